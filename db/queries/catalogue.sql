@@ -1,0 +1,67 @@
+-- The public catalogue: what anyone can see without signing in.
+
+-- name: ListCourses :many
+-- Every course still offered, with its next open session, filtered. An empty
+-- filter array or query matches everything.
+WITH next_session AS (
+    SELECT DISTINCT ON (s.course_id)
+        s.course_id,
+        s.starts_at,
+        s.ends_at,
+        (s.capacity - s.seats_taken)::integer AS places_left
+    FROM sessions s
+    WHERE s.status = 'published'
+      AND s.closed_to_agency_id IS NULL
+      AND s.starts_at > sqlc.arg(now)::timestamptz
+    ORDER BY s.course_id, s.starts_at
+)
+SELECT
+    c.slug,
+    c.title,
+    c.summary,
+    c.level,
+    c.duration,
+    c.audiences,
+    c.delivery_modes,
+    n.starts_at   AS next_starts_at,
+    n.ends_at     AS next_ends_at,
+    n.places_left AS next_places_left
+FROM courses c
+LEFT JOIN next_session n ON n.course_id = c.id
+WHERE c.retired_at IS NULL
+  AND (cardinality(sqlc.arg(levels)::smallint[]) = 0 OR c.level = ANY (sqlc.arg(levels)::smallint[]))
+  AND (cardinality(sqlc.arg(audiences)::text[]) = 0 OR c.audiences && sqlc.arg(audiences)::text[])
+  AND (cardinality(sqlc.arg(modes)::text[]) = 0 OR c.delivery_modes && sqlc.arg(modes)::text[])
+  AND (
+      sqlc.arg(query)::text = ''
+      OR c.search @@ websearch_to_tsquery('english', sqlc.arg(query)::text)
+      OR strpos(lower(c.title), lower(sqlc.arg(query)::text)) > 0
+  )
+ORDER BY c.title;
+
+-- name: GetCourseBySlug :one
+SELECT id, slug, title, summary, description, learning_outcomes, audience_description, audiences,
+       level, duration, delivery_modes, default_capacity
+FROM courses
+WHERE slug = $1 AND retired_at IS NULL;
+
+-- name: ListUpcomingSessionsForCourse :many
+-- Published sessions open to everyone that have not started yet, soonest first.
+SELECT
+    s.id,
+    s.starts_at,
+    s.ends_at,
+    s.booking_cutoff_at,
+    (s.capacity - s.seats_taken)::integer AS places_left,
+    v.name   AS venue_name,
+    v.online AS venue_online,
+    v.town   AS venue_town,
+    v.postcode AS venue_postcode
+FROM sessions s
+JOIN venues v ON v.id = s.venue_id
+WHERE s.course_id = sqlc.arg(course_id)
+  AND s.status = 'published'
+  AND s.closed_to_agency_id IS NULL
+  AND s.starts_at > sqlc.arg(now)::timestamptz
+ORDER BY s.starts_at
+LIMIT sqlc.arg(max_rows);

@@ -1,0 +1,31 @@
+-- Demo data for an empty database.
+
+-- name: LockDemoSeed :exec
+-- Serialises seeding between app processes that start together.
+SELECT pg_advisory_xact_lock(7412001);
+
+-- name: CountCourses :one
+SELECT count(*) FROM courses;
+
+-- name: InsertAgency :one
+INSERT INTO agencies (name, sector, charging_band)
+VALUES ($1, $2, $3)
+RETURNING id;
+
+-- name: InsertCourse :one
+INSERT INTO courses (slug, title, summary, description, learning_outcomes, audience_description,
+                     audiences, level, duration, delivery_modes, default_capacity)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+RETURNING id;
+
+-- name: InsertVenue :one
+INSERT INTO venues (name, online, address_line1, address_line2, town, postcode, capacity,
+                    accessibility_notes, directions)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+RETURNING id;
+
+-- name: InsertSession :one
+INSERT INTO sessions (course_id, venue_id, starts_at, ends_at, booking_cutoff_at, capacity, status,
+                      meeting_url, closed_to_agency_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+RETURNING id;

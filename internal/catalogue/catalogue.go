@@ -1,0 +1,226 @@
+// Package catalogue owns the public view of the training programme: the
+// courses on offer and their upcoming sessions, as anyone may see them
+// without signing in.
+package catalogue
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/pscp/booktraining/internal/dbsqlc"
+)
+
+// ErrCourseNotFound means no course on offer has that slug.
+var ErrCourseNotFound = errors.New("course not found")
+
+// MaxQueryLength bounds keyword searches; longer input is cut.
+const MaxQueryLength = 100
+
+// maxUpcoming bounds the sessions listed on a course page.
+const maxUpcoming = 50
+
+// Service answers catalogue questions from the database.
+type Service struct {
+	pool *pgxpool.Pool
+	now  func() time.Time
+}
+
+// New returns a Service. now is the clock: time.Now in production.
+func New(pool *pgxpool.Pool, now func() time.Time) *Service {
+	return &Service{pool: pool, now: now}
+}
+
+// Filter narrows the course list. Empty fields match everything; values in a
+// field are alternatives (level 1 or level 2), fields combine (and).
+type Filter struct {
+	Levels    []Level
+	Audiences []Audience
+	Modes     []DeliveryMode
+	Query     string
+}
+
+// Empty reports whether the filter matches every course.
+func (f Filter) Empty() bool {
+	return len(f.Levels) == 0 && len(f.Audiences) == 0 && len(f.Modes) == 0 && f.Query == ""
+}
+
+// CleanQuery makes free text safe to search on: valid UTF-8, no control
+// characters, single spaces, at most MaxQueryLength characters.
+func CleanQuery(q string) string {
+	q = strings.ToValidUTF8(q, "")
+	q = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, q)
+	q = strings.Join(strings.Fields(q), " ")
+	if utf8.RuneCountInString(q) > MaxQueryLength {
+		q = string([]rune(q)[:MaxQueryLength])
+		q = strings.TrimSpace(q)
+	}
+	return q
+}
+
+// Slot is when a session runs and how many places it has left.
+type Slot struct {
+	StartsAt   time.Time
+	EndsAt     time.Time
+	PlacesLeft int
+}
+
+// CourseSummary is a course as the course list shows it.
+type CourseSummary struct {
+	Slug          string
+	Title         string
+	Summary       string
+	Level         Level
+	Duration      Duration
+	Audiences     []Audience
+	DeliveryModes []DeliveryMode
+	Next          *Slot // the next open session; nil when none is scheduled
+}
+
+// Course is a course in full.
+type Course struct {
+	ID                  int64
+	Slug                string
+	Title               string
+	Summary             string
+	Description         string
+	LearningOutcomes    []string
+	AudienceDescription string
+	Audiences           []Audience
+	Level               Level
+	Duration            Duration
+	DeliveryModes       []DeliveryMode
+	DefaultCapacity     int
+}
+
+// Paragraphs splits the description at blank lines.
+func (c Course) Paragraphs() []string {
+	var out []string
+	for _, p := range strings.Split(c.Description, "\n\n") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Session is an upcoming session of a course, open to everyone.
+type Session struct {
+	ID            int64
+	StartsAt      time.Time
+	EndsAt        time.Time
+	BookingClosed bool // the booking cut-off has passed
+	PlacesLeft    int
+	VenueName     string
+	VenueTown     string
+	Online        bool
+}
+
+// ListCourses returns the courses on offer that match f, by title.
+func (s *Service) ListCourses(ctx context.Context, f Filter) ([]CourseSummary, error) {
+	levels := make([]int16, 0, len(f.Levels))
+	for _, l := range f.Levels {
+		levels = append(levels, int16(l))
+	}
+	rows, err := dbsqlc.New(s.pool).ListCourses(ctx, dbsqlc.ListCoursesParams{
+		Now:       s.now(),
+		Levels:    levels,
+		Audiences: strs(f.Audiences),
+		Modes:     strs(f.Modes),
+		Query:     CleanQuery(f.Query),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list courses: %w", err)
+	}
+	out := make([]CourseSummary, 0, len(rows))
+	for _, r := range rows {
+		c := CourseSummary{
+			Slug:          r.Slug,
+			Title:         r.Title,
+			Summary:       r.Summary,
+			Level:         Level(r.Level),
+			Duration:      Duration(r.Duration),
+			Audiences:     typed[Audience](r.Audiences),
+			DeliveryModes: typed[DeliveryMode](r.DeliveryModes),
+		}
+		if r.NextStartsAt != nil && r.NextEndsAt != nil && r.NextPlacesLeft != nil {
+			c.Next = &Slot{StartsAt: *r.NextStartsAt, EndsAt: *r.NextEndsAt, PlacesLeft: int(*r.NextPlacesLeft)}
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// CourseWithSessions returns the course with that slug and its upcoming
+// sessions, soonest first.
+func (s *Service) CourseWithSessions(ctx context.Context, slug string) (Course, []Session, error) {
+	q := dbsqlc.New(s.pool)
+	r, err := q.GetCourseBySlug(ctx, slug)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Course{}, nil, ErrCourseNotFound
+	} else if err != nil {
+		return Course{}, nil, fmt.Errorf("get course %q: %w", slug, err)
+	}
+	c := Course{
+		ID:                  r.ID,
+		Slug:                r.Slug,
+		Title:               r.Title,
+		Summary:             r.Summary,
+		Description:         r.Description,
+		LearningOutcomes:    r.LearningOutcomes,
+		AudienceDescription: r.AudienceDescription,
+		Audiences:           typed[Audience](r.Audiences),
+		Level:               Level(r.Level),
+		Duration:            Duration(r.Duration),
+		DeliveryModes:       typed[DeliveryMode](r.DeliveryModes),
+		DefaultCapacity:     int(r.DefaultCapacity),
+	}
+	now := s.now()
+	rows, err := q.ListUpcomingSessionsForCourse(ctx, dbsqlc.ListUpcomingSessionsForCourseParams{
+		CourseID: r.ID, Now: now, MaxRows: maxUpcoming,
+	})
+	if err != nil {
+		return Course{}, nil, fmt.Errorf("list sessions of course %q: %w", slug, err)
+	}
+	sessions := make([]Session, 0, len(rows))
+	for _, r := range rows {
+		sessions = append(sessions, Session{
+			ID:            r.ID,
+			StartsAt:      r.StartsAt,
+			EndsAt:        r.EndsAt,
+			BookingClosed: !now.Before(r.BookingCutoffAt),
+			PlacesLeft:    int(r.PlacesLeft),
+			VenueName:     r.VenueName,
+			VenueTown:     r.VenueTown,
+			Online:        r.VenueOnline,
+		})
+	}
+	return c, sessions, nil
+}
+
+func strs[T ~string](in []T) []string {
+	out := make([]string, 0, len(in))
+	for _, v := range in {
+		out = append(out, string(v))
+	}
+	return out
+}
+
+func typed[T ~string](in []string) []T {
+	out := make([]T, 0, len(in))
+	for _, v := range in {
+		out = append(out, T(v))
+	}
+	return out
+}

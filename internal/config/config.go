@@ -1,0 +1,135 @@
+// Package config reads the app's settings from the environment. Load reports
+// every problem at once, so a person fixing a deployment sees them all.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting the app reads. Each has a default that suits a
+// developer's machine; README.md lists them.
+type Config struct {
+	Port             int           // PORT
+	DatabaseURL      string        // DATABASE_URL; empty starts a private PostgreSQL
+	LocalPostgresDir string        // LOCAL_POSTGRES_DIR
+	DemoData         bool          // DEMO_DATA
+	BaseURL          *url.URL      // BASE_URL
+	PartnershipName  string        // PARTNERSHIP_NAME
+	LogLevel         slog.Level    // LOG_LEVEL
+	LogFormat        string        // LOG_FORMAT: text or json
+	TrustedProxies   []string      // TRUSTED_PROXIES: IPs or CIDR ranges
+	ProxyHeader      string        // PROXY_HEADER
+	RequestTimeout   time.Duration // REQUEST_TIMEOUT
+	ShutdownTimeout  time.Duration // SHUTDOWN_TIMEOUT
+	DatabaseMaxConns int32         // DATABASE_MAX_CONNS
+}
+
+// Load reads the settings through getenv (os.Getenv in production).
+func Load(getenv func(string) string) (Config, error) {
+	var problems []error
+	get := func(key, def string) string {
+		if v := strings.TrimSpace(getenv(key)); v != "" {
+			return v
+		}
+		return def
+	}
+	bad := func(key, value, want string) {
+		problems = append(problems, fmt.Errorf("%s=%q: %s", key, value, want))
+	}
+
+	c := Config{
+		DatabaseURL:      get("DATABASE_URL", ""),
+		LocalPostgresDir: get("LOCAL_POSTGRES_DIR", ".data/postgres"),
+		PartnershipName:  get("PARTNERSHIP_NAME", "Portsmouth Safeguarding Children Partnership"),
+		ProxyHeader:      get("PROXY_HEADER", "X-Forwarded-For"),
+	}
+
+	port := get("PORT", "3000")
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		bad("PORT", port, "must be a whole number from 1 to 65535")
+	} else {
+		c.Port = n
+	}
+
+	if c.DatabaseURL != "" {
+		u, err := url.Parse(c.DatabaseURL)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			// Do not echo the value: it may hold a password.
+			problems = append(problems, errors.New("DATABASE_URL: must be a postgres:// or postgresql:// URL"))
+		}
+	}
+
+	demo := get("DEMO_DATA", "true")
+	if b, err := strconv.ParseBool(demo); err != nil {
+		bad("DEMO_DATA", demo, "must be true or false")
+	} else {
+		c.DemoData = b
+	}
+
+	base := get("BASE_URL", "")
+	if base == "" {
+		base = "http://localhost:" + port
+	}
+	if u, err := url.Parse(base); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad("BASE_URL", base, "must be an absolute http:// or https:// address")
+	} else {
+		u.Path = strings.TrimSuffix(u.Path, "/")
+		c.BaseURL = u
+	}
+
+	level := get("LOG_LEVEL", "info")
+	if err := c.LogLevel.UnmarshalText([]byte(level)); err != nil {
+		bad("LOG_LEVEL", level, "must be debug, info, warn or error")
+	}
+	c.LogFormat = strings.ToLower(get("LOG_FORMAT", "text"))
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		bad("LOG_FORMAT", c.LogFormat, "must be text or json")
+	}
+
+	if proxies := get("TRUSTED_PROXIES", ""); proxies != "" {
+		for _, p := range strings.Split(proxies, ",") {
+			p = strings.TrimSpace(p)
+			if p == "" {
+				continue
+			}
+			if net.ParseIP(p) == nil {
+				if _, _, err := net.ParseCIDR(p); err != nil {
+					bad("TRUSTED_PROXIES", p, "each entry must be an IP address or a CIDR range such as 10.0.0.0/8")
+					continue
+				}
+			}
+			c.TrustedProxies = append(c.TrustedProxies, p)
+		}
+	}
+
+	c.RequestTimeout = duration(get("REQUEST_TIMEOUT", "30s"), "REQUEST_TIMEOUT", bad)
+	c.ShutdownTimeout = duration(get("SHUTDOWN_TIMEOUT", "15s"), "SHUTDOWN_TIMEOUT", bad)
+
+	conns := get("DATABASE_MAX_CONNS", "10")
+	if n, err := strconv.Atoi(conns); err != nil || n < 1 || n > 1000 {
+		bad("DATABASE_MAX_CONNS", conns, "must be a whole number from 1 to 1000")
+	} else {
+		c.DatabaseMaxConns = int32(n)
+	}
+
+	if len(problems) > 0 {
+		return Config{}, fmt.Errorf("configuration: %w", errors.Join(problems...))
+	}
+	return c, nil
+}
+
+func duration(v, key string, bad func(key, value, want string)) time.Duration {
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		bad(key, v, "must be a positive duration such as 30s or 2m")
+		return 0
+	}
+	return d
+}

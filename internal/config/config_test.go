@@ -1,0 +1,83 @@
+package config
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestLoadDefaults(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(nil))
+	require.NoError(t, err)
+	assert.Equal(t, 3000, c.Port)
+	assert.Equal(t, "", c.DatabaseURL)
+	assert.Equal(t, ".data/postgres", c.LocalPostgresDir)
+	assert.True(t, c.DemoData)
+	assert.Equal(t, "http://localhost:3000", c.BaseURL.String())
+	assert.Equal(t, "Portsmouth Safeguarding Children Partnership", c.PartnershipName)
+	assert.Equal(t, "text", c.LogFormat)
+	assert.Equal(t, 30*time.Second, c.RequestTimeout)
+	assert.Equal(t, 15*time.Second, c.ShutdownTimeout)
+	assert.Equal(t, int32(10), c.DatabaseMaxConns)
+	assert.Empty(t, c.TrustedProxies)
+}
+
+func TestLoadOverrides(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(map[string]string{
+		"PORT":            "8080",
+		"DATABASE_URL":    "postgres://u:p@db:5432/app",
+		"DEMO_DATA":       "false",
+		"BASE_URL":        "https://training.example.org/",
+		"LOG_LEVEL":       "debug",
+		"LOG_FORMAT":      "JSON",
+		"TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.1",
+		"REQUEST_TIMEOUT": "5s",
+	}))
+	require.NoError(t, err)
+	assert.Equal(t, 8080, c.Port)
+	assert.False(t, c.DemoData)
+	assert.Equal(t, "https://training.example.org", c.BaseURL.String())
+	assert.Equal(t, "json", c.LogFormat)
+	assert.Equal(t, []string{"10.0.0.0/8", "192.168.1.1"}, c.TrustedProxies)
+	assert.Equal(t, 5*time.Second, c.RequestTimeout)
+}
+
+func TestLoadPortSetsDefaultBaseURL(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(map[string]string{"PORT": "4000"}))
+	require.NoError(t, err)
+	assert.Equal(t, "http://localhost:4000", c.BaseURL.String())
+}
+
+// Every problem is reported at once, and a database password never is.
+func TestLoadReportsEveryProblem(t *testing.T) {
+	t.Parallel()
+	_, err := Load(env(map[string]string{
+		"PORT":               "eighty",
+		"DATABASE_URL":       "mysql://root:s3cret@db/app",
+		"DEMO_DATA":          "perhaps",
+		"BASE_URL":           "localhost",
+		"LOG_LEVEL":          "loud",
+		"LOG_FORMAT":         "xml",
+		"TRUSTED_PROXIES":    "10.0.0.0/8,not-an-ip",
+		"REQUEST_TIMEOUT":    "-1s",
+		"SHUTDOWN_TIMEOUT":   "soon",
+		"DATABASE_MAX_CONNS": "0",
+	}))
+	require.Error(t, err)
+	msg := err.Error()
+	for _, key := range []string{"PORT", "DATABASE_URL", "DEMO_DATA", "BASE_URL", "LOG_LEVEL", "LOG_FORMAT",
+		"TRUSTED_PROXIES", "REQUEST_TIMEOUT", "SHUTDOWN_TIMEOUT", "DATABASE_MAX_CONNS"} {
+		assert.Contains(t, msg, key)
+	}
+	assert.Contains(t, msg, `"not-an-ip"`)
+	assert.NotContains(t, msg, "s3cret")
+}

@@ -1,0 +1,149 @@
+package demo_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pscp/booktraining/internal/demo"
+	"github.com/pscp/booktraining/internal/pgtest"
+)
+
+var now = time.Date(2026, time.March, 20, 10, 0, 0, 0, time.UTC)
+
+// The seed holds exactly sixteen courses, each with every field complete, as
+// the database stores them.
+func TestSeedHoldsSixteenCompleteCourses(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.New(t)
+
+	seeded, err := demo.Seed(ctx, pool, now)
+	require.NoError(t, err)
+	require.True(t, seeded)
+
+	rows, err := pool.Query(ctx, `
+		SELECT slug, title, summary, description, learning_outcomes, audience_description,
+		       audiences, level, duration, delivery_modes, default_capacity
+		FROM courses`)
+	require.NoError(t, err)
+	defer rows.Close()
+	count := 0
+	for rows.Next() {
+		count++
+		var (
+			slug, title, summary, description, audienceDesc, duration string
+			outcomes, audiences, modes                                []string
+			level                                                     int16
+			capacity                                                  int32
+		)
+		require.NoError(t, rows.Scan(&slug, &title, &summary, &description, &outcomes, &audienceDesc,
+			&audiences, &level, &duration, &modes, &capacity))
+		assert.NotEmpty(t, title, slug)
+		assert.NotEmpty(t, summary, slug)
+		assert.GreaterOrEqual(t, len(description), 200, "%s: description too short", slug)
+		assert.NotEmpty(t, audienceDesc, slug)
+		assert.GreaterOrEqual(t, len(outcomes), 3, "%s: learning outcomes", slug)
+		assert.LessOrEqual(t, len(outcomes), 5, "%s: learning outcomes", slug)
+		for _, o := range outcomes {
+			assert.NotEmpty(t, o, slug)
+		}
+		assert.NotEmpty(t, audiences, slug)
+		assert.Contains(t, []int16{1, 2, 3}, level, slug)
+		assert.Contains(t, []string{"half_day", "full_day"}, duration, slug)
+		assert.NotEmpty(t, modes, slug)
+		assert.Positive(t, capacity, slug)
+	}
+	require.NoError(t, rows.Err())
+	assert.Equal(t, 16, count)
+}
+
+func TestSeedLoadsAgenciesVenuesAndATermOfSessions(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.New(t)
+	_, err := demo.Seed(ctx, pool, now)
+	require.NoError(t, err)
+
+	var agencies, sectors, venues int
+	require.NoError(t, pool.QueryRow(ctx, "SELECT count(*), count(DISTINCT sector) FROM agencies").Scan(&agencies, &sectors))
+	require.NoError(t, pool.QueryRow(ctx, "SELECT count(*) FROM venues").Scan(&venues))
+	assert.Equal(t, len(demo.Agencies), agencies)
+	assert.GreaterOrEqual(t, sectors, 6, "agencies should span the sectors")
+	assert.Equal(t, len(demo.Venues), venues)
+
+	var sessions, published, coursesWithSessions int
+	var first, last time.Time
+	require.NoError(t, pool.QueryRow(ctx, `
+		SELECT count(*), count(*) FILTER (WHERE status = 'published'), count(DISTINCT course_id),
+		       min(starts_at), max(starts_at)
+		FROM sessions`).Scan(&sessions, &published, &coursesWithSessions, &first, &last))
+	assert.Equal(t, 48, sessions)
+	assert.Greater(t, published, 40)
+	assert.Equal(t, 16, coursesWithSessions)
+	assert.True(t, first.After(now), "sessions start in the future")
+	assert.True(t, last.Before(now.AddDate(0, 3, 14)), "sessions fall within about three months: last %s", last)
+
+	// No room holds two sessions at once.
+	var clashes int
+	require.NoError(t, pool.QueryRow(ctx, `
+		SELECT count(*) FROM sessions a JOIN sessions b ON a.venue_id = b.venue_id AND a.id < b.id
+		JOIN venues v ON v.id = a.venue_id
+		WHERE NOT v.online AND a.during && b.during`).Scan(&clashes))
+	assert.Zero(t, clashes)
+
+	// Session capacity never exceeds the room's.
+	var overfull int
+	require.NoError(t, pool.QueryRow(ctx, `
+		SELECT count(*) FROM sessions s JOIN venues v ON v.id = s.venue_id
+		WHERE NOT v.online AND s.capacity > v.capacity`).Scan(&overfull))
+	assert.Zero(t, overfull)
+}
+
+// Sessions are on weekdays at the advertised London times, on both sides of
+// the clock change.
+func TestScheduleUsesLondonTime(t *testing.T) {
+	t.Parallel()
+	london, err := time.LoadLocation("Europe/London")
+	require.NoError(t, err)
+	var sawGMT, sawBST bool
+	for _, s := range demo.Schedule(now) {
+		local := s.StartsAt.In(london)
+		assert.NotContains(t, []time.Weekday{time.Saturday, time.Sunday}, local.Weekday())
+		assert.Contains(t, []string{"09:30", "13:30"}, local.Format("15:04"))
+		_, offset := local.Zone()
+		sawGMT = sawGMT || offset == 0
+		sawBST = sawBST || offset == 3600
+	}
+	assert.True(t, sawGMT && sawBST, "a term from 20 March crosses the March clock change")
+}
+
+func TestSeedRunsOnceEvenWhenProcessesRace(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.New(t)
+
+	results := make(chan bool, 4)
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			seeded, err := demo.Seed(ctx, pool, now)
+			results <- seeded
+			errs <- err
+		}()
+	}
+	loaded := 0
+	for range 4 {
+		require.NoError(t, <-errs)
+		if <-results {
+			loaded++
+		}
+	}
+	assert.Equal(t, 1, loaded)
+	var courses int
+	require.NoError(t, pool.QueryRow(ctx, "SELECT count(*) FROM courses").Scan(&courses))
+	assert.Equal(t, 16, courses)
+}

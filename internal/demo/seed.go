@@ -1,0 +1,249 @@
+// Package demo fills an empty database with the launch catalogue (the sixteen
+// courses, the partner agencies and the venues) and a term of sessions over
+// the next three months, so the app can be tried straight away.
+package demo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/pscp/booktraining/internal/catalogue"
+	"github.com/pscp/booktraining/internal/dbsqlc"
+)
+
+// london is where every session happens and how times are shown.
+var london = mustLoad("Europe/London")
+
+func mustLoad(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err) // time/tzdata is linked into the binary by cmd/server
+	}
+	return loc
+}
+
+// Term is how far ahead the demo sessions run.
+const Term = 13 * 7 * 24 * time.Hour
+
+// Seed loads the demo data if the database has no courses yet, and reports
+// whether it did. Processes starting together take turns, so it loads once.
+func Seed(ctx context.Context, pool *pgxpool.Pool, now time.Time) (bool, error) {
+	seeded := false
+	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		q := dbsqlc.New(tx)
+		if err := q.LockDemoSeed(ctx); err != nil {
+			return fmt.Errorf("lock: %w", err)
+		}
+		n, err := q.CountCourses(ctx)
+		if err != nil {
+			return fmt.Errorf("count courses: %w", err)
+		}
+		if n > 0 {
+			return nil
+		}
+		seeded = true
+		return seed(ctx, q, now)
+	})
+	if err != nil {
+		return false, fmt.Errorf("seed demo data: %w", err)
+	}
+	return seeded, nil
+}
+
+func seed(ctx context.Context, q *dbsqlc.Queries, now time.Time) error {
+	agencyIDs := make([]int64, 0, len(Agencies))
+	for _, a := range Agencies {
+		id, err := q.InsertAgency(ctx, dbsqlc.InsertAgencyParams{
+			Name: a.Name, Sector: string(a.Sector), ChargingBand: string(a.ChargingBand),
+		})
+		if err != nil {
+			return fmt.Errorf("agency %q: %w", a.Name, err)
+		}
+		agencyIDs = append(agencyIDs, id)
+	}
+
+	courseIDs := make([]int64, 0, len(Courses))
+	for _, c := range Courses {
+		id, err := q.InsertCourse(ctx, dbsqlc.InsertCourseParams{
+			Slug:                c.Slug,
+			Title:               c.Title,
+			Summary:             c.Summary,
+			Description:         c.Description,
+			LearningOutcomes:    c.LearningOutcomes,
+			AudienceDescription: c.AudienceDescription,
+			Audiences:           strs(c.Audiences),
+			Level:               int16(c.Level),
+			Duration:            string(c.Duration),
+			DeliveryModes:       strs(c.DeliveryModes),
+			DefaultCapacity:     int32(c.DefaultCapacity),
+		})
+		if err != nil {
+			return fmt.Errorf("course %q: %w", c.Slug, err)
+		}
+		courseIDs = append(courseIDs, id)
+	}
+
+	venueIDs := make([]int64, 0, len(Venues))
+	for _, v := range Venues {
+		var capacity *int32
+		if !v.Online {
+			c := int32(v.Capacity)
+			capacity = &c
+		}
+		id, err := q.InsertVenue(ctx, dbsqlc.InsertVenueParams{
+			Name: v.Name, Online: v.Online, AddressLine1: v.AddressLine1, AddressLine2: v.AddressLine2,
+			Town: v.Town, Postcode: v.Postcode, Capacity: capacity,
+			AccessibilityNotes: v.AccessibilityNotes, Directions: v.Directions,
+		})
+		if err != nil {
+			return fmt.Errorf("venue %q: %w", v.Name, err)
+		}
+		venueIDs = append(venueIDs, id)
+	}
+
+	for _, s := range Schedule(now) {
+		var closedTo *int64
+		if s.ClosedToAgency >= 0 {
+			closedTo = &agencyIDs[s.ClosedToAgency]
+		}
+		meeting := ""
+		if Venues[s.Venue].Online {
+			meeting = fmt.Sprintf("https://teams.microsoft.com/l/meetup-join/demo-%s-%d", Courses[s.Course].Slug, s.StartsAt.Unix())
+		}
+		if _, err := q.InsertSession(ctx, dbsqlc.InsertSessionParams{
+			CourseID:         courseIDs[s.Course],
+			VenueID:          venueIDs[s.Venue],
+			StartsAt:         s.StartsAt,
+			EndsAt:           s.EndsAt,
+			BookingCutoffAt:  s.StartsAt.Add(-3 * 24 * time.Hour),
+			Capacity:         int32(s.Capacity),
+			Status:           s.Status,
+			MeetingUrl:       meeting,
+			ClosedToAgencyID: closedTo,
+		}); err != nil {
+			return fmt.Errorf("session of %q on %s: %w", Courses[s.Course].Slug, s.StartsAt.Format(time.DateOnly), err)
+		}
+	}
+	return nil
+}
+
+// PlannedSession is one demo session, by index into Courses, Venues and
+// Agencies (ClosedToAgency is -1 for a session open to everyone).
+type PlannedSession struct {
+	Course, Venue    int
+	StartsAt, EndsAt time.Time
+	Capacity         int
+	Status           string
+	ClosedToAgency   int
+}
+
+// Schedule plans the demo term: each course three times in the thirteen weeks
+// after now, on weekdays, in London time, rotating through the rooms (and
+// online where the course allows), never putting two sessions in one room at
+// once. The last session of every fourth course is left as a draft, and one
+// session is closed to a single agency, so every state shows up in the demo.
+func Schedule(now time.Time) []PlannedSession {
+	local := now.In(london)
+	first := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, london).AddDate(0, 0, 7)
+
+	var rooms []int
+	online := -1
+	for i, v := range Venues {
+		if v.Online {
+			online = i
+		} else {
+			rooms = append(rooms, i)
+		}
+	}
+
+	type slotKey struct {
+		venue int
+		day   string
+		pm    bool
+	}
+	busy := map[slotKey]bool{}
+	free := func(venue int, day time.Time, am, pm bool) bool {
+		d := day.Format(time.DateOnly)
+		return (!am || !busy[slotKey{venue, d, false}]) && (!pm || !busy[slotKey{venue, d, true}])
+	}
+
+	var plan []PlannedSession
+	for ci, c := range Courses {
+		for k := range 3 {
+			useOnline := online >= 0 && has(c.DeliveryModes, catalogue.Online) &&
+				(!has(c.DeliveryModes, catalogue.InPerson) || k == 1)
+			venue := online
+			if !useOnline {
+				venue = rooms[(ci+k)%len(rooms)]
+			}
+			afternoon := c.Duration == catalogue.HalfDay && (ci+k)%2 == 1
+			am := c.Duration == catalogue.FullDay || !afternoon
+			pm := c.Duration == catalogue.FullDay || afternoon
+
+			day := first.AddDate(0, 0, k*28+ci*2)
+			for day.Weekday() == time.Saturday || day.Weekday() == time.Sunday ||
+				(venue != online && !free(venue, day, am, pm)) {
+				day = day.AddDate(0, 0, 1)
+			}
+			if venue != online {
+				d := day.Format(time.DateOnly)
+				if am {
+					busy[slotKey{venue, d, false}] = true
+				}
+				if pm {
+					busy[slotKey{venue, d, true}] = true
+				}
+			}
+
+			start, end := at(day, 9, 30), at(day, 16, 0)
+			if c.Duration == catalogue.HalfDay {
+				start, end = at(day, 9, 30), at(day, 12, 30)
+				if afternoon {
+					start, end = at(day, 13, 30), at(day, 16, 30)
+				}
+			}
+			capacity := c.DefaultCapacity
+			if venue != online && Venues[venue].Capacity < capacity {
+				capacity = Venues[venue].Capacity
+			}
+			status := "published"
+			if k == 2 && ci%4 == 3 {
+				status = "draft"
+			}
+			closed := -1
+			if ci == 0 && k == 2 {
+				closed = 0 // a single-agency delivery for the first agency
+			}
+			plan = append(plan, PlannedSession{
+				Course: ci, Venue: venue, StartsAt: start, EndsAt: end,
+				Capacity: capacity, Status: status, ClosedToAgency: closed,
+			})
+		}
+	}
+	return plan
+}
+
+func at(day time.Time, hour, minute int) time.Time {
+	return time.Date(day.Year(), day.Month(), day.Day(), hour, minute, 0, 0, london)
+}
+
+func has[T comparable](list []T, v T) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func strs[T ~string](in []T) []string {
+	out := make([]string, 0, len(in))
+	for _, v := range in {
+		out = append(out, string(v))
+	}
+	return out
+}
