@@ -1,0 +1,140 @@
+// Command server runs Book safeguarding training: it reads the configuration,
+// starts a private PostgreSQL when no DATABASE_URL is set, applies the
+// migrations, loads demo data into an empty database, and serves the app
+// until SIGINT or SIGTERM, letting requests in flight finish.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+	_ "time/tzdata" // Europe/London must work on machines without zoneinfo
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/pscp/booktraining/db"
+	"github.com/pscp/booktraining/internal/catalogue"
+	"github.com/pscp/booktraining/internal/config"
+	"github.com/pscp/booktraining/internal/demo"
+	"github.com/pscp/booktraining/internal/pglocal"
+	"github.com/pscp/booktraining/internal/web"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Getenv, os.Stdout, nil); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+// run is the whole program. ready, when not nil, receives the address the
+// app listens on once it is serving (tests use it).
+func run(ctx context.Context, getenv func(string) string, stdout io.Writer, ready chan<- string) error {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	var h slog.Handler
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "json" {
+		h = slog.NewJSONHandler(stdout, opts)
+	} else {
+		h = slog.NewTextHandler(stdout, opts)
+	}
+	log := slog.New(web.LogHandler(h))
+	slog.SetDefault(log)
+
+	dbURL := cfg.DatabaseURL
+	if dbURL == "" {
+		srv, err := pglocal.Start(ctx, pglocal.Options{Dir: cfg.LocalPostgresDir, Database: "booktraining", Logger: log})
+		if errors.Is(err, pglocal.ErrNoServer) {
+			return err // one clear sentence: what to install, or to set DATABASE_URL
+		} else if err != nil {
+			return fmt.Errorf("start the private PostgreSQL (or set DATABASE_URL): %w", err)
+		}
+		defer func() {
+			if err := srv.Stop(); err != nil {
+				log.Error("stop private PostgreSQL", "error", err)
+			}
+		}()
+		dbURL = srv.URL
+	}
+
+	poolCfg, err := pgxpool.ParseConfig(dbURL)
+	if err != nil {
+		return fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	poolCfg.MaxConns = cfg.DatabaseMaxConns
+	pool, err := pgxpool.NewWithConfig(ctx, poolCfg)
+	if err != nil {
+		return fmt.Errorf("connect to the database: %w", err)
+	}
+	defer pool.Close()
+	pingCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	err = pool.Ping(pingCtx)
+	cancel()
+	if err != nil {
+		return fmt.Errorf("connect to the database: %w", err)
+	}
+
+	if err := db.Migrate(ctx, pool, log); err != nil {
+		return err
+	}
+	if cfg.DemoData {
+		seeded, err := demo.Seed(ctx, pool, time.Now())
+		if err != nil {
+			return err
+		}
+		if seeded {
+			log.Info("loaded demo data into the empty database: sixteen courses, partner agencies, venues and a term of sessions")
+		}
+	}
+
+	app, err := web.New(web.Deps{
+		Catalogue:      catalogue.New(pool, time.Now),
+		Ready:          pool.Ping,
+		Logger:         log,
+		Partnership:    cfg.PartnershipName,
+		RequestTimeout: cfg.RequestTimeout,
+		TrustedProxies: cfg.TrustedProxies,
+		ProxyHeader:    cfg.ProxyHeader,
+	})
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", net.JoinHostPort("", strconv.Itoa(cfg.Port)))
+	if err != nil {
+		return fmt.Errorf("listen on port %d (set PORT to use another): %w", cfg.Port, err)
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- app.Listener(ln) }()
+	log.Info("serving Book safeguarding training", "url", cfg.BaseURL.String(), "port", cfg.Port)
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+
+	select {
+	case err := <-serveErr:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests in flight", "timeout", cfg.ShutdownTimeout)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := app.ShutdownWithContext(shutdownCtx); err != nil {
+		log.Error("shutdown", "error", err)
+	}
+	log.Info("stopped")
+	return nil
+}

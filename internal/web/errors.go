@@ -1,0 +1,40 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/pscp/booktraining/internal/catalogue"
+)
+
+// handleError maps every error a handler returns to a status and a page, in
+// one place. A person never sees err.Error(); a 5xx is logged with the
+// request ID they are shown.
+func (a *app) handleError(c *fiber.Ctx, err error) error {
+	status := fiber.StatusInternalServerError
+	var fe *fiber.Error
+	switch {
+	case errors.Is(err, catalogue.ErrCourseNotFound):
+		status = fiber.StatusNotFound
+	case errors.As(err, &fe):
+		status = fe.Code
+	}
+
+	switch {
+	case status == fiber.StatusNotFound:
+		return a.render(c, status, "errors/notfound", "Page not found", nil)
+	case status >= 500:
+		a.log.ErrorContext(c.UserContext(), "request failed", "error", err, "path", c.Path())
+		if rerr := a.render(c, status, "errors/servererror", "Sorry, there is a problem with the service", RequestID(c.UserContext())); rerr != nil {
+			a.log.ErrorContext(c.UserContext(), "render error page", "error", rerr)
+			return c.Status(status).SendString("Sorry, there is a problem with the service. Try again later.")
+		}
+		return nil
+	default:
+		// Other client errors (405, 413, 431…) need no page of their own.
+		c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
+		return c.Status(status).SendString(http.StatusText(status))
+	}
+}

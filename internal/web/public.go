@@ -1,0 +1,126 @@
+package web
+
+import (
+	"context"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/pscp/booktraining/internal/catalogue"
+)
+
+func (a *app) home(c *fiber.Ctx) error {
+	return a.render(c, fiber.StatusOK, "home", "", nil)
+}
+
+func (a *app) staticPage(name, title string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		return a.render(c, fiber.StatusOK, name, title, nil)
+	}
+}
+
+// option is one checkbox of a filter.
+type option struct {
+	Value, Label, Hint string
+	Checked            bool
+}
+
+type coursesPage struct {
+	Courses   []catalogue.CourseSummary
+	Query     string
+	Levels    []option
+	Audiences []option
+	Modes     []option
+	Filtered  bool
+	Selected  []option // what the list is filtered by, for the results heading
+}
+
+// courses lists the catalogue. Filters come from the query string; values
+// that mean nothing are ignored rather than refused, because they come from
+// links and bookmarks as often as from the form.
+func (a *app) courses(c *fiber.Ctx) error {
+	args := c.Context().QueryArgs()
+	values := func(key string) map[string]bool {
+		set := map[string]bool{}
+		for _, v := range args.PeekMulti(key) {
+			set[string(v)] = true
+		}
+		return set
+	}
+	var f catalogue.Filter
+	page := coursesPage{Query: catalogue.CleanQuery(string(args.Peek("q")))}
+	f.Query = page.Query
+
+	chosen := values("level")
+	for _, l := range catalogue.Levels {
+		v := strconv.Itoa(int(l))
+		o := option{Value: v, Label: l.Name(), Hint: l.Description(), Checked: chosen[v]}
+		if o.Checked {
+			f.Levels = append(f.Levels, l)
+			page.Selected = append(page.Selected, o)
+		}
+		page.Levels = append(page.Levels, o)
+	}
+	chosen = values("audience")
+	for _, au := range catalogue.Audiences {
+		o := option{Value: string(au), Label: au.Label(), Checked: chosen[string(au)]}
+		if o.Checked {
+			f.Audiences = append(f.Audiences, au)
+			page.Selected = append(page.Selected, o)
+		}
+		page.Audiences = append(page.Audiences, o)
+	}
+	chosen = values("mode")
+	for _, m := range catalogue.DeliveryModes {
+		o := option{Value: string(m), Label: m.Label(), Checked: chosen[string(m)]}
+		if o.Checked {
+			f.Modes = append(f.Modes, m)
+			page.Selected = append(page.Selected, o)
+		}
+		page.Modes = append(page.Modes, o)
+	}
+	page.Filtered = !f.Empty()
+
+	courses, err := a.deps.Catalogue.ListCourses(c.UserContext(), f)
+	if err != nil {
+		return err
+	}
+	page.Courses = courses
+	return a.render(c, fiber.StatusOK, "courses/index", "Courses", page)
+}
+
+type coursePage struct {
+	Course   catalogue.Course
+	Sessions []catalogue.Session
+}
+
+func (a *app) course(c *fiber.Ctx) error {
+	slug, err := url.PathUnescape(c.Params("slug"))
+	if err != nil || len(slug) > 100 {
+		return fiber.ErrNotFound
+	}
+	course, sessions, err := a.deps.Catalogue.CourseWithSessions(c.UserContext(), strings.ToValidUTF8(slug, ""))
+	if err != nil {
+		return err
+	}
+	return a.render(c, fiber.StatusOK, "courses/show", course.Title, coursePage{Course: course, Sessions: sessions})
+}
+
+func (a *app) healthz(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.SendString("ok")
+}
+
+func (a *app) readyz(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
+	defer cancel()
+	if err := a.deps.Ready(ctx); err != nil {
+		a.log.WarnContext(ctx, "not ready", "error", err)
+		return c.Status(fiber.StatusServiceUnavailable).SendString("database unavailable")
+	}
+	return c.SendString("ok")
+}

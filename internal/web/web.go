@@ -1,0 +1,124 @@
+// Package web is the Fiber app: routes, middleware, thin handlers that parse
+// a request, call one domain function and render a page from views/.
+package web
+
+import (
+	"context"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+	"github.com/gofiber/fiber/v2/middleware/helmet"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+
+	"github.com/pscp/booktraining/internal/catalogue"
+	"github.com/pscp/booktraining/static"
+)
+
+// ServiceName is the name people see in the header and page titles.
+const ServiceName = "Book safeguarding training"
+
+// Deps is everything the web app needs from the rest of the program.
+type Deps struct {
+	Catalogue      *catalogue.Service
+	Ready          func(context.Context) error // nil error when the database answers
+	Logger         *slog.Logger
+	Partnership    string
+	RequestTimeout time.Duration
+	TrustedProxies []string
+	ProxyHeader    string
+}
+
+type app struct {
+	deps  Deps
+	pages pages
+	log   *slog.Logger
+}
+
+// New builds the app. It fails only if a template does not parse.
+func New(deps Deps) (*fiber.App, error) {
+	pages, err := loadPages()
+	if err != nil {
+		return nil, err
+	}
+	if deps.Logger == nil {
+		deps.Logger = slog.Default()
+	}
+	if deps.RequestTimeout == 0 {
+		deps.RequestTimeout = 30 * time.Second
+	}
+	a := &app{deps: deps, pages: pages, log: deps.Logger}
+
+	cfg := fiber.Config{
+		AppName:               ServiceName,
+		Immutable:             true,
+		DisableStartupMessage: true,
+		ErrorHandler:          a.handleError,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          60 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		BodyLimit:             1 << 20,
+	}
+	if len(deps.TrustedProxies) > 0 {
+		cfg.EnableTrustedProxyCheck = true
+		cfg.TrustedProxies = deps.TrustedProxies
+		cfg.ProxyHeader = deps.ProxyHeader
+	}
+	f := fiber.New(cfg)
+
+	f.Use(a.requestContext)
+	f.Use(a.accessLog)
+	f.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: a.logPanic}))
+	f.Use(helmet.New(helmet.Config{
+		ContentSecurityPolicy: strings.Join([]string{
+			"default-src 'self'",
+			"script-src 'self' " + scriptHash(jsEnabledSnippet),
+			"style-src 'self'",
+			"img-src 'self' data:",
+			"font-src 'self'",
+			"connect-src 'self'",
+			"object-src 'none'",
+			"base-uri 'none'",
+			"form-action 'self'",
+			"frame-ancestors 'none'",
+		}, "; "),
+		XFrameOptions:  "DENY",
+		ReferrerPolicy: "same-origin",
+		HSTSMaxAge:     31536000, // sent only over HTTPS
+		// Allow the browser to load our own fonts and images without CORP
+		// headers on each; every asset is same-origin anyway.
+		CrossOriginEmbedderPolicy: "unsafe-none",
+		PermissionPolicy:          "camera=(), microphone=(), geolocation=(), payment=()",
+	}))
+
+	f.Get("/healthz", a.healthz)
+	f.Get("/readyz", a.readyz)
+
+	assets, err := fs.Sub(static.FS, "govuk/assets")
+	if err != nil {
+		return nil, err
+	}
+	f.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static.FS), MaxAge: 3600}))
+	f.Use("/assets", filesystem.New(filesystem.Config{Root: http.FS(assets), MaxAge: 86400}))
+
+	// Everything below is a page: never cached by browsers or proxies.
+	f.Use(noStore)
+	f.Get("/", a.home)
+	f.Get("/courses", a.courses)
+	f.Get("/courses/:slug", a.course)
+	f.Get("/privacy", a.staticPage("privacy", "Privacy notice"))
+	f.Get("/accessibility", a.staticPage("accessibility", "Accessibility statement"))
+	f.Get("/cookies", a.staticPage("cookies", "Cookies"))
+
+	f.Use(func(*fiber.Ctx) error { return fiber.ErrNotFound })
+	return f, nil
+}
+
+func noStore(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Next()
+}
