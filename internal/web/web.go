@@ -62,10 +62,13 @@ func New(deps Deps) (*fiber.App, error) {
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           120 * time.Second,
 		BodyLimit:             1 << 20,
+		ReadBufferSize:        16 << 10, // long filter URLs and, later, cookies
+		// Trust X-Forwarded-* headers only from configured proxies; with none
+		// configured, trust nobody (Fiber otherwise believes every client).
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          deps.TrustedProxies,
 	}
 	if len(deps.TrustedProxies) > 0 {
-		cfg.EnableTrustedProxyCheck = true
-		cfg.TrustedProxies = deps.TrustedProxies
 		cfg.ProxyHeader = deps.ProxyHeader
 	}
 	f := fiber.New(cfg)
@@ -102,8 +105,8 @@ func New(deps Deps) (*fiber.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	f.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static.FS), MaxAge: 3600}))
-	f.Use("/assets", filesystem.New(filesystem.Config{Root: http.FS(assets), MaxAge: 86400}))
+	f.Use("/static", filesystem.New(filesystem.Config{Root: filesOnly{http.FS(static.FS)}, MaxAge: 3600}))
+	f.Use("/assets", filesystem.New(filesystem.Config{Root: filesOnly{http.FS(assets)}, MaxAge: 86400}))
 
 	// Everything below is a page: never cached by browsers or proxies.
 	f.Use(noStore)
@@ -116,6 +119,22 @@ func New(deps Deps) (*fiber.App, error) {
 
 	f.Use(func(*fiber.Ctx) error { return fiber.ErrNotFound })
 	return f, nil
+}
+
+// filesOnly hides directories, so /static/ is a 404 like any unknown path
+// rather than a listing or a 403.
+type filesOnly struct{ http.FileSystem }
+
+func (f filesOnly) Open(name string) (http.File, error) {
+	file, err := f.FileSystem.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	if st, err := file.Stat(); err != nil || st.IsDir() {
+		file.Close()
+		return nil, fs.ErrNotExist
+	}
+	return file, nil
 }
 
 func noStore(c *fiber.Ctx) error {
