@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
@@ -35,11 +36,13 @@ const migrateLock = 7412000
 // Migrate brings the schema up to date. It is safe to call from several
 // processes at once: they take turns, and the later ones find nothing to do.
 func Migrate(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) error {
-	conn, err := pool.Acquire(ctx)
+	// The lock lives on a connection of its own, outside the pool, so that
+	// callers waiting for it never starve the migration of connections.
+	conn, err := pgx.ConnectConfig(ctx, pool.Config().ConnConfig.Copy())
 	if err != nil {
-		return fmt.Errorf("migrate: acquire connection: %w", err)
+		return fmt.Errorf("migrate: connect: %w", err)
 	}
-	defer conn.Release()
+	defer conn.Close(context.WithoutCancel(ctx))
 	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", migrateLock); err != nil {
 		return fmt.Errorf("migrate: take lock: %w", err)
 	}

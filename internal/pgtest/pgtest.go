@@ -47,6 +47,18 @@ func New(t testing.TB) *pgxpool.Pool {
 // NewWithURL is New, also returning the database's URL.
 func NewWithURL(t testing.TB) (*pgxpool.Pool, string) {
 	t.Helper()
+	return create(t, true)
+}
+
+// NewEmpty returns a pool on a fresh database with no schema at all, for
+// tests of the migrations themselves.
+func NewEmpty(t testing.TB) (*pgxpool.Pool, string) {
+	t.Helper()
+	return create(t, false)
+}
+
+func create(t testing.TB, migrated bool) (*pgxpool.Pool, string) {
+	t.Helper()
 	setupOnce.Do(func() { setupErr = setup() })
 	if setupErr != nil {
 		t.Fatalf("pgtest: %v", setupErr)
@@ -55,9 +67,12 @@ func NewWithURL(t testing.TB) (*pgxpool.Pool, string) {
 	defer cancel()
 
 	name := "test_" + randomHex(8)
-	if _, err := adminPool.Exec(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s",
-		pgx.Identifier{name}.Sanitize(), pgx.Identifier{templateDB}.Sanitize())); err != nil {
-		t.Fatalf("pgtest: create database from template: %v", err)
+	sql := "CREATE DATABASE " + pgx.Identifier{name}.Sanitize()
+	if migrated {
+		sql += " TEMPLATE " + pgx.Identifier{templateDB}.Sanitize()
+	}
+	if _, err := adminPool.Exec(ctx, sql); err != nil {
+		t.Fatalf("pgtest: create database: %v", err)
 	}
 	u := *adminURL
 	u.Path = "/" + name

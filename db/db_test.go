@@ -1,0 +1,156 @@
+package db_test
+
+import (
+	"context"
+	"database/sql"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pscp/booktraining/db"
+	"github.com/pscp/booktraining/internal/pgtest"
+)
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+func tables(t *testing.T, pool *pgxpool.Pool) map[string]bool {
+	t.Helper()
+	rows, err := pool.Query(context.Background(), `SELECT tablename FROM pg_tables WHERE schemaname = 'public'`)
+	require.NoError(t, err)
+	out := map[string]bool{}
+	for rows.Next() {
+		var name string
+		require.NoError(t, rows.Scan(&name))
+		out[name] = true
+	}
+	require.NoError(t, rows.Err())
+	return out
+}
+
+func TestMigrateEmptyDatabase(t *testing.T) {
+	t.Parallel()
+	pool, _ := pgtest.NewEmpty(t)
+	require.NoError(t, db.Migrate(context.Background(), pool, quiet))
+	got := tables(t, pool)
+	for _, want := range []string{"agencies", "courses", "venues", "sessions", "goose_db_version", "river_job", "river_migration"} {
+		assert.True(t, got[want], "table %s", want)
+	}
+	// A second run finds nothing to do.
+	require.NoError(t, db.Migrate(context.Background(), pool, quiet))
+}
+
+// Several app processes starting at once migrate once, without errors.
+func TestMigrateConcurrently(t *testing.T) {
+	t.Parallel()
+	pool, _ := pgtest.NewEmpty(t)
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = db.Migrate(context.Background(), pool, quiet)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		assert.NoError(t, err)
+	}
+	var applied int
+	require.NoError(t, pool.QueryRow(context.Background(),
+		"SELECT count(*) FROM goose_db_version WHERE version_id > 0 AND is_applied").Scan(&applied))
+	assert.Equal(t, countMigrations(t), applied)
+}
+
+// Every migration can be rolled back and applied again.
+func TestMigrationsRollBack(t *testing.T) {
+	t.Parallel()
+	pool, _ := pgtest.NewEmpty(t)
+	ctx := context.Background()
+	require.NoError(t, db.Migrate(ctx, pool, quiet))
+
+	sqlDB := stdlib.OpenDBFromPool(pool)
+	defer sqlDB.Close()
+	p := provider(t, sqlDB)
+	_, err := p.DownTo(ctx, 0)
+	require.NoError(t, err)
+	got := tables(t, pool)
+	for _, gone := range []string{"agencies", "courses", "venues", "sessions"} {
+		assert.False(t, got[gone], "table %s after rolling back", gone)
+	}
+	_, err = p.Up(ctx)
+	require.NoError(t, err)
+	assert.True(t, tables(t, pool)["sessions"])
+}
+
+// The schema itself refuses data that breaks the rules.
+func TestSchemaConstraints(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.New(t)
+	ctx := context.Background()
+	_, err := pool.Exec(ctx, `
+		INSERT INTO courses (slug, title, summary, description, learning_outcomes, audience_description,
+		                     audiences, level, duration, delivery_modes, default_capacity)
+		VALUES ('c', 'C', 's', 'd', '{a,b,c}', 'a', '{everyone}', 2, 'full_day', '{in_person}', 20);
+		INSERT INTO venues (name, address_line1, town, postcode, capacity) VALUES ('Room', '1 Road', 'Portsmouth', 'PO1 1AA', 20);
+		INSERT INTO venues (name, online) VALUES ('Teams', true);`)
+	require.NoError(t, err)
+
+	tests := []struct {
+		name, sql, constraint string
+	}{
+		{"overbooked session", `INSERT INTO sessions (course_id, venue_id, starts_at, ends_at, booking_cutoff_at, capacity, seats_taken)
+			SELECT c.id, v.id, '2027-01-05 09:30Z', '2027-01-05 16:00Z', '2027-01-02', 10, 11 FROM courses c, venues v WHERE v.name = 'Room'`,
+			"sessions_seats_within_capacity"},
+		{"ends before it starts", `INSERT INTO sessions (course_id, venue_id, starts_at, ends_at, booking_cutoff_at, capacity)
+			SELECT c.id, v.id, '2027-01-05 16:00Z', '2027-01-05 09:30Z', '2027-01-02', 10 FROM courses c, venues v WHERE v.name = 'Room'`,
+			"22000"}, // the time range itself refuses an upper bound below its lower one
+		{"cut-off after start", `INSERT INTO sessions (course_id, venue_id, starts_at, ends_at, booking_cutoff_at, capacity)
+			SELECT c.id, v.id, '2027-01-05 09:30Z', '2027-01-05 16:00Z', '2027-01-06', 10 FROM courses c, venues v WHERE v.name = 'Room'`,
+			"sessions_cutoff_before_start"},
+		{"cancelled without a reason", `INSERT INTO sessions (course_id, venue_id, starts_at, ends_at, booking_cutoff_at, capacity, status)
+			SELECT c.id, v.id, '2027-01-05 09:30Z', '2027-01-05 16:00Z', '2027-01-02', 10, 'cancelled' FROM courses c, venues v WHERE v.name = 'Room'`,
+			"sessions_cancelled_has_reason"},
+		{"room without an address", `INSERT INTO venues (name, capacity) VALUES ('Nowhere', 10)`, "venues_room_has_address"},
+		{"online venue with a room size", `INSERT INTO venues (name, online, capacity) VALUES ('Zoom', true, 10)`, "venues_online_has_no_room"},
+		{"unknown sector", `INSERT INTO agencies (name, sector, charging_band) VALUES ('X', 'army', 'partner')`, "agencies_sector_check"},
+		{"duplicate agency, other case", `INSERT INTO agencies (name, sector, charging_band) VALUES ('Solent NHS Trust', 'health', 'partner'), ('SOLENT NHS TRUST', 'health', 'partner')`, "agencies_name_key"},
+		{"unknown audience", `UPDATE courses SET audiences = '{everyone,aliens}'`, "courses_audiences_check"},
+		{"bad slug", `UPDATE courses SET slug = 'Has Spaces'`, "courses_slug_check"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := pool.Exec(ctx, tt.sql)
+			var pgErr *pgconn.PgError
+			require.ErrorAs(t, err, &pgErr)
+			if pgErr.ConstraintName != "" {
+				assert.Equal(t, tt.constraint, pgErr.ConstraintName)
+			} else {
+				assert.Equal(t, tt.constraint, pgErr.Code, pgErr.Message)
+			}
+		})
+	}
+}
+
+func provider(t *testing.T, sqlDB *sql.DB) *goose.Provider {
+	t.Helper()
+	p, err := goose.NewProvider(goose.DialectPostgres, sqlDB, db.Migrations(), goose.WithDisableGlobalRegistry(true))
+	require.NoError(t, err)
+	return p
+}
+
+func countMigrations(t *testing.T) int {
+	t.Helper()
+	sqlDB, err := sql.Open("pgx", "")
+	require.NoError(t, err)
+	defer sqlDB.Close()
+	return len(provider(t, sqlDB).ListSources())
+}
