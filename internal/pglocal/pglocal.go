@@ -168,7 +168,11 @@ func (s *Server) Stop() error {
 // FindBinaries returns the folder holding initdb, pg_ctl and postgres: first
 // from PATH, then the newest /usr/lib/postgresql/*/bin.
 func FindBinaries() (string, error) {
-	if p, err := exec.LookPath("pg_ctl"); err == nil {
+	return findBinaries(exec.LookPath, "/usr/lib/postgresql/*/bin")
+}
+
+func findBinaries(lookPath func(string) (string, error), versionDirs string) (string, error) {
+	if p, err := lookPath("pg_ctl"); err == nil {
 		if real, err := filepath.EvalSymlinks(p); err == nil {
 			p = real
 		}
@@ -177,7 +181,7 @@ func FindBinaries() (string, error) {
 			return d, nil
 		}
 	}
-	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
+	dirs, _ := filepath.Glob(versionDirs)
 	sort.Slice(dirs, func(i, j int) bool { return versionOf(dirs[i]) > versionOf(dirs[j]) })
 	for _, d := range dirs {
 		if hasServer(d) {

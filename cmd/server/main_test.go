@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pscp/booktraining/internal/pgtest"
+)
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+}
+
+type logBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// start runs the whole program as `make run` does and returns its address;
+// stop cancels it (as SIGTERM would) and waits for run to return.
+func start(t *testing.T, env map[string]string) (addr string, logs *logBuffer, stop func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	logs = &logBuffer{}
+	go func() { done <- run(ctx, func(k string) string { return env[k] }, logs, ready) }()
+	select {
+	case addr = <-ready:
+	case err := <-done:
+		cancel()
+		t.Fatalf("run returned before serving: %v\n%s", err, logs)
+	case <-time.After(90 * time.Second):
+		cancel()
+		t.Fatalf("the app did not start\n%s", logs)
+	}
+	var once sync.Once
+	var err error
+	stop = func() error {
+		once.Do(func() { cancel(); err = <-done })
+		return err
+	}
+	t.Cleanup(func() { _ = stop() })
+	return addr, logs, stop
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, string(b)
+}
+
+// On an empty database the app migrates, loads the demo data and serves the
+// catalogue; on SIGTERM it stops cleanly.
+func TestRunMigratesSeedsAndServes(t *testing.T) {
+	t.Parallel()
+	_, url := pgtest.NewEmpty(t)
+	port := freePort(t)
+	_, logs, stop := start(t, map[string]string{"DATABASE_URL": url, "PORT": port})
+
+	status, body := get(t, "http://127.0.0.1:"+port+"/courses")
+	assert.Equal(t, http.StatusOK, status)
+	assert.Contains(t, body, "16 courses")
+	status, _ = get(t, "http://127.0.0.1:"+port+"/readyz")
+	assert.Equal(t, http.StatusOK, status)
+
+	require.NoError(t, stop())
+	out := logs.String()
+	assert.Contains(t, out, "applied migration")
+	assert.Contains(t, out, "loaded demo data")
+	assert.Contains(t, out, "request_id=")
+	assert.Contains(t, out, "msg=stopped")
+	_, err := http.Get("http://127.0.0.1:" + port + "/healthz")
+	assert.Error(t, err, "no longer listening")
+}
+
+// With no DATABASE_URL, the app runs its own PostgreSQL in the project's
+// folder and stops it on the way out; the next start reuses the data.
+func TestRunWithPrivatePostgres(t *testing.T) {
+	t.Parallel()
+	root, err := os.MkdirTemp("", "server-test-")
+	require.NoError(t, err)
+	require.NoError(t, os.Chmod(root, 0o755))
+	t.Cleanup(func() { _ = os.RemoveAll(root) })
+	dir := filepath.Join(root, ".data", "postgres")
+	env := map[string]string{"LOCAL_POSTGRES_DIR": dir, "PORT": freePort(t)}
+
+	addr, logs, stop := start(t, env)
+	status, body := get(t, "http://"+addr+"/courses")
+	assert.Equal(t, http.StatusOK, status)
+	assert.Contains(t, body, "16 courses")
+	require.NoError(t, stop())
+	assert.Contains(t, logs.String(), "stopped private PostgreSQL")
+	assert.NoFileExists(t, filepath.Join(dir, "data", "postmaster.pid"))
+
+	env["PORT"] = freePort(t)
+	addr, logs, stop = start(t, env)
+	status, _ = get(t, "http://"+addr+"/courses/working-together-to-safeguard-children")
+	assert.Equal(t, http.StatusOK, status)
+	require.NoError(t, stop())
+	assert.NotContains(t, logs.String(), "creating private PostgreSQL cluster", "the cluster is reused")
+	assert.NotContains(t, logs.String(), "loaded demo data", "demo data loads only into an empty database")
+}
+
+func TestRunReportsEveryConfigProblem(t *testing.T) {
+	t.Parallel()
+	err := run(context.Background(), func(k string) string {
+		return map[string]string{"PORT": "0", "LOG_FORMAT": "xml"}[k]
+	}, io.Discard, nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "PORT")
+	assert.Contains(t, err.Error(), "LOG_FORMAT")
+}
