@@ -34,25 +34,20 @@ func checkPage(t *testing.T, ctx context.Context) {
 	browsertest.CheckNoConsoleErrors(t, ctx)
 }
 
-// waitForPath waits until the tab has navigated to path (and query, if any).
-func waitForPath(t *testing.T, ctx context.Context, want string) *url.URL {
+// follow clicks what sel finds and waits for the page it leads to to load;
+// it returns that page's address.
+func follow(t *testing.T, ctx context.Context, sel string) *url.URL {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		loc, err := chromedp.Run(ctx, chromedp.Location())
-		require.NoError(t, err)
-		u, err := url.Parse(loc)
-		require.NoError(t, err)
-		if u.Path == want {
-			_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.readyState === "complete"`))
-			require.NoError(t, err)
-			return u
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the browser is at %s, want path %s", loc, want)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	// RunResponse waits for ever if the click leads nowhere: bound it.
+	clickCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	resp, err := chromedp.RunResponse(clickCtx, chromedp.Click(chromedp.CSS(sel)))
+	require.NoError(t, err, "click %s", sel)
+	require.NotNil(t, resp, "clicking %s loaded no page", sel)
+	require.Equal(t, int64(200), resp.Status, resp.URL)
+	u, err := url.Parse(resp.URL)
+	require.NoError(t, err)
+	return u
 }
 
 func text(t *testing.T, ctx context.Context, css string) string {
@@ -80,8 +75,8 @@ func TestBrowserFindACourse(t *testing.T) {
 	assert.Contains(t, classes, "govuk-frontend-supported")
 	checkPage(t, ctx)
 
-	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS("a.govuk-button--start"))))
-	waitForPath(t, ctx, "/courses")
+	u := follow(t, ctx, "a.govuk-button--start")
+	assert.Equal(t, "/courses", u.Path)
 	assert.Equal(t, "Courses", text(t, ctx, "h1"))
 	assert.Equal(t, "16 courses", text(t, ctx, "#results"))
 	checkPage(t, ctx)
@@ -90,12 +85,9 @@ func TestBrowserFindACourse(t *testing.T) {
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.Click(chromedp.ID("level-3")),
 		chromedp.Click(chromedp.ID("mode-in_person")),
-		chromedp.Click(chromedp.CSS("form button[type=submit]")),
 	))
-	u := waitForPath(t, ctx, "/courses")
-	for u.Query().Get("level") == "" {
-		u = waitForPath(t, ctx, "/courses")
-	}
+	u = follow(t, ctx, "form button[type=submit]")
+	assert.Equal(t, "/courses", u.Path)
 	assert.Equal(t, "3", u.Query().Get("level"))
 	assert.Equal(t, "in_person", u.Query().Get("mode"))
 	assert.Contains(t, text(t, ctx, "#results"), "match your filters")
@@ -107,19 +99,8 @@ func TestBrowserFindACourse(t *testing.T) {
 	// Open the first course in the filtered list.
 	title := text(t, ctx, ".app-course-list h3 a")
 	require.NotEmpty(t, title)
-	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(".app-course-list h3 a"))))
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		loc, err := chromedp.Run(ctx, chromedp.Location())
-		require.NoError(t, err)
-		if strings.Contains(loc, "/courses/") {
-			break
-		}
-		require.True(t, time.Now().Before(deadline), "did not reach a course page")
-		time.Sleep(50 * time.Millisecond)
-	}
-	_, err = chromedp.Run(ctx, chromedp.Evaluate[bool](`document.readyState === "complete"`))
-	require.NoError(t, err)
+	u = follow(t, ctx, ".app-course-list h3 a")
+	assert.Regexp(t, `^/courses/[a-z0-9-]+$`, u.Path)
 	assert.Equal(t, title, text(t, ctx, "h1"))
 	assert.Equal(t, "Upcoming sessions", text(t, ctx, "#sessions"))
 	checkPage(t, ctx)

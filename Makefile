@@ -1,0 +1,43 @@
+# Book safeguarding training. `make run` serves the app with demo data;
+# `make test` runs every check and test. Neither needs any configuration.
+
+GO ?= go
+TEST_FLAGS ?= -race -count=1 -timeout 15m
+
+.PHONY: run test check build generate assets chromium bench
+
+## run: serve the app on http://localhost:3000 (a private PostgreSQL starts when DATABASE_URL is unset)
+run:
+	$(GO) run ./cmd/server
+
+## test: static checks, then every test against a private PostgreSQL (or TEST_DATABASE_URL) and headless Chromium
+test: check chromium
+	$(GO) run ./cmd/withpg -- $(GO) test $(TEST_FLAGS) ./...
+
+## check: generated code is current, go vet and staticcheck pass, code is formatted
+check:
+	$(GO) tool sqlc diff
+	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^internal/dbsqlc/')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
+
+## chromium: install Debian's headless Chromium for the browser tests when missing (as root)
+chromium:
+	@bash .ci/ensure-chromium
+
+## build: a single binary holding the templates and assets
+build:
+	$(GO) build -trimpath -o bin/server ./cmd/server
+
+## generate: regenerate internal/dbsqlc from db/queries and db/migrations
+generate:
+	$(GO) tool sqlc generate
+
+## assets: refresh GOV.UK Frontend in static/govuk from npm
+assets:
+	bash .ci/update-assets
+
+## bench: benchmarks against a private PostgreSQL
+bench:
+	$(GO) run ./cmd/withpg -- $(GO) test -run '^$$' -bench . -benchmem ./...
