@@ -98,6 +98,12 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	s.Dir = dir
 	s.dataDir = filepath.Join(dir, "data")
 	sockDir := filepath.Join(dir, "run")
+	if len(sockDir)+len("/.s.PGSQL.65535") >= 104 {
+		// Unix socket paths are limited to about 100 bytes: a deep checkout
+		// keeps its socket in a short folder of the system's instead.
+		sum := sha256.Sum256([]byte(dir))
+		sockDir = filepath.Join(os.TempDir(), "booktraining-pg-"+hex.EncodeToString(sum[:6])+"-run")
+	}
 
 	if err := s.ensureDirs(sockDir); err != nil {
 		return nil, err

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -143,4 +144,15 @@ func pgxExec(url, sql string) (string, error) {
 	defer conn.Close(ctx)
 	tag, err := conn.Exec(ctx, sql)
 	return tag.String(), err
+}
+
+// A checkout deep enough to overflow the Unix socket path limit still works.
+func TestDeepFolder(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(reachableDir(t), strings.Repeat("deep", 25), "postgres")
+	srv, err := Start(context.Background(), Options{Dir: dir, Database: "app", Fast: true, Logger: quiet})
+	require.NoError(t, err)
+	defer srv.Stop()
+	assert.Equal(t, dir, srv.Dir)
+	assert.Equal(t, "app", query(t, srv.URL, "SELECT current_database()"))
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"regexp"
+	"runtime/debug"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -68,7 +69,7 @@ func (a *app) accessLog(c *fiber.Ctx) error {
 }
 
 func (a *app) logPanic(c *fiber.Ctx, e any) {
-	a.log.ErrorContext(c.UserContext(), "panic", "panic", e)
+	a.log.ErrorContext(c.UserContext(), "panic", "panic", e, "stack", string(debug.Stack()))
 }
 
 // LogHandler wraps h so that every record logged with a request's context

@@ -37,7 +37,7 @@ type testApp struct {
 
 type deps func(*web.Deps)
 
-func setup(t *testing.T, opts ...deps) testApp {
+func setup(t testing.TB, opts ...deps) testApp {
 	t.Helper()
 	ctx := context.Background()
 	pool := pgtest.New(t)
