@@ -269,6 +269,11 @@ func TestStaticAssets(t *testing.T) {
 		assert.Contains(t, resp.Header.Get("Cache-Control"), "max-age=", path)
 		assert.NotEmpty(t, body, path)
 	}
+	resp, _ := a.get(t, "/static/govuk/govuk-frontend.min.css", "Accept-Encoding", "gzip")
+	assert.Equal(t, "gzip", resp.Header.Get("Content-Encoding"), "assets are compressed")
+	resp, _ = a.get(t, "/courses", "Accept-Encoding", "gzip")
+	assert.Empty(t, resp.Header.Get("Content-Encoding"), "pages are not (BREACH)")
+
 	for _, dir := range []string{"/static/", "/static/govuk", "/assets/fonts/"} {
 		resp, _ := a.get(t, dir)
 		assert.Equal(t, http.StatusNotFound, resp.StatusCode, "no directory listings: %s", dir)
