@@ -6,6 +6,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -15,16 +16,7 @@ import (
 	"github.com/pscp/booktraining/internal/dbsqlc"
 )
 
-// london is where every session happens and how times are shown.
-var london = mustLoad("Europe/London")
-
-func mustLoad(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err) // time/tzdata is linked into the binary by cmd/server
-	}
-	return loc
-}
+var london = catalogue.London
 
 // Term is how far ahead the demo sessions run.
 const Term = 13 * 7 * 24 * time.Hour
@@ -174,8 +166,8 @@ func Schedule(now time.Time) []PlannedSession {
 	var plan []PlannedSession
 	for ci, c := range Courses {
 		for k := range 3 {
-			useOnline := online >= 0 && has(c.DeliveryModes, catalogue.Online) &&
-				(!has(c.DeliveryModes, catalogue.InPerson) || k == 1)
+			useOnline := online >= 0 && slices.Contains(c.DeliveryModes, catalogue.Online) &&
+				(!slices.Contains(c.DeliveryModes, catalogue.InPerson) || k == 1)
 			venue := online
 			if !useOnline {
 				venue = rooms[(ci+k)%len(rooms)]
@@ -229,15 +221,6 @@ func Schedule(now time.Time) []PlannedSession {
 
 func at(day time.Time, hour, minute int) time.Time {
 	return time.Date(day.Year(), day.Month(), day.Day(), hour, minute, 0, 0, london)
-}
-
-func has[T comparable](list []T, v T) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 func strs[T ~string](in []T) []string {

@@ -3,18 +3,11 @@ package web
 import (
 	"fmt"
 	"time"
+
+	"github.com/pscp/booktraining/internal/catalogue"
 )
 
-// london is the partnership's time zone: every time is entered and shown in it.
-var london = mustLoadLocation("Europe/London")
-
-func mustLoadLocation(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err) // cmd/server links time/tzdata, so this cannot fail there
-	}
-	return loc
-}
+var london = catalogue.London
 
 // longDate is the GOV.UK date style: "Tuesday 3 March 2026".
 func longDate(t time.Time) string {

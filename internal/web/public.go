@@ -54,34 +54,14 @@ func (a *app) courses(c *fiber.Ctx) error {
 	page := coursesPage{Query: catalogue.CleanQuery(string(args.Peek("q")))}
 	f.Query = page.Query
 
-	chosen := values("level")
-	for _, l := range catalogue.Levels {
-		v := strconv.Itoa(int(l))
-		o := option{Value: v, Label: l.Name(), Hint: l.Description(), Checked: chosen[v]}
-		if o.Checked {
-			f.Levels = append(f.Levels, l)
-			page.Selected = append(page.Selected, o)
-		}
-		page.Levels = append(page.Levels, o)
-	}
-	chosen = values("audience")
-	for _, au := range catalogue.Audiences {
-		o := option{Value: string(au), Label: au.Label(), Checked: chosen[string(au)]}
-		if o.Checked {
-			f.Audiences = append(f.Audiences, au)
-			page.Selected = append(page.Selected, o)
-		}
-		page.Audiences = append(page.Audiences, o)
-	}
-	chosen = values("mode")
-	for _, m := range catalogue.DeliveryModes {
-		o := option{Value: string(m), Label: m.Label(), Checked: chosen[string(m)]}
-		if o.Checked {
-			f.Modes = append(f.Modes, m)
-			page.Selected = append(page.Selected, o)
-		}
-		page.Modes = append(page.Modes, o)
-	}
+	f.Levels, page.Levels, page.Selected = filterOptions(values("level"), catalogue.Levels, page.Selected,
+		func(l catalogue.Level) option {
+			return option{Value: strconv.Itoa(int(l)), Label: l.Name(), Hint: l.Description()}
+		})
+	f.Audiences, page.Audiences, page.Selected = filterOptions(values("audience"), catalogue.Audiences, page.Selected,
+		func(au catalogue.Audience) option { return option{Value: string(au), Label: au.Label()} })
+	f.Modes, page.Modes, page.Selected = filterOptions(values("mode"), catalogue.DeliveryModes, page.Selected,
+		func(m catalogue.DeliveryMode) option { return option{Value: string(m), Label: m.Label()} })
 	page.Filtered = !f.Empty()
 
 	courses, err := a.deps.Catalogue.ListCourses(c.UserContext(), f)
@@ -90,6 +70,24 @@ func (a *app) courses(c *fiber.Ctx) error {
 	}
 	page.Courses = courses
 	return a.render(c, fiber.StatusOK, "courses/index", "Courses", page)
+}
+
+// filterOptions turns every possible value of one filter into a checkbox,
+// ticked when the request chose it; it returns the chosen values, the
+// checkboxes, and selected with the ticked ones added.
+func filterOptions[T any](chosen map[string]bool, all []T, selected []option, toOption func(T) option) ([]T, []option, []option) {
+	var picked []T
+	opts := make([]option, 0, len(all))
+	for _, v := range all {
+		o := toOption(v)
+		o.Checked = chosen[o.Value]
+		if o.Checked {
+			picked = append(picked, v)
+			selected = append(selected, o)
+		}
+		opts = append(opts, o)
+	}
+	return picked, opts, selected
 }
 
 type coursePage struct {
