@@ -7,8 +7,8 @@ TEST_FLAGS ?= -race -count=1 -timeout 15m
 .PHONY: run test check build generate assets chromium bench
 
 ## run: serve the app on http://localhost:3000 (a private PostgreSQL starts when DATABASE_URL is unset)
-run:
-	$(GO) run ./cmd/server
+run: build
+	exec ./bin/server
 
 ## test: static checks, then every test against a private PostgreSQL (or TEST_DATABASE_URL) and headless Chromium
 test: check chromium
