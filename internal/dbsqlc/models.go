@@ -5,19 +5,43 @@
 package dbsqlc
 
 import (
+	"net/netip"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
+type AccountToken struct {
+	TokenHash []byte
+	UserID    int64
+	Purpose   string
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+	CreatedAt time.Time
+}
+
 type Agency struct {
-	ID           int64
-	Name         string
-	Sector       string
-	ChargingBand string
-	RetiredAt    *time.Time
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	ID                  int64
+	Name                string
+	Sector              string
+	ChargingBand        string
+	RetiredAt           *time.Time
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
+	BillingContactName  string
+	BillingContactEmail string
+}
+
+type AuditEvent struct {
+	ID            int64
+	At            time.Time
+	ActorID       *int64
+	ActorEmail    string
+	Action        string
+	SubjectUserID *int64
+	AgencyID      *int64
+	Details       []byte
+	Ip            *netip.Addr
 }
 
 type Course struct {
@@ -39,6 +63,19 @@ type Course struct {
 	Search              interface{}
 }
 
+type Email struct {
+	ID        int64
+	ToAddress string
+	ToName    string
+	Subject   string
+	BodyText  string
+	UserID    *int64
+	CreatedAt time.Time
+	SentAt    *time.Time
+	Attempts  int32
+	LastError string
+}
+
 type Session struct {
 	ID               int64
 	CourseID         int64
@@ -58,6 +95,36 @@ type Session struct {
 	UpdatedAt        time.Time
 }
 
+type SignInAttempt struct {
+	ID        int64
+	Email     string
+	Ip        netip.Addr
+	Succeeded bool
+	At        time.Time
+}
+
+type User struct {
+	ID                 int64
+	Email              string
+	FullName           string
+	JobTitle           string
+	AgencyID           *int64
+	UnlistedAgencyName string
+	RequestedAgencyID  *int64
+	PasswordHash       string
+	EmailVerifiedAt    *time.Time
+	ErasedAt           *time.Time
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+}
+
+type UserRole struct {
+	UserID    int64
+	Role      string
+	GrantedBy *int64
+	GrantedAt time.Time
+}
+
 type Venue struct {
 	ID                 int64
 	Name               string
@@ -72,4 +139,15 @@ type Venue struct {
 	RetiredAt          *time.Time
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
+}
+
+type WebSession struct {
+	TokenHash  []byte
+	UserID     *int64
+	CsrfToken  string
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	ExpiresAt  time.Time
+	Ip         *netip.Addr
+	UserAgent  string
 }
