@@ -21,9 +21,11 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/pscp/booktraining/db"
+	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/config"
 	"github.com/pscp/booktraining/internal/demo"
+	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/pglocal"
 	"github.com/pscp/booktraining/internal/web"
 )
@@ -100,8 +102,44 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 		}
 	}
 
+	// Outgoing email: written in the transaction of its cause, delivered by
+	// River's workers. Without SMTP_URL it stays in the database, readable at
+	// /admin/emails.
+	var sender email.Sender
+	if cfg.SMTPURL != "" {
+		if sender, err = email.NewSMTPSender(cfg.SMTPURL, cfg.EmailFrom); err != nil {
+			return err
+		}
+	} else {
+		log.Info("SMTP_URL is not set: emails are kept in the database, for training managers to read at /admin/emails")
+	}
+	jobs, err := email.NewClient(pool, sender, log)
+	if err != nil {
+		return fmt.Errorf("job queue: %w", err)
+	}
+	if err := jobs.Start(ctx); err != nil {
+		return fmt.Errorf("start job queue: %w", err)
+	}
+	defer func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+		defer cancel()
+		if err := jobs.Stop(stopCtx); err != nil {
+			log.Error("stop job queue", "error", err)
+		}
+	}()
+	accounts := account.New(pool, email.NewOutbox(jobs), cfg.BaseURL, time.Now, log)
+	go sweepSessions(ctx, accounts, log)
+
+	if cfg.DemoData {
+		if err := demo.SeedAccounts(ctx, pool); err != nil {
+			return err
+		}
+	}
+
 	app, err := web.New(web.Deps{
 		Catalogue:      catalogue.New(pool, time.Now),
+		Accounts:       accounts,
+		CookieSecure:   cfg.CookieSecure,
 		Ready:          pool.Ping,
 		Logger:         log,
 		Partnership:    cfg.PartnershipName,
@@ -137,4 +175,22 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// sweepSessions deletes expired sessions every ten minutes until ctx ends.
+func sweepSessions(ctx context.Context, accounts *account.Service, log *slog.Logger) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := accounts.DeleteExpiredSessions(ctx); err != nil {
+				log.Warn("delete expired sessions", "error", err)
+			} else if n > 0 {
+				log.Info("deleted expired sessions", "count", n)
+			}
+		}
+	}
 }

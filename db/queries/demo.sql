@@ -29,3 +29,13 @@ INSERT INTO sessions (course_id, venue_id, starts_at, ends_at, booking_cutoff_at
                       meeting_url, closed_to_agency_id)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 RETURNING id;
+
+-- name: InsertDemoUser :one
+INSERT INTO users (email, full_name, job_title, agency_id, password_hash, email_verified_at)
+SELECT @email, @full_name, @job_title, a.id, @password_hash, now()
+FROM agencies a WHERE a.name = @agency_name
+ON CONFLICT (email) DO NOTHING
+RETURNING id;
+
+-- name: GrantDemoRole :exec
+INSERT INTO user_roles (user_id, role) VALUES (@user_id, @role) ON CONFLICT DO NOTHING;

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/mail"
 	"net/url"
 	"strconv"
 	"strings"
@@ -29,6 +30,9 @@ type Config struct {
 	RequestTimeout   time.Duration // REQUEST_TIMEOUT
 	ShutdownTimeout  time.Duration // SHUTDOWN_TIMEOUT
 	DatabaseMaxConns int32         // DATABASE_MAX_CONNS
+	SMTPURL          string        // SMTP_URL; empty keeps email in the database for /admin/emails
+	EmailFrom        string        // EMAIL_FROM
+	CookieSecure     bool          // COOKIE_SECURE; may be false only for http://localhost
 }
 
 // Load reads the settings through getenv (os.Getenv in production).
@@ -119,10 +123,45 @@ func Load(getenv func(string) string) (Config, error) {
 		c.DatabaseMaxConns = int32(n)
 	}
 
+	c.SMTPURL = get("SMTP_URL", "")
+	if c.SMTPURL != "" {
+		if u, err := url.Parse(c.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
+			problems = append(problems, errors.New("SMTP_URL: must be smtp://[user:password@]host:port (STARTTLS) or smtps://… (TLS)"))
+		}
+	}
+	c.EmailFrom = get("EMAIL_FROM", "Book safeguarding training <no-reply@localhost>")
+	if addr, err := mail.ParseAddress(c.EmailFrom); err != nil || !strings.Contains(addr.Address, "@") {
+		bad("EMAIL_FROM", c.EmailFrom, "must be an email address, optionally with a name: Name <address@example.org>")
+	}
+
+	if c.BaseURL != nil {
+		local := isLocalhost(c.BaseURL.Hostname())
+		secure := get("COOKIE_SECURE", strconv.FormatBool(c.BaseURL.Scheme == "https" || !local))
+		if b, err := strconv.ParseBool(secure); err != nil {
+			bad("COOKIE_SECURE", secure, "must be true or false")
+		} else {
+			c.CookieSecure = b
+		}
+		switch {
+		case c.BaseURL.Scheme != "https" && !local:
+			bad("BASE_URL", c.BaseURL.String(), "must be https:// except for http://localhost during development")
+		case !c.CookieSecure && !local:
+			bad("COOKIE_SECURE", secure, "may be false only when BASE_URL is http://localhost")
+		}
+	}
+
 	if len(problems) > 0 {
 		return Config{}, fmt.Errorf("configuration: %w", errors.Join(problems...))
 	}
 	return c, nil
+}
+
+func isLocalhost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func duration(v, key string, bad func(key, value, want string)) time.Duration {

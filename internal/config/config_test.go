@@ -27,6 +27,26 @@ func TestLoadDefaults(t *testing.T) {
 	assert.Equal(t, 15*time.Second, c.ShutdownTimeout)
 	assert.Equal(t, int32(10), c.DatabaseMaxConns)
 	assert.Empty(t, c.TrustedProxies)
+	assert.Empty(t, c.SMTPURL)
+	assert.False(t, c.CookieSecure, "plain cookies are allowed for http://localhost only")
+}
+
+func TestCookiesAreSecureUnlessLocalhost(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(map[string]string{"BASE_URL": "https://training.example.org"}))
+	require.NoError(t, err)
+	assert.True(t, c.CookieSecure)
+
+	_, err = Load(env(map[string]string{"BASE_URL": "http://training.example.org"}))
+	require.Error(t, err, "plain HTTP is refused except on localhost")
+
+	_, err = Load(env(map[string]string{"BASE_URL": "https://training.example.org", "COOKIE_SECURE": "false"}))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "COOKIE_SECURE")
+
+	c, err = Load(env(map[string]string{"BASE_URL": "http://127.0.0.1:3000", "COOKIE_SECURE": "true"}))
+	require.NoError(t, err)
+	assert.True(t, c.CookieSecure)
 }
 
 func TestLoadOverrides(t *testing.T) {
@@ -36,6 +56,7 @@ func TestLoadOverrides(t *testing.T) {
 		"DATABASE_URL":    "postgres://u:p@db:5432/app",
 		"DEMO_DATA":       "false",
 		"BASE_URL":        "https://training.example.org/",
+		"SMTP_URL":        "smtp://mailer:secret@smtp.example.org:587",
 		"LOG_LEVEL":       "debug",
 		"LOG_FORMAT":      "JSON",
 		"TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.1",
@@ -71,11 +92,13 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 		"REQUEST_TIMEOUT":    "-1s",
 		"SHUTDOWN_TIMEOUT":   "soon",
 		"DATABASE_MAX_CONNS": "0",
+		"SMTP_URL":           "http://mail.example.org",
+		"EMAIL_FROM":         "not an address",
 	}))
 	require.Error(t, err)
 	msg := err.Error()
 	for _, key := range []string{"PORT", "DATABASE_URL", "DEMO_DATA", "BASE_URL", "LOG_LEVEL", "LOG_FORMAT",
-		"TRUSTED_PROXIES", "REQUEST_TIMEOUT", "SHUTDOWN_TIMEOUT", "DATABASE_MAX_CONNS"} {
+		"TRUSTED_PROXIES", "REQUEST_TIMEOUT", "SHUTDOWN_TIMEOUT", "DATABASE_MAX_CONNS", "SMTP_URL", "EMAIL_FROM"} {
 		assert.Contains(t, msg, key)
 	}
 	assert.Contains(t, msg, `"not-an-ip"`)

@@ -3,9 +3,11 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/catalogue"
 )
 
@@ -16,13 +18,23 @@ func (a *app) handleError(c *fiber.Ctx, err error) error {
 	status := fiber.StatusInternalServerError
 	var fe *fiber.Error
 	switch {
-	case errors.Is(err, catalogue.ErrCourseNotFound):
+	case errors.Is(err, errSignInNeeded):
+		next := ""
+		if c.Method() == fiber.MethodGet {
+			next = "?next=" + url.QueryEscape(c.OriginalURL())
+		}
+		return c.Redirect("/sign-in"+next, fiber.StatusSeeOther)
+	case errors.Is(err, errCSRF):
+		return a.render(c, fiber.StatusForbidden, "errors/forbidden", "This form has expired", "csrf")
+	case errors.Is(err, catalogue.ErrCourseNotFound), errors.Is(err, account.ErrNotFound):
 		status = fiber.StatusNotFound
 	case errors.As(err, &fe):
 		status = fe.Code
 	}
 
 	switch {
+	case status == fiber.StatusForbidden:
+		return a.render(c, status, "errors/forbidden", "You cannot see this page", nil)
 	case status == fiber.StatusNotFound:
 		return a.render(c, status, "errors/notfound", "Page not found", nil)
 	case status >= 500:

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/views"
 )
 
@@ -32,6 +33,8 @@ type view struct {
 	Path        string
 	HasError    bool
 	Errors      []FieldError
+	User        *account.User // the signed-in person, or nil
+	CSRF        string        // the session's token, for forms
 	Data        any
 }
 
@@ -53,6 +56,7 @@ var templateFuncs = template.FuncMap{
 	"placesLeft": placesLeft,
 	"plural":     plural,
 	"lower":      strings.ToLower,
+	"hasPrefix":  strings.HasPrefix,
 	"dict":       dict,
 }
 
@@ -98,6 +102,10 @@ func (a *app) renderView(c *fiber.Ctx, status int, name string, v view) error {
 	v.Partnership = a.deps.Partnership
 	v.Path = c.Path()
 	v.HasError = v.HasError || len(v.Errors) > 0
+	v.User = currentUser(c)
+	if sess := currentSession(c); sess != nil {
+		v.CSRF = sess.CSRF
+	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)

@@ -16,6 +16,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/helmet"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
+	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/static"
 )
@@ -26,6 +27,9 @@ const ServiceName = "Book safeguarding training"
 // Deps is everything the web app needs from the rest of the program.
 type Deps struct {
 	Catalogue      *catalogue.Service
+	Accounts       *account.Service
+	Now            func() time.Time // the clock; time.Now when nil
+	CookieSecure   bool             // false only for http://localhost development
 	Ready          func(context.Context) error // nil error when the database answers
 	Logger         *slog.Logger
 	Partnership    string
@@ -48,6 +52,9 @@ func New(deps Deps) (*fiber.App, error) {
 	}
 	if deps.Logger == nil {
 		deps.Logger = slog.Default()
+	}
+	if deps.Now == nil {
+		deps.Now = time.Now
 	}
 	if deps.RequestTimeout == 0 {
 		deps.RequestTimeout = 30 * time.Second
@@ -114,12 +121,35 @@ func New(deps Deps) (*fiber.App, error) {
 
 	// Everything below is a page: never cached by browsers or proxies.
 	f.Use(noStore)
+	f.Use(a.loadSession)
+	f.Use(a.csrfProtect)
+
 	f.Get("/", a.home)
 	f.Get("/courses", a.courses)
 	f.Get("/courses/:slug", a.course)
 	f.Get("/privacy", a.staticPage("privacy", "Privacy notice"))
 	f.Get("/accessibility", a.staticPage("accessibility", "Accessibility statement"))
 	f.Get("/cookies", a.staticPage("cookies", "Cookies"))
+
+	f.Get("/sign-up", a.signUpForm)
+	f.Post("/sign-up", a.signUp)
+	f.Get("/sign-up/check-email", a.checkEmail("sign-up"))
+	f.Get("/verify-email", a.verifyEmailForm)
+	f.Post("/verify-email", a.verifyEmail)
+	f.Get("/sign-in", a.signInForm)
+	f.Post("/sign-in", a.signIn)
+	f.Post("/sign-out", a.signOut)
+	f.Get("/forgot-password", a.forgotForm)
+	f.Post("/forgot-password", a.forgot)
+	f.Get("/forgot-password/check-email", a.checkEmail("reset"))
+	f.Get("/reset-password", a.resetForm)
+	f.Post("/reset-password", a.reset)
+
+	me := f.Group("/account", signedIn)
+	me.Get("/", a.accountHome)
+	me.Post("/resend-verification", a.resendVerification)
+	me.Get("/password", a.passwordForm)
+	me.Post("/password", a.changePassword)
 
 	f.Use(func(*fiber.Ctx) error { return fiber.ErrNotFound })
 	return f, nil

@@ -10,18 +10,23 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/demo"
+	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/pgtest"
 	"github.com/pscp/booktraining/internal/web"
 )
@@ -31,8 +36,10 @@ import (
 var now = time.Date(2026, time.November, 23, 9, 0, 0, 0, time.UTC)
 
 type testApp struct {
-	app  *fiber.App
-	logs *strings.Builder
+	app   *fiber.App
+	logs  *strings.Builder
+	pool  *pgxpool.Pool
+	clock *testClock
 }
 
 type deps func(*web.Deps)
@@ -44,8 +51,14 @@ func setup(t testing.TB, opts ...deps) testApp {
 	_, err := demo.Seed(ctx, pool, now)
 	require.NoError(t, err)
 	logs := &strings.Builder{}
+	jobs, err := email.NewInsertOnlyClient(pool)
+	require.NoError(t, err)
+	base, _ := url.Parse("http://localhost:3000")
+	clk := &testClock{now: now}
 	d := web.Deps{
 		Catalogue:   catalogue.New(pool, func() time.Time { return now }),
+		Accounts:    account.New(pool, email.NewOutbox(jobs), base, clk.Now, slog.New(slog.NewTextHandler(io.Discard, nil))),
+		Now:         clk.Now,
 		Ready:       pool.Ping,
 		Logger:      slog.New(web.LogHandler(slog.NewTextHandler(&syncWriter{b: logs}, nil))),
 		Partnership: "Portsmouth Safeguarding Children Partnership",
@@ -55,7 +68,20 @@ func setup(t testing.TB, opts ...deps) testApp {
 	}
 	app, err := web.New(d)
 	require.NoError(t, err)
-	return testApp{app: app, logs: logs}
+	return testApp{app: app, logs: logs, pool: pool, clock: clk}
+}
+
+// testClock only moves when told.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
 }
 
 type syncWriter struct{ b *strings.Builder }

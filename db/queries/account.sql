@@ -1,0 +1,106 @@
+-- People, sign-in, sessions and one-time links.
+
+-- name: CreateUser :one
+INSERT INTO users (email, full_name, job_title, agency_id, unlisted_agency_name, password_hash)
+VALUES (@email, @full_name, @job_title, sqlc.narg(agency_id), @unlisted_agency_name, @password_hash)
+RETURNING id;
+
+-- name: GetUserByEmail :one
+SELECT id, email, full_name, password_hash, email_verified_at, erased_at
+FROM users
+WHERE email = @email;
+
+-- name: GetUser :one
+SELECT u.id, u.email, u.full_name, u.job_title, u.agency_id, u.unlisted_agency_name, u.requested_agency_id,
+       u.email_verified_at, u.erased_at, u.created_at,
+       coalesce(a.name, '')::text AS agency_name,
+       coalesce(ra.name, '')::text AS requested_agency_name,
+       coalesce((SELECT array_agg(r.role ORDER BY r.role) FROM user_roles r WHERE r.user_id = u.id), '{}')::text[] AS roles
+FROM users u
+LEFT JOIN agencies a ON a.id = u.agency_id
+LEFT JOIN agencies ra ON ra.id = u.requested_agency_id
+WHERE u.id = @id;
+
+-- name: GetPasswordHash :one
+SELECT password_hash FROM users WHERE id = @id AND erased_at IS NULL;
+
+-- name: SetPasswordHash :exec
+UPDATE users SET password_hash = @password_hash, updated_at = now() WHERE id = @id;
+
+-- name: MarkEmailVerified :exec
+UPDATE users SET email_verified_at = coalesce(email_verified_at, @now::timestamptz), updated_at = now()
+WHERE id = @id;
+
+-- name: UpdateProfile :exec
+UPDATE users SET full_name = @full_name, job_title = @job_title, updated_at = now()
+WHERE id = @id AND erased_at IS NULL;
+
+-- name: RequestAgencyChange :exec
+UPDATE users SET requested_agency_id = sqlc.narg(agency_id), updated_at = now()
+WHERE id = @id AND erased_at IS NULL;
+
+-- name: ListAgencyChoices :many
+SELECT id, name FROM agencies WHERE retired_at IS NULL ORDER BY name;
+
+-- name: AgencyExists :one
+SELECT EXISTS (SELECT 1 FROM agencies WHERE id = @id AND retired_at IS NULL);
+
+-- name: CreateAccountToken :exec
+INSERT INTO account_tokens (token_hash, user_id, purpose, expires_at, created_at)
+VALUES (@token_hash, @user_id, @purpose, @expires_at, @now);
+
+-- name: UseAccountToken :one
+-- Spends a link: it works once, before it expires, for its purpose only.
+UPDATE account_tokens SET used_at = @now::timestamptz
+WHERE token_hash = @token_hash AND purpose = @purpose AND used_at IS NULL AND expires_at > @now
+RETURNING user_id;
+
+-- name: SpendAccountTokens :exec
+-- Older links of the same kind stop working when a new one is sent or used.
+UPDATE account_tokens SET used_at = @now::timestamptz
+WHERE user_id = @user_id AND purpose = @purpose AND used_at IS NULL;
+
+-- name: LockSignInLimits :exec
+-- Serialises attempts for one email and one IP so the limits are exact even
+-- across app processes.
+SELECT pg_advisory_xact_lock(hashtextextended('sign-in:' || lower(@email::text), 0)),
+       pg_advisory_xact_lock(hashtextextended('sign-in-ip:' || @ip::text, 0));
+
+-- name: RecentFailedSignIns :one
+SELECT
+    count(*) FILTER (WHERE email = @email)::integer AS for_email,
+    coalesce(min(at) FILTER (WHERE email = @email), @now)::timestamptz AS oldest_for_email,
+    count(*) FILTER (WHERE ip = @ip)::integer AS for_ip,
+    coalesce(min(at) FILTER (WHERE ip = @ip), @now)::timestamptz AS oldest_for_ip
+FROM sign_in_attempts
+WHERE NOT succeeded AND at > @since AND (email = @email OR ip = @ip);
+
+-- name: RecordSignInAttempt :one
+INSERT INTO sign_in_attempts (email, ip, at) VALUES (@email, @ip, @now) RETURNING id;
+
+-- name: MarkSignInSucceeded :exec
+UPDATE sign_in_attempts SET succeeded = true WHERE id = @id;
+
+-- name: CreateWebSession :exec
+INSERT INTO web_sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, ip, user_agent)
+VALUES (@token_hash, sqlc.narg(user_id), @csrf_token, @now, @now, @expires_at, sqlc.narg(ip), @user_agent);
+
+-- name: GetWebSession :one
+SELECT token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at
+FROM web_sessions
+WHERE token_hash = @token_hash AND expires_at > @now AND last_seen_at > @idle_since;
+
+-- name: TouchWebSession :exec
+UPDATE web_sessions SET last_seen_at = @now WHERE token_hash = @token_hash;
+
+-- name: DeleteWebSession :exec
+DELETE FROM web_sessions WHERE token_hash = @token_hash;
+
+-- name: DeleteUserWebSessions :exec
+DELETE FROM web_sessions WHERE user_id = @user_id;
+
+-- name: DeleteExpiredWebSessions :execrows
+DELETE FROM web_sessions WHERE expires_at <= @now OR last_seen_at <= @idle_since;
+
+-- name: DeleteOtherWebSessions :exec
+DELETE FROM web_sessions WHERE user_id = @user_id AND token_hash <> @keep;

@@ -1,0 +1,29 @@
+-- The audit log.
+
+-- name: InsertAuditEvent :exec
+INSERT INTO audit_events (at, actor_id, actor_email, action, subject_user_id, agency_id, details, ip)
+VALUES (@at, sqlc.narg(actor_id), @actor_email, @action, sqlc.narg(subject_user_id), sqlc.narg(agency_id), @details, sqlc.narg(ip));
+
+-- name: ListAuditEvents :many
+SELECT e.id, e.at, e.actor_id, e.actor_email, e.action, e.subject_user_id, e.agency_id, e.details, host(e.ip)::text AS ip,
+       coalesce(actor.full_name, '')::text AS actor_name,
+       coalesce(subject.full_name, '')::text AS subject_name,
+       coalesce(a.name, '')::text AS agency_name
+FROM audit_events e
+LEFT JOIN users actor ON actor.id = e.actor_id
+LEFT JOIN users subject ON subject.id = e.subject_user_id
+LEFT JOIN agencies a ON a.id = e.agency_id
+WHERE (@action::text = '' OR e.action = @action)
+  AND (sqlc.narg(user_id)::bigint IS NULL OR e.actor_id = sqlc.narg(user_id) OR e.subject_user_id = sqlc.narg(user_id))
+  AND (sqlc.narg(from_at)::timestamptz IS NULL OR e.at >= sqlc.narg(from_at))
+  AND (sqlc.narg(to_at)::timestamptz IS NULL OR e.at < sqlc.narg(to_at))
+ORDER BY e.at DESC, e.id DESC
+LIMIT @max_rows OFFSET @skip_rows;
+
+-- name: CountAuditEvents :one
+SELECT count(*)
+FROM audit_events e
+WHERE (@action::text = '' OR e.action = @action)
+  AND (sqlc.narg(user_id)::bigint IS NULL OR e.actor_id = sqlc.narg(user_id) OR e.subject_user_id = sqlc.narg(user_id))
+  AND (sqlc.narg(from_at)::timestamptz IS NULL OR e.at >= sqlc.narg(from_at))
+  AND (sqlc.narg(to_at)::timestamptz IS NULL OR e.at < sqlc.narg(to_at));

@@ -1,0 +1,212 @@
+// Package account owns people's accounts: signing up, proving an email
+// address, signing in within limits, server-side sessions, resetting and
+// changing passwords, and the roles a person holds.
+package account
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/mail"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/email"
+)
+
+// Role is what a person may do beyond booking training, which everyone may.
+type Role string
+
+const (
+	Trainer     Role = "trainer"
+	Manager     Role = "manager"     // the training manager
+	Coordinator Role = "coordinator" // an agency's delegate manager
+)
+
+// Roles lists the roles that can be granted, in display order.
+var Roles = []Role{Trainer, Manager, Coordinator}
+
+func (r Role) Valid() bool { return r == Trainer || r == Manager || r == Coordinator }
+
+func (r Role) Label() string {
+	switch r {
+	case Trainer:
+		return "Trainer"
+	case Manager:
+		return "Training manager"
+	case Coordinator:
+		return "Agency coordinator"
+	}
+	return string(r)
+}
+
+// Limits on sign-in attempts, held in PostgreSQL so they apply across every
+// app process.
+const (
+	FailureWindow      = 5 * time.Minute
+	MaxFailuresPerUser = 10
+	MaxFailuresPerIP   = 30
+)
+
+// Lifetimes of sessions and emailed links.
+const (
+	SessionIdle     = 30 * time.Minute
+	SessionAbsolute = 12 * time.Hour
+	VerifyLinkLife  = 24 * time.Hour
+	ResetLinkLife   = time.Hour
+)
+
+var (
+	ErrInvalidCredentials = errors.New("email address or password is wrong")
+	ErrLinkInvalid        = errors.New("the link is wrong, used or expired")
+	ErrNoSession          = errors.New("no session")
+	ErrNotFound           = errors.New("person not found")
+)
+
+// LimitError says an attempt was refused because of too many failures, and
+// when to try again.
+type LimitError struct{ RetryAt time.Time }
+
+func (e *LimitError) Error() string { return "too many failed sign-in attempts" }
+
+// Service carries out account actions, each in one transaction.
+type Service struct {
+	pool    *pgxpool.Pool
+	outbox  *email.Outbox
+	now     func() time.Time
+	baseURL *url.URL
+	log     *slog.Logger
+}
+
+// New returns a Service. baseURL is where people reach the app, for links in
+// emails; now is the clock.
+func New(pool *pgxpool.Pool, outbox *email.Outbox, baseURL *url.URL, now func() time.Time, log *slog.Logger) *Service {
+	return &Service{pool: pool, outbox: outbox, now: now, baseURL: baseURL, log: log}
+}
+
+// User is a person as the app sees them.
+type User struct {
+	ID                  int64
+	Email               string
+	FullName            string
+	JobTitle            string
+	AgencyID            *int64
+	AgencyName          string // the partner agency, or the unlisted name they typed
+	AgencyUnlisted      bool   // AgencyName awaits a training manager's confirmation
+	RequestedAgencyID   *int64
+	RequestedAgencyName string
+	Verified            bool
+	Erased              bool
+	CreatedAt           time.Time
+	Roles               []Role
+}
+
+// Has reports whether the person holds role.
+func (u User) Has(role Role) bool {
+	for _, r := range u.Roles {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+// User returns the person with that ID.
+func (s *Service) User(ctx context.Context, id int64) (User, error) {
+	return getUser(ctx, dbsqlc.New(s.pool), id)
+}
+
+func getUser(ctx context.Context, q *dbsqlc.Queries, id int64) (User, error) {
+	r, err := q.GetUser(ctx, id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return User{}, ErrNotFound
+	} else if err != nil {
+		return User{}, fmt.Errorf("get user %d: %w", id, err)
+	}
+	u := User{
+		ID: r.ID, Email: r.Email, FullName: r.FullName, JobTitle: r.JobTitle, AgencyID: r.AgencyID,
+		AgencyName: r.AgencyName, RequestedAgencyID: r.RequestedAgencyID, RequestedAgencyName: r.RequestedAgencyName,
+		Verified: r.EmailVerifiedAt != nil, Erased: r.ErasedAt != nil, CreatedAt: r.CreatedAt,
+	}
+	if r.AgencyID == nil && r.UnlistedAgencyName != "" {
+		u.AgencyName, u.AgencyUnlisted = r.UnlistedAgencyName, true
+	}
+	for _, role := range r.Roles {
+		u.Roles = append(u.Roles, Role(role))
+	}
+	return u, nil
+}
+
+// Agency is a choice in the agency list of a form.
+type Agency struct {
+	ID   int64
+	Name string
+}
+
+// AgencyChoices lists the partner agencies a person can say they work for.
+func (s *Service) AgencyChoices(ctx context.Context) ([]Agency, error) {
+	rows, err := dbsqlc.New(s.pool).ListAgencyChoices(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list agencies: %w", err)
+	}
+	out := make([]Agency, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, Agency{ID: r.ID, Name: r.Name})
+	}
+	return out, nil
+}
+
+// newToken returns a random token for a link or cookie and the SHA-256 that
+// is stored in its place.
+func newToken() (token string, hash []byte) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	token = base64.RawURLEncoding.EncodeToString(b)
+	return token, hashToken(token)
+}
+
+func hashToken(token string) []byte {
+	sum := sha256.Sum256([]byte(token))
+	return sum[:]
+}
+
+// cleanEmail trims an address and checks its form; it returns "" when the
+// address cannot be one.
+func cleanEmail(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" || len(s) > 254 || strings.ContainsAny(s, " \t\r\n<>,;\"") {
+		return ""
+	}
+	addr, err := mail.ParseAddress(s)
+	if err != nil || addr.Address != s {
+		return ""
+	}
+	at := strings.LastIndexByte(s, '@')
+	if at < 1 || !strings.Contains(s[at+1:], ".") || strings.HasSuffix(s, ".") {
+		return ""
+	}
+	return s
+}
+
+func tooLong(s string, max int) bool { return utf8.RuneCountInString(s) > max }
+
+func (s *Service) link(path string, token string) string {
+	u := *s.baseURL
+	u.Path = strings.TrimSuffix(u.Path, "/") + path
+	if token != "" {
+		u.RawQuery = url.Values{"token": {token}}.Encode()
+	}
+	return u.String()
+}

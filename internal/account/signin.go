@@ -1,0 +1,134 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pscp/booktraining/internal/audit"
+	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/password"
+	"github.com/pscp/booktraining/internal/validation"
+)
+
+// SignIn checks an email address and password and returns the person's ID.
+//
+// Limits: an address or an IP address with too many recent failures is
+// refused before the password is even checked, with the time it may try
+// again. The attempt is recorded (as failed until proven otherwise) under an
+// advisory lock per address and per IP, so concurrent attempts, from any
+// number of app processes, never get past the limit. Refused attempts are
+// not counted, so an attacker cannot keep an account locked for ever by
+// trying once more each minute; they only keep it locked while they keep
+// failing.
+//
+// An unknown address costs the same password-hashing work as a known one, and
+// both answer ErrInvalidCredentials, so neither the answer nor its timing says
+// whether an account exists.
+func (s *Service) SignIn(ctx context.Context, addr, plain, ip string) (int64, error) {
+	addr = strings.TrimSpace(addr)
+	var v validation.Errors
+	if addr == "" {
+		v.Add("email", "Enter your email address")
+	} else if len(addr) > 254 {
+		v.Add("email", "Enter a shorter email address")
+	}
+	if plain == "" {
+		v.Add("password", "Enter your password")
+	}
+	if err := v.Err(); err != nil {
+		return 0, err
+	}
+	ipAddr, err := netip.ParseAddr(ip)
+	if err != nil {
+		ipAddr = netip.IPv6Unspecified()
+	}
+
+	now := s.now()
+	var attemptID int64
+	var limited *LimitError
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		q := dbsqlc.New(tx)
+		if err := q.LockSignInLimits(ctx, dbsqlc.LockSignInLimitsParams{Email: addr, Ip: ipAddr.String()}); err != nil {
+			return err
+		}
+		recent, err := q.RecentFailedSignIns(ctx, dbsqlc.RecentFailedSignInsParams{
+			Email: addr, Now: now, Ip: ipAddr, Since: now.Add(-FailureWindow),
+		})
+		if err != nil {
+			return err
+		}
+		switch {
+		case recent.ForEmail >= MaxFailuresPerUser:
+			limited = &LimitError{RetryAt: recent.OldestForEmail.Add(FailureWindow)}
+		case recent.ForIp >= MaxFailuresPerIP:
+			limited = &LimitError{RetryAt: recent.OldestForIp.Add(FailureWindow)}
+		}
+		if limited != nil {
+			return audit.Record(ctx, q, now, audit.Event{Action: audit.SignInLimited, ActorEmail: addr, IP: ip})
+		}
+		attemptID, err = q.RecordSignInAttempt(ctx, dbsqlc.RecordSignInAttemptParams{Email: addr, Ip: ipAddr, Now: now})
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("sign in: %w", err)
+	}
+	if limited != nil {
+		return 0, limited
+	}
+
+	q := dbsqlc.New(s.pool)
+	u, err := q.GetUserByEmail(ctx, addr)
+	if errors.Is(err, pgx.ErrNoRows) || (err == nil && u.ErasedAt != nil) {
+		password.VerifyDummy(plain)
+		return 0, s.failed(ctx, q, addr, nil, ip)
+	} else if err != nil {
+		return 0, fmt.Errorf("sign in: %w", err)
+	}
+	ok, rehash, err := password.Verify(plain, u.PasswordHash)
+	if err != nil {
+		return 0, fmt.Errorf("sign in: user %d: %w", u.ID, err)
+	}
+	if !ok {
+		return 0, s.failed(ctx, q, addr, &u.ID, ip)
+	}
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		q := dbsqlc.New(tx)
+		if err := q.MarkSignInSucceeded(ctx, attemptID); err != nil {
+			return err
+		}
+		if rehash {
+			if h, err := password.Hash(plain); err == nil {
+				if err := q.SetPasswordHash(ctx, dbsqlc.SetPasswordHashParams{PasswordHash: h, ID: u.ID}); err != nil {
+					return err
+				}
+			}
+		}
+		return audit.Record(ctx, q, now, audit.Event{Action: audit.SignIn, ActorID: &u.ID, SubjectID: &u.ID, IP: ip})
+	})
+	if err != nil {
+		return 0, fmt.Errorf("sign in: %w", err)
+	}
+	return u.ID, nil
+}
+
+func (s *Service) failed(ctx context.Context, q *dbsqlc.Queries, addr string, userID *int64, ip string) error {
+	if err := audit.Record(ctx, q, s.now(), audit.Event{
+		Action: audit.SignInFailed, ActorEmail: addr, SubjectID: userID, IP: ip,
+	}); err != nil {
+		return fmt.Errorf("sign in: %w", err)
+	}
+	return ErrInvalidCredentials
+}
+
+// RetryAfter is how long until a limited attempt may be made again, in whole
+// minutes rounded up, for people to read.
+func (e *LimitError) RetryAfter(now time.Time) time.Duration {
+	minutes := (e.RetryAt.Sub(now) + time.Minute - 1) / time.Minute
+	return max(minutes, 1) * time.Minute
+}

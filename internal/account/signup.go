@@ -1,0 +1,204 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/pscp/booktraining/internal/audit"
+	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/email"
+	"github.com/pscp/booktraining/internal/password"
+	"github.com/pscp/booktraining/internal/validation"
+)
+
+// SignUpForm is what a person gives to open an account.
+type SignUpForm struct {
+	FullName       string
+	Email          string
+	Password       string
+	JobTitle       string
+	AgencyID       int64  // a partner agency, or 0 with NotListed
+	NotListed      bool   // "My organisation is not listed"
+	UnlistedAgency string // its name, when NotListed
+}
+
+// SignUp opens an account and emails a link to prove the address. To give
+// nothing away about who has an account, it answers the same whether or not
+// the address is known, and does the same work: a known address is sent an
+// email saying someone tried to sign up with it (or, if never verified, a
+// fresh link).
+func (s *Service) SignUp(ctx context.Context, f SignUpForm, ip string) error {
+	f.FullName = strings.TrimSpace(f.FullName)
+	f.JobTitle = strings.TrimSpace(f.JobTitle)
+	f.UnlistedAgency = strings.TrimSpace(f.UnlistedAgency)
+	addr := cleanEmail(f.Email)
+
+	var v validation.Errors
+	switch {
+	case f.FullName == "":
+		v.Add("full-name", "Enter your full name")
+	case tooLong(f.FullName, 200):
+		v.Add("full-name", "Full name must be 200 characters or fewer")
+	}
+	switch {
+	case strings.TrimSpace(f.Email) == "":
+		v.Add("email", "Enter your work email address")
+	case addr == "":
+		v.Add("email", "Enter an email address in the correct format, like name@example.org")
+	}
+	switch {
+	case f.JobTitle == "":
+		v.Add("job-title", "Enter your job title")
+	case tooLong(f.JobTitle, 200):
+		v.Add("job-title", "Job title must be 200 characters or fewer")
+	}
+	q := dbsqlc.New(s.pool)
+	switch {
+	case f.NotListed && f.UnlistedAgency == "":
+		v.Add("unlisted-agency", "Enter the name of your organisation")
+	case f.NotListed && tooLong(f.UnlistedAgency, 200):
+		v.Add("unlisted-agency", "Organisation name must be 200 characters or fewer")
+	case !f.NotListed && f.AgencyID == 0:
+		v.Add("agency", "Select your organisation, or select ‘My organisation is not listed’")
+	case !f.NotListed:
+		ok, err := q.AgencyExists(ctx, f.AgencyID)
+		if err != nil {
+			return fmt.Errorf("sign up: %w", err)
+		}
+		if !ok {
+			v.Add("agency", "Select your organisation from the list")
+		}
+	}
+	if err := password.Check(f.Password, passwordContext(addr, f.FullName)...); err != nil {
+		v.Add("password", policyMessage(err))
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+
+	// Hash before looking the address up, so both paths cost the same.
+	hash, err := password.Hash(f.Password)
+	if err != nil {
+		return fmt.Errorf("sign up: %w", err)
+	}
+	now := s.now()
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		q := dbsqlc.New(tx)
+		existing, err := q.GetUserByEmail(ctx, addr)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+		case err != nil:
+			return fmt.Errorf("sign up: %w", err)
+		case existing.ErasedAt != nil:
+			return nil // an erased address cannot be reused, and nothing is said
+		case existing.EmailVerifiedAt == nil:
+			return s.sendVerification(ctx, q, tx, existing.ID, existing.Email, existing.FullName)
+		default:
+			return s.send(ctx, tx, existing.ID, existing.Email, existing.FullName, alreadyRegisteredEmail(s.link("/sign-in", "")))
+		}
+
+		var agencyID *int64
+		unlisted := ""
+		if f.NotListed {
+			unlisted = f.UnlistedAgency
+		} else {
+			agencyID = &f.AgencyID
+		}
+		id, err := q.CreateUser(ctx, dbsqlc.CreateUserParams{
+			Email: addr, FullName: f.FullName, JobTitle: f.JobTitle, AgencyID: agencyID,
+			UnlistedAgencyName: unlisted, PasswordHash: hash,
+		})
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.ConstraintName == "users_email_key" {
+			return nil // signed up a moment ago in another request: same answer
+		} else if err != nil {
+			return fmt.Errorf("sign up: %w", err)
+		}
+		if err := audit.Record(ctx, q, now, audit.Event{
+			Action: audit.SignedUp, ActorID: &id, SubjectID: &id, AgencyID: agencyID, IP: ip,
+			Details: map[string]any{"unlisted_organisation": unlisted},
+		}); err != nil {
+			return err
+		}
+		return s.sendVerification(ctx, q, tx, id, addr, f.FullName)
+	})
+}
+
+// ResendVerification sends a fresh link to a signed-in person who has not
+// verified their address yet.
+func (s *Service) ResendVerification(ctx context.Context, userID int64) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		q := dbsqlc.New(tx)
+		u, err := getUser(ctx, q, userID)
+		if err != nil {
+			return err
+		}
+		if u.Verified || u.Erased {
+			return nil
+		}
+		return s.sendVerification(ctx, q, tx, u.ID, u.Email, u.FullName)
+	})
+}
+
+func (s *Service) sendVerification(ctx context.Context, q *dbsqlc.Queries, tx pgx.Tx, userID int64, to, name string) error {
+	now := s.now()
+	if err := q.SpendAccountTokens(ctx, dbsqlc.SpendAccountTokensParams{Now: now, UserID: userID, Purpose: "verify_email"}); err != nil {
+		return fmt.Errorf("send verification: %w", err)
+	}
+	token, hash := newToken()
+	if err := q.CreateAccountToken(ctx, dbsqlc.CreateAccountTokenParams{
+		TokenHash: hash, UserID: userID, Purpose: "verify_email", ExpiresAt: now.Add(VerifyLinkLife), Now: now,
+	}); err != nil {
+		return fmt.Errorf("send verification: %w", err)
+	}
+	return s.send(ctx, tx, userID, to, name, verifyEmail(name, s.link("/verify-email", token)))
+}
+
+// VerifyEmail spends a verification link and marks the address proven.
+func (s *Service) VerifyEmail(ctx context.Context, token, ip string) error {
+	now := s.now()
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		q := dbsqlc.New(tx)
+		userID, err := q.UseAccountToken(ctx, dbsqlc.UseAccountTokenParams{Now: now, TokenHash: hashToken(token), Purpose: "verify_email"})
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrLinkInvalid
+		} else if err != nil {
+			return fmt.Errorf("verify email: %w", err)
+		}
+		if err := q.MarkEmailVerified(ctx, dbsqlc.MarkEmailVerifiedParams{Now: now, ID: userID}); err != nil {
+			return fmt.Errorf("verify email: %w", err)
+		}
+		return audit.Record(ctx, q, now, audit.Event{Action: audit.EmailVerified, ActorID: &userID, SubjectID: &userID, IP: ip})
+	})
+}
+
+func (s *Service) send(ctx context.Context, tx pgx.Tx, userID int64, to, name string, m message) error {
+	if _, err := s.outbox.Enqueue(ctx, tx, email.Message{To: to, ToName: name, Subject: m.subject, Body: m.body, UserID: &userID}); err != nil {
+		return fmt.Errorf("enqueue %q: %w", m.subject, err)
+	}
+	return nil
+}
+
+// passwordContext is what a password must not contain: the person's address,
+// its local part, and their names.
+func passwordContext(addr, name string) []string {
+	ctx := []string{}
+	if addr != "" {
+		ctx = append(ctx, addr, addr[:strings.LastIndexByte(addr, '@')])
+	}
+	ctx = append(ctx, strings.Fields(name)...)
+	return ctx
+}
+
+func policyMessage(err error) string {
+	var pe *password.PolicyError
+	if errors.As(err, &pe) {
+		return pe.Message
+	}
+	return "Choose a different password"
+}

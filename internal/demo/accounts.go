@@ -1,0 +1,58 @@
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/password"
+)
+
+// DemoPassword signs in every demo account. For local use only: demo
+// accounts exist only when DEMO_DATA is on.
+const DemoPassword = "demo password for local use"
+
+// Account is a demo person holding some roles.
+type Account struct {
+	Email, FullName, JobTitle, Agency string
+	Roles                             []string
+}
+
+// Accounts has one person for each role.
+var Accounts = []Account{
+	{"practitioner@example.org", "Priya Shah", "Family support worker", "Portsmouth City Council Children and Families Service", nil},
+	{"trainer@example.org", "Tom Hughes", "Detective sergeant", "Hampshire and Isle of Wight Constabulary", []string{"trainer"}},
+	{"manager@example.org", "Helen Carter", "Training manager", "Portsmouth City Council", []string{"manager"}},
+	{"coordinator@example.org", "Ade Okafor", "Named nurse for safeguarding children", "Portsmouth Hospitals University NHS Trust", []string{"coordinator"}},
+}
+
+// SeedAccounts creates the demo accounts that do not exist yet, verified.
+func SeedAccounts(ctx context.Context, pool *pgxpool.Pool) error {
+	hash, err := password.Hash(DemoPassword)
+	if err != nil {
+		return fmt.Errorf("seed demo accounts: %w", err)
+	}
+	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		q := dbsqlc.New(tx)
+		for _, a := range Accounts {
+			id, err := q.InsertDemoUser(ctx, dbsqlc.InsertDemoUserParams{
+				Email: a.Email, FullName: a.FullName, JobTitle: a.JobTitle, PasswordHash: hash, AgencyName: a.Agency,
+			})
+			if errors.Is(err, pgx.ErrNoRows) {
+				continue // already there
+			} else if err != nil {
+				return fmt.Errorf("seed demo account %s: %w", a.Email, err)
+			}
+			for _, r := range a.Roles {
+				if err := q.GrantDemoRole(ctx, dbsqlc.GrantDemoRoleParams{UserID: id, Role: r}); err != nil {
+					return fmt.Errorf("seed demo account %s: %w", a.Email, err)
+				}
+			}
+		}
+		return nil
+	})
+}

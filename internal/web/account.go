@@ -1,0 +1,359 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/validation"
+)
+
+// fieldErrors gives form templates the message for a field: {{$d.Err "email"}}.
+type fieldErrors struct{ errs *validation.Errors }
+
+func (f fieldErrors) Err(field string) string {
+	if f.errs == nil {
+		return ""
+	}
+	return f.errs.Message(field)
+}
+
+// renderForm renders a form page, with a GOV.UK error summary when errs holds
+// problems (and status 422 then).
+func (a *app) renderForm(c *fiber.Ctx, name, title string, data any, errs *validation.Errors) error {
+	v := view{Title: title, Data: data}
+	status := fiber.StatusOK
+	if errs != nil && len(errs.Fields) > 0 {
+		status = fiber.StatusUnprocessableEntity
+		for _, f := range errs.Fields {
+			v.Errors = append(v.Errors, FieldError{Field: f.Field, Message: f.Message})
+		}
+	}
+	return a.renderView(c, status, name, v)
+}
+
+type link struct{ Href, Text string }
+
+type messagePage struct {
+	Heading    string
+	Paragraphs []string
+	Link       *link
+	Success    bool
+}
+
+func (a *app) message(c *fiber.Ctx, status int, title string, m messagePage) error {
+	if m.Heading == "" {
+		m.Heading = title
+	}
+	return a.render(c, status, "account/message", title, m)
+}
+
+// --- sign up ---
+
+type signUpPage struct {
+	fieldErrors
+	account.SignUpForm
+	Agencies []account.Agency
+}
+
+func (a *app) signUpForm(c *fiber.Ctx) error {
+	if currentUser(c) != nil {
+		return c.Redirect("/account", fiber.StatusSeeOther)
+	}
+	return a.showSignUp(c, account.SignUpForm{}, nil)
+}
+
+func (a *app) showSignUp(c *fiber.Ctx, f account.SignUpForm, errs *validation.Errors) error {
+	if _, err := a.ensureSession(c); err != nil {
+		return err
+	}
+	agencies, err := a.deps.Accounts.AgencyChoices(c.UserContext())
+	if err != nil {
+		return err
+	}
+	f.Password = "" // never sent back
+	return a.renderForm(c, "account/signup", "Create an account", signUpPage{fieldErrors{errs}, f, agencies}, errs)
+}
+
+func (a *app) signUp(c *fiber.Ctx) error {
+	f := account.SignUpForm{
+		FullName:       c.FormValue("full-name"),
+		Email:          c.FormValue("email"),
+		Password:       c.FormValue("password"),
+		JobTitle:       c.FormValue("job-title"),
+		UnlistedAgency: c.FormValue("unlisted-agency"),
+	}
+	switch choice := c.FormValue("agency"); choice {
+	case "not-listed":
+		f.NotListed = true
+	case "":
+	default:
+		id, err := strconv.ParseInt(choice, 10, 64)
+		if err != nil || id <= 0 {
+			id = -1 // not a choice from the list: the service says so
+		}
+		f.AgencyID = id
+	}
+	err := a.deps.Accounts.SignUp(c.UserContext(), f, c.IP())
+	var verr *validation.Errors
+	if errors.As(err, &verr) {
+		return a.showSignUp(c, f, verr)
+	} else if err != nil {
+		return err
+	}
+	return c.Redirect("/sign-up/check-email", fiber.StatusSeeOther)
+}
+
+func (a *app) checkEmail(kind string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		return a.render(c, fiber.StatusOK, "account/checkemail", "Check your email", kind)
+	}
+}
+
+// --- email verification: the link opens a page with a button, so that mail
+// scanners that follow links do not spend it ---
+
+func (a *app) verifyEmailForm(c *fiber.Ctx) error {
+	if _, err := a.ensureSession(c); err != nil {
+		return err
+	}
+	return a.render(c, fiber.StatusOK, "account/verify", "Confirm your email address", c.Query("token"))
+}
+
+func (a *app) verifyEmail(c *fiber.Ctx) error {
+	err := a.deps.Accounts.VerifyEmail(c.UserContext(), c.FormValue("token"), c.IP())
+	if errors.Is(err, account.ErrLinkInvalid) {
+		return a.message(c, fiber.StatusBadRequest, "This link has expired or has already been used", messagePage{
+			Paragraphs: []string{"Links to confirm an email address work once, for 24 hours.",
+				"Sign in to send yourself a new link, or create an account if you have not finished."},
+			Link: &link{"/sign-in", "Sign in"},
+		})
+	} else if err != nil {
+		return err
+	}
+	next := link{"/sign-in", "Sign in to book training"}
+	if currentUser(c) != nil {
+		next = link{"/courses", "Find a course to book"}
+	}
+	return a.message(c, fiber.StatusOK, "Email address confirmed", messagePage{
+		Success: true, Paragraphs: []string{"You can now book training."}, Link: &next,
+	})
+}
+
+// --- sign in and out ---
+
+type signInPage struct {
+	fieldErrors
+	Email, Next string
+}
+
+func (a *app) signInForm(c *fiber.Ctx) error {
+	if currentUser(c) != nil {
+		return c.Redirect("/account", fiber.StatusSeeOther)
+	}
+	if _, err := a.ensureSession(c); err != nil {
+		return err
+	}
+	return a.renderForm(c, "account/signin", "Sign in", signInPage{Next: localPath(c.Query("next"))}, nil)
+}
+
+func (a *app) signIn(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	addr, next := c.FormValue("email"), localPath(c.FormValue("next"))
+	userID, err := a.deps.Accounts.SignIn(ctx, addr, c.FormValue("password"), c.IP())
+	var verr *validation.Errors
+	var limit *account.LimitError
+	switch {
+	case errors.As(err, &verr):
+	case errors.Is(err, account.ErrInvalidCredentials):
+		verr = &validation.Errors{}
+		verr.Add("email", "Enter a correct email address and password")
+	case errors.As(err, &limit):
+		verr = &validation.Errors{}
+		minutes := int(limit.RetryAfter(a.deps.Now()).Minutes())
+		verr.Add("email", fmt.Sprintf("You have tried to sign in too many times. Try again in %d %s.", minutes, plural(minutes, "minute", "minutes")))
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(minutes*60))
+	case err != nil:
+		return err
+	}
+	if verr != nil {
+		page := signInPage{fieldErrors{verr}, addr, next}
+		if err := a.renderForm(c, "account/signin", "Sign in", page, verr); err != nil {
+			return err
+		}
+		if limit != nil {
+			c.Status(fiber.StatusTooManyRequests)
+		}
+		return nil
+	}
+
+	// A new session ID at sign-in: the anonymous one (and its CSRF token) ends.
+	if old := currentSession(c); old != nil {
+		if err := a.deps.Accounts.EndSession(ctx, *old, c.IP()); err != nil {
+			return err
+		}
+	}
+	token, _, err := a.deps.Accounts.StartSession(ctx, &userID, c.IP(), c.Get(fiber.HeaderUserAgent))
+	if err != nil {
+		return err
+	}
+	a.setSessionCookie(c, token)
+	if next == "" {
+		next = "/account"
+	}
+	return c.Redirect(next, fiber.StatusSeeOther)
+}
+
+func (a *app) signOut(c *fiber.Ctx) error {
+	if sess := currentSession(c); sess != nil {
+		if err := a.deps.Accounts.EndSession(c.UserContext(), *sess, c.IP()); err != nil {
+			return err
+		}
+	}
+	a.clearSessionCookie(c)
+	c.Locals(localUser, nil)
+	c.Locals(localSession, nil)
+	return a.message(c, fiber.StatusOK, "You have signed out", messagePage{
+		Link: &link{"/sign-in", "Sign in again"},
+	})
+}
+
+// localPath keeps a "next" address only if it is a path on this site, so a
+// crafted link cannot send a person elsewhere after signing in.
+func localPath(p string) string {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\\r\n") || len(p) > 500 {
+		return ""
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Host != "" || u.Scheme != "" {
+		return ""
+	}
+	return p
+}
+
+// --- forgotten and reset passwords ---
+
+type emailPage struct {
+	fieldErrors
+	Email string
+}
+
+func (a *app) forgotForm(c *fiber.Ctx) error {
+	if _, err := a.ensureSession(c); err != nil {
+		return err
+	}
+	return a.renderForm(c, "account/forgot", "Reset your password", emailPage{}, nil)
+}
+
+func (a *app) forgot(c *fiber.Ctx) error {
+	addr := c.FormValue("email")
+	err := a.deps.Accounts.RequestPasswordReset(c.UserContext(), addr)
+	var verr *validation.Errors
+	if errors.As(err, &verr) {
+		return a.renderForm(c, "account/forgot", "Reset your password", emailPage{fieldErrors{verr}, addr}, verr)
+	} else if err != nil {
+		return err
+	}
+	return c.Redirect("/forgot-password/check-email", fiber.StatusSeeOther)
+}
+
+type resetPage struct {
+	fieldErrors
+	Token string
+}
+
+func (a *app) linkExpired(c *fiber.Ctx) error {
+	return a.message(c, fiber.StatusBadRequest, "This link has expired or has already been used", messagePage{
+		Paragraphs: []string{"Links to reset a password work once, for 1 hour."},
+		Link:       &link{"/forgot-password", "Send a new link"},
+	})
+}
+
+func (a *app) resetForm(c *fiber.Ctx) error {
+	token := c.Query("token")
+	ok, err := a.deps.Accounts.ResetLinkWorks(c.UserContext(), token)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return a.linkExpired(c)
+	}
+	if _, err := a.ensureSession(c); err != nil {
+		return err
+	}
+	return a.renderForm(c, "account/reset", "Choose a new password", resetPage{Token: token}, nil)
+}
+
+func (a *app) reset(c *fiber.Ctx) error {
+	token := c.FormValue("token")
+	err := a.deps.Accounts.ResetPassword(c.UserContext(), token, c.FormValue("password"), c.IP())
+	var verr *validation.Errors
+	switch {
+	case errors.As(err, &verr):
+		return a.renderForm(c, "account/reset", "Choose a new password", resetPage{fieldErrors{verr}, token}, verr)
+	case errors.Is(err, account.ErrLinkInvalid):
+		return a.linkExpired(c)
+	case err != nil:
+		return err
+	}
+	// Every session of the person ended, this browser's too.
+	a.clearSessionCookie(c)
+	return a.message(c, fiber.StatusOK, "Your password has been reset", messagePage{
+		Success: true, Paragraphs: []string{"You have been signed out everywhere. Sign in with your new password."},
+		Link: &link{"/sign-in", "Sign in"},
+	})
+}
+
+// --- your account ---
+
+type accountPage struct {
+	Notice string
+	Links  []link
+}
+
+func (a *app) accountHome(c *fiber.Ctx) error {
+	return a.showAccount(c, "")
+}
+
+func (a *app) showAccount(c *fiber.Ctx, notice string) error {
+	u := currentUser(c)
+	links := []link{{"/account/password", "Change your password"}}
+	if u.Has(account.Manager) {
+		links = append(links, link{"/admin/people", "Manage people"}, link{"/admin/agencies", "Manage agencies"},
+			link{"/admin/audit", "Read the audit log"}, link{"/admin/emails", "Read emails sent by the service"})
+	}
+	if u.Has(account.Coordinator) {
+		links = append(links, link{"/agency/people", "People in your agency"})
+	}
+	return a.render(c, fiber.StatusOK, "account/home", "Your account", accountPage{Notice: notice, Links: links})
+}
+
+func (a *app) resendVerification(c *fiber.Ctx) error {
+	if err := a.deps.Accounts.ResendVerification(c.UserContext(), currentUser(c).ID); err != nil {
+		return err
+	}
+	return a.showAccount(c, "We have sent a new link to "+currentUser(c).Email)
+}
+
+type passwordPage struct{ fieldErrors }
+
+func (a *app) passwordForm(c *fiber.Ctx) error {
+	return a.renderForm(c, "account/password", "Change your password", passwordPage{}, nil)
+}
+
+func (a *app) changePassword(c *fiber.Ctx) error {
+	err := a.deps.Accounts.ChangePassword(c.UserContext(), *currentSession(c),
+		c.FormValue("current-password"), c.FormValue("new-password"), c.IP())
+	var verr *validation.Errors
+	if errors.As(err, &verr) {
+		return a.renderForm(c, "account/password", "Change your password", passwordPage{fieldErrors{verr}}, verr)
+	} else if err != nil {
+		return err
+	}
+	return a.showAccount(c, "Your password has been changed")
+}
