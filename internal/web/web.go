@@ -28,8 +28,8 @@ const ServiceName = "Book safeguarding training"
 type Deps struct {
 	Catalogue      *catalogue.Service
 	Accounts       *account.Service
-	Now            func() time.Time // the clock; time.Now when nil
-	CookieSecure   bool             // false only for http://localhost development
+	Now            func() time.Time            // the clock; time.Now when nil
+	CookieSecure   bool                        // false only for http://localhost development
 	Ready          func(context.Context) error // nil error when the database answers
 	Logger         *slog.Logger
 	Partnership    string

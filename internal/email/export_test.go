@@ -1,0 +1,66 @@
+package email
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+	gomail "github.com/wneessen/go-mail"
+)
+
+// quickRetry retries a failed job after 100 ms instead of River's backoff of
+// seconds to minutes.
+type quickRetry struct{}
+
+func (quickRetry) NextRetry(*rivertype.JobRow) time.Time {
+	return time.Now().Add(100 * time.Millisecond)
+}
+
+// StartTestClient starts a River client like NewClient's, with timings cut
+// so a test sees jobs worked and retried within milliseconds, and stops it
+// when the test ends. The channel reports every job that completes, fails
+// or is cancelled.
+func StartTestClient(t testing.TB, pool *pgxpool.Pool, sender Sender) (*river.Client[pgx.Tx], <-chan *river.Event) {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	client, err := newClient(pool, sender, log, func(c *river.Config) {
+		c.FetchCooldown = 5 * time.Millisecond
+		c.FetchPollInterval = 20 * time.Millisecond
+		c.RetryPolicy = quickRetry{}
+		c.TestOnly = true
+	})
+	if err != nil {
+		t.Fatalf("create client: %v", err)
+	}
+	events, cancel := client.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed, river.EventKindJobCancelled)
+	if err := client.Start(context.Background()); err != nil {
+		t.Fatalf("start client: %v", err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		ctx, stop := context.WithTimeout(context.Background(), 10*time.Second)
+		defer stop()
+		if err := client.Stop(ctx); err != nil {
+			t.Errorf("stop client: %v", err)
+		}
+	})
+	return client, events
+}
+
+// DialingTo returns s with every connection made to addr, whatever host its
+// URL names, so a test can reach a local server under a remote name.
+func DialingTo(s Sender, addr string) Sender {
+	c := *s.(*smtpSender)
+	c.opts = append(append([]gomail.Option(nil), c.opts...), gomail.WithDialContextFunc(
+		func(ctx context.Context, network, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, network, addr)
+		}))
+	return &c
+}

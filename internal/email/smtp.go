@@ -1,0 +1,158 @@
+package email
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net"
+	"net/mail"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	gomail "github.com/wneessen/go-mail"
+)
+
+// Sender hands a message to the outside world. It is the one interface in
+// this package because SMTP is the edge; tests use a real local SMTP server.
+type Sender interface {
+	Send(ctx context.Context, m Message) error
+}
+
+// smtpTimeout bounds each delivery: connect, TLS, AUTH and DATA together.
+const smtpTimeout = 20 * time.Second
+
+// smtpSender opens one connection per message: deliveries are rare and a
+// fresh go-mail client per message keeps concurrent workers independent.
+type smtpSender struct {
+	host string
+	port int
+	opts []gomail.Option
+	from *mail.Address
+}
+
+// NewSMTPSender returns a Sender that delivers through the server in smtpURL:
+//
+//	smtp://user:pass@host:587    STARTTLS, required (default port 587)
+//	smtps://user:pass@host:465   TLS from the first byte (default port 465)
+//	smtp://127.0.0.1:1025        a loopback host: no TLS, since nothing leaves the machine
+//
+// The user and password are optional; with them, AUTH PLAIN or LOGIN is used
+// (never without TLS, except on loopback). from is the From address, such as
+// "Book safeguarding training <no-reply@example.org>".
+func NewSMTPSender(smtpURL string, from string) (Sender, error) {
+	fromAddr, err := mail.ParseAddress(from)
+	if err != nil {
+		return nil, fmt.Errorf("email from address %q is not an address like %q", from,
+			"Book safeguarding training <no-reply@example.org>")
+	}
+
+	// url.Parse's errors quote the whole URL, password included: never wrap them.
+	u, err := url.Parse(smtpURL)
+	if err != nil {
+		return nil, errors.New("SMTP URL is not a URL like smtp://user:password@host:587")
+	}
+	var defaultPort int
+	switch u.Scheme {
+	case "smtp":
+		defaultPort = gomail.DefaultPortTLS
+	case "smtps":
+		defaultPort = gomail.DefaultPortSSL
+	default:
+		return nil, errors.New("SMTP URL must start with smtp:// (STARTTLS) or smtps:// (TLS)")
+	}
+	host := u.Hostname()
+	if host == "" {
+		return nil, fmt.Errorf("SMTP URL %s has no host", u.Redacted())
+	}
+	if u.Opaque != "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("SMTP URL %s has a path or options; only scheme, user, password, host and port are understood",
+			u.Redacted())
+	}
+	port := defaultPort
+	if p := u.Port(); p != "" {
+		port, err = strconv.Atoi(p)
+		if err != nil || port < 1 || port > 65535 {
+			return nil, fmt.Errorf("SMTP URL %s has an invalid port", u.Redacted())
+		}
+	}
+
+	opts := []gomail.Option{
+		gomail.WithPort(port),
+		gomail.WithTimeout(smtpTimeout),
+	}
+	switch {
+	case u.Scheme == "smtps":
+		opts = append(opts, gomail.WithSSL())
+	case isLoopback(host):
+		opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS))
+	default:
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
+	}
+	if u.User != nil {
+		user := u.User.Username()
+		pass, _ := u.User.Password()
+		if user == "" {
+			return nil, fmt.Errorf("SMTP URL %s has a password but no user name", u.Redacted())
+		}
+		// PLAIN or LOGIN are what mail services offer for a user name and
+		// password; go-mail refuses both without TLS except on loopback.
+		opts = append(opts,
+			gomail.WithOpportunisticSMTPAuth(gomail.SMTPAuthPlain, gomail.SMTPAuthLogin),
+			gomail.WithUsername(user),
+			gomail.WithPassword(pass))
+	}
+	s := &smtpSender{host: host, port: port, opts: opts, from: fromAddr}
+	// Build one client now so a bad option fails at start-up, not at the first email.
+	if _, err := s.client(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func (s *smtpSender) client() (*gomail.Client, error) {
+	c, err := gomail.NewClient(s.host, s.opts...)
+	if err != nil {
+		return nil, fmt.Errorf("configure SMTP client: %w", err)
+	}
+	return c, nil
+}
+
+// Send delivers m over a new connection.
+func (s *smtpSender) Send(ctx context.Context, m Message) error {
+	if err := m.validate(); err != nil {
+		return err
+	}
+	to, err := mail.ParseAddress(m.To)
+	if err != nil {
+		return fmt.Errorf("%w: recipient address: %v", ErrInvalidMessage, err)
+	}
+	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
+	from := *s.from
+	msg.FromMailAddress(&from)
+	msg.ToMailAddress(&mail.Address{Name: m.ToName, Address: to.Address})
+	msg.Subject(m.Subject)
+	// go-mail would name this machine's host; the sending domain is what
+	// receiving servers expect.
+	msg.SetMessageIDWithValue(rand.Text() + "@" + s.from.Address[strings.LastIndexByte(s.from.Address, '@')+1:])
+	msg.SetBodyString(gomail.TypeTextPlain, m.Body)
+
+	c, err := s.client()
+	if err != nil {
+		return err
+	}
+	if err := c.DialAndSendWithContext(ctx, msg); err != nil {
+		return fmt.Errorf("send email through %s: %w", net.JoinHostPort(s.host, strconv.Itoa(s.port)), err)
+	}
+	return nil
+}

@@ -1,0 +1,238 @@
+// Package smtptest is for tests only: a real SMTP server on the loopback
+// interface that records every message delivered to it, decodes the subject
+// and plain-text body so tests can read the links inside, and can be told to
+// refuse deliveries to exercise retries.
+package smtptest
+
+import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"io"
+	"log"
+	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
+	"net"
+	"net/mail"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
+)
+
+// Received is one message as the server accepted it.
+type Received struct {
+	From     string   // envelope sender (MAIL FROM)
+	To       []string // envelope recipients (RCPT TO)
+	AuthUser string   // the AUTH PLAIN user name, "" without AUTH
+	Data     string   // the raw message, headers and all
+	Header   mail.Header
+	Subject  string // decoded
+	Body     string // the decoded text/plain body, with "\n" line endings
+}
+
+// Server is a running SMTP server.
+type Server struct {
+	addr string
+
+	mu       sync.Mutex
+	messages []Received
+	failNext int
+	arrived  chan struct{} // closed and replaced whenever a message arrives
+}
+
+// Start runs a server on 127.0.0.1 on a free port until the test ends. It
+// offers AUTH PLAIN without TLS and accepts any credentials, or none.
+func Start(t testing.TB) *Server {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("smtptest: listen: %v", err)
+	}
+	s := &Server{addr: l.Addr().String(), arrived: make(chan struct{})}
+	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) {
+		return &session{server: s}, nil
+	}))
+	srv.Domain = "localhost"
+	srv.AllowInsecureAuth = true
+	srv.MaxMessageBytes = 10 << 20
+	srv.MaxRecipients = 50
+	srv.ReadTimeout = 30 * time.Second
+	srv.WriteTimeout = 30 * time.Second
+	srv.ErrorLog = log.New(io.Discard, "", 0)
+
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = srv.Serve(l) // returns when closed
+	}()
+	t.Cleanup(func() {
+		_ = srv.Close()
+		<-done
+	})
+	return s
+}
+
+// URL is the server's address as an SMTP URL: smtp://127.0.0.1:PORT.
+func (s *Server) URL() string { return "smtp://" + s.addr }
+
+// Addr is the server's host:port.
+func (s *Server) Addr() string { return s.addr }
+
+// Messages returns the messages received so far, oldest first.
+func (s *Server) Messages() []Received {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Received(nil), s.messages...)
+}
+
+// WaitFor waits until at least n messages have arrived and returns them all,
+// failing the test if they have not arrived within timeout.
+func (s *Server) WaitFor(t testing.TB, n int, timeout time.Duration) []Received {
+	t.Helper()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		s.mu.Lock()
+		got, arrived := len(s.messages), s.arrived
+		s.mu.Unlock()
+		if got >= n {
+			return s.Messages()
+		}
+		select {
+		case <-arrived:
+		case <-deadline.C:
+			t.Fatalf("smtptest: %d of %d messages arrived within %s", got, n, timeout)
+			return nil
+		}
+	}
+}
+
+// FailNext makes the server refuse the next n deliveries with a temporary
+// error (451) after reading their data, as a server under load would.
+func (s *Server) FailNext(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failNext = n
+}
+
+var errTryLater = &smtp.SMTPError{
+	Code:         451,
+	EnhancedCode: smtp.EnhancedCode{4, 3, 0},
+	Message:      "smtptest: try again later",
+}
+
+func (s *Server) deliver(r Received) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failNext > 0 {
+		s.failNext--
+		return errTryLater
+	}
+	s.messages = append(s.messages, r)
+	close(s.arrived)
+	s.arrived = make(chan struct{})
+	return nil
+}
+
+// session is one connection; AUTH lasts for the connection, the envelope for
+// one message.
+type session struct {
+	server   *Server
+	authUser string
+	from     string
+	to       []string
+}
+
+func (ss *session) AuthMechanisms() []string { return []string{sasl.Plain} }
+
+func (ss *session) Auth(string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(_, username, _ string) error {
+		ss.authUser = username
+		return nil
+	}), nil
+}
+
+func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
+	ss.from = from
+	return nil
+}
+
+func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	ss.to = append(ss.to, to)
+	return nil
+}
+
+func (ss *session) Data(r io.Reader) error {
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	rec := Received{
+		From:     ss.from,
+		To:       append([]string(nil), ss.to...),
+		AuthUser: ss.authUser,
+		Data:     string(raw),
+	}
+	if msg, err := mail.ReadMessage(bytes.NewReader(raw)); err == nil {
+		rec.Header = msg.Header
+		dec := new(mime.WordDecoder)
+		if subj, err := dec.DecodeHeader(msg.Header.Get("Subject")); err == nil {
+			rec.Subject = subj
+		}
+		if body, err := textBody(msg.Header.Get("Content-Type"), msg.Header.Get("Content-Transfer-Encoding"), msg.Body); err == nil {
+			rec.Body = body
+		}
+	}
+	return ss.server.deliver(rec)
+}
+
+func (ss *session) Reset() {
+	ss.from = ""
+	ss.to = nil
+}
+
+func (ss *session) Logout() error { return nil }
+
+// textBody returns the decoded text/plain content of a message or part,
+// looking inside multipart containers for the first text/plain part.
+func textBody(contentType, transferEncoding string, body io.Reader) (string, error) {
+	mediaType, params := "text/plain", map[string]string{}
+	if contentType != "" {
+		var err error
+		if mediaType, params, err = mime.ParseMediaType(contentType); err != nil {
+			return "", err
+		}
+	}
+	if strings.HasPrefix(mediaType, "multipart/") {
+		mr := multipart.NewReader(body, params["boundary"])
+		for {
+			p, err := mr.NextRawPart()
+			if err != nil {
+				return "", err // io.EOF: no text part
+			}
+			text, err := textBody(p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"), p)
+			if err == nil {
+				return text, nil
+			}
+		}
+	}
+	if mediaType != "text/plain" {
+		return "", errors.New("not text/plain")
+	}
+	switch strings.ToLower(strings.TrimSpace(transferEncoding)) {
+	case "quoted-printable":
+		body = quotedprintable.NewReader(body)
+	case "base64":
+		body = base64.NewDecoder(base64.StdEncoding, body) // skips line breaks
+	}
+	b, err := io.ReadAll(body)
+	if err != nil {
+		return "", err
+	}
+	return strings.ReplaceAll(string(b), "\r\n", "\n"), nil
+}

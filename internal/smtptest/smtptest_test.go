@@ -1,0 +1,110 @@
+package smtptest_test
+
+import (
+	"fmt"
+	"net/smtp"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pscp/booktraining/internal/smtptest"
+)
+
+func send(t *testing.T, s *smtptest.Server, auth smtp.Auth, raw string) error {
+	t.Helper()
+	return smtp.SendMail(s.Addr(), auth, "from@example.org", []string{"a@example.org", "b@example.org"},
+		[]byte(strings.ReplaceAll(raw, "\n", "\r\n")))
+}
+
+func TestDecodesMessages(t *testing.T) {
+	t.Parallel()
+	tests := map[string]string{
+		"quoted-printable": "Subject: =?UTF-8?q?Caf=C3=A9_training?=\n" +
+			"Content-Type: text/plain; charset=UTF-8\n" +
+			"Content-Transfer-Encoding: quoted-printable\n\n" +
+			"Open https://example.org/reset/abc?x=3D1&y=3D=\n2 now =E2=80=94 thanks\n",
+		"base64": "Subject: =?UTF-8?b?Q2Fmw6kgdHJhaW5pbmc=?=\n" +
+			"Content-Type: text/plain; charset=UTF-8\n" +
+			"Content-Transfer-Encoding: base64\n\n" +
+			"T3BlbiBodHRwczovL2V4YW1wbGUub3JnL3Jlc2V0L2FiYz94PTEmeT0yIG5vdyDigJQgdGhh\nbmtzCg==\n",
+		"multipart": "Subject: =?UTF-8?q?Caf=C3=A9_training?=\n" +
+			"MIME-Version: 1.0\n" +
+			"Content-Type: multipart/alternative; boundary=XYZ\n\n" +
+			"--XYZ\nContent-Type: text/html\n\n<p>html</p>\n" +
+			"--XYZ\nContent-Type: text/plain; charset=UTF-8\nContent-Transfer-Encoding: quoted-printable\n\n" +
+			"Open https://example.org/reset/abc?x=3D1&y=3D2 now =E2=80=94 thanks\n\n--XYZ--\n",
+	}
+	for name, raw := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			s := smtptest.Start(t)
+			require.NoError(t, send(t, s, nil, raw))
+			got := s.WaitFor(t, 1, 5*time.Second)
+			require.Len(t, got, 1)
+			assert.Equal(t, "from@example.org", got[0].From)
+			assert.Equal(t, []string{"a@example.org", "b@example.org"}, got[0].To)
+			assert.Equal(t, "Café training", got[0].Subject)
+			assert.Equal(t, "Open https://example.org/reset/abc?x=1&y=2 now — thanks\n", got[0].Body)
+			assert.Contains(t, got[0].Data, "Subject: ")
+			assert.Empty(t, got[0].AuthUser)
+		})
+	}
+}
+
+func TestAcceptsAnyPlainAuth(t *testing.T) {
+	t.Parallel()
+	s := smtptest.Start(t)
+	auth := smtp.PlainAuth("", "someone", "anything", "127.0.0.1")
+	require.NoError(t, send(t, s, auth, "Subject: hi\n\nhello\n"))
+	got := s.Messages()
+	require.Len(t, got, 1)
+	assert.Equal(t, "someone", got[0].AuthUser)
+	assert.Equal(t, "hello\n", got[0].Body)
+}
+
+func TestFailNextRefusesThenAccepts(t *testing.T) {
+	t.Parallel()
+	s := smtptest.Start(t)
+	s.FailNext(2)
+	for range 2 {
+		err := send(t, s, nil, "Subject: hi\n\nhello\n")
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "451")
+	}
+	assert.Empty(t, s.Messages())
+	require.NoError(t, send(t, s, nil, "Subject: hi\n\nhello\n"))
+	assert.Len(t, s.Messages(), 1)
+}
+
+func TestWaitForFailsWhenTooFewArrive(t *testing.T) {
+	t.Parallel()
+	s := smtptest.Start(t)
+	rec := &recorder{TB: t}
+	done := make(chan struct{})
+	go func() { // Fatalf ends the goroutine it is called on
+		defer close(done)
+		s.WaitFor(rec, 1, 50*time.Millisecond)
+	}()
+	<-done
+	assert.True(t, rec.failed)
+	assert.Contains(t, rec.msg, "0 of 1 messages")
+}
+
+// recorder catches a Fatalf instead of failing the test.
+type recorder struct {
+	testing.TB
+	failed bool
+	msg    string
+}
+
+func (r *recorder) Helper() {}
+
+func (r *recorder) Fatalf(format string, args ...any) {
+	r.failed = true
+	r.msg = fmt.Sprintf(format, args...)
+	runtime.Goexit()
+}
