@@ -151,6 +151,9 @@ func New(deps Deps) (*fiber.App, error) {
 	me.Get("/password", a.passwordForm)
 	me.Post("/password", a.changePassword)
 
+	a.adminRoutes(f)
+	a.yourDataRoutes(f)
+
 	f.Use(func(*fiber.Ctx) error { return fiber.ErrNotFound })
 	return f, nil
 }
