@@ -5,8 +5,11 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pscp/booktraining/internal/pgtest"
+	"github.com/pscp/booktraining/internal/smtptest"
 )
 
 func freePort(t *testing.T) string {
@@ -142,4 +146,92 @@ func TestRunReportsEveryConfigProblem(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "PORT")
 	assert.Contains(t, err.Error(), "LOG_FORMAT")
+}
+
+// browser is a tiny HTTP client for the end-to-end test: cookies, no
+// redirects followed, and the CSRF token of the last page.
+type browser struct {
+	t    *testing.T
+	base string
+	http *http.Client
+	csrf string
+}
+
+func newBrowser(t *testing.T, base string) *browser {
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	return &browser{t: t, base: base, http: &http.Client{
+		Jar:           jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+func (b *browser) do(req *http.Request) (*http.Response, string) {
+	b.t.Helper()
+	resp, err := b.http.Do(req)
+	require.NoError(b.t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(b.t, err)
+	if m := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindSubmatch(body); m != nil {
+		b.csrf = string(m[1])
+	}
+	return resp, string(body)
+}
+
+func (b *browser) get(path string) (*http.Response, string) {
+	req, err := http.NewRequest(http.MethodGet, b.base+path, nil)
+	require.NoError(b.t, err)
+	return b.do(req)
+}
+
+func (b *browser) post(path string, form url.Values) (*http.Response, string) {
+	form.Set("_csrf", b.csrf)
+	req, err := http.NewRequest(http.MethodPost, b.base+path, strings.NewReader(form.Encode()))
+	require.NoError(b.t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return b.do(req)
+}
+
+// The whole product wired together: sign up over HTTP, the confirmation
+// email goes through River and a real SMTP conversation, and its link works.
+func TestSignUpEmailArrivesOverSMTP(t *testing.T) {
+	t.Parallel()
+	smtp := smtptest.Start(t)
+	_, dbURL := pgtest.NewEmpty(t)
+	port := freePort(t)
+	base := "http://127.0.0.1:" + port
+	start(t, map[string]string{
+		"DATABASE_URL": dbURL, "PORT": port, "BASE_URL": base, "SMTP_URL": smtp.URL(),
+		"EMAIL_FROM": "Book safeguarding training <training@example.org>",
+	})
+
+	b := newBrowser(t, base)
+	_, page := b.get("/sign-up")
+	agency := regexp.MustCompile(`<option value="(\d+)"`).FindStringSubmatch(page)
+	require.NotNil(t, agency)
+	resp, _ := b.post("/sign-up", url.Values{
+		"full-name": {"Alex Morgan"}, "email": {"alex@example.org"}, "job-title": {"School nurse"},
+		"agency": {agency[1]}, "password": {"lighthouse keeper on the point"},
+	})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+
+	msgs := smtp.WaitFor(t, 1, 30*time.Second)
+	assert.Equal(t, []string{"alex@example.org"}, msgs[0].To)
+	assert.Equal(t, "Confirm your email address", msgs[0].Subject)
+	link := regexp.MustCompile(`http://\S+/verify-email\?token=\S+`).FindString(msgs[0].Body)
+	require.NotEmpty(t, link, msgs[0].Body)
+
+	_, page = b.get(strings.TrimPrefix(link, base))
+	require.Contains(t, page, "Confirm email address")
+	token := regexp.MustCompile(`name="token" value="([^"]+)"`).FindStringSubmatch(page)[1]
+	_, page = b.post("/verify-email", url.Values{"token": {token}})
+	assert.Contains(t, page, "Email address confirmed")
+
+	b.get("/sign-in")
+	resp, _ = b.post("/sign-in", url.Values{"email": {"alex@example.org"}, "password": {"lighthouse keeper on the point"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	_, page = b.get("/account")
+	assert.Contains(t, page, "Alex Morgan")
+	assert.NotContains(t, page, "Not confirmed")
 }
