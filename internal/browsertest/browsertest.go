@@ -85,8 +85,9 @@ type tabKey struct{}
 
 // tab is the state that New keeps for the tab of a test.
 type tab struct {
-	mu       sync.Mutex
-	messages []string // console errors, in order
+	mu        sync.Mutex
+	messages  []string                    // console errors, in order
+	documents map[network.RequestID]bool // requests that loaded a page
 }
 
 func (tb *tab) add(msg string) {
@@ -100,6 +101,17 @@ func (tb *tab) add(msg string) {
 // not run a command.
 func (tb *tab) listen(ev any) {
 	switch ev := ev.(type) {
+	case *network.EventResponseReceived:
+		// A page's own status (a 404 page, a form answered 422) is the
+		// test's to check, not a console error; its subresources' are.
+		if ev.Type == network.ResourceTypeDocument {
+			tb.mu.Lock()
+			if tb.documents == nil {
+				tb.documents = map[network.RequestID]bool{}
+			}
+			tb.documents[ev.RequestID] = true
+			tb.mu.Unlock()
+		}
 	case *runtime.EventConsoleAPICalled:
 		if ev.Type != runtime.ConsoleAPICalledTypeError && ev.Type != runtime.ConsoleAPICalledTypeAssert {
 			return
@@ -127,7 +139,7 @@ func (tb *tab) listen(ev any) {
 		tb.add(msg)
 	case *log.EventEntryAdded:
 		e := ev.Entry
-		if e == nil || e.Level != log.EntryLevelError || isFaviconError(e) {
+		if e == nil || e.Level != log.EntryLevelError || isFaviconError(e) || tb.isDocument(e) {
 			return
 		}
 		// CSP violations have the source "security", failed requests
@@ -138,6 +150,16 @@ func (tb *tab) listen(ev any) {
 		}
 		tb.add(msg)
 	}
+}
+
+// isDocument reports whether e is a failed status of a page itself.
+func (tb *tab) isDocument(e *log.Entry) bool {
+	if e.Source != log.EntrySourceNetwork || e.NetworkRequestID == "" {
+		return false
+	}
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	return tb.documents[e.NetworkRequestID]
 }
 
 // isFaviconError reports whether e is the failure of the browser's own

@@ -2,6 +2,7 @@ package browsertest_test
 
 import (
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -299,5 +300,37 @@ func TestTabsShareABrowserAndNoCookies(t *testing.T) {
 	}
 	if cookies, _ := chromedp.Run(a, chromedp.Evaluate[string](`document.cookie`)); cookies != "user=a" {
 		t.Errorf("tab a has cookies %q, want user=a", cookies)
+	}
+}
+
+// A page's own error status is the test's business; a broken subresource is
+// still a console error.
+func TestConsoleErrorsIgnoreThePagesOwnStatus(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/missing-page" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = io.WriteString(w, `<!DOCTYPE html><html lang="en"><head><title>Not found</title>`+
+			`<link rel="stylesheet" href="/missing.css"></head><body><main><h1>Not found</h1></main></body></html>`)
+	}))
+	t.Cleanup(srv.Close)
+	ctx := browsertest.New(t)
+	resp := browsertest.Navigate(t, ctx, srv.URL+"/missing-page")
+	if resp.Status != 404 {
+		t.Fatalf("status %d, want 404", resp.Status)
+	}
+	errs := browsertest.ConsoleErrors(ctx)
+	joined := strings.Join(errs, "\n")
+	if !strings.Contains(joined, "missing.css") {
+		t.Errorf("the missing stylesheet is not reported: %q", errs)
+	}
+	for _, e := range errs {
+		if strings.Contains(e, "status of 404") && strings.HasSuffix(e, "/missing-page)") {
+			t.Errorf("the page's own 404 is reported: %q", e)
+		}
 	}
 }

@@ -18,7 +18,12 @@ import (
 // serve runs the app on a real loopback listener for the browser.
 func serve(t *testing.T) string {
 	t.Helper()
-	a := setup(t)
+	return listen(t, setup(t))
+}
+
+// listen serves a on a loopback port until the test ends.
+func listen(t *testing.T, a testApp) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	go func() { _ = a.app.Listener(ln) }()
@@ -38,13 +43,19 @@ func checkPage(t *testing.T, ctx context.Context) {
 // it returns that page's address.
 func follow(t *testing.T, ctx context.Context, sel string) *url.URL {
 	t.Helper()
+	return followExpecting(t, ctx, sel, 200)
+}
+
+// followExpecting is follow for a page that answers with status.
+func followExpecting(t *testing.T, ctx context.Context, sel string, status int64) *url.URL {
+	t.Helper()
 	// RunResponse waits for ever if the click leads nowhere: bound it.
 	clickCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	resp, err := chromedp.RunResponse(clickCtx, chromedp.Click(chromedp.CSS(sel)))
 	require.NoError(t, err, "click %s", sel)
 	require.NotNil(t, resp, "clicking %s loaded no page", sel)
-	require.Equal(t, int64(200), resp.Status, resp.URL)
+	require.Equal(t, status, resp.Status, resp.URL)
 	u, err := url.Parse(resp.URL)
 	require.NoError(t, err)
 	return u
