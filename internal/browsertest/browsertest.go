@@ -86,7 +86,7 @@ type tabKey struct{}
 // tab is the state that New keeps for the tab of a test.
 type tab struct {
 	mu        sync.Mutex
-	messages  []string                    // console errors, in order
+	messages  []string                   // console errors, in order
 	documents map[network.RequestID]bool // requests that loaded a page
 }
 
