@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -12,6 +13,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/web"
 )
 
 func (a testApp) lastEmail(t *testing.T, to string) (subject, link string) {
@@ -214,4 +218,34 @@ func TestSignInRedirectsOnlyToLocalPaths(t *testing.T) {
 		resp, _ := c.post("/sign-in", url.Values{"email": {"nat@example.org"}, "password": {testPassword}, "next": {next}})
 		assert.Equal(t, want, resp.Header.Get("Location"), next)
 	}
+}
+
+// Behind a trusted load balancer the per-IP limit counts the client's
+// address from X-Forwarded-For, not the balancer's.
+func TestSignInLimitUsesTheForwardedClientIP(t *testing.T) {
+	t.Parallel()
+	a := setup(t, func(d *web.Deps) {
+		d.TrustedProxies = []string{"0.0.0.0/0"}
+		d.ProxyHeader = "X-Forwarded-For"
+	})
+	attempt := func(c *client, ip, addr string) int {
+		c.get("/sign-in")
+		req := url.Values{"email": {addr}, "password": {"not a real password"}}
+		req.Set("_csrf", c.csrf)
+		r := httptest.NewRequest(http.MethodPost, "/sign-in", strings.NewReader(req.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.Header.Set("X-Forwarded-For", ip)
+		for k, v := range c.cookies {
+			r.AddCookie(&http.Cookie{Name: k, Value: v})
+		}
+		resp, err := a.app.Test(r, -1)
+		require.NoError(t, err)
+		return resp.StatusCode
+	}
+	c := a.client(t)
+	for i := range account.MaxFailuresPerIP {
+		require.Equal(t, http.StatusUnprocessableEntity, attempt(c, "203.0.113.5", "p"+strconv.Itoa(i)+"@example.org"))
+	}
+	assert.Equal(t, http.StatusTooManyRequests, attempt(c, "203.0.113.5", "fresh@example.org"), "this client is limited")
+	assert.Equal(t, http.StatusUnprocessableEntity, attempt(c, "203.0.113.6", "fresh@example.org"), "another client behind the same balancer is not")
 }
