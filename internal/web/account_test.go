@@ -103,17 +103,33 @@ func TestCSRFIsRequiredForEveryPost(t *testing.T) {
 	t.Parallel()
 	a := setup(t)
 	a.newUser(t, "victim@example.org", "")
-	for _, path := range []string{"/sign-in", "/sign-up", "/forgot-password", "/sign-out", "/verify-email", "/reset-password"} {
+	for _, path := range []string{"/sign-in", "/sign-up", "/forgot-password", "/sign-out", "/verify-email", "/reset-password", "/account/password"} {
 		c := a.client(t)
 		c.get("/sign-in") // a session and a token exist…
 		resp, page := c.post(path, url.Values{"_csrf": {"forged"}, "email": {"victim@example.org"}, "password": {testPassword}})
 		assert.Equal(t, http.StatusForbidden, resp.StatusCode, path)
 		assert.Contains(t, page, "This form has expired", path)
 
+		if path == "/sign-out" {
+			continue // without a session there is nothing to sign out of (below)
+		}
 		bare := a.client(t) // …or none at all
 		resp, _ = bare.post(path, url.Values{"email": {"victim@example.org"}, "password": {testPassword}})
 		assert.Equal(t, http.StatusForbidden, resp.StatusCode, path)
 	}
+
+	// A signed-in person cannot be signed out by another site's form.
+	c := a.client(t)
+	c.signIn("victim@example.org", testPassword)
+	resp, _ := c.post("/sign-out", url.Values{"_csrf": {"forged"}})
+	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
+	resp, _ = c.get("/account")
+	assert.Equal(t, http.StatusOK, resp.StatusCode, "still signed in")
+
+	// Signing out after the session expired just says so.
+	a.clock.Advance(31 * time.Minute)
+	_, page := c.post("/sign-out", url.Values{})
+	assert.Contains(t, page, "You have signed out")
 }
 
 func TestSignInErrorsAndLimit(t *testing.T) {
