@@ -117,7 +117,9 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	if err != nil {
 		return fmt.Errorf("job queue: %w", err)
 	}
-	if err := jobs.Start(ctx); err != nil {
+	// Not ctx: a signal must not cancel deliveries in flight. Stop, below,
+	// lets them finish (or gives up after SHUTDOWN_TIMEOUT).
+	if err := jobs.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("start job queue: %w", err)
 	}
 	defer func() {
