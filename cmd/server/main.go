@@ -141,6 +141,7 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	app, err := web.New(web.Deps{
 		Catalogue:      catalogue.New(pool, time.Now),
 		Accounts:       accounts,
+		Pool:           pool,
 		CookieSecure:   cfg.CookieSecure,
 		Ready:          pool.Ping,
 		Logger:         log,
@@ -179,7 +180,9 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	return nil
 }
 
-// sweepSessions deletes expired sessions every ten minutes until ctx ends.
+// sweepSessions deletes expired sessions, and sign-in attempts and audit
+// events past their retention (see the privacy notice), every ten minutes
+// until ctx ends.
 func sweepSessions(ctx context.Context, accounts *account.Service, log *slog.Logger) {
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()
@@ -188,10 +191,19 @@ func sweepSessions(ctx context.Context, accounts *account.Service, log *slog.Log
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if n, err := accounts.DeleteExpiredSessions(ctx); err != nil {
-				log.Warn("delete expired sessions", "error", err)
-			} else if n > 0 {
-				log.Info("deleted expired sessions", "count", n)
+			for _, sweep := range []struct {
+				what string
+				run  func(context.Context) (int64, error)
+			}{
+				{"expired sessions", accounts.DeleteExpiredSessions},
+				{"sign-in attempts older than 90 days", accounts.DeleteOldSignInAttempts},
+				{"audit events older than 6 years", accounts.DeleteOldAuditEvents},
+			} {
+				if n, err := sweep.run(ctx); err != nil {
+					log.Warn("delete "+sweep.what, "error", err)
+				} else if n > 0 {
+					log.Info("deleted "+sweep.what, "count", n)
+				}
 			}
 		}
 	}

@@ -5,7 +5,7 @@ INSERT INTO audit_events (at, actor_id, actor_email, action, subject_user_id, ag
 VALUES (@at, sqlc.narg(actor_id), @actor_email, @action, sqlc.narg(subject_user_id), sqlc.narg(agency_id), @details, sqlc.narg(ip));
 
 -- name: ListAuditEvents :many
-SELECT e.id, e.at, e.actor_id, e.actor_email, e.action, e.subject_user_id, e.agency_id, e.details, host(e.ip)::text AS ip,
+SELECT e.id, e.at, e.actor_id, e.actor_email, e.action, e.subject_user_id, e.agency_id, e.details, coalesce(host(e.ip), '')::text AS ip,
        coalesce(actor.full_name, '')::text AS actor_name,
        coalesce(subject.full_name, '')::text AS subject_name,
        coalesce(a.name, '')::text AS agency_name

@@ -31,6 +31,7 @@ const (
 	RoleGranted     Action = "role_granted"
 	RoleRemoved     Action = "role_removed"
 	AgencyRequested Action = "agency_change_requested"
+	AgencyWithdrawn Action = "agency_change_withdrawn"
 	AgencyConfirmed Action = "agency_change_confirmed"
 	AgencyCreated   Action = "agency_created"
 	AgencyUpdated   Action = "agency_updated"
@@ -43,7 +44,7 @@ const (
 // Actions lists every action, for the log's filter.
 var Actions = []Action{
 	SignIn, SignInFailed, SignInLimited, SignOut, SignedUp, EmailVerified, PasswordReset, PasswordChanged,
-	ProfileChanged, RoleGranted, RoleRemoved, AgencyRequested, AgencyConfirmed, AgencyCreated, AgencyUpdated,
+	ProfileChanged, RoleGranted, RoleRemoved, AgencyRequested, AgencyWithdrawn, AgencyConfirmed, AgencyCreated, AgencyUpdated,
 	OrgConfirmed, OrgMerged, DataExported, AccountErased,
 }
 

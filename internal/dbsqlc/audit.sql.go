@@ -72,7 +72,7 @@ func (q *Queries) InsertAuditEvent(ctx context.Context, arg InsertAuditEventPara
 }
 
 const listAuditEvents = `-- name: ListAuditEvents :many
-SELECT e.id, e.at, e.actor_id, e.actor_email, e.action, e.subject_user_id, e.agency_id, e.details, host(e.ip)::text AS ip,
+SELECT e.id, e.at, e.actor_id, e.actor_email, e.action, e.subject_user_id, e.agency_id, e.details, coalesce(host(e.ip), '')::text AS ip,
        coalesce(actor.full_name, '')::text AS actor_name,
        coalesce(subject.full_name, '')::text AS subject_name,
        coalesce(a.name, '')::text AS agency_name

@@ -116,6 +116,7 @@ type User struct {
 	ErasedAt           *time.Time
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
+	AgencyRequestedAt  *time.Time
 }
 
 type UserRole struct {

@@ -322,13 +322,21 @@ func (a *app) accountHome(c *fiber.Ctx) error {
 
 func (a *app) showAccount(c *fiber.Ctx, notice string) error {
 	u := currentUser(c)
-	links := []link{{"/account/password", "Change your password"}}
+	links := []link{
+		{"/account/profile", "Change your name or job title"},
+		{"/account/agency", "Change your organisation"},
+		{"/account/password", "Change your password"},
+		{"/account/data", "Download your data"},
+		{"/account/delete", "Delete your account"},
+	}
 	if u.Has(account.Manager) {
 		links = append(links, link{"/admin/people", "Manage people"}, link{"/admin/agencies", "Manage agencies"},
+			link{"/admin/agency-changes", "Confirm changes of organisation"},
 			link{"/admin/audit", "Read the audit log"}, link{"/admin/emails", "Read emails sent by the service"})
 	}
 	if u.Has(account.Coordinator) {
-		links = append(links, link{"/agency/people", "People in your agency"})
+		links = append(links, link{"/agency/people", "People in your agency"},
+			link{"/agency/agency-changes", "Confirm people joining your agency"})
 	}
 	return a.render(c, fiber.StatusOK, "account/home", "Your account", accountPage{Notice: notice, Links: links})
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/helmet"
 	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/catalogue"
@@ -28,6 +29,7 @@ const ServiceName = "Book safeguarding training"
 type Deps struct {
 	Catalogue      *catalogue.Service
 	Accounts       *account.Service
+	Pool           *pgxpool.Pool               // for the manager's pages: people, agencies, the audit log, kept emails
 	Now            func() time.Time            // the clock; time.Now when nil
 	CookieSecure   bool                        // false only for http://localhost development
 	Ready          func(context.Context) error // nil error when the database answers

@@ -58,6 +58,7 @@ func setup(t testing.TB, opts ...deps) testApp {
 	d := web.Deps{
 		Catalogue:   catalogue.New(pool, func() time.Time { return now }),
 		Accounts:    account.New(pool, email.NewOutbox(jobs), base, clk.Now, slog.New(slog.NewTextHandler(io.Discard, nil))),
+		Pool:        pool,
 		Now:         clk.Now,
 		Ready:       pool.Ping,
 		Logger:      slog.New(web.LogHandler(slog.NewTextHandler(&syncWriter{b: logs}, nil))),

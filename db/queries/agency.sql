@@ -1,0 +1,40 @@
+-- Partner agencies, as the training manager keeps them.
+
+-- name: ListAgencies :many
+-- Every agency, retired ones too, with how many people work for each.
+SELECT a.id, a.name, a.sector, a.charging_band, a.billing_contact_name, a.billing_contact_email, a.retired_at,
+       (SELECT count(*) FROM users u WHERE u.agency_id = a.id AND u.erased_at IS NULL) AS people
+FROM agencies a
+ORDER BY lower(a.name), a.id;
+
+-- name: GetAgency :one
+SELECT a.id, a.name, a.sector, a.charging_band, a.billing_contact_name, a.billing_contact_email, a.retired_at,
+       (SELECT count(*) FROM users u WHERE u.agency_id = a.id AND u.erased_at IS NULL) AS people
+FROM agencies a
+WHERE a.id = @id;
+
+-- name: LockAgency :one
+SELECT id, name, sector, charging_band, billing_contact_name, billing_contact_email, retired_at
+FROM agencies
+WHERE id = @id
+FOR UPDATE;
+
+-- name: AgencyNameTaken :one
+-- Whether another agency has @name, ignoring case (agencies_name_key has the
+-- last word when two requests race).
+SELECT EXISTS (SELECT 1 FROM agencies WHERE lower(name) = lower(@name::text) AND id <> @except_id);
+
+-- name: CreateAgency :one
+INSERT INTO agencies (name, sector, charging_band, billing_contact_name, billing_contact_email, created_at, updated_at)
+VALUES (@name, @sector, @charging_band, @billing_contact_name, @billing_contact_email, @now, @now)
+RETURNING id;
+
+-- name: UpdateAgency :exec
+UPDATE agencies
+SET name = @name, sector = @sector, charging_band = @charging_band,
+    billing_contact_name = @billing_contact_name, billing_contact_email = @billing_contact_email,
+    updated_at = @now
+WHERE id = @id;
+
+-- name: SetAgencyRetired :exec
+UPDATE agencies SET retired_at = sqlc.narg(retired_at), updated_at = @now WHERE id = @id;

@@ -1,0 +1,199 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pscp/booktraining/internal/audit"
+	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/password"
+	"github.com/pscp/booktraining/internal/validation"
+)
+
+// How long records are kept; the privacy notice states the same periods.
+const (
+	// SignInAttemptRetention keeps attempts long enough to look into an
+	// attack on an account; the limits themselves need only FailureWindow.
+	SignInAttemptRetention = 90 * 24 * time.Hour
+	// AuditRetentionYears is how long the audit log is kept.
+	AuditRetentionYears = 6
+)
+
+// EraseAccount deletes a person's account at their own request, once they
+// have given their password again.
+//
+// The users row stays, anonymised, with its agency, so that attendance
+// figures per agency still add up in reports: name, email address, job
+// title, unlisted organisation and any waiting agency change go, the
+// password can never match again, and the roles, sessions, emailed links and
+// sign-in attempts are deleted. Stored emails to the person lose their
+// address, name and body; the audit log keeps its entries, which now point
+// at "Deleted person". The old email address is free to open a new account.
+func (s *Service) EraseAccount(ctx context.Context, userID int64, plain, ip string) error {
+	if err := s.confirmPassword(ctx, userID, plain, ip); err != nil {
+		return err
+	}
+	now := s.now()
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		q := dbsqlc.New(tx)
+		u, err := q.LockUserForErasure(ctx, userID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		} else if err != nil {
+			return fmt.Errorf("erase %d: %w", userID, err)
+		}
+		if err := cancelFutureBookings(ctx, tx, userID, now); err != nil {
+			return fmt.Errorf("erase %d: %w", userID, err)
+		}
+		erased, err := q.EraseUser(ctx, dbsqlc.EraseUserParams{Now: now, ID: userID})
+		if err != nil {
+			return fmt.Errorf("erase %d: %w", userID, err)
+		}
+		roles, err := q.DeleteUserRoles(ctx, userID)
+		if err != nil {
+			return fmt.Errorf("erase %d: roles: %w", userID, err)
+		}
+		if err := q.DeleteUserWebSessions(ctx, &userID); err != nil {
+			return fmt.Errorf("erase %d: sessions: %w", userID, err)
+		}
+		if err := q.DeleteUserAccountTokens(ctx, userID); err != nil {
+			return fmt.Errorf("erase %d: links: %w", userID, err)
+		}
+		if err := q.DeleteSignInAttemptsFor(ctx, u.Email); err != nil {
+			return fmt.Errorf("erase %d: sign-in attempts: %w", userID, err)
+		}
+		if err := q.AnonymiseEmailsTo(ctx, dbsqlc.AnonymiseEmailsToParams{ErasedAddress: erased, UserID: &userID, Email: u.Email}); err != nil {
+			return fmt.Errorf("erase %d: emails: %w", userID, err)
+		}
+		if err := q.AnonymiseAuditActorEmail(ctx, dbsqlc.AnonymiseAuditActorEmailParams{ErasedAddress: erased, Email: u.Email}); err != nil {
+			return fmt.Errorf("erase %d: audit log: %w", userID, err)
+		}
+		if roles == nil {
+			roles = []string{}
+		}
+		return audit.Record(ctx, q, now, audit.Event{
+			Action: audit.AccountErased, ActorID: &userID, SubjectID: &userID, AgencyID: u.AgencyID, IP: ip,
+			Details: map[string]any{"roles_removed": roles},
+		})
+	})
+}
+
+// cancelFutureBookings is where erasure will cancel the person's bookings of
+// sessions that have not happened yet, in the erasure's transaction: each
+// place freed (and offered to the waiting list) as if they had cancelled it
+// themselves, with the cancellation emails going to their agency coordinator
+// rather than to the address being erased. Past bookings and attendance
+// stay, linked to the anonymous row, for the partnership's figures. There
+// are no bookings yet, so there is nothing to cancel.
+func cancelFutureBookings(ctx context.Context, tx pgx.Tx, userID int64, now time.Time) error {
+	return nil
+}
+
+// confirmPassword checks a signed-in person's password before an action that
+// cannot be undone. A wrong password counts as a failed sign-in attempt, so
+// the sign-in limits also stop someone holding an unattended session from
+// guessing it.
+func (s *Service) confirmPassword(ctx context.Context, userID int64, plain, ip string) error {
+	var v validation.Errors
+	if plain == "" {
+		v.Add("password", "Enter your password")
+		return v.Err()
+	}
+	q := dbsqlc.New(s.pool)
+	u, err := getUser(ctx, q, userID)
+	if err != nil {
+		return err
+	}
+	if u.Erased {
+		return ErrNotFound
+	}
+	stored, err := q.GetPasswordHash(ctx, userID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ErrNotFound
+	} else if err != nil {
+		return fmt.Errorf("confirm password of %d: %w", userID, err)
+	}
+	ipAddr, err := netip.ParseAddr(ip)
+	if err != nil {
+		ipAddr = netip.IPv6Unspecified()
+	}
+
+	now := s.now()
+	var attemptID int64
+	var limited *LimitError
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		q := dbsqlc.New(tx)
+		if err := q.LockSignInLimits(ctx, dbsqlc.LockSignInLimitsParams{Email: u.Email, Ip: ipAddr.String()}); err != nil {
+			return err
+		}
+		recent, err := q.RecentFailedSignIns(ctx, dbsqlc.RecentFailedSignInsParams{
+			Email: u.Email, Now: now, Ip: ipAddr, Since: now.Add(-FailureWindow),
+		})
+		if err != nil {
+			return err
+		}
+		switch {
+		case recent.ForEmail >= MaxFailuresPerUser:
+			limited = &LimitError{RetryAt: recent.OldestForEmail.Add(FailureWindow)}
+		case recent.ForIp >= MaxFailuresPerIP:
+			limited = &LimitError{RetryAt: recent.OldestForIp.Add(FailureWindow)}
+		}
+		if limited != nil {
+			return audit.Record(ctx, q, now, audit.Event{Action: audit.SignInLimited, ActorID: &userID, SubjectID: &userID, IP: ip})
+		}
+		attemptID, err = q.RecordSignInAttempt(ctx, dbsqlc.RecordSignInAttemptParams{Email: u.Email, Ip: ipAddr, Now: now})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("confirm password of %d: %w", userID, err)
+	}
+	if limited != nil {
+		return limited
+	}
+
+	ok, _, err := password.Verify(plain, stored)
+	if err != nil {
+		return fmt.Errorf("confirm password of %d: %w", userID, err)
+	}
+	if !ok {
+		if err := audit.Record(ctx, q, now, audit.Event{
+			Action: audit.SignInFailed, ActorID: &userID, SubjectID: &userID, IP: ip,
+			Details: map[string]any{"purpose": "delete account"},
+		}); err != nil {
+			return fmt.Errorf("confirm password of %d: %w", userID, err)
+		}
+		v.Add("password", "Your password is wrong")
+		return v.Err()
+	}
+	if err := q.MarkSignInSucceeded(ctx, attemptID); err != nil {
+		return fmt.Errorf("confirm password of %d: %w", userID, err)
+	}
+	return nil
+}
+
+// DeleteOldSignInAttempts removes sign-in attempts older than
+// SignInAttemptRetention, and says how many. Call it from the same sweeper
+// as DeleteExpiredSessions.
+func (s *Service) DeleteOldSignInAttempts(ctx context.Context) (int64, error) {
+	n, err := dbsqlc.New(s.pool).DeleteSignInAttemptsBefore(ctx, s.now().Add(-SignInAttemptRetention))
+	if err != nil {
+		return 0, fmt.Errorf("delete old sign-in attempts: %w", err)
+	}
+	return n, nil
+}
+
+// DeleteOldAuditEvents removes audit log entries older than
+// AuditRetentionYears, and says how many. Call it from the same sweeper as
+// DeleteExpiredSessions.
+func (s *Service) DeleteOldAuditEvents(ctx context.Context) (int64, error) {
+	n, err := dbsqlc.New(s.pool).DeleteAuditEventsBefore(ctx, s.now().AddDate(-AuditRetentionYears, 0, 0))
+	if err != nil {
+		return 0, fmt.Errorf("delete old audit events: %w", err)
+	}
+	return n, nil
+}

@@ -1,0 +1,104 @@
+package account_test
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pscp/booktraining/internal/account"
+)
+
+func TestExportPersonalData(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	ag := f.agencies(t, 2)
+	id := f.person(t, "dana@example.org", ag[0], account.Trainer)
+	manager := f.person(t, "boss@example.org", ag[1], account.Manager)
+
+	tok, sess, err := f.svc.StartSession(f.ctx, &id, "192.0.2.10", "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0")
+	require.NoError(t, err)
+	_, err = f.svc.SignIn(f.ctx, "dana@example.org", "not the password", "203.0.113.9")
+	require.ErrorIs(t, err, account.ErrInvalidCredentials)
+	_, err = f.svc.SignIn(f.ctx, "dana@example.org", goodPassword, "192.0.2.10")
+	require.NoError(t, err)
+	require.NoError(t, f.svc.RequestPasswordReset(f.ctx, "dana@example.org"))
+	_, resetLink := f.lastEmail(t, "dana@example.org")
+	resetToken := token(t, resetLink)
+	require.NotEmpty(t, resetToken)
+	require.NoError(t, f.svc.RequestAgencyChange(f.ctx, id, ag[1], "192.0.2.10"))
+	require.NoError(t, f.svc.DecideAgencyChange(f.ctx, manager, account.Manager, id, false, "198.51.100.99"))
+	require.NoError(t, f.svc.RequestAgencyChange(f.ctx, id, ag[1], "192.0.2.10"))
+	require.NoError(t, f.svc.UpdateProfile(f.ctx, id, account.ProfileForm{FullName: "Dana Fox", JobTitle: "School nurse"}, "192.0.2.10"))
+
+	d, err := f.svc.ExportPersonalData(f.ctx, id, "192.0.2.10")
+	require.NoError(t, err)
+
+	u := mustUser(t, f, id)
+	assert.Equal(t, "Dana Fox", d.Profile.FullName)
+	assert.Equal(t, "dana@example.org", d.Profile.Email)
+	assert.Equal(t, "School nurse", d.Profile.JobTitle)
+	assert.Equal(t, u.AgencyName, d.Profile.Agency)
+	assert.Equal(t, u.RequestedAgencyName, d.Profile.RequestedAgency)
+	assert.NotNil(t, d.Profile.AgencyChangeRequested)
+	assert.NotNil(t, d.Profile.EmailVerifiedAt)
+	require.Len(t, d.Roles, 1)
+	assert.Equal(t, "trainer", d.Roles[0].Role)
+	require.Len(t, d.Sessions, 1)
+	assert.Equal(t, "192.0.2.10", d.Sessions[0].IP)
+	assert.Contains(t, d.Sessions[0].UserAgent, "Firefox")
+	require.Len(t, d.SignInAttempts, 2)
+	assert.Equal(t, "203.0.113.9", d.SignInAttempts[0].IP)
+	assert.False(t, d.SignInAttempts[0].Succeeded)
+	assert.True(t, d.SignInAttempts[1].Succeeded)
+	require.Len(t, d.EmailLinks, 1)
+	assert.Equal(t, "reset_password", d.EmailLinks[0].Purpose)
+	require.Len(t, d.Emails, 2, "the reset link and the decision")
+
+	actions := map[string]account.PersonalEvent{}
+	for _, e := range d.AuditEvents {
+		actions[e.Action] = e
+	}
+	for _, a := range []string{"sign_in", "sign_in_failed", "agency_change_requested", "agency_change_confirmed", "profile_changed", "data_exported"} {
+		assert.Contains(t, actions, a)
+	}
+	assert.True(t, actions["data_exported"].ByYou)
+	assert.Equal(t, "192.0.2.10", actions["data_exported"].IP)
+	decided := actions["agency_change_confirmed"]
+	assert.False(t, decided.ByYou)
+	assert.Empty(t, decided.IP, "the manager's IP address is theirs, not Dana's")
+	assert.JSONEq(t, `"declined"`, string(mustField(t, decided.Details, "decision")))
+	assert.Equal(t, 1, f.count(t, "SELECT count(*) FROM audit_events WHERE action = 'data_exported' AND actor_id = $1", id))
+
+	// The file: every section, and no secret.
+	b, err := json.Marshal(d)
+	require.NoError(t, err)
+	var sections map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(b, &sections))
+	for _, s := range []string{"profile", "roles", "sessions", "sign_in_attempts", "email_links", "audit_events", "emails"} {
+		assert.Contains(t, sections, s)
+	}
+	var hash string
+	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT password_hash FROM users WHERE id = $1", id).Scan(&hash))
+	file := string(b)
+	assert.NotContains(t, file, hash)
+	assert.NotContains(t, file, "argon2id")
+	assert.NotContains(t, file, tok, "session token")
+	assert.NotContains(t, file, sess.CSRF, "CSRF token")
+	assert.NotContains(t, file, hex.EncodeToString(sess.TokenHash))
+	assert.NotContains(t, file, base64.StdEncoding.EncodeToString(sess.TokenHash))
+	assert.NotContains(t, file, resetToken, "the link in a kept email")
+	assert.NotContains(t, file, "198.51.100.99")
+	assert.Contains(t, file, "reset-password?token=removed")
+	assert.NotContains(t, file, "boss@example.org")
+}
+
+func mustField(t testing.TB, raw json.RawMessage, key string) json.RawMessage {
+	t.Helper()
+	var m map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(raw, &m))
+	return m[key]
+}

@@ -1,0 +1,313 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pscp/booktraining/internal/audit"
+	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/validation"
+)
+
+// ProfileForm is what a person can change about themselves: the same rules
+// as at sign-up.
+type ProfileForm struct {
+	FullName string
+	JobTitle string
+}
+
+func (f *ProfileForm) check(v *validation.Errors) {
+	f.FullName = strings.TrimSpace(f.FullName)
+	f.JobTitle = strings.TrimSpace(f.JobTitle)
+	switch {
+	case f.FullName == "":
+		v.Add("full-name", "Enter your full name")
+	case tooLong(f.FullName, 200):
+		v.Add("full-name", "Full name must be 200 characters or fewer")
+	}
+	switch {
+	case f.JobTitle == "":
+		v.Add("job-title", "Enter your job title")
+	case tooLong(f.JobTitle, 200):
+		v.Add("job-title", "Job title must be 200 characters or fewer")
+	}
+}
+
+// UpdateProfile saves a person's name and job title. The audit event names
+// the fields that changed, not their values, so the log holds no copy of a
+// name the person may later erase. Saving with nothing changed records
+// nothing.
+func (s *Service) UpdateProfile(ctx context.Context, userID int64, f ProfileForm, ip string) error {
+	var v validation.Errors
+	f.check(&v)
+	if err := v.Err(); err != nil {
+		return err
+	}
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		q := dbsqlc.New(tx)
+		old, err := q.LockProfile(ctx, userID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		} else if err != nil {
+			return fmt.Errorf("update profile of %d: %w", userID, err)
+		}
+		var changed []string
+		if old.FullName != f.FullName {
+			changed = append(changed, "full_name")
+		}
+		if old.JobTitle != f.JobTitle {
+			changed = append(changed, "job_title")
+		}
+		if len(changed) == 0 {
+			return nil
+		}
+		if err := q.SetProfile(ctx, dbsqlc.SetProfileParams{FullName: f.FullName, JobTitle: f.JobTitle, ID: userID}); err != nil {
+			return fmt.Errorf("update profile of %d: %w", userID, err)
+		}
+		return audit.Record(ctx, q, s.now(), audit.Event{
+			Action: audit.ProfileChanged, ActorID: &userID, SubjectID: &userID, IP: ip,
+			Details: map[string]any{"changed": changed},
+		})
+	})
+}
+
+// --- changing agency ---
+
+// AgencyChoicesFor lists the partner agencies a person could move to: every
+// one but their own.
+func (s *Service) AgencyChoicesFor(ctx context.Context, u User) ([]Agency, error) {
+	all, err := s.AgencyChoices(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for _, a := range all {
+		if u.AgencyID == nil || a.ID != *u.AgencyID {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+// RequestAgencyChange records that a person says they now work for another
+// partner agency. The move waits for a training manager, or a coordinator of
+// the agency they join, to confirm it, so nobody can put themselves into an
+// agency (and see or book as part of it) on their word alone. A new request
+// replaces a waiting one.
+func (s *Service) RequestAgencyChange(ctx context.Context, userID, agencyID int64, ip string) error {
+	var v validation.Errors
+	if agencyID == 0 {
+		v.Add("agency", "Select the organisation you work for now")
+		return v.Err()
+	}
+	now := s.now()
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		q := dbsqlc.New(tx)
+		cur, err := q.LockAgencyOfUser(ctx, userID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		} else if err != nil {
+			return fmt.Errorf("request agency change for %d: %w", userID, err)
+		}
+		ok, err := q.AgencyExists(ctx, agencyID)
+		if err != nil {
+			return fmt.Errorf("request agency change for %d: %w", userID, err)
+		}
+		switch {
+		case !ok:
+			v.Add("agency", "Select an organisation from the list")
+		case cur.AgencyID != nil && *cur.AgencyID == agencyID:
+			v.Add("agency", "Select an organisation you do not already work for")
+		}
+		if err := v.Err(); err != nil {
+			return err
+		}
+		if cur.RequestedAgencyID != nil && *cur.RequestedAgencyID == agencyID {
+			return nil // asked already: nothing changes
+		}
+		if err := q.SetAgencyRequest(ctx, dbsqlc.SetAgencyRequestParams{AgencyID: &agencyID, RequestedAt: &now, ID: userID}); err != nil {
+			return fmt.Errorf("request agency change for %d: %w", userID, err)
+		}
+		details, err := agencyDetails(ctx, q, cur.AgencyID, cur.UnlistedAgencyName, &agencyID, "requested")
+		if err != nil {
+			return err
+		}
+		return audit.Record(ctx, q, now, audit.Event{
+			Action: audit.AgencyRequested, ActorID: &userID, SubjectID: &userID, AgencyID: &agencyID, IP: ip,
+			Details: details,
+		})
+	})
+}
+
+// CancelAgencyChange withdraws a person's waiting request, if they have one.
+// It is recorded as a request with the decision "withdrawn".
+func (s *Service) CancelAgencyChange(ctx context.Context, userID int64, ip string) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		q := dbsqlc.New(tx)
+		cur, err := q.LockAgencyOfUser(ctx, userID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		} else if err != nil {
+			return fmt.Errorf("cancel agency change for %d: %w", userID, err)
+		}
+		if cur.RequestedAgencyID == nil {
+			return nil
+		}
+		if err := q.SetAgencyRequest(ctx, dbsqlc.SetAgencyRequestParams{ID: userID}); err != nil {
+			return fmt.Errorf("cancel agency change for %d: %w", userID, err)
+		}
+		details, err := agencyDetails(ctx, q, cur.AgencyID, cur.UnlistedAgencyName, cur.RequestedAgencyID, "withdrawn")
+		if err != nil {
+			return err
+		}
+		return audit.Record(ctx, q, s.now(), audit.Event{
+			Action: audit.AgencyWithdrawn, ActorID: &userID, SubjectID: &userID, AgencyID: cur.RequestedAgencyID, IP: ip,
+			Details: details,
+		})
+	})
+}
+
+// AgencyChange is a waiting request to change agency, as the people who
+// decide it see it.
+type AgencyChange struct {
+	UserID       int64
+	FullName     string
+	Email        string
+	JobTitle     string
+	From         string // the current agency, or the unlisted name typed at sign-up
+	FromUnlisted bool
+	To           string
+	RequestedAt  *time.Time // nil for requests made before the time was kept
+}
+
+// AgencyChangesPageSize is how many requests a page of the list holds.
+const AgencyChangesPageSize = 50
+
+// AgencyChanges returns one page (from 1) of the requests that actorID may
+// decide acting as role (Manager: every request; Coordinator: requests to
+// join their own agency), oldest first, and how many there are in all.
+func (s *Service) AgencyChanges(ctx context.Context, actorID int64, role Role, page int) ([]AgencyChange, int, error) {
+	page = max(page, 1)
+	page = min(page, 1<<20)
+	var (
+		rows  []dbsqlc.ListAgencyChangesRow
+		total int64
+	)
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		q := dbsqlc.New(tx)
+		var err error
+		if total, err = q.CountAgencyChanges(ctx, dbsqlc.CountAgencyChangesParams{ActorID: actorID, AsRole: string(role)}); err != nil {
+			return err
+		}
+		rows, err = q.ListAgencyChanges(ctx, dbsqlc.ListAgencyChangesParams{
+			ActorID: actorID, AsRole: string(role),
+			MaxRows: AgencyChangesPageSize, SkipRows: int32((page - 1) * AgencyChangesPageSize),
+		})
+		return err
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("list agency changes for %d as %s: %w", actorID, role, err)
+	}
+	out := make([]AgencyChange, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, AgencyChange{
+			UserID: r.ID, FullName: r.FullName, Email: r.Email, JobTitle: r.JobTitle,
+			From: r.CurrentAgency, FromUnlisted: r.CurrentUnlisted, To: r.RequestedAgency, RequestedAt: r.AgencyRequestedAt,
+		})
+	}
+	return out, int(total), nil
+}
+
+// DecideAgencyChange confirms (moving the person to the agency they asked
+// for) or declines a waiting request, and emails the person the outcome.
+// actorID acts as role: a training manager may decide any request, an agency
+// coordinator only a request to join their own agency. That right is part of
+// the UPDATE itself, so a request the actor may not decide, or that is no
+// longer waiting, changes nothing and answers ErrNotFound.
+func (s *Service) DecideAgencyChange(ctx context.Context, actorID int64, role Role, userID int64, confirm bool, ip string) error {
+	if role != Manager && role != Coordinator {
+		return ErrNotFound
+	}
+	now := s.now()
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		q := dbsqlc.New(tx)
+		r, err := q.DecideAgencyChange(ctx, dbsqlc.DecideAgencyChangeParams{
+			Confirm: confirm, ActorID: actorID, UserID: userID, AsRole: string(role),
+		})
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		} else if err != nil {
+			return fmt.Errorf("decide agency change of %d: %w", userID, err)
+		}
+		decision := "declined"
+		if confirm {
+			decision = "confirmed"
+		}
+		details, err := agencyDetails(ctx, q, r.FromAgencyID, r.FromUnlistedName, r.ToAgencyID, decision)
+		if err != nil {
+			return err
+		}
+		details["as"] = string(role)
+		if err := audit.Record(ctx, q, now, audit.Event{
+			Action: audit.AgencyConfirmed, ActorID: &actorID, SubjectID: &userID, AgencyID: r.ToAgencyID, IP: ip,
+			Details: details,
+		}); err != nil {
+			return err
+		}
+		to, _ := details["to"].(string)
+		return s.send(ctx, tx, userID, r.Email, r.FullName, agencyDecisionEmail(r.FullName, to, confirm))
+	})
+}
+
+// agencyDetails describes an agency change for the audit log: the agencies'
+// IDs and names (an unlisted organisation by the name typed), and what was
+// decided.
+func agencyDetails(ctx context.Context, q *dbsqlc.Queries, from *int64, fromUnlisted string, to *int64, decision string) (map[string]any, error) {
+	var ids []int64
+	for _, id := range []*int64{from, to} {
+		if id != nil {
+			ids = append(ids, *id)
+		}
+	}
+	rows, err := q.AgencyNames(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("name agencies: %w", err)
+	}
+	names := map[int64]string{}
+	for _, r := range rows {
+		names[r.ID] = r.Name
+	}
+	d := map[string]any{"decision": decision, "from_agency_id": from, "to_agency_id": to}
+	if from != nil {
+		d["from"] = names[*from]
+	} else {
+		d["from"] = fromUnlisted
+		d["from_unlisted"] = true
+	}
+	if to != nil {
+		d["to"] = names[*to]
+	}
+	return d, nil
+}
+
+func agencyDecisionEmail(name, agency string, confirmed bool) message {
+	if confirmed {
+		return message{
+			subject: "Your change of organisation has been confirmed",
+			body: fmt.Sprintf("Dear %s,\n\nYour account now shows that you work for %s.\n\n"+
+				"If this is wrong, tell the partnership's training team.%s", name, agency, signature),
+		}
+	}
+	return message{
+		subject: "Your change of organisation was not confirmed",
+		body: fmt.Sprintf("Dear %s,\n\nYour request to change your organisation to %s was not confirmed, "+
+			"so your account has not changed.\n\nIf you do work for %s, ask its safeguarding training "+
+			"coordinator or the partnership's training team to confirm it, then ask again from your account.%s",
+			name, agency, agency, signature),
+	}
+}

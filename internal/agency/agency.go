@@ -1,0 +1,309 @@
+package agency
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/pscp/booktraining/internal/audit"
+	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/validation"
+)
+
+// ErrNotFound means no agency has that ID.
+var ErrNotFound = errors.New("agency not found")
+
+// Agency is a partner organisation as the training manager sees it.
+type Agency struct {
+	ID                  int64
+	Name                string
+	Sector              Sector
+	Band                ChargingBand
+	BillingContactName  string
+	BillingContactEmail string
+	RetiredAt           *time.Time // people can no longer choose it
+	People              int        // how many people work for it
+}
+
+// Retired reports whether people can no longer choose the agency.
+func (a Agency) Retired() bool { return a.RetiredAt != nil }
+
+// Form is an agency as typed into the form that creates or edits it; its
+// fields are kept as typed, so a form with a mistake can be shown again.
+type Form struct {
+	Name                string
+	Sector              string
+	Band                string
+	BillingContactName  string
+	BillingContactEmail string
+}
+
+// FormOf fills a form with an agency, to edit it.
+func FormOf(a Agency) Form {
+	return Form{
+		Name: a.Name, Sector: string(a.Sector), Band: string(a.Band),
+		BillingContactName: a.BillingContactName, BillingContactEmail: a.BillingContactEmail,
+	}
+}
+
+// Form field names, which the validation errors refer to.
+const (
+	FieldName         = "name"
+	FieldSector       = "sector"
+	FieldBand         = "charging-band"
+	FieldBillingName  = "billing-name"
+	FieldBillingEmail = "billing-email"
+)
+
+// uniqueName is the index that keeps agency names unique, ignoring case.
+const uniqueName = "agencies_name_key"
+
+// Service keeps the list of agencies, each change in one transaction.
+type Service struct {
+	pool *pgxpool.Pool
+	now  func() time.Time
+}
+
+// New returns a Service; now is the clock.
+func New(pool *pgxpool.Pool, now func() time.Time) *Service {
+	return &Service{pool: pool, now: now}
+}
+
+// List returns every agency, retired ones too, by name.
+func (s *Service) List(ctx context.Context) ([]Agency, error) {
+	rows, err := dbsqlc.New(s.pool).ListAgencies(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list agencies: %w", err)
+	}
+	out := make([]Agency, len(rows))
+	for i, r := range rows {
+		out[i] = Agency{
+			ID: r.ID, Name: r.Name, Sector: Sector(r.Sector), Band: ChargingBand(r.ChargingBand),
+			BillingContactName: r.BillingContactName, BillingContactEmail: r.BillingContactEmail,
+			RetiredAt: r.RetiredAt, People: int(r.People),
+		}
+	}
+	return out, nil
+}
+
+// Get returns one agency, or ErrNotFound.
+func (s *Service) Get(ctx context.Context, id int64) (Agency, error) {
+	r, err := dbsqlc.New(s.pool).GetAgency(ctx, id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Agency{}, ErrNotFound
+	} else if err != nil {
+		return Agency{}, fmt.Errorf("get agency %d: %w", id, err)
+	}
+	return Agency{
+		ID: r.ID, Name: r.Name, Sector: Sector(r.Sector), Band: ChargingBand(r.ChargingBand),
+		BillingContactName: r.BillingContactName, BillingContactEmail: r.BillingContactEmail,
+		RetiredAt: r.RetiredAt, People: int(r.People),
+	}, nil
+}
+
+// Create adds an agency for actor (a training manager) and returns it.
+func (s *Service) Create(ctx context.Context, actor int64, f Form, ip string) (Agency, error) {
+	var a Agency
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		a, err = CreateTx(ctx, dbsqlc.New(tx), s.now(), actor, f, ip)
+		return err
+	})
+	return a, err
+}
+
+// CreateTx adds an agency within the caller's transaction and audits it, so
+// that confirming an organisation people typed can create its agency and move
+// them into it as one action. It returns *validation.Errors for a form with
+// mistakes.
+func CreateTx(ctx context.Context, q *dbsqlc.Queries, at time.Time, actor int64, f Form, ip string) (Agency, error) {
+	a, err := f.check(ctx, q, 0)
+	if err != nil {
+		return Agency{}, err
+	}
+	a.ID, err = q.CreateAgency(ctx, dbsqlc.CreateAgencyParams{
+		Name: a.Name, Sector: string(a.Sector), ChargingBand: string(a.Band),
+		BillingContactName: a.BillingContactName, BillingContactEmail: a.BillingContactEmail, Now: at,
+	})
+	if isUnique(err, uniqueName) {
+		return Agency{}, nameTaken()
+	} else if err != nil {
+		return Agency{}, fmt.Errorf("create agency: %w", err)
+	}
+	details := map[string]any{"name": a.Name, "sector": string(a.Sector), "charging_band": string(a.Band)}
+	if a.BillingContactName != "" || a.BillingContactEmail != "" {
+		details["billing_contact_name"] = a.BillingContactName
+		details["billing_contact_email"] = a.BillingContactEmail
+	}
+	if err := audit.Record(ctx, q, at, audit.Event{
+		Action: audit.AgencyCreated, ActorID: &actor, AgencyID: &a.ID, IP: ip, Details: details,
+	}); err != nil {
+		return Agency{}, err
+	}
+	return a, nil
+}
+
+// Update changes an agency's name, sector, charging band and billing contact,
+// and audits the fields that changed (nothing is recorded when none did).
+func (s *Service) Update(ctx context.Context, actor, id int64, f Form, ip string) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		q := dbsqlc.New(tx)
+		old, err := q.LockAgency(ctx, id)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		} else if err != nil {
+			return fmt.Errorf("update agency %d: %w", id, err)
+		}
+		a, err := f.check(ctx, q, id)
+		if err != nil {
+			return err
+		}
+		changes := map[string]any{}
+		for _, c := range []struct{ field, from, to string }{
+			{"name", old.Name, a.Name},
+			{"sector", old.Sector, string(a.Sector)},
+			{"charging_band", old.ChargingBand, string(a.Band)},
+			{"billing_contact_name", old.BillingContactName, a.BillingContactName},
+			{"billing_contact_email", old.BillingContactEmail, a.BillingContactEmail},
+		} {
+			if c.from != c.to {
+				changes[c.field] = map[string]any{"from": c.from, "to": c.to}
+			}
+		}
+		if len(changes) == 0 {
+			return nil
+		}
+		now := s.now()
+		err = q.UpdateAgency(ctx, dbsqlc.UpdateAgencyParams{
+			ID: id, Name: a.Name, Sector: string(a.Sector), ChargingBand: string(a.Band),
+			BillingContactName: a.BillingContactName, BillingContactEmail: a.BillingContactEmail, Now: now,
+		})
+		if isUnique(err, uniqueName) {
+			return nameTaken()
+		} else if err != nil {
+			return fmt.Errorf("update agency %d: %w", id, err)
+		}
+		return audit.Record(ctx, q, now, audit.Event{
+			Action: audit.AgencyUpdated, ActorID: &actor, AgencyID: &id, IP: ip, Details: changes,
+		})
+	})
+}
+
+// SetRetired retires an agency (people can no longer choose it; those who
+// work for it keep it) or restores it. Asking for the state it is already in
+// changes and records nothing.
+func (s *Service) SetRetired(ctx context.Context, actor, id int64, retired bool, ip string) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		q := dbsqlc.New(tx)
+		old, err := q.LockAgency(ctx, id)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		} else if err != nil {
+			return fmt.Errorf("retire agency %d: %w", id, err)
+		}
+		if (old.RetiredAt != nil) == retired {
+			return nil
+		}
+		now := s.now()
+		var at *time.Time
+		if retired {
+			at = &now
+		}
+		if err := q.SetAgencyRetired(ctx, dbsqlc.SetAgencyRetiredParams{ID: id, RetiredAt: at, Now: now}); err != nil {
+			return fmt.Errorf("retire agency %d: %w", id, err)
+		}
+		return audit.Record(ctx, q, now, audit.Event{
+			Action: audit.AgencyUpdated, ActorID: &actor, AgencyID: &id, IP: ip,
+			Details: map[string]any{"retired": map[string]any{"from": !retired, "to": retired}},
+		})
+	})
+}
+
+// check validates the form and returns the agency it describes. except is the
+// ID of the agency being edited (0 for a new one), which may keep its name.
+func (f Form) check(ctx context.Context, q *dbsqlc.Queries, except int64) (Agency, error) {
+	a := Agency{
+		Name:                tidy(f.Name),
+		Sector:              Sector(f.Sector),
+		Band:                ChargingBand(f.Band),
+		BillingContactName:  tidy(f.BillingContactName),
+		BillingContactEmail: strings.TrimSpace(f.BillingContactEmail),
+	}
+	var v validation.Errors
+	switch {
+	case a.Name == "":
+		v.Add(FieldName, "Enter the agency’s name")
+	case utf8.RuneCountInString(a.Name) > 200:
+		v.Add(FieldName, "Agency name must be 200 characters or fewer")
+	default:
+		taken, err := q.AgencyNameTaken(ctx, dbsqlc.AgencyNameTakenParams{Name: a.Name, ExceptID: except})
+		if err != nil {
+			return Agency{}, fmt.Errorf("check agency name: %w", err)
+		}
+		if taken {
+			v.Add(FieldName, nameTakenMessage)
+		}
+	}
+	if !slices.Contains(Sectors, a.Sector) {
+		v.Add(FieldSector, "Select the agency’s sector")
+	}
+	if !slices.Contains(ChargingBands, a.Band) {
+		v.Add(FieldBand, "Select the agency’s charging band")
+	}
+	if utf8.RuneCountInString(a.BillingContactName) > 200 {
+		v.Add(FieldBillingName, "Billing contact name must be 200 characters or fewer")
+	}
+	if a.BillingContactEmail != "" && !validEmail(a.BillingContactEmail) {
+		v.Add(FieldBillingEmail, "Enter the billing contact’s email address in the correct format, like name@example.org")
+	}
+	return a, v.Err()
+}
+
+// tidy drops what no name holds (bytes that are not UTF-8, control
+// characters) and runs of spaces.
+func tidy(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(s, ""))
+	return strings.Join(strings.Fields(s), " ")
+}
+
+const nameTakenMessage = "An agency with this name already exists"
+
+func nameTaken() error {
+	var v validation.Errors
+	v.Add(FieldName, nameTakenMessage)
+	return &v
+}
+
+// validEmail reports whether s is a bare email address a mail server would
+// take: name@domain.tld, nothing more.
+func validEmail(s string) bool {
+	if len(s) > 254 || !utf8.ValidString(s) || strings.ContainsFunc(s, unicode.IsControl) || strings.ContainsAny(s, " <>,;\"") {
+		return false
+	}
+	addr, err := mail.ParseAddress(s)
+	if err != nil || addr.Address != s {
+		return false
+	}
+	at := strings.LastIndexByte(s, '@')
+	return at > 0 && strings.Contains(s[at+1:], ".") && !strings.HasSuffix(s, ".")
+}
+
+func isUnique(err error, constraint string) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == constraint
+}

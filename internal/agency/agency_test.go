@@ -1,0 +1,201 @@
+package agency_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pscp/booktraining/internal/agency"
+	"github.com/pscp/booktraining/internal/pgtest"
+	"github.com/pscp/booktraining/internal/validation"
+)
+
+var now = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+
+type fixture struct {
+	ctx   context.Context
+	pool  *pgxpool.Pool
+	svc   *agency.Service
+	actor int64 // a training manager
+}
+
+func setup(t *testing.T) fixture {
+	t.Helper()
+	ctx := context.Background()
+	pool := pgtest.New(t)
+	var actor int64
+	require.NoError(t, pool.QueryRow(ctx, `
+		INSERT INTO users (email, full_name, unlisted_agency_name, password_hash)
+		VALUES ('manager@example.org', 'Helen Carter', 'The partnership', 'x') RETURNING id`).Scan(&actor))
+	_, err := pool.Exec(ctx, `INSERT INTO agencies (name, sector, charging_band) VALUES ('Portsmouth City Council', 'local_authority', 'partner')`)
+	require.NoError(t, err)
+	return fixture{ctx: ctx, pool: pool, svc: agency.New(pool, func() time.Time { return now }), actor: actor}
+}
+
+func (f fixture) events(t *testing.T, action string) []string {
+	t.Helper()
+	rows, err := f.pool.Query(f.ctx, "SELECT details::text FROM audit_events WHERE action = $1 AND actor_id = $2 AND ip = '203.0.113.9' ORDER BY id", action, f.actor)
+	require.NoError(t, err)
+	var out []string
+	for rows.Next() {
+		var s string
+		require.NoError(t, rows.Scan(&s))
+		out = append(out, s)
+	}
+	require.NoError(t, rows.Err())
+	return out
+}
+
+func fieldErrors(err error) map[string]string {
+	var v *validation.Errors
+	if !errors.As(err, &v) {
+		return nil
+	}
+	out := map[string]string{}
+	for _, f := range v.Fields {
+		out[f.Field] = f.Message
+	}
+	return out
+}
+
+func TestCreateValidatesTheForm(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	good := agency.Form{Name: "Milton Scouts", Sector: "voluntary_community", Band: "non_contributing"}
+	for _, tc := range []struct {
+		name   string
+		change func(*agency.Form)
+		field  string
+		want   string
+	}{
+		{"empty name", func(a *agency.Form) { a.Name = " \t " }, "name", "Enter the agency’s name"},
+		{"long name", func(a *agency.Form) { a.Name = strings.Repeat("a", 201) }, "name", "Agency name must be 200 characters or fewer"},
+		{"taken name in another case", func(a *agency.Form) { a.Name = "PORTSMOUTH city COUNCIL" }, "name", "An agency with this name already exists"},
+		{"taken name with other spacing", func(a *agency.Form) { a.Name = " Portsmouth  City Council " }, "name", "An agency with this name already exists"},
+		{"no sector", func(a *agency.Form) { a.Sector = "" }, "sector", "Select the agency’s sector"},
+		{"unknown sector", func(a *agency.Form) { a.Sector = "martian" }, "sector", "Select the agency’s sector"},
+		{"unknown band", func(a *agency.Form) { a.Band = "free" }, "charging-band", "Select the agency’s charging band"},
+		{"long billing name", func(a *agency.Form) { a.BillingContactName = strings.Repeat("b", 201) }, "billing-name", "Billing contact name must be 200 characters or fewer"},
+		{"bad billing email", func(a *agency.Form) { a.BillingContactEmail = "accounts@" }, "billing-email", "Enter the billing contact’s email address in the correct format, like name@example.org"},
+		{"billing email with a name", func(a *agency.Form) { a.BillingContactEmail = "Sam <sam@example.org>" }, "billing-email", "Enter the billing contact’s email address in the correct format, like name@example.org"},
+		{"billing email with a control character", func(a *agency.Form) { a.BillingContactEmail = "sam@example.org\x00" }, "billing-email", "Enter the billing contact’s email address in the correct format, like name@example.org"},
+		{"name of nothing but control characters", func(a *agency.Form) { a.Name = "\x00\x01\xff" }, "name", "Enter the agency’s name"},
+		{"billing email without a dot", func(a *agency.Form) { a.BillingContactEmail = "sam@localhost" }, "billing-email", "Enter the billing contact’s email address in the correct format, like name@example.org"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			form := good
+			tc.change(&form)
+			_, err := f.svc.Create(f.ctx, f.actor, form, "203.0.113.9")
+			assert.Equal(t, map[string]string{tc.field: tc.want}, fieldErrors(err))
+		})
+	}
+	var n int
+	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT count(*) FROM agencies").Scan(&n))
+	assert.Equal(t, 1, n, "nothing was created")
+	assert.Empty(t, f.events(t, "agency_created"))
+
+	// Every problem is reported at once.
+	_, err := f.svc.Create(f.ctx, f.actor, agency.Form{BillingContactEmail: "x"}, "203.0.113.9")
+	assert.Len(t, fieldErrors(err), 4)
+}
+
+func TestCreateUpdateRetireAreAudited(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	a, err := f.svc.Create(f.ctx, f.actor, agency.Form{
+		Name: "  Milton   Scouts ", Sector: "voluntary_community", Band: "non_contributing",
+		BillingContactName: " Sam Akela ", BillingContactEmail: "treasurer@scouts.example.org",
+	}, "203.0.113.9")
+	require.NoError(t, err)
+	got, err := f.svc.Get(f.ctx, a.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "Milton Scouts", got.Name, "spaces are tidied")
+	assert.Equal(t, agency.SectorVoluntary, got.Sector)
+	assert.Equal(t, agency.BandNonContributing, got.Band)
+	assert.Equal(t, "Sam Akela", got.BillingContactName)
+	assert.False(t, got.Retired())
+	assert.Equal(t, []string{`{"name": "Milton Scouts", "sector": "voluntary_community", "charging_band": "non_contributing", "billing_contact_name": "Sam Akela", "billing_contact_email": "treasurer@scouts.example.org"}`},
+		f.events(t, "agency_created"))
+
+	// Saving it unchanged changes and records nothing.
+	require.NoError(t, f.svc.Update(f.ctx, f.actor, a.ID, agency.FormOf(got), "203.0.113.9"))
+	assert.Empty(t, f.events(t, "agency_updated"))
+
+	form := agency.FormOf(got)
+	form.Name, form.BillingContactEmail = "Milton scouts", ""
+	require.NoError(t, f.svc.Update(f.ctx, f.actor, a.ID, form, "203.0.113.9"))
+	assert.Equal(t, []string{`{"name": {"to": "Milton scouts", "from": "Milton Scouts"}, "billing_contact_email": {"to": "", "from": "treasurer@scouts.example.org"}}`},
+		f.events(t, "agency_updated"))
+
+	form.Name = "portsmouth CITY council"
+	err = f.svc.Update(f.ctx, f.actor, a.ID, form, "203.0.113.9")
+	assert.Equal(t, map[string]string{"name": "An agency with this name already exists"}, fieldErrors(err))
+	assert.ErrorIs(t, f.svc.Update(f.ctx, f.actor, 987654, form, "203.0.113.9"), agency.ErrNotFound)
+
+	require.NoError(t, f.svc.SetRetired(f.ctx, f.actor, a.ID, true, "203.0.113.9"))
+	require.NoError(t, f.svc.SetRetired(f.ctx, f.actor, a.ID, true, "203.0.113.9")) // already: nothing more
+	got, err = f.svc.Get(f.ctx, a.ID)
+	require.NoError(t, err)
+	require.NotNil(t, got.RetiredAt)
+	assert.True(t, got.RetiredAt.Equal(now))
+	require.NoError(t, f.svc.SetRetired(f.ctx, f.actor, a.ID, false, "203.0.113.9"))
+	assert.Equal(t, []string{
+		`{"name": {"to": "Milton scouts", "from": "Milton Scouts"}, "billing_contact_email": {"to": "", "from": "treasurer@scouts.example.org"}}`,
+		`{"retired": {"to": true, "from": false}}`,
+		`{"retired": {"to": false, "from": true}}`,
+	}, f.events(t, "agency_updated"))
+	assert.ErrorIs(t, f.svc.SetRetired(f.ctx, f.actor, 987654, true, "203.0.113.9"), agency.ErrNotFound)
+
+	list, err := f.svc.List(f.ctx)
+	require.NoError(t, err)
+	require.Len(t, list, 2)
+	assert.Equal(t, "Milton scouts", list[0].Name, "by name")
+	_, err = f.svc.Get(f.ctx, 987654)
+	assert.ErrorIs(t, err, agency.ErrNotFound)
+}
+
+// Many managers adding the same agency at once, in different cases: one
+// wins, and everyone else is told the name is taken (the unique index
+// decides, not a check that raced).
+func TestOneOfManyConcurrentCreatesWins(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	const n = 8
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	start := make(chan struct{})
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			name := "Milton Scouts"
+			if i%2 == 1 {
+				name = strings.ToUpper(name)
+			}
+			_, errs[i] = f.svc.Create(f.ctx, f.actor, agency.Form{Name: name, Sector: "other", Band: "partner"}, fmt.Sprintf("203.0.113.%d", i))
+		}()
+	}
+	close(start)
+	wg.Wait()
+	won := 0
+	for _, err := range errs {
+		if err == nil {
+			won++
+			continue
+		}
+		assert.Equal(t, map[string]string{"name": "An agency with this name already exists"}, fieldErrors(err))
+	}
+	assert.Equal(t, 1, won)
+	var created int
+	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT count(*) FROM audit_events WHERE action = 'agency_created'").Scan(&created))
+	assert.Equal(t, 1, created, "only the agency that exists is audited")
+}

@@ -1,0 +1,196 @@
+package people
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pscp/booktraining/internal/agency"
+	"github.com/pscp/booktraining/internal/audit"
+	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/validation"
+)
+
+// ErrOrganisationNotFound means nobody is waiting with that organisation
+// name: it was never typed, or it has been confirmed or merged already.
+var ErrOrganisationNotFound = errors.New("no one is waiting for that organisation")
+
+// FieldMergeAgency is the form field of the agency to merge into.
+const FieldMergeAgency = "merge-agency"
+
+// Organisation is a name people typed for the organisation they work for
+// ("My organisation is not listed"), ignoring case, and who typed it.
+type Organisation struct {
+	Name     string   // the spelling most of them typed
+	Spelling []string // the other spellings typed, if any
+	People   []Person
+}
+
+// UnlistedOrganisations lists every organisation name people are waiting to
+// have confirmed, by name.
+func (s *Service) UnlistedOrganisations(ctx context.Context) ([]Organisation, error) {
+	rows, err := dbsqlc.New(s.pool).ListUnlistedPeople(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list unlisted organisations: %w", err)
+	}
+	var out []Organisation
+	var people []Person
+	for i, r := range rows {
+		people = append(people, Person{ID: r.ID, Email: r.Email, FullName: r.FullName, AgencyName: r.UnlistedAgencyName, AgencyUnlisted: true})
+		if i == len(rows)-1 || rows[i+1].OrganisationKey != r.OrganisationKey {
+			out = append(out, organisation(people))
+			people = nil
+		}
+	}
+	return out, nil
+}
+
+// UnlistedOrganisation returns the organisation people typed as name, in any
+// case, or ErrOrganisationNotFound.
+func (s *Service) UnlistedOrganisation(ctx context.Context, name string) (Organisation, error) {
+	people, err := unlistedPeople(ctx, dbsqlc.New(s.pool), name)
+	if err != nil {
+		return Organisation{}, err
+	}
+	return organisation(people), nil
+}
+
+func unlistedPeople(ctx context.Context, q *dbsqlc.Queries, name string) ([]Person, error) {
+	name = strings.TrimSpace(plainText(name))
+	if name == "" {
+		return nil, ErrOrganisationNotFound
+	}
+	rows, err := q.ListPeopleOfUnlistedOrganisation(ctx, name)
+	if err != nil {
+		return nil, fmt.Errorf("list people of organisation %q: %w", name, err)
+	}
+	if len(rows) == 0 {
+		return nil, ErrOrganisationNotFound
+	}
+	people := make([]Person, len(rows))
+	for i, r := range rows {
+		people[i] = Person{ID: r.ID, Email: r.Email, FullName: r.FullName, AgencyName: r.UnlistedAgencyName, AgencyUnlisted: true}
+	}
+	return people, nil
+}
+
+// organisation names a group of people by the spelling most of them typed;
+// on a tie, one in mixed case ("Southsea Youth Club" rather than "SOUTHSEA
+// YOUTH CLUB"), then the first alphabetically.
+func organisation(people []Person) Organisation {
+	counts := map[string]int{}
+	var spellings []string
+	for _, p := range people {
+		if counts[p.AgencyName] == 0 {
+			spellings = append(spellings, p.AgencyName)
+		}
+		counts[p.AgencyName]++
+	}
+	better := func(a, b string) bool {
+		if counts[a] != counts[b] {
+			return counts[a] > counts[b]
+		}
+		if mixedCase(a) != mixedCase(b) {
+			return mixedCase(a)
+		}
+		return a < b
+	}
+	best := spellings[0]
+	for _, s := range spellings[1:] {
+		if better(s, best) {
+			best = s
+		}
+	}
+	o := Organisation{Name: best, People: people}
+	for _, s := range spellings {
+		if s != best {
+			o.Spelling = append(o.Spelling, s)
+		}
+	}
+	return o
+}
+
+func mixedCase(s string) bool {
+	return strings.ToUpper(s) != s && strings.ToLower(s) != s
+}
+
+// ConfirmOrganisation makes the organisation people typed as name (in any
+// case) a partner agency, described by f, and moves all of them into it; one
+// organisation_confirmed event per person is audited, with the agency's
+// agency_created. It returns the new agency and how many people moved.
+func (s *Service) ConfirmOrganisation(ctx context.Context, actor int64, name string, f agency.Form, ip string) (agency.Agency, int, error) {
+	var (
+		a     agency.Agency
+		moved int
+	)
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		q := dbsqlc.New(tx)
+		if _, err := unlistedPeople(ctx, q, name); err != nil {
+			return err
+		}
+		now := s.now()
+		var err error
+		if a, err = agency.CreateTx(ctx, q, now, actor, f, ip); err != nil {
+			return err
+		}
+		moved, err = moveInto(ctx, q, actor, name, a, audit.OrgConfirmed, ip, now)
+		return err
+	})
+	return a, moved, err
+}
+
+// MergeOrganisation moves everyone who typed name (in any case) into an
+// existing, current agency; one organisation_merged event per person is
+// audited. It returns the agency and how many people moved.
+func (s *Service) MergeOrganisation(ctx context.Context, actor int64, name string, agencyID int64, ip string) (agency.Agency, int, error) {
+	var (
+		a     agency.Agency
+		moved int
+	)
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		q := dbsqlc.New(tx)
+		if _, err := unlistedPeople(ctx, q, name); err != nil {
+			return err
+		}
+		var v validation.Errors
+		if agencyID <= 0 {
+			v.Add(FieldMergeAgency, "Select the agency to move them into")
+			return &v
+		}
+		r, err := q.LockAgency(ctx, agencyID)
+		if errors.Is(err, pgx.ErrNoRows) || (err == nil && r.RetiredAt != nil) {
+			v.Add(FieldMergeAgency, "Select an agency from the list")
+			return &v
+		} else if err != nil {
+			return fmt.Errorf("merge organisation into agency %d: %w", agencyID, err)
+		}
+		a = agency.Agency{ID: r.ID, Name: r.Name, Sector: agency.Sector(r.Sector), Band: agency.ChargingBand(r.ChargingBand)}
+		moved, err = moveInto(ctx, q, actor, name, a, audit.OrgMerged, ip, s.now())
+		return err
+	})
+	return a, moved, err
+}
+
+// moveInto moves everyone who typed name into a, auditing each person.
+func moveInto(ctx context.Context, q *dbsqlc.Queries, actor int64, name string, a agency.Agency, action audit.Action, ip string, now time.Time) (int, error) {
+	rows, err := q.MoveUnlistedPeople(ctx, dbsqlc.MoveUnlistedPeopleParams{AgencyID: &a.ID, Name: strings.TrimSpace(plainText(name))})
+	if err != nil {
+		return 0, fmt.Errorf("move people of %q into agency %d: %w", name, a.ID, err)
+	}
+	if len(rows) == 0 {
+		return 0, ErrOrganisationNotFound // moved by someone else a moment ago
+	}
+	for _, r := range rows {
+		if err := audit.Record(ctx, q, now, audit.Event{
+			Action: action, ActorID: &actor, SubjectID: &r.ID, AgencyID: &a.ID, IP: ip,
+			Details: map[string]any{"organisation": r.Typed, "agency": a.Name},
+		}); err != nil {
+			return 0, err
+		}
+	}
+	return len(rows), nil
+}

@@ -1,0 +1,204 @@
+// Package people owns the directory of people as training managers and
+// agency coordinators see it: finding people, the roles they hold, and the
+// organisations people typed at sign-up that are not partner agencies yet.
+package people
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/dbsqlc"
+)
+
+// ErrNotFound means no one (not erased, and within the asker's reach) has
+// that ID or address.
+var ErrNotFound = errors.New("person not found")
+
+// PageSize is how many people a page of the directory holds.
+const PageSize = 25
+
+// maxQuery bounds a search; longer searches are cut.
+const maxQuery = 100
+
+// Service reads the directory and changes roles and organisations, each
+// change in one transaction.
+type Service struct {
+	pool *pgxpool.Pool
+	now  func() time.Time
+}
+
+// New returns a Service; now is the clock.
+func New(pool *pgxpool.Pool, now func() time.Time) *Service {
+	return &Service{pool: pool, now: now}
+}
+
+// Person is one entry in the directory.
+type Person struct {
+	ID             int64
+	Email          string
+	FullName       string
+	JobTitle       string
+	AgencyID       *int64
+	AgencyName     string // the partner agency, or the name they typed
+	AgencyUnlisted bool   // AgencyName awaits a training manager's confirmation
+	Verified       bool
+	Roles          []account.Role
+}
+
+// Search is what the directory is asked for.
+type Search struct {
+	Query    string // part of a name, email address or agency name; "" for everyone
+	AgencyID *int64 // only this agency's people, when set
+	Page     int    // from 1
+}
+
+// Results is one page of people and where it sits in the whole list.
+type Results struct {
+	People []Person
+	Total  int // people matching, on every page
+	Page   int // the page shown, from 1
+	Pages  int // how many pages there are (0 when nobody matches)
+}
+
+// CleanQuery trims a search, drops what no name holds (control characters,
+// bytes that are not UTF-8) and cuts it to a length worth searching for.
+func CleanQuery(s string) string {
+	s = strings.Join(strings.Fields(plainText(s)), " ")
+	if utf8.RuneCountInString(s) > maxQuery {
+		s = string([]rune(s)[:maxQuery])
+	}
+	return s
+}
+
+// Find returns a page of everyone (but the erased) matching s, by name. A
+// page past the end shows the last page.
+func (s *Service) Find(ctx context.Context, f Search) (Results, error) {
+	query := CleanQuery(f.Query)
+	var res Results
+	err := readOnly(ctx, s.pool, func(q *dbsqlc.Queries) error {
+		total, err := q.CountPeople(ctx, dbsqlc.CountPeopleParams{AgencyID: f.AgencyID, Query: query})
+		if err != nil {
+			return fmt.Errorf("count people: %w", err)
+		}
+		res = paged(int(total), f.Page)
+		rows, err := q.ListPeople(ctx, dbsqlc.ListPeopleParams{
+			AgencyID: f.AgencyID, Query: query, MaxRows: PageSize, SkipRows: int32((res.Page - 1) * PageSize),
+		})
+		if err != nil {
+			return fmt.Errorf("list people: %w", err)
+		}
+		for _, r := range rows {
+			p := Person{
+				ID: r.ID, Email: r.Email, FullName: r.FullName, JobTitle: r.JobTitle, AgencyID: r.AgencyID,
+				AgencyName: r.AgencyName, Verified: r.EmailVerifiedAt != nil, Roles: roles(r.Roles),
+			}
+			if r.AgencyID == nil {
+				p.AgencyName, p.AgencyUnlisted = r.UnlistedAgencyName, true
+			}
+			res.People = append(res.People, p)
+		}
+		return nil
+	})
+	return res, err
+}
+
+// FindInAgency is Find for an agency coordinator: only the people of
+// agencyID, whatever the search, because the agency is part of every query.
+func (s *Service) FindInAgency(ctx context.Context, agencyID int64, query string, page int) (Results, error) {
+	query = CleanQuery(query)
+	var res Results
+	err := readOnly(ctx, s.pool, func(q *dbsqlc.Queries) error {
+		total, err := q.CountAgencyPeople(ctx, dbsqlc.CountAgencyPeopleParams{AgencyID: agencyID, Query: query})
+		if err != nil {
+			return fmt.Errorf("count people of agency %d: %w", agencyID, err)
+		}
+		res = paged(int(total), page)
+		rows, err := q.ListAgencyPeople(ctx, dbsqlc.ListAgencyPeopleParams{
+			AgencyID: agencyID, Query: query, MaxRows: PageSize, SkipRows: int32((res.Page - 1) * PageSize),
+		})
+		if err != nil {
+			return fmt.Errorf("list people of agency %d: %w", agencyID, err)
+		}
+		for _, r := range rows {
+			id := agencyID
+			res.People = append(res.People, Person{
+				ID: r.ID, Email: r.Email, FullName: r.FullName, JobTitle: r.JobTitle, AgencyID: &id,
+				Verified: r.EmailVerifiedAt != nil, Roles: roles(r.Roles),
+			})
+		}
+		return nil
+	})
+	return res, err
+}
+
+// InAgency returns a person of agencyID, or ErrNotFound for anyone else: a
+// coordinator cannot tell another agency's person from an ID never used.
+func (s *Service) InAgency(ctx context.Context, agencyID, id int64) (Person, error) {
+	r, err := dbsqlc.New(s.pool).GetAgencyPerson(ctx, dbsqlc.GetAgencyPersonParams{ID: id, AgencyID: agencyID})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Person{}, ErrNotFound
+	} else if err != nil {
+		return Person{}, fmt.Errorf("get person %d of agency %d: %w", id, agencyID, err)
+	}
+	return Person{
+		ID: r.ID, Email: r.Email, FullName: r.FullName, JobTitle: r.JobTitle, AgencyID: &agencyID,
+		AgencyName: r.AgencyName, Verified: r.EmailVerifiedAt != nil, Roles: roles(r.Roles),
+	}, nil
+}
+
+// IDByEmail finds the account with that address (ignoring case), for the
+// audit log's filter.
+func (s *Service) IDByEmail(ctx context.Context, addr string) (int64, error) {
+	addr = strings.TrimSpace(addr)
+	if addr == "" || len(addr) > 254 || plainText(addr) != addr {
+		return 0, ErrNotFound
+	}
+	id, err := dbsqlc.New(s.pool).FindPersonByEmail(ctx, addr)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, ErrNotFound
+	} else if err != nil {
+		return 0, fmt.Errorf("find person by email: %w", err)
+	}
+	return id, nil
+}
+
+// plainText is s without invalid UTF-8, and with control characters as
+// spaces: PostgreSQL refuses the one, and no name or address holds the other.
+func plainText(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(s, ""))
+}
+
+// paged places page (from 1) within total results.
+func paged(total, page int) Results {
+	pages := (total + PageSize - 1) / PageSize
+	page = min(max(page, 1), max(pages, 1))
+	return Results{Total: total, Page: page, Pages: pages}
+}
+
+func roles(names []string) []account.Role {
+	out := make([]account.Role, 0, len(names))
+	for _, n := range names {
+		out = append(out, account.Role(n))
+	}
+	return out
+}
+
+// readOnly runs fn in one read-only snapshot, so a count and its page agree.
+func readOnly(ctx context.Context, pool *pgxpool.Pool, fn func(*dbsqlc.Queries) error) error {
+	return pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly},
+		func(tx pgx.Tx) error { return fn(dbsqlc.New(tx)) })
+}

@@ -1,0 +1,369 @@
+package people_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/agency"
+	"github.com/pscp/booktraining/internal/people"
+	"github.com/pscp/booktraining/internal/pgtest"
+	"github.com/pscp/booktraining/internal/validation"
+)
+
+var now = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+
+const ip = "203.0.113.9"
+
+type fixture struct {
+	ctx            context.Context
+	pool           *pgxpool.Pool
+	svc            *people.Service
+	council, trust int64 // two agencies
+	manager        int64
+}
+
+func setup(t *testing.T) fixture {
+	t.Helper()
+	ctx := context.Background()
+	f := fixture{ctx: ctx, pool: pgtest.New(t)}
+	f.svc = people.New(f.pool, func() time.Time { return now })
+	f.council = f.agency(t, "Portsmouth City Council")
+	f.trust = f.agency(t, "Portsmouth Hospitals University NHS Trust")
+	f.manager = f.person(t, "manager@example.org", "Helen Carter", &f.council, "", "manager")
+	return f
+}
+
+func (f fixture) agency(t *testing.T, name string) int64 {
+	t.Helper()
+	var id int64
+	require.NoError(t, f.pool.QueryRow(f.ctx,
+		"INSERT INTO agencies (name, sector, charging_band) VALUES ($1, 'other', 'partner') RETURNING id", name).Scan(&id))
+	return id
+}
+
+// person makes someone who works for agencyID, or typed unlisted.
+func (f fixture) person(t *testing.T, addr, name string, agencyID *int64, unlisted string, roles ...string) int64 {
+	t.Helper()
+	var id int64
+	require.NoError(t, f.pool.QueryRow(f.ctx, `
+		INSERT INTO users (email, full_name, job_title, agency_id, unlisted_agency_name, password_hash, email_verified_at)
+		VALUES ($1, $2, 'Nurse', $3, $4, 'x', now()) RETURNING id`, addr, name, agencyID, unlisted).Scan(&id))
+	for _, r := range roles {
+		_, err := f.pool.Exec(f.ctx, "INSERT INTO user_roles (user_id, role) VALUES ($1, $2)", id, r)
+		require.NoError(t, err)
+	}
+	return id
+}
+
+func (f fixture) erase(t *testing.T, id int64) {
+	t.Helper()
+	_, err := f.pool.Exec(f.ctx, "UPDATE users SET erased_at = now() WHERE id = $1", id)
+	require.NoError(t, err)
+}
+
+func (f fixture) events(t *testing.T, action string, subject int64) int {
+	t.Helper()
+	var n int
+	require.NoError(t, f.pool.QueryRow(f.ctx, `
+		SELECT count(*) FROM audit_events
+		WHERE action = $1 AND subject_user_id = $2 AND actor_id = $3 AND ip = $4::inet AND at = $5`,
+		action, subject, f.manager, ip, now).Scan(&n))
+	return n
+}
+
+func ids(r people.Results) []int64 {
+	out := []int64{}
+	for _, p := range r.People {
+		out = append(out, p.ID)
+	}
+	return out
+}
+
+func TestFindSearchesNameEmailAndAgency(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	ann := f.person(t, "ann.jones@trust.example.org", "Ann Jones", &f.trust, "", "coordinator")
+	bob := f.person(t, "bob@council.example.org", "Bob Smith", &f.council, "")
+	cat := f.person(t, "cat@club.example.org", "Cat O'Neill", nil, "Southsea Youth Club")
+	gone := f.person(t, "gone@trust.example.org", "Ann Gone", &f.trust, "")
+	f.erase(t, gone)
+
+	for q, want := range map[string][]int64{
+		"":                  {ann, bob, cat, f.manager},
+		"ANN":               {ann},
+		"jones@TRUST":       {ann},
+		"hospitals":         {ann},
+		"council":           {bob, f.manager},
+		"youth club":        {cat},
+		"o'neill":           {cat},
+		"%":                 {},
+		"_":                 {},
+		"  bob   smith   ":  {bob},
+		"nobody at all":     {},
+		"example.org":       {ann, bob, cat, f.manager},
+		"\x00\xff":          {ann, bob, cat, f.manager}, // nothing to search for
+		"ann jones@trust.x": {},
+	} {
+		r, err := f.svc.Find(f.ctx, people.Search{Query: q})
+		require.NoError(t, err, q)
+		assert.Equal(t, want, ids(r), "%q", q)
+		assert.Equal(t, len(want), r.Total, q)
+	}
+	r, err := f.svc.Find(f.ctx, people.Search{Query: "example", AgencyID: &f.council})
+	require.NoError(t, err)
+	assert.Equal(t, []int64{bob, f.manager}, ids(r))
+
+	r, err = f.svc.Find(f.ctx, people.Search{Query: "ann"})
+	require.NoError(t, err)
+	require.Len(t, r.People, 1)
+	p := r.People[0]
+	assert.Equal(t, "Portsmouth Hospitals University NHS Trust", p.AgencyName)
+	assert.False(t, p.AgencyUnlisted)
+	assert.Equal(t, []account.Role{account.Coordinator}, p.Roles)
+	assert.True(t, p.Verified)
+	r, err = f.svc.Find(f.ctx, people.Search{Query: "cat"})
+	require.NoError(t, err)
+	require.Len(t, r.People, 1)
+	assert.Equal(t, "Southsea Youth Club", r.People[0].AgencyName)
+	assert.True(t, r.People[0].AgencyUnlisted)
+}
+
+func TestFindPages(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	for i := 1; i <= 30; i++ {
+		f.person(t, fmt.Sprintf("p%02d@example.org", i), fmt.Sprintf("Person %02d", i), &f.trust, "")
+	}
+	r, err := f.svc.Find(f.ctx, people.Search{Query: "person", Page: 1})
+	require.NoError(t, err)
+	assert.Equal(t, people.Results{People: r.People, Total: 30, Page: 1, Pages: 2}, r)
+	assert.Len(t, r.People, 25)
+	assert.Equal(t, "Person 01", r.People[0].FullName)
+	r, err = f.svc.Find(f.ctx, people.Search{Query: "person", Page: 2})
+	require.NoError(t, err)
+	assert.Len(t, r.People, 5)
+	assert.Equal(t, "Person 26", r.People[0].FullName)
+	for _, page := range []int{3, 1 << 30} {
+		r, err = f.svc.Find(f.ctx, people.Search{Query: "person", Page: page})
+		require.NoError(t, err)
+		assert.Equal(t, 2, r.Page, "past the end is the last page")
+	}
+	r, err = f.svc.Find(f.ctx, people.Search{Query: "person", Page: -4})
+	require.NoError(t, err)
+	assert.Equal(t, 1, r.Page)
+	r, err = f.svc.Find(f.ctx, people.Search{Query: "nobody"})
+	require.NoError(t, err)
+	assert.Equal(t, people.Results{Page: 1}, r)
+}
+
+// The coordinator's queries carry their agency: no search, page or ID can
+// reach another agency's people, unconfirmed people or erased ones.
+func TestAgencyScopeHolds(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	ann := f.person(t, "ann@trust.example.org", "Ann Jones", &f.trust, "")
+	bob := f.person(t, "bob@council.example.org", "Bob Jones", &f.council, "")
+	cat := f.person(t, "cat@club.example.org", "Cat Jones", nil, "Portsmouth Hospitals University NHS Trust")
+	gone := f.person(t, "gone@trust.example.org", "Dan Jones", &f.trust, "")
+	f.erase(t, gone)
+
+	for _, q := range []string{"", "jones", "council", "example.org", "bob", "hospitals"} {
+		r, err := f.svc.FindInAgency(f.ctx, f.trust, q, 1)
+		require.NoError(t, err)
+		for _, p := range r.People {
+			assert.Equal(t, ann, p.ID, "%q found someone outside the agency", q)
+		}
+	}
+	r, err := f.svc.FindInAgency(f.ctx, f.trust, "jones", 1)
+	require.NoError(t, err)
+	assert.Equal(t, []int64{ann}, ids(r))
+
+	p, err := f.svc.InAgency(f.ctx, f.trust, ann)
+	require.NoError(t, err)
+	assert.Equal(t, "ann@trust.example.org", p.Email)
+	assert.Equal(t, "Portsmouth Hospitals University NHS Trust", p.AgencyName)
+	for _, other := range []int64{bob, cat, gone, f.manager, 987654} {
+		_, err := f.svc.InAgency(f.ctx, f.trust, other)
+		assert.ErrorIs(t, err, people.ErrNotFound, other)
+	}
+}
+
+func TestGrantRoleRules(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	ann := f.person(t, "ann@trust.example.org", "Ann Jones", &f.trust, "")
+	cat := f.person(t, "cat@club.example.org", "Cat Jones", nil, "Southsea Youth Club")
+	trainer := f.person(t, "tom@example.org", "Tom Hughes", &f.council, "", "trainer")
+	gone := f.person(t, "gone@example.org", "Gone", &f.trust, "")
+	f.erase(t, gone)
+
+	require.NoError(t, f.svc.GrantRole(f.ctx, f.manager, ann, account.Coordinator, ip))
+	assert.Equal(t, 1, f.events(t, "role_granted", ann))
+	assert.ErrorIs(t, f.svc.GrantRole(f.ctx, f.manager, ann, account.Coordinator, ip), people.ErrRoleHeld)
+	assert.ErrorIs(t, f.svc.GrantRole(f.ctx, f.manager, cat, account.Coordinator, ip), people.ErrNoConfirmedAgency)
+	require.NoError(t, f.svc.GrantRole(f.ctx, f.manager, cat, account.Trainer, ip), "other roles need no agency")
+	assert.ErrorIs(t, f.svc.GrantRole(f.ctx, f.manager, ann, account.Role("root"), ip), people.ErrInvalidRole)
+	assert.ErrorIs(t, f.svc.GrantRole(f.ctx, f.manager, gone, account.Trainer, ip), people.ErrNotFound)
+	assert.ErrorIs(t, f.svc.GrantRole(f.ctx, f.manager, 987654, account.Trainer, ip), people.ErrNotFound)
+	assert.ErrorIs(t, f.svc.GrantRole(f.ctx, trainer, ann, account.Manager, ip), people.ErrNotManager, "only a manager grants roles")
+
+	var grantedBy int64
+	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT granted_by FROM user_roles WHERE user_id = $1 AND role = 'coordinator'", ann).Scan(&grantedBy))
+	assert.Equal(t, f.manager, grantedBy)
+
+	require.NoError(t, f.svc.RemoveRole(f.ctx, f.manager, ann, account.Coordinator, ip))
+	assert.Equal(t, 1, f.events(t, "role_removed", ann))
+	assert.ErrorIs(t, f.svc.RemoveRole(f.ctx, f.manager, ann, account.Coordinator, ip), people.ErrRoleNotHeld)
+	assert.ErrorIs(t, f.svc.RemoveRole(f.ctx, f.manager, f.manager, account.Manager, ip), people.ErrOwnManagerRole)
+	assert.ErrorIs(t, f.svc.RemoveRole(f.ctx, trainer, trainer, account.Trainer, ip), people.ErrNotManager)
+	assert.ErrorIs(t, f.svc.RemoveRole(f.ctx, f.manager, gone, account.Trainer, ip), people.ErrNotFound)
+
+	// A manager may drop another role of their own.
+	require.NoError(t, f.svc.GrantRole(f.ctx, f.manager, f.manager, account.Trainer, ip))
+	require.NoError(t, f.svc.RemoveRole(f.ctx, f.manager, f.manager, account.Trainer, ip))
+}
+
+// Two managers removing each other's manager role at the same moment: one
+// succeeds, the other is refused because they are no longer a manager, so
+// the partnership always keeps one.
+func TestManagersRemovingEachOtherAtOnceLeaveOne(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	other := f.person(t, "second@example.org", "Second Manager", &f.council, "", "manager")
+	for round := range 10 {
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		errs := make([]error, 2)
+		for i, pair := range [][2]int64{{f.manager, other}, {other, f.manager}} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				errs[i] = f.svc.RemoveRole(f.ctx, pair[0], pair[1], account.Manager, ip)
+			}()
+		}
+		close(start)
+		wg.Wait()
+		failed := 0
+		for _, err := range errs {
+			if err != nil {
+				assert.ErrorIs(t, err, people.ErrNotManager, "round %d", round)
+				failed++
+			}
+		}
+		assert.Equal(t, 1, failed, "round %d: exactly one removal wins", round)
+		var managers int
+		require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT count(*) FROM user_roles WHERE role = 'manager'").Scan(&managers))
+		require.Equal(t, 1, managers, "round %d", round)
+		// Put the role back for the next round.
+		_, err := f.pool.Exec(f.ctx, "INSERT INTO user_roles (user_id, role) VALUES ($1, 'manager'), ($2, 'manager') ON CONFLICT DO NOTHING", f.manager, other)
+		require.NoError(t, err)
+	}
+}
+
+func TestConfirmAndMergeOrganisations(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	club := []int64{
+		f.person(t, "a@example.org", "Amy", nil, "Southsea Youth Club"),
+		f.person(t, "b@example.org", "Ben", nil, "southsea youth club"),
+		f.person(t, "c@example.org", "Cal", nil, "Southsea Youth Club"),
+	}
+	gone := f.person(t, "d@example.org", "Dee", nil, "SOUTHSEA YOUTH CLUB")
+	f.erase(t, gone)
+	scouts := f.person(t, "e@example.org", "Eve", nil, "Milton Scouts")
+
+	orgs, err := f.svc.UnlistedOrganisations(f.ctx)
+	require.NoError(t, err)
+	require.Len(t, orgs, 2)
+	assert.Equal(t, "Milton Scouts", orgs[0].Name)
+	assert.Equal(t, "Southsea Youth Club", orgs[1].Name, "the spelling most typed")
+	assert.Equal(t, []string{"southsea youth club"}, orgs[1].Spelling)
+	assert.Len(t, orgs[1].People, 3, "erased people are not waiting")
+
+	org, err := f.svc.UnlistedOrganisation(f.ctx, " SOUTHSEA youth CLUB ")
+	require.NoError(t, err)
+	assert.Len(t, org.People, 3)
+	_, err = f.svc.UnlistedOrganisation(f.ctx, "Nowhere")
+	assert.ErrorIs(t, err, people.ErrOrganisationNotFound)
+
+	// A bad form, or a name already taken, moves no one.
+	_, _, err = f.svc.ConfirmOrganisation(f.ctx, f.manager, "southsea youth club", agency.Form{Name: "Southsea Youth Club", Sector: "", Band: "partner"}, ip)
+	var v *validation.Errors
+	require.True(t, errors.As(err, &v))
+	assert.Equal(t, "Select the agency’s sector", v.Message("sector"))
+	_, _, err = f.svc.ConfirmOrganisation(f.ctx, f.manager, "southsea youth club", agency.Form{Name: "portsmouth city council", Sector: "other", Band: "partner"}, ip)
+	require.True(t, errors.As(err, &v))
+	assert.Equal(t, "An agency with this name already exists", v.Message("name"))
+	_, _, err = f.svc.ConfirmOrganisation(f.ctx, f.manager, "Nowhere", agency.Form{Name: "Nowhere", Sector: "other", Band: "partner"}, ip)
+	assert.ErrorIs(t, err, people.ErrOrganisationNotFound)
+	org, err = f.svc.UnlistedOrganisation(f.ctx, "southsea youth club")
+	require.NoError(t, err)
+	assert.Len(t, org.People, 3)
+
+	a, moved, err := f.svc.ConfirmOrganisation(f.ctx, f.manager, "SOUTHSEA YOUTH CLUB", agency.Form{Name: "Southsea Youth Club", Sector: "voluntary_community", Band: "non_contributing"}, ip)
+	require.NoError(t, err)
+	assert.Equal(t, 3, moved)
+	assert.Equal(t, "Southsea Youth Club", a.Name)
+	for _, p := range club {
+		var agencyID int64
+		var typed string
+		require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT agency_id, unlisted_agency_name FROM users WHERE id = $1", p).Scan(&agencyID, &typed))
+		assert.Equal(t, a.ID, agencyID)
+		assert.Empty(t, typed)
+		assert.Equal(t, 1, f.events(t, "organisation_confirmed", p))
+	}
+	var stillTyped string
+	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT unlisted_agency_name FROM users WHERE id = $1", gone).Scan(&stillTyped))
+	assert.Equal(t, "SOUTHSEA YOUTH CLUB", stillTyped, "an erased person is not moved")
+	_, _, err = f.svc.ConfirmOrganisation(f.ctx, f.manager, "Southsea Youth Club", agency.Form{Name: "Southsea Youth Club 2", Sector: "other", Band: "partner"}, ip)
+	assert.ErrorIs(t, err, people.ErrOrganisationNotFound, "done already")
+
+	// Merge: only into a current agency.
+	_, _, err = f.svc.MergeOrganisation(f.ctx, f.manager, "milton scouts", 0, ip)
+	require.True(t, errors.As(err, &v))
+	assert.Equal(t, "Select the agency to move them into", v.Message(people.FieldMergeAgency))
+	_, err = f.pool.Exec(f.ctx, "UPDATE agencies SET retired_at = now() WHERE id = $1", f.council)
+	require.NoError(t, err)
+	for _, id := range []int64{f.council, 987654} {
+		_, _, err = f.svc.MergeOrganisation(f.ctx, f.manager, "milton scouts", id, ip)
+		require.True(t, errors.As(err, &v))
+		assert.Equal(t, "Select an agency from the list", v.Message(people.FieldMergeAgency))
+	}
+	a, moved, err = f.svc.MergeOrganisation(f.ctx, f.manager, "MILTON SCOUTS", f.trust, ip)
+	require.NoError(t, err)
+	assert.Equal(t, 1, moved)
+	assert.Equal(t, f.trust, a.ID)
+	assert.Equal(t, 1, f.events(t, "organisation_merged", scouts))
+	var details string
+	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT details::text FROM audit_events WHERE action = 'organisation_merged'").Scan(&details))
+	assert.JSONEq(t, `{"organisation": "Milton Scouts", "agency": "Portsmouth Hospitals University NHS Trust"}`, details)
+
+	orgs, err = f.svc.UnlistedOrganisations(f.ctx)
+	require.NoError(t, err)
+	assert.Empty(t, orgs)
+}
+
+func TestIDByEmail(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	id, err := f.svc.IDByEmail(f.ctx, " MANAGER@example.org ")
+	require.NoError(t, err)
+	assert.Equal(t, f.manager, id)
+	for _, addr := range []string{"", "nobody@example.org"} {
+		_, err := f.svc.IDByEmail(f.ctx, addr)
+		assert.ErrorIs(t, err, people.ErrNotFound)
+	}
+	f.erase(t, f.manager)
+	_, err = f.svc.IDByEmail(f.ctx, "manager@example.org")
+	assert.ErrorIs(t, err, people.ErrNotFound)
+}

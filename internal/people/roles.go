@@ -1,0 +1,114 @@
+package people
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/audit"
+	"github.com/pscp/booktraining/internal/dbsqlc"
+)
+
+var (
+	// ErrInvalidRole means the role asked for is not one that can be granted.
+	ErrInvalidRole = errors.New("not a role that can be granted")
+	// ErrRoleHeld means the person holds the role already.
+	ErrRoleHeld = errors.New("the person already holds this role")
+	// ErrRoleNotHeld means the person does not hold the role to remove.
+	ErrRoleNotHeld = errors.New("the person does not hold this role")
+	// ErrNoConfirmedAgency means an agency coordinator was asked for someone
+	// whose agency is not confirmed: a coordinator acts for one agency.
+	ErrNoConfirmedAgency = errors.New("an agency coordinator must work for a confirmed agency")
+	// ErrOwnManagerRole means a training manager tried to remove their own
+	// manager role; another manager must, so there is always one.
+	ErrOwnManagerRole = errors.New("a training manager cannot remove their own manager role")
+	// ErrNotManager means the person acting no longer holds the manager role.
+	ErrNotManager = errors.New("only a training manager can change roles")
+)
+
+// GrantRole gives subject a role on the word of actor, a training manager.
+func (s *Service) GrantRole(ctx context.Context, actor, subject int64, role account.Role, ip string) error {
+	if !role.Valid() {
+		return ErrInvalidRole
+	}
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		q := dbsqlc.New(tx)
+		if err := lockManagers(ctx, q, actor); err != nil {
+			return err
+		}
+		p, err := q.LockPerson(ctx, subject)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		} else if err != nil {
+			return fmt.Errorf("grant role to %d: %w", subject, err)
+		}
+		if role == account.Coordinator && p.AgencyID == nil {
+			return ErrNoConfirmedAgency
+		}
+		now := s.now()
+		n, err := q.GrantRole(ctx, dbsqlc.GrantRoleParams{UserID: subject, Role: string(role), GrantedBy: &actor, GrantedAt: now})
+		if err != nil {
+			return fmt.Errorf("grant role to %d: %w", subject, err)
+		}
+		if n == 0 {
+			return ErrRoleHeld
+		}
+		return audit.Record(ctx, q, now, audit.Event{
+			Action: audit.RoleGranted, ActorID: &actor, SubjectID: &subject, AgencyID: p.AgencyID, IP: ip,
+			Details: map[string]any{"role": string(role)},
+		})
+	})
+}
+
+// RemoveRole takes a role from subject on the word of actor, a training
+// manager. No manager can remove their own manager role, and the manager
+// rows are locked first, so that two managers removing each other at the
+// same moment cannot both succeed: the partnership always keeps one.
+func (s *Service) RemoveRole(ctx context.Context, actor, subject int64, role account.Role, ip string) error {
+	if !role.Valid() {
+		return ErrInvalidRole
+	}
+	if role == account.Manager && actor == subject {
+		return ErrOwnManagerRole
+	}
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		q := dbsqlc.New(tx)
+		if err := lockManagers(ctx, q, actor); err != nil {
+			return err
+		}
+		p, err := q.LockPerson(ctx, subject)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		} else if err != nil {
+			return fmt.Errorf("remove role from %d: %w", subject, err)
+		}
+		n, err := q.RemoveRole(ctx, dbsqlc.RemoveRoleParams{UserID: subject, Role: string(role)})
+		if err != nil {
+			return fmt.Errorf("remove role from %d: %w", subject, err)
+		}
+		if n == 0 {
+			return ErrRoleNotHeld
+		}
+		return audit.Record(ctx, q, s.now(), audit.Event{
+			Action: audit.RoleRemoved, ActorID: &actor, SubjectID: &subject, AgencyID: p.AgencyID, IP: ip,
+			Details: map[string]any{"role": string(role)},
+		})
+	})
+}
+
+// lockManagers locks every manager's role until the transaction ends and
+// checks that actor is still one of them.
+func lockManagers(ctx context.Context, q *dbsqlc.Queries, actor int64) error {
+	managers, err := q.LockManagers(ctx)
+	if err != nil {
+		return fmt.Errorf("lock managers: %w", err)
+	}
+	if !slices.Contains(managers, actor) {
+		return ErrNotManager
+	}
+	return nil
+}
