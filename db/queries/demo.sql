@@ -25,9 +25,11 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 RETURNING id;
 
 -- name: InsertSession :one
-INSERT INTO sessions (course_id, venue_id, starts_at, ends_at, booking_cutoff_at, capacity, status,
-                      meeting_url, closed_to_agency_id)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+INSERT INTO sessions (course_id, course_title, venue_id, starts_at, ends_at, booking_cutoff_at, capacity, status,
+                      meeting_url, closed_to_agency_id, invite_token)
+SELECT c.id, c.title, @venue_id, @starts_at, @ends_at, @booking_cutoff_at, @capacity, @status,
+       @meeting_url, sqlc.narg(closed_to_agency_id), sqlc.narg(invite_token)
+FROM courses c WHERE c.id = @course_id
 RETURNING id;
 
 -- name: InsertDemoUser :one

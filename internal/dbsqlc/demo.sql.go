@@ -124,14 +124,15 @@ func (q *Queries) InsertDemoUser(ctx context.Context, arg InsertDemoUserParams) 
 }
 
 const insertSession = `-- name: InsertSession :one
-INSERT INTO sessions (course_id, venue_id, starts_at, ends_at, booking_cutoff_at, capacity, status,
-                      meeting_url, closed_to_agency_id)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+INSERT INTO sessions (course_id, course_title, venue_id, starts_at, ends_at, booking_cutoff_at, capacity, status,
+                      meeting_url, closed_to_agency_id, invite_token)
+SELECT c.id, c.title, $1, $2, $3, $4, $5, $6,
+       $7, $8, $9
+FROM courses c WHERE c.id = $10
 RETURNING id
 `
 
 type InsertSessionParams struct {
-	CourseID         int64
 	VenueID          int64
 	StartsAt         time.Time
 	EndsAt           time.Time
@@ -140,11 +141,12 @@ type InsertSessionParams struct {
 	Status           string
 	MeetingUrl       string
 	ClosedToAgencyID *int64
+	InviteToken      *string
+	CourseID         int64
 }
 
 func (q *Queries) InsertSession(ctx context.Context, arg InsertSessionParams) (int64, error) {
 	row := q.db.QueryRow(ctx, insertSession,
-		arg.CourseID,
 		arg.VenueID,
 		arg.StartsAt,
 		arg.EndsAt,
@@ -153,6 +155,8 @@ func (q *Queries) InsertSession(ctx context.Context, arg InsertSessionParams) (i
 		arg.Status,
 		arg.MeetingUrl,
 		arg.ClosedToAgencyID,
+		arg.InviteToken,
+		arg.CourseID,
 	)
 	var id int64
 	err := row.Scan(&id)

@@ -93,6 +93,14 @@ type Session struct {
 	CancelledReason  string
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
+	CourseTitle      string
+	InviteToken      *string
+	InRoom           bool
+}
+
+type SessionTrainer struct {
+	SessionID int64
+	TrainerID int64
 }
 
 type SignInAttempt struct {
@@ -101,6 +109,21 @@ type SignInAttempt struct {
 	Ip        netip.Addr
 	Succeeded bool
 	At        time.Time
+}
+
+type TrainerCommitment struct {
+	ID        int64
+	TrainerID int64
+	SessionID *int64
+	During    pgtype.Range[pgtype.Timestamptz]
+	Reason    string
+	CreatedAt time.Time
+}
+
+type TrainerCourse struct {
+	TrainerID  int64
+	CourseID   int64
+	ApprovedAt time.Time
 }
 
 type User struct {
@@ -117,6 +140,7 @@ type User struct {
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
 	AgencyRequestedAt  *time.Time
+	CalendarToken      *string
 }
 
 type UserRole struct {

@@ -5,6 +5,7 @@ package demo
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"slices"
 	"time"
@@ -99,8 +100,11 @@ func seed(ctx context.Context, q *dbsqlc.Queries, now time.Time) error {
 
 	for _, s := range Schedule(now) {
 		var closedTo *int64
+		var invite *string
 		if s.ClosedToAgency >= 0 {
 			closedTo = &agencyIDs[s.ClosedToAgency]
+			token := rand.Text()
+			invite = &token
 		}
 		meeting := ""
 		if Venues[s.Venue].Online {
@@ -116,6 +120,7 @@ func seed(ctx context.Context, q *dbsqlc.Queries, now time.Time) error {
 			Status:           s.Status,
 			MeetingUrl:       meeting,
 			ClosedToAgencyID: closedTo,
+			InviteToken:      invite,
 		}); err != nil {
 			return fmt.Errorf("session of %q on %s: %w", Courses[s.Course].Slug, s.StartsAt.Format(time.DateOnly), err)
 		}
