@@ -75,6 +75,10 @@ type adminArea struct {
 }
 
 var adminSections = []link{
+	{"/admin/sessions", "Programme"},
+	{"/admin/courses", "Courses"},
+	{"/admin/venues", "Venues"},
+	{"/admin/trainers", "Trainers"},
 	{"/admin/people", "People"},
 	{"/admin/organisations", "Organisations to confirm"},
 	{"/admin/agency-changes", "Changes of organisation"},
@@ -95,7 +99,11 @@ var notices = map[string]string{
 	"moved":           "Everyone who typed that organisation now works for this agency",
 }
 
-func (h *admin) area(c *fiber.Ctx) adminArea {
+func (h *admin) area(c *fiber.Ctx) adminArea { return newAdminArea(c) }
+
+// newAdminArea is the side navigation and notice of any manager's page;
+// pages outside this file embed it too.
+func newAdminArea(c *fiber.Ctx) adminArea {
 	path := c.Path()
 	nav := make([]navLink, len(adminSections))
 	for i, s := range adminSections {

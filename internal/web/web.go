@@ -155,6 +155,9 @@ func New(deps Deps) (*fiber.App, error) {
 
 	a.adminRoutes(f)
 	a.yourDataRoutes(f)
+	a.schedulingRoutes(f)
+	a.resourceRoutes(f)
+	a.trainerRoutes(f)
 
 	f.Use(func(*fiber.Ctx) error { return fiber.ErrNotFound })
 	return f, nil
