@@ -1,0 +1,122 @@
+-- Scheduling sessions: the training manager's programme.
+
+-- name: GetCourseForScheduling :one
+SELECT id, title, default_capacity, delivery_modes, retired_at FROM courses WHERE id = @id;
+
+-- name: GetVenueForScheduling :one
+SELECT id, name, online, capacity, retired_at FROM venues WHERE id = @id;
+
+-- name: TrainersForScheduling :many
+-- The people named as trainers, whether they hold the role, whether they are
+-- approved for the course, and their agency.
+SELECT u.id, u.full_name, u.agency_id,
+       EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = 'trainer') AS is_trainer,
+       EXISTS (SELECT 1 FROM trainer_courses tc WHERE tc.trainer_id = u.id AND tc.course_id = @course_id) AS approved
+FROM users u
+WHERE u.id = ANY (@ids::bigint[]) AND u.erased_at IS NULL;
+
+-- name: InsertScheduledSession :one
+INSERT INTO sessions (course_id, course_title, venue_id, starts_at, ends_at, booking_cutoff_at, capacity, status,
+                      meeting_url, closed_to_agency_id, invite_token)
+SELECT c.id, c.title, @venue_id, @starts_at, @ends_at, @booking_cutoff_at, @capacity, 'draft',
+       @meeting_url, sqlc.narg(closed_to_agency_id), sqlc.narg(invite_token)
+FROM courses c WHERE c.id = @course_id
+RETURNING id;
+
+-- name: AddSessionTrainer :exec
+INSERT INTO session_trainers (session_id, trainer_id) VALUES (@session_id, @trainer_id);
+
+-- name: RemoveSessionTrainers :exec
+DELETE FROM session_trainers WHERE session_id = @session_id;
+
+-- name: FindClashes :many
+-- What already occupies the room or any of the trainers during a time range:
+-- sessions (not cancelled) and time off. Used to name the clash for a person;
+-- the exclusion constraints are what actually forbid it.
+SELECT 'room'::text AS kind, s.id AS session_id, s.course_title, s.starts_at, s.ends_at, v.name AS what
+FROM sessions s JOIN venues v ON v.id = s.venue_id
+WHERE s.venue_id = @venue_id AND s.in_room AND s.status <> 'cancelled'
+  AND s.during && tstzrange(@starts_at, @ends_at, '[)') AND s.id <> @except_session_id
+UNION ALL
+SELECT CASE WHEN tc.session_id IS NULL THEN 'time_off' ELSE 'trainer' END, coalesce(s.id, 0), coalesce(s.course_title, tc.reason),
+       coalesce(s.starts_at, lower(tc.during)), coalesce(s.ends_at, upper(tc.during)), u.full_name
+FROM trainer_commitments tc
+JOIN users u ON u.id = tc.trainer_id
+LEFT JOIN sessions s ON s.id = tc.session_id
+WHERE tc.trainer_id = ANY (@trainer_ids::bigint[]) AND tc.during && tstzrange(@starts_at, @ends_at, '[)')
+  AND (tc.session_id IS NULL OR tc.session_id <> @except_session_id)
+ORDER BY 4;
+
+-- name: GetScheduledSession :one
+SELECT s.id, s.course_id, s.course_title, s.venue_id, v.name AS venue_name, v.online AS venue_online,
+       s.starts_at, s.ends_at, s.booking_cutoff_at, s.capacity, s.seats_taken, s.status, s.sequence,
+       s.meeting_url, s.closed_to_agency_id, coalesce(a.name, '')::text AS closed_to_agency_name,
+       s.invite_token, s.cancelled_reason
+FROM sessions s
+JOIN venues v ON v.id = s.venue_id
+LEFT JOIN agencies a ON a.id = s.closed_to_agency_id
+WHERE s.id = @id;
+
+-- name: SessionTrainers :many
+SELECT u.id, u.full_name, coalesce(a.name, '')::text AS agency_name
+FROM session_trainers st JOIN users u ON u.id = st.trainer_id LEFT JOIN agencies a ON a.id = u.agency_id
+WHERE st.session_id = @session_id
+ORDER BY u.full_name;
+
+-- name: SetSessionStatus :one
+-- Moves a session along its life cycle: only from the given states.
+UPDATE sessions SET status = @status, cancelled_reason = @cancelled_reason, updated_at = now()
+WHERE id = @id AND status = ANY (@from_states::text[])
+RETURNING id;
+
+-- name: MoveSession :one
+-- A new time or place. A published session's sequence goes up, so calendar
+-- updates replace the old invitation.
+UPDATE sessions
+SET starts_at = @starts_at, ends_at = @ends_at, booking_cutoff_at = @booking_cutoff_at, venue_id = @venue_id,
+    capacity = @capacity, meeting_url = @meeting_url,
+    sequence = sequence + CASE WHEN status = 'published'
+                                    AND (starts_at, ends_at, venue_id) IS DISTINCT FROM (@starts_at, @ends_at, @venue_id::bigint)
+                               THEN 1 ELSE 0 END,
+    updated_at = now()
+WHERE id = @id AND status IN ('draft', 'published')
+RETURNING sequence;
+
+-- name: ListProgramme :many
+SELECT s.id, s.course_title, s.starts_at, s.ends_at, s.status, s.capacity, s.seats_taken,
+       v.name AS venue_name, v.online AS venue_online, s.closed_to_agency_id IS NOT NULL AS closed,
+       coalesce((SELECT string_agg(u.full_name, ', ' ORDER BY u.full_name)
+                 FROM session_trainers st JOIN users u ON u.id = st.trainer_id WHERE st.session_id = s.id), '')::text AS trainers
+FROM sessions s JOIN venues v ON v.id = s.venue_id
+WHERE s.starts_at >= @from_at
+  AND (sqlc.narg(course_id)::bigint IS NULL OR s.course_id = sqlc.narg(course_id))
+  AND (sqlc.narg(venue_id)::bigint IS NULL OR s.venue_id = sqlc.narg(venue_id))
+  AND (sqlc.narg(trainer_id)::bigint IS NULL OR EXISTS (
+        SELECT 1 FROM session_trainers st WHERE st.session_id = s.id AND st.trainer_id = sqlc.narg(trainer_id)))
+  AND (@status::text = '' OR s.status = @status)
+ORDER BY s.starts_at, s.id
+LIMIT @max_rows OFFSET @skip_rows;
+
+-- name: CountProgramme :one
+SELECT count(*)
+FROM sessions s
+WHERE s.starts_at >= @from_at
+  AND (sqlc.narg(course_id)::bigint IS NULL OR s.course_id = sqlc.narg(course_id))
+  AND (sqlc.narg(venue_id)::bigint IS NULL OR s.venue_id = sqlc.narg(venue_id))
+  AND (sqlc.narg(trainer_id)::bigint IS NULL OR EXISTS (
+        SELECT 1 FROM session_trainers st WHERE st.session_id = s.id AND st.trainer_id = sqlc.narg(trainer_id)))
+  AND (@status::text = '' OR s.status = @status);
+
+-- name: SchedulingChoices :many
+-- Courses, venues and trainers for the scheduling forms and filters.
+SELECT 'course'::text AS kind, id, title AS name, default_capacity AS capacity FROM courses WHERE retired_at IS NULL
+UNION ALL
+SELECT 'venue', id, name || CASE WHEN online THEN ' (online)' ELSE ' (' || capacity || ' places)' END, coalesce(capacity, 0)
+FROM venues WHERE retired_at IS NULL
+UNION ALL
+SELECT 'trainer', u.id, u.full_name || coalesce(' (' || a.name || ')', ''), 0
+FROM users u JOIN user_roles r ON r.user_id = u.id AND r.role = 'trainer' LEFT JOIN agencies a ON a.id = u.agency_id
+WHERE u.erased_at IS NULL
+UNION ALL
+SELECT 'agency', id, name, 0 FROM agencies WHERE retired_at IS NULL
+ORDER BY 1, 3;

@@ -1,0 +1,189 @@
+package scheduling
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pscp/booktraining/internal/catalogue"
+	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/validation"
+)
+
+// Session is a scheduled session as the manager sees it.
+type Session struct {
+	ID            int64
+	CourseID      int64
+	CourseTitle   string
+	VenueID       int64
+	VenueName     string
+	Online        bool
+	StartsAt      time.Time
+	EndsAt        time.Time
+	Cutoff        time.Time
+	Capacity      int
+	Booked        int
+	Status        string
+	Sequence      int
+	MeetingURL    string
+	ClosedTo      string // the agency, for a closed session
+	InviteToken   string
+	CancelReason  string
+	Trainers      []Trainer
+	TrainerAgency map[string]bool
+}
+
+// Trainer is someone delivering a session.
+type Trainer struct {
+	ID     int64
+	Name   string
+	Agency string
+}
+
+// Get returns one session with its trainers.
+func (s *Service) Get(ctx context.Context, id int64) (Session, error) {
+	q := dbsqlc.New(s.pool)
+	r, err := q.GetScheduledSession(ctx, id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Session{}, ErrNotFound
+	} else if err != nil {
+		return Session{}, fmt.Errorf("get session %d: %w", id, err)
+	}
+	out := Session{
+		ID: r.ID, CourseID: r.CourseID, CourseTitle: r.CourseTitle, VenueID: r.VenueID, VenueName: r.VenueName,
+		Online: r.VenueOnline, StartsAt: r.StartsAt, EndsAt: r.EndsAt, Cutoff: r.BookingCutoffAt,
+		Capacity: int(r.Capacity), Booked: int(r.SeatsTaken), Status: r.Status, Sequence: int(r.Sequence),
+		MeetingURL: r.MeetingUrl, ClosedTo: r.ClosedToAgencyName, CancelReason: r.CancelledReason,
+	}
+	if r.InviteToken != nil {
+		out.InviteToken = *r.InviteToken
+	}
+	trainers, err := q.SessionTrainers(ctx, id)
+	if err != nil {
+		return Session{}, fmt.Errorf("trainers of session %d: %w", id, err)
+	}
+	for _, t := range trainers {
+		out.Trainers = append(out.Trainers, Trainer{ID: t.ID, Name: t.FullName, Agency: t.AgencyName})
+	}
+	return out, nil
+}
+
+// FormFor fills a form from a session, to edit or duplicate it.
+func FormFor(se Session) Form {
+	local := se.StartsAt.In(catalogue.London)
+	f := Form{
+		CourseID: se.CourseID, VenueID: se.VenueID, MeetingURL: se.MeetingURL,
+		Day: fmt.Sprint(local.Day()), Month: fmt.Sprint(int(local.Month())), Year: fmt.Sprint(local.Year()),
+		Start: local.Format("15:04"), End: se.EndsAt.In(catalogue.London).Format("15:04"),
+		Capacity:   fmt.Sprint(se.Capacity),
+		CutoffDays: fmt.Sprint(int(se.StartsAt.Sub(se.Cutoff).Round(24*time.Hour) / (24 * time.Hour))),
+	}
+	for _, t := range se.Trainers {
+		f.TrainerIDs = append(f.TrainerIDs, t.ID)
+	}
+	return f
+}
+
+// Move changes the time, place, capacity or trainers of a draft or
+// published session. A published session moved in time or place gets a new
+// sequence number, so calendars replace the old invitation, and everyone
+// booked will be told (bookings arrive with the bookings issue).
+func (s *Service) Move(ctx context.Context, id int64, f Form) (Plan, error) {
+	cur, err := s.Get(ctx, id)
+	if err != nil {
+		return Plan{}, err
+	}
+	if cur.Status != "draft" && cur.Status != "published" {
+		return Plan{}, ErrWrongState
+	}
+	f.CourseID = cur.CourseID // a session stays a session of its course
+	p, err := s.Check(ctx, f, id)
+	if err != nil {
+		return p, err
+	}
+	if p.Capacity < cur.Booked {
+		var v validation.Errors
+		v.Add("capacity", fmt.Sprintf("%d people are booked: enter %d places or more", cur.Booked, cur.Booked))
+		return p, v.Err()
+	}
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		q := dbsqlc.New(tx)
+		if _, err := q.MoveSession(ctx, dbsqlc.MoveSessionParams{
+			StartsAt: p.StartsAt, EndsAt: p.EndsAt, BookingCutoffAt: p.Cutoff, VenueID: p.VenueID,
+			Capacity: int32(p.Capacity), MeetingUrl: p.MeetingURL, ID: id,
+		}); errors.Is(err, pgx.ErrNoRows) {
+			return ErrWrongState
+		} else if err != nil {
+			return err
+		}
+		if err := q.RemoveSessionTrainers(ctx, id); err != nil {
+			return err
+		}
+		for _, t := range p.TrainerIDs {
+			if err := q.AddSessionTrainer(ctx, dbsqlc.AddSessionTrainerParams{SessionID: id, TrainerID: t}); err != nil {
+				return err
+			}
+		}
+		// Bookings issue: notify everyone booked of the new time or place here,
+		// in this transaction, through the email outbox.
+		return nil
+	})
+	if isClash(err) {
+		return p, s.clashAfterRace(ctx, p, id)
+	} else if err != nil {
+		return p, fmt.Errorf("move session %d: %w", id, err)
+	}
+	return p, nil
+}
+
+// Publish makes a draft visible and bookable.
+func (s *Service) Publish(ctx context.Context, id int64) error {
+	return s.setStatus(ctx, id, "published", "", "draft")
+}
+
+// Complete marks a published session that has ended as delivered.
+func (s *Service) Complete(ctx context.Context, id int64) error {
+	se, err := s.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if se.EndsAt.After(s.now()) {
+		return ErrWrongState
+	}
+	return s.setStatus(ctx, id, "completed", "", "published")
+}
+
+// Cancel cancels a draft or published session with a reason. Its trainers
+// and room are free again at once (the database's commitments follow the
+// status); everyone booked or waiting will be told (bookings issue).
+func (s *Service) Cancel(ctx context.Context, id int64, reason string) error {
+	if len(reason) == 0 {
+		var v validation.Errors
+		v.Add("reason", "Enter why the session is cancelled")
+		return v.Err()
+	}
+	if len([]rune(reason)) > 500 {
+		var v validation.Errors
+		v.Add("reason", "The reason must be 500 characters or fewer")
+		return v.Err()
+	}
+	return s.setStatus(ctx, id, "cancelled", reason, "draft", "published")
+}
+
+func (s *Service) setStatus(ctx context.Context, id int64, status, reason string, from ...string) error {
+	_, err := dbsqlc.New(s.pool).SetSessionStatus(ctx, dbsqlc.SetSessionStatusParams{
+		Status: status, CancelledReason: reason, ID: id, FromStates: from,
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		if _, gerr := s.Get(ctx, id); errors.Is(gerr, ErrNotFound) {
+			return ErrNotFound
+		}
+		return ErrWrongState
+	} else if err != nil {
+		return fmt.Errorf("session %d to %s: %w", id, status, err)
+	}
+	return nil
+}

@@ -1,0 +1,361 @@
+// Package scheduling owns the training programme: putting sessions of courses
+// on the calendar with venues and trainers, in series, and moving them through
+// their life cycle (draft, published, completed or cancelled). PostgreSQL's
+// exclusion constraints make clashes impossible; this package names them.
+package scheduling
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/pscp/booktraining/internal/catalogue"
+	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/validation"
+)
+
+var (
+	ErrNotFound   = errors.New("session not found")
+	ErrWrongState = errors.New("the session cannot do that in its current state")
+)
+
+// DefaultCutoff is how long before the start booking closes, unless the
+// manager says otherwise.
+const DefaultCutoff = 3 * 24 * time.Hour
+
+// Service schedules sessions.
+type Service struct {
+	pool *pgxpool.Pool
+	now  func() time.Time
+	log  *slog.Logger
+}
+
+func New(pool *pgxpool.Pool, now func() time.Time, log *slog.Logger) *Service {
+	return &Service{pool: pool, now: now, log: log}
+}
+
+// Form is a session as the manager enters it: dates and times as typed, in
+// Europe/London.
+type Form struct {
+	CourseID   int64
+	Day        string
+	Month      string
+	Year       string
+	Start      string // "9:30" or "09:30" (24-hour)
+	End        string
+	VenueID    int64
+	MeetingURL string
+	Capacity   string  // empty: the course's default (within the room's)
+	TrainerIDs []int64 // one or two, usually from different agencies
+	CutoffDays string  // days before the start that booking closes; empty: 3
+	AgencyID   int64   // 0: open to everyone; else closed to this agency
+}
+
+// Plan is a checked form: everything needed to save a session.
+type Plan struct {
+	CourseID, VenueID int64
+	CourseTitle       string
+	StartsAt, EndsAt  time.Time
+	Cutoff            time.Time
+	Capacity          int
+	MeetingURL        string
+	TrainerIDs        []int64
+	AgencyID          int64
+	Warnings          []string // allowed, but worth a second look
+}
+
+// Clash is something already occupying the room or a trainer.
+type Clash struct {
+	Kind        string // room, trainer or time_off
+	SessionID   int64
+	CourseTitle string // or the reason for time off
+	StartsAt    time.Time
+	EndsAt      time.Time
+	What        string // the room's name, or the trainer's
+}
+
+// Describe says what the clash is in plain words, for an error summary.
+func (c Clash) Describe(when func(a, b time.Time) string) string {
+	switch c.Kind {
+	case "room":
+		return fmt.Sprintf("%s is already booked for %s on %s", c.What, c.CourseTitle, when(c.StartsAt, c.EndsAt))
+	case "time_off":
+		reason := ""
+		if c.CourseTitle != "" {
+			reason = " (" + c.CourseTitle + ")"
+		}
+		return fmt.Sprintf("%s cannot train then: time off%s from %s", c.What, reason, when(c.StartsAt, c.EndsAt))
+	default:
+		return fmt.Sprintf("%s is already delivering %s on %s", c.What, c.CourseTitle, when(c.StartsAt, c.EndsAt))
+	}
+}
+
+// ClashError is returned when the room or a trainer is taken.
+type ClashError struct{ Clashes []Clash }
+
+func (e *ClashError) Error() string { return fmt.Sprintf("%d scheduling clashes", len(e.Clashes)) }
+
+func at(day time.Time, clock string) (time.Time, bool) {
+	h, m, ok := strings.Cut(strings.TrimSpace(clock), ":")
+	if !ok {
+		h, m = strings.TrimSpace(clock), "00"
+	}
+	hh, err1 := strconv.Atoi(h)
+	mm, err2 := strconv.Atoi(m)
+	if err1 != nil || err2 != nil || hh < 0 || hh > 23 || mm < 0 || mm > 59 || len(m) != 2 {
+		return time.Time{}, false
+	}
+	return time.Date(day.Year(), day.Month(), day.Day(), hh, mm, 0, 0, catalogue.London), true
+}
+
+// date reads a GOV.UK date input.
+func date(d, m, y string) (time.Time, bool) {
+	dd, err1 := strconv.Atoi(strings.TrimSpace(d))
+	mm, err2 := strconv.Atoi(strings.TrimSpace(m))
+	yy, err3 := strconv.Atoi(strings.TrimSpace(y))
+	if err1 != nil || err2 != nil || err3 != nil || yy < 2000 || yy > 2100 || mm < 1 || mm > 12 || dd < 1 {
+		return time.Time{}, false
+	}
+	t := time.Date(yy, time.Month(mm), dd, 0, 0, 0, 0, catalogue.London)
+	if t.Day() != dd {
+		return time.Time{}, false // 31 February
+	}
+	return t, true
+}
+
+// Check validates a form against the rules and the database and returns the
+// plan to save. except is the session being edited (0 for a new one): its
+// own slot is not a clash.
+func (s *Service) Check(ctx context.Context, f Form, except int64) (Plan, error) {
+	q := dbsqlc.New(s.pool)
+	var v validation.Errors
+	p := Plan{CourseID: f.CourseID, VenueID: f.VenueID, MeetingURL: strings.TrimSpace(f.MeetingURL), AgencyID: f.AgencyID}
+
+	var defaultCapacity int
+	if f.CourseID == 0 {
+		v.Add("course", "Select the course")
+	} else if c, err := q.GetCourseForScheduling(ctx, f.CourseID); errors.Is(err, pgx.ErrNoRows) {
+		v.Add("course", "Select a course from the list")
+	} else if err != nil {
+		return p, err
+	} else if c.RetiredAt != nil {
+		v.Add("course", "That course has been retired: restore it before scheduling it")
+	} else {
+		p.CourseTitle, defaultCapacity = c.Title, int(c.DefaultCapacity)
+	}
+
+	day, ok := date(f.Day, f.Month, f.Year)
+	if !ok {
+		v.Add("date", "Enter a real date, for example 3 3 2026")
+	}
+	start, okStart := at(day, f.Start)
+	end, okEnd := at(day, f.End)
+	switch {
+	case !okStart:
+		v.Add("start", "Enter the start time in 24-hour format, for example 9:30 or 13:45")
+	case ok && !start.After(s.now()):
+		v.Add("date", "The session must be in the future")
+	}
+	switch {
+	case !okEnd:
+		v.Add("end", "Enter the end time in 24-hour format, for example 16:00")
+	case okStart && !end.After(start):
+		v.Add("end", "The end time must be after the start time")
+	}
+	p.StartsAt, p.EndsAt = start, end
+
+	var roomCapacity int
+	var online bool
+	if f.VenueID == 0 {
+		v.Add("venue", "Select a venue or online platform")
+	} else if vn, err := q.GetVenueForScheduling(ctx, f.VenueID); errors.Is(err, pgx.ErrNoRows) {
+		v.Add("venue", "Select a venue from the list")
+	} else if err != nil {
+		return p, err
+	} else if vn.RetiredAt != nil {
+		v.Add("venue", "That venue has been retired")
+	} else {
+		online = vn.Online
+		if vn.Capacity != nil {
+			roomCapacity = int(*vn.Capacity)
+		}
+	}
+	if online && p.MeetingURL != "" {
+		if u, err := url.Parse(p.MeetingURL); err != nil || u.Scheme != "https" || u.Host == "" {
+			v.Add("meeting-url", "Enter the meeting link, starting https://")
+		}
+	}
+
+	p.Capacity = defaultCapacity
+	if c := strings.TrimSpace(f.Capacity); c != "" {
+		n, err := strconv.Atoi(c)
+		switch {
+		case err != nil:
+			v.Add("capacity", "Enter the number of places as a whole number, like 20")
+		case n < 1:
+			v.Add("capacity", "A session must have at least 1 place")
+		default:
+			p.Capacity = n
+		}
+	}
+	if roomCapacity > 0 && p.Capacity > roomCapacity {
+		if strings.TrimSpace(f.Capacity) == "" {
+			p.Capacity = roomCapacity // the course's default does not fit: use the room's
+		} else {
+			v.Add("capacity", fmt.Sprintf("The room holds %d: enter %d places or fewer", roomCapacity, roomCapacity))
+		}
+	}
+
+	cutoff := DefaultCutoff
+	if c := strings.TrimSpace(f.CutoffDays); c != "" {
+		n, err := strconv.Atoi(c)
+		if err != nil || n < 0 || n > 60 {
+			v.Add("cutoff", "Enter how many days before the session booking closes, from 0 to 60")
+		} else {
+			cutoff = time.Duration(n) * 24 * time.Hour
+		}
+	}
+	p.Cutoff = start.Add(-cutoff)
+
+	p.TrainerIDs = dedupe(f.TrainerIDs)
+	if len(p.TrainerIDs) == 0 {
+		v.Add("trainers", "Select at least one trainer")
+	} else if len(p.TrainerIDs) > 4 {
+		v.Add("trainers", "Select no more than 4 trainers")
+	} else {
+		rows, err := q.TrainersForScheduling(ctx, dbsqlc.TrainersForSchedulingParams{CourseID: f.CourseID, Ids: p.TrainerIDs})
+		if err != nil {
+			return p, err
+		}
+		agencies := map[int64]bool{}
+		for _, r := range rows {
+			switch {
+			case !r.IsTrainer:
+				v.Add("trainers", r.FullName+" is not a trainer")
+			case !r.Approved && p.CourseTitle != "":
+				v.Add("trainers", r.FullName+" is not approved to deliver "+p.CourseTitle)
+			}
+			if r.AgencyID != nil {
+				agencies[*r.AgencyID] = true
+			}
+		}
+		if len(rows) != len(p.TrainerIDs) {
+			v.Add("trainers", "Select trainers from the list")
+		}
+		if len(p.TrainerIDs) > 1 && len(agencies) == 1 {
+			p.Warnings = append(p.Warnings, "Both trainers come from the same agency: multi-agency courses are usually delivered by trainers from different agencies")
+		}
+	}
+	if err := v.Err(); err != nil {
+		return p, err
+	}
+
+	clashes, err := s.clashes(ctx, q, p, except)
+	if err != nil {
+		return p, err
+	}
+	if len(clashes) > 0 {
+		return p, &ClashError{Clashes: clashes}
+	}
+	return p, nil
+}
+
+func (s *Service) clashes(ctx context.Context, q *dbsqlc.Queries, p Plan, except int64) ([]Clash, error) {
+	rows, err := q.FindClashes(ctx, dbsqlc.FindClashesParams{
+		VenueID: p.VenueID, StartsAt: p.StartsAt, EndsAt: p.EndsAt, ExceptSessionID: except, TrainerIds: p.TrainerIDs,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("find clashes: %w", err)
+	}
+	out := make([]Clash, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, Clash{Kind: r.Kind, SessionID: r.SessionID, CourseTitle: r.CourseTitle, StartsAt: r.StartsAt, EndsAt: r.EndsAt, What: r.What})
+	}
+	return out, nil
+}
+
+// isClash reports whether err is one of the constraints that forbid clashes:
+// the check above can pass for two managers at once, but only one insert wins.
+func isClash(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) &&
+		(pgErr.ConstraintName == "sessions_room_no_overlap" || pgErr.ConstraintName == "trainer_commitments_no_overlap")
+}
+
+// Create saves a checked plan as a draft session and returns its ID. If
+// another manager took the room or a trainer in the meantime, the database
+// refuses and Create names the clash.
+func (s *Service) Create(ctx context.Context, f Form) (int64, Plan, error) {
+	p, err := s.Check(ctx, f, 0)
+	if err != nil {
+		return 0, p, err
+	}
+	var id int64
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		id, err = insert(ctx, dbsqlc.New(tx), p)
+		return err
+	})
+	if isClash(err) {
+		return 0, p, s.clashAfterRace(ctx, p, 0)
+	} else if err != nil {
+		return 0, p, fmt.Errorf("create session: %w", err)
+	}
+	return id, p, nil
+}
+
+func (s *Service) clashAfterRace(ctx context.Context, p Plan, except int64) error {
+	clashes, err := s.clashes(ctx, dbsqlc.New(s.pool), p, except)
+	if err != nil {
+		return err
+	}
+	if len(clashes) == 0 { // freed again already: say so plainly
+		clashes = []Clash{{Kind: "room", What: "The room or a trainer", CourseTitle: "another session", StartsAt: p.StartsAt, EndsAt: p.EndsAt}}
+	}
+	return &ClashError{Clashes: clashes}
+}
+
+func insert(ctx context.Context, q *dbsqlc.Queries, p Plan) (int64, error) {
+	var agency *int64
+	var invite *string
+	if p.AgencyID != 0 {
+		agency = &p.AgencyID
+		token := rand.Text()
+		invite = &token
+	}
+	id, err := q.InsertScheduledSession(ctx, dbsqlc.InsertScheduledSessionParams{
+		CourseID: p.CourseID, VenueID: p.VenueID, StartsAt: p.StartsAt, EndsAt: p.EndsAt, BookingCutoffAt: p.Cutoff,
+		Capacity: int32(p.Capacity), MeetingUrl: p.MeetingURL, ClosedToAgencyID: agency, InviteToken: invite,
+	})
+	if err != nil {
+		return 0, err
+	}
+	for _, t := range p.TrainerIDs {
+		if err := q.AddSessionTrainer(ctx, dbsqlc.AddSessionTrainerParams{SessionID: id, TrainerID: t}); err != nil {
+			return 0, err
+		}
+	}
+	return id, nil
+}
+
+func dedupe(ids []int64) []int64 {
+	seen := map[int64]bool{}
+	out := []int64{}
+	for _, id := range ids {
+		if id > 0 && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}

@@ -1,0 +1,352 @@
+package scheduling_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pscp/booktraining/internal/catalogue"
+	"github.com/pscp/booktraining/internal/demo"
+	"github.com/pscp/booktraining/internal/pgtest"
+	"github.com/pscp/booktraining/internal/scheduling"
+	"github.com/pscp/booktraining/internal/validation"
+)
+
+var now = time.Date(2026, time.January, 5, 9, 0, 0, 0, time.UTC)
+
+type fixture struct {
+	ctx      context.Context
+	pool     *pgxpool.Pool
+	svc      *scheduling.Service
+	course   int64
+	rooms    []int64
+	online   int64
+	trainers []int64
+}
+
+func setup(t *testing.T) fixture {
+	t.Helper()
+	ctx := context.Background()
+	pool := pgtest.New(t)
+	_, err := demo.Seed(ctx, pool, now)
+	require.NoError(t, err)
+	_, err = pool.Exec(ctx, "DELETE FROM sessions") // a clean calendar
+	require.NoError(t, err)
+	f := fixture{ctx: ctx, pool: pool, svc: scheduling.New(pool, func() time.Time { return now }, slog.New(slog.NewTextHandler(io.Discard, nil)))}
+	require.NoError(t, pool.QueryRow(ctx, "SELECT id FROM courses WHERE slug = 'working-together-to-safeguard-children'").Scan(&f.course))
+	rows, err := pool.Query(ctx, "SELECT id FROM venues WHERE NOT online ORDER BY id")
+	require.NoError(t, err)
+	for rows.Next() {
+		var id int64
+		require.NoError(t, rows.Scan(&id))
+		f.rooms = append(f.rooms, id)
+	}
+	require.NoError(t, pool.QueryRow(ctx, "SELECT id FROM venues WHERE online").Scan(&f.online))
+	for i := range 10 {
+		var id int64
+		require.NoError(t, pool.QueryRow(ctx, `
+			INSERT INTO users (email, full_name, job_title, agency_id, password_hash, email_verified_at)
+			VALUES ($1, $2, 'Trainer', (SELECT id FROM agencies ORDER BY id OFFSET $3 LIMIT 1), '!', now()) RETURNING id`,
+			"trainer"+strconv.Itoa(i)+"@example.org", "Trainer "+strconv.Itoa(i), i%3).Scan(&id))
+		_, err := pool.Exec(ctx, "INSERT INTO user_roles (user_id, role) VALUES ($1, 'trainer')", id)
+		require.NoError(t, err)
+		_, err = pool.Exec(ctx, "INSERT INTO trainer_courses (trainer_id, course_id) SELECT $1, id FROM courses", id)
+		require.NoError(t, err)
+		f.trainers = append(f.trainers, id)
+	}
+	return f
+}
+
+func (f fixture) form(day string, trainers ...int64) scheduling.Form {
+	return scheduling.Form{
+		CourseID: f.course, Day: day, Month: "2", Year: "2026", Start: "9:30", End: "16:00",
+		VenueID: f.rooms[0], TrainerIDs: trainers,
+	}
+}
+
+func sessions(t *testing.T, f fixture) int {
+	t.Helper()
+	var n int
+	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT count(*) FROM sessions").Scan(&n))
+	return n
+}
+
+// Eight managers schedule the same trainer at the same time in different
+// rooms, at once: exactly one wins. Then the same for one room.
+func TestConcurrentSchedulingHasOneWinner(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	race := func(forms []scheduling.Form) (won int, clashes int) {
+		var wg sync.WaitGroup
+		errs := make([]error, len(forms))
+		start := make(chan struct{})
+		for i, form := range forms {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				_, _, errs[i] = f.svc.Create(f.ctx, form)
+			}()
+		}
+		close(start)
+		wg.Wait()
+		for _, err := range errs {
+			var clash *scheduling.ClashError
+			switch {
+			case err == nil:
+				won++
+			case errors.As(err, &clash):
+				clashes++
+				require.NotEmpty(t, clash.Clashes)
+			default:
+				t.Fatalf("unexpected error: %v", err)
+			}
+		}
+		return won, clashes
+	}
+
+	var sameTrainer []scheduling.Form
+	for i := range 6 {
+		form := f.form("10", f.trainers[0])
+		form.VenueID = f.rooms[i%len(f.rooms)]
+		if i >= len(f.rooms) {
+			form.VenueID = f.online
+		}
+		sameTrainer = append(sameTrainer, form)
+	}
+	won, lost := race(sameTrainer)
+	assert.Equal(t, 1, won, "one trainer, one session at a time")
+	assert.Equal(t, 5, lost)
+
+	var sameRoom []scheduling.Form
+	for i := range 6 {
+		form := f.form("11", f.trainers[1+i])
+		form.VenueID = f.rooms[1]
+		sameRoom = append(sameRoom, form)
+	}
+	won, lost = race(sameRoom)
+	assert.Equal(t, 1, won, "one room, one session at a time")
+	assert.Equal(t, 5, lost)
+	assert.Equal(t, 2, sessions(t, f))
+}
+
+func TestClashIsNamed(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	_, _, err := f.svc.Create(f.ctx, f.form("10", f.trainers[0]))
+	require.NoError(t, err)
+
+	// The same room, an overlapping hour, another trainer.
+	form := f.form("10", f.trainers[1])
+	form.Start, form.End = "15:00", "17:00"
+	_, _, err = f.svc.Create(f.ctx, form)
+	var clash *scheduling.ClashError
+	require.ErrorAs(t, err, &clash)
+	require.Len(t, clash.Clashes, 1)
+	assert.Equal(t, "room", clash.Clashes[0].Kind)
+	assert.Equal(t, "Working Together to Safeguard Children", clash.Clashes[0].CourseTitle)
+
+	// Back to back is fine: a range ends where the next begins.
+	form.Start, form.End = "16:00", "17:00"
+	_, _, err = f.svc.Create(f.ctx, form)
+	assert.NoError(t, err)
+}
+
+func TestTimeOffBlocksATrainer(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	_, err := f.pool.Exec(f.ctx, `INSERT INTO trainer_commitments (trainer_id, during, reason)
+		VALUES ($1, tstzrange('2026-02-09 00:00 Europe/London', '2026-02-14 00:00 Europe/London'), 'Annual leave')`, f.trainers[2])
+	require.NoError(t, err)
+	_, _, err = f.svc.Create(f.ctx, f.form("10", f.trainers[2]))
+	var clash *scheduling.ClashError
+	require.ErrorAs(t, err, &clash)
+	assert.Equal(t, "time_off", clash.Clashes[0].Kind)
+	assert.Contains(t, clash.Clashes[0].Describe(func(a, b time.Time) string { return a.Format(time.DateOnly) }), "Annual leave")
+}
+
+// Times are entered in London time and stored as instants, right on both
+// sides of both clock changes.
+func TestClockChanges(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	for _, tc := range []struct {
+		day, month string
+		utcHour    int
+	}{
+		{"28", "3", 9},  // Saturday before the clocks go forward: GMT
+		{"30", "3", 8},  // Monday after: BST, an hour ahead
+		{"24", "10", 8}, // Saturday before the clocks go back: BST
+		{"26", "10", 9}, // Monday after: GMT
+	} {
+		form := f.form(tc.day, f.trainers[3])
+		form.Month = tc.month
+		form.VenueID = f.online
+		id, _, err := f.svc.Create(f.ctx, form)
+		require.NoError(t, err, tc)
+		se, err := f.svc.Get(f.ctx, id)
+		require.NoError(t, err)
+		assert.Equal(t, tc.utcHour, se.StartsAt.UTC().Hour(), "%s/%s 9:30 London", tc.day, tc.month)
+		assert.Equal(t, "09:30", se.StartsAt.In(catalogue.London).Format("15:04"))
+		assert.Equal(t, 6*time.Hour+30*time.Minute, se.EndsAt.Sub(se.StartsAt))
+	}
+}
+
+func TestBadInputIsRefusedAndNothingSaved(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	var notApproved int64
+	require.NoError(t, f.pool.QueryRow(f.ctx, `
+		INSERT INTO users (email, full_name, job_title, agency_id, password_hash) VALUES ('na@example.org', 'Not Approved', '', (SELECT min(id) FROM agencies), '!') RETURNING id`).Scan(&notApproved))
+	_, err := f.pool.Exec(f.ctx, "INSERT INTO user_roles (user_id, role) VALUES ($1, 'trainer')", notApproved)
+	require.NoError(t, err)
+	var retiredCourse, retiredRoom int64
+	require.NoError(t, f.pool.QueryRow(f.ctx, "UPDATE courses SET retired_at = now() WHERE slug = 'harmful-sexual-behaviour' RETURNING id").Scan(&retiredCourse))
+	require.NoError(t, f.pool.QueryRow(f.ctx, "UPDATE venues SET retired_at = now() WHERE id = $1 RETURNING id", f.rooms[2]).Scan(&retiredRoom))
+
+	tests := []struct {
+		name, field, message string
+		change               func(*scheduling.Form)
+	}{
+		{"end before start", "end", "The end time must be after the start time", func(s *scheduling.Form) { s.Start, s.End = "14:00", "10:00" }},
+		{"in the past", "date", "The session must be in the future", func(s *scheduling.Form) { s.Year = "2025" }},
+		{"no such date", "date", "Enter a real date, for example 3 3 2026", func(s *scheduling.Form) { s.Day = "30" }},
+		{"bad time", "start", "Enter the start time in 24-hour format, for example 9:30 or 13:45", func(s *scheduling.Form) { s.Start = "9.30am" }},
+		{"capacity zero", "capacity", "A session must have at least 1 place", func(s *scheduling.Form) { s.Capacity = "0" }},
+		{"capacity above the room", "capacity", "", func(s *scheduling.Form) { s.Capacity = "500" }},
+		{"trainer not approved", "trainers", "Not Approved is not approved to deliver Working Together to Safeguard Children", func(s *scheduling.Form) { s.TrainerIDs = []int64{notApproved} }},
+		{"no trainer", "trainers", "Select at least one trainer", func(s *scheduling.Form) { s.TrainerIDs = nil }},
+		{"retired course", "course", "That course has been retired: restore it before scheduling it", func(s *scheduling.Form) { s.CourseID = retiredCourse }},
+		{"retired venue", "venue", "That venue has been retired", func(s *scheduling.Form) { s.VenueID = retiredRoom }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			form := f.form("10", f.trainers[4])
+			tt.change(&form)
+			_, _, err := f.svc.Create(f.ctx, form)
+			var v *validation.Errors
+			require.ErrorAs(t, err, &v)
+			require.True(t, v.Has(tt.field), "%v", v)
+			if tt.message != "" {
+				assert.Equal(t, tt.message, v.Message(tt.field))
+			}
+		})
+	}
+	assert.Zero(t, sessions(t, f))
+}
+
+func TestCapacityDefaultsFromTheCourseWithinTheRoom(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	id, p, err := f.svc.Create(f.ctx, f.form("10", f.trainers[5]))
+	require.NoError(t, err)
+	var defaultCapacity, room int
+	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT default_capacity FROM courses WHERE id = $1", f.course).Scan(&defaultCapacity))
+	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT capacity FROM venues WHERE id = $1", f.rooms[0]).Scan(&room))
+	assert.Equal(t, min(defaultCapacity, room), p.Capacity)
+	se, err := f.svc.Get(f.ctx, id)
+	require.NoError(t, err)
+	assert.Equal(t, "draft", se.Status)
+	assert.Equal(t, "Working Together to Safeguard Children", se.CourseTitle)
+}
+
+// The first Tuesday of each month for six months; one date clashes, so
+// nothing is saved and every clash is reported.
+func TestSeriesWithAClashSavesNothing(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	p, verr := scheduling.ParsePattern("1", "2", "6")
+	require.Nil(t, verr)
+	dates := p.Dates(time.Date(2026, 2, 1, 0, 0, 0, 0, catalogue.London))
+	require.Len(t, dates, 6)
+	for i, d := range dates {
+		assert.Equal(t, time.Tuesday, d.Weekday())
+		assert.LessOrEqual(t, d.Day(), 7, "first Tuesday")
+		assert.Equal(t, time.Month(2+i), d.Month())
+	}
+	// Occupy the room on the third date.
+	block := f.form(strconv.Itoa(dates[2].Day()), f.trainers[6])
+	block.Month = strconv.Itoa(int(dates[2].Month()))
+	_, _, err := f.svc.Create(f.ctx, block)
+	require.NoError(t, err)
+
+	series := f.form("1", f.trainers[7])
+	_, err = f.svc.CreateSeries(f.ctx, series, p)
+	var se *scheduling.SeriesError
+	require.ErrorAs(t, err, &se)
+	require.Len(t, se.Dates, 1)
+	assert.True(t, se.Dates[0].Date.Equal(dates[2]))
+	assert.Equal(t, 1, sessions(t, f), "nothing from the series was saved")
+
+	// In another room it all fits, in one go.
+	series.VenueID = f.rooms[3]
+	ids, err := f.svc.CreateSeries(f.ctx, series, p)
+	require.NoError(t, err)
+	assert.Len(t, ids, 6)
+	assert.Equal(t, 7, sessions(t, f))
+}
+
+func TestLastWeekdayOfTheMonth(t *testing.T) {
+	t.Parallel()
+	p := scheduling.Pattern{Week: 5, Weekday: time.Friday, Count: 3}
+	got := p.Dates(time.Date(2026, 1, 1, 0, 0, 0, 0, catalogue.London))
+	require.Len(t, got, 3)
+	assert.Equal(t, "2026-01-30 2026-02-27 2026-03-27", got[0].Format(time.DateOnly)+" "+got[1].Format(time.DateOnly)+" "+got[2].Format(time.DateOnly))
+}
+
+func TestLifeCycle(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	id, _, err := f.svc.Create(f.ctx, f.form("10", f.trainers[8]))
+	require.NoError(t, err)
+	assert.ErrorIs(t, f.svc.Complete(f.ctx, id), scheduling.ErrWrongState, "a draft cannot be completed")
+	require.NoError(t, f.svc.Publish(f.ctx, id))
+	assert.ErrorIs(t, f.svc.Publish(f.ctx, id), scheduling.ErrWrongState)
+
+	// Moving a published session in time raises its sequence; changing only
+	// its capacity does not.
+	se, _ := f.svc.Get(f.ctx, id)
+	form := scheduling.FormFor(se)
+	form.Capacity = "12"
+	_, err = f.svc.Move(f.ctx, id, form)
+	require.NoError(t, err)
+	se, _ = f.svc.Get(f.ctx, id)
+	assert.Equal(t, 0, se.Sequence)
+	assert.Equal(t, 12, se.Capacity)
+	form.Start, form.End = "10:00", "16:30"
+	_, err = f.svc.Move(f.ctx, id, form)
+	require.NoError(t, err)
+	se, _ = f.svc.Get(f.ctx, id)
+	assert.Equal(t, 1, se.Sequence)
+	assert.Equal(t, "10:00", se.StartsAt.In(catalogue.London).Format("15:04"))
+
+	// Cancelling needs a reason, and frees the trainer and the room at once.
+	var v *validation.Errors
+	require.ErrorAs(t, f.svc.Cancel(f.ctx, id, ""), &v)
+	require.NoError(t, f.svc.Cancel(f.ctx, id, "Trainer unwell"))
+	se, _ = f.svc.Get(f.ctx, id)
+	assert.Equal(t, "cancelled", se.Status)
+	_, _, err = f.svc.Create(f.ctx, f.form("10", f.trainers[8]))
+	assert.NoError(t, err, "the slot is free again")
+	assert.ErrorIs(t, f.svc.Publish(f.ctx, id), scheduling.ErrWrongState, "a cancelled session stays cancelled")
+	assert.ErrorIs(t, f.svc.Publish(f.ctx, 999999), scheduling.ErrNotFound)
+}
+
+func TestSameAgencyTrainersIsAWarningNotABlock(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	// trainers 0 and 3 share an agency (i%3).
+	_, p, err := f.svc.Create(f.ctx, f.form("12", f.trainers[0], f.trainers[3]))
+	require.NoError(t, err)
+	require.Len(t, p.Warnings, 1)
+	assert.Contains(t, p.Warnings[0], "same agency")
+}

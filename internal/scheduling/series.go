@@ -1,0 +1,146 @@
+package scheduling
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pscp/booktraining/internal/catalogue"
+	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/validation"
+)
+
+// Pattern is how a series repeats.
+type Pattern struct {
+	Week    int          // 1 to 4 for the first to fourth, 5 for the last of the month; 0 for every week
+	Weekday time.Weekday // the day of the week
+	Count   int          // how many sessions (months, or weeks)
+}
+
+// Dates lists the days of a pattern starting on or after from.
+func (p Pattern) Dates(from time.Time) []time.Time {
+	from = time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, catalogue.London)
+	var out []time.Time
+	if p.Week == 0 {
+		d := from
+		for d.Weekday() != p.Weekday {
+			d = d.AddDate(0, 0, 1)
+		}
+		for range p.Count {
+			out = append(out, d)
+			d = d.AddDate(0, 0, 7)
+		}
+		return out
+	}
+	for m := 0; len(out) < p.Count && m < p.Count+1; m++ {
+		first := time.Date(from.Year(), from.Month()+time.Month(m), 1, 0, 0, 0, 0, catalogue.London)
+		var d time.Time
+		if p.Week == 5 {
+			d = first.AddDate(0, 1, -1)
+			for d.Weekday() != p.Weekday {
+				d = d.AddDate(0, 0, -1)
+			}
+		} else {
+			d = first
+			for d.Weekday() != p.Weekday {
+				d = d.AddDate(0, 0, 1)
+			}
+			d = d.AddDate(0, 0, 7*(p.Week-1))
+		}
+		if !d.Before(from) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// ParsePattern reads the series form's pattern fields.
+func ParsePattern(week, weekday, count string) (Pattern, *validation.Errors) {
+	var v validation.Errors
+	var p Pattern
+	w, err := strconv.Atoi(week)
+	if err != nil || w < 0 || w > 5 {
+		v.Add("week", "Select how the series repeats")
+	}
+	d, err := strconv.Atoi(weekday)
+	if err != nil || d < 0 || d > 6 {
+		v.Add("weekday", "Select the day of the week")
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(count))
+	if err != nil || n < 2 || n > 24 {
+		v.Add("count", "Enter how many sessions, from 2 to 24")
+	}
+	p = Pattern{Week: w, Weekday: time.Weekday(d), Count: n}
+	if len(v.Fields) > 0 {
+		return p, &v
+	}
+	return p, nil
+}
+
+// SeriesClash is a clash on one date of a series.
+type SeriesClash struct {
+	Date    time.Time
+	Clashes []Clash
+}
+
+// SeriesError lists every date of a series that cannot be scheduled.
+type SeriesError struct {
+	Dates []SeriesClash
+}
+
+func (e *SeriesError) Error() string { return fmt.Sprintf("%d dates of the series clash", len(e.Dates)) }
+
+// CreateSeries schedules the same session on every date of a pattern, from
+// the form's date onwards, in one transaction: every clash is reported before
+// anything is saved, and if another manager takes a slot meanwhile, nothing
+// is saved either.
+func (s *Service) CreateSeries(ctx context.Context, f Form, p Pattern) ([]int64, error) {
+	from, ok := date(f.Day, f.Month, f.Year)
+	if !ok {
+		var v validation.Errors
+		v.Add("date", "Enter a real date for the first session, for example 3 3 2026")
+		return nil, v.Err()
+	}
+	var plans []Plan
+	var bad []SeriesClash
+	for _, d := range p.Dates(from) {
+		df := f
+		df.Day, df.Month, df.Year = strconv.Itoa(d.Day()), strconv.Itoa(int(d.Month())), strconv.Itoa(d.Year())
+		plan, err := s.Check(ctx, df, 0)
+		var clash *ClashError
+		switch {
+		case errors.As(err, &clash):
+			bad = append(bad, SeriesClash{Date: d, Clashes: clash.Clashes})
+		case err != nil:
+			return nil, err // the same form problem on every date: report it once
+		default:
+			plans = append(plans, plan)
+		}
+	}
+	if len(bad) > 0 {
+		return nil, &SeriesError{Dates: bad}
+	}
+	var ids []int64
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		q := dbsqlc.New(tx)
+		for _, plan := range plans {
+			id, err := insert(ctx, q, plan)
+			if err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return nil
+	})
+	if isClash(err) {
+		return nil, &SeriesError{Dates: []SeriesClash{{Date: from, Clashes: []Clash{{Kind: "room", What: "The room or a trainer", CourseTitle: "a session scheduled a moment ago", StartsAt: from, EndsAt: from}}}}}
+	} else if err != nil {
+		return nil, fmt.Errorf("create series: %w", err)
+	}
+	return ids, nil
+}
