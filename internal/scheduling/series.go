@@ -93,7 +93,9 @@ type SeriesError struct {
 	Dates []SeriesClash
 }
 
-func (e *SeriesError) Error() string { return fmt.Sprintf("%d dates of the series clash", len(e.Dates)) }
+func (e *SeriesError) Error() string {
+	return fmt.Sprintf("%d dates of the series clash", len(e.Dates))
+}
 
 // CreateSeries schedules the same session on every date of a pattern, from
 // the form's date onwards, in one transaction: every clash is reported before
