@@ -84,7 +84,7 @@ RETURNING sequence;
 
 -- name: ListProgramme :many
 SELECT s.id, s.course_title, s.starts_at, s.ends_at, s.status, s.capacity, s.seats_taken,
-       v.name AS venue_name, v.online AS venue_online, s.closed_to_agency_id IS NOT NULL AS closed,
+       v.name AS venue_name, v.online AS venue_online, (s.closed_to_agency_id IS NOT NULL)::boolean AS closed,
        coalesce((SELECT string_agg(u.full_name, ', ' ORDER BY u.full_name)
                  FROM session_trainers st JOIN users u ON u.id = st.trainer_id WHERE st.session_id = s.id), '')::text AS trainers
 FROM sessions s JOIN venues v ON v.id = s.venue_id

@@ -216,6 +216,18 @@ func (s *Service) Check(ctx context.Context, f Form, except int64) (Plan, error)
 		}
 	}
 
+	if f.AgencyID < 0 {
+		v.Add("agency", "Select the agency the session is for")
+	} else if f.AgencyID > 0 {
+		ok, err := q.AgencyExists(ctx, f.AgencyID)
+		if err != nil {
+			return p, err
+		}
+		if !ok {
+			v.Add("agency", "Select an agency from the list")
+		}
+	}
+
 	cutoff := DefaultCutoff
 	if c := strings.TrimSpace(f.CutoffDays); c != "" {
 		n, err := strconv.Atoi(c)

@@ -90,6 +90,7 @@ var adminSections = []link{
 // notices are the success messages a redirect after an action asks for with
 // ?done=; only these fixed texts can be shown, never text from the address.
 var notices = map[string]string{
+	"series":          "Series scheduled as drafts: publish each session when it is ready to book",
 	"role-granted":    "Role given",
 	"role-removed":    "Role removed",
 	"agency-created":  "Agency added",

@@ -81,6 +81,7 @@ func (c *client) signIn(addr, pw string) {
 	c.get("/sign-in")
 	resp, body := c.post("/sign-in", url.Values{"email": {addr}, "password": {pw}})
 	require.Equal(c.t, http.StatusSeeOther, resp.StatusCode, "sign in as %s: %s", addr, errorSummary(body))
+	c.get("/account") // the new session's CSRF token
 }
 
 var summaryItem = regexp.MustCompile(`(?s)<div class="govuk-error-summary__body">(.*?)</div>`)

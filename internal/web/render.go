@@ -57,7 +57,14 @@ var templateFuncs = template.FuncMap{
 	"plural":     plural,
 	"lower":      strings.ToLower,
 	"hasPrefix":  strings.HasPrefix,
-	"dict":       dict,
+	"list":       func(items ...string) []string { return items },
+	"statusName": func(s string) string {
+		return map[string]string{"draft": "Draft", "published": "Published", "completed": "Delivered", "cancelled": "Cancelled"}[s]
+	},
+	"statusTag": func(s string) string {
+		return map[string]string{"draft": "govuk-tag--grey", "published": "govuk-tag--green", "completed": "govuk-tag--blue", "cancelled": "govuk-tag--red"}[s]
+	},
+	"dict": dict,
 }
 
 func loadPages() (pages, error) {
