@@ -33,7 +33,7 @@ type fixture struct {
 	trainers []int64
 }
 
-func setup(t *testing.T) fixture {
+func setup(t testing.TB) fixture {
 	t.Helper()
 	ctx := context.Background()
 	pool := pgtest.New(t)
