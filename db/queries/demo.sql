@@ -41,3 +41,16 @@ RETURNING id;
 
 -- name: GrantDemoRole :exec
 INSERT INTO user_roles (user_id, role) VALUES (@user_id, @role) ON CONFLICT DO NOTHING;
+
+-- name: ApproveDemoTrainer :exec
+INSERT INTO trainer_courses (trainer_id, course_id)
+SELECT @trainer_id, id FROM courses WHERE slug = ANY (@slugs::text[])
+ON CONFLICT DO NOTHING;
+
+-- name: DemoSessionsForCourses :many
+SELECT s.id, s.starts_at, s.ends_at FROM sessions s JOIN courses c ON c.id = s.course_id
+WHERE c.slug = ANY (@slugs::text[]) AND s.status <> 'cancelled'
+ORDER BY s.starts_at;
+
+-- name: AssignDemoTrainer :exec
+INSERT INTO session_trainers (session_id, trainer_id) VALUES (@session_id, @trainer_id) ON CONFLICT DO NOTHING;

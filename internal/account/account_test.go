@@ -379,6 +379,10 @@ func TestDemoAccounts(t *testing.T) {
 			assert.True(t, u.Has(account.Role(r)), "%s has %s", a.Email, r)
 		}
 	}
+	var approved, delivering int
+	require.NoError(t, f.pool.QueryRow(f.ctx, `SELECT (SELECT count(*) FROM trainer_courses), (SELECT count(*) FROM session_trainers)`).Scan(&approved, &delivering))
+	assert.Equal(t, 4, approved, "the demo trainer is approved for four courses")
+	assert.GreaterOrEqual(t, delivering, 6, "and delivers their demo sessions")
 }
 
 // BenchmarkSignIn compares a known and an unknown address: the times should

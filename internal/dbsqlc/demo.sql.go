@@ -10,6 +10,36 @@ import (
 	"time"
 )
 
+const approveDemoTrainer = `-- name: ApproveDemoTrainer :exec
+INSERT INTO trainer_courses (trainer_id, course_id)
+SELECT $1, id FROM courses WHERE slug = ANY ($2::text[])
+ON CONFLICT DO NOTHING
+`
+
+type ApproveDemoTrainerParams struct {
+	TrainerID int64
+	Slugs     []string
+}
+
+func (q *Queries) ApproveDemoTrainer(ctx context.Context, arg ApproveDemoTrainerParams) error {
+	_, err := q.db.Exec(ctx, approveDemoTrainer, arg.TrainerID, arg.Slugs)
+	return err
+}
+
+const assignDemoTrainer = `-- name: AssignDemoTrainer :exec
+INSERT INTO session_trainers (session_id, trainer_id) VALUES ($1, $2) ON CONFLICT DO NOTHING
+`
+
+type AssignDemoTrainerParams struct {
+	SessionID int64
+	TrainerID int64
+}
+
+func (q *Queries) AssignDemoTrainer(ctx context.Context, arg AssignDemoTrainerParams) error {
+	_, err := q.db.Exec(ctx, assignDemoTrainer, arg.SessionID, arg.TrainerID)
+	return err
+}
+
 const countCourses = `-- name: CountCourses :one
 SELECT count(*) FROM courses
 `
@@ -19,6 +49,38 @@ func (q *Queries) CountCourses(ctx context.Context) (int64, error) {
 	var count int64
 	err := row.Scan(&count)
 	return count, err
+}
+
+const demoSessionsForCourses = `-- name: DemoSessionsForCourses :many
+SELECT s.id, s.starts_at, s.ends_at FROM sessions s JOIN courses c ON c.id = s.course_id
+WHERE c.slug = ANY ($1::text[]) AND s.status <> 'cancelled'
+ORDER BY s.starts_at
+`
+
+type DemoSessionsForCoursesRow struct {
+	ID       int64
+	StartsAt time.Time
+	EndsAt   time.Time
+}
+
+func (q *Queries) DemoSessionsForCourses(ctx context.Context, slugs []string) ([]DemoSessionsForCoursesRow, error) {
+	rows, err := q.db.Query(ctx, demoSessionsForCourses, slugs)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []DemoSessionsForCoursesRow
+	for rows.Next() {
+		var i DemoSessionsForCoursesRow
+		if err := rows.Scan(&i.ID, &i.StartsAt, &i.EndsAt); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const grantDemoRole = `-- name: GrantDemoRole :exec

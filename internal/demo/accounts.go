@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -51,8 +52,43 @@ func SeedAccounts(ctx context.Context, pool *pgxpool.Pool) error {
 				if err := q.GrantDemoRole(ctx, dbsqlc.GrantDemoRoleParams{UserID: id, Role: r}); err != nil {
 					return fmt.Errorf("seed demo account %s: %w", a.Email, err)
 				}
+				if r == "trainer" {
+					if err := giveTrainerWork(ctx, q, id); err != nil {
+						return fmt.Errorf("seed demo trainer: %w", err)
+					}
+				}
 			}
 		}
 		return nil
 	})
+}
+
+// trainerCourses are what the demo trainer, a police officer, delivers.
+var trainerCourses = []string{
+	"working-together-to-safeguard-children", "domestic-abuse-and-its-impact-on-children",
+	"child-exploitation-including-county-lines", "keeping-children-safe-online",
+}
+
+// giveTrainerWork approves the demo trainer for their courses and puts them
+// on those courses' demo sessions, skipping any that would overlap (the
+// database would refuse them anyway).
+func giveTrainerWork(ctx context.Context, q *dbsqlc.Queries, trainerID int64) error {
+	if err := q.ApproveDemoTrainer(ctx, dbsqlc.ApproveDemoTrainerParams{TrainerID: trainerID, Slugs: trainerCourses}); err != nil {
+		return err
+	}
+	sessions, err := q.DemoSessionsForCourses(ctx, trainerCourses)
+	if err != nil {
+		return err
+	}
+	var busyUntil time.Time
+	for _, s := range sessions {
+		if s.StartsAt.Before(busyUntil) {
+			continue
+		}
+		if err := q.AssignDemoTrainer(ctx, dbsqlc.AssignDemoTrainerParams{SessionID: s.ID, TrainerID: trainerID}); err != nil {
+			return err
+		}
+		busyUntil = s.EndsAt
+	}
+	return nil
 }
