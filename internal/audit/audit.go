@@ -39,6 +39,16 @@ const (
 	OrgMerged       Action = "organisation_merged"
 	DataExported    Action = "data_exported"
 	AccountErased   Action = "account_erased"
+
+	TrainerCoursesChanged Action = "trainer_courses_changed"
+	TrainerTimeOffAdded   Action = "trainer_time_off_added"
+	TrainerTimeOffRemoved Action = "trainer_time_off_removed"
+	CalendarFeedReset     Action = "calendar_feed_reset"
+
+	CourseCreated Action = "course_created"
+	CourseUpdated Action = "course_updated"
+	VenueCreated  Action = "venue_created"
+	VenueUpdated  Action = "venue_updated"
 )
 
 // Actions lists every action, for the log's filter.
@@ -46,6 +56,8 @@ var Actions = []Action{
 	SignIn, SignInFailed, SignInLimited, SignOut, SignedUp, EmailVerified, PasswordReset, PasswordChanged,
 	ProfileChanged, RoleGranted, RoleRemoved, AgencyRequested, AgencyWithdrawn, AgencyConfirmed, AgencyCreated, AgencyUpdated,
 	OrgConfirmed, OrgMerged, DataExported, AccountErased,
+	TrainerCoursesChanged, TrainerTimeOffAdded, TrainerTimeOffRemoved, CalendarFeedReset,
+	CourseCreated, CourseUpdated, VenueCreated, VenueUpdated,
 }
 
 // Event is one entry. ActorEmail records the address typed by someone who is

@@ -545,6 +545,15 @@ var actionLabels = map[audit.Action]string{
 	audit.OrgMerged:       "Moved people of an organisation into an agency",
 	audit.DataExported:    "Downloaded their data",
 	audit.AccountErased:   "Deleted their account",
+
+	audit.TrainerCoursesChanged: "Changed the courses a trainer may deliver",
+	audit.TrainerTimeOffAdded:   "Added time off for a trainer",
+	audit.TrainerTimeOffRemoved: "Removed time off for a trainer",
+	audit.CalendarFeedReset:     "Reset their calendar feed link",
+	audit.CourseCreated:         "Added a course",
+	audit.CourseUpdated:         "Changed a course",
+	audit.VenueCreated:          "Added a venue",
+	audit.VenueUpdated:          "Changed a venue",
 }
 
 func actionLabel(a audit.Action) string {

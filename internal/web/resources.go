@@ -1,6 +1,338 @@
 package web
 
-import "github.com/gofiber/fiber/v2"
+import (
+	"errors"
+	"fmt"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/catalogue"
+	"github.com/pscp/booktraining/internal/validation"
+	"github.com/pscp/booktraining/internal/venue"
+)
+
+// resources serves the training manager's pages for what sessions are made
+// of: the courses of the catalogue and the venues.
+type resources struct {
+	*app
+	venues *venue.Service
+}
 
 // resourceRoutes registers the courses and venues a training manager keeps.
-func (a *app) resourceRoutes(f *fiber.App) {}
+func (a *app) resourceRoutes(f *fiber.App) {
+	h := &resources{app: a, venues: venue.New(a.deps.Pool, a.deps.Now)}
+
+	m := f.Group("/admin", requireRole(account.Manager))
+	m.Get("/courses", h.courseList)
+	m.Get("/courses/new", h.newCourse)
+	m.Post("/courses/new", h.createCourse)
+	m.Get("/courses/:id", h.editCourse)
+	m.Post("/courses/:id", h.updateCourse)
+	m.Post("/courses/:id/retire", h.retireCourse(true))
+	m.Post("/courses/:id/restore", h.retireCourse(false))
+	m.Get("/venues", h.venueList)
+	m.Get("/venues/new", h.newVenue)
+	m.Post("/venues/new", h.createVenue)
+	m.Get("/venues/:id", h.editVenue)
+	m.Post("/venues/:id", h.updateVenue)
+	m.Post("/venues/:id/retire", h.retireVenue(true))
+	m.Post("/venues/:id/restore", h.retireVenue(false))
+}
+
+// resourceNotices are the success messages of this file's actions, asked
+// for with ?done= like those of the other manager's pages.
+var resourceNotices = map[string]string{
+	"course-created":  "Course added",
+	"course-updated":  "Course changed",
+	"course-retired":  "Course retired: it is no longer in the catalogue, and its sessions are kept",
+	"course-restored": "Course restored: it is in the catalogue again",
+	"venue-created":   "Venue added",
+	"venue-updated":   "Venue changed",
+	"venue-retired":   "Venue retired: no new sessions can be held there, and its sessions are kept",
+	"venue-restored":  "Venue restored: sessions can be held there again",
+}
+
+func (h *resources) area(c *fiber.Ctx) adminArea {
+	a := newAdminArea(c)
+	if a.Notice == "" {
+		a.Notice = resourceNotices[c.Query("done")]
+	}
+	return a
+}
+
+// idParam is the positive ID in the path, or a 404.
+func idParam(c *fiber.Ctx) (int64, error) {
+	id, err := c.ParamsInt("id")
+	if err != nil || id <= 0 {
+		return 0, fiber.ErrNotFound
+	}
+	return int64(id), nil
+}
+
+// --- courses ---
+
+type adminCoursesPage struct {
+	adminArea
+	Courses []catalogue.ManagedCourse
+}
+
+func (h *resources) courseList(c *fiber.Ctx) error {
+	list, err := h.deps.Catalogue.ManagedCourses(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return h.render(c, fiber.StatusOK, "admin/courses", "Courses", adminCoursesPage{adminArea: h.area(c), Courses: list})
+}
+
+type adminCoursePage struct {
+	adminArea
+	fieldErrors
+	Course    *catalogue.ManagedCourse // nil for a new one
+	Form      catalogue.CourseForm
+	Audiences []catalogue.Audience
+	Levels    []catalogue.Level
+	Durations []catalogue.Duration
+	Modes     []catalogue.DeliveryMode
+}
+
+func courseFormValues(c *fiber.Ctx) catalogue.CourseForm {
+	all := func(k string) []string {
+		var out []string
+		for _, v := range c.Request().PostArgs().PeekMulti(k) {
+			out = append(out, string(v))
+		}
+		return out
+	}
+	return catalogue.CourseForm{
+		Slug:                c.FormValue(catalogue.FieldSlug),
+		Title:               c.FormValue(catalogue.FieldTitle),
+		Summary:             c.FormValue(catalogue.FieldSummary),
+		Description:         c.FormValue(catalogue.FieldDescription),
+		LearningOutcomes:    c.FormValue(catalogue.FieldLearningOutcomes),
+		AudienceDescription: c.FormValue(catalogue.FieldAudienceDescription),
+		Audiences:           all(catalogue.FieldAudiences),
+		Level:               c.FormValue(catalogue.FieldLevel),
+		Duration:            c.FormValue(catalogue.FieldDuration),
+		DeliveryModes:       all(catalogue.FieldDeliveryModes),
+		DefaultCapacity:     c.FormValue(catalogue.FieldDefaultCapacity),
+	}
+}
+
+func (h *resources) showCourseForm(c *fiber.Ctx, course *catalogue.ManagedCourse, f catalogue.CourseForm, errs *validation.Errors) error {
+	title := "Add a course"
+	if course != nil {
+		title = course.Title
+	}
+	d := adminCoursePage{
+		adminArea: h.area(c), fieldErrors: fieldErrors{errs}, Course: course, Form: f,
+		Audiences: catalogue.Audiences, Levels: catalogue.Levels,
+		Durations: []catalogue.Duration{catalogue.HalfDay, catalogue.FullDay}, Modes: catalogue.DeliveryModes,
+	}
+	return h.renderForm(c, "admin/course", title, d, errs)
+}
+
+func (h *resources) newCourse(c *fiber.Ctx) error {
+	return h.showCourseForm(c, nil, catalogue.CourseForm{}, nil)
+}
+
+func (h *resources) createCourse(c *fiber.Ctx) error {
+	f := courseFormValues(c)
+	_, err := h.deps.Catalogue.CreateCourse(c.UserContext(), currentUser(c).ID, f, c.IP())
+	var verr *validation.Errors
+	if errors.As(err, &verr) {
+		return h.showCourseForm(c, nil, f, verr)
+	} else if err != nil {
+		return err
+	}
+	return c.Redirect("/admin/courses?done=course-created", fiber.StatusSeeOther)
+}
+
+// courseParam loads the course named by the path, retired or not.
+func (h *resources) courseParam(c *fiber.Ctx) (catalogue.ManagedCourse, error) {
+	id, err := idParam(c)
+	if err != nil {
+		return catalogue.ManagedCourse{}, err
+	}
+	course, err := h.deps.Catalogue.ManagedCourse(c.UserContext(), id)
+	if errors.Is(err, catalogue.ErrNoSuchCourse) {
+		return catalogue.ManagedCourse{}, fiber.ErrNotFound
+	}
+	return course, err
+}
+
+func (h *resources) editCourse(c *fiber.Ctx) error {
+	course, err := h.courseParam(c)
+	if err != nil {
+		return err
+	}
+	return h.showCourseForm(c, &course, catalogue.CourseFormOf(course.Course), nil)
+}
+
+func (h *resources) updateCourse(c *fiber.Ctx) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	f := courseFormValues(c)
+	err = h.deps.Catalogue.UpdateCourse(c.UserContext(), currentUser(c).ID, id, f, c.IP())
+	var verr *validation.Errors
+	switch {
+	case errors.As(err, &verr):
+		course, err := h.courseParam(c)
+		if err != nil {
+			return err
+		}
+		return h.showCourseForm(c, &course, f, verr)
+	case errors.Is(err, catalogue.ErrNoSuchCourse):
+		return fiber.ErrNotFound
+	case err != nil:
+		return err
+	}
+	return c.Redirect(fmt.Sprintf("/admin/courses/%d?done=course-updated", id), fiber.StatusSeeOther)
+}
+
+func (h *resources) retireCourse(retire bool) fiber.Handler {
+	done := "course-restored"
+	if retire {
+		done = "course-retired"
+	}
+	return func(c *fiber.Ctx) error {
+		id, err := idParam(c)
+		if err != nil {
+			return err
+		}
+		err = h.deps.Catalogue.SetCourseRetired(c.UserContext(), currentUser(c).ID, id, retire, c.IP())
+		if errors.Is(err, catalogue.ErrNoSuchCourse) {
+			return fiber.ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		return c.Redirect(fmt.Sprintf("/admin/courses/%d?done=%s", id, done), fiber.StatusSeeOther)
+	}
+}
+
+// --- venues ---
+
+type adminVenuesPage struct {
+	adminArea
+	Venues []venue.Venue
+}
+
+func (h *resources) venueList(c *fiber.Ctx) error {
+	list, err := h.venues.List(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return h.render(c, fiber.StatusOK, "admin/venues", "Venues", adminVenuesPage{adminArea: h.area(c), Venues: list})
+}
+
+type adminVenuePage struct {
+	adminArea
+	fieldErrors
+	Venue *venue.Venue // nil for a new one
+	Form  venue.Form
+}
+
+func venueFormValues(c *fiber.Ctx) venue.Form {
+	return venue.Form{
+		Kind:               c.FormValue(venue.FieldKind),
+		Name:               c.FormValue(venue.FieldName),
+		AddressLine1:       c.FormValue(venue.FieldAddressLine1),
+		AddressLine2:       c.FormValue(venue.FieldAddressLine2),
+		Town:               c.FormValue(venue.FieldTown),
+		Postcode:           c.FormValue(venue.FieldPostcode),
+		Capacity:           c.FormValue(venue.FieldCapacity),
+		AccessibilityNotes: c.FormValue(venue.FieldAccessibility),
+		Directions:         c.FormValue(venue.FieldDirections),
+	}
+}
+
+func (h *resources) showVenueForm(c *fiber.Ctx, v *venue.Venue, f venue.Form, errs *validation.Errors) error {
+	title := "Add a venue"
+	if v != nil {
+		title = v.Name
+	}
+	d := adminVenuePage{adminArea: h.area(c), fieldErrors: fieldErrors{errs}, Venue: v, Form: f}
+	return h.renderForm(c, "admin/venue", title, d, errs)
+}
+
+func (h *resources) newVenue(c *fiber.Ctx) error {
+	return h.showVenueForm(c, nil, venue.Form{}, nil)
+}
+
+func (h *resources) createVenue(c *fiber.Ctx) error {
+	f := venueFormValues(c)
+	_, err := h.venues.Create(c.UserContext(), currentUser(c).ID, f, c.IP())
+	var verr *validation.Errors
+	if errors.As(err, &verr) {
+		return h.showVenueForm(c, nil, f, verr)
+	} else if err != nil {
+		return err
+	}
+	return c.Redirect("/admin/venues?done=venue-created", fiber.StatusSeeOther)
+}
+
+// venueParam loads the venue named by the path.
+func (h *resources) venueParam(c *fiber.Ctx) (venue.Venue, error) {
+	id, err := idParam(c)
+	if err != nil {
+		return venue.Venue{}, err
+	}
+	v, err := h.venues.Get(c.UserContext(), id)
+	if errors.Is(err, venue.ErrNotFound) {
+		return venue.Venue{}, fiber.ErrNotFound
+	}
+	return v, err
+}
+
+func (h *resources) editVenue(c *fiber.Ctx) error {
+	v, err := h.venueParam(c)
+	if err != nil {
+		return err
+	}
+	return h.showVenueForm(c, &v, venue.FormOf(v), nil)
+}
+
+func (h *resources) updateVenue(c *fiber.Ctx) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	f := venueFormValues(c)
+	err = h.venues.Update(c.UserContext(), currentUser(c).ID, id, f, c.IP())
+	var verr *validation.Errors
+	switch {
+	case errors.As(err, &verr):
+		v, err := h.venueParam(c)
+		if err != nil {
+			return err
+		}
+		return h.showVenueForm(c, &v, f, verr)
+	case errors.Is(err, venue.ErrNotFound):
+		return fiber.ErrNotFound
+	case err != nil:
+		return err
+	}
+	return c.Redirect(fmt.Sprintf("/admin/venues/%d?done=venue-updated", id), fiber.StatusSeeOther)
+}
+
+func (h *resources) retireVenue(retire bool) fiber.Handler {
+	done := "venue-restored"
+	if retire {
+		done = "venue-retired"
+	}
+	return func(c *fiber.Ctx) error {
+		id, err := idParam(c)
+		if err != nil {
+			return err
+		}
+		err = h.venues.SetRetired(c.UserContext(), currentUser(c).ID, id, retire, c.IP())
+		if errors.Is(err, venue.ErrNotFound) {
+			return fiber.ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		return c.Redirect(fmt.Sprintf("/admin/venues/%d?done=%s", id, done), fiber.StatusSeeOther)
+	}
+}

@@ -1,6 +1,262 @@
 package web
 
-import "github.com/gofiber/fiber/v2"
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/trainer"
+	"github.com/pscp/booktraining/internal/validation"
+)
+
+// trainers serves the manager's pages about trainers, a trainer's own
+// sessions and their calendar feed.
+type trainers struct {
+	*app
+	trainers *trainer.Service
+}
 
 // trainerRoutes registers trainers: approvals and time off (for managers), and a trainer's own sessions and calendar feed.
-func (a *app) trainerRoutes(f *fiber.App) {}
+func (a *app) trainerRoutes(f *fiber.App) {
+	h := &trainers{app: a, trainers: trainer.New(a.deps.Pool, a.deps.Now)}
+
+	m := f.Group("/admin/trainers", requireRole(account.Manager))
+	m.Get("/", h.list)
+	m.Get("/:id", h.show)
+	m.Post("/:id/courses", h.saveCourses)
+	m.Post("/:id/time-off", h.addTimeOff)
+	m.Post("/:id/time-off/:entryID/delete", h.removeTimeOff)
+
+	t := f.Group("/trainer", requireRole(account.Trainer))
+	t.Get("/sessions", h.mySessions)
+	t.Get("/sessions/:id", h.mySession)
+	t.Post("/calendar/reset", h.resetFeed)
+
+	// No sign-in: the token in the address is the secret.
+	f.Get("/calendar/:token.ics", h.feed)
+}
+
+// trainerNotices are the fixed success messages of ?done= on these pages.
+var trainerNotices = map[string]string{
+	"courses-saved":    "Courses saved",
+	"time-off-added":   "Time off added",
+	"time-off-removed": "Time off removed",
+	"feed-reset":       "Your calendar feed has a new address: the old one no longer works",
+}
+
+func (h *trainers) area(c *fiber.Ctx) adminArea {
+	a := newAdminArea(c)
+	if a.Notice == "" {
+		a.Notice = trainerNotices[c.Query("done")]
+	}
+	return a
+}
+
+func trainerPathID(c *fiber.Ctx, name string) (int64, error) {
+	id, err := strconv.ParseInt(c.Params(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, fiber.ErrNotFound
+	}
+	return id, nil
+}
+
+// trainerNotFound turns the trainer package's "no such thing" errors into a 404.
+func trainerNotFound(err error) error {
+	switch {
+	case errors.Is(err, trainer.ErrNotFound), errors.Is(err, trainer.ErrSessionNotFound),
+		errors.Is(err, trainer.ErrTimeOffNotFound), errors.Is(err, trainer.ErrUnknownFeed):
+		return fiber.ErrNotFound
+	}
+	return err
+}
+
+// --- the manager's pages ---
+
+type adminTrainersPage struct {
+	adminArea
+	Trainers []trainer.Trainer
+}
+
+func (h *trainers) list(c *fiber.Ctx) error {
+	list, err := h.trainers.List(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return h.render(c, fiber.StatusOK, "admin/trainers", "Trainers", adminTrainersPage{adminArea: h.area(c), Trainers: list})
+}
+
+type adminTrainerPage struct {
+	adminArea
+	fieldErrors
+	Trainer trainer.Trainer
+	Courses []trainer.CourseApproval
+	TimeOff []trainer.TimeOff
+	Form    trainer.TimeOffForm
+}
+
+// DateErr is the problem with one of the date inputs ("from" or "to").
+func (p adminTrainerPage) DateErr(name string) string {
+	for _, part := range []string{"-day", "-month", "-year"} {
+		if m := p.Err(name + part); m != "" {
+			return m
+		}
+	}
+	return ""
+}
+
+func (h *trainers) show(c *fiber.Ctx) error {
+	return h.showTrainer(c, trainer.TimeOffForm{}, nil)
+}
+
+func (h *trainers) showTrainer(c *fiber.Ctx, f trainer.TimeOffForm, errs *validation.Errors) error {
+	id, err := trainerPathID(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	t, err := h.trainers.Get(ctx, id)
+	if err != nil {
+		return trainerNotFound(err)
+	}
+	d := adminTrainerPage{adminArea: h.area(c), fieldErrors: fieldErrors{errs}, Trainer: t, Form: f}
+	if d.Courses, err = h.trainers.CourseApprovals(ctx, id); err != nil {
+		return err
+	}
+	if d.TimeOff, err = h.trainers.ListTimeOff(ctx, id); err != nil {
+		return err
+	}
+	return h.renderForm(c, "admin/trainer", t.Name, d, errs)
+}
+
+func (h *trainers) saveCourses(c *fiber.Ctx) error {
+	id, err := trainerPathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var ids []int64
+	for _, v := range c.Request().PostArgs().PeekMulti("course") {
+		if n, err := strconv.ParseInt(string(v), 10, 64); err == nil && n > 0 {
+			ids = append(ids, n)
+		}
+	}
+	if err := h.trainers.SetCourses(c.UserContext(), currentUser(c).ID, id, ids, c.IP()); err != nil {
+		return trainerNotFound(err)
+	}
+	return c.Redirect(fmt.Sprintf("/admin/trainers/%d?done=courses-saved", id), fiber.StatusSeeOther)
+}
+
+func (h *trainers) addTimeOff(c *fiber.Ctx) error {
+	id, err := trainerPathID(c, "id")
+	if err != nil {
+		return err
+	}
+	f := trainer.TimeOffForm{
+		FromDay: c.FormValue("from-day"), FromMonth: c.FormValue("from-month"), FromYear: c.FormValue("from-year"),
+		ToDay: c.FormValue("to-day"), ToMonth: c.FormValue("to-month"), ToYear: c.FormValue("to-year"),
+		Reason: c.FormValue(trainer.FieldReason),
+	}
+	_, err = h.trainers.AddTimeOff(c.UserContext(), currentUser(c).ID, id, f, c.IP())
+	var verr *validation.Errors
+	var clash *trainer.ClashError
+	switch {
+	case errors.As(err, &verr):
+		return h.showTrainer(c, f, verr)
+	case errors.As(err, &clash):
+		var v validation.Errors
+		v.Add(trainer.FieldFrom+"-day", timeOffClashMessage(clash.Clash))
+		return h.showTrainer(c, f, &v)
+	case err != nil:
+		return trainerNotFound(err)
+	}
+	return c.Redirect(fmt.Sprintf("/admin/trainers/%d?done=time-off-added", id), fiber.StatusSeeOther)
+}
+
+// timeOffClashMessage names what the refused time off would overlap.
+func timeOffClashMessage(cl trainer.Clash) string {
+	switch {
+	case cl.SessionID != nil:
+		return fmt.Sprintf("This time off overlaps a session they deliver: %s, %s", cl.CourseTitle, when(cl.Start, cl.End))
+	case !cl.Start.IsZero():
+		t := trainer.TimeOff{Start: cl.Start, End: cl.End}
+		return fmt.Sprintf("This time off overlaps time off already recorded, from %s to %s", longDate(t.FirstDay()), longDate(t.LastDay()))
+	}
+	return "This time off overlaps a session or other time off"
+}
+
+func (h *trainers) removeTimeOff(c *fiber.Ctx) error {
+	id, err := trainerPathID(c, "id")
+	if err != nil {
+		return err
+	}
+	entry, err := trainerPathID(c, "entryID")
+	if err != nil {
+		return err
+	}
+	if err := h.trainers.RemoveTimeOff(c.UserContext(), currentUser(c).ID, id, entry, c.IP()); err != nil {
+		return trainerNotFound(err)
+	}
+	return c.Redirect(fmt.Sprintf("/admin/trainers/%d?done=time-off-removed", id), fiber.StatusSeeOther)
+}
+
+// --- the trainer's own pages ---
+
+type mySessionsPage struct {
+	trainer.MySessions
+	Notice  string
+	FeedURL string
+	Pages   *pagination
+}
+
+func (h *trainers) mySessions(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	u := currentUser(c)
+	s, err := h.trainers.Sessions(ctx, u.ID, pageParam(c))
+	if err != nil {
+		return err
+	}
+	token, err := h.trainers.CalendarToken(ctx, u.ID)
+	if err != nil {
+		return trainerNotFound(err)
+	}
+	d := mySessionsPage{
+		MySessions: s,
+		Notice:     trainerNotices[c.Query("done")],
+		FeedURL:    c.BaseURL() + "/calendar/" + token + ".ics",
+		Pages:      paginate("/trainer/sessions", nil, s.Page, s.Pages),
+	}
+	return h.render(c, fiber.StatusOK, "trainer/sessions", "My sessions", d)
+}
+
+func (h *trainers) mySession(c *fiber.Ctx) error {
+	id, err := trainerPathID(c, "id")
+	if err != nil {
+		return err
+	}
+	s, err := h.trainers.Session(c.UserContext(), currentUser(c).ID, id)
+	if err != nil {
+		return trainerNotFound(err)
+	}
+	return h.render(c, fiber.StatusOK, "trainer/session", s.CourseTitle, s)
+}
+
+func (h *trainers) resetFeed(c *fiber.Ctx) error {
+	if _, err := h.trainers.ResetCalendarToken(c.UserContext(), currentUser(c).ID, c.IP()); err != nil {
+		return trainerNotFound(err)
+	}
+	return c.Redirect("/trainer/sessions?done=feed-reset#calendar-feed", fiber.StatusSeeOther)
+}
+
+// feed is a trainer's personal calendar, read by calendar apps.
+func (h *trainers) feed(c *fiber.Ctx) error {
+	var buf bytes.Buffer
+	if err := h.trainers.WriteFeed(c.UserContext(), c.Params("token"), &buf); err != nil {
+		return trainerNotFound(err)
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderContentType, "text/calendar; charset=utf-8")
+	return c.Send(buf.Bytes())
+}

@@ -1,0 +1,162 @@
+-- Trainers: the courses they may deliver, their time off, the sessions they
+-- deliver and their personal calendar feed.
+
+-- name: ListTrainers :many
+-- Everyone holding the trainer role, with how many courses they are approved
+-- to deliver and how many sessions they have coming up.
+SELECT u.id, u.full_name, COALESCE(a.name, u.unlisted_agency_name)::text AS agency_name,
+       (SELECT count(*) FROM trainer_courses tc JOIN courses c ON c.id = tc.course_id
+        WHERE tc.trainer_id = u.id AND c.retired_at IS NULL) AS approved_courses,
+       (SELECT count(*) FROM session_trainers st JOIN sessions s ON s.id = st.session_id
+        WHERE st.trainer_id = u.id AND s.status <> 'cancelled' AND s.ends_at > @now) AS upcoming_sessions
+FROM users u
+JOIN user_roles r ON r.user_id = u.id AND r.role = 'trainer'
+LEFT JOIN agencies a ON a.id = u.agency_id
+WHERE u.erased_at IS NULL
+ORDER BY lower(u.full_name), u.id;
+
+-- name: GetTrainer :one
+SELECT u.id, u.full_name, COALESCE(a.name, u.unlisted_agency_name)::text AS agency_name
+FROM users u
+JOIN user_roles r ON r.user_id = u.id AND r.role = 'trainer'
+LEFT JOIN agencies a ON a.id = u.agency_id
+WHERE u.id = @id AND u.erased_at IS NULL;
+
+-- name: LockTrainer :one
+-- Holds the trainer's row, so that two changes to their approvals or time
+-- off are made one after the other.
+SELECT u.id
+FROM users u
+JOIN user_roles r ON r.user_id = u.id AND r.role = 'trainer'
+WHERE u.id = @id AND u.erased_at IS NULL
+FOR UPDATE OF u;
+
+-- name: ListCourseApprovals :many
+-- Every course that is not retired, and whether the trainer may deliver it.
+SELECT c.id, c.title,
+       EXISTS (SELECT 1 FROM trainer_courses tc WHERE tc.trainer_id = @trainer_id AND tc.course_id = c.id) AS approved
+FROM courses c
+WHERE c.retired_at IS NULL
+ORDER BY lower(c.title), c.id;
+
+-- name: RemoveCourseApprovals :many
+-- Withdraws approval for every current course not in @course_ids (a retired
+-- course keeps its approvals: the form does not show it).
+DELETE FROM trainer_courses tc
+USING courses c
+WHERE c.id = tc.course_id AND c.retired_at IS NULL
+  AND tc.trainer_id = @trainer_id AND NOT (tc.course_id = ANY (@course_ids::bigint[]))
+RETURNING tc.course_id;
+
+-- name: AddCourseApprovals :many
+INSERT INTO trainer_courses (trainer_id, course_id, approved_at)
+SELECT @trainer_id, c.id, @now
+FROM courses c
+WHERE c.id = ANY (@course_ids::bigint[]) AND c.retired_at IS NULL
+ON CONFLICT (trainer_id, course_id) DO NOTHING
+RETURNING course_id;
+
+-- name: ListTimeOff :many
+SELECT id, lower(during)::timestamptz AS starts_at, upper(during)::timestamptz AS ends_at, reason
+FROM trainer_commitments
+WHERE trainer_id = @trainer_id AND session_id IS NULL
+ORDER BY lower(during), id;
+
+-- name: InsertTimeOff :one
+-- trainer_commitments_no_overlap refuses time off that overlaps a session
+-- the trainer delivers, or other time off.
+INSERT INTO trainer_commitments (trainer_id, during, reason, created_at)
+VALUES (@trainer_id, tstzrange(@starts_at::timestamptz, @ends_at::timestamptz, '[)'), @reason, @now)
+RETURNING id;
+
+-- name: DeleteTimeOff :one
+DELETE FROM trainer_commitments
+WHERE id = @id AND trainer_id = @trainer_id AND session_id IS NULL
+RETURNING lower(during)::timestamptz AS starts_at, upper(during)::timestamptz AS ends_at;
+
+-- name: FirstClash :one
+-- What already takes the trainer's time between @starts_at and @ends_at:
+-- a session (session_id set) or time off.
+SELECT tc.session_id, COALESCE(s.course_title, '')::text AS course_title,
+       lower(tc.during)::timestamptz AS starts_at, upper(tc.during)::timestamptz AS ends_at
+FROM trainer_commitments tc
+LEFT JOIN sessions s ON s.id = tc.session_id
+WHERE tc.trainer_id = @trainer_id
+  AND tc.during && tstzrange(@starts_at::timestamptz, @ends_at::timestamptz, '[)')
+ORDER BY tc.session_id IS NULL, lower(tc.during)
+LIMIT 1;
+
+-- name: ListUpcomingTrainerSessions :many
+SELECT s.id, s.course_title, s.starts_at, s.ends_at, s.status, s.capacity, s.seats_taken, s.meeting_url,
+       v.name AS venue_name, v.online AS venue_online, v.address_line1, v.address_line2, v.town, v.postcode,
+       v.directions, v.accessibility_notes
+FROM session_trainers st
+JOIN sessions s ON s.id = st.session_id
+JOIN venues v ON v.id = s.venue_id
+WHERE st.trainer_id = @trainer_id AND s.ends_at > @now
+ORDER BY s.starts_at, s.id;
+
+-- name: ListPastTrainerSessions :many
+SELECT s.id, s.course_title, s.starts_at, s.ends_at, s.status, s.capacity, s.seats_taken, s.meeting_url,
+       v.name AS venue_name, v.online AS venue_online, v.address_line1, v.address_line2, v.town, v.postcode,
+       v.directions, v.accessibility_notes
+FROM session_trainers st
+JOIN sessions s ON s.id = st.session_id
+JOIN venues v ON v.id = s.venue_id
+WHERE st.trainer_id = @trainer_id AND s.ends_at <= @now
+ORDER BY s.starts_at DESC, s.id DESC
+LIMIT @lim OFFSET @off;
+
+-- name: CountPastTrainerSessions :one
+SELECT count(*)
+FROM session_trainers st
+JOIN sessions s ON s.id = st.session_id
+WHERE st.trainer_id = @trainer_id AND s.ends_at <= @now;
+
+-- name: GetTrainerSession :one
+-- One session, only if the trainer delivers it.
+SELECT s.id, s.course_title, s.starts_at, s.ends_at, s.status, s.capacity, s.seats_taken, s.meeting_url,
+       v.name AS venue_name, v.online AS venue_online, v.address_line1, v.address_line2, v.town, v.postcode,
+       v.directions, v.accessibility_notes
+FROM session_trainers st
+JOIN sessions s ON s.id = st.session_id
+JOIN venues v ON v.id = s.venue_id
+WHERE st.trainer_id = @trainer_id AND s.id = @session_id;
+
+-- name: ListCoTrainers :many
+-- The other trainers of each of @session_ids.
+SELECT st.session_id, u.full_name, COALESCE(a.name, u.unlisted_agency_name)::text AS agency_name
+FROM session_trainers st
+JOIN users u ON u.id = st.trainer_id
+LEFT JOIN agencies a ON a.id = u.agency_id
+WHERE st.session_id = ANY (@session_ids::bigint[]) AND st.trainer_id <> @trainer_id
+ORDER BY st.session_id, lower(u.full_name), u.id;
+
+-- name: GetCalendarToken :one
+SELECT calendar_token FROM users WHERE id = @id;
+
+-- name: EnsureCalendarToken :one
+-- Keeps a token already set (two first views at once agree on one).
+UPDATE users SET calendar_token = COALESCE(calendar_token, @token)
+WHERE id = @id
+RETURNING calendar_token::text;
+
+-- name: SetCalendarToken :execrows
+UPDATE users SET calendar_token = @token WHERE id = @id;
+
+-- name: TrainerByCalendarToken :one
+-- The trainer a feed belongs to; nobody once they no longer train.
+SELECT u.id
+FROM users u
+JOIN user_roles r ON r.user_id = u.id AND r.role = 'trainer'
+WHERE u.calendar_token = @token::text AND u.erased_at IS NULL;
+
+-- name: ListCalendarSessions :many
+-- The sessions a trainer's calendar feed carries.
+SELECT s.id, s.course_title, s.starts_at, s.ends_at, s.sequence, s.meeting_url,
+       v.name AS venue_name, v.online AS venue_online, v.address_line1, v.address_line2, v.town, v.postcode
+FROM session_trainers st
+JOIN sessions s ON s.id = st.session_id
+JOIN venues v ON v.id = s.venue_id
+WHERE st.trainer_id = @trainer_id AND s.status <> 'cancelled' AND s.ends_at >= @since
+ORDER BY s.starts_at, s.id;

@@ -1,0 +1,162 @@
+package trainer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pscp/booktraining/internal/dbsqlc"
+)
+
+// PastPageSize is how many past sessions a page of "My sessions" holds.
+const PastPageSize = 20
+
+// Venue is where a session happens: a room, or an online platform.
+type Venue struct {
+	Name               string
+	Online             bool
+	AddressLines       []string // the non-empty lines of the address, town and postcode included
+	Directions         string
+	AccessibilityNotes string
+}
+
+// CoTrainer is another trainer delivering the same session.
+type CoTrainer struct {
+	Name       string
+	AgencyName string
+}
+
+// Session is a session as the trainer delivering it sees it.
+type Session struct {
+	ID          int64
+	CourseTitle string
+	Start, End  time.Time
+	Status      string
+	Capacity    int
+	SeatsTaken  int
+	MeetingURL  string
+	Venue       Venue
+	CoTrainers  []CoTrainer
+}
+
+// StatusLabel says the session's status in words.
+func (s Session) StatusLabel() string {
+	switch s.Status {
+	case "draft":
+		return "Draft"
+	case "published":
+		return "Open for booking"
+	case "cancelled":
+		return "Cancelled"
+	case "completed":
+		return "Completed"
+	}
+	return s.Status
+}
+
+// Cancelled reports whether the session will not happen.
+func (s Session) Cancelled() bool { return s.Status == "cancelled" }
+
+// MySessions is a trainer's "My sessions" page: every session still to come,
+// and one page of those that have ended, most recent first.
+type MySessions struct {
+	Upcoming  []Session
+	Past      []Session
+	PastTotal int
+	Page      int
+	Pages     int
+}
+
+// sessionOf converts any of the session rows, which have the same columns.
+func sessionOf(r dbsqlc.ListUpcomingTrainerSessionsRow) Session {
+	var lines []string
+	for _, l := range []string{r.AddressLine1, r.AddressLine2, r.Town, r.Postcode} {
+		if strings.TrimSpace(l) != "" {
+			lines = append(lines, l)
+		}
+	}
+	return Session{
+		ID: r.ID, CourseTitle: r.CourseTitle, Start: r.StartsAt, End: r.EndsAt, Status: r.Status,
+		Capacity: int(r.Capacity), SeatsTaken: int(r.SeatsTaken), MeetingURL: r.MeetingUrl,
+		Venue: Venue{Name: r.VenueName, Online: r.VenueOnline, AddressLines: lines,
+			Directions: r.Directions, AccessibilityNotes: r.AccessibilityNotes},
+	}
+}
+
+// Sessions returns page (from 1) of the trainer's sessions.
+func (s *Service) Sessions(ctx context.Context, trainerID int64, page int) (MySessions, error) {
+	q := dbsqlc.New(s.pool)
+	now := s.now()
+	page = max(page, 1)
+	up, err := q.ListUpcomingTrainerSessions(ctx, dbsqlc.ListUpcomingTrainerSessionsParams{TrainerID: trainerID, Now: now})
+	if err != nil {
+		return MySessions{}, fmt.Errorf("list upcoming sessions of trainer %d: %w", trainerID, err)
+	}
+	total, err := q.CountPastTrainerSessions(ctx, dbsqlc.CountPastTrainerSessionsParams{TrainerID: trainerID, Now: now})
+	if err != nil {
+		return MySessions{}, fmt.Errorf("count past sessions of trainer %d: %w", trainerID, err)
+	}
+	past, err := q.ListPastTrainerSessions(ctx, dbsqlc.ListPastTrainerSessionsParams{
+		TrainerID: trainerID, Now: now, Lim: PastPageSize, Off: int32(min((page-1)*PastPageSize, 1<<30)),
+	})
+	if err != nil {
+		return MySessions{}, fmt.Errorf("list past sessions of trainer %d: %w", trainerID, err)
+	}
+	out := MySessions{PastTotal: int(total), Page: page, Pages: (int(total) + PastPageSize - 1) / PastPageSize}
+	for _, r := range up {
+		out.Upcoming = append(out.Upcoming, sessionOf(r))
+	}
+	for _, r := range past {
+		out.Past = append(out.Past, sessionOf(dbsqlc.ListUpcomingTrainerSessionsRow(r)))
+	}
+	all := append(append([]Session{}, out.Upcoming...), out.Past...)
+	if err := addCoTrainers(ctx, q, trainerID, all); err != nil {
+		return MySessions{}, err
+	}
+	copy(out.Upcoming, all[:len(out.Upcoming)])
+	copy(out.Past, all[len(out.Upcoming):])
+	return out, nil
+}
+
+// Session returns one session the trainer delivers, or ErrSessionNotFound
+// for any other session, so that no trainer can open another's.
+func (s *Service) Session(ctx context.Context, trainerID, sessionID int64) (Session, error) {
+	q := dbsqlc.New(s.pool)
+	r, err := q.GetTrainerSession(ctx, dbsqlc.GetTrainerSessionParams{TrainerID: trainerID, SessionID: sessionID})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Session{}, ErrSessionNotFound
+	} else if err != nil {
+		return Session{}, fmt.Errorf("get session %d of trainer %d: %w", sessionID, trainerID, err)
+	}
+	one := []Session{sessionOf(dbsqlc.ListUpcomingTrainerSessionsRow(r))}
+	if err := addCoTrainers(ctx, q, trainerID, one); err != nil {
+		return Session{}, err
+	}
+	return one[0], nil
+}
+
+func addCoTrainers(ctx context.Context, q *dbsqlc.Queries, trainerID int64, sessions []Session) error {
+	if len(sessions) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(sessions))
+	index := make(map[int64][]int, len(sessions))
+	for i, s := range sessions {
+		ids[i] = s.ID
+		index[s.ID] = append(index[s.ID], i)
+	}
+	rows, err := q.ListCoTrainers(ctx, dbsqlc.ListCoTrainersParams{TrainerID: trainerID, SessionIds: ids})
+	if err != nil {
+		return fmt.Errorf("list co-trainers: %w", err)
+	}
+	for _, r := range rows {
+		for _, i := range index[r.SessionID] {
+			sessions[i].CoTrainers = append(sessions[i].CoTrainers, CoTrainer{Name: r.FullName, AgencyName: r.AgencyName})
+		}
+	}
+	return nil
+}

@@ -1,0 +1,217 @@
+package trainer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pscp/booktraining/internal/audit"
+	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/validation"
+)
+
+// TimeOff is a stretch of whole days, in London, when a trainer cannot train.
+type TimeOff struct {
+	ID     int64
+	Start  time.Time // local midnight at the start of the first day
+	End    time.Time // local midnight after the last day
+	Reason string
+}
+
+// FirstDay is the first day off.
+func (t TimeOff) FirstDay() time.Time { return t.Start.In(London) }
+
+// LastDay is the last day off (End is the midnight after it).
+func (t TimeOff) LastDay() time.Time { return t.End.In(London).AddDate(0, 0, -1) }
+
+// Form field names of the time off form, which validation errors refer to.
+const (
+	FieldFrom   = "from"
+	FieldTo     = "to"
+	FieldReason = "reason"
+)
+
+// maxReason is the longest reason trainer_commitments accepts.
+const maxReason = 200
+
+// TimeOffForm is time off as typed: GOV.UK date inputs for the first and the
+// last day (inclusive) and an optional reason.
+type TimeOffForm struct {
+	FromDay, FromMonth, FromYear string
+	ToDay, ToMonth, ToYear       string
+	Reason                       string
+}
+
+// Clash is the session or time off that new time off would overlap.
+type Clash struct {
+	SessionID   *int64 // nil when the clash is with other time off
+	CourseTitle string
+	Start, End  time.Time
+}
+
+// ClashError is returned when the database refused time off because it
+// overlaps something already in the trainer's diary.
+type ClashError struct{ Clash Clash }
+
+func (e *ClashError) Error() string {
+	if e.Clash.SessionID != nil {
+		return fmt.Sprintf("time off overlaps session %d", *e.Clash.SessionID)
+	}
+	return "time off overlaps other time off"
+}
+
+// check turns the form into the range it stands for, or returns
+// *validation.Errors.
+func (f TimeOffForm) check() (start, end time.Time, reason string, err error) {
+	var v validation.Errors
+	from := parseDay(&v, FieldFrom, "The first day", f.FromDay, f.FromMonth, f.FromYear)
+	to := parseDay(&v, FieldTo, "The last day", f.ToDay, f.ToMonth, f.ToYear)
+	if from != nil && to != nil && to.Before(*from) {
+		v.Add(FieldTo+"-day", "The last day must be the same as or after the first day")
+	}
+	reason = strings.TrimSpace(f.Reason)
+	if utf8.RuneCountInString(reason) > maxReason {
+		v.Add(FieldReason, fmt.Sprintf("Reason must be %d characters or fewer", maxReason))
+	}
+	if err := v.Err(); err != nil {
+		return time.Time{}, time.Time{}, "", err
+	}
+	// Midnight always exists in London: the clocks change at 1am.
+	return *from, to.AddDate(0, 0, 1), reason, nil
+}
+
+// parseDay reads one GOV.UK date input as local midnight at the start of that
+// day in London; the error names the part at fault (name-day, name-month…).
+func parseDay(v *validation.Errors, name, label, day, month, year string) *time.Time {
+	day, month, year = strings.TrimSpace(day), strings.TrimSpace(month), strings.TrimSpace(year)
+	if day == "" && month == "" && year == "" {
+		v.Add(name+"-day", "Enter "+strings.ToLower(label[:1])+label[1:])
+		return nil
+	}
+	var missing []string
+	first := ""
+	for _, p := range []struct{ value, part string }{{day, "day"}, {month, "month"}, {year, "year"}} {
+		if p.value == "" {
+			missing = append(missing, p.part)
+			if first == "" {
+				first = p.part
+			}
+		}
+	}
+	if len(missing) > 0 {
+		v.Add(name+"-"+first, label+" must include a "+strings.Join(missing, " and "))
+		return nil
+	}
+	d, err1 := strconv.Atoi(day)
+	m, err2 := strconv.Atoi(month)
+	y, err3 := strconv.Atoi(year)
+	switch {
+	case err3 != nil || len(year) != 4:
+		v.Add(name+"-year", "Year must include 4 numbers")
+		return nil
+	case err1 != nil || err2 != nil || m < 1 || m > 12 || d < 1 || d > 31:
+		v.Add(name+"-day", label+" must be a real date")
+		return nil
+	}
+	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, London)
+	if t.Day() != d { // 31 April
+		v.Add(name+"-day", label+" must be a real date")
+		return nil
+	}
+	return &t
+}
+
+// ListTimeOff returns the trainer's time off, earliest first.
+func (s *Service) ListTimeOff(ctx context.Context, trainerID int64) ([]TimeOff, error) {
+	rows, err := dbsqlc.New(s.pool).ListTimeOff(ctx, trainerID)
+	if err != nil {
+		return nil, fmt.Errorf("list time off of %d: %w", trainerID, err)
+	}
+	out := make([]TimeOff, len(rows))
+	for i, r := range rows {
+		out[i] = TimeOff{ID: r.ID, Start: r.StartsAt, End: r.EndsAt, Reason: r.Reason}
+	}
+	return out, nil
+}
+
+// AddTimeOff records time off for a trainer. The database refuses time off
+// that overlaps a session they deliver or other time off; that comes back as
+// *ClashError naming what is in the way, and nothing is saved.
+func (s *Service) AddTimeOff(ctx context.Context, actor, trainerID int64, f TimeOffForm, ip string) (TimeOff, error) {
+	start, end, reason, err := f.check()
+	if err != nil {
+		return TimeOff{}, err
+	}
+	t := TimeOff{Start: start, End: end, Reason: reason}
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		q := dbsqlc.New(tx)
+		if err := lockTrainer(ctx, q, trainerID); err != nil {
+			return err
+		}
+		now := s.now()
+		id, err := q.InsertTimeOff(ctx, dbsqlc.InsertTimeOffParams{
+			TrainerID: trainerID, StartsAt: start, EndsAt: end, Reason: reason, Now: now,
+		})
+		t.ID = id
+		if isExclusion(err, noOverlap) {
+			return errClash
+		} else if err != nil {
+			return fmt.Errorf("insert time off for trainer %d: %w", trainerID, err)
+		}
+		return audit.Record(ctx, q, now, audit.Event{
+			Action: ActionTimeOffAdded, ActorID: &actor, SubjectID: &trainerID, IP: ip,
+			Details: map[string]any{
+				"first_day": t.FirstDay().Format(time.DateOnly), "last_day": t.LastDay().Format(time.DateOnly), "reason": reason,
+			},
+		})
+	})
+	if errors.Is(err, errClash) {
+		// The transaction rolled back: look up, outside it, what was in the way.
+		return TimeOff{}, s.whatClashes(ctx, trainerID, start, end)
+	}
+	if err != nil {
+		return TimeOff{}, err
+	}
+	return t, nil
+}
+
+// errClash carries the refusal out of the failed transaction.
+var errClash = errors.New("clash")
+
+func (s *Service) whatClashes(ctx context.Context, trainerID int64, start, end time.Time) error {
+	r, err := dbsqlc.New(s.pool).FirstClash(ctx, dbsqlc.FirstClashParams{TrainerID: trainerID, StartsAt: start, EndsAt: end})
+	if errors.Is(err, pgx.ErrNoRows) {
+		// What was in the way has gone since: say so without details.
+		return &ClashError{}
+	} else if err != nil {
+		return fmt.Errorf("find what clashes with time off for trainer %d: %w", trainerID, err)
+	}
+	return &ClashError{Clash{SessionID: r.SessionID, CourseTitle: r.CourseTitle, Start: r.StartsAt, End: r.EndsAt}}
+}
+
+// RemoveTimeOff deletes one stretch of a trainer's time off.
+func (s *Service) RemoveTimeOff(ctx context.Context, actor, trainerID, id int64, ip string) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		q := dbsqlc.New(tx)
+		if err := lockTrainer(ctx, q, trainerID); err != nil {
+			return err
+		}
+		r, err := q.DeleteTimeOff(ctx, dbsqlc.DeleteTimeOffParams{ID: id, TrainerID: trainerID})
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrTimeOffNotFound
+		} else if err != nil {
+			return fmt.Errorf("delete time off %d: %w", id, err)
+		}
+		t := TimeOff{Start: r.StartsAt, End: r.EndsAt}
+		return audit.Record(ctx, q, s.now(), audit.Event{
+			Action: ActionTimeOffRemoved, ActorID: &actor, SubjectID: &trainerID, IP: ip,
+			Details: map[string]any{"first_day": t.FirstDay().Format(time.DateOnly), "last_day": t.LastDay().Format(time.DateOnly)},
+		})
+	})
+}

@@ -1,0 +1,160 @@
+// Package trainer owns what the service knows of trainers: the courses each
+// is approved to deliver, their time off, the sessions they deliver and their
+// personal calendar feed.
+package trainer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/pscp/booktraining/internal/audit"
+	"github.com/pscp/booktraining/internal/catalogue"
+	"github.com/pscp/booktraining/internal/dbsqlc"
+)
+
+var (
+	// ErrNotFound means no one holding the trainer role has that ID.
+	ErrNotFound = errors.New("trainer not found")
+	// ErrSessionNotFound means the trainer delivers no session with that ID.
+	ErrSessionNotFound = errors.New("session not found for this trainer")
+	// ErrTimeOffNotFound means the trainer has no time off with that ID.
+	ErrTimeOffNotFound = errors.New("time off not found")
+	// ErrUnknownFeed means no current trainer has that calendar token.
+	ErrUnknownFeed = errors.New("unknown calendar feed")
+)
+
+// Audited actions of this package.
+const (
+	ActionCoursesApproved = audit.TrainerCoursesChanged
+	ActionTimeOffAdded    = audit.TrainerTimeOffAdded
+	ActionTimeOffRemoved  = audit.TrainerTimeOffRemoved
+	ActionFeedReset       = audit.CalendarFeedReset
+)
+
+// noOverlap is the exclusion constraint that keeps a trainer's sessions and
+// time off apart.
+const noOverlap = "trainer_commitments_no_overlap"
+
+// London is the time zone of every date a person types or reads.
+var London = catalogue.London
+
+// Trainer is a person holding the trainer role, as the training manager sees them.
+type Trainer struct {
+	ID               int64
+	Name             string
+	AgencyName       string
+	ApprovedCourses  int
+	UpcomingSessions int
+}
+
+// CourseApproval is a course that is not retired and whether the trainer may deliver it.
+type CourseApproval struct {
+	CourseID int64
+	Title    string
+	Approved bool
+}
+
+// Service keeps trainers' approvals, time off and calendar feeds, each change
+// in one transaction.
+type Service struct {
+	pool *pgxpool.Pool
+	now  func() time.Time
+}
+
+// New returns a Service; now is the clock.
+func New(pool *pgxpool.Pool, now func() time.Time) *Service {
+	return &Service{pool: pool, now: now}
+}
+
+// List returns everyone holding the trainer role, by name.
+func (s *Service) List(ctx context.Context) ([]Trainer, error) {
+	rows, err := dbsqlc.New(s.pool).ListTrainers(ctx, s.now())
+	if err != nil {
+		return nil, fmt.Errorf("list trainers: %w", err)
+	}
+	out := make([]Trainer, len(rows))
+	for i, r := range rows {
+		out[i] = Trainer{ID: r.ID, Name: r.FullName, AgencyName: r.AgencyName,
+			ApprovedCourses: int(r.ApprovedCourses), UpcomingSessions: int(r.UpcomingSessions)}
+	}
+	return out, nil
+}
+
+// Get returns one trainer, or ErrNotFound for anyone not holding the role.
+func (s *Service) Get(ctx context.Context, id int64) (Trainer, error) {
+	r, err := dbsqlc.New(s.pool).GetTrainer(ctx, id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Trainer{}, ErrNotFound
+	} else if err != nil {
+		return Trainer{}, fmt.Errorf("get trainer %d: %w", id, err)
+	}
+	return Trainer{ID: r.ID, Name: r.FullName, AgencyName: r.AgencyName}, nil
+}
+
+// CourseApprovals lists every course that is not retired, ticked where the
+// trainer is approved to deliver it.
+func (s *Service) CourseApprovals(ctx context.Context, trainerID int64) ([]CourseApproval, error) {
+	rows, err := dbsqlc.New(s.pool).ListCourseApprovals(ctx, trainerID)
+	if err != nil {
+		return nil, fmt.Errorf("list course approvals of %d: %w", trainerID, err)
+	}
+	out := make([]CourseApproval, len(rows))
+	for i, r := range rows {
+		out[i] = CourseApproval{CourseID: r.ID, Title: r.Title, Approved: r.Approved}
+	}
+	return out, nil
+}
+
+// SetCourses makes courseIDs the set of current courses the trainer may
+// deliver, and audits what changed. IDs of retired or unknown courses are
+// ignored.
+func (s *Service) SetCourses(ctx context.Context, actor, trainerID int64, courseIDs []int64, ip string) error {
+	if courseIDs == nil {
+		courseIDs = []int64{}
+	}
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		q := dbsqlc.New(tx)
+		if err := lockTrainer(ctx, q, trainerID); err != nil {
+			return err
+		}
+		now := s.now()
+		removed, err := q.RemoveCourseApprovals(ctx, dbsqlc.RemoveCourseApprovalsParams{TrainerID: trainerID, CourseIds: courseIDs})
+		if err != nil {
+			return fmt.Errorf("withdraw approvals of trainer %d: %w", trainerID, err)
+		}
+		added, err := q.AddCourseApprovals(ctx, dbsqlc.AddCourseApprovalsParams{TrainerID: trainerID, CourseIds: courseIDs, Now: now})
+		if err != nil {
+			return fmt.Errorf("approve courses for trainer %d: %w", trainerID, err)
+		}
+		if len(added) == 0 && len(removed) == 0 {
+			return nil
+		}
+		slices.Sort(added)
+		slices.Sort(removed)
+		return audit.Record(ctx, q, now, audit.Event{
+			Action: ActionCoursesApproved, ActorID: &actor, SubjectID: &trainerID, IP: ip,
+			Details: map[string]any{"approved_course_ids": added, "withdrawn_course_ids": removed},
+		})
+	})
+}
+
+func lockTrainer(ctx context.Context, q *dbsqlc.Queries, id int64) error {
+	if _, err := q.LockTrainer(ctx, id); errors.Is(err, pgx.ErrNoRows) {
+		return ErrNotFound
+	} else if err != nil {
+		return fmt.Errorf("lock trainer %d: %w", id, err)
+	}
+	return nil
+}
+
+func isExclusion(err error, constraint string) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "23P01" && pgErr.ConstraintName == constraint
+}
