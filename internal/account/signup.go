@@ -7,12 +7,12 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/password"
+	"github.com/pscp/booktraining/internal/pgerr"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -113,8 +113,7 @@ func (s *Service) SignUp(ctx context.Context, f SignUpForm, ip string) error {
 			Email: addr, FullName: f.FullName, JobTitle: f.JobTitle, AgencyID: agencyID,
 			UnlistedAgencyName: unlisted, PasswordHash: hash,
 		})
-		var pgErr *pgconn.PgError
-		if errors.As(err, &pgErr) && pgErr.ConstraintName == "users_email_key" {
+		if pgerr.Violates(err, "users_email_key") {
 			return nil // signed up a moment ago in another request: same answer
 		} else if err != nil {
 			return fmt.Errorf("sign up: %w", err)

@@ -12,11 +12,11 @@ import (
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/pgerr"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -135,7 +135,7 @@ func CreateTx(ctx context.Context, q *dbsqlc.Queries, at time.Time, actor int64,
 		Name: a.Name, Sector: string(a.Sector), ChargingBand: string(a.Band),
 		BillingContactName: a.BillingContactName, BillingContactEmail: a.BillingContactEmail, Now: at,
 	})
-	if isUnique(err, uniqueName) {
+	if pgerr.Violates(err, uniqueName) {
 		return Agency{}, nameTaken()
 	} else if err != nil {
 		return Agency{}, fmt.Errorf("create agency: %w", err)
@@ -188,7 +188,7 @@ func (s *Service) Update(ctx context.Context, actor, id int64, f Form, ip string
 			ID: id, Name: a.Name, Sector: string(a.Sector), ChargingBand: string(a.Band),
 			BillingContactName: a.BillingContactName, BillingContactEmail: a.BillingContactEmail, Now: now,
 		})
-		if isUnique(err, uniqueName) {
+		if pgerr.Violates(err, uniqueName) {
 			return nameTaken()
 		} else if err != nil {
 			return fmt.Errorf("update agency %d: %w", id, err)
@@ -301,9 +301,4 @@ func validEmail(s string) bool {
 	}
 	at := strings.LastIndexByte(s, '@')
 	return at > 0 && strings.Contains(s[at+1:], ".") && !strings.HasSuffix(s, ".")
-}
-
-func isUnique(err error, constraint string) bool {
-	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == constraint
 }

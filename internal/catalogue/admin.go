@@ -13,10 +13,10 @@ import (
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/pgerr"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -150,7 +150,7 @@ func (s *Service) CreateCourse(ctx context.Context, actor int64, f CourseForm, i
 			Audiences: strs(c.Audiences), Level: int16(c.Level), Duration: string(c.Duration),
 			DeliveryModes: strs(c.DeliveryModes), DefaultCapacity: int32(c.DefaultCapacity), Now: now,
 		})
-		if isUnique(err, uniqueSlug) {
+		if pgerr.Violates(err, uniqueSlug) {
 			return slugTaken()
 		} else if err != nil {
 			return fmt.Errorf("create course: %w", err)
@@ -210,7 +210,7 @@ func (s *Service) UpdateCourse(ctx context.Context, actor, id int64, f CourseFor
 			Audiences: strs(c.Audiences), Level: int16(c.Level), Duration: string(c.Duration),
 			DeliveryModes: strs(c.DeliveryModes), DefaultCapacity: int32(c.DefaultCapacity), Now: now,
 		})
-		if isUnique(err, uniqueSlug) {
+		if pgerr.Violates(err, uniqueSlug) {
 			return slugTaken()
 		} else if err != nil {
 			return fmt.Errorf("update course %d: %w", id, err)
@@ -397,9 +397,4 @@ func slugTaken() error {
 	var v validation.Errors
 	v.Add(FieldSlug, slugTakenMessage)
 	return &v
-}
-
-func isUnique(err error, constraint string) bool {
-	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == constraint
 }

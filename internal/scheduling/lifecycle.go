@@ -10,6 +10,7 @@ import (
 
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/pgerr"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -131,7 +132,7 @@ func (s *Service) Move(ctx context.Context, id int64, f Form) (Plan, error) {
 		// in this transaction, through the email outbox.
 		return nil
 	})
-	if isClash(err) {
+	if pgerr.Violates(err, "sessions_room_no_overlap", "trainer_commitments_no_overlap") {
 		return p, s.clashAfterRace(ctx, p, id)
 	} else if err != nil {
 		return p, fmt.Errorf("move session %d: %w", id, err)

@@ -16,11 +16,11 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/pgerr"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -296,14 +296,6 @@ func (s *Service) clashes(ctx context.Context, q *dbsqlc.Queries, p Plan, except
 	return out, nil
 }
 
-// isClash reports whether err is one of the constraints that forbid clashes:
-// the check above can pass for two managers at once, but only one insert wins.
-func isClash(err error) bool {
-	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) &&
-		(pgErr.ConstraintName == "sessions_room_no_overlap" || pgErr.ConstraintName == "trainer_commitments_no_overlap")
-}
-
 // Create saves a checked plan as a draft session and returns its ID. If
 // another manager took the room or a trainer in the meantime, the database
 // refuses and Create names the clash.
@@ -318,7 +310,7 @@ func (s *Service) Create(ctx context.Context, f Form) (int64, Plan, error) {
 		id, err = insert(ctx, dbsqlc.New(tx), p)
 		return err
 	})
-	if isClash(err) {
+	if pgerr.Violates(err, "sessions_room_no_overlap", "trainer_commitments_no_overlap") {
 		return 0, p, s.clashAfterRace(ctx, p, 0)
 	} else if err != nil {
 		return 0, p, fmt.Errorf("create session: %w", err)

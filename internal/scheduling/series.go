@@ -12,6 +12,7 @@ import (
 
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/pgerr"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -139,7 +140,7 @@ func (s *Service) CreateSeries(ctx context.Context, f Form, p Pattern) ([]int64,
 		}
 		return nil
 	})
-	if isClash(err) {
+	if pgerr.Violates(err, "sessions_room_no_overlap", "trainer_commitments_no_overlap") {
 		return nil, &SeriesError{Dates: []SeriesClash{{Date: from, Clashes: []Clash{{Kind: "room", What: "The room or a trainer", CourseTitle: "a session scheduled a moment ago", StartsAt: from, EndsAt: from}}}}}
 	} else if err != nil {
 		return nil, fmt.Errorf("create series: %w", err)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/pgerr"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -159,7 +160,7 @@ func (s *Service) AddTimeOff(ctx context.Context, actor, trainerID int64, f Time
 			TrainerID: trainerID, StartsAt: start, EndsAt: end, Reason: reason, Now: now,
 		})
 		t.ID = id
-		if isExclusion(err, noOverlap) {
+		if pgerr.Violates(err, noOverlap) {
 			return errClash
 		} else if err != nil {
 			return fmt.Errorf("insert time off for trainer %d: %w", trainerID, err)

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/pscp/booktraining/internal/audit"
@@ -152,9 +151,4 @@ func lockTrainer(ctx context.Context, q *dbsqlc.Queries, id int64) error {
 		return fmt.Errorf("lock trainer %d: %w", id, err)
 	}
 	return nil
-}
-
-func isExclusion(err error, constraint string) bool {
-	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && pgErr.Code == "23P01" && pgErr.ConstraintName == constraint
 }

@@ -15,12 +15,12 @@ import (
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/pgerr"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -162,7 +162,7 @@ func (s *Service) Create(ctx context.Context, actor int64, f Form, ip string) (i
 			Town: v.Town, Postcode: v.Postcode, Capacity: capacityParam(v),
 			AccessibilityNotes: v.AccessibilityNotes, Directions: v.Directions, Now: now,
 		})
-		if isUnique(err, uniqueName) {
+		if pgerr.Violates(err, uniqueName) {
 			return nameTaken()
 		} else if err != nil {
 			return fmt.Errorf("create venue: %w", err)
@@ -247,7 +247,7 @@ func (s *Service) Update(ctx context.Context, actor, id int64, f Form, ip string
 			Town: v.Town, Postcode: v.Postcode, Capacity: capacityParam(v),
 			AccessibilityNotes: v.AccessibilityNotes, Directions: v.Directions, Now: now,
 		})
-		if isUnique(err, uniqueName) {
+		if pgerr.Violates(err, uniqueName) {
 			return nameTaken()
 		} else if err != nil {
 			return fmt.Errorf("update venue %d: %w", id, err)
@@ -424,9 +424,4 @@ func nameTaken() error {
 	var v validation.Errors
 	v.Add(FieldName, nameTakenMessage)
 	return &v
-}
-
-func isUnique(err error, constraint string) bool {
-	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == constraint
 }
