@@ -112,15 +112,17 @@ func (s *Service) Move(ctx context.Context, id int64, f Form) (Plan, error) {
 	}
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		q := dbsqlc.New(tx)
+		// Trainers leaving the session go first, so moving it never counts
+		// their other commitments as clashes.
+		if err := q.RemoveSessionTrainers(ctx, id); err != nil {
+			return err
+		}
 		if _, err := q.MoveSession(ctx, dbsqlc.MoveSessionParams{
 			StartsAt: p.StartsAt, EndsAt: p.EndsAt, BookingCutoffAt: p.Cutoff, VenueID: p.VenueID,
 			Capacity: int32(p.Capacity), MeetingUrl: p.MeetingURL, ID: id,
 		}); errors.Is(err, pgx.ErrNoRows) {
 			return ErrWrongState
 		} else if err != nil {
-			return err
-		}
-		if err := q.RemoveSessionTrainers(ctx, id); err != nil {
 			return err
 		}
 		for _, t := range p.TrainerIDs {

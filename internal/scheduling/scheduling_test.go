@@ -350,3 +350,30 @@ func TestSameAgencyTrainersIsAWarningNotABlock(t *testing.T) {
 	require.Len(t, p.Warnings, 1)
 	assert.Contains(t, p.Warnings[0], "same agency")
 }
+
+// Moving a session and swapping its trainer at once: the trainer who leaves
+// may be busy at the new time without that counting as a clash.
+func TestMoveWithANewTrainer(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	id, _, err := f.svc.Create(f.ctx, f.form("10", f.trainers[0]))
+	require.NoError(t, err)
+	other := f.form("11", f.trainers[0]) // trainer 0 is busy on the 11th
+	other.VenueID = f.rooms[1]
+	_, _, err = f.svc.Create(f.ctx, other)
+	require.NoError(t, err)
+
+	se, err := f.svc.Get(f.ctx, id)
+	require.NoError(t, err)
+	form := scheduling.FormFor(se)
+	form.Day, form.TrainerIDs = "11", []int64{f.trainers[1]}
+	_, err = f.svc.Move(f.ctx, id, form)
+	require.NoError(t, err)
+	se, err = f.svc.Get(f.ctx, id)
+	require.NoError(t, err)
+	require.Len(t, se.Trainers, 1)
+	assert.Equal(t, f.trainers[1], se.Trainers[0].ID)
+	var commitments int
+	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT count(*) FROM trainer_commitments WHERE session_id = $1", id).Scan(&commitments))
+	assert.Equal(t, 1, commitments, "commitments follow the trainers")
+}
