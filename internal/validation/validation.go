@@ -60,3 +60,35 @@ func (e *Errors) Error() string {
 	}
 	return "invalid input: " + strings.Join(msgs, "; ")
 }
+
+// CleanLine makes typed text safe to store and show on one line: invalid
+// UTF-8 is dropped, control characters (NUL, tabs, line breaks) become
+// spaces, runs of spaces become one, and the ends are trimmed. PostgreSQL
+// refuses NUL bytes and invalid UTF-8, so every free-text field passes
+// through this (or CleanText) before it reaches the database.
+func CleanLine(s string) string {
+	s = strings.ToValidUTF8(s, "")
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// CleanText is CleanLine for text that may hold paragraphs: line breaks are
+// kept (as \n), other control characters dropped.
+func CleanText(s string) string {
+	s = strings.ToValidUTF8(strings.ReplaceAll(s, "\r\n", "\n"), "")
+	s = strings.Map(func(r rune) rune {
+		if r == '\n' {
+			return r
+		}
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return -1
+		}
+		return r
+	}, s)
+	return strings.TrimSpace(s)
+}
