@@ -377,3 +377,30 @@ func TestMoveWithANewTrainer(t *testing.T) {
 	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT count(*) FROM trainer_commitments WHERE session_id = $1", id).Scan(&commitments))
 	assert.Equal(t, 1, commitments, "commitments follow the trainers")
 }
+
+// Whatever SQL runs, the rows behind the clash rules stay true.
+func TestDatabaseGuardsTheClashRules(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	id, _, err := f.svc.Create(f.ctx, f.form("10", f.trainers[0]))
+	require.NoError(t, err)
+	require.NoError(t, f.svc.Cancel(f.ctx, id, "Room flooded"))
+
+	for name, sql := range map[string]string{
+		"reopening a cancelled session":       "UPDATE sessions SET status = 'draft', cancelled_reason = '' WHERE id = $1",
+		"updating who delivers a session":     "UPDATE session_trainers SET trainer_id = trainer_id WHERE session_id = $1",
+		"turning a used room into a platform": "UPDATE venues SET online = true, capacity = NULL, address_line1 = '', postcode = '' WHERE id = (SELECT venue_id FROM sessions WHERE id = $1)",
+	} {
+		_, err := f.pool.Exec(f.ctx, sql, id)
+		assert.Error(t, err, name)
+	}
+
+	// in_room cannot be switched off by hand to let two sessions share a room.
+	other, _, err := f.svc.Create(f.ctx, f.form("12", f.trainers[1]))
+	require.NoError(t, err)
+	_, err = f.pool.Exec(f.ctx, "UPDATE sessions SET in_room = false WHERE id = $1", other)
+	require.NoError(t, err)
+	var inRoom bool
+	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT in_room FROM sessions WHERE id = $1", other).Scan(&inRoom))
+	assert.True(t, inRoom, "recomputed from the venue")
+}
