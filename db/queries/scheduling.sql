@@ -120,3 +120,6 @@ WHERE u.erased_at IS NULL
 UNION ALL
 SELECT 'agency', id, name, 0 FROM agencies WHERE retired_at IS NULL
 ORDER BY 1, 3;
+
+-- name: LockSessionForChange :one
+SELECT status, seats_taken FROM sessions WHERE id = @id FOR UPDATE;

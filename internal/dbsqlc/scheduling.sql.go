@@ -353,6 +353,22 @@ func (q *Queries) ListProgramme(ctx context.Context, arg ListProgrammeParams) ([
 	return items, nil
 }
 
+const lockSessionForChange = `-- name: LockSessionForChange :one
+SELECT status, seats_taken FROM sessions WHERE id = $1 FOR UPDATE
+`
+
+type LockSessionForChangeRow struct {
+	Status     string
+	SeatsTaken int32
+}
+
+func (q *Queries) LockSessionForChange(ctx context.Context, id int64) (LockSessionForChangeRow, error) {
+	row := q.db.QueryRow(ctx, lockSessionForChange, id)
+	var i LockSessionForChangeRow
+	err := row.Scan(&i.Status, &i.SeatsTaken)
+	return i, err
+}
+
 const moveSession = `-- name: MoveSession :one
 UPDATE sessions
 SET starts_at = $1, ends_at = $2, booking_cutoff_at = $3, venue_id = $4,

@@ -115,7 +115,7 @@ func seed(ctx context.Context, q *dbsqlc.Queries, now time.Time) error {
 			VenueID:          venueIDs[s.Venue],
 			StartsAt:         s.StartsAt,
 			EndsAt:           s.EndsAt,
-			BookingCutoffAt:  s.StartsAt.Add(-3 * 24 * time.Hour),
+			BookingCutoffAt:  s.StartsAt.AddDate(0, 0, -3),
 			Capacity:         int32(s.Capacity),
 			Status:           s.Status,
 			MeetingUrl:       meeting,

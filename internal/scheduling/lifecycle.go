@@ -112,6 +112,21 @@ func (s *Service) Move(ctx context.Context, id int64, f Form) (Plan, error) {
 	}
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		q := dbsqlc.New(tx)
+		// Lock the session: two managers changing it at once take turns.
+		locked, err := q.LockSessionForChange(ctx, id)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		if locked.Status != "draft" && locked.Status != "published" {
+			return ErrWrongState
+		}
+		if p.Capacity < int(locked.SeatsTaken) {
+			var v validation.Errors
+			v.Add("capacity", fmt.Sprintf("%d people are booked: enter %d places or more", locked.SeatsTaken, locked.SeatsTaken))
+			return v.Err()
+		}
 		// Trainers leaving the session go first, so moving it never counts
 		// their other commitments as clashes.
 		if err := q.RemoveSessionTrainers(ctx, id); err != nil {
@@ -142,8 +157,16 @@ func (s *Service) Move(ctx context.Context, id int64, f Form) (Plan, error) {
 	return p, nil
 }
 
-// Publish makes a draft visible and bookable.
+// Publish makes a draft visible and bookable; a draft whose start has
+// passed cannot be published.
 func (s *Service) Publish(ctx context.Context, id int64) error {
+	se, err := s.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !se.StartsAt.After(s.now()) {
+		return ErrWrongState
+	}
 	return s.setStatus(ctx, id, "published", "", "draft")
 }
 
@@ -163,6 +186,7 @@ func (s *Service) Complete(ctx context.Context, id int64) error {
 // and room are free again at once (the database's commitments follow the
 // status); everyone booked or waiting will be told (bookings issue).
 func (s *Service) Cancel(ctx context.Context, id int64, reason string) error {
+	reason = validation.CleanText(reason)
 	if len(reason) == 0 {
 		var v validation.Errors
 		v.Add("reason", "Enter why the session is cancelled")

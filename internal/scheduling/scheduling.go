@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -29,9 +30,12 @@ var (
 	ErrWrongState = errors.New("the session cannot do that in its current state")
 )
 
-// DefaultCutoff is how long before the start booking closes, unless the
-// manager says otherwise.
-const DefaultCutoff = 3 * 24 * time.Hour
+// DefaultCutoffDays is how many days before the start booking closes,
+// unless the manager says otherwise.
+const DefaultCutoffDays = 3
+
+// MaxCapacity bounds the places of one session, online ones included.
+const MaxCapacity = 1000
 
 // Service schedules sessions.
 type Service struct {
@@ -138,20 +142,28 @@ func date(d, m, y string) (time.Time, bool) {
 // own slot is not a clash.
 func (s *Service) Check(ctx context.Context, f Form, except int64) (Plan, error) {
 	q := dbsqlc.New(s.pool)
+	var current Session // the session being changed: it may keep a retired venue
+	if except != 0 {
+		var err error
+		if current, err = s.Get(ctx, except); err != nil {
+			return Plan{}, err
+		}
+	}
 	var v validation.Errors
-	p := Plan{CourseID: f.CourseID, VenueID: f.VenueID, MeetingURL: strings.TrimSpace(f.MeetingURL), AgencyID: f.AgencyID}
+	p := Plan{CourseID: f.CourseID, VenueID: f.VenueID, MeetingURL: validation.CleanLine(f.MeetingURL), AgencyID: f.AgencyID}
 
 	var defaultCapacity int
+	var modes []string
 	if f.CourseID == 0 {
 		v.Add("course", "Select the course")
 	} else if c, err := q.GetCourseForScheduling(ctx, f.CourseID); errors.Is(err, pgx.ErrNoRows) {
 		v.Add("course", "Select a course from the list")
 	} else if err != nil {
 		return p, err
-	} else if c.RetiredAt != nil {
+	} else if c.RetiredAt != nil && except == 0 {
 		v.Add("course", "That course has been retired: restore it before scheduling it")
 	} else {
-		p.CourseTitle, defaultCapacity = c.Title, int(c.DefaultCapacity)
+		p.CourseTitle, defaultCapacity, modes = c.Title, int(c.DefaultCapacity), c.DeliveryModes
 	}
 
 	day, ok := date(f.Day, f.Month, f.Year)
@@ -182,16 +194,26 @@ func (s *Service) Check(ctx context.Context, f Form, except int64) (Plan, error)
 		v.Add("venue", "Select a venue from the list")
 	} else if err != nil {
 		return p, err
-	} else if vn.RetiredAt != nil {
+	} else if vn.RetiredAt != nil && (except == 0 || vn.ID != current.VenueID) {
 		v.Add("venue", "That venue has been retired")
 	} else {
 		online = vn.Online
+		switch {
+		case modes == nil:
+		case online && !slices.Contains(modes, string(catalogue.Online)):
+			v.Add("venue", p.CourseTitle+" is delivered in person only: choose a room")
+		case !online && !slices.Contains(modes, string(catalogue.InPerson)):
+			v.Add("venue", p.CourseTitle+" is delivered online only: choose an online platform")
+		}
 		if vn.Capacity != nil {
 			roomCapacity = int(*vn.Capacity)
 		}
 	}
-	if online && p.MeetingURL != "" {
-		if u, err := url.Parse(p.MeetingURL); err != nil || u.Scheme != "https" || u.Host == "" {
+	switch {
+	case p.MeetingURL != "" && !online:
+		p.MeetingURL = "" // a room needs no link; a session moved into one drops it
+	case p.MeetingURL != "":
+		if u, err := url.Parse(p.MeetingURL); err != nil || u.Scheme != "https" || u.Host == "" || len(p.MeetingURL) > 500 {
 			v.Add("meeting-url", "Enter the meeting link, starting https://")
 		}
 	}
@@ -204,6 +226,8 @@ func (s *Service) Check(ctx context.Context, f Form, except int64) (Plan, error)
 			v.Add("capacity", "Enter the number of places as a whole number, like 20")
 		case n < 1:
 			v.Add("capacity", "A session must have at least 1 place")
+		case n > MaxCapacity:
+			v.Add("capacity", fmt.Sprintf("Enter %d places or fewer", MaxCapacity))
 		default:
 			p.Capacity = n
 		}
@@ -228,16 +252,17 @@ func (s *Service) Check(ctx context.Context, f Form, except int64) (Plan, error)
 		}
 	}
 
-	cutoff := DefaultCutoff
+	cutoffDays := DefaultCutoffDays
 	if c := strings.TrimSpace(f.CutoffDays); c != "" {
 		n, err := strconv.Atoi(c)
 		if err != nil || n < 0 || n > 60 {
 			v.Add("cutoff", "Enter how many days before the session booking closes, from 0 to 60")
 		} else {
-			cutoff = time.Duration(n) * 24 * time.Hour
+			cutoffDays = n
 		}
 	}
-	p.Cutoff = start.Add(-cutoff)
+	// Calendar days in London, so the time of day survives a clock change.
+	p.Cutoff = start.AddDate(0, 0, -cutoffDays)
 
 	p.TrainerIDs = dedupe(f.TrainerIDs)
 	if len(p.TrainerIDs) == 0 {

@@ -404,3 +404,55 @@ func TestDatabaseGuardsTheClashRules(t *testing.T) {
 	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT in_room FROM sessions WHERE id = $1", other).Scan(&inRoom))
 	assert.True(t, inRoom, "recomputed from the venue")
 }
+
+func TestReviewFindings(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+
+	// A number of places beyond any session is refused, not wrapped.
+	huge := f.form("10", f.trainers[0])
+	huge.VenueID, huge.Capacity = f.online, "4294967297"
+	_, _, err := f.svc.Create(f.ctx, huge)
+	var v *validation.Errors
+	require.ErrorAs(t, err, &v)
+	assert.Equal(t, "Enter 1000 places or fewer", v.Message("capacity"))
+
+	// Booking closes at the same London time of day across a clock change.
+	spring := f.form("31", f.trainers[1])
+	spring.Month, spring.VenueID = "3", f.online
+	id, _, err := f.svc.Create(f.ctx, spring)
+	require.NoError(t, err)
+	se, err := f.svc.Get(f.ctx, id)
+	require.NoError(t, err)
+	assert.Equal(t, "2026-03-28 09:30", se.Cutoff.In(catalogue.London).Format("2006-01-02 15:04"))
+
+	// A course delivered in person only cannot go online.
+	var inPersonOnly int64
+	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT id FROM courses WHERE delivery_modes = '{in_person}' LIMIT 1").Scan(&inPersonOnly))
+	online := f.form("12", f.trainers[2])
+	online.CourseID, online.VenueID = inPersonOnly, f.online
+	_, _, err = f.svc.Create(f.ctx, online)
+	require.ErrorAs(t, err, &v)
+	assert.Contains(t, v.Message("venue"), "in person only")
+
+	// A session keeps its room after the room is retired, and can still be changed.
+	inRoom, _, err := f.svc.Create(f.ctx, f.form("13", f.trainers[3]))
+	require.NoError(t, err)
+	_, err = f.pool.Exec(f.ctx, "UPDATE venues SET retired_at = now() WHERE id = $1", f.rooms[0])
+	require.NoError(t, err)
+	se, err = f.svc.Get(f.ctx, inRoom)
+	require.NoError(t, err)
+	form := scheduling.FormFor(se)
+	form.TrainerIDs = []int64{f.trainers[4]}
+	_, err = f.svc.Move(f.ctx, inRoom, form)
+	assert.NoError(t, err)
+
+	// A draft whose start has passed cannot be published.
+	_, err = f.pool.Exec(f.ctx, "UPDATE sessions SET starts_at = $2, ends_at = $3, booking_cutoff_at = $2 WHERE id = $1",
+		inRoom, now.Add(-2*time.Hour), now.Add(-time.Hour))
+	require.NoError(t, err)
+	assert.ErrorIs(t, f.svc.Publish(f.ctx, inRoom), scheduling.ErrWrongState)
+
+	// A cancel reason with a NUL byte is cleaned, not a database error.
+	assert.NoError(t, f.svc.Cancel(f.ctx, id, "Trainer\x00 unwell"))
+}

@@ -76,7 +76,7 @@ func (f TimeOffForm) check() (start, end time.Time, reason string, err error) {
 	if from != nil && to != nil && to.Before(*from) {
 		v.Add(FieldTo+"-day", "The last day must be the same as or after the first day")
 	}
-	reason = strings.TrimSpace(f.Reason)
+	reason = validation.CleanLine(f.Reason)
 	if utf8.RuneCountInString(reason) > maxReason {
 		v.Add(FieldReason, fmt.Sprintf("Reason must be %d characters or fewer", maxReason))
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/catalogue"
+	"github.com/pscp/booktraining/internal/scheduling"
 )
 
 // handleError maps every error a handler returns to a status and a page, in
@@ -26,7 +27,7 @@ func (a *app) handleError(c *fiber.Ctx, err error) error {
 		return c.Redirect("/sign-in"+next, fiber.StatusSeeOther)
 	case errors.Is(err, errCSRF):
 		return a.render(c, fiber.StatusForbidden, "errors/forbidden", "This form has expired", "csrf")
-	case errors.Is(err, catalogue.ErrCourseNotFound), errors.Is(err, account.ErrNotFound):
+	case errors.Is(err, catalogue.ErrCourseNotFound), errors.Is(err, account.ErrNotFound), errors.Is(err, scheduling.ErrNotFound):
 		status = fiber.StatusNotFound
 	case errors.As(err, &fe):
 		status = fe.Code

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"regexp"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -57,9 +58,13 @@ func (a *app) accessLog(c *fiber.Ctx) error {
 	if status >= 500 {
 		level = slog.LevelError
 	}
+	path := c.Path()
+	if strings.HasPrefix(path, "/calendar/") {
+		path = "/calendar/(secret).ics" // the path is a trainer's secret feed link
+	}
 	a.log.LogAttrs(c.UserContext(), level, "request",
 		slog.String("method", c.Method()),
-		slog.String("path", c.Path()),
+		slog.String("path", path),
 		slog.Int("status", status),
 		slog.Duration("duration", time.Since(start)),
 		slog.Int("bytes", len(c.Response().Body())),

@@ -58,6 +58,7 @@ var templateFuncs = template.FuncMap{
 	"lower":      strings.ToLower,
 	"hasPrefix":  strings.HasPrefix,
 	"list":       func(items ...string) []string { return items },
+	"add":        func(a, b int) int { return a + b },
 	"statusName": func(s string) string {
 		return map[string]string{"draft": "Draft", "published": "Published", "completed": "Delivered", "cancelled": "Cancelled"}[s]
 	},

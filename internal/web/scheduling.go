@@ -99,7 +99,7 @@ func (a *app) programme(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	svc := a.scheduler()
 	filter := programmeFilter(c)
-	page := max(int(int64Value(c.Query("page"))), 1)
+	page := pageParam(c)
 	rows, total, err := svc.Programme(ctx, filter, page)
 	if err != nil {
 		return err

@@ -198,3 +198,19 @@ func TestSeriesAndProgrammeExport(t *testing.T) {
 	}
 	assert.Equal(t, 7, rows, "one single session and six in the series")
 }
+
+func TestSchedulingPagesRefuseJunkCalmly(t *testing.T) {
+	t.Parallel()
+	f := setupScheduling(t)
+	resp, _ := f.manager.get("/admin/sessions/999999")
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
+	resp, _ = f.manager.get("/admin/sessions/new?from=999999")
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
+	resp, _ = f.manager.get("/admin/sessions?page=50000000")
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+
+	// A trainer's feed link is a secret: it never reaches the logs.
+	f.a.client(t).get("/calendar/s3cretfeedtoken.ics")
+	assert.NotContains(t, f.a.logs.String(), "s3cretfeedtoken")
+	assert.Contains(t, f.a.logs.String(), "/calendar/(secret).ics")
+}
