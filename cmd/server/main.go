@@ -149,6 +149,8 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 		RequestTimeout: cfg.RequestTimeout,
 		TrustedProxies: cfg.TrustedProxies,
 		ProxyHeader:    cfg.ProxyHeader,
+		// Kept emails are only for reading when none are really sent.
+		ShowEmailBodies: cfg.SMTPURL == "",
 	})
 	if err != nil {
 		return err

@@ -104,3 +104,12 @@ DELETE FROM web_sessions WHERE expires_at <= @now OR last_seen_at <= @idle_since
 
 -- name: DeleteOtherWebSessions :exec
 DELETE FROM web_sessions WHERE user_id = @user_id AND token_hash <> @keep;
+
+-- name: ReplaceUnverifiedSignUp :execrows
+-- A second sign-up with an address nobody has proven replaces what the first
+-- one gave, so whoever signed up first cannot keep the account.
+UPDATE users
+SET full_name = @full_name, job_title = @job_title, agency_id = sqlc.narg(agency_id),
+    unlisted_agency_name = @unlisted_agency_name, password_hash = @password_hash,
+    requested_agency_id = NULL, agency_requested_at = NULL, updated_at = now()
+WHERE id = @id AND email_verified_at IS NULL AND erased_at IS NULL;

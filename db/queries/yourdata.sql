@@ -184,3 +184,10 @@ DELETE FROM sign_in_attempts WHERE at < @before;
 
 -- name: DeleteAuditEventsBefore :execrows
 DELETE FROM audit_events WHERE at < @before;
+
+-- name: StripAuditOrganisationNames :exec
+-- Erasure: typed organisation names leave the audit events about or by the
+-- person.
+UPDATE audit_events
+SET details = details - 'unlisted_organisation' - 'organisation' - 'from' - 'to'
+WHERE subject_user_id = @user_id OR actor_id = @user_id;

@@ -22,6 +22,7 @@ import (
 
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/email"
+	"github.com/pscp/booktraining/internal/validation"
 )
 
 // Role is what a person may do beyond booking training, which everyone may.
@@ -186,7 +187,7 @@ func hashToken(token string) []byte {
 // address cannot be one.
 func cleanEmail(s string) string {
 	s = strings.TrimSpace(s)
-	if s == "" || len(s) > 254 || strings.ContainsAny(s, " \t\r\n<>,;\"") {
+	if s == "" || len(s) > 254 || validation.CleanLine(s) != s || strings.ContainsAny(s, " \t\r\n<>,;\"") {
 		return ""
 	}
 	addr, err := mail.ParseAddress(s)

@@ -35,7 +35,7 @@ const (
 // address, name and body; the audit log keeps its entries, which now point
 // at "Deleted person". The old email address is free to open a new account.
 func (s *Service) EraseAccount(ctx context.Context, userID int64, plain, ip string) error {
-	if err := s.confirmPassword(ctx, userID, plain, ip); err != nil {
+	if err := s.confirmPassword(ctx, userID, plain, ip, "delete account"); err != nil {
 		return err
 	}
 	now := s.now()
@@ -70,6 +70,9 @@ func (s *Service) EraseAccount(ctx context.Context, userID int64, plain, ip stri
 		if err := q.AnonymiseEmailsTo(ctx, dbsqlc.AnonymiseEmailsToParams{ErasedAddress: erased, UserID: &userID, Email: u.Email}); err != nil {
 			return fmt.Errorf("erase %d: emails: %w", userID, err)
 		}
+		if err := q.StripAuditOrganisationNames(ctx, &userID); err != nil {
+			return fmt.Errorf("erase %d: audit log: %w", userID, err)
+		}
 		if err := q.AnonymiseAuditActorEmail(ctx, dbsqlc.AnonymiseAuditActorEmailParams{ErasedAddress: erased, Email: u.Email}); err != nil {
 			return fmt.Errorf("erase %d: audit log: %w", userID, err)
 		}
@@ -98,7 +101,7 @@ func cancelFutureBookings(ctx context.Context, tx pgx.Tx, userID int64, now time
 // cannot be undone. A wrong password counts as a failed sign-in attempt, so
 // the sign-in limits also stop someone holding an unattended session from
 // guessing it.
-func (s *Service) confirmPassword(ctx context.Context, userID int64, plain, ip string) error {
+func (s *Service) confirmPassword(ctx context.Context, userID int64, plain, ip, purpose string) error {
 	var v validation.Errors
 	if plain == "" {
 		v.Add("password", "Enter your password")
@@ -163,7 +166,7 @@ func (s *Service) confirmPassword(ctx context.Context, userID int64, plain, ip s
 	if !ok {
 		if err := audit.Record(ctx, q, now, audit.Event{
 			Action: audit.SignInFailed, ActorID: &userID, SubjectID: &userID, IP: ip,
-			Details: map[string]any{"purpose": "delete account"},
+			Details: map[string]any{"purpose": purpose},
 		}); err != nil {
 			return fmt.Errorf("confirm password of %d: %w", userID, err)
 		}

@@ -123,16 +123,16 @@ func (s *Service) ChangePassword(ctx context.Context, sess Session, current, new
 	if err != nil {
 		return err
 	}
-	stored, err := q.GetPasswordHash(ctx, userID)
-	if err != nil {
-		return fmt.Errorf("change password: %w", err)
-	}
 	var v validation.Errors
 	if current == "" {
 		v.Add("current-password", "Enter your current password")
-	} else if ok, _, err := password.Verify(current, stored); err != nil {
-		return fmt.Errorf("change password: %w", err)
-	} else if !ok {
+	} else if err := s.confirmPassword(ctx, userID, current, ip, "change password"); err != nil {
+		// Checked within the sign-in limits, so a session left open cannot
+		// be used to guess the password.
+		var cv *validation.Errors
+		if !errors.As(err, &cv) {
+			return err // a *LimitError among them
+		}
 		v.Add("current-password", "Your current password is wrong")
 	}
 	if err := password.Check(newPassword, passwordContext(u.Email, u.FullName)...); err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -22,8 +21,8 @@ type ProfileForm struct {
 }
 
 func (f *ProfileForm) check(v *validation.Errors) {
-	f.FullName = strings.TrimSpace(f.FullName)
-	f.JobTitle = strings.TrimSpace(f.JobTitle)
+	f.FullName = validation.CleanLine(f.FullName)
+	f.JobTitle = validation.CleanLine(f.JobTitle)
 	switch {
 	case f.FullName == "":
 		v.Add("full-name", "Enter your full name")
@@ -258,6 +257,22 @@ func (s *Service) DecideAgencyChange(ctx context.Context, actorID int64, role Ro
 			Details: details,
 		}); err != nil {
 			return err
+		}
+		if confirm {
+			// A coordinator acts for their agency: one who moves is no
+			// longer anyone's coordinator until granted the role again.
+			n, err := q.RemoveRole(ctx, dbsqlc.RemoveRoleParams{UserID: userID, Role: string(Coordinator)})
+			if err != nil {
+				return fmt.Errorf("decide agency change of %d: %w", userID, err)
+			}
+			if n > 0 {
+				if err := audit.Record(ctx, q, now, audit.Event{
+					Action: audit.RoleRemoved, ActorID: &actorID, SubjectID: &userID, AgencyID: r.FromAgencyID, IP: ip,
+					Details: map[string]any{"role": string(Coordinator), "reason": "changed agency"},
+				}); err != nil {
+					return err
+				}
+			}
 		}
 		to, _ := details["to"].(string)
 		return s.send(ctx, tx, userID, r.Email, r.FullName, agencyDecisionEmail(r.FullName, to, confirm))

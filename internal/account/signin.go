@@ -35,6 +35,10 @@ func (s *Service) SignIn(ctx context.Context, addr, plain, ip string) (int64, er
 	var v validation.Errors
 	if addr == "" {
 		v.Add("email", "Enter your email address")
+	} else if validation.CleanLine(addr) != addr {
+		// NUL bytes, control characters or invalid UTF-8: PostgreSQL
+		// refuses them, and no address holds them.
+		v.Add("email", "Enter an email address in the correct format, like name@example.org")
 	} else if len(addr) > 254 {
 		v.Add("email", "Enter a shorter email address")
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -33,9 +34,9 @@ type SignUpForm struct {
 // email saying someone tried to sign up with it (or, if never verified, a
 // fresh link).
 func (s *Service) SignUp(ctx context.Context, f SignUpForm, ip string) error {
-	f.FullName = strings.TrimSpace(f.FullName)
-	f.JobTitle = strings.TrimSpace(f.JobTitle)
-	f.UnlistedAgency = strings.TrimSpace(f.UnlistedAgency)
+	f.FullName = validation.CleanLine(f.FullName)
+	f.JobTitle = validation.CleanLine(f.JobTitle)
+	f.UnlistedAgency = validation.CleanLine(f.UnlistedAgency)
 	addr := cleanEmail(f.Email)
 
 	var v validation.Errors
@@ -97,18 +98,25 @@ func (s *Service) SignUp(ctx context.Context, f SignUpForm, ip string) error {
 		case existing.ErasedAt != nil:
 			return nil // an erased address cannot be reused, and nothing is said
 		case existing.EmailVerifiedAt == nil:
-			return s.sendVerification(ctx, q, tx, existing.ID, existing.Email, existing.FullName)
+			// Nobody has proven the address, so whoever signed up with it
+			// before may not be its owner: this sign-up replaces theirs, and
+			// anyone signed in to the account is signed out.
+			agencyID, unlisted := signUpAgency(f)
+			if _, err := q.ReplaceUnverifiedSignUp(ctx, dbsqlc.ReplaceUnverifiedSignUpParams{
+				FullName: f.FullName, JobTitle: f.JobTitle, AgencyID: agencyID,
+				UnlistedAgencyName: unlisted, PasswordHash: hash, ID: existing.ID,
+			}); err != nil {
+				return fmt.Errorf("sign up: %w", err)
+			}
+			if err := q.DeleteUserWebSessions(ctx, &existing.ID); err != nil {
+				return fmt.Errorf("sign up: %w", err)
+			}
+			return s.sendVerification(ctx, q, tx, existing.ID, existing.Email, f.FullName)
 		default:
 			return s.send(ctx, tx, existing.ID, existing.Email, existing.FullName, alreadyRegisteredEmail(s.link("/sign-in", "")))
 		}
 
-		var agencyID *int64
-		unlisted := ""
-		if f.NotListed {
-			unlisted = f.UnlistedAgency
-		} else {
-			agencyID = &f.AgencyID
-		}
+		agencyID, unlisted := signUpAgency(f)
 		id, err := q.CreateUser(ctx, dbsqlc.CreateUserParams{
 			Email: addr, FullName: f.FullName, JobTitle: f.JobTitle, AgencyID: agencyID,
 			UnlistedAgencyName: unlisted, PasswordHash: hash,
@@ -126,6 +134,16 @@ func (s *Service) SignUp(ctx context.Context, f SignUpForm, ip string) error {
 		}
 		return s.sendVerification(ctx, q, tx, id, addr, f.FullName)
 	})
+}
+
+// signUpAgency is the agency, or the unlisted organisation's name, of a
+// sign-up.
+func signUpAgency(f SignUpForm) (agencyID *int64, unlisted string) {
+	if f.NotListed {
+		return nil, f.UnlistedAgency
+	}
+	id := f.AgencyID
+	return &id, ""
 }
 
 // ResendVerification sends a fresh link to a signed-in person who has not
@@ -172,15 +190,39 @@ func (s *Service) VerifyEmail(ctx context.Context, token, ip string) error {
 		if err := q.MarkEmailVerified(ctx, dbsqlc.MarkEmailVerifiedParams{Now: now, ID: userID}); err != nil {
 			return fmt.Errorf("verify email: %w", err)
 		}
+		// Whoever was signed in to the account before its address was proven
+		// may not be its owner: everyone signs in again.
+		if err := q.DeleteUserWebSessions(ctx, &userID); err != nil {
+			return fmt.Errorf("verify email: %w", err)
+		}
 		return audit.Record(ctx, q, now, audit.Event{Action: audit.EmailVerified, ActorID: &userID, SubjectID: &userID, IP: ip})
 	})
 }
 
 func (s *Service) send(ctx context.Context, tx pgx.Tx, userID int64, to, name string, m message) error {
-	if _, err := s.outbox.Enqueue(ctx, tx, email.Message{To: to, ToName: name, Subject: m.subject, Body: m.body, UserID: &userID}); err != nil {
+	if _, err := s.outbox.Enqueue(ctx, tx, email.Message{To: to, ToName: recipientName(name), Subject: m.subject, Body: m.body, UserID: &userID}); err != nil {
 		return fmt.Errorf("enqueue %q: %w", m.subject, err)
 	}
 	return nil
+}
+
+// maxToNameBytes is the most of a person's name that goes in an email's To
+// header; the outbox refuses more than 254 bytes.
+const maxToNameBytes = 200
+
+// recipientName is a person's name made fit for an email's To header: on one
+// line, and cut at a character boundary to at most maxToNameBytes bytes (a
+// 200-character name can be 800 bytes).
+func recipientName(name string) string {
+	name = validation.CleanLine(name)
+	if len(name) <= maxToNameBytes {
+		return name
+	}
+	cut := maxToNameBytes
+	for cut > 0 && !utf8.RuneStart(name[cut]) {
+		cut--
+	}
+	return strings.TrimSpace(name[:cut])
 }
 
 // passwordContext is what a password must not contain: the person's address,

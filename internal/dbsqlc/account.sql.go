@@ -406,6 +406,40 @@ func (q *Queries) RecordSignInAttempt(ctx context.Context, arg RecordSignInAttem
 	return id, err
 }
 
+const replaceUnverifiedSignUp = `-- name: ReplaceUnverifiedSignUp :execrows
+UPDATE users
+SET full_name = $1, job_title = $2, agency_id = $3,
+    unlisted_agency_name = $4, password_hash = $5,
+    requested_agency_id = NULL, agency_requested_at = NULL, updated_at = now()
+WHERE id = $6 AND email_verified_at IS NULL AND erased_at IS NULL
+`
+
+type ReplaceUnverifiedSignUpParams struct {
+	FullName           string
+	JobTitle           string
+	AgencyID           *int64
+	UnlistedAgencyName string
+	PasswordHash       string
+	ID                 int64
+}
+
+// A second sign-up with an address nobody has proven replaces what the first
+// one gave, so whoever signed up first cannot keep the account.
+func (q *Queries) ReplaceUnverifiedSignUp(ctx context.Context, arg ReplaceUnverifiedSignUpParams) (int64, error) {
+	result, err := q.db.Exec(ctx, replaceUnverifiedSignUp,
+		arg.FullName,
+		arg.JobTitle,
+		arg.AgencyID,
+		arg.UnlistedAgencyName,
+		arg.PasswordHash,
+		arg.ID,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const requestAgencyChange = `-- name: RequestAgencyChange :exec
 UPDATE users SET requested_agency_id = $1, updated_at = now()
 WHERE id = $2 AND erased_at IS NULL

@@ -358,9 +358,21 @@ func (a *app) changePassword(c *fiber.Ctx) error {
 	err := a.deps.Accounts.ChangePassword(c.UserContext(), *currentSession(c),
 		c.FormValue("current-password"), c.FormValue("new-password"), c.IP())
 	var verr *validation.Errors
-	if errors.As(err, &verr) {
+	var limit *account.LimitError
+	switch {
+	case errors.As(err, &verr):
 		return a.renderForm(c, "account/password", "Change your password", passwordPage{fieldErrors{verr}}, verr)
-	} else if err != nil {
+	case errors.As(err, &limit):
+		verr = &validation.Errors{}
+		minutes := int(limit.RetryAfter(a.deps.Now()).Minutes())
+		verr.Add("current-password", fmt.Sprintf("You have entered a wrong password too many times. Try again in %d %s.", minutes, plural(minutes, "minute", "minutes")))
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(minutes*60))
+		if err := a.renderForm(c, "account/password", "Change your password", passwordPage{fieldErrors{verr}}, verr); err != nil {
+			return err
+		}
+		c.Status(fiber.StatusTooManyRequests)
+		return nil
+	case err != nil:
 		return err
 	}
 	return a.showAccount(c, "Your password has been changed")

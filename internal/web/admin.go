@@ -801,6 +801,7 @@ type adminEmailPage struct {
 	adminArea
 	Email      email.Stored
 	Paragraphs [][][]textPart // paragraphs of lines of parts
+	Hidden     bool           // bodies are not shown: email is sent by SMTP
 }
 
 func (h *admin) email(c *fiber.Ctx) error {
@@ -814,7 +815,12 @@ func (h *admin) email(c *fiber.Ctx) error {
 	} else if err != nil {
 		return err
 	}
-	d := adminEmailPage{adminArea: h.area(c), Email: m, Paragraphs: emailParagraphs(m.Body)}
+	d := adminEmailPage{adminArea: h.area(c), Email: m}
+	if h.deps.ShowEmailBodies {
+		d.Paragraphs = emailParagraphs(m.Body)
+	} else {
+		d.Hidden = true
+	}
 	return h.render(c, fiber.StatusOK, "admin/email", m.Subject, d)
 }
 

@@ -38,6 +38,10 @@ type Deps struct {
 	RequestTimeout time.Duration
 	TrustedProxies []string
 	ProxyHeader    string
+	// ShowEmailBodies lets training managers read the text of kept emails at
+	// /admin/emails/:id. Set it only when no email is really delivered (no
+	// SMTP): otherwise the text of an email not yet sent holds a live link.
+	ShowEmailBodies bool
 }
 
 type app struct {

@@ -62,7 +62,7 @@ func setup(t testing.TB, opts ...deps) testApp {
 		Now:         clk.Now,
 		Ready:       pool.Ping,
 		Logger:      slog.New(web.LogHandler(slog.NewTextHandler(&syncWriter{b: logs}, nil))),
-		Partnership: "Portsmouth Safeguarding Children Partnership",
+		Partnership: "Portsmouth Safeguarding Children Partnership", ShowEmailBodies: true,
 	}
 	for _, o := range opts {
 		o(&d)

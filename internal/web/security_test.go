@@ -1,0 +1,145 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pscp/booktraining/internal/web"
+)
+
+func TestControlCharactersInTypedFieldsAreNotServerErrors(t *testing.T) {
+	t.Parallel()
+	a := setup(t)
+	c := a.client(t)
+	for _, addr := range []string{"a\x00b@example.org", "a\xffb@example.org"} {
+		c.get("/sign-in")
+		resp, page := c.post("/sign-in", url.Values{"email": {addr}, "password": {"whatever it is"}})
+		assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode, "%q", addr)
+		assert.Contains(t, errorSummary(page), "Enter an email address in the correct format", "%q", addr)
+	}
+	var agencyID int64
+	require.NoError(t, a.pool.QueryRow(context.Background(), "SELECT min(id) FROM agencies").Scan(&agencyID))
+	for i, name := range []string{"Sam\x00Jones", "Sam\xffJones"} {
+		c.get("/sign-up")
+		resp, page := c.post("/sign-up", url.Values{
+			"full-name": {name}, "email": {"sam" + strconv.Itoa(i) + "@example.org"}, "job-title": {"Health\x00visitor"},
+			"agency": {strconv.FormatInt(agencyID, 10)}, "password": {"tide comes in at southsea"},
+		})
+		assert.Contains(t, []int{http.StatusSeeOther, http.StatusUnprocessableEntity}, resp.StatusCode, "%q: %s", name, errorSummary(page))
+	}
+	c.get("/sign-up")
+	resp, _ := c.post("/sign-up", url.Values{
+		"full-name": {"Sam Jones"}, "email": {"sam\x00@example.org"}, "job-title": {"Nurse"},
+		"agency": {"not-listed"}, "unlisted-agency": {"Acme\x00Care"}, "password": {"tide comes in at southsea"},
+	})
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+
+	a.newUser(t, "pat@example.org", "")
+	p := a.client(t)
+	p.signIn("pat@example.org", testPassword)
+	resp, page := p.post("/account/profile", url.Values{"full-name": {"Pat\x00Smith"}, "job-title": {"Nurse\xff"}})
+	assert.Less(t, resp.StatusCode, 500, errorSummary(page))
+	assert.NotContains(t, a.logs.String(), "level=ERROR")
+}
+
+func TestPasswordResetForAPersonWithALongName(t *testing.T) {
+	t.Parallel()
+	a := setup(t)
+	id := a.newUser(t, "long@example.org", "")
+	_, err := a.pool.Exec(context.Background(), "UPDATE users SET full_name = $1 WHERE id = $2", strings.Repeat("é", 130), id)
+	require.NoError(t, err)
+	c := a.client(t)
+	c.get("/forgot-password")
+	resp, page := c.post("/forgot-password", url.Values{"email": {"long@example.org"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, errorSummary(page))
+	subject, _ := a.lastEmail(t, "long@example.org")
+	assert.Equal(t, "Reset your password", subject)
+}
+
+func TestSecondSignUpTakesBackAnUnverifiedAddress(t *testing.T) {
+	t.Parallel()
+	a := setup(t)
+	var agencyID int64
+	require.NoError(t, a.pool.QueryRow(context.Background(), "SELECT min(id) FROM agencies").Scan(&agencyID))
+	signUp := func(c *client, name, pw string) {
+		t.Helper()
+		c.get("/sign-up")
+		resp, page := c.post("/sign-up", url.Values{
+			"full-name": {name}, "email": {"owner@example.org"}, "job-title": {"Nurse"},
+			"agency": {strconv.FormatInt(agencyID, 10)}, "password": {pw},
+		})
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode, errorSummary(page))
+	}
+	const attackerPW, victimPW = "attacker chose this phrase", "the victims own passphrase"
+	attacker := a.client(t)
+	signUp(attacker, "Eve Smith", attackerPW)
+	attacker.signIn("owner@example.org", attackerPW)
+	resp, _ := attacker.get("/account")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+
+	victim := a.client(t)
+	signUp(victim, "Vic Jones", victimPW)
+	resp, _ = attacker.get("/account")
+	assert.Equal(t, http.StatusSeeOther, resp.StatusCode, "the attacker's session has ended")
+
+	_, link := a.lastEmail(t, "owner@example.org")
+	u, err := url.Parse(link)
+	require.NoError(t, err)
+	victim.get(u.RequestURI())
+	_, page := victim.post("/verify-email", url.Values{"token": {u.Query().Get("token")}})
+	require.Contains(t, page, "Email address confirmed")
+
+	victim.signIn("owner@example.org", victimPW)
+	again := a.client(t)
+	again.get("/sign-in")
+	resp, _ = again.post("/sign-in", url.Values{"email": {"owner@example.org"}, "password": {attackerPW}})
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode, "the attacker's password no longer works")
+}
+
+func TestChangePasswordHasAGuessingLimit(t *testing.T) {
+	t.Parallel()
+	a := setup(t)
+	a.newUser(t, "guessed@example.org", "")
+	c := a.client(t)
+	c.signIn("guessed@example.org", testPassword)
+	for i := range 10 {
+		c.get("/account/password")
+		resp, page := c.post("/account/password", url.Values{"current-password": {"wrong guess " + strconv.Itoa(i)}, "new-password": {"a fine new passphrase"}})
+		require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+		require.Contains(t, errorSummary(page), "Your current password is wrong")
+	}
+	c.get("/account/password")
+	resp, page := c.post("/account/password", url.Values{"current-password": {testPassword}, "new-password": {"a fine new passphrase"}})
+	assert.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
+	assert.Contains(t, errorSummary(page), "You have entered a wrong password too many times")
+	assert.NotEmpty(t, resp.Header.Get("Retry-After"))
+}
+
+func TestKeptEmailBodiesHiddenWhenSentBySMTP(t *testing.T) {
+	t.Parallel()
+	for _, show := range []bool{true, false} {
+		a := setup(t, func(d *web.Deps) { d.ShowEmailBodies = show })
+		a.newUser(t, "manager@example.org", "", "manager")
+		var id int64
+		require.NoError(t, a.pool.QueryRow(context.Background(),
+			`INSERT INTO emails (to_address, subject, body_text) VALUES ('x@example.org', 'Reset', 'Follow https://example.org/reset?token=SECRETTOKEN') RETURNING id`).Scan(&id))
+		m := a.client(t)
+		m.signIn("manager@example.org", testPassword)
+		resp, page := m.get("/admin/emails/" + strconv.FormatInt(id, 10))
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		if show {
+			assert.Contains(t, page, "SECRETTOKEN")
+			assert.NotContains(t, page, "Email bodies are not shown")
+		} else {
+			assert.NotContains(t, page, "SECRETTOKEN")
+			assert.Contains(t, page, "Email bodies are not shown when email is sent by SMTP")
+		}
+	}
+}
