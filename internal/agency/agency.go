@@ -233,10 +233,10 @@ func (s *Service) SetRetired(ctx context.Context, actor, id int64, retired bool,
 // ID of the agency being edited (0 for a new one), which may keep its name.
 func (f Form) check(ctx context.Context, q *dbsqlc.Queries, except int64) (Agency, error) {
 	a := Agency{
-		Name:                tidy(f.Name),
+		Name:                validation.CleanLine(f.Name),
 		Sector:              Sector(f.Sector),
 		Band:                ChargingBand(f.Band),
-		BillingContactName:  tidy(f.BillingContactName),
+		BillingContactName:  validation.CleanLine(f.BillingContactName),
 		BillingContactEmail: strings.TrimSpace(f.BillingContactEmail),
 	}
 	var v validation.Errors
@@ -267,18 +267,6 @@ func (f Form) check(ctx context.Context, q *dbsqlc.Queries, except int64) (Agenc
 		v.Add(FieldBillingEmail, "Enter the billing contact’s email address in the correct format, like name@example.org")
 	}
 	return a, v.Err()
-}
-
-// tidy drops what no name holds (bytes that are not UTF-8, control
-// characters) and runs of spaces.
-func tidy(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, strings.ToValidUTF8(s, ""))
-	return strings.Join(strings.Fields(s), " ")
 }
 
 const nameTakenMessage = "An agency with this name already exists"

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
@@ -265,10 +264,10 @@ func courseOf(r dbsqlc.LockCourseRow) Course {
 func (f CourseForm) check(ctx context.Context, q *dbsqlc.Queries, except int64) (Course, error) {
 	c := Course{
 		Slug:                strings.TrimSpace(f.Slug),
-		Title:               oneLine(f.Title),
-		Summary:             oneLine(f.Summary),
+		Title:               validation.CleanLine(f.Title),
+		Summary:             validation.CleanLine(f.Summary),
 		Description:         paragraphs(f.Description),
-		AudienceDescription: oneLine(f.AudienceDescription),
+		AudienceDescription: validation.CleanLine(f.AudienceDescription),
 		Duration:            Duration(f.Duration),
 	}
 	var v validation.Errors
@@ -297,7 +296,7 @@ func (f CourseForm) check(ctx context.Context, q *dbsqlc.Queries, except int64) 
 	textField(&v, FieldSummary, c.Summary, "Enter a summary of the course", "Summary")
 	textField(&v, FieldDescription, c.Description, "Enter a description of the course", "Description")
 	for _, line := range strings.Split(strings.ReplaceAll(f.LearningOutcomes, "\r\n", "\n"), "\n") {
-		if line = oneLine(line); line != "" {
+		if line = validation.CleanLine(line); line != "" {
 			c.LearningOutcomes = append(c.LearningOutcomes, line)
 		}
 	}
@@ -365,18 +364,6 @@ func compact(values []string) []string {
 	return slices.Compact(out)
 }
 
-// oneLine drops what no line of text holds (bytes that are not UTF-8,
-// control characters) and runs of spaces.
-func oneLine(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, strings.ToValidUTF8(s, ""))
-	return strings.Join(strings.Fields(s), " ")
-}
-
 var blankLines = regexp.MustCompile(`\n\s*\n`)
 
 // paragraphs tidies each paragraph of s and joins them with one blank line,
@@ -384,7 +371,7 @@ var blankLines = regexp.MustCompile(`\n\s*\n`)
 func paragraphs(s string) string {
 	var out []string
 	for _, p := range blankLines.Split(strings.ReplaceAll(s, "\r\n", "\n"), -1) {
-		if p = oneLine(p); p != "" {
+		if p = validation.CleanLine(p); p != "" {
 			out = append(out, p)
 		}
 	}

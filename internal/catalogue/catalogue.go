@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/validation"
 )
 
 // ErrCourseNotFound means no course on offer has that slug.
@@ -54,14 +55,7 @@ func (f Filter) Empty() bool {
 // CleanQuery makes free text safe to search on: valid UTF-8, no control
 // characters, single spaces, at most MaxQueryLength characters.
 func CleanQuery(q string) string {
-	q = strings.ToValidUTF8(q, "")
-	q = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return ' '
-		}
-		return r
-	}, q)
-	q = strings.Join(strings.Fields(q), " ")
+	q = validation.CleanLine(q)
 	if utf8.RuneCountInString(q) > MaxQueryLength {
 		q = string([]rune(q)[:MaxQueryLength])
 		q = strings.TrimSpace(q)

@@ -60,7 +60,7 @@ func (s *Service) UnlistedOrganisation(ctx context.Context, name string) (Organi
 }
 
 func unlistedPeople(ctx context.Context, q *dbsqlc.Queries, name string) ([]Person, error) {
-	name = strings.TrimSpace(plainText(name))
+	name = validation.CleanLine(name)
 	if name == "" {
 		return nil, ErrOrganisationNotFound
 	}
@@ -177,7 +177,7 @@ func (s *Service) MergeOrganisation(ctx context.Context, actor int64, name strin
 
 // moveInto moves everyone who typed name into a, auditing each person.
 func moveInto(ctx context.Context, q *dbsqlc.Queries, actor int64, name string, a agency.Agency, action audit.Action, ip string, now time.Time) (int, error) {
-	rows, err := q.MoveUnlistedPeople(ctx, dbsqlc.MoveUnlistedPeopleParams{AgencyID: &a.ID, Name: strings.TrimSpace(plainText(name))})
+	rows, err := q.MoveUnlistedPeople(ctx, dbsqlc.MoveUnlistedPeopleParams{AgencyID: &a.ID, Name: validation.CleanLine(name)})
 	if err != nil {
 		return 0, fmt.Errorf("move people of %q into agency %d: %w", name, a.ID, err)
 	}

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/validation"
 )
 
 // ErrNotFound means no one (not erased, and within the asker's reach) has
@@ -72,7 +72,7 @@ type Results struct {
 // CleanQuery trims a search, drops what no name holds (control characters,
 // bytes that are not UTF-8) and cuts it to a length worth searching for.
 func CleanQuery(s string) string {
-	s = strings.Join(strings.Fields(plainText(s)), " ")
+	s = strings.Join(strings.Fields(validation.CleanLine(s)), " ")
 	if utf8.RuneCountInString(s) > maxQuery {
 		s = string([]rune(s)[:maxQuery])
 	}
@@ -159,7 +159,7 @@ func (s *Service) InAgency(ctx context.Context, agencyID, id int64) (Person, err
 // audit log's filter.
 func (s *Service) IDByEmail(ctx context.Context, addr string) (int64, error) {
 	addr = strings.TrimSpace(addr)
-	if addr == "" || len(addr) > 254 || plainText(addr) != addr {
+	if addr == "" || len(addr) > 254 || validation.CleanLine(addr) != addr {
 		return 0, ErrNotFound
 	}
 	id, err := dbsqlc.New(s.pool).FindPersonByEmail(ctx, addr)
@@ -169,17 +169,6 @@ func (s *Service) IDByEmail(ctx context.Context, addr string) (int64, error) {
 		return 0, fmt.Errorf("find person by email: %w", err)
 	}
 	return id, nil
-}
-
-// plainText is s without invalid UTF-8, and with control characters as
-// spaces: PostgreSQL refuses the one, and no name or address holds the other.
-func plainText(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, strings.ToValidUTF8(s, ""))
 }
 
 // paged places page (from 1) within total results.

@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
@@ -311,7 +310,7 @@ func capacityParam(v Venue) *int32 {
 // the ID of the venue being edited (0 for a new one), which may keep its
 // name. An online platform keeps only its name and accessibility notes.
 func (f Form) check(ctx context.Context, q *dbsqlc.Queries, except int64) (Venue, error) {
-	v := Venue{Name: oneLine(f.Name), AccessibilityNotes: text(f.AccessibilityNotes)}
+	v := Venue{Name: validation.CleanLine(f.Name), AccessibilityNotes: validation.CleanText(f.AccessibilityNotes)}
 	var errs validation.Errors
 	switch f.Kind {
 	case KindRoom:
@@ -335,8 +334,8 @@ func (f Form) check(ctx context.Context, q *dbsqlc.Queries, except int64) (Venue
 		}
 	}
 	if f.Kind == KindRoom {
-		v.AddressLine1, v.AddressLine2, v.Town = oneLine(f.AddressLine1), oneLine(f.AddressLine2), oneLine(f.Town)
-		v.Directions = text(f.Directions)
+		v.AddressLine1, v.AddressLine2, v.Town = validation.CleanLine(f.AddressLine1), validation.CleanLine(f.AddressLine2), validation.CleanLine(f.Town)
+		v.Directions = validation.CleanText(f.Directions)
 		line(&errs, FieldAddressLine1, v.AddressLine1, "Enter address line 1, typically the building and street", "Address line 1")
 		line(&errs, FieldAddressLine2, v.AddressLine2, "", "Address line 2")
 		line(&errs, FieldTown, v.Town, "Enter the town or city", "Town or city")
@@ -391,31 +390,6 @@ func Postcode(s string) (string, bool) {
 		return "", false
 	}
 	return pc[:len(pc)-3] + " " + pc[len(pc)-3:], true
-}
-
-// oneLine drops what no line of text holds (bytes that are not UTF-8,
-// control characters) and runs of spaces.
-func oneLine(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, strings.ToValidUTF8(s, ""))
-	return strings.Join(strings.Fields(s), " ")
-}
-
-// text is free text of several lines: valid UTF-8, Unix line ends, no other
-// control characters, no space at either end.
-func text(s string) string {
-	s = strings.ReplaceAll(strings.ToValidUTF8(s, ""), "\r\n", "\n")
-	s = strings.Map(func(r rune) rune {
-		if r != '\n' && unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, s)
-	return strings.TrimSpace(s)
 }
 
 const nameTakenMessage = "A venue with this name already exists"
