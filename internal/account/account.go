@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/mail"
 	"net/url"
 	"strings"
 	"time"
@@ -185,21 +184,7 @@ func hashToken(token string) []byte {
 
 // cleanEmail trims an address and checks its form; it returns "" when the
 // address cannot be one.
-func cleanEmail(s string) string {
-	s = strings.TrimSpace(s)
-	if s == "" || len(s) > 254 || validation.CleanLine(s) != s || strings.ContainsAny(s, " \t\r\n<>,;\"") {
-		return ""
-	}
-	addr, err := mail.ParseAddress(s)
-	if err != nil || addr.Address != s {
-		return ""
-	}
-	at := strings.LastIndexByte(s, '@')
-	if at < 1 || !strings.Contains(s[at+1:], ".") || strings.HasSuffix(s, ".") {
-		return ""
-	}
-	return s
-}
+func cleanEmail(s string) string { return validation.Email(s) }
 
 func tooLong(s string, max int) bool { return utf8.RuneCountInString(s) > max }
 

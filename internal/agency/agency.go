@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/mail"
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
@@ -263,7 +261,7 @@ func (f Form) check(ctx context.Context, q *dbsqlc.Queries, except int64) (Agenc
 	if utf8.RuneCountInString(a.BillingContactName) > 200 {
 		v.Add(FieldBillingName, "Billing contact name must be 200 characters or fewer")
 	}
-	if a.BillingContactEmail != "" && !validEmail(a.BillingContactEmail) {
+	if a.BillingContactEmail != "" && validation.Email(a.BillingContactEmail) != a.BillingContactEmail {
 		v.Add(FieldBillingEmail, "Enter the billing contact’s email address in the correct format, like name@example.org")
 	}
 	return a, v.Err()
@@ -277,16 +275,3 @@ func nameTaken() error {
 	return &v
 }
 
-// validEmail reports whether s is a bare email address a mail server would
-// take: name@domain.tld, nothing more.
-func validEmail(s string) bool {
-	if len(s) > 254 || !utf8.ValidString(s) || strings.ContainsFunc(s, unicode.IsControl) || strings.ContainsAny(s, " <>,;\"") {
-		return false
-	}
-	addr, err := mail.ParseAddress(s)
-	if err != nil || addr.Address != s {
-		return false
-	}
-	at := strings.LastIndexByte(s, '@')
-	return at > 0 && strings.Contains(s[at+1:], ".") && !strings.HasSuffix(s, ".")
-}

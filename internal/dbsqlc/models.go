@@ -44,6 +44,36 @@ type AuditEvent struct {
 	Ip            *netip.Addr
 }
 
+type Booking struct {
+	ID                int64
+	SessionID         int64
+	UserID            int64
+	AgencyID          *int64
+	Status            string
+	BookedBy          int64
+	AccessNeeds       string
+	DietaryNeeds      string
+	LineManagerName   string
+	LineManagerEmail  string
+	PolicyAgreedAt    time.Time
+	QueuePosition     int64
+	WaitingSince      *time.Time
+	OfferedAt         *time.Time
+	OfferExpiresAt    *time.Time
+	ConfirmedAt       *time.Time
+	EndedAt           *time.Time
+	EndedBy           *int64
+	Late              bool
+	EndNote           string
+	ReplacedBy        *int64
+	Attendance        *string
+	AttendanceBy      *int64
+	AttendanceAt      *time.Time
+	AbsenceNotifiedAt *time.Time
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+}
+
 type Course struct {
 	ID                  int64
 	Slug                string

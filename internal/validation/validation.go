@@ -3,7 +3,10 @@
 // page shows, in the order the fields appear.
 package validation
 
-import "strings"
+import (
+	"net/mail"
+	"strings"
+)
 
 // FieldError is one problem with one field; Field is the form field's name.
 type FieldError struct {
@@ -91,4 +94,22 @@ func CleanText(s string) string {
 		return r
 	}, s)
 	return strings.TrimSpace(s)
+}
+
+// Email trims an address and returns it if it is a bare address a mail
+// server would take (name@domain.tld, nothing more), or "" if not.
+func Email(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" || len(s) > 254 || CleanLine(s) != s || strings.ContainsAny(s, " \t\r\n<>,;\"") {
+		return ""
+	}
+	addr, err := mail.ParseAddress(s)
+	if err != nil || addr.Address != s {
+		return ""
+	}
+	at := strings.LastIndexByte(s, '@')
+	if at < 1 || !strings.Contains(s[at+1:], ".") || strings.HasSuffix(s, ".") {
+		return ""
+	}
+	return s
 }

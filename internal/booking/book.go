@@ -1,0 +1,340 @@
+package booking
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/pgerr"
+	"github.com/pscp/booktraining/internal/validation"
+)
+
+// Details is what the booking form asks for.
+type Details struct {
+	AccessNeeds      string
+	DietaryNeeds     string
+	LineManagerName  string
+	LineManagerEmail string
+	AgreePolicy      bool
+}
+
+// Field names, as the form names its inputs.
+const (
+	FieldAccessNeeds      = "access-needs"
+	FieldDietaryNeeds     = "dietary-needs"
+	FieldLineManagerName  = "line-manager-name"
+	FieldLineManagerEmail = "line-manager-email"
+	FieldAgreePolicy      = "agree-policy"
+	FieldColleagueEmail   = "colleague-email"
+)
+
+// clean tidies typed text and checks each field, in the form's order.
+func (d Details) clean() (Details, error) {
+	var v validation.Errors
+	d.AccessNeeds = validation.CleanText(d.AccessNeeds)
+	d.DietaryNeeds = validation.CleanText(d.DietaryNeeds)
+	d.LineManagerName = validation.CleanLine(d.LineManagerName)
+	typed := validation.CleanLine(d.LineManagerEmail)
+	d.LineManagerEmail = validation.Email(typed)
+	if len([]rune(d.AccessNeeds)) > 1000 {
+		v.Add(FieldAccessNeeds, "Access requirements must be 1000 characters or fewer")
+	}
+	if len([]rune(d.DietaryNeeds)) > 1000 {
+		v.Add(FieldDietaryNeeds, "Dietary needs must be 1000 characters or fewer")
+	}
+	switch {
+	case d.LineManagerName == "":
+		v.Add(FieldLineManagerName, "Enter your line manager’s name")
+	case len([]rune(d.LineManagerName)) > 200:
+		v.Add(FieldLineManagerName, "Your line manager’s name must be 200 characters or fewer")
+	}
+	switch {
+	case typed == "":
+		v.Add(FieldLineManagerEmail, "Enter your line manager’s email address")
+	case d.LineManagerEmail == "":
+		v.Add(FieldLineManagerEmail, "Enter your line manager’s email address in the correct format, like name@example.org")
+	}
+	if !d.AgreePolicy {
+		v.Add(FieldAgreePolicy, "Confirm that you agree to the cancellation policy")
+	}
+	return d, v.Err()
+}
+
+// Request asks for a place on a session for one person.
+type Request struct {
+	SessionID int64
+	PersonID  int64 // who the place is for: the actor, or someone they book for
+	Details
+	// InviteToken is the closed session's secret link, when booking through it.
+	InviteToken string
+	// JoinWaitingList joins the waiting list when the session is full,
+	// rather than failing with ErrFull.
+	JoinWaitingList bool
+}
+
+// Outcome is what a booking request produced.
+type Outcome struct {
+	BookingID int64
+	Status    string // Confirmed or Waiting
+	Position  int    // on the waiting list, 1 is next
+}
+
+// person is the one a place is for.
+type person struct {
+	ID       int64
+	Email    string
+	Name     string
+	AgencyID *int64
+}
+
+// personFor checks that actor may book for personID, and that the person
+// can be booked: a confirmed email address, not erased.
+func personFor(ctx context.Context, q *dbsqlc.Queries, actor Actor, personID int64) (person, error) {
+	p, err := q.GetPersonForBooking(ctx, personID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return person{}, ErrNotFound
+	} else if err != nil {
+		return person{}, fmt.Errorf("person %d: %w", personID, err)
+	}
+	if p.Erased {
+		return person{}, ErrNotFound
+	}
+	if actor.ID != p.ID && !actor.Manager && !actor.coordinates(p.AgencyID) {
+		return person{}, ErrForbidden
+	}
+	if !p.Verified {
+		return person{}, ErrUnverified
+	}
+	return person{ID: p.ID, Email: p.Email, Name: p.FullName, AgencyID: p.AgencyID}, nil
+}
+
+// Book asks for a place. It returns validation.Errors for bad details, or
+// one of the package's errors when the place cannot be had; nothing is
+// changed unless it succeeds.
+func (s *Service) Book(ctx context.Context, actor Actor, r Request) (Outcome, error) {
+	d, err := r.Details.clean()
+	if err != nil {
+		return Outcome{}, err
+	}
+	now := s.now()
+	var out Outcome
+	err = s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
+		p, err := personFor(ctx, q, actor, r.PersonID)
+		if err != nil {
+			return err
+		}
+		se, err := lockSession(ctx, q, r.SessionID)
+		if err != nil {
+			return err
+		}
+		if err := mayBook(actor, p, se, r.InviteToken, now); err != nil {
+			return err
+		}
+		if live, err := q.LiveBookingFor(ctx, dbsqlc.LiveBookingForParams{SessionID: se.ID, UserID: p.ID}); err == nil {
+			if live.Status == Waiting {
+				return ErrAlreadyWaiting
+			}
+			return ErrAlreadyBooked
+		} else if !errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("live booking: %w", err)
+		}
+		id, err := q.TakePlace(ctx, dbsqlc.TakePlaceParams{
+			UserID: p.ID, AgencyID: p.AgencyID, BookedBy: actor.ID, AccessNeeds: d.AccessNeeds,
+			DietaryNeeds: d.DietaryNeeds, LineManagerName: d.LineManagerName, LineManagerEmail: d.LineManagerEmail,
+			Now: now, SessionID: se.ID,
+		})
+		switch {
+		case err == nil:
+			out = Outcome{BookingID: id, Status: Confirmed}
+			return s.tell(ctx, tx, q, id, msgConfirmed)
+		case !errors.Is(err, pgx.ErrNoRows):
+			return fmt.Errorf("take place: %w", err)
+		case !r.JoinWaitingList:
+			return ErrFull
+		}
+		id, err = q.JoinWaitingList(ctx, dbsqlc.JoinWaitingListParams{
+			UserID: p.ID, AgencyID: p.AgencyID, BookedBy: actor.ID, AccessNeeds: d.AccessNeeds,
+			DietaryNeeds: d.DietaryNeeds, LineManagerName: d.LineManagerName, LineManagerEmail: d.LineManagerEmail,
+			Now: now, SessionID: se.ID,
+		})
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFull // cannot happen under the lock, but never wait for nothing
+		} else if err != nil {
+			return fmt.Errorf("join waiting list: %w", err)
+		}
+		pos, err := q.WaitingPosition(ctx, id)
+		if err != nil {
+			return fmt.Errorf("waiting position: %w", err)
+		}
+		out = Outcome{BookingID: id, Status: Waiting, Position: int(pos)}
+		return s.tell(ctx, tx, q, id, msgWaiting)
+	})
+	if pgerr.Violates(err, "bookings_one_live") {
+		return Outcome{}, ErrAlreadyBooked
+	}
+	return out, err
+}
+
+// mayBook checks the session is open to this person now. Managers may add
+// people after the cut-off (until the session starts) and to any closed
+// session; others need a published session before its cut-off, and for a
+// closed session, to be of its agency and to come through its invite link
+// (a coordinator of that agency needs no link).
+func mayBook(actor Actor, p person, se dbsqlc.LockSessionForBookingRow, token string, now time.Time) error {
+	switch se.Status {
+	case "published":
+	case "draft":
+		return ErrNotFound
+	default:
+		return ErrNotBookable
+	}
+	if !now.Before(se.StartsAt) {
+		return ErrNotBookable
+	}
+	if actor.Manager {
+		return nil
+	}
+	if !now.Before(se.BookingCutoffAt) {
+		return ErrCutoffPassed
+	}
+	if se.ClosedToAgencyID != nil {
+		if p.AgencyID == nil || *p.AgencyID != *se.ClosedToAgencyID {
+			return ErrNeedsInvite
+		}
+		if actor.coordinates(se.ClosedToAgencyID) {
+			return nil
+		}
+		if se.InviteToken == nil || subtle.ConstantTimeCompare([]byte(token), []byte(*se.InviteToken)) != 1 {
+			return ErrNeedsInvite
+		}
+	}
+	return nil
+}
+
+// offerFreePlaces offers any free places of a session (whose row the caller
+// has locked) to the people waiting, in order, and tells each of them.
+func (s *Service) offerFreePlaces(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, sessionID int64, now time.Time) error {
+	offers, err := q.OfferFreePlaces(ctx, dbsqlc.OfferFreePlacesParams{
+		SessionID: sessionID, Now: now, Deadline: now.Add(s.offerWindow()),
+	})
+	if err != nil {
+		return fmt.Errorf("offer free places of session %d: %w", sessionID, err)
+	}
+	for _, o := range offers {
+		if err := s.tell(ctx, tx, q, o.ID, msgOffered); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// FillPlaces offers a session's free places to its waiting list, in the
+// caller's transaction: for a change made elsewhere that frees places, such
+// as a manager raising the capacity.
+func (s *Service) FillPlaces(ctx context.Context, tx pgx.Tx, sessionID int64) error {
+	q := dbsqlc.New(tx)
+	if _, err := lockSession(ctx, q, sessionID); err != nil {
+		return err
+	}
+	return s.offerFreePlaces(ctx, tx, q, sessionID, s.now())
+}
+
+// AcceptOffer turns the person's offer into a confirmed place, if it is
+// still open. It can succeed once.
+func (s *Service) AcceptOffer(ctx context.Context, actor Actor, bookingID int64) error {
+	now := s.now()
+	return s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
+		b, _, err := lockBooking(ctx, q, bookingID)
+		if err != nil {
+			return err
+		}
+		if b.UserID != actor.ID {
+			return ErrNotFound
+		}
+		if _, err := q.ConfirmOffer(ctx, dbsqlc.ConfirmOfferParams{ID: b.ID, Now: now}); errors.Is(err, pgx.ErrNoRows) {
+			return ErrOfferGone
+		} else if err != nil {
+			return fmt.Errorf("accept offer %d: %w", b.ID, err)
+		}
+		return s.tell(ctx, tx, q, b.ID, msgConfirmed)
+	})
+}
+
+// Leave takes a person off a session's waiting list, or declines the place
+// they were offered (which passes to the next person waiting).
+func (s *Service) Leave(ctx context.Context, actor Actor, bookingID int64) error {
+	now := s.now()
+	return s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
+		b, _, err := lockBooking(ctx, q, bookingID)
+		if err != nil {
+			return err
+		}
+		if !actor.mayChange(b) {
+			return ErrNotFound
+		}
+		if b.Status != Waiting && b.Status != Offered {
+			return ErrWrongState
+		}
+		if err := end(ctx, q, b.ID, Left, actor.ID, now, false, "", nil, Waiting, Offered); err != nil {
+			return err
+		}
+		return s.offerFreePlaces(ctx, tx, q, b.SessionID, now)
+	})
+}
+
+// ExpireOffers ends the offers whose time is up and passes each place to
+// the next person waiting (or back to the pool after the cut-off). It
+// returns how many offers expired. Run it every minute or so; an expired
+// offer cannot be accepted even before it runs.
+func (s *Service) ExpireOffers(ctx context.Context) (int, error) {
+	now := s.now()
+	sessions, err := dbsqlc.New(s.pool).ExpiredOfferSessions(ctx, now)
+	if err != nil {
+		return 0, fmt.Errorf("sessions with expired offers: %w", err)
+	}
+	n := 0
+	for _, id := range sessions {
+		err := s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
+			if _, err := lockSession(ctx, q, id); err != nil {
+				return err
+			}
+			expired, err := q.ExpireOffers(ctx, dbsqlc.ExpireOffersParams{SessionID: id, Now: now})
+			if err != nil {
+				return fmt.Errorf("expire offers of session %d: %w", id, err)
+			}
+			for _, b := range expired {
+				if err := s.tell(ctx, tx, q, b, msgOfferExpired); err != nil {
+					return err
+				}
+			}
+			n += len(expired)
+			return s.offerFreePlaces(ctx, tx, q, id, now)
+		})
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// end moves a live booking to an ended status, from one of the given states.
+func end(ctx context.Context, q *dbsqlc.Queries, id int64, status string, by int64, now time.Time, late bool, note string, replacedBy *int64, from ...string) error {
+	var endedBy *int64
+	if by != 0 {
+		endedBy = &by
+	}
+	_, err := q.EndBooking(ctx, dbsqlc.EndBookingParams{
+		ID: id, Status: status, Now: now, EndedBy: endedBy, Late: late, EndNote: note, ReplacedBy: replacedBy, FromStates: from,
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ErrWrongState
+	} else if err != nil {
+		return fmt.Errorf("booking %d to %s: %w", id, status, err)
+	}
+	return nil
+}

@@ -1,0 +1,159 @@
+// Package booking owns places on sessions: booking, the waiting list and its
+// offers, cancelling, substitutes, the manager's changes and the register.
+//
+// Every change to a session's bookings locks the session's row first, so the
+// changes to one session take turns. The number of places taken is kept by a
+// trigger from the bookings themselves, and a CHECK on the session refuses
+// any change that would seat more people than it holds: capacity is the
+// database's rule, never a count made in Go.
+package booking
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/email"
+)
+
+// Why a booking cannot be made or changed. The web layer words each one.
+var (
+	ErrNotFound       = errors.New("booking or session not found")
+	ErrForbidden      = errors.New("not allowed to book or change this")
+	ErrUnverified     = errors.New("email address not confirmed")
+	ErrNotBookable    = errors.New("session is not open for booking")
+	ErrCutoffPassed   = errors.New("booking has closed for this session")
+	ErrFull           = errors.New("session is full")
+	ErrAlreadyBooked  = errors.New("already booked on this session")
+	ErrAlreadyWaiting = errors.New("already on the waiting list for this session")
+	ErrNotFull        = errors.New("session has places, so there is no waiting list to join")
+	ErrNeedsInvite    = errors.New("closed session: book through the agency's invite link")
+	ErrOfferGone      = errors.New("the offer has expired or was already answered")
+	ErrWrongState     = errors.New("booking cannot change from its current state")
+	ErrStarted        = errors.New("the session has started")
+)
+
+// Statuses of a booking. Waiting, Offered and Confirmed are live.
+const (
+	Waiting     = "waiting"
+	Offered     = "offered"
+	Confirmed   = "confirmed"
+	Cancelled   = "cancelled"
+	Substituted = "substituted"
+	Moved       = "moved"
+	Left        = "left"
+	Expired     = "expired"
+)
+
+// Attendance marks on the register.
+const (
+	Attended    = "attended"
+	Absent      = "absent"
+	ArrivedLate = "late"
+)
+
+// DefaultOfferWindow is how long a person has to accept a place offered
+// from the waiting list, unless the cut-off comes sooner.
+const DefaultOfferWindow = 48 * time.Hour
+
+// Service books places.
+type Service struct {
+	pool        *pgxpool.Pool
+	outbox      *email.Outbox
+	baseURL     *url.URL
+	now         func() time.Time
+	log         *slog.Logger
+	partnership string
+	// OfferWindow is how long an offer stays open (DefaultOfferWindow when zero).
+	OfferWindow time.Duration
+}
+
+// New returns a Service. baseURL is where people reach the app, for the
+// links in emails; partnership names the sender in them.
+func New(pool *pgxpool.Pool, outbox *email.Outbox, baseURL *url.URL, partnership string, now func() time.Time, log *slog.Logger) *Service {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Service{pool: pool, outbox: outbox, baseURL: baseURL, partnership: partnership, now: now, log: log}
+}
+
+func (s *Service) offerWindow() time.Duration {
+	if s.OfferWindow > 0 {
+		return s.OfferWindow
+	}
+	return DefaultOfferWindow
+}
+
+func (s *Service) link(path string) string {
+	if s.baseURL == nil {
+		return path
+	}
+	return s.baseURL.JoinPath(path).String()
+}
+
+// Actor is the signed-in person asking for a change, and what they may do.
+type Actor struct {
+	ID          int64
+	AgencyID    *int64
+	Manager     bool
+	Coordinator bool
+	Trainer     bool
+}
+
+// coordinates reports whether a is the coordinator of agency.
+func (a Actor) coordinates(agency *int64) bool {
+	return a.Coordinator && a.AgencyID != nil && agency != nil && *a.AgencyID == *agency
+}
+
+// mayChange reports whether a may cancel, substitute or otherwise change b:
+// their own booking, their agency's as its coordinator, or any as a manager.
+func (a Actor) mayChange(b dbsqlc.GetBookingRow) bool {
+	return a.Manager || a.ID == b.UserID || a.coordinates(b.AgencyID)
+}
+
+// IsLate reports whether cancelling at now, for a session with this
+// cut-off, is a late cancellation: from the cut-off itself onwards.
+func IsLate(cutoff, now time.Time) bool { return !now.Before(cutoff) }
+
+// inTx runs fn in a transaction.
+func (s *Service) inTx(ctx context.Context, fn func(pgx.Tx, *dbsqlc.Queries) error) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return fn(tx, dbsqlc.New(tx)) })
+}
+
+// lockSession locks a session's row for a change to its bookings.
+func lockSession(ctx context.Context, q *dbsqlc.Queries, id int64) (dbsqlc.LockSessionForBookingRow, error) {
+	se, err := q.LockSessionForBooking(ctx, id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return se, ErrNotFound
+	} else if err != nil {
+		return se, fmt.Errorf("lock session %d: %w", id, err)
+	}
+	return se, nil
+}
+
+// lockBooking locks the session of booking id, then reads the booking as it
+// stands under that lock.
+func lockBooking(ctx context.Context, q *dbsqlc.Queries, id int64) (dbsqlc.GetBookingRow, dbsqlc.LockSessionForBookingRow, error) {
+	b, err := q.GetBooking(ctx, id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return b, dbsqlc.LockSessionForBookingRow{}, ErrNotFound
+	} else if err != nil {
+		return b, dbsqlc.LockSessionForBookingRow{}, fmt.Errorf("booking %d: %w", id, err)
+	}
+	se, err := lockSession(ctx, q, b.SessionID)
+	if err != nil {
+		return b, se, err
+	}
+	b, err = q.GetBooking(ctx, id)
+	if err != nil {
+		return b, se, fmt.Errorf("booking %d: %w", id, err)
+	}
+	return b, se, nil
+}

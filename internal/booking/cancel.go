@@ -1,0 +1,206 @@
+package booking
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/pgerr"
+	"github.com/pscp/booktraining/internal/validation"
+)
+
+// CancelOutcome says how a cancellation was recorded.
+type CancelOutcome struct {
+	Late bool // inside the cut-off: recorded as a late cancellation
+}
+
+// Cancel gives up a confirmed place (or leaves the waiting list, or
+// declines an offer). A place given up from the cut-off onwards is recorded
+// as a late cancellation. The freed place is offered to the next person
+// waiting. The person themselves, their agency's coordinator or a manager
+// may cancel, until the session starts.
+func (s *Service) Cancel(ctx context.Context, actor Actor, bookingID int64) (CancelOutcome, error) {
+	now := s.now()
+	var out CancelOutcome
+	err := s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
+		b, se, err := lockBooking(ctx, q, bookingID)
+		if err != nil {
+			return err
+		}
+		if !actor.mayChange(b) {
+			return ErrNotFound
+		}
+		if !now.Before(se.StartsAt) {
+			return ErrStarted
+		}
+		switch b.Status {
+		case Waiting, Offered:
+			if err := end(ctx, q, b.ID, Left, actor.ID, now, false, "", nil, Waiting, Offered); err != nil {
+				return err
+			}
+		case Confirmed:
+			out.Late = IsLate(se.BookingCutoffAt, now)
+			if err := end(ctx, q, b.ID, Cancelled, actor.ID, now, out.Late, "", nil, Confirmed); err != nil {
+				return err
+			}
+			if err := s.tell(ctx, tx, q, b.ID, msgCancelled); err != nil {
+				return err
+			}
+		default:
+			return ErrWrongState
+		}
+		return s.offerFreePlaces(ctx, tx, q, b.SessionID, now)
+	})
+	return out, err
+}
+
+// Substitute passes a confirmed place to a colleague from the same agency,
+// named by their email address. It is never a late cancellation. The
+// colleague needs an account with a confirmed email address; if they were
+// on the session's waiting list, the place replaces that.
+func (s *Service) Substitute(ctx context.Context, actor Actor, bookingID int64, colleagueEmail string, d Details) (int64, error) {
+	var v validation.Errors
+	typed := validation.CleanLine(colleagueEmail)
+	addr := validation.Email(typed)
+	if typed == "" {
+		v.Add(FieldColleagueEmail, "Enter your colleague’s email address")
+	} else if addr == "" {
+		v.Add(FieldColleagueEmail, "Enter your colleague’s email address in the correct format, like name@example.org")
+	}
+	d, err := d.clean()
+	if ve := (*validation.Errors)(nil); errors.As(err, &ve) {
+		for _, f := range ve.Fields {
+			v.Add(f.Field, f.Message)
+		}
+	}
+	if err := v.Err(); err != nil {
+		return 0, err
+	}
+	now := s.now()
+	var newID int64
+	err = s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
+		b, se, err := lockBooking(ctx, q, bookingID)
+		if err != nil {
+			return err
+		}
+		if !actor.mayChange(b) {
+			return ErrNotFound
+		}
+		if b.Status != Confirmed {
+			return ErrWrongState
+		}
+		if !now.Before(se.StartsAt) {
+			return ErrStarted
+		}
+		c, err := q.FindColleagueByEmail(ctx, addr)
+		var v validation.Errors
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			v.Add(FieldColleagueEmail, "There is no account with that email address: ask your colleague to create one first")
+		case err != nil:
+			return fmt.Errorf("find colleague: %w", err)
+		case c.ID == b.UserID:
+			v.Add(FieldColleagueEmail, "Enter a colleague’s email address, not the booked person’s")
+		case b.AgencyID == nil || c.AgencyID == nil || *c.AgencyID != *b.AgencyID:
+			v.Add(FieldColleagueEmail, "A substitute must work for the same agency as the person booked")
+		case !c.Verified:
+			v.Add(FieldColleagueEmail, "Your colleague must confirm their email address before they can be booked")
+		}
+		if err := v.Err(); err != nil {
+			return err
+		}
+		if live, err := q.LiveBookingFor(ctx, dbsqlc.LiveBookingForParams{SessionID: se.ID, UserID: c.ID}); err == nil {
+			if live.Status != Waiting {
+				v.Add(FieldColleagueEmail, "Your colleague already has a place on this session")
+				return v.Err()
+			}
+			if err := end(ctx, q, live.ID, Left, actor.ID, now, false, "Given a colleague’s place", nil, Waiting); err != nil {
+				return err
+			}
+		} else if !errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("colleague's booking: %w", err)
+		}
+		// The old place ends first, so the session never holds both.
+		if err := end(ctx, q, b.ID, Substituted, actor.ID, now, false, "", nil, Confirmed); err != nil {
+			return err
+		}
+		newID, err = q.TakePlace(ctx, dbsqlc.TakePlaceParams{
+			UserID: c.ID, AgencyID: c.AgencyID, BookedBy: actor.ID, AccessNeeds: d.AccessNeeds,
+			DietaryNeeds: d.DietaryNeeds, LineManagerName: d.LineManagerName, LineManagerEmail: d.LineManagerEmail,
+			Now: now, SessionID: se.ID,
+		})
+		if err != nil {
+			return fmt.Errorf("substitute's place: %w", err)
+		}
+		if err := q.SetReplacedBy(ctx, dbsqlc.SetReplacedByParams{ID: b.ID, ReplacedBy: &newID}); err != nil {
+			return err
+		}
+		if err := s.tell(ctx, tx, q, b.ID, msgSubstitutedOut); err != nil {
+			return err
+		}
+		return s.tell(ctx, tx, q, newID, msgConfirmed)
+	})
+	if pgerr.Violates(err, "bookings_one_live") {
+		v.Add(FieldColleagueEmail, "Your colleague already has a place on this session")
+		return 0, v.Err()
+	}
+	return newID, err
+}
+
+// CancelSessionBookings ends every live booking of a session the
+// partnership has cancelled, in the caller's transaction, and tells each
+// person. None is late.
+func (s *Service) CancelSessionBookings(ctx context.Context, tx pgx.Tx, sessionID int64, reason string) error {
+	q := dbsqlc.New(tx)
+	if _, err := lockSession(ctx, q, sessionID); err != nil {
+		return err
+	}
+	now := s.now()
+	live, err := q.LiveBookingsOfSession(ctx, sessionID)
+	if err != nil {
+		return fmt.Errorf("bookings of session %d: %w", sessionID, err)
+	}
+	for _, b := range live {
+		if err := end(ctx, q, b.ID, Cancelled, 0, now, false, reason, nil, Waiting, Offered, Confirmed); err != nil {
+			return err
+		}
+		if err := s.tell(ctx, tx, q, b.ID, msgSessionCancelled); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CancelFutureBookings ends a person's bookings of sessions that have not
+// started, in the caller's transaction (erasing their account): each freed
+// place is offered on as if they had cancelled it, and no email goes to
+// them. Past bookings and attendance stay for the partnership's figures.
+func (s *Service) CancelFutureBookings(ctx context.Context, tx pgx.Tx, userID int64, now time.Time) error {
+	q := dbsqlc.New(tx)
+	live, err := q.FutureLiveBookingsOf(ctx, dbsqlc.FutureLiveBookingsOfParams{UserID: userID, Now: now})
+	if err != nil {
+		return fmt.Errorf("future bookings of %d: %w", userID, err)
+	}
+	for _, b := range live {
+		if _, err := lockSession(ctx, q, b.SessionID); err != nil {
+			return err
+		}
+		status := Left
+		if cur, err := q.GetBooking(ctx, b.ID); err != nil {
+			return fmt.Errorf("booking %d: %w", b.ID, err)
+		} else if cur.Status == Confirmed {
+			status = Cancelled
+		}
+		if err := end(ctx, q, b.ID, status, 0, now, false, "Account deleted", nil, Waiting, Offered, Confirmed); err != nil {
+			return err
+		}
+		if err := s.offerFreePlaces(ctx, tx, q, b.SessionID, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}

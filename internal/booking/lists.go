@@ -1,0 +1,239 @@
+package booking
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pscp/booktraining/internal/dbsqlc"
+)
+
+// Booking is one booking as its pages show it.
+type Booking struct {
+	ID               int64
+	SessionID        int64
+	PersonID         int64
+	PersonName       string
+	PersonEmail      string
+	AgencyID         *int64
+	AgencyName       string
+	Status           string
+	AccessNeeds      string
+	DietaryNeeds     string
+	LineManagerName  string
+	LineManagerEmail string
+	OfferExpiresAt   *time.Time
+	Late             bool
+	EndNote          string
+	Attendance       string
+	CourseTitle      string
+	CourseSlug       string
+	HalfDay          bool
+	StartsAt         time.Time
+	EndsAt           time.Time
+	Cutoff           time.Time
+	SessionStatus    string
+	VenueName        string
+	VenueAddress     string
+	Online           bool
+	MeetingURL       string
+	Position         int // on the waiting list
+	// LateIfCancelledNow says a cancellation now would be recorded as late.
+	LateIfCancelledNow bool
+	// Changeable says the session has not started, so the booking can still
+	// be cancelled or passed on.
+	Changeable bool
+}
+
+// Live reports whether the booking holds or waits for a place.
+func (b Booking) Live() bool {
+	return b.Status == Waiting || b.Status == Offered || b.Status == Confirmed
+}
+
+// Get returns a booking its actor may see: their own, their agency's as
+// coordinator, or any as a manager. Anything else is ErrNotFound, so IDs
+// reveal nothing.
+func (s *Service) Get(ctx context.Context, actor Actor, id int64) (Booking, error) {
+	q := dbsqlc.New(s.pool)
+	r, err := q.GetBooking(ctx, id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Booking{}, ErrNotFound
+	} else if err != nil {
+		return Booking{}, fmt.Errorf("booking %d: %w", id, err)
+	}
+	if !actor.mayChange(r) {
+		return Booking{}, ErrNotFound
+	}
+	now := s.now()
+	b := Booking{
+		ID: r.ID, SessionID: r.SessionID, PersonID: r.UserID, PersonName: r.PersonName, PersonEmail: r.PersonEmail,
+		AgencyID: r.AgencyID, AgencyName: r.AgencyName, Status: r.Status, AccessNeeds: r.AccessNeeds,
+		DietaryNeeds: r.DietaryNeeds, LineManagerName: r.LineManagerName, LineManagerEmail: r.LineManagerEmail,
+		OfferExpiresAt: r.OfferExpiresAt, Late: r.Late, EndNote: r.EndNote, CourseTitle: r.CourseTitle,
+		CourseSlug: r.CourseSlug, HalfDay: r.CourseDuration == "half_day", StartsAt: r.StartsAt, EndsAt: r.EndsAt,
+		Cutoff: r.BookingCutoffAt, SessionStatus: r.SessionStatus, VenueName: r.VenueName,
+		VenueAddress: r.VenueAddress, Online: r.VenueOnline, MeetingURL: r.MeetingUrl,
+		LateIfCancelledNow: IsLate(r.BookingCutoffAt, now), Changeable: now.Before(r.StartsAt),
+	}
+	if r.Attendance != nil {
+		b.Attendance = *r.Attendance
+	}
+	if b.Status == Waiting {
+		pos, err := q.WaitingPosition(ctx, id)
+		if err != nil {
+			return Booking{}, fmt.Errorf("waiting position: %w", err)
+		}
+		b.Position = int(pos)
+	}
+	return b, nil
+}
+
+// MyTraining is a practitioner's own page.
+type MyTraining struct {
+	Offers   []Booking // places held for them: accept before the deadline
+	Upcoming []Booking // confirmed places on sessions still to come
+	Waiting  []Booking // waiting lists they are on
+	Record   []Record  // training they attended, newest first
+	Ended    []Booking // cancelled, passed on, missed and other past bookings
+}
+
+// Record is one line of a person's training record, for a CPD portfolio.
+type Record struct {
+	CourseTitle string
+	StartsAt    time.Time
+	EndsAt      time.Time
+	Hours       float64
+	Attendance  string // attended or late (arrived late)
+}
+
+// Mine returns the actor's own bookings, sorted for My training.
+func (s *Service) Mine(ctx context.Context, actor Actor) (MyTraining, error) {
+	rows, err := dbsqlc.New(s.pool).MyBookings(ctx, actor.ID)
+	if err != nil {
+		return MyTraining{}, fmt.Errorf("my bookings: %w", err)
+	}
+	now := s.now()
+	var m MyTraining
+	// Rows come newest first; upcoming lists read better soonest first.
+	for i := len(rows) - 1; i >= 0; i-- {
+		r := rows[i]
+		b := Booking{
+			ID: r.ID, SessionID: r.SessionID, Status: r.Status, Late: r.Late, OfferExpiresAt: r.OfferExpiresAt,
+			CourseTitle: r.CourseTitle, CourseSlug: r.CourseSlug, HalfDay: r.CourseDuration == "half_day",
+			StartsAt: r.StartsAt, EndsAt: r.EndsAt, Cutoff: r.BookingCutoffAt, SessionStatus: r.SessionStatus,
+			VenueName: r.VenueName, Online: r.VenueOnline, Position: int(r.Position),
+			LateIfCancelledNow: IsLate(r.BookingCutoffAt, now), Changeable: now.Before(r.StartsAt),
+		}
+		if r.Attendance != nil {
+			b.Attendance = *r.Attendance
+		}
+		future := now.Before(r.StartsAt)
+		switch {
+		case r.Status == Offered && future:
+			m.Offers = append(m.Offers, b)
+		case r.Status == Confirmed && future:
+			m.Upcoming = append(m.Upcoming, b)
+		case r.Status == Waiting && future:
+			m.Waiting = append(m.Waiting, b)
+		}
+	}
+	for _, r := range rows {
+		if now.Before(r.StartsAt) && (r.Status == Offered || r.Status == Confirmed || r.Status == Waiting) {
+			continue
+		}
+		if r.Status == Confirmed && r.Attendance != nil && (*r.Attendance == Attended || *r.Attendance == ArrivedLate) {
+			m.Record = append(m.Record, Record{
+				CourseTitle: r.CourseTitle, StartsAt: r.StartsAt, EndsAt: r.EndsAt,
+				Hours: r.EndsAt.Sub(r.StartsAt).Hours(), Attendance: *r.Attendance,
+			})
+			continue
+		}
+		b := Booking{
+			ID: r.ID, SessionID: r.SessionID, Status: r.Status, Late: r.Late, CourseTitle: r.CourseTitle,
+			CourseSlug: r.CourseSlug, StartsAt: r.StartsAt, EndsAt: r.EndsAt, SessionStatus: r.SessionStatus,
+			VenueName: r.VenueName, Online: r.VenueOnline,
+		}
+		if r.Attendance != nil {
+			b.Attendance = *r.Attendance
+		}
+		m.Ended = append(m.Ended, b)
+	}
+	return m, nil
+}
+
+// Entry is one line of a session's list, for its manager or trainer.
+type Entry struct {
+	ID               int64
+	PersonID         int64
+	Name             string
+	Email            string
+	Agency           string
+	Status           string
+	Late             bool
+	Attendance       string
+	AccessNeeds      string
+	DietaryNeeds     string
+	LineManagerName  string
+	LineManagerEmail string
+	OfferExpiresAt   *time.Time
+	EndNote          string
+}
+
+// SessionList is everyone on a session: places, offers, the waiting list in
+// order, and the bookings that ended.
+type SessionList struct {
+	Confirmed []Entry
+	Offered   []Entry
+	Waiting   []Entry
+	Ended     []Entry
+}
+
+// ListSession returns a session's list. The caller checks who may see it
+// (a manager, or a trainer of the session).
+func (s *Service) ListSession(ctx context.Context, sessionID int64) (SessionList, error) {
+	rows, err := dbsqlc.New(s.pool).SessionBookingList(ctx, sessionID)
+	if err != nil {
+		return SessionList{}, fmt.Errorf("list of session %d: %w", sessionID, err)
+	}
+	var l SessionList
+	for _, r := range rows {
+		e := Entry{
+			ID: r.ID, PersonID: r.UserID, Name: r.FullName, Email: r.Email, Agency: r.AgencyName, Status: r.Status,
+			Late: r.Late, AccessNeeds: r.AccessNeeds, DietaryNeeds: r.DietaryNeeds, LineManagerName: r.LineManagerName,
+			LineManagerEmail: r.LineManagerEmail, OfferExpiresAt: r.OfferExpiresAt, EndNote: r.EndNote,
+		}
+		if r.Erased {
+			e.Name, e.Email, e.LineManagerName, e.LineManagerEmail = "Deleted account", "", "", ""
+		}
+		if r.Attendance != nil {
+			e.Attendance = *r.Attendance
+		}
+		switch r.Status {
+		case Confirmed:
+			l.Confirmed = append(l.Confirmed, e)
+		case Offered:
+			l.Offered = append(l.Offered, e)
+		case Waiting:
+			l.Waiting = append(l.Waiting, e)
+		default:
+			l.Ended = append(l.Ended, e)
+		}
+	}
+	return l, nil
+}
+
+// WaitingCounts returns how many people wait for each of the sessions.
+func (s *Service) WaitingCounts(ctx context.Context, sessionIDs []int64) (map[int64]int, error) {
+	rows, err := dbsqlc.New(s.pool).WaitingCounts(ctx, sessionIDs)
+	if err != nil {
+		return nil, fmt.Errorf("waiting counts: %w", err)
+	}
+	out := make(map[int64]int, len(rows))
+	for _, r := range rows {
+		out[r.SessionID] = int(r.Waiting)
+	}
+	return out, nil
+}
