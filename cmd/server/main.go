@@ -22,6 +22,7 @@ import (
 
 	"github.com/pscp/booktraining/db"
 	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/config"
 	"github.com/pscp/booktraining/internal/demo"
@@ -129,8 +130,12 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 			log.Error("stop job queue", "error", err)
 		}
 	}()
-	accounts := account.New(pool, email.NewOutbox(jobs), cfg.BaseURL, time.Now, log)
+	outbox := email.NewOutbox(jobs)
+	accounts := account.New(pool, outbox, cfg.BaseURL, time.Now, log)
+	bookings := booking.New(pool, outbox, cfg.BaseURL, cfg.PartnershipName, time.Now, log)
+	accounts.OnErase = bookings.CancelFutureBookings
 	go sweepSessions(ctx, accounts, log)
+	go expireOffers(ctx, bookings, log)
 
 	if cfg.DemoData {
 		if err := demo.SeedAccounts(ctx, pool); err != nil {
@@ -141,6 +146,7 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	app, err := web.New(web.Deps{
 		Catalogue:      catalogue.New(pool, time.Now),
 		Accounts:       accounts,
+		Bookings:       bookings,
 		Pool:           pool,
 		CookieSecure:   cfg.CookieSecure,
 		Ready:          pool.Ping,
@@ -206,6 +212,26 @@ func sweepSessions(ctx context.Context, accounts *account.Service, log *slog.Log
 				} else if n > 0 {
 					log.Info("deleted "+sweep.what, "count", n)
 				}
+			}
+		}
+	}
+}
+
+// expireOffers passes on the waiting-list offers whose time is up, every
+// minute until ctx ends. (An expired offer cannot be accepted even before
+// this runs; this hands the place to the next person.)
+func expireOffers(ctx context.Context, bookings *booking.Service, log *slog.Logger) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := bookings.ExpireOffers(ctx); err != nil {
+				log.Warn("expire waiting-list offers", "error", err)
+			} else if n > 0 {
+				log.Info("expired waiting-list offers", "count", n)
 			}
 		}
 	}

@@ -86,6 +86,9 @@ type Service struct {
 	now     func() time.Time
 	baseURL *url.URL
 	log     *slog.Logger
+	// OnErase ends the bookings of someone whose account is being erased, in
+	// the erasure's transaction (booking.Service.CancelFutureBookings).
+	OnErase func(ctx context.Context, tx pgx.Tx, userID int64, now time.Time) error
 }
 
 // New returns a Service. baseURL is where people reach the app, for links in

@@ -47,8 +47,12 @@ func (s *Service) EraseAccount(ctx context.Context, userID int64, plain, ip stri
 		} else if err != nil {
 			return fmt.Errorf("erase %d: %w", userID, err)
 		}
-		if err := cancelFutureBookings(ctx, tx, userID, now); err != nil {
-			return fmt.Errorf("erase %d: %w", userID, err)
+		// Their places on sessions still to come are freed for others;
+		// past bookings and attendance stay, with the anonymous row.
+		if s.OnErase != nil {
+			if err := s.OnErase(ctx, tx, userID, now); err != nil {
+				return fmt.Errorf("erase %d: bookings: %w", userID, err)
+			}
 		}
 		erased, err := q.EraseUser(ctx, dbsqlc.EraseUserParams{Now: now, ID: userID})
 		if err != nil {
@@ -84,17 +88,6 @@ func (s *Service) EraseAccount(ctx context.Context, userID int64, plain, ip stri
 			Details: map[string]any{"roles_removed": roles},
 		})
 	})
-}
-
-// cancelFutureBookings is where erasure will cancel the person's bookings of
-// sessions that have not happened yet, in the erasure's transaction: each
-// place freed (and offered to the waiting list) as if they had cancelled it
-// themselves, with the cancellation emails going to their agency coordinator
-// rather than to the address being erased. Past bookings and attendance
-// stay, linked to the anonymous row, for the partnership's figures. There
-// are no bookings yet, so there is nothing to cancel.
-func cancelFutureBookings(ctx context.Context, tx pgx.Tx, userID int64, now time.Time) error {
-	return nil
 }
 
 // confirmPassword checks a signed-in person's password before an action that

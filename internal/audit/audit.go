@@ -49,6 +49,15 @@ const (
 	CourseUpdated Action = "course_updated"
 	VenueCreated  Action = "venue_created"
 	VenueUpdated  Action = "venue_updated"
+
+	// Changes to bookings made for someone else (by a coordinator or
+	// manager) and the register.
+	BookingAdded         Action = "booking_added"
+	BookingCancelled     Action = "booking_cancelled"
+	BookingMoved         Action = "booking_moved"
+	BookingMarkedLate    Action = "booking_marked_late"
+	WaitingListReordered Action = "waiting_list_reordered"
+	AttendanceRecorded   Action = "attendance_recorded"
 )
 
 // Actions lists every action, for the log's filter.
@@ -58,6 +67,7 @@ var Actions = []Action{
 	OrgConfirmed, OrgMerged, DataExported, AccountErased,
 	TrainerCoursesChanged, TrainerTimeOffAdded, TrainerTimeOffRemoved, CalendarFeedReset,
 	CourseCreated, CourseUpdated, VenueCreated, VenueUpdated,
+	BookingAdded, BookingCancelled, BookingMoved, BookingMarkedLate, WaitingListReordered, AttendanceRecorded,
 }
 
 // Event is one entry. ActorEmail records the address typed by someone who is

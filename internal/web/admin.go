@@ -554,6 +554,13 @@ var actionLabels = map[audit.Action]string{
 	audit.CourseUpdated:         "Changed a course",
 	audit.VenueCreated:          "Added a venue",
 	audit.VenueUpdated:          "Changed a venue",
+
+	audit.BookingAdded:         "Booked someone onto a session",
+	audit.BookingCancelled:     "Cancelled someone’s booking",
+	audit.BookingMoved:         "Moved someone to another session",
+	audit.BookingMarkedLate:    "Changed whether a cancellation was late",
+	audit.WaitingListReordered: "Reordered a waiting list",
+	audit.AttendanceRecorded:   "Took the register",
 }
 
 func actionLabel(a audit.Action) string {

@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/booking"
 )
 
 const (
@@ -142,5 +143,13 @@ func requireRole(roles ...account.Role) fiber.Handler {
 			}
 		}
 		return fiber.ErrForbidden
+	}
+}
+
+// bookingActor is the signed-in person as the booking rules see them.
+func bookingActor(u *account.User) booking.Actor {
+	return booking.Actor{
+		ID: u.ID, AgencyID: u.AgencyID, Manager: u.Has(account.Manager),
+		Coordinator: u.Has(account.Coordinator), Trainer: u.Has(account.Trainer),
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/static"
 )
@@ -29,6 +30,7 @@ const ServiceName = "Book safeguarding training"
 type Deps struct {
 	Catalogue      *catalogue.Service
 	Accounts       *account.Service
+	Bookings       *booking.Service
 	Pool           *pgxpool.Pool               // for the manager's pages: people, agencies, the audit log, kept emails
 	Now            func() time.Time            // the clock; time.Now when nil
 	CookieSecure   bool                        // false only for http://localhost development
@@ -162,6 +164,10 @@ func New(deps Deps) (*fiber.App, error) {
 	a.schedulingRoutes(f)
 	a.resourceRoutes(f)
 	a.trainerRoutes(f)
+	a.bookingRoutes(f)
+	a.sessionListRoutes(f)
+	a.registerRoutes(f)
+	a.agencyBookingRoutes(f)
 
 	f.Use(func(*fiber.Ctx) error { return fiber.ErrNotFound })
 	return f, nil

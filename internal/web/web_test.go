@@ -24,6 +24,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/demo"
 	"github.com/pscp/booktraining/internal/email"
@@ -55,9 +56,15 @@ func setup(t testing.TB, opts ...deps) testApp {
 	require.NoError(t, err)
 	base, _ := url.Parse("http://localhost:3000")
 	clk := &testClock{now: now}
+	outbox := email.NewOutbox(jobs)
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	accounts := account.New(pool, outbox, base, clk.Now, quiet)
+	bookings := booking.New(pool, outbox, base, "Portsmouth Safeguarding Children Partnership", clk.Now, quiet)
+	accounts.OnErase = bookings.CancelFutureBookings
 	d := web.Deps{
 		Catalogue:   catalogue.New(pool, func() time.Time { return now }),
-		Accounts:    account.New(pool, email.NewOutbox(jobs), base, clk.Now, slog.New(slog.NewTextHandler(io.Discard, nil))),
+		Accounts:    accounts,
+		Bookings:    bookings,
 		Pool:        pool,
 		Now:         clk.Now,
 		Ready:       pool.Ping,
