@@ -274,4 +274,3 @@ func nameTaken() error {
 	v.Add(FieldName, nameTakenMessage)
 	return &v
 }
-
