@@ -173,3 +173,8 @@ ORDER BY s.starts_at DESC, u.full_name, b.id;
 SELECT session_id, count(*)::int AS waiting FROM bookings
 WHERE session_id = ANY (@session_ids::bigint[]) AND status = 'waiting'
 GROUP BY session_id;
+
+-- name: ForgetBookingDetails :exec
+-- An erased person's needs and line manager go; the bookings stay, anonymous.
+UPDATE bookings SET access_needs = '', dietary_needs = '', line_manager_name = '', line_manager_email = ''
+WHERE user_id = @user_id;

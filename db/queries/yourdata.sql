@@ -191,3 +191,13 @@ DELETE FROM audit_events WHERE at < @before;
 UPDATE audit_events
 SET details = details - 'unlisted_organisation' - 'organisation' - 'from' - 'to'
 WHERE subject_user_id = @user_id OR actor_id = @user_id;
+
+-- name: ExportBookings :many
+SELECT b.created_at, s.course_title, s.starts_at, s.ends_at, b.status, b.late, b.attendance,
+       b.access_needs, b.dietary_needs, b.line_manager_name, b.line_manager_email::text AS line_manager_email,
+       coalesce(a.name, '')::text AS agency_name
+FROM bookings b
+JOIN sessions s ON s.id = b.session_id
+LEFT JOIN agencies a ON a.id = b.agency_id
+WHERE b.user_id = @user_id
+ORDER BY b.created_at, b.id;

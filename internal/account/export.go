@@ -28,6 +28,24 @@ type PersonalData struct {
 	EmailLinks     []PersonalEmailLink `json:"email_links"`
 	AuditEvents    []PersonalEvent     `json:"audit_events"`
 	Emails         []PersonalEmail     `json:"emails"`
+	Bookings       []PersonalBooking   `json:"bookings"`
+}
+
+// PersonalBooking is a place booked or waited for, with what the person
+// told us when booking.
+type PersonalBooking struct {
+	CreatedAt        time.Time `json:"created_at"`
+	Course           string    `json:"course"`
+	StartsAt         time.Time `json:"starts_at"`
+	EndsAt           time.Time `json:"ends_at"`
+	Status           string    `json:"status"`
+	LateCancellation bool      `json:"late_cancellation"`
+	Attendance       string    `json:"attendance,omitempty"`
+	Agency           string    `json:"agency,omitempty"`
+	AccessNeeds      string    `json:"access_needs"`
+	DietaryNeeds     string    `json:"dietary_needs"`
+	LineManagerName  string    `json:"line_manager_name"`
+	LineManagerEmail string    `json:"line_manager_email"`
 }
 
 // PersonalProfile is the account itself.
@@ -113,6 +131,7 @@ func (s *Service) ExportPersonalData(ctx context.Context, userID int64, ip strin
 		About: personalDataAbout, CreatedAt: now.UTC(),
 		Roles: []PersonalRole{}, Sessions: []PersonalSession{}, SignInAttempts: []PersonalAttempt{},
 		EmailLinks: []PersonalEmailLink{}, AuditEvents: []PersonalEvent{}, Emails: []PersonalEmail{},
+		Bookings: []PersonalBooking{},
 	}
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead}, func(tx pgx.Tx) error {
 		q := dbsqlc.New(tx)
@@ -192,6 +211,22 @@ func (s *Service) ExportPersonalData(ctx context.Context, userID int64, ip strin
 				CreatedAt: r.CreatedAt.UTC(), To: r.ToAddress, Subject: r.Subject, SentAt: utc(r.SentAt),
 				Body: linkToken.ReplaceAllString(r.BodyText, "${1}removed"),
 			})
+		}
+
+		bookings, err := q.ExportBookings(ctx, userID)
+		if err != nil {
+			return fmt.Errorf("bookings: %w", err)
+		}
+		for _, r := range bookings {
+			b := PersonalBooking{
+				CreatedAt: r.CreatedAt.UTC(), Course: r.CourseTitle, StartsAt: r.StartsAt.UTC(), EndsAt: r.EndsAt.UTC(),
+				Status: r.Status, LateCancellation: r.Late, Agency: r.AgencyName, AccessNeeds: r.AccessNeeds,
+				DietaryNeeds: r.DietaryNeeds, LineManagerName: r.LineManagerName, LineManagerEmail: r.LineManagerEmail,
+			}
+			if r.Attendance != nil {
+				b.Attendance = *r.Attendance
+			}
+			d.Bookings = append(d.Bookings, b)
 		}
 		return nil
 	})

@@ -34,6 +34,13 @@ func TestExportPersonalData(t *testing.T) {
 	require.NoError(t, f.svc.RequestAgencyChange(f.ctx, id, ag[1], "192.0.2.10"))
 	require.NoError(t, f.svc.UpdateProfile(f.ctx, id, account.ProfileForm{FullName: "Dana Fox", JobTitle: "School nurse"}, "192.0.2.10"))
 
+	_, err = f.pool.Exec(f.ctx, `
+		INSERT INTO bookings (session_id, user_id, agency_id, status, booked_by, policy_agreed_at, confirmed_at,
+		                      dietary_needs, line_manager_name, line_manager_email)
+		SELECT s.id, u.id, u.agency_id, 'confirmed', u.id, now(), now(), 'Vegetarian', 'Lee Boss', 'lee@example.org'
+		FROM users u, (SELECT id FROM sessions ORDER BY id LIMIT 1) s WHERE u.id = $1`, id)
+	require.NoError(t, err)
+
 	d, err := f.svc.ExportPersonalData(f.ctx, id, "192.0.2.10")
 	require.NoError(t, err)
 
@@ -57,6 +64,10 @@ func TestExportPersonalData(t *testing.T) {
 	require.Len(t, d.EmailLinks, 1)
 	assert.Equal(t, "reset_password", d.EmailLinks[0].Purpose)
 	require.Len(t, d.Emails, 2, "the reset link and the decision")
+	require.Len(t, d.Bookings, 1)
+	assert.Equal(t, "Vegetarian", d.Bookings[0].DietaryNeeds)
+	assert.Equal(t, "lee@example.org", d.Bookings[0].LineManagerEmail)
+	assert.Equal(t, "confirmed", d.Bookings[0].Status)
 
 	actions := map[string]account.PersonalEvent{}
 	for _, e := range d.AuditEvents {
@@ -78,7 +89,7 @@ func TestExportPersonalData(t *testing.T) {
 	require.NoError(t, err)
 	var sections map[string]json.RawMessage
 	require.NoError(t, json.Unmarshal(b, &sections))
-	for _, s := range []string{"profile", "roles", "sessions", "sign_in_attempts", "email_links", "audit_events", "emails"} {
+	for _, s := range []string{"profile", "roles", "sessions", "sign_in_attempts", "email_links", "audit_events", "emails", "bookings"} {
 		assert.Contains(t, sections, s)
 	}
 	var hash string

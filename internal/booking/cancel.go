@@ -178,7 +178,8 @@ func (s *Service) CancelSessionBookings(ctx context.Context, tx pgx.Tx, sessionI
 // CancelFutureBookings ends a person's bookings of sessions that have not
 // started, in the caller's transaction (erasing their account): each freed
 // place is offered on as if they had cancelled it, and no email goes to
-// them. Past bookings and attendance stay for the partnership's figures.
+// them. Past bookings and attendance stay for the partnership's figures,
+// without the access and dietary needs and line manager they gave.
 func (s *Service) CancelFutureBookings(ctx context.Context, tx pgx.Tx, userID int64, now time.Time) error {
 	q := dbsqlc.New(tx)
 	live, err := q.FutureLiveBookingsOf(ctx, dbsqlc.FutureLiveBookingsOfParams{UserID: userID, Now: now})
@@ -201,6 +202,9 @@ func (s *Service) CancelFutureBookings(ctx context.Context, tx pgx.Tx, userID in
 		if err := s.offerFreePlaces(ctx, tx, q, b.SessionID, now); err != nil {
 			return err
 		}
+	}
+	if err := q.ForgetBookingDetails(ctx, userID); err != nil {
+		return fmt.Errorf("forget booking details of %d: %w", userID, err)
 	}
 	return nil
 }

@@ -219,6 +219,17 @@ func (q *Queries) FindColleagueByEmail(ctx context.Context, email string) (FindC
 	return i, err
 }
 
+const forgetBookingDetails = `-- name: ForgetBookingDetails :exec
+UPDATE bookings SET access_needs = '', dietary_needs = '', line_manager_name = '', line_manager_email = ''
+WHERE user_id = $1
+`
+
+// An erased person's needs and line manager go; the bookings stay, anonymous.
+func (q *Queries) ForgetBookingDetails(ctx context.Context, userID int64) error {
+	_, err := q.db.Exec(ctx, forgetBookingDetails, userID)
+	return err
+}
+
 const futureLiveBookingsOf = `-- name: FutureLiveBookingsOf :many
 SELECT b.id, b.session_id FROM bookings b JOIN sessions s ON s.id = b.session_id
 WHERE b.user_id = $1 AND b.status IN ('waiting', 'offered', 'confirmed') AND s.starts_at > $2::timestamptz

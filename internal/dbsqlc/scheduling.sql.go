@@ -275,6 +275,7 @@ func (q *Queries) InsertScheduledSession(ctx context.Context, arg InsertSchedule
 
 const listProgramme = `-- name: ListProgramme :many
 SELECT s.id, s.course_title, s.starts_at, s.ends_at, s.status, s.capacity, s.seats_taken,
+       (SELECT count(*) FROM bookings b WHERE b.session_id = s.id AND b.status = 'waiting')::int AS waiting,
        v.name AS venue_name, v.online AS venue_online, (s.closed_to_agency_id IS NOT NULL)::boolean AS closed,
        coalesce((SELECT string_agg(u.full_name, ', ' ORDER BY u.full_name)
                  FROM session_trainers st JOIN users u ON u.id = st.trainer_id WHERE st.session_id = s.id), '')::text AS trainers
@@ -307,6 +308,7 @@ type ListProgrammeRow struct {
 	Status      string
 	Capacity    int32
 	SeatsTaken  int32
+	Waiting     int32
 	VenueName   string
 	VenueOnline bool
 	Closed      bool
@@ -338,6 +340,7 @@ func (q *Queries) ListProgramme(ctx context.Context, arg ListProgrammeParams) ([
 			&i.Status,
 			&i.Capacity,
 			&i.SeatsTaken,
+			&i.Waiting,
 			&i.VenueName,
 			&i.VenueOnline,
 			&i.Closed,

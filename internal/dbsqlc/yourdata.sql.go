@@ -306,6 +306,65 @@ func (q *Queries) ExportAuditEvents(ctx context.Context, userID int64) ([]Export
 	return items, nil
 }
 
+const exportBookings = `-- name: ExportBookings :many
+SELECT b.created_at, s.course_title, s.starts_at, s.ends_at, b.status, b.late, b.attendance,
+       b.access_needs, b.dietary_needs, b.line_manager_name, b.line_manager_email::text AS line_manager_email,
+       coalesce(a.name, '')::text AS agency_name
+FROM bookings b
+JOIN sessions s ON s.id = b.session_id
+LEFT JOIN agencies a ON a.id = b.agency_id
+WHERE b.user_id = $1
+ORDER BY b.created_at, b.id
+`
+
+type ExportBookingsRow struct {
+	CreatedAt        time.Time
+	CourseTitle      string
+	StartsAt         time.Time
+	EndsAt           time.Time
+	Status           string
+	Late             bool
+	Attendance       *string
+	AccessNeeds      string
+	DietaryNeeds     string
+	LineManagerName  string
+	LineManagerEmail string
+	AgencyName       string
+}
+
+func (q *Queries) ExportBookings(ctx context.Context, userID int64) ([]ExportBookingsRow, error) {
+	rows, err := q.db.Query(ctx, exportBookings, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ExportBookingsRow
+	for rows.Next() {
+		var i ExportBookingsRow
+		if err := rows.Scan(
+			&i.CreatedAt,
+			&i.CourseTitle,
+			&i.StartsAt,
+			&i.EndsAt,
+			&i.Status,
+			&i.Late,
+			&i.Attendance,
+			&i.AccessNeeds,
+			&i.DietaryNeeds,
+			&i.LineManagerName,
+			&i.LineManagerEmail,
+			&i.AgencyName,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const exportEmailLinks = `-- name: ExportEmailLinks :many
 SELECT purpose, created_at, expires_at, used_at
 FROM account_tokens

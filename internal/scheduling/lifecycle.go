@@ -145,8 +145,12 @@ func (s *Service) Move(ctx context.Context, id int64, f Form) (Plan, error) {
 				return err
 			}
 		}
-		// Bookings issue: notify everyone booked of the new time or place here,
-		// in this transaction, through the email outbox.
+		// More places (or a later cut-off) may let the waiting list in.
+		// Telling everyone booked of a new time or place comes with calendar
+		// invites (the email issue), here in this transaction.
+		if s.Bookings != nil {
+			return s.Bookings.FillPlaces(ctx, tx, id)
+		}
 		return nil
 	})
 	if pgerr.Violates(err, "sessions_room_no_overlap", "trainer_commitments_no_overlap") {
@@ -184,7 +188,7 @@ func (s *Service) Complete(ctx context.Context, id int64) error {
 
 // Cancel cancels a draft or published session with a reason. Its trainers
 // and room are free again at once (the database's commitments follow the
-// status); everyone booked or waiting will be told (bookings issue).
+// status); everyone booked or waiting has their booking ended and is told.
 func (s *Service) Cancel(ctx context.Context, id int64, reason string) error {
 	reason = validation.CleanText(reason)
 	if len(reason) == 0 {
@@ -197,17 +201,38 @@ func (s *Service) Cancel(ctx context.Context, id int64, reason string) error {
 		v.Add("reason", "The reason must be 500 characters or fewer")
 		return v.Err()
 	}
-	return s.setStatus(ctx, id, "cancelled", reason, "draft", "published")
-}
-
-func (s *Service) setStatus(ctx context.Context, id int64, status, reason string, from ...string) error {
-	_, err := dbsqlc.New(s.pool).SetSessionStatus(ctx, dbsqlc.SetSessionStatusParams{
-		Status: status, CancelledReason: reason, ID: id, FromStates: from,
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := setStatus(ctx, dbsqlc.New(tx), id, "cancelled", reason, "draft", "published"); err != nil {
+			return err
+		}
+		if s.Bookings != nil {
+			return s.Bookings.CancelSessionBookings(ctx, tx, id, reason)
+		}
+		return nil
 	})
-	if errors.Is(err, pgx.ErrNoRows) {
+	if errors.Is(err, ErrWrongState) {
 		if _, gerr := s.Get(ctx, id); errors.Is(gerr, ErrNotFound) {
 			return ErrNotFound
 		}
+	}
+	return err
+}
+
+func (s *Service) setStatus(ctx context.Context, id int64, status, reason string, from ...string) error {
+	err := setStatus(ctx, dbsqlc.New(s.pool), id, status, reason, from...)
+	if errors.Is(err, ErrWrongState) {
+		if _, gerr := s.Get(ctx, id); errors.Is(gerr, ErrNotFound) {
+			return ErrNotFound
+		}
+	}
+	return err
+}
+
+func setStatus(ctx context.Context, q *dbsqlc.Queries, id int64, status, reason string, from ...string) error {
+	_, err := q.SetSessionStatus(ctx, dbsqlc.SetSessionStatusParams{
+		Status: status, CancelledReason: reason, ID: id, FromStates: from,
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
 		return ErrWrongState
 	} else if err != nil {
 		return fmt.Errorf("session %d to %s: %w", id, status, err)

@@ -24,7 +24,7 @@ type Row struct {
 	Status      string
 	Capacity    int
 	Booked      int
-	Waiting     int // waiting list: arrives with the bookings issue
+	Waiting     int // people on the waiting list
 	VenueName   string
 	Online      bool
 	Closed      bool
@@ -70,7 +70,7 @@ func (s *Service) Programme(ctx context.Context, f ProgrammeFilter, page int) ([
 	for _, r := range rows {
 		out = append(out, Row{
 			ID: r.ID, CourseTitle: r.CourseTitle, StartsAt: r.StartsAt, EndsAt: r.EndsAt, Status: r.Status,
-			Capacity: int(r.Capacity), Booked: int(r.SeatsTaken), VenueName: r.VenueName, Online: r.VenueOnline,
+			Capacity: int(r.Capacity), Booked: int(r.SeatsTaken), Waiting: int(r.Waiting), VenueName: r.VenueName, Online: r.VenueOnline,
 			Closed: r.Closed, Trainers: r.Trainers,
 		})
 	}

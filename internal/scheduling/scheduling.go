@@ -19,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/pgerr"
@@ -42,6 +43,10 @@ type Service struct {
 	pool *pgxpool.Pool
 	now  func() time.Time
 	log  *slog.Logger
+	// Bookings, when set, hears of changes that affect the people booked:
+	// a cancelled session ends its bookings, more places go to its waiting
+	// list, in the same transaction as the change.
+	Bookings *booking.Service
 }
 
 func New(pool *pgxpool.Pool, now func() time.Time, log *slog.Logger) *Service {

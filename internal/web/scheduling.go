@@ -35,7 +35,9 @@ func (a *app) schedulingRoutes(f *fiber.App) {
 }
 
 func (a *app) scheduler() *scheduling.Service {
-	return scheduling.New(a.deps.Pool, a.deps.Now, a.log)
+	s := scheduling.New(a.deps.Pool, a.deps.Now, a.log)
+	s.Bookings = a.deps.Bookings
+	return s
 }
 
 func int64Param(c *fiber.Ctx, name string) int64 {
