@@ -54,3 +54,30 @@ ORDER BY s.starts_at;
 
 -- name: AssignDemoTrainer :exec
 INSERT INTO session_trainers (session_id, trainer_id) VALUES (@session_id, @trainer_id) ON CONFLICT DO NOTHING;
+
+-- name: DemoPastSession :one
+-- A session delivered online a fortnight ago, for the demo training record.
+INSERT INTO sessions (course_id, course_title, venue_id, starts_at, ends_at, booking_cutoff_at, capacity, status)
+SELECT c.id, c.title, v.id, @starts_at::timestamptz, @ends_at::timestamptz, @cutoff_at::timestamptz, 30, 'completed'
+FROM courses c, venues v
+WHERE c.slug = @slug AND v.online
+ORDER BY v.id LIMIT 1
+RETURNING id;
+
+-- name: DemoBooking :exec
+-- A demo booking: a confirmed place, with attendance for a past session.
+INSERT INTO bookings (session_id, user_id, agency_id, status, booked_by, line_manager_name, line_manager_email,
+                      access_needs, policy_agreed_at, confirmed_at, attendance)
+SELECT @session_id, u.id, u.agency_id, 'confirmed', u.id, @line_manager_name, @line_manager_email, @access_needs,
+       now(), now(), sqlc.narg(attendance)
+FROM users u
+WHERE u.email = @email
+  AND (SELECT seats_taken < capacity FROM sessions WHERE id = @session_id)
+ON CONFLICT DO NOTHING;
+
+-- name: DemoTrainerSessions :many
+-- The demo trainer's upcoming published sessions open to everyone.
+SELECT s.id FROM sessions s JOIN session_trainers st ON st.session_id = s.id
+WHERE st.trainer_id = @trainer_id AND s.status = 'published' AND s.closed_to_agency_id IS NULL
+  AND s.booking_cutoff_at > now()
+ORDER BY s.starts_at;

@@ -51,6 +51,68 @@ func (q *Queries) CountCourses(ctx context.Context) (int64, error) {
 	return count, err
 }
 
+const demoBooking = `-- name: DemoBooking :exec
+INSERT INTO bookings (session_id, user_id, agency_id, status, booked_by, line_manager_name, line_manager_email,
+                      access_needs, policy_agreed_at, confirmed_at, attendance)
+SELECT $1, u.id, u.agency_id, 'confirmed', u.id, $2, $3, $4,
+       now(), now(), $5
+FROM users u
+WHERE u.email = $6
+  AND (SELECT seats_taken < capacity FROM sessions WHERE id = $1)
+ON CONFLICT DO NOTHING
+`
+
+type DemoBookingParams struct {
+	SessionID        int64
+	LineManagerName  string
+	LineManagerEmail string
+	AccessNeeds      string
+	Attendance       *string
+	Email            string
+}
+
+// A demo booking: a confirmed place, with attendance for a past session.
+func (q *Queries) DemoBooking(ctx context.Context, arg DemoBookingParams) error {
+	_, err := q.db.Exec(ctx, demoBooking,
+		arg.SessionID,
+		arg.LineManagerName,
+		arg.LineManagerEmail,
+		arg.AccessNeeds,
+		arg.Attendance,
+		arg.Email,
+	)
+	return err
+}
+
+const demoPastSession = `-- name: DemoPastSession :one
+INSERT INTO sessions (course_id, course_title, venue_id, starts_at, ends_at, booking_cutoff_at, capacity, status)
+SELECT c.id, c.title, v.id, $1::timestamptz, $2::timestamptz, $3::timestamptz, 30, 'completed'
+FROM courses c, venues v
+WHERE c.slug = $4 AND v.online
+ORDER BY v.id LIMIT 1
+RETURNING id
+`
+
+type DemoPastSessionParams struct {
+	StartsAt time.Time
+	EndsAt   time.Time
+	CutoffAt time.Time
+	Slug     string
+}
+
+// A session delivered online a fortnight ago, for the demo training record.
+func (q *Queries) DemoPastSession(ctx context.Context, arg DemoPastSessionParams) (int64, error) {
+	row := q.db.QueryRow(ctx, demoPastSession,
+		arg.StartsAt,
+		arg.EndsAt,
+		arg.CutoffAt,
+		arg.Slug,
+	)
+	var id int64
+	err := row.Scan(&id)
+	return id, err
+}
+
 const demoSessionsForCourses = `-- name: DemoSessionsForCourses :many
 SELECT s.id, s.starts_at, s.ends_at FROM sessions s JOIN courses c ON c.id = s.course_id
 WHERE c.slug = ANY ($1::text[]) AND s.status <> 'cancelled'
@@ -76,6 +138,34 @@ func (q *Queries) DemoSessionsForCourses(ctx context.Context, slugs []string) ([
 			return nil, err
 		}
 		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const demoTrainerSessions = `-- name: DemoTrainerSessions :many
+SELECT s.id FROM sessions s JOIN session_trainers st ON st.session_id = s.id
+WHERE st.trainer_id = $1 AND s.status = 'published' AND s.closed_to_agency_id IS NULL
+  AND s.booking_cutoff_at > now()
+ORDER BY s.starts_at
+`
+
+// The demo trainer's upcoming published sessions open to everyone.
+func (q *Queries) DemoTrainerSessions(ctx context.Context, trainerID int64) ([]int64, error) {
+	rows, err := q.db.Query(ctx, demoTrainerSessions, trainerID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err

@@ -39,6 +39,7 @@ func SeedAccounts(ctx context.Context, pool *pgxpool.Pool) error {
 	}
 	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		q := dbsqlc.New(tx)
+		var trainerID int64
 		for _, a := range Accounts {
 			id, err := q.InsertDemoUser(ctx, dbsqlc.InsertDemoUserParams{
 				Email: a.Email, FullName: a.FullName, JobTitle: a.JobTitle, PasswordHash: hash, AgencyName: a.Agency,
@@ -56,10 +57,53 @@ func SeedAccounts(ctx context.Context, pool *pgxpool.Pool) error {
 					if err := giveTrainerWork(ctx, q, id); err != nil {
 						return fmt.Errorf("seed demo trainer: %w", err)
 					}
+					trainerID = id
 				}
 			}
 		}
+		if trainerID != 0 {
+			if err := giveDemoBookings(ctx, q, trainerID, time.Now()); err != nil {
+				return fmt.Errorf("seed demo bookings: %w", err)
+			}
+		}
 		return nil
+	})
+}
+
+// giveDemoBookings books the demo practitioner and coordinator onto the
+// demo trainer's first session, and gives the practitioner a course they
+// attended a fortnight ago, so My training, the trainer's list and the
+// coordinator's pages have something to show.
+func giveDemoBookings(ctx context.Context, q *dbsqlc.Queries, trainerID int64, now time.Time) error {
+	sessions, err := q.DemoTrainerSessions(ctx, trainerID)
+	if err != nil {
+		return err
+	}
+	if len(sessions) > 0 {
+		for _, b := range []dbsqlc.DemoBookingParams{
+			{Email: "practitioner@example.org", LineManagerName: "Sam Patel", LineManagerEmail: "sam.patel@example.org", AccessNeeds: "A seat near the front: I have some hearing loss."},
+			{Email: "coordinator@example.org", LineManagerName: "Jo Williams", LineManagerEmail: "jo.williams@example.org"},
+		} {
+			b.SessionID = sessions[0]
+			if err := q.DemoBooking(ctx, b); err != nil {
+				return err
+			}
+		}
+	}
+	day := now.In(london).AddDate(0, 0, -14)
+	starts := time.Date(day.Year(), day.Month(), day.Day(), 9, 30, 0, 0, london)
+	past, err := q.DemoPastSession(ctx, dbsqlc.DemoPastSessionParams{
+		StartsAt: starts, EndsAt: starts.Add(3 * time.Hour), CutoffAt: starts.AddDate(0, 0, -3), Slug: "keeping-children-safe-online",
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil // no such course or no online venue: nothing to show
+	} else if err != nil {
+		return err
+	}
+	attended := "attended"
+	return q.DemoBooking(ctx, dbsqlc.DemoBookingParams{
+		SessionID: past, Email: "practitioner@example.org", LineManagerName: "Sam Patel",
+		LineManagerEmail: "sam.patel@example.org", Attendance: &attended,
 	})
 }
 

@@ -147,3 +147,28 @@ func TestSeedRunsOnceEvenWhenProcessesRace(t *testing.T) {
 	require.NoError(t, pool.QueryRow(ctx, "SELECT count(*) FROM courses").Scan(&courses))
 	assert.Equal(t, 16, courses)
 }
+
+// The demo accounts come with bookings to look at: the practitioner has a
+// place on the demo trainer's first session and a course attended a
+// fortnight ago; seeding twice adds nothing.
+func TestDemoAccountsHaveBookings(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.New(t)
+	_, err := demo.Seed(ctx, pool, time.Now())
+	require.NoError(t, err)
+	require.NoError(t, demo.SeedAccounts(ctx, pool))
+	require.NoError(t, demo.SeedAccounts(ctx, pool))
+	count := func(sql string) int {
+		var n int
+		require.NoError(t, pool.QueryRow(ctx, sql).Scan(&n))
+		return n
+	}
+	assert.Equal(t, 1, count(`SELECT count(*) FROM bookings b JOIN users u ON u.id = b.user_id JOIN sessions s ON s.id = b.session_id
+		JOIN session_trainers st ON st.session_id = s.id JOIN users t ON t.id = st.trainer_id
+		WHERE u.email = 'practitioner@example.org' AND t.email = 'trainer@example.org' AND s.starts_at > now() AND b.status = 'confirmed'`))
+	assert.Equal(t, 1, count(`SELECT count(*) FROM bookings b JOIN users u ON u.id = b.user_id JOIN sessions s ON s.id = b.session_id
+		WHERE u.email = 'practitioner@example.org' AND s.ends_at < now() AND b.attendance = 'attended'`))
+	assert.Equal(t, 0, count(`SELECT count(*) FROM sessions s WHERE seats_taken <> (SELECT count(*) FROM bookings b
+		WHERE b.session_id = s.id AND b.status IN ('confirmed', 'offered'))`))
+}
