@@ -135,10 +135,13 @@ WHERE user_id = @user_id OR lower(to_address) = lower(@email::text)
 ORDER BY created_at, id;
 
 -- name: LockUserForErasure :one
+-- NO KEY UPDATE: a booking being made for the person at the same moment
+-- (which holds its session's lock and takes a key-share lock on the user
+-- for its foreign key) does not deadlock with the erasure.
 SELECT email, agency_id
 FROM users
 WHERE id = @id AND erased_at IS NULL
-FOR UPDATE;
+FOR NO KEY UPDATE;
 
 -- name: EraseUser :one
 -- The row stays, with its agency, so anonymous figures per agency still add

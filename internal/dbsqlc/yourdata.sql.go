@@ -713,7 +713,7 @@ const lockUserForErasure = `-- name: LockUserForErasure :one
 SELECT email, agency_id
 FROM users
 WHERE id = $1 AND erased_at IS NULL
-FOR UPDATE
+FOR NO KEY UPDATE
 `
 
 type LockUserForErasureRow struct {
@@ -721,6 +721,9 @@ type LockUserForErasureRow struct {
 	AgencyID *int64
 }
 
+// NO KEY UPDATE: a booking being made for the person at the same moment
+// (which holds its session's lock and takes a key-share lock on the user
+// for its foreign key) does not deadlock with the erasure.
 func (q *Queries) LockUserForErasure(ctx context.Context, id int64) (LockUserForErasureRow, error) {
 	row := q.db.QueryRow(ctx, lockUserForErasure, id)
 	var i LockUserForErasureRow
