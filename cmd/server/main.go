@@ -133,6 +133,7 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	outbox := email.NewOutbox(jobs)
 	accounts := account.New(pool, outbox, cfg.BaseURL, time.Now, log)
 	bookings := booking.New(pool, outbox, cfg.BaseURL, cfg.PartnershipName, time.Now, log)
+	bookings.OfferWindow = cfg.OfferWindow
 	accounts.OnErase = bookings.CancelFutureBookings
 	go sweepSessions(ctx, accounts, log)
 	go expireOffers(ctx, bookings, log)

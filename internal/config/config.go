@@ -33,6 +33,7 @@ type Config struct {
 	SMTPURL          string        // SMTP_URL; empty keeps email in the database for /admin/emails
 	EmailFrom        string        // EMAIL_FROM
 	CookieSecure     bool          // COOKIE_SECURE; may be false only for http://localhost
+	OfferWindow      time.Duration // OFFER_WINDOW: how long a waiting-list offer is held
 }
 
 // Load reads the settings through getenv (os.Getenv in production).
@@ -115,6 +116,10 @@ func Load(getenv func(string) string) (Config, error) {
 
 	c.RequestTimeout = duration(get("REQUEST_TIMEOUT", "30s"), "REQUEST_TIMEOUT", bad)
 	c.ShutdownTimeout = duration(get("SHUTDOWN_TIMEOUT", "15s"), "SHUTDOWN_TIMEOUT", bad)
+	c.OfferWindow = duration(get("OFFER_WINDOW", "48h"), "OFFER_WINDOW", bad)
+	if c.OfferWindow > 0 && c.OfferWindow < time.Hour {
+		bad("OFFER_WINDOW", get("OFFER_WINDOW", ""), "must be at least 1h, so people have time to see the email")
+	}
 
 	conns := get("DATABASE_MAX_CONNS", "10")
 	if n, err := strconv.Atoi(conns); err != nil || n < 1 || n > 1000 {

@@ -61,8 +61,10 @@ func TestLoadOverrides(t *testing.T) {
 		"LOG_FORMAT":      "JSON",
 		"TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.1",
 		"REQUEST_TIMEOUT": "5s",
+		"OFFER_WINDOW":    "24h",
 	}))
 	require.NoError(t, err)
+	assert.Equal(t, 24*time.Hour, c.OfferWindow)
 	assert.Equal(t, 8080, c.Port)
 	assert.False(t, c.DemoData)
 	assert.Equal(t, "https://training.example.org", c.BaseURL.String())
@@ -94,11 +96,12 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 		"DATABASE_MAX_CONNS": "0",
 		"SMTP_URL":           "http://mail.example.org",
 		"EMAIL_FROM":         "not an address",
+		"OFFER_WINDOW":       "10m",
 	}))
 	require.Error(t, err)
 	msg := err.Error()
 	for _, key := range []string{"PORT", "DATABASE_URL", "DEMO_DATA", "BASE_URL", "LOG_LEVEL", "LOG_FORMAT",
-		"TRUSTED_PROXIES", "REQUEST_TIMEOUT", "SHUTDOWN_TIMEOUT", "DATABASE_MAX_CONNS", "SMTP_URL", "EMAIL_FROM"} {
+		"TRUSTED_PROXIES", "REQUEST_TIMEOUT", "SHUTDOWN_TIMEOUT", "DATABASE_MAX_CONNS", "SMTP_URL", "EMAIL_FROM", "OFFER_WINDOW"} {
 		assert.Contains(t, msg, key)
 	}
 	assert.Contains(t, msg, `"not-an-ip"`)
