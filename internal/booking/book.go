@@ -121,63 +121,71 @@ func (s *Service) Book(ctx context.Context, actor Actor, r Request) (Outcome, er
 	if err != nil {
 		return Outcome{}, err
 	}
-	now := s.now()
+	r.Details = d
 	var out Outcome
 	err = s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
-		p, err := personFor(ctx, q, actor, r.PersonID)
-		if err != nil {
-			return err
-		}
-		se, err := lockSession(ctx, q, r.SessionID)
-		if err != nil {
-			return err
-		}
-		if err := mayBook(actor, p, se, r.InviteToken, now); err != nil {
-			return err
-		}
-		if live, err := q.LiveBookingFor(ctx, dbsqlc.LiveBookingForParams{SessionID: se.ID, UserID: p.ID}); err == nil {
-			if live.Status == Waiting {
-				return ErrAlreadyWaiting
-			}
-			return ErrAlreadyBooked
-		} else if !errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("live booking: %w", err)
-		}
-		id, err := q.TakePlace(ctx, dbsqlc.TakePlaceParams{
-			UserID: p.ID, AgencyID: p.AgencyID, BookedBy: actor.ID, AccessNeeds: d.AccessNeeds,
-			DietaryNeeds: d.DietaryNeeds, LineManagerName: d.LineManagerName, LineManagerEmail: d.LineManagerEmail,
-			Now: now, SessionID: se.ID,
-		})
-		switch {
-		case err == nil:
-			out = Outcome{BookingID: id, Status: Confirmed}
-			return s.tell(ctx, tx, q, id, msgConfirmed)
-		case !errors.Is(err, pgx.ErrNoRows):
-			return fmt.Errorf("take place: %w", err)
-		case !r.JoinWaitingList:
-			return ErrFull
-		}
-		id, err = q.JoinWaitingList(ctx, dbsqlc.JoinWaitingListParams{
-			UserID: p.ID, AgencyID: p.AgencyID, BookedBy: actor.ID, AccessNeeds: d.AccessNeeds,
-			DietaryNeeds: d.DietaryNeeds, LineManagerName: d.LineManagerName, LineManagerEmail: d.LineManagerEmail,
-			Now: now, SessionID: se.ID,
-		})
-		if errors.Is(err, pgx.ErrNoRows) {
-			return ErrNotFull // cannot happen under the lock, but never wait for nothing
-		} else if err != nil {
-			return fmt.Errorf("join waiting list: %w", err)
-		}
-		pos, err := q.WaitingPosition(ctx, id)
-		if err != nil {
-			return fmt.Errorf("waiting position: %w", err)
-		}
-		out = Outcome{BookingID: id, Status: Waiting, Position: int(pos)}
-		return s.tell(ctx, tx, q, id, msgWaiting)
+		var err error
+		out, err = s.book(ctx, tx, q, actor, r, s.now())
+		return err
 	})
 	if pgerr.Violates(err, "bookings_one_live") {
 		return Outcome{}, ErrAlreadyBooked
 	}
 	return out, err
+}
+
+// book makes the booking r, whose details are clean, in the caller's
+// transaction: a confirmed place while one is free, else a place on the
+// waiting list if asked for.
+func (s *Service) book(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, actor Actor, r Request, now time.Time) (Outcome, error) {
+	d := r.Details
+	p, err := personFor(ctx, q, actor, r.PersonID)
+	if err != nil {
+		return Outcome{}, err
+	}
+	se, err := lockSession(ctx, q, r.SessionID)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if err := mayBook(actor, p, se, r.InviteToken, now); err != nil {
+		return Outcome{}, err
+	}
+	if live, err := q.LiveBookingFor(ctx, dbsqlc.LiveBookingForParams{SessionID: se.ID, UserID: p.ID}); err == nil {
+		if live.Status == Waiting {
+			return Outcome{}, ErrAlreadyWaiting
+		}
+		return Outcome{}, ErrAlreadyBooked
+	} else if !errors.Is(err, pgx.ErrNoRows) {
+		return Outcome{}, fmt.Errorf("live booking: %w", err)
+	}
+	id, err := q.TakePlace(ctx, dbsqlc.TakePlaceParams{
+		UserID: p.ID, AgencyID: p.AgencyID, BookedBy: actor.ID, AccessNeeds: d.AccessNeeds,
+		DietaryNeeds: d.DietaryNeeds, LineManagerName: d.LineManagerName, LineManagerEmail: d.LineManagerEmail,
+		Now: now, SessionID: se.ID,
+	})
+	switch {
+	case err == nil:
+		return Outcome{BookingID: id, Status: Confirmed}, s.tell(ctx, tx, q, id, msgConfirmed)
+	case !errors.Is(err, pgx.ErrNoRows):
+		return Outcome{}, fmt.Errorf("take place: %w", err)
+	case !r.JoinWaitingList:
+		return Outcome{}, ErrFull
+	}
+	id, err = q.JoinWaitingList(ctx, dbsqlc.JoinWaitingListParams{
+		UserID: p.ID, AgencyID: p.AgencyID, BookedBy: actor.ID, AccessNeeds: d.AccessNeeds,
+		DietaryNeeds: d.DietaryNeeds, LineManagerName: d.LineManagerName, LineManagerEmail: d.LineManagerEmail,
+		Now: now, SessionID: se.ID,
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Outcome{}, ErrNotFull // cannot happen under the lock, but never wait for nothing
+	} else if err != nil {
+		return Outcome{}, fmt.Errorf("join waiting list: %w", err)
+	}
+	pos, err := q.WaitingPosition(ctx, id)
+	if err != nil {
+		return Outcome{}, fmt.Errorf("waiting position: %w", err)
+	}
+	return Outcome{BookingID: id, Status: Waiting, Position: int(pos)}, s.tell(ctx, tx, q, id, msgWaiting)
 }
 
 // mayBook checks the session is open to this person now. Managers may add

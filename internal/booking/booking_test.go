@@ -523,3 +523,32 @@ func TestSubstituteTakesThePlaceAndIsNeverLate(t *testing.T) {
 	assert.False(t, old.Late, "a substitute is never a late cancellation")
 	assert.Equal(t, 1, f.consistent(t, session))
 }
+
+// An offer past its deadline shows as expired (no Accept button) even
+// before the sweep passes the place on.
+func TestLapsedOfferShowsAsExpired(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	session := f.session(t, 1, 30)
+	first := f.person(t, "first", f.agency)
+	waiter := f.person(t, "waiter", f.agency)
+	held, err := f.book(first, session, false)
+	require.NoError(t, err)
+	w, err := f.book(waiter, session, true)
+	require.NoError(t, err)
+	_, err = f.svc.Cancel(f.ctx, first, held.BookingID)
+	require.NoError(t, err)
+	mine, err := f.svc.Mine(f.ctx, waiter)
+	require.NoError(t, err)
+	require.Len(t, mine.Offers, 1)
+
+	f.clock.Set(start.Add(booking.DefaultOfferWindow))
+	b, err := f.svc.Get(f.ctx, waiter, w.BookingID)
+	require.NoError(t, err)
+	assert.Equal(t, booking.Expired, b.Status)
+	mine, err = f.svc.Mine(f.ctx, waiter)
+	require.NoError(t, err)
+	assert.Empty(t, mine.Offers)
+	require.Len(t, mine.Ended, 1)
+	assert.Equal(t, booking.Expired, mine.Ended[0].Status)
+}

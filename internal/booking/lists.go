@@ -81,6 +81,9 @@ func (s *Service) Get(ctx context.Context, actor Actor, id int64) (Booking, erro
 	if r.Attendance != nil {
 		b.Attendance = *r.Attendance
 	}
+	if offerLapsed(r.Status, r.OfferExpiresAt, now) {
+		b.Status = Expired // the sweep has not passed it on yet, but it cannot be accepted
+	}
 	if b.Status == Waiting {
 		pos, err := q.WaitingPosition(ctx, id)
 		if err != nil {
@@ -89,6 +92,12 @@ func (s *Service) Get(ctx context.Context, actor Actor, id int64) (Booking, erro
 		b.Position = int(pos)
 	}
 	return b, nil
+}
+
+// offerLapsed reports whether an offer's deadline has passed: it can no
+// longer be accepted, whether or not the sweep has passed the place on.
+func offerLapsed(status string, deadline *time.Time, now time.Time) bool {
+	return status == Offered && deadline != nil && !now.Before(*deadline)
 }
 
 // MyTraining is a practitioner's own page.
@@ -132,6 +141,8 @@ func (s *Service) Mine(ctx context.Context, actor Actor) (MyTraining, error) {
 		}
 		future := now.Before(r.StartsAt)
 		switch {
+		case offerLapsed(r.Status, r.OfferExpiresAt, now):
+			// shown with the ended bookings below
 		case r.Status == Offered && future:
 			m.Offers = append(m.Offers, b)
 		case r.Status == Confirmed && future:
@@ -141,7 +152,8 @@ func (s *Service) Mine(ctx context.Context, actor Actor) (MyTraining, error) {
 		}
 	}
 	for _, r := range rows {
-		if now.Before(r.StartsAt) && (r.Status == Offered || r.Status == Confirmed || r.Status == Waiting) {
+		lapsed := offerLapsed(r.Status, r.OfferExpiresAt, now)
+		if now.Before(r.StartsAt) && !lapsed && (r.Status == Offered || r.Status == Confirmed || r.Status == Waiting) {
 			continue
 		}
 		if r.Status == Confirmed && r.Attendance != nil && (*r.Attendance == Attended || *r.Attendance == ArrivedLate) {
@@ -155,6 +167,9 @@ func (s *Service) Mine(ctx context.Context, actor Actor) (MyTraining, error) {
 			ID: r.ID, SessionID: r.SessionID, Status: r.Status, Late: r.Late, CourseTitle: r.CourseTitle,
 			CourseSlug: r.CourseSlug, StartsAt: r.StartsAt, EndsAt: r.EndsAt, SessionStatus: r.SessionStatus,
 			VenueName: r.VenueName, Online: r.VenueOnline,
+		}
+		if lapsed {
+			b.Status = Expired
 		}
 		if r.Attendance != nil {
 			b.Attendance = *r.Attendance

@@ -26,6 +26,8 @@ const (
 	msgSubstitutedOut
 	msgSessionCancelled
 	msgAbsent
+	msgMoved
+	msgTakenOffWaitingList
 )
 
 // tell writes the email of kind about booking id to the person booked (and,
@@ -125,6 +127,15 @@ func (s *Service) compose(b dbsqlc.GetBookingRow, kind messageKind) (subject, bo
 			fmt.Fprintf(&sb, "Reason: %s\n\n", b.EndNote)
 		}
 		fmt.Fprintf(&sb, "You will not be charged. Book another session of this course: %s", s.link("/courses/"+b.CourseSlug))
+	case msgMoved:
+		subject = "Your place has been moved: " + b.CourseTitle
+		fmt.Fprintf(&sb, "The training team has moved your place to another session of this course. Your place is now on:\n\n%s\n\n", what)
+		fmt.Fprintf(&sb, "Your place on the session you booked before has gone. See or change your booking: %s",
+			s.link(fmt.Sprintf("/bookings/%d", b.ID)))
+	case msgTakenOffWaitingList:
+		subject = "You are no longer waiting for a place: " + b.CourseTitle
+		fmt.Fprintf(&sb, "The training team has taken you off the waiting list, or withdrawn the place offered to you, for:\n\n%s\n\n", what)
+		fmt.Fprintf(&sb, "If you think this is wrong, reply to this email or contact the training team. Your training: %s", mine)
 	case msgAbsent:
 		subject = "You were recorded as not attending: " + b.CourseTitle
 		fmt.Fprintf(&sb, "The register for this session records that you did not attend:\n\n%s\n\n", what)

@@ -336,7 +336,8 @@ func (a *app) showAccount(c *fiber.Ctx, notice string) error {
 	}
 	if u.Has(account.Coordinator) {
 		links = append(links, link{"/agency/people", "People in your agency"},
-			link{"/agency/agency-changes", "Confirm people joining your agency"})
+			link{"/agency/agency-changes", "Confirm people joining your agency"},
+			link{"/agency/bookings", "Your agency’s bookings"})
 	}
 	return a.render(c, fiber.StatusOK, "account/home", "Your account", accountPage{Notice: notice, Links: links})
 }

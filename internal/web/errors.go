@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/scheduling"
 )
@@ -27,7 +28,8 @@ func (a *app) handleError(c *fiber.Ctx, err error) error {
 		return c.Redirect("/sign-in"+next, fiber.StatusSeeOther)
 	case errors.Is(err, errCSRF):
 		return a.render(c, fiber.StatusForbidden, "errors/forbidden", "This form has expired", "csrf")
-	case errors.Is(err, catalogue.ErrCourseNotFound), errors.Is(err, account.ErrNotFound), errors.Is(err, scheduling.ErrNotFound):
+	case errors.Is(err, catalogue.ErrCourseNotFound), errors.Is(err, account.ErrNotFound), errors.Is(err, scheduling.ErrNotFound),
+		errors.Is(err, booking.ErrNotFound):
 		status = fiber.StatusNotFound
 	case errors.As(err, &fe):
 		status = fe.Code

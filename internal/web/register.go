@@ -1,5 +1,104 @@
 package web
 
-import "github.com/gofiber/fiber/v2"
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
 
-func (a *app) registerRoutes(f *fiber.App) {}
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/booking"
+	"github.com/pscp/booktraining/internal/validation"
+)
+
+// registerRoutes serves a session's register, which its trainers take on
+// the day (often on a phone) and managers may correct.
+func (a *app) registerRoutes(f *fiber.App) {
+	f.Get("/sessions/:id<int>/register", signedIn, a.showRegister)
+	f.Post("/sessions/:id<int>/register", signedIn, a.takeRegister)
+}
+
+type registerPage struct {
+	fieldErrors
+	booking.RegisterSheet
+	// Marks are the marks as sent, when the form comes back with errors.
+	Marks  map[int64]string
+	Notice string
+	Back   link
+}
+
+// Mark is the choice to show as selected for a person.
+func (p registerPage) Mark(l booking.RegisterLine) string {
+	if p.Marks != nil {
+		return p.Marks[l.BookingID]
+	}
+	return l.Attendance
+}
+
+// registerError turns the booking package's refusals into pages: a session
+// that is not theirs is not found.
+func registerError(err error) error {
+	switch {
+	case errors.Is(err, booking.ErrNotFound):
+		return fiber.ErrNotFound
+	case errors.Is(err, booking.ErrForbidden):
+		return fiber.ErrForbidden
+	}
+	return err
+}
+
+func (a *app) showRegister(c *fiber.Ctx) error {
+	return a.renderRegister(c, nil, nil)
+}
+
+func (a *app) renderRegister(c *fiber.Ctx, marks map[int64]string, errs *validation.Errors) error {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return fiber.ErrNotFound
+	}
+	u := currentUser(c)
+	sheet, err := a.deps.Bookings.Register(c.UserContext(), bookingActor(u), id)
+	if err != nil {
+		return registerError(err)
+	}
+	d := registerPage{fieldErrors: fieldErrors{errs}, RegisterSheet: sheet, Marks: marks,
+		Back: link{fmt.Sprintf("/trainer/sessions/%d", id), "Back to the session"}}
+	if u.Has(account.Manager) {
+		d.Back.Href = fmt.Sprintf("/admin/sessions/%d", id)
+	}
+	if c.Query("done") == "saved" && errs == nil {
+		attended, late, absent := sheet.Counts()
+		d.Notice = fmt.Sprintf("Register saved: %d attended, %d arrived late, %d absent", attended, late, absent)
+	}
+	return a.renderForm(c, "register/sheet", "Register: "+sheet.CourseTitle, d, errs)
+}
+
+func (a *app) takeRegister(c *fiber.Ctx) error {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return fiber.ErrNotFound
+	}
+	// Each person's choice comes as attendance-<booking ID>; the domain
+	// checks every booking of the session has one and no other is sent.
+	marks := map[int64]string{}
+	c.Request().PostArgs().VisitAll(func(k, v []byte) {
+		rest, ok := strings.CutPrefix(string(k), "attendance-")
+		if !ok {
+			return
+		}
+		if b, err := strconv.ParseInt(rest, 10, 64); err == nil && b > 0 {
+			marks[b] = validation.CleanLine(string(v))
+		}
+	})
+	err = a.deps.Bookings.TakeRegister(c.UserContext(), bookingActor(currentUser(c)), id, marks)
+	var verr *validation.Errors
+	switch {
+	case errors.As(err, &verr):
+		return a.renderRegister(c, marks, verr)
+	case err != nil:
+		return registerError(err)
+	}
+	return c.Redirect(fmt.Sprintf("/sessions/%d/register?done=saved", id), fiber.StatusSeeOther)
+}

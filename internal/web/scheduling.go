@@ -167,6 +167,7 @@ type sessionPage struct {
 	Errors   fieldErrors
 	Reason   string
 	Warnings []string
+	Waiting  int // people on the waiting list, for the link to the bookings
 }
 
 func (a *app) sessionShow(c *fiber.Ctx) error {
@@ -175,6 +176,9 @@ func (a *app) sessionShow(c *fiber.Ctx) error {
 		return err
 	}
 	d := sessionPage{adminArea: newAdminArea(c), Session: se}
+	if d.Waiting, err = a.waitingFor(c, se.ID); err != nil {
+		return err
+	}
 	d.Notice = sessionNotices[c.Query("done")]
 	if c.Query("warn") == "agency" {
 		d.Warnings = []string{"Both trainers come from the same agency: multi-agency courses are usually delivered by trainers from different agencies."}
@@ -211,6 +215,7 @@ func (a *app) sessionAction(action string) fiber.Handler {
 				return gerr
 			}
 			d := sessionPage{adminArea: newAdminArea(c), Session: se, Errors: fieldErrors{verr}, Reason: c.FormValue("reason")}
+			d.Waiting, _ = a.waitingFor(c, se.ID) // only for a link's text
 			return a.renderForm(c, "admin/sessions/show", se.CourseTitle, d, verr)
 		case errors.Is(err, scheduling.ErrWrongState):
 			se, gerr := svc.Get(ctx, id)
@@ -221,6 +226,7 @@ func (a *app) sessionAction(action string) fiber.Handler {
 			verr.Add("status", fmt.Sprintf("This session is %s, so it cannot be %s", statusLabel(se.Status), map[string]string{
 				"publish": "published", "complete": "marked as delivered (it must be published and over)", "cancel": "cancelled"}[action]))
 			d := sessionPage{adminArea: newAdminArea(c), Session: se, Errors: fieldErrors{verr}}
+			d.Waiting, _ = a.waitingFor(c, se.ID) // only for a link's text
 			return a.renderForm(c, "admin/sessions/show", se.CourseTitle, d, verr)
 		case err != nil:
 			return err

@@ -1,5 +1,346 @@
 package web
 
-import "github.com/gofiber/fiber/v2"
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
 
-func (a *app) sessionListRoutes(f *fiber.App) {}
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/booking"
+	"github.com/pscp/booktraining/internal/scheduling"
+	"github.com/pscp/booktraining/internal/validation"
+)
+
+// sessionListRoutes registers the manager's list of a session's bookings
+// and the changes they make to it: adding someone, removing a booking,
+// moving a place to another session, marking a cancellation late and
+// reordering the waiting list.
+func (a *app) sessionListRoutes(f *fiber.App) {
+	manager := requireRole(account.Manager)
+	const base = "/admin/sessions/:id<int>/bookings"
+	f.Get(base, manager, a.sessionBookings)
+	f.Get(base+"/add", manager, a.addPersonForm)
+	f.Post(base+"/add", manager, a.addPerson)
+	for _, act := range []string{"remove", "move", "late", "reorder"} {
+		f.Get(base+"/:booking<int>/"+act, manager, a.bookingChangeForm(act))
+		f.Post(base+"/:booking<int>/"+act, manager, a.bookingChange(act))
+	}
+}
+
+var sessionListNotices = map[string]string{
+	"added":     "Place booked: they have been sent a confirmation email",
+	"waiting":   "Added to the waiting list: they have been sent an email",
+	"removed":   "Booking removed: they have been sent an email",
+	"moved":     "Place moved to the other session: they have been sent an email",
+	"late":      "Cancellation changed",
+	"reordered": "Waiting list reordered",
+}
+
+// sessionBookingsPage is the list of everyone on a session.
+type sessionBookingsPage struct {
+	adminArea
+	Session scheduling.Session
+	List    booking.SessionList
+	Open    bool // published and not started: people can be added, removed and moved
+}
+
+// StatusText words how a booking ended.
+func (sessionBookingsPage) StatusText(status string) string {
+	return endedStatus(status)
+}
+
+func endedStatus(status string) string {
+	switch status {
+	case booking.Cancelled:
+		return "Cancelled"
+	case booking.Substituted:
+		return "Passed to a colleague"
+	case booking.Moved:
+		return "Moved to another session"
+	case booking.Left:
+		return "Left the waiting list or turned down an offer"
+	case booking.Expired:
+		return "Offer not accepted in time"
+	case booking.Confirmed:
+		return "Booked"
+	case booking.Offered:
+		return "Offered a place"
+	case booking.Waiting:
+		return "Waiting"
+	}
+	return status
+}
+
+// listedSession is the session the path names.
+func (a *app) listedSession(c *fiber.Ctx) (scheduling.Session, bool, error) {
+	se, err := a.scheduler().Get(c.UserContext(), int64Param(c, "id"))
+	if err != nil {
+		return se, false, err
+	}
+	open := se.Status == "published" && a.deps.Now().Before(se.StartsAt)
+	return se, open, nil
+}
+
+func (a *app) sessionBookings(c *fiber.Ctx) error {
+	se, open, err := a.listedSession(c)
+	if err != nil {
+		return err
+	}
+	list, err := a.deps.Bookings.ListSession(c.UserContext(), se.ID)
+	if err != nil {
+		return err
+	}
+	d := sessionBookingsPage{adminArea: newAdminArea(c), Session: se, List: list, Open: open}
+	d.Notice = sessionListNotices[c.Query("done")]
+	return a.render(c, fiber.StatusOK, "admin/sessions/bookings", "Bookings: "+se.CourseTitle, d)
+}
+
+// waitingFor counts the people waiting for a place on a session, for the
+// link to its list.
+func (a *app) waitingFor(c *fiber.Ctx, sessionID int64) (int, error) {
+	counts, err := a.deps.Bookings.WaitingCounts(c.UserContext(), []int64{sessionID})
+	return counts[sessionID], err
+}
+
+func listDone(se scheduling.Session, done string) string {
+	return fmt.Sprintf("/admin/sessions/%d/bookings?done=%s", se.ID, done)
+}
+
+// manageRefused turns the booking package's refusals into 404 and 403;
+// anything else is returned as it is.
+func manageRefused(err error) error {
+	switch {
+	case errors.Is(err, booking.ErrNotFound):
+		return fiber.ErrNotFound
+	case errors.Is(err, booking.ErrForbidden):
+		return fiber.ErrForbidden
+	}
+	return err
+}
+
+// --- adding someone ---
+
+type addPersonPage struct {
+	adminArea
+	fieldErrors
+	Session     scheduling.Session
+	PersonEmail string
+	Details     booking.Details
+	Join        bool
+}
+
+func (a *app) addPersonForm(c *fiber.Ctx) error {
+	se, _, err := a.listedSession(c)
+	if err != nil {
+		return err
+	}
+	d := addPersonPage{adminArea: newAdminArea(c), Session: se, Join: se.Booked >= se.Capacity}
+	return a.renderForm(c, "admin/sessions/bookings-add", "Add a person", d, nil)
+}
+
+func (a *app) addPerson(c *fiber.Ctx) error {
+	se, _, err := a.listedSession(c)
+	if err != nil {
+		return err
+	}
+	d := addPersonPage{adminArea: newAdminArea(c), Session: se, PersonEmail: c.FormValue(booking.FieldPersonEmail),
+		Details: detailsFrom(c), Join: c.FormValue("join-waiting-list") == "yes"}
+	out, err := a.deps.Bookings.AddPerson(c.UserContext(), bookingActor(currentUser(c)), se.ID, d.PersonEmail, d.Details, d.Join)
+	var v *validation.Errors
+	switch {
+	case errors.As(err, &v):
+	case errors.Is(err, booking.ErrFull):
+		v = refusal("join-waiting-list", "The session is full: tick ‘Add them to the waiting list if the session is full’ to add them to its waiting list")
+	case errors.Is(err, booking.ErrAlreadyBooked):
+		v = refusal(booking.FieldPersonEmail, "They already have a place on this session")
+	case errors.Is(err, booking.ErrAlreadyWaiting):
+		v = refusal(booking.FieldPersonEmail, "They are already on the waiting list for this session")
+	case errors.Is(err, booking.ErrNotBookable), errors.Is(err, booking.ErrNotFound):
+		v = refusal("", "No one can be added: the session is not published, or it has started")
+	case err != nil:
+		return manageRefused(err)
+	default:
+		done := "added"
+		if out.Status == booking.Waiting {
+			done = "waiting"
+		}
+		return c.Redirect(listDone(se, done), fiber.StatusSeeOther)
+	}
+	d.fieldErrors = fieldErrors{v}
+	return a.renderForm(c, "admin/sessions/bookings-add", "Add a person", d, v)
+}
+
+// refusal is one problem to show in a form's error summary; with no field,
+// it names no input.
+func refusal(field, message string) *validation.Errors {
+	return &validation.Errors{Fields: []validation.FieldError{{Field: field, Message: message}}}
+}
+
+// --- changing one booking ---
+
+// bookingChangePage is the form for one change to one booking.
+type bookingChangePage struct {
+	adminArea
+	fieldErrors
+	Session scheduling.Session
+	Booking booking.Booking
+	Targets []booking.MoveTarget
+	// The form's answers.
+	Late   string // "yes" or "no"
+	Note   string
+	Reason string
+	To     int64
+	Up     bool
+}
+
+// StatusText words the booking's status.
+func (p bookingChangePage) StatusText() string { return endedStatus(p.Booking.Status) }
+
+var bookingChangeTitles = map[string]string{
+	"remove":  "Remove a booking",
+	"move":    "Move a place to another session",
+	"late":    "Change whether a cancellation was late",
+	"reorder": "Change the order of the waiting list",
+}
+
+// listedBooking is the session and booking the path names. A booking that is
+// not on that session is not found.
+func (a *app) listedBooking(c *fiber.Ctx) (bookingChangePage, error) {
+	se, _, err := a.listedSession(c)
+	if err != nil {
+		return bookingChangePage{}, err
+	}
+	b, err := a.deps.Bookings.Get(c.UserContext(), bookingActor(currentUser(c)), int64Param(c, "booking"))
+	if err != nil {
+		return bookingChangePage{}, manageRefused(err)
+	}
+	if b.SessionID != se.ID {
+		return bookingChangePage{}, fiber.ErrNotFound
+	}
+	return bookingChangePage{adminArea: newAdminArea(c), Session: se, Booking: b}, nil
+}
+
+// direction reads which way a waiting booking moves: "up" or "down".
+func direction(s string) (up bool, err error) {
+	switch s {
+	case "up":
+		return true, nil
+	case "down":
+		return false, nil
+	}
+	return false, fiber.ErrNotFound
+}
+
+func (a *app) bookingChangeForm(act string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		d, err := a.listedBooking(c)
+		if err != nil {
+			return err
+		}
+		switch act {
+		case "remove":
+			d.Late = yesNo(d.Booking.LateIfCancelledNow) // the rule a person cancelling meets
+		case "move":
+			if d.Targets, err = a.deps.Bookings.MoveTargets(c.UserContext(), d.Session.ID); err != nil {
+				return err
+			}
+		case "late":
+			d.Late = yesNo(!d.Booking.Late) // the usual change is to turn it round
+		case "reorder":
+			if d.Up, err = direction(c.Query("direction")); err != nil {
+				return err
+			}
+		}
+		return a.renderForm(c, "admin/sessions/bookings-"+act, bookingChangeTitles[act], d, nil)
+	}
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func (a *app) bookingChange(act string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		ctx, actor := c.UserContext(), bookingActor(currentUser(c))
+		d, err := a.listedBooking(c)
+		if err != nil {
+			return err
+		}
+		svc, id := a.deps.Bookings, d.Booking.ID
+		d.Note, d.Reason = c.FormValue(booking.FieldNote), c.FormValue(booking.FieldReason)
+		var done string
+		switch act {
+		case "remove":
+			d.Late, done = c.FormValue("late"), "removed"
+			err = svc.Remove(ctx, actor, id, d.Late == "yes", d.Note)
+		case "move":
+			d.To, _ = strconv.ParseInt(c.FormValue(booking.FieldToSession), 10, 64)
+			_, err = svc.Move(ctx, actor, id, d.To)
+			done = "moved"
+		case "late":
+			d.Late, done = c.FormValue("late"), "late"
+			if d.Late != "yes" && d.Late != "no" {
+				err = refusal("late", "Select whether the cancellation was late")
+			} else {
+				err = svc.MarkLate(ctx, actor, id, d.Late == "yes", d.Reason)
+			}
+		case "reorder":
+			if d.Up, err = direction(c.FormValue("direction")); err != nil {
+				return err
+			}
+			done = "reordered"
+			err = svc.Reorder(ctx, actor, id, d.Up, d.Reason)
+		}
+		if err == nil {
+			return c.Redirect(listDone(d.Session, done), fiber.StatusSeeOther)
+		}
+		v := changeRefused(act, d, err)
+		if v == nil {
+			return manageRefused(err)
+		}
+		if act == "move" {
+			if d.Targets, err = svc.MoveTargets(ctx, d.Session.ID); err != nil {
+				return err
+			}
+		}
+		d.fieldErrors = fieldErrors{v}
+		return a.renderForm(c, "admin/sessions/bookings-"+act, bookingChangeTitles[act], d, v)
+	}
+}
+
+// changeRefused words why a change could not be made, for the form's error
+// summary, or returns nil for an error that is not the person's to fix.
+func changeRefused(act string, d bookingChangePage, err error) *validation.Errors {
+	var v *validation.Errors
+	switch {
+	case errors.As(err, &v):
+		return v
+	case errors.Is(err, booking.ErrStarted):
+		return refusal("", "The session has started, so its bookings can no longer be changed")
+	case errors.Is(err, booking.ErrFull):
+		return refusal(booking.FieldToSession, "That session has no places left: choose another")
+	case !errors.Is(err, booking.ErrWrongState):
+		return nil
+	}
+	switch act {
+	case "move":
+		return refusal("", "Only a booked place can be moved, and this booking is “"+strings.ToLower(endedStatus(d.Booking.Status))+"”")
+	case "late":
+		return refusal("", "Only a cancelled booking can be a late cancellation")
+	case "reorder":
+		if d.Booking.Status != booking.Waiting {
+			return refusal("", "They are no longer on the waiting list")
+		}
+		if d.Up {
+			return refusal("", "They are already first on the waiting list")
+		}
+		return refusal("", "They are already last on the waiting list")
+	}
+	return refusal("", "This booking has already ended")
+}

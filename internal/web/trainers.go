@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/trainer"
 	"github.com/pscp/booktraining/internal/validation"
 )
@@ -240,7 +241,17 @@ func (h *trainers) mySession(c *fiber.Ctx) error {
 	if err != nil {
 		return trainerNotFound(err)
 	}
-	return h.render(c, fiber.StatusOK, "trainer/session", s.CourseTitle, s)
+	list, err := h.deps.Bookings.ListSession(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return h.render(c, fiber.StatusOK, "trainer/session", s.CourseTitle, mySessionPage{Session: s, Attendees: list.Confirmed})
+}
+
+// mySessionPage is a session a trainer delivers and who is coming to it.
+type mySessionPage struct {
+	trainer.Session
+	Attendees []booking.Entry
 }
 
 func (h *trainers) resetFeed(c *fiber.Ctx) error {

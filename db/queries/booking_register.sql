@@ -1,0 +1,70 @@
+-- The register (attendance) of a session, and the agency coordinator's view
+-- of their agency's bookings.
+
+-- name: RegisterSession :one
+SELECT s.id, s.course_title, s.status, s.starts_at, s.ends_at, v.name AS venue_name, v.online AS venue_online
+FROM sessions s JOIN venues v ON v.id = s.venue_id
+WHERE s.id = @id;
+
+-- name: IsTrainerOfSession :one
+SELECT EXISTS (
+    SELECT 1 FROM session_trainers WHERE session_id = @session_id AND trainer_id = @trainer_id
+)::boolean AS trains;
+
+-- name: RegisterBookings :many
+-- The confirmed places of a session, as the register lists them.
+SELECT b.id, b.attendance, b.absence_notified_at,
+       u.full_name, (u.erased_at IS NOT NULL)::boolean AS erased,
+       coalesce(a.name, u.unlisted_agency_name, '')::text AS agency_name
+FROM bookings b
+JOIN users u ON u.id = b.user_id
+LEFT JOIN agencies a ON a.id = b.agency_id
+WHERE b.session_id = @session_id AND b.status = 'confirmed'
+ORDER BY u.full_name, b.id;
+
+-- name: SetAttendance :exec
+-- Records one mark of the register. absence_notified_at is set once, the
+-- first time the person is marked absent, so the emails go only once.
+UPDATE bookings
+SET attendance = @attendance, attendance_by = @attendance_by, attendance_at = @now::timestamptz,
+    absence_notified_at = CASE WHEN @notify::boolean THEN @now::timestamptz ELSE absence_notified_at END,
+    updated_at = @now::timestamptz
+WHERE id = @id AND session_id = @session_id AND status = 'confirmed';
+
+-- name: AgencyBookingsFor :many
+-- An agency's bookings for its coordinator, newest session first, with each
+-- waiting booking's place in the queue.
+SELECT b.id, b.status, b.late, b.attendance, b.offer_expires_at,
+       u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
+       s.course_title, s.starts_at, s.ends_at, s.status AS session_status,
+       v.name AS venue_name, v.online AS venue_online,
+       CASE WHEN b.status = 'waiting' THEN (
+           SELECT count(*) FROM bookings w
+           WHERE w.session_id = b.session_id AND w.status = 'waiting'
+             AND (w.queue_position, w.id) <= (b.queue_position, b.id))
+       ELSE 0 END::int AS position
+FROM bookings b
+JOIN users u ON u.id = b.user_id
+JOIN sessions s ON s.id = b.session_id
+JOIN venues v ON v.id = s.venue_id
+WHERE b.agency_id = @agency_id
+  AND (@search::text = '' OR u.full_name ILIKE '%' || @search::text || '%' OR u.email ILIKE '%' || @search::text || '%'
+       OR s.course_title ILIKE '%' || @search::text || '%')
+ORDER BY s.starts_at DESC, u.full_name, b.id;
+
+-- name: AgencyBookablePeople :many
+-- The people a coordinator may book: their agency's verified accounts.
+SELECT id, full_name, email::text AS email
+FROM users
+WHERE agency_id = @agency_id AND erased_at IS NULL AND email_verified_at IS NOT NULL
+ORDER BY full_name, id;
+
+-- name: AgencyBookableSessions :many
+-- Sessions still open for booking to an agency: published, before the
+-- cut-off, open to everyone or closed to this agency.
+SELECT s.id, s.course_title, s.starts_at, s.ends_at, s.booking_cutoff_at, s.capacity, s.seats_taken,
+       s.closed_to_agency_id, v.name AS venue_name, v.online AS venue_online
+FROM sessions s JOIN venues v ON v.id = s.venue_id
+WHERE s.status = 'published' AND s.booking_cutoff_at > @now::timestamptz AND s.starts_at > @now::timestamptz
+  AND (s.closed_to_agency_id IS NULL OR s.closed_to_agency_id = @agency_id)
+ORDER BY s.starts_at, s.course_title, s.id;

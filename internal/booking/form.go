@@ -1,0 +1,106 @@
+package booking
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pscp/booktraining/internal/dbsqlc"
+)
+
+// SessionToBook is a session as its booking form shows it, with the
+// person's own live booking of it, if they have one.
+type SessionToBook struct {
+	ID               int64
+	CourseTitle      string
+	CourseSlug       string
+	Status           string
+	StartsAt         time.Time
+	EndsAt           time.Time
+	Cutoff           time.Time
+	PlacesLeft       int
+	VenueName        string
+	VenueTown        string
+	Online           bool
+	ClosedToAgencyID *int64
+	ClosedToAgency   string
+	CancelledReason  string
+	LiveBookingID    int64 // 0 when the person has no live booking of it
+	LiveStatus       string
+}
+
+// Full reports whether every place is taken or held for an offer.
+func (se SessionToBook) Full() bool { return se.PlacesLeft <= 0 }
+
+// Closed says why actor cannot book the session now (ErrNotBookable or
+// ErrCutoffPassed), or nil: Book's rules, told before the form is filled
+// in rather than after.
+func (se SessionToBook) Closed(actor Actor, now time.Time) error {
+	switch {
+	case se.Status != "published", !now.Before(se.StartsAt):
+		return ErrNotBookable
+	case actor.Manager:
+		return nil
+	case !now.Before(se.Cutoff):
+		return ErrCutoffPassed
+	}
+	return nil
+}
+
+// ForOtherAgency reports whether the session is closed to an agency whose
+// bookings actor may not make: they are not of it, and not a manager.
+func (se SessionToBook) ForOtherAgency(actor Actor) bool {
+	if se.ClosedToAgencyID == nil || actor.Manager {
+		return false
+	}
+	return actor.AgencyID == nil || *actor.AgencyID != *se.ClosedToAgencyID
+}
+
+// NeedsInvite reports whether actor needs the session's invite link to book
+// it: a closed session, unless they manage or coordinate its agency.
+func (se SessionToBook) NeedsInvite(actor Actor) bool {
+	return se.ClosedToAgencyID != nil && !actor.Manager && !actor.coordinates(se.ClosedToAgencyID)
+}
+
+// SessionToBook returns the session for personID's booking form. A draft
+// or unknown session is ErrNotFound.
+func (s *Service) SessionToBook(ctx context.Context, sessionID, personID int64) (SessionToBook, error) {
+	q := dbsqlc.New(s.pool)
+	r, err := q.SessionForBookingForm(ctx, sessionID)
+	if errors.Is(err, pgx.ErrNoRows) || (err == nil && r.Status == "draft") {
+		return SessionToBook{}, ErrNotFound
+	} else if err != nil {
+		return SessionToBook{}, fmt.Errorf("session %d to book: %w", sessionID, err)
+	}
+	se := SessionToBook{
+		ID: r.ID, CourseTitle: r.CourseTitle, CourseSlug: r.CourseSlug, Status: r.Status, StartsAt: r.StartsAt,
+		EndsAt: r.EndsAt, Cutoff: r.BookingCutoffAt, PlacesLeft: int(r.Capacity - r.SeatsTaken),
+		VenueName: r.VenueName, VenueTown: r.VenueTown, Online: r.VenueOnline, ClosedToAgencyID: r.ClosedToAgencyID,
+		ClosedToAgency: r.ClosedToAgencyName, CancelledReason: r.CancelledReason,
+	}
+	live, err := q.LiveBookingFor(ctx, dbsqlc.LiveBookingForParams{SessionID: sessionID, UserID: personID})
+	if err == nil {
+		se.LiveBookingID, se.LiveStatus = live.ID, live.Status
+	} else if !errors.Is(err, pgx.ErrNoRows) {
+		return SessionToBook{}, fmt.Errorf("live booking of session %d: %w", sessionID, err)
+	}
+	return se, nil
+}
+
+// SessionByInvite returns the session whose invite link holds token, as
+// SessionToBook does. An unknown token is ErrNotFound.
+func (s *Service) SessionByInvite(ctx context.Context, token string, personID int64) (SessionToBook, error) {
+	if token == "" {
+		return SessionToBook{}, ErrNotFound
+	}
+	id, err := dbsqlc.New(s.pool).SessionIDByInviteToken(ctx, token)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return SessionToBook{}, ErrNotFound
+	} else if err != nil {
+		return SessionToBook{}, fmt.Errorf("session by invite: %w", err)
+	}
+	return s.SessionToBook(ctx, id, personID)
+}

@@ -1,0 +1,362 @@
+package booking
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pscp/booktraining/internal/audit"
+	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/pgerr"
+	"github.com/pscp/booktraining/internal/validation"
+)
+
+// The training manager's changes to a session's list. Each is one
+// transaction under the session's lock, and each is written to the audit
+// log in that transaction, naming the person whose booking changed.
+
+// Field names of the manager's forms.
+const (
+	FieldPersonEmail = "person-email"
+	FieldNote        = "note"
+	FieldReason      = "reason"
+	FieldToSession   = "to-session"
+)
+
+// maxNote is the longest note or reason kept with a change (the length the
+// bookings table allows for end_note).
+const maxNote = 500
+
+// note cleans a required note or reason typed into field.
+func note(field, typed, missing string) (string, error) {
+	var v validation.Errors
+	n := validation.CleanText(typed)
+	switch {
+	case n == "":
+		v.Add(field, missing)
+	case len([]rune(n)) > maxNote:
+		v.Add(field, fmt.Sprintf("The %s must be %d characters or fewer", strings.ReplaceAll(field, "-", " "), maxNote))
+	}
+	return n, v.Err()
+}
+
+func record(ctx context.Context, q *dbsqlc.Queries, now time.Time, actor Actor, action audit.Action, person int64, agency *int64, details map[string]any) error {
+	return audit.Record(ctx, q, now, audit.Event{
+		Action: action, ActorID: &actor.ID, SubjectID: &person, AgencyID: agency, Details: details,
+	})
+}
+
+// AddPerson books someone onto a session for them, as the manager: after
+// the cut-off too (until the session starts) and onto closed sessions, but
+// never beyond its places: a full session is ErrFull unless they join its
+// waiting list. They are found by the email address of their account.
+func (s *Service) AddPerson(ctx context.Context, actor Actor, sessionID int64, personEmail string, d Details, joinWaitingList bool) (Outcome, error) {
+	if !actor.Manager {
+		return Outcome{}, ErrForbidden
+	}
+	var v validation.Errors
+	typed := validation.CleanLine(personEmail)
+	addr := validation.Email(typed)
+	if typed == "" {
+		v.Add(FieldPersonEmail, "Enter the email address of the person to book")
+	} else if addr == "" {
+		v.Add(FieldPersonEmail, "Enter their email address in the correct format, like name@example.org")
+	}
+	d, err := d.clean()
+	if ve := (*validation.Errors)(nil); errors.As(err, &ve) {
+		for _, f := range ve.Fields {
+			v.Add(f.Field, onTheirBehalf(f.Message))
+		}
+	}
+	if err := v.Err(); err != nil {
+		return Outcome{}, err
+	}
+	now := s.now()
+	var out Outcome
+	err = s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
+		p, err := q.FindColleagueByEmail(ctx, addr)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			v.Add(FieldPersonEmail, "There is no account with that email address: they need to create one first")
+			return v.Err()
+		case err != nil:
+			return fmt.Errorf("find person: %w", err)
+		case !p.Verified:
+			v.Add(FieldPersonEmail, "They must confirm their email address before they can be booked")
+			return v.Err()
+		}
+		out, err = s.book(ctx, tx, q, actor, Request{SessionID: sessionID, PersonID: p.ID, Details: d, JoinWaitingList: joinWaitingList}, now)
+		if err != nil {
+			return err
+		}
+		return record(ctx, q, now, actor, audit.BookingAdded, p.ID, p.AgencyID, map[string]any{
+			"booking": out.BookingID, "session": sessionID, "status": out.Status,
+		})
+	})
+	if pgerr.Violates(err, "bookings_one_live") {
+		return Outcome{}, ErrAlreadyBooked
+	}
+	return out, err
+}
+
+// onTheirBehalf rewords a booking form's message for someone booking
+// another person.
+func onTheirBehalf(msg string) string {
+	return strings.NewReplacer("Your line manager", "Their line manager", "your line manager", "their line manager",
+		"that you agree", "that they agree").Replace(msg)
+}
+
+// Remove ends a live booking for the manager, with a note of why: a
+// confirmed place is cancelled (recorded as late or not, as the manager
+// says) and its holder told; a waiting place or an offer is withdrawn. The
+// freed place is offered to the waiting list.
+func (s *Service) Remove(ctx context.Context, actor Actor, bookingID int64, late bool, typedNote string) error {
+	if !actor.Manager {
+		return ErrForbidden
+	}
+	why, err := note(FieldNote, typedNote, "Enter why the booking is being removed")
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	return s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
+		b, se, err := lockBooking(ctx, q, bookingID)
+		if err != nil {
+			return err
+		}
+		if !now.Before(se.StartsAt) {
+			return ErrStarted
+		}
+		switch b.Status {
+		case Waiting, Offered:
+			late = false // only a cancelled place can be late
+			if err := end(ctx, q, b.ID, Left, actor.ID, now, false, why, nil, Waiting, Offered); err != nil {
+				return err
+			}
+			if err := s.tell(ctx, tx, q, b.ID, msgTakenOffWaitingList); err != nil {
+				return err
+			}
+		case Confirmed:
+			if err := end(ctx, q, b.ID, Cancelled, actor.ID, now, late, why, nil, Confirmed); err != nil {
+				return err
+			}
+			if err := s.tell(ctx, tx, q, b.ID, msgCancelled); err != nil {
+				return err
+			}
+		default:
+			return ErrWrongState
+		}
+		if err := record(ctx, q, now, actor, audit.BookingCancelled, b.UserID, b.AgencyID, map[string]any{
+			"booking": b.ID, "session": b.SessionID, "was": b.Status, "late": late, "reason": why,
+		}); err != nil {
+			return err
+		}
+		return s.offerFreePlaces(ctx, tx, q, b.SessionID, now)
+	})
+}
+
+// Move moves a confirmed place to another published session of the same
+// course that has not started, if it has a place free. The old booking is
+// kept as moved, pointing at the new one, which keeps the person's needs
+// and line manager; the old session's freed place is offered on.
+func (s *Service) Move(ctx context.Context, actor Actor, bookingID, toSessionID int64) (int64, error) {
+	if !actor.Manager {
+		return 0, ErrForbidden
+	}
+	now := s.now()
+	var newID int64
+	err := s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
+		b, err := q.GetBooking(ctx, bookingID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		} else if err != nil {
+			return fmt.Errorf("booking %d: %w", bookingID, err)
+		}
+		var v validation.Errors
+		if toSessionID == b.SessionID {
+			v.Add(FieldToSession, "Choose a different session from the one they are booked on")
+			return v.Err()
+		}
+		// Two sessions change: lock them in order of id, so that two moves
+		// between the same sessions in opposite directions cannot deadlock.
+		ids := []int64{b.SessionID, toSessionID}
+		if toSessionID < b.SessionID {
+			ids[0], ids[1] = toSessionID, b.SessionID
+		}
+		locked := map[int64]dbsqlc.LockSessionForBookingRow{}
+		for _, id := range ids {
+			se, err := lockSession(ctx, q, id)
+			if errors.Is(err, ErrNotFound) { // only the target can be missing
+				v.Add(FieldToSession, "Choose a session to move them to")
+				return v.Err()
+			} else if err != nil {
+				return err
+			}
+			locked[id] = se
+		}
+		from, to := locked[b.SessionID], locked[toSessionID]
+		if b, err = q.GetBooking(ctx, bookingID); err != nil {
+			return fmt.Errorf("booking %d: %w", bookingID, err)
+		}
+		if b.Status != Confirmed {
+			return ErrWrongState
+		}
+		if !now.Before(from.StartsAt) {
+			return ErrStarted
+		}
+		switch {
+		case to.CourseID != from.CourseID:
+			v.Add(FieldToSession, "Choose a session of the same course")
+		case to.Status != "published" || !now.Before(to.StartsAt):
+			v.Add(FieldToSession, "Choose a session that is open and has not started")
+		}
+		if err := v.Err(); err != nil {
+			return err
+		}
+		if live, err := q.LiveBookingFor(ctx, dbsqlc.LiveBookingForParams{SessionID: to.ID, UserID: b.UserID}); err == nil {
+			if live.Status != Waiting {
+				v.Add(FieldToSession, "They already have a place on that session")
+				return v.Err()
+			}
+			// The place replaces their wait for it.
+			if err := end(ctx, q, live.ID, Left, actor.ID, now, false, "Moved onto this session from another", nil, Waiting); err != nil {
+				return err
+			}
+		} else if !errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("live booking on session %d: %w", to.ID, err)
+		}
+		newID, err = q.TakePlace(ctx, dbsqlc.TakePlaceParams{
+			UserID: b.UserID, AgencyID: b.AgencyID, BookedBy: actor.ID, AccessNeeds: b.AccessNeeds,
+			DietaryNeeds: b.DietaryNeeds, LineManagerName: b.LineManagerName, LineManagerEmail: b.LineManagerEmail,
+			Now: now, SessionID: to.ID,
+		})
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrFull
+		} else if err != nil {
+			return fmt.Errorf("place on session %d: %w", to.ID, err)
+		}
+		if err := end(ctx, q, b.ID, Moved, actor.ID, now, false, "", &newID, Confirmed); err != nil {
+			return err
+		}
+		if err := s.tell(ctx, tx, q, newID, msgMoved); err != nil {
+			return err
+		}
+		if err := record(ctx, q, now, actor, audit.BookingMoved, b.UserID, b.AgencyID, map[string]any{
+			"booking": b.ID, "new_booking": newID, "from_session": from.ID, "to_session": to.ID,
+		}); err != nil {
+			return err
+		}
+		return s.offerFreePlaces(ctx, tx, q, from.ID, now)
+	})
+	return newID, err
+}
+
+// MarkLate records a cancellation as late, or not late, with the reason for
+// the change: how a manager corrects a charge.
+func (s *Service) MarkLate(ctx context.Context, actor Actor, bookingID int64, late bool, reason string) error {
+	if !actor.Manager {
+		return ErrForbidden
+	}
+	why, err := note(FieldReason, reason, "Enter why you are changing this")
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	return s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
+		b, _, err := lockBooking(ctx, q, bookingID)
+		if err != nil {
+			return err
+		}
+		if b.Status != Cancelled {
+			return ErrWrongState
+		}
+		if b.Late == late {
+			return nil // already so: nothing to change or record
+		}
+		if _, err := q.SetBookingLate(ctx, dbsqlc.SetBookingLateParams{ID: b.ID, Late: late, Now: now}); errors.Is(err, pgx.ErrNoRows) {
+			return ErrWrongState
+		} else if err != nil {
+			return fmt.Errorf("mark booking %d late: %w", b.ID, err)
+		}
+		return record(ctx, q, now, actor, audit.BookingMarkedLate, b.UserID, b.AgencyID, map[string]any{
+			"booking": b.ID, "session": b.SessionID, "late": late, "reason": why,
+		})
+	})
+}
+
+// Reorder moves a waiting booking one step up or down its session's waiting
+// list, changing places with its neighbour. At either end of the list it is
+// ErrWrongState, as is a booking that is not waiting.
+func (s *Service) Reorder(ctx context.Context, actor Actor, bookingID int64, up bool, reason string) error {
+	if !actor.Manager {
+		return ErrForbidden
+	}
+	why, err := note(FieldReason, reason, "Enter why you are changing the order")
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	return s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
+		b, _, err := lockBooking(ctx, q, bookingID)
+		if err != nil {
+			return err
+		}
+		if b.Status != Waiting {
+			return ErrWrongState
+		}
+		var n dbsqlc.WaitingAboveRow
+		if up {
+			n, err = q.WaitingAbove(ctx, b.ID)
+		} else {
+			var below dbsqlc.WaitingBelowRow
+			below, err = q.WaitingBelow(ctx, b.ID)
+			n = dbsqlc.WaitingAboveRow(below)
+		}
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrWrongState // already first or last
+		} else if err != nil {
+			return fmt.Errorf("neighbour of booking %d: %w", b.ID, err)
+		}
+		if _, err := q.SwapQueuePositions(ctx, dbsqlc.SwapQueuePositionsParams{
+			AID: b.ID, APosition: n.OwnPosition, BID: n.ID, BPosition: n.QueuePosition, Now: now,
+		}); err != nil {
+			return fmt.Errorf("swap bookings %d and %d: %w", b.ID, n.ID, err)
+		}
+		direction := "down"
+		if up {
+			direction = "up"
+		}
+		return record(ctx, q, now, actor, audit.WaitingListReordered, b.UserID, b.AgencyID, map[string]any{
+			"booking": b.ID, "session": b.SessionID, "moved": direction, "passed_booking": n.ID, "reason": why,
+		})
+	})
+}
+
+// MoveTarget is a session a confirmed place could move to.
+type MoveTarget struct {
+	ID         int64
+	StartsAt   time.Time
+	EndsAt     time.Time
+	VenueName  string
+	Online     bool
+	PlacesLeft int
+}
+
+// MoveTargets returns the sessions a place on sessionID could move to: the
+// other published sessions of its course, not started, with a place left.
+func (s *Service) MoveTargets(ctx context.Context, sessionID int64) ([]MoveTarget, error) {
+	rows, err := dbsqlc.New(s.pool).MoveTargets(ctx, dbsqlc.MoveTargetsParams{SessionID: sessionID, Now: s.now()})
+	if err != nil {
+		return nil, fmt.Errorf("sessions to move to from %d: %w", sessionID, err)
+	}
+	out := make([]MoveTarget, len(rows))
+	for i, r := range rows {
+		out[i] = MoveTarget{ID: r.ID, StartsAt: r.StartsAt, EndsAt: r.EndsAt, VenueName: r.VenueName,
+			Online: r.VenueOnline, PlacesLeft: int(r.PlacesLeft)}
+	}
+	return out, nil
+}

@@ -1,0 +1,409 @@
+package booking
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pscp/booktraining/internal/audit"
+	"github.com/pscp/booktraining/internal/catalogue"
+	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/validation"
+)
+
+// RegisterSheet is a session's register: who has a place, and whether
+// each of them came.
+type RegisterSheet struct {
+	SessionID     int64
+	CourseTitle   string
+	SessionStatus string
+	StartsAt      time.Time
+	EndsAt        time.Time
+	VenueName     string
+	Online        bool
+	// Opens is when the register can first be taken: the start of the
+	// session's day in London.
+	Opens time.Time
+	// Closed says why the register cannot be taken now ("" when it can).
+	Closed string
+	People []RegisterLine
+}
+
+// RegisterLine is one person on the register.
+type RegisterLine struct {
+	BookingID  int64
+	Name       string
+	Agency     string
+	Attendance string // "" until the register is taken
+}
+
+// Field returns the form field that holds this person's mark.
+func (l RegisterLine) Field() string { return AttendanceField(l.BookingID) }
+
+// AttendanceField is the form field holding the mark for a booking.
+func AttendanceField(bookingID int64) string { return fmt.Sprintf("attendance-%d", bookingID) }
+
+// Counts returns how many are marked attended, late and absent.
+func (r RegisterSheet) Counts() (attended, late, absent int) {
+	for _, l := range r.People {
+		switch l.Attendance {
+		case Attended:
+			attended++
+		case ArrivedLate:
+			late++
+		case Absent:
+			absent++
+		}
+	}
+	return attended, late, absent
+}
+
+// Taken reports whether everyone on the register has a mark.
+func (r RegisterSheet) Taken() bool {
+	for _, l := range r.People {
+		if l.Attendance == "" {
+			return false
+		}
+	}
+	return len(r.People) > 0
+}
+
+// registerOpens is the start of the session's day in London: trainers take
+// the register on the day, never before it.
+func registerOpens(startsAt time.Time) time.Time {
+	t := startsAt.In(catalogue.London)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, catalogue.London)
+}
+
+// registerClosed says why the register of a session cannot be taken at now,
+// in words for the page, or "" when it can.
+func registerClosed(status string, startsAt, now time.Time) string {
+	switch status {
+	case "published", "completed":
+	case "cancelled":
+		return "This session was cancelled, so there is no register to take"
+	default:
+		return "This session has not been published, so there is no register to take yet"
+	}
+	if opens := registerOpens(startsAt); now.Before(opens) {
+		return "You can take the register from " + catalogue.LongDate(opens) + ", the day of the session"
+	}
+	return ""
+}
+
+// mayTakeRegister checks actor is a manager or a trainer of the session;
+// anyone else is told it does not exist.
+func mayTakeRegister(ctx context.Context, q *dbsqlc.Queries, actor Actor, sessionID int64) error {
+	if actor.Manager {
+		return nil
+	}
+	if !actor.Trainer {
+		return ErrNotFound
+	}
+	trains, err := q.IsTrainerOfSession(ctx, dbsqlc.IsTrainerOfSessionParams{SessionID: sessionID, TrainerID: actor.ID})
+	if err != nil {
+		return fmt.Errorf("trainers of session %d: %w", sessionID, err)
+	}
+	if !trains {
+		return ErrNotFound
+	}
+	return nil
+}
+
+func registerLines(rows []dbsqlc.RegisterBookingsRow) []RegisterLine {
+	lines := make([]RegisterLine, 0, len(rows))
+	for _, r := range rows {
+		l := RegisterLine{BookingID: r.ID, Name: r.FullName, Agency: r.AgencyName}
+		if r.Erased {
+			l.Name = "Deleted account"
+		}
+		if r.Attendance != nil {
+			l.Attendance = *r.Attendance
+		}
+		lines = append(lines, l)
+	}
+	return lines
+}
+
+// Register returns a session's register for a manager or one of the
+// session's trainers; for anyone else the session is ErrNotFound.
+func (s *Service) Register(ctx context.Context, actor Actor, sessionID int64) (RegisterSheet, error) {
+	q := dbsqlc.New(s.pool)
+	if err := mayTakeRegister(ctx, q, actor, sessionID); err != nil {
+		return RegisterSheet{}, err
+	}
+	se, err := q.RegisterSession(ctx, sessionID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return RegisterSheet{}, ErrNotFound
+	} else if err != nil {
+		return RegisterSheet{}, fmt.Errorf("session %d: %w", sessionID, err)
+	}
+	rows, err := q.RegisterBookings(ctx, sessionID)
+	if err != nil {
+		return RegisterSheet{}, fmt.Errorf("register of session %d: %w", sessionID, err)
+	}
+	return RegisterSheet{
+		SessionID: se.ID, CourseTitle: se.CourseTitle, SessionStatus: se.Status, StartsAt: se.StartsAt,
+		EndsAt: se.EndsAt, VenueName: se.VenueName, Online: se.VenueOnline, Opens: registerOpens(se.StartsAt),
+		Closed: registerClosed(se.Status, se.StartsAt, s.now()), People: registerLines(rows),
+	}, nil
+}
+
+// TakeRegister records whether each person with a place came: marks maps
+// every confirmed booking of the session to Attended, ArrivedLate or
+// Absent. It can be saved again to correct it. The first time someone is
+// marked absent, they and their line manager are emailed; a correction
+// later emails nobody, and the audit log keeps every change.
+func (s *Service) TakeRegister(ctx context.Context, actor Actor, sessionID int64, marks map[int64]string) error {
+	now := s.now()
+	return s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
+		se, err := lockSession(ctx, q, sessionID)
+		if err != nil {
+			return err
+		}
+		if err := mayTakeRegister(ctx, q, actor, sessionID); err != nil {
+			return err
+		}
+		var v validation.Errors
+		if why := registerClosed(se.Status, se.StartsAt, now); why != "" {
+			v.Add("", why)
+			return v.Err()
+		}
+		rows, err := q.RegisterBookings(ctx, sessionID)
+		if err != nil {
+			return fmt.Errorf("register of session %d: %w", sessionID, err)
+		}
+		onSession := make(map[int64]bool, len(rows))
+		for _, r := range rows {
+			onSession[r.ID] = true
+		}
+		for id := range marks {
+			if !onSession[id] {
+				return ErrNotFound
+			}
+		}
+		for _, l := range registerLines(rows) {
+			switch mark, ok := marks[l.BookingID]; {
+			case !ok || mark == "":
+				v.Add(l.Field(), "Select whether "+l.Name+" attended, arrived late or was absent")
+			case mark != Attended && mark != ArrivedLate && mark != Absent:
+				v.Add(l.Field(), "Select attended, arrived late or absent for "+l.Name)
+			}
+		}
+		if err := v.Err(); err != nil {
+			return err
+		}
+
+		counts := map[string]int{Attended: 0, ArrivedLate: 0, Absent: 0}
+		var changes []map[string]any
+		var tell []int64
+		for _, r := range rows {
+			mark := marks[r.ID]
+			counts[mark]++
+			was := ""
+			if r.Attendance != nil {
+				was = *r.Attendance
+			}
+			if was == mark {
+				continue // unchanged: who took it and when stay as they were
+			}
+			if was != "" {
+				changes = append(changes, map[string]any{"booking_id": r.ID, "from": was, "to": mark})
+			}
+			notify := mark == Absent && r.AbsenceNotifiedAt == nil
+			if err := q.SetAttendance(ctx, dbsqlc.SetAttendanceParams{
+				ID: r.ID, SessionID: sessionID, Attendance: &mark, AttendanceBy: &actor.ID, Now: now, Notify: notify,
+			}); err != nil {
+				return fmt.Errorf("attendance of booking %d: %w", r.ID, err)
+			}
+			if notify {
+				tell = append(tell, r.ID)
+			}
+		}
+		for _, id := range tell {
+			if err := s.tell(ctx, tx, q, id, msgAbsent); err != nil {
+				return err
+			}
+		}
+		details := map[string]any{
+			"session_id": sessionID, "course": se.CourseTitle, "attended": counts[Attended],
+			"late": counts[ArrivedLate], "absent": counts[Absent], "absence_emails": len(tell),
+		}
+		if len(changes) > 0 {
+			details["changed"] = changes
+		}
+		return audit.Record(ctx, q, now, audit.Event{Action: audit.AttendanceRecorded, ActorID: &actor.ID, Details: details})
+	})
+}
+
+// AgencyFilter narrows a coordinator's list of bookings.
+type AgencyFilter struct {
+	// Search matches part of a person's name or email address, or of the
+	// course's title; "" matches everything.
+	Search string
+}
+
+// AgencyBooking is one booking on a coordinator's list.
+type AgencyBooking struct {
+	ID             int64
+	PersonName     string
+	PersonEmail    string
+	Status         string
+	Late           bool
+	Attendance     string
+	OfferExpiresAt *time.Time
+	Position       int // on the waiting list
+	CourseTitle    string
+	StartsAt       time.Time
+	EndsAt         time.Time
+	SessionStatus  string
+	VenueName      string
+	Online         bool
+}
+
+// AgencyList is an agency's bookings as its coordinator sees them. A
+// booking may be in more than one group: a past place missed is both Past
+// and NonAttendance.
+type AgencyList struct {
+	Upcoming          []AgencyBooking // confirmed places and open offers, soonest first
+	Waiting           []AgencyBooking // waiting lists of sessions still to come, soonest first
+	Past              []AgencyBooking // places on sessions that have started, newest first
+	LateCancellations []AgencyBooking // newest first
+	NonAttendance     []AgencyBooking // marked absent on the register, newest first
+}
+
+// likePattern escapes the wildcards of ILIKE in typed text.
+func likePattern(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// AgencyBookings returns the bookings of the coordinator's agency.
+func (s *Service) AgencyBookings(ctx context.Context, actor Actor, f AgencyFilter) (AgencyList, error) {
+	if !actor.Coordinator || actor.AgencyID == nil {
+		return AgencyList{}, ErrForbidden
+	}
+	search := validation.CleanLine(f.Search)
+	if len([]rune(search)) > 100 {
+		search = string([]rune(search)[:100])
+	}
+	rows, err := dbsqlc.New(s.pool).AgencyBookingsFor(ctx, dbsqlc.AgencyBookingsForParams{
+		AgencyID: actor.AgencyID, Search: likePattern(search),
+	})
+	if err != nil {
+		return AgencyList{}, fmt.Errorf("bookings of agency %d: %w", *actor.AgencyID, err)
+	}
+	now := s.now()
+	var l AgencyList
+	for _, r := range rows {
+		b := AgencyBooking{
+			ID: r.ID, PersonName: r.FullName, PersonEmail: r.Email, Status: r.Status, Late: r.Late,
+			OfferExpiresAt: r.OfferExpiresAt, Position: int(r.Position), CourseTitle: r.CourseTitle,
+			StartsAt: r.StartsAt, EndsAt: r.EndsAt, SessionStatus: r.SessionStatus, VenueName: r.VenueName,
+			Online: r.VenueOnline,
+		}
+		if r.Erased {
+			b.PersonName, b.PersonEmail = "Deleted account", ""
+		}
+		if r.Attendance != nil {
+			b.Attendance = *r.Attendance
+		}
+		future := now.Before(r.StartsAt)
+		switch {
+		case future && (r.Status == Confirmed || r.Status == Offered):
+			l.Upcoming = append(l.Upcoming, b)
+		case future && r.Status == Waiting:
+			l.Waiting = append(l.Waiting, b)
+		case !future && r.Status == Confirmed:
+			l.Past = append(l.Past, b)
+		}
+		if r.Status == Cancelled && r.Late {
+			l.LateCancellations = append(l.LateCancellations, b)
+		}
+		if b.Attendance == Absent {
+			l.NonAttendance = append(l.NonAttendance, b)
+		}
+	}
+	// Rows come newest first; what is still to come reads better soonest first.
+	reverse(l.Upcoming)
+	reverse(l.Waiting)
+	return l, nil
+}
+
+func reverse(bs []AgencyBooking) {
+	for i, j := 0, len(bs)-1; i < j; i, j = i+1, j-1 {
+		bs[i], bs[j] = bs[j], bs[i]
+	}
+}
+
+// BookablePerson is someone a coordinator may book onto a session.
+type BookablePerson struct {
+	ID    int64
+	Name  string
+	Email string
+}
+
+// AgencyPeople returns the people of the coordinator's agency who can be
+// booked: accounts with a confirmed email address.
+func (s *Service) AgencyPeople(ctx context.Context, actor Actor) ([]BookablePerson, error) {
+	if !actor.Coordinator || actor.AgencyID == nil {
+		return nil, ErrForbidden
+	}
+	rows, err := dbsqlc.New(s.pool).AgencyBookablePeople(ctx, actor.AgencyID)
+	if err != nil {
+		return nil, fmt.Errorf("people of agency %d: %w", *actor.AgencyID, err)
+	}
+	out := make([]BookablePerson, len(rows))
+	for i, r := range rows {
+		out[i] = BookablePerson{ID: r.ID, Name: r.FullName, Email: r.Email}
+	}
+	return out, nil
+}
+
+// OpenSession is a session a coordinator can still book their people onto.
+type OpenSession struct {
+	ID          int64
+	CourseTitle string
+	StartsAt    time.Time
+	EndsAt      time.Time
+	Cutoff      time.Time
+	PlacesLeft  int
+	VenueName   string
+	Online      bool
+	// ClosedToAgency says the session is only for the coordinator's agency.
+	ClosedToAgency bool
+}
+
+// AgencySessions returns the sessions open for booking to the coordinator's
+// agency, soonest first: published sessions before their cut-off, open to
+// everyone or closed to that agency.
+func (s *Service) AgencySessions(ctx context.Context, actor Actor) ([]OpenSession, error) {
+	if !actor.Coordinator || actor.AgencyID == nil {
+		return nil, ErrForbidden
+	}
+	rows, err := dbsqlc.New(s.pool).AgencyBookableSessions(ctx, dbsqlc.AgencyBookableSessionsParams{
+		Now: s.now(), AgencyID: actor.AgencyID,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sessions open to agency %d: %w", *actor.AgencyID, err)
+	}
+	out := make([]OpenSession, len(rows))
+	for i, r := range rows {
+		out[i] = OpenSession{
+			ID: r.ID, CourseTitle: r.CourseTitle, StartsAt: r.StartsAt, EndsAt: r.EndsAt, Cutoff: r.BookingCutoffAt,
+			PlacesLeft: int(r.Capacity - r.SeatsTaken), VenueName: r.VenueName, Online: r.VenueOnline,
+			ClosedToAgency: r.ClosedToAgencyID != nil,
+		}
+	}
+	return out, nil
+}
+
+// CheckDetails checks a booking form's details as Book will, so a form
+// that asks more than Book does can show every problem at once.
+func CheckDetails(d Details) error {
+	_, err := d.clean()
+	return err
+}

@@ -1,0 +1,333 @@
+package booking_test
+
+import (
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pscp/booktraining/internal/booking"
+	"github.com/pscp/booktraining/internal/validation"
+)
+
+const regDay = 24 * time.Hour
+
+// trainer adds a trainer who delivers the given sessions.
+func (f fixture) sessionTrainer(t *testing.T, name string, sessions ...int64) booking.Actor {
+	t.Helper()
+	a := f.person(t, name, f.other)
+	a.Trainer = true
+	for _, s := range sessions {
+		_, err := f.pool.Exec(f.ctx, "INSERT INTO session_trainers (session_id, trainer_id) VALUES ($1, $2)", s, a.ID)
+		require.NoError(t, err)
+	}
+	return a
+}
+
+// booked books each person onto session and returns their booking IDs.
+func (f fixture) bookAll(t *testing.T, session int64, people ...booking.Actor) []int64 {
+	t.Helper()
+	ids := make([]int64, len(people))
+	for i, p := range people {
+		out, err := f.book(p, session, false)
+		require.NoError(t, err)
+		require.Equal(t, booking.Confirmed, out.Status)
+		ids[i] = out.BookingID
+	}
+	return ids
+}
+
+// attendance reads each booking's recorded mark ("" for none).
+func (f fixture) marksOf(t *testing.T, ids ...int64) []string {
+	t.Helper()
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		var a *string
+		require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT attendance FROM bookings WHERE id = $1", id).Scan(&a))
+		if a != nil {
+			out[i] = *a
+		}
+	}
+	return out
+}
+
+// newestEmail is the newest email's ID, to count the emails sent after it.
+func (f fixture) newestEmail(t *testing.T) int64 {
+	t.Helper()
+	var id int64
+	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT coalesce(max(id), 0) FROM emails").Scan(&id))
+	return id
+}
+
+// emailsAfter returns the addresses of the emails sent after id.
+func (f fixture) emailsAfter(t *testing.T, id int64) []string {
+	t.Helper()
+	rows, err := f.pool.Query(f.ctx, "SELECT to_address FROM emails WHERE id > $1 ORDER BY id", id)
+	require.NoError(t, err)
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var to string
+		require.NoError(t, rows.Scan(&to))
+		out = append(out, to)
+	}
+	require.NoError(t, rows.Err())
+	return out
+}
+
+func TestTrainerOfTheSessionTakesTheRegister(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	session := f.session(t, 5, 10)
+	elsewhere := f.session(t, 5, 11)
+	ours := f.sessionTrainer(t, "our-trainer", session)
+	theirs := f.sessionTrainer(t, "their-trainer", elsewhere)
+	amy, ben := f.person(t, "amy", f.agency), f.person(t, "ben", f.agency)
+	ids := f.bookAll(t, session, amy, ben)
+	f.clock.Set(start.Add(10*regDay + time.Hour))
+
+	sheet, err := f.svc.Register(f.ctx, ours, session)
+	require.NoError(t, err)
+	assert.Empty(t, sheet.Closed, "the register is open on the day")
+	require.Len(t, sheet.People, 2)
+	assert.Equal(t, "amy", sheet.People[0].Name)
+	assert.Equal(t, "attendance-"+idText(ids[0]), sheet.People[0].Field())
+
+	marks := map[int64]string{ids[0]: booking.Attended, ids[1]: booking.ArrivedLate}
+	for name, who := range map[string]booking.Actor{"another session's trainer": theirs, "a practitioner": amy} {
+		_, err := f.svc.Register(f.ctx, who, session)
+		assert.ErrorIs(t, err, booking.ErrNotFound, name)
+		assert.ErrorIs(t, f.svc.TakeRegister(f.ctx, who, session, marks), booking.ErrNotFound, name)
+	}
+	notTrainer := ours
+	notTrainer.Trainer = false // the role was taken away
+	assert.ErrorIs(t, f.svc.TakeRegister(f.ctx, notTrainer, session, marks), booking.ErrNotFound)
+	assert.Equal(t, []string{"", ""}, f.marksOf(t, ids...), "refused registers change nothing")
+
+	require.NoError(t, f.svc.TakeRegister(f.ctx, ours, session, marks))
+	assert.Equal(t, []string{booking.Attended, booking.ArrivedLate}, f.marksOf(t, ids...))
+	var by int64
+	var at time.Time
+	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT attendance_by, attendance_at FROM bookings WHERE id = $1", ids[0]).Scan(&by, &at))
+	assert.Equal(t, ours.ID, by)
+	assert.WithinDuration(t, f.clock.Now(), at, 0)
+	var attended, late, absent int
+	require.NoError(t, f.pool.QueryRow(f.ctx, `
+		SELECT (details->>'attended')::int, (details->>'late')::int, (details->>'absent')::int
+		FROM audit_events WHERE action = 'attendance_recorded' AND actor_id = $1`, ours.ID).Scan(&attended, &late, &absent))
+	assert.Equal(t, []int{1, 1, 0}, []int{attended, late, absent})
+
+	// A manager may correct it.
+	manager := f.person(t, "manager", f.other)
+	manager.Manager = true
+	require.NoError(t, f.svc.TakeRegister(f.ctx, manager, session, map[int64]string{ids[0]: booking.Attended, ids[1]: booking.Attended}))
+	assert.Equal(t, []string{booking.Attended, booking.Attended}, f.marksOf(t, ids...))
+	sheet, err = f.svc.Register(f.ctx, manager, session)
+	require.NoError(t, err)
+	a, l, ab := sheet.Counts()
+	assert.Equal(t, []int{2, 0, 0}, []int{a, l, ab})
+}
+
+func TestRegisterOpensOnTheSessionDay(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	// 10 March 2026, 09:00 London (GMT); the day starts at midnight.
+	session := f.session(t, 5, 8)
+	tr := f.sessionTrainer(t, "trainer", session)
+	ids := f.bookAll(t, session, f.person(t, "amy", f.agency))
+	marks := map[int64]string{ids[0]: booking.Attended}
+
+	f.clock.Set(time.Date(2026, time.March, 9, 23, 59, 59, 0, time.UTC))
+	var v *validation.Errors
+	require.ErrorAs(t, f.svc.TakeRegister(f.ctx, tr, session, marks), &v)
+	assert.Contains(t, v.Message(""), "Tuesday 10 March 2026")
+	sheet, err := f.svc.Register(f.ctx, tr, session)
+	require.NoError(t, err)
+	assert.NotEmpty(t, sheet.Closed, "the page says it is not open yet")
+	assert.Equal(t, []string{""}, f.marksOf(t, ids...))
+
+	f.clock.Set(time.Date(2026, time.March, 10, 0, 0, 0, 0, time.UTC))
+	require.NoError(t, f.svc.TakeRegister(f.ctx, tr, session, marks))
+
+	// In summer time the day starts at 23:00 the evening before, in UTC.
+	summer := f.session(t, 5, 120) // 30 June 2026, 09:00 UTC
+	tr2 := f.sessionTrainer(t, "summer-trainer", summer)
+	f.clock.Set(start)
+	ids = f.bookAll(t, summer, f.person(t, "sam", f.agency))
+	f.clock.Set(time.Date(2026, time.June, 29, 22, 59, 0, 0, time.UTC))
+	require.ErrorAs(t, f.svc.TakeRegister(f.ctx, tr2, summer, map[int64]string{ids[0]: booking.Absent}), &v)
+	f.clock.Set(time.Date(2026, time.June, 29, 23, 0, 0, 0, time.UTC))
+	require.NoError(t, f.svc.TakeRegister(f.ctx, tr2, summer, map[int64]string{ids[0]: booking.Absent}))
+
+	// A cancelled session has no register.
+	f.clock.Set(start)
+	gone := f.session(t, 5, 9)
+	tr3 := f.sessionTrainer(t, "cancelled-trainer", gone)
+	ids = f.bookAll(t, gone, f.person(t, "cat", f.agency))
+	_, err = f.pool.Exec(f.ctx, "UPDATE sessions SET status = 'cancelled', cancelled_reason = 'Trainer ill' WHERE id = $1", gone)
+	require.NoError(t, err)
+	f.clock.Set(start.Add(9*regDay + time.Hour))
+	require.ErrorAs(t, f.svc.TakeRegister(f.ctx, tr3, gone, map[int64]string{ids[0]: booking.Attended}), &v)
+	assert.Contains(t, v.Message(""), "cancelled")
+	assert.Equal(t, []string{""}, f.marksOf(t, ids...))
+}
+
+func TestRegisterNeedsAMarkForEveryone(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	session := f.session(t, 5, 10)
+	other := f.session(t, 5, 10)
+	tr := f.sessionTrainer(t, "trainer", session)
+	ids := f.bookAll(t, session, f.person(t, "amy", f.agency), f.person(t, "ben", f.agency), f.person(t, "cas", f.agency))
+	stranger := f.bookAll(t, other, f.person(t, "dee", f.agency))
+	f.clock.Set(start.Add(10 * regDay))
+
+	var v *validation.Errors
+	err := f.svc.TakeRegister(f.ctx, tr, session, map[int64]string{ids[0]: booking.Attended})
+	require.ErrorAs(t, err, &v)
+	assert.False(t, v.Has("attendance-"+idText(ids[0])))
+	assert.True(t, v.Has("attendance-"+idText(ids[1])))
+	assert.True(t, v.Has("attendance-"+idText(ids[2])))
+	assert.Contains(t, v.Message("attendance-"+idText(ids[1])), "ben")
+
+	err = f.svc.TakeRegister(f.ctx, tr, session, map[int64]string{ids[0]: booking.Attended, ids[1]: "present", ids[2]: booking.Absent})
+	require.ErrorAs(t, err, &v)
+	assert.Equal(t, []string{"attendance-" + idText(ids[1])}, errorFields(v))
+
+	err = f.svc.TakeRegister(f.ctx, tr, session, map[int64]string{
+		ids[0]: booking.Attended, ids[1]: booking.Attended, ids[2]: booking.Attended, stranger[0]: booking.Absent})
+	assert.ErrorIs(t, err, booking.ErrNotFound, "a booking of another session")
+	assert.Equal(t, []string{"", "", ""}, f.marksOf(t, ids...), "nothing is saved from a refused register")
+	assert.Equal(t, []string{""}, f.marksOf(t, stranger...))
+	var events int
+	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT count(*) FROM audit_events WHERE action = 'attendance_recorded'").Scan(&events))
+	assert.Zero(t, events)
+}
+
+func TestAbsenceEmailsThePersonAndLineManagerOnce(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	session := f.session(t, 5, 10)
+	tr := f.sessionTrainer(t, "trainer", session)
+	ids := f.bookAll(t, session, f.person(t, "amy", f.agency), f.person(t, "ben", f.agency))
+	f.clock.Set(start.Add(10*regDay + 4*time.Hour))
+	take := func(amy, ben string) {
+		t.Helper()
+		require.NoError(t, f.svc.TakeRegister(f.ctx, tr, session, map[int64]string{ids[0]: amy, ids[1]: ben}))
+	}
+
+	before := f.newestEmail(t)
+	take(booking.Attended, booking.Absent)
+	assert.ElementsMatch(t, []string{"ben@example.org", "lee@example.org"}, f.emailsAfter(t, before),
+		"the absent person and their line manager")
+	var subject string
+	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT subject FROM emails WHERE id > $1 AND to_address = 'lee@example.org'", before).Scan(&subject))
+	assert.Contains(t, subject, "Non-attendance: ben")
+
+	before = f.newestEmail(t)
+	take(booking.Attended, booking.Absent)
+	assert.Empty(t, f.emailsAfter(t, before), "saving the register again emails nobody")
+
+	take(booking.Attended, booking.Attended) // a correction
+	take(booking.Attended, booking.Absent)   // and back again
+	assert.Empty(t, f.emailsAfter(t, before), "a person is told of an absence once")
+	assert.Equal(t, []string{booking.Attended, booking.Absent}, f.marksOf(t, ids...))
+
+	var changes int
+	require.NoError(t, f.pool.QueryRow(f.ctx, `
+		SELECT count(*) FROM audit_events
+		WHERE action = 'attendance_recorded' AND details->'changed' @> jsonb_build_array(jsonb_build_object('booking_id', $1::bigint, 'from', 'absent', 'to', 'attended'))`,
+		ids[1]).Scan(&changes))
+	assert.Equal(t, 1, changes, "the audit log keeps the correction")
+}
+
+func TestCoordinatorSeesTheirAgencysBookingsInGroups(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	coord := f.person(t, "coordinator", f.agency)
+	coord.Coordinator = true
+	p := func(name string) booking.Actor { return f.person(t, name, f.agency) }
+	outsider := f.person(t, "outsider", f.other)
+
+	full := f.session(t, 1, 20)     // one place: held by held, waited for by waiter
+	offering := f.session(t, 1, 21) // one place, passed from quitter to offered
+	done := f.session(t, 5, 10)     // delivered: attended, absent
+	cutoff := f.session(t, 5, 12)   // cut-off on day 9: cancelled late
+	tr := f.sessionTrainer(t, "trainer", done)
+
+	held := f.bookAll(t, full, p("held"))[0]
+	w, err := f.book(p("waiter"), full, true)
+	require.NoError(t, err)
+	quitter := p("quitter")
+	quit := f.bookAll(t, offering, quitter)[0]
+	o, err := f.book(p("offered"), offering, true)
+	require.NoError(t, err)
+	doneIDs := f.bookAll(t, done, p("attender"), p("absentee"), outsider)
+	lateCanceller := p("late-canceller")
+	lateID := f.bookAll(t, cutoff, lateCanceller)[0]
+	outsiderLate := f.bookAll(t, cutoff, outsider)[0]
+
+	f.clock.Set(start.Add(10*regDay + 4*time.Hour))
+	_, err = f.svc.Cancel(f.ctx, quitter, quit) // before the cut-off: not late, and the place is offered on
+	require.NoError(t, err)
+	_, err = f.svc.Cancel(f.ctx, lateCanceller, lateID)
+	require.NoError(t, err)
+	_, err = f.svc.Cancel(f.ctx, outsider, outsiderLate)
+	require.NoError(t, err)
+	require.NoError(t, f.svc.TakeRegister(f.ctx, tr, done, map[int64]string{
+		doneIDs[0]: booking.Attended, doneIDs[1]: booking.Absent, doneIDs[2]: booking.Absent}))
+
+	l, err := f.svc.AgencyBookings(f.ctx, coord, booking.AgencyFilter{})
+	require.NoError(t, err)
+	assert.Equal(t, []int64{held, o.BookingID}, agencyBookingIDs(l.Upcoming), "upcoming: places and offers, soonest first")
+	assert.Equal(t, booking.Offered, l.Upcoming[1].Status)
+	assert.Equal(t, []int64{w.BookingID}, agencyBookingIDs(l.Waiting))
+	assert.Equal(t, 1, l.Waiting[0].Position)
+	assert.ElementsMatch(t, doneIDs[:2], agencyBookingIDs(l.Past))
+	assert.Equal(t, []int64{lateID}, agencyBookingIDs(l.LateCancellations), "the early cancellation is not late")
+	assert.Equal(t, []int64{doneIDs[1]}, agencyBookingIDs(l.NonAttendance), "not the other agency's absentee")
+
+	l, err = f.svc.AgencyBookings(f.ctx, coord, booking.AgencyFilter{Search: "absent"})
+	require.NoError(t, err)
+	assert.Equal(t, []int64{doneIDs[1]}, agencyBookingIDs(l.Past))
+	l, err = f.svc.AgencyBookings(f.ctx, coord, booking.AgencyFilter{Search: "%"})
+	require.NoError(t, err)
+	assert.Empty(t, l.Past, "a % is a character, not a wildcard")
+
+	// The other agency's coordinator sees only theirs.
+	theirs := outsider
+	theirs.Coordinator = true
+	l, err = f.svc.AgencyBookings(f.ctx, theirs, booking.AgencyFilter{})
+	require.NoError(t, err)
+	assert.Equal(t, []int64{doneIDs[2]}, agencyBookingIDs(l.NonAttendance))
+	assert.Equal(t, []int64{outsiderLate}, agencyBookingIDs(l.LateCancellations))
+
+	for name, who := range map[string]booking.Actor{
+		"a practitioner":             p("nosy"),
+		"a manager":                  {ID: coord.ID, AgencyID: coord.AgencyID, Manager: true},
+		"a coordinator of no agency": {ID: coord.ID, Coordinator: true},
+	} {
+		_, err := f.svc.AgencyBookings(f.ctx, who, booking.AgencyFilter{})
+		assert.ErrorIs(t, err, booking.ErrForbidden, name)
+	}
+}
+
+func agencyBookingIDs(bs []booking.AgencyBooking) []int64 {
+	out := make([]int64, 0, len(bs))
+	for _, b := range bs {
+		out = append(out, b.ID)
+	}
+	return out
+}
+
+func errorFields(v *validation.Errors) []string {
+	out := make([]string, 0, len(v.Fields))
+	for _, f := range v.Fields {
+		out = append(out, f.Field)
+	}
+	return out
+}
+
+func idText(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,0 +1,225 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pscp/booktraining/internal/browsertest"
+)
+
+// agencyBookingWorld has a coordinator and two colleagues of one agency,
+// someone from another agency, and two sessions open to everyone.
+type agencyBookingWorld struct {
+	testApp
+	coordinator, colleague, newcomer, outsider int64
+	open, second                               int64
+}
+
+func agencyBookingSetup(t *testing.T) agencyBookingWorld {
+	t.Helper()
+	a := setup(t)
+	w := agencyBookingWorld{
+		testApp:     a,
+		coordinator: a.newUser(t, "coordinator@example.org", coordAgency, "coordinator"),
+		colleague:   a.newUser(t, "colleague@example.org", coordAgency),
+		newcomer:    a.newUser(t, "newcomer@example.org", coordAgency),
+		outsider:    a.newUser(t, "outsider@example.org", otherAgency),
+	}
+	a.newUser(t, "practitioner@example.org", coordAgency)
+	rows, err := a.pool.Query(context.Background(), `
+		SELECT id FROM sessions
+		WHERE status = 'published' AND closed_to_agency_id IS NULL AND booking_cutoff_at > $1 AND seats_taken + 3 < capacity
+		ORDER BY starts_at, id LIMIT 2`, now)
+	require.NoError(t, err)
+	var ids []int64
+	for rows.Next() {
+		var s int64
+		require.NoError(t, rows.Scan(&s))
+		ids = append(ids, s)
+	}
+	require.NoError(t, rows.Err())
+	require.Len(t, ids, 2)
+	w.open, w.second = ids[0], ids[1]
+	return w
+}
+
+// bookingsOf counts a person's bookings.
+func (w agencyBookingWorld) bookingsOf(t *testing.T, person int64) int {
+	t.Helper()
+	var n int
+	require.NoError(t, w.pool.QueryRow(context.Background(), "SELECT count(*) FROM bookings WHERE user_id = $1", person).Scan(&n))
+	return n
+}
+
+func agencyBookingForm(person int64) url.Values {
+	return url.Values{
+		"person": {id(person)}, "line-manager-name": {"Lee Manager"}, "line-manager-email": {"lee@example.org"},
+		"access-needs": {"Hearing loop"}, "dietary-needs": {""}, "agree-policy": {"yes"},
+	}
+}
+
+func TestCoordinatorSeesOnlyTheirAgencysBookings(t *testing.T) {
+	t.Parallel()
+	w := agencyBookingSetup(t)
+	ours := w.placeOn(t, w.open, w.colleague)
+	theirs := w.placeOn(t, w.open, w.outsider)
+
+	c := w.as(t, "coordinator@example.org")
+	_, body := c.get("/account")
+	assert.Contains(t, body, `href="/agency/bookings"`, "the coordinator's account page links to it")
+
+	resp, body := c.get("/agency/bookings")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, body, "Bookings for "+coordAgency)
+	assert.Contains(t, body, `href="/bookings/`+id(ours)+`">Colleague Tester</a>`)
+	assert.NotContains(t, body, "/bookings/"+id(theirs))
+	assert.NotContains(t, body, "Outsider Tester")
+	assert.Regexp(t, `(?s)id="upcoming">Upcoming \(1\)</h2>.*Colleague Tester.*id="waiting">`, body)
+	for _, section := range []string{"waiting", "past", "late-cancellations", "non-attendance"} {
+		assert.Contains(t, body, `id="`+section+`"`)
+	}
+
+	_, body = c.get("/agency/bookings?q=nobody-matches")
+	assert.NotContains(t, body, "Colleague Tester")
+
+	// A practitioner, even of the same agency, cannot see or use these pages.
+	p := w.as(t, "practitioner@example.org")
+	for _, path := range []string{"/agency/bookings", "/agency/bookings/new", "/agency/bookings/new?session=" + id(w.open)} {
+		resp, _ := p.get(path)
+		assert.Equal(t, http.StatusForbidden, resp.StatusCode, path)
+	}
+	resp, _ = p.post("/agency/bookings/new?session="+id(w.open), agencyBookingForm(w.newcomer))
+	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
+	assert.Zero(t, w.bookingsOf(t, w.newcomer))
+	resp, _ = w.client(t).get("/agency/bookings")
+	assert.Equal(t, http.StatusSeeOther, resp.StatusCode, "sign in first")
+}
+
+func TestCoordinatorBooksSomeoneFromTheirAgency(t *testing.T) {
+	t.Parallel()
+	w := agencyBookingSetup(t)
+	ctx := context.Background()
+	var otherAgencyID int64
+	require.NoError(t, w.pool.QueryRow(ctx, "SELECT id FROM agencies WHERE name = $1", otherAgency).Scan(&otherAgencyID))
+	// The second session is run for the other agency only.
+	_, err := w.pool.Exec(ctx, "UPDATE sessions SET closed_to_agency_id = $2, invite_token = 'agency-bookings-test' WHERE id = $1", w.second, otherAgencyID)
+	require.NoError(t, err)
+	c := w.as(t, "coordinator@example.org")
+
+	// First choose a session: only those open to the agency are offered.
+	resp, body := c.get("/agency/bookings/new")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, body, `<option value="`+id(w.open)+`">`)
+	assert.NotContains(t, body, `<option value="`+id(w.second)+`">`)
+	resp, body = c.get("/agency/bookings/new?session=")
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, errorSummary(body), "Select a session")
+	resp, body = c.get("/agency/bookings/new?session=" + id(w.second))
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, errorSummary(body), "not open for booking")
+
+	// Then who: the verified people of the agency, nobody else.
+	form := "/agency/bookings/new?session=" + id(w.open)
+	resp, body = c.get(form)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, body, `<option value="`+id(w.newcomer)+`">Newcomer Tester`)
+	assert.NotContains(t, body, `<option value="`+id(w.outsider)+`"`)
+	for _, name := range []string{"access-needs", "dietary-needs", "line-manager-name", "line-manager-email"} {
+		assert.Contains(t, body, `name="`+name+`"`)
+	}
+	assert.Contains(t, body, `name="agree-policy" type="checkbox" value="yes"`)
+	assert.Contains(t, body, `name="join-waiting-list" type="checkbox" value="yes"`)
+
+	// Someone of another agency, by changing the form's value: refused, nothing booked.
+	resp, body = c.post(form, agencyBookingForm(w.outsider))
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, errorSummary(body), "Select the person you are booking")
+	assert.Zero(t, w.bookingsOf(t, w.outsider))
+	// Nor onto a session closed to another agency.
+	resp, _ = c.post("/agency/bookings/new?session="+id(w.second), agencyBookingForm(w.newcomer))
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Zero(t, w.bookingsOf(t, w.newcomer))
+
+	// Missing details are all explained at once.
+	resp, body = c.post(form, url.Values{"person": {""}})
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	summary := errorSummary(body)
+	for _, want := range []string{"Select the person you are booking", "line manager’s name", "line manager’s email", "cancellation policy"} {
+		assert.Contains(t, summary, want)
+	}
+
+	// A good booking, made for the newcomer by the coordinator.
+	resp, _ = c.post(form, agencyBookingForm(w.newcomer))
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	assert.Equal(t, "/agency/bookings?done=booked", resp.Header.Get("Location"))
+	var status string
+	var bookedBy int64
+	require.NoError(t, w.pool.QueryRow(ctx, "SELECT status, booked_by FROM bookings WHERE user_id = $1 AND session_id = $2",
+		w.newcomer, w.open).Scan(&status, &bookedBy))
+	assert.Equal(t, "confirmed", status)
+	assert.Equal(t, w.coordinator, bookedBy)
+	_, body = c.get("/agency/bookings?done=booked")
+	assert.Contains(t, body, "Place booked")
+	assert.Regexp(t, regexp.MustCompile(`(?s)id="upcoming">Upcoming \(1\)</h2>.*Newcomer Tester`), body)
+
+	// Booking them twice is explained, not repeated.
+	resp, body = c.post(form, agencyBookingForm(w.newcomer))
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, errorSummary(body), "Newcomer Tester already has a place")
+	assert.Equal(t, 1, w.bookingsOf(t, w.newcomer))
+}
+
+// A coordinator goes from their account to their agency's bookings, books
+// a colleague (first forgetting the details), and sees the booking; every
+// page passes axe-core.
+func TestBrowserCoordinatorBooksAColleague(t *testing.T) {
+	t.Parallel()
+	a, base := serveApp(t)
+	w := agencyBookingWorld{testApp: a}
+	a.newUser(t, "coordinator@example.org", coordAgency, "coordinator")
+	colleague := a.newUser(t, "colleague@example.org", coordAgency)
+	var session int64
+	require.NoError(t, a.pool.QueryRow(context.Background(), `
+		SELECT id FROM sessions
+		WHERE status = 'published' AND closed_to_agency_id IS NULL AND booking_cutoff_at > $1 AND seats_taken < capacity
+		ORDER BY starts_at, id LIMIT 1`, now).Scan(&session))
+
+	tab := browsertest.New(t)
+	signInBrowser(t, tab, base, "coordinator@example.org")
+	u := follow(t, tab, `a[href="/agency/bookings"]`)
+	assert.Equal(t, "/agency/bookings", u.Path)
+	assert.Equal(t, "Bookings for "+coordAgency, text(t, tab, "h1"))
+	checkPage(t, tab)
+
+	follow(t, tab, "#book-someone")
+	assert.Equal(t, "Choose a session", text(t, tab, "h1"))
+	checkPage(t, tab)
+	require.NoError(t, chromedp.Do(tab, chromedp.SetValue(chromedp.CSS("#session"), id(session))))
+	u = follow(t, tab, `main form button[type=submit]`)
+	assert.Equal(t, "session="+id(session), u.RawQuery)
+	checkPage(t, tab)
+
+	followExpecting(t, tab, `main form button[type=submit]`, 422)
+	assert.Contains(t, text(t, tab, ".govuk-error-summary"), "Select the person you are booking")
+	checkPage(t, tab)
+
+	require.NoError(t, chromedp.Do(tab,
+		chromedp.SetValue(chromedp.CSS("#person"), id(colleague)),
+		chromedp.SendKeys(chromedp.CSS("#line-manager-name"), "Lee Manager"),
+		chromedp.SendKeys(chromedp.CSS("#line-manager-email"), "lee@example.org"),
+		chromedp.Click(chromedp.CSS(`label[for="agree-policy"]`)),
+	))
+	u = follow(t, tab, `main form button[type=submit]`)
+	assert.Equal(t, "/agency/bookings", u.Path)
+	assert.Contains(t, text(t, tab, ".govuk-notification-banner"), "Place booked")
+	assert.Contains(t, text(t, tab, "#upcoming-table"), "Colleague Tester")
+	checkPage(t, tab)
+	assert.Equal(t, 1, w.bookingsOf(t, colleague))
+}
