@@ -143,6 +143,7 @@ func TestManagerAddsAndRemovesThroughTheList(t *testing.T) {
 	c := f.boss
 	_, page := c.get(fmt.Sprintf("/admin/sessions/%d", f.session))
 	assert.Contains(t, page, `href="/admin/sessions/`+fmt.Sprint(f.session)+`/bookings">Bookings (0 booked, 0 waiting)</a>`)
+	assert.Contains(t, page, `href="/sessions/`+fmt.Sprint(f.session)+`/register">Take the register</a>`)
 	_, page = c.get(f.list(f.session))
 	assert.Contains(t, page, "No one has a place yet")
 
