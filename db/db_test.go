@@ -154,3 +154,46 @@ func countMigrations(t *testing.T) int {
 	defer sqlDB.Close()
 	return len(provider(t, sqlDB).ListSources())
 }
+
+// A database holding data at each earlier version migrates up: the upgrade
+// path a running partnership takes, not only the empty one.
+func TestMigrationsUpgradeADatabaseWithData(t *testing.T) {
+	t.Parallel()
+	pool, _ := pgtest.NewEmpty(t)
+	ctx := context.Background()
+	sqlDB := stdlib.OpenDBFromPool(pool)
+	defer sqlDB.Close()
+	p := provider(t, sqlDB)
+	_, err := p.UpTo(ctx, 3)
+	require.NoError(t, err)
+	_, err = pool.Exec(ctx, `
+		WITH a AS (INSERT INTO agencies (name, sector, charging_band) VALUES ('Test agency', 'health', 'partner') RETURNING id),
+		     c AS (INSERT INTO courses (slug, title, summary, description, learning_outcomes, audience_description, audiences,
+		                                level, duration, delivery_modes, default_capacity)
+		           VALUES ('a-course', 'A course', 'Summary', 'Description', ARRAY['Outcome'], 'Everyone', ARRAY['everyone'],
+		                   1, 'half_day', ARRAY['in_person'], 20) RETURNING id),
+		     v AS (INSERT INTO venues (name, online) VALUES ('Teams', true) RETURNING id)
+		INSERT INTO sessions (course_id, venue_id, starts_at, ends_at, booking_cutoff_at, capacity, status, closed_to_agency_id)
+		SELECT c.id, v.id, '2030-01-07 09:30Z'::timestamptz, '2030-01-07 12:30Z'::timestamptz, '2030-01-04 09:30Z'::timestamptz, 20, 'published', a.id FROM a, c, v
+		UNION ALL
+		SELECT c.id, v.id, '2030-01-08 09:30Z'::timestamptz, '2030-01-08 12:30Z'::timestamptz, '2030-01-05 09:30Z'::timestamptz, 20, 'published', NULL FROM a, c, v`)
+	require.NoError(t, err)
+	_, err = p.Up(ctx)
+	require.NoError(t, err, "migrating a database that holds a closed session")
+	var tokens int
+	require.NoError(t, pool.QueryRow(ctx, "SELECT count(*) FROM sessions WHERE closed_to_agency_id IS NOT NULL AND invite_token IS NOT NULL").Scan(&tokens))
+	assert.Equal(t, 1, tokens, "the closed session gets its invite link")
+
+	// Rolling bookings back leaves no places counted for bookings that are gone.
+	_, err = pool.Exec(ctx, `
+		WITH u AS (INSERT INTO users (email, full_name, agency_id, password_hash, email_verified_at)
+		           SELECT 'p@example.org', 'P', id, '!', now() FROM agencies LIMIT 1 RETURNING id, agency_id)
+		INSERT INTO bookings (session_id, user_id, agency_id, status, booked_by, policy_agreed_at, confirmed_at)
+		SELECT s.id, u.id, u.agency_id, 'confirmed', u.id, now(), now() FROM u, sessions s WHERE s.closed_to_agency_id IS NULL`)
+	require.NoError(t, err)
+	_, err = p.DownTo(ctx, 5)
+	require.NoError(t, err)
+	var taken int
+	require.NoError(t, pool.QueryRow(ctx, "SELECT coalesce(sum(seats_taken), 0) FROM sessions").Scan(&taken))
+	assert.Zero(t, taken)
+}

@@ -9,10 +9,10 @@ UPDATE sessions s SET course_title = c.title FROM courses c WHERE c.id = s.cours
 
 -- A closed session is booked through a secret link sent to its agency.
 ALTER TABLE sessions ADD COLUMN invite_token text UNIQUE;
-ALTER TABLE sessions ADD CONSTRAINT sessions_closed_has_invite
-    CHECK ((closed_to_agency_id IS NULL) OR (invite_token IS NOT NULL));
 UPDATE sessions SET invite_token = replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', '')
 WHERE closed_to_agency_id IS NOT NULL AND invite_token IS NULL;
+ALTER TABLE sessions ADD CONSTRAINT sessions_closed_has_invite
+    CHECK ((closed_to_agency_id IS NULL) OR (invite_token IS NOT NULL));
 
 -- A room holds one session at a time; online platforms hold any number.
 -- in_room copies venues.online (a constraint cannot read another table).

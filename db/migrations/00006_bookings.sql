@@ -87,4 +87,5 @@ CREATE TRIGGER bookings_count_seats AFTER INSERT OR UPDATE OR DELETE ON bookings
 DROP TRIGGER bookings_count_seats ON bookings;
 DROP FUNCTION bookings_count_seats();
 DROP TABLE bookings;
+UPDATE sessions SET seats_taken = 0; -- the places were the bookings
 DROP SEQUENCE bookings_queue_seq;
