@@ -98,7 +98,9 @@ RETURNING id;
 -- Ends a live booking (from one of the given states) for a reason.
 UPDATE bookings
 SET status = @status, ended_at = @now::timestamptz, ended_by = sqlc.narg(ended_by), late = @late, end_note = @end_note,
-    replaced_by = sqlc.narg(replaced_by), updated_at = @now::timestamptz
+    replaced_by = sqlc.narg(replaced_by), updated_at = @now::timestamptz,
+    -- a session cancelled after its register was taken: no place, no mark
+    attendance = NULL, attendance_by = NULL, attendance_at = NULL
 WHERE id = @id AND status = ANY (@from_states::text[])
 RETURNING id;
 

@@ -41,12 +41,6 @@ func (d Details) clean() (Details, error) {
 	d.LineManagerName = validation.CleanLine(d.LineManagerName)
 	typed := validation.CleanLine(d.LineManagerEmail)
 	d.LineManagerEmail = validation.Email(typed)
-	if len([]rune(d.AccessNeeds)) > 1000 {
-		v.Add(FieldAccessNeeds, "Access requirements must be 1000 characters or fewer")
-	}
-	if len([]rune(d.DietaryNeeds)) > 1000 {
-		v.Add(FieldDietaryNeeds, "Dietary needs must be 1000 characters or fewer")
-	}
 	switch {
 	case d.LineManagerName == "":
 		v.Add(FieldLineManagerName, "Enter your line manager’s name")
@@ -58,6 +52,12 @@ func (d Details) clean() (Details, error) {
 		v.Add(FieldLineManagerEmail, "Enter your line manager’s email address")
 	case d.LineManagerEmail == "":
 		v.Add(FieldLineManagerEmail, "Enter your line manager’s email address in the correct format, like name@example.org")
+	}
+	if len([]rune(d.AccessNeeds)) > 1000 {
+		v.Add(FieldAccessNeeds, "Access needs must be 1000 characters or fewer")
+	}
+	if len([]rune(d.DietaryNeeds)) > 1000 {
+		v.Add(FieldDietaryNeeds, "Dietary needs must be 1000 characters or fewer")
 	}
 	if !d.AgreePolicy {
 		v.Add(FieldAgreePolicy, "Confirm that you agree to the cancellation policy")
@@ -117,15 +117,12 @@ func personFor(ctx context.Context, q *dbsqlc.Queries, actor Actor, personID int
 // one of the package's errors when the place cannot be had; nothing is
 // changed unless it succeeds.
 func (s *Service) Book(ctx context.Context, actor Actor, r Request) (Outcome, error) {
-	d, err := r.Details.clean()
-	if err != nil {
-		return Outcome{}, err
-	}
+	d, detailsErr := r.Details.clean()
 	r.Details = d
 	var out Outcome
-	err = s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
+	err := s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
 		var err error
-		out, err = s.book(ctx, tx, q, actor, r, s.now())
+		out, err = s.book(ctx, tx, q, actor, r, detailsErr, s.now())
 		return err
 	})
 	if pgerr.Violates(err, "bookings_one_live") {
@@ -136,8 +133,10 @@ func (s *Service) Book(ctx context.Context, actor Actor, r Request) (Outcome, er
 
 // book makes the booking r, whose details are clean, in the caller's
 // transaction: a confirmed place while one is free, else a place on the
-// waiting list if asked for.
-func (s *Service) book(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, actor Actor, r Request, now time.Time) (Outcome, error) {
+// waiting list if asked for. detailsErr is what cleaning the details found:
+// it is returned only once the person is known to be allowed to book, so
+// someone who may not book is told that, not asked to fix the form.
+func (s *Service) book(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, actor Actor, r Request, detailsErr error, now time.Time) (Outcome, error) {
 	d := r.Details
 	p, err := personFor(ctx, q, actor, r.PersonID)
 	if err != nil {
@@ -157,6 +156,9 @@ func (s *Service) book(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, actor 
 		return Outcome{}, ErrAlreadyBooked
 	} else if !errors.Is(err, pgx.ErrNoRows) {
 		return Outcome{}, fmt.Errorf("live booking: %w", err)
+	}
+	if detailsErr != nil {
+		return Outcome{}, detailsErr
 	}
 	id, err := q.TakePlace(ctx, dbsqlc.TakePlaceParams{
 		UserID: p.ID, AgencyID: p.AgencyID, BookedBy: actor.ID, AccessNeeds: d.AccessNeeds,
@@ -278,7 +280,7 @@ func (s *Service) AcceptOffer(ctx context.Context, actor Actor, bookingID int64)
 func (s *Service) Leave(ctx context.Context, actor Actor, bookingID int64) error {
 	now := s.now()
 	return s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
-		b, _, err := lockBooking(ctx, q, bookingID)
+		b, se, err := lockBooking(ctx, q, bookingID)
 		if err != nil {
 			return err
 		}
@@ -287,6 +289,9 @@ func (s *Service) Leave(ctx context.Context, actor Actor, bookingID int64) error
 		}
 		if b.Status != Waiting && b.Status != Offered {
 			return ErrWrongState
+		}
+		if !now.Before(se.StartsAt) {
+			return ErrStarted
 		}
 		if err := end(ctx, q, b.ID, Left, actor.ID, now, false, "", nil, Waiting, Offered); err != nil {
 			return err
@@ -306,6 +311,7 @@ func (s *Service) ExpireOffers(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("sessions with expired offers: %w", err)
 	}
 	n := 0
+	var failed error
 	for _, id := range sessions {
 		err := s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
 			if _, err := lockSession(ctx, q, id); err != nil {
@@ -324,10 +330,12 @@ func (s *Service) ExpireOffers(ctx context.Context) (int, error) {
 			return s.offerFreePlaces(ctx, tx, q, id, now)
 		})
 		if err != nil {
-			return n, err
+			// One session's trouble must not hold up the others' offers.
+			s.log.Error("expire offers", "session", id, "error", err)
+			failed = errors.Join(failed, err)
 		}
 	}
-	return n, nil
+	return n, failed
 }
 
 // end moves a live booking to an ended status, from one of the given states.

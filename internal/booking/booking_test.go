@@ -552,3 +552,62 @@ func TestLapsedOfferShowsAsExpired(t *testing.T) {
 	require.Len(t, mine.Ended, 1)
 	assert.Equal(t, booking.Expired, mine.Ended[0].Status)
 }
+
+// Whether someone may book is answered before their form is checked: a
+// person who may not book is told so, not asked to fix the form.
+func TestAccessIsCheckedBeforeTheForm(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	closed := f.session(t, 5, 30)
+	_, err := f.pool.Exec(f.ctx, "UPDATE sessions SET closed_to_agency_id = $2, invite_token = 'tok' WHERE id = $1", closed, f.agency)
+	require.NoError(t, err)
+	cancelled := f.session(t, 5, 30)
+	_, err = f.pool.Exec(f.ctx, "UPDATE sessions SET status = 'cancelled', cancelled_reason = 'Ill' WHERE id = $1", cancelled)
+	require.NoError(t, err)
+	outsider := f.person(t, "outsider", f.other)
+	_, err = f.svc.Book(f.ctx, outsider, booking.Request{SessionID: closed, PersonID: outsider.ID})
+	assert.ErrorIs(t, err, booking.ErrNeedsInvite)
+	_, err = f.svc.Book(f.ctx, outsider, booking.Request{SessionID: cancelled, PersonID: outsider.ID})
+	assert.ErrorIs(t, err, booking.ErrNotBookable)
+	var v *validation.Errors
+	_, err = f.svc.Book(f.ctx, outsider, booking.Request{SessionID: f.session(t, 5, 30), PersonID: outsider.ID})
+	assert.ErrorAs(t, err, &v, "an open session asks for the form")
+}
+
+// The waiting list can be left until the session starts, not after.
+func TestLeavingTheWaitingListEndsAtTheStart(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	session := f.session(t, 1, 10)
+	_, err := f.book(f.person(t, "holder", f.agency), session, false)
+	require.NoError(t, err)
+	waiter := f.person(t, "waiter", f.agency)
+	w, err := f.book(waiter, session, true)
+	require.NoError(t, err)
+	f.clock.Set(start.Add(10 * 24 * time.Hour))
+	assert.ErrorIs(t, f.svc.Leave(f.ctx, waiter, w.BookingID), booking.ErrStarted)
+	b, err := f.svc.Get(f.ctx, waiter, w.BookingID)
+	require.NoError(t, err)
+	assert.Equal(t, booking.Waiting, b.Status)
+}
+
+// A place confirmed after the cut-off (a substitute's) does not promise free
+// cancellation in its email.
+func TestConfirmationAfterTheCutoffPromisesNoFreeCancellation(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	session := f.session(t, 5, 5)
+	holder := f.person(t, "early", f.agency)
+	early, err := f.book(holder, session, false)
+	require.NoError(t, err)
+	f.person(t, "colleague", f.agency)
+	f.clock.Set(start.Add(3 * 24 * time.Hour))
+	_, err = f.svc.Substitute(f.ctx, holder, early.BookingID, "colleague@example.org", details())
+	require.NoError(t, err)
+	var before, after string
+	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT body_text FROM emails WHERE to_address = 'early@example.org' AND subject LIKE 'Booking confirmed%'").Scan(&before))
+	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT body_text FROM emails WHERE to_address = 'colleague@example.org' AND subject LIKE 'Booking confirmed%'").Scan(&after))
+	assert.Contains(t, before, "cancel before")
+	assert.NotContains(t, after, "cancel before")
+	assert.Contains(t, after, "pass your place to a colleague")
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -74,7 +75,7 @@ func (s *Service) Substitute(ctx context.Context, actor Actor, bookingID int64, 
 	d, err := d.clean()
 	if ve := (*validation.Errors)(nil); errors.As(err, &ve) {
 		for _, f := range ve.Fields {
-			v.Add(f.Field, f.Message)
+			v.Add(f.Field, forColleague.Replace(f.Message))
 		}
 	}
 	if err := v.Err(); err != nil {
@@ -151,6 +152,11 @@ func (s *Service) Substitute(ctx context.Context, actor Actor, bookingID int64, 
 	return newID, err
 }
 
+// forColleague rewords the booking form's messages for the substitute
+// form, where the details are the colleague's.
+var forColleague = strings.NewReplacer("Your line manager", "Your colleague’s line manager",
+	"your line manager", "your colleague’s line manager", "Confirm that you agree", "Confirm that your colleague agrees")
+
 // CancelSessionBookings ends every live booking of a session the
 // partnership has cancelled, in the caller's transaction, and tells each
 // person. None is late.
@@ -190,11 +196,17 @@ func (s *Service) CancelFutureBookings(ctx context.Context, tx pgx.Tx, userID in
 		if _, err := lockSession(ctx, q, b.SessionID); err != nil {
 			return err
 		}
-		status := Left
-		if cur, err := q.GetBooking(ctx, b.ID); err != nil {
+		cur, err := q.GetBooking(ctx, b.ID)
+		if err != nil {
 			return fmt.Errorf("booking %d: %w", b.ID, err)
-		} else if cur.Status == Confirmed {
+		}
+		status := Left
+		switch cur.Status {
+		case Confirmed:
 			status = Cancelled
+		case Waiting, Offered:
+		default:
+			continue // it ended while we waited for the lock
 		}
 		if err := end(ctx, q, b.ID, status, 0, now, false, "Account deleted", nil, Waiting, Offered, Confirmed); err != nil {
 			return err

@@ -89,7 +89,7 @@ func (s *Service) AddPerson(ctx context.Context, actor Actor, sessionID int64, p
 			v.Add(FieldPersonEmail, "They must confirm their email address before they can be booked")
 			return v.Err()
 		}
-		out, err = s.book(ctx, tx, q, actor, Request{SessionID: sessionID, PersonID: p.ID, Details: d, JoinWaitingList: joinWaitingList}, now)
+		out, err = s.book(ctx, tx, q, actor, Request{SessionID: sessionID, PersonID: p.ID, Details: d, JoinWaitingList: joinWaitingList}, nil, now)
 		if err != nil {
 			return err
 		}

@@ -86,9 +86,14 @@ func (s *Service) compose(b dbsqlc.GetBookingRow, kind messageKind) (subject, bo
 	case msgConfirmed:
 		subject = "Booking confirmed: " + b.CourseTitle
 		fmt.Fprintf(&sb, "Your place is booked on:\n\n%s\n\n", what)
-		fmt.Fprintf(&sb, "If you cannot go, cancel before %s so someone on the waiting list can have the place: "+
-			"cancelling later is recorded as a late cancellation and your agency may be charged. "+
-			"You can also pass your place to a colleague from your agency.\n\n", catalogue.LongDate(b.BookingCutoffAt)+", "+catalogue.Clock(b.BookingCutoffAt))
+		if s.now().Before(b.BookingCutoffAt) {
+			fmt.Fprintf(&sb, "If you cannot go, cancel before %s so someone on the waiting list can have the place: "+
+				"cancelling later is recorded as a late cancellation and your agency may be charged. "+
+				"You can also pass your place to a colleague from your agency.\n\n", catalogue.LongDate(b.BookingCutoffAt)+", "+catalogue.Clock(b.BookingCutoffAt))
+		} else {
+			sb.WriteString("If you cannot go, pass your place to a colleague from your agency: cancelling now is recorded " +
+				"as a late cancellation and your agency may be charged.\n\n")
+		}
 		fmt.Fprintf(&sb, "See or change your booking: %s", s.link(fmt.Sprintf("/bookings/%d", b.ID)))
 	case msgWaiting:
 		subject = "You are on the waiting list: " + b.CourseTitle

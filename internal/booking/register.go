@@ -72,12 +72,10 @@ func (r RegisterSheet) Taken() bool {
 	return len(r.People) > 0
 }
 
-// registerOpens is the start of the session's day in London: trainers take
-// the register on the day, never before it.
-func registerOpens(startsAt time.Time) time.Time {
-	t := startsAt.In(catalogue.London)
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, catalogue.London)
-}
+// registerOpens is when the register can first be taken: the session's
+// start. Until then people may still cancel or pass their place on, and no
+// one can yet be absent.
+func registerOpens(startsAt time.Time) time.Time { return startsAt }
 
 // registerClosed says why the register of a session cannot be taken at now,
 // in words for the page, or "" when it can.
@@ -90,7 +88,7 @@ func registerClosed(status string, startsAt, now time.Time) string {
 		return "This session has not been published, so there is no register to take yet"
 	}
 	if opens := registerOpens(startsAt); now.Before(opens) {
-		return "You can take the register from " + catalogue.LongDate(opens) + ", the day of the session"
+		return "You can take the register from " + catalogue.Clock(opens) + " on " + catalogue.LongDate(opens) + ", when the session starts"
 	}
 	return ""
 }
@@ -177,15 +175,9 @@ func (s *Service) TakeRegister(ctx context.Context, actor Actor, sessionID int64
 		if err != nil {
 			return fmt.Errorf("register of session %d: %w", sessionID, err)
 		}
-		onSession := make(map[int64]bool, len(rows))
-		for _, r := range rows {
-			onSession[r.ID] = true
-		}
-		for id := range marks {
-			if !onSession[id] {
-				return ErrNotFound
-			}
-		}
+		// Marks for anyone not on the register now (someone who cancelled
+		// while the page was open, or an id from elsewhere) are ignored:
+		// only the people listed are marked.
 		for _, l := range registerLines(rows) {
 			switch mark, ok := marks[l.BookingID]; {
 			case !ok || mark == "":
@@ -313,6 +305,8 @@ func (s *Service) AgencyBookings(ctx context.Context, actor Actor, f AgencyFilte
 		}
 		future := now.Before(r.StartsAt)
 		switch {
+		case offerLapsed(r.Status, r.OfferExpiresAt, now):
+			// no longer theirs to accept; the sweep passes it on
 		case future && (r.Status == Confirmed || r.Status == Offered):
 			l.Upcoming = append(l.Upcoming, b)
 		case future && r.Status == Waiting:

@@ -103,7 +103,9 @@ func (q *Queries) ConfirmOffer(ctx context.Context, arg ConfirmOfferParams) (int
 const endBooking = `-- name: EndBooking :one
 UPDATE bookings
 SET status = $1, ended_at = $2::timestamptz, ended_by = $3, late = $4, end_note = $5,
-    replaced_by = $6, updated_at = $2::timestamptz
+    replaced_by = $6, updated_at = $2::timestamptz,
+    -- a session cancelled after its register was taken: no place, no mark
+    attendance = NULL, attendance_by = NULL, attendance_at = NULL
 WHERE id = $7 AND status = ANY ($8::text[])
 RETURNING id
 `

@@ -267,6 +267,9 @@ func (b bookingView) StatusText() string {
 		}
 		return "Confirmed"
 	case booking.Waiting:
+		if !b.Changeable {
+			return "Did not get a place"
+		}
 		if b.Position > 0 {
 			return "On the waiting list, number " + strconv.Itoa(b.Position)
 		}
@@ -314,7 +317,7 @@ func (b bookingView) Upcoming() bool { return b.Live() && b.Changeable }
 var bookingNotices = map[string]string{
 	"booked":      "Booking confirmed",
 	"accepted":    "Place accepted: your booking is confirmed",
-	"substituted": "Your place has passed to your colleague. We have emailed you both.",
+	"substituted": "The place has passed to the colleague. We have emailed them both.",
 }
 
 type bookingPage struct {
@@ -403,6 +406,8 @@ func (a *app) cancelBooking(c *fiber.Ctx) error {
 	}
 	done := "left"
 	switch {
+	case b.Status == booking.Offered:
+		done = "declined"
 	case b.Status != booking.Confirmed:
 	case out.Late:
 		done = "cancelled-late"

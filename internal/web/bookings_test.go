@@ -447,6 +447,8 @@ func TestInviteLink(t *testing.T) {
 	id, _ := bookingIn(t, resp)
 	status, _ := a.bookingState(t, id)
 	assert.Equal(t, "confirmed", status)
+	assert.NotContains(t, a.logs.String(), token, "an invite link is a secret: it never reaches the logs")
+	assert.Contains(t, a.logs.String(), "/invite/(secret)")
 }
 
 // A place comes up for the person waiting: they accept it; a second offer
@@ -553,8 +555,8 @@ func TestPassAPlaceToAColleague(t *testing.T) {
 	resp, page = c.post(path, url.Values{"colleague-email": {"nobody@example.org"}, "line-manager-name": {"Jo"}})
 	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	summary := errorSummary(page)
-	assert.Contains(t, summary, "Enter your line manager’s email address")
-	assert.Contains(t, summary, "Confirm that you agree to the cancellation policy")
+	assert.Contains(t, summary, "Enter your colleague’s line manager’s email address", "the form asks about the colleague")
+	assert.Contains(t, summary, "Confirm that your colleague agrees to the cancellation policy")
 	assert.Contains(t, page, `value="nobody@example.org"`)
 	resp, page = c.post(path, with(bookingDetails(), "colleague-email", "nobody@example.org"))
 	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
@@ -569,7 +571,7 @@ func TestPassAPlaceToAColleague(t *testing.T) {
 	assert.False(t, late)
 	assert.Equal(t, 1, a.countRows(t, "SELECT count(*) FROM bookings WHERE user_id = $1 AND status = 'confirmed'", colleague))
 	_, page = c.get(resp.Header.Get("Location"))
-	assert.Contains(t, page, "Your place has passed to your colleague")
+	assert.Contains(t, page, "The place has passed to the colleague")
 	assert.Contains(t, page, `id="status">Passed to a colleague<`)
 	assert.NotContains(t, page, "/cancel\"", "nothing left to change")
 }

@@ -41,7 +41,7 @@ func (a *app) handleError(c *fiber.Ctx, err error) error {
 	case status == fiber.StatusNotFound:
 		return a.render(c, status, "errors/notfound", "Page not found", nil)
 	case status >= 500:
-		a.log.ErrorContext(c.UserContext(), "request failed", "error", err, "path", c.Path())
+		a.log.ErrorContext(c.UserContext(), "request failed", "error", err, "path", loggedPath(c.Path()))
 		if rerr := a.render(c, status, "errors/servererror", "Sorry, there is a problem with the service", RequestID(c.UserContext())); rerr != nil {
 			a.log.ErrorContext(c.UserContext(), "render error page", "error", rerr)
 			return c.Status(status).SendString("Sorry, there is a problem with the service. Try again later.")

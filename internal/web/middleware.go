@@ -58,10 +58,7 @@ func (a *app) accessLog(c *fiber.Ctx) error {
 	if status >= 500 {
 		level = slog.LevelError
 	}
-	path := c.Path()
-	if strings.HasPrefix(path, "/calendar/") {
-		path = "/calendar/(secret).ics" // the path is a trainer's secret feed link
-	}
+	path := loggedPath(c.Path())
 	a.log.LogAttrs(c.UserContext(), level, "request",
 		slog.String("method", c.Method()),
 		slog.String("path", path),
@@ -96,4 +93,16 @@ func (h contextHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 
 func (h contextHandler) WithGroup(name string) slog.Handler {
 	return contextHandler{h.Handler.WithGroup(name)}
+}
+
+// loggedPath is a request path fit for the logs: secret links (a calendar
+// feed, a closed session's invite) are replaced by a placeholder.
+func loggedPath(path string) string {
+	switch {
+	case strings.HasPrefix(path, "/calendar/"):
+		return "/calendar/(secret).ics"
+	case strings.HasPrefix(path, "/invite/"):
+		return "/invite/(secret)"
+	}
+	return path
 }

@@ -71,7 +71,7 @@ func TestRegisterIsTakenByTheSessionsTrainer(t *testing.T) {
 	t.Parallel()
 	w := trainerSetup(t)
 	// Today, 23 November 2026: the register is open.
-	session := w.session(t, w.room, londonAt(2026, 11, 23, 9, 30), londonAt(2026, 11, 23, 16, 0), "published", w.trainer)
+	session := w.session(t, w.room, londonAt(2026, 11, 23, 8, 30), londonAt(2026, 11, 23, 16, 0), "published", w.trainer)
 	amy := w.newUser(t, "amy@example.org", coordAgency)
 	ben := w.newUser(t, "ben@example.org", otherAgency)
 	cat := w.newUser(t, "cat@example.org", coordAgency)
@@ -123,9 +123,10 @@ func TestRegisterIsTakenByTheSessionsTrainer(t *testing.T) {
 	assert.Contains(t, body, `href="#`+field(1)+`"`)
 	assert.Contains(t, body, `value="attended" checked`, "what was chosen is kept")
 	assert.Equal(t, []string{"", "", ""}, w.marksOf(t, ids...), "nothing is saved")
+	// A mark for a booking not on the register is ignored, not an error that loses the rest.
 	resp, _ = tr.post(page, url.Values{field(0): {"attended"}, field(1): {"attended"}, field(2): {"attended"}, "attendance-999999": {"absent"}})
-	assert.Equal(t, http.StatusNotFound, resp.StatusCode, "a booking not on the session")
-	assert.Equal(t, []string{"", "", ""}, w.marksOf(t, ids...))
+	assert.Equal(t, http.StatusSeeOther, resp.StatusCode, "a booking not on the session")
+	assert.Equal(t, []string{"attended", "attended", "attended"}, w.marksOf(t, ids...))
 
 	before := w.newestEmail(t)
 	resp, _ = tr.post(page, all("attended", "late", "absent"))
@@ -155,7 +156,7 @@ func TestRegisterIsTakenByTheSessionsTrainer(t *testing.T) {
 	assert.Contains(t, body, `href="/admin/sessions/`+id(session)+`"`)
 }
 
-func TestRegisterWaitsForTheSessionDay(t *testing.T) {
+func TestRegisterWaitsForTheSessionToStart(t *testing.T) {
 	t.Parallel()
 	w := trainerSetup(t)
 	tomorrow := w.session(t, w.room, londonAt(2026, 11, 24, 9, 30), londonAt(2026, 11, 24, 16, 0), "published", w.trainer)
@@ -164,16 +165,21 @@ func TestRegisterWaitsForTheSessionDay(t *testing.T) {
 	tr := w.as(t, "trainer@example.org")
 
 	_, body := tr.get(page)
-	assert.Contains(t, body, "You can take the register from Tuesday 24 November 2026")
+	assert.Contains(t, body, "You can take the register from 9:30am on Tuesday 24 November 2026")
 	assert.NotContains(t, body, `type="radio"`)
 	resp, body := tr.post(page, url.Values{"attendance-" + id(b): {"attended"}})
 	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
-	assert.Contains(t, errorSummary(body), "You can take the register from Tuesday 24 November 2026")
+	assert.Contains(t, errorSummary(body), "You can take the register from 9:30am on Tuesday 24 November 2026")
 	assert.Equal(t, []string{""}, w.marksOf(t, b))
 
-	// At midnight in London it opens.
+	// Still shut at midnight, the start of the day: people may cancel until the start.
 	w.clock.Advance(15 * time.Hour)     // 09:00 + 15 hours = midnight
 	tr = w.as(t, "trainer@example.org") // signed out while the clock moved
+	_, body = tr.get(page)
+	assert.NotContains(t, body, `type="radio"`)
+	// At the start it opens.
+	w.clock.Advance(9*time.Hour + 30*time.Minute)
+	tr = w.as(t, "trainer@example.org")
 	_, body = tr.get(page)
 	assert.Contains(t, body, `type="radio"`)
 	resp, _ = tr.post(page, url.Values{"attendance-" + id(b): {"attended"}})
@@ -194,7 +200,7 @@ func TestBrowserRegisterOnAPhone(t *testing.T) {
 		"SELECT id, title FROM courses WHERE retired_at IS NULL ORDER BY id LIMIT 1").Scan(&w.course, &w.courseTitle))
 	require.NoError(t, a.pool.QueryRow(ctx,
 		"INSERT INTO venues (name, online) VALUES ('Register Test Teams', true) RETURNING id").Scan(&w.online))
-	sid := w.session(t, w.online, londonAt(2026, 11, 23, 9, 30), londonAt(2026, 11, 23, 16, 0), "published", tr)
+	sid := w.session(t, w.online, londonAt(2026, 11, 23, 8, 30), londonAt(2026, 11, 23, 16, 0), "published", tr)
 	amy := a.placeOn(t, sid, a.newUser(t, "amy@example.org", coordAgency))
 	ben := a.placeOn(t, sid, a.newUser(t, "ben@example.org", otherAgency))
 
