@@ -2,7 +2,7 @@
 # `make test` runs every check and test. Neither needs any configuration.
 
 GO ?= go
-TEST_FLAGS ?= -race -count=1 -timeout 15m
+TEST_FLAGS ?= -race -count=1 -timeout 30m
 
 .PHONY: run test check build generate assets chromium bench
 
