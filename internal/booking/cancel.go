@@ -114,16 +114,11 @@ func (s *Service) Substitute(ctx context.Context, actor Actor, bookingID int64, 
 		if err := v.Err(); err != nil {
 			return err
 		}
-		if live, err := q.LiveBookingFor(ctx, dbsqlc.LiveBookingForParams{SessionID: se.ID, UserID: c.ID}); err == nil {
-			if live.Status != Waiting {
-				v.Add(FieldColleagueEmail, "Your colleague already has a place on this session")
-				return v.Err()
-			}
-			if err := end(ctx, q, live.ID, Left, actor.ID, now, false, "Given a colleague’s place", nil, Waiting); err != nil {
-				return err
-			}
-		} else if !errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("colleague's booking: %w", err)
+		if free, err := endWait(ctx, q, se.ID, c.ID, actor.ID, now, "Given a colleague’s place"); err != nil {
+			return err
+		} else if !free {
+			v.Add(FieldColleagueEmail, "Your colleague already has a place on this session")
+			return v.Err()
 		}
 		// The old place ends first, so the session never holds both.
 		if err := end(ctx, q, b.ID, Substituted, actor.ID, now, false, "", nil, Confirmed); err != nil {
@@ -150,6 +145,22 @@ func (s *Service) Substitute(ctx context.Context, actor Actor, bookingID int64, 
 		return 0, v.Err()
 	}
 	return newID, err
+}
+
+// endWait ends a person's wait on a session's waiting list, because a place
+// is about to replace it. It reports false, changing nothing, when they
+// already hold a place or an offer there.
+func endWait(ctx context.Context, q *dbsqlc.Queries, sessionID, userID, by int64, now time.Time, note string) (bool, error) {
+	live, err := q.LiveBookingFor(ctx, dbsqlc.LiveBookingForParams{SessionID: sessionID, UserID: userID})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return true, nil
+	} else if err != nil {
+		return false, fmt.Errorf("live booking on session %d: %w", sessionID, err)
+	}
+	if live.Status != Waiting {
+		return false, nil
+	}
+	return true, end(ctx, q, live.ID, Left, by, now, false, note, nil, Waiting)
 }
 
 // forColleague rewords the booking form's messages for the substitute

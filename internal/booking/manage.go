@@ -217,17 +217,12 @@ func (s *Service) Move(ctx context.Context, actor Actor, bookingID, toSessionID 
 		if err := v.Err(); err != nil {
 			return err
 		}
-		if live, err := q.LiveBookingFor(ctx, dbsqlc.LiveBookingForParams{SessionID: to.ID, UserID: b.UserID}); err == nil {
-			if live.Status != Waiting {
-				v.Add(FieldToSession, "They already have a place on that session")
-				return v.Err()
-			}
-			// The place replaces their wait for it.
-			if err := end(ctx, q, live.ID, Left, actor.ID, now, false, "Moved onto this session from another", nil, Waiting); err != nil {
-				return err
-			}
-		} else if !errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("live booking on session %d: %w", to.ID, err)
+		// The place replaces any wait for it.
+		if free, err := endWait(ctx, q, to.ID, b.UserID, actor.ID, now, "Moved onto this session from another"); err != nil {
+			return err
+		} else if !free {
+			v.Add(FieldToSession, "They already have a place on that session")
+			return v.Err()
 		}
 		newID, err = q.TakePlace(ctx, dbsqlc.TakePlaceParams{
 			UserID: b.UserID, AgencyID: b.AgencyID, BookedBy: actor.ID, AccessNeeds: b.AccessNeeds,
