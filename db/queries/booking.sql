@@ -11,12 +11,17 @@ WHERE s.id = @id
 FOR UPDATE OF s;
 
 -- name: GetPersonForBooking :one
+-- FOR SHARE: an erasure of this person (which locks the row FOR NO KEY
+-- UPDATE) either finishes first, so the booking sees them erased, or waits
+-- until the booking is done and then cancels it.
 SELECT id, email, full_name, agency_id, (email_verified_at IS NOT NULL)::boolean AS verified, (erased_at IS NOT NULL)::boolean AS erased
-FROM users WHERE id = @id;
+FROM users WHERE id = @id
+FOR SHARE;
 
 -- name: FindColleagueByEmail :one
 SELECT id, email, full_name, agency_id, (email_verified_at IS NOT NULL)::boolean AS verified, (erased_at IS NOT NULL)::boolean AS erased
-FROM users WHERE email = @email AND erased_at IS NULL;
+FROM users WHERE email = @email AND erased_at IS NULL
+FOR SHARE;
 
 -- name: LiveBookingFor :one
 SELECT id, status FROM bookings
@@ -75,7 +80,7 @@ SELECT b.id, b.session_id, b.user_id, b.agency_id, b.status, b.booked_by, b.acce
        b.line_manager_name, b.line_manager_email::text AS line_manager_email, b.policy_agreed_at,
        b.waiting_since, b.offered_at, b.offer_expires_at, b.confirmed_at, b.ended_at, b.late, b.end_note,
        b.replaced_by, b.attendance, b.created_at,
-       u.email::text AS person_email, u.full_name AS person_name,
+       u.email::text AS person_email, u.full_name AS person_name, (u.erased_at IS NOT NULL)::boolean AS person_erased,
        s.course_id, s.course_title, s.starts_at, s.ends_at, s.booking_cutoff_at, s.status AS session_status,
        s.meeting_url, s.closed_to_agency_id, v.name AS venue_name, v.online AS venue_online,
        concat_ws(', ', nullif(v.address_line1, ''), nullif(v.address_line2, ''), nullif(v.town, ''), nullif(v.postcode, ''))::text AS venue_address, coalesce(a.name, '')::text AS agency_name,
@@ -180,3 +185,9 @@ GROUP BY session_id;
 -- An erased person's needs and line manager go; the bookings stay, anonymous.
 UPDATE bookings SET access_needs = '', dietary_needs = '', line_manager_name = '', line_manager_email = ''
 WHERE user_id = @user_id;
+
+-- name: CapOfferDeadlines :exec
+-- A session moved earlier: no offer may run past its new cut-off.
+UPDATE bookings b SET offer_expires_at = s.booking_cutoff_at, updated_at = now()
+FROM sessions s
+WHERE s.id = @session_id AND b.session_id = s.id AND b.status = 'offered' AND b.offer_expires_at > s.booking_cutoff_at;

@@ -251,20 +251,26 @@ func (s *Service) FillPlaces(ctx context.Context, tx pgx.Tx, sessionID int64) er
 	if _, err := lockSession(ctx, q, sessionID); err != nil {
 		return err
 	}
+	if err := q.CapOfferDeadlines(ctx, sessionID); err != nil {
+		return fmt.Errorf("cap offers of session %d: %w", sessionID, err)
+	}
 	return s.offerFreePlaces(ctx, tx, q, sessionID, s.now())
 }
 
 // AcceptOffer turns the person's offer into a confirmed place, if it is
 // still open. It can succeed once.
 func (s *Service) AcceptOffer(ctx context.Context, actor Actor, bookingID int64) error {
-	now := s.now()
 	return s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
-		b, _, err := lockBooking(ctx, q, bookingID)
+		b, se, err := lockBooking(ctx, q, bookingID)
 		if err != nil {
 			return err
 		}
+		now := s.now() // after the wait for the lock
 		if b.UserID != actor.ID {
 			return ErrNotFound
+		}
+		if se.Status != "published" || !now.Before(se.BookingCutoffAt) {
+			return ErrOfferGone // the session was cancelled or moved inside its cut-off
 		}
 		if _, err := q.ConfirmOffer(ctx, dbsqlc.ConfirmOfferParams{ID: b.ID, Now: now}); errors.Is(err, pgx.ErrNoRows) {
 			return ErrOfferGone
@@ -278,12 +284,12 @@ func (s *Service) AcceptOffer(ctx context.Context, actor Actor, bookingID int64)
 // Leave takes a person off a session's waiting list, or declines the place
 // they were offered (which passes to the next person waiting).
 func (s *Service) Leave(ctx context.Context, actor Actor, bookingID int64) error {
-	now := s.now()
 	return s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
 		b, se, err := lockBooking(ctx, q, bookingID)
 		if err != nil {
 			return err
 		}
+		now := s.now()
 		if !actor.mayChange(b) {
 			return ErrNotFound
 		}
@@ -313,6 +319,7 @@ func (s *Service) ExpireOffers(ctx context.Context) (int, error) {
 	n := 0
 	var failed error
 	for _, id := range sessions {
+		count := 0
 		err := s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
 			if _, err := lockSession(ctx, q, id); err != nil {
 				return err
@@ -326,14 +333,16 @@ func (s *Service) ExpireOffers(ctx context.Context) (int, error) {
 					return err
 				}
 			}
-			n += len(expired)
+			count = len(expired)
 			return s.offerFreePlaces(ctx, tx, q, id, now)
 		})
 		if err != nil {
 			// One session's trouble must not hold up the others' offers.
 			s.log.Error("expire offers", "session", id, "error", err)
 			failed = errors.Join(failed, err)
+			continue
 		}
+		n += count // counted once committed
 	}
 	return n, failed
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/pgerr"
 	"github.com/pscp/booktraining/internal/validation"
@@ -25,13 +26,13 @@ type CancelOutcome struct {
 // waiting. The person themselves, their agency's coordinator or a manager
 // may cancel, until the session starts.
 func (s *Service) Cancel(ctx context.Context, actor Actor, bookingID int64) (CancelOutcome, error) {
-	now := s.now()
 	var out CancelOutcome
 	err := s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
 		b, se, err := lockBooking(ctx, q, bookingID)
 		if err != nil {
 			return err
 		}
+		now := s.now() // after the wait for the lock: late or not is decided now
 		if !actor.mayChange(b) {
 			return ErrNotFound
 		}
@@ -53,6 +54,14 @@ func (s *Service) Cancel(ctx context.Context, actor Actor, bookingID int64) (Can
 			}
 		default:
 			return ErrWrongState
+		}
+		if actor.ID != b.UserID { // a coordinator or manager did it
+			if err := audit.Record(ctx, q, now, audit.Event{
+				Action: audit.BookingCancelled, ActorID: &actor.ID, SubjectID: &b.UserID, AgencyID: b.AgencyID,
+				Details: map[string]any{"booking": b.ID, "session": b.SessionID, "late": out.Late, "was": b.Status},
+			}); err != nil {
+				return err
+			}
 		}
 		return s.offerFreePlaces(ctx, tx, q, b.SessionID, now)
 	})
@@ -182,7 +191,12 @@ func (s *Service) CancelSessionBookings(ctx context.Context, tx pgx.Tx, sessionI
 		return fmt.Errorf("bookings of session %d: %w", sessionID, err)
 	}
 	for _, b := range live {
-		if err := end(ctx, q, b.ID, Cancelled, 0, now, false, reason, nil, Waiting, Offered, Confirmed); err != nil {
+		// A place is cancelled; a wait or an offer simply ends. Neither is late.
+		status := Left
+		if b.Status == Confirmed {
+			status = Cancelled
+		}
+		if err := end(ctx, q, b.ID, status, 0, now, false, reason, nil, Waiting, Offered, Confirmed); err != nil {
 			return err
 		}
 		if err := s.tell(ctx, tx, q, b.ID, msgSessionCancelled); err != nil {

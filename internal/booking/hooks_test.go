@@ -4,12 +4,14 @@ import (
 	"io"
 	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/scheduling"
+	"github.com/pscp/booktraining/internal/validation"
 )
 
 func (f fixture) scheduler() *scheduling.Service {
@@ -36,7 +38,7 @@ func TestCancellingASessionEndsItsBookings(t *testing.T) {
 
 	require.NoError(t, f.scheduler().Cancel(f.ctx, session, "The trainer is ill"))
 	assert.Equal(t, booking.Cancelled, f.status(t, held.BookingID))
-	assert.Equal(t, booking.Cancelled, f.status(t, waiting.BookingID))
+	assert.Equal(t, booking.Left, f.status(t, waiting.BookingID), "a wait simply ends")
 	var late bool
 	var note string
 	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT late, end_note FROM bookings WHERE id = $1", held.BookingID).Scan(&late, &note))
@@ -80,4 +82,67 @@ func TestRaisingCapacityOffersPlacesToTheWaitingList(t *testing.T) {
 	form.Capacity = "1"
 	_, err = svc.Move(f.ctx, session, form)
 	assert.Error(t, err)
+}
+
+// An offer made on a session later moved inside its cut-off cannot be
+// accepted, and no offer runs past the new cut-off.
+func TestOfferEndsWhenTheSessionMovesInsideItsCutoff(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	session := f.session(t, 1, 30)
+	holder := f.person(t, "holder", f.agency)
+	held, err := f.book(holder, session, false)
+	require.NoError(t, err)
+	waiter := f.person(t, "waiter", f.agency)
+	w, err := f.book(waiter, session, true)
+	require.NoError(t, err)
+	_, err = f.svc.Cancel(f.ctx, holder, held.BookingID)
+	require.NoError(t, err)
+	require.Equal(t, booking.Offered, f.status(t, w.BookingID))
+
+	// The manager brings the session forward to tomorrow: its cut-off has passed.
+	_, err = f.pool.Exec(f.ctx, `UPDATE sessions SET starts_at = $2, ends_at = $3, booking_cutoff_at = $4 WHERE id = $1`,
+		session, start.Add(24*time.Hour), start.Add(27*time.Hour), start.Add(-48*time.Hour))
+	require.NoError(t, err)
+	tx, err := f.pool.Begin(f.ctx)
+	require.NoError(t, err)
+	require.NoError(t, f.svc.FillPlaces(f.ctx, tx, session))
+	require.NoError(t, tx.Commit(f.ctx))
+	var deadline time.Time
+	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT offer_expires_at FROM bookings WHERE id = $1", w.BookingID).Scan(&deadline))
+	assert.WithinDuration(t, start.Add(-48*time.Hour), deadline, 0, "capped at the new cut-off")
+	assert.ErrorIs(t, f.svc.AcceptOffer(f.ctx, waiter, w.BookingID), booking.ErrOfferGone)
+}
+
+// Bookings the partnership ended (a cancelled session) cannot be marked
+// late; a manager cannot move someone into another agency's closed
+// session; a manager cancelling through the person's own page is audited.
+func TestManagerLimitsOnOthersBookings(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	m := f.manageManager(t, "boss")
+	session := f.session(t, 5, 30)
+	p := f.person(t, "pat", f.agency)
+	b, err := f.book(p, session, false)
+	require.NoError(t, err)
+	require.NoError(t, f.scheduler().Cancel(f.ctx, session, "Trainer ill"))
+	assert.ErrorIs(t, f.svc.MarkLate(f.ctx, m, b.BookingID, true, "Rang late"), booking.ErrWrongState)
+
+	from := f.session(t, 5, 30)
+	closed := f.session(t, 5, 31)
+	_, err = f.pool.Exec(f.ctx, "UPDATE sessions SET closed_to_agency_id = $2, invite_token = 'x' WHERE id = $1", closed, f.other)
+	require.NoError(t, err)
+	moving, err := f.book(p, from, false)
+	require.NoError(t, err)
+	_, err = f.svc.Move(f.ctx, m, moving.BookingID, closed)
+	var v *validation.Errors
+	require.ErrorAs(t, err, &v)
+	assert.Contains(t, v.Message("to-session"), "another agency")
+	assert.Equal(t, booking.Confirmed, f.status(t, moving.BookingID))
+
+	_, err = f.svc.Cancel(f.ctx, m, moving.BookingID)
+	require.NoError(t, err)
+	var audited int
+	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT count(*) FROM audit_events WHERE action = 'booking_cancelled' AND actor_id = $1 AND subject_user_id = $2", m.ID, p.ID).Scan(&audited))
+	assert.Equal(t, 1, audited)
 }

@@ -226,7 +226,10 @@ func (s *Service) ListSession(ctx context.Context, sessionID int64) (SessionList
 		if r.Attendance != nil {
 			e.Attendance = *r.Attendance
 		}
-		switch r.Status {
+		if offerLapsed(r.Status, r.OfferExpiresAt, s.now()) {
+			e.Status = Expired // the sweep passes the place on shortly
+		}
+		switch e.Status {
 		case Confirmed:
 			l.Confirmed = append(l.Confirmed, e)
 		case Offered:

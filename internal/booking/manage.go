@@ -122,12 +122,12 @@ func (s *Service) Remove(ctx context.Context, actor Actor, bookingID int64, late
 	if err != nil {
 		return err
 	}
-	now := s.now()
 	return s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
 		b, se, err := lockBooking(ctx, q, bookingID)
 		if err != nil {
 			return err
 		}
+		now := s.now() // after the wait for the lock
 		if !now.Before(se.StartsAt) {
 			return ErrStarted
 		}
@@ -199,8 +199,16 @@ func (s *Service) Move(ctx context.Context, actor Actor, bookingID, toSessionID 
 			locked[id] = se
 		}
 		from, to := locked[b.SessionID], locked[toSessionID]
+		now = s.now() // after the wait for the locks
 		if b, err = q.GetBooking(ctx, bookingID); err != nil {
 			return fmt.Errorf("booking %d: %w", bookingID, err)
+		}
+		// An erasure of the person either finished (they are gone) or waits
+		// for this move and then cancels the new place.
+		if p, err := q.GetPersonForBooking(ctx, b.UserID); err != nil {
+			return fmt.Errorf("person %d: %w", b.UserID, err)
+		} else if p.Erased {
+			return ErrNotFound
 		}
 		if b.Status != Confirmed {
 			return ErrWrongState
@@ -213,6 +221,8 @@ func (s *Service) Move(ctx context.Context, actor Actor, bookingID, toSessionID 
 			v.Add(FieldToSession, "Choose a session of the same course")
 		case to.Status != "published" || !now.Before(to.StartsAt):
 			v.Add(FieldToSession, "Choose a session that is open and has not started")
+		case to.ClosedToAgencyID != nil && (b.AgencyID == nil || *b.AgencyID != *to.ClosedToAgencyID):
+			v.Add(FieldToSession, "That session is only for another agency’s staff: choose another")
 		}
 		if err := v.Err(); err != nil {
 			return err
@@ -266,8 +276,8 @@ func (s *Service) MarkLate(ctx context.Context, actor Actor, bookingID int64, la
 		if err != nil {
 			return err
 		}
-		if b.Status != Cancelled {
-			return ErrWrongState
+		if b.Status != Cancelled || b.SessionStatus == "cancelled" || b.PersonErased {
+			return ErrWrongState // only a person's own cancellation can be late
 		}
 		if b.Late == late {
 			return nil // already so: nothing to change or record

@@ -40,6 +40,9 @@ func (s *Service) tell(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, id int
 	if err != nil {
 		return fmt.Errorf("booking %d for email: %w", id, err)
 	}
+	if b.PersonErased {
+		return nil // no one to tell: the address is gone
+	}
 	subject, body := s.compose(b, kind)
 	userID := b.UserID
 	if _, err := s.outbox.Enqueue(ctx, tx, email.Message{
@@ -118,7 +121,7 @@ func (s *Service) compose(b dbsqlc.GetBookingRow, kind messageKind) (subject, bo
 		subject = "Booking cancelled: " + b.CourseTitle
 		fmt.Fprintf(&sb, "Your place has been cancelled on:\n\n%s\n\n", what)
 		if b.Late {
-			sb.WriteString("This was after the cancellation cut-off, so it is recorded as a late cancellation.\n\n")
+			sb.WriteString("It is recorded as a late cancellation.\n\n")
 		}
 		fmt.Fprintf(&sb, "Your training: %s", mine)
 	case msgSubstitutedOut:

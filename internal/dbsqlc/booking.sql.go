@@ -81,6 +81,18 @@ func (q *Queries) AgencyBookingList(ctx context.Context, agencyID *int64) ([]Age
 	return items, nil
 }
 
+const capOfferDeadlines = `-- name: CapOfferDeadlines :exec
+UPDATE bookings b SET offer_expires_at = s.booking_cutoff_at, updated_at = now()
+FROM sessions s
+WHERE s.id = $1 AND b.session_id = s.id AND b.status = 'offered' AND b.offer_expires_at > s.booking_cutoff_at
+`
+
+// A session moved earlier: no offer may run past its new cut-off.
+func (q *Queries) CapOfferDeadlines(ctx context.Context, sessionID int64) error {
+	_, err := q.db.Exec(ctx, capOfferDeadlines, sessionID)
+	return err
+}
+
 const confirmOffer = `-- name: ConfirmOffer :one
 UPDATE bookings SET status = 'confirmed', confirmed_at = $1::timestamptz, updated_at = $1::timestamptz
 WHERE id = $2 AND status = 'offered' AND offer_expires_at > $1::timestamptz
@@ -196,6 +208,7 @@ func (q *Queries) ExpiredOfferSessions(ctx context.Context, now time.Time) ([]in
 const findColleagueByEmail = `-- name: FindColleagueByEmail :one
 SELECT id, email, full_name, agency_id, (email_verified_at IS NOT NULL)::boolean AS verified, (erased_at IS NOT NULL)::boolean AS erased
 FROM users WHERE email = $1 AND erased_at IS NULL
+FOR SHARE
 `
 
 type FindColleagueByEmailRow struct {
@@ -274,7 +287,7 @@ SELECT b.id, b.session_id, b.user_id, b.agency_id, b.status, b.booked_by, b.acce
        b.line_manager_name, b.line_manager_email::text AS line_manager_email, b.policy_agreed_at,
        b.waiting_since, b.offered_at, b.offer_expires_at, b.confirmed_at, b.ended_at, b.late, b.end_note,
        b.replaced_by, b.attendance, b.created_at,
-       u.email::text AS person_email, u.full_name AS person_name,
+       u.email::text AS person_email, u.full_name AS person_name, (u.erased_at IS NOT NULL)::boolean AS person_erased,
        s.course_id, s.course_title, s.starts_at, s.ends_at, s.booking_cutoff_at, s.status AS session_status,
        s.meeting_url, s.closed_to_agency_id, v.name AS venue_name, v.online AS venue_online,
        concat_ws(', ', nullif(v.address_line1, ''), nullif(v.address_line2, ''), nullif(v.town, ''), nullif(v.postcode, ''))::text AS venue_address, coalesce(a.name, '')::text AS agency_name,
@@ -312,6 +325,7 @@ type GetBookingRow struct {
 	CreatedAt        time.Time
 	PersonEmail      string
 	PersonName       string
+	PersonErased     bool
 	CourseID         int64
 	CourseTitle      string
 	StartsAt         time.Time
@@ -355,6 +369,7 @@ func (q *Queries) GetBooking(ctx context.Context, id int64) (GetBookingRow, erro
 		&i.CreatedAt,
 		&i.PersonEmail,
 		&i.PersonName,
+		&i.PersonErased,
 		&i.CourseID,
 		&i.CourseTitle,
 		&i.StartsAt,
@@ -376,6 +391,7 @@ func (q *Queries) GetBooking(ctx context.Context, id int64) (GetBookingRow, erro
 const getPersonForBooking = `-- name: GetPersonForBooking :one
 SELECT id, email, full_name, agency_id, (email_verified_at IS NOT NULL)::boolean AS verified, (erased_at IS NOT NULL)::boolean AS erased
 FROM users WHERE id = $1
+FOR SHARE
 `
 
 type GetPersonForBookingRow struct {
@@ -387,6 +403,9 @@ type GetPersonForBookingRow struct {
 	Erased   bool
 }
 
+// FOR SHARE: an erasure of this person (which locks the row FOR NO KEY
+// UPDATE) either finishes first, so the booking sees them erased, or waits
+// until the booking is done and then cancels it.
 func (q *Queries) GetPersonForBooking(ctx context.Context, id int64) (GetPersonForBookingRow, error) {
 	row := q.db.QueryRow(ctx, getPersonForBooking, id)
 	var i GetPersonForBookingRow
