@@ -11,11 +11,11 @@ import (
 	"strings"
 	"time"
 
-	ics "github.com/arran4/golang-ical"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/invite"
 )
 
 // FeedHost names this service in every event's UID, which must stay the same
@@ -86,31 +86,26 @@ func (s *Service) WriteFeed(ctx context.Context, token string, w io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("list calendar sessions of %d: %w", id, err)
 	}
-	cal := ics.NewCalendarFor(FeedHost)
-	cal.SetProductId("-//" + FeedHost + "//EN")
-	cal.SetMethod(ics.MethodPublish)
-	cal.SetName("Safeguarding training sessions")
-	cal.SetXWRCalName("Safeguarding training sessions")
-	cal.SetXWRTimezone(London.String())
-	cal.AddVTimezone(londonTimezone())
+	events := make([]invite.Event, 0, len(rows))
 	for _, r := range rows {
-		e := cal.AddEvent("session-" + strconv.FormatInt(r.ID, 10) + "@" + FeedHost)
-		e.SetDtStampTime(now)
-		e.SetSequence(int(r.Sequence))
-		e.SetSummary(r.CourseTitle)
-		e.SetLocation(location(r))
-		if r.VenueOnline && r.MeetingUrl != "" {
-			e.SetDescription("Join online: " + r.MeetingUrl)
+		e := invite.Event{
+			UID:      "session-" + strconv.FormatInt(r.ID, 10) + "@" + FeedHost,
+			Sequence: int(r.Sequence),
+			Start:    r.StartsAt,
+			End:      r.EndsAt,
+			Summary:  r.CourseTitle,
+			Location: location(r),
 		}
-		// Local times with TZID: SetStartAt would write UTC, which a TZID contradicts.
-		e.SetProperty(ics.ComponentPropertyDtStart, localTime(r.StartsAt), ics.WithTZID(London.String()))
-		e.SetProperty(ics.ComponentPropertyDtEnd, localTime(r.EndsAt), ics.WithTZID(London.String()))
-		e.SetStatus(ics.ObjectStatusConfirmed)
+		if r.VenueOnline && r.MeetingUrl != "" {
+			e.Description = "Join online: " + r.MeetingUrl
+		}
+		events = append(events, e)
 	}
-	return cal.SerializeTo(w, ics.WithNewLineWindows)
+	if _, err := w.Write(invite.Feed("Safeguarding training sessions", events, now)); err != nil {
+		return fmt.Errorf("write calendar feed of %d: %w", id, err)
+	}
+	return nil
 }
-
-func localTime(t time.Time) string { return t.In(London).Format("20060102T150405") }
 
 func location(r dbsqlc.ListCalendarSessionsRow) string {
 	if r.VenueOnline {
@@ -123,25 +118,4 @@ func location(r dbsqlc.ListCalendarSessionsRow) string {
 		}
 	}
 	return strings.Join(parts, ", ")
-}
-
-// londonTimezone describes Europe/London's rules since 1996: British Summer
-// Time from 1am GMT on the last Sunday in March to 1am GMT (2am BST) on the
-// last Sunday in October.
-func londonTimezone() *ics.VTimezone {
-	tz := ics.NewTimezone(London.String())
-	tz.SetProperty(ics.ComponentProperty("X-LIC-LOCATION"), London.String())
-	rule := func(c *ics.ComponentBase, name, from, to, start, rrule string) {
-		c.SetProperty(ics.ComponentProperty("TZNAME"), name)
-		c.SetProperty(ics.ComponentProperty("TZOFFSETFROM"), from)
-		c.SetProperty(ics.ComponentProperty("TZOFFSETTO"), to)
-		c.SetProperty(ics.ComponentPropertyDtStart, start)
-		c.SetProperty(ics.ComponentPropertyRrule, rrule)
-	}
-	daylight := &ics.Daylight{}
-	rule(&daylight.ComponentBase, "BST", "+0000", "+0100", "19810329T010000", "FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU")
-	tz.Components = append(tz.Components, daylight)
-	standard := tz.AddStandard()
-	rule(&standard.ComponentBase, "GMT", "+0100", "+0000", "19961027T020000", "FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU")
-	return tz
 }
