@@ -172,7 +172,8 @@ DELETE FROM sign_in_attempts WHERE email = @email;
 -- name: AnonymiseEmailsTo :exec
 -- A message not yet delivered has no body left, so it is never sent.
 UPDATE emails
-SET to_address = @erased_address, to_name = '', body_text = ''
+SET to_address = @erased_address, to_name = '', body_text = '', body_html = '',
+    calendar_ics = '', calendar_filename = ''
 WHERE user_id = @user_id OR lower(to_address) = lower(@email::text);
 
 -- name: AnonymiseAuditActorEmail :exec

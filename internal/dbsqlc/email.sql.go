@@ -22,7 +22,8 @@ func (q *Queries) CountEmails(ctx context.Context) (int64, error) {
 }
 
 const getEmail = `-- name: GetEmail :one
-SELECT id, to_address, to_name, subject, body_text, user_id, created_at, sent_at, attempts, last_error
+SELECT id, to_address, to_name, subject, body_text, user_id, created_at, sent_at, attempts, last_error,
+       body_html, calendar_method, calendar_ics, calendar_filename
 FROM emails
 WHERE id = $1
 `
@@ -41,23 +42,33 @@ func (q *Queries) GetEmail(ctx context.Context, id int64) (Email, error) {
 		&i.SentAt,
 		&i.Attempts,
 		&i.LastError,
+		&i.BodyHtml,
+		&i.CalendarMethod,
+		&i.CalendarIcs,
+		&i.CalendarFilename,
 	)
 	return i, err
 }
 
 const insertEmail = `-- name: InsertEmail :one
 
-INSERT INTO emails (to_address, to_name, subject, body_text, user_id)
-VALUES ($1, $2, $3, $4, $5)
+INSERT INTO emails (to_address, to_name, subject, body_text, body_html,
+                    calendar_method, calendar_ics, calendar_filename, user_id)
+VALUES ($1, $2, $3, $4, $5,
+        $6, $7, $8, $9)
 RETURNING id
 `
 
 type InsertEmailParams struct {
-	ToAddress string
-	ToName    string
-	Subject   string
-	BodyText  string
-	UserID    *int64
+	ToAddress        string
+	ToName           string
+	Subject          string
+	BodyText         string
+	BodyHtml         string
+	CalendarMethod   string
+	CalendarIcs      string
+	CalendarFilename string
+	UserID           *int64
 }
 
 // Outgoing email: written with its cause, delivered by a job, kept for /admin/emails.
@@ -67,6 +78,10 @@ func (q *Queries) InsertEmail(ctx context.Context, arg InsertEmailParams) (int64
 		arg.ToName,
 		arg.Subject,
 		arg.BodyText,
+		arg.BodyHtml,
+		arg.CalendarMethod,
+		arg.CalendarIcs,
+		arg.CalendarFilename,
 		arg.UserID,
 	)
 	var id int64
@@ -129,11 +144,13 @@ func (q *Queries) ListEmails(ctx context.Context, arg ListEmailsParams) ([]ListE
 
 const markEmailSent = `-- name: MarkEmailSent :execrows
 UPDATE emails
-SET sent_at = now(), attempts = attempts + 1, last_error = '', body_text = ''
+SET sent_at = now(), attempts = attempts + 1, last_error = '',
+    body_text = '', body_html = '', calendar_ics = ''
 WHERE id = $1 AND sent_at IS NULL
 `
 
-// Once delivered, the body goes: it may hold a single-use link.
+// Once delivered, the bodies go: they may hold a single-use link. The
+// invite's method and file name stay to show one was sent.
 func (q *Queries) MarkEmailSent(ctx context.Context, id int64) (int64, error) {
 	result, err := q.db.Exec(ctx, markEmailSent, id)
 	if err != nil {

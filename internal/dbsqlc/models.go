@@ -94,16 +94,20 @@ type Course struct {
 }
 
 type Email struct {
-	ID        int64
-	ToAddress string
-	ToName    string
-	Subject   string
-	BodyText  string
-	UserID    *int64
-	CreatedAt time.Time
-	SentAt    *time.Time
-	Attempts  int32
-	LastError string
+	ID               int64
+	ToAddress        string
+	ToName           string
+	Subject          string
+	BodyText         string
+	UserID           *int64
+	CreatedAt        time.Time
+	SentAt           *time.Time
+	Attempts         int32
+	LastError        string
+	BodyHtml         string
+	CalendarMethod   string
+	CalendarIcs      string
+	CalendarFilename string
 }
 
 type Session struct {

@@ -58,7 +58,8 @@ func (q *Queries) AnonymiseAuditActorEmail(ctx context.Context, arg AnonymiseAud
 
 const anonymiseEmailsTo = `-- name: AnonymiseEmailsTo :exec
 UPDATE emails
-SET to_address = $1, to_name = '', body_text = ''
+SET to_address = $1, to_name = '', body_text = '', body_html = '',
+    calendar_ics = '', calendar_filename = ''
 WHERE user_id = $2 OR lower(to_address) = lower($3::text)
 `
 

@@ -61,13 +61,7 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 		return nil
 	}
 
-	sendErr := w.sender.Send(ctx, Message{
-		To:      row.ToAddress,
-		ToName:  row.ToName,
-		Subject: row.Subject,
-		Body:    row.BodyText,
-		UserID:  row.UserID,
-	})
+	sendErr := w.sender.Send(ctx, storedFromRow(row).message())
 	if sendErr != nil {
 		if err := q.RecordEmailFailure(ctx, dbsqlc.RecordEmailFailureParams{
 			ID:        id,

@@ -5,6 +5,7 @@
 package email
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -28,14 +29,36 @@ var (
 	ErrNotFound = errors.New("email not found")
 )
 
-// Message is one plain-text email to one person.
+// Message is one email to one person: plain text, optionally with an HTML
+// version and a calendar invite. Zero values mean plain text only.
 type Message struct {
-	To      string // a bare address: someone@example.org
-	ToName  string // optional display name
-	Subject string
-	Body    string
-	UserID  *int64 // the account it concerns, if any
+	To       string // a bare address: someone@example.org
+	ToName   string // optional display name
+	Subject  string
+	Body     string    // plain text, always sent
+	HTML     string    // optional HTML version of Body
+	Calendar *Calendar // optional invite, nil for none
+	UserID   *int64    // the account it concerns, if any
 }
+
+// Calendar methods (RFC 5546) an invite may carry.
+const (
+	MethodRequest = "REQUEST" // a new or changed event
+	MethodCancel  = "CANCEL"  // the event is off
+	MethodPublish = "PUBLISH" // for information, no reply expected
+)
+
+// Calendar is an iCalendar invite, sent both as an alternative to the text
+// (which calendar programs act on) and as an .ics attachment (which people
+// can open by hand).
+type Calendar struct {
+	Method   string // MethodRequest, MethodCancel or MethodPublish
+	Data     []byte // the .ics file, lines ending CRLF
+	Filename string // the attachment's name, such as "invite.ics"
+}
+
+// maxFilenameLength bounds an attachment's name.
+const maxFilenameLength = 100
 
 // maxHeaderLength bounds the address, name and subject; longer values are
 // refused rather than cut, since a cut address would go to someone else.
@@ -76,7 +99,60 @@ func (m Message) validate() error {
 	if !utf8.ValidString(m.Body) {
 		return bad("body is not valid UTF-8")
 	}
+	if !utf8.ValidString(m.HTML) {
+		return bad("HTML body is not valid UTF-8")
+	}
+	if m.Calendar != nil {
+		if err := m.Calendar.validate(); err != nil {
+			return bad(err.Error())
+		}
+	}
 	return nil
+}
+
+// validate refuses an invite a calendar program would misread, and a file
+// name that could name a path on the reader's machine.
+func (c Calendar) validate() error {
+	switch c.Method {
+	case MethodRequest, MethodCancel, MethodPublish:
+	default:
+		return fmt.Errorf("calendar method %q is not REQUEST, CANCEL or PUBLISH", c.Method)
+	}
+	if len(bytes.TrimSpace(c.Data)) == 0 {
+		return errors.New("calendar has no data")
+	}
+	if !utf8.Valid(c.Data) {
+		return errors.New("calendar is not valid UTF-8")
+	}
+	// RFC 6047: the METHOD inside must match the one in the Content-Type.
+	if got, ok := icsMethod(c.Data); ok && got != c.Method {
+		return fmt.Errorf("calendar says METHOD:%s but is sent as %s", got, c.Method)
+	}
+	name := c.Filename
+	switch {
+	case name == "", strings.TrimSuffix(name, ".ics") == "":
+		return errors.New("calendar file name is empty")
+	case !strings.HasSuffix(name, ".ics"):
+		return errors.New("calendar file name does not end in .ics")
+	case strings.ContainsAny(name, `/\:`) || strings.HasPrefix(name, "."):
+		return errors.New("calendar file name contains a path")
+	case !utf8.ValidString(name) || strings.ContainsFunc(name, isControl) || strings.ContainsRune(name, '"'):
+		return errors.New("calendar file name contains a control character or quote")
+	case len(name) > maxFilenameLength:
+		return errors.New("calendar file name is too long")
+	}
+	return nil
+}
+
+// icsMethod returns the value of the calendar's METHOD property, if it has one.
+func icsMethod(data []byte) (string, bool) {
+	for line := range bytes.Lines(data) {
+		line = bytes.TrimRight(line, "\r\n")
+		if name, value, ok := bytes.Cut(line, []byte(":")); ok && strings.EqualFold(string(name), "METHOD") {
+			return strings.ToUpper(strings.TrimSpace(string(value))), true
+		}
+	}
+	return "", false
 }
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
@@ -99,13 +175,18 @@ func (o *Outbox) Enqueue(ctx context.Context, tx pgx.Tx, m Message) (int64, erro
 	if err := m.validate(); err != nil {
 		return 0, err
 	}
-	id, err := dbsqlc.New(tx).InsertEmail(ctx, dbsqlc.InsertEmailParams{
+	p := dbsqlc.InsertEmailParams{
 		ToAddress: m.To,
 		ToName:    m.ToName,
 		Subject:   m.Subject,
 		BodyText:  m.Body,
+		BodyHtml:  m.HTML,
 		UserID:    m.UserID,
-	})
+	}
+	if c := m.Calendar; c != nil {
+		p.CalendarMethod, p.CalendarIcs, p.CalendarFilename = c.Method, string(c.Data), c.Filename
+	}
+	id, err := dbsqlc.New(tx).InsertEmail(ctx, p)
 	if err != nil {
 		return 0, fmt.Errorf("store email: %w", err)
 	}
@@ -127,11 +208,20 @@ type Summary struct {
 	LastError string // the latest failure, "" after delivery
 }
 
-// Stored is a stored email in full. Body is "" once delivered over SMTP.
+// Stored is a stored email in full. Body, HTML and the invite's Data are
+// empty once delivered over SMTP; the invite's Method and Filename stay.
 type Stored struct {
 	Summary
-	Body   string
-	UserID *int64
+	Body     string
+	HTML     string
+	Calendar *Calendar // nil if the email had no invite
+	UserID   *int64
+}
+
+// message is the stored email as it is to be sent.
+func (s Stored) message() Message {
+	return Message{To: s.To, ToName: s.ToName, Subject: s.Subject,
+		Body: s.Body, HTML: s.HTML, Calendar: s.Calendar, UserID: s.UserID}
 }
 
 // Page sizes for List.
@@ -202,7 +292,7 @@ func Get(ctx context.Context, pool *pgxpool.Pool, id int64) (Stored, error) {
 }
 
 func storedFromRow(r dbsqlc.Email) Stored {
-	return Stored{
+	s := Stored{
 		Summary: Summary{
 			ID:        r.ID,
 			To:        r.ToAddress,
@@ -214,6 +304,14 @@ func storedFromRow(r dbsqlc.Email) Stored {
 			LastError: r.LastError,
 		},
 		Body:   r.BodyText,
+		HTML:   r.BodyHtml,
 		UserID: r.UserID,
 	}
+	if r.CalendarMethod != "" {
+		s.Calendar = &Calendar{Method: r.CalendarMethod, Filename: r.CalendarFilename}
+		if r.CalendarIcs != "" {
+			s.Calendar.Data = []byte(r.CalendarIcs)
+		}
+	}
+	return s
 }

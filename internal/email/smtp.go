@@ -1,6 +1,7 @@
 package email
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -146,6 +147,12 @@ func (s *smtpSender) Send(ctx context.Context, m Message) error {
 	// receiving servers expect.
 	msg.SetMessageIDWithValue(rand.Text() + "@" + s.from.Address[strings.LastIndexByte(s.from.Address, '@')+1:])
 	msg.SetBodyString(gomail.TypeTextPlain, m.Body)
+	if m.HTML != "" {
+		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
+	}
+	if c := m.Calendar; c != nil {
+		addCalendar(msg, c)
+	}
 
 	c, err := s.client()
 	if err != nil {
@@ -155,4 +162,26 @@ func (s *smtpSender) Send(ctx context.Context, m Message) error {
 		return fmt.Errorf("send email through %s: %w", net.JoinHostPort(s.host, strconv.Itoa(s.port)), err)
 	}
 	return nil
+}
+
+// addCalendar adds the invite twice: as the last alternative, which calendar
+// programs act on (RFC 6047), and as an .ics attachment for people to open.
+// go-mail then nests the alternatives in a multipart/mixed with the file.
+// Base64 keeps the file's CRLF line endings exactly as written.
+func addCalendar(msg *gomail.Msg, c *Calendar) {
+	data := crlf(c.Data)
+	msg.AddAlternativeString(gomail.ContentType("text/calendar; method="+c.Method), string(data),
+		gomail.WithPartCharset(gomail.CharsetUTF8), gomail.WithPartEncoding(gomail.EncodingB64))
+	msg.AttachReadSeeker(c.Filename, bytes.NewReader(data),
+		gomail.WithFileContentType("application/ics"), gomail.WithFileEncoding(gomail.EncodingB64))
+}
+
+// crlf ends every line of an .ics file with CRLF, as RFC 5545 requires,
+// leaving lines that already do alone.
+func crlf(b []byte) []byte {
+	if bytes.Count(b, []byte("\n")) == bytes.Count(b, []byte("\r\n")) {
+		return b
+	}
+	out := bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n"))
+	return bytes.ReplaceAll(out, []byte("\n"), []byte("\r\n"))
 }
