@@ -134,6 +134,7 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	accounts := account.New(pool, outbox, cfg.BaseURL, time.Now, log)
 	bookings := booking.New(pool, outbox, cfg.BaseURL, cfg.PartnershipName, time.Now, log)
 	bookings.OfferWindow = cfg.OfferWindow
+	bookings.Organizer.Name, bookings.Organizer.Email = cfg.PartnershipName, cfg.EmailFrom // invites come from the training mailbox
 	accounts.OnErase = bookings.CancelFutureBookings
 	go sweepSessions(ctx, accounts, log)
 	go expireOffers(ctx, bookings, log)

@@ -84,7 +84,10 @@ SELECT b.id, b.session_id, b.user_id, b.agency_id, b.status, b.booked_by, b.acce
        s.course_id, s.course_title, s.starts_at, s.ends_at, s.booking_cutoff_at, s.status AS session_status,
        s.meeting_url, s.closed_to_agency_id, v.name AS venue_name, v.online AS venue_online,
        concat_ws(', ', nullif(v.address_line1, ''), nullif(v.address_line2, ''), nullif(v.town, ''), nullif(v.postcode, ''))::text AS venue_address, coalesce(a.name, '')::text AS agency_name,
-       c.slug AS course_slug, c.duration AS course_duration
+       c.slug AS course_slug, c.duration AS course_duration, c.summary AS course_summary, s.sequence AS session_sequence,
+       -- the booking this one took over when the person was moved (0 for none), whose invite is to be cancelled
+       coalesce((SELECT o.id FROM bookings o WHERE o.user_id = b.user_id AND o.replaced_by = b.id AND o.status = 'moved'
+                 ORDER BY o.id DESC LIMIT 1), 0)::bigint AS moved_from_id
 FROM bookings b
 JOIN users u ON u.id = b.user_id
 JOIN sessions s ON s.id = b.session_id

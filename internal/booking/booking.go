@@ -21,6 +21,7 @@ import (
 
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/email"
+	"github.com/pscp/booktraining/internal/invite"
 )
 
 // Why a booking cannot be made or changed. The web layer words each one.
@@ -73,6 +74,10 @@ type Service struct {
 	partnership string
 	// OfferWindow is how long an offer stays open (DefaultOfferWindow when zero).
 	OfferWindow time.Duration
+	// Organizer is who calendar invites come from: the training mailbox
+	// (an address, optionally "Name <address>"). When empty, the
+	// partnership at bookings@ the base URL's host.
+	Organizer invite.Person
 }
 
 // New returns a Service. baseURL is where people reach the app, for the

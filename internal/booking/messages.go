@@ -2,18 +2,23 @@ package booking
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/mail"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/email"
+	"github.com/pscp/booktraining/internal/invite"
 )
 
 // The emails a booking sends, in plain English, each written in the same
-// transaction as its cause. (Calendar invites come with the email issue.)
+// transaction as its cause. A place confirmed or changed carries a calendar
+// invite (REQUEST); a place that ends carries its cancellation (CANCEL).
 
 type messageKind int
 
@@ -28,6 +33,8 @@ const (
 	msgAbsent
 	msgMoved
 	msgTakenOffWaitingList
+	msgSessionMoved
+	msgMovedFrom // the place a move took the person from: cancels its invite
 )
 
 // tell writes the email of kind about booking id to the person booked (and,
@@ -43,10 +50,27 @@ func (s *Service) tell(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, id int
 	if b.PersonErased {
 		return nil // no one to tell: the address is gone
 	}
-	subject, body := s.compose(b, kind)
 	userID := b.UserID
+	// A move is a new booking, so a new event: the old one's invite is
+	// cancelled too, in an email of its own (an email carries one invite),
+	// sent first so that the newest email is the new place.
+	if kind == msgMoved && b.MovedFromID != 0 {
+		old, err := q.GetBooking(ctx, b.MovedFromID)
+		if err != nil {
+			return fmt.Errorf("booking %d for email: %w", b.MovedFromID, err)
+		}
+		subject, body := s.compose(old, msgMovedFrom)
+		if _, err := s.outbox.Enqueue(ctx, tx, email.Message{
+			To: b.PersonEmail, ToName: b.PersonName, Subject: subject, Body: body, UserID: &userID,
+			Calendar: s.calendar(old, msgMovedFrom),
+		}); err != nil {
+			return fmt.Errorf("email about booking %d: %w", old.ID, err)
+		}
+	}
+	subject, body := s.compose(b, kind)
 	if _, err := s.outbox.Enqueue(ctx, tx, email.Message{
 		To: b.PersonEmail, ToName: b.PersonName, Subject: subject, Body: body, UserID: &userID,
+		Calendar: s.calendar(b, kind),
 	}); err != nil {
 		return fmt.Errorf("email about booking %d: %w", id, err)
 	}
@@ -56,6 +80,123 @@ func (s *Service) tell(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, id int
 			Body: s.lineManagerAbsence(b),
 		}); err != nil {
 			return fmt.Errorf("email line manager about booking %d: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// calendar is the invite an email of kind carries, or nil for none.
+func (s *Service) calendar(b dbsqlc.GetBookingRow, kind messageKind) *email.Calendar {
+	switch kind {
+	case msgConfirmed, msgMoved, msgSessionMoved: // msgMoved: the booking moved to
+		return &email.Calendar{Method: email.MethodRequest, Data: invite.Request(s.event(b), s.now()), Filename: "invite.ics"}
+	case msgCancelled, msgSubstitutedOut, msgSessionCancelled, msgMovedFrom:
+		return s.cancellation(b)
+	}
+	return nil
+}
+
+func (s *Service) cancellation(b dbsqlc.GetBookingRow) *email.Calendar {
+	e := s.event(b)
+	e.Sequence++ // above the last invite's, or calendars ignore it
+	return &email.Calendar{Method: email.MethodCancel, Data: invite.Cancel(e, s.now()), Filename: "cancellation.ics"}
+}
+
+// event is booking b as a calendar event. Its UID is the booking's, so it
+// stays the same for the booking's life; its sequence is the session's,
+// which rises each time the session's time or place changes.
+func (s *Service) event(b dbsqlc.GetBookingRow) invite.Event {
+	location := "Online"
+	if !b.VenueOnline {
+		location = b.VenueName
+		if b.VenueAddress != "" {
+			location += ", " + b.VenueAddress
+		}
+	}
+	var d strings.Builder
+	d.WriteString(b.CourseTitle)
+	if summary := strings.TrimSpace(b.CourseSummary); summary != "" {
+		d.WriteString("\n\n" + summary)
+	}
+	if b.VenueOnline && b.Status == Confirmed && b.MeetingUrl != "" {
+		d.WriteString("\n\nJoin online: " + b.MeetingUrl)
+	}
+	link := s.link(fmt.Sprintf("/bookings/%d", b.ID))
+	d.WriteString("\n\nYour booking: " + link)
+	return invite.Event{
+		UID:         fmt.Sprintf("booking-%d@%s", b.ID, s.host()),
+		Sequence:    int(b.SessionSequence),
+		Start:       b.StartsAt,
+		End:         b.EndsAt,
+		Summary:     b.CourseTitle,
+		Description: d.String(),
+		Location:    location,
+		URL:         link,
+		Organizer:   s.organizer(),
+		Attendee:    invite.Person{Name: b.PersonName, Email: b.PersonEmail},
+		Alarm:       24 * time.Hour,
+	}
+}
+
+// host names the service in invite UIDs and the default organiser address.
+func (s *Service) host() string {
+	if s.baseURL != nil && s.baseURL.Hostname() != "" {
+		return s.baseURL.Hostname()
+	}
+	return "localhost"
+}
+
+// organizer is who invites are from: Organizer if set, else the
+// partnership at a bookings mailbox, since an invite needs an organiser.
+func (s *Service) organizer() invite.Person {
+	o := s.Organizer
+	if o.Name == "" {
+		o.Name = s.partnership
+	}
+	if o.Name == "" {
+		o.Name = "Book safeguarding training"
+	}
+	if a, err := mail.ParseAddress(o.Email); err == nil {
+		o.Email = a.Address // "Name <address>" from EMAIL_FROM
+	} else {
+		o.Email = "bookings@" + s.host()
+	}
+	return o
+}
+
+// Invite is the calendar file of a confirmed booking, for its person (or
+// whoever may see it, as Get). Other bookings answer ErrNotFound.
+func (s *Service) Invite(ctx context.Context, actor Actor, id int64) ([]byte, error) {
+	b, err := dbsqlc.New(s.pool).GetBooking(ctx, id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ErrNotFound
+	} else if err != nil {
+		return nil, fmt.Errorf("booking %d: %w", id, err)
+	}
+	if !actor.mayChange(b) || b.Status != Confirmed || b.PersonErased {
+		return nil, ErrNotFound
+	}
+	return invite.Request(s.event(b), s.now()), nil
+}
+
+// NotifySessionMoved tells everyone with a place on session id, in tx, that
+// its time or place has changed, with an updated invite. The caller has
+// already saved the change and raised the session's sequence.
+func (s *Service) NotifySessionMoved(ctx context.Context, tx pgx.Tx, id int64) error {
+	q := dbsqlc.New(tx)
+	if _, err := lockSession(ctx, q, id); err != nil {
+		return err
+	}
+	live, err := q.LiveBookingsOfSession(ctx, id)
+	if err != nil {
+		return fmt.Errorf("bookings of session %d: %w", id, err)
+	}
+	for _, b := range live {
+		if b.Status != Confirmed {
+			continue
+		}
+		if err := s.tell(ctx, tx, q, b.ID, msgSessionMoved); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -140,6 +281,15 @@ func (s *Service) compose(b dbsqlc.GetBookingRow, kind messageKind) (subject, bo
 		fmt.Fprintf(&sb, "The training team has moved your place to another session of this course. Your place is now on:\n\n%s\n\n", what)
 		fmt.Fprintf(&sb, "Your place on the session you booked before has gone. See or change your booking: %s",
 			s.link(fmt.Sprintf("/bookings/%d", b.ID)))
+	case msgSessionMoved:
+		subject = "Session changed: " + b.CourseTitle
+		fmt.Fprintf(&sb, "The time or place of a session you are booked on has changed. It is now:\n\n%s\n\n", what)
+		sb.WriteString("Your place is still booked. The calendar invite with this email updates the one we sent before.\n\n")
+		fmt.Fprintf(&sb, "If you can no longer go, see or change your booking: %s", s.link(fmt.Sprintf("/bookings/%d", b.ID)))
+	case msgMovedFrom:
+		subject = "Removed from your calendar: " + b.CourseTitle
+		fmt.Fprintf(&sb, "The training team has moved your place from this session to another one:\n\n%s\n\n", what)
+		fmt.Fprintf(&sb, "This email takes the old session out of your calendar. We have sent your new session in another email. Your training: %s", mine)
 	case msgTakenOffWaitingList:
 		subject = "You are no longer waiting for a place: " + b.CourseTitle
 		fmt.Fprintf(&sb, "The training team has taken you off the waiting list, or withdrawn the place offered to you, for:\n\n%s\n\n", what)

@@ -91,7 +91,7 @@ func FormFor(se Session) Form {
 // Move changes the time, place, capacity or trainers of a draft or
 // published session. A published session moved in time or place gets a new
 // sequence number, so calendars replace the old invitation, and everyone
-// booked will be told (bookings arrive with the bookings issue).
+// booked is told.
 func (s *Service) Move(ctx context.Context, id int64, f Form) (Plan, error) {
 	cur, err := s.Get(ctx, id)
 	if err != nil {
@@ -132,10 +132,11 @@ func (s *Service) Move(ctx context.Context, id int64, f Form) (Plan, error) {
 		if err := q.RemoveSessionTrainers(ctx, id); err != nil {
 			return err
 		}
-		if _, err := q.MoveSession(ctx, dbsqlc.MoveSessionParams{
+		sequence, err := q.MoveSession(ctx, dbsqlc.MoveSessionParams{
 			StartsAt: p.StartsAt, EndsAt: p.EndsAt, BookingCutoffAt: p.Cutoff, VenueID: p.VenueID,
 			Capacity: int32(p.Capacity), MeetingUrl: p.MeetingURL, ID: id,
-		}); errors.Is(err, pgx.ErrNoRows) {
+		})
+		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrWrongState
 		} else if err != nil {
 			return err
@@ -145,13 +146,18 @@ func (s *Service) Move(ctx context.Context, id int64, f Form) (Plan, error) {
 				return err
 			}
 		}
-		// More places (or a later cut-off) may let the waiting list in.
-		// Telling everyone booked of a new time or place comes with calendar
-		// invites (the email issue), here in this transaction.
-		if s.Bookings != nil {
-			return s.Bookings.FillPlaces(ctx, tx, id)
+		if s.Bookings == nil {
+			return nil
 		}
-		return nil
+		// The sequence rises only when a published session's time or place
+		// changed: then everyone booked gets the change and a new invite.
+		if sequence > int32(cur.Sequence) {
+			if err := s.Bookings.NotifySessionMoved(ctx, tx, id); err != nil {
+				return err
+			}
+		}
+		// More places (or a later cut-off) may let the waiting list in.
+		return s.Bookings.FillPlaces(ctx, tx, id)
 	})
 	if pgerr.Violates(err, "sessions_room_no_overlap", "trainer_commitments_no_overlap") {
 		return p, s.clashAfterRace(ctx, p, id)

@@ -21,6 +21,7 @@ func (a *app) bookingRoutes(f *fiber.App) {
 	f.Post("/sessions/:id<int>/book", signedIn, a.book)
 	f.Get("/invite/:token", signedIn, a.inviteForm)
 	f.Get("/bookings/:id<int>", signedIn, a.bookingShow)
+	f.Get("/bookings/:id<int>/invite.ics", signedIn, a.bookingInvite)
 	f.Get("/bookings/:id<int>/cancel", signedIn, a.cancelForm)
 	f.Post("/bookings/:id<int>/cancel", signedIn, a.cancelBooking)
 	f.Get("/bookings/:id<int>/substitute", signedIn, a.substituteForm)

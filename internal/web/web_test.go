@@ -60,6 +60,7 @@ func setup(t testing.TB, opts ...deps) testApp {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	accounts := account.New(pool, outbox, base, clk.Now, quiet)
 	bookings := booking.New(pool, outbox, base, "Portsmouth Safeguarding Children Partnership", clk.Now, quiet)
+	bookings.Organizer.Email = "Training team <training@example.org>"
 	accounts.OnErase = bookings.CancelFutureBookings
 	d := web.Deps{
 		Catalogue:   catalogue.New(pool, func() time.Time { return now }),
