@@ -134,6 +134,7 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	accounts := account.New(pool, outbox, cfg.BaseURL, time.Now, log)
 	bookings := booking.New(pool, outbox, cfg.BaseURL, cfg.PartnershipName, time.Now, log)
 	bookings.OfferWindow = cfg.OfferWindow
+	bookings.ReminderDays = cfg.ReminderDays
 	bookings.Organizer.Name, bookings.Organizer.Email = cfg.PartnershipName, cfg.EmailFrom // invites come from the training mailbox
 	accounts.OnErase = bookings.CancelFutureBookings
 	go sweepSessions(ctx, accounts, log)
@@ -219,8 +220,8 @@ func sweepSessions(ctx context.Context, accounts *account.Service, log *slog.Log
 	}
 }
 
-// expireOffers passes on the waiting-list offers whose time is up, every
-// minute until ctx ends. (An expired offer cannot be accepted even before
+// expireOffers passes on the waiting-list offers whose time is up, and sends
+// the reminders due before sessions, every minute until ctx ends. (An expired offer cannot be accepted even before
 // this runs; this hands the place to the next person.)
 func expireOffers(ctx context.Context, bookings *booking.Service, log *slog.Logger) {
 	t := time.NewTicker(time.Minute)
@@ -234,6 +235,11 @@ func expireOffers(ctx context.Context, bookings *booking.Service, log *slog.Logg
 				log.Warn("expire waiting-list offers", "error", err)
 			} else if n > 0 {
 				log.Info("expired waiting-list offers", "count", n)
+			}
+			if n, err := bookings.SendReminders(ctx); err != nil {
+				log.Warn("send reminders", "error", err)
+			} else if n > 0 {
+				log.Info("sent reminders", "count", n)
 			}
 		}
 	}

@@ -74,6 +74,9 @@ type Service struct {
 	partnership string
 	// OfferWindow is how long an offer stays open (DefaultOfferWindow when zero).
 	OfferWindow time.Duration
+	// ReminderDays are how many days before a session its people are
+	// reminded (DefaultReminderDays when nil; empty for none).
+	ReminderDays []int
 	// Organizer is who calendar invites come from: the training mailbox
 	// (an address, optionally "Name <address>"). When empty, the
 	// partnership at bookings@ the base URL's host.

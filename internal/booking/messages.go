@@ -35,6 +35,8 @@ const (
 	msgTakenOffWaitingList
 	msgSessionMoved
 	msgMovedFrom // the place a move took the person from: cancels its invite
+	msgReminder  // a few days before the session
+	msgJoining   // an online session's joining instructions, 48 hours before
 )
 
 // tell writes the email of kind about booking id to the person booked (and,
@@ -88,7 +90,7 @@ func (s *Service) tell(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, id int
 // calendar is the invite an email of kind carries, or nil for none.
 func (s *Service) calendar(b dbsqlc.GetBookingRow, kind messageKind) *email.Calendar {
 	switch kind {
-	case msgConfirmed, msgMoved, msgSessionMoved: // msgMoved: the booking moved to
+	case msgConfirmed, msgMoved, msgSessionMoved, msgReminder, msgJoining: // msgMoved: the booking moved to
 		return &email.Calendar{Method: email.MethodRequest, Data: invite.Request(s.event(b), s.now()), Filename: "invite.ics"}
 	case msgCancelled, msgSubstitutedOut, msgSessionCancelled, msgMovedFrom:
 		return s.cancellation(b)
@@ -290,6 +292,18 @@ func (s *Service) compose(b dbsqlc.GetBookingRow, kind messageKind) (subject, bo
 		subject = "Removed from your calendar: " + b.CourseTitle
 		fmt.Fprintf(&sb, "The training team has moved your place from this session to another one:\n\n%s\n\n", what)
 		fmt.Fprintf(&sb, "This email takes the old session out of your calendar. We have sent your new session in another email. Your training: %s", mine)
+	case msgReminder:
+		subject = "Reminder: " + b.CourseTitle + ", " + catalogue.LongDate(b.StartsAt)
+		fmt.Fprintf(&sb, "This is a reminder that you have a place on:\n\n%s\n\n", what)
+		sb.WriteString("If you cannot go now, pass your place to a colleague from your agency, or cancel it so someone " +
+			"on the waiting list can have it. Cancelling after the cut-off is recorded as a late cancellation.\n\n")
+		fmt.Fprintf(&sb, "See or change your booking: %s", s.link(fmt.Sprintf("/bookings/%d", b.ID)))
+	case msgJoining:
+		subject = "Joining instructions: " + b.CourseTitle
+		fmt.Fprintf(&sb, "Your online session is coming up:\n\n%s\n\n", what)
+		fmt.Fprintf(&sb, "Join it here at the start time:\n\n%s\n\n", b.MeetingUrl)
+		sb.WriteString("Please join a few minutes early to check your sound and camera.\n\n")
+		fmt.Fprintf(&sb, "See your booking: %s", s.link(fmt.Sprintf("/bookings/%d", b.ID)))
 	case msgTakenOffWaitingList:
 		subject = "You are no longer waiting for a place: " + b.CourseTitle
 		fmt.Fprintf(&sb, "The training team has taken you off the waiting list, or withdrawn the place offered to you, for:\n\n%s\n\n", what)

@@ -34,6 +34,7 @@ type Config struct {
 	EmailFrom        string        // EMAIL_FROM
 	CookieSecure     bool          // COOKIE_SECURE; may be false only for http://localhost
 	OfferWindow      time.Duration // OFFER_WINDOW: how long a waiting-list offer is held
+	ReminderDays     []int         // REMINDER_DAYS: days before a session to remind its people
 }
 
 // Load reads the settings through getenv (os.Getenv in production).
@@ -119,6 +120,19 @@ func Load(getenv func(string) string) (Config, error) {
 	c.OfferWindow = duration(get("OFFER_WINDOW", "48h"), "OFFER_WINDOW", bad)
 	if c.OfferWindow > 0 && c.OfferWindow < time.Hour {
 		bad("OFFER_WINDOW", get("OFFER_WINDOW", ""), "must be at least 1h, so people have time to see the email")
+	}
+
+	days := get("REMINDER_DAYS", "10,3")
+	c.ReminderDays = []int{} // none unless listed: "none" turns reminders off
+	if days != "none" {
+		for _, d := range strings.Split(days, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(d))
+			if err != nil || n < 1 || n > 365 {
+				bad("REMINDER_DAYS", days, "must be whole numbers of days from 1 to 365, separated by commas, such as 10,3 (or none)")
+				break
+			}
+			c.ReminderDays = append(c.ReminderDays, n)
+		}
 	}
 
 	conns := get("DATABASE_MAX_CONNS", "10")

@@ -107,3 +107,25 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 	assert.Contains(t, msg, `"not-an-ip"`)
 	assert.NotContains(t, msg, "s3cret")
 }
+
+func TestLoadReminderDays(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(nil))
+	require.NoError(t, err)
+	assert.Equal(t, []int{10, 3}, c.ReminderDays)
+
+	c, err = Load(env(map[string]string{"REMINDER_DAYS": " 14, 7 ,1"}))
+	require.NoError(t, err)
+	assert.Equal(t, []int{14, 7, 1}, c.ReminderDays)
+
+	c, err = Load(env(map[string]string{"REMINDER_DAYS": "none"}))
+	require.NoError(t, err)
+	assert.NotNil(t, c.ReminderDays, "an empty list, not nil, or the service would use its defaults")
+	assert.Empty(t, c.ReminderDays)
+
+	for _, v := range []string{"3.5", "0", "-1", "10,,3", "ten", "400"} {
+		_, err := Load(env(map[string]string{"REMINDER_DAYS": v}))
+		require.Error(t, err, v)
+		assert.Contains(t, err.Error(), "REMINDER_DAYS", v)
+	}
+}

@@ -74,6 +74,12 @@ type Booking struct {
 	UpdatedAt         time.Time
 }
 
+type BookingReminder struct {
+	BookingID int64
+	Kind      string
+	SentAt    time.Time
+}
+
 type Course struct {
 	ID                  int64
 	Slug                string

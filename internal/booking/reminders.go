@@ -1,0 +1,147 @@
+package booking
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pscp/booktraining/internal/dbsqlc"
+)
+
+// DefaultReminderDays are how many days before a session its people are
+// reminded, unless Service.ReminderDays says otherwise.
+var DefaultReminderDays = []int{10, 3}
+
+// joiningWindow is how long before an online session its joining
+// instructions (the meeting link) are sent.
+const joiningWindow = 48 * time.Hour
+
+// joiningKind is the booking_reminders kind of the joining instructions.
+const joiningKind = "joining"
+
+func reminderKind(days int) string { return "days_" + strconv.Itoa(days) }
+
+func (s *Service) reminderDays() []int {
+	if s.ReminderDays == nil {
+		return DefaultReminderDays
+	}
+	return s.ReminderDays
+}
+
+// reminder is what one booking is due: the kinds to mark handled, and of
+// those the one to send with its message ("" to send nothing).
+type reminder struct {
+	mark []string
+	send string
+	msg  messageKind
+}
+
+// SendReminders emails the reminders now due to people with a place: one
+// a few days before (ReminderDays), and for online sessions the joining
+// instructions 48 hours before. Each is sent once, in the transaction that
+// records it, so sweepers running at once never send one twice. It returns
+// how many emails it sent. Run it every minute or so.
+func (s *Service) SendReminders(ctx context.Context) (int, error) {
+	now := s.now()
+	days := s.reminderDays()
+	horizon := joiningWindow
+	for _, d := range days {
+		horizon = max(horizon, time.Duration(d)*24*time.Hour)
+	}
+	candidates, err := dbsqlc.New(s.pool).ReminderCandidates(ctx, dbsqlc.ReminderCandidatesParams{Now: now, Until: now.Add(horizon)})
+	if err != nil {
+		return 0, fmt.Errorf("bookings to remind: %w", err)
+	}
+	n := 0
+	var failed error
+	for _, c := range candidates {
+		for _, r := range s.dueReminders(c, days, now) {
+			sent, err := s.sendReminder(ctx, c.ID, r, now)
+			if err != nil {
+				// One booking's trouble must not hold up the others' reminders.
+				s.log.Error("send reminder", "booking", c.ID, "error", err)
+				failed = errors.Join(failed, err)
+				continue
+			}
+			if sent {
+				n++
+			}
+		}
+	}
+	return n, failed
+}
+
+// dueReminders works out which of booking c's reminders are due at now and
+// not yet handled.
+func (s *Service) dueReminders(c dbsqlc.ReminderCandidatesRow, days []int, now time.Time) []reminder {
+	var out []reminder
+	// Of the day reminders due, only the nearest is sent: the others are
+	// marked so a late sweep never sends "in 10 days" after "in 3 days".
+	// Nor is one sent whose time had passed when the place was confirmed:
+	// the confirmation email said it all.
+	var due []int
+	for _, d := range days {
+		if d > 0 && !now.Before(c.StartsAt.Add(-time.Duration(d)*24*time.Hour)) && !slices.Contains(c.Handled, reminderKind(d)) {
+			due = append(due, d)
+		}
+	}
+	if len(due) > 0 {
+		nearest := slices.Min(due)
+		r := reminder{msg: msgReminder}
+		for _, d := range due {
+			r.mark = append(r.mark, reminderKind(d))
+		}
+		opened := c.StartsAt.Add(-time.Duration(nearest) * 24 * time.Hour)
+		if c.ConfirmedAt != nil && !c.ConfirmedAt.After(opened) {
+			r.send = reminderKind(nearest)
+		}
+		out = append(out, r)
+	}
+	if c.VenueOnline && !now.Before(c.StartsAt.Add(-joiningWindow)) && !slices.Contains(c.Handled, joiningKind) {
+		if c.MeetingUrl == "" {
+			// Left unmarked, so the instructions go once a link is added.
+			s.log.Warn("online session has no meeting link for its joining instructions", "session", c.SessionID, "booking", c.ID)
+		} else {
+			out = append(out, reminder{mark: []string{joiningKind}, send: joiningKind, msg: msgJoining})
+		}
+	}
+	return out
+}
+
+// sendReminder records r for booking id and sends its email, in one
+// transaction under the session's lock. It reports whether an email went:
+// not when another sweeper got there first, or the place has since gone.
+func (s *Service) sendReminder(ctx context.Context, id int64, r reminder, now time.Time) (bool, error) {
+	sent := false
+	err := s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
+		sent = false // a retried transaction starts again
+		b, _, err := lockBooking(ctx, q, id)
+		if err != nil {
+			return err
+		}
+		if b.Status != Confirmed || b.SessionStatus != "published" || !now.Before(b.StartsAt) {
+			return nil
+		}
+		mine := false
+		for _, kind := range r.mark {
+			_, err := q.MarkReminder(ctx, dbsqlc.MarkReminderParams{BookingID: id, Kind: kind, Now: now})
+			if errors.Is(err, pgx.ErrNoRows) {
+				continue // already handled
+			} else if err != nil {
+				return fmt.Errorf("record reminder %s of booking %d: %w", kind, id, err)
+			}
+			mine = mine || kind == r.send
+		}
+		if !mine {
+			return nil
+		}
+		sent = !b.PersonErased // tell writes nothing to an erased person
+		return s.tell(ctx, tx, q, id, r.msg)
+	})
+	return sent, err
+}
