@@ -59,7 +59,12 @@ func (s *Service) SendReminders(ctx context.Context) (int, error) {
 	}
 	n := 0
 	var failed error
+	unlinked := map[int64]bool{} // online sessions still without a meeting link
 	for _, c := range candidates {
+		if c.VenueOnline && c.MeetingUrl == "" && !now.Before(c.StartsAt.Add(-joiningWindow)) && !unlinked[c.SessionID] {
+			unlinked[c.SessionID] = true // said once a sweep, not once a person
+			s.log.Warn("online session has no meeting link for its joining instructions", "session", c.SessionID)
+		}
 		for _, r := range s.dueReminders(c, days, now) {
 			sent, err := s.sendReminder(ctx, c.ID, r, now)
 			if err != nil {
@@ -103,10 +108,9 @@ func (s *Service) dueReminders(c dbsqlc.ReminderCandidatesRow, days []int, now t
 		out = append(out, r)
 	}
 	if c.VenueOnline && !now.Before(c.StartsAt.Add(-joiningWindow)) && !slices.Contains(c.Handled, joiningKind) {
-		if c.MeetingUrl == "" {
-			// Left unmarked, so the instructions go once a link is added.
-			s.log.Warn("online session has no meeting link for its joining instructions", "session", c.SessionID, "booking", c.ID)
-		} else {
+		// Without a meeting link it is left unmarked, so the instructions
+		// go once a link is added (SendReminders warns meanwhile).
+		if c.MeetingUrl != "" {
 			out = append(out, reminder{mark: []string{joiningKind}, send: joiningKind, msg: msgJoining})
 		}
 	}
