@@ -13,6 +13,8 @@ require (
 	github.com/stretchr/testify v1.12.1
 )
 
+require github.com/rickar/cal/v2 v2.1.13 // indirect
+
 require (
 	cel.dev/expr v0.25.2 // indirect
 	filippo.io/edwards25519 v1.2.0 // indirect
