@@ -135,7 +135,8 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	bookings := booking.New(pool, outbox, cfg.BaseURL, cfg.PartnershipName, time.Now, log)
 	bookings.OfferWindow = cfg.OfferWindow
 	bookings.ReminderDays = cfg.ReminderDays
-	bookings.Organizer.Name, bookings.Organizer.Email = cfg.PartnershipName, cfg.EmailFrom // invites come from the training mailbox
+	bookings.Organizer.Name, bookings.Organizer.Email = cfg.PartnershipName, cfg.TrainingEmail // invites come from the training mailbox
+	bookings.Contact.Phone = cfg.TrainingPhone
 	accounts.OnErase = bookings.CancelFutureBookings
 	go sweepSessions(ctx, accounts, log)
 	go expireOffers(ctx, bookings, log)

@@ -36,7 +36,7 @@ FOR UPDATE OF u;
 SELECT c.id, c.title,
        EXISTS (SELECT 1 FROM trainer_courses tc WHERE tc.trainer_id = @trainer_id AND tc.course_id = c.id) AS approved
 FROM courses c
-WHERE c.retired_at IS NULL
+WHERE c.retired_at IS NULL AND NOT c.bespoke
 ORDER BY lower(c.title), c.id;
 
 -- name: RemoveCourseApprovals :many
@@ -44,7 +44,7 @@ ORDER BY lower(c.title), c.id;
 -- course keeps its approvals: the form does not show it).
 DELETE FROM trainer_courses tc
 USING courses c
-WHERE c.id = tc.course_id AND c.retired_at IS NULL
+WHERE c.id = tc.course_id AND c.retired_at IS NULL AND NOT c.bespoke
   AND tc.trainer_id = @trainer_id AND NOT (tc.course_id = ANY (@course_ids::bigint[]))
 RETURNING tc.course_id;
 
@@ -131,32 +131,3 @@ JOIN users u ON u.id = st.trainer_id
 LEFT JOIN agencies a ON a.id = u.agency_id
 WHERE st.session_id = ANY (@session_ids::bigint[]) AND st.trainer_id <> @trainer_id
 ORDER BY st.session_id, lower(u.full_name), u.id;
-
--- name: GetCalendarToken :one
-SELECT calendar_token FROM users WHERE id = @id;
-
--- name: EnsureCalendarToken :one
--- Keeps a token already set (two first views at once agree on one).
-UPDATE users SET calendar_token = COALESCE(calendar_token, @token)
-WHERE id = @id
-RETURNING calendar_token::text;
-
--- name: SetCalendarToken :execrows
-UPDATE users SET calendar_token = @token WHERE id = @id;
-
--- name: TrainerByCalendarToken :one
--- The trainer a feed belongs to; nobody once they no longer train.
-SELECT u.id
-FROM users u
-JOIN user_roles r ON r.user_id = u.id AND r.role = 'trainer'
-WHERE u.calendar_token = @token::text AND u.erased_at IS NULL;
-
--- name: ListCalendarSessions :many
--- The sessions a trainer's calendar feed carries.
-SELECT s.id, s.course_title, s.starts_at, s.ends_at, s.sequence, s.meeting_url,
-       v.name AS venue_name, v.online AS venue_online, v.address_line1, v.address_line2, v.town, v.postcode
-FROM session_trainers st
-JOIN sessions s ON s.id = st.session_id
-JOIN venues v ON v.id = s.venue_id
-WHERE st.trainer_id = @trainer_id AND s.status <> 'cancelled' AND s.ends_at >= @since
-ORDER BY s.starts_at, s.id;

@@ -81,6 +81,9 @@ type Service struct {
 	// (an address, optionally "Name <address>"). When empty, the
 	// partnership at bookings@ the base URL's host.
 	Organizer invite.Person
+	// Contact is how people reach the training team, in every email's
+	// signature; its address is the Organizer's.
+	Contact struct{ Phone string }
 }
 
 // New returns a Service. baseURL is where people reach the app, for the

@@ -61,25 +61,26 @@ func (s *Service) tell(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, id int
 		if err != nil {
 			return fmt.Errorf("booking %d for email: %w", b.MovedFromID, err)
 		}
-		subject, body := s.compose(old, msgMovedFrom)
+		subject, letter := s.compose(old, msgMovedFrom)
 		if _, err := s.outbox.Enqueue(ctx, tx, email.Message{
-			To: b.PersonEmail, ToName: b.PersonName, Subject: subject, Body: body, UserID: &userID,
+			To: b.PersonEmail, ToName: b.PersonName, Subject: subject, Body: letter.Text(), HTML: letter.HTML(), UserID: &userID,
 			Calendar: s.calendar(old, msgMovedFrom),
 		}); err != nil {
 			return fmt.Errorf("email about booking %d: %w", old.ID, err)
 		}
 	}
-	subject, body := s.compose(b, kind)
+	subject, letter := s.compose(b, kind)
 	if _, err := s.outbox.Enqueue(ctx, tx, email.Message{
-		To: b.PersonEmail, ToName: b.PersonName, Subject: subject, Body: body, UserID: &userID,
+		To: b.PersonEmail, ToName: b.PersonName, Subject: subject, Body: letter.Text(), HTML: letter.HTML(), UserID: &userID,
 		Calendar: s.calendar(b, kind),
 	}); err != nil {
 		return fmt.Errorf("email about booking %d: %w", id, err)
 	}
 	if kind == msgAbsent && b.LineManagerEmail != "" {
+		lm := s.lineManagerAbsence(b)
 		if _, err := s.outbox.Enqueue(ctx, tx, email.Message{
 			To: b.LineManagerEmail, ToName: b.LineManagerName, Subject: "Non-attendance: " + b.PersonName + " – " + b.CourseTitle,
-			Body: s.lineManagerAbsence(b),
+			Body: lm.Text(), HTML: lm.HTML(),
 		}); err != nil {
 			return fmt.Errorf("email line manager about booking %d: %w", id, err)
 		}
@@ -92,8 +93,12 @@ func (s *Service) calendar(b dbsqlc.GetBookingRow, kind messageKind) *email.Cale
 	switch kind {
 	case msgConfirmed, msgMoved, msgSessionMoved, msgReminder, msgJoining: // msgMoved: the booking moved to
 		return &email.Calendar{Method: email.MethodRequest, Data: invite.Request(s.event(b), s.now()), Filename: "invite.ics"}
-	case msgCancelled, msgSubstitutedOut, msgSessionCancelled, msgMovedFrom:
+	case msgCancelled, msgSubstitutedOut, msgMovedFrom:
 		return s.cancellation(b)
+	case msgSessionCancelled:
+		if b.Status == Cancelled { // a place, not a waiting-list entry: it was in their diary
+			return s.cancellation(b)
+		}
 	}
 	return nil
 }
@@ -204,12 +209,20 @@ func (s *Service) NotifySessionMoved(ctx context.Context, tx pgx.Tx, id int64) e
 	return nil
 }
 
-func (s *Service) signature() string {
+// from signs every letter: the partnership's name and how to reach its
+// training team.
+func (s *Service) from() email.Signature {
 	name := s.partnership
 	if name == "" {
 		name = "The safeguarding partnership"
 	}
-	return "\n\nBook safeguarding training\n" + name + "\n"
+	return email.Signature{
+		Team:        "Book safeguarding training",
+		Partnership: name,
+		Email:       s.organizer().Email,
+		Phone:       s.Contact.Phone,
+		Website:     s.link("/"),
+	}
 }
 
 func place(b dbsqlc.GetBookingRow) string {
@@ -222,105 +235,145 @@ func place(b dbsqlc.GetBookingRow) string {
 	return b.VenueName
 }
 
-func (s *Service) compose(b dbsqlc.GetBookingRow, kind messageKind) (subject, body string) {
-	when := catalogue.When(b.StartsAt, b.EndsAt)
-	what := fmt.Sprintf("%s\n%s\n%s", b.CourseTitle, when, place(b))
-	mine := s.link("/my-training")
-	var sb strings.Builder
-	fmt.Fprintf(&sb, "Dear %s,\n\n", b.PersonName)
+// compose writes the email of kind about booking b: its subject and the
+// letter, sent as both text and HTML.
+func (s *Service) compose(b dbsqlc.GetBookingRow, kind messageKind) (subject string, l email.Letter) {
+	what := email.Details(b.CourseTitle, catalogue.When(b.StartsAt, b.EndsAt), place(b))
+	booking := email.LinkTo("See or change your booking", s.link(fmt.Sprintf("/bookings/%d", b.ID)))
+	mine := email.LinkTo("Your training", s.link("/my-training"))
+	p := email.Para
+	l = email.Letter{Greeting: "Dear " + b.PersonName + ",", From: s.from()}
+	add := func(blocks ...email.Block) { l.Blocks = append(l.Blocks, blocks...) }
 	switch kind {
 	case msgConfirmed:
 		subject = "Booking confirmed: " + b.CourseTitle
-		fmt.Fprintf(&sb, "Your place is booked on:\n\n%s\n\n", what)
+		add(p("Your place is booked on:"), what)
 		if s.now().Before(b.BookingCutoffAt) {
-			fmt.Fprintf(&sb, "If you cannot go, cancel before %s so someone on the waiting list can have the place: "+
+			add(p(fmt.Sprintf("If you cannot go, cancel before %s so someone on the waiting list can have the place: "+
 				"cancelling later is recorded as a late cancellation and your agency may be charged. "+
-				"You can also pass your place to a colleague from your agency.\n\n", catalogue.LongDate(b.BookingCutoffAt)+", "+catalogue.Clock(b.BookingCutoffAt))
+				"You can also pass your place to a colleague from your agency.",
+				catalogue.LongDate(b.BookingCutoffAt)+", "+catalogue.Clock(b.BookingCutoffAt))))
 		} else {
-			sb.WriteString("If you cannot go, pass your place to a colleague from your agency: cancelling now is recorded " +
-				"as a late cancellation and your agency may be charged.\n\n")
+			add(p("If you cannot go, pass your place to a colleague from your agency: cancelling now is recorded " +
+				"as a late cancellation and your agency may be charged."))
 		}
-		fmt.Fprintf(&sb, "See or change your booking: %s", s.link(fmt.Sprintf("/bookings/%d", b.ID)))
+		add(p("The calendar invite with this email puts the session in your diary."), booking)
 	case msgWaiting:
 		subject = "You are on the waiting list: " + b.CourseTitle
-		fmt.Fprintf(&sb, "The session is full, so you are on its waiting list:\n\n%s\n\n", what)
-		sb.WriteString("If a place comes up, we will email you at once and hold it for you for a limited time.\n\n")
-		fmt.Fprintf(&sb, "You can leave the waiting list at any time: %s", mine)
+		add(p("The session is full, so you are on its waiting list:"), what,
+			p("If a place comes up, we will email you at once and hold it for you for a limited time. "+
+				"You can leave the waiting list at any time."),
+			email.LinkTo("See your place on the waiting list", s.link(fmt.Sprintf("/bookings/%d", b.ID))))
 	case msgOffered:
 		subject = "A place is available for you: " + b.CourseTitle
 		deadline := ""
 		if b.OfferExpiresAt != nil {
 			deadline = catalogue.Clock(*b.OfferExpiresAt) + " on " + catalogue.LongDate(*b.OfferExpiresAt)
 		}
-		fmt.Fprintf(&sb, "A place has come up on a session you are waiting for:\n\n%s\n\n", what)
-		fmt.Fprintf(&sb, "We are holding it for you until %s. To take it, accept the offer here:\n\n%s\n\n",
-			deadline, s.link(fmt.Sprintf("/bookings/%d", b.ID)))
-		sb.WriteString("If you do not accept it by then, it will be offered to the next person waiting.")
+		add(p("A place has come up on a session you are waiting for:"), what,
+			p(fmt.Sprintf("We are holding it for you until %s. To take it, accept the offer:", deadline)),
+			email.LinkTo("Accept or decline the place", s.link(fmt.Sprintf("/bookings/%d", b.ID))),
+			p("If you do not accept it by then, it will be offered to the next person waiting."))
 	case msgOfferExpired:
 		subject = "Your offer of a place has expired: " + b.CourseTitle
-		fmt.Fprintf(&sb, "The place we held for you was not accepted in time, so it has been offered to the next person waiting:\n\n%s\n\n", what)
-		fmt.Fprintf(&sb, "You can look for another session of this course: %s", s.link("/courses/"+b.CourseSlug))
+		add(p("The place we held for you was not accepted in time, so it has been offered to the next person waiting:"), what,
+			email.LinkTo("Look for another session of this course", s.link("/courses/"+b.CourseSlug)))
 	case msgCancelled:
 		subject = "Booking cancelled: " + b.CourseTitle
-		fmt.Fprintf(&sb, "Your place has been cancelled on:\n\n%s\n\n", what)
+		add(p("Your place has been cancelled on:"), what)
 		if b.Late {
-			sb.WriteString("It is recorded as a late cancellation.\n\n")
+			add(p("It is recorded as a late cancellation."))
 		}
-		fmt.Fprintf(&sb, "Your training: %s", mine)
+		add(p("The cancellation with this email takes the session out of your diary."), mine)
 	case msgSubstitutedOut:
 		subject = "Your place has passed to a colleague: " + b.CourseTitle
-		fmt.Fprintf(&sb, "Your place on this session has been passed to a colleague from your agency:\n\n%s\n\n", what)
-		fmt.Fprintf(&sb, "You no longer have a place. Your training: %s", mine)
+		add(p("Your place on this session has been passed to a colleague from your agency:"), what,
+			p("You no longer have a place. The cancellation with this email takes the session out of your diary."), mine)
 	case msgSessionCancelled:
 		subject = "Session cancelled: " + b.CourseTitle
-		fmt.Fprintf(&sb, "We are sorry: the partnership has cancelled this session.\n\n%s\n\n", what)
+		add(p("We are sorry: the partnership has cancelled this session."), what)
 		if b.EndNote != "" {
-			fmt.Fprintf(&sb, "Reason: %s\n\n", b.EndNote)
+			add(p("Reason: " + b.EndNote))
 		}
-		fmt.Fprintf(&sb, "You will not be charged. Book another session of this course: %s", s.link("/courses/"+b.CourseSlug))
+		add(p("You will not be charged. The cancellation with this email takes the session out of your diary."),
+			email.LinkTo("Book another session of this course", s.link("/courses/"+b.CourseSlug)))
 	case msgMoved:
 		subject = "Your place has been moved: " + b.CourseTitle
-		fmt.Fprintf(&sb, "The training team has moved your place to another session of this course. Your place is now on:\n\n%s\n\n", what)
-		fmt.Fprintf(&sb, "Your place on the session you booked before has gone. See or change your booking: %s",
-			s.link(fmt.Sprintf("/bookings/%d", b.ID)))
+		add(p("The training team has moved your place to another session of this course. Your place is now on:"), what,
+			p("Your place on the session you booked before has gone. The calendar invite with this email puts the new session in your diary."),
+			booking)
 	case msgSessionMoved:
 		subject = "Session changed: " + b.CourseTitle
-		fmt.Fprintf(&sb, "The time or place of a session you are booked on has changed. It is now:\n\n%s\n\n", what)
-		sb.WriteString("Your place is still booked. The calendar invite with this email updates the one we sent before.\n\n")
-		fmt.Fprintf(&sb, "If you can no longer go, see or change your booking: %s", s.link(fmt.Sprintf("/bookings/%d", b.ID)))
+		add(p("The time or place of a session you are booked on has changed. It is now:"), what,
+			p("Your place is still booked. The calendar invite with this email updates the one we sent before."),
+			p("If you can no longer go, you can cancel or pass your place to a colleague."), booking)
 	case msgMovedFrom:
 		subject = "Removed from your calendar: " + b.CourseTitle
-		fmt.Fprintf(&sb, "The training team has moved your place from this session to another one:\n\n%s\n\n", what)
-		fmt.Fprintf(&sb, "This email takes the old session out of your calendar. We have sent your new session in another email. Your training: %s", mine)
+		add(p("The training team has moved your place from this session to another one:"), what,
+			p("This email takes the old session out of your diary. We have sent your new session in another email."), mine)
 	case msgReminder:
 		subject = "Reminder: " + b.CourseTitle + ", " + catalogue.LongDate(b.StartsAt)
-		fmt.Fprintf(&sb, "This is a reminder that you have a place on:\n\n%s\n\n", what)
-		sb.WriteString("If you cannot go now, pass your place to a colleague from your agency, or cancel it so someone " +
-			"on the waiting list can have it. Cancelling after the cut-off is recorded as a late cancellation.\n\n")
-		fmt.Fprintf(&sb, "See or change your booking: %s", s.link(fmt.Sprintf("/bookings/%d", b.ID)))
+		add(p("This is a reminder that you have a place on:"), what,
+			p("If you cannot go now, pass your place to a colleague from your agency, or cancel it so someone "+
+				"on the waiting list can have it. Cancelling after the cut-off is recorded as a late cancellation."),
+			booking)
 	case msgJoining:
 		subject = "Joining instructions: " + b.CourseTitle
-		fmt.Fprintf(&sb, "Your online session is coming up:\n\n%s\n\n", what)
-		fmt.Fprintf(&sb, "Join it here at the start time:\n\n%s\n\n", b.MeetingUrl)
-		sb.WriteString("Please join a few minutes early to check your sound and camera.\n\n")
-		fmt.Fprintf(&sb, "See your booking: %s", s.link(fmt.Sprintf("/bookings/%d", b.ID)))
+		add(p("Your online session is coming up:"), what,
+			p("Join it at the start time with this link:"),
+			email.LinkTo("Join the session", b.MeetingUrl),
+			p("Please join a few minutes early to check your sound and camera."), booking)
 	case msgTakenOffWaitingList:
 		subject = "You are no longer waiting for a place: " + b.CourseTitle
-		fmt.Fprintf(&sb, "The training team has taken you off the waiting list, or withdrawn the place offered to you, for:\n\n%s\n\n", what)
-		fmt.Fprintf(&sb, "If you think this is wrong, reply to this email or contact the training team. Your training: %s", mine)
+		add(p("The training team has taken you off the waiting list, or withdrawn the place offered to you, for:"), what,
+			p("If you think this is wrong, reply to this email or contact the training team."), mine)
 	case msgAbsent:
 		subject = "You were recorded as not attending: " + b.CourseTitle
-		fmt.Fprintf(&sb, "The register for this session records that you did not attend:\n\n%s\n\n", what)
-		sb.WriteString("Your line manager has been told, and your agency may be charged for the place. " +
-			"If this is wrong, reply to this email or contact the training team.")
+		add(p("The register for this session records that you did not attend:"), what,
+			p("Your line manager has been told, and your agency may be charged for the place. "+
+				"If this is wrong, reply to this email or contact the training team."),
+			email.LinkTo("Your training record", s.link("/my-training")))
 	}
-	sb.WriteString(s.signature())
-	return subject, sb.String()
+	return subject, l
 }
 
-func (s *Service) lineManagerAbsence(b dbsqlc.GetBookingRow) string {
-	return fmt.Sprintf("Dear %s,\n\n%s, who gave you as their line manager when booking, was recorded as not attending:\n\n%s\n%s\n%s\n\n"+
-		"Places on multi-agency safeguarding training are limited, and an empty place is one another practitioner could have had. "+
-		"Please talk to them about it.%s", b.LineManagerName, b.PersonName, b.CourseTitle,
-		catalogue.When(b.StartsAt, b.EndsAt), place(b), s.signature())
+// lineManagerAbsence is the letter to the line manager a person named when
+// booking, after the register records them absent.
+func (s *Service) lineManagerAbsence(b dbsqlc.GetBookingRow) email.Letter {
+	return email.Letter{
+		Greeting: "Dear " + b.LineManagerName + ",",
+		From:     s.from(),
+		Blocks: []email.Block{
+			email.Para(b.PersonName + ", who gave you as their line manager when booking, was recorded as not attending:"),
+			email.Details(b.CourseTitle, catalogue.When(b.StartsAt, b.EndsAt), place(b)),
+			email.Para("Places on multi-agency safeguarding training are limited, and an empty place is one another " +
+				"practitioner could have had. Please talk to them about it."),
+		},
+	}
+}
+
+// FeedEvents are person's confirmed places on sessions ending since since,
+// described as their invites describe them (the same UID, so a calendar
+// holding both sees one event), for their personal calendar feed. A feed
+// is published, not sent to anyone, so its events name no attendee.
+func (s *Service) FeedEvents(ctx context.Context, personID int64, since time.Time) ([]invite.Event, error) {
+	var events []invite.Event
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		q := dbsqlc.New(tx)
+		ids, err := q.FeedBookings(ctx, dbsqlc.FeedBookingsParams{UserID: personID, Since: since})
+		if err != nil {
+			return fmt.Errorf("bookings of %d for their feed: %w", personID, err)
+		}
+		for _, id := range ids {
+			b, err := q.GetBooking(ctx, id)
+			if err != nil {
+				return fmt.Errorf("booking %d for a feed: %w", id, err)
+			}
+			e := s.event(b)
+			e.Attendee = invite.Person{}
+			events = append(events, e)
+		}
+		return nil
+	})
+	return events, err
 }

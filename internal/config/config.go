@@ -32,6 +32,8 @@ type Config struct {
 	DatabaseMaxConns int32         // DATABASE_MAX_CONNS
 	SMTPURL          string        // SMTP_URL; empty keeps email in the database for /admin/emails
 	EmailFrom        string        // EMAIL_FROM
+	TrainingEmail    string        // TRAINING_EMAIL: the training team's mailbox (default: EMAIL_FROM's address)
+	TrainingPhone    string        // TRAINING_PHONE: the training team's telephone number, optional
 	CookieSecure     bool          // COOKIE_SECURE; may be false only for http://localhost
 	OfferWindow      time.Duration // OFFER_WINDOW: how long a waiting-list offer is held
 	ReminderDays     []int         // REMINDER_DAYS: days before a session to remind its people
@@ -151,6 +153,19 @@ func Load(getenv func(string) string) (Config, error) {
 	c.EmailFrom = get("EMAIL_FROM", "Book safeguarding training <no-reply@localhost>")
 	if addr, err := mail.ParseAddress(c.EmailFrom); err != nil || !strings.Contains(addr.Address, "@") {
 		bad("EMAIL_FROM", c.EmailFrom, "must be an email address, optionally with a name: Name <address@example.org>")
+	} else {
+		c.TrainingEmail = addr.Address
+	}
+	if v := get("TRAINING_EMAIL", ""); v != "" {
+		if addr, err := mail.ParseAddress(v); err != nil || addr.Address != v {
+			bad("TRAINING_EMAIL", v, "must be a plain email address such as training@example.org")
+		} else {
+			c.TrainingEmail = v
+		}
+	}
+	c.TrainingPhone = strings.TrimSpace(get("TRAINING_PHONE", ""))
+	if len(c.TrainingPhone) > 40 || strings.ContainsAny(c.TrainingPhone, "\r\n") {
+		bad("TRAINING_PHONE", c.TrainingPhone, "must be a telephone number on one line, such as 023 9268 8793")
 	}
 
 	if c.BaseURL != nil {

@@ -97,15 +97,29 @@ func TestLoadReportsEveryProblem(t *testing.T) {
 		"SMTP_URL":           "http://mail.example.org",
 		"EMAIL_FROM":         "not an address",
 		"OFFER_WINDOW":       "10m",
+		"TRAINING_EMAIL":     "Training <training@example.org>",
 	}))
 	require.Error(t, err)
 	msg := err.Error()
 	for _, key := range []string{"PORT", "DATABASE_URL", "DEMO_DATA", "BASE_URL", "LOG_LEVEL", "LOG_FORMAT",
-		"TRUSTED_PROXIES", "REQUEST_TIMEOUT", "SHUTDOWN_TIMEOUT", "DATABASE_MAX_CONNS", "SMTP_URL", "EMAIL_FROM", "OFFER_WINDOW"} {
+		"TRUSTED_PROXIES", "REQUEST_TIMEOUT", "SHUTDOWN_TIMEOUT", "DATABASE_MAX_CONNS", "SMTP_URL", "EMAIL_FROM", "OFFER_WINDOW", "TRAINING_EMAIL"} {
 		assert.Contains(t, msg, key)
 	}
 	assert.Contains(t, msg, `"not-an-ip"`)
 	assert.NotContains(t, msg, "s3cret")
+}
+
+func TestLoadTrainingMailbox(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(map[string]string{"EMAIL_FROM": "Bookings <no-reply@example.org>"}))
+	require.NoError(t, err)
+	assert.Equal(t, "no-reply@example.org", c.TrainingEmail, "defaults to the sender's address")
+	assert.Empty(t, c.TrainingPhone)
+
+	c, err = Load(env(map[string]string{"TRAINING_EMAIL": "training@example.org", "TRAINING_PHONE": " 023 9268 8793 "}))
+	require.NoError(t, err)
+	assert.Equal(t, "training@example.org", c.TrainingEmail)
+	assert.Equal(t, "023 9268 8793", c.TrainingPhone)
 }
 
 func TestLoadReminderDays(t *testing.T) {

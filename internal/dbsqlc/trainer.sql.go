@@ -87,25 +87,6 @@ func (q *Queries) DeleteTimeOff(ctx context.Context, arg DeleteTimeOffParams) (D
 	return i, err
 }
 
-const ensureCalendarToken = `-- name: EnsureCalendarToken :one
-UPDATE users SET calendar_token = COALESCE(calendar_token, $1)
-WHERE id = $2
-RETURNING calendar_token::text
-`
-
-type EnsureCalendarTokenParams struct {
-	Token *string
-	ID    int64
-}
-
-// Keeps a token already set (two first views at once agree on one).
-func (q *Queries) EnsureCalendarToken(ctx context.Context, arg EnsureCalendarTokenParams) (string, error) {
-	row := q.db.QueryRow(ctx, ensureCalendarToken, arg.Token, arg.ID)
-	var calendar_token string
-	err := row.Scan(&calendar_token)
-	return calendar_token, err
-}
-
 const firstClash = `-- name: FirstClash :one
 SELECT tc.session_id, COALESCE(s.course_title, '')::text AS course_title,
        lower(tc.during)::timestamptz AS starts_at, upper(tc.during)::timestamptz AS ends_at
@@ -142,17 +123,6 @@ func (q *Queries) FirstClash(ctx context.Context, arg FirstClashParams) (FirstCl
 		&i.EndsAt,
 	)
 	return i, err
-}
-
-const getCalendarToken = `-- name: GetCalendarToken :one
-SELECT calendar_token FROM users WHERE id = $1
-`
-
-func (q *Queries) GetCalendarToken(ctx context.Context, id int64) (*string, error) {
-	row := q.db.QueryRow(ctx, getCalendarToken, id)
-	var calendar_token *string
-	err := row.Scan(&calendar_token)
-	return calendar_token, err
 }
 
 const getTrainer = `-- name: GetTrainer :one
@@ -264,70 +234,6 @@ func (q *Queries) InsertTimeOff(ctx context.Context, arg InsertTimeOffParams) (i
 	return id, err
 }
 
-const listCalendarSessions = `-- name: ListCalendarSessions :many
-SELECT s.id, s.course_title, s.starts_at, s.ends_at, s.sequence, s.meeting_url,
-       v.name AS venue_name, v.online AS venue_online, v.address_line1, v.address_line2, v.town, v.postcode
-FROM session_trainers st
-JOIN sessions s ON s.id = st.session_id
-JOIN venues v ON v.id = s.venue_id
-WHERE st.trainer_id = $1 AND s.status <> 'cancelled' AND s.ends_at >= $2
-ORDER BY s.starts_at, s.id
-`
-
-type ListCalendarSessionsParams struct {
-	TrainerID int64
-	Since     time.Time
-}
-
-type ListCalendarSessionsRow struct {
-	ID           int64
-	CourseTitle  string
-	StartsAt     time.Time
-	EndsAt       time.Time
-	Sequence     int32
-	MeetingUrl   string
-	VenueName    string
-	VenueOnline  bool
-	AddressLine1 string
-	AddressLine2 string
-	Town         string
-	Postcode     string
-}
-
-// The sessions a trainer's calendar feed carries.
-func (q *Queries) ListCalendarSessions(ctx context.Context, arg ListCalendarSessionsParams) ([]ListCalendarSessionsRow, error) {
-	rows, err := q.db.Query(ctx, listCalendarSessions, arg.TrainerID, arg.Since)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []ListCalendarSessionsRow
-	for rows.Next() {
-		var i ListCalendarSessionsRow
-		if err := rows.Scan(
-			&i.ID,
-			&i.CourseTitle,
-			&i.StartsAt,
-			&i.EndsAt,
-			&i.Sequence,
-			&i.MeetingUrl,
-			&i.VenueName,
-			&i.VenueOnline,
-			&i.AddressLine1,
-			&i.AddressLine2,
-			&i.Town,
-			&i.Postcode,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const listCoTrainers = `-- name: ListCoTrainers :many
 SELECT st.session_id, u.full_name, COALESCE(a.name, u.unlisted_agency_name)::text AS agency_name
 FROM session_trainers st
@@ -373,7 +279,7 @@ const listCourseApprovals = `-- name: ListCourseApprovals :many
 SELECT c.id, c.title,
        EXISTS (SELECT 1 FROM trainer_courses tc WHERE tc.trainer_id = $1 AND tc.course_id = c.id) AS approved
 FROM courses c
-WHERE c.retired_at IS NULL
+WHERE c.retired_at IS NULL AND NOT c.bespoke
 ORDER BY lower(c.title), c.id
 `
 
@@ -667,7 +573,7 @@ func (q *Queries) LockTrainer(ctx context.Context, id int64) (int64, error) {
 const removeCourseApprovals = `-- name: RemoveCourseApprovals :many
 DELETE FROM trainer_courses tc
 USING courses c
-WHERE c.id = tc.course_id AND c.retired_at IS NULL
+WHERE c.id = tc.course_id AND c.retired_at IS NULL AND NOT c.bespoke
   AND tc.trainer_id = $1 AND NOT (tc.course_id = ANY ($2::bigint[]))
 RETURNING tc.course_id
 `
@@ -697,36 +603,4 @@ func (q *Queries) RemoveCourseApprovals(ctx context.Context, arg RemoveCourseApp
 		return nil, err
 	}
 	return items, nil
-}
-
-const setCalendarToken = `-- name: SetCalendarToken :execrows
-UPDATE users SET calendar_token = $1 WHERE id = $2
-`
-
-type SetCalendarTokenParams struct {
-	Token *string
-	ID    int64
-}
-
-func (q *Queries) SetCalendarToken(ctx context.Context, arg SetCalendarTokenParams) (int64, error) {
-	result, err := q.db.Exec(ctx, setCalendarToken, arg.Token, arg.ID)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
-}
-
-const trainerByCalendarToken = `-- name: TrainerByCalendarToken :one
-SELECT u.id
-FROM users u
-JOIN user_roles r ON r.user_id = u.id AND r.role = 'trainer'
-WHERE u.calendar_token = $1::text AND u.erased_at IS NULL
-`
-
-// The trainer a feed belongs to; nobody once they no longer train.
-func (q *Queries) TrainerByCalendarToken(ctx context.Context, token string) (int64, error) {
-	row := q.db.QueryRow(ctx, trainerByCalendarToken, token)
-	var id int64
-	err := row.Scan(&id)
-	return id, err
 }

@@ -1,6 +1,6 @@
 // Package trainer owns what the service knows of trainers: the courses each
-// is approved to deliver, their time off, the sessions they deliver and their
-// personal calendar feed.
+// is approved to deliver, their time off and the sessions they deliver.
+// Their calendar feed is internal/calendar's.
 package trainer
 
 import (
@@ -25,8 +25,6 @@ var (
 	ErrSessionNotFound = errors.New("session not found for this trainer")
 	// ErrTimeOffNotFound means the trainer has no time off with that ID.
 	ErrTimeOffNotFound = errors.New("time off not found")
-	// ErrUnknownFeed means no current trainer has that calendar token.
-	ErrUnknownFeed = errors.New("unknown calendar feed")
 )
 
 // Audited actions of this package.
@@ -34,7 +32,6 @@ const (
 	ActionCoursesApproved = audit.TrainerCoursesChanged
 	ActionTimeOffAdded    = audit.TrainerTimeOffAdded
 	ActionTimeOffRemoved  = audit.TrainerTimeOffRemoved
-	ActionFeedReset       = audit.CalendarFeedReset
 )
 
 // noOverlap is the exclusion constraint that keeps a trainer's sessions and

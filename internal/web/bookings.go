@@ -388,6 +388,7 @@ var myTrainingNotices = map[string]string{
 	"cancelled-late": "Booking cancelled. It was after the cut-off, so it is recorded as a late cancellation.",
 	"left":           "You have left the waiting list",
 	"declined":       "You have declined the place. It has been offered to the next person waiting.",
+	"feed-reset":     "Your calendar feed has a new address: the old one no longer works",
 }
 
 func (a *app) cancelBooking(c *fiber.Ctx) error {
@@ -548,6 +549,7 @@ type myTrainingPage struct {
 	Ended    []bookingView
 	Record   []recordLine
 	Total    string // hours of training on the record
+	FeedURL  string // the person's calendar feed
 }
 
 func (a *app) myTrainingData(c *fiber.Ctx) (myTrainingPage, error) {
@@ -578,6 +580,9 @@ func (a *app) myTraining(c *fiber.Ctx) error {
 		return err
 	}
 	p.Notice = myTrainingNotices[c.Query("done")]
+	if p.FeedURL, err = a.feedURL(c); err != nil {
+		return err
+	}
 	return a.render(c, fiber.StatusOK, "bookings/mytraining", "My training", p)
 }
 

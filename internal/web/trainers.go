@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"strconv"
@@ -35,10 +34,6 @@ func (a *app) trainerRoutes(f *fiber.App) {
 	t := f.Group("/trainer", requireRole(account.Trainer))
 	t.Get("/sessions", h.mySessions)
 	t.Get("/sessions/:id", h.mySession)
-	t.Post("/calendar/reset", h.resetFeed)
-
-	// No sign-in: the token in the address is the secret.
-	f.Get("/calendar/:token.ics", h.feed)
 }
 
 // trainerNotices are the fixed success messages of ?done= on these pages.
@@ -69,7 +64,7 @@ func trainerPathID(c *fiber.Ctx, name string) (int64, error) {
 func trainerNotFound(err error) error {
 	switch {
 	case errors.Is(err, trainer.ErrNotFound), errors.Is(err, trainer.ErrSessionNotFound),
-		errors.Is(err, trainer.ErrTimeOffNotFound), errors.Is(err, trainer.ErrUnknownFeed):
+		errors.Is(err, trainer.ErrTimeOffNotFound):
 		return fiber.ErrNotFound
 	}
 	return err
@@ -219,14 +214,14 @@ func (h *trainers) mySessions(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	token, err := h.trainers.CalendarToken(ctx, u.ID)
+	feed, err := h.feedURL(c)
 	if err != nil {
-		return trainerNotFound(err)
+		return err
 	}
 	d := mySessionsPage{
 		MySessions: s,
 		Notice:     trainerNotices[c.Query("done")],
-		FeedURL:    c.BaseURL() + "/calendar/" + token + ".ics",
+		FeedURL:    feed,
 		Pages:      paginate("/trainer/sessions", nil, s.Page, s.Pages),
 	}
 	return h.render(c, fiber.StatusOK, "trainer/sessions", "My sessions", d)
@@ -252,22 +247,4 @@ func (h *trainers) mySession(c *fiber.Ctx) error {
 type mySessionPage struct {
 	trainer.Session
 	Attendees []booking.Entry
-}
-
-func (h *trainers) resetFeed(c *fiber.Ctx) error {
-	if _, err := h.trainers.ResetCalendarToken(c.UserContext(), currentUser(c).ID, c.IP()); err != nil {
-		return trainerNotFound(err)
-	}
-	return c.Redirect("/trainer/sessions?done=feed-reset#calendar-feed", fiber.StatusSeeOther)
-}
-
-// feed is a trainer's personal calendar, read by calendar apps.
-func (h *trainers) feed(c *fiber.Ctx) error {
-	var buf bytes.Buffer
-	if err := h.trainers.WriteFeed(c.UserContext(), c.Params("token"), &buf); err != nil {
-		return trainerNotFound(err)
-	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	c.Set(fiber.HeaderContentType, "text/calendar; charset=utf-8")
-	return c.Send(buf.Bytes())
 }

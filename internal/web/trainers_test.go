@@ -447,9 +447,11 @@ func TestTrainerCalendarFeed(t *testing.T) {
 	resp, _ = anon.get("/calendar/" + strings.Repeat("A", 43) + ".ics")
 	assert.Equal(t, http.StatusNotFound, resp.StatusCode, "unknown token")
 
-	// Someone who no longer trains has no feed.
+	// Someone who no longer trains keeps their feed, for their own places,
+	// but the sessions they were to deliver leave it.
 	_, err = w.pool.Exec(context.Background(), "DELETE FROM user_roles WHERE user_id = $1 AND role = 'trainer'", w.trainer)
 	require.NoError(t, err)
-	resp, _ = anon.get(newPath)
-	assert.Equal(t, http.StatusNotFound, resp.StatusCode, "no longer a trainer")
+	resp, ical = anon.get(newPath)
+	assert.Equal(t, http.StatusOK, resp.StatusCode, "no longer a trainer")
+	assert.NotContains(t, ical, "BEGIN:VEVENT", "no longer a trainer")
 }

@@ -164,6 +164,7 @@ func New(deps Deps) (*fiber.App, error) {
 	a.schedulingRoutes(f)
 	a.resourceRoutes(f)
 	a.trainerRoutes(f)
+	a.calendarRoutes(f)
 	a.bookingRoutes(f)
 	a.sessionListRoutes(f)
 	a.registerRoutes(f)

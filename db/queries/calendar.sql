@@ -1,0 +1,39 @@
+-- Personal calendar feeds: one secret address per person, carrying their
+-- places on sessions and, for trainers, the sessions they deliver.
+
+-- name: GetCalendarToken :one
+SELECT calendar_token FROM users WHERE id = @id;
+
+-- name: EnsureCalendarToken :one
+-- Keeps a token already set (two first views at once agree on one).
+UPDATE users SET calendar_token = COALESCE(calendar_token, @token)
+WHERE id = @id
+RETURNING calendar_token::text;
+
+-- name: SetCalendarToken :execrows
+UPDATE users SET calendar_token = @token WHERE id = @id;
+
+-- name: UserByCalendarToken :one
+-- Whose feed a token opens (nobody once erased), and whether they train.
+SELECT u.id, EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = 'trainer')::boolean AS trainer
+FROM users u
+WHERE u.calendar_token = @token::text AND u.erased_at IS NULL;
+
+-- name: ListCalendarSessions :many
+-- The sessions a trainer delivers, for their calendar feed.
+SELECT s.id, s.course_title, s.starts_at, s.ends_at, s.sequence, s.meeting_url,
+       v.name AS venue_name, v.online AS venue_online, v.address_line1, v.address_line2, v.town, v.postcode
+FROM session_trainers st
+JOIN sessions s ON s.id = st.session_id
+JOIN venues v ON v.id = s.venue_id
+WHERE st.trainer_id = @trainer_id AND s.status <> 'cancelled' AND s.ends_at >= @since
+ORDER BY s.starts_at, s.id;
+
+-- name: FeedBookings :many
+-- A person's places for their feed: confirmed, on sessions not cancelled,
+-- ending since @since.
+SELECT b.id
+FROM bookings b
+JOIN sessions s ON s.id = b.session_id
+WHERE b.user_id = @user_id AND b.status = 'confirmed' AND s.status <> 'cancelled' AND s.ends_at >= @since
+ORDER BY s.starts_at, b.id;
