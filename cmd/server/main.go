@@ -19,6 +19,7 @@ import (
 	_ "time/tzdata" // Europe/London must work on machines without zoneinfo
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stripe/stripe-go/v76"
 
 	"github.com/pscp/booktraining/db"
 	"github.com/pscp/booktraining/internal/account"
@@ -27,7 +28,10 @@ import (
 	"github.com/pscp/booktraining/internal/config"
 	"github.com/pscp/booktraining/internal/demo"
 	"github.com/pscp/booktraining/internal/email"
+	"github.com/pscp/booktraining/internal/enquiry"
+	"github.com/pscp/booktraining/internal/payment"
 	"github.com/pscp/booktraining/internal/pglocal"
+	"github.com/pscp/booktraining/internal/scheduling"
 	"github.com/pscp/booktraining/internal/web"
 )
 
@@ -135,9 +139,26 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	bookings := booking.New(pool, outbox, cfg.BaseURL, cfg.PartnershipName, time.Now, log)
 	bookings.OfferWindow = cfg.OfferWindow
 	bookings.ReminderDays = cfg.ReminderDays
+	scheduler := scheduling.New(pool, time.Now, log)
+	scheduler.Bookings = bookings
+	enquiries := enquiry.New(pool, outbox, scheduler, cfg.BaseURL, time.Now, log)
+	enquiries.ResponseDays = cfg.RequestResponseDays
 	bookings.Organizer.Name, bookings.Organizer.Email = cfg.PartnershipName, cfg.TrainingEmail // invites come from the training mailbox
 	bookings.Contact.Phone = cfg.TrainingPhone
 	accounts.OnErase = bookings.CancelFutureBookings
+	var gateway payment.Gateway // nil: no card payments, paid places are invoiced
+	if cfg.StripeSecretKey != "" {
+		gateway = payment.NewStripeGateway(cfg.StripeSecretKey, cfg.StripeAPIURL, nil)
+	}
+	payments := payment.New(pool, gateway, cfg.StripeWebhookSecret, time.Now)
+	payments.Hold = cfg.PaymentHold
+	if !payments.Online() {
+		log.Info("online payment is off: STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET are not set, so paid places are invoiced")
+	}
+	// Paid places: held while their person pays, confirmed by Stripe's webhook.
+	bookings.Payments, bookings.PaymentHold = payments, cfg.PaymentHold
+	payments.Handle(stripe.EventTypeCheckoutSessionCompleted, bookings.CheckoutCompleted)
+	payments.Handle(stripe.EventTypeCheckoutSessionExpired, bookings.CheckoutExpired)
 	go sweepSessions(ctx, accounts, log)
 	go expireOffers(ctx, bookings, log)
 
@@ -151,6 +172,7 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 		Catalogue:      catalogue.New(pool, time.Now),
 		Accounts:       accounts,
 		Bookings:       bookings,
+		Payments:       payments,
 		Pool:           pool,
 		CookieSecure:   cfg.CookieSecure,
 		Ready:          pool.Ping,
@@ -161,6 +183,7 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 		ProxyHeader:    cfg.ProxyHeader,
 		// Kept emails are only for reading when none are really sent.
 		ShowEmailBodies: cfg.SMTPURL == "",
+		Enquiries:       enquiries,
 	})
 	if err != nil {
 		return err
@@ -221,8 +244,9 @@ func sweepSessions(ctx context.Context, accounts *account.Service, log *slog.Log
 	}
 }
 
-// expireOffers passes on the waiting-list offers whose time is up, and sends
-// the reminders due before sessions, every minute until ctx ends. (An expired offer cannot be accepted even before
+// expireOffers passes on the waiting-list offers whose time is up, releases
+// paid places not paid for in time, and sends the reminders due before
+// sessions, every minute until ctx ends. (An expired offer cannot be accepted even before
 // this runs; this hands the place to the next person.)
 func expireOffers(ctx context.Context, bookings *booking.Service, log *slog.Logger) {
 	t := time.NewTicker(time.Minute)
@@ -236,6 +260,11 @@ func expireOffers(ctx context.Context, bookings *booking.Service, log *slog.Logg
 				log.Warn("expire waiting-list offers", "error", err)
 			} else if n > 0 {
 				log.Info("expired waiting-list offers", "count", n)
+			}
+			if n, err := bookings.ExpireHolds(ctx); err != nil {
+				log.Warn("release places not paid for in time", "error", err)
+			} else if n > 0 {
+				log.Info("released places not paid for in time", "count", n)
 			}
 			if n, err := bookings.SendReminders(ctx); err != nil {
 				log.Warn("send reminders", "error", err)

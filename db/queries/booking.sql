@@ -25,7 +25,7 @@ FOR SHARE;
 
 -- name: LiveBookingFor :one
 SELECT id, status FROM bookings
-WHERE session_id = @session_id AND user_id = @user_id AND status IN ('waiting', 'offered', 'confirmed');
+WHERE session_id = @session_id AND user_id = @user_id AND status IN ('held', 'waiting', 'offered', 'confirmed');
 
 -- name: TakePlace :one
 -- A confirmed place, only while the session has a free seat. The caller
@@ -87,7 +87,13 @@ SELECT b.id, b.session_id, b.user_id, b.agency_id, b.status, b.booked_by, b.acce
        c.slug AS course_slug, c.duration AS course_duration, c.summary AS course_summary, s.sequence AS session_sequence,
        -- the booking this one took over when the person was moved (0 for none), whose invite is to be cancelled
        coalesce((SELECT o.id FROM bookings o WHERE o.user_id = b.user_id AND o.replaced_by = b.id AND o.status = 'moved'
-                 ORDER BY o.id DESC LIMIT 1), 0)::bigint AS moved_from_id
+                 ORDER BY o.id DESC LIMIT 1), 0)::bigint AS moved_from_id,
+       b.hold_expires_at,
+       -- money: what was paid by card for the place, and what of it is to be (or was) refunded
+       coalesce((SELECT p.amount_pence FROM payments p WHERE p.booking_id = b.id AND p.method = 'card'
+                 AND p.status IN ('paid', 'refunded') ORDER BY p.id DESC LIMIT 1), 0)::bigint AS paid_pence,
+       coalesce((SELECT p.amount_pence FROM payments p WHERE p.booking_id = b.id AND p.refund_requested_at IS NOT NULL
+                 ORDER BY p.id DESC LIMIT 1), 0)::bigint AS refund_pence
 FROM bookings b
 JOIN users u ON u.id = b.user_id
 JOIN sessions s ON s.id = b.session_id
@@ -125,18 +131,19 @@ RETURNING id;
 
 -- name: LiveBookingsOfSession :many
 SELECT id, status FROM bookings
-WHERE session_id = @session_id AND status IN ('waiting', 'offered', 'confirmed')
+WHERE session_id = @session_id AND status IN ('held', 'waiting', 'offered', 'confirmed')
 ORDER BY id;
 
 -- name: FutureLiveBookingsOf :many
 -- A person's live bookings of sessions that have not started.
 SELECT b.id, b.session_id FROM bookings b JOIN sessions s ON s.id = b.session_id
-WHERE b.user_id = @user_id AND b.status IN ('waiting', 'offered', 'confirmed') AND s.starts_at > @now::timestamptz
+WHERE b.user_id = @user_id AND b.status IN ('held', 'waiting', 'offered', 'confirmed') AND s.starts_at > @now::timestamptz
 ORDER BY b.session_id;
 
 -- name: MyBookings :many
 -- Everything a person has booked or waited for, newest session first.
 SELECT b.id, b.session_id, b.status, b.late, b.attendance, b.offer_expires_at, b.waiting_since, b.ended_at,
+       b.hold_expires_at, b.end_note,
        s.course_title, s.starts_at, s.ends_at, s.booking_cutoff_at, s.status AS session_status,
        v.name AS venue_name, v.online AS venue_online, c.slug AS course_slug, c.duration AS course_duration,
        CASE WHEN b.status = 'waiting' THEN (
@@ -157,13 +164,14 @@ ORDER BY s.starts_at DESC, b.id DESC;
 SELECT b.id, b.user_id, b.status, b.late, b.attendance, b.access_needs, b.dietary_needs,
        b.line_manager_name, b.line_manager_email::text AS line_manager_email,
        b.offer_expires_at, b.waiting_since, b.confirmed_at, b.ended_at, b.end_note, b.queue_position,
+       b.hold_expires_at,
        u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
        coalesce(a.name, u.unlisted_agency_name, '')::text AS agency_name
 FROM bookings b
 JOIN users u ON u.id = b.user_id
 LEFT JOIN agencies a ON a.id = b.agency_id
 WHERE b.session_id = @session_id
-ORDER BY CASE b.status WHEN 'confirmed' THEN 0 WHEN 'offered' THEN 1 WHEN 'waiting' THEN 2 ELSE 3 END,
+ORDER BY CASE b.status WHEN 'confirmed' THEN 0 WHEN 'held' THEN 1 WHEN 'offered' THEN 1 WHEN 'waiting' THEN 2 ELSE 3 END,
          CASE WHEN b.status IN ('confirmed', 'offered', 'waiting') THEN b.queue_position END,
          u.full_name, b.id;
 

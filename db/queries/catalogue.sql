@@ -28,7 +28,7 @@ SELECT
     n.places_left AS next_places_left
 FROM courses c
 LEFT JOIN next_session n ON n.course_id = c.id
-WHERE c.retired_at IS NULL
+WHERE c.retired_at IS NULL AND NOT c.bespoke
   AND (cardinality(sqlc.arg(levels)::smallint[]) = 0 OR c.level = ANY (sqlc.arg(levels)::smallint[]))
   AND (cardinality(sqlc.arg(audiences)::text[]) = 0 OR c.audiences && sqlc.arg(audiences)::text[])
   AND (cardinality(sqlc.arg(modes)::text[]) = 0 OR c.delivery_modes && sqlc.arg(modes)::text[])
@@ -43,7 +43,7 @@ ORDER BY c.title;
 SELECT id, slug, title, summary, description, learning_outcomes, audience_description, audiences,
        level, duration, delivery_modes, default_capacity
 FROM courses
-WHERE slug = $1 AND retired_at IS NULL;
+WHERE slug = $1 AND retired_at IS NULL AND NOT bespoke;
 
 -- name: ListUpcomingSessionsForCourse :many
 -- Published sessions open to everyone that have not started yet, soonest first.

@@ -7,6 +7,7 @@ SELECT c.id, c.slug, c.title, c.level, c.duration, c.delivery_modes, c.default_c
        (SELECT count(*) FROM sessions s
         WHERE s.course_id = c.id AND s.starts_at > @now::timestamptz AND s.status <> 'cancelled') AS upcoming_sessions
 FROM courses c
+WHERE NOT c.bespoke -- made for one request; never edited here
 ORDER BY lower(c.title), c.id;
 
 -- name: GetCourseForAdmin :one

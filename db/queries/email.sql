@@ -9,9 +9,19 @@ RETURNING id;
 
 -- name: GetEmail :one
 SELECT id, to_address, to_name, subject, body_text, user_id, created_at, sent_at, attempts, last_error,
-       body_html, calendar_method, calendar_ics, calendar_filename
+       body_html, calendar_method, calendar_ics, calendar_filename, message_token, failed_at
 FROM emails
 WHERE id = @id;
+
+-- name: ClaimEmail :one
+-- The worker about to deliver an email holds this lock until it has recorded
+-- the outcome, so no other worker can send the same email meanwhile. NOWAIT:
+-- a second worker is told at once that the email is taken, and backs off.
+SELECT id, to_address, to_name, subject, body_text, user_id, created_at, sent_at, attempts, last_error,
+       body_html, calendar_method, calendar_ics, calendar_filename, message_token, failed_at
+FROM emails
+WHERE id = @id
+FOR NO KEY UPDATE NOWAIT;
 
 -- name: MarkEmailSent :execrows
 -- Once delivered, the bodies go: they may hold a single-use link. The
@@ -19,19 +29,36 @@ WHERE id = @id;
 UPDATE emails
 SET sent_at = now(), attempts = attempts + 1, last_error = '',
     body_text = '', body_html = '', calendar_ics = ''
-WHERE id = @id AND sent_at IS NULL;
+WHERE id = @id AND sent_at IS NULL AND failed_at IS NULL;
 
 -- name: RecordEmailFailure :exec
+-- A failure worth retrying.
 UPDATE emails
 SET attempts = attempts + 1, last_error = @last_error
-WHERE id = @id AND sent_at IS NULL;
+WHERE id = @id AND sent_at IS NULL AND failed_at IS NULL;
+
+-- name: RecordEmailFailed :exec
+-- The email will never be sent: its address was refused for good, or every
+-- retry failed. The bodies go as after delivery, since nothing will send them.
+UPDATE emails
+SET failed_at = now(), attempts = attempts + @attempted::integer, last_error = @last_error,
+    body_text = '', body_html = '', calendar_ics = ''
+WHERE id = @id AND sent_at IS NULL AND failed_at IS NULL;
 
 -- name: ListEmails :many
--- Newest first, without the bodies.
-SELECT id, to_address, to_name, subject, created_at, sent_at, attempts, last_error
+-- Newest first, without the bodies; only the failed ones if asked.
+SELECT id, to_address, to_name, subject, created_at, sent_at, attempts, last_error, failed_at
 FROM emails
+WHERE (NOT @failed_only::boolean OR failed_at IS NOT NULL)
 ORDER BY created_at DESC, id DESC
 LIMIT @max_rows OFFSET @skip_rows;
 
 -- name: CountEmails :one
-SELECT count(*) FROM emails;
+SELECT count(*)
+FROM emails
+WHERE (NOT @failed_only::boolean OR failed_at IS NOT NULL);
+
+-- name: CountEmailsFailedSince :one
+SELECT count(*)
+FROM emails
+WHERE failed_at >= @since::timestamptz;

@@ -110,7 +110,7 @@ WHERE s.starts_at >= @from_at
 
 -- name: SchedulingChoices :many
 -- Courses, venues and trainers for the scheduling forms and filters.
-SELECT 'course'::text AS kind, id, title AS name, default_capacity AS capacity FROM courses WHERE retired_at IS NULL
+SELECT 'course'::text AS kind, id, title AS name, default_capacity AS capacity FROM courses WHERE retired_at IS NULL AND NOT bespoke
 UNION ALL
 SELECT 'venue', id, name || CASE WHEN online THEN ' (online)' ELSE ' (' || capacity || ' places)' END, coalesce(capacity, 0)
 FROM venues WHERE retired_at IS NULL

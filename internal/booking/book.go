@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/payment"
 	"github.com/pscp/booktraining/internal/pgerr"
 	"github.com/pscp/booktraining/internal/validation"
 )
@@ -80,8 +81,9 @@ type Request struct {
 // Outcome is what a booking request produced.
 type Outcome struct {
 	BookingID int64
-	Status    string // Confirmed or Waiting
-	Position  int    // on the waiting list, 1 is next
+	Status    string        // Confirmed, Held (for payment) or Waiting
+	Position  int           // on the waiting list, 1 is next
+	Price     payment.Pence // what a Held place costs
 }
 
 // person is the one a place is for.
@@ -159,6 +161,27 @@ func (s *Service) book(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, actor 
 	}
 	if detailsErr != nil {
 		return Outcome{}, detailsErr
+	}
+	price, err := s.price(ctx, tx, se.CourseID, p.AgencyID)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if price > 0 && !actor.Manager {
+		// A paid place is held while its person pays; a manager adding
+		// someone confirms it at once (the partnership's own decision).
+		id, err := q.HoldPlace(ctx, dbsqlc.HoldPlaceParams{
+			UserID: p.ID, AgencyID: p.AgencyID, BookedBy: actor.ID, AccessNeeds: d.AccessNeeds,
+			DietaryNeeds: d.DietaryNeeds, LineManagerName: d.LineManagerName, LineManagerEmail: d.LineManagerEmail,
+			Now: now, HoldUntil: now.Add(s.paymentHold()), SessionID: se.ID,
+		})
+		switch {
+		case err == nil:
+			return Outcome{BookingID: id, Status: Held, Price: price}, nil
+		case !errors.Is(err, pgx.ErrNoRows):
+			return Outcome{}, fmt.Errorf("hold place: %w", err)
+		case !r.JoinWaitingList:
+			return Outcome{}, ErrFull
+		}
 	}
 	id, err := q.TakePlace(ctx, dbsqlc.TakePlaceParams{
 		UserID: p.ID, AgencyID: p.AgencyID, BookedBy: actor.ID, AccessNeeds: d.AccessNeeds,
@@ -258,7 +281,8 @@ func (s *Service) FillPlaces(ctx context.Context, tx pgx.Tx, sessionID int64) er
 }
 
 // AcceptOffer turns the person's offer into a confirmed place, if it is
-// still open. It can succeed once.
+// still open, or for a paid place, a place Held while they pay. It can
+// succeed once.
 func (s *Service) AcceptOffer(ctx context.Context, actor Actor, bookingID int64) error {
 	return s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
 		b, se, err := lockBooking(ctx, q, bookingID)
@@ -271,6 +295,18 @@ func (s *Service) AcceptOffer(ctx context.Context, actor Actor, bookingID int64)
 		}
 		if se.Status != "published" || !now.Before(se.BookingCutoffAt) {
 			return ErrOfferGone // the session was cancelled or moved inside its cut-off
+		}
+		price, err := s.price(ctx, tx, b.CourseID, b.AgencyID)
+		if err != nil {
+			return err
+		}
+		if price > 0 { // a paid place: held while they pay
+			if _, err := q.HoldOffer(ctx, dbsqlc.HoldOfferParams{ID: b.ID, Now: now, HoldUntil: now.Add(s.paymentHold())}); errors.Is(err, pgx.ErrNoRows) {
+				return ErrOfferGone
+			} else if err != nil {
+				return fmt.Errorf("accept offer %d: %w", b.ID, err)
+			}
+			return nil
 		}
 		if _, err := q.ConfirmOffer(ctx, dbsqlc.ConfirmOfferParams{ID: b.ID, Now: now}); errors.Is(err, pgx.ErrNoRows) {
 			return ErrOfferGone

@@ -22,6 +22,7 @@ import (
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/invite"
+	"github.com/pscp/booktraining/internal/payment"
 )
 
 // Why a booking cannot be made or changed. The web layer words each one.
@@ -84,6 +85,12 @@ type Service struct {
 	// Contact is how people reach the training team, in every email's
 	// signature; its address is the Organizer's.
 	Contact struct{ Phone string }
+	// Payments prices places and, when online, takes card payments; nil
+	// makes every place free (tests of other things).
+	Payments *payment.Service
+	// PaymentHold is how long a paid place is held while its person pays
+	// (DefaultPaymentHold when zero).
+	PaymentHold time.Duration
 }
 
 // New returns a Service. baseURL is where people reach the app, for the

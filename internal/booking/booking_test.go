@@ -99,10 +99,10 @@ func (f fixture) consistent(t *testing.T, session int64) (confirmed int) {
 	var taken, capacity, held int
 	require.NoError(t, f.pool.QueryRow(f.ctx, `
 		SELECT s.seats_taken, s.capacity,
-		       (SELECT count(*) FROM bookings b WHERE b.session_id = s.id AND b.status IN ('offered', 'confirmed')),
+		       (SELECT count(*) FROM bookings b WHERE b.session_id = s.id AND b.status IN ('held', 'offered', 'confirmed')),
 		       (SELECT count(*) FROM bookings b WHERE b.session_id = s.id AND b.status = 'confirmed')
 		FROM sessions s WHERE s.id = $1`, session).Scan(&taken, &capacity, &held, &confirmed))
-	assert.Equal(t, held, taken, "seats_taken must equal the places confirmed or held for an offer")
+	assert.Equal(t, held, taken, "seats_taken must equal the places confirmed or held for an offer or a payment")
 	assert.LessOrEqual(t, taken, capacity, "the session is over-filled")
 	return confirmed
 }

@@ -11,13 +11,15 @@ import (
 
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/payment"
 	"github.com/pscp/booktraining/internal/pgerr"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
 // CancelOutcome says how a cancellation was recorded.
 type CancelOutcome struct {
-	Late bool // inside the cut-off: recorded as a late cancellation
+	Late   bool          // inside the cut-off: recorded as a late cancellation
+	Refund payment.Pence // a card payment given back in full (0: none)
 }
 
 // Cancel gives up a confirmed place (or leaves the waiting list, or
@@ -40,13 +42,19 @@ func (s *Service) Cancel(ctx context.Context, actor Actor, bookingID int64) (Can
 			return ErrStarted
 		}
 		switch b.Status {
-		case Waiting, Offered:
-			if err := end(ctx, q, b.ID, Left, actor.ID, now, false, "", nil, Waiting, Offered); err != nil {
+		case Waiting, Offered, Held:
+			if err := end(ctx, q, b.ID, Left, actor.ID, now, false, "", nil, Waiting, Offered, Held); err != nil {
+				return err
+			}
+			if _, err := settle(ctx, q, b.ID, false, now); err != nil {
 				return err
 			}
 		case Confirmed:
 			out.Late = IsLate(se.BookingCutoffAt, now)
 			if err := end(ctx, q, b.ID, Cancelled, actor.ID, now, out.Late, "", nil, Confirmed); err != nil {
+				return err
+			}
+			if out.Refund, err = settle(ctx, q, b.ID, out.Late, now); err != nil {
 				return err
 			}
 			if err := s.tell(ctx, tx, q, b.ID, msgCancelled); err != nil {
@@ -191,12 +199,16 @@ func (s *Service) CancelSessionBookings(ctx context.Context, tx pgx.Tx, sessionI
 		return fmt.Errorf("bookings of session %d: %w", sessionID, err)
 	}
 	for _, b := range live {
-		// A place is cancelled; a wait or an offer simply ends. Neither is late.
+		// A place is cancelled; a wait, an offer or a hold simply ends.
+		// None is late, so every payment is refunded.
 		status := Left
 		if b.Status == Confirmed {
 			status = Cancelled
 		}
-		if err := end(ctx, q, b.ID, status, 0, now, false, reason, nil, Waiting, Offered, Confirmed); err != nil {
+		if err := end(ctx, q, b.ID, status, 0, now, false, reason, nil, Held, Waiting, Offered, Confirmed); err != nil {
+			return err
+		}
+		if _, err := settle(ctx, q, b.ID, false, now); err != nil {
 			return err
 		}
 		if err := s.tell(ctx, tx, q, b.ID, msgSessionCancelled); err != nil {
@@ -229,11 +241,15 @@ func (s *Service) CancelFutureBookings(ctx context.Context, tx pgx.Tx, userID in
 		switch cur.Status {
 		case Confirmed:
 			status = Cancelled
-		case Waiting, Offered:
+		case Held, Waiting, Offered:
 		default:
 			continue // it ended while we waited for the lock
 		}
-		if err := end(ctx, q, b.ID, status, 0, now, false, "Account deleted", nil, Waiting, Offered, Confirmed); err != nil {
+		if err := end(ctx, q, b.ID, status, 0, now, false, "Account deleted", nil, Held, Waiting, Offered, Confirmed); err != nil {
+			return err
+		}
+		// As if they had cancelled: refunded before the cut-off.
+		if _, err := settle(ctx, q, b.ID, IsLate(cur.BookingCutoffAt, now), now); err != nil {
 			return err
 		}
 		if err := s.offerFreePlaces(ctx, tx, q, b.SessionID, now); err != nil {

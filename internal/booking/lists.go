@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/payment"
 )
 
 // Booking is one booking as its pages show it.
@@ -26,6 +27,9 @@ type Booking struct {
 	LineManagerName  string
 	LineManagerEmail string
 	OfferExpiresAt   *time.Time
+	HoldExpiresAt    *time.Time    // a place held for payment: until when
+	Paid             payment.Pence // paid by card for the place
+	Refund           payment.Pence // of which refunded, or to be
 	Late             bool
 	EndNote          string
 	Attendance       string
@@ -50,8 +54,12 @@ type Booking struct {
 
 // Live reports whether the booking holds or waits for a place.
 func (b Booking) Live() bool {
-	return b.Status == Waiting || b.Status == Offered || b.Status == Confirmed
+	return b.Status == Waiting || b.Status == Offered || b.Status == Confirmed || b.Status == Held
 }
+
+// HoldLapsed reports whether the booking ended because its place was not
+// paid for in time.
+func (b Booking) HoldLapsed() bool { return b.Status == Expired && b.EndNote == holdLapsedNote }
 
 // Get returns a booking its actor may see: their own, their agency's as
 // coordinator, or any as a manager. Anything else is ErrNotFound, so IDs
@@ -72,7 +80,8 @@ func (s *Service) Get(ctx context.Context, actor Actor, id int64) (Booking, erro
 		ID: r.ID, SessionID: r.SessionID, PersonID: r.UserID, PersonName: r.PersonName, PersonEmail: r.PersonEmail,
 		AgencyID: r.AgencyID, AgencyName: r.AgencyName, Status: r.Status, AccessNeeds: r.AccessNeeds,
 		DietaryNeeds: r.DietaryNeeds, LineManagerName: r.LineManagerName, LineManagerEmail: r.LineManagerEmail,
-		OfferExpiresAt: r.OfferExpiresAt, Late: r.Late, EndNote: r.EndNote, CourseTitle: r.CourseTitle,
+		OfferExpiresAt: r.OfferExpiresAt, HoldExpiresAt: r.HoldExpiresAt, Paid: payment.Pence(r.PaidPence),
+		Refund: payment.Pence(r.RefundPence), Late: r.Late, EndNote: r.EndNote, CourseTitle: r.CourseTitle,
 		CourseSlug: r.CourseSlug, HalfDay: r.CourseDuration == "half_day", StartsAt: r.StartsAt, EndsAt: r.EndsAt,
 		Cutoff: r.BookingCutoffAt, SessionStatus: r.SessionStatus, VenueName: r.VenueName,
 		VenueAddress: r.VenueAddress, Online: r.VenueOnline, MeetingURL: r.MeetingUrl,
@@ -131,6 +140,7 @@ func (s *Service) Mine(ctx context.Context, actor Actor) (MyTraining, error) {
 		r := rows[i]
 		b := Booking{
 			ID: r.ID, SessionID: r.SessionID, Status: r.Status, Late: r.Late, OfferExpiresAt: r.OfferExpiresAt,
+			HoldExpiresAt: r.HoldExpiresAt, EndNote: r.EndNote,
 			CourseTitle: r.CourseTitle, CourseSlug: r.CourseSlug, HalfDay: r.CourseDuration == "half_day",
 			StartsAt: r.StartsAt, EndsAt: r.EndsAt, Cutoff: r.BookingCutoffAt, SessionStatus: r.SessionStatus,
 			VenueName: r.VenueName, Online: r.VenueOnline, Position: int(r.Position),
@@ -145,7 +155,7 @@ func (s *Service) Mine(ctx context.Context, actor Actor) (MyTraining, error) {
 			// shown with the ended bookings below
 		case r.Status == Offered && future:
 			m.Offers = append(m.Offers, b)
-		case r.Status == Confirmed && future:
+		case (r.Status == Confirmed || r.Status == Held) && future:
 			m.Upcoming = append(m.Upcoming, b)
 		case r.Status == Waiting && future:
 			m.Waiting = append(m.Waiting, b)
@@ -153,7 +163,7 @@ func (s *Service) Mine(ctx context.Context, actor Actor) (MyTraining, error) {
 	}
 	for _, r := range rows {
 		lapsed := offerLapsed(r.Status, r.OfferExpiresAt, now)
-		if now.Before(r.StartsAt) && !lapsed && (r.Status == Offered || r.Status == Confirmed || r.Status == Waiting) {
+		if now.Before(r.StartsAt) && !lapsed && (r.Status == Offered || r.Status == Confirmed || r.Status == Waiting || r.Status == Held) {
 			continue
 		}
 		if r.Status == Confirmed && r.Attendance != nil && (*r.Attendance == Attended || *r.Attendance == ArrivedLate) {
@@ -232,6 +242,9 @@ func (s *Service) ListSession(ctx context.Context, sessionID int64) (SessionList
 		switch e.Status {
 		case Confirmed:
 			l.Confirmed = append(l.Confirmed, e)
+		case Held: // a place held while its person pays: listed with the offers
+			e.OfferExpiresAt = r.HoldExpiresAt
+			l.Offered = append(l.Offered, e)
 		case Offered:
 			l.Offered = append(l.Offered, e)
 		case Waiting:

@@ -132,9 +132,12 @@ func (s *Service) Remove(ctx context.Context, actor Actor, bookingID int64, late
 			return ErrStarted
 		}
 		switch b.Status {
-		case Waiting, Offered:
+		case Waiting, Offered, Held:
 			late = false // only a cancelled place can be late
-			if err := end(ctx, q, b.ID, Left, actor.ID, now, false, why, nil, Waiting, Offered); err != nil {
+			if err := end(ctx, q, b.ID, Left, actor.ID, now, false, why, nil, Waiting, Offered, Held); err != nil {
+				return err
+			}
+			if _, err := settle(ctx, q, b.ID, false, now); err != nil {
 				return err
 			}
 			if err := s.tell(ctx, tx, q, b.ID, msgTakenOffWaitingList); err != nil {
@@ -142,6 +145,9 @@ func (s *Service) Remove(ctx context.Context, actor Actor, bookingID int64, late
 			}
 		case Confirmed:
 			if err := end(ctx, q, b.ID, Cancelled, actor.ID, now, late, why, nil, Confirmed); err != nil {
+				return err
+			}
+			if _, err := settle(ctx, q, b.ID, late, now); err != nil {
 				return err
 			}
 			if err := s.tell(ctx, tx, q, b.ID, msgCancelled); err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/invite"
+	"github.com/pscp/booktraining/internal/payment"
 )
 
 // The emails a booking sends, in plain English, each written in the same
@@ -34,9 +35,11 @@ const (
 	msgMoved
 	msgTakenOffWaitingList
 	msgSessionMoved
-	msgMovedFrom // the place a move took the person from: cancels its invite
-	msgReminder  // a few days before the session
-	msgJoining   // an online session's joining instructions, 48 hours before
+	msgMovedFrom           // the place a move took the person from: cancels its invite
+	msgReminder            // a few days before the session
+	msgJoining             // an online session's joining instructions, 48 hours before
+	msgHoldLapsed          // a paid place not paid for in time
+	msgLatePaymentRefunded // a payment that came after its place had gone
 )
 
 // tell writes the email of kind about booking id to the person booked (and,
@@ -284,6 +287,12 @@ func (s *Service) compose(b dbsqlc.GetBookingRow, kind messageKind) (subject str
 		if b.Late {
 			add(p("It is recorded as a late cancellation."))
 		}
+		if b.RefundPence > 0 {
+			add(p("We are refunding the " + payment.Pence(b.RefundPence).String() + " you paid to the card you paid with. " +
+				"It usually reaches your account within 5 to 10 working days."))
+		} else if b.PaidPence > 0 {
+			add(p("It was cancelled after the cut-off, so the " + payment.Pence(b.PaidPence).String() + " you paid is not refunded."))
+		}
 		add(p("The cancellation with this email takes the session out of your diary."), mine)
 	case msgSubstitutedOut:
 		subject = "Your place has passed to a colleague: " + b.CourseTitle
@@ -295,7 +304,12 @@ func (s *Service) compose(b dbsqlc.GetBookingRow, kind messageKind) (subject str
 		if b.EndNote != "" {
 			add(p("Reason: " + b.EndNote))
 		}
-		add(p("You will not be charged. The cancellation with this email takes the session out of your diary."),
+		if b.RefundPence > 0 {
+			add(p("You will not be charged: we are refunding the " + payment.Pence(b.RefundPence).String() + " you paid to your card."))
+		} else {
+			add(p("You will not be charged."))
+		}
+		add(p("The cancellation with this email takes the session out of your diary."),
 			email.LinkTo("Book another session of this course", s.link("/courses/"+b.CourseSlug)))
 	case msgMoved:
 		subject = "Your place has been moved: " + b.CourseTitle
@@ -327,6 +341,17 @@ func (s *Service) compose(b dbsqlc.GetBookingRow, kind messageKind) (subject str
 		subject = "You are no longer waiting for a place: " + b.CourseTitle
 		add(p("The training team has taken you off the waiting list, or withdrawn the place offered to you, for:"), what,
 			p("If you think this is wrong, reply to this email or contact the training team."), mine)
+	case msgHoldLapsed:
+		subject = "Your place was not paid for in time: " + b.CourseTitle
+		add(p("We held a place for you while you paid, but the payment was not completed in time, so the place has been released:"), what,
+			p("You have not been charged. If you still want to go, you can book again while places are left."),
+			email.LinkTo("Book this course", s.link("/courses/"+b.CourseSlug)))
+	case msgLatePaymentRefunded:
+		subject = "Your payment has been refunded: " + b.CourseTitle
+		add(p("Your payment reached us after the place we held for you had been released, and the session has no place left for you:"), what,
+			p("We are refunding the "+payment.Pence(b.PaidPence).String()+" you paid, in full, to the card you paid with. "+
+				"It usually reaches your account within 5 to 10 working days. We are sorry for the trouble."),
+			email.LinkTo("Look for another session of this course", s.link("/courses/"+b.CourseSlug)))
 	case msgAbsent:
 		subject = "You were recorded as not attending: " + b.CourseTitle
 		add(p("The register for this session records that you did not attend:"), what,

@@ -37,6 +37,15 @@ type Config struct {
 	CookieSecure     bool          // COOKIE_SECURE; may be false only for http://localhost
 	OfferWindow      time.Duration // OFFER_WINDOW: how long a waiting-list offer is held
 	ReminderDays     []int         // REMINDER_DAYS: days before a session to remind its people
+
+	// Stripe: both keys or neither; without them paid places are invoiced.
+	StripeSecretKey     string        // STRIPE_SECRET_KEY
+	StripeWebhookSecret string        // STRIPE_WEBHOOK_SECRET
+	StripeAPIURL        string        // STRIPE_API_URL: another address for Stripe's API (stripe-mock)
+	PaymentHold         time.Duration // PAYMENT_HOLD: how long a paid place is held while the person pays
+
+	// REQUEST_RESPONSE_DAYS: working days to answer a training request.
+	RequestResponseDays int
 }
 
 // Load reads the settings through getenv (os.Getenv in production).
@@ -137,6 +146,13 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 	}
 
+	responseDays := get("REQUEST_RESPONSE_DAYS", "10")
+	if n, err := strconv.Atoi(responseDays); err != nil || n < 1 || n > 100 {
+		bad("REQUEST_RESPONSE_DAYS", responseDays, "must be a whole number of working days from 1 to 100")
+	} else {
+		c.RequestResponseDays = n
+	}
+
 	conns := get("DATABASE_MAX_CONNS", "10")
 	if n, err := strconv.Atoi(conns); err != nil || n < 1 || n > 1000 {
 		bad("DATABASE_MAX_CONNS", conns, "must be a whole number from 1 to 1000")
@@ -182,6 +198,30 @@ func Load(getenv func(string) string) (Config, error) {
 		case !c.CookieSecure && !local:
 			bad("COOKIE_SECURE", secure, "may be false only when BASE_URL is http://localhost")
 		}
+	}
+
+	// Stripe's keys are never echoed: they are secrets.
+	c.StripeSecretKey = get("STRIPE_SECRET_KEY", "")
+	c.StripeWebhookSecret = get("STRIPE_WEBHOOK_SECRET", "")
+	if k := c.StripeSecretKey; k != "" && !strings.HasPrefix(k, "sk_") && !strings.HasPrefix(k, "rk_") {
+		problems = append(problems, errors.New("STRIPE_SECRET_KEY: must be a Stripe secret key (sk_live_…, sk_test_…) or restricted key (rk_…)"))
+	}
+	if k := c.StripeWebhookSecret; k != "" && !strings.HasPrefix(k, "whsec_") {
+		problems = append(problems, errors.New("STRIPE_WEBHOOK_SECRET: must be the webhook endpoint's signing secret (whsec_…)"))
+	}
+	if (c.StripeSecretKey == "") != (c.StripeWebhookSecret == "") {
+		problems = append(problems, errors.New("STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET: set both (card payments) or neither (paid places are invoiced)"))
+	}
+	c.StripeAPIURL = get("STRIPE_API_URL", "")
+	if c.StripeAPIURL != "" {
+		if u, err := url.Parse(c.StripeAPIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("STRIPE_API_URL", c.StripeAPIURL, "must be an absolute http:// or https:// address, such as http://localhost:12111 for stripe-mock")
+		}
+	}
+	hold := get("PAYMENT_HOLD", "30m")
+	c.PaymentHold = duration(hold, "PAYMENT_HOLD", bad)
+	if c.PaymentHold > 0 && (c.PaymentHold < 30*time.Minute || c.PaymentHold > 24*time.Hour) {
+		bad("PAYMENT_HOLD", hold, "must be from 30m to 24h (Stripe Checkout's limits)")
 	}
 
 	if len(problems) > 0 {

@@ -247,7 +247,7 @@ func (q *Queries) ForgetBookingDetails(ctx context.Context, userID int64) error 
 
 const futureLiveBookingsOf = `-- name: FutureLiveBookingsOf :many
 SELECT b.id, b.session_id FROM bookings b JOIN sessions s ON s.id = b.session_id
-WHERE b.user_id = $1 AND b.status IN ('waiting', 'offered', 'confirmed') AND s.starts_at > $2::timestamptz
+WHERE b.user_id = $1 AND b.status IN ('held', 'waiting', 'offered', 'confirmed') AND s.starts_at > $2::timestamptz
 ORDER BY b.session_id
 `
 
@@ -294,7 +294,13 @@ SELECT b.id, b.session_id, b.user_id, b.agency_id, b.status, b.booked_by, b.acce
        c.slug AS course_slug, c.duration AS course_duration, c.summary AS course_summary, s.sequence AS session_sequence,
        -- the booking this one took over when the person was moved (0 for none), whose invite is to be cancelled
        coalesce((SELECT o.id FROM bookings o WHERE o.user_id = b.user_id AND o.replaced_by = b.id AND o.status = 'moved'
-                 ORDER BY o.id DESC LIMIT 1), 0)::bigint AS moved_from_id
+                 ORDER BY o.id DESC LIMIT 1), 0)::bigint AS moved_from_id,
+       b.hold_expires_at,
+       -- money: what was paid by card for the place, and what of it is to be (or was) refunded
+       coalesce((SELECT p.amount_pence FROM payments p WHERE p.booking_id = b.id AND p.method = 'card'
+                 AND p.status IN ('paid', 'refunded') ORDER BY p.id DESC LIMIT 1), 0)::bigint AS paid_pence,
+       coalesce((SELECT p.amount_pence FROM payments p WHERE p.booking_id = b.id AND p.refund_requested_at IS NOT NULL
+                 ORDER BY p.id DESC LIMIT 1), 0)::bigint AS refund_pence
 FROM bookings b
 JOIN users u ON u.id = b.user_id
 JOIN sessions s ON s.id = b.session_id
@@ -346,6 +352,9 @@ type GetBookingRow struct {
 	CourseSummary    string
 	SessionSequence  int32
 	MovedFromID      int64
+	HoldExpiresAt    *time.Time
+	PaidPence        int64
+	RefundPence      int64
 }
 
 func (q *Queries) GetBooking(ctx context.Context, id int64) (GetBookingRow, error) {
@@ -393,6 +402,9 @@ func (q *Queries) GetBooking(ctx context.Context, id int64) (GetBookingRow, erro
 		&i.CourseSummary,
 		&i.SessionSequence,
 		&i.MovedFromID,
+		&i.HoldExpiresAt,
+		&i.PaidPence,
+		&i.RefundPence,
 	)
 	return i, err
 }
@@ -471,7 +483,7 @@ func (q *Queries) JoinWaitingList(ctx context.Context, arg JoinWaitingListParams
 
 const liveBookingFor = `-- name: LiveBookingFor :one
 SELECT id, status FROM bookings
-WHERE session_id = $1 AND user_id = $2 AND status IN ('waiting', 'offered', 'confirmed')
+WHERE session_id = $1 AND user_id = $2 AND status IN ('held', 'waiting', 'offered', 'confirmed')
 `
 
 type LiveBookingForParams struct {
@@ -493,7 +505,7 @@ func (q *Queries) LiveBookingFor(ctx context.Context, arg LiveBookingForParams) 
 
 const liveBookingsOfSession = `-- name: LiveBookingsOfSession :many
 SELECT id, status FROM bookings
-WHERE session_id = $1 AND status IN ('waiting', 'offered', 'confirmed')
+WHERE session_id = $1 AND status IN ('held', 'waiting', 'offered', 'confirmed')
 ORDER BY id
 `
 
@@ -576,6 +588,7 @@ func (q *Queries) LockSessionForBooking(ctx context.Context, id int64) (LockSess
 
 const myBookings = `-- name: MyBookings :many
 SELECT b.id, b.session_id, b.status, b.late, b.attendance, b.offer_expires_at, b.waiting_since, b.ended_at,
+       b.hold_expires_at, b.end_note,
        s.course_title, s.starts_at, s.ends_at, s.booking_cutoff_at, s.status AS session_status,
        v.name AS venue_name, v.online AS venue_online, c.slug AS course_slug, c.duration AS course_duration,
        CASE WHEN b.status = 'waiting' THEN (
@@ -600,6 +613,8 @@ type MyBookingsRow struct {
 	OfferExpiresAt  *time.Time
 	WaitingSince    *time.Time
 	EndedAt         *time.Time
+	HoldExpiresAt   *time.Time
+	EndNote         string
 	CourseTitle     string
 	StartsAt        time.Time
 	EndsAt          time.Time
@@ -631,6 +646,8 @@ func (q *Queries) MyBookings(ctx context.Context, userID int64) ([]MyBookingsRow
 			&i.OfferExpiresAt,
 			&i.WaitingSince,
 			&i.EndedAt,
+			&i.HoldExpiresAt,
+			&i.EndNote,
 			&i.CourseTitle,
 			&i.StartsAt,
 			&i.EndsAt,
@@ -709,13 +726,14 @@ const sessionBookingList = `-- name: SessionBookingList :many
 SELECT b.id, b.user_id, b.status, b.late, b.attendance, b.access_needs, b.dietary_needs,
        b.line_manager_name, b.line_manager_email::text AS line_manager_email,
        b.offer_expires_at, b.waiting_since, b.confirmed_at, b.ended_at, b.end_note, b.queue_position,
+       b.hold_expires_at,
        u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
        coalesce(a.name, u.unlisted_agency_name, '')::text AS agency_name
 FROM bookings b
 JOIN users u ON u.id = b.user_id
 LEFT JOIN agencies a ON a.id = b.agency_id
 WHERE b.session_id = $1
-ORDER BY CASE b.status WHEN 'confirmed' THEN 0 WHEN 'offered' THEN 1 WHEN 'waiting' THEN 2 ELSE 3 END,
+ORDER BY CASE b.status WHEN 'confirmed' THEN 0 WHEN 'held' THEN 1 WHEN 'offered' THEN 1 WHEN 'waiting' THEN 2 ELSE 3 END,
          CASE WHEN b.status IN ('confirmed', 'offered', 'waiting') THEN b.queue_position END,
          u.full_name, b.id
 `
@@ -736,6 +754,7 @@ type SessionBookingListRow struct {
 	EndedAt          *time.Time
 	EndNote          string
 	QueuePosition    int64
+	HoldExpiresAt    *time.Time
 	FullName         string
 	Email            string
 	Erased           bool
@@ -769,6 +788,7 @@ func (q *Queries) SessionBookingList(ctx context.Context, sessionID int64) ([]Se
 			&i.EndedAt,
 			&i.EndNote,
 			&i.QueuePosition,
+			&i.HoldExpiresAt,
 			&i.FullName,
 			&i.Email,
 			&i.Erased,

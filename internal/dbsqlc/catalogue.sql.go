@@ -14,7 +14,7 @@ const getCourseBySlug = `-- name: GetCourseBySlug :one
 SELECT id, slug, title, summary, description, learning_outcomes, audience_description, audiences,
        level, duration, delivery_modes, default_capacity
 FROM courses
-WHERE slug = $1 AND retired_at IS NULL
+WHERE slug = $1 AND retired_at IS NULL AND NOT bespoke
 `
 
 type GetCourseBySlugRow struct {
@@ -79,7 +79,7 @@ SELECT
     n.places_left AS next_places_left
 FROM courses c
 LEFT JOIN next_session n ON n.course_id = c.id
-WHERE c.retired_at IS NULL
+WHERE c.retired_at IS NULL AND NOT c.bespoke
   AND (cardinality($1::smallint[]) = 0 OR c.level = ANY ($1::smallint[]))
   AND (cardinality($2::text[]) = 0 OR c.audiences && $2::text[])
   AND (cardinality($3::text[]) = 0 OR c.delivery_modes && $3::text[])

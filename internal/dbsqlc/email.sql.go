@@ -10,12 +10,62 @@ import (
 	"time"
 )
 
-const countEmails = `-- name: CountEmails :one
-SELECT count(*) FROM emails
+const claimEmail = `-- name: ClaimEmail :one
+SELECT id, to_address, to_name, subject, body_text, user_id, created_at, sent_at, attempts, last_error,
+       body_html, calendar_method, calendar_ics, calendar_filename, message_token, failed_at
+FROM emails
+WHERE id = $1
+FOR NO KEY UPDATE NOWAIT
 `
 
-func (q *Queries) CountEmails(ctx context.Context) (int64, error) {
-	row := q.db.QueryRow(ctx, countEmails)
+// The worker about to deliver an email holds this lock until it has recorded
+// the outcome, so no other worker can send the same email meanwhile. NOWAIT:
+// a second worker is told at once that the email is taken, and backs off.
+func (q *Queries) ClaimEmail(ctx context.Context, id int64) (Email, error) {
+	row := q.db.QueryRow(ctx, claimEmail, id)
+	var i Email
+	err := row.Scan(
+		&i.ID,
+		&i.ToAddress,
+		&i.ToName,
+		&i.Subject,
+		&i.BodyText,
+		&i.UserID,
+		&i.CreatedAt,
+		&i.SentAt,
+		&i.Attempts,
+		&i.LastError,
+		&i.BodyHtml,
+		&i.CalendarMethod,
+		&i.CalendarIcs,
+		&i.CalendarFilename,
+		&i.MessageToken,
+		&i.FailedAt,
+	)
+	return i, err
+}
+
+const countEmails = `-- name: CountEmails :one
+SELECT count(*)
+FROM emails
+WHERE (NOT $1::boolean OR failed_at IS NOT NULL)
+`
+
+func (q *Queries) CountEmails(ctx context.Context, failedOnly bool) (int64, error) {
+	row := q.db.QueryRow(ctx, countEmails, failedOnly)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
+const countEmailsFailedSince = `-- name: CountEmailsFailedSince :one
+SELECT count(*)
+FROM emails
+WHERE failed_at >= $1::timestamptz
+`
+
+func (q *Queries) CountEmailsFailedSince(ctx context.Context, since time.Time) (int64, error) {
+	row := q.db.QueryRow(ctx, countEmailsFailedSince, since)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
@@ -23,7 +73,7 @@ func (q *Queries) CountEmails(ctx context.Context) (int64, error) {
 
 const getEmail = `-- name: GetEmail :one
 SELECT id, to_address, to_name, subject, body_text, user_id, created_at, sent_at, attempts, last_error,
-       body_html, calendar_method, calendar_ics, calendar_filename
+       body_html, calendar_method, calendar_ics, calendar_filename, message_token, failed_at
 FROM emails
 WHERE id = $1
 `
@@ -46,6 +96,8 @@ func (q *Queries) GetEmail(ctx context.Context, id int64) (Email, error) {
 		&i.CalendarMethod,
 		&i.CalendarIcs,
 		&i.CalendarFilename,
+		&i.MessageToken,
+		&i.FailedAt,
 	)
 	return i, err
 }
@@ -90,15 +142,17 @@ func (q *Queries) InsertEmail(ctx context.Context, arg InsertEmailParams) (int64
 }
 
 const listEmails = `-- name: ListEmails :many
-SELECT id, to_address, to_name, subject, created_at, sent_at, attempts, last_error
+SELECT id, to_address, to_name, subject, created_at, sent_at, attempts, last_error, failed_at
 FROM emails
+WHERE (NOT $1::boolean OR failed_at IS NOT NULL)
 ORDER BY created_at DESC, id DESC
-LIMIT $2 OFFSET $1
+LIMIT $3 OFFSET $2
 `
 
 type ListEmailsParams struct {
-	SkipRows int32
-	MaxRows  int32
+	FailedOnly bool
+	SkipRows   int32
+	MaxRows    int32
 }
 
 type ListEmailsRow struct {
@@ -110,11 +164,12 @@ type ListEmailsRow struct {
 	SentAt    *time.Time
 	Attempts  int32
 	LastError string
+	FailedAt  *time.Time
 }
 
-// Newest first, without the bodies.
+// Newest first, without the bodies; only the failed ones if asked.
 func (q *Queries) ListEmails(ctx context.Context, arg ListEmailsParams) ([]ListEmailsRow, error) {
-	rows, err := q.db.Query(ctx, listEmails, arg.SkipRows, arg.MaxRows)
+	rows, err := q.db.Query(ctx, listEmails, arg.FailedOnly, arg.SkipRows, arg.MaxRows)
 	if err != nil {
 		return nil, err
 	}
@@ -131,6 +186,7 @@ func (q *Queries) ListEmails(ctx context.Context, arg ListEmailsParams) ([]ListE
 			&i.SentAt,
 			&i.Attempts,
 			&i.LastError,
+			&i.FailedAt,
 		); err != nil {
 			return nil, err
 		}
@@ -146,7 +202,7 @@ const markEmailSent = `-- name: MarkEmailSent :execrows
 UPDATE emails
 SET sent_at = now(), attempts = attempts + 1, last_error = '',
     body_text = '', body_html = '', calendar_ics = ''
-WHERE id = $1 AND sent_at IS NULL
+WHERE id = $1 AND sent_at IS NULL AND failed_at IS NULL
 `
 
 // Once delivered, the bodies go: they may hold a single-use link. The
@@ -159,10 +215,30 @@ func (q *Queries) MarkEmailSent(ctx context.Context, id int64) (int64, error) {
 	return result.RowsAffected(), nil
 }
 
+const recordEmailFailed = `-- name: RecordEmailFailed :exec
+UPDATE emails
+SET failed_at = now(), attempts = attempts + $1::integer, last_error = $2,
+    body_text = '', body_html = '', calendar_ics = ''
+WHERE id = $3 AND sent_at IS NULL AND failed_at IS NULL
+`
+
+type RecordEmailFailedParams struct {
+	Attempted int32
+	LastError string
+	ID        int64
+}
+
+// The email will never be sent: its address was refused for good, or every
+// retry failed. The bodies go as after delivery, since nothing will send them.
+func (q *Queries) RecordEmailFailed(ctx context.Context, arg RecordEmailFailedParams) error {
+	_, err := q.db.Exec(ctx, recordEmailFailed, arg.Attempted, arg.LastError, arg.ID)
+	return err
+}
+
 const recordEmailFailure = `-- name: RecordEmailFailure :exec
 UPDATE emails
 SET attempts = attempts + 1, last_error = $1
-WHERE id = $2 AND sent_at IS NULL
+WHERE id = $2 AND sent_at IS NULL AND failed_at IS NULL
 `
 
 type RecordEmailFailureParams struct {
@@ -170,6 +246,7 @@ type RecordEmailFailureParams struct {
 	ID        int64
 }
 
+// A failure worth retrying.
 func (q *Queries) RecordEmailFailure(ctx context.Context, arg RecordEmailFailureParams) error {
 	_, err := q.db.Exec(ctx, recordEmailFailure, arg.LastError, arg.ID)
 	return err

@@ -30,6 +30,7 @@ type Agency struct {
 	UpdatedAt           time.Time
 	BillingContactName  string
 	BillingContactEmail string
+	StripeCustomerID    *string
 }
 
 type AuditEvent struct {
@@ -72,12 +73,36 @@ type Booking struct {
 	AbsenceNotifiedAt *time.Time
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
+	HoldExpiresAt     *time.Time
 }
 
 type BookingReminder struct {
 	BookingID int64
 	Kind      string
 	SentAt    time.Time
+}
+
+type Charge struct {
+	ID              int64
+	BookingID       int64
+	AgencyID        int64
+	Kind            string
+	AmountPence     int32
+	Status          string
+	WaiverReason    string
+	StripeInvoiceID *string
+	DecidedBy       *int64
+	DecidedAt       *time.Time
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
+type ChargePolicy struct {
+	Kind         string
+	Duration     string
+	ChargingBand string
+	AmountPence  int32
+	UpdatedAt    time.Time
 }
 
 type Course struct {
@@ -97,6 +122,14 @@ type Course struct {
 	CreatedAt           time.Time
 	UpdatedAt           time.Time
 	Search              interface{}
+	Bespoke             bool
+}
+
+type CoursePrice struct {
+	CourseID     int64
+	ChargingBand string
+	AmountPence  int32
+	UpdatedAt    time.Time
 }
 
 type Email struct {
@@ -114,6 +147,81 @@ type Email struct {
 	CalendarMethod   string
 	CalendarIcs      string
 	CalendarFilename string
+	MessageToken     string
+	FailedAt         *time.Time
+}
+
+type Enquiry struct {
+	ID            int64
+	AgencyID      int64
+	RequestedBy   int64
+	Kind          string
+	CourseID      *int64
+	Topic         string
+	Need          string
+	Audience      string
+	Participants  int32
+	Location      string
+	Address       string
+	AccessNeeds   string
+	ContactName   string
+	ContactEmail  string
+	ContactPhone  string
+	Status        string
+	DeclineReason string
+	SubmittedAt   time.Time
+	UpdatedAt     time.Time
+}
+
+type EnquiryDate struct {
+	EnquiryID int64
+	Position  int16
+	StartsAt  time.Time
+	EndsAt    time.Time
+}
+
+type EnquiryEvent struct {
+	ID        int64
+	EnquiryID int64
+	ActorID   int64
+	Action    string
+	Status    string
+	Note      string
+	At        time.Time
+}
+
+type EnquiryMessage struct {
+	ID              int64
+	EnquiryID       int64
+	AuthorID        int64
+	FromPartnership bool
+	Body            string
+	SentAt          time.Time
+}
+
+type EnquirySession struct {
+	EnquiryID int64
+	SessionID int64
+}
+
+type Payment struct {
+	ID                int64
+	BookingID         int64
+	Method            string
+	AmountPence       int32
+	Status            string
+	CheckoutSessionID *string
+	CheckoutUrl       *string
+	ExpiresAt         *time.Time
+	PaymentIntentID   *string
+	PurchaseOrder     *string
+	StripeInvoiceID   *string
+	RefundID          *string
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+	PaidAt            *time.Time
+	RefundedAt        *time.Time
+	RefundRequestedAt *time.Time
 }
 
 type Session struct {
@@ -149,6 +257,13 @@ type SignInAttempt struct {
 	Ip        netip.Addr
 	Succeeded bool
 	At        time.Time
+}
+
+type StripeEvent struct {
+	ID          string
+	Type        string
+	ReceivedAt  time.Time
+	ProcessedAt time.Time
 }
 
 type TrainerCommitment struct {

@@ -421,7 +421,7 @@ func (q *Queries) RemoveSessionTrainers(ctx context.Context, sessionID int64) er
 }
 
 const schedulingChoices = `-- name: SchedulingChoices :many
-SELECT 'course'::text AS kind, id, title AS name, default_capacity AS capacity FROM courses WHERE retired_at IS NULL
+SELECT 'course'::text AS kind, id, title AS name, default_capacity AS capacity FROM courses WHERE retired_at IS NULL AND NOT bespoke
 UNION ALL
 SELECT 'venue', id, name || CASE WHEN online THEN ' (online)' ELSE ' (' || capacity || ' places)' END, coalesce(capacity, 0)
 FROM venues WHERE retired_at IS NULL

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
@@ -25,7 +27,8 @@ type DeliverArgs struct {
 func (DeliverArgs) Kind() string { return "email_deliver" }
 
 // InsertOpts gives a mail server that is down for a while about a day of
-// retries with River's backoff before the job is discarded.
+// retries with River's backoff; after the last, the email is recorded as
+// failed and the job discarded.
 func (DeliverArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{MaxAttempts: 10, Queue: river.QueueDefault}
 }
@@ -33,53 +36,136 @@ func (DeliverArgs) InsertOpts() river.InsertOpts {
 // maxErrorLength bounds the failure kept on the email row.
 const maxErrorLength = 500
 
-// DeliverWorker sends stored emails. A job may run more than once (a crash
-// after sending but before recording it), so an email already sent is skipped.
+// claimedElsewhere is how long a job waits before looking again at an email
+// another worker is delivering: longer than one SMTP conversation may take.
+const claimedElsewhere = smtpTimeout + 10*time.Second
+
+// DeliverWorker sends stored emails, each at most once as far as this
+// service can know, and records an address refused for good so it is never
+// tried again.
+//
+// A job may run more than once: River retries a failed attempt, rescues a
+// job it believes stuck while the first run may still be going, and nothing
+// stops two jobs naming the same email. So the worker claims the email's row
+// (SELECT … FOR NO KEY UPDATE NOWAIT) in a transaction that it holds across
+// the whole SMTP conversation and in which it records the outcome. A second
+// run meanwhile finds the row locked and snoozes without sending; a later
+// run finds it sent (or failed) and does nothing.
+//
+// What remains is at least once, not exactly once. If the mail server
+// accepts the message and then this process dies, the connection to it
+// drops before its 250 is read (a timeout), or the commit that marks the
+// email sent fails, the row is still unsent and a later run sends it again.
+// Every attempt carries the same Message-ID (email-{id}.{token}@{from
+// domain}), so a receiving system that de-duplicates by Message-ID shows it
+// once; one that does not shows it twice. SMTP offers no way to close that
+// window: it lies between the server taking the message and our commit.
+//
+// The claim costs one database connection per delivery in progress (the
+// queue runs at most 5), held for up to smtpTimeout.
 type DeliverWorker struct {
 	river.WorkerDefaults[DeliverArgs]
 	pool   *pgxpool.Pool
 	sender Sender
 	log    *slog.Logger
+	// busy is how long to snooze when another worker holds the email.
+	busy time.Duration
 }
 
 // Work sends the email once. With no Sender (development) it leaves the
 // message in the table, body and all, to be read at /admin/emails.
 func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
 	id := job.Args.EmailID
-	q := dbsqlc.New(w.pool)
-	row, err := q.GetEmail(ctx, id)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return river.JobCancel(fmt.Errorf("email %d: %w", id, ErrNotFound))
-	} else if err != nil {
-		return fmt.Errorf("load email %d: %w", id, err)
-	}
-	if row.SentAt != nil {
-		return nil
-	}
 	if w.sender == nil {
+		if _, err := dbsqlc.New(w.pool).GetEmail(ctx, id); errors.Is(err, pgx.ErrNoRows) {
+			return river.JobCancel(fmt.Errorf("email %d: %w", id, ErrNotFound))
+		} else if err != nil {
+			return fmt.Errorf("load email %d: %w", id, err)
+		}
 		w.log.InfoContext(ctx, "email kept, not sent: no SMTP server is configured", "email_id", id)
 		return nil
 	}
 
-	sendErr := w.sender.Send(ctx, storedFromRow(row).message())
-	if sendErr != nil {
-		if err := q.RecordEmailFailure(ctx, dbsqlc.RecordEmailFailureParams{
-			ID:        id,
-			LastError: truncate(sendErr.Error(), maxErrorLength),
-		}); err != nil {
-			return errors.Join(fmt.Errorf("deliver email %d: %w", id, sendErr),
-				fmt.Errorf("record failure of email %d: %w", id, err))
+	tx, err := w.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("deliver email %d: begin: %w", id, err)
+	}
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	q := dbsqlc.New(tx)
+	row, err := q.ClaimEmail(ctx, id)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return river.JobCancel(fmt.Errorf("email %d: %w", id, ErrNotFound))
+	case isLockNotAvailable(err):
+		w.log.InfoContext(ctx, "email is being delivered by another worker; looking again later", "email_id", id)
+		return river.JobSnooze(w.busy)
+	case err != nil:
+		return fmt.Errorf("claim email %d: %w", id, err)
+	}
+	if row.SentAt != nil {
+		return nil
+	}
+	if row.FailedAt != nil {
+		return river.JobCancel(fmt.Errorf("email %d: %w", id, ErrUndeliverable))
+	}
+
+	m := storedFromRow(row).message()
+	m.messageKey = fmt.Sprintf("email-%d.%s", row.ID, row.MessageToken)
+	sendErr := w.sender.Send(ctx, m)
+	if sendErr == nil {
+		if _, err := q.MarkEmailSent(ctx, id); err != nil {
+			return fmt.Errorf("record delivery of email %d: %w", id, err)
 		}
+		if err := tx.Commit(ctx); err != nil {
+			// The message went; the next attempt sends it again, under the same Message-ID.
+			w.log.ErrorContext(ctx, "email sent but not recorded as sent: it will be sent again",
+				"email_id", id, "error", err)
+			return fmt.Errorf("record delivery of email %d: %w", id, err)
+		}
+		w.log.InfoContext(ctx, "email sent", "email_id", id, "attempt", job.Attempt)
+		return nil
+	}
+
+	deliverErr := fmt.Errorf("deliver email %d: %w", id, sendErr)
+	refused := isPermanent(sendErr)
+	lastTry := job.Attempt >= job.MaxAttempts
+	switch {
+	case refused:
+		var attempted int32 = 1
 		if errors.Is(sendErr, ErrInvalidMessage) {
-			return river.JobCancel(fmt.Errorf("deliver email %d: %w", id, sendErr))
+			attempted = 0 // refused before any server saw it
 		}
-		return fmt.Errorf("deliver email %d: %w", id, sendErr)
+		err = q.RecordEmailFailed(ctx, dbsqlc.RecordEmailFailedParams{
+			ID: id, Attempted: attempted, LastError: truncate(describe(sendErr), maxErrorLength)})
+	case lastTry:
+		err = q.RecordEmailFailed(ctx, dbsqlc.RecordEmailFailedParams{
+			ID: id, Attempted: 1, LastError: truncate(fmt.Sprintf("gave up after %d attempts; the last failed with: %v",
+				row.Attempts+1, describe(sendErr)), maxErrorLength)})
+	default:
+		err = q.RecordEmailFailure(ctx, dbsqlc.RecordEmailFailureParams{
+			ID: id, LastError: truncate(describe(sendErr), maxErrorLength)})
 	}
-	if _, err := q.MarkEmailSent(ctx, id); err != nil {
-		return fmt.Errorf("record delivery of email %d: %w", id, err)
+	if err == nil {
+		err = tx.Commit(ctx)
 	}
-	w.log.InfoContext(ctx, "email sent", "email_id", id, "attempt", job.Attempt)
-	return nil
+	if err != nil {
+		return errors.Join(deliverErr, fmt.Errorf("record failure of email %d: %w", id, err))
+	}
+	if refused {
+		w.log.WarnContext(ctx, "email refused for good: not retried", "email_id", id, "error", sendErr)
+		return river.JobCancel(deliverErr)
+	}
+	if lastTry {
+		w.log.WarnContext(ctx, "email not delivered after every retry: given up", "email_id", id, "error", sendErr)
+	}
+	return deliverErr
+}
+
+// isLockNotAvailable reports whether err is PostgreSQL's answer to NOWAIT
+// when another transaction holds the row.
+func isLockNotAvailable(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "55P03"
 }
 
 // truncate cuts s to at most n bytes without splitting a character.
@@ -102,21 +188,21 @@ func NewClient(pool *pgxpool.Pool, sender Sender, log *slog.Logger) (*river.Clie
 }
 
 // newClient is NewClient with a hook for tests to shorten River's timings.
-func newClient(pool *pgxpool.Pool, sender Sender, log *slog.Logger, tune func(*river.Config)) (*river.Client[pgx.Tx], error) {
+func newClient(pool *pgxpool.Pool, sender Sender, log *slog.Logger, tune func(*river.Config, *DeliverWorker)) (*river.Client[pgx.Tx], error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	workers := river.NewWorkers()
-	if err := river.AddWorkerSafely(workers, &DeliverWorker{pool: pool, sender: sender, log: log}); err != nil {
-		return nil, fmt.Errorf("register email worker: %w", err)
-	}
+	worker := &DeliverWorker{pool: pool, sender: sender, log: log, busy: claimedElsewhere}
 	cfg := &river.Config{
 		Logger:  log,
 		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 5}},
-		Workers: workers,
+		Workers: river.NewWorkers(),
 	}
 	if tune != nil {
-		tune(cfg)
+		tune(cfg, worker)
+	}
+	if err := river.AddWorkerSafely(cfg.Workers, worker); err != nil {
+		return nil, fmt.Errorf("register email worker: %w", err)
 	}
 	client, err := river.NewClient(riverpgxv5.New(pool), cfg)
 	if err != nil {

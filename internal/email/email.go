@@ -27,6 +27,9 @@ var (
 	ErrInvalidMessage = errors.New("invalid email message")
 	// ErrNotFound means no email has that id.
 	ErrNotFound = errors.New("email not found")
+	// ErrUndeliverable means an email has been given up on: its address was
+	// refused for good, or every retry failed. It is never sent.
+	ErrUndeliverable = errors.New("email could not be delivered and will not be retried")
 )
 
 // Message is one email to one person: plain text, optionally with an HTML
@@ -39,6 +42,10 @@ type Message struct {
 	HTML     string    // optional HTML version of Body
 	Calendar *Calendar // optional invite, nil for none
 	UserID   *int64    // the account it concerns, if any
+
+	// messageKey, set by the worker for a stored email, is the part of the
+	// Message-ID before the @: the same on every attempt to send it.
+	messageKey string
 }
 
 // Calendar methods (RFC 5546) an invite may carry.
@@ -205,8 +212,16 @@ type Summary struct {
 	CreatedAt time.Time
 	SentAt    *time.Time // nil until delivered
 	Attempts  int
-	LastError string // the latest failure, "" after delivery
+	LastError string     // the latest failure, "" after delivery
+	FailedAt  *time.Time // set once given up on: never sent, never retried
 }
+
+// Failed reports whether the email was given up on and will never be sent.
+func (s Summary) Failed() bool { return s.FailedAt != nil }
+
+// Retrying reports whether an attempt to send the email failed and another
+// is to come.
+func (s Summary) Retrying() bool { return s.SentAt == nil && s.FailedAt == nil && s.Attempts > 0 }
 
 // Stored is a stored email in full. Body, HTML and the invite's Data are
 // empty once delivered over SMTP; the invite's Method and Filename stay.
@@ -230,10 +245,15 @@ const (
 	MaxPageSize     = 200
 )
 
-// List returns stored emails, newest first, and how many there are in all.
-// A limit outside 1..MaxPageSize means DefaultPageSize or MaxPageSize; a
+// Filter narrows List.
+type Filter struct {
+	FailedOnly bool // only emails given up on
+}
+
+// List returns stored emails that pass f, newest first, and how many pass in
+// all. A limit outside 1..MaxPageSize means DefaultPageSize or MaxPageSize; a
 // negative offset means 0.
-func List(ctx context.Context, pool *pgxpool.Pool, limit, offset int) ([]Summary, int, error) {
+func List(ctx context.Context, pool *pgxpool.Pool, f Filter, limit, offset int) ([]Summary, int, error) {
 	switch {
 	case limit <= 0:
 		limit = DefaultPageSize
@@ -252,10 +272,11 @@ func List(ctx context.Context, pool *pgxpool.Pool, limit, offset int) ([]Summary
 		func(tx pgx.Tx) error {
 			q := dbsqlc.New(tx)
 			var err error
-			if total, err = q.CountEmails(ctx); err != nil {
+			if total, err = q.CountEmails(ctx, f.FailedOnly); err != nil {
 				return fmt.Errorf("count emails: %w", err)
 			}
-			rows, err = q.ListEmails(ctx, dbsqlc.ListEmailsParams{MaxRows: int32(limit), SkipRows: int32(offset)})
+			rows, err = q.ListEmails(ctx, dbsqlc.ListEmailsParams{
+				FailedOnly: f.FailedOnly, MaxRows: int32(limit), SkipRows: int32(offset)})
 			if err != nil {
 				return fmt.Errorf("list emails: %w", err)
 			}
@@ -275,9 +296,19 @@ func List(ctx context.Context, pool *pgxpool.Pool, limit, offset int) ([]Summary
 			SentAt:    r.SentAt,
 			Attempts:  int(r.Attempts),
 			LastError: r.LastError,
+			FailedAt:  r.FailedAt,
 		}
 	}
 	return out, int(total), nil
+}
+
+// CountFailedSince returns how many emails were given up on at or after since.
+func CountFailedSince(ctx context.Context, pool *pgxpool.Pool, since time.Time) (int, error) {
+	n, err := dbsqlc.New(pool).CountEmailsFailedSince(ctx, since)
+	if err != nil {
+		return 0, fmt.Errorf("count failed emails: %w", err)
+	}
+	return int(n), nil
 }
 
 // Get returns one stored email, or ErrNotFound.
@@ -302,6 +333,7 @@ func storedFromRow(r dbsqlc.Email) Stored {
 			SentAt:    r.SentAt,
 			Attempts:  int(r.Attempts),
 			LastError: r.LastError,
+			FailedAt:  r.FailedAt,
 		},
 		Body:   r.BodyText,
 		HTML:   r.BodyHtml,

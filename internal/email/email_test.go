@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -25,6 +26,7 @@ type fixture struct {
 	pool   *pgxpool.Pool
 	smtp   *smtptest.Server
 	outbox *email.Outbox
+	jobs   *river.Client[pgx.Tx]
 	events <-chan *river.Event
 }
 
@@ -41,7 +43,7 @@ func setup(t *testing.T, withSMTP bool) fixture {
 		require.NoError(t, err)
 	}
 	client, events := email.StartTestClient(t, pool, sender)
-	return fixture{pool: pool, smtp: srv, outbox: email.NewOutbox(client), events: events}
+	return fixture{pool: pool, smtp: srv, outbox: email.NewOutbox(client), jobs: client, events: events}
 }
 
 func (f fixture) enqueue(t *testing.T, m email.Message) int64 {
@@ -101,7 +103,8 @@ func TestCommittedEmailIsDelivered(t *testing.T) {
 	require.Len(t, to, 1)
 	assert.Equal(t, "Alex O'Brien, Health Visitor", to[0].Name)
 	assert.Contains(t, m.Header.Get("From"), "Book safeguarding training")
-	assert.Regexp(t, `^<[A-Z2-7]+@example\.org>$`, m.Header.Get("Message-ID"), "named after the sending domain")
+	assert.Regexp(t, `^<email-`+strconv.FormatInt(id, 10)+`\.[0-9a-f]{32}@example\.org>$`, m.Header.Get("Message-ID"),
+		"the email's own, named after the sending domain")
 
 	ev := f.waitForJob(t)
 	require.Equal(t, river.EventKindJobCompleted, ev.Kind)
@@ -205,7 +208,7 @@ func TestWithoutSMTPEmailIsKept(t *testing.T) {
 	}
 	assert.Empty(t, f.smtp.Messages())
 
-	list, total, err := email.List(ctx, f.pool, 10, 0)
+	list, total, err := email.List(ctx, f.pool, email.Filter{}, 10, 0)
 	require.NoError(t, err)
 	assert.Equal(t, 2, total)
 	require.Len(t, list, 2)
@@ -216,7 +219,7 @@ func TestWithoutSMTPEmailIsKept(t *testing.T) {
 	assert.Nil(t, list[0].SentAt)
 	assert.Zero(t, list[0].Attempts)
 
-	page, total, err := email.List(ctx, f.pool, 1, 1)
+	page, total, err := email.List(ctx, f.pool, email.Filter{}, 1, 1)
 	require.NoError(t, err)
 	assert.Equal(t, 2, total)
 	require.Len(t, page, 1)

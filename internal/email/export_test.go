@@ -24,12 +24,14 @@ func (quickRetry) NextRetry(*rivertype.JobRow) time.Time {
 
 // StartTestClient starts a River client like NewClient's, with timings cut
 // so a test sees jobs worked and retried within milliseconds, and stops it
-// when the test ends. The channel reports every job that completes, fails
-// or is cancelled.
+// when the test ends. The channel reports every job that completes, fails,
+// is cancelled or is snoozed (an email another worker holds is looked at
+// again after 50 ms).
 func StartTestClient(t testing.TB, pool *pgxpool.Pool, sender Sender) (*river.Client[pgx.Tx], <-chan *river.Event) {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	client, err := newClient(pool, sender, log, func(c *river.Config) {
+	client, err := newClient(pool, sender, log, func(c *river.Config, w *DeliverWorker) {
+		w.busy = 50 * time.Millisecond
 		c.FetchCooldown = 5 * time.Millisecond
 		c.FetchPollInterval = 20 * time.Millisecond
 		c.RetryPolicy = quickRetry{}
@@ -38,7 +40,8 @@ func StartTestClient(t testing.TB, pool *pgxpool.Pool, sender Sender) (*river.Cl
 	if err != nil {
 		t.Fatalf("create client: %v", err)
 	}
-	events, cancel := client.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed, river.EventKindJobCancelled)
+	events, cancel := client.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed, river.EventKindJobCancelled,
+		river.EventKindJobSnoozed)
 	if err := client.Start(context.Background()); err != nil {
 		t.Fatalf("start client: %v", err)
 	}

@@ -38,9 +38,10 @@ type Signature struct {
 }
 
 // Para, Details and LinkTo make the blocks of a letter.
-func Para(text string) Block              { return Block{Text: text} }
-func Details(lines ...string) Block       { return Block{Details: lines} }
-func LinkTo(label, url string) Block      { return Block{Link: &Link{Label: label, URL: url}} }
+func Para(text string) Block         { return Block{Text: text} }
+func Details(lines ...string) Block  { return Block{Details: lines} }
+func LinkTo(label, url string) Block { return Block{Link: &Link{Label: label, URL: url}} }
+
 // Names are the signature's first lines: the team and the partnership.
 func (s Signature) Names() []string { return nonEmpty(s.Team, s.Partnership) }
 

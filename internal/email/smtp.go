@@ -144,8 +144,13 @@ func (s *smtpSender) Send(ctx context.Context, m Message) error {
 	msg.ToMailAddress(&mail.Address{Name: m.ToName, Address: to.Address})
 	msg.Subject(m.Subject)
 	// go-mail would name this machine's host; the sending domain is what
-	// receiving servers expect.
-	msg.SetMessageIDWithValue(rand.Text() + "@" + s.from.Address[strings.LastIndexByte(s.from.Address, '@')+1:])
+	// receiving servers expect. A stored email's key keeps the Message-ID
+	// the same on every attempt, so a resend can be recognised as one.
+	key := m.messageKey
+	if key == "" {
+		key = rand.Text()
+	}
+	msg.SetMessageIDWithValue(key + "@" + s.from.Address[strings.LastIndexByte(s.from.Address, '@')+1:])
 	msg.SetBodyString(gomail.TypeTextPlain, m.Body)
 	if m.HTML != "" {
 		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
@@ -184,4 +189,41 @@ func crlf(b []byte) []byte {
 	}
 	out := bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n"))
 	return bytes.ReplaceAll(out, []byte("\n"), []byte("\r\n"))
+}
+
+// isPermanent reports whether err means the email can never be delivered as
+// it stands, so retrying would only repeat the refusal: a 5xx reply to RCPT
+// TO (no such mailbox, 550; a bad address, 501 or 553) or to the message
+// itself (DATA, or the end of it: rejected content, too large), or a message
+// this package refuses to send. A 4xx reply, a dropped connection or a
+// timeout is temporary. So is a 5xx to AUTH or MAIL FROM: that is this
+// service's own settings at fault, which someone can put right while the
+// retries last, and it would otherwise fail every email at once.
+func isPermanent(err error) bool {
+	if errors.Is(err, ErrInvalidMessage) {
+		return true
+	}
+	var se *gomail.SendError
+	if !errors.As(err, &se) || se.IsTemp() {
+		return false
+	}
+	switch se.Reason {
+	case gomail.ErrSMTPRcptTo, gomail.ErrSMTPData, gomail.ErrSMTPDataClose:
+		return se.ErrorCode() >= 500 && se.ErrorCode() <= 599
+	}
+	return false
+}
+
+// describe is err as kept on the email for the manager to read: for a reply
+// from the mail server, the step and the reply ("sending SMTP RCPT TO
+// command: 550 5.1.1 No such user"), without go-mail's list of recipients and
+// the Message-ID; for anything else, the whole error.
+func describe(err error) string {
+	var se *gomail.SendError
+	if !errors.As(err, &se) || se.ErrorCode() == 0 {
+		return err.Error()
+	}
+	reply, _, _ := strings.Cut(se.Error(), ", affected recipient(s): ")
+	reply, _, _ = strings.Cut(reply, ", affected message ID: ")
+	return reply
 }

@@ -1,7 +1,8 @@
 // Package smtptest is for tests only: a real SMTP server on the loopback
 // interface that records every message delivered to it, decodes the subject
 // and plain-text body so tests can read the links inside, and can be told to
-// refuse deliveries to exercise retries.
+// refuse deliveries (for a while, or one address for good) to exercise
+// retries and permanent failures, or to hold them to exercise concurrency.
 package smtptest
 
 import (
@@ -42,7 +43,18 @@ type Server struct {
 	mu       sync.Mutex
 	messages []Received
 	failNext int
-	arrived  chan struct{} // closed and replaced whenever a message arrives
+	arrived  chan struct{} // closed and replaced whenever a message arrives or is held
+	refusals map[string]*refusal
+	tries    map[string]int // RCPT TO commands per address, refused or not
+	gate     chan struct{}  // while not nil, deliveries wait for it to close
+	release  func()         // opens gate; run when the test ends, too
+	held     int            // deliveries waiting at the gate
+}
+
+// refusal is how RCPT TO an address is answered.
+type refusal struct {
+	err   *smtp.SMTPError
+	times int // how many more times; < 0 for ever
 }
 
 // Start runs a server on 127.0.0.1 on a free port until the test ends. It
@@ -53,7 +65,8 @@ func Start(t testing.TB) *Server {
 	if err != nil {
 		t.Fatalf("smtptest: listen: %v", err)
 	}
-	s := &Server{addr: l.Addr().String(), arrived: make(chan struct{})}
+	s := &Server{addr: l.Addr().String(), arrived: make(chan struct{}),
+		refusals: map[string]*refusal{}, tries: map[string]int{}}
 	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) {
 		return &session{server: s}, nil
 	}))
@@ -71,6 +84,12 @@ func Start(t testing.TB) *Server {
 		_ = srv.Serve(l) // returns when closed
 	}()
 	t.Cleanup(func() {
+		s.mu.Lock()
+		release := s.release
+		s.mu.Unlock()
+		if release != nil {
+			release() // no delivery left waiting for a test that has ended
+		}
 		_ = srv.Close()
 		<-done
 	})
@@ -126,7 +145,128 @@ var errTryLater = &smtp.SMTPError{
 	Message:      "smtptest: try again later",
 }
 
+// RefuseRecipient makes the server answer RCPT TO addr with code, the next
+// times times (times < 0: for ever), as a real server answers for a mailbox
+// that does not exist (550), an address it cannot parse (501) or a mailbox
+// that is full for now (452). Its enhanced status code matches the class:
+// 5.1.1 or 4.2.2.
+func (s *Server) RefuseRecipient(addr string, code int, times int) {
+	if code < 400 || code > 599 {
+		panic("smtptest: RefuseRecipient needs a 4xx or 5xx code")
+	}
+	enhanced := smtp.EnhancedCode{5, 1, 1}
+	msg := "smtptest: no such mailbox"
+	if code < 500 {
+		enhanced, msg = smtp.EnhancedCode{4, 2, 2}, "smtptest: mailbox full, try again later"
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refusals[strings.ToLower(addr)] = &refusal{
+		err:   &smtp.SMTPError{Code: code, EnhancedCode: enhanced, Message: msg},
+		times: times,
+	}
+}
+
+// Tries returns how many times a client has given RCPT TO addr, whether or
+// not the server refused it: how many attempts were made to deliver to it.
+func (s *Server) Tries(addr string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tries[strings.ToLower(addr)]
+}
+
+func (s *Server) rcpt(addr string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	key := strings.ToLower(addr)
+	s.tries[key]++
+	r := s.refusals[key]
+	if r == nil || r.times == 0 {
+		return nil
+	}
+	if r.times > 0 {
+		r.times--
+	}
+	return r.err
+}
+
+// Hold makes every delivery from now on wait, its data read but not yet
+// answered, until release is called: as a slow server would keep a client
+// in the middle of sending. Held counts the deliveries waiting.
+func (s *Server) Hold() (release func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.gate != nil {
+		panic("smtptest: Hold while holding")
+	}
+	gate := make(chan struct{})
+	s.gate = gate
+	var once sync.Once
+	s.release = func() {
+		once.Do(func() {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			s.gate = nil
+			close(gate)
+		})
+	}
+	return s.release
+}
+
+// WaitHeld waits until at least n deliveries are held by Hold, failing the
+// test if they are not within timeout.
+func (s *Server) WaitHeld(t testing.TB, n int, timeout time.Duration) {
+	t.Helper()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		s.mu.Lock()
+		got, arrived := s.held, s.arrived
+		s.mu.Unlock()
+		if got >= n {
+			return
+		}
+		select {
+		case <-arrived:
+		case <-deadline.C:
+			t.Fatalf("smtptest: %d of %d deliveries held within %s", got, n, timeout)
+			return
+		}
+	}
+}
+
+// Held returns how many deliveries are waiting for Hold's release.
+func (s *Server) Held() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.held
+}
+
+// wait holds a delivery at the gate, if there is one.
+func (s *Server) wait() {
+	s.mu.Lock()
+	gate := s.gate
+	if gate == nil {
+		s.mu.Unlock()
+		return
+	}
+	s.held++
+	s.notify()
+	s.mu.Unlock()
+	<-gate
+	s.mu.Lock()
+	s.held--
+	s.mu.Unlock()
+}
+
+// notify wakes whoever waits for a change; s.mu is held.
+func (s *Server) notify() {
+	close(s.arrived)
+	s.arrived = make(chan struct{})
+}
+
 func (s *Server) deliver(r Received) error {
+	s.wait()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.failNext > 0 {
@@ -134,8 +274,7 @@ func (s *Server) deliver(r Received) error {
 		return errTryLater
 	}
 	s.messages = append(s.messages, r)
-	close(s.arrived)
-	s.arrived = make(chan struct{})
+	s.notify()
 	return nil
 }
 
@@ -163,6 +302,9 @@ func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
 }
 
 func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if err := ss.server.rcpt(to); err != nil {
+		return err
+	}
 	ss.to = append(ss.to, to)
 	return nil
 }

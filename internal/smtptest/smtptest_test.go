@@ -108,3 +108,56 @@ func (r *recorder) Fatalf(format string, args ...any) {
 	r.msg = fmt.Sprintf(format, args...)
 	runtime.Goexit()
 }
+
+func TestRefuseRecipient(t *testing.T) {
+	t.Parallel()
+	s := smtptest.Start(t)
+	s.RefuseRecipient("Gone@Example.org", 550, -1)
+	s.RefuseRecipient("full@example.org", 452, 1)
+	sendTo := func(to string) error {
+		return smtp.SendMail(s.Addr(), nil, "from@example.org", []string{to}, []byte("Subject: hi\r\n\r\nhello\r\n"))
+	}
+
+	for range 3 {
+		err := sendTo("gone@example.org")
+		require.Error(t, err)
+		assert.Regexp(t, `^550 .*5\.1\.1`, err.Error(), "refused for good, whatever the case of the address")
+	}
+	err := sendTo("full@example.org")
+	require.Error(t, err)
+	assert.Regexp(t, `^452 .*4\.2\.2`, err.Error())
+	require.NoError(t, sendTo("full@example.org"), "refused once, then accepted")
+
+	assert.Equal(t, 3, s.Tries("gone@example.org"))
+	assert.Equal(t, 2, s.Tries("full@example.org"))
+	assert.Zero(t, s.Tries("other@example.org"))
+	got := s.Messages()
+	require.Len(t, got, 1)
+	assert.Equal(t, []string{"full@example.org"}, got[0].To)
+}
+
+func TestHoldKeepsDeliveriesWaiting(t *testing.T) {
+	t.Parallel()
+	s := smtptest.Start(t)
+	release := s.Hold()
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() { errs <- send(t, s, nil, "Subject: hi\n\nhello\n") }()
+	}
+	s.WaitHeld(t, 2, 5*time.Second)
+	assert.Empty(t, s.Messages(), "held deliveries are not yet accepted")
+	select {
+	case err := <-errs:
+		t.Fatalf("a held delivery was answered: %v", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+
+	release()
+	require.NoError(t, <-errs)
+	require.NoError(t, <-errs)
+	assert.Len(t, s.WaitFor(t, 2, 5*time.Second), 2)
+	assert.Zero(t, s.Held())
+	release() // twice is harmless
+
+	require.NoError(t, send(t, s, nil, "Subject: hi\n\nhello\n"), "released for good")
+}

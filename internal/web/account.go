@@ -339,6 +339,12 @@ func (a *app) showAccount(c *fiber.Ctx, notice string) error {
 			link{"/agency/agency-changes", "Confirm people joining your agency"},
 			link{"/agency/bookings", "Your agency’s bookings"})
 	}
+	if u.Verified && u.AgencyID != nil && !u.AgencyUnlisted {
+		links = append(links, link{"/training-requests", "Request training for your agency"})
+	}
+	if u.Has(account.Manager) {
+		links = append(links, link{"/admin/training-requests", "Triage training requests"})
+	}
 	return a.render(c, fiber.StatusOK, "account/home", "Your account", accountPage{Notice: notice, Links: links})
 }
 

@@ -83,8 +83,10 @@ var adminSections = []link{
 	{"/admin/organisations", "Organisations to confirm"},
 	{"/admin/agency-changes", "Changes of organisation"},
 	{"/admin/agencies", "Agencies"},
+	{"/admin/prices", "Prices and charges"},
 	{"/admin/audit", "Audit log"},
 	{"/admin/emails", "Emails"},
+	{"/admin/training-requests", "Training requests"},
 }
 
 // notices are the success messages a redirect after an action asks for with
@@ -783,22 +785,41 @@ func detailValue(v any) string {
 // emailPageSize is how many emails a page of the list holds.
 const emailPageSize = 50
 
+// failedEmailWindow is how far back the emails page counts failures.
+const failedEmailWindow = 30 * 24 * time.Hour
+
 type adminEmailsPage struct {
 	adminArea
-	Emails []email.Summary
-	Total  int
-	Pages  *pagination
+	Emails     []email.Summary
+	Total      int
+	FailedOnly bool // ?status=failed: only the emails given up on
+	Failed     int  // emails given up on in the last 30 days
+	Pages      *pagination
 }
 
 func (h *admin) emails(c *fiber.Ctx) error {
+	ctx := c.UserContext()
 	page := pageParam(c)
-	list, total, err := email.List(c.UserContext(), h.deps.Pool, emailPageSize, (page-1)*emailPageSize)
+	f := email.Filter{FailedOnly: c.Query("status") == "failed"}
+	list, total, err := email.List(ctx, h.deps.Pool, f, emailPageSize, (page-1)*emailPageSize)
 	if err != nil {
 		return err
 	}
-	d := adminEmailsPage{adminArea: h.area(c), Emails: list, Total: total}
-	d.Pages = paginate("/admin/emails", nil, page, (total+emailPageSize-1)/emailPageSize)
-	return h.render(c, fiber.StatusOK, "admin/emails", "Emails", d)
+	failed, err := email.CountFailedSince(ctx, h.deps.Pool, h.deps.Now().Add(-failedEmailWindow))
+	if err != nil {
+		return err
+	}
+	d := adminEmailsPage{adminArea: h.area(c), Emails: list, Total: total, FailedOnly: f.FailedOnly, Failed: failed}
+	var query url.Values
+	if f.FailedOnly {
+		query = url.Values{"status": {"failed"}}
+	}
+	d.Pages = paginate("/admin/emails", query, page, (total+emailPageSize-1)/emailPageSize)
+	title := "Emails"
+	if f.FailedOnly {
+		title = "Emails that could not be delivered"
+	}
+	return h.render(c, fiber.StatusOK, "admin/emails", title, d)
 }
 
 // textPart is a run of an email's text, or a link in it.

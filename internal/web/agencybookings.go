@@ -173,6 +173,8 @@ func (a *app) agencyBook(c *fiber.Ctx) error {
 		SessionID: d.Session.ID, PersonID: person.ID, Details: d.Details, JoinWaitingList: d.Wait,
 	})
 	switch {
+	case err == nil && out.Status == booking.Held:
+		return c.Redirect("/bookings/"+strconv.FormatInt(out.BookingID, 10)+"/pay", fiber.StatusSeeOther)
 	case err == nil:
 		done := "booked"
 		if out.Status == booking.Waiting {

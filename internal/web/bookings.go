@@ -155,6 +155,9 @@ func (a *app) book(c *fiber.Ctx) error {
 		InviteToken: c.FormValue("invite"), JoinWaitingList: c.FormValue("join-waiting-list") == "yes",
 	}
 	out, err := a.deps.Bookings.Book(ctx, bookingActor(u), r)
+	if err == nil && out.Status == booking.Held {
+		return c.Redirect(fmt.Sprintf("/bookings/%d/pay", out.BookingID), fiber.StatusSeeOther)
+	}
 	if err == nil {
 		done := "booked"
 		if out.Status == booking.Waiting {
@@ -275,6 +278,11 @@ func (b bookingView) StatusText() string {
 			return "On the waiting list, number " + strconv.Itoa(b.Position)
 		}
 		return "On the waiting list"
+	case booking.Held:
+		if b.HoldExpiresAt != nil {
+			return "Held for you until " + clock(*b.HoldExpiresAt) + " on " + longDate(*b.HoldExpiresAt) + ": not paid for yet"
+		}
+		return "Held for you: not paid for yet"
 	case booking.Offered:
 		if b.OfferExpiresAt != nil {
 			return "Place offered: accept by " + clock(*b.OfferExpiresAt) + " on " + longDate(*b.OfferExpiresAt)
@@ -295,6 +303,9 @@ func (b bookingView) StatusText() string {
 	case booking.Left:
 		return "Left the waiting list"
 	case booking.Expired:
+		if b.HoldLapsed() {
+			return "Not paid for in time"
+		}
 		return "Offer expired"
 	}
 	return b.Status
@@ -318,6 +329,7 @@ func (b bookingView) Upcoming() bool { return b.Live() && b.Changeable }
 var bookingNotices = map[string]string{
 	"booked":      "Booking confirmed",
 	"accepted":    "Place accepted: your booking is confirmed",
+	"invoiced":    "Booking confirmed. The price will go on your agency’s invoice.",
 	"substituted": "The place has passed to the colleague. We have emailed them both.",
 }
 
@@ -325,6 +337,7 @@ type bookingPage struct {
 	Booking bookingView
 	Own     bool // the signed-in person's own booking, not one they look after
 	Notice  string
+	Refund  string // what cancelling now gives back, "" for nothing
 }
 
 func (a *app) bookingShow(c *fiber.Ctx) error {
@@ -376,10 +389,19 @@ func (a *app) cancelForm(c *fiber.Ctx) error {
 		return a.cannotChange(c, b, "This booking cannot be cancelled")
 	}
 	title := "Cancel your booking"
-	if b.Status != booking.Confirmed {
+	switch b.Status {
+	case booking.Held:
+		title = "Give up the place held for you"
+	case booking.Waiting, booking.Offered:
 		title = "Leave the waiting list"
 	}
-	return a.render(c, fiber.StatusOK, "bookings/cancel", title, bookingPage{Booking: b, Own: b.PersonID == currentUser(c).ID})
+	p := bookingPage{Booking: b, Own: b.PersonID == currentUser(c).ID}
+	if refund, err := a.deps.Bookings.RefundDue(c.UserContext(), b.Booking); err != nil {
+		return err
+	} else if refund > 0 {
+		p.Refund = refund.String()
+	}
+	return a.render(c, fiber.StatusOK, "bookings/cancel", title, p)
 }
 
 // myTrainingNotices are the fixed success messages of ?done= on My training.
@@ -388,7 +410,10 @@ var myTrainingNotices = map[string]string{
 	"cancelled-late": "Booking cancelled. It was after the cut-off, so it is recorded as a late cancellation.",
 	"left":           "You have left the waiting list",
 	"declined":       "You have declined the place. It has been offered to the next person waiting.",
-	"feed-reset":     "Your calendar feed has a new address: the old one no longer works",
+	"released":       "You have given up the place held for you. Nothing was charged.",
+	"cancelled-refunded": "Booking cancelled. It was before the cut-off, so it is not recorded as a late cancellation, " +
+		"and the price is being refunded in full to the card it was paid with.",
+	"feed-reset": "Your calendar feed has a new address: the old one no longer works",
 }
 
 func (a *app) cancelBooking(c *fiber.Ctx) error {
@@ -410,9 +435,13 @@ func (a *app) cancelBooking(c *fiber.Ctx) error {
 	switch {
 	case b.Status == booking.Offered:
 		done = "declined"
+	case b.Status == booking.Held:
+		done = "released"
 	case b.Status != booking.Confirmed:
 	case out.Late:
 		done = "cancelled-late"
+	case out.Refund > 0:
+		done = "cancelled-refunded"
 	default:
 		done = "cancelled"
 	}
@@ -495,6 +524,9 @@ func (a *app) acceptOffer(c *fiber.Ctx) error {
 		return a.offerGone(c, bookingView{booking.Booking{ID: id}})
 	case err != nil:
 		return bookingNotFound(err)
+	}
+	if b, err := a.deps.Bookings.Get(c.UserContext(), bookingActor(currentUser(c)), id); err == nil && b.Status == booking.Held {
+		return c.Redirect(fmt.Sprintf("/bookings/%d/pay", id), fiber.StatusSeeOther)
 	}
 	return c.Redirect(fmt.Sprintf("/bookings/%d?done=accepted", id), fiber.StatusSeeOther)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/pscp/booktraining/internal/catalogue"
+	"github.com/pscp/booktraining/internal/payment"
 )
 
 func (a *app) home(c *fiber.Ctx) error {
@@ -93,6 +94,7 @@ func filterOptions[T any](chosen map[string]bool, all []T, selected []option, to
 type coursePage struct {
 	Course   catalogue.Course
 	Sessions []catalogue.Session
+	Price    payment.PriceView // for the viewer's agency, or by band
 }
 
 func (a *app) course(c *fiber.Ctx) error {
@@ -104,7 +106,15 @@ func (a *app) course(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return a.render(c, fiber.StatusOK, "courses/show", course.Title, coursePage{Course: course, Sessions: sessions})
+	var agencyID *int64
+	if u := currentUser(c); u != nil {
+		agencyID = u.AgencyID
+	}
+	price, err := a.deps.Payments.PriceForViewer(c.UserContext(), course.ID, agencyID)
+	if err != nil {
+		return err
+	}
+	return a.render(c, fiber.StatusOK, "courses/show", course.Title, coursePage{Course: course, Sessions: sessions, Price: price})
 }
 
 func (a *app) healthz(c *fiber.Ctx) error {

@@ -68,6 +68,8 @@ func endedStatus(status string) string {
 		return "Booked"
 	case booking.Offered:
 		return "Offered a place"
+	case booking.Held:
+		return "Held for payment"
 	case booking.Waiting:
 		return "Waiting"
 	}

@@ -210,7 +210,7 @@ func TestManagerAddsAndRemovesThroughTheList(t *testing.T) {
 	assert.Contains(t, page, "Booking removed")
 	assert.Contains(t, page, "Late cancellation")
 	assert.Contains(t, page, "Left the agency")
-	assert.Contains(t, page, "Places offered from the waiting list")
+	assert.Contains(t, page, "Places offered or held for payment")
 
 	// Removing it again is refused with a message, not an error page.
 	resp, page = c.post(remove, url.Values{"note": {"Again"}})

@@ -20,6 +20,8 @@ import (
 	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/catalogue"
+	"github.com/pscp/booktraining/internal/enquiry"
+	"github.com/pscp/booktraining/internal/payment"
 	"github.com/pscp/booktraining/static"
 )
 
@@ -31,6 +33,7 @@ type Deps struct {
 	Catalogue      *catalogue.Service
 	Accounts       *account.Service
 	Bookings       *booking.Service
+	Payments       *payment.Service            // prices, Stripe; offline (no card payments) when nil
 	Pool           *pgxpool.Pool               // for the manager's pages: people, agencies, the audit log, kept emails
 	Now            func() time.Time            // the clock; time.Now when nil
 	CookieSecure   bool                        // false only for http://localhost development
@@ -44,6 +47,9 @@ type Deps struct {
 	// /admin/emails/:id. Set it only when no email is really delivered (no
 	// SMTP): otherwise the text of an email not yet sent holds a live link.
 	ShowEmailBodies bool
+	// Enquiries keeps requests for bespoke and single-agency training; nil:
+	// no such pages.
+	Enquiries *enquiry.Service
 }
 
 type app struct {
@@ -66,6 +72,9 @@ func New(deps Deps) (*fiber.App, error) {
 	}
 	if deps.RequestTimeout == 0 {
 		deps.RequestTimeout = 30 * time.Second
+	}
+	if deps.Payments == nil {
+		deps.Payments = payment.New(deps.Pool, nil, "", deps.Now)
 	}
 	a := &app{deps: deps, pages: pages, log: deps.Logger}
 
@@ -102,7 +111,7 @@ func New(deps Deps) (*fiber.App, error) {
 			"connect-src 'self'",
 			"object-src 'none'",
 			"base-uri 'none'",
-			"form-action 'self'",
+			"form-action 'self' https://checkout.stripe.com", // card payments: a form's redirect to Stripe Checkout
 			"frame-ancestors 'none'",
 		}, "; "),
 		XFrameOptions:  "DENY",
@@ -116,6 +125,9 @@ func New(deps Deps) (*fiber.App, error) {
 
 	f.Get("/healthz", a.healthz)
 	f.Get("/readyz", a.readyz)
+	// Stripe's webhook: before the session and CSRF middleware, which it is
+	// exempt from (its signature over the raw body is checked instead).
+	f.Post("/stripe/webhook", a.stripeWebhook)
 
 	assets, err := fs.Sub(static.FS, "govuk/assets")
 	if err != nil {
@@ -166,9 +178,12 @@ func New(deps Deps) (*fiber.App, error) {
 	a.trainerRoutes(f)
 	a.calendarRoutes(f)
 	a.bookingRoutes(f)
+	a.payRoutes(f)
 	a.sessionListRoutes(f)
 	a.registerRoutes(f)
 	a.agencyBookingRoutes(f)
+	a.paymentRoutes(f)
+	a.enquiryRoutes(f)
 
 	f.Use(func(*fiber.Ctx) error { return fiber.ErrNotFound })
 	return f, nil

@@ -1,0 +1,120 @@
+-- Requests for bespoke and single-agency training.
+
+-- name: EnquiryCourseExists :one
+SELECT EXISTS (SELECT 1 FROM courses WHERE id = @id AND retired_at IS NULL AND NOT bespoke);
+
+-- name: EnquiryCourseChoices :many
+SELECT id, title FROM courses WHERE retired_at IS NULL AND NOT bespoke ORDER BY lower(title), id;
+
+-- name: InsertEnquiry :one
+INSERT INTO enquiries (agency_id, requested_by, kind, course_id, topic, need, audience, participants, location,
+                       address, access_needs, contact_name, contact_email, contact_phone, submitted_at, updated_at)
+VALUES (@agency_id, @requested_by, @kind, sqlc.narg(course_id), @topic, @need, @audience, @participants, @location,
+        @address, @access_needs, @contact_name, @contact_email, @contact_phone, @now, @now)
+RETURNING id;
+
+-- name: InsertEnquiryDate :exec
+INSERT INTO enquiry_dates (enquiry_id, position, starts_at, ends_at) VALUES (@enquiry_id, @position, @starts_at, @ends_at);
+
+-- name: InsertEnquiryEvent :exec
+INSERT INTO enquiry_events (enquiry_id, actor_id, action, status, note, at)
+VALUES (@enquiry_id, @actor_id, @action, @status, @note, @at);
+
+-- name: InsertEnquiryMessage :exec
+INSERT INTO enquiry_messages (enquiry_id, author_id, from_partnership, body, sent_at)
+VALUES (@enquiry_id, @author_id, @from_partnership, @body, @sent_at);
+
+-- name: GetEnquiry :one
+SELECT e.id, e.agency_id, a.name AS agency_name, e.requested_by, u.full_name AS requester_name,
+       u.email::text AS requester_email, e.kind, e.course_id, coalesce(c.title, '')::text AS course_title,
+       e.topic, e.need, e.audience, e.participants, e.location, e.address, e.access_needs,
+       e.contact_name, e.contact_email::text AS contact_email, e.contact_phone, e.status, e.decline_reason,
+       e.submitted_at, e.updated_at
+FROM enquiries e
+JOIN agencies a ON a.id = e.agency_id
+JOIN users u ON u.id = e.requested_by
+LEFT JOIN courses c ON c.id = e.course_id
+WHERE e.id = @id;
+
+-- name: LockEnquiry :one
+SELECT id, status, kind, course_id, agency_id FROM enquiries WHERE id = @id FOR UPDATE;
+
+-- name: SetEnquiryStatus :exec
+UPDATE enquiries SET status = @status, decline_reason = @decline_reason, updated_at = @now WHERE id = @id;
+
+-- name: SetEnquiryCourse :exec
+UPDATE enquiries SET course_id = @course_id, updated_at = @now WHERE id = @id AND course_id IS NULL;
+
+-- name: EnquiryDates :many
+SELECT position, starts_at, ends_at FROM enquiry_dates WHERE enquiry_id = @enquiry_id ORDER BY position;
+
+-- name: EnquiryMessages :many
+SELECT m.id, m.from_partnership, m.body, m.sent_at, u.full_name AS author_name
+FROM enquiry_messages m JOIN users u ON u.id = m.author_id
+WHERE m.enquiry_id = @enquiry_id
+ORDER BY m.id;
+
+-- name: EnquiryEvents :many
+SELECT ev.action, ev.status, ev.note, ev.at, u.full_name AS actor_name
+FROM enquiry_events ev JOIN users u ON u.id = ev.actor_id
+WHERE ev.enquiry_id = @enquiry_id
+ORDER BY ev.id;
+
+-- name: EnquirySessions :many
+SELECT s.id, s.course_title, s.starts_at, s.ends_at, s.capacity, s.seats_taken, s.status,
+       coalesce(s.invite_token, '')::text AS invite_token, v.name AS venue_name, v.online AS venue_online
+FROM enquiry_sessions es
+JOIN sessions s ON s.id = es.session_id
+JOIN venues v ON v.id = s.venue_id
+WHERE es.enquiry_id = @enquiry_id
+ORDER BY s.starts_at, s.id;
+
+-- name: EnquirySessionBookings :many
+-- The people booked or waiting on the sessions of a request.
+SELECT b.session_id, u.full_name, b.status
+FROM enquiry_sessions es
+JOIN bookings b ON b.session_id = es.session_id
+JOIN users u ON u.id = b.user_id
+WHERE es.enquiry_id = @enquiry_id AND b.status IN ('confirmed', 'offered', 'waiting')
+ORDER BY b.session_id, lower(u.full_name), b.id;
+
+-- name: LinkEnquirySession :exec
+INSERT INTO enquiry_sessions (enquiry_id, session_id) VALUES (@enquiry_id, @session_id);
+
+-- name: ListEnquiries :many
+-- The manager's queue (every agency) or one agency's requests, filtered; an
+-- empty status and NULL agency or course match everything.
+SELECT e.id, e.kind, e.status, e.submitted_at, e.updated_at, e.participants, e.topic,
+       a.name AS agency_name, coalesce(c.title, '')::text AS course_title
+FROM enquiries e
+JOIN agencies a ON a.id = e.agency_id
+LEFT JOIN courses c ON c.id = e.course_id
+WHERE (sqlc.narg(agency_id)::bigint IS NULL OR e.agency_id = sqlc.narg(agency_id))
+  AND (sqlc.narg(course_id)::bigint IS NULL OR e.course_id = sqlc.narg(course_id))
+  AND (@status::text = '' OR e.status = @status)
+ORDER BY e.submitted_at, e.id
+LIMIT 500;
+
+-- name: EnquiryAgencyChoices :many
+SELECT DISTINCT a.id, a.name FROM enquiries e JOIN agencies a ON a.id = e.agency_id ORDER BY a.name;
+
+-- name: MakeBespokeCourse :one
+INSERT INTO courses (slug, title, summary, description, learning_outcomes, audience_description, audiences, level,
+                     duration, delivery_modes, default_capacity, bespoke)
+VALUES (@slug, @title, @summary, @description, ARRAY[@summary::text], @audience_description, ARRAY['practitioners'],
+        1, @duration, ARRAY['in_person', 'online'], @default_capacity, true)
+RETURNING id;
+
+-- name: ApproveBespokeTrainers :exec
+-- A manager choosing trainers for bespoke training approves them for it.
+INSERT INTO trainer_courses (trainer_id, course_id, approved_at)
+SELECT u.id, c.id, @now
+FROM users u, courses c
+WHERE u.id = ANY (@trainer_ids::bigint[]) AND c.id = @course_id AND c.bespoke
+ON CONFLICT (trainer_id, course_id) DO NOTHING;
+
+-- name: EnquiryManagers :many
+SELECT u.id, u.email::text AS email, u.full_name
+FROM users u JOIN user_roles r ON r.user_id = u.id AND r.role = 'manager'
+WHERE u.erased_at IS NULL AND u.email_verified_at IS NOT NULL
+ORDER BY u.id;

@@ -1,0 +1,490 @@
+package booking
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stripe/stripe-go/v76"
+
+	"github.com/pscp/booktraining/internal/catalogue"
+	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/payment"
+	"github.com/pscp/booktraining/internal/pgerr"
+	"github.com/pscp/booktraining/internal/validation"
+)
+
+// Paid places. A place on a course the person's agency pays for is Held
+// (it counts against capacity) while they choose how to pay:
+//
+//   - by card: a Stripe Checkout page; the place is confirmed only by
+//     Stripe's signed webhook (CheckoutCompleted), never by the page the
+//     person returns to;
+//   - on their agency's invoice, against a purchase order: confirmed at once.
+//
+// A hold not paid for by its deadline lapses (ExpireHolds, or Stripe's
+// checkout.session.expired) and the place goes to the waiting list. A
+// payment that arrives after that takes the place if it is still free, and
+// is refunded in full if it is not.
+
+// Held is the status of a place held while its person pays.
+const Held = "held"
+
+// DefaultPaymentHold is how long a paid place is held for payment.
+const DefaultPaymentHold = 30 * time.Minute
+
+// checkoutMinimum is the shortest time Stripe keeps a Checkout page open.
+const checkoutMinimum = 30*time.Minute + time.Minute
+
+var (
+	// ErrPaymentUnavailable means card payment is not configured.
+	ErrPaymentUnavailable = errors.New("online payment is not available")
+	// ErrHoldLapsed means the hold on the place ended before payment.
+	ErrHoldLapsed = errors.New("the place was not paid for in time")
+	// ErrNoAgencyToInvoice means the person has no listed agency to invoice.
+	ErrNoAgencyToInvoice = errors.New("no agency to invoice")
+)
+
+// FieldPurchaseOrder is the payment form's purchase order input.
+const FieldPurchaseOrder = "purchase-order"
+
+func (s *Service) paymentHold() time.Duration {
+	if s.PaymentHold > 0 {
+		return s.PaymentHold
+	}
+	return DefaultPaymentHold
+}
+
+// price is what a place on course costs the agency agencyID (nil: an
+// organisation not yet listed, which pays as a non-contributing one).
+func (s *Service) price(ctx context.Context, q dbsqlc.DBTX, courseID int64, agencyID *int64) (payment.Pence, error) {
+	if agencyID == nil {
+		return payment.CoursePrice(ctx, q, courseID, "non_contributing")
+	}
+	p, _, err := payment.AgencyCoursePrice(ctx, q, courseID, *agencyID)
+	return p, err
+}
+
+// Payment is what a held place costs and how it may be paid, for the page
+// that asks the person to pay.
+type Payment struct {
+	Booking
+	Price      payment.Pence
+	HoldUntil  time.Time
+	Card       bool // card payment is available
+	Invoice    bool // the place can go on the agency's invoice
+	AgencyName string
+}
+
+// PaymentFor is the payment step of held booking id, for whoever may change
+// it. A booking not held answers ErrWrongState.
+func (s *Service) PaymentFor(ctx context.Context, actor Actor, id int64) (Payment, error) {
+	b, err := s.Get(ctx, actor, id)
+	if err != nil {
+		return Payment{}, err
+	}
+	if b.Status != Held {
+		return Payment{}, ErrWrongState
+	}
+	row, err := dbsqlc.New(s.pool).GetBooking(ctx, id)
+	if err != nil {
+		return Payment{}, fmt.Errorf("booking %d: %w", id, err)
+	}
+	price, err := s.price(ctx, s.pool, row.CourseID, row.AgencyID)
+	if err != nil {
+		return Payment{}, err
+	}
+	p := Payment{Booking: b, Price: price, Card: s.Payments != nil && s.Payments.Online(),
+		Invoice: row.AgencyID != nil, AgencyName: row.AgencyName}
+	if row.HoldExpiresAt != nil {
+		p.HoldUntil = *row.HoldExpiresAt
+	}
+	return p, nil
+}
+
+// lockHeld locks booking id's session and checks the booking is a place
+// held for payment that actor may pay for, still within its hold.
+func (s *Service) lockHeld(ctx context.Context, q *dbsqlc.Queries, actor Actor, id int64) (dbsqlc.GetBookingRow, error) {
+	b, _, err := lockBooking(ctx, q, id)
+	if err != nil {
+		return b, err
+	}
+	if !actor.mayChange(b) {
+		return b, ErrNotFound
+	}
+	if b.Status != Held {
+		if b.Status == Expired && b.EndNote == holdLapsedNote {
+			return b, ErrHoldLapsed
+		}
+		return b, ErrWrongState
+	}
+	if b.HoldExpiresAt != nil && !s.now().Before(*b.HoldExpiresAt) {
+		return b, ErrHoldLapsed
+	}
+	return b, nil
+}
+
+// holdLapsedNote is how a lapsed hold's end is recorded (see RetakeLapsedPlace).
+const holdLapsedNote = "Not paid for in time"
+
+// PayByInvoice confirms held booking id at once, its price to go on the
+// agency's invoice against purchaseOrder. A missing or overlong purchase
+// order is a validation error.
+func (s *Service) PayByInvoice(ctx context.Context, actor Actor, id int64, purchaseOrder string) error {
+	po := validation.CleanLine(purchaseOrder)
+	var v validation.Errors
+	switch {
+	case po == "":
+		v.Add(FieldPurchaseOrder, "Enter your agency’s purchase order number")
+	case len([]rune(po)) > 100:
+		v.Add(FieldPurchaseOrder, "The purchase order number must be 100 characters or fewer")
+	}
+	return s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
+		b, err := s.lockHeld(ctx, q, actor, id)
+		if err != nil {
+			return err
+		}
+		if b.AgencyID == nil {
+			return ErrNoAgencyToInvoice
+		}
+		if err := v.Err(); err != nil {
+			return err
+		}
+		now := s.now()
+		price, err := s.price(ctx, tx, b.CourseID, b.AgencyID)
+		if err != nil {
+			return err
+		}
+		if pay, err := q.LivePaymentOfBooking(ctx, id); err == nil && pay.Method == "card" && pay.Status == "pending" {
+			// They started to pay by card, then chose the invoice: that
+			// checkout must not take money too.
+			if err := q.ExpireCardPayment(ctx, dbsqlc.ExpireCardPaymentParams{BookingID: id, Now: now}); err != nil {
+				return fmt.Errorf("close card payment of booking %d: %w", id, err)
+			}
+		} else if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("payment of booking %d: %w", id, err)
+		}
+		if price > 0 {
+			if _, err := q.InsertInvoicePayment(ctx, dbsqlc.InsertInvoicePaymentParams{
+				BookingID: id, AmountPence: int32(price), PurchaseOrder: po, Now: now,
+			}); err != nil {
+				return fmt.Errorf("invoice payment of booking %d: %w", id, err)
+			}
+		}
+		if _, err := q.ConfirmHeld(ctx, dbsqlc.ConfirmHeldParams{ID: id, Now: now}); err != nil {
+			return fmt.Errorf("confirm booking %d: %w", id, err)
+		}
+		return s.tell(ctx, tx, q, id, msgConfirmed)
+	})
+}
+
+// PayByCard opens (or reopens) a Stripe Checkout page for held booking id
+// and returns its address. The page and the hold stay open at least as
+// long as Stripe's minimum. Asking twice gives the same page: the payment
+// row is made once, and Stripe answers a repeated idempotency key with the
+// first answer.
+func (s *Service) PayByCard(ctx context.Context, actor Actor, id int64, successURL, cancelURL string) (string, error) {
+	if s.Payments == nil || !s.Payments.Online() {
+		return "", ErrPaymentUnavailable
+	}
+	gateway, err := s.Payments.Gateway()
+	if err != nil {
+		return "", ErrPaymentUnavailable
+	}
+	var req payment.CheckoutRequest
+	var existing string
+	err = s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
+		b, err := s.lockHeld(ctx, q, actor, id)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		pay, err := q.LivePaymentOfBooking(ctx, id)
+		switch {
+		case err == nil && pay.Method == "card" && pay.Status == "pending":
+			if pay.CheckoutUrl != nil && pay.ExpiresAt != nil && now.Before(*pay.ExpiresAt) {
+				existing = *pay.CheckoutUrl
+				return nil
+			}
+		case err == nil:
+			return ErrWrongState
+		case errors.Is(err, pgx.ErrNoRows):
+			price, err := s.price(ctx, tx, b.CourseID, b.AgencyID)
+			if err != nil {
+				return err
+			}
+			expires := now.Add(checkoutMinimum)
+			if b.HoldExpiresAt != nil && b.HoldExpiresAt.After(expires) {
+				expires = *b.HoldExpiresAt
+			}
+			pid, err := q.InsertCardPayment(ctx, dbsqlc.InsertCardPaymentParams{
+				BookingID: id, AmountPence: int32(price), ExpiresAt: expires, Now: now,
+			})
+			if err != nil {
+				return fmt.Errorf("card payment of booking %d: %w", id, err)
+			}
+			if err := q.ExtendHold(ctx, dbsqlc.ExtendHoldParams{ID: id, Until: expires}); err != nil {
+				return fmt.Errorf("extend hold of booking %d: %w", id, err)
+			}
+			pay = dbsqlc.LivePaymentOfBookingRow{ID: pid, AmountPence: int32(price), ExpiresAt: &expires}
+		default:
+			return fmt.Errorf("payment of booking %d: %w", id, err)
+		}
+		req = payment.CheckoutRequest{
+			BookingID: id, PaymentID: pay.ID, AmountPence: payment.Pence(pay.AmountPence),
+			Description:   b.CourseTitle + ", " + catalogue.LongDate(b.StartsAt),
+			CustomerEmail: b.PersonEmail, SuccessURL: successURL, CancelURL: cancelURL,
+			ExpiresAt: *pay.ExpiresAt, IdempotencyKey: payment.CheckoutKey(pay.ID),
+		}
+		return nil
+	})
+	if err != nil || existing != "" {
+		return existing, err
+	}
+	// Outside the transaction: no row lock is held while Stripe answers.
+	cs, err := gateway.CreateCheckoutSession(ctx, req)
+	if err != nil {
+		return "", fmt.Errorf("open card payment for booking %d: %w", id, err)
+	}
+	if err := dbsqlc.New(s.pool).SetCheckoutSession(ctx, dbsqlc.SetCheckoutSessionParams{
+		ID: req.PaymentID, CheckoutSessionID: &cs.ID, CheckoutUrl: &cs.URL,
+	}); err != nil {
+		return "", fmt.Errorf("record card payment of booking %d: %w", id, err)
+	}
+	return cs.URL, nil
+}
+
+// checkoutSession reads the Checkout Session an event is about.
+func checkoutSession(ev stripe.Event) (stripe.CheckoutSession, error) {
+	var cs stripe.CheckoutSession
+	if ev.Data == nil {
+		return cs, fmt.Errorf("event %s has no data", ev.ID)
+	}
+	if err := json.Unmarshal(ev.Data.Raw, &cs); err != nil {
+		return cs, fmt.Errorf("event %s: checkout session: %w", ev.ID, err)
+	}
+	if cs.ID == "" {
+		return cs, fmt.Errorf("event %s: checkout session has no id", ev.ID)
+	}
+	return cs, nil
+}
+
+// CheckoutCompleted is the webhook handler for checkout.session.completed,
+// run in the transaction that records the event (so it takes effect once).
+// A paid session confirms its held place. If the hold had lapsed, the
+// place is taken after all when it is still free; otherwise the payment is
+// refunded in full and the person told. A session this service did not make
+// is ignored.
+func (s *Service) CheckoutCompleted(ctx context.Context, tx pgx.Tx, ev stripe.Event) error {
+	cs, err := checkoutSession(ev)
+	if err != nil {
+		return err
+	}
+	if cs.PaymentStatus != stripe.CheckoutSessionPaymentStatusPaid {
+		return nil // not paid (yet): nothing to confirm
+	}
+	q := dbsqlc.New(tx)
+	ref, err := q.PaymentByCheckoutSession(ctx, &cs.ID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		s.log.WarnContext(ctx, "Stripe checkout session not ours", "checkout_session", cs.ID, "event", ev.ID)
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("payment of checkout session %s: %w", cs.ID, err)
+	}
+	b, se, err := lockBooking(ctx, q, ref.BookingID) // the session's lock first, as everywhere
+	if err != nil {
+		return err
+	}
+	pay, err := q.LockPayment(ctx, ref.ID)
+	if err != nil {
+		return fmt.Errorf("lock payment %d: %w", ref.ID, err)
+	}
+	if pay.Status != "pending" && pay.Status != "expired" {
+		return nil // already settled
+	}
+	intent := ""
+	if cs.PaymentIntent != nil {
+		intent = cs.PaymentIntent.ID
+	}
+	if intent == "" {
+		return fmt.Errorf("checkout session %s is paid but names no payment intent", cs.ID)
+	}
+	now := s.now()
+	if _, err := q.MarkPaymentPaid(ctx, dbsqlc.MarkPaymentPaidParams{ID: pay.ID, PaymentIntentID: &intent, Now: now}); err != nil {
+		return fmt.Errorf("record payment %d: %w", pay.ID, err)
+	}
+	switch {
+	case b.Status == Held:
+		if _, err := q.ConfirmHeld(ctx, dbsqlc.ConfirmHeldParams{ID: b.ID, Now: now}); err != nil {
+			return fmt.Errorf("confirm booking %d: %w", b.ID, err)
+		}
+		return s.tell(ctx, tx, q, b.ID, msgConfirmed)
+	case b.Status == Expired && b.EndNote == holdLapsedNote && se.Status == "published" && now.Before(se.StartsAt):
+		ok, err := retake(ctx, tx, b.ID, now)
+		if err != nil {
+			return err
+		}
+		if ok {
+			return s.tell(ctx, tx, q, b.ID, msgConfirmed)
+		}
+	}
+	// The place has gone (taken by someone else, or cancelled meanwhile):
+	// the money goes back.
+	if _, err := q.RequestRefund(ctx, dbsqlc.RequestRefundParams{ID: pay.ID, Now: now}); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("refund payment %d: %w", pay.ID, err)
+	}
+	return s.tell(ctx, tx, q, b.ID, msgLatePaymentRefunded)
+}
+
+// retake confirms a lapsed hold again if its place is still free, inside a
+// savepoint so that a full session (the CHECK on sessions) or a new booking
+// of the same person (bookings_one_live) leaves the transaction usable.
+func retake(ctx context.Context, tx pgx.Tx, id int64, now time.Time) (bool, error) {
+	sp, err := tx.Begin(ctx)
+	if err != nil {
+		return false, fmt.Errorf("savepoint: %w", err)
+	}
+	_, err = dbsqlc.New(sp).RetakeLapsedPlace(ctx, dbsqlc.RetakeLapsedPlaceParams{ID: id, Now: now})
+	if err == nil {
+		return true, sp.Commit(ctx)
+	}
+	_ = sp.Rollback(ctx)
+	if errors.Is(err, pgx.ErrNoRows) || pgerr.Violates(err, "sessions_seats_within_capacity", "bookings_one_live") {
+		return false, nil
+	}
+	return false, fmt.Errorf("retake booking %d: %w", id, err)
+}
+
+// CheckoutExpired is the webhook handler for checkout.session.expired: the
+// page closed unpaid, so its hold ends now and the place goes on.
+func (s *Service) CheckoutExpired(ctx context.Context, tx pgx.Tx, ev stripe.Event) error {
+	cs, err := checkoutSession(ev)
+	if err != nil {
+		return err
+	}
+	q := dbsqlc.New(tx)
+	ref, err := q.PaymentByCheckoutSession(ctx, &cs.ID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("payment of checkout session %s: %w", cs.ID, err)
+	}
+	b, _, err := lockBooking(ctx, q, ref.BookingID)
+	if err != nil {
+		return err
+	}
+	pay, err := q.LockPayment(ctx, ref.ID)
+	if err != nil {
+		return fmt.Errorf("lock payment %d: %w", ref.ID, err)
+	}
+	if pay.Status != "pending" || b.Status != Held {
+		return nil
+	}
+	return s.lapse(ctx, tx, q, b.ID, b.SessionID, s.now())
+}
+
+// lapse ends held booking id, closes its card payment, tells the person and
+// offers the place on. The caller holds the session's lock.
+func (s *Service) lapse(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, id, sessionID int64, now time.Time) error {
+	if _, err := q.ExpireHold(ctx, dbsqlc.ExpireHoldParams{ID: id, Now: now}); errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("lapse hold of booking %d: %w", id, err)
+	}
+	if err := q.ExpireCardPayment(ctx, dbsqlc.ExpireCardPaymentParams{BookingID: id, Now: now}); err != nil {
+		return fmt.Errorf("close card payment of booking %d: %w", id, err)
+	}
+	if err := s.tell(ctx, tx, q, id, msgHoldLapsed); err != nil {
+		return err
+	}
+	return s.offerFreePlaces(ctx, tx, q, sessionID, now)
+}
+
+// ExpireHolds ends the holds whose time is up, offering each place to the
+// next person waiting, and returns how many ended. One session at a time,
+// each in its own transaction under the session's lock.
+func (s *Service) ExpireHolds(ctx context.Context) (int, error) {
+	sessions, err := dbsqlc.New(s.pool).SessionsWithLapsedHolds(ctx, s.now())
+	if err != nil {
+		return 0, fmt.Errorf("sessions with lapsed holds: %w", err)
+	}
+	n := 0
+	for _, id := range sessions {
+		err := s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
+			if _, err := lockSession(ctx, q, id); err != nil {
+				return err
+			}
+			now := s.now()
+			ids, err := q.LapsedHoldsOfSession(ctx, dbsqlc.LapsedHoldsOfSessionParams{SessionID: id, Now: now})
+			if err != nil {
+				return fmt.Errorf("lapsed holds of session %d: %w", id, err)
+			}
+			for _, b := range ids {
+				if err := s.lapse(ctx, tx, q, b, id, now); err != nil {
+					return err
+				}
+				n++
+			}
+			return nil
+		})
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// settle deals with the money of a place that has just ended, in the
+// caller's transaction: a checkout not yet paid is closed; a card payment
+// is refunded in full unless the cancellation was late; a place on the
+// agency's invoice not yet billed is not billed unless it was late. It
+// returns the refund asked for (0 for none).
+func settle(ctx context.Context, q *dbsqlc.Queries, id int64, late bool, now time.Time) (payment.Pence, error) {
+	pay, err := q.LivePaymentOfBooking(ctx, id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil
+	} else if err != nil {
+		return 0, fmt.Errorf("payment of booking %d: %w", id, err)
+	}
+	switch {
+	case pay.Method == "card" && pay.Status == "pending":
+		if err := q.ExpireCardPayment(ctx, dbsqlc.ExpireCardPaymentParams{BookingID: id, Now: now}); err != nil {
+			return 0, fmt.Errorf("close card payment of booking %d: %w", id, err)
+		}
+	case late:
+		// no refund inside the cut-off: the place was kept from others
+	case pay.Method == "card" && pay.Status == "paid":
+		amount, err := q.RequestRefund(ctx, dbsqlc.RequestRefundParams{ID: pay.ID, Now: now})
+		if errors.Is(err, pgx.ErrNoRows) {
+			return 0, nil // already asked for
+		} else if err != nil {
+			return 0, fmt.Errorf("refund payment %d: %w", pay.ID, err)
+		}
+		return payment.Pence(amount), nil
+	case pay.Method == "invoice" && pay.Status == "pending":
+		if err := q.CancelInvoicePayment(ctx, dbsqlc.CancelInvoicePaymentParams{ID: pay.ID, Now: now}); err != nil {
+			return 0, fmt.Errorf("cancel invoice payment %d: %w", pay.ID, err)
+		}
+	}
+	return 0, nil
+}
+
+// RefundDue is what cancelling booking id now would give back: the card
+// payment in full before the cut-off, nothing after. The cancel page says it
+// before the person confirms.
+func (s *Service) RefundDue(ctx context.Context, b Booking) (payment.Pence, error) {
+	if b.Status != Confirmed || IsLate(b.Cutoff, s.now()) {
+		return 0, nil
+	}
+	row, err := dbsqlc.New(s.pool).GetBooking(ctx, b.ID)
+	if err != nil {
+		return 0, fmt.Errorf("booking %d: %w", b.ID, err)
+	}
+	if row.RefundPence > 0 {
+		return 0, nil
+	}
+	return payment.Pence(row.PaidPence), nil
+}

@@ -1,0 +1,307 @@
+package booking_test
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/stripe/stripe-go/v76"
+	"github.com/stripe/stripe-go/v76/webhook"
+
+	"github.com/pscp/booktraining/internal/booking"
+	"github.com/pscp/booktraining/internal/payment"
+	"github.com/pscp/booktraining/internal/stripetest"
+	"github.com/pscp/booktraining/internal/validation"
+)
+
+const webhookSecret = "whsec_booking_tests"
+
+// paid gives f's service card payments through stripe-mock and prices the
+// fixture's course at £80 for every band, and returns the payment service
+// with the booking webhooks registered, as cmd/server does.
+func (f fixture) paid(t *testing.T) *payment.Service {
+	t.Helper()
+	gw := payment.NewStripeGateway(stripetest.Key, stripetest.Start(t), &http.Client{Timeout: 30 * time.Second})
+	pay := payment.New(f.pool, gw, webhookSecret, f.clock.Now)
+	pay.Handle(stripe.EventTypeCheckoutSessionCompleted, f.svc.CheckoutCompleted)
+	pay.Handle(stripe.EventTypeCheckoutSessionExpired, f.svc.CheckoutExpired)
+	f.svc.Payments = pay
+	_, err := f.pool.Exec(f.ctx, `
+		INSERT INTO course_prices (course_id, charging_band, amount_pence)
+		SELECT (SELECT id FROM courses ORDER BY id LIMIT 1), b, 8000
+		FROM unnest(ARRAY['partner', 'contributing', 'non_contributing']) AS b`)
+	require.NoError(t, err)
+	return pay
+}
+
+// deliver signs a Stripe event about checkout session cs and hands it to
+// the payment service as the webhook endpoint does.
+func deliver(t *testing.T, f fixture, pay *payment.Service, id string, typ stripe.EventType, cs map[string]any) error {
+	t.Helper()
+	body, err := json.Marshal(map[string]any{
+		"id": id, "object": "event", "type": typ, "api_version": stripe.APIVersion, "created": f.clock.Now().Unix(),
+		"data": map[string]any{"object": cs},
+	})
+	require.NoError(t, err)
+	signed := webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: body, Secret: webhookSecret, Timestamp: time.Now()})
+	ev, err := pay.Verify(body, signed.Header)
+	require.NoError(t, err)
+	return pay.Dispatch(f.ctx, ev)
+}
+
+func paidSession(id string) map[string]any {
+	return map[string]any{"id": id, "object": "checkout.session", "payment_status": "paid", "status": "complete",
+		"payment_intent": "pi_test_paid"}
+}
+
+// checkout opens the card payment of held booking id and returns the
+// checkout session's id as stored.
+func (f fixture) checkout(t *testing.T, who booking.Actor, id int64) string {
+	t.Helper()
+	url, err := f.svc.PayByCard(f.ctx, who, id, "https://book.example.org/paid", "https://book.example.org/pay")
+	require.NoError(t, err)
+	assert.NotEmpty(t, url)
+	var cs string
+	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT checkout_session_id FROM payments WHERE booking_id = $1", id).Scan(&cs))
+	return cs
+}
+
+func (f fixture) paymentStatus(t *testing.T, booking int64) (status string, refundAsked bool) {
+	t.Helper()
+	require.NoError(t, f.pool.QueryRow(f.ctx,
+		"SELECT status, refund_requested_at IS NOT NULL FROM payments WHERE booking_id = $1 ORDER BY id DESC LIMIT 1", booking).
+		Scan(&status, &refundAsked))
+	return status, refundAsked
+}
+
+func TestPaidPlaceIsHeldThenConfirmedByTheWebhook(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	pay := f.paid(t)
+	session := f.session(t, 2, 30)
+	sam := f.person(t, "sam", f.agency)
+
+	out, err := f.book(sam, session, false)
+	require.NoError(t, err)
+	assert.Equal(t, booking.Held, out.Status)
+	assert.Equal(t, payment.Pence(8000), out.Price)
+	assert.Equal(t, 0, f.consistent(t, session), "held, not confirmed")
+	var taken int
+	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT seats_taken FROM sessions WHERE id = $1", session).Scan(&taken))
+	assert.Equal(t, 1, taken, "a held place counts against capacity")
+	assert.Zero(t, f.emailsTo(t, sam, "Booking confirmed:"), "not confirmed until paid")
+
+	cs := f.checkout(t, sam, out.BookingID)
+	again := f.checkout(t, sam, out.BookingID)
+	assert.Equal(t, cs, again, "asking twice opens one checkout")
+	b, err := f.svc.Get(f.ctx, sam, out.BookingID)
+	require.NoError(t, err)
+	require.NotNil(t, b.HoldExpiresAt)
+	assert.False(t, b.HoldExpiresAt.Before(start.Add(30*time.Minute)), "the hold lasts as long as Stripe's page")
+
+	// An expired event that arrives first for another session changes nothing;
+	// the completed one confirms, once, however often it comes.
+	require.NoError(t, deliver(t, f, pay, "evt_other", stripe.EventTypeCheckoutSessionExpired, map[string]any{"id": "cs_not_ours", "object": "checkout.session"}))
+	require.NoError(t, deliver(t, f, pay, "evt_paid", stripe.EventTypeCheckoutSessionCompleted, paidSession(cs)))
+	require.NoError(t, deliver(t, f, pay, "evt_paid", stripe.EventTypeCheckoutSessionCompleted, paidSession(cs)))
+	require.NoError(t, deliver(t, f, pay, "evt_paid_again", stripe.EventTypeCheckoutSessionCompleted, paidSession(cs)))
+	require.NoError(t, deliver(t, f, pay, "evt_expired_late", stripe.EventTypeCheckoutSessionExpired, map[string]any{"id": cs, "object": "checkout.session"}))
+	assert.Equal(t, 1, f.consistent(t, session))
+	assert.Equal(t, 1, f.emailsTo(t, sam, "Booking confirmed:"), "confirmed once")
+	status, _ := f.paymentStatus(t, out.BookingID)
+	assert.Equal(t, "paid", status)
+	b, err = f.svc.Get(f.ctx, sam, out.BookingID)
+	require.NoError(t, err)
+	assert.Equal(t, booking.Confirmed, b.Status)
+	assert.Equal(t, payment.Pence(8000), b.Paid)
+}
+
+func TestWebhookDeliveredTwiceAtOnceConfirmsOnce(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	pay := f.paid(t)
+	session := f.session(t, 2, 30)
+	sam := f.person(t, "sam", f.agency)
+	out, err := f.book(sam, session, false)
+	require.NoError(t, err)
+	cs := f.checkout(t, sam, out.BookingID)
+
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = deliver(t, f, pay, "evt_same", stripe.EventTypeCheckoutSessionCompleted, paidSession(cs))
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		assert.NoError(t, err)
+	}
+	assert.Equal(t, 1, f.emailsTo(t, sam, "Booking confirmed:"))
+	assert.Equal(t, 1, f.consistent(t, session))
+}
+
+func TestUnpaidHoldLapsesAndThePlaceGoesOn(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	f.paid(t)
+	session := f.session(t, 1, 30)
+	sam, kim := f.person(t, "sam", f.agency), f.person(t, "kim", f.agency)
+	out, err := f.book(sam, session, false)
+	require.NoError(t, err)
+	_, err = f.book(kim, session, false)
+	assert.ErrorIs(t, err, booking.ErrFull, "the held place is taken")
+	waiting, err := f.book(kim, session, true)
+	require.NoError(t, err)
+	assert.Equal(t, booking.Waiting, waiting.Status)
+
+	f.clock.Set(start.Add(29 * time.Minute))
+	n, err := f.svc.ExpireHolds(f.ctx)
+	require.NoError(t, err)
+	assert.Zero(t, n, "not yet")
+
+	f.clock.Set(start.Add(30 * time.Minute))
+	_, err = f.svc.PayByCard(f.ctx, sam, out.BookingID, "https://x/paid", "https://x/pay")
+	assert.ErrorIs(t, err, booking.ErrHoldLapsed, "too late to start paying")
+	n, err = f.svc.ExpireHolds(f.ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	b, err := f.svc.Get(f.ctx, sam, out.BookingID)
+	require.NoError(t, err)
+	assert.True(t, b.HoldLapsed())
+	assert.Equal(t, 1, f.emailsTo(t, sam, "Your place was not paid for in time:"))
+	k, err := f.svc.Get(f.ctx, kim, waiting.BookingID)
+	require.NoError(t, err)
+	assert.Equal(t, booking.Offered, k.Status, "the place went to the waiting list")
+	f.consistent(t, session)
+}
+
+func TestPaymentAfterTheHoldLapsed(t *testing.T) {
+	t.Parallel()
+	for name, placeTaken := range map[string]bool{"place taken: refunded": true, "place still free: booked": false} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f := setup(t)
+			pay := f.paid(t)
+			session := f.session(t, 1, 30)
+			sam, kim := f.person(t, "sam", f.agency), f.person(t, "kim", f.agency)
+			out, err := f.book(sam, session, false)
+			require.NoError(t, err)
+			cs := f.checkout(t, sam, out.BookingID)
+			f.clock.Set(start.Add(time.Hour))
+			_, err = f.svc.ExpireHolds(f.ctx)
+			require.NoError(t, err)
+			if placeTaken {
+				k, err := f.book(kim, session, false)
+				require.NoError(t, err)
+				require.NoError(t, f.svc.PayByInvoice(f.ctx, kim, k.BookingID, "PO-1"))
+			}
+
+			require.NoError(t, deliver(t, f, pay, "evt_late", stripe.EventTypeCheckoutSessionCompleted, paidSession(cs)))
+			b, err := f.svc.Get(f.ctx, sam, out.BookingID)
+			require.NoError(t, err)
+			status, refund := f.paymentStatus(t, out.BookingID)
+			assert.Equal(t, "paid", status, "the money was taken")
+			if placeTaken {
+				assert.True(t, b.HoldLapsed())
+				assert.True(t, refund, "refunded in full")
+				assert.Equal(t, 1, f.emailsTo(t, sam, "Your payment has been refunded:"))
+				assert.Zero(t, f.emailsTo(t, sam, "Booking confirmed:"))
+			} else {
+				assert.Equal(t, booking.Confirmed, b.Status, "the place was still free")
+				assert.False(t, refund)
+				assert.Equal(t, 1, f.emailsTo(t, sam, "Booking confirmed:"))
+			}
+			assert.Equal(t, 1, f.consistent(t, session))
+		})
+	}
+}
+
+func TestCancellingAPaidPlaceRefundsOnlyBeforeTheCutoff(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	pay := f.paid(t)
+	session := f.session(t, 5, 30) // cut-off 27 days from start
+	sam := f.person(t, "sam", f.agency)
+	out, err := f.book(sam, session, false)
+	require.NoError(t, err)
+	cs := f.checkout(t, sam, out.BookingID)
+	require.NoError(t, deliver(t, f, pay, "evt_1", stripe.EventTypeCheckoutSessionCompleted, paidSession(cs)))
+
+	b, err := f.svc.Get(f.ctx, sam, out.BookingID)
+	require.NoError(t, err)
+	due, err := f.svc.RefundDue(f.ctx, b)
+	require.NoError(t, err)
+	assert.Equal(t, payment.Pence(8000), due, "the cancel page promises a full refund")
+	res, err := f.svc.Cancel(f.ctx, sam, out.BookingID)
+	require.NoError(t, err)
+	assert.False(t, res.Late)
+	assert.Equal(t, payment.Pence(8000), res.Refund)
+	_, asked := f.paymentStatus(t, out.BookingID)
+	assert.True(t, asked)
+	assert.Equal(t, 1, f.emailsTo(t, sam, "Booking cancelled:"))
+
+	// Inside the cut-off: an invoiced place stays on the invoice; no refund.
+	kim := f.person(t, "kim", f.agency)
+	k, err := f.book(kim, session, false)
+	require.NoError(t, err)
+	require.NoError(t, f.svc.PayByInvoice(f.ctx, kim, k.BookingID, "PO-77"))
+	f.clock.Set(start.Add(28 * day))
+	kb, err := f.svc.Get(f.ctx, kim, k.BookingID)
+	require.NoError(t, err)
+	due, err = f.svc.RefundDue(f.ctx, kb)
+	require.NoError(t, err)
+	assert.Zero(t, due)
+	res, err = f.svc.Cancel(f.ctx, kim, k.BookingID)
+	require.NoError(t, err)
+	assert.True(t, res.Late)
+	assert.Zero(t, res.Refund)
+	status, _ := f.paymentStatus(t, k.BookingID)
+	assert.Equal(t, "pending", status, "still to be invoiced: a late cancellation is paid for")
+}
+
+func TestInvoiceRouteNeedsAPurchaseOrder(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	f.paid(t)                                                  // the prices
+	f.svc.Payments = payment.New(f.pool, nil, "", f.clock.Now) // and no card payments
+	session := f.session(t, 5, 30)
+	sam := f.person(t, "sam", f.agency)
+	out, err := f.book(sam, session, false)
+	require.NoError(t, err)
+	require.Equal(t, booking.Held, out.Status)
+
+	_, err = f.svc.PayByCard(f.ctx, sam, out.BookingID, "https://x/paid", "https://x/pay")
+	assert.ErrorIs(t, err, booking.ErrPaymentUnavailable)
+	p, err := f.svc.PaymentFor(f.ctx, sam, out.BookingID)
+	require.NoError(t, err)
+	assert.False(t, p.Card)
+	assert.True(t, p.Invoice)
+
+	var verr *validation.Errors
+	require.True(t, errors.As(f.svc.PayByInvoice(f.ctx, sam, out.BookingID, "  "), &verr))
+	assert.NotEmpty(t, verr.Message(booking.FieldPurchaseOrder))
+	b, err := f.svc.Get(f.ctx, sam, out.BookingID)
+	require.NoError(t, err)
+	assert.Equal(t, booking.Held, b.Status, "nothing changed")
+
+	other := f.person(t, "other", f.agency)
+	assert.ErrorIs(t, f.svc.PayByInvoice(f.ctx, other, out.BookingID, "PO-1"), booking.ErrNotFound, "someone else's booking")
+
+	require.NoError(t, f.svc.PayByInvoice(f.ctx, sam, out.BookingID, "PO-12345"))
+	b, err = f.svc.Get(f.ctx, sam, out.BookingID)
+	require.NoError(t, err)
+	assert.Equal(t, booking.Confirmed, b.Status)
+	var po, method string
+	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT method, purchase_order FROM payments WHERE booking_id = $1", out.BookingID).Scan(&method, &po))
+	assert.Equal(t, "invoice", method)
+	assert.Equal(t, "PO-12345", po)
+	assert.ErrorIs(t, f.svc.PayByInvoice(f.ctx, sam, out.BookingID, "PO-2"), booking.ErrWrongState, "paid once")
+}

@@ -1,0 +1,318 @@
+package email_test
+
+import (
+	"context"
+	"net"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/email"
+	"github.com/pscp/booktraining/internal/pgtest"
+	"github.com/pscp/booktraining/internal/smtptest"
+)
+
+// jobStates returns the state of every delivery job for the email, oldest
+// job first.
+func jobStates(t *testing.T, pool *pgxpool.Pool, emailID int64) []rivertype.JobState {
+	t.Helper()
+	rows, err := pool.Query(context.Background(),
+		"SELECT state FROM river_job WHERE kind = 'email_deliver' AND (args->>'email_id')::bigint = $1 ORDER BY id", emailID)
+	require.NoError(t, err)
+	states, err := pgx.CollectRows(rows, pgx.RowTo[rivertype.JobState])
+	require.NoError(t, err)
+	return states
+}
+
+// enqueueCommitted stores m and its job through an insert-only client, as
+// the web process does, and commits: no worker has seen it.
+func enqueueCommitted(t *testing.T, pool *pgxpool.Pool, m email.Message) int64 {
+	t.Helper()
+	client, err := email.NewInsertOnlyClient(pool)
+	require.NoError(t, err)
+	var id int64
+	require.NoError(t, pgx.BeginFunc(context.Background(), pool, func(tx pgx.Tx) error {
+		id, err = email.NewOutbox(client).Enqueue(context.Background(), tx, m)
+		return err
+	}))
+	return id
+}
+
+// insertDeliveryJob adds another job for an email, as a duplicate job row
+// or a job River rescued while the first still ran would be.
+func insertDeliveryJob(t *testing.T, pool *pgxpool.Pool, emailID int64) {
+	t.Helper()
+	client, err := email.NewInsertOnlyClient(pool)
+	require.NoError(t, err)
+	_, err = client.Insert(context.Background(), email.DeliverArgs{EmailID: emailID}, nil)
+	require.NoError(t, err)
+}
+
+// eventually polls until ok, failing the test after 10 seconds.
+func eventually(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("not within 10s: %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// nextEvent returns the next job event, failing the test after 10 seconds.
+func nextEvent(t *testing.T, events <-chan *river.Event) *river.Event {
+	t.Helper()
+	select {
+	case ev := <-events:
+		return ev
+	case <-time.After(10 * time.Second):
+		t.Fatal("no job finished within 10s")
+		return nil
+	}
+}
+
+func allCompleted(states []rivertype.JobState) bool {
+	for _, s := range states {
+		if s != rivertype.JobStateCompleted {
+			return false
+		}
+	}
+	return len(states) > 0
+}
+
+func TestEmailCommittedBeforeARestartIsDeliveredOnce(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.New(t)
+	srv := smtptest.Start(t)
+	ctx := context.Background()
+
+	// The action commits; the process dies before any worker runs.
+	id := enqueueCommitted(t, pool, resetMessage("alex@example.org"))
+	time.Sleep(200 * time.Millisecond)
+	assert.Empty(t, srv.Messages(), "nothing works the job yet")
+	assert.Equal(t, []rivertype.JobState{rivertype.JobStateAvailable}, jobStates(t, pool, id))
+
+	// The restart: a worker starts and finds the job waiting.
+	sender, err := email.NewSMTPSender(srv.URL(), from)
+	require.NoError(t, err)
+	_, events := email.StartTestClient(t, pool, sender)
+	got := srv.WaitFor(t, 1, 10*time.Second)
+	ev := nextEvent(t, events)
+	require.Equal(t, river.EventKindJobCompleted, ev.Kind)
+	time.Sleep(200 * time.Millisecond)
+	require.Len(t, srv.Messages(), 1, "delivered exactly once")
+	assert.Equal(t, []string{"alex@example.org"}, got[0].To)
+
+	var token string
+	require.NoError(t, pool.QueryRow(ctx, "SELECT message_token FROM emails WHERE id = $1", id).Scan(&token))
+	assert.Equal(t, "<email-"+strconv.FormatInt(id, 10)+"."+token+"@example.org>", got[0].Header.Get("Message-ID"))
+	stored, err := email.Get(ctx, pool, id)
+	require.NoError(t, err)
+	assert.NotNil(t, stored.SentAt)
+	assert.Equal(t, 1, stored.Attempts)
+}
+
+func TestTwoWorkersOnOneEmailSendItOnce(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.New(t)
+	srv := smtptest.Start(t)
+	sender, err := email.NewSMTPSender(srv.URL(), from)
+	require.NoError(t, err)
+
+	// Two processes, each able to work both jobs at once.
+	_, first := email.StartTestClient(t, pool, sender)
+	_, second := email.StartTestClient(t, pool, sender)
+	release := srv.Hold()
+
+	// Two jobs for one email: a duplicate row, or one River rescued while
+	// the first was still in the middle of sending.
+	id := enqueueCommitted(t, pool, resetMessage("alex@example.org"))
+	insertDeliveryJob(t, pool, id)
+
+	// One worker is mid-conversation with the server; the other must find
+	// the email taken and back off without connecting. Without the claim it
+	// would be held at DATA too, and no snooze would come.
+	srv.WaitHeld(t, 1, 10*time.Second)
+	var snoozed *river.Event
+	for snoozed == nil {
+		select {
+		case ev := <-first:
+			if ev.Kind == river.EventKindJobSnoozed {
+				snoozed = ev
+			}
+		case ev := <-second:
+			if ev.Kind == river.EventKindJobSnoozed {
+				snoozed = ev
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("the second job did not back off; %d deliveries are in progress", srv.Held())
+		}
+	}
+	assert.Equal(t, 1, srv.Held(), "only one worker is sending")
+	assert.Equal(t, 1, srv.Tries("alex@example.org"))
+
+	release()
+	eventually(t, "both jobs complete", func() bool { return allCompleted(jobStates(t, pool, id)) })
+	assert.Len(t, srv.Messages(), 1, "one email, one message")
+	assert.Equal(t, 1, srv.Tries("alex@example.org"), "the snoozed job found it sent and did not try")
+
+	// A job that runs again later, after delivery, sends nothing either.
+	insertDeliveryJob(t, pool, id)
+	eventually(t, "the third job completes", func() bool {
+		s := jobStates(t, pool, id)
+		return len(s) == 3 && allCompleted(s)
+	})
+	assert.Len(t, srv.Messages(), 1)
+	stored, err := email.Get(context.Background(), pool, id)
+	require.NoError(t, err)
+	assert.Equal(t, 1, stored.Attempts)
+	assert.NotNil(t, stored.SentAt)
+}
+
+func TestRefusedAddressFailsForGood(t *testing.T) {
+	t.Parallel()
+	for _, code := range []int{550, 553, 501} {
+		t.Run(strconv.Itoa(code), func(t *testing.T) {
+			t.Parallel()
+			f := setup(t, true)
+			ctx := context.Background()
+			f.smtp.RefuseRecipient("gone@example.org", code, -1)
+
+			id := f.enqueue(t, resetMessage("gone@example.org"))
+			ev := f.waitForJob(t)
+			require.Equal(t, river.EventKindJobCancelled, ev.Kind, "a permanent refusal is not retried")
+			assert.Equal(t, 1, ev.Job.Attempt)
+			assert.Equal(t, []rivertype.JobState{rivertype.JobStateCancelled}, jobStates(t, f.pool, id))
+
+			stored, err := email.Get(ctx, f.pool, id)
+			require.NoError(t, err)
+			require.NotNil(t, stored.FailedAt, "recorded as failed")
+			assert.True(t, stored.Failed())
+			assert.False(t, stored.Retrying())
+			assert.Nil(t, stored.SentAt)
+			assert.Equal(t, 1, stored.Attempts)
+			assert.Regexp(t, `^sending SMTP RCPT TO command: `+strconv.Itoa(code)+` "?5\.1\.1 smtptest: no such mailbox"?$`,
+				stored.LastError, "the server's reply is kept, and what it answered")
+			assert.Empty(t, stored.Body, "nothing will send the body now")
+
+			// Well past the test client's 100 ms retry: nobody tried again.
+			time.Sleep(400 * time.Millisecond)
+			assert.Equal(t, 1, f.smtp.Tries("gone@example.org"))
+
+			// Nor does another job for the same email, even once the address works.
+			f.smtp.RefuseRecipient("gone@example.org", code, 0)
+			insertDeliveryJob(t, f.pool, id)
+			require.Equal(t, river.EventKindJobCancelled, f.waitForJob(t).Kind)
+			assert.Equal(t, 1, f.smtp.Tries("gone@example.org"))
+			assert.Empty(t, f.smtp.Messages())
+
+			list, total, err := email.List(ctx, f.pool, email.Filter{FailedOnly: true}, 10, 0)
+			require.NoError(t, err)
+			assert.Equal(t, 1, total)
+			require.Len(t, list, 1)
+			assert.Equal(t, id, list[0].ID)
+			n, err := email.CountFailedSince(ctx, f.pool, time.Now().Add(-time.Hour))
+			require.NoError(t, err)
+			assert.Equal(t, 1, n)
+		})
+	}
+}
+
+func TestTemporaryRefusalIsRetriedThenDelivered(t *testing.T) {
+	t.Parallel()
+	f := setup(t, true)
+	f.smtp.RefuseRecipient("full@example.org", 451, 2)
+
+	id := f.enqueue(t, resetMessage("full@example.org"))
+	var ev *river.Event
+	for ev = f.waitForJob(t); ev.Kind != river.EventKindJobCompleted; ev = f.waitForJob(t) {
+		require.Equal(t, river.EventKindJobFailed, ev.Kind, "a 4xx reply is retried")
+		require.NotEmpty(t, ev.Job.Errors)
+		assert.Contains(t, ev.Job.Errors[len(ev.Job.Errors)-1].Error, "451")
+	}
+	assert.Equal(t, 3, ev.Job.Attempt)
+	assert.Len(t, f.smtp.Messages(), 1, "delivered once")
+	assert.Equal(t, 3, f.smtp.Tries("full@example.org"))
+
+	stored, err := email.Get(context.Background(), f.pool, id)
+	require.NoError(t, err)
+	assert.NotNil(t, stored.SentAt)
+	assert.Nil(t, stored.FailedAt)
+	assert.Equal(t, 3, stored.Attempts)
+	assert.Empty(t, stored.LastError)
+}
+
+func TestExhaustedRetriesAreRecordedAsFailed(t *testing.T) {
+	t.Parallel()
+	f := setup(t, true)
+	f.smtp.RefuseRecipient("busy@example.org", 451, -1)
+
+	id := f.enqueue(t, resetMessage("busy@example.org"))
+	var ev *river.Event
+	for ev = f.waitForJob(t); ev.Job.State != rivertype.JobStateDiscarded; ev = f.waitForJob(t) {
+		require.Equal(t, river.EventKindJobFailed, ev.Kind, "retried, not cancelled, while retries remain")
+	}
+	maxAttempts := email.DeliverArgs{}.InsertOpts().MaxAttempts
+	assert.Equal(t, maxAttempts, ev.Job.Attempt)
+	assert.Equal(t, maxAttempts, f.smtp.Tries("busy@example.org"))
+
+	stored, err := email.Get(context.Background(), f.pool, id)
+	require.NoError(t, err)
+	require.NotNil(t, stored.FailedAt)
+	assert.Nil(t, stored.SentAt)
+	assert.Equal(t, maxAttempts, stored.Attempts)
+	assert.Contains(t, stored.LastError, "gave up after "+strconv.Itoa(maxAttempts)+" attempts")
+	assert.Contains(t, stored.LastError, "451")
+	assert.Empty(t, f.smtp.Messages())
+}
+
+func TestUnreachableServerIsRetried(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.New(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	require.NoError(t, l.Close()) // nothing listens there now
+	sender, err := email.NewSMTPSender("smtp://"+addr, from)
+	require.NoError(t, err)
+	_, events := email.StartTestClient(t, pool, sender)
+
+	id := enqueueCommitted(t, pool, resetMessage("alex@example.org"))
+	ev := nextEvent(t, events)
+	require.Equal(t, river.EventKindJobFailed, ev.Kind, "a refused connection is retried, not given up on")
+	stored, err := email.Get(context.Background(), pool, id)
+	require.NoError(t, err)
+	assert.Nil(t, stored.FailedAt)
+	assert.True(t, stored.Retrying())
+}
+
+func TestEmailErasedBeforeDeliveryFailsUnsent(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.New(t)
+	srv := smtptest.Start(t)
+	ctx := context.Background()
+	id := enqueueCommitted(t, pool, resetMessage("alex@example.org"))
+	require.NoError(t, dbsqlc.New(pool).AnonymiseEmailsTo(ctx, dbsqlc.AnonymiseEmailsToParams{
+		ErasedAddress: "deleted-1@deleted.invalid", Email: "alex@example.org"}))
+
+	sender, err := email.NewSMTPSender(srv.URL(), from)
+	require.NoError(t, err)
+	_, events := email.StartTestClient(t, pool, sender)
+	require.Equal(t, river.EventKindJobCancelled, nextEvent(t, events).Kind)
+	stored, err := email.Get(ctx, pool, id)
+	require.NoError(t, err)
+	require.NotNil(t, stored.FailedAt)
+	assert.Zero(t, stored.Attempts, "no server was asked")
+	assert.Contains(t, stored.LastError, "no body")
+	assert.Zero(t, srv.Tries("deleted-1@deleted.invalid"))
+	assert.Empty(t, srv.Messages())
+}

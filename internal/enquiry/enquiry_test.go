@@ -1,0 +1,155 @@
+package enquiry_test
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pscp/booktraining/internal/demo"
+	"github.com/pscp/booktraining/internal/email"
+	"github.com/pscp/booktraining/internal/enquiry"
+	"github.com/pscp/booktraining/internal/pgtest"
+	"github.com/pscp/booktraining/internal/scheduling"
+	"github.com/pscp/booktraining/internal/validation"
+)
+
+var now = time.Date(2026, time.November, 23, 9, 0, 0, 0, time.UTC)
+
+type fixture struct {
+	pool              *pgxpool.Pool
+	svc               *enquiry.Service
+	lead, boss, other enquiry.Actor
+	room              int64
+	trainers          []int64
+}
+
+func setup(t *testing.T) fixture {
+	t.Helper()
+	ctx := context.Background()
+	pool := pgtest.New(t)
+	_, err := demo.Seed(ctx, pool, now)
+	require.NoError(t, err)
+	jobs, err := email.NewInsertOnlyClient(pool)
+	require.NoError(t, err)
+	clock := func() time.Time { return now }
+	base, _ := url.Parse("https://training.example.org")
+	f := fixture{pool: pool, svc: enquiry.New(pool, email.NewOutbox(jobs), scheduling.New(pool, clock, nil), base, clock, nil)}
+	person := func(addr string, agency int64, roles ...string) enquiry.Actor {
+		var id int64
+		require.NoError(t, pool.QueryRow(ctx, `
+			INSERT INTO users (email, full_name, agency_id, password_hash, email_verified_at)
+			VALUES ($1, 'Someone', $2, 'x', now()) RETURNING id`, addr, agency).Scan(&id))
+		for _, r := range roles {
+			_, err := pool.Exec(ctx, "INSERT INTO user_roles (user_id, role) VALUES ($1, $2)", id, r)
+			require.NoError(t, err)
+		}
+		return enquiry.Actor{ID: id, Name: "Someone", Email: addr, AgencyID: &agency, Verified: true, Manager: len(roles) > 0 && roles[0] == "manager"}
+	}
+	var a1, a2 int64
+	require.NoError(t, pool.QueryRow(ctx, "SELECT min(id), max(id) FROM agencies").Scan(&a1, &a2))
+	require.NoError(t, pool.QueryRow(ctx, "SELECT min(id) FROM venues WHERE NOT online").Scan(&f.room))
+	f.lead, f.other, f.boss = person("lead@example.org", a1, "coordinator"), person("other@example.org", a2), person("boss@example.org", a1, "manager")
+	for i := range 2 {
+		f.trainers = append(f.trainers, person("trainer"+strconv.Itoa(i)+"@example.org", a1+int64(i), "trainer").ID)
+	}
+	return f
+}
+
+func (f fixture) bespoke(t *testing.T) int64 {
+	t.Helper()
+	id, err := f.svc.Submit(context.Background(), f.lead, enquiry.Form{
+		Kind: "bespoke", Topic: "Safeguarding at the front desk", Need: "Passing on concerns", Audience: "Receptionists",
+		Participants: "40", Location: enquiry.Online, ContactName: "Lead", ContactEmail: "lead@example.org",
+		Dates: []enquiry.DateInput{{Day: "10", Month: "2", Year: "2027", Start: "9:30", End: "12:30"}},
+	})
+	require.NoError(t, err)
+	return id
+}
+
+func (f fixture) session(day string) scheduling.Form {
+	return scheduling.Form{Day: day, Month: "2", Year: "2027", Start: "9:30", End: "12:30", VenueID: f.room,
+		Capacity: "20", TrainerIDs: f.trainers}
+}
+
+// Two managers accepting the same request for the same room and time at
+// once: the database lets exactly one through and the other is told the
+// clash; the bespoke course is made once for both.
+func TestAcceptingTwiceAtOnceMakesOneSession(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	id := f.bespoke(t)
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for i := range errs {
+		wg.Go(func() { _, errs[i] = f.svc.Schedule(context.Background(), f.boss, id, f.session("10")) })
+	}
+	wg.Wait()
+	won := 0
+	for _, err := range errs {
+		var clash *scheduling.ClashError
+		switch {
+		case err == nil:
+			won++
+		case errors.As(err, &clash):
+		default:
+			t.Errorf("unexpected error: %v", err)
+		}
+	}
+	assert.Equal(t, 1, won)
+	var sessions, courses int
+	require.NoError(t, f.pool.QueryRow(context.Background(), "SELECT count(*) FROM enquiry_sessions").Scan(&sessions))
+	require.NoError(t, f.pool.QueryRow(context.Background(), "SELECT count(*) FROM courses WHERE bespoke").Scan(&courses))
+	assert.Equal(t, 1, sessions)
+	assert.Equal(t, 1, courses)
+
+	// A second session for the large team uses the same course.
+	_, err := f.svc.Schedule(context.Background(), f.boss, id, f.session("11"))
+	require.NoError(t, err)
+	require.NoError(t, f.pool.QueryRow(context.Background(), "SELECT count(*) FROM courses WHERE bespoke").Scan(&courses))
+	assert.Equal(t, 1, courses)
+	r, err := f.svc.Get(context.Background(), f.lead, id)
+	require.NoError(t, err)
+	require.Len(t, r.Sessions, 2)
+	assert.Contains(t, r.Sessions[0].InviteLink, "https://training.example.org/invite/")
+	var sent int
+	require.NoError(t, f.pool.QueryRow(context.Background(),
+		"SELECT count(*) FROM emails WHERE to_address = 'lead@example.org' AND body_text LIKE '%/invite/%'").Scan(&sent))
+	assert.Equal(t, 2, sent, "one email per session, none for the refused ones")
+}
+
+func TestOnlyTheAgencyAndManagersReachARequest(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	id := f.bespoke(t)
+	ctx := context.Background()
+	_, err := f.svc.Get(ctx, f.other, id)
+	assert.ErrorIs(t, err, enquiry.ErrNotFound)
+	assert.ErrorIs(t, f.svc.Post(ctx, f.other, id, "hello"), enquiry.ErrNotFound)
+	assert.ErrorIs(t, f.svc.Decline(ctx, f.lead, id, "no"), enquiry.ErrNotFound, "only managers decline")
+	_, err = f.svc.Schedule(ctx, f.lead, id, f.session("10"))
+	assert.ErrorIs(t, err, enquiry.ErrNotFound, "only managers accept")
+	q, err := f.svc.List(ctx, f.other, enquiry.Filter{})
+	require.NoError(t, err)
+	assert.Empty(t, q.Requests)
+	q, err = f.svc.List(ctx, f.boss, enquiry.Filter{})
+	require.NoError(t, err)
+	assert.Len(t, q.Requests, 1)
+
+	unverified := f.lead
+	unverified.Verified = false
+	_, err = f.svc.Submit(ctx, unverified, enquiry.Form{})
+	assert.ErrorIs(t, err, enquiry.ErrNotAllowed)
+	_, err = f.svc.Submit(ctx, f.lead, enquiry.Form{Kind: "course", CourseID: "1"})
+	var v *validation.Errors
+	require.ErrorAs(t, err, &v)
+	assert.True(t, v.Has(enquiry.DateField(1)))
+	assert.True(t, v.Has("participants"))
+}

@@ -1,0 +1,59 @@
+package enquiry
+
+import (
+	"time"
+
+	"github.com/rickar/cal/v2"
+	"github.com/rickar/cal/v2/gb"
+
+	"github.com/pscp/booktraining/internal/catalogue"
+)
+
+// DefaultResponseDays is the partnership's target for answering a request,
+// in working days, unless configured otherwise.
+const DefaultResponseDays = 10
+
+// workingDays is Monday to Friday less the bank holidays of England and
+// Wales, as rickar/cal's gb package keeps them: the fixed and moveable ones
+// with their substitute days, and one-off days such as the coronation of
+// 8 May 2023. Updating that module brings new one-off days.
+var workingDays = func() *cal.BusinessCalendar {
+	c := cal.NewBusinessCalendar()
+	c.AddHoliday(gb.Holidays...)
+	return c
+}()
+
+// IsWorkingDay reports whether day (its date in London) is a working day.
+func IsWorkingDay(day time.Time) bool {
+	d := day.In(catalogue.London)
+	return workingDays.IsWorkday(time.Date(d.Year(), d.Month(), d.Day(), 12, 0, 0, 0, time.UTC))
+}
+
+// WorkingDaysBetween counts the working days after from's date up to and
+// including to's date, in London: a request made on a Friday is 1 working
+// day old on Monday, and 0 on the day it was made or at the weekend after.
+func WorkingDaysBetween(from, to time.Time) int {
+	f, t := from.In(catalogue.London), to.In(catalogue.London)
+	day := time.Date(f.Year(), f.Month(), f.Day(), 12, 0, 0, 0, time.UTC)
+	end := time.Date(t.Year(), t.Month(), t.Day(), 12, 0, 0, 0, time.UTC)
+	n := 0
+	for day = day.AddDate(0, 0, 1); !day.After(end); day = day.AddDate(0, 0, 1) {
+		if workingDays.IsWorkday(day) {
+			n++
+		}
+	}
+	return n
+}
+
+// AddWorkingDays is the date n working days after from's date, in London.
+func AddWorkingDays(from time.Time, n int) time.Time {
+	f := from.In(catalogue.London)
+	day := time.Date(f.Year(), f.Month(), f.Day(), 12, 0, 0, 0, time.UTC)
+	for n > 0 {
+		day = day.AddDate(0, 0, 1)
+		if workingDays.IsWorkday(day) {
+			n--
+		}
+	}
+	return time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, catalogue.London)
+}

@@ -1,0 +1,165 @@
+// Package payment owns money: what a place costs each charging band, what
+// non-attendance and late cancellation cost, the app's calls to Stripe (the
+// Gateway), the verification of Stripe's webhooks and the ledger that makes
+// each Stripe event take effect exactly once.
+//
+// Bookings decide when money moves (internal/booking); this package says how
+// much, talks to Stripe, and records which events have been handled.
+package payment
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stripe/stripe-go/v76"
+
+	"github.com/pscp/booktraining/internal/dbsqlc"
+)
+
+var (
+	// ErrOffline means no Stripe secret key is configured: paid places can
+	// only be invoiced.
+	ErrOffline = errors.New("online payment is not configured")
+	// ErrNotFound means the course or agency asked about does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrNoBillingEmail means an agency has no billing contact to invoice.
+	ErrNoBillingEmail = errors.New("agency has no billing contact email")
+
+	errNoKey = errors.New("stripe: a call that changes something needs an idempotency key")
+)
+
+// Service is payments for the app: prices, the charge policy, Stripe.
+type Service struct {
+	pool          *pgxpool.Pool
+	gateway       Gateway // nil when offline
+	webhookSecret string
+	now           func() time.Time
+
+	// Hold is how long a paid place is held while the person pays
+	// (PAYMENT_HOLD); Stripe allows 30 minutes to 24 hours.
+	Hold time.Duration
+
+	mu       sync.RWMutex
+	handlers map[stripe.EventType]Handler
+}
+
+// New makes the service. gateway is nil, and webhookSecret empty, when Stripe
+// is not configured (development and demo): Online then reports false.
+func New(pool *pgxpool.Pool, gateway Gateway, webhookSecret string, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{
+		pool: pool, gateway: gateway, webhookSecret: webhookSecret, now: now,
+		Hold: 30 * time.Minute, handlers: map[stripe.EventType]Handler{},
+	}
+}
+
+// Online reports whether people can pay by card: Stripe is configured, both
+// to take payments and to hear that they were made.
+func (s *Service) Online() bool { return s.gateway != nil && s.webhookSecret != "" }
+
+// Gateway is the Stripe client, or ErrOffline.
+func (s *Service) Gateway() (Gateway, error) {
+	if s.gateway == nil {
+		return nil, ErrOffline
+	}
+	return s.gateway, nil
+}
+
+// Pence is an amount of money in pence (GBP).
+type Pence int64
+
+// MaxAmount is the most any price or charge may be: £10,000.
+const MaxAmount Pence = 1_000_000
+
+// String shows an amount as people write it: "£80", "£80.50", "£1,250".
+func (p Pence) String() string {
+	sign := ""
+	if p < 0 {
+		sign, p = "-", -p
+	}
+	pounds := strconv.FormatInt(int64(p/100), 10)
+	for i := len(pounds) - 3; i > 0; i -= 3 {
+		pounds = pounds[:i] + "," + pounds[i:]
+	}
+	if p%100 == 0 {
+		return sign + "£" + pounds
+	}
+	return fmt.Sprintf("%s£%s.%02d", sign, pounds, int64(p%100))
+}
+
+// Input shows an amount as a form field holds it: "80" or "80.50".
+func (p Pence) Input() string {
+	if p%100 == 0 {
+		return strconv.FormatInt(int64(p/100), 10)
+	}
+	return fmt.Sprintf("%d.%02d", p/100, p%100)
+}
+
+// Free reports whether the amount is nothing.
+func (p Pence) Free() bool { return p == 0 }
+
+var (
+	errAmountFormat   = errors.New("not an amount of money")
+	errAmountNegative = errors.New("negative amount")
+	errAmountTooLarge = errors.New("amount too large")
+)
+
+// ParsePounds reads an amount typed in pounds: "80", "80.5", "80.50",
+// "£1,250". Blank is 0.
+func ParsePounds(s string) (Pence, error) {
+	s = strings.TrimSpace(s)
+	s = strings.TrimPrefix(s, "£")
+	s = strings.ReplaceAll(strings.TrimSpace(s), ",", "")
+	if s == "" {
+		return 0, nil
+	}
+	if strings.HasPrefix(s, "-") {
+		return 0, errAmountNegative
+	}
+	whole, frac, dot := strings.Cut(s, ".")
+	if whole == "" {
+		whole = "0"
+	}
+	if !digits(whole) || len(whole) > 7 || (dot && (len(frac) < 1 || len(frac) > 2 || !digits(frac))) {
+		return 0, errAmountFormat
+	}
+	if len(frac) == 1 {
+		frac += "0"
+	}
+	pounds, _ := strconv.ParseInt(whole, 10, 64)
+	pence := int64(0)
+	if frac != "" {
+		pence, _ = strconv.ParseInt(frac, 10, 64)
+	}
+	p := Pence(pounds*100 + pence)
+	if p > MaxAmount {
+		return 0, errAmountTooLarge
+	}
+	return p, nil
+}
+
+func digits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// inTx runs f in one transaction of the service's pool.
+func (s *Service) inTx(ctx context.Context, f func(q *dbsqlc.Queries) error) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return f(dbsqlc.New(tx)) })
+}

@@ -1,0 +1,40 @@
+package scheduling
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/pgerr"
+)
+
+// CreatePublishedTx saves a plan that Check passed as a published session in
+// the caller's transaction, so a training request can become its sessions
+// and change its status all at once. A closed plan (AgencyID set) gets its
+// invite token here, as Create gives it. If the room or a trainer was taken
+// since Check, the database refuses and the error satisfies IsClash.
+func (s *Service) CreatePublishedTx(ctx context.Context, tx pgx.Tx, p Plan) (int64, error) {
+	q := dbsqlc.New(tx)
+	id, err := insert(ctx, q, p)
+	if err != nil {
+		return 0, fmt.Errorf("insert session: %w", err)
+	}
+	if err := setStatus(ctx, q, id, "published", "", "draft"); err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
+// IsClash reports whether err is the database refusing a session because
+// its room or a trainer is taken (a race lost after Check).
+func IsClash(err error) bool {
+	return pgerr.Violates(err, "sessions_room_no_overlap", "trainer_commitments_no_overlap")
+}
+
+// ClashesNow names what occupies the room or the trainers of p now, after
+// CreatePublishedTx lost a race: a *ClashError always.
+func (s *Service) ClashesNow(ctx context.Context, p Plan) error {
+	return s.clashAfterRace(ctx, p, 0)
+}

@@ -1,0 +1,146 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/pscp/booktraining/internal/booking"
+	"github.com/pscp/booktraining/internal/validation"
+)
+
+// payRoutes registers paying for a place held on a paid course: by card
+// through Stripe Checkout, or on the agency's invoice; and the page Stripe
+// sends the person back to, which says honestly where the payment stands.
+func (a *app) payRoutes(f *fiber.App) {
+	f.Get("/bookings/:id<int>/pay", signedIn, a.payForm)
+	f.Post("/bookings/:id<int>/pay", signedIn, a.pay)
+	f.Get("/bookings/:id<int>/paid", signedIn, a.paid)
+}
+
+type payPage struct {
+	fieldErrors
+	booking.Payment
+	View          bookingView
+	Price         string
+	HoldUntil     string
+	PurchaseOrder string
+	CardFailed    bool // Stripe could not be reached just now
+}
+
+func (a *app) payData(c *fiber.Ctx) (payPage, error) {
+	id, err := idParam(c)
+	if err != nil {
+		return payPage{}, err
+	}
+	p, err := a.deps.Bookings.PaymentFor(c.UserContext(), bookingActor(currentUser(c)), id)
+	if err != nil {
+		return payPage{}, err
+	}
+	return payPage{Payment: p, View: bookingView{p.Booking}, Price: p.Price.String(),
+		HoldUntil: clock(p.HoldUntil) + " on " + longDate(p.HoldUntil)}, nil
+}
+
+// payRefused answers a payment asked of a booking that is not held.
+func (a *app) payRefused(c *fiber.Ctx, err error) error {
+	id, _ := idParam(c)
+	back := link{fmt.Sprintf("/bookings/%d", id), "See the booking"}
+	switch {
+	case errors.Is(err, booking.ErrWrongState):
+		return a.bookingMessage(c, fiber.StatusConflict, bookingMessage{
+			Heading:    "There is nothing to pay for this booking",
+			Paragraphs: []string{"It is not a place held for payment: it has been paid for, or it has ended."},
+			Links:      []link{back, {"/my-training", "Go to My training"}},
+		})
+	case errors.Is(err, booking.ErrHoldLapsed):
+		return a.bookingMessage(c, fiber.StatusGone, bookingMessage{
+			Heading: "The place was not paid for in time",
+			Paragraphs: []string{
+				"We hold a paid place for a short time while you pay, and that time has passed, so the place has been released. Nothing has been charged.",
+				"If you still want to go, book again while places are left.",
+			},
+			Links: []link{back},
+		})
+	}
+	return bookingNotFound(err)
+}
+
+func (a *app) payForm(c *fiber.Ctx) error {
+	p, err := a.payData(c)
+	if err != nil {
+		return a.payRefused(c, err)
+	}
+	return a.renderForm(c, "bookings/pay", "Pay for your place", p, nil)
+}
+
+func (a *app) pay(c *fiber.Ctx) error {
+	p, err := a.payData(c)
+	if err != nil {
+		return a.payRefused(c, err)
+	}
+	ctx, actor := c.UserContext(), bookingActor(currentUser(c))
+	switch c.FormValue("method") {
+	case "card":
+		base := c.BaseURL() + fmt.Sprintf("/bookings/%d", p.ID)
+		url, err := a.deps.Bookings.PayByCard(ctx, actor, p.ID, base+"/paid", base+"/pay")
+		switch {
+		case err == nil:
+			return c.Redirect(url, fiber.StatusSeeOther)
+		case errors.Is(err, booking.ErrPaymentUnavailable):
+			p.Card = false
+		case errors.Is(err, booking.ErrHoldLapsed), errors.Is(err, booking.ErrWrongState), errors.Is(err, booking.ErrNotFound):
+			return a.payRefused(c, err)
+		default:
+			a.log.ErrorContext(ctx, "open card payment", "booking", p.ID, "error", err)
+			p.CardFailed = true
+		}
+		return a.render(c, fiber.StatusServiceUnavailable, "bookings/pay", "Pay for your place", p)
+	case "invoice":
+		p.PurchaseOrder = c.FormValue(booking.FieldPurchaseOrder)
+		err := a.deps.Bookings.PayByInvoice(ctx, actor, p.ID, p.PurchaseOrder)
+		var verr *validation.Errors
+		switch {
+		case err == nil:
+			return c.Redirect(fmt.Sprintf("/bookings/%d?done=invoiced", p.ID), fiber.StatusSeeOther)
+		case errors.As(err, &verr):
+			p.fieldErrors = fieldErrors{verr}
+			return a.renderForm(c, "bookings/pay", "Pay for your place", p, verr)
+		case errors.Is(err, booking.ErrNoAgencyToInvoice):
+			p.Invoice = false
+			return a.render(c, fiber.StatusConflict, "bookings/pay", "Pay for your place", p)
+		}
+		return a.payRefused(c, err)
+	}
+	return fiber.ErrBadRequest
+}
+
+// paid is where Stripe sends the person after paying. The page never
+// confirms anything itself: only Stripe's signed webhook does. Until it
+// has come, the page says so.
+func (a *app) paid(c *fiber.Ctx) error {
+	b, err := a.booking(c)
+	if err != nil {
+		return err
+	}
+	m := bookingMessage{Links: []link{{fmt.Sprintf("/bookings/%d", b.ID), "See the booking"}, {"/my-training", "Go to My training"}}}
+	switch {
+	case b.Status == booking.Confirmed:
+		m.Heading = "Payment received: your place is booked"
+		m.Paragraphs = []string{"We have sent you a confirmation email with a calendar invite."}
+	case b.Status == booking.Held:
+		m.Heading = "We are confirming your payment"
+		m.Paragraphs = []string{
+			"Stripe is telling us about your payment. This usually takes a few seconds, and we will email you as soon as your place is confirmed.",
+			"If you paid, you do not need to pay again. Refresh this page to see whether it has come through.",
+		}
+		m.Links = append([]link{{fmt.Sprintf("/bookings/%d/paid", b.ID), "Refresh this page"}}, m.Links...)
+	case b.HoldLapsed():
+		m.Heading = "The place was released before your payment reached us"
+		m.Paragraphs = []string{"If your payment went through, we will give your place back if it is still free, or refund you in full, and email you either way."}
+	default:
+		m.Heading = "Where your booking stands"
+		m.Paragraphs = []string{b.StatusText() + "."}
+	}
+	return a.bookingMessage(c, fiber.StatusOK, m)
+}
