@@ -161,6 +161,7 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	payments.Handle(stripe.EventTypeCheckoutSessionExpired, bookings.CheckoutExpired)
 	go sweepSessions(ctx, accounts, log)
 	go expireOffers(ctx, bookings, log)
+	go settlePayments(ctx, payments, log)
 
 	if cfg.DemoData {
 		if err := demo.SeedAccounts(ctx, pool); err != nil {
@@ -270,6 +271,25 @@ func expireOffers(ctx context.Context, bookings *booking.Service, log *slog.Logg
 				log.Warn("send reminders", "error", err)
 			} else if n > 0 {
 				log.Info("sent reminders", "count", n)
+			}
+		}
+	}
+}
+
+// settlePayments makes the Stripe calls that wait on the database, every
+// minute until ctx ends: refunds asked for when paid places ended.
+func settlePayments(ctx context.Context, payments *payment.Service, log *slog.Logger) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := payments.SendRefunds(ctx); err != nil {
+				log.Warn("refund payments (tried again in a minute)", "error", err)
+			} else if n > 0 {
+				log.Info("refunded payments", "count", n)
 			}
 		}
 	}
