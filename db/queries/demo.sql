@@ -81,3 +81,11 @@ SELECT s.id FROM sessions s JOIN session_trainers st ON st.session_id = s.id
 WHERE st.trainer_id = @trainer_id AND s.status = 'published' AND s.closed_to_agency_id IS NULL
   AND s.booking_cutoff_at > now()
 ORDER BY s.starts_at;
+
+-- name: SeedDemoPrices :exec
+-- Demo prices: the non-contributing band (private and independent
+-- providers) pays £80 a full day and £40 a half day; everyone else is free.
+INSERT INTO course_prices (course_id, charging_band, amount_pence)
+SELECT id, 'non_contributing', CASE duration WHEN 'full_day' THEN 8000 ELSE 4000 END
+FROM courses WHERE NOT bespoke
+ON CONFLICT DO NOTHING;

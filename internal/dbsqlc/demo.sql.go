@@ -362,3 +362,17 @@ func (q *Queries) LockDemoSeed(ctx context.Context) error {
 	_, err := q.db.Exec(ctx, lockDemoSeed)
 	return err
 }
+
+const seedDemoPrices = `-- name: SeedDemoPrices :exec
+INSERT INTO course_prices (course_id, charging_band, amount_pence)
+SELECT id, 'non_contributing', CASE duration WHEN 'full_day' THEN 8000 ELSE 4000 END
+FROM courses WHERE NOT bespoke
+ON CONFLICT DO NOTHING
+`
+
+// Demo prices: the non-contributing band (private and independent
+// providers) pays £80 a full day and £40 a half day; everyone else is free.
+func (q *Queries) SeedDemoPrices(ctx context.Context) error {
+	_, err := q.db.Exec(ctx, seedDemoPrices)
+	return err
+}

@@ -29,6 +29,8 @@ var Accounts = []Account{
 	{"trainer@example.org", "Tom Hughes", "Detective sergeant", "Hampshire and Isle of Wight Constabulary", []string{"trainer"}},
 	{"manager@example.org", "Helen Carter", "Training manager", "Portsmouth City Council", []string{"manager"}},
 	{"coordinator@example.org", "Ade Okafor", "Named nurse for safeguarding children", "Portsmouth Hospitals University NHS Trust", []string{"coordinator"}},
+	// A private provider: its places are paid for (see SeedDemoPrices).
+	{"provider@example.org", "Jo Bennett", "Nursery manager", "Early years settings and childminders (Portsmouth)", nil},
 }
 
 // SeedAccounts creates the demo accounts that do not exist yet, verified.
@@ -60,6 +62,9 @@ func SeedAccounts(ctx context.Context, pool *pgxpool.Pool) error {
 					trainerID = id
 				}
 			}
+		}
+		if err := q.SeedDemoPrices(ctx); err != nil {
+			return fmt.Errorf("seed demo prices: %w", err)
 		}
 		if trainerID != 0 {
 			if err := giveDemoBookings(ctx, q, trainerID, time.Now()); err != nil {

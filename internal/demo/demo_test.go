@@ -170,5 +170,8 @@ func TestDemoAccountsHaveBookings(t *testing.T) {
 	assert.Equal(t, 1, count(`SELECT count(*) FROM bookings b JOIN users u ON u.id = b.user_id JOIN sessions s ON s.id = b.session_id
 		WHERE u.email = 'practitioner@example.org' AND s.ends_at < now() AND b.attendance = 'attended'`))
 	assert.Equal(t, 0, count(`SELECT count(*) FROM sessions s WHERE seats_taken <> (SELECT count(*) FROM bookings b
-		WHERE b.session_id = s.id AND b.status IN ('confirmed', 'offered'))`))
+		WHERE b.session_id = s.id AND b.status IN ('confirmed', 'offered', 'held'))`))
+	assert.Equal(t, 16, count(`SELECT count(*) FROM course_prices WHERE charging_band = 'non_contributing' AND amount_pence > 0`),
+		"the private provider's agency pays for places")
+	assert.Equal(t, 0, count(`SELECT count(*) FROM course_prices WHERE charging_band <> 'non_contributing'`))
 }
