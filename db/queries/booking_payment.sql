@@ -114,3 +114,9 @@ WHERE id = @id AND method = 'invoice' AND status = 'pending';
 SELECT id, method, status, amount_pence, purchase_order, paid_at, refund_requested_at, refunded_at, created_at
 FROM payments WHERE booking_id = @booking_id
 ORDER BY id DESC;
+
+-- name: PassPaymentOn :exec
+-- A paid place passed to a colleague or moved to another session takes its
+-- payment with it: the new booking is what a refund or an invoice follows.
+UPDATE payments SET booking_id = @to_booking, updated_at = now()
+WHERE booking_id = @from_booking AND status IN ('pending', 'invoiced', 'paid');

@@ -152,6 +152,9 @@ func (s *Service) Substitute(ctx context.Context, actor Actor, bookingID int64, 
 		if err := q.SetReplacedBy(ctx, dbsqlc.SetReplacedByParams{ID: b.ID, ReplacedBy: &newID}); err != nil {
 			return err
 		}
+		if err := q.PassPaymentOn(ctx, dbsqlc.PassPaymentOnParams{FromBooking: b.ID, ToBooking: newID}); err != nil {
+			return fmt.Errorf("pass payment of booking %d on: %w", b.ID, err)
+		}
 		if err := s.tell(ctx, tx, q, b.ID, msgSubstitutedOut); err != nil {
 			return err
 		}

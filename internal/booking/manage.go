@@ -253,6 +253,9 @@ func (s *Service) Move(ctx context.Context, actor Actor, bookingID, toSessionID 
 		if err := end(ctx, q, b.ID, Moved, actor.ID, now, false, "", &newID, Confirmed); err != nil {
 			return err
 		}
+		if err := q.PassPaymentOn(ctx, dbsqlc.PassPaymentOnParams{FromBooking: b.ID, ToBooking: newID}); err != nil {
+			return fmt.Errorf("pass payment of booking %d on: %w", b.ID, err)
+		}
 		if err := s.tell(ctx, tx, q, newID, msgMoved); err != nil {
 			return err
 		}

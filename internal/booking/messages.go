@@ -260,6 +260,9 @@ func (s *Service) compose(b dbsqlc.GetBookingRow, kind messageKind) (subject str
 			add(p("If you cannot go, pass your place to a colleague from your agency: cancelling now is recorded " +
 				"as a late cancellation and your agency may be charged."))
 		}
+		if b.PaidPence > 0 {
+			add(p("You have paid " + payment.Pence(b.PaidPence).String() + " by card for this place."))
+		}
 		add(p("The calendar invite with this email puts the session in your diary."), booking)
 	case msgWaiting:
 		subject = "You are on the waiting list: " + b.CourseTitle

@@ -305,3 +305,34 @@ func TestInvoiceRouteNeedsAPurchaseOrder(t *testing.T) {
 	assert.Equal(t, "PO-12345", po)
 	assert.ErrorIs(t, f.svc.PayByInvoice(f.ctx, sam, out.BookingID, "PO-2"), booking.ErrWrongState, "paid once")
 }
+
+// A paid place passed to a colleague takes its payment along: the
+// colleague's cancellation before the cut-off refunds it.
+func TestPaymentFollowsAPlacePassedOn(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	pay := f.paid(t)
+	session := f.session(t, 5, 30)
+	sam := f.person(t, "sam", f.agency)
+	f.person(t, "dee", f.agency)
+	out, err := f.book(sam, session, false)
+	require.NoError(t, err)
+	cs := f.checkout(t, sam, out.BookingID)
+	require.NoError(t, deliver(t, f, pay, "evt_1", stripe.EventTypeCheckoutSessionCompleted, paidSession(cs)))
+	assert.Equal(t, 1, f.emailsTo(t, sam, "Booking confirmed:"))
+
+	deeID, err := f.svc.Substitute(f.ctx, sam, out.BookingID, "dee@example.org", details())
+	require.NoError(t, err)
+	var owner int64
+	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT booking_id FROM payments").Scan(&owner))
+	assert.Equal(t, deeID, owner, "the payment went with the place")
+
+	var dee booking.Actor
+	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT id FROM users WHERE email = 'dee@example.org'").Scan(&dee.ID))
+	dee.AgencyID = &f.agency
+	res, err := f.svc.Cancel(f.ctx, dee, deeID)
+	require.NoError(t, err)
+	assert.Equal(t, payment.Pence(8000), res.Refund)
+	_, asked := f.paymentStatus(t, deeID)
+	assert.True(t, asked)
+}

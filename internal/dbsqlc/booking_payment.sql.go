@@ -386,6 +386,23 @@ func (q *Queries) MarkPaymentPaid(ctx context.Context, arg MarkPaymentPaidParams
 	return id, err
 }
 
+const passPaymentOn = `-- name: PassPaymentOn :exec
+UPDATE payments SET booking_id = $1, updated_at = now()
+WHERE booking_id = $2 AND status IN ('pending', 'invoiced', 'paid')
+`
+
+type PassPaymentOnParams struct {
+	ToBooking   int64
+	FromBooking int64
+}
+
+// A paid place passed to a colleague or moved to another session takes its
+// payment with it: the new booking is what a refund or an invoice follows.
+func (q *Queries) PassPaymentOn(ctx context.Context, arg PassPaymentOnParams) error {
+	_, err := q.db.Exec(ctx, passPaymentOn, arg.ToBooking, arg.FromBooking)
+	return err
+}
+
 const paymentByCheckoutSession = `-- name: PaymentByCheckoutSession :one
 SELECT p.id, p.booking_id, p.status, p.amount_pence, b.session_id
 FROM payments p JOIN bookings b ON b.id = p.booking_id
