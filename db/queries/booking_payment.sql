@@ -73,9 +73,11 @@ FROM payments
 WHERE booking_id = @booking_id AND status IN ('pending', 'invoiced', 'paid')
 FOR UPDATE;
 
--- name: SetCheckoutSession :exec
+-- name: SetCheckoutSession :execrows
+-- No row: the payment was closed meanwhile (the place was put on the
+-- invoice, given up or lapsed), and its checkout must not be used.
 UPDATE payments SET checkout_session_id = @checkout_session_id, checkout_url = @checkout_url, updated_at = now()
-WHERE id = @id AND checkout_session_id IS NULL;
+WHERE id = @id AND checkout_session_id IS NULL AND status = 'pending';
 
 -- name: PaymentByCheckoutSession :one
 SELECT p.id, p.booking_id, p.status, p.amount_pence, b.session_id
@@ -120,3 +122,16 @@ ORDER BY id DESC;
 -- payment with it: the new booking is what a refund or an invoice follows.
 UPDATE payments SET booking_id = @to_booking, updated_at = now()
 WHERE booking_id = @from_booking AND status IN ('pending', 'invoiced', 'paid');
+
+-- name: RefundStrayPayment :exec
+-- Money for a checkout we had closed (the place was paid for otherwise):
+-- kept as expired, with what Stripe took, and refunded by the sweep.
+UPDATE payments
+SET payment_intent_id = @payment_intent_id, paid_at = @now::timestamptz, refund_requested_at = @now::timestamptz,
+    updated_at = @now::timestamptz
+WHERE id = @id AND status = 'expired';
+
+-- name: OpenCheckoutOfBooking :one
+-- A card payment of the booking still pending with a Stripe checkout open.
+SELECT id, checkout_session_id::text AS checkout_session_id FROM payments
+WHERE booking_id = @booking_id AND method = 'card' AND status = 'pending' AND checkout_session_id IS NOT NULL;

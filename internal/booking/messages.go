@@ -39,7 +39,8 @@ const (
 	msgReminder            // a few days before the session
 	msgJoining             // an online session's joining instructions, 48 hours before
 	msgHoldLapsed          // a paid place not paid for in time
-	msgLatePaymentRefunded // a payment that came after its place had gone
+	msgLatePaymentRefunded  // a payment that came after its place had gone
+	msgStrayPaymentRefunded // a card payment for a place already put on the invoice
 )
 
 // tell writes the email of kind about booking id to the person booked (and,
@@ -260,7 +261,7 @@ func (s *Service) compose(b dbsqlc.GetBookingRow, kind messageKind) (subject str
 			add(p("If you cannot go, pass your place to a colleague from your agency: cancelling now is recorded " +
 				"as a late cancellation and your agency may be charged."))
 		}
-		if b.PaidPence > 0 {
+		if b.PaidPence > 0 && b.BookedBy == b.UserID && b.MovedFromID == 0 {
 			add(p("You have paid " + payment.Pence(b.PaidPence).String() + " by card for this place."))
 		}
 		add(p("The calendar invite with this email puts the session in your diary."), booking)
@@ -342,7 +343,7 @@ func (s *Service) compose(b dbsqlc.GetBookingRow, kind messageKind) (subject str
 			p("Please join a few minutes early to check your sound and camera."), booking)
 	case msgTakenOffWaitingList:
 		subject = "You are no longer waiting for a place: " + b.CourseTitle
-		add(p("The training team has taken you off the waiting list, or withdrawn the place offered to you, for:"), what,
+		add(p("The training team has taken you off the waiting list, or withdrawn the place offered or held for you, for:"), what,
 			p("If you think this is wrong, reply to this email or contact the training team."), mine)
 	case msgHoldLapsed:
 		subject = "Your place was not paid for in time: " + b.CourseTitle
@@ -351,10 +352,16 @@ func (s *Service) compose(b dbsqlc.GetBookingRow, kind messageKind) (subject str
 			email.LinkTo("Book this course", s.link("/courses/"+b.CourseSlug)))
 	case msgLatePaymentRefunded:
 		subject = "Your payment has been refunded: " + b.CourseTitle
-		add(p("Your payment reached us after the place we held for you had been released, and the session has no place left for you:"), what,
+		add(p("Your payment reached us after the place was no longer held for you, and the session has no place for you now:"), what,
 			p("We are refunding the "+payment.Pence(b.PaidPence).String()+" you paid, in full, to the card you paid with. "+
 				"It usually reaches your account within 5 to 10 working days. We are sorry for the trouble."),
 			email.LinkTo("Look for another session of this course", s.link("/courses/"+b.CourseSlug)))
+	case msgStrayPaymentRefunded:
+		subject = "Your card payment has been refunded: " + b.CourseTitle
+		add(p("Your place was confirmed on your agency’s invoice, and a card payment for the same place also reached us:"), what,
+			p("We are refunding that card payment in full, to the card it was made with. "+
+				"It usually reaches your account within 5 to 10 working days. Your place is still booked."),
+			booking)
 	case msgAbsent:
 		subject = "You were recorded as not attending: " + b.CourseTitle
 		add(p("The register for this session records that you did not attend:"), what,

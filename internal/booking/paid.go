@@ -142,6 +142,13 @@ func (s *Service) PayByInvoice(ctx context.Context, actor Actor, id int64, purch
 	case len([]rune(po)) > 100:
 		v.Add(FieldPurchaseOrder, "The purchase order number must be 100 characters or fewer")
 	}
+	if err := v.Err(); err == nil {
+		// A card checkout opened for this place must not take money too:
+		// Stripe closes it first, or says it was paid already.
+		if err := s.closeCheckout(ctx, id); err != nil {
+			return err
+		}
+	}
 	return s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
 		b, err := s.lockHeld(ctx, q, actor, id)
 		if err != nil {
@@ -185,8 +192,11 @@ func (s *Service) PayByInvoice(ctx context.Context, actor Actor, id int64, purch
 // and returns its address. The page and the hold stay open at least as
 // long as Stripe's minimum. Asking twice gives the same page: the payment
 // row is made once, and Stripe answers a repeated idempotency key with the
-// first answer.
-func (s *Service) PayByCard(ctx context.Context, actor Actor, id int64, successURL, cancelURL string) (string, error) {
+// first answer. Stripe sends the person back to /bookings/{id}/paid, or to
+// /bookings/{id}/pay if they turn back.
+func (s *Service) PayByCard(ctx context.Context, actor Actor, id int64) (string, error) {
+	successURL := s.link(fmt.Sprintf("/bookings/%d/paid", id))
+	cancelURL := s.link(fmt.Sprintf("/bookings/%d/pay", id))
 	if s.Payments == nil || !s.Payments.Online() {
 		return "", ErrPaymentUnavailable
 	}
@@ -203,12 +213,26 @@ func (s *Service) PayByCard(ctx context.Context, actor Actor, id int64, successU
 		}
 		now := s.now()
 		pay, err := q.LivePaymentOfBooking(ctx, id)
-		switch {
-		case err == nil && pay.Method == "card" && pay.Status == "pending":
+		if err == nil && pay.Method == "card" && pay.Status == "pending" {
 			if pay.CheckoutUrl != nil && pay.ExpiresAt != nil && now.Before(*pay.ExpiresAt) {
 				existing = *pay.CheckoutUrl
 				return nil
 			}
+			if pay.CheckoutUrl == nil && pay.ExpiresAt != nil && pay.ExpiresAt.After(now.Add(checkoutMinimum-time.Minute)) {
+				// Stripe did not answer last time: ask again, with the same
+				// key and the same request, for the same page.
+				price := payment.Pence(pay.AmountPence)
+				req = s.checkoutRequest(b, pay.ID, price, *pay.ExpiresAt, successURL, cancelURL)
+				return nil
+			}
+			// Too old to ask for again (Stripe's page must stay open 30
+			// minutes): close it and start a new payment, with a new key.
+			if err := q.ExpireCardPayment(ctx, dbsqlc.ExpireCardPaymentParams{BookingID: id, Now: now}); err != nil {
+				return fmt.Errorf("close card payment of booking %d: %w", id, err)
+			}
+			err = pgx.ErrNoRows
+		}
+		switch {
 		case err == nil:
 			return ErrWrongState
 		case errors.Is(err, pgx.ErrNoRows):
@@ -229,17 +253,11 @@ func (s *Service) PayByCard(ctx context.Context, actor Actor, id int64, successU
 			if err := q.ExtendHold(ctx, dbsqlc.ExtendHoldParams{ID: id, Until: expires}); err != nil {
 				return fmt.Errorf("extend hold of booking %d: %w", id, err)
 			}
-			pay = dbsqlc.LivePaymentOfBookingRow{ID: pid, AmountPence: int32(price), ExpiresAt: &expires}
+			req = s.checkoutRequest(b, pid, price, expires, successURL, cancelURL)
+			return nil
 		default:
 			return fmt.Errorf("payment of booking %d: %w", id, err)
 		}
-		req = payment.CheckoutRequest{
-			BookingID: id, PaymentID: pay.ID, AmountPence: payment.Pence(pay.AmountPence),
-			Description:   b.CourseTitle + ", " + catalogue.LongDate(b.StartsAt),
-			CustomerEmail: b.PersonEmail, SuccessURL: successURL, CancelURL: cancelURL,
-			ExpiresAt: *pay.ExpiresAt, IdempotencyKey: payment.CheckoutKey(pay.ID),
-		}
-		return nil
 	})
 	if err != nil || existing != "" {
 		return existing, err
@@ -249,12 +267,59 @@ func (s *Service) PayByCard(ctx context.Context, actor Actor, id int64, successU
 	if err != nil {
 		return "", fmt.Errorf("open card payment for booking %d: %w", id, err)
 	}
-	if err := dbsqlc.New(s.pool).SetCheckoutSession(ctx, dbsqlc.SetCheckoutSessionParams{
+	n, err := dbsqlc.New(s.pool).SetCheckoutSession(ctx, dbsqlc.SetCheckoutSessionParams{
 		ID: req.PaymentID, CheckoutSessionID: &cs.ID, CheckoutUrl: &cs.URL,
-	}); err != nil {
+	})
+	if err != nil {
 		return "", fmt.Errorf("record card payment of booking %d: %w", id, err)
 	}
+	if n == 0 {
+		// The payment was closed while Stripe answered (the place went on the
+		// invoice, was given up or lapsed): this page must not take money.
+		if err := gateway.ExpireCheckoutSession(ctx, cs.ID, payment.ExpireKey(req.PaymentID)); err != nil {
+			s.log.WarnContext(ctx, "close a checkout opened for a closed payment", "payment", req.PaymentID, "error", err)
+		}
+		return "", ErrWrongState
+	}
 	return cs.URL, nil
+}
+
+func (s *Service) checkoutRequest(b dbsqlc.GetBookingRow, paymentID int64, price payment.Pence, expires time.Time, successURL, cancelURL string) payment.CheckoutRequest {
+	return payment.CheckoutRequest{
+		BookingID: b.ID, PaymentID: paymentID, AmountPence: price,
+		Description:   b.CourseTitle + ", " + catalogue.LongDate(b.StartsAt),
+		CustomerEmail: b.PersonEmail, SuccessURL: successURL, CancelURL: cancelURL,
+		ExpiresAt: expires, IdempotencyKey: payment.CheckoutKey(paymentID),
+	}
+}
+
+// ErrCardPaymentUnderway means a card payment for the place has been made
+// (or cannot be stopped), so it cannot go on the invoice too.
+var ErrCardPaymentUnderway = errors.New("a card payment for this place is under way")
+
+// closeCheckout asks Stripe to close the open checkout of booking id, if
+// any, so that it cannot take money once the place is paid otherwise. If
+// Stripe cannot close it (it was paid a moment ago, or Stripe is out of
+// reach), ErrCardPaymentUnderway: the webhook will settle it.
+func (s *Service) closeCheckout(ctx context.Context, id int64) error {
+	open, err := dbsqlc.New(s.pool).OpenCheckoutOfBooking(ctx, id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("open checkout of booking %d: %w", id, err)
+	}
+	if s.Payments == nil {
+		return ErrCardPaymentUnderway
+	}
+	gateway, err := s.Payments.Gateway()
+	if err != nil {
+		return ErrCardPaymentUnderway
+	}
+	if err := gateway.ExpireCheckoutSession(ctx, open.CheckoutSessionID, payment.ExpireKey(open.ID)); err != nil {
+		s.log.WarnContext(ctx, "close checkout before invoicing", "booking", id, "error", err)
+		return ErrCardPaymentUnderway
+	}
+	return nil
 }
 
 // checkoutSession reads the Checkout Session an event is about.
@@ -313,6 +378,16 @@ func (s *Service) CheckoutCompleted(ctx context.Context, tx pgx.Tx, ev stripe.Ev
 		return fmt.Errorf("checkout session %s is paid but names no payment intent", cs.ID)
 	}
 	now := s.now()
+	if live, err := q.LivePaymentOfBooking(ctx, b.ID); err == nil && live.ID != pay.ID {
+		// The place was paid for otherwise (its invoice) after this checkout
+		// was closed on our side: the money goes back.
+		if err := q.RefundStrayPayment(ctx, dbsqlc.RefundStrayPaymentParams{ID: pay.ID, PaymentIntentID: &intent, Now: now}); err != nil {
+			return fmt.Errorf("refund stray payment %d: %w", pay.ID, err)
+		}
+		return s.tell(ctx, tx, q, b.ID, msgStrayPaymentRefunded)
+	} else if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("payment of booking %d: %w", b.ID, err)
+	}
 	if _, err := q.MarkPaymentPaid(ctx, dbsqlc.MarkPaymentPaidParams{ID: pay.ID, PaymentIntentID: &intent, Now: now}); err != nil {
 		return fmt.Errorf("record payment %d: %w", pay.ID, err)
 	}
@@ -412,6 +487,7 @@ func (s *Service) ExpireHolds(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("sessions with lapsed holds: %w", err)
 	}
 	n := 0
+	var failed []error
 	for _, id := range sessions {
 		err := s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
 			if _, err := lockSession(ctx, q, id); err != nil {
@@ -430,11 +506,11 @@ func (s *Service) ExpireHolds(ctx context.Context) (int, error) {
 			}
 			return nil
 		})
-		if err != nil {
-			return n, err
+		if err != nil { // one session's trouble must not keep other places held
+			failed = append(failed, fmt.Errorf("session %d: %w", id, err))
 		}
 	}
-	return n, nil
+	return n, errors.Join(failed...)
 }
 
 // settle deals with the money of a place that has just ended, in the

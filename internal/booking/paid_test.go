@@ -63,7 +63,7 @@ func paidSession(id string) map[string]any {
 // checkout session's id as stored.
 func (f fixture) checkout(t *testing.T, who booking.Actor, id int64) string {
 	t.Helper()
-	url, err := f.svc.PayByCard(f.ctx, who, id, "https://book.example.org/paid", "https://book.example.org/pay")
+	url, err := f.svc.PayByCard(f.ctx, who, id)
 	require.NoError(t, err)
 	assert.NotEmpty(t, url)
 	var cs string
@@ -168,7 +168,7 @@ func TestUnpaidHoldLapsesAndThePlaceGoesOn(t *testing.T) {
 	assert.Zero(t, n, "not yet")
 
 	f.clock.Set(start.Add(30 * time.Minute))
-	_, err = f.svc.PayByCard(f.ctx, sam, out.BookingID, "https://x/paid", "https://x/pay")
+	_, err = f.svc.PayByCard(f.ctx, sam, out.BookingID)
 	assert.ErrorIs(t, err, booking.ErrHoldLapsed, "too late to start paying")
 	n, err = f.svc.ExpireHolds(f.ctx)
 	require.NoError(t, err)
@@ -278,7 +278,7 @@ func TestInvoiceRouteNeedsAPurchaseOrder(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, booking.Held, out.Status)
 
-	_, err = f.svc.PayByCard(f.ctx, sam, out.BookingID, "https://x/paid", "https://x/pay")
+	_, err = f.svc.PayByCard(f.ctx, sam, out.BookingID)
 	assert.ErrorIs(t, err, booking.ErrPaymentUnavailable)
 	p, err := f.svc.PaymentFor(f.ctx, sam, out.BookingID)
 	require.NoError(t, err)
@@ -335,4 +335,38 @@ func TestPaymentFollowsAPlacePassedOn(t *testing.T) {
 	assert.Equal(t, payment.Pence(8000), res.Refund)
 	_, asked := f.paymentStatus(t, deeID)
 	assert.True(t, asked)
+}
+
+// Someone opens the card checkout, then puts the place on the invoice: the
+// checkout is closed at Stripe first, and if a card payment still arrives
+// it is refunded, never taken as well as the invoice.
+func TestInvoiceAfterOpeningACheckout(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	pay := f.paid(t)
+	session := f.session(t, 5, 30)
+	sam := f.person(t, "sam", f.agency)
+	out, err := f.book(sam, session, false)
+	require.NoError(t, err)
+	cs := f.checkout(t, sam, out.BookingID)
+
+	require.NoError(t, f.svc.PayByInvoice(f.ctx, sam, out.BookingID, "PO-9"))
+	assert.Equal(t, 1, f.emailsTo(t, sam, "Booking confirmed:"))
+	var card, invoice string
+	require.NoError(t, f.pool.QueryRow(f.ctx, `SELECT
+		(SELECT status FROM payments WHERE booking_id = $1 AND method = 'card'),
+		(SELECT status FROM payments WHERE booking_id = $1 AND method = 'invoice')`, out.BookingID).Scan(&card, &invoice))
+	assert.Equal(t, "expired", card)
+	assert.Equal(t, "pending", invoice)
+
+	require.NoError(t, deliver(t, f, pay, "evt_stray", stripe.EventTypeCheckoutSessionCompleted, paidSession(cs)))
+	var refundAsked bool
+	require.NoError(t, f.pool.QueryRow(f.ctx,
+		"SELECT refund_requested_at IS NOT NULL FROM payments WHERE booking_id = $1 AND method = 'card'", out.BookingID).Scan(&refundAsked))
+	assert.True(t, refundAsked, "the card payment goes back")
+	assert.Equal(t, 1, f.emailsTo(t, sam, "Your card payment has been refunded:"))
+	assert.Equal(t, 1, f.emailsTo(t, sam, "Booking confirmed:"), "still one place")
+	n, err := pay.SendRefunds(f.ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
 }

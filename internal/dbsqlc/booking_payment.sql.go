@@ -386,6 +386,24 @@ func (q *Queries) MarkPaymentPaid(ctx context.Context, arg MarkPaymentPaidParams
 	return id, err
 }
 
+const openCheckoutOfBooking = `-- name: OpenCheckoutOfBooking :one
+SELECT id, checkout_session_id::text AS checkout_session_id FROM payments
+WHERE booking_id = $1 AND method = 'card' AND status = 'pending' AND checkout_session_id IS NOT NULL
+`
+
+type OpenCheckoutOfBookingRow struct {
+	ID                int64
+	CheckoutSessionID string
+}
+
+// A card payment of the booking still pending with a Stripe checkout open.
+func (q *Queries) OpenCheckoutOfBooking(ctx context.Context, bookingID int64) (OpenCheckoutOfBookingRow, error) {
+	row := q.db.QueryRow(ctx, openCheckoutOfBooking, bookingID)
+	var i OpenCheckoutOfBookingRow
+	err := row.Scan(&i.ID, &i.CheckoutSessionID)
+	return i, err
+}
+
 const passPaymentOn = `-- name: PassPaymentOn :exec
 UPDATE payments SET booking_id = $1, updated_at = now()
 WHERE booking_id = $2 AND status IN ('pending', 'invoiced', 'paid')
@@ -428,6 +446,26 @@ func (q *Queries) PaymentByCheckoutSession(ctx context.Context, checkoutSessionI
 		&i.SessionID,
 	)
 	return i, err
+}
+
+const refundStrayPayment = `-- name: RefundStrayPayment :exec
+UPDATE payments
+SET payment_intent_id = $1, paid_at = $2::timestamptz, refund_requested_at = $2::timestamptz,
+    updated_at = $2::timestamptz
+WHERE id = $3 AND status = 'expired'
+`
+
+type RefundStrayPaymentParams struct {
+	PaymentIntentID *string
+	Now             time.Time
+	ID              int64
+}
+
+// Money for a checkout we had closed (the place was paid for otherwise):
+// kept as expired, with what Stripe took, and refunded by the sweep.
+func (q *Queries) RefundStrayPayment(ctx context.Context, arg RefundStrayPaymentParams) error {
+	_, err := q.db.Exec(ctx, refundStrayPayment, arg.PaymentIntentID, arg.Now, arg.ID)
+	return err
 }
 
 const requestRefund = `-- name: RequestRefund :one
@@ -495,9 +533,9 @@ func (q *Queries) SessionsWithLapsedHolds(ctx context.Context, now time.Time) ([
 	return items, nil
 }
 
-const setCheckoutSession = `-- name: SetCheckoutSession :exec
+const setCheckoutSession = `-- name: SetCheckoutSession :execrows
 UPDATE payments SET checkout_session_id = $1, checkout_url = $2, updated_at = now()
-WHERE id = $3 AND checkout_session_id IS NULL
+WHERE id = $3 AND checkout_session_id IS NULL AND status = 'pending'
 `
 
 type SetCheckoutSessionParams struct {
@@ -506,7 +544,12 @@ type SetCheckoutSessionParams struct {
 	ID                int64
 }
 
-func (q *Queries) SetCheckoutSession(ctx context.Context, arg SetCheckoutSessionParams) error {
-	_, err := q.db.Exec(ctx, setCheckoutSession, arg.CheckoutSessionID, arg.CheckoutUrl, arg.ID)
-	return err
+// No row: the payment was closed meanwhile (the place was put on the
+// invoice, given up or lapsed), and its checkout must not be used.
+func (q *Queries) SetCheckoutSession(ctx context.Context, arg SetCheckoutSessionParams) (int64, error) {
+	result, err := q.db.Exec(ctx, setCheckoutSession, arg.CheckoutSessionID, arg.CheckoutUrl, arg.ID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }

@@ -13,7 +13,8 @@ import (
 const claimRefund = `-- name: ClaimRefund :one
 SELECT id, booking_id, amount_pence, payment_intent_id
 FROM payments
-WHERE id = $1 AND method = 'card' AND status = 'paid' AND refund_requested_at IS NOT NULL
+WHERE id = $1 AND method = 'card' AND status IN ('paid', 'expired') AND refund_requested_at IS NOT NULL
+  AND payment_intent_id IS NOT NULL
 FOR UPDATE SKIP LOCKED
 `
 
@@ -40,7 +41,7 @@ func (q *Queries) ClaimRefund(ctx context.Context, id int64) (ClaimRefundRow, er
 const markRefunded = `-- name: MarkRefunded :exec
 UPDATE payments
 SET status = 'refunded', refund_id = $1, refunded_at = $2::timestamptz, updated_at = $2::timestamptz
-WHERE id = $3 AND status = 'paid'
+WHERE id = $3 AND status IN ('paid', 'expired')
 `
 
 type MarkRefundedParams struct {
@@ -57,12 +58,15 @@ func (q *Queries) MarkRefunded(ctx context.Context, arg MarkRefundedParams) erro
 const refundsDue = `-- name: RefundsDue :many
 
 SELECT id FROM payments
-WHERE method = 'card' AND status = 'paid' AND refund_requested_at IS NOT NULL
+WHERE method = 'card' AND status IN ('paid', 'expired') AND refund_requested_at IS NOT NULL
+  AND payment_intent_id IS NOT NULL
 ORDER BY refund_requested_at, id
 `
 
 // Refunds: asked for in the transaction that ended a paid place
 // (payments.refund_requested_at), made by the payments sweep.
+// A payment is refunded from 'paid' (its place ended) or from 'expired' (money
+// that came for a checkout we had closed, when the place was paid otherwise).
 func (q *Queries) RefundsDue(ctx context.Context) ([]int64, error) {
 	rows, err := q.db.Query(ctx, refundsDue)
 	if err != nil {

@@ -69,7 +69,7 @@ func CheckoutKey(paymentID int64) string {
 	return "checkout-payment-" + strconv.FormatInt(paymentID, 10)
 }
 func ExpireKey(paymentID int64) string  { return "expire-payment-" + strconv.FormatInt(paymentID, 10) }
-func RefundKey(bookingID int64) string  { return "refund-booking-" + strconv.FormatInt(bookingID, 10) }
+func RefundKey(paymentID int64) string  { return "refund-payment-" + strconv.FormatInt(paymentID, 10) }
 func CustomerKey(agencyID int64) string { return "customer-agency-" + strconv.FormatInt(agencyID, 10) }
 func InvoiceKey(kind string, id int64) string {
 	return "invoice-" + kind + "-" + strconv.FormatInt(id, 10)

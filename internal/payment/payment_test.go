@@ -164,7 +164,7 @@ func TestGatewayCallsStripeWithIdempotencyKeys(t *testing.T) {
 	assert.Equal(t, []string{
 		"POST /v1/checkout/sessions checkout-payment-7",
 		"POST /v1/checkout/sessions/" + cs.ID + "/expire expire-payment-7",
-		"POST /v1/refunds refund-booking-42",
+		"POST /v1/refunds refund-payment-42",
 		"POST /v1/customers customer-agency-3",
 		"POST /v1/invoices invoice-charges-9-invoice",
 		"POST /v1/invoiceitems invoice-charges-9-line-0",

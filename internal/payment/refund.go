@@ -14,7 +14,7 @@ import (
 // cut-off, a session cancelled, a payment that came after its place had
 // gone) and returns how many Stripe made. Each refund is claimed with a row
 // lock for the length of the call, so two sweeps never ask for the same one,
-// and is asked for with an idempotency key made from the booking, so if our
+// and is asked for with an idempotency key made from the payment, so if our
 // record of it is lost (a crash between Stripe's answer and our commit) the
 // next sweep gets Stripe's first answer back rather than a second refund.
 // A refund Stripe refuses stays asked for and is tried again next time.
@@ -40,7 +40,7 @@ func (s *Service) SendRefunds(ctx context.Context) (int, error) {
 			if r.PaymentIntentID == nil {
 				return fmt.Errorf("payment %d is paid but has no payment intent", id)
 			}
-			refund, err := s.gateway.Refund(ctx, *r.PaymentIntentID, Pence(r.AmountPence), RefundKey(r.BookingID))
+			refund, err := s.gateway.Refund(ctx, *r.PaymentIntentID, Pence(r.AmountPence), RefundKey(r.ID))
 			if err != nil {
 				return err
 			}

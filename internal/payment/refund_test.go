@@ -48,7 +48,7 @@ func (f fixture) paymentState(t *testing.T, id int64) (status string, refund *st
 func TestRefundsAreMadeOnce(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	booking, id := f.paidPlace(t)
+	_, id := f.paidPlace(t)
 	ctx := context.Background()
 
 	n, err := f.svc.SendRefunds(ctx)
@@ -68,7 +68,7 @@ func TestRefundsAreMadeOnce(t *testing.T) {
 		}
 	}
 	require.Len(t, calls, 1)
-	assert.Equal(t, payment.RefundKey(booking), calls[0].Key)
+	assert.Equal(t, payment.RefundKey(id), calls[0].Key)
 	assert.Equal(t, "8000", calls[0].Form.Get("amount"))
 	assert.Equal(t, "pi_test_refund", calls[0].Form.Get("payment_intent"))
 }
@@ -92,7 +92,7 @@ func (l *flaky) RoundTrip(req *http.Request) (*http.Response, error) {
 func TestRefundRetriedWithTheSameKey(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	booking, id := f.paidPlace(t)
+	_, id := f.paidPlace(t)
 	rec := &recorder{}
 	lossy := &flaky{}
 	gw := payment.NewStripeGateway(stripetest.Key, stripetest.Start(t), &http.Client{Transport: roundTrips{rec, lossy}, Timeout: 30 * time.Second})
@@ -112,7 +112,7 @@ func TestRefundRetriedWithTheSameKey(t *testing.T) {
 	reqs := rec.sent()
 	require.GreaterOrEqual(t, len(reqs), 2)
 	for _, r := range reqs {
-		assert.Equal(t, payment.RefundKey(booking), r.Key, "every attempt carries the same key")
+		assert.Equal(t, payment.RefundKey(id), r.Key, "every attempt carries the same key")
 	}
 }
 

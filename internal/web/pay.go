@@ -82,8 +82,7 @@ func (a *app) pay(c *fiber.Ctx) error {
 	ctx, actor := c.UserContext(), bookingActor(currentUser(c))
 	switch c.FormValue("method") {
 	case "card":
-		base := c.BaseURL() + fmt.Sprintf("/bookings/%d", p.ID)
-		url, err := a.deps.Bookings.PayByCard(ctx, actor, p.ID, base+"/paid", base+"/pay")
+		url, err := a.deps.Bookings.PayByCard(ctx, actor, p.ID)
 		switch {
 		case err == nil:
 			return c.Redirect(url, fiber.StatusSeeOther)
@@ -109,6 +108,15 @@ func (a *app) pay(c *fiber.Ctx) error {
 		case errors.Is(err, booking.ErrNoAgencyToInvoice):
 			p.Invoice = false
 			return a.render(c, fiber.StatusConflict, "bookings/pay", "Pay for your place", p)
+		case errors.Is(err, booking.ErrCardPaymentUnderway):
+			return a.bookingMessage(c, fiber.StatusConflict, bookingMessage{
+				Heading: "A card payment for this place is under way",
+				Paragraphs: []string{
+					"You started to pay by card, and we could not stop that payment just now, so the place cannot go on the invoice as well.",
+					"If you finished paying, your place will be confirmed in a moment. If not, try the invoice again in a few minutes.",
+				},
+				Links: []link{{fmt.Sprintf("/bookings/%d", p.ID), "See the booking"}},
+			})
 		}
 		return a.payRefused(c, err)
 	}
