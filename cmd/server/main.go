@@ -159,6 +159,10 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	bookings.Payments, bookings.PaymentHold = payments, cfg.PaymentHold
 	payments.Handle(stripe.EventTypeCheckoutSessionCompleted, bookings.CheckoutCompleted)
 	payments.Handle(stripe.EventTypeCheckoutSessionExpired, bookings.CheckoutExpired)
+	// Charges and places billed to agencies: invoiced by the sweep, paid as Stripe says.
+	payments.Handle(stripe.EventTypeInvoicePaid, payments.InvoicePaid)
+	payments.Handle(stripe.EventTypeInvoiceVoided, payments.InvoiceVoided)
+	payments.Handle(stripe.EventTypeInvoiceMarkedUncollectible, payments.InvoiceVoided)
 	go sweepSessions(ctx, accounts, log)
 	go expireOffers(ctx, bookings, log)
 	go settlePayments(ctx, payments, log)
@@ -277,7 +281,8 @@ func expireOffers(ctx context.Context, bookings *booking.Service, log *slog.Logg
 }
 
 // settlePayments makes the Stripe calls that wait on the database, every
-// minute until ctx ends: refunds asked for when paid places ended.
+// minute until ctx ends: refunds asked for when paid places ended, and
+// invoices to agencies for confirmed charges and places on their invoice.
 func settlePayments(ctx context.Context, payments *payment.Service, log *slog.Logger) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
@@ -290,6 +295,11 @@ func settlePayments(ctx context.Context, payments *payment.Service, log *slog.Lo
 				log.Warn("refund payments (tried again in a minute)", "error", err)
 			} else if n > 0 {
 				log.Info("refunded payments", "count", n)
+			}
+			if n, err := payments.BillAgencies(ctx); err != nil {
+				log.Warn("invoice agencies (tried again in a minute)", "error", err)
+			} else if n > 0 {
+				log.Info("invoiced agencies", "count", n)
 			}
 		}
 	}

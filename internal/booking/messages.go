@@ -35,10 +35,10 @@ const (
 	msgMoved
 	msgTakenOffWaitingList
 	msgSessionMoved
-	msgMovedFrom           // the place a move took the person from: cancels its invite
-	msgReminder            // a few days before the session
-	msgJoining             // an online session's joining instructions, 48 hours before
-	msgHoldLapsed          // a paid place not paid for in time
+	msgMovedFrom            // the place a move took the person from: cancels its invite
+	msgReminder             // a few days before the session
+	msgJoining              // an online session's joining instructions, 48 hours before
+	msgHoldLapsed           // a paid place not paid for in time
 	msgLatePaymentRefunded  // a payment that came after its place had gone
 	msgStrayPaymentRefunded // a card payment for a place already put on the invoice
 )

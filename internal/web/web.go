@@ -183,6 +183,7 @@ func New(deps Deps) (*fiber.App, error) {
 	a.registerRoutes(f)
 	a.agencyBookingRoutes(f)
 	a.paymentRoutes(f)
+	a.chargeRoutes(f)
 	a.enquiryRoutes(f)
 
 	f.Use(func(*fiber.Ctx) error { return fiber.ErrNotFound })

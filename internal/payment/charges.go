@@ -1,0 +1,470 @@
+package payment
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stripe/stripe-go/v76"
+
+	"github.com/pscp/booktraining/internal/agency"
+	"github.com/pscp/booktraining/internal/audit"
+	"github.com/pscp/booktraining/internal/catalogue"
+	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/validation"
+)
+
+// A charge's life:
+//
+//	(candidate) ──manager confirms──▶ proposed ──billing sweep──▶ invoiced ──invoice.paid──▶ paid
+//	            └─manager waives, with a reason──▶ waived
+//
+// A candidate is a person marked absent on the register, or a cancellation
+// inside the cut-off. Proposed means confirmed and waiting for the sweep,
+// which bills each agency once per session (Stripe invoice to its billing
+// contact), together with the places it booked on invoice.
+
+// ChargeStatus is where a charge is in its life.
+type ChargeStatus string
+
+const (
+	ChargeProposed ChargeStatus = "proposed"
+	ChargeInvoiced ChargeStatus = "invoiced"
+	ChargePaid     ChargeStatus = "paid"
+	ChargeWaived   ChargeStatus = "waived"
+)
+
+// Label is the status as a coordinator or manager reads it.
+func (s ChargeStatus) Label() string {
+	switch s {
+	case ChargeProposed:
+		return "To be invoiced"
+	case ChargeInvoiced:
+		return "Invoiced"
+	case ChargePaid:
+		return "Paid"
+	case ChargeWaived:
+		return "Waived"
+	}
+	return string(s)
+}
+
+// Audited actions of charges.
+const (
+	ChargesConfirmed     audit.Action = "charges_confirmed"
+	AgencyInvoiced       audit.Action = "agency_invoiced"
+	AgencyInvoiceVoided  audit.Action = "agency_invoice_voided"
+	maxWaiverReasonRunes              = 500
+)
+
+// NoChargeReason says why a candidate costs nothing without a decision.
+type NoChargeReason string
+
+const (
+	// NoAgencyToBill: the person's organisation is not a listed agency.
+	NoAgencyToBill NoChargeReason = "no_agency"
+	// PlaceAlreadyPaid: the place was paid for (by card or on the agency's
+	// invoice); that fee stands instead of a charge.
+	PlaceAlreadyPaid NoChargeReason = "place_paid"
+	// FreeByPolicy: the charge policy asks nothing of this agency's band.
+	FreeByPolicy NoChargeReason = "free"
+)
+
+// Label is the reason as the manager's page says it.
+func (r NoChargeReason) Label() string {
+	switch r {
+	case NoAgencyToBill:
+		return "No agency to bill"
+	case PlaceAlreadyPaid:
+		return "No charge: already paid for the place"
+	case FreeByPolicy:
+		return "No charge: the policy charges this agency nothing"
+	}
+	return string(r)
+}
+
+// ChargeCandidate is one person who may be charged on a session.
+type ChargeCandidate struct {
+	BookingID  int64
+	Person     string
+	AgencyID   *int64
+	AgencyName string
+	Band       agency.ChargingBand
+	Kind       ChargeKind
+	Amount     Pence // the policy's amount, or the recorded charge's
+	NoCharge   NoChargeReason
+	// The decision, once made: Status is "" before.
+	ChargeID     int64
+	Status       ChargeStatus
+	WaiverReason string
+	// NoBillingContact: a confirmed charge waits for the agency's billing
+	// contact email before it can be invoiced.
+	NoBillingContact bool
+}
+
+// Decided reports whether the manager has charged or waived it.
+func (c ChargeCandidate) Decided() bool { return c.Status != "" }
+
+// Undecided reports whether the manager must still charge or waive it.
+func (c ChargeCandidate) Undecided() bool { return !c.Decided() && c.NoCharge == "" }
+
+// DecisionField and ReasonField are the form fields of one candidate.
+func (c ChargeCandidate) DecisionField() string { return DecisionField(c.BookingID) }
+func (c ChargeCandidate) ReasonField() string   { return ReasonField(c.BookingID) }
+
+// DecisionField is the form field holding "charge" or "waive" for a booking.
+func DecisionField(bookingID int64) string { return "decision-" + strconv.FormatInt(bookingID, 10) }
+
+// ReasonField is the form field holding the reason for waiving a booking's charge.
+func ReasonField(bookingID int64) string { return "reason-" + strconv.FormatInt(bookingID, 10) }
+
+// SessionCharges is a session's charges page.
+type SessionCharges struct {
+	SessionID     int64
+	CourseTitle   string
+	StartsAt      time.Time
+	Duration      catalogue.Duration
+	RegisterTaken bool
+	Candidates    []ChargeCandidate
+}
+
+// Undecided counts the candidates waiting for the manager.
+func (s SessionCharges) Undecided() int {
+	n := 0
+	for _, c := range s.Candidates {
+		if c.Undecided() {
+			n++
+		}
+	}
+	return n
+}
+
+// SessionCharges lists a session's non-attendances and late cancellations
+// with the charge the policy gives each, and any decision made.
+func (s *Service) SessionCharges(ctx context.Context, sessionID int64) (SessionCharges, error) {
+	return sessionCharges(ctx, s.pool, sessionID)
+}
+
+// sessionCharges reads in db, the caller's transaction or the pool.
+func sessionCharges(ctx context.Context, db dbsqlc.DBTX, sessionID int64) (SessionCharges, error) {
+	q := dbsqlc.New(db)
+	sess, err := q.ChargeSession(ctx, sessionID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return SessionCharges{}, ErrNotFound
+	} else if err != nil {
+		return SessionCharges{}, fmt.Errorf("session %d: %w", sessionID, err)
+	}
+	out := SessionCharges{
+		SessionID: sess.ID, CourseTitle: sess.CourseTitle, StartsAt: sess.StartsAt,
+		Duration: catalogue.Duration(sess.Duration), RegisterTaken: sess.RegisterTaken,
+	}
+	if sess.Status == "cancelled" {
+		return out, nil // nobody is charged for a session that did not happen
+	}
+	rows, err := q.ChargeCandidates(ctx, sessionID)
+	if err != nil {
+		return SessionCharges{}, fmt.Errorf("charge candidates of session %d: %w", sessionID, err)
+	}
+	for _, r := range rows {
+		c := ChargeCandidate{
+			BookingID: r.BookingID, Person: r.FullName, AgencyID: r.AgencyID, AgencyName: r.AgencyName,
+			Band: agency.ChargingBand(r.ChargingBand), Kind: ChargeKind(r.Kind),
+		}
+		if r.ChargeID != nil {
+			c.ChargeID, c.Status, c.Amount = *r.ChargeID, ChargeStatus(*r.ChargeStatus), Pence(*r.ChargeAmount)
+			c.WaiverReason = *r.ChargeWaiverReason
+			c.NoBillingContact = c.Status == ChargeProposed && r.BillingEmail == ""
+			out.Candidates = append(out.Candidates, c)
+			continue
+		}
+		switch {
+		case r.AgencyID == nil:
+			c.NoCharge = NoAgencyToBill
+		case r.PlacePaid:
+			c.NoCharge = PlaceAlreadyPaid
+		default:
+			if c.Amount, err = PolicyCharge(ctx, db, c.Kind, out.Duration, c.Band); err != nil {
+				return SessionCharges{}, err
+			}
+			if c.Amount.Free() {
+				c.NoCharge = FreeByPolicy
+			}
+		}
+		out.Candidates = append(out.Candidates, c)
+	}
+	return out, nil
+}
+
+// Decision is the manager's choice for one candidate.
+type Decision struct {
+	Charge bool   // false: waive
+	Reason string // why it is waived
+	Chosen bool   // false: neither was chosen
+}
+
+// ConfirmCharges records the manager's decisions on a session's undecided
+// candidates, in one transaction: charged ones become proposed (billed by the
+// sweep), waived ones waived with their reason. Every undecided candidate
+// needs a decision, and every waiver a reason (a *validation.Errors says
+// which). A candidate decided meanwhile (another manager, a second press) keeps
+// its first decision. It returns how many decisions it recorded.
+func (s *Service) ConfirmCharges(ctx context.Context, actor, sessionID int64, decisions map[int64]Decision, ip string) (int, error) {
+	n := 0
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		q := dbsqlc.New(tx)
+		sc, err := sessionCharges(ctx, tx, sessionID)
+		if err != nil {
+			return err
+		}
+		var v validation.Errors
+		for _, c := range sc.Candidates {
+			if !c.Undecided() {
+				continue
+			}
+			d := decisions[c.BookingID]
+			switch {
+			case !d.Chosen:
+				v.Add(c.DecisionField(), fmt.Sprintf("Select whether to charge or waive the %s of %s", lowerFirst(c.Kind.Label()), c.Person))
+			case !d.Charge && strings.TrimSpace(d.Reason) == "":
+				v.Add(c.ReasonField(), fmt.Sprintf("Enter why the charge for %s is waived", c.Person))
+			case !d.Charge && len([]rune(strings.TrimSpace(d.Reason))) > maxWaiverReasonRunes:
+				v.Add(c.ReasonField(), fmt.Sprintf("The reason for waiving %s’s charge must be %d characters or fewer", c.Person, maxWaiverReasonRunes))
+			}
+		}
+		if err := v.Err(); err != nil {
+			return err
+		}
+		now := s.now()
+		var recorded []map[string]any
+		for _, c := range sc.Candidates {
+			if !c.Undecided() {
+				continue
+			}
+			d := decisions[c.BookingID]
+			p := dbsqlc.InsertChargeParams{
+				BookingID: c.BookingID, AgencyID: *c.AgencyID, Kind: string(c.Kind), AmountPence: int32(c.Amount),
+				Status: string(ChargeProposed), DecidedBy: &actor, Now: now,
+			}
+			if !d.Charge {
+				p.Status, p.WaiverReason = string(ChargeWaived), strings.TrimSpace(d.Reason)
+			}
+			if _, err := q.InsertCharge(ctx, p); errors.Is(err, pgx.ErrNoRows) {
+				continue // decided meanwhile
+			} else if err != nil {
+				return fmt.Errorf("record %s charge of booking %d: %w", c.Kind, c.BookingID, err)
+			}
+			n++
+			e := map[string]any{"booking_id": c.BookingID, "person": c.Person, "agency": c.AgencyName,
+				"kind": string(c.Kind), "amount": c.Amount.String(), "status": p.Status}
+			if p.WaiverReason != "" {
+				e["reason"] = p.WaiverReason
+			}
+			recorded = append(recorded, e)
+		}
+		if n == 0 {
+			return nil
+		}
+		return audit.Record(ctx, q, now, audit.Event{Action: ChargesConfirmed, ActorID: &actor, IP: ip, Details: map[string]any{
+			"session_id": sessionID, "course": sc.CourseTitle, "charges": recorded,
+		}})
+	})
+	return n, err
+}
+
+// BillKey is the idempotency key of an agency's invoice for a session: the
+// same for a retry after a lost answer or a crash (so Stripe answers with
+// the invoice it made), another for the next invoice (round) of the pair.
+func BillKey(sessionID, agencyID int64, round int) string {
+	return fmt.Sprintf("invoice-session-%d-agency-%d-%d", sessionID, agencyID, round)
+}
+
+// BillAgencies invoices each agency, once per session whose register is
+// taken, for its confirmed charges and the places it booked on invoice,
+// through Stripe, and marks them invoiced. Without online payment it does
+// nothing. An agency without a billing contact email is left for later. It
+// returns how many invoices it sent; it goes on past a failure with one
+// agency and reports every failure at the end.
+func (s *Service) BillAgencies(ctx context.Context) (int, error) {
+	if !s.Online() {
+		return 0, nil
+	}
+	pairs, err := dbsqlc.New(s.pool).AgencySessionsToBill(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("agencies to bill: %w", err)
+	}
+	n := 0
+	var errs []error
+	for _, p := range pairs {
+		sent, err := s.billAgency(ctx, p.SessionID, p.AgencyID)
+		switch {
+		case errors.Is(err, ErrNoBillingEmail):
+			// left proposed: the manager's page asks for a billing contact
+		case err != nil:
+			errs = append(errs, fmt.Errorf("bill agency %d for session %d: %w", p.AgencyID, p.SessionID, err))
+		case sent:
+			n++
+		}
+	}
+	return n, errors.Join(errs...)
+}
+
+// billAgency sends one agency's invoice for one session. The rows billed are
+// locked (skipping any another sweep holds) from before the invoice is made
+// until they are marked invoiced with it, in one transaction.
+func (s *Service) billAgency(ctx context.Context, sessionID, agencyID int64) (bool, error) {
+	customer, err := s.EnsureAgencyCustomer(ctx, agencyID)
+	if err != nil {
+		return false, err
+	}
+	sent := false
+	err = s.inTx(ctx, func(q *dbsqlc.Queries) error {
+		charges, err := q.LockChargesToBill(ctx, dbsqlc.LockChargesToBillParams{SessionID: sessionID, AgencyID: agencyID})
+		if err != nil {
+			return fmt.Errorf("lock charges: %w", err)
+		}
+		places, err := q.LockPlacesToBill(ctx, dbsqlc.LockPlacesToBillParams{SessionID: sessionID, AgencyID: &agencyID})
+		if err != nil {
+			return fmt.Errorf("lock places on invoice: %w", err)
+		}
+		if len(charges) == 0 && len(places) == 0 {
+			return nil // billed, or being billed, by another sweep
+		}
+		sess, err := q.ChargeSession(ctx, sessionID)
+		if err != nil {
+			return fmt.Errorf("session %d: %w", sessionID, err)
+		}
+		round, err := q.InvoicesOfSessionAgency(ctx, dbsqlc.InvoicesOfSessionAgencyParams{SessionID: sessionID, AgencyID: agencyID})
+		if err != nil {
+			return fmt.Errorf("invoices so far: %w", err)
+		}
+		day := sess.StartsAt.In(london).Format("2 January 2006")
+		var lines []InvoiceLine
+		var chargeIDs, placeIDs []int64
+		var total Pence
+		for _, p := range places {
+			d := fmt.Sprintf("Place: %s, %s, %s", p.FullName, sess.CourseTitle, day)
+			if p.PurchaseOrder != nil {
+				d += ", purchase order " + *p.PurchaseOrder
+			}
+			lines = append(lines, InvoiceLine{Description: d, AmountPence: Pence(p.AmountPence)})
+			placeIDs = append(placeIDs, p.ID)
+			total += Pence(p.AmountPence)
+		}
+		for _, c := range charges {
+			lines = append(lines, InvoiceLine{
+				Description: fmt.Sprintf("%s: %s, %s, %s", ChargeKind(c.Kind).Label(), c.FullName, sess.CourseTitle, day),
+				AmountPence: Pence(c.AmountPence),
+			})
+			chargeIDs = append(chargeIDs, c.ID)
+			total += Pence(c.AmountPence)
+		}
+		inv, err := s.gateway.InvoiceCharges(ctx, customer, lines, BillKey(sessionID, agencyID, int(round)))
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		if _, err := q.MarkChargesInvoiced(ctx, dbsqlc.MarkChargesInvoicedParams{StripeInvoiceID: &inv, Now: now, Ids: chargeIDs}); err != nil {
+			return fmt.Errorf("mark charges invoiced: %w", err)
+		}
+		if _, err := q.MarkPlacesInvoiced(ctx, dbsqlc.MarkPlacesInvoicedParams{StripeInvoiceID: &inv, Now: now, Ids: placeIDs}); err != nil {
+			return fmt.Errorf("mark places invoiced: %w", err)
+		}
+		sent = true
+		return audit.Record(ctx, q, now, audit.Event{Action: AgencyInvoiced, AgencyID: &agencyID, Details: map[string]any{
+			"invoice": inv, "session_id": sessionID, "course": sess.CourseTitle, "total": total.String(),
+			"charges": len(chargeIDs), "places": len(placeIDs),
+		}})
+	})
+	return sent, err
+}
+
+var london = func() *time.Location {
+	l, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		return time.UTC
+	}
+	return l
+}()
+
+// invoiceOf reads the invoice an invoice.* event is about.
+func invoiceOf(ev stripe.Event) (string, error) {
+	var inv stripe.Invoice
+	if err := json.Unmarshal(ev.Data.Raw, &inv); err != nil || inv.ID == "" {
+		return "", fmt.Errorf("%w: %s carries no invoice", ErrBadPayload, ev.ID)
+	}
+	return inv.ID, nil
+}
+
+// InvoicePaid (invoice.paid) marks the charges and places on a paid invoice
+// paid. An invoice that is none of ours (made by hand in Stripe) changes
+// nothing.
+func (s *Service) InvoicePaid(ctx context.Context, tx pgx.Tx, ev stripe.Event) error {
+	id, err := invoiceOf(ev)
+	if err != nil {
+		return err
+	}
+	q := dbsqlc.New(tx)
+	now := s.now()
+	if _, err := q.MarkInvoiceChargesPaid(ctx, dbsqlc.MarkInvoiceChargesPaidParams{StripeInvoiceID: &id, Now: now}); err != nil {
+		return fmt.Errorf("mark charges of invoice %s paid: %w", id, err)
+	}
+	if _, err := q.MarkInvoicePlacesPaid(ctx, dbsqlc.MarkInvoicePlacesPaidParams{StripeInvoiceID: &id, Now: now}); err != nil {
+		return fmt.Errorf("mark places of invoice %s paid: %w", id, err)
+	}
+	return nil
+}
+
+// InvoiceVoided (invoice.voided, invoice.marked_uncollectible) records in the
+// audit log that an invoice of ours will not be paid. Its charges stay
+// invoiced: voiding is a decision made in Stripe's dashboard, and billing
+// them again is the manager's call there, not the sweep's.
+func (s *Service) InvoiceVoided(ctx context.Context, tx pgx.Tx, ev stripe.Event) error {
+	id, err := invoiceOf(ev)
+	if err != nil {
+		return err
+	}
+	q := dbsqlc.New(tx)
+	agencyID, err := q.InvoiceAgency(ctx, &id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil // not ours
+	} else if err != nil {
+		return fmt.Errorf("agency of invoice %s: %w", id, err)
+	}
+	return audit.Record(ctx, q, s.now(), audit.Event{Action: AgencyInvoiceVoided, AgencyID: &agencyID, Details: map[string]any{
+		"invoice": id, "event": string(ev.Type),
+	}})
+}
+
+// AgencyCharge is one charge as an agency's coordinator sees it.
+type AgencyCharge struct {
+	ID           int64
+	SessionID    int64
+	CourseTitle  string
+	StartsAt     time.Time
+	Person       string
+	Kind         ChargeKind
+	Amount       Pence
+	Status       ChargeStatus
+	WaiverReason string
+}
+
+// AgencyCharges is every charge of one agency, newest session first.
+func (s *Service) AgencyCharges(ctx context.Context, agencyID int64) ([]AgencyCharge, error) {
+	rows, err := dbsqlc.New(s.pool).AgencyCharges(ctx, agencyID)
+	if err != nil {
+		return nil, fmt.Errorf("charges of agency %d: %w", agencyID, err)
+	}
+	out := make([]AgencyCharge, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, AgencyCharge{
+			ID: r.ID, SessionID: r.SessionID, CourseTitle: r.CourseTitle, StartsAt: r.StartsAt, Person: r.FullName,
+			Kind: ChargeKind(r.Kind), Amount: Pence(r.AmountPence), Status: ChargeStatus(r.Status), WaiverReason: r.WaiverReason,
+		})
+	}
+	return out, nil
+}
