@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/payment"
 )
 
 // SessionToBook is a session as its booking form shows it, with the
@@ -30,6 +31,7 @@ type SessionToBook struct {
 	CancelledReason  string
 	LiveBookingID    int64 // 0 when the person has no live booking of it
 	LiveStatus       string
+	Price            payment.Pence // what a place costs the person's agency (0: free)
 }
 
 // Full reports whether every place is taken or held for an offer.
@@ -86,6 +88,13 @@ func (s *Service) SessionToBook(ctx context.Context, sessionID, personID int64) 
 		se.LiveBookingID, se.LiveStatus = live.ID, live.Status
 	} else if !errors.Is(err, pgx.ErrNoRows) {
 		return SessionToBook{}, fmt.Errorf("live booking of session %d: %w", sessionID, err)
+	}
+	agencyID, err := q.AgencyOfPerson(ctx, personID)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return SessionToBook{}, fmt.Errorf("agency of %d: %w", personID, err)
+	}
+	if se.Price, err = s.price(ctx, s.pool, r.CourseID, agencyID); err != nil {
+		return SessionToBook{}, err
 	}
 	return se, nil
 }

@@ -10,9 +10,20 @@ import (
 	"time"
 )
 
+const agencyOfPerson = `-- name: AgencyOfPerson :one
+SELECT agency_id FROM users WHERE id = $1
+`
+
+func (q *Queries) AgencyOfPerson(ctx context.Context, id int64) (*int64, error) {
+	row := q.db.QueryRow(ctx, agencyOfPerson, id)
+	var agency_id *int64
+	err := row.Scan(&agency_id)
+	return agency_id, err
+}
+
 const sessionForBookingForm = `-- name: SessionForBookingForm :one
 
-SELECT s.id, s.course_title, c.slug AS course_slug, s.status, s.capacity, s.seats_taken, s.starts_at, s.ends_at,
+SELECT s.id, s.course_id, s.course_title, c.slug AS course_slug, s.status, s.capacity, s.seats_taken, s.starts_at, s.ends_at,
        s.booking_cutoff_at, s.closed_to_agency_id, coalesce(a.name, '')::text AS closed_to_agency_name,
        s.cancelled_reason, v.name AS venue_name, v.town AS venue_town, v.online AS venue_online
 FROM sessions s
@@ -24,6 +35,7 @@ WHERE s.id = $1
 
 type SessionForBookingFormRow struct {
 	ID                 int64
+	CourseID           int64
 	CourseTitle        string
 	CourseSlug         string
 	Status             string
@@ -46,6 +58,7 @@ func (q *Queries) SessionForBookingForm(ctx context.Context, id int64) (SessionF
 	var i SessionForBookingFormRow
 	err := row.Scan(
 		&i.ID,
+		&i.CourseID,
 		&i.CourseTitle,
 		&i.CourseSlug,
 		&i.Status,

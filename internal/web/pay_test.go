@@ -118,6 +118,8 @@ func TestPayingForAPlaceOnTheAgencysInvoice(t *testing.T) {
 	a.newUser(t, "sam@example.org", "")
 	session := a.addSession(t, 10, 40*24*time.Hour, 3*24*time.Hour)
 	sam := a.as(t, "sam@example.org")
+	_, form := sam.get(fmt.Sprintf("/sessions/%d/book", session))
+	assert.Contains(t, form, "£80 for your agency", "the price is shown before booking")
 	id := sam.bookPaid(session)
 	payPath := fmt.Sprintf("/bookings/%d/pay", id)
 
