@@ -281,8 +281,9 @@ func expireOffers(ctx context.Context, bookings *booking.Service, log *slog.Logg
 }
 
 // settlePayments makes the Stripe calls that wait on the database, every
-// minute until ctx ends: refunds asked for when paid places ended, and
-// invoices to agencies for confirmed charges and places on their invoice.
+// minute until ctx ends: refunds asked for when paid places ended, closing
+// the Checkout pages of payments we closed, and invoices to agencies for
+// confirmed charges and places on their invoice.
 func settlePayments(ctx context.Context, payments *payment.Service, log *slog.Logger) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
@@ -295,6 +296,11 @@ func settlePayments(ctx context.Context, payments *payment.Service, log *slog.Lo
 				log.Warn("refund payments (tried again in a minute)", "error", err)
 			} else if n > 0 {
 				log.Info("refunded payments", "count", n)
+			}
+			if n, err := payments.CloseCheckouts(ctx); err != nil {
+				log.Warn("close checkouts of closed payments (tried again in a minute)", "error", err)
+			} else if n > 0 {
+				log.Info("closed checkouts of closed payments", "count", n)
 			}
 			if n, err := payments.BillAgencies(ctx); err != nil {
 				log.Warn("invoice agencies (tried again in a minute)", "error", err)

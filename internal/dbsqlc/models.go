@@ -222,6 +222,7 @@ type Payment struct {
 	PaidAt            *time.Time
 	RefundedAt        *time.Time
 	RefundRequestedAt *time.Time
+	CheckoutClosedAt  *time.Time
 }
 
 type Session struct {
