@@ -58,6 +58,13 @@ const (
 	BookingMarkedLate    Action = "booking_marked_late"
 	WaitingListReordered Action = "waiting_list_reordered"
 	AttendanceRecorded   Action = "attendance_recorded"
+
+	PricesChanged       Action = "course_prices_changed"
+	ChargePolicyChanged Action = "charge_policy_changed"
+	StripeCustomerMade  Action = "stripe_customer_created"
+	ChargesConfirmed    Action = "charges_confirmed"
+	AgencyInvoiced      Action = "agency_invoiced"
+	AgencyInvoiceVoided Action = "agency_invoice_voided"
 )
 
 // Actions lists every action, for the log's filter.
@@ -68,6 +75,7 @@ var Actions = []Action{
 	TrainerCoursesChanged, TrainerTimeOffAdded, TrainerTimeOffRemoved, CalendarFeedReset,
 	CourseCreated, CourseUpdated, VenueCreated, VenueUpdated,
 	BookingAdded, BookingCancelled, BookingMoved, BookingMarkedLate, WaitingListReordered, AttendanceRecorded,
+	PricesChanged, ChargePolicyChanged, StripeCustomerMade, ChargesConfirmed, AgencyInvoiced, AgencyInvoiceVoided,
 }
 
 // Event is one entry. ActorEmail records the address typed by someone who is

@@ -56,10 +56,10 @@ func (s ChargeStatus) Label() string {
 
 // Audited actions of charges.
 const (
-	ChargesConfirmed     audit.Action = "charges_confirmed"
-	AgencyInvoiced       audit.Action = "agency_invoiced"
-	AgencyInvoiceVoided  audit.Action = "agency_invoice_voided"
-	maxWaiverReasonRunes              = 500
+	ChargesConfirmed     = audit.ChargesConfirmed
+	AgencyInvoiced       = audit.AgencyInvoiced
+	AgencyInvoiceVoided  = audit.AgencyInvoiceVoided
+	maxWaiverReasonRunes = 500
 )
 
 // NoChargeReason says why a candidate costs nothing without a decision.

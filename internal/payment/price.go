@@ -16,9 +16,9 @@ import (
 
 // Audited actions of this package.
 const (
-	PricesChanged       audit.Action = "course_prices_changed"
-	ChargePolicyChanged audit.Action = "charge_policy_changed"
-	StripeCustomerMade  audit.Action = "stripe_customer_created"
+	PricesChanged       = audit.PricesChanged
+	ChargePolicyChanged = audit.ChargePolicyChanged
+	StripeCustomerMade  = audit.StripeCustomerMade
 )
 
 // ChargeKind is what a charge is for.

@@ -563,6 +563,13 @@ var actionLabels = map[audit.Action]string{
 	audit.BookingMarkedLate:    "Changed whether a cancellation was late",
 	audit.WaitingListReordered: "Reordered a waiting list",
 	audit.AttendanceRecorded:   "Took the register",
+
+	audit.PricesChanged:       "Changed a course’s prices",
+	audit.ChargePolicyChanged: "Changed the charge policy",
+	audit.StripeCustomerMade:  "Made an agency’s Stripe customer",
+	audit.ChargesConfirmed:    "Confirmed or waived a session’s charges",
+	audit.AgencyInvoiced:      "Invoiced an agency",
+	audit.AgencyInvoiceVoided: "Stripe voided an agency’s invoice",
 }
 
 func actionLabel(a audit.Action) string {
