@@ -163,9 +163,25 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	payments.Handle(stripe.EventTypeInvoicePaid, payments.InvoicePaid)
 	payments.Handle(stripe.EventTypeInvoiceVoided, payments.InvoiceVoided)
 	payments.Handle(stripe.EventTypeInvoiceMarkedUncollectible, payments.InvoiceVoided)
-	go sweepSessions(ctx, accounts, log)
-	go expireOffers(ctx, bookings, log)
-	go settlePayments(ctx, payments, log)
+	// Every ten minutes: what is kept only for a while (see the privacy notice).
+	go every(ctx, 10*time.Minute, log,
+		chore{"deleted expired sessions", count64(accounts.DeleteExpiredSessions)},
+		chore{"deleted sign-in attempts older than 90 days", count64(accounts.DeleteOldSignInAttempts)},
+		chore{"deleted audit events older than 6 years", count64(accounts.DeleteOldAuditEvents)},
+	)
+	// Every minute: places and reminders. An expired offer or hold cannot be
+	// taken up even before this runs; this hands the place to the next person.
+	go every(ctx, time.Minute, log,
+		chore{"passed on waiting-list offers not accepted in time", bookings.ExpireOffers},
+		chore{"released places not paid for in time", bookings.ExpireHolds},
+		chore{"sent reminders", bookings.SendReminders},
+	)
+	// Every minute: the Stripe calls that wait on the database.
+	go every(ctx, time.Minute, log,
+		chore{"refunded payments", payments.SendRefunds},
+		chore{"closed Stripe checkouts of closed payments", payments.CloseCheckouts},
+		chore{"invoiced agencies", payments.BillAgencies},
+	)
 
 	if cfg.DemoData {
 		if err := demo.SeedAccounts(ctx, pool); err != nil {
@@ -220,92 +236,33 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	return nil
 }
 
-// sweepSessions deletes expired sessions, and sign-in attempts and audit
-// events past their retention (see the privacy notice), every ten minutes
-// until ctx ends.
-func sweepSessions(ctx context.Context, accounts *account.Service, log *slog.Logger) {
-	t := time.NewTicker(10 * time.Minute)
+// chore is background work run on a timer: what it does, in words for the
+// log, and the function doing it, which returns how many things it did.
+type chore struct {
+	what string // "expired waiting-list offers"
+	run  func(context.Context) (int, error)
+}
+
+func count64(f func(context.Context) (int64, error)) func(context.Context) (int, error) {
+	return func(ctx context.Context) (int, error) { n, err := f(ctx); return int(n), err }
+}
+
+// every runs chores one after another every period until ctx ends, logging
+// what each did and, at warning level, what failed (it runs again next time).
+func every(ctx context.Context, period time.Duration, log *slog.Logger, chores ...chore) {
+	t := time.NewTicker(period)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			for _, sweep := range []struct {
-				what string
-				run  func(context.Context) (int64, error)
-			}{
-				{"expired sessions", accounts.DeleteExpiredSessions},
-				{"sign-in attempts older than 90 days", accounts.DeleteOldSignInAttempts},
-				{"audit events older than 6 years", accounts.DeleteOldAuditEvents},
-			} {
-				if n, err := sweep.run(ctx); err != nil {
-					log.Warn("delete "+sweep.what, "error", err)
+			for _, c := range chores {
+				if n, err := c.run(ctx); err != nil {
+					log.Warn(c.what+": failed, tried again next time", "error", err)
 				} else if n > 0 {
-					log.Info("deleted "+sweep.what, "count", n)
+					log.Info(c.what, "count", n)
 				}
-			}
-		}
-	}
-}
-
-// expireOffers passes on the waiting-list offers whose time is up, releases
-// paid places not paid for in time, and sends the reminders due before
-// sessions, every minute until ctx ends. (An expired offer cannot be accepted even before
-// this runs; this hands the place to the next person.)
-func expireOffers(ctx context.Context, bookings *booking.Service, log *slog.Logger) {
-	t := time.NewTicker(time.Minute)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if n, err := bookings.ExpireOffers(ctx); err != nil {
-				log.Warn("expire waiting-list offers", "error", err)
-			} else if n > 0 {
-				log.Info("expired waiting-list offers", "count", n)
-			}
-			if n, err := bookings.ExpireHolds(ctx); err != nil {
-				log.Warn("release places not paid for in time", "error", err)
-			} else if n > 0 {
-				log.Info("released places not paid for in time", "count", n)
-			}
-			if n, err := bookings.SendReminders(ctx); err != nil {
-				log.Warn("send reminders", "error", err)
-			} else if n > 0 {
-				log.Info("sent reminders", "count", n)
-			}
-		}
-	}
-}
-
-// settlePayments makes the Stripe calls that wait on the database, every
-// minute until ctx ends: refunds asked for when paid places ended, closing
-// the Checkout pages of payments we closed, and invoices to agencies for
-// confirmed charges and places on their invoice.
-func settlePayments(ctx context.Context, payments *payment.Service, log *slog.Logger) {
-	t := time.NewTicker(time.Minute)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if n, err := payments.SendRefunds(ctx); err != nil {
-				log.Warn("refund payments (tried again in a minute)", "error", err)
-			} else if n > 0 {
-				log.Info("refunded payments", "count", n)
-			}
-			if n, err := payments.CloseCheckouts(ctx); err != nil {
-				log.Warn("close checkouts of closed payments (tried again in a minute)", "error", err)
-			} else if n > 0 {
-				log.Info("closed checkouts of closed payments", "count", n)
-			}
-			if n, err := payments.BillAgencies(ctx); err != nil {
-				log.Warn("invoice agencies (tried again in a minute)", "error", err)
-			} else if n > 0 {
-				log.Info("invoiced agencies", "count", n)
 			}
 		}
 	}
