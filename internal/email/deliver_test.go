@@ -251,6 +251,27 @@ func TestTemporaryRefusalIsRetriedThenDelivered(t *testing.T) {
 	assert.Empty(t, stored.LastError)
 }
 
+// A 5.7.x refusal is about the sender (our mail settings), not the mailbox:
+// it is retried, so that putting the settings right delivers the backlog.
+func TestPolicyRefusalIsRetriedNotFailed(t *testing.T) {
+	t.Parallel()
+	f := setup(t, true)
+	f.smtp.RefuseByPolicy("someone@example.org", 1)
+
+	id := f.enqueue(t, resetMessage("someone@example.org"))
+	ev := f.waitForJob(t)
+	require.Equal(t, river.EventKindJobFailed, ev.Kind, "retried, not cancelled")
+	assert.Contains(t, ev.Job.Errors[len(ev.Job.Errors)-1].Error, "5.7.1")
+	for ev = f.waitForJob(t); ev.Kind != river.EventKindJobCompleted; ev = f.waitForJob(t) {
+		require.Equal(t, river.EventKindJobFailed, ev.Kind)
+	}
+	stored, err := email.Get(context.Background(), f.pool, id)
+	require.NoError(t, err)
+	assert.NotNil(t, stored.SentAt)
+	assert.Nil(t, stored.FailedAt)
+	assert.Len(t, f.smtp.Messages(), 1)
+}
+
 func TestExhaustedRetriesAreRecordedAsFailed(t *testing.T) {
 	t.Parallel()
 	f := setup(t, true)

@@ -164,6 +164,12 @@ func (s *smtpSender) Send(ctx context.Context, m Message) error {
 		return err
 	}
 	if err := c.DialAndSendWithContext(ctx, msg); err != nil {
+		if msg.IsDelivered() {
+			// The server took the message (250 to DATA); what failed came
+			// after, such as RSET or QUIT on a dropped connection. Sending
+			// again would deliver it twice.
+			return nil
+		}
 		return fmt.Errorf("send email through %s: %w", net.JoinHostPort(s.host, strconv.Itoa(s.port)), err)
 	}
 	return nil
@@ -198,13 +204,18 @@ func crlf(b []byte) []byte {
 // this package refuses to send. A 4xx reply, a dropped connection or a
 // timeout is temporary. So is a 5xx to AUTH or MAIL FROM: that is this
 // service's own settings at fault, which someone can put right while the
-// retries last, and it would otherwise fail every email at once.
+// retries last, and it would otherwise fail every email at once; and so is
+// any reply whose enhanced status is 5.7.x (relaying denied, a sender not
+// verified, DMARC policy), which is about the sender, not this recipient.
 func isPermanent(err error) bool {
 	if errors.Is(err, ErrInvalidMessage) {
 		return true
 	}
 	var se *gomail.SendError
 	if !errors.As(err, &se) || se.IsTemp() {
+		return false
+	}
+	if strings.HasPrefix(se.EnhancedStatusCode(), "5.7.") {
 		return false
 	}
 	switch se.Reason {

@@ -167,6 +167,18 @@ func (s *Server) RefuseRecipient(addr string, code int, times int) {
 	}
 }
 
+// RefuseByPolicy makes the server refuse RCPT TO addr the next times times
+// with 554 5.7.1, a refusal about the sender (relaying denied, a sender not
+// verified) rather than the mailbox.
+func (s *Server) RefuseByPolicy(addr string, times int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refusals[strings.ToLower(addr)] = &refusal{
+		err:   &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "smtptest: relay access denied"},
+		times: times,
+	}
+}
+
 // Tries returns how many times a client has given RCPT TO addr, whether or
 // not the server refused it: how many attempts were made to deliver to it.
 func (s *Server) Tries(addr string) int {
