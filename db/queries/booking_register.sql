@@ -68,3 +68,12 @@ FROM sessions s JOIN venues v ON v.id = s.venue_id
 WHERE s.status = 'published' AND s.booking_cutoff_at > @now::timestamptz AND s.starts_at > @now::timestamptz
   AND (s.closed_to_agency_id IS NULL OR s.closed_to_agency_id = @agency_id)
 ORDER BY s.starts_at, s.course_title, s.id;
+
+-- name: WaiveCorrectedAbsence :execrows
+-- A register corrected from absent: the non-attendance charge confirmed but
+-- not yet billed no longer stands. (One already invoiced is left for the
+-- training team to credit in Stripe.)
+UPDATE charges
+SET status = 'waived', waiver_reason = 'The register was corrected: they attended',
+    decided_by = @decided_by, decided_at = @now::timestamptz, updated_at = @now::timestamptz
+WHERE booking_id = @booking_id AND kind = 'non_attendance' AND status = 'proposed';

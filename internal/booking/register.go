@@ -215,6 +215,13 @@ func (s *Service) TakeRegister(ctx context.Context, actor Actor, sessionID int64
 			if notify {
 				tell = append(tell, r.ID)
 			}
+			if was == Absent {
+				if _, err := q.WaiveCorrectedAbsence(ctx, dbsqlc.WaiveCorrectedAbsenceParams{
+					BookingID: r.ID, DecidedBy: &actor.ID, Now: now,
+				}); err != nil {
+					return fmt.Errorf("waive the charge of booking %d: %w", r.ID, err)
+				}
+			}
 		}
 		for _, id := range tell {
 			if err := s.tell(ctx, tx, q, id, msgAbsent); err != nil {

@@ -337,3 +337,32 @@ func errorFields(v *validation.Errors) []string {
 }
 
 func idText(n int64) string { return strconv.FormatInt(n, 10) }
+
+// A register corrected from absent waives the non-attendance charge the
+// manager had confirmed and not yet billed; one already invoiced stays.
+func TestCorrectingAnAbsenceWaivesItsUnbilledCharge(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	session := f.session(t, 5, 8)
+	ids := f.bookAll(t, session, f.person(t, "amy", f.agency), f.person(t, "ben", f.agency))
+	manager := f.person(t, "manager", f.other)
+	manager.Manager = true
+	f.clock.Set(time.Date(2026, time.March, 10, 10, 0, 0, 0, time.UTC))
+	require.NoError(t, f.svc.TakeRegister(f.ctx, manager, session, map[int64]string{ids[0]: booking.Absent, ids[1]: booking.Absent}))
+	_, err := f.pool.Exec(f.ctx, `
+		INSERT INTO charges (booking_id, agency_id, kind, amount_pence, status, decided_by, decided_at, stripe_invoice_id)
+		VALUES ($1, $3, 'non_attendance', 10000, 'proposed', $4, now(), NULL),
+		       ($2, $3, 'non_attendance', 10000, 'invoiced', $4, now(), 'in_test_1')`, ids[0], ids[1], f.agency, manager.ID)
+	require.NoError(t, err)
+
+	require.NoError(t, f.svc.TakeRegister(f.ctx, manager, session, map[int64]string{ids[0]: booking.Attended, ids[1]: booking.Attended}))
+	status := func(id int64) (s, reason string) {
+		require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT status, waiver_reason FROM charges WHERE booking_id = $1", id).Scan(&s, &reason))
+		return s, reason
+	}
+	s, reason := status(ids[0])
+	assert.Equal(t, "waived", s)
+	assert.Contains(t, reason, "register was corrected")
+	s, _ = status(ids[1])
+	assert.Equal(t, "invoiced", s, "already billed: credited in Stripe, not here")
+}
