@@ -684,13 +684,33 @@ func (s *Service) Schedule(ctx context.Context, actor Actor, id int64, f schedul
 	} else if courseID, err = s.bespokeCourse(ctx, e); err != nil {
 		return 0, err
 	}
+	// The chosen trainers are approved for a bespoke course before the
+	// check (which asks for approved trainers). If the form was wrong, the
+	// approvals made here are taken back; after a clash they stay, as the
+	// manager will most likely try another time with the same trainers (and
+	// a concurrent acceptance that won may rely on them).
+	var approved []int64
 	if e.Kind == "bespoke" && len(f.TrainerIDs) > 0 {
-		if err := q.ApproveBespokeTrainers(ctx, dbsqlc.ApproveBespokeTrainersParams{
+		if approved, err = q.ApproveBespokeTrainers(ctx, dbsqlc.ApproveBespokeTrainersParams{
 			TrainerIds: f.TrainerIDs, CourseID: courseID, Now: s.now(),
 		}); err != nil {
 			return 0, fmt.Errorf("approve trainers for bespoke course: %w", err)
 		}
 	}
+	sessionID, err := s.schedule(ctx, actor, id, e, courseID, f)
+	var invalid *validation.Errors
+	if errors.As(err, &invalid) && len(approved) > 0 {
+		if rerr := q.RevokeBespokeTrainers(context.WithoutCancel(ctx), dbsqlc.RevokeBespokeTrainersParams{
+			CourseID: courseID, TrainerIds: approved,
+		}); rerr != nil {
+			return 0, errors.Join(err, fmt.Errorf("take back trainer approvals: %w", rerr))
+		}
+	}
+	return sessionID, err
+}
+
+// schedule is Schedule once the course is known and its trainers approved.
+func (s *Service) schedule(ctx context.Context, actor Actor, id int64, e dbsqlc.GetEnquiryRow, courseID int64, f scheduling.Form) (int64, error) {
 	f.CourseID, f.AgencyID = courseID, e.AgencyID
 	plan, err := s.sched.Check(ctx, f, 0)
 	if err != nil {
