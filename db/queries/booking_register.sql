@@ -71,9 +71,9 @@ ORDER BY s.starts_at, s.course_title, s.id;
 
 -- name: WaiveCorrectedAbsence :execrows
 -- A register corrected from absent: the non-attendance charge confirmed but
--- not yet billed no longer stands. (One already invoiced is left for the
--- training team to credit in Stripe.)
+-- not yet put in a billing batch no longer stands. (One already in a batch
+-- or invoiced is left for the training team to credit in Stripe.)
 UPDATE charges
 SET status = 'waived', waiver_reason = 'The register was corrected: they attended',
     decided_by = @decided_by, decided_at = @now::timestamptz, updated_at = @now::timestamptz
-WHERE booking_id = @booking_id AND kind = 'non_attendance' AND status = 'proposed';
+WHERE booking_id = @booking_id AND kind = 'non_attendance' AND status = 'proposed' AND billing_batch IS NULL;

@@ -46,66 +46,131 @@ ON CONFLICT ON CONSTRAINT charges_one_per_booking_kind DO NOTHING
 RETURNING id;
 
 -- name: AgencySessionsToBill :many
--- Each session and agency with something to bill: confirmed charges, and
--- places booked on the agency's invoice, once the session's register is taken.
+-- Each session and agency with something not yet in a billing batch:
+-- confirmed charges (a non-attendance only while the person is still marked
+-- absent), and places booked on the agency's invoice. A session is billed
+-- once nothing is left to decide: it is completed, or its register is taken
+-- and no candidate of it waits for the manager's charge-or-waive (the rule of
+-- ChargeCandidates and SessionCharges: someone of a listed agency, whose place
+-- was not paid for, whom the policy charges something).
 SELECT x.session_id, x.agency_id
 FROM (
     SELECT b.session_id, ch.agency_id
     FROM charges ch JOIN bookings b ON b.id = ch.booking_id
-    WHERE ch.status = 'proposed'
+    WHERE ch.status = 'proposed' AND ch.billing_batch IS NULL
+      AND (ch.kind <> 'non_attendance' OR b.attendance = 'absent')
     UNION
     SELECT b.session_id, b.agency_id
     FROM payments p JOIN bookings b ON b.id = p.booking_id
-    WHERE p.method = 'invoice' AND p.status = 'pending' AND b.agency_id IS NOT NULL
+    WHERE p.method = 'invoice' AND p.status = 'pending' AND p.billing_batch IS NULL AND b.agency_id IS NOT NULL
 ) x
 JOIN sessions s ON s.id = x.session_id
 WHERE s.status = 'completed'
-   OR (s.status = 'published' AND EXISTS (
-         SELECT 1 FROM bookings m WHERE m.session_id = s.id AND m.attendance IS NOT NULL))
+   OR (s.status = 'published'
+       AND EXISTS (SELECT 1 FROM bookings m WHERE m.session_id = s.id AND m.attendance IS NOT NULL)
+       AND NOT EXISTS (
+           SELECT 1
+           FROM bookings cb
+           JOIN agencies ca ON ca.id = cb.agency_id
+           JOIN courses cc ON cc.id = s.course_id
+           JOIN charge_policy cp
+                ON cp.kind = CASE WHEN cb.status = 'confirmed' THEN 'non_attendance' ELSE 'late_cancellation' END
+               AND cp.duration = cc.duration AND cp.charging_band = ca.charging_band
+           WHERE cb.session_id = s.id
+             AND ((cb.status = 'confirmed' AND cb.attendance = 'absent') OR (cb.status = 'cancelled' AND cb.late))
+             AND cp.amount_pence > 0
+             AND NOT EXISTS (SELECT 1 FROM payments cpp WHERE cpp.booking_id = cb.id
+                               AND cpp.status IN ('pending', 'invoiced', 'paid'))
+             AND NOT EXISTS (SELECT 1 FROM charges cch WHERE cch.booking_id = cb.id AND cch.kind = cp.kind)))
 ORDER BY x.session_id, x.agency_id;
 
--- name: LockChargesToBill :many
--- The confirmed charges of one agency on one session, locked for billing;
--- rows another sweep is billing are skipped, never billed twice.
+-- name: LockChargesToReserve :many
+-- The confirmed charges of one agency on one session in no batch yet, locked
+-- to reserve them; a non-attendance whose person is no longer marked absent
+-- is not billed.
+SELECT ch.id
+FROM charges ch
+JOIN bookings b ON b.id = ch.booking_id
+WHERE b.session_id = @session_id AND ch.agency_id = @agency_id AND ch.status = 'proposed'
+  AND ch.billing_batch IS NULL AND (ch.kind <> 'non_attendance' OR b.attendance = 'absent')
+ORDER BY ch.id
+FOR UPDATE OF ch SKIP LOCKED;
+
+-- name: LockPlacesToReserve :many
+-- The places one agency booked on invoice on one session in no batch yet.
+SELECT p.id
+FROM payments p
+JOIN bookings b ON b.id = p.booking_id
+WHERE b.session_id = @session_id AND b.agency_id = @agency_id AND p.method = 'invoice' AND p.status = 'pending'
+  AND p.billing_batch IS NULL
+ORDER BY p.id
+FOR UPDATE OF p SKIP LOCKED;
+
+-- name: BatchesOfSessionAgency :one
+-- How many invoices (batches) one agency has had for one session: the number
+-- of the next batch, which makes its key. Rows billed before batches existed
+-- count by their invoice.
+SELECT count(DISTINCT batch)::integer FROM (
+    SELECT coalesce(ch.billing_batch, ch.stripe_invoice_id) AS batch
+    FROM charges ch JOIN bookings b ON b.id = ch.booking_id
+    WHERE b.session_id = @session_id AND ch.agency_id = @agency_id
+    UNION ALL
+    SELECT coalesce(p.billing_batch, p.stripe_invoice_id)
+    FROM payments p JOIN bookings b ON b.id = p.booking_id
+    WHERE b.session_id = @session_id AND b.agency_id = @agency_id AND p.method = 'invoice'
+) x;
+
+-- name: ReserveCharges :execrows
+UPDATE charges SET billing_batch = @billing_batch::text, updated_at = @now::timestamptz
+WHERE id = ANY(@ids::bigint[]) AND status = 'proposed' AND billing_batch IS NULL;
+
+-- name: ReservePlaces :execrows
+UPDATE payments SET billing_batch = @billing_batch::text, updated_at = @now::timestamptz
+WHERE id = ANY(@ids::bigint[]) AND method = 'invoice' AND status = 'pending' AND billing_batch IS NULL;
+
+-- name: BatchesToInvoice :many
+-- Every batch with rows not yet invoiced: reserved by this sweep, or left by
+-- one that failed (it is resumed with the same keys).
+SELECT x.billing_batch::text AS billing_batch, x.session_id, x.agency_id
+FROM (
+    SELECT ch.billing_batch, b.session_id, ch.agency_id
+    FROM charges ch JOIN bookings b ON b.id = ch.booking_id
+    WHERE ch.status = 'proposed' AND ch.billing_batch IS NOT NULL
+    UNION
+    SELECT p.billing_batch, b.session_id, b.agency_id
+    FROM payments p JOIN bookings b ON b.id = p.booking_id
+    WHERE p.method = 'invoice' AND p.status = 'pending' AND p.billing_batch IS NOT NULL AND b.agency_id IS NOT NULL
+) x
+ORDER BY x.session_id, x.agency_id, length(x.billing_batch), x.billing_batch;
+
+-- name: LockBatchCharges :many
+-- A batch's charges still to invoice, locked until they are marked invoiced
+-- (a second sweep waits, then finds them invoiced). In id order: the lines
+-- and their keys are the same on every attempt.
 SELECT ch.id, ch.kind, ch.amount_pence, u.full_name
 FROM charges ch
 JOIN bookings b ON b.id = ch.booking_id
 JOIN users u ON u.id = b.user_id
-WHERE b.session_id = @session_id AND ch.agency_id = @agency_id AND ch.status = 'proposed'
-ORDER BY lower(u.full_name), ch.id
-FOR UPDATE OF ch SKIP LOCKED;
+WHERE ch.billing_batch = @billing_batch::text AND ch.status = 'proposed'
+ORDER BY ch.id
+FOR UPDATE OF ch;
 
--- name: LockPlacesToBill :many
--- The places one agency booked on invoice on one session, not yet billed.
+-- name: LockBatchPlaces :many
 SELECT p.id, p.amount_pence, p.purchase_order, u.full_name
 FROM payments p
 JOIN bookings b ON b.id = p.booking_id
 JOIN users u ON u.id = b.user_id
-WHERE b.session_id = @session_id AND b.agency_id = @agency_id AND p.method = 'invoice' AND p.status = 'pending'
-ORDER BY lower(u.full_name), p.id
-FOR UPDATE OF p SKIP LOCKED;
+WHERE p.billing_batch = @billing_batch::text AND p.method = 'invoice' AND p.status = 'pending'
+ORDER BY p.id
+FOR UPDATE OF p;
 
--- name: InvoicesOfSessionAgency :one
--- How many invoices one agency has had for one session: the round of the
--- next, which makes its idempotency key.
-SELECT count(DISTINCT inv)::integer FROM (
-    SELECT ch.stripe_invoice_id AS inv
-    FROM charges ch JOIN bookings b ON b.id = ch.booking_id
-    WHERE b.session_id = @session_id AND ch.agency_id = @agency_id AND ch.stripe_invoice_id IS NOT NULL
-    UNION ALL
-    SELECT p.stripe_invoice_id
-    FROM payments p JOIN bookings b ON b.id = p.booking_id
-    WHERE b.session_id = @session_id AND b.agency_id = @agency_id AND p.method = 'invoice'
-      AND p.stripe_invoice_id IS NOT NULL
-) x;
-
--- name: MarkChargesInvoiced :execrows
+-- name: MarkBatchChargesInvoiced :execrows
 UPDATE charges SET status = 'invoiced', stripe_invoice_id = @stripe_invoice_id, updated_at = @now::timestamptz
-WHERE id = ANY(@ids::bigint[]) AND status = 'proposed';
+WHERE billing_batch = @billing_batch::text AND status = 'proposed';
 
--- name: MarkPlacesInvoiced :execrows
+-- name: MarkBatchPlacesInvoiced :execrows
 UPDATE payments SET status = 'invoiced', stripe_invoice_id = @stripe_invoice_id, updated_at = @now::timestamptz
-WHERE id = ANY(@ids::bigint[]) AND method = 'invoice' AND status = 'pending';
+WHERE billing_batch = @billing_batch::text AND method = 'invoice' AND status = 'pending';
 
 -- name: MarkInvoiceChargesPaid :execrows
 UPDATE charges SET status = 'paid', updated_at = @now::timestamptz

@@ -71,8 +71,12 @@ WHERE kind = @kind AND duration = @duration AND charging_band = @charging_band;
 SELECT charging_band FROM agencies WHERE id = @id;
 
 -- name: LockAgencyBilling :one
-SELECT id, name, billing_contact_name, billing_contact_email, stripe_customer_id
+SELECT id, name, billing_contact_name, billing_contact_email, stripe_customer_id,
+       stripe_customer_email, stripe_customer_name, updated_at
 FROM agencies WHERE id = @id FOR UPDATE;
 
 -- name: SetAgencyStripeCustomer :exec
-UPDATE agencies SET stripe_customer_id = @stripe_customer_id, updated_at = @now WHERE id = @id;
+-- The agency's Stripe customer, and the name and email last sent to it.
+UPDATE agencies SET stripe_customer_id = @stripe_customer_id, stripe_customer_email = @stripe_customer_email::text,
+                    stripe_customer_name = @stripe_customer_name::text, updated_at = @now
+WHERE id = @id;

@@ -59,12 +59,13 @@ const (
 	WaitingListReordered Action = "waiting_list_reordered"
 	AttendanceRecorded   Action = "attendance_recorded"
 
-	PricesChanged       Action = "course_prices_changed"
-	ChargePolicyChanged Action = "charge_policy_changed"
-	StripeCustomerMade  Action = "stripe_customer_created"
-	ChargesConfirmed    Action = "charges_confirmed"
-	AgencyInvoiced      Action = "agency_invoiced"
-	AgencyInvoiceVoided Action = "agency_invoice_voided"
+	PricesChanged         Action = "course_prices_changed"
+	ChargePolicyChanged   Action = "charge_policy_changed"
+	StripeCustomerMade    Action = "stripe_customer_created"
+	StripeCustomerUpdated Action = "stripe_customer_updated"
+	ChargesConfirmed      Action = "charges_confirmed"
+	AgencyInvoiced        Action = "agency_invoiced"
+	AgencyInvoiceVoided   Action = "agency_invoice_voided"
 )
 
 // Actions lists every action, for the log's filter.
@@ -75,7 +76,8 @@ var Actions = []Action{
 	TrainerCoursesChanged, TrainerTimeOffAdded, TrainerTimeOffRemoved, CalendarFeedReset,
 	CourseCreated, CourseUpdated, VenueCreated, VenueUpdated,
 	BookingAdded, BookingCancelled, BookingMoved, BookingMarkedLate, WaitingListReordered, AttendanceRecorded,
-	PricesChanged, ChargePolicyChanged, StripeCustomerMade, ChargesConfirmed, AgencyInvoiced, AgencyInvoiceVoided,
+	PricesChanged, ChargePolicyChanged, StripeCustomerMade, StripeCustomerUpdated, ChargesConfirmed, AgencyInvoiced,
+	AgencyInvoiceVoided,
 }
 
 // Event is one entry. ActorEmail records the address typed by someone who is

@@ -69,16 +69,31 @@ SELECT x.session_id, x.agency_id
 FROM (
     SELECT b.session_id, ch.agency_id
     FROM charges ch JOIN bookings b ON b.id = ch.booking_id
-    WHERE ch.status = 'proposed'
+    WHERE ch.status = 'proposed' AND ch.billing_batch IS NULL
+      AND (ch.kind <> 'non_attendance' OR b.attendance = 'absent')
     UNION
     SELECT b.session_id, b.agency_id
     FROM payments p JOIN bookings b ON b.id = p.booking_id
-    WHERE p.method = 'invoice' AND p.status = 'pending' AND b.agency_id IS NOT NULL
+    WHERE p.method = 'invoice' AND p.status = 'pending' AND p.billing_batch IS NULL AND b.agency_id IS NOT NULL
 ) x
 JOIN sessions s ON s.id = x.session_id
 WHERE s.status = 'completed'
-   OR (s.status = 'published' AND EXISTS (
-         SELECT 1 FROM bookings m WHERE m.session_id = s.id AND m.attendance IS NOT NULL))
+   OR (s.status = 'published'
+       AND EXISTS (SELECT 1 FROM bookings m WHERE m.session_id = s.id AND m.attendance IS NOT NULL)
+       AND NOT EXISTS (
+           SELECT 1
+           FROM bookings cb
+           JOIN agencies ca ON ca.id = cb.agency_id
+           JOIN courses cc ON cc.id = s.course_id
+           JOIN charge_policy cp
+                ON cp.kind = CASE WHEN cb.status = 'confirmed' THEN 'non_attendance' ELSE 'late_cancellation' END
+               AND cp.duration = cc.duration AND cp.charging_band = ca.charging_band
+           WHERE cb.session_id = s.id
+             AND ((cb.status = 'confirmed' AND cb.attendance = 'absent') OR (cb.status = 'cancelled' AND cb.late))
+             AND cp.amount_pence > 0
+             AND NOT EXISTS (SELECT 1 FROM payments cpp WHERE cpp.booking_id = cb.id
+                               AND cpp.status IN ('pending', 'invoiced', 'paid'))
+             AND NOT EXISTS (SELECT 1 FROM charges cch WHERE cch.booking_id = cb.id AND cch.kind = cp.kind)))
 ORDER BY x.session_id, x.agency_id
 `
 
@@ -87,8 +102,13 @@ type AgencySessionsToBillRow struct {
 	AgencyID  int64
 }
 
-// Each session and agency with something to bill: confirmed charges, and
-// places booked on the agency's invoice, once the session's register is taken.
+// Each session and agency with something not yet in a billing batch:
+// confirmed charges (a non-attendance only while the person is still marked
+// absent), and places booked on the agency's invoice. A session is billed
+// once nothing is left to decide: it is completed, or its register is taken
+// and no candidate of it waits for the manager's charge-or-waive (the rule of
+// ChargeCandidates and SessionCharges: someone of a listed agency, whose place
+// was not paid for, whom the policy charges something).
 func (q *Queries) AgencySessionsToBill(ctx context.Context) ([]AgencySessionsToBillRow, error) {
 	rows, err := q.db.Query(ctx, agencySessionsToBill)
 	if err != nil {
@@ -99,6 +119,75 @@ func (q *Queries) AgencySessionsToBill(ctx context.Context) ([]AgencySessionsToB
 	for rows.Next() {
 		var i AgencySessionsToBillRow
 		if err := rows.Scan(&i.SessionID, &i.AgencyID); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const batchesOfSessionAgency = `-- name: BatchesOfSessionAgency :one
+SELECT count(DISTINCT batch)::integer FROM (
+    SELECT coalesce(ch.billing_batch, ch.stripe_invoice_id) AS batch
+    FROM charges ch JOIN bookings b ON b.id = ch.booking_id
+    WHERE b.session_id = $1 AND ch.agency_id = $2
+    UNION ALL
+    SELECT coalesce(p.billing_batch, p.stripe_invoice_id)
+    FROM payments p JOIN bookings b ON b.id = p.booking_id
+    WHERE b.session_id = $1 AND b.agency_id = $2 AND p.method = 'invoice'
+) x
+`
+
+type BatchesOfSessionAgencyParams struct {
+	SessionID int64
+	AgencyID  int64
+}
+
+// How many invoices (batches) one agency has had for one session: the number
+// of the next batch, which makes its key. Rows billed before batches existed
+// count by their invoice.
+func (q *Queries) BatchesOfSessionAgency(ctx context.Context, arg BatchesOfSessionAgencyParams) (int32, error) {
+	row := q.db.QueryRow(ctx, batchesOfSessionAgency, arg.SessionID, arg.AgencyID)
+	var column_1 int32
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
+const batchesToInvoice = `-- name: BatchesToInvoice :many
+SELECT x.billing_batch::text AS billing_batch, x.session_id, x.agency_id
+FROM (
+    SELECT ch.billing_batch, b.session_id, ch.agency_id
+    FROM charges ch JOIN bookings b ON b.id = ch.booking_id
+    WHERE ch.status = 'proposed' AND ch.billing_batch IS NOT NULL
+    UNION
+    SELECT p.billing_batch, b.session_id, b.agency_id
+    FROM payments p JOIN bookings b ON b.id = p.booking_id
+    WHERE p.method = 'invoice' AND p.status = 'pending' AND p.billing_batch IS NOT NULL AND b.agency_id IS NOT NULL
+) x
+ORDER BY x.session_id, x.agency_id, length(x.billing_batch), x.billing_batch
+`
+
+type BatchesToInvoiceRow struct {
+	BillingBatch string
+	SessionID    int64
+	AgencyID     int64
+}
+
+// Every batch with rows not yet invoiced: reserved by this sweep, or left by
+// one that failed (it is resumed with the same keys).
+func (q *Queries) BatchesToInvoice(ctx context.Context) ([]BatchesToInvoiceRow, error) {
+	rows, err := q.db.Query(ctx, batchesToInvoice)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []BatchesToInvoiceRow
+	for rows.Next() {
+		var i BatchesToInvoiceRow
+		if err := rows.Scan(&i.BillingBatch, &i.SessionID, &i.AgencyID); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
@@ -274,66 +363,35 @@ func (q *Queries) InvoiceAgency(ctx context.Context, stripeInvoiceID *string) (i
 	return agency_id, err
 }
 
-const invoicesOfSessionAgency = `-- name: InvoicesOfSessionAgency :one
-SELECT count(DISTINCT inv)::integer FROM (
-    SELECT ch.stripe_invoice_id AS inv
-    FROM charges ch JOIN bookings b ON b.id = ch.booking_id
-    WHERE b.session_id = $1 AND ch.agency_id = $2 AND ch.stripe_invoice_id IS NOT NULL
-    UNION ALL
-    SELECT p.stripe_invoice_id
-    FROM payments p JOIN bookings b ON b.id = p.booking_id
-    WHERE b.session_id = $1 AND b.agency_id = $2 AND p.method = 'invoice'
-      AND p.stripe_invoice_id IS NOT NULL
-) x
-`
-
-type InvoicesOfSessionAgencyParams struct {
-	SessionID int64
-	AgencyID  int64
-}
-
-// How many invoices one agency has had for one session: the round of the
-// next, which makes its idempotency key.
-func (q *Queries) InvoicesOfSessionAgency(ctx context.Context, arg InvoicesOfSessionAgencyParams) (int32, error) {
-	row := q.db.QueryRow(ctx, invoicesOfSessionAgency, arg.SessionID, arg.AgencyID)
-	var column_1 int32
-	err := row.Scan(&column_1)
-	return column_1, err
-}
-
-const lockChargesToBill = `-- name: LockChargesToBill :many
+const lockBatchCharges = `-- name: LockBatchCharges :many
 SELECT ch.id, ch.kind, ch.amount_pence, u.full_name
 FROM charges ch
 JOIN bookings b ON b.id = ch.booking_id
 JOIN users u ON u.id = b.user_id
-WHERE b.session_id = $1 AND ch.agency_id = $2 AND ch.status = 'proposed'
-ORDER BY lower(u.full_name), ch.id
-FOR UPDATE OF ch SKIP LOCKED
+WHERE ch.billing_batch = $1::text AND ch.status = 'proposed'
+ORDER BY ch.id
+FOR UPDATE OF ch
 `
 
-type LockChargesToBillParams struct {
-	SessionID int64
-	AgencyID  int64
-}
-
-type LockChargesToBillRow struct {
+type LockBatchChargesRow struct {
 	ID          int64
 	Kind        string
 	AmountPence int32
 	FullName    string
 }
 
-// The confirmed charges of one agency on one session, locked for billing;
-// rows another sweep is billing are skipped, never billed twice.
-func (q *Queries) LockChargesToBill(ctx context.Context, arg LockChargesToBillParams) ([]LockChargesToBillRow, error) {
-	rows, err := q.db.Query(ctx, lockChargesToBill, arg.SessionID, arg.AgencyID)
+// A batch's charges still to invoice, locked until they are marked invoiced
+// (a second sweep waits, then finds them invoiced). In id order: the lines
+// and their keys are the same on every attempt.
+func (q *Queries) LockBatchCharges(ctx context.Context, billingBatch string) ([]LockBatchChargesRow, error) {
+	rows, err := q.db.Query(ctx, lockBatchCharges, billingBatch)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var items []LockChargesToBillRow
+	var items []LockBatchChargesRow
 	for rows.Next() {
-		var i LockChargesToBillRow
+		var i LockBatchChargesRow
 		if err := rows.Scan(
 			&i.ID,
 			&i.Kind,
@@ -350,38 +408,32 @@ func (q *Queries) LockChargesToBill(ctx context.Context, arg LockChargesToBillPa
 	return items, nil
 }
 
-const lockPlacesToBill = `-- name: LockPlacesToBill :many
+const lockBatchPlaces = `-- name: LockBatchPlaces :many
 SELECT p.id, p.amount_pence, p.purchase_order, u.full_name
 FROM payments p
 JOIN bookings b ON b.id = p.booking_id
 JOIN users u ON u.id = b.user_id
-WHERE b.session_id = $1 AND b.agency_id = $2 AND p.method = 'invoice' AND p.status = 'pending'
-ORDER BY lower(u.full_name), p.id
-FOR UPDATE OF p SKIP LOCKED
+WHERE p.billing_batch = $1::text AND p.method = 'invoice' AND p.status = 'pending'
+ORDER BY p.id
+FOR UPDATE OF p
 `
 
-type LockPlacesToBillParams struct {
-	SessionID int64
-	AgencyID  *int64
-}
-
-type LockPlacesToBillRow struct {
+type LockBatchPlacesRow struct {
 	ID            int64
 	AmountPence   int32
 	PurchaseOrder *string
 	FullName      string
 }
 
-// The places one agency booked on invoice on one session, not yet billed.
-func (q *Queries) LockPlacesToBill(ctx context.Context, arg LockPlacesToBillParams) ([]LockPlacesToBillRow, error) {
-	rows, err := q.db.Query(ctx, lockPlacesToBill, arg.SessionID, arg.AgencyID)
+func (q *Queries) LockBatchPlaces(ctx context.Context, billingBatch string) ([]LockBatchPlacesRow, error) {
+	rows, err := q.db.Query(ctx, lockBatchPlaces, billingBatch)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var items []LockPlacesToBillRow
+	var items []LockBatchPlacesRow
 	for rows.Next() {
-		var i LockPlacesToBillRow
+		var i LockBatchPlacesRow
 		if err := rows.Scan(
 			&i.ID,
 			&i.AmountPence,
@@ -398,19 +450,112 @@ func (q *Queries) LockPlacesToBill(ctx context.Context, arg LockPlacesToBillPara
 	return items, nil
 }
 
-const markChargesInvoiced = `-- name: MarkChargesInvoiced :execrows
-UPDATE charges SET status = 'invoiced', stripe_invoice_id = $1, updated_at = $2::timestamptz
-WHERE id = ANY($3::bigint[]) AND status = 'proposed'
+const lockChargesToReserve = `-- name: LockChargesToReserve :many
+SELECT ch.id
+FROM charges ch
+JOIN bookings b ON b.id = ch.booking_id
+WHERE b.session_id = $1 AND ch.agency_id = $2 AND ch.status = 'proposed'
+  AND ch.billing_batch IS NULL AND (ch.kind <> 'non_attendance' OR b.attendance = 'absent')
+ORDER BY ch.id
+FOR UPDATE OF ch SKIP LOCKED
 `
 
-type MarkChargesInvoicedParams struct {
-	StripeInvoiceID *string
-	Now             time.Time
-	Ids             []int64
+type LockChargesToReserveParams struct {
+	SessionID int64
+	AgencyID  int64
 }
 
-func (q *Queries) MarkChargesInvoiced(ctx context.Context, arg MarkChargesInvoicedParams) (int64, error) {
-	result, err := q.db.Exec(ctx, markChargesInvoiced, arg.StripeInvoiceID, arg.Now, arg.Ids)
+// The confirmed charges of one agency on one session in no batch yet, locked
+// to reserve them; a non-attendance whose person is no longer marked absent
+// is not billed.
+func (q *Queries) LockChargesToReserve(ctx context.Context, arg LockChargesToReserveParams) ([]int64, error) {
+	rows, err := q.db.Query(ctx, lockChargesToReserve, arg.SessionID, arg.AgencyID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const lockPlacesToReserve = `-- name: LockPlacesToReserve :many
+SELECT p.id
+FROM payments p
+JOIN bookings b ON b.id = p.booking_id
+WHERE b.session_id = $1 AND b.agency_id = $2 AND p.method = 'invoice' AND p.status = 'pending'
+  AND p.billing_batch IS NULL
+ORDER BY p.id
+FOR UPDATE OF p SKIP LOCKED
+`
+
+type LockPlacesToReserveParams struct {
+	SessionID int64
+	AgencyID  *int64
+}
+
+// The places one agency booked on invoice on one session in no batch yet.
+func (q *Queries) LockPlacesToReserve(ctx context.Context, arg LockPlacesToReserveParams) ([]int64, error) {
+	rows, err := q.db.Query(ctx, lockPlacesToReserve, arg.SessionID, arg.AgencyID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const markBatchChargesInvoiced = `-- name: MarkBatchChargesInvoiced :execrows
+UPDATE charges SET status = 'invoiced', stripe_invoice_id = $1, updated_at = $2::timestamptz
+WHERE billing_batch = $3::text AND status = 'proposed'
+`
+
+type MarkBatchChargesInvoicedParams struct {
+	StripeInvoiceID *string
+	Now             time.Time
+	BillingBatch    string
+}
+
+func (q *Queries) MarkBatchChargesInvoiced(ctx context.Context, arg MarkBatchChargesInvoicedParams) (int64, error) {
+	result, err := q.db.Exec(ctx, markBatchChargesInvoiced, arg.StripeInvoiceID, arg.Now, arg.BillingBatch)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const markBatchPlacesInvoiced = `-- name: MarkBatchPlacesInvoiced :execrows
+UPDATE payments SET status = 'invoiced', stripe_invoice_id = $1, updated_at = $2::timestamptz
+WHERE billing_batch = $3::text AND method = 'invoice' AND status = 'pending'
+`
+
+type MarkBatchPlacesInvoicedParams struct {
+	StripeInvoiceID *string
+	Now             time.Time
+	BillingBatch    string
+}
+
+func (q *Queries) MarkBatchPlacesInvoiced(ctx context.Context, arg MarkBatchPlacesInvoicedParams) (int64, error) {
+	result, err := q.db.Exec(ctx, markBatchPlacesInvoiced, arg.StripeInvoiceID, arg.Now, arg.BillingBatch)
 	if err != nil {
 		return 0, err
 	}
@@ -453,19 +598,38 @@ func (q *Queries) MarkInvoicePlacesPaid(ctx context.Context, arg MarkInvoicePlac
 	return result.RowsAffected(), nil
 }
 
-const markPlacesInvoiced = `-- name: MarkPlacesInvoiced :execrows
-UPDATE payments SET status = 'invoiced', stripe_invoice_id = $1, updated_at = $2::timestamptz
-WHERE id = ANY($3::bigint[]) AND method = 'invoice' AND status = 'pending'
+const reserveCharges = `-- name: ReserveCharges :execrows
+UPDATE charges SET billing_batch = $1::text, updated_at = $2::timestamptz
+WHERE id = ANY($3::bigint[]) AND status = 'proposed' AND billing_batch IS NULL
 `
 
-type MarkPlacesInvoicedParams struct {
-	StripeInvoiceID *string
-	Now             time.Time
-	Ids             []int64
+type ReserveChargesParams struct {
+	BillingBatch string
+	Now          time.Time
+	Ids          []int64
 }
 
-func (q *Queries) MarkPlacesInvoiced(ctx context.Context, arg MarkPlacesInvoicedParams) (int64, error) {
-	result, err := q.db.Exec(ctx, markPlacesInvoiced, arg.StripeInvoiceID, arg.Now, arg.Ids)
+func (q *Queries) ReserveCharges(ctx context.Context, arg ReserveChargesParams) (int64, error) {
+	result, err := q.db.Exec(ctx, reserveCharges, arg.BillingBatch, arg.Now, arg.Ids)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const reservePlaces = `-- name: ReservePlaces :execrows
+UPDATE payments SET billing_batch = $1::text, updated_at = $2::timestamptz
+WHERE id = ANY($3::bigint[]) AND method = 'invoice' AND status = 'pending' AND billing_batch IS NULL
+`
+
+type ReservePlacesParams struct {
+	BillingBatch string
+	Now          time.Time
+	Ids          []int64
+}
+
+func (q *Queries) ReservePlaces(ctx context.Context, arg ReservePlacesParams) (int64, error) {
+	result, err := q.db.Exec(ctx, reservePlaces, arg.BillingBatch, arg.Now, arg.Ids)
 	if err != nil {
 		return 0, err
 	}

@@ -31,6 +31,8 @@ type Agency struct {
 	BillingContactName  string
 	BillingContactEmail string
 	StripeCustomerID    *string
+	StripeCustomerEmail *string
+	StripeCustomerName  *string
 }
 
 type AuditEvent struct {
@@ -95,6 +97,7 @@ type Charge struct {
 	DecidedAt       *time.Time
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
+	BillingBatch    *string
 }
 
 type ChargePolicy struct {
@@ -223,6 +226,7 @@ type Payment struct {
 	RefundedAt        *time.Time
 	RefundRequestedAt *time.Time
 	CheckoutClosedAt  *time.Time
+	BillingBatch      *string
 }
 
 type Session struct {

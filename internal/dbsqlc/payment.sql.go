@@ -189,7 +189,8 @@ func (q *Queries) DeleteCoursePrice(ctx context.Context, arg DeleteCoursePricePa
 }
 
 const lockAgencyBilling = `-- name: LockAgencyBilling :one
-SELECT id, name, billing_contact_name, billing_contact_email, stripe_customer_id
+SELECT id, name, billing_contact_name, billing_contact_email, stripe_customer_id,
+       stripe_customer_email, stripe_customer_name, updated_at
 FROM agencies WHERE id = $1 FOR UPDATE
 `
 
@@ -199,6 +200,9 @@ type LockAgencyBillingRow struct {
 	BillingContactName  string
 	BillingContactEmail string
 	StripeCustomerID    *string
+	StripeCustomerEmail *string
+	StripeCustomerName  *string
+	UpdatedAt           time.Time
 }
 
 func (q *Queries) LockAgencyBilling(ctx context.Context, id int64) (LockAgencyBillingRow, error) {
@@ -210,6 +214,9 @@ func (q *Queries) LockAgencyBilling(ctx context.Context, id int64) (LockAgencyBi
 		&i.BillingContactName,
 		&i.BillingContactEmail,
 		&i.StripeCustomerID,
+		&i.StripeCustomerEmail,
+		&i.StripeCustomerName,
+		&i.UpdatedAt,
 	)
 	return i, err
 }
@@ -329,17 +336,28 @@ func (q *Queries) RecordStripeEvent(ctx context.Context, arg RecordStripeEventPa
 }
 
 const setAgencyStripeCustomer = `-- name: SetAgencyStripeCustomer :exec
-UPDATE agencies SET stripe_customer_id = $1, updated_at = $2 WHERE id = $3
+UPDATE agencies SET stripe_customer_id = $1, stripe_customer_email = $2::text,
+                    stripe_customer_name = $3::text, updated_at = $4
+WHERE id = $5
 `
 
 type SetAgencyStripeCustomerParams struct {
-	StripeCustomerID *string
-	Now              time.Time
-	ID               int64
+	StripeCustomerID    *string
+	StripeCustomerEmail string
+	StripeCustomerName  string
+	Now                 time.Time
+	ID                  int64
 }
 
+// The agency's Stripe customer, and the name and email last sent to it.
 func (q *Queries) SetAgencyStripeCustomer(ctx context.Context, arg SetAgencyStripeCustomerParams) error {
-	_, err := q.db.Exec(ctx, setAgencyStripeCustomer, arg.StripeCustomerID, arg.Now, arg.ID)
+	_, err := q.db.Exec(ctx, setAgencyStripeCustomer,
+		arg.StripeCustomerID,
+		arg.StripeCustomerEmail,
+		arg.StripeCustomerName,
+		arg.Now,
+		arg.ID,
+	)
 	return err
 }
 

@@ -27,7 +27,8 @@ import (
 // A candidate is a person marked absent on the register, or a cancellation
 // inside the cut-off. Proposed means confirmed and waiting for the sweep,
 // which bills each agency once per session (Stripe invoice to its billing
-// contact), together with the places it booked on invoice.
+// contact), together with the places it booked on invoice, once nothing is
+// left to decide (see SessionCharges.BillingWaits).
 
 // ChargeStatus is where a charge is in its life.
 type ChargeStatus string
@@ -130,7 +131,17 @@ type SessionCharges struct {
 	StartsAt      time.Time
 	Duration      catalogue.Duration
 	RegisterTaken bool
+	Completed     bool // marked delivered
 	Candidates    []ChargeCandidate
+}
+
+// BillingWaits reports whether the sweep holds this session's invoices back:
+// it bills a session once nothing is left to decide, that is once it is
+// marked delivered, or its register is taken and every candidate is charged
+// or waived, so each agency gets one invoice, not one before and one after
+// the non-attendances.
+func (s SessionCharges) BillingWaits() bool {
+	return !s.Completed && (!s.RegisterTaken || s.Undecided() > 0)
 }
 
 // Undecided counts the candidates waiting for the manager.
@@ -161,7 +172,7 @@ func sessionCharges(ctx context.Context, db dbsqlc.DBTX, sessionID int64) (Sessi
 	}
 	out := SessionCharges{
 		SessionID: sess.ID, CourseTitle: sess.CourseTitle, StartsAt: sess.StartsAt,
-		Duration: catalogue.Duration(sess.Duration), RegisterTaken: sess.RegisterTaken,
+		Duration: catalogue.Duration(sess.Duration), RegisterTaken: sess.RegisterTaken, Completed: sess.Status == "completed",
 	}
 	if sess.Status == "cancelled" {
 		return out, nil // nobody is charged for a session that did not happen
@@ -276,36 +287,56 @@ func (s *Service) ConfirmCharges(ctx context.Context, actor, sessionID int64, de
 	return n, err
 }
 
-// BillKey is the idempotency key of an agency's invoice for a session: the
-// same for a retry after a lost answer or a crash (so Stripe answers with
-// the invoice it made), another for the next invoice (round) of the pair.
+// BillKey is the key of a billing batch: the rows of one invoice to an
+// agency for a session, reserved before Stripe is asked. It is the invoice's
+// idempotency key, the same on every attempt at that batch; the next batch
+// (round) of the pair has another.
 func BillKey(sessionID, agencyID int64, round int) string {
 	return fmt.Sprintf("invoice-session-%d-agency-%d-%d", sessionID, agencyID, round)
 }
 
-// BillAgencies invoices each agency, once per session whose register is
-// taken, for its confirmed charges and the places it booked on invoice,
-// through Stripe, and marks them invoiced. Without online payment it does
-// nothing. An agency without a billing contact email is left for later. It
-// returns how many invoices it sent; it goes on past a failure with one
-// agency and reports every failure at the end.
+// BillAgencies invoices each agency, once per session with nothing left to
+// decide (completed, or register taken and no candidate undecided), for its
+// confirmed charges and the places it booked on invoice, through Stripe, and
+// marks them invoiced. Without online payment it does nothing. An agency
+// without a billing contact email is left for later. It returns how many
+// invoices it sent; it goes on past a failure with one agency and reports
+// every failure at the end.
+//
+// It bills in two steps so that no row is ever on two invoices. First the
+// rows of each invoice are reserved into a batch, committed before Stripe
+// hears of it. Then each batch not yet invoiced, whether reserved just now or
+// left by a sweep that failed, is invoiced with keys derived from the batch
+// and its rows: a retry after a lost answer, a failed commit or a crash asks
+// Stripe the same questions and gets the same invoice, and rows confirmed
+// meanwhile wait for a batch of their own.
 func (s *Service) BillAgencies(ctx context.Context) (int, error) {
 	if !s.Online() {
 		return 0, nil
 	}
-	pairs, err := dbsqlc.New(s.pool).AgencySessionsToBill(ctx)
+	q := dbsqlc.New(s.pool)
+	pairs, err := q.AgencySessionsToBill(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("agencies to bill: %w", err)
 	}
-	n := 0
 	var errs []error
 	for _, p := range pairs {
-		sent, err := s.billAgency(ctx, p.SessionID, p.AgencyID)
+		if err := s.reserveBatch(ctx, p.SessionID, p.AgencyID); err != nil {
+			errs = append(errs, fmt.Errorf("reserve the bill of agency %d for session %d: %w", p.AgencyID, p.SessionID, err))
+		}
+	}
+	batches, err := q.BatchesToInvoice(ctx)
+	if err != nil {
+		return 0, errors.Join(append(errs, fmt.Errorf("batches to invoice: %w", err))...)
+	}
+	n := 0
+	for _, b := range batches {
+		sent, err := s.invoiceBatch(ctx, b.BillingBatch, b.SessionID, b.AgencyID)
 		switch {
 		case errors.Is(err, ErrNoBillingEmail):
 			// left proposed: the manager's page asks for a billing contact
 		case err != nil:
-			errs = append(errs, fmt.Errorf("bill agency %d for session %d: %w", p.AgencyID, p.SessionID, err))
+			errs = append(errs, fmt.Errorf("bill agency %d for session %d (%s): %w", b.AgencyID, b.SessionID, b.BillingBatch, err))
 		case sent:
 			n++
 		}
@@ -313,71 +344,107 @@ func (s *Service) BillAgencies(ctx context.Context) (int, error) {
 	return n, errors.Join(errs...)
 }
 
-// billAgency sends one agency's invoice for one session. The rows billed are
-// locked (skipping any another sweep holds) from before the invoice is made
-// until they are marked invoiced with it, in one transaction.
-func (s *Service) billAgency(ctx context.Context, sessionID, agencyID int64) (bool, error) {
+// reserveBatch puts one agency's unbilled rows of one session into a new
+// batch. The agency's row is locked meanwhile, so two sweeps never number
+// two batches alike. An agency without a billing contact reserves nothing:
+// its rows wait, and may yet join what is confirmed before one is added.
+func (s *Service) reserveBatch(ctx context.Context, sessionID, agencyID int64) error {
+	return s.inTx(ctx, func(q *dbsqlc.Queries) error {
+		a, err := q.LockAgencyBilling(ctx, agencyID)
+		if err != nil {
+			return fmt.Errorf("lock agency: %w", err)
+		}
+		if a.BillingContactEmail == "" {
+			return nil
+		}
+		charges, err := q.LockChargesToReserve(ctx, dbsqlc.LockChargesToReserveParams{SessionID: sessionID, AgencyID: agencyID})
+		if err != nil {
+			return fmt.Errorf("lock charges: %w", err)
+		}
+		places, err := q.LockPlacesToReserve(ctx, dbsqlc.LockPlacesToReserveParams{SessionID: sessionID, AgencyID: &agencyID})
+		if err != nil {
+			return fmt.Errorf("lock places on invoice: %w", err)
+		}
+		if len(charges) == 0 && len(places) == 0 {
+			return nil // reserved by another sweep
+		}
+		round, err := q.BatchesOfSessionAgency(ctx, dbsqlc.BatchesOfSessionAgencyParams{SessionID: sessionID, AgencyID: agencyID})
+		if err != nil {
+			return fmt.Errorf("batches so far: %w", err)
+		}
+		batch, now := BillKey(sessionID, agencyID, int(round)), s.now()
+		if _, err := q.ReserveCharges(ctx, dbsqlc.ReserveChargesParams{BillingBatch: batch, Now: now, Ids: charges}); err != nil {
+			return fmt.Errorf("reserve charges: %w", err)
+		}
+		if _, err := q.ReservePlaces(ctx, dbsqlc.ReservePlacesParams{BillingBatch: batch, Now: now, Ids: places}); err != nil {
+			return fmt.Errorf("reserve places: %w", err)
+		}
+		return nil
+	})
+}
+
+// invoiceBatch sends the invoice of one batch, first bringing the agency's
+// Stripe customer up to date with its billing contact. The batch's rows are
+// locked from before Stripe is asked until they are marked invoiced, so a
+// second sweep waits and then finds nothing to do. If this fails after
+// Stripe made the invoice, the rows stay in the batch and the next sweep
+// repeats the same calls with the same keys.
+func (s *Service) invoiceBatch(ctx context.Context, batch string, sessionID, agencyID int64) (bool, error) {
 	customer, err := s.EnsureAgencyCustomer(ctx, agencyID)
 	if err != nil {
 		return false, err
 	}
 	sent := false
 	err = s.inTx(ctx, func(q *dbsqlc.Queries) error {
-		charges, err := q.LockChargesToBill(ctx, dbsqlc.LockChargesToBillParams{SessionID: sessionID, AgencyID: agencyID})
+		charges, err := q.LockBatchCharges(ctx, batch)
 		if err != nil {
 			return fmt.Errorf("lock charges: %w", err)
 		}
-		places, err := q.LockPlacesToBill(ctx, dbsqlc.LockPlacesToBillParams{SessionID: sessionID, AgencyID: &agencyID})
+		places, err := q.LockBatchPlaces(ctx, batch)
 		if err != nil {
 			return fmt.Errorf("lock places on invoice: %w", err)
 		}
 		if len(charges) == 0 && len(places) == 0 {
-			return nil // billed, or being billed, by another sweep
+			return nil // invoiced by another sweep
 		}
 		sess, err := q.ChargeSession(ctx, sessionID)
 		if err != nil {
 			return fmt.Errorf("session %d: %w", sessionID, err)
 		}
-		round, err := q.InvoicesOfSessionAgency(ctx, dbsqlc.InvoicesOfSessionAgencyParams{SessionID: sessionID, AgencyID: agencyID})
-		if err != nil {
-			return fmt.Errorf("invoices so far: %w", err)
-		}
 		day := sess.StartsAt.In(london).Format("2 January 2006")
 		var lines []InvoiceLine
-		var chargeIDs, placeIDs []int64
 		var total Pence
 		for _, p := range places {
 			d := fmt.Sprintf("Place: %s, %s, %s", p.FullName, sess.CourseTitle, day)
 			if p.PurchaseOrder != nil {
 				d += ", purchase order " + *p.PurchaseOrder
 			}
-			lines = append(lines, InvoiceLine{Description: d, AmountPence: Pence(p.AmountPence)})
-			placeIDs = append(placeIDs, p.ID)
+			lines = append(lines, InvoiceLine{Description: d, AmountPence: Pence(p.AmountPence), Ref: "place-" + strconv.FormatInt(p.ID, 10)})
 			total += Pence(p.AmountPence)
 		}
 		for _, c := range charges {
 			lines = append(lines, InvoiceLine{
 				Description: fmt.Sprintf("%s: %s, %s, %s", ChargeKind(c.Kind).Label(), c.FullName, sess.CourseTitle, day),
 				AmountPence: Pence(c.AmountPence),
+				Ref:         "charge-" + strconv.FormatInt(c.ID, 10),
 			})
-			chargeIDs = append(chargeIDs, c.ID)
 			total += Pence(c.AmountPence)
 		}
-		inv, err := s.gateway.InvoiceCharges(ctx, customer, lines, BillKey(sessionID, agencyID, int(round)))
+		inv, err := s.gateway.InvoiceCharges(ctx, customer, lines, batch)
 		if err != nil {
 			return err
 		}
 		now := s.now()
-		if _, err := q.MarkChargesInvoiced(ctx, dbsqlc.MarkChargesInvoicedParams{StripeInvoiceID: &inv, Now: now, Ids: chargeIDs}); err != nil {
+		if _, err := q.MarkBatchChargesInvoiced(ctx, dbsqlc.MarkBatchChargesInvoicedParams{StripeInvoiceID: &inv, Now: now, BillingBatch: batch}); err != nil {
 			return fmt.Errorf("mark charges invoiced: %w", err)
 		}
-		if _, err := q.MarkPlacesInvoiced(ctx, dbsqlc.MarkPlacesInvoicedParams{StripeInvoiceID: &inv, Now: now, Ids: placeIDs}); err != nil {
+		if _, err := q.MarkBatchPlacesInvoiced(ctx, dbsqlc.MarkBatchPlacesInvoicedParams{StripeInvoiceID: &inv, Now: now, BillingBatch: batch}); err != nil {
 			return fmt.Errorf("mark places invoiced: %w", err)
 		}
 		sent = true
 		return audit.Record(ctx, q, now, audit.Event{Action: AgencyInvoiced, AgencyID: &agencyID, Details: map[string]any{
-			"invoice": inv, "session_id": sessionID, "course": sess.CourseTitle, "total": total.String(),
-			"charges": len(chargeIDs), "places": len(placeIDs),
+			"invoice": inv, "batch": batch, "session_id": sessionID, "course": sess.CourseTitle, "total": total.String(),
+			"charges": len(charges), "places": len(places),
 		}})
 	})
 	return sent, err

@@ -2,9 +2,13 @@ package payment_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
+	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,7 +18,9 @@ import (
 	"github.com/stripe/stripe-go/v76"
 
 	"github.com/pscp/booktraining/internal/agency"
+	"github.com/pscp/booktraining/internal/demo"
 	"github.com/pscp/booktraining/internal/payment"
+	"github.com/pscp/booktraining/internal/pgtest"
 	"github.com/pscp/booktraining/internal/stripetest"
 	"github.com/pscp/booktraining/internal/validation"
 )
@@ -443,4 +449,278 @@ func TestConcurrentSweepsBillOnce(t *testing.T) {
 	}
 	assert.Equal(t, 3, invoices)
 	assert.Equal(t, int64(3), w.scalar("SELECT count(*) FROM charges WHERE status = 'invoiced'"))
+}
+
+// lossy passes every request on to stripe-mock (through the recorder) and,
+// while lose is set, loses the answer to sending an invoice: Stripe has made,
+// finalized and sent it, and the sweep never hears, as when the commit after
+// it fails or the process dies.
+type lossy struct {
+	rec  *recorder
+	lose atomic.Bool
+}
+
+func (l *lossy) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := l.rec.RoundTrip(req)
+	if err == nil && l.lose.Load() && strings.HasSuffix(req.URL.Path, "/send") {
+		resp.Body.Close()
+		return nil, errors.New("connection reset by peer")
+	}
+	return resp, err
+}
+
+// stripeCalls are the requests of an invoice batch: key → form (without the
+// invoice's id, which stripe-mock makes up afresh).
+func stripeCalls(reqs []sent, batch string) map[string]string {
+	out := map[string]string{}
+	for _, r := range reqs {
+		if !strings.HasPrefix(r.Key, batch+"-") {
+			continue
+		}
+		f := url.Values{}
+		for k, v := range r.Form {
+			if k != "invoice" {
+				f[k] = v
+			}
+		}
+		out[r.Key] = f.Encode()
+	}
+	return out
+}
+
+func TestAFailedInvoiceIsResumedWithTheSameKeysAndNewChargesWait(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.New(t)
+	_, err := demo.Seed(context.Background(), pool, now)
+	require.NoError(t, err)
+	rec := &recorder{}
+	tr := &lossy{rec: rec}
+	svc := payment.New(pool, payment.NewStripeGateway(stripetest.Key, stripetest.Start(t),
+		&http.Client{Transport: tr, Timeout: 30 * time.Second}), secret, func() time.Time { return now })
+	w := &world{t: t, pool: pool}
+	ctx := context.Background()
+	manager := managerID(t, pool)
+	session := w.session("full_day", "completed")
+	a := w.agency(agency.BandNonContributing, "accounts@example.org")
+	sam := w.booking(session, w.person("Sam Akela", a), "absent")
+	jo := w.booking(session, w.person("Jo Bloggs", a), "cancelled-late")
+	place := w.invoicePlace(w.booking(session, w.person("Ann Attended", a), "attended"), 8000)
+	_, err = svc.ConfirmCharges(ctx, manager, session, map[int64]payment.Decision{
+		sam: {Chosen: true, Charge: true}, jo: {Chosen: true, Charge: true},
+	}, "")
+	require.NoError(t, err)
+	first, second := payment.BillKey(session, a, 0), payment.BillKey(session, a, 1)
+
+	tr.lose.Store(true)
+	n, err := svc.BillAgencies(ctx)
+	require.Error(t, err, "the answer to sending the invoice was lost")
+	assert.Zero(t, n)
+	attempt1 := rec.sent()
+	require.Contains(t, stripeCalls(attempt1, first), first+"-send", "Stripe sent the invoice")
+	for _, b := range []int64{sam, jo} {
+		st, inv := w.chargeStatus(b)
+		assert.Equal(t, "proposed", st)
+		assert.Empty(t, inv)
+	}
+	assert.Equal(t, int64(3), w.scalar(`SELECT (SELECT count(*) FROM charges WHERE billing_batch = $1)
+		+ (SELECT count(*) FROM payments WHERE billing_batch = $1)`, first), "the rows stay in their batch")
+
+	// Before the retry, another non-attendance is confirmed.
+	kim := w.booking(session, w.person("Kim Cook", a), "absent")
+	_, err = svc.ConfirmCharges(ctx, manager, session, map[int64]payment.Decision{kim: {Chosen: true, Charge: true}}, "")
+	require.NoError(t, err)
+
+	tr.lose.Store(false)
+	n, err = svc.BillAgencies(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 2, n, "the first invoice, resumed, and a second for the new charge")
+	attempt2 := rec.sent()[len(attempt1):]
+	assert.Equal(t, stripeCalls(attempt1, first), stripeCalls(attempt2, first),
+		"the resumed invoice asks Stripe exactly what the first attempt did")
+
+	chargeID := func(booking int64) int64 {
+		return w.scalar("SELECT id FROM charges WHERE booking_id = $1", booking)
+	}
+	keys := func(reqs []sent, batch string) []string {
+		var out []string
+		for k := range stripeCalls(reqs, batch) {
+			out = append(out, strings.TrimPrefix(k, batch+"-"))
+		}
+		return out
+	}
+	assert.ElementsMatch(t, []string{"invoice", "finalize", "send",
+		fmt.Sprintf("place-%d", place), fmt.Sprintf("charge-%d", chargeID(jo)), fmt.Sprintf("charge-%d", chargeID(sam)),
+	}, keys(attempt2, first))
+	assert.ElementsMatch(t, []string{"invoice", "finalize", "send", fmt.Sprintf("charge-%d", chargeID(kim))},
+		keys(attempt2, second), "the new charge is on an invoice of its own")
+
+	for b, batch := range map[int64]string{sam: first, jo: first, kim: second} {
+		st, inv := w.chargeStatus(b)
+		assert.Equal(t, "invoiced", st)
+		assert.True(t, strings.HasPrefix(inv, "in_"), inv)
+		assert.Equal(t, int64(1), w.scalar("SELECT count(*) FROM charges WHERE booking_id = $1 AND billing_batch = $2", b, batch))
+	}
+	assert.Equal(t, int64(1), w.scalar(`SELECT count(*) FROM payments WHERE id = $1 AND status = 'invoiced' AND billing_batch = $2`, place, first))
+
+	// Nothing is left: a third sweep asks Stripe nothing.
+	before := len(rec.sent())
+	n, err = svc.BillAgencies(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, n)
+	assert.Len(t, rec.sent(), before)
+}
+
+func TestANonAttendanceCorrectedOnTheRegisterIsNotBilled(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	w := &world{t: t, pool: f.pool}
+	ctx := context.Background()
+	session := w.session("full_day", "completed")
+	a := w.agency(agency.BandNonContributing, "accounts@example.org")
+	sam := w.booking(session, w.person("Sam Akela", a), "absent")
+	jo := w.booking(session, w.person("Jo Bloggs", a), "cancelled-late")
+	_, err := f.svc.ConfirmCharges(ctx, managerID(t, f.pool), session, map[int64]payment.Decision{
+		sam: {Chosen: true, Charge: true}, jo: {Chosen: true, Charge: true},
+	}, "")
+	require.NoError(t, err)
+	// Sam came after all: the register is corrected.
+	w.exec("UPDATE bookings SET attendance = 'attended' WHERE id = $1", sam)
+
+	n, err := f.svc.BillAgencies(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	var lines []string
+	for _, r := range f.rec.sent() {
+		if r.Path == "/v1/invoiceitems" {
+			lines = append(lines, r.Form.Get("description"))
+		}
+	}
+	require.Len(t, lines, 1)
+	assert.True(t, strings.HasPrefix(lines[0], "Late cancellation: Jo Bloggs"), lines[0])
+	st, inv := w.chargeStatus(sam)
+	assert.Equal(t, "proposed", st, "not billed")
+	assert.Empty(t, inv)
+	assert.Equal(t, int64(0), w.scalar("SELECT count(*) FROM charges WHERE booking_id = $1 AND billing_batch IS NOT NULL", sam))
+	st, _ = w.chargeStatus(jo)
+	assert.Equal(t, "invoiced", st)
+}
+
+func TestBillingWaitsUntilNothingIsLeftToDecide(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	w := &world{t: t, pool: f.pool}
+	ctx := context.Background()
+	manager := managerID(t, f.pool)
+	session := w.session("full_day", "published")
+	a := w.agency(agency.BandNonContributing, "accounts@example.org")
+	partner := w.agency(agency.BandPartner, "partner@example.org")
+	// A late cancellation confirmed before the day, and a place on invoice.
+	lou := w.booking(session, w.person("Lou Late", a), "cancelled-late")
+	_, err := f.svc.ConfirmCharges(ctx, manager, session, map[int64]payment.Decision{lou: {Chosen: true, Charge: true}}, "")
+	require.NoError(t, err)
+	place := w.invoicePlace(w.booking(session, w.person("Ann Attended", a), "attended"), 8000)
+	// The register is taken: someone is absent, and nobody has decided yet.
+	abe := w.booking(session, w.person("Abe Absent", a), "absent")
+	// Absences that ask no decision do not hold the bill up.
+	w.booking(session, w.person("Fay Partner", partner), "absent")
+	w.booking(session, w.person("Una Unlisted", 0), "absent")
+
+	n, err := f.svc.BillAgencies(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, n, "Abe's non-attendance is still to decide")
+	assert.Empty(t, f.rec.sent())
+	assert.Equal(t, int64(0), w.scalar("SELECT count(*) FROM charges WHERE billing_batch IS NOT NULL"))
+
+	_, err = f.svc.ConfirmCharges(ctx, manager, session, map[int64]payment.Decision{abe: {Chosen: true, Charge: true}}, "")
+	require.NoError(t, err)
+	n, err = f.svc.BillAgencies(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n, "one invoice with everything")
+	var lines []string
+	for _, r := range f.rec.sent() {
+		if r.Path == "/v1/invoiceitems" {
+			lines = append(lines, strings.SplitN(r.Form.Get("description"), ",", 2)[0])
+		}
+	}
+	assert.Equal(t, []string{"Place: Ann Attended", "Late cancellation: Lou Late", "Non-attendance: Abe Absent"}, lines)
+	assert.Equal(t, int64(1), w.scalar("SELECT count(*) FROM payments WHERE id = $1 AND status = 'invoiced'", place))
+
+	// A session marked delivered is billed even with something undecided.
+	other := w.session("half_day", "completed")
+	late := w.booking(other, w.person("Lee Late", a), "cancelled-late")
+	_, err = f.svc.ConfirmCharges(ctx, manager, other, map[int64]payment.Decision{late: {Chosen: true, Charge: true}}, "")
+	require.NoError(t, err)
+	w.booking(other, w.person("Uri Undecided", a), "absent")
+	n, err = f.svc.BillAgencies(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	st, _ := w.chargeStatus(late)
+	assert.Equal(t, "invoiced", st)
+}
+
+func TestAChangedBillingContactIsSentToStripeFirst(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	w := &world{t: t, pool: f.pool}
+	ctx := context.Background()
+	manager := managerID(t, f.pool)
+	a := w.agency(agency.BandNonContributing, "old@example.org")
+	bill := func(name string) (int64, int) {
+		t.Helper()
+		session := w.session("full_day", "completed")
+		b := w.booking(session, w.person(name, a), "absent")
+		_, err := f.svc.ConfirmCharges(ctx, manager, session, map[int64]payment.Decision{b: {Chosen: true, Charge: true}}, "")
+		require.NoError(t, err)
+		n, err := f.svc.BillAgencies(ctx)
+		require.NoError(t, err)
+		return b, n
+	}
+	calls := func(reqs []sent) []string {
+		var out []string
+		for _, r := range reqs {
+			if !strings.HasPrefix(r.Path, "/v1/invoiceitems") && !strings.Contains(r.Path, "/finalize") && !strings.Contains(r.Path, "/send") {
+				out = append(out, r.Path+" "+r.Key+" "+r.Form.Get("email"))
+			}
+		}
+		return out
+	}
+	_, n := bill("Sam Akela")
+	require.Equal(t, 1, n)
+	customer := ""
+	require.NoError(t, f.pool.QueryRow(ctx, "SELECT stripe_customer_id FROM agencies WHERE id = $1", a).Scan(&customer))
+	before := len(f.rec.sent())
+
+	w.exec("UPDATE agencies SET billing_contact_email = 'new@example.org', updated_at = $2 WHERE id = $1", a, now.Add(time.Hour))
+	var name string
+	var changed time.Time
+	require.NoError(t, f.pool.QueryRow(ctx, "SELECT name, updated_at FROM agencies WHERE id = $1", a).Scan(&name, &changed))
+	_, n = bill("Jo Bloggs")
+	require.Equal(t, 1, n)
+	got := calls(f.rec.sent()[before:])
+	require.Len(t, got, 2)
+	assert.Equal(t, "/v1/customers/"+customer+" "+payment.CustomerUpdateKey(a, name, "new@example.org", changed)+" new@example.org", got[0],
+		"the customer is brought up to date before the invoice")
+	assert.True(t, strings.HasPrefix(got[1], "/v1/invoices "), got[1])
+	assert.Equal(t, int64(1), w.scalar("SELECT count(*) FROM agencies WHERE id = $1 AND stripe_customer_email = 'new@example.org'", a))
+	assert.Equal(t, int64(1), w.scalar("SELECT count(*) FROM audit_events WHERE action = 'stripe_customer_updated' AND agency_id = $1", a))
+	assert.NotEqual(t, payment.CustomerUpdateKey(a, name, "new@example.org", changed),
+		payment.CustomerUpdateKey(a, name, "new@example.org", changed.Add(time.Second)), "a change back and forth has a new key")
+
+	// Unchanged: no update next time.
+	before = len(f.rec.sent())
+	_, n = bill("Kim Cook")
+	require.Equal(t, 1, n)
+	for _, c := range calls(f.rec.sent()[before:]) {
+		assert.NotContains(t, c, "/v1/customers", "nothing to update")
+	}
+
+	// The contact is cleared: nothing is billed, and nothing asked of Stripe.
+	w.exec("UPDATE agencies SET billing_contact_email = '' WHERE id = $1", a)
+	before = len(f.rec.sent())
+	lee, n := bill("Lee Dunn")
+	assert.Zero(t, n)
+	assert.Len(t, f.rec.sent(), before)
+	st, inv := w.chargeStatus(lee)
+	assert.Equal(t, "proposed", st)
+	assert.Empty(t, inv)
 }

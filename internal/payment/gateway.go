@@ -2,6 +2,8 @@ package payment
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -26,8 +28,14 @@ type Gateway interface {
 	// EnsureCustomer makes the Stripe customer of an agency, returning its id.
 	// The key makes a second call for the same agency return the same one.
 	EnsureCustomer(ctx context.Context, c Customer, idempotencyKey string) (string, error)
+	// UpdateCustomer sends an agency's new name and billing contact email to
+	// its Stripe customer, which invoices go to.
+	UpdateCustomer(ctx context.Context, customerID string, c Customer, idempotencyKey string) error
 	// InvoiceCharges bills a customer for lines: one invoice, sent by email
-	// by Stripe, to be paid within 30 days. It returns the invoice's id.
+	// by Stripe, to be paid within 30 days. It returns the invoice's id. Each
+	// step's key is derived from idempotencyKey (and a line's from its Ref),
+	// so a second call with the same key and lines, after any failure, ends
+	// with the same invoice.
 	InvoiceCharges(ctx context.Context, customerID string, lines []InvoiceLine, idempotencyKey string) (string, error)
 }
 
@@ -61,6 +69,9 @@ type Customer struct {
 type InvoiceLine struct {
 	Description string
 	AmountPence Pence
+	// Ref names the record billed ("charge-12"), for the line's idempotency
+	// key; empty: the line's position names it.
+	Ref string
 }
 
 // Idempotency keys, from our own record ids. Stripe keeps a key for 24 hours
@@ -71,6 +82,15 @@ func CheckoutKey(paymentID int64) string {
 func ExpireKey(paymentID int64) string  { return "expire-payment-" + strconv.FormatInt(paymentID, 10) }
 func RefundKey(paymentID int64) string  { return "refund-payment-" + strconv.FormatInt(paymentID, 10) }
 func CustomerKey(agencyID int64) string { return "customer-agency-" + strconv.FormatInt(agencyID, 10) }
+
+// CustomerUpdateKey is the key of sending an agency's name and billing email
+// to its customer, as the agency read when it was last changed (changedAt):
+// the same for a retry, another for the next change, even one back to an
+// address used before (a repeated key would be answered without effect).
+func CustomerUpdateKey(agencyID int64, name, email string, changedAt time.Time) string {
+	sum := sha256.Sum256([]byte(name + "\x00" + email + "\x00" + strconv.FormatInt(changedAt.UnixNano(), 10)))
+	return CustomerKey(agencyID) + "-update-" + hex.EncodeToString(sum[:6])
+}
 func InvoiceKey(kind string, id int64) string {
 	return "invoice-" + kind + "-" + strconv.FormatInt(id, 10)
 }
@@ -193,6 +213,21 @@ func (g *StripeGateway) EnsureCustomer(ctx context.Context, c Customer, idempote
 	return cu.ID, nil
 }
 
+func (g *StripeGateway) UpdateCustomer(ctx context.Context, customerID string, c Customer, idempotencyKey string) error {
+	if idempotencyKey == "" {
+		return errNoKey
+	}
+	_, err := g.api.Customers.Update(customerID, &stripe.CustomerParams{
+		Params: params(ctx, idempotencyKey),
+		Name:   stripe.String(c.Name),
+		Email:  stripe.String(c.BillingEmail),
+	})
+	if err != nil {
+		return fmt.Errorf("stripe: update customer %s of agency %d: %w", customerID, c.AgencyID, err)
+	}
+	return nil
+}
+
 func (g *StripeGateway) InvoiceCharges(ctx context.Context, customerID string, lines []InvoiceLine, idempotencyKey string) (string, error) {
 	if idempotencyKey == "" {
 		return "", errNoKey
@@ -215,8 +250,12 @@ func (g *StripeGateway) InvoiceCharges(ctx context.Context, customerID string, l
 		return "", fmt.Errorf("stripe: create invoice for %s: %w", customerID, err)
 	}
 	for i, l := range lines {
+		ref := l.Ref
+		if ref == "" {
+			ref = "line-" + strconv.Itoa(i)
+		}
 		_, err := g.api.InvoiceItems.New(&stripe.InvoiceItemParams{
-			Params:      params(ctx, fmt.Sprintf("%s-line-%d", idempotencyKey, i)),
+			Params:      params(ctx, idempotencyKey+"-"+ref),
 			Customer:    stripe.String(customerID),
 			Invoice:     stripe.String(inv.ID),
 			Currency:    stripe.String(string(stripe.CurrencyGBP)),

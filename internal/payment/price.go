@@ -16,9 +16,10 @@ import (
 
 // Audited actions of this package.
 const (
-	PricesChanged       = audit.PricesChanged
-	ChargePolicyChanged = audit.ChargePolicyChanged
-	StripeCustomerMade  = audit.StripeCustomerMade
+	PricesChanged         = audit.PricesChanged
+	ChargePolicyChanged   = audit.ChargePolicyChanged
+	StripeCustomerMade    = audit.StripeCustomerMade
+	StripeCustomerUpdated = audit.StripeCustomerUpdated
 )
 
 // ChargeKind is what a charge is for.
@@ -392,10 +393,15 @@ func lowerFirst(s string) string {
 	return string(s[0]|0x20) + s[1:]
 }
 
-// EnsureAgencyCustomer returns the agency's Stripe customer, making it the
-// first time (one per agency, named after it, billed at its billing contact).
-// The agency's row is locked meanwhile, and the idempotency key is the
-// agency's, so two at once, or a retry after a lost answer, make one customer.
+// EnsureAgencyCustomer returns the agency's Stripe customer, made the first
+// time (one per agency, named after it, billed at its billing contact) and
+// brought up to date when the agency's name or billing contact email has
+// changed since it was last sent, so the next invoice goes to the new one.
+// Without a billing contact it is ErrNoBillingEmail: nothing is billed to an
+// address that was cleared. The agency's row is locked meanwhile, and the
+// idempotency keys are the agency's (and an update's, the agency's as last
+// changed), so two at once, or a retry after a lost answer, make one customer
+// and one change.
 func (s *Service) EnsureAgencyCustomer(ctx context.Context, agencyID int64) (string, error) {
 	if s.gateway == nil {
 		return "", ErrOffline
@@ -408,22 +414,41 @@ func (s *Service) EnsureAgencyCustomer(ctx context.Context, agencyID int64) (str
 		} else if err != nil {
 			return fmt.Errorf("stripe customer of agency %d: %w", agencyID, err)
 		}
-		if a.StripeCustomerID != nil {
-			id = *a.StripeCustomerID
-			return nil
-		}
 		if a.BillingContactEmail == "" {
 			return ErrNoBillingEmail
 		}
-		id, err = s.gateway.EnsureCustomer(ctx, Customer{AgencyID: a.ID, Name: a.Name, BillingEmail: a.BillingContactEmail}, CustomerKey(a.ID))
-		if err != nil {
-			return err
+		c := Customer{AgencyID: a.ID, Name: a.Name, BillingEmail: a.BillingContactEmail}
+		action := StripeCustomerMade
+		switch {
+		case a.StripeCustomerID == nil:
+			if id, err = s.gateway.EnsureCustomer(ctx, c, CustomerKey(a.ID)); err != nil {
+				return err
+			}
+		case deref(a.StripeCustomerEmail) != c.BillingEmail || deref(a.StripeCustomerName) != c.Name:
+			id, action = *a.StripeCustomerID, StripeCustomerUpdated
+			if err := s.gateway.UpdateCustomer(ctx, id, c, CustomerUpdateKey(a.ID, c.Name, c.BillingEmail, a.UpdatedAt)); err != nil {
+				return err
+			}
+		default:
+			id = *a.StripeCustomerID
+			return nil
 		}
 		now := s.now()
-		if err := q.SetAgencyStripeCustomer(ctx, dbsqlc.SetAgencyStripeCustomerParams{ID: a.ID, StripeCustomerID: &id, Now: now}); err != nil {
+		if err := q.SetAgencyStripeCustomer(ctx, dbsqlc.SetAgencyStripeCustomerParams{
+			ID: a.ID, StripeCustomerID: &id, StripeCustomerEmail: c.BillingEmail, StripeCustomerName: c.Name, Now: now,
+		}); err != nil {
 			return fmt.Errorf("store stripe customer of agency %d: %w", agencyID, err)
 		}
-		return audit.Record(ctx, q, now, audit.Event{Action: StripeCustomerMade, AgencyID: &a.ID, Details: map[string]any{"customer": id}})
+		return audit.Record(ctx, q, now, audit.Event{Action: action, AgencyID: &a.ID, Details: map[string]any{
+			"customer": id, "email": c.BillingEmail,
+		}})
 	})
 	return id, err
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

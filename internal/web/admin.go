@@ -564,12 +564,13 @@ var actionLabels = map[audit.Action]string{
 	audit.WaitingListReordered: "Reordered a waiting list",
 	audit.AttendanceRecorded:   "Took the register",
 
-	audit.PricesChanged:       "Changed a course’s prices",
-	audit.ChargePolicyChanged: "Changed the charge policy",
-	audit.StripeCustomerMade:  "Made an agency’s Stripe customer",
-	audit.ChargesConfirmed:    "Confirmed or waived a session’s charges",
-	audit.AgencyInvoiced:      "Invoiced an agency",
-	audit.AgencyInvoiceVoided: "Stripe voided an agency’s invoice",
+	audit.PricesChanged:         "Changed a course’s prices",
+	audit.ChargePolicyChanged:   "Changed the charge policy",
+	audit.StripeCustomerMade:    "Made an agency’s Stripe customer",
+	audit.StripeCustomerUpdated: "Sent an agency’s new billing contact to Stripe",
+	audit.ChargesConfirmed:      "Confirmed or waived a session’s charges",
+	audit.AgencyInvoiced:        "Invoiced an agency",
+	audit.AgencyInvoiceVoided:   "Stripe voided an agency’s invoice",
 }
 
 func actionLabel(a audit.Action) string {

@@ -225,3 +225,36 @@ func TestChargesAreInvoicedAndPaidThroughStripe(t *testing.T) {
 	_, page = w.as(t, "coordinator@example.org").get("/agency/charges")
 	assert.Contains(t, page, "Paid")
 }
+
+// A session not yet marked delivered is invoiced once nothing on it is left
+// to decide; the manager's page says so while something is.
+func TestChargesPageSaysInvoicingWaitsForEveryDecision(t *testing.T) {
+	t.Parallel()
+	w := chargeSetup(t)
+	_, err := w.pool.Exec(context.Background(), "UPDATE sessions SET status = 'published' WHERE id = $1", w.session)
+	require.NoError(t, err)
+	m := w.as(t, "manager@example.org")
+	_, page := m.get(w.chargesPath())
+	assert.Contains(t, page, `id="billing-waits"`)
+	assert.Contains(t, page, "Nothing on this session is invoiced until every charge below is charged or waived")
+	assert.NotContains(t, page, `id="register-not-taken"`, "the register is taken")
+
+	resp, _ := m.post(w.chargesPath(), url.Values{
+		payment.DecisionField(w.absent): {"charge"}, payment.DecisionField(w.late): {"charge"},
+	})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	_, page = m.get(w.chargesPath())
+	assert.NotContains(t, page, `id="billing-waits"`, "nothing left to decide")
+
+	// Marked delivered, it is invoiced whatever is left.
+	other := w.addSession(t, 10, -14*24*time.Hour, 0)
+	absent := w.placeOn(t, other, w.colleague)
+	_, err = w.pool.Exec(context.Background(), "UPDATE bookings SET attendance = 'absent' WHERE id = $1", absent)
+	require.NoError(t, err)
+	_, page = m.get(fmt.Sprintf("/admin/sessions/%d/charges", other))
+	assert.Contains(t, page, `id="billing-waits"`)
+	_, err = w.pool.Exec(context.Background(), "UPDATE sessions SET status = 'completed' WHERE id = $1", other)
+	require.NoError(t, err)
+	_, page = m.get(fmt.Sprintf("/admin/sessions/%d/charges", other))
+	assert.NotContains(t, page, `id="billing-waits"`)
+}
