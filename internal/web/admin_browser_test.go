@@ -63,6 +63,10 @@ func TestBrowserAdminPagesAreAccessible(t *testing.T) {
 		VALUES ('sam@example.org', 'Sam Jones', 'Confirm your email address',
 		        E'Hello Sam,\n\nConfirm your address:\nhttp://localhost:3000/verify-email?token=abc\n\nThe link works for 24 hours.')`)
 	require.NoError(t, err)
+	_, err = w.pool.Exec(context.Background(), `INSERT INTO emails (to_address, subject, body_text, attempts, last_error, failed_at, created_at)
+		VALUES ('gone@example.org', 'Booking confirmed: Working Together', '', 1,
+		        'sending SMTP RCPT TO command: 550 5.1.1 No such user', now(), now() - interval '1 hour')`)
+	require.NoError(t, err)
 	ctx := browsertest.New(t)
 	signInBrowser(t, ctx, base, "manager@example.org")
 
@@ -110,6 +114,8 @@ func TestBrowserAdminPagesAreAccessible(t *testing.T) {
 	visit("/admin/audit?action=sign_in&from-day=31&from-month=2&from-year=2026", 422)
 	assert.Contains(t, text(t, ctx, ".govuk-error-summary"), "Date from must be a real date")
 
+	visit("/admin/emails?status=failed", 200)
+	assert.Contains(t, text(t, ctx, "main table"), "550 5.1.1 No such user")
 	visit("/admin/emails", 200)
 	u = follow(t, ctx, `main table a.govuk-link`)
 	assert.Regexp(t, `^/admin/emails/\d+$`, u.Path)

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -33,6 +34,19 @@ func TestBrowserPayForAPlaceOnTheInvoice(t *testing.T) {
 	))
 	u := follow(t, b, "main form button[type=submit]")
 	assert.Regexp(t, `^/bookings/\d+/pay$`, u.Path)
+	pay := u.Path
+	held := strings.TrimSuffix(pay, "/pay")
+
+	// The booking itself and the page Stripe would send them back to say
+	// honestly that nothing is confirmed yet.
+	browsertest.Navigate(t, b, base+held)
+	assert.Contains(t, text(t, b, "#status"), "not paid for yet")
+	checkPage(t, b)
+	browsertest.Navigate(t, b, base+held+"/paid")
+	assert.Equal(t, "We are confirming your payment", text(t, b, "h1"))
+	checkPage(t, b)
+
+	browsertest.Navigate(t, b, base+pay)
 	assert.Equal(t, "Pay for your place", text(t, b, "h1"))
 	assert.Contains(t, text(t, b, "#price"), "£80")
 	assert.Contains(t, text(t, b, "#hold"), "We are holding this place for you until")
