@@ -146,6 +146,8 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	bookings.Organizer.Name, bookings.Organizer.Email = cfg.PartnershipName, cfg.TrainingEmail // invites come from the training mailbox
 	bookings.Contact.Phone = cfg.TrainingPhone
 	accounts.OnErase = bookings.CancelFutureBookings
+	accounts.Signature = email.Signature{Team: "Book safeguarding training", Partnership: cfg.PartnershipName,
+		Email: cfg.TrainingEmail, Phone: cfg.TrainingPhone, Website: cfg.BaseURL.JoinPath("/").String()}
 	var gateway payment.Gateway // nil: no card payments, paid places are invoiced
 	if cfg.StripeSecretKey != "" {
 		gateway = payment.NewStripeGateway(cfg.StripeSecretKey, cfg.StripeAPIURL, nil)

@@ -89,6 +89,9 @@ type Service struct {
 	// OnErase ends the bookings of someone whose account is being erased, in
 	// the erasure's transaction (booking.Service.CancelFutureBookings).
 	OnErase func(ctx context.Context, tx pgx.Tx, userID int64, now time.Time) error
+	// Signature signs the account's emails: the partnership and how to
+	// reach its training team (the partnership alone when unset).
+	Signature email.Signature
 }
 
 // New returns a Service. baseURL is where people reach the app, for links in

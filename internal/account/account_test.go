@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/url"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -131,6 +132,10 @@ func TestSignUpVerifyAndSignIn(t *testing.T) {
 	subject, link := f.lastEmail(t, "jo@example.org")
 	assert.Equal(t, "Confirm your email address", subject)
 	require.Contains(t, link, "https://training.example.org/verify-email?token=")
+	var html string
+	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT body_html FROM emails WHERE to_address = $1", "jo@example.org").Scan(&html))
+	assert.Contains(t, html, `href="`+strings.ReplaceAll(link, "&", "&amp;")+`"`, "the HTML part has the same link")
+	assert.Contains(t, html, "Portsmouth Safeguarding Children Partnership")
 	require.NoError(t, f.svc.VerifyEmail(f.ctx, token(t, link), ""))
 	u, _ = f.svc.User(f.ctx, id)
 	assert.True(t, u.Verified)

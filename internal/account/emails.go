@@ -1,46 +1,59 @@
 package account
 
-import "fmt"
+import "github.com/pscp/booktraining/internal/email"
 
-// The emails an account sends, in plain English.
+// The emails an account sends, in plain English, as letters: sent as text
+// and HTML alike, signed by Service.Signature.
 
-type message struct{ subject, body string }
-
-const signature = "\n\nBook safeguarding training\nPortsmouth Safeguarding Children Partnership\n"
+type message struct {
+	subject string
+	letter  email.Letter // without its signature, which send adds
+}
 
 func verifyEmail(name, link string) message {
-	return message{
-		subject: "Confirm your email address",
-		body: fmt.Sprintf("Dear %s,\n\nConfirm your email address to finish setting up your account and book training:\n\n%s\n\n"+
-			"This link works once and expires in 24 hours.\n\nIf you did not create an account, you can ignore this email.%s",
-			name, link, signature),
-	}
+	return message{subject: "Confirm your email address", letter: email.Letter{
+		Greeting: "Dear " + name + ",",
+		Blocks: []email.Block{
+			email.Para("Confirm your email address to finish setting up your account and book training:"),
+			email.LinkTo("Confirm your email address", link),
+			email.Para("This link works once and expires in 24 hours."),
+			email.Para("If you did not create an account, you can ignore this email."),
+		},
+	}}
 }
 
 func alreadyRegisteredEmail(signInLink string) message {
-	return message{
-		subject: "Someone tried to create an account with your email address",
-		body: "Someone tried to create a new account for Book safeguarding training with this email address, " +
-			"which already has an account.\n\nIf it was you, sign in instead:\n\n" + signInLink +
-			"\n\nIf you have forgotten your password, choose ‘Forgotten your password?’ on that page.\n\n" +
-			"If it was not you, you do not need to do anything: your account has not changed." + signature,
-	}
+	return message{subject: "Someone tried to create an account with your email address", letter: email.Letter{
+		Blocks: []email.Block{
+			email.Para("Someone tried to create a new account for Book safeguarding training with this email address, " +
+				"which already has an account."),
+			email.Para("If it was you, sign in instead:"),
+			email.LinkTo("Sign in", signInLink),
+			email.Para("If you have forgotten your password, choose ‘Forgotten your password?’ on that page."),
+			email.Para("If it was not you, you do not need to do anything: your account has not changed."),
+		},
+	}}
 }
 
 func resetEmail(name, link string) message {
-	return message{
-		subject: "Reset your password",
-		body: fmt.Sprintf("Dear %s,\n\nUse this link to choose a new password:\n\n%s\n\n"+
-			"This link works once and expires in 1 hour.\n\nIf you did not ask to reset your password, you can ignore this email: "+
-			"your password has not changed.%s", name, link, signature),
-	}
+	return message{subject: "Reset your password", letter: email.Letter{
+		Greeting: "Dear " + name + ",",
+		Blocks: []email.Block{
+			email.Para("Use this link to choose a new password:"),
+			email.LinkTo("Choose a new password", link),
+			email.Para("This link works once and expires in 1 hour."),
+			email.Para("If you did not ask to reset your password, you can ignore this email: your password has not changed."),
+		},
+	}}
 }
 
 func passwordChangedEmail(name string) message {
-	return message{
-		subject: "Your password has been changed",
-		body: fmt.Sprintf("Dear %s,\n\nThe password for your Book safeguarding training account has just been changed, "+
-			"and you have been signed out everywhere else.\n\nIf you did not do this, reset your password straight away "+
-			"and tell the partnership's training team.%s", name, signature),
-	}
+	return message{subject: "Your password has been changed", letter: email.Letter{
+		Greeting: "Dear " + name + ",",
+		Blocks: []email.Block{
+			email.Para("The password for your Book safeguarding training account has just been changed, " +
+				"and you have been signed out everywhere else."),
+			email.Para("If you did not do this, reset your password straight away and tell the partnership's training team."),
+		},
+	}}
 }

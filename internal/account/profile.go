@@ -10,6 +10,7 @@ import (
 
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -311,18 +312,22 @@ func agencyDetails(ctx context.Context, q *dbsqlc.Queries, from *int64, fromUnli
 }
 
 func agencyDecisionEmail(name, agency string, confirmed bool) message {
+	greeting := "Dear " + name + ","
 	if confirmed {
-		return message{
-			subject: "Your change of organisation has been confirmed",
-			body: fmt.Sprintf("Dear %s,\n\nYour account now shows that you work for %s.\n\n"+
-				"If this is wrong, tell the partnership's training team.%s", name, agency, signature),
-		}
+		return message{subject: "Your change of organisation has been confirmed", letter: email.Letter{
+			Greeting: greeting,
+			Blocks: []email.Block{
+				email.Para("Your account now shows that you work for " + agency + "."),
+				email.Para("If this is wrong, tell the partnership's training team."),
+			},
+		}}
 	}
-	return message{
-		subject: "Your change of organisation was not confirmed",
-		body: fmt.Sprintf("Dear %s,\n\nYour request to change your organisation to %s was not confirmed, "+
-			"so your account has not changed.\n\nIf you do work for %s, ask its safeguarding training "+
-			"coordinator or the partnership's training team to confirm it, then ask again from your account.%s",
-			name, agency, agency, signature),
-	}
+	return message{subject: "Your change of organisation was not confirmed", letter: email.Letter{
+		Greeting: greeting,
+		Blocks: []email.Block{
+			email.Para("Your request to change your organisation to " + agency + " was not confirmed, so your account has not changed."),
+			email.Para("If you do work for " + agency + ", ask its safeguarding training coordinator or the partnership's " +
+				"training team to confirm it, then ask again from your account."),
+		},
+	}}
 }

@@ -200,7 +200,17 @@ func (s *Service) VerifyEmail(ctx context.Context, token, ip string) error {
 }
 
 func (s *Service) send(ctx context.Context, tx pgx.Tx, userID int64, to, name string, m message) error {
-	if _, err := s.outbox.Enqueue(ctx, tx, email.Message{To: to, ToName: recipientName(name), Subject: m.subject, Body: m.body, UserID: &userID}); err != nil {
+	l := m.letter
+	l.From = s.Signature
+	if l.From.Team == "" {
+		l.From.Team = "Book safeguarding training"
+	}
+	if l.From.Partnership == "" && l.From.Email == "" {
+		l.From.Partnership = "Portsmouth Safeguarding Children Partnership"
+	}
+	if _, err := s.outbox.Enqueue(ctx, tx, email.Message{
+		To: to, ToName: recipientName(name), Subject: m.subject, Body: l.Text(), HTML: l.HTML(), UserID: &userID,
+	}); err != nil {
 		return fmt.Errorf("enqueue %q: %w", m.subject, err)
 	}
 	return nil
