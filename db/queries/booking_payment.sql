@@ -32,7 +32,7 @@ WHERE id = @id AND status = 'held';
 
 -- name: ExpireHold :one
 UPDATE bookings
-SET status = 'expired', ended_at = @now::timestamptz, end_note = 'Not paid for in time', hold_expires_at = NULL,
+SET status = 'lapsed', ended_at = @now::timestamptz, hold_expires_at = NULL,
     updated_at = @now::timestamptz
 WHERE id = @id AND status = 'held'
 RETURNING id;
@@ -52,7 +52,7 @@ ORDER BY id;
 -- if it is still free (the CHECK on sessions refuses it when it is not).
 UPDATE bookings
 SET status = 'confirmed', confirmed_at = @now::timestamptz, ended_at = NULL, end_note = '', updated_at = @now::timestamptz
-WHERE id = @id AND status = 'expired' AND end_note = 'Not paid for in time'
+WHERE id = @id AND status = 'lapsed'
 RETURNING id;
 
 -- name: InsertCardPayment :one

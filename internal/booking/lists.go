@@ -59,7 +59,7 @@ func (b Booking) Live() bool {
 
 // HoldLapsed reports whether the booking ended because its place was not
 // paid for in time.
-func (b Booking) HoldLapsed() bool { return b.Status == Expired && b.EndNote == holdLapsedNote }
+func (b Booking) HoldLapsed() bool { return b.Status == Lapsed }
 
 // Get returns a booking its actor may see: their own, their agency's as
 // coordinator, or any as a manager. Anything else is ErrNotFound, so IDs

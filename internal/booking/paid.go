@@ -30,8 +30,12 @@ import (
 // payment that arrives after that takes the place if it is still free, and
 // is refunded in full if it is not.
 
-// Held is the status of a place held while its person pays.
-const Held = "held"
+// Held is the status of a place held while its person pays, Lapsed of one
+// not paid for in time.
+const (
+	Held   = "held"
+	Lapsed = "lapsed"
+)
 
 // DefaultPaymentHold is how long a paid place is held for payment.
 const DefaultPaymentHold = 30 * time.Minute
@@ -116,7 +120,7 @@ func (s *Service) lockHeld(ctx context.Context, q *dbsqlc.Queries, actor Actor, 
 		return b, ErrNotFound
 	}
 	if b.Status != Held {
-		if b.Status == Expired && b.EndNote == holdLapsedNote {
+		if b.Status == Lapsed {
 			return b, ErrHoldLapsed
 		}
 		return b, ErrWrongState
@@ -126,9 +130,6 @@ func (s *Service) lockHeld(ctx context.Context, q *dbsqlc.Queries, actor Actor, 
 	}
 	return b, nil
 }
-
-// holdLapsedNote is how a lapsed hold's end is recorded (see RetakeLapsedPlace).
-const holdLapsedNote = "Not paid for in time"
 
 // PayByInvoice confirms held booking id at once, its price to go on the
 // agency's invoice against purchaseOrder. A missing or overlong purchase
@@ -397,7 +398,7 @@ func (s *Service) CheckoutCompleted(ctx context.Context, tx pgx.Tx, ev stripe.Ev
 			return fmt.Errorf("confirm booking %d: %w", b.ID, err)
 		}
 		return s.tell(ctx, tx, q, b.ID, msgConfirmed)
-	case b.Status == Expired && b.EndNote == holdLapsedNote && se.Status == "published" && now.Before(se.StartsAt):
+	case b.Status == Lapsed && se.Status == "published" && now.Before(se.StartsAt):
 		ok, err := retake(ctx, tx, b.ID, now)
 		if err != nil {
 			return err

@@ -176,6 +176,7 @@ func TestUnpaidHoldLapsesAndThePlaceGoesOn(t *testing.T) {
 	b, err := f.svc.Get(f.ctx, sam, out.BookingID)
 	require.NoError(t, err)
 	assert.True(t, b.HoldLapsed())
+	assert.Equal(t, booking.Lapsed, f.status(t, out.BookingID), "its own status, not an expired offer")
 	assert.Equal(t, 1, f.emailsTo(t, sam, "Your place was not paid for in time:"))
 	k, err := f.svc.Get(f.ctx, kim, waiting.BookingID)
 	require.NoError(t, err)

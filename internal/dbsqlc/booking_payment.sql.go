@@ -110,7 +110,7 @@ func (q *Queries) ExpireCardPayment(ctx context.Context, arg ExpireCardPaymentPa
 
 const expireHold = `-- name: ExpireHold :one
 UPDATE bookings
-SET status = 'expired', ended_at = $1::timestamptz, end_note = 'Not paid for in time', hold_expires_at = NULL,
+SET status = 'lapsed', ended_at = $1::timestamptz, hold_expires_at = NULL,
     updated_at = $1::timestamptz
 WHERE id = $2 AND status = 'held'
 RETURNING id
@@ -489,7 +489,7 @@ func (q *Queries) RequestRefund(ctx context.Context, arg RequestRefundParams) (i
 const retakeLapsedPlace = `-- name: RetakeLapsedPlace :one
 UPDATE bookings
 SET status = 'confirmed', confirmed_at = $1::timestamptz, ended_at = NULL, end_note = '', updated_at = $1::timestamptz
-WHERE id = $2 AND status = 'expired' AND end_note = 'Not paid for in time'
+WHERE id = $2 AND status = 'lapsed'
 RETURNING id
 `
 

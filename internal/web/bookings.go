@@ -302,10 +302,9 @@ func (b bookingView) StatusText() string {
 		return "Moved to another session"
 	case booking.Left:
 		return "Left the waiting list"
+	case booking.Lapsed:
+		return "Not paid for in time"
 	case booking.Expired:
-		if b.HoldLapsed() {
-			return "Not paid for in time"
-		}
 		return "Offer expired"
 	}
 	return b.Status

@@ -80,8 +80,10 @@ func TestPayingForAPlaceByCard(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "https", to.Scheme, "off to Stripe Checkout")
 	assert.NotEqual(t, "example.com", to.Host)
-	var cs string
-	require.NoError(t, a.pool.QueryRow(context.Background(), "SELECT checkout_session_id FROM payments WHERE booking_id = $1", id).Scan(&cs))
+	var cs, checkoutURL string
+	require.NoError(t, a.pool.QueryRow(context.Background(),
+		"SELECT checkout_session_id, checkout_url FROM payments WHERE booking_id = $1", id).Scan(&cs, &checkoutURL))
+	assert.Equal(t, checkoutURL, resp.Header.Get("Location"), "to the page Stripe made for this payment")
 
 	paidPath := fmt.Sprintf("/bookings/%d/paid", id)
 	_, page = sam.get(paidPath)

@@ -64,6 +64,8 @@ func endedStatus(status string) string {
 		return "Left the waiting list or turned down an offer"
 	case booking.Expired:
 		return "Offer not accepted in time"
+	case booking.Lapsed:
+		return "Not paid for in time"
 	case booking.Confirmed:
 		return "Booked"
 	case booking.Offered:
