@@ -40,53 +40,73 @@ func (s *Service) EraseAccount(ctx context.Context, userID int64, plain, ip stri
 	}
 	now := s.now()
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
-		u, err := q.LockUserForErasure(ctx, userID)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return ErrNotFound
-		} else if err != nil {
-			return fmt.Errorf("erase %d: %w", userID, err)
+		return s.EraseTx(ctx, tx, userID, now, Erasure{ActorID: &userID, IP: ip})
+	})
+}
+
+// Erasure says who asked for an account to be erased, and why, for the audit
+// log.
+type Erasure struct {
+	ActorID *int64 // the person, a training manager on their behalf, or nil for the retention schedule
+	IP      string
+	Reason  string // empty when the person asked themselves
+}
+
+// EraseTx erases a person's account in the caller's transaction: the work of
+// EraseAccount, for any caller that has decided it must happen (the person,
+// a training manager answering a request made by letter or phone, the
+// retention schedule).
+func (s *Service) EraseTx(ctx context.Context, tx pgx.Tx, userID int64, now time.Time, by Erasure) error {
+	q := dbsqlc.New(tx)
+	u, err := q.LockUserForErasure(ctx, userID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ErrNotFound
+	} else if err != nil {
+		return fmt.Errorf("erase %d: %w", userID, err)
+	}
+	// Their places on sessions still to come are freed for others;
+	// past bookings and attendance stay, with the anonymous row.
+	if s.OnErase != nil {
+		if err := s.OnErase(ctx, tx, userID, now); err != nil {
+			return fmt.Errorf("erase %d: bookings: %w", userID, err)
 		}
-		// Their places on sessions still to come are freed for others;
-		// past bookings and attendance stay, with the anonymous row.
-		if s.OnErase != nil {
-			if err := s.OnErase(ctx, tx, userID, now); err != nil {
-				return fmt.Errorf("erase %d: bookings: %w", userID, err)
-			}
-		}
-		erased, err := q.EraseUser(ctx, dbsqlc.EraseUserParams{Now: now, ID: userID})
-		if err != nil {
-			return fmt.Errorf("erase %d: %w", userID, err)
-		}
-		roles, err := q.DeleteUserRoles(ctx, userID)
-		if err != nil {
-			return fmt.Errorf("erase %d: roles: %w", userID, err)
-		}
-		if err := q.DeleteUserWebSessions(ctx, &userID); err != nil {
-			return fmt.Errorf("erase %d: sessions: %w", userID, err)
-		}
-		if err := q.DeleteUserAccountTokens(ctx, userID); err != nil {
-			return fmt.Errorf("erase %d: links: %w", userID, err)
-		}
-		if err := q.DeleteSignInAttemptsFor(ctx, u.Email); err != nil {
-			return fmt.Errorf("erase %d: sign-in attempts: %w", userID, err)
-		}
-		if err := q.AnonymiseEmailsTo(ctx, dbsqlc.AnonymiseEmailsToParams{ErasedAddress: erased, UserID: &userID, Email: u.Email}); err != nil {
-			return fmt.Errorf("erase %d: emails: %w", userID, err)
-		}
-		if err := q.StripAuditOrganisationNames(ctx, &userID); err != nil {
-			return fmt.Errorf("erase %d: audit log: %w", userID, err)
-		}
-		if err := q.AnonymiseAuditActorEmail(ctx, dbsqlc.AnonymiseAuditActorEmailParams{ErasedAddress: erased, Email: u.Email}); err != nil {
-			return fmt.Errorf("erase %d: audit log: %w", userID, err)
-		}
-		if roles == nil {
-			roles = []string{}
-		}
-		return audit.Record(ctx, q, now, audit.Event{
-			Action: audit.AccountErased, ActorID: &userID, SubjectID: &userID, AgencyID: u.AgencyID, IP: ip,
-			Details: map[string]any{"roles_removed": roles},
-		})
+	}
+	erased, err := q.EraseUser(ctx, dbsqlc.EraseUserParams{Now: now, ID: userID})
+	if err != nil {
+		return fmt.Errorf("erase %d: %w", userID, err)
+	}
+	roles, err := q.DeleteUserRoles(ctx, userID)
+	if err != nil {
+		return fmt.Errorf("erase %d: roles: %w", userID, err)
+	}
+	if err := q.DeleteUserWebSessions(ctx, &userID); err != nil {
+		return fmt.Errorf("erase %d: sessions: %w", userID, err)
+	}
+	if err := q.DeleteUserAccountTokens(ctx, userID); err != nil {
+		return fmt.Errorf("erase %d: links: %w", userID, err)
+	}
+	if err := q.DeleteSignInAttemptsFor(ctx, u.Email); err != nil {
+		return fmt.Errorf("erase %d: sign-in attempts: %w", userID, err)
+	}
+	if err := q.AnonymiseEmailsTo(ctx, dbsqlc.AnonymiseEmailsToParams{ErasedAddress: erased, UserID: &userID, Email: u.Email}); err != nil {
+		return fmt.Errorf("erase %d: emails: %w", userID, err)
+	}
+	if err := q.StripAuditOrganisationNames(ctx, &userID); err != nil {
+		return fmt.Errorf("erase %d: audit log: %w", userID, err)
+	}
+	if err := q.AnonymiseAuditActorEmail(ctx, dbsqlc.AnonymiseAuditActorEmailParams{ErasedAddress: erased, Email: u.Email}); err != nil {
+		return fmt.Errorf("erase %d: audit log: %w", userID, err)
+	}
+	if roles == nil {
+		roles = []string{}
+	}
+	details := map[string]any{"roles_removed": roles}
+	if by.Reason != "" {
+		details["reason"] = by.Reason
+	}
+	return audit.Record(ctx, q, now, audit.Event{
+		Action: audit.AccountErased, ActorID: by.ActorID, SubjectID: &userID, AgencyID: u.AgencyID, IP: by.IP,
+		Details: details,
 	})
 }
 
