@@ -18,7 +18,9 @@ import (
 	"time"
 	_ "time/tzdata" // Europe/London must work on machines without zoneinfo
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
 	"github.com/stripe/stripe-go/v76"
 
 	"github.com/pscp/booktraining/db"
@@ -98,12 +100,12 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 		return err
 	}
 	if cfg.DemoData {
-		seeded, err := demo.Seed(ctx, pool, time.Now())
+		seeded, err := demo.SeedWithAccounts(ctx, pool, time.Now())
 		if err != nil {
 			return err
 		}
 		if seeded {
-			log.Info("loaded demo data into the empty database: sixteen courses, partner agencies, venues and a term of sessions")
+			log.Info("loaded demo data into the empty database: sixteen courses, partner agencies, venues, a term of sessions and the demo accounts")
 		}
 	}
 
@@ -115,10 +117,18 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 		if sender, err = email.NewSMTPSender(cfg.SMTPURL, cfg.EmailFrom); err != nil {
 			return err
 		}
-	} else {
-		log.Info("SMTP_URL is not set: emails are kept in the database, for training managers to read at /admin/emails")
 	}
-	jobs, err := email.NewClient(pool, sender, log)
+	var jobs *river.Client[pgx.Tx]
+	switch {
+	case sender != nil:
+		jobs, err = email.NewClient(pool, sender, log)
+	case cfg.Local:
+		log.Info("SMTP_URL is not set: emails are kept in the database, for training managers to read at /admin/emails (sign-in links removed); as this is localhost, each email's text, links included, is also written to this log")
+		jobs, err = email.NewDevelopmentClient(pool, log)
+	default:
+		log.Info("EMAIL_OUTBOX_ONLY is set: emails are kept in the database, unsent, for training managers to read at /admin/emails (sign-in links removed)")
+		jobs, err = email.NewClient(pool, nil, log)
+	}
 	if err != nil {
 		return fmt.Errorf("job queue: %w", err)
 	}
@@ -184,12 +194,6 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 		chore{"closed Stripe checkouts of closed payments", payments.CloseCheckouts},
 		chore{"invoiced agencies", payments.BillAgencies},
 	)
-
-	if cfg.DemoData {
-		if err := demo.SeedAccounts(ctx, pool); err != nil {
-			return err
-		}
-	}
 
 	app, err := web.New(web.Deps{
 		Catalogue:      catalogue.New(pool, time.Now),

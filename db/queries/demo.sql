@@ -4,8 +4,11 @@
 -- Serialises seeding between app processes that start together.
 SELECT pg_advisory_xact_lock(7412001);
 
--- name: CountCourses :one
-SELECT count(*) FROM courses;
+-- name: DatabaseIsEmpty :one
+-- Nothing a partnership has entered: no courses, agencies or people.
+SELECT coalesce(NOT EXISTS (SELECT 1 FROM courses)
+   AND NOT EXISTS (SELECT 1 FROM agencies)
+   AND NOT EXISTS (SELECT 1 FROM users), false)::boolean AS empty;
 
 -- name: InsertAgency :one
 INSERT INTO agencies (name, sector, charging_band)
@@ -36,7 +39,6 @@ RETURNING id;
 INSERT INTO users (email, full_name, job_title, agency_id, password_hash, email_verified_at)
 SELECT @email, @full_name, @job_title, a.id, @password_hash, now()
 FROM agencies a WHERE a.name = @agency_name
-ON CONFLICT (email) DO NOTHING
 RETURNING id;
 
 -- name: GrantDemoRole :exec

@@ -371,9 +371,13 @@ func TestChangePassword(t *testing.T) {
 
 func TestDemoAccounts(t *testing.T) {
 	t.Parallel()
-	f := setup(t)
-	require.NoError(t, demo.SeedAccounts(f.ctx, f.pool))
-	require.NoError(t, demo.SeedAccounts(f.ctx, f.pool), "idempotent")
+	ctx := context.Background()
+	pool := pgtest.New(t)
+	seeded, err := demo.SeedWithAccounts(ctx, pool, time.Now())
+	require.NoError(t, err)
+	require.True(t, seeded)
+	f := fixture{ctx: ctx, pool: pool, clock: &clock{now: time.Now()}}
+	f.svc = service(t, pool, f.clock)
 	for _, a := range demo.Accounts {
 		id, err := f.svc.SignIn(f.ctx, a.Email, demo.DemoPassword, "")
 		require.NoError(t, err, a.Email)

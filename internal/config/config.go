@@ -31,6 +31,8 @@ type Config struct {
 	ShutdownTimeout  time.Duration // SHUTDOWN_TIMEOUT
 	DatabaseMaxConns int32         // DATABASE_MAX_CONNS
 	SMTPURL          string        // SMTP_URL; empty keeps email in the database for /admin/emails
+	EmailOutboxOnly  bool          // EMAIL_OUTBOX_ONLY: no SMTP, on purpose, at an address other than localhost
+	Local            bool          // BASE_URL is localhost: a developer's own machine
 	EmailFrom        string        // EMAIL_FROM
 	TrainingEmail    string        // TRAINING_EMAIL: the training team's mailbox (default: EMAIL_FROM's address)
 	TrainingPhone    string        // TRAINING_PHONE: the training team's telephone number, optional
@@ -81,13 +83,6 @@ func Load(getenv func(string) string) (Config, error) {
 			// Do not echo the value: it may hold a password.
 			problems = append(problems, errors.New("DATABASE_URL: must be a postgres:// or postgresql:// URL"))
 		}
-	}
-
-	demo := get("DEMO_DATA", "true")
-	if b, err := strconv.ParseBool(demo); err != nil {
-		bad("DEMO_DATA", demo, "must be true or false")
-	} else {
-		c.DemoData = b
 	}
 
 	base := get("BASE_URL", "")
@@ -186,6 +181,7 @@ func Load(getenv func(string) string) (Config, error) {
 
 	if c.BaseURL != nil {
 		local := isLocalhost(c.BaseURL.Hostname())
+		c.Local = local
 		secure := get("COOKIE_SECURE", strconv.FormatBool(c.BaseURL.Scheme == "https" || !local))
 		if b, err := strconv.ParseBool(secure); err != nil {
 			bad("COOKIE_SECURE", secure, "must be true or false")
@@ -198,6 +194,36 @@ func Load(getenv func(string) string) (Config, error) {
 		case !c.CookieSecure && !local:
 			bad("COOKIE_SECURE", secure, "may be false only when BASE_URL is http://localhost")
 		}
+	}
+
+	// What is meant only for a developer's own machine is refused anywhere
+	// else: demo accounts whose password the README publishes, a database
+	// that lives and dies with the process, and email nobody receives.
+	demo := get("DEMO_DATA", strconv.FormatBool(c.Local))
+	if b, err := strconv.ParseBool(demo); err != nil {
+		bad("DEMO_DATA", demo, "must be true or false")
+	} else {
+		c.DemoData = b
+	}
+	outbox := get("EMAIL_OUTBOX_ONLY", "false")
+	if b, err := strconv.ParseBool(outbox); err != nil {
+		bad("EMAIL_OUTBOX_ONLY", outbox, "must be true or false")
+	} else {
+		c.EmailOutboxOnly = b
+	}
+	if c.BaseURL != nil && !c.Local {
+		if c.DemoData {
+			problems = append(problems, errors.New("DEMO_DATA=true: demo data, with accounts whose password is published, is loaded only when BASE_URL is localhost; set DEMO_DATA=false"))
+		}
+		if c.DatabaseURL == "" {
+			problems = append(problems, errors.New("DATABASE_URL: must be set when BASE_URL is not localhost (the private PostgreSQL is for a developer's own machine)"))
+		}
+		if c.SMTPURL == "" && !c.EmailOutboxOnly {
+			problems = append(problems, errors.New("SMTP_URL: must be set when BASE_URL is not localhost, or set EMAIL_OUTBOX_ONLY=true to keep every email in the database unsent"))
+		}
+	}
+	if c.SMTPURL != "" && c.EmailOutboxOnly {
+		problems = append(problems, errors.New("EMAIL_OUTBOX_ONLY=true and SMTP_URL: set one or the other"))
 	}
 
 	// Stripe's keys are never echoed: they are secrets.

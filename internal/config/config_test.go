@@ -31,16 +31,29 @@ func TestLoadDefaults(t *testing.T) {
 	assert.False(t, c.CookieSecure, "plain cookies are allowed for http://localhost only")
 }
 
+// deployed is the least a deployment at a real address must set, plus more.
+func deployed(more map[string]string) map[string]string {
+	m := map[string]string{
+		"BASE_URL":     "https://training.example.org",
+		"DATABASE_URL": "postgres://app@db.example.org/app",
+		"SMTP_URL":     "smtps://mailer:secret@smtp.example.org:465",
+	}
+	for k, v := range more {
+		m[k] = v
+	}
+	return m
+}
+
 func TestCookiesAreSecureUnlessLocalhost(t *testing.T) {
 	t.Parallel()
-	c, err := Load(env(map[string]string{"BASE_URL": "https://training.example.org"}))
+	c, err := Load(env(deployed(nil)))
 	require.NoError(t, err)
 	assert.True(t, c.CookieSecure)
 
-	_, err = Load(env(map[string]string{"BASE_URL": "http://training.example.org"}))
+	_, err = Load(env(deployed(map[string]string{"BASE_URL": "http://training.example.org"})))
 	require.Error(t, err, "plain HTTP is refused except on localhost")
 
-	_, err = Load(env(map[string]string{"BASE_URL": "https://training.example.org", "COOKIE_SECURE": "false"}))
+	_, err = Load(env(deployed(map[string]string{"COOKIE_SECURE": "false"})))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "COOKIE_SECURE")
 
@@ -71,6 +84,46 @@ func TestLoadOverrides(t *testing.T) {
 	assert.Equal(t, "json", c.LogFormat)
 	assert.Equal(t, []string{"10.0.0.0/8", "192.168.1.1"}, c.TrustedProxies)
 	assert.Equal(t, 5*time.Second, c.RequestTimeout)
+}
+
+// What is meant for a developer's machine only is refused at a real address,
+// each with one sentence saying why; make run's defaults stay as they were.
+func TestDeveloperOnlySettingsAreRefusedAtARealAddress(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(deployed(nil)))
+	require.NoError(t, err)
+	assert.False(t, c.DemoData, "demo data is off by default at a real address")
+	assert.False(t, c.Local)
+
+	for _, tc := range []struct {
+		name    string
+		env     map[string]string
+		problem string
+	}{
+		{"demo data asked for", deployed(map[string]string{"DEMO_DATA": "true"}),
+			"DEMO_DATA=true: demo data, with accounts whose password is published, is loaded only when BASE_URL is localhost; set DEMO_DATA=false"},
+		{"no database", deployed(map[string]string{"DATABASE_URL": ""}),
+			"DATABASE_URL: must be set when BASE_URL is not localhost (the private PostgreSQL is for a developer's own machine)"},
+		{"no mail server", deployed(map[string]string{"SMTP_URL": ""}),
+			"SMTP_URL: must be set when BASE_URL is not localhost, or set EMAIL_OUTBOX_ONLY=true to keep every email in the database unsent"},
+		{"both outbox and SMTP", deployed(map[string]string{"EMAIL_OUTBOX_ONLY": "true"}),
+			"EMAIL_OUTBOX_ONLY=true and SMTP_URL: set one or the other"},
+	} {
+		_, err := Load(env(tc.env))
+		require.Error(t, err, tc.name)
+		assert.Contains(t, err.Error(), tc.problem, tc.name)
+	}
+
+	c, err = Load(env(deployed(map[string]string{"SMTP_URL": "", "EMAIL_OUTBOX_ONLY": "true"})))
+	require.NoError(t, err, "outbox-only is allowed when asked for explicitly")
+	assert.True(t, c.EmailOutboxOnly)
+
+	c, err = Load(env(nil))
+	require.NoError(t, err)
+	assert.True(t, c.DemoData, "make run: demo data on localhost")
+	assert.True(t, c.Local)
+	assert.Empty(t, c.DatabaseURL, "make run: the private PostgreSQL")
+	assert.Empty(t, c.SMTPURL, "make run: emails kept for /admin/emails")
 }
 
 func TestLoadPortSetsDefaultBaseURL(t *testing.T) {

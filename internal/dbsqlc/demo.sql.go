@@ -40,15 +40,18 @@ func (q *Queries) AssignDemoTrainer(ctx context.Context, arg AssignDemoTrainerPa
 	return err
 }
 
-const countCourses = `-- name: CountCourses :one
-SELECT count(*) FROM courses
+const databaseIsEmpty = `-- name: DatabaseIsEmpty :one
+SELECT coalesce(NOT EXISTS (SELECT 1 FROM courses)
+   AND NOT EXISTS (SELECT 1 FROM agencies)
+   AND NOT EXISTS (SELECT 1 FROM users), false)::boolean AS empty
 `
 
-func (q *Queries) CountCourses(ctx context.Context) (int64, error) {
-	row := q.db.QueryRow(ctx, countCourses)
-	var count int64
-	err := row.Scan(&count)
-	return count, err
+// Nothing a partnership has entered: no courses, agencies or people.
+func (q *Queries) DatabaseIsEmpty(ctx context.Context) (bool, error) {
+	row := q.db.QueryRow(ctx, databaseIsEmpty)
+	var empty bool
+	err := row.Scan(&empty)
+	return empty, err
 }
 
 const demoBooking = `-- name: DemoBooking :exec
@@ -250,7 +253,6 @@ const insertDemoUser = `-- name: InsertDemoUser :one
 INSERT INTO users (email, full_name, job_title, agency_id, password_hash, email_verified_at)
 SELECT $1, $2, $3, a.id, $4, now()
 FROM agencies a WHERE a.name = $5
-ON CONFLICT (email) DO NOTHING
 RETURNING id
 `
 

@@ -7,14 +7,14 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/pscp/booktraining/internal/dbsqlc"
-	"github.com/pscp/booktraining/internal/password"
 )
 
 // DemoPassword signs in every demo account. For local use only: demo
-// accounts exist only when DEMO_DATA is on.
+// accounts are made only when DEMO_DATA is on, which it can be only when
+// BASE_URL is localhost, and only in the transaction that seeds an empty
+// database.
 const DemoPassword = "demo password for local use"
 
 // Account is a demo person holding some roles.
@@ -33,46 +33,38 @@ var Accounts = []Account{
 	{"provider@example.org", "Jo Bennett", "Nursery manager", "Early years settings and childminders (Portsmouth)", nil},
 }
 
-// SeedAccounts creates the demo accounts that do not exist yet, verified.
-func SeedAccounts(ctx context.Context, pool *pgxpool.Pool) error {
-	hash, err := password.Hash(DemoPassword)
-	if err != nil {
-		return fmt.Errorf("seed demo accounts: %w", err)
-	}
-	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
-		var trainerID int64
-		for _, a := range Accounts {
-			id, err := q.InsertDemoUser(ctx, dbsqlc.InsertDemoUserParams{
-				Email: a.Email, FullName: a.FullName, JobTitle: a.JobTitle, PasswordHash: hash, AgencyName: a.Agency,
-			})
-			if errors.Is(err, pgx.ErrNoRows) {
-				continue // already there
-			} else if err != nil {
+// seedAccounts creates the demo accounts, verified, with some work and
+// bookings, in the transaction that seeds an empty database.
+func seedAccounts(ctx context.Context, q *dbsqlc.Queries, passwordHash string, now time.Time) error {
+	var trainerID int64
+	for _, a := range Accounts {
+		id, err := q.InsertDemoUser(ctx, dbsqlc.InsertDemoUserParams{
+			Email: a.Email, FullName: a.FullName, JobTitle: a.JobTitle, PasswordHash: passwordHash, AgencyName: a.Agency,
+		})
+		if err != nil {
+			return fmt.Errorf("seed demo account %s: %w", a.Email, err)
+		}
+		for _, r := range a.Roles {
+			if err := q.GrantDemoRole(ctx, dbsqlc.GrantDemoRoleParams{UserID: id, Role: r}); err != nil {
 				return fmt.Errorf("seed demo account %s: %w", a.Email, err)
 			}
-			for _, r := range a.Roles {
-				if err := q.GrantDemoRole(ctx, dbsqlc.GrantDemoRoleParams{UserID: id, Role: r}); err != nil {
-					return fmt.Errorf("seed demo account %s: %w", a.Email, err)
+			if r == "trainer" {
+				if err := giveTrainerWork(ctx, q, id); err != nil {
+					return fmt.Errorf("seed demo trainer: %w", err)
 				}
-				if r == "trainer" {
-					if err := giveTrainerWork(ctx, q, id); err != nil {
-						return fmt.Errorf("seed demo trainer: %w", err)
-					}
-					trainerID = id
-				}
+				trainerID = id
 			}
 		}
-		if err := q.SeedDemoPrices(ctx); err != nil {
-			return fmt.Errorf("seed demo prices: %w", err)
+	}
+	if err := q.SeedDemoPrices(ctx); err != nil {
+		return fmt.Errorf("seed demo prices: %w", err)
+	}
+	if trainerID != 0 {
+		if err := giveDemoBookings(ctx, q, trainerID, now); err != nil {
+			return fmt.Errorf("seed demo bookings: %w", err)
 		}
-		if trainerID != 0 {
-			if err := giveDemoBookings(ctx, q, trainerID, time.Now()); err != nil {
-				return fmt.Errorf("seed demo bookings: %w", err)
-			}
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // giveDemoBookings books the demo practitioner and coordinator onto the

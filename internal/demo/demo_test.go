@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -155,10 +156,12 @@ func TestDemoAccountsHaveBookings(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	pool := pgtest.New(t)
-	_, err := demo.Seed(ctx, pool, time.Now())
+	seeded, err := demo.SeedWithAccounts(ctx, pool, time.Now())
 	require.NoError(t, err)
-	require.NoError(t, demo.SeedAccounts(ctx, pool))
-	require.NoError(t, demo.SeedAccounts(ctx, pool))
+	require.True(t, seeded)
+	seeded, err = demo.SeedWithAccounts(ctx, pool, time.Now())
+	require.NoError(t, err)
+	require.False(t, seeded, "a second start loads nothing")
 	count := func(sql string) int {
 		var n int
 		require.NoError(t, pool.QueryRow(ctx, sql).Scan(&n))
@@ -174,4 +177,40 @@ func TestDemoAccountsHaveBookings(t *testing.T) {
 	assert.Equal(t, 16, count(`SELECT count(*) FROM course_prices WHERE charging_band = 'non_contributing' AND amount_pence > 0`),
 		"the private provider's agency pays for places")
 	assert.Equal(t, 0, count(`SELECT count(*) FROM course_prices WHERE charging_band <> 'non_contributing'`))
+}
+
+// Demo accounts, whose password the README publishes, are made only in the
+// transaction that seeds an empty database: never in a partnership's
+// database that merely holds an agency of the same name, and an erased demo
+// manager does not come back on the next start.
+func TestDemoAccountsOnlyInAnEmptyDatabase(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	count := func(pool *pgxpool.Pool, sql string) int {
+		var n int
+		require.NoError(t, pool.QueryRow(ctx, sql).Scan(&n))
+		return n
+	}
+
+	real := pgtest.New(t)
+	_, err := real.Exec(ctx, `INSERT INTO agencies (name, sector, charging_band) VALUES ('Portsmouth City Council', 'local_authority', 'partner')`)
+	require.NoError(t, err)
+	seeded, err := demo.SeedWithAccounts(ctx, real, time.Now())
+	require.NoError(t, err)
+	assert.False(t, seeded)
+	assert.Zero(t, count(real, `SELECT count(*) FROM users`), "no demo account in a database someone has started filling")
+	assert.Zero(t, count(real, `SELECT count(*) FROM courses`))
+
+	pool := pgtest.New(t)
+	seeded, err = demo.SeedWithAccounts(ctx, pool, time.Now())
+	require.NoError(t, err)
+	require.True(t, seeded)
+	_, err = pool.Exec(ctx, `UPDATE users SET email = 'erased-' || id || '@invalid', full_name = 'Deleted person', erased_at = now()
+		WHERE email = 'manager@example.org'`)
+	require.NoError(t, err)
+	seeded, err = demo.SeedWithAccounts(ctx, pool, time.Now())
+	require.NoError(t, err)
+	assert.False(t, seeded)
+	assert.Zero(t, count(pool, `SELECT count(*) FROM users WHERE email = 'manager@example.org'`), "an erased demo manager stays erased")
+	assert.Equal(t, len(demo.Accounts)-1, count(pool, `SELECT count(*) FROM users WHERE erased_at IS NULL`))
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/password"
 )
 
 var london = catalogue.London
@@ -22,24 +23,49 @@ var london = catalogue.London
 // Term is how far ahead the demo sessions run.
 const Term = 13 * 7 * 24 * time.Hour
 
-// Seed loads the demo data if the database has no courses yet, and reports
-// whether it did. Processes starting together take turns, so it loads once.
+// Seed loads the demo catalogue (agencies, courses, venues, a term of
+// sessions) if the database is empty, and reports whether it did. Processes
+// starting together take turns, so it loads once.
 func Seed(ctx context.Context, pool *pgxpool.Pool, now time.Time) (bool, error) {
+	return seedEmpty(ctx, pool, now, "")
+}
+
+// SeedWithAccounts is Seed plus the demo accounts (see Accounts), made in the
+// same transaction: only ever in a database that was empty, so no later start
+// can make them in a real partnership's database, nor bring back one that
+// was erased.
+func SeedWithAccounts(ctx context.Context, pool *pgxpool.Pool, now time.Time) (bool, error) {
+	hash, err := password.Hash(DemoPassword) // before the transaction: it takes a while
+	if err != nil {
+		return false, fmt.Errorf("seed demo data: %w", err)
+	}
+	return seedEmpty(ctx, pool, now, hash)
+}
+
+// seedEmpty loads the demo data, with the demo accounts when passwordHash is
+// set, into an empty database.
+func seedEmpty(ctx context.Context, pool *pgxpool.Pool, now time.Time, passwordHash string) (bool, error) {
 	seeded := false
 	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		q := dbsqlc.New(tx)
 		if err := q.LockDemoSeed(ctx); err != nil {
 			return fmt.Errorf("lock: %w", err)
 		}
-		n, err := q.CountCourses(ctx)
+		empty, err := q.DatabaseIsEmpty(ctx)
 		if err != nil {
-			return fmt.Errorf("count courses: %w", err)
+			return fmt.Errorf("is the database empty: %w", err)
 		}
-		if n > 0 {
+		if !empty {
 			return nil
 		}
 		seeded = true
-		return seed(ctx, q, now)
+		if err := seed(ctx, q, now); err != nil {
+			return err
+		}
+		if passwordHash != "" {
+			return seedAccounts(ctx, q, passwordHash, now)
+		}
+		return nil
 	})
 	if err != nil {
 		return false, fmt.Errorf("seed demo data: %w", err)

@@ -70,6 +70,10 @@ type DeliverWorker struct {
 	log    *slog.Logger
 	// busy is how long to snooze when another worker holds the email.
 	busy time.Duration
+	// logText writes a kept email's text to the log (a developer's machine
+	// with no mail server, where the log is the only way to follow a link
+	// that managers are never shown).
+	logText bool
 }
 
 // Work sends the email once. With no Sender (development) it leaves the
@@ -77,10 +81,16 @@ type DeliverWorker struct {
 func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
 	id := job.Args.EmailID
 	if w.sender == nil {
-		if _, err := dbsqlc.New(w.pool).GetEmail(ctx, id); errors.Is(err, pgx.ErrNoRows) {
+		m, err := dbsqlc.New(w.pool).GetEmail(ctx, id)
+		if errors.Is(err, pgx.ErrNoRows) {
 			return river.JobCancel(fmt.Errorf("email %d: %w", id, ErrNotFound))
 		} else if err != nil {
 			return fmt.Errorf("load email %d: %w", id, err)
+		}
+		if w.logText {
+			w.log.InfoContext(ctx, "email kept, not sent (development: its text follows, links included)",
+				"email_id", id, "to", m.ToAddress, "subject", m.Subject, "text", m.BodyText)
+			return nil
 		}
 		w.log.InfoContext(ctx, "email kept, not sent: no SMTP server is configured", "email_id", id)
 		return nil
@@ -185,6 +195,14 @@ func truncate(s string, n int) string {
 // starts it with Start and stops it with Stop.
 func NewClient(pool *pgxpool.Pool, sender Sender, log *slog.Logger) (*river.Client[pgx.Tx], error) {
 	return newClient(pool, sender, log, nil)
+}
+
+// NewDevelopmentClient is NewClient for a developer's own machine with no
+// mail server: every email is kept in the database for /admin/emails, where
+// managers never see sign-in links, and its text, links included, is written
+// to the log so the developer can follow them.
+func NewDevelopmentClient(pool *pgxpool.Pool, log *slog.Logger) (*river.Client[pgx.Tx], error) {
+	return newClient(pool, nil, log, func(_ *river.Config, w *DeliverWorker) { w.logText = true })
 }
 
 // newClient is NewClient with a hook for tests to shorten River's timings.

@@ -1,9 +1,13 @@
 package email_test
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"net"
 	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -336,4 +340,55 @@ func TestEmailErasedBeforeDeliveryFailsUnsent(t *testing.T) {
 	assert.Contains(t, stored.LastError, "no body")
 	assert.Zero(t, srv.Tries("deleted-1@deleted.invalid"))
 	assert.Empty(t, srv.Messages())
+}
+
+// lockedBuffer is a log destination the workers and the test share.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// With no mail server, a kept email's text (sign-in links and all) goes to
+// the log only on a developer's machine; a deployment that keeps email on
+// purpose logs that it kept it, never what it says.
+func TestKeptEmailTextIsLoggedOnlyForDevelopment(t *testing.T) {
+	t.Parallel()
+	for _, development := range []bool{true, false} {
+		pool := pgtest.New(t)
+		logs := &lockedBuffer{}
+		log := slog.New(slog.NewTextHandler(logs, nil))
+		var client *river.Client[pgx.Tx]
+		var err error
+		if development {
+			client, err = email.NewDevelopmentClient(pool, log)
+		} else {
+			client, err = email.NewClient(pool, nil, log)
+		}
+		require.NoError(t, err)
+		require.NoError(t, client.Start(context.Background()))
+		t.Cleanup(func() { _ = client.Stop(context.Background()) })
+
+		id := enqueueCommitted(t, pool, resetMessage("alex@example.org"))
+		eventually(t, "the email is kept", func() bool { return strings.Contains(logs.String(), "email kept, not sent") })
+		stored, err := email.Get(context.Background(), pool, id)
+		require.NoError(t, err)
+		assert.Nil(t, stored.SentAt, "kept, not sent")
+		if development {
+			assert.Contains(t, logs.String(), "3q2-7Zx_token", "the developer can follow the link")
+		} else {
+			assert.NotContains(t, logs.String(), "3q2-7Zx_token", "no secret link in a deployment's log")
+		}
+	}
 }

@@ -853,11 +853,25 @@ func (h *admin) email(c *fiber.Ctx) error {
 	}
 	d := adminEmailPage{adminArea: h.area(c), Email: m}
 	if h.deps.ShowEmailBodies {
-		d.Paragraphs = emailParagraphs(m.Body)
+		d.Paragraphs = emailParagraphs(withoutSecretLinks(m.Body))
 	} else {
 		d.Hidden = true
 	}
 	return h.render(c, fiber.StatusOK, "admin/email", m.Subject, d)
+}
+
+// secretLink is a link in an email that only its recipient may follow: a
+// link to confirm an address or reset a password signs its holder in.
+var secretLink = regexp.MustCompile(`https?://[^\s<>"]*[?&]token=[^\s<>"]*`)
+
+// SecretLinkRemoved stands in a kept email's text for a link that only its
+// recipient may use.
+const SecretLinkRemoved = "(link removed: only the person it was sent to may use it)"
+
+// withoutSecretLinks is an email's text fit for a training manager to read:
+// whoever can read a password reset link can take over the account.
+func withoutSecretLinks(body string) string {
+	return secretLink.ReplaceAllString(body, SecretLinkRemoved)
 }
 
 var (

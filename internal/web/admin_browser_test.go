@@ -60,8 +60,8 @@ func TestBrowserAdminPagesAreAccessible(t *testing.T) {
 		w.newUser(t, "pager"+itoa(i)+"@example.org", coordAgency)
 	}
 	_, err := w.pool.Exec(context.Background(), `INSERT INTO emails (to_address, to_name, subject, body_text)
-		VALUES ('sam@example.org', 'Sam Jones', 'Confirm your email address',
-		        E'Hello Sam,\n\nConfirm your address:\nhttp://localhost:3000/verify-email?token=abc\n\nThe link works for 24 hours.')`)
+		VALUES ('sam@example.org', 'Sam Jones', 'Booking confirmed',
+		        E'Hello Sam,\n\nSee your booking:\nhttp://localhost:3000/bookings/12\n\nWe look forward to seeing you.')`)
 	require.NoError(t, err)
 	_, err = w.pool.Exec(context.Background(), `INSERT INTO emails (to_address, subject, body_text, attempts, last_error, failed_at, created_at)
 		VALUES ('gone@example.org', 'Booking confirmed: Working Together', '', 1,
@@ -121,7 +121,7 @@ func TestBrowserAdminPagesAreAccessible(t *testing.T) {
 	assert.Regexp(t, `^/admin/emails/\d+$`, u.Path)
 	href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(".govuk-inset-text a").href`))
 	require.NoError(t, err)
-	assert.Equal(t, "http://localhost:3000/verify-email?token=abc", href)
+	assert.Equal(t, "http://localhost:3000/bookings/12", href)
 	checkPage(t, ctx)
 
 	// The coordinator, in a tab of their own.
