@@ -4,11 +4,18 @@
 GO ?= go
 TEST_FLAGS ?= -race -count=1 -timeout 30m
 
-.PHONY: run test check build generate assets chromium bench
+.PHONY: run reset-demo announce test check build generate assets chromium bench
 
 ## run: serve the app on http://localhost:3000 (a private PostgreSQL starts when DATABASE_URL is unset)
-run: build
+run: announce build
 	exec ./bin/server
+
+## reset-demo: like run, but first empties the private PostgreSQL's database, for a fresh demo term
+reset-demo: announce build
+	DEMO_RESET=true exec ./bin/server
+
+announce:
+	@echo "Building the app (the first build on a machine compiles for about two minutes; later ones take seconds)..."
 
 ## test: static checks, then every test against a private PostgreSQL (or TEST_DATABASE_URL) and headless Chromium
 test: check chromium

@@ -65,7 +65,10 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 
 	dbURL := cfg.DatabaseURL
 	if dbURL == "" {
-		srv, err := pglocal.Start(ctx, pglocal.Options{Dir: cfg.LocalPostgresDir, Database: "booktraining", Logger: log})
+		if cfg.DemoReset {
+			log.Warn("DEMO_RESET: deleting the private PostgreSQL's database, to load fresh demo data", "dir", cfg.LocalPostgresDir)
+		}
+		srv, err := pglocal.Start(ctx, pglocal.Options{Dir: cfg.LocalPostgresDir, Database: "booktraining", Logger: log, Recreate: cfg.DemoReset})
 		if errors.Is(err, pglocal.ErrNoServer) {
 			return err // one clear sentence: what to install, or to set DATABASE_URL
 		} else if err != nil {

@@ -390,8 +390,8 @@ func TestDemoAccounts(t *testing.T) {
 	}
 	var approved, delivering int
 	require.NoError(t, f.pool.QueryRow(f.ctx, `SELECT (SELECT count(*) FROM trainer_courses), (SELECT count(*) FROM session_trainers)`).Scan(&approved, &delivering))
-	assert.Equal(t, 4, approved, "the demo trainer is approved for four courses")
-	assert.GreaterOrEqual(t, delivering, 6, "and delivers their demo sessions")
+	assert.Equal(t, 8, approved, "the two demo trainers are approved for four courses each")
+	assert.GreaterOrEqual(t, delivering, 12, "and deliver their demo sessions")
 }
 
 // BenchmarkSignIn compares a known and an unknown address: the times should

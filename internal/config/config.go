@@ -21,6 +21,7 @@ type Config struct {
 	DatabaseURL      string        // DATABASE_URL; empty starts a private PostgreSQL
 	LocalPostgresDir string        // LOCAL_POSTGRES_DIR
 	DemoData         bool          // DEMO_DATA
+	DemoReset        bool          // DEMO_RESET: start the private PostgreSQL's database again, empty, then load the demo
 	BaseURL          *url.URL      // BASE_URL
 	PartnershipName  string        // PARTNERSHIP_NAME
 	LogLevel         slog.Level    // LOG_LEVEL
@@ -204,6 +205,15 @@ func Load(getenv func(string) string) (Config, error) {
 		bad("DEMO_DATA", demo, "must be true or false")
 	} else {
 		c.DemoData = b
+	}
+	reset := get("DEMO_RESET", "false")
+	if b, err := strconv.ParseBool(reset); err != nil {
+		bad("DEMO_RESET", reset, "must be true or false")
+	} else {
+		c.DemoReset = b
+	}
+	if c.DemoReset && (c.DatabaseURL != "" || !c.DemoData) {
+		problems = append(problems, errors.New("DEMO_RESET=true: only the private PostgreSQL's demo database can be started again; unset DATABASE_URL and keep DEMO_DATA on"))
 	}
 	outbox := get("EMAIL_OUTBOX_ONLY", "false")
 	if b, err := strconv.ParseBool(outbox); err != nil {

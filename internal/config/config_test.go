@@ -118,6 +118,18 @@ func TestDeveloperOnlySettingsAreRefusedAtARealAddress(t *testing.T) {
 	require.NoError(t, err, "outbox-only is allowed when asked for explicitly")
 	assert.True(t, c.EmailOutboxOnly)
 
+	for _, m := range []map[string]string{
+		{"DEMO_RESET": "true", "DATABASE_URL": "postgres://app@localhost/app"},
+		{"DEMO_RESET": "true", "DEMO_DATA": "false"},
+	} {
+		_, err := Load(env(m))
+		require.Error(t, err, "DEMO_RESET never drops a configured database")
+		assert.Contains(t, err.Error(), "DEMO_RESET=true: only the private PostgreSQL's demo database can be started again")
+	}
+	c, err = Load(env(map[string]string{"DEMO_RESET": "true"}))
+	require.NoError(t, err)
+	assert.True(t, c.DemoReset, "make reset-demo")
+
 	c, err = Load(env(nil))
 	require.NoError(t, err)
 	assert.True(t, c.DemoData, "make run: demo data on localhost")

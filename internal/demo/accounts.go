@@ -27,6 +27,8 @@ type Account struct {
 var Accounts = []Account{
 	{"practitioner@example.org", "Priya Shah", "Family support worker", "Portsmouth City Council Children and Families Service", nil},
 	{"trainer@example.org", "Tom Hughes", "Detective sergeant", "Hampshire and Isle of Wight Constabulary", []string{"trainer"}},
+	// Courses are delivered in pairs from different agencies: Tom's co-trainer.
+	{"cotrainer@example.org", "Grace Mensah", "Named nurse for safeguarding", "Hampshire and Isle of Wight Healthcare NHS Foundation Trust", []string{"trainer"}},
 	{"manager@example.org", "Helen Carter", "Training manager", "Portsmouth City Council", []string{"manager"}},
 	{"coordinator@example.org", "Ade Okafor", "Named nurse for safeguarding children", "Portsmouth Hospitals University NHS Trust", []string{"coordinator"}},
 	// A private provider: its places are paid for (see SeedDemoPrices).
@@ -36,7 +38,7 @@ var Accounts = []Account{
 // seedAccounts creates the demo accounts, verified, with some work and
 // bookings, in the transaction that seeds an empty database.
 func seedAccounts(ctx context.Context, q *dbsqlc.Queries, passwordHash string, now time.Time) error {
-	var trainerID int64
+	var trainerID int64 // the first trainer, whose sessions the demo bookings are on
 	for _, a := range Accounts {
 		id, err := q.InsertDemoUser(ctx, dbsqlc.InsertDemoUserParams{
 			Email: a.Email, FullName: a.FullName, JobTitle: a.JobTitle, PasswordHash: passwordHash, AgencyName: a.Agency,
@@ -49,10 +51,12 @@ func seedAccounts(ctx context.Context, q *dbsqlc.Queries, passwordHash string, n
 				return fmt.Errorf("seed demo account %s: %w", a.Email, err)
 			}
 			if r == "trainer" {
-				if err := giveTrainerWork(ctx, q, id); err != nil {
-					return fmt.Errorf("seed demo trainer: %w", err)
+				if err := giveTrainerWork(ctx, q, id, trainerCourses[a.Email]); err != nil {
+					return fmt.Errorf("seed demo trainer %s: %w", a.Email, err)
 				}
-				trainerID = id
+				if trainerID == 0 {
+					trainerID = id
+				}
 			}
 		}
 	}
@@ -104,20 +108,27 @@ func giveDemoBookings(ctx context.Context, q *dbsqlc.Queries, trainerID int64, n
 	})
 }
 
-// trainerCourses are what the demo trainer, a police officer, delivers.
-var trainerCourses = []string{
-	"working-together-to-safeguard-children", "domestic-abuse-and-its-impact-on-children",
-	"child-exploitation-including-county-lines", "keeping-children-safe-online",
+// trainerCourses are what each demo trainer delivers: a police officer and a
+// nurse, together on three courses.
+var trainerCourses = map[string][]string{
+	"trainer@example.org": {
+		"working-together-to-safeguard-children", "domestic-abuse-and-its-impact-on-children",
+		"child-exploitation-including-county-lines", "keeping-children-safe-online",
+	},
+	"cotrainer@example.org": {
+		"working-together-to-safeguard-children", "domestic-abuse-and-its-impact-on-children",
+		"keeping-children-safe-online", "neglect-and-the-graded-care-profile-2",
+	},
 }
 
-// giveTrainerWork approves the demo trainer for their courses and puts them
-// on those courses' demo sessions, skipping any that would overlap (the
+// giveTrainerWork approves a demo trainer for their courses and puts them on
+// those courses' demo sessions, skipping any that would overlap (the
 // database would refuse them anyway).
-func giveTrainerWork(ctx context.Context, q *dbsqlc.Queries, trainerID int64) error {
-	if err := q.ApproveDemoTrainer(ctx, dbsqlc.ApproveDemoTrainerParams{TrainerID: trainerID, Slugs: trainerCourses}); err != nil {
+func giveTrainerWork(ctx context.Context, q *dbsqlc.Queries, trainerID int64, courses []string) error {
+	if err := q.ApproveDemoTrainer(ctx, dbsqlc.ApproveDemoTrainerParams{TrainerID: trainerID, Slugs: courses}); err != nil {
 		return err
 	}
-	sessions, err := q.DemoSessionsForCourses(ctx, trainerCourses)
+	sessions, err := q.DemoSessionsForCourses(ctx, courses)
 	if err != nil {
 		return err
 	}

@@ -9,8 +9,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/demo"
 	"github.com/pscp/booktraining/internal/pgtest"
+	"github.com/pscp/booktraining/internal/workday"
 )
 
 var now = time.Date(2026, time.March, 20, 10, 0, 0, 0, time.UTC)
@@ -122,6 +124,25 @@ func TestScheduleUsesLondonTime(t *testing.T) {
 	assert.True(t, sawGMT && sawBST, "a term from 20 March crosses the March clock change")
 }
 
+// A term planned across Christmas, Easter or any bank holiday puts no session
+// on one, nor on a weekend.
+func TestScheduleAvoidsBankHolidaysAndWeekends(t *testing.T) {
+	t.Parallel()
+	for _, from := range []time.Time{
+		time.Date(2026, time.December, 4, 10, 0, 0, 0, time.UTC), // Christmas Day and the Boxing Day holiday (Monday 28th)
+		time.Date(2027, time.March, 1, 10, 0, 0, 0, time.UTC),    // Good Friday and Easter Monday 2027
+		time.Date(2026, time.April, 20, 10, 0, 0, 0, time.UTC),   // both May bank holidays
+	} {
+		plan := demo.Schedule(from)
+		require.Len(t, plan, 3*len(demo.Courses))
+		for _, s := range plan {
+			assert.True(t, workday.Is(s.StartsAt), "%s: a session on %s", from.Format(time.DateOnly), s.StartsAt.In(catalogue.London).Format("Monday 2 January 2006"))
+		}
+	}
+	christmas := time.Date(2026, time.December, 25, 12, 0, 0, 0, catalogue.London)
+	require.False(t, workday.Is(christmas), "the calendar knows Christmas Day")
+}
+
 func TestSeedRunsOnceEvenWhenProcessesRace(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -177,6 +198,10 @@ func TestDemoAccountsHaveBookings(t *testing.T) {
 	assert.Equal(t, 16, count(`SELECT count(*) FROM course_prices WHERE charging_band = 'non_contributing' AND amount_pence > 0`),
 		"the private provider's agency pays for places")
 	assert.Equal(t, 0, count(`SELECT count(*) FROM course_prices WHERE charging_band <> 'non_contributing'`))
+	assert.Positive(t, count(`SELECT count(*) FROM (SELECT session_id FROM session_trainers GROUP BY session_id HAVING count(*) = 2) pairs`),
+		"the two demo trainers deliver some sessions together")
+	assert.Equal(t, 2, count(`SELECT count(DISTINCT u.agency_id) FROM user_roles r JOIN users u ON u.id = r.user_id WHERE r.role = 'trainer'`),
+		"from different agencies")
 }
 
 // Demo accounts, whose password the README publishes, are made only in the

@@ -16,6 +16,7 @@ import (
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/password"
+	"github.com/pscp/booktraining/internal/workday"
 )
 
 var london = catalogue.London
@@ -165,7 +166,8 @@ type PlannedSession struct {
 }
 
 // Schedule plans the demo term: each course three times in the thirteen weeks
-// after now, on weekdays, in London time, rotating through the rooms (and
+// after now, on working days (never a weekend or an England and Wales bank
+// holiday), in London time, rotating through the rooms (and
 // online where the course allows), never putting two sessions in one room at
 // once. The last session of every fourth course is left as a draft, and one
 // session is closed to a single agency, so every state shows up in the demo.
@@ -208,8 +210,7 @@ func Schedule(now time.Time) []PlannedSession {
 			pm := c.Duration == catalogue.FullDay || afternoon
 
 			day := first.AddDate(0, 0, k*28+ci*2)
-			for day.Weekday() == time.Saturday || day.Weekday() == time.Sunday ||
-				(venue != online && !free(venue, day, am, pm)) {
+			for !workday.Is(day) || (venue != online && !free(venue, day, am, pm)) {
 				day = day.AddDate(0, 0, 1)
 			}
 			if venue != online {

@@ -28,6 +28,7 @@ import (
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/scheduling"
 	"github.com/pscp/booktraining/internal/validation"
+	"github.com/pscp/booktraining/internal/workday"
 )
 
 var (
@@ -68,6 +69,10 @@ const (
 
 // MaxDates is how many preferred dates a request can give.
 const MaxDates = 3
+
+// DefaultResponseDays is the partnership's target for answering a request,
+// in working days, unless configured otherwise.
+const DefaultResponseDays = 10
 
 // Service keeps training requests.
 type Service struct {
@@ -374,7 +379,7 @@ func (s *Service) List(ctx context.Context, actor Actor, f Filter) (Queue, error
 		if r.Status == Accepted || r.Status == Declined {
 			end = r.UpdatedAt
 		}
-		sum.AgeDays = WorkingDaysBetween(r.SubmittedAt, end)
+		sum.AgeDays = workday.Between(r.SubmittedAt, end)
 		sum.Overdue = r.Status == Submitted && sum.AgeDays > s.ResponseDays
 		out.Requests = append(out.Requests, sum)
 	}
@@ -498,7 +503,7 @@ func (s *Service) Get(ctx context.Context, actor Actor, id int64) (Request, erro
 	if !r.Open() {
 		end = e.UpdatedAt
 	}
-	r.AgeDays = WorkingDaysBetween(e.SubmittedAt, end)
+	r.AgeDays = workday.Between(e.SubmittedAt, end)
 	r.Overdue = r.Status == Submitted && r.AgeDays > s.ResponseDays
 	dates, err := q.EnquiryDates(ctx, id)
 	if err != nil {

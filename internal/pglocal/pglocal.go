@@ -39,6 +39,9 @@ type Options struct {
 	Database string
 	// Fast turns off durability (fsync and friends): for throwaway test clusters.
 	Fast bool
+	// Recreate drops Database first, if it exists, so it starts empty (a
+	// developer starting the demo again).
+	Recreate bool
 	// Logger receives progress messages; nil means slog.Default().
 	Logger *slog.Logger
 }
@@ -146,7 +149,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		Path:     "/postgres",
 		RawQuery: "sslmode=disable",
 	})
-	if err := createDatabase(ctx, admin.String(), opts.Database); err != nil {
+	if err := createDatabase(ctx, admin.String(), opts.Database, opts.Recreate); err != nil {
 		_ = s.Stop()
 		return nil, err
 	}
@@ -349,7 +352,7 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-func createDatabase(ctx context.Context, adminURL, name string) error {
+func createDatabase(ctx context.Context, adminURL, name string, recreate bool) error {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, adminURL)
@@ -357,6 +360,11 @@ func createDatabase(ctx context.Context, adminURL, name string) error {
 		return fmt.Errorf("connect to private PostgreSQL: %w", err)
 	}
 	defer conn.Close(ctx)
+	if recreate {
+		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
+			return fmt.Errorf("drop database %s: %w", name, err)
+		}
+	}
 	var exists bool
 	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
 		return fmt.Errorf("look for database %s: %w", name, err)

@@ -59,8 +59,14 @@ func TestStartStopAndReuse(t *testing.T) {
 
 	again, err := Start(ctx, Options{Dir: dir, Database: "app", Fast: true, Logger: quiet})
 	require.NoError(t, err)
-	defer again.Stop()
 	assert.Equal(t, "still here", query(t, again.URL, "SELECT v FROM kept"))
+	require.NoError(t, again.Stop())
+
+	// make reset-demo: the database starts again, empty; the cluster stays.
+	fresh, err := Start(ctx, Options{Dir: dir, Database: "app", Fast: true, Logger: quiet, Recreate: true})
+	require.NoError(t, err)
+	defer fresh.Stop()
+	assert.Equal(t, "0", query(t, fresh.URL, "SELECT count(*) FROM pg_tables WHERE tablename = 'kept'"))
 }
 
 // A second Start while the cluster runs reuses it and leaves it running.

@@ -14,6 +14,7 @@ import (
 	"github.com/pscp/booktraining/internal/enquiry"
 	"github.com/pscp/booktraining/internal/scheduling"
 	"github.com/pscp/booktraining/internal/validation"
+	"github.com/pscp/booktraining/internal/workday"
 )
 
 // enquiryRoutes serves requests for bespoke and single-agency training: an
@@ -190,7 +191,7 @@ func (a *app) showEnquiry(c *fiber.Ctx, status int, errs *validation.Errors, mes
 	}
 	d := enquiryPage{Request: r, Admin: act.Manager, fieldErrors: fieldErrors{errs}, Message: message, Reason: reason,
 		ResponseDays: a.deps.Enquiries.ResponseDays}
-	d.Due = enquiry.AddWorkingDays(r.SubmittedAt, d.ResponseDays)
+	d.Due = workday.Add(r.SubmittedAt, d.ResponseDays)
 	name := "enquiries/show"
 	if act.Manager {
 		d.adminArea = newAdminArea(c)

@@ -1,4 +1,7 @@
-package enquiry
+// Package workday knows the working days of England and Wales: Monday to
+// Friday less the bank holidays, for the targets counted in working days (a
+// training request's answer) and the days sessions are scheduled on.
+package workday
 
 import (
 	"time"
@@ -8,10 +11,6 @@ import (
 
 	"github.com/pscp/booktraining/internal/catalogue"
 )
-
-// DefaultResponseDays is the partnership's target for answering a request,
-// in working days, unless configured otherwise.
-const DefaultResponseDays = 10
 
 // workingDays is Monday to Friday less the bank holidays of England and
 // Wales, as rickar/cal's gb package keeps them: the fixed and moveable ones
@@ -23,16 +22,16 @@ var workingDays = func() *cal.BusinessCalendar {
 	return c
 }()
 
-// IsWorkingDay reports whether day (its date in London) is a working day.
-func IsWorkingDay(day time.Time) bool {
+// Is reports whether day (its date in London) is a working day.
+func Is(day time.Time) bool {
 	d := day.In(catalogue.London)
 	return workingDays.IsWorkday(time.Date(d.Year(), d.Month(), d.Day(), 12, 0, 0, 0, time.UTC))
 }
 
-// WorkingDaysBetween counts the working days after from's date up to and
+// Between counts the working days after from's date up to and
 // including to's date, in London: a request made on a Friday is 1 working
 // day old on Monday, and 0 on the day it was made or at the weekend after.
-func WorkingDaysBetween(from, to time.Time) int {
+func Between(from, to time.Time) int {
 	f, t := from.In(catalogue.London), to.In(catalogue.London)
 	day := time.Date(f.Year(), f.Month(), f.Day(), 12, 0, 0, 0, time.UTC)
 	end := time.Date(t.Year(), t.Month(), t.Day(), 12, 0, 0, 0, time.UTC)
@@ -45,8 +44,8 @@ func WorkingDaysBetween(from, to time.Time) int {
 	return n
 }
 
-// AddWorkingDays is the date n working days after from's date, in London.
-func AddWorkingDays(from time.Time, n int) time.Time {
+// Add is the date n working days after from's date, in London.
+func Add(from time.Time, n int) time.Time {
 	f := from.In(catalogue.London)
 	day := time.Date(f.Year(), f.Month(), f.Day(), 12, 0, 0, 0, time.UTC)
 	for n > 0 {

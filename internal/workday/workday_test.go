@@ -1,4 +1,4 @@
-package enquiry_test
+package workday_test
 
 import (
 	"testing"
@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/pscp/booktraining/internal/catalogue"
-	"github.com/pscp/booktraining/internal/enquiry"
+	"github.com/pscp/booktraining/internal/workday"
 )
 
 func day(y int, m time.Month, d int) time.Time {
@@ -40,19 +40,19 @@ func TestWorkingDaysCountEnglandAndWalesBankHolidays(t *testing.T) {
 		{"New Year 2027 on a Friday", day(2026, time.December, 31), day(2027, time.January, 4), 1},
 		{"backwards is nothing", day(2026, time.March, 9), day(2026, time.March, 2), 0},
 	} {
-		assert.Equal(t, tc.want, enquiry.WorkingDaysBetween(tc.from, tc.to), tc.name)
+		assert.Equal(t, tc.want, workday.Between(tc.from, tc.to), tc.name)
 	}
 	for _, holiday := range []time.Time{
 		day(2023, time.May, 8), day(2021, time.December, 27), day(2021, time.December, 28),
 		day(2026, time.April, 3), day(2026, time.April, 6), day(2026, time.December, 25), day(2026, time.December, 28),
 		day(2026, time.August, 31),
 	} {
-		assert.False(t, enquiry.IsWorkingDay(holiday), holiday.Format(time.DateOnly))
+		assert.False(t, workday.Is(holiday), holiday.Format(time.DateOnly))
 	}
-	assert.True(t, enquiry.IsWorkingDay(day(2023, time.May, 9)))
-	assert.False(t, enquiry.IsWorkingDay(day(2026, time.March, 7)), "a Saturday")
+	assert.True(t, workday.Is(day(2023, time.May, 9)))
+	assert.False(t, workday.Is(day(2026, time.March, 7)), "a Saturday")
 
 	// Ten working days from Monday 21 December 2026: 25 and 28 December
 	// (Boxing Day on a Saturday moves to Monday) and 1 January are holidays.
-	assert.Equal(t, "2027-01-07", enquiry.AddWorkingDays(day(2026, time.December, 21), 10).Format(time.DateOnly))
+	assert.Equal(t, "2027-01-07", workday.Add(day(2026, time.December, 21), 10).Format(time.DateOnly))
 }
