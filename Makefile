@@ -41,7 +41,7 @@ build:
 generate:
 	$(GO) tool sqlc generate
 
-## assets: refresh GOV.UK Frontend in static/govuk from npm
+## assets: rebuild GOV.UK Frontend (CSS compiled from its Sass in Arial) in static/govuk from npm
 assets:
 	bash .ci/update-assets
 

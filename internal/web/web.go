@@ -107,7 +107,9 @@ func New(deps Deps) (*fiber.App, error) {
 			"script-src 'self' " + scriptHash(jsEnabledSnippet),
 			"style-src 'self'",
 			"img-src 'self' data:",
-			"font-src 'self'",
+			// No web fonts: the pages use the browser's own Arial (GOV.UK's
+			// typeface is for services on GOV.UK only).
+			"font-src 'none'",
 			"connect-src 'self'",
 			"object-src 'none'",
 			"base-uri 'none'",
@@ -117,7 +119,7 @@ func New(deps Deps) (*fiber.App, error) {
 		XFrameOptions:  "DENY",
 		ReferrerPolicy: "same-origin",
 		HSTSMaxAge:     31536000, // sent only over HTTPS
-		// Allow the browser to load our own fonts and images without CORP
+		// Allow the browser to load our own images without CORP
 		// headers on each; every asset is same-origin anyway.
 		CrossOriginEmbedderPolicy: "unsafe-none",
 		PermissionPolicy:          "camera=(), microphone=(), geolocation=(), payment=()",

@@ -292,11 +292,11 @@ func TestStaticAssets(t *testing.T) {
 	t.Parallel()
 	a := setup(t)
 	for path, kind := range map[string]string{
-		"/static/govuk/govuk-frontend.min.css":   "text/css",
-		"/static/govuk/govuk-frontend.min.js":    "javascript",
-		"/static/app/app.js":                     "javascript",
-		"/assets/fonts/bold-b542beb274-v2.woff2": "font/woff2",
-		"/assets/images/favicon.svg":             "image/svg+xml",
+		"/static/govuk/govuk-frontend.min.css": "text/css",
+		"/static/govuk/govuk-frontend.min.js":  "javascript",
+		"/static/app/app.js":                   "javascript",
+		"/assets/images/favicon.svg":           "image/svg+xml",
+		"/assets/manifest.json":                "json",
 	} {
 		resp, body := a.get(t, path)
 		assert.Equal(t, http.StatusOK, resp.StatusCode, path)
@@ -309,7 +309,7 @@ func TestStaticAssets(t *testing.T) {
 	resp, _ = a.get(t, "/courses", "Accept-Encoding", "gzip")
 	assert.Empty(t, resp.Header.Get("Content-Encoding"), "pages are not (BREACH)")
 
-	for _, dir := range []string{"/static/", "/static/govuk", "/assets/fonts/"} {
+	for _, dir := range []string{"/static/", "/static/govuk", "/assets/images/"} {
 		resp, _ := a.get(t, dir)
 		assert.Equal(t, http.StatusNotFound, resp.StatusCode, "no directory listings: %s", dir)
 	}
