@@ -40,6 +40,10 @@ func TestNoGOVUKTypefaceIsEmbedded(t *testing.T) {
 			assert.False(t, bytes.HasPrefix(b, magic), "%s starts like a font file (%q)", name, magic)
 		}
 		assert.False(t, strings.Contains(strings.ToLower(string(b)), "gds transport"), "%s names GDS Transport", name)
+		// Nor the crown: GOV.UK's favicons, touch icons and crest.
+		base := strings.ToLower(path.Base(name))
+		assert.False(t, strings.HasPrefix(base, "govuk-") && !strings.HasPrefix(base, "govuk-frontend"), "%s is a GOV.UK image", name)
+		assert.NotEqual(t, "favicon.ico", base, "%s: GOV.UK's crown favicon", name)
 		return nil
 	})
 	require.NoError(t, err)
@@ -47,6 +51,7 @@ func TestNoGOVUKTypefaceIsEmbedded(t *testing.T) {
 	assert.Contains(t, files, "govuk/govuk-frontend.min.css")
 	assert.Contains(t, files, "govuk/govuk-frontend.min.js")
 	assert.Contains(t, files, "app/app.css")
+	assert.Contains(t, files, "app/icon.svg", "the app's own icon")
 }
 
 // The compiled CSS uses the Arial/Helvetica stack and declares no font of

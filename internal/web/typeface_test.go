@@ -64,6 +64,9 @@ func TestPagesUseNoGOVUKTypeface(t *testing.T) {
 		resp, body := get(p.path)
 		require.Equal(t, p.status, resp.StatusCode, p.path)
 		fontFree(t, p.path, body)
+		// The crown is for GOV.UK services too: the app's own icon only.
+		assert.False(t, strings.Contains(body, "/assets/images/") || strings.Contains(body, "govuk-icon"), "%s links GOV.UK's crown images", p.path)
+		assert.True(t, strings.Contains(body, `href="/static/app/icon.svg"`), "%s has the app's icon", p.path)
 		assert.Contains(t, resp.Header.Get("Content-Security-Policy"), "font-src 'none'", p.path)
 		for _, tag := range linkTag.FindAllString(body, -1) {
 			if m := hrefAttr.FindStringSubmatch(tag); m != nil && strings.Contains(tag, `rel="stylesheet"`) {
@@ -84,7 +87,8 @@ func TestPagesUseNoGOVUKTypeface(t *testing.T) {
 	assert.True(t, strings.Contains(css, "font-family:arial,helvetica,sans-serif"), "GOV.UK Frontend's CSS uses Arial")
 
 	// The font files that GOV.UK Frontend's own build ships are not served.
-	for _, path := range []string{"/assets/fonts/bold-b542beb274-v2.woff2", "/assets/fonts/light-f591b13f7d-v2.woff"} {
+	for _, path := range []string{"/assets/fonts/bold-b542beb274-v2.woff2", "/assets/fonts/light-f591b13f7d-v2.woff",
+		"/assets/images/favicon.svg", "/assets/images/govuk-crest.svg"} {
 		resp, _ := a.get(t, path)
 		assert.Equal(t, http.StatusNotFound, resp.StatusCode, path)
 	}

@@ -131,15 +131,10 @@ func New(deps Deps) (*fiber.App, error) {
 	// exempt from (its signature over the raw body is checked instead).
 	f.Post("/stripe/webhook", a.stripeWebhook)
 
-	assets, err := fs.Sub(static.FS, "govuk/assets")
-	if err != nil {
-		return nil, err
-	}
 	// Assets are compressed; pages are not, so that no secret in a page can be
 	// guessed from its compressed size alongside text a visitor chose (BREACH).
-	f.Use([]string{"/static", "/assets"}, compress.New())
+	f.Use("/static", compress.New())
 	f.Use("/static", filesystem.New(filesystem.Config{Root: filesOnly{http.FS(static.FS)}, MaxAge: 3600}))
-	f.Use("/assets", filesystem.New(filesystem.Config{Root: filesOnly{http.FS(assets)}, MaxAge: 86400}))
 
 	// Everything below is a page: never cached by browsers or proxies.
 	f.Use(noStore)

@@ -295,8 +295,7 @@ func TestStaticAssets(t *testing.T) {
 		"/static/govuk/govuk-frontend.min.css": "text/css",
 		"/static/govuk/govuk-frontend.min.js":  "javascript",
 		"/static/app/app.js":                   "javascript",
-		"/assets/images/favicon.svg":           "image/svg+xml",
-		"/assets/manifest.json":                "json",
+		"/static/app/icon.svg":                 "image/svg+xml",
 	} {
 		resp, body := a.get(t, path)
 		assert.Equal(t, http.StatusOK, resp.StatusCode, path)
