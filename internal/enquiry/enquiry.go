@@ -253,6 +253,8 @@ func (s *Service) Submit(ctx context.Context, actor Actor, f Form) (int64, error
 		v.Add("contact-name", "Enter the name of the person we should contact")
 	case len([]rune(contactName)) > 200:
 		v.Add("contact-name", "The name must be 200 characters or fewer")
+	case validation.HasHiddenFormatting(contactName):
+		v.Add("contact-name", validation.HiddenFormattingMessage("The name"))
 	}
 	contactEmail := validation.Email(f.ContactEmail)
 	if contactEmail == "" {
