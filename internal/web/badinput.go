@@ -34,9 +34,6 @@ func (a *app) refuseUnreadableInput(c *fiber.Ctx) error {
 	if !ok {
 		return errUnreadableInput
 	}
-	if c.Method() != fiber.MethodPost {
-		return c.Next()
-	}
 	ct := strings.ToLower(string(c.Request().Header.ContentType()))
 	switch {
 	case strings.HasPrefix(ct, fiber.MIMEApplicationForm):

@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -43,4 +45,37 @@ func TestTrainerTimeOffDateRange(t *testing.T) {
 		assert.Contains(t, errorSummary(body), tc.want, tc.name)
 	}
 	assert.Len(t, w.timeOff(t, w.trainer), saved)
+}
+
+// The audit log's date filter takes the years 2000 to 2100 and says so for
+// others, rather than asking PostgreSQL for the year 1 or 9999.
+func TestAuditLogDateFilterRange(t *testing.T) {
+	t.Parallel()
+	a := setup(t)
+	a.newUser(t, "manager@example.org", "", "manager")
+	m := a.as(t, "manager@example.org")
+	for _, tc := range []struct {
+		from, to string // day/month/year
+		status   int
+		want     string
+	}{
+		{"1/1/1900", "", http.StatusUnprocessableEntity, "Date from must be in a year from 2000 to 2100"},
+		{"1/1/0001", "", http.StatusUnprocessableEntity, "Date from must be in a year from 2000 to 2100"},
+		{"", "31/12/9999", http.StatusUnprocessableEntity, "Date to must be in a year from 2000 to 2100"},
+		{"22/11/2026", "23/11/2026", http.StatusOK, ""},
+		{"1/1/2000", "31/12/2100", http.StatusOK, ""},
+		{"23/11/26", "", http.StatusUnprocessableEntity, "Year must include 4 numbers"},
+	} {
+		q := url.Values{}
+		for prefix, d := range map[string]string{"from": tc.from, "to": tc.to} {
+			if parts := strings.Split(d, "/"); len(parts) == 3 {
+				q.Set(prefix+"-day", parts[0])
+				q.Set(prefix+"-month", parts[1])
+				q.Set(prefix+"-year", parts[2])
+			}
+		}
+		resp, body := m.get("/admin/audit?" + q.Encode())
+		assert.Equal(t, tc.status, resp.StatusCode, "%s to %s", tc.from, tc.to)
+		assert.Equal(t, tc.want, errorSummary(body), "%s to %s", tc.from, tc.to)
+	}
 }
