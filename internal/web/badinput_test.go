@@ -108,7 +108,8 @@ var routeParam = regexp.MustCompile(`:[A-Za-z]+(<[^>]*>)?`)
 // person holding every role, putting NUL, control characters, text-direction
 // overrides, huge and negative numbers in each path parameter and absurd
 // values in the usual query parameters (dates, pages, filters): no route may
-// answer 5xx.
+// answer 5xx. Then it posts a NUL to every form: each is refused with the 400
+// page.
 func TestEveryPageAnswersOddInputWithoutAServerError(t *testing.T) {
 	t.Parallel()
 	a := setup(t, withEnquiries)
@@ -147,5 +148,29 @@ func TestEveryPageAnswersOddInputWithoutAServerError(t *testing.T) {
 		}
 	}
 	assert.Greater(t, len(seen), 40, "the walk saw the routes")
+
+	// Every form, wherever it is posted, is refused whole if it carries a
+	// NUL: in a path parameter or in a field.
+	posts := 0
+	for _, r := range a.app.GetRoutes(true) {
+		if r.Method != http.MethodPost || r.Path == "/sign-out" {
+			continue
+		}
+		posts++
+		targets := []string{routeParam.ReplaceAllString(r.Path, "1")}
+		if routeParam.MatchString(r.Path) {
+			targets = append(targets, routeParam.ReplaceAllString(r.Path, "%00"))
+		}
+		for i, target := range targets {
+			form := url.Values{"anything": {"odd"}}
+			if i == 0 {
+				form.Set("anything", "odd\x00")
+			}
+			resp, page := c.post(target, form)
+			assert.Equal(t, http.StatusBadRequest, resp.StatusCode, "POST %s", target)
+			assert.Contains(t, page, badInputHeading, "POST %s", target)
+		}
+	}
+	assert.Greater(t, posts, 40, "the walk saw the forms")
 	assert.NotContains(t, a.logs.String(), "level=ERROR")
 }
