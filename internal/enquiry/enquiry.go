@@ -171,6 +171,8 @@ func (s *Service) Submit(ctx context.Context, actor Actor, f Form) (int64, error
 			v.Add("topic", "Enter a short name for the training")
 		case len([]rune(topic)) > 200:
 			v.Add("topic", "The name must be 200 characters or fewer")
+		case validation.HasHiddenFormatting(topic):
+			v.Add("topic", validation.HiddenFormattingMessage("The name"))
 		}
 		switch {
 		case need == "":

@@ -47,6 +47,8 @@ func TestNamesWithHiddenFormattingAreRefused(t *testing.T) {
 			}},
 			{"training request contact", "/training-requests/new", "The name must not contain hidden formatting characters", f.coordinator,
 				f.requestForm("contact-name", "Lead"+hidden+" Tester")},
+			{"bespoke training's name", "/training-requests/new", "The name must not contain hidden formatting characters", f.coordinator,
+				f.requestForm("kind", "bespoke", "topic", "Front"+hidden+" desk", "need", "Passing on concerns")},
 			{"venue", "/admin/venues/new", "Name must not contain hidden formatting characters", f.manager, url.Values{
 				"kind": {"room"}, "name": {"Room" + hidden + " 3"}, "address-line-1": {"Guildhall Square"}, "town": {"Portsmouth"},
 				"postcode": {"PO1 2AL"}, "capacity": {"20"},
