@@ -149,10 +149,12 @@ func HiddenFormattingMessage(label string) string {
 }
 
 // Email trims an address and returns it if it is a bare address a mail
-// server would take (name@domain.tld, nothing more), or "" if not.
+// server would take (name@domain.tld, nothing more), or "" if not. An
+// address with a hidden formatting character is refused like any other
+// malformed one: it would look like someone else's.
 func Email(s string) string {
 	s = strings.TrimSpace(s)
-	if s == "" || len(s) > 254 || CleanLine(s) != s || strings.ContainsAny(s, " \t\r\n<>,;\"") {
+	if s == "" || len(s) > 254 || CleanLine(s) != s || HasHiddenFormatting(s) || strings.ContainsAny(s, " \t\r\n<>,;\"") {
 		return ""
 	}
 	addr, err := mail.ParseAddress(s)

@@ -59,3 +59,11 @@ func TestCleanTextDropsInvisibleCharacters(t *testing.T) {
 	assert.Equal(t, "می\u200Cخواهم", CleanText("می\u200Cخواهم"))
 	assert.Equal(t, "\U0001F469\u200D\u2695\uFE0F", CleanText("\U0001F469\u200D\u2695\uFE0F"))
 }
+
+func TestEmailRefusesHiddenFormatting(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, "sam@example.org", Email(" sam@example.org "))
+	for _, s := range []string{"sam\u200B@example.org", "sam@exa\u202Emple.org", "\uFEFFsam@example.org", "sam\u00AD@example.org"} {
+		assert.Equal(t, "", Email(s), "%q", s)
+	}
+}
