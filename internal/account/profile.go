@@ -29,12 +29,16 @@ func (f *ProfileForm) check(v *validation.Errors) {
 		v.Add("full-name", "Enter your full name")
 	case tooLong(f.FullName, 200):
 		v.Add("full-name", "Full name must be 200 characters or fewer")
+	case validation.HasHiddenFormatting(f.FullName):
+		v.Add("full-name", validation.HiddenFormattingMessage("Full name"))
 	}
 	switch {
 	case f.JobTitle == "":
 		v.Add("job-title", "Enter your job title")
 	case tooLong(f.JobTitle, 200):
 		v.Add("job-title", "Job title must be 200 characters or fewer")
+	case validation.HasHiddenFormatting(f.JobTitle):
+		v.Add("job-title", validation.HiddenFormattingMessage("Job title"))
 	}
 }
 

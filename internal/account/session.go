@@ -6,12 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/validation"
 )
 
 // Session is a browser's server-side session. UserID is nil before sign-in
@@ -41,8 +43,12 @@ func (s *Service) StartSession(ctx context.Context, userID *int64, ip, userAgent
 	if a, err := netip.ParseAddr(ip); err == nil {
 		addr = &a
 	}
+	// A browser's own words, kept for the person's list of sign-ins: made
+	// storable (no NUL, valid UTF-8) and cut at 500 bytes on a character's
+	// edge, so an odd header can never stop a sign-in.
+	userAgent = validation.CleanLine(userAgent)
 	if len(userAgent) > 500 {
-		userAgent = userAgent[:500]
+		userAgent = strings.ToValidUTF8(userAgent[:500], "") // drops a character cut in two
 	}
 	if err := dbsqlc.New(s.pool).CreateWebSession(ctx, dbsqlc.CreateWebSessionParams{
 		TokenHash: hash, UserID: userID, CsrfToken: csrf, Now: now,

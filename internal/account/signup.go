@@ -45,6 +45,8 @@ func (s *Service) SignUp(ctx context.Context, f SignUpForm, ip string) error {
 		v.Add("full-name", "Enter your full name")
 	case tooLong(f.FullName, 200):
 		v.Add("full-name", "Full name must be 200 characters or fewer")
+	case validation.HasHiddenFormatting(f.FullName):
+		v.Add("full-name", validation.HiddenFormattingMessage("Full name"))
 	}
 	switch {
 	case strings.TrimSpace(f.Email) == "":
@@ -57,6 +59,8 @@ func (s *Service) SignUp(ctx context.Context, f SignUpForm, ip string) error {
 		v.Add("job-title", "Enter your job title")
 	case tooLong(f.JobTitle, 200):
 		v.Add("job-title", "Job title must be 200 characters or fewer")
+	case validation.HasHiddenFormatting(f.JobTitle):
+		v.Add("job-title", validation.HiddenFormattingMessage("Job title"))
 	}
 	q := dbsqlc.New(s.pool)
 	switch {
@@ -64,6 +68,8 @@ func (s *Service) SignUp(ctx context.Context, f SignUpForm, ip string) error {
 		v.Add("unlisted-agency", "Enter the name of your organisation")
 	case f.NotListed && tooLong(f.UnlistedAgency, 200):
 		v.Add("unlisted-agency", "Organisation name must be 200 characters or fewer")
+	case f.NotListed && validation.HasHiddenFormatting(f.UnlistedAgency):
+		v.Add("unlisted-agency", validation.HiddenFormattingMessage("Organisation name"))
 	case !f.NotListed && f.AgencyID == 0:
 		v.Add("agency", "Select your organisation, or select ‘My organisation is not listed’")
 	case !f.NotListed:

@@ -243,6 +243,8 @@ func (f Form) check(ctx context.Context, q *dbsqlc.Queries, except int64) (Agenc
 		v.Add(FieldName, "Enter the agency’s name")
 	case utf8.RuneCountInString(a.Name) > 200:
 		v.Add(FieldName, "Agency name must be 200 characters or fewer")
+	case validation.HasHiddenFormatting(a.Name):
+		v.Add(FieldName, validation.HiddenFormattingMessage("Agency name"))
 	default:
 		taken, err := q.AgencyNameTaken(ctx, dbsqlc.AgencyNameTakenParams{Name: a.Name, ExceptID: except})
 		if err != nil {
@@ -260,6 +262,8 @@ func (f Form) check(ctx context.Context, q *dbsqlc.Queries, except int64) (Agenc
 	}
 	if utf8.RuneCountInString(a.BillingContactName) > 200 {
 		v.Add(FieldBillingName, "Billing contact name must be 200 characters or fewer")
+	} else if validation.HasHiddenFormatting(a.BillingContactName) {
+		v.Add(FieldBillingName, validation.HiddenFormattingMessage("Billing contact name"))
 	}
 	if a.BillingContactEmail != "" && validation.Email(a.BillingContactEmail) != a.BillingContactEmail {
 		v.Add(FieldBillingEmail, "Enter the billing contact’s email address in the correct format, like name@example.org")

@@ -47,6 +47,8 @@ func (d Details) clean() (Details, error) {
 		v.Add(FieldLineManagerName, "Enter your line manager’s name")
 	case len([]rune(d.LineManagerName)) > 200:
 		v.Add(FieldLineManagerName, "Your line manager’s name must be 200 characters or fewer")
+	case validation.HasHiddenFormatting(d.LineManagerName):
+		v.Add(FieldLineManagerName, validation.HiddenFormattingMessage("Your line manager’s name"))
 	}
 	switch {
 	case typed == "":

@@ -292,6 +292,8 @@ func (f CourseForm) check(ctx context.Context, q *dbsqlc.Queries, except int64) 
 		v.Add(FieldTitle, "Enter the course title")
 	case utf8.RuneCountInString(c.Title) > MaxTitleLength:
 		v.Add(FieldTitle, fmt.Sprintf("Title must be %d characters or fewer", MaxTitleLength))
+	case validation.HasHiddenFormatting(c.Title):
+		v.Add(FieldTitle, validation.HiddenFormattingMessage("Title"))
 	}
 	textField(&v, FieldSummary, c.Summary, "Enter a summary of the course", "Summary")
 	textField(&v, FieldDescription, c.Description, "Enter a description of the course", "Description")

@@ -176,6 +176,8 @@ func (s *Service) Submit(ctx context.Context, actor Actor, f Form) (int64, error
 			v.Add("topic", "Enter a short name for the training")
 		case len([]rune(topic)) > 200:
 			v.Add("topic", "The name must be 200 characters or fewer")
+		case validation.HasHiddenFormatting(topic):
+			v.Add("topic", validation.HiddenFormattingMessage("The name"))
 		}
 		switch {
 		case need == "":
@@ -226,6 +228,8 @@ func (s *Service) Submit(ctx context.Context, actor Actor, f Form) (int64, error
 			v.Add(field, fmt.Sprintf("The end time of preferred date %d must be after its start time", i+1))
 		case !start.After(s.now()):
 			v.Add(field, fmt.Sprintf("Preferred date %d must be in the future", i+1))
+		case start.After(s.now().AddDate(0, MaxMonthsAhead, 0)):
+			v.Add(field, fmt.Sprintf("Preferred date %d must be within %d months from today", i+1, MaxMonthsAhead))
 		default:
 			dates = append(dates, slot{start, end})
 		}
@@ -258,6 +262,8 @@ func (s *Service) Submit(ctx context.Context, actor Actor, f Form) (int64, error
 		v.Add("contact-name", "Enter the name of the person we should contact")
 	case len([]rune(contactName)) > 200:
 		v.Add("contact-name", "The name must be 200 characters or fewer")
+	case validation.HasHiddenFormatting(contactName):
+		v.Add("contact-name", validation.HiddenFormattingMessage("The name"))
 	}
 	contactEmail := validation.Email(f.ContactEmail)
 	if contactEmail == "" {
@@ -865,11 +871,18 @@ func (s *Service) tellManagers(ctx context.Context, tx pgx.Tx, e dbsqlc.GetEnqui
 
 func describe(start, end time.Time) string { return catalogue.When(start, end) }
 
+// MaxMonthsAhead is how far ahead a preferred date may be: the partnership
+// plans its programme about a year ahead, so a request for later than this
+// cannot be answered yet (and 9999 is a mistyped year).
+const MaxMonthsAhead = 18
+
+// parseDate reads a GOV.UK date input. Any four-digit year reads as a date,
+// so 1900 is told it is in the past rather than that it is not a date.
 func parseDate(d, m, y string) (time.Time, bool) {
 	dd, err1 := strconv.Atoi(strings.TrimSpace(d))
 	mm, err2 := strconv.Atoi(strings.TrimSpace(m))
 	yy, err3 := strconv.Atoi(strings.TrimSpace(y))
-	if err1 != nil || err2 != nil || err3 != nil || yy < 2000 || yy > 2100 || mm < 1 || mm > 12 || dd < 1 {
+	if err1 != nil || err2 != nil || err3 != nil || yy < 1000 || yy > 9999 || mm < 1 || mm > 12 || dd < 1 {
 		return time.Time{}, false
 	}
 	t := time.Date(yy, time.Month(mm), dd, 0, 0, 0, 0, catalogue.London)

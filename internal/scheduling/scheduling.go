@@ -127,12 +127,18 @@ func at(day time.Time, clock string) (time.Time, bool) {
 	return time.Date(day.Year(), day.Month(), day.Day(), hh, mm, 0, 0, catalogue.London), true
 }
 
+// MaxYearsAhead is how far ahead a session can be scheduled: the programme is
+// planned a year or so ahead, so a date further off is a mistyped year.
+const MaxYearsAhead = 2
+
 // date reads a GOV.UK date input.
 func date(d, m, y string) (time.Time, bool) {
 	dd, err1 := strconv.Atoi(strings.TrimSpace(d))
 	mm, err2 := strconv.Atoi(strings.TrimSpace(m))
 	yy, err3 := strconv.Atoi(strings.TrimSpace(y))
-	if err1 != nil || err2 != nil || err3 != nil || yy < 2000 || yy > 2100 || mm < 1 || mm > 12 || dd < 1 {
+	// Any four-digit year reads as a date, so that 1900 or 9999 is told it is
+	// in the past or too far ahead rather than that it is not a date.
+	if err1 != nil || err2 != nil || err3 != nil || yy < 1000 || yy > 9999 || mm < 1 || mm > 12 || dd < 1 {
 		return time.Time{}, false
 	}
 	t := time.Date(yy, time.Month(mm), dd, 0, 0, 0, 0, catalogue.London)
@@ -182,6 +188,8 @@ func (s *Service) Check(ctx context.Context, f Form, except int64) (Plan, error)
 		v.Add("start", "Enter the start time in 24-hour format, for example 9:30 or 13:45")
 	case ok && !start.After(s.now()):
 		v.Add("date", "The session must be in the future")
+	case ok && start.After(s.now().AddDate(MaxYearsAhead, 0, 0)):
+		v.Add("date", fmt.Sprintf("The session must be within %d years from today", MaxYearsAhead))
 	}
 	switch {
 	case !okEnd:

@@ -67,14 +67,32 @@ func (e *ClashError) Error() string {
 	return "time off overlaps other time off"
 }
 
+// MaxTimeOffAhead is how far ahead time off can be recorded: the programme is
+// planned about a year ahead, so a date further off than this is a typing
+// mistake (9999 for 2026), not a plan.
+const MaxTimeOffAhead = 2 // years
+
 // check turns the form into the range it stands for, or returns
-// *validation.Errors.
-func (f TimeOffForm) check() (start, end time.Time, reason string, err error) {
+// *validation.Errors. Time off starts today or later (a day already gone
+// cannot be kept free) and ends within MaxTimeOffAhead years of now.
+func (f TimeOffForm) check(now time.Time) (start, end time.Time, reason string, err error) {
 	var v validation.Errors
+	n := now.In(London)
+	today := time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, London)
+	latest := today.AddDate(MaxTimeOffAhead, 0, 0)
 	from := parseDay(&v, FieldFrom, "The first day", f.FromDay, f.FromMonth, f.FromYear)
 	to := parseDay(&v, FieldTo, "The last day", f.ToDay, f.ToMonth, f.ToYear)
-	if from != nil && to != nil && to.Before(*from) {
+	switch {
+	case from != nil && from.Before(today):
+		v.Add(FieldFrom+"-day", "The first day must be today or in the future")
+	case from != nil && from.After(latest):
+		v.Add(FieldFrom+"-day", fmt.Sprintf("The first day must be within %d years from today", MaxTimeOffAhead))
+	}
+	switch {
+	case from != nil && to != nil && to.Before(*from):
 		v.Add(FieldTo+"-day", "The last day must be the same as or after the first day")
+	case to != nil && to.After(latest):
+		v.Add(FieldTo+"-day", fmt.Sprintf("The last day must be within %d years from today", MaxTimeOffAhead))
 	}
 	reason = validation.CleanLine(f.Reason)
 	if utf8.RuneCountInString(reason) > maxReason {
@@ -145,7 +163,7 @@ func (s *Service) ListTimeOff(ctx context.Context, trainerID int64) ([]TimeOff, 
 // that overlaps a session they deliver or other time off; that comes back as
 // *ClashError naming what is in the way, and nothing is saved.
 func (s *Service) AddTimeOff(ctx context.Context, actor, trainerID int64, f TimeOffForm, ip string) (TimeOff, error) {
-	start, end, reason, err := f.check()
+	start, end, reason, err := f.check(s.now())
 	if err != nil {
 		return TimeOff{}, err
 	}

@@ -324,6 +324,8 @@ func (f Form) check(ctx context.Context, q *dbsqlc.Queries, except int64) (Venue
 		errs.Add(FieldName, "Enter the venue’s name")
 	case utf8.RuneCountInString(v.Name) > MaxNameLength:
 		errs.Add(FieldName, fmt.Sprintf("Name must be %d characters or fewer", MaxNameLength))
+	case validation.HasHiddenFormatting(v.Name):
+		errs.Add(FieldName, validation.HiddenFormattingMessage("Name"))
 	default:
 		taken, err := q.VenueNameTaken(ctx, dbsqlc.VenueNameTakenParams{Name: v.Name, ExceptID: except})
 		if err != nil {
@@ -374,6 +376,8 @@ func line(errs *validation.Errors, field, value, missing, label string) {
 		errs.Add(field, missing)
 	case utf8.RuneCountInString(value) > MaxLineLength:
 		errs.Add(field, fmt.Sprintf("%s must be %d characters or fewer", label, MaxLineLength))
+	case validation.HasHiddenFormatting(value):
+		errs.Add(field, validation.HiddenFormattingMessage(label))
 	}
 }
 

@@ -686,6 +686,10 @@ func (h *admin) auditLog(c *fiber.Ctx) error {
 	return h.renderForm(c, "admin/audit", "Audit log", d, nil)
 }
 
+// The years a date filter accepts: nothing in the service is older or
+// further ahead, so a year outside them is a typing mistake, said as such.
+const minFilterYear, maxFilterYear = 2000, 2100
+
 // parseDate reads a GOV.UK date input named name; an empty one is no date.
 // It returns the start of that day in London, plus addDays days.
 func parseDate(v *validation.Errors, name, label string, d dateInput, addDays int) *time.Time {
@@ -716,6 +720,9 @@ func parseDate(v *validation.Errors, name, label string, d dateInput, addDays in
 		return nil
 	case err1 != nil || err2 != nil || month < 1 || month > 12 || day < 1 || day > 31:
 		v.Add(name+"-day", label+" must be a real date")
+		return nil
+	case year < minFilterYear || year > maxFilterYear:
+		v.Add(name+"-year", fmt.Sprintf("%s must be in a year from %d to %d", label, minFilterYear, maxFilterYear))
 		return nil
 	}
 	t := time.Date(year, time.Month(month), day, 0, 0, 0, 0, london)

@@ -433,10 +433,12 @@ func TestInviteLink(t *testing.T) {
 	resp, _ = outsider.post(fmt.Sprintf("/sessions/%d/book", session), with(bookingDetails(), "invite", token))
 	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
 
-	for _, bad := range []string{"nope", "x" + token, "%00", "a%2Fb"} {
+	for _, bad := range []string{"nope", "x" + token, "%01", "a%2Fb"} {
 		resp, _ = insider.get("/invite/" + bad)
 		assert.Equal(t, http.StatusNotFound, resp.StatusCode, bad)
 	}
+	resp, _ = insider.get("/invite/%00")
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
 	assert.Zero(t, a.countRows(t, "SELECT count(*) FROM bookings"))
 
 	resp, page = insider.get("/invite/" + token)

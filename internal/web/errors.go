@@ -26,6 +26,8 @@ func (a *app) handleError(c *fiber.Ctx, err error) error {
 			next = "?next=" + url.QueryEscape(c.OriginalURL())
 		}
 		return c.Redirect("/sign-in"+next, fiber.StatusSeeOther)
+	case errors.Is(err, errUnreadableInput):
+		return a.render(c, fiber.StatusBadRequest, "errors/badinput", "The address or form contained characters the service cannot accept", nil)
 	case errors.Is(err, errCSRF):
 		return a.render(c, fiber.StatusForbidden, "errors/forbidden", "This form has expired", "csrf")
 	case errors.Is(err, catalogue.ErrCourseNotFound), errors.Is(err, account.ErrNotFound), errors.Is(err, scheduling.ErrNotFound),

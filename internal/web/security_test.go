@@ -14,11 +14,13 @@ import (
 	"github.com/pscp/booktraining/internal/web"
 )
 
+// NUL and invalid UTF-8 never reach a handler (badinput_test.go); the other
+// control characters do, and each form cleans or refuses them.
 func TestControlCharactersInTypedFieldsAreNotServerErrors(t *testing.T) {
 	t.Parallel()
 	a := setup(t)
 	c := a.client(t)
-	for _, addr := range []string{"a\x00b@example.org", "a\xffb@example.org"} {
+	for _, addr := range []string{"a\x01b@example.org", "a\x7fb@example.org"} {
 		c.get("/sign-in")
 		resp, page := c.post("/sign-in", url.Values{"email": {addr}, "password": {"whatever it is"}})
 		assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode, "%q", addr)
@@ -26,25 +28,25 @@ func TestControlCharactersInTypedFieldsAreNotServerErrors(t *testing.T) {
 	}
 	var agencyID int64
 	require.NoError(t, a.pool.QueryRow(context.Background(), "SELECT min(id) FROM agencies").Scan(&agencyID))
-	for i, name := range []string{"Sam\x00Jones", "Sam\xffJones"} {
+	for i, name := range []string{"Sam\x01Jones", "Sam\x7fJones"} {
 		c.get("/sign-up")
 		resp, page := c.post("/sign-up", url.Values{
-			"full-name": {name}, "email": {"sam" + strconv.Itoa(i) + "@example.org"}, "job-title": {"Health\x00visitor"},
+			"full-name": {name}, "email": {"sam" + strconv.Itoa(i) + "@example.org"}, "job-title": {"Health\x1bvisitor"},
 			"agency": {strconv.FormatInt(agencyID, 10)}, "password": {"tide comes in at southsea"},
 		})
 		assert.Contains(t, []int{http.StatusSeeOther, http.StatusUnprocessableEntity}, resp.StatusCode, "%q: %s", name, errorSummary(page))
 	}
 	c.get("/sign-up")
 	resp, _ := c.post("/sign-up", url.Values{
-		"full-name": {"Sam Jones"}, "email": {"sam\x00@example.org"}, "job-title": {"Nurse"},
-		"agency": {"not-listed"}, "unlisted-agency": {"Acme\x00Care"}, "password": {"tide comes in at southsea"},
+		"full-name": {"Sam Jones"}, "email": {"sam\x02@example.org"}, "job-title": {"Nurse"},
+		"agency": {"not-listed"}, "unlisted-agency": {"Acme\x03Care"}, "password": {"tide comes in at southsea"},
 	})
 	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 
 	a.newUser(t, "pat@example.org", "")
 	p := a.client(t)
 	p.signIn("pat@example.org", testPassword)
-	resp, page := p.post("/account/profile", url.Values{"full-name": {"Pat\x00Smith"}, "job-title": {"Nurse\xff"}})
+	resp, page := p.post("/account/profile", url.Values{"full-name": {"Pat\x04Smith"}, "job-title": {"Nurse\u009b"}})
 	assert.Less(t, resp.StatusCode, 500, errorSummary(page))
 	assert.NotContains(t, a.logs.String(), "level=ERROR")
 }

@@ -124,6 +124,9 @@ func New(deps Deps) (*fiber.App, error) {
 		CrossOriginEmbedderPolicy: "unsafe-none",
 		PermissionPolicy:          "camera=(), microphone=(), geolocation=(), payment=()",
 	}))
+	// Before anything reads the request: a NUL byte or invalid UTF-8 in the
+	// address or a form is answered 400 here, never passed to PostgreSQL.
+	f.Use(a.refuseUnreadableInput)
 
 	f.Get("/healthz", a.healthz)
 	f.Get("/readyz", a.readyz)
