@@ -52,7 +52,7 @@ func TestLongNameDoesNotBreakEmails(t *testing.T) {
 	name := strings.Repeat("é", 130) // 260 bytes
 	_, err := f.pool.Exec(f.ctx, "UPDATE users SET full_name = $1, email_verified_at = now() WHERE id = $2", name, id)
 	require.NoError(t, err)
-	require.NoError(t, f.svc.RequestPasswordReset(f.ctx, "long@example.org"))
+	f.requestReset(t, "long@example.org")
 	subject, _ := f.lastEmail(t, "long@example.org")
 	assert.Equal(t, "Reset your password", subject)
 	var toName string

@@ -181,10 +181,20 @@ func truncate(s string, n int) string {
 }
 
 // NewClient returns a River client that works the default queue, delivering
-// email with sender (nil: keep messages unsent, for development). The caller
-// starts it with Start and stops it with Stop.
-func NewClient(pool *pgxpool.Pool, sender Sender, log *slog.Logger) (*river.Client[pgx.Tx], error) {
-	return newClient(pool, sender, log, nil)
+// email with sender (nil: keep messages unsent, for development), and the
+// jobs of other packages that register adds. The caller starts it with
+// Start and stops it with Stop.
+func NewClient(pool *pgxpool.Pool, sender Sender, log *slog.Logger, register ...func(*river.Workers) error) (*river.Client[pgx.Tx], error) {
+	var registerErr error
+	client, err := newClient(pool, sender, log, func(cfg *river.Config, _ *DeliverWorker) {
+		for _, r := range register {
+			registerErr = errors.Join(registerErr, r(cfg.Workers))
+		}
+	})
+	if registerErr != nil {
+		return nil, fmt.Errorf("register workers: %w", registerErr)
+	}
+	return client, err
 }
 
 // newClient is NewClient with a hook for tests to shorten River's timings.
