@@ -76,3 +76,8 @@ SELECT id FROM enquiries WHERE requested_by = @requested_by AND form_key = @form
 -- name: DeleteEmailActionsFor :exec
 -- An erased person's address and requests leave no trace in the limits.
 DELETE FROM email_actions WHERE email = sqlc.arg(email)::citext OR user_id = sqlc.arg(user_id)::bigint;
+
+-- name: MarkEmailActionNotSent :exec
+-- A reset asked for an address with no account sent nothing, so it does not
+-- count against the address (whose owner may sign up within the hour).
+UPDATE email_actions SET sent = false WHERE id = @id;

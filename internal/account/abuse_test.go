@@ -1,12 +1,16 @@
 package account_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -134,6 +138,16 @@ func TestAccountEmailsAreLimited(t *testing.T) {
 	assert.Zero(t, f.count(t, "SELECT count(*) FROM users WHERE email = 'new@example.org'"))
 	require.NoError(t, f.svc.RequestPasswordReset(f.ctx, "one-more@example.org", "203.0.113.10"), "other addresses are not held up")
 
+	// Resets asked for an address with no account send nothing, so they do
+	// not use up its share: its owner can still sign up and be sent a link.
+	for range account.MaxEmailsPerAddress {
+		require.NoError(t, f.svc.RequestPasswordReset(f.ctx, "newcomer@example.org", "192.0.2.30"))
+	}
+	f.workResets(t)
+	f.signUp(t, "newcomer@example.org")
+	subject, _ := f.lastEmail(t, "newcomer@example.org")
+	assert.Equal(t, "Confirm your email address", subject)
+
 	// A signed-in person asking for new links is told when they may.
 	id := f.signUp(t, "resender@example.org")
 	for range account.MaxEmailsPerAddress - 1 {
@@ -173,6 +187,24 @@ func TestPasswordResetRequestsLookAlike(t *testing.T) {
 	}
 	assert.Equal(t, [4]int{1, 1, 0, 0}, [4]int{known[0] - before[0], known[1] - before[1], known[2] - before[2], known[3] - before[3]})
 
+	// And the same statements, counted by a tracer on the service's pool.
+	cfg, err := pgxpool.ParseConfig(f.url)
+	require.NoError(t, err)
+	tracer := &statementCounter{}
+	cfg.ConnConfig.Tracer = tracer
+	traced, err := pgxpool.NewWithConfig(f.ctx, cfg)
+	require.NoError(t, err)
+	t.Cleanup(traced.Close)
+	svc := service(t, traced, f.clock)
+	statements := map[string][]string{}
+	for _, addr := range []string{"known@example.org", "unknown@example.org"} {
+		tracer.reset()
+		require.NoError(t, svc.RequestPasswordReset(f.ctx, addr, "192.0.2.2"))
+		statements[addr] = tracer.list()
+	}
+	assert.NotEmpty(t, statements["known@example.org"])
+	assert.Equal(t, statements["known@example.org"], statements["unknown@example.org"])
+
 	f.workResets(t)
 	subject, link := f.lastEmail(t, "known@example.org")
 	assert.Equal(t, "Reset your password", subject)
@@ -181,7 +213,35 @@ func TestPasswordResetRequestsLookAlike(t *testing.T) {
 	assert.True(t, ok)
 	assert.Zero(t, f.count(t, "SELECT count(*) FROM emails WHERE to_address = 'unknown@example.org'"))
 	f.workResets(t)
-	assert.Equal(t, 1, f.count(t, "SELECT count(*) FROM emails WHERE to_address = 'known@example.org'"), "each request acts once")
+	assert.Equal(t, 2, f.count(t, "SELECT count(*) FROM emails WHERE to_address = 'known@example.org'"), "each request acts once")
+}
+
+// statementCounter lists the SQL a pool sends.
+type statementCounter struct {
+	mu  sync.Mutex
+	sql []string
+}
+
+// TraceQueryStart keeps each statement but the job client's own
+// housekeeping (its first insert asks the server's version; it wakes workers
+// with NOTIFY at most so often), which depends on timing, not on the request.
+func (s *statementCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !strings.HasPrefix(d.SQL, "-- name: PG") {
+		s.sql = append(s.sql, d.SQL)
+	}
+	return ctx
+}
+
+func (s *statementCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+func (s *statementCounter) reset() { s.mu.Lock(); defer s.mu.Unlock(); s.sql = nil }
+
+func (s *statementCounter) list() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.sql...)
 }
 
 func BenchmarkForgotPasswordKnown(b *testing.B)   { benchmarkForgotPassword(b, "known@example.org") }

@@ -86,7 +86,7 @@ func (s *Service) SendPasswordReset(ctx context.Context, actionID int64) error {
 		}
 		u, err := q.GetUserByEmail(ctx, addr)
 		if errors.Is(err, pgx.ErrNoRows) || (err == nil && u.ErasedAt != nil) {
-			return nil
+			return q.MarkEmailActionNotSent(ctx, actionID)
 		} else if err != nil {
 			return fmt.Errorf("reset request %d: %w", actionID, err)
 		}

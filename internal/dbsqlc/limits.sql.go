@@ -183,6 +183,17 @@ func (q *Queries) LockPersonEmailLimit(ctx context.Context, userID int64) error 
 	return err
 }
 
+const markEmailActionNotSent = `-- name: MarkEmailActionNotSent :exec
+UPDATE email_actions SET sent = false WHERE id = $1
+`
+
+// A reset asked for an address with no account sent nothing, so it does not
+// count against the address (whose owner may sign up within the hour).
+func (q *Queries) MarkEmailActionNotSent(ctx context.Context, id int64) error {
+	_, err := q.db.Exec(ctx, markEmailActionNotSent, id)
+	return err
+}
+
 const recentEmailActions = `-- name: RecentEmailActions :one
 SELECT
     count(*) FILTER (WHERE email = $1::citext AND sent)::integer AS for_email,
