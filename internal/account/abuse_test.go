@@ -353,3 +353,35 @@ func TestDeviceCookiesBeatSharedAddressLockout(t *testing.T) {
 	assert.Positive(t, n)
 	assert.Zero(t, f.count(t, "SELECT count(*) FROM device_tokens"))
 }
+
+// A reset link for an account nobody has confirmed, and the notice that the
+// password changed, greet nobody by the name whoever signed up typed.
+func TestEmailsToUnprovenAddressesAreNotAddressedByName(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	f.signUp(t, "unproven@example.org") // as "Jo Bloggs"
+	f.requestReset(t, "unproven@example.org")
+	_, link := f.lastEmail(t, "unproven@example.org")
+	require.NoError(t, f.svc.ResetPassword(f.ctx, token(t, link), "a fresh passphrase for jo", ""))
+	rows, err := f.pool.Query(f.ctx, "SELECT subject, to_name, body_text FROM emails WHERE to_address = 'unproven@example.org' ORDER BY id")
+	require.NoError(t, err)
+	defer rows.Close()
+	var subjects []string
+	for rows.Next() {
+		var subject, toName, body string
+		require.NoError(t, rows.Scan(&subject, &toName, &body))
+		subjects = append(subjects, subject)
+		assert.Empty(t, toName, subject)
+		assert.True(t, strings.HasPrefix(body, "Hello,\n"), "%s: %q", subject, body)
+		assert.NotContains(t, body, "Bloggs", subject)
+	}
+	require.NoError(t, rows.Err())
+	assert.Equal(t, []string{"Confirm your email address", "Reset your password", "Your password has been changed"}, subjects)
+
+	// Once proven, the person is greeted by name.
+	f.requestReset(t, "unproven@example.org")
+	var toName, body string
+	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT to_name, body_text FROM emails WHERE to_address = 'unproven@example.org' ORDER BY id DESC LIMIT 1").Scan(&toName, &body))
+	assert.Equal(t, "Jo Bloggs", toName)
+	assert.True(t, strings.HasPrefix(body, "Dear Jo Bloggs,"), body)
+}
