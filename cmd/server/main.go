@@ -121,20 +121,27 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 			return err
 		}
 	}
+	// Password reset requests are looked up and answered by a job, so known
+	// and unknown addresses cost the request the same; the worker gets its
+	// account service below, before the client starts.
+	resets := &account.ResetPasswordWorker{}
 	var jobs *river.Client[pgx.Tx]
 	switch {
 	case sender != nil:
-		jobs, err = email.NewClient(pool, sender, log)
+		jobs, err = email.NewClient(pool, sender, log, resets.Register)
 	case cfg.Local:
 		log.Info("SMTP_URL is not set: emails are kept in the database, for training managers to read at /admin/emails (sign-in links removed); as this is localhost, each email's text, links included, is also written to this log")
-		jobs, err = email.NewDevelopmentClient(pool, log)
+		jobs, err = email.NewDevelopmentClient(pool, log, resets.Register)
 	default:
 		log.Info("EMAIL_OUTBOX_ONLY is set: emails are kept in the database, unsent, for training managers to read at /admin/emails (sign-in links removed)")
-		jobs, err = email.NewClient(pool, nil, log)
+		jobs, err = email.NewClient(pool, nil, log, resets.Register)
 	}
 	if err != nil {
 		return fmt.Errorf("job queue: %w", err)
 	}
+	outbox := email.NewOutbox(jobs)
+	accounts := account.New(pool, outbox, cfg.BaseURL, time.Now, log)
+	resets.Accounts = accounts
 	// Not ctx: a signal must not cancel deliveries in flight. Stop, below,
 	// lets them finish (or gives up after SHUTDOWN_TIMEOUT).
 	if err := jobs.Start(context.WithoutCancel(ctx)); err != nil {
@@ -147,8 +154,6 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 			log.Error("stop job queue", "error", err)
 		}
 	}()
-	outbox := email.NewOutbox(jobs)
-	accounts := account.New(pool, outbox, cfg.BaseURL, time.Now, log)
 	bookings := booking.New(pool, outbox, cfg.BaseURL, cfg.PartnershipName, time.Now, log)
 	bookings.OfferWindow = cfg.OfferWindow
 	bookings.ReminderDays = cfg.ReminderDays
@@ -182,6 +187,8 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	go every(ctx, 10*time.Minute, log,
 		chore{"deleted expired sessions", count64(accounts.DeleteExpiredSessions)},
 		chore{"deleted sign-in attempts older than 90 days", count64(accounts.DeleteOldSignInAttempts)},
+		chore{"deleted email limit records older than 24 hours", count64(accounts.DeleteOldEmailActions)},
+		chore{"deleted expired device cookies", count64(accounts.DeleteExpiredDeviceTokens)},
 		chore{"deleted audit events older than 6 years", count64(accounts.DeleteOldAuditEvents)},
 	)
 	// Every minute: places and reminders. An expired offer or hold cannot be

@@ -236,6 +236,14 @@ func TestSignUpEmailArrivesOverSMTP(t *testing.T) {
 	_, page = b.get("/account")
 	assert.Contains(t, page, "Alex Morgan")
 	assert.NotContains(t, page, "Not confirmed")
+
+	// A password reset is answered by its own job, which main registers.
+	b.get("/forgot-password")
+	resp, _ = b.post("/forgot-password", url.Values{"email": {"alex@example.org"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	msgs = smtp.WaitFor(t, 2, 30*time.Second)
+	assert.Equal(t, "Reset your password", msgs[1].Subject)
+	assert.Contains(t, msgs[1].Body, "Dear Alex Morgan,", "a proven address is greeted by name")
 }
 
 // every runs each chore on its timer, logs what it did and what failed, and

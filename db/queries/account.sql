@@ -73,7 +73,8 @@ SELECT
     count(*) FILTER (WHERE ip = @ip)::integer AS for_ip,
     coalesce(min(at) FILTER (WHERE ip = @ip), @now)::timestamptz AS oldest_for_ip
 FROM sign_in_attempts
-WHERE NOT succeeded AND at > @since AND (email = @email OR ip = @ip);
+WHERE NOT succeeded AND at > @since AND (email = @email OR ip = @ip)
+  AND device_hash IS NULL; -- attempts with a device cookie count against the device only
 
 -- name: RecordSignInAttempt :one
 INSERT INTO sign_in_attempts (email, ip, at) VALUES (@email, @ip, @now) RETURNING id;
@@ -104,12 +105,3 @@ DELETE FROM web_sessions WHERE expires_at <= @now OR last_seen_at <= @idle_since
 
 -- name: DeleteOtherWebSessions :exec
 DELETE FROM web_sessions WHERE user_id = @user_id AND token_hash <> @keep;
-
--- name: ReplaceUnverifiedSignUp :execrows
--- A second sign-up with an address nobody has proven replaces what the first
--- one gave, so whoever signed up first cannot keep the account.
-UPDATE users
-SET full_name = @full_name, job_title = @job_title, agency_id = sqlc.narg(agency_id),
-    unlisted_agency_name = @unlisted_agency_name, password_hash = @password_hash,
-    requested_agency_id = NULL, agency_requested_at = NULL, updated_at = now()
-WHERE id = @id AND email_verified_at IS NULL AND erased_at IS NULL;

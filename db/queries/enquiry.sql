@@ -7,10 +7,13 @@ SELECT EXISTS (SELECT 1 FROM courses WHERE id = @id AND retired_at IS NULL AND N
 SELECT id, title FROM courses WHERE retired_at IS NULL AND NOT bespoke ORDER BY lower(title), id;
 
 -- name: InsertEnquiry :one
+-- No row when the same form (form_key) was sent before.
 INSERT INTO enquiries (agency_id, requested_by, kind, course_id, topic, need, audience, participants, location,
-                       address, access_needs, contact_name, contact_email, contact_phone, submitted_at, updated_at)
+                       address, access_needs, contact_name, contact_email, contact_phone, submitted_at, updated_at,
+                       form_key)
 VALUES (@agency_id, @requested_by, @kind, sqlc.narg(course_id), @topic, @need, @audience, @participants, @location,
-        @address, @access_needs, @contact_name, @contact_email, @contact_phone, @now, @now)
+        @address, @access_needs, @contact_name, @contact_email, @contact_phone, @now, @now, sqlc.narg(form_key))
+ON CONFLICT (requested_by, form_key) DO NOTHING
 RETURNING id;
 
 -- name: InsertEnquiryDate :exec

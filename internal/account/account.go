@@ -56,6 +56,12 @@ const (
 	FailureWindow      = 5 * time.Minute
 	MaxFailuresPerUser = 10
 	MaxFailuresPerIP   = 30
+	// MaxFailuresPerDevice limits attempts from a browser with a device
+	// cookie for its account, which the two limits above do not.
+	MaxFailuresPerDevice = 10
+	// DeviceLife is how long a device cookie is honoured after the sign-in
+	// that issued it.
+	DeviceLife = 30 * 24 * time.Hour
 )
 
 // Lifetimes of sessions and emailed links.

@@ -88,6 +88,12 @@ func (s *Service) EraseTx(ctx context.Context, tx pgx.Tx, userID int64, now time
 	if err := q.DeleteSignInAttemptsFor(ctx, u.Email); err != nil {
 		return fmt.Errorf("erase %d: sign-in attempts: %w", userID, err)
 	}
+	if err := q.DeleteUserDeviceTokens(ctx, userID); err != nil {
+		return fmt.Errorf("erase %d: device cookies: %w", userID, err)
+	}
+	if err := q.DeleteEmailActionsFor(ctx, dbsqlc.DeleteEmailActionsForParams{Email: u.Email, UserID: userID}); err != nil {
+		return fmt.Errorf("erase %d: email limits: %w", userID, err)
+	}
 	if err := q.AnonymiseEmailsTo(ctx, dbsqlc.AnonymiseEmailsToParams{ErasedAddress: erased, UserID: &userID, Email: u.Email}); err != nil {
 		return fmt.Errorf("erase %d: emails: %w", userID, err)
 	}

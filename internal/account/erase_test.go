@@ -30,13 +30,13 @@ func TestEraseAccount(t *testing.T) {
 	// by someone else), emails, a waiting agency change.
 	tok, _, err := f.svc.StartSession(f.ctx, &id, "192.0.2.1", "Firefox")
 	require.NoError(t, err)
-	require.NoError(t, f.svc.RequestPasswordReset(f.ctx, "erin@example.org"))
+	f.requestReset(t, "erin@example.org")
 	_, err = f.svc.SignIn(f.ctx, "ERIN@example.org", "a wrong guess at it", "203.0.113.66")
 	require.ErrorIs(t, err, account.ErrInvalidCredentials)
 	_, err = f.svc.SignIn(f.ctx, "erin@example.org", goodPassword, "192.0.2.1")
 	require.NoError(t, err)
 	require.NoError(t, f.svc.RequestAgencyChange(f.ctx, id, ag[1], ""))
-	require.NoError(t, f.svc.RequestPasswordReset(f.ctx, "other@example.org"))
+	f.requestReset(t, "other@example.org")
 	require.Equal(t, 2, f.count(t, "SELECT count(*) FROM sign_in_attempts WHERE email = 'erin@example.org'"))
 
 	// A wrong or missing password changes nothing.
@@ -95,7 +95,7 @@ func TestEraseAccount(t *testing.T) {
 		_, err = f.svc.SignIn(f.ctx, addr, "!", "192.0.2.1")
 		assert.ErrorIs(t, err, account.ErrInvalidCredentials, addr)
 	}
-	require.NoError(t, f.svc.RequestPasswordReset(f.ctx, erasedAddr))
+	f.requestReset(t, erasedAddr)
 	assert.Zero(t, f.count(t, "SELECT count(*) FROM account_tokens WHERE user_id = $1", id), "no reset link for an erased account")
 	assert.ErrorIs(t, f.svc.EraseAccount(f.ctx, id, goodPassword, ""), account.ErrNotFound)
 

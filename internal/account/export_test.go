@@ -25,7 +25,7 @@ func TestExportPersonalData(t *testing.T) {
 	require.ErrorIs(t, err, account.ErrInvalidCredentials)
 	_, err = f.svc.SignIn(f.ctx, "dana@example.org", goodPassword, "192.0.2.10")
 	require.NoError(t, err)
-	require.NoError(t, f.svc.RequestPasswordReset(f.ctx, "dana@example.org"))
+	f.requestReset(t, "dana@example.org")
 	_, resetLink := f.lastEmail(t, "dana@example.org")
 	resetToken := token(t, resetLink)
 	require.NotEmpty(t, resetToken)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
 
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/dbsqlc"
@@ -13,9 +14,15 @@ import (
 	"github.com/pscp/booktraining/internal/validation"
 )
 
-// RequestPasswordReset emails a reset link if the address has an account.
-// It answers the same either way, so it says nothing about who has one.
-func (s *Service) RequestPasswordReset(ctx context.Context, addr string) error {
+// RequestPasswordReset asks for a reset link to be emailed if the address
+// has an account. It answers the same either way and does the same work
+// either way, so neither its answer nor its timing says who has one: it only
+// records the ask and queues a ResetPasswordArgs job, in one transaction;
+// the job looks the address up and writes the email.
+//
+// Past MaxEmailsPerIP from ip it returns an *EmailLimitError; past
+// MaxEmailsPerAddress the job sends nothing, and the answer is the same.
+func (s *Service) RequestPasswordReset(ctx context.Context, addr, ip string) error {
 	clean := cleanEmail(addr)
 	if clean == "" {
 		var v validation.Errors
@@ -29,22 +36,69 @@ func (s *Service) RequestPasswordReset(ctx context.Context, addr string) error {
 	now := s.now()
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		q := dbsqlc.New(tx)
-		u, err := q.GetUserByEmail(ctx, clean)
-		if errors.Is(err, pgx.ErrNoRows) || (err == nil && u.ErasedAt != nil) {
-			return nil
+		allowed, err := allowAccountEmail(ctx, q, actionResetPassword, clean, ip, now)
+		if err != nil {
+			return err
+		}
+		// Queued even when nothing will be sent, so that every path does
+		// the same work.
+		return s.outbox.EnqueueJob(ctx, tx, ResetPasswordArgs{ActionID: allowed.actionID})
+	})
+}
+
+// ResetPasswordArgs is the job of one password reset request: an
+// email_actions row, whose address is kept there (and deleted after 24
+// hours) rather than in the job.
+type ResetPasswordArgs struct {
+	ActionID int64 `json:"action_id"`
+}
+
+func (ResetPasswordArgs) Kind() string { return "account_reset_password" }
+
+// ResetPasswordWorker works ResetPasswordArgs jobs with Accounts, which must
+// be set before the job client starts.
+type ResetPasswordWorker struct {
+	river.WorkerDefaults[ResetPasswordArgs]
+	Accounts *Service
+}
+
+func (w *ResetPasswordWorker) Work(ctx context.Context, job *river.Job[ResetPasswordArgs]) error {
+	return w.Accounts.SendPasswordReset(ctx, job.Args.ActionID)
+}
+
+// Register adds the worker to a job client's workers (email.NewClient).
+func (w *ResetPasswordWorker) Register(workers *river.Workers) error {
+	return river.AddWorkerSafely(workers, w)
+}
+
+// SendPasswordReset does the work of a reset request: if the address asked
+// about has an account, and the request was within the limits, it writes the
+// reset email. It acts once per request, however often it is called.
+func (s *Service) SendPasswordReset(ctx context.Context, actionID int64) error {
+	now := s.now()
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		q := dbsqlc.New(tx)
+		addr, err := q.ClaimPasswordResetAction(ctx, dbsqlc.ClaimPasswordResetActionParams{ID: actionID, Now: now})
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil // done before, over the limit, or deleted as old
 		} else if err != nil {
-			return fmt.Errorf("request reset: %w", err)
+			return fmt.Errorf("reset request %d: %w", actionID, err)
 		}
-		if err := q.SpendAccountTokens(ctx, dbsqlc.SpendAccountTokensParams{Now: now, UserID: u.ID, Purpose: "reset_password"}); err != nil {
-			return fmt.Errorf("request reset: %w", err)
+		u, err := q.GetUserByEmail(ctx, addr)
+		if errors.Is(err, pgx.ErrNoRows) || (err == nil && u.ErasedAt != nil) {
+			return q.MarkEmailActionNotSent(ctx, actionID)
+		} else if err != nil {
+			return fmt.Errorf("reset request %d: %w", actionID, err)
 		}
-		token, hash := newToken()
-		if err := q.CreateAccountToken(ctx, dbsqlc.CreateAccountTokenParams{
-			TokenHash: hash, UserID: u.ID, Purpose: "reset_password", ExpiresAt: now.Add(ResetLinkLife), Now: now,
-		}); err != nil {
-			return fmt.Errorf("request reset: %w", err)
+		link, err := s.newLink(ctx, q, u.ID, "reset_password", ResetLinkLife, "/reset-password")
+		if err != nil {
+			return fmt.Errorf("reset request %d: %w", actionID, err)
 		}
-		return s.send(ctx, tx, u.ID, u.Email, u.FullName, resetEmail(u.FullName, s.link("/reset-password", token)))
+		name := u.FullName
+		if u.EmailVerifiedAt == nil {
+			name = "" // typed by whoever signed up, maybe not the address's owner
+		}
+		return s.send(ctx, tx, u.ID, u.Email, name, resetEmail(name, link))
 	})
 }
 
@@ -79,13 +133,26 @@ func (s *Service) ResetPassword(ctx context.Context, token, newPassword, ip stri
 		if err := q.MarkEmailVerified(ctx, dbsqlc.MarkEmailVerifiedParams{Now: now, ID: userID}); err != nil {
 			return fmt.Errorf("reset password: %w", err)
 		}
+		// Whoever was signed in, or had a confirmation link for the old
+		// password, loses it: for an account signed up by someone else
+		// with this address, the mailbox's owner takes it over here.
 		if err := q.DeleteUserWebSessions(ctx, &userID); err != nil {
+			return fmt.Errorf("reset password: %w", err)
+		}
+		if err := q.SpendAccountTokens(ctx, dbsqlc.SpendAccountTokensParams{Now: now, UserID: userID, Purpose: "verify_email"}); err != nil {
+			return fmt.Errorf("reset password: %w", err)
+		}
+		if err := q.DeleteUserDeviceTokens(ctx, userID); err != nil {
 			return fmt.Errorf("reset password: %w", err)
 		}
 		if err := audit.Record(ctx, q, now, audit.Event{Action: audit.PasswordReset, ActorID: &userID, SubjectID: &userID, IP: ip}); err != nil {
 			return err
 		}
-		return s.send(ctx, tx, userID, u.Email, u.FullName, passwordChangedEmail(u.FullName))
+		name := u.FullName
+		if !u.Verified {
+			name = "" // typed by whoever signed up
+		}
+		return s.send(ctx, tx, userID, u.Email, name, passwordChangedEmail(name))
 	})
 }
 

@@ -17,6 +17,14 @@ import (
 )
 
 // SignIn checks an email address and password and returns the person's ID.
+// It is SignInOnDevice from a browser without a device cookie.
+func (s *Service) SignIn(ctx context.Context, addr, plain, ip string) (int64, error) {
+	id, _, err := s.SignInOnDevice(ctx, addr, plain, ip, "")
+	return id, err
+}
+
+// SignInOnDevice checks an email address and password and returns the
+// person's ID and a new device token for the browser's device cookie.
 //
 // Limits: an address or an IP address with too many recent failures is
 // refused before the password is even checked, with the time it may try
@@ -27,10 +35,19 @@ import (
 // trying once more each minute; they only keep it locked while they keep
 // failing.
 //
+// Device cookies (OWASP): a browser where the person has signed in before
+// presents device, a token issued to that account. Its attempts for that
+// account are limited per device (MaxFailuresPerDevice) and neither count
+// against nor are blocked by the address's and the IP address's limits, so
+// an attacker failing at a shared address (a trust behind one proxy) or on
+// one victim's address cannot lock out people on their own browsers, while
+// a browser without one stays under both limits. Each success rotates the
+// token.
+//
 // An unknown address costs the same password-hashing work as a known one, and
 // both answer ErrInvalidCredentials, so neither the answer nor its timing says
 // whether an account exists.
-func (s *Service) SignIn(ctx context.Context, addr, plain, ip string) (int64, error) {
+func (s *Service) SignInOnDevice(ctx context.Context, addr, plain, ip, device string) (int64, string, error) {
 	addr = strings.TrimSpace(addr)
 	var v validation.Errors
 	if addr == "" {
@@ -46,7 +63,7 @@ func (s *Service) SignIn(ctx context.Context, addr, plain, ip string) (int64, er
 		v.Add("password", "Enter your password")
 	}
 	if err := v.Err(); err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	ipAddr, err := netip.ParseAddr(ip)
 	if err != nil {
@@ -55,9 +72,37 @@ func (s *Service) SignIn(ctx context.Context, addr, plain, ip string) (int64, er
 
 	now := s.now()
 	var attemptID int64
+	var deviceHash []byte // set when device is a valid token of this account
 	var limited *LimitError
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		q := dbsqlc.New(tx)
+		if device != "" && len(device) <= 100 {
+			h, err := q.DeviceTokenFor(ctx, dbsqlc.DeviceTokenForParams{TokenHash: hashToken(device), Now: now, Email: addr})
+			if err == nil {
+				deviceHash = h
+			} else if !errors.Is(err, pgx.ErrNoRows) {
+				return err
+			}
+		}
+		if deviceHash != nil {
+			if err := q.LockDeviceSignIns(ctx, deviceHash); err != nil {
+				return err
+			}
+			recent, err := q.RecentFailedDeviceSignIns(ctx, dbsqlc.RecentFailedDeviceSignInsParams{
+				DeviceHash: deviceHash, Now: now, Since: now.Add(-FailureWindow),
+			})
+			if err != nil {
+				return err
+			}
+			if recent.Failures >= MaxFailuresPerDevice {
+				limited = &LimitError{RetryAt: recent.Oldest.Add(FailureWindow)}
+				return audit.Record(ctx, q, now, audit.Event{Action: audit.SignInLimited, ActorEmail: addr, IP: ip})
+			}
+			attemptID, err = q.RecordDeviceSignInAttempt(ctx, dbsqlc.RecordDeviceSignInAttemptParams{
+				Email: addr, Ip: ipAddr, DeviceHash: deviceHash, Now: now,
+			})
+			return err
+		}
 		if err := q.LockSignInLimits(ctx, dbsqlc.LockSignInLimitsParams{Email: addr, Ip: ipAddr.String()}); err != nil {
 			return err
 		}
@@ -80,27 +125,28 @@ func (s *Service) SignIn(ctx context.Context, addr, plain, ip string) (int64, er
 		return err
 	})
 	if err != nil {
-		return 0, fmt.Errorf("sign in: %w", err)
+		return 0, "", fmt.Errorf("sign in: %w", err)
 	}
 	if limited != nil {
-		return 0, limited
+		return 0, "", limited
 	}
 
 	q := dbsqlc.New(s.pool)
 	u, err := q.GetUserByEmail(ctx, addr)
 	if errors.Is(err, pgx.ErrNoRows) || (err == nil && u.ErasedAt != nil) {
 		password.VerifyDummy(plain)
-		return 0, s.failed(ctx, q, addr, nil, ip)
+		return 0, "", s.failed(ctx, q, addr, nil, ip)
 	} else if err != nil {
-		return 0, fmt.Errorf("sign in: %w", err)
+		return 0, "", fmt.Errorf("sign in: %w", err)
 	}
 	ok, rehash, err := password.Verify(plain, u.PasswordHash)
 	if err != nil {
-		return 0, fmt.Errorf("sign in: user %d: %w", u.ID, err)
+		return 0, "", fmt.Errorf("sign in: user %d: %w", u.ID, err)
 	}
 	if !ok {
-		return 0, s.failed(ctx, q, addr, &u.ID, ip)
+		return 0, "", s.failed(ctx, q, addr, &u.ID, ip)
 	}
+	newDevice, newDeviceHash := newToken()
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		q := dbsqlc.New(tx)
 		if err := q.MarkSignInSucceeded(ctx, attemptID); err != nil {
@@ -113,12 +159,32 @@ func (s *Service) SignIn(ctx context.Context, addr, plain, ip string) (int64, er
 				}
 			}
 		}
+		if deviceHash != nil {
+			if err := q.DeleteDeviceToken(ctx, deviceHash); err != nil {
+				return err
+			}
+		}
+		if err := q.CreateDeviceToken(ctx, dbsqlc.CreateDeviceTokenParams{
+			TokenHash: newDeviceHash, UserID: u.ID, Now: now, ExpiresAt: now.Add(DeviceLife),
+		}); err != nil {
+			return err
+		}
 		return audit.Record(ctx, q, now, audit.Event{Action: audit.SignIn, ActorID: &u.ID, SubjectID: &u.ID, IP: ip})
 	})
 	if err != nil {
-		return 0, fmt.Errorf("sign in: %w", err)
+		return 0, "", fmt.Errorf("sign in: %w", err)
 	}
-	return u.ID, nil
+	return u.ID, newDevice, nil
+}
+
+// DeleteExpiredDeviceTokens removes device cookies' tokens past DeviceLife,
+// and says how many. Call it from the same sweeper as DeleteExpiredSessions.
+func (s *Service) DeleteExpiredDeviceTokens(ctx context.Context) (int64, error) {
+	n, err := dbsqlc.New(s.pool).DeleteExpiredDeviceTokens(ctx, s.now())
+	if err != nil {
+		return 0, fmt.Errorf("delete expired device tokens: %w", err)
+	}
+	return n, nil
 }
 
 func (s *Service) failed(ctx context.Context, q *dbsqlc.Queries, addr string, userID *int64, ip string) error {

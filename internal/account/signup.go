@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
@@ -32,7 +33,14 @@ type SignUpForm struct {
 // nothing away about who has an account, it answers the same whether or not
 // the address is known, and does the same work: a known address is sent an
 // email saying someone tried to sign up with it (or, if never verified, a
-// fresh link).
+// fresh link and a way to choose a new password). A sign-up never changes an
+// existing account, verified or not: the address's owner keeps their
+// password, name and agency, and a squatter who signed up first loses the
+// account when the owner chooses a new password from that email.
+//
+// Within the email limits: past MaxEmailsPerIP from ip it returns an
+// *EmailLimitError; past MaxEmailsPerAddress it answers as usual but sends
+// nothing.
 func (s *Service) SignUp(ctx context.Context, f SignUpForm, ip string) error {
 	f.FullName = validation.CleanLine(f.FullName)
 	f.JobTitle = validation.CleanLine(f.JobTitle)
@@ -96,28 +104,30 @@ func (s *Service) SignUp(ctx context.Context, f SignUpForm, ip string) error {
 	now := s.now()
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		q := dbsqlc.New(tx)
+		allowed, err := allowAccountEmail(ctx, q, actionSignUp, addr, ip, now)
+		if err != nil {
+			return err
+		}
 		existing, err := q.GetUserByEmail(ctx, addr)
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
 		case err != nil:
 			return fmt.Errorf("sign up: %w", err)
-		case existing.ErasedAt != nil:
-			return nil // an erased address cannot be reused, and nothing is said
+		case existing.ErasedAt != nil || !allowed.send:
+			return nil // an erased address cannot be reused; a flooded one is sent nothing more
 		case existing.EmailVerifiedAt == nil:
-			// Nobody has proven the address, so whoever signed up with it
-			// before may not be its owner: this sign-up replaces theirs, and
-			// anyone signed in to the account is signed out.
-			agencyID, unlisted := signUpAgency(f)
-			if _, err := q.ReplaceUnverifiedSignUp(ctx, dbsqlc.ReplaceUnverifiedSignUpParams{
-				FullName: f.FullName, JobTitle: f.JobTitle, AgencyID: agencyID,
-				UnlistedAgencyName: unlisted, PasswordHash: hash, ID: existing.ID,
-			}); err != nil {
+			// Nobody has proven the address, so neither this sign-up nor
+			// the first may be its owner's: the account stays as it is,
+			// and the mailbox is told how to confirm it or take it over.
+			verify, err := s.newLink(ctx, q, existing.ID, "verify_email", VerifyLinkLife, "/verify-email")
+			if err != nil {
 				return fmt.Errorf("sign up: %w", err)
 			}
-			if err := q.DeleteUserWebSessions(ctx, &existing.ID); err != nil {
+			reset, err := s.newLink(ctx, q, existing.ID, "reset_password", ResetLinkLife, "/reset-password")
+			if err != nil {
 				return fmt.Errorf("sign up: %w", err)
 			}
-			return s.sendVerification(ctx, q, tx, existing.ID, existing.Email, f.FullName)
+			return s.send(ctx, tx, existing.ID, existing.Email, "", waitingEmail(verify, reset))
 		default:
 			return s.send(ctx, tx, existing.ID, existing.Email, existing.FullName, alreadyRegisteredEmail(s.link("/sign-in", "")))
 		}
@@ -138,7 +148,10 @@ func (s *Service) SignUp(ctx context.Context, f SignUpForm, ip string) error {
 		}); err != nil {
 			return err
 		}
-		return s.sendVerification(ctx, q, tx, id, addr, f.FullName)
+		if !allowed.send {
+			return nil
+		}
+		return s.sendVerification(ctx, q, tx, id, addr)
 	})
 }
 
@@ -153,8 +166,10 @@ func signUpAgency(f SignUpForm) (agencyID *int64, unlisted string) {
 }
 
 // ResendVerification sends a fresh link to a signed-in person who has not
-// verified their address yet.
-func (s *Service) ResendVerification(ctx context.Context, userID int64) error {
+// verified their address yet, within the email limits: an *EmailLimitError
+// says when they may ask again.
+func (s *Service) ResendVerification(ctx context.Context, userID int64, ip string) error {
+	now := s.now()
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		q := dbsqlc.New(tx)
 		u, err := getUser(ctx, q, userID)
@@ -164,22 +179,43 @@ func (s *Service) ResendVerification(ctx context.Context, userID int64) error {
 		if u.Verified || u.Erased {
 			return nil
 		}
-		return s.sendVerification(ctx, q, tx, u.ID, u.Email, u.FullName)
+		allowed, err := allowAccountEmail(ctx, q, actionResendVerification, u.Email, ip, now)
+		if err != nil {
+			return err
+		}
+		if !allowed.send {
+			// Signed in to the account: nothing to hide from them.
+			return &EmailLimitError{RetryAt: allowed.retryAt}
+		}
+		return s.sendVerification(ctx, q, tx, u.ID, u.Email)
 	})
 }
 
-func (s *Service) sendVerification(ctx context.Context, q *dbsqlc.Queries, tx pgx.Tx, userID int64, to, name string) error {
-	now := s.now()
-	if err := q.SpendAccountTokens(ctx, dbsqlc.SpendAccountTokensParams{Now: now, UserID: userID, Purpose: "verify_email"}); err != nil {
+// sendVerification emails a link to prove an address. The name given at
+// sign-up is not used: it was typed by whoever signed up, who may not be the
+// address's owner.
+func (s *Service) sendVerification(ctx context.Context, q *dbsqlc.Queries, tx pgx.Tx, userID int64, to string) error {
+	link, err := s.newLink(ctx, q, userID, "verify_email", VerifyLinkLife, "/verify-email")
+	if err != nil {
 		return fmt.Errorf("send verification: %w", err)
+	}
+	return s.send(ctx, tx, userID, to, "", verifyEmail(link))
+}
+
+// newLink makes a one-time link of purpose for the person, spending their
+// older ones of the same purpose.
+func (s *Service) newLink(ctx context.Context, q *dbsqlc.Queries, userID int64, purpose string, life time.Duration, path string) (string, error) {
+	now := s.now()
+	if err := q.SpendAccountTokens(ctx, dbsqlc.SpendAccountTokensParams{Now: now, UserID: userID, Purpose: purpose}); err != nil {
+		return "", err
 	}
 	token, hash := newToken()
 	if err := q.CreateAccountToken(ctx, dbsqlc.CreateAccountTokenParams{
-		TokenHash: hash, UserID: userID, Purpose: "verify_email", ExpiresAt: now.Add(VerifyLinkLife), Now: now,
+		TokenHash: hash, UserID: userID, Purpose: purpose, ExpiresAt: now.Add(life), Now: now,
 	}); err != nil {
-		return fmt.Errorf("send verification: %w", err)
+		return "", err
 	}
-	return s.send(ctx, tx, userID, to, name, verifyEmail(name, s.link("/verify-email", token)))
+	return s.link(path, token), nil
 }
 
 // VerifyEmail spends a verification link and marks the address proven.
@@ -214,6 +250,7 @@ func (s *Service) send(ctx context.Context, tx pgx.Tx, userID int64, to, name st
 	if l.From.Partnership == "" && l.From.Email == "" {
 		l.From.Partnership = "Portsmouth Safeguarding Children Partnership"
 	}
+	// name is "" for an address nobody has proven: no name in the To header.
 	if _, err := s.outbox.Enqueue(ctx, tx, email.Message{
 		To: to, ToName: recipientName(name), Subject: m.subject, Body: l.Text(), HTML: l.HTML(), UserID: &userID,
 	}); err != nil {

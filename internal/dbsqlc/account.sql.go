@@ -356,6 +356,7 @@ SELECT
     coalesce(min(at) FILTER (WHERE ip = $3), $2)::timestamptz AS oldest_for_ip
 FROM sign_in_attempts
 WHERE NOT succeeded AND at > $4 AND (email = $1 OR ip = $3)
+  AND device_hash IS NULL
 `
 
 type RecentFailedSignInsParams struct {
@@ -390,6 +391,7 @@ func (q *Queries) RecentFailedSignIns(ctx context.Context, arg RecentFailedSignI
 }
 
 const recordSignInAttempt = `-- name: RecordSignInAttempt :one
+
 INSERT INTO sign_in_attempts (email, ip, at) VALUES ($1, $2, $3) RETURNING id
 `
 
@@ -399,45 +401,12 @@ type RecordSignInAttemptParams struct {
 	Now   time.Time
 }
 
+// attempts with a device cookie count against the device only
 func (q *Queries) RecordSignInAttempt(ctx context.Context, arg RecordSignInAttemptParams) (int64, error) {
 	row := q.db.QueryRow(ctx, recordSignInAttempt, arg.Email, arg.Ip, arg.Now)
 	var id int64
 	err := row.Scan(&id)
 	return id, err
-}
-
-const replaceUnverifiedSignUp = `-- name: ReplaceUnverifiedSignUp :execrows
-UPDATE users
-SET full_name = $1, job_title = $2, agency_id = $3,
-    unlisted_agency_name = $4, password_hash = $5,
-    requested_agency_id = NULL, agency_requested_at = NULL, updated_at = now()
-WHERE id = $6 AND email_verified_at IS NULL AND erased_at IS NULL
-`
-
-type ReplaceUnverifiedSignUpParams struct {
-	FullName           string
-	JobTitle           string
-	AgencyID           *int64
-	UnlistedAgencyName string
-	PasswordHash       string
-	ID                 int64
-}
-
-// A second sign-up with an address nobody has proven replaces what the first
-// one gave, so whoever signed up first cannot keep the account.
-func (q *Queries) ReplaceUnverifiedSignUp(ctx context.Context, arg ReplaceUnverifiedSignUpParams) (int64, error) {
-	result, err := q.db.Exec(ctx, replaceUnverifiedSignUp,
-		arg.FullName,
-		arg.JobTitle,
-		arg.AgencyID,
-		arg.UnlistedAgencyName,
-		arg.PasswordHash,
-		arg.ID,
-	)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
 }
 
 const requestAgencyChange = `-- name: RequestAgencyChange :exec

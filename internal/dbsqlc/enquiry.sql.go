@@ -426,9 +426,11 @@ func (q *Queries) GetEnquiry(ctx context.Context, id int64) (GetEnquiryRow, erro
 
 const insertEnquiry = `-- name: InsertEnquiry :one
 INSERT INTO enquiries (agency_id, requested_by, kind, course_id, topic, need, audience, participants, location,
-                       address, access_needs, contact_name, contact_email, contact_phone, submitted_at, updated_at)
+                       address, access_needs, contact_name, contact_email, contact_phone, submitted_at, updated_at,
+                       form_key)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
-        $10, $11, $12, $13, $14, $15, $15)
+        $10, $11, $12, $13, $14, $15, $15, $16)
+ON CONFLICT (requested_by, form_key) DO NOTHING
 RETURNING id
 `
 
@@ -448,8 +450,10 @@ type InsertEnquiryParams struct {
 	ContactEmail string
 	ContactPhone string
 	Now          time.Time
+	FormKey      *string
 }
 
+// No row when the same form (form_key) was sent before.
 func (q *Queries) InsertEnquiry(ctx context.Context, arg InsertEnquiryParams) (int64, error) {
 	row := q.db.QueryRow(ctx, insertEnquiry,
 		arg.AgencyID,
@@ -467,6 +471,7 @@ func (q *Queries) InsertEnquiry(ctx context.Context, arg InsertEnquiryParams) (i
 		arg.ContactEmail,
 		arg.ContactPhone,
 		arg.Now,
+		arg.FormKey,
 	)
 	var id int64
 	err := row.Scan(&id)

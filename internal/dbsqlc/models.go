@@ -135,6 +135,15 @@ type CoursePrice struct {
 	UpdatedAt    time.Time
 }
 
+type DeviceToken struct {
+	// personal: SHA-256 of the token in a browser's device cookie
+	TokenHash []byte
+	// personal: the person who signed in on that browser
+	UserID    int64
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
 type Email struct {
 	ID               int64
 	ToAddress        string
@@ -152,6 +161,20 @@ type Email struct {
 	CalendarFilename string
 	MessageToken     string
 	FailedAt         *time.Time
+}
+
+type EmailAction struct {
+	ID   int64
+	Kind string
+	// personal: an email address someone asked us to write to (sign-up, password reset, new link)
+	Email *string
+	// personal: the person who sent a training request or message
+	UserID *int64
+	// personal: the IP address the request came from
+	Ip        *netip.Addr
+	Sent      bool
+	HandledAt *time.Time
+	At        time.Time
 }
 
 type Enquiry struct {
@@ -174,6 +197,7 @@ type Enquiry struct {
 	DeclineReason string
 	SubmittedAt   time.Time
 	UpdatedAt     time.Time
+	FormKey       *string
 }
 
 type EnquiryDate struct {
@@ -262,6 +286,8 @@ type SignInAttempt struct {
 	Ip        netip.Addr
 	Succeeded bool
 	At        time.Time
+	// personal: SHA-256 of the device cookie the attempt came with
+	DeviceHash []byte
 }
 
 type StripeEvent struct {

@@ -191,18 +191,33 @@ func truncate(s string, n int) string {
 }
 
 // NewClient returns a River client that works the default queue, delivering
-// email with sender (nil: keep messages unsent, for development). The caller
-// starts it with Start and stops it with Stop.
-func NewClient(pool *pgxpool.Pool, sender Sender, log *slog.Logger) (*river.Client[pgx.Tx], error) {
-	return newClient(pool, sender, log, nil)
+// email with sender (nil: keep messages unsent, for development), and the
+// jobs of other packages that register adds. The caller starts it with
+// Start and stops it with Stop.
+func NewClient(pool *pgxpool.Pool, sender Sender, log *slog.Logger, register ...func(*river.Workers) error) (*river.Client[pgx.Tx], error) {
+	return newRegisteredClient(pool, sender, log, false, register)
 }
 
 // NewDevelopmentClient is NewClient for a developer's own machine with no
 // mail server: every email is kept in the database for /admin/emails, where
 // managers never see sign-in links, and its text, links included, is written
 // to the log so the developer can follow them.
-func NewDevelopmentClient(pool *pgxpool.Pool, log *slog.Logger) (*river.Client[pgx.Tx], error) {
-	return newClient(pool, nil, log, func(_ *river.Config, w *DeliverWorker) { w.logText = true })
+func NewDevelopmentClient(pool *pgxpool.Pool, log *slog.Logger, register ...func(*river.Workers) error) (*river.Client[pgx.Tx], error) {
+	return newRegisteredClient(pool, nil, log, true, register)
+}
+
+func newRegisteredClient(pool *pgxpool.Pool, sender Sender, log *slog.Logger, logText bool, register []func(*river.Workers) error) (*river.Client[pgx.Tx], error) {
+	var registerErr error
+	client, err := newClient(pool, sender, log, func(cfg *river.Config, w *DeliverWorker) {
+		w.logText = logText
+		for _, r := range register {
+			registerErr = errors.Join(registerErr, r(cfg.Workers))
+		}
+	})
+	if registerErr != nil {
+		return nil, fmt.Errorf("register workers: %w", registerErr)
+	}
+	return client, err
 }
 
 // newClient is NewClient with a hook for tests to shorten River's timings.

@@ -203,6 +203,16 @@ func (o *Outbox) Enqueue(ctx context.Context, tx pgx.Tx, m Message) (int64, erro
 	return id, nil
 }
 
+// EnqueueJob inserts another package's job in tx, with the client that
+// delivers email, so work that decides whether to write (a password reset)
+// happens after the request, as the request's transaction says.
+func (o *Outbox) EnqueueJob(ctx context.Context, tx pgx.Tx, args river.JobArgs) error {
+	if _, err := o.jobs.InsertTx(ctx, tx, args, nil); err != nil {
+		return fmt.Errorf("enqueue %s job: %w", args.Kind(), err)
+	}
+	return nil
+}
+
 // Summary is a stored email as a list shows it, without its body.
 type Summary struct {
 	ID        int64

@@ -12,6 +12,8 @@ package enquiry
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -23,6 +25,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/email"
@@ -138,13 +141,29 @@ type Form struct {
 	ContactName  string
 	ContactEmail string
 	ContactPhone string
+	// FormKey is the one-time key of the form it was sent from (NewFormKey):
+	// the same form sent twice (a double click) makes one request.
+	FormKey string
+}
+
+// NewFormKey returns a one-time key for a new request form.
+func NewFormKey() string {
+	b := make([]byte, 18)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // DateField is the form field (its first input) of preferred date i (from 1).
 func DateField(i int) string { return "date-" + strconv.Itoa(i) + "-day" }
 
 // Submit checks and saves a request and emails its acknowledgement, in one
-// transaction. Bad input is a *validation.Errors and nothing is saved.
+// transaction. Bad input is a *validation.Errors and nothing is saved. A
+// form sent again with the same FormKey, even at the same moment, returns
+// the first request's ID and makes and sends nothing more. A person may send
+// account.MaxRequestMessagesPerPerson requests and messages an hour; past
+// that, an *account.EmailLimitError.
 func (s *Service) Submit(ctx context.Context, actor Actor, f Form) (int64, error) {
 	if !actor.CanRequest() {
 		return 0, ErrNotAllowed
@@ -277,6 +296,10 @@ func (s *Service) Submit(ctx context.Context, actor Actor, f Form) (int64, error
 		return 0, err
 	}
 
+	var formKey *string
+	if k := strings.TrimSpace(f.FormKey); k != "" && len(k) <= 100 && validation.CleanLine(k) == k {
+		formKey = &k // otherwise (an old form, or junk) the request is made without one
+	}
 	now := s.now()
 	var id int64
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
@@ -286,9 +309,20 @@ func (s *Service) Submit(ctx context.Context, actor Actor, f Form) (int64, error
 			AgencyID: *actor.AgencyID, RequestedBy: actor.ID, Kind: kind, CourseID: courseID, Topic: topic, Need: need,
 			Audience: audience, Participants: int32(participants), Location: location, Address: address,
 			AccessNeeds: access, ContactName: contactName, ContactEmail: contactEmail, ContactPhone: phone, Now: now,
+			FormKey: formKey,
 		})
-		if err != nil {
+		if errors.Is(err, pgx.ErrNoRows) && formKey != nil {
+			// Sent before (the insert waited for that one to commit).
+			id, err = q.GetEnquiryByFormKey(ctx, dbsqlc.GetEnquiryByFormKeyParams{RequestedBy: actor.ID, FormKey: formKey})
+			if err != nil {
+				return fmt.Errorf("find request sent before: %w", err)
+			}
+			return nil
+		} else if err != nil {
 			return fmt.Errorf("insert request: %w", err)
+		}
+		if err := account.AllowPersonEmailTx(ctx, tx, account.ActionTrainingRequest, actor.ID, now); err != nil {
+			return err
 		}
 		for i, d := range dates {
 			if err := q.InsertEnquiryDate(ctx, dbsqlc.InsertEnquiryDateParams{
@@ -585,6 +619,11 @@ func (s *Service) Post(ctx context.Context, actor Actor, id int64, body string) 
 			return ErrWrongState
 		}
 		fromPartnership := actor.Manager // a manager speaks for the training team
+		if !fromPartnership {
+			if err := account.AllowPersonEmailTx(ctx, tx, account.ActionTrainingRequest, actor.ID, now); err != nil {
+				return err
+			}
+		}
 		if err := q.InsertEnquiryMessage(ctx, dbsqlc.InsertEnquiryMessageParams{
 			EnquiryID: id, AuthorID: actor.ID, FromPartnership: fromPartnership, Body: body, SentAt: now,
 		}); err != nil {

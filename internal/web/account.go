@@ -99,7 +99,7 @@ func (a *app) signUp(c *fiber.Ctx) error {
 		}
 		f.AgencyID = id
 	}
-	err := a.deps.Accounts.SignUp(c.UserContext(), f, c.IP())
+	err := a.deps.Accounts.SignUp(c.UserContext(), f, a.clientIP(c))
 	var verr *validation.Errors
 	if errors.As(err, &verr) {
 		return a.showSignUp(c, f, verr)
@@ -126,7 +126,7 @@ func (a *app) verifyEmailForm(c *fiber.Ctx) error {
 }
 
 func (a *app) verifyEmail(c *fiber.Ctx) error {
-	err := a.deps.Accounts.VerifyEmail(c.UserContext(), c.FormValue("token"), c.IP())
+	err := a.deps.Accounts.VerifyEmail(c.UserContext(), c.FormValue("token"), a.clientIP(c))
 	if errors.Is(err, account.ErrLinkInvalid) {
 		return a.message(c, fiber.StatusBadRequest, "This link has expired or has already been used", messagePage{
 			Paragraphs: []string{"Links to confirm an email address work once, for 24 hours.",
@@ -165,7 +165,7 @@ func (a *app) signInForm(c *fiber.Ctx) error {
 func (a *app) signIn(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	addr, next := c.FormValue("email"), localPath(c.FormValue("next"))
-	userID, err := a.deps.Accounts.SignIn(ctx, addr, c.FormValue("password"), c.IP())
+	userID, device, err := a.deps.Accounts.SignInOnDevice(ctx, addr, c.FormValue("password"), a.clientIP(c), c.Cookies(a.deviceCookieName()))
 	var verr *validation.Errors
 	var limit *account.LimitError
 	switch {
@@ -194,15 +194,16 @@ func (a *app) signIn(c *fiber.Ctx) error {
 
 	// A new session ID at sign-in: the anonymous one (and its CSRF token) ends.
 	if old := currentSession(c); old != nil {
-		if err := a.deps.Accounts.EndSession(ctx, *old, c.IP()); err != nil {
+		if err := a.deps.Accounts.EndSession(ctx, *old, a.clientIP(c)); err != nil {
 			return err
 		}
 	}
-	token, _, err := a.deps.Accounts.StartSession(ctx, &userID, c.IP(), c.Get(fiber.HeaderUserAgent))
+	token, _, err := a.deps.Accounts.StartSession(ctx, &userID, a.clientIP(c), c.Get(fiber.HeaderUserAgent))
 	if err != nil {
 		return err
 	}
 	a.setSessionCookie(c, token)
+	a.setDeviceCookie(c, device)
 	if next == "" {
 		next = "/account"
 	}
@@ -211,7 +212,7 @@ func (a *app) signIn(c *fiber.Ctx) error {
 
 func (a *app) signOut(c *fiber.Ctx) error {
 	if sess := currentSession(c); sess != nil {
-		if err := a.deps.Accounts.EndSession(c.UserContext(), *sess, c.IP()); err != nil {
+		if err := a.deps.Accounts.EndSession(c.UserContext(), *sess, a.clientIP(c)); err != nil {
 			return err
 		}
 	}
@@ -252,7 +253,7 @@ func (a *app) forgotForm(c *fiber.Ctx) error {
 
 func (a *app) forgot(c *fiber.Ctx) error {
 	addr := c.FormValue("email")
-	err := a.deps.Accounts.RequestPasswordReset(c.UserContext(), addr)
+	err := a.deps.Accounts.RequestPasswordReset(c.UserContext(), addr, a.clientIP(c))
 	var verr *validation.Errors
 	if errors.As(err, &verr) {
 		return a.renderForm(c, "account/forgot", "Reset your password", emailPage{fieldErrors{verr}, addr}, verr)
@@ -291,7 +292,7 @@ func (a *app) resetForm(c *fiber.Ctx) error {
 
 func (a *app) reset(c *fiber.Ctx) error {
 	token := c.FormValue("token")
-	err := a.deps.Accounts.ResetPassword(c.UserContext(), token, c.FormValue("password"), c.IP())
+	err := a.deps.Accounts.ResetPassword(c.UserContext(), token, c.FormValue("password"), a.clientIP(c))
 	var verr *validation.Errors
 	switch {
 	case errors.As(err, &verr):
@@ -350,7 +351,7 @@ func (a *app) showAccount(c *fiber.Ctx, notice string) error {
 }
 
 func (a *app) resendVerification(c *fiber.Ctx) error {
-	if err := a.deps.Accounts.ResendVerification(c.UserContext(), currentUser(c).ID); err != nil {
+	if err := a.deps.Accounts.ResendVerification(c.UserContext(), currentUser(c).ID, a.clientIP(c)); err != nil {
 		return err
 	}
 	return a.showAccount(c, "We have sent a new link to "+currentUser(c).Email)
@@ -364,7 +365,7 @@ func (a *app) passwordForm(c *fiber.Ctx) error {
 
 func (a *app) changePassword(c *fiber.Ctx) error {
 	err := a.deps.Accounts.ChangePassword(c.UserContext(), *currentSession(c),
-		c.FormValue("current-password"), c.FormValue("new-password"), c.IP())
+		c.FormValue("current-password"), c.FormValue("new-password"), a.clientIP(c))
 	var verr *validation.Errors
 	var limit *account.LimitError
 	switch {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -20,10 +21,24 @@ import (
 
 func (a testApp) lastEmail(t *testing.T, to string) (subject, link string) {
 	t.Helper()
+	a.workResets(t)
 	var body string
 	require.NoError(t, a.pool.QueryRow(context.Background(),
 		"SELECT subject, body_text FROM emails WHERE to_address = $1 ORDER BY id DESC LIMIT 1", to).Scan(&subject, &body))
 	return subject, regexp.MustCompile(`http://\S+`).FindString(body)
+}
+
+// workResets does the password reset jobs queued so far, as the job client
+// would (each acts once).
+func (a testApp) workResets(t *testing.T) {
+	t.Helper()
+	rows, err := a.pool.Query(context.Background(), "SELECT (args->>'action_id')::bigint FROM river_job WHERE kind = 'account_reset_password' ORDER BY id")
+	require.NoError(t, err)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	require.NoError(t, err)
+	for _, id := range ids {
+		require.NoError(t, a.accounts.SendPasswordReset(context.Background(), id))
+	}
 }
 
 func pathOf(t *testing.T, link string) string {

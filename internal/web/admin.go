@@ -261,7 +261,7 @@ func (h *admin) grantRole(c *fiber.Ctx) error {
 		return fiber.ErrNotFound
 	}
 	role := c.FormValue("role")
-	err = h.people.GrantRole(c.UserContext(), currentUser(c).ID, int64(id), account.Role(role), c.IP())
+	err = h.people.GrantRole(c.UserContext(), currentUser(c).ID, int64(id), account.Role(role), h.clientIP(c))
 	msg := ""
 	switch {
 	case err == nil:
@@ -286,7 +286,7 @@ func (h *admin) removeRole(c *fiber.Ctx) error {
 		return fiber.ErrNotFound
 	}
 	role := account.Role(c.FormValue("role"))
-	err = h.people.RemoveRole(c.UserContext(), currentUser(c).ID, int64(id), role, c.IP())
+	err = h.people.RemoveRole(c.UserContext(), currentUser(c).ID, int64(id), role, h.clientIP(c))
 	var v validation.Errors
 	switch {
 	case err == nil:
@@ -367,7 +367,7 @@ func (h *admin) showOrganisation(c *fiber.Ctx, name string, f agency.Form, merge
 
 func (h *admin) confirmOrganisation(c *fiber.Ctx) error {
 	name, f := c.FormValue("organisation"), agencyFormValues(c)
-	a, _, err := h.people.ConfirmOrganisation(c.UserContext(), currentUser(c).ID, name, f, c.IP())
+	a, _, err := h.people.ConfirmOrganisation(c.UserContext(), currentUser(c).ID, name, f, h.clientIP(c))
 	var verr *validation.Errors
 	switch {
 	case errors.As(err, &verr):
@@ -386,7 +386,7 @@ func (h *admin) mergeOrganisation(c *fiber.Ctx) error {
 	if err != nil || id < 0 {
 		id = 0
 	}
-	a, _, err := h.people.MergeOrganisation(c.UserContext(), currentUser(c).ID, name, id, c.IP())
+	a, _, err := h.people.MergeOrganisation(c.UserContext(), currentUser(c).ID, name, id, h.clientIP(c))
 	var verr *validation.Errors
 	switch {
 	case errors.As(err, &verr):
@@ -449,7 +449,7 @@ func (h *admin) newAgency(c *fiber.Ctx) error {
 
 func (h *admin) createAgency(c *fiber.Ctx) error {
 	f := agencyFormValues(c)
-	_, err := h.agencies.Create(c.UserContext(), currentUser(c).ID, f, c.IP())
+	_, err := h.agencies.Create(c.UserContext(), currentUser(c).ID, f, h.clientIP(c))
 	var verr *validation.Errors
 	if errors.As(err, &verr) {
 		return h.showAgencyForm(c, nil, f, verr)
@@ -486,7 +486,7 @@ func (h *admin) updateAgency(c *fiber.Ctx) error {
 		return fiber.ErrNotFound
 	}
 	f := agencyFormValues(c)
-	err = h.agencies.Update(c.UserContext(), currentUser(c).ID, int64(id), f, c.IP())
+	err = h.agencies.Update(c.UserContext(), currentUser(c).ID, int64(id), f, h.clientIP(c))
 	var verr *validation.Errors
 	switch {
 	case errors.As(err, &verr):
@@ -513,7 +513,7 @@ func (h *admin) retireAgency(retire bool) fiber.Handler {
 		if err != nil || id <= 0 {
 			return fiber.ErrNotFound
 		}
-		err = h.agencies.SetRetired(c.UserContext(), currentUser(c).ID, int64(id), retire, c.IP())
+		err = h.agencies.SetRetired(c.UserContext(), currentUser(c).ID, int64(id), retire, h.clientIP(c))
 		if errors.Is(err, agency.ErrNotFound) {
 			return fiber.ErrNotFound
 		} else if err != nil {

@@ -39,6 +39,23 @@ func (a *app) clearSessionCookie(c *fiber.Ctx) {
 	})
 }
 
+// deviceCookieName is the cookie that marks a browser where someone has
+// signed in, so that their attempts are not blocked by failures of others
+// at the same IP address (account.SignInOnDevice).
+func (a *app) deviceCookieName() string {
+	if a.deps.CookieSecure {
+		return "__Host-device"
+	}
+	return "device"
+}
+
+func (a *app) setDeviceCookie(c *fiber.Ctx, token string) {
+	c.Cookie(&fiber.Cookie{
+		Name: a.deviceCookieName(), Value: token, Path: "/", MaxAge: int(account.DeviceLife / time.Second),
+		Secure: a.deps.CookieSecure, HTTPOnly: true, SameSite: fiber.CookieSameSiteStrictMode,
+	})
+}
+
 // loadSession finds the browser's session and the person signed in to it.
 func (a *app) loadSession(c *fiber.Ctx) error {
 	token := c.Cookies(a.cookieName())
@@ -87,7 +104,7 @@ func (a *app) ensureSession(c *fiber.Ctx) (*account.Session, error) {
 	if s := currentSession(c); s != nil {
 		return s, nil
 	}
-	token, sess, err := a.deps.Accounts.StartSession(c.UserContext(), nil, c.IP(), c.Get(fiber.HeaderUserAgent))
+	token, sess, err := a.deps.Accounts.StartSession(c.UserContext(), nil, a.clientIP(c), c.Get(fiber.HeaderUserAgent))
 	if err != nil {
 		return nil, err
 	}

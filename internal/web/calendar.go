@@ -33,7 +33,7 @@ func (a *app) feedURL(c *fiber.Ctx) (string, error) {
 
 func (a *app) resetFeed(back string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		if _, err := a.calendars().ResetToken(c.UserContext(), currentUser(c).ID, c.IP()); err != nil {
+		if _, err := a.calendars().ResetToken(c.UserContext(), currentUser(c).ID, a.clientIP(c)); err != nil {
 			return err
 		}
 		return c.Redirect(back, fiber.StatusSeeOther)

@@ -91,7 +91,7 @@ func (a *app) confirmCharges(c *fiber.Ctx) error {
 		}
 		decisions[cand.BookingID] = d
 	}
-	_, err = a.deps.Payments.ConfirmCharges(c.UserContext(), currentUser(c).ID, sc.SessionID, decisions, c.IP())
+	_, err = a.deps.Payments.ConfirmCharges(c.UserContext(), currentUser(c).ID, sc.SessionID, decisions, a.clientIP(c))
 	var verr *validation.Errors
 	switch {
 	case errors.As(err, &verr):

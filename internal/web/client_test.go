@@ -23,6 +23,7 @@ type client struct {
 	app     testApp
 	cookies map[string]string
 	csrf    string
+	headers map[string]string // sent with every request, e.g. X-Forwarded-For
 }
 
 func (a testApp) client(t *testing.T) *client {
@@ -46,6 +47,9 @@ func (c *client) do(method, target string, form url.Values) (*http.Response, str
 	}
 	for k, v := range c.cookies {
 		req.AddCookie(&http.Cookie{Name: k, Value: v})
+	}
+	for k, v := range c.headers {
+		req.Header.Set(k, v)
 	}
 	resp, err := c.app.app.Test(req, -1)
 	require.NoError(c.t, err)

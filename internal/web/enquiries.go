@@ -125,7 +125,8 @@ func (a *app) enquiryNewForm(c *fiber.Ctx) error {
 		return fiber.ErrForbidden
 	}
 	u := currentUser(c)
-	form := enquiry.Form{ContactName: u.FullName, ContactEmail: u.Email, Kind: c.Query("kind"), CourseID: c.Query("course")}
+	form := enquiry.Form{ContactName: u.FullName, ContactEmail: u.Email, Kind: c.Query("kind"), CourseID: c.Query("course"),
+		FormKey: enquiry.NewFormKey()}
 	return a.showEnquiryForm(c, form, nil)
 }
 
@@ -147,6 +148,7 @@ func (a *app) enquiryCreate(c *fiber.Ctx) error {
 		Audience: c.FormValue("audience"), Participants: c.FormValue("participants"), Location: c.FormValue("location"),
 		Address: c.FormValue("address"), AccessNeeds: c.FormValue("access-needs"), ContactName: c.FormValue("contact-name"),
 		ContactEmail: c.FormValue("contact-email"), ContactPhone: c.FormValue("contact-phone"),
+		FormKey: c.FormValue("form-key"),
 	}
 	for i := 1; i <= enquiry.MaxDates; i++ {
 		p := "date-" + strconv.Itoa(i) + "-"

@@ -2,8 +2,10 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -19,7 +21,18 @@ import (
 func (a *app) handleError(c *fiber.Ctx, err error) error {
 	status := fiber.StatusInternalServerError
 	var fe *fiber.Error
+	var limit *account.EmailLimitError
 	switch {
+	case errors.As(err, &limit):
+		// Too many emails asked for from this IP address, or by this person.
+		minutes := int(limit.RetryAfter(a.deps.Now()).Minutes())
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(minutes*60))
+		return a.message(c, fiber.StatusTooManyRequests, "Sorry, you have asked for too many emails", messagePage{
+			Paragraphs: []string{
+				fmt.Sprintf("To protect people’s inboxes, we limit how many emails can be sent in an hour. Try again in %d %s.",
+					minutes, plural(minutes, "minute", "minutes")),
+			},
+		})
 	case errors.Is(err, errSignInNeeded):
 		next := ""
 		if c.Method() == fiber.MethodGet {

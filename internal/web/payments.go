@@ -31,7 +31,7 @@ func (a *app) stripeWebhook(c *fiber.Ctx) error {
 		a.log.ErrorContext(ctx, "stripe webhook refused", "error", err)
 		return c.Status(fiber.StatusBadRequest).SendString("wrong API version")
 	case err != nil:
-		a.log.WarnContext(ctx, "stripe webhook refused", "error", err, "ip", c.IP())
+		a.log.WarnContext(ctx, "stripe webhook refused", "error", err, "ip", a.clientIP(c))
 		return c.Status(fiber.StatusBadRequest).SendString("bad request")
 	}
 	if err := a.deps.Payments.Dispatch(ctx, ev); err != nil {
@@ -140,7 +140,7 @@ func (h *prices) setCourse(c *fiber.Ctx) error {
 	for _, b := range agency.ChargingBands {
 		f[b] = c.FormValue(payment.PriceField(b))
 	}
-	err = h.payments.SetCoursePrices(c.UserContext(), currentUser(c).ID, cp.CourseID, f, c.IP())
+	err = h.payments.SetCoursePrices(c.UserContext(), currentUser(c).ID, cp.CourseID, f, h.clientIP(c))
 	var verr *validation.Errors
 	switch {
 	case errors.As(err, &verr):
@@ -203,7 +203,7 @@ func (h *prices) setPolicy(c *fiber.Ctx) error {
 	for _, e := range entries {
 		f[e.Field()] = c.FormValue(e.Field())
 	}
-	err = h.payments.SetChargePolicy(c.UserContext(), currentUser(c).ID, f, c.IP())
+	err = h.payments.SetChargePolicy(c.UserContext(), currentUser(c).ID, f, h.clientIP(c))
 	var verr *validation.Errors
 	if errors.As(err, &verr) {
 		return h.showPolicy(c, entries, f, verr)

@@ -138,7 +138,7 @@ func (h *resources) newCourse(c *fiber.Ctx) error {
 
 func (h *resources) createCourse(c *fiber.Ctx) error {
 	f := courseFormValues(c)
-	_, err := h.deps.Catalogue.CreateCourse(c.UserContext(), currentUser(c).ID, f, c.IP())
+	_, err := h.deps.Catalogue.CreateCourse(c.UserContext(), currentUser(c).ID, f, h.clientIP(c))
 	var verr *validation.Errors
 	if errors.As(err, &verr) {
 		return h.showCourseForm(c, nil, f, verr)
@@ -175,7 +175,7 @@ func (h *resources) updateCourse(c *fiber.Ctx) error {
 		return err
 	}
 	f := courseFormValues(c)
-	err = h.deps.Catalogue.UpdateCourse(c.UserContext(), currentUser(c).ID, id, f, c.IP())
+	err = h.deps.Catalogue.UpdateCourse(c.UserContext(), currentUser(c).ID, id, f, h.clientIP(c))
 	var verr *validation.Errors
 	switch {
 	case errors.As(err, &verr):
@@ -202,7 +202,7 @@ func (h *resources) retireCourse(retire bool) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		err = h.deps.Catalogue.SetCourseRetired(c.UserContext(), currentUser(c).ID, id, retire, c.IP())
+		err = h.deps.Catalogue.SetCourseRetired(c.UserContext(), currentUser(c).ID, id, retire, h.clientIP(c))
 		if errors.Is(err, catalogue.ErrNoSuchCourse) {
 			return fiber.ErrNotFound
 		} else if err != nil {
@@ -263,7 +263,7 @@ func (h *resources) newVenue(c *fiber.Ctx) error {
 
 func (h *resources) createVenue(c *fiber.Ctx) error {
 	f := venueFormValues(c)
-	_, err := h.venues.Create(c.UserContext(), currentUser(c).ID, f, c.IP())
+	_, err := h.venues.Create(c.UserContext(), currentUser(c).ID, f, h.clientIP(c))
 	var verr *validation.Errors
 	if errors.As(err, &verr) {
 		return h.showVenueForm(c, nil, f, verr)
@@ -300,7 +300,7 @@ func (h *resources) updateVenue(c *fiber.Ctx) error {
 		return err
 	}
 	f := venueFormValues(c)
-	err = h.venues.Update(c.UserContext(), currentUser(c).ID, id, f, c.IP())
+	err = h.venues.Update(c.UserContext(), currentUser(c).ID, id, f, h.clientIP(c))
 	var verr *validation.Errors
 	switch {
 	case errors.As(err, &verr):
@@ -327,7 +327,7 @@ func (h *resources) retireVenue(retire bool) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		err = h.venues.SetRetired(c.UserContext(), currentUser(c).ID, id, retire, c.IP())
+		err = h.venues.SetRetired(c.UserContext(), currentUser(c).ID, id, retire, h.clientIP(c))
 		if errors.Is(err, venue.ErrNotFound) {
 			return fiber.ErrNotFound
 		} else if err != nil {

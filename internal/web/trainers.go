@@ -139,7 +139,7 @@ func (h *trainers) saveCourses(c *fiber.Ctx) error {
 			ids = append(ids, n)
 		}
 	}
-	if err := h.trainers.SetCourses(c.UserContext(), currentUser(c).ID, id, ids, c.IP()); err != nil {
+	if err := h.trainers.SetCourses(c.UserContext(), currentUser(c).ID, id, ids, h.clientIP(c)); err != nil {
 		return trainerNotFound(err)
 	}
 	return c.Redirect(fmt.Sprintf("/admin/trainers/%d?done=courses-saved", id), fiber.StatusSeeOther)
@@ -155,7 +155,7 @@ func (h *trainers) addTimeOff(c *fiber.Ctx) error {
 		ToDay: c.FormValue("to-day"), ToMonth: c.FormValue("to-month"), ToYear: c.FormValue("to-year"),
 		Reason: c.FormValue(trainer.FieldReason),
 	}
-	_, err = h.trainers.AddTimeOff(c.UserContext(), currentUser(c).ID, id, f, c.IP())
+	_, err = h.trainers.AddTimeOff(c.UserContext(), currentUser(c).ID, id, f, h.clientIP(c))
 	var verr *validation.Errors
 	var clash *trainer.ClashError
 	switch {
@@ -192,7 +192,7 @@ func (h *trainers) removeTimeOff(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.trainers.RemoveTimeOff(c.UserContext(), currentUser(c).ID, id, entry, c.IP()); err != nil {
+	if err := h.trainers.RemoveTimeOff(c.UserContext(), currentUser(c).ID, id, entry, h.clientIP(c)); err != nil {
 		return trainerNotFound(err)
 	}
 	return c.Redirect(fmt.Sprintf("/admin/trainers/%d?done=time-off-removed", id), fiber.StatusSeeOther)

@@ -53,9 +53,10 @@ type Deps struct {
 }
 
 type app struct {
-	deps  Deps
-	pages pages
-	log   *slog.Logger
+	deps    Deps
+	pages   pages
+	log     *slog.Logger
+	proxies proxies
 }
 
 // New builds the app. It fails only if a template does not parse.
@@ -76,7 +77,7 @@ func New(deps Deps) (*fiber.App, error) {
 	if deps.Payments == nil {
 		deps.Payments = payment.New(deps.Pool, nil, "", deps.Now)
 	}
-	a := &app{deps: deps, pages: pages, log: deps.Logger}
+	a := &app{deps: deps, pages: pages, log: deps.Logger, proxies: newProxies(deps.TrustedProxies, deps.ProxyHeader)}
 
 	cfg := fiber.Config{
 		AppName:               ServiceName,
@@ -90,11 +91,10 @@ func New(deps Deps) (*fiber.App, error) {
 		ReadBufferSize:        16 << 10, // long filter URLs and, later, cookies
 		// Trust X-Forwarded-* headers only from configured proxies; with none
 		// configured, trust nobody (Fiber otherwise believes every client).
+		// No ProxyHeader: Fiber's c.IP() would return the header's whole
+		// list, or its forgeable left-most entry; clientIP reads it instead.
 		EnableTrustedProxyCheck: true,
 		TrustedProxies:          deps.TrustedProxies,
-	}
-	if len(deps.TrustedProxies) > 0 {
-		cfg.ProxyHeader = deps.ProxyHeader
 	}
 	f := fiber.New(cfg)
 

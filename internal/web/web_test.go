@@ -37,10 +37,11 @@ import (
 var now = time.Date(2026, time.November, 23, 9, 0, 0, 0, time.UTC)
 
 type testApp struct {
-	app   *fiber.App
-	logs  *strings.Builder
-	pool  *pgxpool.Pool
-	clock *testClock
+	app      *fiber.App
+	logs     *strings.Builder
+	pool     *pgxpool.Pool
+	clock    *testClock
+	accounts *account.Service
 }
 
 type deps func(*web.Deps)
@@ -77,7 +78,7 @@ func setup(t testing.TB, opts ...deps) testApp {
 	}
 	app, err := web.New(d)
 	require.NoError(t, err)
-	return testApp{app: app, logs: logs, pool: pool, clock: clk}
+	return testApp{app: app, logs: logs, pool: pool, clock: clk, accounts: accounts}
 }
 
 // testClock only moves when told.

@@ -63,7 +63,7 @@ func (a *app) profileForm(c *fiber.Ctx) error {
 
 func (a *app) updateProfile(c *fiber.Ctx) error {
 	f := account.ProfileForm{FullName: c.FormValue("full-name"), JobTitle: c.FormValue("job-title")}
-	err := a.deps.Accounts.UpdateProfile(c.UserContext(), currentUser(c).ID, f, c.IP())
+	err := a.deps.Accounts.UpdateProfile(c.UserContext(), currentUser(c).ID, f, a.clientIP(c))
 	var verr *validation.Errors
 	if errors.As(err, &verr) {
 		return a.renderForm(c, "account/profile", profileTitle, profilePage{fieldErrors{verr}, f}, verr)
@@ -104,7 +104,7 @@ func (a *app) requestAgencyChange(c *fiber.Ctx) error {
 		}
 		agencyID = id
 	}
-	err := a.deps.Accounts.RequestAgencyChange(c.UserContext(), currentUser(c).ID, agencyID, c.IP())
+	err := a.deps.Accounts.RequestAgencyChange(c.UserContext(), currentUser(c).ID, agencyID, a.clientIP(c))
 	var verr *validation.Errors
 	if errors.As(err, &verr) {
 		return a.showAgencyForm(c, agencyID, verr)
@@ -115,7 +115,7 @@ func (a *app) requestAgencyChange(c *fiber.Ctx) error {
 }
 
 func (a *app) cancelAgencyChange(c *fiber.Ctx) error {
-	if err := a.deps.Accounts.CancelAgencyChange(c.UserContext(), currentUser(c).ID, c.IP()); err != nil {
+	if err := a.deps.Accounts.CancelAgencyChange(c.UserContext(), currentUser(c).ID, a.clientIP(c)); err != nil {
 		return err
 	}
 	return c.Redirect("/account", fiber.StatusSeeOther)
@@ -163,7 +163,7 @@ func (a *app) decideAgencyChange(role account.Role, base string, confirm bool) f
 		if err != nil || userID <= 0 {
 			return fiber.ErrNotFound
 		}
-		if err := a.deps.Accounts.DecideAgencyChange(c.UserContext(), currentUser(c).ID, role, int64(userID), confirm, c.IP()); err != nil {
+		if err := a.deps.Accounts.DecideAgencyChange(c.UserContext(), currentUser(c).ID, role, int64(userID), confirm, a.clientIP(c)); err != nil {
 			return err // account.ErrNotFound: not waiting, or not this person's to decide
 		}
 		done := "declined"
@@ -183,7 +183,7 @@ func (a *app) dataPage(c *fiber.Ctx) error {
 // downloadData is a POST, so that taking a copy needs the form's CSRF token
 // and is recorded in the audit log.
 func (a *app) downloadData(c *fiber.Ctx) error {
-	d, err := a.deps.Accounts.ExportPersonalData(c.UserContext(), currentUser(c).ID, c.IP())
+	d, err := a.deps.Accounts.ExportPersonalData(c.UserContext(), currentUser(c).ID, a.clientIP(c))
 	if err != nil {
 		return err
 	}
@@ -208,7 +208,7 @@ func (a *app) deleteForm(c *fiber.Ctx) error {
 }
 
 func (a *app) deleteAccount(c *fiber.Ctx) error {
-	err := a.deps.Accounts.EraseAccount(c.UserContext(), currentUser(c).ID, c.FormValue("password"), c.IP())
+	err := a.deps.Accounts.EraseAccount(c.UserContext(), currentUser(c).ID, c.FormValue("password"), a.clientIP(c))
 	var verr *validation.Errors
 	var limit *account.LimitError
 	switch {
