@@ -113,3 +113,8 @@ SET full_name = @full_name, job_title = @job_title, agency_id = sqlc.narg(agency
     unlisted_agency_name = @unlisted_agency_name, password_hash = @password_hash,
     requested_agency_id = NULL, agency_requested_at = NULL, updated_at = now()
 WHERE id = @id AND email_verified_at IS NULL AND erased_at IS NULL;
+
+-- name: RecordSignedIn :exec
+-- The retention schedule counts an account's disuse from here; signing in
+-- also withdraws a warning that it would be erased.
+UPDATE users SET last_signed_in_at = @now::timestamptz, inactivity_warned_at = NULL WHERE id = @id;

@@ -106,6 +106,9 @@ func (s *Service) SignIn(ctx context.Context, addr, plain, ip string) (int64, er
 		if err := q.MarkSignInSucceeded(ctx, attemptID); err != nil {
 			return err
 		}
+		if err := q.RecordSignedIn(ctx, dbsqlc.RecordSignedInParams{ID: u.ID, Now: now}); err != nil {
+			return err
+		}
 		if rehash {
 			if h, err := password.Hash(plain); err == nil {
 				if err := q.SetPasswordHash(ctx, dbsqlc.SetPasswordHashParams{PasswordHash: h, ID: u.ID}); err != nil {

@@ -406,6 +406,22 @@ func (q *Queries) RecordSignInAttempt(ctx context.Context, arg RecordSignInAttem
 	return id, err
 }
 
+const recordSignedIn = `-- name: RecordSignedIn :exec
+UPDATE users SET last_signed_in_at = $1::timestamptz, inactivity_warned_at = NULL WHERE id = $2
+`
+
+type RecordSignedInParams struct {
+	Now time.Time
+	ID  int64
+}
+
+// The retention schedule counts an account's disuse from here; signing in
+// also withdraws a warning that it would be erased.
+func (q *Queries) RecordSignedIn(ctx context.Context, arg RecordSignedInParams) error {
+	_, err := q.db.Exec(ctx, recordSignedIn, arg.Now, arg.ID)
+	return err
+}
+
 const replaceUnverifiedSignUp = `-- name: ReplaceUnverifiedSignUp :execrows
 UPDATE users
 SET full_name = $1, job_title = $2, agency_id = $3,

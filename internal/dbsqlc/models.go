@@ -155,25 +155,26 @@ type Email struct {
 }
 
 type Enquiry struct {
-	ID            int64
-	AgencyID      int64
-	RequestedBy   int64
-	Kind          string
-	CourseID      *int64
-	Topic         string
-	Need          string
-	Audience      string
-	Participants  int32
-	Location      string
-	Address       string
-	AccessNeeds   string
-	ContactName   string
-	ContactEmail  string
-	ContactPhone  string
-	Status        string
-	DeclineReason string
-	SubmittedAt   time.Time
-	UpdatedAt     time.Time
+	ID                    int64
+	AgencyID              int64
+	RequestedBy           int64
+	Kind                  string
+	CourseID              *int64
+	Topic                 string
+	Need                  string
+	Audience              string
+	Participants          int32
+	Location              string
+	Address               string
+	AccessNeeds           string
+	ContactName           string
+	ContactEmail          string
+	ContactPhone          string
+	Status                string
+	DeclineReason         string
+	SubmittedAt           time.Time
+	UpdatedAt             time.Time
+	PersonalDataRemovedAt *time.Time
 }
 
 type EnquiryDate struct {
@@ -227,6 +228,23 @@ type Payment struct {
 	RefundRequestedAt *time.Time
 	CheckoutClosedAt  *time.Time
 	BillingBatch      *string
+}
+
+type RetainedPlaceCount struct {
+	SessionID  int64
+	AgencyID   *int64
+	Status     string
+	Attendance *string
+	Late       bool
+	Places     int32
+}
+
+type RetentionRun struct {
+	ID         int64
+	StartedAt  time.Time
+	FinishedAt *time.Time
+	Counts     []byte
+	Error      string
 }
 
 type Session struct {
@@ -301,6 +319,10 @@ type User struct {
 	UpdatedAt          time.Time
 	AgencyRequestedAt  *time.Time
 	CalendarToken      *string
+	// personal: when the person last signed in
+	LastSignedInAt *time.Time
+	// personal: when the person was warned their unused account would be erased
+	InactivityWarnedAt *time.Time
 }
 
 type UserRole struct {

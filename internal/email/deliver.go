@@ -181,14 +181,16 @@ func truncate(s string, n int) string {
 }
 
 // NewClient returns a River client that works the default queue, delivering
-// email with sender (nil: keep messages unsent, for development). The caller
-// starts it with Start and stops it with Stop.
-func NewClient(pool *pgxpool.Pool, sender Sender, log *slog.Logger) (*river.Client[pgx.Tx], error) {
-	return newClient(pool, sender, log, nil)
+// email with sender (nil: keep messages unsent, for development). Each of
+// more adds other work to the same client (its workers and periodic jobs,
+// such as the retention schedule's). The caller starts it with Start and
+// stops it with Stop.
+func NewClient(pool *pgxpool.Pool, sender Sender, log *slog.Logger, more ...func(*river.Config) error) (*river.Client[pgx.Tx], error) {
+	return newClient(pool, sender, log, nil, more...)
 }
 
 // newClient is NewClient with a hook for tests to shorten River's timings.
-func newClient(pool *pgxpool.Pool, sender Sender, log *slog.Logger, tune func(*river.Config, *DeliverWorker)) (*river.Client[pgx.Tx], error) {
+func newClient(pool *pgxpool.Pool, sender Sender, log *slog.Logger, tune func(*river.Config, *DeliverWorker), more ...func(*river.Config) error) (*river.Client[pgx.Tx], error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -203,6 +205,11 @@ func newClient(pool *pgxpool.Pool, sender Sender, log *slog.Logger, tune func(*r
 	}
 	if err := river.AddWorkerSafely(cfg.Workers, worker); err != nil {
 		return nil, fmt.Errorf("register email worker: %w", err)
+	}
+	for _, add := range more {
+		if err := add(cfg); err != nil {
+			return nil, err
+		}
 	}
 	client, err := river.NewClient(riverpgxv5.New(pool), cfg)
 	if err != nil {
