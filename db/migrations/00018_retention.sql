@@ -56,7 +56,15 @@ CREATE TABLE retention_runs (
 );
 CREATE INDEX retention_runs_started_idx ON retention_runs (started_at DESC);
 
+-- Views of personal data name everyone they showed (details.people), so a
+-- person's download can list who has seen their record.
+CREATE INDEX audit_events_viewed_people_idx ON audit_events USING gin ((details -> 'people') jsonb_path_ops)
+    WHERE action = 'personal_data_viewed';
+CREATE INDEX audit_events_subject_idx ON audit_events (subject_user_id, at DESC);
+
 -- +goose Down
+DROP INDEX audit_events_subject_idx;
+DROP INDEX audit_events_viewed_people_idx;
 DROP TABLE retention_runs;
 DROP TABLE retained_place_counts;
 ALTER TABLE enquiries DROP COLUMN personal_data_removed_at;

@@ -307,7 +307,12 @@ func (e *Enforcer) apply(ctx context.Context, r Rule, now time.Time) (int64, err
 
 // Runs returns the latest runs, newest first.
 func (e *Enforcer) Runs(ctx context.Context, limit int) ([]Run, error) {
-	rows, err := dbsqlc.New(e.pool).ListRetentionRuns(ctx, int32(limit))
+	return ListRuns(ctx, e.pool, limit)
+}
+
+// ListRuns returns the latest runs of the schedule, newest first.
+func ListRuns(ctx context.Context, pool *pgxpool.Pool, limit int) ([]Run, error) {
+	rows, err := dbsqlc.New(pool).ListRetentionRuns(ctx, int32(limit))
 	if err != nil {
 		return nil, fmt.Errorf("list retention runs: %w", err)
 	}
