@@ -147,6 +147,7 @@ func TestAdminRoleMatrix(t *testing.T) {
 		{"/admin/audit?action=role_granted&user=" + id(w.manager), manager},
 		{"/admin/emails", manager},
 		{"/admin/emails/" + id(emailID), manager},
+		{"/admin/retention", manager},
 		{"/agency/people", coordin},
 		{"/agency/people?q=colleague", coordin},
 		{"/agency/people/" + id(w.colleague), coordin},
