@@ -3,9 +3,14 @@
 -- another transaction holds (the next batch or the next day takes them).
 
 -- name: ListUnverifiedAccountsBefore :many
-SELECT id FROM users
-WHERE email_verified_at IS NULL AND erased_at IS NULL AND created_at < @before
-ORDER BY id
+-- Counted from sign-up, or from the last confirmation link sent (a second
+-- sign-up with the address sends a new one).
+SELECT u.id FROM users u
+WHERE u.email_verified_at IS NULL AND u.erased_at IS NULL AND u.created_at < @before
+  AND NOT EXISTS (
+      SELECT 1 FROM account_tokens t
+      WHERE t.user_id = u.id AND t.purpose = 'verify_email' AND t.created_at >= @before)
+ORDER BY u.id
 LIMIT @max_rows
 FOR UPDATE SKIP LOCKED;
 

@@ -474,9 +474,12 @@ func (q *Queries) ListRetentionRuns(ctx context.Context, maxRows int32) ([]Reten
 
 const listUnverifiedAccountsBefore = `-- name: ListUnverifiedAccountsBefore :many
 
-SELECT id FROM users
-WHERE email_verified_at IS NULL AND erased_at IS NULL AND created_at < $1
-ORDER BY id
+SELECT u.id FROM users u
+WHERE u.email_verified_at IS NULL AND u.erased_at IS NULL AND u.created_at < $1
+  AND NOT EXISTS (
+      SELECT 1 FROM account_tokens t
+      WHERE t.user_id = u.id AND t.purpose = 'verify_email' AND t.created_at >= $1)
+ORDER BY u.id
 LIMIT $2
 FOR UPDATE SKIP LOCKED
 `
@@ -489,6 +492,8 @@ type ListUnverifiedAccountsBeforeParams struct {
 // The retention schedule (internal/privacy): each query handles at most
 // @max_rows records, so a rule runs in short transactions, and skips rows
 // another transaction holds (the next batch or the next day takes them).
+// Counted from sign-up, or from the last confirmation link sent (a second
+// sign-up with the address sends a new one).
 func (q *Queries) ListUnverifiedAccountsBefore(ctx context.Context, arg ListUnverifiedAccountsBeforeParams) ([]int64, error) {
 	rows, err := q.db.Query(ctx, listUnverifiedAccountsBefore, arg.Before, arg.MaxRows)
 	if err != nil {

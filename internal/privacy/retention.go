@@ -55,7 +55,7 @@ var schedule = []Rule{
 	{
 		Key:     "unverified_accounts",
 		Records: "Accounts whose email address was never confirmed",
-		Kept:    "7 days from sign-up",
+		Kept:    "7 days from sign-up, or from the last confirmation link we sent",
 		Then:    "The account is erased: the name, email address, job title and organisation are deleted",
 		Why: "A confirmation link lasts 24 hours and can be sent again. After a week the address was most likely " +
 			"mistyped or is not the person's, and an account nobody can use should not keep their details.",

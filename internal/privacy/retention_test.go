@@ -149,6 +149,10 @@ func TestScheduleRules(t *testing.T) {
 	// Accounts never verified: 7 days.
 	unverifiedKept := f.user(t, "unverified-kept", now.Add(-privacy.UnverifiedAccountPeriod+eps), nil, nil, nil)
 	unverifiedGone := f.user(t, "unverified-gone", now.Add(-privacy.UnverifiedAccountPeriod-eps), nil, nil, nil)
+	unverifiedNewLink := f.user(t, "unverified-new-link", now.AddDate(0, 0, -20), nil, nil, nil)
+	f.exec(t, `INSERT INTO account_tokens (token_hash, user_id, purpose, expires_at, created_at)
+	           VALUES ($1, $2, 'verify_email', $3, $4)`, token(), unverifiedNewLink,
+		now.Add(-privacy.UnverifiedAccountPeriod+25*time.Hour), now.Add(-privacy.UnverifiedAccountPeriod+time.Hour))
 
 	// Accounts unused for 3 years: warned.
 	threeYears := now.AddDate(-3, 0, 0)
@@ -289,6 +293,7 @@ func TestScheduleRules(t *testing.T) {
 	}
 	assert.False(t, erased(unverifiedKept), "unverified for just under 7 days: kept")
 	assert.True(t, erased(unverifiedGone), "unverified for just over 7 days: erased")
+	assert.False(t, erased(unverifiedNewLink), "a confirmation link sent under 7 days ago: kept")
 	assert.True(t, f.count(t, "SELECT count(*) FROM audit_events WHERE action = 'account_erased' AND subject_user_id = $1 AND actor_id IS NULL AND details->>'reason' LIKE 'retention:%'", unverifiedGone) == 1,
 		"the erasure is audited as the schedule's")
 
