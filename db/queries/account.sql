@@ -99,9 +99,6 @@ DELETE FROM web_sessions WHERE token_hash = @token_hash;
 -- name: DeleteUserWebSessions :exec
 DELETE FROM web_sessions WHERE user_id = @user_id;
 
--- name: DeleteExpiredWebSessions :execrows
-DELETE FROM web_sessions WHERE expires_at <= @now OR last_seen_at <= @idle_since;
-
 -- name: DeleteOtherWebSessions :exec
 DELETE FROM web_sessions WHERE user_id = @user_id AND token_hash <> @keep;
 

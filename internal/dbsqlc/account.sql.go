@@ -105,23 +105,6 @@ func (q *Queries) CreateWebSession(ctx context.Context, arg CreateWebSessionPara
 	return err
 }
 
-const deleteExpiredWebSessions = `-- name: DeleteExpiredWebSessions :execrows
-DELETE FROM web_sessions WHERE expires_at <= $1 OR last_seen_at <= $2
-`
-
-type DeleteExpiredWebSessionsParams struct {
-	Now       time.Time
-	IdleSince time.Time
-}
-
-func (q *Queries) DeleteExpiredWebSessions(ctx context.Context, arg DeleteExpiredWebSessionsParams) (int64, error) {
-	result, err := q.db.Exec(ctx, deleteExpiredWebSessions, arg.Now, arg.IdleSince)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
-}
-
 const deleteOtherWebSessions = `-- name: DeleteOtherWebSessions :exec
 DELETE FROM web_sessions WHERE user_id = $1 AND token_hash <> $2
 `
