@@ -69,7 +69,7 @@ func (a *app) renderRegister(c *fiber.Ctx, marks map[int64]string, errs *validat
 		ids[i] = l.BookingID
 	}
 	if err := a.auditView(c, viewRole(u), audit.View{
-		What:      "the register of " + sessionWords(id, sheet.CourseTitle, sheet.StartsAt, sheet.EndsAt),
+		What:      "the register of " + sessionWords(id, sheet.CourseTitle, sheet.StartsAt),
 		SessionID: &id, Bookings: ids,
 	}); err != nil {
 		return err

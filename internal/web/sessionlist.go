@@ -100,7 +100,7 @@ func (a *app) sessionBookings(c *fiber.Ctx) error {
 	}
 	session := se.ID
 	if err := a.auditView(c, account.Manager, audit.View{
-		What:      "the bookings of " + sessionWords(se.ID, se.CourseTitle, se.StartsAt, se.EndsAt),
+		What:      "the bookings of " + sessionWords(se.ID, se.CourseTitle, se.StartsAt),
 		SessionID: &session, Bookings: entryIDs(list.Confirmed, list.Offered, list.Waiting, list.Ended),
 	}); err != nil {
 		return err

@@ -245,7 +245,7 @@ func (h *trainers) mySession(c *fiber.Ctx) error {
 		return err
 	}
 	if err := h.auditView(c, account.Trainer, audit.View{
-		What:      "the attendees of " + sessionWords(id, s.CourseTitle, s.Start, s.End),
+		What:      "the attendees of " + sessionWords(id, s.CourseTitle, s.Start),
 		SessionID: &id, Bookings: entryIDs(list.Confirmed),
 	}); err != nil {
 		return err

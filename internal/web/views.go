@@ -33,8 +33,8 @@ func viewRole(u *account.User) account.Role {
 }
 
 // sessionWords names a session for the audit log and people's downloads.
-func sessionWords(id int64, title string, start, end time.Time) string {
-	return fmt.Sprintf("%s, %s (session %d)", title, when(start, end), id)
+func sessionWords(id int64, title string, start time.Time) string {
+	return fmt.Sprintf("%s on %s at %s (session %d)", title, longDate(start), clock(start), id)
 }
 
 func entryIDs(lists ...[]booking.Entry) []int64 {

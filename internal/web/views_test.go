@@ -64,6 +64,7 @@ func TestViewsOfPersonalDataAreAudited(t *testing.T) {
 		{coordinator, coordinatorID, "/agency/bookings", person},
 		{manager, managerID, fmt.Sprintf("/admin/trainers/%d", trainerID), trainerID},
 		{manager, managerID, "/admin/sessions/export.csv", 0},
+		{manager, managerID, fmt.Sprintf("/admin/sessions/%d/charges", session), 0},
 	} {
 		before := a.viewCount(t, tc.actor, 0)
 		resp, _ := tc.who.get(tc.path)
@@ -86,7 +87,8 @@ func TestViewsOfPersonalDataAreAudited(t *testing.T) {
 	assert.Contains(t, body, "1 person")
 
 	// Pat's download lists the nine views that showed them, by whom and in
-	// which role; not the trainer's page or the programme export.
+	// which role; not the trainer's page, the programme export or the
+	// charges (Pat has none).
 	tx, err := a.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead})
 	require.NoError(t, err)
 	defer func() { _ = tx.Rollback(ctx) }()
