@@ -278,6 +278,11 @@ func (e *Enforcer) Run(ctx context.Context) (Run, error) {
 	}); err != nil {
 		return run, errors.Join(runErr, fmt.Errorf("retention: record finish: %w", err))
 	}
+	var total int64
+	for _, n := range run.Counts {
+		total += n
+	}
+	e.log.InfoContext(ctx, "retention schedule applied", "run", id, "records", total, "failed", runErr != nil)
 	return run, runErr
 }
 
