@@ -33,6 +33,7 @@ import (
 	"github.com/pscp/booktraining/internal/enquiry"
 	"github.com/pscp/booktraining/internal/payment"
 	"github.com/pscp/booktraining/internal/pglocal"
+	"github.com/pscp/booktraining/internal/privacy"
 	"github.com/pscp/booktraining/internal/scheduling"
 	"github.com/pscp/booktraining/internal/web"
 )
@@ -121,39 +122,40 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 			return err
 		}
 	}
+	// The retention schedule: a daily job on the same queue, run by the
+	// elected leader (see the privacy notice). It erases and warns through
+	// accounts, made below, before the queue starts.
+	var accounts *account.Service
+	retention := privacy.NewEnforcer(pool, time.Now, log,
+		func(ctx context.Context, tx pgx.Tx, userID int64, now time.Time, reason string) error {
+			return accounts.EraseForRetention(ctx, tx, userID, now, reason)
+		},
+		func(ctx context.Context, tx pgx.Tx, userID int64, to, name string, eraseOn time.Time) error {
+			return accounts.WarnUnusedTx(ctx, tx, userID, to, name, eraseOn)
+		})
+	retention.SessionIdle = account.SessionIdle
 	// Password reset requests are looked up and answered by a job, so known
 	// and unknown addresses cost the request the same; the worker gets its
 	// account service below, before the client starts.
 	resets := &account.ResetPasswordWorker{}
+	work := []func(*river.Config) error{retention.Register, func(c *river.Config) error { return resets.Register(c.Workers) }}
 	var jobs *river.Client[pgx.Tx]
 	switch {
 	case sender != nil:
-		jobs, err = email.NewClient(pool, sender, log, resets.Register)
+		jobs, err = email.NewClient(pool, sender, log, work...)
 	case cfg.Local:
 		log.Info("SMTP_URL is not set: emails are kept in the database, for training managers to read at /admin/emails (sign-in links removed); as this is localhost, each email's text, links included, is also written to this log")
-		jobs, err = email.NewDevelopmentClient(pool, log, resets.Register)
+		jobs, err = email.NewDevelopmentClient(pool, log, work...)
 	default:
 		log.Info("EMAIL_OUTBOX_ONLY is set: emails are kept in the database, unsent, for training managers to read at /admin/emails (sign-in links removed)")
-		jobs, err = email.NewClient(pool, nil, log, resets.Register)
+		jobs, err = email.NewClient(pool, nil, log, work...)
 	}
 	if err != nil {
 		return fmt.Errorf("job queue: %w", err)
 	}
 	outbox := email.NewOutbox(jobs)
-	accounts := account.New(pool, outbox, cfg.BaseURL, time.Now, log)
+	accounts = account.New(pool, outbox, cfg.BaseURL, time.Now, log)
 	resets.Accounts = accounts
-	// Not ctx: a signal must not cancel deliveries in flight. Stop, below,
-	// lets them finish (or gives up after SHUTDOWN_TIMEOUT).
-	if err := jobs.Start(context.WithoutCancel(ctx)); err != nil {
-		return fmt.Errorf("start job queue: %w", err)
-	}
-	defer func() {
-		stopCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
-		defer cancel()
-		if err := jobs.Stop(stopCtx); err != nil {
-			log.Error("stop job queue", "error", err)
-		}
-	}()
 	bookings := booking.New(pool, outbox, cfg.BaseURL, cfg.PartnershipName, time.Now, log)
 	bookings.OfferWindow = cfg.OfferWindow
 	bookings.ReminderDays = cfg.ReminderDays
@@ -183,14 +185,18 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	payments.Handle(stripe.EventTypeInvoicePaid, payments.InvoicePaid)
 	payments.Handle(stripe.EventTypeInvoiceVoided, payments.InvoiceVoided)
 	payments.Handle(stripe.EventTypeInvoiceMarkedUncollectible, payments.InvoiceVoided)
-	// Every ten minutes: what is kept only for a while (see the privacy notice).
-	go every(ctx, 10*time.Minute, log,
-		chore{"deleted expired sessions", count64(accounts.DeleteExpiredSessions)},
-		chore{"deleted sign-in attempts older than 90 days", count64(accounts.DeleteOldSignInAttempts)},
-		chore{"deleted email limit records older than 24 hours", count64(accounts.DeleteOldEmailActions)},
-		chore{"deleted expired device cookies", count64(accounts.DeleteExpiredDeviceTokens)},
-		chore{"deleted audit events older than 6 years", count64(accounts.DeleteOldAuditEvents)},
-	)
+	// Not ctx: a signal must not cancel deliveries in flight. Stop, below,
+	// lets them finish (or gives up after SHUTDOWN_TIMEOUT).
+	if err := jobs.Start(context.WithoutCancel(ctx)); err != nil {
+		return fmt.Errorf("start job queue: %w", err)
+	}
+	defer func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+		defer cancel()
+		if err := jobs.Stop(stopCtx); err != nil {
+			log.Error("stop job queue", "error", err)
+		}
+	}()
 	// Every minute: places and reminders. An expired offer or hold cannot be
 	// taken up even before this runs; this hands the place to the next person.
 	go every(ctx, time.Minute, log,
@@ -257,10 +263,6 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 type chore struct {
 	what string // "expired waiting-list offers"
 	run  func(context.Context) (int, error)
-}
-
-func count64(f func(context.Context) (int64, error)) func(context.Context) (int, error) {
-	return func(ctx context.Context) (int, error) { n, err := f(ctx); return int(n), err }
 }
 
 // every runs chores one after another every period until ctx ends, logging

@@ -100,8 +100,10 @@ DELETE FROM web_sessions WHERE token_hash = @token_hash;
 -- name: DeleteUserWebSessions :exec
 DELETE FROM web_sessions WHERE user_id = @user_id;
 
--- name: DeleteExpiredWebSessions :execrows
-DELETE FROM web_sessions WHERE expires_at <= @now OR last_seen_at <= @idle_since;
-
 -- name: DeleteOtherWebSessions :exec
 DELETE FROM web_sessions WHERE user_id = @user_id AND token_hash <> @keep;
+
+-- name: RecordSignedIn :exec
+-- The retention schedule counts an account's disuse from here; signing in
+-- also withdraws a warning that it would be erased.
+UPDATE users SET last_signed_in_at = @now::timestamptz, inactivity_warned_at = NULL WHERE id = @id;

@@ -27,3 +27,25 @@ WHERE (@action::text = '' OR e.action = @action)
   AND (sqlc.narg(user_id)::bigint IS NULL OR e.actor_id = sqlc.narg(user_id) OR e.subject_user_id = sqlc.narg(user_id))
   AND (sqlc.narg(from_at)::timestamptz IS NULL OR e.at >= sqlc.narg(from_at))
   AND (sqlc.narg(to_at)::timestamptz IS NULL OR e.at < sqlc.narg(to_at));
+
+-- name: InsertViewEvent :exec
+-- A look at personal data. details.people lists everyone it showed: those
+-- named, and the people of the bookings shown, as they were at that moment.
+INSERT INTO audit_events (at, actor_id, action, subject_user_id, agency_id, details, ip)
+VALUES (@at, @actor_id, 'personal_data_viewed', sqlc.narg(subject_user_id), sqlc.narg(agency_id),
+        @details::jsonb || jsonb_build_object('people', coalesce((
+            SELECT jsonb_agg(p.id ORDER BY p.id) FROM (
+                SELECT unnest(@people::bigint[]) AS id
+                UNION
+                SELECT b.user_id FROM bookings b WHERE b.id = ANY(@booking_ids::bigint[])) p), '[]'::jsonb)),
+        sqlc.narg(ip));
+
+-- name: ListViewsOf :many
+-- Every view of personal data that showed the person, by someone else.
+SELECT e.at, e.details, coalesce(actor.full_name, '')::text AS actor_name
+FROM audit_events e
+LEFT JOIN users actor ON actor.id = e.actor_id
+WHERE e.action = 'personal_data_viewed'
+  AND (e.subject_user_id = @person_id::bigint OR e.details -> 'people' @> to_jsonb(@person_id::bigint))
+  AND e.actor_id IS DISTINCT FROM @person_id
+ORDER BY e.at DESC, e.id DESC;

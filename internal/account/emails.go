@@ -95,3 +95,17 @@ func passwordChangedEmail(name string) message {
 		},
 	}}
 }
+
+func unusedAccountEmail(name, signInLink string, eraseOn string) message {
+	return message{subject: "Your account will be deleted unless you sign in", letter: email.Letter{
+		Greeting: "Dear " + name + ",",
+		Blocks: []email.Block{
+			email.Para("Nobody has signed in to your Book safeguarding training account for 3 years. " +
+				"We do not keep personal data longer than we need it, so we will delete your account on " + eraseOn + "."),
+			email.Para("To keep your account, sign in before then:"),
+			email.LinkTo("Sign in", signInLink),
+			email.Para("If you no longer need it, you do not need to do anything. Your training record stays with " +
+				"the partnership, without your name, for the partnership's figures."),
+		},
+	}}
+}

@@ -12,16 +12,19 @@ import (
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/password"
+	"github.com/pscp/booktraining/internal/privacy"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
-// How long records are kept; the privacy notice states the same periods.
+// How long records are kept: the retention schedule's periods
+// (internal/privacy), which its daily job applies and the privacy notice
+// states.
 const (
 	// SignInAttemptRetention keeps attempts long enough to look into an
 	// attack on an account; the limits themselves need only FailureWindow.
-	SignInAttemptRetention = 90 * 24 * time.Hour
+	SignInAttemptRetention = privacy.SignInAttemptPeriod
 	// AuditRetentionYears is how long the audit log is kept.
-	AuditRetentionYears = 6
+	AuditRetentionYears = privacy.AuditYears
 )
 
 // EraseAccount deletes a person's account at their own request, once they
@@ -196,26 +199,4 @@ func (s *Service) confirmPassword(ctx context.Context, userID int64, plain, ip, 
 		return fmt.Errorf("confirm password of %d: %w", userID, err)
 	}
 	return nil
-}
-
-// DeleteOldSignInAttempts removes sign-in attempts older than
-// SignInAttemptRetention, and says how many. Call it from the same sweeper
-// as DeleteExpiredSessions.
-func (s *Service) DeleteOldSignInAttempts(ctx context.Context) (int64, error) {
-	n, err := dbsqlc.New(s.pool).DeleteSignInAttemptsBefore(ctx, s.now().Add(-SignInAttemptRetention))
-	if err != nil {
-		return 0, fmt.Errorf("delete old sign-in attempts: %w", err)
-	}
-	return n, nil
-}
-
-// DeleteOldAuditEvents removes audit log entries older than
-// AuditRetentionYears, and says how many. Call it from the same sweeper as
-// DeleteExpiredSessions.
-func (s *Service) DeleteOldAuditEvents(ctx context.Context) (int64, error) {
-	n, err := dbsqlc.New(s.pool).DeleteAuditEventsBefore(ctx, s.now().AddDate(-AuditRetentionYears, 0, 0))
-	if err != nil {
-		return 0, fmt.Errorf("delete old audit events: %w", err)
-	}
-	return n, nil
 }

@@ -124,25 +124,3 @@ func TestErasePasswordGuessesAreLimited(t *testing.T) {
 	f.clock.Advance(account.FailureWindow + time.Second)
 	require.NoError(t, f.svc.EraseAccount(f.ctx, id, goodPassword, "192.0.2.5"))
 }
-
-func TestRetention(t *testing.T) {
-	t.Parallel()
-	f := setup(t)
-	now := f.clock.Now()
-	for _, age := range []time.Duration{account.SignInAttemptRetention + time.Hour, account.SignInAttemptRetention - time.Hour} {
-		_, err := f.pool.Exec(f.ctx, "INSERT INTO sign_in_attempts (email, ip, at) VALUES ('x@example.org', '192.0.2.1', $1)", now.Add(-age))
-		require.NoError(t, err)
-	}
-	for _, at := range []time.Time{now.AddDate(-6, 0, -1), now.AddDate(-6, 0, 1)} {
-		_, err := f.pool.Exec(f.ctx, "INSERT INTO audit_events (at, action) VALUES ($1, 'sign_in_failed')", at)
-		require.NoError(t, err)
-	}
-	n, err := f.svc.DeleteOldSignInAttempts(f.ctx)
-	require.NoError(t, err)
-	assert.Equal(t, int64(1), n)
-	assert.Equal(t, 1, f.count(t, "SELECT count(*) FROM sign_in_attempts"))
-	n, err = f.svc.DeleteOldAuditEvents(f.ctx)
-	require.NoError(t, err)
-	assert.Equal(t, int64(1), n)
-	assert.Equal(t, 1, f.count(t, "SELECT count(*) FROM audit_events"))
-}

@@ -26,7 +26,8 @@ const (
 	// MaxRequestMessagesPerPerson is how many training requests and
 	// messages about them a person may send in EmailWindow.
 	MaxRequestMessagesPerPerson = 20
-	// EmailActionRetention is how long the actions are kept for counting.
+	// EmailActionRetention is how long the actions are kept for counting
+	// (the retention schedule's email_limits rule deletes them).
 	EmailActionRetention = 24 * time.Hour
 )
 
@@ -111,17 +112,6 @@ func AllowPersonEmailTx(ctx context.Context, tx pgx.Tx, kind string, userID int6
 		return fmt.Errorf("record email of person %d: %w", userID, err)
 	}
 	return nil
-}
-
-// DeleteOldEmailActions removes the email actions older than
-// EmailActionRetention, and says how many. Call it from the same sweeper as
-// DeleteExpiredSessions.
-func (s *Service) DeleteOldEmailActions(ctx context.Context) (int64, error) {
-	n, err := dbsqlc.New(s.pool).DeleteEmailActionsBefore(ctx, s.now().Add(-EmailActionRetention))
-	if err != nil {
-		return 0, fmt.Errorf("delete old email actions: %w", err)
-	}
-	return n, nil
 }
 
 // parseIP is the address an action came from; "::" when unknown, so that

@@ -97,9 +97,3 @@ func (s *Service) EndSession(ctx context.Context, sess Session, ip string) error
 		return audit.Record(ctx, q, s.now(), audit.Event{Action: audit.SignOut, ActorID: sess.UserID, SubjectID: sess.UserID, IP: ip})
 	})
 }
-
-// DeleteExpiredSessions removes sessions past either limit, and says how many.
-func (s *Service) DeleteExpiredSessions(ctx context.Context) (int64, error) {
-	now := s.now()
-	return dbsqlc.New(s.pool).DeleteExpiredWebSessions(ctx, dbsqlc.DeleteExpiredWebSessionsParams{Now: now, IdleSince: now.Add(-SessionIdle)})
-}

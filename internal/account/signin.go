@@ -152,6 +152,9 @@ func (s *Service) SignInOnDevice(ctx context.Context, addr, plain, ip, device st
 		if err := q.MarkSignInSucceeded(ctx, attemptID); err != nil {
 			return err
 		}
+		if err := q.RecordSignedIn(ctx, dbsqlc.RecordSignedInParams{ID: u.ID, Now: now}); err != nil {
+			return err
+		}
 		if rehash {
 			if h, err := password.Hash(plain); err == nil {
 				if err := q.SetPasswordHash(ctx, dbsqlc.SetPasswordHashParams{PasswordHash: h, ID: u.ID}); err != nil {
@@ -175,16 +178,6 @@ func (s *Service) SignInOnDevice(ctx context.Context, addr, plain, ip, device st
 		return 0, "", fmt.Errorf("sign in: %w", err)
 	}
 	return u.ID, newDevice, nil
-}
-
-// DeleteExpiredDeviceTokens removes device cookies' tokens past DeviceLife,
-// and says how many. Call it from the same sweeper as DeleteExpiredSessions.
-func (s *Service) DeleteExpiredDeviceTokens(ctx context.Context) (int64, error) {
-	n, err := dbsqlc.New(s.pool).DeleteExpiredDeviceTokens(ctx, s.now())
-	if err != nil {
-		return 0, fmt.Errorf("delete expired device tokens: %w", err)
-	}
-	return n, nil
 }
 
 func (s *Service) failed(ctx context.Context, q *dbsqlc.Queries, addr string, userID *int64, ip string) error {

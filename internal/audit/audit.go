@@ -66,6 +66,11 @@ const (
 	ChargesConfirmed      Action = "charges_confirmed"
 	AgencyInvoiced        Action = "agency_invoiced"
 	AgencyInvoiceVoided   Action = "agency_invoice_voided"
+
+	// PersonalDataViewed is someone's look at other people's personal data:
+	// a person's page, a register or list of bookings, a list of people, an
+	// export (see View).
+	PersonalDataViewed Action = "personal_data_viewed"
 )
 
 // Actions lists every action, for the log's filter.
@@ -77,7 +82,7 @@ var Actions = []Action{
 	CourseCreated, CourseUpdated, VenueCreated, VenueUpdated,
 	BookingAdded, BookingCancelled, BookingMoved, BookingMarkedLate, WaitingListReordered, AttendanceRecorded,
 	PricesChanged, ChargePolicyChanged, StripeCustomerMade, StripeCustomerUpdated, ChargesConfirmed, AgencyInvoiced,
-	AgencyInvoiceVoided,
+	AgencyInvoiceVoided, PersonalDataViewed,
 }
 
 // Event is one entry. ActorEmail records the address typed by someone who is

@@ -105,23 +105,6 @@ func (q *Queries) CreateWebSession(ctx context.Context, arg CreateWebSessionPara
 	return err
 }
 
-const deleteExpiredWebSessions = `-- name: DeleteExpiredWebSessions :execrows
-DELETE FROM web_sessions WHERE expires_at <= $1 OR last_seen_at <= $2
-`
-
-type DeleteExpiredWebSessionsParams struct {
-	Now       time.Time
-	IdleSince time.Time
-}
-
-func (q *Queries) DeleteExpiredWebSessions(ctx context.Context, arg DeleteExpiredWebSessionsParams) (int64, error) {
-	result, err := q.db.Exec(ctx, deleteExpiredWebSessions, arg.Now, arg.IdleSince)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
-}
-
 const deleteOtherWebSessions = `-- name: DeleteOtherWebSessions :exec
 DELETE FROM web_sessions WHERE user_id = $1 AND token_hash <> $2
 `
@@ -407,6 +390,22 @@ func (q *Queries) RecordSignInAttempt(ctx context.Context, arg RecordSignInAttem
 	var id int64
 	err := row.Scan(&id)
 	return id, err
+}
+
+const recordSignedIn = `-- name: RecordSignedIn :exec
+UPDATE users SET last_signed_in_at = $1::timestamptz, inactivity_warned_at = NULL WHERE id = $2
+`
+
+type RecordSignedInParams struct {
+	Now time.Time
+	ID  int64
+}
+
+// The retention schedule counts an account's disuse from here; signing in
+// also withdraws a warning that it would be erased.
+func (q *Queries) RecordSignedIn(ctx context.Context, arg RecordSignedInParams) error {
+	_, err := q.db.Exec(ctx, recordSignedIn, arg.Now, arg.ID)
+	return err
 }
 
 const requestAgencyChange = `-- name: RequestAgencyChange :exec

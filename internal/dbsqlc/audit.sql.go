@@ -71,6 +71,44 @@ func (q *Queries) InsertAuditEvent(ctx context.Context, arg InsertAuditEventPara
 	return err
 }
 
+const insertViewEvent = `-- name: InsertViewEvent :exec
+INSERT INTO audit_events (at, actor_id, action, subject_user_id, agency_id, details, ip)
+VALUES ($1, $2, 'personal_data_viewed', $3, $4,
+        $5::jsonb || jsonb_build_object('people', coalesce((
+            SELECT jsonb_agg(p.id ORDER BY p.id) FROM (
+                SELECT unnest($6::bigint[]) AS id
+                UNION
+                SELECT b.user_id FROM bookings b WHERE b.id = ANY($7::bigint[])) p), '[]'::jsonb)),
+        $8)
+`
+
+type InsertViewEventParams struct {
+	At            time.Time
+	ActorID       *int64
+	SubjectUserID *int64
+	AgencyID      *int64
+	Details       []byte
+	People        []int64
+	BookingIds    []int64
+	Ip            *netip.Addr
+}
+
+// A look at personal data. details.people lists everyone it showed: those
+// named, and the people of the bookings shown, as they were at that moment.
+func (q *Queries) InsertViewEvent(ctx context.Context, arg InsertViewEventParams) error {
+	_, err := q.db.Exec(ctx, insertViewEvent,
+		arg.At,
+		arg.ActorID,
+		arg.SubjectUserID,
+		arg.AgencyID,
+		arg.Details,
+		arg.People,
+		arg.BookingIds,
+		arg.Ip,
+	)
+	return err
+}
+
 const listAuditEvents = `-- name: ListAuditEvents :many
 SELECT e.id, e.at, e.actor_id, e.actor_email, e.action, e.subject_user_id, e.agency_id, e.details, coalesce(host(e.ip), '')::text AS ip,
        coalesce(actor.full_name, '')::text AS actor_name,
@@ -142,6 +180,43 @@ func (q *Queries) ListAuditEvents(ctx context.Context, arg ListAuditEventsParams
 			&i.SubjectName,
 			&i.AgencyName,
 		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listViewsOf = `-- name: ListViewsOf :many
+SELECT e.at, e.details, coalesce(actor.full_name, '')::text AS actor_name
+FROM audit_events e
+LEFT JOIN users actor ON actor.id = e.actor_id
+WHERE e.action = 'personal_data_viewed'
+  AND (e.subject_user_id = $1::bigint OR e.details -> 'people' @> to_jsonb($1::bigint))
+  AND e.actor_id IS DISTINCT FROM $1
+ORDER BY e.at DESC, e.id DESC
+`
+
+type ListViewsOfRow struct {
+	At        time.Time
+	Details   []byte
+	ActorName string
+}
+
+// Every view of personal data that showed the person, by someone else.
+func (q *Queries) ListViewsOf(ctx context.Context, personID int64) ([]ListViewsOfRow, error) {
+	rows, err := q.db.Query(ctx, listViewsOf, personID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListViewsOfRow
+	for rows.Next() {
+		var i ListViewsOfRow
+		if err := rows.Scan(&i.At, &i.Details, &i.ActorName); err != nil {
 			return nil, err
 		}
 		items = append(items, i)

@@ -178,26 +178,27 @@ type EmailAction struct {
 }
 
 type Enquiry struct {
-	ID            int64
-	AgencyID      int64
-	RequestedBy   int64
-	Kind          string
-	CourseID      *int64
-	Topic         string
-	Need          string
-	Audience      string
-	Participants  int32
-	Location      string
-	Address       string
-	AccessNeeds   string
-	ContactName   string
-	ContactEmail  string
-	ContactPhone  string
-	Status        string
-	DeclineReason string
-	SubmittedAt   time.Time
-	UpdatedAt     time.Time
-	FormKey       *string
+	ID                    int64
+	AgencyID              int64
+	RequestedBy           int64
+	Kind                  string
+	CourseID              *int64
+	Topic                 string
+	Need                  string
+	Audience              string
+	Participants          int32
+	Location              string
+	Address               string
+	AccessNeeds           string
+	ContactName           string
+	ContactEmail          string
+	ContactPhone          string
+	Status                string
+	DeclineReason         string
+	SubmittedAt           time.Time
+	UpdatedAt             time.Time
+	FormKey               *string
+	PersonalDataRemovedAt *time.Time
 }
 
 type EnquiryDate struct {
@@ -251,6 +252,23 @@ type Payment struct {
 	RefundRequestedAt *time.Time
 	CheckoutClosedAt  *time.Time
 	BillingBatch      *string
+}
+
+type RetainedPlaceCount struct {
+	SessionID  int64
+	AgencyID   *int64
+	Status     string
+	Attendance *string
+	Late       bool
+	Places     int32
+}
+
+type RetentionRun struct {
+	ID         int64
+	StartedAt  time.Time
+	FinishedAt *time.Time
+	Counts     []byte
+	Error      string
 }
 
 type Session struct {
@@ -327,6 +345,10 @@ type User struct {
 	UpdatedAt          time.Time
 	AgencyRequestedAt  *time.Time
 	CalendarToken      *string
+	// personal: when the person last signed in
+	LastSignedInAt *time.Time
+	// personal: when the person was warned their unused account would be erased
+	InactivityWarnedAt *time.Time
 }
 
 type UserRole struct {

@@ -191,37 +191,24 @@ func truncate(s string, n int) string {
 }
 
 // NewClient returns a River client that works the default queue, delivering
-// email with sender (nil: keep messages unsent, for development), and the
-// jobs of other packages that register adds. The caller starts it with
-// Start and stops it with Stop.
-func NewClient(pool *pgxpool.Pool, sender Sender, log *slog.Logger, register ...func(*river.Workers) error) (*river.Client[pgx.Tx], error) {
-	return newRegisteredClient(pool, sender, log, false, register)
+// email with sender (nil: keep messages unsent, for development). Each of
+// more adds other work to the same client (its workers and periodic jobs,
+// such as the retention schedule's and the password reset worker). The
+// caller starts it with Start and stops it with Stop.
+func NewClient(pool *pgxpool.Pool, sender Sender, log *slog.Logger, more ...func(*river.Config) error) (*river.Client[pgx.Tx], error) {
+	return newClient(pool, sender, log, nil, more...)
 }
 
 // NewDevelopmentClient is NewClient for a developer's own machine with no
 // mail server: every email is kept in the database for /admin/emails, where
 // managers never see sign-in links, and its text, links included, is written
 // to the log so the developer can follow them.
-func NewDevelopmentClient(pool *pgxpool.Pool, log *slog.Logger, register ...func(*river.Workers) error) (*river.Client[pgx.Tx], error) {
-	return newRegisteredClient(pool, nil, log, true, register)
-}
-
-func newRegisteredClient(pool *pgxpool.Pool, sender Sender, log *slog.Logger, logText bool, register []func(*river.Workers) error) (*river.Client[pgx.Tx], error) {
-	var registerErr error
-	client, err := newClient(pool, sender, log, func(cfg *river.Config, w *DeliverWorker) {
-		w.logText = logText
-		for _, r := range register {
-			registerErr = errors.Join(registerErr, r(cfg.Workers))
-		}
-	})
-	if registerErr != nil {
-		return nil, fmt.Errorf("register workers: %w", registerErr)
-	}
-	return client, err
+func NewDevelopmentClient(pool *pgxpool.Pool, log *slog.Logger, more ...func(*river.Config) error) (*river.Client[pgx.Tx], error) {
+	return newClient(pool, nil, log, func(_ *river.Config, w *DeliverWorker) { w.logText = true }, more...)
 }
 
 // newClient is NewClient with a hook for tests to shorten River's timings.
-func newClient(pool *pgxpool.Pool, sender Sender, log *slog.Logger, tune func(*river.Config, *DeliverWorker)) (*river.Client[pgx.Tx], error) {
+func newClient(pool *pgxpool.Pool, sender Sender, log *slog.Logger, tune func(*river.Config, *DeliverWorker), more ...func(*river.Config) error) (*river.Client[pgx.Tx], error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -236,6 +223,11 @@ func newClient(pool *pgxpool.Pool, sender Sender, log *slog.Logger, tune func(*r
 	}
 	if err := river.AddWorkerSafely(cfg.Workers, worker); err != nil {
 		return nil, fmt.Errorf("register email worker: %w", err)
+	}
+	for _, add := range more {
+		if err := add(cfg); err != nil {
+			return nil, err
+		}
 	}
 	client, err := river.NewClient(riverpgxv5.New(pool), cfg)
 	if err != nil {

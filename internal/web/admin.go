@@ -54,6 +54,7 @@ func (a *app) adminRoutes(f *fiber.App) {
 	m.Get("/audit", h.auditLog)
 	m.Get("/emails", h.emails)
 	m.Get("/emails/:id", h.email)
+	m.Get("/retention", h.retention)
 
 	co := f.Group("/agency", requireRole(account.Coordinator))
 	co.Get("/people", h.agencyPeople)
@@ -86,6 +87,7 @@ var adminSections = []link{
 	{"/admin/prices", "Prices and charges"},
 	{"/admin/audit", "Audit log"},
 	{"/admin/emails", "Emails"},
+	{"/admin/retention", "Retention of personal data"},
 	{"/admin/training-requests", "Training requests"},
 }
 
@@ -219,6 +221,15 @@ func (h *admin) peopleList(c *fiber.Ctx) error {
 		filter.Set("agency", strconv.FormatInt(d.AgencyID, 10))
 	}
 	d.Pages = paginate("/admin/people", filter, d.Results.Page, d.Results.Pages)
+	if len(d.Results.People) > 0 {
+		ids := make([]int64, len(d.Results.People))
+		for i, p := range d.Results.People {
+			ids[i] = p.ID
+		}
+		if err := h.auditView(c, account.Manager, audit.View{What: "a list of people", People: ids, AgencyID: s.AgencyID}); err != nil {
+			return err
+		}
+	}
 	return h.render(c, fiber.StatusOK, "admin/people", "People", d)
 }
 
@@ -245,6 +256,10 @@ func (h *admin) showPerson(c *fiber.Ctx, chosen string, errs *validation.Errors)
 	}
 	if u.Erased {
 		return fiber.ErrNotFound
+	}
+	person := u.ID
+	if err := h.auditView(c, account.Manager, audit.View{What: "their person page", PersonID: &person, AgencyID: u.AgencyID}); err != nil {
+		return err
 	}
 	d := adminPersonPage{adminArea: h.area(c), fieldErrors: fieldErrors{errs}, Person: u, Role: chosen}
 	for _, r := range account.Roles {
@@ -571,6 +586,8 @@ var actionLabels = map[audit.Action]string{
 	audit.ChargesConfirmed:      "Confirmed or waived a session’s charges",
 	audit.AgencyInvoiced:        "Invoiced an agency",
 	audit.AgencyInvoiceVoided:   "Stripe voided an agency’s invoice",
+
+	audit.PersonalDataViewed: "Viewed personal data",
 }
 
 func actionLabel(a audit.Action) string {
@@ -745,10 +762,13 @@ func detailLines(details map[string]any) []string {
 	var out []string
 	for _, k := range keys {
 		value := details[k]
-		if k == "role" {
+		if k == "role" || k == "as" {
 			if s, ok := value.(string); ok {
 				value = account.Role(s).Label()
 			}
+		}
+		if people, ok := value.([]any); ok && k == "people" {
+			value = plural(len(people), "1 person", fmt.Sprintf("%d people", len(people)))
 		}
 		out = append(out, strings.ReplaceAll(k, "_", " ")+": "+detailValue(value))
 	}
@@ -942,6 +962,15 @@ func (h *admin) agencyPeople(c *fiber.Ctx) error {
 		return err
 	}
 	d.Pages = paginate("/agency/people", url.Values{"q": {d.Query}}, d.Results.Page, d.Results.Pages)
+	if len(d.Results.People) > 0 {
+		ids := make([]int64, len(d.Results.People))
+		for i, p := range d.Results.People {
+			ids[i] = p.ID
+		}
+		if err := h.auditView(c, account.Coordinator, audit.View{What: "the list of their agency's people", People: ids, AgencyID: u.AgencyID}); err != nil {
+			return err
+		}
+	}
 	return h.render(c, fiber.StatusOK, "agency/people", "People in "+u.AgencyName, d)
 }
 
@@ -955,6 +984,10 @@ func (h *admin) agencyPerson(c *fiber.Ctx) error {
 	if errors.Is(err, people.ErrNotFound) {
 		return fiber.ErrNotFound
 	} else if err != nil {
+		return err
+	}
+	person := p.ID
+	if err := h.auditView(c, account.Coordinator, audit.View{What: "their person page in their agency", PersonID: &person, AgencyID: u.AgencyID}); err != nil {
 		return err
 	}
 	return h.render(c, fiber.StatusOK, "agency/person", p.FullName, p)

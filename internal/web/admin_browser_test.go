@@ -114,6 +114,12 @@ func TestBrowserAdminPagesAreAccessible(t *testing.T) {
 	visit("/admin/audit?action=sign_in&from-day=31&from-month=2&from-year=2026", 422)
 	assert.Contains(t, text(t, ctx, ".govuk-error-summary"), "Date from must be a real date")
 
+	_, err = w.pool.Exec(context.Background(), `INSERT INTO retention_runs (started_at, finished_at, counts, error)
+		VALUES (now() - interval '1 hour', now() - interval '59 minutes', '{"sign_in_attempts": 12}', 'bookings: deadlock detected')`)
+	require.NoError(t, err)
+	visit("/admin/retention", 200)
+	assert.Contains(t, text(t, ctx, "main"), "Part of the last run failed")
+
 	visit("/admin/emails?status=failed", 200)
 	assert.Contains(t, text(t, ctx, "main table"), "550 5.1.1 No such user")
 	visit("/admin/emails", 200)

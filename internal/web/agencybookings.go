@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/validation"
 )
@@ -56,6 +57,12 @@ func (a *app) agencyBookings(c *fiber.Ctx) error {
 		return registerError(err)
 	}
 	d.AgencyList = l
+	if err := a.auditView(c, account.Coordinator, audit.View{
+		What: "their agency's bookings", AgencyID: u.AgencyID,
+		Bookings: agencyBookingIDs(l.Upcoming, l.Waiting, l.Past, l.LateCancellations, l.NonAttendance),
+	}); err != nil {
+		return err
+	}
 	return a.render(c, fiber.StatusOK, "agency/bookings", "Bookings for "+u.AgencyName, d)
 }
 

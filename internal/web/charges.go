@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/payment"
 	"github.com/pscp/booktraining/internal/validation"
 )
@@ -70,6 +71,17 @@ func (a *app) chargesOf(c *fiber.Ctx) (payment.SessionCharges, error) {
 func (a *app) sessionCharges(c *fiber.Ctx) error {
 	sc, err := a.chargesOf(c)
 	if err != nil {
+		return err
+	}
+	// Who did not attend or cancelled late, and what it costs their agency.
+	ids := make([]int64, len(sc.Candidates))
+	for i, cand := range sc.Candidates {
+		ids[i] = cand.BookingID
+	}
+	session := sc.SessionID
+	if err := a.auditView(c, account.Manager, audit.View{
+		What: "the charges of " + sessionWords(sc.SessionID, sc.CourseTitle, sc.StartsAt), SessionID: &session, Bookings: ids,
+	}); err != nil {
 		return err
 	}
 	return a.showSessionCharges(c, sc, nil, nil)

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/validation"
 )
@@ -62,6 +63,16 @@ func (a *app) renderRegister(c *fiber.Ctx, marks map[int64]string, errs *validat
 	sheet, err := a.deps.Bookings.Register(c.UserContext(), bookingActor(u), id)
 	if err != nil {
 		return registerError(err)
+	}
+	ids := make([]int64, len(sheet.People))
+	for i, l := range sheet.People {
+		ids[i] = l.BookingID
+	}
+	if err := a.auditView(c, viewRole(u), audit.View{
+		What:      "the register of " + sessionWords(id, sheet.CourseTitle, sheet.StartsAt),
+		SessionID: &id, Bookings: ids,
+	}); err != nil {
+		return err
 	}
 	d := registerPage{fieldErrors: fieldErrors{errs}, RegisterSheet: sheet, Marks: marks,
 		Back: link{fmt.Sprintf("/trainer/sessions/%d", id), "Back to the session"}}

@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/scheduling"
 	"github.com/pscp/booktraining/internal/validation"
@@ -128,6 +129,10 @@ func (a *app) programme(c *fiber.Ctx) error {
 func (a *app) programmeCSV(c *fiber.Ctx) error {
 	rows, _, err := a.scheduler().Programme(c.UserContext(), programmeFilter(c), 0)
 	if err != nil {
+		return err
+	}
+	// The export names each session's trainers.
+	if err := a.auditView(c, account.Manager, audit.View{What: "the programme export (CSV), with trainers' names"}); err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")

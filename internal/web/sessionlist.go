@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/scheduling"
 	"github.com/pscp/booktraining/internal/validation"
@@ -95,6 +96,13 @@ func (a *app) sessionBookings(c *fiber.Ctx) error {
 	}
 	list, err := a.deps.Bookings.ListSession(c.UserContext(), se.ID)
 	if err != nil {
+		return err
+	}
+	session := se.ID
+	if err := a.auditView(c, account.Manager, audit.View{
+		What:      "the bookings of " + sessionWords(se.ID, se.CourseTitle, se.StartsAt),
+		SessionID: &session, Bookings: entryIDs(list.Confirmed, list.Offered, list.Waiting, list.Ended),
+	}); err != nil {
 		return err
 	}
 	d := sessionBookingsPage{adminArea: newAdminArea(c), Session: se, List: list, Open: open}

@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/trainer"
 	"github.com/pscp/booktraining/internal/validation"
@@ -125,6 +126,9 @@ func (h *trainers) showTrainer(c *fiber.Ctx, f trainer.TimeOffForm, errs *valida
 	if d.TimeOff, err = h.trainers.ListTimeOff(ctx, id); err != nil {
 		return err
 	}
+	if err := h.auditView(c, account.Manager, audit.View{What: "their trainer page (approved courses and time off)", PersonID: &id}); err != nil {
+		return err
+	}
 	return h.renderForm(c, "admin/trainer", t.Name, d, errs)
 }
 
@@ -238,6 +242,12 @@ func (h *trainers) mySession(c *fiber.Ctx) error {
 	}
 	list, err := h.deps.Bookings.ListSession(c.UserContext(), id)
 	if err != nil {
+		return err
+	}
+	if err := h.auditView(c, account.Trainer, audit.View{
+		What:      "the attendees of " + sessionWords(id, s.CourseTitle, s.Start),
+		SessionID: &id, Bookings: entryIDs(list.Confirmed),
+	}); err != nil {
 		return err
 	}
 	return h.render(c, fiber.StatusOK, "trainer/session", s.CourseTitle, mySessionPage{Session: s, Attendees: list.Confirmed})

@@ -147,7 +147,7 @@ func New(deps Deps) (*fiber.App, error) {
 	f.Get("/", a.home)
 	f.Get("/courses", a.courses)
 	f.Get("/courses/:slug", a.course)
-	f.Get("/privacy", a.staticPage("privacy", "Privacy notice"))
+	f.Get("/privacy", a.privacyNotice)
 	f.Get("/accessibility", a.staticPage("accessibility", "Accessibility statement"))
 	f.Get("/cookies", a.staticPage("cookies", "Cookies"))
 

@@ -1,0 +1,32 @@
+package account
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// WarnUnusedTx emails a person, in the caller's transaction, that their
+// account has not been used for years and will be erased on eraseOn unless
+// they sign in (signing in withdraws the warning). The retention schedule
+// calls it.
+func (s *Service) WarnUnusedTx(ctx context.Context, tx pgx.Tx, userID int64, to, name string, eraseOn time.Time) error {
+	day := eraseOn.In(london).Format("Monday 2 January 2006")
+	return s.send(ctx, tx, userID, to, name, unusedAccountEmail(name, s.link("/sign-in", ""), day))
+}
+
+// EraseForRetention erases an account whose time under the retention
+// schedule is up, in the caller's transaction; the audit log says why and
+// that nobody asked.
+func (s *Service) EraseForRetention(ctx context.Context, tx pgx.Tx, userID int64, now time.Time, reason string) error {
+	return s.EraseTx(ctx, tx, userID, now, Erasure{Reason: reason})
+}
+
+var london = func() *time.Location {
+	l, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		panic("account: load Europe/London: " + err.Error())
+	}
+	return l
+}()

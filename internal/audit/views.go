@@ -1,0 +1,116 @@
+package audit
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/privacy"
+)
+
+// View is one look at other people's personal data, recorded as a
+// PersonalDataViewed event whose details say what was seen and name
+// everyone it showed, so each of them can later be told who saw them.
+type View struct {
+	ActorID int64
+	As      string // the role it was seen in: "manager", "coordinator", "trainer"
+	IP      string
+	// What was seen, in words for the audit log and the person's download:
+	// "their person page", "the register of Safeguarding Essentials on …".
+	What      string
+	PersonID  *int64 // the person whose page it was
+	SessionID *int64 // a session's register or list of bookings
+	AgencyID  *int64 // an agency's people or bookings
+	// People and Bookings name everyone else shown: people by account, and
+	// the people of bookings as they are at this moment.
+	People   []int64
+	Bookings []int64
+}
+
+// RecordView writes v to the audit log.
+func RecordView(ctx context.Context, pool *pgxpool.Pool, at time.Time, v View) error {
+	d := map[string]any{"what": v.What, "as": v.As}
+	if v.SessionID != nil {
+		d["session_id"] = *v.SessionID
+	}
+	details, err := json.Marshal(d)
+	if err != nil {
+		return fmt.Errorf("audit view: %w", err)
+	}
+	var ip *netip.Addr
+	if addr, err := netip.ParseAddr(v.IP); err == nil {
+		ip = &addr
+	}
+	people, bookings := v.People, v.Bookings
+	if people == nil {
+		people = []int64{}
+	}
+	if bookings == nil {
+		bookings = []int64{}
+	}
+	actor := v.ActorID
+	if err := dbsqlc.New(pool).InsertViewEvent(ctx, dbsqlc.InsertViewEventParams{
+		At: at, ActorID: &actor, SubjectUserID: v.PersonID, AgencyID: v.AgencyID, Details: details,
+		People: people, BookingIds: bookings, Ip: ip,
+	}); err != nil {
+		return fmt.Errorf("audit view of %s: %w", v.What, err)
+	}
+	return nil
+}
+
+// ViewOfYou is one look at a person's record by someone else, as their
+// download lists it.
+type ViewOfYou struct {
+	At   time.Time `json:"at"`
+	By   string    `json:"by"`   // their name ("Deleted person" once erased)
+	Role string    `json:"role"` // the role they looked in
+	What string    `json:"what"`
+}
+
+// roleWords names the roles views are made in.
+var roleWords = map[string]string{
+	"manager":     "training manager",
+	"coordinator": "agency coordinator",
+	"trainer":     "trainer",
+}
+
+// ViewsPart is the privacy part that lists, in a person's download, every
+// view of their record by someone else: their person page, a register, list
+// of bookings or list of people they were on at the time, an export that
+// held them.
+//
+// Its Erase does nothing: the audit log keeps its entries for their six
+// years (the retention schedule), and once the account is erased they
+// point at "Deleted person", so nothing in them names the person any more.
+func ViewsPart() privacy.Part {
+	return privacy.Part{
+		Name: "views_of_your_record",
+		Export: func(ctx context.Context, tx pgx.Tx, p privacy.Person) (any, error) {
+			rows, err := dbsqlc.New(tx).ListViewsOf(ctx, p.ID)
+			if err != nil {
+				return nil, fmt.Errorf("export views of %d: %w", p.ID, err)
+			}
+			out := make([]ViewOfYou, 0, len(rows))
+			for _, r := range rows {
+				var d struct {
+					What string `json:"what"`
+					As   string `json:"as"`
+				}
+				_ = json.Unmarshal(r.Details, &d)
+				role := roleWords[d.As]
+				if role == "" {
+					role = d.As
+				}
+				out = append(out, ViewOfYou{At: r.At, By: r.ActorName, Role: role, What: d.What})
+			}
+			return out, nil
+		},
+		Erase: func(context.Context, pgx.Tx, privacy.Person, time.Time) error { return nil },
+	}
+}
