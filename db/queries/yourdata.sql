@@ -126,10 +126,12 @@ SELECT e.at, e.action, (e.actor_id IS NOT DISTINCT FROM @user_id::bigint)::boole
 FROM audit_events e
 LEFT JOIN agencies a ON a.id = e.agency_id
 WHERE e.actor_id = @user_id::bigint OR e.subject_user_id = @user_id::bigint
+   OR (e.actor_email <> '' AND lower(e.actor_email) = lower(@email::text))
 ORDER BY e.at, e.id;
 
 -- name: ExportEmails :many
-SELECT created_at, to_address, subject, sent_at, body_text
+SELECT created_at, to_address, to_name, subject, sent_at, failed_at, body_text,
+       (calendar_method <> '')::boolean AS has_invite
 FROM emails
 WHERE user_id = @user_id OR lower(to_address) = lower(@email::text)
 ORDER BY created_at, id;
@@ -138,7 +140,7 @@ ORDER BY created_at, id;
 -- NO KEY UPDATE: a booking being made for the person at the same moment
 -- (which holds its session's lock and takes a key-share lock on the user
 -- for its foreign key) does not deadlock with the erasure.
-SELECT email, agency_id
+SELECT email, full_name, agency_id
 FROM users
 WHERE id = @id AND erased_at IS NULL
 FOR NO KEY UPDATE;
@@ -199,6 +201,7 @@ WHERE subject_user_id = @user_id OR actor_id = @user_id;
 -- name: ExportBookings :many
 SELECT b.created_at, s.course_title, s.starts_at, s.ends_at, b.status, b.late, b.attendance,
        b.access_needs, b.dietary_needs, b.line_manager_name, b.line_manager_email::text AS line_manager_email,
+       b.end_note,
        coalesce(a.name, '')::text AS agency_name
 FROM bookings b
 JOIN sessions s ON s.id = b.session_id

@@ -266,8 +266,14 @@ SELECT e.at, e.action, (e.actor_id IS NOT DISTINCT FROM $1::bigint)::boolean AS 
 FROM audit_events e
 LEFT JOIN agencies a ON a.id = e.agency_id
 WHERE e.actor_id = $1::bigint OR e.subject_user_id = $1::bigint
+   OR (e.actor_email <> '' AND lower(e.actor_email) = lower($2::text))
 ORDER BY e.at, e.id
 `
+
+type ExportAuditEventsParams struct {
+	UserID int64
+	Email  string
+}
 
 type ExportAuditEventsRow struct {
 	At         time.Time
@@ -280,8 +286,8 @@ type ExportAuditEventsRow struct {
 
 // Events the person did, or that were done to their account. The IP address
 // of an event someone else did is that person's, so it is left out.
-func (q *Queries) ExportAuditEvents(ctx context.Context, userID int64) ([]ExportAuditEventsRow, error) {
-	rows, err := q.db.Query(ctx, exportAuditEvents, userID)
+func (q *Queries) ExportAuditEvents(ctx context.Context, arg ExportAuditEventsParams) ([]ExportAuditEventsRow, error) {
+	rows, err := q.db.Query(ctx, exportAuditEvents, arg.UserID, arg.Email)
 	if err != nil {
 		return nil, err
 	}
@@ -310,6 +316,7 @@ func (q *Queries) ExportAuditEvents(ctx context.Context, userID int64) ([]Export
 const exportBookings = `-- name: ExportBookings :many
 SELECT b.created_at, s.course_title, s.starts_at, s.ends_at, b.status, b.late, b.attendance,
        b.access_needs, b.dietary_needs, b.line_manager_name, b.line_manager_email::text AS line_manager_email,
+       b.end_note,
        coalesce(a.name, '')::text AS agency_name
 FROM bookings b
 JOIN sessions s ON s.id = b.session_id
@@ -330,6 +337,7 @@ type ExportBookingsRow struct {
 	DietaryNeeds     string
 	LineManagerName  string
 	LineManagerEmail string
+	EndNote          string
 	AgencyName       string
 }
 
@@ -354,6 +362,7 @@ func (q *Queries) ExportBookings(ctx context.Context, userID int64) ([]ExportBoo
 			&i.DietaryNeeds,
 			&i.LineManagerName,
 			&i.LineManagerEmail,
+			&i.EndNote,
 			&i.AgencyName,
 		); err != nil {
 			return nil, err
@@ -406,7 +415,8 @@ func (q *Queries) ExportEmailLinks(ctx context.Context, userID int64) ([]ExportE
 }
 
 const exportEmails = `-- name: ExportEmails :many
-SELECT created_at, to_address, subject, sent_at, body_text
+SELECT created_at, to_address, to_name, subject, sent_at, failed_at, body_text,
+       (calendar_method <> '')::boolean AS has_invite
 FROM emails
 WHERE user_id = $1 OR lower(to_address) = lower($2::text)
 ORDER BY created_at, id
@@ -420,9 +430,12 @@ type ExportEmailsParams struct {
 type ExportEmailsRow struct {
 	CreatedAt time.Time
 	ToAddress string
+	ToName    string
 	Subject   string
 	SentAt    *time.Time
+	FailedAt  *time.Time
 	BodyText  string
+	HasInvite bool
 }
 
 func (q *Queries) ExportEmails(ctx context.Context, arg ExportEmailsParams) ([]ExportEmailsRow, error) {
@@ -437,9 +450,12 @@ func (q *Queries) ExportEmails(ctx context.Context, arg ExportEmailsParams) ([]E
 		if err := rows.Scan(
 			&i.CreatedAt,
 			&i.ToAddress,
+			&i.ToName,
 			&i.Subject,
 			&i.SentAt,
+			&i.FailedAt,
 			&i.BodyText,
+			&i.HasInvite,
 		); err != nil {
 			return nil, err
 		}
@@ -711,7 +727,7 @@ func (q *Queries) LockProfile(ctx context.Context, id int64) (LockProfileRow, er
 }
 
 const lockUserForErasure = `-- name: LockUserForErasure :one
-SELECT email, agency_id
+SELECT email, full_name, agency_id
 FROM users
 WHERE id = $1 AND erased_at IS NULL
 FOR NO KEY UPDATE
@@ -719,6 +735,7 @@ FOR NO KEY UPDATE
 
 type LockUserForErasureRow struct {
 	Email    string
+	FullName string
 	AgencyID *int64
 }
 
@@ -728,7 +745,7 @@ type LockUserForErasureRow struct {
 func (q *Queries) LockUserForErasure(ctx context.Context, id int64) (LockUserForErasureRow, error) {
 	row := q.db.QueryRow(ctx, lockUserForErasure, id)
 	var i LockUserForErasureRow
-	err := row.Scan(&i.Email, &i.AgencyID)
+	err := row.Scan(&i.Email, &i.FullName, &i.AgencyID)
 	return i, err
 }
 
