@@ -130,8 +130,8 @@ WHERE e.actor_id = @user_id::bigint OR e.subject_user_id = @user_id::bigint
 ORDER BY e.at, e.id;
 
 -- name: ExportEmails :many
-SELECT created_at, to_address, to_name, subject, sent_at, failed_at, body_text,
-       (calendar_method <> '')::boolean AS has_invite
+SELECT created_at, to_address, to_name, subject, sent_at, failed_at, body_text, body_html,
+       calendar_method, calendar_ics, calendar_filename, last_error
 FROM emails
 WHERE user_id = @user_id OR lower(to_address) = lower(@email::text)
 ORDER BY created_at, id;
@@ -172,10 +172,11 @@ DELETE FROM account_tokens WHERE user_id = @user_id;
 DELETE FROM sign_in_attempts WHERE email = @email;
 
 -- name: AnonymiseEmailsTo :exec
--- A message not yet delivered has no body left, so it is never sent.
+-- A message not yet delivered has no body left, so it is never sent. What
+-- stays says only that an email went, when, and whether it carried an invite.
 UPDATE emails
-SET to_address = @erased_address, to_name = '', body_text = '', body_html = '',
-    calendar_ics = '', calendar_filename = ''
+SET to_address = @erased_address, to_name = '', subject = '(removed)', body_text = '', body_html = '',
+    calendar_ics = '', calendar_filename = '', last_error = ''
 WHERE user_id = @user_id OR lower(to_address) = lower(@email::text);
 
 -- name: AnonymiseAuditActorEmail :exec

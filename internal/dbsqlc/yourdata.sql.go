@@ -58,8 +58,8 @@ func (q *Queries) AnonymiseAuditActorEmail(ctx context.Context, arg AnonymiseAud
 
 const anonymiseEmailsTo = `-- name: AnonymiseEmailsTo :exec
 UPDATE emails
-SET to_address = $1, to_name = '', body_text = '', body_html = '',
-    calendar_ics = '', calendar_filename = ''
+SET to_address = $1, to_name = '', subject = '(removed)', body_text = '', body_html = '',
+    calendar_ics = '', calendar_filename = '', last_error = ''
 WHERE user_id = $2 OR lower(to_address) = lower($3::text)
 `
 
@@ -69,7 +69,8 @@ type AnonymiseEmailsToParams struct {
 	Email         string
 }
 
-// A message not yet delivered has no body left, so it is never sent.
+// A message not yet delivered has no body left, so it is never sent. What
+// stays says only that an email went, when, and whether it carried an invite.
 func (q *Queries) AnonymiseEmailsTo(ctx context.Context, arg AnonymiseEmailsToParams) error {
 	_, err := q.db.Exec(ctx, anonymiseEmailsTo, arg.ErasedAddress, arg.UserID, arg.Email)
 	return err
@@ -415,8 +416,8 @@ func (q *Queries) ExportEmailLinks(ctx context.Context, userID int64) ([]ExportE
 }
 
 const exportEmails = `-- name: ExportEmails :many
-SELECT created_at, to_address, to_name, subject, sent_at, failed_at, body_text,
-       (calendar_method <> '')::boolean AS has_invite
+SELECT created_at, to_address, to_name, subject, sent_at, failed_at, body_text, body_html,
+       calendar_method, calendar_ics, calendar_filename, last_error
 FROM emails
 WHERE user_id = $1 OR lower(to_address) = lower($2::text)
 ORDER BY created_at, id
@@ -428,14 +429,18 @@ type ExportEmailsParams struct {
 }
 
 type ExportEmailsRow struct {
-	CreatedAt time.Time
-	ToAddress string
-	ToName    string
-	Subject   string
-	SentAt    *time.Time
-	FailedAt  *time.Time
-	BodyText  string
-	HasInvite bool
+	CreatedAt        time.Time
+	ToAddress        string
+	ToName           string
+	Subject          string
+	SentAt           *time.Time
+	FailedAt         *time.Time
+	BodyText         string
+	BodyHtml         string
+	CalendarMethod   string
+	CalendarIcs      string
+	CalendarFilename string
+	LastError        string
 }
 
 func (q *Queries) ExportEmails(ctx context.Context, arg ExportEmailsParams) ([]ExportEmailsRow, error) {
@@ -455,7 +460,11 @@ func (q *Queries) ExportEmails(ctx context.Context, arg ExportEmailsParams) ([]E
 			&i.SentAt,
 			&i.FailedAt,
 			&i.BodyText,
-			&i.HasInvite,
+			&i.BodyHtml,
+			&i.CalendarMethod,
+			&i.CalendarIcs,
+			&i.CalendarFilename,
+			&i.LastError,
 		); err != nil {
 			return nil, err
 		}

@@ -33,8 +33,14 @@ type PersonalEmail struct {
 	Subject   string     `json:"subject"`
 	SentAt    *time.Time `json:"sent_at"`
 	FailedAt  *time.Time `json:"failed_at,omitempty"`
-	Invite    bool       `json:"calendar_invite"`
+	Failure   string     `json:"failure,omitempty"` // the mail server's last reply
 	Body      string     `json:"body,omitempty"`
+	HTML      string     `json:"body_html,omitempty"`
+	// An attached calendar invite: its method (REQUEST, CANCEL), file name
+	// and, until delivered, its text.
+	InviteMethod string `json:"calendar_method,omitempty"`
+	InviteFile   string `json:"calendar_filename,omitempty"`
+	Invite       string `json:"calendar_invite,omitempty"`
 }
 
 // linkToken finds the secret in a link of an email body that is still kept.
@@ -49,8 +55,10 @@ func exportEmails(ctx context.Context, tx pgx.Tx, p privacy.Person) (any, error)
 	for _, r := range rows {
 		out = append(out, PersonalEmail{
 			CreatedAt: r.CreatedAt.UTC(), To: r.ToAddress, ToName: r.ToName, Subject: r.Subject,
-			SentAt: utc(r.SentAt), FailedAt: utc(r.FailedAt), Invite: r.HasInvite,
-			Body: linkToken.ReplaceAllString(r.BodyText, "${1}removed"),
+			SentAt: utc(r.SentAt), FailedAt: utc(r.FailedAt), Failure: r.LastError,
+			Body:         linkToken.ReplaceAllString(r.BodyText, "${1}removed"),
+			HTML:         linkToken.ReplaceAllString(r.BodyHtml, "${1}removed"),
+			InviteMethod: r.CalendarMethod, InviteFile: r.CalendarFilename, Invite: r.CalendarIcs,
 		})
 	}
 	return out, nil
