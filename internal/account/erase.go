@@ -57,14 +57,9 @@ var ErrOwnAccount = errors.New("erase your own account from your account page")
 func (s *Service) EraseOnBehalf(ctx context.Context, managerID, userID int64, reason, ip string) error {
 	reason = validation.CleanText(reason)
 	var v validation.Errors
-	switch n := len([]rune(reason)); {
-	case reason == "":
-		v.Add("reason", "Enter why the account is being erased, for example the request it answers and when it was received")
-	case n > 500:
-		v.Add("reason", "The reason must be 500 characters or fewer")
-	}
-	if err := v.Err(); err != nil {
-		return err
+	if msg := ErasureReasonProblem(reason); msg != "" {
+		v.Add("reason", msg)
+		return v.Err()
 	}
 	if managerID == userID {
 		return ErrOwnAccount
@@ -76,6 +71,18 @@ func (s *Service) EraseOnBehalf(ctx context.Context, managerID, userID int64, re
 		}
 		return s.EraseTx(ctx, tx, userID, now, Erasure{ActorID: &managerID, IP: ip, Reason: reason})
 	})
+}
+
+// ErasureReasonProblem says what is wrong with the reason a training manager
+// gives for erasing someone's account, or "" when nothing is.
+func ErasureReasonProblem(reason string) string {
+	switch reason = validation.CleanText(reason); {
+	case reason == "":
+		return "Enter why you are erasing this account, for example the request it answers and when it was received"
+	case len([]rune(reason)) > 500:
+		return "The reason must be 500 characters or fewer"
+	}
+	return ""
 }
 
 // Erasure says who asked for an account to be erased, and why, for the audit
