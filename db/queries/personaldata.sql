@@ -181,7 +181,11 @@ WHERE last_error <> '' AND (user_id = @user_id::bigint OR lower(to_address) = lo
 -- name: AuditEventsMentioning :many
 -- Audit events by or about the person, or whose details name them: their
 -- details are cleaned in Go, value by value.
-SELECT id, details, (actor_id IS NOT DISTINCT FROM @user_id::bigint OR subject_user_id IS NOT DISTINCT FROM @user_id::bigint)::boolean AS theirs
+-- theirs: an event about the person (not one they did to someone else,
+-- whose reason is kept as that person's record).
+SELECT id, details,
+       (subject_user_id IS NOT DISTINCT FROM @user_id::bigint
+        OR (actor_id IS NOT DISTINCT FROM @user_id::bigint AND subject_user_id IS NULL))::boolean AS theirs
 FROM audit_events
 WHERE actor_id = @user_id::bigint OR subject_user_id = @user_id::bigint
    OR strpos(lower(details::text), lower(@email::text)) > 0

@@ -11,7 +11,9 @@ import (
 )
 
 const auditEventsMentioning = `-- name: AuditEventsMentioning :many
-SELECT id, details, (actor_id IS NOT DISTINCT FROM $1::bigint OR subject_user_id IS NOT DISTINCT FROM $1::bigint)::boolean AS theirs
+SELECT id, details,
+       (subject_user_id IS NOT DISTINCT FROM $1::bigint
+        OR (actor_id IS NOT DISTINCT FROM $1::bigint AND subject_user_id IS NULL))::boolean AS theirs
 FROM audit_events
 WHERE actor_id = $1::bigint OR subject_user_id = $1::bigint
    OR strpos(lower(details::text), lower($2::text)) > 0
@@ -33,6 +35,8 @@ type AuditEventsMentioningRow struct {
 
 // Audit events by or about the person, or whose details name them: their
 // details are cleaned in Go, value by value.
+// theirs: an event about the person (not one they did to someone else,
+// whose reason is kept as that person's record).
 func (q *Queries) AuditEventsMentioning(ctx context.Context, arg AuditEventsMentioningParams) ([]AuditEventsMentioningRow, error) {
 	rows, err := q.db.Query(ctx, auditEventsMentioning, arg.UserID, arg.Email, arg.Name)
 	if err != nil {
