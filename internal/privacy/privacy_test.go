@@ -66,7 +66,9 @@ func TestRegisterRefusesMistakes(t *testing.T) {
 	r.Register(part("a", nil, &erased, nil))
 	assert.Panics(t, func() { r.Register(part("a", nil, &erased, nil)) }, "a name twice")
 	assert.Panics(t, func() { r.Register(privacy.Part{Name: "no eraser", Export: part("x", nil, &erased, nil).Export}) })
-	assert.Panics(t, func() { r.Register(privacy.Part{Export: part("x", nil, &erased, nil).Export, Erase: part("x", nil, &erased, nil).Erase}) })
+	assert.Panics(t, func() {
+		r.Register(privacy.Part{Export: part("x", nil, &erased, nil).Export, Erase: part("x", nil, &erased, nil).Erase})
+	})
 
 	r.Register(privacy.Part{Name: "b", Columns: []string{"users.email", "t.c"}, Export: part("x", nil, &erased, nil).Export, Erase: part("x", nil, &erased, nil).Erase})
 	r.Register(privacy.Part{Name: "c", Columns: []string{"users.email"}, Export: part("x", nil, &erased, nil).Export, Erase: part("x", nil, &erased, nil).Erase})
