@@ -192,13 +192,6 @@ DELETE FROM sign_in_attempts WHERE at < @before;
 -- name: DeleteAuditEventsBefore :execrows
 DELETE FROM audit_events WHERE at < @before;
 
--- name: StripAuditOrganisationNames :exec
--- Erasure: typed organisation names leave the audit events about or by the
--- person.
-UPDATE audit_events
-SET details = details - 'unlisted_organisation' - 'organisation' - 'from' - 'to'
-WHERE subject_user_id = @user_id OR actor_id = @user_id;
-
 -- name: ExportBookings :many
 SELECT b.created_at, s.course_title, s.starts_at, s.ends_at, b.status, b.late, b.attendance,
        b.access_needs, b.dietary_needs, b.line_manager_name, b.line_manager_email::text AS line_manager_email,

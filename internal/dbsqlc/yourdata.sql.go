@@ -792,16 +792,3 @@ func (q *Queries) SetProfile(ctx context.Context, arg SetProfileParams) error {
 	_, err := q.db.Exec(ctx, setProfile, arg.FullName, arg.JobTitle, arg.ID)
 	return err
 }
-
-const stripAuditOrganisationNames = `-- name: StripAuditOrganisationNames :exec
-UPDATE audit_events
-SET details = details - 'unlisted_organisation' - 'organisation' - 'from' - 'to'
-WHERE subject_user_id = $1 OR actor_id = $1
-`
-
-// Erasure: typed organisation names leave the audit events about or by the
-// person.
-func (q *Queries) StripAuditOrganisationNames(ctx context.Context, userID *int64) error {
-	_, err := q.db.Exec(ctx, stripAuditOrganisationNames, userID)
-	return err
-}
