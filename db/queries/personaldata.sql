@@ -83,16 +83,19 @@ ORDER BY ev.enquiry_id, ev.id;
 -- name: EraseEnquiryCopiesInEmails :exec
 -- Emails that carried the person's messages or their requests' contact
 -- details (to the training team, acknowledgements) lose their content. Run
--- before the messages and contacts themselves are removed.
+-- before the messages and contacts themselves are removed. (Very short
+-- names and messages are not looked for: they would match unrelated emails,
+-- and an email not yet delivered with its text gone is never sent.)
 UPDATE emails em
 SET body_text = '', body_html = '', calendar_ics = ''
 WHERE em.body_text <> '' AND (
     EXISTS (SELECT 1 FROM enquiry_messages m
-            WHERE m.author_id = @user_id::bigint AND m.body <> '(removed)' AND strpos(em.body_text, m.body) > 0)
+            WHERE m.author_id = @user_id::bigint AND m.body <> '(removed)' AND length(m.body) >= 8
+              AND strpos(em.body_text, m.body) > 0)
     OR EXISTS (SELECT 1 FROM enquiries e
                WHERE (e.requested_by = @user_id::bigint OR lower(e.contact_email::text) = lower(@email::text))
                  AND e.contact_name <> 'Deleted person'
-                 AND (strpos(em.body_text, e.contact_name) > 0
+                 AND ((length(e.contact_name) >= 3 AND strpos(em.body_text, e.contact_name) > 0)
                       OR strpos(lower(em.body_text), lower(e.contact_email::text)) > 0
                       OR (e.contact_phone <> '' AND strpos(em.body_text, e.contact_phone) > 0))));
 
