@@ -167,6 +167,7 @@ func (r *replay) plant(t *testing.T) {
 	// Trainer: an approval and time off with a reason.
 	r.exec(t, "INSERT INTO trainer_courses (trainer_id, course_id) VALUES ($1, $2)", q, course)
 	r.exec(t, "INSERT INTO trainer_commitments (trainer_id, during, reason) VALUES ($1, tstzrange('2030-01-06 09:00Z', '2030-01-06 17:00Z'), $2)", q, p["time off reason"])
+	r.exec(t, "INSERT INTO session_trainers (session_id, trainer_id) VALUES ($1, $2)", r.sessions[3], q)
 
 	// Billing contact of another agency.
 	r.exec(t, "UPDATE agencies SET billing_contact_name = $1, billing_contact_email = $2, stripe_customer_email = $2 WHERE id = $3",
@@ -232,6 +233,9 @@ func TestDownloadHoldsAllAndErasureLeavesNothing(t *testing.T) {
 	assert.NotContains(t, file, hash)
 	assert.NotContains(t, file, "csrf")
 	assert.JSONEq(t, `{"has_feed": true}`, string(doc["calendar_feed"]))
+	var delivered []map[string]any
+	require.NoError(t, json.Unmarshal(doc["sessions_delivered"], &delivered))
+	assert.Len(t, delivered, 1, "the session Quinn delivers")
 	assert.Equal(t, 1, r.count(t, "SELECT count(*) FROM audit_events WHERE action = 'data_exported' AND actor_id = $1 AND subject_user_id = $2", r.boss, r.quinn))
 
 	require.NoError(t, r.accounts.EraseOnBehalf(r.ctx, r.boss, r.quinn, "Request by letter received 3 December 2026", "198.51.100.7"))
@@ -239,6 +243,9 @@ func TestDownloadHoldsAllAndErasureLeavesNothing(t *testing.T) {
 	// Every text-like column of every table, River's job arguments too.
 	hits := r.search(t, append(values(), token))
 	assert.Empty(t, hits, "identifying values left after erasure")
+
+	// The session Quinn delivered keeps its trainer, now anonymous.
+	assert.Equal(t, 1, r.count(t, "SELECT count(*) FROM session_trainers WHERE trainer_id = $1", r.quinn))
 
 	// Rowan's data is untouched.
 	assert.Equal(t, 1, r.count(t, "SELECT count(*) FROM users WHERE id = $1 AND full_name = 'Rowan Otherperson' AND email = 'rowan.other@example.org'", r.other))
