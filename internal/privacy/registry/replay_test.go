@@ -225,7 +225,9 @@ func TestDownloadHoldsAllAndErasureLeavesNothing(t *testing.T) {
 	for _, key := range []string{"profile", "roles", "sessions", "sign_in_attempts", "email_links", "audit_events", "emails",
 		"bookings", "payments", "charges", "training_requests", "trainer_approvals", "time_off", "sessions_delivered",
 		"calendar_feed", "billing_contact_for"} {
-		assert.Contains(t, doc, key)
+		if _, ok := doc[key]; !ok {
+			t.Errorf("the download has no %q", key)
+		}
 	}
 	var token, hash string
 	require.NoError(t, r.pool.QueryRow(r.ctx, "SELECT calendar_token, password_hash FROM users WHERE id = $1", r.quinn).Scan(&token, &hash))
