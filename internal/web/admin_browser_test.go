@@ -91,7 +91,7 @@ func TestBrowserAdminPagesAreAccessible(t *testing.T) {
 	assert.Contains(t, text(t, ctx, ".govuk-error-summary"), "Select a role to give")
 	checkPage(t, ctx)
 	// Erasing on their behalf: the form, and its errors.
-	u = follow(t, ctx, `a[href="/admin/people/`+id(w.practitioner)+`/erase"]`)
+	follow(t, ctx, `a[href="/admin/people/`+id(w.practitioner)+`/erase"]`)
 	assert.Equal(t, "Erase this person’s account", text(t, ctx, "h1"))
 	checkPage(t, ctx)
 	submitExpecting(t, ctx, `form[action$="/erase"] button[type=submit]`, 422)
