@@ -320,3 +320,33 @@ func (r replay) search(t *testing.T, vals []string) []string {
 	}
 	return hits
 }
+
+// An erased training manager's entries about what they did to others keep
+// those people's records (the reason an account was erased); only what
+// names the manager goes.
+func TestErasingAManagerKeepsTheirRecordsOfOthers(t *testing.T) {
+	t.Parallel()
+	r := setupReplay(t)
+	second := r.id(t, `INSERT INTO users (email, full_name, job_title, agency_id, password_hash, email_verified_at)
+		VALUES ('second.boss@example.org', 'Second Boss', 'Training manager', $1, '!', now()) RETURNING id`, r.agency)
+	r.exec(t, "INSERT INTO user_roles (user_id, role) VALUES ($1, 'manager')", second)
+
+	require.NoError(t, r.accounts.EraseOnBehalf(r.ctx, r.boss, r.other, "Rowan asked by telephone on 1 December 2026", ""))
+	r.exec(t, `INSERT INTO audit_events (at, actor_id, subject_user_id, action, details) VALUES (now(), $1, $1, 'profile_changed', '{"reason": "Helen Boss typed this"}')`, r.boss)
+	require.NoError(t, r.accounts.EraseOnBehalf(r.ctx, second, r.boss, "Helen left the partnership", ""))
+
+	assert.Equal(t, 1, r.count(t, `SELECT count(*) FROM audit_events WHERE action = 'account_erased' AND actor_id = $1 AND subject_user_id = $2
+		AND details->>'reason' = 'Rowan asked by telephone on 1 December 2026'`, r.boss, r.other), "the record of Rowan's erasure stays")
+	assert.Zero(t, r.count(t, "SELECT count(*) FROM audit_events WHERE details::text ILIKE '%Helen Boss%'"))
+	assert.Equal(t, 1, r.count(t, `SELECT count(*) FROM audit_events WHERE action = 'account_erased' AND subject_user_id = $1
+		AND details->>'reason' = 'Helen left the partnership'`, r.boss))
+
+	// A manager may not erase themselves here, nor someone already erased;
+	// and only a manager may erase anyone.
+	assert.ErrorIs(t, r.accounts.EraseOnBehalf(r.ctx, second, second, "Leaving", ""), account.ErrOwnAccount)
+	assert.ErrorIs(t, r.accounts.EraseOnBehalf(r.ctx, second, r.other, "Again", ""), account.ErrNotFound)
+	assert.ErrorIs(t, r.accounts.EraseOnBehalf(r.ctx, r.quinn, second, "Not mine to do", ""), account.ErrNotManager)
+	_, err := r.accounts.ExportOnBehalf(r.ctx, r.quinn, second, "")
+	assert.ErrorIs(t, err, account.ErrNotManager)
+	assert.Equal(t, 1, r.count(t, "SELECT count(*) FROM users WHERE id = $1 AND erased_at IS NULL", second))
+}
