@@ -34,6 +34,7 @@ import (
 	"github.com/pscp/booktraining/internal/payment"
 	"github.com/pscp/booktraining/internal/pglocal"
 	"github.com/pscp/booktraining/internal/privacy"
+	"github.com/pscp/booktraining/internal/privacy/registry"
 	"github.com/pscp/booktraining/internal/scheduling"
 	"github.com/pscp/booktraining/internal/web"
 )
@@ -166,6 +167,7 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	bookings.Organizer.Name, bookings.Organizer.Email = cfg.PartnershipName, cfg.TrainingEmail // invites come from the training mailbox
 	bookings.Contact.Phone = cfg.TrainingPhone
 	accounts.OnErase = bookings.CancelFutureBookings
+	accounts.Privacy = registry.New() // every part that stores personal data: the download and erasure
 	accounts.Signature = email.Signature{Team: "Book safeguarding training", Partnership: cfg.PartnershipName,
 		Email: cfg.TrainingEmail, Phone: cfg.TrainingPhone, Website: cfg.BaseURL.JoinPath("/").String()}
 	var gateway payment.Gateway // nil: no card payments, paid places are invoiced

@@ -81,3 +81,15 @@ DELETE FROM email_actions WHERE email = sqlc.arg(email)::citext OR user_id = sql
 -- A reset asked for an address with no account sent nothing, so it does not
 -- count against the address (whose owner may sign up within the hour).
 UPDATE email_actions SET sent = false WHERE id = @id;
+
+-- name: ExportDeviceTokens :many
+-- A person's device cookies, for their download: when, never the token's hash.
+SELECT created_at, expires_at FROM device_tokens WHERE user_id = @user_id ORDER BY created_at;
+
+-- name: ExportEmailActions :many
+-- The emails asked for with the person's address, or by them, still counted
+-- by the limits.
+SELECT kind, coalesce(host(ip), '')::text AS ip, sent, at
+FROM email_actions
+WHERE email = sqlc.arg(email)::citext OR user_id = sqlc.arg(user_id)::bigint
+ORDER BY at, id;

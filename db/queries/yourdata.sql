@@ -87,7 +87,7 @@ WHERE u.erased_at IS NULL
 -- This and the Export queries below read everything held about a person, for
 -- "Download your data": never a password hash, a token or a token's hash.
 SELECT u.email, u.full_name, u.job_title, u.unlisted_agency_name, u.email_verified_at, u.created_at, u.updated_at,
-       u.agency_requested_at,
+       u.agency_requested_at, u.last_signed_in_at, u.inactivity_warned_at,
        coalesce(a.name, '')::text AS agency_name,
        coalesce(ra.name, '')::text AS requested_agency_name
 FROM users u
@@ -126,10 +126,12 @@ SELECT e.at, e.action, (e.actor_id IS NOT DISTINCT FROM @user_id::bigint)::boole
 FROM audit_events e
 LEFT JOIN agencies a ON a.id = e.agency_id
 WHERE e.actor_id = @user_id::bigint OR e.subject_user_id = @user_id::bigint
+   OR (e.actor_email <> '' AND lower(e.actor_email) = lower(@email::text))
 ORDER BY e.at, e.id;
 
 -- name: ExportEmails :many
-SELECT created_at, to_address, subject, sent_at, body_text
+SELECT created_at, to_address, to_name, subject, sent_at, failed_at, body_text, body_html,
+       calendar_method, calendar_ics, calendar_filename, last_error
 FROM emails
 WHERE user_id = @user_id OR lower(to_address) = lower(@email::text)
 ORDER BY created_at, id;
@@ -138,7 +140,7 @@ ORDER BY created_at, id;
 -- NO KEY UPDATE: a booking being made for the person at the same moment
 -- (which holds its session's lock and takes a key-share lock on the user
 -- for its foreign key) does not deadlock with the erasure.
-SELECT email, agency_id
+SELECT email, full_name, agency_id
 FROM users
 WHERE id = @id AND erased_at IS NULL
 FOR NO KEY UPDATE;
@@ -155,6 +157,8 @@ SET email                = 'deleted-' || id || '@deleted.invalid',
     requested_agency_id  = NULL,
     agency_requested_at  = NULL,
     password_hash        = '!',
+    last_signed_in_at    = NULL,
+    inactivity_warned_at = NULL,
     erased_at            = @now::timestamptz,
     updated_at           = now()
 WHERE id = @id
@@ -170,10 +174,11 @@ DELETE FROM account_tokens WHERE user_id = @user_id;
 DELETE FROM sign_in_attempts WHERE email = @email;
 
 -- name: AnonymiseEmailsTo :exec
--- A message not yet delivered has no body left, so it is never sent.
+-- A message not yet delivered has no body left, so it is never sent. What
+-- stays says only that an email went, when, and whether it carried an invite.
 UPDATE emails
-SET to_address = @erased_address, to_name = '', body_text = '', body_html = '',
-    calendar_ics = '', calendar_filename = ''
+SET to_address = @erased_address, to_name = '', subject = '(removed)', body_text = '', body_html = '',
+    calendar_ics = '', calendar_filename = '', last_error = ''
 WHERE user_id = @user_id OR lower(to_address) = lower(@email::text);
 
 -- name: AnonymiseAuditActorEmail :exec
@@ -189,16 +194,10 @@ DELETE FROM sign_in_attempts WHERE at < @before;
 -- name: DeleteAuditEventsBefore :execrows
 DELETE FROM audit_events WHERE at < @before;
 
--- name: StripAuditOrganisationNames :exec
--- Erasure: typed organisation names leave the audit events about or by the
--- person.
-UPDATE audit_events
-SET details = details - 'unlisted_organisation' - 'organisation' - 'from' - 'to'
-WHERE subject_user_id = @user_id OR actor_id = @user_id;
-
 -- name: ExportBookings :many
 SELECT b.created_at, s.course_title, s.starts_at, s.ends_at, b.status, b.late, b.attendance,
        b.access_needs, b.dietary_needs, b.line_manager_name, b.line_manager_email::text AS line_manager_email,
+       b.end_note,
        coalesce(a.name, '')::text AS agency_name
 FROM bookings b
 JOIN sessions s ON s.id = b.session_id

@@ -21,6 +21,7 @@ import (
 
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/email"
+	"github.com/pscp/booktraining/internal/privacy"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -95,6 +96,10 @@ type Service struct {
 	// OnErase ends the bookings of someone whose account is being erased, in
 	// the erasure's transaction (booking.Service.CancelFutureBookings).
 	OnErase func(ctx context.Context, tx pgx.Tx, userID int64, now time.Time) error
+	// Privacy is every part that stores personal data, through which export
+	// and erasure go (internal/privacy/registry.New()); nil: the account's
+	// own parts only.
+	Privacy *privacy.Registry
 	// Signature signs the account's emails: the partnership and how to
 	// reach its training team (the partnership alone when unset).
 	Signature email.Signature

@@ -21,6 +21,7 @@ import (
 	"github.com/pscp/booktraining/internal/demo"
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/pgtest"
+	"github.com/pscp/booktraining/internal/privacy/registry"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -60,7 +61,9 @@ func service(t testing.TB, pool *pgxpool.Pool, clk *clock) *account.Service {
 	jobs, err := email.NewInsertOnlyClient(pool)
 	require.NoError(t, err)
 	base, _ := url.Parse("https://training.example.org")
-	return account.New(pool, email.NewOutbox(jobs), base, clk.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s := account.New(pool, email.NewOutbox(jobs), base, clk.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s.Privacy = registry.New() // every part, as the server wires it
+	return s
 }
 
 const goodPassword = "harbour lights over the solent"

@@ -33,10 +33,12 @@ const (
 // The users row stays, anonymised, with its agency, so that attendance
 // figures per agency still add up in reports: name, email address, job
 // title, unlisted organisation and any waiting agency change go, the
-// password can never match again, and the roles, sessions, emailed links and
-// sign-in attempts are deleted. Stored emails to the person lose their
-// address, name and body; the audit log keeps its entries, which now point
-// at "Deleted person". The old email address is free to open a new account.
+// password can never match again. Every part of the privacy registry then
+// erases or anonymises what it holds (roles, sessions, links, sign-in
+// attempts, emails, bookings' details, payments' purchase orders, training
+// requests' contacts and messages, time off…); the audit log keeps its
+// entries, which now point at "Deleted person". The old email address is
+// free to open a new account.
 func (s *Service) EraseAccount(ctx context.Context, userID int64, plain, ip string) error {
 	if err := s.confirmPassword(ctx, userID, plain, ip, "delete account"); err != nil {
 		return err
@@ -45,6 +47,44 @@ func (s *Service) EraseAccount(ctx context.Context, userID int64, plain, ip stri
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		return s.EraseTx(ctx, tx, userID, now, Erasure{ActorID: &userID, IP: ip})
 	})
+}
+
+// ErrOwnAccount is a training manager asking to erase their own account on
+// someone's behalf: they delete it themselves, with their password.
+var ErrOwnAccount = errors.New("erase your own account from your account page")
+
+// EraseOnBehalf erases a person's account for a training manager answering
+// a request made by letter or telephone. The reason (which request, when
+// received) is required and goes into the audit log with the manager's name.
+func (s *Service) EraseOnBehalf(ctx context.Context, managerID, userID int64, reason, ip string) error {
+	reason = validation.CleanText(reason)
+	var v validation.Errors
+	if msg := ErasureReasonProblem(reason); msg != "" {
+		v.Add("reason", msg)
+		return v.Err()
+	}
+	if managerID == userID {
+		return ErrOwnAccount
+	}
+	now := s.now()
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := requireManager(ctx, dbsqlc.New(tx), managerID); err != nil {
+			return err
+		}
+		return s.EraseTx(ctx, tx, userID, now, Erasure{ActorID: &managerID, IP: ip, Reason: reason})
+	})
+}
+
+// ErasureReasonProblem says what is wrong with the reason a training manager
+// gives for erasing someone's account, or "" when nothing is.
+func ErasureReasonProblem(reason string) string {
+	switch reason = validation.CleanText(reason); {
+	case reason == "":
+		return "Enter why you are erasing this account, for example the request it answers and when it was received"
+	case len([]rune(reason)) > 500:
+		return "The reason must be 500 characters or fewer"
+	}
+	return ""
 }
 
 // Erasure says who asked for an account to be erased, and why, for the audit
@@ -67,47 +107,24 @@ func (s *Service) EraseTx(ctx context.Context, tx pgx.Tx, userID int64, now time
 	} else if err != nil {
 		return fmt.Errorf("erase %d: %w", userID, err)
 	}
-	// Their places on sessions still to come are freed for others;
-	// past bookings and attendance stay, with the anonymous row.
+	// Their places on sessions still to come are freed for others (booking's
+	// rule, which tells the people offered them); past bookings and
+	// attendance stay, with the anonymous row.
 	if s.OnErase != nil {
 		if err := s.OnErase(ctx, tx, userID, now); err != nil {
 			return fmt.Errorf("erase %d: bookings: %w", userID, err)
 		}
 	}
-	erased, err := q.EraseUser(ctx, dbsqlc.EraseUserParams{Now: now, ID: userID})
-	if err != nil {
-		return fmt.Errorf("erase %d: %w", userID, err)
-	}
-	roles, err := q.DeleteUserRoles(ctx, userID)
+	held, err := q.ExportRoles(ctx, userID)
 	if err != nil {
 		return fmt.Errorf("erase %d: roles: %w", userID, err)
 	}
-	if err := q.DeleteUserWebSessions(ctx, &userID); err != nil {
-		return fmt.Errorf("erase %d: sessions: %w", userID, err)
+	roles := []string{}
+	for _, r := range held {
+		roles = append(roles, r.Role)
 	}
-	if err := q.DeleteUserAccountTokens(ctx, userID); err != nil {
-		return fmt.Errorf("erase %d: links: %w", userID, err)
-	}
-	if err := q.DeleteSignInAttemptsFor(ctx, u.Email); err != nil {
-		return fmt.Errorf("erase %d: sign-in attempts: %w", userID, err)
-	}
-	if err := q.DeleteUserDeviceTokens(ctx, userID); err != nil {
-		return fmt.Errorf("erase %d: device cookies: %w", userID, err)
-	}
-	if err := q.DeleteEmailActionsFor(ctx, dbsqlc.DeleteEmailActionsForParams{Email: u.Email, UserID: userID}); err != nil {
-		return fmt.Errorf("erase %d: email limits: %w", userID, err)
-	}
-	if err := q.AnonymiseEmailsTo(ctx, dbsqlc.AnonymiseEmailsToParams{ErasedAddress: erased, UserID: &userID, Email: u.Email}); err != nil {
-		return fmt.Errorf("erase %d: emails: %w", userID, err)
-	}
-	if err := q.StripAuditOrganisationNames(ctx, &userID); err != nil {
-		return fmt.Errorf("erase %d: audit log: %w", userID, err)
-	}
-	if err := q.AnonymiseAuditActorEmail(ctx, dbsqlc.AnonymiseAuditActorEmailParams{ErasedAddress: erased, Email: u.Email}); err != nil {
-		return fmt.Errorf("erase %d: audit log: %w", userID, err)
-	}
-	if roles == nil {
-		roles = []string{}
+	if err := s.registry().Erase(ctx, tx, privacy.Person{ID: userID, Email: u.Email, Name: u.FullName}, now); err != nil {
+		return fmt.Errorf("erase %d: %w", userID, err)
 	}
 	details := map[string]any{"roles_removed": roles}
 	if by.Reason != "" {

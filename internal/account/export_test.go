@@ -10,6 +10,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/audit"
+	"github.com/pscp/booktraining/internal/booking"
+	"github.com/pscp/booktraining/internal/email"
 )
 
 func TestExportPersonalData(t *testing.T) {
@@ -45,32 +48,40 @@ func TestExportPersonalData(t *testing.T) {
 	require.NoError(t, err)
 
 	u := mustUser(t, f, id)
-	assert.Equal(t, "Dana Fox", d.Profile.FullName)
-	assert.Equal(t, "dana@example.org", d.Profile.Email)
-	assert.Equal(t, "School nurse", d.Profile.JobTitle)
-	assert.Equal(t, u.AgencyName, d.Profile.Agency)
-	assert.Equal(t, u.RequestedAgencyName, d.Profile.RequestedAgency)
-	assert.NotNil(t, d.Profile.AgencyChangeRequested)
-	assert.NotNil(t, d.Profile.EmailVerifiedAt)
-	require.Len(t, d.Roles, 1)
-	assert.Equal(t, "trainer", d.Roles[0].Role)
-	require.Len(t, d.Sessions, 1)
-	assert.Equal(t, "192.0.2.10", d.Sessions[0].IP)
-	assert.Contains(t, d.Sessions[0].UserAgent, "Firefox")
-	require.Len(t, d.SignInAttempts, 2)
-	assert.Equal(t, "203.0.113.9", d.SignInAttempts[0].IP)
-	assert.False(t, d.SignInAttempts[0].Succeeded)
-	assert.True(t, d.SignInAttempts[1].Succeeded)
-	require.Len(t, d.EmailLinks, 1)
-	assert.Equal(t, "reset_password", d.EmailLinks[0].Purpose)
-	require.Len(t, d.Emails, 2, "the reset link and the decision")
-	require.Len(t, d.Bookings, 1)
-	assert.Equal(t, "Vegetarian", d.Bookings[0].DietaryNeeds)
-	assert.Equal(t, "lee@example.org", d.Bookings[0].LineManagerEmail)
-	assert.Equal(t, "confirmed", d.Bookings[0].Status)
+	profile := d.Section("profile").(account.PersonalProfile)
+	roles := d.Section("roles").([]account.PersonalRole)
+	sessions := d.Section("sessions").([]account.PersonalSession)
+	attempts := d.Section("sign_in_attempts").([]account.PersonalAttempt)
+	links := d.Section("email_links").([]account.PersonalEmailLink)
+	emails := d.Section("emails").([]email.PersonalEmail)
+	bookings := d.Section("bookings").([]booking.PersonalBooking)
+	events := d.Section("audit_events").([]audit.PersonalEvent)
+	assert.Equal(t, "Dana Fox", profile.FullName)
+	assert.Equal(t, "dana@example.org", profile.Email)
+	assert.Equal(t, "School nurse", profile.JobTitle)
+	assert.Equal(t, u.AgencyName, profile.Agency)
+	assert.Equal(t, u.RequestedAgencyName, profile.RequestedAgency)
+	assert.NotNil(t, profile.AgencyChangeRequested)
+	assert.NotNil(t, profile.EmailVerifiedAt)
+	require.Len(t, roles, 1)
+	assert.Equal(t, "trainer", roles[0].Role)
+	require.Len(t, sessions, 1)
+	assert.Equal(t, "192.0.2.10", sessions[0].IP)
+	assert.Contains(t, sessions[0].UserAgent, "Firefox")
+	require.Len(t, attempts, 2)
+	assert.Equal(t, "203.0.113.9", attempts[0].IP)
+	assert.False(t, attempts[0].Succeeded)
+	assert.True(t, attempts[1].Succeeded)
+	require.Len(t, links, 1)
+	assert.Equal(t, "reset_password", links[0].Purpose)
+	require.Len(t, emails, 2, "the reset link and the decision")
+	require.Len(t, bookings, 1)
+	assert.Equal(t, "Vegetarian", bookings[0].DietaryNeeds)
+	assert.Equal(t, "lee@example.org", bookings[0].LineManagerEmail)
+	assert.Equal(t, "confirmed", bookings[0].Status)
 
-	actions := map[string]account.PersonalEvent{}
-	for _, e := range d.AuditEvents {
+	actions := map[string]audit.PersonalEvent{}
+	for _, e := range events {
 		actions[e.Action] = e
 	}
 	for _, a := range []string{"sign_in", "sign_in_failed", "agency_change_requested", "agency_change_confirmed", "profile_changed", "data_exported"} {

@@ -130,6 +130,82 @@ func (q *Queries) DeviceTokenFor(ctx context.Context, arg DeviceTokenForParams) 
 	return token_hash, err
 }
 
+const exportDeviceTokens = `-- name: ExportDeviceTokens :many
+SELECT created_at, expires_at FROM device_tokens WHERE user_id = $1 ORDER BY created_at
+`
+
+type ExportDeviceTokensRow struct {
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// A person's device cookies, for their download: when, never the token's hash.
+func (q *Queries) ExportDeviceTokens(ctx context.Context, userID int64) ([]ExportDeviceTokensRow, error) {
+	rows, err := q.db.Query(ctx, exportDeviceTokens, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ExportDeviceTokensRow
+	for rows.Next() {
+		var i ExportDeviceTokensRow
+		if err := rows.Scan(&i.CreatedAt, &i.ExpiresAt); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const exportEmailActions = `-- name: ExportEmailActions :many
+SELECT kind, coalesce(host(ip), '')::text AS ip, sent, at
+FROM email_actions
+WHERE email = $1::citext OR user_id = $2::bigint
+ORDER BY at, id
+`
+
+type ExportEmailActionsParams struct {
+	Email  string
+	UserID int64
+}
+
+type ExportEmailActionsRow struct {
+	Kind string
+	Ip   string
+	Sent bool
+	At   time.Time
+}
+
+// The emails asked for with the person's address, or by them, still counted
+// by the limits.
+func (q *Queries) ExportEmailActions(ctx context.Context, arg ExportEmailActionsParams) ([]ExportEmailActionsRow, error) {
+	rows, err := q.db.Query(ctx, exportEmailActions, arg.Email, arg.UserID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ExportEmailActionsRow
+	for rows.Next() {
+		var i ExportEmailActionsRow
+		if err := rows.Scan(
+			&i.Kind,
+			&i.Ip,
+			&i.Sent,
+			&i.At,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const getEnquiryByFormKey = `-- name: GetEnquiryByFormKey :one
 SELECT id FROM enquiries WHERE requested_by = $1 AND form_key = $2
 `

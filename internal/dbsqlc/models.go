@@ -21,52 +21,63 @@ type AccountToken struct {
 }
 
 type Agency struct {
-	ID                  int64
-	Name                string
-	Sector              string
-	ChargingBand        string
-	RetiredAt           *time.Time
-	CreatedAt           time.Time
-	UpdatedAt           time.Time
-	BillingContactName  string
+	ID           int64
+	Name         string
+	Sector       string
+	ChargingBand string
+	RetiredAt    *time.Time
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	// personal: the name of the agency's billing contact
+	BillingContactName string
+	// personal: the address of the agency's billing contact
 	BillingContactEmail string
 	StripeCustomerID    *string
+	// personal: the billing contact's address as last sent to Stripe
 	StripeCustomerEmail *string
 	StripeCustomerName  *string
 }
 
 type AuditEvent struct {
-	ID            int64
-	At            time.Time
-	ActorID       *int64
+	ID      int64
+	At      time.Time
+	ActorID *int64
+	// personal: the address typed at a failed sign-in
 	ActorEmail    string
 	Action        string
 	SubjectUserID *int64
 	AgencyID      *int64
-	Details       []byte
-	Ip            *netip.Addr
+	// personal: what was done, which may name the person (an organisation they typed, a reason)
+	Details []byte
+	// personal: the IP address of whoever did it
+	Ip *netip.Addr
 }
 
 type Booking struct {
-	ID                int64
-	SessionID         int64
-	UserID            int64
-	AgencyID          *int64
-	Status            string
-	BookedBy          int64
-	AccessNeeds       string
-	DietaryNeeds      string
-	LineManagerName   string
-	LineManagerEmail  string
-	PolicyAgreedAt    time.Time
-	QueuePosition     int64
-	WaitingSince      *time.Time
-	OfferedAt         *time.Time
-	OfferExpiresAt    *time.Time
-	ConfirmedAt       *time.Time
-	EndedAt           *time.Time
-	EndedBy           *int64
-	Late              bool
+	ID        int64
+	SessionID int64
+	UserID    int64
+	AgencyID  *int64
+	Status    string
+	BookedBy  int64
+	// personal: access needs the person told us (may be health data)
+	AccessNeeds string
+	// personal: dietary needs the person told us (may be health or belief data)
+	DietaryNeeds string
+	// personal: the name of the person's line manager
+	LineManagerName string
+	// personal: the address of the person's line manager
+	LineManagerEmail string
+	PolicyAgreedAt   time.Time
+	QueuePosition    int64
+	WaitingSince     *time.Time
+	OfferedAt        *time.Time
+	OfferExpiresAt   *time.Time
+	ConfirmedAt      *time.Time
+	EndedAt          *time.Time
+	EndedBy          *int64
+	Late             bool
+	// personal: why the person's place ended, as someone wrote it
 	EndNote           string
 	ReplacedBy        *int64
 	Attendance        *string
@@ -85,12 +96,13 @@ type BookingReminder struct {
 }
 
 type Charge struct {
-	ID              int64
-	BookingID       int64
-	AgencyID        int64
-	Kind            string
-	AmountPence     int32
-	Status          string
+	ID          int64
+	BookingID   int64
+	AgencyID    int64
+	Kind        string
+	AmountPence int32
+	Status      string
+	// personal: why the person was not charged (may say why they were absent)
 	WaiverReason    string
 	StripeInvoiceID *string
 	DecidedBy       *int64
@@ -145,19 +157,27 @@ type DeviceToken struct {
 }
 
 type Email struct {
-	ID               int64
-	ToAddress        string
-	ToName           string
-	Subject          string
-	BodyText         string
-	UserID           *int64
-	CreatedAt        time.Time
-	SentAt           *time.Time
-	Attempts         int32
-	LastError        string
-	BodyHtml         string
-	CalendarMethod   string
-	CalendarIcs      string
+	ID int64
+	// personal: the recipient's address
+	ToAddress string
+	// personal: the recipient's name
+	ToName string
+	// personal: a subject may name the recipient or another person
+	Subject string
+	// personal: the text of a message to the person, or about them
+	BodyText  string
+	UserID    *int64
+	CreatedAt time.Time
+	SentAt    *time.Time
+	Attempts  int32
+	// personal: the mail server's reply, which often quotes the address
+	LastError string
+	// personal: the HTML of a message to the person, or about them
+	BodyHtml       string
+	CalendarMethod string
+	// personal: a calendar invite naming the attendee
+	CalendarIcs string
+	// personal: the file name of an invite sent to the person
 	CalendarFilename string
 	MessageToken     string
 	FailedAt         *time.Time
@@ -178,20 +198,23 @@ type EmailAction struct {
 }
 
 type Enquiry struct {
-	ID                    int64
-	AgencyID              int64
-	RequestedBy           int64
-	Kind                  string
-	CourseID              *int64
-	Topic                 string
-	Need                  string
-	Audience              string
-	Participants          int32
-	Location              string
-	Address               string
-	AccessNeeds           string
-	ContactName           string
-	ContactEmail          string
+	ID           int64
+	AgencyID     int64
+	RequestedBy  int64
+	Kind         string
+	CourseID     *int64
+	Topic        string
+	Need         string
+	Audience     string
+	Participants int32
+	Location     string
+	Address      string
+	AccessNeeds  string
+	// personal: the name of the request's contact
+	ContactName string
+	// personal: the address of the request's contact
+	ContactEmail string
+	// personal: the telephone number of the request's contact
 	ContactPhone          string
 	Status                string
 	DeclineReason         string
@@ -223,8 +246,9 @@ type EnquiryMessage struct {
 	EnquiryID       int64
 	AuthorID        int64
 	FromPartnership bool
-	Body            string
-	SentAt          time.Time
+	// personal: a message written by a person
+	Body   string
+	SentAt time.Time
 }
 
 type EnquirySession struct {
@@ -242,6 +266,7 @@ type Payment struct {
 	CheckoutUrl       *string
 	ExpiresAt         *time.Time
 	PaymentIntentID   *string
+	// personal: the purchase order the person gave for their place
 	PurchaseOrder     *string
 	StripeInvoiceID   *string
 	RefundID          *string
@@ -299,8 +324,10 @@ type SessionTrainer struct {
 }
 
 type SignInAttempt struct {
-	ID        int64
-	Email     string
+	ID int64
+	// personal: the address someone tried to sign in with
+	Email string
+	// personal: the IP address of an attempt to sign in
 	Ip        netip.Addr
 	Succeeded bool
 	At        time.Time
@@ -320,6 +347,7 @@ type TrainerCommitment struct {
 	TrainerID int64
 	SessionID *int64
 	During    pgtype.Range[pgtype.Timestamptz]
+	// personal: why a trainer cannot train (may be health data)
 	Reason    string
 	CreatedAt time.Time
 }
@@ -331,20 +359,26 @@ type TrainerCourse struct {
 }
 
 type User struct {
-	ID                 int64
-	Email              string
-	FullName           string
-	JobTitle           string
-	AgencyID           *int64
+	ID int64
+	// personal: the person's email address
+	Email string
+	// personal: the person's name
+	FullName string
+	// personal: the person's job title
+	JobTitle string
+	AgencyID *int64
+	// personal: the organisation the person typed as their employer
 	UnlistedAgencyName string
 	RequestedAgencyID  *int64
-	PasswordHash       string
-	EmailVerifiedAt    *time.Time
-	ErasedAt           *time.Time
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
-	AgencyRequestedAt  *time.Time
-	CalendarToken      *string
+	// personal: the hash of the person's password (never exported)
+	PasswordHash      string
+	EmailVerifiedAt   *time.Time
+	ErasedAt          *time.Time
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+	AgencyRequestedAt *time.Time
+	// personal: the secret address of the person's calendar feed (never exported)
+	CalendarToken *string
 	// personal: when the person last signed in
 	LastSignedInAt *time.Time
 	// personal: when the person was warned their unused account would be erased
@@ -381,6 +415,8 @@ type WebSession struct {
 	CreatedAt  time.Time
 	LastSeenAt time.Time
 	ExpiresAt  time.Time
-	Ip         *netip.Addr
-	UserAgent  string
+	// personal: the IP address of a browser signed in to the account
+	Ip *netip.Addr
+	// personal: the browser of a session signed in to the account
+	UserAgent string
 }

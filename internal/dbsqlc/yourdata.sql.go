@@ -58,8 +58,8 @@ func (q *Queries) AnonymiseAuditActorEmail(ctx context.Context, arg AnonymiseAud
 
 const anonymiseEmailsTo = `-- name: AnonymiseEmailsTo :exec
 UPDATE emails
-SET to_address = $1, to_name = '', body_text = '', body_html = '',
-    calendar_ics = '', calendar_filename = ''
+SET to_address = $1, to_name = '', subject = '(removed)', body_text = '', body_html = '',
+    calendar_ics = '', calendar_filename = '', last_error = ''
 WHERE user_id = $2 OR lower(to_address) = lower($3::text)
 `
 
@@ -69,7 +69,8 @@ type AnonymiseEmailsToParams struct {
 	Email         string
 }
 
-// A message not yet delivered has no body left, so it is never sent.
+// A message not yet delivered has no body left, so it is never sent. What
+// stays says only that an email went, when, and whether it carried an invite.
 func (q *Queries) AnonymiseEmailsTo(ctx context.Context, arg AnonymiseEmailsToParams) error {
 	_, err := q.db.Exec(ctx, anonymiseEmailsTo, arg.ErasedAddress, arg.UserID, arg.Email)
 	return err
@@ -237,6 +238,8 @@ SET email                = 'deleted-' || id || '@deleted.invalid',
     requested_agency_id  = NULL,
     agency_requested_at  = NULL,
     password_hash        = '!',
+    last_signed_in_at    = NULL,
+    inactivity_warned_at = NULL,
     erased_at            = $1::timestamptz,
     updated_at           = now()
 WHERE id = $2
@@ -266,8 +269,14 @@ SELECT e.at, e.action, (e.actor_id IS NOT DISTINCT FROM $1::bigint)::boolean AS 
 FROM audit_events e
 LEFT JOIN agencies a ON a.id = e.agency_id
 WHERE e.actor_id = $1::bigint OR e.subject_user_id = $1::bigint
+   OR (e.actor_email <> '' AND lower(e.actor_email) = lower($2::text))
 ORDER BY e.at, e.id
 `
+
+type ExportAuditEventsParams struct {
+	UserID int64
+	Email  string
+}
 
 type ExportAuditEventsRow struct {
 	At         time.Time
@@ -280,8 +289,8 @@ type ExportAuditEventsRow struct {
 
 // Events the person did, or that were done to their account. The IP address
 // of an event someone else did is that person's, so it is left out.
-func (q *Queries) ExportAuditEvents(ctx context.Context, userID int64) ([]ExportAuditEventsRow, error) {
-	rows, err := q.db.Query(ctx, exportAuditEvents, userID)
+func (q *Queries) ExportAuditEvents(ctx context.Context, arg ExportAuditEventsParams) ([]ExportAuditEventsRow, error) {
+	rows, err := q.db.Query(ctx, exportAuditEvents, arg.UserID, arg.Email)
 	if err != nil {
 		return nil, err
 	}
@@ -310,6 +319,7 @@ func (q *Queries) ExportAuditEvents(ctx context.Context, userID int64) ([]Export
 const exportBookings = `-- name: ExportBookings :many
 SELECT b.created_at, s.course_title, s.starts_at, s.ends_at, b.status, b.late, b.attendance,
        b.access_needs, b.dietary_needs, b.line_manager_name, b.line_manager_email::text AS line_manager_email,
+       b.end_note,
        coalesce(a.name, '')::text AS agency_name
 FROM bookings b
 JOIN sessions s ON s.id = b.session_id
@@ -330,6 +340,7 @@ type ExportBookingsRow struct {
 	DietaryNeeds     string
 	LineManagerName  string
 	LineManagerEmail string
+	EndNote          string
 	AgencyName       string
 }
 
@@ -354,6 +365,7 @@ func (q *Queries) ExportBookings(ctx context.Context, userID int64) ([]ExportBoo
 			&i.DietaryNeeds,
 			&i.LineManagerName,
 			&i.LineManagerEmail,
+			&i.EndNote,
 			&i.AgencyName,
 		); err != nil {
 			return nil, err
@@ -406,7 +418,8 @@ func (q *Queries) ExportEmailLinks(ctx context.Context, userID int64) ([]ExportE
 }
 
 const exportEmails = `-- name: ExportEmails :many
-SELECT created_at, to_address, subject, sent_at, body_text
+SELECT created_at, to_address, to_name, subject, sent_at, failed_at, body_text, body_html,
+       calendar_method, calendar_ics, calendar_filename, last_error
 FROM emails
 WHERE user_id = $1 OR lower(to_address) = lower($2::text)
 ORDER BY created_at, id
@@ -418,11 +431,18 @@ type ExportEmailsParams struct {
 }
 
 type ExportEmailsRow struct {
-	CreatedAt time.Time
-	ToAddress string
-	Subject   string
-	SentAt    *time.Time
-	BodyText  string
+	CreatedAt        time.Time
+	ToAddress        string
+	ToName           string
+	Subject          string
+	SentAt           *time.Time
+	FailedAt         *time.Time
+	BodyText         string
+	BodyHtml         string
+	CalendarMethod   string
+	CalendarIcs      string
+	CalendarFilename string
+	LastError        string
 }
 
 func (q *Queries) ExportEmails(ctx context.Context, arg ExportEmailsParams) ([]ExportEmailsRow, error) {
@@ -437,9 +457,16 @@ func (q *Queries) ExportEmails(ctx context.Context, arg ExportEmailsParams) ([]E
 		if err := rows.Scan(
 			&i.CreatedAt,
 			&i.ToAddress,
+			&i.ToName,
 			&i.Subject,
 			&i.SentAt,
+			&i.FailedAt,
 			&i.BodyText,
+			&i.BodyHtml,
+			&i.CalendarMethod,
+			&i.CalendarIcs,
+			&i.CalendarFilename,
+			&i.LastError,
 		); err != nil {
 			return nil, err
 		}
@@ -453,7 +480,7 @@ func (q *Queries) ExportEmails(ctx context.Context, arg ExportEmailsParams) ([]E
 
 const exportProfile = `-- name: ExportProfile :one
 SELECT u.email, u.full_name, u.job_title, u.unlisted_agency_name, u.email_verified_at, u.created_at, u.updated_at,
-       u.agency_requested_at,
+       u.agency_requested_at, u.last_signed_in_at, u.inactivity_warned_at,
        coalesce(a.name, '')::text AS agency_name,
        coalesce(ra.name, '')::text AS requested_agency_name
 FROM users u
@@ -471,6 +498,8 @@ type ExportProfileRow struct {
 	CreatedAt           time.Time
 	UpdatedAt           time.Time
 	AgencyRequestedAt   *time.Time
+	LastSignedInAt      *time.Time
+	InactivityWarnedAt  *time.Time
 	AgencyName          string
 	RequestedAgencyName string
 }
@@ -489,6 +518,8 @@ func (q *Queries) ExportProfile(ctx context.Context, id int64) (ExportProfileRow
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.AgencyRequestedAt,
+		&i.LastSignedInAt,
+		&i.InactivityWarnedAt,
 		&i.AgencyName,
 		&i.RequestedAgencyName,
 	)
@@ -711,7 +742,7 @@ func (q *Queries) LockProfile(ctx context.Context, id int64) (LockProfileRow, er
 }
 
 const lockUserForErasure = `-- name: LockUserForErasure :one
-SELECT email, agency_id
+SELECT email, full_name, agency_id
 FROM users
 WHERE id = $1 AND erased_at IS NULL
 FOR NO KEY UPDATE
@@ -719,6 +750,7 @@ FOR NO KEY UPDATE
 
 type LockUserForErasureRow struct {
 	Email    string
+	FullName string
 	AgencyID *int64
 }
 
@@ -728,7 +760,7 @@ type LockUserForErasureRow struct {
 func (q *Queries) LockUserForErasure(ctx context.Context, id int64) (LockUserForErasureRow, error) {
 	row := q.db.QueryRow(ctx, lockUserForErasure, id)
 	var i LockUserForErasureRow
-	err := row.Scan(&i.Email, &i.AgencyID)
+	err := row.Scan(&i.Email, &i.FullName, &i.AgencyID)
 	return i, err
 }
 
@@ -764,18 +796,5 @@ type SetProfileParams struct {
 
 func (q *Queries) SetProfile(ctx context.Context, arg SetProfileParams) error {
 	_, err := q.db.Exec(ctx, setProfile, arg.FullName, arg.JobTitle, arg.ID)
-	return err
-}
-
-const stripAuditOrganisationNames = `-- name: StripAuditOrganisationNames :exec
-UPDATE audit_events
-SET details = details - 'unlisted_organisation' - 'organisation' - 'from' - 'to'
-WHERE subject_user_id = $1 OR actor_id = $1
-`
-
-// Erasure: typed organisation names leave the audit events about or by the
-// person.
-func (q *Queries) StripAuditOrganisationNames(ctx context.Context, userID *int64) error {
-	_, err := q.db.Exec(ctx, stripAuditOrganisationNames, userID)
 	return err
 }

@@ -11,7 +11,9 @@
 package privacy
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -22,6 +24,7 @@ import (
 type Person struct {
 	ID    int64
 	Email string // the address before erasure (some records are kept by address)
+	Name  string // the name before erasure (copies of emails and audit details that name them)
 }
 
 // Part is one part of the product that stores personal data.
@@ -29,7 +32,9 @@ type Part struct {
 	// Name is the part's key in the download ("bookings", "training_requests").
 	Name string
 	// Columns are the "table.column" pairs marked personal that this part
-	// exports and erases (or anonymises).
+	// exports and erases (or anonymises). A secret the person never sees (a
+	// password hash, a feed's token) is listed by the part that erases it
+	// and, by design, left out of its export.
 	Columns []string
 	// Export returns what the part holds about the person, as it goes into the
 	// download (a value that encodes to JSON). It runs in the export's
@@ -70,4 +75,100 @@ func (r *Registry) Parts() []Part {
 		return nil
 	}
 	return append([]Part(nil), r.parts...)
+}
+
+// Columns returns, for each "table.column" some part lists, the names of the
+// parts that list it.
+func (r *Registry) Columns() map[string][]string {
+	cols := map[string][]string{}
+	for _, p := range r.Parts() {
+		for _, c := range p.Columns {
+			cols[c] = append(cols[c], p.Name)
+		}
+	}
+	return cols
+}
+
+// Section is one part's share of a download.
+type Section struct {
+	Name string
+	Data any
+}
+
+// Download is everything held about a person, as the file "Download your
+// data" gives it (UK GDPR Articles 15 and 20): a note, when it was made, and
+// one key per part, in the registry's order.
+type Download struct {
+	About     string
+	CreatedAt time.Time
+	Sections  []Section
+}
+
+// Section returns the data of the named part, or nil.
+func (d Download) Section(name string) any {
+	for _, s := range d.Sections {
+		if s.Name == name {
+			return s.Data
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes one JSON object: "about", "created_at", then each part's
+// key in order.
+func (d Download) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	write := func(key string, v any) error {
+		if b.Len() > 1 {
+			b.WriteByte(',')
+		}
+		k, _ := json.Marshal(key)
+		b.Write(k)
+		b.WriteByte(':')
+		val, err := json.Marshal(v)
+		if err != nil {
+			return fmt.Errorf("%s: %w", key, err)
+		}
+		b.Write(val)
+		return nil
+	}
+	if err := write("about", d.About); err != nil {
+		return nil, err
+	}
+	if err := write("created_at", d.CreatedAt.UTC()); err != nil {
+		return nil, err
+	}
+	for _, s := range d.Sections {
+		if err := write(s.Name, s.Data); err != nil {
+			return nil, err
+		}
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// Export asks every part, in order, what it holds about the person, in the
+// caller's (repeatable-read) transaction.
+func (r *Registry) Export(ctx context.Context, tx pgx.Tx, p Person) ([]Section, error) {
+	var out []Section
+	for _, part := range r.Parts() {
+		data, err := part.Export(ctx, tx, p)
+		if err != nil {
+			return nil, fmt.Errorf("export %s: %w", part.Name, err)
+		}
+		out = append(out, Section{Name: part.Name, Data: data})
+	}
+	return out, nil
+}
+
+// Erase has every part, in order, erase what it holds about the person, in
+// the caller's transaction: all of it or, if one part fails, none.
+func (r *Registry) Erase(ctx context.Context, tx pgx.Tx, p Person, now time.Time) error {
+	for _, part := range r.Parts() {
+		if err := part.Erase(ctx, tx, p, now); err != nil {
+			return fmt.Errorf("erase %s: %w", part.Name, err)
+		}
+	}
+	return nil
 }

@@ -40,6 +40,7 @@ func (a *app) adminRoutes(f *fiber.App) {
 	m.Get("/people/:id", h.person)
 	m.Post("/people/:id/roles", h.grantRole)
 	m.Post("/people/:id/roles/remove", h.removeRole)
+	h.onBehalfRoutes(m)
 	m.Get("/organisations", h.organisations)
 	m.Get("/organisations/review", h.organisation)
 	m.Post("/organisations/add", h.confirmOrganisation)
@@ -102,6 +103,7 @@ var notices = map[string]string{
 	"agency-retired":  "Agency retired: people can no longer choose it",
 	"agency-restored": "Agency restored: people can choose it again",
 	"moved":           "Everyone who typed that organisation now works for this agency",
+	"erased":          "Account erased: their personal data has been removed",
 }
 
 func (h *admin) area(c *fiber.Ctx) adminArea { return newAdminArea(c) }
@@ -239,6 +241,7 @@ type adminPersonPage struct {
 	Person account.User
 	Grant  []account.Role // roles the person does not hold yet
 	Role   string         // the role chosen in the grant form
+	Me     int64          // the manager looking: their own account cannot be erased from here
 }
 
 func (h *admin) person(c *fiber.Ctx) error {
@@ -261,7 +264,7 @@ func (h *admin) showPerson(c *fiber.Ctx, chosen string, errs *validation.Errors)
 	if err := h.auditView(c, account.Manager, audit.View{What: "their person page", PersonID: &person, AgencyID: u.AgencyID}); err != nil {
 		return err
 	}
-	d := adminPersonPage{adminArea: h.area(c), fieldErrors: fieldErrors{errs}, Person: u, Role: chosen}
+	d := adminPersonPage{adminArea: h.area(c), fieldErrors: fieldErrors{errs}, Person: u, Role: chosen, Me: currentUser(c).ID}
 	for _, r := range account.Roles {
 		if !u.Has(r) {
 			d.Grant = append(d.Grant, r)

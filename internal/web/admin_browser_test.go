@@ -90,6 +90,13 @@ func TestBrowserAdminPagesAreAccessible(t *testing.T) {
 	submitExpecting(t, ctx, `form[action$="/roles"] button[type=submit]`, 422)
 	assert.Contains(t, text(t, ctx, ".govuk-error-summary"), "Select a role to give")
 	checkPage(t, ctx)
+	// Erasing on their behalf: the form, and its errors.
+	follow(t, ctx, `a[href="/admin/people/`+id(w.practitioner)+`/erase"]`)
+	assert.Equal(t, "Erase this person’s account", text(t, ctx, "h1"))
+	checkPage(t, ctx)
+	submitExpecting(t, ctx, `form[action$="/erase"] button[type=submit]`, 422)
+	assert.Contains(t, text(t, ctx, ".govuk-error-summary"), "Enter why you are erasing this account")
+	checkPage(t, ctx)
 
 	visit("/admin/organisations", 200)
 	u = follow(t, ctx, `a[href^="/admin/organisations/review"]`)

@@ -46,6 +46,8 @@ func (a *app) handleError(c *fiber.Ctx, err error) error {
 	case errors.Is(err, catalogue.ErrCourseNotFound), errors.Is(err, account.ErrNotFound), errors.Is(err, scheduling.ErrNotFound),
 		errors.Is(err, booking.ErrNotFound):
 		status = fiber.StatusNotFound
+	case errors.Is(err, account.ErrOwnAccount), errors.Is(err, account.ErrNotManager):
+		status = fiber.StatusForbidden
 	case errors.As(err, &fe):
 		status = fe.Code
 	}

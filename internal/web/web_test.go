@@ -29,6 +29,7 @@ import (
 	"github.com/pscp/booktraining/internal/demo"
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/pgtest"
+	"github.com/pscp/booktraining/internal/privacy/registry"
 	"github.com/pscp/booktraining/internal/web"
 )
 
@@ -63,6 +64,7 @@ func setup(t testing.TB, opts ...deps) testApp {
 	bookings := booking.New(pool, outbox, base, "Portsmouth Safeguarding Children Partnership", clk.Now, quiet)
 	bookings.Organizer.Email = "Training team <training@example.org>"
 	accounts.OnErase = bookings.CancelFutureBookings
+	accounts.Privacy = registry.New()
 	d := web.Deps{
 		Catalogue:   catalogue.New(pool, func() time.Time { return now }),
 		Accounts:    accounts,

@@ -1,0 +1,67 @@
+package booking
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/privacy"
+)
+
+// PersonalData is the bookings' part of the privacy registry. Erasure keeps
+// every booking, with its agency, status and attendance, for the
+// partnership's figures, and removes what the person told us (needs, line
+// manager) and notes about their place. Ending their future places is not
+// erasure but booking's rule (CancelFutureBookings, run first).
+func PersonalData() []privacy.Part {
+	return []privacy.Part{{
+		Name: "bookings",
+		Columns: []string{"bookings.access_needs", "bookings.dietary_needs", "bookings.line_manager_name",
+			"bookings.line_manager_email", "bookings.end_note"},
+		Export: exportBookings,
+		Erase: func(ctx context.Context, tx pgx.Tx, p privacy.Person, _ time.Time) error {
+			return dbsqlc.New(tx).EraseBookingDetails(ctx, p.ID)
+		},
+	}}
+}
+
+// PersonalBooking is a place booked or waited for, with what the person
+// told us when booking.
+type PersonalBooking struct {
+	CreatedAt        time.Time `json:"created_at"`
+	Course           string    `json:"course"`
+	StartsAt         time.Time `json:"starts_at"`
+	EndsAt           time.Time `json:"ends_at"`
+	Status           string    `json:"status"`
+	LateCancellation bool      `json:"late_cancellation"`
+	Attendance       string    `json:"attendance,omitempty"`
+	Agency           string    `json:"agency,omitempty"`
+	AccessNeeds      string    `json:"access_needs"`
+	DietaryNeeds     string    `json:"dietary_needs"`
+	LineManagerName  string    `json:"line_manager_name"`
+	LineManagerEmail string    `json:"line_manager_email"`
+	Note             string    `json:"note,omitempty"`
+}
+
+func exportBookings(ctx context.Context, tx pgx.Tx, p privacy.Person) (any, error) {
+	rows, err := dbsqlc.New(tx).ExportBookings(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := []PersonalBooking{}
+	for _, r := range rows {
+		b := PersonalBooking{
+			CreatedAt: r.CreatedAt.UTC(), Course: r.CourseTitle, StartsAt: r.StartsAt.UTC(), EndsAt: r.EndsAt.UTC(),
+			Status: r.Status, LateCancellation: r.Late, Agency: r.AgencyName, AccessNeeds: r.AccessNeeds,
+			DietaryNeeds: r.DietaryNeeds, LineManagerName: r.LineManagerName, LineManagerEmail: r.LineManagerEmail,
+			Note: r.EndNote,
+		}
+		if r.Attendance != nil {
+			b.Attendance = *r.Attendance
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}

@@ -1,0 +1,37 @@
+// Package registry assembles the privacy registry: every part of the product
+// that stores personal data, in the order of the download. It is its own
+// package because it imports every domain package, which package privacy
+// (imported by them) cannot; cmd/server and the tests both use New, so what
+// is tested is what runs.
+package registry
+
+import (
+	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/agency"
+	"github.com/pscp/booktraining/internal/audit"
+	"github.com/pscp/booktraining/internal/booking"
+	"github.com/pscp/booktraining/internal/calendar"
+	"github.com/pscp/booktraining/internal/email"
+	"github.com/pscp/booktraining/internal/enquiry"
+	"github.com/pscp/booktraining/internal/payment"
+	"github.com/pscp/booktraining/internal/privacy"
+	"github.com/pscp/booktraining/internal/trainer"
+)
+
+// New returns the registry of every part. A new table holding personal data
+// gets a part in its package's PersonalData, listed here (the schema test
+// fails until it is).
+func New() *privacy.Registry {
+	r := &privacy.Registry{}
+	r.Register(account.PersonalData()...)
+	r.Register(audit.PersonalData()...)
+	r.Register(audit.ViewsPart())
+	r.Register(email.PersonalData()...)
+	r.Register(booking.PersonalData()...)
+	r.Register(payment.PersonalData()...)
+	r.Register(enquiry.PersonalData()...)
+	r.Register(trainer.PersonalData()...)
+	r.Register(calendar.PersonalData()...)
+	r.Register(agency.PersonalData()...)
+	return r
+}
