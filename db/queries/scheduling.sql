@@ -83,25 +83,36 @@ WHERE id = @id AND status IN ('draft', 'published')
 RETURNING sequence;
 
 -- name: ListProgramme :many
+-- The programme, filtered: sessions not yet ended (not_ended_by now), ended
+-- (ended_by now) or all, within a month (starts_from, starts_before), by
+-- course, venue, trainer and status; soonest first, or the most recent first.
 SELECT s.id, s.course_title, s.starts_at, s.ends_at, s.status, s.capacity, s.seats_taken,
        (SELECT count(*) FROM bookings b WHERE b.session_id = s.id AND b.status = 'waiting')::int AS waiting,
        v.name AS venue_name, v.online AS venue_online, (s.closed_to_agency_id IS NOT NULL)::boolean AS closed,
        coalesce((SELECT string_agg(u.full_name, ', ' ORDER BY u.full_name)
                  FROM session_trainers st JOIN users u ON u.id = st.trainer_id WHERE st.session_id = s.id), '')::text AS trainers
 FROM sessions s JOIN venues v ON v.id = s.venue_id
-WHERE s.starts_at >= @from_at
+WHERE (sqlc.narg(ended_by)::timestamptz IS NULL OR s.ends_at <= sqlc.narg(ended_by))
+  AND (sqlc.narg(not_ended_by)::timestamptz IS NULL OR s.ends_at > sqlc.narg(not_ended_by))
+  AND (sqlc.narg(starts_from)::timestamptz IS NULL OR s.starts_at >= sqlc.narg(starts_from))
+  AND (sqlc.narg(starts_before)::timestamptz IS NULL OR s.starts_at < sqlc.narg(starts_before))
   AND (sqlc.narg(course_id)::bigint IS NULL OR s.course_id = sqlc.narg(course_id))
   AND (sqlc.narg(venue_id)::bigint IS NULL OR s.venue_id = sqlc.narg(venue_id))
   AND (sqlc.narg(trainer_id)::bigint IS NULL OR EXISTS (
         SELECT 1 FROM session_trainers st WHERE st.session_id = s.id AND st.trainer_id = sqlc.narg(trainer_id)))
   AND (@status::text = '' OR s.status = @status)
-ORDER BY s.starts_at, s.id
+ORDER BY CASE WHEN @newest_first::boolean THEN s.starts_at END DESC,
+         CASE WHEN @newest_first::boolean THEN s.id END DESC,
+         s.starts_at, s.id
 LIMIT @max_rows OFFSET @skip_rows;
 
 -- name: CountProgramme :one
 SELECT count(*)
 FROM sessions s
-WHERE s.starts_at >= @from_at
+WHERE (sqlc.narg(ended_by)::timestamptz IS NULL OR s.ends_at <= sqlc.narg(ended_by))
+  AND (sqlc.narg(not_ended_by)::timestamptz IS NULL OR s.ends_at > sqlc.narg(not_ended_by))
+  AND (sqlc.narg(starts_from)::timestamptz IS NULL OR s.starts_at >= sqlc.narg(starts_from))
+  AND (sqlc.narg(starts_before)::timestamptz IS NULL OR s.starts_at < sqlc.narg(starts_before))
   AND (sqlc.narg(course_id)::bigint IS NULL OR s.course_id = sqlc.narg(course_id))
   AND (sqlc.narg(venue_id)::bigint IS NULL OR s.venue_id = sqlc.narg(venue_id))
   AND (sqlc.narg(trainer_id)::bigint IS NULL OR EXISTS (

@@ -27,25 +27,34 @@ func (q *Queries) AddSessionTrainer(ctx context.Context, arg AddSessionTrainerPa
 const countProgramme = `-- name: CountProgramme :one
 SELECT count(*)
 FROM sessions s
-WHERE s.starts_at >= $1
-  AND ($2::bigint IS NULL OR s.course_id = $2)
-  AND ($3::bigint IS NULL OR s.venue_id = $3)
-  AND ($4::bigint IS NULL OR EXISTS (
-        SELECT 1 FROM session_trainers st WHERE st.session_id = s.id AND st.trainer_id = $4))
-  AND ($5::text = '' OR s.status = $5)
+WHERE ($1::timestamptz IS NULL OR s.ends_at <= $1)
+  AND ($2::timestamptz IS NULL OR s.ends_at > $2)
+  AND ($3::timestamptz IS NULL OR s.starts_at >= $3)
+  AND ($4::timestamptz IS NULL OR s.starts_at < $4)
+  AND ($5::bigint IS NULL OR s.course_id = $5)
+  AND ($6::bigint IS NULL OR s.venue_id = $6)
+  AND ($7::bigint IS NULL OR EXISTS (
+        SELECT 1 FROM session_trainers st WHERE st.session_id = s.id AND st.trainer_id = $7))
+  AND ($8::text = '' OR s.status = $8)
 `
 
 type CountProgrammeParams struct {
-	FromAt    time.Time
-	CourseID  *int64
-	VenueID   *int64
-	TrainerID *int64
-	Status    string
+	EndedBy      *time.Time
+	NotEndedBy   *time.Time
+	StartsFrom   *time.Time
+	StartsBefore *time.Time
+	CourseID     *int64
+	VenueID      *int64
+	TrainerID    *int64
+	Status       string
 }
 
 func (q *Queries) CountProgramme(ctx context.Context, arg CountProgrammeParams) (int64, error) {
 	row := q.db.QueryRow(ctx, countProgramme,
-		arg.FromAt,
+		arg.EndedBy,
+		arg.NotEndedBy,
+		arg.StartsFrom,
+		arg.StartsBefore,
 		arg.CourseID,
 		arg.VenueID,
 		arg.TrainerID,
@@ -280,24 +289,33 @@ SELECT s.id, s.course_title, s.starts_at, s.ends_at, s.status, s.capacity, s.sea
        coalesce((SELECT string_agg(u.full_name, ', ' ORDER BY u.full_name)
                  FROM session_trainers st JOIN users u ON u.id = st.trainer_id WHERE st.session_id = s.id), '')::text AS trainers
 FROM sessions s JOIN venues v ON v.id = s.venue_id
-WHERE s.starts_at >= $1
-  AND ($2::bigint IS NULL OR s.course_id = $2)
-  AND ($3::bigint IS NULL OR s.venue_id = $3)
-  AND ($4::bigint IS NULL OR EXISTS (
-        SELECT 1 FROM session_trainers st WHERE st.session_id = s.id AND st.trainer_id = $4))
-  AND ($5::text = '' OR s.status = $5)
-ORDER BY s.starts_at, s.id
-LIMIT $7 OFFSET $6
+WHERE ($1::timestamptz IS NULL OR s.ends_at <= $1)
+  AND ($2::timestamptz IS NULL OR s.ends_at > $2)
+  AND ($3::timestamptz IS NULL OR s.starts_at >= $3)
+  AND ($4::timestamptz IS NULL OR s.starts_at < $4)
+  AND ($5::bigint IS NULL OR s.course_id = $5)
+  AND ($6::bigint IS NULL OR s.venue_id = $6)
+  AND ($7::bigint IS NULL OR EXISTS (
+        SELECT 1 FROM session_trainers st WHERE st.session_id = s.id AND st.trainer_id = $7))
+  AND ($8::text = '' OR s.status = $8)
+ORDER BY CASE WHEN $9::boolean THEN s.starts_at END DESC,
+         CASE WHEN $9::boolean THEN s.id END DESC,
+         s.starts_at, s.id
+LIMIT $11 OFFSET $10
 `
 
 type ListProgrammeParams struct {
-	FromAt    time.Time
-	CourseID  *int64
-	VenueID   *int64
-	TrainerID *int64
-	Status    string
-	SkipRows  int32
-	MaxRows   int32
+	EndedBy      *time.Time
+	NotEndedBy   *time.Time
+	StartsFrom   *time.Time
+	StartsBefore *time.Time
+	CourseID     *int64
+	VenueID      *int64
+	TrainerID    *int64
+	Status       string
+	NewestFirst  bool
+	SkipRows     int32
+	MaxRows      int32
 }
 
 type ListProgrammeRow struct {
@@ -315,13 +333,20 @@ type ListProgrammeRow struct {
 	Trainers    string
 }
 
+// The programme, filtered: sessions not yet ended (not_ended_by now), ended
+// (ended_by now) or all, within a month (starts_from, starts_before), by
+// course, venue, trainer and status; soonest first, or the most recent first.
 func (q *Queries) ListProgramme(ctx context.Context, arg ListProgrammeParams) ([]ListProgrammeRow, error) {
 	rows, err := q.db.Query(ctx, listProgramme,
-		arg.FromAt,
+		arg.EndedBy,
+		arg.NotEndedBy,
+		arg.StartsFrom,
+		arg.StartsBefore,
 		arg.CourseID,
 		arg.VenueID,
 		arg.TrainerID,
 		arg.Status,
+		arg.NewestFirst,
 		arg.SkipRows,
 		arg.MaxRows,
 	)

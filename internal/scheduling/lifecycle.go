@@ -105,6 +105,11 @@ func (s *Service) Move(ctx context.Context, id int64, f Form) (Plan, error) {
 	if err != nil {
 		return p, err
 	}
+	if !sameDay(p.StartsAt, cur.StartsAt) { // a new date on a weekend or bank holiday needs confirming
+		if w := nonWorkingDays(f, p.StartsAt); w != nil {
+			return p, w
+		}
+	}
 	if p.Capacity < cur.Booked {
 		var v validation.Errors
 		v.Add("capacity", fmt.Sprintf("%d people are booked: enter %d places or more", cur.Booked, cur.Booked))
@@ -180,14 +185,15 @@ func (s *Service) Publish(ctx context.Context, id int64) error {
 	return s.setStatus(ctx, id, "published", "", "draft")
 }
 
-// Complete marks a published session that has ended as delivered.
+// Complete marks a published session that has ended as delivered; before
+// its end it is refused with ErrNotEnded.
 func (s *Service) Complete(ctx context.Context, id int64) error {
 	se, err := s.Get(ctx, id)
 	if err != nil {
 		return err
 	}
-	if se.EndsAt.After(s.now()) {
-		return ErrWrongState
+	if se.Status == "published" && se.EndsAt.After(s.now()) {
+		return ErrNotEnded
 	}
 	return s.setStatus(ctx, id, "completed", "", "published")
 }

@@ -9,10 +9,20 @@ import (
 	"github.com/pscp/booktraining/internal/dbsqlc"
 )
 
-// ProgrammeFilter narrows the programme; zero values match everything.
+// Which sessions of the programme, by whether they have ended.
+const (
+	Upcoming = "upcoming" // not yet ended, soonest first (the default)
+	Past     = "past"     // ended, the most recent first
+	AllDates = "all"      // every session, soonest first
+)
+
+// ProgrammeFilter narrows the programme; zero values match everything,
+// except When, which is Upcoming unless it says otherwise.
 type ProgrammeFilter struct {
 	CourseID, VenueID, TrainerID int64
 	Status                       string
+	When                         string    // Upcoming, Past or AllDates; "" is Upcoming
+	Month                        time.Time // the first of a month in London; zero for any month
 }
 
 // Row is one session in the programme.
@@ -41,14 +51,27 @@ func opt(id int64) *int64 {
 	return &id
 }
 
-// Programme lists sessions from today on, soonest first: one page (from 1),
-// or every session when page is 0 (for the CSV export), and the total.
+// Programme lists the sessions the filter chooses: one page (from 1), or
+// every one when page is 0 (for the CSV export), and how many there are.
 func (s *Service) Programme(ctx context.Context, f ProgrammeFilter, page int) ([]Row, int, error) {
 	q := dbsqlc.New(s.pool)
-	n := s.now().In(catalogue.London)
-	today := time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, catalogue.London)
+	now := s.now()
+	var endedBy, notEndedBy, from, before *time.Time
+	switch f.When {
+	case Past:
+		endedBy = &now
+	case AllDates:
+	default:
+		notEndedBy = &now
+	}
+	if !f.Month.IsZero() {
+		start := time.Date(f.Month.Year(), f.Month.Month(), 1, 0, 0, 0, 0, catalogue.London)
+		end := start.AddDate(0, 1, 0)
+		from, before = &start, &end
+	}
 	total, err := q.CountProgramme(ctx, dbsqlc.CountProgrammeParams{
-		FromAt: today, CourseID: opt(f.CourseID), VenueID: opt(f.VenueID), TrainerID: opt(f.TrainerID), Status: f.Status,
+		EndedBy: endedBy, NotEndedBy: notEndedBy, StartsFrom: from, StartsBefore: before,
+		CourseID: opt(f.CourseID), VenueID: opt(f.VenueID), TrainerID: opt(f.TrainerID), Status: f.Status,
 	})
 	if err != nil {
 		return nil, 0, fmt.Errorf("count programme: %w", err)
@@ -57,11 +80,12 @@ func (s *Service) Programme(ctx context.Context, f ProgrammeFilter, page int) ([
 	if page == 0 {
 		limit = 100000
 	} else {
-		offset = int32((page - 1) * ProgrammePageSize)
+		offset = int32(min((page-1)*ProgrammePageSize, 1<<30))
 	}
 	rows, err := q.ListProgramme(ctx, dbsqlc.ListProgrammeParams{
-		FromAt: today, CourseID: opt(f.CourseID), VenueID: opt(f.VenueID), TrainerID: opt(f.TrainerID), Status: f.Status,
-		MaxRows: limit, SkipRows: offset,
+		EndedBy: endedBy, NotEndedBy: notEndedBy, StartsFrom: from, StartsBefore: before,
+		CourseID: opt(f.CourseID), VenueID: opt(f.VenueID), TrainerID: opt(f.TrainerID), Status: f.Status,
+		NewestFirst: f.When == Past, MaxRows: limit, SkipRows: offset,
 	})
 	if err != nil {
 		return nil, 0, fmt.Errorf("list programme: %w", err)
@@ -75,6 +99,36 @@ func (s *Service) Programme(ctx context.Context, f ProgrammeFilter, page int) ([
 		})
 	}
 	return out, int(total), nil
+}
+
+// ProgrammeMonths lists the months (the first of each, in London) that have
+// a session, oldest first, for the programme's filter.
+func (s *Service) ProgrammeMonths(ctx context.Context) ([]time.Time, error) {
+	rows, err := dbsqlc.New(s.pool).ProgrammeMonths(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("programme months: %w", err)
+	}
+	out := make([]time.Time, 0, len(rows))
+	for _, r := range rows {
+		if m, err := time.ParseInLocation("2006-01", r, catalogue.London); err == nil {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+// ApprovedTrainers are the trainers approved to deliver a course, so the
+// scheduling form can show them first.
+func (s *Service) ApprovedTrainers(ctx context.Context, courseID int64) (map[int64]bool, error) {
+	ids, err := dbsqlc.New(s.pool).ApprovedTrainerIDs(ctx, courseID)
+	if err != nil {
+		return nil, fmt.Errorf("trainers approved for course %d: %w", courseID, err)
+	}
+	out := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, nil
 }
 
 // Choice is an option of a form's select.

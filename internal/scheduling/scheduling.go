@@ -24,11 +24,14 @@ import (
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/pgerr"
 	"github.com/pscp/booktraining/internal/validation"
+	"github.com/pscp/booktraining/internal/workday"
 )
 
 var (
 	ErrNotFound   = errors.New("session not found")
 	ErrWrongState = errors.New("the session cannot do that in its current state")
+	// ErrNotEnded: a session is marked delivered only once it has ended.
+	ErrNotEnded = errors.New("the session has not ended yet")
 )
 
 // DefaultCutoffDays is how many days before the start booking closes,
@@ -68,6 +71,9 @@ type Form struct {
 	TrainerIDs []int64 // one or two, usually from different agencies
 	CutoffDays string  // days before the start that booking closes; empty: 3
 	AgencyID   int64   // 0: open to everyone; else closed to this agency
+	// ConfirmedDays are the dates (2006-01-02) the manager chose to schedule
+	// on although they are a weekend or a bank holiday.
+	ConfirmedDays []string
 }
 
 // Plan is a checked form: everything needed to save a session.
@@ -334,13 +340,60 @@ func (s *Service) clashes(ctx context.Context, q *dbsqlc.Queries, p Plan, except
 	return out, nil
 }
 
+// NonWorkingDay is a date a session would fall on that is not a working
+// day in England and Wales.
+type NonWorkingDay struct {
+	Date    time.Time // midnight in London
+	Holiday string    // the bank holiday's name; "" for a weekend
+}
+
+// DayWarning refuses, until the manager confirms, a session on a weekend or
+// a bank holiday: allowed, but rarely meant. Nothing is saved.
+type DayWarning struct{ Days []NonWorkingDay }
+
+func (e *DayWarning) Error() string {
+	return fmt.Sprintf("%d dates are not working days", len(e.Days))
+}
+
+// Confirmation is what a form sends back (Form.ConfirmedDays) to schedule on
+// exactly these days.
+func (e *DayWarning) Confirmation() string {
+	days := make([]string, 0, len(e.Days))
+	for _, d := range e.Days {
+		days = append(days, d.Date.Format(time.DateOnly))
+	}
+	return strings.Join(days, ",")
+}
+
+// nonWorkingDays warns of the starts that fall on a weekend or a bank
+// holiday whose date the form has not confirmed; nil when there are none.
+func nonWorkingDays(f Form, starts ...time.Time) *DayWarning {
+	var w DayWarning
+	for _, start := range starts {
+		l := start.In(catalogue.London)
+		day := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, catalogue.London)
+		if workday.Is(day) || slices.Contains(f.ConfirmedDays, day.Format(time.DateOnly)) {
+			continue
+		}
+		w.Days = append(w.Days, NonWorkingDay{Date: day, Holiday: workday.Holiday(day)})
+	}
+	if len(w.Days) == 0 {
+		return nil
+	}
+	return &w
+}
+
 // Create saves a checked plan as a draft session and returns its ID. If
 // another manager took the room or a trainer in the meantime, the database
-// refuses and Create names the clash.
+// refuses and Create names the clash. A weekend or a bank holiday is
+// refused with a *DayWarning until the form confirms it.
 func (s *Service) Create(ctx context.Context, f Form) (int64, Plan, error) {
 	p, err := s.Check(ctx, f, 0)
 	if err != nil {
 		return 0, p, err
+	}
+	if w := nonWorkingDays(f, p.StartsAt); w != nil {
+		return 0, p, w
 	}
 	var id int64
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
@@ -388,6 +441,12 @@ func insert(ctx context.Context, q *dbsqlc.Queries, p Plan) (int64, error) {
 		}
 	}
 	return id, nil
+}
+
+// sameDay reports whether a and b fall on the same date in London.
+func sameDay(a, b time.Time) bool {
+	a, b = a.In(catalogue.London), b.In(catalogue.London)
+	return a.Year() == b.Year() && a.YearDay() == b.YearDay()
 }
 
 func dedupe(ids []int64) []int64 {

@@ -101,7 +101,8 @@ func (e *SeriesError) Error() string {
 // CreateSeries schedules the same session on every date of a pattern, from
 // the form's date onwards, in one transaction: every clash is reported before
 // anything is saved, and if another manager takes a slot meanwhile, nothing
-// is saved either.
+// is saved either. Dates on a weekend or a bank holiday are refused together
+// with a *DayWarning until the form confirms them.
 func (s *Service) CreateSeries(ctx context.Context, f Form, p Pattern) ([]int64, error) {
 	from, ok := date(f.Day, f.Month, f.Year)
 	if !ok {
@@ -127,6 +128,13 @@ func (s *Service) CreateSeries(ctx context.Context, f Form, p Pattern) ([]int64,
 	}
 	if len(bad) > 0 {
 		return nil, &SeriesError{Dates: bad}
+	}
+	starts := make([]time.Time, 0, len(plans))
+	for _, plan := range plans {
+		starts = append(starts, plan.StartsAt)
+	}
+	if w := nonWorkingDays(f, starts...); w != nil {
+		return nil, w
 	}
 	var ids []int64
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {

@@ -56,3 +56,20 @@ func Add(from time.Time, n int) time.Time {
 	}
 	return time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, catalogue.London)
 }
+
+// Holiday names the bank holiday on day's date in London ("Christmas Day",
+// "Boxing Day (substitute day)"), or "" when there is none, so a warning can
+// say which holiday a date falls on.
+func Holiday(day time.Time) string {
+	d := day.In(catalogue.London)
+	actual, observed, h := workingDays.IsHoliday(time.Date(d.Year(), d.Month(), d.Day(), 12, 0, 0, 0, time.UTC))
+	switch {
+	case h == nil:
+		return ""
+	case !actual && observed:
+		return h.Name + " (substitute day)"
+	case actual && (d.Weekday() == time.Saturday || d.Weekday() == time.Sunday):
+		return "" // kept on a weekday instead: the weekend is what matters
+	}
+	return h.Name
+}

@@ -56,3 +56,20 @@ func TestWorkingDaysCountEnglandAndWalesBankHolidays(t *testing.T) {
 	// (Boxing Day on a Saturday moves to Monday) and 1 January are holidays.
 	assert.Equal(t, "2027-01-07", workday.Add(day(2026, time.December, 21), 10).Format(time.DateOnly))
 }
+
+func TestHolidayNamesTheBankHoliday(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		day  time.Time
+		want string
+	}{
+		{day(2026, time.December, 25), "Christmas Day"},
+		{day(2026, time.December, 28), "Boxing Day (substitute day)"}, // Boxing Day 2026 is a Saturday
+		{day(2026, time.December, 26), ""},                            // that Saturday: a weekend, not a working-day holiday
+		{day(2026, time.April, 3), "Good Friday"},
+		{day(2023, time.May, 8), "Coronation of King Charles III"},
+		{day(2026, time.December, 22), ""}, // an ordinary Tuesday
+	} {
+		assert.Equal(t, tc.want, workday.Holiday(tc.day), tc.day.Format(time.DateOnly))
+	}
+}
