@@ -7,11 +7,13 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/audit"
+	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/scheduling"
 	"github.com/pscp/booktraining/internal/validation"
@@ -32,7 +34,8 @@ func (a *app) schedulingRoutes(f *fiber.App) {
 	g.Post("/:id<int>/edit", a.sessionEdit)
 	g.Post("/:id<int>/publish", a.sessionAction("publish"))
 	g.Post("/:id<int>/complete", a.sessionAction("complete"))
-	g.Post("/:id<int>/cancel", a.sessionAction("cancel"))
+	g.Get("/:id<int>/cancel", a.sessionCancelForm)
+	g.Post("/:id<int>/cancel", a.sessionCancel)
 }
 
 func (a *app) scheduler() *scheduling.Service {
@@ -58,12 +61,35 @@ func int64Value(s string) int64 {
 
 type programmePage struct {
 	adminArea
-	Months  []programmeMonth
-	Total   int
-	Filter  scheduling.ProgrammeFilter
-	Choices scheduling.Choices
-	Pages   *pagination
-	Query   string // the filter as a query string, for the CSV link
+	fieldErrors
+	Months    []programmeMonth
+	Total     int
+	Filter    scheduling.ProgrammeFilter
+	Choices   scheduling.Choices
+	MonthList []time.Time // months that have sessions, for the filter
+	Pages     *pagination
+	CSVLink   string // the spreadsheet of what the filter shows
+}
+
+// Summary says how many sessions the filter found, and which.
+func (p programmePage) Summary() string {
+	which := map[string]string{scheduling.Past: "past ", scheduling.AllDates: ""}[p.Filter.When]
+	if p.Filter.When != scheduling.Past && p.Filter.When != scheduling.AllDates {
+		which = "upcoming "
+	}
+	out := fmt.Sprintf("%d %s%s", p.Total, which, plural(p.Total, "session", "sessions"))
+	if !p.Filter.Month.IsZero() {
+		out += " in " + p.Filter.Month.Format("January 2006")
+	}
+	return out
+}
+
+// MonthValue is a month as the filter's query string carries it.
+func (programmePage) MonthValue(m time.Time) string {
+	if m.IsZero() {
+		return ""
+	}
+	return m.Format("2006-01")
 }
 
 type programmeMonth struct {
@@ -73,7 +99,9 @@ type programmeMonth struct {
 
 var sessionStatuses = []string{"draft", "published", "completed", "cancelled"}
 
-func programmeFilter(c *fiber.Ctx) scheduling.ProgrammeFilter {
+// programmeFilter reads the programme's filter from the query string; a
+// month that is not one is reported and left out.
+func programmeFilter(c *fiber.Ctx) (scheduling.ProgrammeFilter, *validation.Errors) {
 	f := scheduling.ProgrammeFilter{
 		CourseID: int64Value(c.Query("course")), VenueID: int64Value(c.Query("venue")), TrainerID: int64Value(c.Query("trainer")),
 	}
@@ -82,7 +110,20 @@ func programmeFilter(c *fiber.Ctx) scheduling.ProgrammeFilter {
 			f.Status = s
 		}
 	}
-	return f
+	switch c.Query("when") {
+	case scheduling.Past, scheduling.AllDates:
+		f.When = c.Query("when")
+	default:
+		f.When = scheduling.Upcoming
+	}
+	if m := strings.TrimSpace(c.Query("month")); m != "" {
+		month, err := time.ParseInLocation("2006-01", m, catalogue.London)
+		if err != nil || month.Year() < 2000 || month.Year() > 2100 {
+			return f, refusal("month", "Select a month from the list")
+		}
+		f.Month = month
+	}
+	return f, nil
 }
 
 func filterQuery(f scheduling.ProgrammeFilter) url.Values {
@@ -95,13 +136,19 @@ func filterQuery(f scheduling.ProgrammeFilter) url.Values {
 	if f.Status != "" {
 		q.Set("status", f.Status)
 	}
+	if f.When == scheduling.Past || f.When == scheduling.AllDates {
+		q.Set("when", f.When)
+	}
+	if !f.Month.IsZero() {
+		q.Set("month", f.Month.Format("2006-01"))
+	}
 	return q
 }
 
 func (a *app) programme(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	svc := a.scheduler()
-	filter := programmeFilter(c)
+	filter, bad := programmeFilter(c)
 	page := pageParam(c)
 	rows, total, err := svc.Programme(ctx, filter, page)
 	if err != nil {
@@ -111,7 +158,11 @@ func (a *app) programme(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d := programmePage{adminArea: newAdminArea(c), Total: total, Filter: filter, Choices: choices}
+	months, err := svc.ProgrammeMonths(ctx)
+	if err != nil {
+		return err
+	}
+	d := programmePage{adminArea: newAdminArea(c), fieldErrors: fieldErrors{bad}, Total: total, Filter: filter, Choices: choices, MonthList: months}
 	for _, r := range rows {
 		month := r.StartsAt.In(catalogue.London).Format("January 2006")
 		if len(d.Months) == 0 || d.Months[len(d.Months)-1].Name != month {
@@ -120,14 +171,21 @@ func (a *app) programme(c *fiber.Ctx) error {
 		d.Months[len(d.Months)-1].Rows = append(d.Months[len(d.Months)-1].Rows, r)
 	}
 	q := filterQuery(filter)
-	d.Query = q.Encode()
+	d.CSVLink = "/admin/sessions/export.csv"
+	if len(q) > 0 {
+		d.CSVLink += "?" + q.Encode()
+	}
 	d.Pages = paginate("/admin/sessions", q, page, (total+scheduling.ProgrammePageSize-1)/scheduling.ProgrammePageSize)
-	return a.render(c, fiber.StatusOK, "admin/sessions/programme", "Programme", d)
+	return a.renderForm(c, "admin/sessions/programme", "Programme", d, bad)
 }
 
 // programmeCSV exports the filtered programme for a spreadsheet.
 func (a *app) programmeCSV(c *fiber.Ctx) error {
-	rows, _, err := a.scheduler().Programme(c.UserContext(), programmeFilter(c), 0)
+	filter, bad := programmeFilter(c)
+	if bad != nil { // the programme page says what is wrong with the filter
+		return c.Redirect("/admin/sessions?"+string(c.Request().URI().QueryString()), fiber.StatusSeeOther)
+	}
+	rows, _, err := a.scheduler().Programme(c.UserContext(), filter, 0)
 	if err != nil {
 		return err
 	}
@@ -136,7 +194,7 @@ func (a *app) programmeCSV(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="programme.csv"`)
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="programme-`+filter.When+`.csv"`)
 	w := csv.NewWriter(c.Response().BodyWriter())
 	_ = w.Write([]string{"Session", "Course", "Date", "Start", "End", "Venue", "Status", "Open to", "Trainers", "Booked", "Capacity", "Waiting"})
 	for _, r := range rows {
@@ -172,7 +230,12 @@ type sessionPage struct {
 	Errors   fieldErrors
 	Reason   string
 	Warnings []string
-	Waiting  int // people on the waiting list, for the link to the bookings
+	Waiting  int  // people on the waiting list, for the link to the bookings
+	Ended    bool // it can be marked as delivered once it has ended
+}
+
+func (a *app) sessionPageFor(c *fiber.Ctx, se scheduling.Session) sessionPage {
+	return sessionPage{adminArea: newAdminArea(c), Session: se, Ended: !se.EndsAt.After(a.deps.Now())}
 }
 
 func (a *app) sessionShow(c *fiber.Ctx) error {
@@ -180,7 +243,7 @@ func (a *app) sessionShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d := sessionPage{adminArea: newAdminArea(c), Session: se}
+	d := a.sessionPageFor(c, se)
 	if d.Waiting, err = a.waitingFor(c, se.ID); err != nil {
 		return err
 	}
@@ -200,6 +263,7 @@ var sessionNotices = map[string]string{
 	"cancelled": "Session cancelled",
 }
 
+// sessionAction publishes a draft or marks a session delivered.
 func (a *app) sessionAction(action string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		ctx, svc, id := c.UserContext(), a.scheduler(), int64Param(c, "id")
@@ -209,36 +273,89 @@ func (a *app) sessionAction(action string) fiber.Handler {
 			err = svc.Publish(ctx, id)
 		case "complete":
 			err = svc.Complete(ctx, id)
-		case "cancel":
-			err = svc.Cancel(ctx, id, strings.TrimSpace(c.FormValue("reason")))
 		}
-		var verr *validation.Errors
-		switch {
-		case errors.As(err, &verr):
-			se, gerr := svc.Get(ctx, id)
-			if gerr != nil {
-				return gerr
-			}
-			d := sessionPage{adminArea: newAdminArea(c), Session: se, Errors: fieldErrors{verr}, Reason: c.FormValue("reason")}
-			d.Waiting, _ = a.waitingFor(c, se.ID) // only for a link's text
-			return a.renderForm(c, "admin/sessions/show", se.CourseTitle, d, verr)
-		case errors.Is(err, scheduling.ErrWrongState):
-			se, gerr := svc.Get(ctx, id)
-			if gerr != nil {
-				return gerr
-			}
-			verr = &validation.Errors{}
-			verr.Add("status", fmt.Sprintf("This session is %s, so it cannot be %s", statusLabel(se.Status), map[string]string{
-				"publish": "published", "complete": "marked as delivered (it must be published and over)", "cancel": "cancelled"}[action]))
-			d := sessionPage{adminArea: newAdminArea(c), Session: se, Errors: fieldErrors{verr}}
-			d.Waiting, _ = a.waitingFor(c, se.ID) // only for a link's text
-			return a.renderForm(c, "admin/sessions/show", se.CourseTitle, d, verr)
-		case err != nil:
+		if err == nil {
+			done := map[string]string{"publish": "published", "complete": "completed"}[action]
+			return c.Redirect(fmt.Sprintf("/admin/sessions/%d?done=%s", id, done), fiber.StatusSeeOther)
+		}
+		if !errors.Is(err, scheduling.ErrWrongState) && !errors.Is(err, scheduling.ErrNotEnded) {
 			return err
 		}
-		done := map[string]string{"publish": "published", "complete": "completed", "cancel": "cancelled"}[action]
-		return c.Redirect(fmt.Sprintf("/admin/sessions/%d?done=%s", id, done), fiber.StatusSeeOther)
+		se, gerr := svc.Get(ctx, id)
+		if gerr != nil {
+			return gerr
+		}
+		var message string
+		switch {
+		case errors.Is(err, scheduling.ErrNotEnded):
+			message = fmt.Sprintf("This session has not ended yet: you can mark it as delivered from %s on %s",
+				clock(se.EndsAt), longDate(se.EndsAt))
+		case action == "complete":
+			message = fmt.Sprintf("This session is %s: only a published session that has ended can be marked as delivered", statusLabel(se.Status))
+		case se.Status == "draft":
+			message = "This session has already started, so it can no longer be published"
+		default:
+			message = fmt.Sprintf("This session is %s, so it cannot be published", statusLabel(se.Status))
+		}
+		verr := refusal("status", message)
+		d := a.sessionPageFor(c, se)
+		d.Errors = fieldErrors{verr}
+		d.Waiting, _ = a.waitingFor(c, se.ID) // only for a link's text
+		return a.renderForm(c, "admin/sessions/show", se.CourseTitle, d, verr)
 	}
+}
+
+// --- cancelling a session: first what it will do, then the reason ---
+
+type sessionCancelPage struct {
+	adminArea
+	fieldErrors
+	Session scheduling.Session
+	Effect  booking.SessionCancellation
+	Reason  string
+}
+
+func (a *app) sessionCancelPage(c *fiber.Ctx, reason string, errs *validation.Errors) error {
+	ctx := c.UserContext()
+	se, err := a.scheduler().Get(ctx, int64Param(c, "id"))
+	if err != nil {
+		return err
+	}
+	if se.Status != "draft" && se.Status != "published" {
+		return c.Redirect(fmt.Sprintf("/admin/sessions/%d", se.ID), fiber.StatusSeeOther)
+	}
+	effect, err := a.deps.Bookings.SessionCancellation(ctx, se.ID)
+	if err != nil {
+		return err
+	}
+	d := sessionCancelPage{adminArea: newAdminArea(c), fieldErrors: fieldErrors{errs}, Session: se, Effect: effect, Reason: reason}
+	return a.renderForm(c, "admin/sessions/cancel", "Cancel "+se.CourseTitle, d, errs)
+}
+
+func (a *app) sessionCancelForm(c *fiber.Ctx) error { return a.sessionCancelPage(c, "", nil) }
+
+func (a *app) sessionCancel(c *fiber.Ctx) error {
+	ctx, svc, id := c.UserContext(), a.scheduler(), int64Param(c, "id")
+	reason := c.FormValue("reason")
+	err := svc.Cancel(ctx, id, strings.TrimSpace(reason))
+	var verr *validation.Errors
+	switch {
+	case errors.As(err, &verr):
+		return a.sessionCancelPage(c, reason, verr)
+	case errors.Is(err, scheduling.ErrWrongState):
+		se, gerr := svc.Get(ctx, id)
+		if gerr != nil {
+			return gerr
+		}
+		verr = refusal("status", fmt.Sprintf("This session is %s, so it cannot be cancelled", statusLabel(se.Status)))
+		d := a.sessionPageFor(c, se)
+		d.Errors = fieldErrors{verr}
+		d.Waiting, _ = a.waitingFor(c, se.ID) // only for a link's text
+		return a.renderForm(c, "admin/sessions/show", se.CourseTitle, d, verr)
+	case err != nil:
+		return err
+	}
+	return c.Redirect(fmt.Sprintf("/admin/sessions/%d?done=cancelled", id), fiber.StatusSeeOther)
 }
 
 func statusLabel(s string) string {
@@ -271,7 +388,26 @@ type sessionFormPage struct {
 	Clashes  []string
 	Trainers map[int64]bool
 	Heading  string
+	// ChooseCourse asks for the course first, so the form can then show
+	// who is approved to deliver it.
+	ChooseCourse bool
+	CourseName   string                 // the chosen course, once known
+	Approved     []scheduling.Choice    // trainers approved for it
+	Others       []scheduling.Choice    // trainers who are not
+	DayWarning   *scheduling.DayWarning // dates on a weekend or bank holiday, to confirm
 }
+
+// DayName words a date the warning names: "Friday 25 December 2026
+// (Christmas Day)" or "Saturday 12 December 2026 (a weekend)".
+func (sessionFormPage) DayName(d scheduling.NonWorkingDay) string {
+	if d.Holiday != "" {
+		return longDate(d.Date) + " (bank holiday: " + d.Holiday + ")"
+	}
+	return longDate(d.Date) + " (a weekend)"
+}
+
+// Confirmed is the confirmation of non-working days the form already carries.
+func (p sessionFormPage) Confirmed() string { return strings.Join(p.Form.ConfirmedDays, ",") }
 
 func readSessionForm(c *fiber.Ctx) scheduling.Form {
 	f := scheduling.Form{
@@ -291,11 +427,17 @@ func readSessionForm(c *fiber.Ctx) scheduling.Form {
 			f.TrainerIDs = append(f.TrainerIDs, id)
 		}
 	}
+	for _, day := range strings.Split(c.FormValue("confirm-days"), ",") {
+		if day = strings.TrimSpace(day); day != "" && len(f.ConfirmedDays) < 31 {
+			f.ConfirmedDays = append(f.ConfirmedDays, day)
+		}
+	}
 	return f
 }
 
 func (a *app) showSessionForm(c *fiber.Ctx, d sessionFormPage, errs *validation.Errors) error {
-	choices, err := a.scheduler().Choices(c.UserContext())
+	ctx, svc := c.UserContext(), a.scheduler()
+	choices, err := svc.Choices(ctx)
 	if err != nil {
 		return err
 	}
@@ -307,7 +449,37 @@ func (a *app) showSessionForm(c *fiber.Ctx, d sessionFormPage, errs *validation.
 	if d.Form.CutoffDays == "" {
 		d.Form.CutoffDays = "3"
 	}
+	for _, co := range choices.Courses {
+		if co.ID == d.Form.CourseID {
+			d.CourseName = co.Name
+		}
+	}
+	if d.Editing != nil {
+		d.CourseName = d.Editing.CourseTitle
+	}
+	if d.CourseName != "" && !d.ChooseCourse {
+		approved, err := svc.ApprovedTrainers(ctx, d.Form.CourseID)
+		if err != nil {
+			return err
+		}
+		for _, t := range choices.Trainers {
+			if approved[t.ID] {
+				d.Approved = append(d.Approved, t)
+			} else {
+				d.Others = append(d.Others, t)
+			}
+		}
+	}
 	return a.renderForm(c, "admin/sessions/form", d.Heading, d, errs)
+}
+
+// dayWarning is the weekend or bank holiday a refusal asks to confirm, or nil.
+func dayWarning(err error) *scheduling.DayWarning {
+	var days *scheduling.DayWarning
+	if errors.As(err, &days) {
+		return days
+	}
+	return nil
 }
 
 // sessionError turns a refusal into form errors: a clash names what is in
@@ -342,24 +514,50 @@ func sessionError(err error) (*validation.Errors, []string, bool) {
 	return nil, nil, false
 }
 
+// chooseCourse is the first step of scheduling: which course. A course in
+// the query string (from that step) goes on to the whole form.
+func (a *app) chooseCourse(c *fiber.Ctx, d sessionFormPage) error {
+	raw := strings.TrimSpace(c.Query("course"))
+	if raw == "" {
+		d.ChooseCourse = true
+		return a.showSessionForm(c, d, nil)
+	}
+	choices, err := a.scheduler().Choices(c.UserContext())
+	if err != nil {
+		return err
+	}
+	d.Form.CourseID = int64Value(raw)
+	for _, co := range choices.Courses {
+		if co.ID == d.Form.CourseID {
+			return a.showSessionForm(c, d, nil)
+		}
+	}
+	d.ChooseCourse, d.Form.CourseID = true, 0
+	return a.showSessionForm(c, d, refusal("course", "Select a course from the list"))
+}
+
 func (a *app) sessionNewForm(c *fiber.Ctx) error {
 	d := sessionFormPage{Action: "/admin/sessions/new", Heading: "Schedule a session"}
-	if from := int64Value(c.Query("from")); from != 0 { // duplicate
-		se, err := a.scheduler().Get(c.UserContext(), from)
-		if err != nil {
-			return err
-		}
-		d.Form = scheduling.FormFor(se)
-		d.Form.Day, d.Form.Month, d.Form.Year = "", "", ""
-		d.Heading = "Duplicate a session"
+	from := int64Value(c.Query("from"))
+	if from == 0 {
+		return a.chooseCourse(c, d)
 	}
+	se, err := a.scheduler().Get(c.UserContext(), from) // duplicate
+	if err != nil {
+		return err
+	}
+	d.Form = scheduling.FormFor(se)
+	d.Form.Day, d.Form.Month, d.Form.Year = "", "", ""
+	d.Heading = "Duplicate a session"
 	return a.showSessionForm(c, d, nil)
 }
 
 func (a *app) sessionCreate(c *fiber.Ctx) error {
 	form := readSessionForm(c)
 	id, plan, err := a.scheduler().Create(c.UserContext(), form)
-	if v, lines, ok := sessionError(err); ok {
+	if days := dayWarning(err); days != nil {
+		return a.showSessionForm(c, sessionFormPage{Form: form, Action: "/admin/sessions/new", Heading: "Schedule a session", DayWarning: days}, nil)
+	} else if v, lines, ok := sessionError(err); ok {
 		return a.showSessionForm(c, sessionFormPage{Form: form, Action: "/admin/sessions/new", Heading: "Schedule a session", Clashes: lines}, v)
 	} else if err != nil {
 		return err
@@ -391,10 +589,10 @@ func (a *app) sessionEdit(c *fiber.Ctx) error {
 	if errors.Is(err, scheduling.ErrWrongState) {
 		err = &validation.Errors{Fields: []validation.FieldError{{Field: "date", Message: "A " + se.Status + " session cannot be changed"}}}
 	}
-	if v, lines, ok := sessionError(err); ok {
+	if v, lines, ok := sessionError(err); ok || dayWarning(err) != nil {
 		form.CourseID = se.CourseID
 		return a.showSessionForm(c, sessionFormPage{Form: form, Editing: &se, Action: fmt.Sprintf("/admin/sessions/%d/edit", id),
-			Heading: "Change a session", Clashes: lines}, v)
+			Heading: "Change a session", Clashes: lines, DayWarning: dayWarning(err)}, v)
 	} else if err != nil {
 		return err
 	}
@@ -402,8 +600,8 @@ func (a *app) sessionEdit(c *fiber.Ctx) error {
 }
 
 func (a *app) seriesForm(c *fiber.Ctx) error {
-	return a.showSessionForm(c, sessionFormPage{Action: "/admin/sessions/series", Heading: "Schedule a series", Series: true,
-		Week: "1", Weekday: "2", Count: "6"}, nil)
+	return a.chooseCourse(c, sessionFormPage{Action: "/admin/sessions/series", Heading: "Schedule a series", Series: true,
+		Week: "1", Weekday: "2", Count: "6"})
 }
 
 func (a *app) seriesCreate(c *fiber.Ctx) error {
@@ -415,8 +613,8 @@ func (a *app) seriesCreate(c *fiber.Ctx) error {
 		return a.showSessionForm(c, d, perr)
 	}
 	ids, err := a.scheduler().CreateSeries(c.UserContext(), form, pattern)
-	if v, lines, ok := sessionError(err); ok {
-		d.Clashes = lines
+	if v, lines, ok := sessionError(err); ok || dayWarning(err) != nil {
+		d.Clashes, d.DayWarning = lines, dayWarning(err)
 		return a.showSessionForm(c, d, v)
 	} else if err != nil {
 		return err

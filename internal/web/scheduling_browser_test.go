@@ -46,7 +46,6 @@ func TestBrowserScheduleASession(t *testing.T) {
 	fill := func(start, end string) {
 		t.Helper()
 		require.NoError(t, chromedp.Do(b,
-			chromedp.SetValue(chromedp.ID("course"), strconv.FormatInt(course, 10)),
 			chromedp.SendKeys(chromedp.ID("date-day"), "9"),
 			chromedp.SendKeys(chromedp.ID("date-month"), "3"),
 			chromedp.SendKeys(chromedp.ID("date-year"), "2028"),
@@ -56,7 +55,13 @@ func TestBrowserScheduleASession(t *testing.T) {
 			chromedp.Click(chromedp.ID("trainer-"+strconv.FormatInt(trainers[0], 10))),
 		))
 	}
+	// The course first, then the rest of the form with its approved trainers.
 	browsertest.Navigate(t, b, base+"/admin/sessions/new")
+	checkPage(t, b)
+	require.NoError(t, chromedp.Do(b, chromedp.SetValue(chromedp.ID("course"), strconv.FormatInt(course, 10))))
+	follow(t, b, "main form button[type=submit]")
+	assert.Equal(t, "Working Together to Safeguard Children", text(t, b, "#course-name"))
+	assert.Contains(t, text(t, b, "#approved-heading"), "Approved for Working Together to Safeguard Children")
 	checkPage(t, b)
 	fill("9:30", "16:00")
 	require.NoError(t, chromedp.Do(b, chromedp.Click(chromedp.ID("trainer-"+strconv.FormatInt(trainers[1], 10)))))
@@ -69,7 +74,7 @@ func TestBrowserScheduleASession(t *testing.T) {
 	checkPage(t, b)
 
 	// The same room, overlapping: refused, and the form says with what.
-	browsertest.Navigate(t, b, base+"/admin/sessions/new")
+	browsertest.Navigate(t, b, base+"/admin/sessions/new?course="+strconv.FormatInt(course, 10))
 	fill("13:00", "17:00")
 	followExpecting(t, b, "main form button[type=submit]", 422)
 	assert.Contains(t, text(t, b, ".govuk-error-summary"), "already booked for Working Together to Safeguard Children on Thursday 9 March 2028, 9:30am to 4pm")
