@@ -191,6 +191,7 @@ func TestClockChanges(t *testing.T) {
 		form := f.form(tc.day, f.trainers[3])
 		form.Month = tc.month
 		form.VenueID = f.online
+		form.ConfirmedDays = []string{"2026-03-28", "2026-10-24"} // the Saturdays, meant
 		id, _, err := f.svc.Create(f.ctx, form)
 		require.NoError(t, err, tc)
 		se, err := f.svc.Get(f.ctx, id)
