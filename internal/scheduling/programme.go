@@ -101,6 +101,17 @@ func (s *Service) Programme(ctx context.Context, f ProgrammeFilter, page int) ([
 	return out, int(total), nil
 }
 
+// AwaitingDelivery counts the published sessions that have ended but are not
+// yet marked as delivered, for a reminder on the programme.
+func (s *Service) AwaitingDelivery(ctx context.Context) (int, error) {
+	now := s.now()
+	n, err := dbsqlc.New(s.pool).CountProgramme(ctx, dbsqlc.CountProgrammeParams{EndedBy: &now, Status: "published"})
+	if err != nil {
+		return 0, fmt.Errorf("count sessions awaiting delivery: %w", err)
+	}
+	return int(n), nil
+}
+
 // ProgrammeMonths lists the months (the first of each, in London) that have
 // a session, oldest first, for the programme's filter.
 func (s *Service) ProgrammeMonths(ctx context.Context) ([]time.Time, error) {

@@ -79,6 +79,10 @@ func TestBrowserProgrammePastHolidaysAndCancelling(t *testing.T) {
 	assert.Contains(t, text(t, b, ".govuk-error-summary"), "Enter why the session is cancelled")
 	checkPage(t, b)
 
+	for _, page := range []string{"/admin/sessions/" + id, "/admin/sessions/new", "/admin/sessions/new?course=" + strconv.FormatInt(course, 10)} {
+		assert.LessOrEqual(t, programmeWidthAt320(t, b, base+page), 320, page)
+	}
+
 	// Christmas Day: a warning, then confirmed.
 	browsertest.Navigate(t, b, base+"/admin/sessions/new?course="+strconv.FormatInt(course, 10))
 	require.NoError(t, chromedp.Do(b,

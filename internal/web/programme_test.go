@@ -52,6 +52,9 @@ func TestProgrammeFindsPastSessions(t *testing.T) {
 	assert.NotContains(t, sessionLinks(page), id(yesterday), "upcoming is the default")
 	assert.Regexp(t, `\d+ upcoming sessions?\.`, page)
 
+	assert.Contains(t, page, `<a class="govuk-link" href="/admin/sessions?status=published&amp;when=past">1 past session is not yet marked as delivered</a>`,
+		"the programme points to what is left to do")
+
 	resp, page := c.get("/admin/sessions?when=past&" + course)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Equal(t, []string{id(yesterday), id(october)}, sessionLinks(page), "past sessions, the most recent first")
@@ -92,6 +95,7 @@ func TestProgrammeFindsPastSessions(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 	_, page = c.get("/admin/sessions?when=past&status=completed&" + course)
 	assert.Equal(t, []string{id(yesterday), id(october)}, sessionLinks(page))
+	assert.NotContains(t, page, "not yet marked as delivered")
 }
 
 // Fifty-five past sessions: pages of fifty, the most recent first.

@@ -69,6 +69,7 @@ type programmePage struct {
 	MonthList []time.Time // months that have sessions, for the filter
 	Pages     *pagination
 	CSVLink   string // the spreadsheet of what the filter shows
+	Awaiting  int    // sessions ended but not yet marked as delivered
 }
 
 // Summary says how many sessions the filter found, and which.
@@ -163,6 +164,9 @@ func (a *app) programme(c *fiber.Ctx) error {
 		return err
 	}
 	d := programmePage{adminArea: newAdminArea(c), fieldErrors: fieldErrors{bad}, Total: total, Filter: filter, Choices: choices, MonthList: months}
+	if d.Awaiting, err = svc.AwaitingDelivery(ctx); err != nil {
+		return err
+	}
 	for _, r := range rows {
 		month := r.StartsAt.In(catalogue.London).Format("January 2006")
 		if len(d.Months) == 0 || d.Months[len(d.Months)-1].Name != month {
