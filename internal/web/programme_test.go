@@ -166,19 +166,20 @@ func TestCancellingASessionSaysWhoIsToldFirst(t *testing.T) {
 	session := f.sessionAt(t, time.Date(2026, time.December, 8, 9, 30, 0, 0, time.UTC), "published")
 	id := strconv.FormatInt(session, 10)
 	people := map[string]int64{}
-	for _, who := range []string{"card", "invoice", "free", "offered", "waiting", "gone"} {
+	for _, who := range []string{"card", "invoice", "free", "paying", "offered", "waiting", "gone"} {
 		people[who] = f.a.newUser(t, who+"@example.org", "")
 	}
 	book := func(who, status string) int64 {
 		var b int64
 		require.NoError(t, f.a.pool.QueryRow(ctx, `
 			INSERT INTO bookings (session_id, user_id, agency_id, status, booked_by, policy_agreed_at, confirmed_at,
-			                      waiting_since, offer_expires_at, ended_at)
+			                      waiting_since, offer_expires_at, ended_at, hold_expires_at)
 			SELECT $1, u.id, u.agency_id, $3, u.id, now(),
 			       CASE WHEN $3 = 'confirmed' THEN now() END,
 			       CASE WHEN $3 IN ('waiting', 'offered') THEN now() END,
 			       CASE WHEN $3 = 'offered' THEN now() + interval '2 days' END,
-			       CASE WHEN $3 = 'cancelled' THEN now() END
+			       CASE WHEN $3 = 'cancelled' THEN now() END,
+			       CASE WHEN $3 = 'held' THEN now() + interval '30 minutes' END
 			FROM users u WHERE u.id = $2 RETURNING id`, session, people[who], status).Scan(&b))
 		return b
 	}
@@ -191,6 +192,7 @@ func TestCancellingASessionSaysWhoIsToldFirst(t *testing.T) {
 		VALUES ($1, 'invoice', 4000, 'pending', 'PO-1')`, invoice)
 	require.NoError(t, err)
 	book("free", "confirmed")
+	book("paying", "held")
 	book("offered", "offered")
 	book("waiting", "waiting")
 	book("gone", "cancelled") // already cancelled: not told again
@@ -202,8 +204,9 @@ func TestCancellingASessionSaysWhoIsToldFirst(t *testing.T) {
 	resp, page := c.get("/admin/sessions/" + id + "/cancel")
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	text := strings.Join(strings.Fields(regexp.MustCompile(`<[^>]+>`).ReplaceAllString(page, " ")), " ")
-	assert.Contains(t, text, "5 people will be emailed that the session is cancelled")
+	assert.Contains(t, text, "6 people will be emailed that the session is cancelled")
 	assert.Contains(t, text, "3 with a place, which is taken out of their calendar")
+	assert.Contains(t, text, "1 with a place held while they pay")
 	assert.Contains(t, text, "1 offered a place from the waiting list")
 	assert.Contains(t, text, "1 on the waiting list")
 	assert.Contains(t, text, "1 paid place will be refunded in full to the card that paid: £80 in total")
@@ -216,14 +219,14 @@ func TestCancellingASessionSaysWhoIsToldFirst(t *testing.T) {
 	resp, page = c.post("/admin/sessions/"+id+"/cancel", url.Values{"reason": {"  "}})
 	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	assert.Contains(t, errorSummary(page), "Enter why the session is cancelled")
-	assert.Contains(t, page, "5 people will be emailed")
+	assert.Contains(t, page, "6 people will be emailed")
 
 	resp, _ = c.post("/admin/sessions/"+id+"/cancel", url.Values{"reason": {"The trainer is ill"}})
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 	var told, refunds, uninvoiced int
 	require.NoError(t, f.a.pool.QueryRow(ctx, `
 		SELECT count(*) FILTER (WHERE end_note = 'The trainer is ill') FROM bookings WHERE session_id = $1`, session).Scan(&told))
-	assert.Equal(t, 5, told, "everyone counted had their booking ended")
+	assert.Equal(t, 6, told, "everyone counted had their booking ended")
 	require.NoError(t, f.a.pool.QueryRow(ctx, `
 		SELECT count(*) FILTER (WHERE refund_requested_at IS NOT NULL), count(*) FILTER (WHERE p.method = 'invoice' AND p.status = 'cancelled')
 		FROM payments p JOIN bookings b ON b.id = p.booking_id WHERE b.session_id = $1`, session).Scan(&refunds, &uninvoiced))
