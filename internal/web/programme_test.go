@@ -221,12 +221,24 @@ func TestCancellingASessionSaysWhoIsToldFirst(t *testing.T) {
 	assert.Contains(t, errorSummary(page), "Enter why the session is cancelled")
 	assert.Contains(t, page, "6 people will be emailed")
 
-	resp, _ = c.post("/admin/sessions/"+id+"/cancel", url.Values{"reason": {"The trainer is ill"}})
+	// Someone joins the waiting list while the page is open: the manager is
+	// shown the new numbers, and nothing is cancelled yet.
+	people["late"] = f.a.newUser(t, "late@example.org", "")
+	book("late", "waiting")
+	resp, page = c.post("/admin/sessions/"+id+"/cancel", url.Values{"reason": {"The trainer is ill"}, "told": {"6"}, "refunds": {"1"}})
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, errorSummary(page), "The bookings changed while this page was open")
+	assert.Contains(t, page, "7 people will be emailed")
+	assert.Contains(t, page, `name="told" value="7"`)
+	require.NoError(t, f.a.pool.QueryRow(ctx, "SELECT status FROM sessions WHERE id = $1", session).Scan(&status))
+	assert.Equal(t, "published", status)
+
+	resp, _ = c.post("/admin/sessions/"+id+"/cancel", url.Values{"reason": {"The trainer is ill"}, "told": {"7"}, "refunds": {"1"}})
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 	var told, refunds, uninvoiced int
 	require.NoError(t, f.a.pool.QueryRow(ctx, `
 		SELECT count(*) FILTER (WHERE end_note = 'The trainer is ill') FROM bookings WHERE session_id = $1`, session).Scan(&told))
-	assert.Equal(t, 6, told, "everyone counted had their booking ended")
+	assert.Equal(t, 7, told, "everyone counted had their booking ended")
 	require.NoError(t, f.a.pool.QueryRow(ctx, `
 		SELECT count(*) FILTER (WHERE refund_requested_at IS NOT NULL), count(*) FILTER (WHERE p.method = 'invoice' AND p.status = 'cancelled')
 		FROM payments p JOIN bookings b ON b.id = p.booking_id WHERE b.session_id = $1`, session).Scan(&refunds, &uninvoiced))

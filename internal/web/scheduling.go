@@ -341,6 +341,17 @@ func (a *app) sessionCancelForm(c *fiber.Ctx) error { return a.sessionCancelPage
 func (a *app) sessionCancel(c *fiber.Ctx) error {
 	ctx, svc, id := c.UserContext(), a.scheduler(), int64Param(c, "id")
 	reason := c.FormValue("reason")
+	// The page said who would be told and refunded: if that changed while it
+	// was open, show the new numbers before cancelling.
+	if told, refunds := c.FormValue("told"), c.FormValue("refunds"); told != "" || refunds != "" {
+		now, err := a.deps.Bookings.SessionCancellation(ctx, id)
+		if err != nil {
+			return err
+		}
+		if told != strconv.Itoa(now.Told()) || refunds != strconv.Itoa(now.Refunds) {
+			return a.sessionCancelPage(c, reason, refusal("", "The bookings changed while this page was open: check who will be told and refunded now, then cancel again"))
+		}
+	}
 	err := svc.Cancel(ctx, id, strings.TrimSpace(reason))
 	var verr *validation.Errors
 	switch {
