@@ -12,6 +12,7 @@ import (
 
 const agencyCharges = `-- name: AgencyCharges :many
 SELECT ch.id, ch.kind, ch.amount_pence, ch.status, ch.waiver_reason, u.full_name,
+       coalesce(ch.invoice_reference, '')::text AS invoice_reference,
        s.id AS session_id, s.course_title, s.starts_at
 FROM charges ch
 JOIN bookings b ON b.id = ch.booking_id
@@ -22,15 +23,16 @@ ORDER BY s.starts_at DESC, lower(u.full_name), ch.id
 `
 
 type AgencyChargesRow struct {
-	ID           int64
-	Kind         string
-	AmountPence  int32
-	Status       string
-	WaiverReason string
-	FullName     string
-	SessionID    int64
-	CourseTitle  string
-	StartsAt     time.Time
+	ID               int64
+	Kind             string
+	AmountPence      int32
+	Status           string
+	WaiverReason     string
+	FullName         string
+	InvoiceReference string
+	SessionID        int64
+	CourseTitle      string
+	StartsAt         time.Time
 }
 
 // An agency's charges, newest session first, for its coordinators.
@@ -50,6 +52,7 @@ func (q *Queries) AgencyCharges(ctx context.Context, agencyID int64) ([]AgencyCh
 			&i.Status,
 			&i.WaiverReason,
 			&i.FullName,
+			&i.InvoiceReference,
 			&i.SessionID,
 			&i.CourseTitle,
 			&i.StartsAt,
@@ -75,6 +78,7 @@ FROM (
     SELECT b.session_id, b.agency_id
     FROM payments p JOIN bookings b ON b.id = p.booking_id
     WHERE p.method = 'invoice' AND p.status = 'pending' AND p.billing_batch IS NULL AND b.agency_id IS NOT NULL
+      AND p.payer = 'agency' AND p.invoice_reference IS NULL
 ) x
 JOIN sessions s ON s.id = x.session_id
 WHERE s.status = 'completed'
@@ -493,7 +497,7 @@ SELECT p.id
 FROM payments p
 JOIN bookings b ON b.id = p.booking_id
 WHERE b.session_id = $1 AND b.agency_id = $2 AND p.method = 'invoice' AND p.status = 'pending'
-  AND p.billing_batch IS NULL
+  AND p.billing_batch IS NULL AND p.payer = 'agency' AND p.invoice_reference IS NULL
 ORDER BY p.id
 FOR UPDATE OF p SKIP LOCKED
 `
@@ -503,7 +507,9 @@ type LockPlacesToReserveParams struct {
 	AgencyID  *int64
 }
 
-// The places one agency booked on invoice on one session in no batch yet.
+// The places one agency booked on invoice on one session in no batch yet. A
+// place whose payer is the person or their own organisation is never billed
+// to the agency's Stripe customer: it is invoiced by hand.
 func (q *Queries) LockPlacesToReserve(ctx context.Context, arg LockPlacesToReserveParams) ([]int64, error) {
 	rows, err := q.db.Query(ctx, lockPlacesToReserve, arg.SessionID, arg.AgencyID)
 	if err != nil {
@@ -600,7 +606,7 @@ func (q *Queries) MarkInvoicePlacesPaid(ctx context.Context, arg MarkInvoicePlac
 
 const reserveCharges = `-- name: ReserveCharges :execrows
 UPDATE charges SET billing_batch = $1::text, updated_at = $2::timestamptz
-WHERE id = ANY($3::bigint[]) AND status = 'proposed' AND billing_batch IS NULL
+WHERE id = ANY($3::bigint[]) AND status = 'proposed' AND billing_batch IS NULL AND invoice_reference IS NULL
 `
 
 type ReserveChargesParams struct {
@@ -620,6 +626,7 @@ func (q *Queries) ReserveCharges(ctx context.Context, arg ReserveChargesParams) 
 const reservePlaces = `-- name: ReservePlaces :execrows
 UPDATE payments SET billing_batch = $1::text, updated_at = $2::timestamptz
 WHERE id = ANY($3::bigint[]) AND method = 'invoice' AND status = 'pending' AND billing_batch IS NULL
+  AND payer = 'agency' AND invoice_reference IS NULL
 `
 
 type ReservePlacesParams struct {
