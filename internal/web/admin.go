@@ -589,6 +589,8 @@ var actionLabels = map[audit.Action]string{
 	audit.ChargesConfirmed:      "Confirmed or waived a session’s charges",
 	audit.AgencyInvoiced:        "Invoiced an agency",
 	audit.AgencyInvoiceVoided:   "Stripe voided an agency’s invoice",
+	audit.InvoiceMarked:         "Marked charges or places as invoiced",
+	audit.InvoiceMarkedPaid:     "Marked invoiced charges or places as paid",
 
 	audit.PersonalDataViewed: "Viewed personal data",
 }
