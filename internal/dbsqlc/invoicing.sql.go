@@ -331,7 +331,7 @@ func (q *Queries) MarkPlacesPaidByHand(ctx context.Context, arg MarkPlacesPaidBy
 }
 
 const payerChoiceOfBooking = `-- name: PayerChoiceOfBooking :one
-SELECT (b.agency_id IS NULL OR coalesce(a.sector, '') = 'private_independent')::boolean AS chooses_payer,
+SELECT (b.agency_id IS NULL OR coalesce(a.charging_band, '') = 'non_contributing')::boolean AS chooses_payer,
        u.email::text AS person_email, u.full_name AS person_name
 FROM bookings b
 JOIN users u ON u.id = b.user_id
@@ -346,7 +346,9 @@ type PayerChoiceOfBookingRow struct {
 }
 
 // Whether a booking's person chooses who pays an invoice: a person of an
-// umbrella agency of private providers, or of an organisation not listed.
+// organisation not listed, or of an agency in the non-contributing band
+// (the umbrella agencies of private and independent providers: "Early years
+// settings and childminders" is not the nursery that pays).
 func (q *Queries) PayerChoiceOfBooking(ctx context.Context, id int64) (PayerChoiceOfBookingRow, error) {
 	row := q.db.QueryRow(ctx, payerChoiceOfBooking, id)
 	var i PayerChoiceOfBookingRow
