@@ -518,6 +518,9 @@ type AgencyCharge struct {
 	Amount       Pence
 	Status       ChargeStatus
 	WaiverReason string
+	// InvoiceReference is the finance system's reference, for a charge
+	// invoiced by hand (without Stripe).
+	InvoiceReference string
 }
 
 // AgencyCharges is every charge of one agency, newest session first.
@@ -531,6 +534,7 @@ func (s *Service) AgencyCharges(ctx context.Context, agencyID int64) ([]AgencyCh
 		out = append(out, AgencyCharge{
 			ID: r.ID, SessionID: r.SessionID, CourseTitle: r.CourseTitle, StartsAt: r.StartsAt, Person: r.FullName,
 			Kind: ChargeKind(r.Kind), Amount: Pence(r.AmountPence), Status: ChargeStatus(r.Status), WaiverReason: r.WaiverReason,
+			InvoiceReference: r.InvoiceReference,
 		})
 	}
 	return out, nil

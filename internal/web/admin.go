@@ -86,6 +86,7 @@ var adminSections = []link{
 	{"/admin/agency-changes", "Changes of organisation"},
 	{"/admin/agencies", "Agencies"},
 	{"/admin/prices", "Prices and charges"},
+	{"/admin/invoicing", "Invoicing"},
 	{"/admin/audit", "Audit log"},
 	{"/admin/emails", "Emails"},
 	{"/admin/retention", "Retention of personal data"},
