@@ -25,7 +25,8 @@ SELECT b.id AS booking_id, u.full_name, b.agency_id,
        EXISTS (SELECT 1 FROM payments p WHERE p.booking_id = b.id
                  AND p.status IN ('pending', 'invoiced', 'paid'))::boolean AS place_paid,
        ch.id AS charge_id, ch.amount_pence AS charge_amount, ch.status AS charge_status,
-       ch.waiver_reason AS charge_waiver_reason
+       ch.waiver_reason AS charge_waiver_reason,
+       coalesce(ch.invoice_reference, '')::text AS charge_invoice_reference
 FROM bookings b
 JOIN users u ON u.id = b.user_id
 LEFT JOIN agencies a ON a.id = b.agency_id

@@ -211,7 +211,8 @@ SELECT b.id AS booking_id, u.full_name, b.agency_id,
        EXISTS (SELECT 1 FROM payments p WHERE p.booking_id = b.id
                  AND p.status IN ('pending', 'invoiced', 'paid'))::boolean AS place_paid,
        ch.id AS charge_id, ch.amount_pence AS charge_amount, ch.status AS charge_status,
-       ch.waiver_reason AS charge_waiver_reason
+       ch.waiver_reason AS charge_waiver_reason,
+       coalesce(ch.invoice_reference, '')::text AS charge_invoice_reference
 FROM bookings b
 JOIN users u ON u.id = b.user_id
 LEFT JOIN agencies a ON a.id = b.agency_id
@@ -223,18 +224,19 @@ ORDER BY lower(u.full_name), b.id
 `
 
 type ChargeCandidatesRow struct {
-	BookingID          int64
-	FullName           string
-	AgencyID           *int64
-	AgencyName         string
-	ChargingBand       string
-	BillingEmail       string
-	Kind               string
-	PlacePaid          bool
-	ChargeID           *int64
-	ChargeAmount       *int32
-	ChargeStatus       *string
-	ChargeWaiverReason *string
+	BookingID              int64
+	FullName               string
+	AgencyID               *int64
+	AgencyName             string
+	ChargingBand           string
+	BillingEmail           string
+	Kind                   string
+	PlacePaid              bool
+	ChargeID               *int64
+	ChargeAmount           *int32
+	ChargeStatus           *string
+	ChargeWaiverReason     *string
+	ChargeInvoiceReference string
 }
 
 // Who may be charged on a session: people marked absent, and cancellations
@@ -263,6 +265,7 @@ func (q *Queries) ChargeCandidates(ctx context.Context, sessionID int64) ([]Char
 			&i.ChargeAmount,
 			&i.ChargeStatus,
 			&i.ChargeWaiverReason,
+			&i.ChargeInvoiceReference,
 		); err != nil {
 			return nil, err
 		}

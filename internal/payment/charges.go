@@ -103,6 +103,8 @@ type ChargeCandidate struct {
 	ChargeID     int64
 	Status       ChargeStatus
 	WaiverReason string
+	// InvoiceReference is the finance system's, for a charge invoiced by hand.
+	InvoiceReference string
 	// NoBillingContact: a confirmed charge waits for the agency's billing
 	// contact email before it can be invoiced.
 	NoBillingContact bool
@@ -188,7 +190,7 @@ func sessionCharges(ctx context.Context, db dbsqlc.DBTX, sessionID int64) (Sessi
 		}
 		if r.ChargeID != nil {
 			c.ChargeID, c.Status, c.Amount = *r.ChargeID, ChargeStatus(*r.ChargeStatus), Pence(*r.ChargeAmount)
-			c.WaiverReason = *r.ChargeWaiverReason
+			c.WaiverReason, c.InvoiceReference = *r.ChargeWaiverReason, r.ChargeInvoiceReference
 			c.NoBillingContact = c.Status == ChargeProposed && r.BillingEmail == ""
 			out.Candidates = append(out.Candidates, c)
 			continue

@@ -123,6 +123,10 @@ func TestInvoicingWithoutStripeThroughTheApp(t *testing.T) {
 	assert.Equal(t, "Enter the invoice reference from your finance system", errorSummary(page))
 	assert.Regexp(t, `value="`+w.lateFee+`"[^>]*checked>`, page, "the row ticked stays ticked")
 
+	// The session's charges page says so too.
+	_, page = m.get(w.chargesPath())
+	assert.Contains(t, page, "Invoiced</strong><br>Invoice SAP-100234")
+
 	// The coordinator sees the charge invoiced, with the finance reference.
 	_, page = w.as(t, "coordinator@example.org").get("/agency/charges")
 	assert.Contains(t, page, "Invoiced, invoice SAP-100234")
