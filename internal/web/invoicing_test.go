@@ -180,6 +180,7 @@ func TestAPrivateProviderPaysAsItself(t *testing.T) {
 	assert.Contains(t, page, "Who pays for this place?")
 	assert.Contains(t, page, "The invoice goes to Jo Tester at")
 	assert.NotContains(t, page, "Invoice "+umbrella, "the umbrella agency is not the payer")
+	assert.Contains(t, page, "Online card payment is not available at the moment. You can ask for an invoice instead.")
 
 	resp, page := jo.post(payPath, url.Values{"method": {"invoice"}})
 	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
