@@ -25,7 +25,8 @@ SELECT b.id AS booking_id, u.full_name, b.agency_id,
        EXISTS (SELECT 1 FROM payments p WHERE p.booking_id = b.id
                  AND p.status IN ('pending', 'invoiced', 'paid'))::boolean AS place_paid,
        ch.id AS charge_id, ch.amount_pence AS charge_amount, ch.status AS charge_status,
-       ch.waiver_reason AS charge_waiver_reason
+       ch.waiver_reason AS charge_waiver_reason,
+       coalesce(ch.invoice_reference, '')::text AS charge_invoice_reference
 FROM bookings b
 JOIN users u ON u.id = b.user_id
 LEFT JOIN agencies a ON a.id = b.agency_id
@@ -63,6 +64,7 @@ FROM (
     SELECT b.session_id, b.agency_id
     FROM payments p JOIN bookings b ON b.id = p.booking_id
     WHERE p.method = 'invoice' AND p.status = 'pending' AND p.billing_batch IS NULL AND b.agency_id IS NOT NULL
+      AND p.payer = 'agency' AND p.invoice_reference IS NULL
 ) x
 JOIN sessions s ON s.id = x.session_id
 WHERE s.status = 'completed'
@@ -97,12 +99,14 @@ ORDER BY ch.id
 FOR UPDATE OF ch SKIP LOCKED;
 
 -- name: LockPlacesToReserve :many
--- The places one agency booked on invoice on one session in no batch yet.
+-- The places one agency booked on invoice on one session in no batch yet. A
+-- place whose payer is the person or their own organisation is never billed
+-- to the agency's Stripe customer: it is invoiced by hand.
 SELECT p.id
 FROM payments p
 JOIN bookings b ON b.id = p.booking_id
 WHERE b.session_id = @session_id AND b.agency_id = @agency_id AND p.method = 'invoice' AND p.status = 'pending'
-  AND p.billing_batch IS NULL
+  AND p.billing_batch IS NULL AND p.payer = 'agency' AND p.invoice_reference IS NULL
 ORDER BY p.id
 FOR UPDATE OF p SKIP LOCKED;
 
@@ -122,11 +126,12 @@ SELECT count(DISTINCT batch)::integer FROM (
 
 -- name: ReserveCharges :execrows
 UPDATE charges SET billing_batch = @billing_batch::text, updated_at = @now::timestamptz
-WHERE id = ANY(@ids::bigint[]) AND status = 'proposed' AND billing_batch IS NULL;
+WHERE id = ANY(@ids::bigint[]) AND status = 'proposed' AND billing_batch IS NULL AND invoice_reference IS NULL;
 
 -- name: ReservePlaces :execrows
 UPDATE payments SET billing_batch = @billing_batch::text, updated_at = @now::timestamptz
-WHERE id = ANY(@ids::bigint[]) AND method = 'invoice' AND status = 'pending' AND billing_batch IS NULL;
+WHERE id = ANY(@ids::bigint[]) AND method = 'invoice' AND status = 'pending' AND billing_batch IS NULL
+  AND payer = 'agency' AND invoice_reference IS NULL;
 
 -- name: BatchesToInvoice :many
 -- Every batch with rows not yet invoiced: reserved by this sweep, or left by
@@ -192,6 +197,7 @@ SELECT agency_id FROM (
 -- name: AgencyCharges :many
 -- An agency's charges, newest session first, for its coordinators.
 SELECT ch.id, ch.kind, ch.amount_pence, ch.status, ch.waiver_reason, u.full_name,
+       coalesce(ch.invoice_reference, '')::text AS invoice_reference,
        s.id AS session_id, s.course_title, s.starts_at
 FROM charges ch
 JOIN bookings b ON b.id = ch.booking_id

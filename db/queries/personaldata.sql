@@ -9,7 +9,9 @@ SELECT p.method, p.amount_pence, p.status, coalesce(p.purchase_order, '')::text 
        coalesce(p.stripe_invoice_id, '')::text AS stripe_invoice_id,
        coalesce(p.refund_id, '')::text AS refund_id,
        p.created_at, p.paid_at, p.refund_requested_at, p.refunded_at,
-       s.course_title, s.starts_at
+       s.course_title, s.starts_at, p.payer, coalesce(p.payer_name, '')::text AS payer_name,
+       coalesce(p.payer_email::text, '')::text AS payer_email,
+       coalesce(p.invoice_reference, '')::text AS invoice_reference
 FROM payments p
 JOIN bookings b ON b.id = p.booking_id
 JOIN sessions s ON s.id = b.session_id
@@ -22,6 +24,14 @@ UPDATE payments p
 SET purchase_order = '(removed)'
 FROM bookings b
 WHERE b.id = p.booking_id AND b.user_id = @user_id AND p.purchase_order IS NOT NULL;
+
+-- name: ErasePayers :exec
+-- Who the person said pays (their own name, their organisation's, a billing
+-- email) goes like the purchase order; the amount and status stay.
+UPDATE payments p
+SET payer_email = NULL, payer_name = NULL
+FROM bookings b
+WHERE b.id = p.booking_id AND b.user_id = @user_id AND (p.payer_email IS NOT NULL OR p.payer_name IS NOT NULL);
 
 -- name: ExportCharges :many
 SELECT c.kind, c.amount_pence, c.status, c.waiver_reason, coalesce(c.stripe_invoice_id, '')::text AS stripe_invoice_id,

@@ -66,6 +66,8 @@ const (
 	ChargesConfirmed      Action = "charges_confirmed"
 	AgencyInvoiced        Action = "agency_invoiced"
 	AgencyInvoiceVoided   Action = "agency_invoice_voided"
+	InvoiceMarked         Action = "invoice_marked"
+	InvoiceMarkedPaid     Action = "invoice_marked_paid"
 
 	// PersonalDataViewed is someone's look at other people's personal data:
 	// a person's page, a register or list of bookings, a list of people, an
@@ -82,7 +84,7 @@ var Actions = []Action{
 	CourseCreated, CourseUpdated, VenueCreated, VenueUpdated,
 	BookingAdded, BookingCancelled, BookingMoved, BookingMarkedLate, WaitingListReordered, AttendanceRecorded,
 	PricesChanged, ChargePolicyChanged, StripeCustomerMade, StripeCustomerUpdated, ChargesConfirmed, AgencyInvoiced,
-	AgencyInvoiceVoided, PersonalDataViewed,
+	AgencyInvoiceVoided, InvoiceMarked, InvoiceMarkedPaid, PersonalDataViewed,
 }
 
 // Event is one entry. ActorEmail records the address typed by someone who is

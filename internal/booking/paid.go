@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -52,8 +53,36 @@ var (
 	ErrNoAgencyToInvoice = errors.New("no agency to invoice")
 )
 
-// FieldPurchaseOrder is the payment form's purchase order input.
-const FieldPurchaseOrder = "purchase-order"
+// Fields of the payment form: the agency's purchase order, and who pays an
+// invoice when the person chooses (PayerOrganisation's name, billing email
+// and purchase order; PayerPerson's optional purchase order).
+const (
+	FieldPurchaseOrder       = "purchase-order"
+	FieldPayer               = "payer"
+	FieldOrganisationName    = "organisation-name"
+	FieldBillingEmail        = "billing-email"
+	FieldOrganisationPO      = "organisation-purchase-order"
+	FieldPersonPurchaseOrder = "own-purchase-order"
+)
+
+// Who pays a place on invoice.
+const (
+	// PayerAgency: the person's agency, against its purchase order.
+	PayerAgency = "agency"
+	// PayerOrganisation: the person's own organisation (a nursery under an
+	// umbrella agency of private providers), named by them.
+	PayerOrganisation = "organisation"
+	// PayerPerson: the person themselves, invoiced at their own name and email.
+	PayerPerson = "person"
+)
+
+// InvoicePayer is who the person says pays for a place on invoice.
+type InvoicePayer struct {
+	Kind             string // PayerAgency, PayerOrganisation or PayerPerson
+	OrganisationName string
+	BillingEmail     string
+	PurchaseOrder    string
+}
 
 func (s *Service) paymentHold() time.Duration {
 	if s.PaymentHold > 0 {
@@ -79,8 +108,14 @@ type Payment struct {
 	Price      payment.Pence
 	HoldUntil  time.Time
 	Card       bool // card payment is available
-	Invoice    bool // the place can go on the agency's invoice
+	Invoice    bool // the place can go on an invoice
 	AgencyName string
+	// ChoosesPayer: the person says who an invoice goes to, their own
+	// organisation or themselves, not the (umbrella) agency: a person of a
+	// non-contributing agency or of an organisation not listed.
+	ChoosesPayer bool
+	PersonName   string
+	PersonEmail  string
 }
 
 // PaymentFor is the payment step of held booking id, for whoever may change
@@ -101,8 +136,13 @@ func (s *Service) PaymentFor(ctx context.Context, actor Actor, id int64) (Paymen
 	if err != nil {
 		return Payment{}, err
 	}
+	choice, err := dbsqlc.New(s.pool).PayerChoiceOfBooking(ctx, id)
+	if err != nil {
+		return Payment{}, fmt.Errorf("payer of booking %d: %w", id, err)
+	}
 	p := Payment{Booking: b, Price: price, Card: s.Payments != nil && s.Payments.Online(),
-		Invoice: row.AgencyID != nil, AgencyName: row.AgencyName}
+		Invoice: row.AgencyID != nil || choice.ChoosesPayer, AgencyName: row.AgencyName,
+		ChoosesPayer: choice.ChoosesPayer, PersonName: choice.PersonName, PersonEmail: choice.PersonEmail}
 	if row.HoldExpiresAt != nil {
 		p.HoldUntil = *row.HoldExpiresAt
 	}
@@ -135,15 +175,72 @@ func (s *Service) lockHeld(ctx context.Context, q *dbsqlc.Queries, actor Actor, 
 // agency's invoice against purchaseOrder. A missing or overlong purchase
 // order is a validation error.
 func (s *Service) PayByInvoice(ctx context.Context, actor Actor, id int64, purchaseOrder string) error {
-	po := validation.CleanLine(purchaseOrder)
+	return s.PayByInvoiceAs(ctx, actor, id, InvoicePayer{Kind: PayerAgency, PurchaseOrder: purchaseOrder})
+}
+
+// checkPayer cleans and checks who the person says pays, for a person who
+// chooses (choosesPayer) or not.
+func checkPayer(p InvoicePayer, choosesPayer bool) (InvoicePayer, *validation.Errors) {
 	var v validation.Errors
+	p.PurchaseOrder = validation.CleanLine(p.PurchaseOrder)
+	p.OrganisationName = validation.CleanLine(p.OrganisationName)
+	p.BillingEmail = strings.TrimSpace(p.BillingEmail)
+	poTooLong := len([]rune(p.PurchaseOrder)) > 100
 	switch {
-	case po == "":
-		v.Add(FieldPurchaseOrder, "Enter your agency’s purchase order number")
-	case len([]rune(po)) > 100:
-		v.Add(FieldPurchaseOrder, "The purchase order number must be 100 characters or fewer")
+	case choosesPayer && p.Kind != PayerOrganisation && p.Kind != PayerPerson:
+		v.Add(FieldPayer, "Select who pays for this place")
+	case !choosesPayer && p.Kind != PayerAgency:
+		v.Add(FieldPayer, "Select who pays for this place")
+	case p.Kind == PayerAgency:
+		if p.PurchaseOrder == "" {
+			v.Add(FieldPurchaseOrder, "Enter your agency’s purchase order number")
+		} else if poTooLong {
+			v.Add(FieldPurchaseOrder, "The purchase order number must be 100 characters or fewer")
+		}
+	case p.Kind == PayerOrganisation:
+		switch {
+		case p.OrganisationName == "":
+			v.Add(FieldOrganisationName, "Enter the name of your organisation")
+		case len([]rune(p.OrganisationName)) > 200:
+			v.Add(FieldOrganisationName, "Your organisation’s name must be 200 characters or fewer")
+		case validation.HasHiddenFormatting(p.OrganisationName):
+			v.Add(FieldOrganisationName, validation.HiddenFormattingMessage("Your organisation’s name"))
+		}
+		if p.BillingEmail == "" {
+			v.Add(FieldBillingEmail, "Enter the email address your organisation’s invoices go to")
+		} else if validation.Email(p.BillingEmail) == "" {
+			v.Add(FieldBillingEmail, "Enter an email address in the correct format, like accounts@example.org")
+		}
+		if p.PurchaseOrder == "" {
+			v.Add(FieldOrganisationPO, "Enter your organisation’s purchase order number")
+		} else if poTooLong {
+			v.Add(FieldOrganisationPO, "The purchase order number must be 100 characters or fewer")
+		}
+	case p.Kind == PayerPerson:
+		if poTooLong {
+			v.Add(FieldPersonPurchaseOrder, "The purchase order number must be 100 characters or fewer")
+		}
 	}
-	if err := v.Err(); err == nil {
+	if len(v.Fields) == 0 {
+		return p, nil
+	}
+	return p, &v
+}
+
+// PayByInvoiceAs confirms held booking id at once, its price to go on an
+// invoice to payer: the agency (against its purchase order), or, for a
+// person who chooses, their own organisation (its name, billing email and
+// purchase order) or themselves (at their own name and email). Bad or
+// missing details are a validation error.
+func (s *Service) PayByInvoiceAs(ctx context.Context, actor Actor, id int64, payer InvoicePayer) error {
+	choice, err := dbsqlc.New(s.pool).PayerChoiceOfBooking(ctx, id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ErrNotFound
+	} else if err != nil {
+		return fmt.Errorf("payer of booking %d: %w", id, err)
+	}
+	payer, verr := checkPayer(payer, choice.ChoosesPayer)
+	if verr == nil {
 		// A card checkout opened for this place must not take money too:
 		// Stripe closes it first, or says it was paid already.
 		if err := s.closeCheckout(ctx, id); err != nil {
@@ -155,11 +252,11 @@ func (s *Service) PayByInvoice(ctx context.Context, actor Actor, id int64, purch
 		if err != nil {
 			return err
 		}
-		if b.AgencyID == nil {
+		if b.AgencyID == nil && !choice.ChoosesPayer {
 			return ErrNoAgencyToInvoice
 		}
-		if err := v.Err(); err != nil {
-			return err
+		if verr != nil {
+			return verr
 		}
 		now := s.now()
 		price, err := s.price(ctx, tx, b.CourseID, b.AgencyID)
@@ -176,9 +273,17 @@ func (s *Service) PayByInvoice(ctx context.Context, actor Actor, id int64, purch
 			return fmt.Errorf("payment of booking %d: %w", id, err)
 		}
 		if price > 0 {
-			if _, err := q.InsertInvoicePayment(ctx, dbsqlc.InsertInvoicePaymentParams{
-				BookingID: id, AmountPence: int32(price), PurchaseOrder: po, Now: now,
-			}); err != nil {
+			p := dbsqlc.InsertInvoicePaymentAsParams{BookingID: id, AmountPence: int32(price), Payer: payer.Kind, Now: now}
+			if payer.PurchaseOrder != "" {
+				p.PurchaseOrder = &payer.PurchaseOrder
+			}
+			switch payer.Kind {
+			case PayerOrganisation:
+				p.PayerName, p.PayerEmail = &payer.OrganisationName, &payer.BillingEmail
+			case PayerPerson:
+				p.PayerName, p.PayerEmail = &choice.PersonName, &choice.PersonEmail
+			}
+			if _, err := q.InsertInvoicePaymentAs(ctx, p); err != nil {
 				return fmt.Errorf("invoice payment of booking %d: %w", id, err)
 			}
 		}

@@ -371,3 +371,52 @@ func TestInvoiceAfterOpeningACheckout(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
 }
+
+// A person of an organisation not listed (a childminder) has no agency to
+// invoice: they say who pays, and may invoice themselves, at their own name
+// and email, without a purchase order. A person of a listed partner agency
+// cannot move their place off the agency's invoice.
+func TestWhoPaysAnInvoiceIsChosenByPeopleOutsideTheListedAgencies(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	f.paid(t)
+	f.svc.Payments = payment.New(f.pool, nil, "", f.clock.Now)
+	session := f.session(t, 5, 30)
+
+	var minderID int64
+	require.NoError(t, f.pool.QueryRow(f.ctx, `
+		INSERT INTO users (email, full_name, unlisted_agency_name, password_hash, email_verified_at)
+		VALUES ('minder@example.org', 'Mo Minder', 'Tiny Tots Childminding', '!', now()) RETURNING id`).Scan(&minderID))
+	minder := booking.Actor{ID: minderID}
+	out, err := f.book(minder, session, false)
+	require.NoError(t, err)
+	require.Equal(t, booking.Held, out.Status)
+	p, err := f.svc.PaymentFor(f.ctx, minder, out.BookingID)
+	require.NoError(t, err)
+	assert.True(t, p.Invoice, "an invoice is possible without a listed agency")
+	assert.True(t, p.ChoosesPayer)
+	assert.Equal(t, "Mo Minder", p.PersonName)
+
+	var verr *validation.Errors
+	require.True(t, errors.As(f.svc.PayByInvoiceAs(f.ctx, minder, out.BookingID, booking.InvoicePayer{Kind: booking.PayerAgency, PurchaseOrder: "PO-1"}), &verr))
+	assert.Equal(t, "Select who pays for this place", verr.Message(booking.FieldPayer))
+	require.NoError(t, f.svc.PayByInvoiceAs(f.ctx, minder, out.BookingID, booking.InvoicePayer{Kind: booking.PayerPerson}))
+	var payer, name, email string
+	var po *string
+	require.NoError(t, f.pool.QueryRow(f.ctx, `SELECT payer, payer_name, payer_email::text, purchase_order FROM payments WHERE booking_id = $1`,
+		out.BookingID).Scan(&payer, &name, &email, &po))
+	assert.Equal(t, []string{"person", "Mo Minder", "minder@example.org"}, []string{payer, name, email})
+	assert.Nil(t, po)
+	b, err := f.svc.Get(f.ctx, minder, out.BookingID)
+	require.NoError(t, err)
+	assert.Equal(t, booking.Confirmed, b.Status)
+
+	sam := f.person(t, "sam", f.agency)
+	held, err := f.book(sam, session, false)
+	require.NoError(t, err)
+	p, err = f.svc.PaymentFor(f.ctx, sam, held.BookingID)
+	require.NoError(t, err)
+	assert.False(t, p.ChoosesPayer, "a partner agency pays for its own people")
+	require.True(t, errors.As(f.svc.PayByInvoiceAs(f.ctx, sam, held.BookingID, booking.InvoicePayer{Kind: booking.PayerPerson}), &verr))
+	assert.Equal(t, "Select who pays for this place", verr.Message(booking.FieldPayer))
+}

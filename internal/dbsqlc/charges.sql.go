@@ -12,6 +12,7 @@ import (
 
 const agencyCharges = `-- name: AgencyCharges :many
 SELECT ch.id, ch.kind, ch.amount_pence, ch.status, ch.waiver_reason, u.full_name,
+       coalesce(ch.invoice_reference, '')::text AS invoice_reference,
        s.id AS session_id, s.course_title, s.starts_at
 FROM charges ch
 JOIN bookings b ON b.id = ch.booking_id
@@ -22,15 +23,16 @@ ORDER BY s.starts_at DESC, lower(u.full_name), ch.id
 `
 
 type AgencyChargesRow struct {
-	ID           int64
-	Kind         string
-	AmountPence  int32
-	Status       string
-	WaiverReason string
-	FullName     string
-	SessionID    int64
-	CourseTitle  string
-	StartsAt     time.Time
+	ID               int64
+	Kind             string
+	AmountPence      int32
+	Status           string
+	WaiverReason     string
+	FullName         string
+	InvoiceReference string
+	SessionID        int64
+	CourseTitle      string
+	StartsAt         time.Time
 }
 
 // An agency's charges, newest session first, for its coordinators.
@@ -50,6 +52,7 @@ func (q *Queries) AgencyCharges(ctx context.Context, agencyID int64) ([]AgencyCh
 			&i.Status,
 			&i.WaiverReason,
 			&i.FullName,
+			&i.InvoiceReference,
 			&i.SessionID,
 			&i.CourseTitle,
 			&i.StartsAt,
@@ -75,6 +78,7 @@ FROM (
     SELECT b.session_id, b.agency_id
     FROM payments p JOIN bookings b ON b.id = p.booking_id
     WHERE p.method = 'invoice' AND p.status = 'pending' AND p.billing_batch IS NULL AND b.agency_id IS NOT NULL
+      AND p.payer = 'agency' AND p.invoice_reference IS NULL
 ) x
 JOIN sessions s ON s.id = x.session_id
 WHERE s.status = 'completed'
@@ -207,7 +211,8 @@ SELECT b.id AS booking_id, u.full_name, b.agency_id,
        EXISTS (SELECT 1 FROM payments p WHERE p.booking_id = b.id
                  AND p.status IN ('pending', 'invoiced', 'paid'))::boolean AS place_paid,
        ch.id AS charge_id, ch.amount_pence AS charge_amount, ch.status AS charge_status,
-       ch.waiver_reason AS charge_waiver_reason
+       ch.waiver_reason AS charge_waiver_reason,
+       coalesce(ch.invoice_reference, '')::text AS charge_invoice_reference
 FROM bookings b
 JOIN users u ON u.id = b.user_id
 LEFT JOIN agencies a ON a.id = b.agency_id
@@ -219,18 +224,19 @@ ORDER BY lower(u.full_name), b.id
 `
 
 type ChargeCandidatesRow struct {
-	BookingID          int64
-	FullName           string
-	AgencyID           *int64
-	AgencyName         string
-	ChargingBand       string
-	BillingEmail       string
-	Kind               string
-	PlacePaid          bool
-	ChargeID           *int64
-	ChargeAmount       *int32
-	ChargeStatus       *string
-	ChargeWaiverReason *string
+	BookingID              int64
+	FullName               string
+	AgencyID               *int64
+	AgencyName             string
+	ChargingBand           string
+	BillingEmail           string
+	Kind                   string
+	PlacePaid              bool
+	ChargeID               *int64
+	ChargeAmount           *int32
+	ChargeStatus           *string
+	ChargeWaiverReason     *string
+	ChargeInvoiceReference string
 }
 
 // Who may be charged on a session: people marked absent, and cancellations
@@ -259,6 +265,7 @@ func (q *Queries) ChargeCandidates(ctx context.Context, sessionID int64) ([]Char
 			&i.ChargeAmount,
 			&i.ChargeStatus,
 			&i.ChargeWaiverReason,
+			&i.ChargeInvoiceReference,
 		); err != nil {
 			return nil, err
 		}
@@ -493,7 +500,7 @@ SELECT p.id
 FROM payments p
 JOIN bookings b ON b.id = p.booking_id
 WHERE b.session_id = $1 AND b.agency_id = $2 AND p.method = 'invoice' AND p.status = 'pending'
-  AND p.billing_batch IS NULL
+  AND p.billing_batch IS NULL AND p.payer = 'agency' AND p.invoice_reference IS NULL
 ORDER BY p.id
 FOR UPDATE OF p SKIP LOCKED
 `
@@ -503,7 +510,9 @@ type LockPlacesToReserveParams struct {
 	AgencyID  *int64
 }
 
-// The places one agency booked on invoice on one session in no batch yet.
+// The places one agency booked on invoice on one session in no batch yet. A
+// place whose payer is the person or their own organisation is never billed
+// to the agency's Stripe customer: it is invoiced by hand.
 func (q *Queries) LockPlacesToReserve(ctx context.Context, arg LockPlacesToReserveParams) ([]int64, error) {
 	rows, err := q.db.Query(ctx, lockPlacesToReserve, arg.SessionID, arg.AgencyID)
 	if err != nil {
@@ -600,7 +609,7 @@ func (q *Queries) MarkInvoicePlacesPaid(ctx context.Context, arg MarkInvoicePlac
 
 const reserveCharges = `-- name: ReserveCharges :execrows
 UPDATE charges SET billing_batch = $1::text, updated_at = $2::timestamptz
-WHERE id = ANY($3::bigint[]) AND status = 'proposed' AND billing_batch IS NULL
+WHERE id = ANY($3::bigint[]) AND status = 'proposed' AND billing_batch IS NULL AND invoice_reference IS NULL
 `
 
 type ReserveChargesParams struct {
@@ -620,6 +629,7 @@ func (q *Queries) ReserveCharges(ctx context.Context, arg ReserveChargesParams) 
 const reservePlaces = `-- name: ReservePlaces :execrows
 UPDATE payments SET billing_batch = $1::text, updated_at = $2::timestamptz
 WHERE id = ANY($3::bigint[]) AND method = 'invoice' AND status = 'pending' AND billing_batch IS NULL
+  AND payer = 'agency' AND invoice_reference IS NULL
 `
 
 type ReservePlacesParams struct {

@@ -103,13 +103,14 @@ type Charge struct {
 	AmountPence int32
 	Status      string
 	// personal: why the person was not charged (may say why they were absent)
-	WaiverReason    string
-	StripeInvoiceID *string
-	DecidedBy       *int64
-	DecidedAt       *time.Time
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
-	BillingBatch    *string
+	WaiverReason     string
+	StripeInvoiceID  *string
+	DecidedBy        *int64
+	DecidedAt        *time.Time
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	BillingBatch     *string
+	InvoiceReference *string
 }
 
 type ChargePolicy struct {
@@ -277,6 +278,12 @@ type Payment struct {
 	RefundRequestedAt *time.Time
 	CheckoutClosedAt  *time.Time
 	BillingBatch      *string
+	InvoiceReference  *string
+	Payer             string
+	// personal: who the person said pays for their place: their organisation, or their own name
+	PayerName *string
+	// personal: the billing email the person gave for their place: their organisation's or their own
+	PayerEmail *string
 }
 
 type RetainedPlaceCount struct {

@@ -207,6 +207,20 @@ func (q *Queries) EraseEnquiryMessages(ctx context.Context, userID int64) error 
 	return err
 }
 
+const erasePayers = `-- name: ErasePayers :exec
+UPDATE payments p
+SET payer_email = NULL, payer_name = NULL
+FROM bookings b
+WHERE b.id = p.booking_id AND b.user_id = $1 AND (p.payer_email IS NOT NULL OR p.payer_name IS NOT NULL)
+`
+
+// Who the person said pays (their own name, their organisation's, a billing
+// email) goes like the purchase order; the amount and status stay.
+func (q *Queries) ErasePayers(ctx context.Context, userID int64) error {
+	_, err := q.db.Exec(ctx, erasePayers, userID)
+	return err
+}
+
 const erasePurchaseOrders = `-- name: ErasePurchaseOrders :exec
 UPDATE payments p
 SET purchase_order = '(removed)'
@@ -582,7 +596,9 @@ SELECT p.method, p.amount_pence, p.status, coalesce(p.purchase_order, '')::text 
        coalesce(p.stripe_invoice_id, '')::text AS stripe_invoice_id,
        coalesce(p.refund_id, '')::text AS refund_id,
        p.created_at, p.paid_at, p.refund_requested_at, p.refunded_at,
-       s.course_title, s.starts_at
+       s.course_title, s.starts_at, p.payer, coalesce(p.payer_name, '')::text AS payer_name,
+       coalesce(p.payer_email::text, '')::text AS payer_email,
+       coalesce(p.invoice_reference, '')::text AS invoice_reference
 FROM payments p
 JOIN bookings b ON b.id = p.booking_id
 JOIN sessions s ON s.id = b.session_id
@@ -605,6 +621,10 @@ type ExportPaymentsRow struct {
 	RefundedAt        *time.Time
 	CourseTitle       string
 	StartsAt          time.Time
+	Payer             string
+	PayerName         string
+	PayerEmail        string
+	InvoiceReference  string
 }
 
 // The parts of the privacy registry outside accounts: what each domain holds
@@ -634,6 +654,10 @@ func (q *Queries) ExportPayments(ctx context.Context, userID int64) ([]ExportPay
 			&i.RefundedAt,
 			&i.CourseTitle,
 			&i.StartsAt,
+			&i.Payer,
+			&i.PayerName,
+			&i.PayerEmail,
+			&i.InvoiceReference,
 		); err != nil {
 			return nil, err
 		}

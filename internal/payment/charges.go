@@ -103,6 +103,8 @@ type ChargeCandidate struct {
 	ChargeID     int64
 	Status       ChargeStatus
 	WaiverReason string
+	// InvoiceReference is the finance system's, for a charge invoiced by hand.
+	InvoiceReference string
 	// NoBillingContact: a confirmed charge waits for the agency's billing
 	// contact email before it can be invoiced.
 	NoBillingContact bool
@@ -188,7 +190,7 @@ func sessionCharges(ctx context.Context, db dbsqlc.DBTX, sessionID int64) (Sessi
 		}
 		if r.ChargeID != nil {
 			c.ChargeID, c.Status, c.Amount = *r.ChargeID, ChargeStatus(*r.ChargeStatus), Pence(*r.ChargeAmount)
-			c.WaiverReason = *r.ChargeWaiverReason
+			c.WaiverReason, c.InvoiceReference = *r.ChargeWaiverReason, r.ChargeInvoiceReference
 			c.NoBillingContact = c.Status == ChargeProposed && r.BillingEmail == ""
 			out.Candidates = append(out.Candidates, c)
 			continue
@@ -518,6 +520,9 @@ type AgencyCharge struct {
 	Amount       Pence
 	Status       ChargeStatus
 	WaiverReason string
+	// InvoiceReference is the finance system's reference, for a charge
+	// invoiced by hand (without Stripe).
+	InvoiceReference string
 }
 
 // AgencyCharges is every charge of one agency, newest session first.
@@ -531,6 +536,7 @@ func (s *Service) AgencyCharges(ctx context.Context, agencyID int64) ([]AgencyCh
 		out = append(out, AgencyCharge{
 			ID: r.ID, SessionID: r.SessionID, CourseTitle: r.CourseTitle, StartsAt: r.StartsAt, Person: r.FullName,
 			Kind: ChargeKind(r.Kind), Amount: Pence(r.AmountPence), Status: ChargeStatus(r.Status), WaiverReason: r.WaiverReason,
+			InvoiceReference: r.InvoiceReference,
 		})
 	}
 	return out, nil

@@ -13,16 +13,21 @@ import (
 // PersonalData is the payments' part of the privacy registry: payments for
 // the person's places and charges on their bookings. Amounts, statuses and
 // dates stay after erasure (the accounts and the board's figures need them);
-// the purchase order they gave and why a charge was waived go. Stripe's ids
+// the purchase order they gave, who they said pays an invoice (their own name
+// and email, or their organisation's name and billing email) and why a
+// charge was waived go. Stripe's ids
 // are exported (they identify the payment to Stripe and to the person's
 // bank statement), never a secret or a Checkout page's address.
 func PersonalData() []privacy.Part {
 	return []privacy.Part{
 		{
 			Name:    "payments",
-			Columns: []string{"payments.purchase_order"},
+			Columns: []string{"payments.purchase_order", "payments.payer_name", "payments.payer_email"},
 			Export:  exportPayments,
 			Erase: func(ctx context.Context, tx pgx.Tx, p privacy.Person, _ time.Time) error {
+				if err := dbsqlc.New(tx).ErasePayers(ctx, p.ID); err != nil {
+					return err
+				}
 				return dbsqlc.New(tx).ErasePurchaseOrders(ctx, p.ID)
 			},
 		},
@@ -45,6 +50,10 @@ type PersonalPayment struct {
 	Amount            string     `json:"amount"`
 	Status            string     `json:"status"`
 	PurchaseOrder     string     `json:"purchase_order,omitempty"`
+	Payer             string     `json:"payer,omitempty"` // who an invoice goes to: agency, organisation, person
+	PayerName         string     `json:"payer_name,omitempty"`
+	PayerEmail        string     `json:"payer_email,omitempty"`
+	InvoiceReference  string     `json:"invoice_reference,omitempty"`
 	CheckoutSessionID string     `json:"stripe_checkout_session,omitempty"`
 	PaymentIntentID   string     `json:"stripe_payment_intent,omitempty"`
 	InvoiceID         string     `json:"stripe_invoice,omitempty"`
@@ -62,13 +71,18 @@ func exportPayments(ctx context.Context, tx pgx.Tx, p privacy.Person) (any, erro
 	}
 	out := []PersonalPayment{}
 	for _, r := range rows {
-		out = append(out, PersonalPayment{
+		pp := PersonalPayment{
 			Course: r.CourseTitle, SessionStarts: r.StartsAt.UTC(), Method: r.Method, Amount: Pence(r.AmountPence).String(),
 			Status: r.Status, PurchaseOrder: r.PurchaseOrder, CheckoutSessionID: r.CheckoutSessionID,
+			PayerName: r.PayerName, PayerEmail: r.PayerEmail, InvoiceReference: r.InvoiceReference,
 			PaymentIntentID: r.PaymentIntentID, InvoiceID: r.StripeInvoiceID, RefundID: r.RefundID,
 			CreatedAt: r.CreatedAt.UTC(), PaidAt: utcPtr(r.PaidAt), RefundRequestedAt: utcPtr(r.RefundRequestedAt),
 			RefundedAt: utcPtr(r.RefundedAt),
-		})
+		}
+		if r.Method == "invoice" {
+			pp.Payer = r.Payer
+		}
+		out = append(out, pp)
 	}
 	return out, nil
 }

@@ -86,6 +86,7 @@ var adminSections = []link{
 	{"/admin/agency-changes", "Changes of organisation"},
 	{"/admin/agencies", "Agencies"},
 	{"/admin/prices", "Prices and charges"},
+	{"/admin/invoicing", "Invoicing"},
 	{"/admin/audit", "Audit log"},
 	{"/admin/emails", "Emails"},
 	{"/admin/retention", "Retention of personal data"},
@@ -589,6 +590,8 @@ var actionLabels = map[audit.Action]string{
 	audit.ChargesConfirmed:      "Confirmed or waived a session’s charges",
 	audit.AgencyInvoiced:        "Invoiced an agency",
 	audit.AgencyInvoiceVoided:   "Stripe voided an agency’s invoice",
+	audit.InvoiceMarked:         "Marked charges or places as invoiced",
+	audit.InvoiceMarkedPaid:     "Marked invoiced charges or places as paid",
 
 	audit.PersonalDataViewed: "Viewed personal data",
 }

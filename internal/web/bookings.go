@@ -329,6 +329,7 @@ var bookingNotices = map[string]string{
 	"booked":      "Booking confirmed",
 	"accepted":    "Place accepted: your booking is confirmed",
 	"invoiced":    "Booking confirmed. The price will go on your agency’s invoice.",
+	"own-invoice": "Booking confirmed. The partnership will send the invoice for the price to whoever you said pays.",
 	"substituted": "The place has passed to the colleague. We have emailed them both.",
 }
 

@@ -20,6 +20,7 @@ func (a *app) chargeRoutes(f *fiber.App) {
 	m.Post("/:id/charges", a.confirmCharges)
 	co := f.Group("/agency/charges", requireRole(account.Coordinator))
 	co.Get("/", a.agencyCharges)
+	a.invoicingRoutes(f)
 }
 
 // chargeRow is one candidate with what the manager typed for it.

@@ -27,6 +27,12 @@ type payPage struct {
 	HoldUntil     string
 	PurchaseOrder string
 	CardFailed    bool // Stripe could not be reached just now
+	// Who pays an invoice, for a person who chooses (booking.InvoicePayer).
+	Payer            string
+	OrganisationName string
+	BillingEmail     string
+	OrganisationPO   string
+	OwnPO            string
 }
 
 func (a *app) payData(c *fiber.Ctx) (payPage, error) {
@@ -96,10 +102,27 @@ func (a *app) pay(c *fiber.Ctx) error {
 		}
 		return a.render(c, fiber.StatusServiceUnavailable, "bookings/pay", "Pay for your place", p)
 	case "invoice":
-		p.PurchaseOrder = c.FormValue(booking.FieldPurchaseOrder)
-		err := a.deps.Bookings.PayByInvoice(ctx, actor, p.ID, p.PurchaseOrder)
+		payer := booking.InvoicePayer{Kind: booking.PayerAgency, PurchaseOrder: c.FormValue(booking.FieldPurchaseOrder)}
+		p.PurchaseOrder = payer.PurchaseOrder
+		if p.ChoosesPayer {
+			p.Payer = c.FormValue(booking.FieldPayer)
+			p.OrganisationName = c.FormValue(booking.FieldOrganisationName)
+			p.BillingEmail = c.FormValue(booking.FieldBillingEmail)
+			p.OrganisationPO = c.FormValue(booking.FieldOrganisationPO)
+			p.OwnPO = c.FormValue(booking.FieldPersonPurchaseOrder)
+			payer = booking.InvoicePayer{Kind: p.Payer}
+			switch p.Payer {
+			case booking.PayerOrganisation:
+				payer.OrganisationName, payer.BillingEmail, payer.PurchaseOrder = p.OrganisationName, p.BillingEmail, p.OrganisationPO
+			case booking.PayerPerson:
+				payer.PurchaseOrder = p.OwnPO
+			}
+		}
+		err := a.deps.Bookings.PayByInvoiceAs(ctx, actor, p.ID, payer)
 		var verr *validation.Errors
 		switch {
+		case err == nil && p.ChoosesPayer:
+			return c.Redirect(fmt.Sprintf("/bookings/%d?done=own-invoice", p.ID), fiber.StatusSeeOther)
 		case err == nil:
 			return c.Redirect(fmt.Sprintf("/bookings/%d?done=invoiced", p.ID), fiber.StatusSeeOther)
 		case errors.As(err, &verr):

@@ -37,6 +37,8 @@ var planted = map[string]string{
 	"line manager email": "zq.linden.marsh@example.org",
 	"booking note":       "Zq cancelled by phone after bereavement",
 	"purchase order":     "ZQ-PO-44718",
+	"payer name":         "Zq Acorns Nursery",
+	"payer email":        "zq.accounts@acorns.example.org",
 	"waiver reason":      "Zq waived: in hospital that week",
 	"contact name":       "Zq Orla Contactperson",
 	"contact email":      "zq.orla.contact@example.org",
@@ -151,8 +153,9 @@ func (r *replay) plant(t *testing.T) {
 		book(r.sessions[1], "confirmed", "absent", ""),
 		book(r.sessions[2], "cancelled", "", p["booking note"]),
 	}
-	r.exec(t, `INSERT INTO payments (booking_id, method, amount_pence, status, purchase_order) VALUES ($1, 'invoice', 8000, 'pending', $2)`,
-		r.bookings[1], p["purchase order"])
+	r.exec(t, `INSERT INTO payments (booking_id, method, amount_pence, status, purchase_order, payer, payer_name, payer_email)
+		VALUES ($1, 'invoice', 8000, 'pending', $2, 'organisation', $3, $4)`,
+		r.bookings[1], p["purchase order"], p["payer name"], p["payer email"])
 	r.exec(t, `INSERT INTO charges (booking_id, agency_id, kind, amount_pence, status, waiver_reason, decided_by, decided_at)
 		VALUES ($1, $2, 'non_attendance', 5000, 'waived', $3, $4, now())`, r.bookings[1], r.agency, p["waiver reason"], r.boss)
 	// Rowan's booking, which stays as it is.

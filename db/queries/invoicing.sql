@@ -1,0 +1,110 @@
+-- Invoicing by hand, without Stripe: what is to be invoiced (charges and
+-- places on invoice), marking rows invoiced with the finance system's
+-- reference and then paid. A row reserved for or billed through Stripe
+-- (billing_batch, stripe_invoice_id) is never marked here, and a row marked
+-- here is never reserved by the Stripe sweep (it is no longer proposed or
+-- pending).
+
+-- name: InvoicingRows :many
+-- Rows in one invoicing state: 'to_invoice' (confirmed charges, and places on
+-- invoice of sessions that have begun: before then a cancellation is not
+-- billed) or 'invoiced' (marked invoiced by hand, awaiting payment). With
+-- Stripe online only places whose payer is not the agency are invoiced by
+-- hand: the sweep bills the rest. Grouped by who is invoiced.
+SELECT x.row_kind, x.id, x.kind, x.amount_pence, x.status, x.invoice_reference,
+       x.payer, x.payer_name, x.billing_name, x.billing_email, x.purchase_order,
+       coalesce(a.name, u.unlisted_agency_name, '')::text AS agency_name,
+       u.full_name AS person, s.id AS session_id, s.course_title, s.starts_at, x.booking_id
+FROM (
+    SELECT 'charge'::text AS row_kind, ch.id, ch.kind::text AS kind, ch.amount_pence, ch.status::text AS status,
+           coalesce(ch.invoice_reference, '')::text AS invoice_reference,
+           'agency'::text AS payer, ag.name::text AS payer_name,
+           coalesce(ag.billing_contact_name, '')::text AS billing_name,
+           coalesce(ag.billing_contact_email, '')::text AS billing_email,
+           ''::text AS purchase_order, ch.agency_id AS agency_id, ch.booking_id
+    FROM charges ch
+    JOIN agencies ag ON ag.id = ch.agency_id
+    JOIN bookings cb ON cb.id = ch.booking_id
+    WHERE NOT @online::boolean
+      AND ((@state::text = 'to_invoice' AND ch.status = 'proposed' AND ch.billing_batch IS NULL
+            AND ch.stripe_invoice_id IS NULL AND (ch.kind <> 'non_attendance' OR cb.attendance = 'absent'))
+        OR (@state::text = 'invoiced' AND ch.status = 'invoiced' AND ch.invoice_reference IS NOT NULL))
+    UNION ALL
+    SELECT 'place'::text, p.id, 'place'::text, p.amount_pence, p.status::text,
+           coalesce(p.invoice_reference, '')::text,
+           p.payer::text,
+           (CASE WHEN p.payer = 'agency' THEN coalesce(pa.name, '') ELSE coalesce(p.payer_name, '(removed)') END)::text,
+           (CASE p.payer WHEN 'agency' THEN coalesce(pa.billing_contact_name, '')
+                         WHEN 'person' THEN coalesce(p.payer_name, '(removed)') ELSE '' END)::text,
+           (CASE WHEN p.payer = 'agency' THEN coalesce(pa.billing_contact_email, '')
+                 ELSE coalesce(p.payer_email::text, '') END)::text,
+           coalesce(p.purchase_order, '')::text, pb.agency_id, p.booking_id
+    FROM payments p
+    JOIN bookings pb ON pb.id = p.booking_id
+    JOIN sessions ps ON ps.id = pb.session_id
+    LEFT JOIN agencies pa ON pa.id = pb.agency_id
+    WHERE p.method = 'invoice' AND (NOT @online::boolean OR p.payer <> 'agency')
+      AND ((@state::text = 'to_invoice' AND p.status = 'pending' AND p.billing_batch IS NULL
+            AND p.stripe_invoice_id IS NULL AND ps.starts_at <= @now::timestamptz AND ps.status <> 'cancelled'
+            AND (p.payer <> 'agency' OR pb.agency_id IS NOT NULL))
+        OR (@state::text = 'invoiced' AND p.status = 'invoiced' AND p.invoice_reference IS NOT NULL))
+) x
+JOIN bookings b ON b.id = x.booking_id
+JOIN users u ON u.id = b.user_id
+JOIN sessions s ON s.id = b.session_id
+LEFT JOIN agencies a ON a.id = b.agency_id
+ORDER BY lower(x.payer_name), lower(x.billing_email), s.starts_at, s.id, lower(u.full_name), x.row_kind, x.id;
+
+-- name: LockChargesToMark :many
+-- Charges a manager marks, locked in id order (two managers marking the same
+-- rows take turns, and never deadlock).
+SELECT id, status, billing_batch, stripe_invoice_id, invoice_reference
+FROM charges
+WHERE id = ANY(@ids::bigint[])
+ORDER BY id
+FOR UPDATE;
+
+-- name: LockPlacesToMark :many
+SELECT id, method, status, billing_batch, stripe_invoice_id, invoice_reference
+FROM payments
+WHERE id = ANY(@ids::bigint[])
+ORDER BY id
+FOR UPDATE;
+
+-- name: MarkChargesInvoicedByHand :execrows
+UPDATE charges SET status = 'invoiced', invoice_reference = @invoice_reference::text, updated_at = @now::timestamptz
+WHERE id = ANY(@ids::bigint[]) AND status = 'proposed' AND billing_batch IS NULL AND stripe_invoice_id IS NULL;
+
+-- name: MarkPlacesInvoicedByHand :execrows
+UPDATE payments SET status = 'invoiced', invoice_reference = @invoice_reference::text, updated_at = @now::timestamptz
+WHERE id = ANY(@ids::bigint[]) AND method = 'invoice' AND status = 'pending' AND billing_batch IS NULL
+  AND stripe_invoice_id IS NULL;
+
+-- name: MarkChargesPaidByHand :execrows
+UPDATE charges SET status = 'paid', updated_at = @now::timestamptz
+WHERE id = ANY(@ids::bigint[]) AND status = 'invoiced' AND invoice_reference IS NOT NULL;
+
+-- name: MarkPlacesPaidByHand :execrows
+UPDATE payments SET status = 'paid', paid_at = @now::timestamptz, updated_at = @now::timestamptz
+WHERE id = ANY(@ids::bigint[]) AND method = 'invoice' AND status = 'invoiced' AND invoice_reference IS NOT NULL;
+
+-- name: InsertInvoicePaymentAs :one
+-- A place on invoice with who pays for it: the agency, the person's own
+-- organisation, or the person.
+INSERT INTO payments (booking_id, method, amount_pence, status, purchase_order, payer, payer_name, payer_email,
+                      created_at, updated_at)
+VALUES (@booking_id, 'invoice', @amount_pence, 'pending', sqlc.narg(purchase_order)::text, @payer::text,
+        sqlc.narg(payer_name)::text, sqlc.narg(payer_email)::text, @now::timestamptz, @now::timestamptz)
+RETURNING id;
+
+-- name: PayerChoiceOfBooking :one
+-- Whether a booking's person chooses who pays an invoice: a person of an
+-- organisation not listed, or of an agency in the non-contributing band
+-- (the umbrella agencies of private and independent providers: "Early years
+-- settings and childminders" is not the nursery that pays).
+SELECT (b.agency_id IS NULL OR coalesce(a.charging_band, '') = 'non_contributing')::boolean AS chooses_payer,
+       u.email::text AS person_email, u.full_name AS person_name
+FROM bookings b
+JOIN users u ON u.id = b.user_id
+LEFT JOIN agencies a ON a.id = b.agency_id
+WHERE b.id = @id;

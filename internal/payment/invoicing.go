@@ -1,0 +1,413 @@
+package payment
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pscp/booktraining/internal/audit"
+	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/validation"
+)
+
+// Invoicing by hand. Many councils raise invoices in their own finance
+// system, so without Stripe a training manager takes what is to be invoiced
+// (confirmed charges, places on invoice) as a list or a CSV, raises the
+// invoices there, and marks the rows invoiced with that system's reference,
+// then paid:
+//
+//	proposed / pending ──MarkInvoiced(reference)──▶ invoiced ──MarkPaid──▶ paid
+//
+// A row goes one way only. The Stripe sweep reserves rows into a billing
+// batch before it bills them; a row in a batch, or billed by Stripe, is never
+// marked here, and a row marked here is no longer proposed or pending, so
+// the sweep never takes it. With Stripe online the sweep bills the agencies,
+// and only places whose payer is the person or their own organisation (no
+// agency's Stripe customer) are invoiced by hand.
+
+// Audited actions of invoicing by hand.
+const (
+	InvoiceMarked     = audit.InvoiceMarked
+	InvoiceMarkedPaid = audit.InvoiceMarkedPaid
+)
+
+// Form fields of the invoicing page.
+const (
+	FieldInvoiceRows      = "rows"
+	FieldInvoiceReference = "invoice-reference"
+	FieldPaidRows         = "paid-rows"
+	maxInvoiceReference   = 100
+)
+
+// InvoiceState is which list of the invoicing page a row is on.
+type InvoiceState string
+
+const (
+	// ToInvoice: confirmed charges, and places on invoice whose session has
+	// begun (a cancellation before then is not billed).
+	ToInvoice InvoiceState = "to_invoice"
+	// AwaitingPayment: marked invoiced by hand, not yet marked paid.
+	AwaitingPayment InvoiceState = "invoiced"
+)
+
+// InvoiceRow is one line a finance team invoices: a place or a charge.
+type InvoiceRow struct {
+	Ref              string // "charge-12", "place-34": the row's reference
+	Kind             string // "place", "non_attendance", "late_cancellation"
+	Amount           Pence
+	Status           string
+	InvoiceReference string
+	Payer            string // who is invoiced: the agency, an organisation, a person
+	PayerKind        string // "agency", "organisation", "person"
+	BillingName      string
+	BillingEmail     string
+	PurchaseOrder    string
+	AgencyName       string // the person's agency (or the organisation they typed)
+	Person           string
+	BookingID        int64
+	SessionID        int64
+	CourseTitle      string
+	StartsAt         time.Time
+}
+
+// KindLabel says what the row is for, as the page and the CSV say it.
+func (r InvoiceRow) KindLabel() string {
+	if r.Kind == "place" {
+		return "Place"
+	}
+	return ChargeKind(r.Kind).Label()
+}
+
+// PayerKindLabel says who pays, in words.
+func (r InvoiceRow) PayerKindLabel() string {
+	switch r.PayerKind {
+	case "organisation":
+		return "Their own organisation"
+	case "person":
+		return "The person"
+	}
+	return "Agency"
+}
+
+// payerKey tells one payer's invoice from another's.
+func (r InvoiceRow) payerKey() string {
+	return r.PayerKind + "\x00" + strings.ToLower(r.Payer) + "\x00" + strings.ToLower(r.BillingEmail)
+}
+
+// InvoiceGroup is one payer's rows: one invoice in the finance system.
+type InvoiceGroup struct {
+	Payer        string
+	PayerKind    string
+	BillingName  string
+	BillingEmail string
+	Rows         []InvoiceRow
+	Total        Pence
+}
+
+// GroupByPayer groups rows, in the order InvoicingRows gives them, by payer.
+func GroupByPayer(rows []InvoiceRow) []InvoiceGroup {
+	var out []InvoiceGroup
+	key := ""
+	for _, r := range rows {
+		if len(out) == 0 || r.payerKey() != key {
+			key = r.payerKey()
+			out = append(out, InvoiceGroup{Payer: r.Payer, PayerKind: r.PayerKind, BillingName: r.BillingName, BillingEmail: r.BillingEmail})
+		}
+		g := &out[len(out)-1]
+		g.Rows = append(g.Rows, r)
+		g.Total += r.Amount
+	}
+	return out
+}
+
+// InvoicingRows lists the rows in one state, grouped by payer.
+func (s *Service) InvoicingRows(ctx context.Context, state InvoiceState) ([]InvoiceRow, error) {
+	return s.invoicingRows(ctx, s.pool, state)
+}
+
+func (s *Service) invoicingRows(ctx context.Context, db dbsqlc.DBTX, state InvoiceState) ([]InvoiceRow, error) {
+	rows, err := dbsqlc.New(db).InvoicingRows(ctx, dbsqlc.InvoicingRowsParams{
+		Online: s.Online(), State: string(state), Now: s.now(),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("rows %s: %w", state, err)
+	}
+	out := make([]InvoiceRow, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, InvoiceRow{
+			Ref: r.RowKind + "-" + strconv.FormatInt(r.ID, 10), Kind: r.Kind, Amount: Pence(r.AmountPence), Status: r.Status,
+			InvoiceReference: r.InvoiceReference, Payer: r.PayerName, PayerKind: r.Payer, BillingName: r.BillingName,
+			BillingEmail: r.BillingEmail, PurchaseOrder: r.PurchaseOrder, AgencyName: r.AgencyName, Person: r.Person,
+			BookingID: r.BookingID, SessionID: r.SessionID, CourseTitle: r.CourseTitle, StartsAt: r.StartsAt,
+		})
+	}
+	return out, nil
+}
+
+// rowRefs splits row references into charge and place ids, in order and
+// without repeats; false for a reference that is neither.
+func rowRefs(refs []string) (charges, places []int64, ok bool) {
+	seen := map[string]bool{}
+	for _, ref := range refs {
+		if seen[ref] {
+			continue
+		}
+		seen[ref] = true
+		kind, num, found := strings.Cut(ref, "-")
+		id, err := strconv.ParseInt(num, 10, 64)
+		if !found || err != nil || id <= 0 {
+			return nil, nil, false
+		}
+		switch kind {
+		case "charge":
+			charges = append(charges, id)
+		case "place":
+			places = append(places, id)
+		default:
+			return nil, nil, false
+		}
+	}
+	return charges, places, true
+}
+
+// billedRow is a locked row's billing, to say why it cannot be marked.
+type billedRow struct {
+	status    string
+	stripe    bool // reserved for, or billed through, Stripe
+	reference string
+}
+
+// lockRows locks the rows named (charges first, then places, each in id
+// order: the order the Stripe sweep locks in too).
+func lockRows(ctx context.Context, q *dbsqlc.Queries, charges, places []int64) (map[string]billedRow, error) {
+	out := map[string]billedRow{}
+	cs, err := q.LockChargesToMark(ctx, charges)
+	if err != nil {
+		return nil, fmt.Errorf("lock charges: %w", err)
+	}
+	for _, c := range cs {
+		out["charge-"+strconv.FormatInt(c.ID, 10)] = billedRow{
+			status: c.Status, stripe: c.StripeInvoiceID != nil || c.BillingBatch != nil, reference: deref(c.InvoiceReference),
+		}
+	}
+	ps, err := q.LockPlacesToMark(ctx, places)
+	if err != nil {
+		return nil, fmt.Errorf("lock places: %w", err)
+	}
+	for _, p := range ps {
+		if p.Method != "invoice" {
+			continue
+		}
+		out["place-"+strconv.FormatInt(p.ID, 10)] = billedRow{
+			status: p.Status, stripe: p.StripeInvoiceID != nil || p.BillingBatch != nil, reference: deref(p.InvoiceReference),
+		}
+	}
+	return out, nil
+}
+
+// whyNot says why row ref, locked as b (found false: no such row), is not in
+// the list it was marked from.
+func (s *Service) whyNot(ref string, b billedRow, found bool, marking InvoiceState) string {
+	switch {
+	case !found:
+		return fmt.Sprintf("%s is not a charge or a place on invoice", ref)
+	case b.stripe:
+		return fmt.Sprintf("%s is billed through Stripe, which records its payment", ref)
+	case b.status == "paid":
+		return fmt.Sprintf("%s is already marked as paid", ref)
+	case b.status == "invoiced" && marking == ToInvoice:
+		return fmt.Sprintf("%s is already marked as invoiced, with reference %s", ref, b.reference)
+	case s.Online() && marking == ToInvoice:
+		return fmt.Sprintf("%s is billed through Stripe, which records its payment", ref)
+	case marking == ToInvoice:
+		return fmt.Sprintf("%s is not ready to be invoiced: it is %s", ref, rowStatusWords(b.status))
+	}
+	return fmt.Sprintf("%s has not been marked as invoiced", ref)
+}
+
+func rowStatusWords(status string) string {
+	switch status {
+	case "waived":
+		return "waived"
+	case "cancelled":
+		return "a cancelled place, not billed"
+	case "pending":
+		return "a place on a session that has not begun"
+	}
+	return status
+}
+
+// MarkInvoiced records that the rows refs (InvoiceRow.Ref) were invoiced in
+// the finance system under reference, in one transaction, audited. Every row
+// must be to be invoiced and for one payer (one invoice); otherwise nothing
+// is marked and a *validation.Errors says which row and why. A second press,
+// or a second manager marking the same rows, finds them invoiced and is
+// refused: the rows are locked, so the two take turns. It returns how many
+// rows it marked.
+func (s *Service) MarkInvoiced(ctx context.Context, actor int64, refs []string, reference, ip string) (int, error) {
+	reference = validation.CleanLine(reference)
+	var v validation.Errors
+	charges, places, ok := rowRefs(refs)
+	switch {
+	case len(refs) == 0:
+		v.Add(FieldInvoiceRows, "Select the charges and places you have invoiced")
+	case !ok:
+		v.Add(FieldInvoiceRows, "Select the charges and places from the list")
+	}
+	switch {
+	case reference == "":
+		v.Add(FieldInvoiceReference, "Enter the invoice reference from your finance system")
+	case len([]rune(reference)) > maxInvoiceReference:
+		v.Add(FieldInvoiceReference, fmt.Sprintf("The invoice reference must be %d characters or fewer", maxInvoiceReference))
+	case validation.HasHiddenFormatting(reference):
+		v.Add(FieldInvoiceReference, validation.HiddenFormattingMessage("The invoice reference"))
+	}
+	if err := v.Err(); err != nil {
+		return 0, err
+	}
+	n := 0
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		q := dbsqlc.New(tx)
+		locked, err := lockRows(ctx, q, charges, places)
+		if err != nil {
+			return err
+		}
+		list, err := s.invoicingRows(ctx, tx, ToInvoice)
+		if err != nil {
+			return err
+		}
+		chosen, err := s.chosenRows(refs, list, locked, ToInvoice, FieldInvoiceRows)
+		if err != nil {
+			return err
+		}
+		for _, r := range chosen[1:] {
+			if r.payerKey() != chosen[0].payerKey() {
+				v.Add(FieldInvoiceRows, fmt.Sprintf("Select one payer’s rows at a time: %s is for %s, %s for %s",
+					chosen[0].Ref, chosen[0].Payer, r.Ref, r.Payer))
+				return v.Err()
+			}
+		}
+		now := s.now()
+		nc, err := q.MarkChargesInvoicedByHand(ctx, dbsqlc.MarkChargesInvoicedByHandParams{InvoiceReference: reference, Now: now, Ids: charges})
+		if err != nil {
+			return fmt.Errorf("mark charges invoiced: %w", err)
+		}
+		np, err := q.MarkPlacesInvoicedByHand(ctx, dbsqlc.MarkPlacesInvoicedByHandParams{InvoiceReference: reference, Now: now, Ids: places})
+		if err != nil {
+			return fmt.Errorf("mark places invoiced: %w", err)
+		}
+		if int(nc+np) != len(chosen) {
+			return fmt.Errorf("marked %d of %d rows invoiced", nc+np, len(chosen))
+		}
+		n = len(chosen)
+		return audit.Record(ctx, q, now, audit.Event{Action: InvoiceMarked, ActorID: &actor, IP: ip,
+			Details: markedDetails(chosen, reference)})
+	})
+	return n, err
+}
+
+// MarkPaid records that rows refs, marked invoiced by hand, were paid, in one
+// transaction, audited. A row billed through Stripe is paid when Stripe says
+// so, never here; a row not invoiced, or already paid, refuses the lot.
+func (s *Service) MarkPaid(ctx context.Context, actor int64, refs []string, ip string) (int, error) {
+	var v validation.Errors
+	charges, places, ok := rowRefs(refs)
+	switch {
+	case len(refs) == 0:
+		v.Add(FieldPaidRows, "Select the invoiced charges and places that have been paid")
+	case !ok:
+		v.Add(FieldPaidRows, "Select the charges and places from the list")
+	}
+	if err := v.Err(); err != nil {
+		return 0, err
+	}
+	n := 0
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		q := dbsqlc.New(tx)
+		locked, err := lockRows(ctx, q, charges, places)
+		if err != nil {
+			return err
+		}
+		list, err := s.invoicingRows(ctx, tx, AwaitingPayment)
+		if err != nil {
+			return err
+		}
+		chosen, err := s.chosenRows(refs, list, locked, AwaitingPayment, FieldPaidRows)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		nc, err := q.MarkChargesPaidByHand(ctx, dbsqlc.MarkChargesPaidByHandParams{Now: now, Ids: charges})
+		if err != nil {
+			return fmt.Errorf("mark charges paid: %w", err)
+		}
+		np, err := q.MarkPlacesPaidByHand(ctx, dbsqlc.MarkPlacesPaidByHandParams{Now: now, Ids: places})
+		if err != nil {
+			return fmt.Errorf("mark places paid: %w", err)
+		}
+		if int(nc+np) != len(chosen) {
+			return fmt.Errorf("marked %d of %d rows paid", nc+np, len(chosen))
+		}
+		n = len(chosen)
+		return audit.Record(ctx, q, now, audit.Event{Action: InvoiceMarkedPaid, ActorID: &actor, IP: ip,
+			Details: markedDetails(chosen, "")})
+	})
+	return n, err
+}
+
+// chosenRows finds each of refs in list (read under the rows' locks), or
+// says why one is not there.
+func (s *Service) chosenRows(refs []string, list []InvoiceRow, locked map[string]billedRow, state InvoiceState, field string) ([]InvoiceRow, error) {
+	byRef := make(map[string]InvoiceRow, len(list))
+	for _, r := range list {
+		byRef[r.Ref] = r
+	}
+	var chosen []InvoiceRow
+	seen := map[string]bool{}
+	for _, ref := range refs {
+		if seen[ref] {
+			continue
+		}
+		seen[ref] = true
+		r, ok := byRef[ref]
+		if !ok {
+			b, found := locked[ref]
+			var v validation.Errors
+			v.Add(field, s.whyNot(ref, b, found, state))
+			return nil, v.Err()
+		}
+		chosen = append(chosen, r)
+	}
+	return chosen, nil
+}
+
+func markedDetails(rows []InvoiceRow, reference string) map[string]any {
+	var total Pence
+	list := make([]map[string]any, 0, len(rows))
+	for _, r := range rows {
+		total += r.Amount
+		list = append(list, map[string]any{
+			"ref": r.Ref, "kind": r.Kind, "person": r.Person, "booking_id": r.BookingID, "session_id": r.SessionID,
+			"amount": r.Amount.String(),
+		})
+	}
+	d := map[string]any{"payer": rows[0].Payer, "rows": list, "total": total.String()}
+	if reference != "" {
+		d["invoice_reference"] = reference
+	} else {
+		refs := map[string]bool{}
+		var names []string
+		for _, r := range rows {
+			if !refs[r.InvoiceReference] {
+				refs[r.InvoiceReference] = true
+				names = append(names, r.InvoiceReference)
+			}
+		}
+		d["invoice_references"] = names
+	}
+	return d
+}

@@ -1,0 +1,194 @@
+package web
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/audit"
+	"github.com/pscp/booktraining/internal/catalogue"
+	"github.com/pscp/booktraining/internal/payment"
+	"github.com/pscp/booktraining/internal/validation"
+)
+
+// invoicingRoutes serves invoicing by hand, for a partnership whose own
+// finance system raises the invoices: what is to be invoiced, by payer, as a
+// page and a CSV; marking rows invoiced with that system's reference; and
+// marking them paid.
+func (a *app) invoicingRoutes(f *fiber.App) {
+	m := f.Group("/admin/invoicing", requireRole(account.Manager))
+	m.Get("/", a.invoicing)
+	m.Get("/export.csv", a.invoicingCSV)
+	m.Post("/invoiced", a.markInvoiced)
+	m.Post("/paid", a.markPaid)
+}
+
+// invoiceCheck is one row as a checkbox: ID is its input's id (the first of
+// a list is the one its error links to).
+type invoiceCheck struct {
+	payment.InvoiceRow
+	ID      string
+	Checked bool
+}
+
+type invoiceGroupView struct {
+	payment.InvoiceGroup
+	Checks []invoiceCheck
+}
+
+type invoicingPage struct {
+	adminArea
+	fieldErrors
+	Online        bool
+	ToInvoice     []invoiceGroupView
+	Awaiting      []invoiceGroupView
+	ToInvoiceRows int
+	AwaitingRows  int
+	Reference     string
+}
+
+var invoicingNotices = map[string]string{
+	"invoiced": "Marked as invoiced",
+	"paid":     "Marked as paid",
+}
+
+// invoiceGroups puts rows into checkboxes by payer; first is the id of the
+// first checkbox, checked those ticked when the form came back.
+func invoiceGroups(rows []payment.InvoiceRow, first string, checked map[string]bool) ([]invoiceGroupView, int) {
+	var out []invoiceGroupView
+	n := 0
+	for _, g := range payment.GroupByPayer(rows) {
+		v := invoiceGroupView{InvoiceGroup: g}
+		for _, r := range g.Rows {
+			id := "row-" + r.Ref
+			if n == 0 {
+				id = first
+			}
+			if first == payment.FieldPaidRows && n > 0 {
+				id = "paid-" + r.Ref
+			}
+			v.Checks = append(v.Checks, invoiceCheck{InvoiceRow: r, ID: id, Checked: checked[r.Ref]})
+			n++
+		}
+		out = append(out, v)
+	}
+	return out, n
+}
+
+// showInvoicing renders the page; checked and reference are what the
+// manager sent, errs what was wrong with it. The page names the people whose
+// places and charges are listed: each showing is an audited view.
+func (a *app) showInvoicing(c *fiber.Ctx, checked map[string]bool, reference string, errs *validation.Errors) error {
+	ctx := c.UserContext()
+	toInvoice, err := a.deps.Payments.InvoicingRows(ctx, payment.ToInvoice)
+	if err != nil {
+		return err
+	}
+	awaiting, err := a.deps.Payments.InvoicingRows(ctx, payment.AwaitingPayment)
+	if err != nil {
+		return err
+	}
+	var bookings []int64
+	for _, r := range append(toInvoice, awaiting...) {
+		bookings = append(bookings, r.BookingID)
+	}
+	if err := a.auditView(c, account.Manager, audit.View{What: "the invoicing page (charges and places to invoice)", Bookings: bookings}); err != nil {
+		return err
+	}
+	d := invoicingPage{adminArea: newAdminArea(c), fieldErrors: fieldErrors{errs}, Online: a.deps.Payments.Online(), Reference: reference}
+	if d.Notice == "" {
+		d.Notice = invoicingNotices[c.Query("done")]
+	}
+	d.ToInvoice, d.ToInvoiceRows = invoiceGroups(toInvoice, payment.FieldInvoiceRows, checked)
+	d.Awaiting, d.AwaitingRows = invoiceGroups(awaiting, payment.FieldPaidRows, checked)
+	return a.renderForm(c, "admin/invoicing", "Invoicing", d, errs)
+}
+
+// invoicing lists what is to be invoiced and what awaits payment.
+func (a *app) invoicing(c *fiber.Ctx) error { return a.showInvoicing(c, nil, "", nil) }
+
+// invoicingCSV is the rows of one state (?state=invoiced, else what is to
+// be invoiced) for a finance team's spreadsheet, by payer. It names people:
+// an audited view.
+func (a *app) invoicingCSV(c *fiber.Ctx) error {
+	state, name, what := payment.ToInvoice, "to-invoice", "the invoicing export (CSV): what is to be invoiced"
+	if c.Query("state") == string(payment.AwaitingPayment) {
+		state, name, what = payment.AwaitingPayment, "awaiting-payment", "the invoicing export (CSV): what is invoiced and awaits payment"
+	}
+	rows, err := a.deps.Payments.InvoicingRows(c.UserContext(), state)
+	if err != nil {
+		return err
+	}
+	bookings := make([]int64, len(rows))
+	for i, r := range rows {
+		bookings[i] = r.BookingID
+	}
+	if err := a.auditView(c, account.Manager, audit.View{What: what, Bookings: bookings}); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="invoicing-%s.csv"`, name))
+	w := csv.NewWriter(c.Response().BodyWriter())
+	_ = w.Write([]string{
+		"Reference", "Kind", "Agency", "Payer", "Payer type", "Billing contact name", "Billing contact email",
+		"Purchase order", "Course", "Session date", "Session start", "Person", "Amount", "Status", "Invoice reference",
+	})
+	for _, r := range rows {
+		start := r.StartsAt.In(catalogue.London)
+		_ = w.Write([]string{
+			r.Ref, r.KindLabel(), csvSafe(r.AgencyName), csvSafe(r.Payer), r.PayerKindLabel(), csvSafe(r.BillingName),
+			csvSafe(r.BillingEmail), csvSafe(r.PurchaseOrder), csvSafe(r.CourseTitle), start.Format("2006-01-02"),
+			start.Format("15:04"), csvSafe(r.Person), poundsForSpreadsheet(r.Amount), r.Status, csvSafe(r.InvoiceReference),
+		})
+	}
+	w.Flush()
+	return w.Error()
+}
+
+// poundsForSpreadsheet writes an amount as a number a spreadsheet sums:
+// "80.00".
+func poundsForSpreadsheet(p payment.Pence) string {
+	return strconv.FormatInt(int64(p/100), 10) + "." + fmt.Sprintf("%02d", int64(p%100))
+}
+
+// formRows reads the row references ticked in field.
+func formRows(c *fiber.Ctx, field string) ([]string, map[string]bool) {
+	var refs []string
+	checked := map[string]bool{}
+	for _, v := range c.Request().PostArgs().PeekMulti(field) {
+		ref := validation.CleanLine(string(v))
+		refs = append(refs, ref)
+		checked[ref] = true
+	}
+	return refs, checked
+}
+
+func (a *app) markInvoiced(c *fiber.Ctx) error {
+	refs, checked := formRows(c, payment.FieldInvoiceRows)
+	reference := validation.CleanLine(c.FormValue(payment.FieldInvoiceReference))
+	_, err := a.deps.Payments.MarkInvoiced(c.UserContext(), currentUser(c).ID, refs, reference, a.clientIP(c))
+	return a.afterMarking(c, err, checked, reference, "invoiced")
+}
+
+func (a *app) markPaid(c *fiber.Ctx) error {
+	refs, checked := formRows(c, payment.FieldPaidRows)
+	_, err := a.deps.Payments.MarkPaid(c.UserContext(), currentUser(c).ID, refs, a.clientIP(c))
+	return a.afterMarking(c, err, checked, "", "paid")
+}
+
+// afterMarking redirects after a marking, or shows the page again with what
+// was wrong (a row marked meanwhile by another manager, or by a second
+// press, is named there).
+func (a *app) afterMarking(c *fiber.Ctx, err error, checked map[string]bool, reference, done string) error {
+	var verr *validation.Errors
+	if errors.As(err, &verr) {
+		return a.showInvoicing(c, checked, reference, verr)
+	} else if err != nil {
+		return err
+	}
+	return c.Redirect("/admin/invoicing?done="+done, fiber.StatusSeeOther)
+}
