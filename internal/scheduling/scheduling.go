@@ -219,7 +219,7 @@ func (s *Service) check(ctx context.Context, q *dbsqlc.Queries, f Form, except i
 		return p, err
 	} else if vn.RetiredAt != nil && (except == 0 || vn.ID != current.VenueID) {
 		v.Add("venue", "That venue has been retired")
-	} else if vn.AgencyID != nil && *vn.AgencyID != f.AgencyID {
+	} else if vn.AgencyID != nil && *vn.AgencyID != f.AgencyID && (except == 0 || vn.ID != current.VenueID) {
 		v.Add("venue", "That is an agency’s own premises: only a session closed to that agency can be held there")
 	} else {
 		online = vn.Online

@@ -454,6 +454,15 @@ func TestTrainingRequestAcceptedAtTheAgencysPremises(t *testing.T) {
 	resp, page = f.manager.get(fmt.Sprintf("/admin/sessions/%d/edit", session))
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Regexp(t, `<option value="\d+" selected>Civic Offices \(Portsmouth City Council\)</option>`, page, "the session keeps its place when edited")
+	var venueID int64
+	require.NoError(t, f.a.pool.QueryRow(ctx, "SELECT venue_id FROM sessions WHERE id = $1", session).Scan(&venueID))
+	edit := f.acceptForm("11", "start", "10:00", "venue", strconv.FormatInt(venueID, 10))
+	resp, page = f.manager.post(fmt.Sprintf("/admin/sessions/%d/edit", session), edit)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, errorSummary(page))
+	var moved int64
+	require.NoError(t, f.a.pool.QueryRow(ctx, "SELECT venue_id FROM sessions WHERE id = $1 AND starts_at = $2",
+		session, time.Date(2027, time.February, 11, 10, 0, 0, 0, time.UTC)).Scan(&moved))
+	assert.Equal(t, venueID, moved, "moved in time, still at the premises")
 
 	// The next session of the request is offered the same place and reuses it.
 	_, page = f.manager.get(accept)
