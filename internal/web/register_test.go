@@ -255,7 +255,7 @@ func TestRegisterMarkEveryoneAttendedThenExceptions(t *testing.T) {
 	_, body := tr.get(page)
 	assert.Contains(t, body, `action="`+everyone+`"`)
 	assert.Contains(t, body, ">Mark everyone as attended</button>")
-	assert.Contains(t, body, "mark them all as attended first")
+	assert.Contains(t, body, "mark them all as attended, then change anyone who arrived late or was absent")
 
 	// Not for anyone else; not before the session starts.
 	for _, who := range []string{"practitioner@example.org", "coordinator@example.org"} {
