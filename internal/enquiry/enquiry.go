@@ -831,16 +831,17 @@ func (s *Service) schedule(ctx context.Context, actor Actor, id int64, e dbsqlc.
 		if err != nil {
 			return fmt.Errorf("sessions: %w", err)
 		}
-		var link string
+		var link, where string
 		for _, se := range sessions {
 			if se.ID == sessionID {
 				link = s.baseURL.JoinPath("invite", se.InviteToken).String()
+				where = place(se)
 			}
 		}
 		e.Status = Accepted
 		return s.tellAgency(ctx, tx, e, "accepted", fmt.Sprintf(
-			"Good news: we will deliver %s for %s (request %s) on %s.\n\nThe session is only for your agency's staff. Share this link with them so they can book their places:\n%s\n\nYou can see who has booked at %s",
-			plan.CourseTitle, e.AgencyName, Reference(id), describe(plan.StartsAt, plan.EndsAt), link, s.link(id)))
+			"Good news: we will deliver %s for %s (request %s) on %s.\n\nWhere: %s\n\nThe session is only for your agency's staff. Share this link with them so they can book their places:\n%s\n\nYou can see who has booked at %s",
+			plan.CourseTitle, e.AgencyName, Reference(id), describe(plan.StartsAt, plan.EndsAt), where, link, s.link(id)))
 	})
 	if scheduling.IsClash(err) {
 		return 0, s.sched.ClashesNow(ctx, plan)
@@ -891,6 +892,23 @@ func (s *Service) checkAtPremises(ctx context.Context, tx pgx.Tx, actor Actor, a
 		}
 	}
 	return plan, errs.Err()
+}
+
+// place says where a session of a request is held, for the agency's email.
+func place(se dbsqlc.EnquirySessionsRow) string {
+	if se.VenueOnline {
+		return "online (" + se.VenueName + "); the meeting link is sent to everyone with a place"
+	}
+	var parts []string
+	for _, p := range []string{se.AddressLine1, se.AddressLine2, se.Town, se.Postcode} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	if se.AgencyPremises {
+		return "at your premises, " + strings.Join(parts, ", ")
+	}
+	return se.VenueName + ", " + strings.Join(parts, ", ")
 }
 
 // FieldPlace is the accept form's choice of where the session is held: at

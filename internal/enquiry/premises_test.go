@@ -90,6 +90,10 @@ func TestAcceptAtTheAgencysPremises(t *testing.T) {
 	var status string
 	require.NoError(t, f.pool.QueryRow(ctx, "SELECT status FROM enquiries WHERE id = $1", id).Scan(&status))
 	assert.Equal(t, enquiry.Accepted, status)
+	var body string
+	require.NoError(t, f.pool.QueryRow(ctx,
+		"SELECT body_text FROM emails WHERE to_address = 'lead@example.org' AND subject LIKE '%accepted%'").Scan(&body))
+	assert.Contains(t, body, "Where: at your premises, Civic Offices, Guildhall Square, Portsmouth, PO1 2AL", "the agency is told where")
 
 	// Not among the partnership's venues, nor offered for new sessions.
 	venues, err := venue.New(f.pool, func() time.Time { return now }).List(ctx)
