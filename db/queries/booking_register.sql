@@ -31,6 +31,16 @@ SET attendance = @attendance, attendance_by = @attendance_by, attendance_at = @n
     updated_at = @now::timestamptz
 WHERE id = @id AND session_id = @session_id AND status = 'confirmed';
 
+-- name: MarkUnmarkedAttended :many
+-- "Mark everyone as attended": every confirmed place of the session with no
+-- mark yet. Places already marked (an exception another trainer saved a
+-- moment ago, or a second press of the button) are left as they are.
+UPDATE bookings
+SET attendance = 'attended', attendance_by = @attendance_by, attendance_at = @now::timestamptz,
+    updated_at = @now::timestamptz
+WHERE session_id = @session_id AND status = 'confirmed' AND attendance IS NULL
+RETURNING id;
+
 -- name: AgencyBookingsFor :many
 -- An agency's bookings for its coordinator, newest session first, with each
 -- waiting booking's place in the queue.

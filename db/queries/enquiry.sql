@@ -65,7 +65,8 @@ ORDER BY ev.id;
 
 -- name: EnquirySessions :many
 SELECT s.id, s.course_title, s.starts_at, s.ends_at, s.capacity, s.seats_taken, s.status,
-       coalesce(s.invite_token, '')::text AS invite_token, v.name AS venue_name, v.online AS venue_online
+       coalesce(s.invite_token, '')::text AS invite_token, v.name AS venue_name, v.online AS venue_online,
+       (v.agency_id IS NOT NULL)::boolean AS agency_premises, v.address_line1, v.address_line2, v.town, v.postcode
 FROM enquiry_sessions es
 JOIN sessions s ON s.id = es.session_id
 JOIN venues v ON v.id = s.venue_id

@@ -4,7 +4,7 @@
 SELECT id, title, default_capacity, delivery_modes, retired_at FROM courses WHERE id = @id;
 
 -- name: GetVenueForScheduling :one
-SELECT id, name, online, capacity, retired_at FROM venues WHERE id = @id;
+SELECT id, name, online, capacity, retired_at, agency_id FROM venues WHERE id = @id;
 
 -- name: TrainersForScheduling :many
 -- The people named as trainers, whether they hold the role, whether they are
@@ -124,7 +124,7 @@ WHERE (sqlc.narg(ended_by)::timestamptz IS NULL OR s.ends_at <= sqlc.narg(ended_
 SELECT 'course'::text AS kind, id, title AS name, default_capacity AS capacity FROM courses WHERE retired_at IS NULL AND NOT bespoke
 UNION ALL
 SELECT 'venue', id, name || CASE WHEN online THEN ' (online)' ELSE ' (' || capacity || ' places)' END, coalesce(capacity, 0)
-FROM venues WHERE retired_at IS NULL
+FROM venues WHERE retired_at IS NULL AND agency_id IS NULL
 UNION ALL
 SELECT 'trainer', u.id, u.full_name || coalesce(' (' || a.name || ')', ''), 0
 FROM users u JOIN user_roles r ON r.user_id = u.id AND r.role = 'trainer' LEFT JOIN agencies a ON a.id = u.agency_id

@@ -157,6 +157,17 @@ func (s *Service) Register(ctx context.Context, actor Actor, sessionID int64) (R
 // marked absent, they and their line manager are emailed; a correction
 // later emails nobody, and the audit log keeps every change.
 func (s *Service) TakeRegister(ctx context.Context, actor Actor, sessionID int64, marks map[int64]string) error {
+	return s.TakeRegisterSeen(ctx, actor, sessionID, marks, nil)
+}
+
+// TakeRegisterSeen is TakeRegister for a form that also says which mark it
+// showed for each person (shown, by booking ID). A mark left as it was
+// shown is not a decision of this form: if the register holds a mark for
+// that person now (another trainer saved an exception, or pressed "mark
+// everyone as attended", while this page was open), that mark stays. So two
+// trainers taking one register lose neither's exceptions; a mark the form
+// did change is saved, the later save winning.
+func (s *Service) TakeRegisterSeen(ctx context.Context, actor Actor, sessionID int64, marks, shown map[int64]string) error {
 	now := s.now()
 	return s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
 		se, err := lockSession(ctx, q, sessionID)
@@ -175,6 +186,7 @@ func (s *Service) TakeRegister(ctx context.Context, actor Actor, sessionID int64
 		if err != nil {
 			return fmt.Errorf("register of session %d: %w", sessionID, err)
 		}
+		marks = keepOthersMarks(rows, marks, shown)
 		// Marks for anyone not on the register now (someone who cancelled
 		// while the page was open, or an id from elsewhere) are ignored:
 		// only the people listed are marked.
@@ -237,6 +249,78 @@ func (s *Service) TakeRegister(ctx context.Context, actor Actor, sessionID int64
 		}
 		return audit.Record(ctx, q, now, audit.Event{Action: audit.AttendanceRecorded, ActorID: &actor.ID, Details: details})
 	})
+}
+
+// keepOthersMarks returns marks with each mark the form left as shown
+// replaced by the mark the register holds now, when it holds one.
+func keepOthersMarks(rows []dbsqlc.RegisterBookingsRow, marks, shown map[int64]string) map[int64]string {
+	if shown == nil {
+		return marks
+	}
+	out := make(map[int64]string, len(marks))
+	for id, m := range marks {
+		out[id] = m
+	}
+	for _, r := range rows {
+		seen, ok := shown[r.ID]
+		if ok && r.Attendance != nil && out[r.ID] == seen {
+			out[r.ID] = *r.Attendance
+		}
+	}
+	return out
+}
+
+// MarkEveryoneAttended marks every confirmed place of the session that has
+// no mark yet as attended, and returns how many it marked; the trainer then
+// changes the exceptions (late, absent) on the register. It follows the
+// register's rules (who, when, audited). Places already marked keep their
+// mark, so pressing it twice, or two trainers pressing it at once, marks
+// each person once and never overwrites an exception: the session's row
+// lock makes the presses take turns, and the second finds no one unmarked.
+// No one is marked absent here, so no one is emailed.
+func (s *Service) MarkEveryoneAttended(ctx context.Context, actor Actor, sessionID int64) (int, error) {
+	now := s.now()
+	var marked int
+	err := s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
+		se, err := lockSession(ctx, q, sessionID)
+		if err != nil {
+			return err
+		}
+		if err := mayTakeRegister(ctx, q, actor, sessionID); err != nil {
+			return err
+		}
+		if why := registerClosed(se.Status, se.StartsAt, now); why != "" {
+			var v validation.Errors
+			v.Add("", why)
+			return v.Err()
+		}
+		ids, err := q.MarkUnmarkedAttended(ctx, dbsqlc.MarkUnmarkedAttendedParams{
+			SessionID: sessionID, AttendanceBy: &actor.ID, Now: now,
+		})
+		if err != nil {
+			return fmt.Errorf("mark everyone attended on session %d: %w", sessionID, err)
+		}
+		marked = len(ids)
+		if marked == 0 {
+			return nil // nothing changed, nothing to record
+		}
+		return audit.Record(ctx, q, now, audit.Event{Action: audit.AttendanceRecorded, ActorID: &actor.ID, Details: map[string]any{
+			"session_id": sessionID, "course": se.CourseTitle, "everyone_attended": true,
+			"attended": marked, "booking_ids": ids,
+		}})
+	})
+	return marked, err
+}
+
+// Unmarked is how many people on the register have no mark yet.
+func (r RegisterSheet) Unmarked() int {
+	n := 0
+	for _, l := range r.People {
+		if l.Attendance == "" {
+			n++
+		}
+	}
+	return n
 }
 
 // AgencyFilter narrows a coordinator's list of bookings.

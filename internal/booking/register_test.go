@@ -2,6 +2,7 @@ package booking_test
 
 import (
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -365,4 +366,188 @@ func TestCorrectingAnAbsenceWaivesItsUnbilledCharge(t *testing.T) {
 	assert.Contains(t, reason, "register was corrected")
 	s, _ = status(ids[1])
 	assert.Equal(t, "invoiced", s, "already billed: credited in Stripe, not here")
+}
+
+// "Mark everyone as attended" marks only the confirmed places with no mark
+// yet; the trainer then changes the exceptions, and the register's rules
+// (who, when, the absence emails, the audit log) hold as before.
+func TestMarkEveryoneAttendedThenTheExceptions(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	session := f.session(t, 5, 10)
+	tr := f.sessionTrainer(t, "trainer", session)
+	other := f.sessionTrainer(t, "other-trainer", f.session(t, 5, 11))
+	amy, ben, cas, dee := f.person(t, "amy", f.agency), f.person(t, "ben", f.agency), f.person(t, "cas", f.agency), f.person(t, "dee", f.agency)
+	ids := f.bookAll(t, session, amy, ben, cas, dee)
+	_, err := f.svc.Cancel(f.ctx, dee, ids[3])
+	require.NoError(t, err)
+
+	// Not before the session starts, and not by anyone else.
+	f.clock.Set(start.Add(10*regDay - time.Minute))
+	var v *validation.Errors
+	_, err = f.svc.MarkEveryoneAttended(f.ctx, tr, session)
+	require.ErrorAs(t, err, &v)
+	assert.Contains(t, v.Message(""), "when the session starts")
+	f.clock.Set(start.Add(10*regDay + time.Hour))
+	_, err = f.svc.MarkEveryoneAttended(f.ctx, other, session)
+	assert.ErrorIs(t, err, booking.ErrNotFound)
+	_, err = f.svc.MarkEveryoneAttended(f.ctx, amy, session)
+	assert.ErrorIs(t, err, booking.ErrNotFound)
+	assert.Equal(t, []string{"", "", "", ""}, f.marksOf(t, ids...))
+
+	before := f.newestEmail(t)
+	n, err := f.svc.MarkEveryoneAttended(f.ctx, tr, session)
+	require.NoError(t, err)
+	assert.Equal(t, 3, n)
+	assert.Equal(t, []string{booking.Attended, booking.Attended, booking.Attended, ""}, f.marksOf(t, ids...),
+		"the cancelled place is not on the register")
+	assert.Empty(t, f.emailsAfter(t, before), "attending emails nobody")
+	var by int64
+	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT attendance_by FROM bookings WHERE id = $1", ids[0]).Scan(&by))
+	assert.Equal(t, tr.ID, by)
+	var marked int
+	require.NoError(t, f.pool.QueryRow(f.ctx, `
+		SELECT (details->>'attended')::int FROM audit_events
+		WHERE action = 'attendance_recorded' AND actor_id = $1 AND (details->>'everyone_attended')::boolean`, tr.ID).Scan(&marked))
+	assert.Equal(t, 3, marked, "audited")
+	sheet, err := f.svc.Register(f.ctx, tr, session)
+	require.NoError(t, err)
+	assert.True(t, sheet.Taken())
+	assert.Zero(t, sheet.Unmarked())
+
+	// The exceptions: Ben was absent (he and his line manager are told), Cas late.
+	require.NoError(t, f.svc.TakeRegister(f.ctx, tr, session, map[int64]string{
+		ids[0]: booking.Attended, ids[1]: booking.Absent, ids[2]: booking.ArrivedLate}))
+	assert.ElementsMatch(t, []string{"ben@example.org", "lee@example.org"}, f.emailsAfter(t, before))
+
+	// Pressing it again changes no one: the exceptions stay.
+	n, err = f.svc.MarkEveryoneAttended(f.ctx, tr, session)
+	require.NoError(t, err)
+	assert.Zero(t, n)
+	assert.Equal(t, []string{booking.Attended, booking.Absent, booking.ArrivedLate}, f.marksOf(t, ids[:3]...))
+	var events int
+	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT count(*) FROM audit_events WHERE action = 'attendance_recorded'").Scan(&events))
+	assert.Equal(t, 2, events, "a press that changed nothing records nothing")
+
+	// Someone added after the first press (a manager adds a late booking)
+	// is the only one a later press marks.
+	f.clock.Set(start)
+	eve := f.bookAll(t, session, f.person(t, "eve", f.agency))
+	f.clock.Set(start.Add(10*regDay + 2*time.Hour))
+	n, err = f.svc.MarkEveryoneAttended(f.ctx, tr, session)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	assert.Equal(t, []string{booking.Attended}, f.marksOf(t, eve...))
+}
+
+// A form left as it was shown does not overwrite a mark another trainer
+// saved while it was open; a mark it changed is saved.
+func TestRegisterKeepsAnotherTrainersExceptions(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	session := f.session(t, 5, 10)
+	tom := f.sessionTrainer(t, "tom", session)
+	grace := f.sessionTrainer(t, "grace", session)
+	ids := f.bookAll(t, session, f.person(t, "amy", f.agency), f.person(t, "ben", f.agency), f.person(t, "cas", f.agency))
+	f.clock.Set(start.Add(10*regDay + time.Hour))
+
+	_, err := f.svc.MarkEveryoneAttended(f.ctx, tom, session)
+	require.NoError(t, err)
+	shown := map[int64]string{ids[0]: booking.Attended, ids[1]: booking.Attended, ids[2]: booking.Attended}
+	// Grace, on a page opened now, marks Ben absent and saves.
+	require.NoError(t, f.svc.TakeRegisterSeen(f.ctx, grace, session,
+		map[int64]string{ids[0]: booking.Attended, ids[1]: booking.Absent, ids[2]: booking.Attended}, shown))
+	// Tom, on his page from before, marks Cas late and saves: Ben stays absent.
+	require.NoError(t, f.svc.TakeRegisterSeen(f.ctx, tom, session,
+		map[int64]string{ids[0]: booking.Attended, ids[1]: booking.Attended, ids[2]: booking.ArrivedLate}, shown))
+	assert.Equal(t, []string{booking.Attended, booking.Absent, booking.ArrivedLate}, f.marksOf(t, ids...))
+
+	// A page opened before anyone marked anything, sent with only Amy
+	// chosen, keeps the marks the others saved instead of asking for them.
+	blank := map[int64]string{ids[0]: "", ids[1]: "", ids[2]: ""}
+	require.NoError(t, f.svc.TakeRegisterSeen(f.ctx, grace, session, map[int64]string{ids[0]: booking.ArrivedLate}, blank))
+	assert.Equal(t, []string{booking.ArrivedLate, booking.Absent, booking.ArrivedLate}, f.marksOf(t, ids...))
+
+	// Without what was shown (the old form), every mark sent is saved.
+	require.NoError(t, f.svc.TakeRegister(f.ctx, tom, session,
+		map[int64]string{ids[0]: booking.Attended, ids[1]: booking.Attended, ids[2]: booking.Attended}))
+	assert.Equal(t, []string{booking.Attended, booking.Attended, booking.Attended}, f.marksOf(t, ids...))
+}
+
+// Two trainers press "mark everyone as attended" at the same moment while a
+// third saves an exception: each person is marked once, by one press, and
+// the exception survives whichever order the database chose.
+func TestTwoTrainersMarkEveryoneAttendedAtOnce(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	for round := range 6 {
+		session := f.session(t, 5, 10+round)
+		tom := f.sessionTrainer(t, "tom-"+idText(int64(round)), session)
+		grace := f.sessionTrainer(t, "grace-"+idText(int64(round)), session)
+		people := make([]booking.Actor, 5)
+		for i := range people {
+			people[i] = f.person(t, "p"+idText(int64(round*10+i)), f.agency)
+		}
+		f.clock.Set(start)
+		ids := f.bookAll(t, session, people...)
+		f.clock.Set(start.Add(time.Duration(10+round)*regDay + time.Hour))
+		before := f.newestEmail(t)
+
+		// The exception comes from a page opened before anyone marked.
+		exception := map[int64]string{}
+		shown := map[int64]string{}
+		for _, b := range ids {
+			exception[b], shown[b] = booking.Attended, ""
+		}
+		exception[ids[2]] = booking.Absent
+
+		ready := make(chan struct{})
+		var wg sync.WaitGroup
+		counts := make([]int, 2)
+		errs := make([]error, 3)
+		for i, who := range []booking.Actor{tom, grace} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-ready
+				counts[i], errs[i] = f.svc.MarkEveryoneAttended(f.ctx, who, session)
+			}()
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-ready
+			errs[2] = f.svc.TakeRegisterSeen(f.ctx, grace, session, exception, shown)
+		}()
+		close(ready)
+		wg.Wait()
+		for _, err := range errs {
+			require.NoError(t, err)
+		}
+
+		want := []string{booking.Attended, booking.Attended, booking.Absent, booking.Attended, booking.Attended}
+		assert.Equal(t, want, f.marksOf(t, ids...), "round %d: the exception is not lost", round)
+		assert.LessOrEqual(t, counts[0]+counts[1], len(ids), "round %d: no one is marked twice", round)
+		var marked []int64
+		rows, err := f.pool.Query(f.ctx, `
+			SELECT jsonb_array_elements_text(details->'booking_ids')::bigint FROM audit_events
+			WHERE action = 'attendance_recorded' AND (details->>'session_id')::bigint = $1
+			  AND (details->>'everyone_attended')::boolean`, session)
+		require.NoError(t, err)
+		for rows.Next() {
+			var b int64
+			require.NoError(t, rows.Scan(&b))
+			marked = append(marked, b)
+		}
+		require.NoError(t, rows.Err())
+		rows.Close()
+		assert.Len(t, marked, counts[0]+counts[1], "round %d: the audit log names each press's people", round)
+		seen := map[int64]bool{}
+		for _, b := range marked {
+			assert.False(t, seen[b], "round %d: booking %d marked by two presses", round, b)
+			seen[b] = true
+		}
+		assert.ElementsMatch(t, []string{"p" + idText(int64(round*10+2)) + "@example.org", "lee@example.org"}, f.emailsAfter(t, before),
+			"round %d: the absent person and their line manager, once", round)
+	}
 }

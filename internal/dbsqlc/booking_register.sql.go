@@ -203,6 +203,43 @@ func (q *Queries) IsTrainerOfSession(ctx context.Context, arg IsTrainerOfSession
 	return trains, err
 }
 
+const markUnmarkedAttended = `-- name: MarkUnmarkedAttended :many
+UPDATE bookings
+SET attendance = 'attended', attendance_by = $1, attendance_at = $2::timestamptz,
+    updated_at = $2::timestamptz
+WHERE session_id = $3 AND status = 'confirmed' AND attendance IS NULL
+RETURNING id
+`
+
+type MarkUnmarkedAttendedParams struct {
+	AttendanceBy *int64
+	Now          time.Time
+	SessionID    int64
+}
+
+// "Mark everyone as attended": every confirmed place of the session with no
+// mark yet. Places already marked (an exception another trainer saved a
+// moment ago, or a second press of the button) are left as they are.
+func (q *Queries) MarkUnmarkedAttended(ctx context.Context, arg MarkUnmarkedAttendedParams) ([]int64, error) {
+	rows, err := q.db.Query(ctx, markUnmarkedAttended, arg.AttendanceBy, arg.Now, arg.SessionID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const registerBookings = `-- name: RegisterBookings :many
 SELECT b.id, b.attendance, b.absence_notified_at,
        u.full_name, (u.erased_at IS NOT NULL)::boolean AS erased,

@@ -302,7 +302,8 @@ func (q *Queries) EnquirySessionBookings(ctx context.Context, enquiryID int64) (
 
 const enquirySessions = `-- name: EnquirySessions :many
 SELECT s.id, s.course_title, s.starts_at, s.ends_at, s.capacity, s.seats_taken, s.status,
-       coalesce(s.invite_token, '')::text AS invite_token, v.name AS venue_name, v.online AS venue_online
+       coalesce(s.invite_token, '')::text AS invite_token, v.name AS venue_name, v.online AS venue_online,
+       (v.agency_id IS NOT NULL)::boolean AS agency_premises, v.address_line1, v.address_line2, v.town, v.postcode
 FROM enquiry_sessions es
 JOIN sessions s ON s.id = es.session_id
 JOIN venues v ON v.id = s.venue_id
@@ -311,16 +312,21 @@ ORDER BY s.starts_at, s.id
 `
 
 type EnquirySessionsRow struct {
-	ID          int64
-	CourseTitle string
-	StartsAt    time.Time
-	EndsAt      time.Time
-	Capacity    int32
-	SeatsTaken  int32
-	Status      string
-	InviteToken string
-	VenueName   string
-	VenueOnline bool
+	ID             int64
+	CourseTitle    string
+	StartsAt       time.Time
+	EndsAt         time.Time
+	Capacity       int32
+	SeatsTaken     int32
+	Status         string
+	InviteToken    string
+	VenueName      string
+	VenueOnline    bool
+	AgencyPremises bool
+	AddressLine1   string
+	AddressLine2   string
+	Town           string
+	Postcode       string
 }
 
 func (q *Queries) EnquirySessions(ctx context.Context, enquiryID int64) ([]EnquirySessionsRow, error) {
@@ -343,6 +349,11 @@ func (q *Queries) EnquirySessions(ctx context.Context, enquiryID int64) ([]Enqui
 			&i.InviteToken,
 			&i.VenueName,
 			&i.VenueOnline,
+			&i.AgencyPremises,
+			&i.AddressLine1,
+			&i.AddressLine2,
+			&i.Town,
+			&i.Postcode,
 		); err != nil {
 			return nil, err
 		}

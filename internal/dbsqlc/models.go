@@ -413,6 +413,8 @@ type Venue struct {
 	RetiredAt          *time.Time
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
+	// the agency whose own premises this is; NULL for the partnership's venues
+	AgencyID *int64
 }
 
 type WebSession struct {

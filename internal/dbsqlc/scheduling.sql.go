@@ -220,7 +220,7 @@ func (q *Queries) GetScheduledSession(ctx context.Context, id int64) (GetSchedul
 }
 
 const getVenueForScheduling = `-- name: GetVenueForScheduling :one
-SELECT id, name, online, capacity, retired_at FROM venues WHERE id = $1
+SELECT id, name, online, capacity, retired_at, agency_id FROM venues WHERE id = $1
 `
 
 type GetVenueForSchedulingRow struct {
@@ -229,6 +229,7 @@ type GetVenueForSchedulingRow struct {
 	Online    bool
 	Capacity  *int32
 	RetiredAt *time.Time
+	AgencyID  *int64
 }
 
 func (q *Queries) GetVenueForScheduling(ctx context.Context, id int64) (GetVenueForSchedulingRow, error) {
@@ -240,6 +241,7 @@ func (q *Queries) GetVenueForScheduling(ctx context.Context, id int64) (GetVenue
 		&i.Online,
 		&i.Capacity,
 		&i.RetiredAt,
+		&i.AgencyID,
 	)
 	return i, err
 }
@@ -449,7 +451,7 @@ const schedulingChoices = `-- name: SchedulingChoices :many
 SELECT 'course'::text AS kind, id, title AS name, default_capacity AS capacity FROM courses WHERE retired_at IS NULL AND NOT bespoke
 UNION ALL
 SELECT 'venue', id, name || CASE WHEN online THEN ' (online)' ELSE ' (' || capacity || ' places)' END, coalesce(capacity, 0)
-FROM venues WHERE retired_at IS NULL
+FROM venues WHERE retired_at IS NULL AND agency_id IS NULL
 UNION ALL
 SELECT 'trainer', u.id, u.full_name || coalesce(' (' || a.name || ')', ''), 0
 FROM users u JOIN user_roles r ON r.user_id = u.id AND r.role = 'trainer' LEFT JOIN agencies a ON a.id = u.agency_id

@@ -49,11 +49,39 @@ func (q *Queries) CreateVenue(ctx context.Context, arg CreateVenueParams) (int64
 	return id, err
 }
 
+const findAgencyPremises = `-- name: FindAgencyPremises :one
+SELECT id FROM venues
+WHERE agency_id = $1 AND lower(address_line1) = lower($2) AND lower(address_line2) = lower($3)
+  AND lower(town) = lower($4) AND postcode = $5
+`
+
+type FindAgencyPremisesParams struct {
+	AgencyID     *int64
+	AddressLine1 string
+	AddressLine2 string
+	Town         string
+	Postcode     string
+}
+
+// The venue of an agency's own premises at this address, if it has one.
+func (q *Queries) FindAgencyPremises(ctx context.Context, arg FindAgencyPremisesParams) (int64, error) {
+	row := q.db.QueryRow(ctx, findAgencyPremises,
+		arg.AgencyID,
+		arg.AddressLine1,
+		arg.AddressLine2,
+		arg.Town,
+		arg.Postcode,
+	)
+	var id int64
+	err := row.Scan(&id)
+	return id, err
+}
+
 const getVenue = `-- name: GetVenue :one
 SELECT id, name, online, address_line1, address_line2, town, postcode, capacity,
        accessibility_notes, directions, retired_at
 FROM venues
-WHERE id = $1
+WHERE id = $1 AND agency_id IS NULL
 `
 
 type GetVenueRow struct {
@@ -87,6 +115,60 @@ func (q *Queries) GetVenue(ctx context.Context, id int64) (GetVenueRow, error) {
 		&i.RetiredAt,
 	)
 	return i, err
+}
+
+const insertAgencyPremises = `-- name: InsertAgencyPremises :many
+INSERT INTO venues (name, online, address_line1, address_line2, town, postcode, agency_id, created_at, updated_at)
+SELECT left($1::text || ' (' || a.name || ')', 200), false, $1, $2, $3, $4,
+       a.id, $5, $5
+FROM agencies a WHERE a.id = $6
+ON CONFLICT (agency_id, lower(address_line1), lower(address_line2), lower(town), postcode) WHERE agency_id IS NOT NULL
+DO NOTHING
+RETURNING id, name
+`
+
+type InsertAgencyPremisesParams struct {
+	AddressLine1 string
+	AddressLine2 string
+	Town         string
+	Postcode     string
+	Now          time.Time
+	AgencyID     int64
+}
+
+type InsertAgencyPremisesRow struct {
+	ID   int64
+	Name string
+}
+
+// Records an agency's own premises as a venue named after the building and
+// the agency. Nothing comes back when the same address was recorded at the
+// same moment by another transaction (venues_agency_premises_key).
+func (q *Queries) InsertAgencyPremises(ctx context.Context, arg InsertAgencyPremisesParams) ([]InsertAgencyPremisesRow, error) {
+	rows, err := q.db.Query(ctx, insertAgencyPremises,
+		arg.AddressLine1,
+		arg.AddressLine2,
+		arg.Town,
+		arg.Postcode,
+		arg.Now,
+		arg.AgencyID,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []InsertAgencyPremisesRow
+	for rows.Next() {
+		var i InsertAgencyPremisesRow
+		if err := rows.Scan(&i.ID, &i.Name); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const largestUpcomingSessionAtVenue = `-- name: LargestUpcomingSessionAtVenue :one
@@ -128,6 +210,7 @@ const listVenues = `-- name: ListVenues :many
 SELECT id, name, online, address_line1, address_line2, town, postcode, capacity,
        accessibility_notes, directions, retired_at
 FROM venues
+WHERE agency_id IS NULL
 ORDER BY online, lower(name), id
 `
 
@@ -146,7 +229,8 @@ type ListVenuesRow struct {
 }
 
 // Venues: training rooms and online platforms, as the training manager keeps them.
-// Every venue, retired ones too, rooms before online platforms.
+// Every venue of the partnership, retired ones too, rooms before online
+// platforms (not the agencies' own premises).
 func (q *Queries) ListVenues(ctx context.Context) ([]ListVenuesRow, error) {
 	rows, err := q.db.Query(ctx, listVenues)
 	if err != nil {
@@ -183,7 +267,7 @@ const lockVenue = `-- name: LockVenue :one
 SELECT id, name, online, address_line1, address_line2, town, postcode, capacity,
        accessibility_notes, directions, retired_at
 FROM venues
-WHERE id = $1
+WHERE id = $1 AND agency_id IS NULL
 FOR UPDATE
 `
 
@@ -288,7 +372,7 @@ func (q *Queries) VenueHasSessions(ctx context.Context, venueID int64) (bool, er
 }
 
 const venueNameTaken = `-- name: VenueNameTaken :one
-SELECT EXISTS (SELECT 1 FROM venues WHERE lower(name) = lower($1::text) AND id <> $2)
+SELECT EXISTS (SELECT 1 FROM venues WHERE lower(name) = lower($1::text) AND id <> $2 AND agency_id IS NULL)
 `
 
 type VenueNameTakenParams struct {
@@ -296,8 +380,8 @@ type VenueNameTakenParams struct {
 	ExceptID int64
 }
 
-// Whether another venue has @name, ignoring case (venues_name_key has the
-// last word when two requests race).
+// Whether another of the partnership's venues has @name, ignoring case
+// (venues_name_key has the last word when two requests race).
 func (q *Queries) VenueNameTaken(ctx context.Context, arg VenueNameTakenParams) (bool, error) {
 	row := q.db.QueryRow(ctx, venueNameTaken, arg.Name, arg.ExceptID)
 	var exists bool

@@ -31,6 +31,7 @@ import (
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/scheduling"
 	"github.com/pscp/booktraining/internal/validation"
+	"github.com/pscp/booktraining/internal/venue"
 	"github.com/pscp/booktraining/internal/workday"
 )
 
@@ -470,6 +471,10 @@ type Request struct {
 	Messages      []Message
 	History       []Event
 	Sessions      []Session
+	// Premises is the address of the agency's premises to offer as the next
+	// session's place: that of the latest session held there, or else the
+	// request's address read into parts (for the manager to check).
+	Premises venue.Premises
 }
 
 // Open reports whether the training team can still accept or decline it.
@@ -508,6 +513,8 @@ type Session struct {
 	Status      string
 	InviteLink  string
 	People      []Booked
+	// AtPremises says the session is held at the agency's own premises.
+	AtPremises bool
 }
 
 // Booked is a person with a place (or waiting) on a session.
@@ -576,7 +583,11 @@ func (s *Service) Get(ctx context.Context, actor Actor, id int64) (Request, erro
 	}
 	for _, se := range sessions {
 		out := Session{ID: se.ID, CourseTitle: se.CourseTitle, StartsAt: se.StartsAt, EndsAt: se.EndsAt, VenueName: se.VenueName,
-			Online: se.VenueOnline, Capacity: int(se.Capacity), Booked: int(se.SeatsTaken), Status: se.Status}
+			Online: se.VenueOnline, Capacity: int(se.Capacity), Booked: int(se.SeatsTaken), Status: se.Status,
+			AtPremises: se.AgencyPremises}
+		if se.AgencyPremises {
+			r.Premises = venue.Premises{AddressLine1: se.AddressLine1, AddressLine2: se.AddressLine2, Town: se.Town, Postcode: se.Postcode}
+		}
 		if se.InviteToken != "" {
 			out.InviteLink = s.baseURL.JoinPath("invite", se.InviteToken).String()
 		}
@@ -586,6 +597,9 @@ func (s *Service) Get(ctx context.Context, actor Actor, id int64) (Request, erro
 			}
 		}
 		r.Sessions = append(r.Sessions, out)
+	}
+	if r.Premises == (venue.Premises{}) && r.Location == OwnPremises {
+		r.Premises = venue.SplitAddress(r.Address)
 	}
 	return r, nil
 }
@@ -715,6 +729,15 @@ func (s *Service) Decline(ctx context.Context, actor Actor, id int64, reason str
 // are set here; bad input is a *validation.Errors, a clash a
 // *scheduling.ClashError, and nothing is saved for either.
 func (s *Service) Schedule(ctx context.Context, actor Actor, id int64, f scheduling.Form) (int64, error) {
+	return s.ScheduleAt(ctx, actor, id, f, nil)
+}
+
+// ScheduleAt is Schedule with the session's place given as the agency's own
+// premises (at), when at is not nil: the address is recorded as a venue of
+// the agency (or the venue already recorded at that address is reused) in
+// the same transaction as the session, and f's venue is ignored. Mistakes in
+// the address are reported with the rest of the form's.
+func (s *Service) ScheduleAt(ctx context.Context, actor Actor, id int64, f scheduling.Form, at *venue.Premises) (int64, error) {
 	if !actor.Manager {
 		return 0, ErrNotFound
 	}
@@ -747,7 +770,7 @@ func (s *Service) Schedule(ctx context.Context, actor Actor, id int64, f schedul
 			return 0, fmt.Errorf("approve trainers for bespoke course: %w", err)
 		}
 	}
-	sessionID, err := s.schedule(ctx, actor, id, e, courseID, f)
+	sessionID, err := s.schedule(ctx, actor, id, e, courseID, f, at)
 	var invalid *validation.Errors
 	if errors.As(err, &invalid) && len(approved) > 0 {
 		if rerr := q.RevokeBespokeTrainers(context.WithoutCancel(ctx), dbsqlc.RevokeBespokeTrainersParams{
@@ -760,11 +783,14 @@ func (s *Service) Schedule(ctx context.Context, actor Actor, id int64, f schedul
 }
 
 // schedule is Schedule once the course is known and its trainers approved.
-func (s *Service) schedule(ctx context.Context, actor Actor, id int64, e dbsqlc.GetEnquiryRow, courseID int64, f scheduling.Form) (int64, error) {
+func (s *Service) schedule(ctx context.Context, actor Actor, id int64, e dbsqlc.GetEnquiryRow, courseID int64, f scheduling.Form, at *venue.Premises) (int64, error) {
 	f.CourseID, f.AgencyID = courseID, e.AgencyID
-	plan, err := s.sched.Check(ctx, f, 0)
-	if err != nil {
-		return 0, err
+	var plan scheduling.Plan
+	var err error
+	if at == nil {
+		if plan, err = s.sched.Check(ctx, f, 0); err != nil {
+			return 0, err
+		}
 	}
 	now := s.now()
 	var sessionID int64
@@ -776,6 +802,11 @@ func (s *Service) schedule(ctx context.Context, actor Actor, id int64, e dbsqlc.
 		}
 		if lock.Status == Declined {
 			return ErrWrongState
+		}
+		if at != nil {
+			if plan, err = s.checkAtPremises(ctx, tx, actor, e.AgencyID, f, *at, now); err != nil {
+				return err
+			}
 		}
 		if sessionID, err = s.sched.CreatePublishedTx(ctx, tx, plan); err != nil {
 			return err
@@ -800,16 +831,17 @@ func (s *Service) schedule(ctx context.Context, actor Actor, id int64, e dbsqlc.
 		if err != nil {
 			return fmt.Errorf("sessions: %w", err)
 		}
-		var link string
+		var link, where string
 		for _, se := range sessions {
 			if se.ID == sessionID {
 				link = s.baseURL.JoinPath("invite", se.InviteToken).String()
+				where = place(se)
 			}
 		}
 		e.Status = Accepted
 		return s.tellAgency(ctx, tx, e, "accepted", fmt.Sprintf(
-			"Good news: we will deliver %s for %s (request %s) on %s.\n\nThe session is only for your agency's staff. Share this link with them so they can book their places:\n%s\n\nYou can see who has booked at %s",
-			plan.CourseTitle, e.AgencyName, Reference(id), describe(plan.StartsAt, plan.EndsAt), link, s.link(id)))
+			"Good news: we will deliver %s for %s (request %s) on %s.\n\nWhere: %s\n\nThe session is only for your agency's staff. Share this link with them so they can book their places:\n%s\n\nYou can see who has booked at %s",
+			plan.CourseTitle, e.AgencyName, Reference(id), describe(plan.StartsAt, plan.EndsAt), where, link, s.link(id)))
 	})
 	if scheduling.IsClash(err) {
 		return 0, s.sched.ClashesNow(ctx, plan)
@@ -818,6 +850,70 @@ func (s *Service) schedule(ctx context.Context, actor Actor, id int64, e dbsqlc.
 	}
 	return sessionID, nil
 }
+
+// checkAtPremises checks a session at the agency's premises in the
+// caller's transaction: the address, recorded (or found) as the agency's
+// venue, then the session there. A mistake in the address and in the rest
+// of the form are reported together; the transaction is then rolled back,
+// so no venue is left behind.
+func (s *Service) checkAtPremises(ctx context.Context, tx pgx.Tx, actor Actor, agencyID int64, f scheduling.Form, at venue.Premises, now time.Time) (scheduling.Plan, error) {
+	p, perr := venue.CheckPremises(at)
+	if perr == nil {
+		id, err := venue.PremisesTx(ctx, tx, actor.ID, agencyID, p, now)
+		if err != nil {
+			return scheduling.Plan{}, err
+		}
+		f.VenueID = id
+	}
+	plan, err := s.sched.CheckTx(ctx, tx, f)
+	var verr *validation.Errors
+	invalid := errors.As(err, &verr)
+	switch {
+	case perr == nil && !invalid:
+		return plan, err // checked, a clash, or a failure
+	case !invalid && err != nil && !errors.As(err, new(*scheduling.ClashError)):
+		return plan, err
+	}
+	// The form's mistakes, with the venue's said of the place chosen. When
+	// the address is wrong there is no venue yet, so its absence is not one.
+	var errs validation.Errors
+	if pv := (*validation.Errors)(nil); errors.As(perr, &pv) {
+		errs.Fields = append(errs.Fields, pv.Fields...)
+	}
+	if verr != nil {
+		for _, fe := range verr.Fields {
+			switch {
+			case fe.Field == "venue" && perr != nil:
+			case fe.Field == "venue":
+				errs.Add(FieldPlace, fe.Message)
+			default:
+				errs.Add(fe.Field, fe.Message)
+			}
+		}
+	}
+	return plan, errs.Err()
+}
+
+// place says where a session of a request is held, for the agency's email.
+func place(se dbsqlc.EnquirySessionsRow) string {
+	if se.VenueOnline {
+		return "online (" + se.VenueName + "); the meeting link is sent to everyone with a place"
+	}
+	var parts []string
+	for _, p := range []string{se.AddressLine1, se.AddressLine2, se.Town, se.Postcode} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	if se.AgencyPremises {
+		return "at your premises, " + strings.Join(parts, ", ")
+	}
+	return se.VenueName + ", " + strings.Join(parts, ", ")
+}
+
+// FieldPlace is the accept form's choice of where the session is held: at
+// the agency's premises or at a venue.
+const FieldPlace = "place"
 
 // bespokeCourse makes the hidden course a bespoke request's sessions belong
 // to, once: a second call returns the same course.

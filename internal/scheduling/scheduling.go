@@ -158,7 +158,17 @@ func date(d, m, y string) (time.Time, bool) {
 // plan to save. except is the session being edited (0 for a new one): its
 // own slot is not a clash.
 func (s *Service) Check(ctx context.Context, f Form, except int64) (Plan, error) {
-	q := dbsqlc.New(s.pool)
+	return s.check(ctx, dbsqlc.New(s.pool), f, except)
+}
+
+// CheckTx is Check for a new session in the caller's transaction, so that
+// what the transaction has just made (an agency's premises as the venue)
+// is seen.
+func (s *Service) CheckTx(ctx context.Context, tx pgx.Tx, f Form) (Plan, error) {
+	return s.check(ctx, dbsqlc.New(tx), f, 0)
+}
+
+func (s *Service) check(ctx context.Context, q *dbsqlc.Queries, f Form, except int64) (Plan, error) {
 	var current Session // the session being changed: it may keep a retired venue
 	if except != 0 {
 		var err error
@@ -215,6 +225,8 @@ func (s *Service) Check(ctx context.Context, f Form, except int64) (Plan, error)
 		return p, err
 	} else if vn.RetiredAt != nil && (except == 0 || vn.ID != current.VenueID) {
 		v.Add("venue", "That venue has been retired")
+	} else if vn.AgencyID != nil && *vn.AgencyID != f.AgencyID && (except == 0 || vn.ID != current.VenueID) {
+		v.Add("venue", "That is an agency’s own premises: only a session closed to that agency can be held there")
 	} else {
 		online = vn.Online
 		switch {

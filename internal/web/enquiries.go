@@ -14,6 +14,7 @@ import (
 	"github.com/pscp/booktraining/internal/enquiry"
 	"github.com/pscp/booktraining/internal/scheduling"
 	"github.com/pscp/booktraining/internal/validation"
+	"github.com/pscp/booktraining/internal/venue"
 	"github.com/pscp/booktraining/internal/workday"
 )
 
@@ -249,6 +250,24 @@ type enquiryAcceptPage struct {
 	Choices  scheduling.Choices
 	Trainers map[int64]bool
 	Clashes  []string
+	acceptPlace
+}
+
+// acceptPlace is where the accept form puts the session: "premises" (the
+// agency's own, at the address typed) or "venue" (one of the partnership's
+// venues, or online). The choice is offered when the request asked for its
+// premises or a session of it was held there.
+type acceptPlace struct {
+	OfferPremises bool
+	Place         string
+	Premises      venue.Premises
+}
+
+func readAcceptPlace(c *fiber.Ctx) acceptPlace {
+	return acceptPlace{Place: c.FormValue("place"), Premises: venue.Premises{
+		AddressLine1: c.FormValue(venue.FieldPremisesLine1), AddressLine2: c.FormValue(venue.FieldPremisesLine2),
+		Town: c.FormValue(venue.FieldPremisesTown), Postcode: c.FormValue(venue.FieldPremisesPostcode),
+	}}
 }
 
 func (a *app) enquiryAcceptForm(c *fiber.Ctx) error {
@@ -270,10 +289,14 @@ func (a *app) enquiryAcceptForm(c *fiber.Ctx) error {
 	if len(r.Sessions) > 0 {
 		f.Day, f.Month, f.Year = "", "", ""
 	}
-	return a.showAcceptForm(c, r, f, nil, nil)
+	place := acceptPlace{Place: "venue", Premises: r.Premises}
+	if r.Location == enquiry.OwnPremises {
+		place.Place = "premises"
+	}
+	return a.showAcceptForm(c, r, f, nil, nil, place)
 }
 
-func (a *app) showAcceptForm(c *fiber.Ctx, r enquiry.Request, f scheduling.Form, errs *validation.Errors, clashes []string) error {
+func (a *app) showAcceptForm(c *fiber.Ctx, r enquiry.Request, f scheduling.Form, errs *validation.Errors, clashes []string, place acceptPlace) error {
 	choices, err := a.scheduler().Choices(c.UserContext())
 	if err != nil {
 		return err
@@ -287,7 +310,8 @@ func (a *app) showAcceptForm(c *fiber.Ctx, r enquiry.Request, f scheduling.Form,
 		}
 	}
 	d := enquiryAcceptPage{adminArea: newAdminArea(c), fieldErrors: fieldErrors{errs}, Request: r, Form: f, Choices: choices,
-		Trainers: map[int64]bool{}, Clashes: clashes}
+		Trainers: map[int64]bool{}, Clashes: clashes, acceptPlace: place}
+	d.OfferPremises = r.Location == enquiry.OwnPremises || r.Premises != (venue.Premises{})
 	for _, t := range f.TrainerIDs {
 		d.Trainers[t] = true
 	}
@@ -304,14 +328,18 @@ func (a *app) enquiryAccept(c *fiber.Ctx) error {
 		return err
 	}
 	ctx, act := c.UserContext(), enquiryActor(c)
-	form := readSessionForm(c)
-	_, err = a.deps.Enquiries.Schedule(ctx, act, id, form)
+	form, place := readSessionForm(c), readAcceptPlace(c)
+	var at *venue.Premises
+	if place.Place == "premises" {
+		at = &place.Premises
+	}
+	_, err = a.deps.Enquiries.ScheduleAt(ctx, act, id, form, at)
 	if v, lines, ok := sessionError(err); ok {
 		r, gerr := a.deps.Enquiries.Get(ctx, act, id)
 		if gerr != nil {
 			return enquiryError(gerr)
 		}
-		return a.showAcceptForm(c, r, form, v, lines)
+		return a.showAcceptForm(c, r, form, v, lines, place)
 	} else if err != nil {
 		return enquiryError(err)
 	}

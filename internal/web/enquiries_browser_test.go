@@ -86,3 +86,53 @@ func TestBrowserRequestTrainingAndAcceptIt(t *testing.T) {
 	assert.Contains(t, text(t, lead, ".app-invite-link"), "/invite/")
 	checkPage(t, lead)
 }
+
+// The manager accepts a request at the agency's premises in the browser,
+// on a phone-sized screen: the address from the request is offered, a
+// mistake in it is told with the other mistakes, and the session is made
+// there. Every page passes axe-core and fits 320 px.
+func TestBrowserAcceptAtTheAgencysPremises(t *testing.T) {
+	t.Parallel()
+	f := setupEnquiries(t)
+	base := listen(t, f.a)
+	id := f.submit(t, f.coordinator, f.requestForm("location", "own_premises",
+		"address", "Civic Offices, Guildhall Square, Portsmouth PO1 2AL"))
+	request := "/admin/training-requests/" + strconv.FormatInt(id, 10)
+
+	boss := browsertest.New(t)
+	require.NoError(t, chromedp.Do(boss, chromedp.EmulateViewport(320, 740, chromedp.EmulateMobile)))
+	signInBrowser(t, boss, base, "boss@example.org")
+	browsertest.Navigate(t, boss, base+request)
+	u := follow(t, boss, "#accept")
+	assert.Equal(t, request+"/accept", u.Path)
+	checkPage(t, boss)
+	fits := func() {
+		t.Helper()
+		wide, err := chromedp.Run(boss, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > document.documentElement.clientWidth`))
+		require.NoError(t, err)
+		assert.False(t, wide, "the page scrolls sideways on a phone")
+	}
+	fits()
+	postcode, err := chromedp.Run(boss, chromedp.Evaluate[string](`document.getElementById('premises-postcode').value`))
+	require.NoError(t, err)
+	assert.Equal(t, "PO1 2AL", postcode, "the request's address is offered")
+
+	require.NoError(t, chromedp.Do(boss, chromedp.SetValue(chromedp.ID("premises-postcode"), "PO1")))
+	followExpecting(t, boss, "main form button[type=submit]", 422)
+	summary := text(t, boss, ".govuk-error-summary")
+	assert.Contains(t, summary, "Enter a real postcode")
+	assert.Contains(t, summary, "Select at least one trainer")
+	checkPage(t, boss)
+	fits()
+
+	require.NoError(t, chromedp.Do(boss,
+		chromedp.SetValue(chromedp.ID("premises-postcode"), "PO1 2AL"),
+		chromedp.Click(chromedp.ID("trainer-"+strconv.FormatInt(f.trainers[0], 10))),
+		chromedp.Click(chromedp.ID("trainer-"+strconv.FormatInt(f.trainers[1], 10))),
+	))
+	u = follow(t, boss, "main form button[type=submit]")
+	assert.Equal(t, request, u.Path)
+	assert.Contains(t, text(t, boss, ".govuk-notification-banner"), "Session scheduled and published")
+	assert.Contains(t, text(t, boss, "main"), "Civic Offices (Portsmouth City Council)")
+	checkPage(t, boss)
+}

@@ -383,3 +383,97 @@ func TestTrainingRequestQueueAgeAndDecline(t *testing.T) {
 	resp, _ = f.manager.post(fmt.Sprintf("/admin/training-requests/%d/accept", id), f.acceptForm("11"))
 	assert.Equal(t, http.StatusConflict, resp.StatusCode, "a declined request cannot be accepted")
 }
+
+// A request for training at the agency's premises is accepted with the
+// premises as the session's place, in the same form: the address comes from
+// the request, is checked like a room's, and becomes the agency's own venue,
+// which the partnership's venues do not list and the session's edit form
+// keeps.
+func TestTrainingRequestAcceptedAtTheAgencysPremises(t *testing.T) {
+	t.Parallel()
+	f := setupEnquiries(t)
+	ctx := context.Background()
+	id := f.submit(t, f.coordinator, f.requestForm("location", "own_premises",
+		"address", "Civic Offices\nGuildhall Square\nPortsmouth PO1 2AL"))
+	accept := fmt.Sprintf("/admin/training-requests/%d/accept", id)
+
+	resp, page := f.manager.get(accept)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, page, `id="place" name="place" type="radio" value="premises"`)
+	assert.Contains(t, page, `value="premises" aria-describedby="place-hint" checked`)
+	assert.Contains(t, page, "At Portsmouth City Council’s premises")
+	assert.Contains(t, page, `name="premises-line-1" type="text" value="Civic Offices"`)
+	assert.Contains(t, page, `name="premises-line-2" type="text" value="Guildhall Square"`)
+	assert.Contains(t, page, `name="premises-town" type="text" value="Portsmouth"`)
+	assert.Contains(t, page, `name="premises-postcode" type="text" value="PO1 2AL"`)
+
+	premises := func(kv ...string) url.Values {
+		v := f.acceptForm("11", append([]string{"place", "premises", "venue", "", "premises-line-1", "Civic Offices",
+			"premises-line-2", "Guildhall Square", "premises-town", "Portsmouth", "premises-postcode", "PO1 2AL"}, kv...)...)
+		return v
+	}
+	countPremises := func() int {
+		var n int
+		require.NoError(t, f.a.pool.QueryRow(ctx, "SELECT count(*) FROM venues WHERE agency_id IS NOT NULL").Scan(&n))
+		return n
+	}
+
+	// A wrong postcode and no trainers: both told, nothing saved, what was typed kept.
+	resp, page = f.manager.post(accept, premises("premises-postcode", "PO1", "premises-town", "", "trainers", ""))
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	summary := errorSummary(page)
+	assert.Contains(t, summary, "Enter a real postcode, like PO1 2AB")
+	assert.Contains(t, summary, "Enter the town or city of the agency’s premises")
+	assert.Contains(t, summary, "Select at least one trainer")
+	assert.NotContains(t, summary, "Select a venue")
+	assert.Contains(t, page, `href="#premises-postcode"`)
+	assert.Contains(t, page, `name="premises-postcode" type="text" value="PO1"`)
+	assert.Contains(t, page, `value="premises" aria-describedby="place-hint" checked`, "the choice is kept")
+	assert.Zero(t, countPremises())
+	assert.Equal(t, "submitted", f.status(t, id))
+
+	resp, page = f.manager.post(accept, premises())
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, errorSummary(page))
+	assert.Equal(t, "accepted", f.status(t, id))
+	var session int64
+	var venueName string
+	var agency string
+	require.NoError(t, f.a.pool.QueryRow(ctx, `
+		SELECT s.id, v.name, a.name FROM enquiry_sessions es JOIN sessions s ON s.id = es.session_id
+		JOIN venues v ON v.id = s.venue_id JOIN agencies a ON a.id = v.agency_id
+		WHERE es.enquiry_id = $1`, id).Scan(&session, &venueName, &agency))
+	assert.Equal(t, f.agency, agency)
+	assert.Equal(t, "Civic Offices (Portsmouth City Council)", venueName)
+
+	_, page = f.manager.get(fmt.Sprintf("/admin/training-requests/%d", id))
+	assert.Contains(t, page, "Civic Offices (Portsmouth City Council)")
+	_, page = f.manager.get("/admin/venues")
+	assert.NotContains(t, page, "Civic Offices (Portsmouth City Council)", "not among the partnership's venues")
+	_, page = f.manager.get("/admin/sessions/new")
+	assert.NotContains(t, page, "Civic Offices (Portsmouth City Council)", "not offered for new sessions")
+	resp, page = f.manager.get(fmt.Sprintf("/admin/sessions/%d/edit", session))
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Regexp(t, `<option value="\d+" selected>Civic Offices \(Portsmouth City Council\)</option>`, page, "the session keeps its place when edited")
+	var venueID int64
+	require.NoError(t, f.a.pool.QueryRow(ctx, "SELECT venue_id FROM sessions WHERE id = $1", session).Scan(&venueID))
+	edit := f.acceptForm("11", "start", "10:00", "venue", strconv.FormatInt(venueID, 10))
+	resp, page = f.manager.post(fmt.Sprintf("/admin/sessions/%d/edit", session), edit)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, errorSummary(page))
+	var moved int64
+	require.NoError(t, f.a.pool.QueryRow(ctx, "SELECT venue_id FROM sessions WHERE id = $1 AND starts_at = $2",
+		session, time.Date(2027, time.February, 11, 10, 0, 0, 0, time.UTC)).Scan(&moved))
+	assert.Equal(t, venueID, moved, "moved in time, still at the premises")
+
+	// The next session of the request is offered the same place and reuses it.
+	_, page = f.manager.get(accept)
+	assert.Contains(t, page, `name="premises-postcode" type="text" value="PO1 2AL"`)
+	resp, _ = f.manager.post(accept, premises("date-day", "18"))
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	assert.Equal(t, 1, countPremises())
+
+	// A request for a partnership venue is not offered the premises.
+	other := f.submit(t, f.coordinator, f.requestForm())
+	_, page = f.manager.get(fmt.Sprintf("/admin/training-requests/%d/accept", other))
+	assert.NotContains(t, page, `name="place"`)
+	assert.Contains(t, page, `id="venue" name="venue"`)
+}

@@ -19,6 +19,7 @@ import (
 func (a *app) registerRoutes(f *fiber.App) {
 	f.Get("/sessions/:id<int>/register", signedIn, a.showRegister)
 	f.Post("/sessions/:id<int>/register", signedIn, a.takeRegister)
+	f.Post("/sessions/:id<int>/register/everyone-attended", signedIn, a.markEveryoneAttended)
 }
 
 type registerPage struct {
@@ -79,9 +80,18 @@ func (a *app) renderRegister(c *fiber.Ctx, marks map[int64]string, errs *validat
 	if u.Has(account.Manager) {
 		d.Back.Href = fmt.Sprintf("/admin/sessions/%d", id)
 	}
-	if c.Query("done") == "saved" && errs == nil {
+	switch {
+	case errs != nil:
+	case c.Query("done") == "saved":
 		attended, late, absent := sheet.Counts()
 		d.Notice = fmt.Sprintf("Register saved: %d attended, %d arrived late, %d absent", attended, late, absent)
+	case c.Query("done") == "everyone":
+		n, _ := strconv.Atoi(c.Query("marked"))
+		if n > 0 {
+			d.Notice = fmt.Sprintf("%d %s marked as attended. Change anyone who arrived late or was absent, then save the register", n, plural(n, "person", "people"))
+		} else {
+			d.Notice = "Everyone already had a mark, so nothing changed"
+		}
 	}
 	return a.renderForm(c, "register/sheet", "Register: "+sheet.CourseTitle, d, errs)
 }
@@ -93,17 +103,23 @@ func (a *app) takeRegister(c *fiber.Ctx) error {
 	}
 	// Each person's choice comes as attendance-<booking ID>; the domain
 	// checks every booking of the session has one and no other is sent.
-	marks := map[int64]string{}
+	// shown-<booking ID> is the mark the page showed, so a mark another
+	// trainer saved meanwhile is not overwritten by one left unchanged here.
+	marks, shown := map[int64]string{}, map[int64]string{}
 	c.Request().PostArgs().VisitAll(func(k, v []byte) {
+		into := marks
 		rest, ok := strings.CutPrefix(string(k), "attendance-")
 		if !ok {
-			return
+			if rest, ok = strings.CutPrefix(string(k), "shown-"); !ok {
+				return
+			}
+			into = shown
 		}
 		if b, err := strconv.ParseInt(rest, 10, 64); err == nil && b > 0 {
-			marks[b] = validation.CleanLine(string(v))
+			into[b] = validation.CleanLine(string(v))
 		}
 	})
-	err = a.deps.Bookings.TakeRegister(c.UserContext(), bookingActor(currentUser(c)), id, marks)
+	err = a.deps.Bookings.TakeRegisterSeen(c.UserContext(), bookingActor(currentUser(c)), id, marks, shown)
 	var verr *validation.Errors
 	switch {
 	case errors.As(err, &verr):
@@ -112,4 +128,22 @@ func (a *app) takeRegister(c *fiber.Ctx) error {
 		return registerError(err)
 	}
 	return c.Redirect(fmt.Sprintf("/sessions/%d/register?done=saved", id), fiber.StatusSeeOther)
+}
+
+// markEveryoneAttended marks everyone without a mark as attended, then shows
+// the register again so the trainer can change the exceptions.
+func (a *app) markEveryoneAttended(c *fiber.Ctx) error {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return fiber.ErrNotFound
+	}
+	n, err := a.deps.Bookings.MarkEveryoneAttended(c.UserContext(), bookingActor(currentUser(c)), id)
+	var verr *validation.Errors
+	switch {
+	case errors.As(err, &verr):
+		return a.renderRegister(c, nil, verr)
+	case err != nil:
+		return registerError(err)
+	}
+	return c.Redirect(fmt.Sprintf("/sessions/%d/register?done=everyone&marked=%d", id, n), fiber.StatusSeeOther)
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -231,6 +232,164 @@ func TestBrowserRegisterOnAPhone(t *testing.T) {
 	require.NoError(t, chromedp.Do(tab, chromedp.Click(chromedp.CSS(`label[for="attendance-`+id(ben)+`-absent"]`))))
 	follow(t, tab, `form[action$="/register"] button[type=submit]`)
 	assert.Contains(t, text(t, tab, ".govuk-notification-banner"), "Register saved: 1 attended, 0 arrived late, 1 absent")
+	checkPage(t, tab)
+	fits()
+}
+
+// "Mark everyone as attended" through the app: one press marks everyone
+// without a mark, the page then shows them as attended so the trainer
+// changes the exceptions; the register's rules hold as before.
+func TestRegisterMarkEveryoneAttendedThenExceptions(t *testing.T) {
+	t.Parallel()
+	w := trainerSetup(t)
+	session := w.session(t, w.room, londonAt(2026, 11, 23, 8, 30), londonAt(2026, 11, 23, 16, 0), "published", w.trainer, w.other)
+	ids := []int64{
+		w.placeOn(t, session, w.newUser(t, "amy@example.org", coordAgency)),
+		w.placeOn(t, session, w.newUser(t, "ben@example.org", otherAgency)),
+		w.placeOn(t, session, w.newUser(t, "cat@example.org", coordAgency)),
+	}
+	page := "/sessions/" + id(session) + "/register"
+	everyone := page + "/everyone-attended"
+
+	tr := w.as(t, "trainer@example.org")
+	_, body := tr.get(page)
+	assert.Contains(t, body, `action="`+everyone+`"`)
+	assert.Contains(t, body, ">Mark everyone as attended</button>")
+	assert.Contains(t, body, "mark them all as attended, then change anyone who arrived late or was absent")
+
+	// Not for anyone else; not before the session starts.
+	for _, who := range []string{"practitioner@example.org", "coordinator@example.org"} {
+		resp, _ := w.as(t, who).post(everyone, url.Values{})
+		assert.Equal(t, http.StatusNotFound, resp.StatusCode, who)
+	}
+	later := w.session(t, w.room, londonAt(2026, 11, 24, 9, 30), londonAt(2026, 11, 24, 16, 0), "published", w.trainer)
+	laterID := w.placeOn(t, later, w.practitioner)
+	resp, body := tr.post("/sessions/"+id(later)+"/register/everyone-attended", url.Values{})
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, errorSummary(body), "You can take the register from 9:30am on Tuesday 24 November 2026")
+	assert.Equal(t, []string{""}, w.marksOf(t, laterID))
+	assert.Equal(t, []string{"", "", ""}, w.marksOf(t, ids...))
+
+	before := w.newestEmail(t)
+	resp, _ = tr.post(everyone, url.Values{})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	assert.Equal(t, page+"?done=everyone&marked=3", resp.Header.Get("Location"))
+	assert.Equal(t, []string{"attended", "attended", "attended"}, w.marksOf(t, ids...))
+	_, body = tr.get(resp.Header.Get("Location"))
+	assert.Contains(t, body, "3 people marked as attended. Change anyone who arrived late or was absent, then save the register")
+	assert.Equal(t, 3, strings.Count(body, `type="radio" value="attended" checked`))
+	assert.NotContains(t, body, ">Mark everyone as attended</button>", "no one is left to mark")
+	assert.Contains(t, body, `name="shown-`+id(ids[1])+`" value="attended"`)
+
+	// The exception: Ben was absent. He and his line manager are told.
+	resp, _ = tr.post(page, url.Values{
+		"attendance-" + id(ids[0]): {"attended"}, "shown-" + id(ids[0]): {"attended"},
+		"attendance-" + id(ids[1]): {"absent"}, "shown-" + id(ids[1]): {"attended"},
+		"attendance-" + id(ids[2]): {"attended"}, "shown-" + id(ids[2]): {"attended"},
+	})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	assert.Equal(t, []string{"attended", "absent", "attended"}, w.marksOf(t, ids...))
+	assert.ElementsMatch(t, []string{"ben@example.org", "lee.manager@example.org"}, w.emailsAfter(t, before))
+
+	// The co-trainer, whose page still showed everyone attended, saves it
+	// unchanged: Ben's absence is not lost. And a second press marks no one.
+	co := w.as(t, "other@example.org")
+	resp, _ = co.post(page, url.Values{
+		"attendance-" + id(ids[0]): {"attended"}, "shown-" + id(ids[0]): {"attended"},
+		"attendance-" + id(ids[1]): {"attended"}, "shown-" + id(ids[1]): {"attended"},
+		"attendance-" + id(ids[2]): {"late"}, "shown-" + id(ids[2]): {"attended"},
+	})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	assert.Equal(t, []string{"attended", "absent", "late"}, w.marksOf(t, ids...))
+	resp, _ = co.post(everyone, url.Values{})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	_, body = co.get(resp.Header.Get("Location"))
+	assert.Contains(t, body, "Everyone already had a mark, so nothing changed")
+	assert.Equal(t, []string{"attended", "absent", "late"}, w.marksOf(t, ids...))
+}
+
+// Both trainers press "mark everyone as attended" at the same moment, over
+// HTTP: each person is marked once.
+func TestRegisterTwoTrainersPressMarkEveryoneAtOnce(t *testing.T) {
+	t.Parallel()
+	w := trainerSetup(t)
+	session := w.session(t, w.room, londonAt(2026, 11, 23, 8, 30), londonAt(2026, 11, 23, 16, 0), "published", w.trainer, w.other)
+	var ids []int64
+	for _, e := range []string{"amy@example.org", "ben@example.org", "cat@example.org", "dan@example.org"} {
+		ids = append(ids, w.placeOn(t, session, w.newUser(t, e, coordAgency)))
+	}
+	everyone := "/sessions/" + id(session) + "/register/everyone-attended"
+	trainers := []*client{w.as(t, "trainer@example.org"), w.as(t, "other@example.org")}
+	locations := make([]string, len(trainers))
+	statuses := make([]int, len(trainers))
+	ready := make(chan struct{})
+	var wg sync.WaitGroup
+	for i, c := range trainers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-ready
+			resp, _ := c.post(everyone, url.Values{})
+			statuses[i], locations[i] = resp.StatusCode, resp.Header.Get("Location")
+		}()
+	}
+	close(ready)
+	wg.Wait()
+	require.Equal(t, []int{http.StatusSeeOther, http.StatusSeeOther}, statuses)
+	page := "/sessions/" + id(session) + "/register?done=everyone&marked="
+	assert.ElementsMatch(t, []string{page + "4", page + "0"}, locations, "one press marked everyone, the other no one")
+	assert.Equal(t, []string{"attended", "attended", "attended", "attended"}, w.marksOf(t, ids...))
+	var events int
+	require.NoError(t, w.pool.QueryRow(context.Background(),
+		"SELECT count(*) FROM audit_events WHERE action = 'attendance_recorded' AND (details->>'session_id')::bigint = $1", session).Scan(&events))
+	assert.Equal(t, 1, events, "one press recorded")
+}
+
+// On a phone, a trainer marks everyone as attended with one press, then
+// changes the one person who was absent; every page passes axe-core and
+// fits the screen.
+func TestBrowserRegisterMarkEveryoneAttended(t *testing.T) {
+	t.Parallel()
+	a, base := serveApp(t)
+	tr := a.newUser(t, "trainer@example.org", otherAgency, "trainer")
+	w := trainerWorld{testApp: a}
+	ctx := context.Background()
+	require.NoError(t, a.pool.QueryRow(ctx,
+		"SELECT id, title FROM courses WHERE retired_at IS NULL ORDER BY id LIMIT 1").Scan(&w.course, &w.courseTitle))
+	require.NoError(t, a.pool.QueryRow(ctx,
+		"INSERT INTO venues (name, online) VALUES ('Register Test Teams', true) RETURNING id").Scan(&w.online))
+	sid := w.session(t, w.online, londonAt(2026, 11, 23, 8, 30), londonAt(2026, 11, 23, 16, 0), "published", tr)
+	amy := a.placeOn(t, sid, a.newUser(t, "amy@example.org", coordAgency))
+	ben := a.placeOn(t, sid, a.newUser(t, "ben@example.org", otherAgency))
+	cat := a.placeOn(t, sid, a.newUser(t, "cat@example.org", coordAgency))
+
+	tab := browsertest.New(t)
+	require.NoError(t, chromedp.Do(tab, chromedp.EmulateViewport(320, 740, chromedp.EmulateMobile)))
+	signInBrowser(t, tab, base, "trainer@example.org")
+	resp := browsertest.Navigate(t, tab, base+"/sessions/"+id(sid)+"/register")
+	require.Equal(t, int64(200), resp.Status)
+	checkPage(t, tab)
+	fits := func() {
+		t.Helper()
+		wide, err := chromedp.Run(tab, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > document.documentElement.clientWidth`))
+		require.NoError(t, err)
+		assert.False(t, wide, "the page scrolls sideways on a phone")
+	}
+	fits()
+
+	follow(t, tab, `#everyone-attended button[type=submit]`)
+	assert.Contains(t, text(t, tab, ".govuk-notification-banner"), "3 people marked as attended")
+	assert.Equal(t, []string{"attended", "attended", "attended"}, a.marksOf(t, amy, ben, cat))
+	checked, err := chromedp.Run(tab, chromedp.Evaluate[int](`document.querySelectorAll('input[type=radio][value=attended]:checked').length`))
+	require.NoError(t, err)
+	assert.Equal(t, 3, checked, "the page shows everyone as attended")
+	checkPage(t, tab)
+	fits()
+
+	require.NoError(t, chromedp.Do(tab, chromedp.Click(chromedp.CSS(`label[for="attendance-`+id(ben)+`-absent"]`))))
+	follow(t, tab, `form[action$="/register"] button[type=submit]`)
+	assert.Contains(t, text(t, tab, ".govuk-notification-banner"), "Register saved: 2 attended, 0 arrived late, 1 absent")
+	assert.Equal(t, []string{"attended", "absent", "attended"}, a.marksOf(t, amy, ben, cat))
 	checkPage(t, tab)
 	fits()
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -457,6 +458,11 @@ func (a *app) showSessionForm(c *fiber.Ctx, d sessionFormPage, errs *validation.
 		return err
 	}
 	d.adminArea, d.Choices, d.fieldErrors = newAdminArea(c), choices, fieldErrors{errs}
+	if d.Editing != nil && !slices.ContainsFunc(choices.Venues, func(v scheduling.Choice) bool { return v.ID == d.Editing.VenueID }) {
+		// Its place is not offered to new sessions (an agency's premises, a
+		// retired venue), but the session may keep it.
+		d.Choices.Venues = append(d.Choices.Venues, scheduling.Choice{ID: d.Editing.VenueID, Name: d.Editing.VenueName})
+	}
 	d.Trainers = map[int64]bool{}
 	for _, t := range d.Form.TrainerIDs {
 		d.Trainers[t] = true
