@@ -324,7 +324,7 @@ func (a *app) accountHome(c *fiber.Ctx) error {
 func (a *app) showAccount(c *fiber.Ctx, notice string) error {
 	u := currentUser(c)
 	links := []link{
-		{"/account/profile", "Change your name or job title"},
+		{"/account/profile", "Change your name, job title or line manager"},
 		{"/account/agency", "Change your organisation"},
 		{"/account/password", "Change your password"},
 		{"/account/data", "Download your data"},

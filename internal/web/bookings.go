@@ -67,6 +67,7 @@ type bookFormPage struct {
 	Invite     string
 	Full       bool // the form joins the waiting list
 	JustFilled bool // the last place went while the person filled in the form
+	Remembered bool // the line manager is filled in from the person's profile
 }
 
 func (p bookFormPage) CutoffText() string { return cutoffText(p.Session) }
@@ -129,7 +130,11 @@ func (a *app) showBookForm(c *fiber.Ctx, se booking.SessionToBook, invite string
 	if !u.Verified {
 		return a.bookingRefused(c, se, booking.ErrUnverified)
 	}
-	p := bookFormPage{Session: se, Invite: invite, Full: se.Full()}
+	p := bookFormPage{Session: se, Invite: invite, Full: se.Full(), Details: booking.Details{
+		// remembered from their last booking, or their profile
+		LineManagerName: u.LineManagerName, LineManagerEmail: u.LineManagerEmail,
+	}}
+	p.Remembered = p.Details.LineManagerName != ""
 	return a.renderForm(c, "bookings/form", p.title(), p, nil)
 }
 
