@@ -73,7 +73,7 @@ func TestBrowserBookAndCancelAPlace(t *testing.T) {
 	u = follow(t, b, "main form button[type=submit]")
 	assert.Equal(t, "/my-training", u.Path)
 	assert.Contains(t, text(t, b, ".govuk-notification-banner"), "not recorded as a late cancellation")
-	assert.Equal(t, "Cancelled", text(t, b, "#other + table tbody td:last-child"))
+	assert.Equal(t, "Cancelled by you", text(t, b, "#other + table tbody td:last-child"))
 	assert.Contains(t, text(t, b, "#upcoming + p"), "You have no training booked.")
 	checkPage(t, b)
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"html"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -14,6 +16,11 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/pscp/booktraining/internal/booking"
+	"github.com/pscp/booktraining/internal/email"
+	"github.com/pscp/booktraining/internal/scheduling"
+	"github.com/pscp/booktraining/internal/web"
 )
 
 // hrefOf returns the (unescaped) address of the first link whose address
@@ -231,4 +238,238 @@ func TestRepeatSignUpWithADestinationChangesNothing(t *testing.T) {
 	u, err := url.Parse(link)
 	require.NoError(t, err)
 	assert.Equal(t, form, u.Query().Get("next"))
+}
+
+// The line manager given at a booking fills in the next booking form, can be
+// changed on the profile page, and goes with the account's erasure.
+func TestLineManagerIsRememberedFromTheLastBooking(t *testing.T) {
+	t.Parallel()
+	a := setup(t)
+	id := a.newUser(t, "sam@example.org", "")
+	first := a.addSession(t, 10, 10*24*time.Hour, 3*24*time.Hour)
+	second := a.addSession(t, 10, 20*24*time.Hour, 3*24*time.Hour)
+	sam := a.as(t, "sam@example.org")
+
+	_, page := sam.get(fmt.Sprintf("/sessions/%d/book", first))
+	assert.Equal(t, "", inputValue(t, page, "line-manager-name"), "nothing to remember yet")
+	assert.NotContains(t, page, "We have filled in the line manager you gave last time")
+	sam.book(first, with(bookingDetails(), "line-manager-name", "Lee Manager", "line-manager-email", "Lee@Example.org"))
+
+	_, page = sam.get(fmt.Sprintf("/sessions/%d/book", second))
+	assert.Equal(t, "Lee Manager", inputValue(t, page, "line-manager-name"))
+	assert.Equal(t, "Lee@Example.org", inputValue(t, page, "line-manager-email"))
+	assert.Contains(t, page, "We have filled in the line manager you gave last time")
+
+	// A failed booking remembers nothing: the booking's transaction does.
+	resp, _ := sam.post(fmt.Sprintf("/sessions/%d/book", second),
+		with(bookingDetails(), "line-manager-name", "Wrong Person", "agree-policy", ""))
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	_, page = sam.get("/account/profile")
+	assert.Equal(t, "Lee Manager", inputValue(t, page, "line-manager-name"))
+
+	// The profile page changes it, with the booking form's rules.
+	resp, page = sam.post("/account/profile", url.Values{"full-name": {"Sam Tester"}, "job-title": {"Practitioner"},
+		"line-manager-name": {"Kim New"}, "line-manager-email": {"not an address"}})
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Equal(t, "Enter your line manager’s email address in the correct format, like name@example.org", errorSummary(page))
+	resp, page = sam.post("/account/profile", url.Values{"full-name": {"Sam Tester"}, "job-title": {"Practitioner"},
+		"line-manager-name": {""}, "line-manager-email": {"kim@example.org"}})
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Equal(t, "Enter your line manager’s name, or clear their email address too", errorSummary(page))
+	resp, _ = sam.post("/account/profile", url.Values{"full-name": {"Sam Tester"}, "job-title": {"Practitioner"},
+		"line-manager-name": {"Kim New"}, "line-manager-email": {"kim@example.org"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	_, page = sam.get(fmt.Sprintf("/sessions/%d/book", second))
+	assert.Equal(t, "Kim New", inputValue(t, page, "line-manager-name"))
+	assert.Equal(t, "kim@example.org", inputValue(t, page, "line-manager-email"))
+	var changed string
+	require.NoError(t, a.pool.QueryRow(context.Background(),
+		"SELECT details->>'changed' FROM audit_events WHERE action = 'profile_changed' AND subject_user_id = $1", id).Scan(&changed))
+	assert.Equal(t, `["line_manager"]`, changed, "the audit log names the field, not the person")
+
+	// In the download, and gone with the account.
+	sam.get("/account/data")
+	resp, body := sam.post("/account/data/download", url.Values{})
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, body, `"line_manager_name": "Kim New"`)
+	assert.Contains(t, body, `"line_manager_email": "kim@example.org"`)
+	sam.get("/account/delete")
+	resp, _ = sam.post("/account/delete", url.Values{"password": {testPassword}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	var name, addr string
+	require.NoError(t, a.pool.QueryRow(context.Background(),
+		"SELECT line_manager_name, line_manager_email::text FROM users WHERE id = $1", id).Scan(&name, &addr))
+	assert.Equal(t, "", name)
+	assert.Equal(t, "", addr)
+}
+
+// A coordinator booking for a colleague does not change the colleague's
+// remembered line manager: a profile changes only by its owner's hand.
+func TestBookingForSomeoneElseLeavesTheirProfileAlone(t *testing.T) {
+	t.Parallel()
+	a := setup(t)
+	id := a.newUser(t, "sam@example.org", "")
+	_, err := a.pool.Exec(context.Background(),
+		"UPDATE users SET line_manager_name = 'Lee Manager', line_manager_email = 'lee@example.org' WHERE id = $1", id)
+	require.NoError(t, err)
+	a.newUser(t, "coordinator@example.org", "", "coordinator")
+	session := a.addSession(t, 10, 10*24*time.Hour, 3*24*time.Hour)
+	c := a.as(t, "coordinator@example.org")
+	path := fmt.Sprintf("/agency/bookings/new?session=%d", session)
+	c.get(path)
+	form := agencyBookingForm(id)
+	form.Set("line-manager-name", "Someone Else")
+	resp, page := c.post(path, form)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, errorSummary(page))
+	require.Equal(t, 1, a.countRows(t, "SELECT count(*) FROM bookings WHERE user_id = $1 AND line_manager_name = 'Someone Else'", id))
+	var name string
+	require.NoError(t, a.pool.QueryRow(context.Background(), "SELECT line_manager_name FROM users WHERE id = $1", id).Scan(&name))
+	assert.Equal(t, "Lee Manager", name)
+}
+
+// cancelSession cancels a session as the programme does (scheduling's
+// Cancel, ending its bookings), with reason.
+func (a testApp) cancelSession(t *testing.T, id int64, reason string) {
+	t.Helper()
+	jobs, err := email.NewInsertOnlyClient(a.pool)
+	require.NoError(t, err)
+	base, _ := url.Parse("http://localhost:3000")
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	s := scheduling.New(a.pool, a.clock.Now, quiet)
+	s.Bookings = booking.New(a.pool, email.NewOutbox(jobs), base, "Portsmouth Safeguarding Children Partnership", a.clock.Now, quiet)
+	require.NoError(t, s.Cancel(context.Background(), id, reason))
+}
+
+// My training tells apart a place the person cancelled, one cancelled for
+// them, and a session the partnership cancelled (with its reason).
+func TestMyTrainingTellsWhoCancelled(t *testing.T) {
+	t.Parallel()
+	a := setup(t)
+	a.newUser(t, "sam@example.org", "")
+	a.newUser(t, "boss@example.org", "", "manager")
+	a.newUser(t, "coordinator@example.org", "", "coordinator")
+	mine := a.addSession(t, 10, 10*24*time.Hour, 3*24*time.Hour)
+	byTeam := a.addSession(t, 10, 11*24*time.Hour, 3*24*time.Hour)
+	byAgency := a.addSession(t, 10, 12*24*time.Hour, 3*24*time.Hour)
+	dropped := a.addSession(t, 10, 13*24*time.Hour, 3*24*time.Hour)
+	sam := a.as(t, "sam@example.org")
+	own := sam.book(mine, bookingDetails())
+	team := sam.book(byTeam, bookingDetails())
+	agency := sam.book(byAgency, bookingDetails())
+	gone := sam.book(dropped, bookingDetails())
+
+	sam.get(fmt.Sprintf("/bookings/%d/cancel", own))
+	resp, _ := sam.post(fmt.Sprintf("/bookings/%d/cancel", own), url.Values{})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	for who, id := range map[string]int64{"boss@example.org": team, "coordinator@example.org": agency} {
+		c := a.as(t, who)
+		c.get(fmt.Sprintf("/bookings/%d/cancel", id))
+		resp, _ := c.post(fmt.Sprintf("/bookings/%d/cancel", id), url.Values{})
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode, who)
+	}
+	a.cancelSession(t, dropped, "The trainer is ill and no one else can deliver it")
+
+	_, page := sam.get("/my-training")
+	other := page[strings.Index(page, `id="other"`):]
+	row := func(id int64) string {
+		t.Helper()
+		i := strings.Index(other, fmt.Sprintf(`href="/bookings/%d"`, id))
+		require.GreaterOrEqual(t, i, 0, "booking %d is listed", id)
+		end := strings.Index(other[i:], "</tr>")
+		return other[i : i+end]
+	}
+	assert.Contains(t, row(own), "Cancelled by you")
+	assert.Contains(t, row(team), "Cancelled for you by the training team")
+	assert.Contains(t, row(agency), "Cancelled for you by your agency’s coordinator")
+	assert.Contains(t, row(gone), "Session cancelled by the training team")
+	assert.Contains(t, row(gone), "Their reason: The trainer is ill and no one else can deliver it")
+	assert.NotContains(t, row(own), "reason")
+
+	_, page = sam.get(fmt.Sprintf("/bookings/%d", gone))
+	assert.Contains(t, page, `id="status">Session cancelled by the training team<`)
+	assert.Contains(t, page, `id="cancelled-reason">The trainer is ill and no one else can deliver it<`)
+	_, page = sam.get(fmt.Sprintf("/bookings/%d", own))
+	assert.Contains(t, page, `id="status">Cancelled by you<`)
+	assert.NotContains(t, page, `id="cancelled-reason"`)
+	// The manager, looking at it, is not "you".
+	_, page = a.as(t, "boss@example.org").get(fmt.Sprintf("/bookings/%d", own))
+	assert.Contains(t, page, `id="status">Cancelled by Sam Tester<`)
+}
+
+// Someone waiting for a place on a session the partnership cancels did not
+// leave the waiting list: the session was cancelled.
+func TestWaitingListOfACancelledSessionSaysSo(t *testing.T) {
+	t.Parallel()
+	a := setup(t)
+	a.newUser(t, "sam@example.org", "")
+	a.newUser(t, "alex@example.org", "")
+	session := a.addSession(t, 1, 10*24*time.Hour, 3*24*time.Hour)
+	a.as(t, "alex@example.org").book(session, bookingDetails())
+	sam := a.as(t, "sam@example.org")
+	waiting := sam.book(session, with(bookingDetails(), "join-waiting-list", "yes"))
+	a.cancelSession(t, session, "Not enough people booked")
+	_, page := sam.get(fmt.Sprintf("/bookings/%d", waiting))
+	assert.Contains(t, page, `id="status">Session cancelled by the training team<`)
+	assert.Contains(t, page, `id="cancelled-reason">Not enough people booked<`)
+}
+
+// A place on the agency's invoice shows its price and purchase order on the
+// booking page, as a card payment shows what was paid.
+func TestInvoicedPlaceShowsPriceAndPurchaseOrder(t *testing.T) {
+	t.Parallel()
+	a := setup(t) // no Stripe: the agency's invoice
+	a.priceSessions(t)
+	a.newUser(t, "sam@example.org", "")
+	session := a.addSession(t, 10, 40*24*time.Hour, 3*24*time.Hour)
+	sam := a.as(t, "sam@example.org")
+	id := sam.bookPaid(session)
+	sam.get(fmt.Sprintf("/bookings/%d/pay", id))
+	resp, _ := sam.post(fmt.Sprintf("/bookings/%d/pay", id), url.Values{"method": {"invoice"}, "purchase-order": {"PO-4471"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+
+	var agency string
+	require.NoError(t, a.pool.QueryRow(context.Background(),
+		"SELECT a.name FROM bookings b JOIN agencies a ON a.id = b.agency_id WHERE b.id = $1", id).Scan(&agency))
+	_, page := sam.get(fmt.Sprintf("/bookings/%d", id))
+	assert.Contains(t, page, `id="invoice">£80 on `+html.EscapeString(agency)+`’s invoice: not invoiced yet<`)
+	assert.Contains(t, page, `id="purchase-order">PO-4471<`)
+
+	_, err := a.pool.Exec(context.Background(),
+		"UPDATE payments SET status = 'invoiced', stripe_invoice_id = 'in_test_1' WHERE booking_id = $1", id)
+	require.NoError(t, err)
+	_, page = sam.get(fmt.Sprintf("/bookings/%d", id))
+	assert.Contains(t, page, "’s invoice: invoiced, not paid yet<")
+
+	// A free place shows neither.
+	free := a.addSession(t, 10, 41*24*time.Hour, 3*24*time.Hour)
+	_, err = a.pool.Exec(context.Background(), "DELETE FROM course_prices")
+	require.NoError(t, err)
+	other := sam.book(free, bookingDetails())
+	_, page = sam.get(fmt.Sprintf("/bookings/%d", other))
+	assert.NotContains(t, page, `id="invoice"`)
+	assert.NotContains(t, page, `id="purchase-order"`)
+}
+
+// The page saying booking has closed gives the training team's mailbox and
+// telephone, not only "contact the training team".
+func TestBookingClosedPageGivesTheTrainingTeamsContact(t *testing.T) {
+	t.Parallel()
+	a := setup(t, func(d *web.Deps) {
+		d.TrainingEmail, d.TrainingPhone = "training@example.org", "023 9268 8000"
+	})
+	a.newUser(t, "sam@example.org", "")
+	closed := a.addSession(t, 10, 2*24*time.Hour, 3*24*time.Hour) // its cut-off has passed
+	sam := a.as(t, "sam@example.org")
+	resp, page := sam.get(fmt.Sprintf("/sessions/%d/book", closed))
+	require.Equal(t, http.StatusGone, resp.StatusCode)
+	assert.Contains(t, page, "Booking has closed for this session")
+	assert.Contains(t, page, "If you need a place urgently, contact the training team:")
+	assert.Contains(t, page, `<a class="govuk-link" href="mailto:training@example.org">training@example.org</a>`)
+	assert.Contains(t, page, `<a class="govuk-link" href="tel:02392688000">023 9268 8000</a>`)
+
+	// A cancelled session has nothing to ask the team for.
+	a.cancelSession(t, closed, "Room flooded")
+	_, page = sam.get(fmt.Sprintf("/sessions/%d/book", closed))
+	assert.Contains(t, page, "Room flooded")
+	assert.NotContains(t, page, "mailto:")
 }
