@@ -173,6 +173,12 @@ func signUpAgency(f SignUpForm) (agencyID *int64, unlisted string) {
 // verified their address yet, within the email limits: an *EmailLimitError
 // says when they may ask again.
 func (s *Service) ResendVerification(ctx context.Context, userID int64, ip string) error {
+	return s.ResendVerificationReturning(ctx, userID, ip, "")
+}
+
+// ResendVerificationReturning is ResendVerification whose link brings the
+// person back to next, the booking form they were stopped at (ReturnPath).
+func (s *Service) ResendVerificationReturning(ctx context.Context, userID int64, ip, next string) error {
 	now := s.now()
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		q := dbsqlc.New(tx)
@@ -191,7 +197,7 @@ func (s *Service) ResendVerification(ctx context.Context, userID int64, ip strin
 			// Signed in to the account: nothing to hide from them.
 			return &EmailLimitError{RetryAt: allowed.retryAt}
 		}
-		return s.sendVerification(ctx, q, tx, u.ID, u.Email, "")
+		return s.sendVerification(ctx, q, tx, u.ID, u.Email, next)
 	})
 }
 

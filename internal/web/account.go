@@ -395,7 +395,8 @@ func (a *app) showAccount(c *fiber.Ctx, notice string) error {
 }
 
 func (a *app) resendVerification(c *fiber.Ctx) error {
-	if err := a.deps.Accounts.ResendVerification(c.UserContext(), currentUser(c).ID, a.clientIP(c)); err != nil {
+	next := account.ReturnPath(c.FormValue("next")) // the booking form they were stopped at
+	if err := a.deps.Accounts.ResendVerificationReturning(c.UserContext(), currentUser(c).ID, a.clientIP(c), next); err != nil {
 		return err
 	}
 	return a.showAccount(c, "We have sent a new link to "+currentUser(c).Email)

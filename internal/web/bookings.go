@@ -11,6 +11,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/validation"
 )
@@ -49,6 +50,7 @@ type bookingMessage struct {
 	Paragraphs []string
 	Links      []link
 	Resend     bool         // offer to send the email confirmation link again
+	ResendNext string       // the booking form its link comes back to
 	Contact    *teamContact // how to reach the training team
 }
 
@@ -228,7 +230,7 @@ func (a *app) bookingRefused(c *fiber.Ctx, se booking.SessionToBook, err error) 
 				"Before you can book training, confirm your email address by following the link we sent to " + currentUser(c).Email + ".",
 				"Then come back to this page to book.",
 			},
-			Resend: true,
+			Resend: true, ResendNext: account.ReturnPath(c.Path()),
 		})
 	case errors.Is(err, booking.ErrAlreadyBooked):
 		m := bookingMessage{Heading: "You already have a place on this session", Links: []link{mine}}

@@ -473,3 +473,24 @@ func TestBookingClosedPageGivesTheTrainingTeamsContact(t *testing.T) {
 	assert.Contains(t, page, "Room flooded")
 	assert.NotContains(t, page, "mailto:")
 }
+
+// Someone who signed in before confirming their address and was stopped at a
+// booking form asks for the link again: the new link brings them back there.
+func TestResentConfirmationLinkReturnsToTheBookingForm(t *testing.T) {
+	t.Parallel()
+	a := setup(t)
+	id := a.newUser(t, "sam@example.org", "")
+	_, err := a.pool.Exec(context.Background(), "UPDATE users SET email_verified_at = NULL WHERE id = $1", id)
+	require.NoError(t, err)
+	session := a.addSession(t, 10, 10*24*time.Hour, 3*24*time.Hour)
+	form := fmt.Sprintf("/sessions/%d/book", session)
+	sam := a.as(t, "sam@example.org")
+	resp, page := sam.get(form)
+	require.Equal(t, http.StatusForbidden, resp.StatusCode)
+	assert.Contains(t, page, "Confirm your email address first")
+	assert.Equal(t, form, hiddenNext(page))
+	resp, _ = sam.post("/account/resend-verification", url.Values{"next": {hiddenNext(page)}})
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	_, link := a.lastEmail(t, "sam@example.org")
+	assert.Equal(t, form, nextOf(t, link))
+}
