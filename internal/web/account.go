@@ -276,7 +276,7 @@ func localPath(p string) string {
 	return p
 }
 
-func unsafeInPath(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' || unicode.IsControl(r) }
+func unsafeInPath(r rune) bool { return r == '\\' || unicode.IsControl(r) }
 
 // --- forgotten and reset passwords ---
 
