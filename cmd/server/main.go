@@ -229,6 +229,8 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 		// Kept emails are only for reading when none are really sent.
 		ShowEmailBodies: cfg.SMTPURL == "",
 		Enquiries:       enquiries,
+		TrainingEmail:   cfg.TrainingEmail,
+		TrainingPhone:   cfg.TrainingPhone,
 	})
 	if err != nil {
 		return err

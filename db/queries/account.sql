@@ -13,6 +13,7 @@ WHERE email = @email;
 -- name: GetUser :one
 SELECT u.id, u.email, u.full_name, u.job_title, u.agency_id, u.unlisted_agency_name, u.requested_agency_id,
        u.email_verified_at, u.erased_at, u.created_at,
+       u.line_manager_name, u.line_manager_email::text AS line_manager_email,
        coalesce(a.name, '')::text AS agency_name,
        coalesce(ra.name, '')::text AS requested_agency_name,
        coalesce((SELECT array_agg(r.role ORDER BY r.role) FROM user_roles r WHERE r.user_id = u.id), '{}')::text[] AS roles
@@ -107,3 +108,11 @@ DELETE FROM web_sessions WHERE user_id = @user_id AND token_hash <> @keep;
 -- The retention schedule counts an account's disuse from here; signing in
 -- also withdraws a warning that it would be erased.
 UPDATE users SET last_signed_in_at = @now::timestamptz, inactivity_warned_at = NULL WHERE id = @id;
+
+-- name: SetLineManager :exec
+-- The line manager a person gave at their latest booking, remembered for
+-- their next booking form; nothing is written when it is the same.
+UPDATE users
+SET line_manager_name = @line_manager_name, line_manager_email = @line_manager_email, updated_at = now()
+WHERE id = @id AND erased_at IS NULL
+  AND (line_manager_name, line_manager_email::text) IS DISTINCT FROM (@line_manager_name::text, @line_manager_email::text);

@@ -85,6 +85,12 @@ SELECT b.id, b.session_id, b.user_id, b.agency_id, b.status, b.booked_by, b.acce
        s.meeting_url, s.closed_to_agency_id, v.name AS venue_name, v.online AS venue_online,
        concat_ws(', ', nullif(v.address_line1, ''), nullif(v.address_line2, ''), nullif(v.town, ''), nullif(v.postcode, ''))::text AS venue_address, coalesce(a.name, '')::text AS agency_name,
        c.slug AS course_slug, c.duration AS course_duration, c.summary AS course_summary, s.sequence AS session_sequence,
+       -- who ended it, for "cancelled by you" and "cancelled for you", and the partnership's reason
+       b.ended_by, s.cancelled_reason AS session_cancelled_reason,
+       EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = b.ended_by AND r.role = 'manager')::boolean AS ended_by_manager,
+       -- a place on the agency's invoice: its price, purchase order and where it stands
+       coalesce(inv.amount_pence, 0)::bigint AS invoice_pence, coalesce(inv.purchase_order, '')::text AS invoice_purchase_order,
+       coalesce(inv.status, '')::text AS invoice_status,
        -- the booking this one took over when the person was moved (0 for none), whose invite is to be cancelled
        coalesce((SELECT o.id FROM bookings o WHERE o.user_id = b.user_id AND o.replaced_by = b.id AND o.status = 'moved'
                  ORDER BY o.id DESC LIMIT 1), 0)::bigint AS moved_from_id,
@@ -100,6 +106,9 @@ JOIN sessions s ON s.id = b.session_id
 JOIN venues v ON v.id = s.venue_id
 JOIN courses c ON c.id = s.course_id
 LEFT JOIN agencies a ON a.id = b.agency_id
+LEFT JOIN LATERAL (
+    SELECT p.amount_pence, p.purchase_order, p.status FROM payments p
+    WHERE p.booking_id = b.id AND p.method = 'invoice' ORDER BY p.id DESC LIMIT 1) inv ON true
 WHERE b.id = @id;
 
 -- name: ConfirmOffer :one
@@ -146,6 +155,8 @@ SELECT b.id, b.session_id, b.status, b.late, b.attendance, b.offer_expires_at, b
        b.hold_expires_at, b.end_note,
        s.course_title, s.starts_at, s.ends_at, s.booking_cutoff_at, s.status AS session_status,
        v.name AS venue_name, v.online AS venue_online, c.slug AS course_slug, c.duration AS course_duration,
+       b.ended_by, s.cancelled_reason AS session_cancelled_reason,
+       EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = b.ended_by AND r.role = 'manager')::boolean AS ended_by_manager,
        CASE WHEN b.status = 'waiting' THEN (
            SELECT count(*) FROM bookings w
            WHERE w.session_id = b.session_id AND w.status = 'waiting'

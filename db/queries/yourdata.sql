@@ -2,14 +2,15 @@
 -- everything held about them, erasure, and how long records are kept.
 
 -- name: LockProfile :one
-SELECT full_name, job_title
+SELECT full_name, job_title, line_manager_name, line_manager_email::text AS line_manager_email
 FROM users
 WHERE id = @id AND erased_at IS NULL
 FOR UPDATE;
 
 -- name: SetProfile :exec
 UPDATE users
-SET full_name = @full_name, job_title = @job_title, updated_at = now()
+SET full_name = @full_name, job_title = @job_title, line_manager_name = @line_manager_name,
+    line_manager_email = @line_manager_email, updated_at = now()
 WHERE id = @id;
 
 -- name: LockAgencyOfUser :one
@@ -88,6 +89,7 @@ WHERE u.erased_at IS NULL
 -- "Download your data": never a password hash, a token or a token's hash.
 SELECT u.email, u.full_name, u.job_title, u.unlisted_agency_name, u.email_verified_at, u.created_at, u.updated_at,
        u.agency_requested_at, u.last_signed_in_at, u.inactivity_warned_at,
+       u.line_manager_name, u.line_manager_email::text AS line_manager_email,
        coalesce(a.name, '')::text AS agency_name,
        coalesce(ra.name, '')::text AS requested_agency_name
 FROM users u
@@ -154,6 +156,8 @@ SET email                = 'deleted-' || id || '@deleted.invalid',
     full_name            = 'Deleted person',
     job_title            = '',
     unlisted_agency_name = '',
+    line_manager_name    = '',
+    line_manager_email   = '',
     requested_agency_id  = NULL,
     agency_requested_at  = NULL,
     password_hash        = '!',

@@ -126,6 +126,10 @@ type User struct {
 	Erased              bool
 	CreatedAt           time.Time
 	Roles               []Role
+	// The line manager given at their last booking, or on their profile:
+	// the next booking form starts with it.
+	LineManagerName  string
+	LineManagerEmail string
 }
 
 // Has reports whether the person holds role.
@@ -154,6 +158,7 @@ func getUser(ctx context.Context, q *dbsqlc.Queries, id int64) (User, error) {
 		ID: r.ID, Email: r.Email, FullName: r.FullName, JobTitle: r.JobTitle, AgencyID: r.AgencyID,
 		AgencyName: r.AgencyName, RequestedAgencyID: r.RequestedAgencyID, RequestedAgencyName: r.RequestedAgencyName,
 		Verified: r.EmailVerifiedAt != nil, Erased: r.ErasedAt != nil, CreatedAt: r.CreatedAt,
+		LineManagerName: r.LineManagerName, LineManagerEmail: r.LineManagerEmail,
 	}
 	if r.AgencyID == nil && r.UnlistedAgencyName != "" {
 		u.AgencyName, u.AgencyUnlisted = r.UnlistedAgencyName, true

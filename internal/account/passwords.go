@@ -23,6 +23,13 @@ import (
 // Past MaxEmailsPerIP from ip it returns an *EmailLimitError; past
 // MaxEmailsPerAddress the job sends nothing, and the answer is the same.
 func (s *Service) RequestPasswordReset(ctx context.Context, addr, ip string) error {
+	return s.RequestPasswordResetReturning(ctx, addr, ip, "")
+}
+
+// RequestPasswordResetReturning is RequestPasswordReset whose emailed link
+// brings the person back to next, a booking form (ReturnPath), once they
+// have chosen a new password and signed in.
+func (s *Service) RequestPasswordResetReturning(ctx context.Context, addr, ip, next string) error {
 	clean := cleanEmail(addr)
 	if clean == "" {
 		var v validation.Errors
@@ -42,7 +49,7 @@ func (s *Service) RequestPasswordReset(ctx context.Context, addr, ip string) err
 		}
 		// Queued even when nothing will be sent, so that every path does
 		// the same work.
-		return s.outbox.EnqueueJob(ctx, tx, ResetPasswordArgs{ActionID: allowed.actionID})
+		return s.outbox.EnqueueJob(ctx, tx, ResetPasswordArgs{ActionID: allowed.actionID, Next: ReturnPath(next)})
 	})
 }
 
@@ -50,7 +57,8 @@ func (s *Service) RequestPasswordReset(ctx context.Context, addr, ip string) err
 // email_actions row, whose address is kept there (and deleted after 24
 // hours) rather than in the job.
 type ResetPasswordArgs struct {
-	ActionID int64 `json:"action_id"`
+	ActionID int64  `json:"action_id"`
+	Next     string `json:"next,omitempty"` // a booking form to come back to (ReturnPath)
 }
 
 func (ResetPasswordArgs) Kind() string { return "account_reset_password" }
@@ -63,7 +71,7 @@ type ResetPasswordWorker struct {
 }
 
 func (w *ResetPasswordWorker) Work(ctx context.Context, job *river.Job[ResetPasswordArgs]) error {
-	return w.Accounts.SendPasswordReset(ctx, job.Args.ActionID)
+	return w.Accounts.sendPasswordReset(ctx, job.Args.ActionID, job.Args.Next)
 }
 
 // Register adds the worker to a job client's workers (email.NewClient).
@@ -75,6 +83,10 @@ func (w *ResetPasswordWorker) Register(workers *river.Workers) error {
 // about has an account, and the request was within the limits, it writes the
 // reset email. It acts once per request, however often it is called.
 func (s *Service) SendPasswordReset(ctx context.Context, actionID int64) error {
+	return s.sendPasswordReset(ctx, actionID, "")
+}
+
+func (s *Service) sendPasswordReset(ctx context.Context, actionID int64, next string) error {
 	now := s.now()
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		q := dbsqlc.New(tx)
@@ -90,7 +102,7 @@ func (s *Service) SendPasswordReset(ctx context.Context, actionID int64) error {
 		} else if err != nil {
 			return fmt.Errorf("reset request %d: %w", actionID, err)
 		}
-		link, err := s.newLink(ctx, q, u.ID, "reset_password", ResetLinkLife, "/reset-password")
+		link, err := s.newLink(ctx, q, u.ID, "reset_password", ResetLinkLife, "/reset-password", next)
 		if err != nil {
 			return fmt.Errorf("reset request %d: %w", actionID, err)
 		}

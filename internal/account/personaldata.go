@@ -20,7 +20,7 @@ func PersonalData() []privacy.Part {
 		{
 			Name: "profile",
 			Columns: []string{"users.email", "users.full_name", "users.job_title", "users.unlisted_agency_name", "users.password_hash",
-				"users.last_signed_in_at", "users.inactivity_warned_at"},
+				"users.last_signed_in_at", "users.inactivity_warned_at", "users.line_manager_name", "users.line_manager_email"},
 			Export: exportProfile,
 			Erase: func(ctx context.Context, tx pgx.Tx, p privacy.Person, now time.Time) error {
 				_, err := dbsqlc.New(tx).EraseUser(ctx, dbsqlc.EraseUserParams{Now: now, ID: p.ID})
@@ -94,6 +94,8 @@ type PersonalProfile struct {
 	UpdatedAt             time.Time  `json:"updated_at"`
 	LastSignedInAt        *time.Time `json:"last_signed_in_at"`
 	InactivityWarnedAt    *time.Time `json:"warned_unused_at,omitempty"` // warned the account would be erased
+	LineManagerName       string     `json:"line_manager_name,omitempty"`
+	LineManagerEmail      string     `json:"line_manager_email,omitempty"`
 }
 
 func exportProfile(ctx context.Context, tx pgx.Tx, p privacy.Person) (any, error) {
@@ -109,6 +111,7 @@ func exportProfile(ctx context.Context, tx pgx.Tx, p privacy.Person) (any, error
 		AgencyChangeRequested: utc(r.AgencyRequestedAt), EmailVerifiedAt: utc(r.EmailVerifiedAt),
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 		LastSignedInAt: utc(r.LastSignedInAt), InactivityWarnedAt: utc(r.InactivityWarnedAt),
+		LineManagerName: r.LineManagerName, LineManagerEmail: r.LineManagerEmail,
 	}, nil
 }
 

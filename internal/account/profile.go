@@ -15,10 +15,13 @@ import (
 )
 
 // ProfileForm is what a person can change about themselves: the same rules
-// as at sign-up.
+// as at sign-up, and their line manager (both or neither), with the booking
+// form's rules.
 type ProfileForm struct {
-	FullName string
-	JobTitle string
+	FullName         string
+	JobTitle         string
+	LineManagerName  string
+	LineManagerEmail string
 }
 
 func (f *ProfileForm) check(v *validation.Errors) {
@@ -40,9 +43,26 @@ func (f *ProfileForm) check(v *validation.Errors) {
 	case validation.HasHiddenFormatting(f.JobTitle):
 		v.Add("job-title", validation.HiddenFormattingMessage("Job title"))
 	}
+	f.LineManagerName = validation.CleanLine(f.LineManagerName)
+	typed := validation.CleanLine(f.LineManagerEmail)
+	f.LineManagerEmail = validation.Email(typed)
+	switch {
+	case f.LineManagerName == "" && typed != "":
+		v.Add("line-manager-name", "Enter your line manager’s name, or clear their email address too")
+	case tooLong(f.LineManagerName, 200):
+		v.Add("line-manager-name", "Your line manager’s name must be 200 characters or fewer")
+	case validation.HasHiddenFormatting(f.LineManagerName):
+		v.Add("line-manager-name", validation.HiddenFormattingMessage("Your line manager’s name"))
+	}
+	switch {
+	case typed == "" && f.LineManagerName != "":
+		v.Add("line-manager-email", "Enter your line manager’s email address, or clear their name too")
+	case typed != "" && f.LineManagerEmail == "":
+		v.Add("line-manager-email", "Enter your line manager’s email address in the correct format, like name@example.org")
+	}
 }
 
-// UpdateProfile saves a person's name and job title. The audit event names
+// UpdateProfile saves a person's name, job title and line manager. The audit event names
 // the fields that changed, not their values, so the log holds no copy of a
 // name the person may later erase. Saving with nothing changed records
 // nothing.
@@ -67,10 +87,16 @@ func (s *Service) UpdateProfile(ctx context.Context, userID int64, f ProfileForm
 		if old.JobTitle != f.JobTitle {
 			changed = append(changed, "job_title")
 		}
+		if old.LineManagerName != f.LineManagerName || old.LineManagerEmail != f.LineManagerEmail {
+			changed = append(changed, "line_manager")
+		}
 		if len(changed) == 0 {
 			return nil
 		}
-		if err := q.SetProfile(ctx, dbsqlc.SetProfileParams{FullName: f.FullName, JobTitle: f.JobTitle, ID: userID}); err != nil {
+		if err := q.SetProfile(ctx, dbsqlc.SetProfileParams{
+			FullName: f.FullName, JobTitle: f.JobTitle, LineManagerName: f.LineManagerName,
+			LineManagerEmail: f.LineManagerEmail, ID: userID,
+		}); err != nil {
 			return fmt.Errorf("update profile of %d: %w", userID, err)
 		}
 		return audit.Record(ctx, q, s.now(), audit.Event{
@@ -78,6 +104,18 @@ func (s *Service) UpdateProfile(ctx context.Context, userID int64, f ProfileForm
 			Details: map[string]any{"changed": changed},
 		})
 	})
+}
+
+// RememberLineManagerTx keeps the line manager a person gave at a booking
+// on their profile, in the booking's transaction tx, so their next booking
+// form is filled in with it. The booking package has already checked both.
+func RememberLineManagerTx(ctx context.Context, tx pgx.Tx, userID int64, name, email string) error {
+	if err := dbsqlc.New(tx).SetLineManager(ctx, dbsqlc.SetLineManagerParams{
+		LineManagerName: name, LineManagerEmail: email, ID: userID,
+	}); err != nil {
+		return fmt.Errorf("remember line manager of %d: %w", userID, err)
+	}
+	return nil
 }
 
 // --- changing agency ---

@@ -27,6 +27,10 @@ type SignUpForm struct {
 	AgencyID       int64  // a partner agency, or 0 with NotListed
 	NotListed      bool   // "My organisation is not listed"
 	UnlistedAgency string // its name, when NotListed
+	// Next is the booking form the person was on their way to (ReturnPath):
+	// the links emailed about this sign-up bring them back to it. It is
+	// not stored, and changes nothing in an existing account.
+	Next string
 }
 
 // SignUp opens an account and emails a link to prove the address. To give
@@ -119,17 +123,17 @@ func (s *Service) SignUp(ctx context.Context, f SignUpForm, ip string) error {
 			// Nobody has proven the address, so neither this sign-up nor
 			// the first may be its owner's: the account stays as it is,
 			// and the mailbox is told how to confirm it or take it over.
-			verify, err := s.newLink(ctx, q, existing.ID, "verify_email", VerifyLinkLife, "/verify-email")
+			verify, err := s.newLink(ctx, q, existing.ID, "verify_email", VerifyLinkLife, "/verify-email", f.Next)
 			if err != nil {
 				return fmt.Errorf("sign up: %w", err)
 			}
-			reset, err := s.newLink(ctx, q, existing.ID, "reset_password", ResetLinkLife, "/reset-password")
+			reset, err := s.newLink(ctx, q, existing.ID, "reset_password", ResetLinkLife, "/reset-password", f.Next)
 			if err != nil {
 				return fmt.Errorf("sign up: %w", err)
 			}
 			return s.send(ctx, tx, existing.ID, existing.Email, "", waitingEmail(verify, reset))
 		default:
-			return s.send(ctx, tx, existing.ID, existing.Email, existing.FullName, alreadyRegisteredEmail(s.link("/sign-in", "")))
+			return s.send(ctx, tx, existing.ID, existing.Email, existing.FullName, alreadyRegisteredEmail(s.linkReturning("/sign-in", "", f.Next)))
 		}
 
 		agencyID, unlisted := signUpAgency(f)
@@ -151,7 +155,7 @@ func (s *Service) SignUp(ctx context.Context, f SignUpForm, ip string) error {
 		if !allowed.send {
 			return nil
 		}
-		return s.sendVerification(ctx, q, tx, id, addr)
+		return s.sendVerification(ctx, q, tx, id, addr, f.Next)
 	})
 }
 
@@ -169,6 +173,12 @@ func signUpAgency(f SignUpForm) (agencyID *int64, unlisted string) {
 // verified their address yet, within the email limits: an *EmailLimitError
 // says when they may ask again.
 func (s *Service) ResendVerification(ctx context.Context, userID int64, ip string) error {
+	return s.ResendVerificationReturning(ctx, userID, ip, "")
+}
+
+// ResendVerificationReturning is ResendVerification whose link brings the
+// person back to next, the booking form they were stopped at (ReturnPath).
+func (s *Service) ResendVerificationReturning(ctx context.Context, userID int64, ip, next string) error {
 	now := s.now()
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		q := dbsqlc.New(tx)
@@ -187,15 +197,15 @@ func (s *Service) ResendVerification(ctx context.Context, userID int64, ip strin
 			// Signed in to the account: nothing to hide from them.
 			return &EmailLimitError{RetryAt: allowed.retryAt}
 		}
-		return s.sendVerification(ctx, q, tx, u.ID, u.Email)
+		return s.sendVerification(ctx, q, tx, u.ID, u.Email, next)
 	})
 }
 
 // sendVerification emails a link to prove an address. The name given at
 // sign-up is not used: it was typed by whoever signed up, who may not be the
 // address's owner.
-func (s *Service) sendVerification(ctx context.Context, q *dbsqlc.Queries, tx pgx.Tx, userID int64, to string) error {
-	link, err := s.newLink(ctx, q, userID, "verify_email", VerifyLinkLife, "/verify-email")
+func (s *Service) sendVerification(ctx context.Context, q *dbsqlc.Queries, tx pgx.Tx, userID int64, to, next string) error {
+	link, err := s.newLink(ctx, q, userID, "verify_email", VerifyLinkLife, "/verify-email", next)
 	if err != nil {
 		return fmt.Errorf("send verification: %w", err)
 	}
@@ -203,8 +213,9 @@ func (s *Service) sendVerification(ctx context.Context, q *dbsqlc.Queries, tx pg
 }
 
 // newLink makes a one-time link of purpose for the person, spending their
-// older ones of the same purpose.
-func (s *Service) newLink(ctx context.Context, q *dbsqlc.Queries, userID int64, purpose string, life time.Duration, path string) (string, error) {
+// older ones of the same purpose; next is a page to come back to after it
+// (ReturnPath), or "".
+func (s *Service) newLink(ctx context.Context, q *dbsqlc.Queries, userID int64, purpose string, life time.Duration, path, next string) (string, error) {
 	now := s.now()
 	if err := q.SpendAccountTokens(ctx, dbsqlc.SpendAccountTokensParams{Now: now, UserID: userID, Purpose: purpose}); err != nil {
 		return "", err
@@ -215,7 +226,7 @@ func (s *Service) newLink(ctx context.Context, q *dbsqlc.Queries, userID int64, 
 	}); err != nil {
 		return "", err
 	}
-	return s.link(path, token), nil
+	return s.linkReturning(path, token, next), nil
 }
 
 // VerifyEmail spends a verification link and marks the address proven.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/payment"
 	"github.com/pscp/booktraining/internal/pgerr"
@@ -119,15 +120,23 @@ func personFor(ctx context.Context, q *dbsqlc.Queries, actor Actor, personID int
 
 // Book asks for a place. It returns validation.Errors for bad details, or
 // one of the package's errors when the place cannot be had; nothing is
-// changed unless it succeeds.
+// changed unless it succeeds. A person booking for themselves has the line
+// manager they gave kept on their profile, for their next booking.
 func (s *Service) Book(ctx context.Context, actor Actor, r Request) (Outcome, error) {
 	d, detailsErr := r.Details.clean()
 	r.Details = d
 	var out Outcome
 	err := s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
 		var err error
-		out, err = s.book(ctx, tx, q, actor, r, detailsErr, s.now())
-		return err
+		if out, err = s.book(ctx, tx, q, actor, r, detailsErr, s.now()); err != nil {
+			return err
+		}
+		if actor.ID != r.PersonID {
+			// Booked for them by their coordinator: their own profile
+			// changes only by their own hand.
+			return nil
+		}
+		return account.RememberLineManagerTx(ctx, tx, r.PersonID, d.LineManagerName, d.LineManagerEmail)
 	})
 	if pgerr.Violates(err, "bookings_one_live") {
 		return Outcome{}, ErrAlreadyBooked

@@ -50,6 +50,44 @@ type Booking struct {
 	// Changeable says the session has not started, so the booking can still
 	// be cancelled or passed on.
 	Changeable bool
+	// EndedBy says who ended a cancelled place or a wait: the person
+	// (EndedBySelf), their coordinator (EndedByAgency), a training manager
+	// (EndedByTeam), or the partnership by cancelling the session
+	// (EndedBySession, with SessionCancelledReason); "" otherwise.
+	EndedBy                string
+	SessionCancelledReason string
+	// A place on the agency's invoice: its price, the purchase order given,
+	// and the payment's status (pending, invoiced, paid or cancelled).
+	Invoiced      payment.Pence
+	PurchaseOrder string
+	InvoiceStatus string
+}
+
+// Who ended a booking (Booking.EndedBy).
+const (
+	EndedBySelf    = "self"
+	EndedByAgency  = "agency"
+	EndedByTeam    = "team"
+	EndedBySession = "session"
+)
+
+// endedBy says who ended a booking of status: nobody's hand on a cancelled
+// session is the session's cancellation; else the person, a training
+// manager, or (the only other who may) their agency's coordinator.
+func endedBy(status, sessionStatus string, by *int64, personID int64, byManager bool) string {
+	switch {
+	case status != Cancelled && status != Left:
+		return ""
+	case by == nil && sessionStatus == "cancelled":
+		return EndedBySession
+	case by == nil:
+		return ""
+	case *by == personID:
+		return EndedBySelf
+	case byManager:
+		return EndedByTeam
+	}
+	return EndedByAgency
 }
 
 // Live reports whether the booking holds or waits for a place.
@@ -86,6 +124,10 @@ func (s *Service) Get(ctx context.Context, actor Actor, id int64) (Booking, erro
 		Cutoff: r.BookingCutoffAt, SessionStatus: r.SessionStatus, VenueName: r.VenueName,
 		VenueAddress: r.VenueAddress, Online: r.VenueOnline, MeetingURL: r.MeetingUrl,
 		LateIfCancelledNow: IsLate(r.BookingCutoffAt, now), Changeable: now.Before(r.StartsAt),
+		EndedBy:                endedBy(r.Status, r.SessionStatus, r.EndedBy, r.UserID, r.EndedByManager),
+		SessionCancelledReason: r.SessionCancelledReason,
+		Invoiced:               payment.Pence(r.InvoicePence), PurchaseOrder: r.InvoicePurchaseOrder,
+		InvoiceStatus: r.InvoiceStatus,
 	}
 	if r.Attendance != nil {
 		b.Attendance = *r.Attendance
@@ -176,7 +218,9 @@ func (s *Service) Mine(ctx context.Context, actor Actor) (MyTraining, error) {
 		b := Booking{
 			ID: r.ID, SessionID: r.SessionID, Status: r.Status, Late: r.Late, CourseTitle: r.CourseTitle,
 			CourseSlug: r.CourseSlug, StartsAt: r.StartsAt, EndsAt: r.EndsAt, SessionStatus: r.SessionStatus,
-			VenueName: r.VenueName, Online: r.VenueOnline,
+			VenueName: r.VenueName, Online: r.VenueOnline, PersonID: actor.ID,
+			EndedBy:                endedBy(r.Status, r.SessionStatus, r.EndedBy, actor.ID, r.EndedByManager),
+			SessionCancelledReason: r.SessionCancelledReason,
 		}
 		if lapsed {
 			b.Status = Expired

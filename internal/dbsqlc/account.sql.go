@@ -151,6 +151,7 @@ func (q *Queries) GetPasswordHash(ctx context.Context, id int64) (string, error)
 const getUser = `-- name: GetUser :one
 SELECT u.id, u.email, u.full_name, u.job_title, u.agency_id, u.unlisted_agency_name, u.requested_agency_id,
        u.email_verified_at, u.erased_at, u.created_at,
+       u.line_manager_name, u.line_manager_email::text AS line_manager_email,
        coalesce(a.name, '')::text AS agency_name,
        coalesce(ra.name, '')::text AS requested_agency_name,
        coalesce((SELECT array_agg(r.role ORDER BY r.role) FROM user_roles r WHERE r.user_id = u.id), '{}')::text[] AS roles
@@ -171,6 +172,8 @@ type GetUserRow struct {
 	EmailVerifiedAt     *time.Time
 	ErasedAt            *time.Time
 	CreatedAt           time.Time
+	LineManagerName     string
+	LineManagerEmail    string
 	AgencyName          string
 	RequestedAgencyName string
 	Roles               []string
@@ -190,6 +193,8 @@ func (q *Queries) GetUser(ctx context.Context, id int64) (GetUserRow, error) {
 		&i.EmailVerifiedAt,
 		&i.ErasedAt,
 		&i.CreatedAt,
+		&i.LineManagerName,
+		&i.LineManagerEmail,
 		&i.AgencyName,
 		&i.RequestedAgencyName,
 		&i.Roles,
@@ -420,6 +425,26 @@ type RequestAgencyChangeParams struct {
 
 func (q *Queries) RequestAgencyChange(ctx context.Context, arg RequestAgencyChangeParams) error {
 	_, err := q.db.Exec(ctx, requestAgencyChange, arg.AgencyID, arg.ID)
+	return err
+}
+
+const setLineManager = `-- name: SetLineManager :exec
+UPDATE users
+SET line_manager_name = $1, line_manager_email = $2, updated_at = now()
+WHERE id = $3 AND erased_at IS NULL
+  AND (line_manager_name, line_manager_email::text) IS DISTINCT FROM ($1::text, $2::text)
+`
+
+type SetLineManagerParams struct {
+	LineManagerName  string
+	LineManagerEmail string
+	ID               int64
+}
+
+// The line manager a person gave at their latest booking, remembered for
+// their next booking form; nothing is written when it is the same.
+func (q *Queries) SetLineManager(ctx context.Context, arg SetLineManagerParams) error {
+	_, err := q.db.Exec(ctx, setLineManager, arg.LineManagerName, arg.LineManagerEmail, arg.ID)
 	return err
 }
 

@@ -292,6 +292,12 @@ SELECT b.id, b.session_id, b.user_id, b.agency_id, b.status, b.booked_by, b.acce
        s.meeting_url, s.closed_to_agency_id, v.name AS venue_name, v.online AS venue_online,
        concat_ws(', ', nullif(v.address_line1, ''), nullif(v.address_line2, ''), nullif(v.town, ''), nullif(v.postcode, ''))::text AS venue_address, coalesce(a.name, '')::text AS agency_name,
        c.slug AS course_slug, c.duration AS course_duration, c.summary AS course_summary, s.sequence AS session_sequence,
+       -- who ended it, for "cancelled by you" and "cancelled for you", and the partnership's reason
+       b.ended_by, s.cancelled_reason AS session_cancelled_reason,
+       EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = b.ended_by AND r.role = 'manager')::boolean AS ended_by_manager,
+       -- a place on the agency's invoice: its price, purchase order and where it stands
+       coalesce(inv.amount_pence, 0)::bigint AS invoice_pence, coalesce(inv.purchase_order, '')::text AS invoice_purchase_order,
+       coalesce(inv.status, '')::text AS invoice_status,
        -- the booking this one took over when the person was moved (0 for none), whose invite is to be cancelled
        coalesce((SELECT o.id FROM bookings o WHERE o.user_id = b.user_id AND o.replaced_by = b.id AND o.status = 'moved'
                  ORDER BY o.id DESC LIMIT 1), 0)::bigint AS moved_from_id,
@@ -307,54 +313,63 @@ JOIN sessions s ON s.id = b.session_id
 JOIN venues v ON v.id = s.venue_id
 JOIN courses c ON c.id = s.course_id
 LEFT JOIN agencies a ON a.id = b.agency_id
+LEFT JOIN LATERAL (
+    SELECT p.amount_pence, p.purchase_order, p.status FROM payments p
+    WHERE p.booking_id = b.id AND p.method = 'invoice' ORDER BY p.id DESC LIMIT 1) inv ON true
 WHERE b.id = $1
 `
 
 type GetBookingRow struct {
-	ID               int64
-	SessionID        int64
-	UserID           int64
-	AgencyID         *int64
-	Status           string
-	BookedBy         int64
-	AccessNeeds      string
-	DietaryNeeds     string
-	LineManagerName  string
-	LineManagerEmail string
-	PolicyAgreedAt   time.Time
-	WaitingSince     *time.Time
-	OfferedAt        *time.Time
-	OfferExpiresAt   *time.Time
-	ConfirmedAt      *time.Time
-	EndedAt          *time.Time
-	Late             bool
-	EndNote          string
-	ReplacedBy       *int64
-	Attendance       *string
-	CreatedAt        time.Time
-	PersonEmail      string
-	PersonName       string
-	PersonErased     bool
-	CourseID         int64
-	CourseTitle      string
-	StartsAt         time.Time
-	EndsAt           time.Time
-	BookingCutoffAt  time.Time
-	SessionStatus    string
-	MeetingUrl       string
-	ClosedToAgencyID *int64
-	VenueName        string
-	VenueOnline      bool
-	VenueAddress     string
-	AgencyName       string
-	CourseSlug       string
-	CourseDuration   string
-	CourseSummary    string
-	SessionSequence  int32
-	MovedFromID      int64
-	HoldExpiresAt    *time.Time
-	PaidPence        int64
-	RefundPence      int64
+	ID                     int64
+	SessionID              int64
+	UserID                 int64
+	AgencyID               *int64
+	Status                 string
+	BookedBy               int64
+	AccessNeeds            string
+	DietaryNeeds           string
+	LineManagerName        string
+	LineManagerEmail       string
+	PolicyAgreedAt         time.Time
+	WaitingSince           *time.Time
+	OfferedAt              *time.Time
+	OfferExpiresAt         *time.Time
+	ConfirmedAt            *time.Time
+	EndedAt                *time.Time
+	Late                   bool
+	EndNote                string
+	ReplacedBy             *int64
+	Attendance             *string
+	CreatedAt              time.Time
+	PersonEmail            string
+	PersonName             string
+	PersonErased           bool
+	CourseID               int64
+	CourseTitle            string
+	StartsAt               time.Time
+	EndsAt                 time.Time
+	BookingCutoffAt        time.Time
+	SessionStatus          string
+	MeetingUrl             string
+	ClosedToAgencyID       *int64
+	VenueName              string
+	VenueOnline            bool
+	VenueAddress           string
+	AgencyName             string
+	CourseSlug             string
+	CourseDuration         string
+	CourseSummary          string
+	SessionSequence        int32
+	EndedBy                *int64
+	SessionCancelledReason string
+	EndedByManager         bool
+	InvoicePence           int64
+	InvoicePurchaseOrder   string
+	InvoiceStatus          string
+	MovedFromID            int64
+	HoldExpiresAt          *time.Time
+	PaidPence              int64
+	RefundPence            int64
 }
 
 func (q *Queries) GetBooking(ctx context.Context, id int64) (GetBookingRow, error) {
@@ -401,6 +416,12 @@ func (q *Queries) GetBooking(ctx context.Context, id int64) (GetBookingRow, erro
 		&i.CourseDuration,
 		&i.CourseSummary,
 		&i.SessionSequence,
+		&i.EndedBy,
+		&i.SessionCancelledReason,
+		&i.EndedByManager,
+		&i.InvoicePence,
+		&i.InvoicePurchaseOrder,
+		&i.InvoiceStatus,
 		&i.MovedFromID,
 		&i.HoldExpiresAt,
 		&i.PaidPence,
@@ -591,6 +612,8 @@ SELECT b.id, b.session_id, b.status, b.late, b.attendance, b.offer_expires_at, b
        b.hold_expires_at, b.end_note,
        s.course_title, s.starts_at, s.ends_at, s.booking_cutoff_at, s.status AS session_status,
        v.name AS venue_name, v.online AS venue_online, c.slug AS course_slug, c.duration AS course_duration,
+       b.ended_by, s.cancelled_reason AS session_cancelled_reason,
+       EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = b.ended_by AND r.role = 'manager')::boolean AS ended_by_manager,
        CASE WHEN b.status = 'waiting' THEN (
            SELECT count(*) FROM bookings w
            WHERE w.session_id = b.session_id AND w.status = 'waiting'
@@ -605,26 +628,29 @@ ORDER BY s.starts_at DESC, b.id DESC
 `
 
 type MyBookingsRow struct {
-	ID              int64
-	SessionID       int64
-	Status          string
-	Late            bool
-	Attendance      *string
-	OfferExpiresAt  *time.Time
-	WaitingSince    *time.Time
-	EndedAt         *time.Time
-	HoldExpiresAt   *time.Time
-	EndNote         string
-	CourseTitle     string
-	StartsAt        time.Time
-	EndsAt          time.Time
-	BookingCutoffAt time.Time
-	SessionStatus   string
-	VenueName       string
-	VenueOnline     bool
-	CourseSlug      string
-	CourseDuration  string
-	Position        int32
+	ID                     int64
+	SessionID              int64
+	Status                 string
+	Late                   bool
+	Attendance             *string
+	OfferExpiresAt         *time.Time
+	WaitingSince           *time.Time
+	EndedAt                *time.Time
+	HoldExpiresAt          *time.Time
+	EndNote                string
+	CourseTitle            string
+	StartsAt               time.Time
+	EndsAt                 time.Time
+	BookingCutoffAt        time.Time
+	SessionStatus          string
+	VenueName              string
+	VenueOnline            bool
+	CourseSlug             string
+	CourseDuration         string
+	EndedBy                *int64
+	SessionCancelledReason string
+	EndedByManager         bool
+	Position               int32
 }
 
 // Everything a person has booked or waited for, newest session first.
@@ -657,6 +683,9 @@ func (q *Queries) MyBookings(ctx context.Context, userID int64) ([]MyBookingsRow
 			&i.VenueOnline,
 			&i.CourseSlug,
 			&i.CourseDuration,
+			&i.EndedBy,
+			&i.SessionCancelledReason,
+			&i.EndedByManager,
 			&i.Position,
 		); err != nil {
 			return nil, err

@@ -390,6 +390,10 @@ type User struct {
 	LastSignedInAt *time.Time
 	// personal: when the person was warned their unused account would be erased
 	InactivityWarnedAt *time.Time
+	// personal: the person's line manager's name, from their last booking or their profile
+	LineManagerName string
+	// personal: the person's line manager's email address, from their last booking or their profile
+	LineManagerEmail string
 }
 
 type UserRole struct {

@@ -235,6 +235,8 @@ SET email                = 'deleted-' || id || '@deleted.invalid',
     full_name            = 'Deleted person',
     job_title            = '',
     unlisted_agency_name = '',
+    line_manager_name    = '',
+    line_manager_email   = '',
     requested_agency_id  = NULL,
     agency_requested_at  = NULL,
     password_hash        = '!',
@@ -481,6 +483,7 @@ func (q *Queries) ExportEmails(ctx context.Context, arg ExportEmailsParams) ([]E
 const exportProfile = `-- name: ExportProfile :one
 SELECT u.email, u.full_name, u.job_title, u.unlisted_agency_name, u.email_verified_at, u.created_at, u.updated_at,
        u.agency_requested_at, u.last_signed_in_at, u.inactivity_warned_at,
+       u.line_manager_name, u.line_manager_email::text AS line_manager_email,
        coalesce(a.name, '')::text AS agency_name,
        coalesce(ra.name, '')::text AS requested_agency_name
 FROM users u
@@ -500,6 +503,8 @@ type ExportProfileRow struct {
 	AgencyRequestedAt   *time.Time
 	LastSignedInAt      *time.Time
 	InactivityWarnedAt  *time.Time
+	LineManagerName     string
+	LineManagerEmail    string
 	AgencyName          string
 	RequestedAgencyName string
 }
@@ -520,6 +525,8 @@ func (q *Queries) ExportProfile(ctx context.Context, id int64) (ExportProfileRow
 		&i.AgencyRequestedAt,
 		&i.LastSignedInAt,
 		&i.InactivityWarnedAt,
+		&i.LineManagerName,
+		&i.LineManagerEmail,
 		&i.AgencyName,
 		&i.RequestedAgencyName,
 	)
@@ -721,15 +728,17 @@ func (q *Queries) LockAgencyOfUser(ctx context.Context, id int64) (LockAgencyOfU
 
 const lockProfile = `-- name: LockProfile :one
 
-SELECT full_name, job_title
+SELECT full_name, job_title, line_manager_name, line_manager_email::text AS line_manager_email
 FROM users
 WHERE id = $1 AND erased_at IS NULL
 FOR UPDATE
 `
 
 type LockProfileRow struct {
-	FullName string
-	JobTitle string
+	FullName         string
+	JobTitle         string
+	LineManagerName  string
+	LineManagerEmail string
 }
 
 // A person's own data: their profile, a change of agency, a copy of
@@ -737,7 +746,12 @@ type LockProfileRow struct {
 func (q *Queries) LockProfile(ctx context.Context, id int64) (LockProfileRow, error) {
 	row := q.db.QueryRow(ctx, lockProfile, id)
 	var i LockProfileRow
-	err := row.Scan(&i.FullName, &i.JobTitle)
+	err := row.Scan(
+		&i.FullName,
+		&i.JobTitle,
+		&i.LineManagerName,
+		&i.LineManagerEmail,
+	)
 	return i, err
 }
 
@@ -784,17 +798,26 @@ func (q *Queries) SetAgencyRequest(ctx context.Context, arg SetAgencyRequestPara
 
 const setProfile = `-- name: SetProfile :exec
 UPDATE users
-SET full_name = $1, job_title = $2, updated_at = now()
-WHERE id = $3
+SET full_name = $1, job_title = $2, line_manager_name = $3,
+    line_manager_email = $4, updated_at = now()
+WHERE id = $5
 `
 
 type SetProfileParams struct {
-	FullName string
-	JobTitle string
-	ID       int64
+	FullName         string
+	JobTitle         string
+	LineManagerName  string
+	LineManagerEmail string
+	ID               int64
 }
 
 func (q *Queries) SetProfile(ctx context.Context, arg SetProfileParams) error {
-	_, err := q.db.Exec(ctx, setProfile, arg.FullName, arg.JobTitle, arg.ID)
+	_, err := q.db.Exec(ctx, setProfile,
+		arg.FullName,
+		arg.JobTitle,
+		arg.LineManagerName,
+		arg.LineManagerEmail,
+		arg.ID,
+	)
 	return err
 }

@@ -57,7 +57,7 @@ var schedule = []Rule{
 		Key:     "unverified_accounts",
 		Records: "Accounts whose email address was never confirmed",
 		Kept:    "7 days from sign-up, or from the last confirmation link we sent",
-		Then:    "The account is erased: the name, email address, job title and organisation are deleted",
+		Then:    "The account is erased: the name, email address, job title, organisation and remembered line manager are deleted",
 		Why: "A confirmation link lasts 24 hours and can be sent again. After a week the address was most likely " +
 			"mistyped or is not the person's, and an account nobody can use should not keep their details.",
 		apply: eraseUnverified,
@@ -75,7 +75,7 @@ var schedule = []Rule{
 		Key:     "unused_accounts_erased",
 		Records: "Accounts still not signed in to 30 days after that warning",
 		Kept:    "30 days after the warning",
-		Then: "The account is erased: the name, email address, job title and organisation are deleted; past " +
+		Then: "The account is erased: the name, email address, job title, organisation and remembered line manager are deleted; past " +
 			"bookings stay without them until the bookings' own time is up",
 		Why:   "The warning gives the person a month to keep their account by signing in.",
 		apply: eraseUnused,

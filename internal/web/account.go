@@ -1,11 +1,13 @@
 package web
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -61,11 +63,20 @@ type signUpPage struct {
 	Agencies []account.Agency
 }
 
-func (a *app) signUpForm(c *fiber.Ctx) error {
-	if currentUser(c) != nil {
-		return c.Redirect("/account", fiber.StatusSeeOther)
+// withNext is path with the booking form to come back to, if any.
+func withNext(path, next string) string {
+	if next == "" {
+		return path
 	}
-	return a.showSignUp(c, account.SignUpForm{}, nil)
+	return path + "?next=" + url.QueryEscape(next)
+}
+
+func (a *app) signUpForm(c *fiber.Ctx) error {
+	next := account.ReturnPath(c.Query("next"))
+	if currentUser(c) != nil {
+		return c.Redirect(cmp.Or(next, "/account"), fiber.StatusSeeOther)
+	}
+	return a.showSignUp(c, account.SignUpForm{Next: next}, nil)
 }
 
 func (a *app) showSignUp(c *fiber.Ctx, f account.SignUpForm, errs *validation.Errors) error {
@@ -77,6 +88,7 @@ func (a *app) showSignUp(c *fiber.Ctx, f account.SignUpForm, errs *validation.Er
 		return err
 	}
 	f.Password = "" // never sent back
+	f.Next = account.ReturnPath(f.Next)
 	return a.renderForm(c, "account/signup", "Create an account", signUpPage{fieldErrors{errs}, f, agencies}, errs)
 }
 
@@ -87,6 +99,7 @@ func (a *app) signUp(c *fiber.Ctx) error {
 		Password:       c.FormValue("password"),
 		JobTitle:       c.FormValue("job-title"),
 		UnlistedAgency: c.FormValue("unlisted-agency"),
+		Next:           account.ReturnPath(c.FormValue("next")),
 	}
 	switch choice := c.FormValue("agency"); choice {
 	case "not-listed":
@@ -106,12 +119,18 @@ func (a *app) signUp(c *fiber.Ctx) error {
 	} else if err != nil {
 		return err
 	}
-	return c.Redirect("/sign-up/check-email", fiber.StatusSeeOther)
+	return c.Redirect(withNext("/sign-up/check-email", f.Next), fiber.StatusSeeOther)
+}
+
+type checkEmailPage struct {
+	Kind string // sign-up or reset
+	Next string // the booking form to come back to
 }
 
 func (a *app) checkEmail(kind string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		return a.render(c, fiber.StatusOK, "account/checkemail", "Check your email", kind)
+		return a.render(c, fiber.StatusOK, "account/checkemail", "Check your email",
+			checkEmailPage{Kind: kind, Next: account.ReturnPath(c.Query("next"))})
 	}
 }
 
@@ -122,10 +141,14 @@ func (a *app) verifyEmailForm(c *fiber.Ctx) error {
 	if _, err := a.ensureSession(c); err != nil {
 		return err
 	}
-	return a.render(c, fiber.StatusOK, "account/verify", "Confirm your email address", c.Query("token"))
+	return a.render(c, fiber.StatusOK, "account/verify", "Confirm your email address",
+		verifyPage{Token: c.Query("token"), Next: account.ReturnPath(c.Query("next"))})
 }
 
+type verifyPage struct{ Token, Next string }
+
 func (a *app) verifyEmail(c *fiber.Ctx) error {
+	next := account.ReturnPath(c.FormValue("next"))
 	err := a.deps.Accounts.VerifyEmail(c.UserContext(), c.FormValue("token"), a.clientIP(c))
 	if errors.Is(err, account.ErrLinkInvalid) {
 		return a.message(c, fiber.StatusBadRequest, "This link has expired or has already been used", messagePage{
@@ -136,12 +159,17 @@ func (a *app) verifyEmail(c *fiber.Ctx) error {
 	} else if err != nil {
 		return err
 	}
-	next := link{"/sign-in", "Sign in to book training"}
+	if next != "" {
+		// Signed up on the way to a booking: asked once to sign in (every
+		// session of the account has just ended), then on to its form.
+		return c.Redirect(withNext("/sign-in", next)+"&confirmed=1", fiber.StatusSeeOther)
+	}
+	then := link{"/sign-in", "Sign in to book training"}
 	if currentUser(c) != nil {
-		next = link{"/courses", "Find a course to book"}
+		then = link{"/courses", "Find a course to book"}
 	}
 	return a.message(c, fiber.StatusOK, "Email address confirmed", messagePage{
-		Success: true, Paragraphs: []string{"You can now book training."}, Link: &next,
+		Success: true, Paragraphs: []string{"You can now book training."}, Link: &then,
 	})
 }
 
@@ -150,16 +178,24 @@ func (a *app) verifyEmail(c *fiber.Ctx) error {
 type signInPage struct {
 	fieldErrors
 	Email, Next string
+	Confirmed   bool // just confirmed their email address, on the way to a booking
 }
 
+// Booking is the booking form the person is on their way to, which sign-up
+// and password reset carry too; "" when Next is another page.
+func (p signInPage) Booking() string { return account.ReturnPath(p.Next) }
+
 func (a *app) signInForm(c *fiber.Ctx) error {
+	next := localPath(c.Query("next"))
 	if currentUser(c) != nil {
-		return c.Redirect("/account", fiber.StatusSeeOther)
+		return c.Redirect(cmp.Or(next, "/account"), fiber.StatusSeeOther)
 	}
 	if _, err := a.ensureSession(c); err != nil {
 		return err
 	}
-	return a.renderForm(c, "account/signin", "Sign in", signInPage{Next: localPath(c.Query("next"))}, nil)
+	p := signInPage{Next: next}
+	p.Confirmed = c.Query("confirmed") == "1" && p.Booking() != ""
+	return a.renderForm(c, "account/signin", "Sign in", p, nil)
 }
 
 func (a *app) signIn(c *fiber.Ctx) error {
@@ -182,7 +218,7 @@ func (a *app) signIn(c *fiber.Ctx) error {
 		return err
 	}
 	if verr != nil {
-		page := signInPage{fieldErrors{verr}, addr, next}
+		page := signInPage{fieldErrors: fieldErrors{verr}, Email: addr, Next: next}
 		if err := a.renderForm(c, "account/signin", "Sign in", page, verr); err != nil {
 			return err
 		}
@@ -225,9 +261,12 @@ func (a *app) signOut(c *fiber.Ctx) error {
 }
 
 // localPath keeps a "next" address only if it is a path on this site, so a
-// crafted link cannot send a person elsewhere after signing in.
+// crafted link cannot send a person elsewhere after signing in. Browsers
+// drop tabs and line breaks from a URL and read a backslash as a slash, so
+// "/\tevil.example" or "/\\evil.example" would be another site: no control
+// character or backslash is kept.
 func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\\r\n") || len(p) > 500 {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsFunc(p, unsafeInPath) || len(p) > 500 {
 		return ""
 	}
 	u, err := url.Parse(p)
@@ -237,35 +276,39 @@ func localPath(p string) string {
 	return p
 }
 
+func unsafeInPath(r rune) bool { return r == '\\' || unicode.IsControl(r) }
+
 // --- forgotten and reset passwords ---
 
 type emailPage struct {
 	fieldErrors
 	Email string
+	Next  string // the booking form to come back to
 }
 
 func (a *app) forgotForm(c *fiber.Ctx) error {
 	if _, err := a.ensureSession(c); err != nil {
 		return err
 	}
-	return a.renderForm(c, "account/forgot", "Reset your password", emailPage{}, nil)
+	return a.renderForm(c, "account/forgot", "Reset your password", emailPage{Next: account.ReturnPath(c.Query("next"))}, nil)
 }
 
 func (a *app) forgot(c *fiber.Ctx) error {
-	addr := c.FormValue("email")
-	err := a.deps.Accounts.RequestPasswordReset(c.UserContext(), addr, a.clientIP(c))
+	addr, next := c.FormValue("email"), account.ReturnPath(c.FormValue("next"))
+	err := a.deps.Accounts.RequestPasswordResetReturning(c.UserContext(), addr, a.clientIP(c), next)
 	var verr *validation.Errors
 	if errors.As(err, &verr) {
-		return a.renderForm(c, "account/forgot", "Reset your password", emailPage{fieldErrors{verr}, addr}, verr)
+		return a.renderForm(c, "account/forgot", "Reset your password", emailPage{fieldErrors{verr}, addr, next}, verr)
 	} else if err != nil {
 		return err
 	}
-	return c.Redirect("/forgot-password/check-email", fiber.StatusSeeOther)
+	return c.Redirect(withNext("/forgot-password/check-email", next), fiber.StatusSeeOther)
 }
 
 type resetPage struct {
 	fieldErrors
 	Token string
+	Next  string // the booking form to come back to
 }
 
 func (a *app) linkExpired(c *fiber.Ctx) error {
@@ -287,16 +330,17 @@ func (a *app) resetForm(c *fiber.Ctx) error {
 	if _, err := a.ensureSession(c); err != nil {
 		return err
 	}
-	return a.renderForm(c, "account/reset", "Choose a new password", resetPage{Token: token}, nil)
+	return a.renderForm(c, "account/reset", "Choose a new password",
+		resetPage{Token: token, Next: account.ReturnPath(c.Query("next"))}, nil)
 }
 
 func (a *app) reset(c *fiber.Ctx) error {
-	token := c.FormValue("token")
+	token, next := c.FormValue("token"), account.ReturnPath(c.FormValue("next"))
 	err := a.deps.Accounts.ResetPassword(c.UserContext(), token, c.FormValue("password"), a.clientIP(c))
 	var verr *validation.Errors
 	switch {
 	case errors.As(err, &verr):
-		return a.renderForm(c, "account/reset", "Choose a new password", resetPage{fieldErrors{verr}, token}, verr)
+		return a.renderForm(c, "account/reset", "Choose a new password", resetPage{fieldErrors{verr}, token, next}, verr)
 	case errors.Is(err, account.ErrLinkInvalid):
 		return a.linkExpired(c)
 	case err != nil:
@@ -306,7 +350,7 @@ func (a *app) reset(c *fiber.Ctx) error {
 	a.clearSessionCookie(c)
 	return a.message(c, fiber.StatusOK, "Your password has been reset", messagePage{
 		Success: true, Paragraphs: []string{"You have been signed out everywhere. Sign in with your new password."},
-		Link: &link{"/sign-in", "Sign in"},
+		Link: &link{withNext("/sign-in", next), "Sign in"},
 	})
 }
 
@@ -324,7 +368,7 @@ func (a *app) accountHome(c *fiber.Ctx) error {
 func (a *app) showAccount(c *fiber.Ctx, notice string) error {
 	u := currentUser(c)
 	links := []link{
-		{"/account/profile", "Change your name or job title"},
+		{"/account/profile", "Change your name, job title or line manager"},
 		{"/account/agency", "Change your organisation"},
 		{"/account/password", "Change your password"},
 		{"/account/data", "Download your data"},
@@ -351,7 +395,8 @@ func (a *app) showAccount(c *fiber.Ctx, notice string) error {
 }
 
 func (a *app) resendVerification(c *fiber.Ctx) error {
-	if err := a.deps.Accounts.ResendVerification(c.UserContext(), currentUser(c).ID, a.clientIP(c)); err != nil {
+	next := account.ReturnPath(c.FormValue("next")) // the booking form they were stopped at
+	if err := a.deps.Accounts.ResendVerificationReturning(c.UserContext(), currentUser(c).ID, a.clientIP(c), next); err != nil {
 		return err
 	}
 	return a.showAccount(c, "We have sent a new link to "+currentUser(c).Email)

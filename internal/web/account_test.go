@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -32,12 +34,15 @@ func (a testApp) lastEmail(t *testing.T, to string) (subject, link string) {
 // would (each acts once).
 func (a testApp) workResets(t *testing.T) {
 	t.Helper()
-	rows, err := a.pool.Query(context.Background(), "SELECT (args->>'action_id')::bigint FROM river_job WHERE kind = 'account_reset_password' ORDER BY id")
+	rows, err := a.pool.Query(context.Background(), "SELECT args FROM river_job WHERE kind = 'account_reset_password' ORDER BY id")
 	require.NoError(t, err)
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	jobs, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
 	require.NoError(t, err)
-	for _, id := range ids {
-		require.NoError(t, a.accounts.SendPasswordReset(context.Background(), id))
+	w := &account.ResetPasswordWorker{Accounts: a.accounts}
+	for _, raw := range jobs {
+		var args account.ResetPasswordArgs
+		require.NoError(t, json.Unmarshal(raw, &args))
+		require.NoError(t, w.Work(context.Background(), &river.Job[account.ResetPasswordArgs]{Args: args}))
 	}
 }
 

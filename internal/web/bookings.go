@@ -3,12 +3,15 @@ package web
 import (
 	"errors"
 	"fmt"
+	"html/template"
 	"math"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/validation"
 )
@@ -46,7 +49,32 @@ type bookingMessage struct {
 	Heading    string
 	Paragraphs []string
 	Links      []link
-	Resend     bool // offer to send the email confirmation link again
+	Resend     bool         // offer to send the email confirmation link again
+	ResendNext string       // the booking form its link comes back to
+	Contact    *teamContact // how to reach the training team
+}
+
+// teamContact is the training team's mailbox and telephone, either of
+// which may be "".
+type teamContact struct{ Email, Phone string }
+
+// TelHref is the telephone number as a tel: link, digits and + only (so
+// html/template may trust it: it allows no tel: link of its own accord).
+func (t teamContact) TelHref() template.URL {
+	return template.URL("tel:" + strings.Map(func(r rune) rune {
+		if r == '+' || (r >= '0' && r <= '9') {
+			return r
+		}
+		return -1
+	}, t.Phone))
+}
+
+// contact is the training team's contact, or nil when none is configured.
+func (a *app) contact() *teamContact {
+	if a.deps.TrainingEmail == "" && a.deps.TrainingPhone == "" {
+		return nil
+	}
+	return &teamContact{Email: a.deps.TrainingEmail, Phone: a.deps.TrainingPhone}
 }
 
 func (a *app) bookingMessage(c *fiber.Ctx, status int, m bookingMessage) error {
@@ -67,6 +95,7 @@ type bookFormPage struct {
 	Invite     string
 	Full       bool // the form joins the waiting list
 	JustFilled bool // the last place went while the person filled in the form
+	Remembered bool // the line manager is filled in from the person's profile
 }
 
 func (p bookFormPage) CutoffText() string { return cutoffText(p.Session) }
@@ -129,7 +158,11 @@ func (a *app) showBookForm(c *fiber.Ctx, se booking.SessionToBook, invite string
 	if !u.Verified {
 		return a.bookingRefused(c, se, booking.ErrUnverified)
 	}
-	p := bookFormPage{Session: se, Invite: invite, Full: se.Full()}
+	p := bookFormPage{Session: se, Invite: invite, Full: se.Full(), Details: booking.Details{
+		// remembered from their last booking, or their profile
+		LineManagerName: u.LineManagerName, LineManagerEmail: u.LineManagerEmail,
+	}}
+	p.Remembered = p.Details.LineManagerName != ""
 	return a.renderForm(c, "bookings/form", p.title(), p, nil)
 }
 
@@ -197,7 +230,7 @@ func (a *app) bookingRefused(c *fiber.Ctx, se booking.SessionToBook, err error) 
 				"Before you can book training, confirm your email address by following the link we sent to " + currentUser(c).Email + ".",
 				"Then come back to this page to book.",
 			},
-			Resend: true,
+			Resend: true, ResendNext: account.ReturnPath(c.Path()),
 		})
 	case errors.Is(err, booking.ErrAlreadyBooked):
 		m := bookingMessage{Heading: "You already have a place on this session", Links: []link{mine}}
@@ -223,9 +256,20 @@ func (a *app) bookingRefused(c *fiber.Ctx, se booking.SessionToBook, err error) 
 	case errors.Is(err, booking.ErrNotBookable), errors.Is(err, booking.ErrCutoffPassed):
 		return a.bookingMessage(c, fiber.StatusGone, bookingMessage{
 			Heading: "Booking has closed for this session", Paragraphs: a.closedReasons(se), Links: []link{course},
+			Contact: a.closedContact(se),
 		})
 	}
 	return err
+}
+
+// closedContact is the training team's contact for a session whose booking
+// closed at its cut-off (the team may still add someone until it starts);
+// nil when it has started, ended or been cancelled.
+func (a *app) closedContact(se booking.SessionToBook) *teamContact {
+	if se.Status != "published" || !a.deps.Now().Before(se.StartsAt) {
+		return nil
+	}
+	return a.contact()
 }
 
 // closedReasons says why a session can no longer be booked.
@@ -243,9 +287,13 @@ func (a *app) closedReasons(se booking.SessionToBook) []string {
 	case !a.deps.Now().Before(se.StartsAt):
 		return []string{what + " has already started."}
 	}
+	urgent := "If you need a place urgently, contact the training team."
+	if a.closedContact(se) != nil {
+		urgent = "If you need a place urgently, contact the training team:"
+	}
 	return []string{
 		"Booking for " + what + " closed at " + cutoffText(se) + ", so that trainers know who is coming.",
-		"If you need a place urgently, contact the training team.",
+		urgent,
 	}
 }
 
@@ -254,8 +302,64 @@ func (a *app) closedReasons(se booking.SessionToBook) []string {
 // bookingView is a booking as its pages word it.
 type bookingView struct{ booking.Booking }
 
-// StatusText says where the booking stands, in plain words.
-func (b bookingView) StatusText() string {
+// StatusText says where the booking stands, in plain words, to the person
+// whose booking it is.
+func (b bookingView) StatusText() string { return b.statusText(true) }
+
+// cancelledText says who cancelled a place or ended a wait: the person
+// (own: "you"), someone for them, or the partnership with the session.
+func (b bookingView) cancelledText(own bool) string {
+	late := ""
+	if b.Late {
+		late = " (late)"
+	}
+	switch b.EndedBy {
+	case booking.EndedBySession:
+		return "Session cancelled by the training team"
+	case booking.EndedBySelf:
+		if b.Status == booking.Left {
+			if own {
+				return "You left the waiting list"
+			}
+			return "Left the waiting list"
+		}
+		if own {
+			return "Cancelled by you" + late
+		}
+		return "Cancelled by " + b.PersonName + late
+	case booking.EndedByTeam, booking.EndedByAgency:
+		by := "the training team"
+		if b.EndedBy == booking.EndedByAgency {
+			by = "your agency’s coordinator"
+			if !own {
+				by = "their agency’s coordinator"
+			}
+		}
+		what := "Cancelled"
+		if b.Status == booking.Left {
+			what = "Taken off the waiting list"
+		}
+		if own {
+			return what + " for you by " + by + late
+		}
+		return what + " by " + by + late
+	}
+	if b.Status == booking.Left {
+		return "Left the waiting list"
+	}
+	return "Cancelled" + late
+}
+
+// CancelledReason is the partnership's reason for cancelling the session,
+// when that is what ended the booking.
+func (b bookingView) CancelledReason() string {
+	if b.EndedBy == booking.EndedBySession {
+		return b.SessionCancelledReason
+	}
+	return ""
+}
+
+func (b bookingView) statusText(own bool) string {
 	switch b.Status {
 	case booking.Confirmed:
 		switch b.Attendance {
@@ -288,26 +392,42 @@ func (b bookingView) StatusText() string {
 			return "Place offered: accept by " + clock(*b.OfferExpiresAt) + " on " + longDate(*b.OfferExpiresAt)
 		}
 		return "Place offered"
-	case booking.Cancelled:
-		switch {
-		case b.Late:
-			return "Cancelled (late)"
-		case b.SessionStatus == "cancelled" && b.EndNote != "":
-			return "Session cancelled by the training team"
-		}
-		return "Cancelled"
+	case booking.Cancelled, booking.Left:
+		return b.cancelledText(own)
 	case booking.Substituted:
 		return "Passed to a colleague"
 	case booking.Moved:
 		return "Moved to another session"
-	case booking.Left:
-		return "Left the waiting list"
 	case booking.Lapsed:
 		return "Not paid for in time"
 	case booking.Expired:
 		return "Offer expired"
 	}
 	return b.Status
+}
+
+// InvoiceText says what a place on the agency's invoice costs and where its
+// payment stands, as "Paid £80 by card" does for a card: "" for none.
+func (b bookingView) InvoiceText() string {
+	if b.Invoiced <= 0 {
+		return ""
+	}
+	agency := "the agency’s"
+	if b.AgencyName != "" {
+		agency = b.AgencyName + "’s"
+	}
+	on := b.Invoiced.String() + " on " + agency + " invoice"
+	switch b.InvoiceStatus {
+	case "pending":
+		return on + ": not invoiced yet"
+	case "invoiced":
+		return on + ": invoiced, not paid yet"
+	case "paid":
+		return on + ": paid"
+	case "cancelled":
+		return b.Invoiced.String() + " not charged: the place was cancelled before it was invoiced"
+	}
+	return on
 }
 
 // Where is the venue's name, or Online.
@@ -339,6 +459,9 @@ type bookingPage struct {
 	Notice  string
 	Refund  string // what cancelling now gives back, "" for nothing
 }
+
+// StatusText says where the booking stands, to whoever is looking.
+func (p bookingPage) StatusText() string { return p.Booking.statusText(p.Own) }
 
 func (a *app) bookingShow(c *fiber.Ctx) error {
 	b, err := a.booking(c)

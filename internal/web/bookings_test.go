@@ -355,7 +355,7 @@ func TestCancelBeforeTheCutoffIsFree(t *testing.T) {
 	_, page = c.get(resp.Header.Get("Location"))
 	assert.Contains(t, page, "it is not recorded as a late cancellation")
 	assert.Contains(t, page, "Other bookings")
-	assert.Regexp(t, `>Cancelled</td>`, page)
+	assert.Regexp(t, `>Cancelled by you</td>`, page)
 
 	// Cancelled already: the form says so rather than offering it again.
 	resp, page = c.get(fmt.Sprintf("/bookings/%d/cancel", id))
@@ -388,7 +388,7 @@ func TestCancelAfterTheCutoffIsLate(t *testing.T) {
 	assert.True(t, late)
 	_, page = c.get(resp.Header.Get("Location"))
 	assert.Contains(t, page, "it is recorded as a late cancellation")
-	assert.Contains(t, page, ">Cancelled (late)</td>")
+	assert.Contains(t, page, ">Cancelled by you (late)</td>")
 
 	// Once the session has started there is nothing to cancel.
 	other := a.addSession(t, 10, 10*24*time.Hour, 3*24*time.Hour)

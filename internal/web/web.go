@@ -50,6 +50,11 @@ type Deps struct {
 	// Enquiries keeps requests for bespoke and single-agency training; nil:
 	// no such pages.
 	Enquiries *enquiry.Service
+	// The training team's mailbox and telephone (TRAINING_EMAIL,
+	// TRAINING_PHONE), for pages that tell people to get in touch; either
+	// may be "".
+	TrainingEmail string
+	TrainingPhone string
 }
 
 type app struct {

@@ -53,16 +53,18 @@ type profilePage struct {
 	account.ProfileForm
 }
 
-const profileTitle = "Change your name or job title"
+const profileTitle = "Change your details"
 
 func (a *app) profileForm(c *fiber.Ctx) error {
 	u := currentUser(c)
-	f := account.ProfileForm{FullName: u.FullName, JobTitle: u.JobTitle}
+	f := account.ProfileForm{FullName: u.FullName, JobTitle: u.JobTitle,
+		LineManagerName: u.LineManagerName, LineManagerEmail: u.LineManagerEmail}
 	return a.renderForm(c, "account/profile", profileTitle, profilePage{ProfileForm: f}, nil)
 }
 
 func (a *app) updateProfile(c *fiber.Ctx) error {
-	f := account.ProfileForm{FullName: c.FormValue("full-name"), JobTitle: c.FormValue("job-title")}
+	f := account.ProfileForm{FullName: c.FormValue("full-name"), JobTitle: c.FormValue("job-title"),
+		LineManagerName: c.FormValue("line-manager-name"), LineManagerEmail: c.FormValue("line-manager-email")}
 	err := a.deps.Accounts.UpdateProfile(c.UserContext(), currentUser(c).ID, f, a.clientIP(c))
 	var verr *validation.Errors
 	if errors.As(err, &verr) {

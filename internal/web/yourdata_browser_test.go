@@ -37,7 +37,7 @@ func TestBrowserYourDataPages(t *testing.T) {
 
 	u = follow(t, ctx, "a[href='/account/profile']")
 	assert.Equal(t, "/account/profile", u.Path)
-	assert.Equal(t, "Change your name or job title", text(t, ctx, "h1"))
+	assert.Equal(t, "Change your details", text(t, ctx, "h1"))
 	checkPage(t, ctx)
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.Clear(chromedp.ID("full-name")),
