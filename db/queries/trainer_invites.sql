@@ -31,3 +31,8 @@ VALUES (@session_id, @trainer_id, @sequence, @session_sequence, @cancelled, @sen
 ON CONFLICT (session_id, trainer_id) DO UPDATE
 SET sequence = EXCLUDED.sequence, session_sequence = EXCLUDED.session_sequence,
     cancelled = EXCLUDED.cancelled, sent_at = EXCLUDED.sent_at;
+
+-- name: PersonDeliversSession :one
+-- Whether user_id is a trainer of session_id: a trainer cannot also hold a
+-- learner's place on it.
+SELECT EXISTS (SELECT 1 FROM session_trainers WHERE session_id = @session_id AND trainer_id = @user_id)::boolean;

@@ -10,6 +10,24 @@ import (
 	"time"
 )
 
+const personDeliversSession = `-- name: PersonDeliversSession :one
+SELECT EXISTS (SELECT 1 FROM session_trainers WHERE session_id = $1 AND trainer_id = $2)::boolean
+`
+
+type PersonDeliversSessionParams struct {
+	SessionID int64
+	UserID    int64
+}
+
+// Whether user_id is a trainer of session_id: a trainer cannot also hold a
+// learner's place on it.
+func (q *Queries) PersonDeliversSession(ctx context.Context, arg PersonDeliversSessionParams) (bool, error) {
+	row := q.db.QueryRow(ctx, personDeliversSession, arg.SessionID, arg.UserID)
+	var column_1 bool
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
 const recordTrainerInvite = `-- name: RecordTrainerInvite :exec
 INSERT INTO trainer_invites (session_id, trainer_id, sequence, session_sequence, cancelled, sent_at)
 VALUES ($1, $2, $3, $4, $5, $6)
