@@ -67,8 +67,15 @@ func narrowTab(t *testing.T, base, addr string) context.Context {
 // the screen, naming the element that sticks out; it runs axe too.
 func fitsNarrowScreen(t *testing.T, tab context.Context, base, path string) {
 	t.Helper()
+	fitsNarrowScreenAnswering(t, tab, base, path, 200)
+}
+
+// fitsNarrowScreenAnswering is fitsNarrowScreen for a page that answers
+// with status.
+func fitsNarrowScreenAnswering(t *testing.T, tab context.Context, base, path string, status int64) {
+	t.Helper()
 	resp := browsertest.Navigate(t, tab, base+path)
-	require.Equal(t, int64(200), resp.Status, path)
+	require.Equal(t, status, resp.Status, path)
 	raw, err := chromedp.Run(tab, chromedp.Evaluate[string](overflow))
 	require.NoError(t, err)
 	var m measure
@@ -134,6 +141,9 @@ func TestBrowserTablesFitA320PixelScreen(t *testing.T) {
 			"/trainer/sessions/" + id(w.session), "/sessions/" + id(w.session) + "/register"} {
 			fitsNarrowScreen(t, tab, base, p)
 		}
+		// A trainer cannot book a session they deliver: the booking page says why.
+		fitsNarrowScreenAnswering(t, tab, base, "/sessions/"+id(upcoming)+"/book", 409)
+		assert.Equal(t, "You are a trainer on this session", text(t, tab, "h1"))
 	})
 	t.Run("manager", func(t *testing.T) {
 		tab := narrowTab(t, base, "manager@example.org")
