@@ -94,7 +94,14 @@ FROM session_trainers st
 JOIN sessions s ON s.id = st.session_id
 JOIN venues v ON v.id = s.venue_id
 WHERE st.trainer_id = @trainer_id AND s.ends_at > @now
-ORDER BY s.starts_at, s.id;
+ORDER BY s.starts_at, s.id
+LIMIT @lim OFFSET @off;
+
+-- name: CountUpcomingTrainerSessions :one
+SELECT count(*)
+FROM session_trainers st
+JOIN sessions s ON s.id = st.session_id
+WHERE st.trainer_id = @trainer_id AND s.ends_at > @now;
 
 -- name: ListPastTrainerSessions :many
 SELECT s.id, s.course_title, s.starts_at, s.ends_at, s.status, s.capacity, s.seats_taken, s.meeting_url,

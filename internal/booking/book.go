@@ -162,6 +162,9 @@ func (s *Service) book(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, actor 
 	if err := mayBook(actor, p, se, r.InviteToken, now); err != nil {
 		return Outcome{}, err
 	}
+	if err := notTrainerOf(ctx, q, se.ID, p.ID); err != nil {
+		return Outcome{}, err
+	}
 	if live, err := q.LiveBookingFor(ctx, dbsqlc.LiveBookingForParams{SessionID: se.ID, UserID: p.ID}); err == nil {
 		if live.Status == Waiting {
 			return Outcome{}, ErrAlreadyWaiting
@@ -222,6 +225,19 @@ func (s *Service) book(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, actor 
 		return Outcome{}, fmt.Errorf("waiting position: %w", err)
 	}
 	return Outcome{BookingID: id, Status: Waiting, Position: int(pos)}, s.tell(ctx, tx, q, id, msgWaiting)
+}
+
+// notTrainerOf refuses a place on a session to someone who delivers it:
+// they are there already, and a place would go to waste.
+func notTrainerOf(ctx context.Context, q *dbsqlc.Queries, sessionID, personID int64) error {
+	delivers, err := q.PersonDeliversSession(ctx, dbsqlc.PersonDeliversSessionParams{SessionID: sessionID, UserID: personID})
+	if err != nil {
+		return fmt.Errorf("trainers of session %d: %w", sessionID, err)
+	}
+	if delivers {
+		return ErrDelivers
+	}
+	return nil
 }
 
 // mayBook checks the session is open to this person now. Managers may add

@@ -40,6 +40,7 @@ var (
 	ErrOfferGone      = errors.New("the offer has expired or was already answered")
 	ErrWrongState     = errors.New("booking cannot change from its current state")
 	ErrStarted        = errors.New("the session has started")
+	ErrDelivers       = errors.New("the person delivers this session as a trainer")
 )
 
 // Statuses of a booking. Waiting, Offered and Confirmed are live.

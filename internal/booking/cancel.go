@@ -131,6 +131,12 @@ func (s *Service) Substitute(ctx context.Context, actor Actor, bookingID int64, 
 		if err := v.Err(); err != nil {
 			return err
 		}
+		if err := notTrainerOf(ctx, q, se.ID, c.ID); errors.Is(err, ErrDelivers) {
+			v.Add(FieldColleagueEmail, "Your colleague delivers this session as a trainer, so cannot have a place on it")
+			return v.Err()
+		} else if err != nil {
+			return err
+		}
 		if free, err := endWait(ctx, q, se.ID, c.ID, actor.ID, now, "Given a colleague’s place"); err != nil {
 			return err
 		} else if !free {

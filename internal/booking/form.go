@@ -32,6 +32,7 @@ type SessionToBook struct {
 	LiveBookingID    int64 // 0 when the person has no live booking of it
 	LiveStatus       string
 	Price            payment.Pence // what a place costs the person's agency (0: free)
+	Delivering       bool          // the person is one of its trainers, so cannot book it
 }
 
 // Full reports whether every place is taken or held for an offer.
@@ -88,6 +89,9 @@ func (s *Service) SessionToBook(ctx context.Context, sessionID, personID int64) 
 		se.LiveBookingID, se.LiveStatus = live.ID, live.Status
 	} else if !errors.Is(err, pgx.ErrNoRows) {
 		return SessionToBook{}, fmt.Errorf("live booking of session %d: %w", sessionID, err)
+	}
+	if se.Delivering, err = q.PersonDeliversSession(ctx, dbsqlc.PersonDeliversSessionParams{SessionID: sessionID, UserID: personID}); err != nil {
+		return SessionToBook{}, fmt.Errorf("trainers of session %d: %w", sessionID, err)
 	}
 	agencyID, err := q.AgencyOfPerson(ctx, personID)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {

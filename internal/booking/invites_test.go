@@ -113,8 +113,12 @@ func TestMovingASessionSendsUpdatedInvites(t *testing.T) {
 		assert.Contains(t, ics, "DTSTART;TZID=Europe/London:"+later.In(catalogue.London).Format("20060102"), "the new day")
 	}
 	var told int
-	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT count(*) FROM emails WHERE subject LIKE 'Session changed:%'").Scan(&told))
+	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT count(*) FROM emails WHERE subject LIKE 'Session changed:%' AND user_id <> $1", trainer.ID).Scan(&told))
 	assert.Equal(t, 2, told, "only people with a place are told, not those offered or waiting")
+	// The trainer is told too, with their own event (internal/scheduling tests it in full).
+	method, ics, _ := f.storedInvite(t, trainer, "Session changed:")
+	assert.Equal(t, "REQUEST", method)
+	assert.Contains(t, ics, fmt.Sprintf("UID:session-%d-trainer-%d@localhost\r\n", session, trainer.ID))
 
 	// Cancelling the moved session cancels the event at a higher sequence.
 	require.NoError(t, svc.Cancel(f.ctx, session, "The trainer is ill"))

@@ -233,6 +233,12 @@ func (s *Service) Move(ctx context.Context, actor Actor, bookingID, toSessionID 
 		if err := v.Err(); err != nil {
 			return err
 		}
+		if err := notTrainerOf(ctx, q, to.ID, b.UserID); errors.Is(err, ErrDelivers) {
+			v.Add(FieldToSession, "They deliver that session as a trainer: choose another")
+			return v.Err()
+		} else if err != nil {
+			return err
+		}
 		// The place replaces any wait for it.
 		if free, err := endWait(ctx, q, to.ID, b.UserID, actor.ID, now, "Moved onto this session from another"); err != nil {
 			return err

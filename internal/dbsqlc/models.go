@@ -365,6 +365,15 @@ type TrainerCourse struct {
 	ApprovedAt time.Time
 }
 
+type TrainerInvite struct {
+	SessionID       int64
+	TrainerID       int64
+	Sequence        int32
+	SessionSequence int32
+	Cancelled       bool
+	SentAt          time.Time
+}
+
 type User struct {
 	ID int64
 	// personal: the person's email address

@@ -64,6 +64,25 @@ func (q *Queries) CountPastTrainerSessions(ctx context.Context, arg CountPastTra
 	return count, err
 }
 
+const countUpcomingTrainerSessions = `-- name: CountUpcomingTrainerSessions :one
+SELECT count(*)
+FROM session_trainers st
+JOIN sessions s ON s.id = st.session_id
+WHERE st.trainer_id = $1 AND s.ends_at > $2
+`
+
+type CountUpcomingTrainerSessionsParams struct {
+	TrainerID int64
+	Now       time.Time
+}
+
+func (q *Queries) CountUpcomingTrainerSessions(ctx context.Context, arg CountUpcomingTrainerSessionsParams) (int64, error) {
+	row := q.db.QueryRow(ctx, countUpcomingTrainerSessions, arg.TrainerID, arg.Now)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const deleteTimeOff = `-- name: DeleteTimeOff :one
 DELETE FROM trainer_commitments
 WHERE id = $1 AND trainer_id = $2 AND session_id IS NULL
@@ -490,11 +509,14 @@ JOIN sessions s ON s.id = st.session_id
 JOIN venues v ON v.id = s.venue_id
 WHERE st.trainer_id = $1 AND s.ends_at > $2
 ORDER BY s.starts_at, s.id
+LIMIT $4 OFFSET $3
 `
 
 type ListUpcomingTrainerSessionsParams struct {
 	TrainerID int64
 	Now       time.Time
+	Off       int32
+	Lim       int32
 }
 
 type ListUpcomingTrainerSessionsRow struct {
@@ -517,7 +539,12 @@ type ListUpcomingTrainerSessionsRow struct {
 }
 
 func (q *Queries) ListUpcomingTrainerSessions(ctx context.Context, arg ListUpcomingTrainerSessionsParams) ([]ListUpcomingTrainerSessionsRow, error) {
-	rows, err := q.db.Query(ctx, listUpcomingTrainerSessions, arg.TrainerID, arg.Now)
+	rows, err := q.db.Query(ctx, listUpcomingTrainerSessions,
+		arg.TrainerID,
+		arg.Now,
+		arg.Off,
+		arg.Lim,
+	)
 	if err != nil {
 		return nil, err
 	}

@@ -35,6 +35,7 @@ type Event struct {
 	Summary, Description, Location, URL string
 	Organizer                           Person
 	Attendee                            Person // no Email: nobody is invited
+	Chair                               bool   // the attendee leads the event (a trainer), not takes part in it
 	Cancelled                           bool
 	Alarm                               time.Duration // how long before Start to remind; 0 is none
 }
@@ -106,8 +107,12 @@ func add(cal *ics.Calendar, e Event, stamp time.Time, alarm bool) {
 		v.SetOrganizer("mailto:"+cleanAddress(e.Organizer.Email), cn(e.Organizer.Name)...)
 	}
 	if e.Attendee.Email != "" {
+		role := ics.ParticipationRoleReqParticipant
+		if e.Chair {
+			role = ics.ParticipationRoleChair
+		}
 		v.AddAttendee("mailto:"+cleanAddress(e.Attendee.Email), append(cn(e.Attendee.Name),
-			ics.ParticipationRoleReqParticipant,
+			role,
 			ics.ParticipationStatusNeedsAction,
 			rsvpFalse)...)
 	}

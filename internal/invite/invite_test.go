@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/apognu/gocal"
+	"github.com/apognu/gocal/parser"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -69,7 +70,19 @@ func feedEvents() []Event {
 	return []Event{winter, summer}
 }
 
+// trainer is the session as its trainer's invite describes it: they chair it.
+func trainer() Event {
+	e := booking()
+	e.UID = "session-7-trainer-3@book-safeguarding-training"
+	e.URL = "https://book.example.org/trainer/sessions/7"
+	e.Description = "Working Together to Safeguard Children: an introduction\n\nYou are delivering this session with Ana Costa."
+	e.Attendee = Person{"Jo Trainer", "jo.trainer@example.org"}
+	e.Chair = true
+	return e
+}
+
 var files = map[string]func() []byte{
+	"trainer.ics": func() []byte { return Request(trainer(), stamp) },
 	"request.ics": func() []byte { return Request(booking(), stamp) },
 	"moved.ics":   func() []byte { return Request(moved(), stamp) },
 	"cancel.ics":  func() []byte { return Cancel(cancelled(), stamp) },
@@ -272,4 +285,21 @@ func TestNoAlarm(t *testing.T) {
 	assert.NotContains(t, string(Cancel(booking(), stamp)), "VALARM", "a cancellation does not remind")
 	e.Attendee = Person{}
 	assert.NotContains(t, string(Request(e, stamp)), "ATTENDEE")
+}
+
+// A trainer's invite names them as the chair of the event, not a participant,
+// and an independent parser reads that back.
+func TestTrainerIsChair(t *testing.T) {
+	b := Request(trainer(), stamp)
+	assert.Contains(t, unfold(b), "ATTENDEE;CN=Jo Trainer;PARTSTAT=NEEDS-ACTION;ROLE=CHAIR;RSVP=FALSE:mailto:jo.trainer@example.org\r\n")
+	_, events := parse(t, b)
+	require.Len(t, events, 1)
+	require.Len(t, events[0].Attendees, 1)
+	assert.Equal(t, "mailto:jo.trainer@example.org", events[0].Attendees[0].Value)
+	// gocal keeps no ROLE, so its own parameter reader reads the line.
+	line := regexp.MustCompile(`\r\n(ATTENDEE;[^:]*):`).FindStringSubmatch(unfold(b))
+	require.NotNil(t, line)
+	_, params := parser.ParseParameters(line[1])
+	assert.Equal(t, "CHAIR", params["ROLE"])
+	assert.NotContains(t, string(Request(booking(), stamp)), "ROLE=CHAIR", "a learner only takes part")
 }

@@ -151,6 +151,11 @@ func (s *Service) Move(ctx context.Context, id int64, f Form) (Plan, error) {
 				return err
 			}
 		}
+		// Trainers put on it are invited, those taken off it get a
+		// cancellation, and those staying get the new time or place.
+		if err := s.tellTrainers(ctx, tx, id); err != nil {
+			return err
+		}
 		if s.Bookings == nil {
 			return nil
 		}
@@ -217,6 +222,9 @@ func (s *Service) Cancel(ctx context.Context, id int64, reason string) error {
 		if err := setStatus(ctx, dbsqlc.New(tx), id, "cancelled", reason, "draft", "published"); err != nil {
 			return err
 		}
+		if err := s.tellTrainers(ctx, tx, id); err != nil {
+			return err
+		}
 		if s.Bookings != nil {
 			return s.Bookings.CancelSessionBookings(ctx, tx, id, reason)
 		}
@@ -231,7 +239,12 @@ func (s *Service) Cancel(ctx context.Context, id int64, reason string) error {
 }
 
 func (s *Service) setStatus(ctx context.Context, id int64, status, reason string, from ...string) error {
-	err := setStatus(ctx, dbsqlc.New(s.pool), id, status, reason, from...)
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := setStatus(ctx, dbsqlc.New(tx), id, status, reason, from...); err != nil {
+			return err
+		}
+		return s.tellTrainers(ctx, tx, id) // published: they are invited
+	})
 	if errors.Is(err, ErrWrongState) {
 		if _, gerr := s.Get(ctx, id); errors.Is(gerr, ErrNotFound) {
 			return ErrNotFound
@@ -250,4 +263,13 @@ func setStatus(ctx context.Context, q *dbsqlc.Queries, id int64, status, reason 
 		return fmt.Errorf("session %d to %s: %w", id, status, err)
 	}
 	return nil
+}
+
+// tellTrainers sends the session's trainers what changed for them (an
+// invite, an update or a cancellation), in the transaction of the change.
+func (s *Service) tellTrainers(ctx context.Context, tx pgx.Tx, id int64) error {
+	if s.Bookings == nil {
+		return nil
+	}
+	return s.Bookings.TellTrainers(ctx, tx, id)
 }

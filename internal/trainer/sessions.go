@@ -12,8 +12,10 @@ import (
 	"github.com/pscp/booktraining/internal/dbsqlc"
 )
 
-// PastPageSize is how many past sessions a page of "My sessions" holds.
-const PastPageSize = 20
+// SessionsPageSize is how many sessions a page of "My sessions" holds, in
+// either list: a trainer who delivers a whole term's programme pages
+// through it rather than scrolling one very long page.
+const SessionsPageSize = 10
 
 // Venue is where a session happens: a room, or an online platform.
 type Venue struct {
@@ -61,14 +63,16 @@ func (s Session) StatusLabel() string {
 // Cancelled reports whether the session will not happen.
 func (s Session) Cancelled() bool { return s.Status == "cancelled" }
 
-// MySessions is a trainer's "My sessions" page: every session still to come,
-// and one page of those that have ended, most recent first.
+// MySessions is a trainer's "My sessions" page: one page of either their
+// sessions still to come, soonest first, or those that have ended, most
+// recent first, with how many there are of each.
 type MySessions struct {
-	Upcoming  []Session
-	Past      []Session
-	PastTotal int
-	Page      int
-	Pages     int
+	Past          bool // the list is of past sessions
+	Sessions      []Session
+	UpcomingTotal int
+	PastTotal     int
+	Page          int
+	PageCount     int
 }
 
 // sessionOf converts any of the session rows, which have the same columns.
@@ -87,38 +91,51 @@ func sessionOf(r dbsqlc.ListUpcomingTrainerSessionsRow) Session {
 	}
 }
 
-// Sessions returns page (from 1) of the trainer's sessions.
-func (s *Service) Sessions(ctx context.Context, trainerID int64, page int) (MySessions, error) {
+// Sessions returns page (from 1) of the trainer's upcoming sessions, or
+// of their past ones.
+func (s *Service) Sessions(ctx context.Context, trainerID int64, past bool, page int) (MySessions, error) {
 	q := dbsqlc.New(s.pool)
 	now := s.now()
 	page = max(page, 1)
-	up, err := q.ListUpcomingTrainerSessions(ctx, dbsqlc.ListUpcomingTrainerSessionsParams{TrainerID: trainerID, Now: now})
+	up, err := q.CountUpcomingTrainerSessions(ctx, dbsqlc.CountUpcomingTrainerSessionsParams{TrainerID: trainerID, Now: now})
 	if err != nil {
-		return MySessions{}, fmt.Errorf("list upcoming sessions of trainer %d: %w", trainerID, err)
+		return MySessions{}, fmt.Errorf("count upcoming sessions of trainer %d: %w", trainerID, err)
 	}
-	total, err := q.CountPastTrainerSessions(ctx, dbsqlc.CountPastTrainerSessionsParams{TrainerID: trainerID, Now: now})
+	done, err := q.CountPastTrainerSessions(ctx, dbsqlc.CountPastTrainerSessionsParams{TrainerID: trainerID, Now: now})
 	if err != nil {
 		return MySessions{}, fmt.Errorf("count past sessions of trainer %d: %w", trainerID, err)
 	}
-	past, err := q.ListPastTrainerSessions(ctx, dbsqlc.ListPastTrainerSessionsParams{
-		TrainerID: trainerID, Now: now, Lim: PastPageSize, Off: int32(min((page-1)*PastPageSize, 1<<30)),
-	})
-	if err != nil {
-		return MySessions{}, fmt.Errorf("list past sessions of trainer %d: %w", trainerID, err)
+	out := MySessions{Past: past, UpcomingTotal: int(up), PastTotal: int(done), Page: page}
+	total := out.UpcomingTotal
+	if past {
+		total = out.PastTotal
 	}
-	out := MySessions{PastTotal: int(total), Page: page, Pages: (int(total) + PastPageSize - 1) / PastPageSize}
-	for _, r := range up {
-		out.Upcoming = append(out.Upcoming, sessionOf(r))
+	out.PageCount = (total + SessionsPageSize - 1) / SessionsPageSize
+	off := int32(min((page-1)*SessionsPageSize, 1<<30))
+	if past {
+		rows, err := q.ListPastTrainerSessions(ctx, dbsqlc.ListPastTrainerSessionsParams{
+			TrainerID: trainerID, Now: now, Lim: SessionsPageSize, Off: off,
+		})
+		if err != nil {
+			return MySessions{}, fmt.Errorf("list past sessions of trainer %d: %w", trainerID, err)
+		}
+		for _, r := range rows {
+			out.Sessions = append(out.Sessions, sessionOf(dbsqlc.ListUpcomingTrainerSessionsRow(r)))
+		}
+	} else {
+		rows, err := q.ListUpcomingTrainerSessions(ctx, dbsqlc.ListUpcomingTrainerSessionsParams{
+			TrainerID: trainerID, Now: now, Lim: SessionsPageSize, Off: off,
+		})
+		if err != nil {
+			return MySessions{}, fmt.Errorf("list upcoming sessions of trainer %d: %w", trainerID, err)
+		}
+		for _, r := range rows {
+			out.Sessions = append(out.Sessions, sessionOf(r))
+		}
 	}
-	for _, r := range past {
-		out.Past = append(out.Past, sessionOf(dbsqlc.ListUpcomingTrainerSessionsRow(r)))
-	}
-	all := append(append([]Session{}, out.Upcoming...), out.Past...)
-	if err := addCoTrainers(ctx, q, trainerID, all); err != nil {
+	if err := addCoTrainers(ctx, q, trainerID, out.Sessions); err != nil {
 		return MySessions{}, err
 	}
-	copy(out.Upcoming, all[:len(out.Upcoming)])
-	copy(out.Past, all[len(out.Upcoming):])
 	return out, nil
 }
 

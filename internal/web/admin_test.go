@@ -647,7 +647,7 @@ func TestAuditLogFiltersAndPages(t *testing.T) {
 	assert.Contains(t, page, "nobody@example.org", "a failed sign-in shows the address typed")
 	assert.Contains(t, page, "role: Trainer")
 	assert.Contains(t, page, "Monday 23 November 2026, 9am", "times in Europe/London")
-	assert.Contains(t, page, "<td class=\"govuk-table__cell\">0.0.0.0</td>", "from where (app.Test comes from 0.0.0.0)")
+	assert.Contains(t, page, `<td class="govuk-table__cell" data-label="From">0.0.0.0</td>`, "from where (app.Test comes from 0.0.0.0)")
 
 	// Every action has a label of its own in the filter.
 	for _, a := range audit.Actions {
@@ -658,7 +658,7 @@ func TestAuditLogFiltersAndPages(t *testing.T) {
 	_, page = m.get("/admin/audit?action=role_granted")
 	assert.Contains(t, page, "2 events")
 	assert.Equal(t, 2, rows(page))
-	assert.NotContains(t, page, `<td class="govuk-table__cell">Signed in`)
+	assert.NotContains(t, page, `data-label="What">Signed in`)
 	assert.Contains(t, page, `<option value="role_granted" selected>`)
 
 	_, page = m.get("/admin/audit?user=" + id(w.colleague))

@@ -196,6 +196,8 @@ func (a *app) agencyBook(c *fiber.Ctx) error {
 		v.Add(fieldAgencyPerson, person.Name+" already has a place on this session")
 	case errors.Is(err, booking.ErrAlreadyWaiting):
 		v.Add(fieldAgencyPerson, person.Name+" is already on the waiting list for this session")
+	case errors.Is(err, booking.ErrDelivers):
+		v.Add(fieldAgencyPerson, person.Name+" delivers this session as a trainer, so cannot have a place on it")
 	case errors.Is(err, booking.ErrFull):
 		v.Add(fieldJoinWaiting, "The session is full. To add "+person.Name+" to the waiting list, tick the box")
 	case errors.Is(err, booking.ErrCutoffPassed), errors.Is(err, booking.ErrNotBookable), errors.Is(err, booking.ErrNeedsInvite):

@@ -151,6 +151,8 @@ func (a *app) showBookForm(c *fiber.Ctx, se booking.SessionToBook, invite string
 		return a.bookingRefused(c, se, booking.ErrAlreadyWaiting)
 	case se.LiveBookingID != 0:
 		return a.bookingRefused(c, se, booking.ErrAlreadyBooked)
+	case se.Delivering:
+		return a.bookingRefused(c, se, booking.ErrDelivers)
 	}
 	if err := se.Closed(bookingActor(u), a.deps.Now()); err != nil {
 		return a.bookingRefused(c, se, err)
@@ -244,6 +246,15 @@ func (a *app) bookingRefused(c *fiber.Ctx, se booking.SessionToBook, err error) 
 			m.Links = []link{{fmt.Sprintf("/bookings/%d", se.LiveBookingID), "See your place on the waiting list"}, mine}
 		}
 		return a.bookingMessage(c, fiber.StatusConflict, m)
+	case errors.Is(err, booking.ErrDelivers):
+		return a.bookingMessage(c, fiber.StatusConflict, bookingMessage{
+			Heading: "You are a trainer on this session",
+			Paragraphs: []string{
+				"You cannot book a place on a session you deliver: places are for the people you train.",
+				"To go on this course as a learner, book another session of it.",
+			},
+			Links: []link{{fmt.Sprintf("/trainer/sessions/%d", se.ID), "See the session you are delivering"}, course},
+		})
 	case errors.Is(err, booking.ErrNeedsInvite):
 		return a.bookingMessage(c, fiber.StatusForbidden, bookingMessage{
 			Heading: "This session is for one agency only",

@@ -201,7 +201,7 @@ func TestManagerSetsCoursePrices(t *testing.T) {
 	assert.Equal(t, 1, w.auditCount(t, "course_prices_changed", managerID, 0, `{"non_contributing": {"from": "£0", "to": "£80"}}`))
 
 	_, page = m.get("/admin/prices")
-	assert.Contains(t, page, `<td class="govuk-table__cell govuk-table__cell--numeric">£80</td>`)
+	assert.Contains(t, page, `<td class="govuk-table__cell govuk-table__cell--numeric" data-label="Non-contributing organisation">£80</td>`)
 	assert.Contains(t, page, `href="/admin/prices"`)
 }
 

@@ -170,6 +170,8 @@ func (a *app) addPerson(c *fiber.Ctx) error {
 		v = refusal(booking.FieldPersonEmail, "They already have a place on this session")
 	case errors.Is(err, booking.ErrAlreadyWaiting):
 		v = refusal(booking.FieldPersonEmail, "They are already on the waiting list for this session")
+	case errors.Is(err, booking.ErrDelivers):
+		v = refusal(booking.FieldPersonEmail, "They deliver this session as a trainer, so cannot have a place on it")
 	case errors.Is(err, booking.ErrNotBookable), errors.Is(err, booking.ErrNotFound):
 		v = refusal("", "No one can be added: the session is not published, or it has started")
 	case err != nil:

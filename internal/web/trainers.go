@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -214,7 +215,8 @@ type mySessionsPage struct {
 func (h *trainers) mySessions(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	u := currentUser(c)
-	s, err := h.trainers.Sessions(ctx, u.ID, pageParam(c))
+	past := c.Query("show") == "past"
+	s, err := h.trainers.Sessions(ctx, u.ID, past, pageParam(c))
 	if err != nil {
 		return err
 	}
@@ -226,7 +228,7 @@ func (h *trainers) mySessions(c *fiber.Ctx) error {
 		MySessions: s,
 		Notice:     trainerNotices[c.Query("done")],
 		FeedURL:    feed,
-		Pages:      paginate("/trainer/sessions", nil, s.Page, s.Pages),
+		Pages:      paginate("/trainer/sessions", url.Values{"show": {map[bool]string{true: "past"}[past]}}, s.Page, s.PageCount),
 	}
 	return h.render(c, fiber.StatusOK, "trainer/sessions", "My sessions", d)
 }

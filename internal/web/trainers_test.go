@@ -309,8 +309,8 @@ func TestTrainerTimeOffOverlappingSessionRefused(t *testing.T) {
 	assert.Len(t, w.timeOff(t, w.trainer), 1)
 }
 
-// A trainer's "My sessions": their sessions with co-trainers and venue, the
-// past ones 20 a page, and never another trainer's.
+// A trainer's "My sessions": their sessions with co-trainers and venue,
+// upcoming and past apart, each ten a page, and never another trainer's.
 func TestTrainerMySessions(t *testing.T) {
 	t.Parallel()
 	w := trainerSetup(t)
@@ -321,10 +321,16 @@ func TestTrainerMySessions(t *testing.T) {
 		day := londonAt(2026, 10, 1, 9, 30).AddDate(0, 0, i)
 		w.session(t, w.online, day, day.Add(3*time.Hour), "completed", w.trainer)
 	}
+	var later []int64
+	for i := range 10 {
+		day := londonAt(2027, 1, 4, 9, 30).AddDate(0, 0, i)
+		later = append(later, w.session(t, w.online, day, day.Add(3*time.Hour), "published", w.trainer))
+	}
+	items := func(body string) int { return strings.Count(body, `class="app-session-list__item"`) }
 
 	c := w.as(t, "trainer@example.org")
 	resp, body := c.get("/trainer/sessions")
-	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Equal(t, http.StatusOK, resp.StatusCode, w.logs.String())
 	assert.Contains(t, body, "Tuesday 1 December 2026, 9:30am to 4pm")
 	assert.Contains(t, body, "Other Tester ("+coordAgency+")")
 	assert.Contains(t, body, "Trainers Test Room")
@@ -334,13 +340,32 @@ func TestTrainerMySessions(t *testing.T) {
 	assert.Contains(t, body, `href="/trainer/sessions/`+id(own)+`"`)
 	assert.Contains(t, body, `href="/trainer/sessions/`+id(onlineSession)+`"`)
 	assert.NotContains(t, body, `href="/trainer/sessions/`+id(theirs)+`"`)
-	assert.Contains(t, body, "21 past sessions")
-	assert.Equal(t, 2+20, strings.Count(body, `class="govuk-summary-card"`))
+	assert.Contains(t, body, "Upcoming (12)")
+	assert.Contains(t, body, "Past (21)")
+	assert.Contains(t, body, "12 sessions to deliver, soonest first (page 1 of 2)")
+	assert.Equal(t, 10, items(body), "upcoming only, ten a page")
+	assert.NotContains(t, body, "Thursday 1 October 2026", "no past session among the upcoming")
+	assert.NotContains(t, body, `href="/trainer/sessions/`+id(later[9])+`"`, "the last is on page 2")
 	assert.Contains(t, body, `href="/trainer/sessions?page=2"`)
 
 	_, body = c.get("/trainer/sessions?page=2")
-	assert.Equal(t, 2+1, strings.Count(body, `class="govuk-summary-card"`))
+	assert.Equal(t, 2, items(body))
+	assert.Contains(t, body, `href="/trainer/sessions/`+id(later[9])+`"`)
+
+	_, body = c.get("/trainer/sessions?show=past")
+	assert.Contains(t, body, "21 past sessions, most recent first (page 1 of 3)")
+	assert.Equal(t, 10, items(body))
+	assert.NotContains(t, body, `href="/trainer/sessions/`+id(own)+`"`, "no upcoming session among the past")
+	assert.Contains(t, body, `href="/trainer/sessions?page=2&amp;show=past"`)
+	assert.Contains(t, body, `aria-current="page">Past (21)`)
+
+	_, body = c.get("/trainer/sessions?show=past&page=3")
+	assert.Equal(t, 1, items(body))
 	assert.Contains(t, body, "Thursday 1 October 2026", "the earliest is last")
+
+	_, body = c.get("/trainer/sessions?show=past&page=9")
+	assert.Zero(t, items(body))
+	assert.Contains(t, body, "There are no sessions on this page")
 
 	resp, body = c.get("/trainer/sessions/" + id(own))
 	require.Equal(t, http.StatusOK, resp.StatusCode)
