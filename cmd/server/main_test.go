@@ -225,15 +225,12 @@ func TestSignUpEmailArrivesOverSMTP(t *testing.T) {
 	require.NotEmpty(t, link, msgs[0].Body)
 
 	_, page = b.get(strings.TrimPrefix(link, base))
-	require.Contains(t, page, "Confirm email address")
+	require.Contains(t, page, "Confirm and sign in")
 	token := regexp.MustCompile(`name="token" value="([^"]+)"`).FindStringSubmatch(page)[1]
-	_, page = b.post("/verify-email", url.Values{"token": {token}})
+	resp, _ = b.post("/verify-email", url.Values{"token": {token}, "password": {"lighthouse keeper on the point"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, "confirmed and signed in")
+	_, page = b.get("/account?confirmed=1")
 	assert.Contains(t, page, "Email address confirmed")
-
-	b.get("/sign-in")
-	resp, _ = b.post("/sign-in", url.Values{"email": {"alex@example.org"}, "password": {"lighthouse keeper on the point"}})
-	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
-	_, page = b.get("/account")
 	assert.Contains(t, page, "Alex Morgan")
 	assert.NotContains(t, page, "Not confirmed")
 

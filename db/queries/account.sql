@@ -56,6 +56,14 @@ UPDATE account_tokens SET used_at = @now::timestamptz
 WHERE token_hash = @token_hash AND purpose = @purpose AND used_at IS NULL AND expires_at > @now
 RETURNING user_id;
 
+-- name: AccountTokenOwner :one
+-- Whose a link is, while it still works, without spending it.
+SELECT t.user_id, u.email::text AS email
+FROM account_tokens t
+JOIN users u ON u.id = t.user_id
+WHERE t.token_hash = @token_hash AND t.purpose = @purpose AND t.used_at IS NULL AND t.expires_at > @now
+  AND u.erased_at IS NULL;
+
 -- name: SpendAccountTokens :exec
 -- Older links of the same kind stop working when a new one is sent or used.
 UPDATE account_tokens SET used_at = @now::timestamptz

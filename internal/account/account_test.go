@@ -68,6 +68,14 @@ func service(t testing.TB, pool *pgxpool.Pool, clk *clock) *account.Service {
 
 const goodPassword = "harbour lights over the solent"
 
+// verify confirms an address with its emailed link and the account's
+// password, as the confirmation page does.
+func (f fixture) verify(t testing.TB, link, password string) error {
+	t.Helper()
+	_, _, err := f.svc.VerifyEmail(f.ctx, token(t, link), password, "192.0.2.10", "")
+	return err
+}
+
 func (f fixture) agencyID(t testing.TB) int64 {
 	t.Helper()
 	var id int64
@@ -160,10 +168,10 @@ func TestSignUpVerifyAndSignIn(t *testing.T) {
 	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT body_html FROM emails WHERE to_address = $1", "jo@example.org").Scan(&html))
 	assert.Contains(t, html, `href="`+strings.ReplaceAll(link, "&", "&amp;")+`"`, "the HTML part has the same link")
 	assert.Contains(t, html, "Portsmouth Safeguarding Children Partnership")
-	require.NoError(t, f.svc.VerifyEmail(f.ctx, token(t, link), ""))
+	require.NoError(t, f.verify(t, link, goodPassword))
 	u, _ = f.svc.User(f.ctx, id)
 	assert.True(t, u.Verified)
-	assert.ErrorIs(t, f.svc.VerifyEmail(f.ctx, token(t, link), ""), account.ErrLinkInvalid, "single use")
+	assert.ErrorIs(t, f.verify(t, link, goodPassword), account.ErrLinkInvalid, "single use")
 
 	got, err := f.svc.SignIn(f.ctx, "JO@example.org", goodPassword, "192.0.2.1")
 	require.NoError(t, err, "addresses are case-insensitive")
@@ -181,7 +189,8 @@ func TestSignUpVerifyAndSignIn(t *testing.T) {
 		require.NoError(t, rows.Scan(&a))
 		actions = append(actions, a)
 	}
-	assert.Equal(t, []string{"signed_up", "email_verified", "sign_in", "sign_in_failed", "sign_in_failed"}, actions)
+	assert.Equal(t, []string{"signed_up", "sign_in", "email_verified", "sign_in", "sign_in_failed", "sign_in_failed"}, actions,
+		"confirming the address signs the person in")
 }
 
 func TestVerificationLinkExpiresAfter24Hours(t *testing.T) {
@@ -190,7 +199,7 @@ func TestVerificationLinkExpiresAfter24Hours(t *testing.T) {
 	f.signUp(t, "late@example.org")
 	_, link := f.lastEmail(t, "late@example.org")
 	f.clock.Advance(24*time.Hour + time.Second)
-	assert.ErrorIs(t, f.svc.VerifyEmail(f.ctx, token(t, link), ""), account.ErrLinkInvalid)
+	assert.ErrorIs(t, f.verify(t, link, goodPassword), account.ErrLinkInvalid)
 }
 
 // Signing up again with a known address answers the same, changes nothing,
@@ -200,7 +209,7 @@ func TestSignUpWithAKnownAddressGivesNothingAway(t *testing.T) {
 	f := setup(t)
 	id := f.signUp(t, "taken@example.org")
 	_, link := f.lastEmail(t, "taken@example.org")
-	require.NoError(t, f.svc.VerifyEmail(f.ctx, token(t, link), ""))
+	require.NoError(t, f.verify(t, link, goodPassword))
 
 	err := f.svc.SignUp(f.ctx, account.SignUpForm{
 		FullName: "Impostor", Email: "Taken@Example.org", Password: "another long passphrase here", JobTitle: "X", AgencyID: f.agencyID(t),
@@ -431,4 +440,31 @@ func BenchmarkSignIn(b *testing.B) {
 			}
 		})
 	}
+}
+
+// Holding the mailbox is not enough to confirm an account someone else
+// opened with its address: the link asks for the account's password, and a
+// wrong one confirms nothing (and counts against the sign-in limits).
+func TestConfirmingAnAddressNeedsTheAccountsPassword(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	id := f.signUp(t, "squatted@example.org") // a squatter, with goodPassword
+	_, link := f.lastEmail(t, "squatted@example.org")
+
+	var v *validation.Errors
+	require.ErrorAs(t, f.verify(t, link, ""), &v)
+	assert.Equal(t, "Enter the password you chose for this account", v.Message("password"))
+	require.ErrorAs(t, f.verify(t, link, "the mailbox owner's guess"), &v)
+	assert.Contains(t, v.Message("password"), "choose a new password instead")
+	u := mustUser(t, f, id)
+	assert.False(t, u.Verified, "a wrong password confirms nothing")
+	assert.Equal(t, 1, f.count(t, "SELECT count(*) FROM sign_in_attempts WHERE email = 'squatted@example.org' AND NOT succeeded"),
+		"and counts as a failed sign-in")
+
+	got, device, err := f.svc.VerifyEmail(f.ctx, token(t, link), goodPassword, "192.0.2.10", "")
+	require.NoError(t, err, "whoever chose the password confirms, and is signed in")
+	assert.Equal(t, id, got)
+	assert.NotEmpty(t, device)
+	assert.True(t, mustUser(t, f, id).Verified)
+	assert.ErrorIs(t, f.verify(t, link, goodPassword), account.ErrLinkInvalid, "the link works once")
 }

@@ -229,27 +229,59 @@ func (s *Service) newLink(ctx context.Context, q *dbsqlc.Queries, userID int64, 
 	return s.linkReturning(path, token, next), nil
 }
 
-// VerifyEmail spends a verification link and marks the address proven.
-func (s *Service) VerifyEmail(ctx context.Context, token, ip string) error {
+// VerifyEmail proves an address: it takes the emailed link and the
+// account's password, and signs the person in. Asking for the password means
+// holding the mailbox is not enough to confirm an account someone else
+// opened with that address and a password of their own: the owner of the
+// mailbox, who does not know it, chooses a new one instead (a reset link
+// also proves the address), which ends the other person's access. A wrong
+// password counts against the sign-in limits, as a sign-in does. It returns
+// the person and their browser's new device token, as SignInOnDevice does.
+func (s *Service) VerifyEmail(ctx context.Context, token, plain, ip, device string) (int64, string, error) {
 	now := s.now()
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	owner, err := dbsqlc.New(s.pool).AccountTokenOwner(ctx, dbsqlc.AccountTokenOwnerParams{
+		TokenHash: hashToken(token), Purpose: "verify_email", Now: now})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, "", ErrLinkInvalid
+	} else if err != nil {
+		return 0, "", fmt.Errorf("verify email: %w", err)
+	}
+	if plain == "" {
+		var v validation.Errors
+		v.Add("password", "Enter the password you chose for this account")
+		return 0, "", v.Err()
+	}
+	userID, newDevice, err := s.SignInOnDevice(ctx, owner.Email, plain, ip, device)
+	if errors.Is(err, ErrInvalidCredentials) || (err == nil && userID != owner.UserID) {
+		var v validation.Errors
+		v.Add("password", "The password is wrong. If you did not create this account, or do not know its password, choose a new password instead")
+		return 0, "", v.Err()
+	} else if err != nil {
+		return 0, "", err
+	}
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		q := dbsqlc.New(tx)
-		userID, err := q.UseAccountToken(ctx, dbsqlc.UseAccountTokenParams{Now: now, TokenHash: hashToken(token), Purpose: "verify_email"})
+		spent, err := q.UseAccountToken(ctx, dbsqlc.UseAccountTokenParams{Now: now, TokenHash: hashToken(token), Purpose: "verify_email"})
 		if errors.Is(err, pgx.ErrNoRows) {
-			return ErrLinkInvalid
+			return ErrLinkInvalid // used a moment ago in another request
 		} else if err != nil {
 			return fmt.Errorf("verify email: %w", err)
 		}
-		if err := q.MarkEmailVerified(ctx, dbsqlc.MarkEmailVerifiedParams{Now: now, ID: userID}); err != nil {
+		if err := q.MarkEmailVerified(ctx, dbsqlc.MarkEmailVerifiedParams{Now: now, ID: spent}); err != nil {
 			return fmt.Errorf("verify email: %w", err)
 		}
 		// Whoever was signed in to the account before its address was proven
-		// may not be its owner: everyone signs in again.
-		if err := q.DeleteUserWebSessions(ctx, &userID); err != nil {
+		// may not be its owner: every other session ends. The web layer
+		// starts this person's session after this commits.
+		if err := q.DeleteUserWebSessions(ctx, &spent); err != nil {
 			return fmt.Errorf("verify email: %w", err)
 		}
-		return audit.Record(ctx, q, now, audit.Event{Action: audit.EmailVerified, ActorID: &userID, SubjectID: &userID, IP: ip})
+		return audit.Record(ctx, q, now, audit.Event{Action: audit.EmailVerified, ActorID: &spent, SubjectID: &spent, IP: ip})
 	})
+	if err != nil {
+		return 0, "", err
+	}
+	return userID, newDevice, nil
 }
 
 func (s *Service) send(ctx context.Context, tx pgx.Tx, userID int64, to, name string, m message) error {

@@ -11,6 +11,33 @@ import (
 	"time"
 )
 
+const accountTokenOwner = `-- name: AccountTokenOwner :one
+SELECT t.user_id, u.email::text AS email
+FROM account_tokens t
+JOIN users u ON u.id = t.user_id
+WHERE t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > $3
+  AND u.erased_at IS NULL
+`
+
+type AccountTokenOwnerParams struct {
+	TokenHash []byte
+	Purpose   string
+	Now       time.Time
+}
+
+type AccountTokenOwnerRow struct {
+	UserID int64
+	Email  string
+}
+
+// Whose a link is, while it still works, without spending it.
+func (q *Queries) AccountTokenOwner(ctx context.Context, arg AccountTokenOwnerParams) (AccountTokenOwnerRow, error) {
+	row := q.db.QueryRow(ctx, accountTokenOwner, arg.TokenHash, arg.Purpose, arg.Now)
+	var i AccountTokenOwnerRow
+	err := row.Scan(&i.UserID, &i.Email)
+	return i, err
+}
+
 const agencyExists = `-- name: AgencyExists :one
 SELECT EXISTS (SELECT 1 FROM agencies WHERE id = $1 AND retired_at IS NULL)
 `

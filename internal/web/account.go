@@ -141,36 +141,76 @@ func (a *app) verifyEmailForm(c *fiber.Ctx) error {
 	if _, err := a.ensureSession(c); err != nil {
 		return err
 	}
-	return a.render(c, fiber.StatusOK, "account/verify", "Confirm your email address",
-		verifyPage{Token: c.Query("token"), Next: account.ReturnPath(c.Query("next"))})
+	return a.renderForm(c, "account/verify", "Confirm your email address",
+		verifyPage{Token: c.Query("token"), Next: account.ReturnPath(c.Query("next"))}, nil)
 }
 
-type verifyPage struct{ Token, Next string }
+type verifyPage struct {
+	fieldErrors
+	Token, Next string
+}
 
+// verifyEmail confirms an address with the emailed link and the account's
+// password, and signs the person in: on to the booking form they were on
+// their way to, if any.
 func (a *app) verifyEmail(c *fiber.Ctx) error {
-	next := account.ReturnPath(c.FormValue("next"))
-	err := a.deps.Accounts.VerifyEmail(c.UserContext(), c.FormValue("token"), a.clientIP(c))
-	if errors.Is(err, account.ErrLinkInvalid) {
+	ctx := c.UserContext()
+	token, next := c.FormValue("token"), account.ReturnPath(c.FormValue("next"))
+	userID, device, err := a.deps.Accounts.VerifyEmail(ctx, token, c.FormValue("password"), a.clientIP(c), c.Cookies(a.deviceCookieName()))
+	var verr *validation.Errors
+	var limit *account.LimitError
+	switch {
+	case errors.Is(err, account.ErrLinkInvalid):
 		return a.message(c, fiber.StatusBadRequest, "This link has expired or has already been used", messagePage{
 			Paragraphs: []string{"Links to confirm an email address work once, for 24 hours.",
 				"Sign in to send yourself a new link, or create an account if you have not finished."},
 			Link: &link{"/sign-in", "Sign in"},
 		})
-	} else if err != nil {
+	case errors.As(err, &verr):
+	case errors.As(err, &limit):
+		verr = &validation.Errors{}
+		minutes := int(limit.RetryAfter(a.deps.Now()).Minutes())
+		verr.Add("password", fmt.Sprintf("You have tried to sign in too many times. Try again in %d %s.", minutes, plural(minutes, "minute", "minutes")))
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(minutes*60))
+	case err != nil:
 		return err
 	}
-	if next != "" {
-		// Signed up on the way to a booking: asked once to sign in (every
-		// session of the account has just ended), then on to its form.
-		return c.Redirect(withNext("/sign-in", next)+"&confirmed=1", fiber.StatusSeeOther)
+	if verr != nil {
+		if err := a.renderForm(c, "account/verify", "Confirm your email address",
+			verifyPage{fieldErrors: fieldErrors{verr}, Token: token, Next: next}, verr); err != nil {
+			return err
+		}
+		if limit != nil {
+			c.Status(fiber.StatusTooManyRequests)
+		}
+		return nil
 	}
-	then := link{"/sign-in", "Sign in to book training"}
-	if currentUser(c) != nil {
-		then = link{"/courses", "Find a course to book"}
+	if err := a.startSignedIn(c, userID, device); err != nil {
+		return err
 	}
-	return a.message(c, fiber.StatusOK, "Email address confirmed", messagePage{
-		Success: true, Paragraphs: []string{"You can now book training."}, Link: &then,
-	})
+	if next == "" {
+		next = "/account?confirmed=1"
+	}
+	return c.Redirect(next, fiber.StatusSeeOther)
+}
+
+// startSignedIn gives a person who has just proved who they are a new
+// session (the anonymous one, and its CSRF token, end) and their browser its
+// device cookie.
+func (a *app) startSignedIn(c *fiber.Ctx, userID int64, device string) error {
+	ctx := c.UserContext()
+	if old := currentSession(c); old != nil {
+		if err := a.deps.Accounts.EndSession(ctx, *old, a.clientIP(c)); err != nil {
+			return err
+		}
+	}
+	token, _, err := a.deps.Accounts.StartSession(ctx, &userID, a.clientIP(c), c.Get(fiber.HeaderUserAgent))
+	if err != nil {
+		return err
+	}
+	a.setSessionCookie(c, token)
+	a.setDeviceCookie(c, device)
+	return nil
 }
 
 // --- sign in and out ---
@@ -178,7 +218,6 @@ func (a *app) verifyEmail(c *fiber.Ctx) error {
 type signInPage struct {
 	fieldErrors
 	Email, Next string
-	Confirmed   bool // just confirmed their email address, on the way to a booking
 }
 
 // Booking is the booking form the person is on their way to, which sign-up
@@ -194,7 +233,6 @@ func (a *app) signInForm(c *fiber.Ctx) error {
 		return err
 	}
 	p := signInPage{Next: next}
-	p.Confirmed = c.Query("confirmed") == "1" && p.Booking() != ""
 	return a.renderForm(c, "account/signin", "Sign in", p, nil)
 }
 
@@ -229,17 +267,9 @@ func (a *app) signIn(c *fiber.Ctx) error {
 	}
 
 	// A new session ID at sign-in: the anonymous one (and its CSRF token) ends.
-	if old := currentSession(c); old != nil {
-		if err := a.deps.Accounts.EndSession(ctx, *old, a.clientIP(c)); err != nil {
-			return err
-		}
-	}
-	token, _, err := a.deps.Accounts.StartSession(ctx, &userID, a.clientIP(c), c.Get(fiber.HeaderUserAgent))
-	if err != nil {
+	if err := a.startSignedIn(c, userID, device); err != nil {
 		return err
 	}
-	a.setSessionCookie(c, token)
-	a.setDeviceCookie(c, device)
 	if next == "" {
 		next = "/account"
 	}
@@ -362,6 +392,9 @@ type accountPage struct {
 }
 
 func (a *app) accountHome(c *fiber.Ctx) error {
+	if c.Query("confirmed") != "" && currentUser(c).Verified {
+		return a.showAccount(c, "Email address confirmed. You can now book training.")
+	}
 	return a.showAccount(c, "")
 }
 

@@ -86,9 +86,21 @@ func TestSignUpVerifySignInAndOut(t *testing.T) {
 	assert.Equal(t, "Confirm your email address", subject)
 	resp, page = c.get(pathOf(t, link))
 	require.Equal(t, http.StatusOK, resp.StatusCode)
-	assert.Contains(t, page, "Confirm email address")
-	_, page = c.post("/verify-email", url.Values{"token": {strings.TrimPrefix(pathOf(t, link), "/verify-email?token=")}})
+	assert.Contains(t, page, "Confirm and sign in")
+	verifyToken := strings.TrimPrefix(pathOf(t, link), "/verify-email?token=")
+	// The link alone confirms nothing: whoever holds the mailbox must also
+	// know the account's password.
+	resp, page = c.post("/verify-email", url.Values{"token": {verifyToken}, "password": {"not the password at all"}})
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, errorSummary(page), "The password is wrong. If you did not create this account")
+	resp, _ = c.post("/verify-email", url.Values{"token": {verifyToken}, "password": {"tide comes in at southsea"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	assert.Equal(t, "/account?confirmed=1", resp.Header.Get("Location"), "confirmed and signed in")
+	_, page = c.get("/account?confirmed=1")
 	assert.Contains(t, page, "Email address confirmed")
+	assert.Contains(t, page, "Sam Jones")
+	resp, _ = c.post("/sign-out", url.Values{})
+	require.Equal(t, http.StatusOK, resp.StatusCode)
 
 	// Sign in: a new session ID, an HttpOnly SameSite=Lax cookie, an uncached page.
 	c.get("/sign-in")
