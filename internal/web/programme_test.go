@@ -29,7 +29,7 @@ func (f schedulingFixture) sessionAt(t *testing.T, starts time.Time, status stri
 // sessionLinks lists the sessions a programme page links to, in order.
 func sessionLinks(page string) []string {
 	var out []string
-	for _, m := range regexp.MustCompile(`<td class="govuk-table__cell"><a class="govuk-link" href="/admin/sessions/(\d+)">`).FindAllStringSubmatch(page, -1) {
+	for _, m := range regexp.MustCompile(`<td class="govuk-table__cell"[^>]*><a class="govuk-link" href="/admin/sessions/(\d+)">`).FindAllStringSubmatch(page, -1) {
 		out = append(out, m[1])
 	}
 	return out
