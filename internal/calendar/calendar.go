@@ -10,7 +10,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -32,10 +31,6 @@ var (
 
 // ActionFeedReset is audited when a person replaces their feed's address.
 const ActionFeedReset = audit.CalendarFeedReset
-
-// SessionHost names this service in the UIDs of the sessions a trainer
-// delivers, which must stay the same however often the feed is read.
-const SessionHost = "book-safeguarding-training"
 
 // History is how far back a feed carries events.
 const History = 30 * 24 * time.Hour
@@ -123,16 +118,17 @@ func (s *Service) Feed(ctx context.Context, token string) ([]byte, error) {
 			return nil, fmt.Errorf("list calendar sessions of %d: %w", who.ID, err)
 		}
 		for _, r := range rows {
-			events = append(events, sessionEvent(r))
+			events = append(events, sessionEvent(r, s.bookings.TrainerInviteUID(r.ID, who.ID)))
 		}
 	}
 	return invite.Feed("Safeguarding training", events, now), nil
 }
 
-// sessionEvent is a session a trainer delivers.
-func sessionEvent(r dbsqlc.ListCalendarSessionsRow) invite.Event {
+// sessionEvent is a session a trainer delivers, under uid, the UID of their
+// emailed invitation to it.
+func sessionEvent(r dbsqlc.ListCalendarSessionsRow, uid string) invite.Event {
 	e := invite.Event{
-		UID:      "session-" + strconv.FormatInt(r.ID, 10) + "@" + SessionHost,
+		UID:      uid,
 		Sequence: int(r.Sequence),
 		Start:    r.StartsAt,
 		End:      r.EndsAt,

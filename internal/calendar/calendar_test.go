@@ -167,7 +167,25 @@ func TestFeedOfATrainerCarriesTheirSessionsAndPlaces(t *testing.T) {
 	for _, e := range events {
 		uids = append(uids, e.Uid)
 	}
-	assert.ElementsMatch(t, []string{"booking-" + itoa(b) + "@book.example.org", "session-" + itoa(delivering) + "@" + calendar.SessionHost}, uids)
+	invitation := "session-" + itoa(delivering) + "-trainer-" + itoa(tara.ID) + "@book.example.org"
+	assert.ElementsMatch(t, []string{"booking-" + itoa(b) + "@book.example.org", invitation}, uids,
+		"each the UID of its emailed invitation, so a calendar holds one event for each")
+
+	// After the trainer was taken off and put back, their invitation's
+	// SEQUENCE is above the session's: the feed never goes below it.
+	_, err = f.pool.Exec(f.ctx, `INSERT INTO trainer_invites (session_id, trainer_id, sequence, session_sequence) VALUES ($1, $2, 5, 0)`, delivering, tara.ID)
+	require.NoError(t, err)
+	data, err = f.feeds.Feed(f.ctx, token)
+	require.NoError(t, err)
+	_, events = parse(t, data)
+	found := false
+	for _, e := range events {
+		if e.Uid == invitation {
+			found = true
+			assert.Equal(t, 5, e.Sequence)
+		}
+	}
+	assert.True(t, found, "the session is still in the feed")
 }
 
 func TestResettingAFeedRetiresTheOldAddress(t *testing.T) {

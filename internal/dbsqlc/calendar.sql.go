@@ -79,11 +79,13 @@ func (q *Queries) GetCalendarToken(ctx context.Context, id int64) (*string, erro
 }
 
 const listCalendarSessions = `-- name: ListCalendarSessions :many
-SELECT s.id, s.course_title, s.starts_at, s.ends_at, s.sequence, s.meeting_url,
+SELECT s.id, s.course_title, s.starts_at, s.ends_at,
+       greatest(s.sequence, coalesce(ti.sequence, 0))::integer AS sequence, s.meeting_url,
        v.name AS venue_name, v.online AS venue_online, v.address_line1, v.address_line2, v.town, v.postcode
 FROM session_trainers st
 JOIN sessions s ON s.id = st.session_id
 JOIN venues v ON v.id = s.venue_id
+LEFT JOIN trainer_invites ti ON ti.session_id = s.id AND ti.trainer_id = st.trainer_id
 WHERE st.trainer_id = $1 AND s.status <> 'cancelled' AND s.ends_at >= $2
 ORDER BY s.starts_at, s.id
 `
@@ -109,6 +111,9 @@ type ListCalendarSessionsRow struct {
 }
 
 // The sessions a trainer delivers, for their calendar feed.
+// Each carries the UID of the trainer's emailed invitation, so the feed and
+// the invitation are one event in a calendar, with a SEQUENCE never below
+// the last invitation's.
 func (q *Queries) ListCalendarSessions(ctx context.Context, arg ListCalendarSessionsParams) ([]ListCalendarSessionsRow, error) {
 	rows, err := q.db.Query(ctx, listCalendarSessions, arg.TrainerID, arg.Since)
 	if err != nil {

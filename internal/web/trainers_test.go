@@ -440,7 +440,7 @@ func TestTrainerCalendarFeed(t *testing.T) {
 		{autumn, "0", "Online", londonAt(2027, 11, 1, 9, 30), londonAt(2027, 11, 1, 12, 30), 9, 12, 30},
 	} {
 		e := events[i]
-		assert.Equal(t, "session-"+id(wv.session)+"@book-safeguarding-training", e.Id())
+		assert.Equal(t, "session-"+id(wv.session)+"-trainer-"+id(w.trainer)+"@localhost", e.Id(), "the UID of the trainer's emailed invitation")
 		assert.Equal(t, wv.sequence, e.GetProperty(ics.ComponentPropertySequence).Value)
 		assert.Equal(t, w.courseTitle, e.GetProperty(ics.ComponentPropertySummary).Value)
 		assert.Equal(t, wv.location, strings.ReplaceAll(e.GetProperty(ics.ComponentPropertyLocation).Value, `\,`, ","))
