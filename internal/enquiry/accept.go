@@ -1,0 +1,297 @@
+package enquiry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/scheduling"
+	"github.com/pscp/booktraining/internal/validation"
+	"github.com/pscp/booktraining/internal/venue"
+)
+
+// Decline ends a request with a reason, told to the agency.
+func (s *Service) Decline(ctx context.Context, actor Actor, id int64, reason string) error {
+	if !actor.Manager {
+		return ErrNotFound
+	}
+	reason = validation.CleanText(reason)
+	var v validation.Errors
+	switch {
+	case reason == "":
+		v.Add("reason", "Enter why the request is declined")
+	case len([]rune(reason)) > 2000:
+		v.Add("reason", "The reason must be 2,000 characters or fewer")
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	now := s.now()
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		q := dbsqlc.New(tx)
+		lock, err := q.LockEnquiry(ctx, id)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		} else if err != nil {
+			return fmt.Errorf("lock request %d: %w", id, err)
+		}
+		if lock.Status != Submitted && lock.Status != InfoRequested {
+			return ErrWrongState
+		}
+		if err := q.SetEnquiryStatus(ctx, dbsqlc.SetEnquiryStatusParams{ID: id, Status: Declined, DeclineReason: reason, Now: now}); err != nil {
+			return fmt.Errorf("decline: %w", err)
+		}
+		if err := q.InsertEnquiryEvent(ctx, dbsqlc.InsertEnquiryEventParams{
+			EnquiryID: id, ActorID: actor.ID, Action: "declined", Status: Declined, Note: reason, At: now,
+		}); err != nil {
+			return fmt.Errorf("record decline: %w", err)
+		}
+		e, err := q.GetEnquiry(ctx, id)
+		if err != nil {
+			return fmt.Errorf("read request: %w", err)
+		}
+		return s.tellAgency(ctx, tx, e, "declined", fmt.Sprintf(
+			"We are sorry: we cannot deliver your request %s (%s).\n\nThe reason:\n%s\n\nSee the request at %s",
+			Reference(id), title(e), reason, s.link(id)))
+	})
+}
+
+// Schedule accepts a request (or, once accepted, adds another session to
+// it) by making a published session closed to the request's agency, checked
+// like any session for clashes. A bespoke request first gets its own hidden
+// course, made once and reused, and the chosen trainers are approved for it.
+// The agency is emailed the session's invite link. f's course and agency
+// are set here; bad input is a *validation.Errors, a clash a
+// *scheduling.ClashError, and nothing is saved for either.
+func (s *Service) Schedule(ctx context.Context, actor Actor, id int64, f scheduling.Form) (int64, error) {
+	return s.ScheduleAt(ctx, actor, id, f, nil)
+}
+
+// ScheduleAt is Schedule with the session's place given as the agency's own
+// premises (at), when at is not nil: the address is recorded as a venue of
+// the agency (or the venue already recorded at that address is reused) in
+// the same transaction as the session, and f's venue is ignored. Mistakes in
+// the address are reported with the rest of the form's.
+func (s *Service) ScheduleAt(ctx context.Context, actor Actor, id int64, f scheduling.Form, at *venue.Premises) (int64, error) {
+	if !actor.Manager {
+		return 0, ErrNotFound
+	}
+	q := dbsqlc.New(s.pool)
+	e, err := q.GetEnquiry(ctx, id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, ErrNotFound
+	} else if err != nil {
+		return 0, fmt.Errorf("get request %d: %w", id, err)
+	}
+	if e.Status == Declined {
+		return 0, ErrWrongState
+	}
+	courseID := int64(0)
+	if e.CourseID != nil {
+		courseID = *e.CourseID
+	} else if courseID, err = s.bespokeCourse(ctx, e); err != nil {
+		return 0, err
+	}
+	// The chosen trainers are approved for a bespoke course before the
+	// check (which asks for approved trainers). If the form was wrong, the
+	// approvals made here are taken back; after a clash they stay, as the
+	// manager will most likely try another time with the same trainers (and
+	// a concurrent acceptance that won may rely on them).
+	var approved []int64
+	if e.Kind == "bespoke" && len(f.TrainerIDs) > 0 {
+		if approved, err = q.ApproveBespokeTrainers(ctx, dbsqlc.ApproveBespokeTrainersParams{
+			TrainerIds: f.TrainerIDs, CourseID: courseID, Now: s.now(),
+		}); err != nil {
+			return 0, fmt.Errorf("approve trainers for bespoke course: %w", err)
+		}
+	}
+	sessionID, err := s.schedule(ctx, actor, id, e, courseID, f, at)
+	var invalid *validation.Errors
+	if errors.As(err, &invalid) && len(approved) > 0 {
+		if rerr := q.RevokeBespokeTrainers(context.WithoutCancel(ctx), dbsqlc.RevokeBespokeTrainersParams{
+			CourseID: courseID, TrainerIds: approved,
+		}); rerr != nil {
+			return 0, errors.Join(err, fmt.Errorf("take back trainer approvals: %w", rerr))
+		}
+	}
+	return sessionID, err
+}
+
+// schedule is Schedule once the course is known and its trainers approved.
+func (s *Service) schedule(ctx context.Context, actor Actor, id int64, e dbsqlc.GetEnquiryRow, courseID int64, f scheduling.Form, at *venue.Premises) (int64, error) {
+	f.CourseID, f.AgencyID = courseID, e.AgencyID
+	var plan scheduling.Plan
+	var err error
+	if at == nil {
+		if plan, err = s.sched.Check(ctx, f, 0); err != nil {
+			return 0, err
+		}
+	}
+	now := s.now()
+	var sessionID int64
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		q := dbsqlc.New(tx)
+		lock, err := q.LockEnquiry(ctx, id)
+		if err != nil {
+			return fmt.Errorf("lock request %d: %w", id, err)
+		}
+		if lock.Status == Declined {
+			return ErrWrongState
+		}
+		if at != nil {
+			if plan, err = s.checkAtPremises(ctx, tx, actor, e.AgencyID, f, *at, now); err != nil {
+				return err
+			}
+		}
+		if sessionID, err = s.sched.CreatePublishedTx(ctx, tx, plan); err != nil {
+			return err
+		}
+		if err := q.LinkEnquirySession(ctx, dbsqlc.LinkEnquirySessionParams{EnquiryID: id, SessionID: sessionID}); err != nil {
+			return fmt.Errorf("link session: %w", err)
+		}
+		action := "session_added"
+		if lock.Status != Accepted {
+			action = "accepted"
+			if err := q.SetEnquiryStatus(ctx, dbsqlc.SetEnquiryStatusParams{ID: id, Status: Accepted, Now: now}); err != nil {
+				return fmt.Errorf("accept: %w", err)
+			}
+		}
+		if err := q.InsertEnquiryEvent(ctx, dbsqlc.InsertEnquiryEventParams{
+			EnquiryID: id, ActorID: actor.ID, Action: action, Status: Accepted, At: now,
+			Note: fmt.Sprintf("Session %d: %s", sessionID, describe(plan.StartsAt, plan.EndsAt)),
+		}); err != nil {
+			return fmt.Errorf("record acceptance: %w", err)
+		}
+		sessions, err := q.EnquirySessions(ctx, id)
+		if err != nil {
+			return fmt.Errorf("sessions: %w", err)
+		}
+		var link, where string
+		for _, se := range sessions {
+			if se.ID == sessionID {
+				link = s.baseURL.JoinPath("invite", se.InviteToken).String()
+				where = place(se)
+			}
+		}
+		e.Status = Accepted
+		return s.tellAgency(ctx, tx, e, "accepted", fmt.Sprintf(
+			"Good news: we will deliver %s for %s (request %s) on %s.\n\nWhere: %s\n\nThe session is only for your agency's staff. Share this link with them so they can book their places:\n%s\n\nYou can see who has booked at %s",
+			plan.CourseTitle, e.AgencyName, Reference(id), describe(plan.StartsAt, plan.EndsAt), where, link, s.link(id)))
+	})
+	if scheduling.IsClash(err) {
+		return 0, s.sched.ClashesNow(ctx, plan)
+	} else if err != nil {
+		return 0, err
+	}
+	return sessionID, nil
+}
+
+// checkAtPremises checks a session at the agency's premises in the
+// caller's transaction: the address, recorded (or found) as the agency's
+// venue, then the session there. A mistake in the address and in the rest
+// of the form are reported together; the transaction is then rolled back,
+// so no venue is left behind.
+func (s *Service) checkAtPremises(ctx context.Context, tx pgx.Tx, actor Actor, agencyID int64, f scheduling.Form, at venue.Premises, now time.Time) (scheduling.Plan, error) {
+	p, perr := venue.CheckPremises(at)
+	if perr == nil {
+		id, err := venue.PremisesTx(ctx, tx, actor.ID, agencyID, p, now)
+		if err != nil {
+			return scheduling.Plan{}, err
+		}
+		f.VenueID = id
+	}
+	plan, err := s.sched.CheckTx(ctx, tx, f)
+	var verr *validation.Errors
+	invalid := errors.As(err, &verr)
+	switch {
+	case perr == nil && !invalid:
+		return plan, err // checked, a clash, or a failure
+	case !invalid && err != nil && !errors.As(err, new(*scheduling.ClashError)):
+		return plan, err
+	}
+	// The form's mistakes, with the venue's said of the place chosen. When
+	// the address is wrong there is no venue yet, so its absence is not one.
+	var errs validation.Errors
+	if pv := (*validation.Errors)(nil); errors.As(perr, &pv) {
+		errs.Fields = append(errs.Fields, pv.Fields...)
+	}
+	if verr != nil {
+		for _, fe := range verr.Fields {
+			switch {
+			case fe.Field == "venue" && perr != nil:
+			case fe.Field == "venue":
+				errs.Add(FieldPlace, fe.Message)
+			default:
+				errs.Add(fe.Field, fe.Message)
+			}
+		}
+	}
+	return plan, errs.Err()
+}
+
+// place says where a session of a request is held, for the agency's email.
+func place(se dbsqlc.EnquirySessionsRow) string {
+	if se.VenueOnline {
+		return "online (" + se.VenueName + "); the meeting link is sent to everyone with a place"
+	}
+	var parts []string
+	for _, p := range []string{se.AddressLine1, se.AddressLine2, se.Town, se.Postcode} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	if se.AgencyPremises {
+		return "at your premises, " + strings.Join(parts, ", ")
+	}
+	return se.VenueName + ", " + strings.Join(parts, ", ")
+}
+
+// FieldPlace is the accept form's choice of where the session is held: at
+// the agency's premises or at a venue.
+const FieldPlace = "place"
+
+// bespokeCourse makes the hidden course a bespoke request's sessions belong
+// to, once: a second call returns the same course.
+func (s *Service) bespokeCourse(ctx context.Context, e dbsqlc.GetEnquiryRow) (int64, error) {
+	var id int64
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		q := dbsqlc.New(tx)
+		lock, err := q.LockEnquiry(ctx, e.ID)
+		if err != nil {
+			return fmt.Errorf("lock request %d: %w", e.ID, err)
+		}
+		if lock.CourseID != nil {
+			id = *lock.CourseID
+			return nil
+		}
+		capacity := min(max(e.Participants, 1), 500)
+		if id, err = q.MakeBespokeCourse(ctx, dbsqlc.MakeBespokeCourseParams{
+			Slug: fmt.Sprintf("bespoke-%d", e.ID), Title: e.Topic, Summary: firstLine(e.Need), Description: e.Need,
+			AudienceDescription: e.Audience, Duration: "full_day", DefaultCapacity: capacity,
+		}); err != nil {
+			return fmt.Errorf("make bespoke course: %w", err)
+		}
+		return q.SetEnquiryCourse(ctx, dbsqlc.SetEnquiryCourseParams{ID: e.ID, CourseID: &id, Now: s.now()})
+	})
+	return id, err
+}
+
+func title(e dbsqlc.GetEnquiryRow) string {
+	if e.Kind == "bespoke" {
+		return e.Topic
+	}
+	return e.CourseTitle
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	if r := []rune(line); len(r) > 300 {
+		line = string(r[:300])
+	}
+	return line
+}
