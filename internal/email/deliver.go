@@ -190,6 +190,10 @@ func truncate(s string, n int) string {
 	return s[:n]
 }
 
+// RescueStuckJobsAfter is how long a job may stay running before it is
+// taken to be stranded by a process that died, and run again.
+const RescueStuckJobsAfter = 5 * time.Minute
+
 // NewClient returns a River client that works the default queue, delivering
 // email with sender (nil: keep messages unsent, for development). Each of
 // more adds other work to the same client (its workers and periodic jobs,
@@ -217,6 +221,14 @@ func newClient(pool *pgxpool.Pool, sender Sender, log *slog.Logger, tune func(*r
 		Logger:  log,
 		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 5}},
 		Workers: river.NewWorkers(),
+		// A job left running by a process that died (kill -9, a lost
+		// machine) is taken up again after this, not after River's default
+		// hour. It must exceed the longest job's timeout, or a job still
+		// running would be started twice: deliveries end within River's
+		// default one-minute JobTimeout (an SMTP conversation is cut at
+		// smtpTimeout), and the retention run stops itself at
+		// privacy.RunTimeout.
+		RescueStuckJobsAfter: RescueStuckJobsAfter,
 	}
 	if tune != nil {
 		tune(cfg, worker)

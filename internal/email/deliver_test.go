@@ -392,3 +392,38 @@ func TestKeptEmailTextIsLoggedOnlyForDevelopment(t *testing.T) {
 		}
 	}
 }
+
+// A delivery left running by a process that died (kill -9) is taken up again
+// once it has been running for RescueStuckJobsAfter, not after River's
+// default hour, and the email goes once.
+func TestJobStrandedByACrashIsDeliveredWithinMinutes(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.New(t)
+	srv := smtptest.Start(t)
+	ctx := context.Background()
+
+	id := enqueueCommitted(t, pool, resetMessage("stranded@example.org"))
+	// The process that was running it died six minutes ago.
+	_, err := pool.Exec(ctx, `UPDATE river_job SET state = 'running', attempt = 1, attempted_at = now() - interval '6 minutes',
+		attempted_by = ARRAY['a process that died']
+		WHERE kind = 'email_deliver' AND (args->>'email_id')::bigint = $1`, id)
+	require.NoError(t, err)
+	require.Greater(t, 6*time.Minute, email.RescueStuckJobsAfter)
+
+	sender, err := email.NewSMTPSender(srv.URL(), from)
+	require.NoError(t, err)
+	client, err := email.NewClient(pool, sender, slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	require.NoError(t, client.Start(ctx))
+	t.Cleanup(func() {
+		stop, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = client.Stop(stop)
+	})
+
+	got := srv.WaitFor(t, 1, 90*time.Second)
+	assert.Equal(t, []string{"stranded@example.org"}, got[0].To)
+	eventually(t, "the job completes", func() bool { return allCompleted(jobStates(t, pool, id)) })
+	time.Sleep(500 * time.Millisecond)
+	assert.Len(t, srv.Messages(), 1, "delivered once")
+}

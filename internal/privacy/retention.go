@@ -549,7 +549,13 @@ type runWorker struct {
 
 // Timeout allows a first run over years of records; River's default is a
 // minute.
-func (w *runWorker) Timeout(*river.Job[RunArgs]) time.Duration { return time.Hour }
+func (w *runWorker) Timeout(*river.Job[RunArgs]) time.Duration { return RunTimeout }
+
+// RunTimeout is how long one run of the schedule may take. It stays under
+// the queue's rescue interval (email.RescueStuckJobsAfter), so a run still
+// going is never started a second time; a run cut short is retried, and
+// every rule picks up where it stopped, as each batch commits on its own.
+const RunTimeout = 4 * time.Minute
 
 func (w *runWorker) Work(ctx context.Context, _ *river.Job[RunArgs]) error {
 	_, err := w.e.Run(ctx)
