@@ -35,6 +35,7 @@ import (
 	"github.com/pscp/booktraining/internal/pglocal"
 	"github.com/pscp/booktraining/internal/privacy"
 	"github.com/pscp/booktraining/internal/privacy/registry"
+	"github.com/pscp/booktraining/internal/queue"
 	"github.com/pscp/booktraining/internal/scheduling"
 	"github.com/pscp/booktraining/internal/web"
 )
@@ -139,18 +140,19 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	// and unknown addresses cost the request the same; the worker gets its
 	// account service below, before the client starts.
 	resets := &account.ResetPasswordWorker{}
-	work := []func(*river.Config) error{retention.Register, func(c *river.Config) error { return resets.Register(c.Workers) }}
-	var jobs *river.Client[pgx.Tx]
+	// Every part's background work on one River client (internal/queue):
+	// email delivery, password resets and the retention schedule.
+	deliver := email.Deliveries(pool, sender, log)
 	switch {
 	case sender != nil:
-		jobs, err = email.NewClient(pool, sender, log, work...)
 	case cfg.Local:
 		log.Info("SMTP_URL is not set: emails are kept in the database, for training managers to read at /admin/emails (sign-in links removed); as this is localhost, each email's text, links included, is also written to this log")
-		jobs, err = email.NewDevelopmentClient(pool, log, work...)
+		deliver = email.DevelopmentDeliveries(pool, log)
 	default:
 		log.Info("EMAIL_OUTBOX_ONLY is set: emails are kept in the database, unsent, for training managers to read at /admin/emails (sign-in links removed)")
-		jobs, err = email.NewClient(pool, nil, log, work...)
 	}
+	jobs, err := queue.New(pool, log, deliver, retention.Register,
+		func(c *river.Config) error { return resets.Register(c.Workers) })
 	if err != nil {
 		return fmt.Errorf("job queue: %w", err)
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/pgtest"
 	"github.com/pscp/booktraining/internal/privacy/registry"
+	"github.com/pscp/booktraining/internal/queue"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -58,7 +59,7 @@ func setup(t testing.TB) fixture {
 
 func service(t testing.TB, pool *pgxpool.Pool, clk *clock) *account.Service {
 	t.Helper()
-	jobs, err := email.NewInsertOnlyClient(pool)
+	jobs, err := queue.NewInsertOnly(pool)
 	require.NoError(t, err)
 	base, _ := url.Parse("https://training.example.org")
 	s := account.New(pool, email.NewOutbox(jobs), base, clk.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))

@@ -74,7 +74,7 @@ func (w *ResetPasswordWorker) Work(ctx context.Context, job *river.Job[ResetPass
 	return w.Accounts.sendPasswordReset(ctx, job.Args.ActionID, job.Args.Next)
 }
 
-// Register adds the worker to a job client's workers (email.NewClient).
+// Register adds the worker to the job client's workers (queue.New).
 func (w *ResetPasswordWorker) Register(workers *river.Workers) error {
 	return river.AddWorkerSafely(workers, w)
 }

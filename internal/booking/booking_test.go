@@ -19,6 +19,7 @@ import (
 	"github.com/pscp/booktraining/internal/demo"
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/pgtest"
+	"github.com/pscp/booktraining/internal/queue"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -48,7 +49,7 @@ func setup(t testing.TB) fixture {
 	pool := pgtest.New(t)
 	_, err := demo.Seed(ctx, pool, start)
 	require.NoError(t, err)
-	jobs, err := email.NewInsertOnlyClient(pool)
+	jobs, err := queue.NewInsertOnly(pool)
 	require.NoError(t, err)
 	base, _ := url.Parse("http://localhost:3000")
 	clk := &clock{now: start}

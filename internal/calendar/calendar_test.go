@@ -21,6 +21,7 @@ import (
 	"github.com/pscp/booktraining/internal/demo"
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/pgtest"
+	"github.com/pscp/booktraining/internal/queue"
 )
 
 // The clocks go forward on 29 March 2026: sessions either side of it check
@@ -41,7 +42,7 @@ func setup(t *testing.T) fixture {
 	pool := pgtest.New(t)
 	_, err := demo.Seed(ctx, pool, now)
 	require.NoError(t, err)
-	jobs, err := email.NewInsertOnlyClient(pool)
+	jobs, err := queue.NewInsertOnly(pool)
 	require.NoError(t, err)
 	base, _ := url.Parse("https://book.example.org")
 	clock := func() time.Time { return now }

@@ -13,7 +13,6 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/pscp/booktraining/internal/dbsqlc"
 )
@@ -190,70 +189,34 @@ func truncate(s string, n int) string {
 	return s[:n]
 }
 
-// RescueStuckJobsAfter is how long a job may stay running before it is
-// taken to be stranded by a process that died, and run again.
-const RescueStuckJobsAfter = 5 * time.Minute
-
-// NewClient returns a River client that works the default queue, delivering
-// email with sender (nil: keep messages unsent, for development). Each of
-// more adds other work to the same client (its workers and periodic jobs,
-// such as the retention schedule's and the password reset worker). The
-// caller starts it with Start and stops it with Stop.
-func NewClient(pool *pgxpool.Pool, sender Sender, log *slog.Logger, more ...func(*river.Config) error) (*river.Client[pgx.Tx], error) {
-	return newClient(pool, sender, log, nil, more...)
+// Deliveries is email's background work, for the job client
+// (queue.New): sending each stored email with sender, or, with no sender,
+// keeping it for /admin/emails.
+func Deliveries(pool *pgxpool.Pool, sender Sender, log *slog.Logger) func(*river.Config) error {
+	return deliveries(pool, sender, log, nil)
 }
 
-// NewDevelopmentClient is NewClient for a developer's own machine with no
-// mail server: every email is kept in the database for /admin/emails, where
-// managers never see sign-in links, and its text, links included, is written
-// to the log so the developer can follow them.
-func NewDevelopmentClient(pool *pgxpool.Pool, log *slog.Logger, more ...func(*river.Config) error) (*river.Client[pgx.Tx], error) {
-	return newClient(pool, nil, log, func(_ *river.Config, w *DeliverWorker) { w.logText = true }, more...)
+// DevelopmentDeliveries is Deliveries for a developer's own machine with no
+// mail server: every email is kept for /admin/emails, where managers never
+// see sign-in links, and its text, links included, is written to the log so
+// the developer can follow them.
+func DevelopmentDeliveries(pool *pgxpool.Pool, log *slog.Logger) func(*river.Config) error {
+	return deliveries(pool, nil, log, func(w *DeliverWorker) { w.logText = true })
 }
 
-// newClient is NewClient with a hook for tests to shorten River's timings.
-func newClient(pool *pgxpool.Pool, sender Sender, log *slog.Logger, tune func(*river.Config, *DeliverWorker), more ...func(*river.Config) error) (*river.Client[pgx.Tx], error) {
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	worker := &DeliverWorker{pool: pool, sender: sender, log: log, busy: claimedElsewhere}
-	cfg := &river.Config{
-		Logger:  log,
-		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 5}},
-		Workers: river.NewWorkers(),
-		// A job left running by a process that died (kill -9, a lost
-		// machine) is taken up again after this, not after River's default
-		// hour. It must exceed the longest job's timeout, or a job still
-		// running would be started twice: deliveries end within River's
-		// default one-minute JobTimeout (an SMTP conversation is cut at
-		// smtpTimeout), and the retention run stops itself at
-		// privacy.RunTimeout.
-		RescueStuckJobsAfter: RescueStuckJobsAfter,
-	}
-	if tune != nil {
-		tune(cfg, worker)
-	}
-	if err := river.AddWorkerSafely(cfg.Workers, worker); err != nil {
-		return nil, fmt.Errorf("register email worker: %w", err)
-	}
-	for _, add := range more {
-		if err := add(cfg); err != nil {
-			return nil, err
+// deliveries is Deliveries with a hook for tests to change the worker.
+func deliveries(pool *pgxpool.Pool, sender Sender, log *slog.Logger, tune func(*DeliverWorker)) func(*river.Config) error {
+	return func(cfg *river.Config) error {
+		if log == nil {
+			log = slog.New(slog.DiscardHandler)
 		}
+		worker := &DeliverWorker{pool: pool, sender: sender, log: log, busy: claimedElsewhere}
+		if tune != nil {
+			tune(worker)
+		}
+		if err := river.AddWorkerSafely(cfg.Workers, worker); err != nil {
+			return fmt.Errorf("register email worker: %w", err)
+		}
+		return nil
 	}
-	client, err := river.NewClient(riverpgxv5.New(pool), cfg)
-	if err != nil {
-		return nil, fmt.Errorf("create job queue client: %w", err)
-	}
-	return client, nil
-}
-
-// NewInsertOnlyClient returns a River client that can enqueue jobs but works
-// none, for processes (and tests) that only write.
-func NewInsertOnlyClient(pool *pgxpool.Pool) (*river.Client[pgx.Tx], error) {
-	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{})
-	if err != nil {
-		return nil, fmt.Errorf("create job queue client: %w", err)
-	}
-	return client, nil
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/pgtest"
+	"github.com/pscp/booktraining/internal/queue"
 	"github.com/pscp/booktraining/internal/smtptest"
 )
 
@@ -40,7 +41,7 @@ func jobStates(t *testing.T, pool *pgxpool.Pool, emailID int64) []rivertype.JobS
 // the web process does, and commits: no worker has seen it.
 func enqueueCommitted(t *testing.T, pool *pgxpool.Pool, m email.Message) int64 {
 	t.Helper()
-	client, err := email.NewInsertOnlyClient(pool)
+	client, err := queue.NewInsertOnly(pool)
 	require.NoError(t, err)
 	var id int64
 	require.NoError(t, pgx.BeginFunc(context.Background(), pool, func(tx pgx.Tx) error {
@@ -54,7 +55,7 @@ func enqueueCommitted(t *testing.T, pool *pgxpool.Pool, m email.Message) int64 {
 // or a job River rescued while the first still ran would be.
 func insertDeliveryJob(t *testing.T, pool *pgxpool.Pool, emailID int64) {
 	t.Helper()
-	client, err := email.NewInsertOnlyClient(pool)
+	client, err := queue.NewInsertOnly(pool)
 	require.NoError(t, err)
 	_, err = client.Insert(context.Background(), email.DeliverArgs{EmailID: emailID}, nil)
 	require.NoError(t, err)
@@ -372,9 +373,9 @@ func TestKeptEmailTextIsLoggedOnlyForDevelopment(t *testing.T) {
 		var client *river.Client[pgx.Tx]
 		var err error
 		if development {
-			client, err = email.NewDevelopmentClient(pool, log)
+			client, err = queue.New(pool, log, email.DevelopmentDeliveries(pool, log))
 		} else {
-			client, err = email.NewClient(pool, nil, log)
+			client, err = queue.New(pool, log, email.Deliveries(pool, nil, log))
 		}
 		require.NoError(t, err)
 		require.NoError(t, client.Start(context.Background()))
@@ -408,11 +409,11 @@ func TestJobStrandedByACrashIsDeliveredWithinMinutes(t *testing.T) {
 		attempted_by = ARRAY['a process that died']
 		WHERE kind = 'email_deliver' AND (args->>'email_id')::bigint = $1`, id)
 	require.NoError(t, err)
-	require.Greater(t, 6*time.Minute, email.RescueStuckJobsAfter)
+	require.Greater(t, 6*time.Minute, queue.RescueStuckJobsAfter)
 
 	sender, err := email.NewSMTPSender(srv.URL(), from)
 	require.NoError(t, err)
-	client, err := email.NewClient(pool, sender, slog.New(slog.DiscardHandler))
+	client, err := queue.New(pool, nil, email.Deliveries(pool, sender, nil))
 	require.NoError(t, err)
 	require.NoError(t, client.Start(ctx))
 	t.Cleanup(func() {

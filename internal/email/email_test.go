@@ -17,6 +17,7 @@ import (
 
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/pgtest"
+	"github.com/pscp/booktraining/internal/queue"
 	"github.com/pscp/booktraining/internal/smtptest"
 )
 
@@ -239,7 +240,7 @@ func TestWithoutSMTPEmailIsKept(t *testing.T) {
 func TestEnqueueRefusesInvalidMessages(t *testing.T) {
 	t.Parallel()
 	pool := pgtest.New(t)
-	client, err := email.NewInsertOnlyClient(pool)
+	client, err := queue.NewInsertOnly(pool)
 	require.NoError(t, err)
 	outbox := email.NewOutbox(client)
 	ctx := context.Background()

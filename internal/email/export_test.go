@@ -12,6 +12,8 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 	gomail "github.com/wneessen/go-mail"
+
+	"github.com/pscp/booktraining/internal/queue"
 )
 
 // quickRetry retries a failed job after 100 ms instead of River's backoff of
@@ -22,7 +24,7 @@ func (quickRetry) NextRetry(*rivertype.JobRow) time.Time {
 	return time.Now().Add(100 * time.Millisecond)
 }
 
-// StartTestClient starts a River client like NewClient's, with timings cut
+// StartTestClient starts a job client (queue.New) with email's work, with timings cut
 // so a test sees jobs worked and retried within milliseconds, and stops it
 // when the test ends. The channel reports every job that completes, fails,
 // is cancelled or is snoozed (an email another worker holds is looked at
@@ -30,13 +32,15 @@ func (quickRetry) NextRetry(*rivertype.JobRow) time.Time {
 func StartTestClient(t testing.TB, pool *pgxpool.Pool, sender Sender) (*river.Client[pgx.Tx], <-chan *river.Event) {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	client, err := newClient(pool, sender, log, func(c *river.Config, w *DeliverWorker) {
-		w.busy = 50 * time.Millisecond
-		c.FetchCooldown = 5 * time.Millisecond
-		c.FetchPollInterval = 20 * time.Millisecond
-		c.RetryPolicy = quickRetry{}
-		c.TestOnly = true
-	})
+	client, err := queue.New(pool, log,
+		deliveries(pool, sender, log, func(w *DeliverWorker) { w.busy = 50 * time.Millisecond }),
+		func(c *river.Config) error {
+			c.FetchCooldown = 5 * time.Millisecond
+			c.FetchPollInterval = 20 * time.Millisecond
+			c.RetryPolicy = quickRetry{}
+			c.TestOnly = true
+			return nil
+		})
 	if err != nil {
 		t.Fatalf("create client: %v", err)
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/pgtest"
+	"github.com/pscp/booktraining/internal/queue"
 	"github.com/pscp/booktraining/internal/smtptest"
 )
 
@@ -216,7 +217,7 @@ func TestInviteLinesEndInCRLF(t *testing.T) {
 func TestEnqueueRefusesInvalidInvites(t *testing.T) {
 	t.Parallel()
 	pool := pgtest.New(t)
-	client, err := email.NewInsertOnlyClient(pool)
+	client, err := queue.NewInsertOnly(pool)
 	require.NoError(t, err)
 	outbox := email.NewOutbox(client)
 	ctx := context.Background()

@@ -17,6 +17,7 @@ import (
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/enquiry"
 	"github.com/pscp/booktraining/internal/pgtest"
+	"github.com/pscp/booktraining/internal/queue"
 	"github.com/pscp/booktraining/internal/scheduling"
 	"github.com/pscp/booktraining/internal/validation"
 )
@@ -37,7 +38,7 @@ func setup(t *testing.T) fixture {
 	pool := pgtest.New(t)
 	_, err := demo.Seed(ctx, pool, now)
 	require.NoError(t, err)
-	jobs, err := email.NewInsertOnlyClient(pool)
+	jobs, err := queue.NewInsertOnly(pool)
 	require.NoError(t, err)
 	clock := func() time.Time { return now }
 	base, _ := url.Parse("https://training.example.org")

@@ -20,6 +20,7 @@ import (
 	"github.com/pscp/booktraining/internal/password"
 	"github.com/pscp/booktraining/internal/pgtest"
 	"github.com/pscp/booktraining/internal/privacy"
+	"github.com/pscp/booktraining/internal/queue"
 )
 
 // now is the fixed clock of these tests; eps is "just": a record eps inside
@@ -45,7 +46,7 @@ func setup(t *testing.T) fixture {
 	pool := pgtest.New(t)
 	_, err := demo.Seed(ctx, pool, now)
 	require.NoError(t, err)
-	jobs, err := email.NewInsertOnlyClient(pool)
+	jobs, err := queue.NewInsertOnly(pool)
 	require.NoError(t, err)
 	base, _ := url.Parse("https://training.example.org")
 	clock := func() time.Time { return now }
@@ -479,7 +480,7 @@ func TestRunFailureIsRecorded(t *testing.T) {
 func TestDailyJobRunsOnStart(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	jobs, err := email.NewClient(f.pool, nil, nil, f.enforcer.Register)
+	jobs, err := queue.New(f.pool, nil, email.Deliveries(f.pool, nil, nil), f.enforcer.Register)
 	require.NoError(t, err)
 	require.NoError(t, jobs.Start(f.ctx))
 	t.Cleanup(func() {

@@ -23,6 +23,7 @@ import (
 
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/email"
+	"github.com/pscp/booktraining/internal/queue"
 	"github.com/pscp/booktraining/internal/smtptest"
 )
 
@@ -30,7 +31,7 @@ import (
 // scheduler, as the server does.
 func withBookings(t *testing.T, f fixture) *booking.Service {
 	t.Helper()
-	jobs, err := email.NewInsertOnlyClient(f.pool)
+	jobs, err := queue.NewInsertOnly(f.pool)
 	require.NoError(t, err)
 	base, _ := url.Parse("http://localhost:3000")
 	b := booking.New(f.pool, email.NewOutbox(jobs), base, "Test Partnership", func() time.Time { return now },

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pscp/booktraining/internal/email"
+	"github.com/pscp/booktraining/internal/queue"
 	"github.com/pscp/booktraining/internal/smtptest"
 )
 
@@ -29,7 +30,7 @@ func TestManagerSeesEmailsThatFailed(t *testing.T) {
 	srv.RefuseRecipient("busy@example.org", 451, -1)
 	sender, err := email.NewSMTPSender(srv.URL(), "Book safeguarding training <no-reply@example.org>")
 	require.NoError(t, err)
-	worker, err := email.NewClient(a.pool, sender, nil)
+	worker, err := queue.New(a.pool, nil, email.Deliveries(a.pool, sender, nil))
 	require.NoError(t, err)
 	require.NoError(t, worker.Start(ctx))
 	t.Cleanup(func() {
@@ -38,7 +39,7 @@ func TestManagerSeesEmailsThatFailed(t *testing.T) {
 		assert.NoError(t, worker.Stop(stop))
 	})
 
-	jobs, err := email.NewInsertOnlyClient(a.pool)
+	jobs, err := queue.NewInsertOnly(a.pool)
 	require.NoError(t, err)
 	outbox := email.NewOutbox(jobs)
 	ids := map[string]int64{}

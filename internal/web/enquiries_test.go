@@ -15,13 +15,14 @@ import (
 
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/enquiry"
+	"github.com/pscp/booktraining/internal/queue"
 	"github.com/pscp/booktraining/internal/scheduling"
 	"github.com/pscp/booktraining/internal/web"
 )
 
 // withEnquiries gives the app its training requests, as main does.
 func withEnquiries(d *web.Deps) {
-	jobs, err := email.NewInsertOnlyClient(d.Pool)
+	jobs, err := queue.NewInsertOnly(d.Pool)
 	if err != nil {
 		panic(err)
 	}

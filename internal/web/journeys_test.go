@@ -19,6 +19,7 @@ import (
 
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/email"
+	"github.com/pscp/booktraining/internal/queue"
 	"github.com/pscp/booktraining/internal/scheduling"
 	"github.com/pscp/booktraining/internal/web"
 )
@@ -326,7 +327,7 @@ func TestBookingForSomeoneElseLeavesTheirProfileAlone(t *testing.T) {
 // Cancel, ending its bookings), with reason.
 func (a testApp) cancelSession(t *testing.T, id int64, reason string) {
 	t.Helper()
-	jobs, err := email.NewInsertOnlyClient(a.pool)
+	jobs, err := queue.NewInsertOnly(a.pool)
 	require.NoError(t, err)
 	base, _ := url.Parse("http://localhost:3000")
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -25,6 +25,7 @@ import (
 	"github.com/pscp/booktraining/internal/demo"
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/pgtest"
+	"github.com/pscp/booktraining/internal/queue"
 	"github.com/pscp/booktraining/internal/web"
 )
 
@@ -129,7 +130,7 @@ func newRushWorld(b *testing.B, sessions int) *rushWorld {
 	b.Cleanup(pool.Close) // before pgtest drops the database
 	_, err = demo.Seed(ctx, pool, now)
 	must(b, err)
-	jobs, err := email.NewInsertOnlyClient(pool)
+	jobs, err := queue.NewInsertOnly(pool)
 	must(b, err)
 	outbox := email.NewOutbox(jobs)
 	base, _ := url.Parse("http://localhost:3000")

@@ -30,6 +30,7 @@ import (
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/pgtest"
 	"github.com/pscp/booktraining/internal/privacy/registry"
+	"github.com/pscp/booktraining/internal/queue"
 	"github.com/pscp/booktraining/internal/web"
 )
 
@@ -54,7 +55,7 @@ func setup(t testing.TB, opts ...deps) testApp {
 	_, err := demo.Seed(ctx, pool, now)
 	require.NoError(t, err)
 	logs := &strings.Builder{}
-	jobs, err := email.NewInsertOnlyClient(pool)
+	jobs, err := queue.NewInsertOnly(pool)
 	require.NoError(t, err)
 	base, _ := url.Parse("http://localhost:3000")
 	clk := &testClock{now: now}

@@ -22,6 +22,7 @@ import (
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/pgtest"
 	"github.com/pscp/booktraining/internal/privacy/registry"
+	"github.com/pscp/booktraining/internal/queue"
 )
 
 // planted are the values that identify Quinn, one in every place that can
@@ -75,7 +76,7 @@ func setupReplay(t *testing.T) replay {
 	// are the attendance figures that must stay.
 	now := seeded.AddDate(1, 0, 0)
 	clock := func() time.Time { return now }
-	jobs, err := email.NewInsertOnlyClient(pool)
+	jobs, err := queue.NewInsertOnly(pool)
 	require.NoError(t, err)
 	base, _ := url.Parse("https://training.example.org")
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
