@@ -197,6 +197,9 @@ func formatArgs(args []*runtime.RemoteObject) string {
 	return strings.Join(parts, " ")
 }
 
+// The size of the browser's window, which every tab starts with.
+const windowWidth, windowHeight = 1280, 1024
+
 // New starts a fresh headless Chromium for the test and returns the context
 // of its only tab. Pass the context to chromedp actions and to the other
 // funcs of this package. Each call starts its own browser, with its own
@@ -228,7 +231,7 @@ func New(t testing.TB) context.Context {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-domain-reliability", true),
-		chromedp.WindowSize(1280, 1024),
+		chromedp.WindowSize(windowWidth, windowHeight),
 		// No UserDataDir: chromedp then makes a fresh temporary profile for
 		// each browser, and at the end it kills Chromium's leftover child
 		// processes and removes the profile with retries. A t.TempDir()

@@ -334,3 +334,38 @@ func TestConsoleErrorsIgnoreThePagesOwnStatus(t *testing.T) {
 		}
 	}
 }
+
+// A page wider than a 320-pixel screen fails FitsWidth, naming what sticks
+// out; a page that reflows passes; and the tab gets its usual size back.
+func TestFitsWidthNamesWhatSticksOut(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		width := "100%"
+		if r.URL.Path == "/wide" {
+			width = "600px"
+		}
+		fmt.Fprintf(w, `<!DOCTYPE html><html lang="en"><head><title>Width</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body style="margin:0"><main><div id="box" style="width:%s">A box</div></main></body></html>`, width)
+	}))
+	t.Cleanup(srv.Close)
+	ctx := browsertest.New(t)
+
+	browsertest.Navigate(t, ctx, srv.URL+"/wide")
+	rec := &recorder{TB: t}
+	browsertest.FitsWidth(rec, ctx, browsertest.NarrowWidth)
+	if len(rec.errors) != 1 || !strings.Contains(rec.errors[0], "600px wide on a 320px screen") || !strings.Contains(rec.errors[0], "div#box") {
+		t.Errorf("a 600px page at 320px: got %q", rec.errors)
+	}
+
+	browsertest.Navigate(t, ctx, srv.URL+"/narrow")
+	rec = &recorder{TB: t}
+	browsertest.FitsWidth(rec, ctx, browsertest.NarrowWidth)
+	if len(rec.errors) != 0 {
+		t.Errorf("a page that reflows: got %q", rec.errors)
+	}
+	if o := browsertest.MeasureOverflow(t, ctx); o.Screen <= browsertest.NarrowWidth {
+		t.Errorf("the tab keeps a %dpx screen after FitsWidth", o.Screen)
+	}
+}

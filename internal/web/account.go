@@ -168,10 +168,7 @@ func (a *app) verifyEmail(c *fiber.Ctx) error {
 		})
 	case errors.As(err, &verr):
 	case errors.As(err, &limit):
-		verr = &validation.Errors{}
-		minutes := int(limit.RetryAfter(a.deps.Now()).Minutes())
-		verr.Add("password", fmt.Sprintf("You have tried to sign in too many times. Try again in %d %s.", minutes, plural(minutes, "minute", "minutes")))
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(minutes*60))
+		verr = a.limitProblem(c, limit, "password", "You have tried to sign in too many times")
 	case err != nil:
 		return err
 	}
@@ -192,6 +189,17 @@ func (a *app) verifyEmail(c *fiber.Ctx) error {
 		next = "/account?confirmed=1"
 	}
 	return c.Redirect(next, fiber.StatusSeeOther)
+}
+
+// limitProblem is the field message for an attempt the sign-in limits
+// refused ("You have tried to sign in too many times. Try again in 4
+// minutes."), and sets Retry-After to match.
+func (a *app) limitProblem(c *fiber.Ctx, limit *account.LimitError, field, what string) *validation.Errors {
+	minutes := int(limit.RetryAfter(a.deps.Now()).Minutes())
+	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(minutes*60))
+	var v validation.Errors
+	v.Add(field, fmt.Sprintf("%s. Try again in %d %s.", what, minutes, plural(minutes, "minute", "minutes")))
+	return &v
 }
 
 // startSignedIn gives a person who has just proved who they are a new
@@ -248,10 +256,7 @@ func (a *app) signIn(c *fiber.Ctx) error {
 		verr = &validation.Errors{}
 		verr.Add("email", "Enter a correct email address and password")
 	case errors.As(err, &limit):
-		verr = &validation.Errors{}
-		minutes := int(limit.RetryAfter(a.deps.Now()).Minutes())
-		verr.Add("email", fmt.Sprintf("You have tried to sign in too many times. Try again in %d %s.", minutes, plural(minutes, "minute", "minutes")))
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(minutes*60))
+		verr = a.limitProblem(c, limit, "email", "You have tried to sign in too many times")
 	case err != nil:
 		return err
 	}
@@ -450,10 +455,7 @@ func (a *app) changePassword(c *fiber.Ctx) error {
 	case errors.As(err, &verr):
 		return a.renderForm(c, "account/password", "Change your password", passwordPage{fieldErrors{verr}}, verr)
 	case errors.As(err, &limit):
-		verr = &validation.Errors{}
-		minutes := int(limit.RetryAfter(a.deps.Now()).Minutes())
-		verr.Add("current-password", fmt.Sprintf("You have entered a wrong password too many times. Try again in %d %s.", minutes, plural(minutes, "minute", "minutes")))
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(minutes*60))
+		verr = a.limitProblem(c, limit, "current-password", "You have entered a wrong password too many times")
 		if err := a.renderForm(c, "account/password", "Change your password", passwordPage{fieldErrors{verr}}, verr); err != nil {
 			return err
 		}

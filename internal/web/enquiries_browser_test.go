@@ -106,13 +106,7 @@ func TestBrowserAcceptAtTheAgencysPremises(t *testing.T) {
 	u := follow(t, boss, "#accept")
 	assert.Equal(t, request+"/accept", u.Path)
 	checkPage(t, boss)
-	fits := func() {
-		t.Helper()
-		wide, err := chromedp.Run(boss, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > document.documentElement.clientWidth`))
-		require.NoError(t, err)
-		assert.False(t, wide, "the page scrolls sideways on a phone")
-	}
-	fits()
+	browsertest.FitsScreen(t, boss)
 	postcode, err := chromedp.Run(boss, chromedp.Evaluate[string](`document.getElementById('premises-postcode').value`))
 	require.NoError(t, err)
 	assert.Equal(t, "PO1 2AL", postcode, "the request's address is offered")
@@ -123,7 +117,7 @@ func TestBrowserAcceptAtTheAgencysPremises(t *testing.T) {
 	assert.Contains(t, summary, "Enter a real postcode")
 	assert.Contains(t, summary, "Select at least one trainer")
 	checkPage(t, boss)
-	fits()
+	browsertest.FitsScreen(t, boss)
 
 	require.NoError(t, chromedp.Do(boss,
 		chromedp.SetValue(chromedp.ID("premises-postcode"), "PO1 2AL"),

@@ -14,17 +14,6 @@ import (
 	"github.com/pscp/booktraining/internal/browsertest"
 )
 
-// pageFitsNarrowScreen checks the page at 320 CSS pixels wide, a small phone's
-// width (WCAG 2.2's reflow): nothing makes the page scroll sideways.
-func pageFitsNarrowScreen(t *testing.T, ctx context.Context) {
-	t.Helper()
-	require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(320, 800)))
-	width, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
-	require.NoError(t, err)
-	assert.LessOrEqual(t, width, 320, "the page scrolls sideways at 320 px")
-	require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(1024, 800)))
-}
-
 // The manager's invoicing page: the list, a refusal shown with its error
 // summary, marking invoiced and then paid, each page passing axe-core and
 // reading at 320 px.
@@ -39,7 +28,7 @@ func TestBrowserInvoicingPageIsAccessible(t *testing.T) {
 	assert.Equal(t, "Invoicing", text(t, ctx, "h1"))
 	assert.Contains(t, text(t, ctx, "#to-invoice"), "Colleague Tester")
 	checkPage(t, ctx)
-	pageFitsNarrowScreen(t, ctx)
+	browsertest.FitsWidth(t, ctx, browsertest.NarrowWidth)
 
 	// Ticking rows without a reference.
 	require.NoError(t, chromedp.Do(ctx,
@@ -49,7 +38,7 @@ func TestBrowserInvoicingPageIsAccessible(t *testing.T) {
 	followExpecting(t, ctx, "#mark-invoiced", 422)
 	assert.Contains(t, text(t, ctx, ".govuk-error-summary"), "Enter the invoice reference from your finance system")
 	checkPage(t, ctx)
-	pageFitsNarrowScreen(t, ctx)
+	browsertest.FitsWidth(t, ctx, browsertest.NarrowWidth)
 
 	require.NoError(t, chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("invoice-reference"), "SAP-7781")))
 	u := follow(t, ctx, "#mark-invoiced")
@@ -89,7 +78,7 @@ func TestBrowserPayingAsYourOwnOrganisation(t *testing.T) {
 	require.Regexp(t, `^/bookings/\d+/pay$`, u.Path)
 	assert.Contains(t, text(t, b, "main"), "Who pays for this place?")
 	checkPage(t, b)
-	pageFitsNarrowScreen(t, b)
+	browsertest.FitsWidth(t, b, browsertest.NarrowWidth)
 
 	require.NoError(t, chromedp.Do(b, chromedp.Click(chromedp.ID("payer"))))
 	followExpecting(t, b, "#pay-invoice", 422)
@@ -97,7 +86,7 @@ func TestBrowserPayingAsYourOwnOrganisation(t *testing.T) {
 	assert.Contains(t, summary, "Enter the name of your organisation")
 	assert.Contains(t, summary, "Enter the email address your organisation’s invoices go to")
 	checkPage(t, b)
-	pageFitsNarrowScreen(t, b)
+	browsertest.FitsWidth(t, b, browsertest.NarrowWidth)
 
 	require.NoError(t, chromedp.Do(b,
 		chromedp.SendKeys(chromedp.ID("organisation-name"), "Little Acorns Nursery"),

@@ -16,26 +16,6 @@ import (
 	"github.com/pscp/booktraining/internal/web"
 )
 
-// readsAt320 checks that the page in the tab reads on a 320 px wide screen
-// without sideways scrolling, then puts the tab back to its usual size.
-func readsAt320(t *testing.T, ctx context.Context) {
-	t.Helper()
-	require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(320, 900)))
-	defer func() { require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(1280, 1024))) }()
-	width, err := chromedp.Run(ctx, chromedp.Evaluate[int64](`document.documentElement.scrollWidth`))
-	require.NoError(t, err)
-	if width <= 320 {
-		return
-	}
-	// Name what sticks out, to say where to look.
-	wide, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('body *')]
-		.filter(e => e.getBoundingClientRect().right > 320)
-		.map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + '.' + [...e.classList].join('.') + ' ' + Math.round(e.getBoundingClientRect().right))
-		.slice(0, 10)`))
-	require.NoError(t, err)
-	t.Errorf("the page is %d px wide at 320 px: %v", width, wide)
-}
-
 // A signed-out person presses "Book a place", creates an account (first
 // making a mistake), confirms their address from the email, signs in once
 // and lands on that session's booking form; they book, and their line
@@ -58,13 +38,13 @@ func TestBrowserSignUpFromBookAPlace(t *testing.T) {
 	assert.Equal(t, form, u.Query().Get("next"))
 	assert.Contains(t, text(t, b, "main"), "Sign in to book your place")
 	checkPage(t, b)
-	readsAt320(t, b)
+	browsertest.FitsWidth(t, b, browsertest.NarrowWidth)
 
 	u = follow(t, b, "main a[href^='/sign-up']")
 	assert.Equal(t, "/sign-up", u.Path)
 	assert.Contains(t, text(t, b, "main"), "we will bring you back to the booking you started")
 	checkPage(t, b)
-	readsAt320(t, b)
+	browsertest.FitsWidth(t, b, browsertest.NarrowWidth)
 	require.NoError(t, chromedp.Do(b,
 		chromedp.SendKeys(chromedp.ID("full-name"), "Sam Jones"),
 		chromedp.SendKeys(chromedp.ID("email"), "sam@example.org"),
@@ -74,7 +54,7 @@ func TestBrowserSignUpFromBookAPlace(t *testing.T) {
 	followExpecting(t, b, "form[action='/sign-up'] button[type=submit]", 422)
 	assert.Contains(t, text(t, b, ".govuk-error-summary"), "Enter your job title")
 	checkPage(t, b)
-	readsAt320(t, b)
+	browsertest.FitsWidth(t, b, browsertest.NarrowWidth)
 	require.NoError(t, chromedp.Do(b,
 		chromedp.SendKeys(chromedp.ID("job-title"), "Health visitor"),
 		chromedp.SendKeys(chromedp.ID("password"), "tide comes in at southsea"),
@@ -83,7 +63,7 @@ func TestBrowserSignUpFromBookAPlace(t *testing.T) {
 	assert.Equal(t, "/sign-up/check-email", u.Path)
 	assert.Contains(t, text(t, b, "main"), "It brings you back to your booking.")
 	checkPage(t, b)
-	readsAt320(t, b)
+	browsertest.FitsWidth(t, b, browsertest.NarrowWidth)
 
 	_, link := a.lastEmail(t, "sam@example.org")
 	verify, err := url.Parse(link)
@@ -91,13 +71,13 @@ func TestBrowserSignUpFromBookAPlace(t *testing.T) {
 	browsertest.Navigate(t, b, base+verify.RequestURI())
 	assert.Equal(t, "Confirm your email address", text(t, b, "h1"))
 	checkPage(t, b)
-	readsAt320(t, b)
+	browsertest.FitsWidth(t, b, browsertest.NarrowWidth)
 	require.NoError(t, chromedp.Do(b, chromedp.SendKeys(chromedp.ID("password"), "tide comes in at southsea")))
 	u = follow(t, b, "form[action='/verify-email'] button[type=submit]")
 	assert.Equal(t, form, u.Path, "confirmed, signed in and back on the booking form")
 	assert.Equal(t, "Book a place", text(t, b, "h1"))
 	checkPage(t, b)
-	readsAt320(t, b)
+	browsertest.FitsWidth(t, b, browsertest.NarrowWidth)
 
 	require.NoError(t, chromedp.Do(b,
 		chromedp.SendKeys(chromedp.ID("line-manager-name"), "Lee Manager"),
@@ -108,14 +88,14 @@ func TestBrowserSignUpFromBookAPlace(t *testing.T) {
 	assert.Regexp(t, `^/bookings/\d+$`, u.Path)
 	assert.Contains(t, text(t, b, ".govuk-notification-banner"), "Booking confirmed")
 	checkPage(t, b)
-	readsAt320(t, b)
+	browsertest.FitsWidth(t, b, browsertest.NarrowWidth)
 
 	browsertest.Navigate(t, b, base+fmt.Sprintf("/sessions/%d/book", next))
 	manager, err := chromedp.Run(b, chromedp.Value(chromedp.ID("line-manager-name")))
 	require.NoError(t, err)
 	assert.Equal(t, "Lee Manager", manager, "remembered from the last booking")
 	checkPage(t, b)
-	readsAt320(t, b)
+	browsertest.FitsWidth(t, b, browsertest.NarrowWidth)
 }
 
 // The pages that changed for practitioners: booking closed with the training
@@ -152,13 +132,13 @@ func TestBrowserPractitionerPagesThatExplain(t *testing.T) {
 	assert.Equal(t, int64(410), resp.Status)
 	assert.Contains(t, text(t, b, "#contact"), "training@example.org")
 	checkPage(t, b)
-	readsAt320(t, b)
+	browsertest.FitsWidth(t, b, browsertest.NarrowWidth)
 
 	browsertest.Navigate(t, b, base+fmt.Sprintf("/bookings/%d", invoiced))
 	assert.Contains(t, text(t, b, "#invoice"), "£80 on")
 	assert.Equal(t, "PO-4471", text(t, b, "#purchase-order"))
 	checkPage(t, b)
-	readsAt320(t, b)
+	browsertest.FitsWidth(t, b, browsertest.NarrowWidth)
 
 	browsertest.Navigate(t, b, base+"/my-training")
 	assert.Contains(t, text(t, b, "#other + table"), "Their reason: The trainer is ill")
@@ -168,12 +148,12 @@ func TestBrowserPractitionerPagesThatExplain(t *testing.T) {
 	assert.Equal(t, "Session cancelled by the training team", text(t, b, "#status"))
 	assert.Contains(t, text(t, b, "#invoice"), "not charged")
 	checkPage(t, b)
-	readsAt320(t, b)
+	browsertest.FitsWidth(t, b, browsertest.NarrowWidth)
 
 	browsertest.Navigate(t, b, base+"/account/profile")
 	manager, err := chromedp.Run(b, chromedp.Value(chromedp.ID("line-manager-name")))
 	require.NoError(t, err)
 	assert.Equal(t, "Lee Manager", manager)
 	checkPage(t, b)
-	readsAt320(t, b)
+	browsertest.FitsWidth(t, b, browsertest.NarrowWidth)
 }

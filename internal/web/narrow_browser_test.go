@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"encoding/json"
 	"testing"
 	"time"
 
@@ -13,41 +12,8 @@ import (
 	"github.com/pscp/booktraining/internal/browsertest"
 )
 
-// narrowWidth is the narrowest screen the pages must fit without scrolling
-// sideways: WCAG 2.2's reflow criterion (1.4.10) is 320 CSS pixels.
-const narrowWidth = 320
-
-// overflow measures the page in the tab: its scroll width and, when that is
-// wider than the screen, the outermost and the innermost element that
-// reach past its right edge, to name the culprit.
-const overflow = `(() => {
-  const width = document.documentElement.scrollWidth;
-  const screen = document.documentElement.clientWidth;
-  const name = (el) => {
-    if (!el) return "";
-    let s = el.tagName.toLowerCase();
-    if (el.id) s += "#" + el.id;
-    if (typeof el.className === "string" && el.className.trim()) s += "." + el.className.trim().split(/\s+/).join(".");
-    const r = el.getBoundingClientRect();
-    return s + " (" + Math.round(r.width) + "px wide, right edge at " + Math.round(r.right) + "px: \"" +
-      (el.textContent || "").trim().replace(/\s+/g, " ").slice(0, 60) + "\")";
-  };
-  let outer = null, inner = null;
-  if (width > screen) {
-    for (const el of document.querySelectorAll("body *")) {
-      if (el.getBoundingClientRect().right > screen + 0.5) {
-        if (!outer) outer = el;
-        inner = el;
-      }
-    }
-  }
-  return JSON.stringify({width: width, screen: screen, outer: name(outer), inner: name(inner)});
-})()`
-
-type measure struct {
-	Width, Screen int
-	Outer, Inner  string
-}
+// narrowWidth is the narrowest screen the pages must fit.
+const narrowWidth = browsertest.NarrowWidth
 
 // narrowTab is a browser tab the size of a small phone, signed in as addr
 // ("" for nobody).
@@ -76,10 +42,7 @@ func fitsNarrowScreenAnswering(t *testing.T, tab context.Context, base, path str
 	t.Helper()
 	resp := browsertest.Navigate(t, tab, base+path)
 	require.Equal(t, status, resp.Status, path)
-	raw, err := chromedp.Run(tab, chromedp.Evaluate[string](overflow))
-	require.NoError(t, err)
-	var m measure
-	require.NoError(t, json.Unmarshal([]byte(raw), &m))
+	m := browsertest.MeasureOverflow(t, tab)
 	require.Equal(t, narrowWidth, m.Screen, "the emulated screen")
 	assert.LessOrEqual(t, m.Width, narrowWidth,
 		"%s is %dpx wide at %dpx: it scrolls sideways. Outermost element past the edge: %s; innermost: %s",

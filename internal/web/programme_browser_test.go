@@ -17,12 +17,10 @@ import (
 // than 320 means sideways scrolling.
 func programmeWidthAt320(t *testing.T, b context.Context, address string) int {
 	t.Helper()
-	require.NoError(t, chromedp.Do(b, chromedp.EmulateViewport(320, 800)))
+	require.NoError(t, chromedp.Do(b, chromedp.EmulateViewport(browsertest.NarrowWidth, 800)))
 	defer func() { require.NoError(t, chromedp.Do(b, chromedp.EmulateViewport(1280, 1024))) }()
 	browsertest.Navigate(t, b, address)
-	width, err := chromedp.Run(b, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
-	require.NoError(t, err)
-	return width
+	return browsertest.MeasureOverflow(t, b).Width
 }
 
 // A manager finds yesterday's session under past sessions, is warned before

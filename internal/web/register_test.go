@@ -216,13 +216,7 @@ func TestBrowserRegisterOnAPhone(t *testing.T) {
 	u := follow(t, tab, "#take-register")
 	assert.Equal(t, "/sessions/"+id(sid)+"/register", u.Path)
 	checkPage(t, tab)
-	fits := func() {
-		t.Helper()
-		wide, err := chromedp.Run(tab, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > document.documentElement.clientWidth`))
-		require.NoError(t, err)
-		assert.False(t, wide, "the page scrolls sideways on a phone")
-	}
-	fits()
+	browsertest.FitsScreen(t, tab)
 
 	require.NoError(t, chromedp.Do(tab, chromedp.Click(chromedp.CSS(`label[for="attendance-`+id(amy)+`"]`))))
 	followExpecting(t, tab, `form[action$="/register"] button[type=submit]`, 422)
@@ -233,7 +227,7 @@ func TestBrowserRegisterOnAPhone(t *testing.T) {
 	follow(t, tab, `form[action$="/register"] button[type=submit]`)
 	assert.Contains(t, text(t, tab, ".govuk-notification-banner"), "Register saved: 1 attended, 0 arrived late, 1 absent")
 	checkPage(t, tab)
-	fits()
+	browsertest.FitsScreen(t, tab)
 }
 
 // "Mark everyone as attended" through the app: one press marks everyone
@@ -369,13 +363,7 @@ func TestBrowserRegisterMarkEveryoneAttended(t *testing.T) {
 	resp := browsertest.Navigate(t, tab, base+"/sessions/"+id(sid)+"/register")
 	require.Equal(t, int64(200), resp.Status)
 	checkPage(t, tab)
-	fits := func() {
-		t.Helper()
-		wide, err := chromedp.Run(tab, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > document.documentElement.clientWidth`))
-		require.NoError(t, err)
-		assert.False(t, wide, "the page scrolls sideways on a phone")
-	}
-	fits()
+	browsertest.FitsScreen(t, tab)
 
 	follow(t, tab, `#everyone-attended button[type=submit]`)
 	assert.Contains(t, text(t, tab, ".govuk-notification-banner"), "3 people marked as attended")
@@ -384,12 +372,12 @@ func TestBrowserRegisterMarkEveryoneAttended(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 3, checked, "the page shows everyone as attended")
 	checkPage(t, tab)
-	fits()
+	browsertest.FitsScreen(t, tab)
 
 	require.NoError(t, chromedp.Do(tab, chromedp.Click(chromedp.CSS(`label[for="attendance-`+id(ben)+`-absent"]`))))
 	follow(t, tab, `form[action$="/register"] button[type=submit]`)
 	assert.Contains(t, text(t, tab, ".govuk-notification-banner"), "Register saved: 2 attended, 0 arrived late, 1 absent")
 	assert.Equal(t, []string{"attended", "absent", "attended"}, a.marksOf(t, amy, ben, cat))
 	checkPage(t, tab)
-	fits()
+	browsertest.FitsScreen(t, tab)
 }

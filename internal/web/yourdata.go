@@ -217,10 +217,7 @@ func (a *app) deleteAccount(c *fiber.Ctx) error {
 	case errors.As(err, &verr):
 		return a.renderForm(c, "account/delete", deleteTitle, deletePage{fieldErrors{verr}}, verr)
 	case errors.As(err, &limit):
-		verr = &validation.Errors{}
-		minutes := int(limit.RetryAfter(a.deps.Now()).Minutes())
-		verr.Add("password", fmt.Sprintf("You have entered a wrong password too many times. Try again in %d %s.", minutes, plural(minutes, "minute", "minutes")))
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(minutes*60))
+		verr = a.limitProblem(c, limit, "password", "You have entered a wrong password too many times")
 		if err := a.renderForm(c, "account/delete", deleteTitle, deletePage{fieldErrors{verr}}, verr); err != nil {
 			return err
 		}
