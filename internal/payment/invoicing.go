@@ -272,15 +272,7 @@ func (s *Service) MarkInvoiced(ctx context.Context, actor int64, refs []string, 
 	n := 0
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		q := dbsqlc.New(tx)
-		locked, err := lockRows(ctx, q, charges, places)
-		if err != nil {
-			return err
-		}
-		list, err := s.invoicingRows(ctx, tx, ToInvoice)
-		if err != nil {
-			return err
-		}
-		chosen, err := s.chosenRows(refs, list, locked, ToInvoice, FieldInvoiceRows)
+		chosen, err := s.lockChosen(ctx, tx, charges, places, refs, ToInvoice, FieldInvoiceRows)
 		if err != nil {
 			return err
 		}
@@ -328,15 +320,7 @@ func (s *Service) MarkPaid(ctx context.Context, actor int64, refs []string, ip s
 	n := 0
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		q := dbsqlc.New(tx)
-		locked, err := lockRows(ctx, q, charges, places)
-		if err != nil {
-			return err
-		}
-		list, err := s.invoicingRows(ctx, tx, AwaitingPayment)
-		if err != nil {
-			return err
-		}
-		chosen, err := s.chosenRows(refs, list, locked, AwaitingPayment, FieldPaidRows)
+		chosen, err := s.lockChosen(ctx, tx, charges, places, refs, AwaitingPayment, FieldPaidRows)
 		if err != nil {
 			return err
 		}
@@ -357,6 +341,21 @@ func (s *Service) MarkPaid(ctx context.Context, actor int64, refs []string, ip s
 			Details: markedDetails(chosen, "")})
 	})
 	return n, err
+}
+
+// lockChosen locks the rows a manager chose, in tx, and returns them as the
+// list in state shows them, or a field error on field naming a row that is
+// no longer there (and why).
+func (s *Service) lockChosen(ctx context.Context, tx pgx.Tx, charges, places []int64, refs []string, state InvoiceState, field string) ([]InvoiceRow, error) {
+	locked, err := lockRows(ctx, dbsqlc.New(tx), charges, places)
+	if err != nil {
+		return nil, err
+	}
+	list, err := s.invoicingRows(ctx, tx, state)
+	if err != nil {
+		return nil, err
+	}
+	return s.chosenRows(refs, list, locked, state, field)
 }
 
 // chosenRows finds each of refs in list (read under the rows' locks), or
