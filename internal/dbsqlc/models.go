@@ -349,6 +349,16 @@ type StripeEvent struct {
 	ProcessedAt time.Time
 }
 
+type SweepRun struct {
+	ID         int64
+	Sweep      string
+	Process    string
+	StartedAt  time.Time
+	FinishedAt *time.Time
+	Found      int32
+	Error      string
+}
+
 type TrainerCommitment struct {
 	ID        int64
 	TrainerID int64

@@ -404,12 +404,12 @@ func TestJobStrandedByACrashIsDeliveredWithinMinutes(t *testing.T) {
 	ctx := context.Background()
 
 	id := enqueueCommitted(t, pool, resetMessage("stranded@example.org"))
-	// The process that was running it died six minutes ago.
-	_, err := pool.Exec(ctx, `UPDATE river_job SET state = 'running', attempt = 1, attempted_at = now() - interval '6 minutes',
+	// The process that was running it died 90 seconds ago.
+	_, err := pool.Exec(ctx, `UPDATE river_job SET state = 'running', attempt = 1, attempted_at = now() - interval '90 seconds',
 		attempted_by = ARRAY['a process that died']
 		WHERE kind = 'email_deliver' AND (args->>'email_id')::bigint = $1`, id)
 	require.NoError(t, err)
-	require.Greater(t, 6*time.Minute, queue.RescueStuckJobsAfter)
+	require.Greater(t, 90*time.Second, queue.RescueStuckJobsAfter)
 
 	sender, err := email.NewSMTPSender(srv.URL(), from)
 	require.NoError(t, err)

@@ -551,9 +551,9 @@ type runWorker struct {
 // minute.
 func (w *runWorker) Timeout(*river.Job[RunArgs]) time.Duration { return RunTimeout }
 
-// RunTimeout is how long one run of the schedule may take. It stays under
-// the queue's rescue interval (queue.RescueStuckJobsAfter), so a run still
-// going is never started a second time; a run cut short is retried, and
+// RunTimeout is how long one run of the schedule may take. River's rescuer
+// waits for it (and queue.RescueStuckJobsAfter) before taking a run to be
+// stranded, so a run still going is never started a second time; a run cut short is retried, and
 // every rule picks up where it stopped, as each batch commits on its own.
 const RunTimeout = 4 * time.Minute
 

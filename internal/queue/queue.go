@@ -6,6 +6,7 @@
 package queue
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"time"
@@ -16,13 +17,40 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 )
 
+// JobTimeout bounds a job whose worker names no Timeout of its own. Each
+// worker sets the time its work needs (a Stripe call, an SMTP conversation,
+// a retention run), and River's rescuer waits for that before taking the
+// job to be stranded.
+const JobTimeout = 30 * time.Second
+
 // RescueStuckJobsAfter is how long a job may stay running before it is taken
 // to be stranded by a process that died (kill -9, a lost machine) and run
-// again; River's default is an hour. It must exceed the longest job's
-// timeout, or a job still running would be started twice: deliveries end
-// within River's default one-minute JobTimeout, and the retention run stops
-// itself at privacy.RunTimeout.
-const RescueStuckJobsAfter = 5 * time.Minute
+// again; River's default is an hour. The rescuer looks every 30 seconds, and
+// never rescues a job before its own worker's Timeout has passed, so a job
+// with a longer timeout (the retention run's 4 minutes) is not started twice
+// while it still runs.
+const RescueStuckJobsAfter = time.Minute
+
+// Enqueuer inserts a job in the transaction of its cause: it runs only if
+// that commits. A job's args carry their own schedule and uniqueness
+// (InsertOpts), so a domain package needs nothing else to make work due at
+// its time. email.Outbox is one.
+type Enqueuer interface {
+	EnqueueJob(ctx context.Context, tx pgx.Tx, args river.JobArgs) error
+}
+
+// Subject is what a job was doing and for whom, in words for the training
+// manager's Needs attention page: "Refund of £45.00", "Jane Smith
+// (jane@example.org)", and the page where it can be put right.
+type Subject struct {
+	What string
+	Who  string
+	Link string
+}
+
+// Describe tells, from a failed job's stored args, what it was doing and for
+// whom. Each part of the domain gives one for each kind of job it adds.
+type Describe func(ctx context.Context, args []byte) (Subject, error)
 
 // Work adds a part's workers (and any periodic jobs) to the client's
 // configuration, such as email.Deliveries or the retention schedule's.
@@ -38,6 +66,7 @@ func New(pool *pgxpool.Pool, log *slog.Logger, work ...Work) (*river.Client[pgx.
 		Logger:               log,
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 5}},
 		Workers:              river.NewWorkers(),
+		JobTimeout:           JobTimeout,
 		RescueStuckJobsAfter: RescueStuckJobsAfter,
 	}
 	for _, add := range work {
