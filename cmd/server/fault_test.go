@@ -1,0 +1,571 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pscp/booktraining/internal/booking"
+	"github.com/pscp/booktraining/internal/demo"
+	"github.com/pscp/booktraining/internal/email"
+	"github.com/pscp/booktraining/internal/pgtest"
+	"github.com/pscp/booktraining/internal/queue"
+	"github.com/pscp/booktraining/internal/smtptest"
+)
+
+// The proof under faults: two app processes, the real binary, on one
+// database; hundreds of things fall due at once (waiting-list offers
+// expiring, held places lapsing, reminders, and the emails all of that
+// writes); one process is killed with SIGKILL in the middle of its work.
+// Afterwards every due thing was done exactly once, every email was sent,
+// every job finished (the dead process's jobs rescued and run by the
+// other), and no safety-net sweep ever ran twice at once.
+//
+// The state is made from this process with the domain services and an
+// insert-only River client, so every job is inserted exactly as the product
+// inserts it; the two servers only work them.
+func TestTwoProcessesOneKilledEverythingDoneOnce(t *testing.T) {
+	t.Parallel()
+	bin := buildServer(t)
+	pool, dbURL := pgtest.NewWithURL(t)
+	smtp := smtptest.Start(t)
+	ctx := context.Background()
+
+	// Everything falls due a little after the servers are up.
+	due := time.Now().Add(8 * time.Second).Truncate(time.Second)
+	w := makeWorkload(t, ctx, pool, due)
+	emailsBefore := count(t, pool, "SELECT count(*) FROM emails")
+	require.Positive(t, emailsBefore)
+
+	procs := make([]*serverProcess, 2)
+	errs := make([]error, 2)
+	var wg sync.WaitGroup
+	for i := range procs {
+		wg.Go(func() { procs[i], errs[i] = startServer(t, bin, dbURL, smtp.URL()) })
+	}
+	wg.Wait()
+	require.NoError(t, errors.Join(errs...))
+	victim, survivor := procs[0], procs[1]
+	t.Cleanup(func() {
+		if t.Failed() {
+			for _, p := range procs {
+				t.Logf("server %d's log (last 6,000 bytes):\n%s", p.pid, tail(p.logs.String(), 6000))
+			}
+		}
+	})
+
+	// Both work: each has sent some of the emails.
+	require.Eventually(t, func() bool {
+		return victim.sent() >= 5 && survivor.sent() >= 5
+	}, 60*time.Second, 20*time.Millisecond, "both processes send emails")
+
+	// Catch both in the middle of deliveries: the mail server holds each
+	// message it has read without answering. Six held means each process
+	// (five workers at most) has at least one in flight.
+	release := smtp.Hold()
+	smtp.WaitHeld(t, 6, 30*time.Second)
+	sentByVictim := victim.sent()
+	unfinished := count(t, pool, "SELECT count(*) FROM river_job WHERE kind = 'email_deliver' AND finalized_at IS NULL")
+	require.NoError(t, victim.cmd.Process.Signal(syscall.SIGKILL))
+	<-victim.exited
+	killedAt := time.Now()
+	release()
+	t.Logf("killed server %d at %s: it had sent %d emails; %d deliveries were unfinished",
+		victim.pid, killedAt.Format(time.RFC3339Nano), sentByVictim, unfinished)
+	assert.Greater(t, unfinished, 6, "work was left for the survivor")
+
+	// The dead process's jobs stay running until the rescuer, on whichever
+	// process leads, takes them for stranded (queue.RescueStuckJobsAfter).
+	time.Sleep(3 * time.Second)
+	stranded := strandedJobs(t, pool, killedAt)
+	require.NotEmpty(t, stranded, "the killed process had jobs in progress")
+	victimClient := stranded[0].by
+	for _, s := range stranded {
+		require.Equal(t, victimClient, s.by, "every stranded job was the killed process's")
+	}
+
+	// Wait for everything: every email sent, every job finished, every due
+	// thing done. A job stranded at the kill is rescued within
+	// RescueStuckJobsAfter plus the rescuer's 30 s interval.
+	deadline := 3*time.Minute + queue.RescueStuckJobsAfter
+	ok := assert.Eventually(t, func() bool {
+		return w.done(t, pool) && count(t, pool, `SELECT count(*) FROM emails WHERE sent_at IS NULL`) == 0 &&
+			count(t, pool, `SELECT count(*) FROM river_job WHERE kind NOT IN ('sweep', 'retention_run') AND state <> 'completed'`) == 0
+	}, deadline, 500*time.Millisecond, "everything due is done and sent")
+	if !ok {
+		t.Logf("jobs not completed: %v", jobStates(t, pool))
+	}
+	t.Logf("all done %s after the kill", time.Since(killedAt).Round(time.Second))
+	require.NoError(t, survivor.alive(), "the survivor keeps running")
+
+	// Each due thing was done once: the outcomes, and one email each.
+	w.check(t, pool)
+	dupes := rows(t, pool, `SELECT user_id || ' ' || subject || ' ×' || count(*) FROM emails
+		GROUP BY user_id, subject HAVING count(*) > 1`)
+	assert.Empty(t, dupes, "an email written twice for one cause")
+
+	// Every job finished; the stranded ones on a later attempt, by the survivor.
+	for _, s := range stranded {
+		var state string
+		var attempt int
+		var by []string
+		require.NoError(t, pool.QueryRow(ctx, `SELECT state, attempt, attempted_by FROM river_job WHERE id = $1`, s.id).
+			Scan(&state, &attempt, &by))
+		assert.Equal(t, "completed", state, "stranded job %d (%s)", s.id, s.kind)
+		assert.GreaterOrEqual(t, attempt, 2, "stranded job %d was run again", s.id)
+		assert.NotEqual(t, victimClient, by[len(by)-1], "stranded job %d was finished by the survivor", s.id)
+	}
+	// Both processes did some of the work (not only the one left alive).
+	byVictim := count(t, pool, `SELECT count(*) FROM river_job WHERE state = 'completed' AND attempted_by[array_length(attempted_by, 1)] = $1`, victimClient)
+	bySurvivor := count(t, pool, `SELECT count(*) FROM river_job WHERE state = 'completed' AND attempted_by[array_length(attempted_by, 1)] <> $1`, victimClient)
+	t.Logf("jobs completed: %d by the killed process, %d by the survivor; %d stranded and rescued", byVictim, bySurvivor, len(stranded))
+	assert.Positive(t, byVictim, "the killed process finished jobs before it died")
+	assert.Positive(t, bySurvivor, "the survivor finished jobs")
+
+	// Every email was delivered; a message the killed process had handed to
+	// the mail server without reading its answer is sent again when its job
+	// is rescued, under the same Message-ID (SMTP cannot close that window;
+	// see email.DeliverWorker). Nothing else arrives twice.
+	strandedEmails := map[int64]bool{}
+	for _, s := range stranded {
+		if s.kind == "email_deliver" {
+			strandedEmails[s.emailID] = true
+		}
+	}
+	arrived := map[int64]int{}
+	messageID := regexp.MustCompile(`^<email-(\d+)\.`)
+	for _, m := range smtp.Messages() {
+		id := messageID.FindStringSubmatch(m.Header.Get("Message-Id"))
+		require.NotNil(t, id, "message without our Message-ID: %q", m.Header.Get("Message-Id"))
+		n, _ := strconv.ParseInt(id[1], 10, 64)
+		arrived[n]++
+	}
+	emails := count(t, pool, "SELECT count(*) FROM emails")
+	assert.Len(t, arrived, emails, "every email arrived")
+	for id, n := range arrived {
+		switch {
+		case n == 1:
+		case n == 2 && strandedEmails[id]:
+		default:
+			t.Errorf("email %d arrived %d times (stranded by the kill: %v)", id, n, strandedEmails[id])
+		}
+	}
+
+	// Safety-net sweeps: never two runs of one sweep at once; the killed
+	// process's unfinished run ended when it was killed.
+	checkSweepRuns(t, pool, fmt.Sprintf(":%d", victim.pid), killedAt)
+}
+
+// buildServer builds this command once for the test, with the race
+// detector when the test has it (so the build reuses the test's packages).
+func buildServer(t *testing.T) string {
+	t.Helper()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	bin := filepath.Join(t.TempDir(), "server")
+	args := []string{"build", "-o", bin}
+	if raceBuild {
+		args = append(args, "-race")
+	}
+	cmd := exec.Command(goTool, append(args, ".")...)
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "go build: %s", out)
+	return bin
+}
+
+// serverProcess is one app process started from the binary.
+type serverProcess struct {
+	cmd    *exec.Cmd
+	pid    int
+	logs   *logBuffer
+	exited chan struct{}
+	err    error // set when exited closes
+}
+
+func startServer(t *testing.T, bin, dbURL, smtpURL string) (*serverProcess, error) {
+	port := freePort(t)
+	cmd := exec.Command(bin)
+	cmd.Env = []string{
+		"PATH=" + os.Getenv("PATH"),
+		"DATABASE_URL=" + dbURL,
+		"PORT=" + port,
+		"BASE_URL=http://localhost:" + port,
+		"DEMO_DATA=false",
+		"SMTP_URL=" + smtpURL,
+		"EMAIL_FROM=Book safeguarding training <training@example.org>",
+		"LOG_FORMAT=json",
+		"GORACE=halt_on_error=1", // a race in the server ends it, and the test
+	}
+	p := &serverProcess{cmd: cmd, logs: &logBuffer{}, exited: make(chan struct{})}
+	cmd.Stdout, cmd.Stderr = p.logs, p.logs
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	p.pid = cmd.Process.Pid
+	go func() { p.err = cmd.Wait(); close(p.exited) }()
+	t.Cleanup(func() {
+		select {
+		case <-p.exited:
+			return
+		default:
+		}
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-p.exited:
+		case <-time.After(20 * time.Second):
+			_ = cmd.Process.Kill()
+			<-p.exited
+		}
+	})
+	ready := time.After(90 * time.Second)
+	for {
+		resp, err := http.Get("http://127.0.0.1:" + port + "/readyz")
+		if err == nil {
+			_ = resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return p, nil
+			}
+		}
+		select {
+		case <-p.exited:
+			return p, fmt.Errorf("server exited before serving (%v):\n%s", p.err, p.logs)
+		case <-ready:
+			return p, fmt.Errorf("server not ready in 90 s:\n%s", p.logs)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// sent is how many emails the process has logged as sent.
+func (p *serverProcess) sent() int { return strings.Count(p.logs.String(), `"msg":"email sent"`) }
+
+// alive reports an error if the process has exited.
+func (p *serverProcess) alive() error {
+	select {
+	case <-p.exited:
+		return fmt.Errorf("server %d exited: %v", p.pid, p.err)
+	default:
+		return nil
+	}
+}
+
+type strandedJob struct {
+	id      int64
+	kind    string
+	by      string // the River client that was running it
+	emailID int64  // for an email delivery
+}
+
+// strandedJobs are the jobs still running that were started before the
+// kill: a live process finishes a job in far less than the seconds since.
+func strandedJobs(t *testing.T, pool *pgxpool.Pool, killedAt time.Time) []strandedJob {
+	t.Helper()
+	rs, err := pool.Query(context.Background(), `
+		SELECT id, kind, attempted_by[array_length(attempted_by, 1)], coalesce((args->>'email_id')::bigint, 0)
+		FROM river_job WHERE state = 'running' AND attempted_at < $1 ORDER BY id`, killedAt)
+	require.NoError(t, err)
+	defer rs.Close()
+	var out []strandedJob
+	for rs.Next() {
+		var s strandedJob
+		require.NoError(t, rs.Scan(&s.id, &s.kind, &s.by, &s.emailID))
+		out = append(out, s)
+	}
+	require.NoError(t, rs.Err())
+	return out
+}
+
+// checkSweepRuns asserts that no two runs of one sweep overlapped. A run
+// left unfinished by the killed process (its process name ends with
+// victim) ended at the kill; one unfinished otherwise is still going.
+func checkSweepRuns(t *testing.T, pool *pgxpool.Pool, victim string, killedAt time.Time) (runs int) {
+	t.Helper()
+	rs, err := pool.Query(context.Background(), `
+		SELECT sweep, process, started_at, finished_at FROM sweep_runs ORDER BY sweep, started_at, id`)
+	require.NoError(t, err)
+	defer rs.Close()
+	lastEnd := map[string]time.Time{}
+	for rs.Next() {
+		var sweep, process string
+		var started time.Time
+		var finished *time.Time
+		require.NoError(t, rs.Scan(&sweep, &process, &started, &finished))
+		runs++
+		if prev, ok := lastEnd[sweep]; ok {
+			assert.False(t, started.Before(prev), "sweep %s: a run by %s started at %s, before the one before it ended (%s)",
+				sweep, process, started, prev)
+		}
+		switch {
+		case finished != nil:
+			lastEnd[sweep] = *finished
+		case strings.HasSuffix(process, victim):
+			assert.True(t, started.Before(killedAt), "sweep %s: the killed process started a run after its death", sweep)
+			lastEnd[sweep] = killedAt
+		default:
+			lastEnd[sweep] = time.Now().Add(time.Hour) // running now: nothing may follow it
+		}
+	}
+	require.NoError(t, rs.Err())
+	return runs
+}
+
+func count(t *testing.T, pool *pgxpool.Pool, sql string, args ...any) int {
+	t.Helper()
+	var n int
+	require.NoError(t, pool.QueryRow(context.Background(), sql, args...).Scan(&n))
+	return n
+}
+
+func rows(t *testing.T, pool *pgxpool.Pool, sql string, args ...any) []string {
+	t.Helper()
+	rs, err := pool.Query(context.Background(), sql, args...)
+	require.NoError(t, err)
+	defer rs.Close()
+	var out []string
+	for rs.Next() {
+		var s string
+		require.NoError(t, rs.Scan(&s))
+		out = append(out, s)
+	}
+	require.NoError(t, rs.Err())
+	return out
+}
+
+func jobStates(t *testing.T, pool *pgxpool.Pool) []string {
+	return rows(t, pool, `SELECT kind || ' ' || state || ' ×' || count(*) FROM river_job
+		WHERE kind NOT IN ('sweep', 'retention_run') AND state <> 'completed' GROUP BY kind, state ORDER BY 1`)
+}
+
+func tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[len(s)-n:]
+}
+
+// fixedClock is the setup's clock: each part of the workload is made at the
+// time that makes it fall due at the same moment.
+type fixedClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fixedClock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *fixedClock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.now = t }
+
+// The workload's size.
+const (
+	offerSessions   = 20 // each with offerPlaces offers expiring at once
+	offerPlaces     = 10
+	reminderSession = 5 // each with reminderPeople reminders due
+	reminderPeople  = 20
+	holdSessions    = 5 // each with holdPlaces held places lapsing
+	holdPlaces      = 20
+)
+
+// workload is what was made due, by person.
+type workload struct {
+	expiring []int64 // bookings whose offer expires at due
+	nextUp   []int64 // bookings waiting behind them, offered the places next
+	reminded []int64 // confirmed bookings whose reminder is due
+	held     []int64 // held paid places lapsing at due
+}
+
+// makeWorkload makes everything fall due at due, through the domain
+// services (as the app would, at the times it would), with an insert-only
+// job client.
+func makeWorkload(t *testing.T, ctx context.Context, pool *pgxpool.Pool, due time.Time) *workload {
+	t.Helper()
+	_, err := demo.Seed(ctx, pool, time.Now())
+	require.NoError(t, err)
+	jobs, err := queue.NewInsertOnly(pool)
+	require.NoError(t, err)
+	base, _ := url.Parse("http://localhost:3000")
+	clock := &fixedClock{}
+	svc := booking.New(pool, email.NewOutbox(jobs), base, "Test Partnership", clock.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	svc.OfferWindow = time.Hour
+	svc.PaymentHold = 30 * time.Minute
+
+	var free, paying, freeCourse, paidCourse, room int64
+	require.NoError(t, pool.QueryRow(ctx, `INSERT INTO agencies (name, sector, charging_band) VALUES ('Fault Partner Agency', 'health', 'partner') RETURNING id`).Scan(&free))
+	require.NoError(t, pool.QueryRow(ctx, `INSERT INTO agencies (name, sector, charging_band) VALUES ('Fault Private Nursery', 'private_independent', 'non_contributing') RETURNING id`).Scan(&paying))
+	require.NoError(t, pool.QueryRow(ctx, `SELECT id FROM courses ORDER BY id LIMIT 1`).Scan(&freeCourse))
+	require.NoError(t, pool.QueryRow(ctx, `SELECT id FROM courses ORDER BY id OFFSET 1 LIMIT 1`).Scan(&paidCourse))
+	require.NoError(t, pool.QueryRow(ctx, `INSERT INTO venues (name, address_line1, town, postcode, capacity)
+		VALUES ('Fault Test Hall', '1 High Street', 'Portsmouth', 'PO1 2AB', 40) RETURNING id`).Scan(&room))
+	_, err = pool.Exec(ctx, `DELETE FROM course_prices WHERE course_id = $1`, freeCourse)
+	require.NoError(t, err)
+	_, err = pool.Exec(ctx, `INSERT INTO course_prices (course_id, charging_band, amount_pence) VALUES ($1, 'non_contributing', 8000)
+		ON CONFLICT (course_id, charging_band) DO UPDATE SET amount_pence = 8000`, paidCourse)
+	require.NoError(t, err)
+
+	made := 0
+	session := func(course int64, starts time.Time, capacity int) int64 {
+		starts = starts.Add(time.Duration(made) * 4 * time.Hour) // one room: no two at once
+		made++
+		var id int64
+		require.NoError(t, pool.QueryRow(ctx, `
+			INSERT INTO sessions (course_id, course_title, venue_id, starts_at, ends_at, booking_cutoff_at, capacity, status)
+			SELECT c.id, c.title, $2, $3, $4, $5, $6, 'published' FROM courses c WHERE c.id = $1 RETURNING id`,
+			course, room, starts, starts.Add(3*time.Hour), starts.Add(-3*24*time.Hour), capacity).Scan(&id))
+		return id
+	}
+	people := func(prefix string, n int, agency int64) []booking.Actor {
+		ids := make([]booking.Actor, 0, n)
+		rs, err := pool.Query(ctx, `
+			INSERT INTO users (email, full_name, agency_id, password_hash, email_verified_at)
+			SELECT $1 || g || '@example.org', 'Person ' || $1 || g, $3, '!', now() FROM generate_series(1, $2) g
+			RETURNING id`, prefix, n, agency)
+		require.NoError(t, err)
+		defer rs.Close()
+		for rs.Next() {
+			var id int64
+			require.NoError(t, rs.Scan(&id))
+			ids = append(ids, booking.Actor{ID: id, AgencyID: &agency})
+		}
+		require.NoError(t, rs.Err())
+		return ids
+	}
+	book := func(who booking.Actor, session int64, wait bool) booking.Outcome {
+		out, err := bookPlace(ctx, svc, who, session, wait)
+		require.NoError(t, err)
+		return out
+	}
+	w := &workload{}
+
+	// Reminders: places confirmed five days before, on sessions two days
+	// after due, so each one's three-day reminder is due.
+	clock.Set(due.Add(-5 * 24 * time.Hour))
+	for i := range reminderSession {
+		s := session(freeCourse, due.Add(2*24*time.Hour), reminderPeople)
+		for _, p := range people(fmt.Sprintf("reminded%d-", i), reminderPeople, free) {
+			out := book(p, s, false)
+			require.Equal(t, booking.Confirmed, out.Status)
+			w.reminded = append(w.reminded, out.BookingID)
+		}
+	}
+
+	// Held places: paid places booked a hold's length before due.
+	clock.Set(due.Add(-svc.PaymentHold))
+	for i := range holdSessions {
+		s := session(paidCourse, due.Add(30*24*time.Hour), holdPlaces)
+		for _, p := range people(fmt.Sprintf("held%d-", i), holdPlaces, paying) {
+			out := book(p, s, false)
+			require.Equal(t, booking.Held, out.Status)
+			w.held = append(w.held, out.BookingID)
+		}
+	}
+
+	// Offers: full sessions with twice their places waiting; everyone with
+	// a place gives it up an offer window before due, so the first in line
+	// are offered places that expire at due.
+	clock.Set(due.Add(-svc.OfferWindow))
+	results := make([]struct{ expiring, nextUp []int64 }, offerSessions)
+	failures := make([]error, offerSessions)
+	var wg sync.WaitGroup
+	for i := range offerSessions {
+		s := session(freeCourse, due.Add(30*24*time.Hour), offerPlaces)
+		holders := people(fmt.Sprintf("holder%d-", i), offerPlaces, free)
+		waiters := people(fmt.Sprintf("waiter%d-", i), 2*offerPlaces, free)
+		wg.Go(func() { results[i], failures[i] = offerAndWait(ctx, svc, s, holders, waiters) })
+	}
+	wg.Wait()
+	require.NoError(t, errors.Join(failures...))
+	for _, r := range results {
+		w.expiring = append(w.expiring, r.expiring...)
+		w.nextUp = append(w.nextUp, r.nextUp...)
+	}
+	require.Equal(t, offerSessions*offerPlaces, count(t, pool,
+		"SELECT count(*) FROM bookings WHERE status = 'offered' AND offer_expires_at = $1", due), "the offers expire at due")
+	return w
+}
+
+func bookPlace(ctx context.Context, svc *booking.Service, who booking.Actor, session int64, wait bool) (booking.Outcome, error) {
+	return svc.Book(ctx, who, booking.Request{SessionID: session, PersonID: who.ID, JoinWaitingList: wait,
+		Details: booking.Details{LineManagerName: "Lee Manager", LineManagerEmail: "lee@example.org", AgreePolicy: true}})
+}
+
+// offerAndWait fills session with holders, puts waiters on its waiting
+// list, then cancels every holder's place, so the first len(holders)
+// waiting are offered places; it returns those and the rest waiting.
+func offerAndWait(ctx context.Context, svc *booking.Service, session int64, holders, waiters []booking.Actor) (out struct{ expiring, nextUp []int64 }, err error) {
+	var booked, waiting []int64
+	for _, p := range holders {
+		b, err := bookPlace(ctx, svc, p, session, false)
+		if err != nil || b.Status != booking.Confirmed {
+			return out, fmt.Errorf("book %d: %v %v", p.ID, b.Status, err)
+		}
+		booked = append(booked, b.BookingID)
+	}
+	for _, p := range waiters {
+		b, err := bookPlace(ctx, svc, p, session, true)
+		if err != nil || b.Status != booking.Waiting {
+			return out, fmt.Errorf("wait %d: %v %v", p.ID, b.Status, err)
+		}
+		waiting = append(waiting, b.BookingID)
+	}
+	for j, id := range booked {
+		if _, err := svc.Cancel(ctx, holders[j], id); err != nil {
+			return out, fmt.Errorf("cancel %d: %w", id, err)
+		}
+	}
+	out.expiring, out.nextUp = waiting[:len(holders)], waiting[len(holders):]
+	return out, nil
+}
+
+// done reports whether every due thing has happened.
+func (w *workload) done(t *testing.T, pool *pgxpool.Pool) bool {
+	return count(t, pool, `SELECT count(*) FROM bookings WHERE id = ANY($1) AND status = 'expired'`, w.expiring) == len(w.expiring) &&
+		count(t, pool, `SELECT count(*) FROM bookings WHERE id = ANY($1) AND status = 'offered'`, w.nextUp) == len(w.nextUp) &&
+		count(t, pool, `SELECT count(DISTINCT booking_id) FROM booking_reminders WHERE booking_id = ANY($1)`, w.reminded) == len(w.reminded) &&
+		count(t, pool, `SELECT count(*) FROM bookings WHERE id = ANY($1) AND status = 'lapsed'`, w.held) == len(w.held)
+}
+
+// check asserts that each due thing was done once: its state changed, and
+// exactly one email told its person.
+func (w *workload) check(t *testing.T, pool *pgxpool.Pool) {
+	t.Helper()
+	emailsEach := func(ids []int64, subject string) map[int]int {
+		got := map[int]int{}
+		rs := rows(t, pool, `
+			SELECT count(e.id)::text FROM bookings b
+			LEFT JOIN emails e ON e.user_id = b.user_id AND e.subject LIKE $2 || '%'
+			WHERE b.id = ANY($1) GROUP BY b.id`, ids, subject)
+		for _, r := range rs {
+			n, _ := strconv.Atoi(r)
+			got[n]++
+		}
+		return got
+	}
+	assert.Equal(t, map[int]int{1: len(w.expiring)}, emailsEach(w.expiring, "Your offer of a place has expired:"), "offer expired: one email each")
+	assert.Equal(t, map[int]int{1: len(w.expiring)}, emailsEach(w.expiring, "A place is available for you:"), "the expired offer's own email, once")
+	assert.Equal(t, map[int]int{1: len(w.nextUp)}, emailsEach(w.nextUp, "A place is available for you:"), "the place offered on: one email each")
+	assert.Equal(t, map[int]int{1: len(w.reminded)}, emailsEach(w.reminded, "Reminder:"), "one reminder each")
+	assert.Equal(t, map[int]int{1: len(w.held)}, emailsEach(w.held, "Your place was not paid for in time:"), "a lapsed hold: one email each")
+	assert.Equal(t, len(w.expiring), count(t, pool, `SELECT count(*) FROM bookings WHERE id = ANY($1) AND status = 'expired'`, w.expiring))
+	// No session over-filled or miscounted.
+	assert.Zero(t, count(t, pool, `
+		SELECT count(*) FROM sessions s WHERE s.seats_taken <> (SELECT count(*) FROM bookings b
+			WHERE b.session_id = s.id AND b.status IN ('held', 'offered', 'confirmed')) OR s.seats_taken > s.capacity`))
+}
