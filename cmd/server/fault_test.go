@@ -177,7 +177,12 @@ func TestTwoProcessesOneKilledEverythingDoneOnce(t *testing.T) {
 
 // buildServer builds this command once for the test, with the race
 // detector when the test has it (so the build reuses the test's packages).
-func buildServer(t *testing.T) string {
+func buildServer(t testing.TB) string {
+	t.Helper()
+	return buildServerWith(t, raceBuild)
+}
+
+func buildServerWith(t testing.TB, race bool) string {
 	t.Helper()
 	goTool, err := exec.LookPath("go")
 	if err != nil {
@@ -185,8 +190,10 @@ func buildServer(t *testing.T) string {
 	}
 	bin := filepath.Join(t.TempDir(), "server")
 	args := []string{"build", "-o", bin}
-	if raceBuild {
+	if race {
 		args = append(args, "-race")
+	} else {
+		args = append(args, "-trimpath") // as make build
 	}
 	cmd := exec.Command(goTool, append(args, ".")...)
 	out, err := cmd.CombinedOutput()
@@ -198,26 +205,31 @@ func buildServer(t *testing.T) string {
 type serverProcess struct {
 	cmd    *exec.Cmd
 	pid    int
+	port   string
 	logs   *logBuffer
 	exited chan struct{}
 	err    error // set when exited closes
 }
 
-func startServer(t *testing.T, bin, dbURL, smtpURL string) (*serverProcess, error) {
+func startServer(t testing.TB, bin, dbURL, smtpURL string) (*serverProcess, error) {
+	return startServerWith(t, bin, dbURL, "SMTP_URL="+smtpURL, "LOG_FORMAT=json")
+}
+
+// startServerWith starts the binary on dbURL with env added to the
+// essentials, and waits until it is ready.
+func startServerWith(t testing.TB, bin, dbURL string, env ...string) (*serverProcess, error) {
 	port := freePort(t)
 	cmd := exec.Command(bin)
-	cmd.Env = []string{
+	cmd.Env = append([]string{
 		"PATH=" + os.Getenv("PATH"),
 		"DATABASE_URL=" + dbURL,
 		"PORT=" + port,
 		"BASE_URL=http://localhost:" + port,
 		"DEMO_DATA=false",
-		"SMTP_URL=" + smtpURL,
 		"EMAIL_FROM=Book safeguarding training <training@example.org>",
-		"LOG_FORMAT=json",
 		"GORACE=halt_on_error=1", // a race in the server ends it, and the test
-	}
-	p := &serverProcess{cmd: cmd, logs: &logBuffer{}, exited: make(chan struct{})}
+	}, env...)
+	p := &serverProcess{cmd: cmd, port: port, logs: &logBuffer{}, exited: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.logs, p.logs
 	if err := cmd.Start(); err != nil {
 		return nil, err
@@ -330,14 +342,14 @@ func checkSweepRuns(t *testing.T, pool *pgxpool.Pool, victim string, killedAt ti
 	return runs
 }
 
-func count(t *testing.T, pool *pgxpool.Pool, sql string, args ...any) int {
+func count(t testing.TB, pool *pgxpool.Pool, sql string, args ...any) int {
 	t.Helper()
 	var n int
 	require.NoError(t, pool.QueryRow(context.Background(), sql, args...).Scan(&n))
 	return n
 }
 
-func rows(t *testing.T, pool *pgxpool.Pool, sql string, args ...any) []string {
+func rows(t testing.TB, pool *pgxpool.Pool, sql string, args ...any) []string {
 	t.Helper()
 	rs, err := pool.Query(context.Background(), sql, args...)
 	require.NoError(t, err)

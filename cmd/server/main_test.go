@@ -25,7 +25,7 @@ import (
 	"github.com/pscp/booktraining/internal/smtptest"
 )
 
-func freePort(t *testing.T) string {
+func freePort(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
