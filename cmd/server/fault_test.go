@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,13 +22,16 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/stripe/stripe-go/v76"
 
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/demo"
 	"github.com/pscp/booktraining/internal/email"
+	"github.com/pscp/booktraining/internal/payment"
 	"github.com/pscp/booktraining/internal/pgtest"
 	"github.com/pscp/booktraining/internal/queue"
 	"github.com/pscp/booktraining/internal/smtptest"
+	"github.com/pscp/booktraining/internal/stripetest"
 )
 
 // The proof under faults: two app processes, the real binary, on one
@@ -48,11 +50,12 @@ func TestTwoProcessesOneKilledEverythingDoneOnce(t *testing.T) {
 	bin := buildServer(t)
 	pool, dbURL := pgtest.NewWithURL(t)
 	smtp := smtptest.Start(t)
+	stripeAPI := newStripeProxy(t, stripetest.Start(t))
 	ctx := context.Background()
 
 	// Everything falls due a little after the servers are up.
 	due := time.Now().Add(8 * time.Second).Truncate(time.Second)
-	w := makeWorkload(t, ctx, pool, due)
+	w := makeWorkload(t, ctx, pool, due, stripeAPI.URL)
 	emailsBefore := count(t, pool, "SELECT count(*) FROM emails")
 	require.Positive(t, emailsBefore)
 
@@ -60,7 +63,10 @@ func TestTwoProcessesOneKilledEverythingDoneOnce(t *testing.T) {
 	errs := make([]error, 2)
 	var wg sync.WaitGroup
 	for i := range procs {
-		wg.Go(func() { procs[i], errs[i] = startServer(t, bin, dbURL, smtp.URL()) })
+		wg.Go(func() {
+			procs[i], errs[i] = startServerWith(t, bin, dbURL, "SMTP_URL="+smtp.URL(), "LOG_FORMAT=json",
+				"STRIPE_SECRET_KEY="+stripetest.Key, "STRIPE_WEBHOOK_SECRET="+faultWebhookSecret, "STRIPE_API_URL="+stripeAPI.URL)
+		})
 	}
 	wg.Wait()
 	require.NoError(t, errors.Join(errs...))
@@ -118,7 +124,7 @@ func TestTwoProcessesOneKilledEverythingDoneOnce(t *testing.T) {
 	require.NoError(t, survivor.alive(), "the survivor keeps running")
 
 	// Each due thing was done once: the outcomes, and one email each.
-	w.check(t, pool)
+	w.check(t, pool, stripeAPI)
 	dupes := rows(t, pool, `SELECT user_id || ' ' || subject || ' ×' || count(*) FROM emails
 		GROUP BY user_id, subject HAVING count(*) > 1`)
 	assert.Empty(t, dupes, "an email written twice for one cause")
@@ -134,11 +140,13 @@ func TestTwoProcessesOneKilledEverythingDoneOnce(t *testing.T) {
 		assert.GreaterOrEqual(t, attempt, 2, "stranded job %d was run again", s.id)
 		assert.NotEqual(t, victimClient, by[len(by)-1], "stranded job %d was finished by the survivor", s.id)
 	}
-	// Both processes did some of the work (not only the one left alive).
-	byVictim := count(t, pool, `SELECT count(*) FROM river_job WHERE state = 'completed' AND attempted_by[array_length(attempted_by, 1)] = $1`, victimClient)
+	// Both processes did some of the work (not only the one left alive):
+	// the killed one sent emails (recorded as sent before it said so; River
+	// may not have recorded those jobs completed before the kill, which
+	// leaves them stranded too, and their second run finds the email sent).
 	bySurvivor := count(t, pool, `SELECT count(*) FROM river_job WHERE state = 'completed' AND attempted_by[array_length(attempted_by, 1)] <> $1`, victimClient)
-	t.Logf("jobs completed: %d by the killed process, %d by the survivor; %d stranded and rescued", byVictim, bySurvivor, len(stranded))
-	assert.Positive(t, byVictim, "the killed process finished jobs before it died")
+	t.Logf("the killed process sent %d emails; the survivor completed %d jobs; %d jobs were stranded and rescued", sentByVictim, bySurvivor, len(stranded))
+	assert.Positive(t, sentByVictim, "the killed process did work before it died")
 	assert.Positive(t, bySurvivor, "the survivor finished jobs")
 
 	// Every email was delivered; a message the killed process had handed to
@@ -184,10 +192,8 @@ func buildServer(t testing.TB) string {
 
 func buildServerWith(t testing.TB, race bool) string {
 	t.Helper()
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
-	}
+	goTool, err := exec.LookPath("go") // on PATH under make test (go run ./cmd/withpg -- go test)
+	require.NoError(t, err, "the go command builds the server")
 	bin := filepath.Join(t.TempDir(), "server")
 	args := []string{"build", "-o", bin}
 	if race {
@@ -209,10 +215,6 @@ type serverProcess struct {
 	logs   *logBuffer
 	exited chan struct{}
 	err    error // set when exited closes
-}
-
-func startServer(t testing.TB, bin, dbURL, smtpURL string) (*serverProcess, error) {
-	return startServerWith(t, bin, dbURL, "SMTP_URL="+smtpURL, "LOG_FORMAT=json")
 }
 
 // startServerWith starts the binary on dbURL with env added to the
@@ -369,6 +371,14 @@ func jobStates(t *testing.T, pool *pgxpool.Pool) []string {
 		WHERE kind NOT IN ('sweep', 'retention_run') AND state <> 'completed' GROUP BY kind, state ORDER BY 1`)
 }
 
+func keysOf(m map[string]int) map[string]bool {
+	out := map[string]bool{}
+	for k := range m {
+		out[k] = true
+	}
+	return out
+}
+
 func tail(s string, n int) string {
 	if len(s) <= n {
 		return s
@@ -394,7 +404,12 @@ const (
 	reminderPeople  = 20
 	holdSessions    = 5 // each with holdPlaces held places lapsing
 	holdPlaces      = 20
+	refundSessions  = 2 // each with refundPlaces paid places given up, to refund
+	refundPlaces    = 25
 )
+
+// faultWebhookSecret signs the Stripe events the test sends.
+const faultWebhookSecret = "whsec_fault_test"
 
 // workload is what was made due, by person.
 type workload struct {
@@ -402,12 +417,14 @@ type workload struct {
 	nextUp   []int64 // bookings waiting behind them, offered the places next
 	reminded []int64 // confirmed bookings whose reminder is due
 	held     []int64 // held paid places lapsing at due
+	closing  []int64 // of their card payments, those whose Stripe checkout is closed when they lapse
+	refunds  []int64 // card payments of places given up, to refund
 }
 
 // makeWorkload makes everything fall due at due, through the domain
 // services (as the app would, at the times it would), with an insert-only
 // job client.
-func makeWorkload(t *testing.T, ctx context.Context, pool *pgxpool.Pool, due time.Time) *workload {
+func makeWorkload(t *testing.T, ctx context.Context, pool *pgxpool.Pool, due time.Time, stripeURL string) *workload {
 	t.Helper()
 	_, err := demo.Seed(ctx, pool, time.Now())
 	require.NoError(t, err)
@@ -418,6 +435,10 @@ func makeWorkload(t *testing.T, ctx context.Context, pool *pgxpool.Pool, due tim
 	svc := booking.New(pool, email.NewOutbox(jobs), base, "Test Partnership", clock.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	svc.OfferWindow = time.Hour
 	svc.PaymentHold = 30 * time.Minute
+	pay := payment.New(pool, payment.NewStripeGateway(stripetest.Key, stripeURL, &http.Client{Timeout: 30 * time.Second}),
+		faultWebhookSecret, clock.Now)
+	pay.Handle(stripe.EventTypeCheckoutSessionCompleted, svc.CheckoutCompleted)
+	svc.Payments = pay
 
 	var free, paying, freeCourse, paidCourse, room int64
 	require.NoError(t, pool.QueryRow(ctx, `INSERT INTO agencies (name, sector, charging_band) VALUES ('Fault Partner Agency', 'health', 'partner') RETURNING id`).Scan(&free))
@@ -478,14 +499,51 @@ func makeWorkload(t *testing.T, ctx context.Context, pool *pgxpool.Pool, due tim
 		}
 	}
 
-	// Held places: paid places booked a hold's length before due.
-	clock.Set(due.Add(-svc.PaymentHold))
+	// Held places: paid places booked, and every other one's Stripe
+	// checkout opened, so that each hold ends at due (a checkout holds the
+	// place for as long as Stripe's page stays open, 31 minutes).
+	clock.Set(due.Add(-31 * time.Minute))
+	svc.PaymentHold = 31 * time.Minute
 	for i := range holdSessions {
 		s := session(paidCourse, due.Add(30*24*time.Hour), holdPlaces)
-		for _, p := range people(fmt.Sprintf("held%d-", i), holdPlaces, paying) {
+		for j, p := range people(fmt.Sprintf("held%d-", i), holdPlaces, paying) {
 			out := book(p, s, false)
 			require.Equal(t, booking.Held, out.Status)
 			w.held = append(w.held, out.BookingID)
+			if j%2 == 0 {
+				_, err := svc.PayByCard(ctx, p, out.BookingID)
+				require.NoError(t, err)
+				w.closing = append(w.closing, paymentOf(t, pool, out.BookingID))
+			}
+		}
+	}
+	svc.PaymentHold = 30 * time.Minute
+	require.Equal(t, holdSessions*holdPlaces, count(t, pool, "SELECT count(*) FROM bookings WHERE status = 'held' AND hold_expires_at = $1", due),
+		"the holds end at due")
+
+	// Refunds: paid places, paid by card (Stripe's webhook), then given up
+	// before the cut-off, so each payment is to be refunded in full.
+	clock.Set(due.Add(-2 * time.Hour))
+	for i := range refundSessions {
+		s := session(paidCourse, due.Add(30*24*time.Hour), refundPlaces)
+		for j, p := range people(fmt.Sprintf("refunded%d-", i), refundPlaces, paying) {
+			out := book(p, s, false)
+			require.Equal(t, booking.Held, out.Status)
+			_, err := svc.PayByCard(ctx, p, out.BookingID)
+			require.NoError(t, err)
+			id := paymentOf(t, pool, out.BookingID)
+			var cs string
+			require.NoError(t, pool.QueryRow(ctx, "SELECT checkout_session_id FROM payments WHERE id = $1", id).Scan(&cs))
+			body, sig := stripetest.Event(faultWebhookSecret, fmt.Sprintf("evt_fault_%d_%d", i, j), stripe.EventTypeCheckoutSessionCompleted,
+				map[string]any{"id": cs, "object": "checkout.session", "payment_status": "paid", "status": "complete",
+					"payment_intent": fmt.Sprintf("pi_fault_%d", id)}, time.Now()) // signed now: the signature's age is checked
+			ev, err := pay.Verify(body, sig)
+			require.NoError(t, err)
+			require.NoError(t, pay.Dispatch(ctx, ev))
+			cancelled, err := svc.Cancel(ctx, p, out.BookingID)
+			require.NoError(t, err)
+			require.Positive(t, cancelled.Refund, "a paid place given up in time is refunded")
+			w.refunds = append(w.refunds, id)
 		}
 	}
 
@@ -511,6 +569,12 @@ func makeWorkload(t *testing.T, ctx context.Context, pool *pgxpool.Pool, due tim
 	require.Equal(t, offerSessions*offerPlaces, count(t, pool,
 		"SELECT count(*) FROM bookings WHERE status = 'offered' AND offer_expires_at = $1", due), "the offers expire at due")
 	return w
+}
+
+// paymentOf is the latest payment of booking id.
+func paymentOf(t *testing.T, pool *pgxpool.Pool, booking int64) int64 {
+	t.Helper()
+	return int64(count(t, pool, "SELECT id FROM payments WHERE booking_id = $1 ORDER BY id DESC LIMIT 1", booking))
 }
 
 func bookPlace(ctx context.Context, svc *booking.Service, who booking.Actor, session int64, wait bool) (booking.Outcome, error) {
@@ -551,13 +615,28 @@ func (w *workload) done(t *testing.T, pool *pgxpool.Pool) bool {
 	return count(t, pool, `SELECT count(*) FROM bookings WHERE id = ANY($1) AND status = 'expired'`, w.expiring) == len(w.expiring) &&
 		count(t, pool, `SELECT count(*) FROM bookings WHERE id = ANY($1) AND status = 'offered'`, w.nextUp) == len(w.nextUp) &&
 		count(t, pool, `SELECT count(DISTINCT booking_id) FROM booking_reminders WHERE booking_id = ANY($1)`, w.reminded) == len(w.reminded) &&
-		count(t, pool, `SELECT count(*) FROM bookings WHERE id = ANY($1) AND status = 'lapsed'`, w.held) == len(w.held)
+		count(t, pool, `SELECT count(*) FROM bookings WHERE id = ANY($1) AND status = 'lapsed'`, w.held) == len(w.held) &&
+		count(t, pool, `SELECT count(*) FROM payments WHERE id = ANY($1) AND checkout_closed_at IS NOT NULL`, w.closing) == len(w.closing) &&
+		count(t, pool, `SELECT count(*) FROM payments WHERE id = ANY($1) AND status = 'refunded'`, w.refunds) == len(w.refunds)
 }
 
 // check asserts that each due thing was done once: its state changed, and
 // exactly one email told its person.
-func (w *workload) check(t *testing.T, pool *pgxpool.Pool) {
+func (w *workload) check(t *testing.T, pool *pgxpool.Pool, stripeAPI *stripeProxy) {
 	t.Helper()
+	// Stripe was asked once for each refund and each closing, by its key
+	// (a retry after a crash asks again with the same key, and Stripe
+	// answers it with its first answer).
+	refundKeys, closeKeys := map[string]bool{}, map[string]bool{}
+	for _, id := range w.refunds {
+		refundKeys[payment.RefundKey(id)] = true
+	}
+	for _, id := range w.closing {
+		closeKeys[payment.ExpireKey(id)] = true
+	}
+	assert.Equal(t, refundKeys, keysOf(stripeAPI.calls(http.MethodPost, "/v1/refunds", "")), "one refund asked for each payment")
+	assert.Equal(t, closeKeys, keysOf(stripeAPI.calls(http.MethodPost, "/v1/checkout/sessions/[^/]+/expire", "")), "each lapsed checkout closed")
+	assert.Len(t, rows(t, pool, `SELECT DISTINCT refund_id FROM payments WHERE id = ANY($1)`, w.refunds), len(w.refunds))
 	emailsEach := func(ids []int64, subject string) map[int]int {
 		got := map[int]int{}
 		rs := rows(t, pool, `
