@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/stripe/stripe-go/v76"
@@ -367,9 +368,23 @@ func TestInvoiceAfterOpeningACheckout(t *testing.T) {
 	assert.True(t, refundAsked, "the card payment goes back")
 	assert.Equal(t, 1, f.emailsTo(t, sam, "Your card payment has been refunded:"))
 	assert.Equal(t, 1, f.emailsTo(t, sam, "Booking confirmed:"), "still one place")
-	n, err := pay.SendRefunds(f.ctx)
+	var cardID int64
+	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT id FROM payments WHERE booking_id = $1 AND method = 'card'", out.BookingID).Scan(&cardID))
+	assert.Equal(t, []int64{cardID}, f.jobPayments(t, payment.KindRefund), "its refund job went in with the webhook's transaction")
+	assert.Equal(t, []int64{cardID}, f.jobPayments(t, payment.KindCloseCheckout), "and the job closing its page with the invoice's")
+	made, err := pay.Refund(f.ctx, cardID)
 	require.NoError(t, err)
-	assert.Equal(t, 1, n)
+	assert.True(t, made)
+}
+
+// jobPayments is the payment of each job of kind, in order.
+func (f fixture) jobPayments(t *testing.T, kind string) []int64 {
+	t.Helper()
+	rows, err := f.pool.Query(f.ctx, "SELECT (args->>'payment_id')::bigint FROM river_job WHERE kind = $1 ORDER BY id", kind)
+	require.NoError(t, err)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	require.NoError(t, err)
+	return ids
 }
 
 // A person of an organisation not listed (a childminder) has no agency to

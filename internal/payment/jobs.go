@@ -237,56 +237,60 @@ func stripeSays(serr *stripe.Error) string {
 // a short read, Stripe asked with the payment's refund key (so a second run,
 // or two workers at once, get Stripe's first refund back, never a second
 // one), then one statement records it, only if it is not recorded already.
-// A refusal for good is river.JobCancel with Stripe's reason.
-func (s *Service) Refund(ctx context.Context, id int64) error {
+// It reports whether this call recorded it. A refusal for good is
+// river.JobCancel with Stripe's reason.
+func (s *Service) Refund(ctx context.Context, id int64) (bool, error) {
 	r, err := dbsqlc.New(s.pool).RefundToMake(ctx, id)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil // made already, or never asked for
+		return false, nil // made already, or never asked for
 	} else if err != nil {
-		return fmt.Errorf("refund of payment %d: %w", id, err)
+		return false, fmt.Errorf("refund of payment %d: %w", id, err)
 	}
 	if s.gateway == nil {
-		return river.JobCancel(fmt.Errorf("refund of payment %d: %w (set STRIPE_SECRET_KEY, then try again)", id, ErrOffline))
+		return false, river.JobCancel(fmt.Errorf("refund of payment %d: %w (set STRIPE_SECRET_KEY, then try again)", id, ErrOffline))
 	}
 	refund, err := s.gateway.Refund(ctx, r.PaymentIntentID, Pence(r.AmountPence), RefundKey(r.ID))
 	if serr, ok := refusedForGood(err); ok {
-		return river.JobCancel(fmt.Errorf("Stripe refused to refund %s of payment %d: %s", Pence(r.AmountPence), id, stripeSays(serr)))
+		return false, river.JobCancel(fmt.Errorf("Stripe refused to refund %s of payment %d: %s", Pence(r.AmountPence), id, stripeSays(serr)))
 	} else if err != nil {
-		return fmt.Errorf("refund payment %d: %w", id, err)
+		return false, fmt.Errorf("refund payment %d: %w", id, err)
 	}
-	if _, err := dbsqlc.New(s.pool).MarkRefunded(ctx, dbsqlc.MarkRefundedParams{ID: id, RefundID: &refund, Now: s.now()}); err != nil {
-		return fmt.Errorf("record refund %s of payment %d: %w", refund, id, err)
+	n, err := dbsqlc.New(s.pool).MarkRefunded(ctx, dbsqlc.MarkRefundedParams{ID: id, RefundID: &refund, Now: s.now()})
+	if err != nil {
+		return false, fmt.Errorf("record refund %s of payment %d: %w", refund, id, err)
 	}
-	return nil
+	return n == 1, nil
 }
 
 // CloseCheckout closes at Stripe the Checkout page of card payment id,
 // closed on our side, if it is still open there, with the payment's expire
-// key. A page Stripe says is already complete or expired (400), or does not
-// know (404), is done with: money it took comes by the webhook, which
-// refunds it. Another refusal for good is river.JobCancel.
-func (s *Service) CloseCheckout(ctx context.Context, id int64) error {
+// key, and reports whether this call recorded it closed. A page Stripe says
+// is already complete or expired (400), or does not know (404), is done
+// with: money it took comes by the webhook, which refunds it. Another
+// refusal for good is river.JobCancel.
+func (s *Service) CloseCheckout(ctx context.Context, id int64) (bool, error) {
 	c, err := dbsqlc.New(s.pool).CheckoutToClose(ctx, id)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil
+		return false, nil
 	} else if err != nil {
-		return fmt.Errorf("checkout of payment %d: %w", id, err)
+		return false, fmt.Errorf("checkout of payment %d: %w", id, err)
 	}
 	if s.gateway == nil {
-		return river.JobCancel(fmt.Errorf("close the checkout of payment %d: %w (set STRIPE_SECRET_KEY, then try again)", id, ErrOffline))
+		return false, river.JobCancel(fmt.Errorf("close the checkout of payment %d: %w (set STRIPE_SECRET_KEY, then try again)", id, ErrOffline))
 	}
 	err = s.gateway.ExpireCheckoutSession(ctx, c.CheckoutSessionID, ExpireKey(id))
 	if serr, ok := refusedForGood(err); ok {
 		if serr.HTTPStatusCode != http.StatusBadRequest && serr.HTTPStatusCode != http.StatusNotFound {
-			return river.JobCancel(fmt.Errorf("Stripe refused to close the checkout of payment %d: %s", id, stripeSays(serr)))
+			return false, river.JobCancel(fmt.Errorf("Stripe refused to close the checkout of payment %d: %s", id, stripeSays(serr)))
 		}
 	} else if err != nil {
-		return fmt.Errorf("close checkout of payment %d: %w", id, err)
+		return false, fmt.Errorf("close checkout of payment %d: %w", id, err)
 	}
-	if _, err := dbsqlc.New(s.pool).MarkCheckoutClosed(ctx, dbsqlc.MarkCheckoutClosedParams{ID: id, Now: s.now()}); err != nil {
-		return fmt.Errorf("record checkout of payment %d closed: %w", id, err)
+	n, err := dbsqlc.New(s.pool).MarkCheckoutClosed(ctx, dbsqlc.MarkCheckoutClosedParams{ID: id, Now: s.now()})
+	if err != nil {
+		return false, fmt.Errorf("record checkout of payment %d closed: %w", id, err)
 	}
-	return nil
+	return n == 1, nil
 }
 
 type refundWorker struct {
@@ -296,7 +300,8 @@ type refundWorker struct {
 
 func (w *refundWorker) Timeout(*river.Job[RefundArgs]) time.Duration { return StripeCallTimeout }
 func (w *refundWorker) Work(ctx context.Context, job *river.Job[RefundArgs]) error {
-	return w.s.Refund(ctx, job.Args.PaymentID)
+	_, err := w.s.Refund(ctx, job.Args.PaymentID)
+	return err
 }
 
 type closeCheckoutWorker struct {
@@ -308,7 +313,8 @@ func (w *closeCheckoutWorker) Timeout(*river.Job[CloseCheckoutArgs]) time.Durati
 	return StripeCallTimeout
 }
 func (w *closeCheckoutWorker) Work(ctx context.Context, job *river.Job[CloseCheckoutArgs]) error {
-	return w.s.CloseCheckout(ctx, job.Args.PaymentID)
+	_, err := w.s.CloseCheckout(ctx, job.Args.PaymentID)
+	return err
 }
 
 type invoiceWorker struct {
