@@ -1,6 +1,6 @@
 -- Paid places: a place held while its person pays, confirmed by Stripe's
 -- webhook or at once against a purchase order; refunds asked for in the
--- transaction of the cancellation and made by the payments sweep.
+-- transaction of the cancellation and made by a refund job inserted with it.
 
 -- name: HoldPlace :one
 -- A place held for payment, only while the session has a free seat (the
@@ -131,7 +131,7 @@ WHERE booking_id = @from_booking AND status IN ('pending', 'invoiced', 'paid');
 
 -- name: RefundStrayPayment :exec
 -- Money for a checkout we had closed (the place was paid for otherwise):
--- kept as expired, with what Stripe took, and refunded by the sweep.
+-- kept as expired, with what Stripe took, and refunded by a refund job.
 UPDATE payments
 SET payment_intent_id = @payment_intent_id, paid_at = @now::timestamptz, refund_requested_at = @now::timestamptz,
     updated_at = @now::timestamptz

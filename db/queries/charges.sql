@@ -139,7 +139,7 @@ WHERE id = ANY(@ids::bigint[]) AND method = 'invoice' AND status = 'pending' AND
   AND payer = 'agency' AND invoice_reference IS NULL;
 
 -- name: BatchesToInvoice :many
--- Every batch with rows not yet invoiced: reserved by this sweep, or left by
+-- Every batch with rows not yet invoiced: reserved by this run, or left by
 -- one that failed (it is resumed with the same keys).
 SELECT x.billing_batch::text AS billing_batch, x.session_id, x.agency_id
 FROM (

@@ -570,7 +570,15 @@ func (s *Service) CheckoutExpired(ctx context.Context, tx pgx.Tx, ev stripe.Even
 	if pay.Status != "pending" || b.Status != Held {
 		return nil
 	}
-	return s.lapse(ctx, tx, q, b.ID, b.SessionID, s.now())
+	now := s.now()
+	if err := s.lapse(ctx, tx, q, b.ID, b.SessionID, now); err != nil {
+		return err
+	}
+	// Stripe closed this page itself: its job has nothing to ask.
+	if _, err := q.MarkCheckoutClosed(ctx, dbsqlc.MarkCheckoutClosedParams{ID: pay.ID, Now: now}); err != nil {
+		return fmt.Errorf("record checkout of payment %d closed: %w", pay.ID, err)
+	}
+	return nil
 }
 
 // lapse ends held booking id, closes its card payment, tells the person and

@@ -217,7 +217,7 @@ type HoldPlaceParams struct {
 
 // Paid places: a place held while its person pays, confirmed by Stripe's
 // webhook or at once against a purchase order; refunds asked for in the
-// transaction of the cancellation and made by the payments sweep.
+// transaction of the cancellation and made by a refund job inserted with it.
 // A place held for payment, only while the session has a free seat (the
 // trigger counts it as taken). The caller holds the session's row lock.
 func (q *Queries) HoldPlace(ctx context.Context, arg HoldPlaceParams) (int64, error) {
@@ -488,7 +488,7 @@ type RefundStrayPaymentParams struct {
 }
 
 // Money for a checkout we had closed (the place was paid for otherwise):
-// kept as expired, with what Stripe took, and refunded by the sweep.
+// kept as expired, with what Stripe took, and refunded by a refund job.
 func (q *Queries) RefundStrayPayment(ctx context.Context, arg RefundStrayPaymentParams) error {
 	_, err := q.db.Exec(ctx, refundStrayPayment, arg.PaymentIntentID, arg.Now, arg.ID)
 	return err

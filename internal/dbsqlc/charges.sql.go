@@ -284,7 +284,7 @@ type BatchesToInvoiceRow struct {
 	AgencyID     int64
 }
 
-// Every batch with rows not yet invoiced: reserved by this sweep, or left by
+// Every batch with rows not yet invoiced: reserved by this run, or left by
 // one that failed (it is resumed with the same keys).
 func (q *Queries) BatchesToInvoice(ctx context.Context, arg BatchesToInvoiceParams) ([]BatchesToInvoiceRow, error) {
 	rows, err := q.db.Query(ctx, batchesToInvoice, arg.SessionID, arg.AgencyID)

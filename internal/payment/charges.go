@@ -22,11 +22,11 @@ import (
 
 // A charge's life:
 //
-//	(candidate) ──manager confirms──▶ proposed ──billing sweep──▶ invoiced ──invoice.paid──▶ paid
+//	(candidate) ──manager confirms──▶ proposed ──invoice job───▶ invoiced ──invoice.paid──▶ paid
 //	            └─manager waives, with a reason──▶ waived
 //
 // A candidate is a person marked absent on the register, or a cancellation
-// inside the cut-off. Proposed means confirmed and waiting for the sweep,
+// inside the cut-off. Proposed means confirmed and waiting for the invoice job,
 // which bills each agency once per session (Stripe invoice to its billing
 // contact), together with the places it booked on invoice, once nothing is
 // left to decide (see SessionCharges.BillingWaits).
@@ -138,7 +138,7 @@ type SessionCharges struct {
 	Candidates    []ChargeCandidate
 }
 
-// BillingWaits reports whether the sweep holds this session's invoices back:
+// BillingWaits reports whether billing holds this session’s invoices back:
 // it bills a session once nothing is left to decide, that is once it is
 // marked delivered, or its register is taken and every candidate is charged
 // or waived, so each agency gets one invoice, not one before and one after
@@ -223,7 +223,7 @@ type Decision struct {
 
 // ConfirmCharges records the manager's decisions on a session's undecided
 // candidates, in one transaction: charged ones become proposed (billed by the
-// sweep), waived ones waived with their reason. Every undecided candidate
+// invoice job), waived ones waived with their reason. Every undecided candidate
 // needs a decision, and every waiver a reason (a *validation.Errors says
 // which). A candidate decided meanwhile (another manager, a second press) keeps
 // its first decision. It returns how many decisions it recorded.
@@ -553,7 +553,7 @@ func (s *Service) InvoicePaid(ctx context.Context, tx pgx.Tx, ev stripe.Event) e
 // InvoiceVoided (invoice.voided, invoice.marked_uncollectible) records in the
 // audit log that an invoice of ours will not be paid. Its charges stay
 // invoiced: voiding is a decision made in Stripe's dashboard, and billing
-// them again is the manager's call there, not the sweep's.
+// them again is the manager’s call there, not the invoice job’s.
 func (s *Service) InvoiceVoided(ctx context.Context, tx pgx.Tx, ev stripe.Event) error {
 	id, err := invoiceOf(ev)
 	if err != nil {
