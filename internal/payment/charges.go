@@ -388,7 +388,7 @@ func (s *Service) BillAgency(ctx context.Context, sessionID, agencyID int64) (in
 				return n, nil // left proposed: the manager's page asks for a billing contact
 			case err != nil:
 				if serr, ok := refusedForGood(err); ok {
-					return n, river.JobCancel(fmt.Errorf("Stripe refused the invoice %s to agency %d for session %d: %s", b.BillingBatch, agencyID, sessionID, stripeSays(serr)))
+					return n, river.JobCancel(fmt.Errorf("invoice %s to agency %d for session %d refused for good: %s", b.BillingBatch, agencyID, sessionID, stripeSays(serr)))
 				}
 				return n, fmt.Errorf("bill agency %d for session %d (%s): %w", agencyID, sessionID, b.BillingBatch, err)
 			case sent:

@@ -45,7 +45,7 @@ const (
 
 // StripeJobAttempts is how often a Stripe job is tried before it is given
 // up on (discarded, for a manager to see): with River's backoff (attempt⁴
-// seconds) the last of ten comes about four and a half hours after the
+// seconds) the last of ten comes about four and a quarter hours after the
 // first, well inside the 24 hours Stripe keeps an idempotency key.
 const StripeJobAttempts = 10
 
@@ -251,7 +251,7 @@ func (s *Service) Refund(ctx context.Context, id int64) (bool, error) {
 	}
 	refund, err := s.gateway.Refund(ctx, r.PaymentIntentID, Pence(r.AmountPence), RefundKey(r.ID))
 	if serr, ok := refusedForGood(err); ok {
-		return false, river.JobCancel(fmt.Errorf("Stripe refused to refund %s of payment %d: %s", Pence(r.AmountPence), id, stripeSays(serr)))
+		return false, river.JobCancel(fmt.Errorf("refund of %s (payment %d) refused for good: %s", Pence(r.AmountPence), id, stripeSays(serr)))
 	} else if err != nil {
 		return false, fmt.Errorf("refund payment %d: %w", id, err)
 	}
@@ -281,7 +281,7 @@ func (s *Service) CloseCheckout(ctx context.Context, id int64) (bool, error) {
 	err = s.gateway.ExpireCheckoutSession(ctx, c.CheckoutSessionID, ExpireKey(id))
 	if serr, ok := refusedForGood(err); ok {
 		if serr.HTTPStatusCode != http.StatusBadRequest && serr.HTTPStatusCode != http.StatusNotFound {
-			return false, river.JobCancel(fmt.Errorf("Stripe refused to close the checkout of payment %d: %s", id, stripeSays(serr)))
+			return false, river.JobCancel(fmt.Errorf("closing the checkout of payment %d refused for good: %s", id, stripeSays(serr)))
 		}
 	} else if err != nil {
 		return false, fmt.Errorf("close checkout of payment %d: %w", id, err)

@@ -349,7 +349,7 @@ func TestARefundRefusedForGoodCancelsTheJob(t *testing.T) {
 	job := waitForJob(t, f.pool, payment.KindRefund, "cancelled")
 	assert.Equal(t, 1, job.Attempt, "not tried again")
 	require.Len(t, job.Errors, 1)
-	assert.Contains(t, job.Errors[0], fmt.Sprintf("Stripe refused to refund £80 of payment %d", id))
+	assert.Contains(t, job.Errors[0], fmt.Sprintf("refund of £80 (payment %d) refused for good", id))
 	assert.Contains(t, job.Errors[0], "Stripe answered 400: Charge ch_1 has already been refunded. (charge_already_refunded)")
 	assert.Equal(t, int32(1), refuse.seen.Load(), "asked once")
 	status, _ := f.paymentState(t, id)
