@@ -141,7 +141,8 @@ WHERE id = ANY(@ids::bigint[]) AND method = 'invoice' AND status = 'pending' AND
 -- name: BatchesToInvoice :many
 -- Every batch with rows not yet invoiced: reserved by this run, or left by
 -- one that failed (it is resumed with the same keys).
-SELECT x.billing_batch::text AS billing_batch, x.session_id, x.agency_id
+SELECT x.billing_batch::text AS billing_batch, x.session_id, x.agency_id,
+       (a.billing_contact_email <> '')::boolean AS has_billing_contact
 FROM (
     SELECT ch.billing_batch, b.session_id, ch.agency_id
     FROM charges ch JOIN bookings b ON b.id = ch.booking_id
@@ -151,6 +152,7 @@ FROM (
     FROM payments p JOIN bookings b ON b.id = p.booking_id
     WHERE p.method = 'invoice' AND p.status = 'pending' AND p.billing_batch IS NOT NULL AND b.agency_id IS NOT NULL
 ) x
+JOIN agencies a ON a.id = x.agency_id
 WHERE (sqlc.narg(session_id)::bigint IS NULL OR x.session_id = sqlc.narg(session_id)::bigint)
   AND (sqlc.narg(agency_id)::bigint IS NULL OR x.agency_id = sqlc.narg(agency_id)::bigint)
 ORDER BY x.session_id, x.agency_id, length(x.billing_batch), x.billing_batch;

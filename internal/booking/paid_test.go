@@ -1,6 +1,7 @@
 package booking_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -518,4 +520,48 @@ func TestWhoPaysAnInvoiceIsChosenByPeopleOutsideTheListedAgencies(t *testing.T) 
 	assert.False(t, p.ChoosesPayer, "a partner agency pays for its own people")
 	require.True(t, errors.As(f.svc.PayByInvoiceAs(f.ctx, sam, held.BookingID, booking.InvoicePayer{Kind: booking.PayerPerson}), &verr))
 	assert.Equal(t, "Select who pays for this place", verr.Message(booking.FieldPayer))
+}
+
+// closingMeanwhile is a gateway that, while Stripe makes a Checkout page,
+// closes the payment on our side, as the place going on the invoice (or its
+// hold lapsing) at that moment would.
+type closingMeanwhile struct {
+	payment.Gateway
+	pool *pgxpool.Pool
+}
+
+func (g closingMeanwhile) CreateCheckoutSession(ctx context.Context, r payment.CheckoutRequest) (payment.CheckoutSession, error) {
+	if _, err := g.pool.Exec(ctx, "UPDATE payments SET status = 'expired' WHERE id = $1", r.PaymentID); err != nil {
+		return payment.CheckoutSession{}, err
+	}
+	return g.Gateway.CreateCheckoutSession(ctx, r)
+}
+
+// A Checkout page Stripe opened for a payment closed while it answered is
+// kept with the payment, with the job that closes it at Stripe, so money it
+// still takes is found by the webhook rather than ignored as not ours.
+func TestACheckoutOpenedForAPaymentClosedMeanwhileIsClosedByAJob(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	f.paid(t)
+	gw := payment.NewStripeGateway(stripetest.Key, stripetest.Start(t), &http.Client{Timeout: 30 * time.Second})
+	pay := payment.New(f.pool, closingMeanwhile{gw, f.pool}, webhookSecret, f.clock.Now)
+	pay.Handle(stripe.EventTypeCheckoutSessionCompleted, f.svc.CheckoutCompleted)
+	f.svc.Payments = pay
+	session := f.session(t, 5, 30)
+	sam := f.person(t, "sam", f.agency)
+	out, err := f.book(sam, session, false)
+	require.NoError(t, err)
+
+	_, err = f.svc.PayByCard(f.ctx, sam, out.BookingID)
+	assert.ErrorIs(t, err, booking.ErrWrongState)
+	var payID int64
+	var cs *string
+	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT id, checkout_session_id FROM payments WHERE booking_id = $1", out.BookingID).Scan(&payID, &cs))
+	require.NotNil(t, cs, "the page Stripe made is kept")
+	assert.Equal(t, []int64{payID}, f.jobPayments(t, payment.KindCloseCheckout))
+
+	require.NoError(t, deliver(t, f, pay, "evt_meanwhile", stripe.EventTypeCheckoutSessionCompleted, paidSession(*cs)))
+	status, _ := f.paymentStatus(t, out.BookingID)
+	assert.Equal(t, "paid", status, "money it took is ours to confirm or refund, not ignored")
 }

@@ -258,7 +258,8 @@ func (q *Queries) BatchesOfSessionAgency(ctx context.Context, arg BatchesOfSessi
 }
 
 const batchesToInvoice = `-- name: BatchesToInvoice :many
-SELECT x.billing_batch::text AS billing_batch, x.session_id, x.agency_id
+SELECT x.billing_batch::text AS billing_batch, x.session_id, x.agency_id,
+       (a.billing_contact_email <> '')::boolean AS has_billing_contact
 FROM (
     SELECT ch.billing_batch, b.session_id, ch.agency_id
     FROM charges ch JOIN bookings b ON b.id = ch.booking_id
@@ -268,6 +269,7 @@ FROM (
     FROM payments p JOIN bookings b ON b.id = p.booking_id
     WHERE p.method = 'invoice' AND p.status = 'pending' AND p.billing_batch IS NOT NULL AND b.agency_id IS NOT NULL
 ) x
+JOIN agencies a ON a.id = x.agency_id
 WHERE ($1::bigint IS NULL OR x.session_id = $1::bigint)
   AND ($2::bigint IS NULL OR x.agency_id = $2::bigint)
 ORDER BY x.session_id, x.agency_id, length(x.billing_batch), x.billing_batch
@@ -279,9 +281,10 @@ type BatchesToInvoiceParams struct {
 }
 
 type BatchesToInvoiceRow struct {
-	BillingBatch string
-	SessionID    int64
-	AgencyID     int64
+	BillingBatch      string
+	SessionID         int64
+	AgencyID          int64
+	HasBillingContact bool
 }
 
 // Every batch with rows not yet invoiced: reserved by this run, or left by
@@ -295,7 +298,12 @@ func (q *Queries) BatchesToInvoice(ctx context.Context, arg BatchesToInvoicePara
 	var items []BatchesToInvoiceRow
 	for rows.Next() {
 		var i BatchesToInvoiceRow
-		if err := rows.Scan(&i.BillingBatch, &i.SessionID, &i.AgencyID); err != nil {
+		if err := rows.Scan(
+			&i.BillingBatch,
+			&i.SessionID,
+			&i.AgencyID,
+			&i.HasBillingContact,
+		); err != nil {
 			return nil, err
 		}
 		items = append(items, i)

@@ -477,7 +477,9 @@ func (s *Service) sweepInvoices(ctx context.Context) (int, error) {
 		}
 	}
 	for _, b := range left {
-		add(InvoiceArgs{SessionID: b.SessionID, AgencyID: b.AgencyID})
+		if b.HasBillingContact { // cleared since: the charges page asks for one
+			add(InvoiceArgs{SessionID: b.SessionID, AgencyID: b.AgencyID})
+		}
 	}
 	if len(order) == 0 {
 		return 0, nil
