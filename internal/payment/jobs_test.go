@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -634,4 +635,78 @@ func TestTheConnectionGuardCatchesACallInsideATransaction(t *testing.T) {
 	_, err := guard.Refund(ctx, "pi_test_refund", 8000, payment.RefundKey(id))
 	require.NoError(t, err)
 	assert.Empty(t, r.msgs, "outside a transaction, nothing to report")
+}
+
+// Closing a page Stripe says is already complete or expired (400) is done
+// with; a refusal for another reason (a revoked key: 401) ends the job
+// cancelled, for a manager, and the page is not recorded closed.
+func TestClosingACheckoutStripeRefuses(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		status  int
+		body    string
+		closed  bool
+		message string
+	}{
+		{http.StatusBadRequest, `{"error":{"type":"invalid_request_error","message":"Only Checkout Sessions with a status in [\"open\"] can be expired."}}`, true, ""},
+		{http.StatusUnauthorized, `{"error":{"type":"invalid_request_error","message":"Invalid API Key provided."}}`, false, "refused for good: Stripe answered 401: Invalid API Key provided."},
+	} {
+		t.Run(strconv.Itoa(c.status), func(t *testing.T) {
+			t.Parallel()
+			f := setup(t)
+			refuse := &stripeDown{suffix: "/expire", status: c.status, body: c.body}
+			refuse.down.Store(true)
+			gw := payment.NewStripeGateway(stripetest.Key, stripetest.Start(t), &http.Client{Transport: refuse, Timeout: 30 * time.Second})
+			svc := payment.New(f.pool, gw, secret, func() time.Time { return now })
+			id := f.closedCheckout(t)
+			closed, err := svc.CloseCheckout(context.Background(), id)
+			assert.Equal(t, c.closed, closed)
+			assert.Equal(t, c.closed, f.checkoutClosed(t, id))
+			if c.closed {
+				assert.NoError(t, err)
+				return
+			}
+			var cancel *rivertype.JobCancelError
+			require.ErrorAs(t, err, &cancel)
+			assert.Contains(t, err.Error(), c.message)
+		})
+	}
+}
+
+// An invoice Stripe refuses for good ends the job cancelled with Stripe's
+// reason; its rows stay reserved in their batch, so trying again (from the
+// Needs attention page) asks the same questions with the same keys.
+func TestAnInvoiceRefusedForGoodCancelsTheJob(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	refuse := &stripeDown{suffix: "/v1/invoices", status: http.StatusBadRequest,
+		body: `{"error":{"type":"invalid_request_error","code":"customer_tax_location_invalid","message":"The customer's location isn't recognized."}}`}
+	refuse.down.Store(true)
+	gw := payment.NewStripeGateway(stripetest.Key, stripetest.Start(t), &http.Client{Transport: refuse, Timeout: 30 * time.Second})
+	svc := payment.New(f.pool, gw, secret, func() time.Time { return now })
+	w := &world{t: t, pool: f.pool}
+	ctx := context.Background()
+	session := w.session("full_day", "completed")
+	a := w.agency(agency.BandNonContributing, "accounts@scouts.example.org")
+	sam := w.booking(session, w.person("Sam Akela", a), "absent")
+	_, err := svc.ConfirmCharges(ctx, managerID(t, f.pool), session, map[int64]payment.Decision{sam: {Chosen: true, Charge: true}}, "")
+	require.NoError(t, err)
+
+	n, err := svc.BillAgency(ctx, session, a)
+	assert.Zero(t, n)
+	var cancel *rivertype.JobCancelError
+	require.ErrorAs(t, err, &cancel)
+	assert.Contains(t, err.Error(), "refused for good: Stripe answered 400: The customer's location isn't recognized. (customer_tax_location_invalid)")
+	st, inv := w.chargeStatus(sam)
+	assert.Equal(t, "proposed", st)
+	assert.Empty(t, inv)
+	batch := payment.BillKey(session, a, 0)
+	assert.Equal(t, int64(1), w.scalar("SELECT count(*) FROM charges WHERE billing_batch = $1", batch), "still reserved")
+
+	refuse.down.Store(false) // put right in Stripe, then tried again
+	n, err = svc.BillAgency(ctx, session, a)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	st, _ = w.chargeStatus(sam)
+	assert.Equal(t, "invoiced", st)
 }
