@@ -151,12 +151,26 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	default:
 		log.Info("EMAIL_OUTBOX_ONLY is set: emails are kept in the database, unsent, for training managers to read at /admin/emails (sign-in links removed)")
 	}
+	var gateway payment.Gateway // nil: no card payments, paid places are invoiced
+	if cfg.StripeSecretKey != "" {
+		gateway = payment.NewStripeGateway(cfg.StripeSecretKey, cfg.StripeAPIURL, nil)
+	}
+	payments := payment.New(pool, gateway, cfg.StripeWebhookSecret, time.Now)
+	payments.Hold = cfg.PaymentHold
+	if !payments.Online() {
+		log.Info("online payment is off: STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET are not set, so paid places are invoiced")
+	}
 	jobs, err := queue.New(pool, log, deliver, retention.Register,
-		func(c *river.Config) error { return resets.Register(c.Workers) })
+		func(c *river.Config) error { return resets.Register(c.Workers) },
+		// Stripe's refunds, closed checkouts and invoices, and the sweeps
+		// that insert any job missed (the payments get their job inserter,
+		// the outbox, below, before the client starts).
+		payments.Work(), queue.Sweeps(pool, log, payments.Sweeps()...))
 	if err != nil {
 		return fmt.Errorf("job queue: %w", err)
 	}
 	outbox := email.NewOutbox(jobs)
+	payments.Jobs = outbox
 	accounts = account.New(pool, outbox, cfg.BaseURL, time.Now, log)
 	resets.Accounts = accounts
 	bookings := booking.New(pool, outbox, cfg.BaseURL, cfg.PartnershipName, time.Now, log)
@@ -172,15 +186,6 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	accounts.Privacy = registry.New() // every part that stores personal data: the download and erasure
 	accounts.Signature = email.Signature{Team: "Book safeguarding training", Partnership: cfg.PartnershipName,
 		Email: cfg.TrainingEmail, Phone: cfg.TrainingPhone, Website: cfg.BaseURL.JoinPath("/").String()}
-	var gateway payment.Gateway // nil: no card payments, paid places are invoiced
-	if cfg.StripeSecretKey != "" {
-		gateway = payment.NewStripeGateway(cfg.StripeSecretKey, cfg.StripeAPIURL, nil)
-	}
-	payments := payment.New(pool, gateway, cfg.StripeWebhookSecret, time.Now)
-	payments.Hold = cfg.PaymentHold
-	if !payments.Online() {
-		log.Info("online payment is off: STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET are not set, so paid places are invoiced")
-	}
 	// Paid places: held while their person pays, confirmed by Stripe's webhook.
 	bookings.Payments, bookings.PaymentHold = payments, cfg.PaymentHold
 	payments.Handle(stripe.EventTypeCheckoutSessionCompleted, bookings.CheckoutCompleted)
@@ -207,12 +212,6 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 		chore{"passed on waiting-list offers not accepted in time", bookings.ExpireOffers},
 		chore{"released places not paid for in time", bookings.ExpireHolds},
 		chore{"sent reminders", bookings.SendReminders},
-	)
-	// Every minute: the Stripe calls that wait on the database.
-	go every(ctx, time.Minute, log,
-		chore{"refunded payments", payments.SendRefunds},
-		chore{"closed Stripe checkouts of closed payments", payments.CloseCheckouts},
-		chore{"invoiced agencies", payments.BillAgencies},
 	)
 
 	app, err := web.New(web.Deps{

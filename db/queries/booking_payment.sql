@@ -1,6 +1,6 @@
 -- Paid places: a place held while its person pays, confirmed by Stripe's
 -- webhook or at once against a purchase order; refunds asked for in the
--- transaction of the cancellation and made by the payments sweep.
+-- transaction of the cancellation and made by a refund job inserted with it.
 
 -- name: HoldPlace :one
 -- A place held for payment, only while the session has a free seat (the
@@ -97,9 +97,12 @@ SET status = 'paid', payment_intent_id = @payment_intent_id, paid_at = @now::tim
 WHERE id = @id AND status IN ('pending', 'expired')
 RETURNING id;
 
--- name: ExpireCardPayment :exec
+-- name: ExpireCardPayment :many
+-- Closes the booking's card payment on our side; the ids of those whose
+-- Checkout page is open at Stripe, for the jobs that close them there.
 UPDATE payments SET status = 'expired', updated_at = @now::timestamptz
-WHERE booking_id = @booking_id AND method = 'card' AND status = 'pending';
+WHERE booking_id = @booking_id AND method = 'card' AND status = 'pending'
+RETURNING id, (checkout_session_id IS NOT NULL)::boolean AS checkout_open;
 
 -- name: RequestRefund :one
 UPDATE payments SET refund_requested_at = @now::timestamptz, updated_at = @now::timestamptz
@@ -107,9 +110,12 @@ WHERE id = @id AND method = 'card' AND status = 'paid' AND refund_requested_at I
 RETURNING amount_pence;
 
 -- name: CancelInvoicePayment :exec
--- A place on the agency's invoice, cancelled before it is billed, is not billed.
+-- A place on the agency's invoice, cancelled before it is billed, is not
+-- billed. One already reserved into a billing batch is on its way to an
+-- invoice (Stripe may be making it now) and stays: the training team credits
+-- it in Stripe.
 UPDATE payments SET status = 'cancelled', updated_at = @now::timestamptz
-WHERE id = @id AND method = 'invoice' AND status = 'pending';
+WHERE id = @id AND method = 'invoice' AND status = 'pending' AND billing_batch IS NULL;
 
 -- name: BookingPayments :many
 -- Every payment of a booking, newest first, for its page.
@@ -125,11 +131,17 @@ WHERE booking_id = @from_booking AND status IN ('pending', 'invoiced', 'paid');
 
 -- name: RefundStrayPayment :exec
 -- Money for a checkout we had closed (the place was paid for otherwise):
--- kept as expired, with what Stripe took, and refunded by the sweep.
+-- kept as expired, with what Stripe took, and refunded by a refund job.
 UPDATE payments
 SET payment_intent_id = @payment_intent_id, paid_at = @now::timestamptz, refund_requested_at = @now::timestamptz,
     updated_at = @now::timestamptz
 WHERE id = @id AND status = 'expired';
+
+-- name: SetClosedCheckoutSession :execrows
+-- A Checkout page Stripe opened for a payment we closed while it answered:
+-- kept, so its job closes it and money it still takes is found and refunded.
+UPDATE payments SET checkout_session_id = @checkout_session_id, updated_at = now()
+WHERE id = @id AND checkout_session_id IS NULL AND status = 'expired';
 
 -- name: OpenCheckoutOfBooking :one
 -- A card payment of the booking still pending with a Stripe checkout open.

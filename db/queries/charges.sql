@@ -47,6 +47,7 @@ ON CONFLICT ON CONSTRAINT charges_one_per_booking_kind DO NOTHING
 RETURNING id;
 
 -- name: AgencySessionsToBill :many
+-- (All of them, or those of one session, or of one session and agency.)
 -- Each session and agency with something not yet in a billing batch:
 -- confirmed charges (a non-attendance only while the person is still marked
 -- absent), and places booked on the agency's invoice. A session is billed
@@ -54,7 +55,7 @@ RETURNING id;
 -- and no candidate of it waits for the manager's charge-or-waive (the rule of
 -- ChargeCandidates and SessionCharges: someone of a listed agency, whose place
 -- was not paid for, whom the policy charges something).
-SELECT x.session_id, x.agency_id
+SELECT x.session_id, x.agency_id, (a.billing_contact_email <> '')::boolean AS has_billing_contact
 FROM (
     SELECT b.session_id, ch.agency_id
     FROM charges ch JOIN bookings b ON b.id = ch.booking_id
@@ -67,7 +68,10 @@ FROM (
       AND p.payer = 'agency' AND p.invoice_reference IS NULL
 ) x
 JOIN sessions s ON s.id = x.session_id
-WHERE s.status = 'completed'
+JOIN agencies a ON a.id = x.agency_id
+WHERE (sqlc.narg(session_id)::bigint IS NULL OR x.session_id = sqlc.narg(session_id)::bigint)
+  AND (sqlc.narg(agency_id)::bigint IS NULL OR x.agency_id = sqlc.narg(agency_id)::bigint)
+  AND (s.status = 'completed'
    OR (s.status = 'published'
        AND EXISTS (SELECT 1 FROM bookings m WHERE m.session_id = s.id AND m.attendance IS NOT NULL)
        AND NOT EXISTS (
@@ -84,6 +88,7 @@ WHERE s.status = 'completed'
              AND NOT EXISTS (SELECT 1 FROM payments cpp WHERE cpp.booking_id = cb.id
                                AND cpp.status IN ('pending', 'invoiced', 'paid'))
              AND NOT EXISTS (SELECT 1 FROM charges cch WHERE cch.booking_id = cb.id AND cch.kind = cp.kind)))
+  )
 ORDER BY x.session_id, x.agency_id;
 
 -- name: LockChargesToReserve :many
@@ -134,9 +139,10 @@ WHERE id = ANY(@ids::bigint[]) AND method = 'invoice' AND status = 'pending' AND
   AND payer = 'agency' AND invoice_reference IS NULL;
 
 -- name: BatchesToInvoice :many
--- Every batch with rows not yet invoiced: reserved by this sweep, or left by
+-- Every batch with rows not yet invoiced: reserved by this run, or left by
 -- one that failed (it is resumed with the same keys).
-SELECT x.billing_batch::text AS billing_batch, x.session_id, x.agency_id
+SELECT x.billing_batch::text AS billing_batch, x.session_id, x.agency_id,
+       (a.billing_contact_email <> '')::boolean AS has_billing_contact
 FROM (
     SELECT ch.billing_batch, b.session_id, ch.agency_id
     FROM charges ch JOIN bookings b ON b.id = ch.booking_id
@@ -146,28 +152,30 @@ FROM (
     FROM payments p JOIN bookings b ON b.id = p.booking_id
     WHERE p.method = 'invoice' AND p.status = 'pending' AND p.billing_batch IS NOT NULL AND b.agency_id IS NOT NULL
 ) x
+JOIN agencies a ON a.id = x.agency_id
+WHERE (sqlc.narg(session_id)::bigint IS NULL OR x.session_id = sqlc.narg(session_id)::bigint)
+  AND (sqlc.narg(agency_id)::bigint IS NULL OR x.agency_id = sqlc.narg(agency_id)::bigint)
 ORDER BY x.session_id, x.agency_id, length(x.billing_batch), x.billing_batch;
 
--- name: LockBatchCharges :many
--- A batch's charges still to invoice, locked until they are marked invoiced
--- (a second sweep waits, then finds them invoiced). In id order: the lines
--- and their keys are the same on every attempt.
+-- name: BatchCharges :many
+-- A batch's charges still to invoice, read (not locked) before Stripe is
+-- asked: a reserved row never leaves its batch (waiving and cancelling take
+-- only rows in none), so every attempt reads the same lines, in id order,
+-- and asks with the same keys.
 SELECT ch.id, ch.kind, ch.amount_pence, u.full_name
 FROM charges ch
 JOIN bookings b ON b.id = ch.booking_id
 JOIN users u ON u.id = b.user_id
 WHERE ch.billing_batch = @billing_batch::text AND ch.status = 'proposed'
-ORDER BY ch.id
-FOR UPDATE OF ch;
+ORDER BY ch.id;
 
--- name: LockBatchPlaces :many
+-- name: BatchPlaces :many
 SELECT p.id, p.amount_pence, p.purchase_order, u.full_name
 FROM payments p
 JOIN bookings b ON b.id = p.booking_id
 JOIN users u ON u.id = b.user_id
 WHERE p.billing_batch = @billing_batch::text AND p.method = 'invoice' AND p.status = 'pending'
-ORDER BY p.id
-FOR UPDATE OF p;
+ORDER BY p.id;
 
 -- name: MarkBatchChargesInvoiced :execrows
 UPDATE charges SET status = 'invoiced', stripe_invoice_id = @stripe_invoice_id, updated_at = @now::timestamptz

@@ -1,15 +1,16 @@
--- Closing at Stripe the checkouts of payments we have closed.
+-- Closing at Stripe the checkouts of payments we have closed: a job per
+-- payment, inserted in the transaction that closed it.
 
 -- name: CheckoutsToClose :many
 SELECT id FROM payments
 WHERE method = 'card' AND status = 'expired' AND checkout_session_id IS NOT NULL AND checkout_closed_at IS NULL
 ORDER BY id;
 
--- name: ClaimCheckoutToClose :one
--- One sweep at a time per checkout: another holding the row skips it.
+-- name: CheckoutToClose :one
+-- The checkout a job closes: no row once it is closed (or was never opened).
 SELECT id, checkout_session_id::text AS checkout_session_id FROM payments
-WHERE id = @id AND method = 'card' AND status = 'expired' AND checkout_session_id IS NOT NULL AND checkout_closed_at IS NULL
-FOR UPDATE SKIP LOCKED;
+WHERE id = @id AND method = 'card' AND status = 'expired' AND checkout_session_id IS NOT NULL AND checkout_closed_at IS NULL;
 
--- name: MarkCheckoutClosed :exec
-UPDATE payments SET checkout_closed_at = @now::timestamptz, updated_at = @now::timestamptz WHERE id = @id;
+-- name: MarkCheckoutClosed :execrows
+UPDATE payments SET checkout_closed_at = @now::timestamptz, updated_at = @now::timestamptz
+WHERE id = @id AND checkout_closed_at IS NULL;

@@ -9,39 +9,42 @@ RETURNING id;
 
 -- name: GetEmail :one
 SELECT id, to_address, to_name, subject, body_text, user_id, created_at, sent_at, attempts, last_error,
-       body_html, calendar_method, calendar_ics, calendar_filename, message_token, failed_at
+       body_html, calendar_method, calendar_ics, calendar_filename, message_token, failed_at, claimed_until
 FROM emails
 WHERE id = @id;
 
 -- name: ClaimEmail :one
--- The worker about to deliver an email holds this lock until it has recorded
--- the outcome, so no other worker can send the same email meanwhile. NOWAIT:
--- a second worker is told at once that the email is taken, and backs off.
-SELECT id, to_address, to_name, subject, body_text, user_id, created_at, sent_at, attempts, last_error,
-       body_html, calendar_method, calendar_ics, calendar_filename, message_token, failed_at
-FROM emails
-WHERE id = @id
-FOR NO KEY UPDATE NOWAIT;
+-- The worker about to deliver an email claims it until @lease_seconds from
+-- now (longer than one SMTP conversation may take), in a statement of its
+-- own: no lock or connection is held while the mail server answers. It
+-- returns nothing when the email is gone, sent, failed for good, or claimed
+-- by another worker whose lease has not run out.
+UPDATE emails
+SET claimed_until = now() + make_interval(secs => @lease_seconds::double precision)
+WHERE id = @id AND sent_at IS NULL AND failed_at IS NULL
+  AND (claimed_until IS NULL OR claimed_until <= now())
+RETURNING id, to_address, to_name, subject, body_text, user_id, created_at, sent_at, attempts, last_error,
+          body_html, calendar_method, calendar_ics, calendar_filename, message_token, failed_at, claimed_until;
 
 -- name: MarkEmailSent :execrows
 -- Once delivered, the bodies go: they may hold a single-use link. The
 -- invite's method and file name stay to show one was sent.
 UPDATE emails
-SET sent_at = now(), attempts = attempts + 1, last_error = '',
+SET sent_at = now(), attempts = attempts + 1, last_error = '', claimed_until = NULL,
     body_text = '', body_html = '', calendar_ics = ''
 WHERE id = @id AND sent_at IS NULL AND failed_at IS NULL;
 
 -- name: RecordEmailFailure :exec
 -- A failure worth retrying.
 UPDATE emails
-SET attempts = attempts + 1, last_error = @last_error
+SET attempts = attempts + 1, last_error = @last_error, claimed_until = NULL
 WHERE id = @id AND sent_at IS NULL AND failed_at IS NULL;
 
 -- name: RecordEmailFailed :exec
 -- The email will never be sent: its address was refused for good, or every
 -- retry failed. The bodies go as after delivery, since nothing will send them.
 UPDATE emails
-SET failed_at = now(), attempts = attempts + @attempted::integer, last_error = @last_error,
+SET failed_at = now(), attempts = attempts + @attempted::integer, last_error = @last_error, claimed_until = NULL,
     body_text = '', body_html = '', calendar_ics = ''
 WHERE id = @id AND sent_at IS NULL AND failed_at IS NULL;
 

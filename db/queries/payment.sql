@@ -75,8 +75,20 @@ SELECT id, name, billing_contact_name, billing_contact_email, stripe_customer_id
        stripe_customer_email, stripe_customer_name, updated_at
 FROM agencies WHERE id = @id FOR UPDATE;
 
--- name: SetAgencyStripeCustomer :exec
--- The agency's Stripe customer, and the name and email last sent to it.
+-- name: AgencyBilling :one
+-- Read, not locked: Stripe is asked with no row held.
+SELECT id, name, billing_contact_name, billing_contact_email, stripe_customer_id,
+       stripe_customer_email, stripe_customer_name, updated_at
+FROM agencies WHERE id = @id;
+
+-- name: SetAgencyStripeCustomer :execrows
+-- The agency's Stripe customer, and the name and email last sent to it,
+-- recorded only while the agency still has that name and billing email (a
+-- change made while Stripe answered is sent next time) and not recorded
+-- already (a second run, or two at once, record it once).
 UPDATE agencies SET stripe_customer_id = @stripe_customer_id, stripe_customer_email = @stripe_customer_email::text,
                     stripe_customer_name = @stripe_customer_name::text, updated_at = @now
-WHERE id = @id;
+WHERE id = @id AND name = @stripe_customer_name::text AND billing_contact_email = @stripe_customer_email::text
+  AND (stripe_customer_id IS NULL OR stripe_customer_id = @stripe_customer_id)
+  AND (stripe_customer_id IS NULL OR stripe_customer_email IS DISTINCT FROM @stripe_customer_email::text
+       OR stripe_customer_name IS DISTINCT FROM @stripe_customer_name::text);

@@ -46,7 +46,7 @@ func (s *Service) Cancel(ctx context.Context, actor Actor, bookingID int64) (Can
 			if err := end(ctx, q, b.ID, Left, actor.ID, now, false, "", nil, Waiting, Offered, Held); err != nil {
 				return err
 			}
-			if _, err := settle(ctx, q, b.ID, false, now); err != nil {
+			if _, err := s.settle(ctx, tx, q, b.ID, false, now); err != nil {
 				return err
 			}
 		case Confirmed:
@@ -54,7 +54,7 @@ func (s *Service) Cancel(ctx context.Context, actor Actor, bookingID int64) (Can
 			if err := end(ctx, q, b.ID, Cancelled, actor.ID, now, out.Late, "", nil, Confirmed); err != nil {
 				return err
 			}
-			if out.Refund, err = settle(ctx, q, b.ID, out.Late, now); err != nil {
+			if out.Refund, err = s.settle(ctx, tx, q, b.ID, out.Late, now); err != nil {
 				return err
 			}
 			if err := s.tell(ctx, tx, q, b.ID, msgCancelled); err != nil {
@@ -217,7 +217,7 @@ func (s *Service) CancelSessionBookings(ctx context.Context, tx pgx.Tx, sessionI
 		if err := end(ctx, q, b.ID, status, 0, now, false, reason, nil, Held, Waiting, Offered, Confirmed); err != nil {
 			return err
 		}
-		if _, err := settle(ctx, q, b.ID, false, now); err != nil {
+		if _, err := s.settle(ctx, tx, q, b.ID, false, now); err != nil {
 			return err
 		}
 		if err := s.tell(ctx, tx, q, b.ID, msgSessionCancelled); err != nil {
@@ -258,7 +258,7 @@ func (s *Service) CancelFutureBookings(ctx context.Context, tx pgx.Tx, userID in
 			return err
 		}
 		// As if they had cancelled: refunded before the cut-off.
-		if _, err := settle(ctx, q, b.ID, IsLate(cur.BookingCutoffAt, now), now); err != nil {
+		if _, err := s.settle(ctx, tx, q, b.ID, IsLate(cur.BookingCutoffAt, now), now); err != nil {
 			return err
 		}
 		if err := s.offerFreePlaces(ctx, tx, q, b.SessionID, now); err != nil {

@@ -137,7 +137,7 @@ func (s *Service) Remove(ctx context.Context, actor Actor, bookingID int64, late
 			if err := end(ctx, q, b.ID, Left, actor.ID, now, false, why, nil, Waiting, Offered, Held); err != nil {
 				return err
 			}
-			if _, err := settle(ctx, q, b.ID, false, now); err != nil {
+			if _, err := s.settle(ctx, tx, q, b.ID, false, now); err != nil {
 				return err
 			}
 			if err := s.tell(ctx, tx, q, b.ID, msgTakenOffWaitingList); err != nil {
@@ -147,7 +147,7 @@ func (s *Service) Remove(ctx context.Context, actor Actor, bookingID int64, late
 			if err := end(ctx, q, b.ID, Cancelled, actor.ID, now, late, why, nil, Confirmed); err != nil {
 				return err
 			}
-			if _, err := settle(ctx, q, b.ID, late, now); err != nil {
+			if _, err := s.settle(ctx, tx, q, b.ID, late, now); err != nil {
 				return err
 			}
 			if err := s.tell(ctx, tx, q, b.ID, msgCancelled); err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/payment"
 	"github.com/pscp/booktraining/internal/pgerr"
+	"github.com/pscp/booktraining/internal/queue"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -266,8 +267,8 @@ func (s *Service) PayByInvoiceAs(ctx context.Context, actor Actor, id int64, pay
 		if pay, err := q.LivePaymentOfBooking(ctx, id); err == nil && pay.Method == "card" && pay.Status == "pending" {
 			// They started to pay by card, then chose the invoice: that
 			// checkout must not take money too.
-			if err := q.ExpireCardPayment(ctx, dbsqlc.ExpireCardPaymentParams{BookingID: id, Now: now}); err != nil {
-				return fmt.Errorf("close card payment of booking %d: %w", id, err)
+			if err := payment.CloseCardPaymentTx(ctx, tx, s.jobs(), id, now); err != nil {
+				return err
 			}
 		} else if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("payment of booking %d: %w", id, err)
@@ -289,6 +290,9 @@ func (s *Service) PayByInvoiceAs(ctx context.Context, actor Actor, id int64, pay
 		}
 		if _, err := q.ConfirmHeld(ctx, dbsqlc.ConfirmHeldParams{ID: id, Now: now}); err != nil {
 			return fmt.Errorf("confirm booking %d: %w", id, err)
+		}
+		if err := s.Payments.BillWhenDueTx(ctx, tx, b.SessionID); err != nil { // a session billed already bills this place too
+			return err
 		}
 		return s.tell(ctx, tx, q, id, msgConfirmed)
 	})
@@ -333,8 +337,8 @@ func (s *Service) PayByCard(ctx context.Context, actor Actor, id int64) (string,
 			}
 			// Too old to ask for again (Stripe's page must stay open 30
 			// minutes): close it and start a new payment, with a new key.
-			if err := q.ExpireCardPayment(ctx, dbsqlc.ExpireCardPaymentParams{BookingID: id, Now: now}); err != nil {
-				return fmt.Errorf("close card payment of booking %d: %w", id, err)
+			if err := payment.CloseCardPaymentTx(ctx, tx, s.jobs(), id, now); err != nil {
+				return err
 			}
 			err = pgx.ErrNoRows
 		}
@@ -381,9 +385,11 @@ func (s *Service) PayByCard(ctx context.Context, actor Actor, id int64) (string,
 	}
 	if n == 0 {
 		// The payment was closed while Stripe answered (the place went on the
-		// invoice, was given up or lapsed): this page must not take money.
-		if err := gateway.ExpireCheckoutSession(ctx, cs.ID, payment.ExpireKey(req.PaymentID)); err != nil {
-			s.log.WarnContext(ctx, "close a checkout opened for a closed payment", "payment", req.PaymentID, "error", err)
+		// invoice, was given up or lapsed): this page must not take money. It
+		// is kept with the payment, with a job that closes it at Stripe, so
+		// money it still takes is found and refunded.
+		if err := payment.KeepClosedCheckout(ctx, s.pool, s.jobs(), req.PaymentID, cs.ID); err != nil {
+			s.log.WarnContext(ctx, "keep a checkout opened for a closed payment", "payment", req.PaymentID, "error", err)
 		}
 		return "", ErrWrongState
 	}
@@ -487,8 +493,8 @@ func (s *Service) CheckoutCompleted(ctx context.Context, tx pgx.Tx, ev stripe.Ev
 	if live, err := q.LivePaymentOfBooking(ctx, b.ID); err == nil && live.ID != pay.ID {
 		// The place was paid for otherwise (its invoice) after this checkout
 		// was closed on our side: the money goes back.
-		if err := q.RefundStrayPayment(ctx, dbsqlc.RefundStrayPaymentParams{ID: pay.ID, PaymentIntentID: &intent, Now: now}); err != nil {
-			return fmt.Errorf("refund stray payment %d: %w", pay.ID, err)
+		if err := payment.RefundStrayTx(ctx, tx, s.jobs(), pay.ID, intent, now); err != nil {
+			return err
 		}
 		return s.tell(ctx, tx, q, b.ID, msgStrayPaymentRefunded)
 	} else if err != nil && !errors.Is(err, pgx.ErrNoRows) {
@@ -514,8 +520,8 @@ func (s *Service) CheckoutCompleted(ctx context.Context, tx pgx.Tx, ev stripe.Ev
 	}
 	// The place has gone (taken by someone else, or cancelled meanwhile):
 	// the money goes back.
-	if _, err := q.RequestRefund(ctx, dbsqlc.RequestRefundParams{ID: pay.ID, Now: now}); err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("refund payment %d: %w", pay.ID, err)
+	if _, err := payment.RequestRefundTx(ctx, tx, s.jobs(), pay.ID, now); err != nil {
+		return err
 	}
 	return s.tell(ctx, tx, q, b.ID, msgLatePaymentRefunded)
 }
@@ -564,7 +570,15 @@ func (s *Service) CheckoutExpired(ctx context.Context, tx pgx.Tx, ev stripe.Even
 	if pay.Status != "pending" || b.Status != Held {
 		return nil
 	}
-	return s.lapse(ctx, tx, q, b.ID, b.SessionID, s.now())
+	now := s.now()
+	if err := s.lapse(ctx, tx, q, b.ID, b.SessionID, now); err != nil {
+		return err
+	}
+	// Stripe closed this page itself: its job has nothing to ask.
+	if _, err := q.MarkCheckoutClosed(ctx, dbsqlc.MarkCheckoutClosedParams{ID: pay.ID, Now: now}); err != nil {
+		return fmt.Errorf("record checkout of payment %d closed: %w", pay.ID, err)
+	}
+	return nil
 }
 
 // lapse ends held booking id, closes its card payment, tells the person and
@@ -575,8 +589,8 @@ func (s *Service) lapse(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, id, s
 	} else if err != nil {
 		return fmt.Errorf("lapse hold of booking %d: %w", id, err)
 	}
-	if err := q.ExpireCardPayment(ctx, dbsqlc.ExpireCardPaymentParams{BookingID: id, Now: now}); err != nil {
-		return fmt.Errorf("close card payment of booking %d: %w", id, err)
+	if err := payment.CloseCardPaymentTx(ctx, tx, s.jobs(), id, now); err != nil {
+		return err
 	}
 	if err := s.tell(ctx, tx, q, id, msgHoldLapsed); err != nil {
 		return err
@@ -620,11 +634,12 @@ func (s *Service) ExpireHolds(ctx context.Context) (int, error) {
 }
 
 // settle deals with the money of a place that has just ended, in the
-// caller's transaction: a checkout not yet paid is closed; a card payment
-// is refunded in full unless the cancellation was late; a place on the
-// agency's invoice not yet billed is not billed unless it was late. It
-// returns the refund asked for (0 for none).
-func settle(ctx context.Context, q *dbsqlc.Queries, id int64, late bool, now time.Time) (payment.Pence, error) {
+// caller's transaction: a checkout not yet paid is closed (a job closes it
+// at Stripe); a card payment is refunded in full unless the cancellation
+// was late (a job makes the refund); a place on the agency's invoice not yet
+// billed is not billed unless it was late. It returns the refund asked for
+// (0 for none). The jobs run only if the transaction commits.
+func (s *Service) settle(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, id int64, late bool, now time.Time) (payment.Pence, error) {
 	pay, err := q.LivePaymentOfBooking(ctx, id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, nil
@@ -633,25 +648,28 @@ func settle(ctx context.Context, q *dbsqlc.Queries, id int64, late bool, now tim
 	}
 	switch {
 	case pay.Method == "card" && pay.Status == "pending":
-		if err := q.ExpireCardPayment(ctx, dbsqlc.ExpireCardPaymentParams{BookingID: id, Now: now}); err != nil {
-			return 0, fmt.Errorf("close card payment of booking %d: %w", id, err)
+		if err := payment.CloseCardPaymentTx(ctx, tx, s.jobs(), id, now); err != nil {
+			return 0, err
 		}
 	case late:
 		// no refund inside the cut-off: the place was kept from others
 	case pay.Method == "card" && pay.Status == "paid":
-		amount, err := q.RequestRefund(ctx, dbsqlc.RequestRefundParams{ID: pay.ID, Now: now})
-		if errors.Is(err, pgx.ErrNoRows) {
-			return 0, nil // already asked for
-		} else if err != nil {
-			return 0, fmt.Errorf("refund payment %d: %w", pay.ID, err)
-		}
-		return payment.Pence(amount), nil
+		return payment.RequestRefundTx(ctx, tx, s.jobs(), pay.ID, now) // 0 when already asked for
 	case pay.Method == "invoice" && pay.Status == "pending":
 		if err := q.CancelInvoicePayment(ctx, dbsqlc.CancelInvoicePaymentParams{ID: pay.ID, Now: now}); err != nil {
 			return 0, fmt.Errorf("cancel invoice payment %d: %w", pay.ID, err)
 		}
 	}
 	return 0, nil
+}
+
+// jobs is what inserts the payment jobs a booking change causes, in its
+// transaction: the outbox (nil in a service built without one).
+func (s *Service) jobs() queue.Enqueuer {
+	if s.outbox == nil {
+		return nil
+	}
+	return s.outbox
 }
 
 // RefundDue is what cancelling booking id now would give back: the card

@@ -1,20 +1,27 @@
 package booking_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/stripe/stripe-go/v76"
 	"github.com/stripe/stripe-go/v76/webhook"
 
 	"github.com/pscp/booktraining/internal/booking"
+	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/payment"
+	"github.com/pscp/booktraining/internal/queue"
 	"github.com/pscp/booktraining/internal/stripetest"
 	"github.com/pscp/booktraining/internal/validation"
 )
@@ -205,6 +212,10 @@ func TestPaymentAfterTheHoldLapsed(t *testing.T) {
 				require.NoError(t, f.svc.PayByInvoice(f.ctx, kim, k.BookingID, "PO-1"))
 			}
 
+			var payID int64
+			require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT id FROM payments WHERE booking_id = $1", out.BookingID).Scan(&payID))
+			assert.Equal(t, []int64{payID}, f.jobPayments(t, payment.KindCloseCheckout), "the lapse closes its page at Stripe by a job")
+
 			require.NoError(t, deliver(t, f, pay, "evt_late", stripe.EventTypeCheckoutSessionCompleted, paidSession(cs)))
 			b, err := f.svc.Get(f.ctx, sam, out.BookingID)
 			require.NoError(t, err)
@@ -213,11 +224,13 @@ func TestPaymentAfterTheHoldLapsed(t *testing.T) {
 			if placeTaken {
 				assert.True(t, b.HoldLapsed())
 				assert.True(t, refund, "refunded in full")
+				assert.Equal(t, []int64{payID}, f.jobPayments(t, payment.KindRefund), "by a job inserted with the webhook's effect")
 				assert.Equal(t, 1, f.emailsTo(t, sam, "Your payment has been refunded:"))
 				assert.Zero(t, f.emailsTo(t, sam, "Booking confirmed:"))
 			} else {
 				assert.Equal(t, booking.Confirmed, b.Status, "the place was still free")
 				assert.False(t, refund)
+				assert.Empty(t, f.jobPayments(t, payment.KindRefund))
 				assert.Equal(t, 1, f.emailsTo(t, sam, "Booking confirmed:"))
 			}
 			assert.Equal(t, 1, f.consistent(t, session))
@@ -247,6 +260,9 @@ func TestCancellingAPaidPlaceRefundsOnlyBeforeTheCutoff(t *testing.T) {
 	assert.Equal(t, payment.Pence(8000), res.Refund)
 	_, asked := f.paymentStatus(t, out.BookingID)
 	assert.True(t, asked)
+	var paid int64
+	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT id FROM payments WHERE booking_id = $1", out.BookingID).Scan(&paid))
+	assert.Equal(t, []int64{paid}, f.jobPayments(t, payment.KindRefund), "the refund job went in with the cancellation")
 	assert.Equal(t, 1, f.emailsTo(t, sam, "Booking cancelled:"))
 
 	// Inside the cut-off: an invoiced place stays on the invoice; no refund.
@@ -266,6 +282,77 @@ func TestCancellingAPaidPlaceRefundsOnlyBeforeTheCutoff(t *testing.T) {
 	assert.Zero(t, res.Refund)
 	status, _ := f.paymentStatus(t, k.BookingID)
 	assert.Equal(t, "pending", status, "still to be invoiced: a late cancellation is paid for")
+	assert.Len(t, f.jobPayments(t, payment.KindRefund), 1, "no refund job for a late cancellation")
+}
+
+// Paying by card opens Stripe's page, and putting the place on the invoice
+// then closes it at Stripe first: neither holds a database connection (a
+// transaction, a row lock) while Stripe answers. The test's own pool, with
+// no River client on it, so the count means something.
+func TestNoConnectionIsHeldWhileStripeAnswersAPayment(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	f.paid(t)
+	guard := stripetest.NoConnHeld(t, f.pool,
+		payment.NewStripeGateway(stripetest.Key, stripetest.Start(t), &http.Client{Timeout: 30 * time.Second}))
+	pay := payment.New(f.pool, guard, webhookSecret, f.clock.Now)
+	f.svc.Payments = pay
+	session := f.session(t, 5, 30)
+	sam := f.person(t, "sam", f.agency)
+	out, err := f.book(sam, session, false)
+	require.NoError(t, err)
+
+	f.checkout(t, sam, out.BookingID)
+	assert.Equal(t, 1, guard.Calls(), "the checkout page was made")
+	require.NoError(t, f.svc.PayByInvoice(f.ctx, sam, out.BookingID, "PO-9"))
+	assert.Equal(t, 2, guard.Calls(), "and closed before the invoice")
+	ids := f.jobPayments(t, payment.KindCloseCheckout)
+	require.Len(t, ids, 1)
+	closed, err := pay.CloseCheckout(f.ctx, ids[0]) // its job, asking again with the same key
+	require.NoError(t, err)
+	assert.True(t, closed)
+	assert.Equal(t, 3, guard.Calls())
+}
+
+// Taking the register of a session makes its places on invoice billable:
+// the invoice job of their agency goes in the register's transaction.
+func TestTakingTheRegisterInsertsTheInvoiceJob(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	pay := f.paid(t)
+	pay.Jobs = email.NewOutbox(f.insertOnly(t))
+	_, err := f.pool.Exec(f.ctx, "UPDATE agencies SET billing_contact_email = 'accounts@example.org' WHERE id = $1", f.agency)
+	require.NoError(t, err)
+	session := f.session(t, 5, 10)
+	sam := f.person(t, "sam", f.agency)
+	out, err := f.book(sam, session, false)
+	require.NoError(t, err)
+	require.NoError(t, f.svc.PayByInvoice(f.ctx, sam, out.BookingID, "PO-9"))
+	assert.Empty(t, f.invoiceJobs(t), "not billable before the register")
+
+	manager := f.person(t, "manager", f.other)
+	manager.Manager = true
+	f.clock.Set(start.Add(10*day + time.Hour))
+	_, err = f.svc.MarkEveryoneAttended(f.ctx, manager, session)
+	require.NoError(t, err)
+	assert.Equal(t, []string{fmt.Sprintf("%d/%d", session, f.agency)}, f.invoiceJobs(t))
+}
+
+func (f fixture) insertOnly(t *testing.T) *river.Client[pgx.Tx] {
+	t.Helper()
+	c, err := queue.NewInsertOnly(f.pool)
+	require.NoError(t, err)
+	return c
+}
+
+// invoiceJobs is each invoice job's session/agency.
+func (f fixture) invoiceJobs(t *testing.T) []string {
+	t.Helper()
+	rows, err := f.pool.Query(f.ctx, "SELECT (args->>'session_id') || '/' || (args->>'agency_id') FROM river_job WHERE kind = $1 ORDER BY id", payment.KindInvoice)
+	require.NoError(t, err)
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	return out
 }
 
 func TestInvoiceRouteNeedsAPurchaseOrder(t *testing.T) {
@@ -367,9 +454,23 @@ func TestInvoiceAfterOpeningACheckout(t *testing.T) {
 	assert.True(t, refundAsked, "the card payment goes back")
 	assert.Equal(t, 1, f.emailsTo(t, sam, "Your card payment has been refunded:"))
 	assert.Equal(t, 1, f.emailsTo(t, sam, "Booking confirmed:"), "still one place")
-	n, err := pay.SendRefunds(f.ctx)
+	var cardID int64
+	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT id FROM payments WHERE booking_id = $1 AND method = 'card'", out.BookingID).Scan(&cardID))
+	assert.Equal(t, []int64{cardID}, f.jobPayments(t, payment.KindRefund), "its refund job went in with the webhook's transaction")
+	assert.Equal(t, []int64{cardID}, f.jobPayments(t, payment.KindCloseCheckout), "and the job closing its page with the invoice's")
+	made, err := pay.Refund(f.ctx, cardID)
 	require.NoError(t, err)
-	assert.Equal(t, 1, n)
+	assert.True(t, made)
+}
+
+// jobPayments is the payment of each job of kind, in order.
+func (f fixture) jobPayments(t *testing.T, kind string) []int64 {
+	t.Helper()
+	rows, err := f.pool.Query(f.ctx, "SELECT (args->>'payment_id')::bigint FROM river_job WHERE kind = $1 ORDER BY id", kind)
+	require.NoError(t, err)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	require.NoError(t, err)
+	return ids
 }
 
 // A person of an organisation not listed (a childminder) has no agency to
@@ -419,4 +520,48 @@ func TestWhoPaysAnInvoiceIsChosenByPeopleOutsideTheListedAgencies(t *testing.T) 
 	assert.False(t, p.ChoosesPayer, "a partner agency pays for its own people")
 	require.True(t, errors.As(f.svc.PayByInvoiceAs(f.ctx, sam, held.BookingID, booking.InvoicePayer{Kind: booking.PayerPerson}), &verr))
 	assert.Equal(t, "Select who pays for this place", verr.Message(booking.FieldPayer))
+}
+
+// closingMeanwhile is a gateway that, while Stripe makes a Checkout page,
+// closes the payment on our side, as the place going on the invoice (or its
+// hold lapsing) at that moment would.
+type closingMeanwhile struct {
+	payment.Gateway
+	pool *pgxpool.Pool
+}
+
+func (g closingMeanwhile) CreateCheckoutSession(ctx context.Context, r payment.CheckoutRequest) (payment.CheckoutSession, error) {
+	if _, err := g.pool.Exec(ctx, "UPDATE payments SET status = 'expired' WHERE id = $1", r.PaymentID); err != nil {
+		return payment.CheckoutSession{}, err
+	}
+	return g.Gateway.CreateCheckoutSession(ctx, r)
+}
+
+// A Checkout page Stripe opened for a payment closed while it answered is
+// kept with the payment, with the job that closes it at Stripe, so money it
+// still takes is found by the webhook rather than ignored as not ours.
+func TestACheckoutOpenedForAPaymentClosedMeanwhileIsClosedByAJob(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	f.paid(t)
+	gw := payment.NewStripeGateway(stripetest.Key, stripetest.Start(t), &http.Client{Timeout: 30 * time.Second})
+	pay := payment.New(f.pool, closingMeanwhile{gw, f.pool}, webhookSecret, f.clock.Now)
+	pay.Handle(stripe.EventTypeCheckoutSessionCompleted, f.svc.CheckoutCompleted)
+	f.svc.Payments = pay
+	session := f.session(t, 5, 30)
+	sam := f.person(t, "sam", f.agency)
+	out, err := f.book(sam, session, false)
+	require.NoError(t, err)
+
+	_, err = f.svc.PayByCard(f.ctx, sam, out.BookingID)
+	assert.ErrorIs(t, err, booking.ErrWrongState)
+	var payID int64
+	var cs *string
+	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT id, checkout_session_id FROM payments WHERE booking_id = $1", out.BookingID).Scan(&payID, &cs))
+	require.NotNil(t, cs, "the page Stripe made is kept")
+	assert.Equal(t, []int64{payID}, f.jobPayments(t, payment.KindCloseCheckout))
+
+	require.NoError(t, deliver(t, f, pay, "evt_meanwhile", stripe.EventTypeCheckoutSessionCompleted, paidSession(*cs)))
+	status, _ := f.paymentStatus(t, out.BookingID)
+	assert.Equal(t, "paid", status, "money it took is ours to confirm or refund, not ignored")
 }

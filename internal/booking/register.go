@@ -247,8 +247,18 @@ func (s *Service) TakeRegisterSeen(ctx context.Context, actor Actor, sessionID i
 		if len(changes) > 0 {
 			details["changed"] = changes
 		}
-		return audit.Record(ctx, q, now, audit.Event{Action: audit.AttendanceRecorded, ActorID: &actor.ID, Details: details})
+		if err := audit.Record(ctx, q, now, audit.Event{Action: audit.AttendanceRecorded, ActorID: &actor.ID, Details: details}); err != nil {
+			return err
+		}
+		return s.Payments.BillWhenDueTx(ctx, tx, sessionID) // a register taken may make the session billable
 	})
+}
+
+// SessionDelivered is told, in the transaction that marks session id
+// delivered, that nothing is left to decide on it: its agencies are billed
+// (an invoice job each, committed with the change).
+func (s *Service) SessionDelivered(ctx context.Context, tx pgx.Tx, id int64) error {
+	return s.Payments.BillWhenDueTx(ctx, tx, id)
 }
 
 // keepOthersMarks returns marks with each mark the form left as shown
@@ -304,10 +314,13 @@ func (s *Service) MarkEveryoneAttended(ctx context.Context, actor Actor, session
 		if marked == 0 {
 			return nil // nothing changed, nothing to record
 		}
-		return audit.Record(ctx, q, now, audit.Event{Action: audit.AttendanceRecorded, ActorID: &actor.ID, Details: map[string]any{
+		if err := audit.Record(ctx, q, now, audit.Event{Action: audit.AttendanceRecorded, ActorID: &actor.ID, Details: map[string]any{
 			"session_id": sessionID, "course": se.CourseTitle, "everyone_attended": true,
 			"attended": marked, "booking_ids": ids,
-		}})
+		}}); err != nil {
+			return err
+		}
+		return s.Payments.BillWhenDueTx(ctx, tx, sessionID)
 	})
 	return marked, err
 }

@@ -61,7 +61,7 @@ func (q *Queries) BookingPayments(ctx context.Context, bookingID int64) ([]Booki
 
 const cancelInvoicePayment = `-- name: CancelInvoicePayment :exec
 UPDATE payments SET status = 'cancelled', updated_at = $1::timestamptz
-WHERE id = $2 AND method = 'invoice' AND status = 'pending'
+WHERE id = $2 AND method = 'invoice' AND status = 'pending' AND billing_batch IS NULL
 `
 
 type CancelInvoicePaymentParams struct {
@@ -69,7 +69,10 @@ type CancelInvoicePaymentParams struct {
 	ID  int64
 }
 
-// A place on the agency's invoice, cancelled before it is billed, is not billed.
+// A place on the agency's invoice, cancelled before it is billed, is not
+// billed. One already reserved into a billing batch is on its way to an
+// invoice (Stripe may be making it now) and stays: the training team credits
+// it in Stripe.
 func (q *Queries) CancelInvoicePayment(ctx context.Context, arg CancelInvoicePaymentParams) error {
 	_, err := q.db.Exec(ctx, cancelInvoicePayment, arg.Now, arg.ID)
 	return err
@@ -93,9 +96,10 @@ func (q *Queries) ConfirmHeld(ctx context.Context, arg ConfirmHeldParams) (int64
 	return id, err
 }
 
-const expireCardPayment = `-- name: ExpireCardPayment :exec
+const expireCardPayment = `-- name: ExpireCardPayment :many
 UPDATE payments SET status = 'expired', updated_at = $1::timestamptz
 WHERE booking_id = $2 AND method = 'card' AND status = 'pending'
+RETURNING id, (checkout_session_id IS NOT NULL)::boolean AS checkout_open
 `
 
 type ExpireCardPaymentParams struct {
@@ -103,9 +107,31 @@ type ExpireCardPaymentParams struct {
 	BookingID int64
 }
 
-func (q *Queries) ExpireCardPayment(ctx context.Context, arg ExpireCardPaymentParams) error {
-	_, err := q.db.Exec(ctx, expireCardPayment, arg.Now, arg.BookingID)
-	return err
+type ExpireCardPaymentRow struct {
+	ID           int64
+	CheckoutOpen bool
+}
+
+// Closes the booking's card payment on our side; the ids of those whose
+// Checkout page is open at Stripe, for the jobs that close them there.
+func (q *Queries) ExpireCardPayment(ctx context.Context, arg ExpireCardPaymentParams) ([]ExpireCardPaymentRow, error) {
+	rows, err := q.db.Query(ctx, expireCardPayment, arg.Now, arg.BookingID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ExpireCardPaymentRow
+	for rows.Next() {
+		var i ExpireCardPaymentRow
+		if err := rows.Scan(&i.ID, &i.CheckoutOpen); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const expireHold = `-- name: ExpireHold :one
@@ -191,7 +217,7 @@ type HoldPlaceParams struct {
 
 // Paid places: a place held while its person pays, confirmed by Stripe's
 // webhook or at once against a purchase order; refunds asked for in the
-// transaction of the cancellation and made by the payments sweep.
+// transaction of the cancellation and made by a refund job inserted with it.
 // A place held for payment, only while the session has a free seat (the
 // trigger counts it as taken). The caller holds the session's row lock.
 func (q *Queries) HoldPlace(ctx context.Context, arg HoldPlaceParams) (int64, error) {
@@ -462,7 +488,7 @@ type RefundStrayPaymentParams struct {
 }
 
 // Money for a checkout we had closed (the place was paid for otherwise):
-// kept as expired, with what Stripe took, and refunded by the sweep.
+// kept as expired, with what Stripe took, and refunded by a refund job.
 func (q *Queries) RefundStrayPayment(ctx context.Context, arg RefundStrayPaymentParams) error {
 	_, err := q.db.Exec(ctx, refundStrayPayment, arg.PaymentIntentID, arg.Now, arg.ID)
 	return err
@@ -548,6 +574,26 @@ type SetCheckoutSessionParams struct {
 // invoice, given up or lapsed), and its checkout must not be used.
 func (q *Queries) SetCheckoutSession(ctx context.Context, arg SetCheckoutSessionParams) (int64, error) {
 	result, err := q.db.Exec(ctx, setCheckoutSession, arg.CheckoutSessionID, arg.CheckoutUrl, arg.ID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const setClosedCheckoutSession = `-- name: SetClosedCheckoutSession :execrows
+UPDATE payments SET checkout_session_id = $1, updated_at = now()
+WHERE id = $2 AND checkout_session_id IS NULL AND status = 'expired'
+`
+
+type SetClosedCheckoutSessionParams struct {
+	CheckoutSessionID *string
+	ID                int64
+}
+
+// A Checkout page Stripe opened for a payment we closed while it answered:
+// kept, so its job closes it and money it still takes is found and refunded.
+func (q *Queries) SetClosedCheckoutSession(ctx context.Context, arg SetClosedCheckoutSessionParams) (int64, error) {
+	result, err := q.db.Exec(ctx, setClosedCheckoutSession, arg.CheckoutSessionID, arg.ID)
 	if err != nil {
 		return 0, err
 	}

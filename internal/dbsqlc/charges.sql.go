@@ -68,7 +68,7 @@ func (q *Queries) AgencyCharges(ctx context.Context, agencyID int64) ([]AgencyCh
 }
 
 const agencySessionsToBill = `-- name: AgencySessionsToBill :many
-SELECT x.session_id, x.agency_id
+SELECT x.session_id, x.agency_id, (a.billing_contact_email <> '')::boolean AS has_billing_contact
 FROM (
     SELECT b.session_id, ch.agency_id
     FROM charges ch JOIN bookings b ON b.id = ch.booking_id
@@ -81,7 +81,10 @@ FROM (
       AND p.payer = 'agency' AND p.invoice_reference IS NULL
 ) x
 JOIN sessions s ON s.id = x.session_id
-WHERE s.status = 'completed'
+JOIN agencies a ON a.id = x.agency_id
+WHERE ($1::bigint IS NULL OR x.session_id = $1::bigint)
+  AND ($2::bigint IS NULL OR x.agency_id = $2::bigint)
+  AND (s.status = 'completed'
    OR (s.status = 'published'
        AND EXISTS (SELECT 1 FROM bookings m WHERE m.session_id = s.id AND m.attendance IS NOT NULL)
        AND NOT EXISTS (
@@ -98,14 +101,22 @@ WHERE s.status = 'completed'
              AND NOT EXISTS (SELECT 1 FROM payments cpp WHERE cpp.booking_id = cb.id
                                AND cpp.status IN ('pending', 'invoiced', 'paid'))
              AND NOT EXISTS (SELECT 1 FROM charges cch WHERE cch.booking_id = cb.id AND cch.kind = cp.kind)))
+  )
 ORDER BY x.session_id, x.agency_id
 `
 
-type AgencySessionsToBillRow struct {
-	SessionID int64
-	AgencyID  int64
+type AgencySessionsToBillParams struct {
+	SessionID *int64
+	AgencyID  *int64
 }
 
+type AgencySessionsToBillRow struct {
+	SessionID         int64
+	AgencyID          int64
+	HasBillingContact bool
+}
+
+// (All of them, or those of one session, or of one session and agency.)
 // Each session and agency with something not yet in a billing batch:
 // confirmed charges (a non-attendance only while the person is still marked
 // absent), and places booked on the agency's invoice. A session is billed
@@ -113,8 +124,8 @@ type AgencySessionsToBillRow struct {
 // and no candidate of it waits for the manager's charge-or-waive (the rule of
 // ChargeCandidates and SessionCharges: someone of a listed agency, whose place
 // was not paid for, whom the policy charges something).
-func (q *Queries) AgencySessionsToBill(ctx context.Context) ([]AgencySessionsToBillRow, error) {
-	rows, err := q.db.Query(ctx, agencySessionsToBill)
+func (q *Queries) AgencySessionsToBill(ctx context.Context, arg AgencySessionsToBillParams) ([]AgencySessionsToBillRow, error) {
+	rows, err := q.db.Query(ctx, agencySessionsToBill, arg.SessionID, arg.AgencyID)
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +133,93 @@ func (q *Queries) AgencySessionsToBill(ctx context.Context) ([]AgencySessionsToB
 	var items []AgencySessionsToBillRow
 	for rows.Next() {
 		var i AgencySessionsToBillRow
-		if err := rows.Scan(&i.SessionID, &i.AgencyID); err != nil {
+		if err := rows.Scan(&i.SessionID, &i.AgencyID, &i.HasBillingContact); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const batchCharges = `-- name: BatchCharges :many
+SELECT ch.id, ch.kind, ch.amount_pence, u.full_name
+FROM charges ch
+JOIN bookings b ON b.id = ch.booking_id
+JOIN users u ON u.id = b.user_id
+WHERE ch.billing_batch = $1::text AND ch.status = 'proposed'
+ORDER BY ch.id
+`
+
+type BatchChargesRow struct {
+	ID          int64
+	Kind        string
+	AmountPence int32
+	FullName    string
+}
+
+// A batch's charges still to invoice, read (not locked) before Stripe is
+// asked: a reserved row never leaves its batch (waiving and cancelling take
+// only rows in none), so every attempt reads the same lines, in id order,
+// and asks with the same keys.
+func (q *Queries) BatchCharges(ctx context.Context, billingBatch string) ([]BatchChargesRow, error) {
+	rows, err := q.db.Query(ctx, batchCharges, billingBatch)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []BatchChargesRow
+	for rows.Next() {
+		var i BatchChargesRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Kind,
+			&i.AmountPence,
+			&i.FullName,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const batchPlaces = `-- name: BatchPlaces :many
+SELECT p.id, p.amount_pence, p.purchase_order, u.full_name
+FROM payments p
+JOIN bookings b ON b.id = p.booking_id
+JOIN users u ON u.id = b.user_id
+WHERE p.billing_batch = $1::text AND p.method = 'invoice' AND p.status = 'pending'
+ORDER BY p.id
+`
+
+type BatchPlacesRow struct {
+	ID            int64
+	AmountPence   int32
+	PurchaseOrder *string
+	FullName      string
+}
+
+func (q *Queries) BatchPlaces(ctx context.Context, billingBatch string) ([]BatchPlacesRow, error) {
+	rows, err := q.db.Query(ctx, batchPlaces, billingBatch)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []BatchPlacesRow
+	for rows.Next() {
+		var i BatchPlacesRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.AmountPence,
+			&i.PurchaseOrder,
+			&i.FullName,
+		); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
@@ -161,7 +258,8 @@ func (q *Queries) BatchesOfSessionAgency(ctx context.Context, arg BatchesOfSessi
 }
 
 const batchesToInvoice = `-- name: BatchesToInvoice :many
-SELECT x.billing_batch::text AS billing_batch, x.session_id, x.agency_id
+SELECT x.billing_batch::text AS billing_batch, x.session_id, x.agency_id,
+       (a.billing_contact_email <> '')::boolean AS has_billing_contact
 FROM (
     SELECT ch.billing_batch, b.session_id, ch.agency_id
     FROM charges ch JOIN bookings b ON b.id = ch.booking_id
@@ -171,19 +269,28 @@ FROM (
     FROM payments p JOIN bookings b ON b.id = p.booking_id
     WHERE p.method = 'invoice' AND p.status = 'pending' AND p.billing_batch IS NOT NULL AND b.agency_id IS NOT NULL
 ) x
+JOIN agencies a ON a.id = x.agency_id
+WHERE ($1::bigint IS NULL OR x.session_id = $1::bigint)
+  AND ($2::bigint IS NULL OR x.agency_id = $2::bigint)
 ORDER BY x.session_id, x.agency_id, length(x.billing_batch), x.billing_batch
 `
 
-type BatchesToInvoiceRow struct {
-	BillingBatch string
-	SessionID    int64
-	AgencyID     int64
+type BatchesToInvoiceParams struct {
+	SessionID *int64
+	AgencyID  *int64
 }
 
-// Every batch with rows not yet invoiced: reserved by this sweep, or left by
+type BatchesToInvoiceRow struct {
+	BillingBatch      string
+	SessionID         int64
+	AgencyID          int64
+	HasBillingContact bool
+}
+
+// Every batch with rows not yet invoiced: reserved by this run, or left by
 // one that failed (it is resumed with the same keys).
-func (q *Queries) BatchesToInvoice(ctx context.Context) ([]BatchesToInvoiceRow, error) {
-	rows, err := q.db.Query(ctx, batchesToInvoice)
+func (q *Queries) BatchesToInvoice(ctx context.Context, arg BatchesToInvoiceParams) ([]BatchesToInvoiceRow, error) {
+	rows, err := q.db.Query(ctx, batchesToInvoice, arg.SessionID, arg.AgencyID)
 	if err != nil {
 		return nil, err
 	}
@@ -191,7 +298,12 @@ func (q *Queries) BatchesToInvoice(ctx context.Context) ([]BatchesToInvoiceRow, 
 	var items []BatchesToInvoiceRow
 	for rows.Next() {
 		var i BatchesToInvoiceRow
-		if err := rows.Scan(&i.BillingBatch, &i.SessionID, &i.AgencyID); err != nil {
+		if err := rows.Scan(
+			&i.BillingBatch,
+			&i.SessionID,
+			&i.AgencyID,
+			&i.HasBillingContact,
+		); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
@@ -368,93 +480,6 @@ func (q *Queries) InvoiceAgency(ctx context.Context, stripeInvoiceID *string) (i
 	var agency_id int64
 	err := row.Scan(&agency_id)
 	return agency_id, err
-}
-
-const lockBatchCharges = `-- name: LockBatchCharges :many
-SELECT ch.id, ch.kind, ch.amount_pence, u.full_name
-FROM charges ch
-JOIN bookings b ON b.id = ch.booking_id
-JOIN users u ON u.id = b.user_id
-WHERE ch.billing_batch = $1::text AND ch.status = 'proposed'
-ORDER BY ch.id
-FOR UPDATE OF ch
-`
-
-type LockBatchChargesRow struct {
-	ID          int64
-	Kind        string
-	AmountPence int32
-	FullName    string
-}
-
-// A batch's charges still to invoice, locked until they are marked invoiced
-// (a second sweep waits, then finds them invoiced). In id order: the lines
-// and their keys are the same on every attempt.
-func (q *Queries) LockBatchCharges(ctx context.Context, billingBatch string) ([]LockBatchChargesRow, error) {
-	rows, err := q.db.Query(ctx, lockBatchCharges, billingBatch)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []LockBatchChargesRow
-	for rows.Next() {
-		var i LockBatchChargesRow
-		if err := rows.Scan(
-			&i.ID,
-			&i.Kind,
-			&i.AmountPence,
-			&i.FullName,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const lockBatchPlaces = `-- name: LockBatchPlaces :many
-SELECT p.id, p.amount_pence, p.purchase_order, u.full_name
-FROM payments p
-JOIN bookings b ON b.id = p.booking_id
-JOIN users u ON u.id = b.user_id
-WHERE p.billing_batch = $1::text AND p.method = 'invoice' AND p.status = 'pending'
-ORDER BY p.id
-FOR UPDATE OF p
-`
-
-type LockBatchPlacesRow struct {
-	ID            int64
-	AmountPence   int32
-	PurchaseOrder *string
-	FullName      string
-}
-
-func (q *Queries) LockBatchPlaces(ctx context.Context, billingBatch string) ([]LockBatchPlacesRow, error) {
-	rows, err := q.db.Query(ctx, lockBatchPlaces, billingBatch)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []LockBatchPlacesRow
-	for rows.Next() {
-		var i LockBatchPlacesRow
-		if err := rows.Scan(
-			&i.ID,
-			&i.AmountPence,
-			&i.PurchaseOrder,
-			&i.FullName,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
 }
 
 const lockChargesToReserve = `-- name: LockChargesToReserve :many

@@ -10,6 +10,24 @@ import (
 	"time"
 )
 
+const checkoutToClose = `-- name: CheckoutToClose :one
+SELECT id, checkout_session_id::text AS checkout_session_id FROM payments
+WHERE id = $1 AND method = 'card' AND status = 'expired' AND checkout_session_id IS NOT NULL AND checkout_closed_at IS NULL
+`
+
+type CheckoutToCloseRow struct {
+	ID                int64
+	CheckoutSessionID string
+}
+
+// The checkout a job closes: no row once it is closed (or was never opened).
+func (q *Queries) CheckoutToClose(ctx context.Context, id int64) (CheckoutToCloseRow, error) {
+	row := q.db.QueryRow(ctx, checkoutToClose, id)
+	var i CheckoutToCloseRow
+	err := row.Scan(&i.ID, &i.CheckoutSessionID)
+	return i, err
+}
+
 const checkoutsToClose = `-- name: CheckoutsToClose :many
 
 SELECT id FROM payments
@@ -17,7 +35,8 @@ WHERE method = 'card' AND status = 'expired' AND checkout_session_id IS NOT NULL
 ORDER BY id
 `
 
-// Closing at Stripe the checkouts of payments we have closed.
+// Closing at Stripe the checkouts of payments we have closed: a job per
+// payment, inserted in the transaction that closed it.
 func (q *Queries) CheckoutsToClose(ctx context.Context) ([]int64, error) {
 	rows, err := q.db.Query(ctx, checkoutsToClose)
 	if err != nil {
@@ -38,27 +57,9 @@ func (q *Queries) CheckoutsToClose(ctx context.Context) ([]int64, error) {
 	return items, nil
 }
 
-const claimCheckoutToClose = `-- name: ClaimCheckoutToClose :one
-SELECT id, checkout_session_id::text AS checkout_session_id FROM payments
-WHERE id = $1 AND method = 'card' AND status = 'expired' AND checkout_session_id IS NOT NULL AND checkout_closed_at IS NULL
-FOR UPDATE SKIP LOCKED
-`
-
-type ClaimCheckoutToCloseRow struct {
-	ID                int64
-	CheckoutSessionID string
-}
-
-// One sweep at a time per checkout: another holding the row skips it.
-func (q *Queries) ClaimCheckoutToClose(ctx context.Context, id int64) (ClaimCheckoutToCloseRow, error) {
-	row := q.db.QueryRow(ctx, claimCheckoutToClose, id)
-	var i ClaimCheckoutToCloseRow
-	err := row.Scan(&i.ID, &i.CheckoutSessionID)
-	return i, err
-}
-
-const markCheckoutClosed = `-- name: MarkCheckoutClosed :exec
-UPDATE payments SET checkout_closed_at = $1::timestamptz, updated_at = $1::timestamptz WHERE id = $2
+const markCheckoutClosed = `-- name: MarkCheckoutClosed :execrows
+UPDATE payments SET checkout_closed_at = $1::timestamptz, updated_at = $1::timestamptz
+WHERE id = $2 AND checkout_closed_at IS NULL
 `
 
 type MarkCheckoutClosedParams struct {
@@ -66,7 +67,10 @@ type MarkCheckoutClosedParams struct {
 	ID  int64
 }
 
-func (q *Queries) MarkCheckoutClosed(ctx context.Context, arg MarkCheckoutClosedParams) error {
-	_, err := q.db.Exec(ctx, markCheckoutClosed, arg.Now, arg.ID)
-	return err
+func (q *Queries) MarkCheckoutClosed(ctx context.Context, arg MarkCheckoutClosedParams) (int64, error) {
+	result, err := q.db.Exec(ctx, markCheckoutClosed, arg.Now, arg.ID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }

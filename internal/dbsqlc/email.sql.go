@@ -11,18 +11,26 @@ import (
 )
 
 const claimEmail = `-- name: ClaimEmail :one
-SELECT id, to_address, to_name, subject, body_text, user_id, created_at, sent_at, attempts, last_error,
-       body_html, calendar_method, calendar_ics, calendar_filename, message_token, failed_at
-FROM emails
-WHERE id = $1
-FOR NO KEY UPDATE NOWAIT
+UPDATE emails
+SET claimed_until = now() + make_interval(secs => $1::double precision)
+WHERE id = $2 AND sent_at IS NULL AND failed_at IS NULL
+  AND (claimed_until IS NULL OR claimed_until <= now())
+RETURNING id, to_address, to_name, subject, body_text, user_id, created_at, sent_at, attempts, last_error,
+          body_html, calendar_method, calendar_ics, calendar_filename, message_token, failed_at, claimed_until
 `
 
-// The worker about to deliver an email holds this lock until it has recorded
-// the outcome, so no other worker can send the same email meanwhile. NOWAIT:
-// a second worker is told at once that the email is taken, and backs off.
-func (q *Queries) ClaimEmail(ctx context.Context, id int64) (Email, error) {
-	row := q.db.QueryRow(ctx, claimEmail, id)
+type ClaimEmailParams struct {
+	LeaseSeconds float64
+	ID           int64
+}
+
+// The worker about to deliver an email claims it until @lease_seconds from
+// now (longer than one SMTP conversation may take), in a statement of its
+// own: no lock or connection is held while the mail server answers. It
+// returns nothing when the email is gone, sent, failed for good, or claimed
+// by another worker whose lease has not run out.
+func (q *Queries) ClaimEmail(ctx context.Context, arg ClaimEmailParams) (Email, error) {
+	row := q.db.QueryRow(ctx, claimEmail, arg.LeaseSeconds, arg.ID)
 	var i Email
 	err := row.Scan(
 		&i.ID,
@@ -41,6 +49,7 @@ func (q *Queries) ClaimEmail(ctx context.Context, id int64) (Email, error) {
 		&i.CalendarFilename,
 		&i.MessageToken,
 		&i.FailedAt,
+		&i.ClaimedUntil,
 	)
 	return i, err
 }
@@ -73,7 +82,7 @@ func (q *Queries) CountEmailsFailedSince(ctx context.Context, since time.Time) (
 
 const getEmail = `-- name: GetEmail :one
 SELECT id, to_address, to_name, subject, body_text, user_id, created_at, sent_at, attempts, last_error,
-       body_html, calendar_method, calendar_ics, calendar_filename, message_token, failed_at
+       body_html, calendar_method, calendar_ics, calendar_filename, message_token, failed_at, claimed_until
 FROM emails
 WHERE id = $1
 `
@@ -98,6 +107,7 @@ func (q *Queries) GetEmail(ctx context.Context, id int64) (Email, error) {
 		&i.CalendarFilename,
 		&i.MessageToken,
 		&i.FailedAt,
+		&i.ClaimedUntil,
 	)
 	return i, err
 }
@@ -200,7 +210,7 @@ func (q *Queries) ListEmails(ctx context.Context, arg ListEmailsParams) ([]ListE
 
 const markEmailSent = `-- name: MarkEmailSent :execrows
 UPDATE emails
-SET sent_at = now(), attempts = attempts + 1, last_error = '',
+SET sent_at = now(), attempts = attempts + 1, last_error = '', claimed_until = NULL,
     body_text = '', body_html = '', calendar_ics = ''
 WHERE id = $1 AND sent_at IS NULL AND failed_at IS NULL
 `
@@ -217,7 +227,7 @@ func (q *Queries) MarkEmailSent(ctx context.Context, id int64) (int64, error) {
 
 const recordEmailFailed = `-- name: RecordEmailFailed :exec
 UPDATE emails
-SET failed_at = now(), attempts = attempts + $1::integer, last_error = $2,
+SET failed_at = now(), attempts = attempts + $1::integer, last_error = $2, claimed_until = NULL,
     body_text = '', body_html = '', calendar_ics = ''
 WHERE id = $3 AND sent_at IS NULL AND failed_at IS NULL
 `
@@ -237,7 +247,7 @@ func (q *Queries) RecordEmailFailed(ctx context.Context, arg RecordEmailFailedPa
 
 const recordEmailFailure = `-- name: RecordEmailFailure :exec
 UPDATE emails
-SET attempts = attempts + 1, last_error = $1
+SET attempts = attempts + 1, last_error = $1, claimed_until = NULL
 WHERE id = $2 AND sent_at IS NULL AND failed_at IS NULL
 `
 

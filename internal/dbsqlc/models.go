@@ -182,6 +182,7 @@ type Email struct {
 	CalendarFilename string
 	MessageToken     string
 	FailedAt         *time.Time
+	ClaimedUntil     *time.Time
 }
 
 type EmailAction struct {

@@ -21,6 +21,40 @@ func (q *Queries) AgencyBand(ctx context.Context, id int64) (string, error) {
 	return charging_band, err
 }
 
+const agencyBilling = `-- name: AgencyBilling :one
+SELECT id, name, billing_contact_name, billing_contact_email, stripe_customer_id,
+       stripe_customer_email, stripe_customer_name, updated_at
+FROM agencies WHERE id = $1
+`
+
+type AgencyBillingRow struct {
+	ID                  int64
+	Name                string
+	BillingContactName  string
+	BillingContactEmail string
+	StripeCustomerID    *string
+	StripeCustomerEmail *string
+	StripeCustomerName  *string
+	UpdatedAt           time.Time
+}
+
+// Read, not locked: Stripe is asked with no row held.
+func (q *Queries) AgencyBilling(ctx context.Context, id int64) (AgencyBillingRow, error) {
+	row := q.db.QueryRow(ctx, agencyBilling, id)
+	var i AgencyBillingRow
+	err := row.Scan(
+		&i.ID,
+		&i.Name,
+		&i.BillingContactName,
+		&i.BillingContactEmail,
+		&i.StripeCustomerID,
+		&i.StripeCustomerEmail,
+		&i.StripeCustomerName,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
 const allCoursePrices = `-- name: AllCoursePrices :many
 SELECT c.id, c.title, c.duration,
        coalesce(p.amount_pence, 0)::integer AS partner,
@@ -335,10 +369,13 @@ func (q *Queries) RecordStripeEvent(ctx context.Context, arg RecordStripeEventPa
 	return result.RowsAffected(), nil
 }
 
-const setAgencyStripeCustomer = `-- name: SetAgencyStripeCustomer :exec
+const setAgencyStripeCustomer = `-- name: SetAgencyStripeCustomer :execrows
 UPDATE agencies SET stripe_customer_id = $1, stripe_customer_email = $2::text,
                     stripe_customer_name = $3::text, updated_at = $4
-WHERE id = $5
+WHERE id = $5 AND name = $3::text AND billing_contact_email = $2::text
+  AND (stripe_customer_id IS NULL OR stripe_customer_id = $1)
+  AND (stripe_customer_id IS NULL OR stripe_customer_email IS DISTINCT FROM $2::text
+       OR stripe_customer_name IS DISTINCT FROM $3::text)
 `
 
 type SetAgencyStripeCustomerParams struct {
@@ -349,16 +386,22 @@ type SetAgencyStripeCustomerParams struct {
 	ID                  int64
 }
 
-// The agency's Stripe customer, and the name and email last sent to it.
-func (q *Queries) SetAgencyStripeCustomer(ctx context.Context, arg SetAgencyStripeCustomerParams) error {
-	_, err := q.db.Exec(ctx, setAgencyStripeCustomer,
+// The agency's Stripe customer, and the name and email last sent to it,
+// recorded only while the agency still has that name and billing email (a
+// change made while Stripe answered is sent next time) and not recorded
+// already (a second run, or two at once, record it once).
+func (q *Queries) SetAgencyStripeCustomer(ctx context.Context, arg SetAgencyStripeCustomerParams) (int64, error) {
+	result, err := q.db.Exec(ctx, setAgencyStripeCustomer,
 		arg.StripeCustomerID,
 		arg.StripeCustomerEmail,
 		arg.StripeCustomerName,
 		arg.Now,
 		arg.ID,
 	)
-	return err
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const setChargePolicyAmount = `-- name: SetChargePolicyAmount :exec

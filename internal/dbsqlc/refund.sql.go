@@ -10,38 +10,10 @@ import (
 	"time"
 )
 
-const claimRefund = `-- name: ClaimRefund :one
-SELECT id, booking_id, amount_pence, payment_intent_id
-FROM payments
-WHERE id = $1 AND method = 'card' AND status IN ('paid', 'expired') AND refund_requested_at IS NOT NULL
-  AND payment_intent_id IS NOT NULL
-FOR UPDATE SKIP LOCKED
-`
-
-type ClaimRefundRow struct {
-	ID              int64
-	BookingID       int64
-	AmountPence     int32
-	PaymentIntentID *string
-}
-
-// One sweep at a time per refund: another holding the row skips it.
-func (q *Queries) ClaimRefund(ctx context.Context, id int64) (ClaimRefundRow, error) {
-	row := q.db.QueryRow(ctx, claimRefund, id)
-	var i ClaimRefundRow
-	err := row.Scan(
-		&i.ID,
-		&i.BookingID,
-		&i.AmountPence,
-		&i.PaymentIntentID,
-	)
-	return i, err
-}
-
-const markRefunded = `-- name: MarkRefunded :exec
+const markRefunded = `-- name: MarkRefunded :execrows
 UPDATE payments
 SET status = 'refunded', refund_id = $1, refunded_at = $2::timestamptz, updated_at = $2::timestamptz
-WHERE id = $3 AND status IN ('paid', 'expired')
+WHERE id = $3 AND status IN ('paid', 'expired') AND refund_requested_at IS NOT NULL
 `
 
 type MarkRefundedParams struct {
@@ -50,9 +22,77 @@ type MarkRefundedParams struct {
 	ID       int64
 }
 
-func (q *Queries) MarkRefunded(ctx context.Context, arg MarkRefundedParams) error {
-	_, err := q.db.Exec(ctx, markRefunded, arg.RefundID, arg.Now, arg.ID)
-	return err
+// No row: recorded already (a second run, or another worker at once).
+func (q *Queries) MarkRefunded(ctx context.Context, arg MarkRefundedParams) (int64, error) {
+	result, err := q.db.Exec(ctx, markRefunded, arg.RefundID, arg.Now, arg.ID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const paymentSubject = `-- name: PaymentSubject :one
+SELECT p.id, p.amount_pence, p.booking_id, b.session_id, s.course_title, s.starts_at, u.full_name, u.email::text AS email
+FROM payments p
+JOIN bookings b ON b.id = p.booking_id
+JOIN sessions s ON s.id = b.session_id
+JOIN users u ON u.id = b.user_id
+WHERE p.id = $1
+`
+
+type PaymentSubjectRow struct {
+	ID          int64
+	AmountPence int32
+	BookingID   int64
+	SessionID   int64
+	CourseTitle string
+	StartsAt    time.Time
+	FullName    string
+	Email       string
+}
+
+// Whose payment it is, for a training manager reading about a failed job.
+func (q *Queries) PaymentSubject(ctx context.Context, id int64) (PaymentSubjectRow, error) {
+	row := q.db.QueryRow(ctx, paymentSubject, id)
+	var i PaymentSubjectRow
+	err := row.Scan(
+		&i.ID,
+		&i.AmountPence,
+		&i.BookingID,
+		&i.SessionID,
+		&i.CourseTitle,
+		&i.StartsAt,
+		&i.FullName,
+		&i.Email,
+	)
+	return i, err
+}
+
+const refundToMake = `-- name: RefundToMake :one
+SELECT id, booking_id, amount_pence, payment_intent_id::text AS payment_intent_id
+FROM payments
+WHERE id = $1 AND method = 'card' AND status IN ('paid', 'expired') AND refund_requested_at IS NOT NULL
+  AND payment_intent_id IS NOT NULL
+`
+
+type RefundToMakeRow struct {
+	ID              int64
+	BookingID       int64
+	AmountPence     int32
+	PaymentIntentID string
+}
+
+// What a refund job gives back: no row once it is made (or never asked).
+func (q *Queries) RefundToMake(ctx context.Context, id int64) (RefundToMakeRow, error) {
+	row := q.db.QueryRow(ctx, refundToMake, id)
+	var i RefundToMakeRow
+	err := row.Scan(
+		&i.ID,
+		&i.BookingID,
+		&i.AmountPence,
+		&i.PaymentIntentID,
+	)
+	return i, err
 }
 
 const refundsDue = `-- name: RefundsDue :many
@@ -64,7 +104,9 @@ ORDER BY refund_requested_at, id
 `
 
 // Refunds: asked for in the transaction that ended a paid place
-// (payments.refund_requested_at), made by the payments sweep.
+// (payments.refund_requested_at, with a refund job), made by that job:
+// Stripe is asked with no row locked, then a short transaction records the
+// answer.
 // A payment is refunded from 'paid' (its place ended) or from 'expired' (money
 // that came for a checkout we had closed, when the place was paid otherwise).
 func (q *Queries) RefundsDue(ctx context.Context) ([]int64, error) {

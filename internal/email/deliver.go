@@ -10,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 
@@ -45,11 +44,13 @@ const claimedElsewhere = smtpTimeout + 10*time.Second
 //
 // A job may run more than once: River retries a failed attempt, rescues a
 // job it believes stuck while the first run may still be going, and nothing
-// stops two jobs naming the same email. So the worker claims the email's row
-// (SELECT … FOR NO KEY UPDATE NOWAIT) in a transaction that it holds across
-// the whole SMTP conversation and in which it records the outcome. A second
-// run meanwhile finds the row locked and snoozes without sending; a later
-// run finds it sent (or failed) and does nothing.
+// stops two jobs naming the same email. So the worker first claims the
+// email's row for a lease longer than one SMTP conversation (claimed_until,
+// set in one statement of its own), talks to the mail server holding no
+// lock and no database connection, and then records the outcome, which
+// ends the claim. A second run meanwhile finds the claim and snoozes
+// without sending; a later run finds the email sent (or failed) and does
+// nothing.
 //
 // What remains is at least once, not exactly once. If the mail server
 // accepts the message and then this process dies, the connection to it
@@ -59,9 +60,8 @@ const claimedElsewhere = smtpTimeout + 10*time.Second
 // domain}), so a receiving system that de-duplicates by Message-ID shows it
 // once; one that does not shows it twice. SMTP offers no way to close that
 // window: it lies between the server taking the message and our commit.
-//
-// The claim costs one database connection per delivery in progress (the
-// queue runs at most 5), held for up to smtpTimeout.
+// After a crash the claim runs out (claimedElsewhere) before River rescues
+// the job (queue.RescueStuckJobsAfter), so the rescued job can deliver.
 type DeliverWorker struct {
 	river.WorkerDefaults[DeliverArgs]
 	pool   *pgxpool.Pool
@@ -73,6 +73,12 @@ type DeliverWorker struct {
 	// with no mail server, where the log is the only way to follow a link
 	// that managers are never shown).
 	logText bool
+}
+
+// Timeout bounds one delivery: the SMTP conversation and the records either
+// side of it, inside the claim's lease.
+func (w *DeliverWorker) Timeout(*river.Job[DeliverArgs]) time.Duration {
+	return smtpTimeout + 5*time.Second
 }
 
 // Work sends the email once. With no Sender (development) it leaves the
@@ -95,38 +101,24 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 		return nil
 	}
 
-	tx, err := w.pool.Begin(ctx)
-	if err != nil {
-		return fmt.Errorf("deliver email %d: begin: %w", id, err)
-	}
-	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
-	q := dbsqlc.New(tx)
-	row, err := q.ClaimEmail(ctx, id)
-	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-		return river.JobCancel(fmt.Errorf("email %d: %w", id, ErrNotFound))
-	case isLockNotAvailable(err):
-		w.log.InfoContext(ctx, "email is being delivered by another worker; looking again later", "email_id", id)
-		return river.JobSnooze(w.busy)
-	case err != nil:
+	q := dbsqlc.New(w.pool)
+	row, err := q.ClaimEmail(ctx, dbsqlc.ClaimEmailParams{ID: id, LeaseSeconds: claimedElsewhere.Seconds()})
+	if errors.Is(err, pgx.ErrNoRows) {
+		// Gone, sent, failed for good, or being delivered by another worker.
+		return w.notClaimed(ctx, q, id)
+	} else if err != nil {
 		return fmt.Errorf("claim email %d: %w", id, err)
-	}
-	if row.SentAt != nil {
-		return nil
-	}
-	if row.FailedAt != nil {
-		return river.JobCancel(fmt.Errorf("email %d: %w", id, ErrUndeliverable))
 	}
 
 	m := storedFromRow(row).message()
 	m.messageKey = fmt.Sprintf("email-%d.%s", row.ID, row.MessageToken)
 	sendErr := w.sender.Send(ctx, m)
+	// The outcome is recorded even if the job's time ran out meanwhile.
+	record := context.WithoutCancel(ctx)
 	if sendErr == nil {
-		if _, err := q.MarkEmailSent(ctx, id); err != nil {
-			return fmt.Errorf("record delivery of email %d: %w", id, err)
-		}
-		if err := tx.Commit(ctx); err != nil {
-			// The message went; the next attempt sends it again, under the same Message-ID.
+		if _, err := q.MarkEmailSent(record, id); err != nil {
+			// The message went; once the claim runs out the next attempt
+			// sends it again, under the same Message-ID.
 			w.log.ErrorContext(ctx, "email sent but not recorded as sent: it will be sent again",
 				"email_id", id, "error", err)
 			return fmt.Errorf("record delivery of email %d: %w", id, err)
@@ -144,18 +136,15 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 		if errors.Is(sendErr, ErrInvalidMessage) {
 			attempted = 0 // refused before any server saw it
 		}
-		err = q.RecordEmailFailed(ctx, dbsqlc.RecordEmailFailedParams{
+		err = q.RecordEmailFailed(record, dbsqlc.RecordEmailFailedParams{
 			ID: id, Attempted: attempted, LastError: truncate(describe(sendErr), maxErrorLength)})
 	case lastTry:
-		err = q.RecordEmailFailed(ctx, dbsqlc.RecordEmailFailedParams{
+		err = q.RecordEmailFailed(record, dbsqlc.RecordEmailFailedParams{
 			ID: id, Attempted: 1, LastError: truncate(fmt.Sprintf("gave up after %d attempts; the last failed with: %v",
 				row.Attempts+1, describe(sendErr)), maxErrorLength)})
 	default:
-		err = q.RecordEmailFailure(ctx, dbsqlc.RecordEmailFailureParams{
+		err = q.RecordEmailFailure(record, dbsqlc.RecordEmailFailureParams{
 			ID: id, LastError: truncate(describe(sendErr), maxErrorLength)})
-	}
-	if err == nil {
-		err = tx.Commit(ctx)
 	}
 	if err != nil {
 		return errors.Join(deliverErr, fmt.Errorf("record failure of email %d: %w", id, err))
@@ -170,11 +159,23 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 	return deliverErr
 }
 
-// isLockNotAvailable reports whether err is PostgreSQL's answer to NOWAIT
-// when another transaction holds the row.
-func isLockNotAvailable(err error) bool {
-	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && pgErr.Code == "55P03"
+// notClaimed works out why email id could not be claimed: gone (erased
+// before it went), already sent, failed for good, or being delivered by
+// another worker, which this job waits for.
+func (w *DeliverWorker) notClaimed(ctx context.Context, q *dbsqlc.Queries, id int64) error {
+	m, err := q.GetEmail(ctx, id)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return river.JobCancel(fmt.Errorf("email %d: %w", id, ErrNotFound))
+	case err != nil:
+		return fmt.Errorf("load email %d: %w", id, err)
+	case m.SentAt != nil:
+		return nil
+	case m.FailedAt != nil:
+		return river.JobCancel(fmt.Errorf("email %d: %w", id, ErrUndeliverable))
+	}
+	w.log.InfoContext(ctx, "email is being delivered by another worker; looking again later", "email_id", id)
+	return river.JobSnooze(w.busy)
 }
 
 // truncate cuts s to at most n bytes without splitting a character.

@@ -428,3 +428,47 @@ func TestJobStrandedByACrashIsDeliveredWithinMinutes(t *testing.T) {
 	time.Sleep(500 * time.Millisecond)
 	assert.Len(t, srv.Messages(), 1, "delivered once")
 }
+
+// While the mail server takes its time over a message, the worker holds no
+// database connection: the claim is a lease on the email's row, written and
+// committed before the SMTP conversation, not a lock held through it. The
+// worker's pool is its own here, so its count of connections in use is the
+// worker's alone (River's own connections are on the other pool).
+func TestDeliveryHoldsNoConnectionWhileTheServerAnswers(t *testing.T) {
+	t.Parallel()
+	riverPool := pgtest.New(t)
+	ctx := context.Background()
+	workerPool, err := pgxpool.New(ctx, riverPool.Config().ConnString())
+	require.NoError(t, err)
+	t.Cleanup(workerPool.Close)
+	srv := smtptest.Start(t)
+	sender, err := email.NewSMTPSender(srv.URL(), from)
+	require.NoError(t, err)
+
+	id := enqueueCommitted(t, riverPool, resetMessage("slow@example.org"))
+	release := srv.Hold()
+	client, err := queue.New(riverPool, nil, email.Deliveries(workerPool, sender, nil), func(c *river.Config) error {
+		c.FetchCooldown, c.FetchPollInterval = 10*time.Millisecond, 20*time.Millisecond
+		return nil
+	})
+	require.NoError(t, err)
+	require.NoError(t, client.Start(ctx))
+	t.Cleanup(func() {
+		stop, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = client.Stop(stop)
+	})
+
+	srv.WaitHeld(t, 1, 10*time.Second) // mid-conversation, at DATA
+	time.Sleep(100 * time.Millisecond)
+	assert.Zero(t, workerPool.Stat().AcquiredConns(), "a connection is held while the mail server answers")
+	var claimed *time.Time
+	require.NoError(t, riverPool.QueryRow(ctx, "SELECT claimed_until FROM emails WHERE id = $1", id).Scan(&claimed))
+	require.NotNil(t, claimed, "the email is claimed while it is being sent")
+
+	release()
+	eventually(t, "the job completes", func() bool { return allCompleted(jobStates(t, riverPool, id)) })
+	require.NoError(t, riverPool.QueryRow(ctx, "SELECT claimed_until FROM emails WHERE id = $1", id).Scan(&claimed))
+	assert.Nil(t, claimed, "recording the delivery ends the claim")
+	assert.Len(t, srv.Messages(), 1)
+}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
 	"github.com/stripe/stripe-go/v76"
 
 	"github.com/pscp/booktraining/internal/agency"
@@ -21,11 +22,11 @@ import (
 
 // A charge's life:
 //
-//	(candidate) ──manager confirms──▶ proposed ──billing sweep──▶ invoiced ──invoice.paid──▶ paid
+//	(candidate) ──manager confirms──▶ proposed ──invoice job───▶ invoiced ──invoice.paid──▶ paid
 //	            └─manager waives, with a reason──▶ waived
 //
 // A candidate is a person marked absent on the register, or a cancellation
-// inside the cut-off. Proposed means confirmed and waiting for the sweep,
+// inside the cut-off. Proposed means confirmed and waiting for the invoice job,
 // which bills each agency once per session (Stripe invoice to its billing
 // contact), together with the places it booked on invoice, once nothing is
 // left to decide (see SessionCharges.BillingWaits).
@@ -137,7 +138,7 @@ type SessionCharges struct {
 	Candidates    []ChargeCandidate
 }
 
-// BillingWaits reports whether the sweep holds this session's invoices back:
+// BillingWaits reports whether billing holds this session’s invoices back:
 // it bills a session once nothing is left to decide, that is once it is
 // marked delivered, or its register is taken and every candidate is charged
 // or waived, so each agency gets one invoice, not one before and one after
@@ -222,7 +223,7 @@ type Decision struct {
 
 // ConfirmCharges records the manager's decisions on a session's undecided
 // candidates, in one transaction: charged ones become proposed (billed by the
-// sweep), waived ones waived with their reason. Every undecided candidate
+// invoice job), waived ones waived with their reason. Every undecided candidate
 // needs a decision, and every waiver a reason (a *validation.Errors says
 // which). A candidate decided meanwhile (another manager, a second press) keeps
 // its first decision. It returns how many decisions it recorded.
@@ -282,9 +283,12 @@ func (s *Service) ConfirmCharges(ctx context.Context, actor, sessionID int64, de
 		if n == 0 {
 			return nil
 		}
-		return audit.Record(ctx, q, now, audit.Event{Action: ChargesConfirmed, ActorID: &actor, IP: ip, Details: map[string]any{
+		if err := audit.Record(ctx, q, now, audit.Event{Action: ChargesConfirmed, ActorID: &actor, IP: ip, Details: map[string]any{
 			"session_id": sessionID, "course": sc.CourseTitle, "charges": recorded,
-		}})
+		}}); err != nil {
+			return err
+		}
+		return s.BillWhenDueTx(ctx, tx, sessionID) // the last decision makes it billable
 	})
 	return n, err
 }
@@ -297,59 +301,109 @@ func BillKey(sessionID, agencyID int64, round int) string {
 	return fmt.Sprintf("invoice-session-%d-agency-%d-%d", sessionID, agencyID, round)
 }
 
-// BillAgencies invoices each agency, once per session with nothing left to
-// decide (completed, or register taken and no candidate undecided), for its
-// confirmed charges and the places it booked on invoice, through Stripe, and
-// marks them invoiced. Without online payment it does nothing. An agency
-// without a billing contact email is left for later. It returns how many
-// invoices it sent; it goes on past a failure with one agency and reports
-// every failure at the end.
-//
-// It bills in two steps so that no row is ever on two invoices. First the
-// rows of each invoice are reserved into a batch, committed before Stripe
-// hears of it. Then each batch not yet invoiced, whether reserved just now or
-// left by a sweep that failed, is invoiced with keys derived from the batch
-// and its rows: a retry after a lost answer, a failed commit or a crash asks
-// Stripe the same questions and gets the same invoice, and rows confirmed
-// meanwhile wait for a batch of their own.
+// BillAgencies bills, here and now, every agency and session that is due
+// (what the invoice jobs do one pair at a time; the sweep inserts a job for
+// any pair that has none), and returns how many invoices it sent. It goes on
+// past a failure with one agency and reports every failure at the end.
 func (s *Service) BillAgencies(ctx context.Context) (int, error) {
 	if !s.Online() {
 		return 0, nil
 	}
 	q := dbsqlc.New(s.pool)
-	pairs, err := q.AgencySessionsToBill(ctx)
+	pairs, err := q.AgencySessionsToBill(ctx, dbsqlc.AgencySessionsToBillParams{})
 	if err != nil {
 		return 0, fmt.Errorf("agencies to bill: %w", err)
 	}
-	var errs []error
+	left, err := q.BatchesToInvoice(ctx, dbsqlc.BatchesToInvoiceParams{})
+	if err != nil {
+		return 0, fmt.Errorf("batches to invoice: %w", err)
+	}
+	seen := map[InvoiceArgs]bool{}
+	var todo []InvoiceArgs
 	for _, p := range pairs {
-		if err := s.reserveBatch(ctx, p.SessionID, p.AgencyID); err != nil {
-			errs = append(errs, fmt.Errorf("reserve the bill of agency %d for session %d: %w", p.AgencyID, p.SessionID, err))
+		if a := (InvoiceArgs{SessionID: p.SessionID, AgencyID: p.AgencyID}); !seen[a] {
+			seen[a] = true
+			todo = append(todo, a)
 		}
 	}
-	batches, err := q.BatchesToInvoice(ctx)
-	if err != nil {
-		return 0, errors.Join(append(errs, fmt.Errorf("batches to invoice: %w", err))...)
+	for _, b := range left {
+		if a := (InvoiceArgs{SessionID: b.SessionID, AgencyID: b.AgencyID}); !seen[a] {
+			seen[a] = true
+			todo = append(todo, a)
+		}
 	}
 	n := 0
-	for _, b := range batches {
-		sent, err := s.invoiceBatch(ctx, b.BillingBatch, b.SessionID, b.AgencyID)
-		switch {
-		case errors.Is(err, ErrNoBillingEmail):
-			// left proposed: the manager's page asks for a billing contact
-		case err != nil:
-			errs = append(errs, fmt.Errorf("bill agency %d for session %d (%s): %w", b.AgencyID, b.SessionID, b.BillingBatch, err))
-		case sent:
-			n++
+	var errs []error
+	for _, a := range todo {
+		sent, err := s.BillAgency(ctx, a.SessionID, a.AgencyID)
+		n += sent
+		if err != nil {
+			errs = append(errs, err)
 		}
 	}
 	return n, errors.Join(errs...)
 }
 
+// BillAgency invoices agency agencyID, through Stripe, for what session
+// sessionID owes now: its confirmed charges and the places it booked on
+// invoice, once nothing is left to decide (completed, or register taken and
+// no candidate undecided). It is the invoice job's work, and returns how
+// many invoices it sent. An agency without a billing contact email is left
+// for later (the charges page asks for one).
+//
+// It bills in two steps so that no row is ever on two invoices, and holds
+// no row lock (and no connection) while Stripe answers. First the rows of
+// the invoice are reserved into a batch in one short transaction. Then each
+// batch of the pair not yet invoiced, whether reserved just now or left by a
+// run that failed, is read, sent to Stripe with keys derived from the batch
+// and its rows, and marked invoiced in a second short transaction. A reserved
+// row never leaves its batch, so a retry after a lost answer, a failed
+// commit or a crash asks Stripe the same questions and gets the same
+// invoice; two runs at once send the same calls with the same keys and the
+// second records nothing; rows confirmed meanwhile wait for a batch of their
+// own, which this run bills too if they come before it ends.
+func (s *Service) BillAgency(ctx context.Context, sessionID, agencyID int64) (int, error) {
+	if !s.Online() {
+		return 0, nil
+	}
+	q := dbsqlc.New(s.pool)
+	n := 0
+	// A few rounds: rows confirmed while one round was with Stripe go on
+	// the next invoice now rather than at the next sweep.
+	for round := 0; round < 3; round++ {
+		if err := s.reserveBatch(ctx, sessionID, agencyID); err != nil {
+			return n, fmt.Errorf("reserve the bill of agency %d for session %d: %w", agencyID, sessionID, err)
+		}
+		batches, err := q.BatchesToInvoice(ctx, dbsqlc.BatchesToInvoiceParams{SessionID: &sessionID, AgencyID: &agencyID})
+		if err != nil {
+			return n, fmt.Errorf("batches to invoice: %w", err)
+		}
+		if len(batches) == 0 {
+			return n, nil
+		}
+		for _, b := range batches {
+			sent, err := s.invoiceBatch(ctx, b.BillingBatch, sessionID, agencyID)
+			switch {
+			case errors.Is(err, ErrNoBillingEmail):
+				return n, nil // left proposed: the manager's page asks for a billing contact
+			case err != nil:
+				if serr, ok := refusedForGood(err); ok {
+					return n, river.JobCancel(fmt.Errorf("invoice %s to agency %d for session %d refused for good: %s", b.BillingBatch, agencyID, sessionID, stripeSays(serr)))
+				}
+				return n, fmt.Errorf("bill agency %d for session %d (%s): %w", agencyID, sessionID, b.BillingBatch, err)
+			case sent:
+				n++
+			}
+		}
+	}
+	return n, nil
+}
+
 // reserveBatch puts one agency's unbilled rows of one session into a new
-// batch. The agency's row is locked meanwhile, so two sweeps never number
-// two batches alike. An agency without a billing contact reserves nothing:
-// its rows wait, and may yet join what is confirmed before one is added.
+// batch, in one short transaction that calls nobody. The agency's row is
+// locked meanwhile, so two runs never number two batches alike. An agency
+// without a billing contact reserves nothing: its rows wait, and may yet
+// join what is confirmed before one is added.
 func (s *Service) reserveBatch(ctx context.Context, sessionID, agencyID int64) error {
 	return s.inTx(ctx, func(q *dbsqlc.Queries) error {
 		a, err := q.LockAgencyBilling(ctx, agencyID)
@@ -368,7 +422,7 @@ func (s *Service) reserveBatch(ctx context.Context, sessionID, agencyID int64) e
 			return fmt.Errorf("lock places on invoice: %w", err)
 		}
 		if len(charges) == 0 && len(places) == 0 {
-			return nil // reserved by another sweep
+			return nil // reserved by another run
 		}
 		round, err := q.BatchesOfSessionAgency(ctx, dbsqlc.BatchesOfSessionAgencyParams{SessionID: sessionID, AgencyID: agencyID})
 		if err != nil {
@@ -386,62 +440,70 @@ func (s *Service) reserveBatch(ctx context.Context, sessionID, agencyID int64) e
 }
 
 // invoiceBatch sends the invoice of one batch, first bringing the agency's
-// Stripe customer up to date with its billing contact. The batch's rows are
-// locked from before Stripe is asked until they are marked invoiced, so a
-// second sweep waits and then finds nothing to do. If this fails after
-// Stripe made the invoice, the rows stay in the batch and the next sweep
-// repeats the same calls with the same keys.
+// Stripe customer up to date with its billing contact, and marks its rows
+// invoiced. Nothing is locked while Stripe answers: the batch's rows are
+// read, Stripe is asked, then one short transaction marks those still
+// unmarked (none, when another run got there first: it records nothing and
+// audits nothing). If this fails after Stripe made the invoice, the rows
+// stay in the batch and the next attempt repeats the same calls with the
+// same keys.
 func (s *Service) invoiceBatch(ctx context.Context, batch string, sessionID, agencyID int64) (bool, error) {
 	customer, err := s.EnsureAgencyCustomer(ctx, agencyID)
 	if err != nil {
 		return false, err
 	}
+	q := dbsqlc.New(s.pool)
+	charges, err := q.BatchCharges(ctx, batch)
+	if err != nil {
+		return false, fmt.Errorf("charges of %s: %w", batch, err)
+	}
+	places, err := q.BatchPlaces(ctx, batch)
+	if err != nil {
+		return false, fmt.Errorf("places on invoice of %s: %w", batch, err)
+	}
+	if len(charges) == 0 && len(places) == 0 {
+		return false, nil // invoiced by another run
+	}
+	sess, err := q.ChargeSession(ctx, sessionID)
+	if err != nil {
+		return false, fmt.Errorf("session %d: %w", sessionID, err)
+	}
+	day := sess.StartsAt.In(london).Format("2 January 2006")
+	var lines []InvoiceLine
+	var total Pence
+	for _, p := range places {
+		d := fmt.Sprintf("Place: %s, %s, %s", p.FullName, sess.CourseTitle, day)
+		if p.PurchaseOrder != nil {
+			d += ", purchase order " + *p.PurchaseOrder
+		}
+		lines = append(lines, InvoiceLine{Description: d, AmountPence: Pence(p.AmountPence), Ref: "place-" + strconv.FormatInt(p.ID, 10)})
+		total += Pence(p.AmountPence)
+	}
+	for _, c := range charges {
+		lines = append(lines, InvoiceLine{
+			Description: fmt.Sprintf("%s: %s, %s, %s", ChargeKind(c.Kind).Label(), c.FullName, sess.CourseTitle, day),
+			AmountPence: Pence(c.AmountPence),
+			Ref:         "charge-" + strconv.FormatInt(c.ID, 10),
+		})
+		total += Pence(c.AmountPence)
+	}
+	inv, err := s.gateway.InvoiceCharges(ctx, customer, lines, batch)
+	if err != nil {
+		return false, err
+	}
 	sent := false
 	err = s.inTx(ctx, func(q *dbsqlc.Queries) error {
-		charges, err := q.LockBatchCharges(ctx, batch)
-		if err != nil {
-			return fmt.Errorf("lock charges: %w", err)
-		}
-		places, err := q.LockBatchPlaces(ctx, batch)
-		if err != nil {
-			return fmt.Errorf("lock places on invoice: %w", err)
-		}
-		if len(charges) == 0 && len(places) == 0 {
-			return nil // invoiced by another sweep
-		}
-		sess, err := q.ChargeSession(ctx, sessionID)
-		if err != nil {
-			return fmt.Errorf("session %d: %w", sessionID, err)
-		}
-		day := sess.StartsAt.In(london).Format("2 January 2006")
-		var lines []InvoiceLine
-		var total Pence
-		for _, p := range places {
-			d := fmt.Sprintf("Place: %s, %s, %s", p.FullName, sess.CourseTitle, day)
-			if p.PurchaseOrder != nil {
-				d += ", purchase order " + *p.PurchaseOrder
-			}
-			lines = append(lines, InvoiceLine{Description: d, AmountPence: Pence(p.AmountPence), Ref: "place-" + strconv.FormatInt(p.ID, 10)})
-			total += Pence(p.AmountPence)
-		}
-		for _, c := range charges {
-			lines = append(lines, InvoiceLine{
-				Description: fmt.Sprintf("%s: %s, %s, %s", ChargeKind(c.Kind).Label(), c.FullName, sess.CourseTitle, day),
-				AmountPence: Pence(c.AmountPence),
-				Ref:         "charge-" + strconv.FormatInt(c.ID, 10),
-			})
-			total += Pence(c.AmountPence)
-		}
-		inv, err := s.gateway.InvoiceCharges(ctx, customer, lines, batch)
-		if err != nil {
-			return err
-		}
 		now := s.now()
-		if _, err := q.MarkBatchChargesInvoiced(ctx, dbsqlc.MarkBatchChargesInvoicedParams{StripeInvoiceID: &inv, Now: now, BillingBatch: batch}); err != nil {
+		nc, err := q.MarkBatchChargesInvoiced(ctx, dbsqlc.MarkBatchChargesInvoicedParams{StripeInvoiceID: &inv, Now: now, BillingBatch: batch})
+		if err != nil {
 			return fmt.Errorf("mark charges invoiced: %w", err)
 		}
-		if _, err := q.MarkBatchPlacesInvoiced(ctx, dbsqlc.MarkBatchPlacesInvoicedParams{StripeInvoiceID: &inv, Now: now, BillingBatch: batch}); err != nil {
+		np, err := q.MarkBatchPlacesInvoiced(ctx, dbsqlc.MarkBatchPlacesInvoicedParams{StripeInvoiceID: &inv, Now: now, BillingBatch: batch})
+		if err != nil {
 			return fmt.Errorf("mark places invoiced: %w", err)
+		}
+		if nc+np == 0 {
+			return nil // recorded by another run meanwhile
 		}
 		sent = true
 		return audit.Record(ctx, q, now, audit.Event{Action: AgencyInvoiced, AgencyID: &agencyID, Details: map[string]any{
@@ -491,7 +553,7 @@ func (s *Service) InvoicePaid(ctx context.Context, tx pgx.Tx, ev stripe.Event) e
 // InvoiceVoided (invoice.voided, invoice.marked_uncollectible) records in the
 // audit log that an invoice of ours will not be paid. Its charges stay
 // invoiced: voiding is a decision made in Stripe's dashboard, and billing
-// them again is the manager's call there, not the sweep's.
+// them again is the manager’s call there, not the invoice job’s.
 func (s *Service) InvoiceVoided(ctx context.Context, tx pgx.Tx, ev stripe.Event) error {
 	id, err := invoiceOf(ev)
 	if err != nil {

@@ -22,10 +22,10 @@ import (
 //
 //	proposed / pending ──MarkInvoiced(reference)──▶ invoiced ──MarkPaid──▶ paid
 //
-// A row goes one way only. The Stripe sweep reserves rows into a billing
+// A row goes one way only. Stripe invoicing reserves rows into a billing
 // batch before it bills them; a row in a batch, or billed by Stripe, is never
 // marked here, and a row marked here is no longer proposed or pending, so
-// the sweep never takes it. With Stripe online the sweep bills the agencies,
+// Stripe invoicing never takes it. With Stripe online invoice jobs bill the agencies,
 // and only places whose payer is the person or their own organisation (no
 // agency's Stripe customer) are invoiced by hand.
 
@@ -182,7 +182,7 @@ type billedRow struct {
 }
 
 // lockRows locks the rows named (charges first, then places, each in id
-// order: the order the Stripe sweep locks in too).
+// order: the order Stripe invoicing locks in too).
 func lockRows(ctx context.Context, q *dbsqlc.Queries, charges, places []int64) (map[string]billedRow, error) {
 	out := map[string]billedRow{}
 	cs, err := q.LockChargesToMark(ctx, charges)

@@ -21,6 +21,7 @@ import (
 	"github.com/stripe/stripe-go/v76"
 
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/queue"
 )
 
 var (
@@ -45,6 +46,9 @@ type Service struct {
 	// Hold is how long a paid place is held while the person pays
 	// (PAYMENT_HOLD); Stripe allows 30 minutes to 24 hours.
 	Hold time.Duration
+	// Jobs inserts the Stripe jobs (refunds, closing checkouts, invoices) in
+	// the transactions that cause them; main sets it (email.Outbox).
+	Jobs queue.Enqueuer
 
 	mu       sync.RWMutex
 	handlers map[stripe.EventType]Handler

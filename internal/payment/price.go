@@ -398,52 +398,62 @@ func lowerFirst(s string) string {
 // brought up to date when the agency's name or billing contact email has
 // changed since it was last sent, so the next invoice goes to the new one.
 // Without a billing contact it is ErrNoBillingEmail: nothing is billed to an
-// address that was cleared. The agency's row is locked meanwhile, and the
-// idempotency keys are the agency's (and an update's, the agency's as last
-// changed), so two at once, or a retry after a lost answer, make one customer
-// and one change.
+// address that was cleared.
+//
+// No row is locked while Stripe answers: the agency is read, Stripe asked
+// with the agency's key (an update's, the agency's as last changed), and the
+// answer recorded only while the agency still reads the same and it is not
+// recorded already. So two at once, or a retry after a lost answer, make one
+// customer and one change, recorded and audited once; and a change made
+// while Stripe answered is sent before the invoice (it is read again).
 func (s *Service) EnsureAgencyCustomer(ctx context.Context, agencyID int64) (string, error) {
 	if s.gateway == nil {
 		return "", ErrOffline
 	}
-	var id string
-	err := s.inTx(ctx, func(q *dbsqlc.Queries) error {
-		a, err := q.LockAgencyBilling(ctx, agencyID)
+	q := dbsqlc.New(s.pool)
+	for range 3 {
+		a, err := q.AgencyBilling(ctx, agencyID)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return ErrNotFound
+			return "", ErrNotFound
 		} else if err != nil {
-			return fmt.Errorf("stripe customer of agency %d: %w", agencyID, err)
+			return "", fmt.Errorf("stripe customer of agency %d: %w", agencyID, err)
 		}
 		if a.BillingContactEmail == "" {
-			return ErrNoBillingEmail
+			return "", ErrNoBillingEmail
 		}
 		c := Customer{AgencyID: a.ID, Name: a.Name, BillingEmail: a.BillingContactEmail}
 		action := StripeCustomerMade
+		var id string
 		switch {
 		case a.StripeCustomerID == nil:
 			if id, err = s.gateway.EnsureCustomer(ctx, c, CustomerKey(a.ID)); err != nil {
-				return err
+				return "", err
 			}
 		case deref(a.StripeCustomerEmail) != c.BillingEmail || deref(a.StripeCustomerName) != c.Name:
 			id, action = *a.StripeCustomerID, StripeCustomerUpdated
 			if err := s.gateway.UpdateCustomer(ctx, id, c, CustomerUpdateKey(a.ID, c.Name, c.BillingEmail, a.UpdatedAt)); err != nil {
-				return err
+				return "", err
 			}
 		default:
-			id = *a.StripeCustomerID
-			return nil
+			return *a.StripeCustomerID, nil
 		}
-		now := s.now()
-		if err := q.SetAgencyStripeCustomer(ctx, dbsqlc.SetAgencyStripeCustomerParams{
-			ID: a.ID, StripeCustomerID: &id, StripeCustomerEmail: c.BillingEmail, StripeCustomerName: c.Name, Now: now,
-		}); err != nil {
-			return fmt.Errorf("store stripe customer of agency %d: %w", agencyID, err)
+		err = s.inTx(ctx, func(q *dbsqlc.Queries) error {
+			now := s.now()
+			n, err := q.SetAgencyStripeCustomer(ctx, dbsqlc.SetAgencyStripeCustomerParams{
+				ID: a.ID, StripeCustomerID: &id, StripeCustomerEmail: c.BillingEmail, StripeCustomerName: c.Name, Now: now,
+			})
+			if err != nil || n == 0 {
+				return err // recorded already, or the agency changed: read again
+			}
+			return audit.Record(ctx, q, now, audit.Event{Action: action, AgencyID: &a.ID, Details: map[string]any{
+				"customer": id, "email": c.BillingEmail,
+			}})
+		})
+		if err != nil {
+			return "", fmt.Errorf("store stripe customer of agency %d: %w", agencyID, err)
 		}
-		return audit.Record(ctx, q, now, audit.Event{Action: action, AgencyID: &a.ID, Details: map[string]any{
-			"customer": id, "email": c.BillingEmail,
-		}})
-	})
-	return id, err
+	}
+	return "", fmt.Errorf("stripe customer of agency %d: the agency kept changing while Stripe answered; tried again later", agencyID)
 }
 
 func deref(s *string) string {

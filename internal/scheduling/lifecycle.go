@@ -243,6 +243,12 @@ func (s *Service) setStatus(ctx context.Context, id int64, status, reason string
 		if err := setStatus(ctx, dbsqlc.New(tx), id, status, reason, from...); err != nil {
 			return err
 		}
+		if status == "completed" && s.Bookings != nil {
+			// Delivered: nothing is left to decide, so its agencies are billed.
+			if err := s.Bookings.SessionDelivered(ctx, tx, id); err != nil {
+				return err
+			}
+		}
 		return s.tellTrainers(ctx, tx, id) // published: they are invited
 	})
 	if errors.Is(err, ErrWrongState) {

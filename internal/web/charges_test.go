@@ -193,7 +193,7 @@ func TestCoordinatorSeesOnlyTheirAgencysCharges(t *testing.T) {
 	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
 }
 
-// Confirmed charges are invoiced to each agency by the sweep, through
+// Confirmed charges are invoiced to each agency by the invoice jobs, through
 // Stripe, and become paid when Stripe's signed invoice.paid webhook says so.
 func TestChargesAreInvoicedAndPaidThroughStripe(t *testing.T) {
 	t.Parallel()
