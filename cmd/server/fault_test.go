@@ -59,18 +59,22 @@ func TestTwoProcessesOneKilledEverythingDoneOnce(t *testing.T) {
 	emailsBefore := count(t, pool, "SELECT count(*) FROM emails")
 	require.Positive(t, emailsBefore)
 
-	procs := make([]*serverProcess, 2)
-	errs := make([]error, 2)
-	var wg sync.WaitGroup
-	for i := range procs {
-		wg.Go(func() {
-			procs[i], errs[i] = startServerWith(t, bin, dbURL, "SMTP_URL="+smtp.URL(), "LOG_FORMAT=json",
-				"STRIPE_SECRET_KEY="+stripetest.Key, "STRIPE_WEBHOOK_SECRET="+faultWebhookSecret, "STRIPE_API_URL="+stripeAPI.URL)
-		})
+	// The first process is elected leader (it inserts the periodic
+	// sweeps) before the second starts; it is the one killed, so the kill
+	// also tests that another takes over the sweeps.
+	start := func() *serverProcess {
+		p, err := startServerWith(t, bin, dbURL, "SMTP_URL="+smtp.URL(), "LOG_FORMAT=json",
+			"STRIPE_SECRET_KEY="+stripetest.Key, "STRIPE_WEBHOOK_SECRET="+faultWebhookSecret, "STRIPE_API_URL="+stripeAPI.URL)
+		require.NoError(t, err)
+		return p
 	}
-	wg.Wait()
-	require.NoError(t, errors.Join(errs...))
-	victim, survivor := procs[0], procs[1]
+	victim := start()
+	var leader string
+	require.Eventually(t, func() bool {
+		return pool.QueryRow(ctx, "SELECT leader_id FROM river_leader").Scan(&leader) == nil
+	}, 30*time.Second, 50*time.Millisecond, "a leader is elected")
+	survivor := start()
+	procs := []*serverProcess{victim, survivor}
 	t.Cleanup(func() {
 		if t.Failed() {
 			for _, p := range procs {
@@ -178,9 +182,18 @@ func TestTwoProcessesOneKilledEverythingDoneOnce(t *testing.T) {
 		}
 	}
 
-	// Safety-net sweeps: never two runs of one sweep at once; the killed
-	// process's unfinished run ended when it was killed.
-	checkSweepRuns(t, pool, fmt.Sprintf(":%d", victim.pid), killedAt)
+	// Safety-net sweeps: the survivor took over as leader and ran each
+	// sweep again (RunOnStart); never two runs of one sweep at once; the
+	// killed process's unfinished run, if any, ended when it was killed.
+	var newLeader string
+	require.NoError(t, pool.QueryRow(ctx, "SELECT leader_id FROM river_leader").Scan(&newLeader))
+	assert.NotEqual(t, leader, newLeader, "the survivor leads")
+	sweeps := rows(t, pool, "SELECT DISTINCT sweep FROM sweep_runs ORDER BY 1")
+	require.NotEmpty(t, sweeps, "the sweeps ran")
+	assert.Equal(t, sweeps, rows(t, pool, `SELECT DISTINCT sweep FROM sweep_runs WHERE started_at > $1 AND process LIKE '%:' || $2 ORDER BY 1`,
+		killedAt, strconv.Itoa(survivor.pid)), "the new leader ran every sweep")
+	runs := checkSweepRuns(t, pool, fmt.Sprintf(":%d", victim.pid), killedAt)
+	t.Logf("sweeps %v: %d runs, none overlapping", sweeps, runs)
 }
 
 // buildServer builds this command once for the test, with the race
@@ -432,11 +445,13 @@ func makeWorkload(t *testing.T, ctx context.Context, pool *pgxpool.Pool, due tim
 	require.NoError(t, err)
 	base, _ := url.Parse("http://localhost:3000")
 	clock := &fixedClock{}
-	svc := booking.New(pool, email.NewOutbox(jobs), base, "Test Partnership", clock.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	outbox := email.NewOutbox(jobs)
+	svc := booking.New(pool, outbox, base, "Test Partnership", clock.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	svc.OfferWindow = time.Hour
 	svc.PaymentHold = 30 * time.Minute
 	pay := payment.New(pool, payment.NewStripeGateway(stripetest.Key, stripeURL, &http.Client{Timeout: 30 * time.Second}),
 		faultWebhookSecret, clock.Now)
+	pay.Jobs = outbox
 	pay.Handle(stripe.EventTypeCheckoutSessionCompleted, svc.CheckoutCompleted)
 	svc.Payments = pay
 
