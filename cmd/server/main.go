@@ -151,12 +151,13 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	default:
 		log.Info("EMAIL_OUTBOX_ONLY is set: emails are kept in the database, unsent, for training managers to read at /admin/emails (sign-in links removed)")
 	}
-	jobs, err := queue.New(pool, log, deliver, retention.Register,
-		func(c *river.Config) error { return resets.Register(c.Workers) })
+	// Services insert their jobs with an insert-only client; the working
+	// client is built below, once every part's workers have their services.
+	inserter, err := queue.NewInsertOnly(pool)
 	if err != nil {
 		return fmt.Errorf("job queue: %w", err)
 	}
-	outbox := email.NewOutbox(jobs)
+	outbox := email.NewOutbox(inserter)
 	accounts = account.New(pool, outbox, cfg.BaseURL, time.Now, log)
 	resets.Accounts = accounts
 	bookings := booking.New(pool, outbox, cfg.BaseURL, cfg.PartnershipName, time.Now, log)
@@ -189,6 +190,14 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	payments.Handle(stripe.EventTypeInvoicePaid, payments.InvoicePaid)
 	payments.Handle(stripe.EventTypeInvoiceVoided, payments.InvoiceVoided)
 	payments.Handle(stripe.EventTypeInvoiceMarkedUncollectible, payments.InvoiceVoided)
+	// Booking work at its time: offers expiring, held places lapsing,
+	// reminders; with the sweeps that catch any job missed.
+	jobs, err := queue.New(pool, log, deliver, retention.Register,
+		func(c *river.Config) error { return resets.Register(c.Workers) },
+		bookings.Work(), queue.Sweeps(pool, log, bookings.Sweeps()...))
+	if err != nil {
+		return fmt.Errorf("job queue: %w", err)
+	}
 	// Not ctx: a signal must not cancel deliveries in flight. Stop, below,
 	// lets them finish (or gives up after SHUTDOWN_TIMEOUT).
 	if err := jobs.Start(context.WithoutCancel(ctx)); err != nil {
@@ -201,13 +210,6 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 			log.Error("stop job queue", "error", err)
 		}
 	}()
-	// Every minute: places and reminders. An expired offer or hold cannot be
-	// taken up even before this runs; this hands the place to the next person.
-	go every(ctx, time.Minute, log,
-		chore{"passed on waiting-list offers not accepted in time", bookings.ExpireOffers},
-		chore{"released places not paid for in time", bookings.ExpireHolds},
-		chore{"sent reminders", bookings.SendReminders},
-	)
 	// Every minute: the Stripe calls that wait on the database.
 	go every(ctx, time.Minute, log,
 		chore{"refunded payments", payments.SendRefunds},
