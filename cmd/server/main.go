@@ -198,6 +198,11 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	if err != nil {
 		return fmt.Errorf("job queue: %w", err)
 	}
+	// Offers, holds and reminders made before their jobs existed (an older
+	// version, the demo data) get them now; the sweeps would find them late.
+	if err := bookings.ScheduleMissing(ctx); err != nil {
+		log.Error("schedule the jobs of offers, holds and reminders that have none (the sweeps will do their work)", "error", err)
+	}
 	// Not ctx: a signal must not cancel deliveries in flight. Stop, below,
 	// lets them finish (or gives up after SHUTDOWN_TIMEOUT).
 	if err := jobs.Start(context.WithoutCancel(ctx)); err != nil {

@@ -152,13 +152,28 @@ func (s *Service) scheduleHoldExpiry(ctx context.Context, tx pgx.Tx, id int64, u
 	return nil
 }
 
+// catchUp says which reminders whose moment has passed scheduleReminders
+// makes due at once.
+type catchUp int
+
+const (
+	// catchUpJoining: joining instructions already due, once there is a
+	// meeting link (a place confirmed inside 48 hours, a link added). A day
+	// reminder is never sent to a place confirmed after its moment.
+	catchUpJoining catchUp = iota
+	// catchUpAll: any reminder now passed (a session moved nearer: the
+	// places confirmed before are reminded now).
+	catchUpAll
+	// catchUpNone: only the reminders still to come (ScheduleMissing).
+	catchUpNone
+)
+
 // scheduleReminders inserts the reminder jobs of session id as it now
 // stands: one for each reminder still to come (shared by everyone with a
-// place, so a place confirmed later adds nothing new), and a catch-up due at
-// once for joining instructions already due with a meeting link, or, after
-// the session moved (moved), for any reminder whose moment has now passed.
-// In the transaction of the place's confirmation, the move, or the link.
-func (s *Service) scheduleReminders(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, id int64, moved bool) error {
+// place, so a place confirmed later adds nothing new), and a catch-up due
+// at once for those of the reminders already passed that due says. In the
+// transaction of the place's confirmation, the move, or the link.
+func (s *Service) scheduleReminders(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, id int64, due catchUp) error {
 	if s.outbox == nil {
 		return nil
 	}
@@ -185,7 +200,7 @@ func (s *Service) scheduleReminders(ctx context.Context, tx pgx.Tx, q *dbsqlc.Qu
 	if se.VenueOnline {
 		moments = append(moments, moment{joiningKind, se.StartsAt.Add(-joiningWindow)})
 	}
-	catchUp := ""
+	overdue := ""
 	var latest time.Time
 	for _, m := range moments {
 		if m.at.After(now) {
@@ -194,19 +209,16 @@ func (s *Service) scheduleReminders(ctx context.Context, tx pgx.Tx, q *dbsqlc.Qu
 			}
 			continue
 		}
-		// Its moment has passed. A day reminder is never sent to a place
-		// confirmed after it, so only a move can make one due now; joining
-		// instructions are due now to anyone with a place, once there is a
-		// link.
-		due := moved && m.kind != joiningKind || m.kind == joiningKind && se.MeetingUrl != ""
-		if due && (catchUp == "" || m.at.After(latest)) {
-			catchUp, latest = m.kind, m.at
+		// Its moment has passed: due now only as the caller says.
+		send := due == catchUpAll && m.kind != joiningKind || due != catchUpNone && m.kind == joiningKind && se.MeetingUrl != ""
+		if send && (overdue == "" || m.at.After(latest)) {
+			overdue, latest = m.kind, m.at
 		}
 	}
-	if catchUp == "" {
+	if overdue == "" {
 		return nil
 	}
-	if err := s.enqueue(ctx, tx, ReminderArgs{SessionID: id, StartsAt: at(se.StartsAt), Reminder: catchUp, Due: at(now), CatchUp: true}); err != nil {
+	if err := s.enqueue(ctx, tx, ReminderArgs{SessionID: id, StartsAt: at(se.StartsAt), Reminder: overdue, Due: at(now), CatchUp: true}); err != nil {
 		return fmt.Errorf("schedule reminders now due of session %d: %w", id, err)
 	}
 	return nil
@@ -216,7 +228,7 @@ func (s *Service) scheduleReminders(ctx context.Context, tx pgx.Tx, q *dbsqlc.Qu
 // transaction: the email (of kind: confirmed, or moved for a place moved to
 // this session) and the jobs that remind them before it.
 func (s *Service) confirmed(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, id, sessionID int64, kind messageKind) error {
-	if err := s.scheduleReminders(ctx, tx, q, sessionID, false); err != nil {
+	if err := s.scheduleReminders(ctx, tx, q, sessionID, catchUpJoining); err != nil {
 		return err
 	}
 	return s.tell(ctx, tx, q, id, kind)
@@ -230,7 +242,47 @@ func (s *Service) NotifyMeetingLinkChanged(ctx context.Context, tx pgx.Tx, id in
 	if _, err := lockSession(ctx, q, id); err != nil {
 		return err
 	}
-	return s.scheduleReminders(ctx, tx, q, id, false)
+	return s.scheduleReminders(ctx, tx, q, id, catchUpJoining)
+}
+
+// ScheduleMissing gives a job to any offer, hold or reminder still to come
+// that has none: work made before these jobs existed (a database from an
+// older version) or written straight to the tables (the demo data). A job
+// already waiting is not doubled (each is unique while it waits), so it is
+// safe at every start; the sweeps would otherwise find that work late, as
+// missed. Reminders whose moment has passed are left to the sweep. Each
+// session's jobs go in a short transaction of their own.
+func (s *Service) ScheduleMissing(ctx context.Context) error {
+	q := dbsqlc.New(s.pool)
+	var failed []error
+	offers, err := q.PendingOfferDeadlines(ctx)
+	if err != nil {
+		return fmt.Errorf("offers to schedule: %w", err)
+	}
+	for _, o := range offers {
+		failed = append(failed, s.inTx(ctx, func(tx pgx.Tx, _ *dbsqlc.Queries) error {
+			return s.scheduleOfferExpiry(ctx, tx, o.SessionID, []time.Time{o.Deadline})
+		}))
+	}
+	holds, err := q.PendingHolds(ctx)
+	if err != nil {
+		return fmt.Errorf("holds to schedule: %w", err)
+	}
+	for _, h := range holds {
+		failed = append(failed, s.inTx(ctx, func(tx pgx.Tx, _ *dbsqlc.Queries) error {
+			return s.scheduleHoldExpiry(ctx, tx, h.ID, h.Until)
+		}))
+	}
+	sessions, err := q.SessionsToRemind(ctx, s.now())
+	if err != nil {
+		return fmt.Errorf("sessions to remind: %w", err)
+	}
+	for _, id := range sessions {
+		failed = append(failed, s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
+			return s.scheduleReminders(ctx, tx, q, id, catchUpNone)
+		}))
+	}
+	return errors.Join(failed...)
 }
 
 type offerExpiryWorker struct {

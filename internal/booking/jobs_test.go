@@ -788,3 +788,42 @@ func TestOfferExpiresOnTheQueueAtItsTime(t *testing.T) {
 	}, 10*time.Second, 50*time.Millisecond, "the job is done")
 	assert.Equal(t, 1, f.emailsTo(t, waiter, "Your offer of a place has expired"))
 }
+
+// Work made without its jobs (an older version's database, the demo data)
+// gets them at start, once however often it starts.
+func TestScheduleMissingGivesEveryPendingStepAJobOnce(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	_, waiters := f.offered(t, "old-offer")
+	placed := f.session(t, 5, 20)
+	_, err := f.book(f.person(t, "old-place", f.agency), placed, false)
+	require.NoError(t, err)
+	f.paid(t)
+	held, err := f.book(f.person(t, "old-hold", f.agency), f.session(t, 2, 30), false)
+	require.NoError(t, err)
+	require.Equal(t, booking.Held, held.Status)
+	_, err = f.pool.Exec(f.ctx, "DELETE FROM river_job")
+	require.NoError(t, err)
+
+	require.NoError(t, f.svc.ScheduleMissing(f.ctx))
+	offers := f.jobs(t, booking.KindOfferExpiry)
+	require.Len(t, offers, 1)
+	assert.True(t, offers[0].ScheduledAt.Equal(f.deadline(t, waiters[0])))
+	holds := f.jobs(t, booking.KindHoldExpiry)
+	require.Len(t, holds, 1)
+	assert.Equal(t, held.BookingID, args[booking.HoldExpiryArgs](t, holds[0]).BookingID)
+	assert.True(t, holds[0].ScheduledAt.Equal(start.Add(booking.DefaultPaymentHold)))
+	begins := start.Add(20 * day)
+	assert.Equal(t, map[string]time.Time{
+		"days_10": begins.Add(-10 * day).UTC(),
+		"days_3":  begins.Add(-3 * day).UTC(),
+		"joining": begins.Add(-48 * time.Hour).UTC(),
+	}, f.reminderJobs(t, placed), "the confirmed place's reminders; none for places only offered or held")
+	reminders := len(f.jobs(t, booking.KindReminder))
+	assert.Equal(t, 3, reminders)
+
+	require.NoError(t, f.svc.ScheduleMissing(f.ctx))
+	assert.Len(t, f.jobs(t, booking.KindOfferExpiry), 1, "not doubled")
+	assert.Len(t, f.jobs(t, booking.KindHoldExpiry), 1)
+	assert.Len(t, f.jobs(t, booking.KindReminder), reminders)
+}

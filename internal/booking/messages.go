@@ -213,7 +213,7 @@ func (s *Service) NotifySessionMoved(ctx context.Context, tx pgx.Tx, id int64) e
 	}
 	// Reminders for the new time; those scheduled for the old one find the
 	// session moved and do nothing.
-	return s.scheduleReminders(ctx, tx, q, id, true)
+	return s.scheduleReminders(ctx, tx, q, id, catchUpAll)
 }
 
 // from signs every letter: the partnership's name and how to reach its

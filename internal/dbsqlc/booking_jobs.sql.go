@@ -109,3 +109,97 @@ func (q *Queries) OfferedUntil(ctx context.Context, arg OfferedUntilParams) ([]O
 	}
 	return items, nil
 }
+
+const pendingHolds = `-- name: PendingHolds :many
+SELECT id, hold_expires_at::timestamptz AS until
+FROM bookings WHERE status = 'held'
+ORDER BY id
+`
+
+type PendingHoldsRow struct {
+	ID    int64
+	Until time.Time
+}
+
+func (q *Queries) PendingHolds(ctx context.Context) ([]PendingHoldsRow, error) {
+	rows, err := q.db.Query(ctx, pendingHolds)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []PendingHoldsRow
+	for rows.Next() {
+		var i PendingHoldsRow
+		if err := rows.Scan(&i.ID, &i.Until); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const pendingOfferDeadlines = `-- name: PendingOfferDeadlines :many
+
+SELECT DISTINCT session_id, offer_expires_at::timestamptz AS deadline
+FROM bookings WHERE status = 'offered'
+ORDER BY session_id, deadline
+`
+
+type PendingOfferDeadlinesRow struct {
+	SessionID int64
+	Deadline  time.Time
+}
+
+// Work that may have no job: made before jobs existed (an upgrade), or
+// written straight to the tables (demo data). ScheduleMissing gives each
+// its job.
+func (q *Queries) PendingOfferDeadlines(ctx context.Context) ([]PendingOfferDeadlinesRow, error) {
+	rows, err := q.db.Query(ctx, pendingOfferDeadlines)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []PendingOfferDeadlinesRow
+	for rows.Next() {
+		var i PendingOfferDeadlinesRow
+		if err := rows.Scan(&i.SessionID, &i.Deadline); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const sessionsToRemind = `-- name: SessionsToRemind :many
+SELECT s.id FROM sessions s
+WHERE s.status = 'published' AND s.starts_at > $1::timestamptz
+  AND EXISTS (SELECT 1 FROM bookings b WHERE b.session_id = s.id AND b.status = 'confirmed')
+ORDER BY s.id
+`
+
+// Published sessions still to start with someone to remind.
+func (q *Queries) SessionsToRemind(ctx context.Context, now time.Time) ([]int64, error) {
+	rows, err := q.db.Query(ctx, sessionsToRemind, now)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
