@@ -209,6 +209,34 @@ func TestOfferAcceptedBeforeItsJobRunsIsKept(t *testing.T) {
 	assert.Equal(t, 0, f.emailsTo(t, keen, "Your offer of a place has expired"))
 }
 
+// twiceAtOnce runs job j on two workers at once: it holds session's row
+// until both are waiting for it, so both start before either has done
+// anything.
+func twiceAtOnce[T river.JobArgs](t *testing.T, f fixture, session int64, w river.Worker[T], j job) {
+	t.Helper()
+	tx, err := f.pool.Begin(f.ctx)
+	require.NoError(t, err)
+	defer func() { _ = tx.Rollback(f.ctx) }()
+	_, err = tx.Exec(f.ctx, "SELECT 1 FROM sessions WHERE id = $1 FOR UPDATE", session)
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			assert.NoError(t, w.Work(f.ctx, &river.Job[T]{JobRow: &rivertype.JobRow{ID: j.ID, Kind: j.Kind}, Args: args[T](t, j)}))
+		}()
+	}
+	require.Eventually(t, func() bool {
+		var waiting int
+		err := f.pool.QueryRow(f.ctx, `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&waiting)
+		return err == nil && waiting == 2
+	}, 10*time.Second, 5*time.Millisecond, "both workers wait for the session")
+	require.NoError(t, tx.Rollback(f.ctx))
+	wg.Wait()
+}
+
 // Two workers at once on one session's expiry (River's rescue of a job
 // that was still running, or two jobs for one deadline): one expiry and
 // one email.
@@ -239,30 +267,7 @@ func TestTwoOfferJobsAtOnceExpireEachOfferOnce(t *testing.T) {
 	require.Len(t, jobs, 1, "three offers with one deadline share one job")
 	f.clock.Set(jobs[0].ScheduledAt)
 
-	tx, err := f.pool.Begin(f.ctx)
-	require.NoError(t, err)
-	defer func() { _ = tx.Rollback(f.ctx) }()
-	_, err = tx.Exec(f.ctx, "SELECT 1 FROM sessions WHERE id = $1 FOR UPDATE", session)
-	require.NoError(t, err)
-	var wg sync.WaitGroup
-	w := f.svc.OfferExpiryWorker()
-	for range 2 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			j := jobs[0]
-			assert.NoError(t, w.Work(f.ctx, &river.Job[booking.OfferExpiryArgs]{
-				JobRow: &rivertype.JobRow{ID: j.ID, Kind: j.Kind}, Args: args[booking.OfferExpiryArgs](t, j)}))
-		}()
-	}
-	require.Eventually(t, func() bool {
-		var waiting int
-		err := f.pool.QueryRow(f.ctx, `SELECT count(*) FROM pg_stat_activity
-			WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&waiting)
-		return err == nil && waiting == 2
-	}, 10*time.Second, 5*time.Millisecond, "both workers wait for the session")
-	require.NoError(t, tx.Rollback(f.ctx))
-	wg.Wait()
+	twiceAtOnce(t, f, session, f.svc.OfferExpiryWorker(), jobs[0])
 
 	expired := 0
 	for _, p := range waiters[:3] {
@@ -605,8 +610,9 @@ func TestMovedSessionReschedulesItsReminders(t *testing.T) {
 	assert.Equal(t, startsAt.Add(-10*day).UTC(), jobs["days_10"], "a job for the new time")
 	assert.Equal(t, startsAt.Add(-3*day).UTC(), jobs["days_3"])
 
-	// The old time's jobs do nothing.
-	f.clock.Set(begins.Add(-3 * day))
+	// The old time's jobs do nothing (by the old time's last, the new
+	// time's ten-day reminder is due: only its own job sends it).
+	f.clock.Set(begins.Add(-48 * time.Hour))
 	for _, j := range old {
 		require.NoError(t, work(t, f, f.svc.ReminderWorker(), j))
 	}
@@ -826,4 +832,45 @@ func TestScheduleMissingGivesEveryPendingStepAJobOnce(t *testing.T) {
 	assert.Len(t, f.jobs(t, booking.KindOfferExpiry), 1, "not doubled")
 	assert.Len(t, f.jobs(t, booking.KindHoldExpiry), 1)
 	assert.Len(t, f.jobs(t, booking.KindReminder), reminders)
+}
+
+func TestTwoHoldJobsAtOnceLapseTheHoldOnce(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	f.paid(t)
+	session := f.session(t, 1, 30)
+	payer := f.person(t, "slow-payer", f.agency)
+	out, err := f.book(payer, session, false)
+	require.NoError(t, err)
+	waiter, err := f.book(f.person(t, "next", f.agency), session, true)
+	require.NoError(t, err)
+	jobs := f.jobs(t, booking.KindHoldExpiry)
+	require.Len(t, jobs, 1)
+	f.clock.Set(jobs[0].ScheduledAt)
+	twiceAtOnce(t, f, session, f.svc.HoldExpiryWorker(), jobs[0])
+	assert.Equal(t, booking.Lapsed, f.status(t, out.BookingID))
+	assert.Equal(t, 1, f.emailsTo(t, payer, "Your place was not paid for in time"))
+	assert.Equal(t, booking.Offered, f.status(t, waiter.BookingID))
+	assert.Len(t, f.jobs(t, booking.KindOfferExpiry), 1, "one offer of the place, with its job")
+	f.consistent(t, session)
+}
+
+func TestTwoReminderJobsAtOnceSendEachReminderOnce(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	session := f.session(t, 10, 20)
+	var people []booking.Actor
+	for _, name := range []string{"r1", "r2", "r3"} {
+		p := f.person(t, name, f.agency)
+		_, err := f.book(p, session, false)
+		require.NoError(t, err)
+		people = append(people, p)
+	}
+	jobs := f.jobs(t, booking.KindReminder)
+	require.Len(t, jobs, 3)
+	f.clock.Set(jobs[0].ScheduledAt)
+	twiceAtOnce(t, f, session, f.svc.ReminderWorker(), jobs[0])
+	for _, p := range people {
+		assert.Equal(t, 1, f.emailsTo(t, p, "Reminder:"))
+	}
 }
