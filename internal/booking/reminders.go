@@ -96,7 +96,7 @@ func (s *Service) sendReminders(ctx context.Context, session *int64, now, dueAt 
 func (s *Service) dueReminders(c dbsqlc.ReminderCandidatesRow, days []int, now time.Time) []reminder {
 	var out []reminder
 	// Of the day reminders due, only the nearest is sent: the others are
-	// marked so a late sweep never sends "in 10 days" after "in 3 days".
+	// marked so a late job or sweep never sends "in 10 days" after "in 3 days".
 	// Nor is one sent whose time had passed when the place was confirmed:
 	// the confirmation email said it all.
 	var due []int
@@ -129,7 +129,7 @@ func (s *Service) dueReminders(c dbsqlc.ReminderCandidatesRow, days []int, now t
 
 // sendReminder records r for booking id and sends its email, in one
 // transaction under the session's lock. It reports whether an email went:
-// not when another sweeper got there first, or the place has since gone.
+// not when another job or sweep got there first, or the place has since gone.
 func (s *Service) sendReminder(ctx context.Context, id int64, r reminder, now time.Time) (bool, error) {
 	sent := false
 	err := s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
