@@ -545,27 +545,36 @@ func TestPlaceConfirmedLateSchedulesOnlyRemindersStillToCome(t *testing.T) {
 	assert.Equal(t, 0, f.emailsTo(t, late, "Reminder:"), "the day reminders' times had passed when they booked")
 }
 
-// rolled back, a confirmation leaves no reminder job.
-func TestRolledBackPlaceMakesNoReminderJob(t *testing.T) {
+// A move that rolls back leaves no reminder job for the time it would have
+// set; one that commits does.
+func TestRolledBackMoveMakesNoReminderJob(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	session := f.session(t, 1, 20)
-	_, err := f.book(f.person(t, "holder", f.agency), session, false)
+	session := f.session(t, 5, 20)
+	_, err := f.book(f.person(t, "placed", f.agency), session, false)
 	require.NoError(t, err)
-	_, err = f.pool.Exec(f.ctx, "DELETE FROM river_job WHERE kind = $1", booking.KindReminder)
-	require.NoError(t, err)
-	w, err := f.book(f.person(t, "waiter", f.agency), session, true)
-	require.NoError(t, err)
-	tx, err := f.pool.Begin(f.ctx)
-	require.NoError(t, err)
-	_, err = tx.Exec(f.ctx, "UPDATE sessions SET capacity = 2 WHERE id = $1", session)
-	require.NoError(t, err)
-	require.NoError(t, f.svc.FillPlaces(f.ctx, tx, session))
-	var status string
-	require.NoError(t, tx.QueryRow(f.ctx, "SELECT status FROM bookings WHERE id = $1", w.BookingID).Scan(&status))
-	require.Equal(t, booking.Offered, status, "offered inside the transaction")
-	require.NoError(t, tx.Rollback(f.ctx))
-	assert.Empty(t, f.jobs(t, booking.KindReminder))
+	require.Len(t, f.jobs(t, booking.KindReminder), 3)
+	later := start.Add(27 * day)
+
+	move := func(commit bool) {
+		tx, err := f.pool.Begin(f.ctx)
+		require.NoError(t, err)
+		defer func() { _ = tx.Rollback(f.ctx) }()
+		_, err = tx.Exec(f.ctx, "UPDATE sessions SET starts_at = $2, ends_at = $3, booking_cutoff_at = $4, sequence = sequence + 1 WHERE id = $1",
+			session, later, later.Add(3*time.Hour), later.Add(-3*day))
+		require.NoError(t, err)
+		require.NoError(t, f.svc.NotifySessionMoved(f.ctx, tx, session))
+		var inside int
+		require.NoError(t, tx.QueryRow(f.ctx, "SELECT count(*) FROM river_job WHERE kind = $1", booking.KindReminder).Scan(&inside))
+		require.Equal(t, 6, inside, "the new time's jobs, in the move's transaction")
+		if commit {
+			require.NoError(t, tx.Commit(f.ctx))
+		}
+	}
+	move(false)
+	assert.Len(t, f.jobs(t, booking.KindReminder), 3, "rolled back: only the old time's jobs")
+	move(true)
+	assert.Equal(t, later.Add(-10*day).UTC(), f.reminderJobs(t, session)["days_10"])
 }
 
 // moveSession moves session to begin at when (same times of day), through
