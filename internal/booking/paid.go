@@ -27,9 +27,9 @@ import (
 //   - on their agency's invoice, against a purchase order: confirmed at once.
 //
 // A hold not paid for by its deadline lapses (its job at the hold's end,
-// ExpireHolds as the safety net, or Stripe's checkout.session.expired) and the place goes to the waiting list. A
-// payment that arrives after that takes the place if it is still free, and
-// is refunded in full if it is not.
+// ExpireHolds as the safety net, or Stripe's checkout.session.expired) and
+// the place goes to the waiting list. A payment that arrives after that
+// takes the place if it is still free, and is refunded in full if it is not.
 
 // Held is the status of a place held while its person pays, Lapsed of one
 // not paid for in time.
