@@ -395,13 +395,13 @@ func (s *Service) Work() queue.Work {
 func (s *Service) Sweeps() []queue.Sweep {
 	return []queue.Sweep{
 		{Name: "offers", Every: 5 * time.Minute,
-			What: "passed on waiting-list offers not accepted in time whose expiry job was missed",
+			What: "passed on waiting-list offers not accepted in time",
 			Run:  func(ctx context.Context) (int, error) { return s.expireOffers(ctx, s.now().Add(-SweepGrace)) }},
 		{Name: "holds", Every: 5 * time.Minute,
-			What: "released places not paid for in time whose job was missed",
+			What: "released places not paid for in time",
 			Run:  func(ctx context.Context) (int, error) { return s.expireHolds(ctx, s.now().Add(-SweepGrace)) }},
 		{Name: "reminders", Every: 10 * time.Minute, Timeout: reminderJobTimeout,
-			What: "sent reminders and joining instructions whose job was missed",
+			What: "sent reminders and joining instructions",
 			Run: func(ctx context.Context) (int, error) {
 				now := s.now()
 				return s.sendReminders(ctx, nil, now, now.Add(-SweepGrace))
