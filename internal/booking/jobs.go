@@ -40,13 +40,15 @@ const (
 const jobAttempts = 8
 
 // Timeouts of the jobs: one session's offers or holds (a few emails and
-// offers on), and one session's reminders (a transaction and an email for
-// each of up to a thousand places). Short, so a job stranded by a process
-// that died is run again within a minute or two (queue.RescueStuckJobsAfter).
+// offers on), and one session's reminders (a short transaction and an email
+// for each of up to a thousand places, each committed on its own, so a run
+// cut short is retried and carries on where it stopped). Short, so a job
+// stranded by a process that died is run again within a minute or two
+// (queue.RescueStuckJobsAfter, and never before the job's timeout).
 const (
 	offerJobTimeout    = 20 * time.Second
 	holdJobTimeout     = 20 * time.Second
-	reminderJobTimeout = 2 * time.Minute
+	reminderJobTimeout = time.Minute
 )
 
 // SweepGrace is how overdue work must be before a sweep does it: its job
