@@ -13,6 +13,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"syscall"
 	"time"
@@ -151,26 +152,13 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	default:
 		log.Info("EMAIL_OUTBOX_ONLY is set: emails are kept in the database, unsent, for training managers to read at /admin/emails (sign-in links removed)")
 	}
-	var gateway payment.Gateway // nil: no card payments, paid places are invoiced
-	if cfg.StripeSecretKey != "" {
-		gateway = payment.NewStripeGateway(cfg.StripeSecretKey, cfg.StripeAPIURL, nil)
-	}
-	payments := payment.New(pool, gateway, cfg.StripeWebhookSecret, time.Now)
-	payments.Hold = cfg.PaymentHold
-	if !payments.Online() {
-		log.Info("online payment is off: STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET are not set, so paid places are invoiced")
-	}
-	jobs, err := queue.New(pool, log, deliver, retention.Register,
-		func(c *river.Config) error { return resets.Register(c.Workers) },
-		// Stripe's refunds, closed checkouts and invoices, and the sweeps
-		// that insert any job missed (the payments get their job inserter,
-		// the outbox, below, before the client starts).
-		payments.Work(), queue.Sweeps(pool, log, payments.Sweeps()...))
+	// Services insert their jobs with an insert-only client; the working
+	// client is built below, once every part's workers have their services.
+	inserter, err := queue.NewInsertOnly(pool)
 	if err != nil {
 		return fmt.Errorf("job queue: %w", err)
 	}
-	outbox := email.NewOutbox(jobs)
-	payments.Jobs = outbox
+	outbox := email.NewOutbox(inserter)
 	accounts = account.New(pool, outbox, cfg.BaseURL, time.Now, log)
 	resets.Accounts = accounts
 	bookings := booking.New(pool, outbox, cfg.BaseURL, cfg.PartnershipName, time.Now, log)
@@ -186,14 +174,41 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	accounts.Privacy = registry.New() // every part that stores personal data: the download and erasure
 	accounts.Signature = email.Signature{Team: "Book safeguarding training", Partnership: cfg.PartnershipName,
 		Email: cfg.TrainingEmail, Phone: cfg.TrainingPhone, Website: cfg.BaseURL.JoinPath("/").String()}
+	var gateway payment.Gateway // nil: no card payments, paid places are invoiced
+	if cfg.StripeSecretKey != "" {
+		gateway = payment.NewStripeGateway(cfg.StripeSecretKey, cfg.StripeAPIURL, nil)
+	}
+	payments := payment.New(pool, gateway, cfg.StripeWebhookSecret, time.Now)
+	payments.Hold = cfg.PaymentHold
+	payments.Jobs = outbox // refunds, closed checkouts and invoices: jobs inserted with their cause
+	if !payments.Online() {
+		log.Info("online payment is off: STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET are not set, so paid places are invoiced")
+	}
 	// Paid places: held while their person pays, confirmed by Stripe's webhook.
 	bookings.Payments, bookings.PaymentHold = payments, cfg.PaymentHold
 	payments.Handle(stripe.EventTypeCheckoutSessionCompleted, bookings.CheckoutCompleted)
 	payments.Handle(stripe.EventTypeCheckoutSessionExpired, bookings.CheckoutExpired)
-	// Charges and places billed to agencies: invoiced by the sweep, paid as Stripe says.
+	// Charges and places billed to agencies: invoiced by a job, paid as Stripe says.
 	payments.Handle(stripe.EventTypeInvoicePaid, payments.InvoicePaid)
 	payments.Handle(stripe.EventTypeInvoiceVoided, payments.InvoiceVoided)
 	payments.Handle(stripe.EventTypeInvoiceMarkedUncollectible, payments.InvoiceVoided)
+	// The one working client: every part's workers, now that they have their
+	// services. Booking work at its time (offers expiring, held places
+	// lapsing, reminders), Stripe's refunds, closed checkouts and invoices
+	// (each called with no transaction open), and the safety-net sweeps that
+	// catch any job missed, run by one leader at a time.
+	jobs, err := queue.New(pool, log, deliver, retention.Register,
+		func(c *river.Config) error { return resets.Register(c.Workers) },
+		bookings.Work(), payments.Work(),
+		queue.Sweeps(pool, log, slices.Concat(bookings.Sweeps(), payments.Sweeps())...))
+	if err != nil {
+		return fmt.Errorf("job queue: %w", err)
+	}
+	// Offers, holds and reminders made before their jobs existed (an older
+	// version, the demo data) get them now; the sweeps would find them late.
+	if err := bookings.ScheduleMissing(ctx); err != nil {
+		log.Error("schedule the jobs of offers, holds and reminders that have none (the sweeps will do their work)", "error", err)
+	}
 	// Not ctx: a signal must not cancel deliveries in flight. Stop, below,
 	// lets them finish (or gives up after SHUTDOWN_TIMEOUT).
 	if err := jobs.Start(context.WithoutCancel(ctx)); err != nil {
@@ -206,14 +221,6 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 			log.Error("stop job queue", "error", err)
 		}
 	}()
-	// Every minute: places and reminders. An expired offer or hold cannot be
-	// taken up even before this runs; this hands the place to the next person.
-	go every(ctx, time.Minute, log,
-		chore{"passed on waiting-list offers not accepted in time", bookings.ExpireOffers},
-		chore{"released places not paid for in time", bookings.ExpireHolds},
-		chore{"sent reminders", bookings.SendReminders},
-	)
-
 	app, err := web.New(web.Deps{
 		Catalogue:      catalogue.New(pool, time.Now),
 		Accounts:       accounts,
@@ -261,32 +268,4 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	}
 	log.Info("stopped")
 	return nil
-}
-
-// chore is background work run on a timer: what it does, in words for the
-// log, and the function doing it, which returns how many things it did.
-type chore struct {
-	what string // "expired waiting-list offers"
-	run  func(context.Context) (int, error)
-}
-
-// every runs chores one after another every period until ctx ends, logging
-// what each did and, at warning level, what failed (it runs again next time).
-func every(ctx context.Context, period time.Duration, log *slog.Logger, chores ...chore) {
-	t := time.NewTicker(period)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			for _, c := range chores {
-				if n, err := c.run(ctx); err != nil {
-					log.Warn(c.what+": failed, tried again next time", "error", err)
-				} else if n > 0 {
-					log.Info(c.what, "count", n)
-				}
-			}
-		}
-	}
 }

@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -241,35 +239,4 @@ func TestSignUpEmailArrivesOverSMTP(t *testing.T) {
 	msgs = smtp.WaitFor(t, 2, 30*time.Second)
 	assert.Equal(t, "Reset your password", msgs[1].Subject)
 	assert.Contains(t, msgs[1].Body, "Dear Alex Morgan,", "a proven address is greeted by name")
-}
-
-// every runs each chore on its timer, logs what it did and what failed, and
-// stops when its context ends.
-func TestEveryRunsChoresUntilStopped(t *testing.T) {
-	t.Parallel()
-	var logs logBuffer
-	log := slog.New(slog.NewTextHandler(&logs, nil))
-	ctx, cancel := context.WithCancel(context.Background())
-	ran := make(chan struct{}, 100)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		every(ctx, 10*time.Millisecond, log,
-			chore{"did things", func(context.Context) (int, error) { ran <- struct{}{}; return 2, nil }},
-			chore{"broke things", func(context.Context) (int, error) { return 0, errors.New("boom") }},
-			chore{"idled", func(context.Context) (int, error) { return 0, nil }},
-		)
-	}()
-	<-ran
-	<-ran
-	cancel()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		t.Fatal("every did not stop when its context ended")
-	}
-	out := logs.String()
-	assert.Contains(t, out, `msg="did things" count=2`)
-	assert.Contains(t, out, `msg="broke things: failed, tried again next time" error=boom`)
-	assert.NotContains(t, out, "idled", "nothing done, nothing said")
 }

@@ -208,8 +208,10 @@ GROUP BY session_id;
 UPDATE bookings SET access_needs = '', dietary_needs = '', line_manager_name = '', line_manager_email = ''
 WHERE user_id = @user_id;
 
--- name: CapOfferDeadlines :exec
--- A session moved earlier: no offer may run past its new cut-off.
+-- name: CapOfferDeadlines :many
+-- A session moved earlier: no offer may run past its new cut-off. Returns
+-- each offer's new deadline, for its expiry job.
 UPDATE bookings b SET offer_expires_at = s.booking_cutoff_at, updated_at = now()
 FROM sessions s
-WHERE s.id = @session_id AND b.session_id = s.id AND b.status = 'offered' AND b.offer_expires_at > s.booking_cutoff_at;
+WHERE s.id = @session_id AND b.session_id = s.id AND b.status = 'offered' AND b.offer_expires_at > s.booking_cutoff_at
+RETURNING b.offer_expires_at::timestamptz AS deadline;

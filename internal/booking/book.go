@@ -183,14 +183,15 @@ func (s *Service) book(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, actor 
 	if price > 0 && !actor.Manager {
 		// A paid place is held while its person pays; a manager adding
 		// someone confirms it at once (the partnership's own decision).
+		until := now.Add(s.paymentHold())
 		id, err := q.HoldPlace(ctx, dbsqlc.HoldPlaceParams{
 			UserID: p.ID, AgencyID: p.AgencyID, BookedBy: actor.ID, AccessNeeds: d.AccessNeeds,
 			DietaryNeeds: d.DietaryNeeds, LineManagerName: d.LineManagerName, LineManagerEmail: d.LineManagerEmail,
-			Now: now, HoldUntil: now.Add(s.paymentHold()), SessionID: se.ID,
+			Now: now, HoldUntil: until, SessionID: se.ID,
 		})
 		switch {
 		case err == nil:
-			return Outcome{BookingID: id, Status: Held, Price: price}, nil
+			return Outcome{BookingID: id, Status: Held, Price: price}, s.scheduleHoldExpiry(ctx, tx, id, until)
 		case !errors.Is(err, pgx.ErrNoRows):
 			return Outcome{}, fmt.Errorf("hold place: %w", err)
 		case !r.JoinWaitingList:
@@ -204,7 +205,7 @@ func (s *Service) book(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, actor 
 	})
 	switch {
 	case err == nil:
-		return Outcome{BookingID: id, Status: Confirmed}, s.tell(ctx, tx, q, id, msgConfirmed)
+		return Outcome{BookingID: id, Status: Confirmed}, s.confirmed(ctx, tx, q, id, se.ID, msgConfirmed)
 	case !errors.Is(err, pgx.ErrNoRows):
 		return Outcome{}, fmt.Errorf("take place: %w", err)
 	case !r.JoinWaitingList:
@@ -285,12 +286,16 @@ func (s *Service) offerFreePlaces(ctx context.Context, tx pgx.Tx, q *dbsqlc.Quer
 	if err != nil {
 		return fmt.Errorf("offer free places of session %d: %w", sessionID, err)
 	}
+	deadlines := make([]time.Time, 0, len(offers))
 	for _, o := range offers {
 		if err := s.tell(ctx, tx, q, o.ID, msgOffered); err != nil {
 			return err
 		}
+		if o.OfferExpiresAt != nil {
+			deadlines = append(deadlines, *o.OfferExpiresAt)
+		}
 	}
-	return nil
+	return s.scheduleOfferExpiry(ctx, tx, sessionID, deadlines)
 }
 
 // FillPlaces offers a session's free places to its waiting list, in the
@@ -301,8 +306,13 @@ func (s *Service) FillPlaces(ctx context.Context, tx pgx.Tx, sessionID int64) er
 	if _, err := lockSession(ctx, q, sessionID); err != nil {
 		return err
 	}
-	if err := q.CapOfferDeadlines(ctx, sessionID); err != nil {
+	deadlines, err := q.CapOfferDeadlines(ctx, sessionID)
+	if err != nil {
 		return fmt.Errorf("cap offers of session %d: %w", sessionID, err)
+	}
+	// Offers cut short by an earlier cut-off expire at it: a job for that time.
+	if err := s.scheduleOfferExpiry(ctx, tx, sessionID, deadlines); err != nil {
+		return err
 	}
 	return s.offerFreePlaces(ctx, tx, q, sessionID, s.now())
 }
@@ -328,19 +338,20 @@ func (s *Service) AcceptOffer(ctx context.Context, actor Actor, bookingID int64)
 			return err
 		}
 		if price > 0 { // a paid place: held while they pay
-			if _, err := q.HoldOffer(ctx, dbsqlc.HoldOfferParams{ID: b.ID, Now: now, HoldUntil: now.Add(s.paymentHold())}); errors.Is(err, pgx.ErrNoRows) {
+			until := now.Add(s.paymentHold())
+			if _, err := q.HoldOffer(ctx, dbsqlc.HoldOfferParams{ID: b.ID, Now: now, HoldUntil: until}); errors.Is(err, pgx.ErrNoRows) {
 				return ErrOfferGone
 			} else if err != nil {
 				return fmt.Errorf("accept offer %d: %w", b.ID, err)
 			}
-			return nil
+			return s.scheduleHoldExpiry(ctx, tx, b.ID, until)
 		}
 		if _, err := q.ConfirmOffer(ctx, dbsqlc.ConfirmOfferParams{ID: b.ID, Now: now}); errors.Is(err, pgx.ErrNoRows) {
 			return ErrOfferGone
 		} else if err != nil {
 			return fmt.Errorf("accept offer %d: %w", b.ID, err)
 		}
-		return s.tell(ctx, tx, q, b.ID, msgConfirmed)
+		return s.confirmed(ctx, tx, q, b.ID, b.SessionID, msgConfirmed)
 	})
 }
 
@@ -371,34 +382,24 @@ func (s *Service) Leave(ctx context.Context, actor Actor, bookingID int64) error
 
 // ExpireOffers ends the offers whose time is up and passes each place to
 // the next person waiting (or back to the pool after the cut-off). It
-// returns how many offers expired. Run it every minute or so; an expired
-// offer cannot be accepted even before it runs.
+// returns how many offers expired. Each offer's own job (OfferExpiryArgs)
+// does this at its deadline; this is the sweep's, for any it missed. An
+// expired offer cannot be accepted even before either runs.
 func (s *Service) ExpireOffers(ctx context.Context) (int, error) {
-	now := s.now()
-	sessions, err := dbsqlc.New(s.pool).ExpiredOfferSessions(ctx, now)
+	return s.expireOffers(ctx, s.now())
+}
+
+// expireOffers expires the offers of each session with an offer due by
+// dueBy (the sweep looks only at offers overdue by its grace).
+func (s *Service) expireOffers(ctx context.Context, dueBy time.Time) (int, error) {
+	sessions, err := dbsqlc.New(s.pool).ExpiredOfferSessions(ctx, dueBy)
 	if err != nil {
 		return 0, fmt.Errorf("sessions with expired offers: %w", err)
 	}
 	n := 0
 	var failed error
 	for _, id := range sessions {
-		count := 0
-		err := s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
-			if _, err := lockSession(ctx, q, id); err != nil {
-				return err
-			}
-			expired, err := q.ExpireOffers(ctx, dbsqlc.ExpireOffersParams{SessionID: id, Now: now})
-			if err != nil {
-				return fmt.Errorf("expire offers of session %d: %w", id, err)
-			}
-			for _, b := range expired {
-				if err := s.tell(ctx, tx, q, b, msgOfferExpired); err != nil {
-					return err
-				}
-			}
-			count = len(expired)
-			return s.offerFreePlaces(ctx, tx, q, id, now)
-		})
+		count, err := s.expireSessionOffers(ctx, id)
 		if err != nil {
 			// One session's trouble must not hold up the others' offers.
 			s.log.Error("expire offers", "session", id, "error", err)
@@ -408,6 +409,33 @@ func (s *Service) ExpireOffers(ctx context.Context) (int, error) {
 		n += count // counted once committed
 	}
 	return n, failed
+}
+
+// expireSessionOffers ends session id's offers due now, tells each person,
+// and offers the places on, in one transaction under the session's lock. An
+// offer accepted, declined or ended meanwhile is no longer offered, so it
+// is not touched. It returns how many offers expired.
+func (s *Service) expireSessionOffers(ctx context.Context, id int64) (int, error) {
+	count := 0
+	err := s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
+		count = 0 // a retried transaction starts again
+		if _, err := lockSession(ctx, q, id); err != nil {
+			return err
+		}
+		now := s.now() // after the wait for the lock
+		expired, err := q.ExpireOffers(ctx, dbsqlc.ExpireOffersParams{SessionID: id, Now: now})
+		if err != nil {
+			return fmt.Errorf("expire offers of session %d: %w", id, err)
+		}
+		for _, b := range expired {
+			if err := s.tell(ctx, tx, q, b, msgOfferExpired); err != nil {
+				return err
+			}
+		}
+		count = len(expired)
+		return s.offerFreePlaces(ctx, tx, q, id, now)
+	})
+	return count, err
 }
 
 // end moves a live booking to an ended status, from one of the given states.

@@ -164,7 +164,7 @@ func (s *Service) Substitute(ctx context.Context, actor Actor, bookingID int64, 
 		if err := s.tell(ctx, tx, q, b.ID, msgSubstitutedOut); err != nil {
 			return err
 		}
-		return s.tell(ctx, tx, q, newID, msgConfirmed)
+		return s.confirmed(ctx, tx, q, newID, se.ID, msgConfirmed)
 	})
 	if pgerr.Violates(err, "bookings_one_live") {
 		v.Add(FieldColleagueEmail, "Your colleague already has a place on this session")

@@ -133,7 +133,7 @@ func (s *Service) Get(ctx context.Context, actor Actor, id int64) (Booking, erro
 		b.Attendance = *r.Attendance
 	}
 	if offerLapsed(r.Status, r.OfferExpiresAt, now) {
-		b.Status = Expired // the sweep has not passed it on yet, but it cannot be accepted
+		b.Status = Expired // its job has not passed it on yet, but it cannot be accepted
 	}
 	if b.Status == Waiting {
 		pos, err := q.WaitingPosition(ctx, id)
@@ -146,7 +146,7 @@ func (s *Service) Get(ctx context.Context, actor Actor, id int64) (Booking, erro
 }
 
 // offerLapsed reports whether an offer's deadline has passed: it can no
-// longer be accepted, whether or not the sweep has passed the place on.
+// longer be accepted, whether or not its job has passed the place on.
 func offerLapsed(status string, deadline *time.Time, now time.Time) bool {
 	return status == Offered && deadline != nil && !now.Before(*deadline)
 }
@@ -281,7 +281,7 @@ func (s *Service) ListSession(ctx context.Context, sessionID int64) (SessionList
 			e.Attendance = *r.Attendance
 		}
 		if offerLapsed(r.Status, r.OfferExpiresAt, s.now()) {
-			e.Status = Expired // the sweep passes the place on shortly
+			e.Status = Expired // its job passes the place on shortly
 		}
 		switch e.Status {
 		case Confirmed:

@@ -262,7 +262,7 @@ func (s *Service) Move(ctx context.Context, actor Actor, bookingID, toSessionID 
 		if err := q.PassPaymentOn(ctx, dbsqlc.PassPaymentOnParams{FromBooking: b.ID, ToBooking: newID}); err != nil {
 			return fmt.Errorf("pass payment of booking %d on: %w", b.ID, err)
 		}
-		if err := s.tell(ctx, tx, q, newID, msgMoved); err != nil {
+		if err := s.confirmed(ctx, tx, q, newID, to.ID, msgMoved); err != nil {
 			return err
 		}
 		if err := record(ctx, q, now, actor, audit.BookingMoved, b.UserID, b.AgencyID, map[string]any{

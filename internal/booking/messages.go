@@ -191,8 +191,9 @@ func (s *Service) Invite(ctx context.Context, actor Actor, id int64) ([]byte, er
 }
 
 // NotifySessionMoved tells everyone with a place on session id, in tx, that
-// its time or place has changed, with an updated invite. The caller has
-// already saved the change and raised the session's sequence.
+// its time or place has changed, with an updated invite, and schedules its
+// reminders for the new time. The caller has already saved the change and
+// raised the session's sequence.
 func (s *Service) NotifySessionMoved(ctx context.Context, tx pgx.Tx, id int64) error {
 	q := dbsqlc.New(tx)
 	if _, err := lockSession(ctx, q, id); err != nil {
@@ -210,7 +211,9 @@ func (s *Service) NotifySessionMoved(ctx context.Context, tx pgx.Tx, id int64) e
 			return err
 		}
 	}
-	return nil
+	// Reminders for the new time; those scheduled for the old one find the
+	// session moved and do nothing.
+	return s.scheduleReminders(ctx, tx, q, id, catchUpAll)
 }
 
 // from signs every letter: the partnership's name and how to reach its

@@ -27,10 +27,10 @@ import (
 //     person returns to;
 //   - on their agency's invoice, against a purchase order: confirmed at once.
 //
-// A hold not paid for by its deadline lapses (ExpireHolds, or Stripe's
-// checkout.session.expired) and the place goes to the waiting list. A
-// payment that arrives after that takes the place if it is still free, and
-// is refunded in full if it is not.
+// A hold not paid for by its deadline lapses (its job at the hold's end,
+// ExpireHolds as the safety net, or Stripe's checkout.session.expired) and
+// the place goes to the waiting list. A payment that arrives after that
+// takes the place if it is still free, and is refunded in full if it is not.
 
 // Held is the status of a place held while its person pays, Lapsed of one
 // not paid for in time.
@@ -294,7 +294,7 @@ func (s *Service) PayByInvoiceAs(ctx context.Context, actor Actor, id int64, pay
 		if err := s.Payments.BillWhenDueTx(ctx, tx, b.SessionID); err != nil { // a session billed already bills this place too
 			return err
 		}
-		return s.tell(ctx, tx, q, id, msgConfirmed)
+		return s.confirmed(ctx, tx, q, id, b.SessionID, msgConfirmed)
 	})
 }
 
@@ -362,6 +362,9 @@ func (s *Service) PayByCard(ctx context.Context, actor Actor, id int64) (string,
 			}
 			if err := q.ExtendHold(ctx, dbsqlc.ExtendHoldParams{ID: id, Until: expires}); err != nil {
 				return fmt.Errorf("extend hold of booking %d: %w", id, err)
+			}
+			if err := s.scheduleHoldExpiry(ctx, tx, id, expires); err != nil {
+				return err
 			}
 			req = s.checkoutRequest(b, pid, price, expires, successURL, cancelURL)
 			return nil
@@ -508,14 +511,14 @@ func (s *Service) CheckoutCompleted(ctx context.Context, tx pgx.Tx, ev stripe.Ev
 		if _, err := q.ConfirmHeld(ctx, dbsqlc.ConfirmHeldParams{ID: b.ID, Now: now}); err != nil {
 			return fmt.Errorf("confirm booking %d: %w", b.ID, err)
 		}
-		return s.tell(ctx, tx, q, b.ID, msgConfirmed)
+		return s.confirmed(ctx, tx, q, b.ID, b.SessionID, msgConfirmed)
 	case b.Status == Lapsed && se.Status == "published" && now.Before(se.StartsAt):
 		ok, err := retake(ctx, tx, b.ID, now)
 		if err != nil {
 			return err
 		}
 		if ok {
-			return s.tell(ctx, tx, q, b.ID, msgConfirmed)
+			return s.confirmed(ctx, tx, q, b.ID, b.SessionID, msgConfirmed)
 		}
 	}
 	// The place has gone (taken by someone else, or cancelled meanwhile):
@@ -599,38 +602,58 @@ func (s *Service) lapse(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, id, s
 }
 
 // ExpireHolds ends the holds whose time is up, offering each place to the
-// next person waiting, and returns how many ended. One session at a time,
-// each in its own transaction under the session's lock.
+// next person waiting, and returns how many ended. Each hold's own job
+// (HoldExpiryArgs) does this at its end; this is the sweep's, for any it
+// missed. One session at a time, each in its own transaction under the
+// session's lock.
 func (s *Service) ExpireHolds(ctx context.Context) (int, error) {
-	sessions, err := dbsqlc.New(s.pool).SessionsWithLapsedHolds(ctx, s.now())
+	return s.expireHolds(ctx, s.now())
+}
+
+// expireHolds lapses the due holds of each session with a hold due by dueBy
+// (the sweep looks only at holds overdue by its grace).
+func (s *Service) expireHolds(ctx context.Context, dueBy time.Time) (int, error) {
+	sessions, err := dbsqlc.New(s.pool).SessionsWithLapsedHolds(ctx, dueBy)
 	if err != nil {
 		return 0, fmt.Errorf("sessions with lapsed holds: %w", err)
 	}
 	n := 0
 	var failed []error
 	for _, id := range sessions {
-		err := s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
-			if _, err := lockSession(ctx, q, id); err != nil {
-				return err
-			}
-			now := s.now()
-			ids, err := q.LapsedHoldsOfSession(ctx, dbsqlc.LapsedHoldsOfSessionParams{SessionID: id, Now: now})
-			if err != nil {
-				return fmt.Errorf("lapsed holds of session %d: %w", id, err)
-			}
-			for _, b := range ids {
-				if err := s.lapse(ctx, tx, q, b, id, now); err != nil {
-					return err
-				}
-				n++
-			}
-			return nil
-		})
+		count, err := s.lapseSessionHolds(ctx, id)
 		if err != nil { // one session's trouble must not keep other places held
 			failed = append(failed, fmt.Errorf("session %d: %w", id, err))
+			continue
 		}
+		n += count
 	}
 	return n, errors.Join(failed...)
+}
+
+// lapseSessionHolds lapses session id's holds due now, in one transaction
+// under its lock, and returns how many. A hold paid for or extended
+// meanwhile is not due, so is left alone.
+func (s *Service) lapseSessionHolds(ctx context.Context, id int64) (int, error) {
+	n := 0
+	err := s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
+		n = 0 // a retried transaction starts again
+		if _, err := lockSession(ctx, q, id); err != nil {
+			return err
+		}
+		now := s.now()
+		ids, err := q.LapsedHoldsOfSession(ctx, dbsqlc.LapsedHoldsOfSessionParams{SessionID: id, Now: now})
+		if err != nil {
+			return fmt.Errorf("lapsed holds of session %d: %w", id, err)
+		}
+		for _, b := range ids {
+			if err := s.lapse(ctx, tx, q, b, id, now); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
 }
 
 // settle deals with the money of a place that has just ended, in the

@@ -410,7 +410,7 @@ func (s *Service) AgencyBookings(ctx context.Context, actor Actor, f AgencyFilte
 		future := now.Before(r.StartsAt)
 		switch {
 		case offerLapsed(r.Status, r.OfferExpiresAt, now):
-			// no longer theirs to accept; the sweep passes it on
+			// no longer theirs to accept; its job passes it on
 		case future && (r.Status == Confirmed || r.Status == Offered):
 			l.Upcoming = append(l.Upcoming, b)
 		case future && r.Status == Waiting:

@@ -44,16 +44,26 @@ type reminder struct {
 // SendReminders emails the reminders now due to people with a place: one
 // a few days before (ReminderDays), and for online sessions the joining
 // instructions 48 hours before. Each is sent once, in the transaction that
-// records it, so sweepers running at once never send one twice. It returns
-// how many emails it sent. Run it every minute or so.
+// records it, so jobs and sweeps running at once never send one twice. It
+// returns how many emails it sent. Each session's reminder jobs
+// (ReminderArgs) do this at their moments; this is for the sweep.
 func (s *Service) SendReminders(ctx context.Context) (int, error) {
 	now := s.now()
+	return s.sendReminders(ctx, nil, now, now)
+}
+
+// sendReminders sends, at now, the reminders that were due at dueAt (now,
+// or for the sweep, its grace earlier), of one session when session is not
+// nil.
+func (s *Service) sendReminders(ctx context.Context, session *int64, now, dueAt time.Time) (int, error) {
 	days := s.reminderDays()
 	horizon := joiningWindow
 	for _, d := range days {
 		horizon = max(horizon, time.Duration(d)*24*time.Hour)
 	}
-	candidates, err := dbsqlc.New(s.pool).ReminderCandidates(ctx, dbsqlc.ReminderCandidatesParams{Now: now, Until: now.Add(horizon)})
+	candidates, err := dbsqlc.New(s.pool).ReminderCandidates(ctx, dbsqlc.ReminderCandidatesParams{
+		Now: dueAt, Until: dueAt.Add(horizon), SessionID: session,
+	})
 	if err != nil {
 		return 0, fmt.Errorf("bookings to remind: %w", err)
 	}
@@ -61,11 +71,11 @@ func (s *Service) SendReminders(ctx context.Context) (int, error) {
 	var failed error
 	unlinked := map[int64]bool{} // online sessions still without a meeting link
 	for _, c := range candidates {
-		if c.VenueOnline && c.MeetingUrl == "" && !now.Before(c.StartsAt.Add(-joiningWindow)) && !unlinked[c.SessionID] {
-			unlinked[c.SessionID] = true // said once a sweep, not once a person
+		if c.VenueOnline && c.MeetingUrl == "" && !dueAt.Before(c.StartsAt.Add(-joiningWindow)) && !unlinked[c.SessionID] {
+			unlinked[c.SessionID] = true // said once a run, not once a person
 			s.log.Warn("online session has no meeting link for its joining instructions", "session", c.SessionID)
 		}
-		for _, r := range s.dueReminders(c, days, now) {
+		for _, r := range s.dueReminders(c, days, dueAt) {
 			sent, err := s.sendReminder(ctx, c.ID, r, now)
 			if err != nil {
 				// One booking's trouble must not hold up the others' reminders.
@@ -86,7 +96,7 @@ func (s *Service) SendReminders(ctx context.Context) (int, error) {
 func (s *Service) dueReminders(c dbsqlc.ReminderCandidatesRow, days []int, now time.Time) []reminder {
 	var out []reminder
 	// Of the day reminders due, only the nearest is sent: the others are
-	// marked so a late sweep never sends "in 10 days" after "in 3 days".
+	// marked so a late job or sweep never sends "in 10 days" after "in 3 days".
 	// Nor is one sent whose time had passed when the place was confirmed:
 	// the confirmation email said it all.
 	var due []int
@@ -119,7 +129,7 @@ func (s *Service) dueReminders(c dbsqlc.ReminderCandidatesRow, days []int, now t
 
 // sendReminder records r for booking id and sends its email, in one
 // transaction under the session's lock. It reports whether an email went:
-// not when another sweeper got there first, or the place has since gone.
+// not when another job or sweep got there first, or the place has since gone.
 func (s *Service) sendReminder(ctx context.Context, id int64, r reminder, now time.Time) (bool, error) {
 	sent := false
 	err := s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {

@@ -81,16 +81,33 @@ func (q *Queries) AgencyBookingList(ctx context.Context, agencyID *int64) ([]Age
 	return items, nil
 }
 
-const capOfferDeadlines = `-- name: CapOfferDeadlines :exec
+const capOfferDeadlines = `-- name: CapOfferDeadlines :many
 UPDATE bookings b SET offer_expires_at = s.booking_cutoff_at, updated_at = now()
 FROM sessions s
 WHERE s.id = $1 AND b.session_id = s.id AND b.status = 'offered' AND b.offer_expires_at > s.booking_cutoff_at
+RETURNING b.offer_expires_at::timestamptz AS deadline
 `
 
-// A session moved earlier: no offer may run past its new cut-off.
-func (q *Queries) CapOfferDeadlines(ctx context.Context, sessionID int64) error {
-	_, err := q.db.Exec(ctx, capOfferDeadlines, sessionID)
-	return err
+// A session moved earlier: no offer may run past its new cut-off. Returns
+// each offer's new deadline, for its expiry job.
+func (q *Queries) CapOfferDeadlines(ctx context.Context, sessionID int64) ([]time.Time, error) {
+	rows, err := q.db.Query(ctx, capOfferDeadlines, sessionID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []time.Time
+	for rows.Next() {
+		var deadline time.Time
+		if err := rows.Scan(&deadline); err != nil {
+			return nil, err
+		}
+		items = append(items, deadline)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const confirmOffer = `-- name: ConfirmOffer :one

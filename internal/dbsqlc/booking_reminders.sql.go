@@ -41,12 +41,14 @@ JOIN sessions s ON s.id = b.session_id
 JOIN venues v ON v.id = s.venue_id
 WHERE b.status = 'confirmed' AND s.status = 'published'
   AND s.starts_at > $1::timestamptz AND s.starts_at <= $2::timestamptz
+  AND ($3::bigint IS NULL OR b.session_id = $3)
 ORDER BY s.starts_at, b.id
 `
 
 type ReminderCandidatesParams struct {
-	Now   time.Time
-	Until time.Time
+	Now       time.Time
+	Until     time.Time
+	SessionID *int64
 }
 
 type ReminderCandidatesRow struct {
@@ -61,9 +63,10 @@ type ReminderCandidatesRow struct {
 
 // Reminders before a session (internal/booking/reminders.go).
 // Confirmed places on published sessions starting after now and no later
-// than until, with the kinds of reminder already handled for each.
+// than until (of one session, when session_id is given), with the kinds of
+// reminder already handled for each.
 func (q *Queries) ReminderCandidates(ctx context.Context, arg ReminderCandidatesParams) ([]ReminderCandidatesRow, error) {
-	rows, err := q.db.Query(ctx, reminderCandidates, arg.Now, arg.Until)
+	rows, err := q.db.Query(ctx, reminderCandidates, arg.Now, arg.Until, arg.SessionID)
 	if err != nil {
 		return nil, err
 	}
@@ -88,4 +91,33 @@ func (q *Queries) ReminderCandidates(ctx context.Context, arg ReminderCandidates
 		return nil, err
 	}
 	return items, nil
+}
+
+const reminderSession = `-- name: ReminderSession :one
+SELECT s.id, s.status, s.starts_at, s.meeting_url, v.online AS venue_online
+FROM sessions s JOIN venues v ON v.id = s.venue_id
+WHERE s.id = $1
+`
+
+type ReminderSessionRow struct {
+	ID          int64
+	Status      string
+	StartsAt    time.Time
+	MeetingUrl  string
+	VenueOnline bool
+}
+
+// What a session's reminders depend on: when it starts, whether it is still
+// on, and whether it is online with a meeting link.
+func (q *Queries) ReminderSession(ctx context.Context, id int64) (ReminderSessionRow, error) {
+	row := q.db.QueryRow(ctx, reminderSession, id)
+	var i ReminderSessionRow
+	err := row.Scan(
+		&i.ID,
+		&i.Status,
+		&i.StartsAt,
+		&i.MeetingUrl,
+		&i.VenueOnline,
+	)
+	return i, err
 }

@@ -165,6 +165,11 @@ func (s *Service) Move(ctx context.Context, id int64, f Form) (Plan, error) {
 			if err := s.Bookings.NotifySessionMoved(ctx, tx, id); err != nil {
 				return err
 			}
+		} else if p.MeetingURL != cur.MeetingURL && p.MeetingURL != "" {
+			// A link added inside 48 hours lets joining instructions go now.
+			if err := s.Bookings.NotifyMeetingLinkChanged(ctx, tx, id); err != nil {
+				return err
+			}
 		}
 		// More places (or a later cut-off) may let the waiting list in.
 		return s.Bookings.FillPlaces(ctx, tx, id)

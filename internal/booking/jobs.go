@@ -1,0 +1,534 @@
+package booking
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/pscp/booktraining/internal/catalogue"
+	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/queue"
+)
+
+// Work at its time. Each time-based step of a booking is a River job
+// scheduled for its moment and inserted in the transaction that made it due:
+// an offer's expiry at its deadline (OfferExpiryArgs), a held place's lapse
+// at the end of its hold (HoldExpiryArgs), and each reminder and the joining
+// instructions (ReminderArgs). A job does its step under the session's lock
+// and only if it is still due, so a job left behind by a change (an offer
+// accepted, a hold paid for, a session moved or cancelled) does nothing, and
+// running a job twice, or two at once, does the step once. The sweeps
+// (Sweeps) are only a safety net under them.
+
+// Job kinds, as stored in river_job; changing one strands queued jobs.
+const (
+	KindOfferExpiry = "booking_offer_expiry"
+	KindHoldExpiry  = "booking_hold_expiry"
+	KindReminder    = "booking_reminder"
+)
+
+// jobAttempts gives a job that keeps failing about an hour and a half of
+// River's backoff (1 s, 16 s, 81 s … 40 minutes) before it is given up and
+// shown to a training manager; the sweeps try again meanwhile.
+const jobAttempts = 8
+
+// Timeouts of the jobs: one session's offers or holds (a few emails and
+// offers on), and one session's reminders (a short transaction and an email
+// for each of up to a thousand places, each committed on its own, so a run
+// cut short is retried and carries on where it stopped). Short, so a job
+// stranded by a process that died is run again within a minute or two
+// (queue.RescueStuckJobsAfter, and never before the job's timeout).
+const (
+	offerJobTimeout    = 20 * time.Second
+	holdJobTimeout     = 20 * time.Second
+	reminderJobTimeout = time.Minute
+)
+
+// SweepGrace is how overdue work must be before a sweep does it: its job
+// had that long to run (a job stranded by a dead process is rescued well
+// within it), so a sweep that finds something has found a missed job, not
+// raced a punctual one.
+const SweepGrace = 5 * time.Minute
+
+// once makes a job unique by its args while it waits or runs: the 25 offers
+// made at once on a session share one expiry job. A job already done does
+// not block a new one (a deadline moved back to a time already passed).
+var once = river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+	rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable,
+	rivertype.JobStateRunning, rivertype.JobStateScheduled,
+}}
+
+// at is t as a job's args keep it: UTC, to the microsecond PostgreSQL
+// stores, so the same moment always makes the same args.
+func at(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+// OfferExpiryArgs is the job that ends a session's offers due at Due and
+// passes their places on.
+type OfferExpiryArgs struct {
+	SessionID int64     `json:"session_id"`
+	Due       time.Time `json:"due"`
+}
+
+func (OfferExpiryArgs) Kind() string { return KindOfferExpiry }
+
+func (a OfferExpiryArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{ScheduledAt: a.Due, MaxAttempts: jobAttempts, UniqueOpts: once}
+}
+
+// HoldExpiryArgs is the job that lapses a held place not paid for by Due
+// (and any other hold of its session due by then).
+type HoldExpiryArgs struct {
+	BookingID int64     `json:"booking_id"`
+	Due       time.Time `json:"due"`
+}
+
+func (HoldExpiryArgs) Kind() string { return KindHoldExpiry }
+
+func (a HoldExpiryArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{ScheduledAt: a.Due, MaxAttempts: jobAttempts, UniqueOpts: once}
+}
+
+// ReminderArgs is the job that sends a session's reminders due at Due: the
+// Reminder (days_10, days_3, joining) of the session starting at
+// StartsAt. It does nothing if the session has moved (a job for its new
+// time was scheduled by the move) or is no longer on. A catch-up job is due
+// at once, for reminders whose moment has passed but which are still to
+// send (joining instructions once a meeting link is added, a session moved
+// nearer); it is not unique, so it is never lost to a job already running.
+type ReminderArgs struct {
+	SessionID int64     `json:"session_id"`
+	StartsAt  time.Time `json:"starts_at"`
+	Reminder  string    `json:"reminder"`
+	Due       time.Time `json:"due"`
+	CatchUp   bool      `json:"catch_up,omitempty"`
+}
+
+func (ReminderArgs) Kind() string { return KindReminder }
+
+func (a ReminderArgs) InsertOpts() river.InsertOpts {
+	opts := river.InsertOpts{ScheduledAt: a.Due, MaxAttempts: jobAttempts}
+	if !a.CatchUp {
+		opts.UniqueOpts = once
+	}
+	return opts
+}
+
+// enqueue inserts a job in tx, the transaction of its cause. A service
+// without an outbox (tests of other things) schedules nothing.
+func (s *Service) enqueue(ctx context.Context, tx pgx.Tx, args river.JobArgs) error {
+	if s.outbox == nil {
+		return nil
+	}
+	return s.outbox.EnqueueJob(ctx, tx, args)
+}
+
+// scheduleOfferExpiry inserts the expiry job of each deadline among a
+// session's new offers.
+func (s *Service) scheduleOfferExpiry(ctx context.Context, tx pgx.Tx, sessionID int64, deadlines []time.Time) error {
+	seen := map[int64]bool{}
+	for _, d := range deadlines {
+		d = at(d)
+		if seen[d.UnixMicro()] {
+			continue
+		}
+		seen[d.UnixMicro()] = true
+		if err := s.enqueue(ctx, tx, OfferExpiryArgs{SessionID: sessionID, Due: d}); err != nil {
+			return fmt.Errorf("schedule expiry of offers of session %d: %w", sessionID, err)
+		}
+	}
+	return nil
+}
+
+// scheduleHoldExpiry inserts the job that lapses booking id's hold at until.
+func (s *Service) scheduleHoldExpiry(ctx context.Context, tx pgx.Tx, id int64, until time.Time) error {
+	if err := s.enqueue(ctx, tx, HoldExpiryArgs{BookingID: id, Due: at(until)}); err != nil {
+		return fmt.Errorf("schedule end of hold of booking %d: %w", id, err)
+	}
+	return nil
+}
+
+// catchUp says which reminders whose moment has passed scheduleReminders
+// makes due at once.
+type catchUp int
+
+const (
+	// catchUpJoining: joining instructions already due, once there is a
+	// meeting link (a place confirmed inside 48 hours, a link added). A day
+	// reminder is never sent to a place confirmed after its moment.
+	catchUpJoining catchUp = iota
+	// catchUpAll: any reminder now passed (a session moved nearer: the
+	// places confirmed before are reminded now).
+	catchUpAll
+	// catchUpNone: only the reminders still to come (ScheduleMissing).
+	catchUpNone
+)
+
+// scheduleReminders inserts the reminder jobs of session id as it now
+// stands: one for each reminder still to come (shared by everyone with a
+// place, so a place confirmed later adds nothing new), and a catch-up due
+// at once for those of the reminders already passed that due says. In the
+// transaction of the place's confirmation, the move, or the link.
+func (s *Service) scheduleReminders(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, id int64, due catchUp) error {
+	if s.outbox == nil {
+		return nil
+	}
+	se, err := q.ReminderSession(ctx, id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ErrNotFound
+	} else if err != nil {
+		return fmt.Errorf("session %d for its reminders: %w", id, err)
+	}
+	now := s.now()
+	if se.Status != "published" || !now.Before(se.StartsAt) {
+		return nil
+	}
+	type moment struct {
+		kind string
+		at   time.Time
+	}
+	var moments []moment
+	for _, d := range s.reminderDays() {
+		if d > 0 {
+			moments = append(moments, moment{reminderKind(d), se.StartsAt.Add(-time.Duration(d) * 24 * time.Hour)})
+		}
+	}
+	if se.VenueOnline {
+		moments = append(moments, moment{joiningKind, se.StartsAt.Add(-joiningWindow)})
+	}
+	overdue := ""
+	var latest time.Time
+	for _, m := range moments {
+		if m.at.After(now) {
+			if err := s.enqueue(ctx, tx, ReminderArgs{SessionID: id, StartsAt: at(se.StartsAt), Reminder: m.kind, Due: at(m.at)}); err != nil {
+				return fmt.Errorf("schedule %s reminder of session %d: %w", m.kind, id, err)
+			}
+			continue
+		}
+		// Its moment has passed: due now only as the caller says.
+		send := due == catchUpAll && m.kind != joiningKind || due != catchUpNone && m.kind == joiningKind && se.MeetingUrl != ""
+		if send && (overdue == "" || m.at.After(latest)) {
+			overdue, latest = m.kind, m.at
+		}
+	}
+	if overdue == "" {
+		return nil
+	}
+	if err := s.enqueue(ctx, tx, ReminderArgs{SessionID: id, StartsAt: at(se.StartsAt), Reminder: overdue, Due: at(now), CatchUp: true}); err != nil {
+		return fmt.Errorf("schedule reminders now due of session %d: %w", id, err)
+	}
+	return nil
+}
+
+// confirmed finishes confirming booking id on session sessionID, in its
+// transaction: the email (of kind: confirmed, or moved for a place moved to
+// this session) and the jobs that remind them before it.
+func (s *Service) confirmed(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, id, sessionID int64, kind messageKind) error {
+	if err := s.scheduleReminders(ctx, tx, q, sessionID, catchUpJoining); err != nil {
+		return err
+	}
+	return s.tell(ctx, tx, q, id, kind)
+}
+
+// NotifyMeetingLinkChanged schedules, in tx, what a session's new meeting
+// link makes due: joining instructions already due (inside 48 hours of an
+// online session) that waited for a link go now.
+func (s *Service) NotifyMeetingLinkChanged(ctx context.Context, tx pgx.Tx, id int64) error {
+	q := dbsqlc.New(tx)
+	if _, err := lockSession(ctx, q, id); err != nil {
+		return err
+	}
+	return s.scheduleReminders(ctx, tx, q, id, catchUpJoining)
+}
+
+// ScheduleMissing gives a job to any offer, hold or reminder still to come
+// that has none: work made before these jobs existed (a database from an
+// older version) or written straight to the tables (the demo data). A job
+// already waiting is not doubled (each is unique while it waits), so it is
+// safe at every start; the sweeps would otherwise find that work late, as
+// missed. Reminders whose moment has passed are left to the sweep. Each
+// session's jobs go in a short transaction of their own.
+func (s *Service) ScheduleMissing(ctx context.Context) error {
+	q := dbsqlc.New(s.pool)
+	var failed []error
+	offers, err := q.PendingOfferDeadlines(ctx)
+	if err != nil {
+		return fmt.Errorf("offers to schedule: %w", err)
+	}
+	for _, o := range offers {
+		failed = append(failed, s.inTx(ctx, func(tx pgx.Tx, _ *dbsqlc.Queries) error {
+			return s.scheduleOfferExpiry(ctx, tx, o.SessionID, []time.Time{o.Deadline})
+		}))
+	}
+	holds, err := q.PendingHolds(ctx)
+	if err != nil {
+		return fmt.Errorf("holds to schedule: %w", err)
+	}
+	for _, h := range holds {
+		failed = append(failed, s.inTx(ctx, func(tx pgx.Tx, _ *dbsqlc.Queries) error {
+			return s.scheduleHoldExpiry(ctx, tx, h.ID, h.Until)
+		}))
+	}
+	sessions, err := q.SessionsToRemind(ctx, s.now())
+	if err != nil {
+		return fmt.Errorf("sessions to remind: %w", err)
+	}
+	for _, id := range sessions {
+		failed = append(failed, s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
+			return s.scheduleReminders(ctx, tx, q, id, catchUpNone)
+		}))
+	}
+	return errors.Join(failed...)
+}
+
+type offerExpiryWorker struct {
+	river.WorkerDefaults[OfferExpiryArgs]
+	s *Service
+}
+
+func (w *offerExpiryWorker) Timeout(*river.Job[OfferExpiryArgs]) time.Duration {
+	return offerJobTimeout
+}
+
+// Work ends the session's offers now due. An offer accepted or declined
+// meanwhile is no longer offered, so is left alone; a job that runs early
+// (another machine's clock) waits for its time.
+func (w *offerExpiryWorker) Work(ctx context.Context, job *river.Job[OfferExpiryArgs]) error {
+	if wait := job.Args.Due.Sub(w.s.now()); wait > 0 {
+		return river.JobSnooze(wait)
+	}
+	_, err := w.s.expireSessionOffers(ctx, job.Args.SessionID)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+type holdExpiryWorker struct {
+	river.WorkerDefaults[HoldExpiryArgs]
+	s *Service
+}
+
+func (w *holdExpiryWorker) Timeout(*river.Job[HoldExpiryArgs]) time.Duration { return holdJobTimeout }
+
+// Work lapses the holds of the booking's session now due. A hold paid for,
+// given up or extended meanwhile is not due, so is left alone (an extended
+// hold has its own job at its new end).
+func (w *holdExpiryWorker) Work(ctx context.Context, job *river.Job[HoldExpiryArgs]) error {
+	if wait := job.Args.Due.Sub(w.s.now()); wait > 0 {
+		return river.JobSnooze(wait)
+	}
+	b, err := dbsqlc.New(w.s.pool).GetBooking(ctx, job.Args.BookingID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("booking %d: %w", job.Args.BookingID, err)
+	}
+	if b.Status != Held {
+		return nil // paid for, given up or lapsed already
+	}
+	_, err = w.s.lapseSessionHolds(ctx, b.SessionID)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+type reminderWorker struct {
+	river.WorkerDefaults[ReminderArgs]
+	s *Service
+}
+
+func (w *reminderWorker) Timeout(*river.Job[ReminderArgs]) time.Duration { return reminderJobTimeout }
+
+// Work sends the session's reminders now due, each once: the same rules as
+// SendReminders, for one session. A session moved since the job was
+// scheduled (its start is not the job's), cancelled or started gets nothing
+// from it.
+func (w *reminderWorker) Work(ctx context.Context, job *river.Job[ReminderArgs]) error {
+	a := job.Args
+	se, err := dbsqlc.New(w.s.pool).ReminderSession(ctx, a.SessionID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("session %d for its reminders: %w", a.SessionID, err)
+	}
+	if se.Status != "published" || !se.StartsAt.Equal(a.StartsAt) {
+		return nil
+	}
+	now := w.s.now()
+	if wait := a.Due.Sub(now); wait > 0 {
+		return river.JobSnooze(wait)
+	}
+	if !now.Before(se.StartsAt) {
+		return nil
+	}
+	_, err = w.s.sendReminders(ctx, &a.SessionID, now, now)
+	return err
+}
+
+// Work adds the booking jobs' workers to the job client (queue.New).
+func (s *Service) Work() queue.Work {
+	return func(cfg *river.Config) error {
+		if cfg.Workers == nil {
+			cfg.Workers = river.NewWorkers()
+		}
+		for _, err := range []error{
+			river.AddWorkerSafely(cfg.Workers, &offerExpiryWorker{s: s}),
+			river.AddWorkerSafely(cfg.Workers, &holdExpiryWorker{s: s}),
+			river.AddWorkerSafely(cfg.Workers, &reminderWorker{s: s}),
+		} {
+			if err != nil {
+				return fmt.Errorf("register booking jobs: %w", err)
+			}
+		}
+		return nil
+	}
+}
+
+// Sweeps are the safety nets under the booking jobs: each does the work
+// overdue by more than SweepGrace whose job was missed.
+func (s *Service) Sweeps() []queue.Sweep {
+	return []queue.Sweep{
+		{Name: "offers", Every: 5 * time.Minute,
+			What: "passed on waiting-list offers not accepted in time",
+			Run:  func(ctx context.Context) (int, error) { return s.expireOffers(ctx, s.now().Add(-SweepGrace)) }},
+		{Name: "holds", Every: 5 * time.Minute,
+			What: "released places not paid for in time",
+			Run:  func(ctx context.Context) (int, error) { return s.expireHolds(ctx, s.now().Add(-SweepGrace)) }},
+		{Name: "reminders", Every: 10 * time.Minute, Timeout: reminderJobTimeout,
+			What: "sent reminders and joining instructions",
+			Run: func(ctx context.Context) (int, error) {
+				now := s.now()
+				return s.sendReminders(ctx, nil, now, now.Add(-SweepGrace))
+			}},
+	}
+}
+
+// Describers say, for the Needs attention page, what a failed booking job
+// was doing, for whom, and where a training manager can put it right.
+func (s *Service) Describers() map[string]queue.Describe {
+	return map[string]queue.Describe{
+		KindOfferExpiry: s.describeOfferExpiry,
+		KindHoldExpiry:  s.describeHoldExpiry,
+		KindReminder:    s.describeReminder,
+	}
+}
+
+func sessionLink(id int64) string { return fmt.Sprintf("/admin/sessions/%d/bookings", id) }
+
+// people names people for a manager: "Ann Smith (ann@example.org)", at
+// most five, then how many more.
+func people(names, emails []string, erased []bool) string {
+	var out []string
+	for i := range names {
+		if len(out) == 5 {
+			out = append(out, fmt.Sprintf("%d more", len(names)-5))
+			break
+		}
+		if erased[i] {
+			out = append(out, "Deleted account")
+			continue
+		}
+		out = append(out, names[i]+" ("+emails[i]+")")
+	}
+	switch len(out) {
+	case 0:
+		return "No one"
+	case 1:
+		return out[0]
+	}
+	return strings.Join(out[:len(out)-1], ", ") + " and " + out[len(out)-1]
+}
+
+func (s *Service) jobSession(ctx context.Context, id int64) (string, error) {
+	se, err := dbsqlc.New(s.pool).JobSession(ctx, id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Sprintf("session %d (deleted)", id), nil
+	} else if err != nil {
+		return "", fmt.Errorf("session %d: %w", id, err)
+	}
+	return se.CourseTitle + ", " + catalogue.When(se.StartsAt, se.EndsAt), nil
+}
+
+func (s *Service) describeOfferExpiry(ctx context.Context, raw []byte) (queue.Subject, error) {
+	var a OfferExpiryArgs
+	if err := json.Unmarshal(raw, &a); err != nil {
+		return queue.Subject{}, fmt.Errorf("offer expiry job: %w", err)
+	}
+	what, err := s.jobSession(ctx, a.SessionID)
+	if err != nil {
+		return queue.Subject{}, err
+	}
+	rows, err := dbsqlc.New(s.pool).OfferedUntil(ctx, dbsqlc.OfferedUntilParams{SessionID: a.SessionID, Deadline: a.Due})
+	if err != nil {
+		return queue.Subject{}, fmt.Errorf("offers of session %d: %w", a.SessionID, err)
+	}
+	var names, emails []string
+	var erased []bool
+	for _, r := range rows {
+		names, emails, erased = append(names, r.FullName), append(emails, r.Email), append(erased, r.Erased)
+	}
+	return queue.Subject{
+		What: fmt.Sprintf("Passing on waiting-list offers not accepted by %s, %s: %s", catalogue.Clock(a.Due), catalogue.LongDate(a.Due), what),
+		Who:  people(names, emails, erased),
+		Link: sessionLink(a.SessionID),
+	}, nil
+}
+
+func (s *Service) describeHoldExpiry(ctx context.Context, raw []byte) (queue.Subject, error) {
+	var a HoldExpiryArgs
+	if err := json.Unmarshal(raw, &a); err != nil {
+		return queue.Subject{}, fmt.Errorf("hold expiry job: %w", err)
+	}
+	b, err := dbsqlc.New(s.pool).GetBooking(ctx, a.BookingID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return queue.Subject{What: fmt.Sprintf("Releasing a place not paid for in time (booking %d, since deleted)", a.BookingID)}, nil
+	} else if err != nil {
+		return queue.Subject{}, fmt.Errorf("booking %d: %w", a.BookingID, err)
+	}
+	return queue.Subject{
+		What: fmt.Sprintf("Releasing a place not paid for by %s, %s: %s, %s", catalogue.Clock(a.Due), catalogue.LongDate(a.Due),
+			b.CourseTitle, catalogue.When(b.StartsAt, b.EndsAt)),
+		Who:  people([]string{b.PersonName}, []string{b.PersonEmail}, []bool{b.PersonErased}),
+		Link: sessionLink(b.SessionID),
+	}, nil
+}
+
+func (s *Service) describeReminder(ctx context.Context, raw []byte) (queue.Subject, error) {
+	var a ReminderArgs
+	if err := json.Unmarshal(raw, &a); err != nil {
+		return queue.Subject{}, fmt.Errorf("reminder job: %w", err)
+	}
+	what, err := s.jobSession(ctx, a.SessionID)
+	if err != nil {
+		return queue.Subject{}, err
+	}
+	rows, err := dbsqlc.New(s.pool).ConfirmedPeopleOfSession(ctx, a.SessionID)
+	if err != nil {
+		return queue.Subject{}, fmt.Errorf("places of session %d: %w", a.SessionID, err)
+	}
+	var names, emails []string
+	var erased []bool
+	for _, r := range rows {
+		names, emails, erased = append(names, r.FullName), append(emails, r.Email), append(erased, r.Erased)
+	}
+	kind := "Reminders"
+	switch {
+	case a.Reminder == joiningKind:
+		kind = "Joining instructions"
+	case strings.HasPrefix(a.Reminder, "days_"):
+		kind = "Reminders " + strings.TrimPrefix(a.Reminder, "days_") + " days before"
+	}
+	return queue.Subject{
+		What: kind + " (everyone with a place): " + what,
+		Who:  people(names, emails, erased),
+		Link: sessionLink(a.SessionID),
+	}, nil
+}
