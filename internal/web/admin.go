@@ -592,6 +592,8 @@ var actionLabels = map[audit.Action]string{
 	audit.AgencyInvoiceVoided:   "Stripe voided an agency’s invoice",
 	audit.InvoiceMarked:         "Marked charges or places as invoiced",
 	audit.InvoiceMarkedPaid:     "Marked invoiced charges or places as paid",
+	audit.JobRetried:            "Tried a failed background task again",
+	audit.JobDealtWith:          "Marked a failed background task as dealt with",
 
 	audit.PersonalDataViewed: "Viewed personal data",
 }
