@@ -91,6 +91,7 @@ var adminSections = []link{
 	{"/admin/emails", "Emails"},
 	{"/admin/retention", "Retention of personal data"},
 	{"/admin/training-requests", "Training requests"},
+	{"/admin/attention", "Needs attention"},
 }
 
 // notices are the success messages a redirect after an action asks for with
