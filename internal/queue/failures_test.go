@@ -67,9 +67,13 @@ func (otherArgs) Kind() string { return "test_other" }
 
 func (otherArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 1} }
 
-type otherWorker struct{ river.WorkerDefaults[otherArgs] }
+type otherWorker struct {
+	river.WorkerDefaults[otherArgs]
+}
 
-func (otherWorker) Work(context.Context, *river.Job[otherArgs]) error { return errors.New("no such booking") }
+func (otherWorker) Work(context.Context, *river.Job[otherArgs]) error {
+	return errors.New("no such booking")
+}
 
 type failures struct {
 	ctx     context.Context

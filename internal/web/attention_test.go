@@ -37,7 +37,9 @@ func (refundJob) Kind() string { return "test_refund" }
 
 func (refundJob) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 1} }
 
-type refundJobWorker struct{ river.WorkerDefaults[refundJob] }
+type refundJobWorker struct {
+	river.WorkerDefaults[refundJob]
+}
 
 func (refundJobWorker) Work(_ context.Context, job *river.Job[refundJob]) error {
 	switch {
