@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/pgerr"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -46,6 +48,9 @@ var (
 	// ErrCannotRetry: trying this job again would do nothing
 	// (Subject.NoRetry says why).
 	ErrCannotRetry = errors.New("job cannot be tried again")
+	// ErrAlreadyQueued: the same work (a unique job with the same args) is
+	// already waiting to run, so this one is not run beside it.
+	ErrAlreadyQueued = errors.New("the same job is already waiting to run")
 )
 
 // MaxNoteLength bounds the note a manager may leave when marking a failure
@@ -74,7 +79,9 @@ func NewFailures(pool *pgxpool.Pool, jobs *river.Client[pgx.Tx], describe map[st
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Failures{pool: pool, jobs: jobs, describe: describe, now: now, log: log}
+	all := map[string]Describe{SweepArgs{}.Kind(): describeSweep}
+	maps.Copy(all, describe)
+	return &Failures{pool: pool, jobs: jobs, describe: all, now: now, log: log}
 }
 
 // Count says how many failures wait for a manager.
@@ -138,6 +145,19 @@ func (f *Failures) subject(ctx context.Context, id int64, kind string, args []by
 	return Subject{What: "Background task “" + kind + "”", Who: argIDs(args)}
 }
 
+// describeSweep describes a safety-net sweep's run that failed: the next run
+// does its work, so there is nothing to try again.
+func describeSweep(_ context.Context, raw []byte) (Subject, error) {
+	var a SweepArgs
+	if err := json.Unmarshal(raw, &a); err != nil {
+		return Subject{}, err
+	}
+	return Subject{
+		What:    "Safety-net check “" + a.Name + "”",
+		NoRetry: "The check runs again by itself and its next run does this one’s work: see its last run below.",
+	}, nil
+}
+
 // argIDs lists the ids a job's args carry ("email_id 12"): enough to find
 // the record of a job nobody describes, and never any other value (args can
 // hold an address or a name).
@@ -191,7 +211,9 @@ func (f *Failures) Retry(ctx context.Context, actor, jobID int64, failedAt time.
 		if fl.Subject.NoRetry != "" {
 			return ErrCannotRetry
 		}
-		if _, err := f.jobs.JobRetryTx(ctx, tx, jobID); err != nil {
+		if _, err := f.jobs.JobRetryTx(ctx, tx, jobID); pgerr.Violates(err, riverUniqueIndexes...) {
+			return ErrAlreadyQueued
+		} else if err != nil {
 			return fmt.Errorf("retry job %d: %w", jobID, err)
 		}
 		return audit.Record(ctx, q, f.now(), audit.Event{
@@ -199,6 +221,11 @@ func (f *Failures) Retry(ctx context.Context, actor, jobID int64, failedAt time.
 		})
 	})
 }
+
+// riverUniqueIndexes are River's unique indexes on jobs (v0.51's, and the
+// one before it): a retried unique job may meet a newer one of its kind and
+// args.
+var riverUniqueIndexes = []string{"river_job_unique_idx", "river_job_kind_unique_key_idx"}
 
 // DealtWith records that a manager put a failure right some other way (or
 // decided nothing is to be done), with their note, which goes into the

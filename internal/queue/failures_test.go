@@ -95,6 +95,7 @@ func failuresSetup(t *testing.T) failures {
 		river.AddWorker(c.Workers, w)
 		river.AddWorker(c.Workers, otherWorker{})
 		river.AddWorker(c.Workers, lagWorker{})
+		river.AddWorker(c.Workers, uniqueWorker{})
 		return nil
 	})
 	require.NoError(t, err)
@@ -328,4 +329,71 @@ booktraining_jobs{kind="test_refund",state="completed"} 2
 booktraining_jobs{kind="test_refund",state="discarded"} 1
 `
 	assert.NoError(t, testutil.CollectAndCompare(queue.JobCollector(f.pool, nil), strings.NewReader(want)))
+}
+
+// uniqueArgs is unique by its args while waiting or running, as the sweeps
+// are: a failed one retried beside a newer one would run the work twice.
+type uniqueArgs struct {
+	Name string `json:"name"`
+}
+
+func (uniqueArgs) Kind() string { return "test_unique" }
+
+func (uniqueArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 1, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable,
+		rivertype.JobStateRunning, rivertype.JobStateScheduled,
+	}}}
+}
+
+type uniqueWorker struct {
+	river.WorkerDefaults[uniqueArgs]
+}
+
+func (uniqueWorker) Work(context.Context, *river.Job[uniqueArgs]) error { return errors.New("boom") }
+
+// A failed unique job whose work is already waiting again is not retried
+// beside it (nor is the failed run of a safety-net sweep, whose next run does
+// its work): the manager is told, and nothing changes.
+func TestRetryBesideTheSameWaitingJob(t *testing.T) {
+	t.Parallel()
+	f := failuresSetup(t)
+	failed := f.fail(t, uniqueArgs{Name: "offers"})
+	list, _, err := f.svc.List(f.ctx, 1, 0)
+	require.NoError(t, err)
+	require.Equal(t, failed, list[0].JobID)
+	failedAt := list[0].FailedAt
+	_, err = f.client.Insert(f.ctx, uniqueArgs{Name: "offers"}, &river.InsertOpts{ScheduledAt: time.Now().Add(time.Hour)})
+	require.NoError(t, err)
+	_, err = f.svc.Retry(f.ctx, f.manager, failed, failedAt, "")
+	require.ErrorIs(t, err, queue.ErrAlreadyQueued)
+	j, err := f.client.JobGet(f.ctx, failed)
+	require.NoError(t, err)
+	assert.Equal(t, rivertype.JobStateDiscarded, j.State)
+	assert.Zero(t, f.audits(t, "job_retried", failed))
+
+	var sweep int64
+	require.NoError(t, f.pool.QueryRow(f.ctx, `INSERT INTO river_job (state, attempt, max_attempts, finalized_at, args, kind, errors)
+		VALUES ('discarded', 1, 1, now(), '{"name": "offers"}', 'sweep', ARRAY['{"error": "sweep offers: timeout"}'::jsonb]) RETURNING id, finalized_at`).Scan(&sweep, &failedAt))
+	list, _, err = f.svc.List(f.ctx, 1, 0)
+	require.NoError(t, err)
+	require.Equal(t, sweep, list[0].JobID)
+	assert.Equal(t, "Safety-net check “offers”", list[0].Subject.What)
+	assert.NotEmpty(t, list[0].Subject.NoRetry)
+	_, err = f.svc.Retry(f.ctx, f.manager, sweep, failedAt, "")
+	assert.ErrorIs(t, err, queue.ErrCannotRetry)
+}
+
+func TestPlainError(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"":                                       "No error was recorded.",
+		"JobCancelError: email 4: undeliverable": "email 4: undeliverable",
+		"stripe: connection refused":             "stripe: connection refused",
+		"refund 3: context deadline exceeded":    "It took longer than its time limit and was stopped (refund 3: context deadline exceeded).",
+		"PanicError: runtime error: index out of range": "The task stopped on a programming error (PanicError: runtime error: index out of range).",
+	} {
+		assert.Equal(t, want, queue.PlainError(in), in)
+	}
+	assert.Len(t, []rune(queue.PlainError(strings.Repeat("é", 600))), 501, "cut short, with an ellipsis")
 }

@@ -27,6 +27,7 @@ var attentionNotices = map[string]struct {
 	"already":    {"Nothing was done: this task had already been tried again or marked as dealt with, by you or another manager.", false},
 	"gone":       {"Nothing was done: this task no longer exists.", false},
 	"no-retry":   {"Nothing was done: trying this task again would not help. Put it right another way, then mark it as dealt with.", false},
+	"queued":     {"Nothing was done: the same task is already waiting to run. If it fails too it will be listed here.", false},
 }
 
 type attentionPage struct {
@@ -145,6 +146,8 @@ func (a *app) afterJobAction(c *fiber.Ctx, err error, done string) error {
 		done = "gone"
 	case errors.Is(err, queue.ErrCannotRetry):
 		done = "no-retry"
+	case errors.Is(err, queue.ErrAlreadyQueued):
+		done = "queued"
 	case err != nil:
 		return err
 	}
