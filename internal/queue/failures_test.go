@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -396,4 +397,45 @@ func TestPlainError(t *testing.T) {
 		assert.Equal(t, want, queue.PlainError(in), in)
 	}
 	assert.Len(t, []rune(queue.PlainError(strings.Repeat("é", 600))), 501, "cut short, with an ellipsis")
+}
+
+// River's cleaner, which would delete discarded jobs after 7 days and
+// cancelled ones after a day, leaves them for the Needs attention page (and
+// the retention schedule); it still deletes completed jobs.
+func TestRiverKeepsFailedJobs(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.New(t)
+	job := func(state string, age time.Duration, errs string) int64 {
+		var id int64
+		require.NoError(t, pool.QueryRow(ctx, `INSERT INTO river_job (state, attempt, max_attempts, finalized_at, args, kind, errors)
+			VALUES ($1, 1, 1, now() - $2::interval, '{}', 'test_old', $3::jsonb[]) RETURNING id`,
+			state, fmt.Sprintf("%d seconds", int(age.Seconds())), errs).Scan(&id))
+		return id
+	}
+	month := 30 * 24 * time.Hour
+	completed := job("completed", 2*24*time.Hour, "{}")
+	kept := []int64{
+		job("discarded", month, `{"{\"error\": \"boom\"}"}`),
+		job("cancelled", month, `{"{\"error\": \"refused\"}"}`),
+		job("cancelled", month, "{}"),
+	}
+	client, err := queue.New(pool, nil, func(c *river.Config) error { return river.AddWorkerSafely(c.Workers, lagWorker{}) })
+	require.NoError(t, err)
+	require.NoError(t, client.Start(ctx))
+	t.Cleanup(func() {
+		stop, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = client.Stop(stop)
+	})
+	exists := func(id int64) bool {
+		var n int
+		require.NoError(t, pool.QueryRow(ctx, "SELECT count(*) FROM river_job WHERE id = $1", id).Scan(&n))
+		return n == 1
+	}
+	require.Eventually(t, func() bool { return !exists(completed) }, 60*time.Second, 100*time.Millisecond,
+		"River's cleaner ran (it deleted the old completed job)")
+	for _, id := range kept {
+		assert.True(t, exists(id), "job %d kept", id)
+	}
 }
