@@ -38,7 +38,21 @@ func jobsUIHeaders(c *fiber.Ctx) error {
 
 // jobsUI is River UI behind cross-origin protection, as a Fiber handler.
 func (a *app) jobsUI() fiber.Handler {
-	return adaptor.HTTPHandler(http.NewCrossOriginProtection().Handler(a.deps.JobsUI))
+	return serveHTTP(http.NewCrossOriginProtection().Handler(a.deps.JobsUI))
+}
+
+// serveHTTP runs a net/http handler for a Fiber request, with the request's
+// own context (its ID and deadline) as the http.Request's. Fiber's adaptor
+// alone passes fasthttp's RequestCtx, whose Done is read without a lock
+// by every context derived from it (River UI derives some), racing with
+// the server's shutdown.
+func serveHTTP(h http.Handler) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		ctx := c.UserContext()
+		return adaptor.HTTPHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h.ServeHTTP(w, r.WithContext(ctx))
+		}))(c)
+	}
 }
 
 // isJobsUI reports whether a request is for River UI (see above for its

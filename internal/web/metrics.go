@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -46,7 +45,7 @@ func newHTTPMetrics(reg *prometheus.Registry) (*httpMetrics, error) {
 			return nil, err
 		}
 	}
-	m.serve = adaptor.HTTPHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{
+	m.serve = serveHTTP(promhttp.HandlerFor(reg, promhttp.HandlerOpts{
 		// A count the database could not give is left out, with the rest served.
 		ErrorHandling: promhttp.ContinueOnError,
 	}))
