@@ -91,6 +91,7 @@ var adminSections = []link{
 	{"/admin/emails", "Emails"},
 	{"/admin/retention", "Retention of personal data"},
 	{"/admin/training-requests", "Training requests"},
+	{"/admin/attention", "Needs attention"},
 }
 
 // notices are the success messages a redirect after an action asks for with
@@ -592,6 +593,8 @@ var actionLabels = map[audit.Action]string{
 	audit.AgencyInvoiceVoided:   "Stripe voided an agency’s invoice",
 	audit.InvoiceMarked:         "Marked charges or places as invoiced",
 	audit.InvoiceMarkedPaid:     "Marked invoiced charges or places as paid",
+	audit.JobRetried:            "Tried a failed background task again",
+	audit.JobDealtWith:          "Marked a failed background task as dealt with",
 
 	audit.PersonalDataViewed: "Viewed personal data",
 }
