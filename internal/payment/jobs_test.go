@@ -520,6 +520,25 @@ func TestSweepsInsertTheJobsThatAreMissing(t *testing.T) {
 	}
 }
 
+// A refund or checkout whose job is missing but which was asked for longer
+// ago than the sweeps look back (one whose failed job a manager dealt with,
+// since deleted) is not asked of Stripe again.
+func TestSweepsLeaveOldWorkAlone(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	ctx := context.Background()
+	_, refund := f.paidPlace(t)
+	checkout := f.closedCheckout(t)
+	f.svc.Jobs = enqueuer(t, f.pool)
+	old := now.Add(-payment.SweepLookback - time.Hour)
+	_, err := f.pool.Exec(ctx, "UPDATE payments SET refund_requested_at = $2, updated_at = $2 WHERE id = ANY($1)", []int64{refund, checkout}, old)
+	require.NoError(t, err)
+	for _, c := range []struct{ sweep, kind string }{{"refunds", payment.KindRefund}, {"checkouts", payment.KindCloseCheckout}} {
+		assert.Zero(t, sweep(t, f.svc, c.sweep), c.sweep)
+		assert.Empty(t, jobsOf(t, f.pool, c.kind), c.sweep)
+	}
+}
+
 // Confirming a completed session's charges makes it billable: the invoice
 // job of each agency with a billing contact goes in the same transaction,
 // and its work sends the invoice.
