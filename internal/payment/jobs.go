@@ -196,6 +196,28 @@ func (s *Service) BillWhenDueTx(ctx context.Context, tx pgx.Tx, sessionID int64)
 	return nil
 }
 
+// BillAgencyWhenDueTx inserts, in the caller's transaction, the invoice job
+// of each session with something to bill agency id: for an agency given a
+// billing contact, whose rows waited for one.
+func (s *Service) BillAgencyWhenDueTx(ctx context.Context, tx pgx.Tx, agencyID int64) error {
+	if s == nil || !s.Online() {
+		return nil
+	}
+	pairs, err := dbsqlc.New(tx).AgencySessionsToBill(ctx, dbsqlc.AgencySessionsToBillParams{AgencyID: &agencyID})
+	if err != nil {
+		return fmt.Errorf("sessions to bill agency %d: %w", agencyID, err)
+	}
+	for _, p := range pairs {
+		if !p.HasBillingContact {
+			continue
+		}
+		if err := enqueue(ctx, tx, s.Jobs, InvoiceArgs{SessionID: p.SessionID, AgencyID: p.AgencyID}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // enqueue inserts a job in tx. Without an enqueuer (a service some tests
 // build with none) the safety-net sweep inserts it later.
 func enqueue(ctx context.Context, tx pgx.Tx, jobs queue.Enqueuer, args river.JobArgs) error {

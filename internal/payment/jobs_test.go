@@ -580,6 +580,33 @@ func TestConfirmingChargesInsertsTheInvoiceJobs(t *testing.T) {
 	assert.Equal(t, fmt.Sprintf("/admin/sessions/%d/charges", session), subject.Link)
 }
 
+// An agency given the billing contact it lacked is billed at once: its
+// invoice jobs go in with the change (agency.Service calls this in its
+// transaction), for what waited to be invoiced.
+func TestABillingContactAddedInsertsTheInvoiceJobs(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	f.svc.Jobs = enqueuer(t, f.pool)
+	w := &world{t: t, pool: f.pool}
+	ctx := context.Background()
+	session := w.session("full_day", "completed")
+	lacking := w.agency(agency.BandNonContributing, "")
+	lee := w.booking(session, w.person("Lee Dunn", lacking), "absent")
+	_, err := f.svc.ConfirmCharges(ctx, managerID(t, f.pool), session, map[int64]payment.Decision{lee: {Chosen: true, Charge: true}}, "")
+	require.NoError(t, err)
+	require.Empty(t, jobsOf(t, f.pool, payment.KindInvoice), "nobody to send it to yet")
+
+	require.NoError(t, pgx.BeginFunc(ctx, f.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "UPDATE agencies SET billing_contact_email = 'finance@example.org' WHERE id = $1", lacking); err != nil {
+			return err
+		}
+		return f.svc.BillAgencyWhenDueTx(ctx, tx, lacking)
+	}))
+	got := jobsOf(t, f.pool, payment.KindInvoice)
+	require.Len(t, got, 1)
+	assert.Equal(t, map[string]int64{"session_id": session, "agency_id": lacking}, got[0].Args)
+}
+
 // No database connection (so no transaction and no row lock) is held while
 // Stripe answers, on any path that calls it: refund, closing a checkout,
 // making and updating an agency's customer, invoicing. Each runs alone on

@@ -34,6 +34,9 @@ type admin struct {
 // for every page and action under its prefix.
 func (a *app) adminRoutes(f *fiber.App) {
 	h := &admin{app: a, people: people.New(a.deps.Pool, a.deps.Now), agencies: agency.New(a.deps.Pool, a.deps.Now)}
+	if a.deps.Payments != nil {
+		h.agencies.BillingContactAdded = a.deps.Payments.BillAgencyWhenDueTx
+	}
 
 	m := f.Group("/admin", requireRole(account.Manager))
 	m.Get("/people", h.peopleList)
