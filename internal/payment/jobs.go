@@ -187,7 +187,7 @@ func (s *Service) BillWhenDueTx(ctx context.Context, tx pgx.Tx, sessionID int64)
 	}
 	for _, p := range pairs {
 		if !p.HasBillingContact {
-			continue // the charges page asks for one; the sweep bills it once added
+			continue // the charges page asks for one; adding it bills (BillAgencyWhenDueTx)
 		}
 		if err := enqueue(ctx, tx, s.Jobs, InvoiceArgs{SessionID: p.SessionID, AgencyID: p.AgencyID}); err != nil {
 			return err
