@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"os"
 	"os/signal"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river"
 	"github.com/stripe/stripe-go/v76"
 
@@ -32,6 +34,7 @@ import (
 	"github.com/pscp/booktraining/internal/demo"
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/enquiry"
+	"github.com/pscp/booktraining/internal/metrics"
 	"github.com/pscp/booktraining/internal/payment"
 	"github.com/pscp/booktraining/internal/pglocal"
 	"github.com/pscp/booktraining/internal/privacy"
@@ -221,6 +224,27 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 			log.Error("stop job queue", "error", err)
 		}
 	}()
+	// A job that failed for good waits for a training manager at
+	// /admin/attention, described by the part that added it; River UI
+	// (/admin/jobs/) shows every job to operators.
+	describers := map[string]queue.Describe{}
+	for _, d := range []map[string]queue.Describe{email.Describers(pool), bookings.Describers(), payments.Describers()} {
+		maps.Copy(describers, d)
+	}
+	failures := queue.NewFailures(pool, jobs, describers, time.Now, log)
+	jobsUI, err := queue.UI(ctx, jobs, log)
+	if err != nil {
+		return err
+	}
+	// GET /metrics, for a scraper holding METRICS_TOKEN.
+	var metricsRegistry *prometheus.Registry
+	if cfg.MetricsToken != "" {
+		if metricsRegistry, err = metrics.New(pool, queue.JobLag, queue.JobCollector(pool, log),
+			booking.Collector(pool, log), email.Collector(pool, log)); err != nil {
+			return err
+		}
+	}
+
 	app, err := web.New(web.Deps{
 		Catalogue:      catalogue.New(pool, time.Now),
 		Accounts:       accounts,
@@ -239,6 +263,10 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 		Enquiries:       enquiries,
 		TrainingEmail:   cfg.TrainingEmail,
 		TrainingPhone:   cfg.TrainingPhone,
+		Failures:        failures,
+		JobsUI:          jobsUI,
+		Metrics:         metricsRegistry,
+		MetricsToken:    cfg.MetricsToken,
 	})
 	if err != nil {
 		return err

@@ -2,8 +2,11 @@
 -- payment, inserted in the transaction that closed it.
 
 -- name: CheckoutsToClose :many
+-- Only those closed on our side since @since (Stripe closes a page itself
+-- within a day, and one whose job a manager dealt with must not come back).
 SELECT id FROM payments
 WHERE method = 'card' AND status = 'expired' AND checkout_session_id IS NOT NULL AND checkout_closed_at IS NULL
+  AND updated_at >= @since::timestamptz
 ORDER BY id;
 
 -- name: CheckoutToClose :one

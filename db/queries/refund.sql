@@ -6,8 +6,11 @@
 -- name: RefundsDue :many
 -- A payment is refunded from 'paid' (its place ended) or from 'expired' (money
 -- that came for a checkout we had closed, when the place was paid otherwise).
+-- Only those asked for since @since: the sweep that reads this runs every
+-- few minutes, and an older one whose job a manager dealt with (and the
+-- retention schedule later deleted) must not be asked of Stripe again.
 SELECT id FROM payments
-WHERE method = 'card' AND status IN ('paid', 'expired') AND refund_requested_at IS NOT NULL
+WHERE method = 'card' AND status IN ('paid', 'expired') AND refund_requested_at >= @since::timestamptz
   AND payment_intent_id IS NOT NULL
 ORDER BY refund_requested_at, id;
 

@@ -70,6 +70,10 @@ const uniqueName = "agencies_name_key"
 type Service struct {
 	pool *pgxpool.Pool
 	now  func() time.Time
+	// BillingContactAdded, when set, runs in the transaction that gives an
+	// agency a billing contact it did not have: what waited to be invoiced
+	// for want of one is billed now (payment.Service.BillAgencyWhenDueTx).
+	BillingContactAdded func(ctx context.Context, tx pgx.Tx, agencyID int64) error
 }
 
 // New returns a Service; now is the clock.
@@ -190,6 +194,11 @@ func (s *Service) Update(ctx context.Context, actor, id int64, f Form, ip string
 			return nameTaken()
 		} else if err != nil {
 			return fmt.Errorf("update agency %d: %w", id, err)
+		}
+		if old.BillingContactEmail == "" && a.BillingContactEmail != "" && s.BillingContactAdded != nil {
+			if err := s.BillingContactAdded(ctx, tx, id); err != nil {
+				return err
+			}
 		}
 		return audit.Record(ctx, q, now, audit.Event{
 			Action: audit.AgencyUpdated, ActorID: &actor, AgencyID: &id, IP: ip, Details: changes,

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -198,4 +199,48 @@ func TestOneOfManyConcurrentCreatesWins(t *testing.T) {
 	var created int
 	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT count(*) FROM audit_events WHERE action = 'agency_created'").Scan(&created))
 	assert.Equal(t, 1, created, "only the agency that exists is audited")
+}
+
+// Giving an agency the billing contact it lacked runs BillingContactAdded in
+// the update's transaction (its rows waiting to be invoiced are billed);
+// changing a contact it had, or clearing one, does not; and the hook's
+// failure undoes the change.
+func TestABillingContactAddedCallsTheHook(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	var called []int64
+	fail := false
+	f.svc.BillingContactAdded = func(ctx context.Context, tx pgx.Tx, id int64) error {
+		var email string
+		if err := tx.QueryRow(ctx, "SELECT billing_contact_email FROM agencies WHERE id = $1", id).Scan(&email); err != nil {
+			return err
+		}
+		if email == "" {
+			return errors.New("called before the contact was saved")
+		}
+		if fail {
+			return errors.New("boom")
+		}
+		called = append(called, id)
+		return nil
+	}
+	a, err := f.svc.Create(f.ctx, f.actor, agency.Form{Name: "Milton Scouts", Sector: "voluntary_community", Band: "non_contributing"}, "")
+	require.NoError(t, err)
+	form := agency.FormOf(a)
+
+	form.BillingContactEmail = "treasurer@scouts.example.org"
+	fail = true
+	require.Error(t, f.svc.Update(f.ctx, f.actor, a.ID, form, ""))
+	got, err := f.svc.Get(f.ctx, a.ID)
+	require.NoError(t, err)
+	assert.Empty(t, got.BillingContactEmail, "undone with the hook's failure")
+
+	fail = false
+	require.NoError(t, f.svc.Update(f.ctx, f.actor, a.ID, form, ""))
+	assert.Equal(t, []int64{a.ID}, called)
+	form.BillingContactEmail = "finance@scouts.example.org"
+	require.NoError(t, f.svc.Update(f.ctx, f.actor, a.ID, form, ""))
+	form.BillingContactEmail = ""
+	require.NoError(t, f.svc.Update(f.ctx, f.actor, a.ID, form, ""))
+	assert.Equal(t, []int64{a.ID}, called, "only when a contact is added")
 }

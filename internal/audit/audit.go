@@ -69,6 +69,10 @@ const (
 	InvoiceMarked         Action = "invoice_marked"
 	InvoiceMarkedPaid     Action = "invoice_marked_paid"
 
+	// A background job that failed for good, from the Needs attention page.
+	JobRetried   Action = "job_retried"
+	JobDealtWith Action = "job_dealt_with"
+
 	// PersonalDataViewed is someone's look at other people's personal data:
 	// a person's page, a register or list of bookings, a list of people, an
 	// export (see View).
@@ -85,6 +89,7 @@ var Actions = []Action{
 	BookingAdded, BookingCancelled, BookingMoved, BookingMarkedLate, WaitingListReordered, AttendanceRecorded,
 	PricesChanged, ChargePolicyChanged, StripeCustomerMade, StripeCustomerUpdated, ChargesConfirmed, AgencyInvoiced,
 	AgencyInvoiceVoided, InvoiceMarked, InvoiceMarkedPaid, PersonalDataViewed,
+	JobRetried, JobDealtWith,
 }
 
 // Event is one entry. ActorEmail records the address typed by someone who is

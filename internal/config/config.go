@@ -49,7 +49,14 @@ type Config struct {
 
 	// REQUEST_RESPONSE_DAYS: working days to answer a training request.
 	RequestResponseDays int
+
+	// METRICS_TOKEN: the bearer token GET /metrics asks for; empty: no
+	// /metrics (404).
+	MetricsToken string
 }
+
+// MinMetricsTokenLength keeps METRICS_TOKEN out of guessing range.
+const MinMetricsTokenLength = 32
 
 // Load reads the settings through getenv (os.Getenv in production).
 func Load(getenv func(string) string) (Config, error) {
@@ -247,6 +254,11 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if (c.StripeSecretKey == "") != (c.StripeWebhookSecret == "") {
 		problems = append(problems, errors.New("STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET: set both (card payments) or neither (paid places are invoiced)"))
+	}
+	// Never echoed: it is a secret.
+	c.MetricsToken = get("METRICS_TOKEN", "")
+	if t := c.MetricsToken; t != "" && (len(t) < MinMetricsTokenLength || strings.ContainsFunc(t, func(r rune) bool { return r <= ' ' || r > '~' })) {
+		problems = append(problems, fmt.Errorf("METRICS_TOKEN: must be at least %d characters with no spaces, such as the output of `openssl rand -hex 32`", MinMetricsTokenLength))
 	}
 	c.StripeAPIURL = get("STRIPE_API_URL", "")
 	if c.StripeAPIURL != "" {

@@ -32,13 +32,16 @@ const checkoutsToClose = `-- name: CheckoutsToClose :many
 
 SELECT id FROM payments
 WHERE method = 'card' AND status = 'expired' AND checkout_session_id IS NOT NULL AND checkout_closed_at IS NULL
+  AND updated_at >= $1::timestamptz
 ORDER BY id
 `
 
 // Closing at Stripe the checkouts of payments we have closed: a job per
 // payment, inserted in the transaction that closed it.
-func (q *Queries) CheckoutsToClose(ctx context.Context) ([]int64, error) {
-	rows, err := q.db.Query(ctx, checkoutsToClose)
+// Only those closed on our side since @since (Stripe closes a page itself
+// within a day, and one whose job a manager dealt with must not come back).
+func (q *Queries) CheckoutsToClose(ctx context.Context, since time.Time) ([]int64, error) {
+	rows, err := q.db.Query(ctx, checkoutsToClose, since)
 	if err != nil {
 		return nil, err
 	}

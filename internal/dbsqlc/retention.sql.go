@@ -151,6 +151,31 @@ func (q *Queries) DeleteBookings(ctx context.Context, bookingIds []int64) (int64
 	return result.RowsAffected(), nil
 }
 
+const deleteCancelledJobsWithoutError = `-- name: DeleteCancelledJobsWithoutError :execrows
+DELETE FROM river_job
+WHERE id IN (
+    SELECT c.id FROM river_job c
+    WHERE c.state = 'cancelled' AND coalesce(cardinality(c.errors), 0) = 0 AND c.finalized_at < $1::timestamptz
+    ORDER BY c.id
+    LIMIT $2
+    FOR UPDATE SKIP LOCKED)
+`
+
+type DeleteCancelledJobsWithoutErrorParams struct {
+	Before  time.Time
+	MaxRows int32
+}
+
+// Jobs cancelled with nothing wrong (cancelled by hand, or with nothing left
+// to do): nobody needs them after @before.
+func (q *Queries) DeleteCancelledJobsWithoutError(ctx context.Context, arg DeleteCancelledJobsWithoutErrorParams) (int64, error) {
+	result, err := q.db.Exec(ctx, deleteCancelledJobsWithoutError, arg.Before, arg.MaxRows)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const deleteChargesOfSessionsBefore = `-- name: DeleteChargesOfSessionsBefore :execrows
 DELETE FROM charges
 WHERE id IN (
@@ -168,6 +193,37 @@ type DeleteChargesOfSessionsBeforeParams struct {
 
 func (q *Queries) DeleteChargesOfSessionsBefore(ctx context.Context, arg DeleteChargesOfSessionsBeforeParams) (int64, error) {
 	result, err := q.db.Exec(ctx, deleteChargesOfSessionsBefore, arg.EndedBefore, arg.MaxRows)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const deleteDealtWithJobs = `-- name: DeleteDealtWithJobs :execrows
+WITH gone AS (
+    DELETE FROM river_job j
+    WHERE j.id IN (
+        SELECT j2.id FROM river_job j2
+        JOIN job_failures_dealt_with d ON d.job_id = j2.id AND d.failed_at = j2.finalized_at
+        WHERE j2.state IN ('discarded', 'cancelled') AND d.dealt_at < $1
+        ORDER BY j2.id
+        LIMIT $2
+        FOR UPDATE OF j2 SKIP LOCKED)
+    RETURNING j.id
+)
+DELETE FROM job_failures_dealt_with d WHERE d.job_id IN (SELECT id FROM gone)
+`
+
+type DeleteDealtWithJobsParams struct {
+	Before  time.Time
+	MaxRows int32
+}
+
+// Jobs whose failure a manager marked dealt with before @before, with that
+// record. (A job tried again is River's again: completed jobs are deleted by
+// River after a day.)
+func (q *Queries) DeleteDealtWithJobs(ctx context.Context, arg DeleteDealtWithJobsParams) (int64, error) {
+	result, err := q.db.Exec(ctx, deleteDealtWithJobs, arg.Before, arg.MaxRows)
 	if err != nil {
 		return 0, err
 	}
@@ -288,6 +344,22 @@ type DeleteSignInAttemptsBatchParams struct {
 
 func (q *Queries) DeleteSignInAttemptsBatch(ctx context.Context, arg DeleteSignInAttemptsBatchParams) (int64, error) {
 	result, err := q.db.Exec(ctx, deleteSignInAttemptsBatch, arg.Before, arg.MaxRows)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const deleteStaleJobFailureRecords = `-- name: DeleteStaleJobFailureRecords :execrows
+DELETE FROM job_failures_dealt_with d
+WHERE d.dealt_at < $1
+  AND NOT EXISTS (SELECT 1 FROM river_job j WHERE j.id = d.job_id AND j.finalized_at = d.failed_at)
+`
+
+// Records of failures dealt with before @before whose job has since gone or
+// run again.
+func (q *Queries) DeleteStaleJobFailureRecords(ctx context.Context, before time.Time) (int64, error) {
+	result, err := q.db.Exec(ctx, deleteStaleJobFailureRecords, before)
 	if err != nil {
 		return 0, err
 	}

@@ -187,7 +187,29 @@ func (s *Service) BillWhenDueTx(ctx context.Context, tx pgx.Tx, sessionID int64)
 	}
 	for _, p := range pairs {
 		if !p.HasBillingContact {
-			continue // the charges page asks for one; the sweep bills it once added
+			continue // the charges page asks for one; adding it bills (BillAgencyWhenDueTx)
+		}
+		if err := enqueue(ctx, tx, s.Jobs, InvoiceArgs{SessionID: p.SessionID, AgencyID: p.AgencyID}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// BillAgencyWhenDueTx inserts, in the caller's transaction, the invoice job
+// of each session with something to bill agency id: for an agency given a
+// billing contact, whose rows waited for one.
+func (s *Service) BillAgencyWhenDueTx(ctx context.Context, tx pgx.Tx, agencyID int64) error {
+	if s == nil || !s.Online() {
+		return nil
+	}
+	pairs, err := dbsqlc.New(tx).AgencySessionsToBill(ctx, dbsqlc.AgencySessionsToBillParams{AgencyID: &agencyID})
+	if err != nil {
+		return fmt.Errorf("sessions to bill agency %d: %w", agencyID, err)
+	}
+	for _, p := range pairs {
+		if !p.HasBillingContact {
+			continue
 		}
 		if err := enqueue(ctx, tx, s.Jobs, InvoiceArgs{SessionID: p.SessionID, AgencyID: p.AgencyID}); err != nil {
 			return err
@@ -346,6 +368,13 @@ func (s *Service) Work() queue.Work {
 // missed.
 const SweepEvery = 10 * time.Minute
 
+// SweepLookback is how far back the refund and checkout sweeps look for work
+// whose job is missing: far more than the minutes a missed job takes to be
+// found, and less than the week a failed job a manager has dealt with is
+// kept (privacy.DealtWithJobPeriod), so that once it is deleted the sweep
+// does not ask Stripe again for what the manager put right by hand.
+const SweepLookback = 2 * 24 * time.Hour
+
 // Sweeps are the safety net under the payment jobs: each finds work due
 // with no job for it (a refund asked for, a checkout to close, an agency to
 // bill) and inserts the job. A refund or checkout whose job failed for good
@@ -358,21 +387,14 @@ func (s *Service) Sweeps() []queue.Sweep {
 	}
 }
 
-// paymentsWithJobs is which of ids have a job of kind in one of states. It
-// reads River's own table (sqlc does not see it: River migrates it).
+// paymentsWithJobs is which of ids have a job of kind in one of states, from
+// River's own table.
 func (s *Service) paymentsWithJobs(ctx context.Context, kind string, ids []int64, states []rivertype.JobState) (map[int64]bool, error) {
 	names := make([]string, len(states))
 	for i, st := range states {
 		names[i] = string(st)
 	}
-	rows, err := s.pool.Query(ctx, `
-		SELECT DISTINCT (args->>'payment_id')::bigint FROM river_job
-		WHERE kind = $1 AND state::text = ANY($3::text[]) AND (args->>'payment_id')::bigint = ANY($2::bigint[])`,
-		kind, ids, names)
-	if err != nil {
-		return nil, fmt.Errorf("%s jobs: %w", kind, err)
-	}
-	have, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	have, err := dbsqlc.New(s.pool).PaymentsWithJobs(ctx, dbsqlc.PaymentsWithJobsParams{Kind: kind, States: names, PaymentIds: ids})
 	if err != nil {
 		return nil, fmt.Errorf("%s jobs: %w", kind, err)
 	}
@@ -409,7 +431,7 @@ func (s *Service) sweepRefunds(ctx context.Context) (int, error) {
 	if s.gateway == nil {
 		return 0, nil // without Stripe no card payment was taken
 	}
-	ids, err := dbsqlc.New(s.pool).RefundsDue(ctx)
+	ids, err := dbsqlc.New(s.pool).RefundsDue(ctx, s.now().Add(-SweepLookback))
 	if err != nil || len(ids) == 0 {
 		return 0, err
 	}
@@ -430,7 +452,7 @@ func (s *Service) sweepCheckouts(ctx context.Context) (int, error) {
 	if s.gateway == nil {
 		return 0, nil
 	}
-	ids, err := dbsqlc.New(s.pool).CheckoutsToClose(ctx)
+	ids, err := dbsqlc.New(s.pool).CheckoutsToClose(ctx, s.now().Add(-SweepLookback))
 	if err != nil || len(ids) == 0 {
 		return 0, err
 	}
@@ -488,21 +510,12 @@ func (s *Service) sweepInvoices(ctx context.Context) (int, error) {
 	for i, st := range waitingStates {
 		names[i] = string(st)
 	}
-	rows, err := s.pool.Query(ctx, `
-		SELECT (args->>'session_id')::bigint, (args->>'agency_id')::bigint FROM river_job
-		WHERE kind = $1 AND state::text = ANY($2::text[])`, KindInvoice, names)
-	if err != nil {
-		return 0, fmt.Errorf("invoice jobs: %w", err)
-	}
-	live, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (InvoiceArgs, error) {
-		var a InvoiceArgs
-		return a, r.Scan(&a.SessionID, &a.AgencyID)
-	})
+	live, err := dbsqlc.New(s.pool).InvoiceJobsInStates(ctx, dbsqlc.InvoiceJobsInStatesParams{Kind: KindInvoice, States: names})
 	if err != nil {
 		return 0, fmt.Errorf("invoice jobs: %w", err)
 	}
 	for _, a := range live {
-		want[a] = false
+		want[InvoiceArgs{SessionID: a.SessionID, AgencyID: a.AgencyID}] = false
 	}
 	var missing []river.JobArgs
 	for _, a := range order {

@@ -520,6 +520,25 @@ func TestSweepsInsertTheJobsThatAreMissing(t *testing.T) {
 	}
 }
 
+// A refund or checkout whose job is missing but which was asked for longer
+// ago than the sweeps look back (one whose failed job a manager dealt with,
+// since deleted) is not asked of Stripe again.
+func TestSweepsLeaveOldWorkAlone(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	ctx := context.Background()
+	_, refund := f.paidPlace(t)
+	checkout := f.closedCheckout(t)
+	f.svc.Jobs = enqueuer(t, f.pool)
+	old := now.Add(-payment.SweepLookback - time.Hour)
+	_, err := f.pool.Exec(ctx, "UPDATE payments SET refund_requested_at = $2, updated_at = $2 WHERE id = ANY($1)", []int64{refund, checkout}, old)
+	require.NoError(t, err)
+	for _, c := range []struct{ sweep, kind string }{{"refunds", payment.KindRefund}, {"checkouts", payment.KindCloseCheckout}} {
+		assert.Zero(t, sweep(t, f.svc, c.sweep), c.sweep)
+		assert.Empty(t, jobsOf(t, f.pool, c.kind), c.sweep)
+	}
+}
+
 // Confirming a completed session's charges makes it billable: the invoice
 // job of each agency with a billing contact goes in the same transaction,
 // and its work sends the invoice.
@@ -559,6 +578,33 @@ func TestConfirmingChargesInsertsTheInvoiceJobs(t *testing.T) {
 	assert.Contains(t, subject.What, "Invoice for ")
 	assert.Contains(t, subject.Who, "accounts@scouts.example.org")
 	assert.Equal(t, fmt.Sprintf("/admin/sessions/%d/charges", session), subject.Link)
+}
+
+// An agency given the billing contact it lacked is billed at once: its
+// invoice jobs go in with the change (agency.Service calls this in its
+// transaction), for what waited to be invoiced.
+func TestABillingContactAddedInsertsTheInvoiceJobs(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	f.svc.Jobs = enqueuer(t, f.pool)
+	w := &world{t: t, pool: f.pool}
+	ctx := context.Background()
+	session := w.session("full_day", "completed")
+	lacking := w.agency(agency.BandNonContributing, "")
+	lee := w.booking(session, w.person("Lee Dunn", lacking), "absent")
+	_, err := f.svc.ConfirmCharges(ctx, managerID(t, f.pool), session, map[int64]payment.Decision{lee: {Chosen: true, Charge: true}}, "")
+	require.NoError(t, err)
+	require.Empty(t, jobsOf(t, f.pool, payment.KindInvoice), "nobody to send it to yet")
+
+	require.NoError(t, pgx.BeginFunc(ctx, f.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "UPDATE agencies SET billing_contact_email = 'finance@example.org' WHERE id = $1", lacking); err != nil {
+			return err
+		}
+		return f.svc.BillAgencyWhenDueTx(ctx, tx, lacking)
+	}))
+	got := jobsOf(t, f.pool, payment.KindInvoice)
+	require.Len(t, got, 1)
+	assert.Equal(t, map[string]int64{"session_id": session, "agency_id": lacking}, got[0].Args)
 }
 
 // No database connection (so no transaction and no row lock) is held while

@@ -30,6 +30,11 @@ const (
 	EmailLimitPeriod        = 24 * time.Hour // account.EmailActionRetention
 	AccountLinkPeriod       = 7 * 24 * time.Hour
 	AuditYears              = 6
+	// DealtWithJobPeriod is how long a background job that failed is kept
+	// after a training manager marked it dealt with (Needs attention).
+	DealtWithJobPeriod = 7 * 24 * time.Hour
+	// CancelledJobPeriod is how long a job cancelled without an error is kept.
+	CancelledJobPeriod = 24 * time.Hour
 	// FinancialYears is how many whole partnership years (April to March)
 	// payments, charges and bookings are kept after the year of their session.
 	FinancialYears = 6
@@ -180,6 +185,26 @@ var schedule = []Rule{
 		Then:    "They are deleted",
 		Why:     "For a week we can still tell someone that a link they used has expired, rather than that it is wrong.",
 		apply:   deleteAccountLinks,
+	},
+	{
+		Key: "failed_jobs",
+		Records: "Background tasks that failed for good, such as an email that could not be delivered or a refund " +
+			"the card payment provider refused: which task it was, the record it was for (which can lead to a " +
+			"person), and the error, which can include an email address",
+		Kept: "Until a training manager has dealt with the failure or had the task tried again, then 7 days (a " +
+			"task tried again that then succeeds is deleted a day after)",
+		Then: "They are deleted",
+		Why: "The training team must see what went wrong, and for whom, to put it right; a week afterwards lets " +
+			"them check it was.",
+		apply: deleteDealtWithJobs,
+	},
+	{
+		Key:     "cancelled_jobs",
+		Records: "Background tasks cancelled with nothing wrong, such as a reminder for a booking that was cancelled",
+		Kept:    "1 day",
+		Then:    "They are deleted",
+		Why:     "Nobody needs to act on them; a day lets us look into a problem while it is fresh.",
+		apply:   deleteCancelledJobs,
 	},
 	{
 		Key: "audit_log",
@@ -466,6 +491,25 @@ func deleteWebSessions(ctx context.Context, e *Enforcer, tx pgx.Tx, now time.Tim
 
 func deleteAccountLinks(ctx context.Context, _ *Enforcer, tx pgx.Tx, now time.Time, max int32) (int, error) {
 	n, err := dbsqlc.New(tx).DeleteExpiredAccountTokens(ctx, dbsqlc.DeleteExpiredAccountTokensParams{Before: now.Add(-AccountLinkPeriod), MaxRows: max})
+	return int(n), err
+}
+
+func deleteDealtWithJobs(ctx context.Context, _ *Enforcer, tx pgx.Tx, now time.Time, max int32) (int, error) {
+	q := dbsqlc.New(tx)
+	n, err := q.DeleteDealtWithJobs(ctx, dbsqlc.DeleteDealtWithJobsParams{Before: now.Add(-DealtWithJobPeriod), MaxRows: max})
+	if err != nil || n == int64(max) {
+		return int(n), err
+	}
+	// Records whose job has gone some other way (deleted, or run again).
+	if _, err := q.DeleteStaleJobFailureRecords(ctx, now.Add(-DealtWithJobPeriod)); err != nil {
+		return 0, err
+	}
+	return int(n), nil
+}
+
+func deleteCancelledJobs(ctx context.Context, _ *Enforcer, tx pgx.Tx, now time.Time, max int32) (int, error) {
+	n, err := dbsqlc.New(tx).DeleteCancelledJobsWithoutError(ctx, dbsqlc.DeleteCancelledJobsWithoutErrorParams{
+		Before: now.Add(-CancelledJobPeriod), MaxRows: max})
 	return int(n), err
 }
 

@@ -296,6 +296,29 @@ func TestScheduleRules(t *testing.T) {
 	f.exec(t, "UPDATE bookings SET status = 'substituted', ended_at = confirmed_at, replaced_by = $2 WHERE id = $1", oldBooking, colleague)
 	keptBooking, keptPayment, keptCharge := paid(keptSession)
 
+	// Background jobs: a failure dealt with just over 7 days ago goes (with
+	// its record); one dealt with just under, and one nobody has dealt with
+	// however old, stay; a job cancelled with no error goes after a day.
+	job := func(state string, finalized time.Time, failed bool) int64 {
+		errs := "{}"
+		if failed {
+			errs = `{"{\"error\": \"550 no such user jo@example.org\"}"}`
+		}
+		return f.id(t, `INSERT INTO river_job (state, max_attempts, attempt, finalized_at, args, kind, errors)
+		                VALUES ($1, 3, 3, $2, '{}', 'test', $3::jsonb[]) RETURNING id`, state, finalized, errs)
+	}
+	dealt := func(job int64, at time.Time) {
+		f.exec(t, `INSERT INTO job_failures_dealt_with (job_id, failed_at, dealt_by, dealt_at)
+		           SELECT id, finalized_at, $2, $3 FROM river_job WHERE id = $1`, job, someone, at)
+	}
+	failedGone := job("discarded", old, true)
+	dealt(failedGone, now.Add(-privacy.DealtWithJobPeriod-eps))
+	failedKept := job("cancelled", old, true)
+	dealt(failedKept, now.Add(-privacy.DealtWithJobPeriod+eps))
+	failedWaiting := job("discarded", old, true)
+	cancelledGone := job("cancelled", now.Add(-privacy.CancelledJobPeriod-eps), false)
+	cancelledKept := job("cancelled", now.Add(-privacy.CancelledJobPeriod+eps), false)
+
 	run, err := f.enforcer.Run(f.ctx)
 	require.NoError(t, err)
 	assert.Equal(t, map[string]int64{
@@ -303,6 +326,7 @@ func TestScheduleRules(t *testing.T) {
 		"booking_needs": 1, "line_managers": 1, "training_requests": 1, "email_text": 1, "email_records": 1,
 		"time_off_reasons": 1, "sign_in_attempts": 1, "email_limits": 1, "device_cookies": 1, "web_sessions": 2, "account_links": 1, "audit_log": 1,
 		"charges": 1, "payments": 1, "bookings": 2,
+		"failed_jobs": 1, "cancelled_jobs": 1,
 	}, run.Counts)
 	require.Len(t, privacy.Schedule(), len(run.Counts), "every rule of the schedule is counted")
 
@@ -391,6 +415,14 @@ func TestScheduleRules(t *testing.T) {
 	assert.Equal(t, "confirmed:1,substituted:1", f.text(t, `
 		SELECT string_agg(status || ':' || places, ',' ORDER BY status) FROM retained_place_counts
 		WHERE session_id = $1 AND agency_id = $2`, oldSession, f.agency), "the board's figures keep the places, without names")
+
+	assert.False(t, exists("river_job", "id", failedGone), "dealt with over 7 days ago")
+	assert.Zero(t, f.count(t, "SELECT count(*) FROM job_failures_dealt_with WHERE job_id = $1", failedGone), "its record goes with it")
+	assert.True(t, exists("river_job", "id", failedKept), "dealt with under 7 days ago")
+	assert.Equal(t, 1, f.count(t, "SELECT count(*) FROM job_failures_dealt_with WHERE job_id = $1", failedKept))
+	assert.True(t, exists("river_job", "id", failedWaiting), "nobody has dealt with it yet")
+	assert.False(t, exists("river_job", "id", cancelledGone), "cancelled with no error over a day ago")
+	assert.True(t, exists("river_job", "id", cancelledKept), "cancelled with no error under a day ago")
 
 	// A second run finds nothing more to do.
 	again, err := f.enforcer.Run(f.ctx)

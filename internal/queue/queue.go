@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivertype"
 )
 
 // JobTimeout bounds a job whose worker names no Timeout of its own. Each
@@ -46,6 +47,10 @@ type Subject struct {
 	What string
 	Who  string
 	Link string
+	// NoRetry, when set, says why trying the job again would do nothing (an
+	// email given up on keeps no text to send): the page offers only "Mark
+	// as dealt with".
+	NoRetry string
 }
 
 // Describe tells, from a failed job's stored args, what it was doing and for
@@ -68,6 +73,14 @@ func New(pool *pgxpool.Pool, log *slog.Logger, work ...Work) (*river.Client[pgx.
 		Workers:              river.NewWorkers(),
 		JobTimeout:           JobTimeout,
 		RescueStuckJobsAfter: RescueStuckJobsAfter,
+		// A job that failed for good stays until a training manager has
+		// seen it on the Needs attention page and dealt with it (or tried it
+		// again); the retention schedule then deletes it
+		// (internal/privacy: failed_jobs, cancelled_jobs), not River.
+		DiscardedJobRetentionPeriod: -1,
+		CancelledJobRetentionPeriod: -1,
+		// The lag of every job done, for GET /metrics.
+		Hooks: []rivertype.Hook{&lagHook{}},
 	}
 	for _, add := range work {
 		if err := add(cfg); err != nil {

@@ -392,8 +392,9 @@ func (a *app) reset(c *fiber.Ctx) error {
 // --- your account ---
 
 type accountPage struct {
-	Notice string
-	Links  []link
+	Notice    string
+	Links     []link
+	Attention int // a manager's count of background tasks that failed for good
 }
 
 func (a *app) accountHome(c *fiber.Ctx) error {
@@ -426,10 +427,18 @@ func (a *app) showAccount(c *fiber.Ctx, notice string) error {
 	if u.Verified && u.AgencyID != nil && !u.AgencyUnlisted {
 		links = append(links, link{"/training-requests", "Request training for your agency"})
 	}
+	d := accountPage{Notice: notice}
 	if u.Has(account.Manager) {
-		links = append(links, link{"/admin/training-requests", "Triage training requests"})
+		links = append(links, link{"/admin/training-requests", "Triage training requests"},
+			link{"/admin/attention", "Background tasks that need attention"})
+		n, err := a.deps.Failures.Count(c.UserContext())
+		if err != nil {
+			return err
+		}
+		d.Attention = n
 	}
-	return a.render(c, fiber.StatusOK, "account/home", "Your account", accountPage{Notice: notice, Links: links})
+	d.Links = links
+	return a.render(c, fiber.StatusOK, "account/home", "Your account", d)
 }
 
 func (a *app) resendVerification(c *fiber.Ctx) error {

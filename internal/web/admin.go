@@ -34,6 +34,9 @@ type admin struct {
 // for every page and action under its prefix.
 func (a *app) adminRoutes(f *fiber.App) {
 	h := &admin{app: a, people: people.New(a.deps.Pool, a.deps.Now), agencies: agency.New(a.deps.Pool, a.deps.Now)}
+	if a.deps.Payments != nil {
+		h.agencies.BillingContactAdded = a.deps.Payments.BillAgencyWhenDueTx
+	}
 
 	m := f.Group("/admin", requireRole(account.Manager))
 	m.Get("/people", h.peopleList)
@@ -91,6 +94,7 @@ var adminSections = []link{
 	{"/admin/emails", "Emails"},
 	{"/admin/retention", "Retention of personal data"},
 	{"/admin/training-requests", "Training requests"},
+	{"/admin/attention", "Needs attention"},
 }
 
 // notices are the success messages a redirect after an action asks for with
@@ -592,6 +596,8 @@ var actionLabels = map[audit.Action]string{
 	audit.AgencyInvoiceVoided:   "Stripe voided an agency’s invoice",
 	audit.InvoiceMarked:         "Marked charges or places as invoiced",
 	audit.InvoiceMarkedPaid:     "Marked invoiced charges or places as paid",
+	audit.JobRetried:            "Tried a failed background task again",
+	audit.JobDealtWith:          "Marked a failed background task as dealt with",
 
 	audit.PersonalDataViewed: "Viewed personal data",
 }

@@ -124,6 +124,10 @@ func (a *app) csrfProtect(c *fiber.Ctx) error {
 	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
 		return c.Next()
 	}
+	if a.isJobsUI(c) {
+		// River UI's JSON API: guarded by cross-origin protection (jobsui.go).
+		return c.Next()
+	}
 	sess := currentSession(c)
 	if sess == nil && c.Path() == "/sign-out" {
 		// Already signed out (the session expired): nothing to forge.

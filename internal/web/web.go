@@ -16,12 +16,14 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/helmet"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/enquiry"
 	"github.com/pscp/booktraining/internal/payment"
+	"github.com/pscp/booktraining/internal/queue"
 	"github.com/pscp/booktraining/static"
 )
 
@@ -55,6 +57,16 @@ type Deps struct {
 	// may be "".
 	TrainingEmail string
 	TrainingPhone string
+	// Failures is the Needs attention page's service (queue.NewFailures with
+	// every part's Describers); nil: one that describes no kind of job.
+	Failures *queue.Failures
+	// JobsUI is River UI (queue.UI), served to training managers under
+	// /admin/jobs/; nil: not served.
+	JobsUI http.Handler
+	// Metrics is what GET /metrics serves to a request bearing MetricsToken;
+	// the app adds its requests to it. Without either, /metrics is 404.
+	Metrics      *prometheus.Registry
+	MetricsToken string
 }
 
 type app struct {
@@ -62,6 +74,7 @@ type app struct {
 	pages   pages
 	log     *slog.Logger
 	proxies proxies
+	metrics *httpMetrics // nil without Deps.Metrics
 }
 
 // New builds the app. It fails only if a template does not parse.
@@ -82,7 +95,19 @@ func New(deps Deps) (*fiber.App, error) {
 	if deps.Payments == nil {
 		deps.Payments = payment.New(deps.Pool, nil, "", deps.Now)
 	}
+	if deps.Failures == nil {
+		jobs, err := queue.NewInsertOnly(deps.Pool)
+		if err != nil {
+			return nil, err
+		}
+		deps.Failures = queue.NewFailures(deps.Pool, jobs, nil, deps.Now, deps.Logger)
+	}
 	a := &app{deps: deps, pages: pages, log: deps.Logger, proxies: newProxies(deps.TrustedProxies, deps.ProxyHeader)}
+	if deps.Metrics != nil {
+		if a.metrics, err = newHTTPMetrics(deps.Metrics); err != nil {
+			return nil, err
+		}
+	}
 
 	cfg := fiber.Config{
 		AppName:               ServiceName,
@@ -104,6 +129,9 @@ func New(deps Deps) (*fiber.App, error) {
 	f := fiber.New(cfg)
 
 	f.Use(a.requestContext)
+	if a.metrics != nil {
+		f.Use(a.metrics.observe) // outside accessLog, which settles the status
+	}
 	f.Use(a.accessLog)
 	f.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: a.logPanic}))
 	f.Use(helmet.New(helmet.Config{
@@ -135,6 +163,7 @@ func New(deps Deps) (*fiber.App, error) {
 
 	f.Get("/healthz", a.healthz)
 	f.Get("/readyz", a.readyz)
+	f.Get("/metrics", a.serveMetrics)
 	// Stripe's webhook: before the session and CSRF middleware, which it is
 	// exempt from (its signature over the raw body is checked instead).
 	f.Post("/stripe/webhook", a.stripeWebhook)
@@ -190,8 +219,12 @@ func New(deps Deps) (*fiber.App, error) {
 	a.paymentRoutes(f)
 	a.chargeRoutes(f)
 	a.enquiryRoutes(f)
+	a.attentionRoutes(f)
 
-	f.Use(func(*fiber.Ctx) error { return fiber.ErrNotFound })
+	f.Use(func(c *fiber.Ctx) error {
+		c.Locals(localRoute, noRoute)
+		return fiber.ErrNotFound
+	})
 	return f, nil
 }
 
