@@ -36,8 +36,9 @@ import (
 
 // The proof under faults: two app processes, the real binary, on one
 // database; hundreds of things fall due at once (waiting-list offers
-// expiring, held places lapsing, reminders, and the emails all of that
-// writes); one process is killed with SIGKILL in the middle of its work.
+// expiring, held places lapsing with their Stripe checkouts to close,
+// reminders, refunds, and the emails all of that writes); one process is
+// killed with SIGKILL in the middle of its work.
 // Afterwards every due thing was done exactly once, every email was sent,
 // every job finished (the dead process's jobs rescued and run by the
 // other), and no safety-net sweep ever ran twice at once.
