@@ -184,16 +184,18 @@ func TestTwoProcessesOneKilledEverythingDoneOnce(t *testing.T) {
 		assert.Equal(t, 1, n, "email %d arrived %d times", id, n)
 	}
 
-	// Safety-net sweeps: the survivor took over as leader and ran each
-	// sweep again (RunOnStart); never two runs of one sweep at once; the
-	// killed process's unfinished run, if any, ended when it was killed.
+	// Safety-net sweeps: the survivor took over as leader, and ran each
+	// sweep after the kill (its own RunOnStart's, or the first leader's
+	// still waiting: a sweep is inserted only when none waits or runs);
+	// never two runs of one sweep at once; the killed process's unfinished
+	// run, if any, ended when it was killed.
 	var newLeader string
 	require.NoError(t, pool.QueryRow(ctx, "SELECT leader_id FROM river_leader").Scan(&newLeader))
 	assert.NotEqual(t, leader, newLeader, "the survivor leads")
 	sweeps := rows(t, pool, "SELECT DISTINCT sweep FROM sweep_runs ORDER BY 1")
 	require.NotEmpty(t, sweeps, "the sweeps ran")
 	assert.Equal(t, sweeps, rows(t, pool, `SELECT DISTINCT sweep FROM sweep_runs WHERE started_at > $1 AND process LIKE '%:' || $2 ORDER BY 1`,
-		killedAt, strconv.Itoa(survivor.pid)), "the new leader ran every sweep")
+		killedAt, strconv.Itoa(survivor.pid)), "the survivor ran every sweep after the kill")
 	runs := checkSweepRuns(t, pool, fmt.Sprintf(":%d", victim.pid), killedAt)
 	t.Logf("sweeps %v: %d runs, none overlapping", sweeps, runs)
 }
