@@ -472,3 +472,62 @@ func TestDeliveryHoldsNoConnectionWhileTheServerAnswers(t *testing.T) {
 	assert.Nil(t, claimed, "recording the delivery ends the claim")
 	assert.Len(t, srv.Messages(), 1)
 }
+
+// orderArgs is a job of the default priority, for the test below.
+type orderArgs struct{}
+
+func (orderArgs) Kind() string { return "test_order" }
+
+type orderWorker struct {
+	river.WorkerDefaults[orderArgs]
+	done func()
+}
+
+func (w *orderWorker) Work(context.Context, *river.Job[orderArgs]) error { w.done(); return nil }
+
+// Deliveries wait behind the jobs that change what people are offered: an
+// email queued first is still worked after a default-priority job due at
+// the same time, so a rush of confirmations cannot hold up an offer's
+// expiry.
+func TestDeliveriesComeAfterOtherWork(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.New(t)
+	srv := smtptest.Start(t)
+	ctx := context.Background()
+	sender, err := email.NewSMTPSender(srv.URL(), from)
+	require.NoError(t, err)
+
+	var emails []int64
+	for i := range 3 {
+		emails = append(emails, enqueueCommitted(t, pool, resetMessage("alex"+strconv.Itoa(i)+"@example.org")))
+	}
+	insert, err := queue.NewInsertOnly(pool)
+	require.NoError(t, err)
+	_, err = insert.Insert(ctx, orderArgs{}, nil)
+	require.NoError(t, err)
+
+	var mu sync.Mutex
+	var otherDoneAt time.Time
+	worker := &orderWorker{done: func() { mu.Lock(); otherDoneAt = time.Now(); mu.Unlock() }}
+	client, err := queue.New(pool, nil, email.Deliveries(pool, sender, nil), func(c *river.Config) error {
+		c.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 1}} // one at a time: the order shows
+		return river.AddWorkerSafely(c.Workers, worker)
+	})
+	require.NoError(t, err)
+	require.NoError(t, client.Start(ctx))
+	t.Cleanup(func() {
+		stop, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = client.Stop(stop)
+	})
+	srv.WaitFor(t, 3, 30*time.Second)
+	for _, id := range emails {
+		eventually(t, "the deliveries complete", func() bool { return allCompleted(jobStates(t, pool, id)) })
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	require.False(t, otherDoneAt.IsZero(), "the other job ran")
+	var firstSent time.Time
+	require.NoError(t, pool.QueryRow(ctx, "SELECT min(sent_at) FROM emails WHERE id = ANY($1)", emails).Scan(&firstSent))
+	assert.True(t, otherDoneAt.Before(firstSent), "the other job ran before any email, though queued after them")
+}
