@@ -2,13 +2,14 @@ package booking
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/metrics"
 )
 
 var bookingsDesc = prometheus.NewDesc("booktraining_bookings",
@@ -17,29 +18,15 @@ var bookingsDesc = prometheus.NewDesc("booktraining_bookings",
 
 // Collector counts bookings by status at each scrape, for GET /metrics.
 func Collector(pool *pgxpool.Pool, log *slog.Logger) prometheus.Collector {
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	return collector{pool: pool, log: log}
-}
-
-type collector struct {
-	pool *pgxpool.Pool
-	log  *slog.Logger
-}
-
-func (collector) Describe(ch chan<- *prometheus.Desc) { ch <- bookingsDesc }
-
-func (c collector) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	rows, err := dbsqlc.New(c.pool).CountBookingsByStatus(ctx)
-	if err != nil {
-		c.log.Error("metrics: count bookings", "error", err)
-		ch <- prometheus.NewInvalidMetric(bookingsDesc, err)
-		return
-	}
-	for _, r := range rows {
-		ch <- prometheus.MustNewConstMetric(bookingsDesc, prometheus.GaugeValue, float64(r.Bookings), r.Status)
-	}
+	return metrics.Counted(bookingsDesc, log, func(ctx context.Context) ([]metrics.Count, error) {
+		rows, err := dbsqlc.New(pool).CountBookingsByStatus(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("count bookings: %w", err)
+		}
+		counts := make([]metrics.Count, len(rows))
+		for i, r := range rows {
+			counts[i] = metrics.Count{Labels: []string{r.Status}, Value: float64(r.Bookings)}
+		}
+		return counts, nil
+	})
 }

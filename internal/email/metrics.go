@@ -2,13 +2,14 @@ package email
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/metrics"
 )
 
 var emailsDesc = prometheus.NewDesc("booktraining_emails",
@@ -18,34 +19,20 @@ var emailsDesc = prometheus.NewDesc("booktraining_emails",
 
 // Collector counts emails by outcome at each scrape, for GET /metrics.
 func Collector(pool *pgxpool.Pool, log *slog.Logger) prometheus.Collector {
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	return collector{pool: pool, log: log}
-}
-
-type collector struct {
-	pool *pgxpool.Pool
-	log  *slog.Logger
-}
-
-func (collector) Describe(ch chan<- *prometheus.Desc) { ch <- emailsDesc }
-
-func (c collector) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	rows, err := dbsqlc.New(c.pool).CountEmailsByOutcome(ctx)
-	if err != nil {
-		c.log.Error("metrics: count emails", "error", err)
-		ch <- prometheus.NewInvalidMetric(emailsDesc, err)
-		return
-	}
-	// Every outcome, so a rate or an alert sees 0 rather than nothing.
-	counts := map[string]int64{"sent": 0, "failed": 0, "waiting": 0}
-	for _, r := range rows {
-		counts[r.Outcome] = r.Emails
-	}
-	for outcome, n := range counts {
-		ch <- prometheus.MustNewConstMetric(emailsDesc, prometheus.GaugeValue, float64(n), outcome)
-	}
+	return metrics.Counted(emailsDesc, log, func(ctx context.Context) ([]metrics.Count, error) {
+		rows, err := dbsqlc.New(pool).CountEmailsByOutcome(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("count emails: %w", err)
+		}
+		// Every outcome, so a rate or an alert sees 0 rather than nothing.
+		counts := map[string]int64{"sent": 0, "failed": 0, "waiting": 0}
+		for _, r := range rows {
+			counts[r.Outcome] = r.Emails
+		}
+		var out []metrics.Count
+		for outcome, n := range counts {
+			out = append(out, metrics.Count{Labels: []string{outcome}, Value: float64(n)})
+		}
+		return out, nil
+	})
 }

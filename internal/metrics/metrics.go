@@ -7,7 +7,10 @@
 package metrics
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
@@ -68,4 +71,46 @@ func (c poolCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(poolEmptyAcquires, prometheus.CounterValue, float64(s.EmptyAcquireCount()))
 	ch <- prometheus.MustNewConstMetric(poolCanceledAcquires, prometheus.CounterValue, float64(s.CanceledAcquireCount()))
 	ch <- prometheus.MustNewConstMetric(poolAcquireSeconds, prometheus.CounterValue, s.AcquireDuration().Seconds())
+}
+
+// Count is one value a Counted collector reports, with its labels' values in
+// the order of its description's labels.
+type Count struct {
+	Labels []string
+	Value  float64
+}
+
+// ScrapeTimeout bounds the queries of one Counted collector at one scrape.
+const ScrapeTimeout = 5 * time.Second
+
+// Counted reports, at each scrape, what count reads (from the database) as
+// gauges described by desc. A failed read is logged and reported to the
+// scraper as an invalid metric, never as zeros.
+func Counted(desc *prometheus.Desc, log *slog.Logger, count func(context.Context) ([]Count, error)) prometheus.Collector {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return counted{desc: desc, log: log, count: count}
+}
+
+type counted struct {
+	desc  *prometheus.Desc
+	log   *slog.Logger
+	count func(context.Context) ([]Count, error)
+}
+
+func (c counted) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c counted) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), ScrapeTimeout)
+	defer cancel()
+	counts, err := c.count(ctx)
+	if err != nil {
+		c.log.Error("metrics: count at scrape", "metric", c.desc.String(), "error", err)
+		ch <- prometheus.NewInvalidMetric(c.desc, err)
+		return
+	}
+	for _, n := range counts {
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, n.Value, n.Labels...)
+	}
 }

@@ -2,6 +2,7 @@ package queue
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/metrics"
 )
 
 // JobLag is how long each job done waited past its due time: from
@@ -38,38 +40,21 @@ func (*lagHook) WorkEnd(_ context.Context, job *rivertype.JobRow, err error) err
 
 var _ rivertype.HookWorkEnd = (*lagHook)(nil)
 
-// scrapeTimeout bounds the counting queries of one scrape.
-const scrapeTimeout = 5 * time.Second
-
 var jobsDesc = prometheus.NewDesc("booktraining_jobs",
 	"Jobs in River's table by kind and state (completed jobs are kept a day; failed ones until dealt with).",
 	[]string{"kind", "state"}, nil)
 
 // JobCollector counts River's jobs by kind and state at each scrape.
 func JobCollector(pool *pgxpool.Pool, log *slog.Logger) prometheus.Collector {
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	return jobCollector{pool: pool, log: log}
-}
-
-type jobCollector struct {
-	pool *pgxpool.Pool
-	log  *slog.Logger
-}
-
-func (c jobCollector) Describe(ch chan<- *prometheus.Desc) { ch <- jobsDesc }
-
-func (c jobCollector) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), scrapeTimeout)
-	defer cancel()
-	rows, err := dbsqlc.New(c.pool).CountJobsByKindAndState(ctx)
-	if err != nil {
-		c.log.Error("metrics: count jobs", "error", err)
-		ch <- prometheus.NewInvalidMetric(jobsDesc, err)
-		return
-	}
-	for _, r := range rows {
-		ch <- prometheus.MustNewConstMetric(jobsDesc, prometheus.GaugeValue, float64(r.Jobs), r.Kind, r.State)
-	}
+	return metrics.Counted(jobsDesc, log, func(ctx context.Context) ([]metrics.Count, error) {
+		rows, err := dbsqlc.New(pool).CountJobsByKindAndState(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("count jobs: %w", err)
+		}
+		counts := make([]metrics.Count, len(rows))
+		for i, r := range rows {
+			counts[i] = metrics.Count{Labels: []string{r.Kind, r.State}, Value: float64(r.Jobs)}
+		}
+		return counts, nil
+	})
 }
