@@ -468,7 +468,7 @@ func (s *Service) invoiceBatch(ctx context.Context, batch string, sessionID, age
 	if err != nil {
 		return false, fmt.Errorf("session %d: %w", sessionID, err)
 	}
-	day := sess.StartsAt.In(london).Format("2 January 2006")
+	day := sess.StartsAt.In(catalogue.London).Format("2 January 2006")
 	var lines []InvoiceLine
 	var total Pence
 	for _, p := range places {
@@ -513,14 +513,6 @@ func (s *Service) invoiceBatch(ctx context.Context, batch string, sessionID, age
 	})
 	return sent, err
 }
-
-var london = func() *time.Location {
-	l, err := time.LoadLocation("Europe/London")
-	if err != nil {
-		return time.UTC
-	}
-	return l
-}()
 
 // invoiceOf reads the invoice an invoice.* event is about.
 func invoiceOf(ev stripe.Event) (string, error) {
