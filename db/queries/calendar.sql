@@ -35,10 +35,8 @@ WHERE st.trainer_id = @trainer_id AND s.status <> 'cancelled' AND s.ends_at >= @
 ORDER BY s.starts_at, s.id;
 
 -- name: FeedBookings :many
--- A person's places for their feed: confirmed, on sessions not cancelled,
--- ending since @since.
-SELECT b.id
-FROM bookings b
-JOIN sessions s ON s.id = b.session_id
-WHERE b.user_id = @user_id AND b.status = 'confirmed' AND s.status <> 'cancelled' AND s.ends_at >= @since
-ORDER BY s.starts_at, b.id;
+-- A person's places for their feed, in one query however many: confirmed,
+-- on sessions not cancelled, ending since @since.
+SELECT * FROM booking_details
+WHERE user_id = @user_id AND status = 'confirmed' AND session_status <> 'cancelled' AND ends_at >= @since
+ORDER BY starts_at, id;

@@ -133,7 +133,7 @@ func (a Actor) coordinates(agency *int64) bool {
 
 // mayChange reports whether a may cancel, substitute or otherwise change b:
 // their own booking, their agency's as its coordinator, or any as a manager.
-func (a Actor) mayChange(b dbsqlc.GetBookingRow) bool {
+func (a Actor) mayChange(b dbsqlc.BookingDetail) bool {
 	return a.Manager || a.ID == b.UserID || a.coordinates(b.AgencyID)
 }
 
@@ -159,7 +159,7 @@ func lockSession(ctx context.Context, q *dbsqlc.Queries, id int64) (dbsqlc.LockS
 
 // lockBooking locks the session of booking id, then reads the booking as it
 // stands under that lock.
-func lockBooking(ctx context.Context, q *dbsqlc.Queries, id int64) (dbsqlc.GetBookingRow, dbsqlc.LockSessionForBookingRow, error) {
+func lockBooking(ctx context.Context, q *dbsqlc.Queries, id int64) (dbsqlc.BookingDetail, dbsqlc.LockSessionForBookingRow, error) {
 	b, err := q.GetBooking(ctx, id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return b, dbsqlc.LockSessionForBookingRow{}, ErrNotFound

@@ -93,7 +93,7 @@ func (s *Service) tell(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, id int
 }
 
 // calendar is the invite an email of kind carries, or nil for none.
-func (s *Service) calendar(b dbsqlc.GetBookingRow, kind messageKind) *email.Calendar {
+func (s *Service) calendar(b dbsqlc.BookingDetail, kind messageKind) *email.Calendar {
 	switch kind {
 	case msgConfirmed, msgMoved, msgSessionMoved, msgReminder, msgJoining: // msgMoved: the booking moved to
 		return &email.Calendar{Method: email.MethodRequest, Data: invite.Request(s.event(b), s.now()), Filename: "invite.ics"}
@@ -107,7 +107,7 @@ func (s *Service) calendar(b dbsqlc.GetBookingRow, kind messageKind) *email.Cale
 	return nil
 }
 
-func (s *Service) cancellation(b dbsqlc.GetBookingRow) *email.Calendar {
+func (s *Service) cancellation(b dbsqlc.BookingDetail) *email.Calendar {
 	e := s.event(b)
 	e.Sequence++ // above the last invite's, or calendars ignore it
 	return &email.Calendar{Method: email.MethodCancel, Data: invite.Cancel(e, s.now()), Filename: "cancellation.ics"}
@@ -116,7 +116,7 @@ func (s *Service) cancellation(b dbsqlc.GetBookingRow) *email.Calendar {
 // event is booking b as a calendar event. Its UID is the booking's, so it
 // stays the same for the booking's life; its sequence is the session's,
 // which rises each time the session's time or place changes.
-func (s *Service) event(b dbsqlc.GetBookingRow) invite.Event {
+func (s *Service) event(b dbsqlc.BookingDetail) invite.Event {
 	location := "Online"
 	if !b.VenueOnline {
 		location = b.VenueName
@@ -232,7 +232,7 @@ func (s *Service) from() email.Signature {
 	}
 }
 
-func place(b dbsqlc.GetBookingRow) string {
+func place(b dbsqlc.BookingDetail) string {
 	if b.VenueOnline {
 		return "Online (" + b.VenueName + ")"
 	}
@@ -244,7 +244,7 @@ func place(b dbsqlc.GetBookingRow) string {
 
 // compose writes the email of kind about booking b: its subject and the
 // letter, sent as both text and HTML.
-func (s *Service) compose(b dbsqlc.GetBookingRow, kind messageKind) (subject string, l email.Letter) {
+func (s *Service) compose(b dbsqlc.BookingDetail, kind messageKind) (subject string, l email.Letter) {
 	what := email.Details(b.CourseTitle, catalogue.When(b.StartsAt, b.EndsAt), place(b))
 	booking := email.LinkTo("See or change your booking", s.link(fmt.Sprintf("/bookings/%d", b.ID)))
 	mine := email.LinkTo("Your training", s.link("/my-training"))
@@ -377,7 +377,7 @@ func (s *Service) compose(b dbsqlc.GetBookingRow, kind messageKind) (subject str
 
 // lineManagerAbsence is the letter to the line manager a person named when
 // booking, after the register records them absent.
-func (s *Service) lineManagerAbsence(b dbsqlc.GetBookingRow) email.Letter {
+func (s *Service) lineManagerAbsence(b dbsqlc.BookingDetail) email.Letter {
 	return email.Letter{
 		Greeting: "Dear " + b.LineManagerName + ",",
 		From:     s.from(),
@@ -395,23 +395,16 @@ func (s *Service) lineManagerAbsence(b dbsqlc.GetBookingRow) email.Letter {
 // holding both sees one event), for their personal calendar feed. A feed
 // is published, not sent to anyone, so its events name no attendee.
 func (s *Service) FeedEvents(ctx context.Context, personID int64, since time.Time) ([]invite.Event, error) {
-	var events []invite.Event
-	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
-		ids, err := q.FeedBookings(ctx, dbsqlc.FeedBookingsParams{UserID: personID, Since: since})
-		if err != nil {
-			return fmt.Errorf("bookings of %d for their feed: %w", personID, err)
-		}
-		for _, id := range ids {
-			b, err := q.GetBooking(ctx, id)
-			if err != nil {
-				return fmt.Errorf("booking %d for a feed: %w", id, err)
-			}
-			e := s.event(b)
-			e.Attendee = invite.Person{}
-			events = append(events, e)
-		}
-		return nil
-	})
-	return events, err
+	// One query however many places: calendar apps poll this.
+	rows, err := dbsqlc.New(s.pool).FeedBookings(ctx, dbsqlc.FeedBookingsParams{UserID: personID, Since: since})
+	if err != nil {
+		return nil, fmt.Errorf("bookings of %d for their feed: %w", personID, err)
+	}
+	events := make([]invite.Event, 0, len(rows))
+	for _, b := range rows {
+		e := s.event(b)
+		e.Attendee = invite.Person{}
+		events = append(events, e)
+	}
+	return events, nil
 }

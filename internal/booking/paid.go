@@ -152,7 +152,7 @@ func (s *Service) PaymentFor(ctx context.Context, actor Actor, id int64) (Paymen
 
 // lockHeld locks booking id's session and checks the booking is a place
 // held for payment that actor may pay for, still within its hold.
-func (s *Service) lockHeld(ctx context.Context, q *dbsqlc.Queries, actor Actor, id int64) (dbsqlc.GetBookingRow, error) {
+func (s *Service) lockHeld(ctx context.Context, q *dbsqlc.Queries, actor Actor, id int64) (dbsqlc.BookingDetail, error) {
 	b, _, err := lockBooking(ctx, q, id)
 	if err != nil {
 		return b, err
@@ -399,7 +399,7 @@ func (s *Service) PayByCard(ctx context.Context, actor Actor, id int64) (string,
 	return cs.URL, nil
 }
 
-func (s *Service) checkoutRequest(b dbsqlc.GetBookingRow, paymentID int64, price payment.Pence, expires time.Time, successURL, cancelURL string) payment.CheckoutRequest {
+func (s *Service) checkoutRequest(b dbsqlc.BookingDetail, paymentID int64, price payment.Pence, expires time.Time, successURL, cancelURL string) payment.CheckoutRequest {
 	return payment.CheckoutRequest{
 		BookingID: b.ID, PaymentID: paymentID, AmountPence: price,
 		Description:   b.CourseTitle + ", " + catalogue.LongDate(b.StartsAt),

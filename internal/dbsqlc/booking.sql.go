@@ -300,98 +300,12 @@ func (q *Queries) FutureLiveBookingsOf(ctx context.Context, arg FutureLiveBookin
 }
 
 const getBooking = `-- name: GetBooking :one
-SELECT b.id, b.session_id, b.user_id, b.agency_id, b.status, b.booked_by, b.access_needs, b.dietary_needs,
-       b.line_manager_name, b.line_manager_email::text AS line_manager_email, b.policy_agreed_at,
-       b.waiting_since, b.offered_at, b.offer_expires_at, b.confirmed_at, b.ended_at, b.late, b.end_note,
-       b.replaced_by, b.attendance, b.created_at,
-       u.email::text AS person_email, u.full_name AS person_name, (u.erased_at IS NOT NULL)::boolean AS person_erased,
-       s.course_id, s.course_title, s.starts_at, s.ends_at, s.booking_cutoff_at, s.status AS session_status,
-       s.meeting_url, s.closed_to_agency_id, v.name AS venue_name, v.online AS venue_online,
-       concat_ws(', ', nullif(v.address_line1, ''), nullif(v.address_line2, ''), nullif(v.town, ''), nullif(v.postcode, ''))::text AS venue_address, coalesce(a.name, '')::text AS agency_name,
-       c.slug AS course_slug, c.duration AS course_duration, c.summary AS course_summary, s.sequence AS session_sequence,
-       -- who ended it, for "cancelled by you" and "cancelled for you", and the partnership's reason
-       b.ended_by, s.cancelled_reason AS session_cancelled_reason,
-       EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = b.ended_by AND r.role = 'manager')::boolean AS ended_by_manager,
-       -- a place on the agency's invoice: its price, purchase order and where it stands
-       coalesce(inv.amount_pence, 0)::bigint AS invoice_pence, coalesce(inv.purchase_order, '')::text AS invoice_purchase_order,
-       coalesce(inv.status, '')::text AS invoice_status,
-       -- the booking this one took over when the person was moved (0 for none), whose invite is to be cancelled
-       coalesce((SELECT o.id FROM bookings o WHERE o.user_id = b.user_id AND o.replaced_by = b.id AND o.status = 'moved'
-                 ORDER BY o.id DESC LIMIT 1), 0)::bigint AS moved_from_id,
-       b.hold_expires_at,
-       -- money: what was paid by card for the place, and what of it is to be (or was) refunded
-       coalesce((SELECT p.amount_pence FROM payments p WHERE p.booking_id = b.id AND p.method = 'card'
-                 AND p.status IN ('paid', 'refunded') ORDER BY p.id DESC LIMIT 1), 0)::bigint AS paid_pence,
-       coalesce((SELECT p.amount_pence FROM payments p WHERE p.booking_id = b.id AND p.refund_requested_at IS NOT NULL
-                 ORDER BY p.id DESC LIMIT 1), 0)::bigint AS refund_pence
-FROM bookings b
-JOIN users u ON u.id = b.user_id
-JOIN sessions s ON s.id = b.session_id
-JOIN venues v ON v.id = s.venue_id
-JOIN courses c ON c.id = s.course_id
-LEFT JOIN agencies a ON a.id = b.agency_id
-LEFT JOIN LATERAL (
-    SELECT p.amount_pence, p.purchase_order, p.status FROM payments p
-    WHERE p.booking_id = b.id AND p.method = 'invoice' ORDER BY p.id DESC LIMIT 1) inv ON true
-WHERE b.id = $1
+SELECT id, session_id, user_id, agency_id, status, booked_by, access_needs, dietary_needs, line_manager_name, line_manager_email, policy_agreed_at, waiting_since, offered_at, offer_expires_at, confirmed_at, ended_at, late, end_note, replaced_by, attendance, created_at, person_email, person_name, person_erased, course_id, course_title, starts_at, ends_at, booking_cutoff_at, session_status, meeting_url, closed_to_agency_id, venue_name, venue_online, venue_address, agency_name, course_slug, course_duration, course_summary, session_sequence, ended_by, session_cancelled_reason, ended_by_manager, invoice_pence, invoice_purchase_order, invoice_status, moved_from_id, hold_expires_at, paid_pence, refund_pence FROM booking_details WHERE id = $1
 `
 
-type GetBookingRow struct {
-	ID                     int64
-	SessionID              int64
-	UserID                 int64
-	AgencyID               *int64
-	Status                 string
-	BookedBy               int64
-	AccessNeeds            string
-	DietaryNeeds           string
-	LineManagerName        string
-	LineManagerEmail       string
-	PolicyAgreedAt         time.Time
-	WaitingSince           *time.Time
-	OfferedAt              *time.Time
-	OfferExpiresAt         *time.Time
-	ConfirmedAt            *time.Time
-	EndedAt                *time.Time
-	Late                   bool
-	EndNote                string
-	ReplacedBy             *int64
-	Attendance             *string
-	CreatedAt              time.Time
-	PersonEmail            string
-	PersonName             string
-	PersonErased           bool
-	CourseID               int64
-	CourseTitle            string
-	StartsAt               time.Time
-	EndsAt                 time.Time
-	BookingCutoffAt        time.Time
-	SessionStatus          string
-	MeetingUrl             string
-	ClosedToAgencyID       *int64
-	VenueName              string
-	VenueOnline            bool
-	VenueAddress           string
-	AgencyName             string
-	CourseSlug             string
-	CourseDuration         string
-	CourseSummary          string
-	SessionSequence        int32
-	EndedBy                *int64
-	SessionCancelledReason string
-	EndedByManager         bool
-	InvoicePence           int64
-	InvoicePurchaseOrder   string
-	InvoiceStatus          string
-	MovedFromID            int64
-	HoldExpiresAt          *time.Time
-	PaidPence              int64
-	RefundPence            int64
-}
-
-func (q *Queries) GetBooking(ctx context.Context, id int64) (GetBookingRow, error) {
+func (q *Queries) GetBooking(ctx context.Context, id int64) (BookingDetail, error) {
 	row := q.db.QueryRow(ctx, getBooking, id)
-	var i GetBookingRow
+	var i BookingDetail
 	err := row.Scan(
 		&i.ID,
 		&i.SessionID,

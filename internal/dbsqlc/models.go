@@ -139,6 +139,59 @@ type Booking struct {
 	HoldExpiresAt     *time.Time
 }
 
+type BookingDetail struct {
+	ID                     int64
+	SessionID              int64
+	UserID                 int64
+	AgencyID               *int64
+	Status                 string
+	BookedBy               int64
+	AccessNeeds            string
+	DietaryNeeds           string
+	LineManagerName        string
+	LineManagerEmail       string
+	PolicyAgreedAt         time.Time
+	WaitingSince           *time.Time
+	OfferedAt              *time.Time
+	OfferExpiresAt         *time.Time
+	ConfirmedAt            *time.Time
+	EndedAt                *time.Time
+	Late                   bool
+	EndNote                string
+	ReplacedBy             *int64
+	Attendance             *string
+	CreatedAt              time.Time
+	PersonEmail            string
+	PersonName             string
+	PersonErased           bool
+	CourseID               int64
+	CourseTitle            string
+	StartsAt               time.Time
+	EndsAt                 time.Time
+	BookingCutoffAt        time.Time
+	SessionStatus          string
+	MeetingUrl             string
+	ClosedToAgencyID       *int64
+	VenueName              string
+	VenueOnline            bool
+	VenueAddress           string
+	AgencyName             string
+	CourseSlug             string
+	CourseDuration         string
+	CourseSummary          string
+	SessionSequence        int32
+	EndedBy                *int64
+	SessionCancelledReason string
+	EndedByManager         bool
+	InvoicePence           int64
+	InvoicePurchaseOrder   string
+	InvoiceStatus          string
+	MovedFromID            int64
+	HoldExpiresAt          *time.Time
+	PaidPence              int64
+	RefundPence            int64
+}
+
 type BookingReminder struct {
 	BookingID int64
 	Kind      string
