@@ -185,6 +185,8 @@ func (s *Service) schedule(ctx context.Context, actor Actor, id int64, e dbsqlc.
 	})
 	if scheduling.IsClash(err) {
 		return 0, s.sched.ClashesNow(ctx, plan)
+	} else if smaller := scheduling.RoomMadeSmaller(err); smaller != nil {
+		return 0, smaller
 	} else if err != nil {
 		return 0, err
 	}

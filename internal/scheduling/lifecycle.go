@@ -176,6 +176,8 @@ func (s *Service) Move(ctx context.Context, id int64, f Form) (Plan, error) {
 	})
 	if pgerr.Violates(err, "sessions_room_no_overlap", "trainer_commitments_no_overlap") {
 		return p, s.clashAfterRace(ctx, p, id)
+	} else if smaller := RoomMadeSmaller(err); smaller != nil {
+		return p, smaller
 	} else if err != nil {
 		return p, fmt.Errorf("move session %d: %w", id, err)
 	}

@@ -415,10 +415,24 @@ func (s *Service) Create(ctx context.Context, f Form) (int64, Plan, error) {
 	})
 	if pgerr.Violates(err, "sessions_room_no_overlap", "trainer_commitments_no_overlap") {
 		return 0, p, s.clashAfterRace(ctx, p, 0)
+	} else if smaller := RoomMadeSmaller(err); smaller != nil {
+		return 0, p, smaller
 	} else if err != nil {
 		return 0, p, fmt.Errorf("create session: %w", err)
 	}
 	return id, p, nil
+}
+
+// RoomMadeSmaller is, when the database refused a session more places than
+// its room holds (the room was made smaller after the plan was checked), the
+// form's error saying so; otherwise nil.
+func RoomMadeSmaller(err error) error {
+	if !pgerr.Violates(err, "sessions_within_room_capacity") {
+		return nil
+	}
+	var v validation.Errors
+	v.Add("capacity", "The room was changed a moment ago and now holds fewer people: enter fewer places")
+	return v.Err()
 }
 
 func (s *Service) clashAfterRace(ctx context.Context, p Plan, except int64) error {

@@ -150,6 +150,8 @@ func (s *Service) CreateSeries(ctx context.Context, f Form, p Pattern) ([]int64,
 	})
 	if pgerr.Violates(err, "sessions_room_no_overlap", "trainer_commitments_no_overlap") {
 		return nil, &SeriesError{Dates: []SeriesClash{{Date: from, Clashes: []Clash{{Kind: "room", What: "The room or a trainer", CourseTitle: "a session scheduled a moment ago", StartsAt: from, EndsAt: from}}}}}
+	} else if smaller := RoomMadeSmaller(err); smaller != nil {
+		return nil, smaller
 	} else if err != nil {
 		return nil, fmt.Errorf("create series: %w", err)
 	}

@@ -248,6 +248,11 @@ func (s *Service) Update(ctx context.Context, actor, id int64, f Form, ip string
 		})
 		if pgerr.Violates(err, uniqueName) {
 			return nameTaken()
+		} else if pgerr.Violates(err, "venues_hold_their_sessions") {
+			// A session with more places was scheduled here since the check above.
+			var v validation.Errors
+			v.Add(FieldCapacity, "A session with more places was scheduled here a moment ago: enter a larger capacity, or make that session smaller first")
+			return v.Err()
 		} else if err != nil {
 			return fmt.Errorf("update venue %d: %w", id, err)
 		}
