@@ -29,42 +29,6 @@ type admin struct {
 	agencies *agency.Service
 }
 
-// adminRoutes registers the training manager's pages (/admin) and the agency
-// coordinator's (/agency). The role check of each group runs on the server
-// for every page and action under its prefix.
-func (a *app) adminRoutes(f *fiber.App) {
-	h := &admin{app: a, people: people.New(a.deps.Pool, a.deps.Now), agencies: agency.New(a.deps.Pool, a.deps.Now)}
-	if a.deps.Payments != nil {
-		h.agencies.BillingContactAdded = a.deps.Payments.BillAgencyWhenDueTx
-	}
-
-	m := f.Group("/admin", requireRole(account.Manager))
-	m.Get("/people", h.peopleList)
-	m.Get("/people/:id", h.person)
-	m.Post("/people/:id/roles", h.grantRole)
-	m.Post("/people/:id/roles/remove", h.removeRole)
-	h.onBehalfRoutes(m)
-	m.Get("/organisations", h.organisations)
-	m.Get("/organisations/review", h.organisation)
-	m.Post("/organisations/add", h.confirmOrganisation)
-	m.Post("/organisations/merge", h.mergeOrganisation)
-	m.Get("/agencies", h.agencyList)
-	m.Get("/agencies/new", h.newAgency)
-	m.Post("/agencies/new", h.createAgency)
-	m.Get("/agencies/:id", h.editAgency)
-	m.Post("/agencies/:id", h.updateAgency)
-	m.Post("/agencies/:id/retire", h.retireAgency(true))
-	m.Post("/agencies/:id/restore", h.retireAgency(false))
-	m.Get("/audit", h.auditLog)
-	m.Get("/emails", h.emails)
-	m.Get("/emails/:id", h.email)
-	m.Get("/retention", h.retention)
-
-	co := f.Group("/agency", requireRole(account.Coordinator))
-	co.Get("/people", h.agencyPeople)
-	co.Get("/people/:id", h.agencyPerson)
-}
-
 // --- what every manager's page shows ---
 
 type navLink struct {

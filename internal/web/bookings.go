@@ -16,25 +16,6 @@ import (
 	"github.com/pscp/booktraining/internal/validation"
 )
 
-// bookingRoutes registers the practitioner's booking pages: the booking
-// form (and a closed session's invite link), a booking and its changes,
-// and My training.
-func (a *app) bookingRoutes(f *fiber.App) {
-	f.Get("/sessions/:id<int>/book", signedIn, a.bookForm)
-	f.Post("/sessions/:id<int>/book", signedIn, a.book)
-	f.Get("/invite/:token", signedIn, a.inviteForm)
-	f.Get("/bookings/:id<int>", signedIn, a.bookingShow)
-	f.Get("/bookings/:id<int>/invite.ics", signedIn, a.bookingInvite)
-	f.Get("/bookings/:id<int>/cancel", signedIn, a.cancelForm)
-	f.Post("/bookings/:id<int>/cancel", signedIn, a.cancelBooking)
-	f.Get("/bookings/:id<int>/substitute", signedIn, a.substituteForm)
-	f.Post("/bookings/:id<int>/substitute", signedIn, a.substitute)
-	f.Post("/bookings/:id<int>/accept", signedIn, a.acceptOffer)
-	f.Post("/bookings/:id<int>/leave", signedIn, a.leave)
-	f.Get("/my-training", signedIn, a.myTraining)
-	f.Get("/my-training/record", signedIn, a.trainingRecord)
-}
-
 // bookingNotFound turns the booking package's not-found, which also
 // answers for other people's bookings, into the 404 page.
 func bookingNotFound(err error) error {

@@ -18,29 +18,6 @@ import (
 	"github.com/pscp/booktraining/internal/workday"
 )
 
-// enquiryRoutes serves requests for bespoke and single-agency training: an
-// agency's people make and follow them at /training-requests, the training
-// manager triages them at /admin/training-requests.
-func (a *app) enquiryRoutes(f *fiber.App) {
-	if a.deps.Enquiries == nil {
-		return
-	}
-	g := f.Group("/training-requests", signedIn)
-	g.Get("/", a.enquiryList)
-	g.Get("/new", a.enquiryNewForm)
-	g.Post("/new", a.enquiryCreate)
-	g.Get("/:id<int>", a.enquiryShow)
-	g.Post("/:id<int>/messages", a.enquiryMessage)
-
-	m := f.Group("/admin/training-requests", requireRole(account.Manager))
-	m.Get("/", a.enquiryQueue)
-	m.Get("/:id<int>", a.enquiryShow)
-	m.Post("/:id<int>/messages", a.enquiryMessage)
-	m.Get("/:id<int>/accept", a.enquiryAcceptForm)
-	m.Post("/:id<int>/accept", a.enquiryAccept)
-	m.Post("/:id<int>/decline", a.enquiryDecline)
-}
-
 // enquiryActor is the signed-in person as the request rules see them. On the
 // agency's pages a manager is treated as a person of their own agency, so
 // that the manager's powers are used only from /admin.

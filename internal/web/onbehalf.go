@@ -15,12 +15,6 @@ import (
 // a copy of their data, or the erasure of their account (UK GDPR Articles
 // 15 and 17). Both are audited with the manager as the actor.
 
-func (h *admin) onBehalfRoutes(m fiber.Router) {
-	m.Post("/people/:id/data", h.downloadTheirData)
-	m.Get("/people/:id/erase", h.eraseForm)
-	m.Post("/people/:id/erase", h.eraseTheirAccount)
-}
-
 // downloadTheirData is a POST, so that taking a copy needs the form's CSRF
 // token and is recorded in the audit log.
 func (h *admin) downloadTheirData(c *fiber.Ctx) error {

@@ -10,15 +10,6 @@ import (
 	"github.com/pscp/booktraining/internal/validation"
 )
 
-// payRoutes registers paying for a place held on a paid course: by card
-// through Stripe Checkout, or on the agency's invoice; and the page Stripe
-// sends the person back to, which says honestly where the payment stands.
-func (a *app) payRoutes(f *fiber.App) {
-	f.Get("/bookings/:id<int>/pay", signedIn, a.payForm)
-	f.Post("/bookings/:id<int>/pay", signedIn, a.pay)
-	f.Get("/bookings/:id<int>/paid", signedIn, a.paid)
-}
-
 type payPage struct {
 	fieldErrors
 	booking.Payment

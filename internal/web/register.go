@@ -14,14 +14,6 @@ import (
 	"github.com/pscp/booktraining/internal/validation"
 )
 
-// registerRoutes serves a session's register, which its trainers take on
-// the day (often on a phone) and managers may correct.
-func (a *app) registerRoutes(f *fiber.App) {
-	f.Get("/sessions/:id<int>/register", signedIn, a.showRegister)
-	f.Post("/sessions/:id<int>/register", signedIn, a.takeRegister)
-	f.Post("/sessions/:id<int>/register/everyone-attended", signedIn, a.markEveryoneAttended)
-}
-
 type registerPage struct {
 	fieldErrors
 	booking.RegisterSheet

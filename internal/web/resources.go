@@ -6,7 +6,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/validation"
 	"github.com/pscp/booktraining/internal/venue"
@@ -17,27 +16,6 @@ import (
 type resources struct {
 	*app
 	venues *venue.Service
-}
-
-// resourceRoutes registers the courses and venues a training manager keeps.
-func (a *app) resourceRoutes(f *fiber.App) {
-	h := &resources{app: a, venues: venue.New(a.deps.Pool, a.deps.Now)}
-
-	m := f.Group("/admin", requireRole(account.Manager))
-	m.Get("/courses", h.courseList)
-	m.Get("/courses/new", h.newCourse)
-	m.Post("/courses/new", h.createCourse)
-	m.Get("/courses/:id", h.editCourse)
-	m.Post("/courses/:id", h.updateCourse)
-	m.Post("/courses/:id/retire", h.retireCourse(true))
-	m.Post("/courses/:id/restore", h.retireCourse(false))
-	m.Get("/venues", h.venueList)
-	m.Get("/venues/new", h.newVenue)
-	m.Post("/venues/new", h.createVenue)
-	m.Get("/venues/:id", h.editVenue)
-	m.Post("/venues/:id", h.updateVenue)
-	m.Post("/venues/:id/retire", h.retireVenue(true))
-	m.Post("/venues/:id/restore", h.retireVenue(false))
 }
 
 // resourceNotices are the success messages of this file's actions, asked

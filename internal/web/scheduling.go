@@ -20,25 +20,6 @@ import (
 	"github.com/pscp/booktraining/internal/validation"
 )
 
-// schedulingRoutes registers the programme: scheduling sessions and series,
-// their life cycle, and the programme view.
-func (a *app) schedulingRoutes(f *fiber.App) {
-	g := f.Group("/admin/sessions", requireRole(account.Manager))
-	g.Get("/", a.programme)
-	g.Get("/export.csv", a.programmeCSV)
-	g.Get("/new", a.sessionNewForm)
-	g.Post("/new", a.sessionCreate)
-	g.Get("/series", a.seriesForm)
-	g.Post("/series", a.seriesCreate)
-	g.Get("/:id<int>", a.sessionShow)
-	g.Get("/:id<int>/edit", a.sessionEditForm)
-	g.Post("/:id<int>/edit", a.sessionEdit)
-	g.Post("/:id<int>/publish", a.sessionAction("publish"))
-	g.Post("/:id<int>/complete", a.sessionAction("complete"))
-	g.Get("/:id<int>/cancel", a.sessionCancelForm)
-	g.Post("/:id<int>/cancel", a.sessionCancel)
-}
-
 func (a *app) scheduler() *scheduling.Service {
 	s := scheduling.New(a.deps.Pool, a.deps.Now, a.log)
 	s.Bookings = a.deps.Bookings

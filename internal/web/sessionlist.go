@@ -15,22 +15,6 @@ import (
 	"github.com/pscp/booktraining/internal/validation"
 )
 
-// sessionListRoutes registers the manager's list of a session's bookings
-// and the changes they make to it: adding someone, removing a booking,
-// moving a place to another session, marking a cancellation late and
-// reordering the waiting list.
-func (a *app) sessionListRoutes(f *fiber.App) {
-	manager := requireRole(account.Manager)
-	const base = "/admin/sessions/:id<int>/bookings"
-	f.Get(base, manager, a.sessionBookings)
-	f.Get(base+"/add", manager, a.addPersonForm)
-	f.Post(base+"/add", manager, a.addPerson)
-	for _, act := range []string{"remove", "move", "late", "reorder"} {
-		f.Get(base+"/:booking<int>/"+act, manager, a.bookingChangeForm(act))
-		f.Post(base+"/:booking<int>/"+act, manager, a.bookingChange(act))
-	}
-}
-
 var sessionListNotices = map[string]string{
 	"added":     "Place booked: they have been sent a confirmation email",
 	"waiting":   "Added to the waiting list: they have been sent an email",

@@ -22,22 +22,6 @@ type trainers struct {
 	trainers *trainer.Service
 }
 
-// trainerRoutes registers trainers: approvals and time off (for managers), and a trainer's own sessions and calendar feed.
-func (a *app) trainerRoutes(f *fiber.App) {
-	h := &trainers{app: a, trainers: trainer.New(a.deps.Pool, a.deps.Now)}
-
-	m := f.Group("/admin/trainers", requireRole(account.Manager))
-	m.Get("/", h.list)
-	m.Get("/:id", h.show)
-	m.Post("/:id/courses", h.saveCourses)
-	m.Post("/:id/time-off", h.addTimeOff)
-	m.Post("/:id/time-off/:entryID/delete", h.removeTimeOff)
-
-	t := f.Group("/trainer", requireRole(account.Trainer))
-	t.Get("/sessions", h.mySessions)
-	t.Get("/sessions/:id", h.mySession)
-}
-
 // trainerNotices are the fixed success messages of ?done= on these pages.
 var trainerNotices = map[string]string{
 	"courses-saved":    "Courses saved",
