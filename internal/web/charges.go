@@ -47,7 +47,7 @@ func (a *app) showSessionCharges(c *fiber.Ctx, sc payment.SessionCharges, typed 
 }
 
 func (a *app) chargesOf(c *fiber.Ctx) (payment.SessionCharges, error) {
-	id, err := idParam(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return payment.SessionCharges{}, err
 	}

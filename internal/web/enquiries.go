@@ -160,7 +160,7 @@ func (a *app) enquiryShow(c *fiber.Ctx) error {
 }
 
 func (a *app) showEnquiry(c *fiber.Ctx, status int, errs *validation.Errors, message, reason string) error {
-	id, err := idParam(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -188,7 +188,7 @@ func (a *app) showEnquiry(c *fiber.Ctx, status int, errs *validation.Errors, mes
 }
 
 func (a *app) enquiryMessage(c *fiber.Ctx) error {
-	id, err := idParam(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -204,7 +204,7 @@ func (a *app) enquiryMessage(c *fiber.Ctx) error {
 }
 
 func (a *app) enquiryDecline(c *fiber.Ctx) error {
-	id, err := idParam(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -248,7 +248,7 @@ func readAcceptPlace(c *fiber.Ctx) acceptPlace {
 }
 
 func (a *app) enquiryAcceptForm(c *fiber.Ctx) error {
-	id, err := idParam(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -300,7 +300,7 @@ func (a *app) showAcceptForm(c *fiber.Ctx, r enquiry.Request, f scheduling.Form,
 }
 
 func (a *app) enquiryAccept(c *fiber.Ctx) error {
-	id, err := idParam(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}

@@ -27,7 +27,7 @@ type payPage struct {
 }
 
 func (a *app) payData(c *fiber.Ctx) (payPage, error) {
-	id, err := idParam(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return payPage{}, err
 	}
@@ -41,7 +41,7 @@ func (a *app) payData(c *fiber.Ctx) (payPage, error) {
 
 // payRefused answers a payment asked of a booking that is not held.
 func (a *app) payRefused(c *fiber.Ctx, err error) error {
-	id, _ := idParam(c)
+	id, _ := pathID(c, "id")
 	back := link{fmt.Sprintf("/bookings/%d", id), "See the booking"}
 	switch {
 	case errors.Is(err, booking.ErrWrongState):

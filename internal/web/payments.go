@@ -100,7 +100,7 @@ func (h *prices) showCourse(c *fiber.Ctx, cp payment.CoursePrices, f payment.Pri
 }
 
 func (h *prices) courseParam(c *fiber.Ctx) (payment.CoursePrices, error) {
-	id, err := idParam(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return payment.CoursePrices{}, err
 	}

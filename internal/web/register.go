@@ -48,9 +48,9 @@ func (a *app) showRegister(c *fiber.Ctx) error {
 }
 
 func (a *app) renderRegister(c *fiber.Ctx, marks map[int64]string, errs *validation.Errors) error {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return fiber.ErrNotFound
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
 	}
 	u := currentUser(c)
 	sheet, err := a.deps.Bookings.Register(c.UserContext(), bookingActor(u), id)
@@ -89,9 +89,9 @@ func (a *app) renderRegister(c *fiber.Ctx, marks map[int64]string, errs *validat
 }
 
 func (a *app) takeRegister(c *fiber.Ctx) error {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return fiber.ErrNotFound
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
 	}
 	// Each person's choice comes as attendance-<booking ID>; the domain
 	// checks every booking of the session has one and no other is sent.
@@ -125,9 +125,9 @@ func (a *app) takeRegister(c *fiber.Ctx) error {
 // markEveryoneAttended marks everyone without a mark as attended, then shows
 // the register again so the trainer can change the exceptions.
 func (a *app) markEveryoneAttended(c *fiber.Ctx) error {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return fiber.ErrNotFound
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
 	}
 	n, err := a.deps.Bookings.MarkEveryoneAttended(c.UserContext(), bookingActor(currentUser(c)), id)
 	var verr *validation.Errors

@@ -39,15 +39,6 @@ func (h *resources) area(c *fiber.Ctx) adminArea {
 	return a
 }
 
-// idParam is the positive ID in the path, or a 404.
-func idParam(c *fiber.Ctx) (int64, error) {
-	id, err := c.ParamsInt("id")
-	if err != nil || id <= 0 {
-		return 0, fiber.ErrNotFound
-	}
-	return int64(id), nil
-}
-
 // --- courses ---
 
 type adminCoursesPage struct {
@@ -128,7 +119,7 @@ func (h *resources) createCourse(c *fiber.Ctx) error {
 
 // courseParam loads the course named by the path, retired or not.
 func (h *resources) courseParam(c *fiber.Ctx) (catalogue.ManagedCourse, error) {
-	id, err := idParam(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return catalogue.ManagedCourse{}, err
 	}
@@ -148,7 +139,7 @@ func (h *resources) editCourse(c *fiber.Ctx) error {
 }
 
 func (h *resources) updateCourse(c *fiber.Ctx) error {
-	id, err := idParam(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -176,7 +167,7 @@ func (h *resources) retireCourse(retire bool) fiber.Handler {
 		done = "course-retired"
 	}
 	return func(c *fiber.Ctx) error {
-		id, err := idParam(c)
+		id, err := pathID(c, "id")
 		if err != nil {
 			return err
 		}
@@ -253,7 +244,7 @@ func (h *resources) createVenue(c *fiber.Ctx) error {
 
 // venueParam loads the venue named by the path.
 func (h *resources) venueParam(c *fiber.Ctx) (venue.Venue, error) {
-	id, err := idParam(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return venue.Venue{}, err
 	}
@@ -273,7 +264,7 @@ func (h *resources) editVenue(c *fiber.Ctx) error {
 }
 
 func (h *resources) updateVenue(c *fiber.Ctx) error {
-	id, err := idParam(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -301,7 +292,7 @@ func (h *resources) retireVenue(retire bool) fiber.Handler {
 		done = "venue-retired"
 	}
 	return func(c *fiber.Ctx) error {
-		id, err := idParam(c)
+		id, err := pathID(c, "id")
 		if err != nil {
 			return err
 		}

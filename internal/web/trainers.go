@@ -38,14 +38,6 @@ func (h *trainers) area(c *fiber.Ctx) adminArea {
 	return a
 }
 
-func trainerPathID(c *fiber.Ctx, name string) (int64, error) {
-	id, err := strconv.ParseInt(c.Params(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, fiber.ErrNotFound
-	}
-	return id, nil
-}
-
 // trainerNotFound turns the trainer package's "no such thing" errors into a 404.
 func trainerNotFound(err error) error {
 	switch {
@@ -95,7 +87,7 @@ func (h *trainers) show(c *fiber.Ctx) error {
 }
 
 func (h *trainers) showTrainer(c *fiber.Ctx, f trainer.TimeOffForm, errs *validation.Errors) error {
-	id, err := trainerPathID(c, "id")
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -118,7 +110,7 @@ func (h *trainers) showTrainer(c *fiber.Ctx, f trainer.TimeOffForm, errs *valida
 }
 
 func (h *trainers) saveCourses(c *fiber.Ctx) error {
-	id, err := trainerPathID(c, "id")
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -135,7 +127,7 @@ func (h *trainers) saveCourses(c *fiber.Ctx) error {
 }
 
 func (h *trainers) addTimeOff(c *fiber.Ctx) error {
-	id, err := trainerPathID(c, "id")
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -173,11 +165,11 @@ func timeOffClashMessage(cl trainer.Clash) string {
 }
 
 func (h *trainers) removeTimeOff(c *fiber.Ctx) error {
-	id, err := trainerPathID(c, "id")
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	entry, err := trainerPathID(c, "entryID")
+	entry, err := pathID(c, "entryID")
 	if err != nil {
 		return err
 	}
@@ -218,7 +210,7 @@ func (h *trainers) mySessions(c *fiber.Ctx) error {
 }
 
 func (h *trainers) mySession(c *fiber.Ctx) error {
-	id, err := trainerPathID(c, "id")
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}

@@ -128,9 +128,9 @@ func (a *app) agencyChanges(role account.Role, base string) fiber.Handler {
 
 func (a *app) decideAgencyChange(role account.Role, base string, confirm bool) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		userID, err := c.ParamsInt("userID")
-		if err != nil || userID <= 0 {
-			return fiber.ErrNotFound
+		userID, err := pathID(c, "userID")
+		if err != nil {
+			return err
 		}
 		if err := a.deps.Accounts.DecideAgencyChange(c.UserContext(), currentUser(c).ID, role, int64(userID), confirm, a.clientIP(c)); err != nil {
 			return err // account.ErrNotFound: not waiting, or not this person's to decide
