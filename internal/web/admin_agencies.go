@@ -72,11 +72,11 @@ func (h *admin) createAgency(c *fiber.Ctx) error {
 
 // agencyParam loads the agency named by the path.
 func (h *admin) agencyParam(c *fiber.Ctx) (agency.Agency, error) {
-	id, err := c.ParamsInt("id")
-	if err != nil || id <= 0 {
-		return agency.Agency{}, fiber.ErrNotFound
+	id, err := pathID(c, "id")
+	if err != nil {
+		return agency.Agency{}, err
 	}
-	a, err := h.agencies.Get(c.UserContext(), int64(id))
+	a, err := h.agencies.Get(c.UserContext(), id)
 	if errors.Is(err, agency.ErrNotFound) {
 		return agency.Agency{}, fiber.ErrNotFound
 	}

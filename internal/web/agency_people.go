@@ -47,11 +47,11 @@ func (h *admin) agencyPeople(c *fiber.Ctx) error {
 
 func (h *admin) agencyPerson(c *fiber.Ctx) error {
 	u := currentUser(c)
-	id, err := c.ParamsInt("id")
-	if err != nil || id <= 0 || u.AgencyID == nil {
+	id, err := pathID(c, "id")
+	if err != nil || u.AgencyID == nil {
 		return fiber.ErrNotFound
 	}
-	p, err := h.people.InAgency(c.UserContext(), *u.AgencyID, int64(id))
+	p, err := h.people.InAgency(c.UserContext(), *u.AgencyID, id)
 	if errors.Is(err, people.ErrNotFound) {
 		return fiber.ErrNotFound
 	} else if err != nil {

@@ -84,9 +84,9 @@ func (a *app) showAttention(c *fiber.Ctx, noteFor int64, note string, errs *vali
 
 // jobForm reads the job's id and the failure the manager saw.
 func jobForm(c *fiber.Ctx) (int64, time.Time, error) {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, time.Time{}, fiber.ErrNotFound
+	id, err := pathID(c, "id")
+	if err != nil {
+		return 0, time.Time{}, err
 	}
 	micro, err := strconv.ParseInt(c.FormValue("failed"), 10, 64)
 	if err != nil {

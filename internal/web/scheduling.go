@@ -19,11 +19,6 @@ func (a *app) scheduler() *scheduling.Service {
 	return s
 }
 
-func int64Param(c *fiber.Ctx, name string) int64 {
-	n, _ := strconv.ParseInt(c.Params(name), 10, 64)
-	return n
-}
-
 func int64Value(s string) int64 {
 	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 	if err != nil || n < 0 {
@@ -49,7 +44,11 @@ func (a *app) sessionPageFor(c *fiber.Ctx, se scheduling.Session) sessionPage {
 }
 
 func (a *app) sessionShow(c *fiber.Ctx) error {
-	se, err := a.scheduler().Get(c.UserContext(), int64Param(c, "id"))
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	se, err := a.scheduler().Get(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
@@ -76,8 +75,11 @@ var sessionNotices = map[string]string{
 // sessionAction publishes a draft or marks a session delivered.
 func (a *app) sessionAction(action string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		ctx, svc, id := c.UserContext(), a.scheduler(), int64Param(c, "id")
-		var err error
+		ctx, svc := c.UserContext(), a.scheduler()
+		id, err := pathID(c, "id")
+		if err != nil {
+			return err
+		}
 		switch action {
 		case "publish":
 			err = svc.Publish(ctx, id)
@@ -127,7 +129,11 @@ type sessionCancelPage struct {
 
 func (a *app) sessionCancelPage(c *fiber.Ctx, reason string, errs *validation.Errors) error {
 	ctx := c.UserContext()
-	se, err := a.scheduler().Get(ctx, int64Param(c, "id"))
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	se, err := a.scheduler().Get(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -145,7 +151,11 @@ func (a *app) sessionCancelPage(c *fiber.Ctx, reason string, errs *validation.Er
 func (a *app) sessionCancelForm(c *fiber.Ctx) error { return a.sessionCancelPage(c, "", nil) }
 
 func (a *app) sessionCancel(c *fiber.Ctx) error {
-	ctx, svc, id := c.UserContext(), a.scheduler(), int64Param(c, "id")
+	ctx, svc := c.UserContext(), a.scheduler()
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
 	reason := c.FormValue("reason")
 	// The page said who would be told and refunded: if that changed while it
 	// was open, show the new numbers before cancelling.
@@ -158,7 +168,7 @@ func (a *app) sessionCancel(c *fiber.Ctx) error {
 			return a.sessionCancelPage(c, reason, refusal("", "The bookings changed while this page was open: check who will be told and refunded now, then cancel again"))
 		}
 	}
-	err := svc.Cancel(ctx, id, strings.TrimSpace(reason))
+	err = svc.Cancel(ctx, id, strings.TrimSpace(reason))
 	var verr *validation.Errors
 	switch {
 	case errors.As(err, &verr):

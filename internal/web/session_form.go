@@ -216,7 +216,11 @@ func (a *app) sessionCreate(c *fiber.Ctx) error {
 }
 
 func (a *app) sessionEditForm(c *fiber.Ctx) error {
-	se, err := a.scheduler().Get(c.UserContext(), int64Param(c, "id"))
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	se, err := a.scheduler().Get(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
@@ -225,7 +229,11 @@ func (a *app) sessionEditForm(c *fiber.Ctx) error {
 }
 
 func (a *app) sessionEdit(c *fiber.Ctx) error {
-	ctx, id := c.UserContext(), int64Param(c, "id")
+	ctx := c.UserContext()
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
 	se, err := a.scheduler().Get(ctx, id)
 	if err != nil {
 		return err

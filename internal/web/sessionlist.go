@@ -65,7 +65,11 @@ func endedStatus(status string) string {
 
 // listedSession is the session the path names.
 func (a *app) listedSession(c *fiber.Ctx) (scheduling.Session, bool, error) {
-	se, err := a.scheduler().Get(c.UserContext(), int64Param(c, "id"))
+	id, err := pathID(c, "id")
+	if err != nil {
+		return scheduling.Session{}, false, err
+	}
+	se, err := a.scheduler().Get(c.UserContext(), id)
 	if err != nil {
 		return se, false, err
 	}
@@ -211,7 +215,11 @@ func (a *app) listedBooking(c *fiber.Ctx) (bookingChangePage, error) {
 	if err != nil {
 		return bookingChangePage{}, err
 	}
-	b, err := a.deps.Bookings.Get(c.UserContext(), bookingActor(currentUser(c)), int64Param(c, "booking"))
+	bookingID, err := pathID(c, "booking")
+	if err != nil {
+		return bookingChangePage{}, err
+	}
+	b, err := a.deps.Bookings.Get(c.UserContext(), bookingActor(currentUser(c)), bookingID)
 	if err != nil {
 		return bookingChangePage{}, manageRefused(err)
 	}
