@@ -13,15 +13,6 @@ import (
 	"github.com/pscp/booktraining/internal/validation"
 )
 
-// agencyBookingRoutes serves an agency coordinator's pages: their agency's
-// bookings, and booking their people onto sessions.
-func (a *app) agencyBookingRoutes(f *fiber.App) {
-	g := f.Group("/agency/bookings", requireRole(account.Coordinator))
-	g.Get("/", a.agencyBookings)
-	g.Get("/new", a.agencyBookForm)
-	g.Post("/new", a.agencyBook)
-}
-
 // agencyBookingNotices are the fixed success messages of ?done=.
 var agencyBookingNotices = map[string]string{
 	"booked":  "Place booked: they have been emailed the details",

@@ -8,7 +8,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/queue"
 	"github.com/pscp/booktraining/internal/validation"
 )
@@ -45,18 +44,6 @@ type attentionItem struct {
 	queue.Failure
 	Failed string // FailedAt in microseconds, for the forms
 	Note   string // typed note, shown again with its error
-}
-
-// attentionRoutes registers the Needs attention page and River UI, for
-// training managers only.
-func (a *app) attentionRoutes(f *fiber.App) {
-	m := f.Group("/admin/attention", requireRole(account.Manager))
-	m.Get("/", a.attention)
-	m.Post("/:id/retry", a.retryJob)
-	m.Post("/:id/dealt-with", a.jobDealtWith)
-	if a.deps.JobsUI != nil {
-		f.Use(queue.UIPrefix, requireRole(account.Manager), jobsUIHeaders, a.jobsUI())
-	}
 }
 
 // attention is the Needs attention page: every background task that failed
@@ -97,9 +84,9 @@ func (a *app) showAttention(c *fiber.Ctx, noteFor int64, note string, errs *vali
 
 // jobForm reads the job's id and the failure the manager saw.
 func jobForm(c *fiber.Ctx) (int64, time.Time, error) {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, time.Time{}, fiber.ErrNotFound
+	id, err := pathID(c, "id")
+	if err != nil {
+		return 0, time.Time{}, err
 	}
 	micro, err := strconv.ParseInt(c.FormValue("failed"), 10, 64)
 	if err != nil {

@@ -5,18 +5,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/calendar"
 )
-
-// calendarRoutes registers personal calendar feeds: the feed itself, read
-// by calendar apps with the secret in its address, and the forms that
-// replace that secret, from My training and from a trainer's sessions.
-func (a *app) calendarRoutes(f *fiber.App) {
-	f.Get("/calendar/:token.ics", a.calendarFeed) // no sign-in: the token is the secret
-	f.Post("/my-training/calendar/reset", signedIn, a.resetFeed("/my-training?done=feed-reset#calendar-feed"))
-	f.Post("/trainer/calendar/reset", requireRole(account.Trainer), a.resetFeed("/trainer/sessions?done=feed-reset#calendar-feed"))
-}
 
 func (a *app) calendars() *calendar.Service {
 	return calendar.New(a.deps.Pool, a.deps.Bookings, a.deps.Now)

@@ -12,17 +12,6 @@ import (
 	"github.com/pscp/booktraining/internal/validation"
 )
 
-// chargeRoutes serves the manager's page of a session's non-attendance and
-// late-cancellation charges, and an agency coordinator's list of its charges.
-func (a *app) chargeRoutes(f *fiber.App) {
-	m := f.Group("/admin/sessions", requireRole(account.Manager))
-	m.Get("/:id/charges", a.sessionCharges)
-	m.Post("/:id/charges", a.confirmCharges)
-	co := f.Group("/agency/charges", requireRole(account.Coordinator))
-	co.Get("/", a.agencyCharges)
-	a.invoicingRoutes(f)
-}
-
 // chargeRow is one candidate with what the manager typed for it.
 type chargeRow struct {
 	payment.ChargeCandidate
@@ -58,7 +47,7 @@ func (a *app) showSessionCharges(c *fiber.Ctx, sc payment.SessionCharges, typed 
 }
 
 func (a *app) chargesOf(c *fiber.Ctx) (payment.SessionCharges, error) {
-	id, err := idParam(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return payment.SessionCharges{}, err
 	}

@@ -18,29 +18,6 @@ import (
 	"github.com/pscp/booktraining/internal/workday"
 )
 
-// enquiryRoutes serves requests for bespoke and single-agency training: an
-// agency's people make and follow them at /training-requests, the training
-// manager triages them at /admin/training-requests.
-func (a *app) enquiryRoutes(f *fiber.App) {
-	if a.deps.Enquiries == nil {
-		return
-	}
-	g := f.Group("/training-requests", signedIn)
-	g.Get("/", a.enquiryList)
-	g.Get("/new", a.enquiryNewForm)
-	g.Post("/new", a.enquiryCreate)
-	g.Get("/:id<int>", a.enquiryShow)
-	g.Post("/:id<int>/messages", a.enquiryMessage)
-
-	m := f.Group("/admin/training-requests", requireRole(account.Manager))
-	m.Get("/", a.enquiryQueue)
-	m.Get("/:id<int>", a.enquiryShow)
-	m.Post("/:id<int>/messages", a.enquiryMessage)
-	m.Get("/:id<int>/accept", a.enquiryAcceptForm)
-	m.Post("/:id<int>/accept", a.enquiryAccept)
-	m.Post("/:id<int>/decline", a.enquiryDecline)
-}
-
 // enquiryActor is the signed-in person as the request rules see them. On the
 // agency's pages a manager is treated as a person of their own agency, so
 // that the manager's powers are used only from /admin.
@@ -183,7 +160,7 @@ func (a *app) enquiryShow(c *fiber.Ctx) error {
 }
 
 func (a *app) showEnquiry(c *fiber.Ctx, status int, errs *validation.Errors, message, reason string) error {
-	id, err := idParam(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -211,7 +188,7 @@ func (a *app) showEnquiry(c *fiber.Ctx, status int, errs *validation.Errors, mes
 }
 
 func (a *app) enquiryMessage(c *fiber.Ctx) error {
-	id, err := idParam(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -227,7 +204,7 @@ func (a *app) enquiryMessage(c *fiber.Ctx) error {
 }
 
 func (a *app) enquiryDecline(c *fiber.Ctx) error {
-	id, err := idParam(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -271,7 +248,7 @@ func readAcceptPlace(c *fiber.Ctx) acceptPlace {
 }
 
 func (a *app) enquiryAcceptForm(c *fiber.Ctx) error {
-	id, err := idParam(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -323,7 +300,7 @@ func (a *app) showAcceptForm(c *fiber.Ctx, r enquiry.Request, f scheduling.Form,
 }
 
 func (a *app) enquiryAccept(c *fiber.Ctx) error {
-	id, err := idParam(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,7 @@ import (
 // whose calendars did not pick up the emailed invite. It answers 404 for a
 // booking that is not confirmed, as for one the person may not see.
 func (a *app) bookingInvite(c *fiber.Ctx) error {
-	id, err := idParam(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}

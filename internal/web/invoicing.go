@@ -15,18 +15,6 @@ import (
 	"github.com/pscp/booktraining/internal/validation"
 )
 
-// invoicingRoutes serves invoicing by hand, for a partnership whose own
-// finance system raises the invoices: what is to be invoiced, by payer, as a
-// page and a CSV; marking rows invoiced with that system's reference; and
-// marking them paid.
-func (a *app) invoicingRoutes(f *fiber.App) {
-	m := f.Group("/admin/invoicing", requireRole(account.Manager))
-	m.Get("/", a.invoicing)
-	m.Get("/export.csv", a.invoicingCSV)
-	m.Post("/invoiced", a.markInvoiced)
-	m.Post("/paid", a.markPaid)
-}
-
 // invoiceCheck is one row as a checkbox: ID is its input's id (the first of
 // a list is the one its error links to).
 type invoiceCheck struct {

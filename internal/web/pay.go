@@ -10,15 +10,6 @@ import (
 	"github.com/pscp/booktraining/internal/validation"
 )
 
-// payRoutes registers paying for a place held on a paid course: by card
-// through Stripe Checkout, or on the agency's invoice; and the page Stripe
-// sends the person back to, which says honestly where the payment stands.
-func (a *app) payRoutes(f *fiber.App) {
-	f.Get("/bookings/:id<int>/pay", signedIn, a.payForm)
-	f.Post("/bookings/:id<int>/pay", signedIn, a.pay)
-	f.Get("/bookings/:id<int>/paid", signedIn, a.paid)
-}
-
 type payPage struct {
 	fieldErrors
 	booking.Payment
@@ -36,7 +27,7 @@ type payPage struct {
 }
 
 func (a *app) payData(c *fiber.Ctx) (payPage, error) {
-	id, err := idParam(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return payPage{}, err
 	}
@@ -50,7 +41,7 @@ func (a *app) payData(c *fiber.Ctx) (payPage, error) {
 
 // payRefused answers a payment asked of a booking that is not held.
 func (a *app) payRefused(c *fiber.Ctx, err error) error {
-	id, _ := idParam(c)
+	id, _ := pathID(c, "id")
 	back := link{fmt.Sprintf("/bookings/%d", id), "See the booking"}
 	switch {
 	case errors.Is(err, booking.ErrWrongState):

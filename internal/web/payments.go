@@ -6,7 +6,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/agency"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/payment"
@@ -46,17 +45,6 @@ func (a *app) stripeWebhook(c *fiber.Ctx) error {
 type prices struct {
 	*app
 	payments *payment.Service
-}
-
-// paymentRoutes registers the manager's price pages.
-func (a *app) paymentRoutes(f *fiber.App) {
-	h := &prices{app: a, payments: a.deps.Payments}
-	m := f.Group("/admin", requireRole(account.Manager))
-	m.Get("/prices", h.list)
-	m.Get("/prices/charge-policy", h.policy)
-	m.Post("/prices/charge-policy", h.setPolicy)
-	m.Get("/courses/:id/prices", h.course)
-	m.Post("/courses/:id/prices", h.setCourse)
 }
 
 var priceNotices = map[string]string{
@@ -112,7 +100,7 @@ func (h *prices) showCourse(c *fiber.Ctx, cp payment.CoursePrices, f payment.Pri
 }
 
 func (h *prices) courseParam(c *fiber.Ctx) (payment.CoursePrices, error) {
-	id, err := idParam(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return payment.CoursePrices{}, err
 	}

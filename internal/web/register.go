@@ -14,14 +14,6 @@ import (
 	"github.com/pscp/booktraining/internal/validation"
 )
 
-// registerRoutes serves a session's register, which its trainers take on
-// the day (often on a phone) and managers may correct.
-func (a *app) registerRoutes(f *fiber.App) {
-	f.Get("/sessions/:id<int>/register", signedIn, a.showRegister)
-	f.Post("/sessions/:id<int>/register", signedIn, a.takeRegister)
-	f.Post("/sessions/:id<int>/register/everyone-attended", signedIn, a.markEveryoneAttended)
-}
-
 type registerPage struct {
 	fieldErrors
 	booking.RegisterSheet
@@ -56,9 +48,9 @@ func (a *app) showRegister(c *fiber.Ctx) error {
 }
 
 func (a *app) renderRegister(c *fiber.Ctx, marks map[int64]string, errs *validation.Errors) error {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return fiber.ErrNotFound
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
 	}
 	u := currentUser(c)
 	sheet, err := a.deps.Bookings.Register(c.UserContext(), bookingActor(u), id)
@@ -97,9 +89,9 @@ func (a *app) renderRegister(c *fiber.Ctx, marks map[int64]string, errs *validat
 }
 
 func (a *app) takeRegister(c *fiber.Ctx) error {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return fiber.ErrNotFound
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
 	}
 	// Each person's choice comes as attendance-<booking ID>; the domain
 	// checks every booking of the session has one and no other is sent.
@@ -133,9 +125,9 @@ func (a *app) takeRegister(c *fiber.Ctx) error {
 // markEveryoneAttended marks everyone without a mark as attended, then shows
 // the register again so the trainer can change the exceptions.
 func (a *app) markEveryoneAttended(c *fiber.Ctx) error {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return fiber.ErrNotFound
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
 	}
 	n, err := a.deps.Bookings.MarkEveryoneAttended(c.UserContext(), bookingActor(currentUser(c)), id)
 	var verr *validation.Errors

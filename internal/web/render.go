@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -138,4 +140,61 @@ func dict(kv ...any) (map[string]any, error) {
 		m[k] = kv[i+1]
 	}
 	return m, nil
+}
+
+// --- pagination, in the GOV.UK pagination component's terms ---
+
+type pageLink struct {
+	Number   int
+	Href     string
+	Current  bool
+	Ellipsis bool
+}
+
+type pagination struct {
+	Prev, Next string
+	Items      []pageLink
+}
+
+// paginate links the pages of a list at path filtered by query: the first,
+// the last, and those either side of the current one. It is nil when there
+// is one page.
+func paginate(path string, query url.Values, page, pages int) *pagination {
+	if pages <= 1 {
+		return nil
+	}
+	href := func(n int) string {
+		q := url.Values{}
+		for k, v := range query {
+			if len(v) > 0 && v[0] != "" {
+				q.Set(k, v[0])
+			}
+		}
+		if n > 1 {
+			q.Set("page", strconv.Itoa(n))
+		}
+		if len(q) == 0 {
+			return path
+		}
+		return path + "?" + q.Encode()
+	}
+	p := &pagination{}
+	if page > 1 {
+		p.Prev = href(min(page-1, pages))
+	}
+	if page < pages {
+		p.Next = href(page + 1)
+	}
+	last := 0
+	for n := 1; n <= pages; n++ {
+		if n != 1 && n != pages && (n < page-1 || n > page+1) {
+			continue
+		}
+		if last != 0 && n > last+1 {
+			p.Items = append(p.Items, pageLink{Ellipsis: true})
+		}
+		p.Items = append(p.Items, pageLink{Number: n, Href: href(n), Current: n == page})
+		last = n
+	}
+	return p
 }

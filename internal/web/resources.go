@@ -6,7 +6,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/validation"
 	"github.com/pscp/booktraining/internal/venue"
@@ -17,27 +16,6 @@ import (
 type resources struct {
 	*app
 	venues *venue.Service
-}
-
-// resourceRoutes registers the courses and venues a training manager keeps.
-func (a *app) resourceRoutes(f *fiber.App) {
-	h := &resources{app: a, venues: venue.New(a.deps.Pool, a.deps.Now)}
-
-	m := f.Group("/admin", requireRole(account.Manager))
-	m.Get("/courses", h.courseList)
-	m.Get("/courses/new", h.newCourse)
-	m.Post("/courses/new", h.createCourse)
-	m.Get("/courses/:id", h.editCourse)
-	m.Post("/courses/:id", h.updateCourse)
-	m.Post("/courses/:id/retire", h.retireCourse(true))
-	m.Post("/courses/:id/restore", h.retireCourse(false))
-	m.Get("/venues", h.venueList)
-	m.Get("/venues/new", h.newVenue)
-	m.Post("/venues/new", h.createVenue)
-	m.Get("/venues/:id", h.editVenue)
-	m.Post("/venues/:id", h.updateVenue)
-	m.Post("/venues/:id/retire", h.retireVenue(true))
-	m.Post("/venues/:id/restore", h.retireVenue(false))
 }
 
 // resourceNotices are the success messages of this file's actions, asked
@@ -59,15 +37,6 @@ func (h *resources) area(c *fiber.Ctx) adminArea {
 		a.Notice = resourceNotices[c.Query("done")]
 	}
 	return a
-}
-
-// idParam is the positive ID in the path, or a 404.
-func idParam(c *fiber.Ctx) (int64, error) {
-	id, err := c.ParamsInt("id")
-	if err != nil || id <= 0 {
-		return 0, fiber.ErrNotFound
-	}
-	return int64(id), nil
 }
 
 // --- courses ---
@@ -150,7 +119,7 @@ func (h *resources) createCourse(c *fiber.Ctx) error {
 
 // courseParam loads the course named by the path, retired or not.
 func (h *resources) courseParam(c *fiber.Ctx) (catalogue.ManagedCourse, error) {
-	id, err := idParam(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return catalogue.ManagedCourse{}, err
 	}
@@ -170,7 +139,7 @@ func (h *resources) editCourse(c *fiber.Ctx) error {
 }
 
 func (h *resources) updateCourse(c *fiber.Ctx) error {
-	id, err := idParam(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -198,7 +167,7 @@ func (h *resources) retireCourse(retire bool) fiber.Handler {
 		done = "course-retired"
 	}
 	return func(c *fiber.Ctx) error {
-		id, err := idParam(c)
+		id, err := pathID(c, "id")
 		if err != nil {
 			return err
 		}
@@ -275,7 +244,7 @@ func (h *resources) createVenue(c *fiber.Ctx) error {
 
 // venueParam loads the venue named by the path.
 func (h *resources) venueParam(c *fiber.Ctx) (venue.Venue, error) {
-	id, err := idParam(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return venue.Venue{}, err
 	}
@@ -295,7 +264,7 @@ func (h *resources) editVenue(c *fiber.Ctx) error {
 }
 
 func (h *resources) updateVenue(c *fiber.Ctx) error {
-	id, err := idParam(c)
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -323,7 +292,7 @@ func (h *resources) retireVenue(retire bool) fiber.Handler {
 		done = "venue-retired"
 	}
 	return func(c *fiber.Ctx) error {
-		id, err := idParam(c)
+		id, err := pathID(c, "id")
 		if err != nil {
 			return err
 		}

@@ -15,22 +15,6 @@ import (
 	"github.com/pscp/booktraining/internal/validation"
 )
 
-// sessionListRoutes registers the manager's list of a session's bookings
-// and the changes they make to it: adding someone, removing a booking,
-// moving a place to another session, marking a cancellation late and
-// reordering the waiting list.
-func (a *app) sessionListRoutes(f *fiber.App) {
-	manager := requireRole(account.Manager)
-	const base = "/admin/sessions/:id<int>/bookings"
-	f.Get(base, manager, a.sessionBookings)
-	f.Get(base+"/add", manager, a.addPersonForm)
-	f.Post(base+"/add", manager, a.addPerson)
-	for _, act := range []string{"remove", "move", "late", "reorder"} {
-		f.Get(base+"/:booking<int>/"+act, manager, a.bookingChangeForm(act))
-		f.Post(base+"/:booking<int>/"+act, manager, a.bookingChange(act))
-	}
-}
-
 var sessionListNotices = map[string]string{
 	"added":     "Place booked: they have been sent a confirmation email",
 	"waiting":   "Added to the waiting list: they have been sent an email",
@@ -81,7 +65,11 @@ func endedStatus(status string) string {
 
 // listedSession is the session the path names.
 func (a *app) listedSession(c *fiber.Ctx) (scheduling.Session, bool, error) {
-	se, err := a.scheduler().Get(c.UserContext(), int64Param(c, "id"))
+	id, err := pathID(c, "id")
+	if err != nil {
+		return scheduling.Session{}, false, err
+	}
+	se, err := a.scheduler().Get(c.UserContext(), id)
 	if err != nil {
 		return se, false, err
 	}
@@ -227,7 +215,11 @@ func (a *app) listedBooking(c *fiber.Ctx) (bookingChangePage, error) {
 	if err != nil {
 		return bookingChangePage{}, err
 	}
-	b, err := a.deps.Bookings.Get(c.UserContext(), bookingActor(currentUser(c)), int64Param(c, "booking"))
+	bookingID, err := pathID(c, "booking")
+	if err != nil {
+		return bookingChangePage{}, err
+	}
+	b, err := a.deps.Bookings.Get(c.UserContext(), bookingActor(currentUser(c)), bookingID)
 	if err != nil {
 		return bookingChangePage{}, manageRefused(err)
 	}

@@ -22,22 +22,6 @@ type trainers struct {
 	trainers *trainer.Service
 }
 
-// trainerRoutes registers trainers: approvals and time off (for managers), and a trainer's own sessions and calendar feed.
-func (a *app) trainerRoutes(f *fiber.App) {
-	h := &trainers{app: a, trainers: trainer.New(a.deps.Pool, a.deps.Now)}
-
-	m := f.Group("/admin/trainers", requireRole(account.Manager))
-	m.Get("/", h.list)
-	m.Get("/:id", h.show)
-	m.Post("/:id/courses", h.saveCourses)
-	m.Post("/:id/time-off", h.addTimeOff)
-	m.Post("/:id/time-off/:entryID/delete", h.removeTimeOff)
-
-	t := f.Group("/trainer", requireRole(account.Trainer))
-	t.Get("/sessions", h.mySessions)
-	t.Get("/sessions/:id", h.mySession)
-}
-
 // trainerNotices are the fixed success messages of ?done= on these pages.
 var trainerNotices = map[string]string{
 	"courses-saved":    "Courses saved",
@@ -52,14 +36,6 @@ func (h *trainers) area(c *fiber.Ctx) adminArea {
 		a.Notice = trainerNotices[c.Query("done")]
 	}
 	return a
-}
-
-func trainerPathID(c *fiber.Ctx, name string) (int64, error) {
-	id, err := strconv.ParseInt(c.Params(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, fiber.ErrNotFound
-	}
-	return id, nil
 }
 
 // trainerNotFound turns the trainer package's "no such thing" errors into a 404.
@@ -111,7 +87,7 @@ func (h *trainers) show(c *fiber.Ctx) error {
 }
 
 func (h *trainers) showTrainer(c *fiber.Ctx, f trainer.TimeOffForm, errs *validation.Errors) error {
-	id, err := trainerPathID(c, "id")
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -134,7 +110,7 @@ func (h *trainers) showTrainer(c *fiber.Ctx, f trainer.TimeOffForm, errs *valida
 }
 
 func (h *trainers) saveCourses(c *fiber.Ctx) error {
-	id, err := trainerPathID(c, "id")
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -151,7 +127,7 @@ func (h *trainers) saveCourses(c *fiber.Ctx) error {
 }
 
 func (h *trainers) addTimeOff(c *fiber.Ctx) error {
-	id, err := trainerPathID(c, "id")
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -189,11 +165,11 @@ func timeOffClashMessage(cl trainer.Clash) string {
 }
 
 func (h *trainers) removeTimeOff(c *fiber.Ctx) error {
-	id, err := trainerPathID(c, "id")
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	entry, err := trainerPathID(c, "entryID")
+	entry, err := pathID(c, "entryID")
 	if err != nil {
 		return err
 	}
@@ -234,7 +210,7 @@ func (h *trainers) mySessions(c *fiber.Ctx) error {
 }
 
 func (h *trainers) mySession(c *fiber.Ctx) error {
-	id, err := trainerPathID(c, "id")
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}

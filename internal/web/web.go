@@ -161,12 +161,10 @@ func New(deps Deps) (*fiber.App, error) {
 	// address or a form is answered 400 here, never passed to PostgreSQL.
 	f.Use(a.refuseUnreadableInput)
 
-	f.Get("/healthz", a.healthz)
-	f.Get("/readyz", a.readyz)
-	f.Get("/metrics", a.serveMetrics)
-	// Stripe's webhook: before the session and CSRF middleware, which it is
-	// exempt from (its signature over the raw body is checked instead).
-	f.Post("/stripe/webhook", a.stripeWebhook)
+	// Probes, metrics and Stripe's webhook: before the session and CSRF
+	// middleware (the webhook's signature over the raw body is checked
+	// instead). Every route is in routes.go.
+	add(f, a.edgeRoutes())
 
 	// Assets are compressed; pages are not, so that no secret in a page can be
 	// guessed from its compressed size alongside text a visitor chose (BREACH).
@@ -178,48 +176,7 @@ func New(deps Deps) (*fiber.App, error) {
 	f.Use(a.loadSession)
 	f.Use(a.csrfProtect)
 
-	f.Get("/", a.home)
-	f.Get("/courses", a.courses)
-	f.Get("/courses/:slug", a.course)
-	f.Get("/privacy", a.privacyNotice)
-	f.Get("/accessibility", a.staticPage("accessibility", "Accessibility statement"))
-	f.Get("/cookies", a.staticPage("cookies", "Cookies"))
-
-	f.Get("/sign-up", a.signUpForm)
-	f.Post("/sign-up", a.signUp)
-	f.Get("/sign-up/check-email", a.checkEmail("sign-up"))
-	f.Get("/verify-email", a.verifyEmailForm)
-	f.Post("/verify-email", a.verifyEmail)
-	f.Get("/sign-in", a.signInForm)
-	f.Post("/sign-in", a.signIn)
-	f.Post("/sign-out", a.signOut)
-	f.Get("/forgot-password", a.forgotForm)
-	f.Post("/forgot-password", a.forgot)
-	f.Get("/forgot-password/check-email", a.checkEmail("reset"))
-	f.Get("/reset-password", a.resetForm)
-	f.Post("/reset-password", a.reset)
-
-	me := f.Group("/account", signedIn)
-	me.Get("/", a.accountHome)
-	me.Post("/resend-verification", a.resendVerification)
-	me.Get("/password", a.passwordForm)
-	me.Post("/password", a.changePassword)
-
-	a.adminRoutes(f)
-	a.yourDataRoutes(f)
-	a.schedulingRoutes(f)
-	a.resourceRoutes(f)
-	a.trainerRoutes(f)
-	a.calendarRoutes(f)
-	a.bookingRoutes(f)
-	a.payRoutes(f)
-	a.sessionListRoutes(f)
-	a.registerRoutes(f)
-	a.agencyBookingRoutes(f)
-	a.paymentRoutes(f)
-	a.chargeRoutes(f)
-	a.enquiryRoutes(f)
-	a.attentionRoutes(f)
+	a.addPages(f)
 
 	f.Use(func(c *fiber.Ctx) error {
 		c.Locals(localRoute, noRoute)

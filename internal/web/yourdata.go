@@ -13,39 +13,6 @@ import (
 	"github.com/pscp/booktraining/internal/validation"
 )
 
-// yourDataRoutes registers a person's own data: profile, agency change,
-// download and deletion; and the confirmation of agency changes by training
-// managers (any request) and agency coordinators (requests to join their
-// agency). Each route carries its own guard, whatever groups share its
-// prefix.
-func (a *app) yourDataRoutes(f *fiber.App) {
-	f.Get("/account/profile", signedIn, a.profileForm)
-	f.Post("/account/profile", signedIn, a.updateProfile)
-	f.Get("/account/agency", signedIn, a.agencyForm)
-	f.Post("/account/agency", signedIn, a.requestAgencyChange)
-	f.Post("/account/agency/cancel", signedIn, a.cancelAgencyChange)
-	f.Get("/account/data", signedIn, a.dataPage)
-	f.Post("/account/data/download", signedIn, a.downloadData)
-	f.Get("/account/delete", signedIn, a.deleteForm)
-	f.Post("/account/delete", signedIn, a.deleteAccount)
-	// Not under /account: that prefix needs a signed-in person, and by now
-	// there is none.
-	f.Get("/deleted-account", a.accountDeleted)
-
-	for _, r := range []struct {
-		role account.Role
-		base string
-	}{
-		{account.Manager, "/admin/agency-changes"},
-		{account.Coordinator, "/agency/agency-changes"},
-	} {
-		guard := requireRole(r.role)
-		f.Get(r.base, guard, a.agencyChanges(r.role, r.base))
-		f.Post(r.base+"/:userID/confirm", guard, a.decideAgencyChange(r.role, r.base, true))
-		f.Post(r.base+"/:userID/decline", guard, a.decideAgencyChange(r.role, r.base, false))
-	}
-}
-
 // --- profile ---
 
 type profilePage struct {
@@ -161,9 +128,9 @@ func (a *app) agencyChanges(role account.Role, base string) fiber.Handler {
 
 func (a *app) decideAgencyChange(role account.Role, base string, confirm bool) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		userID, err := c.ParamsInt("userID")
-		if err != nil || userID <= 0 {
-			return fiber.ErrNotFound
+		userID, err := pathID(c, "userID")
+		if err != nil {
+			return err
 		}
 		if err := a.deps.Accounts.DecideAgencyChange(c.UserContext(), currentUser(c).ID, role, int64(userID), confirm, a.clientIP(c)); err != nil {
 			return err // account.ErrNotFound: not waiting, or not this person's to decide

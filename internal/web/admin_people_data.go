@@ -15,18 +15,12 @@ import (
 // a copy of their data, or the erasure of their account (UK GDPR Articles
 // 15 and 17). Both are audited with the manager as the actor.
 
-func (h *admin) onBehalfRoutes(m fiber.Router) {
-	m.Post("/people/:id/data", h.downloadTheirData)
-	m.Get("/people/:id/erase", h.eraseForm)
-	m.Post("/people/:id/erase", h.eraseTheirAccount)
-}
-
 // downloadTheirData is a POST, so that taking a copy needs the form's CSRF
 // token and is recorded in the audit log.
 func (h *admin) downloadTheirData(c *fiber.Ctx) error {
-	id, err := c.ParamsInt("id")
-	if err != nil || id <= 0 {
-		return fiber.ErrNotFound
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
 	}
 	d, err := h.deps.Accounts.ExportOnBehalf(c.UserContext(), currentUser(c).ID, int64(id), c.IP())
 	if err != nil {
@@ -57,9 +51,9 @@ func (h *admin) eraseForm(c *fiber.Ctx) error {
 // showEraseForm finds the person (404 for no one, or someone already
 // erased; 403 for the manager's own account) and shows the form.
 func (h *admin) showEraseForm(c *fiber.Ctx, d erasePage, errs *validation.Errors) error {
-	id, err := c.ParamsInt("id")
-	if err != nil || id <= 0 {
-		return fiber.ErrNotFound
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
 	}
 	u, err := h.deps.Accounts.User(c.UserContext(), int64(id))
 	if err != nil {
@@ -76,9 +70,9 @@ func (h *admin) showEraseForm(c *fiber.Ctx, d erasePage, errs *validation.Errors
 }
 
 func (h *admin) eraseTheirAccount(c *fiber.Ctx) error {
-	id, err := c.ParamsInt("id")
-	if err != nil || id <= 0 {
-		return fiber.ErrNotFound
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
 	}
 	d := erasePage{Reason: c.FormValue("reason"), Confirm: c.FormValue("confirm") == "yes"}
 	if !d.Confirm {

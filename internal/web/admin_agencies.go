@@ -1,0 +1,135 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/pscp/booktraining/internal/agency"
+	"github.com/pscp/booktraining/internal/validation"
+)
+
+// --- agencies ---
+
+type adminAgenciesPage struct {
+	adminArea
+	Agencies []agency.Agency
+}
+
+func (h *admin) agencyList(c *fiber.Ctx) error {
+	list, err := h.agencies.List(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return h.render(c, fiber.StatusOK, "admin/agencies", "Agencies", adminAgenciesPage{adminArea: h.area(c), Agencies: list})
+}
+
+type adminAgencyPage struct {
+	adminArea
+	fieldErrors
+	Agency  *agency.Agency // nil for a new one
+	Form    agency.Form
+	Sectors []agency.Sector
+	Bands   []agency.ChargingBand
+}
+
+func agencyFormValues(c *fiber.Ctx) agency.Form {
+	return agency.Form{
+		Name:                c.FormValue(agency.FieldName),
+		Sector:              c.FormValue(agency.FieldSector),
+		Band:                c.FormValue(agency.FieldBand),
+		BillingContactName:  c.FormValue(agency.FieldBillingName),
+		BillingContactEmail: c.FormValue(agency.FieldBillingEmail),
+	}
+}
+
+func (h *admin) showAgencyForm(c *fiber.Ctx, a *agency.Agency, f agency.Form, errs *validation.Errors) error {
+	title := "Add an agency"
+	if a != nil {
+		title = a.Name
+	}
+	d := adminAgencyPage{adminArea: h.area(c), fieldErrors: fieldErrors{errs}, Agency: a, Form: f,
+		Sectors: agency.Sectors, Bands: agency.ChargingBands}
+	return h.renderForm(c, "admin/agency", title, d, errs)
+}
+
+func (h *admin) newAgency(c *fiber.Ctx) error {
+	return h.showAgencyForm(c, nil, agency.Form{}, nil)
+}
+
+func (h *admin) createAgency(c *fiber.Ctx) error {
+	f := agencyFormValues(c)
+	_, err := h.agencies.Create(c.UserContext(), currentUser(c).ID, f, h.clientIP(c))
+	var verr *validation.Errors
+	if errors.As(err, &verr) {
+		return h.showAgencyForm(c, nil, f, verr)
+	} else if err != nil {
+		return err
+	}
+	return c.Redirect("/admin/agencies?done=agency-created", fiber.StatusSeeOther)
+}
+
+// agencyParam loads the agency named by the path.
+func (h *admin) agencyParam(c *fiber.Ctx) (agency.Agency, error) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return agency.Agency{}, err
+	}
+	a, err := h.agencies.Get(c.UserContext(), id)
+	if errors.Is(err, agency.ErrNotFound) {
+		return agency.Agency{}, fiber.ErrNotFound
+	}
+	return a, err
+}
+
+func (h *admin) editAgency(c *fiber.Ctx) error {
+	a, err := h.agencyParam(c)
+	if err != nil {
+		return err
+	}
+	return h.showAgencyForm(c, &a, agency.FormOf(a), nil)
+}
+
+func (h *admin) updateAgency(c *fiber.Ctx) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	f := agencyFormValues(c)
+	err = h.agencies.Update(c.UserContext(), currentUser(c).ID, int64(id), f, h.clientIP(c))
+	var verr *validation.Errors
+	switch {
+	case errors.As(err, &verr):
+		a, err := h.agencyParam(c)
+		if err != nil {
+			return err
+		}
+		return h.showAgencyForm(c, &a, f, verr)
+	case errors.Is(err, agency.ErrNotFound):
+		return fiber.ErrNotFound
+	case err != nil:
+		return err
+	}
+	return c.Redirect(fmt.Sprintf("/admin/agencies/%d?done=agency-updated", id), fiber.StatusSeeOther)
+}
+
+func (h *admin) retireAgency(retire bool) fiber.Handler {
+	done := "agency-restored"
+	if retire {
+		done = "agency-retired"
+	}
+	return func(c *fiber.Ctx) error {
+		id, err := pathID(c, "id")
+		if err != nil {
+			return err
+		}
+		err = h.agencies.SetRetired(c.UserContext(), currentUser(c).ID, int64(id), retire, h.clientIP(c))
+		if errors.Is(err, agency.ErrNotFound) {
+			return fiber.ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		return c.Redirect(fmt.Sprintf("/admin/agencies/%d?done=%s", id, done), fiber.StatusSeeOther)
+	}
+}

@@ -1,0 +1,152 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/agency"
+	"github.com/pscp/booktraining/internal/audit"
+	"github.com/pscp/booktraining/internal/people"
+	"github.com/pscp/booktraining/internal/validation"
+)
+
+// --- people ---
+
+type adminPeoplePage struct {
+	adminArea
+	Query    string
+	AgencyID int64
+	Agencies []agency.Agency
+	Results  people.Results
+	Pages    *pagination
+}
+
+func (h *admin) peopleList(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	d := adminPeoplePage{adminArea: h.area(c), Query: people.CleanQuery(c.Query("q"))}
+	s := people.Search{Query: d.Query, Page: pageParam(c)}
+	if id, err := strconv.ParseInt(c.Query("agency"), 10, 64); err == nil && id > 0 {
+		d.AgencyID, s.AgencyID = id, &id
+	}
+	var err error
+	if d.Results, err = h.people.Find(ctx, s); err != nil {
+		return err
+	}
+	if d.Agencies, err = h.agencies.List(ctx); err != nil {
+		return err
+	}
+	filter := url.Values{"q": {d.Query}}
+	if d.AgencyID > 0 {
+		filter.Set("agency", strconv.FormatInt(d.AgencyID, 10))
+	}
+	d.Pages = paginate("/admin/people", filter, d.Results.Page, d.Results.Pages)
+	if len(d.Results.People) > 0 {
+		ids := make([]int64, len(d.Results.People))
+		for i, p := range d.Results.People {
+			ids[i] = p.ID
+		}
+		if err := h.auditView(c, account.Manager, audit.View{What: "a list of people", People: ids, AgencyID: s.AgencyID}); err != nil {
+			return err
+		}
+	}
+	return h.render(c, fiber.StatusOK, "admin/people", "People", d)
+}
+
+type adminPersonPage struct {
+	adminArea
+	fieldErrors
+	Person account.User
+	Grant  []account.Role // roles the person does not hold yet
+	Role   string         // the role chosen in the grant form
+	Me     int64          // the manager looking: their own account cannot be erased from here
+}
+
+func (h *admin) person(c *fiber.Ctx) error {
+	return h.showPerson(c, "", nil)
+}
+
+func (h *admin) showPerson(c *fiber.Ctx, chosen string, errs *validation.Errors) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	u, err := h.deps.Accounts.User(c.UserContext(), int64(id))
+	if err != nil {
+		return err // account.ErrNotFound is a 404
+	}
+	if u.Erased {
+		return fiber.ErrNotFound
+	}
+	person := u.ID
+	if err := h.auditView(c, account.Manager, audit.View{What: "their person page", PersonID: &person, AgencyID: u.AgencyID}); err != nil {
+		return err
+	}
+	d := adminPersonPage{adminArea: h.area(c), fieldErrors: fieldErrors{errs}, Person: u, Role: chosen, Me: currentUser(c).ID}
+	for _, r := range account.Roles {
+		if !u.Has(r) {
+			d.Grant = append(d.Grant, r)
+		}
+	}
+	return h.renderForm(c, "admin/person", u.FullName, d, errs)
+}
+
+func (h *admin) grantRole(c *fiber.Ctx) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	role := c.FormValue("role")
+	err = h.people.GrantRole(c.UserContext(), currentUser(c).ID, int64(id), account.Role(role), h.clientIP(c))
+	msg := ""
+	switch {
+	case err == nil:
+		return c.Redirect(fmt.Sprintf("/admin/people/%d?done=role-granted", id), fiber.StatusSeeOther)
+	case errors.Is(err, people.ErrInvalidRole):
+		msg = "Select a role to give"
+	case errors.Is(err, people.ErrRoleHeld):
+		msg = "This person already has that role"
+	case errors.Is(err, people.ErrNoConfirmedAgency):
+		msg = "An agency coordinator must work for a confirmed agency. Confirm this person’s organisation first."
+	default:
+		return roleError(err)
+	}
+	var v validation.Errors
+	v.Add("role", msg)
+	return h.showPerson(c, role, &v)
+}
+
+func (h *admin) removeRole(c *fiber.Ctx) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	role := account.Role(c.FormValue("role"))
+	err = h.people.RemoveRole(c.UserContext(), currentUser(c).ID, int64(id), role, h.clientIP(c))
+	var v validation.Errors
+	switch {
+	case err == nil:
+		return c.Redirect(fmt.Sprintf("/admin/people/%d?done=role-removed", id), fiber.StatusSeeOther)
+	case errors.Is(err, people.ErrOwnManagerRole):
+		v.Add("remove-manager", "You cannot remove your own training manager role. Ask another training manager to do it, so the partnership always has one.")
+	case errors.Is(err, people.ErrRoleNotHeld), errors.Is(err, people.ErrInvalidRole):
+		v.Add("roles", "This person does not have that role")
+	default:
+		return roleError(err)
+	}
+	return h.showPerson(c, "", &v)
+}
+
+func roleError(err error) error {
+	switch {
+	case errors.Is(err, people.ErrNotFound):
+		return fiber.ErrNotFound
+	case errors.Is(err, people.ErrNotManager):
+		return fiber.ErrForbidden
+	}
+	return err
+}

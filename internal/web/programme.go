@@ -1,0 +1,187 @@
+package web
+
+import (
+	"encoding/csv"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/audit"
+	"github.com/pscp/booktraining/internal/catalogue"
+	"github.com/pscp/booktraining/internal/scheduling"
+	"github.com/pscp/booktraining/internal/validation"
+)
+
+// --- the programme ---
+
+type programmePage struct {
+	adminArea
+	fieldErrors
+	Months    []programmeMonth
+	Total     int
+	Filter    scheduling.ProgrammeFilter
+	Choices   scheduling.Choices
+	MonthList []time.Time // months that have sessions, for the filter
+	Pages     *pagination
+	CSVLink   string // the spreadsheet of what the filter shows
+	Awaiting  int    // sessions ended but not yet marked as delivered
+}
+
+// Summary says how many sessions the filter found, and which.
+func (p programmePage) Summary() string {
+	which := map[string]string{scheduling.Past: "past ", scheduling.AllDates: ""}[p.Filter.When]
+	if p.Filter.When != scheduling.Past && p.Filter.When != scheduling.AllDates {
+		which = "upcoming "
+	}
+	out := fmt.Sprintf("%d %s%s", p.Total, which, plural(p.Total, "session", "sessions"))
+	if !p.Filter.Month.IsZero() {
+		out += " in " + p.Filter.Month.Format("January 2006")
+	}
+	return out
+}
+
+// MonthValue is a month as the filter's query string carries it.
+func (programmePage) MonthValue(m time.Time) string {
+	if m.IsZero() {
+		return ""
+	}
+	return m.Format("2006-01")
+}
+
+type programmeMonth struct {
+	Name string
+	Rows []scheduling.Row
+}
+
+var sessionStatuses = []string{"draft", "published", "completed", "cancelled"}
+
+// programmeFilter reads the programme's filter from the query string; a
+// month that is not one is reported and left out.
+func programmeFilter(c *fiber.Ctx) (scheduling.ProgrammeFilter, *validation.Errors) {
+	f := scheduling.ProgrammeFilter{
+		CourseID: int64Value(c.Query("course")), VenueID: int64Value(c.Query("venue")), TrainerID: int64Value(c.Query("trainer")),
+	}
+	for _, s := range sessionStatuses {
+		if c.Query("status") == s {
+			f.Status = s
+		}
+	}
+	switch c.Query("when") {
+	case scheduling.Past, scheduling.AllDates:
+		f.When = c.Query("when")
+	default:
+		f.When = scheduling.Upcoming
+	}
+	if m := strings.TrimSpace(c.Query("month")); m != "" {
+		month, err := time.ParseInLocation("2006-01", m, catalogue.London)
+		if err != nil || month.Year() < 2000 || month.Year() > 2100 {
+			return f, refusal("month", "Select a month from the list")
+		}
+		f.Month = month
+	}
+	return f, nil
+}
+
+func filterQuery(f scheduling.ProgrammeFilter) url.Values {
+	q := url.Values{}
+	for k, v := range map[string]int64{"course": f.CourseID, "venue": f.VenueID, "trainer": f.TrainerID} {
+		if v != 0 {
+			q.Set(k, strconv.FormatInt(v, 10))
+		}
+	}
+	if f.Status != "" {
+		q.Set("status", f.Status)
+	}
+	if f.When == scheduling.Past || f.When == scheduling.AllDates {
+		q.Set("when", f.When)
+	}
+	if !f.Month.IsZero() {
+		q.Set("month", f.Month.Format("2006-01"))
+	}
+	return q
+}
+
+func (a *app) programme(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	svc := a.scheduler()
+	filter, bad := programmeFilter(c)
+	page := pageParam(c)
+	rows, total, err := svc.Programme(ctx, filter, page)
+	if err != nil {
+		return err
+	}
+	choices, err := svc.Choices(ctx)
+	if err != nil {
+		return err
+	}
+	months, err := svc.ProgrammeMonths(ctx)
+	if err != nil {
+		return err
+	}
+	d := programmePage{adminArea: newAdminArea(c), fieldErrors: fieldErrors{bad}, Total: total, Filter: filter, Choices: choices, MonthList: months}
+	if d.Awaiting, err = svc.AwaitingDelivery(ctx); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		month := r.StartsAt.In(catalogue.London).Format("January 2006")
+		if len(d.Months) == 0 || d.Months[len(d.Months)-1].Name != month {
+			d.Months = append(d.Months, programmeMonth{Name: month})
+		}
+		d.Months[len(d.Months)-1].Rows = append(d.Months[len(d.Months)-1].Rows, r)
+	}
+	q := filterQuery(filter)
+	d.CSVLink = "/admin/sessions/export.csv"
+	if len(q) > 0 {
+		d.CSVLink += "?" + q.Encode()
+	}
+	d.Pages = paginate("/admin/sessions", q, page, (total+scheduling.ProgrammePageSize-1)/scheduling.ProgrammePageSize)
+	return a.renderForm(c, "admin/sessions/programme", "Programme", d, bad)
+}
+
+// programmeCSV exports the filtered programme for a spreadsheet.
+func (a *app) programmeCSV(c *fiber.Ctx) error {
+	filter, bad := programmeFilter(c)
+	if bad != nil { // the programme page says what is wrong with the filter
+		return c.Redirect("/admin/sessions?"+string(c.Request().URI().QueryString()), fiber.StatusSeeOther)
+	}
+	rows, _, err := a.scheduler().Programme(c.UserContext(), filter, 0)
+	if err != nil {
+		return err
+	}
+	// The export names each session's trainers.
+	if err := a.auditView(c, account.Manager, audit.View{What: "the programme export (CSV), with trainers' names"}); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="programme-`+filter.When+`.csv"`)
+	w := csv.NewWriter(c.Response().BodyWriter())
+	_ = w.Write([]string{"Session", "Course", "Date", "Start", "End", "Venue", "Status", "Open to", "Trainers", "Booked", "Capacity", "Waiting"})
+	for _, r := range rows {
+		start, end := r.StartsAt.In(catalogue.London), r.EndsAt.In(catalogue.London)
+		openTo := "Everyone"
+		if r.Closed {
+			openTo = "One agency"
+		}
+		venue := r.VenueName
+		_ = w.Write([]string{
+			strconv.FormatInt(r.ID, 10), csvSafe(r.CourseTitle), start.Format("2006-01-02"), start.Format("15:04"), end.Format("15:04"),
+			csvSafe(venue), r.Status, openTo, csvSafe(r.Trainers), strconv.Itoa(r.Booked), strconv.Itoa(r.Capacity), strconv.Itoa(r.Waiting),
+		})
+	}
+	w.Flush()
+	return w.Error()
+}
+
+// csvSafe stops a spreadsheet from reading a cell as a formula (CSV
+// injection): text starting with = + - @ is prefixed with an apostrophe.
+func csvSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}

@@ -1,0 +1,333 @@
+package web
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/agency"
+	"github.com/pscp/booktraining/internal/people"
+	"github.com/pscp/booktraining/internal/queue"
+	"github.com/pscp/booktraining/internal/trainer"
+	"github.com/pscp/booktraining/internal/venue"
+)
+
+// access is who may use a route. It is checked on the server for every
+// request, before the handler runs.
+type access string
+
+const (
+	// anyone: no sign-in (public pages, signing in and up).
+	anyone access = "anyone"
+	// secret: no sign-in; a secret the caller holds is checked instead (the
+	// calendar feed's token, the metrics token, Stripe's signature).
+	secret access = "secret"
+	// signedInOnly: any signed-in person.
+	signedInOnly access = "signed-in"
+	// Roles: a signed-in person holding the role; anyone else signed in is
+	// refused (403).
+	managerOnly     access = "manager"
+	coordinatorOnly access = "coordinator"
+	trainerOnly     access = "trainer"
+	// ownAgency: a coordinator, for a person or request of their own agency
+	// only; another agency's id is not found (404), so ids cannot be probed.
+	ownAgency access = "coordinator of this agency"
+)
+
+// The guards, each declared once. A route's access names one of them.
+var (
+	manager     = requireRole(account.Manager)
+	coordinator = requireRole(account.Coordinator)
+	trainerRole = requireRole(account.Trainer)
+)
+
+// guard is the middleware that lets through only who access allows; nil for
+// routes whose handler checks a secret or needs no sign-in.
+func (w access) guard() fiber.Handler {
+	switch w {
+	case signedInOnly:
+		return signedIn
+	case managerOnly:
+		return manager
+	case coordinatorOnly, ownAgency:
+		return coordinator
+	case trainerOnly:
+		return trainerRole
+	}
+	return nil
+}
+
+// route is one line of the route table.
+type route struct {
+	method  string
+	path    string
+	who     access
+	handler fiber.Handler
+}
+
+// edgeRoutes are answered before the sign-in session and CSRF middleware:
+// probes, metrics and Stripe's webhook (its signature over the raw body is
+// checked instead of a CSRF token).
+func (a *app) edgeRoutes() []route {
+	return []route{
+		{"GET", "/healthz", anyone, a.healthz},
+		{"GET", "/readyz", anyone, a.readyz},
+		{"GET", "/metrics", secret, a.serveMetrics},
+		{"POST", "/stripe/webhook", secret, a.stripeWebhook},
+	}
+}
+
+// areas are path prefixes whose every path, known or not, is guarded: an
+// unknown page under /admin asks a stranger to sign in and refuses a
+// practitioner, as a known one does, so the area's map is not shown.
+var areas = []struct {
+	prefix string
+	who    access
+}{
+	{"/account", signedInOnly},
+	{"/admin", managerOnly},
+	{"/agency", coordinatorOnly},
+	{"/trainer", trainerOnly},
+}
+
+// pageRoutes is every page and action, who may use it and its handler, in
+// the order they are matched. It reads like the README's routes table.
+func (a *app) pageRoutes() []route {
+	ad := &admin{app: a, people: people.New(a.deps.Pool, a.deps.Now), agencies: agency.New(a.deps.Pool, a.deps.Now)}
+	if a.deps.Payments != nil {
+		ad.agencies.BillingContactAdded = a.deps.Payments.BillAgencyWhenDueTx
+	}
+	res := &resources{app: a, venues: venue.New(a.deps.Pool, a.deps.Now)}
+	tr := &trainers{app: a, trainers: trainer.New(a.deps.Pool, a.deps.Now)}
+	pr := &prices{app: a, payments: a.deps.Payments}
+
+	rs := []route{
+		// Public pages
+		{"GET", "/", anyone, a.home},
+		{"GET", "/courses", anyone, a.courses},
+		{"GET", "/courses/:slug", anyone, a.course},
+		{"GET", "/privacy", anyone, a.privacyNotice},
+		{"GET", "/accessibility", anyone, a.staticPage("accessibility", "Accessibility statement")},
+		{"GET", "/cookies", anyone, a.staticPage("cookies", "Cookies")},
+		{"GET", "/calendar/:token.ics", secret, a.calendarFeed},
+
+		// Signing up, in and out
+		{"GET", "/sign-up", anyone, a.signUpForm},
+		{"POST", "/sign-up", anyone, a.signUp},
+		{"GET", "/sign-up/check-email", anyone, a.checkEmail("sign-up")},
+		{"GET", "/verify-email", anyone, a.verifyEmailForm},
+		{"POST", "/verify-email", anyone, a.verifyEmail},
+		{"GET", "/sign-in", anyone, a.signInForm},
+		{"POST", "/sign-in", anyone, a.signIn},
+		{"POST", "/sign-out", anyone, a.signOut},
+		{"GET", "/forgot-password", anyone, a.forgotForm},
+		{"POST", "/forgot-password", anyone, a.forgot},
+		{"GET", "/forgot-password/check-email", anyone, a.checkEmail("reset")},
+		{"GET", "/reset-password", anyone, a.resetForm},
+		{"POST", "/reset-password", anyone, a.reset},
+		// Not under /account: that prefix needs a signed-in person, and by
+		// now there is none.
+		{"GET", "/deleted-account", anyone, a.accountDeleted},
+
+		// Your account and your data
+		{"GET", "/account", signedInOnly, a.accountHome},
+		{"POST", "/account/resend-verification", signedInOnly, a.resendVerification},
+		{"GET", "/account/password", signedInOnly, a.passwordForm},
+		{"POST", "/account/password", signedInOnly, a.changePassword},
+		{"GET", "/account/profile", signedInOnly, a.profileForm},
+		{"POST", "/account/profile", signedInOnly, a.updateProfile},
+		{"GET", "/account/agency", signedInOnly, a.agencyForm},
+		{"POST", "/account/agency", signedInOnly, a.requestAgencyChange},
+		{"POST", "/account/agency/cancel", signedInOnly, a.cancelAgencyChange},
+		{"GET", "/account/data", signedInOnly, a.dataPage},
+		{"POST", "/account/data/download", signedInOnly, a.downloadData},
+		{"GET", "/account/delete", signedInOnly, a.deleteForm},
+		{"POST", "/account/delete", signedInOnly, a.deleteAccount},
+
+		// Booking, paying and your training
+		{"GET", "/sessions/:id<int>/book", signedInOnly, a.bookForm},
+		{"POST", "/sessions/:id<int>/book", signedInOnly, a.book},
+		{"GET", "/invite/:token", signedInOnly, a.inviteForm},
+		{"GET", "/bookings/:id<int>", signedInOnly, a.bookingShow},
+		{"GET", "/bookings/:id<int>/invite.ics", signedInOnly, a.bookingInvite},
+		{"GET", "/bookings/:id<int>/cancel", signedInOnly, a.cancelForm},
+		{"POST", "/bookings/:id<int>/cancel", signedInOnly, a.cancelBooking},
+		{"GET", "/bookings/:id<int>/substitute", signedInOnly, a.substituteForm},
+		{"POST", "/bookings/:id<int>/substitute", signedInOnly, a.substitute},
+		{"POST", "/bookings/:id<int>/accept", signedInOnly, a.acceptOffer},
+		{"POST", "/bookings/:id<int>/leave", signedInOnly, a.leave},
+		{"GET", "/bookings/:id<int>/pay", signedInOnly, a.payForm},
+		{"POST", "/bookings/:id<int>/pay", signedInOnly, a.pay},
+		{"GET", "/bookings/:id<int>/paid", signedInOnly, a.paid},
+		{"GET", "/my-training", signedInOnly, a.myTraining},
+		{"GET", "/my-training/record", signedInOnly, a.trainingRecord},
+		{"POST", "/my-training/calendar/reset", signedInOnly, a.resetFeed("/my-training?done=feed-reset#calendar-feed")},
+		// The register: the session's trainer or a manager (checked by the
+		// handler; anyone else is refused).
+		{"GET", "/sessions/:id<int>/register", signedInOnly, a.showRegister},
+		{"POST", "/sessions/:id<int>/register", signedInOnly, a.takeRegister},
+		{"POST", "/sessions/:id<int>/register/everyone-attended", signedInOnly, a.markEveryoneAttended},
+	}
+	if a.deps.Enquiries != nil {
+		rs = append(rs, []route{
+			// Training requests
+			{"GET", "/training-requests", signedInOnly, a.enquiryList},
+			{"GET", "/training-requests/new", signedInOnly, a.enquiryNewForm},
+			{"POST", "/training-requests/new", signedInOnly, a.enquiryCreate},
+			{"GET", "/training-requests/:id<int>", signedInOnly, a.enquiryShow},
+			{"POST", "/training-requests/:id<int>/messages", signedInOnly, a.enquiryMessage},
+		}...)
+	}
+	rs = append(rs, []route{
+		// Trainers
+		{"GET", "/trainer/sessions", trainerOnly, tr.mySessions},
+		{"GET", "/trainer/sessions/:id", trainerOnly, tr.mySession},
+		{"POST", "/trainer/calendar/reset", trainerOnly, a.resetFeed("/trainer/sessions?done=feed-reset#calendar-feed")},
+
+		// Agency coordinators
+		{"GET", "/agency/people", coordinatorOnly, ad.agencyPeople},
+		{"GET", "/agency/people/:id", ownAgency, ad.agencyPerson},
+		{"GET", "/agency/bookings", coordinatorOnly, a.agencyBookings},
+		{"GET", "/agency/bookings/new", coordinatorOnly, a.agencyBookForm},
+		{"POST", "/agency/bookings/new", coordinatorOnly, a.agencyBook},
+		{"GET", "/agency/charges", coordinatorOnly, a.agencyCharges},
+		{"GET", "/agency/agency-changes", coordinatorOnly, a.agencyChanges(account.Coordinator, "/agency/agency-changes")},
+		{"POST", "/agency/agency-changes/:userID/confirm", ownAgency, a.decideAgencyChange(account.Coordinator, "/agency/agency-changes", true)},
+		{"POST", "/agency/agency-changes/:userID/decline", ownAgency, a.decideAgencyChange(account.Coordinator, "/agency/agency-changes", false)},
+
+		// Training managers: people and organisations
+		{"GET", "/admin/people", managerOnly, ad.peopleList},
+		{"GET", "/admin/people/:id", managerOnly, ad.person},
+		{"POST", "/admin/people/:id/roles", managerOnly, ad.grantRole},
+		{"POST", "/admin/people/:id/roles/remove", managerOnly, ad.removeRole},
+		{"POST", "/admin/people/:id/data", managerOnly, ad.downloadTheirData},
+		{"GET", "/admin/people/:id/erase", managerOnly, ad.eraseForm},
+		{"POST", "/admin/people/:id/erase", managerOnly, ad.eraseTheirAccount},
+		{"GET", "/admin/organisations", managerOnly, ad.organisations},
+		{"GET", "/admin/organisations/review", managerOnly, ad.organisation},
+		{"POST", "/admin/organisations/add", managerOnly, ad.confirmOrganisation},
+		{"POST", "/admin/organisations/merge", managerOnly, ad.mergeOrganisation},
+		{"GET", "/admin/agencies", managerOnly, ad.agencyList},
+		{"GET", "/admin/agencies/new", managerOnly, ad.newAgency},
+		{"POST", "/admin/agencies/new", managerOnly, ad.createAgency},
+		{"GET", "/admin/agencies/:id", managerOnly, ad.editAgency},
+		{"POST", "/admin/agencies/:id", managerOnly, ad.updateAgency},
+		{"POST", "/admin/agencies/:id/retire", managerOnly, ad.retireAgency(true)},
+		{"POST", "/admin/agencies/:id/restore", managerOnly, ad.retireAgency(false)},
+		{"GET", "/admin/agency-changes", managerOnly, a.agencyChanges(account.Manager, "/admin/agency-changes")},
+		{"POST", "/admin/agency-changes/:userID/confirm", managerOnly, a.decideAgencyChange(account.Manager, "/admin/agency-changes", true)},
+		{"POST", "/admin/agency-changes/:userID/decline", managerOnly, a.decideAgencyChange(account.Manager, "/admin/agency-changes", false)},
+
+		// Training managers: records
+		{"GET", "/admin/audit", managerOnly, ad.auditLog},
+		{"GET", "/admin/emails", managerOnly, ad.emails},
+		{"GET", "/admin/emails/:id", managerOnly, ad.email},
+		{"GET", "/admin/retention", managerOnly, ad.retention},
+
+		// Training managers: sessions
+		{"GET", "/admin/sessions", managerOnly, a.programme},
+		{"GET", "/admin/sessions/export.csv", managerOnly, a.programmeCSV},
+		{"GET", "/admin/sessions/new", managerOnly, a.sessionNewForm},
+		{"POST", "/admin/sessions/new", managerOnly, a.sessionCreate},
+		{"GET", "/admin/sessions/series", managerOnly, a.seriesForm},
+		{"POST", "/admin/sessions/series", managerOnly, a.seriesCreate},
+		{"GET", "/admin/sessions/:id<int>", managerOnly, a.sessionShow},
+		{"GET", "/admin/sessions/:id<int>/edit", managerOnly, a.sessionEditForm},
+		{"POST", "/admin/sessions/:id<int>/edit", managerOnly, a.sessionEdit},
+		{"POST", "/admin/sessions/:id<int>/publish", managerOnly, a.sessionAction("publish")},
+		{"POST", "/admin/sessions/:id<int>/complete", managerOnly, a.sessionAction("complete")},
+		{"GET", "/admin/sessions/:id<int>/cancel", managerOnly, a.sessionCancelForm},
+		{"POST", "/admin/sessions/:id<int>/cancel", managerOnly, a.sessionCancel},
+		{"GET", "/admin/sessions/:id<int>/bookings", managerOnly, a.sessionBookings},
+		{"GET", "/admin/sessions/:id<int>/bookings/add", managerOnly, a.addPersonForm},
+		{"POST", "/admin/sessions/:id<int>/bookings/add", managerOnly, a.addPerson},
+	}...)
+	for _, act := range []string{"remove", "move", "late", "reorder"} {
+		p := "/admin/sessions/:id<int>/bookings/:booking<int>/" + act
+		rs = append(rs,
+			route{"GET", p, managerOnly, a.bookingChangeForm(act)},
+			route{"POST", p, managerOnly, a.bookingChange(act)})
+	}
+	rs = append(rs, []route{
+		{"GET", "/admin/sessions/:id/charges", managerOnly, a.sessionCharges},
+		{"POST", "/admin/sessions/:id/charges", managerOnly, a.confirmCharges},
+
+		// Training managers: courses, venues, prices, trainers
+		{"GET", "/admin/courses", managerOnly, res.courseList},
+		{"GET", "/admin/courses/new", managerOnly, res.newCourse},
+		{"POST", "/admin/courses/new", managerOnly, res.createCourse},
+		{"GET", "/admin/courses/:id", managerOnly, res.editCourse},
+		{"POST", "/admin/courses/:id", managerOnly, res.updateCourse},
+		{"POST", "/admin/courses/:id/retire", managerOnly, res.retireCourse(true)},
+		{"POST", "/admin/courses/:id/restore", managerOnly, res.retireCourse(false)},
+		{"GET", "/admin/courses/:id/prices", managerOnly, pr.course},
+		{"POST", "/admin/courses/:id/prices", managerOnly, pr.setCourse},
+		{"GET", "/admin/venues", managerOnly, res.venueList},
+		{"GET", "/admin/venues/new", managerOnly, res.newVenue},
+		{"POST", "/admin/venues/new", managerOnly, res.createVenue},
+		{"GET", "/admin/venues/:id", managerOnly, res.editVenue},
+		{"POST", "/admin/venues/:id", managerOnly, res.updateVenue},
+		{"POST", "/admin/venues/:id/retire", managerOnly, res.retireVenue(true)},
+		{"POST", "/admin/venues/:id/restore", managerOnly, res.retireVenue(false)},
+		{"GET", "/admin/prices", managerOnly, pr.list},
+		{"GET", "/admin/prices/charge-policy", managerOnly, pr.policy},
+		{"POST", "/admin/prices/charge-policy", managerOnly, pr.setPolicy},
+		{"GET", "/admin/trainers", managerOnly, tr.list},
+		{"GET", "/admin/trainers/:id", managerOnly, tr.show},
+		{"POST", "/admin/trainers/:id/courses", managerOnly, tr.saveCourses},
+		{"POST", "/admin/trainers/:id/time-off", managerOnly, tr.addTimeOff},
+		{"POST", "/admin/trainers/:id/time-off/:entryID/delete", managerOnly, tr.removeTimeOff},
+
+		// Training managers: money
+		{"GET", "/admin/invoicing", managerOnly, a.invoicing},
+		{"GET", "/admin/invoicing/export.csv", managerOnly, a.invoicingCSV},
+		{"POST", "/admin/invoicing/invoiced", managerOnly, a.markInvoiced},
+		{"POST", "/admin/invoicing/paid", managerOnly, a.markPaid},
+
+		// Training managers: what needs attention
+		{"GET", "/admin/attention", managerOnly, a.attention},
+		{"POST", "/admin/attention/:id/retry", managerOnly, a.retryJob},
+		{"POST", "/admin/attention/:id/dealt-with", managerOnly, a.jobDealtWith},
+	}...)
+	if a.deps.Enquiries != nil {
+		rs = append(rs, []route{
+			{"GET", "/admin/training-requests", managerOnly, a.enquiryQueue},
+			{"GET", "/admin/training-requests/:id<int>", managerOnly, a.enquiryShow},
+			{"POST", "/admin/training-requests/:id<int>/messages", managerOnly, a.enquiryMessage},
+			{"GET", "/admin/training-requests/:id<int>/accept", managerOnly, a.enquiryAcceptForm},
+			{"POST", "/admin/training-requests/:id<int>/accept", managerOnly, a.enquiryAccept},
+			{"POST", "/admin/training-requests/:id<int>/decline", managerOnly, a.enquiryDecline},
+		}...)
+	}
+	return rs
+}
+
+// add registers rs on f, each behind its guard and named by its access, so
+// that a test walking f.GetRoutes() can prove every route's guard.
+func add(f *fiber.App, rs []route) {
+	for _, r := range rs {
+		handlers := []fiber.Handler{r.handler}
+		if g := r.who.guard(); g != nil {
+			handlers = []fiber.Handler{g, r.handler}
+		}
+		if r.method == fiber.MethodGet {
+			f.Get(r.path, handlers...).Name(string(r.who)) // and HEAD
+		} else {
+			f.Add(r.method, r.path, handlers...).Name(string(r.who))
+		}
+	}
+}
+
+// addPages registers the guards of the areas, then every page, then River
+// UI (a manager's, under its own prefix).
+func (a *app) addPages(f *fiber.App) {
+	for _, ar := range areas {
+		f.Use(ar.prefix, ar.who.guard())
+	}
+	if a.deps.Enquiries != nil {
+		f.Use("/training-requests", signedIn)
+	}
+	add(f, a.pageRoutes())
+	if a.deps.JobsUI != nil {
+		f.Use(queue.UIPrefix, manager, jobsUIHeaders, a.jobsUI())
+	}
+}

@@ -1,0 +1,280 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/pscp/booktraining/internal/scheduling"
+	"github.com/pscp/booktraining/internal/validation"
+)
+
+// --- the session form: new, duplicate, edit, series ---
+
+type sessionFormPage struct {
+	adminArea
+	fieldErrors
+	Form     scheduling.Form
+	Choices  scheduling.Choices
+	Action   string // where the form posts
+	Editing  *scheduling.Session
+	Series   bool
+	Week     string
+	Weekday  string
+	Count    string
+	Clashes  []string
+	Trainers map[int64]bool
+	Heading  string
+	// ChooseCourse asks for the course first, so the form can then show
+	// who is approved to deliver it.
+	ChooseCourse bool
+	CourseName   string                 // the chosen course, once known
+	Approved     []scheduling.Choice    // trainers approved for it
+	Others       []scheduling.Choice    // trainers who are not
+	DayWarning   *scheduling.DayWarning // dates on a weekend or bank holiday, to confirm
+}
+
+// DayName words a date the warning names: "Friday 25 December 2026
+// (Christmas Day)" or "Saturday 12 December 2026 (a weekend)".
+func (sessionFormPage) DayName(d scheduling.NonWorkingDay) string {
+	if d.Holiday != "" {
+		return longDate(d.Date) + " (bank holiday: " + d.Holiday + ")"
+	}
+	return longDate(d.Date) + " (a weekend)"
+}
+
+// Confirmed is the confirmation of non-working days the form already carries.
+func (p sessionFormPage) Confirmed() string { return strings.Join(p.Form.ConfirmedDays, ",") }
+
+func readSessionForm(c *fiber.Ctx) scheduling.Form {
+	f := scheduling.Form{
+		CourseID: int64Value(c.FormValue("course")), Day: c.FormValue("date-day"), Month: c.FormValue("date-month"),
+		Year: c.FormValue("date-year"), Start: c.FormValue("start"), End: c.FormValue("end"),
+		VenueID: int64Value(c.FormValue("venue")), MeetingURL: c.FormValue("meeting-url"), Capacity: c.FormValue("capacity"),
+		CutoffDays: c.FormValue("cutoff"),
+	}
+	if c.FormValue("open-to") == "agency" {
+		f.AgencyID = int64Value(c.FormValue("agency"))
+		if f.AgencyID == 0 {
+			f.AgencyID = -1 // chosen "one agency" without saying which: refused below
+		}
+	}
+	for _, v := range c.Context().PostArgs().PeekMulti("trainers") {
+		if id := int64Value(string(v)); id != 0 {
+			f.TrainerIDs = append(f.TrainerIDs, id)
+		}
+	}
+	for _, day := range strings.Split(c.FormValue("confirm-days"), ",") {
+		if day = strings.TrimSpace(day); day != "" && len(f.ConfirmedDays) < 31 {
+			f.ConfirmedDays = append(f.ConfirmedDays, day)
+		}
+	}
+	return f
+}
+
+func (a *app) showSessionForm(c *fiber.Ctx, d sessionFormPage, errs *validation.Errors) error {
+	ctx, svc := c.UserContext(), a.scheduler()
+	choices, err := svc.Choices(ctx)
+	if err != nil {
+		return err
+	}
+	d.adminArea, d.Choices, d.fieldErrors = newAdminArea(c), choices, fieldErrors{errs}
+	if d.Editing != nil && !slices.ContainsFunc(choices.Venues, func(v scheduling.Choice) bool { return v.ID == d.Editing.VenueID }) {
+		// Its place is not offered to new sessions (an agency's premises, a
+		// retired venue), but the session may keep it.
+		d.Choices.Venues = append(d.Choices.Venues, scheduling.Choice{ID: d.Editing.VenueID, Name: d.Editing.VenueName})
+	}
+	d.Trainers = map[int64]bool{}
+	for _, t := range d.Form.TrainerIDs {
+		d.Trainers[t] = true
+	}
+	if d.Form.CutoffDays == "" {
+		d.Form.CutoffDays = "3"
+	}
+	for _, co := range choices.Courses {
+		if co.ID == d.Form.CourseID {
+			d.CourseName = co.Name
+		}
+	}
+	if d.Editing != nil {
+		d.CourseName = d.Editing.CourseTitle
+	}
+	if d.CourseName != "" && !d.ChooseCourse {
+		approved, err := svc.ApprovedTrainers(ctx, d.Form.CourseID)
+		if err != nil {
+			return err
+		}
+		for _, t := range choices.Trainers {
+			if approved[t.ID] {
+				d.Approved = append(d.Approved, t)
+			} else {
+				d.Others = append(d.Others, t)
+			}
+		}
+	}
+	return a.renderForm(c, "admin/sessions/form", d.Heading, d, errs)
+}
+
+// dayWarning is the weekend or bank holiday a refusal asks to confirm, or nil.
+func dayWarning(err error) *scheduling.DayWarning {
+	var days *scheduling.DayWarning
+	if errors.As(err, &days) {
+		return days
+	}
+	return nil
+}
+
+// sessionError turns a refusal into form errors: a clash names what is in
+// the way.
+func sessionError(err error) (*validation.Errors, []string, bool) {
+	var verr *validation.Errors
+	var clash *scheduling.ClashError
+	var series *scheduling.SeriesError
+	switch {
+	case errors.As(err, &verr):
+		return verr, nil, true
+	case errors.As(err, &clash):
+		v := &validation.Errors{}
+		var lines []string
+		for _, cl := range clash.Clashes {
+			lines = append(lines, cl.Describe(when))
+		}
+		v.Add("date", "This clashes with another booking: "+lines[0])
+		return v, lines, true
+	case errors.As(err, &series):
+		v := &validation.Errors{}
+		var lines []string
+		for _, d := range series.Dates {
+			for _, cl := range d.Clashes {
+				lines = append(lines, longDate(d.Date)+": "+cl.Describe(when))
+			}
+		}
+		v.Add("date", fmt.Sprintf("%d %s of the series %s: nothing has been saved", len(series.Dates),
+			plural(len(series.Dates), "date", "dates"), plural(len(series.Dates), "clashes", "clash")))
+		return v, lines, true
+	}
+	return nil, nil, false
+}
+
+// chooseCourse is the first step of scheduling: which course. A course in
+// the query string (from that step) goes on to the whole form.
+func (a *app) chooseCourse(c *fiber.Ctx, d sessionFormPage) error {
+	raw := strings.TrimSpace(c.Query("course"))
+	if raw == "" {
+		d.ChooseCourse = true
+		return a.showSessionForm(c, d, nil)
+	}
+	choices, err := a.scheduler().Choices(c.UserContext())
+	if err != nil {
+		return err
+	}
+	d.Form.CourseID = int64Value(raw)
+	for _, co := range choices.Courses {
+		if co.ID == d.Form.CourseID {
+			return a.showSessionForm(c, d, nil)
+		}
+	}
+	d.ChooseCourse, d.Form.CourseID = true, 0
+	return a.showSessionForm(c, d, refusal("course", "Select a course from the list"))
+}
+
+func (a *app) sessionNewForm(c *fiber.Ctx) error {
+	d := sessionFormPage{Action: "/admin/sessions/new", Heading: "Schedule a session"}
+	from := int64Value(c.Query("from"))
+	if from == 0 {
+		return a.chooseCourse(c, d)
+	}
+	se, err := a.scheduler().Get(c.UserContext(), from) // duplicate
+	if err != nil {
+		return err
+	}
+	d.Form = scheduling.FormFor(se)
+	d.Form.Day, d.Form.Month, d.Form.Year = "", "", ""
+	d.Heading = "Duplicate a session"
+	return a.showSessionForm(c, d, nil)
+}
+
+func (a *app) sessionCreate(c *fiber.Ctx) error {
+	form := readSessionForm(c)
+	id, plan, err := a.scheduler().Create(c.UserContext(), form)
+	if days := dayWarning(err); days != nil {
+		return a.showSessionForm(c, sessionFormPage{Form: form, Action: "/admin/sessions/new", Heading: "Schedule a session", DayWarning: days}, nil)
+	} else if v, lines, ok := sessionError(err); ok {
+		return a.showSessionForm(c, sessionFormPage{Form: form, Action: "/admin/sessions/new", Heading: "Schedule a session", Clashes: lines}, v)
+	} else if err != nil {
+		return err
+	}
+	done := "created"
+	if len(plan.Warnings) > 0 {
+		return c.Redirect(fmt.Sprintf("/admin/sessions/%d?done=%s&warn=agency", id, done), fiber.StatusSeeOther)
+	}
+	return c.Redirect(fmt.Sprintf("/admin/sessions/%d?done=%s", id, done), fiber.StatusSeeOther)
+}
+
+func (a *app) sessionEditForm(c *fiber.Ctx) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	se, err := a.scheduler().Get(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return a.showSessionForm(c, sessionFormPage{Form: scheduling.FormFor(se), Editing: &se,
+		Action: fmt.Sprintf("/admin/sessions/%d/edit", se.ID), Heading: "Change a session"}, nil)
+}
+
+func (a *app) sessionEdit(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	se, err := a.scheduler().Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	form := readSessionForm(c)
+	_, err = a.scheduler().Move(ctx, id, form)
+	if errors.Is(err, scheduling.ErrWrongState) {
+		err = &validation.Errors{Fields: []validation.FieldError{{Field: "date", Message: "A " + se.Status + " session cannot be changed"}}}
+	}
+	if v, lines, ok := sessionError(err); ok || dayWarning(err) != nil {
+		form.CourseID = se.CourseID
+		return a.showSessionForm(c, sessionFormPage{Form: form, Editing: &se, Action: fmt.Sprintf("/admin/sessions/%d/edit", id),
+			Heading: "Change a session", Clashes: lines, DayWarning: dayWarning(err)}, v)
+	} else if err != nil {
+		return err
+	}
+	return c.Redirect(fmt.Sprintf("/admin/sessions/%d?done=changed", id), fiber.StatusSeeOther)
+}
+
+func (a *app) seriesForm(c *fiber.Ctx) error {
+	return a.chooseCourse(c, sessionFormPage{Action: "/admin/sessions/series", Heading: "Schedule a series", Series: true,
+		Week: "1", Weekday: "2", Count: "6"})
+}
+
+func (a *app) seriesCreate(c *fiber.Ctx) error {
+	form := readSessionForm(c)
+	d := sessionFormPage{Form: form, Action: "/admin/sessions/series", Heading: "Schedule a series", Series: true,
+		Week: c.FormValue("week"), Weekday: c.FormValue("weekday"), Count: c.FormValue("count")}
+	pattern, perr := scheduling.ParsePattern(d.Week, d.Weekday, d.Count)
+	if perr != nil {
+		return a.showSessionForm(c, d, perr)
+	}
+	ids, err := a.scheduler().CreateSeries(c.UserContext(), form, pattern)
+	if v, lines, ok := sessionError(err); ok || dayWarning(err) != nil {
+		d.Clashes, d.DayWarning = lines, dayWarning(err)
+		return a.showSessionForm(c, d, v)
+	} else if err != nil {
+		return err
+	}
+	q := filterQuery(scheduling.ProgrammeFilter{CourseID: form.CourseID})
+	q.Set("done", "series")
+	q.Set("scheduled", strconv.Itoa(len(ids)))
+	return c.Redirect("/admin/sessions?"+q.Encode(), fiber.StatusSeeOther)
+}
