@@ -60,6 +60,14 @@ func TestKitCheckboxesMarkEveryChosenValueOfAnyType(t *testing.T) {
 	assert.Contains(t, out, `id="course-8" name="course" type="checkbox" value="8" checked>`)
 	assert.Contains(t, out, `<label class="govuk-label govuk-checkboxes__label" for="course-8">Level 3</label>`)
 
+	type approval struct {
+		CourseID int64
+		Approved bool
+	}
+	chosen, err := chosenOf([]approval{{3, false}, {5, true}, {8, true}}, "CourseID", "Approved")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"5", "8"}, chosen)
+
 	_, err = choicesOf([]course{{1, "x"}}, "ID", "Name")
 	assert.Error(t, err, "a wrong field name fails at render, not silently")
 }
@@ -82,11 +90,18 @@ func TestKitSelectDateAndMoney(t *testing.T) {
 
 	named := renderPartial(t, "dateInput", "Name", "date", "Legend", "Date", "Parts", []string{"day", "month", "year"}, "Month", "3")
 	assert.Contains(t, named, `id="month" name="month" type="text" inputmode="numeric" value="3">`)
+	assert.Contains(t, named, `<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">Date</legend>`)
+
+	h2 := renderPartial(t, "select", "Name", "role", "Label", "Give a role", "H2", true, "Hint", "One role", "Items", items)
+	assert.Contains(t, h2, `<h2 class="govuk-label-wrapper"><label class="govuk-label govuk-label--m" for="role">Give a role</label></h2>`)
+	assert.Contains(t, h2, `id="role" name="role" aria-describedby="role-hint">`)
+	h2Legend := renderPartial(t, "radios", "Name", "kind", "Legend", "What would you like?", "H2", true, "Items", items)
+	assert.Contains(t, h2Legend, `<legend class="govuk-fieldset__legend govuk-fieldset__legend--m"><h2 class="govuk-fieldset__heading">What would you like?</h2></legend>`)
 	assert.NotContains(t, named, "aria-describedby")
 
 	money := renderPartial(t, "moneyInput", "Name", "price", "Label", "Price", "Value", "12.50", "Hint", "In pounds")
 	assert.Contains(t, money, `<div class="govuk-input__prefix" aria-hidden="true">£</div>`)
-	assert.Contains(t, money, `id="price" name="price" type="text" inputmode="decimal" spellcheck="false" value="12.50" aria-describedby="price-hint">`)
+	assert.Contains(t, money, `id="price" name="price" type="text" inputmode="decimal" spellcheck="false" autocomplete="off" value="12.50" aria-describedby="price-hint">`)
 }
 
 func TestIsChosen(t *testing.T) {
@@ -98,4 +113,28 @@ func TestIsChosen(t *testing.T) {
 	assert.False(t, isChosen(nil, ""))
 	assert.False(t, isChosen("", "x"))
 	assert.True(t, isChosen(true, "true"))
+}
+
+type band string
+
+func (b band) Label() string { return "Band " + string(b) }
+
+func TestChoicesOfReadsTheElementOrItsMethod(t *testing.T) {
+	t.Parallel()
+	got, err := choicesOf([]band{"a", "b"}, ".", "Label")
+	require.NoError(t, err)
+	assert.Equal(t, []choice{{Value: "a", Text: "Band a"}, {Value: "b", Text: "Band b"}}, got)
+	_, err = choicesOf([]band{"a"}, ".", "Name")
+	assert.Error(t, err)
+}
+
+func TestKitSummaryList(t *testing.T) {
+	t.Parallel()
+	out := renderPartial(t, "summaryList", "ID", "details", "Rows", []summaryRow{
+		newSummaryRow("Name", "Ann <Lee>"), newSummaryRow("Places", 12), newSummaryRow("Email address", "a@example.org", "govuk-!-text-break-word"),
+	})
+	assert.Contains(t, out, `<dl class="govuk-summary-list" id="details">`)
+	assert.Contains(t, out, `<dt class="govuk-summary-list__key">Name</dt><dd class="govuk-summary-list__value">Ann &lt;Lee&gt;</dd>`, "values are escaped")
+	assert.Contains(t, out, `<dd class="govuk-summary-list__value">12</dd>`)
+	assert.Contains(t, out, `<dd class="govuk-summary-list__value govuk-!-text-break-word">a@example.org</dd>`)
 }
