@@ -35,6 +35,10 @@ func TestKitRadiosLinkHintAndErrorAndMarkTheChoice(t *testing.T) {
 	assert.Contains(t, plain, `<div id="kind-online-item-hint" class="govuk-hint govuk-radios__hint">Teams or Zoom</div>`)
 	assert.NotContains(t, plain, "govuk-error-message")
 
+	captioned := renderPartial(t, "radios", "Name", "attendance-4", "Legend", "Ann Lee", "Caption", "Northshire", "Size", "m", "Items", items, "Chosen", "room")
+	assert.Contains(t, captioned, `<legend class="govuk-fieldset__legend govuk-fieldset__legend--m">Ann Lee<span class="govuk-caption-m">Northshire</span></legend>`)
+	assert.Contains(t, captioned, `id="attendance-4" name="attendance-4" type="radio" value="room" checked>`)
+
 	bad := renderPartial(t, "radios", "Name", "kind", "Legend", "Kind of venue", "Hint", "Choose one", "Items", items,
 		"Chosen", "", "Error", "Select the kind of venue")
 	assert.Contains(t, bad, `<div class="govuk-form-group govuk-form-group--error">`)
