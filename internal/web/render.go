@@ -71,7 +71,7 @@ var templateFuncs = template.FuncMap{
 }
 
 func loadPages() (pages, error) {
-	base, err := template.New("").Funcs(templateFuncs).ParseFS(views.FS, "layouts/*.html", "partials/*.html")
+	base, err := template.New("").Funcs(templateFuncs).Funcs(kitFuncs).ParseFS(views.FS, "layouts/*.html", "partials/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("parse layout: %w", err)
 	}
