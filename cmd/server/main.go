@@ -28,7 +28,9 @@ import (
 
 	"github.com/pscp/booktraining/db"
 	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/agency"
 	"github.com/pscp/booktraining/internal/booking"
+	"github.com/pscp/booktraining/internal/calendar"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/config"
 	"github.com/pscp/booktraining/internal/demo"
@@ -36,11 +38,14 @@ import (
 	"github.com/pscp/booktraining/internal/enquiry"
 	"github.com/pscp/booktraining/internal/metrics"
 	"github.com/pscp/booktraining/internal/payment"
+	"github.com/pscp/booktraining/internal/people"
 	"github.com/pscp/booktraining/internal/pglocal"
 	"github.com/pscp/booktraining/internal/privacy"
 	"github.com/pscp/booktraining/internal/privacy/registry"
 	"github.com/pscp/booktraining/internal/queue"
 	"github.com/pscp/booktraining/internal/scheduling"
+	"github.com/pscp/booktraining/internal/trainer"
+	"github.com/pscp/booktraining/internal/venue"
 	"github.com/pscp/booktraining/internal/web"
 )
 
@@ -245,11 +250,20 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 		}
 	}
 
+	// The manager's services, built once here with their hooks, as above.
+	agencies := agency.New(pool, time.Now)
+	agencies.BillingContactAdded = payments.BillAgencyWhenDueTx // what waited for a billing contact is invoiced when one is added
 	app, err := web.New(web.Deps{
 		Catalogue:      catalogue.New(pool, time.Now),
 		Accounts:       accounts,
 		Bookings:       bookings,
 		Payments:       payments,
+		Scheduler:      scheduler,
+		Calendars:      calendar.New(pool, bookings, time.Now),
+		People:         people.New(pool, time.Now),
+		Agencies:       agencies,
+		Venues:         venue.New(pool, time.Now),
+		Trainers:       trainer.New(pool, time.Now),
 		Pool:           pool,
 		CookieSecure:   cfg.CookieSecure,
 		Ready:          pool.Ping,

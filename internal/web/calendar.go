@@ -8,9 +8,7 @@ import (
 	"github.com/pscp/booktraining/internal/calendar"
 )
 
-func (a *app) calendars() *calendar.Service {
-	return calendar.New(a.deps.Pool, a.deps.Bookings, a.deps.Now)
-}
+func (a *app) calendars() *calendar.Service { return a.deps.Calendars }
 
 // feedURL is the address of the signed-in person's feed, made on first use.
 func (a *app) feedURL(c *fiber.Ctx) (string, error) {

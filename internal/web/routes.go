@@ -4,11 +4,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/pscp/booktraining/internal/account"
-	"github.com/pscp/booktraining/internal/agency"
-	"github.com/pscp/booktraining/internal/people"
 	"github.com/pscp/booktraining/internal/queue"
-	"github.com/pscp/booktraining/internal/trainer"
-	"github.com/pscp/booktraining/internal/venue"
 )
 
 // access is who may use a route. It is checked on the server for every
@@ -92,12 +88,9 @@ var areas = []struct {
 // pageRoutes is every page and action, who may use it and its handler, in
 // the order they are matched. It reads like the README's routes table.
 func (a *app) pageRoutes() []route {
-	ad := &admin{app: a, people: people.New(a.deps.Pool, a.deps.Now), agencies: agency.New(a.deps.Pool, a.deps.Now)}
-	if a.deps.Payments != nil {
-		ad.agencies.BillingContactAdded = a.deps.Payments.BillAgencyWhenDueTx
-	}
-	res := &resources{app: a, venues: venue.New(a.deps.Pool, a.deps.Now)}
-	tr := &trainers{app: a, trainers: trainer.New(a.deps.Pool, a.deps.Now)}
+	ad := &admin{app: a, people: a.deps.People, agencies: a.deps.Agencies}
+	res := &resources{app: a, venues: a.deps.Venues}
+	tr := &trainers{app: a, trainers: a.deps.Trainers}
 	pr := &prices{app: a, payments: a.deps.Payments}
 
 	rs := []route{

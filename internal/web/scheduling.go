@@ -13,11 +13,7 @@ import (
 	"github.com/pscp/booktraining/internal/validation"
 )
 
-func (a *app) scheduler() *scheduling.Service {
-	s := scheduling.New(a.deps.Pool, a.deps.Now, a.log)
-	s.Bookings = a.deps.Bookings
-	return s
-}
+func (a *app) scheduler() *scheduling.Service { return a.deps.Scheduler }
 
 func int64Value(s string) int64 {
 	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)

@@ -19,11 +19,17 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/agency"
 	"github.com/pscp/booktraining/internal/booking"
+	"github.com/pscp/booktraining/internal/calendar"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/enquiry"
 	"github.com/pscp/booktraining/internal/payment"
+	"github.com/pscp/booktraining/internal/people"
 	"github.com/pscp/booktraining/internal/queue"
+	"github.com/pscp/booktraining/internal/scheduling"
+	"github.com/pscp/booktraining/internal/trainer"
+	"github.com/pscp/booktraining/internal/venue"
 	"github.com/pscp/booktraining/static"
 )
 
@@ -32,11 +38,19 @@ const ServiceName = "Book safeguarding training"
 
 // Deps is everything the web app needs from the rest of the program.
 type Deps struct {
-	Catalogue      *catalogue.Service
-	Accounts       *account.Service
-	Bookings       *booking.Service
-	Payments       *payment.Service            // prices, Stripe; offline (no card payments) when nil
-	Pool           *pgxpool.Pool               // for the manager's pages: people, agencies, the audit log, kept emails
+	Catalogue *catalogue.Service
+	Accounts  *account.Service
+	Bookings  *booking.Service
+	Payments  *payment.Service // prices, Stripe; offline (no card payments) when nil
+	// The services main builds once, each with its hooks; nil: built here
+	// from Pool with none (tests).
+	Scheduler      *scheduling.Service
+	Calendars      *calendar.Service
+	People         *people.Service
+	Agencies       *agency.Service
+	Venues         *venue.Service
+	Trainers       *trainer.Service
+	Pool           *pgxpool.Pool               // for the manager's lists read straight from a package: the audit log, kept emails, retention runs
 	Now            func() time.Time            // the clock; time.Now when nil
 	CookieSecure   bool                        // false only for http://localhost development
 	Ready          func(context.Context) error // nil error when the database answers
@@ -94,6 +108,26 @@ func New(deps Deps) (*fiber.App, error) {
 	}
 	if deps.Payments == nil {
 		deps.Payments = payment.New(deps.Pool, nil, "", deps.Now)
+	}
+	if deps.Scheduler == nil {
+		deps.Scheduler = scheduling.New(deps.Pool, deps.Now, deps.Logger)
+		deps.Scheduler.Bookings = deps.Bookings
+	}
+	if deps.Calendars == nil {
+		deps.Calendars = calendar.New(deps.Pool, deps.Bookings, deps.Now)
+	}
+	if deps.People == nil {
+		deps.People = people.New(deps.Pool, deps.Now)
+	}
+	if deps.Agencies == nil {
+		deps.Agencies = agency.New(deps.Pool, deps.Now)
+		deps.Agencies.BillingContactAdded = deps.Payments.BillAgencyWhenDueTx
+	}
+	if deps.Venues == nil {
+		deps.Venues = venue.New(deps.Pool, deps.Now)
+	}
+	if deps.Trainers == nil {
+		deps.Trainers = trainer.New(deps.Pool, deps.Now)
 	}
 	if deps.Failures == nil {
 		jobs, err := queue.NewInsertOnly(deps.Pool)
