@@ -1,0 +1,435 @@
+package privacy
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pscp/booktraining/internal/dbsqlc"
+)
+
+// The periods of the retention schedule. Each is measured back from the
+// moment the job runs; a record exactly at the limit is kept.
+const (
+	UnverifiedAccountPeriod = 7 * 24 * time.Hour
+	UnusedAccountYears      = 3
+	UnusedAccountNotice     = 30 * 24 * time.Hour
+	NeedsPeriod             = 30 * 24 * time.Hour
+	LineManagerMonths       = 6
+	TrainingRequestYears    = 1
+	EmailTextPeriod         = 30 * 24 * time.Hour
+	EmailRecordYears        = 2
+	SignInAttemptPeriod     = 90 * 24 * time.Hour
+	EmailLimitPeriod        = 24 * time.Hour // account.EmailActionRetention
+	AccountLinkPeriod       = 7 * 24 * time.Hour
+	AuditYears              = 6
+	// DealtWithJobPeriod is how long a background job that failed is kept
+	// after a training manager marked it dealt with (Needs attention).
+	DealtWithJobPeriod = 7 * 24 * time.Hour
+	// CancelledJobPeriod is how long a job cancelled without an error is kept.
+	CancelledJobPeriod = 24 * time.Hour
+	// FinancialYears is how many whole partnership years (April to March)
+	// payments, charges and bookings are kept after the year of their session.
+	FinancialYears = 6
+)
+
+// Rule is one line of the retention schedule: a kind of record, how long it
+// is kept and why, and what happens at the end. The privacy notice and the
+// manager's retention page are rendered from these same words.
+type Rule struct {
+	Key     string // the rule's name in each run's counts
+	Records string // what is kept
+	Kept    string // for how long
+	Then    string // what happens at the end
+	Why     string // why that long
+	// apply handles at most max records whose time is up at now, in tx, and
+	// says how many it handled.
+	apply func(ctx context.Context, e *Enforcer, tx pgx.Tx, now time.Time, max int32) (int, error)
+}
+
+// Schedule returns the retention schedule, in the order the job applies it.
+func Schedule() []Rule { return append([]Rule(nil), schedule...) }
+
+var schedule = []Rule{
+	{
+		Key:     "unverified_accounts",
+		Records: "Accounts whose email address was never confirmed",
+		Kept:    "7 days from sign-up, or from the last confirmation link we sent",
+		Then:    "The account is erased: the name, email address, job title, organisation and remembered line manager are deleted",
+		Why: "A confirmation link lasts 24 hours and can be sent again. After a week the address was most likely " +
+			"mistyped or is not the person's, and an account nobody can use should not keep their details.",
+		apply: eraseUnverified,
+	},
+	{
+		Key:     "unused_accounts_warned",
+		Records: "Accounts nobody has signed in to for 3 years",
+		Kept:    "3 years from the last sign-in (or from sign-up, for someone who never signed in)",
+		Then:    "We email the person that their account will be erased in 30 days unless they sign in",
+		Why: "Safeguarding training is usually renewed every 3 years, so someone who has not signed in for that " +
+			"long has most likely left their role or the area. Nobody still booked on a session to come is warned.",
+		apply: warnUnused,
+	},
+	{
+		Key:     "unused_accounts_erased",
+		Records: "Accounts still not signed in to 30 days after that warning",
+		Kept:    "30 days after the warning",
+		Then: "The account is erased: the name, email address, job title, organisation and remembered line manager are deleted; past " +
+			"bookings stay without them until the bookings' own time is up",
+		Why:   "The warning gives the person a month to keep their account by signing in.",
+		apply: eraseUnused,
+	},
+	{
+		Key:     "booking_needs",
+		Records: "Access and dietary needs given when booking a place",
+		Kept:    "Until 30 days after the session ends",
+		Then:    "They are deleted from the booking",
+		Why: "The trainers and the venue need them to run the session, and a month afterwards lets us answer a " +
+			"complaint or question about how they were met. Access needs can be health information, so we keep " +
+			"them no longer than that.",
+		apply: clearNeeds,
+	},
+	{
+		Key:     "line_managers",
+		Records: "Line managers' names and email addresses given when booking a place",
+		Kept:    "Until 6 months after the session ends",
+		Then:    "They are deleted from the booking",
+		Why: "We tell a line manager when someone does not attend, and ask them about the training's effect on " +
+			"practice about three months after the session; 6 months covers both.",
+		apply: clearLineManagers,
+	},
+	{
+		Key: "training_requests",
+		Records: "Training requests: the contact's name, email address and phone number, access needs, and the " +
+			"messages between the agency and the training team",
+		Kept: "Until 1 year after the request is declined, or after the last session arranged from it ends",
+		Then: "The contact details and access needs are deleted and the messages deleted; what was asked for and " +
+			"what was arranged stay, for the partnership's figures",
+		Why:   "A year lets us answer questions about the training delivered and plan the agency's next request.",
+		apply: clearTrainingRequests,
+	},
+	{
+		Key:     "email_text",
+		Records: "The text of emails we send, and calendar invites attached to them",
+		Kept: "30 days from when the email was written (an email sent through our mail server loses its text as " +
+			"soon as it has gone)",
+		Then: "The text and invite are deleted; the record that the email was sent stays",
+		Why: "When no mail server is set up, training managers read emails in the service; 30 days covers every " +
+			"retry and a question about what was sent.",
+		apply: clearEmailText,
+	},
+	{
+		Key:     "email_records",
+		Records: "Records of emails sent: the address, name, subject, and when it was sent or why it failed",
+		Kept:    "2 years from when the email was written",
+		Then:    "They are deleted",
+		Why: "They show that someone was told about a booking, a cancellation or a charge, for as long as such " +
+			"a question is likely to come up.",
+		apply: deleteEmails,
+	},
+	{
+		Key:     "time_off_reasons",
+		Records: "The reasons trainers give for time off",
+		Kept:    "Until the time off is over",
+		Then:    "The reason is deleted; the dates stay, so the scheduling history still makes sense",
+		Why:     "A reason only helps the training team plan around the time off while it lasts.",
+		apply:   clearTimeOffReasons,
+	},
+	{
+		Key:     "sign_in_attempts",
+		Records: "Sign-in attempts: the email address typed, the IP address, when, and whether it succeeded",
+		Kept:    "90 days",
+		Then:    "They are deleted",
+		Why: "The sign-in limits need only the last 5 minutes; 90 days lets us look into an attack on an " +
+			"account after it is noticed.",
+		apply: deleteSignInAttempts,
+	},
+	{
+		Key: "email_limits",
+		Records: "Emails asked for by signing up, resetting a password, asking for a new link or writing about a " +
+			"training request: the email address or person, the IP address and when",
+		Kept: "24 hours",
+		Then: "They are deleted within a day after that",
+		Why: "They count the emails an address, a person or an IP address has asked for in the last hour, so " +
+			"nobody can use the service to flood someone's inbox; they are needed for no longer.",
+		apply: deleteEmailLimits,
+	},
+	{
+		Key: "device_cookies",
+		Records: "Device cookies: a code in your browser's cookie after you sign in (only a fingerprint of it is " +
+			"kept), with your account",
+		Kept: "30 days from your last sign-in on that browser",
+		Then: "They stop working and are deleted within a day",
+		Why: "A browser you have signed in on is not locked out when someone else at your organisation's " +
+			"address guesses passwords; after a month without signing in there, it is treated as any other.",
+		apply: deleteDeviceCookies,
+	},
+	{
+		Key:     "web_sessions",
+		Records: "Signed-in sessions: a code held in your browser's cookie, with your IP address and browser",
+		Kept:    "Until the session ends: after 30 minutes without use, 12 hours at most, or when you sign out",
+		Then:    "An ended session no longer works, and is deleted within a day",
+		Why:     "A session is needed only while you are signed in.",
+		apply:   deleteWebSessions,
+	},
+	{
+		Key:     "account_links",
+		Records: "Links we email to confirm an address or reset a password (only a fingerprint of each is kept)",
+		Kept:    "7 days after the link expires (a link lasts 24 hours, or 1 hour to reset a password)",
+		Then:    "They are deleted",
+		Why:     "For a week we can still tell someone that a link they used has expired, rather than that it is wrong.",
+		apply:   deleteAccountLinks,
+	},
+	{
+		Key: "failed_jobs",
+		Records: "Background tasks that failed for good, such as an email that could not be delivered or a refund " +
+			"the card payment provider refused: which task it was, the record it was for (which can lead to a " +
+			"person), and the error, which can include an email address",
+		Kept: "Until a training manager has dealt with the failure or had the task tried again, then 7 days (a " +
+			"task tried again that then succeeds is deleted a day after)",
+		Then: "They are deleted",
+		Why: "The training team must see what went wrong, and for whom, to put it right; a week afterwards lets " +
+			"them check it was.",
+		apply: deleteDealtWithJobs,
+	},
+	{
+		Key:     "cancelled_jobs",
+		Records: "Background tasks cancelled with nothing wrong, such as a reminder for a booking that was cancelled",
+		Kept:    "1 day",
+		Then:    "They are deleted",
+		Why:     "Nobody needs to act on them; a day lets us look into a problem while it is fresh.",
+		apply:   deleteCancelledJobs,
+	},
+	{
+		Key: "audit_log",
+		Records: "The audit log: sign-ins, changes to accounts, bookings and the programme, downloads, erasures, " +
+			"and who viewed whose personal data",
+		Kept:  "6 years",
+		Then:  "Entries are deleted",
+		Why:   "To answer complaints, investigations and legal claims about who did what with personal data; most claims must be brought within 6 years (Limitation Act 1980).",
+		apply: deleteAuditEvents,
+	},
+	{
+		Key:     "charges",
+		Records: "Charges to agencies for non-attendance and late cancellation, and whether they were waived or paid",
+		Kept:    "6 years after the end of the partnership's financial year (April to March) in which the session took place",
+		Then:    "They are deleted",
+		Why:     "They are financial records, which must be kept for 6 years after the end of the financial year they belong to.",
+		apply:   deleteCharges,
+	},
+	{
+		Key: "payments",
+		Records: "Payments for places: the amount, how it was paid, its status, purchase orders and Stripe's " +
+			"references (never card details, which only Stripe sees)",
+		Kept:  "6 years after the end of the partnership's financial year (April to March) in which the session took place",
+		Then:  "They are deleted",
+		Why:   "They are financial records, which must be kept for 6 years after the end of the financial year they belong to.",
+		apply: deletePayments,
+	},
+	{
+		Key:     "bookings",
+		Records: "Bookings, waiting lists, cancellations and attendance",
+		Kept:    "6 years after the end of the partnership's financial year (April to March) in which the session took place",
+		Then: "They are deleted; the number of places on each session by agency and outcome is kept, without names, " +
+			"for the partnership board's figures",
+		Why: "People and their employers rely on our record of their safeguarding training, which is renewed " +
+			"every 3 years and looked at by inspections over several years; 6 years matches the financial records " +
+			"the bookings explain.",
+		apply: deleteBookings,
+	},
+}
+
+func eraseUnverified(ctx context.Context, e *Enforcer, tx pgx.Tx, now time.Time, max int32) (int, error) {
+	ids, err := dbsqlc.New(tx).ListUnverifiedAccountsBefore(ctx, dbsqlc.ListUnverifiedAccountsBeforeParams{
+		Before: now.Add(-UnverifiedAccountPeriod), MaxRows: max})
+	if err != nil {
+		return 0, err
+	}
+	for _, id := range ids {
+		if err := e.erase(ctx, tx, id, now, "retention: email address not confirmed within 7 days of sign-up"); err != nil {
+			return 0, fmt.Errorf("erase account %d: %w", id, err)
+		}
+	}
+	return len(ids), nil
+}
+
+func warnUnused(ctx context.Context, e *Enforcer, tx pgx.Tx, now time.Time, max int32) (int, error) {
+	q := dbsqlc.New(tx)
+	rows, err := q.ListAccountsToWarn(ctx, dbsqlc.ListAccountsToWarnParams{
+		UnusedSince: now.AddDate(-UnusedAccountYears, 0, 0), Now: now, MaxRows: max})
+	if err != nil {
+		return 0, err
+	}
+	for _, r := range rows {
+		if err := e.warn(ctx, tx, r.ID, r.Email, r.FullName, now.Add(UnusedAccountNotice)); err != nil {
+			return 0, fmt.Errorf("warn account %d: %w", r.ID, err)
+		}
+		if err := q.MarkInactivityWarned(ctx, dbsqlc.MarkInactivityWarnedParams{ID: r.ID, Now: now}); err != nil {
+			return 0, fmt.Errorf("warn account %d: %w", r.ID, err)
+		}
+	}
+	return len(rows), nil
+}
+
+func eraseUnused(ctx context.Context, e *Enforcer, tx pgx.Tx, now time.Time, max int32) (int, error) {
+	ids, err := dbsqlc.New(tx).ListInactiveAccountsToErase(ctx, dbsqlc.ListInactiveAccountsToEraseParams{
+		WarnedBefore: now.Add(-UnusedAccountNotice), Now: now, MaxRows: max})
+	if err != nil {
+		return 0, err
+	}
+	for _, id := range ids {
+		if err := e.erase(ctx, tx, id, now, "retention: account not used for 3 years, and not signed in to within 30 days of the warning"); err != nil {
+			return 0, fmt.Errorf("erase account %d: %w", id, err)
+		}
+	}
+	return len(ids), nil
+}
+
+func deleteEmailLimits(ctx context.Context, _ *Enforcer, tx pgx.Tx, now time.Time, _ int32) (int, error) {
+	n, err := dbsqlc.New(tx).DeleteEmailActionsBefore(ctx, now.Add(-EmailLimitPeriod))
+	return int(n), err
+}
+
+func deleteDeviceCookies(ctx context.Context, _ *Enforcer, tx pgx.Tx, now time.Time, _ int32) (int, error) {
+	n, err := dbsqlc.New(tx).DeleteExpiredDeviceTokens(ctx, now)
+	return int(n), err
+}
+
+func clearNeeds(ctx context.Context, _ *Enforcer, tx pgx.Tx, now time.Time, max int32) (int, error) {
+	n, err := dbsqlc.New(tx).ClearNeedsOfPastSessions(ctx, dbsqlc.ClearNeedsOfPastSessionsParams{
+		Now: now, EndedBefore: now.Add(-NeedsPeriod), MaxRows: max})
+	return int(n), err
+}
+
+func clearLineManagers(ctx context.Context, _ *Enforcer, tx pgx.Tx, now time.Time, max int32) (int, error) {
+	n, err := dbsqlc.New(tx).ClearLineManagersOfPastSessions(ctx, dbsqlc.ClearLineManagersOfPastSessionsParams{
+		Now: now, EndedBefore: now.AddDate(0, -LineManagerMonths, 0), MaxRows: max})
+	return int(n), err
+}
+
+func clearTrainingRequests(ctx context.Context, _ *Enforcer, tx pgx.Tx, now time.Time, max int32) (int, error) {
+	q := dbsqlc.New(tx)
+	ids, err := q.RemoveClosedEnquiriesPersonalData(ctx, dbsqlc.RemoveClosedEnquiriesPersonalDataParams{
+		Now: now, ClosedBefore: now.AddDate(-TrainingRequestYears, 0, 0), MaxRows: max})
+	if err != nil {
+		return 0, err
+	}
+	if len(ids) > 0 {
+		if err := q.DeleteEnquiryMessages(ctx, ids); err != nil {
+			return 0, err
+		}
+	}
+	return len(ids), nil
+}
+
+func clearEmailText(ctx context.Context, _ *Enforcer, tx pgx.Tx, now time.Time, max int32) (int, error) {
+	n, err := dbsqlc.New(tx).ClearOldEmailText(ctx, dbsqlc.ClearOldEmailTextParams{Before: now.Add(-EmailTextPeriod), MaxRows: max})
+	return int(n), err
+}
+
+func deleteEmails(ctx context.Context, _ *Enforcer, tx pgx.Tx, now time.Time, max int32) (int, error) {
+	n, err := dbsqlc.New(tx).DeleteOldEmails(ctx, dbsqlc.DeleteOldEmailsParams{Before: now.AddDate(-EmailRecordYears, 0, 0), MaxRows: max})
+	return int(n), err
+}
+
+func clearTimeOffReasons(ctx context.Context, _ *Enforcer, tx pgx.Tx, now time.Time, max int32) (int, error) {
+	n, err := dbsqlc.New(tx).ClearPastTimeOffReasons(ctx, dbsqlc.ClearPastTimeOffReasonsParams{Now: now, MaxRows: max})
+	return int(n), err
+}
+
+func deleteSignInAttempts(ctx context.Context, _ *Enforcer, tx pgx.Tx, now time.Time, max int32) (int, error) {
+	n, err := dbsqlc.New(tx).DeleteSignInAttemptsBatch(ctx, dbsqlc.DeleteSignInAttemptsBatchParams{Before: now.Add(-SignInAttemptPeriod), MaxRows: max})
+	return int(n), err
+}
+
+func deleteWebSessions(ctx context.Context, e *Enforcer, tx pgx.Tx, now time.Time, max int32) (int, error) {
+	n, err := dbsqlc.New(tx).DeleteExpiredWebSessionsBatch(ctx, dbsqlc.DeleteExpiredWebSessionsBatchParams{
+		Now: now, IdleSince: now.Add(-e.SessionIdle), MaxRows: max})
+	return int(n), err
+}
+
+func deleteAccountLinks(ctx context.Context, _ *Enforcer, tx pgx.Tx, now time.Time, max int32) (int, error) {
+	n, err := dbsqlc.New(tx).DeleteExpiredAccountTokens(ctx, dbsqlc.DeleteExpiredAccountTokensParams{Before: now.Add(-AccountLinkPeriod), MaxRows: max})
+	return int(n), err
+}
+
+func deleteDealtWithJobs(ctx context.Context, _ *Enforcer, tx pgx.Tx, now time.Time, max int32) (int, error) {
+	q := dbsqlc.New(tx)
+	n, err := q.DeleteDealtWithJobs(ctx, dbsqlc.DeleteDealtWithJobsParams{Before: now.Add(-DealtWithJobPeriod), MaxRows: max})
+	if err != nil || n == int64(max) {
+		return int(n), err
+	}
+	// Records whose job has gone some other way (deleted, or run again).
+	if _, err := q.DeleteStaleJobFailureRecords(ctx, now.Add(-DealtWithJobPeriod)); err != nil {
+		return 0, err
+	}
+	return int(n), nil
+}
+
+func deleteCancelledJobs(ctx context.Context, _ *Enforcer, tx pgx.Tx, now time.Time, max int32) (int, error) {
+	n, err := dbsqlc.New(tx).DeleteCancelledJobsWithoutError(ctx, dbsqlc.DeleteCancelledJobsWithoutErrorParams{
+		Before: now.Add(-CancelledJobPeriod), MaxRows: max})
+	return int(n), err
+}
+
+func deleteAuditEvents(ctx context.Context, _ *Enforcer, tx pgx.Tx, now time.Time, max int32) (int, error) {
+	n, err := dbsqlc.New(tx).DeleteAuditEventsBatch(ctx, dbsqlc.DeleteAuditEventsBatchParams{Before: now.AddDate(-AuditYears, 0, 0), MaxRows: max})
+	return int(n), err
+}
+
+func deleteCharges(ctx context.Context, _ *Enforcer, tx pgx.Tx, now time.Time, max int32) (int, error) {
+	n, err := dbsqlc.New(tx).DeleteChargesOfSessionsBefore(ctx, dbsqlc.DeleteChargesOfSessionsBeforeParams{
+		EndedBefore: FinancialCutoff(now), MaxRows: max})
+	return int(n), err
+}
+
+func deletePayments(ctx context.Context, _ *Enforcer, tx pgx.Tx, now time.Time, max int32) (int, error) {
+	n, err := dbsqlc.New(tx).DeletePaymentsOfSessionsBefore(ctx, dbsqlc.DeletePaymentsOfSessionsBeforeParams{
+		EndedBefore: FinancialCutoff(now), MaxRows: max})
+	return int(n), err
+}
+
+// deleteBookings deletes old bookings, first adding them to the anonymous
+// counts the board's figures read.
+func deleteBookings(ctx context.Context, _ *Enforcer, tx pgx.Tx, now time.Time, max int32) (int, error) {
+	q := dbsqlc.New(tx)
+	ids, err := q.ListBookingsOfSessionsBefore(ctx, dbsqlc.ListBookingsOfSessionsBeforeParams{
+		EndedBefore: FinancialCutoff(now), MaxRows: max})
+	if err != nil || len(ids) == 0 {
+		return 0, err
+	}
+	if err := q.CountRetainedPlaces(ctx, ids); err != nil {
+		return 0, fmt.Errorf("count places: %w", err)
+	}
+	if err := q.UnlinkReplacedBookings(ctx, ids); err != nil {
+		return 0, fmt.Errorf("unlink replaced bookings: %w", err)
+	}
+	n, err := q.DeleteBookings(ctx, ids)
+	return int(n), err
+}
+
+// london is the partnership's time zone, in which its financial year runs
+// from 1 April.
+var london = func() *time.Location {
+	l, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		panic(fmt.Sprintf("privacy: load Europe/London (import time/tzdata): %v", err))
+	}
+	return l
+}()
+
+// FinancialCutoff is when the financial records still kept at now begin: the
+// start of the partnership's year (1 April, Europe/London) FinancialYears
+// before the current one. A record of a session before it belongs to a year
+// that ended FinancialYears or more ago.
+func FinancialCutoff(now time.Time) time.Time {
+	t := now.In(london).AddDate(-FinancialYears, 0, 0)
+	y := t.Year()
+	if t.Month() < time.April {
+		y--
+	}
+	return time.Date(y, time.April, 1, 0, 0, 0, 0, london)
+}
+
+// --- the daily job ---
