@@ -22,6 +22,10 @@ var kitFuncs = map[string]any{
 	"chosenOf":  chosenOf,
 	"row":       newSummaryRow,
 	"rows":      func(rs ...summaryRow) []summaryRow { return rs },
+	// choiceGroup feeds the markup radios and checkboxes share.
+	"choiceGroup": func(kind, inputType string, field any) map[string]any {
+		return map[string]any{"Kind": kind, "Type": inputType, "Field": field}
+	},
 }
 
 // summaryRow is one row of the summaryList partial: its key, its value
