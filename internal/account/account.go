@@ -21,6 +21,7 @@ import (
 
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/email"
+	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/privacy"
 	"github.com/pscp/booktraining/internal/validation"
 )
@@ -77,7 +78,7 @@ var (
 	ErrInvalidCredentials = errors.New("email address or password is wrong")
 	ErrLinkInvalid        = errors.New("the link is wrong, used or expired")
 	ErrNoSession          = errors.New("no session")
-	ErrNotFound           = errors.New("person not found")
+	ErrNotFound           = errs.New(errs.NotFound, "person not found")
 )
 
 // LimitError says an attempt was refused because of too many failures, and

@@ -11,6 +11,7 @@ import (
 
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/password"
 	"github.com/pscp/booktraining/internal/privacy"
 	"github.com/pscp/booktraining/internal/validation"
@@ -51,7 +52,7 @@ func (s *Service) EraseAccount(ctx context.Context, userID int64, plain, ip stri
 
 // ErrOwnAccount is a training manager asking to erase their own account on
 // someone's behalf: they delete it themselves, with their password.
-var ErrOwnAccount = errors.New("erase your own account from your account page")
+var ErrOwnAccount = errs.New(errs.Forbidden, "erase your own account from your account page")
 
 // EraseOnBehalf erases a person's account for a training manager answering
 // a request made by letter or telephone. The reason (which request, when

@@ -10,12 +10,13 @@ import (
 
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/privacy"
 )
 
 // ErrNotManager is a person without the training manager's role asking to act
 // on someone else's data.
-var ErrNotManager = errors.New("only a training manager may do this")
+var ErrNotManager = errs.New(errs.Forbidden, "only a training manager may do this")
 
 const personalDataAbout = "Everything Book safeguarding training holds about you on the date in created_at. " +
 	"Times are in UTC. Links in stored emails have their tokens removed."

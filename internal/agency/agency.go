@@ -14,12 +14,13 @@ import (
 
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/pgerr"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
 // ErrNotFound means no agency has that ID.
-var ErrNotFound = errors.New("agency not found")
+var ErrNotFound = errs.New(errs.NotFound, "agency not found")
 
 // Agency is a partner organisation as the training manager sees it.
 type Agency struct {

@@ -21,13 +21,14 @@ import (
 
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/email"
+	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/invite"
 	"github.com/pscp/booktraining/internal/payment"
 )
 
 // Why a booking cannot be made or changed. The web layer words each one.
 var (
-	ErrNotFound       = errors.New("booking or session not found")
+	ErrNotFound       = errs.New(errs.NotFound, "booking or session not found")
 	ErrForbidden      = errors.New("not allowed to book or change this")
 	ErrUnverified     = errors.New("email address not confirmed")
 	ErrNotBookable    = errors.New("session is not open for booking")

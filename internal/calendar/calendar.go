@@ -19,6 +19,7 @@ import (
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/invite"
 )
 
@@ -26,7 +27,7 @@ var (
 	// ErrUnknownFeed means no current person has that feed token.
 	ErrUnknownFeed = errors.New("unknown calendar feed")
 	// ErrNotFound means no person has that id.
-	ErrNotFound = errors.New("person not found")
+	ErrNotFound = errs.New(errs.NotFound, "person not found")
 )
 
 // ActionFeedReset is audited when a person replaces their feed's address.

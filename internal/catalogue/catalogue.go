@@ -15,11 +15,12 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
 // ErrCourseNotFound means no course on offer has that slug.
-var ErrCourseNotFound = errors.New("course not found")
+var ErrCourseNotFound = errs.New(errs.NotFound, "course not found")
 
 // MaxQueryLength bounds keyword searches; longer input is cut.
 const MaxQueryLength = 100

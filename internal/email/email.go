@@ -19,6 +19,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/errs"
 )
 
 var (
@@ -26,7 +27,7 @@ var (
 	// usable address, no subject or body, or a line break in a header.
 	ErrInvalidMessage = errors.New("invalid email message")
 	// ErrNotFound means no email has that id.
-	ErrNotFound = errors.New("email not found")
+	ErrNotFound = errs.New(errs.NotFound, "email not found")
 	// ErrUndeliverable means an email has been given up on: its address was
 	// refused for good, or every retry failed. It is never sent.
 	ErrUndeliverable = errors.New("email could not be delivered and will not be retried")

@@ -27,6 +27,7 @@ import (
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/email"
+	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/scheduling"
 	"github.com/pscp/booktraining/internal/validation"
 	"github.com/pscp/booktraining/internal/venue"
@@ -35,7 +36,7 @@ import (
 
 var (
 	// ErrNotFound means no such request, or one the person may not see.
-	ErrNotFound = errors.New("training request not found")
+	ErrNotFound = errs.New(errs.NotFound, "training request not found")
 	// ErrNotAllowed means the person may not make requests: no confirmed
 	// email address, or no partner agency.
 	ErrNotAllowed = errors.New("not allowed to request training")

@@ -21,6 +21,7 @@ import (
 	"github.com/stripe/stripe-go/v76"
 
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/queue"
 )
 
@@ -29,7 +30,7 @@ var (
 	// only be invoiced.
 	ErrOffline = errors.New("online payment is not configured")
 	// ErrNotFound means the course or agency asked about does not exist.
-	ErrNotFound = errors.New("not found")
+	ErrNotFound = errs.New(errs.NotFound, "not found")
 	// ErrNoBillingEmail means an agency has no billing contact to invoice.
 	ErrNoBillingEmail = errors.New("agency has no billing contact email")
 

@@ -16,12 +16,13 @@ import (
 
 	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
 // ErrNotFound means no one (not erased, and within the asker's reach) has
 // that ID or address.
-var ErrNotFound = errors.New("person not found")
+var ErrNotFound = errs.New(errs.NotFound, "person not found")
 
 // PageSize is how many people a page of the directory holds.
 const PageSize = 25

@@ -11,6 +11,7 @@ import (
 	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/errs"
 )
 
 var (
@@ -27,7 +28,7 @@ var (
 	// manager role; another manager must, so there is always one.
 	ErrOwnManagerRole = errors.New("a training manager cannot remove their own manager role")
 	// ErrNotManager means the person acting no longer holds the manager role.
-	ErrNotManager = errors.New("only a training manager can change roles")
+	ErrNotManager = errs.New(errs.Forbidden, "only a training manager can change roles")
 )
 
 // GrantRole gives subject a role on the word of actor, a training manager.

@@ -22,13 +22,14 @@ import (
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/pgerr"
 	"github.com/pscp/booktraining/internal/validation"
 	"github.com/pscp/booktraining/internal/workday"
 )
 
 var (
-	ErrNotFound   = errors.New("session not found")
+	ErrNotFound   = errs.New(errs.NotFound, "session not found")
 	ErrWrongState = errors.New("the session cannot do that in its current state")
 	// ErrNotEnded: a session is marked delivered only once it has ended.
 	ErrNotEnded = errors.New("the session has not ended yet")

@@ -16,11 +16,12 @@ import (
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/errs"
 )
 
 var (
 	// ErrNotFound means no one holding the trainer role has that ID.
-	ErrNotFound = errors.New("trainer not found")
+	ErrNotFound = errs.New(errs.NotFound, "trainer not found")
 	// ErrSessionNotFound means the trainer delivers no session with that ID.
 	ErrSessionNotFound = errors.New("session not found for this trainer")
 	// ErrTimeOffNotFound means the trainer has no time off with that ID.

@@ -19,6 +19,7 @@ import (
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/pgerr"
 	"github.com/pscp/booktraining/internal/validation"
 )
@@ -30,7 +31,7 @@ const (
 )
 
 // ErrNotFound means no venue has that ID.
-var ErrNotFound = errors.New("venue not found")
+var ErrNotFound = errs.New(errs.NotFound, "venue not found")
 
 // Kinds of venue, as the form's radios name them.
 const (

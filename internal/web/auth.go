@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/booking"
 )
 
@@ -80,6 +81,7 @@ func (a *app) loadSession(c *fiber.Ctx) error {
 			return c.Next()
 		}
 		c.Locals(localUser, &u)
+		c.SetUserContext(actor.With(ctx, actorOf(&u, a.clientIP(c))))
 		// Pages for a signed-in person show their data: never cache them.
 		c.Set(fiber.HeaderCacheControl, "no-store")
 	}
@@ -164,6 +166,16 @@ func requireRole(roles ...account.Role) fiber.Handler {
 			}
 		}
 		return fiber.ErrForbidden
+	}
+}
+
+// actorOf is u acting from ip: the one Actor every domain method that
+// changes something reads from the request's context.
+func actorOf(u *account.User, ip string) actor.Actor {
+	return actor.Actor{
+		ID: u.ID, Name: u.FullName, Email: u.Email, AgencyID: u.AgencyID, Verified: u.Verified,
+		Manager: u.Has(account.Manager), Coordinator: u.Has(account.Coordinator), Trainer: u.Has(account.Trainer),
+		IP: ip,
 	}
 }
 

@@ -10,10 +10,41 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/pscp/booktraining/internal/account"
-	"github.com/pscp/booktraining/internal/booking"
-	"github.com/pscp/booktraining/internal/catalogue"
-	"github.com/pscp/booktraining/internal/scheduling"
+	"github.com/pscp/booktraining/internal/errs"
 )
+
+// statusOf is the one map from a domain error's kind to the status it is
+// answered with.
+var statusOf = map[errs.Kind]int{
+	errs.Internal:    fiber.StatusInternalServerError,
+	errs.NotFound:    fiber.StatusNotFound,
+	errs.Forbidden:   fiber.StatusForbidden,
+	errs.Conflict:    fiber.StatusConflict,
+	errs.Invalid:     fiber.StatusUnprocessableEntity,
+	errs.Unavailable: fiber.StatusServiceUnavailable,
+}
+
+var refusalTitle = map[int]string{
+	fiber.StatusConflict:            "This cannot be done now",
+	fiber.StatusUnprocessableEntity: "This cannot be done",
+	fiber.StatusServiceUnavailable:  "Sorry, the service is unavailable",
+}
+
+// refusalReason is what the refusal page says: the error's own reason for
+// people, or a general one.
+func refusalReason(err error, status int) []string {
+	if msg, ok := errs.PublicMessage(err); ok {
+		return []string{msg}
+	}
+	switch status {
+	case fiber.StatusConflict:
+		return []string{"Someone may have changed it since you opened the page. Go back, reload the page and try again."}
+	case fiber.StatusServiceUnavailable:
+		return []string{"Something the service relies on cannot be reached. Try again in a few minutes."}
+	default:
+		return []string{"Go back and check what you entered."}
+	}
+}
 
 // handleError maps every error a handler returns to a status and a page, in
 // one place. A person never sees err.Error(); a 5xx is logged with the
@@ -43,16 +74,17 @@ func (a *app) handleError(c *fiber.Ctx, err error) error {
 		return a.render(c, fiber.StatusBadRequest, "errors/badinput", "The address or form contained characters the service cannot accept", nil)
 	case errors.Is(err, errCSRF):
 		return a.render(c, fiber.StatusForbidden, "errors/forbidden", "This form has expired", "csrf")
-	case errors.Is(err, catalogue.ErrCourseNotFound), errors.Is(err, account.ErrNotFound), errors.Is(err, scheduling.ErrNotFound),
-		errors.Is(err, booking.ErrNotFound):
-		status = fiber.StatusNotFound
-	case errors.Is(err, account.ErrOwnAccount), errors.Is(err, account.ErrNotManager):
-		status = fiber.StatusForbidden
 	case errors.As(err, &fe):
 		status = fe.Code
+	default:
+		status = statusOf[errs.KindOf(err)]
 	}
 
 	switch {
+	case status == fiber.StatusConflict || status == fiber.StatusUnprocessableEntity || status == fiber.StatusServiceUnavailable:
+		// A domain refusal no page of its own answers: its reason, if it
+		// gives one for people, or a general one.
+		return a.message(c, status, refusalTitle[status], messagePage{Paragraphs: refusalReason(err, status)})
 	case status == fiber.StatusForbidden:
 		return a.render(c, status, "errors/forbidden", "You cannot see this page", nil)
 	case status == fiber.StatusNotFound:
