@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/dbsqlc"
@@ -25,7 +26,7 @@ import (
 
 var (
 	// ErrUnknownFeed means no current person has that feed token.
-	ErrUnknownFeed = errors.New("unknown calendar feed")
+	ErrUnknownFeed = errs.New(errs.NotFound, "unknown calendar feed")
 	// ErrNotFound means no person has that id.
 	ErrNotFound = errs.New(errs.NotFound, "person not found")
 )
@@ -77,9 +78,15 @@ func (s *Service) Token(ctx context.Context, userID int64) (string, error) {
 	return t, nil
 }
 
-// ResetToken replaces the person's feed token, so the old address stops
-// working at once, and returns the new one.
-func (s *Service) ResetToken(ctx context.Context, userID int64, ip string) (string, error) {
+// ResetToken replaces the feed token of the actor in ctx (each person
+// resets only their own), so the old address stops working at once, and
+// returns the new one. ErrNotFound when ctx carries no one.
+func (s *Service) ResetToken(ctx context.Context) (string, error) {
+	a := actor.From(ctx)
+	if !a.SignedIn() {
+		return "", ErrNotFound
+	}
+	userID := a.ID
 	tok := newToken()
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		q := dbsqlc.New(tx)
@@ -90,7 +97,7 @@ func (s *Service) ResetToken(ctx context.Context, userID int64, ip string) (stri
 		if n == 0 {
 			return ErrNotFound
 		}
-		return audit.Record(ctx, q, s.now(), audit.Event{Action: ActionFeedReset, ActorID: &userID, SubjectID: &userID, IP: ip})
+		return audit.Record(ctx, q, s.now(), audit.Event{Action: ActionFeedReset, ActorID: a.IDPtr(), SubjectID: &userID, IP: a.IP})
 	})
 	return tok, err
 }

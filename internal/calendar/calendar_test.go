@@ -18,10 +18,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/calendar"
 	"github.com/pscp/booktraining/internal/demo"
 	"github.com/pscp/booktraining/internal/email"
+	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/pgtest"
 	"github.com/pscp/booktraining/internal/queue"
 )
@@ -197,15 +199,16 @@ func TestResettingAFeedRetiresTheOldAddress(t *testing.T) {
 	sam := f.person(t, "sam")
 	old, err := f.feeds.Token(f.ctx, sam.ID)
 	require.NoError(t, err)
-	fresh, err := f.feeds.ResetToken(f.ctx, sam.ID, "192.0.2.1")
+	fresh, err := f.feeds.ResetToken(actor.With(f.ctx, actor.Actor{ID: sam.ID, IP: "192.0.2.1"}))
 	require.NoError(t, err)
 	assert.NotEqual(t, old, fresh)
 	_, err = f.feeds.Feed(f.ctx, old)
 	assert.ErrorIs(t, err, calendar.ErrUnknownFeed)
+	assert.Equal(t, errs.NotFound, errs.KindOf(err), "an old address is answered as not found")
 	_, err = f.feeds.Feed(f.ctx, fresh)
 	assert.NoError(t, err)
 	var audited int
-	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT count(*) FROM audit_events WHERE action = $1 AND actor_id = $2",
+	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT count(*) FROM audit_events WHERE action = $1 AND actor_id = $2 AND subject_user_id = $2 AND ip = '192.0.2.1'",
 		string(calendar.ActionFeedReset), sam.ID).Scan(&audited))
 	assert.Equal(t, 1, audited)
 
@@ -213,8 +216,10 @@ func TestResettingAFeedRetiresTheOldAddress(t *testing.T) {
 	assert.ErrorIs(t, err, calendar.ErrUnknownFeed)
 	_, err = f.feeds.Token(f.ctx, 999999)
 	assert.ErrorIs(t, err, calendar.ErrNotFound)
-	_, err = f.feeds.ResetToken(f.ctx, 999999, "192.0.2.1")
+	_, err = f.feeds.ResetToken(actor.With(f.ctx, actor.Actor{ID: 999999}))
 	assert.ErrorIs(t, err, calendar.ErrNotFound)
+	_, err = f.feeds.ResetToken(f.ctx)
+	assert.ErrorIs(t, err, calendar.ErrNotFound, "no one signed in has no feed to reset")
 
 	_, err = f.pool.Exec(f.ctx, "UPDATE users SET erased_at = now() WHERE id = $1", sam.ID)
 	require.NoError(t, err)

@@ -13,8 +13,10 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/pgerr"
 	"github.com/pscp/booktraining/internal/validation"
 )
@@ -26,7 +28,7 @@ const (
 )
 
 // ErrNoSuchCourse means no course, retired or not, has that ID.
-var ErrNoSuchCourse = errors.New("no course with that ID")
+var ErrNoSuchCourse = errs.New(errs.NotFound, "no course with that ID")
 
 // Course form field names, which the validation errors refer to. Checkbox
 // and radio groups are named by their first input's id.
@@ -132,9 +134,11 @@ func (s *Service) ManagedCourse(ctx context.Context, id int64) (ManagedCourse, e
 	return ManagedCourse{Course: courseOf(dbsqlc.LockCourseRow(r)), RetiredAt: r.RetiredAt}, nil
 }
 
-// CreateCourse adds a course for actor (a training manager) and returns its
-// ID, or *validation.Errors for a form with mistakes.
-func (s *Service) CreateCourse(ctx context.Context, actor int64, f CourseForm, ip string) (int64, error) {
+// CreateCourse adds a course, audited as done by the actor in ctx (a
+// training manager), and returns its ID, or *validation.Errors for a form
+// with mistakes.
+func (s *Service) CreateCourse(ctx context.Context, f CourseForm) (int64, error) {
+	a := actor.From(ctx)
 	var id int64
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		q := dbsqlc.New(tx)
@@ -155,7 +159,7 @@ func (s *Service) CreateCourse(ctx context.Context, actor int64, f CourseForm, i
 			return fmt.Errorf("create course: %w", err)
 		}
 		return audit.Record(ctx, q, now, audit.Event{
-			Action: CourseCreated, ActorID: &actor, IP: ip,
+			Action: CourseCreated, ActorID: a.IDPtr(), IP: a.IP,
 			Details: map[string]any{"course_id": id, "slug": c.Slug, "title": c.Title},
 		})
 	})
@@ -163,8 +167,10 @@ func (s *Service) CreateCourse(ctx context.Context, actor int64, f CourseForm, i
 }
 
 // UpdateCourse changes every field of a course and audits those that
-// changed. Sessions already scheduled keep the title they were given.
-func (s *Service) UpdateCourse(ctx context.Context, actor, id int64, f CourseForm, ip string) error {
+// changed, as done by the actor in ctx. Sessions already scheduled keep the
+// title they were given.
+func (s *Service) UpdateCourse(ctx context.Context, id int64, f CourseForm) error {
+	a := actor.From(ctx)
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		q := dbsqlc.New(tx)
 		row, err := q.LockCourse(ctx, id)
@@ -215,14 +221,15 @@ func (s *Service) UpdateCourse(ctx context.Context, actor, id int64, f CourseFor
 			return fmt.Errorf("update course %d: %w", id, err)
 		}
 		changes["course_id"] = id
-		return audit.Record(ctx, q, now, audit.Event{Action: CourseUpdated, ActorID: &actor, IP: ip, Details: changes})
+		return audit.Record(ctx, q, now, audit.Event{Action: CourseUpdated, ActorID: a.IDPtr(), IP: a.IP, Details: changes})
 	})
 }
 
 // SetCourseRetired takes a course off the public catalogue (its sessions,
 // past and planned, are kept) or puts it back. Asking for the state it is
-// already in changes and records nothing.
-func (s *Service) SetCourseRetired(ctx context.Context, actor, id int64, retired bool, ip string) error {
+// already in changes and records nothing. The actor in ctx is audited.
+func (s *Service) SetCourseRetired(ctx context.Context, id int64, retired bool) error {
+	a := actor.From(ctx)
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		q := dbsqlc.New(tx)
 		old, err := q.LockCourse(ctx, id)
@@ -243,7 +250,7 @@ func (s *Service) SetCourseRetired(ctx context.Context, actor, id int64, retired
 			return fmt.Errorf("retire course %d: %w", id, err)
 		}
 		return audit.Record(ctx, q, now, audit.Event{
-			Action: CourseUpdated, ActorID: &actor, IP: ip,
+			Action: CourseUpdated, ActorID: a.IDPtr(), IP: a.IP,
 			Details: map[string]any{"course_id": id, "retired": map[string]any{"from": !retired, "to": retired}},
 		})
 	})

@@ -1,6 +1,7 @@
 package catalogue_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"sync"
@@ -9,17 +10,21 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/catalogue"
+	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
-func (f fixture) manager(t *testing.T) int64 {
+// manager adds a training manager and returns a context in which they act
+// (from 192.0.2.1), and their ID.
+func (f fixture) manager(t *testing.T) (context.Context, int64) {
 	t.Helper()
 	var id int64
 	require.NoError(t, f.pool.QueryRow(f.ctx, `
 		INSERT INTO users (email, full_name, unlisted_agency_name, password_hash)
 		VALUES ('manager@example.org', 'Helen Carter', 'The partnership', 'x') RETURNING id`).Scan(&id))
-	return id
+	return actor.With(f.ctx, actor.Actor{ID: id, Manager: true, IP: "192.0.2.1"}), id
 }
 
 func validCourse() catalogue.CourseForm {
@@ -52,8 +57,8 @@ func fieldsOf(t *testing.T, err error) map[string]string {
 func TestCreateCourseTidiesAndKeepsEveryField(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	actor := f.manager(t)
-	id, err := f.svc.CreateCourse(f.ctx, actor, validCourse(), "192.0.2.1")
+	ctx, manager := f.manager(t)
+	id, err := f.svc.CreateCourse(ctx, validCourse())
 	require.NoError(t, err)
 	c, err := f.svc.ManagedCourse(f.ctx, id)
 	require.NoError(t, err)
@@ -73,14 +78,14 @@ func TestCreateCourseTidiesAndKeepsEveryField(t *testing.T) {
 	assert.Equal(t, id, pub.ID)
 
 	var audited int
-	require.NoError(t, f.pool.QueryRow(f.ctx, `SELECT count(*) FROM audit_events WHERE action = 'course_created' AND actor_id = $1`, actor).Scan(&audited))
+	require.NoError(t, f.pool.QueryRow(f.ctx, `SELECT count(*) FROM audit_events WHERE action = 'course_created' AND actor_id = $1 AND ip = '192.0.2.1'`, manager).Scan(&audited))
 	assert.Equal(t, 1, audited)
 }
 
 func TestCourseValidation(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	actor := f.manager(t)
+	ctx, _ := f.manager(t)
 	elevenLines := strings.Repeat("An outcome\n", 11)
 	tests := []struct {
 		name  string
@@ -114,7 +119,7 @@ func TestCourseValidation(t *testing.T) {
 	for _, tt := range tests {
 		form := validCourse()
 		tt.edit(&form)
-		_, err := f.svc.CreateCourse(f.ctx, actor, form, "")
+		_, err := f.svc.CreateCourse(ctx, form)
 		fields := fieldsOf(t, err)
 		assert.Contains(t, fields, tt.field, tt.name)
 		assert.Len(t, fields, 1, "%s: only the field at fault: %v", tt.name, fields)
@@ -123,21 +128,21 @@ func TestCourseValidation(t *testing.T) {
 	form := validCourse()
 	form.Slug, form.Title, form.DefaultCapacity = strings.Repeat("a", 100), strings.Repeat("é", 200), "500"
 	form.LearningOutcomes = strings.Repeat("An outcome\n", 10)
-	_, err := f.svc.CreateCourse(f.ctx, actor, form, "")
+	_, err := f.svc.CreateCourse(ctx, form)
 	require.NoError(t, err)
 }
 
 func TestCourseSlugsAreUnique(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	actor := f.manager(t)
+	ctx, _ := f.manager(t)
 	list, err := f.svc.ManagedCourses(f.ctx)
 	require.NoError(t, err)
 	require.GreaterOrEqual(t, len(list), 2)
 
 	form := validCourse()
 	form.Slug = list[0].Slug
-	_, err = f.svc.CreateCourse(f.ctx, actor, form, "")
+	_, err = f.svc.CreateCourse(ctx, form)
 	assert.Equal(t, "Another course already has this web address name", fieldsOf(t, err)[catalogue.FieldSlug])
 
 	// Editing may keep a course's own slug but not take another's.
@@ -145,9 +150,9 @@ func TestCourseSlugsAreUnique(t *testing.T) {
 	require.NoError(t, err)
 	edit := catalogue.CourseFormOf(own.Course)
 	edit.Title = "A new title"
-	require.NoError(t, f.svc.UpdateCourse(f.ctx, actor, own.ID, edit, ""))
+	require.NoError(t, f.svc.UpdateCourse(ctx, own.ID, edit))
 	edit.Slug = list[0].Slug
-	err = f.svc.UpdateCourse(f.ctx, actor, own.ID, edit, "")
+	err = f.svc.UpdateCourse(ctx, own.ID, edit)
 	assert.Contains(t, fieldsOf(t, err), catalogue.FieldSlug)
 
 	// Racing creators: the unique constraint has the last word, as a field error.
@@ -159,7 +164,7 @@ func TestCourseSlugsAreUnique(t *testing.T) {
 			defer wg.Done()
 			form := validCourse()
 			form.Slug = "raced-course"
-			_, errs[i] = f.svc.CreateCourse(f.ctx, actor, form, "")
+			_, errs[i] = f.svc.CreateCourse(ctx, form)
 		}()
 	}
 	wg.Wait()
@@ -177,7 +182,7 @@ func TestCourseSlugsAreUnique(t *testing.T) {
 func TestRetiredCourseLeavesCatalogueAndKeepsSessions(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	actor := f.manager(t)
+	ctx, _ := f.manager(t)
 	var id int64
 	var slug string
 	var sessions int
@@ -185,7 +190,7 @@ func TestRetiredCourseLeavesCatalogueAndKeepsSessions(t *testing.T) {
 		SELECT c.id, c.slug, count(s.id) FROM courses c JOIN sessions s ON s.course_id = c.id
 		GROUP BY c.id ORDER BY c.id LIMIT 1`).Scan(&id, &slug, &sessions))
 
-	require.NoError(t, f.svc.SetCourseRetired(f.ctx, actor, id, true, ""))
+	require.NoError(t, f.svc.SetCourseRetired(ctx, id, true))
 	_, _, err := f.svc.CourseWithSessions(f.ctx, slug)
 	assert.ErrorIs(t, err, catalogue.ErrCourseNotFound)
 	c, err := f.svc.ManagedCourse(f.ctx, id)
@@ -195,16 +200,18 @@ func TestRetiredCourseLeavesCatalogueAndKeepsSessions(t *testing.T) {
 	require.NoError(t, f.pool.QueryRow(f.ctx, `SELECT count(*) FROM sessions WHERE course_id = $1`, id).Scan(&after))
 	assert.Equal(t, sessions, after)
 
-	require.NoError(t, f.svc.SetCourseRetired(f.ctx, actor, id, false, ""))
+	require.NoError(t, f.svc.SetCourseRetired(ctx, id, false))
 	_, _, err = f.svc.CourseWithSessions(f.ctx, slug)
 	assert.NoError(t, err)
-	assert.ErrorIs(t, f.svc.SetCourseRetired(f.ctx, actor, 1<<40, true, ""), catalogue.ErrNoSuchCourse)
+	err = f.svc.SetCourseRetired(ctx, 1<<40, true)
+	assert.ErrorIs(t, err, catalogue.ErrNoSuchCourse)
+	assert.Equal(t, errs.NotFound, errs.KindOf(err), "answered as not found, with no check in the handler")
 }
 
 func TestEditingACourseKeepsSessionTitles(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	actor := f.manager(t)
+	ctx, _ := f.manager(t)
 	var id, sessionID int64
 	var title string
 	require.NoError(t, f.pool.QueryRow(f.ctx, `
@@ -213,7 +220,7 @@ func TestEditingACourseKeepsSessionTitles(t *testing.T) {
 	require.NoError(t, err)
 	form := catalogue.CourseFormOf(c.Course)
 	form.Title = "Renamed course"
-	require.NoError(t, f.svc.UpdateCourse(f.ctx, actor, id, form, ""))
+	require.NoError(t, f.svc.UpdateCourse(ctx, id, form))
 
 	var kept string
 	require.NoError(t, f.pool.QueryRow(f.ctx, `SELECT course_title FROM sessions WHERE id = $1`, sessionID).Scan(&kept))

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	acting "github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/scheduling"
 	"github.com/pscp/booktraining/internal/validation"
@@ -201,7 +202,10 @@ func (s *Service) schedule(ctx context.Context, actor Actor, id int64, e dbsqlc.
 func (s *Service) checkAtPremises(ctx context.Context, tx pgx.Tx, actor Actor, agencyID int64, f scheduling.Form, at venue.Premises, now time.Time) (scheduling.Plan, error) {
 	p, perr := venue.CheckPremises(at)
 	if perr == nil {
-		id, err := venue.PremisesTx(ctx, tx, actor.ID, agencyID, p, now)
+		// venue audits the actor in ctx: name this one there (with the
+		// request's address, if ctx has it) until enquiry reads it from ctx too.
+		vctx := acting.With(ctx, acting.Actor{ID: actor.ID, IP: acting.From(ctx).IP})
+		id, err := venue.PremisesTx(vctx, tx, agencyID, p, now)
 		if err != nil {
 			return scheduling.Plan{}, err
 		}

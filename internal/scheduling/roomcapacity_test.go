@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/pgerr"
 	"github.com/pscp/booktraining/internal/scheduling"
 	"github.com/pscp/booktraining/internal/validation"
@@ -62,12 +63,13 @@ func TestRoomCapacityHoldsAgainstTwoManagersAtOnce(t *testing.T) {
 		smaller := venue.FormOf(v)
 		smaller.Capacity = "20"
 
+		asManager := actor.With(f.ctx, actor.Actor{ID: manager, Manager: true})
 		var schedErr, roomErr error
 		var wg sync.WaitGroup
 		start := make(chan struct{})
 		wg.Add(2)
 		go func() { defer wg.Done(); <-start; _, _, schedErr = f.svc.Create(f.ctx, form) }()
-		go func() { defer wg.Done(); <-start; roomErr = venues.Update(f.ctx, manager, room, smaller, "") }()
+		go func() { defer wg.Done(); <-start; roomErr = venues.Update(asManager, room, smaller) }()
 		close(start)
 		wg.Wait()
 

@@ -11,8 +11,10 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/pgerr"
 	"github.com/pscp/booktraining/internal/validation"
 )
@@ -59,6 +61,9 @@ type Clash struct {
 // ClashError is returned when the database refused time off because it
 // overlaps something already in the trainer's diary.
 type ClashError struct{ Clash Clash }
+
+// Kind makes a clash a conflict: the diary, not the form, is in the way.
+func (e *ClashError) Kind() errs.Kind { return errs.Conflict }
 
 func (e *ClashError) Error() string {
 	if e.Clash.SessionID != nil {
@@ -159,10 +164,12 @@ func (s *Service) ListTimeOff(ctx context.Context, trainerID int64) ([]TimeOff, 
 	return out, nil
 }
 
-// AddTimeOff records time off for a trainer. The database refuses time off
-// that overlaps a session they deliver or other time off; that comes back as
-// *ClashError naming what is in the way, and nothing is saved.
-func (s *Service) AddTimeOff(ctx context.Context, actor, trainerID int64, f TimeOffForm, ip string) (TimeOff, error) {
+// AddTimeOff records time off for a trainer, audited as done by the actor
+// in ctx. The database refuses time off that overlaps a session they deliver
+// or other time off; that comes back as *ClashError naming what is in the
+// way, and nothing is saved.
+func (s *Service) AddTimeOff(ctx context.Context, trainerID int64, f TimeOffForm) (TimeOff, error) {
+	a := actor.From(ctx)
 	start, end, reason, err := f.check(s.now())
 	if err != nil {
 		return TimeOff{}, err
@@ -184,7 +191,7 @@ func (s *Service) AddTimeOff(ctx context.Context, actor, trainerID int64, f Time
 			return fmt.Errorf("insert time off for trainer %d: %w", trainerID, err)
 		}
 		return audit.Record(ctx, q, now, audit.Event{
-			Action: ActionTimeOffAdded, ActorID: &actor, SubjectID: &trainerID, IP: ip,
+			Action: ActionTimeOffAdded, ActorID: a.IDPtr(), SubjectID: &trainerID, IP: a.IP,
 			Details: map[string]any{
 				"first_day": t.FirstDay().Format(time.DateOnly), "last_day": t.LastDay().Format(time.DateOnly), "reason": reason,
 			},
@@ -214,8 +221,10 @@ func (s *Service) whatClashes(ctx context.Context, trainerID int64, start, end t
 	return &ClashError{Clash{SessionID: r.SessionID, CourseTitle: r.CourseTitle, Start: r.StartsAt, End: r.EndsAt}}
 }
 
-// RemoveTimeOff deletes one stretch of a trainer's time off.
-func (s *Service) RemoveTimeOff(ctx context.Context, actor, trainerID, id int64, ip string) error {
+// RemoveTimeOff deletes one stretch of a trainer's time off, audited as
+// done by the actor in ctx.
+func (s *Service) RemoveTimeOff(ctx context.Context, trainerID, id int64) error {
+	a := actor.From(ctx)
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		q := dbsqlc.New(tx)
 		if err := lockTrainer(ctx, q, trainerID); err != nil {
@@ -229,7 +238,7 @@ func (s *Service) RemoveTimeOff(ctx context.Context, actor, trainerID, id int64,
 		}
 		t := TimeOff{Start: r.StartsAt, End: r.EndsAt}
 		return audit.Record(ctx, q, s.now(), audit.Event{
-			Action: ActionTimeOffRemoved, ActorID: &actor, SubjectID: &trainerID, IP: ip,
+			Action: ActionTimeOffRemoved, ActorID: a.IDPtr(), SubjectID: &trainerID, IP: a.IP,
 			Details: map[string]any{"first_day": t.FirstDay().Format(time.DateOnly), "last_day": t.LastDay().Format(time.DateOnly)},
 		})
 	})

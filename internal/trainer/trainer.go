@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
@@ -23,9 +24,9 @@ var (
 	// ErrNotFound means no one holding the trainer role has that ID.
 	ErrNotFound = errs.New(errs.NotFound, "trainer not found")
 	// ErrSessionNotFound means the trainer delivers no session with that ID.
-	ErrSessionNotFound = errors.New("session not found for this trainer")
+	ErrSessionNotFound = errs.New(errs.NotFound, "session not found for this trainer")
 	// ErrTimeOffNotFound means the trainer has no time off with that ID.
-	ErrTimeOffNotFound = errors.New("time off not found")
+	ErrTimeOffNotFound = errs.New(errs.NotFound, "time off not found")
 )
 
 // Audited actions of this package.
@@ -110,9 +111,10 @@ func (s *Service) CourseApprovals(ctx context.Context, trainerID int64) ([]Cours
 }
 
 // SetCourses makes courseIDs the set of current courses the trainer may
-// deliver, and audits what changed. IDs of retired or unknown courses are
-// ignored.
-func (s *Service) SetCourses(ctx context.Context, actor, trainerID int64, courseIDs []int64, ip string) error {
+// deliver, and audits what changed as done by the actor in ctx. IDs of
+// retired or unknown courses are ignored.
+func (s *Service) SetCourses(ctx context.Context, trainerID int64, courseIDs []int64) error {
+	a := actor.From(ctx)
 	if courseIDs == nil {
 		courseIDs = []int64{}
 	}
@@ -136,7 +138,7 @@ func (s *Service) SetCourses(ctx context.Context, actor, trainerID int64, course
 		slices.Sort(added)
 		slices.Sort(removed)
 		return audit.Record(ctx, q, now, audit.Event{
-			Action: ActionCoursesApproved, ActorID: &actor, SubjectID: &trainerID, IP: ip,
+			Action: ActionCoursesApproved, ActorID: a.IDPtr(), SubjectID: &trainerID, IP: a.IP,
 			Details: map[string]any{"approved_course_ids": added, "withdrawn_course_ids": removed},
 		})
 	})

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/validation"
@@ -99,10 +100,10 @@ func SplitAddress(text string) Premises {
 
 // PremisesTx returns the venue of agency's premises at p (checked by
 // CheckPremises), recording it in the caller's transaction the first time
-// that address is used, audited with actor. The same address of the same
-// agency, ignoring case, is always the same venue, even when two managers
-// record it at once.
-func PremisesTx(ctx context.Context, tx pgx.Tx, actor, agencyID int64, p Premises, now time.Time) (int64, error) {
+// that address is used, audited as done by the actor in ctx. The same
+// address of the same agency, ignoring case, is always the same venue, even
+// when two managers record it at once.
+func PremisesTx(ctx context.Context, tx pgx.Tx, agencyID int64, p Premises, now time.Time) (int64, error) {
 	q := dbsqlc.New(tx)
 	find := func() (int64, error) {
 		return q.FindAgencyPremises(ctx, dbsqlc.FindAgencyPremisesParams{
@@ -128,8 +129,9 @@ func PremisesTx(ctx context.Context, tx pgx.Tx, actor, agencyID int64, p Premise
 		}
 		return id, nil
 	}
+	a := actor.From(ctx)
 	return made[0].ID, audit.Record(ctx, q, now, audit.Event{
-		Action: Created, ActorID: &actor,
+		Action: Created, ActorID: a.IDPtr(), IP: a.IP,
 		Details: map[string]any{"venue_id": made[0].ID, "name": made[0].Name, "agency_id": agencyID, "agency_premises": true},
 	})
 }

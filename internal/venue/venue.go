@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
@@ -146,9 +147,11 @@ func (s *Service) Get(ctx context.Context, id int64) (Venue, error) {
 	return venueOf(dbsqlc.LockVenueRow(r)), nil
 }
 
-// Create adds a venue for actor (a training manager) and returns its ID, or
-// *validation.Errors for a form with mistakes.
-func (s *Service) Create(ctx context.Context, actor int64, f Form, ip string) (int64, error) {
+// Create adds a venue, audited as done by the actor in ctx (a training
+// manager), and returns its ID, or *validation.Errors for a form with
+// mistakes.
+func (s *Service) Create(ctx context.Context, f Form) (int64, error) {
+	a := actor.From(ctx)
 	var id int64
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		q := dbsqlc.New(tx)
@@ -168,17 +171,19 @@ func (s *Service) Create(ctx context.Context, actor int64, f Form, ip string) (i
 			return fmt.Errorf("create venue: %w", err)
 		}
 		return audit.Record(ctx, q, now, audit.Event{
-			Action: Created, ActorID: &actor, IP: ip,
+			Action: Created, ActorID: a.IDPtr(), IP: a.IP,
 			Details: map[string]any{"venue_id": id, "name": v.Name, "online": v.Online},
 		})
 	})
 	return id, err
 }
 
-// Update changes a venue and audits the fields that changed. A room cannot
-// shrink below an upcoming session booked into it, and a venue that has
-// held sessions cannot change between room and online platform.
-func (s *Service) Update(ctx context.Context, actor, id int64, f Form, ip string) error {
+// Update changes a venue and audits the fields that changed, as done by the
+// actor in ctx. A room cannot shrink below an upcoming session booked into
+// it, and a venue that has held sessions cannot change between room and
+// online platform.
+func (s *Service) Update(ctx context.Context, id int64, f Form) error {
+	a := actor.From(ctx)
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		q := dbsqlc.New(tx)
 		row, err := q.LockVenue(ctx, id)
@@ -258,14 +263,15 @@ func (s *Service) Update(ctx context.Context, actor, id int64, f Form, ip string
 			return fmt.Errorf("update venue %d: %w", id, err)
 		}
 		changes["venue_id"] = id
-		return audit.Record(ctx, q, now, audit.Event{Action: Updated, ActorID: &actor, IP: ip, Details: changes})
+		return audit.Record(ctx, q, now, audit.Event{Action: Updated, ActorID: a.IDPtr(), IP: a.IP, Details: changes})
 	})
 }
 
 // SetRetired retires a venue (no new sessions go there; those already
 // there keep it) or restores it. Asking for the state it is already in
-// changes and records nothing.
-func (s *Service) SetRetired(ctx context.Context, actor, id int64, retired bool, ip string) error {
+// changes and records nothing. The actor in ctx is audited.
+func (s *Service) SetRetired(ctx context.Context, id int64, retired bool) error {
+	a := actor.From(ctx)
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		q := dbsqlc.New(tx)
 		old, err := q.LockVenue(ctx, id)
@@ -286,7 +292,7 @@ func (s *Service) SetRetired(ctx context.Context, actor, id int64, retired bool,
 			return fmt.Errorf("retire venue %d: %w", id, err)
 		}
 		return audit.Record(ctx, q, now, audit.Event{
-			Action: Updated, ActorID: &actor, IP: ip,
+			Action: Updated, ActorID: a.IDPtr(), IP: a.IP,
 			Details: map[string]any{"venue_id": id, "retired": map[string]any{"from": !retired, "to": retired}},
 		})
 	})

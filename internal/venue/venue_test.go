@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/demo"
 	"github.com/pscp/booktraining/internal/pgtest"
 	"github.com/pscp/booktraining/internal/validation"
@@ -32,11 +33,13 @@ func setup(t *testing.T) fixture {
 	pool := pgtest.New(t)
 	_, err := demo.Seed(ctx, pool, now)
 	require.NoError(t, err)
-	var actor int64
+	var manager int64
 	require.NoError(t, pool.QueryRow(ctx, `
 		INSERT INTO users (email, full_name, unlisted_agency_name, password_hash)
-		VALUES ('manager@example.org', 'Helen Carter', 'The partnership', 'x') RETURNING id`).Scan(&actor))
-	return fixture{ctx: ctx, pool: pool, svc: venue.New(pool, func() time.Time { return now }), actor: actor}
+		VALUES ('manager@example.org', 'Helen Carter', 'The partnership', 'x') RETURNING id`).Scan(&manager))
+	// The manager acts: the service reads them, and their address, from ctx.
+	ctx = actor.With(ctx, actor.Actor{ID: manager, Manager: true, IP: "192.0.2.1"})
+	return fixture{ctx: ctx, pool: pool, svc: venue.New(pool, func() time.Time { return now }), actor: manager}
 }
 
 func room() venue.Form {
@@ -77,7 +80,7 @@ func TestPostcode(t *testing.T) {
 func TestCreateRoomAndPlatform(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	id, err := f.svc.Create(f.ctx, f.actor, room(), "192.0.2.1")
+	id, err := f.svc.Create(f.ctx, room())
 	require.NoError(t, err)
 	v, err := f.svc.Get(f.ctx, id)
 	require.NoError(t, err)
@@ -89,7 +92,7 @@ func TestCreateRoomAndPlatform(t *testing.T) {
 	// An online platform keeps only its name and accessibility notes.
 	online := room()
 	online.Kind, online.Name = venue.KindOnline, "Zoom"
-	id, err = f.svc.Create(f.ctx, f.actor, online, "")
+	id, err = f.svc.Create(f.ctx, online)
 	require.NoError(t, err)
 	v, err = f.svc.Get(f.ctx, id)
 	require.NoError(t, err)
@@ -99,7 +102,7 @@ func TestCreateRoomAndPlatform(t *testing.T) {
 	assert.Equal(t, "Step-free.\nHearing loop.", v.AccessibilityNotes)
 
 	var audited int
-	require.NoError(t, f.pool.QueryRow(f.ctx, `SELECT count(*) FROM audit_events WHERE action = 'venue_created' AND actor_id = $1`, f.actor).Scan(&audited))
+	require.NoError(t, f.pool.QueryRow(f.ctx, `SELECT count(*) FROM audit_events WHERE action = 'venue_created' AND actor_id = $1 AND ip = '192.0.2.1'`, f.actor).Scan(&audited))
 	assert.Equal(t, 2, audited)
 }
 
@@ -126,13 +129,13 @@ func TestVenueValidation(t *testing.T) {
 	for _, tt := range tests {
 		form := room()
 		tt.edit(&form)
-		_, err := f.svc.Create(f.ctx, f.actor, form, "")
+		_, err := f.svc.Create(f.ctx, form)
 		fields := fieldsOf(t, err)
 		assert.Contains(t, fields, tt.field, tt.name)
 		assert.Len(t, fields, 1, "%s: only the field at fault: %v", tt.name, fields)
 	}
 	// An online platform needs no address or capacity.
-	_, err := f.svc.Create(f.ctx, f.actor, venue.Form{Kind: venue.KindOnline, Name: "Teams", Capacity: "oops"}, "")
+	_, err := f.svc.Create(f.ctx, venue.Form{Kind: venue.KindOnline, Name: "Teams", Capacity: "oops"})
 	require.NoError(t, err)
 }
 
@@ -144,17 +147,17 @@ func TestVenueNamesAreUniqueIgnoringCase(t *testing.T) {
 	require.NotEmpty(t, list)
 	form := room()
 	form.Name = strings.ToUpper(list[0].Name)
-	_, err = f.svc.Create(f.ctx, f.actor, form, "")
+	_, err = f.svc.Create(f.ctx, form)
 	assert.Equal(t, "A venue with this name already exists", fieldsOf(t, err)[venue.FieldName])
 
-	id, err := f.svc.Create(f.ctx, f.actor, room(), "")
+	id, err := f.svc.Create(f.ctx, room())
 	require.NoError(t, err)
 	// A venue keeps its own name in another case, but cannot take another's.
 	form = room()
 	form.Name = "SOUTHSEA community centre"
-	require.NoError(t, f.svc.Update(f.ctx, f.actor, id, form, ""))
+	require.NoError(t, f.svc.Update(f.ctx, id, form))
 	form.Name = list[0].Name
-	assert.Contains(t, fieldsOf(t, f.svc.Update(f.ctx, f.actor, id, form, "")), venue.FieldName)
+	assert.Contains(t, fieldsOf(t, f.svc.Update(f.ctx, id, form)), venue.FieldName)
 }
 
 func TestRoomCannotShrinkBelowAnUpcomingSession(t *testing.T) {
@@ -173,7 +176,7 @@ func TestRoomCannotShrinkBelowAnUpcomingSession(t *testing.T) {
 	require.NoError(t, err)
 	form := venue.FormOf(v)
 	form.Capacity = "2"
-	err = f.svc.Update(f.ctx, f.actor, venueID, form, "")
+	err = f.svc.Update(f.ctx, venueID, form)
 	msg := fieldsOf(t, err)[venue.FieldCapacity]
 	assert.Contains(t, msg, title)
 	assert.Contains(t, msg, startsAt.Format("2006"))
@@ -182,14 +185,14 @@ func TestRoomCannotShrinkBelowAnUpcomingSession(t *testing.T) {
 	_, err = f.pool.Exec(f.ctx, `UPDATE sessions SET status = 'cancelled', cancelled_reason = 'Room closed'
 		WHERE venue_id = $1 AND starts_at > $2`, venueID, now)
 	require.NoError(t, err)
-	require.NoError(t, f.svc.Update(f.ctx, f.actor, venueID, form, ""))
+	require.NoError(t, f.svc.Update(f.ctx, venueID, form))
 	v, err = f.svc.Get(f.ctx, venueID)
 	require.NoError(t, err)
 	assert.Equal(t, 2, v.Capacity)
 
 	// A venue that has held sessions stays a room.
 	form.Kind = venue.KindOnline
-	assert.Contains(t, fieldsOf(t, f.svc.Update(f.ctx, f.actor, venueID, form, "")), venue.FieldKind)
+	assert.Contains(t, fieldsOf(t, f.svc.Update(f.ctx, venueID, form)), venue.FieldKind)
 }
 
 func TestRetireAndRestoreVenue(t *testing.T) {
@@ -198,17 +201,17 @@ func TestRetireAndRestoreVenue(t *testing.T) {
 	var id int64
 	var sessions int
 	require.NoError(t, f.pool.QueryRow(f.ctx, `SELECT venue_id, count(*) FROM sessions GROUP BY venue_id ORDER BY venue_id LIMIT 1`).Scan(&id, &sessions))
-	require.NoError(t, f.svc.SetRetired(f.ctx, f.actor, id, true, ""))
+	require.NoError(t, f.svc.SetRetired(f.ctx, id, true))
 	v, err := f.svc.Get(f.ctx, id)
 	require.NoError(t, err)
 	assert.True(t, v.Retired())
 	var after int
 	require.NoError(t, f.pool.QueryRow(f.ctx, `SELECT count(*) FROM sessions WHERE venue_id = $1`, id).Scan(&after))
 	assert.Equal(t, sessions, after, "a retired venue keeps its sessions")
-	require.NoError(t, f.svc.SetRetired(f.ctx, f.actor, id, false, ""))
+	require.NoError(t, f.svc.SetRetired(f.ctx, id, false))
 	v, err = f.svc.Get(f.ctx, id)
 	require.NoError(t, err)
 	assert.False(t, v.Retired())
-	assert.ErrorIs(t, f.svc.SetRetired(f.ctx, f.actor, 1<<40, true, ""), venue.ErrNotFound)
-	assert.ErrorIs(t, f.svc.Update(f.ctx, f.actor, 1<<40, room(), ""), venue.ErrNotFound)
+	assert.ErrorIs(t, f.svc.SetRetired(f.ctx, 1<<40, true), venue.ErrNotFound)
+	assert.ErrorIs(t, f.svc.Update(f.ctx, 1<<40, room()), venue.ErrNotFound)
 }

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"errors"
-
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/pscp/booktraining/internal/calendar"
@@ -21,7 +19,7 @@ func (a *app) feedURL(c *fiber.Ctx) (string, error) {
 
 func (a *app) resetFeed(back string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		if _, err := a.calendars().ResetToken(c.UserContext(), currentUser(c).ID, a.clientIP(c)); err != nil {
+		if _, err := a.calendars().ResetToken(c.UserContext()); err != nil {
 			return err
 		}
 		return c.Redirect(back, fiber.StatusSeeOther)
@@ -32,9 +30,7 @@ func (a *app) resetFeed(back string) fiber.Handler {
 // cached on the way, since it changes and its address is a secret.
 func (a *app) calendarFeed(c *fiber.Ctx) error {
 	data, err := a.calendars().Feed(c.UserContext(), c.Params("token"))
-	if errors.Is(err, calendar.ErrUnknownFeed) {
-		return fiber.ErrNotFound
-	} else if err != nil {
+	if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")

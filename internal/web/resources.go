@@ -107,7 +107,7 @@ func (h *resources) newCourse(c *fiber.Ctx) error {
 
 func (h *resources) createCourse(c *fiber.Ctx) error {
 	f := courseFormValues(c)
-	_, err := h.deps.Catalogue.CreateCourse(c.UserContext(), currentUser(c).ID, f, h.clientIP(c))
+	_, err := h.deps.Catalogue.CreateCourse(c.UserContext(), f)
 	var verr *validation.Errors
 	if errors.As(err, &verr) {
 		return h.showCourseForm(c, nil, f, verr)
@@ -123,11 +123,7 @@ func (h *resources) courseParam(c *fiber.Ctx) (catalogue.ManagedCourse, error) {
 	if err != nil {
 		return catalogue.ManagedCourse{}, err
 	}
-	course, err := h.deps.Catalogue.ManagedCourse(c.UserContext(), id)
-	if errors.Is(err, catalogue.ErrNoSuchCourse) {
-		return catalogue.ManagedCourse{}, fiber.ErrNotFound
-	}
-	return course, err
+	return h.deps.Catalogue.ManagedCourse(c.UserContext(), id)
 }
 
 func (h *resources) editCourse(c *fiber.Ctx) error {
@@ -144,7 +140,7 @@ func (h *resources) updateCourse(c *fiber.Ctx) error {
 		return err
 	}
 	f := courseFormValues(c)
-	err = h.deps.Catalogue.UpdateCourse(c.UserContext(), currentUser(c).ID, id, f, h.clientIP(c))
+	err = h.deps.Catalogue.UpdateCourse(c.UserContext(), id, f)
 	var verr *validation.Errors
 	switch {
 	case errors.As(err, &verr):
@@ -153,8 +149,6 @@ func (h *resources) updateCourse(c *fiber.Ctx) error {
 			return err
 		}
 		return h.showCourseForm(c, &course, f, verr)
-	case errors.Is(err, catalogue.ErrNoSuchCourse):
-		return fiber.ErrNotFound
 	case err != nil:
 		return err
 	}
@@ -171,10 +165,7 @@ func (h *resources) retireCourse(retire bool) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		err = h.deps.Catalogue.SetCourseRetired(c.UserContext(), currentUser(c).ID, id, retire, h.clientIP(c))
-		if errors.Is(err, catalogue.ErrNoSuchCourse) {
-			return fiber.ErrNotFound
-		} else if err != nil {
+		if err := h.deps.Catalogue.SetCourseRetired(c.UserContext(), id, retire); err != nil {
 			return err
 		}
 		return c.Redirect(fmt.Sprintf("/admin/courses/%d?done=%s", id, done), fiber.StatusSeeOther)
@@ -232,7 +223,7 @@ func (h *resources) newVenue(c *fiber.Ctx) error {
 
 func (h *resources) createVenue(c *fiber.Ctx) error {
 	f := venueFormValues(c)
-	_, err := h.venues.Create(c.UserContext(), currentUser(c).ID, f, h.clientIP(c))
+	_, err := h.venues.Create(c.UserContext(), f)
 	var verr *validation.Errors
 	if errors.As(err, &verr) {
 		return h.showVenueForm(c, nil, f, verr)
@@ -248,11 +239,7 @@ func (h *resources) venueParam(c *fiber.Ctx) (venue.Venue, error) {
 	if err != nil {
 		return venue.Venue{}, err
 	}
-	v, err := h.venues.Get(c.UserContext(), id)
-	if errors.Is(err, venue.ErrNotFound) {
-		return venue.Venue{}, fiber.ErrNotFound
-	}
-	return v, err
+	return h.venues.Get(c.UserContext(), id)
 }
 
 func (h *resources) editVenue(c *fiber.Ctx) error {
@@ -269,7 +256,7 @@ func (h *resources) updateVenue(c *fiber.Ctx) error {
 		return err
 	}
 	f := venueFormValues(c)
-	err = h.venues.Update(c.UserContext(), currentUser(c).ID, id, f, h.clientIP(c))
+	err = h.venues.Update(c.UserContext(), id, f)
 	var verr *validation.Errors
 	switch {
 	case errors.As(err, &verr):
@@ -278,8 +265,6 @@ func (h *resources) updateVenue(c *fiber.Ctx) error {
 			return err
 		}
 		return h.showVenueForm(c, &v, f, verr)
-	case errors.Is(err, venue.ErrNotFound):
-		return fiber.ErrNotFound
 	case err != nil:
 		return err
 	}
@@ -296,10 +281,7 @@ func (h *resources) retireVenue(retire bool) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		err = h.venues.SetRetired(c.UserContext(), currentUser(c).ID, id, retire, h.clientIP(c))
-		if errors.Is(err, venue.ErrNotFound) {
-			return fiber.ErrNotFound
-		} else if err != nil {
+		if err := h.venues.SetRetired(c.UserContext(), id, retire); err != nil {
 			return err
 		}
 		return c.Redirect(fmt.Sprintf("/admin/venues/%d?done=%s", id, done), fiber.StatusSeeOther)

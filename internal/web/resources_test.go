@@ -164,6 +164,9 @@ func TestManagerKeepsCourses(t *testing.T) {
 	assert.Contains(t, page, "Course added")
 	assert.Contains(t, page, "Online safety basics")
 	id := w.scalar(t, "SELECT id::text FROM courses WHERE slug = 'online-safety-basics'")
+	assert.Equal(t, "1", w.scalar(t, `SELECT count(*)::text FROM audit_events e JOIN users u ON u.id = e.actor_id
+		WHERE e.action = 'course_created' AND u.email = 'manager@example.org' AND e.ip IS NOT NULL
+		AND (e.details->>'course_id') = $1`, id), "audited as the signed-in manager, from their address")
 	resp, _ = w.client(t).get("/courses/online-safety-basics")
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 

@@ -38,16 +38,6 @@ func (h *trainers) area(c *fiber.Ctx) adminArea {
 	return a
 }
 
-// trainerNotFound turns the trainer package's "no such thing" errors into a 404.
-func trainerNotFound(err error) error {
-	switch {
-	case errors.Is(err, trainer.ErrNotFound), errors.Is(err, trainer.ErrSessionNotFound),
-		errors.Is(err, trainer.ErrTimeOffNotFound):
-		return fiber.ErrNotFound
-	}
-	return err
-}
-
 // --- the manager's pages ---
 
 type adminTrainersPage struct {
@@ -94,7 +84,7 @@ func (h *trainers) showTrainer(c *fiber.Ctx, f trainer.TimeOffForm, errs *valida
 	ctx := c.UserContext()
 	t, err := h.trainers.Get(ctx, id)
 	if err != nil {
-		return trainerNotFound(err)
+		return err
 	}
 	d := adminTrainerPage{adminArea: h.area(c), fieldErrors: fieldErrors{errs}, Trainer: t, Form: f}
 	if d.Courses, err = h.trainers.CourseApprovals(ctx, id); err != nil {
@@ -120,8 +110,8 @@ func (h *trainers) saveCourses(c *fiber.Ctx) error {
 			ids = append(ids, n)
 		}
 	}
-	if err := h.trainers.SetCourses(c.UserContext(), currentUser(c).ID, id, ids, h.clientIP(c)); err != nil {
-		return trainerNotFound(err)
+	if err := h.trainers.SetCourses(c.UserContext(), id, ids); err != nil {
+		return err
 	}
 	return c.Redirect(fmt.Sprintf("/admin/trainers/%d?done=courses-saved", id), fiber.StatusSeeOther)
 }
@@ -136,7 +126,7 @@ func (h *trainers) addTimeOff(c *fiber.Ctx) error {
 		ToDay: c.FormValue("to-day"), ToMonth: c.FormValue("to-month"), ToYear: c.FormValue("to-year"),
 		Reason: c.FormValue(trainer.FieldReason),
 	}
-	_, err = h.trainers.AddTimeOff(c.UserContext(), currentUser(c).ID, id, f, h.clientIP(c))
+	_, err = h.trainers.AddTimeOff(c.UserContext(), id, f)
 	var verr *validation.Errors
 	var clash *trainer.ClashError
 	switch {
@@ -147,7 +137,7 @@ func (h *trainers) addTimeOff(c *fiber.Ctx) error {
 		v.Add(trainer.FieldFrom+"-day", timeOffClashMessage(clash.Clash))
 		return h.showTrainer(c, f, &v)
 	case err != nil:
-		return trainerNotFound(err)
+		return err
 	}
 	return c.Redirect(fmt.Sprintf("/admin/trainers/%d?done=time-off-added", id), fiber.StatusSeeOther)
 }
@@ -173,8 +163,8 @@ func (h *trainers) removeTimeOff(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.trainers.RemoveTimeOff(c.UserContext(), currentUser(c).ID, id, entry, h.clientIP(c)); err != nil {
-		return trainerNotFound(err)
+	if err := h.trainers.RemoveTimeOff(c.UserContext(), id, entry); err != nil {
+		return err
 	}
 	return c.Redirect(fmt.Sprintf("/admin/trainers/%d?done=time-off-removed", id), fiber.StatusSeeOther)
 }
@@ -216,7 +206,7 @@ func (h *trainers) mySession(c *fiber.Ctx) error {
 	}
 	s, err := h.trainers.Session(c.UserContext(), currentUser(c).ID, id)
 	if err != nil {
-		return trainerNotFound(err)
+		return err
 	}
 	list, err := h.deps.Bookings.ListSession(c.UserContext(), id)
 	if err != nil {

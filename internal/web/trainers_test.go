@@ -198,7 +198,9 @@ func TestTrainerCourseApprovals(t *testing.T) {
 	assert.Regexp(t, `(?s)Trainer Tester</a></td>.*?`+regexp.QuoteMeta(otherAgency)+`</td>\s*<td[^>]*>2</td>`, body)
 
 	var audits int
-	require.NoError(t, w.pool.QueryRow(ctx, "SELECT count(*) FROM audit_events WHERE action = 'trainer_courses_changed' AND subject_user_id = $1", w.trainer).Scan(&audits))
+	require.NoError(t, w.pool.QueryRow(ctx, `SELECT count(*) FROM audit_events e JOIN users u ON u.id = e.actor_id
+		WHERE e.action = 'trainer_courses_changed' AND e.subject_user_id = $1
+		AND u.email = 'manager@example.org' AND e.ip IS NOT NULL`, w.trainer).Scan(&audits))
 	assert.Equal(t, 2, audits)
 
 	// Not a trainer: no page, nothing saved.

@@ -1,0 +1,101 @@
+package trainer_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pscp/booktraining/internal/actor"
+	"github.com/pscp/booktraining/internal/demo"
+	"github.com/pscp/booktraining/internal/errs"
+	"github.com/pscp/booktraining/internal/pgtest"
+	"github.com/pscp/booktraining/internal/trainer"
+)
+
+var now = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+
+type fixture struct {
+	pool             *pgxpool.Pool
+	svc              *trainer.Service
+	trainer, manager int64
+	asManager        context.Context // the manager acting, from 192.0.2.7
+}
+
+func setup(t *testing.T) fixture {
+	t.Helper()
+	ctx := context.Background()
+	pool := pgtest.New(t)
+	_, err := demo.SeedWithAccounts(ctx, pool, now)
+	require.NoError(t, err)
+	f := fixture{pool: pool, svc: trainer.New(pool, func() time.Time { return now })}
+	require.NoError(t, pool.QueryRow(ctx, "SELECT id FROM users WHERE email = 'trainer@example.org'").Scan(&f.trainer))
+	require.NoError(t, pool.QueryRow(ctx, "SELECT id FROM users WHERE email = 'manager@example.org'").Scan(&f.manager))
+	f.asManager = actor.With(ctx, actor.Actor{ID: f.manager, Manager: true, IP: "192.0.2.7"})
+	return f
+}
+
+// audited counts action's entries about the trainer made by the manager
+// from the address their context carries.
+func (f fixture) audited(t *testing.T, action string) int {
+	t.Helper()
+	var n int
+	require.NoError(t, f.pool.QueryRow(context.Background(), `
+		SELECT count(*) FROM audit_events
+		WHERE action = $1 AND subject_user_id = $2 AND actor_id = $3 AND ip = '192.0.2.7'`,
+		action, f.trainer, f.manager).Scan(&n))
+	return n
+}
+
+// Each change is audited as done by the actor in ctx, from their address.
+func TestChangesAreAuditedAsTheActorInContext(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	var course int64
+	require.NoError(t, f.pool.QueryRow(context.Background(),
+		"SELECT id FROM courses WHERE retired_at IS NULL ORDER BY id LIMIT 1").Scan(&course))
+
+	require.NoError(t, f.svc.SetCourses(f.asManager, f.trainer, []int64{course}))
+	assert.Equal(t, 1, f.audited(t, string(trainer.ActionCoursesApproved)))
+
+	off, err := f.svc.AddTimeOff(f.asManager, f.trainer, trainer.TimeOffForm{
+		FromDay: "1", FromMonth: "3", FromYear: "2027", ToDay: "3", ToMonth: "3", ToYear: "2027", Reason: "Leave",
+	})
+	require.NoError(t, err)
+	assert.Equal(t, 1, f.audited(t, string(trainer.ActionTimeOffAdded)))
+
+	require.NoError(t, f.svc.RemoveTimeOff(f.asManager, f.trainer, off.ID))
+	assert.Equal(t, 1, f.audited(t, string(trainer.ActionTimeOffRemoved)))
+}
+
+// The package's refusals carry kinds, so the web app answers them without
+// a check of its own: a clash is a conflict, a missing thing is not found.
+func TestRefusalsCarryKinds(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	form := trainer.TimeOffForm{FromDay: "8", FromMonth: "3", FromYear: "2027", ToDay: "9", ToMonth: "3", ToYear: "2027"}
+	_, err := f.svc.AddTimeOff(f.asManager, f.trainer, form)
+	require.NoError(t, err)
+
+	_, err = f.svc.AddTimeOff(f.asManager, f.trainer, form)
+	var clash *trainer.ClashError
+	require.True(t, errors.As(err, &clash), "want a clash, got %v", err)
+	assert.Nil(t, clash.Clash.SessionID, "with the time off already recorded")
+	assert.Equal(t, errs.Conflict, errs.KindOf(err))
+
+	err = f.svc.RemoveTimeOff(f.asManager, f.trainer, 1<<40)
+	assert.ErrorIs(t, err, trainer.ErrTimeOffNotFound)
+	assert.Equal(t, errs.NotFound, errs.KindOf(err))
+
+	_, err = f.svc.Session(context.Background(), f.trainer, 1<<40)
+	assert.ErrorIs(t, err, trainer.ErrSessionNotFound)
+	assert.Equal(t, errs.NotFound, errs.KindOf(err))
+
+	err = f.svc.SetCourses(f.asManager, f.manager, nil)
+	assert.ErrorIs(t, err, trainer.ErrNotFound, "the manager does not train")
+	assert.Equal(t, errs.NotFound, errs.KindOf(err))
+}
