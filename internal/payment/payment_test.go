@@ -25,6 +25,7 @@ import (
 	"github.com/pscp/booktraining/internal/agency"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/demo"
+	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/payment"
 	"github.com/pscp/booktraining/internal/pgtest"
 	"github.com/pscp/booktraining/internal/stripetest"
@@ -203,6 +204,46 @@ func TestGatewayRefusesAChangeWithoutAKey(t *testing.T) {
 	_, err = gw.CreateCheckoutSession(ctx, payment.CheckoutRequest{BookingID: 1, AmountPence: 100})
 	assert.Error(t, err)
 	assert.Empty(t, f.rec.sent(), "nothing may reach Stripe without a key")
+}
+
+// A Stripe call that may go through later (no connection, Stripe's own
+// fault) is Unavailable, shown as such; one Stripe refuses for good (our
+// request is wrong) is a fault of ours, with no kind. The package's own
+// refusals carry theirs.
+func TestStripeFailuresCarryTheirKind(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	refund := func(status int, body string) error {
+		down := &stripeDown{suffix: "/v1/refunds", status: status, body: body}
+		down.down.Store(true)
+		gw := payment.NewStripeGateway(stripetest.Key, "http://stripe.invalid", &http.Client{Transport: down, Timeout: 30 * time.Second})
+		_, err := gw.Refund(ctx, "pi_1", 8000, "refund-payment-1")
+		require.Error(t, err)
+		return err
+	}
+	err := refund(http.StatusServiceUnavailable, `{"error":{"type":"api_error","message":"Stripe is down."}}`)
+	assert.Equal(t, errs.Unavailable, errs.KindOf(err), "%v", err)
+	msg, ok := errs.PublicMessage(err)
+	assert.True(t, ok)
+	assert.Contains(t, msg, "cannot be reached")
+	var serr *stripe.Error
+	assert.True(t, errors.As(err, &serr), "Stripe's own error is still in the chain")
+
+	err = refund(http.StatusBadRequest, `{"error":{"type":"invalid_request_error","message":"No such payment_intent."}}`)
+	assert.Equal(t, errs.Internal, errs.KindOf(err), "%v", err)
+
+	gw := payment.NewStripeGateway("sk_test_unreachable", "http://127.0.0.1:1", &http.Client{Timeout: 5 * time.Second})
+	err = gw.ExpireCheckoutSession(ctx, "cs_1", "expire-payment-1")
+	assert.Equal(t, errs.Unavailable, errs.KindOf(err), "no connection: %v", err)
+
+	_, err = payment.New(nil, nil, "", nil).Gateway()
+	assert.Equal(t, errs.Unavailable, errs.KindOf(err))
+	for err, kind := range map[error]errs.Kind{
+		payment.ErrOffline: errs.Unavailable, payment.ErrNotFound: errs.NotFound, payment.ErrNoBillingEmail: errs.Conflict,
+		payment.ErrBadSignature: errs.Invalid, payment.ErrBadPayload: errs.Invalid, payment.ErrAPIVersion: errs.Invalid,
+	} {
+		assert.Equal(t, kind, errs.KindOf(fmt.Errorf("wrapped: %w", err)), "%v", err)
+	}
 }
 
 func TestEnsureAgencyCustomerMakesOnePerAgency(t *testing.T) {
