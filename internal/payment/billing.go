@@ -11,6 +11,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/stripe/stripe-go/v76"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
@@ -229,7 +230,8 @@ func (s *Service) invoiceBatch(ctx context.Context, batch string, sessionID, age
 			return nil // recorded by another run meanwhile
 		}
 		sent = true
-		return audit.Record(ctx, q, now, audit.Event{Action: AgencyInvoiced, AgencyID: &agencyID, Details: map[string]any{
+		by := actor.From(ctx) // the service, in the invoice job
+		return audit.Record(ctx, q, now, audit.Event{Action: AgencyInvoiced, ActorID: by.IDPtr(), IP: by.IP, AgencyID: &agencyID, Details: map[string]any{
 			"invoice": inv, "batch": batch, "session_id": sessionID, "course": sess.CourseTitle, "total": total.String(),
 			"charges": len(charges), "places": len(places),
 		}})
@@ -281,7 +283,8 @@ func (s *Service) InvoiceVoided(ctx context.Context, tx pgx.Tx, ev stripe.Event)
 	} else if err != nil {
 		return fmt.Errorf("agency of invoice %s: %w", id, err)
 	}
-	return audit.Record(ctx, q, s.now(), audit.Event{Action: AgencyInvoiceVoided, AgencyID: &agencyID, Details: map[string]any{
+	by := actor.From(ctx) // the service, for Stripe's webhook
+	return audit.Record(ctx, q, s.now(), audit.Event{Action: AgencyInvoiceVoided, ActorID: by.IDPtr(), IP: by.IP, AgencyID: &agencyID, Details: map[string]any{
 		"invoice": id, "event": string(ev.Type),
 	}})
 }
@@ -338,7 +341,8 @@ func (s *Service) EnsureAgencyCustomer(ctx context.Context, agencyID int64) (str
 			if err != nil || n == 0 {
 				return err // recorded already, or the agency changed: read again
 			}
-			return audit.Record(ctx, q, now, audit.Event{Action: action, AgencyID: &a.ID, Details: map[string]any{
+			by := actor.From(ctx) // the service, in the invoice job
+			return audit.Record(ctx, q, now, audit.Event{Action: action, ActorID: by.IDPtr(), IP: by.IP, AgencyID: &a.ID, Details: map[string]any{
 				"customer": id, "email": c.BillingEmail,
 			}})
 		})

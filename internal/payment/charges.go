@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/agency"
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/catalogue"
@@ -223,8 +224,10 @@ type Decision struct {
 // invoice job), waived ones waived with their reason. Every undecided candidate
 // needs a decision, and every waiver a reason (a *validation.Errors says
 // which). A candidate decided meanwhile (another manager, a second press) keeps
-// its first decision. It returns how many decisions it recorded.
-func (s *Service) ConfirmCharges(ctx context.Context, actor, sessionID int64, decisions map[int64]Decision, ip string) (int, error) {
+// its first decision. It returns how many decisions it recorded, each
+// decided by, and audited as, the actor in ctx.
+func (s *Service) ConfirmCharges(ctx context.Context, sessionID int64, decisions map[int64]Decision) (int, error) {
+	by := actor.From(ctx)
 	n := 0
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		q := dbsqlc.New(tx)
@@ -259,7 +262,7 @@ func (s *Service) ConfirmCharges(ctx context.Context, actor, sessionID int64, de
 			d := decisions[c.BookingID]
 			p := dbsqlc.InsertChargeParams{
 				BookingID: c.BookingID, AgencyID: *c.AgencyID, Kind: string(c.Kind), AmountPence: int32(c.Amount),
-				Status: string(ChargeProposed), DecidedBy: &actor, Now: now,
+				Status: string(ChargeProposed), DecidedBy: by.IDPtr(), Now: now,
 			}
 			if !d.Charge {
 				p.Status, p.WaiverReason = string(ChargeWaived), strings.TrimSpace(d.Reason)
@@ -280,7 +283,7 @@ func (s *Service) ConfirmCharges(ctx context.Context, actor, sessionID int64, de
 		if n == 0 {
 			return nil
 		}
-		if err := audit.Record(ctx, q, now, audit.Event{Action: ChargesConfirmed, ActorID: &actor, IP: ip, Details: map[string]any{
+		if err := audit.Record(ctx, q, now, audit.Event{Action: ChargesConfirmed, ActorID: by.IDPtr(), IP: by.IP, Details: map[string]any{
 			"session_id": sessionID, "course": sc.CourseTitle, "charges": recorded,
 		}}); err != nil {
 			return err

@@ -22,6 +22,7 @@ import (
 	"github.com/stripe/stripe-go/v76"
 	"github.com/stripe/stripe-go/v76/webhook"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/agency"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/demo"
@@ -33,6 +34,11 @@ import (
 )
 
 func TestMain(m *testing.M) { os.Exit(stripetest.Main(m)) }
+
+// byManager is ctx acting as training manager id, asking from ip.
+func byManager(ctx context.Context, id int64, ip string) context.Context {
+	return actor.With(ctx, actor.Actor{ID: id, Manager: true, IP: ip})
+}
 
 var now = time.Date(2026, time.November, 23, 9, 0, 0, 0, time.UTC)
 
@@ -493,9 +499,9 @@ func TestCoursePricesPerBand(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, payment.Pence(0), p, "no price set: free")
 
-	require.NoError(t, svc.SetCoursePrices(ctx, manager, course, payment.PriceForm{
+	require.NoError(t, svc.SetCoursePrices(byManager(ctx, manager, "192.0.2.1"), course, payment.PriceForm{
 		agency.BandPartner: "", agency.BandContributing: "40.50", agency.BandNonContributing: "£80",
-	}, "192.0.2.1"))
+	}))
 	prices, err := svc.CoursePrices(ctx, course)
 	require.NoError(t, err)
 	assert.Equal(t, []payment.BandPrice{{agency.BandPartner, 0}, {agency.BandContributing, 4050}, {agency.BandNonContributing, 8000}}, prices.Bands)
@@ -505,11 +511,11 @@ func TestCoursePricesPerBand(t *testing.T) {
 	assert.Equal(t, payment.Pence(8000), p)
 
 	var details string
-	require.NoError(t, pool.QueryRow(ctx, "SELECT details::text FROM audit_events WHERE action = 'course_prices_changed' AND actor_id = $1", manager).Scan(&details))
+	require.NoError(t, pool.QueryRow(ctx, "SELECT details::text FROM audit_events WHERE action = 'course_prices_changed' AND actor_id = $1 AND host(ip) = '192.0.2.1'", manager).Scan(&details))
 	assert.Contains(t, details, `"non_contributing": {"to": "£80", "from": "£0"}`)
 
 	// Back to free: the row goes, and the change is audited again.
-	require.NoError(t, svc.SetCoursePrices(ctx, manager, course, payment.PriceForm{agency.BandContributing: "0"}, ""))
+	require.NoError(t, svc.SetCoursePrices(byManager(ctx, manager, ""), course, payment.PriceForm{agency.BandContributing: "0"}))
 	prices, err = svc.CoursePrices(ctx, course)
 	require.NoError(t, err)
 	assert.True(t, prices.Free())
@@ -520,11 +526,11 @@ func TestCoursePricesPerBand(t *testing.T) {
 	assert.Equal(t, 2, audits)
 
 	// Saving what is already there changes and records nothing.
-	require.NoError(t, svc.SetCoursePrices(ctx, manager, course, payment.PriceForm{}, ""))
+	require.NoError(t, svc.SetCoursePrices(byManager(ctx, manager, ""), course, payment.PriceForm{}))
 	require.NoError(t, pool.QueryRow(ctx, "SELECT count(*) FROM audit_events WHERE action = 'course_prices_changed'").Scan(&audits))
 	assert.Equal(t, 2, audits)
 
-	assert.ErrorIs(t, svc.SetCoursePrices(ctx, manager, 1<<40, payment.PriceForm{}, ""), payment.ErrNotFound)
+	assert.ErrorIs(t, svc.SetCoursePrices(byManager(ctx, manager, ""), 1<<40, payment.PriceForm{}), payment.ErrNotFound)
 	_, err = svc.CoursePrices(ctx, 1<<40)
 	assert.ErrorIs(t, err, payment.ErrNotFound)
 }
@@ -545,7 +551,7 @@ func TestCoursePriceValidation(t *testing.T) {
 		{"eighty", "Enter the price for contributing agencies in pounds, like 80 or 80.50"},
 		{"80.123", "Enter the price for contributing agencies in pounds, like 80 or 80.50"},
 	} {
-		err := svc.SetCoursePrices(context.Background(), manager, course, payment.PriceForm{agency.BandContributing: c.value}, "")
+		err := svc.SetCoursePrices(byManager(context.Background(), manager, ""), course, payment.PriceForm{agency.BandContributing: c.value})
 		var v *validation.Errors
 		require.ErrorAs(t, err, &v, c.value)
 		assert.Equal(t, c.message, v.Message("price-contributing"), c.value)
@@ -590,7 +596,7 @@ func TestChargePolicyDefaultsAndChanges(t *testing.T) {
 	manager := managerID(t, pool)
 	form["late_cancellation-full_day-non_contributing"] = "75"
 	form["non_attendance-half_day-partner"] = "-1"
-	err = svc.SetChargePolicy(ctx, manager, form, "")
+	err = svc.SetChargePolicy(byManager(ctx, manager, ""), form)
 	var v *validation.Errors
 	require.ErrorAs(t, err, &v)
 	assert.Equal(t, "The non-attendance charge for a half day for safeguarding partners cannot be negative", v.Message("non_attendance-half_day-partner"))
@@ -599,7 +605,7 @@ func TestChargePolicyDefaultsAndChanges(t *testing.T) {
 	assert.Equal(t, payment.Pence(10000), got, "nothing saved when anything is wrong")
 
 	form["non_attendance-half_day-partner"] = "0"
-	require.NoError(t, svc.SetChargePolicy(ctx, manager, form, ""))
+	require.NoError(t, svc.SetChargePolicy(byManager(ctx, manager, ""), form))
 	got, err = payment.PolicyCharge(ctx, pool, payment.LateCancellation, catalogue.FullDay, agency.BandNonContributing)
 	require.NoError(t, err)
 	assert.Equal(t, payment.Pence(7500), got)
@@ -616,7 +622,7 @@ func TestPriceForViewer(t *testing.T) {
 	svc := payment.New(pool, nil, "", nil)
 	ctx := context.Background()
 	course := courseID(t, pool, "full_day")
-	require.NoError(t, svc.SetCoursePrices(ctx, managerID(t, pool), course, payment.PriceForm{agency.BandNonContributing: "80"}, ""))
+	require.NoError(t, svc.SetCoursePrices(byManager(ctx, managerID(t, pool), ""), course, payment.PriceForm{agency.BandNonContributing: "80"}))
 	var payer, partner int64
 	require.NoError(t, pool.QueryRow(ctx, "SELECT min(id) FROM agencies WHERE charging_band = 'non_contributing'").Scan(&payer))
 	require.NoError(t, pool.QueryRow(ctx, "SELECT min(id) FROM agencies WHERE charging_band = 'partner'").Scan(&partner))

@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/agency"
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/catalogue"
@@ -228,8 +229,10 @@ func amountError(err error, what string) string {
 }
 
 // SetCoursePrices sets what each band pays for a place on a course (blank or
-// 0: free), and audits what changed. Places already booked keep their price.
-func (s *Service) SetCoursePrices(ctx context.Context, actor, courseID int64, f PriceForm, ip string) error {
+// 0: free), and audits what changed as done by the actor in ctx. Places
+// already booked keep their price.
+func (s *Service) SetCoursePrices(ctx context.Context, courseID int64, f PriceForm) error {
+	by := actor.From(ctx)
 	var v validation.Errors
 	amounts := map[agency.ChargingBand]Pence{}
 	for _, b := range agency.ChargingBands {
@@ -280,7 +283,7 @@ func (s *Service) SetCoursePrices(ctx context.Context, actor, courseID int64, f 
 		}
 		changes["course"] = c.Title
 		changes["course_id"] = courseID
-		return audit.Record(ctx, q, now, audit.Event{Action: PricesChanged, ActorID: &actor, IP: ip, Details: changes})
+		return audit.Record(ctx, q, now, audit.Event{Action: PricesChanged, ActorID: by.IDPtr(), IP: by.IP, Details: changes})
 	})
 }
 
@@ -332,8 +335,10 @@ func (s *Service) ChargePolicy(ctx context.Context) ([]PolicyEntry, error) {
 type PolicyForm map[string]string
 
 // SetChargePolicy changes the policy's amounts (blank means £0) and audits
-// what changed. Charges already proposed keep their amounts.
-func (s *Service) SetChargePolicy(ctx context.Context, actor int64, f PolicyForm, ip string) error {
+// what changed as done by the actor in ctx. Charges already proposed keep
+// their amounts.
+func (s *Service) SetChargePolicy(ctx context.Context, f PolicyForm) error {
+	by := actor.From(ctx)
 	return s.inTx(ctx, func(q *dbsqlc.Queries) error {
 		rows, err := q.LockChargePolicy(ctx)
 		if err != nil {
@@ -382,7 +387,7 @@ func (s *Service) SetChargePolicy(ctx context.Context, actor int64, f PolicyForm
 			}
 			changes[c.e.Field()] = map[string]any{"from": old[c.e.Field()].String(), "to": c.to.String()}
 		}
-		return audit.Record(ctx, q, now, audit.Event{Action: ChargePolicyChanged, ActorID: &actor, IP: ip, Details: changes})
+		return audit.Record(ctx, q, now, audit.Event{Action: ChargePolicyChanged, ActorID: by.IDPtr(), IP: by.IP, Details: changes})
 	})
 }
 
