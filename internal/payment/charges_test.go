@@ -209,23 +209,23 @@ func TestConfirmChargesNeedsADecisionAndAReasonToWaive(t *testing.T) {
 	late := w.booking(session, w.person("Lou Late", a), "cancelled-late")
 	count := func() int64 { return w.scalar("SELECT count(*) FROM charges") }
 
-	_, err := f.svc.ConfirmCharges(ctx, manager, session, map[int64]payment.Decision{
+	_, err := f.svc.ConfirmCharges(byManager(ctx, manager, "127.0.0.1"), session, map[int64]payment.Decision{
 		absent: {Chosen: true, Charge: true},
-	}, "127.0.0.1")
+	})
 	var verr *validation.Errors
 	require.ErrorAs(t, err, &verr)
 	assert.Contains(t, verr.Message(payment.DecisionField(late)), "Select whether to charge or waive the late cancellation of Lou Late")
 	assert.Zero(t, count(), "nothing is recorded while anything is wrong")
 
-	_, err = f.svc.ConfirmCharges(ctx, manager, session, map[int64]payment.Decision{
+	_, err = f.svc.ConfirmCharges(byManager(ctx, manager, "127.0.0.1"), session, map[int64]payment.Decision{
 		absent: {Chosen: true, Charge: true}, late: {Chosen: true, Reason: "   "},
-	}, "127.0.0.1")
+	})
 	require.ErrorAs(t, err, &verr)
 	assert.Equal(t, "Enter why the charge for Lou Late is waived", verr.Message(payment.ReasonField(late)))
 	assert.Zero(t, count())
 
 	decisions := map[int64]payment.Decision{absent: {Chosen: true, Charge: true}, late: {Chosen: true, Reason: " Bereavement "}}
-	n, err := f.svc.ConfirmCharges(ctx, manager, session, decisions, "127.0.0.1")
+	n, err := f.svc.ConfirmCharges(byManager(ctx, manager, "127.0.0.1"), session, decisions)
 	require.NoError(t, err)
 	assert.Equal(t, 2, n)
 	st, _ := w.chargeStatus(absent)
@@ -234,7 +234,8 @@ func TestConfirmChargesNeedsADecisionAndAReasonToWaive(t *testing.T) {
 	assert.Equal(t, "waived", st)
 	assert.Equal(t, int64(1), w.scalar(`SELECT count(*) FROM charges WHERE booking_id = $1 AND waiver_reason = 'Bereavement'
 		AND decided_by = $2 AND decided_at IS NOT NULL AND amount_pence = 5000`, late, manager))
-	assert.Equal(t, int64(1), w.scalar(`SELECT count(*) FROM audit_events WHERE action = 'charges_confirmed' AND actor_id = $1`, manager))
+	assert.Equal(t, int64(1), w.scalar(`SELECT count(*) FROM audit_events WHERE action = 'charges_confirmed' AND actor_id = $1 AND host(ip) = '127.0.0.1'`, manager),
+		"the decision is the actor's in ctx, audited with their address")
 
 	sc, err := f.svc.SessionCharges(ctx, session)
 	require.NoError(t, err)
@@ -242,7 +243,7 @@ func TestConfirmChargesNeedsADecisionAndAReasonToWaive(t *testing.T) {
 	assert.Equal(t, "Bereavement", candidate(t, sc, late).WaiverReason)
 	assert.True(t, candidate(t, sc, absent).NoBillingContact, "the agency has no billing contact")
 
-	n, err = f.svc.ConfirmCharges(ctx, manager, session, decisions, "127.0.0.1")
+	n, err = f.svc.ConfirmCharges(byManager(ctx, manager, "127.0.0.1"), session, decisions)
 	require.NoError(t, err)
 	assert.Zero(t, n, "a second confirm records nothing")
 	assert.Equal(t, int64(2), count())
@@ -268,7 +269,7 @@ func TestConcurrentConfirmsRecordEachChargeOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			n, err := f.svc.ConfirmCharges(ctx, manager, session, decisions, "127.0.0.1")
+			n, err := f.svc.ConfirmCharges(byManager(ctx, manager, "127.0.0.1"), session, decisions)
 			assert.NoError(t, err)
 			mu.Lock()
 			total += n
@@ -302,7 +303,7 @@ func TestBillAgenciesSendsOneInvoicePerAgencyPerSession(t *testing.T) {
 	for _, b := range []int64{sam, jo, kim, lee} {
 		decisions[b] = payment.Decision{Chosen: true, Charge: true}
 	}
-	_, err := f.svc.ConfirmCharges(ctx, manager, session, decisions, "")
+	_, err := f.svc.ConfirmCharges(byManager(ctx, manager, ""), session, decisions)
 	require.NoError(t, err)
 
 	// Offline, nothing is billed.
@@ -396,8 +397,8 @@ func TestBillingWaitsForTheRegister(t *testing.T) {
 	session := w.session("full_day", "published")
 	a := w.agency(agency.BandNonContributing, "accounts@example.org")
 	late := w.booking(session, w.person("Lou Late", a), "cancelled-late")
-	_, err := f.svc.ConfirmCharges(ctx, managerID(t, f.pool), session,
-		map[int64]payment.Decision{late: {Chosen: true, Charge: true}}, "")
+	_, err := f.svc.ConfirmCharges(byManager(ctx, managerID(t, f.pool), ""), session,
+		map[int64]payment.Decision{late: {Chosen: true, Charge: true}})
 	require.NoError(t, err)
 	n, err := f.svc.BillAgencies(ctx)
 	require.NoError(t, err)
@@ -423,7 +424,7 @@ func TestConcurrentRunsBillOnce(t *testing.T) {
 		a := w.agency(agency.BandNonContributing, fmt.Sprintf("accounts%d@example.org", i))
 		decisions[w.booking(session, w.person(fmt.Sprintf("Person %d", i), a), "absent")] = payment.Decision{Chosen: true, Charge: true}
 	}
-	_, err := f.svc.ConfirmCharges(ctx, managerID(t, f.pool), session, decisions, "")
+	_, err := f.svc.ConfirmCharges(byManager(ctx, managerID(t, f.pool), ""), session, decisions)
 	require.NoError(t, err)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -509,9 +510,9 @@ func TestAFailedInvoiceIsResumedWithTheSameKeysAndNewChargesWait(t *testing.T) {
 	sam := w.booking(session, w.person("Sam Akela", a), "absent")
 	jo := w.booking(session, w.person("Jo Bloggs", a), "cancelled-late")
 	place := w.invoicePlace(w.booking(session, w.person("Ann Attended", a), "attended"), 8000)
-	_, err = svc.ConfirmCharges(ctx, manager, session, map[int64]payment.Decision{
+	_, err = svc.ConfirmCharges(byManager(ctx, manager, ""), session, map[int64]payment.Decision{
 		sam: {Chosen: true, Charge: true}, jo: {Chosen: true, Charge: true},
-	}, "")
+	})
 	require.NoError(t, err)
 	first, second := payment.BillKey(session, a, 0), payment.BillKey(session, a, 1)
 
@@ -531,7 +532,7 @@ func TestAFailedInvoiceIsResumedWithTheSameKeysAndNewChargesWait(t *testing.T) {
 
 	// Before the retry, another non-attendance is confirmed.
 	kim := w.booking(session, w.person("Kim Cook", a), "absent")
-	_, err = svc.ConfirmCharges(ctx, manager, session, map[int64]payment.Decision{kim: {Chosen: true, Charge: true}}, "")
+	_, err = svc.ConfirmCharges(byManager(ctx, manager, ""), session, map[int64]payment.Decision{kim: {Chosen: true, Charge: true}})
 	require.NoError(t, err)
 
 	tr.lose.Store(false)
@@ -583,9 +584,9 @@ func TestANonAttendanceCorrectedOnTheRegisterIsNotBilled(t *testing.T) {
 	a := w.agency(agency.BandNonContributing, "accounts@example.org")
 	sam := w.booking(session, w.person("Sam Akela", a), "absent")
 	jo := w.booking(session, w.person("Jo Bloggs", a), "cancelled-late")
-	_, err := f.svc.ConfirmCharges(ctx, managerID(t, f.pool), session, map[int64]payment.Decision{
+	_, err := f.svc.ConfirmCharges(byManager(ctx, managerID(t, f.pool), ""), session, map[int64]payment.Decision{
 		sam: {Chosen: true, Charge: true}, jo: {Chosen: true, Charge: true},
-	}, "")
+	})
 	require.NoError(t, err)
 	// Sam came after all: the register is corrected.
 	w.exec("UPDATE bookings SET attendance = 'attended' WHERE id = $1", sam)
@@ -620,7 +621,7 @@ func TestBillingWaitsUntilNothingIsLeftToDecide(t *testing.T) {
 	partner := w.agency(agency.BandPartner, "partner@example.org")
 	// A late cancellation confirmed before the day, and a place on invoice.
 	lou := w.booking(session, w.person("Lou Late", a), "cancelled-late")
-	_, err := f.svc.ConfirmCharges(ctx, manager, session, map[int64]payment.Decision{lou: {Chosen: true, Charge: true}}, "")
+	_, err := f.svc.ConfirmCharges(byManager(ctx, manager, ""), session, map[int64]payment.Decision{lou: {Chosen: true, Charge: true}})
 	require.NoError(t, err)
 	place := w.invoicePlace(w.booking(session, w.person("Ann Attended", a), "attended"), 8000)
 	// The register is taken: someone is absent, and nobody has decided yet.
@@ -635,7 +636,7 @@ func TestBillingWaitsUntilNothingIsLeftToDecide(t *testing.T) {
 	assert.Empty(t, f.rec.sent())
 	assert.Equal(t, int64(0), w.scalar("SELECT count(*) FROM charges WHERE billing_batch IS NOT NULL"))
 
-	_, err = f.svc.ConfirmCharges(ctx, manager, session, map[int64]payment.Decision{abe: {Chosen: true, Charge: true}}, "")
+	_, err = f.svc.ConfirmCharges(byManager(ctx, manager, ""), session, map[int64]payment.Decision{abe: {Chosen: true, Charge: true}})
 	require.NoError(t, err)
 	n, err = f.svc.BillAgencies(ctx)
 	require.NoError(t, err)
@@ -652,7 +653,7 @@ func TestBillingWaitsUntilNothingIsLeftToDecide(t *testing.T) {
 	// A session marked delivered is billed even with something undecided.
 	other := w.session("half_day", "completed")
 	late := w.booking(other, w.person("Lee Late", a), "cancelled-late")
-	_, err = f.svc.ConfirmCharges(ctx, manager, other, map[int64]payment.Decision{late: {Chosen: true, Charge: true}}, "")
+	_, err = f.svc.ConfirmCharges(byManager(ctx, manager, ""), other, map[int64]payment.Decision{late: {Chosen: true, Charge: true}})
 	require.NoError(t, err)
 	w.booking(other, w.person("Uri Undecided", a), "absent")
 	n, err = f.svc.BillAgencies(ctx)
@@ -673,7 +674,7 @@ func TestAChangedBillingContactIsSentToStripeFirst(t *testing.T) {
 		t.Helper()
 		session := w.session("full_day", "completed")
 		b := w.booking(session, w.person(name, a), "absent")
-		_, err := f.svc.ConfirmCharges(ctx, manager, session, map[int64]payment.Decision{b: {Chosen: true, Charge: true}}, "")
+		_, err := f.svc.ConfirmCharges(byManager(ctx, manager, ""), session, map[int64]payment.Decision{b: {Chosen: true, Charge: true}})
 		require.NoError(t, err)
 		n, err := f.svc.BillAgencies(ctx)
 		require.NoError(t, err)

@@ -123,6 +123,16 @@ func NewStripeGateway(key, apiURL string, httpClient *http.Client) *StripeGatewa
 	return &StripeGateway{api: client.New(key, backends)}
 }
 
+// unreachable marks err from a Stripe call with ErrStripeUnavailable unless
+// Stripe refused the request for good (see refusedForGood): no connection,
+// a timeout, a 5xx, 408, 409 or 429 may go through when asked again.
+func unreachable(err error) error {
+	if _, forGood := refusedForGood(err); forGood {
+		return err
+	}
+	return fmt.Errorf("%w (%w)", err, ErrStripeUnavailable)
+}
+
 func params(ctx context.Context, key string) stripe.Params {
 	p := stripe.Params{Context: ctx}
 	if key != "" {
@@ -163,7 +173,7 @@ func (g *StripeGateway) CreateCheckoutSession(ctx context.Context, r CheckoutReq
 	p.AddMetadata("payment_id", payment)
 	s, err := g.api.CheckoutSessions.New(p)
 	if err != nil {
-		return CheckoutSession{}, fmt.Errorf("stripe: create checkout session for booking %d: %w", r.BookingID, err)
+		return CheckoutSession{}, fmt.Errorf("stripe: create checkout session for booking %d: %w", r.BookingID, unreachable(err))
 	}
 	return CheckoutSession{ID: s.ID, URL: s.URL}, nil
 }
@@ -174,7 +184,7 @@ func (g *StripeGateway) ExpireCheckoutSession(ctx context.Context, sessionID, id
 	}
 	_, err := g.api.CheckoutSessions.Expire(sessionID, &stripe.CheckoutSessionExpireParams{Params: params(ctx, idempotencyKey)})
 	if err != nil {
-		return fmt.Errorf("stripe: expire checkout session %s: %w", sessionID, err)
+		return fmt.Errorf("stripe: expire checkout session %s: %w", sessionID, unreachable(err))
 	}
 	return nil
 }
@@ -189,7 +199,7 @@ func (g *StripeGateway) Refund(ctx context.Context, paymentIntentID string, amou
 		Amount:        stripe.Int64(int64(amount)),
 	})
 	if err != nil {
-		return "", fmt.Errorf("stripe: refund %s: %w", paymentIntentID, err)
+		return "", fmt.Errorf("stripe: refund %s: %w", paymentIntentID, unreachable(err))
 	}
 	return r.ID, nil
 }
@@ -208,7 +218,7 @@ func (g *StripeGateway) EnsureCustomer(ctx context.Context, c Customer, idempote
 	p.AddMetadata("agency_id", strconv.FormatInt(c.AgencyID, 10))
 	cu, err := g.api.Customers.New(p)
 	if err != nil {
-		return "", fmt.Errorf("stripe: create customer for agency %d: %w", c.AgencyID, err)
+		return "", fmt.Errorf("stripe: create customer for agency %d: %w", c.AgencyID, unreachable(err))
 	}
 	return cu.ID, nil
 }
@@ -223,7 +233,7 @@ func (g *StripeGateway) UpdateCustomer(ctx context.Context, customerID string, c
 		Email:  stripe.String(c.BillingEmail),
 	})
 	if err != nil {
-		return fmt.Errorf("stripe: update customer %s of agency %d: %w", customerID, c.AgencyID, err)
+		return fmt.Errorf("stripe: update customer %s of agency %d: %w", customerID, c.AgencyID, unreachable(err))
 	}
 	return nil
 }
@@ -247,7 +257,7 @@ func (g *StripeGateway) InvoiceCharges(ctx context.Context, customerID string, l
 		AutoAdvance:                 stripe.Bool(false),
 	})
 	if err != nil {
-		return "", fmt.Errorf("stripe: create invoice for %s: %w", customerID, err)
+		return "", fmt.Errorf("stripe: create invoice for %s: %w", customerID, unreachable(err))
 	}
 	for i, l := range lines {
 		ref := l.Ref
@@ -263,18 +273,18 @@ func (g *StripeGateway) InvoiceCharges(ctx context.Context, customerID string, l
 			Description: stripe.String(l.Description),
 		})
 		if err != nil {
-			return "", fmt.Errorf("stripe: add line %d to invoice %s: %w", i, inv.ID, err)
+			return "", fmt.Errorf("stripe: add line %d to invoice %s: %w", i, inv.ID, unreachable(err))
 		}
 	}
 	if _, err := g.api.Invoices.FinalizeInvoice(inv.ID, &stripe.InvoiceFinalizeInvoiceParams{
 		Params: params(ctx, idempotencyKey+"-finalize"),
 	}); err != nil {
-		return "", fmt.Errorf("stripe: finalize invoice %s: %w", inv.ID, err)
+		return "", fmt.Errorf("stripe: finalize invoice %s: %w", inv.ID, unreachable(err))
 	}
 	if _, err := g.api.Invoices.SendInvoice(inv.ID, &stripe.InvoiceSendInvoiceParams{
 		Params: params(ctx, idempotencyKey+"-send"),
 	}); err != nil {
-		return "", fmt.Errorf("stripe: send invoice %s: %w", inv.ID, err)
+		return "", fmt.Errorf("stripe: send invoice %s: %w", inv.ID, unreachable(err))
 	}
 	return inv.ID, nil
 }

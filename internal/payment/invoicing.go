@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/validation"
@@ -242,13 +243,15 @@ func rowStatusWords(status string) string {
 }
 
 // MarkInvoiced records that the rows refs (InvoiceRow.Ref) were invoiced in
-// the finance system under reference, in one transaction, audited. Every row
+// the finance system under reference, in one transaction, audited as done by
+// the actor in ctx. Every row
 // must be to be invoiced and for one payer (one invoice); otherwise nothing
 // is marked and a *validation.Errors says which row and why. A second press,
 // or a second manager marking the same rows, finds them invoiced and is
 // refused: the rows are locked, so the two take turns. It returns how many
 // rows it marked.
-func (s *Service) MarkInvoiced(ctx context.Context, actor int64, refs []string, reference, ip string) (int, error) {
+func (s *Service) MarkInvoiced(ctx context.Context, refs []string, reference string) (int, error) {
+	by := actor.From(ctx)
 	reference = validation.CleanLine(reference)
 	var v validation.Errors
 	charges, places, ok := rowRefs(refs)
@@ -296,7 +299,7 @@ func (s *Service) MarkInvoiced(ctx context.Context, actor int64, refs []string, 
 			return fmt.Errorf("marked %d of %d rows invoiced", nc+np, len(chosen))
 		}
 		n = len(chosen)
-		return audit.Record(ctx, q, now, audit.Event{Action: InvoiceMarked, ActorID: &actor, IP: ip,
+		return audit.Record(ctx, q, now, audit.Event{Action: InvoiceMarked, ActorID: by.IDPtr(), IP: by.IP,
 			Details: markedDetails(chosen, reference)})
 	})
 	return n, err
@@ -305,7 +308,8 @@ func (s *Service) MarkInvoiced(ctx context.Context, actor int64, refs []string, 
 // MarkPaid records that rows refs, marked invoiced by hand, were paid, in one
 // transaction, audited. A row billed through Stripe is paid when Stripe says
 // so, never here; a row not invoiced, or already paid, refuses the lot.
-func (s *Service) MarkPaid(ctx context.Context, actor int64, refs []string, ip string) (int, error) {
+func (s *Service) MarkPaid(ctx context.Context, refs []string) (int, error) {
+	by := actor.From(ctx)
 	var v validation.Errors
 	charges, places, ok := rowRefs(refs)
 	switch {
@@ -337,7 +341,7 @@ func (s *Service) MarkPaid(ctx context.Context, actor int64, refs []string, ip s
 			return fmt.Errorf("marked %d of %d rows paid", nc+np, len(chosen))
 		}
 		n = len(chosen)
-		return audit.Record(ctx, q, now, audit.Event{Action: InvoiceMarkedPaid, ActorID: &actor, IP: ip,
+		return audit.Record(ctx, q, now, audit.Event{Action: InvoiceMarkedPaid, ActorID: by.IDPtr(), IP: by.IP,
 			Details: markedDetails(chosen, "")})
 	})
 	return n, err

@@ -45,8 +45,8 @@ func newInvoiceWorld(t *testing.T, pool *pgxpool.Pool, svc *payment.Service, man
 	a := w.agency(agency.BandNonContributing, "accounts@agency.example.org")
 	w.exec("UPDATE agencies SET billing_contact_name = 'Pat Accounts' WHERE id = $1", a)
 	absent := w.booking(session, w.person("Sam Absent", a), "absent")
-	_, err := svc.ConfirmCharges(context.Background(), manager, session,
-		map[int64]payment.Decision{absent: {Chosen: true, Charge: true}}, "")
+	_, err := svc.ConfirmCharges(byManager(context.Background(), manager, ""), session,
+		map[int64]payment.Decision{absent: {Chosen: true, Charge: true}})
 	require.NoError(t, err)
 	charge := w.scalar("SELECT id FROM charges WHERE booking_id = $1", absent)
 	place := w.invoicePlace(w.booking(session, w.person("Ann Attended", a), "attended"), 8000)
@@ -101,14 +101,14 @@ func TestInvoicingByHandWithoutStripe(t *testing.T) {
 	assert.Equal(t, payment.Pence(18000), agencyGroup.Total, "£100 full-day non-attendance and the £80 place")
 
 	// One invoice goes to one payer.
-	_, err = svc.MarkInvoiced(ctx, manager, []string{w.charge, w.ownPlace}, "INV-1", "")
+	_, err = svc.MarkInvoiced(byManager(ctx, manager, ""), []string{w.charge, w.ownPlace}, "INV-1")
 	assert.Contains(t, fieldMessage(t, err, payment.FieldInvoiceRows), "one payer’s rows at a time")
-	_, err = svc.MarkInvoiced(ctx, manager, []string{w.charge}, " ", "")
+	_, err = svc.MarkInvoiced(byManager(ctx, manager, ""), []string{w.charge}, " ")
 	assert.Equal(t, "Enter the invoice reference from your finance system", fieldMessage(t, err, payment.FieldInvoiceReference))
-	_, err = svc.MarkInvoiced(ctx, manager, nil, "INV-1", "")
+	_, err = svc.MarkInvoiced(byManager(ctx, manager, ""), nil, "INV-1")
 	assert.Equal(t, "Select the charges and places you have invoiced", fieldMessage(t, err, payment.FieldInvoiceRows))
 
-	n, err := svc.MarkInvoiced(ctx, manager, []string{w.charge, w.place}, "INV-2026-0042", "203.0.113.9")
+	n, err := svc.MarkInvoiced(byManager(ctx, manager, "203.0.113.9"), []string{w.charge, w.place}, "INV-2026-0042")
 	require.NoError(t, err)
 	assert.Equal(t, 2, n)
 	status, stripeInvoice := w.chargeStatus(w.chargeBooking)
@@ -117,12 +117,16 @@ func TestInvoicingByHandWithoutStripe(t *testing.T) {
 	var ref string
 	require.NoError(t, pool.QueryRow(ctx, "SELECT invoice_reference FROM charges WHERE booking_id = $1", w.chargeBooking).Scan(&ref))
 	assert.Equal(t, "INV-2026-0042", ref)
+	var audited int
+	require.NoError(t, pool.QueryRow(ctx, "SELECT count(*) FROM audit_events WHERE action = $1 AND actor_id = $2 AND host(ip) = '203.0.113.9'",
+		string(payment.InvoiceMarked), manager).Scan(&audited))
+	assert.Equal(t, 1, audited, "audited as the actor in ctx, with their address")
 
 	// Marking a row twice is refused, and changes nothing.
-	_, err = svc.MarkInvoiced(ctx, manager, []string{w.place}, "INV-OTHER", "")
+	_, err = svc.MarkInvoiced(byManager(ctx, manager, ""), []string{w.place}, "INV-OTHER")
 	assert.Equal(t, w.place+" is already marked as invoiced, with reference INV-2026-0042", fieldMessage(t, err, payment.FieldInvoiceRows))
 	// A row not invoiced cannot be marked paid.
-	_, err = svc.MarkPaid(ctx, manager, []string{w.ownPlace}, "")
+	_, err = svc.MarkPaid(byManager(ctx, manager, ""), []string{w.ownPlace})
 	assert.Equal(t, w.ownPlace+" has not been marked as invoiced", fieldMessage(t, err, payment.FieldPaidRows))
 
 	rows, err = svc.InvoicingRows(ctx, payment.ToInvoice)
@@ -132,7 +136,7 @@ func TestInvoicingByHandWithoutStripe(t *testing.T) {
 	require.NoError(t, err)
 	assert.ElementsMatch(t, []string{w.charge, w.place}, refs(awaiting))
 
-	n, err = svc.MarkPaid(ctx, manager, []string{w.place, w.charge}, "203.0.113.9")
+	n, err = svc.MarkPaid(byManager(ctx, manager, "203.0.113.9"), []string{w.place, w.charge})
 	require.NoError(t, err)
 	assert.Equal(t, 2, n)
 	status, _ = w.chargeStatus(w.chargeBooking)
@@ -143,7 +147,7 @@ func TestInvoicingByHandWithoutStripe(t *testing.T) {
 		w.scalar("SELECT substr($1::text, 7)::bigint", w.place)).Scan(&placeStatus, &paidAt))
 	assert.Equal(t, "paid", placeStatus)
 	require.NotNil(t, paidAt)
-	_, err = svc.MarkPaid(ctx, manager, []string{w.place}, "")
+	_, err = svc.MarkPaid(byManager(ctx, manager, ""), []string{w.place})
 	assert.Equal(t, w.place+" is already marked as paid", fieldMessage(t, err, payment.FieldPaidRows))
 
 	// Each step is audited: who, from where, which rows, the reference.
@@ -193,9 +197,9 @@ func TestInvoicingByHandNeverTakesAStripeRow(t *testing.T) {
 	rows, err := svc.InvoicingRows(ctx, payment.ToInvoice)
 	require.NoError(t, err)
 	assert.Equal(t, []string{w.ownPlace}, refs(rows))
-	_, err = svc.MarkInvoiced(ctx, manager, []string{w.charge}, "INV-9", "")
+	_, err = svc.MarkInvoiced(byManager(ctx, manager, ""), []string{w.charge}, "INV-9")
 	assert.Equal(t, w.charge+" is billed through Stripe, which records its payment", fieldMessage(t, err, payment.FieldInvoiceRows))
-	_, err = svc.MarkPaid(ctx, manager, []string{w.place}, "")
+	_, err = svc.MarkPaid(byManager(ctx, manager, ""), []string{w.place})
 	assert.Equal(t, w.place+" is billed through Stripe, which records its payment", fieldMessage(t, err, payment.FieldPaidRows))
 	status, _ := w.chargeStatus(w.chargeBooking)
 	assert.Equal(t, "proposed", status)
@@ -218,10 +222,10 @@ func TestWithStripeOnlyOwnPayersAreInvoicedByHand(t *testing.T) {
 	rows, err := f.svc.InvoicingRows(ctx, payment.ToInvoice)
 	require.NoError(t, err)
 	assert.Equal(t, []string{w.ownPlace}, refs(rows))
-	_, err = f.svc.MarkInvoiced(ctx, manager, []string{w.place}, "INV-1", "")
+	_, err = f.svc.MarkInvoiced(byManager(ctx, manager, ""), []string{w.place}, "INV-1")
 	assert.Equal(t, w.place+" is billed through Stripe, which records its payment", fieldMessage(t, err, payment.FieldInvoiceRows))
 
-	n, err := f.svc.MarkInvoiced(ctx, manager, []string{w.ownPlace}, "NUR-INV-1", "")
+	n, err := f.svc.MarkInvoiced(byManager(ctx, manager, ""), []string{w.ownPlace}, "NUR-INV-1")
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
 
@@ -258,7 +262,7 @@ func TestTwoManagersMarkTheSameRowsAtOnce(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			_, errs[i] = svc.MarkInvoiced(ctx, manager, []string{w.place, w.charge}, fmt.Sprintf("INV-%d", i), "")
+			_, errs[i] = svc.MarkInvoiced(byManager(ctx, manager, ""), []string{w.place, w.charge}, fmt.Sprintf("INV-%d", i))
 		}()
 	}
 	close(start)

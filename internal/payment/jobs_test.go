@@ -500,7 +500,7 @@ func TestSweepsInsertTheJobsThatAreMissing(t *testing.T) {
 	session := w.session("full_day", "completed")
 	a := w.agency(agency.BandNonContributing, "accounts@scouts.example.org")
 	b := w.booking(session, w.person("Sam Akela", a), "absent")
-	_, err := f.svc.ConfirmCharges(ctx, managerID(t, f.pool), session, map[int64]payment.Decision{b: {Chosen: true, Charge: true}}, "")
+	_, err := f.svc.ConfirmCharges(byManager(ctx, managerID(t, f.pool), ""), session, map[int64]payment.Decision{b: {Chosen: true, Charge: true}})
 	require.NoError(t, err)
 	f.svc.Jobs = enqueuer(t, f.pool) // the work above was made with no job
 
@@ -553,8 +553,8 @@ func TestConfirmingChargesInsertsTheInvoiceJobs(t *testing.T) {
 	noEmail := w.agency(agency.BandNonContributing, "")
 	sam := w.booking(session, w.person("Sam Akela", scouts), "absent")
 	lee := w.booking(session, w.person("Lee Dunn", noEmail), "absent")
-	_, err := f.svc.ConfirmCharges(ctx, managerID(t, f.pool), session, map[int64]payment.Decision{
-		sam: {Chosen: true, Charge: true}, lee: {Chosen: true, Charge: true}}, "")
+	_, err := f.svc.ConfirmCharges(byManager(ctx, managerID(t, f.pool), ""), session, map[int64]payment.Decision{
+		sam: {Chosen: true, Charge: true}, lee: {Chosen: true, Charge: true}})
 	require.NoError(t, err)
 
 	got := jobsOf(t, f.pool, payment.KindInvoice)
@@ -592,7 +592,7 @@ func TestABillingContactAddedInsertsTheInvoiceJobs(t *testing.T) {
 	session := w.session("full_day", "completed")
 	lacking := w.agency(agency.BandNonContributing, "")
 	lee := w.booking(session, w.person("Lee Dunn", lacking), "absent")
-	_, err := f.svc.ConfirmCharges(ctx, managerID(t, f.pool), session, map[int64]payment.Decision{lee: {Chosen: true, Charge: true}}, "")
+	_, err := f.svc.ConfirmCharges(byManager(ctx, managerID(t, f.pool), ""), session, map[int64]payment.Decision{lee: {Chosen: true, Charge: true}})
 	require.NoError(t, err)
 	require.Empty(t, jobsOf(t, f.pool, payment.KindInvoice), "nobody to send it to yet")
 
@@ -632,7 +632,7 @@ func TestNoConnectionIsHeldWhileStripeAnswers(t *testing.T) {
 	bill := func(name string) {
 		session := w.session("full_day", "completed")
 		b := w.booking(session, w.person(name, a), "absent")
-		_, err := svc.ConfirmCharges(ctx, manager, session, map[int64]payment.Decision{b: {Chosen: true, Charge: true}}, "")
+		_, err := svc.ConfirmCharges(byManager(ctx, manager, ""), session, map[int64]payment.Decision{b: {Chosen: true, Charge: true}})
 		require.NoError(t, err)
 		n, err := svc.BillAgency(ctx, session, a)
 		require.NoError(t, err)
@@ -735,7 +735,7 @@ func TestAnInvoiceRefusedForGoodCancelsTheJob(t *testing.T) {
 	session := w.session("full_day", "completed")
 	a := w.agency(agency.BandNonContributing, "accounts@scouts.example.org")
 	sam := w.booking(session, w.person("Sam Akela", a), "absent")
-	_, err := svc.ConfirmCharges(ctx, managerID(t, f.pool), session, map[int64]payment.Decision{sam: {Chosen: true, Charge: true}}, "")
+	_, err := svc.ConfirmCharges(byManager(ctx, managerID(t, f.pool), ""), session, map[int64]payment.Decision{sam: {Chosen: true, Charge: true}})
 	require.NoError(t, err)
 
 	n, err := svc.BillAgency(ctx, session, a)

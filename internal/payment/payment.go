@@ -28,12 +28,18 @@ import (
 var (
 	// ErrOffline means no Stripe secret key is configured: paid places can
 	// only be invoiced.
-	ErrOffline = errors.New("online payment is not configured")
+	ErrOffline = errs.New(errs.Unavailable, "online payment is not configured")
 	// ErrNotFound means the course or agency asked about does not exist.
 	ErrNotFound = errs.New(errs.NotFound, "not found")
 	// ErrNoBillingEmail means an agency has no billing contact to invoice.
-	ErrNoBillingEmail = errors.New("agency has no billing contact email")
+	ErrNoBillingEmail = errs.New(errs.Conflict, "agency has no billing contact email")
+	// ErrStripeUnavailable is in the chain of a Stripe call that could not
+	// be made now (no connection, a timeout, Stripe's own fault, too many
+	// requests): asking again later may work. A refusal Stripe gives for good
+	// (another 4xx) is a fault of ours and has no kind.
+	ErrStripeUnavailable = errs.Says(errs.Unavailable, "The card payment service cannot be reached just now. Try again in a few minutes.")
 
+	// errNoKey is a fault of the code calling Stripe: no kind.
 	errNoKey = errors.New("stripe: a call that changes something needs an idempotency key")
 )
 
@@ -113,9 +119,9 @@ func (p Pence) Input() string {
 func (p Pence) Free() bool { return p == 0 }
 
 var (
-	errAmountFormat   = errors.New("not an amount of money")
-	errAmountNegative = errors.New("negative amount")
-	errAmountTooLarge = errors.New("amount too large")
+	errAmountFormat   = errs.New(errs.Invalid, "not an amount of money")
+	errAmountNegative = errs.New(errs.Invalid, "negative amount")
+	errAmountTooLarge = errs.New(errs.Invalid, "amount too large")
 )
 
 // ParsePounds reads an amount typed in pounds: "80", "80.5", "80.50",

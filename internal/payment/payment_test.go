@@ -22,9 +22,11 @@ import (
 	"github.com/stripe/stripe-go/v76"
 	"github.com/stripe/stripe-go/v76/webhook"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/agency"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/demo"
+	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/payment"
 	"github.com/pscp/booktraining/internal/pgtest"
 	"github.com/pscp/booktraining/internal/stripetest"
@@ -32,6 +34,11 @@ import (
 )
 
 func TestMain(m *testing.M) { os.Exit(stripetest.Main(m)) }
+
+// byManager is ctx acting as training manager id, asking from ip.
+func byManager(ctx context.Context, id int64, ip string) context.Context {
+	return actor.With(ctx, actor.Actor{ID: id, Manager: true, IP: ip})
+}
 
 var now = time.Date(2026, time.November, 23, 9, 0, 0, 0, time.UTC)
 
@@ -203,6 +210,46 @@ func TestGatewayRefusesAChangeWithoutAKey(t *testing.T) {
 	_, err = gw.CreateCheckoutSession(ctx, payment.CheckoutRequest{BookingID: 1, AmountPence: 100})
 	assert.Error(t, err)
 	assert.Empty(t, f.rec.sent(), "nothing may reach Stripe without a key")
+}
+
+// A Stripe call that may go through later (no connection, Stripe's own
+// fault) is Unavailable, shown as such; one Stripe refuses for good (our
+// request is wrong) is a fault of ours, with no kind. The package's own
+// refusals carry theirs.
+func TestStripeFailuresCarryTheirKind(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	refund := func(status int, body string) error {
+		down := &stripeDown{suffix: "/v1/refunds", status: status, body: body}
+		down.down.Store(true)
+		gw := payment.NewStripeGateway(stripetest.Key, "http://stripe.invalid", &http.Client{Transport: down, Timeout: 30 * time.Second})
+		_, err := gw.Refund(ctx, "pi_1", 8000, "refund-payment-1")
+		require.Error(t, err)
+		return err
+	}
+	err := refund(http.StatusServiceUnavailable, `{"error":{"type":"api_error","message":"Stripe is down."}}`)
+	assert.Equal(t, errs.Unavailable, errs.KindOf(err), "%v", err)
+	msg, ok := errs.PublicMessage(err)
+	assert.True(t, ok)
+	assert.Contains(t, msg, "cannot be reached")
+	var serr *stripe.Error
+	assert.True(t, errors.As(err, &serr), "Stripe's own error is still in the chain")
+
+	err = refund(http.StatusBadRequest, `{"error":{"type":"invalid_request_error","message":"No such payment_intent."}}`)
+	assert.Equal(t, errs.Internal, errs.KindOf(err), "%v", err)
+
+	gw := payment.NewStripeGateway("sk_test_unreachable", "http://127.0.0.1:1", &http.Client{Timeout: 5 * time.Second})
+	err = gw.ExpireCheckoutSession(ctx, "cs_1", "expire-payment-1")
+	assert.Equal(t, errs.Unavailable, errs.KindOf(err), "no connection: %v", err)
+
+	_, err = payment.New(nil, nil, "", nil).Gateway()
+	assert.Equal(t, errs.Unavailable, errs.KindOf(err))
+	for err, kind := range map[error]errs.Kind{
+		payment.ErrOffline: errs.Unavailable, payment.ErrNotFound: errs.NotFound, payment.ErrNoBillingEmail: errs.Conflict,
+		payment.ErrBadSignature: errs.Invalid, payment.ErrBadPayload: errs.Invalid, payment.ErrAPIVersion: errs.Invalid,
+	} {
+		assert.Equal(t, kind, errs.KindOf(fmt.Errorf("wrapped: %w", err)), "%v", err)
+	}
 }
 
 func TestEnsureAgencyCustomerMakesOnePerAgency(t *testing.T) {
@@ -452,9 +499,9 @@ func TestCoursePricesPerBand(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, payment.Pence(0), p, "no price set: free")
 
-	require.NoError(t, svc.SetCoursePrices(ctx, manager, course, payment.PriceForm{
+	require.NoError(t, svc.SetCoursePrices(byManager(ctx, manager, "192.0.2.1"), course, payment.PriceForm{
 		agency.BandPartner: "", agency.BandContributing: "40.50", agency.BandNonContributing: "£80",
-	}, "192.0.2.1"))
+	}))
 	prices, err := svc.CoursePrices(ctx, course)
 	require.NoError(t, err)
 	assert.Equal(t, []payment.BandPrice{{agency.BandPartner, 0}, {agency.BandContributing, 4050}, {agency.BandNonContributing, 8000}}, prices.Bands)
@@ -464,11 +511,11 @@ func TestCoursePricesPerBand(t *testing.T) {
 	assert.Equal(t, payment.Pence(8000), p)
 
 	var details string
-	require.NoError(t, pool.QueryRow(ctx, "SELECT details::text FROM audit_events WHERE action = 'course_prices_changed' AND actor_id = $1", manager).Scan(&details))
+	require.NoError(t, pool.QueryRow(ctx, "SELECT details::text FROM audit_events WHERE action = 'course_prices_changed' AND actor_id = $1 AND host(ip) = '192.0.2.1'", manager).Scan(&details))
 	assert.Contains(t, details, `"non_contributing": {"to": "£80", "from": "£0"}`)
 
 	// Back to free: the row goes, and the change is audited again.
-	require.NoError(t, svc.SetCoursePrices(ctx, manager, course, payment.PriceForm{agency.BandContributing: "0"}, ""))
+	require.NoError(t, svc.SetCoursePrices(byManager(ctx, manager, ""), course, payment.PriceForm{agency.BandContributing: "0"}))
 	prices, err = svc.CoursePrices(ctx, course)
 	require.NoError(t, err)
 	assert.True(t, prices.Free())
@@ -479,11 +526,11 @@ func TestCoursePricesPerBand(t *testing.T) {
 	assert.Equal(t, 2, audits)
 
 	// Saving what is already there changes and records nothing.
-	require.NoError(t, svc.SetCoursePrices(ctx, manager, course, payment.PriceForm{}, ""))
+	require.NoError(t, svc.SetCoursePrices(byManager(ctx, manager, ""), course, payment.PriceForm{}))
 	require.NoError(t, pool.QueryRow(ctx, "SELECT count(*) FROM audit_events WHERE action = 'course_prices_changed'").Scan(&audits))
 	assert.Equal(t, 2, audits)
 
-	assert.ErrorIs(t, svc.SetCoursePrices(ctx, manager, 1<<40, payment.PriceForm{}, ""), payment.ErrNotFound)
+	assert.ErrorIs(t, svc.SetCoursePrices(byManager(ctx, manager, ""), 1<<40, payment.PriceForm{}), payment.ErrNotFound)
 	_, err = svc.CoursePrices(ctx, 1<<40)
 	assert.ErrorIs(t, err, payment.ErrNotFound)
 }
@@ -504,7 +551,7 @@ func TestCoursePriceValidation(t *testing.T) {
 		{"eighty", "Enter the price for contributing agencies in pounds, like 80 or 80.50"},
 		{"80.123", "Enter the price for contributing agencies in pounds, like 80 or 80.50"},
 	} {
-		err := svc.SetCoursePrices(context.Background(), manager, course, payment.PriceForm{agency.BandContributing: c.value}, "")
+		err := svc.SetCoursePrices(byManager(context.Background(), manager, ""), course, payment.PriceForm{agency.BandContributing: c.value})
 		var v *validation.Errors
 		require.ErrorAs(t, err, &v, c.value)
 		assert.Equal(t, c.message, v.Message("price-contributing"), c.value)
@@ -549,7 +596,7 @@ func TestChargePolicyDefaultsAndChanges(t *testing.T) {
 	manager := managerID(t, pool)
 	form["late_cancellation-full_day-non_contributing"] = "75"
 	form["non_attendance-half_day-partner"] = "-1"
-	err = svc.SetChargePolicy(ctx, manager, form, "")
+	err = svc.SetChargePolicy(byManager(ctx, manager, ""), form)
 	var v *validation.Errors
 	require.ErrorAs(t, err, &v)
 	assert.Equal(t, "The non-attendance charge for a half day for safeguarding partners cannot be negative", v.Message("non_attendance-half_day-partner"))
@@ -558,7 +605,7 @@ func TestChargePolicyDefaultsAndChanges(t *testing.T) {
 	assert.Equal(t, payment.Pence(10000), got, "nothing saved when anything is wrong")
 
 	form["non_attendance-half_day-partner"] = "0"
-	require.NoError(t, svc.SetChargePolicy(ctx, manager, form, ""))
+	require.NoError(t, svc.SetChargePolicy(byManager(ctx, manager, ""), form))
 	got, err = payment.PolicyCharge(ctx, pool, payment.LateCancellation, catalogue.FullDay, agency.BandNonContributing)
 	require.NoError(t, err)
 	assert.Equal(t, payment.Pence(7500), got)
@@ -575,7 +622,7 @@ func TestPriceForViewer(t *testing.T) {
 	svc := payment.New(pool, nil, "", nil)
 	ctx := context.Background()
 	course := courseID(t, pool, "full_day")
-	require.NoError(t, svc.SetCoursePrices(ctx, managerID(t, pool), course, payment.PriceForm{agency.BandNonContributing: "80"}, ""))
+	require.NoError(t, svc.SetCoursePrices(byManager(ctx, managerID(t, pool), ""), course, payment.PriceForm{agency.BandNonContributing: "80"}))
 	var payer, partner int64
 	require.NoError(t, pool.QueryRow(ctx, "SELECT min(id) FROM agencies WHERE charging_band = 'non_contributing'").Scan(&payer))
 	require.NoError(t, pool.QueryRow(ctx, "SELECT min(id) FROM agencies WHERE charging_band = 'partner'").Scan(&partner))

@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/agency"
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/catalogue"
@@ -228,8 +229,10 @@ func amountError(err error, what string) string {
 }
 
 // SetCoursePrices sets what each band pays for a place on a course (blank or
-// 0: free), and audits what changed. Places already booked keep their price.
-func (s *Service) SetCoursePrices(ctx context.Context, actor, courseID int64, f PriceForm, ip string) error {
+// 0: free), and audits what changed as done by the actor in ctx. Places
+// already booked keep their price.
+func (s *Service) SetCoursePrices(ctx context.Context, courseID int64, f PriceForm) error {
+	by := actor.From(ctx)
 	var v validation.Errors
 	amounts := map[agency.ChargingBand]Pence{}
 	for _, b := range agency.ChargingBands {
@@ -280,7 +283,7 @@ func (s *Service) SetCoursePrices(ctx context.Context, actor, courseID int64, f 
 		}
 		changes["course"] = c.Title
 		changes["course_id"] = courseID
-		return audit.Record(ctx, q, now, audit.Event{Action: PricesChanged, ActorID: &actor, IP: ip, Details: changes})
+		return audit.Record(ctx, q, now, audit.Event{Action: PricesChanged, ActorID: by.IDPtr(), IP: by.IP, Details: changes})
 	})
 }
 
@@ -332,8 +335,10 @@ func (s *Service) ChargePolicy(ctx context.Context) ([]PolicyEntry, error) {
 type PolicyForm map[string]string
 
 // SetChargePolicy changes the policy's amounts (blank means £0) and audits
-// what changed. Charges already proposed keep their amounts.
-func (s *Service) SetChargePolicy(ctx context.Context, actor int64, f PolicyForm, ip string) error {
+// what changed as done by the actor in ctx. Charges already proposed keep
+// their amounts.
+func (s *Service) SetChargePolicy(ctx context.Context, f PolicyForm) error {
+	by := actor.From(ctx)
 	return s.inTx(ctx, func(q *dbsqlc.Queries) error {
 		rows, err := q.LockChargePolicy(ctx)
 		if err != nil {
@@ -382,7 +387,7 @@ func (s *Service) SetChargePolicy(ctx context.Context, actor int64, f PolicyForm
 			}
 			changes[c.e.Field()] = map[string]any{"from": old[c.e.Field()].String(), "to": c.to.String()}
 		}
-		return audit.Record(ctx, q, now, audit.Event{Action: ChargePolicyChanged, ActorID: &actor, IP: ip, Details: changes})
+		return audit.Record(ctx, q, now, audit.Event{Action: ChargePolicyChanged, ActorID: by.IDPtr(), IP: by.IP, Details: changes})
 	})
 }
 
@@ -391,74 +396,4 @@ func lowerFirst(s string) string {
 		return s
 	}
 	return string(s[0]|0x20) + s[1:]
-}
-
-// EnsureAgencyCustomer returns the agency's Stripe customer, made the first
-// time (one per agency, named after it, billed at its billing contact) and
-// brought up to date when the agency's name or billing contact email has
-// changed since it was last sent, so the next invoice goes to the new one.
-// Without a billing contact it is ErrNoBillingEmail: nothing is billed to an
-// address that was cleared.
-//
-// No row is locked while Stripe answers: the agency is read, Stripe asked
-// with the agency's key (an update's, the agency's as last changed), and the
-// answer recorded only while the agency still reads the same and it is not
-// recorded already. So two at once, or a retry after a lost answer, make one
-// customer and one change, recorded and audited once; and a change made
-// while Stripe answered is sent before the invoice (it is read again).
-func (s *Service) EnsureAgencyCustomer(ctx context.Context, agencyID int64) (string, error) {
-	if s.gateway == nil {
-		return "", ErrOffline
-	}
-	q := dbsqlc.New(s.pool)
-	for range 3 {
-		a, err := q.AgencyBilling(ctx, agencyID)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return "", ErrNotFound
-		} else if err != nil {
-			return "", fmt.Errorf("stripe customer of agency %d: %w", agencyID, err)
-		}
-		if a.BillingContactEmail == "" {
-			return "", ErrNoBillingEmail
-		}
-		c := Customer{AgencyID: a.ID, Name: a.Name, BillingEmail: a.BillingContactEmail}
-		action := StripeCustomerMade
-		var id string
-		switch {
-		case a.StripeCustomerID == nil:
-			if id, err = s.gateway.EnsureCustomer(ctx, c, CustomerKey(a.ID)); err != nil {
-				return "", err
-			}
-		case deref(a.StripeCustomerEmail) != c.BillingEmail || deref(a.StripeCustomerName) != c.Name:
-			id, action = *a.StripeCustomerID, StripeCustomerUpdated
-			if err := s.gateway.UpdateCustomer(ctx, id, c, CustomerUpdateKey(a.ID, c.Name, c.BillingEmail, a.UpdatedAt)); err != nil {
-				return "", err
-			}
-		default:
-			return *a.StripeCustomerID, nil
-		}
-		err = s.inTx(ctx, func(q *dbsqlc.Queries) error {
-			now := s.now()
-			n, err := q.SetAgencyStripeCustomer(ctx, dbsqlc.SetAgencyStripeCustomerParams{
-				ID: a.ID, StripeCustomerID: &id, StripeCustomerEmail: c.BillingEmail, StripeCustomerName: c.Name, Now: now,
-			})
-			if err != nil || n == 0 {
-				return err // recorded already, or the agency changed: read again
-			}
-			return audit.Record(ctx, q, now, audit.Event{Action: action, AgencyID: &a.ID, Details: map[string]any{
-				"customer": id, "email": c.BillingEmail,
-			}})
-		})
-		if err != nil {
-			return "", fmt.Errorf("store stripe customer of agency %d: %w", agencyID, err)
-		}
-	}
-	return "", fmt.Errorf("stripe customer of agency %d: the agency kept changing while Stripe answered; tried again later", agencyID)
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }

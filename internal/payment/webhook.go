@@ -10,17 +10,18 @@ import (
 	"github.com/stripe/stripe-go/v76/webhook"
 
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/errs"
 )
 
 var (
 	// ErrBadSignature means a webhook was not signed with our secret, or was
 	// signed too long ago (a replay): it is refused.
-	ErrBadSignature = errors.New("stripe webhook: bad signature")
+	ErrBadSignature = errs.New(errs.Invalid, "stripe webhook: bad signature")
 	// ErrBadPayload means a correctly signed webhook is not an event.
-	ErrBadPayload = errors.New("stripe webhook: not an event")
+	ErrBadPayload = errs.New(errs.Invalid, "stripe webhook: not an event")
 	// ErrAPIVersion means the event was rendered for another API version than
 	// stripe-go's (2023-10-16): its objects may not mean what our code reads.
-	ErrAPIVersion = errors.New("stripe webhook: event for another API version")
+	ErrAPIVersion = errs.New(errs.Invalid, "stripe webhook: event for another API version")
 )
 
 // WebhookTolerance is how old a signature may be: Stripe's default, 5 minutes.

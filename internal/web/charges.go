@@ -51,11 +51,7 @@ func (a *app) chargesOf(c *fiber.Ctx) (payment.SessionCharges, error) {
 	if err != nil {
 		return payment.SessionCharges{}, err
 	}
-	sc, err := a.deps.Payments.SessionCharges(c.UserContext(), id)
-	if errors.Is(err, payment.ErrNotFound) {
-		return sc, fiber.ErrNotFound
-	}
-	return sc, err
+	return a.deps.Payments.SessionCharges(c.UserContext(), id)
 }
 
 func (a *app) sessionCharges(c *fiber.Ctx) error {
@@ -93,7 +89,7 @@ func (a *app) confirmCharges(c *fiber.Ctx) error {
 		}
 		decisions[cand.BookingID] = d
 	}
-	_, err = a.deps.Payments.ConfirmCharges(c.UserContext(), currentUser(c).ID, sc.SessionID, decisions, a.clientIP(c))
+	_, err = a.deps.Payments.ConfirmCharges(c.UserContext(), sc.SessionID, decisions)
 	var verr *validation.Errors
 	switch {
 	case errors.As(err, &verr):
@@ -102,8 +98,6 @@ func (a *app) confirmCharges(c *fiber.Ctx) error {
 			sc = fresh
 		}
 		return a.showSessionCharges(c, sc, decisions, verr)
-	case errors.Is(err, payment.ErrNotFound):
-		return fiber.ErrNotFound
 	case err != nil:
 		return err
 	}

@@ -158,13 +158,13 @@ func formRows(c *fiber.Ctx, field string) ([]string, map[string]bool) {
 func (a *app) markInvoiced(c *fiber.Ctx) error {
 	refs, checked := formRows(c, payment.FieldInvoiceRows)
 	reference := validation.CleanLine(c.FormValue(payment.FieldInvoiceReference))
-	_, err := a.deps.Payments.MarkInvoiced(c.UserContext(), currentUser(c).ID, refs, reference, a.clientIP(c))
+	_, err := a.deps.Payments.MarkInvoiced(c.UserContext(), refs, reference)
 	return a.afterMarking(c, err, checked, reference, "invoiced")
 }
 
 func (a *app) markPaid(c *fiber.Ctx) error {
 	refs, checked := formRows(c, payment.FieldPaidRows)
-	_, err := a.deps.Payments.MarkPaid(c.UserContext(), currentUser(c).ID, refs, a.clientIP(c))
+	_, err := a.deps.Payments.MarkPaid(c.UserContext(), refs)
 	return a.afterMarking(c, err, checked, "", "paid")
 }
 

@@ -104,11 +104,7 @@ func (h *prices) courseParam(c *fiber.Ctx) (payment.CoursePrices, error) {
 	if err != nil {
 		return payment.CoursePrices{}, err
 	}
-	cp, err := h.payments.CoursePrices(c.UserContext(), id)
-	if errors.Is(err, payment.ErrNotFound) {
-		return payment.CoursePrices{}, fiber.ErrNotFound
-	}
-	return cp, err
+	return h.payments.CoursePrices(c.UserContext(), id)
 }
 
 func (h *prices) course(c *fiber.Ctx) error {
@@ -128,14 +124,11 @@ func (h *prices) setCourse(c *fiber.Ctx) error {
 	for _, b := range agency.ChargingBands {
 		f[b] = c.FormValue(payment.PriceField(b))
 	}
-	err = h.payments.SetCoursePrices(c.UserContext(), currentUser(c).ID, cp.CourseID, f, h.clientIP(c))
+	err = h.payments.SetCoursePrices(c.UserContext(), cp.CourseID, f)
 	var verr *validation.Errors
-	switch {
-	case errors.As(err, &verr):
+	if errors.As(err, &verr) {
 		return h.showCourse(c, cp, f, verr)
-	case errors.Is(err, payment.ErrNotFound):
-		return fiber.ErrNotFound
-	case err != nil:
+	} else if err != nil {
 		return err
 	}
 	return c.Redirect(fmt.Sprintf("/admin/courses/%d/prices?done=prices", cp.CourseID), fiber.StatusSeeOther)
@@ -191,7 +184,7 @@ func (h *prices) setPolicy(c *fiber.Ctx) error {
 	for _, e := range entries {
 		f[e.Field()] = c.FormValue(e.Field())
 	}
-	err = h.payments.SetChargePolicy(c.UserContext(), currentUser(c).ID, f, h.clientIP(c))
+	err = h.payments.SetChargePolicy(c.UserContext(), f)
 	var verr *validation.Errors
 	if errors.As(err, &verr) {
 		return h.showPolicy(c, entries, f, verr)
