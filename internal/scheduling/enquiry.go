@@ -24,6 +24,9 @@ func (s *Service) CreatePublishedTx(ctx context.Context, tx pgx.Tx, p Plan) (int
 	if err := setStatus(ctx, q, id, "published", "", "draft"); err != nil {
 		return 0, err
 	}
+	if err := s.recordCreated(ctx, q, id, map[string]any{"from_training_request": true}); err != nil {
+		return 0, err
+	}
 	if err := s.tellTrainers(ctx, tx, id); err != nil {
 		return 0, err
 	}
