@@ -1,4 +1,4 @@
-package enquiry
+package trainingrequest
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/scheduling"
 	"github.com/pscp/booktraining/internal/validation"
@@ -16,10 +17,12 @@ import (
 )
 
 // Decline ends a request with a reason, told to the agency.
-func (s *Service) Decline(ctx context.Context, actor Actor, id int64, reason string) error {
-	if !actor.Manager {
+func (t Team) Decline(ctx context.Context, id int64, reason string) error {
+	actor, ok := t.actor(ctx)
+	if !ok {
 		return ErrNotFound
 	}
+	s := t.s
 	reason = validation.CleanText(reason)
 	var v validation.Errors
 	switch {
@@ -68,8 +71,8 @@ func (s *Service) Decline(ctx context.Context, actor Actor, id int64, reason str
 // The agency is emailed the session's invite link. f's course and agency
 // are set here; bad input is a *validation.Errors, a clash a
 // *scheduling.ClashError, and nothing is saved for either.
-func (s *Service) Schedule(ctx context.Context, actor Actor, id int64, f scheduling.Form) (int64, error) {
-	return s.ScheduleAt(ctx, actor, id, f, nil)
+func (t Team) Schedule(ctx context.Context, id int64, f scheduling.Form) (int64, error) {
+	return t.ScheduleAt(ctx, id, f, nil)
 }
 
 // ScheduleAt is Schedule with the session's place given as the agency's own
@@ -77,10 +80,12 @@ func (s *Service) Schedule(ctx context.Context, actor Actor, id int64, f schedul
 // the agency (or the venue already recorded at that address is reused) in
 // the same transaction as the session, and f's venue is ignored. Mistakes in
 // the address are reported with the rest of the form's.
-func (s *Service) ScheduleAt(ctx context.Context, actor Actor, id int64, f scheduling.Form, at *venue.Premises) (int64, error) {
-	if !actor.Manager {
+func (t Team) ScheduleAt(ctx context.Context, id int64, f scheduling.Form, at *venue.Premises) (int64, error) {
+	actor, ok := t.actor(ctx)
+	if !ok {
 		return 0, ErrNotFound
 	}
+	s := t.s
 	q := dbsqlc.New(s.pool)
 	e, err := q.GetEnquiry(ctx, id)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -123,7 +128,7 @@ func (s *Service) ScheduleAt(ctx context.Context, actor Actor, id int64, f sched
 }
 
 // schedule is Schedule once the course is known and its trainers approved.
-func (s *Service) schedule(ctx context.Context, actor Actor, id int64, e dbsqlc.GetEnquiryRow, courseID int64, f scheduling.Form, at *venue.Premises) (int64, error) {
+func (s *Service) schedule(ctx context.Context, actor actor.Actor, id int64, e dbsqlc.GetEnquiryRow, courseID int64, f scheduling.Form, at *venue.Premises) (int64, error) {
 	f.CourseID, f.AgencyID = courseID, e.AgencyID
 	var plan scheduling.Plan
 	var err error
@@ -198,7 +203,7 @@ func (s *Service) schedule(ctx context.Context, actor Actor, id int64, e dbsqlc.
 // venue, then the session there. A mistake in the address and in the rest
 // of the form are reported together; the transaction is then rolled back,
 // so no venue is left behind.
-func (s *Service) checkAtPremises(ctx context.Context, tx pgx.Tx, actor Actor, agencyID int64, f scheduling.Form, at venue.Premises, now time.Time) (scheduling.Plan, error) {
+func (s *Service) checkAtPremises(ctx context.Context, tx pgx.Tx, actor actor.Actor, agencyID int64, f scheduling.Form, at venue.Premises, now time.Time) (scheduling.Plan, error) {
 	p, perr := venue.CheckPremises(at)
 	if perr == nil {
 		id, err := venue.PremisesTx(ctx, tx, actor.ID, agencyID, p, now)

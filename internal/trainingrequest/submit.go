@@ -1,4 +1,4 @@
-package enquiry
+package trainingrequest
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/validation"
@@ -66,8 +67,9 @@ func DateField(i int) string { return "date-" + strconv.Itoa(i) + "-day" }
 // the first request's ID and makes and sends nothing more. A person may send
 // account.MaxRequestMessagesPerPerson requests and messages an hour; past
 // that, an *account.EmailLimitError.
-func (s *Service) Submit(ctx context.Context, actor Actor, f Form) (int64, error) {
-	if !actor.CanRequest() {
+func (s *Service) Submit(ctx context.Context, f Form) (int64, error) {
+	actor := actor.From(ctx)
+	if !CanRequest(actor) {
 		return 0, ErrNotAllowed
 	}
 	q := dbsqlc.New(s.pool)
