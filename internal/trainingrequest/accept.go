@@ -18,7 +18,7 @@ import (
 
 // Decline ends a request with a reason, told to the agency.
 func (t Team) Decline(ctx context.Context, id int64, reason string) error {
-	actor, ok := t.actor(ctx)
+	by, ok := t.manager(ctx)
 	if !ok {
 		return ErrNotFound
 	}
@@ -50,7 +50,7 @@ func (t Team) Decline(ctx context.Context, id int64, reason string) error {
 			return fmt.Errorf("decline: %w", err)
 		}
 		if err := q.InsertEnquiryEvent(ctx, dbsqlc.InsertEnquiryEventParams{
-			EnquiryID: id, ActorID: actor.ID, Action: "declined", Status: Declined, Note: reason, At: now,
+			EnquiryID: id, ActorID: by.ID, Action: "declined", Status: Declined, Note: reason, At: now,
 		}); err != nil {
 			return fmt.Errorf("record decline: %w", err)
 		}
@@ -81,7 +81,7 @@ func (t Team) Schedule(ctx context.Context, id int64, f scheduling.Form) (int64,
 // the same transaction as the session, and f's venue is ignored. Mistakes in
 // the address are reported with the rest of the form's.
 func (t Team) ScheduleAt(ctx context.Context, id int64, f scheduling.Form, at *venue.Premises) (int64, error) {
-	actor, ok := t.actor(ctx)
+	by, ok := t.manager(ctx)
 	if !ok {
 		return 0, ErrNotFound
 	}
@@ -115,7 +115,7 @@ func (t Team) ScheduleAt(ctx context.Context, id int64, f scheduling.Form, at *v
 			return 0, fmt.Errorf("approve trainers for bespoke course: %w", err)
 		}
 	}
-	sessionID, err := s.schedule(ctx, actor, id, e, courseID, f, at)
+	sessionID, err := s.schedule(ctx, by, id, e, courseID, f, at)
 	var invalid *validation.Errors
 	if errors.As(err, &invalid) && len(approved) > 0 {
 		if rerr := q.RevokeBespokeTrainers(context.WithoutCancel(ctx), dbsqlc.RevokeBespokeTrainersParams{
@@ -128,7 +128,7 @@ func (t Team) ScheduleAt(ctx context.Context, id int64, f scheduling.Form, at *v
 }
 
 // schedule is Schedule once the course is known and its trainers approved.
-func (s *Service) schedule(ctx context.Context, actor actor.Actor, id int64, e dbsqlc.GetEnquiryRow, courseID int64, f scheduling.Form, at *venue.Premises) (int64, error) {
+func (s *Service) schedule(ctx context.Context, by actor.Actor, id int64, e dbsqlc.GetEnquiryRow, courseID int64, f scheduling.Form, at *venue.Premises) (int64, error) {
 	f.CourseID, f.AgencyID = courseID, e.AgencyID
 	var plan scheduling.Plan
 	var err error
@@ -149,11 +149,11 @@ func (s *Service) schedule(ctx context.Context, actor actor.Actor, id int64, e d
 			return ErrWrongState
 		}
 		if at != nil {
-			if plan, err = s.checkAtPremises(ctx, tx, actor, e.AgencyID, f, *at, now); err != nil {
+			if plan, err = s.checkAtPremises(ctx, tx, by, e.AgencyID, f, *at, now); err != nil {
 				return err
 			}
 		}
-		if sessionID, err = s.sched.CreatePublishedTx(ctx, tx, plan); err != nil {
+		if sessionID, err = s.sched.CreatePublishedTx(ctx, tx, plan, Reference(id)); err != nil {
 			return err
 		}
 		if err := q.LinkEnquirySession(ctx, dbsqlc.LinkEnquirySessionParams{EnquiryID: id, SessionID: sessionID}); err != nil {
@@ -167,7 +167,7 @@ func (s *Service) schedule(ctx context.Context, actor actor.Actor, id int64, e d
 			}
 		}
 		if err := q.InsertEnquiryEvent(ctx, dbsqlc.InsertEnquiryEventParams{
-			EnquiryID: id, ActorID: actor.ID, Action: action, Status: Accepted, At: now,
+			EnquiryID: id, ActorID: by.ID, Action: action, Status: Accepted, At: now,
 			Note: fmt.Sprintf("Session %d: %s", sessionID, describe(plan.StartsAt, plan.EndsAt)),
 		}); err != nil {
 			return fmt.Errorf("record acceptance: %w", err)
@@ -203,10 +203,10 @@ func (s *Service) schedule(ctx context.Context, actor actor.Actor, id int64, e d
 // venue, then the session there. A mistake in the address and in the rest
 // of the form are reported together; the transaction is then rolled back,
 // so no venue is left behind.
-func (s *Service) checkAtPremises(ctx context.Context, tx pgx.Tx, actor actor.Actor, agencyID int64, f scheduling.Form, at venue.Premises, now time.Time) (scheduling.Plan, error) {
+func (s *Service) checkAtPremises(ctx context.Context, tx pgx.Tx, by actor.Actor, agencyID int64, f scheduling.Form, at venue.Premises, now time.Time) (scheduling.Plan, error) {
 	p, perr := venue.CheckPremises(at)
 	if perr == nil {
-		id, err := venue.PremisesTx(ctx, tx, actor.ID, agencyID, p, now)
+		id, err := venue.PremisesTx(ctx, tx, by.ID, agencyID, p, now)
 		if err != nil {
 			return scheduling.Plan{}, err
 		}

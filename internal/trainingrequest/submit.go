@@ -68,8 +68,8 @@ func DateField(i int) string { return "date-" + strconv.Itoa(i) + "-day" }
 // account.MaxRequestMessagesPerPerson requests and messages an hour; past
 // that, an *account.EmailLimitError.
 func (s *Service) Submit(ctx context.Context, f Form) (int64, error) {
-	actor := actor.From(ctx)
-	if !CanRequest(actor) {
+	by := actor.From(ctx)
+	if !CanRequest(by) {
 		return 0, ErrNotAllowed
 	}
 	q := dbsqlc.New(s.pool)
@@ -210,14 +210,14 @@ func (s *Service) Submit(ctx context.Context, f Form) (int64, error) {
 		q := dbsqlc.New(tx)
 		var err error
 		id, err = q.InsertEnquiry(ctx, dbsqlc.InsertEnquiryParams{
-			AgencyID: *actor.AgencyID, RequestedBy: actor.ID, Kind: kind, CourseID: courseID, Topic: topic, Need: need,
+			AgencyID: *by.AgencyID, RequestedBy: by.ID, Kind: kind, CourseID: courseID, Topic: topic, Need: need,
 			Audience: audience, Participants: int32(participants), Location: location, Address: address,
 			AccessNeeds: access, ContactName: contactName, ContactEmail: contactEmail, ContactPhone: phone, Now: now,
 			FormKey: formKey,
 		})
 		if errors.Is(err, pgx.ErrNoRows) && formKey != nil {
 			// Sent before (the insert waited for that one to commit).
-			id, err = q.GetEnquiryByFormKey(ctx, dbsqlc.GetEnquiryByFormKeyParams{RequestedBy: actor.ID, FormKey: formKey})
+			id, err = q.GetEnquiryByFormKey(ctx, dbsqlc.GetEnquiryByFormKeyParams{RequestedBy: by.ID, FormKey: formKey})
 			if err != nil {
 				return fmt.Errorf("find request sent before: %w", err)
 			}
@@ -225,7 +225,7 @@ func (s *Service) Submit(ctx context.Context, f Form) (int64, error) {
 		} else if err != nil {
 			return fmt.Errorf("insert request: %w", err)
 		}
-		if err := account.AllowPersonEmailTx(ctx, tx, account.ActionTrainingRequest, actor.ID, now); err != nil {
+		if err := account.AllowPersonEmailTx(ctx, tx, account.ActionTrainingRequest, by.ID, now); err != nil {
 			return err
 		}
 		for i, d := range dates {
@@ -236,7 +236,7 @@ func (s *Service) Submit(ctx context.Context, f Form) (int64, error) {
 			}
 		}
 		if err := q.InsertEnquiryEvent(ctx, dbsqlc.InsertEnquiryEventParams{
-			EnquiryID: id, ActorID: actor.ID, Action: "submitted", Status: Submitted, At: now,
+			EnquiryID: id, ActorID: by.ID, Action: "submitted", Status: Submitted, At: now,
 		}); err != nil {
 			return fmt.Errorf("record request: %w", err)
 		}

@@ -17,14 +17,14 @@ type Team struct{ s *Service }
 // Team is the training team's side of the requests.
 func (s *Service) Team() Team { return Team{s: s} }
 
-// actor is the manager ctx carries; false for anyone else.
-func (t Team) actor(ctx context.Context) (actor.Actor, bool) {
+// manager is the manager ctx carries; false for anyone else.
+func (t Team) manager(ctx context.Context) (actor.Actor, bool) {
 	a := actor.From(ctx)
 	return a, a.Manager
 }
 
 func (t Team) side(ctx context.Context) (who, bool) {
-	a, ok := t.actor(ctx)
+	a, ok := t.manager(ctx)
 	return who{Actor: a, team: true}, ok
 }
 

@@ -1,7 +1,9 @@
-// Package trainingrequest owns requests for bespoke and single-agency training: an
-// agency asks, the training manager triages (a message thread, accept or
-// decline, each change recorded with who and when), and an accepted request
-// becomes closed sessions for that agency with their own invite links.
+// Package trainingrequest owns requests for bespoke and single-agency
+// training: an agency asks, the training manager triages (a message thread,
+// accept or decline, each change recorded with who and when), and an
+// accepted request becomes closed sessions for that agency with their own
+// invite links. The person acting comes from the context (actor.From); the
+// Service's methods are the agency's side, Team's the training team's.
 //
 // Status model: submitted (waiting for the training team) → info_requested
 // (the team asked a question; the agency's reply puts it back to submitted)

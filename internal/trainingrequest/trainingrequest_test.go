@@ -114,6 +114,14 @@ func TestAcceptingTwiceAtOnceMakesOneSession(t *testing.T) {
 	require.NoError(t, f.pool.QueryRow(context.Background(), "SELECT count(*) FROM courses WHERE bespoke").Scan(&courses))
 	assert.Equal(t, 1, sessions)
 	assert.Equal(t, 1, courses)
+	// The session made is in the audit log: who accepted, for which request;
+	// the losers' entries rolled back with their sessions.
+	var audited int
+	require.NoError(t, f.pool.QueryRow(context.Background(), `
+		SELECT count(*) FROM audit_events WHERE action = 'session_created' AND actor_id = $1
+		AND details->>'training_request' = $2 AND details->>'status' = 'published'`,
+		f.boss.ID, trainingrequest.Reference(id)).Scan(&audited))
+	assert.Equal(t, 1, audited)
 
 	// A second session for the large team uses the same course.
 	_, err := f.svc.Team().Schedule(as(context.Background(), f.boss), id, f.session("11"))
