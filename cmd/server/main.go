@@ -35,7 +35,6 @@ import (
 	"github.com/pscp/booktraining/internal/config"
 	"github.com/pscp/booktraining/internal/demo"
 	"github.com/pscp/booktraining/internal/email"
-	"github.com/pscp/booktraining/internal/enquiry"
 	"github.com/pscp/booktraining/internal/metrics"
 	"github.com/pscp/booktraining/internal/payment"
 	"github.com/pscp/booktraining/internal/people"
@@ -45,6 +44,7 @@ import (
 	"github.com/pscp/booktraining/internal/queue"
 	"github.com/pscp/booktraining/internal/scheduling"
 	"github.com/pscp/booktraining/internal/trainer"
+	"github.com/pscp/booktraining/internal/trainingrequest"
 	"github.com/pscp/booktraining/internal/venue"
 	"github.com/pscp/booktraining/internal/web"
 )
@@ -174,8 +174,8 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	bookings.ReminderDays = cfg.ReminderDays
 	scheduler := scheduling.New(pool, time.Now, log)
 	scheduler.Bookings = bookings
-	enquiries := enquiry.New(pool, outbox, scheduler, cfg.BaseURL, time.Now, log)
-	enquiries.ResponseDays = cfg.RequestResponseDays
+	trainingRequests := trainingrequest.New(pool, outbox, scheduler, cfg.BaseURL, time.Now, log)
+	trainingRequests.ResponseDays = cfg.RequestResponseDays
 	bookings.Organizer.Name, bookings.Organizer.Email = cfg.PartnershipName, cfg.TrainingEmail // invites come from the training mailbox
 	bookings.Contact.Phone = cfg.TrainingPhone
 	accounts.OnErase = bookings.CancelFutureBookings
@@ -273,14 +273,14 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 		TrustedProxies: cfg.TrustedProxies,
 		ProxyHeader:    cfg.ProxyHeader,
 		// Kept emails are only for reading when none are really sent.
-		ShowEmailBodies: cfg.SMTPURL == "",
-		Enquiries:       enquiries,
-		TrainingEmail:   cfg.TrainingEmail,
-		TrainingPhone:   cfg.TrainingPhone,
-		Failures:        failures,
-		JobsUI:          jobsUI,
-		Metrics:         metricsRegistry,
-		MetricsToken:    cfg.MetricsToken,
+		ShowEmailBodies:  cfg.SMTPURL == "",
+		TrainingRequests: trainingRequests,
+		TrainingEmail:    cfg.TrainingEmail,
+		TrainingPhone:    cfg.TrainingPhone,
+		Failures:         failures,
+		JobsUI:           jobsUI,
+		Metrics:          metricsRegistry,
+		MetricsToken:     cfg.MetricsToken,
 	})
 	if err != nil {
 		return err

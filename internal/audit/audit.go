@@ -45,6 +45,13 @@ const (
 	TrainerTimeOffRemoved Action = "trainer_time_off_removed"
 	CalendarFeedReset     Action = "calendar_feed_reset"
 
+	// Changes to the programme's sessions (internal/scheduling).
+	SessionCreated   Action = "session_created"
+	SessionMoved     Action = "session_moved"
+	SessionPublished Action = "session_published"
+	SessionCompleted Action = "session_completed"
+	SessionCancelled Action = "session_cancelled"
+
 	CourseCreated Action = "course_created"
 	CourseUpdated Action = "course_updated"
 	VenueCreated  Action = "venue_created"
@@ -86,6 +93,7 @@ var Actions = []Action{
 	OrgConfirmed, OrgMerged, DataExported, AccountErased,
 	TrainerCoursesChanged, TrainerTimeOffAdded, TrainerTimeOffRemoved, CalendarFeedReset,
 	CourseCreated, CourseUpdated, VenueCreated, VenueUpdated,
+	SessionCreated, SessionMoved, SessionPublished, SessionCompleted, SessionCancelled,
 	BookingAdded, BookingCancelled, BookingMoved, BookingMarkedLate, WaitingListReordered, AttendanceRecorded,
 	PricesChanged, ChargePolicyChanged, StripeCustomerMade, StripeCustomerUpdated, ChargesConfirmed, AgencyInvoiced,
 	AgencyInvoiceVoided, InvoiceMarked, InvoiceMarkedPaid, PersonalDataViewed,

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/pgerr"
@@ -127,6 +128,10 @@ func (s *Service) Move(ctx context.Context, id int64, f Form) (Plan, error) {
 		if locked.Status != "draft" && locked.Status != "published" {
 			return ErrWrongState
 		}
+		before, err := readState(ctx, q, id)
+		if err != nil {
+			return err
+		}
 		if p.Capacity < int(locked.SeatsTaken) {
 			var v validation.Errors
 			v.Add("capacity", fmt.Sprintf("%d people are booked: enter %d places or more", locked.SeatsTaken, locked.SeatsTaken))
@@ -150,6 +155,9 @@ func (s *Service) Move(ctx context.Context, id int64, f Form) (Plan, error) {
 			if err := q.AddSessionTrainer(ctx, dbsqlc.AddSessionTrainerParams{SessionID: id, TrainerID: t}); err != nil {
 				return err
 			}
+		}
+		if err := s.recordMoved(ctx, q, id, before); err != nil {
+			return err
 		}
 		// Trainers put on it are invited, those taken off it get a
 		// cancellation, and those staying get the new time or place.
@@ -194,7 +202,7 @@ func (s *Service) Publish(ctx context.Context, id int64) error {
 	if !se.StartsAt.After(s.now()) {
 		return ErrWrongState
 	}
-	return s.setStatus(ctx, id, "published", "", "draft")
+	return s.setStatus(ctx, id, "published", audit.SessionPublished, "draft")
 }
 
 // Complete marks a published session that has ended as delivered; before
@@ -207,7 +215,7 @@ func (s *Service) Complete(ctx context.Context, id int64) error {
 	if se.Status == "published" && se.EndsAt.After(s.now()) {
 		return ErrNotEnded
 	}
-	return s.setStatus(ctx, id, "completed", "", "published")
+	return s.setStatus(ctx, id, "completed", audit.SessionCompleted, "published")
 }
 
 // Cancel cancels a draft or published session with a reason. Its trainers
@@ -226,7 +234,18 @@ func (s *Service) Cancel(ctx context.Context, id int64, reason string) error {
 		return v.Err()
 	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := setStatus(ctx, dbsqlc.New(tx), id, "cancelled", reason, "draft", "published"); err != nil {
+		q := dbsqlc.New(tx)
+		before, err := readState(ctx, q, id)
+		if err != nil {
+			return err
+		}
+		if err := setStatus(ctx, q, id, "cancelled", reason, "draft", "published"); err != nil {
+			return err
+		}
+		// Who cancelled it, and so ended its bookings and started refunds.
+		if err := s.recordState(ctx, q, audit.SessionCancelled, id, map[string]any{
+			"reason": reason, "was": before.status, "places_taken": before.booked,
+		}); err != nil {
 			return err
 		}
 		if err := s.tellTrainers(ctx, tx, id); err != nil {
@@ -245,9 +264,13 @@ func (s *Service) Cancel(ctx context.Context, id int64, reason string) error {
 	return err
 }
 
-func (s *Service) setStatus(ctx context.Context, id int64, status, reason string, from ...string) error {
+func (s *Service) setStatus(ctx context.Context, id int64, status string, action audit.Action, from ...string) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := setStatus(ctx, dbsqlc.New(tx), id, status, reason, from...); err != nil {
+		q := dbsqlc.New(tx)
+		if err := setStatus(ctx, q, id, status, "", from...); err != nil {
+			return err
+		}
+		if err := s.recordState(ctx, q, action, id, nil); err != nil {
 			return err
 		}
 		if status == "completed" && s.Bookings != nil {

@@ -30,9 +30,9 @@ import (
 
 var (
 	ErrNotFound   = errs.New(errs.NotFound, "session not found")
-	ErrWrongState = errors.New("the session cannot do that in its current state")
+	ErrWrongState = errs.Says(errs.Conflict, "The session cannot do that now: it may have been changed since you opened the page.")
 	// ErrNotEnded: a session is marked delivered only once it has ended.
-	ErrNotEnded = errors.New("the session has not ended yet")
+	ErrNotEnded = errs.Says(errs.Conflict, "The session has not ended yet, so it cannot be marked as delivered.")
 )
 
 // DefaultCutoffDays is how many days before the start booking closes,
@@ -410,9 +410,12 @@ func (s *Service) Create(ctx context.Context, f Form) (int64, Plan, error) {
 	}
 	var id int64
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		q := dbsqlc.New(tx)
 		var err error
-		id, err = insert(ctx, dbsqlc.New(tx), p)
-		return err
+		if id, err = insert(ctx, q, p); err != nil {
+			return err
+		}
+		return s.recordCreated(ctx, q, id, nil)
 	})
 	if pgerr.Violates(err, "sessions_room_no_overlap", "trainer_commitments_no_overlap") {
 		return 0, p, s.clashAfterRace(ctx, p, 0)

@@ -146,6 +146,11 @@ func (s *Service) CreateSeries(ctx context.Context, f Form, p Pattern) ([]int64,
 			}
 			ids = append(ids, id)
 		}
+		for _, id := range ids {
+			if err := s.recordCreated(ctx, q, id, map[string]any{"series_of": len(ids)}); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 	if pgerr.Violates(err, "sessions_room_no_overlap", "trainer_commitments_no_overlap") {

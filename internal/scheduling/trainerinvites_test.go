@@ -246,7 +246,7 @@ func TestTrainersOfASessionCreatedPublishedAreInvited(t *testing.T) {
 
 	tx, err := f.pool.Begin(f.ctx)
 	require.NoError(t, err)
-	_, err = f.svc.CreatePublishedTx(f.ctx, tx, plan)
+	_, err = f.svc.CreatePublishedTx(f.ctx, tx, plan, "TR-00001")
 	require.NoError(t, err)
 	require.NoError(t, tx.Rollback(f.ctx))
 	sent, _ := trainerEmails(t, f, 0)
@@ -254,7 +254,7 @@ func TestTrainersOfASessionCreatedPublishedAreInvited(t *testing.T) {
 
 	tx, err = f.pool.Begin(f.ctx)
 	require.NoError(t, err)
-	id, err := f.svc.CreatePublishedTx(f.ctx, tx, plan)
+	id, err := f.svc.CreatePublishedTx(f.ctx, tx, plan, "TR-00001")
 	require.NoError(t, err)
 	require.NoError(t, tx.Commit(f.ctx))
 	sent, _ = trainerEmails(t, f, 0)

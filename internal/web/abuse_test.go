@@ -127,7 +127,7 @@ func TestEmailFloodIsLimited(t *testing.T) {
 // request and one email, and both land on it.
 func TestDoubleSubmittedTrainingRequest(t *testing.T) {
 	t.Parallel()
-	f := setupEnquiries(t)
+	f := setupTrainingRequests(t)
 	_, page := f.coordinator.get("/training-requests/new")
 	key := regexp.MustCompile(`name="form-key" value="([^"]+)"`).FindStringSubmatch(page)
 	require.NotNil(t, key)
@@ -176,7 +176,7 @@ func TestDoubleSubmittedTrainingRequest(t *testing.T) {
 // hour; the next is refused with a page saying when to try again.
 func TestTrainingRequestMessagesAreLimited(t *testing.T) {
 	t.Parallel()
-	f := setupEnquiries(t)
+	f := setupTrainingRequests(t)
 	_, page := f.coordinator.get("/training-requests/new")
 	key := regexp.MustCompile(`name="form-key" value="([^"]+)"`).FindStringSubmatch(page)[1]
 	day := now.AddDate(0, 1, 0)

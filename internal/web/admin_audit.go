@@ -51,6 +51,11 @@ var actionLabels = map[audit.Action]string{
 	audit.CourseUpdated:         "Changed a course",
 	audit.VenueCreated:          "Added a venue",
 	audit.VenueUpdated:          "Changed a venue",
+	audit.SessionCreated:        "Scheduled a session",
+	audit.SessionMoved:          "Changed a session",
+	audit.SessionPublished:      "Published a session",
+	audit.SessionCompleted:      "Marked a session as delivered",
+	audit.SessionCancelled:      "Cancelled a session",
 
 	audit.BookingAdded:         "Booked someone onto a session",
 	audit.BookingCancelled:     "Cancelled someone’s booking",

@@ -17,7 +17,7 @@ import (
 // is saved.
 func TestNamesWithHiddenFormattingAreRefused(t *testing.T) {
 	t.Parallel()
-	f := setupEnquiries(t)
+	f := setupTrainingRequests(t)
 	a := f.a
 	ctx := context.Background()
 	var sessionID, agencyID int64

@@ -56,7 +56,7 @@ func fitsNarrowScreenAnswering(t *testing.T, tab context.Context, base, path str
 // coordinator's lists. Other helpers' new tables are caught here too.
 func TestBrowserTablesFitA320PixelScreen(t *testing.T) {
 	t.Parallel()
-	w := chargeSetup(t, withEnquiries)
+	w := chargeSetup(t, withTrainingRequests)
 	ctx := context.Background()
 	base := listen(t, w.testApp)
 	exec := func(sql string, args ...any) {
@@ -80,7 +80,7 @@ func TestBrowserTablesFitA320PixelScreen(t *testing.T) {
 	var slug string
 	require.NoError(t, w.pool.QueryRow(ctx, "SELECT c.slug FROM courses c JOIN sessions s ON s.course_id = c.id WHERE s.id = $1", upcoming).Scan(&slug))
 	coordinatorClient := w.as(t, "coordinator@example.org")
-	f := enquiryFixture{a: w.testApp, course: 0}
+	f := trainingRequestFixture{a: w.testApp, course: 0}
 	require.NoError(t, w.pool.QueryRow(ctx, "SELECT id FROM courses WHERE slug = 'working-together-to-safeguard-children'").Scan(&f.course))
 	request := f.submit(t, coordinatorClient, f.requestForm("contact-email", "coordinator@example.org"))
 	// The charges exist once the manager has looked at the session's charges.

@@ -160,14 +160,14 @@ func (a *app) pageRoutes() []route {
 		{"POST", "/sessions/:id<int>/register", signedInOnly, a.takeRegister},
 		{"POST", "/sessions/:id<int>/register/everyone-attended", signedInOnly, a.markEveryoneAttended},
 	}
-	if a.deps.Enquiries != nil {
+	if a.deps.TrainingRequests != nil {
 		rs = append(rs, []route{
 			// Training requests
-			{"GET", "/training-requests", signedInOnly, a.enquiryList},
-			{"GET", "/training-requests/new", signedInOnly, a.enquiryNewForm},
-			{"POST", "/training-requests/new", signedInOnly, a.enquiryCreate},
-			{"GET", "/training-requests/:id<int>", signedInOnly, a.enquiryShow},
-			{"POST", "/training-requests/:id<int>/messages", signedInOnly, a.enquiryMessage},
+			{"GET", "/training-requests", signedInOnly, a.trainingRequestList},
+			{"GET", "/training-requests/new", signedInOnly, a.trainingRequestNewForm},
+			{"POST", "/training-requests/new", signedInOnly, a.trainingRequestCreate},
+			{"GET", "/training-requests/:id<int>", signedInOnly, a.trainingRequestShow},
+			{"POST", "/training-requests/:id<int>/messages", signedInOnly, a.trainingRequestMessage},
 		}...)
 	}
 	rs = append(rs, []route{
@@ -281,14 +281,14 @@ func (a *app) pageRoutes() []route {
 		{"POST", "/admin/attention/:id/retry", managerOnly, a.retryJob},
 		{"POST", "/admin/attention/:id/dealt-with", managerOnly, a.jobDealtWith},
 	}...)
-	if a.deps.Enquiries != nil {
+	if a.deps.TrainingRequests != nil {
 		rs = append(rs, []route{
-			{"GET", "/admin/training-requests", managerOnly, a.enquiryQueue},
-			{"GET", "/admin/training-requests/:id<int>", managerOnly, a.enquiryShow},
-			{"POST", "/admin/training-requests/:id<int>/messages", managerOnly, a.enquiryMessage},
-			{"GET", "/admin/training-requests/:id<int>/accept", managerOnly, a.enquiryAcceptForm},
-			{"POST", "/admin/training-requests/:id<int>/accept", managerOnly, a.enquiryAccept},
-			{"POST", "/admin/training-requests/:id<int>/decline", managerOnly, a.enquiryDecline},
+			{"GET", "/admin/training-requests", managerOnly, a.trainingRequestQueue},
+			{"GET", "/admin/training-requests/:id<int>", managerOnly, a.trainingRequestAdminShow},
+			{"POST", "/admin/training-requests/:id<int>/messages", managerOnly, a.trainingRequestAdminMessage},
+			{"GET", "/admin/training-requests/:id<int>/accept", managerOnly, a.trainingRequestAcceptForm},
+			{"POST", "/admin/training-requests/:id<int>/accept", managerOnly, a.trainingRequestAccept},
+			{"POST", "/admin/training-requests/:id<int>/decline", managerOnly, a.trainingRequestDecline},
 		}...)
 	}
 	return rs
@@ -316,7 +316,7 @@ func (a *app) addPages(f *fiber.App) {
 	for _, ar := range areas {
 		f.Use(ar.prefix, ar.who.guard())
 	}
-	if a.deps.Enquiries != nil {
+	if a.deps.TrainingRequests != nil {
 		f.Use("/training-requests", signedIn)
 	}
 	add(f, a.pageRoutes())

@@ -118,6 +118,19 @@ func TestScheduleAndPublishASession(t *testing.T) {
 	resp, page = c.post("/admin/sessions/"+id+"/publish", url.Values{})
 	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	assert.Contains(t, errorSummary(page), "This session is cancelled, so it cannot be published")
+
+	// The audit log says who changed it and how, and who cancelled it (so
+	// ending its bookings and starting refunds) and why.
+	_, page = c.get("/admin/audit?action=session_cancelled")
+	assert.Contains(t, page, "Boss Tester")
+	assert.Contains(t, page, "reason: Venue flooded")
+	assert.Contains(t, page, "session: "+id)
+	_, page = c.get("/admin/audit?action=session_moved")
+	assert.Contains(t, page, "when: from “Thursday 10 February 2028, 9:30am to 4pm” to “Thursday 10 February 2028, 10am to 4pm”")
+	for _, action := range []string{"session_created", "session_published"} {
+		_, page = c.get("/admin/audit?action=" + action)
+		assert.Contains(t, page, "session: "+id, action)
+	}
 }
 
 func TestSameAgencyTrainersWarn(t *testing.T) {

@@ -23,12 +23,12 @@ import (
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/calendar"
 	"github.com/pscp/booktraining/internal/catalogue"
-	"github.com/pscp/booktraining/internal/enquiry"
 	"github.com/pscp/booktraining/internal/payment"
 	"github.com/pscp/booktraining/internal/people"
 	"github.com/pscp/booktraining/internal/queue"
 	"github.com/pscp/booktraining/internal/scheduling"
 	"github.com/pscp/booktraining/internal/trainer"
+	"github.com/pscp/booktraining/internal/trainingrequest"
 	"github.com/pscp/booktraining/internal/venue"
 	"github.com/pscp/booktraining/static"
 )
@@ -63,9 +63,9 @@ type Deps struct {
 	// /admin/emails/:id. Set it only when no email is really delivered (no
 	// SMTP): otherwise the text of an email not yet sent holds a live link.
 	ShowEmailBodies bool
-	// Enquiries keeps requests for bespoke and single-agency training; nil:
-	// no such pages.
-	Enquiries *enquiry.Service
+	// TrainingRequests keeps requests for bespoke and single-agency
+	// training; nil: no such pages.
+	TrainingRequests *trainingrequest.Service
 	// The training team's mailbox and telephone (TRAINING_EMAIL,
 	// TRAINING_PHONE), for pages that tell people to get in touch; either
 	// may be "".

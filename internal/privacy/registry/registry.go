@@ -12,10 +12,10 @@ import (
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/calendar"
 	"github.com/pscp/booktraining/internal/email"
-	"github.com/pscp/booktraining/internal/enquiry"
 	"github.com/pscp/booktraining/internal/payment"
 	"github.com/pscp/booktraining/internal/privacy"
 	"github.com/pscp/booktraining/internal/trainer"
+	"github.com/pscp/booktraining/internal/trainingrequest"
 )
 
 // New returns the registry of every part. A new table holding personal data
@@ -29,7 +29,7 @@ func New() *privacy.Registry {
 	r.Register(email.PersonalData()...)
 	r.Register(booking.PersonalData()...)
 	r.Register(payment.PersonalData()...)
-	r.Register(enquiry.PersonalData()...)
+	r.Register(trainingrequest.PersonalData()...)
 	r.Register(trainer.PersonalData()...)
 	r.Register(calendar.PersonalData()...)
 	r.Register(agency.PersonalData()...)

@@ -1,4 +1,4 @@
-package enquiry_test
+package trainingrequest_test
 
 import (
 	"context"
@@ -13,12 +13,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/demo"
 	"github.com/pscp/booktraining/internal/email"
-	"github.com/pscp/booktraining/internal/enquiry"
 	"github.com/pscp/booktraining/internal/pgtest"
 	"github.com/pscp/booktraining/internal/queue"
 	"github.com/pscp/booktraining/internal/scheduling"
+	"github.com/pscp/booktraining/internal/trainingrequest"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -26,11 +27,14 @@ var now = time.Date(2026, time.November, 23, 9, 0, 0, 0, time.UTC)
 
 type fixture struct {
 	pool              *pgxpool.Pool
-	svc               *enquiry.Service
-	lead, boss, other enquiry.Actor
+	svc               *trainingrequest.Service
+	lead, boss, other actor.Actor
 	room              int64
 	trainers          []int64
 }
+
+// as is ctx carrying a as the person acting.
+func as(ctx context.Context, a actor.Actor) context.Context { return actor.With(ctx, a) }
 
 func setup(t *testing.T) fixture {
 	t.Helper()
@@ -42,8 +46,8 @@ func setup(t *testing.T) fixture {
 	require.NoError(t, err)
 	clock := func() time.Time { return now }
 	base, _ := url.Parse("https://training.example.org")
-	f := fixture{pool: pool, svc: enquiry.New(pool, email.NewOutbox(jobs), scheduling.New(pool, clock, nil), base, clock, nil)}
-	person := func(addr string, agency int64, roles ...string) enquiry.Actor {
+	f := fixture{pool: pool, svc: trainingrequest.New(pool, email.NewOutbox(jobs), scheduling.New(pool, clock, nil), base, clock, nil)}
+	person := func(addr string, agency int64, roles ...string) actor.Actor {
 		var id int64
 		require.NoError(t, pool.QueryRow(ctx, `
 			INSERT INTO users (email, full_name, agency_id, password_hash, email_verified_at)
@@ -52,7 +56,7 @@ func setup(t *testing.T) fixture {
 			_, err := pool.Exec(ctx, "INSERT INTO user_roles (user_id, role) VALUES ($1, $2)", id, r)
 			require.NoError(t, err)
 		}
-		return enquiry.Actor{ID: id, Name: "Someone", Email: addr, AgencyID: &agency, Verified: true, Manager: len(roles) > 0 && roles[0] == "manager"}
+		return actor.Actor{ID: id, Name: "Someone", Email: addr, AgencyID: &agency, Verified: true, Manager: len(roles) > 0 && roles[0] == "manager"}
 	}
 	var a1, a2 int64
 	require.NoError(t, pool.QueryRow(ctx, "SELECT min(id), max(id) FROM agencies").Scan(&a1, &a2))
@@ -66,10 +70,10 @@ func setup(t *testing.T) fixture {
 
 func (f fixture) bespoke(t *testing.T) int64 {
 	t.Helper()
-	id, err := f.svc.Submit(context.Background(), f.lead, enquiry.Form{
+	id, err := f.svc.Submit(as(context.Background(), f.lead), trainingrequest.Form{
 		Kind: "bespoke", Topic: "Safeguarding at the front desk", Need: "Passing on concerns", Audience: "Receptionists",
-		Participants: "40", Location: enquiry.Online, ContactName: "Lead", ContactEmail: "lead@example.org",
-		Dates: []enquiry.DateInput{{Day: "10", Month: "2", Year: "2027", Start: "9:30", End: "12:30"}},
+		Participants: "40", Location: trainingrequest.Online, ContactName: "Lead", ContactEmail: "lead@example.org",
+		Dates: []trainingrequest.DateInput{{Day: "10", Month: "2", Year: "2027", Start: "9:30", End: "12:30"}},
 	})
 	require.NoError(t, err)
 	return id
@@ -90,7 +94,7 @@ func TestAcceptingTwiceAtOnceMakesOneSession(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make([]error, 4)
 	for i := range errs {
-		wg.Go(func() { _, errs[i] = f.svc.Schedule(context.Background(), f.boss, id, f.session("10")) })
+		wg.Go(func() { _, errs[i] = f.svc.Team().Schedule(as(context.Background(), f.boss), id, f.session("10")) })
 	}
 	wg.Wait()
 	won := 0
@@ -110,13 +114,21 @@ func TestAcceptingTwiceAtOnceMakesOneSession(t *testing.T) {
 	require.NoError(t, f.pool.QueryRow(context.Background(), "SELECT count(*) FROM courses WHERE bespoke").Scan(&courses))
 	assert.Equal(t, 1, sessions)
 	assert.Equal(t, 1, courses)
+	// The session made is in the audit log: who accepted, for which request;
+	// the losers' entries rolled back with their sessions.
+	var audited int
+	require.NoError(t, f.pool.QueryRow(context.Background(), `
+		SELECT count(*) FROM audit_events WHERE action = 'session_created' AND actor_id = $1
+		AND details->>'training_request' = $2 AND details->>'status' = 'published'`,
+		f.boss.ID, trainingrequest.Reference(id)).Scan(&audited))
+	assert.Equal(t, 1, audited)
 
 	// A second session for the large team uses the same course.
-	_, err := f.svc.Schedule(context.Background(), f.boss, id, f.session("11"))
+	_, err := f.svc.Team().Schedule(as(context.Background(), f.boss), id, f.session("11"))
 	require.NoError(t, err)
 	require.NoError(t, f.pool.QueryRow(context.Background(), "SELECT count(*) FROM courses WHERE bespoke").Scan(&courses))
 	assert.Equal(t, 1, courses)
-	r, err := f.svc.Get(context.Background(), f.lead, id)
+	r, err := f.svc.Get(as(context.Background(), f.lead), id)
 	require.NoError(t, err)
 	require.Len(t, r.Sessions, 2)
 	assert.Contains(t, r.Sessions[0].InviteLink, "https://training.example.org/invite/")
@@ -131,26 +143,43 @@ func TestOnlyTheAgencyAndManagersReachARequest(t *testing.T) {
 	f := setup(t)
 	id := f.bespoke(t)
 	ctx := context.Background()
-	_, err := f.svc.Get(ctx, f.other, id)
-	assert.ErrorIs(t, err, enquiry.ErrNotFound)
-	assert.ErrorIs(t, f.svc.Post(ctx, f.other, id, "hello"), enquiry.ErrNotFound)
-	assert.ErrorIs(t, f.svc.Decline(ctx, f.lead, id, "no"), enquiry.ErrNotFound, "only managers decline")
-	_, err = f.svc.Schedule(ctx, f.lead, id, f.session("10"))
-	assert.ErrorIs(t, err, enquiry.ErrNotFound, "only managers accept")
-	q, err := f.svc.List(ctx, f.other, enquiry.Filter{})
+	_, err := f.svc.Get(as(ctx, f.other), id)
+	assert.ErrorIs(t, err, trainingrequest.ErrNotFound)
+	assert.ErrorIs(t, f.svc.Post(as(ctx, f.other), id, "hello"), trainingrequest.ErrNotFound)
+	assert.ErrorIs(t, f.svc.Team().Decline(as(ctx, f.lead), id, "no"), trainingrequest.ErrNotFound, "only managers decline")
+	_, err = f.svc.Team().Schedule(as(ctx, f.lead), id, f.session("10"))
+	assert.ErrorIs(t, err, trainingrequest.ErrNotFound, "only managers accept")
+	q, err := f.svc.List(as(ctx, f.other))
 	require.NoError(t, err)
 	assert.Empty(t, q.Requests)
-	q, err = f.svc.List(ctx, f.boss, enquiry.Filter{})
+	_, err = f.svc.Team().List(as(ctx, f.lead), trainingrequest.Filter{})
+	assert.ErrorIs(t, err, trainingrequest.ErrNotFound, "only managers see the queue")
+	_, err = f.svc.Team().Get(as(ctx, f.lead), id)
+	assert.ErrorIs(t, err, trainingrequest.ErrNotFound, "only managers use the team's side")
+
+	// A manager's powers are the training team's side only: on the agency's
+	// side a manager is a person of their own agency, like anyone else.
+	elsewhere := f.boss
+	elsewhere.AgencyID = f.other.AgencyID
+	_, err = f.svc.Get(as(ctx, elsewhere), id)
+	assert.ErrorIs(t, err, trainingrequest.ErrNotFound)
+	assert.ErrorIs(t, f.svc.Post(as(ctx, elsewhere), id, "hello"), trainingrequest.ErrNotFound)
+	q, err = f.svc.List(as(ctx, elsewhere))
+	require.NoError(t, err)
+	assert.Empty(t, q.Requests)
+	_, err = f.svc.Team().Get(as(ctx, elsewhere), id)
+	assert.NoError(t, err)
+	q, err = f.svc.Team().List(as(ctx, f.boss), trainingrequest.Filter{})
 	require.NoError(t, err)
 	assert.Len(t, q.Requests, 1)
 
 	unverified := f.lead
 	unverified.Verified = false
-	_, err = f.svc.Submit(ctx, unverified, enquiry.Form{})
-	assert.ErrorIs(t, err, enquiry.ErrNotAllowed)
-	_, err = f.svc.Submit(ctx, f.lead, enquiry.Form{Kind: "course", CourseID: "1"})
+	_, err = f.svc.Submit(as(ctx, unverified), trainingrequest.Form{})
+	assert.ErrorIs(t, err, trainingrequest.ErrNotAllowed)
+	_, err = f.svc.Submit(as(ctx, f.lead), trainingrequest.Form{Kind: "course", CourseID: "1"})
 	var v *validation.Errors
 	require.ErrorAs(t, err, &v)
-	assert.True(t, v.Has(enquiry.DateField(1)))
+	assert.True(t, v.Has(trainingrequest.DateField(1)))
 	assert.True(t, v.Has("participants"))
 }

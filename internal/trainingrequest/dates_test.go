@@ -1,4 +1,4 @@
-package enquiry_test
+package trainingrequest_test
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/pscp/booktraining/internal/enquiry"
+	"github.com/pscp/booktraining/internal/trainingrequest"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -30,10 +30,10 @@ func TestPreferredDateRange(t *testing.T) {
 		{"a day more", "24", "5", "2028", "9:30", "Preferred date 1 must be within 18 months from today"},
 		{"a two-digit year", "10", "2", "27", "9:30", "Preferred date 1 must be a real date, for example 3 3 2027"},
 	} {
-		_, err := f.svc.Submit(context.Background(), f.lead, enquiry.Form{
+		_, err := f.svc.Submit(as(context.Background(), f.lead), trainingrequest.Form{
 			Kind: "bespoke", Topic: "Safeguarding at the front desk " + tc.name, Need: "Passing on concerns", Audience: "Receptionists",
-			Participants: "40", Location: enquiry.Online, ContactName: "Lead", ContactEmail: "lead@example.org",
-			Dates: []enquiry.DateInput{{Day: tc.day, Month: tc.month, Year: tc.year, Start: tc.start, End: "16:00"}},
+			Participants: "40", Location: trainingrequest.Online, ContactName: "Lead", ContactEmail: "lead@example.org",
+			Dates: []trainingrequest.DateInput{{Day: tc.day, Month: tc.month, Year: tc.year, Start: tc.start, End: "16:00"}},
 		})
 		if tc.want == "" {
 			assert.NoError(t, err, tc.name)
@@ -41,6 +41,6 @@ func TestPreferredDateRange(t *testing.T) {
 		}
 		var v *validation.Errors
 		require.ErrorAs(t, err, &v, tc.name)
-		assert.Equal(t, tc.want, v.Message(enquiry.DateField(1)), tc.name)
+		assert.Equal(t, tc.want, v.Message(trainingrequest.DateField(1)), tc.name)
 	}
 }

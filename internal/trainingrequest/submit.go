@@ -1,4 +1,4 @@
-package enquiry
+package trainingrequest
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/validation"
@@ -66,8 +67,9 @@ func DateField(i int) string { return "date-" + strconv.Itoa(i) + "-day" }
 // the first request's ID and makes and sends nothing more. A person may send
 // account.MaxRequestMessagesPerPerson requests and messages an hour; past
 // that, an *account.EmailLimitError.
-func (s *Service) Submit(ctx context.Context, actor Actor, f Form) (int64, error) {
-	if !actor.CanRequest() {
+func (s *Service) Submit(ctx context.Context, f Form) (int64, error) {
+	by := actor.From(ctx)
+	if !CanRequest(by) {
 		return 0, ErrNotAllowed
 	}
 	q := dbsqlc.New(s.pool)
@@ -208,14 +210,14 @@ func (s *Service) Submit(ctx context.Context, actor Actor, f Form) (int64, error
 		q := dbsqlc.New(tx)
 		var err error
 		id, err = q.InsertEnquiry(ctx, dbsqlc.InsertEnquiryParams{
-			AgencyID: *actor.AgencyID, RequestedBy: actor.ID, Kind: kind, CourseID: courseID, Topic: topic, Need: need,
+			AgencyID: *by.AgencyID, RequestedBy: by.ID, Kind: kind, CourseID: courseID, Topic: topic, Need: need,
 			Audience: audience, Participants: int32(participants), Location: location, Address: address,
 			AccessNeeds: access, ContactName: contactName, ContactEmail: contactEmail, ContactPhone: phone, Now: now,
 			FormKey: formKey,
 		})
 		if errors.Is(err, pgx.ErrNoRows) && formKey != nil {
 			// Sent before (the insert waited for that one to commit).
-			id, err = q.GetEnquiryByFormKey(ctx, dbsqlc.GetEnquiryByFormKeyParams{RequestedBy: actor.ID, FormKey: formKey})
+			id, err = q.GetEnquiryByFormKey(ctx, dbsqlc.GetEnquiryByFormKeyParams{RequestedBy: by.ID, FormKey: formKey})
 			if err != nil {
 				return fmt.Errorf("find request sent before: %w", err)
 			}
@@ -223,7 +225,7 @@ func (s *Service) Submit(ctx context.Context, actor Actor, f Form) (int64, error
 		} else if err != nil {
 			return fmt.Errorf("insert request: %w", err)
 		}
-		if err := account.AllowPersonEmailTx(ctx, tx, account.ActionTrainingRequest, actor.ID, now); err != nil {
+		if err := account.AllowPersonEmailTx(ctx, tx, account.ActionTrainingRequest, by.ID, now); err != nil {
 			return err
 		}
 		for i, d := range dates {
@@ -234,7 +236,7 @@ func (s *Service) Submit(ctx context.Context, actor Actor, f Form) (int64, error
 			}
 		}
 		if err := q.InsertEnquiryEvent(ctx, dbsqlc.InsertEnquiryEventParams{
-			EnquiryID: id, ActorID: actor.ID, Action: "submitted", Status: Submitted, At: now,
+			EnquiryID: id, ActorID: by.ID, Action: "submitted", Status: Submitted, At: now,
 		}); err != nil {
 			return fmt.Errorf("record request: %w", err)
 		}

@@ -1,4 +1,4 @@
-package enquiry_test
+package trainingrequest_test
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pscp/booktraining/internal/account"
-	"github.com/pscp/booktraining/internal/enquiry"
+	"github.com/pscp/booktraining/internal/trainingrequest"
 )
 
 // Many copies of one form sent at once make one request and one email, and
@@ -19,17 +19,17 @@ func TestSameFormSentTwiceMakesOneRequest(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
 	ctx := context.Background()
-	form := enquiry.Form{
+	form := trainingrequest.Form{
 		Kind: "bespoke", Topic: "Safeguarding at the front desk", Need: "Passing on concerns", Audience: "Receptionists",
-		Participants: "40", Location: enquiry.Online, ContactName: "Lead", ContactEmail: "someone-else@example.org",
-		Dates:   []enquiry.DateInput{{Day: "10", Month: "2", Year: "2027", Start: "9:30", End: "12:30"}},
-		FormKey: enquiry.NewFormKey(),
+		Participants: "40", Location: trainingrequest.Online, ContactName: "Lead", ContactEmail: "someone-else@example.org",
+		Dates:   []trainingrequest.DateInput{{Day: "10", Month: "2", Year: "2027", Start: "9:30", End: "12:30"}},
+		FormKey: trainingrequest.NewFormKey(),
 	}
 	ids := make([]int64, 8)
 	var wg sync.WaitGroup
 	for i := range ids {
 		wg.Go(func() {
-			id, err := f.svc.Submit(ctx, f.lead, form)
+			id, err := f.svc.Submit(as(ctx, f.lead), form)
 			assert.NoError(t, err)
 			ids[i] = id
 		})
@@ -47,7 +47,7 @@ func TestSameFormSentTwiceMakesOneRequest(t *testing.T) {
 	// Another person's form with the same key is their own request.
 	other := form
 	other.ContactEmail = "other@example.org"
-	id, err := f.svc.Submit(ctx, f.other, other)
+	id, err := f.svc.Submit(as(ctx, f.other), other)
 	require.NoError(t, err)
 	assert.NotEqual(t, ids[0], id)
 }
@@ -60,18 +60,18 @@ func TestRequestsAndMessagesAreLimitedPerPerson(t *testing.T) {
 	ctx := context.Background()
 	id := f.bespoke(t)
 	for range account.MaxRequestMessagesPerPerson - 1 {
-		require.NoError(t, f.svc.Post(ctx, f.lead, id, "Any news?"))
+		require.NoError(t, f.svc.Post(as(ctx, f.lead), id, "Any news?"))
 	}
 	var limit *account.EmailLimitError
-	err := f.svc.Post(ctx, f.lead, id, "Any news?")
+	err := f.svc.Post(as(ctx, f.lead), id, "Any news?")
 	require.True(t, errors.As(err, &limit), "got %v", err)
-	_, err = f.svc.Submit(ctx, f.lead, enquiry.Form{
-		Kind: "bespoke", Topic: "More", Need: "More", Audience: "Receptionists", Participants: "4", Location: enquiry.Online,
-		ContactName: "Lead", ContactEmail: "lead@example.org", Dates: []enquiry.DateInput{{Day: "11", Month: "2", Year: "2027", Start: "9:30", End: "12:30"}},
+	_, err = f.svc.Submit(as(ctx, f.lead), trainingrequest.Form{
+		Kind: "bespoke", Topic: "More", Need: "More", Audience: "Receptionists", Participants: "4", Location: trainingrequest.Online,
+		ContactName: "Lead", ContactEmail: "lead@example.org", Dates: []trainingrequest.DateInput{{Day: "11", Month: "2", Year: "2027", Start: "9:30", End: "12:30"}},
 	})
 	require.True(t, errors.As(err, &limit), "got %v", err)
 	var requests int
 	require.NoError(t, f.pool.QueryRow(ctx, "SELECT count(*) FROM enquiries").Scan(&requests))
 	assert.Equal(t, 1, requests, "nothing is saved past the limit")
-	require.NoError(t, f.svc.Post(ctx, f.boss, id, "Soon."), "the training team is not limited")
+	require.NoError(t, f.svc.Team().Post(as(ctx, f.boss), id, "Soon."), "the training team is not limited")
 }

@@ -1,4 +1,4 @@
-package enquiry_test
+package trainingrequest_test
 
 import (
 	"context"
@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/pscp/booktraining/internal/enquiry"
 	"github.com/pscp/booktraining/internal/scheduling"
+	"github.com/pscp/booktraining/internal/trainingrequest"
 	"github.com/pscp/booktraining/internal/validation"
 	"github.com/pscp/booktraining/internal/venue"
 )
@@ -20,11 +20,11 @@ import (
 // premises.
 func (f fixture) atPremises(t *testing.T) int64 {
 	t.Helper()
-	id, err := f.svc.Submit(context.Background(), f.lead, enquiry.Form{
+	id, err := f.svc.Submit(as(context.Background(), f.lead), trainingrequest.Form{
 		Kind: "bespoke", Topic: "Safeguarding in the canteen", Need: "Noticing concerns", Audience: "Catering staff",
-		Participants: "18", Location: enquiry.OwnPremises, Address: "Civic Offices\nGuildhall Square, Portsmouth po12al",
+		Participants: "18", Location: trainingrequest.OwnPremises, Address: "Civic Offices\nGuildhall Square, Portsmouth po12al",
 		ContactName: "Lead", ContactEmail: "lead@example.org",
-		Dates: []enquiry.DateInput{{Day: "10", Month: "2", Year: "2027", Start: "9:30", End: "12:30"}},
+		Dates: []trainingrequest.DateInput{{Day: "10", Month: "2", Year: "2027", Start: "9:30", End: "12:30"}},
 	})
 	require.NoError(t, err)
 	return id
@@ -66,14 +66,14 @@ func TestAcceptAtTheAgencysPremises(t *testing.T) {
 	ctx := context.Background()
 	id := f.atPremises(t)
 
-	r, err := f.svc.Get(ctx, f.boss, id)
+	r, err := f.svc.Team().Get(as(ctx, f.boss), id)
 	require.NoError(t, err)
 	want := venue.Premises{AddressLine1: "Civic Offices", AddressLine2: "Guildhall Square", Town: "Portsmouth", Postcode: "PO1 2AL"}
 	assert.Equal(t, want, r.Premises, "the request's address, read into parts")
 
 	form := f.session("10")
 	form.VenueID = 0 // the place is the premises
-	first, err := f.svc.ScheduleAt(ctx, f.boss, id, form, &r.Premises)
+	first, err := f.svc.Team().ScheduleAt(as(ctx, f.boss), id, form, &r.Premises)
 	require.NoError(t, err)
 	v := f.venueOfSession(t, first)
 	require.NotNil(t, v.AgencyID)
@@ -89,7 +89,7 @@ func TestAcceptAtTheAgencysPremises(t *testing.T) {
 	assert.Equal(t, 1, audited)
 	var status string
 	require.NoError(t, f.pool.QueryRow(ctx, "SELECT status FROM enquiries WHERE id = $1", id).Scan(&status))
-	assert.Equal(t, enquiry.Accepted, status)
+	assert.Equal(t, trainingrequest.Accepted, status)
 	var body string
 	require.NoError(t, f.pool.QueryRow(ctx,
 		"SELECT body_text FROM emails WHERE to_address = 'lead@example.org' AND subject LIKE '%accepted%'").Scan(&body))
@@ -111,13 +111,13 @@ func TestAcceptAtTheAgencysPremises(t *testing.T) {
 
 	// The next session of the request is offered the same address and, typed
 	// in another case, is held at the same venue.
-	r, err = f.svc.Get(ctx, f.boss, id)
+	r, err = f.svc.Team().Get(as(ctx, f.boss), id)
 	require.NoError(t, err)
 	assert.Equal(t, want, r.Premises)
 	require.Len(t, r.Sessions, 1)
 	assert.True(t, r.Sessions[0].AtPremises)
 	again := venue.Premises{AddressLine1: "CIVIC OFFICES", AddressLine2: "guildhall square", Town: "portsmouth", Postcode: "po1 2al"}
-	second, err := f.svc.ScheduleAt(ctx, f.boss, id, f.session("11"), &again)
+	second, err := f.svc.Team().ScheduleAt(as(ctx, f.boss), id, f.session("11"), &again)
 	require.NoError(t, err)
 	assert.Equal(t, v.ID, f.venueOfSession(t, second).ID)
 	assert.Equal(t, 1, f.premisesVenues(t))
@@ -126,12 +126,12 @@ func TestAcceptAtTheAgencysPremises(t *testing.T) {
 	// trainers are different, so the room is what is in the way).
 	other := f.session("10")
 	other.TrainerIDs = nil
-	_, err = f.svc.ScheduleAt(ctx, f.boss, id, other, &again)
+	_, err = f.svc.Team().ScheduleAt(as(ctx, f.boss), id, other, &again)
 	var v2 *validation.Errors
 	require.ErrorAs(t, err, &v2)
 	assert.True(t, v2.Has("trainers"))
 	assert.False(t, v2.Has("venue"), "the premises are the place: no venue is asked for")
-	assert.False(t, v2.Has(enquiry.FieldPlace))
+	assert.False(t, v2.Has(trainingrequest.FieldPlace))
 	var extra int64
 	require.NoError(t, f.pool.QueryRow(ctx, `
 		INSERT INTO users (email, full_name, agency_id, password_hash, email_verified_at)
@@ -139,7 +139,7 @@ func TestAcceptAtTheAgencysPremises(t *testing.T) {
 	_, err = f.pool.Exec(ctx, "INSERT INTO user_roles (user_id, role) VALUES ($1, 'trainer')", extra)
 	require.NoError(t, err)
 	other.TrainerIDs = []int64{extra}
-	_, err = f.svc.ScheduleAt(ctx, f.boss, id, other, &again)
+	_, err = f.svc.Team().ScheduleAt(as(ctx, f.boss), id, other, &again)
 	var clash *scheduling.ClashError
 	require.ErrorAs(t, err, &clash)
 	require.NotEmpty(t, clash.Clashes)
@@ -162,7 +162,7 @@ func TestAcceptAtPremisesWithAWrongAddress(t *testing.T) {
 	id := f.atPremises(t)
 	form := f.session("10")
 	form.VenueID, form.Start = 0, "25:00"
-	_, err := f.svc.ScheduleAt(ctx, f.boss, id, form, &venue.Premises{AddressLine1: "Civic Offices", Postcode: "not a postcode"})
+	_, err := f.svc.Team().ScheduleAt(as(ctx, f.boss), id, form, &venue.Premises{AddressLine1: "Civic Offices", Postcode: "not a postcode"})
 	var v *validation.Errors
 	require.ErrorAs(t, err, &v)
 	assert.True(t, v.Has(venue.FieldPremisesTown))
@@ -174,7 +174,7 @@ func TestAcceptAtPremisesWithAWrongAddress(t *testing.T) {
 	// A right address with a mistake elsewhere leaves no venue behind.
 	form.Start = "9:30"
 	form.Capacity = "lots"
-	_, err = f.svc.ScheduleAt(ctx, f.boss, id, form, &venue.Premises{AddressLine1: "Civic Offices", Town: "Portsmouth", Postcode: "PO1 2AL"})
+	_, err = f.svc.Team().ScheduleAt(as(ctx, f.boss), id, form, &venue.Premises{AddressLine1: "Civic Offices", Town: "Portsmouth", Postcode: "PO1 2AL"})
 	require.ErrorAs(t, err, &v)
 	assert.True(t, v.Has("capacity"))
 	assert.Zero(t, f.premisesVenues(t), "rolled back with the session")
@@ -197,7 +197,7 @@ func TestTwoManagersRecordTheSamePremisesAtOnce(t *testing.T) {
 	for i, day := range days {
 		wg.Go(func() {
 			p := at
-			sessions[i], errs[i] = f.svc.ScheduleAt(context.Background(), f.boss, id, f.session(day), &p)
+			sessions[i], errs[i] = f.svc.Team().ScheduleAt(as(context.Background(), f.boss), id, f.session(day), &p)
 		})
 	}
 	wg.Wait()

@@ -1,4 +1,4 @@
-package enquiry
+package trainingrequest
 
 import (
 	"context"

@@ -14,14 +14,18 @@ import (
 // the caller's transaction, so a training request can become its sessions
 // and change its status all at once. A closed plan (AgencyID set) gets its
 // invite token here, as Create gives it. If the room or a trainer was taken
-// since Check, the database refuses and the error satisfies IsClash.
-func (s *Service) CreatePublishedTx(ctx context.Context, tx pgx.Tx, p Plan) (int64, error) {
+// since Check, the database refuses and the error satisfies IsClash. The
+// audit entry names the request (its reference, such as TR-00042).
+func (s *Service) CreatePublishedTx(ctx context.Context, tx pgx.Tx, p Plan, request string) (int64, error) {
 	q := dbsqlc.New(tx)
 	id, err := insert(ctx, q, p)
 	if err != nil {
 		return 0, fmt.Errorf("insert session: %w", err)
 	}
 	if err := setStatus(ctx, q, id, "published", "", "draft"); err != nil {
+		return 0, err
+	}
+	if err := s.recordCreated(ctx, q, id, map[string]any{"training_request": request}); err != nil {
 		return 0, err
 	}
 	if err := s.tellTrainers(ctx, tx, id); err != nil {

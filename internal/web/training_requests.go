@@ -9,144 +9,118 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/catalogue"
-	"github.com/pscp/booktraining/internal/enquiry"
 	"github.com/pscp/booktraining/internal/scheduling"
+	"github.com/pscp/booktraining/internal/trainingrequest"
 	"github.com/pscp/booktraining/internal/validation"
 	"github.com/pscp/booktraining/internal/venue"
 	"github.com/pscp/booktraining/internal/workday"
 )
 
-// enquiryActor is the signed-in person as the request rules see them. On the
-// agency's pages a manager is treated as a person of their own agency, so
-// that the manager's powers are used only from /admin.
-func enquiryActor(c *fiber.Ctx) enquiry.Actor {
-	u := currentUser(c)
-	act := enquiry.Actor{ID: u.ID, Name: u.FullName, Email: u.Email, Verified: u.Verified,
-		Manager: u.Has(account.Manager) && isAdminPath(c.Path())}
-	if !u.AgencyUnlisted {
-		act.AgencyID = u.AgencyID
-	}
-	return act
-}
-
-func isAdminPath(p string) bool { return strings.HasPrefix(p, "/admin/") }
-
-// enquiryError maps the package's refusals to pages.
-func enquiryError(err error) error {
-	switch {
-	case errors.Is(err, enquiry.ErrNotFound):
-		return fiber.ErrNotFound
-	case errors.Is(err, enquiry.ErrNotAllowed):
-		return fiber.ErrForbidden
-	case errors.Is(err, enquiry.ErrWrongState):
-		return fiber.NewError(fiber.StatusConflict)
-	}
-	return err
-}
-
-var enquiryNotices = map[string]string{
+var trainingRequestNotices = map[string]string{
 	"message":  "Message sent",
 	"accepted": "Session scheduled and published: the agency has been emailed its booking link",
 	"declined": "Request declined: the agency has been told why",
 }
 
-type enquiryListPage struct {
+type trainingRequestListPage struct {
 	adminArea
-	enquiry.Queue
-	Filter     enquiry.Filter
+	trainingrequest.Queue
+	Filter     trainingrequest.Filter
 	NotAllowed bool
 	Statuses   []string
 }
 
-func (a *app) enquiryList(c *fiber.Ctx) error {
-	act := enquiryActor(c)
-	d := enquiryListPage{}
-	if !act.CanRequest() {
+// On the agency's pages (/training-requests) a manager is a person of their
+// own agency, like anyone else: the training team's powers are used only
+// under /admin, through the service's Team side.
+
+func (a *app) trainingRequestList(c *fiber.Ctx) error {
+	d := trainingRequestListPage{}
+	if !trainingrequest.CanRequest(actor.From(c.UserContext())) {
 		d.NotAllowed = true
 		return a.render(c, fiber.StatusOK, "enquiries/list", "Training requests", d)
 	}
-	q, err := a.deps.Enquiries.List(c.UserContext(), act, enquiry.Filter{})
+	q, err := a.deps.TrainingRequests.List(c.UserContext())
 	if err != nil {
-		return enquiryError(err)
+		return err
 	}
 	d.Queue = q
 	return a.render(c, fiber.StatusOK, "enquiries/list", "Training requests for "+currentUser(c).AgencyName, d)
 }
 
-func (a *app) enquiryQueue(c *fiber.Ctx) error {
-	f := enquiry.Filter{AgencyID: int64Value(c.Query("agency")), CourseID: int64Value(c.Query("course"))}
-	for _, s := range enquiry.Statuses {
+func (a *app) trainingRequestQueue(c *fiber.Ctx) error {
+	f := trainingrequest.Filter{AgencyID: int64Value(c.Query("agency")), CourseID: int64Value(c.Query("course"))}
+	for _, s := range trainingrequest.Statuses {
 		if c.Query("status") == s {
 			f.Status = s
 		}
 	}
-	q, err := a.deps.Enquiries.List(c.UserContext(), enquiryActor(c), f)
-	if err != nil {
-		return enquiryError(err)
-	}
-	return a.render(c, fiber.StatusOK, "admin/enquiries", "Training requests",
-		enquiryListPage{adminArea: newAdminArea(c), Queue: q, Filter: f, Statuses: enquiry.Statuses})
-}
-
-type enquiryFormPage struct {
-	fieldErrors
-	Form       enquiry.Form
-	Courses    []enquiry.Choice
-	AgencyName string
-}
-
-func (a *app) enquiryNewForm(c *fiber.Ctx) error {
-	act := enquiryActor(c)
-	if !act.CanRequest() {
-		return fiber.ErrForbidden
-	}
-	u := currentUser(c)
-	form := enquiry.Form{ContactName: u.FullName, ContactEmail: u.Email, Kind: c.Query("kind"), CourseID: c.Query("course"),
-		FormKey: enquiry.NewFormKey()}
-	return a.showEnquiryForm(c, form, nil)
-}
-
-func (a *app) showEnquiryForm(c *fiber.Ctx, form enquiry.Form, errs *validation.Errors) error {
-	courses, err := a.deps.Enquiries.Courses(c.UserContext())
+	q, err := a.deps.TrainingRequests.Team().List(c.UserContext(), f)
 	if err != nil {
 		return err
 	}
-	for len(form.Dates) < enquiry.MaxDates {
-		form.Dates = append(form.Dates, enquiry.DateInput{})
+	return a.render(c, fiber.StatusOK, "admin/enquiries", "Training requests",
+		trainingRequestListPage{adminArea: newAdminArea(c), Queue: q, Filter: f, Statuses: trainingrequest.Statuses})
+}
+
+type trainingRequestFormPage struct {
+	fieldErrors
+	Form       trainingrequest.Form
+	Courses    []trainingrequest.Choice
+	AgencyName string
+}
+
+func (a *app) trainingRequestNewForm(c *fiber.Ctx) error {
+	if !trainingrequest.CanRequest(actor.From(c.UserContext())) {
+		return trainingrequest.ErrNotAllowed
 	}
-	d := enquiryFormPage{fieldErrors: fieldErrors{errs}, Form: form, Courses: courses, AgencyName: currentUser(c).AgencyName}
+	u := currentUser(c)
+	form := trainingrequest.Form{ContactName: u.FullName, ContactEmail: u.Email, Kind: c.Query("kind"), CourseID: c.Query("course"),
+		FormKey: trainingrequest.NewFormKey()}
+	return a.showTrainingRequestForm(c, form, nil)
+}
+
+func (a *app) showTrainingRequestForm(c *fiber.Ctx, form trainingrequest.Form, errs *validation.Errors) error {
+	courses, err := a.deps.TrainingRequests.Courses(c.UserContext())
+	if err != nil {
+		return err
+	}
+	for len(form.Dates) < trainingrequest.MaxDates {
+		form.Dates = append(form.Dates, trainingrequest.DateInput{})
+	}
+	d := trainingRequestFormPage{fieldErrors: fieldErrors{errs}, Form: form, Courses: courses, AgencyName: currentUser(c).AgencyName}
 	return a.renderForm(c, "enquiries/new", "Request training for your agency", d, errs)
 }
 
-func (a *app) enquiryCreate(c *fiber.Ctx) error {
-	form := enquiry.Form{
+func (a *app) trainingRequestCreate(c *fiber.Ctx) error {
+	form := trainingrequest.Form{
 		Kind: c.FormValue("kind"), CourseID: c.FormValue("course"), Topic: c.FormValue("topic"), Need: c.FormValue("need"),
 		Audience: c.FormValue("audience"), Participants: c.FormValue("participants"), Location: c.FormValue("location"),
 		Address: c.FormValue("address"), AccessNeeds: c.FormValue("access-needs"), ContactName: c.FormValue("contact-name"),
 		ContactEmail: c.FormValue("contact-email"), ContactPhone: c.FormValue("contact-phone"),
 		FormKey: c.FormValue("form-key"),
 	}
-	for i := 1; i <= enquiry.MaxDates; i++ {
+	for i := 1; i <= trainingrequest.MaxDates; i++ {
 		p := "date-" + strconv.Itoa(i) + "-"
-		form.Dates = append(form.Dates, enquiry.DateInput{Day: c.FormValue(p + "day"), Month: c.FormValue(p + "month"),
+		form.Dates = append(form.Dates, trainingrequest.DateInput{Day: c.FormValue(p + "day"), Month: c.FormValue(p + "month"),
 			Year: c.FormValue(p + "year"), Start: c.FormValue(p + "start"), End: c.FormValue(p + "end")})
 	}
-	id, err := a.deps.Enquiries.Submit(c.UserContext(), enquiryActor(c), form)
+	id, err := a.deps.TrainingRequests.Submit(c.UserContext(), form)
 	var v *validation.Errors
 	if errors.As(err, &v) {
-		return a.showEnquiryForm(c, form, v)
+		return a.showTrainingRequestForm(c, form, v)
 	} else if err != nil {
-		return enquiryError(err)
+		return err
 	}
 	return c.Redirect(fmt.Sprintf("/training-requests/%d?done=received", id), fiber.StatusSeeOther)
 }
 
-type enquiryPage struct {
+type trainingRequestPage struct {
 	adminArea
 	fieldErrors
-	enquiry.Request
+	trainingrequest.Request
 	Admin        bool
 	Received     bool
 	Message      string
@@ -155,31 +129,43 @@ type enquiryPage struct {
 	Due          time.Time
 }
 
-func (a *app) enquiryShow(c *fiber.Ctx) error {
-	return a.showEnquiry(c, fiber.StatusOK, nil, "", "")
+// getTrainingRequest reads a request as its agency sees it or, for the
+// training team's pages (team), as the team does.
+func (a *app) getTrainingRequest(c *fiber.Ctx, team bool, id int64) (trainingrequest.Request, error) {
+	if team {
+		return a.deps.TrainingRequests.Team().Get(c.UserContext(), id)
+	}
+	return a.deps.TrainingRequests.Get(c.UserContext(), id)
 }
 
-func (a *app) showEnquiry(c *fiber.Ctx, status int, errs *validation.Errors, message, reason string) error {
+func (a *app) trainingRequestShow(c *fiber.Ctx) error {
+	return a.showTrainingRequest(c, false, fiber.StatusOK, nil, "", "")
+}
+
+func (a *app) trainingRequestAdminShow(c *fiber.Ctx) error {
+	return a.showTrainingRequest(c, true, fiber.StatusOK, nil, "", "")
+}
+
+func (a *app) showTrainingRequest(c *fiber.Ctx, team bool, status int, errs *validation.Errors, message, reason string) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	act := enquiryActor(c)
-	r, err := a.deps.Enquiries.Get(c.UserContext(), act, id)
+	r, err := a.getTrainingRequest(c, team, id)
 	if err != nil {
-		return enquiryError(err)
+		return err
 	}
-	d := enquiryPage{Request: r, Admin: act.Manager, fieldErrors: fieldErrors{errs}, Message: message, Reason: reason,
-		ResponseDays: a.deps.Enquiries.ResponseDays}
+	d := trainingRequestPage{Request: r, Admin: team, fieldErrors: fieldErrors{errs}, Message: message, Reason: reason,
+		ResponseDays: a.deps.TrainingRequests.ResponseDays}
 	d.Due = workday.Add(r.SubmittedAt, d.ResponseDays)
 	name := "enquiries/show"
-	if act.Manager {
+	if team {
 		d.adminArea = newAdminArea(c)
 		name = "admin/enquiries-show"
 	} else {
 		d.Received = c.Query("done") == "received"
 	}
-	d.Notice = enquiryNotices[c.Query("done")]
+	d.Notice = trainingRequestNotices[c.Query("done")]
 	title := "Training request " + r.Reference
 	if errs != nil {
 		return a.renderForm(c, name, title, d, errs)
@@ -187,42 +173,56 @@ func (a *app) showEnquiry(c *fiber.Ctx, status int, errs *validation.Errors, mes
 	return a.render(c, status, name, title, d)
 }
 
-func (a *app) enquiryMessage(c *fiber.Ctx) error {
+func (a *app) trainingRequestMessage(c *fiber.Ctx) error {
+	return a.postTrainingRequestMessage(c, false)
+}
+
+func (a *app) trainingRequestAdminMessage(c *fiber.Ctx) error {
+	return a.postTrainingRequestMessage(c, true)
+}
+
+// postTrainingRequestMessage sends the agency's message or, for the
+// training team's pages (team), the team's.
+func (a *app) postTrainingRequestMessage(c *fiber.Ctx, team bool) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
 	body := c.FormValue("message")
-	err = a.deps.Enquiries.Post(c.UserContext(), enquiryActor(c), id, body)
+	if team {
+		err = a.deps.TrainingRequests.Team().Post(c.UserContext(), id, body)
+	} else {
+		err = a.deps.TrainingRequests.Post(c.UserContext(), id, body)
+	}
 	var v *validation.Errors
 	if errors.As(err, &v) {
-		return a.showEnquiry(c, fiber.StatusUnprocessableEntity, v, body, "")
+		return a.showTrainingRequest(c, team, fiber.StatusUnprocessableEntity, v, body, "")
 	} else if err != nil {
-		return enquiryError(err)
+		return err
 	}
 	return c.Redirect(c.Path()[:len(c.Path())-len("/messages")]+"?done=message", fiber.StatusSeeOther)
 }
 
-func (a *app) enquiryDecline(c *fiber.Ctx) error {
+func (a *app) trainingRequestDecline(c *fiber.Ctx) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
 	reason := c.FormValue("reason")
-	err = a.deps.Enquiries.Decline(c.UserContext(), enquiryActor(c), id, reason)
+	err = a.deps.TrainingRequests.Team().Decline(c.UserContext(), id, reason)
 	var v *validation.Errors
 	if errors.As(err, &v) {
-		return a.showEnquiry(c, fiber.StatusUnprocessableEntity, v, "", reason)
+		return a.showTrainingRequest(c, true, fiber.StatusUnprocessableEntity, v, "", reason)
 	} else if err != nil {
-		return enquiryError(err)
+		return err
 	}
 	return c.Redirect(fmt.Sprintf("/admin/training-requests/%d?done=declined", id), fiber.StatusSeeOther)
 }
 
-type enquiryAcceptPage struct {
+type trainingRequestAcceptPage struct {
 	adminArea
 	fieldErrors
-	Request  enquiry.Request
+	Request  trainingrequest.Request
 	Form     scheduling.Form
 	Choices  scheduling.Choices
 	Trainers map[int64]bool
@@ -247,14 +247,14 @@ func readAcceptPlace(c *fiber.Ctx) acceptPlace {
 	}}
 }
 
-func (a *app) enquiryAcceptForm(c *fiber.Ctx) error {
+func (a *app) trainingRequestAcceptForm(c *fiber.Ctx) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	r, err := a.deps.Enquiries.Get(c.UserContext(), enquiryActor(c), id)
+	r, err := a.deps.TrainingRequests.Team().Get(c.UserContext(), id)
 	if err != nil {
-		return enquiryError(err)
+		return err
 	}
 	// Pre-filled from the request: its first preferred date, its numbers.
 	f := scheduling.Form{Capacity: strconv.Itoa(r.Participants), CutoffDays: "3"}
@@ -267,18 +267,18 @@ func (a *app) enquiryAcceptForm(c *fiber.Ctx) error {
 		f.Day, f.Month, f.Year = "", "", ""
 	}
 	place := acceptPlace{Place: "venue", Premises: r.Premises}
-	if r.Location == enquiry.OwnPremises {
+	if r.Location == trainingrequest.OwnPremises {
 		place.Place = "premises"
 	}
 	return a.showAcceptForm(c, r, f, nil, nil, place)
 }
 
-func (a *app) showAcceptForm(c *fiber.Ctx, r enquiry.Request, f scheduling.Form, errs *validation.Errors, clashes []string, place acceptPlace) error {
+func (a *app) showAcceptForm(c *fiber.Ctx, r trainingrequest.Request, f scheduling.Form, errs *validation.Errors, clashes []string, place acceptPlace) error {
 	choices, err := a.scheduler().Choices(c.UserContext())
 	if err != nil {
 		return err
 	}
-	if f.VenueID == 0 && r.Location == enquiry.Online {
+	if f.VenueID == 0 && r.Location == trainingrequest.Online {
 		for _, v := range choices.Venues {
 			if strings.HasSuffix(v.Name, " (online)") {
 				f.VenueID = v.ID
@@ -286,9 +286,9 @@ func (a *app) showAcceptForm(c *fiber.Ctx, r enquiry.Request, f scheduling.Form,
 			}
 		}
 	}
-	d := enquiryAcceptPage{adminArea: newAdminArea(c), fieldErrors: fieldErrors{errs}, Request: r, Form: f, Choices: choices,
+	d := trainingRequestAcceptPage{adminArea: newAdminArea(c), fieldErrors: fieldErrors{errs}, Request: r, Form: f, Choices: choices,
 		Trainers: map[int64]bool{}, Clashes: clashes, acceptPlace: place}
-	d.OfferPremises = r.Location == enquiry.OwnPremises || r.Premises != (venue.Premises{})
+	d.OfferPremises = r.Location == trainingrequest.OwnPremises || r.Premises != (venue.Premises{})
 	for _, t := range f.TrainerIDs {
 		d.Trainers[t] = true
 	}
@@ -299,26 +299,26 @@ func (a *app) showAcceptForm(c *fiber.Ctx, r enquiry.Request, f scheduling.Form,
 	return a.renderForm(c, "admin/enquiries-accept", heading, d, errs)
 }
 
-func (a *app) enquiryAccept(c *fiber.Ctx) error {
+func (a *app) trainingRequestAccept(c *fiber.Ctx) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	ctx, act := c.UserContext(), enquiryActor(c)
+	ctx, team := c.UserContext(), a.deps.TrainingRequests.Team()
 	form, place := readSessionForm(c), readAcceptPlace(c)
 	var at *venue.Premises
 	if place.Place == "premises" {
 		at = &place.Premises
 	}
-	_, err = a.deps.Enquiries.ScheduleAt(ctx, act, id, form, at)
+	_, err = team.ScheduleAt(ctx, id, form, at)
 	if v, lines, ok := sessionError(err); ok {
-		r, gerr := a.deps.Enquiries.Get(ctx, act, id)
+		r, gerr := team.Get(ctx, id)
 		if gerr != nil {
-			return enquiryError(gerr)
+			return gerr
 		}
 		return a.showAcceptForm(c, r, form, v, lines, place)
 	} else if err != nil {
-		return enquiryError(err)
+		return err
 	}
 	return c.Redirect(fmt.Sprintf("/admin/training-requests/%d?done=accepted", id), fiber.StatusSeeOther)
 }

@@ -17,7 +17,7 @@ import (
 // then sees the session's booking link. Every page passes axe-core.
 func TestBrowserRequestTrainingAndAcceptIt(t *testing.T) {
 	t.Parallel()
-	f := setupEnquiries(t)
+	f := setupTrainingRequests(t)
 	base := listen(t, f.a)
 
 	lead := browsertest.New(t)
@@ -93,7 +93,7 @@ func TestBrowserRequestTrainingAndAcceptIt(t *testing.T) {
 // there. Every page passes axe-core and fits 320 px.
 func TestBrowserAcceptAtTheAgencysPremises(t *testing.T) {
 	t.Parallel()
-	f := setupEnquiries(t)
+	f := setupTrainingRequests(t)
 	base := listen(t, f.a)
 	id := f.submit(t, f.coordinator, f.requestForm("location", "own_premises",
 		"address", "Civic Offices, Guildhall Square, Portsmouth PO1 2AL"))

@@ -14,14 +14,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pscp/booktraining/internal/email"
-	"github.com/pscp/booktraining/internal/enquiry"
 	"github.com/pscp/booktraining/internal/queue"
 	"github.com/pscp/booktraining/internal/scheduling"
+	"github.com/pscp/booktraining/internal/trainingrequest"
 	"github.com/pscp/booktraining/internal/web"
 )
 
-// withEnquiries gives the app its training requests, as main does.
-func withEnquiries(d *web.Deps) {
+// withTrainingRequests gives the app its training requests, as main does.
+func withTrainingRequests(d *web.Deps) {
 	jobs, err := queue.NewInsertOnly(d.Pool)
 	if err != nil {
 		panic(err)
@@ -29,10 +29,10 @@ func withEnquiries(d *web.Deps) {
 	base, _ := url.Parse("http://localhost:3000")
 	sched := scheduling.New(d.Pool, d.Now, nil)
 	sched.Bookings = d.Bookings
-	d.Enquiries = enquiry.New(d.Pool, email.NewOutbox(jobs), sched, base, d.Now, nil)
+	d.TrainingRequests = trainingrequest.New(d.Pool, email.NewOutbox(jobs), sched, base, d.Now, nil)
 }
 
-type enquiryFixture struct {
+type trainingRequestFixture struct {
 	a                        testApp
 	coordinator, manager     *client
 	coordinatorID, managerID int64
@@ -41,11 +41,11 @@ type enquiryFixture struct {
 	agency                   string
 }
 
-func setupEnquiries(t *testing.T) enquiryFixture {
+func setupTrainingRequests(t *testing.T) trainingRequestFixture {
 	t.Helper()
-	a := setup(t, withEnquiries)
+	a := setup(t, withTrainingRequests)
 	ctx := context.Background()
-	f := enquiryFixture{a: a, agency: "Portsmouth City Council"}
+	f := trainingRequestFixture{a: a, agency: "Portsmouth City Council"}
 	f.coordinatorID = a.newUser(t, "lead@example.org", f.agency, "coordinator")
 	f.managerID = a.newUser(t, "boss@example.org", "", "manager")
 	f.coordinator = a.as(t, "lead@example.org")
@@ -61,7 +61,7 @@ func setupEnquiries(t *testing.T) enquiryFixture {
 	return f
 }
 
-func (f enquiryFixture) requestForm(kv ...string) url.Values {
+func (f trainingRequestFixture) requestForm(kv ...string) url.Values {
 	v := url.Values{
 		"kind": {"course"}, "course": {strconv.FormatInt(f.course, 10)}, "audience": {"Family support workers and their team leaders"},
 		"participants": {"18"}, "date-1-day": {"10"}, "date-1-month": {"2"}, "date-1-year": {"2027"}, "date-1-start": {"9:30"},
@@ -78,7 +78,7 @@ func (f enquiryFixture) requestForm(kv ...string) url.Values {
 var requestRedirect = regexp.MustCompile(`^/training-requests/(\d+)\?done=received$`)
 
 // submit makes a request as c and returns its ID.
-func (f enquiryFixture) submit(t *testing.T, c *client, form url.Values) int64 {
+func (f trainingRequestFixture) submit(t *testing.T, c *client, form url.Values) int64 {
 	t.Helper()
 	c.get("/training-requests/new")
 	resp, page := c.post("/training-requests/new", form)
@@ -89,7 +89,7 @@ func (f enquiryFixture) submit(t *testing.T, c *client, form url.Values) int64 {
 	return id
 }
 
-func (f enquiryFixture) acceptForm(day string, kv ...string) url.Values {
+func (f trainingRequestFixture) acceptForm(day string, kv ...string) url.Values {
 	v := url.Values{"date-day": {day}, "date-month": {"2"}, "date-year": {"2027"}, "start": {"9:30"}, "end": {"16:00"},
 		"venue": {strconv.FormatInt(f.room, 10)}, "capacity": {"18"}, "cutoff": {"3"},
 		"trainers": {strconv.FormatInt(f.trainers[0], 10), strconv.FormatInt(f.trainers[1], 10)}}
@@ -99,7 +99,7 @@ func (f enquiryFixture) acceptForm(day string, kv ...string) url.Values {
 	return v
 }
 
-func (f enquiryFixture) emails(t *testing.T, to, subject string) int {
+func (f trainingRequestFixture) emails(t *testing.T, to, subject string) int {
 	t.Helper()
 	var n int
 	require.NoError(t, f.a.pool.QueryRow(context.Background(),
@@ -107,7 +107,7 @@ func (f enquiryFixture) emails(t *testing.T, to, subject string) int {
 	return n
 }
 
-func (f enquiryFixture) status(t *testing.T, id int64) string {
+func (f trainingRequestFixture) status(t *testing.T, id int64) string {
 	t.Helper()
 	var s string
 	require.NoError(t, f.a.pool.QueryRow(context.Background(), "SELECT status FROM enquiries WHERE id = $1", id).Scan(&s))
@@ -121,11 +121,11 @@ var inviteLink = regexp.MustCompile(`http://localhost:3000/invite/([A-Za-z0-9_-]
 // the agency books through the invite link, and the coordinator sees them.
 func TestTrainingRequestBecomesABookedClosedSession(t *testing.T) {
 	t.Parallel()
-	f := setupEnquiries(t)
+	f := setupTrainingRequests(t)
 	ref := "TR-"
 
 	id := f.submit(t, f.coordinator, f.requestForm())
-	ref = enquiry.Reference(id)
+	ref = trainingrequest.Reference(id)
 	resp, page := f.coordinator.get(fmt.Sprintf("/training-requests/%d?done=received", id))
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Contains(t, page, "Request sent")
@@ -139,7 +139,7 @@ func TestTrainingRequestBecomesABookedClosedSession(t *testing.T) {
 
 	resp, _ = f.manager.post(fmt.Sprintf("/admin/training-requests/%d/messages", id), url.Values{"message": {"Could you do a Thursday?"}})
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
-	assert.Equal(t, enquiry.InfoRequested, f.status(t, id))
+	assert.Equal(t, trainingrequest.InfoRequested, f.status(t, id))
 	assert.Equal(t, 1, f.emails(t, "lead@example.org", "Training request "+ref+": a message from the training team"))
 	_, page = f.coordinator.get(fmt.Sprintf("/training-requests/%d", id))
 	assert.Contains(t, page, "Could you do a Thursday?")
@@ -147,7 +147,7 @@ func TestTrainingRequestBecomesABookedClosedSession(t *testing.T) {
 
 	resp, _ = f.coordinator.post(fmt.Sprintf("/training-requests/%d/messages", id), url.Values{"message": {"Yes, Thursday 11 February works"}})
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
-	assert.Equal(t, enquiry.Submitted, f.status(t, id))
+	assert.Equal(t, trainingrequest.Submitted, f.status(t, id))
 	assert.Equal(t, 1, f.emails(t, "boss@example.org", "Training request "+ref+": a reply from "+f.agency))
 
 	_, page = f.manager.get(fmt.Sprintf("/admin/training-requests/%d/accept", id))
@@ -155,7 +155,7 @@ func TestTrainingRequestBecomesABookedClosedSession(t *testing.T) {
 	assert.Contains(t, page, `value="18"`, "pre-filled with the number of participants")
 	resp, page = f.manager.post(fmt.Sprintf("/admin/training-requests/%d/accept", id), f.acceptForm("11"))
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode, errorSummary(page))
-	assert.Equal(t, enquiry.Accepted, f.status(t, id))
+	assert.Equal(t, trainingrequest.Accepted, f.status(t, id))
 
 	var session, agency int64
 	var status string
@@ -215,7 +215,7 @@ func TestTrainingRequestBecomesABookedClosedSession(t *testing.T) {
 // Bespoke training gets a course of its own, hidden from the catalogue.
 func TestBespokeRequestGetsAHiddenCourse(t *testing.T) {
 	t.Parallel()
-	f := setupEnquiries(t)
+	f := setupTrainingRequests(t)
 	id := f.submit(t, f.coordinator, f.requestForm("kind", "bespoke", "course", "", "topic", "Safeguarding for reception staff",
 		"need", "Spotting and passing on concerns at the front desk", "location", "own_premises", "address", "1 Guildhall Square, Portsmouth"))
 	resp, page := f.manager.post(fmt.Sprintf("/admin/training-requests/%d/accept", id), f.acceptForm("11"))
@@ -243,7 +243,7 @@ func TestBespokeRequestGetsAHiddenCourse(t *testing.T) {
 // People see only their own agency's requests; managers see all.
 func TestTrainingRequestsAreSeenOnlyByTheirAgency(t *testing.T) {
 	t.Parallel()
-	f := setupEnquiries(t)
+	f := setupTrainingRequests(t)
 	id := f.submit(t, f.coordinator, f.requestForm())
 	show := fmt.Sprintf("/training-requests/%d", id)
 
@@ -257,7 +257,7 @@ func TestTrainingRequestsAreSeenOnlyByTheirAgency(t *testing.T) {
 		resp, _ = c.post(show+"/messages", url.Values{"message": {"Let me in"}})
 		assert.Equal(t, http.StatusNotFound, resp.StatusCode, who)
 		_, page := c.get("/training-requests")
-		assert.NotContains(t, page, enquiry.Reference(id), who)
+		assert.NotContains(t, page, trainingrequest.Reference(id), who)
 		for _, path := range []string{"/admin/training-requests", fmt.Sprintf("/admin/training-requests/%d", id)} {
 			resp, _ = c.get(path)
 			assert.Equal(t, http.StatusForbidden, resp.StatusCode, who+" "+path)
@@ -268,12 +268,12 @@ func TestTrainingRequestsAreSeenOnlyByTheirAgency(t *testing.T) {
 	var messages int
 	require.NoError(t, f.a.pool.QueryRow(context.Background(), "SELECT count(*) FROM enquiry_messages").Scan(&messages))
 	assert.Zero(t, messages)
-	assert.Equal(t, enquiry.Submitted, f.status(t, id))
+	assert.Equal(t, trainingrequest.Submitted, f.status(t, id))
 
 	colleague := f.a.as(t, "colleague@example.org")
 	resp, page := colleague.get(show)
 	assert.Equal(t, http.StatusOK, resp.StatusCode, "a practitioner of the agency follows it")
-	assert.Contains(t, page, enquiry.Reference(id))
+	assert.Contains(t, page, trainingrequest.Reference(id))
 	// A practitioner may ask on behalf of their agency too.
 	f.submit(t, colleague, f.requestForm())
 
@@ -285,6 +285,19 @@ func TestTrainingRequestsAreSeenOnlyByTheirAgency(t *testing.T) {
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	resp, _ = f.manager.get("/admin/training-requests/999999")
 	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
+
+	// On the agency's pages a manager is a person of their own agency: the
+	// training team's powers are used only under /admin.
+	var elsewhere int64
+	require.NoError(t, f.a.pool.QueryRow(context.Background(), `
+		SELECT e.id FROM enquiries e, users u WHERE u.id = $1 AND e.agency_id <> u.agency_id ORDER BY e.id LIMIT 1`,
+		f.managerID).Scan(&elsewhere))
+	resp, _ = f.manager.get(fmt.Sprintf("/training-requests/%d", elsewhere))
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode, "another agency's request, outside /admin")
+	resp, _ = f.manager.post(fmt.Sprintf("/training-requests/%d/messages", elsewhere), url.Values{"message": {"From the wrong page"}})
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode, "another agency's request, outside /admin")
+	resp, _ = f.manager.get(fmt.Sprintf("/admin/training-requests/%d", elsewhere))
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
 
 	// Someone without a confirmed email may not ask.
 	uid := f.a.newUser(t, "unverified@example.org", f.agency)
@@ -299,7 +312,7 @@ func TestTrainingRequestsAreSeenOnlyByTheirAgency(t *testing.T) {
 
 func TestTrainingRequestValidation(t *testing.T) {
 	t.Parallel()
-	f := setupEnquiries(t)
+	f := setupTrainingRequests(t)
 	noDates := f.requestForm()
 	for _, k := range []string{"day", "month", "year", "start", "end"} {
 		noDates.Del("date-1-" + k)
@@ -343,14 +356,14 @@ func TestTrainingRequestValidation(t *testing.T) {
 	resp, page = f.manager.post(fmt.Sprintf("/admin/training-requests/%d/accept", id), f.acceptForm("11", "trainers", ""))
 	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	assert.Contains(t, errorSummary(page), "Select at least one trainer")
-	assert.Equal(t, enquiry.Submitted, f.status(t, id))
+	assert.Equal(t, trainingrequest.Submitted, f.status(t, id))
 }
 
 // The queue counts age in working days from a controllable clock, marks
 // what is past the target, filters, and a decline is told with its reason.
 func TestTrainingRequestQueueAgeAndDecline(t *testing.T) {
 	t.Parallel()
-	f := setupEnquiries(t)
+	f := setupTrainingRequests(t)
 	id := f.submit(t, f.coordinator, f.requestForm()) // Monday 23 November 2026
 	_, page := f.manager.get("/admin/training-requests")
 	assert.NotContains(t, page, "Overdue")
@@ -371,14 +384,14 @@ func TestTrainingRequestQueueAgeAndDecline(t *testing.T) {
 	assert.Contains(t, page, "Past the response target")
 
 	_, page = f.manager.get("/admin/training-requests?status=accepted")
-	assert.NotContains(t, page, enquiry.Reference(id))
+	assert.NotContains(t, page, trainingrequest.Reference(id))
 	_, page = f.manager.get("/admin/training-requests?status=submitted&course=" + strconv.FormatInt(f.course, 10))
-	assert.Contains(t, page, enquiry.Reference(id))
+	assert.Contains(t, page, trainingrequest.Reference(id))
 
 	resp, _ := f.manager.post(fmt.Sprintf("/admin/training-requests/%d/decline", id), url.Values{"reason": {"No trainers free this term"}})
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
-	assert.Equal(t, enquiry.Declined, f.status(t, id))
-	assert.Equal(t, 1, f.emails(t, "lead@example.org", "Training request "+enquiry.Reference(id)+" declined"))
+	assert.Equal(t, trainingrequest.Declined, f.status(t, id))
+	assert.Equal(t, 1, f.emails(t, "lead@example.org", "Training request "+trainingrequest.Reference(id)+" declined"))
 	_, page = f.coordinator.get(fmt.Sprintf("/training-requests/%d", id))
 	assert.Contains(t, page, "No trainers free this term")
 	resp, _ = f.manager.post(fmt.Sprintf("/admin/training-requests/%d/accept", id), f.acceptForm("11"))
@@ -392,7 +405,7 @@ func TestTrainingRequestQueueAgeAndDecline(t *testing.T) {
 // keeps.
 func TestTrainingRequestAcceptedAtTheAgencysPremises(t *testing.T) {
 	t.Parallel()
-	f := setupEnquiries(t)
+	f := setupTrainingRequests(t)
 	ctx := context.Background()
 	id := f.submit(t, f.coordinator, f.requestForm("location", "own_premises",
 		"address", "Civic Offices\nGuildhall Square\nPortsmouth PO1 2AL"))

@@ -1,4 +1,4 @@
-package enquiry
+package trainingrequest
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	acting "github.com/pscp/booktraining/internal/actor"
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/scheduling"
 	"github.com/pscp/booktraining/internal/validation"
@@ -17,10 +17,12 @@ import (
 )
 
 // Decline ends a request with a reason, told to the agency.
-func (s *Service) Decline(ctx context.Context, actor Actor, id int64, reason string) error {
-	if !actor.Manager {
+func (t Team) Decline(ctx context.Context, id int64, reason string) error {
+	by, ok := t.manager(ctx)
+	if !ok {
 		return ErrNotFound
 	}
+	s := t.s
 	reason = validation.CleanText(reason)
 	var v validation.Errors
 	switch {
@@ -48,7 +50,7 @@ func (s *Service) Decline(ctx context.Context, actor Actor, id int64, reason str
 			return fmt.Errorf("decline: %w", err)
 		}
 		if err := q.InsertEnquiryEvent(ctx, dbsqlc.InsertEnquiryEventParams{
-			EnquiryID: id, ActorID: actor.ID, Action: "declined", Status: Declined, Note: reason, At: now,
+			EnquiryID: id, ActorID: by.ID, Action: "declined", Status: Declined, Note: reason, At: now,
 		}); err != nil {
 			return fmt.Errorf("record decline: %w", err)
 		}
@@ -69,8 +71,8 @@ func (s *Service) Decline(ctx context.Context, actor Actor, id int64, reason str
 // The agency is emailed the session's invite link. f's course and agency
 // are set here; bad input is a *validation.Errors, a clash a
 // *scheduling.ClashError, and nothing is saved for either.
-func (s *Service) Schedule(ctx context.Context, actor Actor, id int64, f scheduling.Form) (int64, error) {
-	return s.ScheduleAt(ctx, actor, id, f, nil)
+func (t Team) Schedule(ctx context.Context, id int64, f scheduling.Form) (int64, error) {
+	return t.ScheduleAt(ctx, id, f, nil)
 }
 
 // ScheduleAt is Schedule with the session's place given as the agency's own
@@ -78,10 +80,12 @@ func (s *Service) Schedule(ctx context.Context, actor Actor, id int64, f schedul
 // the agency (or the venue already recorded at that address is reused) in
 // the same transaction as the session, and f's venue is ignored. Mistakes in
 // the address are reported with the rest of the form's.
-func (s *Service) ScheduleAt(ctx context.Context, actor Actor, id int64, f scheduling.Form, at *venue.Premises) (int64, error) {
-	if !actor.Manager {
+func (t Team) ScheduleAt(ctx context.Context, id int64, f scheduling.Form, at *venue.Premises) (int64, error) {
+	by, ok := t.manager(ctx)
+	if !ok {
 		return 0, ErrNotFound
 	}
+	s := t.s
 	q := dbsqlc.New(s.pool)
 	e, err := q.GetEnquiry(ctx, id)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -111,7 +115,7 @@ func (s *Service) ScheduleAt(ctx context.Context, actor Actor, id int64, f sched
 			return 0, fmt.Errorf("approve trainers for bespoke course: %w", err)
 		}
 	}
-	sessionID, err := s.schedule(ctx, actor, id, e, courseID, f, at)
+	sessionID, err := s.schedule(ctx, by, id, e, courseID, f, at)
 	var invalid *validation.Errors
 	if errors.As(err, &invalid) && len(approved) > 0 {
 		if rerr := q.RevokeBespokeTrainers(context.WithoutCancel(ctx), dbsqlc.RevokeBespokeTrainersParams{
@@ -124,7 +128,7 @@ func (s *Service) ScheduleAt(ctx context.Context, actor Actor, id int64, f sched
 }
 
 // schedule is Schedule once the course is known and its trainers approved.
-func (s *Service) schedule(ctx context.Context, actor Actor, id int64, e dbsqlc.GetEnquiryRow, courseID int64, f scheduling.Form, at *venue.Premises) (int64, error) {
+func (s *Service) schedule(ctx context.Context, by actor.Actor, id int64, e dbsqlc.GetEnquiryRow, courseID int64, f scheduling.Form, at *venue.Premises) (int64, error) {
 	f.CourseID, f.AgencyID = courseID, e.AgencyID
 	var plan scheduling.Plan
 	var err error
@@ -145,11 +149,11 @@ func (s *Service) schedule(ctx context.Context, actor Actor, id int64, e dbsqlc.
 			return ErrWrongState
 		}
 		if at != nil {
-			if plan, err = s.checkAtPremises(ctx, tx, actor, e.AgencyID, f, *at, now); err != nil {
+			if plan, err = s.checkAtPremises(ctx, tx, by, e.AgencyID, f, *at, now); err != nil {
 				return err
 			}
 		}
-		if sessionID, err = s.sched.CreatePublishedTx(ctx, tx, plan); err != nil {
+		if sessionID, err = s.sched.CreatePublishedTx(ctx, tx, plan, Reference(id)); err != nil {
 			return err
 		}
 		if err := q.LinkEnquirySession(ctx, dbsqlc.LinkEnquirySessionParams{EnquiryID: id, SessionID: sessionID}); err != nil {
@@ -163,7 +167,7 @@ func (s *Service) schedule(ctx context.Context, actor Actor, id int64, e dbsqlc.
 			}
 		}
 		if err := q.InsertEnquiryEvent(ctx, dbsqlc.InsertEnquiryEventParams{
-			EnquiryID: id, ActorID: actor.ID, Action: action, Status: Accepted, At: now,
+			EnquiryID: id, ActorID: by.ID, Action: action, Status: Accepted, At: now,
 			Note: fmt.Sprintf("Session %d: %s", sessionID, describe(plan.StartsAt, plan.EndsAt)),
 		}); err != nil {
 			return fmt.Errorf("record acceptance: %w", err)
@@ -199,13 +203,10 @@ func (s *Service) schedule(ctx context.Context, actor Actor, id int64, e dbsqlc.
 // venue, then the session there. A mistake in the address and in the rest
 // of the form are reported together; the transaction is then rolled back,
 // so no venue is left behind.
-func (s *Service) checkAtPremises(ctx context.Context, tx pgx.Tx, actor Actor, agencyID int64, f scheduling.Form, at venue.Premises, now time.Time) (scheduling.Plan, error) {
+func (s *Service) checkAtPremises(ctx context.Context, tx pgx.Tx, by actor.Actor, agencyID int64, f scheduling.Form, at venue.Premises, now time.Time) (scheduling.Plan, error) {
 	p, perr := venue.CheckPremises(at)
 	if perr == nil {
-		// venue audits the actor in ctx: name this one there (with the
-		// request's address, if ctx has it) until enquiry reads it from ctx too.
-		vctx := acting.With(ctx, acting.Actor{ID: actor.ID, IP: acting.From(ctx).IP})
-		id, err := venue.PremisesTx(vctx, tx, agencyID, p, now)
+		id, err := venue.PremisesTx(ctx, tx, agencyID, p, now)
 		if err != nil {
 			return scheduling.Plan{}, err
 		}

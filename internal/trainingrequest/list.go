@@ -1,0 +1,117 @@
+package trainingrequest
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/workday"
+)
+
+// Summary is one request in a list.
+type Summary struct {
+	ID           int64
+	Reference    string
+	Title        string
+	Bespoke      bool
+	AgencyName   string
+	Status       string
+	Participants int
+	SubmittedAt  time.Time
+	AgeDays      int  // working days since it was made
+	Overdue      bool // still waiting for the training team past the target
+}
+
+// Filter narrows the manager's queue; zero values match everything.
+type Filter struct {
+	Status   string
+	AgencyID int64
+	CourseID int64
+}
+
+// Queue is what the manager's list shows.
+type Queue struct {
+	Requests     []Summary
+	ResponseDays int
+	Agencies     []Choice // agencies that have made requests
+	Courses      []Choice
+}
+
+// Choice is an option in a filter or form.
+type Choice struct {
+	ID   int64
+	Name string
+}
+
+// List is the requests of the actor's own agency (ErrNotAllowed if they
+// may not make requests).
+func (s *Service) List(ctx context.Context) (Queue, error) {
+	return s.list(ctx, agencySide(ctx), Filter{})
+}
+
+// list is the training team's queue (every agency, filtered) or, for
+// anyone else, their own agency's requests.
+func (s *Service) list(ctx context.Context, w who, f Filter) (Queue, error) {
+	q := dbsqlc.New(s.pool)
+	p := dbsqlc.ListEnquiriesParams{Status: f.Status}
+	if !w.team {
+		if !CanRequest(w.Actor) {
+			return Queue{}, ErrNotAllowed
+		}
+		p.AgencyID = w.AgencyID
+	} else if f.AgencyID != 0 {
+		p.AgencyID = &f.AgencyID
+	}
+	if f.CourseID != 0 {
+		p.CourseID = &f.CourseID
+	}
+	rows, err := q.ListEnquiries(ctx, p)
+	if err != nil {
+		return Queue{}, fmt.Errorf("list requests: %w", err)
+	}
+	now := s.now()
+	out := Queue{ResponseDays: s.ResponseDays}
+	for _, r := range rows {
+		sum := Summary{
+			ID: r.ID, Reference: Reference(r.ID), Title: r.CourseTitle, Bespoke: r.Kind == "bespoke", AgencyName: r.AgencyName,
+			Status: r.Status, Participants: int(r.Participants), SubmittedAt: r.SubmittedAt,
+		}
+		if sum.Bespoke {
+			sum.Title = r.Topic
+		}
+		end := now
+		if r.Status == Accepted || r.Status == Declined {
+			end = r.UpdatedAt
+		}
+		sum.AgeDays = workday.Between(r.SubmittedAt, end)
+		sum.Overdue = r.Status == Submitted && sum.AgeDays > s.ResponseDays
+		out.Requests = append(out.Requests, sum)
+	}
+	if w.team {
+		agencies, err := q.EnquiryAgencyChoices(ctx)
+		if err != nil {
+			return Queue{}, fmt.Errorf("agency choices: %w", err)
+		}
+		for _, a := range agencies {
+			out.Agencies = append(out.Agencies, Choice{a.ID, a.Name})
+		}
+		if out.Courses, err = s.Courses(ctx); err != nil {
+			return Queue{}, err
+		}
+	}
+	return out, nil
+}
+
+// Courses are the catalogue courses a request can ask for.
+func (s *Service) Courses(ctx context.Context) ([]Choice, error) {
+	rows, err := dbsqlc.New(s.pool).EnquiryCourseChoices(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("course choices: %w", err)
+	}
+	out := make([]Choice, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, Choice{r.ID, r.Title})
+	}
+	return out, nil
+}
