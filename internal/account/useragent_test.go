@@ -21,7 +21,7 @@ func TestOddUserAgentsStillStartASession(t *testing.T) {
 		strings.Repeat("a", 499) + "é and more",
 		strings.Repeat("é", 400),
 	} {
-		_, sess, err := f.svc.StartSession(f.ctx, nil, "192.0.2.1", ua)
+		_, sess, err := f.svc.StartLogin(f.ctx, nil, "192.0.2.1", ua)
 		require.NoError(t, err, "%q", ua)
 		var stored string
 		require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT user_agent FROM web_sessions WHERE token_hash = $1", sess.TokenHash).Scan(&stored))
