@@ -320,7 +320,7 @@ func TestSignInLimitHoldsAcrossProcesses(t *testing.T) {
 	assert.Equal(t, attempts-account.MaxFailuresPerUser, limited)
 }
 
-func TestSessionsExpireWhenIdleAndAfterTwelveHours(t *testing.T) {
+func TestLoginsExpireWhenIdleAndAfterTwelveHours(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
 	id := f.signUp(t, "s@example.org")
@@ -404,7 +404,7 @@ func TestChangePassword(t *testing.T) {
 
 	require.NoError(t, f.svc.ChangePassword(f.as(id, ""), here, goodPassword, "a fine new passphrase"))
 	_, err = f.svc.Login(f.ctx, elsewhere)
-	assert.ErrorIs(t, err, account.ErrNoLogin, "other sessions end")
+	assert.ErrorIs(t, err, account.ErrNoLogin, "other logins end")
 	subject, _ := f.lastEmail(t, "changer@example.org")
 	assert.Equal(t, "Your password has been changed", subject)
 }

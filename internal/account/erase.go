@@ -36,7 +36,7 @@ const (
 // figures per agency still add up in reports: name, email address, job
 // title, unlisted organisation and any waiting agency change go, the
 // password can never match again. Every part of the privacy registry then
-// erases or anonymises what it holds (roles, sessions, links, sign-in
+// erases or anonymises what it holds (roles, logins, links, sign-in
 // attempts, emails, bookings' details, payments' purchase orders, training
 // requests' contacts and messages, time off…); the audit log keeps its
 // entries, which now point at "Deleted person". The old email address is

@@ -26,7 +26,7 @@ const personalDataAbout = "Everything Book safeguarding training holds about you
 // snapshot, through every part of the privacy registry ("Download your
 // data": the right of access, UK GDPR Article 15, in a machine-readable form
 // for Article 20), and records in the audit log that they took a copy (the
-// copy itself lists that entry). It never holds a password hash, a session
+// copy itself lists that entry). It never holds a password hash, a login
 // or link token, a token's hash or a CSRF token. The person is the one signed
 // in: the actor in ctx.
 func (s *Service) ExportPersonalData(ctx context.Context) (privacy.Download, error) {

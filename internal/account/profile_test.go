@@ -305,3 +305,33 @@ func mustUser(t testing.TB, f fixture, id int64) account.User {
 	require.NoError(t, err)
 	return u
 }
+
+// A change a signed-in person makes to their own account reads them from
+// ctx: with nobody there it changes nothing, and a login must be their own.
+func TestSelfServiceNeedsThePersonSignedIn(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	id := f.signUp(t, "pat@example.org")
+	other := f.signUp(t, "sam@example.org")
+	ag := f.agencyID(t)
+
+	for name, err := range map[string]error{
+		"profile":        f.svc.UpdateProfile(f.ctx, account.ProfileForm{FullName: "Pat Smith", JobTitle: "Nurse"}),
+		"agency request": f.svc.RequestAgencyChange(f.ctx, ag),
+		"agency cancel":  f.svc.CancelAgencyChange(f.ctx),
+		"erase":          f.svc.EraseAccount(f.ctx, goodPassword),
+		"resend":         f.svc.ResendVerification(f.ctx),
+	} {
+		assert.ErrorIs(t, err, account.ErrNotSignedIn, name)
+	}
+	_, err := f.svc.ExportPersonalData(f.ctx)
+	assert.ErrorIs(t, err, account.ErrNotSignedIn)
+	u := mustUser(t, f, id)
+	assert.Equal(t, "Jo Bloggs", u.FullName, "nothing changed")
+	assert.False(t, u.Erased)
+
+	_, theirs, err := f.svc.StartLogin(f.ctx, &other, "", "")
+	require.NoError(t, err)
+	assert.ErrorIs(t, f.svc.ChangePassword(f.as(id, ""), theirs, goodPassword, "a fine new passphrase"), account.ErrNoLogin,
+		"another person's login is not kept in their place")
+}

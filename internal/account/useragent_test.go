@@ -9,10 +9,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// A browser's User-Agent is kept with its session: one holding a NUL byte,
+// A browser's User-Agent is kept with its login: one holding a NUL byte,
 // bytes that are not UTF-8, or a long one cut in the middle of a character
-// still starts a session, and what is stored is valid text.
-func TestOddUserAgentsStillStartASession(t *testing.T) {
+// still starts a login, and what is stored is valid text.
+func TestOddUserAgentsStillStartALogin(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
 	for _, ua := range []string{

@@ -15,6 +15,7 @@ import (
 	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/agency"
+	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/people"
 	"github.com/pscp/booktraining/internal/pgtest"
 	"github.com/pscp/booktraining/internal/validation"
@@ -379,4 +380,22 @@ func TestIDByEmail(t *testing.T) {
 	f.erase(t, f.manager)
 	_, err = f.svc.IDByEmail(f.ctx, "manager@example.org")
 	assert.ErrorIs(t, err, people.ErrNotFound)
+}
+
+// The web app answers an error no form handles by its kind: a person or
+// organisation that is not there is a 404, a refusal a 403 or a 409.
+func TestErrorsCarryTheirKinds(t *testing.T) {
+	t.Parallel()
+	for err, want := range map[error]errs.Kind{
+		people.ErrNotFound:             errs.NotFound,
+		people.ErrOrganisationNotFound: errs.NotFound,
+		people.ErrNotManager:           errs.Forbidden,
+		people.ErrOwnManagerRole:       errs.Forbidden,
+		people.ErrRoleHeld:             errs.Conflict,
+		people.ErrRoleNotHeld:          errs.Conflict,
+		people.ErrNoConfirmedAgency:    errs.Conflict,
+		people.ErrInvalidRole:          errs.Invalid,
+	} {
+		assert.Equal(t, want, errs.KindOf(fmt.Errorf("wrapped: %w", err)), err.Error())
+	}
 }
