@@ -225,7 +225,7 @@ func runOfferLag(b *testing.B, bin string, rush bool) lagRun {
 	var rushers []rusher
 	if rush {
 		for _, p := range people("rush", rushPeople) {
-			token, sess, err := accounts.StartSession(ctx, &p.ID, "127.0.0.1", "benchmark")
+			token, sess, err := accounts.StartLogin(ctx, &p.ID, "127.0.0.1", "benchmark")
 			must(b, err)
 			jar, err := cookiejar.New(nil)
 			must(b, err)

@@ -144,7 +144,7 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 		func(ctx context.Context, tx pgx.Tx, userID int64, to, name string, eraseOn time.Time) error {
 			return accounts.WarnUnusedTx(ctx, tx, userID, to, name, eraseOn)
 		})
-	retention.SessionIdle = account.SessionIdle
+	retention.SessionIdle = account.LoginIdle
 	// Password reset requests are looked up and answered by a job, so known
 	// and unknown addresses cost the request the same; the worker gets its
 	// account service below, before the client starts.

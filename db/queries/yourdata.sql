@@ -100,7 +100,7 @@ WHERE u.id = @id AND u.erased_at IS NULL;
 -- name: ExportRoles :many
 SELECT role, granted_at FROM user_roles WHERE user_id = @user_id ORDER BY role;
 
--- name: ExportSessions :many
+-- name: ExportWebSessions :many
 SELECT created_at, last_seen_at, expires_at, coalesce(host(ip), '')::text AS ip, user_agent
 FROM web_sessions
 WHERE user_id = @user_id

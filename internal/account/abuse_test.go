@@ -68,7 +68,7 @@ func TestOwnerTakesOverASquattedAddress(t *testing.T) {
 	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT id FROM users WHERE email = $1", addr).Scan(&id))
 	_, err := f.svc.SignIn(f.ctx, addr, "attacker passphrase here", "203.0.113.66")
 	require.NoError(t, err)
-	squatterSession, _, err := f.svc.StartSession(f.ctx, &id, "203.0.113.66", "")
+	squatterSession, _, err := f.svc.StartLogin(f.ctx, &id, "203.0.113.66", "")
 	require.NoError(t, err)
 
 	require.NoError(t, f.svc.SignUp(f.ctx, account.SignUpForm{
@@ -90,8 +90,8 @@ func TestOwnerTakesOverASquattedAddress(t *testing.T) {
 	require.NoError(t, f.svc.ResetPassword(f.ctx, token(t, reset), "lighthouse beyond the harbour wall", ""))
 	_, err = f.svc.SignIn(f.ctx, addr, "attacker passphrase here", "")
 	assert.ErrorIs(t, err, account.ErrInvalidCredentials, "the squatter's password no longer works")
-	_, err = f.svc.Session(f.ctx, squatterSession)
-	assert.ErrorIs(t, err, account.ErrNoSession, "the squatter is signed out")
+	_, err = f.svc.Login(f.ctx, squatterSession)
+	assert.ErrorIs(t, err, account.ErrNoLogin, "the squatter is signed out")
 	_, err = f.svc.SignIn(f.ctx, addr, "lighthouse beyond the harbour wall", "")
 	assert.NoError(t, err)
 	assert.True(t, mustUser(t, f, id).Verified)
@@ -152,9 +152,9 @@ func TestAccountEmailsAreLimited(t *testing.T) {
 	// A signed-in person asking for new links is told when they may.
 	id := f.signUp(t, "resender@example.org")
 	for range account.MaxEmailsPerAddress - 1 {
-		require.NoError(t, f.svc.ResendVerification(f.ctx, id, "192.0.2.20"))
+		require.NoError(t, f.svc.ResendVerification(f.as(id, "192.0.2.20")))
 	}
-	require.True(t, errors.As(f.svc.ResendVerification(f.ctx, id, "192.0.2.20"), &limit))
+	require.True(t, errors.As(f.svc.ResendVerification(f.as(id, "192.0.2.20")), &limit))
 }
 
 // Known and unknown addresses leave the same trace when a reset is asked

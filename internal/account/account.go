@@ -1,6 +1,12 @@
 // Package account owns people's accounts: signing up, proving an email
-// address, signing in within limits, server-side sessions, resetting and
-// changing passwords, and the roles a person holds.
+// address, signing in within limits, logins (a browser's server-side
+// sign-in; "session" means a training session), resetting and changing
+// passwords, and the roles a person holds.
+//
+// A method a signed-in person calls takes them from ctx (actor.From) and
+// records them, and their IP address, in its audit entry. A method for
+// someone not signed in yet (signing up, in, or resetting a password) takes
+// the IP address it is limited by and records as an explicit ip argument.
 package account
 
 import (
@@ -66,23 +72,25 @@ const (
 	DeviceLife = 30 * 24 * time.Hour
 )
 
-// Lifetimes of sessions and emailed links.
+// Lifetimes of logins and emailed links.
 const (
-	SessionIdle     = 30 * time.Minute
-	SessionAbsolute = 12 * time.Hour
-	VerifyLinkLife  = 24 * time.Hour
-	ResetLinkLife   = time.Hour
+	LoginIdle      = 30 * time.Minute
+	LoginAbsolute  = 12 * time.Hour
+	VerifyLinkLife = 24 * time.Hour
+	ResetLinkLife  = time.Hour
 )
 
 var (
-	ErrInvalidCredentials = errors.New("email address or password is wrong")
-	ErrLinkInvalid        = errors.New("the link is wrong, used or expired")
-	ErrNoSession          = errors.New("no session")
-	ErrNotFound           = errs.New(errs.NotFound, "person not found")
+	ErrInvalidCredentials = errs.Says(errs.Invalid, "Enter a correct email address and password.")
+	ErrLinkInvalid        = errs.Says(errs.Invalid, "This link has expired or has already been used.")
+	// ErrNoLogin means a cookie's token names no live login.
+	ErrNoLogin  = errs.New(errs.NotFound, "no live login for this token")
+	ErrNotFound = errs.New(errs.NotFound, "person not found")
 )
 
 // LimitError says an attempt was refused because of too many failures, and
-// when to try again.
+// when to try again. It has no kind: the forms that can meet it show it as a
+// field error, with status 429.
 type LimitError struct{ RetryAt time.Time }
 
 func (e *LimitError) Error() string { return "too many failed sign-in attempts" }

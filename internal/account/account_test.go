@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/demo"
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/pgtest"
@@ -71,6 +72,11 @@ const goodPassword = "harbour lights over the solent"
 
 // verify confirms an address with its emailed link and the account's
 // password, as the confirmation page does.
+// as is a context in which person id, signed in, acts from ip.
+func (f fixture) as(id int64, ip string) context.Context {
+	return actor.With(f.ctx, actor.Actor{ID: id, IP: ip})
+}
+
 func (f fixture) verify(t testing.TB, link, password string) error {
 	t.Helper()
 	_, _, err := f.svc.VerifyEmail(f.ctx, token(t, link), password, "192.0.2.10", "")
@@ -314,40 +320,40 @@ func TestSignInLimitHoldsAcrossProcesses(t *testing.T) {
 	assert.Equal(t, attempts-account.MaxFailuresPerUser, limited)
 }
 
-func TestSessionsExpireWhenIdleAndAfterTwelveHours(t *testing.T) {
+func TestLoginsExpireWhenIdleAndAfterTwelveHours(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
 	id := f.signUp(t, "s@example.org")
 
-	tok, _, err := f.svc.StartSession(f.ctx, &id, "192.0.2.1", "test")
+	tok, _, err := f.svc.StartLogin(f.ctx, &id, "192.0.2.1", "test")
 	require.NoError(t, err)
 	f.clock.Advance(29 * time.Minute)
-	_, err = f.svc.Session(f.ctx, tok)
+	_, err = f.svc.Login(f.ctx, tok)
 	require.NoError(t, err)
 	f.clock.Advance(31 * time.Minute)
-	_, err = f.svc.Session(f.ctx, tok)
-	assert.ErrorIs(t, err, account.ErrNoSession, "30 minutes idle")
+	_, err = f.svc.Login(f.ctx, tok)
+	assert.ErrorIs(t, err, account.ErrNoLogin, "30 minutes idle")
 
-	tok, _, err = f.svc.StartSession(f.ctx, &id, "192.0.2.1", "test")
+	tok, _, err = f.svc.StartLogin(f.ctx, &id, "192.0.2.1", "test")
 	require.NoError(t, err)
 	for elapsed := time.Duration(0); elapsed < 12*time.Hour-20*time.Minute; elapsed += 20 * time.Minute {
 		f.clock.Advance(20 * time.Minute)
-		_, err = f.svc.Session(f.ctx, tok)
+		_, err = f.svc.Login(f.ctx, tok)
 		require.NoError(t, err, "active after %s", elapsed)
 	}
 	f.clock.Advance(20 * time.Minute)
-	_, err = f.svc.Session(f.ctx, tok)
-	assert.ErrorIs(t, err, account.ErrNoSession, "12 hours in all")
+	_, err = f.svc.Login(f.ctx, tok)
+	assert.ErrorIs(t, err, account.ErrNoLogin, "12 hours in all")
 
-	_, err = f.svc.Session(f.ctx, "made-up-token")
-	assert.ErrorIs(t, err, account.ErrNoSession)
+	_, err = f.svc.Login(f.ctx, "made-up-token")
+	assert.ErrorIs(t, err, account.ErrNoLogin)
 }
 
 func TestPasswordReset(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
 	id := f.signUp(t, "forgetful@example.org")
-	other, _, err := f.svc.StartSession(f.ctx, &id, "", "")
+	other, _, err := f.svc.StartLogin(f.ctx, &id, "", "")
 	require.NoError(t, err)
 
 	f.requestReset(t, "nobody@example.org")
@@ -366,8 +372,8 @@ func TestPasswordReset(t *testing.T) {
 
 	require.NoError(t, f.svc.ResetPassword(f.ctx, tok, "a brand new passphrase today", ""))
 	assert.ErrorIs(t, f.svc.ResetPassword(f.ctx, tok, "another brand new passphrase", ""), account.ErrLinkInvalid)
-	_, err = f.svc.Session(f.ctx, other)
-	assert.ErrorIs(t, err, account.ErrNoSession, "signed out everywhere")
+	_, err = f.svc.Login(f.ctx, other)
+	assert.ErrorIs(t, err, account.ErrNoLogin, "signed out everywhere")
 	_, err = f.svc.SignIn(f.ctx, "forgetful@example.org", "a brand new passphrase today", "")
 	assert.NoError(t, err)
 	u, _ := f.svc.User(f.ctx, id)
@@ -387,18 +393,18 @@ func TestChangePassword(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
 	id := f.signUp(t, "changer@example.org")
-	_, here, err := f.svc.StartSession(f.ctx, &id, "", "")
+	_, here, err := f.svc.StartLogin(f.ctx, &id, "", "")
 	require.NoError(t, err)
-	elsewhere, _, err := f.svc.StartSession(f.ctx, &id, "", "")
+	elsewhere, _, err := f.svc.StartLogin(f.ctx, &id, "", "")
 	require.NoError(t, err)
 
 	var v *validation.Errors
-	require.ErrorAs(t, f.svc.ChangePassword(f.ctx, here, "not my password", "a fine new passphrase", ""), &v)
+	require.ErrorAs(t, f.svc.ChangePassword(f.as(id, ""), here, "not my password", "a fine new passphrase"), &v)
 	assert.Equal(t, "Your current password is wrong", v.Message("current-password"))
 
-	require.NoError(t, f.svc.ChangePassword(f.ctx, here, goodPassword, "a fine new passphrase", ""))
-	_, err = f.svc.Session(f.ctx, elsewhere)
-	assert.ErrorIs(t, err, account.ErrNoSession, "other sessions end")
+	require.NoError(t, f.svc.ChangePassword(f.as(id, ""), here, goodPassword, "a fine new passphrase"))
+	_, err = f.svc.Login(f.ctx, elsewhere)
+	assert.ErrorIs(t, err, account.ErrNoLogin, "other logins end")
 	subject, _ := f.lastEmail(t, "changer@example.org")
 	assert.Equal(t, "Your password has been changed", subject)
 }

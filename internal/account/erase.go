@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/errs"
@@ -28,25 +29,29 @@ const (
 	AuditRetentionYears = privacy.AuditYears
 )
 
-// EraseAccount deletes a person's account at their own request, once they
-// have given their password again.
+// EraseAccount deletes the account of the person signed in (the actor in
+// ctx) at their own request, once they have given their password again.
 //
 // The users row stays, anonymised, with its agency, so that attendance
 // figures per agency still add up in reports: name, email address, job
 // title, unlisted organisation and any waiting agency change go, the
 // password can never match again. Every part of the privacy registry then
-// erases or anonymises what it holds (roles, sessions, links, sign-in
+// erases or anonymises what it holds (roles, logins, links, sign-in
 // attempts, emails, bookings' details, payments' purchase orders, training
 // requests' contacts and messages, time off…); the audit log keeps its
 // entries, which now point at "Deleted person". The old email address is
 // free to open a new account.
-func (s *Service) EraseAccount(ctx context.Context, userID int64, plain, ip string) error {
-	if err := s.confirmPassword(ctx, userID, plain, ip, "delete account"); err != nil {
+func (s *Service) EraseAccount(ctx context.Context, plain string) error {
+	me, err := signedIn(ctx)
+	if err != nil {
+		return err
+	}
+	if err := s.confirmPassword(ctx, me, plain, "delete account"); err != nil {
 		return err
 	}
 	now := s.now()
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		return s.EraseTx(ctx, tx, userID, now, Erasure{ActorID: &userID, IP: ip})
+		return s.EraseTx(ctx, tx, me.ID, now, "")
 	})
 }
 
@@ -54,10 +59,12 @@ func (s *Service) EraseAccount(ctx context.Context, userID int64, plain, ip stri
 // someone's behalf: they delete it themselves, with their password.
 var ErrOwnAccount = errs.New(errs.Forbidden, "erase your own account from your account page")
 
-// EraseOnBehalf erases a person's account for a training manager answering
-// a request made by letter or telephone. The reason (which request, when
-// received) is required and goes into the audit log with the manager's name.
-func (s *Service) EraseOnBehalf(ctx context.Context, managerID, userID int64, reason, ip string) error {
+// EraseOnBehalf erases userID's account for a training manager (the actor
+// in ctx) answering a request made by letter or telephone. The reason (which
+// request, when received) is required and goes into the audit log with the
+// manager's name.
+func (s *Service) EraseOnBehalf(ctx context.Context, userID int64, reason string) error {
+	managerID := actor.From(ctx).ID
 	reason = validation.CleanText(reason)
 	var v validation.Errors
 	if msg := ErasureReasonProblem(reason); msg != "" {
@@ -72,7 +79,7 @@ func (s *Service) EraseOnBehalf(ctx context.Context, managerID, userID int64, re
 		if err := requireManager(ctx, dbsqlc.New(tx), managerID); err != nil {
 			return err
 		}
-		return s.EraseTx(ctx, tx, userID, now, Erasure{ActorID: &managerID, IP: ip, Reason: reason})
+		return s.EraseTx(ctx, tx, userID, now, reason)
 	})
 }
 
@@ -88,19 +95,14 @@ func ErasureReasonProblem(reason string) string {
 	return ""
 }
 
-// Erasure says who asked for an account to be erased, and why, for the audit
-// log.
-type Erasure struct {
-	ActorID *int64 // the person, a training manager on their behalf, or nil for the retention schedule
-	IP      string
-	Reason  string // empty when the person asked themselves
-}
-
 // EraseTx erases a person's account in the caller's transaction: the work of
 // EraseAccount, for any caller that has decided it must happen (the person,
 // a training manager answering a request made by letter or phone, the
-// retention schedule).
-func (s *Service) EraseTx(ctx context.Context, tx pgx.Tx, userID int64, now time.Time, by Erasure) error {
+// retention schedule). The audit log names the actor in ctx (none for the
+// retention schedule) and reason, which is "" when the person asked
+// themselves.
+func (s *Service) EraseTx(ctx context.Context, tx pgx.Tx, userID int64, now time.Time, reason string) error {
+	by := actor.From(ctx)
 	q := dbsqlc.New(tx)
 	u, err := q.LockUserForErasure(ctx, userID)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -128,20 +130,21 @@ func (s *Service) EraseTx(ctx context.Context, tx pgx.Tx, userID int64, now time
 		return fmt.Errorf("erase %d: %w", userID, err)
 	}
 	details := map[string]any{"roles_removed": roles}
-	if by.Reason != "" {
-		details["reason"] = by.Reason
+	if reason != "" {
+		details["reason"] = reason
 	}
 	return audit.Record(ctx, q, now, audit.Event{
-		Action: audit.AccountErased, ActorID: by.ActorID, SubjectID: &userID, AgencyID: u.AgencyID, IP: by.IP,
+		Action: audit.AccountErased, ActorID: by.IDPtr(), SubjectID: &userID, AgencyID: u.AgencyID, IP: by.IP,
 		Details: details,
 	})
 }
 
-// confirmPassword checks a signed-in person's password before an action that
-// cannot be undone. A wrong password counts as a failed sign-in attempt, so
-// the sign-in limits also stop someone holding an unattended session from
-// guessing it.
-func (s *Service) confirmPassword(ctx context.Context, userID int64, plain, ip, purpose string) error {
+// confirmPassword checks the password of me, the person signed in, before an
+// action that cannot be undone. A wrong password counts as a failed sign-in
+// attempt, so the sign-in limits also stop someone holding an unattended
+// login from guessing it.
+func (s *Service) confirmPassword(ctx context.Context, me actor.Actor, plain, purpose string) error {
+	userID, ip := me.ID, me.IP
 	var v validation.Errors
 	if plain == "" {
 		v.Add("password", "Enter your password")

@@ -28,30 +28,30 @@ func TestEraseAccount(t *testing.T) {
 
 	// Things held about Erin: sessions, links, sign-in attempts (one typed
 	// by someone else), emails, a waiting agency change.
-	tok, _, err := f.svc.StartSession(f.ctx, &id, "192.0.2.1", "Firefox")
+	tok, _, err := f.svc.StartLogin(f.ctx, &id, "192.0.2.1", "Firefox")
 	require.NoError(t, err)
 	f.requestReset(t, "erin@example.org")
 	_, err = f.svc.SignIn(f.ctx, "ERIN@example.org", "a wrong guess at it", "203.0.113.66")
 	require.ErrorIs(t, err, account.ErrInvalidCredentials)
 	_, err = f.svc.SignIn(f.ctx, "erin@example.org", goodPassword, "192.0.2.1")
 	require.NoError(t, err)
-	require.NoError(t, f.svc.RequestAgencyChange(f.ctx, id, ag[1], ""))
+	require.NoError(t, f.svc.RequestAgencyChange(f.as(id, ""), ag[1]))
 	f.requestReset(t, "other@example.org")
 	require.Equal(t, 2, f.count(t, "SELECT count(*) FROM sign_in_attempts WHERE email = 'erin@example.org'"))
 
 	// A wrong or missing password changes nothing.
 	var v *validation.Errors
-	require.ErrorAs(t, f.svc.EraseAccount(f.ctx, id, "", ""), &v)
+	require.ErrorAs(t, f.svc.EraseAccount(f.as(id, ""), ""), &v)
 	assert.Equal(t, "Enter your password", v.Message("password"))
-	require.ErrorAs(t, f.svc.EraseAccount(f.ctx, id, "not my password at all", "192.0.2.1"), &v)
+	require.ErrorAs(t, f.svc.EraseAccount(f.as(id, "192.0.2.1"), "not my password at all"), &v)
 	assert.Equal(t, "Your password is wrong", v.Message("password"))
 	u := mustUser(t, f, id)
 	assert.False(t, u.Erased)
 	assert.Equal(t, "erin@example.org", u.Email)
-	_, err = f.svc.Session(f.ctx, tok)
+	_, err = f.svc.Login(f.ctx, tok)
 	require.NoError(t, err, "still signed in")
 
-	require.NoError(t, f.svc.EraseAccount(f.ctx, id, goodPassword, "192.0.2.1"))
+	require.NoError(t, f.svc.EraseAccount(f.as(id, "192.0.2.1"), goodPassword))
 
 	erasedAddr := fmt.Sprintf("deleted-%d@deleted.invalid", id)
 	var (
@@ -87,8 +87,8 @@ func TestEraseAccount(t *testing.T) {
 	assert.Equal(t, 1, f.count(t, "SELECT count(*) FROM emails WHERE to_address = 'other@example.org' AND body_text <> ''"))
 
 	// Signed out everywhere, and never again.
-	_, err = f.svc.Session(f.ctx, tok)
-	assert.ErrorIs(t, err, account.ErrNoSession)
+	_, err = f.svc.Login(f.ctx, tok)
+	assert.ErrorIs(t, err, account.ErrNoLogin)
 	for _, addr := range []string{"erin@example.org", erasedAddr} {
 		_, err = f.svc.SignIn(f.ctx, addr, goodPassword, "192.0.2.1")
 		assert.ErrorIs(t, err, account.ErrInvalidCredentials, addr)
@@ -97,7 +97,7 @@ func TestEraseAccount(t *testing.T) {
 	}
 	f.requestReset(t, erasedAddr)
 	assert.Zero(t, f.count(t, "SELECT count(*) FROM account_tokens WHERE user_id = $1", id), "no reset link for an erased account")
-	assert.ErrorIs(t, f.svc.EraseAccount(f.ctx, id, goodPassword, ""), account.ErrNotFound)
+	assert.ErrorIs(t, f.svc.EraseAccount(f.as(id, ""), goodPassword), account.ErrNotFound)
 
 	// The address is free for a new account.
 	fresh := f.signUp(t, "erin@example.org")
@@ -113,14 +113,14 @@ func TestErasePasswordGuessesAreLimited(t *testing.T) {
 	id := f.person(t, "guarded@example.org", f.agencyID(t))
 	for range account.MaxFailuresPerUser {
 		var v *validation.Errors
-		require.ErrorAs(t, f.svc.EraseAccount(f.ctx, id, "guess guess guess", "192.0.2.5"), &v)
+		require.ErrorAs(t, f.svc.EraseAccount(f.as(id, "192.0.2.5"), "guess guess guess"), &v)
 	}
 	var limit *account.LimitError
-	require.ErrorAs(t, f.svc.EraseAccount(f.ctx, id, goodPassword, "192.0.2.5"), &limit)
+	require.ErrorAs(t, f.svc.EraseAccount(f.as(id, "192.0.2.5"), goodPassword), &limit)
 	assert.False(t, mustUser(t, f, id).Erased)
 	_, err := f.svc.SignIn(f.ctx, "guarded@example.org", goodPassword, "192.0.2.6")
 	require.ErrorAs(t, err, &limit, "the same limit as signing in")
 
 	f.clock.Advance(account.FailureWindow + time.Second)
-	require.NoError(t, f.svc.EraseAccount(f.ctx, id, goodPassword, "192.0.2.5"))
+	require.NoError(t, f.svc.EraseAccount(f.as(id, "192.0.2.5"), goodPassword))
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/errs"
@@ -25,19 +26,27 @@ const personalDataAbout = "Everything Book safeguarding training holds about you
 // snapshot, through every part of the privacy registry ("Download your
 // data": the right of access, UK GDPR Article 15, in a machine-readable form
 // for Article 20), and records in the audit log that they took a copy (the
-// copy itself lists that entry). It never holds a password hash, a session
-// or link token, a token's hash or a CSRF token.
-func (s *Service) ExportPersonalData(ctx context.Context, userID int64, ip string) (privacy.Download, error) {
-	return s.export(ctx, userID, userID, ip)
+// copy itself lists that entry). It never holds a password hash, a login
+// or link token, a token's hash or a CSRF token. The person is the one signed
+// in: the actor in ctx.
+func (s *Service) ExportPersonalData(ctx context.Context) (privacy.Download, error) {
+	me, err := signedIn(ctx)
+	if err != nil {
+		return privacy.Download{}, err
+	}
+	return s.export(ctx, me.ID)
 }
 
-// ExportOnBehalf is the same copy, taken by a training manager for a person
-// who asked by letter or telephone; the audit log says the manager took it.
-func (s *Service) ExportOnBehalf(ctx context.Context, managerID, userID int64, ip string) (privacy.Download, error) {
-	return s.export(ctx, managerID, userID, ip)
+// ExportOnBehalf is the same copy of userID's data, taken by a training
+// manager (the actor in ctx) for a person who asked by letter or telephone;
+// the audit log says the manager took it.
+func (s *Service) ExportOnBehalf(ctx context.Context, userID int64) (privacy.Download, error) {
+	return s.export(ctx, userID)
 }
 
-func (s *Service) export(ctx context.Context, actorID, userID int64, ip string) (privacy.Download, error) {
+func (s *Service) export(ctx context.Context, userID int64) (privacy.Download, error) {
+	by := actor.From(ctx)
+	actorID, ip := by.ID, by.IP
 	now := s.now()
 	d := privacy.Download{About: personalDataAbout, CreatedAt: now.UTC()}
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead}, func(tx pgx.Tx) error {
@@ -53,7 +62,7 @@ func (s *Service) export(ctx context.Context, actorID, userID int64, ip string) 
 		} else if err != nil {
 			return fmt.Errorf("profile: %w", err)
 		}
-		if err := audit.Record(ctx, q, now, audit.Event{Action: audit.DataExported, ActorID: &actorID, SubjectID: &userID, IP: ip}); err != nil {
+		if err := audit.Record(ctx, q, now, audit.Event{Action: audit.DataExported, ActorID: by.IDPtr(), SubjectID: &userID, IP: ip}); err != nil {
 			return err
 		}
 		d.Sections, err = s.registry().Export(ctx, tx, privacy.Person{ID: userID, Email: p.Email, Name: p.FullName})

@@ -22,7 +22,7 @@ func TestExportPersonalData(t *testing.T) {
 	id := f.person(t, "dana@example.org", ag[0], account.Trainer)
 	manager := f.person(t, "boss@example.org", ag[1], account.Manager)
 
-	tok, sess, err := f.svc.StartSession(f.ctx, &id, "192.0.2.10", "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0")
+	tok, sess, err := f.svc.StartLogin(f.ctx, &id, "192.0.2.10", "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0")
 	require.NoError(t, err)
 	_, err = f.svc.SignIn(f.ctx, "dana@example.org", "not the password", "203.0.113.9")
 	require.ErrorIs(t, err, account.ErrInvalidCredentials)
@@ -32,10 +32,10 @@ func TestExportPersonalData(t *testing.T) {
 	_, resetLink := f.lastEmail(t, "dana@example.org")
 	resetToken := token(t, resetLink)
 	require.NotEmpty(t, resetToken)
-	require.NoError(t, f.svc.RequestAgencyChange(f.ctx, id, ag[1], "192.0.2.10"))
-	require.NoError(t, f.svc.DecideAgencyChange(f.ctx, manager, account.Manager, id, false, "198.51.100.99"))
-	require.NoError(t, f.svc.RequestAgencyChange(f.ctx, id, ag[1], "192.0.2.10"))
-	require.NoError(t, f.svc.UpdateProfile(f.ctx, id, account.ProfileForm{FullName: "Dana Fox", JobTitle: "School nurse"}, "192.0.2.10"))
+	require.NoError(t, f.svc.RequestAgencyChange(f.as(id, "192.0.2.10"), ag[1]))
+	require.NoError(t, f.svc.DecideAgencyChange(f.as(manager, "198.51.100.99"), account.Manager, id, false))
+	require.NoError(t, f.svc.RequestAgencyChange(f.as(id, "192.0.2.10"), ag[1]))
+	require.NoError(t, f.svc.UpdateProfile(f.as(id, "192.0.2.10"), account.ProfileForm{FullName: "Dana Fox", JobTitle: "School nurse"}))
 
 	_, err = f.pool.Exec(f.ctx, `
 		INSERT INTO bookings (session_id, user_id, agency_id, status, booked_by, policy_agreed_at, confirmed_at,
@@ -44,13 +44,13 @@ func TestExportPersonalData(t *testing.T) {
 		FROM users u, (SELECT id FROM sessions ORDER BY id LIMIT 1) s WHERE u.id = $1`, id)
 	require.NoError(t, err)
 
-	d, err := f.svc.ExportPersonalData(f.ctx, id, "192.0.2.10")
+	d, err := f.svc.ExportPersonalData(f.as(id, "192.0.2.10"))
 	require.NoError(t, err)
 
 	u := mustUser(t, f, id)
 	profile := d.Section("profile").(account.PersonalProfile)
 	roles := d.Section("roles").([]account.PersonalRole)
-	sessions := d.Section("sessions").([]account.PersonalSession)
+	sessions := d.Section("sessions").([]account.PersonalLogin)
 	attempts := d.Section("sign_in_attempts").([]account.PersonalAttempt)
 	links := d.Section("email_links").([]account.PersonalEmailLink)
 	emails := d.Section("emails").([]email.PersonalEmail)
@@ -108,7 +108,7 @@ func TestExportPersonalData(t *testing.T) {
 	file := string(b)
 	assert.NotContains(t, file, hash)
 	assert.NotContains(t, file, "argon2id")
-	assert.NotContains(t, file, tok, "session token")
+	assert.NotContains(t, file, tok, "login token")
 	assert.NotContains(t, file, sess.CSRF, "CSRF token")
 	assert.NotContains(t, file, hex.EncodeToString(sess.TokenHash))
 	assert.NotContains(t, file, base64.StdEncoding.EncodeToString(sess.TokenHash))

@@ -190,13 +190,18 @@ func (s *Service) ResetLinkWorks(ctx context.Context, token string) (bool, error
 
 var errRollback = errors.New("rollback")
 
-// ChangePassword sets a new password for a signed-in person who knows the
-// current one, and signs them out of every other session.
-func (s *Service) ChangePassword(ctx context.Context, sess Session, current, newPassword, ip string) error {
-	if sess.UserID == nil {
-		return ErrNoSession
+// ChangePassword sets a new password for the person signed in (the actor in
+// ctx) who knows the current one, and signs them out of every login but
+// this one, l.
+func (s *Service) ChangePassword(ctx context.Context, l Login, current, newPassword string) error {
+	me, err := signedIn(ctx)
+	if err != nil {
+		return err
 	}
-	userID := *sess.UserID
+	if l.UserID == nil || *l.UserID != me.ID {
+		return ErrNoLogin
+	}
+	userID := me.ID
 	q := dbsqlc.New(s.pool)
 	u, err := getUser(ctx, q, userID)
 	if err != nil {
@@ -205,8 +210,8 @@ func (s *Service) ChangePassword(ctx context.Context, sess Session, current, new
 	var v validation.Errors
 	if current == "" {
 		v.Add("current-password", "Enter your current password")
-	} else if err := s.confirmPassword(ctx, userID, current, ip, "change password"); err != nil {
-		// Checked within the sign-in limits, so a session left open cannot
+	} else if err := s.confirmPassword(ctx, me, current, "change password"); err != nil {
+		// Checked within the sign-in limits, so a login left open cannot
 		// be used to guess the password.
 		var cv *validation.Errors
 		if !errors.As(err, &cv) {
@@ -230,10 +235,10 @@ func (s *Service) ChangePassword(ctx context.Context, sess Session, current, new
 		if err := q.SetPasswordHash(ctx, dbsqlc.SetPasswordHashParams{PasswordHash: hash, ID: userID}); err != nil {
 			return fmt.Errorf("change password: %w", err)
 		}
-		if err := q.DeleteOtherWebSessions(ctx, dbsqlc.DeleteOtherWebSessionsParams{UserID: &userID, Keep: sess.TokenHash}); err != nil {
+		if err := q.DeleteOtherWebSessions(ctx, dbsqlc.DeleteOtherWebSessionsParams{UserID: &userID, Keep: l.TokenHash}); err != nil {
 			return fmt.Errorf("change password: %w", err)
 		}
-		if err := audit.Record(ctx, q, now, audit.Event{Action: audit.PasswordChanged, ActorID: &userID, SubjectID: &userID, IP: ip}); err != nil {
+		if err := audit.Record(ctx, q, now, audit.Event{Action: audit.PasswordChanged, ActorID: &userID, SubjectID: &userID, IP: me.IP}); err != nil {
 			return err
 		}
 		return s.send(ctx, tx, userID, u.Email, u.FullName, passwordChangedEmail(u.FullName))

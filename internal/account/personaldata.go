@@ -12,7 +12,7 @@ import (
 )
 
 // PersonalData is the account's own parts of the privacy registry: the
-// profile, roles, signed-in sessions, sign-in attempts and emailed links.
+// profile, roles, logins (browsers signed in), sign-in attempts and emailed links.
 // Every other part of the product registers its own (see
 // internal/privacy/registry).
 func PersonalData() []privacy.Part {
@@ -38,7 +38,7 @@ func PersonalData() []privacy.Part {
 		{
 			Name:    "sessions",
 			Columns: []string{"web_sessions.ip", "web_sessions.user_agent"},
-			Export:  exportSessions,
+			Export:  exportLogins,
 			Erase: func(ctx context.Context, tx pgx.Tx, p privacy.Person, _ time.Time) error {
 				return dbsqlc.New(tx).DeleteUserWebSessions(ctx, &p.ID)
 			},
@@ -174,8 +174,9 @@ func exportRoles(ctx context.Context, tx pgx.Tx, p privacy.Person) (any, error) 
 	return out, nil
 }
 
-// PersonalSession is a browser signed in to the account.
-type PersonalSession struct {
+// PersonalLogin is a browser signed in to the account (a login). Its
+// section of the download keeps the name "sessions" it has always had.
+type PersonalLogin struct {
 	CreatedAt  time.Time `json:"created_at"`
 	LastSeenAt time.Time `json:"last_seen_at"`
 	ExpiresAt  time.Time `json:"expires_at"`
@@ -183,14 +184,14 @@ type PersonalSession struct {
 	UserAgent  string    `json:"user_agent"`
 }
 
-func exportSessions(ctx context.Context, tx pgx.Tx, p privacy.Person) (any, error) {
-	rows, err := dbsqlc.New(tx).ExportSessions(ctx, &p.ID)
+func exportLogins(ctx context.Context, tx pgx.Tx, p privacy.Person) (any, error) {
+	rows, err := dbsqlc.New(tx).ExportWebSessions(ctx, &p.ID)
 	if err != nil {
 		return nil, err
 	}
-	out := []PersonalSession{}
+	out := []PersonalLogin{}
 	for _, r := range rows {
-		out = append(out, PersonalSession{
+		out = append(out, PersonalLogin{
 			CreatedAt: r.CreatedAt.UTC(), LastSeenAt: r.LastSeenAt.UTC(), ExpiresAt: r.ExpiresAt.UTC(),
 			IP: r.Ip, UserAgent: r.UserAgent,
 		})

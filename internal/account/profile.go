@@ -8,9 +8,11 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/email"
+	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -62,11 +64,16 @@ func (f *ProfileForm) check(v *validation.Errors) {
 	}
 }
 
-// UpdateProfile saves a person's name, job title and line manager. The audit event names
-// the fields that changed, not their values, so the log holds no copy of a
-// name the person may later erase. Saving with nothing changed records
-// nothing.
-func (s *Service) UpdateProfile(ctx context.Context, userID int64, f ProfileForm, ip string) error {
+// UpdateProfile saves the name, job title and line manager of the person
+// signed in (the actor in ctx). The audit event names the fields that
+// changed, not their values, so the log holds no copy of a name the person
+// may later erase. Saving with nothing changed records nothing.
+func (s *Service) UpdateProfile(ctx context.Context, f ProfileForm) error {
+	me, err := signedIn(ctx)
+	if err != nil {
+		return err
+	}
+	userID := me.ID
 	var v validation.Errors
 	f.check(&v)
 	if err := v.Err(); err != nil {
@@ -100,7 +107,7 @@ func (s *Service) UpdateProfile(ctx context.Context, userID int64, f ProfileForm
 			return fmt.Errorf("update profile of %d: %w", userID, err)
 		}
 		return audit.Record(ctx, q, s.now(), audit.Event{
-			Action: audit.ProfileChanged, ActorID: &userID, SubjectID: &userID, IP: ip,
+			Action: audit.ProfileChanged, ActorID: &userID, SubjectID: &userID, IP: me.IP,
 			Details: map[string]any{"changed": changed},
 		})
 	})
@@ -136,12 +143,17 @@ func (s *Service) AgencyChoicesFor(ctx context.Context, u User) ([]Agency, error
 	return out, nil
 }
 
-// RequestAgencyChange records that a person says they now work for another
-// partner agency. The move waits for a training manager, or a coordinator of
+// RequestAgencyChange records that the person signed in (the actor in ctx)
+// says they now work for another partner agency. The move waits for a training manager, or a coordinator of
 // the agency they join, to confirm it, so nobody can put themselves into an
 // agency (and see or book as part of it) on their word alone. A new request
 // replaces a waiting one.
-func (s *Service) RequestAgencyChange(ctx context.Context, userID, agencyID int64, ip string) error {
+func (s *Service) RequestAgencyChange(ctx context.Context, agencyID int64) error {
+	me, err := signedIn(ctx)
+	if err != nil {
+		return err
+	}
+	userID := me.ID
 	var v validation.Errors
 	if agencyID == 0 {
 		v.Add("agency", "Select the organisation you work for now")
@@ -180,15 +192,21 @@ func (s *Service) RequestAgencyChange(ctx context.Context, userID, agencyID int6
 			return err
 		}
 		return audit.Record(ctx, q, now, audit.Event{
-			Action: audit.AgencyRequested, ActorID: &userID, SubjectID: &userID, AgencyID: &agencyID, IP: ip,
+			Action: audit.AgencyRequested, ActorID: &userID, SubjectID: &userID, AgencyID: &agencyID, IP: me.IP,
 			Details: details,
 		})
 	})
 }
 
-// CancelAgencyChange withdraws a person's waiting request, if they have one.
-// It is recorded as a request with the decision "withdrawn".
-func (s *Service) CancelAgencyChange(ctx context.Context, userID int64, ip string) error {
+// CancelAgencyChange withdraws the waiting request of the person signed in
+// (the actor in ctx), if they have one. It is recorded as a request with the
+// decision "withdrawn".
+func (s *Service) CancelAgencyChange(ctx context.Context) error {
+	me, err := signedIn(ctx)
+	if err != nil {
+		return err
+	}
+	userID := me.ID
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		q := dbsqlc.New(tx)
 		cur, err := q.LockAgencyOfUser(ctx, userID)
@@ -208,7 +226,7 @@ func (s *Service) CancelAgencyChange(ctx context.Context, userID int64, ip strin
 			return err
 		}
 		return audit.Record(ctx, q, s.now(), audit.Event{
-			Action: audit.AgencyWithdrawn, ActorID: &userID, SubjectID: &userID, AgencyID: cur.RequestedAgencyID, IP: ip,
+			Action: audit.AgencyWithdrawn, ActorID: &userID, SubjectID: &userID, AgencyID: cur.RequestedAgencyID, IP: me.IP,
 			Details: details,
 		})
 	})
@@ -230,10 +248,12 @@ type AgencyChange struct {
 // AgencyChangesPageSize is how many requests a page of the list holds.
 const AgencyChangesPageSize = 50
 
-// AgencyChanges returns one page (from 1) of the requests that actorID may
-// decide acting as role (Manager: every request; Coordinator: requests to
-// join their own agency), oldest first, and how many there are in all.
-func (s *Service) AgencyChanges(ctx context.Context, actorID int64, role Role, page int) ([]AgencyChange, int, error) {
+// AgencyChanges returns one page (from 1) of the requests that the actor in
+// ctx may decide acting as role (Manager: every request; Coordinator:
+// requests to join their own agency), oldest first, and how many there are
+// in all.
+func (s *Service) AgencyChanges(ctx context.Context, role Role, page int) ([]AgencyChange, int, error) {
+	actorID := actor.From(ctx).ID
 	page = max(page, 1)
 	page = min(page, 1<<20)
 	var (
@@ -266,12 +286,15 @@ func (s *Service) AgencyChanges(ctx context.Context, actorID int64, role Role, p
 }
 
 // DecideAgencyChange confirms (moving the person to the agency they asked
-// for) or declines a waiting request, and emails the person the outcome.
-// actorID acts as role: a training manager may decide any request, an agency
-// coordinator only a request to join their own agency. That right is part of
-// the UPDATE itself, so a request the actor may not decide, or that is no
-// longer waiting, changes nothing and answers ErrNotFound.
-func (s *Service) DecideAgencyChange(ctx context.Context, actorID int64, role Role, userID int64, confirm bool, ip string) error {
+// for) or declines a waiting request of userID, and emails the person the
+// outcome. The actor in ctx acts as role: a training manager may decide any
+// request, an agency coordinator only a request to join their own agency.
+// That right is part of the UPDATE itself, so a request the actor may not
+// decide, or that is no longer waiting, changes nothing and answers
+// ErrNotFound.
+func (s *Service) DecideAgencyChange(ctx context.Context, role Role, userID int64, confirm bool) error {
+	by := actor.From(ctx)
+	actorID, ip := by.ID, by.IP
 	if role != Manager && role != Coordinator {
 		return ErrNotFound
 	}
@@ -372,4 +395,17 @@ func agencyDecisionEmail(name, agency string, confirmed bool) message {
 				"training team to confirm it, then ask again from your account."),
 		},
 	}}
+}
+
+// ErrNotSignedIn is a method for the person signed in called with nobody in
+// ctx: a fault of the caller, since every such page is behind sign-in.
+var ErrNotSignedIn = errs.New(errs.Forbidden, "no one is signed in")
+
+// signedIn is the person signed in, from ctx.
+func signedIn(ctx context.Context) (actor.Actor, error) {
+	a := actor.From(ctx)
+	if !a.SignedIn() {
+		return actor.Actor{}, ErrNotSignedIn
+	}
+	return a, nil
 }

@@ -88,11 +88,11 @@ func TestUpdateProfile(t *testing.T) {
 	id := f.signUp(t, "pat@example.org")
 
 	var v *validation.Errors
-	err := f.svc.UpdateProfile(f.ctx, id, account.ProfileForm{FullName: "  ", JobTitle: strings.Repeat("x", 201)}, "")
+	err := f.svc.UpdateProfile(f.as(id, ""), account.ProfileForm{FullName: "  ", JobTitle: strings.Repeat("x", 201)})
 	require.ErrorAs(t, err, &v)
 	assert.Equal(t, "Enter your full name", v.Message("full-name"))
 	assert.Equal(t, "Job title must be 200 characters or fewer", v.Message("job-title"))
-	err = f.svc.UpdateProfile(f.ctx, id, account.ProfileForm{FullName: strings.Repeat("é", 201), JobTitle: ""}, "")
+	err = f.svc.UpdateProfile(f.as(id, ""), account.ProfileForm{FullName: strings.Repeat("é", 201), JobTitle: ""})
 	require.ErrorAs(t, err, &v)
 	assert.Equal(t, "Full name must be 200 characters or fewer", v.Message("full-name"))
 	assert.Equal(t, "Enter your job title", v.Message("job-title"))
@@ -100,13 +100,13 @@ func TestUpdateProfile(t *testing.T) {
 	assert.Equal(t, "Jo Bloggs", u.FullName, "nothing saved")
 	assert.Empty(t, f.auditDetails(t, "profile_changed", id))
 
-	require.NoError(t, f.svc.UpdateProfile(f.ctx, id, account.ProfileForm{FullName: " Pat Smith ", JobTitle: strings.Repeat("é", 200)}, "192.0.2.7"))
+	require.NoError(t, f.svc.UpdateProfile(f.as(id, "192.0.2.7"), account.ProfileForm{FullName: " Pat Smith ", JobTitle: strings.Repeat("é", 200)}))
 	u, _ = f.svc.User(f.ctx, id)
 	assert.Equal(t, "Pat Smith", u.FullName, "trimmed")
 	assert.Equal(t, strings.Repeat("é", 200), u.JobTitle, "200 characters, not bytes")
 
-	require.NoError(t, f.svc.UpdateProfile(f.ctx, id, account.ProfileForm{FullName: "Pat Smith", JobTitle: "Health visitor"}, "192.0.2.7"))
-	require.NoError(t, f.svc.UpdateProfile(f.ctx, id, account.ProfileForm{FullName: "Pat Smith", JobTitle: "Health visitor"}, "192.0.2.7"))
+	require.NoError(t, f.svc.UpdateProfile(f.as(id, "192.0.2.7"), account.ProfileForm{FullName: "Pat Smith", JobTitle: "Health visitor"}))
+	require.NoError(t, f.svc.UpdateProfile(f.as(id, "192.0.2.7"), account.ProfileForm{FullName: "Pat Smith", JobTitle: "Health visitor"}))
 	events := f.auditDetails(t, "profile_changed", id)
 	require.Len(t, events, 2, "saving with no change records nothing")
 	assert.Equal(t, []any{"full_name", "job_title"}, events[0]["changed"])
@@ -121,7 +121,7 @@ func TestUpdateProfile(t *testing.T) {
 	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT string_agg(details::text, ' ') FROM audit_events WHERE action = 'profile_changed'").Scan(&raw))
 	assert.NotContains(t, raw, "Health visitor", "the log names fields, not values")
 
-	assert.ErrorIs(t, f.svc.UpdateProfile(f.ctx, 999999, account.ProfileForm{FullName: "A", JobTitle: "B"}, ""), account.ErrNotFound)
+	assert.ErrorIs(t, f.svc.UpdateProfile(f.as(999999, ""), account.ProfileForm{FullName: "A", JobTitle: "B"}), account.ErrNotFound)
 }
 
 func TestAgencyChangeConfirmedByTheRightCoordinator(t *testing.T) {
@@ -135,11 +135,11 @@ func TestAgencyChangeConfirmedByTheRightCoordinator(t *testing.T) {
 	trainerB := f.person(t, "trainer-b@example.org", b, account.Trainer)
 
 	var v *validation.Errors
-	require.ErrorAs(t, f.svc.RequestAgencyChange(f.ctx, p, 0, ""), &v)
+	require.ErrorAs(t, f.svc.RequestAgencyChange(f.as(p, ""), 0), &v)
 	assert.Equal(t, "Select the organisation you work for now", v.Message("agency"))
-	require.ErrorAs(t, f.svc.RequestAgencyChange(f.ctx, p, a, ""), &v)
+	require.ErrorAs(t, f.svc.RequestAgencyChange(f.as(p, ""), a), &v)
 	assert.Equal(t, "Select an organisation you do not already work for", v.Message("agency"))
-	require.ErrorAs(t, f.svc.RequestAgencyChange(f.ctx, p, 999999, ""), &v)
+	require.ErrorAs(t, f.svc.RequestAgencyChange(f.as(p, ""), 999999), &v)
 	assert.Equal(t, "Select an organisation from the list", v.Message("agency"))
 
 	choices, err := f.svc.AgencyChoicesFor(f.ctx, mustUser(t, f, p))
@@ -148,7 +148,7 @@ func TestAgencyChangeConfirmedByTheRightCoordinator(t *testing.T) {
 		assert.NotEqual(t, a, ch.ID, "the current agency is not offered")
 	}
 
-	require.NoError(t, f.svc.RequestAgencyChange(f.ctx, p, b, "192.0.2.9"))
+	require.NoError(t, f.svc.RequestAgencyChange(f.as(p, "192.0.2.9"), b))
 	u := mustUser(t, f, p)
 	require.NotNil(t, u.RequestedAgencyID)
 	assert.Equal(t, b, *u.RequestedAgencyID)
@@ -159,7 +159,7 @@ func TestAgencyChangeConfirmedByTheRightCoordinator(t *testing.T) {
 	assert.Equal(t, u.RequestedAgencyName, req[0]["to"])
 
 	// Who sees it.
-	list, total, err := f.svc.AgencyChanges(f.ctx, coordB, account.Coordinator, 1)
+	list, total, err := f.svc.AgencyChanges(f.as(coordB, ""), account.Coordinator, 1)
 	require.NoError(t, err)
 	assert.Equal(t, 1, total)
 	require.Len(t, list, 1)
@@ -168,11 +168,11 @@ func TestAgencyChangeConfirmedByTheRightCoordinator(t *testing.T) {
 	assert.Equal(t, u.RequestedAgencyName, list[0].To)
 	require.NotNil(t, list[0].RequestedAt)
 	assert.True(t, list[0].RequestedAt.Equal(f.clock.Now()))
-	list, total, err = f.svc.AgencyChanges(f.ctx, coordC, account.Coordinator, 1)
+	list, total, err = f.svc.AgencyChanges(f.as(coordC, ""), account.Coordinator, 1)
 	require.NoError(t, err)
 	assert.Empty(t, list, "another agency's coordinator does not see it")
 	assert.Zero(t, total)
-	list, _, err = f.svc.AgencyChanges(f.ctx, coordB, account.Manager, 1)
+	list, _, err = f.svc.AgencyChanges(f.as(coordB, ""), account.Manager, 1)
 	require.NoError(t, err)
 	assert.Empty(t, list, "claiming a role one does not hold shows nothing")
 
@@ -181,7 +181,7 @@ func TestAgencyChangeConfirmedByTheRightCoordinator(t *testing.T) {
 		actor int64
 		role  account.Role
 	}{{coordC, account.Coordinator}, {coordB, account.Manager}, {trainerB, account.Coordinator}, {trainerB, account.Trainer}, {p, account.Coordinator}} {
-		err := f.svc.DecideAgencyChange(f.ctx, who.actor, who.role, p, true, "")
+		err := f.svc.DecideAgencyChange(f.as(who.actor, ""), who.role, p, true)
 		assert.ErrorIs(t, err, account.ErrNotFound, "%d as %s", who.actor, who.role)
 	}
 	u = mustUser(t, f, p)
@@ -190,7 +190,7 @@ func TestAgencyChangeConfirmedByTheRightCoordinator(t *testing.T) {
 	assert.Empty(t, f.auditDetails(t, "agency_change_confirmed", p))
 
 	// The coordinator of the agency joined confirms it.
-	require.NoError(t, f.svc.DecideAgencyChange(f.ctx, coordB, account.Coordinator, p, true, "198.51.100.4"))
+	require.NoError(t, f.svc.DecideAgencyChange(f.as(coordB, "198.51.100.4"), account.Coordinator, p, true))
 	moved := mustUser(t, f, p)
 	assert.Equal(t, b, *moved.AgencyID)
 	assert.Nil(t, moved.RequestedAgencyID)
@@ -206,7 +206,7 @@ func TestAgencyChangeConfirmedByTheRightCoordinator(t *testing.T) {
 	subject, _ := f.lastEmail(t, "mover@example.org")
 	assert.Equal(t, "Your change of organisation has been confirmed", subject)
 
-	assert.ErrorIs(t, f.svc.DecideAgencyChange(f.ctx, coordB, account.Coordinator, p, true, ""), account.ErrNotFound, "decided once")
+	assert.ErrorIs(t, f.svc.DecideAgencyChange(f.as(coordB, ""), account.Coordinator, p, true), account.ErrNotFound, "decided once")
 }
 
 func TestAgencyChangeDeclinedWithdrawnAndFromAnUnlistedOrganisation(t *testing.T) {
@@ -218,19 +218,19 @@ func TestAgencyChangeDeclinedWithdrawnAndFromAnUnlistedOrganisation(t *testing.T
 	manager := f.person(t, "boss@example.org", c, account.Manager)
 
 	// Withdrawn by the person.
-	require.NoError(t, f.svc.RequestAgencyChange(f.ctx, p, b, ""))
-	require.NoError(t, f.svc.RequestAgencyChange(f.ctx, p, b, ""), "asking twice changes nothing")
-	require.NoError(t, f.svc.CancelAgencyChange(f.ctx, p, ""))
+	require.NoError(t, f.svc.RequestAgencyChange(f.as(p, ""), b))
+	require.NoError(t, f.svc.RequestAgencyChange(f.as(p, ""), b), "asking twice changes nothing")
+	require.NoError(t, f.svc.CancelAgencyChange(f.as(p, "")))
 	assert.Nil(t, mustUser(t, f, p).RequestedAgencyID)
-	require.NoError(t, f.svc.CancelAgencyChange(f.ctx, p, ""), "nothing to cancel: no error")
+	require.NoError(t, f.svc.CancelAgencyChange(f.as(p, "")), "nothing to cancel: no error")
 	require.Len(t, f.auditDetails(t, "agency_change_requested", p), 1)
 	req := f.auditDetails(t, "agency_change_withdrawn", p)
 	require.Len(t, req, 1)
 	assert.Equal(t, "withdrawn", req[0]["decision"])
 
 	// Declined by a manager.
-	require.NoError(t, f.svc.RequestAgencyChange(f.ctx, p, c, ""))
-	require.NoError(t, f.svc.DecideAgencyChange(f.ctx, manager, account.Manager, p, false, ""))
+	require.NoError(t, f.svc.RequestAgencyChange(f.as(p, ""), c))
+	require.NoError(t, f.svc.DecideAgencyChange(f.as(manager, ""), account.Manager, p, false))
 	u := mustUser(t, f, p)
 	assert.Equal(t, a, *u.AgencyID)
 	assert.Nil(t, u.RequestedAgencyID)
@@ -242,8 +242,8 @@ func TestAgencyChangeDeclinedWithdrawnAndFromAnUnlistedOrganisation(t *testing.T
 
 	// From an organisation not in the list: confirming clears its name.
 	q := f.person(t, "unlisted@example.org", 0)
-	require.NoError(t, f.svc.RequestAgencyChange(f.ctx, q, b, ""))
-	require.NoError(t, f.svc.DecideAgencyChange(f.ctx, manager, account.Manager, q, true, ""))
+	require.NoError(t, f.svc.RequestAgencyChange(f.as(q, ""), b))
+	require.NoError(t, f.svc.DecideAgencyChange(f.as(manager, ""), account.Manager, q, true))
 	var agency *int64
 	var unlisted string
 	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT agency_id, unlisted_agency_name FROM users WHERE id = $1", q).Scan(&agency, &unlisted))
@@ -267,7 +267,7 @@ func TestAgencyChangeIsDecidedOnce(t *testing.T) {
 		deciders = append(deciders, f.person(t, fmt.Sprintf("manager%d@example.org", i), ag[1], account.Manager))
 	}
 	coord := f.person(t, "coord@example.org", ag[1], account.Coordinator)
-	require.NoError(t, f.svc.RequestAgencyChange(f.ctx, p, ag[1], ""))
+	require.NoError(t, f.svc.RequestAgencyChange(f.as(p, ""), ag[1]))
 
 	const n = 12
 	errs := make([]error, n)
@@ -277,9 +277,9 @@ func TestAgencyChangeIsDecidedOnce(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			if i%3 == 0 {
-				errs[i] = f.svc.DecideAgencyChange(f.ctx, coord, account.Coordinator, p, i%2 == 0, "")
+				errs[i] = f.svc.DecideAgencyChange(f.as(coord, ""), account.Coordinator, p, i%2 == 0)
 			} else {
-				errs[i] = f.svc.DecideAgencyChange(f.ctx, deciders[i%len(deciders)], account.Manager, p, i%2 == 0, "")
+				errs[i] = f.svc.DecideAgencyChange(f.as(deciders[i%len(deciders)], ""), account.Manager, p, i%2 == 0)
 			}
 		}()
 	}
@@ -304,4 +304,34 @@ func mustUser(t testing.TB, f fixture, id int64) account.User {
 	u, err := f.svc.User(f.ctx, id)
 	require.NoError(t, err)
 	return u
+}
+
+// A change a signed-in person makes to their own account reads them from
+// ctx: with nobody there it changes nothing, and a login must be their own.
+func TestSelfServiceNeedsThePersonSignedIn(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	id := f.signUp(t, "pat@example.org")
+	other := f.signUp(t, "sam@example.org")
+	ag := f.agencyID(t)
+
+	for name, err := range map[string]error{
+		"profile":        f.svc.UpdateProfile(f.ctx, account.ProfileForm{FullName: "Pat Smith", JobTitle: "Nurse"}),
+		"agency request": f.svc.RequestAgencyChange(f.ctx, ag),
+		"agency cancel":  f.svc.CancelAgencyChange(f.ctx),
+		"erase":          f.svc.EraseAccount(f.ctx, goodPassword),
+		"resend":         f.svc.ResendVerification(f.ctx),
+	} {
+		assert.ErrorIs(t, err, account.ErrNotSignedIn, name)
+	}
+	_, err := f.svc.ExportPersonalData(f.ctx)
+	assert.ErrorIs(t, err, account.ErrNotSignedIn)
+	u := mustUser(t, f, id)
+	assert.Equal(t, "Jo Bloggs", u.FullName, "nothing changed")
+	assert.False(t, u.Erased)
+
+	_, theirs, err := f.svc.StartLogin(f.ctx, &other, "", "")
+	require.NoError(t, err)
+	assert.ErrorIs(t, f.svc.ChangePassword(f.as(id, ""), theirs, goodPassword, "a fine new passphrase"), account.ErrNoLogin,
+		"another person's login is not kept in their place")
 }

@@ -18,9 +18,9 @@ func (s *Service) WarnUnusedTx(ctx context.Context, tx pgx.Tx, userID int64, to,
 
 // EraseForRetention erases an account whose time under the retention
 // schedule is up, in the caller's transaction; the audit log says why and
-// that nobody asked.
+// that nobody asked (ctx, a job's, carries no actor).
 func (s *Service) EraseForRetention(ctx context.Context, tx pgx.Tx, userID int64, now time.Time, reason string) error {
-	return s.EraseTx(ctx, tx, userID, now, Erasure{Reason: reason})
+	return s.EraseTx(ctx, tx, userID, now, reason)
 }
 
 var london = func() *time.Location {

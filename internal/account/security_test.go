@@ -38,7 +38,7 @@ func TestTypedFieldsWithControlCharactersAndBadUTF8(t *testing.T) {
 	assert.Equal(t, []string{"Sam Jones", "Nurse lead", "Acme Care"}, []string{name, job, org})
 
 	id := f.signUp(t, "pat@example.org")
-	require.NoError(t, f.svc.UpdateProfile(f.ctx, id, account.ProfileForm{FullName: "Pat\x00Smith", JobTitle: "Health\xffvisitor\r\n"}, ""))
+	require.NoError(t, f.svc.UpdateProfile(f.as(id, ""), account.ProfileForm{FullName: "Pat\x00Smith", JobTitle: "Health\xffvisitor\r\n"}))
 	u, err := f.svc.User(f.ctx, id)
 	require.NoError(t, err)
 	assert.Equal(t, "Pat Smith", u.FullName)
@@ -64,15 +64,15 @@ func TestChangePasswordIsLimited(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
 	id := f.signUp(t, "guessed@example.org")
-	_, sess, err := f.svc.StartSession(f.ctx, &id, "", "")
+	_, sess, err := f.svc.StartLogin(f.ctx, &id, "", "")
 	require.NoError(t, err)
 	for range account.MaxFailuresPerUser {
 		var v *validation.Errors
-		require.ErrorAs(t, f.svc.ChangePassword(f.ctx, sess, "a wrong guess", "a fine new passphrase", "192.0.2.5"), &v)
+		require.ErrorAs(t, f.svc.ChangePassword(f.as(id, "192.0.2.5"), sess, "a wrong guess", "a fine new passphrase"), &v)
 		assert.Equal(t, "Your current password is wrong", v.Message("current-password"))
 	}
 	var limit *account.LimitError
-	err = f.svc.ChangePassword(f.ctx, sess, goodPassword, "a fine new passphrase", "192.0.2.5")
+	err = f.svc.ChangePassword(f.as(id, "192.0.2.5"), sess, goodPassword, "a fine new passphrase")
 	require.True(t, errors.As(err, &limit), "got %v", err)
 	assert.Equal(t, 10, f.count(t, "SELECT count(*) FROM audit_events WHERE action = 'sign_in_failed' AND subject_user_id = $1 AND details->>'purpose' = 'change password'", id))
 }
@@ -83,10 +83,10 @@ func TestConfirmedMoveEndsCoordinatorRole(t *testing.T) {
 	ag := f.agencies(t, 2)
 	p := f.person(t, "coord-mover@example.org", ag[0], account.Coordinator, account.Trainer)
 	manager := f.person(t, "boss@example.org", ag[0], account.Manager)
-	require.NoError(t, f.svc.RequestAgencyChange(f.ctx, p, ag[1], ""))
+	require.NoError(t, f.svc.RequestAgencyChange(f.as(p, ""), ag[1]))
 	u := mustUser(t, f, p)
 	assert.True(t, u.Has(account.Coordinator), "kept while the request waits")
-	require.NoError(t, f.svc.DecideAgencyChange(f.ctx, manager, account.Manager, p, true, ""))
+	require.NoError(t, f.svc.DecideAgencyChange(f.as(manager, ""), account.Manager, p, true))
 	u = mustUser(t, f, p)
 	assert.False(t, u.Has(account.Coordinator))
 	assert.True(t, u.Has(account.Trainer), "other roles stay")
@@ -97,8 +97,8 @@ func TestConfirmedMoveEndsCoordinatorRole(t *testing.T) {
 
 	// Declined: the role stays.
 	q := f.person(t, "coord-stayer@example.org", ag[0], account.Coordinator)
-	require.NoError(t, f.svc.RequestAgencyChange(f.ctx, q, ag[1], ""))
-	require.NoError(t, f.svc.DecideAgencyChange(f.ctx, manager, account.Manager, q, false, ""))
+	require.NoError(t, f.svc.RequestAgencyChange(f.as(q, ""), ag[1]))
+	require.NoError(t, f.svc.DecideAgencyChange(f.as(manager, ""), account.Manager, q, false))
 	assert.True(t, mustUser(t, f, q).Has(account.Coordinator))
 	assert.Empty(t, f.auditDetails(t, "role_removed", q))
 }
@@ -112,8 +112,8 @@ func TestErasureRemovesTypedOrganisationFromTheAuditLog(t *testing.T) {
 	}, ""))
 	var id int64
 	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT id FROM users WHERE email = 'una@example.org'").Scan(&id))
-	require.NoError(t, f.svc.RequestAgencyChange(f.ctx, id, f.agencyID(t), ""))
+	require.NoError(t, f.svc.RequestAgencyChange(f.as(id, ""), f.agencyID(t)))
 	require.Positive(t, f.count(t, "SELECT count(*) FROM audit_events WHERE details::text LIKE '%' || $1 || '%'", org))
-	require.NoError(t, f.svc.EraseAccount(f.ctx, id, goodPassword, ""))
+	require.NoError(t, f.svc.EraseAccount(f.as(id, ""), goodPassword))
 	assert.Zero(t, f.count(t, "SELECT count(*) FROM audit_events WHERE details::text LIKE '%' || $1 || '%'", org))
 }

@@ -169,16 +169,21 @@ func signUpAgency(f SignUpForm) (agencyID *int64, unlisted string) {
 	return &id, ""
 }
 
-// ResendVerification sends a fresh link to a signed-in person who has not
-// verified their address yet, within the email limits: an *EmailLimitError
-// says when they may ask again.
-func (s *Service) ResendVerification(ctx context.Context, userID int64, ip string) error {
-	return s.ResendVerificationReturning(ctx, userID, ip, "")
+// ResendVerification sends a fresh link to the person signed in (the actor
+// in ctx) if they have not verified their address yet, within the email
+// limits: an *EmailLimitError says when they may ask again.
+func (s *Service) ResendVerification(ctx context.Context) error {
+	return s.ResendVerificationReturning(ctx, "")
 }
 
 // ResendVerificationReturning is ResendVerification whose link brings the
 // person back to next, the booking form they were stopped at (ReturnPath).
-func (s *Service) ResendVerificationReturning(ctx context.Context, userID int64, ip, next string) error {
+func (s *Service) ResendVerificationReturning(ctx context.Context, next string) error {
+	me, err := signedIn(ctx)
+	if err != nil {
+		return err
+	}
+	userID, ip := me.ID, me.IP
 	now := s.now()
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		q := dbsqlc.New(tx)
@@ -271,8 +276,8 @@ func (s *Service) VerifyEmail(ctx context.Context, token, plain, ip, device stri
 			return fmt.Errorf("verify email: %w", err)
 		}
 		// Whoever was signed in to the account before its address was proven
-		// may not be its owner: every other session ends. The web layer
-		// starts this person's session after this commits.
+		// may not be its owner: every other login ends. The web layer
+		// starts this person's login after this commits.
 		if err := q.DeleteUserWebSessions(ctx, &spent); err != nil {
 			return fmt.Errorf("verify email: %w", err)
 		}

@@ -9,10 +9,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// A browser's User-Agent is kept with its session: one holding a NUL byte,
+// A browser's User-Agent is kept with its login: one holding a NUL byte,
 // bytes that are not UTF-8, or a long one cut in the middle of a character
-// still starts a session, and what is stored is valid text.
-func TestOddUserAgentsStillStartASession(t *testing.T) {
+// still starts a login, and what is stored is valid text.
+func TestOddUserAgentsStillStartALogin(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
 	for _, ua := range []string{
@@ -21,7 +21,7 @@ func TestOddUserAgentsStillStartASession(t *testing.T) {
 		strings.Repeat("a", 499) + "é and more",
 		strings.Repeat("é", 400),
 	} {
-		_, sess, err := f.svc.StartSession(f.ctx, nil, "192.0.2.1", ua)
+		_, sess, err := f.svc.StartLogin(f.ctx, nil, "192.0.2.1", ua)
 		require.NoError(t, err, "%q", ua)
 		var stored string
 		require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT user_agent FROM web_sessions WHERE token_hash = $1", sess.TokenHash).Scan(&stored))

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/errs"
@@ -114,12 +115,13 @@ func (s *Service) Get(ctx context.Context, id int64) (Agency, error) {
 	}, nil
 }
 
-// Create adds an agency for actor (a training manager) and returns it.
-func (s *Service) Create(ctx context.Context, actor int64, f Form, ip string) (Agency, error) {
+// Create adds an agency for the actor in ctx (a training manager) and
+// returns it.
+func (s *Service) Create(ctx context.Context, f Form) (Agency, error) {
 	var a Agency
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var err error
-		a, err = CreateTx(ctx, dbsqlc.New(tx), s.now(), actor, f, ip)
+		a, err = CreateTx(ctx, dbsqlc.New(tx), s.now(), f)
 		return err
 	})
 	return a, err
@@ -127,9 +129,10 @@ func (s *Service) Create(ctx context.Context, actor int64, f Form, ip string) (A
 
 // CreateTx adds an agency within the caller's transaction and audits it, so
 // that confirming an organisation people typed can create its agency and move
-// them into it as one action. It returns *validation.Errors for a form with
-// mistakes.
-func CreateTx(ctx context.Context, q *dbsqlc.Queries, at time.Time, actor int64, f Form, ip string) (Agency, error) {
+// them into it as one action. The audit entry names the actor in ctx. It
+// returns *validation.Errors for a form with mistakes.
+func CreateTx(ctx context.Context, q *dbsqlc.Queries, at time.Time, f Form) (Agency, error) {
+	by := actor.From(ctx)
 	a, err := f.check(ctx, q, 0)
 	if err != nil {
 		return Agency{}, err
@@ -149,7 +152,7 @@ func CreateTx(ctx context.Context, q *dbsqlc.Queries, at time.Time, actor int64,
 		details["billing_contact_email"] = a.BillingContactEmail
 	}
 	if err := audit.Record(ctx, q, at, audit.Event{
-		Action: audit.AgencyCreated, ActorID: &actor, AgencyID: &a.ID, IP: ip, Details: details,
+		Action: audit.AgencyCreated, ActorID: by.IDPtr(), AgencyID: &a.ID, IP: by.IP, Details: details,
 	}); err != nil {
 		return Agency{}, err
 	}
@@ -157,8 +160,10 @@ func CreateTx(ctx context.Context, q *dbsqlc.Queries, at time.Time, actor int64,
 }
 
 // Update changes an agency's name, sector, charging band and billing contact,
-// and audits the fields that changed (nothing is recorded when none did).
-func (s *Service) Update(ctx context.Context, actor, id int64, f Form, ip string) error {
+// and audits the fields that changed, with the actor in ctx (nothing is
+// recorded when none did).
+func (s *Service) Update(ctx context.Context, id int64, f Form) error {
+	by := actor.From(ctx)
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		q := dbsqlc.New(tx)
 		old, err := q.LockAgency(ctx, id)
@@ -202,15 +207,16 @@ func (s *Service) Update(ctx context.Context, actor, id int64, f Form, ip string
 			}
 		}
 		return audit.Record(ctx, q, now, audit.Event{
-			Action: audit.AgencyUpdated, ActorID: &actor, AgencyID: &id, IP: ip, Details: changes,
+			Action: audit.AgencyUpdated, ActorID: by.IDPtr(), AgencyID: &id, IP: by.IP, Details: changes,
 		})
 	})
 }
 
 // SetRetired retires an agency (people can no longer choose it; those who
-// work for it keep it) or restores it. Asking for the state it is already in
-// changes and records nothing.
-func (s *Service) SetRetired(ctx context.Context, actor, id int64, retired bool, ip string) error {
+// work for it keep it) or restores it, for the actor in ctx. Asking for the
+// state it is already in changes and records nothing.
+func (s *Service) SetRetired(ctx context.Context, id int64, retired bool) error {
+	by := actor.From(ctx)
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		q := dbsqlc.New(tx)
 		old, err := q.LockAgency(ctx, id)
@@ -231,7 +237,7 @@ func (s *Service) SetRetired(ctx context.Context, actor, id int64, retired bool,
 			return fmt.Errorf("retire agency %d: %w", id, err)
 		}
 		return audit.Record(ctx, q, now, audit.Event{
-			Action: audit.AgencyUpdated, ActorID: &actor, AgencyID: &id, IP: ip,
+			Action: audit.AgencyUpdated, ActorID: by.IDPtr(), AgencyID: &id, IP: by.IP,
 			Details: map[string]any{"retired": map[string]any{"from": !retired, "to": retired}},
 		})
 	})

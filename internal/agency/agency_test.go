@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/agency"
 	"github.com/pscp/booktraining/internal/pgtest"
 	"github.com/pscp/booktraining/internal/validation"
@@ -39,6 +40,11 @@ func setup(t *testing.T) fixture {
 	_, err := pool.Exec(ctx, `INSERT INTO agencies (name, sector, charging_band) VALUES ('Portsmouth City Council', 'local_authority', 'partner')`)
 	require.NoError(t, err)
 	return fixture{ctx: ctx, pool: pool, svc: agency.New(pool, func() time.Time { return now }), actor: actor}
+}
+
+// as is a context in which the training manager acts from ip.
+func (f fixture) as(ip string) context.Context {
+	return actor.With(f.ctx, actor.Actor{ID: f.actor, Manager: true, IP: ip})
 }
 
 func (f fixture) events(t *testing.T, action string) []string {
@@ -94,7 +100,7 @@ func TestCreateValidatesTheForm(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			form := good
 			tc.change(&form)
-			_, err := f.svc.Create(f.ctx, f.actor, form, "203.0.113.9")
+			_, err := f.svc.Create(f.as("203.0.113.9"), form)
 			assert.Equal(t, map[string]string{tc.field: tc.want}, fieldErrors(err))
 		})
 	}
@@ -104,17 +110,17 @@ func TestCreateValidatesTheForm(t *testing.T) {
 	assert.Empty(t, f.events(t, "agency_created"))
 
 	// Every problem is reported at once.
-	_, err := f.svc.Create(f.ctx, f.actor, agency.Form{BillingContactEmail: "x"}, "203.0.113.9")
+	_, err := f.svc.Create(f.as("203.0.113.9"), agency.Form{BillingContactEmail: "x"})
 	assert.Len(t, fieldErrors(err), 4)
 }
 
 func TestCreateUpdateRetireAreAudited(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	a, err := f.svc.Create(f.ctx, f.actor, agency.Form{
+	a, err := f.svc.Create(f.as("203.0.113.9"), agency.Form{
 		Name: "  Milton   Scouts ", Sector: "voluntary_community", Band: "non_contributing",
 		BillingContactName: " Sam Akela ", BillingContactEmail: "treasurer@scouts.example.org",
-	}, "203.0.113.9")
+	})
 	require.NoError(t, err)
 	got, err := f.svc.Get(f.ctx, a.ID)
 	require.NoError(t, err)
@@ -127,33 +133,33 @@ func TestCreateUpdateRetireAreAudited(t *testing.T) {
 		f.events(t, "agency_created"))
 
 	// Saving it unchanged changes and records nothing.
-	require.NoError(t, f.svc.Update(f.ctx, f.actor, a.ID, agency.FormOf(got), "203.0.113.9"))
+	require.NoError(t, f.svc.Update(f.as("203.0.113.9"), a.ID, agency.FormOf(got)))
 	assert.Empty(t, f.events(t, "agency_updated"))
 
 	form := agency.FormOf(got)
 	form.Name, form.BillingContactEmail = "Milton scouts", ""
-	require.NoError(t, f.svc.Update(f.ctx, f.actor, a.ID, form, "203.0.113.9"))
+	require.NoError(t, f.svc.Update(f.as("203.0.113.9"), a.ID, form))
 	assert.Equal(t, []string{`{"name": {"to": "Milton scouts", "from": "Milton Scouts"}, "billing_contact_email": {"to": "", "from": "treasurer@scouts.example.org"}}`},
 		f.events(t, "agency_updated"))
 
 	form.Name = "portsmouth CITY council"
-	err = f.svc.Update(f.ctx, f.actor, a.ID, form, "203.0.113.9")
+	err = f.svc.Update(f.as("203.0.113.9"), a.ID, form)
 	assert.Equal(t, map[string]string{"name": "An agency with this name already exists"}, fieldErrors(err))
-	assert.ErrorIs(t, f.svc.Update(f.ctx, f.actor, 987654, form, "203.0.113.9"), agency.ErrNotFound)
+	assert.ErrorIs(t, f.svc.Update(f.as("203.0.113.9"), 987654, form), agency.ErrNotFound)
 
-	require.NoError(t, f.svc.SetRetired(f.ctx, f.actor, a.ID, true, "203.0.113.9"))
-	require.NoError(t, f.svc.SetRetired(f.ctx, f.actor, a.ID, true, "203.0.113.9")) // already: nothing more
+	require.NoError(t, f.svc.SetRetired(f.as("203.0.113.9"), a.ID, true))
+	require.NoError(t, f.svc.SetRetired(f.as("203.0.113.9"), a.ID, true)) // already: nothing more
 	got, err = f.svc.Get(f.ctx, a.ID)
 	require.NoError(t, err)
 	require.NotNil(t, got.RetiredAt)
 	assert.True(t, got.RetiredAt.Equal(now))
-	require.NoError(t, f.svc.SetRetired(f.ctx, f.actor, a.ID, false, "203.0.113.9"))
+	require.NoError(t, f.svc.SetRetired(f.as("203.0.113.9"), a.ID, false))
 	assert.Equal(t, []string{
 		`{"name": {"to": "Milton scouts", "from": "Milton Scouts"}, "billing_contact_email": {"to": "", "from": "treasurer@scouts.example.org"}}`,
 		`{"retired": {"to": true, "from": false}}`,
 		`{"retired": {"to": false, "from": true}}`,
 	}, f.events(t, "agency_updated"))
-	assert.ErrorIs(t, f.svc.SetRetired(f.ctx, f.actor, 987654, true, "203.0.113.9"), agency.ErrNotFound)
+	assert.ErrorIs(t, f.svc.SetRetired(f.as("203.0.113.9"), 987654, true), agency.ErrNotFound)
 
 	list, err := f.svc.List(f.ctx)
 	require.NoError(t, err)
@@ -182,7 +188,7 @@ func TestOneOfManyConcurrentCreatesWins(t *testing.T) {
 			if i%2 == 1 {
 				name = strings.ToUpper(name)
 			}
-			_, errs[i] = f.svc.Create(f.ctx, f.actor, agency.Form{Name: name, Sector: "other", Band: "partner"}, fmt.Sprintf("203.0.113.%d", i))
+			_, errs[i] = f.svc.Create(f.as(fmt.Sprintf("203.0.113.%d", i)), agency.Form{Name: name, Sector: "other", Band: "partner"})
 		}()
 	}
 	close(start)
@@ -224,23 +230,23 @@ func TestABillingContactAddedCallsTheHook(t *testing.T) {
 		called = append(called, id)
 		return nil
 	}
-	a, err := f.svc.Create(f.ctx, f.actor, agency.Form{Name: "Milton Scouts", Sector: "voluntary_community", Band: "non_contributing"}, "")
+	a, err := f.svc.Create(f.as(""), agency.Form{Name: "Milton Scouts", Sector: "voluntary_community", Band: "non_contributing"})
 	require.NoError(t, err)
 	form := agency.FormOf(a)
 
 	form.BillingContactEmail = "treasurer@scouts.example.org"
 	fail = true
-	require.Error(t, f.svc.Update(f.ctx, f.actor, a.ID, form, ""))
+	require.Error(t, f.svc.Update(f.as(""), a.ID, form))
 	got, err := f.svc.Get(f.ctx, a.ID)
 	require.NoError(t, err)
 	assert.Empty(t, got.BillingContactEmail, "undone with the hook's failure")
 
 	fail = false
-	require.NoError(t, f.svc.Update(f.ctx, f.actor, a.ID, form, ""))
+	require.NoError(t, f.svc.Update(f.as(""), a.ID, form))
 	assert.Equal(t, []int64{a.ID}, called)
 	form.BillingContactEmail = "finance@scouts.example.org"
-	require.NoError(t, f.svc.Update(f.ctx, f.actor, a.ID, form, ""))
+	require.NoError(t, f.svc.Update(f.as(""), a.ID, form))
 	form.BillingContactEmail = ""
-	require.NoError(t, f.svc.Update(f.ctx, f.actor, a.ID, form, ""))
+	require.NoError(t, f.svc.Update(f.as(""), a.ID, form))
 	assert.Equal(t, []int64{a.ID}, called, "only when a contact is added")
 }

@@ -562,47 +562,6 @@ func (q *Queries) ExportRoles(ctx context.Context, userID int64) ([]ExportRolesR
 	return items, nil
 }
 
-const exportSessions = `-- name: ExportSessions :many
-SELECT created_at, last_seen_at, expires_at, coalesce(host(ip), '')::text AS ip, user_agent
-FROM web_sessions
-WHERE user_id = $1
-ORDER BY created_at, last_seen_at
-`
-
-type ExportSessionsRow struct {
-	CreatedAt  time.Time
-	LastSeenAt time.Time
-	ExpiresAt  time.Time
-	Ip         string
-	UserAgent  string
-}
-
-func (q *Queries) ExportSessions(ctx context.Context, userID *int64) ([]ExportSessionsRow, error) {
-	rows, err := q.db.Query(ctx, exportSessions, userID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []ExportSessionsRow
-	for rows.Next() {
-		var i ExportSessionsRow
-		if err := rows.Scan(
-			&i.CreatedAt,
-			&i.LastSeenAt,
-			&i.ExpiresAt,
-			&i.Ip,
-			&i.UserAgent,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const exportSignInAttempts = `-- name: ExportSignInAttempts :many
 SELECT at, host(ip)::text AS ip, succeeded
 FROM sign_in_attempts
@@ -626,6 +585,47 @@ func (q *Queries) ExportSignInAttempts(ctx context.Context, email string) ([]Exp
 	for rows.Next() {
 		var i ExportSignInAttemptsRow
 		if err := rows.Scan(&i.At, &i.Ip, &i.Succeeded); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const exportWebSessions = `-- name: ExportWebSessions :many
+SELECT created_at, last_seen_at, expires_at, coalesce(host(ip), '')::text AS ip, user_agent
+FROM web_sessions
+WHERE user_id = $1
+ORDER BY created_at, last_seen_at
+`
+
+type ExportWebSessionsRow struct {
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	ExpiresAt  time.Time
+	Ip         string
+	UserAgent  string
+}
+
+func (q *Queries) ExportWebSessions(ctx context.Context, userID *int64) ([]ExportWebSessionsRow, error) {
+	rows, err := q.db.Query(ctx, exportWebSessions, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ExportWebSessionsRow
+	for rows.Next() {
+		var i ExportWebSessionsRow
+		if err := rows.Scan(
+			&i.CreatedAt,
+			&i.LastSeenAt,
+			&i.ExpiresAt,
+			&i.Ip,
+			&i.UserAgent,
+		); err != nil {
 			return nil, err
 		}
 		items = append(items, i)

@@ -9,15 +9,17 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/agency"
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
 // ErrOrganisationNotFound means nobody is waiting with that organisation
 // name: it was never typed, or it has been confirmed or merged already.
-var ErrOrganisationNotFound = errors.New("no one is waiting for that organisation")
+var ErrOrganisationNotFound = errs.New(errs.NotFound, "no one is waiting for that organisation")
 
 // FieldMergeAgency is the form field of the agency to merge into.
 const FieldMergeAgency = "merge-agency"
@@ -121,8 +123,9 @@ func mixedCase(s string) bool {
 // ConfirmOrganisation makes the organisation people typed as name (in any
 // case) a partner agency, described by f, and moves all of them into it; one
 // organisation_confirmed event per person is audited, with the agency's
-// agency_created. It returns the new agency and how many people moved.
-func (s *Service) ConfirmOrganisation(ctx context.Context, actor int64, name string, f agency.Form, ip string) (agency.Agency, int, error) {
+// agency_created, with the actor in ctx (a training manager). It returns the
+// new agency and how many people moved.
+func (s *Service) ConfirmOrganisation(ctx context.Context, name string, f agency.Form) (agency.Agency, int, error) {
 	var (
 		a     agency.Agency
 		moved int
@@ -134,10 +137,10 @@ func (s *Service) ConfirmOrganisation(ctx context.Context, actor int64, name str
 		}
 		now := s.now()
 		var err error
-		if a, err = agency.CreateTx(ctx, q, now, actor, f, ip); err != nil {
+		if a, err = agency.CreateTx(ctx, q, now, f); err != nil {
 			return err
 		}
-		moved, err = moveInto(ctx, q, actor, name, a, audit.OrgConfirmed, ip, now)
+		moved, err = moveInto(ctx, q, name, a, audit.OrgConfirmed, now)
 		return err
 	})
 	return a, moved, err
@@ -145,8 +148,9 @@ func (s *Service) ConfirmOrganisation(ctx context.Context, actor int64, name str
 
 // MergeOrganisation moves everyone who typed name (in any case) into an
 // existing, current agency; one organisation_merged event per person is
-// audited. It returns the agency and how many people moved.
-func (s *Service) MergeOrganisation(ctx context.Context, actor int64, name string, agencyID int64, ip string) (agency.Agency, int, error) {
+// audited, with the actor in ctx. It returns the agency and how many people
+// moved.
+func (s *Service) MergeOrganisation(ctx context.Context, name string, agencyID int64) (agency.Agency, int, error) {
 	var (
 		a     agency.Agency
 		moved int
@@ -169,14 +173,16 @@ func (s *Service) MergeOrganisation(ctx context.Context, actor int64, name strin
 			return fmt.Errorf("merge organisation into agency %d: %w", agencyID, err)
 		}
 		a = agency.Agency{ID: r.ID, Name: r.Name, Sector: agency.Sector(r.Sector), Band: agency.ChargingBand(r.ChargingBand)}
-		moved, err = moveInto(ctx, q, actor, name, a, audit.OrgMerged, ip, s.now())
+		moved, err = moveInto(ctx, q, name, a, audit.OrgMerged, s.now())
 		return err
 	})
 	return a, moved, err
 }
 
-// moveInto moves everyone who typed name into a, auditing each person.
-func moveInto(ctx context.Context, q *dbsqlc.Queries, actor int64, name string, a agency.Agency, action audit.Action, ip string, now time.Time) (int, error) {
+// moveInto moves everyone who typed name into a, auditing each person with
+// the actor in ctx.
+func moveInto(ctx context.Context, q *dbsqlc.Queries, name string, a agency.Agency, action audit.Action, now time.Time) (int, error) {
+	by := actor.From(ctx)
 	rows, err := q.MoveUnlistedPeople(ctx, dbsqlc.MoveUnlistedPeopleParams{AgencyID: &a.ID, Name: validation.CleanLine(name)})
 	if err != nil {
 		return 0, fmt.Errorf("move people of %q into agency %d: %w", name, a.ID, err)
@@ -186,7 +192,7 @@ func moveInto(ctx context.Context, q *dbsqlc.Queries, actor int64, name string, 
 	}
 	for _, r := range rows {
 		if err := audit.Record(ctx, q, now, audit.Event{
-			Action: action, ActorID: &actor, SubjectID: &r.ID, AgencyID: &a.ID, IP: ip,
+			Action: action, ActorID: by.IDPtr(), SubjectID: &r.ID, AgencyID: &a.ID, IP: by.IP,
 			Details: map[string]any{"organisation": r.Typed, "agency": a.Name},
 		}); err != nil {
 			return 0, err

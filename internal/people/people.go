@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/validation"
@@ -141,9 +142,15 @@ func (s *Service) FindInAgency(ctx context.Context, agencyID int64, query string
 	return res, err
 }
 
-// InAgency returns a person of agencyID, or ErrNotFound for anyone else: a
+// InAgency returns person id if they work for the confirmed agency of the
+// actor in ctx (an agency coordinator), or ErrNotFound for anyone else: a
 // coordinator cannot tell another agency's person from an ID never used.
-func (s *Service) InAgency(ctx context.Context, agencyID, id int64) (Person, error) {
+func (s *Service) InAgency(ctx context.Context, id int64) (Person, error) {
+	a := actor.From(ctx)
+	if a.AgencyID == nil {
+		return Person{}, ErrNotFound
+	}
+	agencyID := *a.AgencyID
 	r, err := dbsqlc.New(s.pool).GetAgencyPerson(ctx, dbsqlc.GetAgencyPersonParams{ID: id, AgencyID: agencyID})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Person{}, ErrNotFound

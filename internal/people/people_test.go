@@ -13,7 +13,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/agency"
+	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/people"
 	"github.com/pscp/booktraining/internal/pgtest"
 	"github.com/pscp/booktraining/internal/validation"
@@ -62,6 +64,16 @@ func (f fixture) person(t *testing.T, addr, name string, agencyID *int64, unlist
 		require.NoError(t, err)
 	}
 	return id
+}
+
+// by is a context in which person id acts from ip.
+func (f fixture) by(id int64) context.Context {
+	return actor.With(f.ctx, actor.Actor{ID: id, IP: ip})
+}
+
+// coordinatorIn is a context in which a coordinator of agencyID acts.
+func (f fixture) coordinatorIn(agencyID int64) context.Context {
+	return actor.With(f.ctx, actor.Actor{ID: 1 << 40, AgencyID: &agencyID, Coordinator: true, IP: ip})
 }
 
 func (f fixture) erase(t *testing.T, id int64) {
@@ -187,14 +199,16 @@ func TestAgencyScopeHolds(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []int64{ann}, ids(r))
 
-	p, err := f.svc.InAgency(f.ctx, f.trust, ann)
+	p, err := f.svc.InAgency(f.coordinatorIn(f.trust), ann)
 	require.NoError(t, err)
 	assert.Equal(t, "ann@trust.example.org", p.Email)
 	assert.Equal(t, "Portsmouth Hospitals University NHS Trust", p.AgencyName)
 	for _, other := range []int64{bob, cat, gone, f.manager, 987654} {
-		_, err := f.svc.InAgency(f.ctx, f.trust, other)
+		_, err := f.svc.InAgency(f.coordinatorIn(f.trust), other)
 		assert.ErrorIs(t, err, people.ErrNotFound, other)
 	}
+	_, err = f.svc.InAgency(f.by(f.manager), ann)
+	assert.ErrorIs(t, err, people.ErrNotFound, "an actor with no agency sees nobody's")
 }
 
 func TestGrantRoleRules(t *testing.T) {
@@ -206,30 +220,30 @@ func TestGrantRoleRules(t *testing.T) {
 	gone := f.person(t, "gone@example.org", "Gone", &f.trust, "")
 	f.erase(t, gone)
 
-	require.NoError(t, f.svc.GrantRole(f.ctx, f.manager, ann, account.Coordinator, ip))
+	require.NoError(t, f.svc.GrantRole(f.by(f.manager), ann, account.Coordinator))
 	assert.Equal(t, 1, f.events(t, "role_granted", ann))
-	assert.ErrorIs(t, f.svc.GrantRole(f.ctx, f.manager, ann, account.Coordinator, ip), people.ErrRoleHeld)
-	assert.ErrorIs(t, f.svc.GrantRole(f.ctx, f.manager, cat, account.Coordinator, ip), people.ErrNoConfirmedAgency)
-	require.NoError(t, f.svc.GrantRole(f.ctx, f.manager, cat, account.Trainer, ip), "other roles need no agency")
-	assert.ErrorIs(t, f.svc.GrantRole(f.ctx, f.manager, ann, account.Role("root"), ip), people.ErrInvalidRole)
-	assert.ErrorIs(t, f.svc.GrantRole(f.ctx, f.manager, gone, account.Trainer, ip), people.ErrNotFound)
-	assert.ErrorIs(t, f.svc.GrantRole(f.ctx, f.manager, 987654, account.Trainer, ip), people.ErrNotFound)
-	assert.ErrorIs(t, f.svc.GrantRole(f.ctx, trainer, ann, account.Manager, ip), people.ErrNotManager, "only a manager grants roles")
+	assert.ErrorIs(t, f.svc.GrantRole(f.by(f.manager), ann, account.Coordinator), people.ErrRoleHeld)
+	assert.ErrorIs(t, f.svc.GrantRole(f.by(f.manager), cat, account.Coordinator), people.ErrNoConfirmedAgency)
+	require.NoError(t, f.svc.GrantRole(f.by(f.manager), cat, account.Trainer), "other roles need no agency")
+	assert.ErrorIs(t, f.svc.GrantRole(f.by(f.manager), ann, account.Role("root")), people.ErrInvalidRole)
+	assert.ErrorIs(t, f.svc.GrantRole(f.by(f.manager), gone, account.Trainer), people.ErrNotFound)
+	assert.ErrorIs(t, f.svc.GrantRole(f.by(f.manager), 987654, account.Trainer), people.ErrNotFound)
+	assert.ErrorIs(t, f.svc.GrantRole(f.by(trainer), ann, account.Manager), people.ErrNotManager, "only a manager grants roles")
 
 	var grantedBy int64
 	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT granted_by FROM user_roles WHERE user_id = $1 AND role = 'coordinator'", ann).Scan(&grantedBy))
 	assert.Equal(t, f.manager, grantedBy)
 
-	require.NoError(t, f.svc.RemoveRole(f.ctx, f.manager, ann, account.Coordinator, ip))
+	require.NoError(t, f.svc.RemoveRole(f.by(f.manager), ann, account.Coordinator))
 	assert.Equal(t, 1, f.events(t, "role_removed", ann))
-	assert.ErrorIs(t, f.svc.RemoveRole(f.ctx, f.manager, ann, account.Coordinator, ip), people.ErrRoleNotHeld)
-	assert.ErrorIs(t, f.svc.RemoveRole(f.ctx, f.manager, f.manager, account.Manager, ip), people.ErrOwnManagerRole)
-	assert.ErrorIs(t, f.svc.RemoveRole(f.ctx, trainer, trainer, account.Trainer, ip), people.ErrNotManager)
-	assert.ErrorIs(t, f.svc.RemoveRole(f.ctx, f.manager, gone, account.Trainer, ip), people.ErrNotFound)
+	assert.ErrorIs(t, f.svc.RemoveRole(f.by(f.manager), ann, account.Coordinator), people.ErrRoleNotHeld)
+	assert.ErrorIs(t, f.svc.RemoveRole(f.by(f.manager), f.manager, account.Manager), people.ErrOwnManagerRole)
+	assert.ErrorIs(t, f.svc.RemoveRole(f.by(trainer), trainer, account.Trainer), people.ErrNotManager)
+	assert.ErrorIs(t, f.svc.RemoveRole(f.by(f.manager), gone, account.Trainer), people.ErrNotFound)
 
 	// A manager may drop another role of their own.
-	require.NoError(t, f.svc.GrantRole(f.ctx, f.manager, f.manager, account.Trainer, ip))
-	require.NoError(t, f.svc.RemoveRole(f.ctx, f.manager, f.manager, account.Trainer, ip))
+	require.NoError(t, f.svc.GrantRole(f.by(f.manager), f.manager, account.Trainer))
+	require.NoError(t, f.svc.RemoveRole(f.by(f.manager), f.manager, account.Trainer))
 }
 
 // Two managers removing each other's manager role at the same moment: one
@@ -248,7 +262,7 @@ func TestManagersRemovingEachOtherAtOnceLeaveOne(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				<-start
-				errs[i] = f.svc.RemoveRole(f.ctx, pair[0], pair[1], account.Manager, ip)
+				errs[i] = f.svc.RemoveRole(f.by(pair[0]), pair[1], account.Manager)
 			}()
 		}
 		close(start)
@@ -297,20 +311,20 @@ func TestConfirmAndMergeOrganisations(t *testing.T) {
 	assert.ErrorIs(t, err, people.ErrOrganisationNotFound)
 
 	// A bad form, or a name already taken, moves no one.
-	_, _, err = f.svc.ConfirmOrganisation(f.ctx, f.manager, "southsea youth club", agency.Form{Name: "Southsea Youth Club", Sector: "", Band: "partner"}, ip)
+	_, _, err = f.svc.ConfirmOrganisation(f.by(f.manager), "southsea youth club", agency.Form{Name: "Southsea Youth Club", Sector: "", Band: "partner"})
 	var v *validation.Errors
 	require.True(t, errors.As(err, &v))
 	assert.Equal(t, "Select the agency’s sector", v.Message("sector"))
-	_, _, err = f.svc.ConfirmOrganisation(f.ctx, f.manager, "southsea youth club", agency.Form{Name: "portsmouth city council", Sector: "other", Band: "partner"}, ip)
+	_, _, err = f.svc.ConfirmOrganisation(f.by(f.manager), "southsea youth club", agency.Form{Name: "portsmouth city council", Sector: "other", Band: "partner"})
 	require.True(t, errors.As(err, &v))
 	assert.Equal(t, "An agency with this name already exists", v.Message("name"))
-	_, _, err = f.svc.ConfirmOrganisation(f.ctx, f.manager, "Nowhere", agency.Form{Name: "Nowhere", Sector: "other", Band: "partner"}, ip)
+	_, _, err = f.svc.ConfirmOrganisation(f.by(f.manager), "Nowhere", agency.Form{Name: "Nowhere", Sector: "other", Band: "partner"})
 	assert.ErrorIs(t, err, people.ErrOrganisationNotFound)
 	org, err = f.svc.UnlistedOrganisation(f.ctx, "southsea youth club")
 	require.NoError(t, err)
 	assert.Len(t, org.People, 3)
 
-	a, moved, err := f.svc.ConfirmOrganisation(f.ctx, f.manager, "SOUTHSEA YOUTH CLUB", agency.Form{Name: "Southsea Youth Club", Sector: "voluntary_community", Band: "non_contributing"}, ip)
+	a, moved, err := f.svc.ConfirmOrganisation(f.by(f.manager), "SOUTHSEA YOUTH CLUB", agency.Form{Name: "Southsea Youth Club", Sector: "voluntary_community", Band: "non_contributing"})
 	require.NoError(t, err)
 	assert.Equal(t, 3, moved)
 	assert.Equal(t, "Southsea Youth Club", a.Name)
@@ -325,21 +339,21 @@ func TestConfirmAndMergeOrganisations(t *testing.T) {
 	var stillTyped string
 	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT unlisted_agency_name FROM users WHERE id = $1", gone).Scan(&stillTyped))
 	assert.Equal(t, "SOUTHSEA YOUTH CLUB", stillTyped, "an erased person is not moved")
-	_, _, err = f.svc.ConfirmOrganisation(f.ctx, f.manager, "Southsea Youth Club", agency.Form{Name: "Southsea Youth Club 2", Sector: "other", Band: "partner"}, ip)
+	_, _, err = f.svc.ConfirmOrganisation(f.by(f.manager), "Southsea Youth Club", agency.Form{Name: "Southsea Youth Club 2", Sector: "other", Band: "partner"})
 	assert.ErrorIs(t, err, people.ErrOrganisationNotFound, "done already")
 
 	// Merge: only into a current agency.
-	_, _, err = f.svc.MergeOrganisation(f.ctx, f.manager, "milton scouts", 0, ip)
+	_, _, err = f.svc.MergeOrganisation(f.by(f.manager), "milton scouts", 0)
 	require.True(t, errors.As(err, &v))
 	assert.Equal(t, "Select the agency to move them into", v.Message(people.FieldMergeAgency))
 	_, err = f.pool.Exec(f.ctx, "UPDATE agencies SET retired_at = now() WHERE id = $1", f.council)
 	require.NoError(t, err)
 	for _, id := range []int64{f.council, 987654} {
-		_, _, err = f.svc.MergeOrganisation(f.ctx, f.manager, "milton scouts", id, ip)
+		_, _, err = f.svc.MergeOrganisation(f.by(f.manager), "milton scouts", id)
 		require.True(t, errors.As(err, &v))
 		assert.Equal(t, "Select an agency from the list", v.Message(people.FieldMergeAgency))
 	}
-	a, moved, err = f.svc.MergeOrganisation(f.ctx, f.manager, "MILTON SCOUTS", f.trust, ip)
+	a, moved, err = f.svc.MergeOrganisation(f.by(f.manager), "MILTON SCOUTS", f.trust)
 	require.NoError(t, err)
 	assert.Equal(t, 1, moved)
 	assert.Equal(t, f.trust, a.ID)
@@ -366,4 +380,22 @@ func TestIDByEmail(t *testing.T) {
 	f.erase(t, f.manager)
 	_, err = f.svc.IDByEmail(f.ctx, "manager@example.org")
 	assert.ErrorIs(t, err, people.ErrNotFound)
+}
+
+// The web app answers an error no form handles by its kind: a person or
+// organisation that is not there is a 404, a refusal a 403 or a 409.
+func TestErrorsCarryTheirKinds(t *testing.T) {
+	t.Parallel()
+	for err, want := range map[error]errs.Kind{
+		people.ErrNotFound:             errs.NotFound,
+		people.ErrOrganisationNotFound: errs.NotFound,
+		people.ErrNotManager:           errs.Forbidden,
+		people.ErrOwnManagerRole:       errs.Forbidden,
+		people.ErrRoleHeld:             errs.Conflict,
+		people.ErrRoleNotHeld:          errs.Conflict,
+		people.ErrNoConfirmedAgency:    errs.Conflict,
+		people.ErrInvalidRole:          errs.Invalid,
+	} {
+		assert.Equal(t, want, errs.KindOf(fmt.Errorf("wrapped: %w", err)), err.Error())
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/errs"
@@ -16,29 +17,33 @@ import (
 
 var (
 	// ErrInvalidRole means the role asked for is not one that can be granted.
-	ErrInvalidRole = errors.New("not a role that can be granted")
+	ErrInvalidRole = errs.Says(errs.Invalid, "Select a role to give.")
 	// ErrRoleHeld means the person holds the role already.
-	ErrRoleHeld = errors.New("the person already holds this role")
+	ErrRoleHeld = errs.Says(errs.Conflict, "This person already has that role.")
 	// ErrRoleNotHeld means the person does not hold the role to remove.
-	ErrRoleNotHeld = errors.New("the person does not hold this role")
+	ErrRoleNotHeld = errs.Says(errs.Conflict, "This person does not have that role.")
 	// ErrNoConfirmedAgency means an agency coordinator was asked for someone
 	// whose agency is not confirmed: a coordinator acts for one agency.
-	ErrNoConfirmedAgency = errors.New("an agency coordinator must work for a confirmed agency")
+	ErrNoConfirmedAgency = errs.Says(errs.Conflict,
+		"An agency coordinator must work for a confirmed agency. Confirm this person’s organisation first.")
 	// ErrOwnManagerRole means a training manager tried to remove their own
 	// manager role; another manager must, so there is always one.
-	ErrOwnManagerRole = errors.New("a training manager cannot remove their own manager role")
+	ErrOwnManagerRole = errs.Says(errs.Forbidden,
+		"You cannot remove your own training manager role. Ask another training manager to do it, so the partnership always has one.")
 	// ErrNotManager means the person acting no longer holds the manager role.
 	ErrNotManager = errs.New(errs.Forbidden, "only a training manager can change roles")
 )
 
-// GrantRole gives subject a role on the word of actor, a training manager.
-func (s *Service) GrantRole(ctx context.Context, actor, subject int64, role account.Role, ip string) error {
+// GrantRole gives subject a role on the word of the actor in ctx, a
+// training manager.
+func (s *Service) GrantRole(ctx context.Context, subject int64, role account.Role) error {
+	by := actor.From(ctx)
 	if !role.Valid() {
 		return ErrInvalidRole
 	}
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		q := dbsqlc.New(tx)
-		if err := lockManagers(ctx, q, actor); err != nil {
+		if err := lockManagers(ctx, q, by.ID); err != nil {
 			return err
 		}
 		p, err := q.LockPerson(ctx, subject)
@@ -51,7 +56,7 @@ func (s *Service) GrantRole(ctx context.Context, actor, subject int64, role acco
 			return ErrNoConfirmedAgency
 		}
 		now := s.now()
-		n, err := q.GrantRole(ctx, dbsqlc.GrantRoleParams{UserID: subject, Role: string(role), GrantedBy: &actor, GrantedAt: now})
+		n, err := q.GrantRole(ctx, dbsqlc.GrantRoleParams{UserID: subject, Role: string(role), GrantedBy: by.IDPtr(), GrantedAt: now})
 		if err != nil {
 			return fmt.Errorf("grant role to %d: %w", subject, err)
 		}
@@ -59,26 +64,27 @@ func (s *Service) GrantRole(ctx context.Context, actor, subject int64, role acco
 			return ErrRoleHeld
 		}
 		return audit.Record(ctx, q, now, audit.Event{
-			Action: audit.RoleGranted, ActorID: &actor, SubjectID: &subject, AgencyID: p.AgencyID, IP: ip,
+			Action: audit.RoleGranted, ActorID: by.IDPtr(), SubjectID: &subject, AgencyID: p.AgencyID, IP: by.IP,
 			Details: map[string]any{"role": string(role)},
 		})
 	})
 }
 
-// RemoveRole takes a role from subject on the word of actor, a training
-// manager. No manager can remove their own manager role, and the manager
+// RemoveRole takes a role from subject on the word of the actor in ctx, a
+// training manager. No manager can remove their own manager role, and the manager
 // rows are locked first, so that two managers removing each other at the
 // same moment cannot both succeed: the partnership always keeps one.
-func (s *Service) RemoveRole(ctx context.Context, actor, subject int64, role account.Role, ip string) error {
+func (s *Service) RemoveRole(ctx context.Context, subject int64, role account.Role) error {
+	by := actor.From(ctx)
 	if !role.Valid() {
 		return ErrInvalidRole
 	}
-	if role == account.Manager && actor == subject {
+	if role == account.Manager && by.ID == subject {
 		return ErrOwnManagerRole
 	}
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		q := dbsqlc.New(tx)
-		if err := lockManagers(ctx, q, actor); err != nil {
+		if err := lockManagers(ctx, q, by.ID); err != nil {
 			return err
 		}
 		p, err := q.LockPerson(ctx, subject)
@@ -95,20 +101,20 @@ func (s *Service) RemoveRole(ctx context.Context, actor, subject int64, role acc
 			return ErrRoleNotHeld
 		}
 		return audit.Record(ctx, q, s.now(), audit.Event{
-			Action: audit.RoleRemoved, ActorID: &actor, SubjectID: &subject, AgencyID: p.AgencyID, IP: ip,
+			Action: audit.RoleRemoved, ActorID: by.IDPtr(), SubjectID: &subject, AgencyID: p.AgencyID, IP: by.IP,
 			Details: map[string]any{"role": string(role)},
 		})
 	})
 }
 
 // lockManagers locks every manager's role until the transaction ends and
-// checks that actor is still one of them.
-func lockManagers(ctx context.Context, q *dbsqlc.Queries, actor int64) error {
+// checks that actorID is still one of them.
+func lockManagers(ctx context.Context, q *dbsqlc.Queries, actorID int64) error {
 	managers, err := q.LockManagers(ctx)
 	if err != nil {
 		return fmt.Errorf("lock managers: %w", err)
 	}
-	if !slices.Contains(managers, actor) {
+	if !slices.Contains(managers, actorID) {
 		return ErrNotManager
 	}
 	return nil

@@ -31,7 +31,7 @@ type Enforcer struct {
 	erase EraseFunc
 	warn  WarnFunc
 	// SessionIdle is how long a signed-in session lasts unused
-	// (account.SessionIdle).
+	// (account.LoginIdle).
 	SessionIdle time.Duration
 	// Batch is how many records one transaction handles.
 	Batch int32

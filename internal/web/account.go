@@ -80,7 +80,7 @@ func (a *app) signUpForm(c *fiber.Ctx) error {
 }
 
 func (a *app) showSignUp(c *fiber.Ctx, f account.SignUpForm, errs *validation.Errors) error {
-	if _, err := a.ensureSession(c); err != nil {
+	if _, err := a.ensureLogin(c); err != nil {
 		return err
 	}
 	agencies, err := a.deps.Accounts.AgencyChoices(c.UserContext())
@@ -138,7 +138,7 @@ func (a *app) checkEmail(kind string) fiber.Handler {
 // scanners that follow links do not spend it ---
 
 func (a *app) verifyEmailForm(c *fiber.Ctx) error {
-	if _, err := a.ensureSession(c); err != nil {
+	if _, err := a.ensureLogin(c); err != nil {
 		return err
 	}
 	return a.renderForm(c, "account/verify", "Confirm your email address",
@@ -203,20 +203,20 @@ func (a *app) limitProblem(c *fiber.Ctx, limit *account.LimitError, field, what 
 }
 
 // startSignedIn gives a person who has just proved who they are a new
-// session (the anonymous one, and its CSRF token, end) and their browser its
+// login (the anonymous one, and its CSRF token, end) and their browser its
 // device cookie.
 func (a *app) startSignedIn(c *fiber.Ctx, userID int64, device string) error {
 	ctx := c.UserContext()
-	if old := currentSession(c); old != nil {
-		if err := a.deps.Accounts.EndSession(ctx, *old, a.clientIP(c)); err != nil {
+	if old := currentLogin(c); old != nil {
+		if err := a.deps.Accounts.EndLogin(ctx, *old); err != nil {
 			return err
 		}
 	}
-	token, _, err := a.deps.Accounts.StartSession(ctx, &userID, a.clientIP(c), c.Get(fiber.HeaderUserAgent))
+	token, _, err := a.deps.Accounts.StartLogin(ctx, &userID, a.clientIP(c), c.Get(fiber.HeaderUserAgent))
 	if err != nil {
 		return err
 	}
-	a.setSessionCookie(c, token)
+	a.setLoginCookie(c, token)
 	a.setDeviceCookie(c, device)
 	return nil
 }
@@ -237,7 +237,7 @@ func (a *app) signInForm(c *fiber.Ctx) error {
 	if currentUser(c) != nil {
 		return c.Redirect(cmp.Or(next, "/account"), fiber.StatusSeeOther)
 	}
-	if _, err := a.ensureSession(c); err != nil {
+	if _, err := a.ensureLogin(c); err != nil {
 		return err
 	}
 	p := signInPage{Next: next}
@@ -271,7 +271,7 @@ func (a *app) signIn(c *fiber.Ctx) error {
 		return nil
 	}
 
-	// A new session ID at sign-in: the anonymous one (and its CSRF token) ends.
+	// A new login token at sign-in: the anonymous one (and its CSRF token) ends.
 	if err := a.startSignedIn(c, userID, device); err != nil {
 		return err
 	}
@@ -282,14 +282,14 @@ func (a *app) signIn(c *fiber.Ctx) error {
 }
 
 func (a *app) signOut(c *fiber.Ctx) error {
-	if sess := currentSession(c); sess != nil {
-		if err := a.deps.Accounts.EndSession(c.UserContext(), *sess, a.clientIP(c)); err != nil {
+	if l := currentLogin(c); l != nil {
+		if err := a.deps.Accounts.EndLogin(c.UserContext(), *l); err != nil {
 			return err
 		}
 	}
-	a.clearSessionCookie(c)
+	a.clearLoginCookie(c)
 	c.Locals(localUser, nil)
-	c.Locals(localSession, nil)
+	c.Locals(localLogin, nil)
 	return a.message(c, fiber.StatusOK, "You have signed out", messagePage{
 		Link: &link{"/sign-in", "Sign in again"},
 	})
@@ -322,7 +322,7 @@ type emailPage struct {
 }
 
 func (a *app) forgotForm(c *fiber.Ctx) error {
-	if _, err := a.ensureSession(c); err != nil {
+	if _, err := a.ensureLogin(c); err != nil {
 		return err
 	}
 	return a.renderForm(c, "account/forgot", "Reset your password", emailPage{Next: account.ReturnPath(c.Query("next"))}, nil)
@@ -362,7 +362,7 @@ func (a *app) resetForm(c *fiber.Ctx) error {
 	if !ok {
 		return a.linkExpired(c)
 	}
-	if _, err := a.ensureSession(c); err != nil {
+	if _, err := a.ensureLogin(c); err != nil {
 		return err
 	}
 	return a.renderForm(c, "account/reset", "Choose a new password",
@@ -381,8 +381,8 @@ func (a *app) reset(c *fiber.Ctx) error {
 	case err != nil:
 		return err
 	}
-	// Every session of the person ended, this browser's too.
-	a.clearSessionCookie(c)
+	// Every login of the person ended, this browser's too.
+	a.clearLoginCookie(c)
 	return a.message(c, fiber.StatusOK, "Your password has been reset", messagePage{
 		Success: true, Paragraphs: []string{"You have been signed out everywhere. Sign in with your new password."},
 		Link: &link{withNext("/sign-in", next), "Sign in"},
@@ -443,7 +443,7 @@ func (a *app) showAccount(c *fiber.Ctx, notice string) error {
 
 func (a *app) resendVerification(c *fiber.Ctx) error {
 	next := account.ReturnPath(c.FormValue("next")) // the booking form they were stopped at
-	if err := a.deps.Accounts.ResendVerificationReturning(c.UserContext(), currentUser(c).ID, a.clientIP(c), next); err != nil {
+	if err := a.deps.Accounts.ResendVerificationReturning(c.UserContext(), next); err != nil {
 		return err
 	}
 	return a.showAccount(c, "We have sent a new link to "+currentUser(c).Email)
@@ -456,8 +456,8 @@ func (a *app) passwordForm(c *fiber.Ctx) error {
 }
 
 func (a *app) changePassword(c *fiber.Ctx) error {
-	err := a.deps.Accounts.ChangePassword(c.UserContext(), *currentSession(c),
-		c.FormValue("current-password"), c.FormValue("new-password"), a.clientIP(c))
+	err := a.deps.Accounts.ChangePassword(c.UserContext(), *currentLogin(c),
+		c.FormValue("current-password"), c.FormValue("new-password"))
 	var verr *validation.Errors
 	var limit *account.LimitError
 	switch {

@@ -60,7 +60,7 @@ func (h *admin) newAgency(c *fiber.Ctx) error {
 
 func (h *admin) createAgency(c *fiber.Ctx) error {
 	f := agencyFormValues(c)
-	_, err := h.agencies.Create(c.UserContext(), currentUser(c).ID, f, h.clientIP(c))
+	_, err := h.agencies.Create(c.UserContext(), f)
 	var verr *validation.Errors
 	if errors.As(err, &verr) {
 		return h.showAgencyForm(c, nil, f, verr)
@@ -76,11 +76,7 @@ func (h *admin) agencyParam(c *fiber.Ctx) (agency.Agency, error) {
 	if err != nil {
 		return agency.Agency{}, err
 	}
-	a, err := h.agencies.Get(c.UserContext(), id)
-	if errors.Is(err, agency.ErrNotFound) {
-		return agency.Agency{}, fiber.ErrNotFound
-	}
-	return a, err
+	return h.agencies.Get(c.UserContext(), id)
 }
 
 func (h *admin) editAgency(c *fiber.Ctx) error {
@@ -97,18 +93,15 @@ func (h *admin) updateAgency(c *fiber.Ctx) error {
 		return err
 	}
 	f := agencyFormValues(c)
-	err = h.agencies.Update(c.UserContext(), currentUser(c).ID, int64(id), f, h.clientIP(c))
+	err = h.agencies.Update(c.UserContext(), id, f)
 	var verr *validation.Errors
-	switch {
-	case errors.As(err, &verr):
+	if errors.As(err, &verr) {
 		a, err := h.agencyParam(c)
 		if err != nil {
 			return err
 		}
 		return h.showAgencyForm(c, &a, f, verr)
-	case errors.Is(err, agency.ErrNotFound):
-		return fiber.ErrNotFound
-	case err != nil:
+	} else if err != nil {
 		return err
 	}
 	return c.Redirect(fmt.Sprintf("/admin/agencies/%d?done=agency-updated", id), fiber.StatusSeeOther)
@@ -124,10 +117,7 @@ func (h *admin) retireAgency(retire bool) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		err = h.agencies.SetRetired(c.UserContext(), currentUser(c).ID, int64(id), retire, h.clientIP(c))
-		if errors.Is(err, agency.ErrNotFound) {
-			return fiber.ErrNotFound
-		} else if err != nil {
+		if err := h.agencies.SetRetired(c.UserContext(), id, retire); err != nil {
 			return err
 		}
 		return c.Redirect(fmt.Sprintf("/admin/agencies/%d?done=%s", id, done), fiber.StatusSeeOther)

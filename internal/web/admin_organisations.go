@@ -48,9 +48,7 @@ func (h *admin) organisation(c *fiber.Ctx) error {
 func (h *admin) showOrganisation(c *fiber.Ctx, name string, f agency.Form, mergeID int64, errs *validation.Errors) error {
 	ctx := c.UserContext()
 	org, err := h.people.UnlistedOrganisation(ctx, name)
-	if errors.Is(err, people.ErrOrganisationNotFound) {
-		return fiber.ErrNotFound
-	} else if err != nil {
+	if err != nil {
 		return err
 	}
 	choices, err := h.deps.Accounts.AgencyChoices(ctx)
@@ -69,14 +67,11 @@ func (h *admin) showOrganisation(c *fiber.Ctx, name string, f agency.Form, merge
 
 func (h *admin) confirmOrganisation(c *fiber.Ctx) error {
 	name, f := c.FormValue("organisation"), agencyFormValues(c)
-	a, _, err := h.people.ConfirmOrganisation(c.UserContext(), currentUser(c).ID, name, f, h.clientIP(c))
+	a, _, err := h.people.ConfirmOrganisation(c.UserContext(), name, f)
 	var verr *validation.Errors
-	switch {
-	case errors.As(err, &verr):
+	if errors.As(err, &verr) {
 		return h.showOrganisation(c, name, f, 0, verr)
-	case errors.Is(err, people.ErrOrganisationNotFound):
-		return fiber.ErrNotFound
-	case err != nil:
+	} else if err != nil {
 		return err
 	}
 	return c.Redirect(fmt.Sprintf("/admin/people?agency=%d&done=moved", a.ID), fiber.StatusSeeOther)
@@ -88,14 +83,11 @@ func (h *admin) mergeOrganisation(c *fiber.Ctx) error {
 	if err != nil || id < 0 {
 		id = 0
 	}
-	a, _, err := h.people.MergeOrganisation(c.UserContext(), currentUser(c).ID, name, id, h.clientIP(c))
+	a, _, err := h.people.MergeOrganisation(c.UserContext(), name, id)
 	var verr *validation.Errors
-	switch {
-	case errors.As(err, &verr):
+	if errors.As(err, &verr) {
 		return h.showOrganisation(c, name, agency.Form{}, id, verr)
-	case errors.Is(err, people.ErrOrganisationNotFound):
-		return fiber.ErrNotFound
-	case err != nil:
+	} else if err != nil {
 		return err
 	}
 	return c.Redirect(fmt.Sprintf("/admin/people?agency=%d&done=moved", a.ID), fiber.StatusSeeOther)

@@ -101,7 +101,7 @@ func (h *admin) grantRole(c *fiber.Ctx) error {
 		return err
 	}
 	role := c.FormValue("role")
-	err = h.people.GrantRole(c.UserContext(), currentUser(c).ID, int64(id), account.Role(role), h.clientIP(c))
+	err = h.people.GrantRole(c.UserContext(), id, account.Role(role))
 	msg := ""
 	switch {
 	case err == nil:
@@ -113,7 +113,7 @@ func (h *admin) grantRole(c *fiber.Ctx) error {
 	case errors.Is(err, people.ErrNoConfirmedAgency):
 		msg = "An agency coordinator must work for a confirmed agency. Confirm this person’s organisation first."
 	default:
-		return roleError(err)
+		return err
 	}
 	var v validation.Errors
 	v.Add("role", msg)
@@ -126,7 +126,7 @@ func (h *admin) removeRole(c *fiber.Ctx) error {
 		return err
 	}
 	role := account.Role(c.FormValue("role"))
-	err = h.people.RemoveRole(c.UserContext(), currentUser(c).ID, int64(id), role, h.clientIP(c))
+	err = h.people.RemoveRole(c.UserContext(), id, role)
 	var v validation.Errors
 	switch {
 	case err == nil:
@@ -136,17 +136,7 @@ func (h *admin) removeRole(c *fiber.Ctx) error {
 	case errors.Is(err, people.ErrRoleNotHeld), errors.Is(err, people.ErrInvalidRole):
 		v.Add("roles", "This person does not have that role")
 	default:
-		return roleError(err)
+		return err
 	}
 	return h.showPerson(c, "", &v)
-}
-
-func roleError(err error) error {
-	switch {
-	case errors.Is(err, people.ErrNotFound):
-		return fiber.ErrNotFound
-	case errors.Is(err, people.ErrNotManager):
-		return fiber.ErrForbidden
-	}
-	return err
 }

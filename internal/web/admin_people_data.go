@@ -22,7 +22,7 @@ func (h *admin) downloadTheirData(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d, err := h.deps.Accounts.ExportOnBehalf(c.UserContext(), currentUser(c).ID, int64(id), c.IP())
+	d, err := h.deps.Accounts.ExportOnBehalf(c.UserContext(), id)
 	if err != nil {
 		return err
 	}
@@ -83,7 +83,7 @@ func (h *admin) eraseTheirAccount(c *fiber.Ctx) error {
 		v.Add("confirm", "Confirm that the person asked for their account to be erased and that you have checked who they are")
 		return h.showEraseForm(c, d, &v)
 	}
-	err = h.deps.Accounts.EraseOnBehalf(c.UserContext(), currentUser(c).ID, int64(id), d.Reason, c.IP())
+	err = h.deps.Accounts.EraseOnBehalf(c.UserContext(), id, d.Reason)
 	var verr *validation.Errors
 	switch {
 	case errors.As(err, &verr):

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/url"
 
 	"github.com/gofiber/fiber/v2"
@@ -48,13 +47,11 @@ func (h *admin) agencyPeople(c *fiber.Ctx) error {
 func (h *admin) agencyPerson(c *fiber.Ctx) error {
 	u := currentUser(c)
 	id, err := pathID(c, "id")
-	if err != nil || u.AgencyID == nil {
-		return fiber.ErrNotFound
+	if err != nil {
+		return err
 	}
-	p, err := h.people.InAgency(c.UserContext(), *u.AgencyID, id)
-	if errors.Is(err, people.ErrNotFound) {
-		return fiber.ErrNotFound
-	} else if err != nil {
+	p, err := h.people.InAgency(c.UserContext(), id) // people.ErrNotFound outside their agency
+	if err != nil {
 		return err
 	}
 	person := p.ID

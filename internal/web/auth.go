@@ -12,11 +12,12 @@ import (
 )
 
 const (
-	localSession = "session"
-	localUser    = "user"
+	localLogin = "login"
+	localUser  = "user"
 )
 
-// cookieName is __Host- prefixed (Secure, Path=/, no Domain) except on
+// cookieName is the login cookie's name, kept as "session" so that nobody is
+// signed out by its rename to login. It is __Host- prefixed (Secure, Path=/, no Domain) except on
 // http://localhost during development, where a Secure cookie would not be
 // sent back and the prefix is then not allowed.
 func (a *app) cookieName() string {
@@ -26,14 +27,14 @@ func (a *app) cookieName() string {
 	return "session"
 }
 
-func (a *app) setSessionCookie(c *fiber.Ctx, token string) {
+func (a *app) setLoginCookie(c *fiber.Ctx, token string) {
 	c.Cookie(&fiber.Cookie{
 		Name: a.cookieName(), Value: token, Path: "/",
 		Secure: a.deps.CookieSecure, HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode,
 	})
 }
 
-func (a *app) clearSessionCookie(c *fiber.Ctx) {
+func (a *app) clearLoginCookie(c *fiber.Ctx) {
 	c.Cookie(&fiber.Cookie{
 		Name: a.cookieName(), Value: "", Path: "/", Expires: time.Unix(0, 0), MaxAge: -1,
 		Secure: a.deps.CookieSecure, HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode,
@@ -57,27 +58,28 @@ func (a *app) setDeviceCookie(c *fiber.Ctx, token string) {
 	})
 }
 
-// loadSession finds the browser's session and the person signed in to it.
-func (a *app) loadSession(c *fiber.Ctx) error {
+// loadLogin finds the browser's login and the person signed in with it, and
+// puts them, as the Actor, in the request's context.
+func (a *app) loadLogin(c *fiber.Ctx) error {
 	token := c.Cookies(a.cookieName())
 	if token == "" {
 		return c.Next()
 	}
 	ctx := c.UserContext()
-	sess, err := a.deps.Accounts.Session(ctx, token)
-	if errors.Is(err, account.ErrNoSession) {
-		a.clearSessionCookie(c)
+	l, err := a.deps.Accounts.Login(ctx, token)
+	if errors.Is(err, account.ErrNoLogin) {
+		a.clearLoginCookie(c)
 		return c.Next()
 	} else if err != nil {
 		return err
 	}
-	if sess.UserID != nil {
-		u, err := a.deps.Accounts.User(ctx, *sess.UserID)
+	if l.UserID != nil {
+		u, err := a.deps.Accounts.User(ctx, *l.UserID)
 		if err != nil {
 			return err
 		}
 		if u.Erased {
-			a.clearSessionCookie(c)
+			a.clearLoginCookie(c)
 			return c.Next()
 		}
 		c.Locals(localUser, &u)
@@ -85,13 +87,14 @@ func (a *app) loadSession(c *fiber.Ctx) error {
 		// Pages for a signed-in person show their data: never cache them.
 		c.Set(fiber.HeaderCacheControl, "no-store")
 	}
-	c.Locals(localSession, &sess)
+	c.Locals(localLogin, &l)
 	return c.Next()
 }
 
-func currentSession(c *fiber.Ctx) *account.Session {
-	s, _ := c.Locals(localSession).(*account.Session)
-	return s
+// currentLogin is the browser's login, signed in or not, or nil.
+func currentLogin(c *fiber.Ctx) *account.Login {
+	l, _ := c.Locals(localLogin).(*account.Login)
+	return l
 }
 
 // currentUser is the signed-in person, or nil.
@@ -100,26 +103,26 @@ func currentUser(c *fiber.Ctx) *account.User {
 	return u
 }
 
-// ensureSession gives an anonymous visitor a session before showing a form,
-// so the form carries a CSRF token the POST can be checked against.
-func (a *app) ensureSession(c *fiber.Ctx) (*account.Session, error) {
-	if s := currentSession(c); s != nil {
-		return s, nil
+// ensureLogin gives an anonymous visitor a login before showing a form, so
+// the form carries a CSRF token the POST can be checked against.
+func (a *app) ensureLogin(c *fiber.Ctx) (*account.Login, error) {
+	if l := currentLogin(c); l != nil {
+		return l, nil
 	}
-	token, sess, err := a.deps.Accounts.StartSession(c.UserContext(), nil, a.clientIP(c), c.Get(fiber.HeaderUserAgent))
+	token, l, err := a.deps.Accounts.StartLogin(c.UserContext(), nil, a.clientIP(c), c.Get(fiber.HeaderUserAgent))
 	if err != nil {
 		return nil, err
 	}
-	a.setSessionCookie(c, token)
-	c.Locals(localSession, &sess)
-	return &sess, nil
+	a.setLoginCookie(c, token)
+	c.Locals(localLogin, &l)
+	return &l, nil
 }
 
-// errCSRF means a state-changing request did not carry its session's token.
+// errCSRF means a state-changing request did not carry its login's token.
 var errCSRF = errors.New("missing or wrong CSRF token")
 
 // csrfProtect refuses every state-changing request whose form does not carry
-// the session's CSRF token. SameSite=Lax cookies already stop most cross-site
+// the login's CSRF token. SameSite=Lax cookies already stop most cross-site
 // posts; this stops the rest, including sign-in CSRF.
 func (a *app) csrfProtect(c *fiber.Ctx) error {
 	switch c.Method() {
@@ -130,12 +133,12 @@ func (a *app) csrfProtect(c *fiber.Ctx) error {
 		// River UI's JSON API: guarded by cross-origin protection (jobsui.go).
 		return c.Next()
 	}
-	sess := currentSession(c)
-	if sess == nil && c.Path() == "/sign-out" {
-		// Already signed out (the session expired): nothing to forge.
+	l := currentLogin(c)
+	if l == nil && c.Path() == "/sign-out" {
+		// Already signed out (the login expired): nothing to forge.
 		return c.Next()
 	}
-	if sess == nil || !sess.CSRFMatches(c.FormValue("_csrf")) {
+	if l == nil || !l.CSRFMatches(c.FormValue("_csrf")) {
 		return errCSRF
 	}
 	return c.Next()

@@ -36,7 +36,7 @@ type view struct {
 	HasError    bool
 	Errors      []FieldError
 	User        *account.User // the signed-in person, or nil
-	CSRF        string        // the session's token, for forms
+	CSRF        string        // the login's token, for forms
 	Data        any
 }
 
@@ -113,8 +113,8 @@ func (a *app) renderView(c *fiber.Ctx, status int, name string, v view) error {
 	v.Path = c.Path()
 	v.HasError = v.HasError || len(v.Errors) > 0
 	v.User = currentUser(c)
-	if sess := currentSession(c); sess != nil {
-		v.CSRF = sess.CSRF
+	if l := currentLogin(c); l != nil {
+		v.CSRF = l.CSRF
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {

@@ -191,7 +191,7 @@ func newRushWorld(b *testing.B, sessions int) *rushWorld {
 	// other one would rather wait than be told it is full.
 	site, _ := url.Parse(w.base)
 	for p, id := range ids {
-		token, sess, err := accounts.StartSession(ctx, &id, "127.0.0.1", "rush-benchmark")
+		token, sess, err := accounts.StartLogin(ctx, &id, "127.0.0.1", "rush-benchmark")
 		must(b, err)
 		jar, err := cookiejar.New(nil)
 		must(b, err)

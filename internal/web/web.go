@@ -207,7 +207,7 @@ func New(deps Deps) (*fiber.App, error) {
 
 	// Everything below is a page: never cached by browsers or proxies.
 	f.Use(noStore)
-	f.Use(a.loadSession)
+	f.Use(a.loadLogin)
 	f.Use(a.csrfProtect)
 
 	a.addPages(f)

@@ -32,7 +32,7 @@ func (a *app) profileForm(c *fiber.Ctx) error {
 func (a *app) updateProfile(c *fiber.Ctx) error {
 	f := account.ProfileForm{FullName: c.FormValue("full-name"), JobTitle: c.FormValue("job-title"),
 		LineManagerName: c.FormValue("line-manager-name"), LineManagerEmail: c.FormValue("line-manager-email")}
-	err := a.deps.Accounts.UpdateProfile(c.UserContext(), currentUser(c).ID, f, a.clientIP(c))
+	err := a.deps.Accounts.UpdateProfile(c.UserContext(), f)
 	var verr *validation.Errors
 	if errors.As(err, &verr) {
 		return a.renderForm(c, "account/profile", profileTitle, profilePage{fieldErrors{verr}, f}, verr)
@@ -73,7 +73,7 @@ func (a *app) requestAgencyChange(c *fiber.Ctx) error {
 		}
 		agencyID = id
 	}
-	err := a.deps.Accounts.RequestAgencyChange(c.UserContext(), currentUser(c).ID, agencyID, a.clientIP(c))
+	err := a.deps.Accounts.RequestAgencyChange(c.UserContext(), agencyID)
 	var verr *validation.Errors
 	if errors.As(err, &verr) {
 		return a.showAgencyForm(c, agencyID, verr)
@@ -84,7 +84,7 @@ func (a *app) requestAgencyChange(c *fiber.Ctx) error {
 }
 
 func (a *app) cancelAgencyChange(c *fiber.Ctx) error {
-	if err := a.deps.Accounts.CancelAgencyChange(c.UserContext(), currentUser(c).ID, a.clientIP(c)); err != nil {
+	if err := a.deps.Accounts.CancelAgencyChange(c.UserContext()); err != nil {
 		return err
 	}
 	return c.Redirect("/account", fiber.StatusSeeOther)
@@ -104,7 +104,7 @@ type agencyChangesPage struct {
 func (a *app) agencyChanges(role account.Role, base string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		page := max(c.QueryInt("page", 1), 1)
-		changes, total, err := a.deps.Accounts.AgencyChanges(c.UserContext(), currentUser(c).ID, role, page)
+		changes, total, err := a.deps.Accounts.AgencyChanges(c.UserContext(), role, page)
 		if err != nil {
 			return err
 		}
@@ -132,7 +132,7 @@ func (a *app) decideAgencyChange(role account.Role, base string, confirm bool) f
 		if err != nil {
 			return err
 		}
-		if err := a.deps.Accounts.DecideAgencyChange(c.UserContext(), currentUser(c).ID, role, int64(userID), confirm, a.clientIP(c)); err != nil {
+		if err := a.deps.Accounts.DecideAgencyChange(c.UserContext(), role, userID, confirm); err != nil {
 			return err // account.ErrNotFound: not waiting, or not this person's to decide
 		}
 		done := "declined"
@@ -152,7 +152,7 @@ func (a *app) dataPage(c *fiber.Ctx) error {
 // downloadData is a POST, so that taking a copy needs the form's CSRF token
 // and is recorded in the audit log.
 func (a *app) downloadData(c *fiber.Ctx) error {
-	d, err := a.deps.Accounts.ExportPersonalData(c.UserContext(), currentUser(c).ID, a.clientIP(c))
+	d, err := a.deps.Accounts.ExportPersonalData(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -177,7 +177,7 @@ func (a *app) deleteForm(c *fiber.Ctx) error {
 }
 
 func (a *app) deleteAccount(c *fiber.Ctx) error {
-	err := a.deps.Accounts.EraseAccount(c.UserContext(), currentUser(c).ID, c.FormValue("password"), a.clientIP(c))
+	err := a.deps.Accounts.EraseAccount(c.UserContext(), c.FormValue("password"))
 	var verr *validation.Errors
 	var limit *account.LimitError
 	switch {
@@ -193,10 +193,10 @@ func (a *app) deleteAccount(c *fiber.Ctx) error {
 	case err != nil:
 		return err
 	}
-	// Every session of the person ended with the account; forget this one.
-	a.clearSessionCookie(c)
+	// Every login of the person ended with the account; forget this one.
+	a.clearLoginCookie(c)
 	c.Locals(localUser, nil)
-	c.Locals(localSession, nil)
+	c.Locals(localLogin, nil)
 	return c.Redirect("/deleted-account", fiber.StatusSeeOther)
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/demo"
 	"github.com/pscp/booktraining/internal/email"
@@ -218,7 +219,7 @@ func TestDownloadHoldsAllAndErasureLeavesNothing(t *testing.T) {
 	r := setupReplay(t)
 	r.plant(t)
 
-	d, err := r.accounts.ExportOnBehalf(r.ctx, r.boss, r.quinn, "198.51.100.7")
+	d, err := r.accounts.ExportOnBehalf(actor.With(r.ctx, actor.Actor{ID: r.boss, IP: "198.51.100.7"}), r.quinn)
 	require.NoError(t, err)
 	b, err := json.Marshal(d)
 	require.NoError(t, err)
@@ -251,7 +252,7 @@ func TestDownloadHoldsAllAndErasureLeavesNothing(t *testing.T) {
 	assert.Len(t, delivered, 1, "the session Quinn delivers")
 	assert.Equal(t, 1, r.count(t, "SELECT count(*) FROM audit_events WHERE action = 'data_exported' AND actor_id = $1 AND subject_user_id = $2", r.boss, r.quinn))
 
-	require.NoError(t, r.accounts.EraseOnBehalf(r.ctx, r.boss, r.quinn, "Request by letter received 3 December 2026", "198.51.100.7"))
+	require.NoError(t, r.accounts.EraseOnBehalf(actor.With(r.ctx, actor.Actor{ID: r.boss, IP: "198.51.100.7"}), r.quinn, "Request by letter received 3 December 2026"))
 
 	// Every text-like column of every table, River's job arguments too.
 	hits := r.search(t, append(values(), token))
@@ -344,9 +345,9 @@ func TestErasingAManagerKeepsTheirRecordsOfOthers(t *testing.T) {
 		VALUES ('second.boss@example.org', 'Second Boss', 'Training manager', $1, '!', now()) RETURNING id`, r.agency)
 	r.exec(t, "INSERT INTO user_roles (user_id, role) VALUES ($1, 'manager')", second)
 
-	require.NoError(t, r.accounts.EraseOnBehalf(r.ctx, r.boss, r.other, "Rowan asked by telephone on 1 December 2026", ""))
+	require.NoError(t, r.accounts.EraseOnBehalf(actor.With(r.ctx, actor.Actor{ID: r.boss, IP: ""}), r.other, "Rowan asked by telephone on 1 December 2026"))
 	r.exec(t, `INSERT INTO audit_events (at, actor_id, subject_user_id, action, details) VALUES (now(), $1, $1, 'profile_changed', '{"reason": "Helen Boss typed this"}')`, r.boss)
-	require.NoError(t, r.accounts.EraseOnBehalf(r.ctx, second, r.boss, "Helen left the partnership", ""))
+	require.NoError(t, r.accounts.EraseOnBehalf(actor.With(r.ctx, actor.Actor{ID: second, IP: ""}), r.boss, "Helen left the partnership"))
 
 	assert.Equal(t, 1, r.count(t, `SELECT count(*) FROM audit_events WHERE action = 'account_erased' AND actor_id = $1 AND subject_user_id = $2
 		AND details->>'reason' = 'Rowan asked by telephone on 1 December 2026'`, r.boss, r.other), "the record of Rowan's erasure stays")
@@ -356,10 +357,10 @@ func TestErasingAManagerKeepsTheirRecordsOfOthers(t *testing.T) {
 
 	// A manager may not erase themselves here, nor someone already erased;
 	// and only a manager may erase anyone.
-	assert.ErrorIs(t, r.accounts.EraseOnBehalf(r.ctx, second, second, "Leaving", ""), account.ErrOwnAccount)
-	assert.ErrorIs(t, r.accounts.EraseOnBehalf(r.ctx, second, r.other, "Again", ""), account.ErrNotFound)
-	assert.ErrorIs(t, r.accounts.EraseOnBehalf(r.ctx, r.quinn, second, "Not mine to do", ""), account.ErrNotManager)
-	_, err := r.accounts.ExportOnBehalf(r.ctx, r.quinn, second, "")
+	assert.ErrorIs(t, r.accounts.EraseOnBehalf(actor.With(r.ctx, actor.Actor{ID: second, IP: ""}), second, "Leaving"), account.ErrOwnAccount)
+	assert.ErrorIs(t, r.accounts.EraseOnBehalf(actor.With(r.ctx, actor.Actor{ID: second, IP: ""}), r.other, "Again"), account.ErrNotFound)
+	assert.ErrorIs(t, r.accounts.EraseOnBehalf(actor.With(r.ctx, actor.Actor{ID: r.quinn, IP: ""}), second, "Not mine to do"), account.ErrNotManager)
+	_, err := r.accounts.ExportOnBehalf(actor.With(r.ctx, actor.Actor{ID: r.quinn, IP: ""}), second)
 	assert.ErrorIs(t, err, account.ErrNotManager)
 	assert.Equal(t, 1, r.count(t, "SELECT count(*) FROM users WHERE id = $1 AND erased_at IS NULL", second))
 }
