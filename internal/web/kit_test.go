@@ -31,7 +31,7 @@ func TestKitRadiosLinkHintAndErrorAndMarkTheChoice(t *testing.T) {
 	assert.Contains(t, plain, `<fieldset class="govuk-fieldset">`)
 	assert.Contains(t, plain, `<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">Kind of venue</legend>`)
 	assert.Contains(t, plain, `id="kind" name="kind" type="radio" value="room">`, "the first item's id is the field's name, unchecked")
-	assert.Contains(t, plain, `id="kind-online" name="kind" type="radio" value="online" checked aria-describedby="kind-online-item-hint">`)
+	assert.Contains(t, plain, `id="kind-online" name="kind" type="radio" value="online" aria-describedby="kind-online-item-hint" checked>`)
 	assert.Contains(t, plain, `<div id="kind-online-item-hint" class="govuk-hint govuk-radios__hint">Teams or Zoom</div>`)
 	assert.NotContains(t, plain, "govuk-error-message")
 
