@@ -121,7 +121,7 @@ func TestInvoicingWithoutStripeThroughTheApp(t *testing.T) {
 	resp, page = m.post("/admin/invoicing/invoiced", url.Values{"rows": {w.lateFee}, "invoice-reference": {""}})
 	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	assert.Equal(t, "Enter the invoice reference from your finance system", errorSummary(page))
-	assert.Regexp(t, `value="`+w.lateFee+`"[^>]*checked>`, page, "the row ticked stays ticked")
+	assert.Regexp(t, `value="`+w.lateFee+`"[^>]* checked[ >]`, page, "the row ticked stays ticked")
 
 	// The session's charges page says so too.
 	_, page = m.get(w.chargesPath())

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"html/template"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -141,4 +142,124 @@ func TestKitSummaryList(t *testing.T) {
 	assert.Contains(t, out, `<dt class="govuk-summary-list__key">Name</dt><dd class="govuk-summary-list__value">Ann &lt;Lee&gt;</dd>`, "values are escaped")
 	assert.Contains(t, out, `<dd class="govuk-summary-list__value">12</dd>`)
 	assert.Contains(t, out, `<dd class="govuk-summary-list__value govuk-!-text-break-word">a@example.org</dd>`)
+}
+
+func TestKitItemsTakeTheDesignSystemsParams(t *testing.T) {
+	t.Parallel()
+	premises, err := newItem("Value", "premises", "Text", htmlf("At <b>%s</b>", "Ann & Co"), "Hint", "Read from the request",
+		"Conditional", template.HTML(`<p id="inside">Address</p>`))
+	require.NoError(t, err)
+	venue, err := newItem("Value", "venue", "Text", "A venue", "Disabled", true)
+	require.NoError(t, err)
+	or, err := newItem("Divider", "or")
+	require.NoError(t, err)
+	none, err := newItem("Value", "none", "Text", "None", "Exclusive", "yes", "Checked", true)
+	require.NoError(t, err)
+	items, err := choices(premises, venue, or, none)
+	require.NoError(t, err)
+
+	out := renderPartial(t, "radios", "Name", "place", "Legend", "Where", "Items", items, "Chosen", "premises", "Class", "govuk-radios--small")
+	assert.Contains(t, out, `<label class="govuk-label govuk-radios__label" for="place">At <b>Ann &amp; Co</b></label>`, "HTML text, its arguments escaped")
+	assert.Contains(t, out, `id="place" name="place" type="radio" value="premises" checked aria-describedby="place-item-hint">`)
+	assert.Contains(t, out, `<div class="govuk-radios__conditional" id="conditional-place"><p id="inside">Address</p>`,
+		"without Reveal the conditional content is always shown, and no aria-controls (a radio's aria-expanded fails axe)")
+	assert.NotContains(t, out, "aria-controls")
+	assert.Contains(t, out, `id="place-venue" name="place" type="radio" value="venue" disabled>`)
+	assert.Contains(t, out, `<div class="govuk-radios__divider">or</div>`)
+	assert.Contains(t, out, `id="place-none" name="place" type="radio" value="none" checked data-behaviour="exclusive">`, "Checked checks an item whatever Chosen")
+
+	revealed := renderPartial(t, "checkboxes", "Name", "contact", "Legend", "How", "Items", items, "Chosen", []string{"venue"}, "Reveal", true)
+	assert.Contains(t, revealed, `value="premises" data-aria-controls="conditional-contact" aria-describedby="contact-item-hint">`)
+	assert.Contains(t, revealed, `<div class="govuk-checkboxes__conditional govuk-checkboxes__conditional--hidden" id="conditional-contact">`, "hidden until chosen")
+	assert.Contains(t, revealed, `<div class="govuk-checkboxes__divider">or</div>`)
+	shown := renderPartial(t, "checkboxes", "Name", "contact", "Legend", "How", "Items", items, "Chosen", "premises", "Reveal", true)
+	assert.Contains(t, shown, `<div class="govuk-checkboxes__conditional" id="conditional-contact">`, "shown when chosen")
+
+	_, err = newItem("Value", "x", "Txet", "typo")
+	assert.Error(t, err, "a misspelt param fails at render")
+	_, err = newItem("Conditional", "not html")
+	assert.Error(t, err)
+}
+
+func TestKitGroupIDsNamesAndErrors(t *testing.T) {
+	t.Parallel()
+	trainers, err := choicesOf([]struct {
+		ID   int64
+		Name string
+	}{{4, "Ann"}, {9, "Bo"}}, "ID", "Name")
+	require.NoError(t, err)
+	out := renderPartial(t, "checkboxes", "Name", "trainers", "ID", "trainers", "Legend", "Trainers", "Items", withIDs("trainer-%s", trainers),
+		"Chosen", map[int64]bool{9: true, 4: false}, "Error", "Select a trainer")
+	assert.Contains(t, out, `<div class="govuk-checkboxes" data-module="govuk-checkboxes" id="trainers">`)
+	assert.Contains(t, out, `id="trainer-4" name="trainers" type="checkbox" value="4">`, "every item its own id; a false map value is not chosen")
+	assert.Contains(t, out, `id="trainer-9" name="trainers" type="checkbox" value="9" checked>`)
+	assert.Contains(t, out, `<fieldset class="govuk-fieldset" aria-describedby="trainers-error">`)
+
+	agree, err := newItem("Name", "agree-policy", "Value", "yes", "Text", "They agree", "Error", "Confirm they agree", "Checked", false)
+	require.NoError(t, err)
+	join, err := newItem("Name", "join-waiting-list", "Value", "yes", "Text", "Wait", "Error", "Say whether", "Checked", true)
+	require.NoError(t, err)
+	two := renderPartial(t, "checkboxes", "Name", "confirm", "Legend", "Confirm", "H2", true, "Items", []choice{agree, join})
+	assert.Contains(t, two, `<div class="govuk-form-group govuk-form-group--error">`)
+	assert.Contains(t, two, `<fieldset class="govuk-fieldset" aria-describedby="agree-policy-error join-waiting-list-error">`)
+	assert.Contains(t, two, `<p id="agree-policy-error" class="govuk-error-message"><span class="govuk-visually-hidden">Error:</span> Confirm they agree</p>`)
+	assert.Contains(t, two, `<p id="join-waiting-list-error" class="govuk-error-message">`)
+	assert.Contains(t, two, `id="agree-policy" name="agree-policy" type="checkbox" value="yes">`, "an item with its own name has it as its id")
+	assert.Contains(t, two, `id="join-waiting-list" name="join-waiting-list" type="checkbox" value="yes" checked>`)
+
+	single := renderPartial(t, "checkboxes", "Name", "late", "Hint", "May be charged", "Error", "Say", "Items", []choice{newChoice("yes", "Late", "Closed at noon")})
+	assert.NotContains(t, single, "<fieldset", "no legend, no fieldset")
+	assert.Contains(t, single, `id="late" name="late" type="checkbox" value="yes" aria-describedby="late-hint late-error late-item-hint">`,
+		"without a fieldset each input is described by the hint and error")
+
+	prefixed := renderPartial(t, "checkboxes", "Name", "rows", "IDPrefix", "row-7", "Legend", "Payer", "Hint", htmlf("<strong>%s</strong>", "No email"),
+		"HintClass", "govuk-body-s", "FormGroupClass", "app-x", "Items", []choice{newChoice("a", "A"), newChoice("b", "B")})
+	assert.Contains(t, prefixed, `<div class="govuk-form-group app-x">`)
+	assert.Contains(t, prefixed, `<div id="row-7-hint" class="govuk-body-s"><strong>No email</strong></div>`, "a hint given as HTML is not escaped")
+	assert.Contains(t, prefixed, `id="row-7" name="rows" type="checkbox" value="a">`)
+	assert.Contains(t, prefixed, `id="row-7-b" name="rows" type="checkbox" value="b">`)
+}
+
+func TestKitSelectItemsAndTextArea(t *testing.T) {
+	t.Parallel()
+	other, err := newItem("Value", "not-listed", "Text", "Not listed", "Checked", true)
+	require.NoError(t, err)
+	old, err := newItem("Value", 3, "Text", "Gone", "Disabled", true)
+	require.NoError(t, err)
+	sel := renderPartial(t, "select", "ID", "agency-2", "Name", "agency", "Label", "Agency", "Size", "s", "FormGroupClass", "govuk-!-margin-bottom-0",
+		"Items", []choice{old, other}, "Chosen", "")
+	assert.Contains(t, sel, `<div class="govuk-form-group govuk-!-margin-bottom-0">`)
+	assert.Contains(t, sel, `<label class="govuk-label govuk-label--s" for="agency-2">Agency</label>`)
+	assert.Contains(t, sel, `id="agency-2" name="agency">`)
+	assert.Contains(t, sel, `<option value="3" disabled>Gone</option>`)
+	assert.Contains(t, sel, `<option value="not-listed" selected>Not listed</option>`)
+
+	area := renderPartial(t, "textArea", "ID", "note-5", "Name", "note", "Label", "Note", "Size", "s", "Rows", 2, "Hint", "For the log", "Error", "Too long", "Value", "x")
+	assert.Contains(t, area, `<label class="govuk-label govuk-label--s" for="note-5">Note</label>`)
+	assert.Contains(t, area, `<p id="note-5-error" class="govuk-error-message">`)
+	assert.Contains(t, area, `id="note-5" name="note" rows="2" aria-describedby="note-5-hint note-5-error">x</textarea>`)
+}
+
+func TestKitIncludeRendersAPagesTemplate(t *testing.T) {
+	t.Parallel()
+	ps, err := loadPages()
+	require.NoError(t, err)
+	tmpl, err := ps["home"].Clone()
+	require.NoError(t, err)
+	_, err = tmpl.New("probe").Parse(`{{define "inner"}}<i>{{.}}</i>{{end}}{{include "inner" "a<b"}}`)
+	require.NoError(t, err)
+	bindInclude(tmpl)
+	var buf bytes.Buffer
+	require.NoError(t, tmpl.ExecuteTemplate(&buf, "probe", nil))
+	assert.Equal(t, `<i>a&lt;b</i>`, buf.String(), "the included template's output is escaped once, not twice")
+}
+
+func TestKitDateInputMarksOnlyThePartsInError(t *testing.T) {
+	t.Parallel()
+	out := renderPartial(t, "dateInput", "Name", "from", "Legend", "First day", "Day", "31", "Month", "2", "Year", "2027",
+		"Error", "Enter a real date", "PartErrors", []string{"Day is not real", "", ""})
+	assert.Contains(t, out, `govuk-input--width-2 govuk-input--error" id="from-day"`)
+	assert.Contains(t, out, `govuk-input--width-2" id="from-month"`)
+	assert.Contains(t, out, `govuk-input--width-4" id="from-year"`)
+	assert.Contains(t, out, `<p id="from-error" class="govuk-error-message">`)
 }

@@ -87,6 +87,7 @@ func loadPages() (pages, error) {
 		if _, err := t.ParseFS(views.FS, path); err != nil {
 			return fmt.Errorf("parse %s: %w", path, err)
 		}
+		bindInclude(t)
 		name := strings.TrimSuffix(strings.TrimPrefix(path, "pages/"), ".html")
 		out[name] = t
 		return nil

@@ -191,7 +191,7 @@ func TestManagerAddsAndRemovesThroughTheList(t *testing.T) {
 	resp, page = c.get(remove)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Contains(t, page, "Remove Pat Tester’s place")
-	assert.Contains(t, page, `aria-describedby="late-hint">`, "before the cut-off, not late unless the manager says so")
+	assert.Contains(t, page, `aria-describedby="late-item-hint">`, "before the cut-off, not late unless the manager says so")
 	before := f.bookingsDigest(t)
 	resp, page = c.post(remove, url.Values{"note": {"  "}, "late": {"yes"}})
 	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)

@@ -414,7 +414,7 @@ func TestTrainingRequestAcceptedAtTheAgencysPremises(t *testing.T) {
 	resp, page := f.manager.get(accept)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Contains(t, page, `id="place" name="place" type="radio" value="premises"`)
-	assert.Contains(t, page, `value="premises" aria-describedby="place-hint" checked`)
+	assert.Contains(t, page, `value="premises" checked aria-describedby="place-item-hint"`)
 	assert.Contains(t, page, "At Portsmouth City Council’s premises")
 	assert.Contains(t, page, `name="premises-line-1" type="text" value="Civic Offices"`)
 	assert.Contains(t, page, `name="premises-line-2" type="text" value="Guildhall Square"`)
@@ -442,7 +442,7 @@ func TestTrainingRequestAcceptedAtTheAgencysPremises(t *testing.T) {
 	assert.NotContains(t, summary, "Select a venue")
 	assert.Contains(t, page, `href="#premises-postcode"`)
 	assert.Contains(t, page, `name="premises-postcode" type="text" value="PO1"`)
-	assert.Contains(t, page, `value="premises" aria-describedby="place-hint" checked`, "the choice is kept")
+	assert.Contains(t, page, `value="premises" checked aria-describedby="place-item-hint"`, "the choice is kept")
 	assert.Zero(t, countPremises())
 	assert.Equal(t, "submitted", f.status(t, id))
 
