@@ -13,24 +13,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/enquiry"
-	"github.com/pscp/booktraining/internal/queue"
-	"github.com/pscp/booktraining/internal/scheduling"
-	"github.com/pscp/booktraining/internal/web"
 )
 
-// withEnquiries gives the app its training requests, as main does.
-func withEnquiries(d *web.Deps) {
-	jobs, err := queue.NewInsertOnly(d.Pool)
-	if err != nil {
-		panic(err)
-	}
-	base, _ := url.Parse("http://localhost:3000")
-	sched := scheduling.New(d.Pool, d.Now, nil)
-	sched.Bookings = d.Bookings
-	d.Enquiries = enquiry.New(d.Pool, email.NewOutbox(jobs), sched, base, d.Now, nil)
-}
+// withEnquiries marks a test of training requests. Every app has them now
+// (services.New builds them, as for main), so it changes nothing.
+func withEnquiries(*testDeps) {}
 
 type enquiryFixture struct {
 	a                        testApp
