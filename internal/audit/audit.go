@@ -10,8 +10,6 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"github.com/pscp/booktraining/internal/dbsqlc"
 )
 
@@ -161,11 +159,11 @@ type Filter struct {
 const PageSize = 50
 
 // List returns one page (from 1) of entries, newest first, and the total.
-func List(ctx context.Context, pool *pgxpool.Pool, f Filter, page int) ([]Entry, int, error) {
+func (l *Log) List(ctx context.Context, f Filter, page int) ([]Entry, int, error) {
 	if page < 1 {
 		page = 1
 	}
-	q := dbsqlc.New(pool)
+	q := dbsqlc.New(l.pool)
 	total, err := q.CountAuditEvents(ctx, dbsqlc.CountAuditEventsParams{
 		Action: string(f.Action), UserID: f.UserID, FromAt: f.From, ToAt: f.To,
 	})

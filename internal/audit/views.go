@@ -8,19 +8,19 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/privacy"
 )
 
 // View is one look at other people's personal data, recorded as a
 // PersonalDataViewed event whose details say what was seen and name
-// everyone it showed, so each of them can later be told who saw them.
+// everyone it showed, so each of them can later be told who saw them. Who
+// looked, and from where, is the context's actor.
 type View struct {
-	ActorID int64
-	As      string // the role it was seen in: "manager", "coordinator", "trainer"
-	IP      string
+	As string // the role it was seen in: "manager", "coordinator", "trainer"
 	// What was seen, in words for the audit log and the person's download:
 	// "their person page", "the register of Safeguarding Essentials on …".
 	What      string
@@ -33,8 +33,16 @@ type View struct {
 	Bookings []int64
 }
 
-// RecordView writes v to the audit log.
-func RecordView(ctx context.Context, pool *pgxpool.Pool, at time.Time, v View) error {
+// ErrNobodyViewing is a view recorded with no signed-in actor in the
+// context: only a person can be shown other people's data.
+var ErrNobodyViewing = errs.New(errs.Forbidden, "audit: a view of personal data with nobody signed in")
+
+// RecordView writes v to the audit log as seen by the actor in ctx.
+func (l *Log) RecordView(ctx context.Context, v View) error {
+	a := actor.From(ctx)
+	if !a.SignedIn() {
+		return ErrNobodyViewing
+	}
 	d := map[string]any{"what": v.What, "as": v.As}
 	if v.SessionID != nil {
 		d["session_id"] = *v.SessionID
@@ -44,7 +52,7 @@ func RecordView(ctx context.Context, pool *pgxpool.Pool, at time.Time, v View) e
 		return fmt.Errorf("audit view: %w", err)
 	}
 	var ip *netip.Addr
-	if addr, err := netip.ParseAddr(v.IP); err == nil {
+	if addr, err := netip.ParseAddr(a.IP); err == nil {
 		ip = &addr
 	}
 	people, bookings := v.People, v.Bookings
@@ -54,9 +62,8 @@ func RecordView(ctx context.Context, pool *pgxpool.Pool, at time.Time, v View) e
 	if bookings == nil {
 		bookings = []int64{}
 	}
-	actor := v.ActorID
-	if err := dbsqlc.New(pool).InsertViewEvent(ctx, dbsqlc.InsertViewEventParams{
-		At: at, ActorID: &actor, SubjectUserID: v.PersonID, AgencyID: v.AgencyID, Details: details,
+	if err := dbsqlc.New(l.pool).InsertViewEvent(ctx, dbsqlc.InsertViewEventParams{
+		At: l.now(), ActorID: a.IDPtr(), SubjectUserID: v.PersonID, AgencyID: v.AgencyID, Details: details,
 		People: people, BookingIds: bookings, Ip: ip,
 	}); err != nil {
 		return fmt.Errorf("audit view of %s: %w", v.What, err)

@@ -10,7 +10,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
+	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/pgtest"
 	"github.com/pscp/booktraining/internal/privacy"
 )
@@ -49,13 +51,16 @@ func TestViewsOfYourRecord(t *testing.T) {
 	helen, tom := person(t, pool, "Helen"), person(t, pool, "Tom")
 	at := time.Date(2027, 3, 1, 10, 0, 0, 0, time.UTC)
 
-	record := func(minutes int, v audit.View) {
-		require.NoError(t, audit.RecordView(ctx, pool, at.Add(time.Duration(minutes)*time.Minute), v))
+	var minutes int
+	log := audit.NewLog(pool, func() time.Time { return at.Add(time.Duration(minutes) * time.Minute) })
+	record := func(m int, by int64, v audit.View) {
+		minutes = m
+		require.NoError(t, log.RecordView(actor.With(ctx, actor.Actor{ID: by, IP: "192.0.2.1"}), v))
 	}
-	record(0, audit.View{ActorID: helen, As: "manager", IP: "192.0.2.1", What: "their person page", PersonID: &pat})
-	record(1, audit.View{ActorID: tom, As: "trainer", What: "the register of Course, Monday 1 March", People: []int64{sam, pat}})
-	record(2, audit.View{ActorID: helen, As: "manager", What: "a list of people", People: []int64{sam}})
-	record(3, audit.View{ActorID: pat, As: "coordinator", What: "the list of their agency's people", People: []int64{pat, sam}})
+	record(0, helen, audit.View{As: "manager", What: "their person page", PersonID: &pat})
+	record(1, tom, audit.View{As: "trainer", What: "the register of Course, Monday 1 March", People: []int64{sam, pat}})
+	record(2, helen, audit.View{As: "manager", What: "a list of people", People: []int64{sam}})
+	record(3, pat, audit.View{As: "coordinator", What: "the list of their agency's people", People: []int64{pat, sam}})
 
 	views := export(t, pool, pat)
 	require.Equal(t, []audit.ViewOfYou{
@@ -74,6 +79,46 @@ func TestViewsOfYourRecord(t *testing.T) {
 	views = export(t, pool, pat)
 	require.Len(t, views, 2)
 	assert.Equal(t, "Deleted person", views[0].By)
+}
+
+// TestAViewIsRecordedAsTheActorInTheContext: who looked and from where come
+// from the context's actor, and the log page lists the view under them;
+// with nobody signed in nothing is recorded.
+func TestAViewIsRecordedAsTheActorInTheContext(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.New(t)
+	helen, pat := person(t, pool, "Helen"), person(t, pool, "Pat")
+	at := time.Date(2027, 3, 1, 10, 0, 0, 0, time.UTC)
+	log := audit.NewLog(pool, func() time.Time { return at })
+
+	err := log.RecordView(ctx, audit.View{As: "manager", What: "their person page", PersonID: &pat})
+	require.ErrorIs(t, err, audit.ErrNobodyViewing)
+	assert.True(t, errs.Is(err, errs.Forbidden))
+
+	as := actor.With(ctx, actor.Actor{ID: helen, Manager: true, IP: "192.0.2.7"})
+	require.NoError(t, log.RecordView(as, audit.View{As: "manager", What: "their person page", PersonID: &pat}))
+
+	entries, total, err := log.List(ctx, audit.Filter{Action: audit.PersonalDataViewed}, 1)
+	require.NoError(t, err)
+	require.Equal(t, 1, total, "only the signed-in view is recorded")
+	e := entries[0]
+	require.NotNil(t, e.ActorID)
+	require.NotNil(t, e.SubjectID)
+	assert.Equal(t, helen, *e.ActorID)
+	assert.Equal(t, "Helen", e.ActorName)
+	assert.Equal(t, pat, *e.SubjectID)
+	assert.Equal(t, "192.0.2.7", e.IP)
+	assert.True(t, e.At.Equal(at))
+	assert.Equal(t, "their person page", e.Details["what"])
+
+	// The filter narrows: no entry for another action, one for Pat as subject.
+	_, total, err = log.List(ctx, audit.Filter{Action: audit.SignIn}, 1)
+	require.NoError(t, err)
+	assert.Zero(t, total)
+	_, total, err = log.List(ctx, audit.Filter{UserID: &pat}, 0)
+	require.NoError(t, err)
+	assert.Equal(t, 1, total)
 }
 
 func normalise(views []audit.ViewOfYou) []audit.ViewOfYou {

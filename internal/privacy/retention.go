@@ -126,14 +126,10 @@ func (e *Enforcer) apply(ctx context.Context, r Rule, now time.Time) (int64, err
 	}
 }
 
-// Runs returns the latest runs, newest first.
+// Runs returns the latest limit runs of the schedule, newest first (the
+// training managers' retention page).
 func (e *Enforcer) Runs(ctx context.Context, limit int) ([]Run, error) {
-	return ListRuns(ctx, e.pool, limit)
-}
-
-// ListRuns returns the latest runs of the schedule, newest first.
-func ListRuns(ctx context.Context, pool *pgxpool.Pool, limit int) ([]Run, error) {
-	rows, err := dbsqlc.New(pool).ListRetentionRuns(ctx, int32(limit))
+	rows, err := dbsqlc.New(e.pool).ListRetentionRuns(ctx, int32(limit))
 	if err != nil {
 		return nil, fmt.Errorf("list retention runs: %w", err)
 	}

@@ -17,8 +17,10 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/pgerr"
 	"github.com/pscp/booktraining/internal/validation"
 )
@@ -51,6 +53,9 @@ var (
 	// ErrAlreadyQueued: the same work (a unique job with the same args) is
 	// already waiting to run, so this one is not run beside it.
 	ErrAlreadyQueued = errors.New("the same job is already waiting to run")
+	// ErrNobodyActing: no signed-in person in the context; only a training
+	// manager may try a job again or deal with it.
+	ErrNobodyActing = errs.New(errs.Forbidden, "failed job acted on with nobody signed in")
 )
 
 // MaxNoteLength bounds the note a manager may leave when marking a failure
@@ -203,10 +208,14 @@ func shorten(s string, n int) string {
 }
 
 // Retry runs a failed job again now, in a transaction that also writes the
-// audit event; failedAt is the failure the manager saw (Failure.FailedAt),
+// audit event as the context's actor; failedAt is the failure the manager saw (Failure.FailedAt),
 // so a second click, or a second manager, gets ErrAlreadyHandled rather than
 // running the job twice.
-func (f *Failures) Retry(ctx context.Context, actor, jobID int64, failedAt time.Time, ip string) (Failure, error) {
+func (f *Failures) Retry(ctx context.Context, jobID int64, failedAt time.Time) (Failure, error) {
+	by := actor.From(ctx)
+	if !by.SignedIn() {
+		return Failure{}, ErrNobodyActing
+	}
 	return f.act(ctx, jobID, failedAt, func(tx pgx.Tx, q *dbsqlc.Queries, fl Failure) error {
 		if fl.Subject.NoRetry != "" {
 			return ErrCannotRetry
@@ -217,7 +226,7 @@ func (f *Failures) Retry(ctx context.Context, actor, jobID int64, failedAt time.
 			return fmt.Errorf("retry job %d: %w", jobID, err)
 		}
 		return audit.Record(ctx, q, f.now(), audit.Event{
-			Action: audit.JobRetried, ActorID: &actor, IP: ip, Details: auditDetails(fl, ""),
+			Action: audit.JobRetried, ActorID: by.IDPtr(), IP: by.IP, Details: auditDetails(fl, ""),
 		})
 	})
 }
@@ -227,10 +236,14 @@ func (f *Failures) Retry(ctx context.Context, actor, jobID int64, failedAt time.
 // args.
 var riverUniqueIndexes = []string{"river_job_unique_idx", "river_job_kind_unique_key_idx"}
 
-// DealtWith records that a manager put a failure right some other way (or
-// decided nothing is to be done), with their note, which goes into the
-// audit event only.
-func (f *Failures) DealtWith(ctx context.Context, actor, jobID int64, failedAt time.Time, note, ip string) (Failure, error) {
+// DealtWith records that the context's actor, a manager, put a failure
+// right some other way (or decided nothing is to be done), with their note,
+// which goes into the audit event only.
+func (f *Failures) DealtWith(ctx context.Context, jobID int64, failedAt time.Time, note string) (Failure, error) {
+	by := actor.From(ctx)
+	if !by.SignedIn() {
+		return Failure{}, ErrNobodyActing
+	}
 	note = validation.CleanText(note)
 	if utf8.RuneCountInString(note) > MaxNoteLength {
 		var v validation.Errors
@@ -239,7 +252,7 @@ func (f *Failures) DealtWith(ctx context.Context, actor, jobID int64, failedAt t
 	}
 	return f.act(ctx, jobID, failedAt, func(tx pgx.Tx, q *dbsqlc.Queries, fl Failure) error {
 		n, err := q.MarkJobFailureDealtWith(ctx, dbsqlc.MarkJobFailureDealtWithParams{
-			JobID: jobID, FailedAt: fl.FailedAt, DealtBy: actor, Now: f.now()})
+			JobID: jobID, FailedAt: fl.FailedAt, DealtBy: by.ID, Now: f.now()})
 		if err != nil {
 			return fmt.Errorf("mark job %d dealt with: %w", jobID, err)
 		}
@@ -247,7 +260,7 @@ func (f *Failures) DealtWith(ctx context.Context, actor, jobID int64, failedAt t
 			return ErrAlreadyHandled
 		}
 		return audit.Record(ctx, q, f.now(), audit.Event{
-			Action: audit.JobDealtWith, ActorID: &actor, IP: ip, Details: auditDetails(fl, note),
+			Action: audit.JobDealtWith, ActorID: by.IDPtr(), IP: by.IP, Details: auditDetails(fl, note),
 		})
 	})
 }

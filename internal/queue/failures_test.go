@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/pgtest"
 	"github.com/pscp/booktraining/internal/queue"
 	"github.com/pscp/booktraining/internal/validation"
@@ -120,6 +121,11 @@ func failuresSetup(t *testing.T) failures {
 	return failures{ctx: ctx, pool: pool, client: client, worker: w, svc: queue.NewFailures(pool, client, describe, nil, nil), manager: manager}
 }
 
+// as is the test's context with the manager acting, from ip.
+func (f failures) as(ip string) context.Context {
+	return actor.With(f.ctx, actor.Actor{ID: f.manager, Manager: true, IP: ip})
+}
+
 // fail inserts a job and waits until River has finished with it.
 func (f failures) fail(t *testing.T, args river.JobArgs) int64 {
 	t.Helper()
@@ -209,15 +215,25 @@ func TestRetryRunsTheJobOnceMore(t *testing.T) {
 	require.Len(t, list, 1)
 	seen := list[0].FailedAt
 
+	// Only a signed-in person may act: the actor comes from the context.
+	_, err = f.svc.Retry(f.ctx, id, seen)
+	assert.ErrorIs(t, err, queue.ErrNobodyActing)
+	_, err = f.svc.DealtWith(f.ctx, id, seen, "")
+	assert.ErrorIs(t, err, queue.ErrNobodyActing)
+	assert.Zero(t, f.audits(t, "job_retried", id))
+
 	before := f.worker.count()
-	got, err := f.svc.Retry(f.ctx, f.manager, id, seen, "192.0.2.1")
+	got, err := f.svc.Retry(f.as("192.0.2.1"), id, seen)
 	require.NoError(t, err)
 	assert.Equal(t, "Refund of £45.00", got.Subject.What)
 	assert.Equal(t, 1, f.audits(t, "job_retried", id))
+	var ip string
+	require.NoError(t, f.pool.QueryRow(f.ctx, `SELECT host(ip) FROM audit_events WHERE action = 'job_retried' AND actor_id = $1`, f.manager).Scan(&ip))
+	assert.Equal(t, "192.0.2.1", ip, "the actor's address")
 
-	_, err = f.svc.Retry(f.ctx, f.manager, id, seen, "192.0.2.1")
+	_, err = f.svc.Retry(f.as("192.0.2.1"), id, seen)
 	assert.ErrorIs(t, err, queue.ErrAlreadyHandled, "a double click")
-	_, err = f.svc.DealtWith(f.ctx, f.manager, id, seen, "", "192.0.2.1")
+	_, err = f.svc.DealtWith(f.as("192.0.2.1"), id, seen, "")
 	assert.ErrorIs(t, err, queue.ErrAlreadyHandled, "a second manager")
 
 	// It runs again, and fails again: a new failure, which needs attention.
@@ -227,11 +243,11 @@ func TestRetryRunsTheJobOnceMore(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, list, 1)
 	assert.True(t, list[0].FailedAt.After(seen))
-	_, err = f.svc.Retry(f.ctx, f.manager, id, seen, "")
+	_, err = f.svc.Retry(f.as(""), id, seen)
 	assert.ErrorIs(t, err, queue.ErrAlreadyHandled, "the old failure's form")
 	assert.Equal(t, 1, f.audits(t, "job_retried", id), "nothing more was audited")
 
-	_, err = f.svc.Retry(f.ctx, f.manager, 999999, seen, "")
+	_, err = f.svc.Retry(f.as(""), 999999, seen)
 	assert.ErrorIs(t, err, queue.ErrNoSuchJob)
 }
 
@@ -247,7 +263,7 @@ func TestDealtWithOnceOnly(t *testing.T) {
 	require.Len(t, list, 1)
 	seen := list[0].FailedAt
 
-	_, err = f.svc.DealtWith(f.ctx, f.manager, id, seen, strings.Repeat("a", queue.MaxNoteLength+1), "")
+	_, err = f.svc.DealtWith(f.as(""), id, seen, strings.Repeat("a", queue.MaxNoteLength+1))
 	var verr *validation.Errors
 	require.ErrorAs(t, err, &verr)
 	assert.Equal(t, "The note must be 500 characters or fewer", verr.Message("note"))
@@ -256,7 +272,7 @@ func TestDealtWithOnceOnly(t *testing.T) {
 	errs := make([]error, 4)
 	for i := range errs {
 		wg.Go(func() {
-			_, errs[i] = f.svc.DealtWith(f.ctx, f.manager, id, seen, "Refunded by bank transfer", "192.0.2.1")
+			_, errs[i] = f.svc.DealtWith(f.as("192.0.2.1"), id, seen, "Refunded by bank transfer")
 		})
 	}
 	wg.Wait()
@@ -366,7 +382,7 @@ func TestRetryBesideTheSameWaitingJob(t *testing.T) {
 	failedAt := list[0].FailedAt
 	_, err = f.client.Insert(f.ctx, uniqueArgs{Name: "offers"}, &river.InsertOpts{ScheduledAt: time.Now().Add(time.Hour)})
 	require.NoError(t, err)
-	_, err = f.svc.Retry(f.ctx, f.manager, failed, failedAt, "")
+	_, err = f.svc.Retry(f.as(""), failed, failedAt)
 	require.ErrorIs(t, err, queue.ErrAlreadyQueued)
 	j, err := f.client.JobGet(f.ctx, failed)
 	require.NoError(t, err)
@@ -381,7 +397,7 @@ func TestRetryBesideTheSameWaitingJob(t *testing.T) {
 	require.Equal(t, sweep, list[0].JobID)
 	assert.Equal(t, "Safety-net check “offers”", list[0].Subject.What)
 	assert.NotEmpty(t, list[0].Subject.NoRetry)
-	_, err = f.svc.Retry(f.ctx, f.manager, sweep, failedAt, "")
+	_, err = f.svc.Retry(f.as(""), sweep, failedAt)
 	assert.ErrorIs(t, err, queue.ErrCannotRetry)
 }
 

@@ -16,12 +16,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pscp/booktraining/internal/account"
-	"github.com/pscp/booktraining/internal/web"
 )
 
 // behindProxy puts the app behind a load balancer at app.Test's peer
 // address (0.0.0.0), so a test says who the client is in X-Forwarded-For.
-func behindProxy(d *web.Deps) {
+func behindProxy(d *testDeps) {
 	d.TrustedProxies = []string{"0.0.0.0", "10.0.0.0/8"}
 	d.ProxyHeader = "X-Forwarded-For"
 }

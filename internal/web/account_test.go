@@ -18,7 +18,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pscp/booktraining/internal/account"
-	"github.com/pscp/booktraining/internal/web"
 )
 
 func (a testApp) lastEmail(t *testing.T, to string) (subject, link string) {
@@ -272,7 +271,7 @@ func TestSignInRedirectsOnlyToLocalPaths(t *testing.T) {
 // address from X-Forwarded-For, not the balancer's.
 func TestSignInLimitUsesTheForwardedClientIP(t *testing.T) {
 	t.Parallel()
-	a := setup(t, func(d *web.Deps) {
+	a := setup(t, func(d *testDeps) {
 		d.TrustedProxies = []string{"0.0.0.0/0"}
 		d.ProxyHeader = "X-Forwarded-For"
 	})

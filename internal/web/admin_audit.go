@@ -174,7 +174,7 @@ func (h *admin) auditLog(c *fiber.Ctx) error {
 	}
 
 	page := pageParam(c)
-	entries, total, err := audit.List(ctx, h.deps.Pool, f, page)
+	entries, total, err := h.deps.Audit.List(ctx, f, page)
 	if err != nil {
 		return err
 	}

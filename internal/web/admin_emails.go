@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/url"
 	"regexp"
 	"strings"
@@ -33,11 +32,11 @@ func (h *admin) emails(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	page := pageParam(c)
 	f := email.Filter{FailedOnly: c.Query("status") == "failed"}
-	list, total, err := email.List(ctx, h.deps.Pool, f, emailPageSize, (page-1)*emailPageSize)
+	list, total, err := h.deps.Emails.List(ctx, f, emailPageSize, (page-1)*emailPageSize)
 	if err != nil {
 		return err
 	}
-	failed, err := email.CountFailedSince(ctx, h.deps.Pool, h.deps.Now().Add(-failedEmailWindow))
+	failed, err := h.deps.Emails.CountFailedSince(ctx, h.deps.Now().Add(-failedEmailWindow))
 	if err != nil {
 		return err
 	}
@@ -69,11 +68,9 @@ func (h *admin) email(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	m, err := email.Get(c.UserContext(), h.deps.Pool, int64(id))
-	if errors.Is(err, email.ErrNotFound) {
-		return fiber.ErrNotFound
-	} else if err != nil {
-		return err
+	m, err := h.deps.Emails.Get(c.UserContext(), int64(id))
+	if err != nil {
+		return err // email.ErrNotFound is a 404 (errors.go)
 	}
 	d := adminEmailPage{adminArea: h.area(c), Email: m}
 	if h.deps.ShowEmailBodies {

@@ -100,7 +100,7 @@ func (a *app) retryJob(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	_, err = a.deps.Failures.Retry(c.UserContext(), currentUser(c).ID, id, failed, a.clientIP(c))
+	_, err = a.deps.Failures.Retry(c.UserContext(), id, failed)
 	return a.afterJobAction(c, err, "retried")
 }
 
@@ -110,7 +110,7 @@ func (a *app) jobDealtWith(c *fiber.Ctx) error {
 		return err
 	}
 	note := c.FormValue("note")
-	_, err = a.deps.Failures.DealtWith(c.UserContext(), currentUser(c).ID, id, failed, note, a.clientIP(c))
+	_, err = a.deps.Failures.DealtWith(c.UserContext(), id, failed, note)
 	var verr *validation.Errors
 	if errors.As(err, &verr) {
 		// The field of this failure's own form.

@@ -22,7 +22,6 @@ import (
 
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/queue"
-	"github.com/pscp/booktraining/internal/web"
 )
 
 // refundJob is a job that fails as a real one does: every attempt errors
@@ -62,7 +61,7 @@ type jobsWorld struct {
 func jobsSetup(t *testing.T, opts ...deps) jobsWorld {
 	t.Helper()
 	var jobs *river.Client[pgx.Tx]
-	withJobs := func(d *web.Deps) {
+	withJobs := func(d *testDeps) {
 		var err error
 		jobs, err = queue.New(d.Pool, nil, func(c *river.Config) error {
 			c.FetchPollInterval = 20 * time.Millisecond

@@ -25,7 +25,7 @@ const badInputHeading = "The address or form contained characters the service ca
 // as if there were none; never a 5xx, and nothing reaches PostgreSQL.
 func TestNULAndInvalidUTF8AreRefusedWithAPage(t *testing.T) {
 	t.Parallel()
-	a := setup(t, withTrainingRequests)
+	a := setup(t)
 	ctx := context.Background()
 	a.newUser(t, "boss@example.org", "", "manager")
 	a.newUser(t, "pat@example.org", "Portsmouth City Council", "coordinator")
@@ -112,7 +112,7 @@ var routeParam = regexp.MustCompile(`:[A-Za-z]+(<[^>]*>)?`)
 // page.
 func TestEveryPageAnswersOddInputWithoutAServerError(t *testing.T) {
 	t.Parallel()
-	a := setup(t, withTrainingRequests)
+	a := setup(t)
 	a.newUser(t, "boss@example.org", "Portsmouth City Council", "manager", "trainer", "coordinator")
 	c := a.as(t, "boss@example.org")
 

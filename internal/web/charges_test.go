@@ -14,7 +14,6 @@ import (
 
 	"github.com/pscp/booktraining/internal/payment"
 	"github.com/pscp/booktraining/internal/stripetest"
-	"github.com/pscp/booktraining/internal/web"
 )
 
 // chargeWorld is a session delivered a week ago, with one person of
@@ -27,13 +26,10 @@ type chargeWorld struct {
 
 // withInvoices gives the app Stripe (stripe-mock) and the invoice webhooks,
 // wired as cmd/server wires them.
-func withInvoices(t *testing.T, payments **payment.Service) func(*web.Deps) {
-	stripeURL := stripetest.Start(t)
-	return func(d *web.Deps) {
-		gw := payment.NewStripeGateway(stripetest.Key, stripeURL, &http.Client{Timeout: 30 * time.Second})
-		d.Payments = payment.New(d.Pool, gw, webhookSecret, d.Now)
-		d.Payments.Handle(stripe.EventTypeInvoicePaid, d.Payments.InvoicePaid)
-		d.Payments.Handle(stripe.EventTypeInvoiceVoided, d.Payments.InvoiceVoided)
+func withInvoices(t *testing.T, payments **payment.Service) deps {
+	stripe := withStripe(t)
+	return func(d *testDeps) {
+		stripe(d)
 		*payments = d.Payments
 	}
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pscp/booktraining/internal/browsertest"
-	"github.com/pscp/booktraining/internal/web"
 )
 
 // A signed-out person presses "Book a place", creates an account (first
@@ -104,7 +103,7 @@ func TestBrowserSignUpFromBookAPlace(t *testing.T) {
 // profile with the line manager. Every page passes axe-core.
 func TestBrowserPractitionerPagesThatExplain(t *testing.T) {
 	t.Parallel()
-	a := setup(t, func(d *web.Deps) { d.TrainingEmail, d.TrainingPhone = "training@example.org", "023 9268 8000" })
+	a := setup(t, func(d *testDeps) { d.TrainingEmail, d.TrainingPhone = "training@example.org", "023 9268 8000" })
 	base := listen(t, a)
 	a.priceSessions(t)
 	a.newUser(t, "sam@example.org", "")

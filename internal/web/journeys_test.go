@@ -21,7 +21,6 @@ import (
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/queue"
 	"github.com/pscp/booktraining/internal/scheduling"
-	"github.com/pscp/booktraining/internal/web"
 )
 
 // hrefOf returns the (unescaped) address of the first link whose address
@@ -450,7 +449,7 @@ func TestInvoicedPlaceShowsPriceAndPurchaseOrder(t *testing.T) {
 // telephone, not only "contact the training team".
 func TestBookingClosedPageGivesTheTrainingTeamsContact(t *testing.T) {
 	t.Parallel()
-	a := setup(t, func(d *web.Deps) {
+	a := setup(t, func(d *testDeps) {
 		d.TrainingEmail, d.TrainingPhone = "training@example.org", "023 9268 8000"
 	})
 	a.newUser(t, "sam@example.org", "")

@@ -13,13 +13,12 @@ import (
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/metrics"
 	"github.com/pscp/booktraining/internal/queue"
-	"github.com/pscp/booktraining/internal/web"
 )
 
 const metricsToken = "0123456789abcdef0123456789abcdef"
 
 func withMetrics(token string) deps {
-	return func(d *web.Deps) {
+	return func(d *testDeps) {
 		reg, err := metrics.New(d.Pool, queue.JobLag, queue.JobCollector(d.Pool, nil),
 			booking.Collector(d.Pool, nil), email.Collector(d.Pool, nil))
 		if err != nil {

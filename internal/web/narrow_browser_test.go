@@ -56,7 +56,7 @@ func fitsNarrowScreenAnswering(t *testing.T, tab context.Context, base, path str
 // coordinator's lists. Other helpers' new tables are caught here too.
 func TestBrowserTablesFitA320PixelScreen(t *testing.T) {
 	t.Parallel()
-	w := chargeSetup(t, withTrainingRequests)
+	w := chargeSetup(t)
 	ctx := context.Background()
 	base := listen(t, w.testApp)
 	exec := func(sql string, args ...any) {

@@ -13,23 +13,12 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/stripe/stripe-go/v76"
 
-	"github.com/pscp/booktraining/internal/payment"
 	"github.com/pscp/booktraining/internal/stripetest"
-	"github.com/pscp/booktraining/internal/web"
 )
 
 // withCardPayments gives the app card payments through stripe-mock and the
 // booking webhooks, wired as cmd/server wires them.
-func withCardPayments(t *testing.T) func(*web.Deps) {
-	stripeURL := stripetest.Start(t)
-	return func(d *web.Deps) {
-		gw := payment.NewStripeGateway(stripetest.Key, stripeURL, &http.Client{Timeout: 30 * time.Second})
-		d.Payments = payment.New(d.Pool, gw, webhookSecret, d.Now)
-		d.Bookings.Payments = d.Payments
-		d.Payments.Handle(stripe.EventTypeCheckoutSessionCompleted, d.Bookings.CheckoutCompleted)
-		d.Payments.Handle(stripe.EventTypeCheckoutSessionExpired, d.Bookings.CheckoutExpired)
-	}
-}
+func withCardPayments(t *testing.T) deps { return withStripe(t) }
 
 // priceSessions puts an £80 price on the course addSession uses, for every band.
 func (a testApp) priceSessions(t *testing.T) {

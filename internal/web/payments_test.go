@@ -20,7 +20,6 @@ import (
 	"github.com/pscp/booktraining/internal/browsertest"
 	"github.com/pscp/booktraining/internal/payment"
 	"github.com/pscp/booktraining/internal/stripetest"
-	"github.com/pscp/booktraining/internal/web"
 )
 
 const webhookSecret = "whsec_web_test"
@@ -51,7 +50,7 @@ func (a testApp) postWebhook(t *testing.T, body []byte, signature string) (*http
 func TestStripeWebhook(t *testing.T) {
 	t.Parallel()
 	var payments *payment.Service
-	a := setup(t, func(d *web.Deps) {
+	a := setup(t, func(d *testDeps) {
 		payments = payment.New(d.Pool, nil, webhookSecret, d.Now)
 		d.Payments = payments
 	})

@@ -44,7 +44,7 @@ type retentionLine struct {
 // retention shows a training manager the schedule and what its daily job
 // did on its latest runs.
 func (h *admin) retention(c *fiber.Ctx) error {
-	runs, err := privacy.ListRuns(c.UserContext(), h.deps.Pool, retentionRunsShown)
+	runs, err := h.deps.Retention.Runs(c.UserContext(), retentionRunsShown)
 	if err != nil {
 		return err
 	}

@@ -159,18 +159,14 @@ func (a *app) pageRoutes() []route {
 		{"GET", "/sessions/:id<int>/register", signedInOnly, a.showRegister},
 		{"POST", "/sessions/:id<int>/register", signedInOnly, a.takeRegister},
 		{"POST", "/sessions/:id<int>/register/everyone-attended", signedInOnly, a.markEveryoneAttended},
-	}
-	if a.deps.TrainingRequests != nil {
-		rs = append(rs, []route{
-			// Training requests
-			{"GET", "/training-requests", signedInOnly, a.trainingRequestList},
-			{"GET", "/training-requests/new", signedInOnly, a.trainingRequestNewForm},
-			{"POST", "/training-requests/new", signedInOnly, a.trainingRequestCreate},
-			{"GET", "/training-requests/:id<int>", signedInOnly, a.trainingRequestShow},
-			{"POST", "/training-requests/:id<int>/messages", signedInOnly, a.trainingRequestMessage},
-		}...)
-	}
-	rs = append(rs, []route{
+
+		// Training requests
+		{"GET", "/training-requests", signedInOnly, a.trainingRequestList},
+		{"GET", "/training-requests/new", signedInOnly, a.trainingRequestNewForm},
+		{"POST", "/training-requests/new", signedInOnly, a.trainingRequestCreate},
+		{"GET", "/training-requests/:id<int>", signedInOnly, a.trainingRequestShow},
+		{"POST", "/training-requests/:id<int>/messages", signedInOnly, a.trainingRequestMessage},
+
 		// Trainers
 		{"GET", "/trainer/sessions", trainerOnly, tr.mySessions},
 		{"GET", "/trainer/sessions/:id", trainerOnly, tr.mySession},
@@ -233,7 +229,7 @@ func (a *app) pageRoutes() []route {
 		{"GET", "/admin/sessions/:id<int>/bookings", managerOnly, a.sessionBookings},
 		{"GET", "/admin/sessions/:id<int>/bookings/add", managerOnly, a.addPersonForm},
 		{"POST", "/admin/sessions/:id<int>/bookings/add", managerOnly, a.addPerson},
-	}...)
+	}
 	for _, act := range []string{"remove", "move", "late", "reorder"} {
 		p := "/admin/sessions/:id<int>/bookings/:booking<int>/" + act
 		rs = append(rs,
@@ -280,17 +276,13 @@ func (a *app) pageRoutes() []route {
 		{"GET", "/admin/attention", managerOnly, a.attention},
 		{"POST", "/admin/attention/:id/retry", managerOnly, a.retryJob},
 		{"POST", "/admin/attention/:id/dealt-with", managerOnly, a.jobDealtWith},
+		{"GET", "/admin/training-requests", managerOnly, a.trainingRequestQueue},
+		{"GET", "/admin/training-requests/:id<int>", managerOnly, a.trainingRequestAdminShow},
+		{"POST", "/admin/training-requests/:id<int>/messages", managerOnly, a.trainingRequestAdminMessage},
+		{"GET", "/admin/training-requests/:id<int>/accept", managerOnly, a.trainingRequestAcceptForm},
+		{"POST", "/admin/training-requests/:id<int>/accept", managerOnly, a.trainingRequestAccept},
+		{"POST", "/admin/training-requests/:id<int>/decline", managerOnly, a.trainingRequestDecline},
 	}...)
-	if a.deps.TrainingRequests != nil {
-		rs = append(rs, []route{
-			{"GET", "/admin/training-requests", managerOnly, a.trainingRequestQueue},
-			{"GET", "/admin/training-requests/:id<int>", managerOnly, a.trainingRequestAdminShow},
-			{"POST", "/admin/training-requests/:id<int>/messages", managerOnly, a.trainingRequestAdminMessage},
-			{"GET", "/admin/training-requests/:id<int>/accept", managerOnly, a.trainingRequestAcceptForm},
-			{"POST", "/admin/training-requests/:id<int>/accept", managerOnly, a.trainingRequestAccept},
-			{"POST", "/admin/training-requests/:id<int>/decline", managerOnly, a.trainingRequestDecline},
-		}...)
-	}
 	return rs
 }
 
@@ -316,9 +308,7 @@ func (a *app) addPages(f *fiber.App) {
 	for _, ar := range areas {
 		f.Use(ar.prefix, ar.who.guard())
 	}
-	if a.deps.TrainingRequests != nil {
-		f.Use("/training-requests", signedIn)
-	}
+	f.Use("/training-requests", signedIn)
 	add(f, a.pageRoutes())
 	if a.deps.JobsUI != nil {
 		f.Use(queue.UIPrefix, manager, jobsUIHeaders, a.jobsUI())

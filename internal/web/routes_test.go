@@ -21,7 +21,7 @@ func concrete(path, value string) string {
 // registered without an entry in the table fails.
 func TestEveryRouteIsGuardedAsItsTableSays(t *testing.T) {
 	t.Parallel()
-	a := setup(t, withTrainingRequests) // training requests' routes exist only with the service
+	a := setup(t)
 	const (
 		practitioner = "practitioner@example.org"
 		trainer      = "trainer@example.org"

@@ -19,13 +19,9 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/booking"
-	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/demo"
-	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/pgtest"
-	"github.com/pscp/booktraining/internal/queue"
 	"github.com/pscp/booktraining/internal/web"
 )
 
@@ -130,18 +126,11 @@ func newRushWorld(b *testing.B, sessions int) *rushWorld {
 	b.Cleanup(pool.Close) // before pgtest drops the database
 	_, err = demo.Seed(ctx, pool, now)
 	must(b, err)
-	jobs, err := queue.NewInsertOnly(pool)
-	must(b, err)
-	outbox := email.NewOutbox(jobs)
-	base, _ := url.Parse("http://localhost:3000")
 	clock := func() time.Time { return now }
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	accounts := account.New(pool, outbox, base, clock, quiet)
+	svc := newServices(b, pool, clock) // as main builds them
+	accounts := svc.Accounts
 	app, err := web.New(web.Deps{
-		Catalogue:   catalogue.New(pool, clock),
-		Accounts:    accounts,
-		Bookings:    booking.New(pool, outbox, base, "Portsmouth Safeguarding Children Partnership", clock, quiet),
-		Pool:        pool,
+		Services:    svc,
 		Now:         clock,
 		Ready:       pool.Ping,
 		Logger:      slog.New(web.LogHandler(slog.NewTextHandler(io.Discard, nil))), // formatted, as in production

@@ -11,8 +11,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/pscp/booktraining/internal/web"
 )
 
 // NUL and invalid UTF-8 never reach a handler (badinput_test.go); the other
@@ -137,7 +135,7 @@ func TestChangePasswordHasAGuessingLimit(t *testing.T) {
 func TestKeptEmailBodiesHiddenWhenSentBySMTP(t *testing.T) {
 	t.Parallel()
 	for _, show := range []bool{true, false} {
-		a := setup(t, func(d *web.Deps) { d.ShowEmailBodies = show })
+		a := setup(t, func(d *testDeps) { d.ShowEmailBodies = show })
 		a.newUser(t, "manager@example.org", "", "manager")
 		var id int64
 		require.NoError(t, a.pool.QueryRow(context.Background(),

@@ -13,24 +13,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/pscp/booktraining/internal/email"
-	"github.com/pscp/booktraining/internal/queue"
-	"github.com/pscp/booktraining/internal/scheduling"
 	"github.com/pscp/booktraining/internal/trainingrequest"
-	"github.com/pscp/booktraining/internal/web"
 )
-
-// withTrainingRequests gives the app its training requests, as main does.
-func withTrainingRequests(d *web.Deps) {
-	jobs, err := queue.NewInsertOnly(d.Pool)
-	if err != nil {
-		panic(err)
-	}
-	base, _ := url.Parse("http://localhost:3000")
-	sched := scheduling.New(d.Pool, d.Now, nil)
-	sched.Bookings = d.Bookings
-	d.TrainingRequests = trainingrequest.New(d.Pool, email.NewOutbox(jobs), sched, base, d.Now, nil)
-}
 
 type trainingRequestFixture struct {
 	a                        testApp
@@ -43,7 +27,7 @@ type trainingRequestFixture struct {
 
 func setupTrainingRequests(t *testing.T) trainingRequestFixture {
 	t.Helper()
-	a := setup(t, withTrainingRequests)
+	a := setup(t)
 	ctx := context.Background()
 	f := trainingRequestFixture{a: a, agency: "Portsmouth City Council"}
 	f.coordinatorID = a.newUser(t, "lead@example.org", f.agency, "coordinator")

@@ -11,16 +11,13 @@ import (
 	"github.com/pscp/booktraining/internal/booking"
 )
 
-// auditView records that the signed-in person, in role as, is being shown
-// other people's personal data (audit.View says what and whose). Pages call
-// it once they have what they will show, before rendering it.
+// auditView records that the signed-in person (the request's actor), in
+// role as, is being shown other people's personal data (audit.View says what
+// and whose). Pages call it once they have what they will show, before
+// rendering it.
 func (a *app) auditView(c *fiber.Ctx, as account.Role, v audit.View) error {
-	u := currentUser(c)
-	if u == nil {
-		return fiber.ErrUnauthorized
-	}
-	v.ActorID, v.As, v.IP = u.ID, string(as), c.IP()
-	return audit.RecordView(c.UserContext(), a.deps.Pool, a.deps.Now(), v)
+	v.As = string(as)
+	return a.deps.Audit.RecordView(c.UserContext(), v)
 }
 
 // viewRole is the role someone sees a session's people in: a training

@@ -4,6 +4,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -15,42 +16,20 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/helmet"
 	"github.com/gofiber/fiber/v2/middleware/recover"
-	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/pscp/booktraining/internal/account"
-	"github.com/pscp/booktraining/internal/agency"
-	"github.com/pscp/booktraining/internal/booking"
-	"github.com/pscp/booktraining/internal/calendar"
-	"github.com/pscp/booktraining/internal/catalogue"
-	"github.com/pscp/booktraining/internal/payment"
-	"github.com/pscp/booktraining/internal/people"
-	"github.com/pscp/booktraining/internal/queue"
-	"github.com/pscp/booktraining/internal/scheduling"
-	"github.com/pscp/booktraining/internal/trainer"
-	"github.com/pscp/booktraining/internal/trainingrequest"
-	"github.com/pscp/booktraining/internal/venue"
+	"github.com/pscp/booktraining/internal/services"
 	"github.com/pscp/booktraining/static"
 )
 
 // ServiceName is the name people see in the header and page titles.
 const ServiceName = "Book safeguarding training"
 
-// Deps is everything the web app needs from the rest of the program.
+// Deps is everything the web app needs from the rest of the program: the
+// services, built once by services.New (in main, and the same way in the
+// tests), and the web app's own settings. The app reaches the database only
+// through the services.
 type Deps struct {
-	Catalogue *catalogue.Service
-	Accounts  *account.Service
-	Bookings  *booking.Service
-	Payments  *payment.Service // prices, Stripe; offline (no card payments) when nil
-	// The services main builds once, each with its hooks; nil: built here
-	// from Pool with none (tests).
-	Scheduler      *scheduling.Service
-	Calendars      *calendar.Service
-	People         *people.Service
-	Agencies       *agency.Service
-	Venues         *venue.Service
-	Trainers       *trainer.Service
-	Pool           *pgxpool.Pool               // for the manager's lists read straight from a package: the audit log, kept emails, retention runs
+	*services.Services
 	Now            func() time.Time            // the clock; time.Now when nil
 	CookieSecure   bool                        // false only for http://localhost development
 	Ready          func(context.Context) error // nil error when the database answers
@@ -63,23 +42,16 @@ type Deps struct {
 	// /admin/emails/:id. Set it only when no email is really delivered (no
 	// SMTP): otherwise the text of an email not yet sent holds a live link.
 	ShowEmailBodies bool
-	// TrainingRequests keeps requests for bespoke and single-agency
-	// training; nil: no such pages.
-	TrainingRequests *trainingrequest.Service
 	// The training team's mailbox and telephone (TRAINING_EMAIL,
 	// TRAINING_PHONE), for pages that tell people to get in touch; either
 	// may be "".
 	TrainingEmail string
 	TrainingPhone string
-	// Failures is the Needs attention page's service (queue.NewFailures with
-	// every part's Describers); nil: one that describes no kind of job.
-	Failures *queue.Failures
 	// JobsUI is River UI (queue.UI), served to training managers under
 	// /admin/jobs/; nil: not served.
 	JobsUI http.Handler
-	// Metrics is what GET /metrics serves to a request bearing MetricsToken;
-	// the app adds its requests to it. Without either, /metrics is 404.
-	Metrics      *prometheus.Registry
+	// MetricsToken is the bearer token GET /metrics asks for; the app adds
+	// its requests to Services.Metrics. Without either, /metrics is 404.
 	MetricsToken string
 }
 
@@ -91,8 +63,12 @@ type app struct {
 	metrics *httpMetrics // nil without Deps.Metrics
 }
 
-// New builds the app. It fails only if a template does not parse.
+// New builds the app. It fails if deps has no Services or a template does
+// not parse.
 func New(deps Deps) (*fiber.App, error) {
+	if deps.Services == nil {
+		return nil, errors.New("web: no services (build them with services.New)")
+	}
 	pages, err := loadPages()
 	if err != nil {
 		return nil, err
@@ -105,36 +81,6 @@ func New(deps Deps) (*fiber.App, error) {
 	}
 	if deps.RequestTimeout == 0 {
 		deps.RequestTimeout = 30 * time.Second
-	}
-	if deps.Payments == nil {
-		deps.Payments = payment.New(deps.Pool, nil, "", deps.Now)
-	}
-	if deps.Scheduler == nil {
-		deps.Scheduler = scheduling.New(deps.Pool, deps.Now, deps.Logger)
-		deps.Scheduler.Bookings = deps.Bookings
-	}
-	if deps.Calendars == nil {
-		deps.Calendars = calendar.New(deps.Pool, deps.Bookings, deps.Now)
-	}
-	if deps.People == nil {
-		deps.People = people.New(deps.Pool, deps.Now)
-	}
-	if deps.Agencies == nil {
-		deps.Agencies = agency.New(deps.Pool, deps.Now)
-		deps.Agencies.BillingContactAdded = deps.Payments.BillAgencyWhenDueTx
-	}
-	if deps.Venues == nil {
-		deps.Venues = venue.New(deps.Pool, deps.Now)
-	}
-	if deps.Trainers == nil {
-		deps.Trainers = trainer.New(deps.Pool, deps.Now)
-	}
-	if deps.Failures == nil {
-		jobs, err := queue.NewInsertOnly(deps.Pool)
-		if err != nil {
-			return nil, err
-		}
-		deps.Failures = queue.NewFailures(deps.Pool, jobs, nil, deps.Now, deps.Logger)
 	}
 	a := &app{deps: deps, pages: pages, log: deps.Logger, proxies: newProxies(deps.TrustedProxies, deps.ProxyHeader)}
 	if deps.Metrics != nil {

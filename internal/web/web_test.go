@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -24,13 +23,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pscp/booktraining/internal/account"
-	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/catalogue"
+	"github.com/pscp/booktraining/internal/config"
 	"github.com/pscp/booktraining/internal/demo"
-	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/pgtest"
-	"github.com/pscp/booktraining/internal/privacy/registry"
-	"github.com/pscp/booktraining/internal/queue"
+	"github.com/pscp/booktraining/internal/services"
+	"github.com/pscp/booktraining/internal/stripetest"
 	"github.com/pscp/booktraining/internal/web"
 )
 
@@ -46,7 +44,56 @@ type testApp struct {
 	accounts *account.Service
 }
 
-type deps func(*web.Deps)
+// testDeps is what a test may change before the app is built: the web
+// app's Deps (its services among them) and, for a test that builds a
+// service of its own, the pool.
+type testDeps struct {
+	*web.Deps
+	Pool *pgxpool.Pool
+}
+
+type deps func(*testDeps)
+
+// testConfig is the configuration the tests' services are built with, read
+// as main reads the environment: a developer's machine with no SMTP.
+func testConfig(t testing.TB) config.Config {
+	t.Helper()
+	env := map[string]string{
+		"BASE_URL":         "http://localhost:3000",
+		"PARTNERSHIP_NAME": "Portsmouth Safeguarding Children Partnership",
+		"TRAINING_EMAIL":   "training@example.org",
+	}
+	cfg, err := config.Load(func(k string) string { return env[k] })
+	require.NoError(t, err)
+	return cfg
+}
+
+// newServices builds every service as main does (services.New), on pool,
+// with the test's clock and no log.
+func newServices(t testing.TB, pool *pgxpool.Pool, now func() time.Time) *services.Services {
+	t.Helper()
+	return servicesWith(t, pool, testConfig(t), now)
+}
+
+func servicesWith(t testing.TB, pool *pgxpool.Pool, cfg config.Config, now func() time.Time) *services.Services {
+	t.Helper()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc, err := services.New(pool, cfg, services.Options{Now: now, Logger: quiet})
+	require.NoError(t, err)
+	return svc
+}
+
+// withStripe builds the app's services with Stripe's keys, pointed at
+// stripe-mock: card payments, invoices and their webhooks, wired as main
+// wires them when the keys are set.
+func withStripe(t testing.TB) deps {
+	stripeURL := stripetest.Start(t)
+	return func(d *testDeps) {
+		cfg := testConfig(t)
+		cfg.StripeSecretKey, cfg.StripeAPIURL, cfg.StripeWebhookSecret = stripetest.Key, stripeURL, webhookSecret
+		d.Services = servicesWith(t, d.Pool, cfg, d.Now)
+	}
+}
 
 func setup(t testing.TB, opts ...deps) testApp {
 	t.Helper()
@@ -55,33 +102,20 @@ func setup(t testing.TB, opts ...deps) testApp {
 	_, err := demo.Seed(ctx, pool, now)
 	require.NoError(t, err)
 	logs := &strings.Builder{}
-	jobs, err := queue.NewInsertOnly(pool)
-	require.NoError(t, err)
-	base, _ := url.Parse("http://localhost:3000")
 	clk := &testClock{now: now}
-	outbox := email.NewOutbox(jobs)
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	accounts := account.New(pool, outbox, base, clk.Now, quiet)
-	bookings := booking.New(pool, outbox, base, "Portsmouth Safeguarding Children Partnership", clk.Now, quiet)
-	bookings.Organizer.Email = "Training team <training@example.org>"
-	accounts.OnErase = bookings.CancelFutureBookings
-	accounts.Privacy = registry.New()
 	d := web.Deps{
-		Catalogue:   catalogue.New(pool, func() time.Time { return now }),
-		Accounts:    accounts,
-		Bookings:    bookings,
-		Pool:        pool,
+		Services:    newServices(t, pool, clk.Now),
 		Now:         clk.Now,
 		Ready:       pool.Ping,
 		Logger:      slog.New(web.LogHandler(slog.NewTextHandler(&syncWriter{b: logs}, nil))),
 		Partnership: "Portsmouth Safeguarding Children Partnership", ShowEmailBodies: true,
 	}
 	for _, o := range opts {
-		o(&d)
+		o(&testDeps{Deps: &d, Pool: pool})
 	}
 	app, err := web.New(d)
 	require.NoError(t, err)
-	return testApp{app: app, logs: logs, pool: pool, clock: clk, accounts: accounts}
+	return testApp{app: app, logs: logs, pool: pool, clock: clk, accounts: d.Accounts}
 }
 
 // testClock only moves when told.
@@ -271,7 +305,7 @@ func TestSecurityHeaders(t *testing.T) {
 
 func TestHSTSBehindATrustedProxy(t *testing.T) {
 	t.Parallel()
-	a := setup(t, func(d *web.Deps) {
+	a := setup(t, func(d *testDeps) {
 		d.TrustedProxies = []string{"0.0.0.0/0"}
 		d.ProxyHeader = "X-Forwarded-For"
 	})
@@ -351,7 +385,7 @@ func TestHealthAndReadiness(t *testing.T) {
 	resp, _ = a.get(t, "/readyz")
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 
-	down := setup(t, func(d *web.Deps) {
+	down := setup(t, func(d *testDeps) {
 		d.Ready = func(context.Context) error { return errors.New("connection refused") }
 	})
 	resp, _ = down.get(t, "/readyz")
@@ -368,7 +402,7 @@ func TestServerErrorPage(t *testing.T) {
 	pool.Close() // every query now fails
 	logs := &strings.Builder{}
 	app, err := web.New(web.Deps{
-		Catalogue:   catalogue.New(pool, time.Now),
+		Services:    newServices(t, pool, time.Now),
 		Ready:       pool.Ping,
 		Logger:      slog.New(web.LogHandler(slog.NewTextHandler(&syncWriter{b: logs}, nil))),
 		Partnership: "Portsmouth Safeguarding Children Partnership",

@@ -1,0 +1,194 @@
+// Package services builds every part of the app from a pool and the
+// configuration, once, with the hooks that join them: the one place the
+// parts are wired together. cmd/server serves what it builds, and the web
+// app's tests build theirs here too, so they run the wiring production runs.
+package services
+
+import (
+	"fmt"
+	"log/slog"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/riverqueue/river"
+	"github.com/stripe/stripe-go/v76"
+
+	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/agency"
+	"github.com/pscp/booktraining/internal/audit"
+	"github.com/pscp/booktraining/internal/booking"
+	"github.com/pscp/booktraining/internal/calendar"
+	"github.com/pscp/booktraining/internal/catalogue"
+	"github.com/pscp/booktraining/internal/config"
+	"github.com/pscp/booktraining/internal/email"
+	"github.com/pscp/booktraining/internal/metrics"
+	"github.com/pscp/booktraining/internal/payment"
+	"github.com/pscp/booktraining/internal/people"
+	"github.com/pscp/booktraining/internal/privacy"
+	"github.com/pscp/booktraining/internal/privacy/registry"
+	"github.com/pscp/booktraining/internal/queue"
+	"github.com/pscp/booktraining/internal/scheduling"
+	"github.com/pscp/booktraining/internal/trainer"
+	"github.com/pscp/booktraining/internal/trainingrequest"
+	"github.com/pscp/booktraining/internal/venue"
+)
+
+// Services is every part of the app, each built once. None holds a request's
+// state: one Services serves every request and job.
+type Services struct {
+	Catalogue        *catalogue.Service
+	Accounts         *account.Service
+	Bookings         *booking.Service
+	Payments         *payment.Service // prices, Stripe; offline (paid places invoiced) without Stripe's keys
+	Scheduler        *scheduling.Service
+	Calendars        *calendar.Service
+	People           *people.Service
+	Agencies         *agency.Service
+	Venues           *venue.Service
+	Trainers         *trainer.Service
+	TrainingRequests *trainingrequest.Service
+	// The training managers' pages that read what other parts keep: the
+	// audit log (and views of personal data), kept emails, the retention
+	// schedule's runs, and jobs that failed for good (Needs attention).
+	Audit     *audit.Log
+	Emails    *email.Kept
+	Retention *privacy.Enforcer
+	Failures  *queue.Failures
+	// Metrics is what GET /metrics serves; nil without METRICS_TOKEN.
+	Metrics *prometheus.Registry
+	// Jobs is the River client that works every part's jobs. The caller
+	// starts it (Start) once the app is ready and stops it on the way out.
+	Jobs *river.Client[pgx.Tx]
+}
+
+// Options are what the configuration does not say.
+type Options struct {
+	Now    func() time.Time // the clock; time.Now when nil
+	Logger *slog.Logger     // slog.Default() when nil
+}
+
+// New builds every service on pool as cfg says. It starts nothing: no job
+// is worked until s.Jobs is started.
+func New(pool *pgxpool.Pool, cfg config.Config, o Options) (*Services, error) {
+	now, log := o.Now, o.Logger
+	if now == nil {
+		now = time.Now
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	s := &Services{}
+
+	// Outgoing email: written in the transaction of its cause, delivered by
+	// River's workers. Without SMTP_URL it stays in the database, readable at
+	// /admin/emails.
+	var sender email.Sender
+	if cfg.SMTPURL != "" {
+		var err error
+		if sender, err = email.NewSMTPSender(cfg.SMTPURL, cfg.EmailFrom); err != nil {
+			return nil, err
+		}
+	}
+	deliver := email.Deliveries(pool, sender, log)
+	switch {
+	case sender != nil:
+	case cfg.Local:
+		log.Info("SMTP_URL is not set: emails are kept in the database, for training managers to read at /admin/emails (sign-in links removed); as this is localhost, each email's text, links included, is also written to this log")
+		deliver = email.DevelopmentDeliveries(pool, log)
+	default:
+		log.Info("EMAIL_OUTBOX_ONLY is set: emails are kept in the database, unsent, for training managers to read at /admin/emails (sign-in links removed)")
+	}
+	// Services insert their jobs with an insert-only client; the working
+	// client is built below, once every part's workers have their services.
+	inserter, err := queue.NewInsertOnly(pool)
+	if err != nil {
+		return nil, fmt.Errorf("job queue: %w", err)
+	}
+	outbox := email.NewOutbox(inserter)
+
+	s.Accounts = account.New(pool, outbox, cfg.BaseURL, now, log)
+	s.Accounts.Privacy = registry.New() // every part that stores personal data: the download and erasure
+	s.Accounts.Signature = email.Signature{Team: "Book safeguarding training", Partnership: cfg.PartnershipName,
+		Email: cfg.TrainingEmail, Phone: cfg.TrainingPhone, Website: cfg.BaseURL.JoinPath("/").String()}
+	// The retention schedule: a daily job on the same queue, run by the
+	// elected leader (see the privacy notice). It erases and warns through
+	// accounts.
+	s.Retention = privacy.NewEnforcer(pool, now, log, s.Accounts.EraseForRetention, s.Accounts.WarnUnusedTx)
+	s.Retention.SessionIdle = account.LoginIdle
+	// Password reset requests are looked up and answered by a job, so known
+	// and unknown addresses cost the request the same.
+	resets := &account.ResetPasswordWorker{Accounts: s.Accounts}
+
+	s.Bookings = booking.New(pool, outbox, cfg.BaseURL, cfg.PartnershipName, now, log)
+	s.Bookings.OfferWindow = cfg.OfferWindow
+	s.Bookings.ReminderDays = cfg.ReminderDays
+	s.Bookings.Organizer.Name, s.Bookings.Organizer.Email = cfg.PartnershipName, cfg.TrainingEmail // invites come from the training mailbox
+	s.Bookings.Contact.Phone = cfg.TrainingPhone
+	s.Accounts.OnErase = s.Bookings.CancelFutureBookings
+	s.Scheduler = scheduling.New(pool, now, log)
+	s.Scheduler.Bookings = s.Bookings
+	s.TrainingRequests = trainingrequest.New(pool, outbox, s.Scheduler, cfg.BaseURL, now, log)
+	s.TrainingRequests.ResponseDays = cfg.RequestResponseDays
+
+	var gateway payment.Gateway // nil: no card payments, paid places are invoiced
+	if cfg.StripeSecretKey != "" {
+		gateway = payment.NewStripeGateway(cfg.StripeSecretKey, cfg.StripeAPIURL, nil)
+	}
+	s.Payments = payment.New(pool, gateway, cfg.StripeWebhookSecret, now)
+	s.Payments.Hold = cfg.PaymentHold
+	s.Payments.Jobs = outbox // refunds, closed checkouts and invoices: jobs inserted with their cause
+	if !s.Payments.Online() {
+		log.Info("online payment is off: STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET are not set, so paid places are invoiced")
+	}
+	// Paid places: held while their person pays, confirmed by Stripe's webhook.
+	s.Bookings.Payments, s.Bookings.PaymentHold = s.Payments, cfg.PaymentHold
+	s.Payments.Handle(stripe.EventTypeCheckoutSessionCompleted, s.Bookings.CheckoutCompleted)
+	s.Payments.Handle(stripe.EventTypeCheckoutSessionExpired, s.Bookings.CheckoutExpired)
+	// Charges and places billed to agencies: invoiced by a job, paid as Stripe says.
+	s.Payments.Handle(stripe.EventTypeInvoicePaid, s.Payments.InvoicePaid)
+	s.Payments.Handle(stripe.EventTypeInvoiceVoided, s.Payments.InvoiceVoided)
+	s.Payments.Handle(stripe.EventTypeInvoiceMarkedUncollectible, s.Payments.InvoiceVoided)
+
+	s.Catalogue = catalogue.New(pool, now)
+	s.Calendars = calendar.New(pool, s.Bookings, now)
+	s.People = people.New(pool, now)
+	s.Agencies = agency.New(pool, now)
+	s.Agencies.BillingContactAdded = s.Payments.BillAgencyWhenDueTx // what waited for a billing contact is invoiced when one is added
+	s.Venues = venue.New(pool, now)
+	s.Trainers = trainer.New(pool, now)
+	s.Audit = audit.NewLog(pool, now)
+	s.Emails = email.NewKept(pool)
+
+	// The one working client: every part's workers, now that they have their
+	// services. Booking work at its time (offers expiring, held places
+	// lapsing, reminders), Stripe's refunds, closed checkouts and invoices
+	// (each called with no transaction open), and the safety-net sweeps that
+	// catch any job missed, run by one leader at a time.
+	s.Jobs, err = queue.New(pool, log, deliver, s.Retention.Register,
+		func(c *river.Config) error { return resets.Register(c.Workers) },
+		s.Bookings.Work(), s.Payments.Work(),
+		queue.Sweeps(pool, log, slices.Concat(s.Bookings.Sweeps(), s.Payments.Sweeps())...))
+	if err != nil {
+		return nil, fmt.Errorf("job queue: %w", err)
+	}
+	// A job that failed for good waits for a training manager at
+	// /admin/attention, described by the part that added it.
+	describers := map[string]queue.Describe{}
+	for _, d := range []map[string]queue.Describe{email.Describers(pool), s.Bookings.Describers(), s.Payments.Describers()} {
+		maps.Copy(describers, d)
+	}
+	s.Failures = queue.NewFailures(pool, s.Jobs, describers, now, log)
+
+	// GET /metrics, for a scraper holding METRICS_TOKEN.
+	if cfg.MetricsToken != "" {
+		if s.Metrics, err = metrics.New(pool, queue.JobLag, queue.JobCollector(pool, log),
+			booking.Collector(pool, log), email.Collector(pool, log)); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
