@@ -19,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/errs"
@@ -118,24 +119,11 @@ func (s *Service) link(path string) string {
 	return s.baseURL.JoinPath(path).String()
 }
 
-// Actor is the signed-in person asking for a change, and what they may do.
-type Actor struct {
-	ID          int64
-	AgencyID    *int64
-	Manager     bool
-	Coordinator bool
-	Trainer     bool
-}
-
-// coordinates reports whether a is the coordinator of agency.
-func (a Actor) coordinates(agency *int64) bool {
-	return a.Coordinator && a.AgencyID != nil && agency != nil && *a.AgencyID == *agency
-}
-
-// mayChange reports whether a may cancel, substitute or otherwise change b:
-// their own booking, their agency's as its coordinator, or any as a manager.
-func (a Actor) mayChange(b dbsqlc.BookingDetail) bool {
-	return a.Manager || a.ID == b.UserID || a.coordinates(b.AgencyID)
+// mayChange reports whether who may cancel, substitute or otherwise change
+// b: their own booking, their agency's as its coordinator, or any as a
+// manager.
+func mayChange(who actor.Actor, b dbsqlc.BookingDetail) bool {
+	return who.Manager || who.ID == b.UserID || who.Coordinates(b.AgencyID)
 }
 
 // IsLate reports whether cancelling at now, for a session with this

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
@@ -95,14 +96,14 @@ func registerClosed(status string, startsAt, now time.Time) string {
 
 // mayTakeRegister checks actor is a manager or a trainer of the session;
 // anyone else is told it does not exist.
-func mayTakeRegister(ctx context.Context, q *dbsqlc.Queries, actor Actor, sessionID int64) error {
-	if actor.Manager {
+func mayTakeRegister(ctx context.Context, q *dbsqlc.Queries, who actor.Actor, sessionID int64) error {
+	if who.Manager {
 		return nil
 	}
-	if !actor.Trainer {
+	if !who.Trainer {
 		return ErrNotFound
 	}
-	trains, err := q.IsTrainerOfSession(ctx, dbsqlc.IsTrainerOfSessionParams{SessionID: sessionID, TrainerID: actor.ID})
+	trains, err := q.IsTrainerOfSession(ctx, dbsqlc.IsTrainerOfSessionParams{SessionID: sessionID, TrainerID: who.ID})
 	if err != nil {
 		return fmt.Errorf("trainers of session %d: %w", sessionID, err)
 	}
@@ -129,9 +130,10 @@ func registerLines(rows []dbsqlc.RegisterBookingsRow) []RegisterLine {
 
 // Register returns a session's register for a manager or one of the
 // session's trainers; for anyone else the session is ErrNotFound.
-func (s *Service) Register(ctx context.Context, actor Actor, sessionID int64) (RegisterSheet, error) {
+func (s *Service) Register(ctx context.Context, sessionID int64) (RegisterSheet, error) {
+	who := actor.From(ctx)
 	q := dbsqlc.New(s.pool)
-	if err := mayTakeRegister(ctx, q, actor, sessionID); err != nil {
+	if err := mayTakeRegister(ctx, q, who, sessionID); err != nil {
 		return RegisterSheet{}, err
 	}
 	se, err := q.RegisterSession(ctx, sessionID)
@@ -156,8 +158,8 @@ func (s *Service) Register(ctx context.Context, actor Actor, sessionID int64) (R
 // Absent. It can be saved again to correct it. The first time someone is
 // marked absent, they and their line manager are emailed; a correction
 // later emails nobody, and the audit log keeps every change.
-func (s *Service) TakeRegister(ctx context.Context, actor Actor, sessionID int64, marks map[int64]string) error {
-	return s.TakeRegisterSeen(ctx, actor, sessionID, marks, nil)
+func (s *Service) TakeRegister(ctx context.Context, sessionID int64, marks map[int64]string) error {
+	return s.TakeRegisterSeen(ctx, sessionID, marks, nil)
 }
 
 // TakeRegisterSeen is TakeRegister for a form that also says which mark it
@@ -167,14 +169,15 @@ func (s *Service) TakeRegister(ctx context.Context, actor Actor, sessionID int64
 // everyone as attended", while this page was open), that mark stays. So two
 // trainers taking one register lose neither's exceptions; a mark the form
 // did change is saved, the later save winning.
-func (s *Service) TakeRegisterSeen(ctx context.Context, actor Actor, sessionID int64, marks, shown map[int64]string) error {
+func (s *Service) TakeRegisterSeen(ctx context.Context, sessionID int64, marks, shown map[int64]string) error {
+	who := actor.From(ctx)
 	now := s.now()
 	return s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
 		se, err := lockSession(ctx, q, sessionID)
 		if err != nil {
 			return err
 		}
-		if err := mayTakeRegister(ctx, q, actor, sessionID); err != nil {
+		if err := mayTakeRegister(ctx, q, who, sessionID); err != nil {
 			return err
 		}
 		var v validation.Errors
@@ -220,7 +223,7 @@ func (s *Service) TakeRegisterSeen(ctx context.Context, actor Actor, sessionID i
 			}
 			notify := mark == Absent && r.AbsenceNotifiedAt == nil
 			if err := q.SetAttendance(ctx, dbsqlc.SetAttendanceParams{
-				ID: r.ID, SessionID: sessionID, Attendance: &mark, AttendanceBy: &actor.ID, Now: now, Notify: notify,
+				ID: r.ID, SessionID: sessionID, Attendance: &mark, AttendanceBy: &who.ID, Now: now, Notify: notify,
 			}); err != nil {
 				return fmt.Errorf("attendance of booking %d: %w", r.ID, err)
 			}
@@ -229,7 +232,7 @@ func (s *Service) TakeRegisterSeen(ctx context.Context, actor Actor, sessionID i
 			}
 			if was == Absent {
 				if _, err := q.WaiveCorrectedAbsence(ctx, dbsqlc.WaiveCorrectedAbsenceParams{
-					BookingID: r.ID, DecidedBy: &actor.ID, Now: now,
+					BookingID: r.ID, DecidedBy: &who.ID, Now: now,
 				}); err != nil {
 					return fmt.Errorf("waive the charge of booking %d: %w", r.ID, err)
 				}
@@ -247,7 +250,7 @@ func (s *Service) TakeRegisterSeen(ctx context.Context, actor Actor, sessionID i
 		if len(changes) > 0 {
 			details["changed"] = changes
 		}
-		if err := audit.Record(ctx, q, now, audit.Event{Action: audit.AttendanceRecorded, ActorID: &actor.ID, Details: details}); err != nil {
+		if err := audit.Record(ctx, q, now, audit.Event{Action: audit.AttendanceRecorded, ActorID: who.IDPtr(), IP: who.IP, Details: details}); err != nil {
 			return err
 		}
 		return s.Payments.BillWhenDueTx(ctx, tx, sessionID) // a register taken may make the session billable
@@ -288,7 +291,8 @@ func keepOthersMarks(rows []dbsqlc.RegisterBookingsRow, marks, shown map[int64]s
 // each person once and never overwrites an exception: the session's row
 // lock makes the presses take turns, and the second finds no one unmarked.
 // No one is marked absent here, so no one is emailed.
-func (s *Service) MarkEveryoneAttended(ctx context.Context, actor Actor, sessionID int64) (int, error) {
+func (s *Service) MarkEveryoneAttended(ctx context.Context, sessionID int64) (int, error) {
+	who := actor.From(ctx)
 	now := s.now()
 	var marked int
 	err := s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
@@ -296,7 +300,7 @@ func (s *Service) MarkEveryoneAttended(ctx context.Context, actor Actor, session
 		if err != nil {
 			return err
 		}
-		if err := mayTakeRegister(ctx, q, actor, sessionID); err != nil {
+		if err := mayTakeRegister(ctx, q, who, sessionID); err != nil {
 			return err
 		}
 		if why := registerClosed(se.Status, se.StartsAt, now); why != "" {
@@ -305,7 +309,7 @@ func (s *Service) MarkEveryoneAttended(ctx context.Context, actor Actor, session
 			return v.Err()
 		}
 		ids, err := q.MarkUnmarkedAttended(ctx, dbsqlc.MarkUnmarkedAttendedParams{
-			SessionID: sessionID, AttendanceBy: &actor.ID, Now: now,
+			SessionID: sessionID, AttendanceBy: &who.ID, Now: now,
 		})
 		if err != nil {
 			return fmt.Errorf("mark everyone attended on session %d: %w", sessionID, err)
@@ -314,7 +318,7 @@ func (s *Service) MarkEveryoneAttended(ctx context.Context, actor Actor, session
 		if marked == 0 {
 			return nil // nothing changed, nothing to record
 		}
-		if err := audit.Record(ctx, q, now, audit.Event{Action: audit.AttendanceRecorded, ActorID: &actor.ID, Details: map[string]any{
+		if err := audit.Record(ctx, q, now, audit.Event{Action: audit.AttendanceRecorded, ActorID: who.IDPtr(), IP: who.IP, Details: map[string]any{
 			"session_id": sessionID, "course": se.CourseTitle, "everyone_attended": true,
 			"attended": marked, "booking_ids": ids,
 		}}); err != nil {
@@ -378,8 +382,9 @@ func likePattern(s string) string {
 }
 
 // AgencyBookings returns the bookings of the coordinator's agency.
-func (s *Service) AgencyBookings(ctx context.Context, actor Actor, f AgencyFilter) (AgencyList, error) {
-	if !actor.Coordinator || actor.AgencyID == nil {
+func (s *Service) AgencyBookings(ctx context.Context, f AgencyFilter) (AgencyList, error) {
+	who := actor.From(ctx)
+	if !who.Coordinator || who.AgencyID == nil {
 		return AgencyList{}, ErrForbidden
 	}
 	search := validation.CleanLine(f.Search)
@@ -387,10 +392,10 @@ func (s *Service) AgencyBookings(ctx context.Context, actor Actor, f AgencyFilte
 		search = string([]rune(search)[:100])
 	}
 	rows, err := dbsqlc.New(s.pool).AgencyBookingsFor(ctx, dbsqlc.AgencyBookingsForParams{
-		AgencyID: actor.AgencyID, Search: likePattern(search),
+		AgencyID: who.AgencyID, Search: likePattern(search),
 	})
 	if err != nil {
-		return AgencyList{}, fmt.Errorf("bookings of agency %d: %w", *actor.AgencyID, err)
+		return AgencyList{}, fmt.Errorf("bookings of agency %d: %w", *who.AgencyID, err)
 	}
 	now := s.now()
 	var l AgencyList
@@ -446,13 +451,14 @@ type BookablePerson struct {
 
 // AgencyPeople returns the people of the coordinator's agency who can be
 // booked: accounts with a confirmed email address.
-func (s *Service) AgencyPeople(ctx context.Context, actor Actor) ([]BookablePerson, error) {
-	if !actor.Coordinator || actor.AgencyID == nil {
+func (s *Service) AgencyPeople(ctx context.Context) ([]BookablePerson, error) {
+	who := actor.From(ctx)
+	if !who.Coordinator || who.AgencyID == nil {
 		return nil, ErrForbidden
 	}
-	rows, err := dbsqlc.New(s.pool).AgencyBookablePeople(ctx, actor.AgencyID)
+	rows, err := dbsqlc.New(s.pool).AgencyBookablePeople(ctx, who.AgencyID)
 	if err != nil {
-		return nil, fmt.Errorf("people of agency %d: %w", *actor.AgencyID, err)
+		return nil, fmt.Errorf("people of agency %d: %w", *who.AgencyID, err)
 	}
 	out := make([]BookablePerson, len(rows))
 	for i, r := range rows {
@@ -478,15 +484,16 @@ type OpenSession struct {
 // AgencySessions returns the sessions open for booking to the coordinator's
 // agency, soonest first: published sessions before their cut-off, open to
 // everyone or closed to that agency.
-func (s *Service) AgencySessions(ctx context.Context, actor Actor) ([]OpenSession, error) {
-	if !actor.Coordinator || actor.AgencyID == nil {
+func (s *Service) AgencySessions(ctx context.Context) ([]OpenSession, error) {
+	who := actor.From(ctx)
+	if !who.Coordinator || who.AgencyID == nil {
 		return nil, ErrForbidden
 	}
 	rows, err := dbsqlc.New(s.pool).AgencyBookableSessions(ctx, dbsqlc.AgencyBookableSessionsParams{
-		Now: s.now(), AgencyID: actor.AgencyID,
+		Now: s.now(), AgencyID: who.AgencyID,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("sessions open to agency %d: %w", *actor.AgencyID, err)
+		return nil, fmt.Errorf("sessions open to agency %d: %w", *who.AgencyID, err)
 	}
 	out := make([]OpenSession, len(rows))
 	for i, r := range rows {

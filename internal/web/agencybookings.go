@@ -43,7 +43,7 @@ func (a *app) agencyBookings(c *fiber.Ctx) error {
 		d.NoAgency = true
 		return a.render(c, fiber.StatusOK, "agency/bookings", agencyNoAgencyTitle, d)
 	}
-	l, err := a.deps.Bookings.AgencyBookings(c.UserContext(), bookingActor(u), booking.AgencyFilter{Search: d.Query})
+	l, err := a.deps.Bookings.AgencyBookings(c.UserContext(), booking.AgencyFilter{Search: d.Query})
 	if err != nil {
 		return registerError(err)
 	}
@@ -77,8 +77,7 @@ func (a *app) agencyBookForm(c *fiber.Ctx) error {
 		return a.render(c, fiber.StatusOK, "agency/bookings", agencyNoAgencyTitle, agencyBookingsPage{NoAgency: true, AgencyName: u.AgencyName})
 	}
 	ctx := c.UserContext()
-	actor := bookingActor(u)
-	sessions, err := a.deps.Bookings.AgencySessions(ctx, actor)
+	sessions, err := a.deps.Bookings.AgencySessions(ctx)
 	if err != nil {
 		return registerError(err)
 	}
@@ -97,7 +96,7 @@ func (a *app) agencyBookForm(c *fiber.Ctx) error {
 		d.fieldErrors = fieldErrors{&v}
 		return a.renderForm(c, "agency/bookings-new", "Choose a session", d, &v)
 	}
-	if d.People, err = a.deps.Bookings.AgencyPeople(ctx, actor); err != nil {
+	if d.People, err = a.deps.Bookings.AgencyPeople(ctx); err != nil {
 		return registerError(err)
 	}
 	return a.renderForm(c, "agency/bookings-new", "Book someone onto "+d.Session.CourseTitle, d, nil)
@@ -122,8 +121,7 @@ func (a *app) agencyBook(c *fiber.Ctx) error {
 		return fiber.ErrForbidden
 	}
 	ctx := c.UserContext()
-	actor := bookingActor(u)
-	sessions, err := a.deps.Bookings.AgencySessions(ctx, actor)
+	sessions, err := a.deps.Bookings.AgencySessions(ctx)
 	if err != nil {
 		return registerError(err)
 	}
@@ -145,7 +143,7 @@ func (a *app) agencyBook(c *fiber.Ctx) error {
 		return a.renderForm(c, "agency/bookings-new", "Choose a session", d, &v)
 	}
 	title := "Book someone onto " + d.Session.CourseTitle
-	if d.People, err = a.deps.Bookings.AgencyPeople(ctx, actor); err != nil {
+	if d.People, err = a.deps.Bookings.AgencyPeople(ctx); err != nil {
 		return registerError(err)
 	}
 	// Only the people listed may be chosen: a changed value is refused here,
@@ -167,7 +165,7 @@ func (a *app) agencyBook(c *fiber.Ctx) error {
 		return a.renderForm(c, "agency/bookings-new", title, d, &v)
 	}
 
-	out, err := a.deps.Bookings.Book(ctx, actor, booking.Request{
+	out, err := a.deps.Bookings.Book(ctx, booking.Request{
 		SessionID: d.Session.ID, PersonID: person.ID, Details: d.Details, JoinWaitingList: d.Wait,
 	})
 	switch {

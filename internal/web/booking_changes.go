@@ -53,7 +53,7 @@ func (a *app) cancelBooking(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out, err := a.deps.Bookings.Cancel(c.UserContext(), bookingActor(currentUser(c)), b.ID)
+	out, err := a.deps.Bookings.Cancel(c.UserContext(), b.ID)
 	switch {
 	case errors.Is(err, booking.ErrStarted), errors.Is(err, booking.ErrWrongState):
 		if b, err = a.booking(c); err != nil {
@@ -115,7 +115,7 @@ func (a *app) substitute(c *fiber.Ctx) error {
 		return err
 	}
 	colleague, d := c.FormValue(booking.FieldColleagueEmail), detailsFrom(c)
-	_, err = a.deps.Bookings.Substitute(c.UserContext(), bookingActor(currentUser(c)), b.ID, colleague, d)
+	_, err = a.deps.Bookings.Substitute(c.UserContext(), b.ID, colleague, d)
 	var verr *validation.Errors
 	switch {
 	case errors.As(err, &verr):
@@ -150,14 +150,14 @@ func (a *app) acceptOffer(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	err = a.deps.Bookings.AcceptOffer(c.UserContext(), bookingActor(currentUser(c)), id)
+	err = a.deps.Bookings.AcceptOffer(c.UserContext(), id)
 	switch {
 	case errors.Is(err, booking.ErrOfferGone):
 		return a.offerGone(c, bookingView{booking.Booking{ID: id}})
 	case err != nil:
 		return bookingNotFound(err)
 	}
-	if b, err := a.deps.Bookings.Get(c.UserContext(), bookingActor(currentUser(c)), id); err == nil && b.Status == booking.Held {
+	if b, err := a.deps.Bookings.Get(c.UserContext(), id); err == nil && b.Status == booking.Held {
 		return c.Redirect(fmt.Sprintf("/bookings/%d/pay", id), fiber.StatusSeeOther)
 	}
 	return c.Redirect(fmt.Sprintf("/bookings/%d?done=accepted", id), fiber.StatusSeeOther)
@@ -168,7 +168,7 @@ func (a *app) leave(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	err = a.deps.Bookings.Leave(c.UserContext(), bookingActor(currentUser(c)), b.ID)
+	err = a.deps.Bookings.Leave(c.UserContext(), b.ID)
 	switch {
 	case errors.Is(err, booking.ErrWrongState), errors.Is(err, booking.ErrOfferGone):
 		return a.offerGone(c, b)

@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/validation"
 )
@@ -43,7 +44,7 @@ func (a *app) bookForm(c *fiber.Ctx) error {
 	if err != nil {
 		return bookingNotFound(err)
 	}
-	if se.NeedsInvite(bookingActor(u)) {
+	if se.NeedsInvite(actor.From(c.UserContext())) {
 		return a.bookingRefused(c, se, booking.ErrNeedsInvite)
 	}
 	return a.showBookForm(c, se, "")
@@ -63,7 +64,7 @@ func (a *app) inviteForm(c *fiber.Ctx) error {
 	if err != nil {
 		return bookingNotFound(err)
 	}
-	if se.ForOtherAgency(bookingActor(u)) {
+	if se.ForOtherAgency(actor.From(c.UserContext())) {
 		return a.bookingRefused(c, se, booking.ErrNeedsInvite)
 	}
 	return a.showBookForm(c, se, token)
@@ -80,7 +81,7 @@ func (a *app) showBookForm(c *fiber.Ctx, se booking.SessionToBook, invite string
 	case se.Delivering:
 		return a.bookingRefused(c, se, booking.ErrDelivers)
 	}
-	if err := se.Closed(bookingActor(u), a.deps.Now()); err != nil {
+	if err := se.Closed(actor.From(c.UserContext()), a.deps.Now()); err != nil {
 		return a.bookingRefused(c, se, err)
 	}
 	if !u.Verified {
@@ -115,7 +116,7 @@ func (a *app) book(c *fiber.Ctx) error {
 		SessionID: id, PersonID: u.ID, Details: detailsFrom(c),
 		InviteToken: c.FormValue("invite"), JoinWaitingList: c.FormValue("join-waiting-list") == "yes",
 	}
-	out, err := a.deps.Bookings.Book(ctx, bookingActor(u), r)
+	out, err := a.deps.Bookings.Book(ctx, r)
 	if err == nil && out.Status == booking.Held {
 		return c.Redirect(fmt.Sprintf("/bookings/%d/pay", out.BookingID), fiber.StatusSeeOther)
 	}

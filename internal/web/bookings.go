@@ -248,7 +248,7 @@ func (a *app) booking(c *fiber.Ctx) (bookingView, error) {
 	if err != nil {
 		return bookingView{}, err
 	}
-	b, err := a.deps.Bookings.Get(c.UserContext(), bookingActor(currentUser(c)), id)
+	b, err := a.deps.Bookings.Get(c.UserContext(), id)
 	if err != nil {
 		return bookingView{}, bookingNotFound(err)
 	}

@@ -14,7 +14,7 @@ func (a *app) bookingInvite(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	data, err := a.deps.Bookings.Invite(c.UserContext(), bookingActor(currentUser(c)), id)
+	data, err := a.deps.Bookings.Invite(c.UserContext(), id)
 	if err != nil {
 		return bookingNotFound(err)
 	}

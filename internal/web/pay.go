@@ -31,7 +31,7 @@ func (a *app) payData(c *fiber.Ctx) (payPage, error) {
 	if err != nil {
 		return payPage{}, err
 	}
-	p, err := a.deps.Bookings.PaymentFor(c.UserContext(), bookingActor(currentUser(c)), id)
+	p, err := a.deps.Bookings.PaymentFor(c.UserContext(), id)
 	if err != nil {
 		return payPage{}, err
 	}
@@ -76,10 +76,10 @@ func (a *app) pay(c *fiber.Ctx) error {
 	if err != nil {
 		return a.payRefused(c, err)
 	}
-	ctx, actor := c.UserContext(), bookingActor(currentUser(c))
+	ctx := c.UserContext()
 	switch c.FormValue("method") {
 	case "card":
-		url, err := a.deps.Bookings.PayByCard(ctx, actor, p.ID)
+		url, err := a.deps.Bookings.PayByCard(ctx, p.ID)
 		switch {
 		case err == nil:
 			return c.Redirect(url, fiber.StatusSeeOther)
@@ -109,7 +109,7 @@ func (a *app) pay(c *fiber.Ctx) error {
 				payer.PurchaseOrder = p.OwnPO
 			}
 		}
-		err := a.deps.Bookings.PayByInvoiceAs(ctx, actor, p.ID, payer)
+		err := a.deps.Bookings.PayByInvoiceAs(ctx, p.ID, payer)
 		var verr *validation.Errors
 		switch {
 		case err == nil && p.ChoosesPayer:

@@ -53,7 +53,7 @@ func (a *app) renderRegister(c *fiber.Ctx, marks map[int64]string, errs *validat
 		return err
 	}
 	u := currentUser(c)
-	sheet, err := a.deps.Bookings.Register(c.UserContext(), bookingActor(u), id)
+	sheet, err := a.deps.Bookings.Register(c.UserContext(), id)
 	if err != nil {
 		return registerError(err)
 	}
@@ -111,7 +111,7 @@ func (a *app) takeRegister(c *fiber.Ctx) error {
 			into[b] = validation.CleanLine(string(v))
 		}
 	})
-	err = a.deps.Bookings.TakeRegisterSeen(c.UserContext(), bookingActor(currentUser(c)), id, marks, shown)
+	err = a.deps.Bookings.TakeRegisterSeen(c.UserContext(), id, marks, shown)
 	var verr *validation.Errors
 	switch {
 	case errors.As(err, &verr):
@@ -129,7 +129,7 @@ func (a *app) markEveryoneAttended(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	n, err := a.deps.Bookings.MarkEveryoneAttended(c.UserContext(), bookingActor(currentUser(c)), id)
+	n, err := a.deps.Bookings.MarkEveryoneAttended(c.UserContext(), id)
 	var verr *validation.Errors
 	switch {
 	case errors.As(err, &verr):

@@ -148,7 +148,7 @@ func (a *app) addPerson(c *fiber.Ctx) error {
 	}
 	d := addPersonPage{adminArea: newAdminArea(c), Session: se, PersonEmail: c.FormValue(booking.FieldPersonEmail),
 		Details: detailsFrom(c), Join: c.FormValue("join-waiting-list") == "yes"}
-	out, err := a.deps.Bookings.AddPerson(c.UserContext(), bookingActor(currentUser(c)), se.ID, d.PersonEmail, d.Details, d.Join)
+	out, err := a.deps.Bookings.AddPerson(c.UserContext(), se.ID, d.PersonEmail, d.Details, d.Join)
 	var v *validation.Errors
 	switch {
 	case errors.As(err, &v):
@@ -219,7 +219,7 @@ func (a *app) listedBooking(c *fiber.Ctx) (bookingChangePage, error) {
 	if err != nil {
 		return bookingChangePage{}, err
 	}
-	b, err := a.deps.Bookings.Get(c.UserContext(), bookingActor(currentUser(c)), bookingID)
+	b, err := a.deps.Bookings.Get(c.UserContext(), bookingID)
 	if err != nil {
 		return bookingChangePage{}, manageRefused(err)
 	}
@@ -273,7 +273,7 @@ func yesNo(b bool) string {
 
 func (a *app) bookingChange(act string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		ctx, actor := c.UserContext(), bookingActor(currentUser(c))
+		ctx := c.UserContext()
 		d, err := a.listedBooking(c)
 		if err != nil {
 			return err
@@ -284,24 +284,24 @@ func (a *app) bookingChange(act string) fiber.Handler {
 		switch act {
 		case "remove":
 			d.Late, done = c.FormValue("late"), "removed"
-			err = svc.Remove(ctx, actor, id, d.Late == "yes", d.Note)
+			err = svc.Remove(ctx, id, d.Late == "yes", d.Note)
 		case "move":
 			d.To, _ = strconv.ParseInt(c.FormValue(booking.FieldToSession), 10, 64)
-			_, err = svc.Move(ctx, actor, id, d.To)
+			_, err = svc.Move(ctx, id, d.To)
 			done = "moved"
 		case "late":
 			d.Late, done = c.FormValue("late"), "late"
 			if d.Late != "yes" && d.Late != "no" {
 				err = refusal("late", "Select whether the cancellation was late")
 			} else {
-				err = svc.MarkLate(ctx, actor, id, d.Late == "yes", d.Reason)
+				err = svc.MarkLate(ctx, id, d.Late == "yes", d.Reason)
 			}
 		case "reorder":
 			if d.Up, err = direction(c.FormValue("direction")); err != nil {
 				return err
 			}
 			done = "reordered"
-			err = svc.Reorder(ctx, actor, id, d.Up, d.Reason)
+			err = svc.Reorder(ctx, id, d.Up, d.Reason)
 		}
 		if err == nil {
 			return c.Redirect(listDone(d.Session, done), fiber.StatusSeeOther)
