@@ -12,6 +12,7 @@ import (
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/payment"
 	"github.com/pscp/booktraining/internal/queue"
 	"github.com/pscp/booktraining/internal/validation"
@@ -45,11 +46,11 @@ const checkoutMinimum = 30*time.Minute + time.Minute
 
 var (
 	// ErrPaymentUnavailable means card payment is not configured.
-	ErrPaymentUnavailable = errors.New("online payment is not available")
+	ErrPaymentUnavailable = errs.Says(errs.Unavailable, "Paying by card is not available at the moment.")
 	// ErrHoldLapsed means the hold on the place ended before payment.
-	ErrHoldLapsed = errors.New("the place was not paid for in time")
+	ErrHoldLapsed = errs.Says(errs.Conflict, "The place was not paid for in time, so it has been released.")
 	// ErrNoAgencyToInvoice means the person has no listed agency to invoice.
-	ErrNoAgencyToInvoice = errors.New("no agency to invoice")
+	ErrNoAgencyToInvoice = errs.Says(errs.Conflict, "There is no agency to invoice: the person has no confirmed agency.")
 )
 
 // Fields of the payment form: the agency's purchase order, and who pays an
@@ -410,7 +411,7 @@ func (s *Service) checkoutRequest(b dbsqlc.BookingDetail, paymentID int64, price
 
 // ErrCardPaymentUnderway means a card payment for the place has been made
 // (or cannot be stopped), so it cannot go on the invoice too.
-var ErrCardPaymentUnderway = errors.New("a card payment for this place is under way")
+var ErrCardPaymentUnderway = errs.Says(errs.Conflict, "A card payment for this place is under way, so it cannot go on an invoice as well.")
 
 // closeCheckout asks Stripe to close the open checkout of booking id, if
 // any, so that it cannot take money once the place is paid otherwise. If

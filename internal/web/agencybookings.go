@@ -45,7 +45,7 @@ func (a *app) agencyBookings(c *fiber.Ctx) error {
 	}
 	l, err := a.deps.Bookings.AgencyBookings(c.UserContext(), booking.AgencyFilter{Search: d.Query})
 	if err != nil {
-		return registerError(err)
+		return err
 	}
 	d.AgencyList = l
 	if err := a.auditView(c, account.Coordinator, audit.View{
@@ -79,7 +79,7 @@ func (a *app) agencyBookForm(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	sessions, err := a.deps.Bookings.AgencySessions(ctx)
 	if err != nil {
-		return registerError(err)
+		return err
 	}
 	d := agencyBookPage{AgencyName: u.AgencyName, Sessions: sessions}
 	chosen, asked := c.Queries()[fieldAgencySession]
@@ -97,7 +97,7 @@ func (a *app) agencyBookForm(c *fiber.Ctx) error {
 		return a.renderForm(c, "agency/bookings-new", "Choose a session", d, &v)
 	}
 	if d.People, err = a.deps.Bookings.AgencyPeople(ctx); err != nil {
-		return registerError(err)
+		return err
 	}
 	return a.renderForm(c, "agency/bookings-new", "Book someone onto "+d.Session.CourseTitle, d, nil)
 }
@@ -123,7 +123,7 @@ func (a *app) agencyBook(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	sessions, err := a.deps.Bookings.AgencySessions(ctx)
 	if err != nil {
-		return registerError(err)
+		return err
 	}
 	d := agencyBookPage{
 		AgencyName: u.AgencyName, Sessions: sessions, Wait: c.FormValue(fieldJoinWaiting) == "yes",
@@ -144,7 +144,7 @@ func (a *app) agencyBook(c *fiber.Ctx) error {
 	}
 	title := "Book someone onto " + d.Session.CourseTitle
 	if d.People, err = a.deps.Bookings.AgencyPeople(ctx); err != nil {
-		return registerError(err)
+		return err
 	}
 	// Only the people listed may be chosen: a changed value is refused here,
 	// and Book refuses anyone outside the agency whatever is sent.
@@ -192,7 +192,7 @@ func (a *app) agencyBook(c *fiber.Ctx) error {
 	case errors.Is(err, booking.ErrCutoffPassed), errors.Is(err, booking.ErrNotBookable), errors.Is(err, booking.ErrNeedsInvite):
 		v.Add(fieldAgencySession, "Booking has closed for this session. Choose another session")
 	default:
-		return registerError(err)
+		return err
 	}
 	d.fieldErrors = fieldErrors{&v}
 	return a.renderForm(c, "agency/bookings-new", title, d, &v)

@@ -61,7 +61,7 @@ func (a *app) cancelBooking(c *fiber.Ctx) error {
 		}
 		return a.cannotChange(c, b, "This booking cannot be cancelled")
 	case err != nil:
-		return bookingNotFound(err)
+		return err
 	}
 	done := "left"
 	switch {
@@ -127,7 +127,7 @@ func (a *app) substitute(c *fiber.Ctx) error {
 		}
 		return a.cannotChange(c, b, "This place cannot be passed on")
 	case err != nil:
-		return bookingNotFound(err)
+		return err
 	}
 	return c.Redirect(fmt.Sprintf("/bookings/%d?done=substituted", b.ID), fiber.StatusSeeOther)
 }
@@ -155,7 +155,7 @@ func (a *app) acceptOffer(c *fiber.Ctx) error {
 	case errors.Is(err, booking.ErrOfferGone):
 		return a.offerGone(c, bookingView{booking.Booking{ID: id}})
 	case err != nil:
-		return bookingNotFound(err)
+		return err
 	}
 	if b, err := a.deps.Bookings.Get(c.UserContext(), id); err == nil && b.Status == booking.Held {
 		return c.Redirect(fmt.Sprintf("/bookings/%d/pay", id), fiber.StatusSeeOther)
@@ -173,7 +173,7 @@ func (a *app) leave(c *fiber.Ctx) error {
 	case errors.Is(err, booking.ErrWrongState), errors.Is(err, booking.ErrOfferGone):
 		return a.offerGone(c, b)
 	case err != nil:
-		return bookingNotFound(err)
+		return err
 	}
 	done := "left"
 	if b.Status == booking.Offered {

@@ -42,7 +42,7 @@ func (a *app) bookForm(c *fiber.Ctx) error {
 	u := currentUser(c)
 	se, err := a.deps.Bookings.SessionToBook(c.UserContext(), id, u.ID)
 	if err != nil {
-		return bookingNotFound(err)
+		return err
 	}
 	if se.NeedsInvite(actor.From(c.UserContext())) {
 		return a.bookingRefused(c, se, booking.ErrNeedsInvite)
@@ -62,7 +62,7 @@ func (a *app) inviteForm(c *fiber.Ctx) error {
 	u := currentUser(c)
 	se, err := a.deps.Bookings.SessionByInvite(c.UserContext(), token, u.ID)
 	if err != nil {
-		return bookingNotFound(err)
+		return err
 	}
 	if se.ForOtherAgency(actor.From(c.UserContext())) {
 		return a.bookingRefused(c, se, booking.ErrNeedsInvite)
@@ -129,7 +129,7 @@ func (a *app) book(c *fiber.Ctx) error {
 	}
 	se, serr := a.deps.Bookings.SessionToBook(ctx, id, u.ID)
 	if serr != nil {
-		return bookingNotFound(serr)
+		return serr
 	}
 	p := bookFormPage{Session: se, Details: r.Details, Invite: r.InviteToken, Full: r.JoinWaitingList || se.Full()}
 	var verr *validation.Errors
@@ -150,8 +150,6 @@ func (a *app) bookingRefused(c *fiber.Ctx, se booking.SessionToBook, err error) 
 	course := link{"/courses/" + se.CourseSlug, "Look for another session of " + se.CourseTitle}
 	mine := link{"/my-training", "Go to My training"}
 	switch {
-	case errors.Is(err, booking.ErrNotFound):
-		return fiber.ErrNotFound
 	case errors.Is(err, booking.ErrUnverified):
 		return a.bookingMessage(c, fiber.StatusForbidden, bookingMessage{
 			Heading: "Confirm your email address first",

@@ -16,7 +16,7 @@ func (a *app) bookingInvite(c *fiber.Ctx) error {
 	}
 	data, err := a.deps.Bookings.Invite(c.UserContext(), id)
 	if err != nil {
-		return bookingNotFound(err)
+		return err
 	}
 	c.Set(fiber.HeaderContentType, "text/calendar; charset=utf-8")
 	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="booking-%d.ics"`, id))

@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/pscp/booktraining/internal/booking"
+	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -60,7 +61,7 @@ func (a *app) payRefused(c *fiber.Ctx, err error) error {
 			Links: []link{back},
 		})
 	}
-	return bookingNotFound(err)
+	return err
 }
 
 func (a *app) payForm(c *fiber.Ctx) error {
@@ -85,11 +86,12 @@ func (a *app) pay(c *fiber.Ctx) error {
 			return c.Redirect(url, fiber.StatusSeeOther)
 		case errors.Is(err, booking.ErrPaymentUnavailable):
 			p.Card = false
-		case errors.Is(err, booking.ErrHoldLapsed), errors.Is(err, booking.ErrWrongState), errors.Is(err, booking.ErrNotFound):
-			return a.payRefused(c, err)
-		default:
+		case errs.Is(err, errs.Internal), errs.Is(err, errs.Unavailable):
+			// Stripe could not open the payment just now: the form says so.
 			a.log.ErrorContext(ctx, "open card payment", "booking", p.ID, "error", err)
 			p.CardFailed = true
+		default:
+			return a.payRefused(c, err)
 		}
 		return a.render(c, fiber.StatusServiceUnavailable, "bookings/pay", "Pay for your place", p)
 	case "invoice":

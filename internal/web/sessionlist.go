@@ -109,18 +109,6 @@ func listDone(se scheduling.Session, done string) string {
 	return fmt.Sprintf("/admin/sessions/%d/bookings?done=%s", se.ID, done)
 }
 
-// manageRefused turns the booking package's refusals into 404 and 403;
-// anything else is returned as it is.
-func manageRefused(err error) error {
-	switch {
-	case errors.Is(err, booking.ErrNotFound):
-		return fiber.ErrNotFound
-	case errors.Is(err, booking.ErrForbidden):
-		return fiber.ErrForbidden
-	}
-	return err
-}
-
 // --- adding someone ---
 
 type addPersonPage struct {
@@ -163,7 +151,7 @@ func (a *app) addPerson(c *fiber.Ctx) error {
 	case errors.Is(err, booking.ErrNotBookable), errors.Is(err, booking.ErrNotFound):
 		v = refusal("", "No one can be added: the session is not published, or it has started")
 	case err != nil:
-		return manageRefused(err)
+		return err
 	default:
 		done := "added"
 		if out.Status == booking.Waiting {
@@ -221,7 +209,7 @@ func (a *app) listedBooking(c *fiber.Ctx) (bookingChangePage, error) {
 	}
 	b, err := a.deps.Bookings.Get(c.UserContext(), bookingID)
 	if err != nil {
-		return bookingChangePage{}, manageRefused(err)
+		return bookingChangePage{}, err
 	}
 	if b.SessionID != se.ID {
 		return bookingChangePage{}, fiber.ErrNotFound
@@ -308,7 +296,7 @@ func (a *app) bookingChange(act string) fiber.Handler {
 		}
 		v := changeRefused(act, d, err)
 		if v == nil {
-			return manageRefused(err)
+			return err
 		}
 		if act == "move" {
 			if d.Targets, err = svc.MoveTargets(ctx, d.Session.ID); err != nil {
