@@ -70,6 +70,13 @@ func (d Details) clean() (Details, error) {
 	return d, v.Err()
 }
 
+// CheckDetails checks a booking form's details as Book will, so a form
+// that asks more than Book does can show every problem at once.
+func CheckDetails(d Details) error {
+	_, err := d.clean()
+	return err
+}
+
 // Request asks for a place on a session for one person.
 type Request struct {
 	SessionID int64
