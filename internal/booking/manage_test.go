@@ -75,6 +75,7 @@ func TestManagerAddsAPerson(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
 	boss := f.manageManager(t, "boss")
+	boss.IP = "192.0.2.7" // where the request came from, as the web app trusts it
 	pat := f.person(t, "pat", f.agency)
 	session := f.session(t, 1, 2) // the cut-off passed yesterday
 
@@ -103,6 +104,9 @@ func TestManagerAddsAPerson(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "Lee Manager", b.LineManagerName)
 	assert.Equal(t, 1, f.manageAudited(t, audit.BookingAdded, pat.ID))
+	assert.Equal(t, 1, f.manageCount(t, `SELECT count(*) FROM audit_events
+		WHERE action = $1 AND subject_user_id = $2 AND actor_id = $3 AND ip = $4::inet`,
+		string(audit.BookingAdded), pat.ID, boss.ID, "192.0.2.7"), "the entry names the actor from the context, and their address")
 	assert.Equal(t, 1, f.manageEmailed(t, pat.ID, "Booking confirmed"))
 	_, err = f.svc.AddPerson(actor.With(f.ctx, boss), session, "pat@example.org", details(), false)
 	assert.ErrorIs(t, err, booking.ErrAlreadyBooked)
