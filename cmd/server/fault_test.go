@@ -24,6 +24,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/stripe/stripe-go/v76"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/demo"
 	"github.com/pscp/booktraining/internal/email"
@@ -473,8 +474,8 @@ func makeWorkload(t *testing.T, ctx context.Context, pool *pgxpool.Pool, due tim
 			course, room, starts, starts.Add(3*time.Hour), starts.Add(-3*24*time.Hour), capacity).Scan(&id))
 		return id
 	}
-	people := func(prefix string, n int, agency int64) []booking.Actor {
-		ids := make([]booking.Actor, 0, n)
+	people := func(prefix string, n int, agency int64) []actor.Actor {
+		ids := make([]actor.Actor, 0, n)
 		rs, err := pool.Query(ctx, `
 			INSERT INTO users (email, full_name, agency_id, password_hash, email_verified_at)
 			SELECT $1 || g || '@example.org', 'Person ' || $1 || g, $3, '!', now() FROM generate_series(1, $2) g
@@ -484,12 +485,12 @@ func makeWorkload(t *testing.T, ctx context.Context, pool *pgxpool.Pool, due tim
 		for rs.Next() {
 			var id int64
 			require.NoError(t, rs.Scan(&id))
-			ids = append(ids, booking.Actor{ID: id, AgencyID: &agency})
+			ids = append(ids, actor.Actor{ID: id, AgencyID: &agency})
 		}
 		require.NoError(t, rs.Err())
 		return ids
 	}
-	book := func(who booking.Actor, session int64, wait bool) booking.Outcome {
+	book := func(who actor.Actor, session int64, wait bool) booking.Outcome {
 		out, err := bookPlace(ctx, svc, who, session, wait)
 		require.NoError(t, err)
 		return out
@@ -520,7 +521,7 @@ func makeWorkload(t *testing.T, ctx context.Context, pool *pgxpool.Pool, due tim
 			require.Equal(t, booking.Held, out.Status)
 			w.held = append(w.held, out.BookingID)
 			if j%2 == 0 {
-				_, err := svc.PayByCard(ctx, p, out.BookingID)
+				_, err := svc.PayByCard(actor.With(ctx, p), out.BookingID)
 				require.NoError(t, err)
 				w.closing = append(w.closing, paymentOf(t, pool, out.BookingID))
 			}
@@ -538,7 +539,7 @@ func makeWorkload(t *testing.T, ctx context.Context, pool *pgxpool.Pool, due tim
 		for j, p := range people(fmt.Sprintf("refunded%d-", i), refundPlaces, paying) {
 			out := book(p, s, false)
 			require.Equal(t, booking.Held, out.Status)
-			_, err := svc.PayByCard(ctx, p, out.BookingID)
+			_, err := svc.PayByCard(actor.With(ctx, p), out.BookingID)
 			require.NoError(t, err)
 			id := paymentOf(t, pool, out.BookingID)
 			var cs string
@@ -549,7 +550,7 @@ func makeWorkload(t *testing.T, ctx context.Context, pool *pgxpool.Pool, due tim
 			ev, err := pay.Verify(body, sig)
 			require.NoError(t, err)
 			require.NoError(t, pay.Dispatch(ctx, ev))
-			cancelled, err := svc.Cancel(ctx, p, out.BookingID)
+			cancelled, err := svc.Cancel(actor.With(ctx, p), out.BookingID)
 			require.NoError(t, err)
 			require.Positive(t, cancelled.Refund, "a paid place given up in time is refunded")
 			w.refunds = append(w.refunds, id)
@@ -587,8 +588,8 @@ func paymentOf(t *testing.T, pool *pgxpool.Pool, booking int64) int64 {
 	return int64(count(t, pool, "SELECT id FROM payments WHERE booking_id = $1 ORDER BY id DESC LIMIT 1", booking))
 }
 
-func bookPlace(ctx context.Context, svc *booking.Service, who booking.Actor, session int64, wait bool) (booking.Outcome, error) {
-	return svc.Book(ctx, who, booking.Request{SessionID: session, PersonID: who.ID, JoinWaitingList: wait,
+func bookPlace(ctx context.Context, svc *booking.Service, who actor.Actor, session int64, wait bool) (booking.Outcome, error) {
+	return svc.Book(actor.With(ctx, who), booking.Request{SessionID: session, PersonID: who.ID, JoinWaitingList: wait,
 		Details: booking.Details{LineManagerName: "Lee Manager", LineManagerEmail: "lee@example.org", AgreePolicy: true}})
 }
 
@@ -602,7 +603,7 @@ type offered struct {
 	expiring, nextUp []int64
 }
 
-func offerAndWait(ctx context.Context, svc *booking.Service, session int64, holders, waiters []booking.Actor) (out offered, err error) {
+func offerAndWait(ctx context.Context, svc *booking.Service, session int64, holders, waiters []actor.Actor) (out offered, err error) {
 	out.session = session
 	var booked, waiting []int64
 	for _, p := range holders {
@@ -620,7 +621,7 @@ func offerAndWait(ctx context.Context, svc *booking.Service, session int64, hold
 		waiting = append(waiting, b.BookingID)
 	}
 	for j, id := range booked {
-		if _, err := svc.Cancel(ctx, holders[j], id); err != nil {
+		if _, err := svc.Cancel(actor.With(ctx, holders[j]), id); err != nil {
 			return out, fmt.Errorf("cancel %d: %w", id, err)
 		}
 	}

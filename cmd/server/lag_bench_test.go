@@ -21,6 +21,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/demo"
 	"github.com/pscp/booktraining/internal/email"
@@ -174,13 +175,13 @@ func runOfferLag(b *testing.B, bin string, rush bool) lagRun {
 			SELECT c.id, c.title, $2, $3, $4, $5, $6, 'published' FROM courses c, generate_series(1, $7) WHERE c.id = $1
 			RETURNING id`, course, online, begins, begins.Add(3*time.Hour), begins.AddDate(0, 0, -3), capacity, n)
 	}
-	people := func(prefix string, n int) []booking.Actor {
-		var out []booking.Actor
+	people := func(prefix string, n int) []actor.Actor {
+		var out []actor.Actor
 		for _, id := range ids(b, pool, `
 			INSERT INTO users (email, full_name, job_title, agency_id, password_hash, email_verified_at)
 			SELECT $1 || g || '@example.org', 'Person ' || $1 || g, 'Practitioner', $3, '!', now()
 			FROM generate_series(1, $2) g RETURNING id`, prefix, n, agency) {
-			out = append(out, booking.Actor{ID: id, AgencyID: &agency})
+			out = append(out, actor.Actor{ID: id, AgencyID: &agency})
 		}
 		return out
 	}
@@ -189,7 +190,7 @@ func runOfferLag(b *testing.B, bin string, rush bool) lagRun {
 	// each session's an offer window before its deadline.
 	type offerSession struct {
 		id               int64
-		holders, waiters []booking.Actor
+		holders, waiters []actor.Actor
 		booked           []int64
 	}
 	offerSessions := make([]offerSession, 0, lagSessions)
@@ -245,7 +246,7 @@ func runOfferLag(b *testing.B, bin string, rush bool) lagRun {
 		svc := booking.New(pool, outbox, base, "Benchmark Partnership", func() time.Time { return at }, quiet)
 		svc.OfferWindow = time.Hour
 		for j, id := range s.booked {
-			if _, err := svc.Cancel(ctx, s.holders[j], id); err != nil {
+			if _, err := svc.Cancel(actor.With(ctx, s.holders[j]), id); err != nil {
 				return err
 			}
 		}

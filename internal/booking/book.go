@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/payment"
 	"github.com/pscp/booktraining/internal/pgerr"
@@ -69,6 +70,13 @@ func (d Details) clean() (Details, error) {
 	return d, v.Err()
 }
 
+// CheckDetails checks a booking form's details as Book will, so a form
+// that asks more than Book does can show every problem at once.
+func CheckDetails(d Details) error {
+	_, err := d.clean()
+	return err
+}
+
 // Request asks for a place on a session for one person.
 type Request struct {
 	SessionID int64
@@ -99,7 +107,7 @@ type person struct {
 
 // personFor checks that actor may book for personID, and that the person
 // can be booked: a confirmed email address, not erased.
-func personFor(ctx context.Context, q *dbsqlc.Queries, actor Actor, personID int64) (person, error) {
+func personFor(ctx context.Context, q *dbsqlc.Queries, who actor.Actor, personID int64) (person, error) {
 	p, err := q.GetPersonForBooking(ctx, personID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return person{}, ErrNotFound
@@ -109,7 +117,7 @@ func personFor(ctx context.Context, q *dbsqlc.Queries, actor Actor, personID int
 	if p.Erased {
 		return person{}, ErrNotFound
 	}
-	if actor.ID != p.ID && !actor.Manager && !actor.coordinates(p.AgencyID) {
+	if who.ID != p.ID && !who.Manager && !who.Coordinates(p.AgencyID) {
 		return person{}, ErrForbidden
 	}
 	if !p.Verified {
@@ -122,16 +130,17 @@ func personFor(ctx context.Context, q *dbsqlc.Queries, actor Actor, personID int
 // one of the package's errors when the place cannot be had; nothing is
 // changed unless it succeeds. A person booking for themselves has the line
 // manager they gave kept on their profile, for their next booking.
-func (s *Service) Book(ctx context.Context, actor Actor, r Request) (Outcome, error) {
+func (s *Service) Book(ctx context.Context, r Request) (Outcome, error) {
+	who := actor.From(ctx)
 	d, detailsErr := r.Details.clean()
 	r.Details = d
 	var out Outcome
 	err := s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
 		var err error
-		if out, err = s.book(ctx, tx, q, actor, r, detailsErr, s.now()); err != nil {
+		if out, err = s.book(ctx, tx, q, who, r, detailsErr, s.now()); err != nil {
 			return err
 		}
-		if actor.ID != r.PersonID {
+		if who.ID != r.PersonID {
 			// Booked for them by their coordinator: their own profile
 			// changes only by their own hand.
 			return nil
@@ -149,9 +158,9 @@ func (s *Service) Book(ctx context.Context, actor Actor, r Request) (Outcome, er
 // waiting list if asked for. detailsErr is what cleaning the details found:
 // it is returned only once the person is known to be allowed to book, so
 // someone who may not book is told that, not asked to fix the form.
-func (s *Service) book(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, actor Actor, r Request, detailsErr error, now time.Time) (Outcome, error) {
+func (s *Service) book(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, who actor.Actor, r Request, detailsErr error, now time.Time) (Outcome, error) {
 	d := r.Details
-	p, err := personFor(ctx, q, actor, r.PersonID)
+	p, err := personFor(ctx, q, who, r.PersonID)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -159,7 +168,7 @@ func (s *Service) book(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, actor 
 	if err != nil {
 		return Outcome{}, err
 	}
-	if err := mayBook(actor, p, se, r.InviteToken, now); err != nil {
+	if err := mayBook(who, p, se, r.InviteToken, now); err != nil {
 		return Outcome{}, err
 	}
 	if err := notTrainerOf(ctx, q, se.ID, p.ID); err != nil {
@@ -180,12 +189,12 @@ func (s *Service) book(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, actor 
 	if err != nil {
 		return Outcome{}, err
 	}
-	if price > 0 && !actor.Manager {
+	if price > 0 && !who.Manager {
 		// A paid place is held while its person pays; a manager adding
 		// someone confirms it at once (the partnership's own decision).
 		until := now.Add(s.paymentHold())
 		id, err := q.HoldPlace(ctx, dbsqlc.HoldPlaceParams{
-			UserID: p.ID, AgencyID: p.AgencyID, BookedBy: actor.ID, AccessNeeds: d.AccessNeeds,
+			UserID: p.ID, AgencyID: p.AgencyID, BookedBy: who.ID, AccessNeeds: d.AccessNeeds,
 			DietaryNeeds: d.DietaryNeeds, LineManagerName: d.LineManagerName, LineManagerEmail: d.LineManagerEmail,
 			Now: now, HoldUntil: until, SessionID: se.ID,
 		})
@@ -199,7 +208,7 @@ func (s *Service) book(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, actor 
 		}
 	}
 	id, err := q.TakePlace(ctx, dbsqlc.TakePlaceParams{
-		UserID: p.ID, AgencyID: p.AgencyID, BookedBy: actor.ID, AccessNeeds: d.AccessNeeds,
+		UserID: p.ID, AgencyID: p.AgencyID, BookedBy: who.ID, AccessNeeds: d.AccessNeeds,
 		DietaryNeeds: d.DietaryNeeds, LineManagerName: d.LineManagerName, LineManagerEmail: d.LineManagerEmail,
 		Now: now, SessionID: se.ID,
 	})
@@ -212,7 +221,7 @@ func (s *Service) book(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, actor 
 		return Outcome{}, ErrFull
 	}
 	id, err = q.JoinWaitingList(ctx, dbsqlc.JoinWaitingListParams{
-		UserID: p.ID, AgencyID: p.AgencyID, BookedBy: actor.ID, AccessNeeds: d.AccessNeeds,
+		UserID: p.ID, AgencyID: p.AgencyID, BookedBy: who.ID, AccessNeeds: d.AccessNeeds,
 		DietaryNeeds: d.DietaryNeeds, LineManagerName: d.LineManagerName, LineManagerEmail: d.LineManagerEmail,
 		Now: now, SessionID: se.ID,
 	})
@@ -246,7 +255,7 @@ func notTrainerOf(ctx context.Context, q *dbsqlc.Queries, sessionID, personID in
 // session; others need a published session before its cut-off, and for a
 // closed session, to be of its agency and to come through its invite link
 // (a coordinator of that agency needs no link).
-func mayBook(actor Actor, p person, se dbsqlc.LockSessionForBookingRow, token string, now time.Time) error {
+func mayBook(who actor.Actor, p person, se dbsqlc.LockSessionForBookingRow, token string, now time.Time) error {
 	switch se.Status {
 	case "published":
 	case "draft":
@@ -257,7 +266,7 @@ func mayBook(actor Actor, p person, se dbsqlc.LockSessionForBookingRow, token st
 	if !now.Before(se.StartsAt) {
 		return ErrNotBookable
 	}
-	if actor.Manager {
+	if who.Manager {
 		return nil
 	}
 	if !now.Before(se.BookingCutoffAt) {
@@ -267,7 +276,7 @@ func mayBook(actor Actor, p person, se dbsqlc.LockSessionForBookingRow, token st
 		if p.AgencyID == nil || *p.AgencyID != *se.ClosedToAgencyID {
 			return ErrNeedsInvite
 		}
-		if actor.coordinates(se.ClosedToAgencyID) {
+		if who.Coordinates(se.ClosedToAgencyID) {
 			return nil
 		}
 		if se.InviteToken == nil || subtle.ConstantTimeCompare([]byte(token), []byte(*se.InviteToken)) != 1 {
@@ -320,14 +329,15 @@ func (s *Service) FillPlaces(ctx context.Context, tx pgx.Tx, sessionID int64) er
 // AcceptOffer turns the person's offer into a confirmed place, if it is
 // still open, or for a paid place, a place Held while they pay. It can
 // succeed once.
-func (s *Service) AcceptOffer(ctx context.Context, actor Actor, bookingID int64) error {
+func (s *Service) AcceptOffer(ctx context.Context, bookingID int64) error {
+	who := actor.From(ctx)
 	return s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
 		b, se, err := lockBooking(ctx, q, bookingID)
 		if err != nil {
 			return err
 		}
 		now := s.now() // after the wait for the lock
-		if b.UserID != actor.ID {
+		if b.UserID != who.ID {
 			return ErrNotFound
 		}
 		if se.Status != "published" || !now.Before(se.BookingCutoffAt) {
@@ -357,14 +367,15 @@ func (s *Service) AcceptOffer(ctx context.Context, actor Actor, bookingID int64)
 
 // Leave takes a person off a session's waiting list, or declines the place
 // they were offered (which passes to the next person waiting).
-func (s *Service) Leave(ctx context.Context, actor Actor, bookingID int64) error {
+func (s *Service) Leave(ctx context.Context, bookingID int64) error {
+	who := actor.From(ctx)
 	return s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
 		b, se, err := lockBooking(ctx, q, bookingID)
 		if err != nil {
 			return err
 		}
 		now := s.now()
-		if !actor.mayChange(b) {
+		if !mayChange(who, b) {
 			return ErrNotFound
 		}
 		if b.Status != Waiting && b.Status != Offered {
@@ -373,7 +384,7 @@ func (s *Service) Leave(ctx context.Context, actor Actor, bookingID int64) error
 		if !now.Before(se.StartsAt) {
 			return ErrStarted
 		}
-		if err := end(ctx, q, b.ID, Left, actor.ID, now, false, "", nil, Waiting, Offered); err != nil {
+		if err := end(ctx, q, b.ID, Left, who.ID, now, false, "", nil, Waiting, Offered); err != nil {
 			return err
 		}
 		return s.offerFreePlaces(ctx, tx, q, b.SessionID, now)

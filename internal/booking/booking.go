@@ -19,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/errs"
@@ -26,22 +27,24 @@ import (
 	"github.com/pscp/booktraining/internal/payment"
 )
 
-// Why a booking cannot be made or changed. The web layer words each one.
+// Why a booking cannot be made or changed, each of its kind. The booking
+// pages word most of them (the refusal pages, the forms' error summaries);
+// any other page shows the reason a Says error gives.
 var (
 	ErrNotFound       = errs.New(errs.NotFound, "booking or session not found")
-	ErrForbidden      = errors.New("not allowed to book or change this")
-	ErrUnverified     = errors.New("email address not confirmed")
-	ErrNotBookable    = errors.New("session is not open for booking")
-	ErrCutoffPassed   = errors.New("booking has closed for this session")
-	ErrFull           = errors.New("session is full")
-	ErrAlreadyBooked  = errors.New("already booked on this session")
-	ErrAlreadyWaiting = errors.New("already on the waiting list for this session")
-	ErrNotFull        = errors.New("session has places, so there is no waiting list to join")
-	ErrNeedsInvite    = errors.New("closed session: book through the agency's invite link")
-	ErrOfferGone      = errors.New("the offer has expired or was already answered")
-	ErrWrongState     = errors.New("booking cannot change from its current state")
-	ErrStarted        = errors.New("the session has started")
-	ErrDelivers       = errors.New("the person delivers this session as a trainer")
+	ErrForbidden      = errs.New(errs.Forbidden, "not allowed to book or change this")
+	ErrUnverified     = errs.New(errs.Forbidden, "email address not confirmed")
+	ErrNotBookable    = errs.Says(errs.Conflict, "The session is not open for booking.")
+	ErrCutoffPassed   = errs.Says(errs.Conflict, "Booking has closed for this session.")
+	ErrFull           = errs.Says(errs.Conflict, "The session is full.")
+	ErrAlreadyBooked  = errs.Says(errs.Conflict, "This person already has a place on this session.")
+	ErrAlreadyWaiting = errs.Says(errs.Conflict, "This person is already on the waiting list for this session.")
+	ErrNotFull        = errs.Says(errs.Conflict, "The session has places, so there is no waiting list to join.")
+	ErrNeedsInvite    = errs.New(errs.Forbidden, "closed session: book through the agency's invite link")
+	ErrOfferGone      = errs.Says(errs.Conflict, "The offer has expired or has already been answered.")
+	ErrWrongState     = errs.New(errs.Conflict, "booking cannot change from its current state")
+	ErrStarted        = errs.Says(errs.Conflict, "The session has started, so its bookings can no longer be changed.")
+	ErrDelivers       = errs.Says(errs.Conflict, "The person delivers this session as a trainer, so cannot have a place on it.")
 )
 
 // Statuses of a booking. Waiting, Offered and Confirmed are live.
@@ -118,24 +121,11 @@ func (s *Service) link(path string) string {
 	return s.baseURL.JoinPath(path).String()
 }
 
-// Actor is the signed-in person asking for a change, and what they may do.
-type Actor struct {
-	ID          int64
-	AgencyID    *int64
-	Manager     bool
-	Coordinator bool
-	Trainer     bool
-}
-
-// coordinates reports whether a is the coordinator of agency.
-func (a Actor) coordinates(agency *int64) bool {
-	return a.Coordinator && a.AgencyID != nil && agency != nil && *a.AgencyID == *agency
-}
-
-// mayChange reports whether a may cancel, substitute or otherwise change b:
-// their own booking, their agency's as its coordinator, or any as a manager.
-func (a Actor) mayChange(b dbsqlc.BookingDetail) bool {
-	return a.Manager || a.ID == b.UserID || a.coordinates(b.AgencyID)
+// mayChange reports whether who may cancel, substitute or otherwise change
+// b: their own booking, their agency's as its coordinator, or any as a
+// manager.
+func mayChange(who actor.Actor, b dbsqlc.BookingDetail) bool {
+	return who.Manager || who.ID == b.UserID || who.Coordinates(b.AgencyID)
 }
 
 // IsLate reports whether cancelling at now, for a session with this

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/demo"
 	"github.com/pscp/booktraining/internal/email"
@@ -75,22 +76,22 @@ func (f fixture) session(t testing.TB, capacity int, days int) int64 {
 }
 
 // person adds a verified practitioner of agency.
-func (f fixture) person(t testing.TB, name string, agency int64) booking.Actor {
+func (f fixture) person(t testing.TB, name string, agency int64) actor.Actor {
 	t.Helper()
 	var id int64
 	require.NoError(t, f.pool.QueryRow(f.ctx, `
 		INSERT INTO users (email, full_name, agency_id, password_hash, email_verified_at)
 		VALUES ($1, $2, $3, '!', now()) RETURNING id`, name+"@example.org", name, agency).Scan(&id))
 	a := agency
-	return booking.Actor{ID: id, AgencyID: &a}
+	return actor.Actor{ID: id, AgencyID: &a}
 }
 
 func details() booking.Details {
 	return booking.Details{LineManagerName: "Lee Manager", LineManagerEmail: "lee@example.org", AgreePolicy: true}
 }
 
-func (f fixture) book(actor booking.Actor, session int64, wait bool) (booking.Outcome, error) {
-	return f.svc.Book(f.ctx, actor, booking.Request{SessionID: session, PersonID: actor.ID, Details: details(), JoinWaitingList: wait})
+func (f fixture) book(who actor.Actor, session int64, wait bool) (booking.Outcome, error) {
+	return f.svc.Book(actor.With(f.ctx, who), booking.Request{SessionID: session, PersonID: who.ID, Details: details(), JoinWaitingList: wait})
 }
 
 // consistent checks the session's count of places against its bookings
@@ -112,7 +113,7 @@ func TestHundredPeopleRushForTwentyFivePlaces(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
 	session := f.session(t, 25, 30)
-	people := make([]booking.Actor, 100)
+	people := make([]actor.Actor, 100)
 	for i := range people {
 		people[i] = f.person(t, fmt.Sprintf("rush%03d", i), f.agency)
 	}
@@ -172,14 +173,14 @@ func TestConcurrentCancellationsOfferEachPlaceOnce(t *testing.T) {
 	f := setup(t)
 	session := f.session(t, 25, 30)
 	var booked []booking.Outcome
-	var holders []booking.Actor
+	var holders []actor.Actor
 	for i := range 25 {
 		p := f.person(t, fmt.Sprintf("holder%02d", i), f.agency)
 		out, err := f.book(p, session, false)
 		require.NoError(t, err)
 		booked, holders = append(booked, out), append(holders, p)
 	}
-	var waiters []booking.Actor
+	var waiters []actor.Actor
 	for i := range 10 {
 		p := f.person(t, fmt.Sprintf("waiter%02d", i), f.agency)
 		out, err := f.book(p, session, true)
@@ -195,7 +196,7 @@ func TestConcurrentCancellationsOfferEachPlaceOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := f.svc.Cancel(f.ctx, holders[i], booked[i].BookingID)
+			_, err := f.svc.Cancel(actor.With(f.ctx, holders[i]), booked[i].BookingID)
 			assert.NoError(t, err)
 		}()
 	}
@@ -224,7 +225,7 @@ func TestConcurrentCancellationsOfferEachPlaceOnce(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				err := f.svc.AcceptOffer(f.ctx, w, offers[w.ID])
+				err := f.svc.AcceptOffer(actor.With(f.ctx, w), offers[w.ID])
 				switch {
 				case err == nil:
 					_, dup := accepted.LoadOrStore(w.ID, true)
@@ -266,9 +267,9 @@ func TestOfferExpiresAndPassesToTheNextPerson(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 2, wb.Position)
 
-	_, err = f.svc.Cancel(f.ctx, first, held.BookingID)
+	_, err = f.svc.Cancel(actor.With(f.ctx, first), held.BookingID)
 	require.NoError(t, err)
-	offer, err := f.svc.Get(f.ctx, a, wa.BookingID)
+	offer, err := f.svc.Get(actor.With(f.ctx, a), wa.BookingID)
 	require.NoError(t, err)
 	require.Equal(t, booking.Offered, offer.Status)
 	assert.WithinDuration(t, start.Add(booking.DefaultOfferWindow), *offer.OfferExpiresAt, 0, "48 hours to accept")
@@ -281,19 +282,19 @@ func TestOfferExpiresAndPassesToTheNextPerson(t *testing.T) {
 
 	// At the deadline the offer can no longer be accepted, even before the sweep.
 	f.clock.Set(start.Add(booking.DefaultOfferWindow))
-	assert.ErrorIs(t, f.svc.AcceptOffer(f.ctx, a, wa.BookingID), booking.ErrOfferGone)
+	assert.ErrorIs(t, f.svc.AcceptOffer(actor.With(f.ctx, a), wa.BookingID), booking.ErrOfferGone)
 	n, err = f.svc.ExpireOffers(f.ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
-	next, err := f.svc.Get(f.ctx, b, wb.BookingID)
+	next, err := f.svc.Get(actor.With(f.ctx, b), wb.BookingID)
 	require.NoError(t, err)
 	assert.Equal(t, booking.Offered, next.Status, "the place passes to the next person waiting")
-	gone, err := f.svc.Get(f.ctx, a, wa.BookingID)
+	gone, err := f.svc.Get(actor.With(f.ctx, a), wa.BookingID)
 	require.NoError(t, err)
 	assert.Equal(t, booking.Expired, gone.Status)
-	require.NoError(t, f.svc.AcceptOffer(f.ctx, b, wb.BookingID))
+	require.NoError(t, f.svc.AcceptOffer(actor.With(f.ctx, b), wb.BookingID))
 	assert.Equal(t, 1, f.consistent(t, session))
-	assert.ErrorIs(t, f.svc.AcceptOffer(f.ctx, b, wb.BookingID), booking.ErrOfferGone, "accepted only once")
+	assert.ErrorIs(t, f.svc.AcceptOffer(actor.With(f.ctx, b), wb.BookingID), booking.ErrOfferGone, "accepted only once")
 }
 
 func TestOffersNeverRunPastTheCutoff(t *testing.T) {
@@ -306,9 +307,9 @@ func TestOffersNeverRunPastTheCutoff(t *testing.T) {
 	require.NoError(t, err)
 	w, err := f.book(waiter, session, true)
 	require.NoError(t, err)
-	_, err = f.svc.Cancel(f.ctx, first, held.BookingID)
+	_, err = f.svc.Cancel(actor.With(f.ctx, first), held.BookingID)
 	require.NoError(t, err)
-	offer, err := f.svc.Get(f.ctx, waiter, w.BookingID)
+	offer, err := f.svc.Get(actor.With(f.ctx, waiter), w.BookingID)
 	require.NoError(t, err)
 	assert.WithinDuration(t, start.Add(24*time.Hour), *offer.OfferExpiresAt, 0, "the deadline is the cut-off when that comes first")
 
@@ -344,18 +345,18 @@ func TestCancellationIsLateFromTheCutoff(t *testing.T) {
 	require.NoError(t, err)
 
 	f.clock.Set(start.Add(7*24*time.Hour - time.Second))
-	b, err := f.svc.Get(f.ctx, early, e.BookingID)
+	b, err := f.svc.Get(actor.With(f.ctx, early), e.BookingID)
 	require.NoError(t, err)
 	assert.False(t, b.LateIfCancelledNow, "the page says a cancellation now is free")
-	out, err := f.svc.Cancel(f.ctx, early, e.BookingID)
+	out, err := f.svc.Cancel(actor.With(f.ctx, early), e.BookingID)
 	require.NoError(t, err)
 	assert.False(t, out.Late)
 
 	f.clock.Set(start.Add(7 * 24 * time.Hour))
-	b, err = f.svc.Get(f.ctx, late, l.BookingID)
+	b, err = f.svc.Get(actor.With(f.ctx, late), l.BookingID)
 	require.NoError(t, err)
 	assert.True(t, b.LateIfCancelledNow, "the page warns before a late cancellation")
-	out, err = f.svc.Cancel(f.ctx, late, l.BookingID)
+	out, err = f.svc.Cancel(actor.With(f.ctx, late), l.BookingID)
 	require.NoError(t, err)
 	assert.True(t, out.Late)
 	var lateFlag bool
@@ -370,12 +371,12 @@ func TestBookingRefusals(t *testing.T) {
 	open := f.session(t, 2, 30)
 
 	var v *validation.Errors
-	_, err := f.svc.Book(f.ctx, p, booking.Request{SessionID: open, PersonID: p.ID})
+	_, err := f.svc.Book(actor.With(f.ctx, p), booking.Request{SessionID: open, PersonID: p.ID})
 	require.ErrorAs(t, err, &v)
 	assert.True(t, v.Has(booking.FieldLineManagerName))
 	assert.True(t, v.Has(booking.FieldLineManagerEmail))
 	assert.True(t, v.Has(booking.FieldAgreePolicy))
-	_, err = f.svc.Book(f.ctx, p, booking.Request{SessionID: open, PersonID: p.ID, Details: booking.Details{
+	_, err = f.svc.Book(actor.With(f.ctx, p), booking.Request{SessionID: open, PersonID: p.ID, Details: booking.Details{
 		LineManagerName: "Lee", LineManagerEmail: "not an email", AgreePolicy: true}})
 	require.ErrorAs(t, err, &v)
 	assert.Contains(t, v.Message(booking.FieldLineManagerEmail), "correct format")
@@ -437,16 +438,16 @@ func TestClosedSessionNeedsItsAgencyAndLink(t *testing.T) {
 	require.NoError(t, err)
 	insider := f.person(t, "insider", f.agency)
 	outsider := f.person(t, "outsider", f.other)
-	req := func(a booking.Actor, token string) booking.Request {
+	req := func(a actor.Actor, token string) booking.Request {
 		return booking.Request{SessionID: closed, PersonID: a.ID, Details: details(), InviteToken: token}
 	}
-	_, err = f.svc.Book(f.ctx, insider, req(insider, ""))
+	_, err = f.svc.Book(actor.With(f.ctx, insider), req(insider, ""))
 	assert.ErrorIs(t, err, booking.ErrNeedsInvite, "no link")
-	_, err = f.svc.Book(f.ctx, insider, req(insider, "wrong-token"))
+	_, err = f.svc.Book(actor.With(f.ctx, insider), req(insider, "wrong-token"))
 	assert.ErrorIs(t, err, booking.ErrNeedsInvite, "wrong link")
-	_, err = f.svc.Book(f.ctx, outsider, req(outsider, "secret-token"))
+	_, err = f.svc.Book(actor.With(f.ctx, outsider), req(outsider, "secret-token"))
 	assert.ErrorIs(t, err, booking.ErrNeedsInvite, "another agency, even with the link")
-	_, err = f.svc.Book(f.ctx, insider, req(insider, "secret-token"))
+	_, err = f.svc.Book(actor.With(f.ctx, insider), req(insider, "secret-token"))
 	assert.NoError(t, err)
 }
 
@@ -461,33 +462,33 @@ func TestRolesLimitWhoCanBookAndChange(t *testing.T) {
 	nosy := f.person(t, "nosy", f.agency)
 
 	// A practitioner cannot book someone else.
-	_, err := f.svc.Book(f.ctx, nosy, booking.Request{SessionID: session, PersonID: staff.ID, Details: details()})
+	_, err := f.svc.Book(actor.With(f.ctx, nosy), booking.Request{SessionID: session, PersonID: staff.ID, Details: details()})
 	assert.ErrorIs(t, err, booking.ErrForbidden)
 	// A coordinator books their own agency's people, not another's.
-	out, err := f.svc.Book(f.ctx, coord, booking.Request{SessionID: session, PersonID: staff.ID, Details: details()})
+	out, err := f.svc.Book(actor.With(f.ctx, coord), booking.Request{SessionID: session, PersonID: staff.ID, Details: details()})
 	require.NoError(t, err)
-	_, err = f.svc.Book(f.ctx, coord, booking.Request{SessionID: session, PersonID: outsider.ID, Details: details()})
+	_, err = f.svc.Book(actor.With(f.ctx, coord), booking.Request{SessionID: session, PersonID: outsider.ID, Details: details()})
 	assert.ErrorIs(t, err, booking.ErrForbidden)
 
 	// Another practitioner cannot see or cancel it by changing the ID.
-	_, err = f.svc.Get(f.ctx, nosy, out.BookingID)
+	_, err = f.svc.Get(actor.With(f.ctx, nosy), out.BookingID)
 	assert.ErrorIs(t, err, booking.ErrNotFound)
-	_, err = f.svc.Cancel(f.ctx, nosy, out.BookingID)
+	_, err = f.svc.Cancel(actor.With(f.ctx, nosy), out.BookingID)
 	assert.ErrorIs(t, err, booking.ErrNotFound)
-	_, err = f.svc.Cancel(f.ctx, outsider, out.BookingID)
+	_, err = f.svc.Cancel(actor.With(f.ctx, outsider), out.BookingID)
 	assert.ErrorIs(t, err, booking.ErrNotFound)
 	otherCoord := f.person(t, "other-coordinator", f.other)
 	otherCoord.Coordinator = true
-	_, err = f.svc.Cancel(f.ctx, otherCoord, out.BookingID)
+	_, err = f.svc.Cancel(actor.With(f.ctx, otherCoord), out.BookingID)
 	assert.ErrorIs(t, err, booking.ErrNotFound)
 	assert.Equal(t, 1, f.consistent(t, session), "refused changes change nothing")
 
 	// The coordinator can cancel it; a manager can see anything.
 	manager := f.person(t, "manager", f.other)
 	manager.Manager = true
-	_, err = f.svc.Get(f.ctx, manager, out.BookingID)
+	_, err = f.svc.Get(actor.With(f.ctx, manager), out.BookingID)
 	require.NoError(t, err)
-	_, err = f.svc.Cancel(f.ctx, coord, out.BookingID)
+	_, err = f.svc.Cancel(actor.With(f.ctx, coord), out.BookingID)
 	require.NoError(t, err)
 	assert.Equal(t, 0, f.consistent(t, session))
 }
@@ -506,19 +507,19 @@ func TestSubstituteTakesThePlaceAndIsNeverLate(t *testing.T) {
 	f.clock.Set(start.Add(3 * 24 * time.Hour)) // after the cut-off
 
 	var v *validation.Errors
-	_, err = f.svc.Substitute(f.ctx, holder, out.BookingID, "outsider@example.org", details())
+	_, err = f.svc.Substitute(actor.With(f.ctx, holder), out.BookingID, "outsider@example.org", details())
 	require.ErrorAs(t, err, &v)
 	assert.Contains(t, v.Message(booking.FieldColleagueEmail), "same agency")
-	_, err = f.svc.Substitute(f.ctx, holder, out.BookingID, "nobody@example.org", details())
+	_, err = f.svc.Substitute(actor.With(f.ctx, holder), out.BookingID, "nobody@example.org", details())
 	require.ErrorAs(t, err, &v)
 	_ = outsider
 
-	id, err := f.svc.Substitute(f.ctx, holder, out.BookingID, "colleague@example.org", details())
+	id, err := f.svc.Substitute(actor.With(f.ctx, holder), out.BookingID, "colleague@example.org", details())
 	require.NoError(t, err)
-	b, err := f.svc.Get(f.ctx, colleague, id)
+	b, err := f.svc.Get(actor.With(f.ctx, colleague), id)
 	require.NoError(t, err)
 	assert.Equal(t, booking.Confirmed, b.Status)
-	old, err := f.svc.Get(f.ctx, holder, out.BookingID)
+	old, err := f.svc.Get(actor.With(f.ctx, holder), out.BookingID)
 	require.NoError(t, err)
 	assert.Equal(t, booking.Substituted, old.Status)
 	assert.False(t, old.Late, "a substitute is never a late cancellation")
@@ -537,17 +538,17 @@ func TestLapsedOfferShowsAsExpired(t *testing.T) {
 	require.NoError(t, err)
 	w, err := f.book(waiter, session, true)
 	require.NoError(t, err)
-	_, err = f.svc.Cancel(f.ctx, first, held.BookingID)
+	_, err = f.svc.Cancel(actor.With(f.ctx, first), held.BookingID)
 	require.NoError(t, err)
-	mine, err := f.svc.Mine(f.ctx, waiter)
+	mine, err := f.svc.Mine(actor.With(f.ctx, waiter))
 	require.NoError(t, err)
 	require.Len(t, mine.Offers, 1)
 
 	f.clock.Set(start.Add(booking.DefaultOfferWindow))
-	b, err := f.svc.Get(f.ctx, waiter, w.BookingID)
+	b, err := f.svc.Get(actor.With(f.ctx, waiter), w.BookingID)
 	require.NoError(t, err)
 	assert.Equal(t, booking.Expired, b.Status)
-	mine, err = f.svc.Mine(f.ctx, waiter)
+	mine, err = f.svc.Mine(actor.With(f.ctx, waiter))
 	require.NoError(t, err)
 	assert.Empty(t, mine.Offers)
 	require.Len(t, mine.Ended, 1)
@@ -566,12 +567,12 @@ func TestAccessIsCheckedBeforeTheForm(t *testing.T) {
 	_, err = f.pool.Exec(f.ctx, "UPDATE sessions SET status = 'cancelled', cancelled_reason = 'Ill' WHERE id = $1", cancelled)
 	require.NoError(t, err)
 	outsider := f.person(t, "outsider", f.other)
-	_, err = f.svc.Book(f.ctx, outsider, booking.Request{SessionID: closed, PersonID: outsider.ID})
+	_, err = f.svc.Book(actor.With(f.ctx, outsider), booking.Request{SessionID: closed, PersonID: outsider.ID})
 	assert.ErrorIs(t, err, booking.ErrNeedsInvite)
-	_, err = f.svc.Book(f.ctx, outsider, booking.Request{SessionID: cancelled, PersonID: outsider.ID})
+	_, err = f.svc.Book(actor.With(f.ctx, outsider), booking.Request{SessionID: cancelled, PersonID: outsider.ID})
 	assert.ErrorIs(t, err, booking.ErrNotBookable)
 	var v *validation.Errors
-	_, err = f.svc.Book(f.ctx, outsider, booking.Request{SessionID: f.session(t, 5, 30), PersonID: outsider.ID})
+	_, err = f.svc.Book(actor.With(f.ctx, outsider), booking.Request{SessionID: f.session(t, 5, 30), PersonID: outsider.ID})
 	assert.ErrorAs(t, err, &v, "an open session asks for the form")
 }
 
@@ -586,8 +587,8 @@ func TestLeavingTheWaitingListEndsAtTheStart(t *testing.T) {
 	w, err := f.book(waiter, session, true)
 	require.NoError(t, err)
 	f.clock.Set(start.Add(10 * 24 * time.Hour))
-	assert.ErrorIs(t, f.svc.Leave(f.ctx, waiter, w.BookingID), booking.ErrStarted)
-	b, err := f.svc.Get(f.ctx, waiter, w.BookingID)
+	assert.ErrorIs(t, f.svc.Leave(actor.With(f.ctx, waiter), w.BookingID), booking.ErrStarted)
+	b, err := f.svc.Get(actor.With(f.ctx, waiter), w.BookingID)
 	require.NoError(t, err)
 	assert.Equal(t, booking.Waiting, b.Status)
 }
@@ -603,7 +604,7 @@ func TestConfirmationAfterTheCutoffPromisesNoFreeCancellation(t *testing.T) {
 	require.NoError(t, err)
 	f.person(t, "colleague", f.agency)
 	f.clock.Set(start.Add(3 * 24 * time.Hour))
-	_, err = f.svc.Substitute(f.ctx, holder, early.BookingID, "colleague@example.org", details())
+	_, err = f.svc.Substitute(actor.With(f.ctx, holder), early.BookingID, "colleague@example.org", details())
 	require.NoError(t, err)
 	var before, after string
 	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT body_text FROM emails WHERE to_address = 'early@example.org' AND subject LIKE 'Booking confirmed%'").Scan(&before))

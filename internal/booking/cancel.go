@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/payment"
@@ -27,7 +28,8 @@ type CancelOutcome struct {
 // as a late cancellation. The freed place is offered to the next person
 // waiting. The person themselves, their agency's coordinator or a manager
 // may cancel, until the session starts.
-func (s *Service) Cancel(ctx context.Context, actor Actor, bookingID int64) (CancelOutcome, error) {
+func (s *Service) Cancel(ctx context.Context, bookingID int64) (CancelOutcome, error) {
+	who := actor.From(ctx)
 	var out CancelOutcome
 	err := s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
 		b, se, err := lockBooking(ctx, q, bookingID)
@@ -35,7 +37,7 @@ func (s *Service) Cancel(ctx context.Context, actor Actor, bookingID int64) (Can
 			return err
 		}
 		now := s.now() // after the wait for the lock: late or not is decided now
-		if !actor.mayChange(b) {
+		if !mayChange(who, b) {
 			return ErrNotFound
 		}
 		if !now.Before(se.StartsAt) {
@@ -43,7 +45,7 @@ func (s *Service) Cancel(ctx context.Context, actor Actor, bookingID int64) (Can
 		}
 		switch b.Status {
 		case Waiting, Offered, Held:
-			if err := end(ctx, q, b.ID, Left, actor.ID, now, false, "", nil, Waiting, Offered, Held); err != nil {
+			if err := end(ctx, q, b.ID, Left, who.ID, now, false, "", nil, Waiting, Offered, Held); err != nil {
 				return err
 			}
 			if _, err := s.settle(ctx, tx, q, b.ID, false, now); err != nil {
@@ -51,7 +53,7 @@ func (s *Service) Cancel(ctx context.Context, actor Actor, bookingID int64) (Can
 			}
 		case Confirmed:
 			out.Late = IsLate(se.BookingCutoffAt, now)
-			if err := end(ctx, q, b.ID, Cancelled, actor.ID, now, out.Late, "", nil, Confirmed); err != nil {
+			if err := end(ctx, q, b.ID, Cancelled, who.ID, now, out.Late, "", nil, Confirmed); err != nil {
 				return err
 			}
 			if out.Refund, err = s.settle(ctx, tx, q, b.ID, out.Late, now); err != nil {
@@ -63,9 +65,9 @@ func (s *Service) Cancel(ctx context.Context, actor Actor, bookingID int64) (Can
 		default:
 			return ErrWrongState
 		}
-		if actor.ID != b.UserID { // a coordinator or manager did it
+		if who.ID != b.UserID { // a coordinator or manager did it
 			if err := audit.Record(ctx, q, now, audit.Event{
-				Action: audit.BookingCancelled, ActorID: &actor.ID, SubjectID: &b.UserID, AgencyID: b.AgencyID,
+				Action: audit.BookingCancelled, ActorID: who.IDPtr(), IP: who.IP, SubjectID: &b.UserID, AgencyID: b.AgencyID,
 				Details: map[string]any{"booking": b.ID, "session": b.SessionID, "late": out.Late, "was": b.Status},
 			}); err != nil {
 				return err
@@ -80,7 +82,8 @@ func (s *Service) Cancel(ctx context.Context, actor Actor, bookingID int64) (Can
 // named by their email address. It is never a late cancellation. The
 // colleague needs an account with a confirmed email address; if they were
 // on the session's waiting list, the place replaces that.
-func (s *Service) Substitute(ctx context.Context, actor Actor, bookingID int64, colleagueEmail string, d Details) (int64, error) {
+func (s *Service) Substitute(ctx context.Context, bookingID int64, colleagueEmail string, d Details) (int64, error) {
+	who := actor.From(ctx)
 	var v validation.Errors
 	typed := validation.CleanLine(colleagueEmail)
 	addr := validation.Email(typed)
@@ -105,7 +108,7 @@ func (s *Service) Substitute(ctx context.Context, actor Actor, bookingID int64, 
 		if err != nil {
 			return err
 		}
-		if !actor.mayChange(b) {
+		if !mayChange(who, b) {
 			return ErrNotFound
 		}
 		if b.Status != Confirmed {
@@ -137,18 +140,18 @@ func (s *Service) Substitute(ctx context.Context, actor Actor, bookingID int64, 
 		} else if err != nil {
 			return err
 		}
-		if free, err := endWait(ctx, q, se.ID, c.ID, actor.ID, now, "Given a colleague’s place"); err != nil {
+		if free, err := endWait(ctx, q, se.ID, c.ID, who.ID, now, "Given a colleague’s place"); err != nil {
 			return err
 		} else if !free {
 			v.Add(FieldColleagueEmail, "Your colleague already has a place on this session")
 			return v.Err()
 		}
 		// The old place ends first, so the session never holds both.
-		if err := end(ctx, q, b.ID, Substituted, actor.ID, now, false, "", nil, Confirmed); err != nil {
+		if err := end(ctx, q, b.ID, Substituted, who.ID, now, false, "", nil, Confirmed); err != nil {
 			return err
 		}
 		newID, err = q.TakePlace(ctx, dbsqlc.TakePlaceParams{
-			UserID: c.ID, AgencyID: c.AgencyID, BookedBy: actor.ID, AccessNeeds: d.AccessNeeds,
+			UserID: c.ID, AgencyID: c.AgencyID, BookedBy: who.ID, AccessNeeds: d.AccessNeeds,
 			DietaryNeeds: d.DietaryNeeds, LineManagerName: d.LineManagerName, LineManagerEmail: d.LineManagerEmail,
 			Now: now, SessionID: se.ID,
 		})

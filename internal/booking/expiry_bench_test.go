@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/demo"
 	"github.com/pscp/booktraining/internal/email"
@@ -122,8 +123,8 @@ func benchmarkOfferExpiryLag(b *testing.B, rush bool) {
 				go func() {
 					defer wg.Done()
 					time.Sleep(time.Until(due) - 200*time.Millisecond)
-					who := booking.Actor{ID: id, AgencyID: &f.agency}
-					_, err := svc.Book(f.ctx, who, booking.Request{SessionID: rushIDs[i%len(rushIDs)], PersonID: id, Details: details(), JoinWaitingList: true})
+					who := actor.Actor{ID: id, AgencyID: &f.agency}
+					_, err := svc.Book(actor.With(f.ctx, who), booking.Request{SessionID: rushIDs[i%len(rushIDs)], PersonID: id, Details: details(), JoinWaitingList: true})
 					if err != nil {
 						b.Errorf("rush booking: %v", err)
 					}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/payment"
 )
@@ -41,11 +42,11 @@ func (se SessionToBook) Full() bool { return se.PlacesLeft <= 0 }
 // Closed says why actor cannot book the session now (ErrNotBookable or
 // ErrCutoffPassed), or nil: Book's rules, told before the form is filled
 // in rather than after.
-func (se SessionToBook) Closed(actor Actor, now time.Time) error {
+func (se SessionToBook) Closed(who actor.Actor, now time.Time) error {
 	switch {
 	case se.Status != "published", !now.Before(se.StartsAt):
 		return ErrNotBookable
-	case actor.Manager:
+	case who.Manager:
 		return nil
 	case !now.Before(se.Cutoff):
 		return ErrCutoffPassed
@@ -55,17 +56,17 @@ func (se SessionToBook) Closed(actor Actor, now time.Time) error {
 
 // ForOtherAgency reports whether the session is closed to an agency whose
 // bookings actor may not make: they are not of it, and not a manager.
-func (se SessionToBook) ForOtherAgency(actor Actor) bool {
-	if se.ClosedToAgencyID == nil || actor.Manager {
+func (se SessionToBook) ForOtherAgency(who actor.Actor) bool {
+	if se.ClosedToAgencyID == nil || who.Manager {
 		return false
 	}
-	return actor.AgencyID == nil || *actor.AgencyID != *se.ClosedToAgencyID
+	return who.AgencyID == nil || *who.AgencyID != *se.ClosedToAgencyID
 }
 
 // NeedsInvite reports whether actor needs the session's invite link to book
 // it: a closed session, unless they manage or coordinate its agency.
-func (se SessionToBook) NeedsInvite(actor Actor) bool {
-	return se.ClosedToAgencyID != nil && !actor.Manager && !actor.coordinates(se.ClosedToAgencyID)
+func (se SessionToBook) NeedsInvite(who actor.Actor) bool {
+	return se.ClosedToAgencyID != nil && !who.Manager && !who.Coordinates(se.ClosedToAgencyID)
 }
 
 // SessionToBook returns the session for personID's booking form. A draft

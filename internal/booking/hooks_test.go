@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/scheduling"
 	"github.com/pscp/booktraining/internal/validation"
@@ -96,7 +97,7 @@ func TestOfferEndsWhenTheSessionMovesInsideItsCutoff(t *testing.T) {
 	waiter := f.person(t, "waiter", f.agency)
 	w, err := f.book(waiter, session, true)
 	require.NoError(t, err)
-	_, err = f.svc.Cancel(f.ctx, holder, held.BookingID)
+	_, err = f.svc.Cancel(actor.With(f.ctx, holder), held.BookingID)
 	require.NoError(t, err)
 	require.Equal(t, booking.Offered, f.status(t, w.BookingID))
 
@@ -111,7 +112,7 @@ func TestOfferEndsWhenTheSessionMovesInsideItsCutoff(t *testing.T) {
 	var deadline time.Time
 	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT offer_expires_at FROM bookings WHERE id = $1", w.BookingID).Scan(&deadline))
 	assert.WithinDuration(t, start.Add(-48*time.Hour), deadline, 0, "capped at the new cut-off")
-	assert.ErrorIs(t, f.svc.AcceptOffer(f.ctx, waiter, w.BookingID), booking.ErrOfferGone)
+	assert.ErrorIs(t, f.svc.AcceptOffer(actor.With(f.ctx, waiter), w.BookingID), booking.ErrOfferGone)
 }
 
 // Bookings the partnership ended (a cancelled session) cannot be marked
@@ -126,7 +127,7 @@ func TestManagerLimitsOnOthersBookings(t *testing.T) {
 	b, err := f.book(p, session, false)
 	require.NoError(t, err)
 	require.NoError(t, f.scheduler().Cancel(f.ctx, session, "Trainer ill"))
-	assert.ErrorIs(t, f.svc.MarkLate(f.ctx, m, b.BookingID, true, "Rang late"), booking.ErrWrongState)
+	assert.ErrorIs(t, f.svc.MarkLate(actor.With(f.ctx, m), b.BookingID, true, "Rang late"), booking.ErrWrongState)
 
 	from := f.session(t, 5, 30)
 	closed := f.session(t, 5, 31)
@@ -134,13 +135,13 @@ func TestManagerLimitsOnOthersBookings(t *testing.T) {
 	require.NoError(t, err)
 	moving, err := f.book(p, from, false)
 	require.NoError(t, err)
-	_, err = f.svc.Move(f.ctx, m, moving.BookingID, closed)
+	_, err = f.svc.Move(actor.With(f.ctx, m), moving.BookingID, closed)
 	var v *validation.Errors
 	require.ErrorAs(t, err, &v)
 	assert.Contains(t, v.Message("to-session"), "another agency")
 	assert.Equal(t, booking.Confirmed, f.status(t, moving.BookingID))
 
-	_, err = f.svc.Cancel(f.ctx, m, moving.BookingID)
+	_, err = f.svc.Cancel(actor.With(f.ctx, m), moving.BookingID)
 	require.NoError(t, err)
 	var audited int
 	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT count(*) FROM audit_events WHERE action = 'booking_cancelled' AND actor_id = $1 AND subject_user_id = $2", m.ID, p.ID).Scan(&audited))

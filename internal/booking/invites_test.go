@@ -9,14 +9,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/pscp/booktraining/internal/booking"
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/scheduling"
 )
 
 // storedInvite is the calendar of the newest email to person whose subject
 // starts with prefix.
-func (f fixture) storedInvite(t *testing.T, person booking.Actor, prefix string) (method, ics, filename string) {
+func (f fixture) storedInvite(t *testing.T, person actor.Actor, prefix string) (method, ics, filename string) {
 	t.Helper()
 	require.NoError(t, f.pool.QueryRow(f.ctx, `
 		SELECT calendar_method, calendar_ics, calendar_filename FROM emails
@@ -46,7 +46,7 @@ func TestBookingAndCancellingSendInvites(t *testing.T) {
 	assert.Contains(t, ics, "LOCATION:Online")
 	assert.Contains(t, ics, "TRIGGER:-PT24H")
 
-	_, err = f.svc.Cancel(f.ctx, person, out.BookingID)
+	_, err = f.svc.Cancel(actor.With(f.ctx, person), out.BookingID)
 	require.NoError(t, err)
 	method, ics, filename = f.storedInvite(t, person, "Booking cancelled:")
 	assert.Equal(t, "CANCEL", method)
@@ -102,7 +102,7 @@ func TestMovingASessionSendsUpdatedInvites(t *testing.T) {
 	require.Equal(t, 1, moved.Sequence)
 
 	for _, p := range []struct {
-		who booking.Actor
+		who actor.Actor
 		id  int64
 	}{{first, firstOut.BookingID}, {second, secondOut.BookingID}} {
 		method, ics, _ := f.storedInvite(t, p.who, "Session changed:")
@@ -137,7 +137,7 @@ func TestMovingAPlaceSendsANewInviteAndCancelsTheOld(t *testing.T) {
 	person := f.person(t, "mover", f.agency)
 	held, err := f.book(person, from, false)
 	require.NoError(t, err)
-	newID, err := f.svc.Move(f.ctx, boss, held.BookingID, to)
+	newID, err := f.svc.Move(actor.With(f.ctx, boss), held.BookingID, to)
 	require.NoError(t, err)
 
 	method, ics, filename := f.storedInvite(t, person, "Your place has been moved:")

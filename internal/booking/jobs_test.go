@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/email"
@@ -141,7 +142,7 @@ func (f fixture) offered(t *testing.T, waiters ...string) (int64, []int64) {
 		ids = append(ids, w.BookingID)
 	}
 	assert.Empty(t, f.jobs(t, booking.KindOfferExpiry), "no offer yet, no expiry job")
-	_, err = f.svc.Cancel(f.ctx, holder, out.BookingID)
+	_, err = f.svc.Cancel(actor.With(f.ctx, holder), out.BookingID)
 	require.NoError(t, err)
 	require.Equal(t, booking.Offered, f.status(t, ids[0]))
 	return session, ids
@@ -173,7 +174,7 @@ func TestOfferExpiresByItsJobAtItsDeadline(t *testing.T) {
 	// place on, with a job for the new offer's deadline.
 	f.clock.Set(deadline)
 	require.NoError(t, work(t, f, f.svc.OfferExpiryWorker(), jobs[0]))
-	first := booking.Actor{ID: f.userOf(t, waiters[0])}
+	first := actor.Actor{ID: f.userOf(t, waiters[0])}
 	assert.Equal(t, booking.Expired, f.status(t, waiters[0]))
 	assert.Equal(t, 1, f.emailsTo(t, first, "Your offer of a place has expired"))
 	assert.Equal(t, booking.Offered, f.status(t, waiters[1]))
@@ -201,8 +202,8 @@ func TestOfferAcceptedBeforeItsJobRunsIsKept(t *testing.T) {
 	_, waiters := f.offered(t, "keen")
 	jobs := f.jobs(t, booking.KindOfferExpiry)
 	require.Len(t, jobs, 1)
-	keen := booking.Actor{ID: f.userOf(t, waiters[0])}
-	require.NoError(t, f.svc.AcceptOffer(f.ctx, keen, waiters[0]))
+	keen := actor.Actor{ID: f.userOf(t, waiters[0])}
+	require.NoError(t, f.svc.AcceptOffer(actor.With(f.ctx, keen), waiters[0]))
 	f.clock.Set(jobs[0].ScheduledAt.Add(time.Hour))
 	require.NoError(t, work(t, f, f.svc.OfferExpiryWorker(), jobs[0]))
 	assert.Equal(t, booking.Confirmed, f.status(t, waiters[0]))
@@ -244,7 +245,7 @@ func TestTwoOfferJobsAtOnceExpireEachOfferOnce(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
 	session := f.session(t, 3, 30)
-	var holders []booking.Actor
+	var holders []actor.Actor
 	var holderBookings []int64
 	for _, name := range []string{"h1", "h2", "h3"} {
 		p := f.person(t, name, f.agency)
@@ -252,7 +253,7 @@ func TestTwoOfferJobsAtOnceExpireEachOfferOnce(t *testing.T) {
 		require.NoError(t, err)
 		holders, holderBookings = append(holders, p), append(holderBookings, out.BookingID)
 	}
-	var waiters []booking.Actor
+	var waiters []actor.Actor
 	for _, name := range []string{"w1", "w2", "w3", "w4"} {
 		p := f.person(t, name, f.agency)
 		_, err := f.book(p, session, true)
@@ -260,7 +261,7 @@ func TestTwoOfferJobsAtOnceExpireEachOfferOnce(t *testing.T) {
 		waiters = append(waiters, p)
 	}
 	for i, h := range holders {
-		_, err := f.svc.Cancel(f.ctx, h, holderBookings[i])
+		_, err := f.svc.Cancel(actor.With(f.ctx, h), holderBookings[i])
 		require.NoError(t, err)
 	}
 	jobs := f.jobs(t, booking.KindOfferExpiry)
@@ -416,7 +417,7 @@ func TestHoldPaidForBeforeItsJobRunsIsKept(t *testing.T) {
 	payer := f.person(t, "invoiced", f.agency)
 	out, err := f.book(payer, session, false)
 	require.NoError(t, err)
-	require.NoError(t, f.svc.PayByInvoice(f.ctx, payer, out.BookingID, "PO-1"))
+	require.NoError(t, f.svc.PayByInvoice(actor.With(f.ctx, payer), out.BookingID, "PO-1"))
 	jobs := f.jobs(t, booking.KindHoldExpiry)
 	require.Len(t, jobs, 1)
 	f.clock.Set(jobs[0].ScheduledAt.Add(time.Minute))
@@ -499,11 +500,11 @@ func TestConfirmedPlaceSchedulesItsReminders(t *testing.T) {
 	assert.Equal(t, 1, f.emailsTo(t, p, "Reminder:"), "a job run twice sends once")
 
 	// A cancelled place gets nothing from the next.
-	out, err := f.svc.Mine(f.ctx, q)
+	out, err := f.svc.Mine(actor.With(f.ctx, q))
 	require.NoError(t, err)
 	require.Len(t, out.Upcoming, 1)
 	f.clock.Set(begins.Add(-4 * day))
-	_, err = f.svc.Cancel(f.ctx, q, out.Upcoming[0].ID)
+	_, err = f.svc.Cancel(actor.With(f.ctx, q), out.Upcoming[0].ID)
 	require.NoError(t, err)
 	f.clock.Set(begins.Add(-3 * day))
 	assert.Equal(t, 1, f.runDue(t))
@@ -734,7 +735,7 @@ func TestBookingJobsAreDescribedForManagers(t *testing.T) {
 	assert.Equal(t, "described (described@example.org)", sub.Who)
 	assert.Equal(t, "/admin/sessions/"+strconv.FormatInt(session, 10)+"/bookings", sub.Link)
 	// Accepted, the offer is still described; the place now has reminders.
-	require.NoError(t, f.svc.AcceptOffer(f.ctx, booking.Actor{ID: f.userOf(t, waiters[0])}, waiters[0]))
+	require.NoError(t, f.svc.AcceptOffer(actor.With(f.ctx, actor.Actor{ID: f.userOf(t, waiters[0])}), waiters[0]))
 	sub, err = d[booking.KindOfferExpiry](f.ctx, j.Args)
 	require.NoError(t, err)
 	assert.Equal(t, "described (described@example.org)", sub.Who)
@@ -773,12 +774,12 @@ func TestOfferExpiresOnTheQueueAtItsTime(t *testing.T) {
 		SELECT c.id, c.title, (SELECT id FROM venues WHERE online LIMIT 1), $1, $2, $3, 1, 'published'
 		FROM courses c ORDER BY c.id LIMIT 1 RETURNING id`, begins, begins.Add(3*time.Hour), begins.Add(-3*day)).Scan(&session))
 	holder, waiter := f.person(t, "holder", f.agency), f.person(t, "waiter", f.agency)
-	req := func(p booking.Actor) booking.Request {
+	req := func(p actor.Actor) booking.Request {
 		return booking.Request{SessionID: session, PersonID: p.ID, Details: details(), JoinWaitingList: true}
 	}
-	held, err := svc.Book(f.ctx, holder, req(holder))
+	held, err := svc.Book(actor.With(f.ctx, holder), req(holder))
 	require.NoError(t, err)
-	w, err := svc.Book(f.ctx, waiter, req(waiter))
+	w, err := svc.Book(actor.With(f.ctx, waiter), req(waiter))
 	require.NoError(t, err)
 
 	client, err := queue.New(f.pool, nil, svc.Work(), queue.Sweeps(f.pool, nil, svc.Sweeps()...), func(c *river.Config) error {
@@ -792,7 +793,7 @@ func TestOfferExpiresOnTheQueueAtItsTime(t *testing.T) {
 		defer cancel()
 		_ = client.Stop(stop)
 	})
-	_, err = svc.Cancel(f.ctx, holder, held.BookingID)
+	_, err = svc.Cancel(actor.With(f.ctx, holder), held.BookingID)
 	require.NoError(t, err)
 	require.Equal(t, booking.Offered, f.status(t, w.BookingID))
 	require.Eventually(t, func() bool { return f.status(t, w.BookingID) == booking.Expired }, 20*time.Second, 50*time.Millisecond)
@@ -868,7 +869,7 @@ func TestTwoReminderJobsAtOnceSendEachReminderOnce(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
 	session := f.session(t, 10, 20)
-	var people []booking.Actor
+	var people []actor.Actor
 	for _, name := range []string{"r1", "r2", "r3"} {
 		p := f.person(t, name, f.agency)
 		_, err := f.book(p, session, false)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/payment"
 )
@@ -102,7 +103,8 @@ func (b Booking) HoldLapsed() bool { return b.Status == Lapsed }
 // Get returns a booking its actor may see: their own, their agency's as
 // coordinator, or any as a manager. Anything else is ErrNotFound, so IDs
 // reveal nothing.
-func (s *Service) Get(ctx context.Context, actor Actor, id int64) (Booking, error) {
+func (s *Service) Get(ctx context.Context, id int64) (Booking, error) {
+	who := actor.From(ctx)
 	q := dbsqlc.New(s.pool)
 	r, err := q.GetBooking(ctx, id)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -110,7 +112,7 @@ func (s *Service) Get(ctx context.Context, actor Actor, id int64) (Booking, erro
 	} else if err != nil {
 		return Booking{}, fmt.Errorf("booking %d: %w", id, err)
 	}
-	if !actor.mayChange(r) {
+	if !mayChange(who, r) {
 		return Booking{}, ErrNotFound
 	}
 	now := s.now()
@@ -170,8 +172,9 @@ type Record struct {
 }
 
 // Mine returns the actor's own bookings, sorted for My training.
-func (s *Service) Mine(ctx context.Context, actor Actor) (MyTraining, error) {
-	rows, err := dbsqlc.New(s.pool).MyBookings(ctx, actor.ID)
+func (s *Service) Mine(ctx context.Context) (MyTraining, error) {
+	who := actor.From(ctx)
+	rows, err := dbsqlc.New(s.pool).MyBookings(ctx, who.ID)
 	if err != nil {
 		return MyTraining{}, fmt.Errorf("my bookings: %w", err)
 	}
@@ -218,8 +221,8 @@ func (s *Service) Mine(ctx context.Context, actor Actor) (MyTraining, error) {
 		b := Booking{
 			ID: r.ID, SessionID: r.SessionID, Status: r.Status, Late: r.Late, CourseTitle: r.CourseTitle,
 			CourseSlug: r.CourseSlug, StartsAt: r.StartsAt, EndsAt: r.EndsAt, SessionStatus: r.SessionStatus,
-			VenueName: r.VenueName, Online: r.VenueOnline, PersonID: actor.ID,
-			EndedBy:                endedBy(r.Status, r.SessionStatus, r.EndedBy, actor.ID, r.EndedByManager),
+			VenueName: r.VenueName, Online: r.VenueOnline, PersonID: who.ID,
+			EndedBy:                endedBy(r.Status, r.SessionStatus, r.EndedBy, who.ID, r.EndedByManager),
 			SessionCancelledReason: r.SessionCancelledReason,
 		}
 		if lapsed {

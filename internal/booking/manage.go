@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/pgerr"
@@ -44,9 +45,9 @@ func note(field, typed, missing string) (string, error) {
 	return n, v.Err()
 }
 
-func record(ctx context.Context, q *dbsqlc.Queries, now time.Time, actor Actor, action audit.Action, person int64, agency *int64, details map[string]any) error {
+func record(ctx context.Context, q *dbsqlc.Queries, now time.Time, who actor.Actor, action audit.Action, person int64, agency *int64, details map[string]any) error {
 	return audit.Record(ctx, q, now, audit.Event{
-		Action: action, ActorID: &actor.ID, SubjectID: &person, AgencyID: agency, Details: details,
+		Action: action, ActorID: who.IDPtr(), IP: who.IP, SubjectID: &person, AgencyID: agency, Details: details,
 	})
 }
 
@@ -54,8 +55,9 @@ func record(ctx context.Context, q *dbsqlc.Queries, now time.Time, actor Actor, 
 // the cut-off too (until the session starts) and onto closed sessions, but
 // never beyond its places: a full session is ErrFull unless they join its
 // waiting list. They are found by the email address of their account.
-func (s *Service) AddPerson(ctx context.Context, actor Actor, sessionID int64, personEmail string, d Details, joinWaitingList bool) (Outcome, error) {
-	if !actor.Manager {
+func (s *Service) AddPerson(ctx context.Context, sessionID int64, personEmail string, d Details, joinWaitingList bool) (Outcome, error) {
+	who := actor.From(ctx)
+	if !who.Manager {
 		return Outcome{}, ErrForbidden
 	}
 	var v validation.Errors
@@ -89,11 +91,11 @@ func (s *Service) AddPerson(ctx context.Context, actor Actor, sessionID int64, p
 			v.Add(FieldPersonEmail, "They must confirm their email address before they can be booked")
 			return v.Err()
 		}
-		out, err = s.book(ctx, tx, q, actor, Request{SessionID: sessionID, PersonID: p.ID, Details: d, JoinWaitingList: joinWaitingList}, nil, now)
+		out, err = s.book(ctx, tx, q, who, Request{SessionID: sessionID, PersonID: p.ID, Details: d, JoinWaitingList: joinWaitingList}, nil, now)
 		if err != nil {
 			return err
 		}
-		return record(ctx, q, now, actor, audit.BookingAdded, p.ID, p.AgencyID, map[string]any{
+		return record(ctx, q, now, who, audit.BookingAdded, p.ID, p.AgencyID, map[string]any{
 			"booking": out.BookingID, "session": sessionID, "status": out.Status,
 		})
 	})
@@ -114,8 +116,9 @@ func onTheirBehalf(msg string) string {
 // confirmed place is cancelled (recorded as late or not, as the manager
 // says) and its holder told; a waiting place or an offer is withdrawn. The
 // freed place is offered to the waiting list.
-func (s *Service) Remove(ctx context.Context, actor Actor, bookingID int64, late bool, typedNote string) error {
-	if !actor.Manager {
+func (s *Service) Remove(ctx context.Context, bookingID int64, late bool, typedNote string) error {
+	who := actor.From(ctx)
+	if !who.Manager {
 		return ErrForbidden
 	}
 	why, err := note(FieldNote, typedNote, "Enter why the booking is being removed")
@@ -134,7 +137,7 @@ func (s *Service) Remove(ctx context.Context, actor Actor, bookingID int64, late
 		switch b.Status {
 		case Waiting, Offered, Held:
 			late = false // only a cancelled place can be late
-			if err := end(ctx, q, b.ID, Left, actor.ID, now, false, why, nil, Waiting, Offered, Held); err != nil {
+			if err := end(ctx, q, b.ID, Left, who.ID, now, false, why, nil, Waiting, Offered, Held); err != nil {
 				return err
 			}
 			if _, err := s.settle(ctx, tx, q, b.ID, false, now); err != nil {
@@ -144,7 +147,7 @@ func (s *Service) Remove(ctx context.Context, actor Actor, bookingID int64, late
 				return err
 			}
 		case Confirmed:
-			if err := end(ctx, q, b.ID, Cancelled, actor.ID, now, late, why, nil, Confirmed); err != nil {
+			if err := end(ctx, q, b.ID, Cancelled, who.ID, now, late, why, nil, Confirmed); err != nil {
 				return err
 			}
 			if _, err := s.settle(ctx, tx, q, b.ID, late, now); err != nil {
@@ -156,7 +159,7 @@ func (s *Service) Remove(ctx context.Context, actor Actor, bookingID int64, late
 		default:
 			return ErrWrongState
 		}
-		if err := record(ctx, q, now, actor, audit.BookingCancelled, b.UserID, b.AgencyID, map[string]any{
+		if err := record(ctx, q, now, who, audit.BookingCancelled, b.UserID, b.AgencyID, map[string]any{
 			"booking": b.ID, "session": b.SessionID, "was": b.Status, "late": late, "reason": why,
 		}); err != nil {
 			return err
@@ -169,8 +172,9 @@ func (s *Service) Remove(ctx context.Context, actor Actor, bookingID int64, late
 // course that has not started, if it has a place free. The old booking is
 // kept as moved, pointing at the new one, which keeps the person's needs
 // and line manager; the old session's freed place is offered on.
-func (s *Service) Move(ctx context.Context, actor Actor, bookingID, toSessionID int64) (int64, error) {
-	if !actor.Manager {
+func (s *Service) Move(ctx context.Context, bookingID, toSessionID int64) (int64, error) {
+	who := actor.From(ctx)
+	if !who.Manager {
 		return 0, ErrForbidden
 	}
 	now := s.now()
@@ -240,14 +244,14 @@ func (s *Service) Move(ctx context.Context, actor Actor, bookingID, toSessionID 
 			return err
 		}
 		// The place replaces any wait for it.
-		if free, err := endWait(ctx, q, to.ID, b.UserID, actor.ID, now, "Moved onto this session from another"); err != nil {
+		if free, err := endWait(ctx, q, to.ID, b.UserID, who.ID, now, "Moved onto this session from another"); err != nil {
 			return err
 		} else if !free {
 			v.Add(FieldToSession, "They already have a place on that session")
 			return v.Err()
 		}
 		newID, err = q.TakePlace(ctx, dbsqlc.TakePlaceParams{
-			UserID: b.UserID, AgencyID: b.AgencyID, BookedBy: actor.ID, AccessNeeds: b.AccessNeeds,
+			UserID: b.UserID, AgencyID: b.AgencyID, BookedBy: who.ID, AccessNeeds: b.AccessNeeds,
 			DietaryNeeds: b.DietaryNeeds, LineManagerName: b.LineManagerName, LineManagerEmail: b.LineManagerEmail,
 			Now: now, SessionID: to.ID,
 		})
@@ -256,7 +260,7 @@ func (s *Service) Move(ctx context.Context, actor Actor, bookingID, toSessionID 
 		} else if err != nil {
 			return fmt.Errorf("place on session %d: %w", to.ID, err)
 		}
-		if err := end(ctx, q, b.ID, Moved, actor.ID, now, false, "", &newID, Confirmed); err != nil {
+		if err := end(ctx, q, b.ID, Moved, who.ID, now, false, "", &newID, Confirmed); err != nil {
 			return err
 		}
 		if err := q.PassPaymentOn(ctx, dbsqlc.PassPaymentOnParams{FromBooking: b.ID, ToBooking: newID}); err != nil {
@@ -265,7 +269,7 @@ func (s *Service) Move(ctx context.Context, actor Actor, bookingID, toSessionID 
 		if err := s.confirmed(ctx, tx, q, newID, to.ID, msgMoved); err != nil {
 			return err
 		}
-		if err := record(ctx, q, now, actor, audit.BookingMoved, b.UserID, b.AgencyID, map[string]any{
+		if err := record(ctx, q, now, who, audit.BookingMoved, b.UserID, b.AgencyID, map[string]any{
 			"booking": b.ID, "new_booking": newID, "from_session": from.ID, "to_session": to.ID,
 		}); err != nil {
 			return err
@@ -277,8 +281,9 @@ func (s *Service) Move(ctx context.Context, actor Actor, bookingID, toSessionID 
 
 // MarkLate records a cancellation as late, or not late, with the reason for
 // the change: how a manager corrects a charge.
-func (s *Service) MarkLate(ctx context.Context, actor Actor, bookingID int64, late bool, reason string) error {
-	if !actor.Manager {
+func (s *Service) MarkLate(ctx context.Context, bookingID int64, late bool, reason string) error {
+	who := actor.From(ctx)
+	if !who.Manager {
 		return ErrForbidden
 	}
 	why, err := note(FieldReason, reason, "Enter why you are changing this")
@@ -302,7 +307,7 @@ func (s *Service) MarkLate(ctx context.Context, actor Actor, bookingID int64, la
 		} else if err != nil {
 			return fmt.Errorf("mark booking %d late: %w", b.ID, err)
 		}
-		return record(ctx, q, now, actor, audit.BookingMarkedLate, b.UserID, b.AgencyID, map[string]any{
+		return record(ctx, q, now, who, audit.BookingMarkedLate, b.UserID, b.AgencyID, map[string]any{
 			"booking": b.ID, "session": b.SessionID, "late": late, "reason": why,
 		})
 	})
@@ -311,8 +316,9 @@ func (s *Service) MarkLate(ctx context.Context, actor Actor, bookingID int64, la
 // Reorder moves a waiting booking one step up or down its session's waiting
 // list, changing places with its neighbour. At either end of the list it is
 // ErrWrongState, as is a booking that is not waiting.
-func (s *Service) Reorder(ctx context.Context, actor Actor, bookingID int64, up bool, reason string) error {
-	if !actor.Manager {
+func (s *Service) Reorder(ctx context.Context, bookingID int64, up bool, reason string) error {
+	who := actor.From(ctx)
+	if !who.Manager {
 		return ErrForbidden
 	}
 	why, err := note(FieldReason, reason, "Enter why you are changing the order")
@@ -350,7 +356,7 @@ func (s *Service) Reorder(ctx context.Context, actor Actor, bookingID int64, up 
 		if up {
 			direction = "up"
 		}
-		return record(ctx, q, now, actor, audit.WaitingListReordered, b.UserID, b.AgencyID, map[string]any{
+		return record(ctx, q, now, who, audit.WaitingListReordered, b.UserID, b.AgencyID, map[string]any{
 			"booking": b.ID, "session": b.SessionID, "moved": direction, "passed_booking": n.ID, "reason": why,
 		})
 	})

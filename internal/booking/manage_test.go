@@ -10,13 +10,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
 // manager adds a training manager.
-func (f fixture) manageManager(t testing.TB, name string) booking.Actor {
+func (f fixture) manageManager(t testing.TB, name string) actor.Actor {
 	t.Helper()
 	m := f.person(t, name, f.other)
 	m.Manager = true
@@ -74,43 +75,47 @@ func TestManagerAddsAPerson(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
 	boss := f.manageManager(t, "boss")
+	boss.IP = "192.0.2.7" // where the request came from, as the web app trusts it
 	pat := f.person(t, "pat", f.agency)
 	session := f.session(t, 1, 2) // the cut-off passed yesterday
 
-	_, err := f.svc.AddPerson(f.ctx, pat, session, "pat@example.org", details(), false)
+	_, err := f.svc.AddPerson(actor.With(f.ctx, pat), session, "pat@example.org", details(), false)
 	assert.ErrorIs(t, err, booking.ErrForbidden, "a practitioner cannot add people")
-	_, err = f.svc.AddPerson(f.ctx, boss, session, "nobody@example.org", details(), false)
+	_, err = f.svc.AddPerson(actor.With(f.ctx, boss), session, "nobody@example.org", details(), false)
 	manageInvalid(t, err, booking.FieldPersonEmail)
-	_, err = f.svc.AddPerson(f.ctx, boss, session, "not an address", details(), false)
+	_, err = f.svc.AddPerson(actor.With(f.ctx, boss), session, "not an address", details(), false)
 	manageInvalid(t, err, booking.FieldPersonEmail)
-	_, err = f.svc.AddPerson(f.ctx, boss, session, "pat@example.org", booking.Details{AgreePolicy: true}, false)
+	_, err = f.svc.AddPerson(actor.With(f.ctx, boss), session, "pat@example.org", booking.Details{AgreePolicy: true}, false)
 	var v *validation.Errors
 	require.ErrorAs(t, err, &v)
 	assert.Equal(t, "Enter their line manager’s name", v.Message(booking.FieldLineManagerName), "worded for someone else")
 	unverified := f.person(t, "unverified", f.agency)
 	_, err = f.pool.Exec(f.ctx, "UPDATE users SET email_verified_at = NULL WHERE id = $1", unverified.ID)
 	require.NoError(t, err)
-	_, err = f.svc.AddPerson(f.ctx, boss, session, "unverified@example.org", details(), false)
+	_, err = f.svc.AddPerson(actor.With(f.ctx, boss), session, "unverified@example.org", details(), false)
 	manageInvalid(t, err, booking.FieldPersonEmail)
 	assert.Zero(t, f.manageCount(t, "SELECT count(*) FROM bookings WHERE session_id = $1", session), "refusals change nothing")
 
 	// After the cut-off a manager may still add someone, by email address.
-	out, err := f.svc.AddPerson(f.ctx, boss, session, " PAT@example.org ", details(), false)
+	out, err := f.svc.AddPerson(actor.With(f.ctx, boss), session, " PAT@example.org ", details(), false)
 	require.NoError(t, err)
 	assert.Equal(t, booking.Confirmed, out.Status)
-	b, err := f.svc.Get(f.ctx, pat, out.BookingID)
+	b, err := f.svc.Get(actor.With(f.ctx, pat), out.BookingID)
 	require.NoError(t, err)
 	assert.Equal(t, "Lee Manager", b.LineManagerName)
 	assert.Equal(t, 1, f.manageAudited(t, audit.BookingAdded, pat.ID))
+	assert.Equal(t, 1, f.manageCount(t, `SELECT count(*) FROM audit_events
+		WHERE action = $1 AND subject_user_id = $2 AND actor_id = $3 AND ip = $4::inet`,
+		string(audit.BookingAdded), pat.ID, boss.ID, "192.0.2.7"), "the entry names the actor from the context, and their address")
 	assert.Equal(t, 1, f.manageEmailed(t, pat.ID, "Booking confirmed"))
-	_, err = f.svc.AddPerson(f.ctx, boss, session, "pat@example.org", details(), false)
+	_, err = f.svc.AddPerson(actor.With(f.ctx, boss), session, "pat@example.org", details(), false)
 	assert.ErrorIs(t, err, booking.ErrAlreadyBooked)
 
 	// The places still hold: full is full, unless they join the waiting list.
 	sam := f.person(t, "sam", f.agency)
-	_, err = f.svc.AddPerson(f.ctx, boss, session, "sam@example.org", details(), false)
+	_, err = f.svc.AddPerson(actor.With(f.ctx, boss), session, "sam@example.org", details(), false)
 	assert.ErrorIs(t, err, booking.ErrFull)
-	out, err = f.svc.AddPerson(f.ctx, boss, session, "sam@example.org", details(), true)
+	out, err = f.svc.AddPerson(actor.With(f.ctx, boss), session, "sam@example.org", details(), true)
 	require.NoError(t, err)
 	assert.Equal(t, booking.Waiting, out.Status)
 	assert.Equal(t, 1, out.Position)
@@ -120,7 +125,7 @@ func TestManagerAddsAPerson(t *testing.T) {
 	// Not once the session has started.
 	f.clock.Set(start.Add(2 * 24 * time.Hour))
 	f.person(t, "late-comer", f.agency)
-	_, err = f.svc.AddPerson(f.ctx, boss, session, "late-comer@example.org", details(), true)
+	_, err = f.svc.AddPerson(actor.With(f.ctx, boss), session, "late-comer@example.org", details(), true)
 	assert.ErrorIs(t, err, booking.ErrNotBookable)
 }
 
@@ -139,18 +144,18 @@ func TestManagerRemovesABookingAndOffersThePlace(t *testing.T) {
 	w2, err := f.book(second, session, true)
 	require.NoError(t, err)
 
-	assert.ErrorIs(t, f.svc.Remove(f.ctx, holder, held.BookingID, false, "Changed my mind"), booking.ErrForbidden,
+	assert.ErrorIs(t, f.svc.Remove(actor.With(f.ctx, holder), held.BookingID, false, "Changed my mind"), booking.ErrForbidden,
 		"a practitioner uses Cancel, not the manager's Remove")
-	manageInvalid(t, f.svc.Remove(f.ctx, boss, held.BookingID, false, "  "), booking.FieldNote)
+	manageInvalid(t, f.svc.Remove(actor.With(f.ctx, boss), held.BookingID, false, "  "), booking.FieldNote)
 	long := make([]rune, 501)
 	for i := range long {
 		long[i] = 'x'
 	}
-	manageInvalid(t, f.svc.Remove(f.ctx, boss, held.BookingID, false, string(long)), booking.FieldNote)
-	assert.ErrorIs(t, f.svc.Remove(f.ctx, boss, 999999, false, "Gone"), booking.ErrNotFound)
+	manageInvalid(t, f.svc.Remove(actor.With(f.ctx, boss), held.BookingID, false, string(long)), booking.FieldNote)
+	assert.ErrorIs(t, f.svc.Remove(actor.With(f.ctx, boss), 999999, false, "Gone"), booking.ErrNotFound)
 	assert.Equal(t, booking.Confirmed, f.manageStatus(t, held.BookingID), "refusals change nothing")
 
-	require.NoError(t, f.svc.Remove(f.ctx, boss, held.BookingID, true, "Left the agency"))
+	require.NoError(t, f.svc.Remove(actor.With(f.ctx, boss), held.BookingID, true, "Left the agency"))
 	var late bool
 	var note string
 	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT late, end_note FROM bookings WHERE id = $1", held.BookingID).Scan(&late, &note))
@@ -162,10 +167,10 @@ func TestManagerRemovesABookingAndOffersThePlace(t *testing.T) {
 	assert.Equal(t, booking.Offered, f.manageStatus(t, w1.BookingID), "the place goes to the first person waiting")
 	assert.Equal(t, booking.Waiting, f.manageStatus(t, w2.BookingID))
 	assert.Equal(t, 1, f.manageEmailed(t, first.ID, "A place is available"))
-	assert.ErrorIs(t, f.svc.Remove(f.ctx, boss, held.BookingID, false, "Again"), booking.ErrWrongState)
+	assert.ErrorIs(t, f.svc.Remove(actor.With(f.ctx, boss), held.BookingID, false, "Again"), booking.ErrWrongState)
 
 	// Withdrawing the offer passes the place on again, and is never late.
-	require.NoError(t, f.svc.Remove(f.ctx, boss, w1.BookingID, true, "Duplicate booking"))
+	require.NoError(t, f.svc.Remove(actor.With(f.ctx, boss), w1.BookingID, true, "Duplicate booking"))
 	assert.Equal(t, booking.Left, f.manageStatus(t, w1.BookingID))
 	assert.Equal(t, 1, f.manageEmailed(t, first.ID, "You are no longer waiting"))
 	assert.Equal(t, booking.Offered, f.manageStatus(t, w2.BookingID))
@@ -173,7 +178,7 @@ func TestManagerRemovesABookingAndOffersThePlace(t *testing.T) {
 
 	// Not once the session has started.
 	f.clock.Set(start.Add(30 * 24 * time.Hour))
-	assert.ErrorIs(t, f.svc.Remove(f.ctx, boss, w2.BookingID, false, "Too late"), booking.ErrStarted)
+	assert.ErrorIs(t, f.svc.Remove(actor.With(f.ctx, boss), w2.BookingID, false, "Too late"), booking.ErrStarted)
 }
 
 func TestManagerMovesAPlace(t *testing.T) {
@@ -185,7 +190,7 @@ func TestManagerMovesAPlace(t *testing.T) {
 	otherCourse := f.manageOtherCourseSession(t, 5, 40)
 	holder := f.person(t, "holder", f.agency)
 	waiter := f.person(t, "waiter", f.agency)
-	held, err := f.svc.Book(f.ctx, holder, booking.Request{SessionID: from, PersonID: holder.ID, Details: booking.Details{
+	held, err := f.svc.Book(actor.With(f.ctx, holder), booking.Request{SessionID: from, PersonID: holder.ID, Details: booking.Details{
 		AccessNeeds: "Step-free access", DietaryNeeds: "Vegan", LineManagerName: "Lee Manager", LineManagerEmail: "lee@example.org", AgreePolicy: true}})
 	require.NoError(t, err)
 	w, err := f.book(waiter, from, true)
@@ -205,26 +210,26 @@ func TestManagerMovesAPlace(t *testing.T) {
 	assert.NotContains(t, offered, full, "not a full session")
 	assert.NotContains(t, offered, otherCourse, "not another course")
 
-	_, err = f.svc.Move(f.ctx, holder, held.BookingID, to)
+	_, err = f.svc.Move(actor.With(f.ctx, holder), held.BookingID, to)
 	assert.ErrorIs(t, err, booking.ErrForbidden)
-	_, err = f.svc.Move(f.ctx, boss, held.BookingID, from)
+	_, err = f.svc.Move(actor.With(f.ctx, boss), held.BookingID, from)
 	manageInvalid(t, err, booking.FieldToSession)
-	_, err = f.svc.Move(f.ctx, boss, held.BookingID, otherCourse)
+	_, err = f.svc.Move(actor.With(f.ctx, boss), held.BookingID, otherCourse)
 	manageInvalid(t, err, booking.FieldToSession)
-	_, err = f.svc.Move(f.ctx, boss, held.BookingID, 999999)
+	_, err = f.svc.Move(actor.With(f.ctx, boss), held.BookingID, 999999)
 	manageInvalid(t, err, booking.FieldToSession)
-	_, err = f.svc.Move(f.ctx, boss, w.BookingID, to)
+	_, err = f.svc.Move(actor.With(f.ctx, boss), w.BookingID, to)
 	assert.ErrorIs(t, err, booking.ErrWrongState, "only a confirmed place moves")
 	draft := f.session(t, 5, 50)
 	_, err = f.pool.Exec(f.ctx, "UPDATE sessions SET status = 'draft' WHERE id = $1", draft)
 	require.NoError(t, err)
-	_, err = f.svc.Move(f.ctx, boss, held.BookingID, draft)
+	_, err = f.svc.Move(actor.With(f.ctx, boss), held.BookingID, draft)
 	manageInvalid(t, err, booking.FieldToSession)
 	assert.Equal(t, booking.Confirmed, f.manageStatus(t, held.BookingID), "refusals change nothing")
 
-	newID, err := f.svc.Move(f.ctx, boss, held.BookingID, to)
+	newID, err := f.svc.Move(actor.With(f.ctx, boss), held.BookingID, to)
 	require.NoError(t, err)
-	moved, err := f.svc.Get(f.ctx, holder, newID)
+	moved, err := f.svc.Get(actor.With(f.ctx, holder), newID)
 	require.NoError(t, err)
 	assert.Equal(t, to, moved.SessionID)
 	assert.Equal(t, booking.Confirmed, moved.Status)
@@ -240,7 +245,7 @@ func TestManagerMovesAPlace(t *testing.T) {
 	assert.Equal(t, 1, f.manageAudited(t, audit.BookingMoved, holder.ID))
 	assert.Equal(t, 0, f.consistent(t, from))
 	assert.Equal(t, 1, f.consistent(t, to))
-	_, err = f.svc.Move(f.ctx, boss, held.BookingID, to)
+	_, err = f.svc.Move(actor.With(f.ctx, boss), held.BookingID, to)
 	assert.ErrorIs(t, err, booking.ErrWrongState, "a moved booking moves no more")
 }
 
@@ -257,7 +262,7 @@ func TestMoveIntoAFullSessionChangesNothing(t *testing.T) {
 	require.NoError(t, err)
 	before := f.manageCount(t, "SELECT count(*) FROM bookings")
 
-	_, err = f.svc.Move(f.ctx, boss, held.BookingID, full)
+	_, err = f.svc.Move(actor.With(f.ctx, boss), held.BookingID, full)
 	assert.ErrorIs(t, err, booking.ErrFull)
 	assert.Equal(t, booking.Confirmed, f.manageStatus(t, held.BookingID))
 	assert.Equal(t, before, f.manageCount(t, "SELECT count(*) FROM bookings"))
@@ -272,7 +277,7 @@ func TestMoveIntoAFullSessionChangesNothing(t *testing.T) {
 	require.NoError(t, err)
 	_, err = f.pool.Exec(f.ctx, "UPDATE sessions SET capacity = 2 WHERE id = $1", full)
 	require.NoError(t, err)
-	newID, err := f.svc.Move(f.ctx, boss, held.BookingID, full)
+	newID, err := f.svc.Move(actor.With(f.ctx, boss), held.BookingID, full)
 	require.NoError(t, err)
 	assert.Equal(t, 1, f.manageCount(t, "SELECT count(*) FROM bookings WHERE session_id = $1 AND user_id = $2 AND status IN ('waiting', 'offered', 'confirmed')", full, mover.ID))
 	assert.Equal(t, booking.Confirmed, f.manageStatus(t, newID))
@@ -282,7 +287,7 @@ func TestMoveIntoAFullSessionChangesNothing(t *testing.T) {
 func TestTwoManagersMoveTwoPeopleIntoTheLastPlace(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	bosses := []booking.Actor{f.manageManager(t, "boss-a"), f.manageManager(t, "boss-b")}
+	bosses := []actor.Actor{f.manageManager(t, "boss-a"), f.manageManager(t, "boss-b")}
 	for round := range 5 {
 		// One source session before the target and one after it, so the two
 		// moves lock their sessions in opposite orders of creation.
@@ -304,7 +309,7 @@ func TestTwoManagersMoveTwoPeopleIntoTheLastPlace(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				<-ready
-				_, errs[i] = f.svc.Move(f.ctx, bosses[i], held[i], target)
+				_, errs[i] = f.svc.Move(actor.With(f.ctx, bosses[i]), held[i], target)
 			}()
 		}
 		close(ready)
@@ -339,12 +344,12 @@ func TestManagerMarksACancellationLate(t *testing.T) {
 	out, err := f.book(pat, session, false)
 	require.NoError(t, err)
 
-	assert.ErrorIs(t, f.svc.MarkLate(f.ctx, boss, out.BookingID, true, "Told us late"), booking.ErrWrongState,
+	assert.ErrorIs(t, f.svc.MarkLate(actor.With(f.ctx, boss), out.BookingID, true, "Told us late"), booking.ErrWrongState,
 		"a confirmed place is not a cancellation")
-	_, err = f.svc.Cancel(f.ctx, pat, out.BookingID)
+	_, err = f.svc.Cancel(actor.With(f.ctx, pat), out.BookingID)
 	require.NoError(t, err)
-	assert.ErrorIs(t, f.svc.MarkLate(f.ctx, pat, out.BookingID, true, "Please"), booking.ErrForbidden)
-	manageInvalid(t, f.svc.MarkLate(f.ctx, boss, out.BookingID, true, ""), booking.FieldReason)
+	assert.ErrorIs(t, f.svc.MarkLate(actor.With(f.ctx, pat), out.BookingID, true, "Please"), booking.ErrForbidden)
+	manageInvalid(t, f.svc.MarkLate(actor.With(f.ctx, boss), out.BookingID, true, ""), booking.FieldReason)
 	isLate := func() bool {
 		var late bool
 		require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT late FROM bookings WHERE id = $1", out.BookingID).Scan(&late))
@@ -352,12 +357,12 @@ func TestManagerMarksACancellationLate(t *testing.T) {
 	}
 	assert.False(t, isLate(), "refusals change nothing")
 
-	require.NoError(t, f.svc.MarkLate(f.ctx, boss, out.BookingID, true, "Cancelled by phone after the cut-off"))
+	require.NoError(t, f.svc.MarkLate(actor.With(f.ctx, boss), out.BookingID, true, "Cancelled by phone after the cut-off"))
 	assert.True(t, isLate())
-	require.NoError(t, f.svc.MarkLate(f.ctx, boss, out.BookingID, false, "Sickness: charge waived"))
+	require.NoError(t, f.svc.MarkLate(actor.With(f.ctx, boss), out.BookingID, false, "Sickness: charge waived"))
 	assert.False(t, isLate())
 	assert.Equal(t, 2, f.manageAudited(t, audit.BookingMarkedLate, pat.ID))
-	require.NoError(t, f.svc.MarkLate(f.ctx, boss, out.BookingID, false, "Again"))
+	require.NoError(t, f.svc.MarkLate(actor.With(f.ctx, boss), out.BookingID, false, "Again"))
 	assert.Equal(t, 2, f.manageAudited(t, audit.BookingMarkedLate, pat.ID), "no change, nothing recorded")
 }
 
@@ -386,24 +391,24 @@ func TestReorderChangesWhoIsOfferedNext(t *testing.T) {
 	}
 	a, b, c := waiting[0].BookingID, waiting[1].BookingID, waiting[2].BookingID
 
-	assert.ErrorIs(t, f.svc.Reorder(f.ctx, holder, c, true, "Urgent"), booking.ErrForbidden)
-	manageInvalid(t, f.svc.Reorder(f.ctx, boss, c, true, ""), booking.FieldReason)
-	assert.ErrorIs(t, f.svc.Reorder(f.ctx, boss, a, true, "Already first"), booking.ErrWrongState)
-	assert.ErrorIs(t, f.svc.Reorder(f.ctx, boss, c, false, "Already last"), booking.ErrWrongState)
-	assert.ErrorIs(t, f.svc.Reorder(f.ctx, boss, held.BookingID, true, "Not waiting"), booking.ErrWrongState)
+	assert.ErrorIs(t, f.svc.Reorder(actor.With(f.ctx, holder), c, true, "Urgent"), booking.ErrForbidden)
+	manageInvalid(t, f.svc.Reorder(actor.With(f.ctx, boss), c, true, ""), booking.FieldReason)
+	assert.ErrorIs(t, f.svc.Reorder(actor.With(f.ctx, boss), a, true, "Already first"), booking.ErrWrongState)
+	assert.ErrorIs(t, f.svc.Reorder(actor.With(f.ctx, boss), c, false, "Already last"), booking.ErrWrongState)
+	assert.ErrorIs(t, f.svc.Reorder(actor.With(f.ctx, boss), held.BookingID, true, "Not waiting"), booking.ErrWrongState)
 	assert.Equal(t, []int64{a, b, c}, order(), "refusals change nothing")
 
-	require.NoError(t, f.svc.Reorder(f.ctx, boss, c, true, "Needs it for registration"))
+	require.NoError(t, f.svc.Reorder(actor.With(f.ctx, boss), c, true, "Needs it for registration"))
 	assert.Equal(t, []int64{a, c, b}, order())
-	require.NoError(t, f.svc.Reorder(f.ctx, boss, c, true, "Needs it for registration"))
+	require.NoError(t, f.svc.Reorder(actor.With(f.ctx, boss), c, true, "Needs it for registration"))
 	assert.Equal(t, []int64{c, a, b}, order())
-	require.NoError(t, f.svc.Reorder(f.ctx, boss, a, false, "Can wait"))
+	require.NoError(t, f.svc.Reorder(actor.With(f.ctx, boss), a, false, "Can wait"))
 	assert.Equal(t, []int64{c, b, a}, order())
-	got, err := f.svc.Get(f.ctx, boss, c)
+	got, err := f.svc.Get(actor.With(f.ctx, boss), c)
 	require.NoError(t, err)
 	assert.Equal(t, 1, got.Position)
 
-	_, err = f.svc.Cancel(f.ctx, holder, held.BookingID)
+	_, err = f.svc.Cancel(actor.With(f.ctx, holder), held.BookingID)
 	require.NoError(t, err)
 	assert.Equal(t, booking.Offered, f.manageStatus(t, c), "the person moved to the top is offered the place")
 	assert.Equal(t, booking.Waiting, f.manageStatus(t, a))

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/email"
@@ -177,14 +178,15 @@ func (s *Service) organizer() invite.Person {
 
 // Invite is the calendar file of a confirmed booking, for its person (or
 // whoever may see it, as Get). Other bookings answer ErrNotFound.
-func (s *Service) Invite(ctx context.Context, actor Actor, id int64) ([]byte, error) {
+func (s *Service) Invite(ctx context.Context, id int64) ([]byte, error) {
+	who := actor.From(ctx)
 	b, err := dbsqlc.New(s.pool).GetBooking(ctx, id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrNotFound
 	} else if err != nil {
 		return nil, fmt.Errorf("booking %d: %w", id, err)
 	}
-	if !actor.mayChange(b) || b.Status != Confirmed || b.PersonErased {
+	if !mayChange(who, b) || b.Status != Confirmed || b.PersonErased {
 		return nil, ErrNotFound
 	}
 	return invite.Request(s.event(b), s.now()), nil

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/smtptest"
@@ -134,18 +135,18 @@ func TestEveryBookingEmailHasTextHTMLAndItsInvite(t *testing.T) {
 	require.NoError(t, err)
 	catB, err := f.book(cat, session, true)
 	require.NoError(t, err)
-	_, err = f.svc.Cancel(f.ctx, ann, annB.BookingID) // cancelled; bob offered
+	_, err = f.svc.Cancel(actor.With(f.ctx, ann), annB.BookingID) // cancelled; bob offered
 	require.NoError(t, err)
 	f.clock.Set(start.Add(25 * time.Hour))
 	_, err = f.svc.ExpireOffers(f.ctx) // bob's offer expired; cat offered
 	require.NoError(t, err)
-	require.NoError(t, f.svc.AcceptOffer(f.ctx, cat, catB.BookingID))
-	danID, err := f.svc.Substitute(f.ctx, cat, catB.BookingID, "dan@example.org", details()) // cat out, dan in
+	require.NoError(t, f.svc.AcceptOffer(actor.With(f.ctx, cat), catB.BookingID))
+	danID, err := f.svc.Substitute(actor.With(f.ctx, cat), catB.BookingID, "dan@example.org", details()) // cat out, dan in
 	require.NoError(t, err)
 	eveB, err := f.book(eve, session, true)
 	require.NoError(t, err)
-	require.NoError(t, f.svc.Remove(f.ctx, manager, eveB.BookingID, false, "Booked by mistake")) // taken off the list
-	movedID, err := f.svc.Move(f.ctx, manager, danID, other)                                     // moved from and to
+	require.NoError(t, f.svc.Remove(actor.With(f.ctx, manager), eveB.BookingID, false, "Booked by mistake")) // taken off the list
+	movedID, err := f.svc.Move(actor.With(f.ctx, manager), danID, other)                                     // moved from and to
 	require.NoError(t, err)
 	tx, err := f.pool.Begin(f.ctx)
 	require.NoError(t, err)
@@ -161,10 +162,10 @@ func TestEveryBookingEmailHasTextHTMLAndItsInvite(t *testing.T) {
 	require.NoError(t, cancelTx.Commit(f.ctx))
 	_, err = f.pool.Exec(f.ctx, "UPDATE sessions SET meeting_url = 'https://meet.example.org/xyz' WHERE id = $1", other)
 	require.NoError(t, err)
-	f.remind(t, start.Add(21*day+2*time.Hour))                                                               // 10 days before other: reminder
-	f.remind(t, start.Add(31*day-36*time.Hour))                                                              // 36 hours before: joining instructions
-	f.clock.Set(start.Add(31*day + 3*time.Hour))                                                             // the session has started
-	require.NoError(t, f.svc.TakeRegister(f.ctx, manager, other, map[int64]string{movedID: booking.Absent})) // absent, line manager told
+	f.remind(t, start.Add(21*day+2*time.Hour))                                                                           // 10 days before other: reminder
+	f.remind(t, start.Add(31*day-36*time.Hour))                                                                          // 36 hours before: joining instructions
+	f.clock.Set(start.Add(31*day + 3*time.Hour))                                                                         // the session has started
+	require.NoError(t, f.svc.TakeRegister(actor.With(f.ctx, manager), other, map[int64]string{movedID: booking.Absent})) // absent, line manager told
 
 	// Every kind, with the calendar method it must carry ("" for none).
 	want := map[string]string{

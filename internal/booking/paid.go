@@ -9,8 +9,10 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/payment"
 	"github.com/pscp/booktraining/internal/queue"
 	"github.com/pscp/booktraining/internal/validation"
@@ -44,11 +46,11 @@ const checkoutMinimum = 30*time.Minute + time.Minute
 
 var (
 	// ErrPaymentUnavailable means card payment is not configured.
-	ErrPaymentUnavailable = errors.New("online payment is not available")
+	ErrPaymentUnavailable = errs.Says(errs.Unavailable, "Paying by card is not available at the moment.")
 	// ErrHoldLapsed means the hold on the place ended before payment.
-	ErrHoldLapsed = errors.New("the place was not paid for in time")
+	ErrHoldLapsed = errs.Says(errs.Conflict, "The place was not paid for in time, so it has been released.")
 	// ErrNoAgencyToInvoice means the person has no listed agency to invoice.
-	ErrNoAgencyToInvoice = errors.New("no agency to invoice")
+	ErrNoAgencyToInvoice = errs.Says(errs.Conflict, "There is no agency to invoice: the person has no confirmed agency.")
 )
 
 // Fields of the payment form: the agency's purchase order, and who pays an
@@ -118,8 +120,8 @@ type Payment struct {
 
 // PaymentFor is the payment step of held booking id, for whoever may change
 // it. A booking not held answers ErrWrongState.
-func (s *Service) PaymentFor(ctx context.Context, actor Actor, id int64) (Payment, error) {
-	b, err := s.Get(ctx, actor, id)
+func (s *Service) PaymentFor(ctx context.Context, id int64) (Payment, error) {
+	b, err := s.Get(ctx, id)
 	if err != nil {
 		return Payment{}, err
 	}
@@ -149,12 +151,12 @@ func (s *Service) PaymentFor(ctx context.Context, actor Actor, id int64) (Paymen
 
 // lockHeld locks booking id's session and checks the booking is a place
 // held for payment that actor may pay for, still within its hold.
-func (s *Service) lockHeld(ctx context.Context, q *dbsqlc.Queries, actor Actor, id int64) (dbsqlc.BookingDetail, error) {
+func (s *Service) lockHeld(ctx context.Context, q *dbsqlc.Queries, who actor.Actor, id int64) (dbsqlc.BookingDetail, error) {
 	b, _, err := lockBooking(ctx, q, id)
 	if err != nil {
 		return b, err
 	}
-	if !actor.mayChange(b) {
+	if !mayChange(who, b) {
 		return b, ErrNotFound
 	}
 	if b.Status != Held {
@@ -172,8 +174,8 @@ func (s *Service) lockHeld(ctx context.Context, q *dbsqlc.Queries, actor Actor, 
 // PayByInvoice confirms held booking id at once, its price to go on the
 // agency's invoice against purchaseOrder. A missing or overlong purchase
 // order is a validation error.
-func (s *Service) PayByInvoice(ctx context.Context, actor Actor, id int64, purchaseOrder string) error {
-	return s.PayByInvoiceAs(ctx, actor, id, InvoicePayer{Kind: PayerAgency, PurchaseOrder: purchaseOrder})
+func (s *Service) PayByInvoice(ctx context.Context, id int64, purchaseOrder string) error {
+	return s.PayByInvoiceAs(ctx, id, InvoicePayer{Kind: PayerAgency, PurchaseOrder: purchaseOrder})
 }
 
 // checkPayer cleans and checks who the person says pays, for a person who
@@ -230,7 +232,8 @@ func checkPayer(p InvoicePayer, choosesPayer bool) (InvoicePayer, *validation.Er
 // person who chooses, their own organisation (its name, billing email and
 // purchase order) or themselves (at their own name and email). Bad or
 // missing details are a validation error.
-func (s *Service) PayByInvoiceAs(ctx context.Context, actor Actor, id int64, payer InvoicePayer) error {
+func (s *Service) PayByInvoiceAs(ctx context.Context, id int64, payer InvoicePayer) error {
+	who := actor.From(ctx)
 	choice, err := dbsqlc.New(s.pool).PayerChoiceOfBooking(ctx, id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return ErrNotFound
@@ -246,7 +249,7 @@ func (s *Service) PayByInvoiceAs(ctx context.Context, actor Actor, id int64, pay
 		}
 	}
 	return s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
-		b, err := s.lockHeld(ctx, q, actor, id)
+		b, err := s.lockHeld(ctx, q, who, id)
 		if err != nil {
 			return err
 		}
@@ -301,7 +304,8 @@ func (s *Service) PayByInvoiceAs(ctx context.Context, actor Actor, id int64, pay
 // row is made once, and Stripe answers a repeated idempotency key with the
 // first answer. Stripe sends the person back to /bookings/{id}/paid, or to
 // /bookings/{id}/pay if they turn back.
-func (s *Service) PayByCard(ctx context.Context, actor Actor, id int64) (string, error) {
+func (s *Service) PayByCard(ctx context.Context, id int64) (string, error) {
+	who := actor.From(ctx)
 	successURL := s.link(fmt.Sprintf("/bookings/%d/paid", id))
 	cancelURL := s.link(fmt.Sprintf("/bookings/%d/pay", id))
 	if s.Payments == nil || !s.Payments.Online() {
@@ -314,7 +318,7 @@ func (s *Service) PayByCard(ctx context.Context, actor Actor, id int64) (string,
 	var req payment.CheckoutRequest
 	var existing string
 	err = s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
-		b, err := s.lockHeld(ctx, q, actor, id)
+		b, err := s.lockHeld(ctx, q, who, id)
 		if err != nil {
 			return err
 		}
@@ -407,7 +411,7 @@ func (s *Service) checkoutRequest(b dbsqlc.BookingDetail, paymentID int64, price
 
 // ErrCardPaymentUnderway means a card payment for the place has been made
 // (or cannot be stopped), so it cannot go on the invoice too.
-var ErrCardPaymentUnderway = errors.New("a card payment for this place is under way")
+var ErrCardPaymentUnderway = errs.Says(errs.Conflict, "A card payment for this place is under way, so it cannot go on an invoice as well.")
 
 // closeCheckout asks Stripe to close the open checkout of booking id, if
 // any, so that it cannot take money once the place is paid otherwise. If

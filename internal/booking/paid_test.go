@@ -18,6 +18,7 @@ import (
 	"github.com/stripe/stripe-go/v76"
 	"github.com/stripe/stripe-go/v76/webhook"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/payment"
@@ -68,9 +69,9 @@ func paidSession(id string) map[string]any {
 
 // checkout opens the card payment of held booking id and returns the
 // checkout session's id as stored.
-func (f fixture) checkout(t *testing.T, who booking.Actor, id int64) string {
+func (f fixture) checkout(t *testing.T, who actor.Actor, id int64) string {
 	t.Helper()
-	url, err := f.svc.PayByCard(f.ctx, who, id)
+	url, err := f.svc.PayByCard(actor.With(f.ctx, who), id)
 	require.NoError(t, err)
 	assert.NotEmpty(t, url)
 	var cs string
@@ -106,7 +107,7 @@ func TestPaidPlaceIsHeldThenConfirmedByTheWebhook(t *testing.T) {
 	cs := f.checkout(t, sam, out.BookingID)
 	again := f.checkout(t, sam, out.BookingID)
 	assert.Equal(t, cs, again, "asking twice opens one checkout")
-	b, err := f.svc.Get(f.ctx, sam, out.BookingID)
+	b, err := f.svc.Get(actor.With(f.ctx, sam), out.BookingID)
 	require.NoError(t, err)
 	require.NotNil(t, b.HoldExpiresAt)
 	assert.False(t, b.HoldExpiresAt.Before(start.Add(30*time.Minute)), "the hold lasts as long as Stripe's page")
@@ -122,7 +123,7 @@ func TestPaidPlaceIsHeldThenConfirmedByTheWebhook(t *testing.T) {
 	assert.Equal(t, 1, f.emailsTo(t, sam, "Booking confirmed:"), "confirmed once")
 	status, _ := f.paymentStatus(t, out.BookingID)
 	assert.Equal(t, "paid", status)
-	b, err = f.svc.Get(f.ctx, sam, out.BookingID)
+	b, err = f.svc.Get(actor.With(f.ctx, sam), out.BookingID)
 	require.NoError(t, err)
 	assert.Equal(t, booking.Confirmed, b.Status)
 	assert.Equal(t, payment.Pence(8000), b.Paid)
@@ -175,17 +176,17 @@ func TestUnpaidHoldLapsesAndThePlaceGoesOn(t *testing.T) {
 	assert.Zero(t, n, "not yet")
 
 	f.clock.Set(start.Add(30 * time.Minute))
-	_, err = f.svc.PayByCard(f.ctx, sam, out.BookingID)
+	_, err = f.svc.PayByCard(actor.With(f.ctx, sam), out.BookingID)
 	assert.ErrorIs(t, err, booking.ErrHoldLapsed, "too late to start paying")
 	n, err = f.svc.ExpireHolds(f.ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
-	b, err := f.svc.Get(f.ctx, sam, out.BookingID)
+	b, err := f.svc.Get(actor.With(f.ctx, sam), out.BookingID)
 	require.NoError(t, err)
 	assert.True(t, b.HoldLapsed())
 	assert.Equal(t, booking.Lapsed, f.status(t, out.BookingID), "its own status, not an expired offer")
 	assert.Equal(t, 1, f.emailsTo(t, sam, "Your place was not paid for in time:"))
-	k, err := f.svc.Get(f.ctx, kim, waiting.BookingID)
+	k, err := f.svc.Get(actor.With(f.ctx, kim), waiting.BookingID)
 	require.NoError(t, err)
 	assert.Equal(t, booking.Offered, k.Status, "the place went to the waiting list")
 	f.consistent(t, session)
@@ -209,7 +210,7 @@ func TestPaymentAfterTheHoldLapsed(t *testing.T) {
 			if placeTaken {
 				k, err := f.book(kim, session, false)
 				require.NoError(t, err)
-				require.NoError(t, f.svc.PayByInvoice(f.ctx, kim, k.BookingID, "PO-1"))
+				require.NoError(t, f.svc.PayByInvoice(actor.With(f.ctx, kim), k.BookingID, "PO-1"))
 			}
 
 			var payID int64
@@ -217,7 +218,7 @@ func TestPaymentAfterTheHoldLapsed(t *testing.T) {
 			assert.Equal(t, []int64{payID}, f.jobPayments(t, payment.KindCloseCheckout), "the lapse closes its page at Stripe by a job")
 
 			require.NoError(t, deliver(t, f, pay, "evt_late", stripe.EventTypeCheckoutSessionCompleted, paidSession(cs)))
-			b, err := f.svc.Get(f.ctx, sam, out.BookingID)
+			b, err := f.svc.Get(actor.With(f.ctx, sam), out.BookingID)
 			require.NoError(t, err)
 			status, refund := f.paymentStatus(t, out.BookingID)
 			assert.Equal(t, "paid", status, "the money was taken")
@@ -249,12 +250,12 @@ func TestCancellingAPaidPlaceRefundsOnlyBeforeTheCutoff(t *testing.T) {
 	cs := f.checkout(t, sam, out.BookingID)
 	require.NoError(t, deliver(t, f, pay, "evt_1", stripe.EventTypeCheckoutSessionCompleted, paidSession(cs)))
 
-	b, err := f.svc.Get(f.ctx, sam, out.BookingID)
+	b, err := f.svc.Get(actor.With(f.ctx, sam), out.BookingID)
 	require.NoError(t, err)
 	due, err := f.svc.RefundDue(f.ctx, b)
 	require.NoError(t, err)
 	assert.Equal(t, payment.Pence(8000), due, "the cancel page promises a full refund")
-	res, err := f.svc.Cancel(f.ctx, sam, out.BookingID)
+	res, err := f.svc.Cancel(actor.With(f.ctx, sam), out.BookingID)
 	require.NoError(t, err)
 	assert.False(t, res.Late)
 	assert.Equal(t, payment.Pence(8000), res.Refund)
@@ -269,14 +270,14 @@ func TestCancellingAPaidPlaceRefundsOnlyBeforeTheCutoff(t *testing.T) {
 	kim := f.person(t, "kim", f.agency)
 	k, err := f.book(kim, session, false)
 	require.NoError(t, err)
-	require.NoError(t, f.svc.PayByInvoice(f.ctx, kim, k.BookingID, "PO-77"))
+	require.NoError(t, f.svc.PayByInvoice(actor.With(f.ctx, kim), k.BookingID, "PO-77"))
 	f.clock.Set(start.Add(28 * day))
-	kb, err := f.svc.Get(f.ctx, kim, k.BookingID)
+	kb, err := f.svc.Get(actor.With(f.ctx, kim), k.BookingID)
 	require.NoError(t, err)
 	due, err = f.svc.RefundDue(f.ctx, kb)
 	require.NoError(t, err)
 	assert.Zero(t, due)
-	res, err = f.svc.Cancel(f.ctx, kim, k.BookingID)
+	res, err = f.svc.Cancel(actor.With(f.ctx, kim), k.BookingID)
 	require.NoError(t, err)
 	assert.True(t, res.Late)
 	assert.Zero(t, res.Refund)
@@ -304,7 +305,7 @@ func TestNoConnectionIsHeldWhileStripeAnswersAPayment(t *testing.T) {
 
 	f.checkout(t, sam, out.BookingID)
 	assert.Equal(t, 1, guard.Calls(), "the checkout page was made")
-	require.NoError(t, f.svc.PayByInvoice(f.ctx, sam, out.BookingID, "PO-9"))
+	require.NoError(t, f.svc.PayByInvoice(actor.With(f.ctx, sam), out.BookingID, "PO-9"))
 	assert.Equal(t, 2, guard.Calls(), "and closed before the invoice")
 	ids := f.jobPayments(t, payment.KindCloseCheckout)
 	require.Len(t, ids, 1)
@@ -327,13 +328,13 @@ func TestTakingTheRegisterInsertsTheInvoiceJob(t *testing.T) {
 	sam := f.person(t, "sam", f.agency)
 	out, err := f.book(sam, session, false)
 	require.NoError(t, err)
-	require.NoError(t, f.svc.PayByInvoice(f.ctx, sam, out.BookingID, "PO-9"))
+	require.NoError(t, f.svc.PayByInvoice(actor.With(f.ctx, sam), out.BookingID, "PO-9"))
 	assert.Empty(t, f.invoiceJobs(t), "not billable before the register")
 
 	manager := f.person(t, "manager", f.other)
 	manager.Manager = true
 	f.clock.Set(start.Add(10*day + time.Hour))
-	_, err = f.svc.MarkEveryoneAttended(f.ctx, manager, session)
+	_, err = f.svc.MarkEveryoneAttended(actor.With(f.ctx, manager), session)
 	require.NoError(t, err)
 	assert.Equal(t, []string{fmt.Sprintf("%d/%d", session, f.agency)}, f.invoiceJobs(t))
 }
@@ -366,32 +367,32 @@ func TestInvoiceRouteNeedsAPurchaseOrder(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, booking.Held, out.Status)
 
-	_, err = f.svc.PayByCard(f.ctx, sam, out.BookingID)
+	_, err = f.svc.PayByCard(actor.With(f.ctx, sam), out.BookingID)
 	assert.ErrorIs(t, err, booking.ErrPaymentUnavailable)
-	p, err := f.svc.PaymentFor(f.ctx, sam, out.BookingID)
+	p, err := f.svc.PaymentFor(actor.With(f.ctx, sam), out.BookingID)
 	require.NoError(t, err)
 	assert.False(t, p.Card)
 	assert.True(t, p.Invoice)
 
 	var verr *validation.Errors
-	require.True(t, errors.As(f.svc.PayByInvoice(f.ctx, sam, out.BookingID, "  "), &verr))
+	require.True(t, errors.As(f.svc.PayByInvoice(actor.With(f.ctx, sam), out.BookingID, "  "), &verr))
 	assert.NotEmpty(t, verr.Message(booking.FieldPurchaseOrder))
-	b, err := f.svc.Get(f.ctx, sam, out.BookingID)
+	b, err := f.svc.Get(actor.With(f.ctx, sam), out.BookingID)
 	require.NoError(t, err)
 	assert.Equal(t, booking.Held, b.Status, "nothing changed")
 
 	other := f.person(t, "other", f.agency)
-	assert.ErrorIs(t, f.svc.PayByInvoice(f.ctx, other, out.BookingID, "PO-1"), booking.ErrNotFound, "someone else's booking")
+	assert.ErrorIs(t, f.svc.PayByInvoice(actor.With(f.ctx, other), out.BookingID, "PO-1"), booking.ErrNotFound, "someone else's booking")
 
-	require.NoError(t, f.svc.PayByInvoice(f.ctx, sam, out.BookingID, "PO-12345"))
-	b, err = f.svc.Get(f.ctx, sam, out.BookingID)
+	require.NoError(t, f.svc.PayByInvoice(actor.With(f.ctx, sam), out.BookingID, "PO-12345"))
+	b, err = f.svc.Get(actor.With(f.ctx, sam), out.BookingID)
 	require.NoError(t, err)
 	assert.Equal(t, booking.Confirmed, b.Status)
 	var po, method string
 	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT method, purchase_order FROM payments WHERE booking_id = $1", out.BookingID).Scan(&method, &po))
 	assert.Equal(t, "invoice", method)
 	assert.Equal(t, "PO-12345", po)
-	assert.ErrorIs(t, f.svc.PayByInvoice(f.ctx, sam, out.BookingID, "PO-2"), booking.ErrWrongState, "paid once")
+	assert.ErrorIs(t, f.svc.PayByInvoice(actor.With(f.ctx, sam), out.BookingID, "PO-2"), booking.ErrWrongState, "paid once")
 }
 
 // A paid place passed to a colleague takes its payment along: the
@@ -409,16 +410,16 @@ func TestPaymentFollowsAPlacePassedOn(t *testing.T) {
 	require.NoError(t, deliver(t, f, pay, "evt_1", stripe.EventTypeCheckoutSessionCompleted, paidSession(cs)))
 	assert.Equal(t, 1, f.emailsTo(t, sam, "Booking confirmed:"))
 
-	deeID, err := f.svc.Substitute(f.ctx, sam, out.BookingID, "dee@example.org", details())
+	deeID, err := f.svc.Substitute(actor.With(f.ctx, sam), out.BookingID, "dee@example.org", details())
 	require.NoError(t, err)
 	var owner int64
 	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT booking_id FROM payments").Scan(&owner))
 	assert.Equal(t, deeID, owner, "the payment went with the place")
 
-	var dee booking.Actor
+	var dee actor.Actor
 	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT id FROM users WHERE email = 'dee@example.org'").Scan(&dee.ID))
 	dee.AgencyID = &f.agency
-	res, err := f.svc.Cancel(f.ctx, dee, deeID)
+	res, err := f.svc.Cancel(actor.With(f.ctx, dee), deeID)
 	require.NoError(t, err)
 	assert.Equal(t, payment.Pence(8000), res.Refund)
 	_, asked := f.paymentStatus(t, deeID)
@@ -438,7 +439,7 @@ func TestInvoiceAfterOpeningACheckout(t *testing.T) {
 	require.NoError(t, err)
 	cs := f.checkout(t, sam, out.BookingID)
 
-	require.NoError(t, f.svc.PayByInvoice(f.ctx, sam, out.BookingID, "PO-9"))
+	require.NoError(t, f.svc.PayByInvoice(actor.With(f.ctx, sam), out.BookingID, "PO-9"))
 	assert.Equal(t, 1, f.emailsTo(t, sam, "Booking confirmed:"))
 	var card, invoice string
 	require.NoError(t, f.pool.QueryRow(f.ctx, `SELECT
@@ -488,37 +489,37 @@ func TestWhoPaysAnInvoiceIsChosenByPeopleOutsideTheListedAgencies(t *testing.T) 
 	require.NoError(t, f.pool.QueryRow(f.ctx, `
 		INSERT INTO users (email, full_name, unlisted_agency_name, password_hash, email_verified_at)
 		VALUES ('minder@example.org', 'Mo Minder', 'Tiny Tots Childminding', '!', now()) RETURNING id`).Scan(&minderID))
-	minder := booking.Actor{ID: minderID}
+	minder := actor.Actor{ID: minderID}
 	out, err := f.book(minder, session, false)
 	require.NoError(t, err)
 	require.Equal(t, booking.Held, out.Status)
-	p, err := f.svc.PaymentFor(f.ctx, minder, out.BookingID)
+	p, err := f.svc.PaymentFor(actor.With(f.ctx, minder), out.BookingID)
 	require.NoError(t, err)
 	assert.True(t, p.Invoice, "an invoice is possible without a listed agency")
 	assert.True(t, p.ChoosesPayer)
 	assert.Equal(t, "Mo Minder", p.PersonName)
 
 	var verr *validation.Errors
-	require.True(t, errors.As(f.svc.PayByInvoiceAs(f.ctx, minder, out.BookingID, booking.InvoicePayer{Kind: booking.PayerAgency, PurchaseOrder: "PO-1"}), &verr))
+	require.True(t, errors.As(f.svc.PayByInvoiceAs(actor.With(f.ctx, minder), out.BookingID, booking.InvoicePayer{Kind: booking.PayerAgency, PurchaseOrder: "PO-1"}), &verr))
 	assert.Equal(t, "Select who pays for this place", verr.Message(booking.FieldPayer))
-	require.NoError(t, f.svc.PayByInvoiceAs(f.ctx, minder, out.BookingID, booking.InvoicePayer{Kind: booking.PayerPerson}))
+	require.NoError(t, f.svc.PayByInvoiceAs(actor.With(f.ctx, minder), out.BookingID, booking.InvoicePayer{Kind: booking.PayerPerson}))
 	var payer, name, email string
 	var po *string
 	require.NoError(t, f.pool.QueryRow(f.ctx, `SELECT payer, payer_name, payer_email::text, purchase_order FROM payments WHERE booking_id = $1`,
 		out.BookingID).Scan(&payer, &name, &email, &po))
 	assert.Equal(t, []string{"person", "Mo Minder", "minder@example.org"}, []string{payer, name, email})
 	assert.Nil(t, po)
-	b, err := f.svc.Get(f.ctx, minder, out.BookingID)
+	b, err := f.svc.Get(actor.With(f.ctx, minder), out.BookingID)
 	require.NoError(t, err)
 	assert.Equal(t, booking.Confirmed, b.Status)
 
 	sam := f.person(t, "sam", f.agency)
 	held, err := f.book(sam, session, false)
 	require.NoError(t, err)
-	p, err = f.svc.PaymentFor(f.ctx, sam, held.BookingID)
+	p, err = f.svc.PaymentFor(actor.With(f.ctx, sam), held.BookingID)
 	require.NoError(t, err)
 	assert.False(t, p.ChoosesPayer, "a partner agency pays for its own people")
-	require.True(t, errors.As(f.svc.PayByInvoiceAs(f.ctx, sam, held.BookingID, booking.InvoicePayer{Kind: booking.PayerPerson}), &verr))
+	require.True(t, errors.As(f.svc.PayByInvoiceAs(actor.With(f.ctx, sam), held.BookingID, booking.InvoicePayer{Kind: booking.PayerPerson}), &verr))
 	assert.Equal(t, "Select who pays for this place", verr.Message(booking.FieldPayer))
 }
 
@@ -553,7 +554,7 @@ func TestACheckoutOpenedForAPaymentClosedMeanwhileIsClosedByAJob(t *testing.T) {
 	out, err := f.book(sam, session, false)
 	require.NoError(t, err)
 
-	_, err = f.svc.PayByCard(f.ctx, sam, out.BookingID)
+	_, err = f.svc.PayByCard(actor.With(f.ctx, sam), out.BookingID)
 	assert.ErrorIs(t, err, booking.ErrWrongState)
 	var payID int64
 	var cs *string

@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
@@ -95,14 +95,14 @@ func registerClosed(status string, startsAt, now time.Time) string {
 
 // mayTakeRegister checks actor is a manager or a trainer of the session;
 // anyone else is told it does not exist.
-func mayTakeRegister(ctx context.Context, q *dbsqlc.Queries, actor Actor, sessionID int64) error {
-	if actor.Manager {
+func mayTakeRegister(ctx context.Context, q *dbsqlc.Queries, who actor.Actor, sessionID int64) error {
+	if who.Manager {
 		return nil
 	}
-	if !actor.Trainer {
+	if !who.Trainer {
 		return ErrNotFound
 	}
-	trains, err := q.IsTrainerOfSession(ctx, dbsqlc.IsTrainerOfSessionParams{SessionID: sessionID, TrainerID: actor.ID})
+	trains, err := q.IsTrainerOfSession(ctx, dbsqlc.IsTrainerOfSessionParams{SessionID: sessionID, TrainerID: who.ID})
 	if err != nil {
 		return fmt.Errorf("trainers of session %d: %w", sessionID, err)
 	}
@@ -129,9 +129,10 @@ func registerLines(rows []dbsqlc.RegisterBookingsRow) []RegisterLine {
 
 // Register returns a session's register for a manager or one of the
 // session's trainers; for anyone else the session is ErrNotFound.
-func (s *Service) Register(ctx context.Context, actor Actor, sessionID int64) (RegisterSheet, error) {
+func (s *Service) Register(ctx context.Context, sessionID int64) (RegisterSheet, error) {
+	who := actor.From(ctx)
 	q := dbsqlc.New(s.pool)
-	if err := mayTakeRegister(ctx, q, actor, sessionID); err != nil {
+	if err := mayTakeRegister(ctx, q, who, sessionID); err != nil {
 		return RegisterSheet{}, err
 	}
 	se, err := q.RegisterSession(ctx, sessionID)
@@ -156,8 +157,8 @@ func (s *Service) Register(ctx context.Context, actor Actor, sessionID int64) (R
 // Absent. It can be saved again to correct it. The first time someone is
 // marked absent, they and their line manager are emailed; a correction
 // later emails nobody, and the audit log keeps every change.
-func (s *Service) TakeRegister(ctx context.Context, actor Actor, sessionID int64, marks map[int64]string) error {
-	return s.TakeRegisterSeen(ctx, actor, sessionID, marks, nil)
+func (s *Service) TakeRegister(ctx context.Context, sessionID int64, marks map[int64]string) error {
+	return s.TakeRegisterSeen(ctx, sessionID, marks, nil)
 }
 
 // TakeRegisterSeen is TakeRegister for a form that also says which mark it
@@ -167,14 +168,15 @@ func (s *Service) TakeRegister(ctx context.Context, actor Actor, sessionID int64
 // everyone as attended", while this page was open), that mark stays. So two
 // trainers taking one register lose neither's exceptions; a mark the form
 // did change is saved, the later save winning.
-func (s *Service) TakeRegisterSeen(ctx context.Context, actor Actor, sessionID int64, marks, shown map[int64]string) error {
+func (s *Service) TakeRegisterSeen(ctx context.Context, sessionID int64, marks, shown map[int64]string) error {
+	who := actor.From(ctx)
 	now := s.now()
 	return s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
 		se, err := lockSession(ctx, q, sessionID)
 		if err != nil {
 			return err
 		}
-		if err := mayTakeRegister(ctx, q, actor, sessionID); err != nil {
+		if err := mayTakeRegister(ctx, q, who, sessionID); err != nil {
 			return err
 		}
 		var v validation.Errors
@@ -220,7 +222,7 @@ func (s *Service) TakeRegisterSeen(ctx context.Context, actor Actor, sessionID i
 			}
 			notify := mark == Absent && r.AbsenceNotifiedAt == nil
 			if err := q.SetAttendance(ctx, dbsqlc.SetAttendanceParams{
-				ID: r.ID, SessionID: sessionID, Attendance: &mark, AttendanceBy: &actor.ID, Now: now, Notify: notify,
+				ID: r.ID, SessionID: sessionID, Attendance: &mark, AttendanceBy: &who.ID, Now: now, Notify: notify,
 			}); err != nil {
 				return fmt.Errorf("attendance of booking %d: %w", r.ID, err)
 			}
@@ -229,7 +231,7 @@ func (s *Service) TakeRegisterSeen(ctx context.Context, actor Actor, sessionID i
 			}
 			if was == Absent {
 				if _, err := q.WaiveCorrectedAbsence(ctx, dbsqlc.WaiveCorrectedAbsenceParams{
-					BookingID: r.ID, DecidedBy: &actor.ID, Now: now,
+					BookingID: r.ID, DecidedBy: &who.ID, Now: now,
 				}); err != nil {
 					return fmt.Errorf("waive the charge of booking %d: %w", r.ID, err)
 				}
@@ -247,7 +249,7 @@ func (s *Service) TakeRegisterSeen(ctx context.Context, actor Actor, sessionID i
 		if len(changes) > 0 {
 			details["changed"] = changes
 		}
-		if err := audit.Record(ctx, q, now, audit.Event{Action: audit.AttendanceRecorded, ActorID: &actor.ID, Details: details}); err != nil {
+		if err := audit.Record(ctx, q, now, audit.Event{Action: audit.AttendanceRecorded, ActorID: who.IDPtr(), IP: who.IP, Details: details}); err != nil {
 			return err
 		}
 		return s.Payments.BillWhenDueTx(ctx, tx, sessionID) // a register taken may make the session billable
@@ -288,7 +290,8 @@ func keepOthersMarks(rows []dbsqlc.RegisterBookingsRow, marks, shown map[int64]s
 // each person once and never overwrites an exception: the session's row
 // lock makes the presses take turns, and the second finds no one unmarked.
 // No one is marked absent here, so no one is emailed.
-func (s *Service) MarkEveryoneAttended(ctx context.Context, actor Actor, sessionID int64) (int, error) {
+func (s *Service) MarkEveryoneAttended(ctx context.Context, sessionID int64) (int, error) {
+	who := actor.From(ctx)
 	now := s.now()
 	var marked int
 	err := s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
@@ -296,7 +299,7 @@ func (s *Service) MarkEveryoneAttended(ctx context.Context, actor Actor, session
 		if err != nil {
 			return err
 		}
-		if err := mayTakeRegister(ctx, q, actor, sessionID); err != nil {
+		if err := mayTakeRegister(ctx, q, who, sessionID); err != nil {
 			return err
 		}
 		if why := registerClosed(se.Status, se.StartsAt, now); why != "" {
@@ -305,7 +308,7 @@ func (s *Service) MarkEveryoneAttended(ctx context.Context, actor Actor, session
 			return v.Err()
 		}
 		ids, err := q.MarkUnmarkedAttended(ctx, dbsqlc.MarkUnmarkedAttendedParams{
-			SessionID: sessionID, AttendanceBy: &actor.ID, Now: now,
+			SessionID: sessionID, AttendanceBy: &who.ID, Now: now,
 		})
 		if err != nil {
 			return fmt.Errorf("mark everyone attended on session %d: %w", sessionID, err)
@@ -314,7 +317,7 @@ func (s *Service) MarkEveryoneAttended(ctx context.Context, actor Actor, session
 		if marked == 0 {
 			return nil // nothing changed, nothing to record
 		}
-		if err := audit.Record(ctx, q, now, audit.Event{Action: audit.AttendanceRecorded, ActorID: &actor.ID, Details: map[string]any{
+		if err := audit.Record(ctx, q, now, audit.Event{Action: audit.AttendanceRecorded, ActorID: who.IDPtr(), IP: who.IP, Details: map[string]any{
 			"session_id": sessionID, "course": se.CourseTitle, "everyone_attended": true,
 			"attended": marked, "booking_ids": ids,
 		}}); err != nil {
@@ -334,174 +337,4 @@ func (r RegisterSheet) Unmarked() int {
 		}
 	}
 	return n
-}
-
-// AgencyFilter narrows a coordinator's list of bookings.
-type AgencyFilter struct {
-	// Search matches part of a person's name or email address, or of the
-	// course's title; "" matches everything.
-	Search string
-}
-
-// AgencyBooking is one booking on a coordinator's list.
-type AgencyBooking struct {
-	ID             int64
-	PersonName     string
-	PersonEmail    string
-	Status         string
-	Late           bool
-	Attendance     string
-	OfferExpiresAt *time.Time
-	Position       int // on the waiting list
-	CourseTitle    string
-	StartsAt       time.Time
-	EndsAt         time.Time
-	SessionStatus  string
-	VenueName      string
-	Online         bool
-}
-
-// AgencyList is an agency's bookings as its coordinator sees them. A
-// booking may be in more than one group: a past place missed is both Past
-// and NonAttendance.
-type AgencyList struct {
-	Upcoming          []AgencyBooking // confirmed places and open offers, soonest first
-	Waiting           []AgencyBooking // waiting lists of sessions still to come, soonest first
-	Past              []AgencyBooking // places on sessions that have started, newest first
-	LateCancellations []AgencyBooking // newest first
-	NonAttendance     []AgencyBooking // marked absent on the register, newest first
-}
-
-// likePattern escapes the wildcards of ILIKE in typed text.
-func likePattern(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
-
-// AgencyBookings returns the bookings of the coordinator's agency.
-func (s *Service) AgencyBookings(ctx context.Context, actor Actor, f AgencyFilter) (AgencyList, error) {
-	if !actor.Coordinator || actor.AgencyID == nil {
-		return AgencyList{}, ErrForbidden
-	}
-	search := validation.CleanLine(f.Search)
-	if len([]rune(search)) > 100 {
-		search = string([]rune(search)[:100])
-	}
-	rows, err := dbsqlc.New(s.pool).AgencyBookingsFor(ctx, dbsqlc.AgencyBookingsForParams{
-		AgencyID: actor.AgencyID, Search: likePattern(search),
-	})
-	if err != nil {
-		return AgencyList{}, fmt.Errorf("bookings of agency %d: %w", *actor.AgencyID, err)
-	}
-	now := s.now()
-	var l AgencyList
-	for _, r := range rows {
-		b := AgencyBooking{
-			ID: r.ID, PersonName: r.FullName, PersonEmail: r.Email, Status: r.Status, Late: r.Late,
-			OfferExpiresAt: r.OfferExpiresAt, Position: int(r.Position), CourseTitle: r.CourseTitle,
-			StartsAt: r.StartsAt, EndsAt: r.EndsAt, SessionStatus: r.SessionStatus, VenueName: r.VenueName,
-			Online: r.VenueOnline,
-		}
-		if r.Erased {
-			b.PersonName, b.PersonEmail = "Deleted account", ""
-		}
-		if r.Attendance != nil {
-			b.Attendance = *r.Attendance
-		}
-		future := now.Before(r.StartsAt)
-		switch {
-		case offerLapsed(r.Status, r.OfferExpiresAt, now):
-			// no longer theirs to accept; its job passes it on
-		case future && (r.Status == Confirmed || r.Status == Offered):
-			l.Upcoming = append(l.Upcoming, b)
-		case future && r.Status == Waiting:
-			l.Waiting = append(l.Waiting, b)
-		case !future && r.Status == Confirmed:
-			l.Past = append(l.Past, b)
-		}
-		if r.Status == Cancelled && r.Late {
-			l.LateCancellations = append(l.LateCancellations, b)
-		}
-		if b.Attendance == Absent {
-			l.NonAttendance = append(l.NonAttendance, b)
-		}
-	}
-	// Rows come newest first; what is still to come reads better soonest first.
-	reverse(l.Upcoming)
-	reverse(l.Waiting)
-	return l, nil
-}
-
-func reverse(bs []AgencyBooking) {
-	for i, j := 0, len(bs)-1; i < j; i, j = i+1, j-1 {
-		bs[i], bs[j] = bs[j], bs[i]
-	}
-}
-
-// BookablePerson is someone a coordinator may book onto a session.
-type BookablePerson struct {
-	ID    int64
-	Name  string
-	Email string
-}
-
-// AgencyPeople returns the people of the coordinator's agency who can be
-// booked: accounts with a confirmed email address.
-func (s *Service) AgencyPeople(ctx context.Context, actor Actor) ([]BookablePerson, error) {
-	if !actor.Coordinator || actor.AgencyID == nil {
-		return nil, ErrForbidden
-	}
-	rows, err := dbsqlc.New(s.pool).AgencyBookablePeople(ctx, actor.AgencyID)
-	if err != nil {
-		return nil, fmt.Errorf("people of agency %d: %w", *actor.AgencyID, err)
-	}
-	out := make([]BookablePerson, len(rows))
-	for i, r := range rows {
-		out[i] = BookablePerson{ID: r.ID, Name: r.FullName, Email: r.Email}
-	}
-	return out, nil
-}
-
-// OpenSession is a session a coordinator can still book their people onto.
-type OpenSession struct {
-	ID          int64
-	CourseTitle string
-	StartsAt    time.Time
-	EndsAt      time.Time
-	Cutoff      time.Time
-	PlacesLeft  int
-	VenueName   string
-	Online      bool
-	// ClosedToAgency says the session is only for the coordinator's agency.
-	ClosedToAgency bool
-}
-
-// AgencySessions returns the sessions open for booking to the coordinator's
-// agency, soonest first: published sessions before their cut-off, open to
-// everyone or closed to that agency.
-func (s *Service) AgencySessions(ctx context.Context, actor Actor) ([]OpenSession, error) {
-	if !actor.Coordinator || actor.AgencyID == nil {
-		return nil, ErrForbidden
-	}
-	rows, err := dbsqlc.New(s.pool).AgencyBookableSessions(ctx, dbsqlc.AgencyBookableSessionsParams{
-		Now: s.now(), AgencyID: actor.AgencyID,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("sessions open to agency %d: %w", *actor.AgencyID, err)
-	}
-	out := make([]OpenSession, len(rows))
-	for i, r := range rows {
-		out[i] = OpenSession{
-			ID: r.ID, CourseTitle: r.CourseTitle, StartsAt: r.StartsAt, EndsAt: r.EndsAt, Cutoff: r.BookingCutoffAt,
-			PlacesLeft: int(r.Capacity - r.SeatsTaken), VenueName: r.VenueName, Online: r.VenueOnline,
-			ClosedToAgency: r.ClosedToAgencyID != nil,
-		}
-	}
-	return out, nil
-}
-
-// CheckDetails checks a booking form's details as Book will, so a form
-// that asks more than Book does can show every problem at once.
-func CheckDetails(d Details) error {
-	_, err := d.clean()
-	return err
 }

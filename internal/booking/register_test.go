@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/validation"
 )
@@ -16,7 +17,7 @@ import (
 const regDay = 24 * time.Hour
 
 // trainer adds a trainer who delivers the given sessions.
-func (f fixture) sessionTrainer(t *testing.T, name string, sessions ...int64) booking.Actor {
+func (f fixture) sessionTrainer(t *testing.T, name string, sessions ...int64) actor.Actor {
 	t.Helper()
 	a := f.person(t, name, f.other)
 	a.Trainer = true
@@ -28,7 +29,7 @@ func (f fixture) sessionTrainer(t *testing.T, name string, sessions ...int64) bo
 }
 
 // booked books each person onto session and returns their booking IDs.
-func (f fixture) bookAll(t *testing.T, session int64, people ...booking.Actor) []int64 {
+func (f fixture) bookAll(t *testing.T, session int64, people ...actor.Actor) []int64 {
 	t.Helper()
 	ids := make([]int64, len(people))
 	for i, p := range people {
@@ -89,7 +90,7 @@ func TestTrainerOfTheSessionTakesTheRegister(t *testing.T) {
 	ids := f.bookAll(t, session, amy, ben)
 	f.clock.Set(start.Add(10*regDay + time.Hour))
 
-	sheet, err := f.svc.Register(f.ctx, ours, session)
+	sheet, err := f.svc.Register(actor.With(f.ctx, ours), session)
 	require.NoError(t, err)
 	assert.Empty(t, sheet.Closed, "the register is open on the day")
 	require.Len(t, sheet.People, 2)
@@ -97,17 +98,17 @@ func TestTrainerOfTheSessionTakesTheRegister(t *testing.T) {
 	assert.Equal(t, "attendance-"+idText(ids[0]), sheet.People[0].Field())
 
 	marks := map[int64]string{ids[0]: booking.Attended, ids[1]: booking.ArrivedLate}
-	for name, who := range map[string]booking.Actor{"another session's trainer": theirs, "a practitioner": amy} {
-		_, err := f.svc.Register(f.ctx, who, session)
+	for name, who := range map[string]actor.Actor{"another session's trainer": theirs, "a practitioner": amy} {
+		_, err := f.svc.Register(actor.With(f.ctx, who), session)
 		assert.ErrorIs(t, err, booking.ErrNotFound, name)
-		assert.ErrorIs(t, f.svc.TakeRegister(f.ctx, who, session, marks), booking.ErrNotFound, name)
+		assert.ErrorIs(t, f.svc.TakeRegister(actor.With(f.ctx, who), session, marks), booking.ErrNotFound, name)
 	}
 	notTrainer := ours
 	notTrainer.Trainer = false // the role was taken away
-	assert.ErrorIs(t, f.svc.TakeRegister(f.ctx, notTrainer, session, marks), booking.ErrNotFound)
+	assert.ErrorIs(t, f.svc.TakeRegister(actor.With(f.ctx, notTrainer), session, marks), booking.ErrNotFound)
 	assert.Equal(t, []string{"", ""}, f.marksOf(t, ids...), "refused registers change nothing")
 
-	require.NoError(t, f.svc.TakeRegister(f.ctx, ours, session, marks))
+	require.NoError(t, f.svc.TakeRegister(actor.With(f.ctx, ours), session, marks))
 	assert.Equal(t, []string{booking.Attended, booking.ArrivedLate}, f.marksOf(t, ids...))
 	var by int64
 	var at time.Time
@@ -123,9 +124,9 @@ func TestTrainerOfTheSessionTakesTheRegister(t *testing.T) {
 	// A manager may correct it.
 	manager := f.person(t, "manager", f.other)
 	manager.Manager = true
-	require.NoError(t, f.svc.TakeRegister(f.ctx, manager, session, map[int64]string{ids[0]: booking.Attended, ids[1]: booking.Attended}))
+	require.NoError(t, f.svc.TakeRegister(actor.With(f.ctx, manager), session, map[int64]string{ids[0]: booking.Attended, ids[1]: booking.Attended}))
 	assert.Equal(t, []string{booking.Attended, booking.Attended}, f.marksOf(t, ids...))
-	sheet, err = f.svc.Register(f.ctx, manager, session)
+	sheet, err = f.svc.Register(actor.With(f.ctx, manager), session)
 	require.NoError(t, err)
 	a, l, ab := sheet.Counts()
 	assert.Equal(t, []int{2, 0, 0}, []int{a, l, ab})
@@ -143,15 +144,15 @@ func TestRegisterOpensWhenTheSessionStarts(t *testing.T) {
 
 	f.clock.Set(time.Date(2026, time.March, 10, 8, 59, 59, 0, time.UTC))
 	var v *validation.Errors
-	require.ErrorAs(t, f.svc.TakeRegister(f.ctx, tr, session, marks), &v)
+	require.ErrorAs(t, f.svc.TakeRegister(actor.With(f.ctx, tr), session, marks), &v)
 	assert.Contains(t, v.Message(""), "9am on Tuesday 10 March 2026")
-	sheet, err := f.svc.Register(f.ctx, tr, session)
+	sheet, err := f.svc.Register(actor.With(f.ctx, tr), session)
 	require.NoError(t, err)
 	assert.NotEmpty(t, sheet.Closed, "the page says it is not open yet")
 	assert.Equal(t, []string{""}, f.marksOf(t, ids...))
 
 	f.clock.Set(time.Date(2026, time.March, 10, 9, 0, 0, 0, time.UTC))
-	require.NoError(t, f.svc.TakeRegister(f.ctx, tr, session, marks))
+	require.NoError(t, f.svc.TakeRegister(actor.With(f.ctx, tr), session, marks))
 
 	// In summer time too: 10am in London is 09:00 UTC.
 	summer := f.session(t, 5, 120) // 30 June 2026, 09:00 UTC
@@ -159,10 +160,10 @@ func TestRegisterOpensWhenTheSessionStarts(t *testing.T) {
 	f.clock.Set(start)
 	ids = f.bookAll(t, summer, f.person(t, "sam", f.agency))
 	f.clock.Set(time.Date(2026, time.June, 30, 8, 59, 0, 0, time.UTC))
-	require.ErrorAs(t, f.svc.TakeRegister(f.ctx, tr2, summer, map[int64]string{ids[0]: booking.Absent}), &v)
+	require.ErrorAs(t, f.svc.TakeRegister(actor.With(f.ctx, tr2), summer, map[int64]string{ids[0]: booking.Absent}), &v)
 	assert.Contains(t, v.Message(""), "10am on Tuesday 30 June 2026")
 	f.clock.Set(time.Date(2026, time.June, 30, 9, 0, 0, 0, time.UTC))
-	require.NoError(t, f.svc.TakeRegister(f.ctx, tr2, summer, map[int64]string{ids[0]: booking.Absent}))
+	require.NoError(t, f.svc.TakeRegister(actor.With(f.ctx, tr2), summer, map[int64]string{ids[0]: booking.Absent}))
 
 	// A cancelled session has no register.
 	f.clock.Set(start)
@@ -172,7 +173,7 @@ func TestRegisterOpensWhenTheSessionStarts(t *testing.T) {
 	_, err = f.pool.Exec(f.ctx, "UPDATE sessions SET status = 'cancelled', cancelled_reason = 'Trainer ill' WHERE id = $1", gone)
 	require.NoError(t, err)
 	f.clock.Set(start.Add(9*regDay + time.Hour))
-	require.ErrorAs(t, f.svc.TakeRegister(f.ctx, tr3, gone, map[int64]string{ids[0]: booking.Attended}), &v)
+	require.ErrorAs(t, f.svc.TakeRegister(actor.With(f.ctx, tr3), gone, map[int64]string{ids[0]: booking.Attended}), &v)
 	assert.Contains(t, v.Message(""), "cancelled")
 	assert.Equal(t, []string{""}, f.marksOf(t, ids...))
 }
@@ -188,14 +189,14 @@ func TestRegisterNeedsAMarkForEveryone(t *testing.T) {
 	f.clock.Set(start.Add(10 * regDay))
 
 	var v *validation.Errors
-	err := f.svc.TakeRegister(f.ctx, tr, session, map[int64]string{ids[0]: booking.Attended})
+	err := f.svc.TakeRegister(actor.With(f.ctx, tr), session, map[int64]string{ids[0]: booking.Attended})
 	require.ErrorAs(t, err, &v)
 	assert.False(t, v.Has("attendance-"+idText(ids[0])))
 	assert.True(t, v.Has("attendance-"+idText(ids[1])))
 	assert.True(t, v.Has("attendance-"+idText(ids[2])))
 	assert.Contains(t, v.Message("attendance-"+idText(ids[1])), "ben")
 
-	err = f.svc.TakeRegister(f.ctx, tr, session, map[int64]string{ids[0]: booking.Attended, ids[1]: "present", ids[2]: booking.Absent})
+	err = f.svc.TakeRegister(actor.With(f.ctx, tr), session, map[int64]string{ids[0]: booking.Attended, ids[1]: "present", ids[2]: booking.Absent})
 	require.ErrorAs(t, err, &v)
 	assert.Equal(t, []string{"attendance-" + idText(ids[1])}, errorFields(v))
 
@@ -206,7 +207,7 @@ func TestRegisterNeedsAMarkForEveryone(t *testing.T) {
 
 	// A mark for someone not on this register (a booking of another session,
 	// or someone who cancelled while the page was open) is ignored.
-	err = f.svc.TakeRegister(f.ctx, tr, session, map[int64]string{
+	err = f.svc.TakeRegister(actor.With(f.ctx, tr), session, map[int64]string{
 		ids[0]: booking.Attended, ids[1]: booking.Attended, ids[2]: booking.Attended, stranger[0]: booking.Absent})
 	require.NoError(t, err)
 	assert.Equal(t, []string{booking.Attended, booking.Attended, booking.Attended}, f.marksOf(t, ids...))
@@ -222,7 +223,7 @@ func TestAbsenceEmailsThePersonAndLineManagerOnce(t *testing.T) {
 	f.clock.Set(start.Add(10*regDay + 4*time.Hour))
 	take := func(amy, ben string) {
 		t.Helper()
-		require.NoError(t, f.svc.TakeRegister(f.ctx, tr, session, map[int64]string{ids[0]: amy, ids[1]: ben}))
+		require.NoError(t, f.svc.TakeRegister(actor.With(f.ctx, tr), session, map[int64]string{ids[0]: amy, ids[1]: ben}))
 	}
 
 	before := f.newestEmail(t)
@@ -255,7 +256,7 @@ func TestCoordinatorSeesTheirAgencysBookingsInGroups(t *testing.T) {
 	f := setup(t)
 	coord := f.person(t, "coordinator", f.agency)
 	coord.Coordinator = true
-	p := func(name string) booking.Actor { return f.person(t, name, f.agency) }
+	p := func(name string) actor.Actor { return f.person(t, name, f.agency) }
 	outsider := f.person(t, "outsider", f.other)
 
 	full := f.session(t, 1, 20)     // one place: held by held, waited for by waiter
@@ -277,16 +278,16 @@ func TestCoordinatorSeesTheirAgencysBookingsInGroups(t *testing.T) {
 	outsiderLate := f.bookAll(t, cutoff, outsider)[0]
 
 	f.clock.Set(start.Add(10*regDay + 4*time.Hour))
-	_, err = f.svc.Cancel(f.ctx, quitter, quit) // before the cut-off: not late, and the place is offered on
+	_, err = f.svc.Cancel(actor.With(f.ctx, quitter), quit) // before the cut-off: not late, and the place is offered on
 	require.NoError(t, err)
-	_, err = f.svc.Cancel(f.ctx, lateCanceller, lateID)
+	_, err = f.svc.Cancel(actor.With(f.ctx, lateCanceller), lateID)
 	require.NoError(t, err)
-	_, err = f.svc.Cancel(f.ctx, outsider, outsiderLate)
+	_, err = f.svc.Cancel(actor.With(f.ctx, outsider), outsiderLate)
 	require.NoError(t, err)
-	require.NoError(t, f.svc.TakeRegister(f.ctx, tr, done, map[int64]string{
+	require.NoError(t, f.svc.TakeRegister(actor.With(f.ctx, tr), done, map[int64]string{
 		doneIDs[0]: booking.Attended, doneIDs[1]: booking.Absent, doneIDs[2]: booking.Absent}))
 
-	l, err := f.svc.AgencyBookings(f.ctx, coord, booking.AgencyFilter{})
+	l, err := f.svc.AgencyBookings(actor.With(f.ctx, coord), booking.AgencyFilter{})
 	require.NoError(t, err)
 	assert.Equal(t, []int64{held, o.BookingID}, agencyBookingIDs(l.Upcoming), "upcoming: places and offers, soonest first")
 	assert.Equal(t, booking.Offered, l.Upcoming[1].Status)
@@ -296,27 +297,27 @@ func TestCoordinatorSeesTheirAgencysBookingsInGroups(t *testing.T) {
 	assert.Equal(t, []int64{lateID}, agencyBookingIDs(l.LateCancellations), "the early cancellation is not late")
 	assert.Equal(t, []int64{doneIDs[1]}, agencyBookingIDs(l.NonAttendance), "not the other agency's absentee")
 
-	l, err = f.svc.AgencyBookings(f.ctx, coord, booking.AgencyFilter{Search: "absent"})
+	l, err = f.svc.AgencyBookings(actor.With(f.ctx, coord), booking.AgencyFilter{Search: "absent"})
 	require.NoError(t, err)
 	assert.Equal(t, []int64{doneIDs[1]}, agencyBookingIDs(l.Past))
-	l, err = f.svc.AgencyBookings(f.ctx, coord, booking.AgencyFilter{Search: "%"})
+	l, err = f.svc.AgencyBookings(actor.With(f.ctx, coord), booking.AgencyFilter{Search: "%"})
 	require.NoError(t, err)
 	assert.Empty(t, l.Past, "a % is a character, not a wildcard")
 
 	// The other agency's coordinator sees only theirs.
 	theirs := outsider
 	theirs.Coordinator = true
-	l, err = f.svc.AgencyBookings(f.ctx, theirs, booking.AgencyFilter{})
+	l, err = f.svc.AgencyBookings(actor.With(f.ctx, theirs), booking.AgencyFilter{})
 	require.NoError(t, err)
 	assert.Equal(t, []int64{doneIDs[2]}, agencyBookingIDs(l.NonAttendance))
 	assert.Equal(t, []int64{outsiderLate}, agencyBookingIDs(l.LateCancellations))
 
-	for name, who := range map[string]booking.Actor{
+	for name, who := range map[string]actor.Actor{
 		"a practitioner":             p("nosy"),
 		"a manager":                  {ID: coord.ID, AgencyID: coord.AgencyID, Manager: true},
 		"a coordinator of no agency": {ID: coord.ID, Coordinator: true},
 	} {
-		_, err := f.svc.AgencyBookings(f.ctx, who, booking.AgencyFilter{})
+		_, err := f.svc.AgencyBookings(actor.With(f.ctx, who), booking.AgencyFilter{})
 		assert.ErrorIs(t, err, booking.ErrForbidden, name)
 	}
 }
@@ -349,14 +350,14 @@ func TestCorrectingAnAbsenceWaivesItsUnbilledCharge(t *testing.T) {
 	manager := f.person(t, "manager", f.other)
 	manager.Manager = true
 	f.clock.Set(time.Date(2026, time.March, 10, 10, 0, 0, 0, time.UTC))
-	require.NoError(t, f.svc.TakeRegister(f.ctx, manager, session, map[int64]string{ids[0]: booking.Absent, ids[1]: booking.Absent}))
+	require.NoError(t, f.svc.TakeRegister(actor.With(f.ctx, manager), session, map[int64]string{ids[0]: booking.Absent, ids[1]: booking.Absent}))
 	_, err := f.pool.Exec(f.ctx, `
 		INSERT INTO charges (booking_id, agency_id, kind, amount_pence, status, decided_by, decided_at, stripe_invoice_id)
 		VALUES ($1, $3, 'non_attendance', 10000, 'proposed', $4, now(), NULL),
 		       ($2, $3, 'non_attendance', 10000, 'invoiced', $4, now(), 'in_test_1')`, ids[0], ids[1], f.agency, manager.ID)
 	require.NoError(t, err)
 
-	require.NoError(t, f.svc.TakeRegister(f.ctx, manager, session, map[int64]string{ids[0]: booking.Attended, ids[1]: booking.Attended}))
+	require.NoError(t, f.svc.TakeRegister(actor.With(f.ctx, manager), session, map[int64]string{ids[0]: booking.Attended, ids[1]: booking.Attended}))
 	status := func(id int64) (s, reason string) {
 		require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT status, waiver_reason FROM charges WHERE booking_id = $1", id).Scan(&s, &reason))
 		return s, reason
@@ -379,24 +380,24 @@ func TestMarkEveryoneAttendedThenTheExceptions(t *testing.T) {
 	other := f.sessionTrainer(t, "other-trainer", f.session(t, 5, 11))
 	amy, ben, cas, dee := f.person(t, "amy", f.agency), f.person(t, "ben", f.agency), f.person(t, "cas", f.agency), f.person(t, "dee", f.agency)
 	ids := f.bookAll(t, session, amy, ben, cas, dee)
-	_, err := f.svc.Cancel(f.ctx, dee, ids[3])
+	_, err := f.svc.Cancel(actor.With(f.ctx, dee), ids[3])
 	require.NoError(t, err)
 
 	// Not before the session starts, and not by anyone else.
 	f.clock.Set(start.Add(10*regDay - time.Minute))
 	var v *validation.Errors
-	_, err = f.svc.MarkEveryoneAttended(f.ctx, tr, session)
+	_, err = f.svc.MarkEveryoneAttended(actor.With(f.ctx, tr), session)
 	require.ErrorAs(t, err, &v)
 	assert.Contains(t, v.Message(""), "when the session starts")
 	f.clock.Set(start.Add(10*regDay + time.Hour))
-	_, err = f.svc.MarkEveryoneAttended(f.ctx, other, session)
+	_, err = f.svc.MarkEveryoneAttended(actor.With(f.ctx, other), session)
 	assert.ErrorIs(t, err, booking.ErrNotFound)
-	_, err = f.svc.MarkEveryoneAttended(f.ctx, amy, session)
+	_, err = f.svc.MarkEveryoneAttended(actor.With(f.ctx, amy), session)
 	assert.ErrorIs(t, err, booking.ErrNotFound)
 	assert.Equal(t, []string{"", "", "", ""}, f.marksOf(t, ids...))
 
 	before := f.newestEmail(t)
-	n, err := f.svc.MarkEveryoneAttended(f.ctx, tr, session)
+	n, err := f.svc.MarkEveryoneAttended(actor.With(f.ctx, tr), session)
 	require.NoError(t, err)
 	assert.Equal(t, 3, n)
 	assert.Equal(t, []string{booking.Attended, booking.Attended, booking.Attended, ""}, f.marksOf(t, ids...),
@@ -410,18 +411,18 @@ func TestMarkEveryoneAttendedThenTheExceptions(t *testing.T) {
 		SELECT (details->>'attended')::int FROM audit_events
 		WHERE action = 'attendance_recorded' AND actor_id = $1 AND (details->>'everyone_attended')::boolean`, tr.ID).Scan(&marked))
 	assert.Equal(t, 3, marked, "audited")
-	sheet, err := f.svc.Register(f.ctx, tr, session)
+	sheet, err := f.svc.Register(actor.With(f.ctx, tr), session)
 	require.NoError(t, err)
 	assert.True(t, sheet.Taken())
 	assert.Zero(t, sheet.Unmarked())
 
 	// The exceptions: Ben was absent (he and his line manager are told), Cas late.
-	require.NoError(t, f.svc.TakeRegister(f.ctx, tr, session, map[int64]string{
+	require.NoError(t, f.svc.TakeRegister(actor.With(f.ctx, tr), session, map[int64]string{
 		ids[0]: booking.Attended, ids[1]: booking.Absent, ids[2]: booking.ArrivedLate}))
 	assert.ElementsMatch(t, []string{"ben@example.org", "lee@example.org"}, f.emailsAfter(t, before))
 
 	// Pressing it again changes no one: the exceptions stay.
-	n, err = f.svc.MarkEveryoneAttended(f.ctx, tr, session)
+	n, err = f.svc.MarkEveryoneAttended(actor.With(f.ctx, tr), session)
 	require.NoError(t, err)
 	assert.Zero(t, n)
 	assert.Equal(t, []string{booking.Attended, booking.Absent, booking.ArrivedLate}, f.marksOf(t, ids[:3]...))
@@ -434,7 +435,7 @@ func TestMarkEveryoneAttendedThenTheExceptions(t *testing.T) {
 	f.clock.Set(start)
 	eve := f.bookAll(t, session, f.person(t, "eve", f.agency))
 	f.clock.Set(start.Add(10*regDay + 2*time.Hour))
-	n, err = f.svc.MarkEveryoneAttended(f.ctx, tr, session)
+	n, err = f.svc.MarkEveryoneAttended(actor.With(f.ctx, tr), session)
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
 	assert.Equal(t, []string{booking.Attended}, f.marksOf(t, eve...))
@@ -451,25 +452,25 @@ func TestRegisterKeepsAnotherTrainersExceptions(t *testing.T) {
 	ids := f.bookAll(t, session, f.person(t, "amy", f.agency), f.person(t, "ben", f.agency), f.person(t, "cas", f.agency))
 	f.clock.Set(start.Add(10*regDay + time.Hour))
 
-	_, err := f.svc.MarkEveryoneAttended(f.ctx, tom, session)
+	_, err := f.svc.MarkEveryoneAttended(actor.With(f.ctx, tom), session)
 	require.NoError(t, err)
 	shown := map[int64]string{ids[0]: booking.Attended, ids[1]: booking.Attended, ids[2]: booking.Attended}
 	// Grace, on a page opened now, marks Ben absent and saves.
-	require.NoError(t, f.svc.TakeRegisterSeen(f.ctx, grace, session,
+	require.NoError(t, f.svc.TakeRegisterSeen(actor.With(f.ctx, grace), session,
 		map[int64]string{ids[0]: booking.Attended, ids[1]: booking.Absent, ids[2]: booking.Attended}, shown))
 	// Tom, on his page from before, marks Cas late and saves: Ben stays absent.
-	require.NoError(t, f.svc.TakeRegisterSeen(f.ctx, tom, session,
+	require.NoError(t, f.svc.TakeRegisterSeen(actor.With(f.ctx, tom), session,
 		map[int64]string{ids[0]: booking.Attended, ids[1]: booking.Attended, ids[2]: booking.ArrivedLate}, shown))
 	assert.Equal(t, []string{booking.Attended, booking.Absent, booking.ArrivedLate}, f.marksOf(t, ids...))
 
 	// A page opened before anyone marked anything, sent with only Amy
 	// chosen, keeps the marks the others saved instead of asking for them.
 	blank := map[int64]string{ids[0]: "", ids[1]: "", ids[2]: ""}
-	require.NoError(t, f.svc.TakeRegisterSeen(f.ctx, grace, session, map[int64]string{ids[0]: booking.ArrivedLate}, blank))
+	require.NoError(t, f.svc.TakeRegisterSeen(actor.With(f.ctx, grace), session, map[int64]string{ids[0]: booking.ArrivedLate}, blank))
 	assert.Equal(t, []string{booking.ArrivedLate, booking.Absent, booking.ArrivedLate}, f.marksOf(t, ids...))
 
 	// Without what was shown (the old form), every mark sent is saved.
-	require.NoError(t, f.svc.TakeRegister(f.ctx, tom, session,
+	require.NoError(t, f.svc.TakeRegister(actor.With(f.ctx, tom), session,
 		map[int64]string{ids[0]: booking.Attended, ids[1]: booking.Attended, ids[2]: booking.Attended}))
 	assert.Equal(t, []string{booking.Attended, booking.Attended, booking.Attended}, f.marksOf(t, ids...))
 }
@@ -484,7 +485,7 @@ func TestTwoTrainersMarkEveryoneAttendedAtOnce(t *testing.T) {
 		session := f.session(t, 5, 10+round)
 		tom := f.sessionTrainer(t, "tom-"+idText(int64(round)), session)
 		grace := f.sessionTrainer(t, "grace-"+idText(int64(round)), session)
-		people := make([]booking.Actor, 5)
+		people := make([]actor.Actor, 5)
 		for i := range people {
 			people[i] = f.person(t, "p"+idText(int64(round*10+i)), f.agency)
 		}
@@ -505,19 +506,19 @@ func TestTwoTrainersMarkEveryoneAttendedAtOnce(t *testing.T) {
 		var wg sync.WaitGroup
 		counts := make([]int, 2)
 		errs := make([]error, 3)
-		for i, who := range []booking.Actor{tom, grace} {
+		for i, who := range []actor.Actor{tom, grace} {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				<-ready
-				counts[i], errs[i] = f.svc.MarkEveryoneAttended(f.ctx, who, session)
+				counts[i], errs[i] = f.svc.MarkEveryoneAttended(actor.With(f.ctx, who), session)
 			}()
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			<-ready
-			errs[2] = f.svc.TakeRegisterSeen(f.ctx, grace, session, exception, shown)
+			errs[2] = f.svc.TakeRegisterSeen(actor.With(f.ctx, grace), session, exception, shown)
 		}()
 		close(ready)
 		wg.Wait()

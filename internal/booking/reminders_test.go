@@ -8,13 +8,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/pscp/booktraining/internal/booking"
+	"github.com/pscp/booktraining/internal/actor"
 )
 
 const day = 24 * time.Hour
 
 // emailsTo counts the emails to person whose subject starts with prefix.
-func (f fixture) emailsTo(t *testing.T, person booking.Actor, prefix string) int {
+func (f fixture) emailsTo(t *testing.T, person actor.Actor, prefix string) int {
 	t.Helper()
 	var n int
 	require.NoError(t, f.pool.QueryRow(f.ctx,
@@ -110,7 +110,7 @@ func TestConcurrentSweepsSendEachReminderOnce(t *testing.T) {
 	f := setup(t)
 	session := f.session(t, 10, 20)
 	begins := start.Add(20 * day)
-	var people []booking.Actor
+	var people []actor.Actor
 	for _, name := range []string{"ann", "bob", "cat", "dan"} {
 		p := f.person(t, name, f.agency)
 		_, err := f.book(p, session, false)
@@ -173,7 +173,7 @@ func TestCancelledBookingGetsNoReminder(t *testing.T) {
 	p := f.person(t, "gone", f.agency)
 	out, err := f.book(p, session, false)
 	require.NoError(t, err)
-	_, err = f.svc.Cancel(f.ctx, p, out.BookingID)
+	_, err = f.svc.Cancel(actor.With(f.ctx, p), out.BookingID)
 	require.NoError(t, err)
 	for _, before := range []time.Duration{10 * day, 3 * day, 47 * time.Hour} {
 		assert.Equal(t, 0, f.remind(t, begins.Add(-before)))

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/validation"
 )
@@ -37,20 +38,20 @@ func TestATrainerCannotBookASessionTheyDeliver(t *testing.T) {
 	assert.False(t, se.Delivering)
 
 	boss := f.manageManager(t, "boss")
-	_, err = f.svc.AddPerson(f.ctx, boss, session, "trainer@example.org", details(), false)
+	_, err = f.svc.AddPerson(actor.With(f.ctx, boss), session, "trainer@example.org", details(), false)
 	assert.ErrorIs(t, err, booking.ErrDelivers, "a manager cannot add them either")
 
 	colleague := f.person(t, "colleague", f.agency)
 	held, err := f.book(colleague, session, false)
 	require.NoError(t, err)
-	_, err = f.svc.Substitute(f.ctx, colleague, held.BookingID, "trainer@example.org", details())
+	_, err = f.svc.Substitute(actor.With(f.ctx, colleague), held.BookingID, "trainer@example.org", details())
 	var v *validation.Errors
 	require.True(t, errors.As(err, &v), "%v", err)
 	assert.Contains(t, v.Fields[0].Message, "delivers this session as a trainer")
 
 	elsewhere, err := f.book(trainer, other, false)
 	require.NoError(t, err, "another session of the course is bookable")
-	_, err = f.svc.Move(f.ctx, boss, elsewhere.BookingID, session)
+	_, err = f.svc.Move(actor.With(f.ctx, boss), elsewhere.BookingID, session)
 	require.True(t, errors.As(err, &v), "%v", err)
 	assert.Contains(t, v.Fields[0].Message, "deliver that session as a trainer")
 

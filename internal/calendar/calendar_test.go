@@ -68,19 +68,19 @@ func (f fixture) session(t *testing.T, starts time.Time) int64 {
 	return id
 }
 
-func (f fixture) person(t *testing.T, name string) booking.Actor {
+func (f fixture) person(t *testing.T, name string) actor.Actor {
 	t.Helper()
 	var id int64
 	require.NoError(t, f.pool.QueryRow(f.ctx, `
 		INSERT INTO users (email, full_name, agency_id, password_hash, email_verified_at)
 		VALUES ($1, $2, $3, '!', now()) RETURNING id`, name+"@example.org", name, f.agency).Scan(&id))
 	a := f.agency
-	return booking.Actor{ID: id, AgencyID: &a}
+	return actor.Actor{ID: id, AgencyID: &a}
 }
 
-func (f fixture) book(t *testing.T, who booking.Actor, session int64, wait bool) int64 {
+func (f fixture) book(t *testing.T, who actor.Actor, session int64, wait bool) int64 {
 	t.Helper()
-	out, err := f.bookings.Book(f.ctx, who, booking.Request{SessionID: session, PersonID: who.ID, JoinWaitingList: wait,
+	out, err := f.bookings.Book(actor.With(f.ctx, who), booking.Request{SessionID: session, PersonID: who.ID, JoinWaitingList: wait,
 		Details: booking.Details{LineManagerName: "Lee", LineManagerEmail: "lee@example.org", AgreePolicy: true}})
 	require.NoError(t, err)
 	return out.BookingID
@@ -110,7 +110,7 @@ func TestFeedCarriesAPersonsConfirmedPlaces(t *testing.T) {
 	f.book(t, other, full, false)
 	f.book(t, sam, full, true) // waiting: not in the diary
 	d := f.book(t, sam, dropped, false)
-	_, err = f.bookings.Cancel(f.ctx, sam, d) // cancelled: gone from the diary
+	_, err = f.bookings.Cancel(actor.With(f.ctx, sam), d) // cancelled: gone from the diary
 	require.NoError(t, err)
 	f.book(t, other, winter, false) // someone else's place
 
@@ -255,7 +255,7 @@ func TestFeedCostsTheSameStatementsForOnePlaceOrFifty(t *testing.T) {
 	base, _ := url.Parse("https://book.example.org")
 	feeds := calendar.New(counted, booking.New(counted, nil, base, "Test Partnership", func() time.Time { return now }, nil), func() time.Time { return now })
 
-	statements := func(who booking.Actor) (int64, int) {
+	statements := func(who actor.Actor) (int64, int) {
 		token, err := f.feeds.Token(f.ctx, who.ID)
 		require.NoError(t, err)
 		before := counter.n.Load()

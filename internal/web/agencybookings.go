@@ -43,9 +43,9 @@ func (a *app) agencyBookings(c *fiber.Ctx) error {
 		d.NoAgency = true
 		return a.render(c, fiber.StatusOK, "agency/bookings", agencyNoAgencyTitle, d)
 	}
-	l, err := a.deps.Bookings.AgencyBookings(c.UserContext(), bookingActor(u), booking.AgencyFilter{Search: d.Query})
+	l, err := a.deps.Bookings.AgencyBookings(c.UserContext(), booking.AgencyFilter{Search: d.Query})
 	if err != nil {
-		return registerError(err)
+		return err
 	}
 	d.AgencyList = l
 	if err := a.auditView(c, account.Coordinator, audit.View{
@@ -77,10 +77,9 @@ func (a *app) agencyBookForm(c *fiber.Ctx) error {
 		return a.render(c, fiber.StatusOK, "agency/bookings", agencyNoAgencyTitle, agencyBookingsPage{NoAgency: true, AgencyName: u.AgencyName})
 	}
 	ctx := c.UserContext()
-	actor := bookingActor(u)
-	sessions, err := a.deps.Bookings.AgencySessions(ctx, actor)
+	sessions, err := a.deps.Bookings.AgencySessions(ctx)
 	if err != nil {
-		return registerError(err)
+		return err
 	}
 	d := agencyBookPage{AgencyName: u.AgencyName, Sessions: sessions}
 	chosen, asked := c.Queries()[fieldAgencySession]
@@ -97,8 +96,8 @@ func (a *app) agencyBookForm(c *fiber.Ctx) error {
 		d.fieldErrors = fieldErrors{&v}
 		return a.renderForm(c, "agency/bookings-new", "Choose a session", d, &v)
 	}
-	if d.People, err = a.deps.Bookings.AgencyPeople(ctx, actor); err != nil {
-		return registerError(err)
+	if d.People, err = a.deps.Bookings.AgencyPeople(ctx); err != nil {
+		return err
 	}
 	return a.renderForm(c, "agency/bookings-new", "Book someone onto "+d.Session.CourseTitle, d, nil)
 }
@@ -122,10 +121,9 @@ func (a *app) agencyBook(c *fiber.Ctx) error {
 		return fiber.ErrForbidden
 	}
 	ctx := c.UserContext()
-	actor := bookingActor(u)
-	sessions, err := a.deps.Bookings.AgencySessions(ctx, actor)
+	sessions, err := a.deps.Bookings.AgencySessions(ctx)
 	if err != nil {
-		return registerError(err)
+		return err
 	}
 	d := agencyBookPage{
 		AgencyName: u.AgencyName, Sessions: sessions, Wait: c.FormValue(fieldJoinWaiting) == "yes",
@@ -145,8 +143,8 @@ func (a *app) agencyBook(c *fiber.Ctx) error {
 		return a.renderForm(c, "agency/bookings-new", "Choose a session", d, &v)
 	}
 	title := "Book someone onto " + d.Session.CourseTitle
-	if d.People, err = a.deps.Bookings.AgencyPeople(ctx, actor); err != nil {
-		return registerError(err)
+	if d.People, err = a.deps.Bookings.AgencyPeople(ctx); err != nil {
+		return err
 	}
 	// Only the people listed may be chosen: a changed value is refused here,
 	// and Book refuses anyone outside the agency whatever is sent.
@@ -167,7 +165,7 @@ func (a *app) agencyBook(c *fiber.Ctx) error {
 		return a.renderForm(c, "agency/bookings-new", title, d, &v)
 	}
 
-	out, err := a.deps.Bookings.Book(ctx, actor, booking.Request{
+	out, err := a.deps.Bookings.Book(ctx, booking.Request{
 		SessionID: d.Session.ID, PersonID: person.ID, Details: d.Details, JoinWaitingList: d.Wait,
 	})
 	switch {
@@ -194,7 +192,7 @@ func (a *app) agencyBook(c *fiber.Ctx) error {
 	case errors.Is(err, booking.ErrCutoffPassed), errors.Is(err, booking.ErrNotBookable), errors.Is(err, booking.ErrNeedsInvite):
 		v.Add(fieldAgencySession, "Booking has closed for this session. Choose another session")
 	default:
-		return registerError(err)
+		return err
 	}
 	d.fieldErrors = fieldErrors{&v}
 	return a.renderForm(c, "agency/bookings-new", title, d, &v)

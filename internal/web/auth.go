@@ -8,7 +8,6 @@ import (
 
 	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/actor"
-	"github.com/pscp/booktraining/internal/booking"
 )
 
 const (
@@ -179,13 +178,5 @@ func actorOf(u *account.User, ip string) actor.Actor {
 		ID: u.ID, Name: u.FullName, Email: u.Email, AgencyID: u.AgencyID, Verified: u.Verified,
 		Manager: u.Has(account.Manager), Coordinator: u.Has(account.Coordinator), Trainer: u.Has(account.Trainer),
 		IP: ip,
-	}
-}
-
-// bookingActor is the signed-in person as the booking rules see them.
-func bookingActor(u *account.User) booking.Actor {
-	return booking.Actor{
-		ID: u.ID, AgencyID: u.AgencyID, Manager: u.Has(account.Manager),
-		Coordinator: u.Has(account.Coordinator), Trainer: u.Has(account.Trainer),
 	}
 }

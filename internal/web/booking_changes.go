@@ -53,7 +53,7 @@ func (a *app) cancelBooking(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out, err := a.deps.Bookings.Cancel(c.UserContext(), bookingActor(currentUser(c)), b.ID)
+	out, err := a.deps.Bookings.Cancel(c.UserContext(), b.ID)
 	switch {
 	case errors.Is(err, booking.ErrStarted), errors.Is(err, booking.ErrWrongState):
 		if b, err = a.booking(c); err != nil {
@@ -61,7 +61,7 @@ func (a *app) cancelBooking(c *fiber.Ctx) error {
 		}
 		return a.cannotChange(c, b, "This booking cannot be cancelled")
 	case err != nil:
-		return bookingNotFound(err)
+		return err
 	}
 	done := "left"
 	switch {
@@ -115,7 +115,7 @@ func (a *app) substitute(c *fiber.Ctx) error {
 		return err
 	}
 	colleague, d := c.FormValue(booking.FieldColleagueEmail), detailsFrom(c)
-	_, err = a.deps.Bookings.Substitute(c.UserContext(), bookingActor(currentUser(c)), b.ID, colleague, d)
+	_, err = a.deps.Bookings.Substitute(c.UserContext(), b.ID, colleague, d)
 	var verr *validation.Errors
 	switch {
 	case errors.As(err, &verr):
@@ -127,7 +127,7 @@ func (a *app) substitute(c *fiber.Ctx) error {
 		}
 		return a.cannotChange(c, b, "This place cannot be passed on")
 	case err != nil:
-		return bookingNotFound(err)
+		return err
 	}
 	return c.Redirect(fmt.Sprintf("/bookings/%d?done=substituted", b.ID), fiber.StatusSeeOther)
 }
@@ -150,14 +150,14 @@ func (a *app) acceptOffer(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	err = a.deps.Bookings.AcceptOffer(c.UserContext(), bookingActor(currentUser(c)), id)
+	err = a.deps.Bookings.AcceptOffer(c.UserContext(), id)
 	switch {
 	case errors.Is(err, booking.ErrOfferGone):
 		return a.offerGone(c, bookingView{booking.Booking{ID: id}})
 	case err != nil:
-		return bookingNotFound(err)
+		return err
 	}
-	if b, err := a.deps.Bookings.Get(c.UserContext(), bookingActor(currentUser(c)), id); err == nil && b.Status == booking.Held {
+	if b, err := a.deps.Bookings.Get(c.UserContext(), id); err == nil && b.Status == booking.Held {
 		return c.Redirect(fmt.Sprintf("/bookings/%d/pay", id), fiber.StatusSeeOther)
 	}
 	return c.Redirect(fmt.Sprintf("/bookings/%d?done=accepted", id), fiber.StatusSeeOther)
@@ -168,12 +168,12 @@ func (a *app) leave(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	err = a.deps.Bookings.Leave(c.UserContext(), bookingActor(currentUser(c)), b.ID)
+	err = a.deps.Bookings.Leave(c.UserContext(), b.ID)
 	switch {
 	case errors.Is(err, booking.ErrWrongState), errors.Is(err, booking.ErrOfferGone):
 		return a.offerGone(c, b)
 	case err != nil:
-		return bookingNotFound(err)
+		return err
 	}
 	done := "left"
 	if b.Status == booking.Offered {

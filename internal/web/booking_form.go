@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/validation"
 )
@@ -41,9 +42,9 @@ func (a *app) bookForm(c *fiber.Ctx) error {
 	u := currentUser(c)
 	se, err := a.deps.Bookings.SessionToBook(c.UserContext(), id, u.ID)
 	if err != nil {
-		return bookingNotFound(err)
+		return err
 	}
-	if se.NeedsInvite(bookingActor(u)) {
+	if se.NeedsInvite(actor.From(c.UserContext())) {
 		return a.bookingRefused(c, se, booking.ErrNeedsInvite)
 	}
 	return a.showBookForm(c, se, "")
@@ -61,9 +62,9 @@ func (a *app) inviteForm(c *fiber.Ctx) error {
 	u := currentUser(c)
 	se, err := a.deps.Bookings.SessionByInvite(c.UserContext(), token, u.ID)
 	if err != nil {
-		return bookingNotFound(err)
+		return err
 	}
-	if se.ForOtherAgency(bookingActor(u)) {
+	if se.ForOtherAgency(actor.From(c.UserContext())) {
 		return a.bookingRefused(c, se, booking.ErrNeedsInvite)
 	}
 	return a.showBookForm(c, se, token)
@@ -80,7 +81,7 @@ func (a *app) showBookForm(c *fiber.Ctx, se booking.SessionToBook, invite string
 	case se.Delivering:
 		return a.bookingRefused(c, se, booking.ErrDelivers)
 	}
-	if err := se.Closed(bookingActor(u), a.deps.Now()); err != nil {
+	if err := se.Closed(actor.From(c.UserContext()), a.deps.Now()); err != nil {
 		return a.bookingRefused(c, se, err)
 	}
 	if !u.Verified {
@@ -115,7 +116,7 @@ func (a *app) book(c *fiber.Ctx) error {
 		SessionID: id, PersonID: u.ID, Details: detailsFrom(c),
 		InviteToken: c.FormValue("invite"), JoinWaitingList: c.FormValue("join-waiting-list") == "yes",
 	}
-	out, err := a.deps.Bookings.Book(ctx, bookingActor(u), r)
+	out, err := a.deps.Bookings.Book(ctx, r)
 	if err == nil && out.Status == booking.Held {
 		return c.Redirect(fmt.Sprintf("/bookings/%d/pay", out.BookingID), fiber.StatusSeeOther)
 	}
@@ -128,7 +129,7 @@ func (a *app) book(c *fiber.Ctx) error {
 	}
 	se, serr := a.deps.Bookings.SessionToBook(ctx, id, u.ID)
 	if serr != nil {
-		return bookingNotFound(serr)
+		return serr
 	}
 	p := bookFormPage{Session: se, Details: r.Details, Invite: r.InviteToken, Full: r.JoinWaitingList || se.Full()}
 	var verr *validation.Errors
@@ -149,8 +150,6 @@ func (a *app) bookingRefused(c *fiber.Ctx, se booking.SessionToBook, err error) 
 	course := link{"/courses/" + se.CourseSlug, "Look for another session of " + se.CourseTitle}
 	mine := link{"/my-training", "Go to My training"}
 	switch {
-	case errors.Is(err, booking.ErrNotFound):
-		return fiber.ErrNotFound
 	case errors.Is(err, booking.ErrUnverified):
 		return a.bookingMessage(c, fiber.StatusForbidden, bookingMessage{
 			Heading: "Confirm your email address first",

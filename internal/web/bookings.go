@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"fmt"
 	"html/template"
 	"strconv"
@@ -11,15 +10,6 @@ import (
 
 	"github.com/pscp/booktraining/internal/booking"
 )
-
-// bookingNotFound turns the booking package's not-found, which also
-// answers for other people's bookings, into the 404 page.
-func bookingNotFound(err error) error {
-	if errors.Is(err, booking.ErrNotFound) {
-		return fiber.ErrNotFound
-	}
-	return err
-}
 
 // bookingMessage is a page that tells a person why they cannot go on.
 type bookingMessage struct {
@@ -248,9 +238,9 @@ func (a *app) booking(c *fiber.Ctx) (bookingView, error) {
 	if err != nil {
 		return bookingView{}, err
 	}
-	b, err := a.deps.Bookings.Get(c.UserContext(), bookingActor(currentUser(c)), id)
+	b, err := a.deps.Bookings.Get(c.UserContext(), id)
 	if err != nil {
-		return bookingView{}, bookingNotFound(err)
+		return bookingView{}, err
 	}
 	return bookingView{b}, nil
 }

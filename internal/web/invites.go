@@ -14,9 +14,9 @@ func (a *app) bookingInvite(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	data, err := a.deps.Bookings.Invite(c.UserContext(), bookingActor(currentUser(c)), id)
+	data, err := a.deps.Bookings.Invite(c.UserContext(), id)
 	if err != nil {
-		return bookingNotFound(err)
+		return err
 	}
 	c.Set(fiber.HeaderContentType, "text/calendar; charset=utf-8")
 	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="booking-%d.ics"`, id))

@@ -44,7 +44,7 @@ type myTrainingPage struct {
 }
 
 func (a *app) myTrainingData(c *fiber.Ctx) (myTrainingPage, error) {
-	m, err := a.deps.Bookings.Mine(c.UserContext(), bookingActor(currentUser(c)))
+	m, err := a.deps.Bookings.Mine(c.UserContext())
 	if err != nil {
 		return myTrainingPage{}, err
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/pscp/booktraining/internal/booking"
+	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -31,7 +32,7 @@ func (a *app) payData(c *fiber.Ctx) (payPage, error) {
 	if err != nil {
 		return payPage{}, err
 	}
-	p, err := a.deps.Bookings.PaymentFor(c.UserContext(), bookingActor(currentUser(c)), id)
+	p, err := a.deps.Bookings.PaymentFor(c.UserContext(), id)
 	if err != nil {
 		return payPage{}, err
 	}
@@ -60,7 +61,7 @@ func (a *app) payRefused(c *fiber.Ctx, err error) error {
 			Links: []link{back},
 		})
 	}
-	return bookingNotFound(err)
+	return err
 }
 
 func (a *app) payForm(c *fiber.Ctx) error {
@@ -76,20 +77,21 @@ func (a *app) pay(c *fiber.Ctx) error {
 	if err != nil {
 		return a.payRefused(c, err)
 	}
-	ctx, actor := c.UserContext(), bookingActor(currentUser(c))
+	ctx := c.UserContext()
 	switch c.FormValue("method") {
 	case "card":
-		url, err := a.deps.Bookings.PayByCard(ctx, actor, p.ID)
+		url, err := a.deps.Bookings.PayByCard(ctx, p.ID)
 		switch {
 		case err == nil:
 			return c.Redirect(url, fiber.StatusSeeOther)
 		case errors.Is(err, booking.ErrPaymentUnavailable):
 			p.Card = false
-		case errors.Is(err, booking.ErrHoldLapsed), errors.Is(err, booking.ErrWrongState), errors.Is(err, booking.ErrNotFound):
-			return a.payRefused(c, err)
-		default:
+		case errs.Is(err, errs.Internal), errs.Is(err, errs.Unavailable):
+			// Stripe could not open the payment just now: the form says so.
 			a.log.ErrorContext(ctx, "open card payment", "booking", p.ID, "error", err)
 			p.CardFailed = true
+		default:
+			return a.payRefused(c, err)
 		}
 		return a.render(c, fiber.StatusServiceUnavailable, "bookings/pay", "Pay for your place", p)
 	case "invoice":
@@ -109,7 +111,7 @@ func (a *app) pay(c *fiber.Ctx) error {
 				payer.PurchaseOrder = p.OwnPO
 			}
 		}
-		err := a.deps.Bookings.PayByInvoiceAs(ctx, actor, p.ID, payer)
+		err := a.deps.Bookings.PayByInvoiceAs(ctx, p.ID, payer)
 		var verr *validation.Errors
 		switch {
 		case err == nil && p.ChoosesPayer:

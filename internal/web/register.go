@@ -31,18 +31,6 @@ func (p registerPage) Mark(l booking.RegisterLine) string {
 	return l.Attendance
 }
 
-// registerError turns the booking package's refusals into pages: a session
-// that is not theirs is not found.
-func registerError(err error) error {
-	switch {
-	case errors.Is(err, booking.ErrNotFound):
-		return fiber.ErrNotFound
-	case errors.Is(err, booking.ErrForbidden):
-		return fiber.ErrForbidden
-	}
-	return err
-}
-
 func (a *app) showRegister(c *fiber.Ctx) error {
 	return a.renderRegister(c, nil, nil)
 }
@@ -53,9 +41,9 @@ func (a *app) renderRegister(c *fiber.Ctx, marks map[int64]string, errs *validat
 		return err
 	}
 	u := currentUser(c)
-	sheet, err := a.deps.Bookings.Register(c.UserContext(), bookingActor(u), id)
+	sheet, err := a.deps.Bookings.Register(c.UserContext(), id)
 	if err != nil {
-		return registerError(err)
+		return err
 	}
 	ids := make([]int64, len(sheet.People))
 	for i, l := range sheet.People {
@@ -111,13 +99,13 @@ func (a *app) takeRegister(c *fiber.Ctx) error {
 			into[b] = validation.CleanLine(string(v))
 		}
 	})
-	err = a.deps.Bookings.TakeRegisterSeen(c.UserContext(), bookingActor(currentUser(c)), id, marks, shown)
+	err = a.deps.Bookings.TakeRegisterSeen(c.UserContext(), id, marks, shown)
 	var verr *validation.Errors
 	switch {
 	case errors.As(err, &verr):
 		return a.renderRegister(c, marks, verr)
 	case err != nil:
-		return registerError(err)
+		return err
 	}
 	return c.Redirect(fmt.Sprintf("/sessions/%d/register?done=saved", id), fiber.StatusSeeOther)
 }
@@ -129,13 +117,13 @@ func (a *app) markEveryoneAttended(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	n, err := a.deps.Bookings.MarkEveryoneAttended(c.UserContext(), bookingActor(currentUser(c)), id)
+	n, err := a.deps.Bookings.MarkEveryoneAttended(c.UserContext(), id)
 	var verr *validation.Errors
 	switch {
 	case errors.As(err, &verr):
 		return a.renderRegister(c, nil, verr)
 	case err != nil:
-		return registerError(err)
+		return err
 	}
 	return c.Redirect(fmt.Sprintf("/sessions/%d/register?done=everyone&marked=%d", id, n), fiber.StatusSeeOther)
 }

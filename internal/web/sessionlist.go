@@ -109,18 +109,6 @@ func listDone(se scheduling.Session, done string) string {
 	return fmt.Sprintf("/admin/sessions/%d/bookings?done=%s", se.ID, done)
 }
 
-// manageRefused turns the booking package's refusals into 404 and 403;
-// anything else is returned as it is.
-func manageRefused(err error) error {
-	switch {
-	case errors.Is(err, booking.ErrNotFound):
-		return fiber.ErrNotFound
-	case errors.Is(err, booking.ErrForbidden):
-		return fiber.ErrForbidden
-	}
-	return err
-}
-
 // --- adding someone ---
 
 type addPersonPage struct {
@@ -148,7 +136,7 @@ func (a *app) addPerson(c *fiber.Ctx) error {
 	}
 	d := addPersonPage{adminArea: newAdminArea(c), Session: se, PersonEmail: c.FormValue(booking.FieldPersonEmail),
 		Details: detailsFrom(c), Join: c.FormValue("join-waiting-list") == "yes"}
-	out, err := a.deps.Bookings.AddPerson(c.UserContext(), bookingActor(currentUser(c)), se.ID, d.PersonEmail, d.Details, d.Join)
+	out, err := a.deps.Bookings.AddPerson(c.UserContext(), se.ID, d.PersonEmail, d.Details, d.Join)
 	var v *validation.Errors
 	switch {
 	case errors.As(err, &v):
@@ -163,7 +151,7 @@ func (a *app) addPerson(c *fiber.Ctx) error {
 	case errors.Is(err, booking.ErrNotBookable), errors.Is(err, booking.ErrNotFound):
 		v = refusal("", "No one can be added: the session is not published, or it has started")
 	case err != nil:
-		return manageRefused(err)
+		return err
 	default:
 		done := "added"
 		if out.Status == booking.Waiting {
@@ -219,9 +207,9 @@ func (a *app) listedBooking(c *fiber.Ctx) (bookingChangePage, error) {
 	if err != nil {
 		return bookingChangePage{}, err
 	}
-	b, err := a.deps.Bookings.Get(c.UserContext(), bookingActor(currentUser(c)), bookingID)
+	b, err := a.deps.Bookings.Get(c.UserContext(), bookingID)
 	if err != nil {
-		return bookingChangePage{}, manageRefused(err)
+		return bookingChangePage{}, err
 	}
 	if b.SessionID != se.ID {
 		return bookingChangePage{}, fiber.ErrNotFound
@@ -273,7 +261,7 @@ func yesNo(b bool) string {
 
 func (a *app) bookingChange(act string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		ctx, actor := c.UserContext(), bookingActor(currentUser(c))
+		ctx := c.UserContext()
 		d, err := a.listedBooking(c)
 		if err != nil {
 			return err
@@ -284,31 +272,31 @@ func (a *app) bookingChange(act string) fiber.Handler {
 		switch act {
 		case "remove":
 			d.Late, done = c.FormValue("late"), "removed"
-			err = svc.Remove(ctx, actor, id, d.Late == "yes", d.Note)
+			err = svc.Remove(ctx, id, d.Late == "yes", d.Note)
 		case "move":
 			d.To, _ = strconv.ParseInt(c.FormValue(booking.FieldToSession), 10, 64)
-			_, err = svc.Move(ctx, actor, id, d.To)
+			_, err = svc.Move(ctx, id, d.To)
 			done = "moved"
 		case "late":
 			d.Late, done = c.FormValue("late"), "late"
 			if d.Late != "yes" && d.Late != "no" {
 				err = refusal("late", "Select whether the cancellation was late")
 			} else {
-				err = svc.MarkLate(ctx, actor, id, d.Late == "yes", d.Reason)
+				err = svc.MarkLate(ctx, id, d.Late == "yes", d.Reason)
 			}
 		case "reorder":
 			if d.Up, err = direction(c.FormValue("direction")); err != nil {
 				return err
 			}
 			done = "reordered"
-			err = svc.Reorder(ctx, actor, id, d.Up, d.Reason)
+			err = svc.Reorder(ctx, id, d.Up, d.Reason)
 		}
 		if err == nil {
 			return c.Redirect(listDone(d.Session, done), fiber.StatusSeeOther)
 		}
 		v := changeRefused(act, d, err)
 		if v == nil {
-			return manageRefused(err)
+			return err
 		}
 		if act == "move" {
 			if d.Targets, err = svc.MoveTargets(ctx, d.Session.ID); err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/browsertest"
 )
@@ -42,7 +43,7 @@ func setupList(t *testing.T, capacity int) listFixture {
 func (f listFixture) bookIn(t *testing.T, addr string, session int64) (person, bookingID int64) {
 	t.Helper()
 	person = f.a.newUser(t, addr, "")
-	out, err := f.svc.Book(context.Background(), booking.Actor{ID: person}, booking.Request{
+	out, err := f.svc.Book(actor.With(context.Background(), actor.Actor{ID: person}), booking.Request{
 		SessionID: session, PersonID: person, JoinWaitingList: true,
 		Details: booking.Details{LineManagerName: "Lee Manager", LineManagerEmail: "lee@example.org", AgreePolicy: true},
 	})
@@ -305,7 +306,7 @@ func TestManagerMarksACancellationLate(t *testing.T) {
 	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	assert.Contains(t, errorSummary(page), "Only a cancelled booking")
 
-	_, err := f.svc.Cancel(context.Background(), booking.Actor{ID: person}, held)
+	_, err := f.svc.Cancel(actor.With(context.Background(), actor.Actor{ID: person}), held)
 	require.NoError(t, err)
 	_, page = c.get(f.list(f.session))
 	assert.Contains(t, page, "Mark as late")
@@ -345,7 +346,7 @@ func TestBrowserSessionBookingsPages(t *testing.T) {
 	f.bookIn(t, "offered@example.org", f.session)
 	_, waiting := f.bookIn(t, "waiting@example.org", f.session)
 	f.bookIn(t, "last@example.org", f.session)
-	_, err := f.svc.Cancel(context.Background(), booking.Actor{ID: gone}, cancelled)
+	_, err := f.svc.Cancel(actor.With(context.Background(), actor.Actor{ID: gone}), cancelled)
 	require.NoError(t, err)
 
 	b := browsertest.New(t)
