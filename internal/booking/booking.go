@@ -23,7 +23,7 @@ import (
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/errs"
-	"github.com/pscp/booktraining/internal/invite"
+	"github.com/pscp/booktraining/internal/ical"
 	"github.com/pscp/booktraining/internal/payment"
 )
 
@@ -83,10 +83,10 @@ type Service struct {
 	// ReminderDays are how many days before a session its people are
 	// reminded (DefaultReminderDays when nil; empty for none).
 	ReminderDays []int
-	// Organizer is who calendar invites come from: the training mailbox
+	// Organizer is who calendar invitations come from: the training mailbox
 	// (an address, optionally "Name <address>"). When empty, the
 	// partnership at bookings@ the base URL's host.
-	Organizer invite.Person
+	Organizer ical.Person
 	// Contact is how people reach the training team, in every email's
 	// signature; its address is the Organizer's.
 	Contact struct{ Phone string }

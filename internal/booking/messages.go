@@ -14,13 +14,13 @@ import (
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/email"
-	"github.com/pscp/booktraining/internal/invite"
+	"github.com/pscp/booktraining/internal/ical"
 	"github.com/pscp/booktraining/internal/payment"
 )
 
 // The emails a booking sends, in plain English, each written in the same
 // transaction as its cause. A place confirmed or changed carries a calendar
-// invite (REQUEST); a place that ends carries its cancellation (CANCEL).
+// invitation (REQUEST); a place that ends carries its cancellation (CANCEL).
 
 type messageKind int
 
@@ -36,7 +36,7 @@ const (
 	msgMoved
 	msgTakenOffWaitingList
 	msgSessionMoved
-	msgMovedFrom            // the place a move took the person from: cancels its invite
+	msgMovedFrom            // the place a move took the person from: cancels its invitation
 	msgReminder             // a few days before the session
 	msgJoining              // an online session's joining instructions, 48 hours before
 	msgHoldLapsed           // a paid place not paid for in time
@@ -58,8 +58,8 @@ func (s *Service) tell(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, id int
 		return nil // no one to tell: the address is gone
 	}
 	userID := b.UserID
-	// A move is a new booking, so a new event: the old one's invite is
-	// cancelled too, in an email of its own (an email carries one invite),
+	// A move is a new booking, so a new event: the old one's invitation is
+	// cancelled too, in an email of its own (an email carries one invitation),
 	// sent first so that the newest email is the new place.
 	if kind == msgMoved && b.MovedFromID != 0 {
 		old, err := q.GetBooking(ctx, b.MovedFromID)
@@ -93,11 +93,11 @@ func (s *Service) tell(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, id int
 	return nil
 }
 
-// calendar is the invite an email of kind carries, or nil for none.
+// calendar is the invitation an email of kind carries, or nil for none.
 func (s *Service) calendar(b dbsqlc.BookingDetail, kind messageKind) *email.Calendar {
 	switch kind {
 	case msgConfirmed, msgMoved, msgSessionMoved, msgReminder, msgJoining: // msgMoved: the booking moved to
-		return &email.Calendar{Method: email.MethodRequest, Data: invite.Request(s.event(b), s.now()), Filename: "invite.ics"}
+		return &email.Calendar{Method: email.MethodRequest, Data: ical.Request(s.event(b), s.now()), Filename: "invitation.ics"}
 	case msgCancelled, msgSubstitutedOut, msgMovedFrom:
 		return s.cancellation(b)
 	case msgSessionCancelled:
@@ -110,14 +110,14 @@ func (s *Service) calendar(b dbsqlc.BookingDetail, kind messageKind) *email.Cale
 
 func (s *Service) cancellation(b dbsqlc.BookingDetail) *email.Calendar {
 	e := s.event(b)
-	e.Sequence++ // above the last invite's, or calendars ignore it
-	return &email.Calendar{Method: email.MethodCancel, Data: invite.Cancel(e, s.now()), Filename: "cancellation.ics"}
+	e.Sequence++ // above the last invitation's, or calendars ignore it
+	return &email.Calendar{Method: email.MethodCancel, Data: ical.Cancel(e, s.now()), Filename: "cancellation.ics"}
 }
 
 // event is booking b as a calendar event. Its UID is the booking's, so it
 // stays the same for the booking's life; its sequence is the session's,
 // which rises each time the session's time or place changes.
-func (s *Service) event(b dbsqlc.BookingDetail) invite.Event {
+func (s *Service) event(b dbsqlc.BookingDetail) ical.Event {
 	location := "Online"
 	if !b.VenueOnline {
 		location = b.VenueName
@@ -135,7 +135,7 @@ func (s *Service) event(b dbsqlc.BookingDetail) invite.Event {
 	}
 	link := s.link(fmt.Sprintf("/bookings/%d", b.ID))
 	d.WriteString("\n\nYour booking: " + link)
-	return invite.Event{
+	return ical.Event{
 		UID:         fmt.Sprintf("booking-%d@%s", b.ID, s.host()),
 		Sequence:    int(b.SessionSequence),
 		Start:       b.StartsAt,
@@ -145,12 +145,12 @@ func (s *Service) event(b dbsqlc.BookingDetail) invite.Event {
 		Location:    location,
 		URL:         link,
 		Organizer:   s.organizer(),
-		Attendee:    invite.Person{Name: b.PersonName, Email: b.PersonEmail},
+		Attendee:    ical.Person{Name: b.PersonName, Email: b.PersonEmail},
 		Alarm:       24 * time.Hour,
 	}
 }
 
-// host names the service in invite UIDs and the default organiser address.
+// host names the service in invitation UIDs and the default organiser address.
 func (s *Service) host() string {
 	if s.baseURL != nil && s.baseURL.Hostname() != "" {
 		return s.baseURL.Hostname()
@@ -158,9 +158,9 @@ func (s *Service) host() string {
 	return "localhost"
 }
 
-// organizer is who invites are from: Organizer if set, else the
-// partnership at a bookings mailbox, since an invite needs an organiser.
-func (s *Service) organizer() invite.Person {
+// organizer is who invitations are from: Organizer if set, else the
+// partnership at a bookings mailbox, since an invitation needs an organiser.
+func (s *Service) organizer() ical.Person {
 	o := s.Organizer
 	if o.Name == "" {
 		o.Name = s.partnership
@@ -176,9 +176,9 @@ func (s *Service) organizer() invite.Person {
 	return o
 }
 
-// Invite is the calendar file of a confirmed booking, for its person (or
+// CalendarFile is the calendar file of a confirmed booking, for its person (or
 // whoever may see it, as Get). Other bookings answer ErrNotFound.
-func (s *Service) Invite(ctx context.Context, id int64) ([]byte, error) {
+func (s *Service) CalendarFile(ctx context.Context, id int64) ([]byte, error) {
 	who := actor.From(ctx)
 	b, err := dbsqlc.New(s.pool).GetBooking(ctx, id)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -189,11 +189,11 @@ func (s *Service) Invite(ctx context.Context, id int64) ([]byte, error) {
 	if !mayChange(who, b) || b.Status != Confirmed || b.PersonErased {
 		return nil, ErrNotFound
 	}
-	return invite.Request(s.event(b), s.now()), nil
+	return ical.Request(s.event(b), s.now()), nil
 }
 
 // NotifySessionMoved tells everyone with a place on session id, in tx, that
-// its time or place has changed, with an updated invite, and schedules its
+// its time or place has changed, with an updated invitation, and schedules its
 // reminders for the new time. The caller has already saved the change and
 // raised the session's sequence.
 func (s *Service) NotifySessionMoved(ctx context.Context, tx pgx.Tx, id int64) error {
@@ -269,7 +269,7 @@ func (s *Service) compose(b dbsqlc.BookingDetail, kind messageKind) (subject str
 		if b.PaidPence > 0 && b.BookedBy == b.UserID && b.MovedFromID == 0 {
 			add(p("You have paid " + payment.Pence(b.PaidPence).String() + " by card for this place."))
 		}
-		add(p("The calendar invite with this email puts the session in your diary."), booking)
+		add(p("The calendar invitation with this email puts the session in your diary."), booking)
 	case msgWaiting:
 		subject = "You are on the waiting list: " + b.CourseTitle
 		add(p("The session is full, so you are on its waiting list:"), what,
@@ -323,12 +323,12 @@ func (s *Service) compose(b dbsqlc.BookingDetail, kind messageKind) (subject str
 	case msgMoved:
 		subject = "Your place has been moved: " + b.CourseTitle
 		add(p("The training team has moved your place to another session of this course. Your place is now on:"), what,
-			p("Your place on the session you booked before has gone. The calendar invite with this email puts the new session in your diary."),
+			p("Your place on the session you booked before has gone. The calendar invitation with this email puts the new session in your diary."),
 			booking)
 	case msgSessionMoved:
 		subject = "Session changed: " + b.CourseTitle
 		add(p("The time or place of a session you are booked on has changed. It is now:"), what,
-			p("Your place is still booked. The calendar invite with this email updates the one we sent before."),
+			p("Your place is still booked. The calendar invitation with this email updates the one we sent before."),
 			p("If you can no longer go, you can cancel or pass your place to a colleague."), booking)
 	case msgMovedFrom:
 		subject = "Removed from your calendar: " + b.CourseTitle
@@ -393,19 +393,19 @@ func (s *Service) lineManagerAbsence(b dbsqlc.BookingDetail) email.Letter {
 }
 
 // FeedEvents are person's confirmed places on sessions ending since since,
-// described as their invites describe them (the same UID, so a calendar
+// described as their invitations describe them (the same UID, so a calendar
 // holding both sees one event), for their personal calendar feed. A feed
 // is published, not sent to anyone, so its events name no attendee.
-func (s *Service) FeedEvents(ctx context.Context, personID int64, since time.Time) ([]invite.Event, error) {
+func (s *Service) FeedEvents(ctx context.Context, personID int64, since time.Time) ([]ical.Event, error) {
 	// One query however many places: calendar apps poll this.
 	rows, err := dbsqlc.New(s.pool).FeedBookings(ctx, dbsqlc.FeedBookingsParams{UserID: personID, Since: since})
 	if err != nil {
 		return nil, fmt.Errorf("bookings of %d for their feed: %w", personID, err)
 	}
-	events := make([]invite.Event, 0, len(rows))
+	events := make([]ical.Event, 0, len(rows))
 	for _, b := range rows {
 		e := s.event(b)
-		e.Attendee = invite.Person{}
+		e.Attendee = ical.Person{}
 		events = append(events, e)
 	}
 	return events, nil

@@ -33,7 +33,7 @@ type mimePart struct {
 }
 
 // shape is the tree of types, such as
-// "multipart/mixed[multipart/alternative[text/plain text/html text/calendar;method=REQUEST] application/ics(invite.ics)]".
+// "multipart/mixed[multipart/alternative[text/plain text/html text/calendar;method=REQUEST] application/ics(invitation.ics)]".
 func (p mimePart) shape() string {
 	s := p.Type
 	if p.Method != "" {
@@ -219,7 +219,7 @@ func TestEveryBookingEmailHasTextHTMLAndItsInvite(t *testing.T) {
 		if method == "" {
 			assert.Equal(t, "multipart/alternative[text/plain text/html]", root.shape(), m.Subject)
 		} else {
-			file := map[string]string{"REQUEST": "invite.ics", "CANCEL": "cancellation.ics"}[method]
+			file := map[string]string{"REQUEST": "invitation.ics", "CANCEL": "cancellation.ics"}[method]
 			assert.Equal(t, "multipart/mixed[multipart/alternative[text/plain text/html text/calendar;method="+method+"] application/ics("+file+")]",
 				root.shape(), m.Subject)
 			cal, ok := root.find("text/calendar")

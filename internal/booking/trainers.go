@@ -11,7 +11,7 @@ import (
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/email"
-	"github.com/pscp/booktraining/internal/invite"
+	"github.com/pscp/booktraining/internal/ical"
 )
 
 // Trainers' calendar invitations. A trainer is invited, as the chair of the
@@ -21,7 +21,7 @@ import (
 // plan, not yet a commitment the trainer's diary should hold.
 //
 // Each (session, trainer) has its own UID, and trainer_invites keeps the
-// last SEQUENCE sent under it, so every later invite or cancellation is
+// last SEQUENCE sent under it, so every later invitation or cancellation is
 // numbered above it, even for a trainer taken off a session and put back.
 
 type trainerNotice int
@@ -36,7 +36,7 @@ const (
 // TellTrainers brings the calendars of session id's trainers up to date, in
 // tx, after a change the caller has saved: it is called after every change
 // to a session's status, time, place or trainers, and sends only what
-// changed for each trainer since their last invite.
+// changed for each trainer since their last invitation.
 func (s *Service) TellTrainers(ctx context.Context, tx pgx.Tx, id int64) error {
 	if s.outbox == nil {
 		return nil
@@ -85,7 +85,7 @@ func (s *Service) TellTrainers(ctx context.Context, tx pgx.Tx, id int64) error {
 			SessionID: id, TrainerID: t.ID, Sequence: int32(sequence), SessionSequence: se.Sequence,
 			Cancelled: notice == trainerRemoved || notice == trainerSessionCancelled, SentAt: s.now(),
 		}); err != nil {
-			return fmt.Errorf("record invite of trainer %d to session %d: %w", t.ID, id, err)
+			return fmt.Errorf("record invitation of trainer %d to session %d: %w", t.ID, id, err)
 		}
 	}
 	return nil
@@ -107,9 +107,9 @@ func (s *Service) tellTrainer(ctx context.Context, tx pgx.Tx, se dbsqlc.SessionF
 	e := s.trainerEvent(se, t, coTrainers, sequence)
 	var cal *email.Calendar
 	if notice == trainerRemoved || notice == trainerSessionCancelled {
-		cal = &email.Calendar{Method: email.MethodCancel, Data: invite.Cancel(e, s.now()), Filename: "cancellation.ics"}
+		cal = &email.Calendar{Method: email.MethodCancel, Data: ical.Cancel(e, s.now()), Filename: "cancellation.ics"}
 	} else {
-		cal = &email.Calendar{Method: email.MethodRequest, Data: invite.Request(e, s.now()), Filename: "invite.ics"}
+		cal = &email.Calendar{Method: email.MethodRequest, Data: ical.Request(e, s.now()), Filename: "invitation.ics"}
 	}
 	subject, letter := s.composeTrainer(se, t, coTrainers, notice)
 	userID := t.ID
@@ -122,9 +122,9 @@ func (s *Service) tellTrainer(ctx context.Context, tx pgx.Tx, se dbsqlc.SessionF
 	return nil
 }
 
-// TrainerInviteUID is the UID of trainer's invitation to session: one per
+// TrainerEventUID is the UID of trainer's invitation to session: one per
 // pair, for the life of the session, distinct from any booking's.
-func (s *Service) TrainerInviteUID(session, trainer int64) string {
+func (s *Service) TrainerEventUID(session, trainer int64) string {
 	return fmt.Sprintf("session-%d-trainer-%d@%s", session, trainer, s.host())
 }
 
@@ -138,7 +138,7 @@ func trainerPlace(se dbsqlc.SessionForTrainerInvitesRow) string {
 	return se.VenueName
 }
 
-func (s *Service) trainerEvent(se dbsqlc.SessionForTrainerInvitesRow, t dbsqlc.TrainersToTellRow, coTrainers []string, sequence int) invite.Event {
+func (s *Service) trainerEvent(se dbsqlc.SessionForTrainerInvitesRow, t dbsqlc.TrainersToTellRow, coTrainers []string, sequence int) ical.Event {
 	location := "Online"
 	if !se.VenueOnline {
 		location = se.VenueName
@@ -161,8 +161,8 @@ func (s *Service) trainerEvent(se dbsqlc.SessionForTrainerInvitesRow, t dbsqlc.T
 		d.WriteString("\n\nJoin online: " + se.MeetingUrl)
 	}
 	d.WriteString("\n\nThe session, its attendees and register: " + link)
-	return invite.Event{
-		UID:         s.TrainerInviteUID(se.ID, t.ID),
+	return ical.Event{
+		UID:         s.TrainerEventUID(se.ID, t.ID),
 		Sequence:    sequence,
 		Start:       se.StartsAt,
 		End:         se.EndsAt,
@@ -171,7 +171,7 @@ func (s *Service) trainerEvent(se dbsqlc.SessionForTrainerInvitesRow, t dbsqlc.T
 		Location:    location,
 		URL:         link,
 		Organizer:   s.organizer(),
-		Attendee:    invite.Person{Name: t.FullName, Email: t.Email},
+		Attendee:    ical.Person{Name: t.FullName, Email: t.Email},
 		Chair:       true,
 		Alarm:       24 * time.Hour,
 	}
@@ -195,12 +195,12 @@ func (s *Service) composeTrainer(se dbsqlc.SessionForTrainerInvitesRow, t dbsqlc
 	case trainerAdded:
 		subject = "You are training: " + se.CourseTitle
 		add(p("You have been put on this session as a trainer:"), what, p(with),
-			p("The calendar invite with this email puts the session in your diary. "+
+			p("The calendar invitation with this email puts the session in your diary. "+
 				"If you cannot deliver it, tell the training team as soon as you can."), session)
 	case trainerMoved:
 		subject = "Session changed: " + se.CourseTitle
 		add(p("The time or place of a session you are delivering has changed. It is now:"), what, p(with),
-			p("The calendar invite with this email updates the one we sent before. "+
+			p("The calendar invitation with this email updates the one we sent before. "+
 				"If you cannot deliver it now, tell the training team as soon as you can."), session)
 	case trainerRemoved:
 		subject = "You are no longer training: " + se.CourseTitle

@@ -1,7 +1,7 @@
 // Package calendar owns personal calendar feeds: one secret address per
 // person that calendar apps subscribe to, carrying the places they have
 // booked and, for a trainer, the sessions they deliver. Every event is built
-// by internal/invite, as the emailed invites are.
+// by internal/ical, as the emailed invitations are.
 package calendar
 
 import (
@@ -21,7 +21,7 @@ import (
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/errs"
-	"github.com/pscp/booktraining/internal/invite"
+	"github.com/pscp/booktraining/internal/ical"
 )
 
 var (
@@ -126,16 +126,16 @@ func (s *Service) Feed(ctx context.Context, token string) ([]byte, error) {
 			return nil, fmt.Errorf("list calendar sessions of %d: %w", who.ID, err)
 		}
 		for _, r := range rows {
-			events = append(events, sessionEvent(r, s.bookings.TrainerInviteUID(r.ID, who.ID)))
+			events = append(events, sessionEvent(r, s.bookings.TrainerEventUID(r.ID, who.ID)))
 		}
 	}
-	return invite.Feed("Safeguarding training", events, now), nil
+	return ical.Feed("Safeguarding training", events, now), nil
 }
 
 // sessionEvent is a session a trainer delivers, under uid, the UID of their
 // emailed invitation to it.
-func sessionEvent(r dbsqlc.ListCalendarSessionsRow, uid string) invite.Event {
-	e := invite.Event{
+func sessionEvent(r dbsqlc.ListCalendarSessionsRow, uid string) ical.Event {
+	e := ical.Event{
 		UID:      uid,
 		Sequence: int(r.Sequence),
 		Start:    r.StartsAt,

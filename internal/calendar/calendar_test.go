@@ -125,7 +125,7 @@ func TestFeedCarriesAPersonsConfirmedPlaces(t *testing.T) {
 	require.NoError(t, err)
 	text := string(data)
 	assert.Contains(t, text, "METHOD:PUBLISH\r\n")
-	assert.NotContains(t, text, "ATTENDEE", "a published calendar invites nobody")
+	assert.NotContains(t, text, "ATTENDEE", "a published calendar invitations nobody")
 	assert.Contains(t, text, "ORGANIZER")
 	assert.NotContains(t, strings.ReplaceAll(text, "\r\n", ""), "\n", "every line ends CRLF")
 

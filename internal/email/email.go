@@ -34,14 +34,14 @@ var (
 )
 
 // Message is one email to one person: plain text, optionally with an HTML
-// version and a calendar invite. Zero values mean plain text only.
+// version and a calendar invitation. Zero values mean plain text only.
 type Message struct {
 	To       string // a bare address: someone@example.org
 	ToName   string // optional display name
 	Subject  string
 	Body     string    // plain text, always sent
 	HTML     string    // optional HTML version of Body
-	Calendar *Calendar // optional invite, nil for none
+	Calendar *Calendar // optional invitation, nil for none
 	UserID   *int64    // the account it concerns, if any
 
 	// messageKey, set by the worker for a stored email, is the part of the
@@ -49,20 +49,20 @@ type Message struct {
 	messageKey string
 }
 
-// Calendar methods (RFC 5546) an invite may carry.
+// Calendar methods (RFC 5546) an invitation may carry.
 const (
 	MethodRequest = "REQUEST" // a new or changed event
 	MethodCancel  = "CANCEL"  // the event is off
 	MethodPublish = "PUBLISH" // for information, no reply expected
 )
 
-// Calendar is an iCalendar invite, sent both as an alternative to the text
+// Calendar is an iCalendar invitation, sent both as an alternative to the text
 // (which calendar programs act on) and as an .ics attachment (which people
 // can open by hand).
 type Calendar struct {
 	Method   string // MethodRequest, MethodCancel or MethodPublish
 	Data     []byte // the .ics file, lines ending CRLF
-	Filename string // the attachment's name, such as "invite.ics"
+	Filename string // the attachment's name, such as "invitation.ics"
 }
 
 // maxFilenameLength bounds an attachment's name.
@@ -118,7 +118,7 @@ func (m Message) validate() error {
 	return nil
 }
 
-// validate refuses an invite a calendar program would misread, and a file
+// validate refuses an invitation a calendar program would misread, and a file
 // name that could name a path on the reader's machine.
 func (c Calendar) validate() error {
 	switch c.Method {
@@ -234,13 +234,13 @@ func (s Summary) Failed() bool { return s.FailedAt != nil }
 // is to come.
 func (s Summary) Retrying() bool { return s.SentAt == nil && s.FailedAt == nil && s.Attempts > 0 }
 
-// Stored is a stored email in full. Body, HTML and the invite's Data are
-// empty once delivered over SMTP; the invite's Method and Filename stay.
+// Stored is a stored email in full. Body, HTML and the invitation's Data are
+// empty once delivered over SMTP; the invitation's Method and Filename stay.
 type Stored struct {
 	Summary
 	Body     string
 	HTML     string
-	Calendar *Calendar // nil if the email had no invite
+	Calendar *Calendar // nil if the email had no invitation
 	UserID   *int64
 }
 

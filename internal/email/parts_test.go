@@ -207,7 +207,7 @@ func TestInviteLinesEndInCRLF(t *testing.T) {
 	m := resetMessage("alex@example.org")
 	ics := invite(email.MethodRequest)
 	m.Calendar = &email.Calendar{Method: email.MethodRequest, Data: bytes.ReplaceAll(ics, []byte("\r\n"), []byte("\n")),
-		Filename: "invite.ics"}
+		Filename: "invitation.ics"}
 	root := parse(t, sendOne(t, m).Data)
 	require.Equal(t, []string{"multipart/alternative", "application/ics"}, root.types())
 	assert.Equal(t, ics, root.Parts[0].Parts[1].Body, "bare LF becomes CRLF, as RFC 5545 requires")
@@ -224,18 +224,18 @@ func TestEnqueueRefusesInvalidInvites(t *testing.T) {
 
 	ics := invite(email.MethodRequest)
 	tests := map[string]email.Calendar{
-		"no method":           {Data: ics, Filename: "invite.ics"},
-		"unknown method":      {Method: "REFRESH", Data: ics, Filename: "invite.ics"},
-		"lower-case method":   {Method: "request", Data: ics, Filename: "invite.ics"},
-		"method mismatch":     {Method: email.MethodCancel, Data: ics, Filename: "invite.ics"},
-		"no data":             {Method: email.MethodRequest, Filename: "invite.ics"},
-		"blank data":          {Method: email.MethodRequest, Data: []byte(" \r\n"), Filename: "invite.ics"},
-		"not UTF-8":           {Method: email.MethodRequest, Data: append(bytes.Clone(ics), 0xff, 0xfe), Filename: "invite.ics"},
+		"no method":           {Data: ics, Filename: "invitation.ics"},
+		"unknown method":      {Method: "REFRESH", Data: ics, Filename: "invitation.ics"},
+		"lower-case method":   {Method: "request", Data: ics, Filename: "invitation.ics"},
+		"method mismatch":     {Method: email.MethodCancel, Data: ics, Filename: "invitation.ics"},
+		"no data":             {Method: email.MethodRequest, Filename: "invitation.ics"},
+		"blank data":          {Method: email.MethodRequest, Data: []byte(" \r\n"), Filename: "invitation.ics"},
+		"not UTF-8":           {Method: email.MethodRequest, Data: append(bytes.Clone(ics), 0xff, 0xfe), Filename: "invitation.ics"},
 		"no filename":         {Method: email.MethodRequest, Data: ics},
 		"only an extension":   {Method: email.MethodRequest, Data: ics, Filename: ".ics"},
 		"not .ics":            {Method: email.MethodRequest, Data: ics, Filename: "invite.exe"},
-		"slash":               {Method: email.MethodRequest, Data: ics, Filename: "../../etc/invite.ics"},
-		"backslash":           {Method: email.MethodRequest, Data: ics, Filename: `..\invite.ics`},
+		"slash":               {Method: email.MethodRequest, Data: ics, Filename: "../../etc/invitation.ics"},
+		"backslash":           {Method: email.MethodRequest, Data: ics, Filename: `..\invitation.ics`},
 		"line break":          {Method: email.MethodRequest, Data: ics, Filename: "invite\r\nX-Evil: 1.ics"},
 		"quote":               {Method: email.MethodRequest, Data: ics, Filename: `in"vite.ics`},
 		"very long file name": {Method: email.MethodRequest, Data: ics, Filename: strings.Repeat("a", 200) + ".ics"},
@@ -271,7 +271,7 @@ func TestInviteSurvivesTheOutbox(t *testing.T) {
 	ics := invite(email.MethodRequest)
 	m := resetMessage("alex@example.org")
 	m.HTML = htmlBody
-	m.Calendar = &email.Calendar{Method: email.MethodRequest, Data: ics, Filename: "invite.ics"}
+	m.Calendar = &email.Calendar{Method: email.MethodRequest, Data: ics, Filename: "invitation.ics"}
 
 	// Kept (no SMTP): everything needed to send it later is in the table.
 	kept := setup(t, false)
@@ -295,7 +295,7 @@ func TestInviteSurvivesTheOutbox(t *testing.T) {
 	assert.Equal(t, htmlBody, string(alt.Parts[1].Body))
 	assert.Equal(t, "REQUEST", alt.Parts[2].Params["method"])
 	assert.Equal(t, ics, alt.Parts[2].Body)
-	assert.Equal(t, "invite.ics", root.Parts[1].Filename)
+	assert.Equal(t, "invitation.ics", root.Parts[1].Filename)
 	assert.Equal(t, ics, root.Parts[1].Body)
 
 	require.Equal(t, river.EventKindJobCompleted, f.waitForJob(t).Kind)
@@ -305,7 +305,7 @@ func TestInviteSurvivesTheOutbox(t *testing.T) {
 	assert.Empty(t, stored.Body)
 	assert.Empty(t, stored.HTML, "the HTML goes once delivered")
 	require.NotNil(t, stored.Calendar, "the record shows an invite was sent")
-	assert.Equal(t, &email.Calendar{Method: email.MethodRequest, Filename: "invite.ics"}, stored.Calendar,
+	assert.Equal(t, &email.Calendar{Method: email.MethodRequest, Filename: "invitation.ics"}, stored.Calendar,
 		"the .ics goes once delivered")
 	var html, data string
 	require.NoError(t, f.pool.QueryRow(context.Background(),
@@ -320,7 +320,7 @@ func TestErasureClearsInvites(t *testing.T) {
 	ctx := context.Background()
 	m := resetMessage("alex@example.org")
 	m.HTML = htmlBody
-	m.Calendar = &email.Calendar{Method: email.MethodCancel, Data: invite(email.MethodCancel), Filename: "alex-invite.ics"}
+	m.Calendar = &email.Calendar{Method: email.MethodCancel, Data: invite(email.MethodCancel), Filename: "alex-invitation.ics"}
 	id := f.enqueue(t, m)
 	toSam := m
 	toSam.To = "sam@example.org"

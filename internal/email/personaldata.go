@@ -36,7 +36,7 @@ type PersonalEmail struct {
 	Failure   string     `json:"failure,omitempty"` // the mail server's last reply
 	Body      string     `json:"body,omitempty"`
 	HTML      string     `json:"body_html,omitempty"`
-	// An attached calendar invite: its method (REQUEST, CANCEL), file name
+	// An attached calendar invitation: its method (REQUEST, CANCEL), file name
 	// and, until delivered, its text.
 	InviteMethod string `json:"calendar_method,omitempty"`
 	InviteFile   string `json:"calendar_filename,omitempty"`

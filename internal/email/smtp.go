@@ -175,7 +175,7 @@ func (s *smtpSender) Send(ctx context.Context, m Message) error {
 	return nil
 }
 
-// addCalendar adds the invite twice: as the last alternative, which calendar
+// addCalendar adds the invitation twice: as the last alternative, which calendar
 // programs act on (RFC 6047), and as an .ics attachment for people to open.
 // go-mail then nests the alternatives in a multipart/mixed with the file.
 // Base64 keeps the file's CRLF line endings exactly as written.

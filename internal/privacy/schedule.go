@@ -111,7 +111,7 @@ var schedule = []Rule{
 	},
 	{
 		Key:     "email_text",
-		Records: "The text of emails we send, and calendar invites attached to them",
+		Records: "The text of emails we send, and calendar invitations attached to them",
 		Kept: "30 days from when the email was written (an email sent through our mail server loses its text as " +
 			"soon as it has gone)",
 		Then: "The text and invite are deleted; the record that the email was sent stays",

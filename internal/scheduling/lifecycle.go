@@ -168,7 +168,7 @@ func (s *Service) Move(ctx context.Context, id int64, f Form) (Plan, error) {
 			return nil
 		}
 		// The sequence rises only when a published session's time or place
-		// changed: then everyone booked gets the change and a new invite.
+		// changed: then everyone booked gets the change and a new invitation.
 		if sequence > int32(cur.Sequence) {
 			if err := s.Bookings.NotifySessionMoved(ctx, tx, id); err != nil {
 				return err
@@ -302,7 +302,7 @@ func setStatus(ctx context.Context, q *dbsqlc.Queries, id int64, status, reason 
 }
 
 // tellTrainers sends the session's trainers what changed for them (an
-// invite, an update or a cancellation), in the transaction of the change.
+// invitation, an update or a cancellation), in the transaction of the change.
 func (s *Service) tellTrainers(ctx context.Context, tx pgx.Tx, id int64) error {
 	if s.Bookings == nil {
 		return nil

@@ -151,7 +151,7 @@ func (a *app) paid(c *fiber.Ctx) error {
 	switch {
 	case b.Status == booking.Confirmed:
 		m.Heading = "Payment received: your place is booked"
-		m.Paragraphs = []string{"We have sent you a confirmation email with a calendar invite."}
+		m.Paragraphs = []string{"We have sent you a confirmation email with a calendar invitation."}
 	case b.Status == booking.Held:
 		m.Heading = "We are confirming your payment"
 		m.Paragraphs = []string{

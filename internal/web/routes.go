@@ -141,7 +141,7 @@ func (a *app) pageRoutes() []route {
 		{"POST", "/sessions/:id<int>/book", signedInOnly, a.book},
 		{"GET", "/invite/:token", signedInOnly, a.inviteForm},
 		{"GET", "/bookings/:id<int>", signedInOnly, a.bookingShow},
-		{"GET", "/bookings/:id<int>/invite.ics", signedInOnly, a.bookingInvite},
+		{"GET", "/bookings/:id<int>/calendar.ics", signedInOnly, a.bookingCalendarFile},
 		{"GET", "/bookings/:id<int>/cancel", signedInOnly, a.cancelForm},
 		{"POST", "/bookings/:id<int>/cancel", signedInOnly, a.cancelBooking},
 		{"GET", "/bookings/:id<int>/substitute", signedInOnly, a.substituteForm},

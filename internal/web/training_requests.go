@@ -40,14 +40,14 @@ func (a *app) trainingRequestList(c *fiber.Ctx) error {
 	d := trainingRequestListPage{}
 	if !trainingrequest.CanRequest(actor.From(c.UserContext())) {
 		d.NotAllowed = true
-		return a.render(c, fiber.StatusOK, "enquiries/list", "Training requests", d)
+		return a.render(c, fiber.StatusOK, "training-requests/list", "Training requests", d)
 	}
 	q, err := a.deps.TrainingRequests.List(c.UserContext())
 	if err != nil {
 		return err
 	}
 	d.Queue = q
-	return a.render(c, fiber.StatusOK, "enquiries/list", "Training requests for "+currentUser(c).AgencyName, d)
+	return a.render(c, fiber.StatusOK, "training-requests/list", "Training requests for "+currentUser(c).AgencyName, d)
 }
 
 func (a *app) trainingRequestQueue(c *fiber.Ctx) error {
@@ -61,7 +61,7 @@ func (a *app) trainingRequestQueue(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return a.render(c, fiber.StatusOK, "admin/enquiries", "Training requests",
+	return a.render(c, fiber.StatusOK, "admin/training-requests", "Training requests",
 		trainingRequestListPage{adminArea: newAdminArea(c), Queue: q, Filter: f, Statuses: trainingrequest.Statuses})
 }
 
@@ -91,7 +91,7 @@ func (a *app) showTrainingRequestForm(c *fiber.Ctx, form trainingrequest.Form, e
 		form.Dates = append(form.Dates, trainingrequest.DateInput{})
 	}
 	d := trainingRequestFormPage{fieldErrors: fieldErrors{errs}, Form: form, Courses: courses, AgencyName: currentUser(c).AgencyName}
-	return a.renderForm(c, "enquiries/new", "Request training for your agency", d, errs)
+	return a.renderForm(c, "training-requests/new", "Request training for your agency", d, errs)
 }
 
 func (a *app) trainingRequestCreate(c *fiber.Ctx) error {
@@ -158,10 +158,10 @@ func (a *app) showTrainingRequest(c *fiber.Ctx, team bool, status int, errs *val
 	d := trainingRequestPage{Request: r, Admin: team, fieldErrors: fieldErrors{errs}, Message: message, Reason: reason,
 		ResponseDays: a.deps.TrainingRequests.ResponseDays}
 	d.Due = workday.Add(r.SubmittedAt, d.ResponseDays)
-	name := "enquiries/show"
+	name := "training-requests/show"
 	if team {
 		d.adminArea = newAdminArea(c)
-		name = "admin/enquiries-show"
+		name = "admin/training-requests-show"
 	} else {
 		d.Received = c.Query("done") == "received"
 	}
@@ -296,7 +296,7 @@ func (a *app) showAcceptForm(c *fiber.Ctx, r trainingrequest.Request, f scheduli
 	if len(r.Sessions) > 0 {
 		heading = "Add a session to request " + r.Reference
 	}
-	return a.renderForm(c, "admin/enquiries-accept", heading, d, errs)
+	return a.renderForm(c, "admin/training-requests-accept", heading, d, errs)
 }
 
 func (a *app) trainingRequestAccept(c *fiber.Ctx) error {

@@ -37,7 +37,7 @@ func TestBookingAndCancellingSendInvites(t *testing.T) {
 
 	method, ics, filename := f.storedInvite(t, person, "Booking confirmed:")
 	assert.Equal(t, "REQUEST", method)
-	assert.Equal(t, "invite.ics", filename)
+	assert.Equal(t, "invitation.ics", filename)
 	assert.Contains(t, ics, "METHOD:REQUEST\r\n")
 	assert.Contains(t, ics, uid(out.BookingID)+"\r\n")
 	assert.Contains(t, ics, "SEQUENCE:0\r\n")
@@ -142,7 +142,7 @@ func TestMovingAPlaceSendsANewInviteAndCancelsTheOld(t *testing.T) {
 
 	method, ics, filename := f.storedInvite(t, person, "Your place has been moved:")
 	assert.Equal(t, "REQUEST", method)
-	assert.Equal(t, "invite.ics", filename)
+	assert.Equal(t, "invitation.ics", filename)
 	assert.Contains(t, ics, uid(newID)+"\r\n", "a new booking, so a new event")
 
 	method, ics, filename = f.storedInvite(t, person, "Removed from your calendar:")

@@ -21,7 +21,7 @@ func TestBookingInviteDownload(t *testing.T) {
 	session := a.addSession(t, 10, 10*24*time.Hour, 3*24*time.Hour)
 	sam := a.as(t, "sam@example.org")
 	id := sam.book(session, bookingDetails())
-	path := fmt.Sprintf("/bookings/%d/invite.ics", id)
+	path := fmt.Sprintf("/bookings/%d/calendar.ics", id)
 
 	_, page := sam.get(fmt.Sprintf("/bookings/%d", id))
 	assert.Contains(t, page, `href="`+path+`"`)

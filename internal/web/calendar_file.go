@@ -6,15 +6,15 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// bookingInvite is the calendar file of a confirmed booking, for people
-// whose calendars did not pick up the emailed invite. It answers 404 for a
+// bookingCalendarFile is the calendar file of a confirmed booking, for people
+// whose calendars did not pick up the emailed invitation. It answers 404 for a
 // booking that is not confirmed, as for one the person may not see.
-func (a *app) bookingInvite(c *fiber.Ctx) error {
+func (a *app) bookingCalendarFile(c *fiber.Ctx) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	data, err := a.deps.Bookings.Invite(c.UserContext(), id)
+	data, err := a.deps.Bookings.CalendarFile(c.UserContext(), id)
 	if err != nil {
 		return err
 	}

@@ -1,8 +1,8 @@
-// Package invite writes RFC 5545 calendar files: invites sent by email
+// Package ical writes RFC 5545 calendar files: invitations sent by email
 // (METHOD:REQUEST and METHOD:CANCEL, RFC 5546) and subscription feeds
 // (METHOD:PUBLISH). Times are written as Europe/London local times with a
 // VTIMEZONE, so calendars show them as the session's wall-clock time.
-package invite
+package ical
 
 import (
 	"bytes"
@@ -40,7 +40,7 @@ type Event struct {
 	Alarm                               time.Duration // how long before Start to remind; 0 is none
 }
 
-// Request is an invite to e (or, with a higher Sequence, an update to it)
+// Request is an invitation to e (or, with a higher Sequence, an update to it)
 // for the attendee's calendar to add.
 func Request(e Event, stamp time.Time) []byte {
 	cal := calendar(ics.MethodRequest)
@@ -49,7 +49,7 @@ func Request(e Event, stamp time.Time) []byte {
 }
 
 // Cancel tells the attendee's calendar to remove e. The caller passes a
-// Sequence higher than the last invite's.
+// Sequence higher than the last invitation's.
 func Cancel(e Event, stamp time.Time) []byte {
 	e.Cancelled = true
 	cal := calendar(ics.MethodCancel)
@@ -130,7 +130,7 @@ func add(cal *ics.Calendar, e Event, stamp time.Time, alarm bool) {
 }
 
 // rsvpFalse says no reply is wanted: bookings are made on the website, not by
-// accepting the invite. WithRSVP would write lower-case "false".
+// accepting the invitation. WithRSVP would write lower-case "false".
 var rsvpFalse = &ics.KeyValues{Key: string(ics.ParameterRsvp), Value: []string{"FALSE"}}
 
 // local is t's wall-clock time in London, for a TZID=Europe/London property.
