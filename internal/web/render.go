@@ -104,6 +104,10 @@ func (a *app) render(c *fiber.Ctx, status int, name, title string, data any) err
 	return a.renderView(c, status, name, view{Title: title, Data: data})
 }
 
+// pageRendered, when set (by the package's tests), hears the name of each
+// page rendered without error.
+var pageRendered func(name string)
+
 func (a *app) renderView(c *fiber.Ctx, status int, name string, v view) error {
 	t, ok := a.pages[name]
 	if !ok {
@@ -120,6 +124,9 @@ func (a *app) renderView(c *fiber.Ctx, status int, name string, v view) error {
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
+	}
+	if pageRendered != nil {
+		pageRendered(name)
 	}
 	c.Status(status)
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
