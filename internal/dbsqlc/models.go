@@ -279,7 +279,7 @@ type Email struct {
 	// personal: the HTML of a message to the person, or about them
 	BodyHtml       string
 	CalendarMethod string
-	// personal: a calendar invitation naming the attendee
+	// personal: a calendar invite naming the attendee
 	CalendarIcs string
 	// personal: the file name of an invite sent to the person
 	CalendarFilename string
