@@ -8,12 +8,10 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/apognu/gocal"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -229,40 +227,26 @@ func TestResettingAFeedRetiresTheOldAddress(t *testing.T) {
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
-// statementCounter counts the statements a pool sends.
-type statementCounter struct{ n atomic.Int64 }
-
-func (c *statementCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
-	c.n.Add(1)
-	return ctx
-}
-
-func (c *statementCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
-
 // Calendar apps poll the feed: reading it costs the same few statements
 // however many places the person has (one query for the places, not one
 // per place).
 func TestFeedCostsTheSameStatementsForOnePlaceOrFifty(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	counter := &statementCounter{}
-	cfg, err := pgxpool.ParseConfig(f.pool.Config().ConnString())
-	require.NoError(t, err)
-	cfg.ConnConfig.Tracer = counter
-	counted, err := pgxpool.NewWithConfig(f.ctx, cfg)
-	require.NoError(t, err)
-	t.Cleanup(counted.Close)
+	counted, counter := pgtest.Counted(t, f.pool)
 	base, _ := url.Parse("https://book.example.org")
 	feeds := calendar.New(counted, booking.New(counted, nil, base, "Test Partnership", func() time.Time { return now }, nil), func() time.Time { return now })
 
-	statements := func(who actor.Actor) (int64, int) {
+	statements := func(who actor.Actor) (int, int) {
 		token, err := f.feeds.Token(f.ctx, who.ID)
 		require.NoError(t, err)
-		before := counter.n.Load()
-		data, err := feeds.Feed(f.ctx, token)
+		var data []byte
+		n := counter.During(func() {
+			data, err = feeds.Feed(f.ctx, token)
+		})
 		require.NoError(t, err)
 		_, events := parse(t, data)
-		return counter.n.Load() - before, len(events)
+		return n, len(events)
 	}
 	one, many := f.person(t, "one"), f.person(t, "many")
 	start := now.Add(72 * time.Hour).Truncate(time.Hour)
@@ -275,5 +259,5 @@ func TestFeedCostsTheSameStatementsForOnePlaceOrFifty(t *testing.T) {
 	forFifty, n := statements(many)
 	require.Equal(t, 50, n)
 	assert.Equal(t, forOne, forFifty, "statements for one place and for fifty")
-	assert.LessOrEqual(t, forFifty, int64(4))
+	assert.LessOrEqual(t, forFifty, 4)
 }
