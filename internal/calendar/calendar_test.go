@@ -38,7 +38,7 @@ type fixture struct {
 	agency   int64
 }
 
-func setup(t *testing.T) fixture {
+func setup(t testing.TB) fixture {
 	t.Helper()
 	ctx := context.Background()
 	pool := pgtest.New(t)
@@ -55,7 +55,7 @@ func setup(t *testing.T) fixture {
 }
 
 // session adds a published online session from starts (UTC) for three hours.
-func (f fixture) session(t *testing.T, starts time.Time) int64 {
+func (f fixture) session(t testing.TB, starts time.Time) int64 {
 	t.Helper()
 	var id int64
 	require.NoError(t, f.pool.QueryRow(f.ctx, `
@@ -66,7 +66,7 @@ func (f fixture) session(t *testing.T, starts time.Time) int64 {
 	return id
 }
 
-func (f fixture) person(t *testing.T, name string) actor.Actor {
+func (f fixture) person(t testing.TB, name string) actor.Actor {
 	t.Helper()
 	var id int64
 	require.NoError(t, f.pool.QueryRow(f.ctx, `
@@ -76,7 +76,7 @@ func (f fixture) person(t *testing.T, name string) actor.Actor {
 	return actor.Actor{ID: id, AgencyID: &a}
 }
 
-func (f fixture) book(t *testing.T, who actor.Actor, session int64, wait bool) int64 {
+func (f fixture) book(t testing.TB, who actor.Actor, session int64, wait bool) int64 {
 	t.Helper()
 	out, err := f.bookings.Book(actor.With(f.ctx, who), booking.Request{SessionID: session, PersonID: who.ID, JoinWaitingList: wait,
 		Details: booking.Details{LineManagerName: "Lee", LineManagerEmail: "lee@example.org", AgreePolicy: true}})
@@ -84,7 +84,7 @@ func (f fixture) book(t *testing.T, who actor.Actor, session int64, wait bool) i
 	return out.BookingID
 }
 
-func parse(t *testing.T, b []byte) (string, []gocal.Event) {
+func parse(t testing.TB, b []byte) (string, []gocal.Event) {
 	t.Helper()
 	p := gocal.NewParser(bytes.NewReader(b))
 	p.SkipBounds = true
@@ -260,4 +260,36 @@ func TestFeedCostsTheSameStatementsForOnePlaceOrFifty(t *testing.T) {
 	require.Equal(t, 50, n)
 	assert.Equal(t, forOne, forFifty, "statements for one place and for fifty")
 	assert.LessOrEqual(t, forFifty, 4)
+}
+
+// BenchmarkFeedFiftyPlaces reads the feed of a person with fifty places, as
+// a calendar app polling it does, and reports the statements each read
+// sends beside its time.
+func BenchmarkFeedFiftyPlaces(b *testing.B) {
+	f := setup(b)
+	counted, statements := pgtest.Counted(b, f.pool)
+	base, _ := url.Parse("https://book.example.org")
+	clock := func() time.Time { return now }
+	feeds := calendar.New(counted, booking.New(counted, nil, base, "Test Partnership", clock, nil), clock)
+	who := f.person(b, "fifty")
+	start := now.Add(72 * time.Hour).Truncate(time.Hour)
+	for i := range 50 {
+		f.book(b, who, f.session(b, start.Add(time.Duration(i)*24*time.Hour)), false)
+	}
+	token, err := f.feeds.Token(f.ctx, who.ID)
+	require.NoError(b, err)
+	data, err := feeds.Feed(f.ctx, token)
+	require.NoError(b, err)
+	_, events := parse(b, data)
+	require.Len(b, events, 50)
+
+	statements.Reset()
+	reads := 0
+	for b.Loop() {
+		if _, err := feeds.Feed(f.ctx, token); err != nil {
+			b.Fatal(err)
+		}
+		reads++
+	}
+	b.ReportMetric(float64(statements.Count())/float64(reads), "statements/op")
 }
