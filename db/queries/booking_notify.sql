@@ -23,3 +23,11 @@ SET status = CASE WHEN b.status = 'confirmed' THEN 'cancelled' ELSE 'left' END,
 WHERE b.session_id = @session_id AND b.status IN ('held', 'waiting', 'offered', 'confirmed')
 RETURNING b.id, EXISTS (SELECT 1 FROM payments p
                         WHERE p.booking_id = b.id AND p.status IN ('pending', 'invoiced', 'paid'))::boolean AS paying;
+
+-- name: MarkReminders :many
+-- Records reminders as handled, booking_ids[i] with kinds[i], in one
+-- statement; only those not handled before come back.
+INSERT INTO booking_reminders (booking_id, kind, sent_at)
+SELECT unnest(@booking_ids::bigint[]), unnest(@kinds::text[]), @now::timestamptz
+ON CONFLICT DO NOTHING
+RETURNING booking_id, kind;

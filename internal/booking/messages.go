@@ -80,6 +80,19 @@ func (s *Service) send(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, rows [
 	if s.outbox == nil || len(rows) == 0 {
 		return nil
 	}
+	messages, err := s.messagesFor(ctx, q, rows, kind)
+	if err != nil {
+		return err
+	}
+	if err := s.outbox.EnqueueAll(ctx, tx, messages); err != nil {
+		return fmt.Errorf("emails about %d bookings: %w", len(rows), err)
+	}
+	return nil
+}
+
+// messagesFor is the emails of kind about each booking of rows (none to a
+// person erased).
+func (s *Service) messagesFor(ctx context.Context, q *dbsqlc.Queries, rows []dbsqlc.BookingDetail, kind messageKind) ([]email.Message, error) {
 	// A move is a new booking, so a new event: the old one's invitation is
 	// cancelled too, in an email of its own (an email carries one invitation),
 	// sent first so that the newest email is the new place.
@@ -94,7 +107,7 @@ func (s *Service) send(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, rows [
 		if len(old) > 0 {
 			olds, err := q.BookingsByIDs(ctx, old)
 			if err != nil {
-				return fmt.Errorf("bookings %v for email: %w", old, err)
+				return nil, fmt.Errorf("bookings %v for email: %w", old, err)
 			}
 			for _, o := range olds {
 				movedFrom[o.ID] = o
@@ -110,7 +123,7 @@ func (s *Service) send(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, rows [
 		if kind == msgMoved && b.MovedFromID != 0 {
 			old, ok := movedFrom[b.MovedFromID]
 			if !ok {
-				return fmt.Errorf("booking %d for email: %w", b.MovedFromID, pgx.ErrNoRows)
+				return nil, fmt.Errorf("booking %d for email: %w", b.MovedFromID, pgx.ErrNoRows)
 			}
 			subject, letter := s.compose(old, msgMovedFrom)
 			messages = append(messages, email.Message{
@@ -131,10 +144,7 @@ func (s *Service) send(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, rows [
 			})
 		}
 	}
-	if err := s.outbox.EnqueueAll(ctx, tx, messages); err != nil {
-		return fmt.Errorf("emails about %d bookings: %w", len(rows), err)
-	}
-	return nil
+	return messages, nil
 }
 
 // calendar is the invitation an email of kind carries, or nil for none.

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
@@ -57,14 +58,15 @@ func TestNotifyingASessionReadsItsBookingsInOneQuery(t *testing.T) {
 			WHERE b.session_id = $1 AND e.subject LIKE $2`, session, subject+"%").Scan(&n))
 		return n
 	}
-	reads := func(sent []string) (n int) {
+	count := func(sent []string, sql string) (n int) {
 		for _, s := range sent {
-			if strings.Contains(s, "FROM booking_details") {
+			if strings.Contains(s, sql) {
 				n++
 			}
 		}
 		return n
 	}
+	reads := func(sent []string) int { return count(sent, "FROM booking_details") }
 
 	one, thirty := withPeople(1), withPeople(30)
 	moved := map[int64][]string{}
@@ -84,6 +86,21 @@ func TestNotifyingASessionReadsItsBookingsInOneQuery(t *testing.T) {
 	assert.LessOrEqual(t, len(moved[thirty]), 8)
 	assert.Equal(t, 1, reads(moved[thirty]), "the bookings are read in one query")
 
+	// Reminders ten days before: each session's are read, recorded and
+	// written together, in one transaction under its lock.
+	f.clock.Set(start.Add(10*24*time.Hour + 12*time.Hour))
+	statements.Reset()
+	sent, err := svc.SendReminders(f.ctx)
+	require.NoError(t, err)
+	reminded := statements.List()
+	assert.Equal(t, 31, sent)
+	require.Equal(t, 1, emails(one, "Reminder:"))
+	require.Equal(t, 30, emails(thirty, "Reminder:"))
+	t.Logf("reminders: %d statements for two sessions of 1 and 30 bookings", len(reminded))
+	assert.Equal(t, 2, reads(reminded), "one read of bookings a session")
+	assert.Equal(t, 2, count(reminded, "INSERT INTO emails"), "one insert of emails a session")
+	assert.LessOrEqual(t, len(reminded), 1+2*8)
+
 	// Cancelling ends every booking in one statement (a payment standing
 	// for a place is settled on its own), reads them for their emails once
 	// and writes the emails at once.
@@ -99,13 +116,5 @@ func TestNotifyingASessionReadsItsBookingsInOneQuery(t *testing.T) {
 	assert.Equal(t, len(cancelled[one]), len(cancelled[thirty]), "statements to cancel one place and thirty")
 	assert.LessOrEqual(t, len(cancelled[thirty]), 6)
 	assert.Equal(t, 1, reads(cancelled[thirty]), "the bookings are read for their emails in one query")
-	inserts := func(sent []string) (n int) {
-		for _, s := range sent {
-			if strings.Contains(s, "INSERT INTO emails") {
-				n++
-			}
-		}
-		return n
-	}
-	assert.Equal(t, 1, inserts(cancelled[thirty]), "thirty emails in one insert")
+	assert.Equal(t, 1, count(cancelled[thirty], "INSERT INTO emails"), "thirty emails in one insert")
 }

@@ -211,3 +211,43 @@ func (q *Queries) EndSessionBookings(ctx context.Context, arg EndSessionBookings
 	}
 	return items, nil
 }
+
+const markReminders = `-- name: MarkReminders :many
+INSERT INTO booking_reminders (booking_id, kind, sent_at)
+SELECT unnest($1::bigint[]), unnest($2::text[]), $3::timestamptz
+ON CONFLICT DO NOTHING
+RETURNING booking_id, kind
+`
+
+type MarkRemindersParams struct {
+	BookingIds []int64
+	Kinds      []string
+	Now        time.Time
+}
+
+type MarkRemindersRow struct {
+	BookingID int64
+	Kind      string
+}
+
+// Records reminders as handled, booking_ids[i] with kinds[i], in one
+// statement; only those not handled before come back.
+func (q *Queries) MarkReminders(ctx context.Context, arg MarkRemindersParams) ([]MarkRemindersRow, error) {
+	rows, err := q.db.Query(ctx, markReminders, arg.BookingIds, arg.Kinds, arg.Now)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []MarkRemindersRow
+	for rows.Next() {
+		var i MarkRemindersRow
+		if err := rows.Scan(&i.BookingID, &i.Kind); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
