@@ -1,21 +1,18 @@
 package account_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/pgtest"
 )
 
 // The tester's replay: the owner signs up, an attacker signs up again with
@@ -183,19 +180,13 @@ func TestPasswordResetRequestsLookAlike(t *testing.T) {
 	assert.Equal(t, [4]int{1, 1, 0, 0}, [4]int{known[0] - before[0], known[1] - before[1], known[2] - before[2], known[3] - before[3]})
 
 	// And the same statements, counted by a tracer on the service's pool.
-	cfg, err := pgxpool.ParseConfig(f.url)
-	require.NoError(t, err)
-	tracer := &statementCounter{}
-	cfg.ConnConfig.Tracer = tracer
-	traced, err := pgxpool.NewWithConfig(f.ctx, cfg)
-	require.NoError(t, err)
-	t.Cleanup(traced.Close)
+	traced, tracer := pgtest.Counted(t, f.pool)
 	svc := service(t, traced, f.clock)
 	statements := map[string][]string{}
 	for _, addr := range []string{"known@example.org", "unknown@example.org"} {
-		tracer.reset()
+		tracer.Reset()
 		require.NoError(t, svc.RequestPasswordReset(f.ctx, addr, "192.0.2.2"))
-		statements[addr] = tracer.list()
+		statements[addr] = tracer.List()
 	}
 	assert.NotEmpty(t, statements["known@example.org"])
 	assert.Equal(t, statements["known@example.org"], statements["unknown@example.org"])
@@ -209,34 +200,6 @@ func TestPasswordResetRequestsLookAlike(t *testing.T) {
 	assert.Zero(t, f.count(t, "SELECT count(*) FROM emails WHERE to_address = 'unknown@example.org'"))
 	f.workResets(t)
 	assert.Equal(t, 2, f.count(t, "SELECT count(*) FROM emails WHERE to_address = 'known@example.org'"), "each request acts once")
-}
-
-// statementCounter lists the SQL a pool sends.
-type statementCounter struct {
-	mu  sync.Mutex
-	sql []string
-}
-
-// TraceQueryStart keeps each statement but the job client's own
-// housekeeping (its first insert asks the server's version; it wakes workers
-// with NOTIFY at most so often), which depends on timing, not on the request.
-func (s *statementCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !strings.HasPrefix(d.SQL, "-- name: PG") {
-		s.sql = append(s.sql, d.SQL)
-	}
-	return ctx
-}
-
-func (s *statementCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
-
-func (s *statementCounter) reset() { s.mu.Lock(); defer s.mu.Unlock(); s.sql = nil }
-
-func (s *statementCounter) list() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.sql...)
 }
 
 func BenchmarkForgotPasswordKnown(b *testing.B)   { benchmarkForgotPassword(b, "known@example.org") }

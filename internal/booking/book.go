@@ -296,13 +296,15 @@ func (s *Service) offerFreePlaces(ctx context.Context, tx pgx.Tx, q *dbsqlc.Quer
 		return fmt.Errorf("offer free places of session %d: %w", sessionID, err)
 	}
 	deadlines := make([]time.Time, 0, len(offers))
+	ids := make([]int64, 0, len(offers))
 	for _, o := range offers {
-		if err := s.tell(ctx, tx, q, o.ID, msgOffered); err != nil {
-			return err
-		}
+		ids = append(ids, o.ID)
 		if o.OfferExpiresAt != nil {
 			deadlines = append(deadlines, *o.OfferExpiresAt)
 		}
+	}
+	if err := s.tellAll(ctx, tx, q, ids, msgOffered); err != nil {
+		return err
 	}
 	return s.scheduleOfferExpiry(ctx, tx, sessionID, deadlines)
 }
@@ -438,10 +440,8 @@ func (s *Service) expireSessionOffers(ctx context.Context, id int64) (int, error
 		if err != nil {
 			return fmt.Errorf("expire offers of session %d: %w", id, err)
 		}
-		for _, b := range expired {
-			if err := s.tell(ctx, tx, q, b, msgOfferExpired); err != nil {
-				return err
-			}
+		if err := s.tellAll(ctx, tx, q, expired, msgOfferExpired); err != nil {
+			return err
 		}
 		count = len(expired)
 		return s.offerFreePlaces(ctx, tx, q, id, now)

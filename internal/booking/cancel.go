@@ -1,9 +1,11 @@
 package booking
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -206,28 +208,27 @@ func (s *Service) CancelSessionBookings(ctx context.Context, tx pgx.Tx, sessionI
 		return err
 	}
 	now := s.now()
-	live, err := q.LiveBookingsOfSession(ctx, sessionID)
+	// Every live booking ends in one statement, not one each. A place is
+	// cancelled; a wait, an offer or a hold simply ends. None is late, so
+	// every payment standing is refunded.
+	rows, err := q.EndSessionBookings(ctx, dbsqlc.EndSessionBookingsParams{SessionID: sessionID, Now: now, EndNote: reason})
 	if err != nil {
-		return fmt.Errorf("bookings of session %d: %w", sessionID, err)
+		return fmt.Errorf("end the bookings of session %d: %w", sessionID, err)
 	}
-	for _, b := range live {
-		// A place is cancelled; a wait, an offer or a hold simply ends.
-		// None is late, so every payment is refunded.
-		status := Left
-		if b.Status == Confirmed {
-			status = Cancelled
-		}
-		if err := end(ctx, q, b.ID, status, 0, now, false, reason, nil, Held, Waiting, Offered, Confirmed); err != nil {
-			return err
+	slices.SortFunc(rows, func(a, b dbsqlc.EndSessionBookingsRow) int { return cmp.Compare(a.ID, b.ID) })
+	ended := make([]int64, 0, len(rows))
+	for _, b := range rows {
+		ended = append(ended, b.ID)
+		if !b.Paying {
+			continue
 		}
 		if _, err := s.settle(ctx, tx, q, b.ID, false, now); err != nil {
 			return err
 		}
-		if err := s.tell(ctx, tx, q, b.ID, msgSessionCancelled); err != nil {
-			return err
-		}
 	}
-	return nil
+	// Everyone's booking, as it now stands, in one query; their emails in
+	// one insert.
+	return s.tellAll(ctx, tx, q, ended, msgSessionCancelled)
 }
 
 // CancelFutureBookings ends a person's bookings of sessions that have not

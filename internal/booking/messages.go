@@ -47,50 +47,104 @@ const (
 // tell writes the email of kind about booking id to the person booked (and,
 // for a non-attendance, to their line manager too).
 func (s *Service) tell(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, id int64, kind messageKind) error {
-	if s.outbox == nil {
+	return s.tellAll(ctx, tx, q, []int64{id}, kind)
+}
+
+// tellAll is tell for each booking in ids, reading them in one query and
+// writing their emails in one insert: a change that tells everyone on a
+// session costs the same few statements, under the session's lock, for one
+// person as for thirty.
+func (s *Service) tellAll(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, ids []int64, kind messageKind) error {
+	if s.outbox == nil || len(ids) == 0 {
 		return nil
 	}
-	b, err := q.GetBooking(ctx, id)
+	rows, err := q.BookingsByIDs(ctx, ids)
 	if err != nil {
-		return fmt.Errorf("booking %d for email: %w", id, err)
+		return fmt.Errorf("bookings %v for email: %w", ids, err)
 	}
-	if b.PersonErased {
-		return nil // no one to tell: the address is gone
+	found := make(map[int64]bool, len(rows))
+	for _, b := range rows {
+		found[b.ID] = true
 	}
-	userID := b.UserID
+	for _, id := range ids {
+		if !found[id] {
+			return fmt.Errorf("booking %d for email: %w", id, pgx.ErrNoRows)
+		}
+	}
+	return s.send(ctx, tx, q, rows, kind)
+}
+
+// send writes the email of kind about each booking of rows, read in the
+// transaction tx after the change they tell of, and queues them all at once.
+func (s *Service) send(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, rows []dbsqlc.BookingDetail, kind messageKind) error {
+	if s.outbox == nil || len(rows) == 0 {
+		return nil
+	}
+	messages, err := s.messagesFor(ctx, q, rows, kind)
+	if err != nil {
+		return err
+	}
+	if err := s.outbox.EnqueueAll(ctx, tx, messages); err != nil {
+		return fmt.Errorf("emails about %d bookings: %w", len(rows), err)
+	}
+	return nil
+}
+
+// messagesFor is the emails of kind about each booking of rows (none to a
+// person erased).
+func (s *Service) messagesFor(ctx context.Context, q *dbsqlc.Queries, rows []dbsqlc.BookingDetail, kind messageKind) ([]email.Message, error) {
 	// A move is a new booking, so a new event: the old one's invitation is
 	// cancelled too, in an email of its own (an email carries one invitation),
 	// sent first so that the newest email is the new place.
-	if kind == msgMoved && b.MovedFromID != 0 {
-		old, err := q.GetBooking(ctx, b.MovedFromID)
-		if err != nil {
-			return fmt.Errorf("booking %d for email: %w", b.MovedFromID, err)
+	movedFrom := map[int64]dbsqlc.BookingDetail{}
+	if kind == msgMoved {
+		var old []int64
+		for _, b := range rows {
+			if b.MovedFromID != 0 && !b.PersonErased {
+				old = append(old, b.MovedFromID)
+			}
 		}
-		subject, letter := s.compose(old, msgMovedFrom)
-		if _, err := s.outbox.Enqueue(ctx, tx, email.Message{
+		if len(old) > 0 {
+			olds, err := q.BookingsByIDs(ctx, old)
+			if err != nil {
+				return nil, fmt.Errorf("bookings %v for email: %w", old, err)
+			}
+			for _, o := range olds {
+				movedFrom[o.ID] = o
+			}
+		}
+	}
+	messages := make([]email.Message, 0, len(rows))
+	for _, b := range rows {
+		if b.PersonErased {
+			continue // no one to tell: the address is gone
+		}
+		userID := b.UserID
+		if kind == msgMoved && b.MovedFromID != 0 {
+			old, ok := movedFrom[b.MovedFromID]
+			if !ok {
+				return nil, fmt.Errorf("booking %d for email: %w", b.MovedFromID, pgx.ErrNoRows)
+			}
+			subject, letter := s.compose(old, msgMovedFrom)
+			messages = append(messages, email.Message{
+				To: b.PersonEmail, ToName: b.PersonName, Subject: subject, Body: letter.Text(), HTML: letter.HTML(), UserID: &userID,
+				Calendar: s.calendar(old, msgMovedFrom),
+			})
+		}
+		subject, letter := s.compose(b, kind)
+		messages = append(messages, email.Message{
 			To: b.PersonEmail, ToName: b.PersonName, Subject: subject, Body: letter.Text(), HTML: letter.HTML(), UserID: &userID,
-			Calendar: s.calendar(old, msgMovedFrom),
-		}); err != nil {
-			return fmt.Errorf("email about booking %d: %w", old.ID, err)
+			Calendar: s.calendar(b, kind),
+		})
+		if kind == msgAbsent && b.LineManagerEmail != "" {
+			lm := s.lineManagerAbsence(b)
+			messages = append(messages, email.Message{
+				To: b.LineManagerEmail, ToName: b.LineManagerName, Subject: "Non-attendance: " + b.PersonName + " – " + b.CourseTitle,
+				Body: lm.Text(), HTML: lm.HTML(),
+			})
 		}
 	}
-	subject, letter := s.compose(b, kind)
-	if _, err := s.outbox.Enqueue(ctx, tx, email.Message{
-		To: b.PersonEmail, ToName: b.PersonName, Subject: subject, Body: letter.Text(), HTML: letter.HTML(), UserID: &userID,
-		Calendar: s.calendar(b, kind),
-	}); err != nil {
-		return fmt.Errorf("email about booking %d: %w", id, err)
-	}
-	if kind == msgAbsent && b.LineManagerEmail != "" {
-		lm := s.lineManagerAbsence(b)
-		if _, err := s.outbox.Enqueue(ctx, tx, email.Message{
-			To: b.LineManagerEmail, ToName: b.LineManagerName, Subject: "Non-attendance: " + b.PersonName + " – " + b.CourseTitle,
-			Body: lm.Text(), HTML: lm.HTML(),
-		}); err != nil {
-			return fmt.Errorf("email line manager about booking %d: %w", id, err)
-		}
-	}
-	return nil
+	return messages, nil
 }
 
 // calendar is the invitation an email of kind carries, or nil for none.
@@ -201,17 +255,13 @@ func (s *Service) NotifySessionMoved(ctx context.Context, tx pgx.Tx, id int64) e
 	if _, err := lockSession(ctx, q, id); err != nil {
 		return err
 	}
-	live, err := q.LiveBookingsOfSession(ctx, id)
+	// Everyone's place in one query, their emails in one insert.
+	places, err := q.ConfirmedBookingsOfSession(ctx, id)
 	if err != nil {
-		return fmt.Errorf("bookings of session %d: %w", id, err)
+		return fmt.Errorf("places of session %d: %w", id, err)
 	}
-	for _, b := range live {
-		if b.Status != Confirmed {
-			continue
-		}
-		if err := s.tell(ctx, tx, q, b.ID, msgSessionMoved); err != nil {
-			return err
-		}
+	if err := s.send(ctx, tx, q, places, msgSessionMoved); err != nil {
+		return err
 	}
 	// Reminders for the new time; those scheduled for the old one find the
 	// session moved and do nothing.

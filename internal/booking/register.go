@@ -237,10 +237,8 @@ func (s *Service) TakeRegisterSeen(ctx context.Context, sessionID int64, marks, 
 				}
 			}
 		}
-		for _, id := range tell {
-			if err := s.tell(ctx, tx, q, id, msgAbsent); err != nil {
-				return err
-			}
+		if err := s.tellAll(ctx, tx, q, tell, msgAbsent); err != nil {
+			return err
 		}
 		details := map[string]any{
 			"session_id": sessionID, "course": se.CourseTitle, "attended": counts[Attended],

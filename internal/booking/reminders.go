@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/email"
 )
 
 // DefaultReminderDays are how many days before a session its people are
@@ -70,16 +71,33 @@ func (s *Service) sendReminders(ctx context.Context, session *int64, now, dueAt 
 	n := 0
 	var failed error
 	unlinked := map[int64]bool{} // online sessions still without a meeting link
+	var sessions []int64         // in the candidates' order: soonest first
+	due := map[int64][]dueReminder{}
 	for _, c := range candidates {
 		if c.VenueOnline && c.MeetingUrl == "" && !dueAt.Before(c.StartsAt.Add(-joiningWindow)) && !unlinked[c.SessionID] {
 			unlinked[c.SessionID] = true // said once a run, not once a person
 			s.log.Warn("online session has no meeting link for its joining instructions", "session", c.SessionID)
 		}
 		for _, r := range s.dueReminders(c, days, dueAt) {
-			sent, err := s.sendReminder(ctx, c.ID, r, now)
+			if due[c.SessionID] == nil {
+				sessions = append(sessions, c.SessionID)
+			}
+			due[c.SessionID] = append(due[c.SessionID], dueReminder{booking: c.ID, reminder: r})
+		}
+	}
+	for _, session := range sessions {
+		sent, err := s.sendSessionReminders(ctx, session, due[session], now)
+		if err == nil {
+			n += sent
+			continue
+		}
+		// One booking's trouble must not hold up the others' reminders:
+		// the session's are sent again one by one.
+		s.log.Warn("send a session's reminders together; sending each alone", "session", session, "error", err)
+		for _, d := range due[session] {
+			sent, err := s.sendReminder(ctx, d.booking, d.reminder, now)
 			if err != nil {
-				// One booking's trouble must not hold up the others' reminders.
-				s.log.Error("send reminder", "booking", c.ID, "error", err)
+				s.log.Error("send reminder", "booking", d.booking, "error", err)
 				failed = errors.Join(failed, err)
 				continue
 			}
@@ -89,6 +107,89 @@ func (s *Service) sendReminders(ctx context.Context, session *int64, now, dueAt 
 		}
 	}
 	return n, failed
+}
+
+// dueReminder is a reminder due to one booking.
+type dueReminder struct {
+	booking  int64
+	reminder reminder
+}
+
+// sendSessionReminders records and sends the reminders due to the bookings
+// of one session in one transaction under the session's lock, in the same
+// few statements for one person as for thirty: the bookings read in one
+// query, the reminders marked in one, the emails written in one. It returns
+// how many emails went (none for a reminder another job or sweep got to
+// first, or a place gone since).
+func (s *Service) sendSessionReminders(ctx context.Context, session int64, due []dueReminder, now time.Time) (int, error) {
+	sent := 0
+	err := s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
+		sent = 0 // a retried transaction starts again
+		if _, err := lockSession(ctx, q, session); err != nil {
+			return err
+		}
+		ids := make([]int64, 0, len(due))
+		for _, d := range due {
+			if !slices.Contains(ids, d.booking) {
+				ids = append(ids, d.booking)
+			}
+		}
+		rows, err := q.BookingsByIDs(ctx, ids)
+		if err != nil {
+			return fmt.Errorf("bookings of session %d to remind: %w", session, err)
+		}
+		bookings := make(map[int64]dbsqlc.BookingDetail, len(rows))
+		for _, b := range rows {
+			if b.Status == Confirmed && b.SessionStatus == "published" && now.Before(b.StartsAt) {
+				bookings[b.ID] = b
+			}
+		}
+		p := dbsqlc.MarkRemindersParams{Now: now}
+		for _, d := range due {
+			if _, ok := bookings[d.booking]; !ok {
+				continue
+			}
+			for _, kind := range d.reminder.mark {
+				p.BookingIds, p.Kinds = append(p.BookingIds, d.booking), append(p.Kinds, kind)
+			}
+		}
+		if len(p.BookingIds) == 0 {
+			return nil
+		}
+		marked, err := q.MarkReminders(ctx, p)
+		if err != nil {
+			return fmt.Errorf("record reminders of session %d: %w", session, err)
+		}
+		type mark struct {
+			booking int64
+			kind    string
+		}
+		mine := make(map[mark]bool, len(marked))
+		for _, m := range marked {
+			mine[mark{m.BookingID, m.Kind}] = true
+		}
+		var messages []email.Message
+		for _, d := range due {
+			b, ok := bookings[d.booking]
+			if !ok || d.reminder.send == "" || !mine[mark{d.booking, d.reminder.send}] || b.PersonErased {
+				continue
+			}
+			m, err := s.messagesFor(ctx, q, []dbsqlc.BookingDetail{b}, d.reminder.msg)
+			if err != nil {
+				return err
+			}
+			messages = append(messages, m...)
+			sent++
+		}
+		if s.outbox == nil || len(messages) == 0 {
+			return nil
+		}
+		if err := s.outbox.EnqueueAll(ctx, tx, messages); err != nil {
+			return fmt.Errorf("reminders of session %d: %w", session, err)
+		}
+		return nil
+	})
+	return sent, err
 }
 
 // dueReminders works out which of booking c's reminders are due at now and

@@ -8,12 +8,10 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/apognu/gocal"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -40,7 +38,7 @@ type fixture struct {
 	agency   int64
 }
 
-func setup(t *testing.T) fixture {
+func setup(t testing.TB) fixture {
 	t.Helper()
 	ctx := context.Background()
 	pool := pgtest.New(t)
@@ -57,7 +55,7 @@ func setup(t *testing.T) fixture {
 }
 
 // session adds a published online session from starts (UTC) for three hours.
-func (f fixture) session(t *testing.T, starts time.Time) int64 {
+func (f fixture) session(t testing.TB, starts time.Time) int64 {
 	t.Helper()
 	var id int64
 	require.NoError(t, f.pool.QueryRow(f.ctx, `
@@ -68,7 +66,7 @@ func (f fixture) session(t *testing.T, starts time.Time) int64 {
 	return id
 }
 
-func (f fixture) person(t *testing.T, name string) actor.Actor {
+func (f fixture) person(t testing.TB, name string) actor.Actor {
 	t.Helper()
 	var id int64
 	require.NoError(t, f.pool.QueryRow(f.ctx, `
@@ -78,7 +76,7 @@ func (f fixture) person(t *testing.T, name string) actor.Actor {
 	return actor.Actor{ID: id, AgencyID: &a}
 }
 
-func (f fixture) book(t *testing.T, who actor.Actor, session int64, wait bool) int64 {
+func (f fixture) book(t testing.TB, who actor.Actor, session int64, wait bool) int64 {
 	t.Helper()
 	out, err := f.bookings.Book(actor.With(f.ctx, who), booking.Request{SessionID: session, PersonID: who.ID, JoinWaitingList: wait,
 		Details: booking.Details{LineManagerName: "Lee", LineManagerEmail: "lee@example.org", AgreePolicy: true}})
@@ -86,7 +84,7 @@ func (f fixture) book(t *testing.T, who actor.Actor, session int64, wait bool) i
 	return out.BookingID
 }
 
-func parse(t *testing.T, b []byte) (string, []gocal.Event) {
+func parse(t testing.TB, b []byte) (string, []gocal.Event) {
 	t.Helper()
 	p := gocal.NewParser(bytes.NewReader(b))
 	p.SkipBounds = true
@@ -229,40 +227,26 @@ func TestResettingAFeedRetiresTheOldAddress(t *testing.T) {
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
-// statementCounter counts the statements a pool sends.
-type statementCounter struct{ n atomic.Int64 }
-
-func (c *statementCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
-	c.n.Add(1)
-	return ctx
-}
-
-func (c *statementCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
-
 // Calendar apps poll the feed: reading it costs the same few statements
 // however many places the person has (one query for the places, not one
 // per place).
 func TestFeedCostsTheSameStatementsForOnePlaceOrFifty(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	counter := &statementCounter{}
-	cfg, err := pgxpool.ParseConfig(f.pool.Config().ConnString())
-	require.NoError(t, err)
-	cfg.ConnConfig.Tracer = counter
-	counted, err := pgxpool.NewWithConfig(f.ctx, cfg)
-	require.NoError(t, err)
-	t.Cleanup(counted.Close)
+	counted, counter := pgtest.Counted(t, f.pool)
 	base, _ := url.Parse("https://book.example.org")
 	feeds := calendar.New(counted, booking.New(counted, nil, base, "Test Partnership", func() time.Time { return now }, nil), func() time.Time { return now })
 
-	statements := func(who actor.Actor) (int64, int) {
+	statements := func(who actor.Actor) (int, int) {
 		token, err := f.feeds.Token(f.ctx, who.ID)
 		require.NoError(t, err)
-		before := counter.n.Load()
-		data, err := feeds.Feed(f.ctx, token)
+		var data []byte
+		n := counter.During(func() {
+			data, err = feeds.Feed(f.ctx, token)
+		})
 		require.NoError(t, err)
 		_, events := parse(t, data)
-		return counter.n.Load() - before, len(events)
+		return n, len(events)
 	}
 	one, many := f.person(t, "one"), f.person(t, "many")
 	start := now.Add(72 * time.Hour).Truncate(time.Hour)
@@ -275,5 +259,37 @@ func TestFeedCostsTheSameStatementsForOnePlaceOrFifty(t *testing.T) {
 	forFifty, n := statements(many)
 	require.Equal(t, 50, n)
 	assert.Equal(t, forOne, forFifty, "statements for one place and for fifty")
-	assert.LessOrEqual(t, forFifty, int64(4))
+	assert.LessOrEqual(t, forFifty, 4)
+}
+
+// BenchmarkFeedFiftyPlaces reads the feed of a person with fifty places, as
+// a calendar app polling it does, and reports the statements each read
+// sends beside its time.
+func BenchmarkFeedFiftyPlaces(b *testing.B) {
+	f := setup(b)
+	counted, statements := pgtest.Counted(b, f.pool)
+	base, _ := url.Parse("https://book.example.org")
+	clock := func() time.Time { return now }
+	feeds := calendar.New(counted, booking.New(counted, nil, base, "Test Partnership", clock, nil), clock)
+	who := f.person(b, "fifty")
+	start := now.Add(72 * time.Hour).Truncate(time.Hour)
+	for i := range 50 {
+		f.book(b, who, f.session(b, start.Add(time.Duration(i)*24*time.Hour)), false)
+	}
+	token, err := f.feeds.Token(f.ctx, who.ID)
+	require.NoError(b, err)
+	data, err := feeds.Feed(f.ctx, token)
+	require.NoError(b, err)
+	_, events := parse(b, data)
+	require.Len(b, events, 50)
+
+	statements.Reset()
+	reads := 0
+	for b.Loop() {
+		if _, err := feeds.Feed(f.ctx, token); err != nil {
+			b.Fatal(err)
+		}
+		reads++
+	}
+	b.ReportMetric(float64(statements.Count())/float64(reads), "statements/op")
 }
