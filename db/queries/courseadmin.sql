@@ -35,6 +35,15 @@ VALUES (@slug, @title, @summary, @description, @learning_outcomes::text[], @audi
         @audiences::text[], @level, @duration, @delivery_modes::text[], @default_capacity, @now, @now)
 RETURNING id;
 
+-- name: CreateBespokeCourse :one
+-- A course made for one agency's request for bespoke training: hidden from
+-- the catalogue, its sessions closed to that agency.
+INSERT INTO courses (slug, title, summary, description, learning_outcomes, audience_description, audiences,
+                     level, duration, delivery_modes, default_capacity, bespoke, created_at, updated_at)
+VALUES (@slug, @title, @summary, @description, @learning_outcomes::text[], @audience_description,
+        @audiences::text[], @level, @duration, @delivery_modes::text[], @default_capacity, true, @now, @now)
+RETURNING id;
+
 -- name: UpdateCourse :exec
 -- Sessions keep the course title they were scheduled with: nothing here
 -- touches them.

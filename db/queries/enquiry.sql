@@ -102,30 +102,6 @@ LIMIT 500;
 -- name: EnquiryAgencyChoices :many
 SELECT DISTINCT a.id, a.name FROM enquiries e JOIN agencies a ON a.id = e.agency_id ORDER BY a.name;
 
--- name: MakeBespokeCourse :one
-INSERT INTO courses (slug, title, summary, description, learning_outcomes, audience_description, audiences, level,
-                     duration, delivery_modes, default_capacity, bespoke)
-VALUES (@slug, @title, @summary, @description, ARRAY[@summary::text], @audience_description, ARRAY['practitioners'],
-        1, @duration, ARRAY['in_person', 'online'], @default_capacity, true)
-RETURNING id;
-
--- name: ApproveBespokeTrainers :many
--- A manager choosing trainers for bespoke training approves them for it
--- (people who hold the trainer role only), returning those newly approved.
-INSERT INTO trainer_courses (trainer_id, course_id, approved_at)
-SELECT u.id, c.id, @now
-FROM users u, courses c
-WHERE u.id = ANY (@trainer_ids::bigint[]) AND c.id = @course_id AND c.bespoke AND u.erased_at IS NULL
-  AND EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = 'trainer')
-ON CONFLICT (trainer_id, course_id) DO NOTHING
-RETURNING trainer_id;
-
--- name: RevokeBespokeTrainers :exec
--- Takes back approvals made for a session that was then not scheduled.
-DELETE FROM trainer_courses
-WHERE course_id = @course_id AND trainer_id = ANY (@trainer_ids::bigint[])
-  AND course_id IN (SELECT id FROM courses WHERE bespoke);
-
 -- name: EnquiryManagers :many
 SELECT u.id, u.email::text AS email, u.full_name
 FROM users u JOIN user_roles r ON r.user_id = u.id AND r.role = 'manager'

@@ -56,6 +56,18 @@ WHERE c.id = ANY (@course_ids::bigint[]) AND c.retired_at IS NULL
 ON CONFLICT (trainer_id, course_id) DO NOTHING
 RETURNING course_id;
 
+-- name: ApproveTrainersForCourse :many
+-- Approves the people in @trainer_ids who hold the trainer role to deliver
+-- a course that is not retired, returning those newly approved.
+INSERT INTO trainer_courses (trainer_id, course_id, approved_at)
+SELECT u.id, c.id, @now
+FROM users u, courses c
+WHERE u.id = ANY (@trainer_ids::bigint[]) AND c.id = @course_id AND c.retired_at IS NULL AND u.erased_at IS NULL
+  AND EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = 'trainer')
+ORDER BY u.id
+ON CONFLICT (trainer_id, course_id) DO NOTHING
+RETURNING trainer_id;
+
 -- name: ListTimeOff :many
 SELECT id, lower(during)::timestamptz AS starts_at, upper(during)::timestamptz AS ends_at, reason
 FROM trainer_commitments

@@ -28,6 +28,51 @@ func (q *Queries) CourseSlugTaken(ctx context.Context, arg CourseSlugTakenParams
 	return exists, err
 }
 
+const createBespokeCourse = `-- name: CreateBespokeCourse :one
+INSERT INTO courses (slug, title, summary, description, learning_outcomes, audience_description, audiences,
+                     level, duration, delivery_modes, default_capacity, bespoke, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5::text[], $6,
+        $7::text[], $8, $9, $10::text[], $11, true, $12, $12)
+RETURNING id
+`
+
+type CreateBespokeCourseParams struct {
+	Slug                string
+	Title               string
+	Summary             string
+	Description         string
+	LearningOutcomes    []string
+	AudienceDescription string
+	Audiences           []string
+	Level               int16
+	Duration            string
+	DeliveryModes       []string
+	DefaultCapacity     int32
+	Now                 time.Time
+}
+
+// A course made for one agency's request for bespoke training: hidden from
+// the catalogue, its sessions closed to that agency.
+func (q *Queries) CreateBespokeCourse(ctx context.Context, arg CreateBespokeCourseParams) (int64, error) {
+	row := q.db.QueryRow(ctx, createBespokeCourse,
+		arg.Slug,
+		arg.Title,
+		arg.Summary,
+		arg.Description,
+		arg.LearningOutcomes,
+		arg.AudienceDescription,
+		arg.Audiences,
+		arg.Level,
+		arg.Duration,
+		arg.DeliveryModes,
+		arg.DefaultCapacity,
+		arg.Now,
+	)
+	var id int64
+	err := row.Scan(&id)
+	return id, err
+}
+
 const createCourse = `-- name: CreateCourse :one
 INSERT INTO courses (slug, title, summary, description, learning_outcomes, audience_description, audiences,
                      level, duration, delivery_modes, default_capacity, created_at, updated_at)

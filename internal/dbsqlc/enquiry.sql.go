@@ -10,44 +10,6 @@ import (
 	"time"
 )
 
-const approveBespokeTrainers = `-- name: ApproveBespokeTrainers :many
-INSERT INTO trainer_courses (trainer_id, course_id, approved_at)
-SELECT u.id, c.id, $1
-FROM users u, courses c
-WHERE u.id = ANY ($2::bigint[]) AND c.id = $3 AND c.bespoke AND u.erased_at IS NULL
-  AND EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = 'trainer')
-ON CONFLICT (trainer_id, course_id) DO NOTHING
-RETURNING trainer_id
-`
-
-type ApproveBespokeTrainersParams struct {
-	Now        time.Time
-	TrainerIds []int64
-	CourseID   int64
-}
-
-// A manager choosing trainers for bespoke training approves them for it
-// (people who hold the trainer role only), returning those newly approved.
-func (q *Queries) ApproveBespokeTrainers(ctx context.Context, arg ApproveBespokeTrainersParams) ([]int64, error) {
-	rows, err := q.db.Query(ctx, approveBespokeTrainers, arg.Now, arg.TrainerIds, arg.CourseID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []int64
-	for rows.Next() {
-		var trainer_id int64
-		if err := rows.Scan(&trainer_id); err != nil {
-			return nil, err
-		}
-		items = append(items, trainer_id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const enquiryAgencyChoices = `-- name: EnquiryAgencyChoices :many
 SELECT DISTINCT a.id, a.name FROM enquiries e JOIN agencies a ON a.id = e.agency_id ORDER BY a.name
 `
@@ -660,56 +622,6 @@ func (q *Queries) LockEnquiry(ctx context.Context, id int64) (LockEnquiryRow, er
 		&i.AgencyID,
 	)
 	return i, err
-}
-
-const makeBespokeCourse = `-- name: MakeBespokeCourse :one
-INSERT INTO courses (slug, title, summary, description, learning_outcomes, audience_description, audiences, level,
-                     duration, delivery_modes, default_capacity, bespoke)
-VALUES ($1, $2, $3, $4, ARRAY[$3::text], $5, ARRAY['practitioners'],
-        1, $6, ARRAY['in_person', 'online'], $7, true)
-RETURNING id
-`
-
-type MakeBespokeCourseParams struct {
-	Slug                string
-	Title               string
-	Summary             string
-	Description         string
-	AudienceDescription string
-	Duration            string
-	DefaultCapacity     int32
-}
-
-func (q *Queries) MakeBespokeCourse(ctx context.Context, arg MakeBespokeCourseParams) (int64, error) {
-	row := q.db.QueryRow(ctx, makeBespokeCourse,
-		arg.Slug,
-		arg.Title,
-		arg.Summary,
-		arg.Description,
-		arg.AudienceDescription,
-		arg.Duration,
-		arg.DefaultCapacity,
-	)
-	var id int64
-	err := row.Scan(&id)
-	return id, err
-}
-
-const revokeBespokeTrainers = `-- name: RevokeBespokeTrainers :exec
-DELETE FROM trainer_courses
-WHERE course_id = $1 AND trainer_id = ANY ($2::bigint[])
-  AND course_id IN (SELECT id FROM courses WHERE bespoke)
-`
-
-type RevokeBespokeTrainersParams struct {
-	CourseID   int64
-	TrainerIds []int64
-}
-
-// Takes back approvals made for a session that was then not scheduled.
-func (q *Queries) RevokeBespokeTrainers(ctx context.Context, arg RevokeBespokeTrainersParams) error {
-	_, err := q.db.Exec(ctx, revokeBespokeTrainers, arg.CourseID, arg.TrainerIds)
-	return err
 }
 
 const setEnquiryCourse = `-- name: SetEnquiryCourse :exec

@@ -45,6 +45,45 @@ func (q *Queries) AddCourseApprovals(ctx context.Context, arg AddCourseApprovals
 	return items, nil
 }
 
+const approveTrainersForCourse = `-- name: ApproveTrainersForCourse :many
+INSERT INTO trainer_courses (trainer_id, course_id, approved_at)
+SELECT u.id, c.id, $1
+FROM users u, courses c
+WHERE u.id = ANY ($2::bigint[]) AND c.id = $3 AND c.retired_at IS NULL AND u.erased_at IS NULL
+  AND EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = 'trainer')
+ORDER BY u.id
+ON CONFLICT (trainer_id, course_id) DO NOTHING
+RETURNING trainer_id
+`
+
+type ApproveTrainersForCourseParams struct {
+	Now        time.Time
+	TrainerIds []int64
+	CourseID   int64
+}
+
+// Approves the people in @trainer_ids who hold the trainer role to deliver
+// a course that is not retired, returning those newly approved.
+func (q *Queries) ApproveTrainersForCourse(ctx context.Context, arg ApproveTrainersForCourseParams) ([]int64, error) {
+	rows, err := q.db.Query(ctx, approveTrainersForCourse, arg.Now, arg.TrainerIds, arg.CourseID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []int64
+	for rows.Next() {
+		var trainer_id int64
+		if err := rows.Scan(&trainer_id); err != nil {
+			return nil, err
+		}
+		items = append(items, trainer_id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const countPastTrainerSessions = `-- name: CountPastTrainerSessions :one
 SELECT count(*)
 FROM session_trainers st

@@ -11,7 +11,6 @@ import (
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
-	"github.com/pscp/booktraining/internal/pgerr"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -47,7 +46,11 @@ type Trainer struct {
 
 // Get returns one session with its trainers.
 func (s *Service) Get(ctx context.Context, id int64) (Session, error) {
-	q := dbsqlc.New(s.pool)
+	return get(ctx, dbsqlc.New(s.pool), id)
+}
+
+// get is Get with the queries of a transaction, or of the pool.
+func get(ctx context.Context, q *dbsqlc.Queries, id int64) (Session, error) {
 	r, err := q.GetScheduledSession(ctx, id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Session{}, ErrNotFound
@@ -90,35 +93,17 @@ func FormFor(se Session) Form {
 }
 
 // Move changes the time, place, capacity or trainers of a draft or
-// published session. A published session moved in time or place gets a new
-// sequence number, so calendars replace the old invitation, and everyone
-// booked is told.
+// published session, in one transaction that locks the session, checks the
+// form (its clashes read there, the session's own slot excepted) and saves
+// it. A published session moved in time or place gets a new sequence
+// number, so calendars replace the old invitation, and everyone booked is
+// told.
 func (s *Service) Move(ctx context.Context, id int64, f Form) (Plan, error) {
-	cur, err := s.Get(ctx, id)
-	if err != nil {
-		return Plan{}, err
-	}
-	if cur.Status != "draft" && cur.Status != "published" {
-		return Plan{}, ErrWrongState
-	}
-	f.CourseID = cur.CourseID // a session stays a session of its course
-	p, err := s.Check(ctx, f, id)
-	if err != nil {
-		return p, err
-	}
-	if !sameDay(p.StartsAt, cur.StartsAt) { // a new date on a weekend or bank holiday needs confirming
-		if w := nonWorkingDays(f, p.StartsAt); w != nil {
-			return p, w
-		}
-	}
-	if p.Capacity < cur.Booked {
-		var v validation.Errors
-		v.Add("capacity", fmt.Sprintf("%d people are booked: enter %d places or more", cur.Booked, cur.Booked))
-		return p, v.Err()
-	}
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	var p Plan
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		q := dbsqlc.New(tx)
-		// Lock the session: two managers changing it at once take turns.
+		// Lock the session: two managers changing it at once take turns,
+		// and the second checks its form against the first's change.
 		locked, err := q.LockSessionForChange(ctx, id)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrNotFound
@@ -128,14 +113,27 @@ func (s *Service) Move(ctx context.Context, id int64, f Form) (Plan, error) {
 		if locked.Status != "draft" && locked.Status != "published" {
 			return ErrWrongState
 		}
-		before, err := readState(ctx, q, id)
+		cur, err := get(ctx, q, id)
 		if err != nil {
 			return err
+		}
+		f.CourseID = cur.CourseID // a session stays a session of its course
+		if p, err = s.CheckTx(ctx, tx, f, id); err != nil {
+			return err
+		}
+		if !sameDay(p.StartsAt, cur.StartsAt) { // a new date on a weekend or bank holiday needs confirming
+			if w := nonWorkingDays(f, p.StartsAt); w != nil {
+				return w
+			}
 		}
 		if p.Capacity < int(locked.SeatsTaken) {
 			var v validation.Errors
 			v.Add("capacity", fmt.Sprintf("%d people are booked: enter %d places or more", locked.SeatsTaken, locked.SeatsTaken))
 			return v.Err()
+		}
+		before, err := readState(ctx, q, id)
+		if err != nil {
+			return err
 		}
 		// Trainers leaving the session go first, so moving it never counts
 		// their other commitments as clashes.
@@ -182,10 +180,12 @@ func (s *Service) Move(ctx context.Context, id int64, f Form) (Plan, error) {
 		// More places (or a later cut-off) may let the waiting list in.
 		return s.Bookings.FillPlaces(ctx, tx, id)
 	})
-	if pgerr.Violates(err, "sessions_room_no_overlap", "trainer_commitments_no_overlap") {
+	if IsClash(err) {
 		return p, s.clashAfterRace(ctx, p, id)
 	} else if smaller := RoomMadeSmaller(err); smaller != nil {
 		return p, smaller
+	} else if refused(err) {
+		return p, err
 	} else if err != nil {
 		return p, fmt.Errorf("move session %d: %w", id, err)
 	}

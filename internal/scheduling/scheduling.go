@@ -162,18 +162,20 @@ func (s *Service) Check(ctx context.Context, f Form, except int64) (Plan, error)
 	return s.check(ctx, dbsqlc.New(s.pool), f, except)
 }
 
-// CheckTx is Check for a new session in the caller's transaction, so that
-// what the transaction has just made (an agency's premises as the venue)
-// is seen.
-func (s *Service) CheckTx(ctx context.Context, tx pgx.Tx, f Form) (Plan, error) {
-	return s.check(ctx, dbsqlc.New(tx), f, 0)
+// CheckTx is Check in the caller's transaction, the one that acts on the
+// plan: what the transaction has just made (a bespoke course, its trainers'
+// approvals, an agency's premises as the venue) is seen, and the clashes
+// are read where the session is then saved or moved (the database's
+// exclusion constraints still have the last word on a race).
+func (s *Service) CheckTx(ctx context.Context, tx pgx.Tx, f Form, except int64) (Plan, error) {
+	return s.check(ctx, dbsqlc.New(tx), f, except)
 }
 
 func (s *Service) check(ctx context.Context, q *dbsqlc.Queries, f Form, except int64) (Plan, error) {
 	var current Session // the session being changed: it may keep a retired venue
 	if except != 0 {
 		var err error
-		if current, err = s.Get(ctx, except); err != nil {
+		if current, err = get(ctx, q, except); err != nil {
 			return Plan{}, err
 		}
 	}
@@ -396,35 +398,50 @@ func nonWorkingDays(f Form, starts ...time.Time) *DayWarning {
 	return &w
 }
 
-// Create saves a checked plan as a draft session and returns its ID. If
-// another manager took the room or a trainer in the meantime, the database
-// refuses and Create names the clash. A weekend or a bank holiday is
-// refused with a *DayWarning until the form confirms it.
+// Create checks a form and saves it as a draft session, in one
+// transaction, and returns its ID. If another manager took the room or a
+// trainer in the meantime, the database refuses and Create names the
+// clash. A weekend or a bank holiday is refused with a *DayWarning until
+// the form confirms it.
 func (s *Service) Create(ctx context.Context, f Form) (int64, Plan, error) {
-	p, err := s.Check(ctx, f, 0)
-	if err != nil {
-		return 0, p, err
-	}
-	if w := nonWorkingDays(f, p.StartsAt); w != nil {
-		return 0, p, w
-	}
+	var p Plan
 	var id int64
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var err error
+		if p, err = s.CheckTx(ctx, tx, f, 0); err != nil {
+			return err
+		}
+		if w := nonWorkingDays(f, p.StartsAt); w != nil {
+			return w
+		}
+		q := dbsqlc.New(tx)
 		if id, err = insert(ctx, q, p); err != nil {
 			return err
 		}
 		return s.recordCreated(ctx, q, id, nil)
 	})
-	if pgerr.Violates(err, "sessions_room_no_overlap", "trainer_commitments_no_overlap") {
+	if IsClash(err) {
 		return 0, p, s.clashAfterRace(ctx, p, 0)
 	} else if smaller := RoomMadeSmaller(err); smaller != nil {
 		return 0, p, smaller
+	} else if refused(err) {
+		return 0, p, err
 	} else if err != nil {
 		return 0, p, fmt.Errorf("create session: %w", err)
 	}
 	return id, p, nil
+}
+
+// refused reports whether err is a refusal for the manager to read (the
+// form's mistakes, a clash, a day to confirm, a session in the wrong state)
+// rather than a failure.
+func refused(err error) bool {
+	var v *validation.Errors
+	var c *ClashError
+	var w *DayWarning
+	var se *SeriesError
+	return errors.As(err, &v) || errors.As(err, &c) || errors.As(err, &w) || errors.As(err, &se) ||
+		errors.Is(err, ErrWrongState) || errors.Is(err, ErrNotFound)
 }
 
 // RoomMadeSmaller is, when the database refused a session more places than

@@ -12,7 +12,6 @@ import (
 
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
-	"github.com/pscp/booktraining/internal/pgerr"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -99,10 +98,11 @@ func (e *SeriesError) Error() string {
 }
 
 // CreateSeries schedules the same session on every date of a pattern, from
-// the form's date onwards, in one transaction: every clash is reported before
-// anything is saved, and if another manager takes a slot meanwhile, nothing
-// is saved either. Dates on a weekend or a bank holiday are refused together
-// with a *DayWarning until the form confirms them.
+// the form's date onwards, in one transaction that checks every date and
+// saves them all: every clash is reported before anything is saved, and if
+// another manager takes a slot meanwhile, nothing is saved either. Dates on
+// a weekend or a bank holiday are refused together with a *DayWarning until
+// the form confirms them.
 func (s *Service) CreateSeries(ctx context.Context, f Form, p Pattern) ([]int64, error) {
 	from, ok := date(f.Day, f.Month, f.Year)
 	if !ok {
@@ -110,34 +110,34 @@ func (s *Service) CreateSeries(ctx context.Context, f Form, p Pattern) ([]int64,
 		v.Add("date", "Enter a real date for the first session, for example 3 3 2026")
 		return nil, v.Err()
 	}
-	var plans []Plan
-	var bad []SeriesClash
-	for _, d := range p.Dates(from) {
-		df := f
-		df.Day, df.Month, df.Year = strconv.Itoa(d.Day()), strconv.Itoa(int(d.Month())), strconv.Itoa(d.Year())
-		plan, err := s.Check(ctx, df, 0)
-		var clash *ClashError
-		switch {
-		case errors.As(err, &clash):
-			bad = append(bad, SeriesClash{Date: d, Clashes: clash.Clashes})
-		case err != nil:
-			return nil, err // the same form problem on every date: report it once
-		default:
-			plans = append(plans, plan)
-		}
-	}
-	if len(bad) > 0 {
-		return nil, &SeriesError{Dates: bad}
-	}
-	starts := make([]time.Time, 0, len(plans))
-	for _, plan := range plans {
-		starts = append(starts, plan.StartsAt)
-	}
-	if w := nonWorkingDays(f, starts...); w != nil {
-		return nil, w
-	}
 	var ids []int64
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var plans []Plan
+		var bad []SeriesClash
+		for _, d := range p.Dates(from) {
+			df := f
+			df.Day, df.Month, df.Year = strconv.Itoa(d.Day()), strconv.Itoa(int(d.Month())), strconv.Itoa(d.Year())
+			plan, err := s.CheckTx(ctx, tx, df, 0)
+			var clash *ClashError
+			switch {
+			case errors.As(err, &clash):
+				bad = append(bad, SeriesClash{Date: d, Clashes: clash.Clashes})
+			case err != nil:
+				return err // the same form problem on every date: report it once
+			default:
+				plans = append(plans, plan)
+			}
+		}
+		if len(bad) > 0 {
+			return &SeriesError{Dates: bad}
+		}
+		starts := make([]time.Time, 0, len(plans))
+		for _, plan := range plans {
+			starts = append(starts, plan.StartsAt)
+		}
+		if w := nonWorkingDays(f, starts...); w != nil {
+			return w
+		}
 		q := dbsqlc.New(tx)
 		for _, plan := range plans {
 			id, err := insert(ctx, q, plan)
@@ -153,10 +153,12 @@ func (s *Service) CreateSeries(ctx context.Context, f Form, p Pattern) ([]int64,
 		}
 		return nil
 	})
-	if pgerr.Violates(err, "sessions_room_no_overlap", "trainer_commitments_no_overlap") {
+	if IsClash(err) {
 		return nil, &SeriesError{Dates: []SeriesClash{{Date: from, Clashes: []Clash{{Kind: "room", What: "The room or a trainer", CourseTitle: "a session scheduled a moment ago", StartsAt: from, EndsAt: from}}}}}
 	} else if smaller := RoomMadeSmaller(err); smaller != nil {
 		return nil, smaller
+	} else if refused(err) {
+		return nil, err
 	} else if err != nil {
 		return nil, fmt.Errorf("create series: %w", err)
 	}

@@ -152,3 +152,34 @@ func lockTrainer(ctx context.Context, q *dbsqlc.Queries, id int64) error {
 	}
 	return nil
 }
+
+// ApproveTx approves trainers to deliver a course in the caller's
+// transaction, as part of a change that needs them approved (accepting a
+// bespoke training request with the trainers the manager chose), and
+// audits each new approval (trainer_courses_changed) as done by the actor
+// in ctx. Those already approved are left as they are; IDs of people who
+// do not hold the trainer role, and a retired course, approve no one (the
+// caller's own check names them). It returns the trainers newly approved.
+func ApproveTx(ctx context.Context, tx pgx.Tx, courseID int64, trainerIDs []int64, now time.Time) ([]int64, error) {
+	if len(trainerIDs) == 0 {
+		return nil, nil
+	}
+	a := actor.From(ctx)
+	q := dbsqlc.New(tx)
+	added, err := q.ApproveTrainersForCourse(ctx, dbsqlc.ApproveTrainersForCourseParams{
+		TrainerIds: trainerIDs, CourseID: courseID, Now: now,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("approve trainers for course %d: %w", courseID, err)
+	}
+	slices.Sort(added)
+	for _, id := range added {
+		if err := audit.Record(ctx, q, now, audit.Event{
+			Action: ActionCoursesApproved, ActorID: a.IDPtr(), SubjectID: &id, IP: a.IP,
+			Details: map[string]any{"approved_course_ids": []int64{courseID}, "withdrawn_course_ids": []int64{}},
+		}); err != nil {
+			return nil, err
+		}
+	}
+	return added, nil
+}

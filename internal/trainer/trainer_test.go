@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -98,4 +99,62 @@ func TestRefusalsCarryKinds(t *testing.T) {
 	err = f.svc.SetCourses(f.asManager, f.manager, nil)
 	assert.ErrorIs(t, err, trainer.ErrNotFound, "the manager does not train")
 	assert.Equal(t, errs.NotFound, errs.KindOf(err))
+}
+
+// ApproveTx approves, in the caller's transaction, only people holding the
+// trainer role for a course that is not retired, and audits each new
+// approval once as the actor's; rolled back, it leaves nothing.
+func TestApproveTxApprovesTrainersInTheCallersTransaction(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	ctx := context.Background()
+	var course, retired int64
+	require.NoError(t, f.pool.QueryRow(ctx,
+		"SELECT min(id), max(id) FROM courses WHERE retired_at IS NULL AND NOT bespoke").Scan(&course, &retired))
+	_, err := f.pool.Exec(ctx, "DELETE FROM trainer_courses WHERE trainer_id = $1", f.trainer)
+	require.NoError(t, err)
+	_, err = f.pool.Exec(ctx, "UPDATE courses SET retired_at = $2 WHERE id = $1", retired, now)
+	require.NoError(t, err)
+	approvals := func() int {
+		t.Helper()
+		var n int
+		require.NoError(t, f.pool.QueryRow(ctx, "SELECT count(*) FROM trainer_courses WHERE trainer_id = $1", f.trainer).Scan(&n))
+		return n
+	}
+	approve := func(courseID int64, commit bool) []int64 {
+		t.Helper()
+		var added []int64
+		stop := errors.New("rolled back")
+		err := pgx.BeginFunc(f.asManager, f.pool, func(tx pgx.Tx) (err error) {
+			if added, err = trainer.ApproveTx(f.asManager, tx, courseID, []int64{f.trainer, f.manager, f.trainer}, now); err != nil {
+				return err
+			}
+			if !commit {
+				return stop
+			}
+			return nil
+		})
+		if !commit {
+			require.ErrorIs(t, err, stop)
+		} else {
+			require.NoError(t, err)
+		}
+		return added
+	}
+
+	assert.Equal(t, []int64{f.trainer}, approve(course, false))
+	assert.Zero(t, approvals(), "rolled back with the caller's transaction")
+	assert.Zero(t, f.audited(t, string(trainer.ActionCoursesApproved)))
+
+	assert.Equal(t, []int64{f.trainer}, approve(course, true), "the manager does not train")
+	assert.Equal(t, 1, approvals())
+	assert.Equal(t, 1, f.audited(t, string(trainer.ActionCoursesApproved)))
+	var managerApproved int
+	require.NoError(t, f.pool.QueryRow(ctx, "SELECT count(*) FROM trainer_courses WHERE trainer_id = $1", f.manager).Scan(&managerApproved))
+	assert.Zero(t, managerApproved)
+
+	assert.Empty(t, approve(course, true), "already approved")
+	assert.Equal(t, 1, f.audited(t, string(trainer.ActionCoursesApproved)), "nothing new to audit")
+	assert.Empty(t, approve(retired, true), "a retired course")
+	assert.Equal(t, 1, approvals())
 }

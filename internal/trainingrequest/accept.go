@@ -10,8 +10,10 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pscp/booktraining/internal/actor"
+	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/scheduling"
+	"github.com/pscp/booktraining/internal/trainer"
 	"github.com/pscp/booktraining/internal/validation"
 	"github.com/pscp/booktraining/internal/venue"
 )
@@ -68,9 +70,10 @@ func (t Team) Decline(ctx context.Context, id int64, reason string) error {
 // it) by making a published session closed to the request's agency, checked
 // like any session for clashes. A bespoke request first gets its own hidden
 // course, made once and reused, and the chosen trainers are approved for it.
-// The agency is emailed the session's invite link. f's course and agency
-// are set here; bad input is a *validation.Errors, a clash a
-// *scheduling.ClashError, and nothing is saved for either.
+// The agency is emailed the session's invite link. All of it is one
+// transaction: f's course and agency are set here; bad input is a
+// *validation.Errors, a clash a *scheduling.ClashError, and nothing is saved
+// for either (no course, no approval, no session).
 func (t Team) Schedule(ctx context.Context, id int64, f scheduling.Form) (int64, error) {
 	return t.ScheduleAt(ctx, id, f, nil)
 }
@@ -86,116 +89,118 @@ func (t Team) ScheduleAt(ctx context.Context, id int64, f scheduling.Form, at *v
 		return 0, ErrNotFound
 	}
 	s := t.s
-	q := dbsqlc.New(s.pool)
-	e, err := q.GetEnquiry(ctx, id)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, ErrNotFound
-	} else if err != nil {
-		return 0, fmt.Errorf("get request %d: %w", id, err)
-	}
-	if e.Status == Declined {
-		return 0, ErrWrongState
-	}
-	courseID := int64(0)
-	if e.CourseID != nil {
-		courseID = *e.CourseID
-	} else if courseID, err = s.bespokeCourse(ctx, e); err != nil {
-		return 0, err
-	}
-	// The chosen trainers are approved for a bespoke course before the
-	// check (which asks for approved trainers). If the form was wrong, the
-	// approvals made here are taken back; after a clash they stay, as the
-	// manager will most likely try another time with the same trainers (and
-	// a concurrent acceptance that won may rely on them).
-	var approved []int64
-	if e.Kind == "bespoke" && len(f.TrainerIDs) > 0 {
-		if approved, err = q.ApproveBespokeTrainers(ctx, dbsqlc.ApproveBespokeTrainersParams{
-			TrainerIds: f.TrainerIDs, CourseID: courseID, Now: s.now(),
-		}); err != nil {
-			return 0, fmt.Errorf("approve trainers for bespoke course: %w", err)
-		}
-	}
-	sessionID, err := s.schedule(ctx, by, id, e, courseID, f, at)
-	var invalid *validation.Errors
-	if errors.As(err, &invalid) && len(approved) > 0 {
-		if rerr := q.RevokeBespokeTrainers(context.WithoutCancel(ctx), dbsqlc.RevokeBespokeTrainersParams{
-			CourseID: courseID, TrainerIds: approved,
-		}); rerr != nil {
-			return 0, errors.Join(err, fmt.Errorf("take back trainer approvals: %w", rerr))
-		}
-	}
-	return sessionID, err
-}
-
-// schedule is Schedule once the course is known and its trainers approved.
-func (s *Service) schedule(ctx context.Context, by actor.Actor, id int64, e dbsqlc.GetEnquiryRow, courseID int64, f scheduling.Form, at *venue.Premises) (int64, error) {
-	f.CourseID, f.AgencyID = courseID, e.AgencyID
-	var plan scheduling.Plan
-	var err error
-	if at == nil {
-		if plan, err = s.sched.Check(ctx, f, 0); err != nil {
-			return 0, err
-		}
-	}
 	now := s.now()
+	var plan scheduling.Plan
 	var sessionID int64
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		q := dbsqlc.New(tx)
+		// The request's lock makes managers accepting it at once take
+		// turns: the second sees the first's course and session.
 		lock, err := q.LockEnquiry(ctx, id)
-		if err != nil {
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		} else if err != nil {
 			return fmt.Errorf("lock request %d: %w", id, err)
 		}
 		if lock.Status == Declined {
 			return ErrWrongState
 		}
-		if at != nil {
-			if plan, err = s.checkAtPremises(ctx, tx, by, e.AgencyID, f, *at, now); err != nil {
+		e, err := q.GetEnquiry(ctx, id)
+		if err != nil {
+			return fmt.Errorf("get request %d: %w", id, err)
+		}
+		courseID, err := s.courseFor(ctx, tx, e, now)
+		if err != nil {
+			return err
+		}
+		// The chosen trainers are approved for a bespoke course before the
+		// check, which asks for approved trainers; a refusal takes the
+		// approvals back with the rest.
+		if e.Kind == "bespoke" {
+			if _, err := trainer.ApproveTx(ctx, tx, courseID, f.TrainerIDs, now); err != nil {
 				return err
 			}
+		}
+		f.CourseID, f.AgencyID = courseID, e.AgencyID
+		if at != nil {
+			plan, err = s.checkAtPremises(ctx, tx, by, e.AgencyID, f, *at, now)
+		} else {
+			plan, err = s.sched.CheckTx(ctx, tx, f, 0)
+		}
+		if err != nil {
+			return err
 		}
 		if sessionID, err = s.sched.CreatePublishedTx(ctx, tx, plan, Reference(id)); err != nil {
 			return err
 		}
-		if err := q.LinkEnquirySession(ctx, dbsqlc.LinkEnquirySessionParams{EnquiryID: id, SessionID: sessionID}); err != nil {
-			return fmt.Errorf("link session: %w", err)
-		}
-		action := "session_added"
-		if lock.Status != Accepted {
-			action = "accepted"
-			if err := q.SetEnquiryStatus(ctx, dbsqlc.SetEnquiryStatusParams{ID: id, Status: Accepted, Now: now}); err != nil {
-				return fmt.Errorf("accept: %w", err)
-			}
-		}
-		if err := q.InsertEnquiryEvent(ctx, dbsqlc.InsertEnquiryEventParams{
-			EnquiryID: id, ActorID: by.ID, Action: action, Status: Accepted, At: now,
-			Note: fmt.Sprintf("Session %d: %s", sessionID, describe(plan.StartsAt, plan.EndsAt)),
-		}); err != nil {
-			return fmt.Errorf("record acceptance: %w", err)
-		}
-		sessions, err := q.EnquirySessions(ctx, id)
-		if err != nil {
-			return fmt.Errorf("sessions: %w", err)
-		}
-		var link, where string
-		for _, se := range sessions {
-			if se.ID == sessionID {
-				link = s.baseURL.JoinPath("invite", se.InviteToken).String()
-				where = place(se)
-			}
-		}
-		e.Status = Accepted
-		return s.tellAgency(ctx, tx, e, "accepted", fmt.Sprintf(
-			"Good news: we will deliver %s for %s (request %s) on %s.\n\nWhere: %s\n\nThe session is only for your agency's staff. Share this link with them so they can book their places:\n%s\n\nYou can see who has booked at %s",
-			plan.CourseTitle, e.AgencyName, Reference(id), describe(plan.StartsAt, plan.EndsAt), where, link, s.link(id)))
+		return s.accepted(ctx, tx, by, lock.Status, e, sessionID, plan, now)
 	})
 	if scheduling.IsClash(err) {
-		return 0, s.sched.ClashesNow(ctx, plan)
+		return 0, s.sched.ClashesNow(ctx, plan) // read again: it only says what is in the way
 	} else if smaller := scheduling.RoomMadeSmaller(err); smaller != nil {
 		return 0, smaller
 	} else if err != nil {
 		return 0, err
 	}
 	return sessionID, nil
+}
+
+// courseFor is the course of request e's sessions: the course asked for,
+// or for bespoke training the request's own course, made by the catalogue
+// in tx the first time.
+func (s *Service) courseFor(ctx context.Context, tx pgx.Tx, e dbsqlc.GetEnquiryRow, now time.Time) (int64, error) {
+	if e.CourseID != nil {
+		return *e.CourseID, nil
+	}
+	id, err := catalogue.CreateBespokeTx(ctx, tx, catalogue.Bespoke{
+		Slug: fmt.Sprintf("bespoke-%d", e.ID), Topic: e.Topic, Need: e.Need, Audience: e.Audience,
+		Participants: int(e.Participants),
+	}, now)
+	if err != nil {
+		return 0, err
+	}
+	if err := dbsqlc.New(tx).SetEnquiryCourse(ctx, dbsqlc.SetEnquiryCourseParams{ID: e.ID, CourseID: &id, Now: now}); err != nil {
+		return 0, fmt.Errorf("set course of request %d: %w", e.ID, err)
+	}
+	return id, nil
+}
+
+// accepted links a new session to its request, accepts the request if it
+// was not yet, records the event and queues the agency's email, in tx.
+func (s *Service) accepted(ctx context.Context, tx pgx.Tx, by actor.Actor, was string, e dbsqlc.GetEnquiryRow, sessionID int64, plan scheduling.Plan, now time.Time) error {
+	q := dbsqlc.New(tx)
+	id := e.ID
+	if err := q.LinkEnquirySession(ctx, dbsqlc.LinkEnquirySessionParams{EnquiryID: id, SessionID: sessionID}); err != nil {
+		return fmt.Errorf("link session: %w", err)
+	}
+	action := "session_added"
+	if was != Accepted {
+		action = "accepted"
+		if err := q.SetEnquiryStatus(ctx, dbsqlc.SetEnquiryStatusParams{ID: id, Status: Accepted, Now: now}); err != nil {
+			return fmt.Errorf("accept: %w", err)
+		}
+	}
+	if err := q.InsertEnquiryEvent(ctx, dbsqlc.InsertEnquiryEventParams{
+		EnquiryID: id, ActorID: by.ID, Action: action, Status: Accepted, At: now,
+		Note: fmt.Sprintf("Session %d: %s", sessionID, describe(plan.StartsAt, plan.EndsAt)),
+	}); err != nil {
+		return fmt.Errorf("record acceptance: %w", err)
+	}
+	sessions, err := q.EnquirySessions(ctx, id)
+	if err != nil {
+		return fmt.Errorf("sessions: %w", err)
+	}
+	var link, where string
+	for _, se := range sessions {
+		if se.ID == sessionID {
+			link = s.baseURL.JoinPath("invite", se.InviteToken).String()
+			where = place(se)
+		}
+	}
+	e.Status = Accepted
+	return s.tellAgency(ctx, tx, e, "accepted", fmt.Sprintf(
+		"Good news: we will deliver %s for %s (request %s) on %s.\n\nWhere: %s\n\nThe session is only for your agency's staff. Share this link with them so they can book their places:\n%s\n\nYou can see who has booked at %s",
+		plan.CourseTitle, e.AgencyName, Reference(id), describe(plan.StartsAt, plan.EndsAt), where, link, s.link(id)))
 }
 
 // checkAtPremises checks a session at the agency's premises in the
@@ -212,7 +217,7 @@ func (s *Service) checkAtPremises(ctx context.Context, tx pgx.Tx, by actor.Actor
 		}
 		f.VenueID = id
 	}
-	plan, err := s.sched.CheckTx(ctx, tx, f)
+	plan, err := s.sched.CheckTx(ctx, tx, f, 0)
 	var verr *validation.Errors
 	invalid := errors.As(err, &verr)
 	switch {
@@ -262,43 +267,9 @@ func place(se dbsqlc.EnquirySessionsRow) string {
 // the agency's premises or at a venue.
 const FieldPlace = "place"
 
-// bespokeCourse makes the hidden course a bespoke request's sessions belong
-// to, once: a second call returns the same course.
-func (s *Service) bespokeCourse(ctx context.Context, e dbsqlc.GetEnquiryRow) (int64, error) {
-	var id int64
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
-		lock, err := q.LockEnquiry(ctx, e.ID)
-		if err != nil {
-			return fmt.Errorf("lock request %d: %w", e.ID, err)
-		}
-		if lock.CourseID != nil {
-			id = *lock.CourseID
-			return nil
-		}
-		capacity := min(max(e.Participants, 1), 500)
-		if id, err = q.MakeBespokeCourse(ctx, dbsqlc.MakeBespokeCourseParams{
-			Slug: fmt.Sprintf("bespoke-%d", e.ID), Title: e.Topic, Summary: firstLine(e.Need), Description: e.Need,
-			AudienceDescription: e.Audience, Duration: "full_day", DefaultCapacity: capacity,
-		}); err != nil {
-			return fmt.Errorf("make bespoke course: %w", err)
-		}
-		return q.SetEnquiryCourse(ctx, dbsqlc.SetEnquiryCourseParams{ID: e.ID, CourseID: &id, Now: s.now()})
-	})
-	return id, err
-}
-
 func title(e dbsqlc.GetEnquiryRow) string {
 	if e.Kind == "bespoke" {
 		return e.Topic
 	}
 	return e.CourseTitle
-}
-
-func firstLine(s string) string {
-	line, _, _ := strings.Cut(s, "\n")
-	if r := []rune(line); len(r) > 300 {
-		line = string(r[:300])
-	}
-	return line
 }

@@ -122,6 +122,13 @@ func TestAcceptingTwiceAtOnceMakesOneSession(t *testing.T) {
 		AND details->>'training_request' = $2 AND details->>'status' = 'published'`,
 		f.boss.ID, trainingrequest.Reference(id)).Scan(&audited))
 	assert.Equal(t, 1, audited)
+	// The course and its trainers' approvals were made and audited once.
+	require.NoError(t, f.pool.QueryRow(context.Background(),
+		"SELECT count(*) FROM audit_events WHERE action = 'course_created' AND actor_id = $1", f.boss.ID).Scan(&audited))
+	assert.Equal(t, 1, audited)
+	require.NoError(t, f.pool.QueryRow(context.Background(),
+		"SELECT count(*) FROM audit_events WHERE action = 'trainer_courses_changed' AND actor_id = $1", f.boss.ID).Scan(&audited))
+	assert.Equal(t, len(f.trainers), audited)
 
 	// A second session for the large team uses the same course.
 	_, err := f.svc.Team().Schedule(as(context.Background(), f.boss), id, f.session("11"))
