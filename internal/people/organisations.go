@@ -137,7 +137,7 @@ func (s *Service) ConfirmOrganisation(ctx context.Context, name string, f agency
 		}
 		now := s.now()
 		var err error
-		if a, err = agency.CreateTx(ctx, q, now, f); err != nil {
+		if a, err = agency.CreateTx(ctx, tx, now, f); err != nil {
 			return err
 		}
 		moved, err = moveInto(ctx, q, name, a, audit.OrgConfirmed, now)
@@ -165,14 +165,14 @@ func (s *Service) MergeOrganisation(ctx context.Context, name string, agencyID i
 			v.Add(FieldMergeAgency, "Select the agency to move them into")
 			return &v
 		}
-		r, err := q.LockAgency(ctx, agencyID)
-		if errors.Is(err, pgx.ErrNoRows) || (err == nil && r.RetiredAt != nil) {
+		var err error
+		a, err = agency.LockTx(ctx, tx, agencyID)
+		if errors.Is(err, agency.ErrNotFound) || (err == nil && a.Retired()) {
 			v.Add(FieldMergeAgency, "Select an agency from the list")
 			return &v
 		} else if err != nil {
 			return fmt.Errorf("merge organisation into agency %d: %w", agencyID, err)
 		}
-		a = agency.Agency{ID: r.ID, Name: r.Name, Sector: agency.Sector(r.Sector), Band: agency.ChargingBand(r.ChargingBand)}
 		moved, err = moveInto(ctx, q, name, a, audit.OrgMerged, s.now())
 		return err
 	})
