@@ -13,8 +13,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/pscp/booktraining/internal/actor"
-	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/agency/internal/agencydb"
+	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/pgerr"
 	"github.com/pscp/booktraining/internal/validation"

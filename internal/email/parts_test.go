@@ -18,8 +18,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/pscp/booktraining/internal/email/internal/emaildb"
 	"github.com/pscp/booktraining/internal/email"
+	"github.com/pscp/booktraining/internal/email/internal/emaildb"
 	"github.com/pscp/booktraining/internal/pgtest"
 	"github.com/pscp/booktraining/internal/queue"
 	"github.com/pscp/booktraining/internal/smtptest"

@@ -19,9 +19,9 @@ import (
 
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
-	"github.com/pscp/booktraining/internal/queue/internal/queuedb"
 	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/pgerr"
+	"github.com/pscp/booktraining/internal/queue/internal/queuedb"
 	"github.com/pscp/booktraining/internal/validation"
 )
 

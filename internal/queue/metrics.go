@@ -11,8 +11,8 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
-	"github.com/pscp/booktraining/internal/queue/internal/queuedb"
 	"github.com/pscp/booktraining/internal/metrics"
+	"github.com/pscp/booktraining/internal/queue/internal/queuedb"
 )
 
 // JobLag is how long each job done waited past its due time: from

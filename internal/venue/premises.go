@@ -12,8 +12,8 @@ import (
 
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
-	"github.com/pscp/booktraining/internal/venue/internal/venuedb"
 	"github.com/pscp/booktraining/internal/validation"
+	"github.com/pscp/booktraining/internal/venue/internal/venuedb"
 )
 
 // Form fields of an agency's premises on the form that accepts a training

@@ -19,10 +19,10 @@ import (
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/catalogue"
-	"github.com/pscp/booktraining/internal/venue/internal/venuedb"
 	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/pgerr"
 	"github.com/pscp/booktraining/internal/validation"
+	"github.com/pscp/booktraining/internal/venue/internal/venuedb"
 )
 
 // The audit log's names for a training manager's changes to venues.
