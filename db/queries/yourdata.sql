@@ -161,9 +161,6 @@ DELETE FROM sign_in_attempts WHERE email = @email;
 -- Retention: records older than their keeping period go.
 DELETE FROM sign_in_attempts WHERE at < @before;
 
--- name: DeleteAuditEventsBefore :execrows
-DELETE FROM audit_events WHERE at < @before;
-
 -- name: ExportBookings :many
 SELECT b.created_at, s.course_title, s.starts_at, s.ends_at, b.status, b.late, b.attendance,
        b.access_needs, b.dietary_needs, b.line_manager_name, b.line_manager_email::text AS line_manager_email,

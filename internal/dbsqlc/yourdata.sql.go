@@ -125,18 +125,6 @@ func (q *Queries) DecideAgencyChange(ctx context.Context, arg DecideAgencyChange
 	return i, err
 }
 
-const deleteAuditEventsBefore = `-- name: DeleteAuditEventsBefore :execrows
-DELETE FROM audit_events WHERE at < $1
-`
-
-func (q *Queries) DeleteAuditEventsBefore(ctx context.Context, before time.Time) (int64, error) {
-	result, err := q.db.Exec(ctx, deleteAuditEventsBefore, before)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
-}
-
 const deleteSignInAttemptsBefore = `-- name: DeleteSignInAttemptsBefore :execrows
 DELETE FROM sign_in_attempts WHERE at < $1
 `
