@@ -127,12 +127,10 @@ func RecordTx(ctx context.Context, tx pgx.Tx, at time.Time, e Event) error {
 	return nil
 }
 
-// Record writes e with the shared queries of the caller's transaction.
-//
-// Deprecated: for the callers not yet moved to RecordTx (booking,
-// scheduling, trainer, catalogue, payment, account, people); it uses a copy
-// of the insert in the shared package (db/queries/audit_record.sql), deleted
-// with it.
+// Record writes e with the shared queries of the caller's transaction. It is
+// the old way, kept for the callers not yet moved to RecordTx (booking,
+// scheduling, trainer, catalogue, payment): it uses a copy of the insert in
+// the shared package (db/queries/audit_record.sql), deleted with it.
 func Record(ctx context.Context, q *dbsqlc.Queries, at time.Time, e Event) error {
 	p, err := insertParams(at, e)
 	if err != nil {
