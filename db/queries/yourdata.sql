@@ -118,26 +118,6 @@ FROM sign_in_attempts
 WHERE email = @email
 ORDER BY at, id;
 
--- name: ExportAuditEvents :many
--- Events the person did, or that were done to their account. The IP address
--- of an event someone else did is that person's, so it is left out.
-SELECT e.at, e.action, (e.actor_id IS NOT DISTINCT FROM @user_id::bigint)::boolean AS by_you,
-       CASE WHEN e.actor_id IS NULL OR e.actor_id = @user_id::bigint THEN coalesce(host(e.ip), '') ELSE '' END::text AS ip,
-       coalesce(a.name, '')::text AS agency_name,
-       e.details
-FROM audit_events e
-LEFT JOIN agencies a ON a.id = e.agency_id
-WHERE e.actor_id = @user_id::bigint OR e.subject_user_id = @user_id::bigint
-   OR (e.actor_email <> '' AND lower(e.actor_email) = lower(@email::text))
-ORDER BY e.at, e.id;
-
--- name: ExportEmails :many
-SELECT created_at, to_address, to_name, subject, sent_at, failed_at, body_text, body_html,
-       calendar_method, calendar_ics, calendar_filename, last_error
-FROM emails
-WHERE user_id = @user_id OR lower(to_address) = lower(@email::text)
-ORDER BY created_at, id;
-
 -- name: LockUserForErasure :one
 -- NO KEY UPDATE: a booking being made for the person at the same moment
 -- (which holds its session's lock and takes a key-share lock on the user
@@ -177,26 +157,9 @@ DELETE FROM account_tokens WHERE user_id = @user_id;
 -- name: DeleteSignInAttemptsFor :exec
 DELETE FROM sign_in_attempts WHERE email = @email;
 
--- name: AnonymiseEmailsTo :exec
--- A message not yet delivered has no body left, so it is never sent. What
--- stays says only that an email went, when, and whether it carried an invite.
-UPDATE emails
-SET to_address = @erased_address, to_name = '', subject = '(removed)', body_text = '', body_html = '',
-    calendar_ics = '', calendar_filename = '', last_error = ''
-WHERE user_id = @user_id OR lower(to_address) = lower(@email::text);
-
--- name: AnonymiseAuditActorEmail :exec
--- The address typed at failed sign-ins.
-UPDATE audit_events
-SET actor_email = @erased_address
-WHERE lower(actor_email) = lower(@email::text);
-
 -- name: DeleteSignInAttemptsBefore :execrows
 -- Retention: records older than their keeping period go.
 DELETE FROM sign_in_attempts WHERE at < @before;
-
--- name: DeleteAuditEventsBefore :execrows
-DELETE FROM audit_events WHERE at < @before;
 
 -- name: ExportBookings :many
 SELECT b.created_at, s.course_title, s.starts_at, s.ends_at, b.status, b.late, b.attendance,

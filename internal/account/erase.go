@@ -133,7 +133,7 @@ func (s *Service) EraseTx(ctx context.Context, tx pgx.Tx, userID int64, now time
 	if reason != "" {
 		details["reason"] = reason
 	}
-	return audit.Record(ctx, q, now, audit.Event{
+	return audit.RecordTx(ctx, tx, now, audit.Event{
 		Action: audit.AccountErased, ActorID: by.IDPtr(), SubjectID: &userID, AgencyID: u.AgencyID, IP: by.IP,
 		Details: details,
 	})
@@ -190,7 +190,7 @@ func (s *Service) confirmPassword(ctx context.Context, me actor.Actor, plain, pu
 			limited = &LimitError{RetryAt: recent.OldestForIp.Add(FailureWindow)}
 		}
 		if limited != nil {
-			return audit.Record(ctx, q, now, audit.Event{Action: audit.SignInLimited, ActorID: &userID, SubjectID: &userID, IP: ip})
+			return audit.RecordTx(ctx, tx, now, audit.Event{Action: audit.SignInLimited, ActorID: &userID, SubjectID: &userID, IP: ip})
 		}
 		attemptID, err = q.RecordSignInAttempt(ctx, dbsqlc.RecordSignInAttemptParams{Email: u.Email, Ip: ipAddr, Now: now})
 		return err
@@ -207,9 +207,11 @@ func (s *Service) confirmPassword(ctx context.Context, me actor.Actor, plain, pu
 		return fmt.Errorf("confirm password of %d: %w", userID, err)
 	}
 	if !ok {
-		if err := audit.Record(ctx, q, now, audit.Event{
-			Action: audit.SignInFailed, ActorID: &userID, SubjectID: &userID, IP: ip,
-			Details: map[string]any{"purpose": purpose},
+		if err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+			return audit.RecordTx(ctx, tx, now, audit.Event{
+				Action: audit.SignInFailed, ActorID: &userID, SubjectID: &userID, IP: ip,
+				Details: map[string]any{"purpose": purpose},
+			})
 		}); err != nil {
 			return fmt.Errorf("confirm password of %d: %w", userID, err)
 		}

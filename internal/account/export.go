@@ -62,7 +62,7 @@ func (s *Service) export(ctx context.Context, userID int64) (privacy.Download, e
 		} else if err != nil {
 			return fmt.Errorf("profile: %w", err)
 		}
-		if err := audit.Record(ctx, q, now, audit.Event{Action: audit.DataExported, ActorID: by.IDPtr(), SubjectID: &userID, IP: ip}); err != nil {
+		if err := audit.RecordTx(ctx, tx, now, audit.Event{Action: audit.DataExported, ActorID: by.IDPtr(), SubjectID: &userID, IP: ip}); err != nil {
 			return err
 		}
 		d.Sections, err = s.registry().Export(ctx, tx, privacy.Person{ID: userID, Email: p.Email, Name: p.FullName})

@@ -100,6 +100,6 @@ func (s *Service) EndLogin(ctx context.Context, l Login) error {
 		if l.UserID == nil {
 			return nil
 		}
-		return audit.Record(ctx, q, s.now(), audit.Event{Action: audit.SignOut, ActorID: l.UserID, SubjectID: l.UserID, IP: ip})
+		return audit.RecordTx(ctx, tx, s.now(), audit.Event{Action: audit.SignOut, ActorID: l.UserID, SubjectID: l.UserID, IP: ip})
 	})
 }

@@ -157,7 +157,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, newPassword, ip stri
 		if err := q.DeleteUserDeviceTokens(ctx, userID); err != nil {
 			return fmt.Errorf("reset password: %w", err)
 		}
-		if err := audit.Record(ctx, q, now, audit.Event{Action: audit.PasswordReset, ActorID: &userID, SubjectID: &userID, IP: ip}); err != nil {
+		if err := audit.RecordTx(ctx, tx, now, audit.Event{Action: audit.PasswordReset, ActorID: &userID, SubjectID: &userID, IP: ip}); err != nil {
 			return err
 		}
 		name := u.FullName
@@ -238,7 +238,7 @@ func (s *Service) ChangePassword(ctx context.Context, l Login, current, newPassw
 		if err := q.DeleteOtherWebSessions(ctx, dbsqlc.DeleteOtherWebSessionsParams{UserID: &userID, Keep: l.TokenHash}); err != nil {
 			return fmt.Errorf("change password: %w", err)
 		}
-		if err := audit.Record(ctx, q, now, audit.Event{Action: audit.PasswordChanged, ActorID: &userID, SubjectID: &userID, IP: me.IP}); err != nil {
+		if err := audit.RecordTx(ctx, tx, now, audit.Event{Action: audit.PasswordChanged, ActorID: &userID, SubjectID: &userID, IP: me.IP}); err != nil {
 			return err
 		}
 		return s.send(ctx, tx, userID, u.Email, u.FullName, passwordChangedEmail(u.FullName))

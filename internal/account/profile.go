@@ -106,7 +106,7 @@ func (s *Service) UpdateProfile(ctx context.Context, f ProfileForm) error {
 		}); err != nil {
 			return fmt.Errorf("update profile of %d: %w", userID, err)
 		}
-		return audit.Record(ctx, q, s.now(), audit.Event{
+		return audit.RecordTx(ctx, tx, s.now(), audit.Event{
 			Action: audit.ProfileChanged, ActorID: &userID, SubjectID: &userID, IP: me.IP,
 			Details: map[string]any{"changed": changed},
 		})
@@ -191,7 +191,7 @@ func (s *Service) RequestAgencyChange(ctx context.Context, agencyID int64) error
 		if err != nil {
 			return err
 		}
-		return audit.Record(ctx, q, now, audit.Event{
+		return audit.RecordTx(ctx, tx, now, audit.Event{
 			Action: audit.AgencyRequested, ActorID: &userID, SubjectID: &userID, AgencyID: &agencyID, IP: me.IP,
 			Details: details,
 		})
@@ -225,7 +225,7 @@ func (s *Service) CancelAgencyChange(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		return audit.Record(ctx, q, s.now(), audit.Event{
+		return audit.RecordTx(ctx, tx, s.now(), audit.Event{
 			Action: audit.AgencyWithdrawn, ActorID: &userID, SubjectID: &userID, AgencyID: cur.RequestedAgencyID, IP: me.IP,
 			Details: details,
 		})
@@ -318,7 +318,7 @@ func (s *Service) DecideAgencyChange(ctx context.Context, role Role, userID int6
 			return err
 		}
 		details["as"] = string(role)
-		if err := audit.Record(ctx, q, now, audit.Event{
+		if err := audit.RecordTx(ctx, tx, now, audit.Event{
 			Action: audit.AgencyConfirmed, ActorID: &actorID, SubjectID: &userID, AgencyID: r.ToAgencyID, IP: ip,
 			Details: details,
 		}); err != nil {
@@ -332,7 +332,7 @@ func (s *Service) DecideAgencyChange(ctx context.Context, role Role, userID int6
 				return fmt.Errorf("decide agency change of %d: %w", userID, err)
 			}
 			if n > 0 {
-				if err := audit.Record(ctx, q, now, audit.Event{
+				if err := audit.RecordTx(ctx, tx, now, audit.Event{
 					Action: audit.RoleRemoved, ActorID: &actorID, SubjectID: &userID, AgencyID: r.FromAgencyID, IP: ip,
 					Details: map[string]any{"role": string(Coordinator), "reason": "changed agency"},
 				}); err != nil {

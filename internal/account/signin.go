@@ -96,7 +96,7 @@ func (s *Service) SignInOnDevice(ctx context.Context, addr, plain, ip, device st
 			}
 			if recent.Failures >= MaxFailuresPerDevice {
 				limited = &LimitError{RetryAt: recent.Oldest.Add(FailureWindow)}
-				return audit.Record(ctx, q, now, audit.Event{Action: audit.SignInLimited, ActorEmail: addr, IP: ip})
+				return audit.RecordTx(ctx, tx, now, audit.Event{Action: audit.SignInLimited, ActorEmail: addr, IP: ip})
 			}
 			attemptID, err = q.RecordDeviceSignInAttempt(ctx, dbsqlc.RecordDeviceSignInAttemptParams{
 				Email: addr, Ip: ipAddr, DeviceHash: deviceHash, Now: now,
@@ -119,7 +119,7 @@ func (s *Service) SignInOnDevice(ctx context.Context, addr, plain, ip, device st
 			limited = &LimitError{RetryAt: recent.OldestForIp.Add(FailureWindow)}
 		}
 		if limited != nil {
-			return audit.Record(ctx, q, now, audit.Event{Action: audit.SignInLimited, ActorEmail: addr, IP: ip})
+			return audit.RecordTx(ctx, tx, now, audit.Event{Action: audit.SignInLimited, ActorEmail: addr, IP: ip})
 		}
 		attemptID, err = q.RecordSignInAttempt(ctx, dbsqlc.RecordSignInAttemptParams{Email: addr, Ip: ipAddr, Now: now})
 		return err
@@ -135,7 +135,7 @@ func (s *Service) SignInOnDevice(ctx context.Context, addr, plain, ip, device st
 	u, err := q.GetUserByEmail(ctx, addr)
 	if errors.Is(err, pgx.ErrNoRows) || (err == nil && u.ErasedAt != nil) {
 		password.VerifyDummy(plain)
-		return 0, "", s.failed(ctx, q, addr, nil, ip)
+		return 0, "", s.failed(ctx, addr, nil, ip)
 	} else if err != nil {
 		return 0, "", fmt.Errorf("sign in: %w", err)
 	}
@@ -144,7 +144,7 @@ func (s *Service) SignInOnDevice(ctx context.Context, addr, plain, ip, device st
 		return 0, "", fmt.Errorf("sign in: user %d: %w", u.ID, err)
 	}
 	if !ok {
-		return 0, "", s.failed(ctx, q, addr, &u.ID, ip)
+		return 0, "", s.failed(ctx, addr, &u.ID, ip)
 	}
 	newDevice, newDeviceHash := newToken()
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
@@ -172,7 +172,7 @@ func (s *Service) SignInOnDevice(ctx context.Context, addr, plain, ip, device st
 		}); err != nil {
 			return err
 		}
-		return audit.Record(ctx, q, now, audit.Event{Action: audit.SignIn, ActorID: &u.ID, SubjectID: &u.ID, IP: ip})
+		return audit.RecordTx(ctx, tx, now, audit.Event{Action: audit.SignIn, ActorID: &u.ID, SubjectID: &u.ID, IP: ip})
 	})
 	if err != nil {
 		return 0, "", fmt.Errorf("sign in: %w", err)
@@ -180,9 +180,11 @@ func (s *Service) SignInOnDevice(ctx context.Context, addr, plain, ip, device st
 	return u.ID, newDevice, nil
 }
 
-func (s *Service) failed(ctx context.Context, q *dbsqlc.Queries, addr string, userID *int64, ip string) error {
-	if err := audit.Record(ctx, q, s.now(), audit.Event{
-		Action: audit.SignInFailed, ActorEmail: addr, SubjectID: userID, IP: ip,
+func (s *Service) failed(ctx context.Context, addr string, userID *int64, ip string) error {
+	if err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		return audit.RecordTx(ctx, tx, s.now(), audit.Event{
+			Action: audit.SignInFailed, ActorEmail: addr, SubjectID: userID, IP: ip,
+		})
 	}); err != nil {
 		return fmt.Errorf("sign in: %w", err)
 	}

@@ -146,7 +146,7 @@ func (s *Service) SignUp(ctx context.Context, f SignUpForm, ip string) error {
 		} else if err != nil {
 			return fmt.Errorf("sign up: %w", err)
 		}
-		if err := audit.Record(ctx, q, now, audit.Event{
+		if err := audit.RecordTx(ctx, tx, now, audit.Event{
 			Action: audit.SignedUp, ActorID: &id, SubjectID: &id, AgencyID: agencyID, IP: ip,
 			Details: map[string]any{"unlisted_organisation": unlisted},
 		}); err != nil {
@@ -281,7 +281,7 @@ func (s *Service) VerifyEmail(ctx context.Context, token, plain, ip, device stri
 		if err := q.DeleteUserWebSessions(ctx, &spent); err != nil {
 			return fmt.Errorf("verify email: %w", err)
 		}
-		return audit.Record(ctx, q, now, audit.Event{Action: audit.EmailVerified, ActorID: &spent, SubjectID: &spent, IP: ip})
+		return audit.RecordTx(ctx, tx, now, audit.Event{Action: audit.EmailVerified, ActorID: &spent, SubjectID: &spent, IP: ip})
 	})
 	if err != nil {
 		return 0, "", err

@@ -13,8 +13,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/pscp/booktraining/internal/actor"
+	"github.com/pscp/booktraining/internal/agency/internal/agencydb"
 	"github.com/pscp/booktraining/internal/audit"
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/pgerr"
 	"github.com/pscp/booktraining/internal/validation"
@@ -85,7 +85,7 @@ func New(pool *pgxpool.Pool, now func() time.Time) *Service {
 
 // List returns every agency, retired ones too, by name.
 func (s *Service) List(ctx context.Context) ([]Agency, error) {
-	rows, err := dbsqlc.New(s.pool).ListAgencies(ctx)
+	rows, err := agencydb.New(s.pool).ListAgencies(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("list agencies: %w", err)
 	}
@@ -102,7 +102,7 @@ func (s *Service) List(ctx context.Context) ([]Agency, error) {
 
 // Get returns one agency, or ErrNotFound.
 func (s *Service) Get(ctx context.Context, id int64) (Agency, error) {
-	r, err := dbsqlc.New(s.pool).GetAgency(ctx, id)
+	r, err := agencydb.New(s.pool).GetAgency(ctx, id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Agency{}, ErrNotFound
 	} else if err != nil {
@@ -115,13 +115,30 @@ func (s *Service) Get(ctx context.Context, id int64) (Agency, error) {
 	}, nil
 }
 
+// LockTx locks an agency in the caller's transaction until it ends (so it
+// is not retired or renamed meanwhile) and returns it without its count of
+// people, or ErrNotFound.
+func LockTx(ctx context.Context, tx pgx.Tx, id int64) (Agency, error) {
+	r, err := agencydb.New(tx).LockAgency(ctx, id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Agency{}, ErrNotFound
+	} else if err != nil {
+		return Agency{}, fmt.Errorf("lock agency %d: %w", id, err)
+	}
+	return Agency{
+		ID: r.ID, Name: r.Name, Sector: Sector(r.Sector), Band: ChargingBand(r.ChargingBand),
+		BillingContactName: r.BillingContactName, BillingContactEmail: r.BillingContactEmail,
+		RetiredAt: r.RetiredAt,
+	}, nil
+}
+
 // Create adds an agency for the actor in ctx (a training manager) and
 // returns it.
 func (s *Service) Create(ctx context.Context, f Form) (Agency, error) {
 	var a Agency
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var err error
-		a, err = CreateTx(ctx, dbsqlc.New(tx), s.now(), f)
+		a, err = CreateTx(ctx, tx, s.now(), f)
 		return err
 	})
 	return a, err
@@ -131,13 +148,14 @@ func (s *Service) Create(ctx context.Context, f Form) (Agency, error) {
 // that confirming an organisation people typed can create its agency and move
 // them into it as one action. The audit entry names the actor in ctx. It
 // returns *validation.Errors for a form with mistakes.
-func CreateTx(ctx context.Context, q *dbsqlc.Queries, at time.Time, f Form) (Agency, error) {
+func CreateTx(ctx context.Context, tx pgx.Tx, at time.Time, f Form) (Agency, error) {
 	by := actor.From(ctx)
+	q := agencydb.New(tx)
 	a, err := f.check(ctx, q, 0)
 	if err != nil {
 		return Agency{}, err
 	}
-	a.ID, err = q.CreateAgency(ctx, dbsqlc.CreateAgencyParams{
+	a.ID, err = q.CreateAgency(ctx, agencydb.CreateAgencyParams{
 		Name: a.Name, Sector: string(a.Sector), ChargingBand: string(a.Band),
 		BillingContactName: a.BillingContactName, BillingContactEmail: a.BillingContactEmail, Now: at,
 	})
@@ -151,7 +169,7 @@ func CreateTx(ctx context.Context, q *dbsqlc.Queries, at time.Time, f Form) (Age
 		details["billing_contact_name"] = a.BillingContactName
 		details["billing_contact_email"] = a.BillingContactEmail
 	}
-	if err := audit.Record(ctx, q, at, audit.Event{
+	if err := audit.RecordTx(ctx, tx, at, audit.Event{
 		Action: audit.AgencyCreated, ActorID: by.IDPtr(), AgencyID: &a.ID, IP: by.IP, Details: details,
 	}); err != nil {
 		return Agency{}, err
@@ -165,7 +183,7 @@ func CreateTx(ctx context.Context, q *dbsqlc.Queries, at time.Time, f Form) (Age
 func (s *Service) Update(ctx context.Context, id int64, f Form) error {
 	by := actor.From(ctx)
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
+		q := agencydb.New(tx)
 		old, err := q.LockAgency(ctx, id)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrNotFound
@@ -192,7 +210,7 @@ func (s *Service) Update(ctx context.Context, id int64, f Form) error {
 			return nil
 		}
 		now := s.now()
-		err = q.UpdateAgency(ctx, dbsqlc.UpdateAgencyParams{
+		err = q.UpdateAgency(ctx, agencydb.UpdateAgencyParams{
 			ID: id, Name: a.Name, Sector: string(a.Sector), ChargingBand: string(a.Band),
 			BillingContactName: a.BillingContactName, BillingContactEmail: a.BillingContactEmail, Now: now,
 		})
@@ -206,7 +224,7 @@ func (s *Service) Update(ctx context.Context, id int64, f Form) error {
 				return err
 			}
 		}
-		return audit.Record(ctx, q, now, audit.Event{
+		return audit.RecordTx(ctx, tx, now, audit.Event{
 			Action: audit.AgencyUpdated, ActorID: by.IDPtr(), AgencyID: &id, IP: by.IP, Details: changes,
 		})
 	})
@@ -218,7 +236,7 @@ func (s *Service) Update(ctx context.Context, id int64, f Form) error {
 func (s *Service) SetRetired(ctx context.Context, id int64, retired bool) error {
 	by := actor.From(ctx)
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
+		q := agencydb.New(tx)
 		old, err := q.LockAgency(ctx, id)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrNotFound
@@ -233,10 +251,10 @@ func (s *Service) SetRetired(ctx context.Context, id int64, retired bool) error 
 		if retired {
 			at = &now
 		}
-		if err := q.SetAgencyRetired(ctx, dbsqlc.SetAgencyRetiredParams{ID: id, RetiredAt: at, Now: now}); err != nil {
+		if err := q.SetAgencyRetired(ctx, agencydb.SetAgencyRetiredParams{ID: id, RetiredAt: at, Now: now}); err != nil {
 			return fmt.Errorf("retire agency %d: %w", id, err)
 		}
-		return audit.Record(ctx, q, now, audit.Event{
+		return audit.RecordTx(ctx, tx, now, audit.Event{
 			Action: audit.AgencyUpdated, ActorID: by.IDPtr(), AgencyID: &id, IP: by.IP,
 			Details: map[string]any{"retired": map[string]any{"from": !retired, "to": retired}},
 		})
@@ -245,7 +263,7 @@ func (s *Service) SetRetired(ctx context.Context, id int64, retired bool) error 
 
 // check validates the form and returns the agency it describes. except is the
 // ID of the agency being edited (0 for a new one), which may keep its name.
-func (f Form) check(ctx context.Context, q *dbsqlc.Queries, except int64) (Agency, error) {
+func (f Form) check(ctx context.Context, q *agencydb.Queries, except int64) (Agency, error) {
 	a := Agency{
 		Name:                validation.CleanLine(f.Name),
 		Sector:              Sector(f.Sector),
@@ -262,7 +280,7 @@ func (f Form) check(ctx context.Context, q *dbsqlc.Queries, except int64) (Agenc
 	case validation.HasHiddenFormatting(a.Name):
 		v.Add(FieldName, validation.HiddenFormattingMessage("Agency name"))
 	default:
-		taken, err := q.AgencyNameTaken(ctx, dbsqlc.AgencyNameTakenParams{Name: a.Name, ExceptID: except})
+		taken, err := q.AgencyNameTaken(ctx, agencydb.AgencyNameTakenParams{Name: a.Name, ExceptID: except})
 		if err != nil {
 			return Agency{}, fmt.Errorf("check agency name: %w", err)
 		}

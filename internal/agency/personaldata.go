@@ -6,7 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/agency/internal/agencydb"
 	"github.com/pscp/booktraining/internal/privacy"
 )
 
@@ -21,7 +21,7 @@ func PersonalData() []privacy.Part {
 		Columns: []string{"agencies.billing_contact_name", "agencies.billing_contact_email", "agencies.stripe_customer_email"},
 		Export:  exportBillingContacts,
 		Erase: func(ctx context.Context, tx pgx.Tx, p privacy.Person, _ time.Time) error {
-			return dbsqlc.New(tx).ClearBillingContacts(ctx, p.Email)
+			return agencydb.New(tx).ClearBillingContacts(ctx, p.Email)
 		},
 	}}
 }
@@ -34,7 +34,7 @@ type PersonalBillingContact struct {
 }
 
 func exportBillingContacts(ctx context.Context, tx pgx.Tx, p privacy.Person) (any, error) {
-	rows, err := dbsqlc.New(tx).ExportBillingContacts(ctx, p.Email)
+	rows, err := agencydb.New(tx).ExportBillingContacts(ctx, p.Email)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,9 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pscp/booktraining/internal/audit/internal/auditdb"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 )
 
@@ -110,26 +113,51 @@ type Event struct {
 	Details    map[string]any
 }
 
-// Record writes e with the queries of the caller's transaction.
+// RecordTx writes e in the caller's transaction, with the audit log's own
+// queries: the way every domain records what it changed, so the entry
+// commits or rolls back with the change.
+func RecordTx(ctx context.Context, tx pgx.Tx, at time.Time, e Event) error {
+	p, err := insertParams(at, e)
+	if err != nil {
+		return err
+	}
+	if err := auditdb.New(tx).InsertAuditEvent(ctx, p); err != nil {
+		return fmt.Errorf("audit %s: %w", e.Action, err)
+	}
+	return nil
+}
+
+// Record writes e with the shared queries of the caller's transaction. It is
+// the old way, kept for the callers not yet moved to RecordTx (booking,
+// scheduling, trainer, catalogue, payment): it uses a copy of the insert in
+// the shared package (db/queries/audit_record.sql), deleted with it.
 func Record(ctx context.Context, q *dbsqlc.Queries, at time.Time, e Event) error {
+	p, err := insertParams(at, e)
+	if err != nil {
+		return err
+	}
+	if err := q.InsertAuditEvent(ctx, dbsqlc.InsertAuditEventParams(p)); err != nil {
+		return fmt.Errorf("audit %s: %w", e.Action, err)
+	}
+	return nil
+}
+
+func insertParams(at time.Time, e Event) (auditdb.InsertAuditEventParams, error) {
 	details := []byte("{}")
 	if len(e.Details) > 0 {
 		var err error
 		if details, err = json.Marshal(e.Details); err != nil {
-			return fmt.Errorf("audit %s: %w", e.Action, err)
+			return auditdb.InsertAuditEventParams{}, fmt.Errorf("audit %s: %w", e.Action, err)
 		}
 	}
 	var ip *netip.Addr
 	if addr, err := netip.ParseAddr(e.IP); err == nil {
 		ip = &addr
 	}
-	if err := q.InsertAuditEvent(ctx, dbsqlc.InsertAuditEventParams{
+	return auditdb.InsertAuditEventParams{
 		At: at, ActorID: e.ActorID, ActorEmail: e.ActorEmail, Action: string(e.Action),
 		SubjectUserID: e.SubjectID, AgencyID: e.AgencyID, Details: details, Ip: ip,
-	}); err != nil {
-		return fmt.Errorf("audit %s: %w", e.Action, err)
-	}
-	return nil
+	}, nil
 }
 
 // Entry is an event as the log page shows it.
@@ -163,14 +191,14 @@ func (l *Log) List(ctx context.Context, f Filter, page int) ([]Entry, int, error
 	if page < 1 {
 		page = 1
 	}
-	q := dbsqlc.New(l.pool)
-	total, err := q.CountAuditEvents(ctx, dbsqlc.CountAuditEventsParams{
+	q := auditdb.New(l.pool)
+	total, err := q.CountAuditEvents(ctx, auditdb.CountAuditEventsParams{
 		Action: string(f.Action), UserID: f.UserID, FromAt: f.From, ToAt: f.To,
 	})
 	if err != nil {
 		return nil, 0, fmt.Errorf("count audit events: %w", err)
 	}
-	rows, err := q.ListAuditEvents(ctx, dbsqlc.ListAuditEventsParams{
+	rows, err := q.ListAuditEvents(ctx, auditdb.ListAuditEventsParams{
 		Action: string(f.Action), UserID: f.UserID, FromAt: f.From, ToAt: f.To,
 		MaxRows: PageSize, SkipRows: int32((page - 1) * PageSize),
 	})

@@ -9,7 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/audit/internal/auditdb"
 	"github.com/pscp/booktraining/internal/privacy"
 )
 
@@ -38,7 +38,7 @@ type PersonalEvent struct {
 }
 
 func exportEvents(ctx context.Context, tx pgx.Tx, p privacy.Person) (any, error) {
-	rows, err := dbsqlc.New(tx).ExportAuditEvents(ctx, dbsqlc.ExportAuditEventsParams{UserID: p.ID, Email: p.Email})
+	rows, err := auditdb.New(tx).ExportAuditEvents(ctx, auditdb.ExportAuditEventsParams{UserID: p.ID, Email: p.Email})
 	if err != nil {
 		return nil, err
 	}
@@ -64,8 +64,8 @@ var theirKeys = []string{"unlisted_organisation", "organisation", "from", "to", 
 var namingKeys = []string{"person", "name", "email", "reason", "note", "organisation", "unlisted_organisation"}
 
 func eraseEvents(ctx context.Context, tx pgx.Tx, p privacy.Person, _ time.Time) error {
-	q := dbsqlc.New(tx)
-	rows, err := q.AuditEventsMentioning(ctx, dbsqlc.AuditEventsMentioningParams{UserID: p.ID, Email: p.Email, Name: p.Name})
+	q := auditdb.New(tx)
+	rows, err := q.AuditEventsMentioning(ctx, auditdb.AuditEventsMentioningParams{UserID: p.ID, Email: p.Email, Name: p.Name})
 	if err != nil {
 		return err
 	}
@@ -88,15 +88,15 @@ func eraseEvents(ctx context.Context, tx pgx.Tx, p privacy.Person, _ time.Time) 
 		if err != nil {
 			return err
 		}
-		if err := q.SetAuditDetails(ctx, dbsqlc.SetAuditDetailsParams{Details: b, ID: r.ID}); err != nil {
+		if err := q.SetAuditDetails(ctx, auditdb.SetAuditDetailsParams{Details: b, ID: r.ID}); err != nil {
 			return err
 		}
 	}
-	if err := q.ForgetAuditIPs(ctx, dbsqlc.ForgetAuditIPsParams{UserID: &p.ID, Email: p.Email}); err != nil {
+	if err := q.ForgetAuditIPs(ctx, auditdb.ForgetAuditIPsParams{UserID: &p.ID, Email: p.Email}); err != nil {
 		return err
 	}
 	erased := fmt.Sprintf("deleted-%d@deleted.invalid", p.ID)
-	return q.AnonymiseAuditActorEmail(ctx, dbsqlc.AnonymiseAuditActorEmailParams{ErasedAddress: erased, Email: p.Email})
+	return q.AnonymiseAuditActorEmail(ctx, auditdb.AnonymiseAuditActorEmailParams{ErasedAddress: erased, Email: p.Email})
 }
 
 // scrub replaces every string that names the person with "(removed)", and

@@ -10,7 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pscp/booktraining/internal/actor"
-	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/audit/internal/auditdb"
 	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/privacy"
 )
@@ -62,7 +62,7 @@ func (l *Log) RecordView(ctx context.Context, v View) error {
 	if bookings == nil {
 		bookings = []int64{}
 	}
-	if err := dbsqlc.New(l.pool).InsertViewEvent(ctx, dbsqlc.InsertViewEventParams{
+	if err := auditdb.New(l.pool).InsertViewEvent(ctx, auditdb.InsertViewEventParams{
 		At: l.now(), ActorID: a.IDPtr(), SubjectUserID: v.PersonID, AgencyID: v.AgencyID, Details: details,
 		People: people, BookingIds: bookings, Ip: ip,
 	}); err != nil {
@@ -99,7 +99,7 @@ func ViewsPart() privacy.Part {
 	return privacy.Part{
 		Name: "views_of_your_record",
 		Export: func(ctx context.Context, tx pgx.Tx, p privacy.Person) (any, error) {
-			rows, err := dbsqlc.New(tx).ListViewsOf(ctx, p.ID)
+			rows, err := auditdb.New(tx).ListViewsOf(ctx, p.ID)
 			if err != nil {
 				return nil, fmt.Errorf("export views of %d: %w", p.ID, err)
 			}

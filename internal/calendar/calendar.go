@@ -19,7 +19,7 @@ import (
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/booking"
-	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/calendar/internal/calendardb"
 	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/ical"
 )
@@ -58,7 +58,7 @@ func newToken() string {
 
 // Token returns the person's feed token, making one on first use.
 func (s *Service) Token(ctx context.Context, userID int64) (string, error) {
-	q := dbsqlc.New(s.pool)
+	q := calendardb.New(s.pool)
 	tok, err := q.GetCalendarToken(ctx, userID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", ErrNotFound
@@ -69,7 +69,7 @@ func (s *Service) Token(ctx context.Context, userID int64) (string, error) {
 		return *tok, nil
 	}
 	fresh := newToken()
-	t, err := q.EnsureCalendarToken(ctx, dbsqlc.EnsureCalendarTokenParams{ID: userID, Token: &fresh})
+	t, err := q.EnsureCalendarToken(ctx, calendardb.EnsureCalendarTokenParams{ID: userID, Token: &fresh})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", ErrNotFound
 	} else if err != nil {
@@ -89,15 +89,15 @@ func (s *Service) ResetToken(ctx context.Context) (string, error) {
 	userID := a.ID
 	tok := newToken()
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
-		n, err := q.SetCalendarToken(ctx, dbsqlc.SetCalendarTokenParams{ID: userID, Token: &tok})
+		q := calendardb.New(tx)
+		n, err := q.SetCalendarToken(ctx, calendardb.SetCalendarTokenParams{ID: userID, Token: &tok})
 		if err != nil {
 			return fmt.Errorf("reset calendar token of %d: %w", userID, err)
 		}
 		if n == 0 {
 			return ErrNotFound
 		}
-		return audit.Record(ctx, q, s.now(), audit.Event{Action: ActionFeedReset, ActorID: a.IDPtr(), SubjectID: &userID, IP: a.IP})
+		return audit.RecordTx(ctx, tx, s.now(), audit.Event{Action: ActionFeedReset, ActorID: a.IDPtr(), SubjectID: &userID, IP: a.IP})
 	})
 	return tok, err
 }
@@ -107,7 +107,7 @@ func (s *Service) ResetToken(ctx context.Context) (string, error) {
 // are not cancelled, from History ago. An unknown token, or one of an
 // erased person, is ErrUnknownFeed.
 func (s *Service) Feed(ctx context.Context, token string) ([]byte, error) {
-	q := dbsqlc.New(s.pool)
+	q := calendardb.New(s.pool)
 	who, err := q.UserByCalendarToken(ctx, token)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrUnknownFeed
@@ -121,7 +121,7 @@ func (s *Service) Feed(ctx context.Context, token string) ([]byte, error) {
 		return nil, err
 	}
 	if who.Trainer {
-		rows, err := q.ListCalendarSessions(ctx, dbsqlc.ListCalendarSessionsParams{TrainerID: who.ID, Since: since})
+		rows, err := q.ListCalendarSessions(ctx, calendardb.ListCalendarSessionsParams{TrainerID: who.ID, Since: since})
 		if err != nil {
 			return nil, fmt.Errorf("list calendar sessions of %d: %w", who.ID, err)
 		}
@@ -134,7 +134,7 @@ func (s *Service) Feed(ctx context.Context, token string) ([]byte, error) {
 
 // sessionEvent is a session a trainer delivers, under uid, the UID of their
 // emailed invitation to it.
-func sessionEvent(r dbsqlc.ListCalendarSessionsRow, uid string) ical.Event {
+func sessionEvent(r calendardb.ListCalendarSessionsRow, uid string) ical.Event {
 	e := ical.Event{
 		UID:      uid,
 		Sequence: int(r.Sequence),
@@ -149,7 +149,7 @@ func sessionEvent(r dbsqlc.ListCalendarSessionsRow, uid string) ical.Event {
 	return e
 }
 
-func location(r dbsqlc.ListCalendarSessionsRow) string {
+func location(r calendardb.ListCalendarSessionsRow) string {
 	if r.VenueOnline {
 		return "Online"
 	}

@@ -6,7 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/calendar/internal/calendardb"
 	"github.com/pscp/booktraining/internal/privacy"
 )
 
@@ -18,11 +18,11 @@ func PersonalData() []privacy.Part {
 		Name:    "calendar_feed",
 		Columns: []string{"users.calendar_token"},
 		Export: func(ctx context.Context, tx pgx.Tx, p privacy.Person) (any, error) {
-			has, err := dbsqlc.New(tx).ExportCalendarFeed(ctx, p.ID)
+			has, err := calendardb.New(tx).ExportCalendarFeed(ctx, p.ID)
 			return map[string]bool{"has_feed": has}, err
 		},
 		Erase: func(ctx context.Context, tx pgx.Tx, p privacy.Person, _ time.Time) error {
-			return dbsqlc.New(tx).ForgetCalendarToken(ctx, p.ID)
+			return calendardb.New(tx).ForgetCalendarToken(ctx, p.ID)
 		},
 	}}
 }

@@ -10,6 +10,7 @@ import (
 )
 
 const countBookingsByStatus = `-- name: CountBookingsByStatus :many
+
 SELECT status, count(*) AS bookings
 FROM bookings
 GROUP BY status
@@ -21,6 +22,8 @@ type CountBookingsByStatusRow struct {
 	Bookings int64
 }
 
+// Counts for GET /metrics, read at each scrape. Each reads the whole table
+// it counts, which stays small: River deletes completed jobs after a day.
 func (q *Queries) CountBookingsByStatus(ctx context.Context) ([]CountBookingsByStatusRow, error) {
 	rows, err := q.db.Query(ctx, countBookingsByStatus)
 	if err != nil {
@@ -31,76 +34,6 @@ func (q *Queries) CountBookingsByStatus(ctx context.Context) ([]CountBookingsByS
 	for rows.Next() {
 		var i CountBookingsByStatusRow
 		if err := rows.Scan(&i.Status, &i.Bookings); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const countEmailsByOutcome = `-- name: CountEmailsByOutcome :many
-SELECT (CASE WHEN sent_at IS NOT NULL THEN 'sent' WHEN failed_at IS NOT NULL THEN 'failed' ELSE 'waiting' END)::text AS outcome,
-       count(*) AS emails
-FROM emails
-GROUP BY 1
-ORDER BY 1
-`
-
-type CountEmailsByOutcomeRow struct {
-	Outcome string
-	Emails  int64
-}
-
-// sent, failed (given up on), or waiting (not yet sent: kept, or retrying).
-func (q *Queries) CountEmailsByOutcome(ctx context.Context) ([]CountEmailsByOutcomeRow, error) {
-	rows, err := q.db.Query(ctx, countEmailsByOutcome)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []CountEmailsByOutcomeRow
-	for rows.Next() {
-		var i CountEmailsByOutcomeRow
-		if err := rows.Scan(&i.Outcome, &i.Emails); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const countJobsByKindAndState = `-- name: CountJobsByKindAndState :many
-
-SELECT kind, state::text AS state, count(*) AS jobs
-FROM river_job
-GROUP BY kind, state
-ORDER BY kind, state
-`
-
-type CountJobsByKindAndStateRow struct {
-	Kind  string
-	State string
-	Jobs  int64
-}
-
-// Counts for GET /metrics, read at each scrape. Each reads the whole table
-// it counts, which stays small: River deletes completed jobs after a day.
-func (q *Queries) CountJobsByKindAndState(ctx context.Context) ([]CountJobsByKindAndStateRow, error) {
-	rows, err := q.db.Query(ctx, countJobsByKindAndState)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []CountJobsByKindAndStateRow
-	for rows.Next() {
-		var i CountJobsByKindAndStateRow
-		if err := rows.Scan(&i.Kind, &i.State, &i.Jobs); err != nil {
 			return nil, err
 		}
 		items = append(items, i)

@@ -10,68 +10,6 @@ import (
 	"time"
 )
 
-const auditEventsMentioning = `-- name: AuditEventsMentioning :many
-SELECT id, details,
-       (subject_user_id IS NOT DISTINCT FROM $1::bigint
-        OR (actor_id IS NOT DISTINCT FROM $1::bigint AND subject_user_id IS NULL))::boolean AS theirs
-FROM audit_events
-WHERE actor_id = $1::bigint OR subject_user_id = $1::bigint
-   OR strpos(lower(details::text), lower($2::text)) > 0
-   OR (length($3::text) >= 3 AND strpos(lower(details::text), lower($3::text)) > 0)
-FOR UPDATE
-`
-
-type AuditEventsMentioningParams struct {
-	UserID int64
-	Email  string
-	Name   string
-}
-
-type AuditEventsMentioningRow struct {
-	ID      int64
-	Details []byte
-	Theirs  bool
-}
-
-// Audit events by or about the person, or whose details name them: their
-// details are cleaned in Go, value by value.
-// theirs: an event about the person (not one they did to someone else,
-// whose reason is kept as that person's record).
-func (q *Queries) AuditEventsMentioning(ctx context.Context, arg AuditEventsMentioningParams) ([]AuditEventsMentioningRow, error) {
-	rows, err := q.db.Query(ctx, auditEventsMentioning, arg.UserID, arg.Email, arg.Name)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []AuditEventsMentioningRow
-	for rows.Next() {
-		var i AuditEventsMentioningRow
-		if err := rows.Scan(&i.ID, &i.Details, &i.Theirs); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const clearBillingContacts = `-- name: ClearBillingContacts :exec
-UPDATE agencies
-SET billing_contact_name = '', billing_contact_email = '',
-    stripe_customer_email = CASE WHEN lower(stripe_customer_email) = lower($1::text) THEN '' ELSE stripe_customer_email END,
-    updated_at = now()
-WHERE lower(billing_contact_email) = lower($1::text) OR lower(stripe_customer_email) = lower($1::text)
-`
-
-// Invoices stop until the agency names another contact (the billing sweep
-// asks for one); the copy last sent to Stripe goes too.
-func (q *Queries) ClearBillingContacts(ctx context.Context, email string) error {
-	_, err := q.db.Exec(ctx, clearBillingContacts, email)
-	return err
-}
-
 const deleteCourseApprovalsOf = `-- name: DeleteCourseApprovalsOf :exec
 DELETE FROM trainer_courses WHERE trainer_id = $1
 `
@@ -103,50 +41,6 @@ WHERE user_id = $1
 // why an erasure ended it).
 func (q *Queries) EraseBookingDetails(ctx context.Context, userID int64) error {
 	_, err := q.db.Exec(ctx, eraseBookingDetails, userID)
-	return err
-}
-
-const eraseEmailErrors = `-- name: EraseEmailErrors :exec
-UPDATE emails SET last_error = ''
-WHERE last_error <> '' AND (user_id = $1::bigint OR lower(to_address) = lower($2::text)
-                            OR strpos(lower(last_error), lower($2::text)) > 0)
-`
-
-type EraseEmailErrorsParams struct {
-	UserID int64
-	Email  string
-}
-
-// A mail server's reply about the person's address (or quoting it).
-func (q *Queries) EraseEmailErrors(ctx context.Context, arg EraseEmailErrorsParams) error {
-	_, err := q.db.Exec(ctx, eraseEmailErrors, arg.UserID, arg.Email)
-	return err
-}
-
-const eraseEmailsMentioning = `-- name: EraseEmailsMentioning :exec
-UPDATE emails
-SET subject = CASE WHEN strpos(lower(subject), lower($1::text)) > 0 OR strpos(lower(subject), lower($2::text)) > 0
-                   THEN '(removed)' ELSE subject END,
-    to_name = CASE WHEN strpos(lower(to_name), lower($1::text)) > 0 THEN '' ELSE to_name END,
-    body_text = '', body_html = '', calendar_ics = ''
-WHERE length($1::text) >= 3 AND (
-        strpos(lower(subject), lower($1::text)) > 0 OR strpos(lower(body_text), lower($1::text)) > 0
-        OR strpos(lower(body_html), lower($1::text)) > 0 OR strpos(lower(calendar_ics), lower($1::text)) > 0
-        OR strpos(lower(to_name), lower($1::text)) > 0)
-   OR (length($2::text) >= 3 AND (
-        strpos(lower(subject), lower($2::text)) > 0 OR strpos(lower(body_text), lower($2::text)) > 0
-        OR strpos(lower(body_html), lower($2::text)) > 0 OR strpos(lower(calendar_ics), lower($2::text)) > 0))
-`
-
-type EraseEmailsMentioningParams struct {
-	Name  string
-	Email string
-}
-
-// Copies of emails to others that name the person (a coordinator told of
-// their booking, the training team told of their request) lose their text.
-func (q *Queries) EraseEmailsMentioning(ctx context.Context, arg EraseEmailsMentioningParams) error {
-	_, err := q.db.Exec(ctx, eraseEmailsMentioning, arg.Name, arg.Email)
 	return err
 }
 
@@ -245,52 +139,6 @@ WHERE b.id = c.booking_id AND b.user_id = $1 AND c.waiver_reason <> ''
 func (q *Queries) EraseWaiverReasons(ctx context.Context, userID int64) error {
 	_, err := q.db.Exec(ctx, eraseWaiverReasons, userID)
 	return err
-}
-
-const exportBillingContacts = `-- name: ExportBillingContacts :many
-SELECT name, billing_contact_name, billing_contact_email
-FROM agencies
-WHERE lower(billing_contact_email) = lower($1::text)
-ORDER BY name
-`
-
-type ExportBillingContactsRow struct {
-	Name                string
-	BillingContactName  string
-	BillingContactEmail string
-}
-
-// Agencies whose invoices go to the person.
-func (q *Queries) ExportBillingContacts(ctx context.Context, email string) ([]ExportBillingContactsRow, error) {
-	rows, err := q.db.Query(ctx, exportBillingContacts, email)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []ExportBillingContactsRow
-	for rows.Next() {
-		var i ExportBillingContactsRow
-		if err := rows.Scan(&i.Name, &i.BillingContactName, &i.BillingContactEmail); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const exportCalendarFeed = `-- name: ExportCalendarFeed :one
-SELECT (calendar_token IS NOT NULL)::boolean AS has_feed FROM users WHERE id = $1
-`
-
-// Whether the person has a feed; never its secret address.
-func (q *Queries) ExportCalendarFeed(ctx context.Context, id int64) (bool, error) {
-	row := q.db.QueryRow(ctx, exportCalendarFeed, id)
-	var has_feed bool
-	err := row.Scan(&has_feed)
-	return has_feed, err
 }
 
 const exportCharges = `-- name: ExportCharges :many
@@ -746,44 +594,4 @@ func (q *Queries) ExportTimeOff(ctx context.Context, trainerID int64) ([]ExportT
 		return nil, err
 	}
 	return items, nil
-}
-
-const forgetAuditIPs = `-- name: ForgetAuditIPs :exec
-UPDATE audit_events SET ip = NULL
-WHERE ip IS NOT NULL AND (actor_id = $1 OR (actor_email <> '' AND lower(actor_email) = lower($2::text)))
-`
-
-type ForgetAuditIPsParams struct {
-	UserID *int64
-	Email  string
-}
-
-// Who did it stays ("Deleted person"), and what and when; not from where
-// (nor where someone typed their address from).
-func (q *Queries) ForgetAuditIPs(ctx context.Context, arg ForgetAuditIPsParams) error {
-	_, err := q.db.Exec(ctx, forgetAuditIPs, arg.UserID, arg.Email)
-	return err
-}
-
-const forgetCalendarToken = `-- name: ForgetCalendarToken :exec
-UPDATE users SET calendar_token = NULL WHERE id = $1
-`
-
-func (q *Queries) ForgetCalendarToken(ctx context.Context, id int64) error {
-	_, err := q.db.Exec(ctx, forgetCalendarToken, id)
-	return err
-}
-
-const setAuditDetails = `-- name: SetAuditDetails :exec
-UPDATE audit_events SET details = $1 WHERE id = $2
-`
-
-type SetAuditDetailsParams struct {
-	Details []byte
-	ID      int64
-}
-
-func (q *Queries) SetAuditDetails(ctx context.Context, arg SetAuditDetailsParams) error {
-	_, err := q.db.Exec(ctx, setAuditDetails, arg.Details, arg.ID)
-	return err
 }

@@ -39,43 +39,6 @@ func (q *Queries) AgencyNames(ctx context.Context, ids []int64) ([]AgencyNamesRo
 	return items, nil
 }
 
-const anonymiseAuditActorEmail = `-- name: AnonymiseAuditActorEmail :exec
-UPDATE audit_events
-SET actor_email = $1
-WHERE lower(actor_email) = lower($2::text)
-`
-
-type AnonymiseAuditActorEmailParams struct {
-	ErasedAddress string
-	Email         string
-}
-
-// The address typed at failed sign-ins.
-func (q *Queries) AnonymiseAuditActorEmail(ctx context.Context, arg AnonymiseAuditActorEmailParams) error {
-	_, err := q.db.Exec(ctx, anonymiseAuditActorEmail, arg.ErasedAddress, arg.Email)
-	return err
-}
-
-const anonymiseEmailsTo = `-- name: AnonymiseEmailsTo :exec
-UPDATE emails
-SET to_address = $1, to_name = '', subject = '(removed)', body_text = '', body_html = '',
-    calendar_ics = '', calendar_filename = '', last_error = ''
-WHERE user_id = $2 OR lower(to_address) = lower($3::text)
-`
-
-type AnonymiseEmailsToParams struct {
-	ErasedAddress string
-	UserID        *int64
-	Email         string
-}
-
-// A message not yet delivered has no body left, so it is never sent. What
-// stays says only that an email went, when, and whether it carried an invite.
-func (q *Queries) AnonymiseEmailsTo(ctx context.Context, arg AnonymiseEmailsToParams) error {
-	_, err := q.db.Exec(ctx, anonymiseEmailsTo, arg.ErasedAddress, arg.UserID, arg.Email)
-	return err
-}
-
 const countAgencyChanges = `-- name: CountAgencyChanges :one
 SELECT count(*)
 FROM users u
@@ -160,18 +123,6 @@ func (q *Queries) DecideAgencyChange(ctx context.Context, arg DecideAgencyChange
 		&i.ToAgencyID,
 	)
 	return i, err
-}
-
-const deleteAuditEventsBefore = `-- name: DeleteAuditEventsBefore :execrows
-DELETE FROM audit_events WHERE at < $1
-`
-
-func (q *Queries) DeleteAuditEventsBefore(ctx context.Context, before time.Time) (int64, error) {
-	result, err := q.db.Exec(ctx, deleteAuditEventsBefore, before)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
 }
 
 const deleteSignInAttemptsBefore = `-- name: DeleteSignInAttemptsBefore :execrows
@@ -261,61 +212,6 @@ func (q *Queries) EraseUser(ctx context.Context, arg EraseUserParams) (string, e
 	var email string
 	err := row.Scan(&email)
 	return email, err
-}
-
-const exportAuditEvents = `-- name: ExportAuditEvents :many
-SELECT e.at, e.action, (e.actor_id IS NOT DISTINCT FROM $1::bigint)::boolean AS by_you,
-       CASE WHEN e.actor_id IS NULL OR e.actor_id = $1::bigint THEN coalesce(host(e.ip), '') ELSE '' END::text AS ip,
-       coalesce(a.name, '')::text AS agency_name,
-       e.details
-FROM audit_events e
-LEFT JOIN agencies a ON a.id = e.agency_id
-WHERE e.actor_id = $1::bigint OR e.subject_user_id = $1::bigint
-   OR (e.actor_email <> '' AND lower(e.actor_email) = lower($2::text))
-ORDER BY e.at, e.id
-`
-
-type ExportAuditEventsParams struct {
-	UserID int64
-	Email  string
-}
-
-type ExportAuditEventsRow struct {
-	At         time.Time
-	Action     string
-	ByYou      bool
-	Ip         string
-	AgencyName string
-	Details    []byte
-}
-
-// Events the person did, or that were done to their account. The IP address
-// of an event someone else did is that person's, so it is left out.
-func (q *Queries) ExportAuditEvents(ctx context.Context, arg ExportAuditEventsParams) ([]ExportAuditEventsRow, error) {
-	rows, err := q.db.Query(ctx, exportAuditEvents, arg.UserID, arg.Email)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []ExportAuditEventsRow
-	for rows.Next() {
-		var i ExportAuditEventsRow
-		if err := rows.Scan(
-			&i.At,
-			&i.Action,
-			&i.ByYou,
-			&i.Ip,
-			&i.AgencyName,
-			&i.Details,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
 }
 
 const exportBookings = `-- name: ExportBookings :many
@@ -408,67 +304,6 @@ func (q *Queries) ExportEmailLinks(ctx context.Context, userID int64) ([]ExportE
 			&i.CreatedAt,
 			&i.ExpiresAt,
 			&i.UsedAt,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const exportEmails = `-- name: ExportEmails :many
-SELECT created_at, to_address, to_name, subject, sent_at, failed_at, body_text, body_html,
-       calendar_method, calendar_ics, calendar_filename, last_error
-FROM emails
-WHERE user_id = $1 OR lower(to_address) = lower($2::text)
-ORDER BY created_at, id
-`
-
-type ExportEmailsParams struct {
-	UserID *int64
-	Email  string
-}
-
-type ExportEmailsRow struct {
-	CreatedAt        time.Time
-	ToAddress        string
-	ToName           string
-	Subject          string
-	SentAt           *time.Time
-	FailedAt         *time.Time
-	BodyText         string
-	BodyHtml         string
-	CalendarMethod   string
-	CalendarIcs      string
-	CalendarFilename string
-	LastError        string
-}
-
-func (q *Queries) ExportEmails(ctx context.Context, arg ExportEmailsParams) ([]ExportEmailsRow, error) {
-	rows, err := q.db.Query(ctx, exportEmails, arg.UserID, arg.Email)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []ExportEmailsRow
-	for rows.Next() {
-		var i ExportEmailsRow
-		if err := rows.Scan(
-			&i.CreatedAt,
-			&i.ToAddress,
-			&i.ToName,
-			&i.Subject,
-			&i.SentAt,
-			&i.FailedAt,
-			&i.BodyText,
-			&i.BodyHtml,
-			&i.CalendarMethod,
-			&i.CalendarIcs,
-			&i.CalendarFilename,
-			&i.LastError,
 		); err != nil {
 			return nil, err
 		}

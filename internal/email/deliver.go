@@ -13,7 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 
-	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/email/internal/emaildb"
 )
 
 // DeliverArgs is the job that delivers one stored email.
@@ -94,7 +94,7 @@ func (w *DeliverWorker) Timeout(*river.Job[DeliverArgs]) time.Duration {
 func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
 	id := job.Args.EmailID
 	if w.sender == nil {
-		m, err := dbsqlc.New(w.pool).GetEmail(ctx, id)
+		m, err := emaildb.New(w.pool).GetEmail(ctx, id)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return river.JobCancel(fmt.Errorf("email %d: %w", id, ErrNotFound))
 		} else if err != nil {
@@ -109,8 +109,8 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 		return nil
 	}
 
-	q := dbsqlc.New(w.pool)
-	row, err := q.ClaimEmail(ctx, dbsqlc.ClaimEmailParams{ID: id, LeaseSeconds: claimedElsewhere.Seconds()})
+	q := emaildb.New(w.pool)
+	row, err := q.ClaimEmail(ctx, emaildb.ClaimEmailParams{ID: id, LeaseSeconds: claimedElsewhere.Seconds()})
 	if errors.Is(err, pgx.ErrNoRows) {
 		// Gone, sent, failed for good, or being delivered by another worker.
 		return w.notClaimed(ctx, q, id)
@@ -144,14 +144,14 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 		if errors.Is(sendErr, ErrInvalidMessage) {
 			attempted = 0 // refused before any server saw it
 		}
-		err = q.RecordEmailFailed(record, dbsqlc.RecordEmailFailedParams{
+		err = q.RecordEmailFailed(record, emaildb.RecordEmailFailedParams{
 			ID: id, Attempted: attempted, LastError: truncate(describe(sendErr), maxErrorLength)})
 	case lastTry:
-		err = q.RecordEmailFailed(record, dbsqlc.RecordEmailFailedParams{
+		err = q.RecordEmailFailed(record, emaildb.RecordEmailFailedParams{
 			ID: id, Attempted: 1, LastError: truncate(fmt.Sprintf("gave up after %d attempts; the last failed with: %v",
 				row.Attempts+1, describe(sendErr)), maxErrorLength)})
 	default:
-		err = q.RecordEmailFailure(record, dbsqlc.RecordEmailFailureParams{
+		err = q.RecordEmailFailure(record, emaildb.RecordEmailFailureParams{
 			ID: id, LastError: truncate(describe(sendErr), maxErrorLength)})
 	}
 	if err != nil {
@@ -170,7 +170,7 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 // notClaimed works out why email id could not be claimed: gone (erased
 // before it went), already sent, failed for good, or being delivered by
 // another worker, which this job waits for.
-func (w *DeliverWorker) notClaimed(ctx context.Context, q *dbsqlc.Queries, id int64) error {
+func (w *DeliverWorker) notClaimed(ctx context.Context, q *emaildb.Queries, id int64) error {
 	m, err := q.GetEmail(ctx, id)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):

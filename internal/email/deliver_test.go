@@ -18,8 +18,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/email"
+	"github.com/pscp/booktraining/internal/email/internal/emaildb"
 	"github.com/pscp/booktraining/internal/pgtest"
 	"github.com/pscp/booktraining/internal/queue"
 	"github.com/pscp/booktraining/internal/smtptest"
@@ -327,7 +327,7 @@ func TestEmailErasedBeforeDeliveryFailsUnsent(t *testing.T) {
 	srv := smtptest.Start(t)
 	ctx := context.Background()
 	id := enqueueCommitted(t, pool, resetMessage("alex@example.org"))
-	require.NoError(t, dbsqlc.New(pool).AnonymiseEmailsTo(ctx, dbsqlc.AnonymiseEmailsToParams{
+	require.NoError(t, emaildb.New(pool).AnonymiseEmailsTo(ctx, emaildb.AnonymiseEmailsToParams{
 		ErasedAddress: "deleted-1@deleted.invalid", Email: "alex@example.org"}))
 
 	sender, err := email.NewSMTPSender(srv.URL(), from)

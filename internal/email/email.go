@@ -18,7 +18,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 
-	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/email/internal/emaildb"
 	"github.com/pscp/booktraining/internal/errs"
 )
 
@@ -183,7 +183,7 @@ func (o *Outbox) Enqueue(ctx context.Context, tx pgx.Tx, m Message) (int64, erro
 	if err := m.validate(); err != nil {
 		return 0, err
 	}
-	p := dbsqlc.InsertEmailParams{
+	p := emaildb.InsertEmailParams{
 		ToAddress: m.To,
 		ToName:    m.ToName,
 		Subject:   m.Subject,
@@ -194,7 +194,7 @@ func (o *Outbox) Enqueue(ctx context.Context, tx pgx.Tx, m Message) (int64, erro
 	if c := m.Calendar; c != nil {
 		p.CalendarMethod, p.CalendarIcs, p.CalendarFilename = c.Method, string(c.Data), c.Filename
 	}
-	id, err := dbsqlc.New(tx).InsertEmail(ctx, p)
+	id, err := emaildb.New(tx).InsertEmail(ctx, p)
 	if err != nil {
 		return 0, fmt.Errorf("store email: %w", err)
 	}
@@ -275,18 +275,18 @@ func List(ctx context.Context, pool *pgxpool.Pool, f Filter, limit, offset int) 
 	offset = min(offset, 1<<31-1)
 
 	var (
-		rows  []dbsqlc.ListEmailsRow
+		rows  []emaildb.ListEmailsRow
 		total int64
 	)
 	// One snapshot, so the total and the page agree.
 	err := pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly},
 		func(tx pgx.Tx) error {
-			q := dbsqlc.New(tx)
+			q := emaildb.New(tx)
 			var err error
 			if total, err = q.CountEmails(ctx, f.FailedOnly); err != nil {
 				return fmt.Errorf("count emails: %w", err)
 			}
-			rows, err = q.ListEmails(ctx, dbsqlc.ListEmailsParams{
+			rows, err = q.ListEmails(ctx, emaildb.ListEmailsParams{
 				FailedOnly: f.FailedOnly, MaxRows: int32(limit), SkipRows: int32(offset)})
 			if err != nil {
 				return fmt.Errorf("list emails: %w", err)
@@ -315,7 +315,7 @@ func List(ctx context.Context, pool *pgxpool.Pool, f Filter, limit, offset int) 
 
 // CountFailedSince returns how many emails were given up on at or after since.
 func CountFailedSince(ctx context.Context, pool *pgxpool.Pool, since time.Time) (int, error) {
-	n, err := dbsqlc.New(pool).CountEmailsFailedSince(ctx, since)
+	n, err := emaildb.New(pool).CountEmailsFailedSince(ctx, since)
 	if err != nil {
 		return 0, fmt.Errorf("count failed emails: %w", err)
 	}
@@ -324,7 +324,7 @@ func CountFailedSince(ctx context.Context, pool *pgxpool.Pool, since time.Time) 
 
 // Get returns one stored email, or ErrNotFound.
 func Get(ctx context.Context, pool *pgxpool.Pool, id int64) (Stored, error) {
-	row, err := dbsqlc.New(pool).GetEmail(ctx, id)
+	row, err := emaildb.New(pool).GetEmail(ctx, id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Stored{}, ErrNotFound
 	} else if err != nil {
@@ -333,7 +333,7 @@ func Get(ctx context.Context, pool *pgxpool.Pool, id int64) (Stored, error) {
 	return storedFromRow(row), nil
 }
 
-func storedFromRow(r dbsqlc.Email) Stored {
+func storedFromRow(r emaildb.Email) Stored {
 	s := Stored{
 		Summary: Summary{
 			ID:        r.ID,

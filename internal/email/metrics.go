@@ -8,7 +8,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/email/internal/emaildb"
 	"github.com/pscp/booktraining/internal/metrics"
 )
 
@@ -20,7 +20,7 @@ var emailsDesc = prometheus.NewDesc("booktraining_emails",
 // Collector counts emails by outcome at each scrape, for GET /metrics.
 func Collector(pool *pgxpool.Pool, log *slog.Logger) prometheus.Collector {
 	return metrics.Counted(emailsDesc, log, func(ctx context.Context) ([]metrics.Count, error) {
-		rows, err := dbsqlc.New(pool).CountEmailsByOutcome(ctx)
+		rows, err := emaildb.New(pool).CountEmailsByOutcome(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("count emails: %w", err)
 		}

@@ -18,8 +18,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/email"
+	"github.com/pscp/booktraining/internal/email/internal/emaildb"
 	"github.com/pscp/booktraining/internal/pgtest"
 	"github.com/pscp/booktraining/internal/queue"
 	"github.com/pscp/booktraining/internal/smtptest"
@@ -326,7 +326,7 @@ func TestErasureClearsInvites(t *testing.T) {
 	toSam.To = "sam@example.org"
 	other := f.enqueue(t, toSam)
 
-	require.NoError(t, dbsqlc.New(f.pool).AnonymiseEmailsTo(ctx, dbsqlc.AnonymiseEmailsToParams{
+	require.NoError(t, emaildb.New(f.pool).AnonymiseEmailsTo(ctx, emaildb.AnonymiseEmailsToParams{
 		ErasedAddress: "deleted-1@deleted.invalid", Email: "Alex@example.org"}))
 
 	stored, err := email.Get(ctx, f.pool, id)

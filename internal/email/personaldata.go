@@ -8,7 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/email/internal/emaildb"
 	"github.com/pscp/booktraining/internal/privacy"
 )
 
@@ -47,7 +47,7 @@ type PersonalEmail struct {
 var linkToken = regexp.MustCompile(`([?&]token=)[A-Za-z0-9_-]+`)
 
 func exportEmails(ctx context.Context, tx pgx.Tx, p privacy.Person) (any, error) {
-	rows, err := dbsqlc.New(tx).ExportEmails(ctx, dbsqlc.ExportEmailsParams{UserID: &p.ID, Email: p.Email})
+	rows, err := emaildb.New(tx).ExportEmails(ctx, emaildb.ExportEmailsParams{UserID: &p.ID, Email: p.Email})
 	if err != nil {
 		return nil, err
 	}
@@ -68,15 +68,15 @@ func exportEmails(ctx context.Context, tx pgx.Tx, p privacy.Person) (any, error)
 // delivered has no body left, so it is never sent) and empties the copies of
 // emails to anyone else that name them.
 func eraseEmails(ctx context.Context, tx pgx.Tx, p privacy.Person, _ time.Time) error {
-	q := dbsqlc.New(tx)
-	if err := q.EraseEmailErrors(ctx, dbsqlc.EraseEmailErrorsParams{UserID: p.ID, Email: p.Email}); err != nil {
+	q := emaildb.New(tx)
+	if err := q.EraseEmailErrors(ctx, emaildb.EraseEmailErrorsParams{UserID: p.ID, Email: p.Email}); err != nil {
 		return err
 	}
 	erased := fmt.Sprintf("deleted-%d@deleted.invalid", p.ID)
-	if err := q.AnonymiseEmailsTo(ctx, dbsqlc.AnonymiseEmailsToParams{ErasedAddress: erased, UserID: &p.ID, Email: p.Email}); err != nil {
+	if err := q.AnonymiseEmailsTo(ctx, emaildb.AnonymiseEmailsToParams{ErasedAddress: erased, UserID: &p.ID, Email: p.Email}); err != nil {
 		return err
 	}
-	return q.EraseEmailsMentioning(ctx, dbsqlc.EraseEmailsMentioningParams{Name: p.Name, Email: p.Email})
+	return q.EraseEmailsMentioning(ctx, emaildb.EraseEmailsMentioningParams{Name: p.Name, Email: p.Email})
 }
 
 func utc(t *time.Time) *time.Time {

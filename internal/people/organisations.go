@@ -137,10 +137,10 @@ func (s *Service) ConfirmOrganisation(ctx context.Context, name string, f agency
 		}
 		now := s.now()
 		var err error
-		if a, err = agency.CreateTx(ctx, q, now, f); err != nil {
+		if a, err = agency.CreateTx(ctx, tx, now, f); err != nil {
 			return err
 		}
-		moved, err = moveInto(ctx, q, name, a, audit.OrgConfirmed, now)
+		moved, err = moveInto(ctx, tx, name, a, audit.OrgConfirmed, now)
 		return err
 	})
 	return a, moved, err
@@ -165,15 +165,15 @@ func (s *Service) MergeOrganisation(ctx context.Context, name string, agencyID i
 			v.Add(FieldMergeAgency, "Select the agency to move them into")
 			return &v
 		}
-		r, err := q.LockAgency(ctx, agencyID)
-		if errors.Is(err, pgx.ErrNoRows) || (err == nil && r.RetiredAt != nil) {
+		var err error
+		a, err = agency.LockTx(ctx, tx, agencyID)
+		if errors.Is(err, agency.ErrNotFound) || (err == nil && a.Retired()) {
 			v.Add(FieldMergeAgency, "Select an agency from the list")
 			return &v
 		} else if err != nil {
 			return fmt.Errorf("merge organisation into agency %d: %w", agencyID, err)
 		}
-		a = agency.Agency{ID: r.ID, Name: r.Name, Sector: agency.Sector(r.Sector), Band: agency.ChargingBand(r.ChargingBand)}
-		moved, err = moveInto(ctx, q, name, a, audit.OrgMerged, s.now())
+		moved, err = moveInto(ctx, tx, name, a, audit.OrgMerged, s.now())
 		return err
 	})
 	return a, moved, err
@@ -181,9 +181,9 @@ func (s *Service) MergeOrganisation(ctx context.Context, name string, agencyID i
 
 // moveInto moves everyone who typed name into a, auditing each person with
 // the actor in ctx.
-func moveInto(ctx context.Context, q *dbsqlc.Queries, name string, a agency.Agency, action audit.Action, now time.Time) (int, error) {
+func moveInto(ctx context.Context, tx pgx.Tx, name string, a agency.Agency, action audit.Action, now time.Time) (int, error) {
 	by := actor.From(ctx)
-	rows, err := q.MoveUnlistedPeople(ctx, dbsqlc.MoveUnlistedPeopleParams{AgencyID: &a.ID, Name: validation.CleanLine(name)})
+	rows, err := dbsqlc.New(tx).MoveUnlistedPeople(ctx, dbsqlc.MoveUnlistedPeopleParams{AgencyID: &a.ID, Name: validation.CleanLine(name)})
 	if err != nil {
 		return 0, fmt.Errorf("move people of %q into agency %d: %w", name, a.ID, err)
 	}
@@ -191,7 +191,7 @@ func moveInto(ctx context.Context, q *dbsqlc.Queries, name string, a agency.Agen
 		return 0, ErrOrganisationNotFound // moved by someone else a moment ago
 	}
 	for _, r := range rows {
-		if err := audit.Record(ctx, q, now, audit.Event{
+		if err := audit.RecordTx(ctx, tx, now, audit.Event{
 			Action: action, ActorID: by.IDPtr(), SubjectID: &r.ID, AgencyID: &a.ID, IP: by.IP,
 			Details: map[string]any{"organisation": r.Typed, "agency": a.Name},
 		}); err != nil {

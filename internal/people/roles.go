@@ -63,7 +63,7 @@ func (s *Service) GrantRole(ctx context.Context, subject int64, role account.Rol
 		if n == 0 {
 			return ErrRoleHeld
 		}
-		return audit.Record(ctx, q, now, audit.Event{
+		return audit.RecordTx(ctx, tx, now, audit.Event{
 			Action: audit.RoleGranted, ActorID: by.IDPtr(), SubjectID: &subject, AgencyID: p.AgencyID, IP: by.IP,
 			Details: map[string]any{"role": string(role)},
 		})
@@ -100,7 +100,7 @@ func (s *Service) RemoveRole(ctx context.Context, subject int64, role account.Ro
 		if n == 0 {
 			return ErrRoleNotHeld
 		}
-		return audit.Record(ctx, q, s.now(), audit.Event{
+		return audit.RecordTx(ctx, tx, s.now(), audit.Event{
 			Action: audit.RoleRemoved, ActorID: by.IDPtr(), SubjectID: &subject, AgencyID: p.AgencyID, IP: by.IP,
 			Details: map[string]any{"role": string(role)},
 		})

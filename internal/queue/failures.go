@@ -19,9 +19,9 @@ import (
 
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/pgerr"
+	"github.com/pscp/booktraining/internal/queue/internal/queuedb"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -91,7 +91,7 @@ func NewFailures(pool *pgxpool.Pool, jobs *river.Client[pgx.Tx], describe map[st
 
 // Count says how many failures wait for a manager.
 func (f *Failures) Count(ctx context.Context) (int, error) {
-	n, err := dbsqlc.New(f.pool).CountJobFailures(ctx)
+	n, err := queuedb.New(f.pool).CountJobFailures(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("count job failures: %w", err)
 	}
@@ -104,18 +104,18 @@ func (f *Failures) List(ctx context.Context, limit, offset int) ([]Failure, int,
 	limit = min(max(limit, 1), 200)
 	offset = min(max(offset, 0), 1<<31-1)
 	var (
-		rows  []dbsqlc.ListJobFailuresRow
+		rows  []queuedb.ListJobFailuresRow
 		total int64
 	)
 	// One snapshot, so the total and the page agree.
 	err := pgx.BeginTxFunc(ctx, f.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly},
 		func(tx pgx.Tx) error {
-			q := dbsqlc.New(tx)
+			q := queuedb.New(tx)
 			var err error
 			if total, err = q.CountJobFailures(ctx); err != nil {
 				return err
 			}
-			rows, err = q.ListJobFailures(ctx, dbsqlc.ListJobFailuresParams{MaxRows: int32(limit), SkipRows: int32(offset)})
+			rows, err = q.ListJobFailures(ctx, queuedb.ListJobFailuresParams{MaxRows: int32(limit), SkipRows: int32(offset)})
 			return err
 		})
 	if err != nil {
@@ -216,7 +216,7 @@ func (f *Failures) Retry(ctx context.Context, jobID int64, failedAt time.Time) (
 	if !by.SignedIn() {
 		return Failure{}, ErrNobodyActing
 	}
-	return f.act(ctx, jobID, failedAt, func(tx pgx.Tx, q *dbsqlc.Queries, fl Failure) error {
+	return f.act(ctx, jobID, failedAt, func(tx pgx.Tx, q *queuedb.Queries, fl Failure) error {
 		if fl.Subject.NoRetry != "" {
 			return ErrCannotRetry
 		}
@@ -225,7 +225,7 @@ func (f *Failures) Retry(ctx context.Context, jobID int64, failedAt time.Time) (
 		} else if err != nil {
 			return fmt.Errorf("retry job %d: %w", jobID, err)
 		}
-		return audit.Record(ctx, q, f.now(), audit.Event{
+		return audit.RecordTx(ctx, tx, f.now(), audit.Event{
 			Action: audit.JobRetried, ActorID: by.IDPtr(), IP: by.IP, Details: auditDetails(fl, ""),
 		})
 	})
@@ -250,8 +250,8 @@ func (f *Failures) DealtWith(ctx context.Context, jobID int64, failedAt time.Tim
 		v.Add("note", fmt.Sprintf("The note must be %d characters or fewer", MaxNoteLength))
 		return Failure{}, v.Err()
 	}
-	return f.act(ctx, jobID, failedAt, func(tx pgx.Tx, q *dbsqlc.Queries, fl Failure) error {
-		n, err := q.MarkJobFailureDealtWith(ctx, dbsqlc.MarkJobFailureDealtWithParams{
+	return f.act(ctx, jobID, failedAt, func(tx pgx.Tx, q *queuedb.Queries, fl Failure) error {
+		n, err := q.MarkJobFailureDealtWith(ctx, queuedb.MarkJobFailureDealtWithParams{
 			JobID: jobID, FailedAt: fl.FailedAt, DealtBy: by.ID, Now: f.now()})
 		if err != nil {
 			return fmt.Errorf("mark job %d dealt with: %w", jobID, err)
@@ -259,7 +259,7 @@ func (f *Failures) DealtWith(ctx context.Context, jobID int64, failedAt time.Tim
 		if n == 0 {
 			return ErrAlreadyHandled
 		}
-		return audit.Record(ctx, q, f.now(), audit.Event{
+		return audit.RecordTx(ctx, tx, f.now(), audit.Event{
 			Action: audit.JobDealtWith, ActorID: by.IDPtr(), IP: by.IP, Details: auditDetails(fl, note),
 		})
 	})
@@ -267,10 +267,10 @@ func (f *Failures) DealtWith(ctx context.Context, jobID int64, failedAt time.Tim
 
 // act locks the job, checks the failure is the one the manager saw and still
 // waits for them, and does what they asked in the same transaction.
-func (f *Failures) act(ctx context.Context, jobID int64, failedAt time.Time, do func(pgx.Tx, *dbsqlc.Queries, Failure) error) (Failure, error) {
+func (f *Failures) act(ctx context.Context, jobID int64, failedAt time.Time, do func(pgx.Tx, *queuedb.Queries, Failure) error) (Failure, error) {
 	var fl Failure
 	err := pgx.BeginFunc(ctx, f.pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
+		q := queuedb.New(tx)
 		r, err := q.LockJobFailure(ctx, jobID)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrNoSuchJob
@@ -318,7 +318,7 @@ type SweepRun struct {
 
 // LastSweepRuns returns the latest run of each sweep, by name.
 func (f *Failures) LastSweepRuns(ctx context.Context) ([]SweepRun, error) {
-	rows, err := dbsqlc.New(f.pool).LastSweepRuns(ctx)
+	rows, err := queuedb.New(f.pool).LastSweepRuns(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("last sweep runs: %w", err)
 	}

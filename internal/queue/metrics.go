@@ -11,8 +11,8 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/metrics"
+	"github.com/pscp/booktraining/internal/queue/internal/queuedb"
 )
 
 // JobLag is how long each job done waited past its due time: from
@@ -47,7 +47,7 @@ var jobsDesc = prometheus.NewDesc("booktraining_jobs",
 // JobCollector counts River's jobs by kind and state at each scrape.
 func JobCollector(pool *pgxpool.Pool, log *slog.Logger) prometheus.Collector {
 	return metrics.Counted(jobsDesc, log, func(ctx context.Context) ([]metrics.Count, error) {
-		rows, err := dbsqlc.New(pool).CountJobsByKindAndState(ctx)
+		rows, err := queuedb.New(pool).CountJobsByKindAndState(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("count jobs: %w", err)
 		}

@@ -13,7 +13,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
-	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/queue/internal/queuedb"
 )
 
 // Sweep is a safety net under time-based work. The work itself is a job
@@ -91,8 +91,8 @@ func (w *sweepWorker) Work(ctx context.Context, job *river.Job[SweepArgs]) error
 		w.log.WarnContext(ctx, "no such sweep", "sweep", job.Args.Name)
 		return nil
 	}
-	q := dbsqlc.New(w.pool)
-	id, err := q.StartSweepRun(ctx, dbsqlc.StartSweepRunParams{Sweep: s.Name, Process: Process, Now: time.Now()})
+	q := queuedb.New(w.pool)
+	id, err := q.StartSweepRun(ctx, queuedb.StartSweepRunParams{Sweep: s.Name, Process: Process, Now: time.Now()})
 	if err != nil {
 		return fmt.Errorf("sweep %s: record its start: %w", s.Name, err)
 	}
@@ -104,10 +104,10 @@ func (w *sweepWorker) Work(ctx context.Context, job *river.Job[SweepArgs]) error
 	// Recorded even when the run was cut short by its timeout.
 	finish := context.WithoutCancel(ctx)
 	end := time.Now()
-	if err := q.FinishSweepRun(finish, dbsqlc.FinishSweepRunParams{ID: id, Now: &end, Found: int32(found), Error: msg}); err != nil {
+	if err := q.FinishSweepRun(finish, queuedb.FinishSweepRunParams{ID: id, Now: &end, Found: int32(found), Error: msg}); err != nil {
 		runErr = errors.Join(runErr, fmt.Errorf("record its end: %w", err))
 	}
-	if _, err := q.PruneSweepRuns(finish, dbsqlc.PruneSweepRunsParams{Sweep: s.Name, Before: time.Now().Add(-SweepRunsKept)}); err != nil {
+	if _, err := q.PruneSweepRuns(finish, queuedb.PruneSweepRunsParams{Sweep: s.Name, Before: time.Now().Add(-SweepRunsKept)}); err != nil {
 		runErr = errors.Join(runErr, fmt.Errorf("prune its old runs: %w", err))
 	}
 	switch {

@@ -12,8 +12,8 @@ import (
 
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/validation"
+	"github.com/pscp/booktraining/internal/venue/internal/venuedb"
 )
 
 // Form fields of an agency's premises on the form that accepts a training
@@ -104,9 +104,9 @@ func SplitAddress(text string) Premises {
 // address of the same agency, ignoring case, is always the same venue, even
 // when two managers record it at once.
 func PremisesTx(ctx context.Context, tx pgx.Tx, agencyID int64, p Premises, now time.Time) (int64, error) {
-	q := dbsqlc.New(tx)
+	q := venuedb.New(tx)
 	find := func() (int64, error) {
-		return q.FindAgencyPremises(ctx, dbsqlc.FindAgencyPremisesParams{
+		return q.FindAgencyPremises(ctx, venuedb.FindAgencyPremisesParams{
 			AgencyID: &agencyID, AddressLine1: p.AddressLine1, AddressLine2: p.AddressLine2, Town: p.Town, Postcode: p.Postcode,
 		})
 	}
@@ -116,7 +116,7 @@ func PremisesTx(ctx context.Context, tx pgx.Tx, agencyID int64, p Premises, now 
 	} else if !errors.Is(err, pgx.ErrNoRows) {
 		return 0, fmt.Errorf("find the agency's premises: %w", err)
 	}
-	made, err := q.InsertAgencyPremises(ctx, dbsqlc.InsertAgencyPremisesParams{
+	made, err := q.InsertAgencyPremises(ctx, venuedb.InsertAgencyPremisesParams{
 		AddressLine1: p.AddressLine1, AddressLine2: p.AddressLine2, Town: p.Town, Postcode: p.Postcode,
 		AgencyID: agencyID, Now: now,
 	})
@@ -130,7 +130,7 @@ func PremisesTx(ctx context.Context, tx pgx.Tx, agencyID int64, p Premises, now 
 		return id, nil
 	}
 	a := actor.From(ctx)
-	return made[0].ID, audit.Record(ctx, q, now, audit.Event{
+	return made[0].ID, audit.RecordTx(ctx, tx, now, audit.Event{
 		Action: Created, ActorID: a.IDPtr(), IP: a.IP,
 		Details: map[string]any{"venue_id": made[0].ID, "name": made[0].Name, "agency_id": agencyID, "agency_premises": true},
 	})

@@ -19,10 +19,10 @@ import (
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/catalogue"
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/pgerr"
 	"github.com/pscp/booktraining/internal/validation"
+	"github.com/pscp/booktraining/internal/venue/internal/venuedb"
 )
 
 // The audit log's names for a training manager's changes to venues.
@@ -125,26 +125,26 @@ func New(pool *pgxpool.Pool, now func() time.Time) *Service {
 // List returns every venue, retired ones too: rooms, then online platforms,
 // each by name.
 func (s *Service) List(ctx context.Context) ([]Venue, error) {
-	rows, err := dbsqlc.New(s.pool).ListVenues(ctx)
+	rows, err := venuedb.New(s.pool).ListVenues(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("list venues: %w", err)
 	}
 	out := make([]Venue, len(rows))
 	for i, r := range rows {
-		out[i] = venueOf(dbsqlc.LockVenueRow(r))
+		out[i] = venueOf(venuedb.LockVenueRow(r))
 	}
 	return out, nil
 }
 
 // Get returns one venue, or ErrNotFound.
 func (s *Service) Get(ctx context.Context, id int64) (Venue, error) {
-	r, err := dbsqlc.New(s.pool).GetVenue(ctx, id)
+	r, err := venuedb.New(s.pool).GetVenue(ctx, id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Venue{}, ErrNotFound
 	} else if err != nil {
 		return Venue{}, fmt.Errorf("get venue %d: %w", id, err)
 	}
-	return venueOf(dbsqlc.LockVenueRow(r)), nil
+	return venueOf(venuedb.LockVenueRow(r)), nil
 }
 
 // Create adds a venue, audited as done by the actor in ctx (a training
@@ -154,13 +154,13 @@ func (s *Service) Create(ctx context.Context, f Form) (int64, error) {
 	a := actor.From(ctx)
 	var id int64
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
+		q := venuedb.New(tx)
 		v, err := f.check(ctx, q, 0)
 		if err != nil {
 			return err
 		}
 		now := s.now()
-		id, err = q.CreateVenue(ctx, dbsqlc.CreateVenueParams{
+		id, err = q.CreateVenue(ctx, venuedb.CreateVenueParams{
 			Name: v.Name, Online: v.Online, AddressLine1: v.AddressLine1, AddressLine2: v.AddressLine2,
 			Town: v.Town, Postcode: v.Postcode, Capacity: capacityParam(v),
 			AccessibilityNotes: v.AccessibilityNotes, Directions: v.Directions, Now: now,
@@ -170,7 +170,7 @@ func (s *Service) Create(ctx context.Context, f Form) (int64, error) {
 		} else if err != nil {
 			return fmt.Errorf("create venue: %w", err)
 		}
-		return audit.Record(ctx, q, now, audit.Event{
+		return audit.RecordTx(ctx, tx, now, audit.Event{
 			Action: Created, ActorID: a.IDPtr(), IP: a.IP,
 			Details: map[string]any{"venue_id": id, "name": v.Name, "online": v.Online},
 		})
@@ -185,7 +185,7 @@ func (s *Service) Create(ctx context.Context, f Form) (int64, error) {
 func (s *Service) Update(ctx context.Context, id int64, f Form) error {
 	a := actor.From(ctx)
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
+		q := venuedb.New(tx)
 		row, err := q.LockVenue(ctx, id)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrNotFound
@@ -211,7 +211,7 @@ func (s *Service) Update(ctx context.Context, id int64, f Form) error {
 			}
 		}
 		if !v.Online && v.Capacity > 0 && !verr.Has(FieldCapacity) {
-			largest, err := q.LargestUpcomingSessionAtVenue(ctx, dbsqlc.LargestUpcomingSessionAtVenueParams{VenueID: id, Now: s.now()})
+			largest, err := q.LargestUpcomingSessionAtVenue(ctx, venuedb.LargestUpcomingSessionAtVenueParams{VenueID: id, Now: s.now()})
 			switch {
 			case errors.Is(err, pgx.ErrNoRows):
 			case err != nil:
@@ -247,7 +247,7 @@ func (s *Service) Update(ctx context.Context, id int64, f Form) error {
 			return nil
 		}
 		now := s.now()
-		err = q.UpdateVenue(ctx, dbsqlc.UpdateVenueParams{
+		err = q.UpdateVenue(ctx, venuedb.UpdateVenueParams{
 			ID: id, Name: v.Name, Online: v.Online, AddressLine1: v.AddressLine1, AddressLine2: v.AddressLine2,
 			Town: v.Town, Postcode: v.Postcode, Capacity: capacityParam(v),
 			AccessibilityNotes: v.AccessibilityNotes, Directions: v.Directions, Now: now,
@@ -263,7 +263,7 @@ func (s *Service) Update(ctx context.Context, id int64, f Form) error {
 			return fmt.Errorf("update venue %d: %w", id, err)
 		}
 		changes["venue_id"] = id
-		return audit.Record(ctx, q, now, audit.Event{Action: Updated, ActorID: a.IDPtr(), IP: a.IP, Details: changes})
+		return audit.RecordTx(ctx, tx, now, audit.Event{Action: Updated, ActorID: a.IDPtr(), IP: a.IP, Details: changes})
 	})
 }
 
@@ -273,7 +273,7 @@ func (s *Service) Update(ctx context.Context, id int64, f Form) error {
 func (s *Service) SetRetired(ctx context.Context, id int64, retired bool) error {
 	a := actor.From(ctx)
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
+		q := venuedb.New(tx)
 		old, err := q.LockVenue(ctx, id)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrNotFound
@@ -288,17 +288,17 @@ func (s *Service) SetRetired(ctx context.Context, id int64, retired bool) error 
 		if retired {
 			at = &now
 		}
-		if err := q.SetVenueRetired(ctx, dbsqlc.SetVenueRetiredParams{ID: id, RetiredAt: at, Now: now}); err != nil {
+		if err := q.SetVenueRetired(ctx, venuedb.SetVenueRetiredParams{ID: id, RetiredAt: at, Now: now}); err != nil {
 			return fmt.Errorf("retire venue %d: %w", id, err)
 		}
-		return audit.Record(ctx, q, now, audit.Event{
+		return audit.RecordTx(ctx, tx, now, audit.Event{
 			Action: Updated, ActorID: a.IDPtr(), IP: a.IP,
 			Details: map[string]any{"venue_id": id, "retired": map[string]any{"from": !retired, "to": retired}},
 		})
 	})
 }
 
-func venueOf(r dbsqlc.LockVenueRow) Venue {
+func venueOf(r venuedb.LockVenueRow) Venue {
 	v := Venue{
 		ID: r.ID, Name: r.Name, Online: r.Online, AddressLine1: r.AddressLine1, AddressLine2: r.AddressLine2,
 		Town: r.Town, Postcode: r.Postcode, AccessibilityNotes: r.AccessibilityNotes, Directions: r.Directions,
@@ -321,7 +321,7 @@ func capacityParam(v Venue) *int32 {
 // check validates the form and returns the venue it describes. except is
 // the ID of the venue being edited (0 for a new one), which may keep its
 // name. An online platform keeps only its name and accessibility notes.
-func (f Form) check(ctx context.Context, q *dbsqlc.Queries, except int64) (Venue, error) {
+func (f Form) check(ctx context.Context, q *venuedb.Queries, except int64) (Venue, error) {
 	v := Venue{Name: validation.CleanLine(f.Name), AccessibilityNotes: validation.CleanText(f.AccessibilityNotes)}
 	var errs validation.Errors
 	switch f.Kind {
@@ -339,7 +339,7 @@ func (f Form) check(ctx context.Context, q *dbsqlc.Queries, except int64) (Venue
 	case validation.HasHiddenFormatting(v.Name):
 		errs.Add(FieldName, validation.HiddenFormattingMessage("Name"))
 	default:
-		taken, err := q.VenueNameTaken(ctx, dbsqlc.VenueNameTakenParams{Name: v.Name, ExceptID: except})
+		taken, err := q.VenueNameTaken(ctx, venuedb.VenueNameTakenParams{Name: v.Name, ExceptID: except})
 		if err != nil {
 			return Venue{}, fmt.Errorf("check venue name: %w", err)
 		}

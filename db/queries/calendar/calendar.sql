@@ -33,10 +33,3 @@ JOIN venues v ON v.id = s.venue_id
 LEFT JOIN trainer_invites ti ON ti.session_id = s.id AND ti.trainer_id = st.trainer_id
 WHERE st.trainer_id = @trainer_id AND s.status <> 'cancelled' AND s.ends_at >= @since
 ORDER BY s.starts_at, s.id;
-
--- name: FeedBookings :many
--- A person's places for their feed, in one query however many: confirmed,
--- on sessions not cancelled, ending since @since.
-SELECT * FROM booking_details
-WHERE user_id = @user_id AND status = 'confirmed' AND session_status <> 'cancelled' AND ends_at >= @since
-ORDER BY starts_at, id;

@@ -3,7 +3,7 @@
 //   sqlc v1.31.1
 // source: venue.sql
 
-package dbsqlc
+package venuedb
 
 import (
 	"context"

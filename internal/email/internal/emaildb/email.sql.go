@@ -3,7 +3,7 @@
 //   sqlc v1.31.1
 // source: email.sql
 
-package dbsqlc
+package emaildb
 
 import (
 	"context"

@@ -3,7 +3,7 @@
 //   sqlc v1.31.1
 // source: calendar.sql
 
-package dbsqlc
+package calendardb
 
 import (
 	"context"
@@ -27,90 +27,6 @@ func (q *Queries) EnsureCalendarToken(ctx context.Context, arg EnsureCalendarTok
 	var calendar_token string
 	err := row.Scan(&calendar_token)
 	return calendar_token, err
-}
-
-const feedBookings = `-- name: FeedBookings :many
-SELECT id, session_id, user_id, agency_id, status, booked_by, access_needs, dietary_needs, line_manager_name, line_manager_email, policy_agreed_at, waiting_since, offered_at, offer_expires_at, confirmed_at, ended_at, late, end_note, replaced_by, attendance, created_at, person_email, person_name, person_erased, course_id, course_title, starts_at, ends_at, booking_cutoff_at, session_status, meeting_url, closed_to_agency_id, venue_name, venue_online, venue_address, agency_name, course_slug, course_duration, course_summary, session_sequence, ended_by, session_cancelled_reason, ended_by_manager, invoice_pence, invoice_purchase_order, invoice_status, moved_from_id, hold_expires_at, paid_pence, refund_pence FROM booking_details
-WHERE user_id = $1 AND status = 'confirmed' AND session_status <> 'cancelled' AND ends_at >= $2
-ORDER BY starts_at, id
-`
-
-type FeedBookingsParams struct {
-	UserID int64
-	Since  time.Time
-}
-
-// A person's places for their feed, in one query however many: confirmed,
-// on sessions not cancelled, ending since @since.
-func (q *Queries) FeedBookings(ctx context.Context, arg FeedBookingsParams) ([]BookingDetail, error) {
-	rows, err := q.db.Query(ctx, feedBookings, arg.UserID, arg.Since)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []BookingDetail
-	for rows.Next() {
-		var i BookingDetail
-		if err := rows.Scan(
-			&i.ID,
-			&i.SessionID,
-			&i.UserID,
-			&i.AgencyID,
-			&i.Status,
-			&i.BookedBy,
-			&i.AccessNeeds,
-			&i.DietaryNeeds,
-			&i.LineManagerName,
-			&i.LineManagerEmail,
-			&i.PolicyAgreedAt,
-			&i.WaitingSince,
-			&i.OfferedAt,
-			&i.OfferExpiresAt,
-			&i.ConfirmedAt,
-			&i.EndedAt,
-			&i.Late,
-			&i.EndNote,
-			&i.ReplacedBy,
-			&i.Attendance,
-			&i.CreatedAt,
-			&i.PersonEmail,
-			&i.PersonName,
-			&i.PersonErased,
-			&i.CourseID,
-			&i.CourseTitle,
-			&i.StartsAt,
-			&i.EndsAt,
-			&i.BookingCutoffAt,
-			&i.SessionStatus,
-			&i.MeetingUrl,
-			&i.ClosedToAgencyID,
-			&i.VenueName,
-			&i.VenueOnline,
-			&i.VenueAddress,
-			&i.AgencyName,
-			&i.CourseSlug,
-			&i.CourseDuration,
-			&i.CourseSummary,
-			&i.SessionSequence,
-			&i.EndedBy,
-			&i.SessionCancelledReason,
-			&i.EndedByManager,
-			&i.InvoicePence,
-			&i.InvoicePurchaseOrder,
-			&i.InvoiceStatus,
-			&i.MovedFromID,
-			&i.HoldExpiresAt,
-			&i.PaidPence,
-			&i.RefundPence,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
 }
 
 const getCalendarToken = `-- name: GetCalendarToken :one

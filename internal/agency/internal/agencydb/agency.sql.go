@@ -3,7 +3,7 @@
 //   sqlc v1.31.1
 // source: agency.sql
 
-package dbsqlc
+package agencydb
 
 import (
 	"context"
