@@ -7,7 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
-	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/email/internal/emaildb"
 )
 
 // EnqueueAll stores messages and queues their delivery in tx, as Enqueue
@@ -19,7 +19,7 @@ func (o *Outbox) EnqueueAll(ctx context.Context, tx pgx.Tx, messages []Message) 
 	if len(messages) == 0 {
 		return nil
 	}
-	var p dbsqlc.InsertEmailsParams
+	var p emaildb.InsertEmailsParams
 	for _, m := range messages {
 		if err := m.validate(); err != nil {
 			return err
@@ -42,7 +42,7 @@ func (o *Outbox) EnqueueAll(ctx context.Context, tx pgx.Tx, messages []Message) 
 		p.CalendarFilenames = append(p.CalendarFilenames, filename)
 		p.UserIds = append(p.UserIds, user)
 	}
-	ids, err := dbsqlc.New(tx).InsertEmails(ctx, p)
+	ids, err := emaildb.New(tx).InsertEmails(ctx, p)
 	if err != nil {
 		return fmt.Errorf("store %d emails: %w", len(messages), err)
 	}
