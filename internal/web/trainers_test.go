@@ -66,10 +66,7 @@ func (w trainerWorld) session(t *testing.T, venue int64, start, end time.Time, s
 		       CASE WHEN v.online THEN 'https://teams.example.org/meet/abc' ELSE '' END
 		FROM courses c, venues v WHERE c.id = $1 AND v.id = $2
 		RETURNING id`, w.course, venue, start, end, status, reason).Scan(&sid))
-	for _, tr := range trainers {
-		_, err := w.pool.Exec(ctx, "INSERT INTO session_trainers (session_id, trainer_id) VALUES ($1, $2)", sid, tr)
-		require.NoError(t, err)
-	}
+	w.putTrainerOn(t, sid, trainers...)
 	return sid
 }
 
