@@ -191,6 +191,20 @@ func TestTrainerCourseApprovals(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 	assert.Equal(t, courses[1:], w.approvedCourses(t, w.trainer))
 
+	// Down to deliver a session of courses[1] still to come (by the
+	// database's clock), the trainer stays approved for it: unticking it is
+	// refused with the reason, and nothing changes.
+	var toCome int64
+	require.NoError(t, w.pool.QueryRow(ctx, `
+		INSERT INTO sessions (course_id, course_title, venue_id, starts_at, ends_at, booking_cutoff_at, capacity, status)
+		SELECT c.id, c.title, $2, now() + interval '60 days', now() + interval '60 days 3 hours', now() + interval '50 days', 10, 'published'
+		FROM courses c WHERE c.id = $1 RETURNING id`, courses[1], w.online).Scan(&toCome))
+	w.putTrainerOn(t, toCome, w.trainer)
+	resp, body = m.post(page+"/courses", url.Values{"course": {id(courses[2])}})
+	assert.Equal(t, http.StatusConflict, resp.StatusCode)
+	assert.Contains(t, body, "This trainer is down to deliver a session still to come of a course you unticked")
+	assert.Equal(t, courses[1:], w.approvedCourses(t, w.trainer))
+
 	_, body = m.get("/admin/trainers")
 	assert.Regexp(t, `(?s)Trainer Tester</a></td>.*?`+regexp.QuoteMeta(otherAgency)+`</td>\s*<td[^>]*>2</td>`, body)
 
