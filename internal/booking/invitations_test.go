@@ -71,11 +71,7 @@ func TestMovingASessionSendsUpdatedInvites(t *testing.T) {
 	require.NoError(t, err)
 
 	trainer := f.person(t, "trainer", f.agency)
-	_, err = f.pool.Exec(f.ctx, `
-		WITH r AS (INSERT INTO user_roles (user_id, role) VALUES ($1, 'trainer')),
-		     c AS (INSERT INTO trainer_courses (trainer_id, course_id) SELECT $1, course_id FROM sessions WHERE id = $2)
-		INSERT INTO session_trainers (session_id, trainer_id) VALUES ($2, $1)`, trainer.ID, session)
-	require.NoError(t, err)
+	f.putTrainerOn(t, session, trainer.ID)
 	svc := f.scheduler()
 	se, err := svc.Get(f.ctx, session)
 	require.NoError(t, err)

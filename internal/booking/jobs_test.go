@@ -583,11 +583,7 @@ func TestRolledBackMoveMakesNoReminderJob(t *testing.T) {
 func (f fixture) moveSession(t *testing.T, session int64, when time.Time) {
 	t.Helper()
 	trainer := f.person(t, "trainer", f.agency)
-	_, err := f.pool.Exec(f.ctx, `
-		WITH r AS (INSERT INTO user_roles (user_id, role) VALUES ($1, 'trainer') ON CONFLICT DO NOTHING),
-		     c AS (INSERT INTO trainer_courses (trainer_id, course_id) SELECT $1, course_id FROM sessions WHERE id = $2 ON CONFLICT DO NOTHING)
-		INSERT INTO session_trainers (session_id, trainer_id) VALUES ($2, $1) ON CONFLICT DO NOTHING`, trainer.ID, session)
-	require.NoError(t, err)
+	f.putTrainerOn(t, session, trainer.ID)
 	svc := f.scheduler()
 	se, err := svc.Get(f.ctx, session)
 	require.NoError(t, err)
@@ -681,11 +677,7 @@ func TestMeetingLinkAddedInside48HoursSendsJoiningInstructionsNow(t *testing.T) 
 
 	svc := f.scheduler()
 	trainer := f.person(t, "linktrainer", f.agency)
-	_, err = f.pool.Exec(f.ctx, `
-		WITH r AS (INSERT INTO user_roles (user_id, role) VALUES ($1, 'trainer')),
-		     c AS (INSERT INTO trainer_courses (trainer_id, course_id) SELECT $1, course_id FROM sessions WHERE id = $2)
-		INSERT INTO session_trainers (session_id, trainer_id) VALUES ($2, $1)`, trainer.ID, session)
-	require.NoError(t, err)
+	f.putTrainerOn(t, session, trainer.ID)
 	se, err := svc.Get(f.ctx, session)
 	require.NoError(t, err)
 	form := scheduling.FormFor(se)

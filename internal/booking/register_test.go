@@ -22,10 +22,23 @@ func (f fixture) sessionTrainer(t *testing.T, name string, sessions ...int64) ac
 	a := f.person(t, name, f.other)
 	a.Trainer = true
 	for _, s := range sessions {
-		_, err := f.pool.Exec(f.ctx, "INSERT INTO session_trainers (session_id, trainer_id) VALUES ($1, $2)", s, a.ID)
-		require.NoError(t, err)
+		f.putTrainerOn(t, s, a.ID)
 	}
 	return a
+}
+
+// putTrainerOn makes trainer deliver session, as scheduling would: the
+// database lets only a person holding the trainer role and approved for
+// the session's course on it, so they are given both first.
+func (f fixture) putTrainerOn(t *testing.T, session, trainer int64) {
+	t.Helper()
+	_, err := f.pool.Exec(f.ctx, "INSERT INTO user_roles (user_id, role) VALUES ($1, 'trainer') ON CONFLICT DO NOTHING", trainer)
+	require.NoError(t, err)
+	_, err = f.pool.Exec(f.ctx, `INSERT INTO trainer_courses (trainer_id, course_id)
+		SELECT $1, course_id FROM sessions WHERE id = $2 ON CONFLICT DO NOTHING`, trainer, session)
+	require.NoError(t, err)
+	_, err = f.pool.Exec(f.ctx, "INSERT INTO session_trainers (session_id, trainer_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", session, trainer)
+	require.NoError(t, err)
 }
 
 // booked books each person onto session and returns their booking IDs.

@@ -153,6 +153,8 @@ func TestFeedOfATrainerCarriesTheirSessionsAndPlaces(t *testing.T) {
 	tara := f.person(t, "tara")
 	_, err := f.pool.Exec(f.ctx, `INSERT INTO user_roles (user_id, role) VALUES ($1, 'trainer')`, tara.ID)
 	require.NoError(t, err)
+	_, err = f.pool.Exec(f.ctx, `INSERT INTO trainer_courses (trainer_id, course_id) SELECT $1, course_id FROM sessions WHERE id = $2`, tara.ID, delivering)
+	require.NoError(t, err)
 	for _, s := range []int64{delivering, cancelled} {
 		_, err = f.pool.Exec(f.ctx, `INSERT INTO session_trainers (session_id, trainer_id) VALUES ($1, $2)`, s, tara.ID)
 		require.NoError(t, err)

@@ -399,3 +399,40 @@ func TestErrorsCarryTheirKinds(t *testing.T) {
 		assert.Equal(t, want, errs.KindOf(fmt.Errorf("wrapped: %w", err)), err.Error())
 	}
 }
+
+// A trainer down to deliver a session still to come keeps the trainer
+// role: removing it is refused with a sentence for the manager (never a
+// 500), and nothing changes; once the session is cancelled, it can go.
+func TestTrainerRoleStaysWhileTheyHaveASessionToCome(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	tom := f.person(t, "tom@example.org", "Tom Hughes", &f.council, "", "trainer")
+	var session int64
+	starts := time.Now().AddDate(0, 2, 0) // the database's clock decides what is to come
+	require.NoError(t, f.pool.QueryRow(f.ctx, `
+		WITH c AS (INSERT INTO courses (slug, title, summary, description, learning_outcomes, audience_description,
+		                               audiences, level, duration, delivery_modes, default_capacity)
+		           VALUES ('safer-recruitment', 'Safer Recruitment', 'Summary', 'Description', '{Outcome}', 'Everyone',
+		                   '{everyone}', 1, 'half_day', '{online}', 20) RETURNING id, title),
+		     v AS (INSERT INTO venues (name, online) VALUES ('Teams', true) RETURNING id)
+		INSERT INTO sessions (course_id, course_title, venue_id, starts_at, ends_at, booking_cutoff_at, capacity, status)
+		SELECT c.id, c.title, v.id, $1, $2, $1, 10, 'published' FROM c, v RETURNING id`,
+		starts, starts.Add(3*time.Hour)).Scan(&session))
+	_, err := f.pool.Exec(f.ctx, "INSERT INTO trainer_courses (trainer_id, course_id) SELECT $1, course_id FROM sessions WHERE id = $2", tom, session)
+	require.NoError(t, err)
+	_, err = f.pool.Exec(f.ctx, "INSERT INTO session_trainers (session_id, trainer_id) VALUES ($1, $2)", session, tom)
+	require.NoError(t, err)
+
+	err = f.svc.RemoveRole(f.by(f.manager), tom, account.Trainer)
+	assert.ErrorIs(t, err, people.ErrTrainerHasSessions)
+	assert.Equal(t, errs.Conflict, errs.KindOf(err))
+	msg, ok := errs.PublicMessage(err)
+	assert.True(t, ok, "a sentence for the manager")
+	assert.Contains(t, msg, "Take them off their sessions to come first")
+	assert.Zero(t, f.events(t, "role_removed", tom))
+
+	_, err = f.pool.Exec(f.ctx, "UPDATE sessions SET status = 'cancelled', cancelled_reason = 'Trainer ill' WHERE id = $1", session)
+	require.NoError(t, err)
+	require.NoError(t, f.svc.RemoveRole(f.by(f.manager), tom, account.Trainer))
+	assert.Equal(t, 1, f.events(t, "role_removed", tom))
+}

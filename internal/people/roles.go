@@ -13,7 +13,12 @@ import (
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/errs"
+	"github.com/pscp/booktraining/internal/pgerr"
 )
+
+// trainerKeepsSessions is the database's rule that a trainer on a session
+// to come keeps the trainer role.
+const trainerKeepsSessions = "user_roles_trainer_keeps_sessions_to_come"
 
 var (
 	// ErrInvalidRole means the role asked for is not one that can be granted.
@@ -30,6 +35,11 @@ var (
 	// manager role; another manager must, so there is always one.
 	ErrOwnManagerRole = errs.Says(errs.Forbidden,
 		"You cannot remove your own training manager role. Ask another training manager to do it, so the partnership always has one.")
+	// ErrTrainerHasSessions means a training manager tried to remove the
+	// trainer role of someone down to deliver a session still to come (the
+	// database refuses it: see trainerKeepsSessions).
+	ErrTrainerHasSessions = errs.Says(errs.Conflict,
+		"This person is down to deliver a session still to come, so they must keep the trainer role. Take them off their sessions to come first.")
 	// ErrNotManager means the person acting no longer holds the manager role.
 	ErrNotManager = errs.New(errs.Forbidden, "only a training manager can change roles")
 )
@@ -94,7 +104,9 @@ func (s *Service) RemoveRole(ctx context.Context, subject int64, role account.Ro
 			return fmt.Errorf("remove role from %d: %w", subject, err)
 		}
 		n, err := q.RemoveRole(ctx, dbsqlc.RemoveRoleParams{UserID: subject, Role: string(role)})
-		if err != nil {
+		if pgerr.Violates(err, trainerKeepsSessions) {
+			return ErrTrainerHasSessions
+		} else if err != nil {
 			return fmt.Errorf("remove role from %d: %w", subject, err)
 		}
 		if n == 0 {

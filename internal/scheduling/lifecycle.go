@@ -184,6 +184,8 @@ func (s *Service) Move(ctx context.Context, id int64, f Form) (Plan, error) {
 		return p, s.clashAfterRace(ctx, p, id)
 	} else if smaller := RoomMadeSmaller(err); smaller != nil {
 		return p, smaller
+	} else if withdrawn := TrainerWithdrawn(err); withdrawn != nil {
+		return p, withdrawn
 	} else if refused(err) {
 		return p, err
 	} else if err != nil {

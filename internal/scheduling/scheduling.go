@@ -424,6 +424,8 @@ func (s *Service) Create(ctx context.Context, f Form) (int64, Plan, error) {
 		return 0, p, s.clashAfterRace(ctx, p, 0)
 	} else if smaller := RoomMadeSmaller(err); smaller != nil {
 		return 0, p, smaller
+	} else if withdrawn := TrainerWithdrawn(err); withdrawn != nil {
+		return 0, p, withdrawn
 	} else if refused(err) {
 		return 0, p, err
 	} else if err != nil {

@@ -5,6 +5,7 @@
 package services
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -128,7 +129,12 @@ func New(pool *pgxpool.Pool, cfg config.Config, o Options) (*Services, error) {
 	s.Bookings.ReminderDays = cfg.ReminderDays
 	s.Bookings.Organizer.Name, s.Bookings.Organizer.Email = cfg.PartnershipName, cfg.TrainingEmail // invites come from the training mailbox
 	s.Bookings.Contact.Phone = cfg.TrainingPhone
-	s.Accounts.OnErase = s.Bookings.CancelFutureBookings
+	s.Accounts.OnErase = func(ctx context.Context, tx pgx.Tx, userID int64, now time.Time) error {
+		if err := s.Bookings.CancelFutureBookings(ctx, tx, userID, now); err != nil {
+			return err
+		}
+		return trainer.LeaveSessionsToComeTx(ctx, tx, userID)
+	}
 	s.Scheduler = scheduling.New(pool, now, log)
 	s.Scheduler.Bookings = s.Bookings
 	s.TrainingRequests = trainingrequest.New(pool, outbox, s.Scheduler, cfg.BaseURL, now, log)

@@ -18,6 +18,7 @@ import (
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/errs"
+	"github.com/pscp/booktraining/internal/pgerr"
 )
 
 var (
@@ -27,7 +28,16 @@ var (
 	ErrSessionNotFound = errs.New(errs.NotFound, "session not found for this trainer")
 	// ErrTimeOffNotFound means the trainer has no time off with that ID.
 	ErrTimeOffNotFound = errs.New(errs.NotFound, "time off not found")
+	// ErrStillDelivering means a training manager tried to withdraw the
+	// approval for a course the trainer is down to deliver at a session
+	// still to come (the database refuses it: see keepsSessionsToCome).
+	ErrStillDelivering = errs.Says(errs.Conflict,
+		"This trainer is down to deliver a session still to come of a course you unticked, so they must stay approved for it. Take them off that session first, or keep the course ticked.")
 )
+
+// keepsSessionsToCome is the database's rule that a trainer stays approved
+// for the course of every session to come they deliver.
+const keepsSessionsToCome = "trainer_courses_keep_sessions_to_come"
 
 // Audited actions of this package.
 const (
@@ -125,7 +135,9 @@ func (s *Service) SetCourses(ctx context.Context, trainerID int64, courseIDs []i
 		}
 		now := s.now()
 		removed, err := q.RemoveCourseApprovals(ctx, dbsqlc.RemoveCourseApprovalsParams{TrainerID: trainerID, CourseIds: courseIDs})
-		if err != nil {
+		if pgerr.Violates(err, keepsSessionsToCome) {
+			return ErrStillDelivering
+		} else if err != nil {
 			return fmt.Errorf("withdraw approvals of trainer %d: %w", trainerID, err)
 		}
 		added, err := q.AddCourseApprovals(ctx, dbsqlc.AddCourseApprovalsParams{TrainerID: trainerID, CourseIds: courseIDs, Now: now})

@@ -59,6 +59,9 @@ func TestChangesAreAuditedAsTheActorInContext(t *testing.T) {
 	var course int64
 	require.NoError(t, f.pool.QueryRow(context.Background(),
 		"SELECT id FROM courses WHERE retired_at IS NULL ORDER BY id LIMIT 1").Scan(&course))
+	// Off the demo's sessions, so their other approvals may go.
+	_, err := f.pool.Exec(context.Background(), "DELETE FROM session_trainers WHERE trainer_id = $1", f.trainer)
+	require.NoError(t, err)
 
 	require.NoError(t, f.svc.SetCourses(f.asManager, f.trainer, []int64{course}))
 	assert.Equal(t, 1, f.audited(t, string(trainer.ActionCoursesApproved)))
@@ -111,7 +114,9 @@ func TestApproveTxApprovesTrainersInTheCallersTransaction(t *testing.T) {
 	var course, retired int64
 	require.NoError(t, f.pool.QueryRow(ctx,
 		"SELECT min(id), max(id) FROM courses WHERE retired_at IS NULL AND NOT bespoke").Scan(&course, &retired))
-	_, err := f.pool.Exec(ctx, "DELETE FROM trainer_courses WHERE trainer_id = $1", f.trainer)
+	_, err := f.pool.Exec(ctx, "DELETE FROM session_trainers WHERE trainer_id = $1", f.trainer)
+	require.NoError(t, err)
+	_, err = f.pool.Exec(ctx, "DELETE FROM trainer_courses WHERE trainer_id = $1", f.trainer)
 	require.NoError(t, err)
 	_, err = f.pool.Exec(ctx, "UPDATE courses SET retired_at = $2 WHERE id = $1", retired, now)
 	require.NoError(t, err)
@@ -157,4 +162,52 @@ func TestApproveTxApprovesTrainersInTheCallersTransaction(t *testing.T) {
 	assert.Equal(t, 1, f.audited(t, string(trainer.ActionCoursesApproved)), "nothing new to audit")
 	assert.Empty(t, approve(retired, true), "a retired course")
 	assert.Equal(t, 1, approvals())
+}
+
+// A trainer down to deliver a session still to come stays approved for its
+// course: unticking it is refused with a sentence for the manager (never a
+// 500), and nothing changes; once they are off the session, it can go.
+func TestApprovalStaysWhileTheTrainerHasASessionToCome(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	ctx := context.Background()
+	_, err := f.pool.Exec(ctx, "DELETE FROM session_trainers WHERE trainer_id = $1", f.trainer)
+	require.NoError(t, err)
+	var approved []int64
+	rows, err := f.pool.Query(ctx, `SELECT tc.course_id FROM trainer_courses tc JOIN courses c ON c.id = tc.course_id
+		WHERE tc.trainer_id = $1 AND c.retired_at IS NULL AND NOT c.bespoke ORDER BY tc.course_id`, f.trainer)
+	require.NoError(t, err)
+	for rows.Next() {
+		var id int64
+		require.NoError(t, rows.Scan(&id))
+		approved = append(approved, id)
+	}
+	require.NoError(t, rows.Err())
+	require.NotEmpty(t, approved, "the demo trainer is approved for some course")
+	course := approved[0]
+	var session int64
+	starts := time.Now().AddDate(1, 1, 0) // the database's clock decides what is to come
+	require.NoError(t, f.pool.QueryRow(ctx, `
+		INSERT INTO sessions (course_id, course_title, venue_id, starts_at, ends_at, booking_cutoff_at, capacity, status)
+		SELECT c.id, c.title, (SELECT id FROM venues WHERE online ORDER BY id LIMIT 1), $2, $3, $2, 10, 'published'
+		FROM courses c WHERE c.id = $1 RETURNING id`, course, starts, starts.Add(3*time.Hour)).Scan(&session))
+	_, err = f.pool.Exec(ctx, "INSERT INTO session_trainers (session_id, trainer_id) VALUES ($1, $2)", session, f.trainer)
+	require.NoError(t, err)
+
+	err = f.svc.SetCourses(f.asManager, f.trainer, approved[1:])
+	assert.ErrorIs(t, err, trainer.ErrStillDelivering)
+	msg, ok := errs.PublicMessage(err)
+	assert.True(t, ok, "a sentence for the manager")
+	assert.Contains(t, msg, "Take them off that session first")
+	assert.Equal(t, errs.Conflict, errs.KindOf(err))
+	var still bool
+	require.NoError(t, f.pool.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM trainer_courses WHERE trainer_id = $1 AND course_id = $2)",
+		f.trainer, course).Scan(&still))
+	assert.True(t, still, "still approved")
+	assert.Zero(t, f.audited(t, string(trainer.ActionCoursesApproved)), "nothing changed, nothing audited")
+
+	_, err = f.pool.Exec(ctx, "DELETE FROM session_trainers WHERE session_id = $1", session)
+	require.NoError(t, err)
+	require.NoError(t, f.svc.SetCourses(f.asManager, f.trainer, approved[1:]))
+	assert.Equal(t, 1, f.audited(t, string(trainer.ActionCoursesApproved)))
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/agency"
 	"github.com/pscp/booktraining/internal/audit"
+	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/people"
 	"github.com/pscp/booktraining/internal/validation"
 )
@@ -135,6 +136,9 @@ func (h *admin) removeRole(c *fiber.Ctx) error {
 		v.Add("remove-manager", "You cannot remove your own training manager role. Ask another training manager to do it, so the partnership always has one.")
 	case errors.Is(err, people.ErrRoleNotHeld), errors.Is(err, people.ErrInvalidRole):
 		v.Add("roles", "This person does not have that role")
+	case errors.Is(err, people.ErrTrainerHasSessions):
+		msg, _ := errs.PublicMessage(err)
+		v.Add("roles", msg)
 	default:
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -318,6 +319,9 @@ func TestGrantAndRemoveRoles(t *testing.T) {
 	assert.NotContains(t, page, `<option value="trainer">`, "a role held is not offered again")
 
 	// Mistakes and refusals re-render the page with an error summary.
+	// The trainer is down to deliver a session two months from the
+	// database's today (its clock decides what is to come), so keeps the role.
+	w.putTrainerOn(t, w.addSession(t, 10, time.Now().AddDate(0, 2, 0).Sub(w.clock.Now()), 3*24*time.Hour), w.trainer)
 	for _, tc := range []struct {
 		path string
 		form url.Values
@@ -330,6 +334,8 @@ func TestGrantAndRemoveRoles(t *testing.T) {
 		{person + "/roles/remove", url.Values{"role": {"manager"}}, "This person does not have that role"},
 		{"/admin/people/" + id(w.manager) + "/roles/remove", url.Values{"role": {"manager"}},
 			`<a href="#remove-manager">You cannot remove your own training manager role`},
+		{"/admin/people/" + id(w.trainer) + "/roles/remove", url.Values{"role": {"trainer"}},
+			"This person is down to deliver a session still to come, so they must keep the trainer role"},
 	} {
 		before := w.snapshot(t)
 		resp, page := m.post(tc.path, tc.form)

@@ -69,7 +69,8 @@ func TestBrowserTablesFitA320PixelScreen(t *testing.T) {
 	// booking, a delivered one on the practitioner's record, charges, an
 	// email, a training request, an unconfirmed organisation.
 	upcoming := w.addSession(t, 12, 20*24*time.Hour, 3*24*time.Hour)
-	exec("INSERT INTO session_trainers (session_id, trainer_id) VALUES ($1, $3), ($2, $3)", upcoming, w.session, w.trainer)
+	w.putTrainerOn(t, upcoming, w.trainer)
+	w.putTrainerOn(t, w.session, w.trainer)
 	w.placeOn(t, upcoming, w.practitioner)
 	w.placeOn(t, upcoming, w.colleague)
 	w.addAttended(t, w.practitioner, 40*24*time.Hour, 6*time.Hour, "attended")

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 // A trainer opening the booking form of a session they deliver is told why
@@ -18,8 +17,7 @@ func TestATrainerCannotBookTheirOwnSession(t *testing.T) {
 	a := setup(t)
 	trainer := a.newUser(t, "trainer@example.org", "", "trainer")
 	session := a.addSession(t, 10, 10*24*time.Hour, 3*24*time.Hour)
-	_, err := a.pool.Exec(t.Context(), "INSERT INTO session_trainers (session_id, trainer_id) VALUES ($1, $2)", session, trainer)
-	require.NoError(t, err)
+	a.putTrainerOn(t, session, trainer)
 	c := a.as(t, "trainer@example.org")
 
 	resp, page := c.get(fmt.Sprintf("/sessions/%d/book", session))

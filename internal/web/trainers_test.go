@@ -66,10 +66,7 @@ func (w trainerWorld) session(t *testing.T, venue int64, start, end time.Time, s
 		       CASE WHEN v.online THEN 'https://teams.example.org/meet/abc' ELSE '' END
 		FROM courses c, venues v WHERE c.id = $1 AND v.id = $2
 		RETURNING id`, w.course, venue, start, end, status, reason).Scan(&sid))
-	for _, tr := range trainers {
-		_, err := w.pool.Exec(ctx, "INSERT INTO session_trainers (session_id, trainer_id) VALUES ($1, $2)", sid, tr)
-		require.NoError(t, err)
-	}
+	w.putTrainerOn(t, sid, trainers...)
 	return sid
 }
 
@@ -192,6 +189,20 @@ func TestTrainerCourseApprovals(t *testing.T) {
 	// Saving a different set replaces the old one in one go.
 	resp, _ = m.post(page+"/courses", url.Values{"course": {id(courses[1]), id(courses[2])}})
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	assert.Equal(t, courses[1:], w.approvedCourses(t, w.trainer))
+
+	// Down to deliver a session of courses[1] still to come (by the
+	// database's clock), the trainer stays approved for it: unticking it is
+	// refused with the reason, and nothing changes.
+	var toCome int64
+	require.NoError(t, w.pool.QueryRow(ctx, `
+		INSERT INTO sessions (course_id, course_title, venue_id, starts_at, ends_at, booking_cutoff_at, capacity, status)
+		SELECT c.id, c.title, $2, now() + interval '60 days', now() + interval '60 days 3 hours', now() + interval '50 days', 10, 'published'
+		FROM courses c WHERE c.id = $1 RETURNING id`, courses[1], w.online).Scan(&toCome))
+	w.putTrainerOn(t, toCome, w.trainer)
+	resp, body = m.post(page+"/courses", url.Values{"course": {id(courses[2])}})
+	assert.Equal(t, http.StatusConflict, resp.StatusCode)
+	assert.Contains(t, body, "This trainer is down to deliver a session still to come of a course you unticked")
 	assert.Equal(t, courses[1:], w.approvedCourses(t, w.trainer))
 
 	_, body = m.get("/admin/trainers")
@@ -475,7 +486,12 @@ func TestTrainerCalendarFeed(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, resp.StatusCode, "unknown token")
 
 	// Someone who no longer trains keeps their feed, for their own places,
-	// but the sessions they were to deliver leave it.
+	// but the sessions they were to deliver leave it. (The role goes only
+	// once they are off their sessions to come: the database keeps it
+	// while they have any.)
+	_, err = w.pool.Exec(context.Background(), `DELETE FROM session_trainers st USING sessions s
+		WHERE s.id = st.session_id AND st.trainer_id = $1 AND s.ends_at > now()`, w.trainer)
+	require.NoError(t, err)
 	_, err = w.pool.Exec(context.Background(), "DELETE FROM user_roles WHERE user_id = $1 AND role = 'trainer'", w.trainer)
 	require.NoError(t, err)
 	resp, ical = anon.get(newPath)

@@ -39,9 +39,8 @@ func TestViewsOfPersonalDataAreAudited(t *testing.T) {
 	trainerID := a.newUser(t, "teacher@example.org", "Hampshire and Isle of Wight Integrated Care Board", "trainer")
 	person := a.newUser(t, "pat@example.org", agencyName)
 	session := a.addSession(t, 10, 24*time.Hour, time.Hour)
-	_, err := a.pool.Exec(ctx, "INSERT INTO session_trainers (session_id, trainer_id) VALUES ($1, $2)", session, trainerID)
-	require.NoError(t, err)
-	_, err = a.pool.Exec(ctx, `
+	a.putTrainerOn(t, session, trainerID)
+	_, err := a.pool.Exec(ctx, `
 		INSERT INTO bookings (session_id, user_id, agency_id, status, booked_by, policy_agreed_at, confirmed_at, access_needs)
 		VALUES ($1, $2, (SELECT agency_id FROM users WHERE id = $2), 'confirmed', $2, now(), now(), 'Hearing loop')`, session, person)
 	require.NoError(t, err)

@@ -24,6 +24,7 @@ import (
 	"github.com/pscp/booktraining/internal/pgtest"
 	"github.com/pscp/booktraining/internal/privacy/registry"
 	"github.com/pscp/booktraining/internal/queue"
+	"github.com/pscp/booktraining/internal/trainer"
 )
 
 // planted are the values that identify Quinn, one in every place that can
@@ -62,6 +63,7 @@ type replay struct {
 	accounts            *account.Service
 	quinn, other, boss  int64
 	sessions            []int64
+	delivered           int64 // a session Quinn delivered, now over
 	bookings            []int64
 	agency, otherAgency int64
 }
@@ -83,7 +85,13 @@ func setupReplay(t *testing.T) replay {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	outbox := email.NewOutbox(jobs)
 	accounts := account.New(pool, outbox, base, clock, quiet)
-	accounts.OnErase = booking.New(pool, outbox, base, "Portsmouth Safeguarding Children Partnership", clock, quiet).CancelFutureBookings
+	bookings := booking.New(pool, outbox, base, "Portsmouth Safeguarding Children Partnership", clock, quiet)
+	accounts.OnErase = func(ctx context.Context, tx pgx.Tx, userID int64, now time.Time) error { // as internal/services wires it
+		if err := bookings.CancelFutureBookings(ctx, tx, userID, now); err != nil {
+			return err
+		}
+		return trainer.LeaveSessionsToComeTx(ctx, tx, userID)
+	}
 	accounts.Privacy = registry.New()
 	r := replay{ctx: ctx, pool: pool, accounts: accounts}
 
@@ -178,7 +186,15 @@ func (r *replay) plant(t *testing.T) {
 
 	// Trainer: an approval and time off with a reason.
 	r.exec(t, "INSERT INTO trainer_courses (trainer_id, course_id) VALUES ($1, $2)", q, course)
+	r.exec(t, "INSERT INTO trainer_courses (trainer_id, course_id) SELECT $1, course_id FROM sessions WHERE id = $2 ON CONFLICT DO NOTHING", q, r.sessions[3])
 	r.exec(t, "INSERT INTO trainer_commitments (trainer_id, during, reason) VALUES ($1, tstzrange('2030-01-06 09:00Z', '2030-01-06 17:00Z'), $2)", q, p["time off reason"])
+	// Quinn delivered a session of that course last month, and is down to
+	// deliver one to come.
+	r.delivered = r.id(t, `INSERT INTO sessions (course_id, course_title, venue_id, starts_at, ends_at, booking_cutoff_at, capacity, status)
+		SELECT course_id, course_title, venue_id, now() - interval '30 days', now() - interval '30 days' + interval '3 hours',
+		       now() - interval '33 days', capacity, 'completed'
+		FROM sessions WHERE id = $1 RETURNING id`, r.sessions[3])
+	r.exec(t, "INSERT INTO session_trainers (session_id, trainer_id) VALUES ($1, $2)", r.delivered, q)
 	r.exec(t, "INSERT INTO session_trainers (session_id, trainer_id) VALUES ($1, $2)", r.sessions[3], q)
 
 	// Billing contact of another agency.
@@ -249,7 +265,7 @@ func TestDownloadHoldsAllAndErasureLeavesNothing(t *testing.T) {
 	assert.JSONEq(t, `{"has_feed": true}`, string(doc["calendar_feed"]))
 	var delivered []map[string]any
 	require.NoError(t, json.Unmarshal(doc["sessions_delivered"], &delivered))
-	assert.Len(t, delivered, 1, "the session Quinn delivers")
+	assert.Len(t, delivered, 2, "the session Quinn delivered and the one they are down to deliver")
 	assert.Equal(t, 1, r.count(t, "SELECT count(*) FROM audit_events WHERE action = 'data_exported' AND actor_id = $1 AND subject_user_id = $2", r.boss, r.quinn))
 
 	require.NoError(t, r.accounts.EraseOnBehalf(actor.With(r.ctx, actor.Actor{ID: r.boss, IP: "198.51.100.7"}), r.quinn, "Request by letter received 3 December 2026"))
@@ -260,8 +276,10 @@ func TestDownloadHoldsAllAndErasureLeavesNothing(t *testing.T) {
 	assert.Zero(t, r.count(t, "SELECT count(*) FROM users WHERE id = $1 AND (last_signed_in_at IS NOT NULL OR inactivity_warned_at IS NOT NULL)", r.quinn))
 	assert.Empty(t, hits, "identifying values left after erasure")
 
-	// The session Quinn delivered keeps its trainer, now anonymous.
-	assert.Equal(t, 1, r.count(t, "SELECT count(*) FROM session_trainers WHERE trainer_id = $1", r.quinn))
+	// The session Quinn delivered keeps its trainer, now anonymous; the one
+	// to come no longer has them (an erased person trains no more).
+	assert.Equal(t, 1, r.count(t, "SELECT count(*) FROM session_trainers WHERE trainer_id = $1 AND session_id = $2", r.quinn, r.delivered))
+	assert.Zero(t, r.count(t, "SELECT count(*) FROM session_trainers WHERE trainer_id = $1 AND session_id = $2", r.quinn, r.sessions[3]))
 
 	// Rowan's data is untouched.
 	assert.Equal(t, 1, r.count(t, "SELECT count(*) FROM users WHERE id = $1 AND full_name = 'Rowan Otherperson' AND email = 'rowan.other@example.org'", r.other))
