@@ -91,7 +91,7 @@ SET status = @status, ended_at = @now::timestamptz, ended_by = sqlc.narg(ended_b
     replaced_by = sqlc.narg(replaced_by), updated_at = @now::timestamptz,
     -- a session cancelled after its register was taken: no place, no mark
     attendance = NULL, attendance_by = NULL, attendance_at = NULL
-WHERE id = @id AND status = ANY (@from_states::text[])
+WHERE id = @id AND status::text = ANY (@from_states::text[])
 RETURNING id;
 
 -- name: SetReplacedBy :exec

@@ -92,7 +92,7 @@ type Request struct {
 // Outcome is what a booking request produced.
 type Outcome struct {
 	BookingID int64
-	Status    string        // Confirmed, Held (for payment) or Waiting
+	Status    Status        // Confirmed, Held (for payment) or Waiting
 	Position  int           // on the waiting list, 1 is next
 	Price     payment.Pence // what a Held place costs
 }
@@ -450,13 +450,13 @@ func (s *Service) expireSessionOffers(ctx context.Context, id int64) (int, error
 }
 
 // end moves a live booking to an ended status, from one of the given states.
-func end(ctx context.Context, q *dbsqlc.Queries, id int64, status string, by int64, now time.Time, late bool, note string, replacedBy *int64, from ...string) error {
+func end(ctx context.Context, q *dbsqlc.Queries, id int64, status Status, by int64, now time.Time, late bool, note string, replacedBy *int64, from ...Status) error {
 	var endedBy *int64
 	if by != 0 {
 		endedBy = &by
 	}
 	_, err := q.EndBooking(ctx, dbsqlc.EndBookingParams{
-		ID: id, Status: status, Now: now, EndedBy: endedBy, Late: late, EndNote: note, ReplacedBy: replacedBy, FromStates: from,
+		ID: id, Status: status, Now: now, EndedBy: endedBy, Late: late, EndNote: note, ReplacedBy: replacedBy, FromStates: statusNames(from),
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return ErrWrongState

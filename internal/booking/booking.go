@@ -47,18 +47,6 @@ var (
 	ErrDelivers       = errs.Says(errs.Conflict, "The person delivers this session as a trainer, so cannot have a place on it.")
 )
 
-// Statuses of a booking. Waiting, Offered and Confirmed are live.
-const (
-	Waiting     = "waiting"
-	Offered     = "offered"
-	Confirmed   = "confirmed"
-	Cancelled   = "cancelled"
-	Substituted = "substituted"
-	Moved       = "moved"
-	Left        = "left"
-	Expired     = "expired"
-)
-
 // Attendance marks on the register.
 const (
 	Attended    = "attended"

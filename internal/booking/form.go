@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pscp/booktraining/internal/actor"
+	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/payment"
 )
@@ -19,7 +20,7 @@ type SessionToBook struct {
 	ID               int64
 	CourseTitle      string
 	CourseSlug       string
-	Status           string
+	Status           catalogue.SessionStatus
 	StartsAt         time.Time
 	EndsAt           time.Time
 	Cutoff           time.Time
@@ -31,7 +32,7 @@ type SessionToBook struct {
 	ClosedToAgency   string
 	CancelledReason  string
 	LiveBookingID    int64 // 0 when the person has no live booking of it
-	LiveStatus       string
+	LiveStatus       Status
 	Price            payment.Pence // what a place costs the person's agency (0: free)
 	Delivering       bool          // the person is one of its trainers, so cannot book it
 }

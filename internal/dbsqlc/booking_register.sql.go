@@ -131,7 +131,7 @@ type AgencyBookingsForParams struct {
 
 type AgencyBookingsForRow struct {
 	ID             int64
-	Status         string
+	Status         BookingStatus
 	Late           bool
 	Attendance     *string
 	OfferExpiresAt *time.Time
@@ -141,7 +141,7 @@ type AgencyBookingsForRow struct {
 	CourseTitle    string
 	StartsAt       time.Time
 	EndsAt         time.Time
-	SessionStatus  string
+	SessionStatus  SessionStatus
 	VenueName      string
 	VenueOnline    bool
 	Position       int32
@@ -298,7 +298,7 @@ WHERE s.id = $1
 type RegisterSessionRow struct {
 	ID          int64
 	CourseTitle string
-	Status      string
+	Status      SessionStatus
 	StartsAt    time.Time
 	EndsAt      time.Time
 	VenueName   string

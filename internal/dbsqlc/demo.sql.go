@@ -292,7 +292,7 @@ type InsertSessionParams struct {
 	EndsAt           time.Time
 	BookingCutoffAt  time.Time
 	Capacity         int32
-	Status           string
+	Status           SessionStatus
 	MeetingUrl       string
 	ClosedToAgencyID *int64
 	InviteToken      *string

@@ -681,7 +681,7 @@ type ExportSessionsDeliveredRow struct {
 	CourseTitle string
 	StartsAt    time.Time
 	EndsAt      time.Time
-	Status      string
+	Status      SessionStatus
 }
 
 func (q *Queries) ExportSessionsDelivered(ctx context.Context, trainerID int64) ([]ExportSessionsDeliveredRow, error) {

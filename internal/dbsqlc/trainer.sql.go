@@ -185,7 +185,7 @@ type GetTrainerSessionRow struct {
 	CourseTitle        string
 	StartsAt           time.Time
 	EndsAt             time.Time
-	Status             string
+	Status             SessionStatus
 	Capacity           int32
 	SeatsTaken         int32
 	MeetingUrl         string
@@ -353,7 +353,7 @@ type ListPastTrainerSessionsRow struct {
 	CourseTitle        string
 	StartsAt           time.Time
 	EndsAt             time.Time
-	Status             string
+	Status             SessionStatus
 	Capacity           int32
 	SeatsTaken         int32
 	MeetingUrl         string
@@ -524,7 +524,7 @@ type ListUpcomingTrainerSessionsRow struct {
 	CourseTitle        string
 	StartsAt           time.Time
 	EndsAt             time.Time
-	Status             string
+	Status             SessionStatus
 	Capacity           int32
 	SeatsTaken         int32
 	MeetingUrl         string

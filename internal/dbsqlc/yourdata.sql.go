@@ -335,7 +335,7 @@ type ExportBookingsRow struct {
 	CourseTitle      string
 	StartsAt         time.Time
 	EndsAt           time.Time
-	Status           string
+	Status           BookingStatus
 	Late             bool
 	Attendance       *string
 	AccessNeeds      string

@@ -144,7 +144,7 @@ func seed(ctx context.Context, q *dbsqlc.Queries, now time.Time) error {
 			EndsAt:           s.EndsAt,
 			BookingCutoffAt:  s.StartsAt.AddDate(0, 0, -3),
 			Capacity:         int32(s.Capacity),
-			Status:           s.Status,
+			Status:           dbsqlc.SessionStatus(s.Status),
 			MeetingUrl:       meeting,
 			ClosedToAgencyID: closedTo,
 			InviteToken:      invite,

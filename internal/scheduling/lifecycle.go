@@ -28,7 +28,7 @@ type Session struct {
 	Cutoff        time.Time
 	Capacity      int
 	Booked        int
-	Status        string
+	Status        catalogue.SessionStatus
 	Sequence      int
 	MeetingURL    string
 	ClosedTo      string // the agency, for a closed session
@@ -264,7 +264,7 @@ func (s *Service) Cancel(ctx context.Context, id int64, reason string) error {
 	return err
 }
 
-func (s *Service) setStatus(ctx context.Context, id int64, status string, action audit.Action, from ...string) error {
+func (s *Service) setStatus(ctx context.Context, id int64, status catalogue.SessionStatus, action audit.Action, from ...catalogue.SessionStatus) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		q := dbsqlc.New(tx)
 		if err := setStatus(ctx, q, id, status, "", from...); err != nil {
@@ -289,9 +289,9 @@ func (s *Service) setStatus(ctx context.Context, id int64, status string, action
 	return err
 }
 
-func setStatus(ctx context.Context, q *dbsqlc.Queries, id int64, status, reason string, from ...string) error {
+func setStatus(ctx context.Context, q *dbsqlc.Queries, id int64, status catalogue.SessionStatus, reason string, from ...catalogue.SessionStatus) error {
 	_, err := q.SetSessionStatus(ctx, dbsqlc.SetSessionStatusParams{
-		Status: status, CancelledReason: reason, ID: id, FromStates: from,
+		Status: status, CancelledReason: reason, ID: id, FromStates: statusNames(from),
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return ErrWrongState
@@ -308,4 +308,13 @@ func (s *Service) tellTrainers(ctx context.Context, tx pgx.Tx, id int64) error {
 		return nil
 	}
 	return s.Bookings.TellTrainers(ctx, tx, id)
+}
+
+// statusNames are statuses as the text a query compares with.
+func statusNames(ss []catalogue.SessionStatus) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = string(s)
+	}
+	return out
 }

@@ -31,7 +31,7 @@ type Row struct {
 	CourseTitle string
 	StartsAt    time.Time
 	EndsAt      time.Time
-	Status      string
+	Status      catalogue.SessionStatus
 	Capacity    int
 	Booked      int
 	Waiting     int // people on the waiting list

@@ -170,7 +170,7 @@ func (a *app) programmeCSV(c *fiber.Ctx) error {
 		venue := r.VenueName
 		_ = w.Write([]string{
 			strconv.FormatInt(r.ID, 10), csvSafe(r.CourseTitle), start.Format("2006-01-02"), start.Format("15:04"), end.Format("15:04"),
-			csvSafe(venue), r.Status, openTo, csvSafe(r.Trainers), strconv.Itoa(r.Booked), strconv.Itoa(r.Capacity), strconv.Itoa(r.Waiting),
+			csvSafe(venue), catalogue.SessionStatusWords(r.Status), openTo, csvSafe(r.Trainers), strconv.Itoa(r.Booked), strconv.Itoa(r.Capacity), strconv.Itoa(r.Waiting),
 		})
 	}
 	w.Flush()

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/pscp/booktraining/internal/booking"
+	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/scheduling"
 	"github.com/pscp/booktraining/internal/validation"
 )
@@ -185,16 +186,11 @@ func (a *app) sessionCancel(c *fiber.Ctx) error {
 	return c.Redirect(fmt.Sprintf("/admin/sessions/%d?done=cancelled", id), fiber.StatusSeeOther)
 }
 
-func statusLabel(s string) string {
-	switch s {
-	case "draft":
+// statusLabel words a session's status to end a sentence ("This session
+// is a draft").
+func statusLabel(s catalogue.SessionStatus) string {
+	if s == catalogue.SessionDraft {
 		return "a draft"
-	case "published":
-		return "published"
-	case "completed":
-		return "delivered"
-	case "cancelled":
-		return "cancelled"
 	}
-	return s
+	return strings.ToLower(catalogue.SessionStatusWords(s))
 }
