@@ -15,6 +15,14 @@ CREATE TYPE booking_status AS ENUM (
     'cancelled', 'substituted', 'moved', 'left', 'expired', 'lapsed');
 CREATE TYPE session_status AS ENUM ('draft', 'published', 'cancelled', 'completed');
 
+-- Open for booking: published, and the cut-off not yet passed. Go's
+-- catalogue.OpenForBooking is the same rule, and a test holds them together.
+-- +goose StatementBegin
+CREATE FUNCTION session_open_for_booking(status session_status, cutoff timestamptz, at timestamptz) RETURNS boolean
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN status = 'published' AND at < cutoff;
+-- +goose StatementEnd
+
 -- +goose StatementBegin
 CREATE FUNCTION booking_status_live(s booking_status) RETURNS boolean
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
@@ -236,6 +244,7 @@ LEFT JOIN LATERAL (
     SELECT p.amount_pence, p.purchase_order, p.status FROM payments p
     WHERE p.booking_id = b.id AND p.method = 'invoice' ORDER BY p.id DESC LIMIT 1) inv ON true;
 
+DROP FUNCTION session_open_for_booking(session_status, timestamptz, timestamptz);
 DROP FUNCTION booking_status_takes_seat(booking_status);
 DROP FUNCTION booking_status_live(booking_status);
 DROP TYPE session_status;

@@ -11,6 +11,7 @@ import (
 
 	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/actor"
+	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/payment"
 	"github.com/pscp/booktraining/internal/pgerr"
@@ -269,7 +270,7 @@ func mayBook(who actor.Actor, p person, se dbsqlc.LockSessionForBookingRow, toke
 	if who.Manager {
 		return nil
 	}
-	if !now.Before(se.BookingCutoffAt) {
+	if catalogue.CutoffPassed(se.BookingCutoffAt, now) {
 		return ErrCutoffPassed
 	}
 	if se.ClosedToAgencyID != nil {
@@ -340,7 +341,7 @@ func (s *Service) AcceptOffer(ctx context.Context, bookingID int64) error {
 		if b.UserID != who.ID {
 			return ErrNotFound
 		}
-		if se.Status != "published" || !now.Before(se.BookingCutoffAt) {
+		if !catalogue.OpenForBooking(se.Status, se.BookingCutoffAt, now) {
 			return ErrOfferGone // the session was cancelled or moved inside its cut-off
 		}
 		price, err := s.price(ctx, tx, b.CourseID, b.AgencyID)

@@ -20,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/pscp/booktraining/internal/actor"
+	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/errs"
@@ -118,7 +119,7 @@ func mayChange(who actor.Actor, b dbsqlc.BookingDetail) bool {
 
 // IsLate reports whether cancelling at now, for a session with this
 // cut-off, is a late cancellation: from the cut-off itself onwards.
-func IsLate(cutoff, now time.Time) bool { return !now.Before(cutoff) }
+func IsLate(cutoff, now time.Time) bool { return catalogue.CutoffPassed(cutoff, now) }
 
 // inTx runs fn in a transaction.
 func (s *Service) inTx(ctx context.Context, fn func(pgx.Tx, *dbsqlc.Queries) error) error {

@@ -45,11 +45,11 @@ func (se SessionToBook) Full() bool { return se.PlacesLeft <= 0 }
 // in rather than after.
 func (se SessionToBook) Closed(who actor.Actor, now time.Time) error {
 	switch {
-	case se.Status != "published", !now.Before(se.StartsAt):
+	case se.Status != catalogue.SessionPublished, !now.Before(se.StartsAt):
 		return ErrNotBookable
 	case who.Manager:
 		return nil
-	case !now.Before(se.Cutoff):
+	case catalogue.CutoffPassed(se.Cutoff, now):
 		return ErrCutoffPassed
 	}
 	return nil

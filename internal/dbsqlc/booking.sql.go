@@ -632,7 +632,7 @@ func (q *Queries) MyBookings(ctx context.Context, userID int64) ([]MyBookingsRow
 const offerFreePlaces = `-- name: OfferFreePlaces :many
 WITH open_session AS (
     SELECT ss.id AS sid, ss.capacity - ss.seats_taken AS free, ss.booking_cutoff_at AS cutoff FROM sessions ss
-    WHERE ss.id = $3 AND ss.status = 'published' AND ss.booking_cutoff_at > $1::timestamptz
+    WHERE ss.id = $3 AND session_open_for_booking(ss.status, ss.booking_cutoff_at, $1::timestamptz)
 ), next_waiting AS (
     SELECT w.id AS wid FROM bookings w JOIN open_session o ON o.sid = w.session_id
     WHERE w.status = 'waiting'
