@@ -258,8 +258,8 @@ func notTrainerOf(ctx context.Context, q *dbsqlc.Queries, sessionID, personID in
 // (a coordinator of that agency needs no link).
 func mayBook(who actor.Actor, p person, se dbsqlc.LockSessionForBookingRow, token string, now time.Time) error {
 	switch se.Status {
-	case "published":
-	case "draft":
+	case catalogue.SessionPublished:
+	case catalogue.SessionDraft:
 		return ErrNotFound
 	default:
 		return ErrNotBookable

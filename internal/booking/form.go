@@ -75,7 +75,7 @@ func (se SessionToBook) NeedsInvite(who actor.Actor) bool {
 func (s *Service) SessionToBook(ctx context.Context, sessionID, personID int64) (SessionToBook, error) {
 	q := dbsqlc.New(s.pool)
 	r, err := q.SessionForBookingForm(ctx, sessionID)
-	if errors.Is(err, pgx.ErrNoRows) || (err == nil && r.Status == "draft") {
+	if errors.Is(err, pgx.ErrNoRows) || (err == nil && r.Status == catalogue.SessionDraft) {
 		return SessionToBook{}, ErrNotFound
 	} else if err != nil {
 		return SessionToBook{}, fmt.Errorf("session %d to book: %w", sessionID, err)

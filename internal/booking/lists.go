@@ -80,7 +80,7 @@ func endedBy(status Status, sessionStatus catalogue.SessionStatus, by *int64, pe
 	switch {
 	case status != Cancelled && status != Left:
 		return ""
-	case by == nil && sessionStatus == "cancelled":
+	case by == nil && sessionStatus == catalogue.SessionCancelled:
 		return EndedBySession
 	case by == nil:
 		return ""

@@ -81,8 +81,8 @@ func registerOpens(startsAt time.Time) time.Time { return startsAt }
 // in words for the page, or "" when it can.
 func registerClosed(status catalogue.SessionStatus, startsAt, now time.Time) string {
 	switch status {
-	case "published", "completed":
-	case "cancelled":
+	case catalogue.SessionPublished, catalogue.SessionCompleted:
+	case catalogue.SessionCancelled:
 		return "This session was cancelled, so there is no register to take"
 	default:
 		return "This session has not been published, so there is no register to take yet"

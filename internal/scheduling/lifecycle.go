@@ -98,7 +98,7 @@ func (s *Service) Move(ctx context.Context, id int64, f Form) (Plan, error) {
 	if err != nil {
 		return Plan{}, err
 	}
-	if cur.Status != "draft" && cur.Status != "published" {
+	if cur.Status != catalogue.SessionDraft && cur.Status != catalogue.SessionPublished {
 		return Plan{}, ErrWrongState
 	}
 	f.CourseID = cur.CourseID // a session stays a session of its course
@@ -125,7 +125,7 @@ func (s *Service) Move(ctx context.Context, id int64, f Form) (Plan, error) {
 		} else if err != nil {
 			return err
 		}
-		if locked.Status != "draft" && locked.Status != "published" {
+		if locked.Status != catalogue.SessionDraft && locked.Status != catalogue.SessionPublished {
 			return ErrWrongState
 		}
 		before, err := readState(ctx, q, id)
@@ -202,7 +202,7 @@ func (s *Service) Publish(ctx context.Context, id int64) error {
 	if !se.StartsAt.After(s.now()) {
 		return ErrWrongState
 	}
-	return s.setStatus(ctx, id, "published", audit.SessionPublished, "draft")
+	return s.setStatus(ctx, id, catalogue.SessionPublished, audit.SessionPublished, catalogue.SessionDraft)
 }
 
 // Complete marks a published session that has ended as delivered; before
@@ -212,10 +212,10 @@ func (s *Service) Complete(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	if se.Status == "published" && se.EndsAt.After(s.now()) {
+	if se.Status == catalogue.SessionPublished && se.EndsAt.After(s.now()) {
 		return ErrNotEnded
 	}
-	return s.setStatus(ctx, id, "completed", audit.SessionCompleted, "published")
+	return s.setStatus(ctx, id, catalogue.SessionCompleted, audit.SessionCompleted, catalogue.SessionPublished)
 }
 
 // Cancel cancels a draft or published session with a reason. Its trainers
@@ -239,7 +239,7 @@ func (s *Service) Cancel(ctx context.Context, id int64, reason string) error {
 		if err != nil {
 			return err
 		}
-		if err := setStatus(ctx, q, id, "cancelled", reason, "draft", "published"); err != nil {
+		if err := setStatus(ctx, q, id, catalogue.SessionCancelled, reason, catalogue.SessionDraft, catalogue.SessionPublished); err != nil {
 			return err
 		}
 		// Who cancelled it, and so ended its bookings and started refunds.
@@ -273,7 +273,7 @@ func (s *Service) setStatus(ctx context.Context, id int64, status catalogue.Sess
 		if err := s.recordState(ctx, q, action, id, nil); err != nil {
 			return err
 		}
-		if status == "completed" && s.Bookings != nil {
+		if status == catalogue.SessionCompleted && s.Bookings != nil {
 			// Delivered: nothing is left to decide, so its agencies are billed.
 			if err := s.Bookings.SessionDelivered(ctx, tx, id); err != nil {
 				return err

@@ -11,6 +11,7 @@ import (
 	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/booking"
+	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/scheduling"
 	"github.com/pscp/booktraining/internal/validation"
 )
@@ -49,7 +50,7 @@ func (a *app) listedSession(c *fiber.Ctx) (scheduling.Session, bool, error) {
 	if err != nil {
 		return se, false, err
 	}
-	open := se.Status == "published" && a.deps.Now().Before(se.StartsAt)
+	open := se.Status == catalogue.SessionPublished && a.deps.Now().Before(se.StartsAt)
 	return se, open, nil
 }
 

@@ -63,8 +63,9 @@ var templateFuncs = template.FuncMap{
 	"list":       func(items ...string) []string { return items },
 	"add":        func(a, b int) int { return a + b },
 	"statusName": catalogue.SessionStatusWords,
-	"statusTag": func(s string) string {
-		return map[string]string{"draft": "govuk-tag--grey", "published": "govuk-tag--green", "completed": "govuk-tag--blue", "cancelled": "govuk-tag--red"}[s]
+	"statusTag": func(s catalogue.SessionStatus) string {
+		return map[catalogue.SessionStatus]string{catalogue.SessionDraft: "govuk-tag--grey", catalogue.SessionPublished: "govuk-tag--green",
+			catalogue.SessionCompleted: "govuk-tag--blue", catalogue.SessionCancelled: "govuk-tag--red"}[s]
 	},
 	"dict": dict,
 }

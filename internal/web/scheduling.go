@@ -101,7 +101,7 @@ func (a *app) sessionAction(action string) fiber.Handler {
 				clock(se.EndsAt), longDate(se.EndsAt))
 		case action == "complete":
 			message = fmt.Sprintf("This session is %s: only a published session that has ended can be marked as delivered", statusLabel(se.Status))
-		case se.Status == "draft":
+		case se.Status == catalogue.SessionDraft:
 			message = "This session has already started, so it can no longer be published"
 		default:
 			message = fmt.Sprintf("This session is %s, so it cannot be published", statusLabel(se.Status))
@@ -134,7 +134,7 @@ func (a *app) sessionCancelPage(c *fiber.Ctx, reason string, errs *validation.Er
 	if err != nil {
 		return err
 	}
-	if se.Status != "draft" && se.Status != "published" {
+	if se.Status != catalogue.SessionDraft && se.Status != catalogue.SessionPublished {
 		return c.Redirect(fmt.Sprintf("/admin/sessions/%d", se.ID), fiber.StatusSeeOther)
 	}
 	effect, err := a.deps.Bookings.SessionCancellation(ctx, se.ID)
