@@ -197,3 +197,61 @@ func TestMigrationsUpgradeADatabaseWithData(t *testing.T) {
 	require.NoError(t, pool.QueryRow(ctx, "SELECT coalesce(sum(seats_taken), 0) FROM sessions").Scan(&taken))
 	assert.Zero(t, taken)
 }
+
+// Migrating to the status enums keeps every row's status and the seats it
+// takes, and rolling back gives the text back.
+func TestStatusTypesKeepTheRows(t *testing.T) {
+	t.Parallel()
+	pool, _ := pgtest.NewEmpty(t)
+	ctx := context.Background()
+	sqlDB := stdlib.OpenDBFromPool(pool)
+	defer sqlDB.Close()
+	p := provider(t, sqlDB)
+	_, err := p.UpTo(ctx, 31)
+	require.NoError(t, err)
+	_, err = pool.Exec(ctx, `
+		WITH a AS (INSERT INTO agencies (name, sector, charging_band) VALUES ('Test agency', 'health', 'partner') RETURNING id),
+		     c AS (INSERT INTO courses (slug, title, summary, description, learning_outcomes, audience_description, audiences,
+		                                level, duration, delivery_modes, default_capacity)
+		           VALUES ('a-course', 'A course', 'Summary', 'Description', ARRAY['Outcome'], 'Everyone', ARRAY['everyone'],
+		                   1, 'half_day', ARRAY['in_person'], 20) RETURNING id, title),
+		     v AS (INSERT INTO venues (name, online) VALUES ('Teams', true) RETURNING id),
+		     s AS (INSERT INTO sessions (course_id, course_title, venue_id, starts_at, ends_at, booking_cutoff_at, capacity, status)
+		           SELECT c.id, c.title, v.id, '2030-01-07 09:30Z', '2030-01-07 12:30Z', '2030-01-04 09:30Z', 20, 'published'
+		           FROM c, v RETURNING id),
+		     u AS (INSERT INTO users (email, full_name, agency_id, password_hash, email_verified_at)
+		           SELECT x || '@example.org', x, a.id, '!', now() FROM a, unnest(ARRAY['p', 'q', 'r']) x RETURNING id, agency_id, full_name)
+		INSERT INTO bookings (session_id, user_id, agency_id, status, booked_by, policy_agreed_at, confirmed_at, waiting_since, ended_at)
+		SELECT s.id, u.id, u.agency_id,
+		       CASE u.full_name WHEN 'p' THEN 'confirmed' WHEN 'q' THEN 'waiting' ELSE 'cancelled' END,
+		       u.id, now(), now(), now(), CASE WHEN u.full_name = 'r' THEN now() END
+		FROM s, u`)
+	require.NoError(t, err)
+
+	statuses := func() (string, string, int) {
+		var booked, session string
+		var taken int
+		require.NoError(t, pool.QueryRow(ctx, `
+			SELECT string_agg(b.status::text || ':' || pg_typeof(b.status)::text, ',' ORDER BY b.id), min(s.status::text || ':' || pg_typeof(s.status)::text), min(s.seats_taken)
+			FROM bookings b JOIN sessions s ON s.id = b.session_id`).Scan(&booked, &session, &taken))
+		return booked, session, taken
+	}
+	_, err = p.Up(ctx)
+	require.NoError(t, err)
+	booked, session, taken := statuses()
+	assert.Equal(t, "confirmed:booking_status,waiting:booking_status,cancelled:booking_status", booked)
+	assert.Equal(t, "published:session_status", session)
+	assert.Equal(t, 1, taken)
+	var details int
+	require.NoError(t, pool.QueryRow(ctx, "SELECT count(*) FROM booking_details WHERE session_status = 'published'").Scan(&details))
+	assert.Equal(t, 3, details, "the view reads the typed columns")
+	_, err = pool.Exec(ctx, "UPDATE bookings SET status = 'confrimed' WHERE status = 'confirmed'")
+	assert.ErrorContains(t, err, "invalid input value for enum booking_status")
+
+	_, err = p.DownTo(ctx, 32)
+	require.NoError(t, err)
+	booked, session, taken = statuses()
+	assert.Equal(t, "confirmed:text,waiting:text,cancelled:text", booked)
+	assert.Equal(t, "published:text", session)
+	assert.Equal(t, 1, taken)
+}

@@ -61,7 +61,7 @@ WHERE b.id = @id AND w.session_id = b.session_id AND w.status = 'waiting'
 -- offered once the cut-off has passed.
 WITH open_session AS (
     SELECT ss.id AS sid, ss.capacity - ss.seats_taken AS free, ss.booking_cutoff_at AS cutoff FROM sessions ss
-    WHERE ss.id = @session_id AND ss.status = 'published' AND ss.booking_cutoff_at > @now::timestamptz
+    WHERE ss.id = @session_id AND session_open_for_booking(ss.status, ss.booking_cutoff_at, @now::timestamptz)
 ), next_waiting AS (
     SELECT w.id AS wid FROM bookings w JOIN open_session o ON o.sid = w.session_id
     WHERE w.status = 'waiting'
@@ -91,7 +91,7 @@ SET status = @status, ended_at = @now::timestamptz, ended_by = sqlc.narg(ended_b
     replaced_by = sqlc.narg(replaced_by), updated_at = @now::timestamptz,
     -- a session cancelled after its register was taken: no place, no mark
     attendance = NULL, attendance_by = NULL, attendance_at = NULL
-WHERE id = @id AND status = ANY (@from_states::text[])
+WHERE id = @id AND status::text = ANY (@from_states::text[])
 RETURNING id;
 
 -- name: SetReplacedBy :exec

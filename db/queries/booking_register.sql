@@ -75,7 +75,7 @@ ORDER BY full_name, id;
 SELECT s.id, s.course_title, s.starts_at, s.ends_at, s.booking_cutoff_at, s.capacity, s.seats_taken,
        s.closed_to_agency_id, v.name AS venue_name, v.online AS venue_online
 FROM sessions s JOIN venues v ON v.id = s.venue_id
-WHERE s.status = 'published' AND s.booking_cutoff_at > @now::timestamptz AND s.starts_at > @now::timestamptz
+WHERE session_open_for_booking(s.status, s.booking_cutoff_at, @now::timestamptz) AND s.starts_at > @now::timestamptz
   AND (s.closed_to_agency_id IS NULL OR s.closed_to_agency_id = @agency_id)
 ORDER BY s.starts_at, s.course_title, s.id;
 

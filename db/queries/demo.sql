@@ -80,8 +80,8 @@ ON CONFLICT DO NOTHING;
 -- name: DemoTrainerSessions :many
 -- The demo trainer's upcoming published sessions open to everyone.
 SELECT s.id FROM sessions s JOIN session_trainers st ON st.session_id = s.id
-WHERE st.trainer_id = @trainer_id AND s.status = 'published' AND s.closed_to_agency_id IS NULL
-  AND s.booking_cutoff_at > now()
+WHERE st.trainer_id = @trainer_id AND s.closed_to_agency_id IS NULL
+  AND session_open_for_booking(s.status, s.booking_cutoff_at, now())
 ORDER BY s.starts_at;
 
 -- name: SeedDemoPrices :exec

@@ -66,7 +66,7 @@ ORDER BY u.full_name;
 -- name: SetSessionStatus :one
 -- Moves a session along its life cycle: only from the given states.
 UPDATE sessions SET status = @status, cancelled_reason = @cancelled_reason, updated_at = now()
-WHERE id = @id AND status = ANY (@from_states::text[])
+WHERE id = @id AND status::text = ANY (@from_states::text[])
 RETURNING id;
 
 -- name: MoveSession :one
@@ -100,7 +100,7 @@ WHERE (sqlc.narg(ended_by)::timestamptz IS NULL OR s.ends_at <= sqlc.narg(ended_
   AND (sqlc.narg(venue_id)::bigint IS NULL OR s.venue_id = sqlc.narg(venue_id))
   AND (sqlc.narg(trainer_id)::bigint IS NULL OR EXISTS (
         SELECT 1 FROM session_trainers st WHERE st.session_id = s.id AND st.trainer_id = sqlc.narg(trainer_id)))
-  AND (@status::text = '' OR s.status = @status)
+  AND (@status::text = '' OR s.status::text = @status)
 ORDER BY CASE WHEN @newest_first::boolean THEN s.starts_at END DESC,
          CASE WHEN @newest_first::boolean THEN s.id END DESC,
          s.starts_at, s.id
@@ -117,7 +117,7 @@ WHERE (sqlc.narg(ended_by)::timestamptz IS NULL OR s.ends_at <= sqlc.narg(ended_
   AND (sqlc.narg(venue_id)::bigint IS NULL OR s.venue_id = sqlc.narg(venue_id))
   AND (sqlc.narg(trainer_id)::bigint IS NULL OR EXISTS (
         SELECT 1 FROM session_trainers st WHERE st.session_id = s.id AND st.trainer_id = sqlc.narg(trainer_id)))
-  AND (@status::text = '' OR s.status = @status);
+  AND (@status::text = '' OR s.status::text = @status);
 
 -- name: SchedulingChoices :many
 -- Courses, venues and trainers for the scheduling forms and filters.

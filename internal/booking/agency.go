@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/pscp/booktraining/internal/actor"
+	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/validation"
 )
@@ -23,7 +24,7 @@ type AgencyBooking struct {
 	ID             int64
 	PersonName     string
 	PersonEmail    string
-	Status         string
+	Status         Status
 	Late           bool
 	Attendance     string
 	OfferExpiresAt *time.Time
@@ -31,7 +32,7 @@ type AgencyBooking struct {
 	CourseTitle    string
 	StartsAt       time.Time
 	EndsAt         time.Time
-	SessionStatus  string
+	SessionStatus  catalogue.SessionStatus
 	VenueName      string
 	Online         bool
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/actor"
+	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/payment"
 	"github.com/pscp/booktraining/internal/pgerr"
@@ -92,7 +93,7 @@ type Request struct {
 // Outcome is what a booking request produced.
 type Outcome struct {
 	BookingID int64
-	Status    string        // Confirmed, Held (for payment) or Waiting
+	Status    Status        // Confirmed, Held (for payment) or Waiting
 	Position  int           // on the waiting list, 1 is next
 	Price     payment.Pence // what a Held place costs
 }
@@ -257,8 +258,8 @@ func notTrainerOf(ctx context.Context, q *dbsqlc.Queries, sessionID, personID in
 // (a coordinator of that agency needs no link).
 func mayBook(who actor.Actor, p person, se dbsqlc.LockSessionForBookingRow, token string, now time.Time) error {
 	switch se.Status {
-	case "published":
-	case "draft":
+	case catalogue.SessionPublished:
+	case catalogue.SessionDraft:
 		return ErrNotFound
 	default:
 		return ErrNotBookable
@@ -269,7 +270,7 @@ func mayBook(who actor.Actor, p person, se dbsqlc.LockSessionForBookingRow, toke
 	if who.Manager {
 		return nil
 	}
-	if !now.Before(se.BookingCutoffAt) {
+	if catalogue.CutoffPassed(se.BookingCutoffAt, now) {
 		return ErrCutoffPassed
 	}
 	if se.ClosedToAgencyID != nil {
@@ -342,7 +343,7 @@ func (s *Service) AcceptOffer(ctx context.Context, bookingID int64) error {
 		if b.UserID != who.ID {
 			return ErrNotFound
 		}
-		if se.Status != "published" || !now.Before(se.BookingCutoffAt) {
+		if !catalogue.OpenForBooking(se.Status, se.BookingCutoffAt, now) {
 			return ErrOfferGone // the session was cancelled or moved inside its cut-off
 		}
 		price, err := s.price(ctx, tx, b.CourseID, b.AgencyID)
@@ -450,13 +451,13 @@ func (s *Service) expireSessionOffers(ctx context.Context, id int64) (int, error
 }
 
 // end moves a live booking to an ended status, from one of the given states.
-func end(ctx context.Context, q *dbsqlc.Queries, id int64, status string, by int64, now time.Time, late bool, note string, replacedBy *int64, from ...string) error {
+func end(ctx context.Context, q *dbsqlc.Queries, id int64, status Status, by int64, now time.Time, late bool, note string, replacedBy *int64, from ...Status) error {
 	var endedBy *int64
 	if by != 0 {
 		endedBy = &by
 	}
 	_, err := q.EndBooking(ctx, dbsqlc.EndBookingParams{
-		ID: id, Status: status, Now: now, EndedBy: endedBy, Late: late, EndNote: note, ReplacedBy: replacedBy, FromStates: from,
+		ID: id, Status: status, Now: now, EndedBy: endedBy, Late: late, EndNote: note, ReplacedBy: replacedBy, FromStates: statusNames(from),
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return ErrWrongState

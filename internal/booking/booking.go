@@ -20,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/pscp/booktraining/internal/actor"
+	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/errs"
@@ -45,18 +46,6 @@ var (
 	ErrWrongState     = errs.New(errs.Conflict, "booking cannot change from its current state")
 	ErrStarted        = errs.Says(errs.Conflict, "The session has started, so its bookings can no longer be changed.")
 	ErrDelivers       = errs.Says(errs.Conflict, "The person delivers this session as a trainer, so cannot have a place on it.")
-)
-
-// Statuses of a booking. Waiting, Offered and Confirmed are live.
-const (
-	Waiting     = "waiting"
-	Offered     = "offered"
-	Confirmed   = "confirmed"
-	Cancelled   = "cancelled"
-	Substituted = "substituted"
-	Moved       = "moved"
-	Left        = "left"
-	Expired     = "expired"
 )
 
 // Attendance marks on the register.
@@ -130,7 +119,7 @@ func mayChange(who actor.Actor, b dbsqlc.BookingDetail) bool {
 
 // IsLate reports whether cancelling at now, for a session with this
 // cut-off, is a late cancellation: from the cut-off itself onwards.
-func IsLate(cutoff, now time.Time) bool { return !now.Before(cutoff) }
+func IsLate(cutoff, now time.Time) bool { return catalogue.CutoffPassed(cutoff, now) }
 
 // inTx runs fn in a transaction.
 func (s *Service) inTx(ctx context.Context, fn func(pgx.Tx, *dbsqlc.Queries) error) error {

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/stripe/stripe-go/v76"
 
+	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/payment"
 	"github.com/pscp/booktraining/internal/pgerr"
@@ -94,7 +95,7 @@ func (s *Service) CheckoutCompleted(ctx context.Context, tx pgx.Tx, ev stripe.Ev
 			return fmt.Errorf("confirm booking %d: %w", b.ID, err)
 		}
 		return s.confirmed(ctx, tx, q, b.ID, b.SessionID, msgConfirmed)
-	case b.Status == Lapsed && se.Status == "published" && now.Before(se.StartsAt):
+	case b.Status == Lapsed && se.Status == catalogue.SessionPublished && now.Before(se.StartsAt):
 		ok, err := retake(ctx, tx, b.ID, now)
 		if err != nil {
 			return err

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pscp/booktraining/internal/actor"
+	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/payment"
 )
@@ -19,7 +20,7 @@ type SessionToBook struct {
 	ID               int64
 	CourseTitle      string
 	CourseSlug       string
-	Status           string
+	Status           catalogue.SessionStatus
 	StartsAt         time.Time
 	EndsAt           time.Time
 	Cutoff           time.Time
@@ -31,7 +32,7 @@ type SessionToBook struct {
 	ClosedToAgency   string
 	CancelledReason  string
 	LiveBookingID    int64 // 0 when the person has no live booking of it
-	LiveStatus       string
+	LiveStatus       Status
 	Price            payment.Pence // what a place costs the person's agency (0: free)
 	Delivering       bool          // the person is one of its trainers, so cannot book it
 }
@@ -44,11 +45,11 @@ func (se SessionToBook) Full() bool { return se.PlacesLeft <= 0 }
 // in rather than after.
 func (se SessionToBook) Closed(who actor.Actor, now time.Time) error {
 	switch {
-	case se.Status != "published", !now.Before(se.StartsAt):
+	case se.Status != catalogue.SessionPublished, !now.Before(se.StartsAt):
 		return ErrNotBookable
 	case who.Manager:
 		return nil
-	case !now.Before(se.Cutoff):
+	case catalogue.CutoffPassed(se.Cutoff, now):
 		return ErrCutoffPassed
 	}
 	return nil
@@ -74,7 +75,7 @@ func (se SessionToBook) NeedsInvite(who actor.Actor) bool {
 func (s *Service) SessionToBook(ctx context.Context, sessionID, personID int64) (SessionToBook, error) {
 	q := dbsqlc.New(s.pool)
 	r, err := q.SessionForBookingForm(ctx, sessionID)
-	if errors.Is(err, pgx.ErrNoRows) || (err == nil && r.Status == "draft") {
+	if errors.Is(err, pgx.ErrNoRows) || (err == nil && r.Status == catalogue.SessionDraft) {
 		return SessionToBook{}, ErrNotFound
 	} else if err != nil {
 		return SessionToBook{}, fmt.Errorf("session %d to book: %w", sessionID, err)

@@ -21,9 +21,9 @@ func (f fixture) scheduler() *scheduling.Service {
 	return s
 }
 
-func (f fixture) status(t *testing.T, id int64) string {
+func (f fixture) status(t *testing.T, id int64) booking.Status {
 	t.Helper()
-	var s string
+	var s booking.Status
 	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT status FROM bookings WHERE id = $1", id).Scan(&s))
 	return s
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/queue"
 )
@@ -183,7 +184,7 @@ func (s *Service) scheduleReminders(ctx context.Context, tx pgx.Tx, q *dbsqlc.Qu
 		return fmt.Errorf("session %d for its reminders: %w", id, err)
 	}
 	now := s.now()
-	if se.Status != "published" || !now.Before(se.StartsAt) {
+	if se.Status != catalogue.SessionPublished || !now.Before(se.StartsAt) {
 		return nil
 	}
 	type moment struct {
@@ -356,7 +357,7 @@ func (w *reminderWorker) Work(ctx context.Context, job *river.Job[ReminderArgs])
 	} else if err != nil {
 		return fmt.Errorf("session %d for its reminders: %w", a.SessionID, err)
 	}
-	if se.Status != "published" || !se.StartsAt.Equal(a.StartsAt) {
+	if se.Status != catalogue.SessionPublished || !se.StartsAt.Equal(a.StartsAt) {
 		return nil
 	}
 	now := w.s.now()

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pscp/booktraining/internal/actor"
+	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/payment"
 )
@@ -22,7 +23,7 @@ type Booking struct {
 	PersonEmail      string
 	AgencyID         *int64
 	AgencyName       string
-	Status           string
+	Status           Status
 	AccessNeeds      string
 	DietaryNeeds     string
 	LineManagerName  string
@@ -40,7 +41,7 @@ type Booking struct {
 	StartsAt         time.Time
 	EndsAt           time.Time
 	Cutoff           time.Time
-	SessionStatus    string
+	SessionStatus    catalogue.SessionStatus
 	VenueName        string
 	VenueAddress     string
 	Online           bool
@@ -75,11 +76,11 @@ const (
 // endedBy says who ended a booking of status: nobody's hand on a cancelled
 // session is the session's cancellation; else the person, a training
 // manager, or (the only other who may) their agency's coordinator.
-func endedBy(status, sessionStatus string, by *int64, personID int64, byManager bool) string {
+func endedBy(status Status, sessionStatus catalogue.SessionStatus, by *int64, personID int64, byManager bool) string {
 	switch {
 	case status != Cancelled && status != Left:
 		return ""
-	case by == nil && sessionStatus == "cancelled":
+	case by == nil && sessionStatus == catalogue.SessionCancelled:
 		return EndedBySession
 	case by == nil:
 		return ""
@@ -149,7 +150,7 @@ func (s *Service) Get(ctx context.Context, id int64) (Booking, error) {
 
 // offerLapsed reports whether an offer's deadline has passed: it can no
 // longer be accepted, whether or not its job has passed the place on.
-func offerLapsed(status string, deadline *time.Time, now time.Time) bool {
+func offerLapsed(status Status, deadline *time.Time, now time.Time) bool {
 	return status == Offered && deadline != nil && !now.Before(*deadline)
 }
 
@@ -243,7 +244,7 @@ type Entry struct {
 	Name             string
 	Email            string
 	Agency           string
-	Status           string
+	Status           Status
 	Late             bool
 	Attendance       string
 	AccessNeeds      string

@@ -11,6 +11,7 @@ import (
 
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
+	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/pgerr"
 	"github.com/pscp/booktraining/internal/validation"
@@ -229,7 +230,7 @@ func (s *Service) Move(ctx context.Context, bookingID, toSessionID int64) (int64
 		switch {
 		case to.CourseID != from.CourseID:
 			v.Add(FieldToSession, "Choose a session of the same course")
-		case to.Status != "published" || !now.Before(to.StartsAt):
+		case to.Status != catalogue.SessionPublished || !now.Before(to.StartsAt):
 			v.Add(FieldToSession, "Choose a session that is open and has not started")
 		case to.ClosedToAgencyID != nil && (b.AgencyID == nil || *b.AgencyID != *to.ClosedToAgencyID):
 			v.Add(FieldToSession, "That session is only for another agency’s staff: choose another")
@@ -296,7 +297,7 @@ func (s *Service) MarkLate(ctx context.Context, bookingID int64, late bool, reas
 		if err != nil {
 			return err
 		}
-		if b.Status != Cancelled || b.SessionStatus == "cancelled" || b.PersonErased {
+		if b.Status != Cancelled || b.SessionStatus == catalogue.SessionCancelled || b.PersonErased {
 			return ErrWrongState // only a person's own cancellation can be late
 		}
 		if b.Late == late {

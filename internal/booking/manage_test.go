@@ -57,9 +57,9 @@ func (f fixture) manageEmailed(t testing.TB, person int64, subject string) int {
 	return f.manageCount(t, "SELECT count(*) FROM emails WHERE user_id = $1 AND subject LIKE $2 || '%'", person, subject)
 }
 
-func (f fixture) manageStatus(t testing.TB, bookingID int64) string {
+func (f fixture) manageStatus(t testing.TB, bookingID int64) booking.Status {
 	t.Helper()
-	var s string
+	var s booking.Status
 	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT status FROM bookings WHERE id = $1", bookingID).Scan(&s))
 	return s
 }

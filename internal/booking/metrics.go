@@ -25,7 +25,7 @@ func Collector(pool *pgxpool.Pool, log *slog.Logger) prometheus.Collector {
 		}
 		counts := make([]metrics.Count, len(rows))
 		for i, r := range rows {
-			counts[i] = metrics.Count{Labels: []string{r.Status}, Value: float64(r.Bookings)}
+			counts[i] = metrics.Count{Labels: []string{string(r.Status)}, Value: float64(r.Bookings)}
 		}
 		return counts, nil
 	})

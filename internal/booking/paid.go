@@ -31,13 +31,6 @@ import (
 // the place goes to the waiting list. A payment that arrives after that
 // takes the place if it is still free, and is refunded in full if it is not.
 
-// Held is the status of a place held while its person pays, Lapsed of one
-// not paid for in time.
-const (
-	Held   = "held"
-	Lapsed = "lapsed"
-)
-
 // DefaultPaymentHold is how long a paid place is held for payment.
 const DefaultPaymentHold = 30 * time.Minute
 

@@ -54,7 +54,7 @@ func exportBookings(ctx context.Context, tx pgx.Tx, p privacy.Person) (any, erro
 	for _, r := range rows {
 		b := PersonalBooking{
 			CreatedAt: r.CreatedAt.UTC(), Course: r.CourseTitle, StartsAt: r.StartsAt.UTC(), EndsAt: r.EndsAt.UTC(),
-			Status: r.Status, LateCancellation: r.Late, Agency: r.AgencyName, AccessNeeds: r.AccessNeeds,
+			Status: string(r.Status), LateCancellation: r.Late, Agency: r.AgencyName, AccessNeeds: r.AccessNeeds,
 			DietaryNeeds: r.DietaryNeeds, LineManagerName: r.LineManagerName, LineManagerEmail: r.LineManagerEmail,
 			Note: r.EndNote,
 		}

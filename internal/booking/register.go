@@ -20,7 +20,7 @@ import (
 type RegisterSheet struct {
 	SessionID     int64
 	CourseTitle   string
-	SessionStatus string
+	SessionStatus catalogue.SessionStatus
 	StartsAt      time.Time
 	EndsAt        time.Time
 	VenueName     string
@@ -79,10 +79,10 @@ func registerOpens(startsAt time.Time) time.Time { return startsAt }
 
 // registerClosed says why the register of a session cannot be taken at now,
 // in words for the page, or "" when it can.
-func registerClosed(status string, startsAt, now time.Time) string {
+func registerClosed(status catalogue.SessionStatus, startsAt, now time.Time) string {
 	switch status {
-	case "published", "completed":
-	case "cancelled":
+	case catalogue.SessionPublished, catalogue.SessionCompleted:
+	case catalogue.SessionCancelled:
 		return "This session was cancelled, so there is no register to take"
 	default:
 		return "This session has not been published, so there is no register to take yet"

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/email"
 )
@@ -239,7 +240,7 @@ func (s *Service) sendReminder(ctx context.Context, id int64, r reminder, now ti
 		if err != nil {
 			return err
 		}
-		if b.Status != Confirmed || b.SessionStatus != "published" || !now.Before(b.StartsAt) {
+		if b.Status != Confirmed || b.SessionStatus != catalogue.SessionPublished || !now.Before(b.StartsAt) {
 			return nil
 		}
 		mine := false

@@ -63,11 +63,11 @@ func (s *Service) TellTrainers(ctx context.Context, tx pgx.Tx, id int64) error {
 		invited := t.SentSequence >= 0 && !t.SentCancel
 		var notice trainerNotice
 		switch {
-		case se.Status == "published" && t.Delivering && !invited:
+		case se.Status == catalogue.SessionPublished && t.Delivering && !invited:
 			notice = trainerAdded
-		case se.Status == "published" && t.Delivering && t.SentSessionSequence < se.Sequence:
+		case se.Status == catalogue.SessionPublished && t.Delivering && t.SentSessionSequence < se.Sequence:
 			notice = trainerMoved
-		case invited && se.Status == "cancelled":
+		case invited && se.Status == catalogue.SessionCancelled:
 			notice = trainerSessionCancelled
 		case invited && !t.Delivering:
 			notice = trainerRemoved

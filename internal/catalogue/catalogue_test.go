@@ -159,8 +159,8 @@ func TestNextSessionIgnoresSessionsPeopleCannotBook(t *testing.T) {
 		_, err := f.pool.Exec(f.ctx, `
 			INSERT INTO sessions (course_id, venue_id, starts_at, ends_at, booking_cutoff_at, capacity, seats_taken,
 			                      status, cancelled_reason, closed_to_agency_id, invite_token)
-			VALUES ($1, $2, $3::timestamptz, $3::timestamptz + interval '3 hours', $3::timestamptz - interval '3 days', $4, $5, $6,
-			        CASE WHEN $6 = 'cancelled' THEN 'Trainer unwell' ELSE '' END,
+			VALUES ($1, $2, $3::timestamptz, $3::timestamptz + interval '3 hours', $3::timestamptz - interval '3 days', $4, $5, $6::session_status,
+			        CASE WHEN $6::session_status = 'cancelled' THEN 'Trainer unwell' ELSE '' END,
 			        CASE WHEN $7 THEN (SELECT min(id) FROM agencies) END,
 			        CASE WHEN $7 THEN md5(random()::text) END)`,
 			courseID, venueID, start, capacity, taken, status, closed)

@@ -26,7 +26,7 @@ type AgencyBookingListRow struct {
 	ID              int64
 	SessionID       int64
 	UserID          int64
-	Status          string
+	Status          BookingStatus
 	Late            bool
 	Attendance      *string
 	OfferExpiresAt  *time.Time
@@ -37,7 +37,7 @@ type AgencyBookingListRow struct {
 	StartsAt        time.Time
 	EndsAt          time.Time
 	BookingCutoffAt time.Time
-	SessionStatus   string
+	SessionStatus   SessionStatus
 	VenueName       string
 	VenueOnline     bool
 }
@@ -135,12 +135,12 @@ SET status = $1, ended_at = $2::timestamptz, ended_by = $3, late = $4, end_note 
     replaced_by = $6, updated_at = $2::timestamptz,
     -- a session cancelled after its register was taken: no place, no mark
     attendance = NULL, attendance_by = NULL, attendance_at = NULL
-WHERE id = $7 AND status = ANY ($8::text[])
+WHERE id = $7 AND status::text = ANY ($8::text[])
 RETURNING id
 `
 
 type EndBookingParams struct {
-	Status     string
+	Status     BookingStatus
 	Now        time.Time
 	EndedBy    *int64
 	Late       bool
@@ -445,7 +445,7 @@ type LiveBookingForParams struct {
 
 type LiveBookingForRow struct {
 	ID     int64
-	Status string
+	Status BookingStatus
 }
 
 func (q *Queries) LiveBookingFor(ctx context.Context, arg LiveBookingForParams) (LiveBookingForRow, error) {
@@ -463,7 +463,7 @@ ORDER BY id
 
 type LiveBookingsOfSessionRow struct {
 	ID     int64
-	Status string
+	Status BookingStatus
 }
 
 func (q *Queries) LiveBookingsOfSession(ctx context.Context, sessionID int64) ([]LiveBookingsOfSessionRow, error) {
@@ -500,7 +500,7 @@ type LockSessionForBookingRow struct {
 	ID               int64
 	CourseID         int64
 	CourseTitle      string
-	Status           string
+	Status           SessionStatus
 	Capacity         int32
 	SeatsTaken       int32
 	StartsAt         time.Time
@@ -561,7 +561,7 @@ ORDER BY s.starts_at DESC, b.id DESC
 type MyBookingsRow struct {
 	ID                     int64
 	SessionID              int64
-	Status                 string
+	Status                 BookingStatus
 	Late                   bool
 	Attendance             *string
 	OfferExpiresAt         *time.Time
@@ -573,7 +573,7 @@ type MyBookingsRow struct {
 	StartsAt               time.Time
 	EndsAt                 time.Time
 	BookingCutoffAt        time.Time
-	SessionStatus          string
+	SessionStatus          SessionStatus
 	VenueName              string
 	VenueOnline            bool
 	CourseSlug             string
@@ -632,7 +632,7 @@ func (q *Queries) MyBookings(ctx context.Context, userID int64) ([]MyBookingsRow
 const offerFreePlaces = `-- name: OfferFreePlaces :many
 WITH open_session AS (
     SELECT ss.id AS sid, ss.capacity - ss.seats_taken AS free, ss.booking_cutoff_at AS cutoff FROM sessions ss
-    WHERE ss.id = $3 AND ss.status = 'published' AND ss.booking_cutoff_at > $1::timestamptz
+    WHERE ss.id = $3 AND session_open_for_booking(ss.status, ss.booking_cutoff_at, $1::timestamptz)
 ), next_waiting AS (
     SELECT w.id AS wid FROM bookings w JOIN open_session o ON o.sid = w.session_id
     WHERE w.status = 'waiting'
@@ -701,7 +701,7 @@ ORDER BY CASE b.status WHEN 'confirmed' THEN 0 WHEN 'held' THEN 1 WHEN 'offered'
 type SessionBookingListRow struct {
 	ID               int64
 	UserID           int64
-	Status           string
+	Status           BookingStatus
 	Late             bool
 	Attendance       *string
 	AccessNeeds      string

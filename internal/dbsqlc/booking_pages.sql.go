@@ -38,7 +38,7 @@ type SessionForBookingFormRow struct {
 	CourseID           int64
 	CourseTitle        string
 	CourseSlug         string
-	Status             string
+	Status             SessionStatus
 	Capacity           int32
 	SeatsTaken         int32
 	StartsAt           time.Time

@@ -48,7 +48,7 @@ const agencyBookableSessions = `-- name: AgencyBookableSessions :many
 SELECT s.id, s.course_title, s.starts_at, s.ends_at, s.booking_cutoff_at, s.capacity, s.seats_taken,
        s.closed_to_agency_id, v.name AS venue_name, v.online AS venue_online
 FROM sessions s JOIN venues v ON v.id = s.venue_id
-WHERE s.status = 'published' AND s.booking_cutoff_at > $1::timestamptz AND s.starts_at > $1::timestamptz
+WHERE session_open_for_booking(s.status, s.booking_cutoff_at, $1::timestamptz) AND s.starts_at > $1::timestamptz
   AND (s.closed_to_agency_id IS NULL OR s.closed_to_agency_id = $2)
 ORDER BY s.starts_at, s.course_title, s.id
 `
@@ -131,7 +131,7 @@ type AgencyBookingsForParams struct {
 
 type AgencyBookingsForRow struct {
 	ID             int64
-	Status         string
+	Status         BookingStatus
 	Late           bool
 	Attendance     *string
 	OfferExpiresAt *time.Time
@@ -141,7 +141,7 @@ type AgencyBookingsForRow struct {
 	CourseTitle    string
 	StartsAt       time.Time
 	EndsAt         time.Time
-	SessionStatus  string
+	SessionStatus  SessionStatus
 	VenueName      string
 	VenueOnline    bool
 	Position       int32
@@ -298,7 +298,7 @@ WHERE s.id = $1
 type RegisterSessionRow struct {
 	ID          int64
 	CourseTitle string
-	Status      string
+	Status      SessionStatus
 	StartsAt    time.Time
 	EndsAt      time.Time
 	VenueName   string

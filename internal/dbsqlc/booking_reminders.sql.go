@@ -101,7 +101,7 @@ WHERE s.id = $1
 
 type ReminderSessionRow struct {
 	ID          int64
-	Status      string
+	Status      SessionStatus
 	StartsAt    time.Time
 	MeetingUrl  string
 	VenueOnline bool

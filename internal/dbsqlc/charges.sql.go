@@ -402,7 +402,7 @@ type ChargeSessionRow struct {
 	ID            int64
 	CourseTitle   string
 	StartsAt      time.Time
-	Status        string
+	Status        SessionStatus
 	Duration      string
 	RegisterTaken bool
 }

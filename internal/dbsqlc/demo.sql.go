@@ -150,8 +150,8 @@ func (q *Queries) DemoSessionsForCourses(ctx context.Context, slugs []string) ([
 
 const demoTrainerSessions = `-- name: DemoTrainerSessions :many
 SELECT s.id FROM sessions s JOIN session_trainers st ON st.session_id = s.id
-WHERE st.trainer_id = $1 AND s.status = 'published' AND s.closed_to_agency_id IS NULL
-  AND s.booking_cutoff_at > now()
+WHERE st.trainer_id = $1 AND s.closed_to_agency_id IS NULL
+  AND session_open_for_booking(s.status, s.booking_cutoff_at, now())
 ORDER BY s.starts_at
 `
 
@@ -292,7 +292,7 @@ type InsertSessionParams struct {
 	EndsAt           time.Time
 	BookingCutoffAt  time.Time
 	Capacity         int32
-	Status           string
+	Status           SessionStatus
 	MeetingUrl       string
 	ClosedToAgencyID *int64
 	InviteToken      *string

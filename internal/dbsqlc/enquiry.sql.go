@@ -238,7 +238,7 @@ ORDER BY b.session_id, lower(u.full_name), b.id
 type EnquirySessionBookingsRow struct {
 	SessionID int64
 	FullName  string
-	Status    string
+	Status    BookingStatus
 }
 
 // The people booked or waiting on the sessions of a request.
@@ -280,7 +280,7 @@ type EnquirySessionsRow struct {
 	EndsAt         time.Time
 	Capacity       int32
 	SeatsTaken     int32
-	Status         string
+	Status         SessionStatus
 	InviteToken    string
 	VenueName      string
 	VenueOnline    bool

@@ -18,7 +18,7 @@ ORDER BY status
 `
 
 type CountBookingsByStatusRow struct {
-	Status   string
+	Status   BookingStatus
 	Bookings int64
 }
 

@@ -13,6 +13,56 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
+type BookingStatus string
+
+const (
+	BookingStatusHeld        BookingStatus = "held"
+	BookingStatusWaiting     BookingStatus = "waiting"
+	BookingStatusOffered     BookingStatus = "offered"
+	BookingStatusConfirmed   BookingStatus = "confirmed"
+	BookingStatusCancelled   BookingStatus = "cancelled"
+	BookingStatusSubstituted BookingStatus = "substituted"
+	BookingStatusMoved       BookingStatus = "moved"
+	BookingStatusLeft        BookingStatus = "left"
+	BookingStatusExpired     BookingStatus = "expired"
+	BookingStatusLapsed      BookingStatus = "lapsed"
+)
+
+func (e *BookingStatus) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = BookingStatus(s)
+	case string:
+		*e = BookingStatus(s)
+	default:
+		return fmt.Errorf("unsupported scan type for BookingStatus: %T", src)
+	}
+	return nil
+}
+
+type NullBookingStatus struct {
+	BookingStatus BookingStatus
+	Valid         bool // Valid is true if BookingStatus is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullBookingStatus) Scan(value interface{}) error {
+	if value == nil {
+		ns.BookingStatus, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.BookingStatus.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullBookingStatus) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.BookingStatus), nil
+}
+
 type RiverJobState string
 
 const (
@@ -59,6 +109,50 @@ func (ns NullRiverJobState) Value() (driver.Value, error) {
 		return nil, nil
 	}
 	return string(ns.RiverJobState), nil
+}
+
+type SessionStatus string
+
+const (
+	SessionStatusDraft     SessionStatus = "draft"
+	SessionStatusPublished SessionStatus = "published"
+	SessionStatusCancelled SessionStatus = "cancelled"
+	SessionStatusCompleted SessionStatus = "completed"
+)
+
+func (e *SessionStatus) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = SessionStatus(s)
+	case string:
+		*e = SessionStatus(s)
+	default:
+		return fmt.Errorf("unsupported scan type for SessionStatus: %T", src)
+	}
+	return nil
+}
+
+type NullSessionStatus struct {
+	SessionStatus SessionStatus
+	Valid         bool // Valid is true if SessionStatus is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullSessionStatus) Scan(value interface{}) error {
+	if value == nil {
+		ns.SessionStatus, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.SessionStatus.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullSessionStatus) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.SessionStatus), nil
 }
 
 type AccountToken struct {
@@ -108,7 +202,7 @@ type Booking struct {
 	SessionID int64
 	UserID    int64
 	AgencyID  *int64
-	Status    string
+	Status    BookingStatus
 	BookedBy  int64
 	// personal: access needs the person told us (may be health data)
 	AccessNeeds string
@@ -144,7 +238,7 @@ type BookingDetail struct {
 	SessionID              int64
 	UserID                 int64
 	AgencyID               *int64
-	Status                 string
+	Status                 BookingStatus
 	BookedBy               int64
 	AccessNeeds            string
 	DietaryNeeds           string
@@ -169,7 +263,7 @@ type BookingDetail struct {
 	StartsAt               time.Time
 	EndsAt                 time.Time
 	BookingCutoffAt        time.Time
-	SessionStatus          string
+	SessionStatus          SessionStatus
 	MeetingUrl             string
 	ClosedToAgencyID       *int64
 	VenueName              string
@@ -445,7 +539,7 @@ type Session struct {
 	BookingCutoffAt  time.Time
 	Capacity         int32
 	SeatsTaken       int32
-	Status           string
+	Status           SessionStatus
 	Sequence         int32
 	MeetingUrl       string
 	ClosedToAgencyID *int64

@@ -529,7 +529,7 @@ type ExportSessionsDeliveredRow struct {
 	CourseTitle string
 	StartsAt    time.Time
 	EndsAt      time.Time
-	Status      string
+	Status      SessionStatus
 }
 
 func (q *Queries) ExportSessionsDelivered(ctx context.Context, trainerID int64) ([]ExportSessionsDeliveredRow, error) {

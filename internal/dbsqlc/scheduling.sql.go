@@ -35,7 +35,7 @@ WHERE ($1::timestamptz IS NULL OR s.ends_at <= $1)
   AND ($6::bigint IS NULL OR s.venue_id = $6)
   AND ($7::bigint IS NULL OR EXISTS (
         SELECT 1 FROM session_trainers st WHERE st.session_id = s.id AND st.trainer_id = $7))
-  AND ($8::text = '' OR s.status = $8)
+  AND ($8::text = '' OR s.status::text = $8)
 `
 
 type CountProgrammeParams struct {
@@ -184,7 +184,7 @@ type GetScheduledSessionRow struct {
 	BookingCutoffAt    time.Time
 	Capacity           int32
 	SeatsTaken         int32
-	Status             string
+	Status             SessionStatus
 	Sequence           int32
 	MeetingUrl         string
 	ClosedToAgencyID   *int64
@@ -299,7 +299,7 @@ WHERE ($1::timestamptz IS NULL OR s.ends_at <= $1)
   AND ($6::bigint IS NULL OR s.venue_id = $6)
   AND ($7::bigint IS NULL OR EXISTS (
         SELECT 1 FROM session_trainers st WHERE st.session_id = s.id AND st.trainer_id = $7))
-  AND ($8::text = '' OR s.status = $8)
+  AND ($8::text = '' OR s.status::text = $8)
 ORDER BY CASE WHEN $9::boolean THEN s.starts_at END DESC,
          CASE WHEN $9::boolean THEN s.id END DESC,
          s.starts_at, s.id
@@ -325,7 +325,7 @@ type ListProgrammeRow struct {
 	CourseTitle string
 	StartsAt    time.Time
 	EndsAt      time.Time
-	Status      string
+	Status      SessionStatus
 	Capacity    int32
 	SeatsTaken  int32
 	Waiting     int32
@@ -388,7 +388,7 @@ SELECT status, seats_taken FROM sessions WHERE id = $1 FOR UPDATE
 `
 
 type LockSessionForChangeRow struct {
-	Status     string
+	Status     SessionStatus
 	SeatsTaken int32
 }
 
@@ -529,12 +529,12 @@ func (q *Queries) SessionTrainers(ctx context.Context, sessionID int64) ([]Sessi
 
 const setSessionStatus = `-- name: SetSessionStatus :one
 UPDATE sessions SET status = $1, cancelled_reason = $2, updated_at = now()
-WHERE id = $3 AND status = ANY ($4::text[])
+WHERE id = $3 AND status::text = ANY ($4::text[])
 RETURNING id
 `
 
 type SetSessionStatusParams struct {
-	Status          string
+	Status          SessionStatus
 	CancelledReason string
 	ID              int64
 	FromStates      []string

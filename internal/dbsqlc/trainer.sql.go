@@ -224,7 +224,7 @@ type GetTrainerSessionRow struct {
 	CourseTitle        string
 	StartsAt           time.Time
 	EndsAt             time.Time
-	Status             string
+	Status             SessionStatus
 	Capacity           int32
 	SeatsTaken         int32
 	MeetingUrl         string
@@ -422,7 +422,7 @@ type ListPastTrainerSessionsRow struct {
 	CourseTitle        string
 	StartsAt           time.Time
 	EndsAt             time.Time
-	Status             string
+	Status             SessionStatus
 	Capacity           int32
 	SeatsTaken         int32
 	MeetingUrl         string
@@ -593,7 +593,7 @@ type ListUpcomingTrainerSessionsRow struct {
 	CourseTitle        string
 	StartsAt           time.Time
 	EndsAt             time.Time
-	Status             string
+	Status             SessionStatus
 	Capacity           int32
 	SeatsTaken         int32
 	MeetingUrl         string

@@ -72,7 +72,7 @@ FOR UPDATE OF s
 type SessionForTrainerInvitesRow struct {
 	ID              int64
 	CourseTitle     string
-	Status          string
+	Status          SessionStatus
 	Sequence        int32
 	StartsAt        time.Time
 	EndsAt          time.Time

@@ -231,7 +231,7 @@ type ExportBookingsRow struct {
 	CourseTitle      string
 	StartsAt         time.Time
 	EndsAt           time.Time
-	Status           string
+	Status           BookingStatus
 	Late             bool
 	Attendance       *string
 	AccessNeeds      string

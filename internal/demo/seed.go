@@ -161,7 +161,7 @@ type PlannedSession struct {
 	Course, Venue    int
 	StartsAt, EndsAt time.Time
 	Capacity         int
-	Status           string
+	Status           catalogue.SessionStatus
 	ClosedToAgency   int
 }
 
@@ -234,9 +234,9 @@ func Schedule(now time.Time) []PlannedSession {
 			if venue != online && Venues[venue].Capacity < capacity {
 				capacity = Venues[venue].Capacity
 			}
-			status := "published"
+			status := catalogue.SessionPublished
 			if k == 2 && ci%4 == 3 {
-				status = "draft"
+				status = catalogue.SessionDraft
 			}
 			closed := -1
 			if ci == 0 && k == 2 {

@@ -173,9 +173,9 @@ func sessionCharges(ctx context.Context, db dbsqlc.DBTX, sessionID int64) (Sessi
 	}
 	out := SessionCharges{
 		SessionID: sess.ID, CourseTitle: sess.CourseTitle, StartsAt: sess.StartsAt,
-		Duration: catalogue.Duration(sess.Duration), RegisterTaken: sess.RegisterTaken, Completed: sess.Status == "completed",
+		Duration: catalogue.Duration(sess.Duration), RegisterTaken: sess.RegisterTaken, Completed: sess.Status == catalogue.SessionCompleted,
 	}
-	if sess.Status == "cancelled" {
+	if sess.Status == catalogue.SessionCancelled {
 		return out, nil // nobody is charged for a session that did not happen
 	}
 	rows, err := q.ChargeCandidates(ctx, sessionID)

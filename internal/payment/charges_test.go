@@ -89,7 +89,7 @@ func (w *world) booking(session, person int64, how string) int64 {
 	}
 	return w.scalar(`
 		INSERT INTO bookings (session_id, user_id, agency_id, status, booked_by, policy_agreed_at, confirmed_at, ended_at, late, attendance)
-		SELECT $1, u.id, u.agency_id, $3, u.id, $4, $4, CASE WHEN $3 <> 'confirmed' THEN $4::timestamptz END, $5, $6
+		SELECT $1, u.id, u.agency_id, $3::booking_status, u.id, $4, $4, CASE WHEN $3::booking_status <> 'confirmed' THEN $4::timestamptz END, $5, $6
 		FROM users u WHERE u.id = $2 RETURNING id`, session, person, status, now.AddDate(0, 0, -20), late, attendance)
 }
 

@@ -39,7 +39,7 @@ func readState(ctx context.Context, q *dbsqlc.Queries, id int64) (sessionState, 
 		return sessionState{}, fmt.Errorf("read session %d for the audit log: %w", id, err)
 	}
 	st := sessionState{course: r.CourseTitle, when: catalogue.When(r.StartsAt, r.EndsAt), venue: r.VenueName,
-		status: r.Status, capacity: r.Capacity, booked: int64(r.SeatsTaken)}
+		status: string(r.Status), capacity: r.Capacity, booked: int64(r.SeatsTaken)}
 	trainers, err := q.SessionTrainers(ctx, id)
 	if err != nil {
 		return sessionState{}, fmt.Errorf("trainers of session %d for the audit log: %w", id, err)

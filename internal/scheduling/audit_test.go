@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pscp/booktraining/internal/actor"
+	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/scheduling"
 )
 
@@ -157,7 +158,7 @@ func TestSessionAuditRollsBackWithTheChange(t *testing.T) {
 	require.Error(t, f.svc.Cancel(ctx, id, "Trainer unwell"))
 	se, err := f.svc.Get(f.ctx, id)
 	require.NoError(t, err)
-	assert.Equal(t, "published", se.Status)
+	assert.Equal(t, catalogue.SessionPublished, se.Status)
 	for _, e := range auditOf(t, f, id) {
 		assert.NotEqual(t, "session_cancelled", e.Action, "the log claims a cancellation that rolled back")
 	}
@@ -170,6 +171,6 @@ func TestSessionAuditRollsBackWithTheChange(t *testing.T) {
 	require.Error(t, f.svc.Cancel(ghost, id, "Trainer unwell"))
 	se, err = f.svc.Get(f.ctx, id)
 	require.NoError(t, err)
-	assert.Equal(t, "published", se.Status)
+	assert.Equal(t, catalogue.SessionPublished, se.Status)
 	assert.Len(t, auditOf(t, f, id), 2)
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/pgerr"
 )
@@ -22,7 +23,7 @@ func (s *Service) CreatePublishedTx(ctx context.Context, tx pgx.Tx, p Plan, requ
 	if err != nil {
 		return 0, fmt.Errorf("insert session: %w", err)
 	}
-	if err := setStatus(ctx, q, id, "published", "", "draft"); err != nil {
+	if err := setStatus(ctx, q, id, catalogue.SessionPublished, "", catalogue.SessionDraft); err != nil {
 		return 0, err
 	}
 	if err := s.recordCreated(ctx, q, id, map[string]any{"training_request": request}); err != nil {

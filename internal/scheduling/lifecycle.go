@@ -27,7 +27,7 @@ type Session struct {
 	Cutoff        time.Time
 	Capacity      int
 	Booked        int
-	Status        string
+	Status        catalogue.SessionStatus
 	Sequence      int
 	MeetingURL    string
 	ClosedTo      string // the agency, for a closed session
@@ -110,7 +110,7 @@ func (s *Service) Move(ctx context.Context, id int64, f Form) (Plan, error) {
 		} else if err != nil {
 			return err
 		}
-		if locked.Status != "draft" && locked.Status != "published" {
+		if locked.Status != catalogue.SessionDraft && locked.Status != catalogue.SessionPublished {
 			return ErrWrongState
 		}
 		cur, err := get(ctx, q, id)
@@ -204,7 +204,7 @@ func (s *Service) Publish(ctx context.Context, id int64) error {
 	if !se.StartsAt.After(s.now()) {
 		return ErrWrongState
 	}
-	return s.setStatus(ctx, id, "published", audit.SessionPublished, "draft")
+	return s.setStatus(ctx, id, catalogue.SessionPublished, audit.SessionPublished, catalogue.SessionDraft)
 }
 
 // Complete marks a published session that has ended as delivered; before
@@ -214,10 +214,10 @@ func (s *Service) Complete(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	if se.Status == "published" && se.EndsAt.After(s.now()) {
+	if se.Status == catalogue.SessionPublished && se.EndsAt.After(s.now()) {
 		return ErrNotEnded
 	}
-	return s.setStatus(ctx, id, "completed", audit.SessionCompleted, "published")
+	return s.setStatus(ctx, id, catalogue.SessionCompleted, audit.SessionCompleted, catalogue.SessionPublished)
 }
 
 // Cancel cancels a draft or published session with a reason. Its trainers
@@ -241,7 +241,7 @@ func (s *Service) Cancel(ctx context.Context, id int64, reason string) error {
 		if err != nil {
 			return err
 		}
-		if err := setStatus(ctx, q, id, "cancelled", reason, "draft", "published"); err != nil {
+		if err := setStatus(ctx, q, id, catalogue.SessionCancelled, reason, catalogue.SessionDraft, catalogue.SessionPublished); err != nil {
 			return err
 		}
 		// Who cancelled it, and so ended its bookings and started refunds.
@@ -266,7 +266,7 @@ func (s *Service) Cancel(ctx context.Context, id int64, reason string) error {
 	return err
 }
 
-func (s *Service) setStatus(ctx context.Context, id int64, status string, action audit.Action, from ...string) error {
+func (s *Service) setStatus(ctx context.Context, id int64, status catalogue.SessionStatus, action audit.Action, from ...catalogue.SessionStatus) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		q := dbsqlc.New(tx)
 		if err := setStatus(ctx, q, id, status, "", from...); err != nil {
@@ -275,7 +275,7 @@ func (s *Service) setStatus(ctx context.Context, id int64, status string, action
 		if err := s.recordState(ctx, q, action, id, nil); err != nil {
 			return err
 		}
-		if status == "completed" && s.Bookings != nil {
+		if status == catalogue.SessionCompleted && s.Bookings != nil {
 			// Delivered: nothing is left to decide, so its agencies are billed.
 			if err := s.Bookings.SessionDelivered(ctx, tx, id); err != nil {
 				return err
@@ -291,9 +291,9 @@ func (s *Service) setStatus(ctx context.Context, id int64, status string, action
 	return err
 }
 
-func setStatus(ctx context.Context, q *dbsqlc.Queries, id int64, status, reason string, from ...string) error {
+func setStatus(ctx context.Context, q *dbsqlc.Queries, id int64, status catalogue.SessionStatus, reason string, from ...catalogue.SessionStatus) error {
 	_, err := q.SetSessionStatus(ctx, dbsqlc.SetSessionStatusParams{
-		Status: status, CancelledReason: reason, ID: id, FromStates: from,
+		Status: status, CancelledReason: reason, ID: id, FromStates: statusNames(from),
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return ErrWrongState
@@ -310,4 +310,13 @@ func (s *Service) tellTrainers(ctx context.Context, tx pgx.Tx, id int64) error {
 		return nil
 	}
 	return s.Bookings.TellTrainers(ctx, tx, id)
+}
+
+// statusNames are statuses as the text a query compares with.
+func statusNames(ss []catalogue.SessionStatus) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = string(s)
+	}
+	return out
 }

@@ -31,7 +31,7 @@ type Row struct {
 	CourseTitle string
 	StartsAt    time.Time
 	EndsAt      time.Time
-	Status      string
+	Status      catalogue.SessionStatus
 	Capacity    int
 	Booked      int
 	Waiting     int // people on the waiting list
@@ -105,7 +105,7 @@ func (s *Service) Programme(ctx context.Context, f ProgrammeFilter, page int) ([
 // yet marked as delivered, for a reminder on the programme.
 func (s *Service) AwaitingDelivery(ctx context.Context) (int, error) {
 	now := s.now()
-	n, err := dbsqlc.New(s.pool).CountProgramme(ctx, dbsqlc.CountProgrammeParams{EndedBy: &now, Status: "published"})
+	n, err := dbsqlc.New(s.pool).CountProgramme(ctx, dbsqlc.CountProgrammeParams{EndedBy: &now, Status: string(catalogue.SessionPublished)})
 	if err != nil {
 		return 0, fmt.Errorf("count sessions awaiting delivery: %w", err)
 	}

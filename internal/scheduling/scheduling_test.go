@@ -256,7 +256,7 @@ func TestCapacityDefaultsFromTheCourseWithinTheRoom(t *testing.T) {
 	assert.Equal(t, min(defaultCapacity, room), p.Capacity)
 	se, err := f.svc.Get(f.ctx, id)
 	require.NoError(t, err)
-	assert.Equal(t, "draft", se.Status)
+	assert.Equal(t, catalogue.SessionDraft, se.Status)
 	assert.Equal(t, "Working Together to Safeguard Children", se.CourseTitle)
 }
 
@@ -335,7 +335,7 @@ func TestLifeCycle(t *testing.T) {
 	require.ErrorAs(t, f.svc.Cancel(f.ctx, id, ""), &v)
 	require.NoError(t, f.svc.Cancel(f.ctx, id, "Trainer unwell"))
 	se, _ = f.svc.Get(f.ctx, id)
-	assert.Equal(t, "cancelled", se.Status)
+	assert.Equal(t, catalogue.SessionCancelled, se.Status)
 	_, _, err = f.svc.Create(f.ctx, f.form("10", f.trainers[8]))
 	assert.NoError(t, err, "the slot is free again")
 	assert.ErrorIs(t, f.svc.Publish(f.ctx, id), scheduling.ErrWrongState, "a cancelled session stays cancelled")

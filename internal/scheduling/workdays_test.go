@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/scheduling"
 )
 
@@ -72,5 +73,5 @@ func TestCompleteWaitsForTheEnd(t *testing.T) {
 	assert.ErrorIs(t, f.svc.Complete(f.ctx, id), scheduling.ErrNotEnded)
 	se, err := f.svc.Get(f.ctx, id)
 	require.NoError(t, err)
-	assert.Equal(t, "published", se.Status)
+	assert.Equal(t, catalogue.SessionPublished, se.Status)
 }

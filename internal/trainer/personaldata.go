@@ -106,7 +106,7 @@ func exportDelivered(ctx context.Context, tx pgx.Tx, p privacy.Person) (any, err
 	}
 	out := []PersonalDelivery{}
 	for _, r := range rows {
-		out = append(out, PersonalDelivery{Course: r.CourseTitle, StartsAt: r.StartsAt.UTC(), EndsAt: r.EndsAt.UTC(), Status: r.Status})
+		out = append(out, PersonalDelivery{Course: r.CourseTitle, StartsAt: r.StartsAt.UTC(), EndsAt: r.EndsAt.UTC(), Status: string(r.Status)})
 	}
 	return out, nil
 }

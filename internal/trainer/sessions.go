@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 )
 
@@ -37,7 +38,7 @@ type Session struct {
 	ID          int64
 	CourseTitle string
 	Start, End  time.Time
-	Status      string
+	Status      catalogue.SessionStatus
 	Capacity    int
 	SeatsTaken  int
 	MeetingURL  string
@@ -46,22 +47,10 @@ type Session struct {
 }
 
 // StatusLabel says the session's status in words.
-func (s Session) StatusLabel() string {
-	switch s.Status {
-	case "draft":
-		return "Draft"
-	case "published":
-		return "Open for booking"
-	case "cancelled":
-		return "Cancelled"
-	case "completed":
-		return "Completed"
-	}
-	return s.Status
-}
+func (s Session) StatusLabel() string { return catalogue.SessionStatusWords(s.Status) }
 
 // Cancelled reports whether the session will not happen.
-func (s Session) Cancelled() bool { return s.Status == "cancelled" }
+func (s Session) Cancelled() bool { return s.Status == catalogue.SessionCancelled }
 
 // MySessions is a trainer's "My sessions" page: one page of either their
 // sessions still to come, soonest first, or those that have ended, most

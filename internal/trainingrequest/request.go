@@ -8,6 +8,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/pscp/booktraining/internal/booking"
+	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/venue"
 	"github.com/pscp/booktraining/internal/workday"
@@ -71,7 +73,7 @@ type Session struct {
 	Online      bool
 	Capacity    int
 	Booked      int
-	Status      string
+	Status      catalogue.SessionStatus
 	InviteLink  string
 	People      []Booked
 	// AtPremises says the session is held at the agency's own premises.
@@ -81,8 +83,11 @@ type Session struct {
 // Booked is a person with a place (or waiting) on a session.
 type Booked struct {
 	Name   string
-	Status string
+	Status booking.Status
 }
+
+// StatusWords says where the person's booking stands, for people.
+func (b Booked) StatusWords() string { return booking.StatusWords(b.Status) }
 
 // Get returns a request of the actor's own agency (ErrNotFound for any
 // other, whoever asks: see Team.Get for the training team's).

@@ -11,6 +11,7 @@ import (
 	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/booking"
+	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/scheduling"
 	"github.com/pscp/booktraining/internal/validation"
 )
@@ -33,35 +34,11 @@ type sessionBookingsPage struct {
 }
 
 // StatusText words how a booking ended.
-func (sessionBookingsPage) StatusText(status string) string {
+func (sessionBookingsPage) StatusText(status booking.Status) string {
 	return endedStatus(status)
 }
 
-func endedStatus(status string) string {
-	switch status {
-	case booking.Cancelled:
-		return "Cancelled"
-	case booking.Substituted:
-		return "Passed to a colleague"
-	case booking.Moved:
-		return "Moved to another session"
-	case booking.Left:
-		return "Left the waiting list or turned down an offer"
-	case booking.Expired:
-		return "Offer not accepted in time"
-	case booking.Lapsed:
-		return "Not paid for in time"
-	case booking.Confirmed:
-		return "Booked"
-	case booking.Offered:
-		return "Offered a place"
-	case booking.Held:
-		return "Held for payment"
-	case booking.Waiting:
-		return "Waiting"
-	}
-	return status
-}
+func endedStatus(status booking.Status) string { return booking.StatusWords(status) }
 
 // listedSession is the session the path names.
 func (a *app) listedSession(c *fiber.Ctx) (scheduling.Session, bool, error) {
@@ -73,7 +50,7 @@ func (a *app) listedSession(c *fiber.Ctx) (scheduling.Session, bool, error) {
 	if err != nil {
 		return se, false, err
 	}
-	open := se.Status == "published" && a.deps.Now().Before(se.StartsAt)
+	open := se.Status == catalogue.SessionPublished && a.deps.Now().Before(se.StartsAt)
 	return se, open, nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/booking"
+	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -202,7 +203,7 @@ func (a *app) bookingRefused(c *fiber.Ctx, se booking.SessionToBook, err error) 
 // closed at its cut-off (the team may still add someone until it starts);
 // nil when it has started, ended or been cancelled.
 func (a *app) closedContact(se booking.SessionToBook) *teamContact {
-	if se.Status != "published" || !a.deps.Now().Before(se.StartsAt) {
+	if se.Status != catalogue.SessionPublished || !a.deps.Now().Before(se.StartsAt) {
 		return nil
 	}
 	return a.contact()
@@ -212,13 +213,13 @@ func (a *app) closedContact(se booking.SessionToBook) *teamContact {
 func (a *app) closedReasons(se booking.SessionToBook) []string {
 	what := se.CourseTitle + " on " + when(se.StartsAt, se.EndsAt)
 	switch {
-	case se.Status == "cancelled":
+	case se.Status == catalogue.SessionCancelled:
 		out := []string{"The training team has cancelled " + what + "."}
 		if se.CancelledReason != "" {
 			out = append(out, "The reason given: "+se.CancelledReason)
 		}
 		return out
-	case se.Status == "completed" || !a.deps.Now().Before(se.EndsAt):
+	case se.Status == catalogue.SessionCompleted || !a.deps.Now().Before(se.EndsAt):
 		return []string{what + " has already taken place."}
 	case !a.deps.Now().Before(se.StartsAt):
 		return []string{what + " has already started."}

@@ -129,15 +129,13 @@ func (b bookingView) statusText(own bool) string {
 		if !b.Changeable {
 			return "Booked: attendance not recorded yet"
 		}
-		return "Confirmed"
 	case booking.Waiting:
 		if !b.Changeable {
 			return "Did not get a place"
 		}
 		if b.Position > 0 {
-			return "On the waiting list, number " + strconv.Itoa(b.Position)
+			return booking.StatusWords(b.Status) + ", number " + strconv.Itoa(b.Position)
 		}
-		return "On the waiting list"
 	case booking.Held:
 		if b.HoldExpiresAt != nil {
 			return "Held for you until " + clock(*b.HoldExpiresAt) + " on " + longDate(*b.HoldExpiresAt) + ": not paid for yet"
@@ -145,21 +143,12 @@ func (b bookingView) statusText(own bool) string {
 		return "Held for you: not paid for yet"
 	case booking.Offered:
 		if b.OfferExpiresAt != nil {
-			return "Place offered: accept by " + clock(*b.OfferExpiresAt) + " on " + longDate(*b.OfferExpiresAt)
+			return booking.StatusWords(b.Status) + ": accept by " + clock(*b.OfferExpiresAt) + " on " + longDate(*b.OfferExpiresAt)
 		}
-		return "Place offered"
 	case booking.Cancelled, booking.Left:
 		return b.cancelledText(own)
-	case booking.Substituted:
-		return "Passed to a colleague"
-	case booking.Moved:
-		return "Moved to another session"
-	case booking.Lapsed:
-		return "Not paid for in time"
-	case booking.Expired:
-		return "Offer expired"
 	}
-	return b.Status
+	return booking.StatusWords(b.Status)
 }
 
 // InvoiceText says what a place on the agency's invoice costs and where its

@@ -58,7 +58,8 @@ type programmeMonth struct {
 	Rows []scheduling.Row
 }
 
-var sessionStatuses = []string{"draft", "published", "completed", "cancelled"}
+// sessionStatuses are the programme filter's statuses, in its order.
+var sessionStatuses = []catalogue.SessionStatus{catalogue.SessionDraft, catalogue.SessionPublished, catalogue.SessionCompleted, catalogue.SessionCancelled}
 
 // programmeFilter reads the programme's filter from the query string; a
 // month that is not one is reported and left out.
@@ -67,8 +68,8 @@ func programmeFilter(c *fiber.Ctx) (scheduling.ProgrammeFilter, *validation.Erro
 		CourseID: int64Value(c.Query("course")), VenueID: int64Value(c.Query("venue")), TrainerID: int64Value(c.Query("trainer")),
 	}
 	for _, s := range sessionStatuses {
-		if c.Query("status") == s {
-			f.Status = s
+		if c.Query("status") == string(s) {
+			f.Status = string(s)
 		}
 	}
 	switch c.Query("when") {
@@ -170,7 +171,7 @@ func (a *app) programmeCSV(c *fiber.Ctx) error {
 		venue := r.VenueName
 		_ = w.Write([]string{
 			strconv.FormatInt(r.ID, 10), csvSafe(r.CourseTitle), start.Format("2006-01-02"), start.Format("15:04"), end.Format("15:04"),
-			csvSafe(venue), r.Status, openTo, csvSafe(r.Trainers), strconv.Itoa(r.Booked), strconv.Itoa(r.Capacity), strconv.Itoa(r.Waiting),
+			csvSafe(venue), catalogue.SessionStatusWords(r.Status), openTo, csvSafe(r.Trainers), strconv.Itoa(r.Booked), strconv.Itoa(r.Capacity), strconv.Itoa(r.Waiting),
 		})
 	}
 	w.Flush()

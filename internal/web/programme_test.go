@@ -174,12 +174,12 @@ func TestCancellingASessionSaysWhoIsToldFirst(t *testing.T) {
 		require.NoError(t, f.a.pool.QueryRow(ctx, `
 			INSERT INTO bookings (session_id, user_id, agency_id, status, booked_by, policy_agreed_at, confirmed_at,
 			                      waiting_since, offer_expires_at, ended_at, hold_expires_at)
-			SELECT $1, u.id, u.agency_id, $3, u.id, now(),
-			       CASE WHEN $3 = 'confirmed' THEN now() END,
-			       CASE WHEN $3 IN ('waiting', 'offered') THEN now() END,
-			       CASE WHEN $3 = 'offered' THEN now() + interval '2 days' END,
-			       CASE WHEN $3 = 'cancelled' THEN now() END,
-			       CASE WHEN $3 = 'held' THEN now() + interval '30 minutes' END
+			SELECT $1, u.id, u.agency_id, $3::booking_status, u.id, now(),
+			       CASE WHEN $3::booking_status = 'confirmed' THEN now() END,
+			       CASE WHEN $3::booking_status IN ('waiting', 'offered') THEN now() END,
+			       CASE WHEN $3::booking_status = 'offered' THEN now() + interval '2 days' END,
+			       CASE WHEN $3::booking_status = 'cancelled' THEN now() END,
+			       CASE WHEN $3::booking_status = 'held' THEN now() + interval '30 minutes' END
 			FROM users u WHERE u.id = $2 RETURNING id`, session, people[who], status).Scan(&b))
 		return b
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/views"
 )
 
@@ -61,11 +62,10 @@ var templateFuncs = template.FuncMap{
 	"hasPrefix":  strings.HasPrefix,
 	"list":       func(items ...string) []string { return items },
 	"add":        func(a, b int) int { return a + b },
-	"statusName": func(s string) string {
-		return map[string]string{"draft": "Draft", "published": "Published", "completed": "Delivered", "cancelled": "Cancelled"}[s]
-	},
-	"statusTag": func(s string) string {
-		return map[string]string{"draft": "govuk-tag--grey", "published": "govuk-tag--green", "completed": "govuk-tag--blue", "cancelled": "govuk-tag--red"}[s]
+	"statusName": catalogue.SessionStatusWords,
+	"statusTag": func(s catalogue.SessionStatus) string {
+		return map[catalogue.SessionStatus]string{catalogue.SessionDraft: "govuk-tag--grey", catalogue.SessionPublished: "govuk-tag--green",
+			catalogue.SessionCompleted: "govuk-tag--blue", catalogue.SessionCancelled: "govuk-tag--red"}[s]
 	},
 	"dict": dict,
 }

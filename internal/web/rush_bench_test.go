@@ -362,7 +362,7 @@ func (w *rushWorld) check(b *testing.B, answers []answer) {
 	live := 0
 	for rows.Next() {
 		var id, user, session int64
-		var status string
+		var status booking.Status
 		must(b, rows.Scan(&id, &user, &session, &status))
 		live++
 		p, ok := made[id]

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/pscp/booktraining/internal/booking"
+	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/scheduling"
 	"github.com/pscp/booktraining/internal/validation"
 )
@@ -100,7 +101,7 @@ func (a *app) sessionAction(action string) fiber.Handler {
 				clock(se.EndsAt), longDate(se.EndsAt))
 		case action == "complete":
 			message = fmt.Sprintf("This session is %s: only a published session that has ended can be marked as delivered", statusLabel(se.Status))
-		case se.Status == "draft":
+		case se.Status == catalogue.SessionDraft:
 			message = "This session has already started, so it can no longer be published"
 		default:
 			message = fmt.Sprintf("This session is %s, so it cannot be published", statusLabel(se.Status))
@@ -133,7 +134,7 @@ func (a *app) sessionCancelPage(c *fiber.Ctx, reason string, errs *validation.Er
 	if err != nil {
 		return err
 	}
-	if se.Status != "draft" && se.Status != "published" {
+	if se.Status != catalogue.SessionDraft && se.Status != catalogue.SessionPublished {
 		return c.Redirect(fmt.Sprintf("/admin/sessions/%d", se.ID), fiber.StatusSeeOther)
 	}
 	effect, err := a.deps.Bookings.SessionCancellation(ctx, se.ID)
@@ -185,16 +186,11 @@ func (a *app) sessionCancel(c *fiber.Ctx) error {
 	return c.Redirect(fmt.Sprintf("/admin/sessions/%d?done=cancelled", id), fiber.StatusSeeOther)
 }
 
-func statusLabel(s string) string {
-	switch s {
-	case "draft":
+// statusLabel words a session's status to end a sentence ("This session
+// is a draft").
+func statusLabel(s catalogue.SessionStatus) string {
+	if s == catalogue.SessionDraft {
 		return "a draft"
-	case "published":
-		return "published"
-	case "completed":
-		return "delivered"
-	case "cancelled":
-		return "cancelled"
 	}
-	return s
+	return strings.ToLower(catalogue.SessionStatusWords(s))
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/scheduling"
 	"github.com/pscp/booktraining/internal/validation"
 )
@@ -241,7 +242,7 @@ func (a *app) sessionEdit(c *fiber.Ctx) error {
 	form := readSessionForm(c)
 	_, err = a.scheduler().Move(ctx, id, form)
 	if errors.Is(err, scheduling.ErrWrongState) {
-		err = &validation.Errors{Fields: []validation.FieldError{{Field: "date", Message: "A " + se.Status + " session cannot be changed"}}}
+		err = &validation.Errors{Fields: []validation.FieldError{{Field: "date", Message: "A " + strings.ToLower(catalogue.SessionStatusWords(se.Status)) + " session cannot be changed"}}}
 	}
 	if v, lines, ok := sessionError(err); ok || dayWarning(err) != nil {
 		form.CourseID = se.CourseID

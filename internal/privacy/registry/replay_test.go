@@ -154,7 +154,7 @@ func (r *replay) plant(t *testing.T) {
 	book := func(session int64, status, attendance, note string) int64 {
 		return r.id(t, `INSERT INTO bookings (session_id, user_id, agency_id, status, booked_by, access_needs, dietary_needs,
 			line_manager_name, line_manager_email, policy_agreed_at, confirmed_at, ended_at, end_note, attendance)
-			VALUES ($1, $2, $3, $4, $2, $5, $6, $7, $8, now(), now(), CASE WHEN $4 = 'cancelled' THEN now() END, $9, nullif($10, ''))
+			VALUES ($1, $2, $3, $4::booking_status, $2, $5, $6, $7, $8, now(), now(), CASE WHEN $4::booking_status = 'cancelled' THEN now() END, $9, nullif($10, ''))
 			RETURNING id`, session, q, r.agency, status, p["access needs"], p["dietary needs"], p["line manager name"],
 			p["line manager email"], note, attendance)
 	}

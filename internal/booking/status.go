@@ -1,0 +1,68 @@
+package booking
+
+import "github.com/pscp/booktraining/internal/dbsqlc"
+
+// Status is where a booking stands (dbsqlc.BookingStatus, named here). The database's booking_status enum is
+// the one list of them; sqlc generates dbsqlc's constants from it, and these
+// name them. Held, Waiting, Offered and Confirmed are live (the database's
+// booking_status_live); Held, Offered and Confirmed take a seat
+// (booking_status_takes_seat).
+type Status = dbsqlc.BookingStatus
+
+// The statuses of a booking.
+const (
+	Held        = dbsqlc.BookingStatusHeld    // a paid place, held while its person pays
+	Waiting     = dbsqlc.BookingStatusWaiting // on the waiting list
+	Offered     = dbsqlc.BookingStatusOffered // offered a place from the waiting list
+	Confirmed   = dbsqlc.BookingStatusConfirmed
+	Cancelled   = dbsqlc.BookingStatusCancelled
+	Substituted = dbsqlc.BookingStatusSubstituted // passed to a colleague
+	Moved       = dbsqlc.BookingStatusMoved       // moved to another session
+	Left        = dbsqlc.BookingStatusLeft        // left the waiting list or turned down an offer
+	Expired     = dbsqlc.BookingStatusExpired     // an offer not accepted in time
+	Lapsed      = dbsqlc.BookingStatusLapsed      // a held place not paid for in time
+)
+
+// Statuses are all of them, in the enum's order.
+var Statuses = []Status{Held, Waiting, Offered, Confirmed, Cancelled, Substituted, Moved, Left, Expired, Lapsed}
+
+// Live says whether the person has, or is waiting for, a place.
+func Live(s Status) bool { return s == Held || s == Waiting || s == Offered || s == Confirmed }
+
+// StatusWords says a status for people in a few words, as a tag or a list's
+// column shows it: the one place each is worded. Pages that know more (the
+// waiting-list number, an offer's deadline, who cancelled) add it to these.
+func StatusWords(s Status) string {
+	switch s {
+	case Held:
+		return "Held for payment"
+	case Waiting:
+		return "On the waiting list"
+	case Offered:
+		return "Place offered"
+	case Confirmed:
+		return "Confirmed"
+	case Cancelled:
+		return "Cancelled"
+	case Substituted:
+		return "Passed to a colleague"
+	case Moved:
+		return "Moved to another session"
+	case Left:
+		return "Left the waiting list"
+	case Expired:
+		return "Offer not accepted in time"
+	case Lapsed:
+		return "Not paid for in time"
+	}
+	return string(s)
+}
+
+// statusNames are statuses as the text a query compares with.
+func statusNames(ss []Status) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = string(s)
+	}
+	return out
+}
