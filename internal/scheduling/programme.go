@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/london"
 )
 
 // Which sessions of the programme, by whether they have ended.
@@ -65,7 +65,7 @@ func (s *Service) Programme(ctx context.Context, f ProgrammeFilter, page int) ([
 		notEndedBy = &now
 	}
 	if !f.Month.IsZero() {
-		start := time.Date(f.Month.Year(), f.Month.Month(), 1, 0, 0, 0, 0, catalogue.London)
+		start := time.Date(f.Month.Year(), f.Month.Month(), 1, 0, 0, 0, 0, london.Zone)
 		end := start.AddDate(0, 1, 0)
 		from, before = &start, &end
 	}
@@ -121,7 +121,7 @@ func (s *Service) ProgrammeMonths(ctx context.Context) ([]time.Time, error) {
 	}
 	out := make([]time.Time, 0, len(rows))
 	for _, r := range rows {
-		if m, err := time.ParseInLocation("2006-01", r, catalogue.London); err == nil {
+		if m, err := time.ParseInLocation("2006-01", r, london.Zone); err == nil {
 			out = append(out, m)
 		}
 	}

@@ -4,14 +4,12 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/pscp/booktraining/internal/catalogue"
+	"github.com/pscp/booktraining/internal/london"
 )
 
-var london = catalogue.London
-
-func longDate(t time.Time) string      { return catalogue.LongDate(t) }
-func clock(t time.Time) string         { return catalogue.Clock(t) }
-func when(start, end time.Time) string { return catalogue.When(start, end) }
+func longDate(t time.Time) string      { return london.LongDate(t) }
+func clock(t time.Time) string         { return london.Clock(t) }
+func when(start, end time.Time) string { return london.When(start, end) }
 
 // placesLeft says how many places a session has: "1 place left", "Fully booked".
 func placesLeft(n int) string {
