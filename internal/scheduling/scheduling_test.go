@@ -220,7 +220,7 @@ func TestBadInputIsRefusedAndNothingSaved(t *testing.T) {
 	}{
 		{"end before start", "end", "The end time must be after the start time", func(s *scheduling.Form) { s.Start, s.End = "14:00", "10:00" }},
 		{"in the past", "date", "The session must be in the future", func(s *scheduling.Form) { s.Year = "2025" }},
-		{"no such date", "date", "Enter a real date, for example 3 3 2026", func(s *scheduling.Form) { s.Day = "30" }},
+		{"no such date", "date", "The date must be a real date", func(s *scheduling.Form) { s.Day = "30" }},
 		{"bad time", "start", "Enter the start time in 24-hour format, for example 9:30 or 13:45", func(s *scheduling.Form) { s.Start = "9.30am" }},
 		{"capacity zero", "capacity", "A session must have at least 1 place", func(s *scheduling.Form) { s.Capacity = "0" }},
 		{"capacity above the room", "capacity", "", func(s *scheduling.Form) { s.Capacity = "500" }},
