@@ -65,7 +65,7 @@ func (s *Service) Programme(ctx context.Context, f ProgrammeFilter, page int) ([
 		notEndedBy = &now
 	}
 	if !f.Month.IsZero() {
-		start := time.Date(f.Month.Year(), f.Month.Month(), 1, 0, 0, 0, 0, london.Zone)
+		start := london.Midnight(f.Month.Year(), f.Month.Month(), 1)
 		end := start.AddDate(0, 1, 0)
 		from, before = &start, &end
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/views"
 )
 
@@ -55,6 +56,7 @@ var templateFuncs = template.FuncMap{
 	"longDate":   longDate,
 	"clock":      clock,
 	"when":       when,
+	"monthYear":  london.MonthYear,
 	"placesLeft": placesLeft,
 	"plural":     plural,
 	"lower":      strings.ToLower,
