@@ -112,11 +112,11 @@ type adminAuditPage struct {
 	Pages    *pagination
 }
 
-// DateErr is the problem with one of the date inputs ("from" or "to"), which
-// the error summary names by the part at fault.
-func (p adminAuditPage) DateErr(name string) string {
+// DateErr is the problem with the date input name ("from", "to"), which
+// london.DateInput.Check records under the part at fault (name-day…).
+func (f fieldErrors) DateErr(name string) string {
 	for _, part := range []string{"-day", "-month", "-year"} {
-		if m := p.Err(name + part); m != "" {
+		if m := f.Err(name + part); m != "" {
 			return m
 		}
 	}
