@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/pscp/booktraining/internal/london"
 )
 
 // WarnUnusedTx emails a person, in the caller's transaction, that their
@@ -12,7 +13,7 @@ import (
 // they sign in (signing in withdraws the warning). The retention schedule
 // calls it.
 func (s *Service) WarnUnusedTx(ctx context.Context, tx pgx.Tx, userID int64, to, name string, eraseOn time.Time) error {
-	day := eraseOn.In(london).Format("Monday 2 January 2006")
+	day := london.LongDate(eraseOn)
 	return s.send(ctx, tx, userID, to, name, unusedAccountEmail(name, s.link("/sign-in", ""), day))
 }
 
@@ -22,11 +23,3 @@ func (s *Service) WarnUnusedTx(ctx context.Context, tx pgx.Tx, userID int64, to,
 func (s *Service) EraseForRetention(ctx context.Context, tx pgx.Tx, userID int64, now time.Time, reason string) error {
 	return s.EraseTx(ctx, tx, userID, now, reason)
 }
-
-var london = func() *time.Location {
-	l, err := time.LoadLocation("Europe/London")
-	if err != nil {
-		panic("account: load Europe/London: " + err.Error())
-	}
-	return l
-}()

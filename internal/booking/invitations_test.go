@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pscp/booktraining/internal/actor"
-	"github.com/pscp/booktraining/internal/catalogue"
+	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/scheduling"
 )
 
@@ -105,8 +105,8 @@ func TestMovingASessionSendsUpdatedInvites(t *testing.T) {
 		assert.Equal(t, "REQUEST", method)
 		assert.Contains(t, ics, uid(p.id)+"\r\n", "the same event, updated")
 		assert.Contains(t, ics, "SEQUENCE:1\r\n")
-		assert.Contains(t, ics, "DTSTART;TZID=Europe/London:"+moved.StartsAt.In(catalogue.London).Format("20060102T150405")+"\r\n")
-		assert.Contains(t, ics, "DTSTART;TZID=Europe/London:"+later.In(catalogue.London).Format("20060102"), "the new day")
+		assert.Contains(t, ics, "DTSTART;TZID=Europe/London:"+moved.StartsAt.In(london.Zone).Format("20060102T150405")+"\r\n")
+		assert.Contains(t, ics, "DTSTART;TZID=Europe/London:"+later.In(london.Zone).Format("20060102"), "the new day")
 	}
 	var told int
 	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT count(*) FROM emails WHERE subject LIKE 'Session changed:%' AND user_id <> $1", trainer.ID).Scan(&told))

@@ -9,8 +9,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/queue"
 )
 
@@ -57,7 +57,7 @@ func (s *Service) jobSession(ctx context.Context, id int64) (string, error) {
 	} else if err != nil {
 		return "", fmt.Errorf("session %d: %w", id, err)
 	}
-	return se.CourseTitle + ", " + catalogue.When(se.StartsAt, se.EndsAt), nil
+	return se.CourseTitle + ", " + london.When(se.StartsAt, se.EndsAt), nil
 }
 
 func (s *Service) describeOfferExpiry(ctx context.Context, raw []byte) (queue.Subject, error) {
@@ -79,7 +79,7 @@ func (s *Service) describeOfferExpiry(ctx context.Context, raw []byte) (queue.Su
 		names, emails, erased = append(names, r.FullName), append(emails, r.Email), append(erased, r.Erased)
 	}
 	return queue.Subject{
-		What: fmt.Sprintf("Passing on waiting-list offers not accepted by %s, %s: %s", catalogue.Clock(a.Due), catalogue.LongDate(a.Due), what),
+		What: fmt.Sprintf("Passing on waiting-list offers not accepted by %s, %s: %s", london.Clock(a.Due), london.LongDate(a.Due), what),
 		Who:  people(names, emails, erased),
 		Link: sessionLink(a.SessionID),
 	}, nil
@@ -97,8 +97,8 @@ func (s *Service) describeHoldExpiry(ctx context.Context, raw []byte) (queue.Sub
 		return queue.Subject{}, fmt.Errorf("booking %d: %w", a.BookingID, err)
 	}
 	return queue.Subject{
-		What: fmt.Sprintf("Releasing a place not paid for by %s, %s: %s, %s", catalogue.Clock(a.Due), catalogue.LongDate(a.Due),
-			b.CourseTitle, catalogue.When(b.StartsAt, b.EndsAt)),
+		What: fmt.Sprintf("Releasing a place not paid for by %s, %s: %s, %s", london.Clock(a.Due), london.LongDate(a.Due),
+			b.CourseTitle, london.When(b.StartsAt, b.EndsAt)),
 		Who:  people([]string{b.PersonName}, []string{b.PersonEmail}, []bool{b.PersonErased}),
 		Link: sessionLink(b.SessionID),
 	}, nil

@@ -20,8 +20,8 @@ import (
 
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/booking"
-	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/email"
+	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/queue"
 	"github.com/pscp/booktraining/internal/scheduling"
 )
@@ -588,13 +588,13 @@ func (f fixture) moveSession(t *testing.T, session int64, when time.Time) {
 	se, err := svc.Get(f.ctx, session)
 	require.NoError(t, err)
 	form := scheduling.FormFor(se)
-	local := when.In(catalogue.London)
+	local := when.In(london.Zone)
 	form.Day, form.Month, form.Year = strconv.Itoa(local.Day()), strconv.Itoa(int(local.Month())), strconv.Itoa(local.Year())
 	_, err = svc.Move(f.ctx, session, form)
 	require.NoError(t, err)
 	se, err = svc.Get(f.ctx, session)
 	require.NoError(t, err)
-	require.Equal(t, local.Day(), se.StartsAt.In(catalogue.London).Day(), "moved")
+	require.Equal(t, local.Day(), se.StartsAt.In(london.Zone).Day(), "moved")
 }
 
 func TestMovedSessionReschedulesItsReminders(t *testing.T) {

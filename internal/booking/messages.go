@@ -11,10 +11,10 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pscp/booktraining/internal/actor"
-	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/ical"
+	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/payment"
 )
 
@@ -297,7 +297,7 @@ func place(b dbsqlc.BookingDetail) string {
 // compose writes the email of kind about booking b: its subject and the
 // letter, sent as both text and HTML.
 func (s *Service) compose(b dbsqlc.BookingDetail, kind messageKind) (subject string, l email.Letter) {
-	what := email.Details(b.CourseTitle, catalogue.When(b.StartsAt, b.EndsAt), place(b))
+	what := email.Details(b.CourseTitle, london.When(b.StartsAt, b.EndsAt), place(b))
 	booking := email.LinkTo("See or change your booking", s.link(fmt.Sprintf("/bookings/%d", b.ID)))
 	mine := email.LinkTo("Your training", s.link("/my-training"))
 	p := email.Para
@@ -311,7 +311,7 @@ func (s *Service) compose(b dbsqlc.BookingDetail, kind messageKind) (subject str
 			add(p(fmt.Sprintf("If you cannot go, cancel before %s so someone on the waiting list can have the place: "+
 				"cancelling later is recorded as a late cancellation and your agency may be charged. "+
 				"You can also pass your place to a colleague from your agency.",
-				catalogue.LongDate(b.BookingCutoffAt)+", "+catalogue.Clock(b.BookingCutoffAt))))
+				london.LongDate(b.BookingCutoffAt)+", "+london.Clock(b.BookingCutoffAt))))
 		} else {
 			add(p("If you cannot go, pass your place to a colleague from your agency: cancelling now is recorded " +
 				"as a late cancellation and your agency may be charged."))
@@ -330,7 +330,7 @@ func (s *Service) compose(b dbsqlc.BookingDetail, kind messageKind) (subject str
 		subject = "A place is available for you: " + b.CourseTitle
 		deadline := ""
 		if b.OfferExpiresAt != nil {
-			deadline = catalogue.Clock(*b.OfferExpiresAt) + " on " + catalogue.LongDate(*b.OfferExpiresAt)
+			deadline = london.Clock(*b.OfferExpiresAt) + " on " + london.LongDate(*b.OfferExpiresAt)
 		}
 		add(p("A place has come up on a session you are waiting for:"), what,
 			p(fmt.Sprintf("We are holding it for you until %s. To take it, accept the offer:", deadline)),
@@ -385,7 +385,7 @@ func (s *Service) compose(b dbsqlc.BookingDetail, kind messageKind) (subject str
 		add(p("The training team has moved your place from this session to another one:"), what,
 			p("This email takes the old session out of your diary. We have sent your new session in another email."), mine)
 	case msgReminder:
-		subject = "Reminder: " + b.CourseTitle + ", " + catalogue.LongDate(b.StartsAt)
+		subject = "Reminder: " + b.CourseTitle + ", " + london.LongDate(b.StartsAt)
 		add(p("This is a reminder that you have a place on:"), what,
 			p("If you cannot go now, pass your place to a colleague from your agency, or cancel it so someone "+
 				"on the waiting list can have it. Cancelling after the cut-off is recorded as a late cancellation."),
@@ -435,7 +435,7 @@ func (s *Service) lineManagerAbsence(b dbsqlc.BookingDetail) email.Letter {
 		From:     s.from(),
 		Blocks: []email.Block{
 			email.Para(b.PersonName + ", who gave you as their line manager when booking, was recorded as not attending:"),
-			email.Details(b.CourseTitle, catalogue.When(b.StartsAt, b.EndsAt), place(b)),
+			email.Details(b.CourseTitle, london.When(b.StartsAt, b.EndsAt), place(b)),
 			email.Para("Places on multi-agency safeguarding training are limited, and an empty place is one another " +
 				"practitioner could have had. Please talk to them about it."),
 		},

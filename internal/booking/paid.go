@@ -10,9 +10,9 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pscp/booktraining/internal/actor"
-	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/errs"
+	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/payment"
 	"github.com/pscp/booktraining/internal/queue"
 	"github.com/pscp/booktraining/internal/validation"
@@ -396,7 +396,7 @@ func (s *Service) PayByCard(ctx context.Context, id int64) (string, error) {
 func (s *Service) checkoutRequest(b dbsqlc.BookingDetail, paymentID int64, price payment.Pence, expires time.Time, successURL, cancelURL string) payment.CheckoutRequest {
 	return payment.CheckoutRequest{
 		BookingID: b.ID, PaymentID: paymentID, AmountPence: price,
-		Description:   b.CourseTitle + ", " + catalogue.LongDate(b.StartsAt),
+		Description:   b.CourseTitle + ", " + london.LongDate(b.StartsAt),
 		CustomerEmail: b.PersonEmail, SuccessURL: successURL, CancelURL: cancelURL,
 		ExpiresAt: expires, IdempotencyKey: payment.CheckoutKey(paymentID),
 	}

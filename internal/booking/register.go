@@ -12,6 +12,7 @@ import (
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -88,7 +89,7 @@ func registerClosed(status catalogue.SessionStatus, startsAt, now time.Time) str
 		return "This session has not been published, so there is no register to take yet"
 	}
 	if opens := registerOpens(startsAt); now.Before(opens) {
-		return "You can take the register from " + catalogue.Clock(opens) + " on " + catalogue.LongDate(opens) + ", when the session starts"
+		return "You can take the register from " + london.Clock(opens) + " on " + london.LongDate(opens) + ", when the session starts"
 	}
 	return ""
 }

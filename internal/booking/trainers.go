@@ -12,6 +12,7 @@ import (
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/ical"
+	"github.com/pscp/booktraining/internal/london"
 )
 
 // Trainers' calendar invitations. A trainer is invited, as the chair of the
@@ -181,7 +182,7 @@ func (s *Service) trainerEvent(se dbsqlc.SessionForTrainerInvitesRow, t dbsqlc.T
 // deliver, or delivered until now.
 func (s *Service) composeTrainer(se dbsqlc.SessionForTrainerInvitesRow, t dbsqlc.TrainersToTellRow, coTrainers []string,
 	notice trainerNotice) (subject string, l email.Letter) {
-	what := email.Details(se.CourseTitle, catalogue.When(se.StartsAt, se.EndsAt), trainerPlace(se))
+	what := email.Details(se.CourseTitle, london.When(se.StartsAt, se.EndsAt), trainerPlace(se))
 	session := email.LinkTo("See the session and its attendees", s.link(fmt.Sprintf("/trainer/sessions/%d", se.ID)))
 	mine := email.LinkTo("My sessions", s.link("/trainer/sessions"))
 	with := "You are delivering it on your own."

@@ -1,19 +1,5 @@
 package catalogue
 
-import "time"
-
-// London is the partnership's time zone: sessions are entered and shown in it.
-// Binaries link time/tzdata, so it loads on machines without zoneinfo.
-var London = mustLoadLocation("Europe/London")
-
-func mustLoadLocation(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}
-
 // Level is a course's competency level. Multi-agency courses run from a
 // foundation in shared safeguarding practice (1) to advanced work for leads
 // and specialists (3).

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/london"
 )
 
 // DemoPassword signs in every demo account. For local use only: demo
@@ -91,8 +92,8 @@ func giveDemoBookings(ctx context.Context, q *dbsqlc.Queries, trainerID int64, n
 			}
 		}
 	}
-	day := now.In(london).AddDate(0, 0, -14)
-	starts := time.Date(day.Year(), day.Month(), day.Day(), 9, 30, 0, 0, london)
+	day := now.In(london.Zone).AddDate(0, 0, -14)
+	starts := time.Date(day.Year(), day.Month(), day.Day(), 9, 30, 0, 0, london.Zone)
 	past, err := q.DemoPastSession(ctx, dbsqlc.DemoPastSessionParams{
 		StartsAt: starts, EndsAt: starts.Add(3 * time.Hour), CutoffAt: starts.AddDate(0, 0, -3), Slug: "keeping-children-safe-online",
 	})

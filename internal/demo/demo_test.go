@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/demo"
+	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/pgtest"
 	"github.com/pscp/booktraining/internal/workday"
 )
@@ -110,11 +110,9 @@ func TestSeedLoadsAgenciesVenuesAndATermOfSessions(t *testing.T) {
 // the clock change.
 func TestScheduleUsesLondonTime(t *testing.T) {
 	t.Parallel()
-	london, err := time.LoadLocation("Europe/London")
-	require.NoError(t, err)
 	var sawGMT, sawBST bool
 	for _, s := range demo.Schedule(now) {
-		local := s.StartsAt.In(london)
+		local := s.StartsAt.In(london.Zone)
 		assert.NotContains(t, []time.Weekday{time.Saturday, time.Sunday}, local.Weekday())
 		assert.Contains(t, []string{"09:30", "13:30"}, local.Format("15:04"))
 		_, offset := local.Zone()
@@ -136,10 +134,10 @@ func TestScheduleAvoidsBankHolidaysAndWeekends(t *testing.T) {
 		plan := demo.Schedule(from)
 		require.Len(t, plan, 3*len(demo.Courses))
 		for _, s := range plan {
-			assert.True(t, workday.Is(s.StartsAt), "%s: a session on %s", from.Format(time.DateOnly), s.StartsAt.In(catalogue.London).Format("Monday 2 January 2006"))
+			assert.True(t, workday.Is(s.StartsAt), "%s: a session on %s", from.Format(time.DateOnly), s.StartsAt.In(london.Zone).Format("Monday 2 January 2006"))
 		}
 	}
-	christmas := time.Date(2026, time.December, 25, 12, 0, 0, 0, catalogue.London)
+	christmas := time.Date(2026, time.December, 25, 12, 0, 0, 0, london.Zone)
 	require.False(t, workday.Is(christmas), "the calendar knows Christmas Day")
 }
 

@@ -15,11 +15,10 @@ import (
 
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/password"
 	"github.com/pscp/booktraining/internal/workday"
 )
-
-var london = catalogue.London
 
 // Term is how far ahead the demo sessions run.
 const Term = 13 * 7 * 24 * time.Hour
@@ -172,8 +171,7 @@ type PlannedSession struct {
 // once. The last session of every fourth course is left as a draft, and one
 // session is closed to a single agency, so every state shows up in the demo.
 func Schedule(now time.Time) []PlannedSession {
-	local := now.In(london)
-	first := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, london).AddDate(0, 0, 7)
+	first := london.StartOfDay(now).AddDate(0, 0, 7)
 
 	var rooms []int
 	online := -1
@@ -252,7 +250,7 @@ func Schedule(now time.Time) []PlannedSession {
 }
 
 func at(day time.Time, hour, minute int) time.Time {
-	return time.Date(day.Year(), day.Month(), day.Day(), hour, minute, 0, 0, london)
+	return time.Date(day.Year(), day.Month(), day.Day(), hour, minute, 0, 0, london.Zone)
 }
 
 func strs[T ~string](in []T) []string {

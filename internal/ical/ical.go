@@ -12,13 +12,14 @@ import (
 	"unicode"
 
 	ics "github.com/arran4/golang-ical"
+	"github.com/pscp/booktraining/internal/london"
 )
 
 // Service names this service in PRODID.
 const Service = "book-safeguarding-training"
 
 // Zone is the time zone every event is written in.
-const Zone = "Europe/London"
+const Zone = london.Name
 
 // Person is someone named in an event: its organiser or an attendee.
 type Person struct {
@@ -74,7 +75,7 @@ func calendar(method ics.Method) *ics.Calendar {
 	cal := ics.NewCalendarFor(Service)
 	cal.SetProductId("-//" + Service + "//EN")
 	cal.SetMethod(method)
-	cal.AddVTimezone(london())
+	cal.AddVTimezone(vtimezone())
 	return cal
 }
 
@@ -134,7 +135,7 @@ func add(cal *ics.Calendar, e Event, stamp time.Time, alarm bool) {
 var rsvpFalse = &ics.KeyValues{Key: string(ics.ParameterRsvp), Value: []string{"FALSE"}}
 
 // local is t's wall-clock time in London, for a TZID=Europe/London property.
-func local(t time.Time) string { return t.In(London).Format("20060102T150405") }
+func local(t time.Time) string { return t.In(london.Zone).Format("20060102T150405") }
 
 // duration writes d as an RFC 5545 duration, such as PT1H30M.
 func duration(d time.Duration) string {

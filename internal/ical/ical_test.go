@@ -13,6 +13,7 @@ import (
 
 	"github.com/apognu/gocal"
 	"github.com/apognu/gocal/parser"
+	"github.com/pscp/booktraining/internal/london"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -26,7 +27,7 @@ var (
 )
 
 func at(y int, m time.Month, d, h, min int) time.Time {
-	return time.Date(y, m, d, h, min, 0, 0, London)
+	return time.Date(y, m, d, h, min, 0, 0, london.Zone)
 }
 
 // booking is a session booked for 9:30 on the morning BST starts.
@@ -256,8 +257,8 @@ func TestTimezoneRules(t *testing.T) {
 			day := time.Date(year, time.Month(month)+1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, -1)
 			day = day.AddDate(0, 0, -int(day.Weekday()))
 			change := time.Date(year, time.Month(month), day.Day(), start.Hour(), start.Minute(), start.Second(), 0, time.UTC).Add(-from)
-			_, before := change.Add(-time.Second).In(London).Zone()
-			_, after := change.In(London).Zone()
+			_, before := change.Add(-time.Second).In(london.Zone).Zone()
+			_, after := change.In(london.Zone).Zone()
 			assert.Equal(t, from, time.Duration(before)*time.Second, "%s %d: offset before %s", b[1], year, change)
 			assert.Equal(t, to, time.Duration(after)*time.Second, "%s %d: offset at %s", b[1], year, change)
 		}

@@ -1,28 +1,14 @@
 package ical
 
 import (
-	"time"
-
 	ics "github.com/arran4/golang-ical"
 )
 
-// London is the zone events are written in. Binaries link time/tzdata, so it
-// loads on machines without zoneinfo.
-var London = mustLoad(Zone)
-
-func mustLoad(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}
-
-// london describes Europe/London's rules since 1996, for calendars that do
+// vtimezone describes Europe/London's rules since 1996, for calendars that do
 // not know the zone by name: British Summer Time from 1am GMT on the last
 // Sunday in March to 1am GMT (2am BST) on the last Sunday in October. Each
 // DTSTART is in the local time in force before the change.
-func london() *ics.VTimezone {
+func vtimezone() *ics.VTimezone {
 	tz := ics.NewTimezone(Zone)
 	tz.SetProperty(ics.ComponentProperty("X-LIC-LOCATION"), Zone)
 	rule := func(c *ics.ComponentBase, name, from, to, start, rrule string) {

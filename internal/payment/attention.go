@@ -9,8 +9,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/queue"
 )
 
@@ -50,7 +50,7 @@ func (s *Service) describePayment(ctx context.Context, id int64, what string) (q
 		return queue.Subject{}, fmt.Errorf("payment %d: %w", id, err)
 	}
 	return queue.Subject{
-		What: fmt.Sprintf(what, Pence(p.AmountPence), p.CourseTitle, catalogue.LongDate(p.StartsAt)),
+		What: fmt.Sprintf(what, Pence(p.AmountPence), p.CourseTitle, london.LongDate(p.StartsAt)),
 		Who:  fmt.Sprintf("%s (%s)", p.FullName, p.Email),
 		Link: "/bookings/" + strconv.FormatInt(p.BookingID, 10),
 	}, nil
@@ -61,7 +61,7 @@ func (s *Service) describeInvoice(ctx context.Context, a InvoiceArgs) (queue.Sub
 	link := fmt.Sprintf("/admin/sessions/%d/charges", a.SessionID)
 	out := queue.Subject{What: fmt.Sprintf("Invoice for session %d", a.SessionID), Link: link}
 	if sess, err := q.ChargeSession(ctx, a.SessionID); err == nil {
-		out.What = fmt.Sprintf("Invoice for %s on %s", sess.CourseTitle, catalogue.LongDate(sess.StartsAt))
+		out.What = fmt.Sprintf("Invoice for %s on %s", sess.CourseTitle, london.LongDate(sess.StartsAt))
 	} else if !errors.Is(err, pgx.ErrNoRows) {
 		return queue.Subject{}, fmt.Errorf("session %d: %w", a.SessionID, err)
 	}

@@ -13,8 +13,8 @@ import (
 
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
-	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/london"
 )
 
 // BillKey is the key of a billing batch: the rows of one invoice to an
@@ -192,7 +192,7 @@ func (s *Service) invoiceBatch(ctx context.Context, batch string, sessionID, age
 	if err != nil {
 		return false, fmt.Errorf("session %d: %w", sessionID, err)
 	}
-	day := sess.StartsAt.In(catalogue.London).Format("2 January 2006")
+	day := london.Date(sess.StartsAt)
 	var lines []InvoiceLine
 	var total Pence
 	for _, p := range places {

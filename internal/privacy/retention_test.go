@@ -17,6 +17,7 @@ import (
 	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/demo"
 	"github.com/pscp/booktraining/internal/email"
+	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/password"
 	"github.com/pscp/booktraining/internal/pgtest"
 	"github.com/pscp/booktraining/internal/privacy"
@@ -529,12 +530,10 @@ func TestDailyJobRunsOnStart(t *testing.T) {
 // the current one, whichever side of 1 April now is.
 func TestFinancialCutoff(t *testing.T) {
 	t.Parallel()
-	london, err := time.LoadLocation("Europe/London")
-	require.NoError(t, err)
 	for _, tc := range []struct{ now, want time.Time }{
-		{time.Date(2033, 4, 1, 0, 0, 0, 0, london), time.Date(2027, 4, 1, 0, 0, 0, 0, london)},
-		{time.Date(2033, 3, 31, 23, 59, 0, 0, london), time.Date(2026, 4, 1, 0, 0, 0, 0, london)},
-		{time.Date(2034, 1, 10, 9, 0, 0, 0, time.UTC), time.Date(2027, 4, 1, 0, 0, 0, 0, london)},
+		{time.Date(2033, 4, 1, 0, 0, 0, 0, london.Zone), time.Date(2027, 4, 1, 0, 0, 0, 0, london.Zone)},
+		{time.Date(2033, 3, 31, 23, 59, 0, 0, london.Zone), time.Date(2026, 4, 1, 0, 0, 0, 0, london.Zone)},
+		{time.Date(2034, 1, 10, 9, 0, 0, 0, time.UTC), time.Date(2027, 4, 1, 0, 0, 0, 0, london.Zone)},
 	} {
 		assert.True(t, tc.want.Equal(privacy.FinancialCutoff(tc.now)), "at %v: got %v, want %v", tc.now, privacy.FinancialCutoff(tc.now), tc.want)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/london"
 )
 
 // The periods of the retention schedule. Each is measured back from the
@@ -409,27 +410,17 @@ func deleteBookings(ctx context.Context, _ *Enforcer, tx pgx.Tx, now time.Time, 
 	return int(n), err
 }
 
-// london is the partnership's time zone, in which its financial year runs
-// from 1 April.
-var london = func() *time.Location {
-	l, err := time.LoadLocation("Europe/London")
-	if err != nil {
-		panic(fmt.Sprintf("privacy: load Europe/London (import time/tzdata): %v", err))
-	}
-	return l
-}()
-
 // FinancialCutoff is when the financial records still kept at now begin: the
 // start of the partnership's year (1 April, Europe/London) FinancialYears
 // before the current one. A record of a session before it belongs to a year
 // that ended FinancialYears or more ago.
 func FinancialCutoff(now time.Time) time.Time {
-	t := now.In(london).AddDate(-FinancialYears, 0, 0)
+	t := now.In(london.Zone).AddDate(-FinancialYears, 0, 0)
 	y := t.Year()
 	if t.Month() < time.April {
 		y--
 	}
-	return time.Date(y, time.April, 1, 0, 0, 0, 0, london)
+	return london.Midnight(y, time.April, 1)
 }
 
 // --- the daily job ---

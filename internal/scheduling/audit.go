@@ -10,8 +10,8 @@ import (
 
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
-	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/london"
 )
 
 // record writes the audit entry of a change to a session, with the queries
@@ -38,7 +38,7 @@ func readState(ctx context.Context, q *dbsqlc.Queries, id int64) (sessionState, 
 	} else if err != nil {
 		return sessionState{}, fmt.Errorf("read session %d for the audit log: %w", id, err)
 	}
-	st := sessionState{course: r.CourseTitle, when: catalogue.When(r.StartsAt, r.EndsAt), venue: r.VenueName,
+	st := sessionState{course: r.CourseTitle, when: london.When(r.StartsAt, r.EndsAt), venue: r.VenueName,
 		status: string(r.Status), capacity: r.Capacity, booked: int64(r.SeatsTaken)}
 	trainers, err := q.SessionTrainers(ctx, id)
 	if err != nil {

@@ -27,10 +27,14 @@ func TestSessionDateRange(t *testing.T) {
 		{"a normal date", "10", "2", "2026", "9:30", "16:00", ""},
 		{"the last day in range", "4", "1", "2028", "9:30", "16:00", ""},
 		{"two years and a bit", "5", "1", "2028", "9:30", "16:00", "The session must be within 2 years from today"},
-		{"a two-digit year", "10", "2", "26", "9:30", "16:00", "Enter a real date, for example 3 3 2026"},
+		{"a two-digit year", "10", "2", "26", "9:30", "16:00", "Year must include 4 numbers"},
+		{"31 April", "31", "4", "2026", "9:30", "16:00", "The date must be a real date"},
+		{"no month", "10", " ", "2026", "9:30", "16:00", "The date must include a month"},
+		{"no date", "", "", "", "9:30", "16:00", "Enter the date"},
+		{"a month by name", "11", "Feb", "2026", "9:30", "16:00", ""},
 	}
 	for i, tt := range tests {
-		form := f.form(tt.day, f.trainers[i])
+		form := f.form(tt.day, f.trainers[i%9]) // trainers[9] is the series's
 		form.Month, form.Year, form.Start, form.End = tt.month, tt.year, tt.start, tt.end
 		_, _, err := f.svc.Create(f.ctx, form)
 		if tt.message == "" {

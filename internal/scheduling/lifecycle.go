@@ -11,6 +11,7 @@ import (
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -78,11 +79,11 @@ func get(ctx context.Context, q *dbsqlc.Queries, id int64) (Session, error) {
 
 // FormFor fills a form from a session, to edit or duplicate it.
 func FormFor(se Session) Form {
-	local := se.StartsAt.In(catalogue.London)
+	day := london.InputOf(se.StartsAt)
 	f := Form{
 		CourseID: se.CourseID, VenueID: se.VenueID, MeetingURL: se.MeetingURL,
-		Day: fmt.Sprint(local.Day()), Month: fmt.Sprint(int(local.Month())), Year: fmt.Sprint(local.Year()),
-		Start: local.Format("15:04"), End: se.EndsAt.In(catalogue.London).Format("15:04"),
+		Day: day.Day, Month: day.Month, Year: day.Year,
+		Start: london.Clock24(se.StartsAt), End: london.Clock24(se.EndsAt),
 		Capacity:   fmt.Sprint(se.Capacity),
 		CutoffDays: fmt.Sprint(int(se.StartsAt.Sub(se.Cutoff).Round(24*time.Hour) / (24 * time.Hour))),
 	}

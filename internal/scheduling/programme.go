@@ -7,6 +7,7 @@ import (
 
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/london"
 )
 
 // Which sessions of the programme, by whether they have ended.
@@ -65,7 +66,7 @@ func (s *Service) Programme(ctx context.Context, f ProgrammeFilter, page int) ([
 		notEndedBy = &now
 	}
 	if !f.Month.IsZero() {
-		start := time.Date(f.Month.Year(), f.Month.Month(), 1, 0, 0, 0, 0, catalogue.London)
+		start := london.Midnight(f.Month.Year(), f.Month.Month(), 1)
 		end := start.AddDate(0, 1, 0)
 		from, before = &start, &end
 	}
@@ -121,7 +122,7 @@ func (s *Service) ProgrammeMonths(ctx context.Context) ([]time.Time, error) {
 	}
 	out := make([]time.Time, 0, len(rows))
 	for _, r := range rows {
-		if m, err := time.ParseInLocation("2006-01", r, catalogue.London); err == nil {
+		if m, err := time.ParseInLocation("2006-01", r, london.Zone); err == nil {
 			out = append(out, m)
 		}
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/errs"
+	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/pgerr"
 	"github.com/pscp/booktraining/internal/validation"
 	"github.com/pscp/booktraining/internal/workday"
@@ -77,6 +78,11 @@ type Form struct {
 	ConfirmedDays []string
 }
 
+// date is the form's GOV.UK date input.
+func (f Form) date() london.DateInput {
+	return london.DateInput{Day: f.Day, Month: f.Month, Year: f.Year}
+}
+
 // Plan is a checked form: everything needed to save a session.
 type Plan struct {
 	CourseID, VenueID int64
@@ -121,39 +127,9 @@ type ClashError struct{ Clashes []Clash }
 
 func (e *ClashError) Error() string { return fmt.Sprintf("%d scheduling clashes", len(e.Clashes)) }
 
-func at(day time.Time, clock string) (time.Time, bool) {
-	h, m, ok := strings.Cut(strings.TrimSpace(clock), ":")
-	if !ok {
-		h, m = strings.TrimSpace(clock), "00"
-	}
-	hh, err1 := strconv.Atoi(h)
-	mm, err2 := strconv.Atoi(m)
-	if err1 != nil || err2 != nil || hh < 0 || hh > 23 || mm < 0 || mm > 59 || len(m) != 2 {
-		return time.Time{}, false
-	}
-	return time.Date(day.Year(), day.Month(), day.Day(), hh, mm, 0, 0, catalogue.London), true
-}
-
 // MaxYearsAhead is how far ahead a session can be scheduled: the programme is
 // planned a year or so ahead, so a date further off is a mistyped year.
 const MaxYearsAhead = 2
-
-// date reads a GOV.UK date input.
-func date(d, m, y string) (time.Time, bool) {
-	dd, err1 := strconv.Atoi(strings.TrimSpace(d))
-	mm, err2 := strconv.Atoi(strings.TrimSpace(m))
-	yy, err3 := strconv.Atoi(strings.TrimSpace(y))
-	// Any four-digit year reads as a date, so that 1900 or 9999 is told it is
-	// in the past or too far ahead rather than that it is not a date.
-	if err1 != nil || err2 != nil || err3 != nil || yy < 1000 || yy > 9999 || mm < 1 || mm > 12 || dd < 1 {
-		return time.Time{}, false
-	}
-	t := time.Date(yy, time.Month(mm), dd, 0, 0, 0, 0, catalogue.London)
-	if t.Day() != dd {
-		return time.Time{}, false // 31 February
-	}
-	return t, true
-}
 
 // Check validates a form against the rules and the database and returns the
 // plan to save. except is the session being edited (0 for a new one): its
@@ -196,12 +172,13 @@ func (s *Service) check(ctx context.Context, q *dbsqlc.Queries, f Form, except i
 		p.CourseTitle, defaultCapacity, modes = c.Title, int(c.DefaultCapacity), c.DeliveryModes
 	}
 
-	day, ok := date(f.Day, f.Month, f.Year)
+	day, bad := f.date().Parse("The date")
+	ok := bad == nil
 	if !ok {
-		v.Add("date", "Enter a real date, for example 3 3 2026")
+		v.Add("date", bad.Message)
 	}
-	start, okStart := at(day, f.Start)
-	end, okEnd := at(day, f.End)
+	start, okStart := london.ParseClock(day, f.Start)
+	end, okEnd := london.ParseClock(day, f.End)
 	switch {
 	case !okStart:
 		v.Add("start", "Enter the start time in 24-hour format, for example 9:30 or 13:45")
@@ -385,8 +362,7 @@ func (e *DayWarning) Confirmation() string {
 func nonWorkingDays(f Form, starts ...time.Time) *DayWarning {
 	var w DayWarning
 	for _, start := range starts {
-		l := start.In(catalogue.London)
-		day := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, catalogue.London)
+		day := london.StartOfDay(start)
 		if workday.Is(day) || slices.Contains(f.ConfirmedDays, day.Format(time.DateOnly)) {
 			continue
 		}
@@ -494,7 +470,7 @@ func insert(ctx context.Context, q *dbsqlc.Queries, p Plan) (int64, error) {
 
 // sameDay reports whether a and b fall on the same date in London.
 func sameDay(a, b time.Time) bool {
-	a, b = a.In(catalogue.London), b.In(catalogue.London)
+	a, b = a.In(london.Zone), b.In(london.Zone)
 	return a.Year() == b.Year() && a.YearDay() == b.YearDay()
 }
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/demo"
+	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/pgtest"
 	"github.com/pscp/booktraining/internal/scheduling"
 	"github.com/pscp/booktraining/internal/validation"
@@ -197,7 +198,7 @@ func TestClockChanges(t *testing.T) {
 		se, err := f.svc.Get(f.ctx, id)
 		require.NoError(t, err)
 		assert.Equal(t, tc.utcHour, se.StartsAt.UTC().Hour(), "%s/%s 9:30 London", tc.day, tc.month)
-		assert.Equal(t, "09:30", se.StartsAt.In(catalogue.London).Format("15:04"))
+		assert.Equal(t, "09:30", se.StartsAt.In(london.Zone).Format("15:04"))
 		assert.Equal(t, 6*time.Hour+30*time.Minute, se.EndsAt.Sub(se.StartsAt))
 	}
 }
@@ -220,7 +221,7 @@ func TestBadInputIsRefusedAndNothingSaved(t *testing.T) {
 	}{
 		{"end before start", "end", "The end time must be after the start time", func(s *scheduling.Form) { s.Start, s.End = "14:00", "10:00" }},
 		{"in the past", "date", "The session must be in the future", func(s *scheduling.Form) { s.Year = "2025" }},
-		{"no such date", "date", "Enter a real date, for example 3 3 2026", func(s *scheduling.Form) { s.Day = "30" }},
+		{"no such date", "date", "The date must be a real date", func(s *scheduling.Form) { s.Day = "30" }},
 		{"bad time", "start", "Enter the start time in 24-hour format, for example 9:30 or 13:45", func(s *scheduling.Form) { s.Start = "9.30am" }},
 		{"capacity zero", "capacity", "A session must have at least 1 place", func(s *scheduling.Form) { s.Capacity = "0" }},
 		{"capacity above the room", "capacity", "", func(s *scheduling.Form) { s.Capacity = "500" }},
@@ -267,7 +268,7 @@ func TestSeriesWithAClashSavesNothing(t *testing.T) {
 	f := setup(t)
 	p, verr := scheduling.ParsePattern("1", "2", "6")
 	require.Nil(t, verr)
-	dates := p.Dates(time.Date(2026, 2, 1, 0, 0, 0, 0, catalogue.London))
+	dates := p.Dates(time.Date(2026, 2, 1, 0, 0, 0, 0, london.Zone))
 	require.Len(t, dates, 6)
 	for i, d := range dates {
 		assert.Equal(t, time.Tuesday, d.Weekday())
@@ -299,7 +300,7 @@ func TestSeriesWithAClashSavesNothing(t *testing.T) {
 func TestLastWeekdayOfTheMonth(t *testing.T) {
 	t.Parallel()
 	p := scheduling.Pattern{Week: 5, Weekday: time.Friday, Count: 3}
-	got := p.Dates(time.Date(2026, 1, 1, 0, 0, 0, 0, catalogue.London))
+	got := p.Dates(time.Date(2026, 1, 1, 0, 0, 0, 0, london.Zone))
 	require.Len(t, got, 3)
 	assert.Equal(t, "2026-01-30 2026-02-27 2026-03-27", got[0].Format(time.DateOnly)+" "+got[1].Format(time.DateOnly)+" "+got[2].Format(time.DateOnly))
 }
@@ -328,7 +329,7 @@ func TestLifeCycle(t *testing.T) {
 	require.NoError(t, err)
 	se, _ = f.svc.Get(f.ctx, id)
 	assert.Equal(t, 1, se.Sequence)
-	assert.Equal(t, "10:00", se.StartsAt.In(catalogue.London).Format("15:04"))
+	assert.Equal(t, "10:00", se.StartsAt.In(london.Zone).Format("15:04"))
 
 	// Cancelling needs a reason, and frees the trainer and the room at once.
 	var v *validation.Errors
@@ -425,7 +426,7 @@ func TestReviewFindings(t *testing.T) {
 	require.NoError(t, err)
 	se, err := f.svc.Get(f.ctx, id)
 	require.NoError(t, err)
-	assert.Equal(t, "2026-03-28 09:30", se.Cutoff.In(catalogue.London).Format("2006-01-02 15:04"))
+	assert.Equal(t, "2026-03-28 09:30", se.Cutoff.In(london.Zone).Format("2006-01-02 15:04"))
 
 	// A course delivered in person only cannot go online.
 	var inPersonOnly int64

@@ -10,8 +10,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -24,7 +24,7 @@ type Pattern struct {
 
 // Dates lists the days of a pattern starting on or after from.
 func (p Pattern) Dates(from time.Time) []time.Time {
-	from = time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, catalogue.London)
+	from = london.StartOfDay(from)
 	var out []time.Time
 	if p.Week == 0 {
 		d := from
@@ -38,7 +38,7 @@ func (p Pattern) Dates(from time.Time) []time.Time {
 		return out
 	}
 	for m := 0; len(out) < p.Count && m < p.Count+1; m++ {
-		first := time.Date(from.Year(), from.Month()+time.Month(m), 1, 0, 0, 0, 0, catalogue.London)
+		first := london.Midnight(from.Year(), from.Month()+time.Month(m), 1)
 		var d time.Time
 		if p.Week == 5 {
 			d = first.AddDate(0, 1, -1)
@@ -104,10 +104,10 @@ func (e *SeriesError) Error() string {
 // a weekend or a bank holiday are refused together with a *DayWarning until
 // the form confirms them.
 func (s *Service) CreateSeries(ctx context.Context, f Form, p Pattern) ([]int64, error) {
-	from, ok := date(f.Day, f.Month, f.Year)
-	if !ok {
+	from, wrong := f.date().Parse("The date of the first session")
+	if wrong != nil {
 		var v validation.Errors
-		v.Add("date", "Enter a real date for the first session, for example 3 3 2026")
+		v.Add("date", wrong.Message)
 		return nil, v.Err()
 	}
 	var ids []int64
@@ -116,7 +116,8 @@ func (s *Service) CreateSeries(ctx context.Context, f Form, p Pattern) ([]int64,
 		var bad []SeriesClash
 		for _, d := range p.Dates(from) {
 			df := f
-			df.Day, df.Month, df.Year = strconv.Itoa(d.Day()), strconv.Itoa(int(d.Month())), strconv.Itoa(d.Year())
+			in := london.InputOf(d)
+			df.Day, df.Month, df.Year = in.Day, in.Month, in.Year
 			plan, err := s.CheckTx(ctx, tx, df, 0)
 			var clash *ClashError
 			switch {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -15,6 +13,7 @@ import (
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/errs"
+	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/pgerr"
 	"github.com/pscp/booktraining/internal/validation"
 )
@@ -28,10 +27,10 @@ type TimeOff struct {
 }
 
 // FirstDay is the first day off.
-func (t TimeOff) FirstDay() time.Time { return t.Start.In(London) }
+func (t TimeOff) FirstDay() time.Time { return t.Start.In(london.Zone) }
 
 // LastDay is the last day off (End is the midnight after it).
-func (t TimeOff) LastDay() time.Time { return t.End.In(London).AddDate(0, 0, -1) }
+func (t TimeOff) LastDay() time.Time { return t.End.In(london.Zone).AddDate(0, 0, -1) }
 
 // Form field names of the time off form, which validation errors refer to.
 const (
@@ -82,11 +81,10 @@ const MaxTimeOffAhead = 2 // years
 // cannot be kept free) and ends within MaxTimeOffAhead years of now.
 func (f TimeOffForm) check(now time.Time) (start, end time.Time, reason string, err error) {
 	var v validation.Errors
-	n := now.In(London)
-	today := time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, London)
+	today := london.StartOfDay(now)
 	latest := today.AddDate(MaxTimeOffAhead, 0, 0)
-	from := parseDay(&v, FieldFrom, "The first day", f.FromDay, f.FromMonth, f.FromYear)
-	to := parseDay(&v, FieldTo, "The last day", f.ToDay, f.ToMonth, f.ToYear)
+	from := day(&v, FieldFrom, "The first day", london.DateInput{Day: f.FromDay, Month: f.FromMonth, Year: f.FromYear})
+	to := day(&v, FieldTo, "The last day", london.DateInput{Day: f.ToDay, Month: f.ToMonth, Year: f.ToYear})
 	switch {
 	case from != nil && from.Before(today):
 		v.Add(FieldFrom+"-day", "The first day must be today or in the future")
@@ -110,42 +108,11 @@ func (f TimeOffForm) check(now time.Time) (start, end time.Time, reason string, 
 	return *from, to.AddDate(0, 0, 1), reason, nil
 }
 
-// parseDay reads one GOV.UK date input as local midnight at the start of that
-// day in London; the error names the part at fault (name-day, name-month…).
-func parseDay(v *validation.Errors, name, label, day, month, year string) *time.Time {
-	day, month, year = strings.TrimSpace(day), strings.TrimSpace(month), strings.TrimSpace(year)
-	if day == "" && month == "" && year == "" {
-		v.Add(name+"-day", "Enter "+strings.ToLower(label[:1])+label[1:])
-		return nil
-	}
-	var missing []string
-	first := ""
-	for _, p := range []struct{ value, part string }{{day, "day"}, {month, "month"}, {year, "year"}} {
-		if p.value == "" {
-			missing = append(missing, p.part)
-			if first == "" {
-				first = p.part
-			}
-		}
-	}
-	if len(missing) > 0 {
-		v.Add(name+"-"+first, label+" must include a "+strings.Join(missing, " and "))
-		return nil
-	}
-	d, err1 := strconv.Atoi(day)
-	m, err2 := strconv.Atoi(month)
-	y, err3 := strconv.Atoi(year)
-	switch {
-	case err3 != nil || len(year) != 4:
-		v.Add(name+"-year", "Year must include 4 numbers")
-		return nil
-	case err1 != nil || err2 != nil || m < 1 || m > 12 || d < 1 || d > 31:
-		v.Add(name+"-day", label+" must be a real date")
-		return nil
-	}
-	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, London)
-	if t.Day() != d { // 31 April
-		v.Add(name+"-day", label+" must be a real date")
+// day reads one date input as the start of that day in London, or adds its
+// problem to v under the box at fault (name-day, name-month…).
+func day(v *validation.Errors, name, label string, in london.DateInput) *time.Time {
+	t, ok := in.Check(v, name, label)
+	if !ok {
 		return nil
 	}
 	return &t

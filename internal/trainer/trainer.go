@@ -15,7 +15,6 @@ import (
 
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
-	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/pgerr"
@@ -49,9 +48,6 @@ const (
 // noOverlap is the exclusion constraint that keeps a trainer's sessions and
 // time off apart.
 const noOverlap = "trainer_commitments_no_overlap"
-
-// London is the time zone of every date a person types or reads.
-var London = catalogue.London
 
 // Trainer is a person holding the trainer role, as the training manager sees them.
 type Trainer struct {

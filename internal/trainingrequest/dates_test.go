@@ -28,7 +28,11 @@ func TestPreferredDateRange(t *testing.T) {
 		{"a normal date", "10", "3", "2027", "9:30", ""},
 		{"18 months ahead", "23", "5", "2028", "8:00", ""},
 		{"a day more", "24", "5", "2028", "9:30", "Preferred date 1 must be within 18 months from today"},
-		{"a two-digit year", "10", "2", "27", "9:30", "Preferred date 1 must be a real date, for example 3 3 2027"},
+		{"a two-digit year", "10", "2", "27", "9:30", "Year must include 4 numbers"},
+		{"29 February 2027", "29", "2", "2027", "9:30", "Preferred date 1 must be a real date"},
+		{"29 February 2028", "29", "2", "2028", "9:30", ""},
+		{"no day or year", "", "3", "", "9:30", "Preferred date 1 must include a day and year"},
+		{"a time in letters", "10", "3", "2027", "nine", "Enter the start and end times of preferred date 1 in 24-hour format, for example 9:30 and 16:00"},
 	} {
 		_, err := f.svc.Submit(as(context.Background(), f.lead), trainingrequest.Form{
 			Kind: "bespoke", Topic: "Safeguarding at the front desk " + tc.name, Need: "Passing on concerns", Audience: "Receptionists",

@@ -11,9 +11,9 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pscp/booktraining/internal/account"
-	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/email"
+	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -143,4 +143,4 @@ func (s *Service) tellManagers(ctx context.Context, tx pgx.Tx, e dbsqlc.GetEnqui
 	return nil
 }
 
-func describe(start, end time.Time) string { return catalogue.When(start, end) }
+func describe(start, end time.Time) string { return london.When(start, end) }

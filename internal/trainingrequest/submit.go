@@ -14,8 +14,8 @@ import (
 
 	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/actor"
-	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -137,13 +137,13 @@ func (s *Service) Submit(ctx context.Context, f Form) (int64, error) {
 			continue
 		}
 		field := DateField(i + 1)
-		day, ok := parseDate(d.Day, d.Month, d.Year)
-		if !ok {
-			v.Add(field, fmt.Sprintf("Preferred date %d must be a real date, for example 3 3 2027", i+1))
+		day, wrong := london.DateInput{Day: d.Day, Month: d.Month, Year: d.Year}.Parse(fmt.Sprintf("Preferred date %d", i+1))
+		if wrong != nil {
+			v.Add(field, wrong.Message)
 			continue
 		}
-		start, okStart := parseClock(day, d.Start)
-		end, okEnd := parseClock(day, d.End)
+		start, okStart := london.ParseClock(day, d.Start)
+		end, okEnd := london.ParseClock(day, d.End)
 		switch {
 		case !okStart || !okEnd:
 			v.Add(field, fmt.Sprintf("Enter the start and end times of preferred date %d in 24-hour format, for example 9:30 and 16:00", i+1))
@@ -258,29 +258,3 @@ func (s *Service) Submit(ctx context.Context, f Form) (int64, error) {
 // plans its programme about a year ahead, so a request for later than this
 // cannot be answered yet (and 9999 is a mistyped year).
 const MaxMonthsAhead = 18
-
-// parseDate reads a GOV.UK date input. Any four-digit year reads as a date,
-// so 1900 is told it is in the past rather than that it is not a date.
-func parseDate(d, m, y string) (time.Time, bool) {
-	dd, err1 := strconv.Atoi(strings.TrimSpace(d))
-	mm, err2 := strconv.Atoi(strings.TrimSpace(m))
-	yy, err3 := strconv.Atoi(strings.TrimSpace(y))
-	if err1 != nil || err2 != nil || err3 != nil || yy < 1000 || yy > 9999 || mm < 1 || mm > 12 || dd < 1 {
-		return time.Time{}, false
-	}
-	t := time.Date(yy, time.Month(mm), dd, 0, 0, 0, 0, catalogue.London)
-	return t, t.Day() == dd
-}
-
-func parseClock(day time.Time, s string) (time.Time, bool) {
-	h, m, ok := strings.Cut(strings.TrimSpace(s), ":")
-	if !ok {
-		h, m = strings.TrimSpace(s), "00"
-	}
-	hh, err1 := strconv.Atoi(h)
-	mm, err2 := strconv.Atoi(m)
-	if err1 != nil || err2 != nil || hh < 0 || hh > 23 || mm < 0 || mm > 59 || len(m) != 2 {
-		return time.Time{}, false
-	}
-	return time.Date(day.Year(), day.Month(), day.Day(), hh, mm, 0, 0, catalogue.London), true
-}

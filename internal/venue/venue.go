@@ -18,8 +18,8 @@ import (
 
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
-	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/errs"
+	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/pgerr"
 	"github.com/pscp/booktraining/internal/validation"
 	"github.com/pscp/booktraining/internal/venue/internal/venuedb"
@@ -218,7 +218,7 @@ func (s *Service) Update(ctx context.Context, id int64, f Form) error {
 				return fmt.Errorf("update venue %d: %w", id, err)
 			case int(largest.Capacity) > v.Capacity:
 				verr.Add(FieldCapacity, fmt.Sprintf("Capacity must be at least %d: %s on %s has %d places",
-					largest.Capacity, largest.CourseTitle, largest.StartsAt.In(catalogue.London).Format("2 January 2006"), largest.Capacity))
+					largest.Capacity, largest.CourseTitle, london.Date(largest.StartsAt), largest.Capacity))
 			}
 		}
 		if err := verr.Err(); err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/audit"
+	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/people"
 	"github.com/pscp/booktraining/internal/validation"
 )
@@ -96,8 +97,6 @@ type auditRow struct {
 	Details []string
 }
 
-type dateInput struct{ Day, Month, Year string }
-
 type adminAuditPage struct {
 	adminArea
 	fieldErrors
@@ -106,18 +105,18 @@ type adminAuditPage struct {
 	UserID   int64
 	UserName string
 	Email    string
-	From, To dateInput
+	From, To london.DateInput
 	Entries  []auditRow
 	Total    int
 	Filtered bool
 	Pages    *pagination
 }
 
-// DateErr is the problem with one of the date inputs ("from" or "to"), which
-// the error summary names by the part at fault.
-func (p adminAuditPage) DateErr(name string) string {
+// DateErr is the problem with the date input name ("from", "to"), which
+// london.DateInput.Check records under the part at fault (name-day…).
+func (f fieldErrors) DateErr(name string) string {
 	for _, part := range []string{"-day", "-month", "-year"} {
-		if m := p.Err(name + part); m != "" {
+		if m := f.Err(name + part); m != "" {
 			return m
 		}
 	}
@@ -130,8 +129,8 @@ func (h *admin) auditLog(c *fiber.Ctx) error {
 		adminArea: h.area(c),
 		Action:    c.Query("action"),
 		Email:     strings.TrimSpace(c.Query("email")),
-		From:      dateInput{c.Query("from-day"), c.Query("from-month"), c.Query("from-year")},
-		To:        dateInput{c.Query("to-day"), c.Query("to-month"), c.Query("to-year")},
+		From:      london.DateInput{Day: c.Query("from-day"), Month: c.Query("from-month"), Year: c.Query("from-year")},
+		To:        london.DateInput{Day: c.Query("to-day"), Month: c.Query("to-month"), Year: c.Query("to-year")},
 	}
 	for _, a := range audit.Actions {
 		d.Actions = append(d.Actions, actionChoice{string(a), actionLabel(a)})
@@ -198,42 +197,16 @@ const minFilterYear, maxFilterYear = 2000, 2100
 
 // parseDate reads a GOV.UK date input named name; an empty one is no date.
 // It returns the start of that day in London, plus addDays days.
-func parseDate(v *validation.Errors, name, label string, d dateInput, addDays int) *time.Time {
-	d = dateInput{strings.TrimSpace(d.Day), strings.TrimSpace(d.Month), strings.TrimSpace(d.Year)}
-	if d == (dateInput{}) {
+func parseDate(v *validation.Errors, name, label string, d london.DateInput, addDays int) *time.Time {
+	if d.Blank() {
 		return nil
 	}
-	var missing []string
-	first := ""
-	for _, p := range []struct{ value, part string }{{d.Day, "day"}, {d.Month, "month"}, {d.Year, "year"}} {
-		if p.value == "" {
-			missing = append(missing, p.part)
-			if first == "" {
-				first = p.part
-			}
-		}
-	}
-	if len(missing) > 0 {
-		v.Add(name+"-"+first, label+" must include a "+strings.Join(missing, " and "))
+	t, ok := d.Check(v, name, label)
+	if !ok {
 		return nil
 	}
-	day, err1 := strconv.Atoi(d.Day)
-	month, err2 := strconv.Atoi(d.Month)
-	year, err3 := strconv.Atoi(d.Year)
-	switch {
-	case err3 != nil || len(d.Year) != 4:
-		v.Add(name+"-year", "Year must include 4 numbers")
-		return nil
-	case err1 != nil || err2 != nil || month < 1 || month > 12 || day < 1 || day > 31:
-		v.Add(name+"-day", label+" must be a real date")
-		return nil
-	case year < minFilterYear || year > maxFilterYear:
+	if t.Year() < minFilterYear || t.Year() > maxFilterYear {
 		v.Add(name+"-year", fmt.Sprintf("%s must be in a year from %d to %d", label, minFilterYear, maxFilterYear))
-		return nil
-	}
-	t := time.Date(year, time.Month(month), day, 0, 0, 0, 0, london)
-	if t.Day() != day { // 31 April
-		v.Add(name+"-day", label+" must be a real date")
 		return nil
 	}
 	t = t.AddDate(0, 0, addDays)

@@ -10,10 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pscp/booktraining/internal/london"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/pscp/booktraining/internal/catalogue"
 )
 
 // addSession adds a published session open to everyone, of the first
@@ -102,7 +101,7 @@ func TestBookAPlace(t *testing.T) {
 	form := fmt.Sprintf("/sessions/%d/book", session)
 	resp, page := c.get(form)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
-	cutoff := now.Add(7 * 24 * time.Hour).In(catalogue.London)
+	cutoff := now.Add(7 * 24 * time.Hour).In(london.Zone)
 	assert.Contains(t, page, "You can cancel free of charge until 9am on "+cutoff.Format("Monday 2 January 2006")+
 		". After that, cancelling or not attending is recorded and your agency may be charged. You can pass your place to a colleague from your agency at any time before the session.")
 	for _, name := range []string{"access-needs", "dietary-needs", "line-manager-name", "line-manager-email"} {

@@ -2,16 +2,17 @@ package web
 
 import (
 	"fmt"
-	"time"
 
-	"github.com/pscp/booktraining/internal/catalogue"
+	"github.com/pscp/booktraining/internal/london"
 )
 
-var london = catalogue.London
-
-func longDate(t time.Time) string      { return catalogue.LongDate(t) }
-func clock(t time.Time) string         { return catalogue.Clock(t) }
-func when(start, end time.Time) string { return catalogue.When(start, end) }
+// Short names for the handlers and the templates: "Friday 4 December 2026",
+// "9:30am", "Friday 4 December 2026, 9:30am to 4pm" (all in London).
+var (
+	longDate = london.LongDate
+	clock    = london.Clock
+	when     = london.When
+)
 
 // placesLeft says how many places a session has: "1 place left", "Fully booked".
 func placesLeft(n int) string {

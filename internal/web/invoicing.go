@@ -10,7 +10,7 @@ import (
 
 	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/audit"
-	"github.com/pscp/booktraining/internal/catalogue"
+	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/payment"
 	"github.com/pscp/booktraining/internal/validation"
 )
@@ -126,11 +126,10 @@ func (a *app) invoicingCSV(c *fiber.Ctx) error {
 		"Purchase order", "Course", "Session date", "Session start", "Person", "Amount", "Status", "Invoice reference",
 	})
 	for _, r := range rows {
-		start := r.StartsAt.In(catalogue.London)
 		_ = w.Write([]string{
 			r.Ref, r.KindLabel(), csvSafe(r.AgencyName), csvSafe(r.Payer), r.PayerKindLabel(), csvSafe(r.BillingName),
-			csvSafe(r.BillingEmail), csvSafe(r.PurchaseOrder), csvSafe(r.CourseTitle), start.Format("2006-01-02"),
-			start.Format("15:04"), csvSafe(r.Person), poundsForSpreadsheet(r.Amount), r.Status, csvSafe(r.InvoiceReference),
+			csvSafe(r.BillingEmail), csvSafe(r.PurchaseOrder), csvSafe(r.CourseTitle), london.ISODate(r.StartsAt),
+			london.Clock24(r.StartsAt), csvSafe(r.Person), poundsForSpreadsheet(r.Amount), r.Status, csvSafe(r.InvoiceReference),
 		})
 	}
 	w.Flush()

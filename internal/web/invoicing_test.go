@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pscp/booktraining/internal/london"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -89,13 +90,11 @@ func TestInvoicingWithoutStripeThroughTheApp(t *testing.T) {
 	require.Len(t, rows, 3)
 	var course string
 	require.NoError(t, w.pool.QueryRow(ctx, "SELECT course_title FROM sessions WHERE id = $1", w.session).Scan(&course))
-	london, err := time.LoadLocation("Europe/London")
-	require.NoError(t, err)
-	day := w.clock.Now().Add(-7 * 24 * time.Hour).In(london).Format("2006-01-02")
+	day := w.clock.Now().Add(-7 * 24 * time.Hour).In(london.Zone).Format("2006-01-02")
 	assert.Equal(t, map[string]string{
 		"Reference": w.place, "Kind": "Place", "Agency": coordAgency, "Payer": coordAgency, "Payer type": "Agency",
 		"Billing contact name": "Pat Accounts", "Billing contact email": "accounts@example.org", "Purchase order": "PO-NHS-77",
-		"Course": course, "Session date": day, "Session start": w.clock.Now().Add(-7 * 24 * time.Hour).In(london).Format("15:04"),
+		"Course": course, "Session date": day, "Session start": w.clock.Now().Add(-7 * 24 * time.Hour).In(london.Zone).Format("15:04"),
 		"Person": "Coordinator Tester", "Amount": "80.00", "Status": "pending", "Invoice reference": "",
 	}, rows[w.place])
 	assert.Equal(t, "Non-attendance", rows[w.charge]["Kind"])

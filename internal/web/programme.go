@@ -13,6 +13,7 @@ import (
 	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/catalogue"
+	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/scheduling"
 	"github.com/pscp/booktraining/internal/validation"
 )
@@ -40,7 +41,7 @@ func (p programmePage) Summary() string {
 	}
 	out := fmt.Sprintf("%d %s%s", p.Total, which, plural(p.Total, "session", "sessions"))
 	if !p.Filter.Month.IsZero() {
-		out += " in " + p.Filter.Month.Format("January 2006")
+		out += " in " + london.MonthYear(p.Filter.Month)
 	}
 	return out
 }
@@ -79,7 +80,7 @@ func programmeFilter(c *fiber.Ctx) (scheduling.ProgrammeFilter, *validation.Erro
 		f.When = scheduling.Upcoming
 	}
 	if m := strings.TrimSpace(c.Query("month")); m != "" {
-		month, err := time.ParseInLocation("2006-01", m, catalogue.London)
+		month, err := time.ParseInLocation("2006-01", m, london.Zone)
 		if err != nil || month.Year() < 2000 || month.Year() > 2100 {
 			return f, refusal("month", "Select a month from the list")
 		}
@@ -129,7 +130,7 @@ func (a *app) programme(c *fiber.Ctx) error {
 		return err
 	}
 	for _, r := range rows {
-		month := r.StartsAt.In(catalogue.London).Format("January 2006")
+		month := london.MonthYear(r.StartsAt)
 		if len(d.Months) == 0 || d.Months[len(d.Months)-1].Name != month {
 			d.Months = append(d.Months, programmeMonth{Name: month})
 		}
@@ -163,14 +164,13 @@ func (a *app) programmeCSV(c *fiber.Ctx) error {
 	w := csv.NewWriter(c.Response().BodyWriter())
 	_ = w.Write([]string{"Session", "Course", "Date", "Start", "End", "Venue", "Status", "Open to", "Trainers", "Booked", "Capacity", "Waiting"})
 	for _, r := range rows {
-		start, end := r.StartsAt.In(catalogue.London), r.EndsAt.In(catalogue.London)
 		openTo := "Everyone"
 		if r.Closed {
 			openTo = "One agency"
 		}
 		venue := r.VenueName
 		_ = w.Write([]string{
-			strconv.FormatInt(r.ID, 10), csvSafe(r.CourseTitle), start.Format("2006-01-02"), start.Format("15:04"), end.Format("15:04"),
+			strconv.FormatInt(r.ID, 10), csvSafe(r.CourseTitle), london.ISODate(r.StartsAt), london.Clock24(r.StartsAt), london.Clock24(r.EndsAt),
 			csvSafe(venue), catalogue.SessionStatusWords(r.Status), openTo, csvSafe(r.Trainers), strconv.Itoa(r.Booked), strconv.Itoa(r.Capacity), strconv.Itoa(r.Waiting),
 		})
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/catalogue"
+	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/views"
 )
 
@@ -56,6 +57,7 @@ var templateFuncs = template.FuncMap{
 	"longDate":   longDate,
 	"clock":      clock,
 	"when":       when,
+	"monthYear":  london.MonthYear,
 	"placesLeft": placesLeft,
 	"plural":     plural,
 	"lower":      strings.ToLower,

@@ -164,7 +164,7 @@ func TestClashAndBadInputAreExplained(t *testing.T) {
 	resp, page = c.post("/admin/sessions/new", bad)
 	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	summary := errorSummary(page)
-	assert.Contains(t, summary, "Enter a real date")
+	assert.Contains(t, summary, "The date must be a real date")
 	assert.Contains(t, summary, "A session must have at least 1 place")
 
 	var n int

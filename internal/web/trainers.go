@@ -62,16 +62,6 @@ type adminTrainerPage struct {
 	Form    trainer.TimeOffForm
 }
 
-// DateErr is the problem with one of the date inputs ("from" or "to").
-func (p adminTrainerPage) DateErr(name string) string {
-	for _, part := range []string{"-day", "-month", "-year"} {
-		if m := p.Err(name + part); m != "" {
-			return m
-		}
-	}
-	return ""
-}
-
 func (h *trainers) show(c *fiber.Ctx) error {
 	return h.showTrainer(c, trainer.TimeOffForm{}, nil)
 }

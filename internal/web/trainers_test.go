@@ -10,10 +10,9 @@ import (
 	"time"
 
 	ics "github.com/arran4/golang-ical"
+	"github.com/pscp/booktraining/internal/london"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/pscp/booktraining/internal/catalogue"
 )
 
 // trainerWorld is an app with a manager, two trainers, a practitioner and a
@@ -72,7 +71,7 @@ func (w trainerWorld) session(t *testing.T, venue int64, start, end time.Time, s
 
 // londonAt is a wall-clock time in London.
 func londonAt(y int, m time.Month, d, hh, mm int) time.Time {
-	return time.Date(y, m, d, hh, mm, 0, 0, catalogue.London)
+	return time.Date(y, m, d, hh, mm, 0, 0, london.Zone)
 }
 
 // Every route answers each kind of person as it should: sign in first, a
@@ -464,10 +463,10 @@ func TestTrainerCalendarFeed(t *testing.T) {
 		require.NoError(t, err)
 		assert.True(t, start.Equal(wv.start), "start %s", start)
 		assert.True(t, end.Equal(wv.end), "end %s", end)
-		local := start.In(catalogue.London)
+		local := start.In(london.Zone)
 		assert.Equal(t, [2]int{9, 30}, [2]int{local.Hour(), local.Minute()}, "9:30 local")
 		assert.Equal(t, wv.startUTCHour, start.UTC().Hour())
-		assert.Equal(t, [2]int{wv.endLocalH, wv.endLM}, [2]int{end.In(catalogue.London).Hour(), end.In(catalogue.London).Minute()})
+		assert.Equal(t, [2]int{wv.endLocalH, wv.endLM}, [2]int{end.In(london.Zone).Hour(), end.In(london.Zone).Minute()})
 	}
 
 	// A new address: the old one stops working.

@@ -10,7 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/pscp/booktraining/internal/actor"
-	"github.com/pscp/booktraining/internal/catalogue"
+	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/scheduling"
 	"github.com/pscp/booktraining/internal/trainingrequest"
 	"github.com/pscp/booktraining/internal/validation"
@@ -259,9 +259,9 @@ func (a *app) trainingRequestAcceptForm(c *fiber.Ctx) error {
 	// Pre-filled from the request: its first preferred date, its numbers.
 	f := scheduling.Form{Capacity: strconv.Itoa(r.Participants), CutoffDays: "3"}
 	if len(r.Dates) > 0 {
-		s, e := r.Dates[0].StartsAt.In(catalogue.London), r.Dates[0].EndsAt.In(catalogue.London)
-		f.Day, f.Month, f.Year = strconv.Itoa(s.Day()), strconv.Itoa(int(s.Month())), strconv.Itoa(s.Year())
-		f.Start, f.End = s.Format("15:04"), e.Format("15:04")
+		day := london.InputOf(r.Dates[0].StartsAt)
+		f.Day, f.Month, f.Year = day.Day, day.Month, day.Year
+		f.Start, f.End = london.Clock24(r.Dates[0].StartsAt), london.Clock24(r.Dates[0].EndsAt)
 	}
 	if len(r.Sessions) > 0 {
 		f.Day, f.Month, f.Year = "", "", ""

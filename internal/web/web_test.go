@@ -26,6 +26,7 @@ import (
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/config"
 	"github.com/pscp/booktraining/internal/demo"
+	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/pgtest"
 	"github.com/pscp/booktraining/internal/services"
 	"github.com/pscp/booktraining/internal/stripetest"
@@ -179,8 +180,7 @@ func TestCourseListShowsEveryCourseWithItsNextSession(t *testing.T) {
 		}
 	}
 	require.NotNil(t, first)
-	london, _ := time.LoadLocation("Europe/London")
-	want := first.StartsAt.In(london).Format("Monday 2 January 2006") + " (" + itoa(first.Capacity) + " places left)"
+	want := first.StartsAt.In(london.Zone).Format("Monday 2 January 2006") + " (" + itoa(first.Capacity) + " places left)"
 	assert.Contains(t, body, want)
 }
 
@@ -224,13 +224,12 @@ func TestCoursePageShowsSessionsInLondonTime(t *testing.T) {
 		assert.Contains(t, body, "<li>"+htmlEscape(o)+"</li>")
 	}
 
-	london, _ := time.LoadLocation("Europe/London")
 	shown, hidden := 0, 0
 	for _, s := range demo.Schedule(now) {
 		if s.Course != 0 {
 			continue
 		}
-		start, end := s.StartsAt.In(london), s.EndsAt.In(london)
+		start, end := s.StartsAt.In(london.Zone), s.EndsAt.In(london.Zone)
 		line := start.Format("Monday 2 January 2006") + ", " + strings.ToLower(start.Format("3:04PM")) + " to " + strings.ToLower(strings.Replace(end.Format("3:04PM"), ":00", "", 1))
 		if s.Status == "published" && s.ClosedToAgency < 0 {
 			shown++

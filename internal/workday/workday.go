@@ -6,10 +6,9 @@ package workday
 import (
 	"time"
 
+	"github.com/pscp/booktraining/internal/london"
 	"github.com/rickar/cal/v2"
 	"github.com/rickar/cal/v2/gb"
-
-	"github.com/pscp/booktraining/internal/catalogue"
 )
 
 // workingDays is Monday to Friday less the bank holidays of England and
@@ -24,7 +23,7 @@ var workingDays = func() *cal.BusinessCalendar {
 
 // Is reports whether day (its date in London) is a working day.
 func Is(day time.Time) bool {
-	d := day.In(catalogue.London)
+	d := day.In(london.Zone)
 	return workingDays.IsWorkday(time.Date(d.Year(), d.Month(), d.Day(), 12, 0, 0, 0, time.UTC))
 }
 
@@ -32,7 +31,7 @@ func Is(day time.Time) bool {
 // including to's date, in London: a request made on a Friday is 1 working
 // day old on Monday, and 0 on the day it was made or at the weekend after.
 func Between(from, to time.Time) int {
-	f, t := from.In(catalogue.London), to.In(catalogue.London)
+	f, t := from.In(london.Zone), to.In(london.Zone)
 	day := time.Date(f.Year(), f.Month(), f.Day(), 12, 0, 0, 0, time.UTC)
 	end := time.Date(t.Year(), t.Month(), t.Day(), 12, 0, 0, 0, time.UTC)
 	n := 0
@@ -46,7 +45,7 @@ func Between(from, to time.Time) int {
 
 // Add is the date n working days after from's date, in London.
 func Add(from time.Time, n int) time.Time {
-	f := from.In(catalogue.London)
+	f := from.In(london.Zone)
 	day := time.Date(f.Year(), f.Month(), f.Day(), 12, 0, 0, 0, time.UTC)
 	for n > 0 {
 		day = day.AddDate(0, 0, 1)
@@ -54,14 +53,14 @@ func Add(from time.Time, n int) time.Time {
 			n--
 		}
 	}
-	return time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, catalogue.London)
+	return london.Midnight(day.Year(), day.Month(), day.Day())
 }
 
 // Holiday names the bank holiday on day's date in London ("Christmas Day",
 // "Boxing Day (substitute day)"), or "" when there is none, so a warning can
 // say which holiday a date falls on.
 func Holiday(day time.Time) string {
-	d := day.In(catalogue.London)
+	d := day.In(london.Zone)
 	actual, observed, h := workingDays.IsHoliday(time.Date(d.Year(), d.Month(), d.Day(), 12, 0, 0, 0, time.UTC))
 	switch {
 	case h == nil:

@@ -6,12 +6,12 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
-	"github.com/pscp/booktraining/internal/catalogue"
+	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/workday"
 )
 
 func day(y int, m time.Month, d int) time.Time {
-	return time.Date(y, m, d, 10, 0, 0, 0, catalogue.London)
+	return time.Date(y, m, d, 10, 0, 0, 0, london.Zone)
 }
 
 func TestWorkingDaysCountEnglandAndWalesBankHolidays(t *testing.T) {
