@@ -24,12 +24,14 @@ WHERE u.id = @id AND u.erased_at IS NULL;
 
 -- name: LockTrainer :one
 -- Holds the trainer's row, so that two changes to their approvals or time
--- off are made one after the other.
+-- off are made one after the other. NO KEY UPDATE, not UPDATE: putting the
+-- trainer on a session takes KEY SHARE of this row (its foreign key) while
+-- holding their approval, and must not wait here (a deadlock).
 SELECT u.id
 FROM users u
 JOIN user_roles r ON r.user_id = u.id AND r.role = 'trainer'
 WHERE u.id = @id AND u.erased_at IS NULL
-FOR UPDATE OF u;
+FOR NO KEY UPDATE OF u;
 
 -- name: ListCourseApprovals :many
 -- Every course that is not retired, and whether the trainer may deliver it.
