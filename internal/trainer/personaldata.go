@@ -7,7 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/trainer/internal/trainerdb"
 	"github.com/pscp/booktraining/internal/privacy"
 )
 
@@ -17,7 +17,7 @@ import (
 // keeps both while they have sessions to come). An erased person trains no
 // more; the sessions they delivered stay as history.
 func LeaveSessionsToComeTx(ctx context.Context, tx pgx.Tx, userID int64) error {
-	if _, err := dbsqlc.New(tx).LeaveSessionsToCome(ctx, userID); err != nil {
+	if _, err := trainerdb.New(tx).LeaveSessionsToCome(ctx, userID); err != nil {
 		return fmt.Errorf("take %d off their sessions to come: %w", userID, err)
 	}
 	return nil
@@ -34,7 +34,7 @@ func PersonalData() []privacy.Part {
 			Name:   "trainer_approvals",
 			Export: exportApprovals,
 			Erase: func(ctx context.Context, tx pgx.Tx, p privacy.Person, _ time.Time) error {
-				return dbsqlc.New(tx).DeleteCourseApprovalsOf(ctx, p.ID)
+				return trainerdb.New(tx).DeleteCourseApprovalsOf(ctx, p.ID)
 			},
 		},
 		{
@@ -42,7 +42,7 @@ func PersonalData() []privacy.Part {
 			Columns: []string{"trainer_commitments.reason"},
 			Export:  exportTimeOff,
 			Erase: func(ctx context.Context, tx pgx.Tx, p privacy.Person, _ time.Time) error {
-				return dbsqlc.New(tx).DeleteTimeOffOf(ctx, p.ID)
+				return trainerdb.New(tx).DeleteTimeOffOf(ctx, p.ID)
 			},
 		},
 		{
@@ -60,7 +60,7 @@ type PersonalApproval struct {
 }
 
 func exportApprovals(ctx context.Context, tx pgx.Tx, p privacy.Person) (any, error) {
-	rows, err := dbsqlc.New(tx).ExportCourseApprovals(ctx, p.ID)
+	rows, err := trainerdb.New(tx).ExportCourseApprovals(ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -80,7 +80,7 @@ type PersonalTimeOff struct {
 }
 
 func exportTimeOff(ctx context.Context, tx pgx.Tx, p privacy.Person) (any, error) {
-	rows, err := dbsqlc.New(tx).ExportTimeOff(ctx, p.ID)
+	rows, err := trainerdb.New(tx).ExportTimeOff(ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +100,7 @@ type PersonalDelivery struct {
 }
 
 func exportDelivered(ctx context.Context, tx pgx.Tx, p privacy.Person) (any, error) {
-	rows, err := dbsqlc.New(tx).ExportSessionsDelivered(ctx, p.ID)
+	rows, err := trainerdb.New(tx).ExportSessionsDelivered(ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}

@@ -3,7 +3,7 @@
 //   sqlc v1.31.1
 // source: trainer.sql
 
-package dbsqlc
+package trainerdb
 
 import (
 	"context"

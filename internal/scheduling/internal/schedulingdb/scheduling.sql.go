@@ -3,7 +3,7 @@
 //   sqlc v1.31.1
 // source: scheduling.sql
 
-package dbsqlc
+package schedulingdb
 
 import (
 	"context"
