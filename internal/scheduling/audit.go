@@ -10,8 +10,8 @@ import (
 
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
-	"github.com/pscp/booktraining/internal/scheduling/internal/schedulingdb"
 	"github.com/pscp/booktraining/internal/london"
+	"github.com/pscp/booktraining/internal/scheduling/internal/schedulingdb"
 )
 
 // record writes the audit entry of a change to a session in the change's

@@ -7,8 +7,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pscp/booktraining/internal/catalogue"
-	"github.com/pscp/booktraining/internal/scheduling/internal/schedulingdb"
 	"github.com/pscp/booktraining/internal/pgerr"
+	"github.com/pscp/booktraining/internal/scheduling/internal/schedulingdb"
 )
 
 // CreatePublishedTx saves a plan that Check passed as a published session in

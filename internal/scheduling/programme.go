@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/pscp/booktraining/internal/catalogue"
-	"github.com/pscp/booktraining/internal/scheduling/internal/schedulingdb"
 	"github.com/pscp/booktraining/internal/london"
+	"github.com/pscp/booktraining/internal/scheduling/internal/schedulingdb"
 )
 
 // Which sessions of the programme, by whether they have ended.

@@ -22,10 +22,10 @@ import (
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
-	"github.com/pscp/booktraining/internal/scheduling/internal/schedulingdb"
 	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/pgerr"
+	"github.com/pscp/booktraining/internal/scheduling/internal/schedulingdb"
 	"github.com/pscp/booktraining/internal/validation"
 	"github.com/pscp/booktraining/internal/workday"
 )

@@ -10,8 +10,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/pscp/booktraining/internal/scheduling/internal/schedulingdb"
 	"github.com/pscp/booktraining/internal/london"
+	"github.com/pscp/booktraining/internal/scheduling/internal/schedulingdb"
 	"github.com/pscp/booktraining/internal/validation"
 )
 

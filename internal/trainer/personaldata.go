@@ -7,8 +7,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/pscp/booktraining/internal/trainer/internal/trainerdb"
 	"github.com/pscp/booktraining/internal/privacy"
+	"github.com/pscp/booktraining/internal/trainer/internal/trainerdb"
 )
 
 // LeaveSessionsToComeTx takes a person whose account is being erased off

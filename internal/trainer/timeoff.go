@@ -11,10 +11,10 @@ import (
 
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
-	"github.com/pscp/booktraining/internal/trainer/internal/trainerdb"
 	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/pgerr"
+	"github.com/pscp/booktraining/internal/trainer/internal/trainerdb"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
