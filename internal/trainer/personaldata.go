@@ -2,7 +2,6 @@ package trainer
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -10,18 +9,6 @@ import (
 	"github.com/pscp/booktraining/internal/privacy"
 	"github.com/pscp/booktraining/internal/trainer/internal/trainerdb"
 )
-
-// LeaveSessionsToComeTx takes a person whose account is being erased off
-// every session still to come they were down to deliver, in the caller's
-// transaction, before their approvals and trainer role go (the database
-// keeps both while they have sessions to come). An erased person trains no
-// more; the sessions they delivered stay as history.
-func LeaveSessionsToComeTx(ctx context.Context, tx pgx.Tx, userID int64) error {
-	if _, err := trainerdb.New(tx).LeaveSessionsToCome(ctx, userID); err != nil {
-		return fmt.Errorf("take %d off their sessions to come: %w", userID, err)
-	}
-	return nil
-}
 
 // PersonalData is the trainers' part of the privacy registry: the courses a
 // person is approved to deliver, their time off, and the sessions they

@@ -150,12 +150,3 @@ JOIN users u ON u.id = st.trainer_id
 LEFT JOIN agencies a ON a.id = u.agency_id
 WHERE st.session_id = ANY (@session_ids::bigint[]) AND st.trainer_id <> @trainer_id
 ORDER BY st.session_id, lower(u.full_name), u.id;
-
--- name: LeaveSessionsToCome :many
--- Takes a person off every session still to come they were down to deliver
--- (the database's clock decides, as its rule that they stay approved does).
-DELETE FROM session_trainers st
-USING sessions s
-WHERE s.id = st.session_id AND st.trainer_id = @trainer_id
-  AND s.status IN ('draft', 'published') AND s.ends_at > now()
-RETURNING st.session_id;

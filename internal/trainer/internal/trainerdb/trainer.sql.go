@@ -292,36 +292,6 @@ func (q *Queries) InsertTimeOff(ctx context.Context, arg InsertTimeOffParams) (i
 	return id, err
 }
 
-const leaveSessionsToCome = `-- name: LeaveSessionsToCome :many
-DELETE FROM session_trainers st
-USING sessions s
-WHERE s.id = st.session_id AND st.trainer_id = $1
-  AND s.status IN ('draft', 'published') AND s.ends_at > now()
-RETURNING st.session_id
-`
-
-// Takes a person off every session still to come they were down to deliver
-// (the database's clock decides, as its rule that they stay approved does).
-func (q *Queries) LeaveSessionsToCome(ctx context.Context, trainerID int64) ([]int64, error) {
-	rows, err := q.db.Query(ctx, leaveSessionsToCome, trainerID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []int64
-	for rows.Next() {
-		var session_id int64
-		if err := rows.Scan(&session_id); err != nil {
-			return nil, err
-		}
-		items = append(items, session_id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const listCoTrainers = `-- name: ListCoTrainers :many
 SELECT st.session_id, u.full_name, COALESCE(a.name, u.unlisted_agency_name)::text AS agency_name
 FROM session_trainers st
