@@ -624,11 +624,14 @@ SELECT u.id
 FROM users u
 JOIN user_roles r ON r.user_id = u.id AND r.role = 'trainer'
 WHERE u.id = $1 AND u.erased_at IS NULL
-FOR UPDATE OF u
+FOR NO KEY UPDATE OF u
 `
 
 // Holds the trainer's row, so that two changes to their approvals or time
-// off are made one after the other.
+// off are made one after the other. NO KEY UPDATE, not UPDATE: putting the
+// trainer on a session takes FOR KEY SHARE on their approval (00032's
+// trigger) and then on this row (the foreign key), and a lock that refused
+// the second while this change waits for the first would deadlock.
 func (q *Queries) LockTrainer(ctx context.Context, id int64) (int64, error) {
 	row := q.db.QueryRow(ctx, lockTrainer, id)
 	var id_2 int64
