@@ -112,6 +112,11 @@ var owners = map[string]string{
 	"emails":                  "email",
 	"sweep_runs":              "queue",
 	"job_failures_dealt_with": "queue",
+	"courses":                 "catalogue",
+	"sessions":                "scheduling",
+	"session_trainers":        "scheduling", // who delivers a session is set with its time and room
+	"trainer_courses":         "trainer",
+	"trainer_commitments":     "trainer", // time off; a session's commitments are kept by a trigger on session_trainers
 }
 
 // crossWrites are the queries that still write another domain's table, each
@@ -120,9 +125,15 @@ var owners = map[string]string{
 var crossWrites = []string{
 	"audit_record.sql InsertAuditEvent",           // audit.Record's copy, for callers not yet on audit.RecordTx
 	"demo.sql InsertAgency",                       // demo data: agency.CreateTx
+	"demo.sql InsertCourse",                       // demo data: catalogue's course creation, as a ...Tx to come
+	"demo.sql InsertSession",                      // demo data: scheduling's, as a ...Tx to come
+	"demo.sql DemoPastSession",                    // demo data: scheduling's, as a ...Tx to come
+	"demo.sql AssignDemoTrainer",                  // demo data: scheduling's, with the session
+	"demo.sql ApproveDemoTrainer",                 // demo data: trainer.ApproveTx
 	"demo.sql InsertVenue",                        // demo data: venue's service
 	"payment.sql SetAgencyStripeCustomer",         // payment: the agency's Stripe customer
 	"personaldata.sql EraseEnquiryCopiesInEmails", // trainingrequest's erasure: email's
+	"retention.sql ClearPastTimeOffReasons",       // privacy's retention: trainer's, as a ...Tx to come
 	"retention.sql ClearOldEmailText",             // privacy's retention: email's
 	"retention.sql DeleteOldEmails",               // privacy's retention: email's
 	"retention.sql DeleteAuditEventsBatch",        // privacy's retention: audit's

@@ -105,7 +105,7 @@ type Service struct {
 	// OnErase ends the bookings of someone whose account is being erased, in
 	// the erasure's transaction (booking.Service.CancelFutureBookings), and
 	// takes them off the sessions to come they were to deliver
-	// (trainer.LeaveSessionsToComeTx); internal/services wires both.
+	// (scheduling.LeaveSessionsToComeTx); internal/services wires both.
 	OnErase func(ctx context.Context, tx pgx.Tx, userID int64, now time.Time) error
 	// Privacy is every part that stores personal data, through which export
 	// and erasure go (internal/privacy/registry.New()); nil: the account's

@@ -15,7 +15,7 @@ import (
 
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
-	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/catalogue/internal/cataloguedb"
 	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/pgerr"
 	"github.com/pscp/booktraining/internal/validation"
@@ -106,7 +106,7 @@ func CourseFormOf(c Course) CourseForm {
 
 // ManagedCourses returns every course, retired ones too, by title.
 func (s *Service) ManagedCourses(ctx context.Context) ([]ManagedCourse, error) {
-	rows, err := dbsqlc.New(s.pool).ListCoursesForAdmin(ctx, s.now())
+	rows, err := cataloguedb.New(s.pool).ListCoursesForAdmin(ctx, s.now())
 	if err != nil {
 		return nil, fmt.Errorf("list courses for admin: %w", err)
 	}
@@ -125,13 +125,13 @@ func (s *Service) ManagedCourses(ctx context.Context) ([]ManagedCourse, error) {
 
 // ManagedCourse returns one course, retired or not, or ErrNoSuchCourse.
 func (s *Service) ManagedCourse(ctx context.Context, id int64) (ManagedCourse, error) {
-	r, err := dbsqlc.New(s.pool).GetCourseForAdmin(ctx, id)
+	r, err := cataloguedb.New(s.pool).GetCourseForAdmin(ctx, id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return ManagedCourse{}, ErrNoSuchCourse
 	} else if err != nil {
 		return ManagedCourse{}, fmt.Errorf("get course %d: %w", id, err)
 	}
-	return ManagedCourse{Course: courseOf(dbsqlc.LockCourseRow(r)), RetiredAt: r.RetiredAt}, nil
+	return ManagedCourse{Course: courseOf(cataloguedb.LockCourseRow(r)), RetiredAt: r.RetiredAt}, nil
 }
 
 // CreateCourse adds a course, audited as done by the actor in ctx (a
@@ -141,13 +141,13 @@ func (s *Service) CreateCourse(ctx context.Context, f CourseForm) (int64, error)
 	a := actor.From(ctx)
 	var id int64
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
+		q := cataloguedb.New(tx)
 		c, err := f.check(ctx, q, 0)
 		if err != nil {
 			return err
 		}
 		now := s.now()
-		id, err = q.CreateCourse(ctx, dbsqlc.CreateCourseParams{
+		id, err = q.CreateCourse(ctx, cataloguedb.CreateCourseParams{
 			Slug: c.Slug, Title: c.Title, Summary: c.Summary, Description: c.Description,
 			LearningOutcomes: c.LearningOutcomes, AudienceDescription: c.AudienceDescription,
 			Audiences: strs(c.Audiences), Level: int16(c.Level), Duration: string(c.Duration),
@@ -158,7 +158,7 @@ func (s *Service) CreateCourse(ctx context.Context, f CourseForm) (int64, error)
 		} else if err != nil {
 			return fmt.Errorf("create course: %w", err)
 		}
-		return audit.Record(ctx, q, now, audit.Event{
+		return audit.RecordTx(ctx, tx, now, audit.Event{
 			Action: CourseCreated, ActorID: a.IDPtr(), IP: a.IP,
 			Details: map[string]any{"course_id": id, "slug": c.Slug, "title": c.Title},
 		})
@@ -172,7 +172,7 @@ func (s *Service) CreateCourse(ctx context.Context, f CourseForm) (int64, error)
 func (s *Service) UpdateCourse(ctx context.Context, id int64, f CourseForm) error {
 	a := actor.From(ctx)
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
+		q := cataloguedb.New(tx)
 		row, err := q.LockCourse(ctx, id)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrNoSuchCourse
@@ -209,7 +209,7 @@ func (s *Service) UpdateCourse(ctx context.Context, id int64, f CourseForm) erro
 			return nil
 		}
 		now := s.now()
-		err = q.UpdateCourse(ctx, dbsqlc.UpdateCourseParams{
+		err = q.UpdateCourse(ctx, cataloguedb.UpdateCourseParams{
 			ID: id, Slug: c.Slug, Title: c.Title, Summary: c.Summary, Description: c.Description,
 			LearningOutcomes: c.LearningOutcomes, AudienceDescription: c.AudienceDescription,
 			Audiences: strs(c.Audiences), Level: int16(c.Level), Duration: string(c.Duration),
@@ -221,7 +221,7 @@ func (s *Service) UpdateCourse(ctx context.Context, id int64, f CourseForm) erro
 			return fmt.Errorf("update course %d: %w", id, err)
 		}
 		changes["course_id"] = id
-		return audit.Record(ctx, q, now, audit.Event{Action: CourseUpdated, ActorID: a.IDPtr(), IP: a.IP, Details: changes})
+		return audit.RecordTx(ctx, tx, now, audit.Event{Action: CourseUpdated, ActorID: a.IDPtr(), IP: a.IP, Details: changes})
 	})
 }
 
@@ -231,7 +231,7 @@ func (s *Service) UpdateCourse(ctx context.Context, id int64, f CourseForm) erro
 func (s *Service) SetCourseRetired(ctx context.Context, id int64, retired bool) error {
 	a := actor.From(ctx)
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
+		q := cataloguedb.New(tx)
 		old, err := q.LockCourse(ctx, id)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrNoSuchCourse
@@ -246,17 +246,17 @@ func (s *Service) SetCourseRetired(ctx context.Context, id int64, retired bool) 
 		if retired {
 			at = &now
 		}
-		if err := q.SetCourseRetired(ctx, dbsqlc.SetCourseRetiredParams{ID: id, RetiredAt: at, Now: now}); err != nil {
+		if err := q.SetCourseRetired(ctx, cataloguedb.SetCourseRetiredParams{ID: id, RetiredAt: at, Now: now}); err != nil {
 			return fmt.Errorf("retire course %d: %w", id, err)
 		}
-		return audit.Record(ctx, q, now, audit.Event{
+		return audit.RecordTx(ctx, tx, now, audit.Event{
 			Action: CourseUpdated, ActorID: a.IDPtr(), IP: a.IP,
 			Details: map[string]any{"course_id": id, "retired": map[string]any{"from": !retired, "to": retired}},
 		})
 	})
 }
 
-func courseOf(r dbsqlc.LockCourseRow) Course {
+func courseOf(r cataloguedb.LockCourseRow) Course {
 	return Course{
 		ID: r.ID, Slug: r.Slug, Title: r.Title, Summary: r.Summary, Description: r.Description,
 		LearningOutcomes: r.LearningOutcomes, AudienceDescription: r.AudienceDescription,
@@ -268,7 +268,7 @@ func courseOf(r dbsqlc.LockCourseRow) Course {
 // check validates the form against the rules of the courses table and
 // returns the course it describes. except is the ID of the course being
 // edited (0 for a new one), which may keep its slug.
-func (f CourseForm) check(ctx context.Context, q *dbsqlc.Queries, except int64) (Course, error) {
+func (f CourseForm) check(ctx context.Context, q *cataloguedb.Queries, except int64) (Course, error) {
 	c := Course{
 		Slug:                strings.TrimSpace(f.Slug),
 		Title:               validation.CleanLine(f.Title),
@@ -286,7 +286,7 @@ func (f CourseForm) check(ctx context.Context, q *dbsqlc.Queries, except int64) 
 	case !slugPattern.MatchString(c.Slug):
 		v.Add(FieldSlug, "Web address name must be lower-case letters and numbers, with words joined by hyphens, like working-together")
 	default:
-		taken, err := q.CourseSlugTaken(ctx, dbsqlc.CourseSlugTakenParams{Slug: c.Slug, ExceptID: except})
+		taken, err := q.CourseSlugTaken(ctx, cataloguedb.CourseSlugTakenParams{Slug: c.Slug, ExceptID: except})
 		if err != nil {
 			return Course{}, fmt.Errorf("check course slug: %w", err)
 		}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
-	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/catalogue/internal/cataloguedb"
 )
 
 // Bespoke is what an agency asked for in a request for bespoke training,
@@ -35,12 +35,12 @@ const maxBespokeSummary = 300
 // (courses_slug_key).
 func CreateBespokeTx(ctx context.Context, tx pgx.Tx, b Bespoke, now time.Time) (int64, error) {
 	a := actor.From(ctx)
-	q := dbsqlc.New(tx)
+	q := cataloguedb.New(tx)
 	summary, _, _ := strings.Cut(b.Need, "\n")
 	if r := []rune(summary); len(r) > maxBespokeSummary {
 		summary = string(r[:maxBespokeSummary])
 	}
-	id, err := q.CreateBespokeCourse(ctx, dbsqlc.CreateBespokeCourseParams{
+	id, err := q.CreateBespokeCourse(ctx, cataloguedb.CreateBespokeCourseParams{
 		Slug: b.Slug, Title: b.Topic, Summary: summary, Description: b.Need, LearningOutcomes: []string{summary},
 		AudienceDescription: b.Audience, Audiences: strs([]Audience{AudiencePractitioners}), Level: int16(Level1),
 		Duration: string(FullDay), DeliveryModes: strs(DeliveryModes),
@@ -49,7 +49,7 @@ func CreateBespokeTx(ctx context.Context, tx pgx.Tx, b Bespoke, now time.Time) (
 	if err != nil {
 		return 0, fmt.Errorf("create bespoke course %q: %w", b.Slug, err)
 	}
-	return id, audit.Record(ctx, q, now, audit.Event{
+	return id, audit.RecordTx(ctx, tx, now, audit.Event{
 		Action: CourseCreated, ActorID: a.IDPtr(), IP: a.IP,
 		Details: map[string]any{"course_id": id, "slug": b.Slug, "title": b.Topic, "bespoke": true},
 	})

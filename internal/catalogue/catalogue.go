@@ -14,7 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/catalogue/internal/cataloguedb"
 	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/validation"
 )
@@ -128,7 +128,7 @@ func (s *Service) ListCourses(ctx context.Context, f Filter) ([]CourseSummary, e
 	for _, l := range f.Levels {
 		levels = append(levels, int16(l))
 	}
-	rows, err := dbsqlc.New(s.pool).ListCourses(ctx, dbsqlc.ListCoursesParams{
+	rows, err := cataloguedb.New(s.pool).ListCourses(ctx, cataloguedb.ListCoursesParams{
 		Now:       s.now(),
 		Levels:    levels,
 		Audiences: strs(f.Audiences),
@@ -160,7 +160,7 @@ func (s *Service) ListCourses(ctx context.Context, f Filter) ([]CourseSummary, e
 // CourseWithSessions returns the course with that slug and its upcoming
 // sessions, soonest first.
 func (s *Service) CourseWithSessions(ctx context.Context, slug string) (Course, []Session, error) {
-	q := dbsqlc.New(s.pool)
+	q := cataloguedb.New(s.pool)
 	r, err := q.GetCourseBySlug(ctx, slug)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Course{}, nil, ErrCourseNotFound
@@ -182,7 +182,7 @@ func (s *Service) CourseWithSessions(ctx context.Context, slug string) (Course, 
 		DefaultCapacity:     int(r.DefaultCapacity),
 	}
 	now := s.now()
-	rows, err := q.ListUpcomingSessionsForCourse(ctx, dbsqlc.ListUpcomingSessionsForCourseParams{
+	rows, err := q.ListUpcomingSessionsForCourse(ctx, cataloguedb.ListUpcomingSessionsForCourseParams{
 		CourseID: r.ID, Now: now, MaxRows: maxUpcoming,
 	})
 	if err != nil {

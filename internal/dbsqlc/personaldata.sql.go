@@ -10,25 +10,6 @@ import (
 	"time"
 )
 
-const deleteCourseApprovalsOf = `-- name: DeleteCourseApprovalsOf :exec
-DELETE FROM trainer_courses WHERE trainer_id = $1
-`
-
-func (q *Queries) DeleteCourseApprovalsOf(ctx context.Context, trainerID int64) error {
-	_, err := q.db.Exec(ctx, deleteCourseApprovalsOf, trainerID)
-	return err
-}
-
-const deleteTimeOffOf = `-- name: DeleteTimeOffOf :exec
-DELETE FROM trainer_commitments WHERE trainer_id = $1 AND session_id IS NULL
-`
-
-// An erased person trains no more: their time off goes, reason and all.
-func (q *Queries) DeleteTimeOffOf(ctx context.Context, trainerID int64) error {
-	_, err := q.db.Exec(ctx, deleteTimeOffOf, trainerID)
-	return err
-}
-
 const eraseBookingDetails = `-- name: EraseBookingDetails :exec
 UPDATE bookings
 SET access_needs = '', dietary_needs = '', line_manager_name = '', line_manager_email = '',
@@ -186,39 +167,6 @@ func (q *Queries) ExportCharges(ctx context.Context, userID int64) ([]ExportChar
 			&i.CourseTitle,
 			&i.StartsAt,
 		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const exportCourseApprovals = `-- name: ExportCourseApprovals :many
-SELECT c.title, tc.approved_at
-FROM trainer_courses tc
-JOIN courses c ON c.id = tc.course_id
-WHERE tc.trainer_id = $1
-ORDER BY c.title
-`
-
-type ExportCourseApprovalsRow struct {
-	Title      string
-	ApprovedAt time.Time
-}
-
-func (q *Queries) ExportCourseApprovals(ctx context.Context, trainerID int64) ([]ExportCourseApprovalsRow, error) {
-	rows, err := q.db.Query(ctx, exportCourseApprovals, trainerID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []ExportCourseApprovalsRow
-	for rows.Next() {
-		var i ExportCourseApprovalsRow
-		if err := rows.Scan(&i.Title, &i.ApprovedAt); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
@@ -506,85 +454,6 @@ func (q *Queries) ExportPayments(ctx context.Context, userID int64) ([]ExportPay
 			&i.PayerName,
 			&i.PayerEmail,
 			&i.InvoiceReference,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const exportSessionsDelivered = `-- name: ExportSessionsDelivered :many
-SELECT s.course_title, s.starts_at, s.ends_at, s.status
-FROM session_trainers st
-JOIN sessions s ON s.id = st.session_id
-WHERE st.trainer_id = $1
-ORDER BY s.starts_at, s.id
-`
-
-type ExportSessionsDeliveredRow struct {
-	CourseTitle string
-	StartsAt    time.Time
-	EndsAt      time.Time
-	Status      SessionStatus
-}
-
-func (q *Queries) ExportSessionsDelivered(ctx context.Context, trainerID int64) ([]ExportSessionsDeliveredRow, error) {
-	rows, err := q.db.Query(ctx, exportSessionsDelivered, trainerID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []ExportSessionsDeliveredRow
-	for rows.Next() {
-		var i ExportSessionsDeliveredRow
-		if err := rows.Scan(
-			&i.CourseTitle,
-			&i.StartsAt,
-			&i.EndsAt,
-			&i.Status,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const exportTimeOff = `-- name: ExportTimeOff :many
-SELECT lower(during)::timestamptz AS starts_at, upper(during)::timestamptz AS ends_at, reason, created_at
-FROM trainer_commitments
-WHERE trainer_id = $1 AND session_id IS NULL
-ORDER BY lower(during), id
-`
-
-type ExportTimeOffRow struct {
-	StartsAt  time.Time
-	EndsAt    time.Time
-	Reason    string
-	CreatedAt time.Time
-}
-
-func (q *Queries) ExportTimeOff(ctx context.Context, trainerID int64) ([]ExportTimeOffRow, error) {
-	rows, err := q.db.Query(ctx, exportTimeOff, trainerID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []ExportTimeOffRow
-	for rows.Next() {
-		var i ExportTimeOffRow
-		if err := rows.Scan(
-			&i.StartsAt,
-			&i.EndsAt,
-			&i.Reason,
-			&i.CreatedAt,
 		); err != nil {
 			return nil, err
 		}

@@ -10,16 +10,15 @@ import (
 
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/london"
+	"github.com/pscp/booktraining/internal/scheduling/internal/schedulingdb"
 )
 
-// record writes the audit entry of a change to a session, with the queries
-// of the change's transaction, as done by the actor ctx carries (none: the
-// service itself).
-func (s *Service) record(ctx context.Context, q *dbsqlc.Queries, action audit.Action, details map[string]any) error {
+// record writes the audit entry of a change to a session in the change's
+// transaction, as done by the actor ctx carries (none: the service itself).
+func (s *Service) record(ctx context.Context, tx pgx.Tx, action audit.Action, details map[string]any) error {
 	a := actor.From(ctx)
-	return audit.Record(ctx, q, s.now(), audit.Event{Action: action, ActorID: a.IDPtr(), IP: a.IP, Details: details})
+	return audit.RecordTx(ctx, tx, s.now(), audit.Event{Action: action, ActorID: a.IDPtr(), IP: a.IP, Details: details})
 }
 
 // sessionState is what the audit log says of a session: read in the
@@ -31,7 +30,7 @@ type sessionState struct {
 	trainers                    []string
 }
 
-func readState(ctx context.Context, q *dbsqlc.Queries, id int64) (sessionState, error) {
+func readState(ctx context.Context, q *schedulingdb.Queries, id int64) (sessionState, error) {
 	r, err := q.GetScheduledSession(ctx, id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return sessionState{}, ErrNotFound
@@ -53,8 +52,8 @@ func readState(ctx context.Context, q *dbsqlc.Queries, id int64) (sessionState, 
 
 // recordState writes action for session id with its course and time, and
 // extra details.
-func (s *Service) recordState(ctx context.Context, q *dbsqlc.Queries, action audit.Action, id int64, extra map[string]any) error {
-	st, err := readState(ctx, q, id)
+func (s *Service) recordState(ctx context.Context, tx pgx.Tx, action audit.Action, id int64, extra map[string]any) error {
+	st, err := readState(ctx, schedulingdb.New(tx), id)
 	if err != nil {
 		return err
 	}
@@ -62,13 +61,13 @@ func (s *Service) recordState(ctx context.Context, q *dbsqlc.Queries, action aud
 	for k, v := range extra {
 		details[k] = v
 	}
-	return s.record(ctx, q, action, details)
+	return s.record(ctx, tx, action, details)
 }
 
 // recordCreated writes session_created for a new session: where, how many
 // places, who delivers it.
-func (s *Service) recordCreated(ctx context.Context, q *dbsqlc.Queries, id int64, extra map[string]any) error {
-	st, err := readState(ctx, q, id)
+func (s *Service) recordCreated(ctx context.Context, tx pgx.Tx, id int64, extra map[string]any) error {
+	st, err := readState(ctx, schedulingdb.New(tx), id)
 	if err != nil {
 		return err
 	}
@@ -77,13 +76,13 @@ func (s *Service) recordCreated(ctx context.Context, q *dbsqlc.Queries, id int64
 	for k, v := range extra {
 		details[k] = v
 	}
-	return s.record(ctx, q, audit.SessionCreated, details)
+	return s.record(ctx, tx, audit.SessionCreated, details)
 }
 
 // recordMoved writes session_moved with each detail that changed, from its
 // old value to its new.
-func (s *Service) recordMoved(ctx context.Context, q *dbsqlc.Queries, id int64, before sessionState) error {
-	after, err := readState(ctx, q, id)
+func (s *Service) recordMoved(ctx context.Context, tx pgx.Tx, id int64, before sessionState) error {
+	after, err := readState(ctx, schedulingdb.New(tx), id)
 	if err != nil {
 		return err
 	}
@@ -100,5 +99,5 @@ func (s *Service) recordMoved(ctx context.Context, q *dbsqlc.Queries, id int64, 
 	if len(details) == 2 {
 		details["when"] = after.when // saved unchanged: still say which session
 	}
-	return s.record(ctx, q, audit.SessionMoved, details)
+	return s.record(ctx, tx, audit.SessionMoved, details)
 }

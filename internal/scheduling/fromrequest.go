@@ -7,8 +7,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pscp/booktraining/internal/catalogue"
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/pgerr"
+	"github.com/pscp/booktraining/internal/scheduling/internal/schedulingdb"
 )
 
 // CreatePublishedTx saves a plan that Check passed as a published session in
@@ -18,7 +18,7 @@ import (
 // since Check, the database refuses and the error satisfies IsClash. The
 // audit entry names the request (its reference, such as TR-00042).
 func (s *Service) CreatePublishedTx(ctx context.Context, tx pgx.Tx, p Plan, request string) (int64, error) {
-	q := dbsqlc.New(tx)
+	q := schedulingdb.New(tx)
 	id, err := insert(ctx, q, p)
 	if err != nil {
 		return 0, fmt.Errorf("insert session: %w", err)
@@ -26,7 +26,7 @@ func (s *Service) CreatePublishedTx(ctx context.Context, tx pgx.Tx, p Plan, requ
 	if err := setStatus(ctx, q, id, catalogue.SessionPublished, "", catalogue.SessionDraft); err != nil {
 		return 0, err
 	}
-	if err := s.recordCreated(ctx, q, id, map[string]any{"training_request": request}); err != nil {
+	if err := s.recordCreated(ctx, tx, id, map[string]any{"training_request": request}); err != nil {
 		return 0, err
 	}
 	if err := s.tellTrainers(ctx, tx, id); err != nil {

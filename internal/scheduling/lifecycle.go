@@ -10,8 +10,8 @@ import (
 
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/catalogue"
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/london"
+	"github.com/pscp/booktraining/internal/scheduling/internal/schedulingdb"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -47,11 +47,11 @@ type Trainer struct {
 
 // Get returns one session with its trainers.
 func (s *Service) Get(ctx context.Context, id int64) (Session, error) {
-	return get(ctx, dbsqlc.New(s.pool), id)
+	return get(ctx, schedulingdb.New(s.pool), id)
 }
 
 // get is Get with the queries of a transaction, or of the pool.
-func get(ctx context.Context, q *dbsqlc.Queries, id int64) (Session, error) {
+func get(ctx context.Context, q *schedulingdb.Queries, id int64) (Session, error) {
 	r, err := q.GetScheduledSession(ctx, id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Session{}, ErrNotFound
@@ -61,7 +61,7 @@ func get(ctx context.Context, q *dbsqlc.Queries, id int64) (Session, error) {
 	out := Session{
 		ID: r.ID, CourseID: r.CourseID, CourseTitle: r.CourseTitle, VenueID: r.VenueID, VenueName: r.VenueName,
 		Online: r.VenueOnline, StartsAt: r.StartsAt, EndsAt: r.EndsAt, Cutoff: r.BookingCutoffAt,
-		Capacity: int(r.Capacity), Booked: int(r.SeatsTaken), Status: r.Status, Sequence: int(r.Sequence),
+		Capacity: int(r.Capacity), Booked: int(r.SeatsTaken), Status: catalogue.SessionStatus(r.Status), Sequence: int(r.Sequence),
 		MeetingURL: r.MeetingUrl, ClosedTo: r.ClosedToAgencyName, CancelReason: r.CancelledReason,
 	}
 	if r.InviteToken != nil {
@@ -102,7 +102,7 @@ func FormFor(se Session) Form {
 func (s *Service) Move(ctx context.Context, id int64, f Form) (Plan, error) {
 	var p Plan
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
+		q := schedulingdb.New(tx)
 		// Lock the session: two managers changing it at once take turns,
 		// and the second checks its form against the first's change.
 		locked, err := q.LockSessionForChange(ctx, id)
@@ -111,7 +111,7 @@ func (s *Service) Move(ctx context.Context, id int64, f Form) (Plan, error) {
 		} else if err != nil {
 			return err
 		}
-		if locked.Status != catalogue.SessionDraft && locked.Status != catalogue.SessionPublished {
+		if st := catalogue.SessionStatus(locked.Status); st != catalogue.SessionDraft && st != catalogue.SessionPublished {
 			return ErrWrongState
 		}
 		cur, err := get(ctx, q, id)
@@ -141,7 +141,7 @@ func (s *Service) Move(ctx context.Context, id int64, f Form) (Plan, error) {
 		if err := q.RemoveSessionTrainers(ctx, id); err != nil {
 			return err
 		}
-		sequence, err := q.MoveSession(ctx, dbsqlc.MoveSessionParams{
+		sequence, err := q.MoveSession(ctx, schedulingdb.MoveSessionParams{
 			StartsAt: p.StartsAt, EndsAt: p.EndsAt, BookingCutoffAt: p.Cutoff, VenueID: p.VenueID,
 			Capacity: int32(p.Capacity), MeetingUrl: p.MeetingURL, ID: id,
 		})
@@ -151,11 +151,11 @@ func (s *Service) Move(ctx context.Context, id int64, f Form) (Plan, error) {
 			return err
 		}
 		for _, t := range p.TrainerIDs {
-			if err := q.AddSessionTrainer(ctx, dbsqlc.AddSessionTrainerParams{SessionID: id, TrainerID: t}); err != nil {
+			if err := q.AddSessionTrainer(ctx, schedulingdb.AddSessionTrainerParams{SessionID: id, TrainerID: t}); err != nil {
 				return err
 			}
 		}
-		if err := s.recordMoved(ctx, q, id, before); err != nil {
+		if err := s.recordMoved(ctx, tx, id, before); err != nil {
 			return err
 		}
 		// Trainers put on it are invited, those taken off it get a
@@ -237,7 +237,7 @@ func (s *Service) Cancel(ctx context.Context, id int64, reason string) error {
 		return v.Err()
 	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
+		q := schedulingdb.New(tx)
 		before, err := readState(ctx, q, id)
 		if err != nil {
 			return err
@@ -246,7 +246,7 @@ func (s *Service) Cancel(ctx context.Context, id int64, reason string) error {
 			return err
 		}
 		// Who cancelled it, and so ended its bookings and started refunds.
-		if err := s.recordState(ctx, q, audit.SessionCancelled, id, map[string]any{
+		if err := s.recordState(ctx, tx, audit.SessionCancelled, id, map[string]any{
 			"reason": reason, "was": before.status, "places_taken": before.booked,
 		}); err != nil {
 			return err
@@ -269,11 +269,11 @@ func (s *Service) Cancel(ctx context.Context, id int64, reason string) error {
 
 func (s *Service) setStatus(ctx context.Context, id int64, status catalogue.SessionStatus, action audit.Action, from ...catalogue.SessionStatus) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
+		q := schedulingdb.New(tx)
 		if err := setStatus(ctx, q, id, status, "", from...); err != nil {
 			return err
 		}
-		if err := s.recordState(ctx, q, action, id, nil); err != nil {
+		if err := s.recordState(ctx, tx, action, id, nil); err != nil {
 			return err
 		}
 		if status == catalogue.SessionCompleted && s.Bookings != nil {
@@ -292,9 +292,9 @@ func (s *Service) setStatus(ctx context.Context, id int64, status catalogue.Sess
 	return err
 }
 
-func setStatus(ctx context.Context, q *dbsqlc.Queries, id int64, status catalogue.SessionStatus, reason string, from ...catalogue.SessionStatus) error {
-	_, err := q.SetSessionStatus(ctx, dbsqlc.SetSessionStatusParams{
-		Status: status, CancelledReason: reason, ID: id, FromStates: statusNames(from),
+func setStatus(ctx context.Context, q *schedulingdb.Queries, id int64, status catalogue.SessionStatus, reason string, from ...catalogue.SessionStatus) error {
+	_, err := q.SetSessionStatus(ctx, schedulingdb.SetSessionStatusParams{
+		Status: schedulingdb.SessionStatus(status), CancelledReason: reason, ID: id, FromStates: statusNames(from),
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return ErrWrongState

@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/pscp/booktraining/internal/catalogue"
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/london"
+	"github.com/pscp/booktraining/internal/scheduling/internal/schedulingdb"
 )
 
 // Which sessions of the programme, by whether they have ended.
@@ -55,7 +55,7 @@ func opt(id int64) *int64 {
 // Programme lists the sessions the filter chooses: one page (from 1), or
 // every one when page is 0 (for the CSV export), and how many there are.
 func (s *Service) Programme(ctx context.Context, f ProgrammeFilter, page int) ([]Row, int, error) {
-	q := dbsqlc.New(s.pool)
+	q := schedulingdb.New(s.pool)
 	now := s.now()
 	var endedBy, notEndedBy, from, before *time.Time
 	switch f.When {
@@ -70,7 +70,7 @@ func (s *Service) Programme(ctx context.Context, f ProgrammeFilter, page int) ([
 		end := start.AddDate(0, 1, 0)
 		from, before = &start, &end
 	}
-	total, err := q.CountProgramme(ctx, dbsqlc.CountProgrammeParams{
+	total, err := q.CountProgramme(ctx, schedulingdb.CountProgrammeParams{
 		EndedBy: endedBy, NotEndedBy: notEndedBy, StartsFrom: from, StartsBefore: before,
 		CourseID: opt(f.CourseID), VenueID: opt(f.VenueID), TrainerID: opt(f.TrainerID), Status: f.Status,
 	})
@@ -83,7 +83,7 @@ func (s *Service) Programme(ctx context.Context, f ProgrammeFilter, page int) ([
 	} else {
 		offset = int32(min((page-1)*ProgrammePageSize, 1<<30))
 	}
-	rows, err := q.ListProgramme(ctx, dbsqlc.ListProgrammeParams{
+	rows, err := q.ListProgramme(ctx, schedulingdb.ListProgrammeParams{
 		EndedBy: endedBy, NotEndedBy: notEndedBy, StartsFrom: from, StartsBefore: before,
 		CourseID: opt(f.CourseID), VenueID: opt(f.VenueID), TrainerID: opt(f.TrainerID), Status: f.Status,
 		NewestFirst: f.When == Past, MaxRows: limit, SkipRows: offset,
@@ -94,7 +94,7 @@ func (s *Service) Programme(ctx context.Context, f ProgrammeFilter, page int) ([
 	out := make([]Row, 0, len(rows))
 	for _, r := range rows {
 		out = append(out, Row{
-			ID: r.ID, CourseTitle: r.CourseTitle, StartsAt: r.StartsAt, EndsAt: r.EndsAt, Status: r.Status,
+			ID: r.ID, CourseTitle: r.CourseTitle, StartsAt: r.StartsAt, EndsAt: r.EndsAt, Status: catalogue.SessionStatus(r.Status),
 			Capacity: int(r.Capacity), Booked: int(r.SeatsTaken), Waiting: int(r.Waiting), VenueName: r.VenueName, Online: r.VenueOnline,
 			Closed: r.Closed, Trainers: r.Trainers,
 		})
@@ -106,7 +106,7 @@ func (s *Service) Programme(ctx context.Context, f ProgrammeFilter, page int) ([
 // yet marked as delivered, for a reminder on the programme.
 func (s *Service) AwaitingDelivery(ctx context.Context) (int, error) {
 	now := s.now()
-	n, err := dbsqlc.New(s.pool).CountProgramme(ctx, dbsqlc.CountProgrammeParams{EndedBy: &now, Status: string(catalogue.SessionPublished)})
+	n, err := schedulingdb.New(s.pool).CountProgramme(ctx, schedulingdb.CountProgrammeParams{EndedBy: &now, Status: string(catalogue.SessionPublished)})
 	if err != nil {
 		return 0, fmt.Errorf("count sessions awaiting delivery: %w", err)
 	}
@@ -116,7 +116,7 @@ func (s *Service) AwaitingDelivery(ctx context.Context) (int, error) {
 // ProgrammeMonths lists the months (the first of each, in London) that have
 // a session, oldest first, for the programme's filter.
 func (s *Service) ProgrammeMonths(ctx context.Context) ([]time.Time, error) {
-	rows, err := dbsqlc.New(s.pool).ProgrammeMonths(ctx)
+	rows, err := schedulingdb.New(s.pool).ProgrammeMonths(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("programme months: %w", err)
 	}
@@ -132,7 +132,7 @@ func (s *Service) ProgrammeMonths(ctx context.Context) ([]time.Time, error) {
 // ApprovedTrainers are the trainers approved to deliver a course, so the
 // scheduling form can show them first.
 func (s *Service) ApprovedTrainers(ctx context.Context, courseID int64) (map[int64]bool, error) {
-	ids, err := dbsqlc.New(s.pool).ApprovedTrainerIDs(ctx, courseID)
+	ids, err := schedulingdb.New(s.pool).ApprovedTrainerIDs(ctx, courseID)
 	if err != nil {
 		return nil, fmt.Errorf("trainers approved for course %d: %w", courseID, err)
 	}
@@ -156,7 +156,7 @@ type Choices struct {
 }
 
 func (s *Service) Choices(ctx context.Context) (Choices, error) {
-	rows, err := dbsqlc.New(s.pool).SchedulingChoices(ctx)
+	rows, err := schedulingdb.New(s.pool).SchedulingChoices(ctx)
 	if err != nil {
 		return Choices{}, fmt.Errorf("scheduling choices: %w", err)
 	}

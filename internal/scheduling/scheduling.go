@@ -25,6 +25,7 @@ import (
 	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/pgerr"
+	"github.com/pscp/booktraining/internal/scheduling/internal/schedulingdb"
 	"github.com/pscp/booktraining/internal/validation"
 	"github.com/pscp/booktraining/internal/workday"
 )
@@ -135,7 +136,7 @@ const MaxYearsAhead = 2
 // plan to save. except is the session being edited (0 for a new one): its
 // own slot is not a clash.
 func (s *Service) Check(ctx context.Context, f Form, except int64) (Plan, error) {
-	return s.check(ctx, dbsqlc.New(s.pool), f, except)
+	return s.check(ctx, s.pool, f, except)
 }
 
 // CheckTx is Check in the caller's transaction, the one that acts on the
@@ -144,10 +145,11 @@ func (s *Service) Check(ctx context.Context, f Form, except int64) (Plan, error)
 // are read where the session is then saved or moved (the database's
 // exclusion constraints still have the last word on a race).
 func (s *Service) CheckTx(ctx context.Context, tx pgx.Tx, f Form, except int64) (Plan, error) {
-	return s.check(ctx, dbsqlc.New(tx), f, except)
+	return s.check(ctx, tx, f, except)
 }
 
-func (s *Service) check(ctx context.Context, q *dbsqlc.Queries, f Form, except int64) (Plan, error) {
+func (s *Service) check(ctx context.Context, db schedulingdb.DBTX, f Form, except int64) (Plan, error) {
+	q := schedulingdb.New(db)
 	var current Session // the session being changed: it may keep a retired venue
 	if except != 0 {
 		var err error
@@ -254,7 +256,7 @@ func (s *Service) check(ctx context.Context, q *dbsqlc.Queries, f Form, except i
 	if f.AgencyID < 0 {
 		v.Add("agency", "Select the agency the session is for")
 	} else if f.AgencyID > 0 {
-		ok, err := q.AgencyExists(ctx, f.AgencyID)
+		ok, err := dbsqlc.New(db).AgencyExists(ctx, f.AgencyID)
 		if err != nil {
 			return p, err
 		}
@@ -281,7 +283,7 @@ func (s *Service) check(ctx context.Context, q *dbsqlc.Queries, f Form, except i
 	} else if len(p.TrainerIDs) > 4 {
 		v.Add("trainers", "Select no more than 4 trainers")
 	} else {
-		rows, err := q.TrainersForScheduling(ctx, dbsqlc.TrainersForSchedulingParams{CourseID: f.CourseID, Ids: p.TrainerIDs})
+		rows, err := q.TrainersForScheduling(ctx, schedulingdb.TrainersForSchedulingParams{CourseID: f.CourseID, Ids: p.TrainerIDs})
 		if err != nil {
 			return p, err
 		}
@@ -318,8 +320,8 @@ func (s *Service) check(ctx context.Context, q *dbsqlc.Queries, f Form, except i
 	return p, nil
 }
 
-func (s *Service) clashes(ctx context.Context, q *dbsqlc.Queries, p Plan, except int64) ([]Clash, error) {
-	rows, err := q.FindClashes(ctx, dbsqlc.FindClashesParams{
+func (s *Service) clashes(ctx context.Context, q *schedulingdb.Queries, p Plan, except int64) ([]Clash, error) {
+	rows, err := q.FindClashes(ctx, schedulingdb.FindClashesParams{
 		VenueID: p.VenueID, StartsAt: p.StartsAt, EndsAt: p.EndsAt, ExceptSessionID: except, TrainerIds: p.TrainerIDs,
 	})
 	if err != nil {
@@ -390,11 +392,11 @@ func (s *Service) Create(ctx context.Context, f Form) (int64, Plan, error) {
 		if w := nonWorkingDays(f, p.StartsAt); w != nil {
 			return w
 		}
-		q := dbsqlc.New(tx)
+		q := schedulingdb.New(tx)
 		if id, err = insert(ctx, q, p); err != nil {
 			return err
 		}
-		return s.recordCreated(ctx, q, id, nil)
+		return s.recordCreated(ctx, tx, id, nil)
 	})
 	if IsClash(err) {
 		return 0, p, s.clashAfterRace(ctx, p, 0)
@@ -435,7 +437,7 @@ func RoomMadeSmaller(err error) error {
 }
 
 func (s *Service) clashAfterRace(ctx context.Context, p Plan, except int64) error {
-	clashes, err := s.clashes(ctx, dbsqlc.New(s.pool), p, except)
+	clashes, err := s.clashes(ctx, schedulingdb.New(s.pool), p, except)
 	if err != nil {
 		return err
 	}
@@ -445,7 +447,7 @@ func (s *Service) clashAfterRace(ctx context.Context, p Plan, except int64) erro
 	return &ClashError{Clashes: clashes}
 }
 
-func insert(ctx context.Context, q *dbsqlc.Queries, p Plan) (int64, error) {
+func insert(ctx context.Context, q *schedulingdb.Queries, p Plan) (int64, error) {
 	var agency *int64
 	var invite *string
 	if p.AgencyID != 0 {
@@ -453,7 +455,7 @@ func insert(ctx context.Context, q *dbsqlc.Queries, p Plan) (int64, error) {
 		token := rand.Text()
 		invite = &token
 	}
-	id, err := q.InsertScheduledSession(ctx, dbsqlc.InsertScheduledSessionParams{
+	id, err := q.InsertScheduledSession(ctx, schedulingdb.InsertScheduledSessionParams{
 		CourseID: p.CourseID, VenueID: p.VenueID, StartsAt: p.StartsAt, EndsAt: p.EndsAt, BookingCutoffAt: p.Cutoff,
 		Capacity: int32(p.Capacity), MeetingUrl: p.MeetingURL, ClosedToAgencyID: agency, InviteToken: invite,
 	})
@@ -461,7 +463,7 @@ func insert(ctx context.Context, q *dbsqlc.Queries, p Plan) (int64, error) {
 		return 0, err
 	}
 	for _, t := range p.TrainerIDs {
-		if err := q.AddSessionTrainer(ctx, dbsqlc.AddSessionTrainerParams{SessionID: id, TrainerID: t}); err != nil {
+		if err := q.AddSessionTrainer(ctx, schedulingdb.AddSessionTrainerParams{SessionID: id, TrainerID: t}); err != nil {
 			return 0, err
 		}
 	}

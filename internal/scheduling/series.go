@@ -10,8 +10,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/london"
+	"github.com/pscp/booktraining/internal/scheduling/internal/schedulingdb"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -139,7 +139,7 @@ func (s *Service) CreateSeries(ctx context.Context, f Form, p Pattern) ([]int64,
 		if w := nonWorkingDays(f, starts...); w != nil {
 			return w
 		}
-		q := dbsqlc.New(tx)
+		q := schedulingdb.New(tx)
 		for _, plan := range plans {
 			id, err := insert(ctx, q, plan)
 			if err != nil {
@@ -148,7 +148,7 @@ func (s *Service) CreateSeries(ctx context.Context, f Form, p Pattern) ([]int64,
 			ids = append(ids, id)
 		}
 		for _, id := range ids {
-			if err := s.recordCreated(ctx, q, id, map[string]any{"series_of": len(ids)}); err != nil {
+			if err := s.recordCreated(ctx, tx, id, map[string]any{"series_of": len(ids)}); err != nil {
 				return err
 			}
 		}

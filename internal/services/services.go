@@ -133,7 +133,7 @@ func New(pool *pgxpool.Pool, cfg config.Config, o Options) (*Services, error) {
 		if err := s.Bookings.CancelFutureBookings(ctx, tx, userID, now); err != nil {
 			return err
 		}
-		return trainer.LeaveSessionsToComeTx(ctx, tx, userID)
+		return scheduling.LeaveSessionsToComeTx(ctx, tx, userID)
 	}
 	s.Scheduler = scheduling.New(pool, now, log)
 	s.Scheduler.Bookings = s.Bookings

@@ -2,26 +2,13 @@ package trainer
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/privacy"
+	"github.com/pscp/booktraining/internal/trainer/internal/trainerdb"
 )
-
-// LeaveSessionsToComeTx takes a person whose account is being erased off
-// every session still to come they were down to deliver, in the caller's
-// transaction, before their approvals and trainer role go (the database
-// keeps both while they have sessions to come). An erased person trains no
-// more; the sessions they delivered stay as history.
-func LeaveSessionsToComeTx(ctx context.Context, tx pgx.Tx, userID int64) error {
-	if _, err := dbsqlc.New(tx).LeaveSessionsToCome(ctx, userID); err != nil {
-		return fmt.Errorf("take %d off their sessions to come: %w", userID, err)
-	}
-	return nil
-}
 
 // PersonalData is the trainers' part of the privacy registry: the courses a
 // person is approved to deliver, their time off, and the sessions they
@@ -34,7 +21,7 @@ func PersonalData() []privacy.Part {
 			Name:   "trainer_approvals",
 			Export: exportApprovals,
 			Erase: func(ctx context.Context, tx pgx.Tx, p privacy.Person, _ time.Time) error {
-				return dbsqlc.New(tx).DeleteCourseApprovalsOf(ctx, p.ID)
+				return trainerdb.New(tx).DeleteCourseApprovalsOf(ctx, p.ID)
 			},
 		},
 		{
@@ -42,7 +29,7 @@ func PersonalData() []privacy.Part {
 			Columns: []string{"trainer_commitments.reason"},
 			Export:  exportTimeOff,
 			Erase: func(ctx context.Context, tx pgx.Tx, p privacy.Person, _ time.Time) error {
-				return dbsqlc.New(tx).DeleteTimeOffOf(ctx, p.ID)
+				return trainerdb.New(tx).DeleteTimeOffOf(ctx, p.ID)
 			},
 		},
 		{
@@ -60,7 +47,7 @@ type PersonalApproval struct {
 }
 
 func exportApprovals(ctx context.Context, tx pgx.Tx, p privacy.Person) (any, error) {
-	rows, err := dbsqlc.New(tx).ExportCourseApprovals(ctx, p.ID)
+	rows, err := trainerdb.New(tx).ExportCourseApprovals(ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -80,7 +67,7 @@ type PersonalTimeOff struct {
 }
 
 func exportTimeOff(ctx context.Context, tx pgx.Tx, p privacy.Person) (any, error) {
-	rows, err := dbsqlc.New(tx).ExportTimeOff(ctx, p.ID)
+	rows, err := trainerdb.New(tx).ExportTimeOff(ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +87,7 @@ type PersonalDelivery struct {
 }
 
 func exportDelivered(ctx context.Context, tx pgx.Tx, p privacy.Person) (any, error) {
-	rows, err := dbsqlc.New(tx).ExportSessionsDelivered(ctx, p.ID)
+	rows, err := trainerdb.New(tx).ExportSessionsDelivered(ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pscp/booktraining/internal/catalogue"
-	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/trainer/internal/trainerdb"
 )
 
 // SessionsPageSize is how many sessions a page of "My sessions" holds, in
@@ -65,7 +65,7 @@ type MySessions struct {
 }
 
 // sessionOf converts any of the session rows, which have the same columns.
-func sessionOf(r dbsqlc.ListUpcomingTrainerSessionsRow) Session {
+func sessionOf(r trainerdb.ListUpcomingTrainerSessionsRow) Session {
 	var lines []string
 	for _, l := range []string{r.AddressLine1, r.AddressLine2, r.Town, r.Postcode} {
 		if strings.TrimSpace(l) != "" {
@@ -73,7 +73,7 @@ func sessionOf(r dbsqlc.ListUpcomingTrainerSessionsRow) Session {
 		}
 	}
 	return Session{
-		ID: r.ID, CourseTitle: r.CourseTitle, Start: r.StartsAt, End: r.EndsAt, Status: r.Status,
+		ID: r.ID, CourseTitle: r.CourseTitle, Start: r.StartsAt, End: r.EndsAt, Status: catalogue.SessionStatus(r.Status),
 		Capacity: int(r.Capacity), SeatsTaken: int(r.SeatsTaken), MeetingURL: r.MeetingUrl,
 		Venue: Venue{Name: r.VenueName, Online: r.VenueOnline, AddressLines: lines,
 			Directions: r.Directions, AccessibilityNotes: r.AccessibilityNotes},
@@ -83,14 +83,14 @@ func sessionOf(r dbsqlc.ListUpcomingTrainerSessionsRow) Session {
 // Sessions returns page (from 1) of the trainer's upcoming sessions, or
 // of their past ones.
 func (s *Service) Sessions(ctx context.Context, trainerID int64, past bool, page int) (MySessions, error) {
-	q := dbsqlc.New(s.pool)
+	q := trainerdb.New(s.pool)
 	now := s.now()
 	page = max(page, 1)
-	up, err := q.CountUpcomingTrainerSessions(ctx, dbsqlc.CountUpcomingTrainerSessionsParams{TrainerID: trainerID, Now: now})
+	up, err := q.CountUpcomingTrainerSessions(ctx, trainerdb.CountUpcomingTrainerSessionsParams{TrainerID: trainerID, Now: now})
 	if err != nil {
 		return MySessions{}, fmt.Errorf("count upcoming sessions of trainer %d: %w", trainerID, err)
 	}
-	done, err := q.CountPastTrainerSessions(ctx, dbsqlc.CountPastTrainerSessionsParams{TrainerID: trainerID, Now: now})
+	done, err := q.CountPastTrainerSessions(ctx, trainerdb.CountPastTrainerSessionsParams{TrainerID: trainerID, Now: now})
 	if err != nil {
 		return MySessions{}, fmt.Errorf("count past sessions of trainer %d: %w", trainerID, err)
 	}
@@ -102,17 +102,17 @@ func (s *Service) Sessions(ctx context.Context, trainerID int64, past bool, page
 	out.PageCount = (total + SessionsPageSize - 1) / SessionsPageSize
 	off := int32(min((page-1)*SessionsPageSize, 1<<30))
 	if past {
-		rows, err := q.ListPastTrainerSessions(ctx, dbsqlc.ListPastTrainerSessionsParams{
+		rows, err := q.ListPastTrainerSessions(ctx, trainerdb.ListPastTrainerSessionsParams{
 			TrainerID: trainerID, Now: now, Lim: SessionsPageSize, Off: off,
 		})
 		if err != nil {
 			return MySessions{}, fmt.Errorf("list past sessions of trainer %d: %w", trainerID, err)
 		}
 		for _, r := range rows {
-			out.Sessions = append(out.Sessions, sessionOf(dbsqlc.ListUpcomingTrainerSessionsRow(r)))
+			out.Sessions = append(out.Sessions, sessionOf(trainerdb.ListUpcomingTrainerSessionsRow(r)))
 		}
 	} else {
-		rows, err := q.ListUpcomingTrainerSessions(ctx, dbsqlc.ListUpcomingTrainerSessionsParams{
+		rows, err := q.ListUpcomingTrainerSessions(ctx, trainerdb.ListUpcomingTrainerSessionsParams{
 			TrainerID: trainerID, Now: now, Lim: SessionsPageSize, Off: off,
 		})
 		if err != nil {
@@ -131,21 +131,21 @@ func (s *Service) Sessions(ctx context.Context, trainerID int64, past bool, page
 // Session returns one session the trainer delivers, or ErrSessionNotFound
 // for any other session, so that no trainer can open another's.
 func (s *Service) Session(ctx context.Context, trainerID, sessionID int64) (Session, error) {
-	q := dbsqlc.New(s.pool)
-	r, err := q.GetTrainerSession(ctx, dbsqlc.GetTrainerSessionParams{TrainerID: trainerID, SessionID: sessionID})
+	q := trainerdb.New(s.pool)
+	r, err := q.GetTrainerSession(ctx, trainerdb.GetTrainerSessionParams{TrainerID: trainerID, SessionID: sessionID})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Session{}, ErrSessionNotFound
 	} else if err != nil {
 		return Session{}, fmt.Errorf("get session %d of trainer %d: %w", sessionID, trainerID, err)
 	}
-	one := []Session{sessionOf(dbsqlc.ListUpcomingTrainerSessionsRow(r))}
+	one := []Session{sessionOf(trainerdb.ListUpcomingTrainerSessionsRow(r))}
 	if err := addCoTrainers(ctx, q, trainerID, one); err != nil {
 		return Session{}, err
 	}
 	return one[0], nil
 }
 
-func addCoTrainers(ctx context.Context, q *dbsqlc.Queries, trainerID int64, sessions []Session) error {
+func addCoTrainers(ctx context.Context, q *trainerdb.Queries, trainerID int64, sessions []Session) error {
 	if len(sessions) == 0 {
 		return nil
 	}
@@ -155,7 +155,7 @@ func addCoTrainers(ctx context.Context, q *dbsqlc.Queries, trainerID int64, sess
 		ids[i] = s.ID
 		index[s.ID] = append(index[s.ID], i)
 	}
-	rows, err := q.ListCoTrainers(ctx, dbsqlc.ListCoTrainersParams{TrainerID: trainerID, SessionIds: ids})
+	rows, err := q.ListCoTrainers(ctx, trainerdb.ListCoTrainersParams{TrainerID: trainerID, SessionIds: ids})
 	if err != nil {
 		return fmt.Errorf("list co-trainers: %w", err)
 	}

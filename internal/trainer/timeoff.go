@@ -11,10 +11,10 @@ import (
 
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/pgerr"
+	"github.com/pscp/booktraining/internal/trainer/internal/trainerdb"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -120,7 +120,7 @@ func day(v *validation.Errors, name, label string, in london.DateInput) *time.Ti
 
 // ListTimeOff returns the trainer's time off, earliest first.
 func (s *Service) ListTimeOff(ctx context.Context, trainerID int64) ([]TimeOff, error) {
-	rows, err := dbsqlc.New(s.pool).ListTimeOff(ctx, trainerID)
+	rows, err := trainerdb.New(s.pool).ListTimeOff(ctx, trainerID)
 	if err != nil {
 		return nil, fmt.Errorf("list time off of %d: %w", trainerID, err)
 	}
@@ -143,12 +143,12 @@ func (s *Service) AddTimeOff(ctx context.Context, trainerID int64, f TimeOffForm
 	}
 	t := TimeOff{Start: start, End: end, Reason: reason}
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
+		q := trainerdb.New(tx)
 		if err := lockTrainer(ctx, q, trainerID); err != nil {
 			return err
 		}
 		now := s.now()
-		id, err := q.InsertTimeOff(ctx, dbsqlc.InsertTimeOffParams{
+		id, err := q.InsertTimeOff(ctx, trainerdb.InsertTimeOffParams{
 			TrainerID: trainerID, StartsAt: start, EndsAt: end, Reason: reason, Now: now,
 		})
 		t.ID = id
@@ -157,7 +157,7 @@ func (s *Service) AddTimeOff(ctx context.Context, trainerID int64, f TimeOffForm
 		} else if err != nil {
 			return fmt.Errorf("insert time off for trainer %d: %w", trainerID, err)
 		}
-		return audit.Record(ctx, q, now, audit.Event{
+		return audit.RecordTx(ctx, tx, now, audit.Event{
 			Action: ActionTimeOffAdded, ActorID: a.IDPtr(), SubjectID: &trainerID, IP: a.IP,
 			Details: map[string]any{
 				"first_day": t.FirstDay().Format(time.DateOnly), "last_day": t.LastDay().Format(time.DateOnly), "reason": reason,
@@ -178,7 +178,7 @@ func (s *Service) AddTimeOff(ctx context.Context, trainerID int64, f TimeOffForm
 var errClash = errors.New("clash")
 
 func (s *Service) whatClashes(ctx context.Context, trainerID int64, start, end time.Time) error {
-	r, err := dbsqlc.New(s.pool).FirstClash(ctx, dbsqlc.FirstClashParams{TrainerID: trainerID, StartsAt: start, EndsAt: end})
+	r, err := trainerdb.New(s.pool).FirstClash(ctx, trainerdb.FirstClashParams{TrainerID: trainerID, StartsAt: start, EndsAt: end})
 	if errors.Is(err, pgx.ErrNoRows) {
 		// What was in the way has gone since: say so without details.
 		return &ClashError{}
@@ -193,18 +193,18 @@ func (s *Service) whatClashes(ctx context.Context, trainerID int64, start, end t
 func (s *Service) RemoveTimeOff(ctx context.Context, trainerID, id int64) error {
 	a := actor.From(ctx)
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
+		q := trainerdb.New(tx)
 		if err := lockTrainer(ctx, q, trainerID); err != nil {
 			return err
 		}
-		r, err := q.DeleteTimeOff(ctx, dbsqlc.DeleteTimeOffParams{ID: id, TrainerID: trainerID})
+		r, err := q.DeleteTimeOff(ctx, trainerdb.DeleteTimeOffParams{ID: id, TrainerID: trainerID})
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrTimeOffNotFound
 		} else if err != nil {
 			return fmt.Errorf("delete time off %d: %w", id, err)
 		}
 		t := TimeOff{Start: r.StartsAt, End: r.EndsAt}
-		return audit.Record(ctx, q, s.now(), audit.Event{
+		return audit.RecordTx(ctx, tx, s.now(), audit.Event{
 			Action: ActionTimeOffRemoved, ActorID: a.IDPtr(), SubjectID: &trainerID, IP: a.IP,
 			Details: map[string]any{"first_day": t.FirstDay().Format(time.DateOnly), "last_day": t.LastDay().Format(time.DateOnly)},
 		})

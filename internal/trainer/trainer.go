@@ -15,9 +15,9 @@ import (
 
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/pgerr"
+	"github.com/pscp/booktraining/internal/trainer/internal/trainerdb"
 )
 
 var (
@@ -79,7 +79,7 @@ func New(pool *pgxpool.Pool, now func() time.Time) *Service {
 
 // List returns everyone holding the trainer role, by name.
 func (s *Service) List(ctx context.Context) ([]Trainer, error) {
-	rows, err := dbsqlc.New(s.pool).ListTrainers(ctx, s.now())
+	rows, err := trainerdb.New(s.pool).ListTrainers(ctx, s.now())
 	if err != nil {
 		return nil, fmt.Errorf("list trainers: %w", err)
 	}
@@ -93,7 +93,7 @@ func (s *Service) List(ctx context.Context) ([]Trainer, error) {
 
 // Get returns one trainer, or ErrNotFound for anyone not holding the role.
 func (s *Service) Get(ctx context.Context, id int64) (Trainer, error) {
-	r, err := dbsqlc.New(s.pool).GetTrainer(ctx, id)
+	r, err := trainerdb.New(s.pool).GetTrainer(ctx, id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Trainer{}, ErrNotFound
 	} else if err != nil {
@@ -105,7 +105,7 @@ func (s *Service) Get(ctx context.Context, id int64) (Trainer, error) {
 // CourseApprovals lists every course that is not retired, ticked where the
 // trainer is approved to deliver it.
 func (s *Service) CourseApprovals(ctx context.Context, trainerID int64) ([]CourseApproval, error) {
-	rows, err := dbsqlc.New(s.pool).ListCourseApprovals(ctx, trainerID)
+	rows, err := trainerdb.New(s.pool).ListCourseApprovals(ctx, trainerID)
 	if err != nil {
 		return nil, fmt.Errorf("list course approvals of %d: %w", trainerID, err)
 	}
@@ -125,18 +125,18 @@ func (s *Service) SetCourses(ctx context.Context, trainerID int64, courseIDs []i
 		courseIDs = []int64{}
 	}
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
+		q := trainerdb.New(tx)
 		if err := lockTrainer(ctx, q, trainerID); err != nil {
 			return err
 		}
 		now := s.now()
-		removed, err := q.RemoveCourseApprovals(ctx, dbsqlc.RemoveCourseApprovalsParams{TrainerID: trainerID, CourseIds: courseIDs})
+		removed, err := q.RemoveCourseApprovals(ctx, trainerdb.RemoveCourseApprovalsParams{TrainerID: trainerID, CourseIds: courseIDs})
 		if pgerr.Violates(err, keepsSessionsToCome) {
 			return ErrStillDelivering
 		} else if err != nil {
 			return fmt.Errorf("withdraw approvals of trainer %d: %w", trainerID, err)
 		}
-		added, err := q.AddCourseApprovals(ctx, dbsqlc.AddCourseApprovalsParams{TrainerID: trainerID, CourseIds: courseIDs, Now: now})
+		added, err := q.AddCourseApprovals(ctx, trainerdb.AddCourseApprovalsParams{TrainerID: trainerID, CourseIds: courseIDs, Now: now})
 		if err != nil {
 			return fmt.Errorf("approve courses for trainer %d: %w", trainerID, err)
 		}
@@ -145,14 +145,14 @@ func (s *Service) SetCourses(ctx context.Context, trainerID int64, courseIDs []i
 		}
 		slices.Sort(added)
 		slices.Sort(removed)
-		return audit.Record(ctx, q, now, audit.Event{
+		return audit.RecordTx(ctx, tx, now, audit.Event{
 			Action: ActionCoursesApproved, ActorID: a.IDPtr(), SubjectID: &trainerID, IP: a.IP,
 			Details: map[string]any{"approved_course_ids": added, "withdrawn_course_ids": removed},
 		})
 	})
 }
 
-func lockTrainer(ctx context.Context, q *dbsqlc.Queries, id int64) error {
+func lockTrainer(ctx context.Context, q *trainerdb.Queries, id int64) error {
 	if _, err := q.LockTrainer(ctx, id); errors.Is(err, pgx.ErrNoRows) {
 		return ErrNotFound
 	} else if err != nil {
@@ -173,8 +173,8 @@ func ApproveTx(ctx context.Context, tx pgx.Tx, courseID int64, trainerIDs []int6
 		return nil, nil
 	}
 	a := actor.From(ctx)
-	q := dbsqlc.New(tx)
-	added, err := q.ApproveTrainersForCourse(ctx, dbsqlc.ApproveTrainersForCourseParams{
+	q := trainerdb.New(tx)
+	added, err := q.ApproveTrainersForCourse(ctx, trainerdb.ApproveTrainersForCourseParams{
 		TrainerIds: trainerIDs, CourseID: courseID, Now: now,
 	})
 	if err != nil {
@@ -182,7 +182,7 @@ func ApproveTx(ctx context.Context, tx pgx.Tx, courseID int64, trainerIDs []int6
 	}
 	slices.Sort(added)
 	for _, id := range added {
-		if err := audit.Record(ctx, q, now, audit.Event{
+		if err := audit.RecordTx(ctx, tx, now, audit.Event{
 			Action: ActionCoursesApproved, ActorID: a.IDPtr(), SubjectID: &id, IP: a.IP,
 			Details: map[string]any{"approved_course_ids": []int64{courseID}, "withdrawn_course_ids": []int64{}},
 		}); err != nil {

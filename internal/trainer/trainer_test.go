@@ -211,3 +211,49 @@ func TestApprovalStaysWhileTheTrainerHasASessionToCome(t *testing.T) {
 	require.NoError(t, f.svc.SetCourses(f.asManager, f.trainer, approved[1:]))
 	assert.Equal(t, 1, f.audited(t, string(trainer.ActionCoursesApproved)))
 }
+
+// A manager withdraws a trainer's approvals while another puts the trainer
+// on a session of one of those courses: the second has just taken its share
+// of the approval (00032's trigger) when the withdrawal locks the trainer
+// and waits for it. The session's foreign key then takes its share of the
+// trainer's row: the withdrawal's lock must let it, or the two deadlock.
+// The trainer goes on the session, and the withdrawal is refused.
+func TestWithdrawingWaitsForATrainerBeingScheduled(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	ctx := context.Background()
+	_, err := f.pool.Exec(ctx, "DELETE FROM session_trainers WHERE trainer_id = $1", f.trainer)
+	require.NoError(t, err)
+	var course, session int64
+	require.NoError(t, f.pool.QueryRow(ctx,
+		"SELECT id FROM courses WHERE retired_at IS NULL AND NOT bespoke ORDER BY id LIMIT 1").Scan(&course))
+	_, err = f.pool.Exec(ctx, `INSERT INTO trainer_courses (trainer_id, course_id, approved_at) VALUES ($1, $2, now())
+		ON CONFLICT DO NOTHING`, f.trainer, course)
+	require.NoError(t, err)
+	require.NoError(t, f.pool.QueryRow(ctx, `
+		INSERT INTO sessions (course_id, course_title, venue_id, starts_at, ends_at, booking_cutoff_at, capacity, status)
+		SELECT c.id, c.title, (SELECT id FROM venues WHERE online ORDER BY id LIMIT 1),
+		       now() + interval '400 days', now() + interval '400 days 3 hours', now() + interval '390 days', 10, 'draft'
+		FROM courses c WHERE c.id = $1 RETURNING id`, course).Scan(&session))
+
+	scheduling, err := f.pool.Begin(ctx)
+	require.NoError(t, err)
+	defer func() { _ = scheduling.Rollback(ctx) }()
+	_, err = scheduling.Exec(ctx, "SELECT 1 FROM trainer_courses WHERE trainer_id = $1 AND course_id = $2 FOR KEY SHARE",
+		f.trainer, course)
+	require.NoError(t, err)
+
+	withdrawn := make(chan error, 1)
+	go func() { withdrawn <- f.svc.SetCourses(f.asManager, f.trainer, nil) }()
+	require.Eventually(t, func() bool {
+		var waiting int
+		err := f.pool.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&waiting)
+		return err == nil && waiting > 0
+	}, 10*time.Second, 10*time.Millisecond, "the withdrawal waits for the approval")
+
+	_, err = scheduling.Exec(ctx, "INSERT INTO session_trainers (session_id, trainer_id) VALUES ($1, $2)", session, f.trainer)
+	require.NoError(t, err, "the trainer goes on the session")
+	require.NoError(t, scheduling.Commit(ctx))
+	assert.ErrorIs(t, <-withdrawn, trainer.ErrStillDelivering)
+}

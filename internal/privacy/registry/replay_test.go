@@ -24,7 +24,7 @@ import (
 	"github.com/pscp/booktraining/internal/pgtest"
 	"github.com/pscp/booktraining/internal/privacy/registry"
 	"github.com/pscp/booktraining/internal/queue"
-	"github.com/pscp/booktraining/internal/trainer"
+	"github.com/pscp/booktraining/internal/scheduling"
 )
 
 // planted are the values that identify Quinn, one in every place that can
@@ -90,7 +90,7 @@ func setupReplay(t *testing.T) replay {
 		if err := bookings.CancelFutureBookings(ctx, tx, userID, now); err != nil {
 			return err
 		}
-		return trainer.LeaveSessionsToComeTx(ctx, tx, userID)
+		return scheduling.LeaveSessionsToComeTx(ctx, tx, userID)
 	}
 	accounts.Privacy = registry.New()
 	r := replay{ctx: ctx, pool: pool, accounts: accounts}

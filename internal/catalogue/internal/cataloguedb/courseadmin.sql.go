@@ -3,7 +3,7 @@
 //   sqlc v1.31.1
 // source: courseadmin.sql
 
-package dbsqlc
+package cataloguedb
 
 import (
 	"context"

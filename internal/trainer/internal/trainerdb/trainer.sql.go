@@ -3,7 +3,7 @@
 //   sqlc v1.31.1
 // source: trainer.sql
 
-package dbsqlc
+package trainerdb
 
 import (
 	"context"
@@ -290,36 +290,6 @@ func (q *Queries) InsertTimeOff(ctx context.Context, arg InsertTimeOffParams) (i
 	var id int64
 	err := row.Scan(&id)
 	return id, err
-}
-
-const leaveSessionsToCome = `-- name: LeaveSessionsToCome :many
-DELETE FROM session_trainers st
-USING sessions s
-WHERE s.id = st.session_id AND st.trainer_id = $1
-  AND s.status IN ('draft', 'published') AND s.ends_at > now()
-RETURNING st.session_id
-`
-
-// Takes a person off every session still to come they were down to deliver
-// (the database's clock decides, as its rule that they stay approved does).
-func (q *Queries) LeaveSessionsToCome(ctx context.Context, trainerID int64) ([]int64, error) {
-	rows, err := q.db.Query(ctx, leaveSessionsToCome, trainerID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []int64
-	for rows.Next() {
-		var session_id int64
-		if err := rows.Scan(&session_id); err != nil {
-			return nil, err
-		}
-		items = append(items, session_id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
 }
 
 const listCoTrainers = `-- name: ListCoTrainers :many
@@ -659,8 +629,9 @@ FOR NO KEY UPDATE OF u
 
 // Holds the trainer's row, so that two changes to their approvals or time
 // off are made one after the other. NO KEY UPDATE, not UPDATE: putting the
-// trainer on a session takes KEY SHARE of this row (its foreign key) while
-// holding their approval, and must not wait here (a deadlock).
+// trainer on a session takes FOR KEY SHARE on their approval (00032's
+// trigger) and then on this row (the foreign key), and a lock that refused
+// the second while this change waits for the first would deadlock.
 func (q *Queries) LockTrainer(ctx context.Context, id int64) (int64, error) {
 	row := q.db.QueryRow(ctx, lockTrainer, id)
 	var id_2 int64

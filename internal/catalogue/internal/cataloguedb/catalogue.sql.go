@@ -3,7 +3,7 @@
 //   sqlc v1.31.1
 // source: catalogue.sql
 
-package dbsqlc
+package cataloguedb
 
 import (
 	"context"

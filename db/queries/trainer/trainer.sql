@@ -25,8 +25,9 @@ WHERE u.id = @id AND u.erased_at IS NULL;
 -- name: LockTrainer :one
 -- Holds the trainer's row, so that two changes to their approvals or time
 -- off are made one after the other. NO KEY UPDATE, not UPDATE: putting the
--- trainer on a session takes KEY SHARE of this row (its foreign key) while
--- holding their approval, and must not wait here (a deadlock).
+-- trainer on a session takes FOR KEY SHARE on their approval (00032's
+-- trigger) and then on this row (the foreign key), and a lock that refused
+-- the second while this change waits for the first would deadlock.
 SELECT u.id
 FROM users u
 JOIN user_roles r ON r.user_id = u.id AND r.role = 'trainer'
@@ -152,12 +153,3 @@ JOIN users u ON u.id = st.trainer_id
 LEFT JOIN agencies a ON a.id = u.agency_id
 WHERE st.session_id = ANY (@session_ids::bigint[]) AND st.trainer_id <> @trainer_id
 ORDER BY st.session_id, lower(u.full_name), u.id;
-
--- name: LeaveSessionsToCome :many
--- Takes a person off every session still to come they were down to deliver
--- (the database's clock decides, as its rule that they stay approved does).
-DELETE FROM session_trainers st
-USING sessions s
-WHERE s.id = st.session_id AND st.trainer_id = @trainer_id
-  AND s.status IN ('draft', 'published') AND s.ends_at > now()
-RETURNING st.session_id;

@@ -135,3 +135,12 @@ ORDER BY 1, 3;
 
 -- name: LockSessionForChange :one
 SELECT status, seats_taken FROM sessions WHERE id = @id FOR UPDATE;
+
+-- name: LeaveSessionsToCome :many
+-- Takes a person off every session still to come they were down to deliver
+-- (the database's clock decides, as its rule that they stay approved does).
+DELETE FROM session_trainers st
+USING sessions s
+WHERE s.id = st.session_id AND st.trainer_id = @trainer_id
+  AND s.status IN ('draft', 'published') AND s.ends_at > now()
+RETURNING st.session_id;

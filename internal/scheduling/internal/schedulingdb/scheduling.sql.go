@@ -3,7 +3,7 @@
 //   sqlc v1.31.1
 // source: scheduling.sql
 
-package dbsqlc
+package schedulingdb
 
 import (
 	"context"
@@ -282,6 +282,36 @@ func (q *Queries) InsertScheduledSession(ctx context.Context, arg InsertSchedule
 	var id int64
 	err := row.Scan(&id)
 	return id, err
+}
+
+const leaveSessionsToCome = `-- name: LeaveSessionsToCome :many
+DELETE FROM session_trainers st
+USING sessions s
+WHERE s.id = st.session_id AND st.trainer_id = $1
+  AND s.status IN ('draft', 'published') AND s.ends_at > now()
+RETURNING st.session_id
+`
+
+// Takes a person off every session still to come they were down to deliver
+// (the database's clock decides, as its rule that they stay approved does).
+func (q *Queries) LeaveSessionsToCome(ctx context.Context, trainerID int64) ([]int64, error) {
+	rows, err := q.db.Query(ctx, leaveSessionsToCome, trainerID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []int64
+	for rows.Next() {
+		var session_id int64
+		if err := rows.Scan(&session_id); err != nil {
+			return nil, err
+		}
+		items = append(items, session_id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const listProgramme = `-- name: ListProgramme :many
