@@ -112,6 +112,7 @@ var owners = map[string]string{
 	"emails":                  "email",
 	"sweep_runs":              "queue",
 	"job_failures_dealt_with": "queue",
+	"certificates":            "certificate",
 }
 
 // crossWrites are the queries that still write another domain's table, each
