@@ -81,7 +81,9 @@ func rtl(r rune) bool {
 
 // strong says whether r sets a direction (a letter or a digit); spaces and
 // punctuation take the direction around them.
-func strong(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) }
+func strong(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
+}
 
 // visual returns a line of text in the order its characters are seen, with
 // Arabic letters joined: a simple form of the Unicode bidirectional
