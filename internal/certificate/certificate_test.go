@@ -348,3 +348,21 @@ func BenchmarkCertificate(b *testing.B) {
 		}
 	}
 }
+
+// The retention schedule deletes old bookings (privacy's DeleteBookings);
+// their certificates go with them and stop verifying.
+func TestACertificateGoesWithItsBooking(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	sam := f.person(t, "sam@example.org", "Sam")
+	id := f.place(t, sam, f.session(t, time.Date(2026, 3, 3, 9, 30, 0, 0, time.UTC)), "attended")
+	c, err := f.certs.Issue(f.as(sam), id)
+	require.NoError(t, err)
+	_, err = f.pool.Exec(f.ctx, "DELETE FROM bookings WHERE id = ANY($1::bigint[])", []int64{id})
+	require.NoError(t, err)
+	_, err = f.certs.Verify(f.ctx, c.Code)
+	assert.ErrorIs(t, err, certificate.ErrUnknownCode)
+	var n int
+	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT count(*) FROM certificates").Scan(&n))
+	assert.Zero(t, n)
+}
