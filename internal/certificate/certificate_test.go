@@ -2,6 +2,7 @@ package certificate_test
 
 import (
 	"context"
+	"flag"
 	"net/url"
 	"os"
 	"os/exec"
@@ -26,6 +27,8 @@ import (
 )
 
 var now = time.Date(2026, time.March, 20, 9, 0, 0, 0, time.UTC)
+
+var update = flag.Bool("update", false, "rewrite testdata/certificate.txt from the certificate as made now")
 
 type fixture struct {
 	ctx    context.Context
@@ -330,17 +333,44 @@ func TestTrainingRecordListsEverythingAttended(t *testing.T) {
 	assert.NotContains(t, text, "10 March 2026")
 }
 
+// sample is a certificate as the README and the golden file show it.
+func sample() certificate.Certificate {
+	start := time.Date(2026, 3, 3, 9, 30, 0, 0, time.UTC)
+	return certificate.Certificate{BookingID: 1, Code: "7KQ2M9XD4TRA", IssuedAt: start.Add(4 * time.Hour),
+		Person: "Ŵyn Łukasz Żółć", Course: "Working Together to Safeguard Children", Level: 2,
+		StartsAt: start, EndsAt: start.Add(3 * time.Hour),
+		Outcomes: []string{"Describe the roles and responsibilities of each agency in safeguarding children",
+			"Explain when and how to share information", "Recognise the signs of abuse and neglect",
+			"Know how to make a referral to children's social care"}}
+}
+
+// The certificate's text as pdftotext lays it out (-layout) is the golden
+// file's: a change to the page shows in review.
+func TestCertificateLayoutIsTheGoldenFiles(t *testing.T) {
+	t.Parallel()
+	base, _ := url.Parse("https://book.example.org")
+	s := certificate.New(nil, base, "Portsmouth Safeguarding Children Partnership", time.Now)
+	pdf, err := s.Render(sample())
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "c.pdf")
+	require.NoError(t, os.WriteFile(path, pdf, 0o600))
+	out, err := exec.Command("pdftotext", "-layout", "-enc", "UTF-8", path, "-").Output()
+	require.NoError(t, err, "pdftotext (apt-get install poppler-utils)")
+	golden := filepath.Join("testdata", "certificate.txt")
+	if *update {
+		require.NoError(t, os.WriteFile(golden, out, 0o644))
+	}
+	want, err := os.ReadFile(golden)
+	require.NoError(t, err)
+	assert.Equal(t, string(want), string(out))
+}
+
 // BenchmarkCertificate is the time and memory one certificate's PDF takes
 // to make (the database's part aside).
 func BenchmarkCertificate(b *testing.B) {
 	base, _ := url.Parse("https://book.example.org")
 	s := certificate.New(nil, base, "Portsmouth Safeguarding Children Partnership", time.Now)
-	start := time.Date(2026, 3, 3, 9, 30, 0, 0, time.UTC)
-	c := certificate.Certificate{BookingID: 1, Code: "7KQ2M9XD4TRA", IssuedAt: start, Person: "Ŵyn Łukasz Żółć",
-		Course: "Working Together to Safeguard Children", Level: 2, StartsAt: start, EndsAt: start.Add(3 * time.Hour),
-		Outcomes: []string{"Describe the roles and responsibilities of each agency in safeguarding children",
-			"Explain when and how to share information", "Recognise the signs of abuse and neglect",
-			"Know how to make a referral to children's social care"}}
+	c := sample()
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := s.Render(c); err != nil {

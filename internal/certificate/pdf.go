@@ -196,7 +196,11 @@ func writeRecord(w io.Writer, r TrainingRecord, partnership, verifyBase string, 
 		pdf.MultiCell(text, 6, "No training attended yet.", "", "L", false)
 		return output(pdf, w)
 	}
-	pdf.MultiCell(text, 6, fmt.Sprintf("%d sessions attended, %s of training in all.", len(r.Lines), r.TotalHours()), "", "L", false)
+	sessions := "sessions"
+	if len(r.Lines) == 1 {
+		sessions = "session"
+	}
+	pdf.MultiCell(text, 6, fmt.Sprintf("%d %s attended, %s of training in all.", len(r.Lines), sessions, r.TotalHours()), "", "L", false)
 	pdf.Ln(4)
 	for _, l := range r.Lines {
 		pdf.SetDrawColor(180, 180, 180)

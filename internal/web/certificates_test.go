@@ -128,7 +128,7 @@ func TestCertificates(t *testing.T) {
 	assert.Contains(t, record, "Training record")
 	assert.Contains(t, record, norm.NFKC.String(name))
 	assert.Contains(t, record, course)
-	assert.Contains(t, record, "1 sessions attended, 6.5 hours of training in all")
+	assert.Contains(t, record, "1 session attended, 6.5 hours of training in all")
 
 	// Anyone checks the code: name, course and date, nothing more.
 	anon := a.client(t)
