@@ -346,7 +346,7 @@ func sample() certificate.Certificate {
 
 // The certificate's text as pdftotext lays it out (-layout) is the golden
 // file's: a change to the page shows in review.
-func TestCertificateLayoutIsTheGoldenFiles(t *testing.T) {
+func TestCertificateTextIsTheGoldenFiles(t *testing.T) {
 	t.Parallel()
 	base, _ := url.Parse("https://book.example.org")
 	s := certificate.New(nil, base, "Portsmouth Safeguarding Children Partnership", time.Now)
