@@ -117,6 +117,7 @@ var owners = map[string]string{
 	"session_trainers":        "scheduling", // who delivers a session is set with its time and room
 	"trainer_courses":         "trainer",
 	"trainer_commitments":     "trainer", // time off; a session's commitments are kept by a trigger on session_trainers
+	"certificates":            "certificate",
 }
 
 // crossWrites are the queries that still write another domain's table, each

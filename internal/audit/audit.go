@@ -45,6 +45,8 @@ const (
 	TrainerTimeOffAdded   Action = "trainer_time_off_added"
 	TrainerTimeOffRemoved Action = "trainer_time_off_removed"
 	CalendarFeedReset     Action = "calendar_feed_reset"
+	// A certificate of an attended place was made (internal/certificate).
+	CertificateIssued Action = "certificate_issued"
 
 	// Changes to the programme's sessions (internal/scheduling).
 	SessionCreated   Action = "session_created"
@@ -92,7 +94,7 @@ var Actions = []Action{
 	SignIn, SignInFailed, SignInLimited, SignOut, SignedUp, EmailVerified, PasswordReset, PasswordChanged,
 	ProfileChanged, RoleGranted, RoleRemoved, AgencyRequested, AgencyWithdrawn, AgencyConfirmed, AgencyCreated, AgencyUpdated,
 	OrgConfirmed, OrgMerged, DataExported, AccountErased,
-	TrainerCoursesChanged, TrainerTimeOffAdded, TrainerTimeOffRemoved, CalendarFeedReset,
+	TrainerCoursesChanged, TrainerTimeOffAdded, TrainerTimeOffRemoved, CalendarFeedReset, CertificateIssued,
 	CourseCreated, CourseUpdated, VenueCreated, VenueUpdated,
 	SessionCreated, SessionMoved, SessionPublished, SessionCompleted, SessionCancelled,
 	BookingAdded, BookingCancelled, BookingMoved, BookingMarkedLate, WaitingListReordered, AttendanceRecorded,

@@ -292,6 +292,14 @@ type BookingReminder struct {
 	SentAt    time.Time
 }
 
+// A certificate of an attended place, with the code that verifies it
+type Certificate struct {
+	BookingID int64
+	// personal: the certificate's verification code, which leads to the person's name
+	Code     string
+	IssuedAt time.Time
+}
+
 type Charge struct {
 	ID          int64
 	BookingID   int64

@@ -230,10 +230,10 @@ var schedule = []Rule{
 	},
 	{
 		Key:     "bookings",
-		Records: "Bookings, waiting lists, cancellations and attendance",
+		Records: "Bookings, waiting lists, cancellations and attendance, and the certificates of attended places",
 		Kept:    "6 years after the end of the partnership's financial year (April to March) in which the session took place",
-		Then: "They are deleted; the number of places on each session by agency and outcome is kept, without names, " +
-			"for the partnership board's figures",
+		Then: "They are deleted, with their certificates, whose codes then stop verifying; the number of places on " +
+			"each session by agency and outcome is kept, without names, for the partnership board's figures",
 		Why: "People and their employers rely on our record of their safeguarding training, which is renewed " +
 			"every 3 years and looked at by inspections over several years; 6 years matches the financial records " +
 			"the bookings explain.",

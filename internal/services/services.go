@@ -24,6 +24,7 @@ import (
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/calendar"
 	"github.com/pscp/booktraining/internal/catalogue"
+	"github.com/pscp/booktraining/internal/certificate"
 	"github.com/pscp/booktraining/internal/config"
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/metrics"
@@ -52,6 +53,9 @@ type Services struct {
 	Venues           *venue.Service
 	Trainers         *trainer.Service
 	TrainingRequests *trainingrequest.Service
+	// Certificates of attended places, checked by anyone at
+	// /certificates/{code}, and the training record PDF.
+	Certificates *certificate.Service
 	// The training managers' pages that read what other parts keep: the
 	// audit log (and views of personal data), kept emails, the retention
 	// schedule's runs, and jobs that failed for good (Needs attention).
@@ -168,6 +172,7 @@ func New(pool *pgxpool.Pool, cfg config.Config, o Options) (*Services, error) {
 	s.Trainers = trainer.New(pool, now)
 	s.Audit = audit.NewLog(pool, now)
 	s.Emails = email.NewKept(pool)
+	s.Certificates = certificate.New(pool, cfg.BaseURL, cfg.PartnershipName, now)
 
 	// The one working client: every part's workers, now that they have their
 	// services. Booking work at its time (offers expiring, held places

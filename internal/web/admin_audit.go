@@ -48,6 +48,7 @@ var actionLabels = map[audit.Action]string{
 	audit.TrainerTimeOffAdded:   "Added time off for a trainer",
 	audit.TrainerTimeOffRemoved: "Removed time off for a trainer",
 	audit.CalendarFeedReset:     "Reset their calendar feed link",
+	audit.CertificateIssued:     "Made a certificate of their training",
 	audit.CourseCreated:         "Added a course",
 	audit.CourseUpdated:         "Changed a course",
 	audit.VenueCreated:          "Added a venue",

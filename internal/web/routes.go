@@ -102,6 +102,8 @@ func (a *app) pageRoutes() []route {
 		{"GET", "/accessibility", anyone, a.staticPage("accessibility", "Accessibility statement")},
 		{"GET", "/cookies", anyone, a.staticPage("cookies", "Cookies")},
 		{"GET", "/calendar/:token.ics", secret, a.calendarFeed},
+		{"GET", "/certificates", anyone, a.checkCertificate},
+		{"GET", "/certificates/:code", anyone, a.verifyCertificate},
 
 		// Signing up, in and out
 		{"GET", "/sign-up", anyone, a.signUpForm},
@@ -153,6 +155,9 @@ func (a *app) pageRoutes() []route {
 		{"GET", "/bookings/:id<int>/paid", signedInOnly, a.paid},
 		{"GET", "/my-training", signedInOnly, a.myTraining},
 		{"GET", "/my-training/record", signedInOnly, a.trainingRecord},
+		{"GET", "/my-training/record.pdf", signedInOnly, a.trainingRecordPDF},
+		{"GET", "/my-training/certificates", signedInOnly, a.myCertificates},
+		{"GET", "/my-training/certificates/:id<int>", signedInOnly, a.certificatePDF},
 		{"POST", "/my-training/calendar/reset", signedInOnly, a.resetFeed("/my-training?done=feed-reset#calendar-feed")},
 		// The register: the session's trainer or a manager (checked by the
 		// handler; anyone else is refused).

@@ -11,6 +11,7 @@ import (
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/calendar"
+	"github.com/pscp/booktraining/internal/certificate"
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/payment"
 	"github.com/pscp/booktraining/internal/privacy"
@@ -28,6 +29,7 @@ func New() *privacy.Registry {
 	r.Register(audit.ViewsPart())
 	r.Register(email.PersonalData()...)
 	r.Register(booking.PersonalData()...)
+	r.Register(certificate.PersonalData()...)
 	r.Register(payment.PersonalData()...)
 	r.Register(trainingrequest.PersonalData()...)
 	r.Register(trainer.PersonalData()...)
