@@ -81,7 +81,7 @@ func create(t testing.TB, migrated bool) (*pgxpool.Pool, string) {
 		t.Fatalf("pgtest: connect to %s: %v", name, err)
 	}
 	t.Cleanup(func() {
-		pool.Close()
+		closePool(t, pool)
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		if _, err := adminPool.Exec(ctx, fmt.Sprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)",

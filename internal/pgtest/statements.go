@@ -29,7 +29,7 @@ func Counted(t testing.TB, pool *pgxpool.Pool) (*pgxpool.Pool, *Statements) {
 	if err != nil {
 		t.Fatalf("pgtest: counted pool: %v", err)
 	}
-	t.Cleanup(counted.Close)
+	t.Cleanup(func() { closePool(t, counted) })
 	return counted, s
 }
 
