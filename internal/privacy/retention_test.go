@@ -21,6 +21,7 @@ import (
 	"github.com/pscp/booktraining/internal/password"
 	"github.com/pscp/booktraining/internal/pgtest"
 	"github.com/pscp/booktraining/internal/privacy"
+	"github.com/pscp/booktraining/internal/privacy/registry"
 	"github.com/pscp/booktraining/internal/queue"
 )
 
@@ -54,24 +55,30 @@ func setup(t *testing.T) fixture {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	accounts := account.New(pool, email.NewOutbox(jobs), base, clock, log)
 	f := fixture{ctx: ctx, pool: pool, accounts: accounts,
-		enforcer: privacy.NewEnforcer(pool, clock, log, accounts.EraseForRetention, warnAt(accounts))}
+		enforcer: privacy.NewEnforcer(pool, clock, log, cleaners(accounts))}
 	require.NoError(t, pool.QueryRow(ctx, "SELECT min(id) FROM agencies").Scan(&f.agency))
 	require.NoError(t, pool.QueryRow(ctx, "SELECT min(id) FROM courses").Scan(&f.course))
 	require.NoError(t, pool.QueryRow(ctx, "SELECT min(id) FROM venues WHERE online").Scan(&f.venue))
 	return f
 }
 
-// warnAt is the account's warning, its email stamped with the test's clock
-// rather than the database's (the outbox writes now()), so that the email
-// rules of the same run see it as new.
-func warnAt(accounts *account.Service) privacy.WarnFunc {
-	return func(ctx context.Context, tx pgx.Tx, userID int64, to, name string, eraseOn time.Time) error {
-		if err := accounts.WarnUnusedTx(ctx, tx, userID, to, name, eraseOn); err != nil {
-			return err
+// cleaners are every part's, as the app runs them, but for the account's
+// warning, whose email is stamped with the test's clock rather than the
+// database's (the outbox writes now()), so that the email rules of the same
+// run see it as new.
+func cleaners(accounts *account.Service) map[string]privacy.Cleaner {
+	c := registry.Cleaners(accounts)
+	warn := c["unused_accounts_warned"]
+	c["unused_accounts_warned"] = func(ctx context.Context, tx pgx.Tx, at time.Time, max int32) (int, error) {
+		n, err := warn(ctx, tx, at, max)
+		if err != nil {
+			return n, err
 		}
-		_, err := tx.Exec(ctx, "UPDATE emails SET created_at = $2 WHERE user_id = $1", userID, now)
-		return err
+		// The emails this transaction wrote.
+		_, err = tx.Exec(ctx, "UPDATE emails SET created_at = $1 WHERE created_at = now()", now)
+		return n, err
 	}
+	return c
 }
 
 func (f fixture) exec(t *testing.T, sql string, args ...any) {
@@ -464,8 +471,7 @@ func TestSignInWithdrawsWarning(t *testing.T) {
 	assert.Nil(t, warned, "signing in withdraws the warning")
 
 	// Long after the warning's 30 days, the account is still there.
-	later := privacy.NewEnforcer(f.pool, func() time.Time { return now.AddDate(0, 2, 0) }, nil,
-		f.accounts.EraseForRetention, warnAt(f.accounts))
+	later := privacy.NewEnforcer(f.pool, func() time.Time { return now.AddDate(0, 2, 0) }, nil, cleaners(f.accounts))
 	run, err = later.Run(f.ctx)
 	require.NoError(t, err)
 	assert.Zero(t, run.Counts["unused_accounts_erased"])
@@ -495,9 +501,15 @@ func TestRunFailureIsRecorded(t *testing.T) {
 	f := setup(t)
 	f.user(t, "unverified", now.AddDate(0, 0, -8), nil, nil, nil)
 	f.exec(t, "INSERT INTO sign_in_attempts (email, ip, at) VALUES ('x@example.org', '192.0.2.1', $1)", now.AddDate(-1, 0, 0))
-	failing := privacy.NewEnforcer(f.pool, func() time.Time { return now }, nil,
-		func(context.Context, pgx.Tx, int64, time.Time, string) error { return assert.AnError },
-		f.accounts.WarnUnusedTx)
+	c := cleaners(f.accounts)
+	erase := c["unverified_accounts"]
+	c["unverified_accounts"] = func(ctx context.Context, tx pgx.Tx, at time.Time, max int32) (int, error) {
+		n, err := erase(ctx, tx, at, max)
+		require.NoError(t, err)
+		require.Equal(t, 1, n, "the account was erased, in the batch about to fail")
+		return n, assert.AnError
+	}
+	failing := privacy.NewEnforcer(f.pool, func() time.Time { return now }, nil, c)
 	_, err := failing.Run(f.ctx)
 	require.ErrorIs(t, err, assert.AnError)
 	runs, err := failing.Runs(f.ctx, 1)
