@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"io"
 	"log/slog"
+	"maps"
 	"net/url"
 	"testing"
 	"time"
@@ -549,4 +550,34 @@ func TestFinancialCutoff(t *testing.T) {
 	} {
 		assert.True(t, tc.want.Equal(privacy.FinancialCutoff(tc.now)), "at %v: got %v, want %v", tc.now, privacy.FinancialCutoff(tc.now), tc.want)
 	}
+}
+
+// TestEveryOwnedRuleHasItsCleaner: each rule with an owner is applied by
+// that owner's cleaner, registry.Cleaners gathers one for each and no more,
+// and an enforcer missing one, or given one for no such rule, or for a rule
+// privacy applies itself, is refused at start-up.
+func TestEveryOwnedRuleHasItsCleaner(t *testing.T) {
+	t.Parallel()
+	base, _ := url.Parse("https://training.example.org")
+	all := registry.Cleaners(account.New(nil, nil, base, time.Now, nil))
+	owned := map[string]privacy.Cleaner{}
+	for _, r := range privacy.Schedule() {
+		if r.Owner != "" {
+			assert.NotNil(t, all[r.Key], "%s's cleaner for %s", r.Owner, r.Key)
+			owned[r.Key] = all[r.Key]
+		}
+	}
+	assert.Len(t, all, len(owned), "a cleaner for every owned rule and no other")
+	assert.NotPanics(t, func() { privacy.NewEnforcer(nil, time.Now, nil, all) })
+
+	missing := maps.Clone(all)
+	delete(missing, "email_text")
+	assert.PanicsWithValue(t, `privacy: retention rule "email_text" needs email's cleaner`,
+		func() { privacy.NewEnforcer(nil, time.Now, nil, missing) })
+	unknown := maps.Clone(all)
+	unknown["no_such_rule"] = all["email_text"]
+	assert.Panics(t, func() { privacy.NewEnforcer(nil, time.Now, nil, unknown) })
+	ours := maps.Clone(all)
+	ours["bookings"] = all["email_text"]
+	assert.Panics(t, func() { privacy.NewEnforcer(nil, time.Now, nil, ours) })
 }
