@@ -133,9 +133,7 @@ var owners = map[string]string{
 // the list only shrinks.
 var crossWrites = []string{
 	"audit_record.sql InsertAuditEvent",   // audit.Record's copy, for callers not yet on audit.RecordTx
-	"demo.sql GrantDemoRole",              // demo data: account.GrantRoleTx
 	"demo.sql InsertAgency",               // demo data: agency.CreateTx
-	"demo.sql InsertDemoUser",             // demo data: an account's function to add a demo person
 	"demo.sql InsertVenue",                // demo data: venue's service
 	"payment.sql SetAgencyStripeCustomer", // payment: the agency's Stripe customer
 }
