@@ -35,15 +35,6 @@ SELECT c.id, c.title, @venue_id, @starts_at, @ends_at, @booking_cutoff_at, @capa
 FROM courses c WHERE c.id = @course_id
 RETURNING id;
 
--- name: InsertDemoUser :one
-INSERT INTO users (email, full_name, job_title, agency_id, password_hash, email_verified_at)
-SELECT @email, @full_name, @job_title, a.id, @password_hash, now()
-FROM agencies a WHERE a.name = @agency_name
-RETURNING id;
-
--- name: GrantDemoRole :exec
-INSERT INTO user_roles (user_id, role) VALUES (@user_id, @role) ON CONFLICT DO NOTHING;
-
 -- name: ApproveDemoTrainer :exec
 INSERT INTO trainer_courses (trainer_id, course_id)
 SELECT @trainer_id, id FROM courses WHERE slug = ANY (@slugs::text[])

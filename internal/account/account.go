@@ -25,7 +25,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/account/internal/accountdb"
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/privacy"
@@ -155,10 +155,10 @@ func (u User) Has(role Role) bool {
 
 // User returns the person with that ID.
 func (s *Service) User(ctx context.Context, id int64) (User, error) {
-	return getUser(ctx, dbsqlc.New(s.pool), id)
+	return getUser(ctx, accountdb.New(s.pool), id)
 }
 
-func getUser(ctx context.Context, q *dbsqlc.Queries, id int64) (User, error) {
+func getUser(ctx context.Context, q *accountdb.Queries, id int64) (User, error) {
 	r, err := q.GetUser(ctx, id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return User{}, ErrNotFound
@@ -188,7 +188,7 @@ type Agency struct {
 
 // AgencyChoices lists the partner agencies a person can say they work for.
 func (s *Service) AgencyChoices(ctx context.Context) ([]Agency, error) {
-	rows, err := dbsqlc.New(s.pool).ListAgencyChoices(ctx)
+	rows, err := accountdb.New(s.pool).ListAgencyChoices(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("list agencies: %w", err)
 	}

@@ -9,9 +9,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/pscp/booktraining/internal/account/internal/accountdb"
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/password"
 	"github.com/pscp/booktraining/internal/privacy"
@@ -76,7 +76,7 @@ func (s *Service) EraseOnBehalf(ctx context.Context, userID int64, reason string
 	}
 	now := s.now()
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := requireManager(ctx, dbsqlc.New(tx), managerID); err != nil {
+		if err := requireManager(ctx, accountdb.New(tx), managerID); err != nil {
 			return err
 		}
 		return s.EraseTx(ctx, tx, userID, now, reason)
@@ -103,7 +103,7 @@ func ErasureReasonProblem(reason string) string {
 // themselves.
 func (s *Service) EraseTx(ctx context.Context, tx pgx.Tx, userID int64, now time.Time, reason string) error {
 	by := actor.From(ctx)
-	q := dbsqlc.New(tx)
+	q := accountdb.New(tx)
 	u, err := q.LockUserForErasure(ctx, userID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return ErrNotFound
@@ -150,7 +150,7 @@ func (s *Service) confirmPassword(ctx context.Context, me actor.Actor, plain, pu
 		v.Add("password", "Enter your password")
 		return v.Err()
 	}
-	q := dbsqlc.New(s.pool)
+	q := accountdb.New(s.pool)
 	u, err := getUser(ctx, q, userID)
 	if err != nil {
 		return err
@@ -173,11 +173,11 @@ func (s *Service) confirmPassword(ctx context.Context, me actor.Actor, plain, pu
 	var attemptID int64
 	var limited *LimitError
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
-		if err := q.LockSignInLimits(ctx, dbsqlc.LockSignInLimitsParams{Email: u.Email, Ip: ipAddr.String()}); err != nil {
+		q := accountdb.New(tx)
+		if err := q.LockSignInLimits(ctx, accountdb.LockSignInLimitsParams{Email: u.Email, Ip: ipAddr.String()}); err != nil {
 			return err
 		}
-		recent, err := q.RecentFailedSignIns(ctx, dbsqlc.RecentFailedSignInsParams{
+		recent, err := q.RecentFailedSignIns(ctx, accountdb.RecentFailedSignInsParams{
 			Email: u.Email, Now: now, Ip: ipAddr, Since: now.Add(-FailureWindow),
 		})
 		if err != nil {
@@ -192,7 +192,7 @@ func (s *Service) confirmPassword(ctx context.Context, me actor.Actor, plain, pu
 		if limited != nil {
 			return audit.RecordTx(ctx, tx, now, audit.Event{Action: audit.SignInLimited, ActorID: &userID, SubjectID: &userID, IP: ip})
 		}
-		attemptID, err = q.RecordSignInAttempt(ctx, dbsqlc.RecordSignInAttemptParams{Email: u.Email, Ip: ipAddr, Now: now})
+		attemptID, err = q.RecordSignInAttempt(ctx, accountdb.RecordSignInAttemptParams{Email: u.Email, Ip: ipAddr, Now: now})
 		return err
 	})
 	if err != nil {

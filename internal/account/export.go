@@ -8,9 +8,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/pscp/booktraining/internal/account/internal/accountdb"
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/privacy"
 )
@@ -50,7 +50,7 @@ func (s *Service) export(ctx context.Context, userID int64) (privacy.Download, e
 	now := s.now()
 	d := privacy.Download{About: personalDataAbout, CreatedAt: now.UTC()}
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead}, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
+		q := accountdb.New(tx)
 		if actorID != userID {
 			if err := requireManager(ctx, q, actorID); err != nil {
 				return err
@@ -76,12 +76,12 @@ func (s *Service) export(ctx context.Context, userID int64) (privacy.Download, e
 
 // requireManager checks, in the action's transaction, that the actor is a
 // training manager still.
-func requireManager(ctx context.Context, q *dbsqlc.Queries, actorID int64) error {
+func requireManager(ctx context.Context, q *accountdb.Queries, actorID int64) error {
 	roles, err := q.ExportRoles(ctx, actorID)
 	if err != nil {
 		return fmt.Errorf("roles of %d: %w", actorID, err)
 	}
-	if !slices.ContainsFunc(roles, func(r dbsqlc.ExportRolesRow) bool { return r.Role == string(Manager) }) {
+	if !slices.ContainsFunc(roles, func(r accountdb.ExportRolesRow) bool { return r.Role == string(Manager) }) {
 		return ErrNotManager
 	}
 	return nil

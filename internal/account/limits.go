@@ -8,7 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/account/internal/accountdb"
 )
 
 // Limits on the emails a person can make the service send, so that nobody
@@ -64,12 +64,12 @@ type emailAllowance struct {
 // ip, within tx. Over the per-IP limit it records nothing and returns an
 // *EmailLimitError; over the per-address limit it records the action as not
 // sent and says so, and the caller sends nothing but answers as usual.
-func allowAccountEmail(ctx context.Context, q *dbsqlc.Queries, kind, addr, ip string, now time.Time) (emailAllowance, error) {
+func allowAccountEmail(ctx context.Context, q *accountdb.Queries, kind, addr, ip string, now time.Time) (emailAllowance, error) {
 	ipAddr := parseIP(ip)
-	if err := q.LockEmailLimits(ctx, dbsqlc.LockEmailLimitsParams{Email: addr, Ip: ipAddr.String()}); err != nil {
+	if err := q.LockEmailLimits(ctx, accountdb.LockEmailLimitsParams{Email: addr, Ip: ipAddr.String()}); err != nil {
 		return emailAllowance{}, fmt.Errorf("lock email limits: %w", err)
 	}
-	recent, err := q.RecentEmailActions(ctx, dbsqlc.RecentEmailActionsParams{
+	recent, err := q.RecentEmailActions(ctx, accountdb.RecentEmailActionsParams{
 		Email: addr, Ip: ipAddr, Now: now, Since: now.Add(-EmailWindow),
 	})
 	if err != nil {
@@ -79,7 +79,7 @@ func allowAccountEmail(ctx context.Context, q *dbsqlc.Queries, kind, addr, ip st
 		return emailAllowance{}, &EmailLimitError{RetryAt: recent.OldestForIp.Add(EmailWindow)}
 	}
 	a := emailAllowance{send: recent.ForEmail < MaxEmailsPerAddress, retryAt: recent.OldestForEmail.Add(EmailWindow)}
-	a.actionID, err = q.RecordEmailAction(ctx, dbsqlc.RecordEmailActionParams{
+	a.actionID, err = q.RecordEmailAction(ctx, accountdb.RecordEmailActionParams{
 		Kind: kind, Email: &addr, Ip: &ipAddr, Sent: a.send, Now: now,
 	})
 	if err != nil {
@@ -93,11 +93,11 @@ func allowAccountEmail(ctx context.Context, q *dbsqlc.Queries, kind, addr, ip st
 // *EmailLimitError if they have sent their share lately. Another package's
 // action calls it in its own transaction, before it writes anything.
 func AllowPersonEmailTx(ctx context.Context, tx pgx.Tx, kind string, userID int64, now time.Time) error {
-	q := dbsqlc.New(tx)
+	q := accountdb.New(tx)
 	if err := q.LockPersonEmailLimit(ctx, userID); err != nil {
 		return fmt.Errorf("lock email limit of person %d: %w", userID, err)
 	}
-	recent, err := q.RecentPersonEmailActions(ctx, dbsqlc.RecentPersonEmailActionsParams{
+	recent, err := q.RecentPersonEmailActions(ctx, accountdb.RecentPersonEmailActionsParams{
 		UserID: userID, Kind: kind, Now: now, Since: now.Add(-EmailWindow),
 	})
 	if err != nil {
@@ -106,7 +106,7 @@ func AllowPersonEmailTx(ctx context.Context, tx pgx.Tx, kind string, userID int6
 	if recent.Sent >= MaxRequestMessagesPerPerson {
 		return &EmailLimitError{RetryAt: recent.Oldest.Add(EmailWindow)}
 	}
-	if _, err := q.RecordEmailAction(ctx, dbsqlc.RecordEmailActionParams{
+	if _, err := q.RecordEmailAction(ctx, accountdb.RecordEmailActionParams{
 		Kind: kind, UserID: &userID, Sent: true, Now: now,
 	}); err != nil {
 		return fmt.Errorf("record email of person %d: %w", userID, err)

@@ -11,9 +11,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/pscp/booktraining/internal/account/internal/accountdb"
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -54,7 +54,7 @@ func (s *Service) StartLogin(ctx context.Context, userID *int64, ip, userAgent s
 	if len(userAgent) > 500 {
 		userAgent = strings.ToValidUTF8(userAgent[:500], "") // drops a character cut in two
 	}
-	if err := dbsqlc.New(s.pool).CreateWebSession(ctx, dbsqlc.CreateWebSessionParams{
+	if err := accountdb.New(s.pool).CreateWebSession(ctx, accountdb.CreateWebSessionParams{
 		TokenHash: hash, UserID: userID, CsrfToken: csrf, Now: now,
 		ExpiresAt: now.Add(LoginAbsolute), Ip: addr, UserAgent: userAgent,
 	}); err != nil {
@@ -70,8 +70,8 @@ func (s *Service) Login(ctx context.Context, token string) (Login, error) {
 		return Login{}, ErrNoLogin
 	}
 	now := s.now()
-	q := dbsqlc.New(s.pool)
-	r, err := q.GetWebSession(ctx, dbsqlc.GetWebSessionParams{
+	q := accountdb.New(s.pool)
+	r, err := q.GetWebSession(ctx, accountdb.GetWebSessionParams{
 		TokenHash: hashToken(token), Now: now, IdleSince: now.Add(-LoginIdle),
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -81,7 +81,7 @@ func (s *Service) Login(ctx context.Context, token string) (Login, error) {
 	}
 	// Write at most once a minute per login, not on every request.
 	if now.Sub(r.LastSeenAt) > time.Minute {
-		if err := q.TouchWebSession(ctx, dbsqlc.TouchWebSessionParams{Now: now, TokenHash: r.TokenHash}); err != nil {
+		if err := q.TouchWebSession(ctx, accountdb.TouchWebSessionParams{Now: now, TokenHash: r.TokenHash}); err != nil {
 			return Login{}, fmt.Errorf("touch login: %w", err)
 		}
 	}
@@ -93,7 +93,7 @@ func (s *Service) Login(ctx context.Context, token string) (Login, error) {
 func (s *Service) EndLogin(ctx context.Context, l Login) error {
 	ip := actor.From(ctx).IP
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
+		q := accountdb.New(tx)
 		if err := q.DeleteWebSession(ctx, l.TokenHash); err != nil {
 			return fmt.Errorf("end login: %w", err)
 		}

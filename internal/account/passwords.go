@@ -8,8 +8,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
+	"github.com/pscp/booktraining/internal/account/internal/accountdb"
 	"github.com/pscp/booktraining/internal/audit"
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/password"
 	"github.com/pscp/booktraining/internal/validation"
 )
@@ -42,7 +42,7 @@ func (s *Service) RequestPasswordResetReturning(ctx context.Context, addr, ip, n
 	}
 	now := s.now()
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
+		q := accountdb.New(tx)
 		allowed, err := allowAccountEmail(ctx, q, actionResetPassword, clean, ip, now)
 		if err != nil {
 			return err
@@ -89,8 +89,8 @@ func (s *Service) SendPasswordReset(ctx context.Context, actionID int64) error {
 func (s *Service) sendPasswordReset(ctx context.Context, actionID int64, next string) error {
 	now := s.now()
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
-		addr, err := q.ClaimPasswordResetAction(ctx, dbsqlc.ClaimPasswordResetActionParams{ID: actionID, Now: now})
+		q := accountdb.New(tx)
+		addr, err := q.ClaimPasswordResetAction(ctx, accountdb.ClaimPasswordResetActionParams{ID: actionID, Now: now})
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil // done before, over the limit, or deleted as old
 		} else if err != nil {
@@ -120,8 +120,8 @@ func (s *Service) ResetPassword(ctx context.Context, token, newPassword, ip stri
 	now := s.now()
 	var hash string
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
-		userID, err := q.UseAccountToken(ctx, dbsqlc.UseAccountTokenParams{Now: now, TokenHash: hashToken(token), Purpose: "reset_password"})
+		q := accountdb.New(tx)
+		userID, err := q.UseAccountToken(ctx, accountdb.UseAccountTokenParams{Now: now, TokenHash: hashToken(token), Purpose: "reset_password"})
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrLinkInvalid
 		} else if err != nil {
@@ -139,10 +139,10 @@ func (s *Service) ResetPassword(ctx context.Context, token, newPassword, ip stri
 		if hash, err = password.Hash(newPassword); err != nil {
 			return err
 		}
-		if err := q.SetPasswordHash(ctx, dbsqlc.SetPasswordHashParams{PasswordHash: hash, ID: userID}); err != nil {
+		if err := q.SetPasswordHash(ctx, accountdb.SetPasswordHashParams{PasswordHash: hash, ID: userID}); err != nil {
 			return fmt.Errorf("reset password: %w", err)
 		}
-		if err := q.MarkEmailVerified(ctx, dbsqlc.MarkEmailVerifiedParams{Now: now, ID: userID}); err != nil {
+		if err := q.MarkEmailVerified(ctx, accountdb.MarkEmailVerifiedParams{Now: now, ID: userID}); err != nil {
 			return fmt.Errorf("reset password: %w", err)
 		}
 		// Whoever was signed in, or had a confirmation link for the old
@@ -151,7 +151,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, newPassword, ip stri
 		if err := q.DeleteUserWebSessions(ctx, &userID); err != nil {
 			return fmt.Errorf("reset password: %w", err)
 		}
-		if err := q.SpendAccountTokens(ctx, dbsqlc.SpendAccountTokensParams{Now: now, UserID: userID, Purpose: "verify_email"}); err != nil {
+		if err := q.SpendAccountTokens(ctx, accountdb.SpendAccountTokensParams{Now: now, UserID: userID, Purpose: "verify_email"}); err != nil {
 			return fmt.Errorf("reset password: %w", err)
 		}
 		if err := q.DeleteUserDeviceTokens(ctx, userID); err != nil {
@@ -173,7 +173,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, newPassword, ip stri
 func (s *Service) ResetLinkWorks(ctx context.Context, token string) (bool, error) {
 	var works bool
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		_, err := dbsqlc.New(tx).UseAccountToken(ctx, dbsqlc.UseAccountTokenParams{Now: s.now(), TokenHash: hashToken(token), Purpose: "reset_password"})
+		_, err := accountdb.New(tx).UseAccountToken(ctx, accountdb.UseAccountTokenParams{Now: s.now(), TokenHash: hashToken(token), Purpose: "reset_password"})
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil
 		} else if err != nil {
@@ -202,7 +202,7 @@ func (s *Service) ChangePassword(ctx context.Context, l Login, current, newPassw
 		return ErrNoLogin
 	}
 	userID := me.ID
-	q := dbsqlc.New(s.pool)
+	q := accountdb.New(s.pool)
 	u, err := getUser(ctx, q, userID)
 	if err != nil {
 		return err
@@ -231,11 +231,11 @@ func (s *Service) ChangePassword(ctx context.Context, l Login, current, newPassw
 	}
 	now := s.now()
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
-		if err := q.SetPasswordHash(ctx, dbsqlc.SetPasswordHashParams{PasswordHash: hash, ID: userID}); err != nil {
+		q := accountdb.New(tx)
+		if err := q.SetPasswordHash(ctx, accountdb.SetPasswordHashParams{PasswordHash: hash, ID: userID}); err != nil {
 			return fmt.Errorf("change password: %w", err)
 		}
-		if err := q.DeleteOtherWebSessions(ctx, dbsqlc.DeleteOtherWebSessionsParams{UserID: &userID, Keep: l.TokenHash}); err != nil {
+		if err := q.DeleteOtherWebSessions(ctx, accountdb.DeleteOtherWebSessionsParams{UserID: &userID, Keep: l.TokenHash}); err != nil {
 			return fmt.Errorf("change password: %w", err)
 		}
 		if err := audit.RecordTx(ctx, tx, now, audit.Event{Action: audit.PasswordChanged, ActorID: &userID, SubjectID: &userID, IP: me.IP}); err != nil {

@@ -7,7 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/account/internal/accountdb"
 	"github.com/pscp/booktraining/internal/privacy"
 )
 
@@ -23,7 +23,7 @@ func PersonalData() []privacy.Part {
 				"users.last_signed_in_at", "users.inactivity_warned_at", "users.line_manager_name", "users.line_manager_email"},
 			Export: exportProfile,
 			Erase: func(ctx context.Context, tx pgx.Tx, p privacy.Person, now time.Time) error {
-				_, err := dbsqlc.New(tx).EraseUser(ctx, dbsqlc.EraseUserParams{Now: now, ID: p.ID})
+				_, err := accountdb.New(tx).EraseUser(ctx, accountdb.EraseUserParams{Now: now, ID: p.ID})
 				return err
 			},
 		},
@@ -31,7 +31,7 @@ func PersonalData() []privacy.Part {
 			Name:   "roles",
 			Export: exportRoles,
 			Erase: func(ctx context.Context, tx pgx.Tx, p privacy.Person, _ time.Time) error {
-				_, err := dbsqlc.New(tx).DeleteUserRoles(ctx, p.ID)
+				_, err := accountdb.New(tx).DeleteUserRoles(ctx, p.ID)
 				return err
 			},
 		},
@@ -40,7 +40,7 @@ func PersonalData() []privacy.Part {
 			Columns: []string{"web_sessions.ip", "web_sessions.user_agent"},
 			Export:  exportLogins,
 			Erase: func(ctx context.Context, tx pgx.Tx, p privacy.Person, _ time.Time) error {
-				return dbsqlc.New(tx).DeleteUserWebSessions(ctx, &p.ID)
+				return accountdb.New(tx).DeleteUserWebSessions(ctx, &p.ID)
 			},
 		},
 		{
@@ -50,7 +50,7 @@ func PersonalData() []privacy.Part {
 			Columns: []string{"sign_in_attempts.email", "sign_in_attempts.ip", "sign_in_attempts.device_hash"},
 			Export:  exportAttempts,
 			Erase: func(ctx context.Context, tx pgx.Tx, p privacy.Person, _ time.Time) error {
-				return dbsqlc.New(tx).DeleteSignInAttemptsFor(ctx, p.Email)
+				return accountdb.New(tx).DeleteSignInAttemptsFor(ctx, p.Email)
 			},
 		},
 		{
@@ -59,7 +59,7 @@ func PersonalData() []privacy.Part {
 			Columns: []string{"device_tokens.token_hash", "device_tokens.user_id"},
 			Export:  exportDeviceCookies,
 			Erase: func(ctx context.Context, tx pgx.Tx, p privacy.Person, _ time.Time) error {
-				return dbsqlc.New(tx).DeleteUserDeviceTokens(ctx, p.ID)
+				return accountdb.New(tx).DeleteUserDeviceTokens(ctx, p.ID)
 			},
 		},
 		{
@@ -67,14 +67,14 @@ func PersonalData() []privacy.Part {
 			Columns: []string{"email_actions.email", "email_actions.user_id", "email_actions.ip"},
 			Export:  exportEmailActions,
 			Erase: func(ctx context.Context, tx pgx.Tx, p privacy.Person, _ time.Time) error {
-				return dbsqlc.New(tx).DeleteEmailActionsFor(ctx, dbsqlc.DeleteEmailActionsForParams{Email: p.Email, UserID: p.ID})
+				return accountdb.New(tx).DeleteEmailActionsFor(ctx, accountdb.DeleteEmailActionsForParams{Email: p.Email, UserID: p.ID})
 			},
 		},
 		{
 			Name:   "email_links",
 			Export: exportLinks,
 			Erase: func(ctx context.Context, tx pgx.Tx, p privacy.Person, _ time.Time) error {
-				return dbsqlc.New(tx).DeleteUserAccountTokens(ctx, p.ID)
+				return accountdb.New(tx).DeleteUserAccountTokens(ctx, p.ID)
 			},
 		},
 	}
@@ -99,7 +99,7 @@ type PersonalProfile struct {
 }
 
 func exportProfile(ctx context.Context, tx pgx.Tx, p privacy.Person) (any, error) {
-	r, err := dbsqlc.New(tx).ExportProfile(ctx, p.ID)
+	r, err := accountdb.New(tx).ExportProfile(ctx, p.ID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrNotFound
 	} else if err != nil {
@@ -123,7 +123,7 @@ type PersonalDeviceCookie struct {
 }
 
 func exportDeviceCookies(ctx context.Context, tx pgx.Tx, p privacy.Person) (any, error) {
-	rows, err := dbsqlc.New(tx).ExportDeviceTokens(ctx, p.ID)
+	rows, err := accountdb.New(tx).ExportDeviceTokens(ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +144,7 @@ type PersonalEmailAction struct {
 }
 
 func exportEmailActions(ctx context.Context, tx pgx.Tx, p privacy.Person) (any, error) {
-	rows, err := dbsqlc.New(tx).ExportEmailActions(ctx, dbsqlc.ExportEmailActionsParams{Email: p.Email, UserID: p.ID})
+	rows, err := accountdb.New(tx).ExportEmailActions(ctx, accountdb.ExportEmailActionsParams{Email: p.Email, UserID: p.ID})
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +163,7 @@ type PersonalRole struct {
 }
 
 func exportRoles(ctx context.Context, tx pgx.Tx, p privacy.Person) (any, error) {
-	rows, err := dbsqlc.New(tx).ExportRoles(ctx, p.ID)
+	rows, err := accountdb.New(tx).ExportRoles(ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -185,7 +185,7 @@ type PersonalLogin struct {
 }
 
 func exportLogins(ctx context.Context, tx pgx.Tx, p privacy.Person) (any, error) {
-	rows, err := dbsqlc.New(tx).ExportWebSessions(ctx, &p.ID)
+	rows, err := accountdb.New(tx).ExportWebSessions(ctx, &p.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -208,7 +208,7 @@ type PersonalAttempt struct {
 }
 
 func exportAttempts(ctx context.Context, tx pgx.Tx, p privacy.Person) (any, error) {
-	rows, err := dbsqlc.New(tx).ExportSignInAttempts(ctx, p.Email)
+	rows, err := accountdb.New(tx).ExportSignInAttempts(ctx, p.Email)
 	if err != nil {
 		return nil, err
 	}
@@ -229,7 +229,7 @@ type PersonalEmailLink struct {
 }
 
 func exportLinks(ctx context.Context, tx pgx.Tx, p privacy.Person) (any, error) {
-	rows, err := dbsqlc.New(tx).ExportEmailLinks(ctx, p.ID)
+	rows, err := accountdb.New(tx).ExportEmailLinks(ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}

@@ -8,9 +8,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/pscp/booktraining/internal/account/internal/accountdb"
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/validation"
@@ -80,7 +80,7 @@ func (s *Service) UpdateProfile(ctx context.Context, f ProfileForm) error {
 		return err
 	}
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
+		q := accountdb.New(tx)
 		old, err := q.LockProfile(ctx, userID)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrNotFound
@@ -100,7 +100,7 @@ func (s *Service) UpdateProfile(ctx context.Context, f ProfileForm) error {
 		if len(changed) == 0 {
 			return nil
 		}
-		if err := q.SetProfile(ctx, dbsqlc.SetProfileParams{
+		if err := q.SetProfile(ctx, accountdb.SetProfileParams{
 			FullName: f.FullName, JobTitle: f.JobTitle, LineManagerName: f.LineManagerName,
 			LineManagerEmail: f.LineManagerEmail, ID: userID,
 		}); err != nil {
@@ -117,7 +117,7 @@ func (s *Service) UpdateProfile(ctx context.Context, f ProfileForm) error {
 // on their profile, in the booking's transaction tx, so their next booking
 // form is filled in with it. The booking package has already checked both.
 func RememberLineManagerTx(ctx context.Context, tx pgx.Tx, userID int64, name, email string) error {
-	if err := dbsqlc.New(tx).SetLineManager(ctx, dbsqlc.SetLineManagerParams{
+	if err := accountdb.New(tx).SetLineManager(ctx, accountdb.SetLineManagerParams{
 		LineManagerName: name, LineManagerEmail: email, ID: userID,
 	}); err != nil {
 		return fmt.Errorf("remember line manager of %d: %w", userID, err)
@@ -161,7 +161,7 @@ func (s *Service) RequestAgencyChange(ctx context.Context, agencyID int64) error
 	}
 	now := s.now()
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
+		q := accountdb.New(tx)
 		cur, err := q.LockAgencyOfUser(ctx, userID)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrNotFound
@@ -184,7 +184,7 @@ func (s *Service) RequestAgencyChange(ctx context.Context, agencyID int64) error
 		if cur.RequestedAgencyID != nil && *cur.RequestedAgencyID == agencyID {
 			return nil // asked already: nothing changes
 		}
-		if err := q.SetAgencyRequest(ctx, dbsqlc.SetAgencyRequestParams{AgencyID: &agencyID, RequestedAt: &now, ID: userID}); err != nil {
+		if err := q.SetAgencyRequest(ctx, accountdb.SetAgencyRequestParams{AgencyID: &agencyID, RequestedAt: &now, ID: userID}); err != nil {
 			return fmt.Errorf("request agency change for %d: %w", userID, err)
 		}
 		details, err := agencyDetails(ctx, q, cur.AgencyID, cur.UnlistedAgencyName, &agencyID, "requested")
@@ -208,7 +208,7 @@ func (s *Service) CancelAgencyChange(ctx context.Context) error {
 	}
 	userID := me.ID
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
+		q := accountdb.New(tx)
 		cur, err := q.LockAgencyOfUser(ctx, userID)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrNotFound
@@ -218,7 +218,7 @@ func (s *Service) CancelAgencyChange(ctx context.Context) error {
 		if cur.RequestedAgencyID == nil {
 			return nil
 		}
-		if err := q.SetAgencyRequest(ctx, dbsqlc.SetAgencyRequestParams{ID: userID}); err != nil {
+		if err := q.SetAgencyRequest(ctx, accountdb.SetAgencyRequestParams{ID: userID}); err != nil {
 			return fmt.Errorf("cancel agency change for %d: %w", userID, err)
 		}
 		details, err := agencyDetails(ctx, q, cur.AgencyID, cur.UnlistedAgencyName, cur.RequestedAgencyID, "withdrawn")
@@ -257,16 +257,16 @@ func (s *Service) AgencyChanges(ctx context.Context, role Role, page int) ([]Age
 	page = max(page, 1)
 	page = min(page, 1<<20)
 	var (
-		rows  []dbsqlc.ListAgencyChangesRow
+		rows  []accountdb.ListAgencyChangesRow
 		total int64
 	)
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
+		q := accountdb.New(tx)
 		var err error
-		if total, err = q.CountAgencyChanges(ctx, dbsqlc.CountAgencyChangesParams{ActorID: actorID, AsRole: string(role)}); err != nil {
+		if total, err = q.CountAgencyChanges(ctx, accountdb.CountAgencyChangesParams{ActorID: actorID, AsRole: string(role)}); err != nil {
 			return err
 		}
-		rows, err = q.ListAgencyChanges(ctx, dbsqlc.ListAgencyChangesParams{
+		rows, err = q.ListAgencyChanges(ctx, accountdb.ListAgencyChangesParams{
 			ActorID: actorID, AsRole: string(role),
 			MaxRows: AgencyChangesPageSize, SkipRows: int32((page - 1) * AgencyChangesPageSize),
 		})
@@ -300,8 +300,8 @@ func (s *Service) DecideAgencyChange(ctx context.Context, role Role, userID int6
 	}
 	now := s.now()
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
-		r, err := q.DecideAgencyChange(ctx, dbsqlc.DecideAgencyChangeParams{
+		q := accountdb.New(tx)
+		r, err := q.DecideAgencyChange(ctx, accountdb.DecideAgencyChangeParams{
 			Confirm: confirm, ActorID: actorID, UserID: userID, AsRole: string(role),
 		})
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -327,7 +327,7 @@ func (s *Service) DecideAgencyChange(ctx context.Context, role Role, userID int6
 		if confirm {
 			// A coordinator acts for their agency: one who moves is no
 			// longer anyone's coordinator until granted the role again.
-			n, err := q.RemoveRole(ctx, dbsqlc.RemoveRoleParams{UserID: userID, Role: string(Coordinator)})
+			n, err := q.RemoveRole(ctx, accountdb.RemoveRoleParams{UserID: userID, Role: string(Coordinator)})
 			if err != nil {
 				return fmt.Errorf("decide agency change of %d: %w", userID, err)
 			}
@@ -348,7 +348,7 @@ func (s *Service) DecideAgencyChange(ctx context.Context, role Role, userID int6
 // agencyDetails describes an agency change for the audit log: the agencies'
 // IDs and names (an unlisted organisation by the name typed), and what was
 // decided.
-func agencyDetails(ctx context.Context, q *dbsqlc.Queries, from *int64, fromUnlisted string, to *int64, decision string) (map[string]any, error) {
+func agencyDetails(ctx context.Context, q *accountdb.Queries, from *int64, fromUnlisted string, to *int64, decision string) (map[string]any, error) {
 	var ids []int64
 	for _, id := range []*int64{from, to} {
 		if id != nil {

@@ -10,8 +10,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/pscp/booktraining/internal/account/internal/accountdb"
 	"github.com/pscp/booktraining/internal/audit"
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/password"
 	"github.com/pscp/booktraining/internal/validation"
 )
@@ -75,9 +75,9 @@ func (s *Service) SignInOnDevice(ctx context.Context, addr, plain, ip, device st
 	var deviceHash []byte // set when device is a valid token of this account
 	var limited *LimitError
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
+		q := accountdb.New(tx)
 		if device != "" && len(device) <= 100 {
-			h, err := q.DeviceTokenFor(ctx, dbsqlc.DeviceTokenForParams{TokenHash: hashToken(device), Now: now, Email: addr})
+			h, err := q.DeviceTokenFor(ctx, accountdb.DeviceTokenForParams{TokenHash: hashToken(device), Now: now, Email: addr})
 			if err == nil {
 				deviceHash = h
 			} else if !errors.Is(err, pgx.ErrNoRows) {
@@ -88,7 +88,7 @@ func (s *Service) SignInOnDevice(ctx context.Context, addr, plain, ip, device st
 			if err := q.LockDeviceSignIns(ctx, deviceHash); err != nil {
 				return err
 			}
-			recent, err := q.RecentFailedDeviceSignIns(ctx, dbsqlc.RecentFailedDeviceSignInsParams{
+			recent, err := q.RecentFailedDeviceSignIns(ctx, accountdb.RecentFailedDeviceSignInsParams{
 				DeviceHash: deviceHash, Now: now, Since: now.Add(-FailureWindow),
 			})
 			if err != nil {
@@ -98,15 +98,15 @@ func (s *Service) SignInOnDevice(ctx context.Context, addr, plain, ip, device st
 				limited = &LimitError{RetryAt: recent.Oldest.Add(FailureWindow)}
 				return audit.RecordTx(ctx, tx, now, audit.Event{Action: audit.SignInLimited, ActorEmail: addr, IP: ip})
 			}
-			attemptID, err = q.RecordDeviceSignInAttempt(ctx, dbsqlc.RecordDeviceSignInAttemptParams{
+			attemptID, err = q.RecordDeviceSignInAttempt(ctx, accountdb.RecordDeviceSignInAttemptParams{
 				Email: addr, Ip: ipAddr, DeviceHash: deviceHash, Now: now,
 			})
 			return err
 		}
-		if err := q.LockSignInLimits(ctx, dbsqlc.LockSignInLimitsParams{Email: addr, Ip: ipAddr.String()}); err != nil {
+		if err := q.LockSignInLimits(ctx, accountdb.LockSignInLimitsParams{Email: addr, Ip: ipAddr.String()}); err != nil {
 			return err
 		}
-		recent, err := q.RecentFailedSignIns(ctx, dbsqlc.RecentFailedSignInsParams{
+		recent, err := q.RecentFailedSignIns(ctx, accountdb.RecentFailedSignInsParams{
 			Email: addr, Now: now, Ip: ipAddr, Since: now.Add(-FailureWindow),
 		})
 		if err != nil {
@@ -121,7 +121,7 @@ func (s *Service) SignInOnDevice(ctx context.Context, addr, plain, ip, device st
 		if limited != nil {
 			return audit.RecordTx(ctx, tx, now, audit.Event{Action: audit.SignInLimited, ActorEmail: addr, IP: ip})
 		}
-		attemptID, err = q.RecordSignInAttempt(ctx, dbsqlc.RecordSignInAttemptParams{Email: addr, Ip: ipAddr, Now: now})
+		attemptID, err = q.RecordSignInAttempt(ctx, accountdb.RecordSignInAttemptParams{Email: addr, Ip: ipAddr, Now: now})
 		return err
 	})
 	if err != nil {
@@ -131,7 +131,7 @@ func (s *Service) SignInOnDevice(ctx context.Context, addr, plain, ip, device st
 		return 0, "", limited
 	}
 
-	q := dbsqlc.New(s.pool)
+	q := accountdb.New(s.pool)
 	u, err := q.GetUserByEmail(ctx, addr)
 	if errors.Is(err, pgx.ErrNoRows) || (err == nil && u.ErasedAt != nil) {
 		password.VerifyDummy(plain)
@@ -148,16 +148,16 @@ func (s *Service) SignInOnDevice(ctx context.Context, addr, plain, ip, device st
 	}
 	newDevice, newDeviceHash := newToken()
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
+		q := accountdb.New(tx)
 		if err := q.MarkSignInSucceeded(ctx, attemptID); err != nil {
 			return err
 		}
-		if err := q.RecordSignedIn(ctx, dbsqlc.RecordSignedInParams{ID: u.ID, Now: now}); err != nil {
+		if err := q.RecordSignedIn(ctx, accountdb.RecordSignedInParams{ID: u.ID, Now: now}); err != nil {
 			return err
 		}
 		if rehash {
 			if h, err := password.Hash(plain); err == nil {
-				if err := q.SetPasswordHash(ctx, dbsqlc.SetPasswordHashParams{PasswordHash: h, ID: u.ID}); err != nil {
+				if err := q.SetPasswordHash(ctx, accountdb.SetPasswordHashParams{PasswordHash: h, ID: u.ID}); err != nil {
 					return err
 				}
 			}
@@ -167,7 +167,7 @@ func (s *Service) SignInOnDevice(ctx context.Context, addr, plain, ip, device st
 				return err
 			}
 		}
-		if err := q.CreateDeviceToken(ctx, dbsqlc.CreateDeviceTokenParams{
+		if err := q.CreateDeviceToken(ctx, accountdb.CreateDeviceTokenParams{
 			TokenHash: newDeviceHash, UserID: u.ID, Now: now, ExpiresAt: now.Add(DeviceLife),
 		}); err != nil {
 			return err

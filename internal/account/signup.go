@@ -10,8 +10,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/pscp/booktraining/internal/account/internal/accountdb"
 	"github.com/pscp/booktraining/internal/audit"
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/password"
 	"github.com/pscp/booktraining/internal/pgerr"
@@ -74,7 +74,7 @@ func (s *Service) SignUp(ctx context.Context, f SignUpForm, ip string) error {
 	case validation.HasHiddenFormatting(f.JobTitle):
 		v.Add("job-title", validation.HiddenFormattingMessage("Job title"))
 	}
-	q := dbsqlc.New(s.pool)
+	q := accountdb.New(s.pool)
 	switch {
 	case f.NotListed && f.UnlistedAgency == "":
 		v.Add("unlisted-agency", "Enter the name of your organisation")
@@ -107,7 +107,7 @@ func (s *Service) SignUp(ctx context.Context, f SignUpForm, ip string) error {
 	}
 	now := s.now()
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
+		q := accountdb.New(tx)
 		allowed, err := allowAccountEmail(ctx, q, actionSignUp, addr, ip, now)
 		if err != nil {
 			return err
@@ -137,7 +137,7 @@ func (s *Service) SignUp(ctx context.Context, f SignUpForm, ip string) error {
 		}
 
 		agencyID, unlisted := signUpAgency(f)
-		id, err := q.CreateUser(ctx, dbsqlc.CreateUserParams{
+		id, err := q.CreateUser(ctx, accountdb.CreateUserParams{
 			Email: addr, FullName: f.FullName, JobTitle: f.JobTitle, AgencyID: agencyID,
 			UnlistedAgencyName: unlisted, PasswordHash: hash,
 		})
@@ -186,7 +186,7 @@ func (s *Service) ResendVerificationReturning(ctx context.Context, next string) 
 	userID, ip := me.ID, me.IP
 	now := s.now()
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
+		q := accountdb.New(tx)
 		u, err := getUser(ctx, q, userID)
 		if err != nil {
 			return err
@@ -209,7 +209,7 @@ func (s *Service) ResendVerificationReturning(ctx context.Context, next string) 
 // sendVerification emails a link to prove an address. The name given at
 // sign-up is not used: it was typed by whoever signed up, who may not be the
 // address's owner.
-func (s *Service) sendVerification(ctx context.Context, q *dbsqlc.Queries, tx pgx.Tx, userID int64, to, next string) error {
+func (s *Service) sendVerification(ctx context.Context, q *accountdb.Queries, tx pgx.Tx, userID int64, to, next string) error {
 	link, err := s.newLink(ctx, q, userID, "verify_email", VerifyLinkLife, "/verify-email", next)
 	if err != nil {
 		return fmt.Errorf("send verification: %w", err)
@@ -220,13 +220,13 @@ func (s *Service) sendVerification(ctx context.Context, q *dbsqlc.Queries, tx pg
 // newLink makes a one-time link of purpose for the person, spending their
 // older ones of the same purpose; next is a page to come back to after it
 // (ReturnPath), or "".
-func (s *Service) newLink(ctx context.Context, q *dbsqlc.Queries, userID int64, purpose string, life time.Duration, path, next string) (string, error) {
+func (s *Service) newLink(ctx context.Context, q *accountdb.Queries, userID int64, purpose string, life time.Duration, path, next string) (string, error) {
 	now := s.now()
-	if err := q.SpendAccountTokens(ctx, dbsqlc.SpendAccountTokensParams{Now: now, UserID: userID, Purpose: purpose}); err != nil {
+	if err := q.SpendAccountTokens(ctx, accountdb.SpendAccountTokensParams{Now: now, UserID: userID, Purpose: purpose}); err != nil {
 		return "", err
 	}
 	token, hash := newToken()
-	if err := q.CreateAccountToken(ctx, dbsqlc.CreateAccountTokenParams{
+	if err := q.CreateAccountToken(ctx, accountdb.CreateAccountTokenParams{
 		TokenHash: hash, UserID: userID, Purpose: purpose, ExpiresAt: now.Add(life), Now: now,
 	}); err != nil {
 		return "", err
@@ -244,7 +244,7 @@ func (s *Service) newLink(ctx context.Context, q *dbsqlc.Queries, userID int64, 
 // the person and their browser's new device token, as SignInOnDevice does.
 func (s *Service) VerifyEmail(ctx context.Context, token, plain, ip, device string) (int64, string, error) {
 	now := s.now()
-	owner, err := dbsqlc.New(s.pool).AccountTokenOwner(ctx, dbsqlc.AccountTokenOwnerParams{
+	owner, err := accountdb.New(s.pool).AccountTokenOwner(ctx, accountdb.AccountTokenOwnerParams{
 		TokenHash: hashToken(token), Purpose: "verify_email", Now: now})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, "", ErrLinkInvalid
@@ -265,14 +265,14 @@ func (s *Service) VerifyEmail(ctx context.Context, token, plain, ip, device stri
 		return 0, "", err
 	}
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
-		spent, err := q.UseAccountToken(ctx, dbsqlc.UseAccountTokenParams{Now: now, TokenHash: hashToken(token), Purpose: "verify_email"})
+		q := accountdb.New(tx)
+		spent, err := q.UseAccountToken(ctx, accountdb.UseAccountTokenParams{Now: now, TokenHash: hashToken(token), Purpose: "verify_email"})
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrLinkInvalid // used a moment ago in another request
 		} else if err != nil {
 			return fmt.Errorf("verify email: %w", err)
 		}
-		if err := q.MarkEmailVerified(ctx, dbsqlc.MarkEmailVerifiedParams{Now: now, ID: spent}); err != nil {
+		if err := q.MarkEmailVerified(ctx, accountdb.MarkEmailVerifiedParams{Now: now, ID: spent}); err != nil {
 			return fmt.Errorf("verify email: %w", err)
 		}
 		// Whoever was signed in to the account before its address was proven

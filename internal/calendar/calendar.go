@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/booking"
@@ -68,8 +69,12 @@ func (s *Service) Token(ctx context.Context, userID int64) (string, error) {
 	if tok != nil {
 		return *tok, nil
 	}
-	fresh := newToken()
-	t, err := q.EnsureCalendarToken(ctx, calendardb.EnsureCalendarTokenParams{ID: userID, Token: &fresh})
+	var t string
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		t, err = account.EnsureCalendarTokenTx(ctx, tx, userID, newToken())
+		return err
+	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", ErrNotFound
 	} else if err != nil {
@@ -89,12 +94,11 @@ func (s *Service) ResetToken(ctx context.Context) (string, error) {
 	userID := a.ID
 	tok := newToken()
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := calendardb.New(tx)
-		n, err := q.SetCalendarToken(ctx, calendardb.SetCalendarTokenParams{ID: userID, Token: &tok})
+		found, err := account.SetCalendarTokenTx(ctx, tx, userID, tok)
 		if err != nil {
 			return fmt.Errorf("reset calendar token of %d: %w", userID, err)
 		}
-		if n == 0 {
+		if !found {
 			return ErrNotFound
 		}
 		return audit.RecordTx(ctx, tx, s.now(), audit.Event{Action: ActionFeedReset, ActorID: a.IDPtr(), SubjectID: &userID, IP: a.IP})

@@ -6,6 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/calendar/internal/calendardb"
 	"github.com/pscp/booktraining/internal/privacy"
 )
@@ -22,7 +23,7 @@ func PersonalData() []privacy.Part {
 			return map[string]bool{"has_feed": has}, err
 		},
 		Erase: func(ctx context.Context, tx pgx.Tx, p privacy.Person, _ time.Time) error {
-			return calendardb.New(tx).ForgetCalendarToken(ctx, p.ID)
+			return account.ForgetCalendarTokenTx(ctx, tx, p.ID)
 		},
 	}}
 }

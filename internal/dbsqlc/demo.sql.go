@@ -176,20 +176,6 @@ func (q *Queries) DemoTrainerSessions(ctx context.Context, trainerID int64) ([]i
 	return items, nil
 }
 
-const grantDemoRole = `-- name: GrantDemoRole :exec
-INSERT INTO user_roles (user_id, role) VALUES ($1, $2) ON CONFLICT DO NOTHING
-`
-
-type GrantDemoRoleParams struct {
-	UserID int64
-	Role   string
-}
-
-func (q *Queries) GrantDemoRole(ctx context.Context, arg GrantDemoRoleParams) error {
-	_, err := q.db.Exec(ctx, grantDemoRole, arg.UserID, arg.Role)
-	return err
-}
-
 const insertAgency = `-- name: InsertAgency :one
 INSERT INTO agencies (name, sector, charging_band)
 VALUES ($1, $2, $3)
@@ -243,34 +229,6 @@ func (q *Queries) InsertCourse(ctx context.Context, arg InsertCourseParams) (int
 		arg.Duration,
 		arg.DeliveryModes,
 		arg.DefaultCapacity,
-	)
-	var id int64
-	err := row.Scan(&id)
-	return id, err
-}
-
-const insertDemoUser = `-- name: InsertDemoUser :one
-INSERT INTO users (email, full_name, job_title, agency_id, password_hash, email_verified_at)
-SELECT $1, $2, $3, a.id, $4, now()
-FROM agencies a WHERE a.name = $5
-RETURNING id
-`
-
-type InsertDemoUserParams struct {
-	Email        string
-	FullName     string
-	JobTitle     string
-	PasswordHash string
-	AgencyName   string
-}
-
-func (q *Queries) InsertDemoUser(ctx context.Context, arg InsertDemoUserParams) (int64, error) {
-	row := q.db.QueryRow(ctx, insertDemoUser,
-		arg.Email,
-		arg.FullName,
-		arg.JobTitle,
-		arg.PasswordHash,
-		arg.AgencyName,
 	)
 	var id int64
 	err := row.Scan(&id)

@@ -25,63 +25,6 @@ func (q *Queries) EraseBookingDetails(ctx context.Context, userID int64) error {
 	return err
 }
 
-const eraseEnquiryContacts = `-- name: EraseEnquiryContacts :exec
-UPDATE enquiries
-SET contact_name = 'Deleted person', contact_email = 'deleted-' || $1::bigint || '@deleted.invalid', contact_phone = ''
-WHERE requested_by = $1::bigint OR lower(contact_email::text) = lower($2::text)
-`
-
-type EraseEnquiryContactsParams struct {
-	UserID int64
-	Email  string
-}
-
-// The request, its agency and dates stay for the figures; who to contact goes.
-func (q *Queries) EraseEnquiryContacts(ctx context.Context, arg EraseEnquiryContactsParams) error {
-	_, err := q.db.Exec(ctx, eraseEnquiryContacts, arg.UserID, arg.Email)
-	return err
-}
-
-const eraseEnquiryCopiesInEmails = `-- name: EraseEnquiryCopiesInEmails :exec
-UPDATE emails em
-SET body_text = '', body_html = '', calendar_ics = ''
-WHERE em.body_text <> '' AND (
-    EXISTS (SELECT 1 FROM enquiry_messages m
-            WHERE m.author_id = $1::bigint AND m.body <> '(removed)' AND length(m.body) >= 8
-              AND strpos(em.body_text, m.body) > 0)
-    OR EXISTS (SELECT 1 FROM enquiries e
-               WHERE (e.requested_by = $1::bigint OR lower(e.contact_email::text) = lower($2::text))
-                 AND e.contact_name <> 'Deleted person'
-                 AND ((length(e.contact_name) >= 3 AND strpos(em.body_text, e.contact_name) > 0)
-                      OR strpos(lower(em.body_text), lower(e.contact_email::text)) > 0
-                      OR (e.contact_phone <> '' AND strpos(em.body_text, e.contact_phone) > 0))))
-`
-
-type EraseEnquiryCopiesInEmailsParams struct {
-	UserID int64
-	Email  string
-}
-
-// Emails that carried the person's messages or their requests' contact
-// details (to the training team, acknowledgements) lose their content. Run
-// before the messages and contacts themselves are removed. (Very short
-// names and messages are not looked for: they would match unrelated emails,
-// and an email not yet delivered with its text gone is never sent.)
-func (q *Queries) EraseEnquiryCopiesInEmails(ctx context.Context, arg EraseEnquiryCopiesInEmailsParams) error {
-	_, err := q.db.Exec(ctx, eraseEnquiryCopiesInEmails, arg.UserID, arg.Email)
-	return err
-}
-
-const eraseEnquiryMessages = `-- name: EraseEnquiryMessages :exec
-UPDATE enquiry_messages SET body = '(removed)' WHERE author_id = $1
-`
-
-// The thread keeps its shape (who wrote when); the person's words go.
-func (q *Queries) EraseEnquiryMessages(ctx context.Context, userID int64) error {
-	_, err := q.db.Exec(ctx, eraseEnquiryMessages, userID)
-	return err
-}
-
 const erasePayers = `-- name: ErasePayers :exec
 UPDATE payments p
 SET payer_email = NULL, payer_name = NULL
@@ -120,6 +63,68 @@ WHERE b.id = c.booking_id AND b.user_id = $1 AND c.waiver_reason <> ''
 func (q *Queries) EraseWaiverReasons(ctx context.Context, userID int64) error {
 	_, err := q.db.Exec(ctx, eraseWaiverReasons, userID)
 	return err
+}
+
+const exportBookings = `-- name: ExportBookings :many
+SELECT b.created_at, s.course_title, s.starts_at, s.ends_at, b.status, b.late, b.attendance,
+       b.access_needs, b.dietary_needs, b.line_manager_name, b.line_manager_email::text AS line_manager_email,
+       b.end_note,
+       coalesce(a.name, '')::text AS agency_name
+FROM bookings b
+JOIN sessions s ON s.id = b.session_id
+LEFT JOIN agencies a ON a.id = b.agency_id
+WHERE b.user_id = $1
+ORDER BY b.created_at, b.id
+`
+
+type ExportBookingsRow struct {
+	CreatedAt        time.Time
+	CourseTitle      string
+	StartsAt         time.Time
+	EndsAt           time.Time
+	Status           BookingStatus
+	Late             bool
+	Attendance       *string
+	AccessNeeds      string
+	DietaryNeeds     string
+	LineManagerName  string
+	LineManagerEmail string
+	EndNote          string
+	AgencyName       string
+}
+
+func (q *Queries) ExportBookings(ctx context.Context, userID int64) ([]ExportBookingsRow, error) {
+	rows, err := q.db.Query(ctx, exportBookings, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ExportBookingsRow
+	for rows.Next() {
+		var i ExportBookingsRow
+		if err := rows.Scan(
+			&i.CreatedAt,
+			&i.CourseTitle,
+			&i.StartsAt,
+			&i.EndsAt,
+			&i.Status,
+			&i.Late,
+			&i.Attendance,
+			&i.AccessNeeds,
+			&i.DietaryNeeds,
+			&i.LineManagerName,
+			&i.LineManagerEmail,
+			&i.EndNote,
+			&i.AgencyName,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const exportCharges = `-- name: ExportCharges :many
@@ -166,213 +171,6 @@ func (q *Queries) ExportCharges(ctx context.Context, userID int64) ([]ExportChar
 			&i.AgencyName,
 			&i.CourseTitle,
 			&i.StartsAt,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const exportEnquiries = `-- name: ExportEnquiries :many
-SELECT e.id, e.kind, coalesce(c.title, '')::text AS course_title, e.topic, e.need, e.audience, e.participants,
-       e.location, e.address, e.access_needs, e.contact_name, e.contact_email::text AS contact_email, e.contact_phone,
-       e.status, e.decline_reason, e.submitted_at, e.updated_at, a.name AS agency_name,
-       (e.requested_by = $1::bigint)::boolean AS made_by_you
-FROM enquiries e
-JOIN agencies a ON a.id = e.agency_id
-LEFT JOIN courses c ON c.id = e.course_id
-WHERE e.requested_by = $1::bigint OR lower(e.contact_email::text) = lower($2::text)
-ORDER BY e.submitted_at, e.id
-`
-
-type ExportEnquiriesParams struct {
-	UserID int64
-	Email  string
-}
-
-type ExportEnquiriesRow struct {
-	ID            int64
-	Kind          string
-	CourseTitle   string
-	Topic         string
-	Need          string
-	Audience      string
-	Participants  int32
-	Location      string
-	Address       string
-	AccessNeeds   string
-	ContactName   string
-	ContactEmail  string
-	ContactPhone  string
-	Status        string
-	DeclineReason string
-	SubmittedAt   time.Time
-	UpdatedAt     time.Time
-	AgencyName    string
-	MadeByYou     bool
-}
-
-// Requests the person made, or that name them as the contact.
-func (q *Queries) ExportEnquiries(ctx context.Context, arg ExportEnquiriesParams) ([]ExportEnquiriesRow, error) {
-	rows, err := q.db.Query(ctx, exportEnquiries, arg.UserID, arg.Email)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []ExportEnquiriesRow
-	for rows.Next() {
-		var i ExportEnquiriesRow
-		if err := rows.Scan(
-			&i.ID,
-			&i.Kind,
-			&i.CourseTitle,
-			&i.Topic,
-			&i.Need,
-			&i.Audience,
-			&i.Participants,
-			&i.Location,
-			&i.Address,
-			&i.AccessNeeds,
-			&i.ContactName,
-			&i.ContactEmail,
-			&i.ContactPhone,
-			&i.Status,
-			&i.DeclineReason,
-			&i.SubmittedAt,
-			&i.UpdatedAt,
-			&i.AgencyName,
-			&i.MadeByYou,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const exportEnquiryDates = `-- name: ExportEnquiryDates :many
-SELECT d.enquiry_id, d.position, d.starts_at, d.ends_at
-FROM enquiry_dates d
-WHERE d.enquiry_id = ANY ($1::bigint[])
-ORDER BY d.enquiry_id, d.position
-`
-
-func (q *Queries) ExportEnquiryDates(ctx context.Context, ids []int64) ([]EnquiryDate, error) {
-	rows, err := q.db.Query(ctx, exportEnquiryDates, ids)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []EnquiryDate
-	for rows.Next() {
-		var i EnquiryDate
-		if err := rows.Scan(
-			&i.EnquiryID,
-			&i.Position,
-			&i.StartsAt,
-			&i.EndsAt,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const exportEnquiryEvents = `-- name: ExportEnquiryEvents :many
-SELECT ev.enquiry_id, ev.action, ev.status, ev.note, ev.at, (ev.actor_id = $1::bigint)::boolean AS by_you
-FROM enquiry_events ev
-WHERE ev.actor_id = $1::bigint OR ev.enquiry_id = ANY ($2::bigint[])
-ORDER BY ev.enquiry_id, ev.id
-`
-
-type ExportEnquiryEventsParams struct {
-	UserID int64
-	Ids    []int64
-}
-
-type ExportEnquiryEventsRow struct {
-	EnquiryID int64
-	Action    string
-	Status    string
-	Note      string
-	At        time.Time
-	ByYou     bool
-}
-
-func (q *Queries) ExportEnquiryEvents(ctx context.Context, arg ExportEnquiryEventsParams) ([]ExportEnquiryEventsRow, error) {
-	rows, err := q.db.Query(ctx, exportEnquiryEvents, arg.UserID, arg.Ids)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []ExportEnquiryEventsRow
-	for rows.Next() {
-		var i ExportEnquiryEventsRow
-		if err := rows.Scan(
-			&i.EnquiryID,
-			&i.Action,
-			&i.Status,
-			&i.Note,
-			&i.At,
-			&i.ByYou,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const exportEnquiryMessages = `-- name: ExportEnquiryMessages :many
-SELECT m.enquiry_id, m.from_partnership, (m.author_id = $1::bigint)::boolean AS by_you, m.body, m.sent_at
-FROM enquiry_messages m
-WHERE m.author_id = $1::bigint OR m.enquiry_id = ANY ($2::bigint[])
-ORDER BY m.enquiry_id, m.id
-`
-
-type ExportEnquiryMessagesParams struct {
-	UserID int64
-	Ids    []int64
-}
-
-type ExportEnquiryMessagesRow struct {
-	EnquiryID       int64
-	FromPartnership bool
-	ByYou           bool
-	Body            string
-	SentAt          time.Time
-}
-
-// The thread of the person's requests, and every message they wrote.
-func (q *Queries) ExportEnquiryMessages(ctx context.Context, arg ExportEnquiryMessagesParams) ([]ExportEnquiryMessagesRow, error) {
-	rows, err := q.db.Query(ctx, exportEnquiryMessages, arg.UserID, arg.Ids)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []ExportEnquiryMessagesRow
-	for rows.Next() {
-		var i ExportEnquiryMessagesRow
-		if err := rows.Scan(
-			&i.EnquiryID,
-			&i.FromPartnership,
-			&i.ByYou,
-			&i.Body,
-			&i.SentAt,
 		); err != nil {
 			return nil, err
 		}

@@ -35,6 +35,7 @@ func (q *Queries) ClearLineManagersOfPastSessions(ctx context.Context, arg Clear
 }
 
 const clearNeedsOfPastSessions = `-- name: ClearNeedsOfPastSessions :execrows
+
 UPDATE bookings SET access_needs = '', dietary_needs = '', updated_at = $1
 WHERE id IN (
     SELECT b.id FROM bookings b JOIN sessions s ON s.id = b.session_id
@@ -50,31 +51,14 @@ type ClearNeedsOfPastSessionsParams struct {
 	MaxRows     int32
 }
 
+// The retention schedule's rules still applied by internal/privacy itself,
+// on records of bookings, payments, charges and trainers' time off, until
+// their owners have blocks of their own and apply them as the others do
+// (privacy.Cleaner). Each query handles at most @max_rows records, so a rule
+// runs in short transactions, and skips rows another transaction holds (the
+// next batch or the next day takes them).
 func (q *Queries) ClearNeedsOfPastSessions(ctx context.Context, arg ClearNeedsOfPastSessionsParams) (int64, error) {
 	result, err := q.db.Exec(ctx, clearNeedsOfPastSessions, arg.Now, arg.EndedBefore, arg.MaxRows)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
-}
-
-const clearOldEmailText = `-- name: ClearOldEmailText :execrows
-UPDATE emails SET body_text = '', body_html = '', calendar_ics = ''
-WHERE id IN (
-    SELECT m.id FROM emails m
-    WHERE m.created_at < $1 AND (m.body_text <> '' OR m.body_html <> '' OR m.calendar_ics <> '')
-    ORDER BY m.id
-    LIMIT $2
-    FOR UPDATE SKIP LOCKED)
-`
-
-type ClearOldEmailTextParams struct {
-	Before  time.Time
-	MaxRows int32
-}
-
-func (q *Queries) ClearOldEmailText(ctx context.Context, arg ClearOldEmailTextParams) (int64, error) {
-	result, err := q.db.Exec(ctx, clearOldEmailText, arg.Before, arg.MaxRows)
 	if err != nil {
 		return 0, err
 	}
@@ -104,72 +88,12 @@ func (q *Queries) ClearPastTimeOffReasons(ctx context.Context, arg ClearPastTime
 	return result.RowsAffected(), nil
 }
 
-const countRetainedPlaces = `-- name: CountRetainedPlaces :exec
-INSERT INTO retained_place_counts AS r (session_id, agency_id, status, attendance, late, places)
-SELECT session_id, agency_id, status, attendance, late, count(*)
-FROM bookings WHERE id = ANY($1::bigint[])
-GROUP BY session_id, agency_id, status, attendance, late
-ON CONFLICT ON CONSTRAINT retained_place_counts_key DO UPDATE SET places = r.places + excluded.places
-`
-
-func (q *Queries) CountRetainedPlaces(ctx context.Context, bookingIds []int64) error {
-	_, err := q.db.Exec(ctx, countRetainedPlaces, bookingIds)
-	return err
-}
-
-const deleteAuditEventsBatch = `-- name: DeleteAuditEventsBatch :execrows
-DELETE FROM audit_events
-WHERE id IN (
-    SELECT e.id FROM audit_events e WHERE e.at < $1
-    ORDER BY e.id
-    LIMIT $2
-    FOR UPDATE SKIP LOCKED)
-`
-
-type DeleteAuditEventsBatchParams struct {
-	Before  time.Time
-	MaxRows int32
-}
-
-func (q *Queries) DeleteAuditEventsBatch(ctx context.Context, arg DeleteAuditEventsBatchParams) (int64, error) {
-	result, err := q.db.Exec(ctx, deleteAuditEventsBatch, arg.Before, arg.MaxRows)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
-}
-
 const deleteBookings = `-- name: DeleteBookings :execrows
 DELETE FROM bookings WHERE id = ANY($1::bigint[])
 `
 
 func (q *Queries) DeleteBookings(ctx context.Context, bookingIds []int64) (int64, error) {
 	result, err := q.db.Exec(ctx, deleteBookings, bookingIds)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
-}
-
-const deleteCancelledJobsWithoutError = `-- name: DeleteCancelledJobsWithoutError :execrows
-DELETE FROM river_job
-WHERE id IN (
-    SELECT c.id FROM river_job c
-    WHERE c.state = 'cancelled' AND coalesce(cardinality(c.errors), 0) = 0 AND c.finalized_at < $1::timestamptz
-    ORDER BY c.id
-    LIMIT $2
-    FOR UPDATE SKIP LOCKED)
-`
-
-type DeleteCancelledJobsWithoutErrorParams struct {
-	Before  time.Time
-	MaxRows int32
-}
-
-// Jobs cancelled with nothing wrong (cancelled by hand, or with nothing left
-// to do): nobody needs them after @before.
-func (q *Queries) DeleteCancelledJobsWithoutError(ctx context.Context, arg DeleteCancelledJobsWithoutErrorParams) (int64, error) {
-	result, err := q.db.Exec(ctx, deleteCancelledJobsWithoutError, arg.Before, arg.MaxRows)
 	if err != nil {
 		return 0, err
 	}
@@ -199,112 +123,6 @@ func (q *Queries) DeleteChargesOfSessionsBefore(ctx context.Context, arg DeleteC
 	return result.RowsAffected(), nil
 }
 
-const deleteDealtWithJobs = `-- name: DeleteDealtWithJobs :execrows
-WITH gone AS (
-    DELETE FROM river_job j
-    WHERE j.id IN (
-        SELECT j2.id FROM river_job j2
-        JOIN job_failures_dealt_with d ON d.job_id = j2.id AND d.failed_at = j2.finalized_at
-        WHERE j2.state IN ('discarded', 'cancelled') AND d.dealt_at < $1
-        ORDER BY j2.id
-        LIMIT $2
-        FOR UPDATE OF j2 SKIP LOCKED)
-    RETURNING j.id
-)
-DELETE FROM job_failures_dealt_with d WHERE d.job_id IN (SELECT id FROM gone)
-`
-
-type DeleteDealtWithJobsParams struct {
-	Before  time.Time
-	MaxRows int32
-}
-
-// Jobs whose failure a manager marked dealt with before @before, with that
-// record. (A job tried again is River's again: completed jobs are deleted by
-// River after a day.)
-func (q *Queries) DeleteDealtWithJobs(ctx context.Context, arg DeleteDealtWithJobsParams) (int64, error) {
-	result, err := q.db.Exec(ctx, deleteDealtWithJobs, arg.Before, arg.MaxRows)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
-}
-
-const deleteEnquiryMessages = `-- name: DeleteEnquiryMessages :exec
-DELETE FROM enquiry_messages WHERE enquiry_id = ANY($1::bigint[])
-`
-
-func (q *Queries) DeleteEnquiryMessages(ctx context.Context, enquiryIds []int64) error {
-	_, err := q.db.Exec(ctx, deleteEnquiryMessages, enquiryIds)
-	return err
-}
-
-const deleteExpiredAccountTokens = `-- name: DeleteExpiredAccountTokens :execrows
-DELETE FROM account_tokens
-WHERE token_hash IN (
-    SELECT t.token_hash FROM account_tokens t WHERE t.expires_at < $1
-    LIMIT $2
-    FOR UPDATE SKIP LOCKED)
-`
-
-type DeleteExpiredAccountTokensParams struct {
-	Before  time.Time
-	MaxRows int32
-}
-
-func (q *Queries) DeleteExpiredAccountTokens(ctx context.Context, arg DeleteExpiredAccountTokensParams) (int64, error) {
-	result, err := q.db.Exec(ctx, deleteExpiredAccountTokens, arg.Before, arg.MaxRows)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
-}
-
-const deleteExpiredWebSessionsBatch = `-- name: DeleteExpiredWebSessionsBatch :execrows
-DELETE FROM web_sessions
-WHERE token_hash IN (
-    SELECT w.token_hash FROM web_sessions w
-    WHERE w.expires_at <= $1 OR w.last_seen_at <= $2
-    LIMIT $3
-    FOR UPDATE SKIP LOCKED)
-`
-
-type DeleteExpiredWebSessionsBatchParams struct {
-	Now       time.Time
-	IdleSince time.Time
-	MaxRows   int32
-}
-
-func (q *Queries) DeleteExpiredWebSessionsBatch(ctx context.Context, arg DeleteExpiredWebSessionsBatchParams) (int64, error) {
-	result, err := q.db.Exec(ctx, deleteExpiredWebSessionsBatch, arg.Now, arg.IdleSince, arg.MaxRows)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
-}
-
-const deleteOldEmails = `-- name: DeleteOldEmails :execrows
-DELETE FROM emails
-WHERE id IN (
-    SELECT m.id FROM emails m WHERE m.created_at < $1
-    ORDER BY m.id
-    LIMIT $2
-    FOR UPDATE SKIP LOCKED)
-`
-
-type DeleteOldEmailsParams struct {
-	Before  time.Time
-	MaxRows int32
-}
-
-func (q *Queries) DeleteOldEmails(ctx context.Context, arg DeleteOldEmailsParams) (int64, error) {
-	result, err := q.db.Exec(ctx, deleteOldEmails, arg.Before, arg.MaxRows)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
-}
-
 const deletePaymentsOfSessionsBefore = `-- name: DeletePaymentsOfSessionsBefore :execrows
 DELETE FROM payments
 WHERE id IN (
@@ -326,113 +144,6 @@ func (q *Queries) DeletePaymentsOfSessionsBefore(ctx context.Context, arg Delete
 		return 0, err
 	}
 	return result.RowsAffected(), nil
-}
-
-const deleteSignInAttemptsBatch = `-- name: DeleteSignInAttemptsBatch :execrows
-DELETE FROM sign_in_attempts
-WHERE id IN (
-    SELECT a.id FROM sign_in_attempts a WHERE a.at < $1
-    ORDER BY a.id
-    LIMIT $2
-    FOR UPDATE SKIP LOCKED)
-`
-
-type DeleteSignInAttemptsBatchParams struct {
-	Before  time.Time
-	MaxRows int32
-}
-
-func (q *Queries) DeleteSignInAttemptsBatch(ctx context.Context, arg DeleteSignInAttemptsBatchParams) (int64, error) {
-	result, err := q.db.Exec(ctx, deleteSignInAttemptsBatch, arg.Before, arg.MaxRows)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
-}
-
-const deleteStaleJobFailureRecords = `-- name: DeleteStaleJobFailureRecords :execrows
-DELETE FROM job_failures_dealt_with d
-WHERE d.dealt_at < $1
-  AND NOT EXISTS (SELECT 1 FROM river_job j WHERE j.id = d.job_id AND j.finalized_at = d.failed_at)
-`
-
-// Records of failures dealt with before @before whose job has since gone or
-// run again.
-func (q *Queries) DeleteStaleJobFailureRecords(ctx context.Context, before time.Time) (int64, error) {
-	result, err := q.db.Exec(ctx, deleteStaleJobFailureRecords, before)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
-}
-
-const finishRetentionRun = `-- name: FinishRetentionRun :exec
-UPDATE retention_runs SET finished_at = $1::timestamptz, counts = $2, error = $3 WHERE id = $4
-`
-
-type FinishRetentionRunParams struct {
-	Now    time.Time
-	Counts []byte
-	Error  string
-	ID     int64
-}
-
-func (q *Queries) FinishRetentionRun(ctx context.Context, arg FinishRetentionRunParams) error {
-	_, err := q.db.Exec(ctx, finishRetentionRun,
-		arg.Now,
-		arg.Counts,
-		arg.Error,
-		arg.ID,
-	)
-	return err
-}
-
-const listAccountsToWarn = `-- name: ListAccountsToWarn :many
-SELECT u.id, u.email::text AS email, u.full_name
-FROM users u
-WHERE u.erased_at IS NULL AND u.email_verified_at IS NOT NULL
-  AND coalesce(u.last_signed_in_at, u.created_at) < $1::timestamptz
-  AND u.inactivity_warned_at IS NULL
-  AND NOT EXISTS (
-      SELECT 1 FROM bookings b JOIN sessions s ON s.id = b.session_id
-      WHERE b.user_id = u.id AND b.status IN ('held', 'waiting', 'offered', 'confirmed') AND s.ends_at >= $2)
-ORDER BY u.id
-LIMIT $3
-FOR UPDATE OF u SKIP LOCKED
-`
-
-type ListAccountsToWarnParams struct {
-	UnusedSince time.Time
-	Now         time.Time
-	MaxRows     int32
-}
-
-type ListAccountsToWarnRow struct {
-	ID       int64
-	Email    string
-	FullName string
-}
-
-// Accounts unused since @unused_since and not yet warned, other than anyone
-// still booked on (or waiting for) a session to come.
-func (q *Queries) ListAccountsToWarn(ctx context.Context, arg ListAccountsToWarnParams) ([]ListAccountsToWarnRow, error) {
-	rows, err := q.db.Query(ctx, listAccountsToWarn, arg.UnusedSince, arg.Now, arg.MaxRows)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []ListAccountsToWarnRow
-	for rows.Next() {
-		var i ListAccountsToWarnRow
-		if err := rows.Scan(&i.ID, &i.Email, &i.FullName); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
 }
 
 const listBookingsOfSessionsBefore = `-- name: ListBookingsOfSessionsBefore :many
@@ -470,190 +181,6 @@ func (q *Queries) ListBookingsOfSessionsBefore(ctx context.Context, arg ListBook
 		return nil, err
 	}
 	return items, nil
-}
-
-const listInactiveAccountsToErase = `-- name: ListInactiveAccountsToErase :many
-SELECT u.id FROM users u
-WHERE u.erased_at IS NULL
-  AND u.inactivity_warned_at < $1::timestamptz
-  AND coalesce(u.last_signed_in_at, u.created_at) < u.inactivity_warned_at
-  AND NOT EXISTS (
-      SELECT 1 FROM bookings b JOIN sessions s ON s.id = b.session_id
-      WHERE b.user_id = u.id AND b.status IN ('held', 'waiting', 'offered', 'confirmed') AND s.ends_at >= $2)
-ORDER BY u.id
-LIMIT $3
-FOR UPDATE OF u SKIP LOCKED
-`
-
-type ListInactiveAccountsToEraseParams struct {
-	WarnedBefore time.Time
-	Now          time.Time
-	MaxRows      int32
-}
-
-// Warned before @warned_before and not signed in since the warning.
-func (q *Queries) ListInactiveAccountsToErase(ctx context.Context, arg ListInactiveAccountsToEraseParams) ([]int64, error) {
-	rows, err := q.db.Query(ctx, listInactiveAccountsToErase, arg.WarnedBefore, arg.Now, arg.MaxRows)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		items = append(items, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const listRetentionRuns = `-- name: ListRetentionRuns :many
-SELECT id, started_at, finished_at, counts, error FROM retention_runs
-ORDER BY started_at DESC, id DESC
-LIMIT $1
-`
-
-func (q *Queries) ListRetentionRuns(ctx context.Context, maxRows int32) ([]RetentionRun, error) {
-	rows, err := q.db.Query(ctx, listRetentionRuns, maxRows)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []RetentionRun
-	for rows.Next() {
-		var i RetentionRun
-		if err := rows.Scan(
-			&i.ID,
-			&i.StartedAt,
-			&i.FinishedAt,
-			&i.Counts,
-			&i.Error,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const listUnverifiedAccountsBefore = `-- name: ListUnverifiedAccountsBefore :many
-
-SELECT u.id FROM users u
-WHERE u.email_verified_at IS NULL AND u.erased_at IS NULL AND u.created_at < $1
-  AND NOT EXISTS (
-      SELECT 1 FROM account_tokens t
-      WHERE t.user_id = u.id AND t.purpose = 'verify_email' AND t.created_at >= $1)
-ORDER BY u.id
-LIMIT $2
-FOR UPDATE SKIP LOCKED
-`
-
-type ListUnverifiedAccountsBeforeParams struct {
-	Before  time.Time
-	MaxRows int32
-}
-
-// The retention schedule (internal/privacy): each query handles at most
-// @max_rows records, so a rule runs in short transactions, and skips rows
-// another transaction holds (the next batch or the next day takes them).
-// Counted from sign-up, or from the last confirmation link sent (a second
-// sign-up with the address sends a new one).
-func (q *Queries) ListUnverifiedAccountsBefore(ctx context.Context, arg ListUnverifiedAccountsBeforeParams) ([]int64, error) {
-	rows, err := q.db.Query(ctx, listUnverifiedAccountsBefore, arg.Before, arg.MaxRows)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		items = append(items, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const markInactivityWarned = `-- name: MarkInactivityWarned :exec
-UPDATE users SET inactivity_warned_at = $1::timestamptz WHERE id = $2
-`
-
-type MarkInactivityWarnedParams struct {
-	Now time.Time
-	ID  int64
-}
-
-func (q *Queries) MarkInactivityWarned(ctx context.Context, arg MarkInactivityWarnedParams) error {
-	_, err := q.db.Exec(ctx, markInactivityWarned, arg.Now, arg.ID)
-	return err
-}
-
-const removeClosedEnquiriesPersonalData = `-- name: RemoveClosedEnquiriesPersonalData :many
-UPDATE enquiries
-SET contact_name = 'Removed', contact_email = 'removed-' || id || '@deleted.invalid', contact_phone = '',
-    access_needs = '', personal_data_removed_at = $1::timestamptz
-WHERE id IN (
-    SELECT e.id FROM enquiries e
-    WHERE e.status IN ('accepted', 'declined') AND e.personal_data_removed_at IS NULL
-      AND e.updated_at < $2
-      AND NOT EXISTS (
-          SELECT 1 FROM enquiry_sessions es JOIN sessions s ON s.id = es.session_id
-          WHERE es.enquiry_id = e.id AND s.ends_at >= $2)
-    ORDER BY e.id
-    LIMIT $3
-    FOR UPDATE OF e SKIP LOCKED)
-RETURNING id
-`
-
-type RemoveClosedEnquiriesPersonalDataParams struct {
-	Now          time.Time
-	ClosedBefore time.Time
-	MaxRows      int32
-}
-
-// A request is closed when accepted or declined; an accepted one only once
-// the last of its sessions is over too.
-func (q *Queries) RemoveClosedEnquiriesPersonalData(ctx context.Context, arg RemoveClosedEnquiriesPersonalDataParams) ([]int64, error) {
-	rows, err := q.db.Query(ctx, removeClosedEnquiriesPersonalData, arg.Now, arg.ClosedBefore, arg.MaxRows)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		items = append(items, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const startRetentionRun = `-- name: StartRetentionRun :one
-INSERT INTO retention_runs (started_at) VALUES ($1) RETURNING id
-`
-
-func (q *Queries) StartRetentionRun(ctx context.Context, now time.Time) (int64, error) {
-	row := q.db.QueryRow(ctx, startRetentionRun, now)
-	var id int64
-	err := row.Scan(&id)
-	return id, err
 }
 
 const unlinkReplacedBookings = `-- name: UnlinkReplacedBookings :exec

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/london"
 )
@@ -38,19 +39,20 @@ var Accounts = []Account{
 
 // seedAccounts creates the demo accounts, verified, with some work and
 // bookings, in the transaction that seeds an empty database.
-func seedAccounts(ctx context.Context, q *dbsqlc.Queries, passwordHash string, now time.Time) error {
+func seedAccounts(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, passwordHash string, now time.Time) error {
 	var trainerID int64 // the first trainer, whose sessions the demo bookings are on
 	for _, a := range Accounts {
-		id, err := q.InsertDemoUser(ctx, dbsqlc.InsertDemoUserParams{
-			Email: a.Email, FullName: a.FullName, JobTitle: a.JobTitle, PasswordHash: passwordHash, AgencyName: a.Agency,
+		roles := make([]account.Role, len(a.Roles))
+		for i, r := range a.Roles {
+			roles[i] = account.Role(r)
+		}
+		id, err := account.AddDemoPersonTx(ctx, tx, account.DemoPerson{
+			Email: a.Email, FullName: a.FullName, JobTitle: a.JobTitle, Agency: a.Agency, PasswordHash: passwordHash, Roles: roles,
 		})
 		if err != nil {
 			return fmt.Errorf("seed demo account %s: %w", a.Email, err)
 		}
 		for _, r := range a.Roles {
-			if err := q.GrantDemoRole(ctx, dbsqlc.GrantDemoRoleParams{UserID: id, Role: r}); err != nil {
-				return fmt.Errorf("seed demo account %s: %w", a.Email, err)
-			}
 			if r == "trainer" {
 				if err := giveTrainerWork(ctx, q, id, trainerCourses[a.Email]); err != nil {
 					return fmt.Errorf("seed demo trainer %s: %w", a.Email, err)

@@ -63,7 +63,7 @@ func seedEmpty(ctx context.Context, pool *pgxpool.Pool, now time.Time, passwordH
 			return err
 		}
 		if passwordHash != "" {
-			return seedAccounts(ctx, q, passwordHash, now)
+			return seedAccounts(ctx, tx, q, passwordHash, now)
 		}
 		return nil
 	})

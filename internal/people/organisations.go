@@ -9,11 +9,11 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/pscp/booktraining/internal/actor"
+	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/agency"
 	"github.com/pscp/booktraining/internal/audit"
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/errs"
+	"github.com/pscp/booktraining/internal/people/internal/peopledb"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -35,7 +35,7 @@ type Organisation struct {
 // UnlistedOrganisations lists every organisation name people are waiting to
 // have confirmed, by name.
 func (s *Service) UnlistedOrganisations(ctx context.Context) ([]Organisation, error) {
-	rows, err := dbsqlc.New(s.pool).ListUnlistedPeople(ctx)
+	rows, err := peopledb.New(s.pool).ListUnlistedPeople(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("list unlisted organisations: %w", err)
 	}
@@ -54,14 +54,14 @@ func (s *Service) UnlistedOrganisations(ctx context.Context) ([]Organisation, er
 // UnlistedOrganisation returns the organisation people typed as name, in any
 // case, or ErrOrganisationNotFound.
 func (s *Service) UnlistedOrganisation(ctx context.Context, name string) (Organisation, error) {
-	people, err := unlistedPeople(ctx, dbsqlc.New(s.pool), name)
+	people, err := unlistedPeople(ctx, peopledb.New(s.pool), name)
 	if err != nil {
 		return Organisation{}, err
 	}
 	return organisation(people), nil
 }
 
-func unlistedPeople(ctx context.Context, q *dbsqlc.Queries, name string) ([]Person, error) {
+func unlistedPeople(ctx context.Context, q *peopledb.Queries, name string) ([]Person, error) {
 	name = validation.CleanLine(name)
 	if name == "" {
 		return nil, ErrOrganisationNotFound
@@ -131,7 +131,7 @@ func (s *Service) ConfirmOrganisation(ctx context.Context, name string, f agency
 		moved int
 	)
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
+		q := peopledb.New(tx)
 		if _, err := unlistedPeople(ctx, q, name); err != nil {
 			return err
 		}
@@ -156,7 +156,7 @@ func (s *Service) MergeOrganisation(ctx context.Context, name string, agencyID i
 		moved int
 	)
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
+		q := peopledb.New(tx)
 		if _, err := unlistedPeople(ctx, q, name); err != nil {
 			return err
 		}
@@ -182,21 +182,12 @@ func (s *Service) MergeOrganisation(ctx context.Context, name string, agencyID i
 // moveInto moves everyone who typed name into a, auditing each person with
 // the actor in ctx.
 func moveInto(ctx context.Context, tx pgx.Tx, name string, a agency.Agency, action audit.Action, now time.Time) (int, error) {
-	by := actor.From(ctx)
-	rows, err := dbsqlc.New(tx).MoveUnlistedPeople(ctx, dbsqlc.MoveUnlistedPeopleParams{AgencyID: &a.ID, Name: validation.CleanLine(name)})
+	moved, err := account.MoveUnlistedTx(ctx, tx, validation.CleanLine(name), a.ID, a.Name, action, now)
 	if err != nil {
-		return 0, fmt.Errorf("move people of %q into agency %d: %w", name, a.ID, err)
+		return 0, err
 	}
-	if len(rows) == 0 {
+	if moved == 0 {
 		return 0, ErrOrganisationNotFound // moved by someone else a moment ago
 	}
-	for _, r := range rows {
-		if err := audit.RecordTx(ctx, tx, now, audit.Event{
-			Action: action, ActorID: by.IDPtr(), SubjectID: &r.ID, AgencyID: &a.ID, IP: by.IP,
-			Details: map[string]any{"organisation": r.Typed, "agency": a.Name},
-		}); err != nil {
-			return 0, err
-		}
-	}
-	return len(rows), nil
+	return moved, nil
 }

@@ -16,8 +16,8 @@ import (
 
 	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/actor"
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/errs"
+	"github.com/pscp/booktraining/internal/people/internal/peopledb"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -86,13 +86,13 @@ func CleanQuery(s string) string {
 func (s *Service) Find(ctx context.Context, f Search) (Results, error) {
 	query := CleanQuery(f.Query)
 	var res Results
-	err := readOnly(ctx, s.pool, func(q *dbsqlc.Queries) error {
-		total, err := q.CountPeople(ctx, dbsqlc.CountPeopleParams{AgencyID: f.AgencyID, Query: query})
+	err := readOnly(ctx, s.pool, func(q *peopledb.Queries) error {
+		total, err := q.CountPeople(ctx, peopledb.CountPeopleParams{AgencyID: f.AgencyID, Query: query})
 		if err != nil {
 			return fmt.Errorf("count people: %w", err)
 		}
 		res = paged(int(total), f.Page)
-		rows, err := q.ListPeople(ctx, dbsqlc.ListPeopleParams{
+		rows, err := q.ListPeople(ctx, peopledb.ListPeopleParams{
 			AgencyID: f.AgencyID, Query: query, MaxRows: PageSize, SkipRows: int32((res.Page - 1) * PageSize),
 		})
 		if err != nil {
@@ -118,13 +118,13 @@ func (s *Service) Find(ctx context.Context, f Search) (Results, error) {
 func (s *Service) FindInAgency(ctx context.Context, agencyID int64, query string, page int) (Results, error) {
 	query = CleanQuery(query)
 	var res Results
-	err := readOnly(ctx, s.pool, func(q *dbsqlc.Queries) error {
-		total, err := q.CountAgencyPeople(ctx, dbsqlc.CountAgencyPeopleParams{AgencyID: agencyID, Query: query})
+	err := readOnly(ctx, s.pool, func(q *peopledb.Queries) error {
+		total, err := q.CountAgencyPeople(ctx, peopledb.CountAgencyPeopleParams{AgencyID: agencyID, Query: query})
 		if err != nil {
 			return fmt.Errorf("count people of agency %d: %w", agencyID, err)
 		}
 		res = paged(int(total), page)
-		rows, err := q.ListAgencyPeople(ctx, dbsqlc.ListAgencyPeopleParams{
+		rows, err := q.ListAgencyPeople(ctx, peopledb.ListAgencyPeopleParams{
 			AgencyID: agencyID, Query: query, MaxRows: PageSize, SkipRows: int32((res.Page - 1) * PageSize),
 		})
 		if err != nil {
@@ -151,7 +151,7 @@ func (s *Service) InAgency(ctx context.Context, id int64) (Person, error) {
 		return Person{}, ErrNotFound
 	}
 	agencyID := *a.AgencyID
-	r, err := dbsqlc.New(s.pool).GetAgencyPerson(ctx, dbsqlc.GetAgencyPersonParams{ID: id, AgencyID: agencyID})
+	r, err := peopledb.New(s.pool).GetAgencyPerson(ctx, peopledb.GetAgencyPersonParams{ID: id, AgencyID: agencyID})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Person{}, ErrNotFound
 	} else if err != nil {
@@ -170,7 +170,7 @@ func (s *Service) IDByEmail(ctx context.Context, addr string) (int64, error) {
 	if addr == "" || len(addr) > 254 || validation.CleanLine(addr) != addr {
 		return 0, ErrNotFound
 	}
-	id, err := dbsqlc.New(s.pool).FindPersonByEmail(ctx, addr)
+	id, err := peopledb.New(s.pool).FindPersonByEmail(ctx, addr)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, ErrNotFound
 	} else if err != nil {
@@ -195,7 +195,7 @@ func roles(names []string) []account.Role {
 }
 
 // readOnly runs fn in one read-only snapshot, so a count and its page agree.
-func readOnly(ctx context.Context, pool *pgxpool.Pool, fn func(*dbsqlc.Queries) error) error {
+func readOnly(ctx context.Context, pool *pgxpool.Pool, fn func(*peopledb.Queries) error) error {
 	return pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly},
-		func(tx pgx.Tx) error { return fn(dbsqlc.New(tx)) })
+		func(tx pgx.Tx) error { return fn(peopledb.New(tx)) })
 }

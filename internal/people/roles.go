@@ -10,9 +10,8 @@ import (
 
 	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/actor"
-	"github.com/pscp/booktraining/internal/audit"
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/errs"
+	"github.com/pscp/booktraining/internal/people/internal/peopledb"
 	"github.com/pscp/booktraining/internal/pgerr"
 )
 
@@ -52,7 +51,7 @@ func (s *Service) GrantRole(ctx context.Context, subject int64, role account.Rol
 		return ErrInvalidRole
 	}
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
+		q := peopledb.New(tx)
 		if err := lockManagers(ctx, q, by.ID); err != nil {
 			return err
 		}
@@ -65,18 +64,14 @@ func (s *Service) GrantRole(ctx context.Context, subject int64, role account.Rol
 		if role == account.Coordinator && p.AgencyID == nil {
 			return ErrNoConfirmedAgency
 		}
-		now := s.now()
-		n, err := q.GrantRole(ctx, dbsqlc.GrantRoleParams{UserID: subject, Role: string(role), GrantedBy: by.IDPtr(), GrantedAt: now})
+		granted, err := account.GrantRoleTx(ctx, tx, by, subject, role, p.AgencyID, s.now())
 		if err != nil {
 			return fmt.Errorf("grant role to %d: %w", subject, err)
 		}
-		if n == 0 {
+		if !granted {
 			return ErrRoleHeld
 		}
-		return audit.RecordTx(ctx, tx, now, audit.Event{
-			Action: audit.RoleGranted, ActorID: by.IDPtr(), SubjectID: &subject, AgencyID: p.AgencyID, IP: by.IP,
-			Details: map[string]any{"role": string(role)},
-		})
+		return nil
 	})
 }
 
@@ -93,7 +88,7 @@ func (s *Service) RemoveRole(ctx context.Context, subject int64, role account.Ro
 		return ErrOwnManagerRole
 	}
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
+		q := peopledb.New(tx)
 		if err := lockManagers(ctx, q, by.ID); err != nil {
 			return err
 		}
@@ -103,25 +98,22 @@ func (s *Service) RemoveRole(ctx context.Context, subject int64, role account.Ro
 		} else if err != nil {
 			return fmt.Errorf("remove role from %d: %w", subject, err)
 		}
-		n, err := q.RemoveRole(ctx, dbsqlc.RemoveRoleParams{UserID: subject, Role: string(role)})
+		removed, err := account.RemoveRoleTx(ctx, tx, by, subject, role, p.AgencyID, s.now())
 		if pgerr.Violates(err, trainerKeepsSessions) {
 			return ErrTrainerHasSessions
 		} else if err != nil {
 			return fmt.Errorf("remove role from %d: %w", subject, err)
 		}
-		if n == 0 {
+		if !removed {
 			return ErrRoleNotHeld
 		}
-		return audit.RecordTx(ctx, tx, s.now(), audit.Event{
-			Action: audit.RoleRemoved, ActorID: by.IDPtr(), SubjectID: &subject, AgencyID: p.AgencyID, IP: by.IP,
-			Details: map[string]any{"role": string(role)},
-		})
+		return nil
 	})
 }
 
 // lockManagers locks every manager's role until the transaction ends and
 // checks that actorID is still one of them.
-func lockManagers(ctx context.Context, q *dbsqlc.Queries, actorID int64) error {
+func lockManagers(ctx context.Context, q *peopledb.Queries, actorID int64) error {
 	managers, err := q.LockManagers(ctx)
 	if err != nil {
 		return fmt.Errorf("lock managers: %w", err)

@@ -6,45 +6,52 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 
-	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/privacy/internal/privacydb"
 )
-
-// EraseFunc erases an account in the caller's transaction
-// (account.Service.EraseTx), saying why for the audit log.
-type EraseFunc func(ctx context.Context, tx pgx.Tx, userID int64, now time.Time, reason string) error
-
-// WarnFunc emails a person, in the caller's transaction, that their unused
-// account will be erased on eraseOn unless they sign in.
-type WarnFunc func(ctx context.Context, tx pgx.Tx, userID int64, to, name string, eraseOn time.Time) error
 
 // Enforcer applies the retention schedule.
 type Enforcer struct {
-	pool  *pgxpool.Pool
-	now   func() time.Time
-	log   *slog.Logger
-	erase EraseFunc
-	warn  WarnFunc
-	// SessionIdle is how long a signed-in session lasts unused
-	// (account.LoginIdle).
-	SessionIdle time.Duration
+	pool *pgxpool.Pool
+	now  func() time.Time
+	log  *slog.Logger
+	// cleaners apply, by rule key, the rules other parts own.
+	cleaners map[string]Cleaner
 	// Batch is how many records one transaction handles.
 	Batch int32
 }
 
-// NewEnforcer returns an Enforcer that erases accounts with erase and warns
-// their people with warn. Both are the account package's; they are passed in
-// because account depends on this package, not the other way round.
-func NewEnforcer(pool *pgxpool.Pool, now func() time.Time, log *slog.Logger, erase EraseFunc, warn WarnFunc) *Enforcer {
+// NewEnforcer returns an Enforcer whose rules owned by other parts are
+// applied by cleaners, by rule key (registry.Cleaners gathers every part's).
+// It panics on a rule with an owner but no cleaner, or a cleaner for no such
+// rule: a programming error found at start-up. The cleaners are passed in
+// because their owners depend on this package, not the other way round.
+func NewEnforcer(pool *pgxpool.Pool, now func() time.Time, log *slog.Logger, cleaners map[string]Cleaner) *Enforcer {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Enforcer{pool: pool, now: now, log: log, erase: erase, warn: warn, SessionIdle: 30 * time.Minute, Batch: 500}
+	keys := map[string]bool{}
+	for _, r := range schedule {
+		keys[r.Key] = true
+		if r.Owner != "" && cleaners[r.Key] == nil {
+			panic(fmt.Sprintf("privacy: retention rule %q needs %s's cleaner", r.Key, r.Owner))
+		}
+		if r.Owner == "" && cleaners[r.Key] != nil {
+			panic(fmt.Sprintf("privacy: retention rule %q is applied here, not by a cleaner", r.Key))
+		}
+	}
+	for k := range cleaners {
+		if !keys[k] {
+			panic(fmt.Sprintf("privacy: a cleaner for %q, which is no rule of the schedule", k))
+		}
+	}
+	return &Enforcer{pool: pool, now: now, log: log, cleaners: maps.Clone(cleaners), Batch: 500}
 }
 
 // Run is one run of the schedule, as recorded in retention_runs.
@@ -61,7 +68,7 @@ type Run struct {
 // stop the others; its error is recorded and returned.
 func (e *Enforcer) Run(ctx context.Context) (Run, error) {
 	now := e.now()
-	q := dbsqlc.New(e.pool)
+	q := privacydb.New(e.pool)
 	id, err := q.StartRetentionRun(ctx, now)
 	if err != nil {
 		return Run{}, fmt.Errorf("retention: record start: %w", err)
@@ -89,7 +96,7 @@ func (e *Enforcer) Run(ctx context.Context) (Run, error) {
 	finished := e.now()
 	run.FinishedAt = &finished
 	// Recorded even when ctx has ended, so the page says how far it got.
-	if err := q.FinishRetentionRun(context.WithoutCancel(ctx), dbsqlc.FinishRetentionRunParams{
+	if err := q.FinishRetentionRun(context.WithoutCancel(ctx), privacydb.FinishRetentionRunParams{
 		ID: id, Now: finished, Counts: counts, Error: run.Error,
 	}); err != nil {
 		return run, errors.Join(runErr, fmt.Errorf("retention: record finish: %w", err))
@@ -108,12 +115,16 @@ func (e *Enforcer) apply(ctx context.Context, r Rule, now time.Time) (int64, err
 	if batch < 1 {
 		batch = 500
 	}
+	clean := r.apply
+	if r.Owner != "" {
+		clean = e.cleaners[r.Key]
+	}
 	var total int64
 	for {
 		var n int
 		err := pgx.BeginFunc(ctx, e.pool, func(tx pgx.Tx) error {
 			var err error
-			n, err = r.apply(ctx, e, tx, now, batch)
+			n, err = clean(ctx, tx, now, batch)
 			return err
 		})
 		if err != nil {
@@ -129,7 +140,7 @@ func (e *Enforcer) apply(ctx context.Context, r Rule, now time.Time) (int64, err
 // Runs returns the latest limit runs of the schedule, newest first (the
 // training managers' retention page).
 func (e *Enforcer) Runs(ctx context.Context, limit int) ([]Run, error) {
-	rows, err := dbsqlc.New(e.pool).ListRetentionRuns(ctx, int32(limit))
+	rows, err := privacydb.New(e.pool).ListRetentionRuns(ctx, int32(limit))
 	if err != nil {
 		return nil, fmt.Errorf("list retention runs: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"io"
 	"log/slog"
+	"maps"
 	"net/url"
 	"testing"
 	"time"
@@ -21,6 +22,7 @@ import (
 	"github.com/pscp/booktraining/internal/password"
 	"github.com/pscp/booktraining/internal/pgtest"
 	"github.com/pscp/booktraining/internal/privacy"
+	"github.com/pscp/booktraining/internal/privacy/registry"
 	"github.com/pscp/booktraining/internal/queue"
 )
 
@@ -54,24 +56,30 @@ func setup(t *testing.T) fixture {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	accounts := account.New(pool, email.NewOutbox(jobs), base, clock, log)
 	f := fixture{ctx: ctx, pool: pool, accounts: accounts,
-		enforcer: privacy.NewEnforcer(pool, clock, log, accounts.EraseForRetention, warnAt(accounts))}
+		enforcer: privacy.NewEnforcer(pool, clock, log, cleaners(accounts))}
 	require.NoError(t, pool.QueryRow(ctx, "SELECT min(id) FROM agencies").Scan(&f.agency))
 	require.NoError(t, pool.QueryRow(ctx, "SELECT min(id) FROM courses").Scan(&f.course))
 	require.NoError(t, pool.QueryRow(ctx, "SELECT min(id) FROM venues WHERE online").Scan(&f.venue))
 	return f
 }
 
-// warnAt is the account's warning, its email stamped with the test's clock
-// rather than the database's (the outbox writes now()), so that the email
-// rules of the same run see it as new.
-func warnAt(accounts *account.Service) privacy.WarnFunc {
-	return func(ctx context.Context, tx pgx.Tx, userID int64, to, name string, eraseOn time.Time) error {
-		if err := accounts.WarnUnusedTx(ctx, tx, userID, to, name, eraseOn); err != nil {
-			return err
+// cleaners are every part's, as the app runs them, but for the account's
+// warning, whose email is stamped with the test's clock rather than the
+// database's (the outbox writes now()), so that the email rules of the same
+// run see it as new.
+func cleaners(accounts *account.Service) map[string]privacy.Cleaner {
+	c := registry.Cleaners(accounts)
+	warn := c["unused_accounts_warned"]
+	c["unused_accounts_warned"] = func(ctx context.Context, tx pgx.Tx, at time.Time, max int32) (int, error) {
+		n, err := warn(ctx, tx, at, max)
+		if err != nil {
+			return n, err
 		}
-		_, err := tx.Exec(ctx, "UPDATE emails SET created_at = $2 WHERE user_id = $1", userID, now)
-		return err
+		// The emails this transaction wrote.
+		_, err = tx.Exec(ctx, "UPDATE emails SET created_at = $1 WHERE created_at = now()", now)
+		return n, err
 	}
+	return c
 }
 
 func (f fixture) exec(t *testing.T, sql string, args ...any) {
@@ -464,8 +472,7 @@ func TestSignInWithdrawsWarning(t *testing.T) {
 	assert.Nil(t, warned, "signing in withdraws the warning")
 
 	// Long after the warning's 30 days, the account is still there.
-	later := privacy.NewEnforcer(f.pool, func() time.Time { return now.AddDate(0, 2, 0) }, nil,
-		f.accounts.EraseForRetention, warnAt(f.accounts))
+	later := privacy.NewEnforcer(f.pool, func() time.Time { return now.AddDate(0, 2, 0) }, nil, cleaners(f.accounts))
 	run, err = later.Run(f.ctx)
 	require.NoError(t, err)
 	assert.Zero(t, run.Counts["unused_accounts_erased"])
@@ -495,9 +502,15 @@ func TestRunFailureIsRecorded(t *testing.T) {
 	f := setup(t)
 	f.user(t, "unverified", now.AddDate(0, 0, -8), nil, nil, nil)
 	f.exec(t, "INSERT INTO sign_in_attempts (email, ip, at) VALUES ('x@example.org', '192.0.2.1', $1)", now.AddDate(-1, 0, 0))
-	failing := privacy.NewEnforcer(f.pool, func() time.Time { return now }, nil,
-		func(context.Context, pgx.Tx, int64, time.Time, string) error { return assert.AnError },
-		f.accounts.WarnUnusedTx)
+	c := cleaners(f.accounts)
+	erase := c["unverified_accounts"]
+	c["unverified_accounts"] = func(ctx context.Context, tx pgx.Tx, at time.Time, max int32) (int, error) {
+		n, err := erase(ctx, tx, at, max)
+		require.NoError(t, err)
+		require.Equal(t, 1, n, "the account was erased, in the batch about to fail")
+		return n, assert.AnError
+	}
+	failing := privacy.NewEnforcer(f.pool, func() time.Time { return now }, nil, c)
 	_, err := failing.Run(f.ctx)
 	require.ErrorIs(t, err, assert.AnError)
 	runs, err := failing.Runs(f.ctx, 1)
@@ -537,4 +550,34 @@ func TestFinancialCutoff(t *testing.T) {
 	} {
 		assert.True(t, tc.want.Equal(privacy.FinancialCutoff(tc.now)), "at %v: got %v, want %v", tc.now, privacy.FinancialCutoff(tc.now), tc.want)
 	}
+}
+
+// TestEveryOwnedRuleHasItsCleaner: each rule with an owner is applied by
+// that owner's cleaner, registry.Cleaners gathers one for each and no more,
+// and an enforcer missing one, or given one for no such rule, or for a rule
+// privacy applies itself, is refused at start-up.
+func TestEveryOwnedRuleHasItsCleaner(t *testing.T) {
+	t.Parallel()
+	base, _ := url.Parse("https://training.example.org")
+	all := registry.Cleaners(account.New(nil, nil, base, time.Now, nil))
+	owned := map[string]privacy.Cleaner{}
+	for _, r := range privacy.Schedule() {
+		if r.Owner != "" {
+			assert.NotNil(t, all[r.Key], "%s's cleaner for %s", r.Owner, r.Key)
+			owned[r.Key] = all[r.Key]
+		}
+	}
+	assert.Len(t, all, len(owned), "a cleaner for every owned rule and no other")
+	assert.NotPanics(t, func() { privacy.NewEnforcer(nil, time.Now, nil, all) })
+
+	missing := maps.Clone(all)
+	delete(missing, "email_text")
+	assert.PanicsWithValue(t, `privacy: retention rule "email_text" needs email's cleaner`,
+		func() { privacy.NewEnforcer(nil, time.Now, nil, missing) })
+	unknown := maps.Clone(all)
+	unknown["no_such_rule"] = all["email_text"]
+	assert.Panics(t, func() { privacy.NewEnforcer(nil, time.Now, nil, unknown) })
+	ours := maps.Clone(all)
+	ours["bookings"] = all["email_text"]
+	assert.Panics(t, func() { privacy.NewEnforcer(nil, time.Now, nil, ours) })
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/london"
+	"github.com/pscp/booktraining/internal/privacy/internal/privacydb"
 )
 
 // The periods of the retention schedule. Each is measured back from the
@@ -45,10 +46,21 @@ type Rule struct {
 	Kept    string // for how long
 	Then    string // what happens at the end
 	Why     string // why that long
-	// apply handles at most max records whose time is up at now, in tx, and
-	// says how many it handled.
-	apply func(ctx context.Context, e *Enforcer, tx pgx.Tx, now time.Time, max int32) (int, error)
+	// Owner is the package that applies the rule to its own records, with
+	// the Cleaner it gives NewEnforcer under Key. A rule without one is
+	// applied here, by apply: the rules on bookings, payments, charges and
+	// trainers' time off, whose owners have no queries of their own yet.
+	Owner string
+	apply Cleaner
 }
+
+// Cleaner applies one rule of the schedule: it handles, in tx, at most max
+// records whose time under the rule is up at now, and says how many it
+// handled (fewer than max: nothing is left for now). Each part that owns
+// records the schedule covers gives a Cleaner for each of its rules
+// (account.Service.Retention, email.Retention and so on), so only the owner
+// deletes its records.
+type Cleaner func(ctx context.Context, tx pgx.Tx, now time.Time, max int32) (int, error)
 
 // Schedule returns the retention schedule, in the order the job applies it.
 func Schedule() []Rule { return append([]Rule(nil), schedule...) }
@@ -61,7 +73,7 @@ var schedule = []Rule{
 		Then:    "The account is erased: the name, email address, job title, organisation and remembered line manager are deleted",
 		Why: "A confirmation link lasts 24 hours and can be sent again. After a week the address was most likely " +
 			"mistyped or is not the person's, and an account nobody can use should not keep their details.",
-		apply: eraseUnverified,
+		Owner: "account",
 	},
 	{
 		Key:     "unused_accounts_warned",
@@ -70,7 +82,7 @@ var schedule = []Rule{
 		Then:    "We email the person that their account will be erased in 30 days unless they sign in",
 		Why: "Safeguarding training is usually renewed every 3 years, so someone who has not signed in for that " +
 			"long has most likely left their role or the area. Nobody still booked on a session to come is warned.",
-		apply: warnUnused,
+		Owner: "account",
 	},
 	{
 		Key:     "unused_accounts_erased",
@@ -79,7 +91,7 @@ var schedule = []Rule{
 		Then: "The account is erased: the name, email address, job title, organisation and remembered line manager are deleted; past " +
 			"bookings stay without them until the bookings' own time is up",
 		Why:   "The warning gives the person a month to keep their account by signing in.",
-		apply: eraseUnused,
+		Owner: "account",
 	},
 	{
 		Key:     "booking_needs",
@@ -108,7 +120,7 @@ var schedule = []Rule{
 		Then: "The contact details and access needs are deleted and the messages deleted; what was asked for and " +
 			"what was arranged stay, for the partnership's figures",
 		Why:   "A year lets us answer questions about the training delivered and plan the agency's next request.",
-		apply: clearTrainingRequests,
+		Owner: "trainingrequest",
 	},
 	{
 		Key:     "email_text",
@@ -118,7 +130,7 @@ var schedule = []Rule{
 		Then: "The text and invite are deleted; the record that the email was sent stays",
 		Why: "When no mail server is set up, training managers read emails in the service; 30 days covers every " +
 			"retry and a question about what was sent.",
-		apply: clearEmailText,
+		Owner: "email",
 	},
 	{
 		Key:     "email_records",
@@ -127,7 +139,7 @@ var schedule = []Rule{
 		Then:    "They are deleted",
 		Why: "They show that someone was told about a booking, a cancellation or a charge, for as long as such " +
 			"a question is likely to come up.",
-		apply: deleteEmails,
+		Owner: "email",
 	},
 	{
 		Key:     "time_off_reasons",
@@ -144,7 +156,7 @@ var schedule = []Rule{
 		Then:    "They are deleted",
 		Why: "The sign-in limits need only the last 5 minutes; 90 days lets us look into an attack on an " +
 			"account after it is noticed.",
-		apply: deleteSignInAttempts,
+		Owner: "account",
 	},
 	{
 		Key: "email_limits",
@@ -154,7 +166,7 @@ var schedule = []Rule{
 		Then: "They are deleted within a day after that",
 		Why: "They count the emails an address, a person or an IP address has asked for in the last hour, so " +
 			"nobody can use the service to flood someone's inbox; they are needed for no longer.",
-		apply: deleteEmailLimits,
+		Owner: "account",
 	},
 	{
 		Key: "device_cookies",
@@ -164,7 +176,7 @@ var schedule = []Rule{
 		Then: "They stop working and are deleted within a day",
 		Why: "A browser you have signed in on is not locked out when someone else at your organisation's " +
 			"address guesses passwords; after a month without signing in there, it is treated as any other.",
-		apply: deleteDeviceCookies,
+		Owner: "account",
 	},
 	{
 		Key:     "web_sessions",
@@ -172,7 +184,7 @@ var schedule = []Rule{
 		Kept:    "Until the session ends: after 30 minutes without use, 12 hours at most, or when you sign out",
 		Then:    "An ended session no longer works, and is deleted within a day",
 		Why:     "A session is needed only while you are signed in.",
-		apply:   deleteWebSessions,
+		Owner:   "account",
 	},
 	{
 		Key:     "account_links",
@@ -180,7 +192,7 @@ var schedule = []Rule{
 		Kept:    "7 days after the link expires (a link lasts 24 hours, or 1 hour to reset a password)",
 		Then:    "They are deleted",
 		Why:     "For a week we can still tell someone that a link they used has expired, rather than that it is wrong.",
-		apply:   deleteAccountLinks,
+		Owner:   "account",
 	},
 	{
 		Key: "failed_jobs",
@@ -192,7 +204,7 @@ var schedule = []Rule{
 		Then: "They are deleted",
 		Why: "The training team must see what went wrong, and for whom, to put it right; a week afterwards lets " +
 			"them check it was.",
-		apply: deleteDealtWithJobs,
+		Owner: "queue",
 	},
 	{
 		Key:     "cancelled_jobs",
@@ -200,7 +212,7 @@ var schedule = []Rule{
 		Kept:    "1 day",
 		Then:    "They are deleted",
 		Why:     "Nobody needs to act on them; a day lets us look into a problem while it is fresh.",
-		apply:   deleteCancelledJobs,
+		Owner:   "queue",
 	},
 	{
 		Key: "audit_log",
@@ -209,7 +221,7 @@ var schedule = []Rule{
 		Kept:  "6 years",
 		Then:  "Entries are deleted",
 		Why:   "To answer complaints, investigations and legal claims about who did what with personal data; most claims must be brought within 6 years (Limitation Act 1980).",
-		apply: deleteAuditEvents,
+		Owner: "audit",
 	},
 	{
 		Key:     "charges",
@@ -241,151 +253,30 @@ var schedule = []Rule{
 	},
 }
 
-func eraseUnverified(ctx context.Context, e *Enforcer, tx pgx.Tx, now time.Time, max int32) (int, error) {
-	ids, err := dbsqlc.New(tx).ListUnverifiedAccountsBefore(ctx, dbsqlc.ListUnverifiedAccountsBeforeParams{
-		Before: now.Add(-UnverifiedAccountPeriod), MaxRows: max})
-	if err != nil {
-		return 0, err
-	}
-	for _, id := range ids {
-		if err := e.erase(ctx, tx, id, now, "retention: email address not confirmed within 7 days of sign-up"); err != nil {
-			return 0, fmt.Errorf("erase account %d: %w", id, err)
-		}
-	}
-	return len(ids), nil
-}
-
-func warnUnused(ctx context.Context, e *Enforcer, tx pgx.Tx, now time.Time, max int32) (int, error) {
-	q := dbsqlc.New(tx)
-	rows, err := q.ListAccountsToWarn(ctx, dbsqlc.ListAccountsToWarnParams{
-		UnusedSince: now.AddDate(-UnusedAccountYears, 0, 0), Now: now, MaxRows: max})
-	if err != nil {
-		return 0, err
-	}
-	for _, r := range rows {
-		if err := e.warn(ctx, tx, r.ID, r.Email, r.FullName, now.Add(UnusedAccountNotice)); err != nil {
-			return 0, fmt.Errorf("warn account %d: %w", r.ID, err)
-		}
-		if err := q.MarkInactivityWarned(ctx, dbsqlc.MarkInactivityWarnedParams{ID: r.ID, Now: now}); err != nil {
-			return 0, fmt.Errorf("warn account %d: %w", r.ID, err)
-		}
-	}
-	return len(rows), nil
-}
-
-func eraseUnused(ctx context.Context, e *Enforcer, tx pgx.Tx, now time.Time, max int32) (int, error) {
-	ids, err := dbsqlc.New(tx).ListInactiveAccountsToErase(ctx, dbsqlc.ListInactiveAccountsToEraseParams{
-		WarnedBefore: now.Add(-UnusedAccountNotice), Now: now, MaxRows: max})
-	if err != nil {
-		return 0, err
-	}
-	for _, id := range ids {
-		if err := e.erase(ctx, tx, id, now, "retention: account not used for 3 years, and not signed in to within 30 days of the warning"); err != nil {
-			return 0, fmt.Errorf("erase account %d: %w", id, err)
-		}
-	}
-	return len(ids), nil
-}
-
-func deleteEmailLimits(ctx context.Context, _ *Enforcer, tx pgx.Tx, now time.Time, _ int32) (int, error) {
-	n, err := dbsqlc.New(tx).DeleteEmailActionsBefore(ctx, now.Add(-EmailLimitPeriod))
-	return int(n), err
-}
-
-func deleteDeviceCookies(ctx context.Context, _ *Enforcer, tx pgx.Tx, now time.Time, _ int32) (int, error) {
-	n, err := dbsqlc.New(tx).DeleteExpiredDeviceTokens(ctx, now)
-	return int(n), err
-}
-
-func clearNeeds(ctx context.Context, _ *Enforcer, tx pgx.Tx, now time.Time, max int32) (int, error) {
+func clearNeeds(ctx context.Context, tx pgx.Tx, now time.Time, max int32) (int, error) {
 	n, err := dbsqlc.New(tx).ClearNeedsOfPastSessions(ctx, dbsqlc.ClearNeedsOfPastSessionsParams{
 		Now: now, EndedBefore: now.Add(-NeedsPeriod), MaxRows: max})
 	return int(n), err
 }
 
-func clearLineManagers(ctx context.Context, _ *Enforcer, tx pgx.Tx, now time.Time, max int32) (int, error) {
+func clearLineManagers(ctx context.Context, tx pgx.Tx, now time.Time, max int32) (int, error) {
 	n, err := dbsqlc.New(tx).ClearLineManagersOfPastSessions(ctx, dbsqlc.ClearLineManagersOfPastSessionsParams{
 		Now: now, EndedBefore: now.AddDate(0, -LineManagerMonths, 0), MaxRows: max})
 	return int(n), err
 }
 
-func clearTrainingRequests(ctx context.Context, _ *Enforcer, tx pgx.Tx, now time.Time, max int32) (int, error) {
-	q := dbsqlc.New(tx)
-	ids, err := q.RemoveClosedEnquiriesPersonalData(ctx, dbsqlc.RemoveClosedEnquiriesPersonalDataParams{
-		Now: now, ClosedBefore: now.AddDate(-TrainingRequestYears, 0, 0), MaxRows: max})
-	if err != nil {
-		return 0, err
-	}
-	if len(ids) > 0 {
-		if err := q.DeleteEnquiryMessages(ctx, ids); err != nil {
-			return 0, err
-		}
-	}
-	return len(ids), nil
-}
-
-func clearEmailText(ctx context.Context, _ *Enforcer, tx pgx.Tx, now time.Time, max int32) (int, error) {
-	n, err := dbsqlc.New(tx).ClearOldEmailText(ctx, dbsqlc.ClearOldEmailTextParams{Before: now.Add(-EmailTextPeriod), MaxRows: max})
-	return int(n), err
-}
-
-func deleteEmails(ctx context.Context, _ *Enforcer, tx pgx.Tx, now time.Time, max int32) (int, error) {
-	n, err := dbsqlc.New(tx).DeleteOldEmails(ctx, dbsqlc.DeleteOldEmailsParams{Before: now.AddDate(-EmailRecordYears, 0, 0), MaxRows: max})
-	return int(n), err
-}
-
-func clearTimeOffReasons(ctx context.Context, _ *Enforcer, tx pgx.Tx, now time.Time, max int32) (int, error) {
+func clearTimeOffReasons(ctx context.Context, tx pgx.Tx, now time.Time, max int32) (int, error) {
 	n, err := dbsqlc.New(tx).ClearPastTimeOffReasons(ctx, dbsqlc.ClearPastTimeOffReasonsParams{Now: now, MaxRows: max})
 	return int(n), err
 }
 
-func deleteSignInAttempts(ctx context.Context, _ *Enforcer, tx pgx.Tx, now time.Time, max int32) (int, error) {
-	n, err := dbsqlc.New(tx).DeleteSignInAttemptsBatch(ctx, dbsqlc.DeleteSignInAttemptsBatchParams{Before: now.Add(-SignInAttemptPeriod), MaxRows: max})
-	return int(n), err
-}
-
-func deleteWebSessions(ctx context.Context, e *Enforcer, tx pgx.Tx, now time.Time, max int32) (int, error) {
-	n, err := dbsqlc.New(tx).DeleteExpiredWebSessionsBatch(ctx, dbsqlc.DeleteExpiredWebSessionsBatchParams{
-		Now: now, IdleSince: now.Add(-e.SessionIdle), MaxRows: max})
-	return int(n), err
-}
-
-func deleteAccountLinks(ctx context.Context, _ *Enforcer, tx pgx.Tx, now time.Time, max int32) (int, error) {
-	n, err := dbsqlc.New(tx).DeleteExpiredAccountTokens(ctx, dbsqlc.DeleteExpiredAccountTokensParams{Before: now.Add(-AccountLinkPeriod), MaxRows: max})
-	return int(n), err
-}
-
-func deleteDealtWithJobs(ctx context.Context, _ *Enforcer, tx pgx.Tx, now time.Time, max int32) (int, error) {
-	q := dbsqlc.New(tx)
-	n, err := q.DeleteDealtWithJobs(ctx, dbsqlc.DeleteDealtWithJobsParams{Before: now.Add(-DealtWithJobPeriod), MaxRows: max})
-	if err != nil || n == int64(max) {
-		return int(n), err
-	}
-	// Records whose job has gone some other way (deleted, or run again).
-	if _, err := q.DeleteStaleJobFailureRecords(ctx, now.Add(-DealtWithJobPeriod)); err != nil {
-		return 0, err
-	}
-	return int(n), nil
-}
-
-func deleteCancelledJobs(ctx context.Context, _ *Enforcer, tx pgx.Tx, now time.Time, max int32) (int, error) {
-	n, err := dbsqlc.New(tx).DeleteCancelledJobsWithoutError(ctx, dbsqlc.DeleteCancelledJobsWithoutErrorParams{
-		Before: now.Add(-CancelledJobPeriod), MaxRows: max})
-	return int(n), err
-}
-
-func deleteAuditEvents(ctx context.Context, _ *Enforcer, tx pgx.Tx, now time.Time, max int32) (int, error) {
-	n, err := dbsqlc.New(tx).DeleteAuditEventsBatch(ctx, dbsqlc.DeleteAuditEventsBatchParams{Before: now.AddDate(-AuditYears, 0, 0), MaxRows: max})
-	return int(n), err
-}
-
-func deleteCharges(ctx context.Context, _ *Enforcer, tx pgx.Tx, now time.Time, max int32) (int, error) {
+func deleteCharges(ctx context.Context, tx pgx.Tx, now time.Time, max int32) (int, error) {
 	n, err := dbsqlc.New(tx).DeleteChargesOfSessionsBefore(ctx, dbsqlc.DeleteChargesOfSessionsBeforeParams{
 		EndedBefore: FinancialCutoff(now), MaxRows: max})
 	return int(n), err
 }
 
-func deletePayments(ctx context.Context, _ *Enforcer, tx pgx.Tx, now time.Time, max int32) (int, error) {
+func deletePayments(ctx context.Context, tx pgx.Tx, now time.Time, max int32) (int, error) {
 	n, err := dbsqlc.New(tx).DeletePaymentsOfSessionsBefore(ctx, dbsqlc.DeletePaymentsOfSessionsBeforeParams{
 		EndedBefore: FinancialCutoff(now), MaxRows: max})
 	return int(n), err
@@ -393,14 +284,14 @@ func deletePayments(ctx context.Context, _ *Enforcer, tx pgx.Tx, now time.Time, 
 
 // deleteBookings deletes old bookings, first adding them to the anonymous
 // counts the board's figures read.
-func deleteBookings(ctx context.Context, _ *Enforcer, tx pgx.Tx, now time.Time, max int32) (int, error) {
+func deleteBookings(ctx context.Context, tx pgx.Tx, now time.Time, max int32) (int, error) {
 	q := dbsqlc.New(tx)
 	ids, err := q.ListBookingsOfSessionsBefore(ctx, dbsqlc.ListBookingsOfSessionsBeforeParams{
 		EndedBefore: FinancialCutoff(now), MaxRows: max})
 	if err != nil || len(ids) == 0 {
 		return 0, err
 	}
-	if err := q.CountRetainedPlaces(ctx, ids); err != nil {
+	if err := privacydb.New(tx).CountRetainedPlaces(ctx, ids); err != nil {
 		return 0, fmt.Errorf("count places: %w", err)
 	}
 	if err := q.UnlinkReplacedBookings(ctx, ids); err != nil {

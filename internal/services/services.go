@@ -120,10 +120,10 @@ func New(pool *pgxpool.Pool, cfg config.Config, o Options) (*Services, error) {
 	s.Accounts.Signature = email.Signature{Team: "Book safeguarding training", Partnership: cfg.PartnershipName,
 		Email: cfg.TrainingEmail, Phone: cfg.TrainingPhone, Website: cfg.BaseURL.JoinPath("/").String()}
 	// The retention schedule: a daily job on the same queue, run by the
-	// elected leader (see the privacy notice). It erases and warns through
-	// accounts.
-	s.Retention = privacy.NewEnforcer(pool, now, log, s.Accounts.EraseForRetention, s.Accounts.WarnUnusedTx)
-	s.Retention.SessionIdle = account.LoginIdle
+	// elected leader (see the privacy notice). Each part deletes its own
+	// records when the schedule says; accounts are erased and warned
+	// through accounts.
+	s.Retention = privacy.NewEnforcer(pool, now, log, registry.Cleaners(s.Accounts))
 	// Password reset requests are looked up and answered by a job, so known
 	// and unknown addresses cost the request the same.
 	resets := &account.ResetPasswordWorker{Accounts: s.Accounts}

@@ -11,9 +11,9 @@ import (
 
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/catalogue"
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/scheduling"
 	"github.com/pscp/booktraining/internal/trainer"
+	"github.com/pscp/booktraining/internal/trainingrequest/internal/trainingrequestdb"
 	"github.com/pscp/booktraining/internal/validation"
 	"github.com/pscp/booktraining/internal/venue"
 )
@@ -38,7 +38,7 @@ func (t Team) Decline(ctx context.Context, id int64, reason string) error {
 	}
 	now := s.now()
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
+		q := trainingrequestdb.New(tx)
 		lock, err := q.LockEnquiry(ctx, id)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrNotFound
@@ -48,10 +48,10 @@ func (t Team) Decline(ctx context.Context, id int64, reason string) error {
 		if lock.Status != Submitted && lock.Status != InfoRequested {
 			return ErrWrongState
 		}
-		if err := q.SetEnquiryStatus(ctx, dbsqlc.SetEnquiryStatusParams{ID: id, Status: Declined, DeclineReason: reason, Now: now}); err != nil {
+		if err := q.SetEnquiryStatus(ctx, trainingrequestdb.SetEnquiryStatusParams{ID: id, Status: Declined, DeclineReason: reason, Now: now}); err != nil {
 			return fmt.Errorf("decline: %w", err)
 		}
-		if err := q.InsertEnquiryEvent(ctx, dbsqlc.InsertEnquiryEventParams{
+		if err := q.InsertEnquiryEvent(ctx, trainingrequestdb.InsertEnquiryEventParams{
 			EnquiryID: id, ActorID: by.ID, Action: "declined", Status: Declined, Note: reason, At: now,
 		}); err != nil {
 			return fmt.Errorf("record decline: %w", err)
@@ -93,7 +93,7 @@ func (t Team) ScheduleAt(ctx context.Context, id int64, f scheduling.Form, at *v
 	var plan scheduling.Plan
 	var sessionID int64
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
+		q := trainingrequestdb.New(tx)
 		// The request's lock makes managers accepting it at once take
 		// turns: the second sees the first's course and session.
 		lock, err := q.LockEnquiry(ctx, id)
@@ -148,7 +148,7 @@ func (t Team) ScheduleAt(ctx context.Context, id int64, f scheduling.Form, at *v
 // courseFor is the course of request e's sessions: the course asked for,
 // or for bespoke training the request's own course, made by the catalogue
 // in tx the first time.
-func (s *Service) courseFor(ctx context.Context, tx pgx.Tx, e dbsqlc.GetEnquiryRow, now time.Time) (int64, error) {
+func (s *Service) courseFor(ctx context.Context, tx pgx.Tx, e trainingrequestdb.GetEnquiryRow, now time.Time) (int64, error) {
 	if e.CourseID != nil {
 		return *e.CourseID, nil
 	}
@@ -159,7 +159,7 @@ func (s *Service) courseFor(ctx context.Context, tx pgx.Tx, e dbsqlc.GetEnquiryR
 	if err != nil {
 		return 0, err
 	}
-	if err := dbsqlc.New(tx).SetEnquiryCourse(ctx, dbsqlc.SetEnquiryCourseParams{ID: e.ID, CourseID: &id, Now: now}); err != nil {
+	if err := trainingrequestdb.New(tx).SetEnquiryCourse(ctx, trainingrequestdb.SetEnquiryCourseParams{ID: e.ID, CourseID: &id, Now: now}); err != nil {
 		return 0, fmt.Errorf("set course of request %d: %w", e.ID, err)
 	}
 	return id, nil
@@ -167,20 +167,20 @@ func (s *Service) courseFor(ctx context.Context, tx pgx.Tx, e dbsqlc.GetEnquiryR
 
 // accepted links a new session to its request, accepts the request if it
 // was not yet, records the event and queues the agency's email, in tx.
-func (s *Service) accepted(ctx context.Context, tx pgx.Tx, by actor.Actor, was string, e dbsqlc.GetEnquiryRow, sessionID int64, plan scheduling.Plan, now time.Time) error {
-	q := dbsqlc.New(tx)
+func (s *Service) accepted(ctx context.Context, tx pgx.Tx, by actor.Actor, was string, e trainingrequestdb.GetEnquiryRow, sessionID int64, plan scheduling.Plan, now time.Time) error {
+	q := trainingrequestdb.New(tx)
 	id := e.ID
-	if err := q.LinkEnquirySession(ctx, dbsqlc.LinkEnquirySessionParams{EnquiryID: id, SessionID: sessionID}); err != nil {
+	if err := q.LinkEnquirySession(ctx, trainingrequestdb.LinkEnquirySessionParams{EnquiryID: id, SessionID: sessionID}); err != nil {
 		return fmt.Errorf("link session: %w", err)
 	}
 	action := "session_added"
 	if was != Accepted {
 		action = "accepted"
-		if err := q.SetEnquiryStatus(ctx, dbsqlc.SetEnquiryStatusParams{ID: id, Status: Accepted, Now: now}); err != nil {
+		if err := q.SetEnquiryStatus(ctx, trainingrequestdb.SetEnquiryStatusParams{ID: id, Status: Accepted, Now: now}); err != nil {
 			return fmt.Errorf("accept: %w", err)
 		}
 	}
-	if err := q.InsertEnquiryEvent(ctx, dbsqlc.InsertEnquiryEventParams{
+	if err := q.InsertEnquiryEvent(ctx, trainingrequestdb.InsertEnquiryEventParams{
 		EnquiryID: id, ActorID: by.ID, Action: action, Status: Accepted, At: now,
 		Note: fmt.Sprintf("Session %d: %s", sessionID, describe(plan.StartsAt, plan.EndsAt)),
 	}); err != nil {
@@ -247,7 +247,7 @@ func (s *Service) checkAtPremises(ctx context.Context, tx pgx.Tx, by actor.Actor
 }
 
 // place says where a session of a request is held, for the agency's email.
-func place(se dbsqlc.EnquirySessionsRow) string {
+func place(se trainingrequestdb.EnquirySessionsRow) string {
 	if se.VenueOnline {
 		return "online (" + se.VenueName + "); the meeting link is sent to everyone with a place"
 	}
@@ -267,7 +267,7 @@ func place(se dbsqlc.EnquirySessionsRow) string {
 // the agency's premises or at a venue.
 const FieldPlace = "place"
 
-func title(e dbsqlc.GetEnquiryRow) string {
+func title(e trainingrequestdb.GetEnquiryRow) string {
 	if e.Kind == "bespoke" {
 		return e.Topic
 	}

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/trainingrequest/internal/trainingrequestdb"
 	"github.com/pscp/booktraining/internal/workday"
 )
 
@@ -53,8 +53,8 @@ func (s *Service) List(ctx context.Context) (Queue, error) {
 // list is the training team's queue (every agency, filtered) or, for
 // anyone else, their own agency's requests.
 func (s *Service) list(ctx context.Context, w who, f Filter) (Queue, error) {
-	q := dbsqlc.New(s.pool)
-	p := dbsqlc.ListEnquiriesParams{Status: f.Status}
+	q := trainingrequestdb.New(s.pool)
+	p := trainingrequestdb.ListEnquiriesParams{Status: f.Status}
 	if !w.team {
 		if !CanRequest(w.Actor) {
 			return Queue{}, ErrNotAllowed
@@ -105,7 +105,7 @@ func (s *Service) list(ctx context.Context, w who, f Filter) (Queue, error) {
 
 // Courses are the catalogue courses a request can ask for.
 func (s *Service) Courses(ctx context.Context) ([]Choice, error) {
-	rows, err := dbsqlc.New(s.pool).EnquiryCourseChoices(ctx)
+	rows, err := trainingrequestdb.New(s.pool).EnquiryCourseChoices(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("course choices: %w", err)
 	}

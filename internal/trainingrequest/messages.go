@@ -11,9 +11,9 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pscp/booktraining/internal/account"
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/london"
+	"github.com/pscp/booktraining/internal/trainingrequest/internal/trainingrequestdb"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -42,7 +42,7 @@ func (s *Service) post(ctx context.Context, w who, id int64, body string) error 
 	}
 	now := s.now()
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
+		q := trainingrequestdb.New(tx)
 		lock, err := q.LockEnquiry(ctx, id)
 		if errors.Is(err, pgx.ErrNoRows) || (err == nil && !w.sees(lock.AgencyID)) {
 			return ErrNotFound
@@ -58,7 +58,7 @@ func (s *Service) post(ctx context.Context, w who, id int64, body string) error 
 				return err
 			}
 		}
-		if err := q.InsertEnquiryMessage(ctx, dbsqlc.InsertEnquiryMessageParams{
+		if err := q.InsertEnquiryMessage(ctx, trainingrequestdb.InsertEnquiryMessageParams{
 			EnquiryID: id, AuthorID: w.ID, FromPartnership: fromPartnership, Body: body, SentAt: now,
 		}); err != nil {
 			return fmt.Errorf("insert message: %w", err)
@@ -71,11 +71,11 @@ func (s *Service) post(ctx context.Context, w who, id int64, body string) error 
 			status = Submitted
 		}
 		if status != lock.Status {
-			if err := q.SetEnquiryStatus(ctx, dbsqlc.SetEnquiryStatusParams{ID: id, Status: status, Now: now}); err != nil {
+			if err := q.SetEnquiryStatus(ctx, trainingrequestdb.SetEnquiryStatusParams{ID: id, Status: status, Now: now}); err != nil {
 				return fmt.Errorf("set status: %w", err)
 			}
 		}
-		if err := q.InsertEnquiryEvent(ctx, dbsqlc.InsertEnquiryEventParams{
+		if err := q.InsertEnquiryEvent(ctx, trainingrequestdb.InsertEnquiryEventParams{
 			EnquiryID: id, ActorID: w.ID, Action: action, Status: status, At: now,
 		}); err != nil {
 			return fmt.Errorf("record message: %w", err)
@@ -105,7 +105,7 @@ func (s *Service) adminLink(id int64) string {
 
 // tellAgency emails the person who made the request, and the contact they
 // named if that is someone else.
-func (s *Service) tellAgency(ctx context.Context, tx pgx.Tx, e dbsqlc.GetEnquiryRow, what, body string) error {
+func (s *Service) tellAgency(ctx context.Context, tx pgx.Tx, e trainingrequestdb.GetEnquiryRow, what, body string) error {
 	subject := map[string]string{
 		"received": "Training request %s received",
 		"message":  "Training request %s: a message from the training team",
@@ -129,8 +129,8 @@ func (s *Service) tellAgency(ctx context.Context, tx pgx.Tx, e dbsqlc.GetEnquiry
 	return nil
 }
 
-func (s *Service) tellManagers(ctx context.Context, tx pgx.Tx, e dbsqlc.GetEnquiryRow, subject, body string) error {
-	managers, err := dbsqlc.New(tx).EnquiryManagers(ctx)
+func (s *Service) tellManagers(ctx context.Context, tx pgx.Tx, e trainingrequestdb.GetEnquiryRow, subject, body string) error {
+	managers, err := trainingrequestdb.New(tx).EnquiryManagers(ctx)
 	if err != nil {
 		return fmt.Errorf("managers: %w", err)
 	}

@@ -6,8 +6,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/privacy"
+	"github.com/pscp/booktraining/internal/trainingrequest/internal/trainingrequestdb"
 )
 
 // PersonalData is the training requests' part of the privacy registry: the
@@ -88,8 +89,8 @@ type PersonalRequests struct {
 }
 
 func exportRequests(ctx context.Context, tx pgx.Tx, p privacy.Person) (any, error) {
-	q := dbsqlc.New(tx)
-	rows, err := q.ExportEnquiries(ctx, dbsqlc.ExportEnquiriesParams{UserID: p.ID, Email: p.Email})
+	q := trainingrequestdb.New(tx)
+	rows, err := q.ExportEnquiries(ctx, trainingrequestdb.ExportEnquiriesParams{UserID: p.ID, Email: p.Email})
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +117,7 @@ func exportRequests(ctx context.Context, tx pgx.Tx, p privacy.Person) (any, erro
 		r := &out.Requests[index[d.EnquiryID]]
 		r.PreferredDays = append(r.PreferredDays, PersonalRequestDate{StartsAt: d.StartsAt.UTC(), EndsAt: d.EndsAt.UTC()})
 	}
-	msgs, err := q.ExportEnquiryMessages(ctx, dbsqlc.ExportEnquiryMessagesParams{UserID: p.ID, Ids: ids})
+	msgs, err := q.ExportEnquiryMessages(ctx, trainingrequestdb.ExportEnquiryMessagesParams{UserID: p.ID, Ids: ids})
 	if err != nil {
 		return nil, err
 	}
@@ -129,7 +130,7 @@ func exportRequests(ctx context.Context, tx pgx.Tx, p privacy.Person) (any, erro
 			out.OtherMessages = append(out.OtherMessages, pm)
 		}
 	}
-	steps, err := q.ExportEnquiryEvents(ctx, dbsqlc.ExportEnquiryEventsParams{UserID: p.ID, Ids: ids})
+	steps, err := q.ExportEnquiryEvents(ctx, trainingrequestdb.ExportEnquiryEventsParams{UserID: p.ID, Ids: ids})
 	if err != nil {
 		return nil, err
 	}
@@ -146,13 +147,40 @@ func exportRequests(ctx context.Context, tx pgx.Tx, p privacy.Person) (any, erro
 }
 
 func eraseRequests(ctx context.Context, tx pgx.Tx, p privacy.Person, _ time.Time) error {
-	q := dbsqlc.New(tx)
-	// First the emailed copies, found by the words about to go.
-	if err := q.EraseEnquiryCopiesInEmails(ctx, dbsqlc.EraseEnquiryCopiesInEmailsParams{UserID: p.ID, Email: p.Email}); err != nil {
+	q := trainingrequestdb.New(tx)
+	// First the emailed copies, found by the words about to go: the outbox's
+	// to empty.
+	texts, err := q.EnquiryTextsOf(ctx, trainingrequestdb.EnquiryTextsOfParams{UserID: p.ID, Email: p.Email})
+	if err != nil {
 		return err
 	}
-	if err := q.EraseEnquiryContacts(ctx, dbsqlc.EraseEnquiryContactsParams{UserID: p.ID, Email: p.Email}); err != nil {
+	if err := email.EraseCopiesTx(ctx, tx, texts.Exact, texts.AnyCase); err != nil {
+		return err
+	}
+	if err := q.EraseEnquiryContacts(ctx, trainingrequestdb.EraseEnquiryContactsParams{UserID: p.ID, Email: p.Email}); err != nil {
 		return err
 	}
 	return q.EraseEnquiryMessages(ctx, p.ID)
+}
+
+// Retention is the training requests' share of the retention schedule
+// (internal/privacy), by the schedule's rule key: a closed request loses
+// its contact details and access needs, and its messages go.
+func Retention() map[string]privacy.Cleaner {
+	return map[string]privacy.Cleaner{"training_requests": clearClosed}
+}
+
+func clearClosed(ctx context.Context, tx pgx.Tx, now time.Time, max int32) (int, error) {
+	q := trainingrequestdb.New(tx)
+	ids, err := q.RemoveClosedEnquiriesPersonalData(ctx, trainingrequestdb.RemoveClosedEnquiriesPersonalDataParams{
+		Now: now, ClosedBefore: now.AddDate(-privacy.TrainingRequestYears, 0, 0), MaxRows: max})
+	if err != nil {
+		return 0, err
+	}
+	if len(ids) > 0 {
+		if err := q.DeleteEnquiryMessages(ctx, ids); err != nil {
+			return 0, err
+		}
+	}
+	return len(ids), nil
 }

@@ -10,7 +10,7 @@ import (
 
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/catalogue"
-	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/trainingrequest/internal/trainingrequestdb"
 	"github.com/pscp/booktraining/internal/venue"
 	"github.com/pscp/booktraining/internal/workday"
 )
@@ -96,7 +96,7 @@ func (s *Service) Get(ctx context.Context, id int64) (Request, error) {
 }
 
 func (s *Service) get(ctx context.Context, w who, id int64) (Request, error) {
-	q := dbsqlc.New(s.pool)
+	q := trainingrequestdb.New(s.pool)
 	e, err := q.GetEnquiry(ctx, id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Request{}, ErrNotFound
@@ -153,7 +153,7 @@ func (s *Service) get(ctx context.Context, w who, id int64) (Request, error) {
 	}
 	for _, se := range sessions {
 		out := Session{ID: se.ID, CourseTitle: se.CourseTitle, StartsAt: se.StartsAt, EndsAt: se.EndsAt, VenueName: se.VenueName,
-			Online: se.VenueOnline, Capacity: int(se.Capacity), Booked: int(se.SeatsTaken), Status: se.Status,
+			Online: se.VenueOnline, Capacity: int(se.Capacity), Booked: int(se.SeatsTaken), Status: catalogue.SessionStatus(se.Status),
 			AtPremises: se.AgencyPremises}
 		if se.AgencyPremises {
 			r.Premises = venue.Premises{AddressLine1: se.AddressLine1, AddressLine2: se.AddressLine2, Town: se.Town, Postcode: se.Postcode}
@@ -163,7 +163,7 @@ func (s *Service) get(ctx context.Context, w who, id int64) (Request, error) {
 		}
 		for _, p := range people {
 			if p.SessionID == se.ID {
-				out.People = append(out.People, Booked{Name: p.FullName, Status: p.Status})
+				out.People = append(out.People, Booked{Name: p.FullName, Status: booking.Status(p.Status)})
 			}
 		}
 		r.Sessions = append(r.Sessions, out)

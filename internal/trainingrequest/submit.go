@@ -14,8 +14,8 @@ import (
 
 	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/actor"
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/london"
+	"github.com/pscp/booktraining/internal/trainingrequest/internal/trainingrequestdb"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -72,7 +72,7 @@ func (s *Service) Submit(ctx context.Context, f Form) (int64, error) {
 	if !CanRequest(by) {
 		return 0, ErrNotAllowed
 	}
-	q := dbsqlc.New(s.pool)
+	q := trainingrequestdb.New(s.pool)
 	var v validation.Errors
 	kind := f.Kind
 	var courseID *int64
@@ -207,9 +207,9 @@ func (s *Service) Submit(ctx context.Context, f Form) (int64, error) {
 	now := s.now()
 	var id int64
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
+		q := trainingrequestdb.New(tx)
 		var err error
-		id, err = q.InsertEnquiry(ctx, dbsqlc.InsertEnquiryParams{
+		id, err = q.InsertEnquiry(ctx, trainingrequestdb.InsertEnquiryParams{
 			AgencyID: *by.AgencyID, RequestedBy: by.ID, Kind: kind, CourseID: courseID, Topic: topic, Need: need,
 			Audience: audience, Participants: int32(participants), Location: location, Address: address,
 			AccessNeeds: access, ContactName: contactName, ContactEmail: contactEmail, ContactPhone: phone, Now: now,
@@ -217,7 +217,7 @@ func (s *Service) Submit(ctx context.Context, f Form) (int64, error) {
 		})
 		if errors.Is(err, pgx.ErrNoRows) && formKey != nil {
 			// Sent before (the insert waited for that one to commit).
-			id, err = q.GetEnquiryByFormKey(ctx, dbsqlc.GetEnquiryByFormKeyParams{RequestedBy: by.ID, FormKey: formKey})
+			id, err = q.GetEnquiryByFormKey(ctx, trainingrequestdb.GetEnquiryByFormKeyParams{RequestedBy: by.ID, FormKey: formKey})
 			if err != nil {
 				return fmt.Errorf("find request sent before: %w", err)
 			}
@@ -229,13 +229,13 @@ func (s *Service) Submit(ctx context.Context, f Form) (int64, error) {
 			return err
 		}
 		for i, d := range dates {
-			if err := q.InsertEnquiryDate(ctx, dbsqlc.InsertEnquiryDateParams{
+			if err := q.InsertEnquiryDate(ctx, trainingrequestdb.InsertEnquiryDateParams{
 				EnquiryID: id, Position: int16(i + 1), StartsAt: d.start, EndsAt: d.end,
 			}); err != nil {
 				return fmt.Errorf("insert preferred date: %w", err)
 			}
 		}
-		if err := q.InsertEnquiryEvent(ctx, dbsqlc.InsertEnquiryEventParams{
+		if err := q.InsertEnquiryEvent(ctx, trainingrequestdb.InsertEnquiryEventParams{
 			EnquiryID: id, ActorID: by.ID, Action: "submitted", Status: Submitted, At: now,
 		}); err != nil {
 			return fmt.Errorf("record request: %w", err)

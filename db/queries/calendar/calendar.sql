@@ -4,15 +4,6 @@
 -- name: GetCalendarToken :one
 SELECT calendar_token FROM users WHERE id = @id;
 
--- name: EnsureCalendarToken :one
--- Keeps a token already set (two first views at once agree on one).
-UPDATE users SET calendar_token = COALESCE(calendar_token, @token)
-WHERE id = @id
-RETURNING calendar_token::text;
-
--- name: SetCalendarToken :execrows
-UPDATE users SET calendar_token = @token WHERE id = @id;
-
 -- name: UserByCalendarToken :one
 -- Whose feed a token opens (nobody once erased), and whether they train.
 SELECT u.id, EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = 'trainer')::boolean AS trainer

@@ -4,6 +4,3 @@
 -- name: ExportCalendarFeed :one
 -- Whether the person has a feed; never its secret address.
 SELECT (calendar_token IS NOT NULL)::boolean AS has_feed FROM users WHERE id = @id;
-
--- name: ForgetCalendarToken :exec
-UPDATE users SET calendar_token = NULL WHERE id = @id;

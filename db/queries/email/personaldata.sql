@@ -37,3 +37,14 @@ WHERE length(@name::text) >= 3 AND (
 UPDATE emails SET last_error = ''
 WHERE last_error <> '' AND (user_id = @user_id::bigint OR lower(to_address) = lower(@email::text)
                             OR strpos(lower(last_error), lower(@email::text)) > 0);
+
+-- name: EraseEmailsContaining :exec
+-- Emails whose text holds one of @exact (as written) or @any_case (in any
+-- case) lose their content: copies of what another part erases (a training
+-- request's messages and contact details). An email not yet delivered with
+-- its text gone is never sent.
+UPDATE emails em
+SET body_text = '', body_html = '', calendar_ics = ''
+WHERE em.body_text <> '' AND (
+    EXISTS (SELECT 1 FROM unnest(@exact::text[]) AS x(t) WHERE x.t <> '' AND strpos(em.body_text, x.t) > 0)
+    OR EXISTS (SELECT 1 FROM unnest(@any_case::text[]) AS y(t) WHERE y.t <> '' AND strpos(lower(em.body_text), lower(y.t)) > 0));

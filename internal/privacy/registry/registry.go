@@ -6,6 +6,8 @@
 package registry
 
 import (
+	"fmt"
+
 	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/agency"
 	"github.com/pscp/booktraining/internal/audit"
@@ -15,6 +17,7 @@ import (
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/payment"
 	"github.com/pscp/booktraining/internal/privacy"
+	"github.com/pscp/booktraining/internal/queue"
 	"github.com/pscp/booktraining/internal/trainer"
 	"github.com/pscp/booktraining/internal/trainingrequest"
 )
@@ -36,4 +39,23 @@ func New() *privacy.Registry {
 	r.Register(calendar.PersonalData()...)
 	r.Register(agency.PersonalData()...)
 	return r
+}
+
+// Cleaners returns the retention schedule's rules that each part applies to
+// its own records, by rule key, for privacy.NewEnforcer: accounts (erasing
+// and warning through accounts), emails, the audit log, jobs and training
+// requests. It panics on a key two parts claim.
+func Cleaners(accounts *account.Service) map[string]privacy.Cleaner {
+	all := map[string]privacy.Cleaner{}
+	for _, part := range []map[string]privacy.Cleaner{
+		accounts.Retention(), trainingrequest.Retention(), email.Retention(), queue.Retention(), audit.Retention(),
+	} {
+		for k, c := range part {
+			if all[k] != nil {
+				panic(fmt.Sprintf("registry: two parts apply the retention rule %q", k))
+			}
+			all[k] = c
+		}
+	}
+	return all
 }

@@ -10,25 +10,6 @@ import (
 	"time"
 )
 
-const ensureCalendarToken = `-- name: EnsureCalendarToken :one
-UPDATE users SET calendar_token = COALESCE(calendar_token, $1)
-WHERE id = $2
-RETURNING calendar_token::text
-`
-
-type EnsureCalendarTokenParams struct {
-	Token *string
-	ID    int64
-}
-
-// Keeps a token already set (two first views at once agree on one).
-func (q *Queries) EnsureCalendarToken(ctx context.Context, arg EnsureCalendarTokenParams) (string, error) {
-	row := q.db.QueryRow(ctx, ensureCalendarToken, arg.Token, arg.ID)
-	var calendar_token string
-	err := row.Scan(&calendar_token)
-	return calendar_token, err
-}
-
 const getCalendarToken = `-- name: GetCalendarToken :one
 
 SELECT calendar_token FROM users WHERE id = $1
@@ -110,23 +91,6 @@ func (q *Queries) ListCalendarSessions(ctx context.Context, arg ListCalendarSess
 		return nil, err
 	}
 	return items, nil
-}
-
-const setCalendarToken = `-- name: SetCalendarToken :execrows
-UPDATE users SET calendar_token = $1 WHERE id = $2
-`
-
-type SetCalendarTokenParams struct {
-	Token *string
-	ID    int64
-}
-
-func (q *Queries) SetCalendarToken(ctx context.Context, arg SetCalendarTokenParams) (int64, error) {
-	result, err := q.db.Exec(ctx, setCalendarToken, arg.Token, arg.ID)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
 }
 
 const userByCalendarToken = `-- name: UserByCalendarToken :one

@@ -23,12 +23,3 @@ func (q *Queries) ExportCalendarFeed(ctx context.Context, id int64) (bool, error
 	err := row.Scan(&has_feed)
 	return has_feed, err
 }
-
-const forgetCalendarToken = `-- name: ForgetCalendarToken :exec
-UPDATE users SET calendar_token = NULL WHERE id = $1
-`
-
-func (q *Queries) ForgetCalendarToken(ctx context.Context, id int64) error {
-	_, err := q.db.Exec(ctx, forgetCalendarToken, id)
-	return err
-}

@@ -47,6 +47,28 @@ func (q *Queries) EraseEmailErrors(ctx context.Context, arg EraseEmailErrorsPara
 	return err
 }
 
+const eraseEmailsContaining = `-- name: EraseEmailsContaining :exec
+UPDATE emails em
+SET body_text = '', body_html = '', calendar_ics = ''
+WHERE em.body_text <> '' AND (
+    EXISTS (SELECT 1 FROM unnest($1::text[]) AS x(t) WHERE x.t <> '' AND strpos(em.body_text, x.t) > 0)
+    OR EXISTS (SELECT 1 FROM unnest($2::text[]) AS y(t) WHERE y.t <> '' AND strpos(lower(em.body_text), lower(y.t)) > 0))
+`
+
+type EraseEmailsContainingParams struct {
+	Exact   []string
+	AnyCase []string
+}
+
+// Emails whose text holds one of @exact (as written) or @any_case (in any
+// case) lose their content: copies of what another part erases (a training
+// request's messages and contact details). An email not yet delivered with
+// its text gone is never sent.
+func (q *Queries) EraseEmailsContaining(ctx context.Context, arg EraseEmailsContainingParams) error {
+	_, err := q.db.Exec(ctx, eraseEmailsContaining, arg.Exact, arg.AnyCase)
+	return err
+}
+
 const eraseEmailsMentioning = `-- name: EraseEmailsMentioning :exec
 UPDATE emails
 SET subject = CASE WHEN strpos(lower(subject), lower($1::text)) > 0 OR strpos(lower(subject), lower($2::text)) > 0

@@ -73,14 +73,6 @@ SELECT id, agency_id FROM users WHERE id = @id AND erased_at IS NULL FOR UPDATE;
 -- each other's role at the same moment cannot leave the partnership without one.
 SELECT user_id FROM user_roles WHERE role = 'manager' ORDER BY user_id FOR UPDATE;
 
--- name: GrantRole :execrows
-INSERT INTO user_roles (user_id, role, granted_by, granted_at)
-VALUES (@user_id, @role, @granted_by, @granted_at)
-ON CONFLICT (user_id, role) DO NOTHING;
-
--- name: RemoveRole :execrows
-DELETE FROM user_roles WHERE user_id = @user_id AND role = @role;
-
 -- name: ListUnlistedPeople :many
 -- Everyone waiting for the organisation they typed to be confirmed, grouped by
 -- its name ignoring case.
@@ -95,18 +87,3 @@ FROM users u
 WHERE lower(u.unlisted_agency_name) = lower(@name::text)
   AND u.unlisted_agency_name <> '' AND u.agency_id IS NULL AND u.erased_at IS NULL
 ORDER BY lower(u.full_name), u.id;
-
--- name: MoveUnlistedPeople :many
--- Moves everyone who typed @name (in any case) into @agency_id, returning
--- each person and the name they typed.
-UPDATE users u
-SET agency_id = @agency_id, unlisted_agency_name = '', updated_at = now()
-FROM (
-    SELECT id, unlisted_agency_name AS typed
-    FROM users
-    WHERE lower(unlisted_agency_name) = lower(@name::text)
-      AND unlisted_agency_name <> '' AND agency_id IS NULL AND erased_at IS NULL
-    FOR UPDATE
-) old
-WHERE u.id = old.id
-RETURNING u.id, old.typed::text AS typed;

@@ -3,7 +3,7 @@
 //   sqlc v1.31.1
 // source: yourdata.sql
 
-package dbsqlc
+package accountdb
 
 import (
 	"context"
@@ -125,19 +125,6 @@ func (q *Queries) DecideAgencyChange(ctx context.Context, arg DecideAgencyChange
 	return i, err
 }
 
-const deleteSignInAttemptsBefore = `-- name: DeleteSignInAttemptsBefore :execrows
-DELETE FROM sign_in_attempts WHERE at < $1
-`
-
-// Retention: records older than their keeping period go.
-func (q *Queries) DeleteSignInAttemptsBefore(ctx context.Context, before time.Time) (int64, error) {
-	result, err := q.db.Exec(ctx, deleteSignInAttemptsBefore, before)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
-}
-
 const deleteSignInAttemptsFor = `-- name: DeleteSignInAttemptsFor :exec
 DELETE FROM sign_in_attempts WHERE email = $1
 `
@@ -212,68 +199,6 @@ func (q *Queries) EraseUser(ctx context.Context, arg EraseUserParams) (string, e
 	var email string
 	err := row.Scan(&email)
 	return email, err
-}
-
-const exportBookings = `-- name: ExportBookings :many
-SELECT b.created_at, s.course_title, s.starts_at, s.ends_at, b.status, b.late, b.attendance,
-       b.access_needs, b.dietary_needs, b.line_manager_name, b.line_manager_email::text AS line_manager_email,
-       b.end_note,
-       coalesce(a.name, '')::text AS agency_name
-FROM bookings b
-JOIN sessions s ON s.id = b.session_id
-LEFT JOIN agencies a ON a.id = b.agency_id
-WHERE b.user_id = $1
-ORDER BY b.created_at, b.id
-`
-
-type ExportBookingsRow struct {
-	CreatedAt        time.Time
-	CourseTitle      string
-	StartsAt         time.Time
-	EndsAt           time.Time
-	Status           BookingStatus
-	Late             bool
-	Attendance       *string
-	AccessNeeds      string
-	DietaryNeeds     string
-	LineManagerName  string
-	LineManagerEmail string
-	EndNote          string
-	AgencyName       string
-}
-
-func (q *Queries) ExportBookings(ctx context.Context, userID int64) ([]ExportBookingsRow, error) {
-	rows, err := q.db.Query(ctx, exportBookings, userID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []ExportBookingsRow
-	for rows.Next() {
-		var i ExportBookingsRow
-		if err := rows.Scan(
-			&i.CreatedAt,
-			&i.CourseTitle,
-			&i.StartsAt,
-			&i.EndsAt,
-			&i.Status,
-			&i.Late,
-			&i.Attendance,
-			&i.AccessNeeds,
-			&i.DietaryNeeds,
-			&i.LineManagerName,
-			&i.LineManagerEmail,
-			&i.EndNote,
-			&i.AgencyName,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
 }
 
 const exportEmailLinks = `-- name: ExportEmailLinks :many

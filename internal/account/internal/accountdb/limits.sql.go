@@ -3,7 +3,7 @@
 //   sqlc v1.31.1
 // source: limits.sql
 
-package dbsqlc
+package accountdb
 
 import (
 	"context"
@@ -61,18 +61,6 @@ func (q *Queries) DeleteDeviceToken(ctx context.Context, tokenHash []byte) error
 	return err
 }
 
-const deleteEmailActionsBefore = `-- name: DeleteEmailActionsBefore :execrows
-DELETE FROM email_actions WHERE at < $1
-`
-
-func (q *Queries) DeleteEmailActionsBefore(ctx context.Context, before time.Time) (int64, error) {
-	result, err := q.db.Exec(ctx, deleteEmailActionsBefore, before)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
-}
-
 const deleteEmailActionsFor = `-- name: DeleteEmailActionsFor :exec
 DELETE FROM email_actions WHERE email = $1::citext OR user_id = $2::bigint
 `
@@ -86,18 +74,6 @@ type DeleteEmailActionsForParams struct {
 func (q *Queries) DeleteEmailActionsFor(ctx context.Context, arg DeleteEmailActionsForParams) error {
 	_, err := q.db.Exec(ctx, deleteEmailActionsFor, arg.Email, arg.UserID)
 	return err
-}
-
-const deleteExpiredDeviceTokens = `-- name: DeleteExpiredDeviceTokens :execrows
-DELETE FROM device_tokens WHERE expires_at <= $1
-`
-
-func (q *Queries) DeleteExpiredDeviceTokens(ctx context.Context, now time.Time) (int64, error) {
-	result, err := q.db.Exec(ctx, deleteExpiredDeviceTokens, now)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
 }
 
 const deleteUserDeviceTokens = `-- name: DeleteUserDeviceTokens :exec
@@ -204,22 +180,6 @@ func (q *Queries) ExportEmailActions(ctx context.Context, arg ExportEmailActions
 		return nil, err
 	}
 	return items, nil
-}
-
-const getEnquiryByFormKey = `-- name: GetEnquiryByFormKey :one
-SELECT id FROM enquiries WHERE requested_by = $1 AND form_key = $2
-`
-
-type GetEnquiryByFormKeyParams struct {
-	RequestedBy int64
-	FormKey     *string
-}
-
-func (q *Queries) GetEnquiryByFormKey(ctx context.Context, arg GetEnquiryByFormKeyParams) (int64, error) {
-	row := q.db.QueryRow(ctx, getEnquiryByFormKey, arg.RequestedBy, arg.FormKey)
-	var id int64
-	err := row.Scan(&id)
-	return id, err
 }
 
 const lockDeviceSignIns = `-- name: LockDeviceSignIns :exec

@@ -3,7 +3,7 @@
 //   sqlc v1.31.1
 // source: people.sql
 
-package dbsqlc
+package peopledb
 
 import (
 	"context"
@@ -111,32 +111,6 @@ func (q *Queries) GetAgencyPerson(ctx context.Context, arg GetAgencyPersonParams
 		&i.Roles,
 	)
 	return i, err
-}
-
-const grantRole = `-- name: GrantRole :execrows
-INSERT INTO user_roles (user_id, role, granted_by, granted_at)
-VALUES ($1, $2, $3, $4)
-ON CONFLICT (user_id, role) DO NOTHING
-`
-
-type GrantRoleParams struct {
-	UserID    int64
-	Role      string
-	GrantedBy *int64
-	GrantedAt time.Time
-}
-
-func (q *Queries) GrantRole(ctx context.Context, arg GrantRoleParams) (int64, error) {
-	result, err := q.db.Exec(ctx, grantRole,
-		arg.UserID,
-		arg.Role,
-		arg.GrantedBy,
-		arg.GrantedAt,
-	)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
 }
 
 const listAgencyPeople = `-- name: ListAgencyPeople :many
@@ -395,67 +369,4 @@ func (q *Queries) LockPerson(ctx context.Context, id int64) (LockPersonRow, erro
 	var i LockPersonRow
 	err := row.Scan(&i.ID, &i.AgencyID)
 	return i, err
-}
-
-const moveUnlistedPeople = `-- name: MoveUnlistedPeople :many
-UPDATE users u
-SET agency_id = $1, unlisted_agency_name = '', updated_at = now()
-FROM (
-    SELECT id, unlisted_agency_name AS typed
-    FROM users
-    WHERE lower(unlisted_agency_name) = lower($2::text)
-      AND unlisted_agency_name <> '' AND agency_id IS NULL AND erased_at IS NULL
-    FOR UPDATE
-) old
-WHERE u.id = old.id
-RETURNING u.id, old.typed::text AS typed
-`
-
-type MoveUnlistedPeopleParams struct {
-	AgencyID *int64
-	Name     string
-}
-
-type MoveUnlistedPeopleRow struct {
-	ID    int64
-	Typed string
-}
-
-// Moves everyone who typed @name (in any case) into @agency_id, returning
-// each person and the name they typed.
-func (q *Queries) MoveUnlistedPeople(ctx context.Context, arg MoveUnlistedPeopleParams) ([]MoveUnlistedPeopleRow, error) {
-	rows, err := q.db.Query(ctx, moveUnlistedPeople, arg.AgencyID, arg.Name)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []MoveUnlistedPeopleRow
-	for rows.Next() {
-		var i MoveUnlistedPeopleRow
-		if err := rows.Scan(&i.ID, &i.Typed); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const removeRole = `-- name: RemoveRole :execrows
-DELETE FROM user_roles WHERE user_id = $1 AND role = $2
-`
-
-type RemoveRoleParams struct {
-	UserID int64
-	Role   string
-}
-
-func (q *Queries) RemoveRole(ctx context.Context, arg RemoveRoleParams) (int64, error) {
-	result, err := q.db.Exec(ctx, removeRole, arg.UserID, arg.Role)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
 }

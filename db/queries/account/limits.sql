@@ -36,9 +36,6 @@ UPDATE email_actions SET handled_at = @now::timestamptz
 WHERE id = @id AND kind = 'reset_password' AND sent AND handled_at IS NULL
 RETURNING email::text;
 
--- name: DeleteEmailActionsBefore :execrows
-DELETE FROM email_actions WHERE at < @before;
-
 -- name: CreateDeviceToken :exec
 INSERT INTO device_tokens (token_hash, user_id, created_at, expires_at)
 VALUES (@token_hash, @user_id, @now, @expires_at);
@@ -56,9 +53,6 @@ DELETE FROM device_tokens WHERE token_hash = @token_hash;
 -- name: DeleteUserDeviceTokens :exec
 DELETE FROM device_tokens WHERE user_id = @user_id;
 
--- name: DeleteExpiredDeviceTokens :execrows
-DELETE FROM device_tokens WHERE expires_at <= @now;
-
 -- name: LockDeviceSignIns :exec
 SELECT pg_advisory_xact_lock(hashtextextended('sign-in-device:' || encode(@device_hash::bytea, 'hex'), 0));
 
@@ -69,9 +63,6 @@ WHERE device_hash = @device_hash AND NOT succeeded AND at > @since;
 
 -- name: RecordDeviceSignInAttempt :one
 INSERT INTO sign_in_attempts (email, ip, device_hash, at) VALUES (@email, @ip, @device_hash, @now) RETURNING id;
-
--- name: GetEnquiryByFormKey :one
-SELECT id FROM enquiries WHERE requested_by = @requested_by AND form_key = @form_key;
 
 -- name: DeleteEmailActionsFor :exec
 -- An erased person's address and requests leave no trace in the limits.

@@ -107,3 +107,6 @@ SELECT u.id, u.email::text AS email, u.full_name
 FROM users u JOIN user_roles r ON r.user_id = u.id AND r.role = 'manager'
 WHERE u.erased_at IS NULL AND u.email_verified_at IS NOT NULL
 ORDER BY u.id;
+
+-- name: GetEnquiryByFormKey :one
+SELECT id FROM enquiries WHERE requested_by = @requested_by AND form_key = @form_key;

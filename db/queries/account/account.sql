@@ -124,3 +124,26 @@ UPDATE users
 SET line_manager_name = @line_manager_name, line_manager_email = @line_manager_email, updated_at = now()
 WHERE id = @id AND erased_at IS NULL
   AND (line_manager_name, line_manager_email::text) IS DISTINCT FROM (@line_manager_name::text, @line_manager_email::text);
+
+-- name: GrantRole :execrows
+INSERT INTO user_roles (user_id, role, granted_by, granted_at)
+VALUES (@user_id, @role, @granted_by, @granted_at)
+ON CONFLICT (user_id, role) DO NOTHING;
+
+-- name: RemoveRole :execrows
+DELETE FROM user_roles WHERE user_id = @user_id AND role = @role;
+
+-- name: MoveUnlistedPeople :many
+-- Moves everyone who typed @name (in any case) into @agency_id, returning
+-- each person and the name they typed.
+UPDATE users u
+SET agency_id = @agency_id, unlisted_agency_name = '', updated_at = now()
+FROM (
+    SELECT id, unlisted_agency_name AS typed
+    FROM users
+    WHERE lower(unlisted_agency_name) = lower(@name::text)
+      AND unlisted_agency_name <> '' AND agency_id IS NULL AND erased_at IS NULL
+    FOR UPDATE
+) old
+WHERE u.id = old.id
+RETURNING u.id, old.typed::text AS typed;

@@ -156,18 +156,3 @@ DELETE FROM account_tokens WHERE user_id = @user_id;
 
 -- name: DeleteSignInAttemptsFor :exec
 DELETE FROM sign_in_attempts WHERE email = @email;
-
--- name: DeleteSignInAttemptsBefore :execrows
--- Retention: records older than their keeping period go.
-DELETE FROM sign_in_attempts WHERE at < @before;
-
--- name: ExportBookings :many
-SELECT b.created_at, s.course_title, s.starts_at, s.ends_at, b.status, b.late, b.attendance,
-       b.access_needs, b.dietary_needs, b.line_manager_name, b.line_manager_email::text AS line_manager_email,
-       b.end_note,
-       coalesce(a.name, '')::text AS agency_name
-FROM bookings b
-JOIN sessions s ON s.id = b.session_id
-LEFT JOIN agencies a ON a.id = b.agency_id
-WHERE b.user_id = @user_id
-ORDER BY b.created_at, b.id;

@@ -3,7 +3,7 @@
 //   sqlc v1.31.1
 // source: enquiry.sql
 
-package dbsqlc
+package trainingrequestdb
 
 import (
 	"context"
@@ -395,6 +395,22 @@ func (q *Queries) GetEnquiry(ctx context.Context, id int64) (GetEnquiryRow, erro
 		&i.UpdatedAt,
 	)
 	return i, err
+}
+
+const getEnquiryByFormKey = `-- name: GetEnquiryByFormKey :one
+SELECT id FROM enquiries WHERE requested_by = $1 AND form_key = $2
+`
+
+type GetEnquiryByFormKeyParams struct {
+	RequestedBy int64
+	FormKey     *string
+}
+
+func (q *Queries) GetEnquiryByFormKey(ctx context.Context, arg GetEnquiryByFormKeyParams) (int64, error) {
+	row := q.db.QueryRow(ctx, getEnquiryByFormKey, arg.RequestedBy, arg.FormKey)
+	var id int64
+	err := row.Scan(&id)
+	return id, err
 }
 
 const insertEnquiry = `-- name: InsertEnquiry :one
