@@ -112,22 +112,30 @@ var owners = map[string]string{
 	"emails":                  "email",
 	"sweep_runs":              "queue",
 	"job_failures_dealt_with": "queue",
+	"payments":                "payment",
+	"charges":                 "payment",
+	"charge_policy":           "payment",
+	"course_prices":           "payment",
+	"stripe_events":           "payment",
 }
 
 // crossWrites are the queries that still write another domain's table, each
 // to become a call of the owner's ...Tx function (see the README's Layout);
 // the list only shrinks.
 var crossWrites = []string{
-	"audit_record.sql InsertAuditEvent",           // audit.Record's copy, for callers not yet on audit.RecordTx
-	"demo.sql InsertAgency",                       // demo data: agency.CreateTx
-	"demo.sql InsertVenue",                        // demo data: venue's service
-	"payment.sql SetAgencyStripeCustomer",         // payment: the agency's Stripe customer
-	"personaldata.sql EraseEnquiryCopiesInEmails", // trainingrequest's erasure: email's
-	"retention.sql ClearOldEmailText",             // privacy's retention: email's
-	"retention.sql DeleteOldEmails",               // privacy's retention: email's
-	"retention.sql DeleteAuditEventsBatch",        // privacy's retention: audit's
-	"retention.sql DeleteDealtWithJobs",           // privacy's retention: queue's
-	"retention.sql DeleteStaleJobFailureRecords",  // privacy's retention: queue's
+	"audit_record.sql InsertAuditEvent",            // audit.Record's copy, for callers not yet on audit.RecordTx
+	"demo.sql InsertAgency",                        // demo data: agency.CreateTx
+	"demo.sql InsertVenue",                         // demo data: venue's service
+	"demo.sql SeedDemoPrices",                      // demo data: payment's prices
+	"payment/payment.sql SetAgencyStripeCustomer",  // payment: the agency's Stripe customer, agency's
+	"personaldata.sql EraseEnquiryCopiesInEmails",  // trainingrequest's erasure: email's
+	"retention.sql ClearOldEmailText",              // privacy's retention: email's
+	"retention.sql DeleteOldEmails",                // privacy's retention: email's
+	"retention.sql DeleteAuditEventsBatch",         // privacy's retention: audit's
+	"retention.sql DeleteDealtWithJobs",            // privacy's retention: queue's
+	"retention.sql DeleteStaleJobFailureRecords",   // privacy's retention: queue's
+	"retention.sql DeleteChargesOfSessionsBefore",  // privacy's retention: payment's, a payment.DeleteOfSessionsBeforeTx to come
+	"retention.sql DeletePaymentsOfSessionsBefore", // privacy's retention: payment's, a payment.DeleteOfSessionsBeforeTx to come
 }
 
 var (

@@ -50,7 +50,7 @@ func (s *Service) Cancel(ctx context.Context, bookingID int64) (CancelOutcome, e
 			if err := end(ctx, q, b.ID, Left, who.ID, now, false, "", nil, Waiting, Offered, Held); err != nil {
 				return err
 			}
-			if _, err := s.settle(ctx, tx, q, b.ID, false, now); err != nil {
+			if _, err := s.settle(ctx, tx, b.ID, false, now); err != nil {
 				return err
 			}
 		case Confirmed:
@@ -58,7 +58,7 @@ func (s *Service) Cancel(ctx context.Context, bookingID int64) (CancelOutcome, e
 			if err := end(ctx, q, b.ID, Cancelled, who.ID, now, out.Late, "", nil, Confirmed); err != nil {
 				return err
 			}
-			if out.Refund, err = s.settle(ctx, tx, q, b.ID, out.Late, now); err != nil {
+			if out.Refund, err = s.settle(ctx, tx, b.ID, out.Late, now); err != nil {
 				return err
 			}
 			if err := s.tell(ctx, tx, q, b.ID, msgCancelled); err != nil {
@@ -163,8 +163,8 @@ func (s *Service) Substitute(ctx context.Context, bookingID int64, colleagueEmai
 		if err := q.SetReplacedBy(ctx, dbsqlc.SetReplacedByParams{ID: b.ID, ReplacedBy: &newID}); err != nil {
 			return err
 		}
-		if err := q.PassPaymentOn(ctx, dbsqlc.PassPaymentOnParams{FromBooking: b.ID, ToBooking: newID}); err != nil {
-			return fmt.Errorf("pass payment of booking %d on: %w", b.ID, err)
+		if err := payment.PassOnTx(ctx, tx, b.ID, newID); err != nil {
+			return err
 		}
 		if err := s.tell(ctx, tx, q, b.ID, msgSubstitutedOut); err != nil {
 			return err
@@ -222,7 +222,7 @@ func (s *Service) CancelSessionBookings(ctx context.Context, tx pgx.Tx, sessionI
 		if !b.Paying {
 			continue
 		}
-		if _, err := s.settle(ctx, tx, q, b.ID, false, now); err != nil {
+		if _, err := s.settle(ctx, tx, b.ID, false, now); err != nil {
 			return err
 		}
 	}
@@ -262,7 +262,7 @@ func (s *Service) CancelFutureBookings(ctx context.Context, tx pgx.Tx, userID in
 			return err
 		}
 		// As if they had cancelled: refunded before the cut-off.
-		if _, err := s.settle(ctx, tx, q, b.ID, IsLate(cur.BookingCutoffAt, now), now); err != nil {
+		if _, err := s.settle(ctx, tx, b.ID, IsLate(cur.BookingCutoffAt, now), now); err != nil {
 			return err
 		}
 		if err := s.offerFreePlaces(ctx, tx, q, b.SessionID, now); err != nil {

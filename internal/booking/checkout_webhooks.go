@@ -50,22 +50,20 @@ func (s *Service) CheckoutCompleted(ctx context.Context, tx pgx.Tx, ev stripe.Ev
 		return nil // not paid (yet): nothing to confirm
 	}
 	q := dbsqlc.New(tx)
-	ref, err := q.PaymentByCheckoutSession(ctx, &cs.ID)
-	if errors.Is(err, pgx.ErrNoRows) {
-		s.log.WarnContext(ctx, "Stripe checkout session not ours", "checkout_session", cs.ID, "event", ev.ID)
-		return nil
-	} else if err != nil {
-		return fmt.Errorf("payment of checkout session %s: %w", cs.ID, err)
-	}
-	b, se, err := lockBooking(ctx, q, ref.BookingID) // the session's lock first, as everywhere
+	var b dbsqlc.BookingDetail
+	var se dbsqlc.LockSessionForBookingRow
+	pay, ok, err := payment.CheckoutPaymentTx(ctx, tx, cs.ID, func(bookingID int64) (err error) {
+		b, se, err = lockBooking(ctx, q, bookingID) // the session's lock first, as everywhere
+		return err
+	})
 	if err != nil {
 		return err
 	}
-	pay, err := q.LockPayment(ctx, ref.ID)
-	if err != nil {
-		return fmt.Errorf("lock payment %d: %w", ref.ID, err)
+	if !ok {
+		s.log.WarnContext(ctx, "Stripe checkout session not ours", "checkout_session", cs.ID, "event", ev.ID)
+		return nil
 	}
-	if pay.Status != "pending" && pay.Status != "expired" {
+	if pay.Status != payment.StatusPending && pay.Status != payment.StatusExpired {
 		return nil // already settled
 	}
 	intent := ""
@@ -76,18 +74,20 @@ func (s *Service) CheckoutCompleted(ctx context.Context, tx pgx.Tx, ev stripe.Ev
 		return fmt.Errorf("checkout session %s is paid but names no payment intent", cs.ID)
 	}
 	now := s.now()
-	if live, err := q.LivePaymentOfBooking(ctx, b.ID); err == nil && live.ID != pay.ID {
+	live, ok, err := payment.LivePaymentTx(ctx, tx, b.ID)
+	if err != nil {
+		return err
+	}
+	if ok && live.ID != pay.ID {
 		// The place was paid for otherwise (its invoice) after this checkout
 		// was closed on our side: the money goes back.
 		if err := payment.RefundStrayTx(ctx, tx, s.jobs(), pay.ID, intent, now); err != nil {
 			return err
 		}
 		return s.tell(ctx, tx, q, b.ID, msgStrayPaymentRefunded)
-	} else if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("payment of booking %d: %w", b.ID, err)
 	}
-	if _, err := q.MarkPaymentPaid(ctx, dbsqlc.MarkPaymentPaidParams{ID: pay.ID, PaymentIntentID: &intent, Now: now}); err != nil {
-		return fmt.Errorf("record payment %d: %w", pay.ID, err)
+	if err := payment.MarkPaidTx(ctx, tx, pay.ID, intent, now); err != nil {
+		return err
 	}
 	switch {
 	case b.Status == Held:
@@ -139,21 +139,15 @@ func (s *Service) CheckoutExpired(ctx context.Context, tx pgx.Tx, ev stripe.Even
 		return err
 	}
 	q := dbsqlc.New(tx)
-	ref, err := q.PaymentByCheckoutSession(ctx, &cs.ID)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil
-	} else if err != nil {
-		return fmt.Errorf("payment of checkout session %s: %w", cs.ID, err)
-	}
-	b, _, err := lockBooking(ctx, q, ref.BookingID)
-	if err != nil {
+	var b dbsqlc.BookingDetail
+	pay, ok, err := payment.CheckoutPaymentTx(ctx, tx, cs.ID, func(bookingID int64) (err error) {
+		b, _, err = lockBooking(ctx, q, bookingID)
+		return err
+	})
+	if err != nil || !ok {
 		return err
 	}
-	pay, err := q.LockPayment(ctx, ref.ID)
-	if err != nil {
-		return fmt.Errorf("lock payment %d: %w", ref.ID, err)
-	}
-	if pay.Status != "pending" || b.Status != Held {
+	if pay.Status != payment.StatusPending || b.Status != Held {
 		return nil
 	}
 	now := s.now()
@@ -161,8 +155,5 @@ func (s *Service) CheckoutExpired(ctx context.Context, tx pgx.Tx, ev stripe.Even
 		return err
 	}
 	// Stripe closed this page itself: its job has nothing to ask.
-	if _, err := q.MarkCheckoutClosed(ctx, dbsqlc.MarkCheckoutClosedParams{ID: pay.ID, Now: now}); err != nil {
-		return fmt.Errorf("record checkout of payment %d closed: %w", pay.ID, err)
-	}
-	return nil
+	return payment.CheckoutClosedTx(ctx, tx, pay.ID, now)
 }

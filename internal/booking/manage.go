@@ -13,6 +13,7 @@ import (
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/payment"
 	"github.com/pscp/booktraining/internal/pgerr"
 	"github.com/pscp/booktraining/internal/validation"
 )
@@ -141,7 +142,7 @@ func (s *Service) Remove(ctx context.Context, bookingID int64, late bool, typedN
 			if err := end(ctx, q, b.ID, Left, who.ID, now, false, why, nil, Waiting, Offered, Held); err != nil {
 				return err
 			}
-			if _, err := s.settle(ctx, tx, q, b.ID, false, now); err != nil {
+			if _, err := s.settle(ctx, tx, b.ID, false, now); err != nil {
 				return err
 			}
 			if err := s.tell(ctx, tx, q, b.ID, msgTakenOffWaitingList); err != nil {
@@ -151,7 +152,7 @@ func (s *Service) Remove(ctx context.Context, bookingID int64, late bool, typedN
 			if err := end(ctx, q, b.ID, Cancelled, who.ID, now, late, why, nil, Confirmed); err != nil {
 				return err
 			}
-			if _, err := s.settle(ctx, tx, q, b.ID, late, now); err != nil {
+			if _, err := s.settle(ctx, tx, b.ID, late, now); err != nil {
 				return err
 			}
 			if err := s.tell(ctx, tx, q, b.ID, msgCancelled); err != nil {
@@ -264,8 +265,8 @@ func (s *Service) Move(ctx context.Context, bookingID, toSessionID int64) (int64
 		if err := end(ctx, q, b.ID, Moved, who.ID, now, false, "", &newID, Confirmed); err != nil {
 			return err
 		}
-		if err := q.PassPaymentOn(ctx, dbsqlc.PassPaymentOnParams{FromBooking: b.ID, ToBooking: newID}); err != nil {
-			return fmt.Errorf("pass payment of booking %d on: %w", b.ID, err)
+		if err := payment.PassOnTx(ctx, tx, b.ID, newID); err != nil {
+			return err
 		}
 		if err := s.confirmed(ctx, tx, q, newID, to.ID, msgMoved); err != nil {
 			return err

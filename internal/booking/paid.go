@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -15,7 +14,6 @@ import (
 	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/payment"
 	"github.com/pscp/booktraining/internal/queue"
-	"github.com/pscp/booktraining/internal/validation"
 )
 
 // Paid places. A place on a course the person's agency pays for is Held
@@ -46,36 +44,22 @@ var (
 	ErrNoAgencyToInvoice = errs.Says(errs.Conflict, "There is no agency to invoice: the person has no confirmed agency.")
 )
 
-// Fields of the payment form: the agency's purchase order, and who pays an
-// invoice when the person chooses (PayerOrganisation's name, billing email
-// and purchase order; PayerPerson's optional purchase order).
+// The payment form's fields and who pays an invoice: payment's.
 const (
-	FieldPurchaseOrder       = "purchase-order"
-	FieldPayer               = "payer"
-	FieldOrganisationName    = "organisation-name"
-	FieldBillingEmail        = "billing-email"
-	FieldOrganisationPO      = "organisation-purchase-order"
-	FieldPersonPurchaseOrder = "own-purchase-order"
-)
+	FieldPurchaseOrder       = payment.FieldPurchaseOrder
+	FieldPayer               = payment.FieldPayer
+	FieldOrganisationName    = payment.FieldOrganisationName
+	FieldBillingEmail        = payment.FieldBillingEmail
+	FieldOrganisationPO      = payment.FieldOrganisationPO
+	FieldPersonPurchaseOrder = payment.FieldPersonPurchaseOrder
 
-// Who pays a place on invoice.
-const (
-	// PayerAgency: the person's agency, against its purchase order.
-	PayerAgency = "agency"
-	// PayerOrganisation: the person's own organisation (a nursery under an
-	// umbrella agency of private providers), named by them.
-	PayerOrganisation = "organisation"
-	// PayerPerson: the person themselves, invoiced at their own name and email.
-	PayerPerson = "person"
+	PayerAgency       = payment.PayerAgency
+	PayerOrganisation = payment.PayerOrganisation
+	PayerPerson       = payment.PayerPerson
 )
 
 // InvoicePayer is who the person says pays for a place on invoice.
-type InvoicePayer struct {
-	Kind             string // PayerAgency, PayerOrganisation or PayerPerson
-	OrganisationName string
-	BillingEmail     string
-	PurchaseOrder    string
-}
+type InvoicePayer = payment.InvoicePayer
 
 func (s *Service) paymentHold() time.Duration {
 	if s.PaymentHold > 0 {
@@ -129,9 +113,9 @@ func (s *Service) PaymentFor(ctx context.Context, id int64) (Payment, error) {
 	if err != nil {
 		return Payment{}, err
 	}
-	choice, err := dbsqlc.New(s.pool).PayerChoiceOfBooking(ctx, id)
+	choice, err := payment.PayerChoiceOf(ctx, s.pool, id)
 	if err != nil {
-		return Payment{}, fmt.Errorf("payer of booking %d: %w", id, err)
+		return Payment{}, err
 	}
 	p := Payment{Booking: b, Price: price, Card: s.Payments != nil && s.Payments.Online(),
 		Invoice: row.AgencyID != nil || choice.ChoosesPayer, AgencyName: row.AgencyName,
@@ -171,55 +155,6 @@ func (s *Service) PayByInvoice(ctx context.Context, id int64, purchaseOrder stri
 	return s.PayByInvoiceAs(ctx, id, InvoicePayer{Kind: PayerAgency, PurchaseOrder: purchaseOrder})
 }
 
-// checkPayer cleans and checks who the person says pays, for a person who
-// chooses (choosesPayer) or not.
-func checkPayer(p InvoicePayer, choosesPayer bool) (InvoicePayer, *validation.Errors) {
-	var v validation.Errors
-	p.PurchaseOrder = validation.CleanLine(p.PurchaseOrder)
-	p.OrganisationName = validation.CleanLine(p.OrganisationName)
-	p.BillingEmail = strings.TrimSpace(p.BillingEmail)
-	poTooLong := len([]rune(p.PurchaseOrder)) > 100
-	switch {
-	case choosesPayer && p.Kind != PayerOrganisation && p.Kind != PayerPerson:
-		v.Add(FieldPayer, "Select who pays for this place")
-	case !choosesPayer && p.Kind != PayerAgency:
-		v.Add(FieldPayer, "Select who pays for this place")
-	case p.Kind == PayerAgency:
-		if p.PurchaseOrder == "" {
-			v.Add(FieldPurchaseOrder, "Enter your agency’s purchase order number")
-		} else if poTooLong {
-			v.Add(FieldPurchaseOrder, "The purchase order number must be 100 characters or fewer")
-		}
-	case p.Kind == PayerOrganisation:
-		switch {
-		case p.OrganisationName == "":
-			v.Add(FieldOrganisationName, "Enter the name of your organisation")
-		case len([]rune(p.OrganisationName)) > 200:
-			v.Add(FieldOrganisationName, "Your organisation’s name must be 200 characters or fewer")
-		case validation.HasHiddenFormatting(p.OrganisationName):
-			v.Add(FieldOrganisationName, validation.HiddenFormattingMessage("Your organisation’s name"))
-		}
-		if p.BillingEmail == "" {
-			v.Add(FieldBillingEmail, "Enter the email address your organisation’s invoices go to")
-		} else if validation.Email(p.BillingEmail) == "" {
-			v.Add(FieldBillingEmail, "Enter an email address in the correct format, like accounts@example.org")
-		}
-		if p.PurchaseOrder == "" {
-			v.Add(FieldOrganisationPO, "Enter your organisation’s purchase order number")
-		} else if poTooLong {
-			v.Add(FieldOrganisationPO, "The purchase order number must be 100 characters or fewer")
-		}
-	case p.Kind == PayerPerson:
-		if poTooLong {
-			v.Add(FieldPersonPurchaseOrder, "The purchase order number must be 100 characters or fewer")
-		}
-	}
-	if len(v.Fields) == 0 {
-		return p, nil
-	}
-	return p, &v
-}
-
 // PayByInvoiceAs confirms held booking id at once, its price to go on an
 // invoice to payer: the agency (against its purchase order), or, for a
 // person who chooses, their own organisation (its name, billing email and
@@ -227,13 +162,13 @@ func checkPayer(p InvoicePayer, choosesPayer bool) (InvoicePayer, *validation.Er
 // missing details are a validation error.
 func (s *Service) PayByInvoiceAs(ctx context.Context, id int64, payer InvoicePayer) error {
 	who := actor.From(ctx)
-	choice, err := dbsqlc.New(s.pool).PayerChoiceOfBooking(ctx, id)
-	if errors.Is(err, pgx.ErrNoRows) {
+	choice, err := payment.PayerChoiceOf(ctx, s.pool, id)
+	if errors.Is(err, payment.ErrNoBooking) {
 		return ErrNotFound
 	} else if err != nil {
-		return fmt.Errorf("payer of booking %d: %w", id, err)
+		return err
 	}
-	payer, verr := checkPayer(payer, choice.ChoosesPayer)
+	payer, verr := payment.CheckPayer(payer, choice.ChoosesPayer)
 	if verr == nil {
 		// A card checkout opened for this place must not take money too:
 		// Stripe closes it first, or says it was paid already.
@@ -257,29 +192,8 @@ func (s *Service) PayByInvoiceAs(ctx context.Context, id int64, payer InvoicePay
 		if err != nil {
 			return err
 		}
-		if pay, err := q.LivePaymentOfBooking(ctx, id); err == nil && pay.Method == "card" && pay.Status == "pending" {
-			// They started to pay by card, then chose the invoice: that
-			// checkout must not take money too.
-			if err := payment.CloseCardPaymentTx(ctx, tx, s.jobs(), id, now); err != nil {
-				return err
-			}
-		} else if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("payment of booking %d: %w", id, err)
-		}
-		if price > 0 {
-			p := dbsqlc.InsertInvoicePaymentAsParams{BookingID: id, AmountPence: int32(price), Payer: payer.Kind, Now: now}
-			if payer.PurchaseOrder != "" {
-				p.PurchaseOrder = &payer.PurchaseOrder
-			}
-			switch payer.Kind {
-			case PayerOrganisation:
-				p.PayerName, p.PayerEmail = &payer.OrganisationName, &payer.BillingEmail
-			case PayerPerson:
-				p.PayerName, p.PayerEmail = &choice.PersonName, &choice.PersonEmail
-			}
-			if _, err := q.InsertInvoicePaymentAs(ctx, p); err != nil {
-				return fmt.Errorf("invoice payment of booking %d: %w", id, err)
-			}
+		if err := payment.InvoicePlaceTx(ctx, tx, s.jobs(), id, price, payer, choice, now); err != nil {
+			return err
 		}
 		if _, err := q.ConfirmHeld(ctx, dbsqlc.ConfirmHeldParams{ID: id, Now: now}); err != nil {
 			return fmt.Errorf("confirm booking %d: %w", id, err)
@@ -316,17 +230,19 @@ func (s *Service) PayByCard(ctx context.Context, id int64) (string, error) {
 			return err
 		}
 		now := s.now()
-		pay, err := q.LivePaymentOfBooking(ctx, id)
-		if err == nil && pay.Method == "card" && pay.Status == "pending" {
-			if pay.CheckoutUrl != nil && pay.ExpiresAt != nil && now.Before(*pay.ExpiresAt) {
-				existing = *pay.CheckoutUrl
+		pay, ok, err := payment.LivePaymentTx(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if ok && pay.PendingCard() {
+			if pay.CheckoutURL != nil && pay.ExpiresAt != nil && now.Before(*pay.ExpiresAt) {
+				existing = *pay.CheckoutURL
 				return nil
 			}
-			if pay.CheckoutUrl == nil && pay.ExpiresAt != nil && pay.ExpiresAt.After(now.Add(checkoutMinimum-time.Minute)) {
+			if pay.CheckoutURL == nil && pay.ExpiresAt != nil && pay.ExpiresAt.After(now.Add(checkoutMinimum-time.Minute)) {
 				// Stripe did not answer last time: ask again, with the same
 				// key and the same request, for the same page.
-				price := payment.Pence(pay.AmountPence)
-				req = s.checkoutRequest(b, pay.ID, price, *pay.ExpiresAt, successURL, cancelURL)
+				req = s.checkoutRequest(b, pay.ID, pay.AmountPence, *pay.ExpiresAt, successURL, cancelURL)
 				return nil
 			}
 			// Too old to ask for again (Stripe's page must stay open 30
@@ -334,12 +250,12 @@ func (s *Service) PayByCard(ctx context.Context, id int64) (string, error) {
 			if err := payment.CloseCardPaymentTx(ctx, tx, s.jobs(), id, now); err != nil {
 				return err
 			}
-			err = pgx.ErrNoRows
+			ok = false
 		}
-		switch {
-		case err == nil:
+		if ok {
 			return ErrWrongState
-		case errors.Is(err, pgx.ErrNoRows):
+		}
+		{
 			price, err := s.price(ctx, tx, b.CourseID, b.AgencyID)
 			if err != nil {
 				return err
@@ -348,11 +264,9 @@ func (s *Service) PayByCard(ctx context.Context, id int64) (string, error) {
 			if b.HoldExpiresAt != nil && b.HoldExpiresAt.After(expires) {
 				expires = *b.HoldExpiresAt
 			}
-			pid, err := q.InsertCardPayment(ctx, dbsqlc.InsertCardPaymentParams{
-				BookingID: id, AmountPence: int32(price), ExpiresAt: expires, Now: now,
-			})
+			pid, err := payment.OpenCardPaymentTx(ctx, tx, id, price, expires, now)
 			if err != nil {
-				return fmt.Errorf("card payment of booking %d: %w", id, err)
+				return err
 			}
 			if err := q.ExtendHold(ctx, dbsqlc.ExtendHoldParams{ID: id, Until: expires}); err != nil {
 				return fmt.Errorf("extend hold of booking %d: %w", id, err)
@@ -362,8 +276,6 @@ func (s *Service) PayByCard(ctx context.Context, id int64) (string, error) {
 			}
 			req = s.checkoutRequest(b, pid, price, expires, successURL, cancelURL)
 			return nil
-		default:
-			return fmt.Errorf("payment of booking %d: %w", id, err)
 		}
 	})
 	if err != nil || existing != "" {
@@ -374,13 +286,11 @@ func (s *Service) PayByCard(ctx context.Context, id int64) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("open card payment for booking %d: %w", id, err)
 	}
-	n, err := dbsqlc.New(s.pool).SetCheckoutSession(ctx, dbsqlc.SetCheckoutSessionParams{
-		ID: req.PaymentID, CheckoutSessionID: &cs.ID, CheckoutUrl: &cs.URL,
-	})
+	set, err := payment.SetCheckoutSession(ctx, s.pool, req.PaymentID, cs.ID, cs.URL)
 	if err != nil {
 		return "", fmt.Errorf("record card payment of booking %d: %w", id, err)
 	}
-	if n == 0 {
+	if !set {
 		// The payment was closed while Stripe answered (the place went on the
 		// invoice, was given up or lapsed): this page must not take money. It
 		// is kept with the payment, with a job that closes it at Stripe, so
@@ -404,61 +314,25 @@ func (s *Service) checkoutRequest(b dbsqlc.BookingDetail, paymentID int64, price
 
 // ErrCardPaymentUnderway means a card payment for the place has been made
 // (or cannot be stopped), so it cannot go on the invoice too.
-var ErrCardPaymentUnderway = errs.Says(errs.Conflict, "A card payment for this place is under way, so it cannot go on an invoice as well.")
+var ErrCardPaymentUnderway = payment.ErrCardPaymentUnderway
 
 // closeCheckout asks Stripe to close the open checkout of booking id, if
-// any, so that it cannot take money once the place is paid otherwise. If
-// Stripe cannot close it (it was paid a moment ago, or Stripe is out of
-// reach), ErrCardPaymentUnderway: the webhook will settle it.
+// any, so that it cannot take money once the place is paid otherwise
+// (payment's CloseOpenCheckout; ErrCardPaymentUnderway when it cannot).
 func (s *Service) closeCheckout(ctx context.Context, id int64) error {
-	open, err := dbsqlc.New(s.pool).OpenCheckoutOfBooking(ctx, id)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil
-	} else if err != nil {
-		return fmt.Errorf("open checkout of booking %d: %w", id, err)
-	}
-	if s.Payments == nil {
-		return ErrCardPaymentUnderway
-	}
-	gateway, err := s.Payments.Gateway()
-	if err != nil {
-		return ErrCardPaymentUnderway
-	}
-	if err := gateway.ExpireCheckoutSession(ctx, open.CheckoutSessionID, payment.ExpireKey(open.ID)); err != nil {
+	err := s.Payments.CloseOpenCheckout(ctx, s.pool, id)
+	if errors.Is(err, ErrCardPaymentUnderway) && err != ErrCardPaymentUnderway { // wrapped: Stripe's refusal, for the log
 		s.log.WarnContext(ctx, "close checkout before invoicing", "booking", id, "error", err)
 		return ErrCardPaymentUnderway
 	}
-	return nil
+	return err
 }
 
 // settle deals with the money of a place that has just ended, in the
-// caller's transaction: a checkout not yet paid is closed (a job closes it
-// at Stripe); a card payment is refunded in full unless the cancellation
-// was late (a job makes the refund); a place on the agency's invoice not yet
-// billed is not billed unless it was late. It returns the refund asked for
-// (0 for none). The jobs run only if the transaction commits.
-func (s *Service) settle(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, id int64, late bool, now time.Time) (payment.Pence, error) {
-	pay, err := q.LivePaymentOfBooking(ctx, id)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, nil
-	} else if err != nil {
-		return 0, fmt.Errorf("payment of booking %d: %w", id, err)
-	}
-	switch {
-	case pay.Method == "card" && pay.Status == "pending":
-		if err := payment.CloseCardPaymentTx(ctx, tx, s.jobs(), id, now); err != nil {
-			return 0, err
-		}
-	case late:
-		// no refund inside the cut-off: the place was kept from others
-	case pay.Method == "card" && pay.Status == "paid":
-		return payment.RequestRefundTx(ctx, tx, s.jobs(), pay.ID, now) // 0 when already asked for
-	case pay.Method == "invoice" && pay.Status == "pending":
-		if err := q.CancelInvoicePayment(ctx, dbsqlc.CancelInvoicePaymentParams{ID: pay.ID, Now: now}); err != nil {
-			return 0, fmt.Errorf("cancel invoice payment %d: %w", pay.ID, err)
-		}
-	}
-	return 0, nil
+// caller's transaction (payment's SettleTx): it returns the refund asked for
+// (0 for none).
+func (s *Service) settle(ctx context.Context, tx pgx.Tx, id int64, late bool, now time.Time) (payment.Pence, error) {
+	return payment.SettleTx(ctx, tx, s.jobs(), id, late, now)
 }
 
 // jobs is what inserts the payment jobs a booking change causes, in its

@@ -13,6 +13,7 @@ import (
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/london"
+	"github.com/pscp/booktraining/internal/payment"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -231,10 +232,8 @@ func (s *Service) TakeRegisterSeen(ctx context.Context, sessionID int64, marks, 
 				tell = append(tell, r.ID)
 			}
 			if was == Absent {
-				if _, err := q.WaiveCorrectedAbsence(ctx, dbsqlc.WaiveCorrectedAbsenceParams{
-					BookingID: r.ID, DecidedBy: &who.ID, Now: now,
-				}); err != nil {
-					return fmt.Errorf("waive the charge of booking %d: %w", r.ID, err)
+				if err := payment.WaiveCorrectedAbsenceTx(ctx, tx, r.ID, who.ID, now); err != nil {
+					return err
 				}
 			}
 		}

@@ -20,8 +20,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stripe/stripe-go/v76"
 
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/errs"
+	"github.com/pscp/booktraining/internal/payment/internal/paymentdb"
 	"github.com/pscp/booktraining/internal/queue"
 )
 
@@ -171,6 +171,6 @@ func digits(s string) bool {
 }
 
 // inTx runs f in one transaction of the service's pool.
-func (s *Service) inTx(ctx context.Context, f func(q *dbsqlc.Queries) error) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return f(dbsqlc.New(tx)) })
+func (s *Service) inTx(ctx context.Context, f func(tx pgx.Tx, q *paymentdb.Queries) error) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return f(tx, paymentdb.New(tx)) })
 }
