@@ -10,7 +10,6 @@ package payment
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,6 +21,7 @@ import (
 
 	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/payment/internal/paymentdb"
+	"github.com/pscp/booktraining/internal/payment/money"
 	"github.com/pscp/booktraining/internal/queue"
 )
 
@@ -85,38 +85,12 @@ func (s *Service) Gateway() (Gateway, error) {
 	return s.gateway, nil
 }
 
-// Pence is an amount of money in pence (GBP).
-type Pence int64
+// Pence is an amount of money in pence (GBP): money.Pence, which booking
+// shows in its pages and emails without importing payment.
+type Pence = money.Pence
 
 // MaxAmount is the most any price or charge may be: £10,000.
 const MaxAmount Pence = 1_000_000
-
-// String shows an amount as people write it: "£80", "£80.50", "£1,250".
-func (p Pence) String() string {
-	sign := ""
-	if p < 0 {
-		sign, p = "-", -p
-	}
-	pounds := strconv.FormatInt(int64(p/100), 10)
-	for i := len(pounds) - 3; i > 0; i -= 3 {
-		pounds = pounds[:i] + "," + pounds[i:]
-	}
-	if p%100 == 0 {
-		return sign + "£" + pounds
-	}
-	return fmt.Sprintf("%s£%s.%02d", sign, pounds, int64(p%100))
-}
-
-// Input shows an amount as a form field holds it: "80" or "80.50".
-func (p Pence) Input() string {
-	if p%100 == 0 {
-		return strconv.FormatInt(int64(p/100), 10)
-	}
-	return fmt.Sprintf("%d.%02d", p/100, p%100)
-}
-
-// Free reports whether the amount is nothing.
-func (p Pence) Free() bool { return p == 0 }
 
 var (
 	errAmountFormat   = errs.New(errs.Invalid, "not an amount of money")
