@@ -15,7 +15,7 @@ SELECT * FROM booking_details WHERE session_id = @session_id AND status = 'confi
 -- statement: a place is cancelled, a wait, an offer or a hold simply ends,
 -- none is late. Each says whether a payment stands for it, to be settled.
 UPDATE bookings b
-SET status = CASE WHEN b.status = 'confirmed' THEN 'cancelled' ELSE 'left' END,
+SET status = CASE WHEN b.status = 'confirmed' THEN 'cancelled'::booking_status ELSE 'left'::booking_status END,
     ended_at = @now::timestamptz, ended_by = NULL, late = false, end_note = @end_note, replaced_by = NULL,
     updated_at = @now::timestamptz,
     -- a session cancelled after its register was taken: no place, no mark

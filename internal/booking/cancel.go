@@ -14,15 +14,15 @@ import (
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/dbsqlc"
-	"github.com/pscp/booktraining/internal/payment"
+	"github.com/pscp/booktraining/internal/payment/money"
 	"github.com/pscp/booktraining/internal/pgerr"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
 // CancelOutcome says how a cancellation was recorded.
 type CancelOutcome struct {
-	Late   bool          // inside the cut-off: recorded as a late cancellation
-	Refund payment.Pence // a card payment given back in full (0: none)
+	Late   bool        // inside the cut-off: recorded as a late cancellation
+	Refund money.Pence // a card payment given back in full (0: none)
 }
 
 // Cancel gives up a confirmed place (or leaves the waiting list, or
@@ -163,7 +163,7 @@ func (s *Service) Substitute(ctx context.Context, bookingID int64, colleagueEmai
 		if err := q.SetReplacedBy(ctx, dbsqlc.SetReplacedByParams{ID: b.ID, ReplacedBy: &newID}); err != nil {
 			return err
 		}
-		if err := payment.PassOnTx(ctx, tx, b.ID, newID); err != nil {
+		if err := s.money().PassOnTx(ctx, tx, b.ID, newID); err != nil {
 			return err
 		}
 		if err := s.tell(ctx, tx, q, b.ID, msgSubstitutedOut); err != nil {

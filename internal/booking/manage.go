@@ -13,7 +13,6 @@ import (
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
-	"github.com/pscp/booktraining/internal/payment"
 	"github.com/pscp/booktraining/internal/pgerr"
 	"github.com/pscp/booktraining/internal/validation"
 )
@@ -265,7 +264,7 @@ func (s *Service) Move(ctx context.Context, bookingID, toSessionID int64) (int64
 		if err := end(ctx, q, b.ID, Moved, who.ID, now, false, "", &newID, Confirmed); err != nil {
 			return err
 		}
-		if err := payment.PassOnTx(ctx, tx, b.ID, newID); err != nil {
+		if err := s.money().PassOnTx(ctx, tx, b.ID, newID); err != nil {
 			return err
 		}
 		if err := s.confirmed(ctx, tx, q, newID, to.ID, msgMoved); err != nil {

@@ -13,7 +13,6 @@ import (
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/london"
-	"github.com/pscp/booktraining/internal/payment"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -232,7 +231,7 @@ func (s *Service) TakeRegisterSeen(ctx context.Context, sessionID int64, marks, 
 				tell = append(tell, r.ID)
 			}
 			if was == Absent {
-				if err := payment.WaiveCorrectedAbsenceTx(ctx, tx, r.ID, who.ID, now); err != nil {
+				if err := s.money().WaiveCorrectedAbsenceTx(ctx, tx, r.ID, who.ID, now); err != nil {
 					return err
 				}
 			}
@@ -250,7 +249,7 @@ func (s *Service) TakeRegisterSeen(ctx context.Context, sessionID int64, marks, 
 		if err := audit.Record(ctx, q, now, audit.Event{Action: audit.AttendanceRecorded, ActorID: who.IDPtr(), IP: who.IP, Details: details}); err != nil {
 			return err
 		}
-		return s.Payments.BillWhenDueTx(ctx, tx, sessionID) // a register taken may make the session billable
+		return s.money().BillWhenDueTx(ctx, tx, sessionID) // a register taken may make the session billable
 	})
 }
 
@@ -258,7 +257,7 @@ func (s *Service) TakeRegisterSeen(ctx context.Context, sessionID int64, marks, 
 // delivered, that nothing is left to decide on it: its agencies are billed
 // (an invoice job each, committed with the change).
 func (s *Service) SessionDelivered(ctx context.Context, tx pgx.Tx, id int64) error {
-	return s.Payments.BillWhenDueTx(ctx, tx, id)
+	return s.money().BillWhenDueTx(ctx, tx, id)
 }
 
 // keepOthersMarks returns marks with each mark the form left as shown
@@ -321,7 +320,7 @@ func (s *Service) MarkEveryoneAttended(ctx context.Context, sessionID int64) (in
 		}}); err != nil {
 			return err
 		}
-		return s.Payments.BillWhenDueTx(ctx, tx, sessionID)
+		return s.money().BillWhenDueTx(ctx, tx, sessionID)
 	})
 	return marked, err
 }

@@ -168,7 +168,7 @@ func (q *Queries) ConfirmedBookingsOfSession(ctx context.Context, sessionID int6
 
 const endSessionBookings = `-- name: EndSessionBookings :many
 UPDATE bookings b
-SET status = CASE WHEN b.status = 'confirmed' THEN 'cancelled' ELSE 'left' END,
+SET status = CASE WHEN b.status = 'confirmed' THEN 'cancelled'::booking_status ELSE 'left'::booking_status END,
     ended_at = $1::timestamptz, ended_by = NULL, late = false, end_note = $2, replaced_by = NULL,
     updated_at = $1::timestamptz,
     -- a session cancelled after its register was taken: no place, no mark

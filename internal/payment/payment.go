@@ -10,6 +10,7 @@ package payment
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stripe/stripe-go/v76"
 
+	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/payment/internal/paymentdb"
 	"github.com/pscp/booktraining/internal/payment/money"
@@ -56,6 +58,10 @@ type Service struct {
 	// Jobs inserts the Stripe jobs (refunds, closing checkouts, invoices) in
 	// the transactions that cause them; main sets it (email.Outbox).
 	Jobs queue.Enqueuer
+	// Bookings holds, confirms and lapses the places paid for (paid.go);
+	// services sets it, and sets Bookings.Money to this Service.
+	Bookings *booking.Service
+	log      *slog.Logger // what cannot be returned (SetLogger)
 
 	mu       sync.RWMutex
 	handlers map[stripe.EventType]Handler
@@ -69,7 +75,14 @@ func New(pool *pgxpool.Pool, gateway Gateway, webhookSecret string, now func() t
 	}
 	return &Service{
 		pool: pool, gateway: gateway, webhookSecret: webhookSecret, now: now,
-		Hold: 30 * time.Minute, handlers: map[stripe.EventType]Handler{},
+		Hold: 30 * time.Minute, handlers: map[stripe.EventType]Handler{}, log: slog.Default(),
+	}
+}
+
+// SetLogger sets where the service tells what it cannot return.
+func (s *Service) SetLogger(log *slog.Logger) {
+	if log != nil {
+		s.log = log
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/payment/internal/paymentdb"
@@ -31,8 +32,13 @@ const (
 	StatusPaid    = "paid"
 )
 
-// DBTX is a connection, pool or transaction the package functions read in.
-type DBTX = paymentdb.DBTX
+// DBTX is a pool or transaction the package functions read in: the same
+// type as booking.DBTX, so that this Service is booking.Money.
+type DBTX = interface {
+	Exec(context.Context, string, ...any) (pgconn.CommandTag, error)
+	Query(context.Context, string, ...any) (pgx.Rows, error)
+	QueryRow(context.Context, string, ...any) pgx.Row
+}
 
 // ErrCardPaymentUnderway means a card payment for the place has been made
 // (or cannot be stopped), so it cannot go on the invoice too.

@@ -1,19 +1,14 @@
-package booking
+package payment
 
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/stripe/stripe-go/v76"
 
-	"github.com/pscp/booktraining/internal/catalogue"
-	"github.com/pscp/booktraining/internal/dbsqlc"
-	"github.com/pscp/booktraining/internal/payment"
-	"github.com/pscp/booktraining/internal/pgerr"
+	"github.com/pscp/booktraining/internal/booking"
 )
 
 // Stripe's word on a Checkout page: paid (the held place is confirmed, or
@@ -49,11 +44,10 @@ func (s *Service) CheckoutCompleted(ctx context.Context, tx pgx.Tx, ev stripe.Ev
 	if cs.PaymentStatus != stripe.CheckoutSessionPaymentStatusPaid {
 		return nil // not paid (yet): nothing to confirm
 	}
-	q := dbsqlc.New(tx)
-	var b dbsqlc.BookingDetail
-	var se dbsqlc.LockSessionForBookingRow
-	pay, ok, err := payment.CheckoutPaymentTx(ctx, tx, cs.ID, func(bookingID int64) (err error) {
-		b, se, err = lockBooking(ctx, q, bookingID) // the session's lock first, as everywhere
+	now := s.now()
+	var b booking.PaidPlace
+	pay, ok, err := CheckoutPaymentTx(ctx, tx, cs.ID, func(bookingID int64) (err error) {
+		b, err = s.Bookings.LockPlaceTx(ctx, tx, bookingID, now) // the session's lock first, as everywhere
 		return err
 	})
 	if err != nil {
@@ -63,7 +57,7 @@ func (s *Service) CheckoutCompleted(ctx context.Context, tx pgx.Tx, ev stripe.Ev
 		s.log.WarnContext(ctx, "Stripe checkout session not ours", "checkout_session", cs.ID, "event", ev.ID)
 		return nil
 	}
-	if pay.Status != payment.StatusPending && pay.Status != payment.StatusExpired {
+	if pay.Status != StatusPending && pay.Status != StatusExpired {
 		return nil // already settled
 	}
 	intent := ""
@@ -73,62 +67,36 @@ func (s *Service) CheckoutCompleted(ctx context.Context, tx pgx.Tx, ev stripe.Ev
 	if intent == "" {
 		return fmt.Errorf("checkout session %s is paid but names no payment intent", cs.ID)
 	}
-	now := s.now()
-	live, ok, err := payment.LivePaymentTx(ctx, tx, b.ID)
+	live, ok, err := LivePaymentTx(ctx, tx, b.ID)
 	if err != nil {
 		return err
 	}
 	if ok && live.ID != pay.ID {
 		// The place was paid for otherwise (its invoice) after this checkout
 		// was closed on our side: the money goes back.
-		if err := payment.RefundStrayTx(ctx, tx, s.jobs(), pay.ID, intent, now); err != nil {
+		if err := RefundStrayTx(ctx, tx, s.Jobs, pay.ID, intent, now); err != nil {
 			return err
 		}
-		return s.tell(ctx, tx, q, b.ID, msgStrayPaymentRefunded)
+		return s.Bookings.TellStrayPaymentRefundedTx(ctx, tx, b.ID)
 	}
-	if err := payment.MarkPaidTx(ctx, tx, pay.ID, intent, now); err != nil {
+	if err := MarkPaidTx(ctx, tx, pay.ID, intent, now); err != nil {
 		return err
 	}
 	switch {
-	case b.Status == Held:
-		if _, err := q.ConfirmHeld(ctx, dbsqlc.ConfirmHeldParams{ID: b.ID, Now: now}); err != nil {
-			return fmt.Errorf("confirm booking %d: %w", b.ID, err)
-		}
-		return s.confirmed(ctx, tx, q, b.ID, b.SessionID, msgConfirmed)
-	case b.Status == Lapsed && se.Status == catalogue.SessionPublished && now.Before(se.StartsAt):
-		ok, err := retake(ctx, tx, b.ID, now)
-		if err != nil {
+	case b.Status == booking.Held:
+		return s.Bookings.ConfirmHeldTx(ctx, tx, b.ID, b.SessionID, now)
+	case b.Status == booking.Lapsed && b.SessionToCome:
+		ok, err := s.Bookings.RetakeLapsedTx(ctx, tx, b.ID, b.SessionID, now)
+		if err != nil || ok {
 			return err
-		}
-		if ok {
-			return s.confirmed(ctx, tx, q, b.ID, b.SessionID, msgConfirmed)
 		}
 	}
 	// The place has gone (taken by someone else, or cancelled meanwhile):
 	// the money goes back.
-	if _, err := payment.RequestRefundTx(ctx, tx, s.jobs(), pay.ID, now); err != nil {
+	if _, err := RequestRefundTx(ctx, tx, s.Jobs, pay.ID, now); err != nil {
 		return err
 	}
-	return s.tell(ctx, tx, q, b.ID, msgLatePaymentRefunded)
-}
-
-// retake confirms a lapsed hold again if its place is still free, inside a
-// savepoint so that a full session (the CHECK on sessions) or a new booking
-// of the same person (bookings_one_live) leaves the transaction usable.
-func retake(ctx context.Context, tx pgx.Tx, id int64, now time.Time) (bool, error) {
-	sp, err := tx.Begin(ctx)
-	if err != nil {
-		return false, fmt.Errorf("savepoint: %w", err)
-	}
-	_, err = dbsqlc.New(sp).RetakeLapsedPlace(ctx, dbsqlc.RetakeLapsedPlaceParams{ID: id, Now: now})
-	if err == nil {
-		return true, sp.Commit(ctx)
-	}
-	_ = sp.Rollback(ctx)
-	if errors.Is(err, pgx.ErrNoRows) || pgerr.Violates(err, "sessions_seats_within_capacity", "bookings_one_live") {
-		return false, nil
-	}
-	return false, fmt.Errorf("retake booking %d: %w", id, err)
+	return s.Bookings.TellLatePaymentRefundedTx(ctx, tx, b.ID)
 }
 
 // CheckoutExpired is the webhook handler for checkout.session.expired: the
@@ -138,22 +106,21 @@ func (s *Service) CheckoutExpired(ctx context.Context, tx pgx.Tx, ev stripe.Even
 	if err != nil {
 		return err
 	}
-	q := dbsqlc.New(tx)
-	var b dbsqlc.BookingDetail
-	pay, ok, err := payment.CheckoutPaymentTx(ctx, tx, cs.ID, func(bookingID int64) (err error) {
-		b, _, err = lockBooking(ctx, q, bookingID)
+	now := s.now()
+	var b booking.PaidPlace
+	pay, ok, err := CheckoutPaymentTx(ctx, tx, cs.ID, func(bookingID int64) (err error) {
+		b, err = s.Bookings.LockPlaceTx(ctx, tx, bookingID, now)
 		return err
 	})
 	if err != nil || !ok {
 		return err
 	}
-	if pay.Status != payment.StatusPending || b.Status != Held {
+	if pay.Status != StatusPending || b.Status != booking.Held {
 		return nil
 	}
-	now := s.now()
-	if err := s.lapse(ctx, tx, q, b.ID, b.SessionID, now); err != nil {
+	if err := s.Bookings.LapseHoldTx(ctx, tx, b.ID, b.SessionID, now); err != nil {
 		return err
 	}
 	// Stripe closed this page itself: its job has nothing to ask.
-	return payment.CheckoutClosedTx(ctx, tx, pay.ID, now)
+	return CheckoutClosedTx(ctx, tx, pay.ID, now)
 }
