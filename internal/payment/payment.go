@@ -1,10 +1,15 @@
 // Package payment owns money: what a place costs each charging band, what
-// non-attendance and late cancellation cost, the app's calls to Stripe (the
-// Gateway), the verification of Stripe's webhooks and the ledger that makes
-// each Stripe event take effect exactly once.
+// non-attendance and late cancellation cost, the paid places (held while
+// their person pays by card or on an invoice, refunded when they end), the
+// charges and invoices of agencies, the app's calls to Stripe (the Gateway),
+// the verification of Stripe's webhooks and the ledger that makes each Stripe
+// event take effect exactly once. Its tables (payments, charges,
+// charge_policy, course_prices, stripe_events) are written only by its own
+// queries (internal/payment/internal/paymentdb).
 //
-// Bookings decide when money moves (internal/booking); this package says how
-// much, talks to Stripe, and records which events have been handled.
+// Booking keeps the places themselves: this package changes a place through
+// booking's ...Tx functions in its own transaction, and booking asks it for
+// prices and settlements through booking.Money (services joins the two).
 package payment
 
 import (
