@@ -126,7 +126,7 @@ var crossWrites = []string{
 	"audit_record.sql InsertAuditEvent",            // audit.Record's copy, for callers not yet on audit.RecordTx
 	"demo.sql InsertAgency",                        // demo data: agency.CreateTx
 	"demo.sql InsertVenue",                         // demo data: venue's service
-	"demo.sql SeedDemoPrices",                      // demo data: payment's prices
+	"demo.sql SeedDemoPrices",                      // demo data: payment's prices, a payment.SeedDemoPricesTx to come
 	"payment/payment.sql SetAgencyStripeCustomer",  // payment: the agency's Stripe customer, agency's
 	"personaldata.sql EraseEnquiryCopiesInEmails",  // trainingrequest's erasure: email's
 	"retention.sql ClearOldEmailText",              // privacy's retention: email's
@@ -134,8 +134,8 @@ var crossWrites = []string{
 	"retention.sql DeleteAuditEventsBatch",         // privacy's retention: audit's
 	"retention.sql DeleteDealtWithJobs",            // privacy's retention: queue's
 	"retention.sql DeleteStaleJobFailureRecords",   // privacy's retention: queue's
-	"retention.sql DeleteChargesOfSessionsBefore",  // privacy's retention: payment's, a payment.DeleteOfSessionsBeforeTx to come
-	"retention.sql DeletePaymentsOfSessionsBefore", // privacy's retention: payment's, a payment.DeleteOfSessionsBeforeTx to come
+	"retention.sql DeleteChargesOfSessionsBefore",  // privacy's retention: payment's, through a hook to come (payment imports privacy)
+	"retention.sql DeletePaymentsOfSessionsBefore", // privacy's retention: payment's, through a hook to come (payment imports privacy)
 }
 
 var (

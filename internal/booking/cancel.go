@@ -68,7 +68,7 @@ func (s *Service) Cancel(ctx context.Context, bookingID int64) (CancelOutcome, e
 			return ErrWrongState
 		}
 		if who.ID != b.UserID { // a coordinator or manager did it
-			if err := audit.Record(ctx, q, now, audit.Event{
+			if err := audit.RecordTx(ctx, tx, now, audit.Event{
 				Action: audit.BookingCancelled, ActorID: who.IDPtr(), IP: who.IP, SubjectID: &b.UserID, AgencyID: b.AgencyID,
 				Details: map[string]any{"booking": b.ID, "session": b.SessionID, "late": out.Late, "was": b.Status},
 			}); err != nil {

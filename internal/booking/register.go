@@ -246,7 +246,7 @@ func (s *Service) TakeRegisterSeen(ctx context.Context, sessionID int64, marks, 
 		if len(changes) > 0 {
 			details["changed"] = changes
 		}
-		if err := audit.Record(ctx, q, now, audit.Event{Action: audit.AttendanceRecorded, ActorID: who.IDPtr(), IP: who.IP, Details: details}); err != nil {
+		if err := audit.RecordTx(ctx, tx, now, audit.Event{Action: audit.AttendanceRecorded, ActorID: who.IDPtr(), IP: who.IP, Details: details}); err != nil {
 			return err
 		}
 		return s.money().BillWhenDueTx(ctx, tx, sessionID) // a register taken may make the session billable
@@ -314,7 +314,7 @@ func (s *Service) MarkEveryoneAttended(ctx context.Context, sessionID int64) (in
 		if marked == 0 {
 			return nil // nothing changed, nothing to record
 		}
-		if err := audit.Record(ctx, q, now, audit.Event{Action: audit.AttendanceRecorded, ActorID: who.IDPtr(), IP: who.IP, Details: map[string]any{
+		if err := audit.RecordTx(ctx, tx, now, audit.Event{Action: audit.AttendanceRecorded, ActorID: who.IDPtr(), IP: who.IP, Details: map[string]any{
 			"session_id": sessionID, "course": se.CourseTitle, "everyone_attended": true,
 			"attended": marked, "booking_ids": ids,
 		}}); err != nil {
