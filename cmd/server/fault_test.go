@@ -453,8 +453,8 @@ func makeWorkload(t *testing.T, ctx context.Context, pool *pgxpool.Pool, due tim
 	pay := payment.New(pool, payment.NewStripeGateway(stripetest.Key, stripeURL, &http.Client{Timeout: 30 * time.Second}),
 		faultWebhookSecret, clock.Now)
 	pay.Jobs = outbox
-	pay.Handle(stripe.EventTypeCheckoutSessionCompleted, svc.CheckoutCompleted)
-	svc.Payments = pay
+	pay.Handle(stripe.EventTypeCheckoutSessionCompleted, pay.CheckoutCompleted)
+	pay.Bookings, svc.Money = svc, pay
 
 	var free, paying, freeCourse, paidCourse, room int64
 	require.NoError(t, pool.QueryRow(ctx, `INSERT INTO agencies (name, sector, charging_band) VALUES ('Fault Partner Agency', 'health', 'partner') RETURNING id`).Scan(&free))
@@ -527,7 +527,7 @@ func makeWorkload(t *testing.T, ctx context.Context, pool *pgxpool.Pool, due tim
 			require.Equal(t, booking.Held, out.Status)
 			w.held = append(w.held, out.BookingID)
 			if j%2 == 0 {
-				_, err := svc.PayByCard(actor.With(ctx, p), out.BookingID)
+				_, err := pay.PayByCard(actor.With(ctx, p), out.BookingID)
 				require.NoError(t, err)
 				w.closing = append(w.closing, paymentOf(t, pool, out.BookingID))
 			}
@@ -545,7 +545,7 @@ func makeWorkload(t *testing.T, ctx context.Context, pool *pgxpool.Pool, due tim
 		for j, p := range people(fmt.Sprintf("refunded%d-", i), refundPlaces, paying) {
 			out := book(p, s, false)
 			require.Equal(t, booking.Held, out.Status)
-			_, err := svc.PayByCard(actor.With(ctx, p), out.BookingID)
+			_, err := pay.PayByCard(actor.With(ctx, p), out.BookingID)
 			require.NoError(t, err)
 			id := paymentOf(t, pool, out.BookingID)
 			var cs string

@@ -78,12 +78,3 @@ FROM sessions s JOIN venues v ON v.id = s.venue_id
 WHERE session_open_for_booking(s.status, s.booking_cutoff_at, @now::timestamptz) AND s.starts_at > @now::timestamptz
   AND (s.closed_to_agency_id IS NULL OR s.closed_to_agency_id = @agency_id)
 ORDER BY s.starts_at, s.course_title, s.id;
-
--- name: WaiveCorrectedAbsence :execrows
--- A register corrected from absent: the non-attendance charge confirmed but
--- not yet put in a billing batch no longer stands. (One already in a batch
--- or invoiced is left for the training team to credit in Stripe.)
-UPDATE charges
-SET status = 'waived', waiver_reason = 'The register was corrected: they attended',
-    decided_by = @decided_by, decided_at = @now::timestamptz, updated_at = @now::timestamptz
-WHERE booking_id = @booking_id AND kind = 'non_attendance' AND status = 'proposed' AND billing_batch IS NULL;

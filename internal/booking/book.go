@@ -13,7 +13,7 @@ import (
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
-	"github.com/pscp/booktraining/internal/payment"
+	"github.com/pscp/booktraining/internal/payment/money"
 	"github.com/pscp/booktraining/internal/pgerr"
 	"github.com/pscp/booktraining/internal/validation"
 )
@@ -93,9 +93,9 @@ type Request struct {
 // Outcome is what a booking request produced.
 type Outcome struct {
 	BookingID int64
-	Status    Status        // Confirmed, Held (for payment) or Waiting
-	Position  int           // on the waiting list, 1 is next
-	Price     payment.Pence // what a Held place costs
+	Status    Status      // Confirmed, Held (for payment) or Waiting
+	Position  int         // on the waiting list, 1 is next
+	Price     money.Pence // what a Held place costs
 }
 
 // person is the one a place is for.

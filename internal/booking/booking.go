@@ -25,7 +25,6 @@ import (
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/ical"
-	"github.com/pscp/booktraining/internal/payment"
 )
 
 // Why a booking cannot be made or changed, each of its kind. The booking
@@ -79,9 +78,9 @@ type Service struct {
 	// Contact is how people reach the training team, in every email's
 	// signature; its address is the Organizer's.
 	Contact struct{ Phone string }
-	// Payments prices places and, when online, takes card payments; nil
-	// makes every place free (tests of other things).
-	Payments *payment.Service
+	// Money prices places and keeps their payments (internal/payment's
+	// Service); nil makes every place free (tests of other things).
+	Money Money
 	// PaymentHold is how long a paid place is held while its person pays
 	// (DefaultPaymentHold when zero).
 	PaymentHold time.Duration

@@ -19,6 +19,7 @@ import (
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/demo"
 	"github.com/pscp/booktraining/internal/email"
+	"github.com/pscp/booktraining/internal/payment"
 	"github.com/pscp/booktraining/internal/pgtest"
 	"github.com/pscp/booktraining/internal/queue"
 	"github.com/pscp/booktraining/internal/validation"
@@ -54,8 +55,14 @@ func setup(t testing.TB) fixture {
 	require.NoError(t, err)
 	base, _ := url.Parse("http://localhost:3000")
 	clk := &clock{now: start}
+	outbox := email.NewOutbox(jobs)
 	f := fixture{ctx: ctx, pool: pool, clock: clk,
-		svc: booking.New(pool, email.NewOutbox(jobs), base, "Test Partnership", clk.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))}
+		svc: booking.New(pool, outbox, base, "Test Partnership", clk.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))}
+	// Payments as the server wires them, offline (no card payments: f.paid
+	// gives them): prices, refunds and charges are payment's.
+	pay := payment.New(pool, nil, "", clk.Now)
+	pay.Jobs = outbox
+	pay.Bookings, f.svc.Money = f.svc, pay
 	require.NoError(t, pool.QueryRow(ctx, "SELECT id FROM agencies ORDER BY id LIMIT 1").Scan(&f.agency))
 	require.NoError(t, pool.QueryRow(ctx, "SELECT id FROM agencies ORDER BY id OFFSET 1 LIMIT 1").Scan(&f.other))
 	return f

@@ -14,15 +14,15 @@ import (
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/dbsqlc"
-	"github.com/pscp/booktraining/internal/payment"
+	"github.com/pscp/booktraining/internal/payment/money"
 	"github.com/pscp/booktraining/internal/pgerr"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
 // CancelOutcome says how a cancellation was recorded.
 type CancelOutcome struct {
-	Late   bool          // inside the cut-off: recorded as a late cancellation
-	Refund payment.Pence // a card payment given back in full (0: none)
+	Late   bool        // inside the cut-off: recorded as a late cancellation
+	Refund money.Pence // a card payment given back in full (0: none)
 }
 
 // Cancel gives up a confirmed place (or leaves the waiting list, or
@@ -50,7 +50,7 @@ func (s *Service) Cancel(ctx context.Context, bookingID int64) (CancelOutcome, e
 			if err := end(ctx, q, b.ID, Left, who.ID, now, false, "", nil, Waiting, Offered, Held); err != nil {
 				return err
 			}
-			if _, err := s.settle(ctx, tx, q, b.ID, false, now); err != nil {
+			if _, err := s.settle(ctx, tx, b.ID, false, now); err != nil {
 				return err
 			}
 		case Confirmed:
@@ -58,7 +58,7 @@ func (s *Service) Cancel(ctx context.Context, bookingID int64) (CancelOutcome, e
 			if err := end(ctx, q, b.ID, Cancelled, who.ID, now, out.Late, "", nil, Confirmed); err != nil {
 				return err
 			}
-			if out.Refund, err = s.settle(ctx, tx, q, b.ID, out.Late, now); err != nil {
+			if out.Refund, err = s.settle(ctx, tx, b.ID, out.Late, now); err != nil {
 				return err
 			}
 			if err := s.tell(ctx, tx, q, b.ID, msgCancelled); err != nil {
@@ -68,7 +68,7 @@ func (s *Service) Cancel(ctx context.Context, bookingID int64) (CancelOutcome, e
 			return ErrWrongState
 		}
 		if who.ID != b.UserID { // a coordinator or manager did it
-			if err := audit.Record(ctx, q, now, audit.Event{
+			if err := audit.RecordTx(ctx, tx, now, audit.Event{
 				Action: audit.BookingCancelled, ActorID: who.IDPtr(), IP: who.IP, SubjectID: &b.UserID, AgencyID: b.AgencyID,
 				Details: map[string]any{"booking": b.ID, "session": b.SessionID, "late": out.Late, "was": b.Status},
 			}); err != nil {
@@ -163,8 +163,8 @@ func (s *Service) Substitute(ctx context.Context, bookingID int64, colleagueEmai
 		if err := q.SetReplacedBy(ctx, dbsqlc.SetReplacedByParams{ID: b.ID, ReplacedBy: &newID}); err != nil {
 			return err
 		}
-		if err := q.PassPaymentOn(ctx, dbsqlc.PassPaymentOnParams{FromBooking: b.ID, ToBooking: newID}); err != nil {
-			return fmt.Errorf("pass payment of booking %d on: %w", b.ID, err)
+		if err := s.money().PassOnTx(ctx, tx, b.ID, newID); err != nil {
+			return err
 		}
 		if err := s.tell(ctx, tx, q, b.ID, msgSubstitutedOut); err != nil {
 			return err
@@ -222,7 +222,7 @@ func (s *Service) CancelSessionBookings(ctx context.Context, tx pgx.Tx, sessionI
 		if !b.Paying {
 			continue
 		}
-		if _, err := s.settle(ctx, tx, q, b.ID, false, now); err != nil {
+		if _, err := s.settle(ctx, tx, b.ID, false, now); err != nil {
 			return err
 		}
 	}
@@ -262,7 +262,7 @@ func (s *Service) CancelFutureBookings(ctx context.Context, tx pgx.Tx, userID in
 			return err
 		}
 		// As if they had cancelled: refunded before the cut-off.
-		if _, err := s.settle(ctx, tx, q, b.ID, IsLate(cur.BookingCutoffAt, now), now); err != nil {
+		if _, err := s.settle(ctx, tx, b.ID, IsLate(cur.BookingCutoffAt, now), now); err != nil {
 			return err
 		}
 		if err := s.offerFreePlaces(ctx, tx, q, b.SessionID, now); err != nil {

@@ -11,7 +11,7 @@ import (
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
-	"github.com/pscp/booktraining/internal/payment"
+	"github.com/pscp/booktraining/internal/payment/money"
 )
 
 // SessionToBook is a session as its booking form shows it, with the
@@ -33,8 +33,8 @@ type SessionToBook struct {
 	CancelledReason  string
 	LiveBookingID    int64 // 0 when the person has no live booking of it
 	LiveStatus       Status
-	Price            payment.Pence // what a place costs the person's agency (0: free)
-	Delivering       bool          // the person is one of its trainers, so cannot book it
+	Price            money.Pence // what a place costs the person's agency (0: free)
+	Delivering       bool        // the person is one of its trainers, so cannot book it
 }
 
 // Full reports whether every place is taken or held for an offer.

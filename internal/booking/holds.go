@@ -9,7 +9,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pscp/booktraining/internal/dbsqlc"
-	"github.com/pscp/booktraining/internal/payment"
 )
 
 // Held places that were not paid for in time: each lapses at the end of its
@@ -23,7 +22,7 @@ func (s *Service) lapse(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, id, s
 	} else if err != nil {
 		return fmt.Errorf("lapse hold of booking %d: %w", id, err)
 	}
-	if err := payment.CloseCardPaymentTx(ctx, tx, s.jobs(), id, now); err != nil {
+	if err := s.money().CloseCardPaymentTx(ctx, tx, id, now); err != nil {
 		return err
 	}
 	if err := s.tell(ctx, tx, q, id, msgHoldLapsed); err != nil {

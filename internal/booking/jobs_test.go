@@ -417,7 +417,7 @@ func TestHoldPaidForBeforeItsJobRunsIsKept(t *testing.T) {
 	payer := f.person(t, "invoiced", f.agency)
 	out, err := f.book(payer, session, false)
 	require.NoError(t, err)
-	require.NoError(t, f.svc.PayByInvoice(actor.With(f.ctx, payer), out.BookingID, "PO-1"))
+	require.NoError(t, f.pay().PayByInvoice(actor.With(f.ctx, payer), out.BookingID, "PO-1"))
 	jobs := f.jobs(t, booking.KindHoldExpiry)
 	require.Len(t, jobs, 1)
 	f.clock.Set(jobs[0].ScheduledAt.Add(time.Minute))

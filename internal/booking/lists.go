@@ -11,7 +11,7 @@ import (
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/dbsqlc"
-	"github.com/pscp/booktraining/internal/payment"
+	"github.com/pscp/booktraining/internal/payment/money"
 )
 
 // Booking is one booking as its pages show it.
@@ -29,9 +29,9 @@ type Booking struct {
 	LineManagerName  string
 	LineManagerEmail string
 	OfferExpiresAt   *time.Time
-	HoldExpiresAt    *time.Time    // a place held for payment: until when
-	Paid             payment.Pence // paid by card for the place
-	Refund           payment.Pence // of which refunded, or to be
+	HoldExpiresAt    *time.Time  // a place held for payment: until when
+	Paid             money.Pence // paid by card for the place
+	Refund           money.Pence // of which refunded, or to be
 	Late             bool
 	EndNote          string
 	Attendance       string
@@ -60,7 +60,7 @@ type Booking struct {
 	SessionCancelledReason string
 	// A place on the agency's invoice: its price, the purchase order given,
 	// and the payment's status (pending, invoiced, paid or cancelled).
-	Invoiced      payment.Pence
+	Invoiced      money.Pence
 	PurchaseOrder string
 	InvoiceStatus string
 }
@@ -121,15 +121,15 @@ func (s *Service) Get(ctx context.Context, id int64) (Booking, error) {
 		ID: r.ID, SessionID: r.SessionID, PersonID: r.UserID, PersonName: r.PersonName, PersonEmail: r.PersonEmail,
 		AgencyID: r.AgencyID, AgencyName: r.AgencyName, Status: r.Status, AccessNeeds: r.AccessNeeds,
 		DietaryNeeds: r.DietaryNeeds, LineManagerName: r.LineManagerName, LineManagerEmail: r.LineManagerEmail,
-		OfferExpiresAt: r.OfferExpiresAt, HoldExpiresAt: r.HoldExpiresAt, Paid: payment.Pence(r.PaidPence),
-		Refund: payment.Pence(r.RefundPence), Late: r.Late, EndNote: r.EndNote, CourseTitle: r.CourseTitle,
+		OfferExpiresAt: r.OfferExpiresAt, HoldExpiresAt: r.HoldExpiresAt, Paid: money.Pence(r.PaidPence),
+		Refund: money.Pence(r.RefundPence), Late: r.Late, EndNote: r.EndNote, CourseTitle: r.CourseTitle,
 		CourseSlug: r.CourseSlug, HalfDay: r.CourseDuration == "half_day", StartsAt: r.StartsAt, EndsAt: r.EndsAt,
 		Cutoff: r.BookingCutoffAt, SessionStatus: r.SessionStatus, VenueName: r.VenueName,
 		VenueAddress: r.VenueAddress, Online: r.VenueOnline, MeetingURL: r.MeetingUrl,
 		LateIfCancelledNow: IsLate(r.BookingCutoffAt, now), Changeable: now.Before(r.StartsAt),
 		EndedBy:                endedBy(r.Status, r.SessionStatus, r.EndedBy, r.UserID, r.EndedByManager),
 		SessionCancelledReason: r.SessionCancelledReason,
-		Invoiced:               payment.Pence(r.InvoicePence), PurchaseOrder: r.InvoicePurchaseOrder,
+		Invoiced:               money.Pence(r.InvoicePence), PurchaseOrder: r.InvoicePurchaseOrder,
 		InvoiceStatus: r.InvoiceStatus,
 	}
 	if r.Attendance != nil {

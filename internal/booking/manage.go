@@ -141,7 +141,7 @@ func (s *Service) Remove(ctx context.Context, bookingID int64, late bool, typedN
 			if err := end(ctx, q, b.ID, Left, who.ID, now, false, why, nil, Waiting, Offered, Held); err != nil {
 				return err
 			}
-			if _, err := s.settle(ctx, tx, q, b.ID, false, now); err != nil {
+			if _, err := s.settle(ctx, tx, b.ID, false, now); err != nil {
 				return err
 			}
 			if err := s.tell(ctx, tx, q, b.ID, msgTakenOffWaitingList); err != nil {
@@ -151,7 +151,7 @@ func (s *Service) Remove(ctx context.Context, bookingID int64, late bool, typedN
 			if err := end(ctx, q, b.ID, Cancelled, who.ID, now, late, why, nil, Confirmed); err != nil {
 				return err
 			}
-			if _, err := s.settle(ctx, tx, q, b.ID, late, now); err != nil {
+			if _, err := s.settle(ctx, tx, b.ID, late, now); err != nil {
 				return err
 			}
 			if err := s.tell(ctx, tx, q, b.ID, msgCancelled); err != nil {
@@ -264,8 +264,8 @@ func (s *Service) Move(ctx context.Context, bookingID, toSessionID int64) (int64
 		if err := end(ctx, q, b.ID, Moved, who.ID, now, false, "", &newID, Confirmed); err != nil {
 			return err
 		}
-		if err := q.PassPaymentOn(ctx, dbsqlc.PassPaymentOnParams{FromBooking: b.ID, ToBooking: newID}); err != nil {
-			return fmt.Errorf("pass payment of booking %d on: %w", b.ID, err)
+		if err := s.money().PassOnTx(ctx, tx, b.ID, newID); err != nil {
+			return err
 		}
 		if err := s.confirmed(ctx, tx, q, newID, to.ID, msgMoved); err != nil {
 			return err

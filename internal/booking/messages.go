@@ -15,7 +15,7 @@ import (
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/ical"
 	"github.com/pscp/booktraining/internal/london"
-	"github.com/pscp/booktraining/internal/payment"
+	"github.com/pscp/booktraining/internal/payment/money"
 )
 
 // The emails a booking sends, in plain English, each written in the same
@@ -317,7 +317,7 @@ func (s *Service) compose(b dbsqlc.BookingDetail, kind messageKind) (subject str
 				"as a late cancellation and your agency may be charged."))
 		}
 		if b.PaidPence > 0 && b.BookedBy == b.UserID && b.MovedFromID == 0 {
-			add(p("You have paid " + payment.Pence(b.PaidPence).String() + " by card for this place."))
+			add(p("You have paid " + money.Pence(b.PaidPence).String() + " by card for this place."))
 		}
 		add(p("The calendar invitation with this email puts the session in your diary."), booking)
 	case msgWaiting:
@@ -347,10 +347,10 @@ func (s *Service) compose(b dbsqlc.BookingDetail, kind messageKind) (subject str
 			add(p("It is recorded as a late cancellation."))
 		}
 		if b.RefundPence > 0 {
-			add(p("We are refunding the " + payment.Pence(b.RefundPence).String() + " you paid to the card you paid with. " +
+			add(p("We are refunding the " + money.Pence(b.RefundPence).String() + " you paid to the card you paid with. " +
 				"It usually reaches your account within 5 to 10 working days."))
 		} else if b.PaidPence > 0 {
-			add(p("It was cancelled after the cut-off, so the " + payment.Pence(b.PaidPence).String() + " you paid is not refunded."))
+			add(p("It was cancelled after the cut-off, so the " + money.Pence(b.PaidPence).String() + " you paid is not refunded."))
 		}
 		add(p("The cancellation with this email takes the session out of your diary."), mine)
 	case msgSubstitutedOut:
@@ -364,7 +364,7 @@ func (s *Service) compose(b dbsqlc.BookingDetail, kind messageKind) (subject str
 			add(p("Reason: " + b.EndNote))
 		}
 		if b.RefundPence > 0 {
-			add(p("You will not be charged: we are refunding the " + payment.Pence(b.RefundPence).String() + " you paid to your card."))
+			add(p("You will not be charged: we are refunding the " + money.Pence(b.RefundPence).String() + " you paid to your card."))
 		} else {
 			add(p("You will not be charged."))
 		}
@@ -408,7 +408,7 @@ func (s *Service) compose(b dbsqlc.BookingDetail, kind messageKind) (subject str
 	case msgLatePaymentRefunded:
 		subject = "Your payment has been refunded: " + b.CourseTitle
 		add(p("Your payment reached us after the place was no longer held for you, and the session has no place for you now:"), what,
-			p("We are refunding the "+payment.Pence(b.PaidPence).String()+" you paid, in full, to the card you paid with. "+
+			p("We are refunding the "+money.Pence(b.PaidPence).String()+" you paid, in full, to the card you paid with. "+
 				"It usually reaches your account within 5 to 10 working days. We are sorry for the trouble."),
 			email.LinkTo("Look for another session of this course", s.link("/courses/"+b.CourseSlug)))
 	case msgStrayPaymentRefunded:

@@ -231,10 +231,8 @@ func (s *Service) TakeRegisterSeen(ctx context.Context, sessionID int64, marks, 
 				tell = append(tell, r.ID)
 			}
 			if was == Absent {
-				if _, err := q.WaiveCorrectedAbsence(ctx, dbsqlc.WaiveCorrectedAbsenceParams{
-					BookingID: r.ID, DecidedBy: &who.ID, Now: now,
-				}); err != nil {
-					return fmt.Errorf("waive the charge of booking %d: %w", r.ID, err)
+				if err := s.money().WaiveCorrectedAbsenceTx(ctx, tx, r.ID, who.ID, now); err != nil {
+					return err
 				}
 			}
 		}
@@ -248,10 +246,10 @@ func (s *Service) TakeRegisterSeen(ctx context.Context, sessionID int64, marks, 
 		if len(changes) > 0 {
 			details["changed"] = changes
 		}
-		if err := audit.Record(ctx, q, now, audit.Event{Action: audit.AttendanceRecorded, ActorID: who.IDPtr(), IP: who.IP, Details: details}); err != nil {
+		if err := audit.RecordTx(ctx, tx, now, audit.Event{Action: audit.AttendanceRecorded, ActorID: who.IDPtr(), IP: who.IP, Details: details}); err != nil {
 			return err
 		}
-		return s.Payments.BillWhenDueTx(ctx, tx, sessionID) // a register taken may make the session billable
+		return s.money().BillWhenDueTx(ctx, tx, sessionID) // a register taken may make the session billable
 	})
 }
 
@@ -259,7 +257,7 @@ func (s *Service) TakeRegisterSeen(ctx context.Context, sessionID int64, marks, 
 // delivered, that nothing is left to decide on it: its agencies are billed
 // (an invoice job each, committed with the change).
 func (s *Service) SessionDelivered(ctx context.Context, tx pgx.Tx, id int64) error {
-	return s.Payments.BillWhenDueTx(ctx, tx, id)
+	return s.money().BillWhenDueTx(ctx, tx, id)
 }
 
 // keepOthersMarks returns marks with each mark the form left as shown
@@ -316,13 +314,13 @@ func (s *Service) MarkEveryoneAttended(ctx context.Context, sessionID int64) (in
 		if marked == 0 {
 			return nil // nothing changed, nothing to record
 		}
-		if err := audit.Record(ctx, q, now, audit.Event{Action: audit.AttendanceRecorded, ActorID: who.IDPtr(), IP: who.IP, Details: map[string]any{
+		if err := audit.RecordTx(ctx, tx, now, audit.Event{Action: audit.AttendanceRecorded, ActorID: who.IDPtr(), IP: who.IP, Details: map[string]any{
 			"session_id": sessionID, "course": se.CourseTitle, "everyone_attended": true,
 			"attended": marked, "booking_ids": ids,
 		}}); err != nil {
 			return err
 		}
-		return s.Payments.BillWhenDueTx(ctx, tx, sessionID)
+		return s.money().BillWhenDueTx(ctx, tx, sessionID)
 	})
 	return marked, err
 }

@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/pscp/booktraining/internal/dbsqlc"
-	"github.com/pscp/booktraining/internal/payment"
+	"github.com/pscp/booktraining/internal/payment/money"
 )
 
 // SessionCancellation is what cancelling a session would do now, said to the
@@ -13,7 +13,7 @@ import (
 type SessionCancellation struct {
 	Booked, Held, Offered, Waiting int // people told, by their claim
 	Refunds                        int // card payments refunded in full
-	RefundTotal                    payment.Pence
+	RefundTotal                    money.Pence
 	NotInvoiced                    int // places on the agency's invoice that will not be billed
 	Invoiced                       int // places already invoiced: cancelling does not credit them
 }
@@ -30,6 +30,6 @@ func (s *Service) SessionCancellation(ctx context.Context, sessionID int64) (Ses
 	}
 	return SessionCancellation{
 		Booked: int(r.Booked), Held: int(r.Held), Offered: int(r.Offered), Waiting: int(r.Waiting),
-		Refunds: int(r.Refunds), RefundTotal: payment.Pence(r.RefundPence), NotInvoiced: int(r.NotInvoiced), Invoiced: int(r.Invoiced),
+		Refunds: int(r.Refunds), RefundTotal: money.Pence(r.RefundPence), NotInvoiced: int(r.NotInvoiced), Invoiced: int(r.Invoiced),
 	}, nil
 }

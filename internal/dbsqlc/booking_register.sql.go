@@ -352,27 +352,3 @@ func (q *Queries) SetAttendance(ctx context.Context, arg SetAttendanceParams) er
 	)
 	return err
 }
-
-const waiveCorrectedAbsence = `-- name: WaiveCorrectedAbsence :execrows
-UPDATE charges
-SET status = 'waived', waiver_reason = 'The register was corrected: they attended',
-    decided_by = $1, decided_at = $2::timestamptz, updated_at = $2::timestamptz
-WHERE booking_id = $3 AND kind = 'non_attendance' AND status = 'proposed' AND billing_batch IS NULL
-`
-
-type WaiveCorrectedAbsenceParams struct {
-	DecidedBy *int64
-	Now       time.Time
-	BookingID int64
-}
-
-// A register corrected from absent: the non-attendance charge confirmed but
-// not yet put in a billing batch no longer stands. (One already in a batch
-// or invoiced is left for the training team to credit in Stripe.)
-func (q *Queries) WaiveCorrectedAbsence(ctx context.Context, arg WaiveCorrectedAbsenceParams) (int64, error) {
-	result, err := q.db.Exec(ctx, waiveCorrectedAbsence, arg.DecidedBy, arg.Now, arg.BookingID)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
-}

@@ -11,57 +11,21 @@ import (
 )
 
 const eraseBookingDetails = `-- name: EraseBookingDetails :exec
+
 UPDATE bookings
 SET access_needs = '', dietary_needs = '', line_manager_name = '', line_manager_email = '',
     end_note = CASE WHEN end_note = 'Account deleted' THEN end_note ELSE '' END
 WHERE user_id = $1
 `
 
+// The parts of the privacy registry outside accounts: what each domain holds
+// about a person, for "Download your data", and its erasure. Export queries
+// never read a token, a secret or a Stripe page's address.
 // The bookings stay, with agency and attendance, for the figures; what the
 // person told us and notes about their place go ("Account deleted" says only
 // why an erasure ended it).
 func (q *Queries) EraseBookingDetails(ctx context.Context, userID int64) error {
 	_, err := q.db.Exec(ctx, eraseBookingDetails, userID)
-	return err
-}
-
-const erasePayers = `-- name: ErasePayers :exec
-UPDATE payments p
-SET payer_email = NULL, payer_name = NULL
-FROM bookings b
-WHERE b.id = p.booking_id AND b.user_id = $1 AND (p.payer_email IS NOT NULL OR p.payer_name IS NOT NULL)
-`
-
-// Who the person said pays (their own name, their organisation's, a billing
-// email) goes like the purchase order; the amount and status stay.
-func (q *Queries) ErasePayers(ctx context.Context, userID int64) error {
-	_, err := q.db.Exec(ctx, erasePayers, userID)
-	return err
-}
-
-const erasePurchaseOrders = `-- name: ErasePurchaseOrders :exec
-UPDATE payments p
-SET purchase_order = '(removed)'
-FROM bookings b
-WHERE b.id = p.booking_id AND b.user_id = $1 AND p.purchase_order IS NOT NULL
-`
-
-// The payment, its amount and its status stay for the accounts.
-func (q *Queries) ErasePurchaseOrders(ctx context.Context, userID int64) error {
-	_, err := q.db.Exec(ctx, erasePurchaseOrders, userID)
-	return err
-}
-
-const eraseWaiverReasons = `-- name: EraseWaiverReasons :exec
-UPDATE charges c
-SET waiver_reason = '(removed)'
-FROM bookings b
-WHERE b.id = c.booking_id AND b.user_id = $1 AND c.waiver_reason <> ''
-`
-
-// The charge and its amount stay for the figures; why it was waived goes.
-func (q *Queries) EraseWaiverReasons(ctx context.Context, userID int64) error {
-	_, err := q.db.Exec(ctx, eraseWaiverReasons, userID)
 	return err
 }
 
@@ -116,142 +80,6 @@ func (q *Queries) ExportBookings(ctx context.Context, userID int64) ([]ExportBoo
 			&i.LineManagerEmail,
 			&i.EndNote,
 			&i.AgencyName,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const exportCharges = `-- name: ExportCharges :many
-SELECT c.kind, c.amount_pence, c.status, c.waiver_reason, coalesce(c.stripe_invoice_id, '')::text AS stripe_invoice_id,
-       c.decided_at, c.created_at, coalesce(a.name, '')::text AS agency_name, s.course_title, s.starts_at
-FROM charges c
-JOIN bookings b ON b.id = c.booking_id
-JOIN sessions s ON s.id = b.session_id
-LEFT JOIN agencies a ON a.id = c.agency_id
-WHERE b.user_id = $1
-ORDER BY c.created_at, c.id
-`
-
-type ExportChargesRow struct {
-	Kind            string
-	AmountPence     int32
-	Status          string
-	WaiverReason    string
-	StripeInvoiceID string
-	DecidedAt       *time.Time
-	CreatedAt       time.Time
-	AgencyName      string
-	CourseTitle     string
-	StartsAt        time.Time
-}
-
-func (q *Queries) ExportCharges(ctx context.Context, userID int64) ([]ExportChargesRow, error) {
-	rows, err := q.db.Query(ctx, exportCharges, userID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []ExportChargesRow
-	for rows.Next() {
-		var i ExportChargesRow
-		if err := rows.Scan(
-			&i.Kind,
-			&i.AmountPence,
-			&i.Status,
-			&i.WaiverReason,
-			&i.StripeInvoiceID,
-			&i.DecidedAt,
-			&i.CreatedAt,
-			&i.AgencyName,
-			&i.CourseTitle,
-			&i.StartsAt,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const exportPayments = `-- name: ExportPayments :many
-
-SELECT p.method, p.amount_pence, p.status, coalesce(p.purchase_order, '')::text AS purchase_order,
-       coalesce(p.checkout_session_id, '')::text AS checkout_session_id,
-       coalesce(p.payment_intent_id, '')::text AS payment_intent_id,
-       coalesce(p.stripe_invoice_id, '')::text AS stripe_invoice_id,
-       coalesce(p.refund_id, '')::text AS refund_id,
-       p.created_at, p.paid_at, p.refund_requested_at, p.refunded_at,
-       s.course_title, s.starts_at, p.payer, coalesce(p.payer_name, '')::text AS payer_name,
-       coalesce(p.payer_email::text, '')::text AS payer_email,
-       coalesce(p.invoice_reference, '')::text AS invoice_reference
-FROM payments p
-JOIN bookings b ON b.id = p.booking_id
-JOIN sessions s ON s.id = b.session_id
-WHERE b.user_id = $1
-ORDER BY p.created_at, p.id
-`
-
-type ExportPaymentsRow struct {
-	Method            string
-	AmountPence       int32
-	Status            string
-	PurchaseOrder     string
-	CheckoutSessionID string
-	PaymentIntentID   string
-	StripeInvoiceID   string
-	RefundID          string
-	CreatedAt         time.Time
-	PaidAt            *time.Time
-	RefundRequestedAt *time.Time
-	RefundedAt        *time.Time
-	CourseTitle       string
-	StartsAt          time.Time
-	Payer             string
-	PayerName         string
-	PayerEmail        string
-	InvoiceReference  string
-}
-
-// The parts of the privacy registry outside accounts: what each domain holds
-// about a person, for "Download your data", and its erasure. Export queries
-// never read a token, a secret or a Stripe page's address.
-func (q *Queries) ExportPayments(ctx context.Context, userID int64) ([]ExportPaymentsRow, error) {
-	rows, err := q.db.Query(ctx, exportPayments, userID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []ExportPaymentsRow
-	for rows.Next() {
-		var i ExportPaymentsRow
-		if err := rows.Scan(
-			&i.Method,
-			&i.AmountPence,
-			&i.Status,
-			&i.PurchaseOrder,
-			&i.CheckoutSessionID,
-			&i.PaymentIntentID,
-			&i.StripeInvoiceID,
-			&i.RefundID,
-			&i.CreatedAt,
-			&i.PaidAt,
-			&i.RefundRequestedAt,
-			&i.RefundedAt,
-			&i.CourseTitle,
-			&i.StartsAt,
-			&i.Payer,
-			&i.PayerName,
-			&i.PayerEmail,
-			&i.InvoiceReference,
 		); err != nil {
 			return nil, err
 		}

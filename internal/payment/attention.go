@@ -9,8 +9,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/london"
+	"github.com/pscp/booktraining/internal/payment/internal/paymentdb"
 	"github.com/pscp/booktraining/internal/queue"
 )
 
@@ -43,7 +43,7 @@ func (s *Service) Describers() map[string]queue.Describe {
 }
 
 func (s *Service) describePayment(ctx context.Context, id int64, what string) (queue.Subject, error) {
-	p, err := dbsqlc.New(s.pool).PaymentSubject(ctx, id)
+	p, err := paymentdb.New(s.pool).PaymentSubject(ctx, id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return queue.Subject{What: fmt.Sprintf(what, "payment "+strconv.FormatInt(id, 10), "a place no longer held", "an unknown date")}, nil
 	} else if err != nil {
@@ -57,7 +57,7 @@ func (s *Service) describePayment(ctx context.Context, id int64, what string) (q
 }
 
 func (s *Service) describeInvoice(ctx context.Context, a InvoiceArgs) (queue.Subject, error) {
-	q := dbsqlc.New(s.pool)
+	q := paymentdb.New(s.pool)
 	link := fmt.Sprintf("/admin/sessions/%d/charges", a.SessionID)
 	out := queue.Subject{What: fmt.Sprintf("Invoice for session %d", a.SessionID), Link: link}
 	if sess, err := q.ChargeSession(ctx, a.SessionID); err == nil {

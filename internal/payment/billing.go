@@ -13,8 +13,8 @@ import (
 
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/london"
+	"github.com/pscp/booktraining/internal/payment/internal/paymentdb"
 )
 
 // BillKey is the key of a billing batch: the rows of one invoice to an
@@ -33,12 +33,12 @@ func (s *Service) BillAgencies(ctx context.Context) (int, error) {
 	if !s.Online() {
 		return 0, nil
 	}
-	q := dbsqlc.New(s.pool)
-	pairs, err := q.AgencySessionsToBill(ctx, dbsqlc.AgencySessionsToBillParams{})
+	q := paymentdb.New(s.pool)
+	pairs, err := q.AgencySessionsToBill(ctx, paymentdb.AgencySessionsToBillParams{})
 	if err != nil {
 		return 0, fmt.Errorf("agencies to bill: %w", err)
 	}
-	left, err := q.BatchesToInvoice(ctx, dbsqlc.BatchesToInvoiceParams{})
+	left, err := q.BatchesToInvoice(ctx, paymentdb.BatchesToInvoiceParams{})
 	if err != nil {
 		return 0, fmt.Errorf("batches to invoice: %w", err)
 	}
@@ -90,7 +90,7 @@ func (s *Service) BillAgency(ctx context.Context, sessionID, agencyID int64) (in
 	if !s.Online() {
 		return 0, nil
 	}
-	q := dbsqlc.New(s.pool)
+	q := paymentdb.New(s.pool)
 	n := 0
 	// A few rounds: rows confirmed while one round was with Stripe go on
 	// the next invoice now rather than at the next sweep.
@@ -98,7 +98,7 @@ func (s *Service) BillAgency(ctx context.Context, sessionID, agencyID int64) (in
 		if err := s.reserveBatch(ctx, sessionID, agencyID); err != nil {
 			return n, fmt.Errorf("reserve the bill of agency %d for session %d: %w", agencyID, sessionID, err)
 		}
-		batches, err := q.BatchesToInvoice(ctx, dbsqlc.BatchesToInvoiceParams{SessionID: &sessionID, AgencyID: &agencyID})
+		batches, err := q.BatchesToInvoice(ctx, paymentdb.BatchesToInvoiceParams{SessionID: &sessionID, AgencyID: &agencyID})
 		if err != nil {
 			return n, fmt.Errorf("batches to invoice: %w", err)
 		}
@@ -129,7 +129,7 @@ func (s *Service) BillAgency(ctx context.Context, sessionID, agencyID int64) (in
 // without a billing contact reserves nothing: its rows wait, and may yet
 // join what is confirmed before one is added.
 func (s *Service) reserveBatch(ctx context.Context, sessionID, agencyID int64) error {
-	return s.inTx(ctx, func(q *dbsqlc.Queries) error {
+	return s.inTx(ctx, func(tx pgx.Tx, q *paymentdb.Queries) error {
 		a, err := q.LockAgencyBilling(ctx, agencyID)
 		if err != nil {
 			return fmt.Errorf("lock agency: %w", err)
@@ -137,26 +137,26 @@ func (s *Service) reserveBatch(ctx context.Context, sessionID, agencyID int64) e
 		if a.BillingContactEmail == "" {
 			return nil
 		}
-		charges, err := q.LockChargesToReserve(ctx, dbsqlc.LockChargesToReserveParams{SessionID: sessionID, AgencyID: agencyID})
+		charges, err := q.LockChargesToReserve(ctx, paymentdb.LockChargesToReserveParams{SessionID: sessionID, AgencyID: agencyID})
 		if err != nil {
 			return fmt.Errorf("lock charges: %w", err)
 		}
-		places, err := q.LockPlacesToReserve(ctx, dbsqlc.LockPlacesToReserveParams{SessionID: sessionID, AgencyID: &agencyID})
+		places, err := q.LockPlacesToReserve(ctx, paymentdb.LockPlacesToReserveParams{SessionID: sessionID, AgencyID: &agencyID})
 		if err != nil {
 			return fmt.Errorf("lock places on invoice: %w", err)
 		}
 		if len(charges) == 0 && len(places) == 0 {
 			return nil // reserved by another run
 		}
-		round, err := q.BatchesOfSessionAgency(ctx, dbsqlc.BatchesOfSessionAgencyParams{SessionID: sessionID, AgencyID: agencyID})
+		round, err := q.BatchesOfSessionAgency(ctx, paymentdb.BatchesOfSessionAgencyParams{SessionID: sessionID, AgencyID: agencyID})
 		if err != nil {
 			return fmt.Errorf("batches so far: %w", err)
 		}
 		batch, now := BillKey(sessionID, agencyID, int(round)), s.now()
-		if _, err := q.ReserveCharges(ctx, dbsqlc.ReserveChargesParams{BillingBatch: batch, Now: now, Ids: charges}); err != nil {
+		if _, err := q.ReserveCharges(ctx, paymentdb.ReserveChargesParams{BillingBatch: batch, Now: now, Ids: charges}); err != nil {
 			return fmt.Errorf("reserve charges: %w", err)
 		}
-		if _, err := q.ReservePlaces(ctx, dbsqlc.ReservePlacesParams{BillingBatch: batch, Now: now, Ids: places}); err != nil {
+		if _, err := q.ReservePlaces(ctx, paymentdb.ReservePlacesParams{BillingBatch: batch, Now: now, Ids: places}); err != nil {
 			return fmt.Errorf("reserve places: %w", err)
 		}
 		return nil
@@ -176,7 +176,7 @@ func (s *Service) invoiceBatch(ctx context.Context, batch string, sessionID, age
 	if err != nil {
 		return false, err
 	}
-	q := dbsqlc.New(s.pool)
+	q := paymentdb.New(s.pool)
 	charges, err := q.BatchCharges(ctx, batch)
 	if err != nil {
 		return false, fmt.Errorf("charges of %s: %w", batch, err)
@@ -216,13 +216,13 @@ func (s *Service) invoiceBatch(ctx context.Context, batch string, sessionID, age
 		return false, err
 	}
 	sent := false
-	err = s.inTx(ctx, func(q *dbsqlc.Queries) error {
+	err = s.inTx(ctx, func(tx pgx.Tx, q *paymentdb.Queries) error {
 		now := s.now()
-		nc, err := q.MarkBatchChargesInvoiced(ctx, dbsqlc.MarkBatchChargesInvoicedParams{StripeInvoiceID: &inv, Now: now, BillingBatch: batch})
+		nc, err := q.MarkBatchChargesInvoiced(ctx, paymentdb.MarkBatchChargesInvoicedParams{StripeInvoiceID: &inv, Now: now, BillingBatch: batch})
 		if err != nil {
 			return fmt.Errorf("mark charges invoiced: %w", err)
 		}
-		np, err := q.MarkBatchPlacesInvoiced(ctx, dbsqlc.MarkBatchPlacesInvoicedParams{StripeInvoiceID: &inv, Now: now, BillingBatch: batch})
+		np, err := q.MarkBatchPlacesInvoiced(ctx, paymentdb.MarkBatchPlacesInvoicedParams{StripeInvoiceID: &inv, Now: now, BillingBatch: batch})
 		if err != nil {
 			return fmt.Errorf("mark places invoiced: %w", err)
 		}
@@ -231,7 +231,7 @@ func (s *Service) invoiceBatch(ctx context.Context, batch string, sessionID, age
 		}
 		sent = true
 		by := actor.From(ctx) // the service, in the invoice job
-		return audit.Record(ctx, q, now, audit.Event{Action: AgencyInvoiced, ActorID: by.IDPtr(), IP: by.IP, AgencyID: &agencyID, Details: map[string]any{
+		return audit.RecordTx(ctx, tx, now, audit.Event{Action: AgencyInvoiced, ActorID: by.IDPtr(), IP: by.IP, AgencyID: &agencyID, Details: map[string]any{
 			"invoice": inv, "batch": batch, "session_id": sessionID, "course": sess.CourseTitle, "total": total.String(),
 			"charges": len(charges), "places": len(places),
 		}})
@@ -256,12 +256,12 @@ func (s *Service) InvoicePaid(ctx context.Context, tx pgx.Tx, ev stripe.Event) e
 	if err != nil {
 		return err
 	}
-	q := dbsqlc.New(tx)
+	q := paymentdb.New(tx)
 	now := s.now()
-	if _, err := q.MarkInvoiceChargesPaid(ctx, dbsqlc.MarkInvoiceChargesPaidParams{StripeInvoiceID: &id, Now: now}); err != nil {
+	if _, err := q.MarkInvoiceChargesPaid(ctx, paymentdb.MarkInvoiceChargesPaidParams{StripeInvoiceID: &id, Now: now}); err != nil {
 		return fmt.Errorf("mark charges of invoice %s paid: %w", id, err)
 	}
-	if _, err := q.MarkInvoicePlacesPaid(ctx, dbsqlc.MarkInvoicePlacesPaidParams{StripeInvoiceID: &id, Now: now}); err != nil {
+	if _, err := q.MarkInvoicePlacesPaid(ctx, paymentdb.MarkInvoicePlacesPaidParams{StripeInvoiceID: &id, Now: now}); err != nil {
 		return fmt.Errorf("mark places of invoice %s paid: %w", id, err)
 	}
 	return nil
@@ -276,7 +276,7 @@ func (s *Service) InvoiceVoided(ctx context.Context, tx pgx.Tx, ev stripe.Event)
 	if err != nil {
 		return err
 	}
-	q := dbsqlc.New(tx)
+	q := paymentdb.New(tx)
 	agencyID, err := q.InvoiceAgency(ctx, &id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil // not ours
@@ -284,7 +284,7 @@ func (s *Service) InvoiceVoided(ctx context.Context, tx pgx.Tx, ev stripe.Event)
 		return fmt.Errorf("agency of invoice %s: %w", id, err)
 	}
 	by := actor.From(ctx) // the service, for Stripe's webhook
-	return audit.Record(ctx, q, s.now(), audit.Event{Action: AgencyInvoiceVoided, ActorID: by.IDPtr(), IP: by.IP, AgencyID: &agencyID, Details: map[string]any{
+	return audit.RecordTx(ctx, tx, s.now(), audit.Event{Action: AgencyInvoiceVoided, ActorID: by.IDPtr(), IP: by.IP, AgencyID: &agencyID, Details: map[string]any{
 		"invoice": id, "event": string(ev.Type),
 	}})
 }
@@ -306,7 +306,7 @@ func (s *Service) EnsureAgencyCustomer(ctx context.Context, agencyID int64) (str
 	if s.gateway == nil {
 		return "", ErrOffline
 	}
-	q := dbsqlc.New(s.pool)
+	q := paymentdb.New(s.pool)
 	for range 3 {
 		a, err := q.AgencyBilling(ctx, agencyID)
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -333,16 +333,16 @@ func (s *Service) EnsureAgencyCustomer(ctx context.Context, agencyID int64) (str
 		default:
 			return *a.StripeCustomerID, nil
 		}
-		err = s.inTx(ctx, func(q *dbsqlc.Queries) error {
+		err = s.inTx(ctx, func(tx pgx.Tx, q *paymentdb.Queries) error {
 			now := s.now()
-			n, err := q.SetAgencyStripeCustomer(ctx, dbsqlc.SetAgencyStripeCustomerParams{
+			n, err := q.SetAgencyStripeCustomer(ctx, paymentdb.SetAgencyStripeCustomerParams{
 				ID: a.ID, StripeCustomerID: &id, StripeCustomerEmail: c.BillingEmail, StripeCustomerName: c.Name, Now: now,
 			})
 			if err != nil || n == 0 {
 				return err // recorded already, or the agency changed: read again
 			}
 			by := actor.From(ctx) // the service, in the invoice job
-			return audit.Record(ctx, q, now, audit.Event{Action: action, ActorID: by.IDPtr(), IP: by.IP, AgencyID: &a.ID, Details: map[string]any{
+			return audit.RecordTx(ctx, tx, now, audit.Event{Action: action, ActorID: by.IDPtr(), IP: by.IP, AgencyID: &a.ID, Details: map[string]any{
 				"customer": id, "email": c.BillingEmail,
 			}})
 		})

@@ -14,7 +14,7 @@ import (
 	"github.com/pscp/booktraining/internal/agency"
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/catalogue"
-	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/payment/internal/paymentdb"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -163,19 +163,20 @@ func (s *Service) SessionCharges(ctx context.Context, sessionID int64) (SessionC
 }
 
 // sessionCharges reads in db, the caller's transaction or the pool.
-func sessionCharges(ctx context.Context, db dbsqlc.DBTX, sessionID int64) (SessionCharges, error) {
-	q := dbsqlc.New(db)
+func sessionCharges(ctx context.Context, db paymentdb.DBTX, sessionID int64) (SessionCharges, error) {
+	q := paymentdb.New(db)
 	sess, err := q.ChargeSession(ctx, sessionID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return SessionCharges{}, ErrNotFound
 	} else if err != nil {
 		return SessionCharges{}, fmt.Errorf("session %d: %w", sessionID, err)
 	}
+	status := catalogue.SessionStatus(sess.Status)
 	out := SessionCharges{
 		SessionID: sess.ID, CourseTitle: sess.CourseTitle, StartsAt: sess.StartsAt,
-		Duration: catalogue.Duration(sess.Duration), RegisterTaken: sess.RegisterTaken, Completed: sess.Status == catalogue.SessionCompleted,
+		Duration: catalogue.Duration(sess.Duration), RegisterTaken: sess.RegisterTaken, Completed: status == catalogue.SessionCompleted,
 	}
-	if sess.Status == catalogue.SessionCancelled {
+	if status == catalogue.SessionCancelled {
 		return out, nil // nobody is charged for a session that did not happen
 	}
 	rows, err := q.ChargeCandidates(ctx, sessionID)
@@ -230,7 +231,7 @@ func (s *Service) ConfirmCharges(ctx context.Context, sessionID int64, decisions
 	by := actor.From(ctx)
 	n := 0
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
+		q := paymentdb.New(tx)
 		sc, err := sessionCharges(ctx, tx, sessionID)
 		if err != nil {
 			return err
@@ -260,7 +261,7 @@ func (s *Service) ConfirmCharges(ctx context.Context, sessionID int64, decisions
 				continue
 			}
 			d := decisions[c.BookingID]
-			p := dbsqlc.InsertChargeParams{
+			p := paymentdb.InsertChargeParams{
 				BookingID: c.BookingID, AgencyID: *c.AgencyID, Kind: string(c.Kind), AmountPence: int32(c.Amount),
 				Status: string(ChargeProposed), DecidedBy: by.IDPtr(), Now: now,
 			}
@@ -283,7 +284,7 @@ func (s *Service) ConfirmCharges(ctx context.Context, sessionID int64, decisions
 		if n == 0 {
 			return nil
 		}
-		if err := audit.Record(ctx, q, now, audit.Event{Action: ChargesConfirmed, ActorID: by.IDPtr(), IP: by.IP, Details: map[string]any{
+		if err := audit.RecordTx(ctx, tx, now, audit.Event{Action: ChargesConfirmed, ActorID: by.IDPtr(), IP: by.IP, Details: map[string]any{
 			"session_id": sessionID, "course": sc.CourseTitle, "charges": recorded,
 		}}); err != nil {
 			return err
@@ -311,7 +312,7 @@ type AgencyCharge struct {
 
 // AgencyCharges is every charge of one agency, newest session first.
 func (s *Service) AgencyCharges(ctx context.Context, agencyID int64) ([]AgencyCharge, error) {
-	rows, err := dbsqlc.New(s.pool).AgencyCharges(ctx, agencyID)
+	rows, err := paymentdb.New(s.pool).AgencyCharges(ctx, agencyID)
 	if err != nil {
 		return nil, fmt.Errorf("charges of agency %d: %w", agencyID, err)
 	}

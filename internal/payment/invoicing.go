@@ -11,7 +11,7 @@ import (
 
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
-	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/payment/internal/paymentdb"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -130,8 +130,8 @@ func (s *Service) InvoicingRows(ctx context.Context, state InvoiceState) ([]Invo
 	return s.invoicingRows(ctx, s.pool, state)
 }
 
-func (s *Service) invoicingRows(ctx context.Context, db dbsqlc.DBTX, state InvoiceState) ([]InvoiceRow, error) {
-	rows, err := dbsqlc.New(db).InvoicingRows(ctx, dbsqlc.InvoicingRowsParams{
+func (s *Service) invoicingRows(ctx context.Context, db paymentdb.DBTX, state InvoiceState) ([]InvoiceRow, error) {
+	rows, err := paymentdb.New(db).InvoicingRows(ctx, paymentdb.InvoicingRowsParams{
 		Online: s.Online(), State: string(state), Now: s.now(),
 	})
 	if err != nil {
@@ -184,7 +184,7 @@ type billedRow struct {
 
 // lockRows locks the rows named (charges first, then places, each in id
 // order: the order Stripe invoicing locks in too).
-func lockRows(ctx context.Context, q *dbsqlc.Queries, charges, places []int64) (map[string]billedRow, error) {
+func lockRows(ctx context.Context, q *paymentdb.Queries, charges, places []int64) (map[string]billedRow, error) {
 	out := map[string]billedRow{}
 	cs, err := q.LockChargesToMark(ctx, charges)
 	if err != nil {
@@ -274,7 +274,7 @@ func (s *Service) MarkInvoiced(ctx context.Context, refs []string, reference str
 	}
 	n := 0
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
+		q := paymentdb.New(tx)
 		chosen, err := s.lockChosen(ctx, tx, charges, places, refs, ToInvoice, FieldInvoiceRows)
 		if err != nil {
 			return err
@@ -287,11 +287,11 @@ func (s *Service) MarkInvoiced(ctx context.Context, refs []string, reference str
 			}
 		}
 		now := s.now()
-		nc, err := q.MarkChargesInvoicedByHand(ctx, dbsqlc.MarkChargesInvoicedByHandParams{InvoiceReference: reference, Now: now, Ids: charges})
+		nc, err := q.MarkChargesInvoicedByHand(ctx, paymentdb.MarkChargesInvoicedByHandParams{InvoiceReference: reference, Now: now, Ids: charges})
 		if err != nil {
 			return fmt.Errorf("mark charges invoiced: %w", err)
 		}
-		np, err := q.MarkPlacesInvoicedByHand(ctx, dbsqlc.MarkPlacesInvoicedByHandParams{InvoiceReference: reference, Now: now, Ids: places})
+		np, err := q.MarkPlacesInvoicedByHand(ctx, paymentdb.MarkPlacesInvoicedByHandParams{InvoiceReference: reference, Now: now, Ids: places})
 		if err != nil {
 			return fmt.Errorf("mark places invoiced: %w", err)
 		}
@@ -299,7 +299,7 @@ func (s *Service) MarkInvoiced(ctx context.Context, refs []string, reference str
 			return fmt.Errorf("marked %d of %d rows invoiced", nc+np, len(chosen))
 		}
 		n = len(chosen)
-		return audit.Record(ctx, q, now, audit.Event{Action: InvoiceMarked, ActorID: by.IDPtr(), IP: by.IP,
+		return audit.RecordTx(ctx, tx, now, audit.Event{Action: InvoiceMarked, ActorID: by.IDPtr(), IP: by.IP,
 			Details: markedDetails(chosen, reference)})
 	})
 	return n, err
@@ -323,17 +323,17 @@ func (s *Service) MarkPaid(ctx context.Context, refs []string) (int, error) {
 	}
 	n := 0
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
+		q := paymentdb.New(tx)
 		chosen, err := s.lockChosen(ctx, tx, charges, places, refs, AwaitingPayment, FieldPaidRows)
 		if err != nil {
 			return err
 		}
 		now := s.now()
-		nc, err := q.MarkChargesPaidByHand(ctx, dbsqlc.MarkChargesPaidByHandParams{Now: now, Ids: charges})
+		nc, err := q.MarkChargesPaidByHand(ctx, paymentdb.MarkChargesPaidByHandParams{Now: now, Ids: charges})
 		if err != nil {
 			return fmt.Errorf("mark charges paid: %w", err)
 		}
-		np, err := q.MarkPlacesPaidByHand(ctx, dbsqlc.MarkPlacesPaidByHandParams{Now: now, Ids: places})
+		np, err := q.MarkPlacesPaidByHand(ctx, paymentdb.MarkPlacesPaidByHandParams{Now: now, Ids: places})
 		if err != nil {
 			return fmt.Errorf("mark places paid: %w", err)
 		}
@@ -341,7 +341,7 @@ func (s *Service) MarkPaid(ctx context.Context, refs []string) (int, error) {
 			return fmt.Errorf("marked %d of %d rows paid", nc+np, len(chosen))
 		}
 		n = len(chosen)
-		return audit.Record(ctx, q, now, audit.Event{Action: InvoiceMarkedPaid, ActorID: by.IDPtr(), IP: by.IP,
+		return audit.RecordTx(ctx, tx, now, audit.Event{Action: InvoiceMarkedPaid, ActorID: by.IDPtr(), IP: by.IP,
 			Details: markedDetails(chosen, "")})
 	})
 	return n, err
@@ -351,7 +351,7 @@ func (s *Service) MarkPaid(ctx context.Context, refs []string) (int, error) {
 // list in state shows them, or a field error on field naming a row that is
 // no longer there (and why).
 func (s *Service) lockChosen(ctx context.Context, tx pgx.Tx, charges, places []int64, refs []string, state InvoiceState, field string) ([]InvoiceRow, error) {
-	locked, err := lockRows(ctx, dbsqlc.New(tx), charges, places)
+	locked, err := lockRows(ctx, paymentdb.New(tx), charges, places)
 	if err != nil {
 		return nil, err
 	}

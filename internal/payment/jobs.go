@@ -12,7 +12,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 	"github.com/stripe/stripe-go/v76"
 
-	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/payment/internal/paymentdb"
 	"github.com/pscp/booktraining/internal/queue"
 )
 
@@ -110,7 +110,7 @@ func (InvoiceArgs) InsertOpts() river.InsertOpts {
 // refunded if tx rolls back. It returns the amount, or 0 when the refund was
 // asked for already (or the payment is not a paid card payment).
 func RequestRefundTx(ctx context.Context, tx pgx.Tx, jobs queue.Enqueuer, id int64, now time.Time) (Pence, error) {
-	amount, err := dbsqlc.New(tx).RequestRefund(ctx, dbsqlc.RequestRefundParams{ID: id, Now: now})
+	amount, err := paymentdb.New(tx).RequestRefund(ctx, paymentdb.RequestRefundParams{ID: id, Now: now})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, nil
 	} else if err != nil {
@@ -125,7 +125,7 @@ func RequestRefundTx(ctx context.Context, tx pgx.Tx, jobs queue.Enqueuer, id int
 // RefundStrayTx records money Stripe took on a Checkout page we had closed
 // (the place was paid for otherwise), and asks for its refund, in tx.
 func RefundStrayTx(ctx context.Context, tx pgx.Tx, jobs queue.Enqueuer, id int64, paymentIntent string, now time.Time) error {
-	if err := dbsqlc.New(tx).RefundStrayPayment(ctx, dbsqlc.RefundStrayPaymentParams{ID: id, PaymentIntentID: &paymentIntent, Now: now}); err != nil {
+	if err := paymentdb.New(tx).RefundStrayPayment(ctx, paymentdb.RefundStrayPaymentParams{ID: id, PaymentIntentID: &paymentIntent, Now: now}); err != nil {
 		return fmt.Errorf("refund stray payment %d: %w", id, err)
 	}
 	return enqueue(ctx, tx, jobs, RefundArgs{PaymentID: id})
@@ -135,7 +135,7 @@ func RefundStrayTx(ctx context.Context, tx pgx.Tx, jobs queue.Enqueuer, id int64
 // side, in tx, with a job that closes its Checkout page at Stripe (if one
 // was opened).
 func CloseCardPaymentTx(ctx context.Context, tx pgx.Tx, jobs queue.Enqueuer, bookingID int64, now time.Time) error {
-	closed, err := dbsqlc.New(tx).ExpireCardPayment(ctx, dbsqlc.ExpireCardPaymentParams{BookingID: bookingID, Now: now})
+	closed, err := paymentdb.New(tx).ExpireCardPayment(ctx, paymentdb.ExpireCardPaymentParams{BookingID: bookingID, Now: now})
 	if err != nil {
 		return fmt.Errorf("close card payment of booking %d: %w", bookingID, err)
 	}
@@ -158,7 +158,7 @@ func KeepClosedCheckout(ctx context.Context, db interface {
 	Begin(context.Context) (pgx.Tx, error)
 }, jobs queue.Enqueuer, id int64, checkoutSessionID string) error {
 	return pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
-		n, err := dbsqlc.New(tx).SetClosedCheckoutSession(ctx, dbsqlc.SetClosedCheckoutSessionParams{ID: id, CheckoutSessionID: &checkoutSessionID})
+		n, err := paymentdb.New(tx).SetClosedCheckoutSession(ctx, paymentdb.SetClosedCheckoutSessionParams{ID: id, CheckoutSessionID: &checkoutSessionID})
 		if err != nil {
 			return fmt.Errorf("keep checkout of closed payment %d: %w", id, err)
 		}
@@ -178,7 +178,7 @@ func (s *Service) BillWhenDueTx(ctx context.Context, tx pgx.Tx, sessionID int64)
 	if s == nil || !s.Online() {
 		return nil
 	}
-	pairs, err := dbsqlc.New(tx).AgencySessionsToBill(ctx, dbsqlc.AgencySessionsToBillParams{SessionID: &sessionID})
+	pairs, err := paymentdb.New(tx).AgencySessionsToBill(ctx, paymentdb.AgencySessionsToBillParams{SessionID: &sessionID})
 	if err != nil {
 		return fmt.Errorf("agencies to bill for session %d: %w", sessionID, err)
 	}
@@ -200,7 +200,7 @@ func (s *Service) BillAgencyWhenDueTx(ctx context.Context, tx pgx.Tx, agencyID i
 	if s == nil || !s.Online() {
 		return nil
 	}
-	pairs, err := dbsqlc.New(tx).AgencySessionsToBill(ctx, dbsqlc.AgencySessionsToBillParams{AgencyID: &agencyID})
+	pairs, err := paymentdb.New(tx).AgencySessionsToBill(ctx, paymentdb.AgencySessionsToBillParams{AgencyID: &agencyID})
 	if err != nil {
 		return fmt.Errorf("sessions to bill agency %d: %w", agencyID, err)
 	}
@@ -259,7 +259,7 @@ func stripeSays(serr *stripe.Error) string {
 // It reports whether this call recorded it. A refusal for good is
 // river.JobCancel with Stripe's reason.
 func (s *Service) Refund(ctx context.Context, id int64) (bool, error) {
-	r, err := dbsqlc.New(s.pool).RefundToMake(ctx, id)
+	r, err := paymentdb.New(s.pool).RefundToMake(ctx, id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return false, nil // made already, or never asked for
 	} else if err != nil {
@@ -274,7 +274,7 @@ func (s *Service) Refund(ctx context.Context, id int64) (bool, error) {
 	} else if err != nil {
 		return false, fmt.Errorf("refund payment %d: %w", id, err)
 	}
-	n, err := dbsqlc.New(s.pool).MarkRefunded(ctx, dbsqlc.MarkRefundedParams{ID: id, RefundID: &refund, Now: s.now()})
+	n, err := paymentdb.New(s.pool).MarkRefunded(ctx, paymentdb.MarkRefundedParams{ID: id, RefundID: &refund, Now: s.now()})
 	if err != nil {
 		return false, fmt.Errorf("record refund %s of payment %d: %w", refund, id, err)
 	}
@@ -288,7 +288,7 @@ func (s *Service) Refund(ctx context.Context, id int64) (bool, error) {
 // with: money it took comes by the webhook, which refunds it. Another
 // refusal for good is river.JobCancel.
 func (s *Service) CloseCheckout(ctx context.Context, id int64) (bool, error) {
-	c, err := dbsqlc.New(s.pool).CheckoutToClose(ctx, id)
+	c, err := paymentdb.New(s.pool).CheckoutToClose(ctx, id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return false, nil
 	} else if err != nil {
@@ -305,7 +305,7 @@ func (s *Service) CloseCheckout(ctx context.Context, id int64) (bool, error) {
 	} else if err != nil {
 		return false, fmt.Errorf("close checkout of payment %d: %w", id, err)
 	}
-	n, err := dbsqlc.New(s.pool).MarkCheckoutClosed(ctx, dbsqlc.MarkCheckoutClosedParams{ID: id, Now: s.now()})
+	n, err := paymentdb.New(s.pool).MarkCheckoutClosed(ctx, paymentdb.MarkCheckoutClosedParams{ID: id, Now: s.now()})
 	if err != nil {
 		return false, fmt.Errorf("record checkout of payment %d closed: %w", id, err)
 	}

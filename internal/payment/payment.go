@@ -1,16 +1,21 @@
 // Package payment owns money: what a place costs each charging band, what
-// non-attendance and late cancellation cost, the app's calls to Stripe (the
-// Gateway), the verification of Stripe's webhooks and the ledger that makes
-// each Stripe event take effect exactly once.
+// non-attendance and late cancellation cost, the paid places (held while
+// their person pays by card or on an invoice, refunded when they end), the
+// charges and invoices of agencies, the app's calls to Stripe (the Gateway),
+// the verification of Stripe's webhooks and the ledger that makes each Stripe
+// event take effect exactly once. Its tables (payments, charges,
+// charge_policy, course_prices, stripe_events) are written only by its own
+// queries (internal/payment/internal/paymentdb).
 //
-// Bookings decide when money moves (internal/booking); this package says how
-// much, talks to Stripe, and records which events have been handled.
+// Booking keeps the places themselves: this package changes a place through
+// booking's ...Tx functions in its own transaction, and booking asks it for
+// prices and settlements through booking.Money (services joins the two).
 package payment
 
 import (
 	"context"
 	"errors"
-	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,8 +25,10 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stripe/stripe-go/v76"
 
-	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/errs"
+	"github.com/pscp/booktraining/internal/payment/internal/paymentdb"
+	"github.com/pscp/booktraining/internal/payment/money"
 	"github.com/pscp/booktraining/internal/queue"
 )
 
@@ -56,6 +63,10 @@ type Service struct {
 	// Jobs inserts the Stripe jobs (refunds, closing checkouts, invoices) in
 	// the transactions that cause them; main sets it (email.Outbox).
 	Jobs queue.Enqueuer
+	// Bookings holds, confirms and lapses the places paid for (paid.go);
+	// services sets it, and sets Bookings.Money to this Service.
+	Bookings *booking.Service
+	log      *slog.Logger // what cannot be returned (SetLogger)
 
 	mu       sync.RWMutex
 	handlers map[stripe.EventType]Handler
@@ -69,7 +80,14 @@ func New(pool *pgxpool.Pool, gateway Gateway, webhookSecret string, now func() t
 	}
 	return &Service{
 		pool: pool, gateway: gateway, webhookSecret: webhookSecret, now: now,
-		Hold: 30 * time.Minute, handlers: map[stripe.EventType]Handler{},
+		Hold: 30 * time.Minute, handlers: map[stripe.EventType]Handler{}, log: slog.Default(),
+	}
+}
+
+// SetLogger sets where the service tells what it cannot return.
+func (s *Service) SetLogger(log *slog.Logger) {
+	if log != nil {
+		s.log = log
 	}
 }
 
@@ -85,38 +103,12 @@ func (s *Service) Gateway() (Gateway, error) {
 	return s.gateway, nil
 }
 
-// Pence is an amount of money in pence (GBP).
-type Pence int64
+// Pence is an amount of money in pence (GBP): money.Pence, which booking
+// shows in its pages and emails without importing payment.
+type Pence = money.Pence
 
 // MaxAmount is the most any price or charge may be: £10,000.
 const MaxAmount Pence = 1_000_000
-
-// String shows an amount as people write it: "£80", "£80.50", "£1,250".
-func (p Pence) String() string {
-	sign := ""
-	if p < 0 {
-		sign, p = "-", -p
-	}
-	pounds := strconv.FormatInt(int64(p/100), 10)
-	for i := len(pounds) - 3; i > 0; i -= 3 {
-		pounds = pounds[:i] + "," + pounds[i:]
-	}
-	if p%100 == 0 {
-		return sign + "£" + pounds
-	}
-	return fmt.Sprintf("%s£%s.%02d", sign, pounds, int64(p%100))
-}
-
-// Input shows an amount as a form field holds it: "80" or "80.50".
-func (p Pence) Input() string {
-	if p%100 == 0 {
-		return strconv.FormatInt(int64(p/100), 10)
-	}
-	return fmt.Sprintf("%d.%02d", p/100, p%100)
-}
-
-// Free reports whether the amount is nothing.
-func (p Pence) Free() bool { return p == 0 }
 
 var (
 	errAmountFormat   = errs.New(errs.Invalid, "not an amount of money")
@@ -171,6 +163,6 @@ func digits(s string) bool {
 }
 
 // inTx runs f in one transaction of the service's pool.
-func (s *Service) inTx(ctx context.Context, f func(q *dbsqlc.Queries) error) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return f(dbsqlc.New(tx)) })
+func (s *Service) inTx(ctx context.Context, f func(tx pgx.Tx, q *paymentdb.Queries) error) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return f(tx, paymentdb.New(tx)) })
 }

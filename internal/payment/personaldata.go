@@ -6,7 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/payment/internal/paymentdb"
 	"github.com/pscp/booktraining/internal/privacy"
 )
 
@@ -25,10 +25,10 @@ func PersonalData() []privacy.Part {
 			Columns: []string{"payments.purchase_order", "payments.payer_name", "payments.payer_email"},
 			Export:  exportPayments,
 			Erase: func(ctx context.Context, tx pgx.Tx, p privacy.Person, _ time.Time) error {
-				if err := dbsqlc.New(tx).ErasePayers(ctx, p.ID); err != nil {
+				if err := paymentdb.New(tx).ErasePayers(ctx, p.ID); err != nil {
 					return err
 				}
-				return dbsqlc.New(tx).ErasePurchaseOrders(ctx, p.ID)
+				return paymentdb.New(tx).ErasePurchaseOrders(ctx, p.ID)
 			},
 		},
 		{
@@ -36,7 +36,7 @@ func PersonalData() []privacy.Part {
 			Columns: []string{"charges.waiver_reason"},
 			Export:  exportCharges,
 			Erase: func(ctx context.Context, tx pgx.Tx, p privacy.Person, _ time.Time) error {
-				return dbsqlc.New(tx).EraseWaiverReasons(ctx, p.ID)
+				return paymentdb.New(tx).EraseWaiverReasons(ctx, p.ID)
 			},
 		},
 	}
@@ -65,7 +65,7 @@ type PersonalPayment struct {
 }
 
 func exportPayments(ctx context.Context, tx pgx.Tx, p privacy.Person) (any, error) {
-	rows, err := dbsqlc.New(tx).ExportPayments(ctx, p.ID)
+	rows, err := paymentdb.New(tx).ExportPayments(ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +103,7 @@ type PersonalCharge struct {
 }
 
 func exportCharges(ctx context.Context, tx pgx.Tx, p privacy.Person) (any, error) {
-	rows, err := dbsqlc.New(tx).ExportCharges(ctx, p.ID)
+	rows, err := paymentdb.New(tx).ExportCharges(ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}

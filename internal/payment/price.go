@@ -11,7 +11,7 @@ import (
 	"github.com/pscp/booktraining/internal/agency"
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/catalogue"
-	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/payment/internal/paymentdb"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -95,8 +95,8 @@ func (c CoursePrices) For(band agency.ChargingBand) Pence {
 // CoursePrice is what a place on a course costs an agency of band: 0 (free)
 // unless the manager set a price. db is the caller's transaction (or pool),
 // so a booking reads the price it charges in its own transaction.
-func CoursePrice(ctx context.Context, db dbsqlc.DBTX, courseID int64, band agency.ChargingBand) (Pence, error) {
-	p, err := dbsqlc.New(db).CoursePriceForBand(ctx, dbsqlc.CoursePriceForBandParams{CourseID: courseID, ChargingBand: string(band)})
+func CoursePrice(ctx context.Context, db paymentdb.DBTX, courseID int64, band agency.ChargingBand) (Pence, error) {
+	p, err := paymentdb.New(db).CoursePriceForBand(ctx, paymentdb.CoursePriceForBandParams{CourseID: courseID, ChargingBand: string(band)})
 	if err != nil {
 		return 0, fmt.Errorf("price of course %d for %s: %w", courseID, band, err)
 	}
@@ -104,8 +104,8 @@ func CoursePrice(ctx context.Context, db dbsqlc.DBTX, courseID int64, band agenc
 }
 
 // AgencyCoursePrice is what a place on a course costs the agency agencyID.
-func AgencyCoursePrice(ctx context.Context, db dbsqlc.DBTX, courseID, agencyID int64) (Pence, agency.ChargingBand, error) {
-	band, err := dbsqlc.New(db).AgencyBand(ctx, agencyID)
+func AgencyCoursePrice(ctx context.Context, db paymentdb.DBTX, courseID, agencyID int64) (Pence, agency.ChargingBand, error) {
+	band, err := paymentdb.New(db).AgencyBand(ctx, agencyID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, "", ErrNotFound
 	} else if err != nil {
@@ -117,8 +117,8 @@ func AgencyCoursePrice(ctx context.Context, db dbsqlc.DBTX, courseID, agencyID i
 
 // PolicyCharge is what the charge policy asks of an agency of band for a
 // non-attendance or late cancellation on a course of duration.
-func PolicyCharge(ctx context.Context, db dbsqlc.DBTX, kind ChargeKind, duration catalogue.Duration, band agency.ChargingBand) (Pence, error) {
-	p, err := dbsqlc.New(db).ChargePolicyAmount(ctx, dbsqlc.ChargePolicyAmountParams{
+func PolicyCharge(ctx context.Context, db paymentdb.DBTX, kind ChargeKind, duration catalogue.Duration, band agency.ChargingBand) (Pence, error) {
+	p, err := paymentdb.New(db).ChargePolicyAmount(ctx, paymentdb.ChargePolicyAmountParams{
 		Kind: string(kind), Duration: string(duration), ChargingBand: string(band),
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -131,7 +131,7 @@ func PolicyCharge(ctx context.Context, db dbsqlc.DBTX, kind ChargeKind, duration
 
 // CoursePrices is one course with its price for every band.
 func (s *Service) CoursePrices(ctx context.Context, courseID int64) (CoursePrices, error) {
-	q := dbsqlc.New(s.pool)
+	q := paymentdb.New(s.pool)
 	c, err := q.PriceCourse(ctx, courseID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return CoursePrices{}, ErrNotFound
@@ -155,7 +155,7 @@ func (s *Service) CoursePrices(ctx context.Context, courseID int64) (CoursePrice
 
 // AllCoursePrices is every current course with its prices, by title.
 func (s *Service) AllCoursePrices(ctx context.Context) ([]CoursePrices, error) {
-	rows, err := dbsqlc.New(s.pool).AllCoursePrices(ctx)
+	rows, err := paymentdb.New(s.pool).AllCoursePrices(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("course prices: %w", err)
 	}
@@ -188,7 +188,7 @@ func (s *Service) PriceForViewer(ctx context.Context, courseID int64, agencyID *
 	}
 	v := PriceView{CoursePrices: c}
 	if agencyID != nil {
-		band, err := dbsqlc.New(s.pool).AgencyBand(ctx, *agencyID)
+		band, err := paymentdb.New(s.pool).AgencyBand(ctx, *agencyID)
 		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return PriceView{}, fmt.Errorf("band of agency %d: %w", *agencyID, err)
 		}
@@ -245,7 +245,7 @@ func (s *Service) SetCoursePrices(ctx context.Context, courseID int64, f PriceFo
 	if err := v.Err(); err != nil {
 		return err
 	}
-	return s.inTx(ctx, func(q *dbsqlc.Queries) error {
+	return s.inTx(ctx, func(tx pgx.Tx, q *paymentdb.Queries) error {
 		c, err := q.LockPriceCourse(ctx, courseID)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrNotFound
@@ -268,9 +268,9 @@ func (s *Service) SetCoursePrices(ctx context.Context, courseID int64, f PriceFo
 			}
 			changes[string(b)] = map[string]any{"from": old[b].String(), "to": amounts[b].String()}
 			if amounts[b] == 0 {
-				err = q.DeleteCoursePrice(ctx, dbsqlc.DeleteCoursePriceParams{CourseID: courseID, ChargingBand: string(b)})
+				err = q.DeleteCoursePrice(ctx, paymentdb.DeleteCoursePriceParams{CourseID: courseID, ChargingBand: string(b)})
 			} else {
-				err = q.SetCoursePrice(ctx, dbsqlc.SetCoursePriceParams{
+				err = q.SetCoursePrice(ctx, paymentdb.SetCoursePriceParams{
 					CourseID: courseID, ChargingBand: string(b), AmountPence: int32(amounts[b]), Now: now,
 				})
 			}
@@ -283,7 +283,7 @@ func (s *Service) SetCoursePrices(ctx context.Context, courseID int64, f PriceFo
 		}
 		changes["course"] = c.Title
 		changes["course_id"] = courseID
-		return audit.Record(ctx, q, now, audit.Event{Action: PricesChanged, ActorID: by.IDPtr(), IP: by.IP, Details: changes})
+		return audit.RecordTx(ctx, tx, now, audit.Event{Action: PricesChanged, ActorID: by.IDPtr(), IP: by.IP, Details: changes})
 	})
 }
 
@@ -306,7 +306,7 @@ func PolicyField(k ChargeKind, d catalogue.Duration, b agency.ChargingBand) stri
 // ChargePolicy is every amount of the policy: non-attendance first, half
 // days before full days, bands in agency.ChargingBands order.
 func (s *Service) ChargePolicy(ctx context.Context) ([]PolicyEntry, error) {
-	rows, err := dbsqlc.New(s.pool).ChargePolicy(ctx)
+	rows, err := paymentdb.New(s.pool).ChargePolicy(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("charge policy: %w", err)
 	}
@@ -339,7 +339,7 @@ type PolicyForm map[string]string
 // their amounts.
 func (s *Service) SetChargePolicy(ctx context.Context, f PolicyForm) error {
 	by := actor.From(ctx)
-	return s.inTx(ctx, func(q *dbsqlc.Queries) error {
+	return s.inTx(ctx, func(tx pgx.Tx, q *paymentdb.Queries) error {
 		rows, err := q.LockChargePolicy(ctx)
 		if err != nil {
 			return fmt.Errorf("set charge policy: %w", err)
@@ -379,7 +379,7 @@ func (s *Service) SetChargePolicy(ctx context.Context, f PolicyForm) error {
 		now := s.now()
 		changes := map[string]any{}
 		for _, c := range todo {
-			if err := q.SetChargePolicyAmount(ctx, dbsqlc.SetChargePolicyAmountParams{
+			if err := q.SetChargePolicyAmount(ctx, paymentdb.SetChargePolicyAmountParams{
 				Kind: string(c.e.Kind), Duration: string(c.e.Duration), ChargingBand: string(c.e.Band),
 				AmountPence: int32(c.to), Now: now,
 			}); err != nil {
@@ -387,7 +387,7 @@ func (s *Service) SetChargePolicy(ctx context.Context, f PolicyForm) error {
 			}
 			changes[c.e.Field()] = map[string]any{"from": old[c.e.Field()].String(), "to": c.to.String()}
 		}
-		return audit.Record(ctx, q, now, audit.Event{Action: ChargePolicyChanged, ActorID: by.IDPtr(), IP: by.IP, Details: changes})
+		return audit.RecordTx(ctx, tx, now, audit.Event{Action: ChargePolicyChanged, ActorID: by.IDPtr(), IP: by.IP, Details: changes})
 	})
 }
 

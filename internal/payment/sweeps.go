@@ -10,7 +10,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
-	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/payment/internal/paymentdb"
 	"github.com/pscp/booktraining/internal/queue"
 )
 
@@ -44,7 +44,7 @@ func (s *Service) paymentsWithJobs(ctx context.Context, kind string, ids []int64
 	for i, st := range states {
 		names[i] = string(st)
 	}
-	have, err := dbsqlc.New(s.pool).PaymentsWithJobs(ctx, dbsqlc.PaymentsWithJobsParams{Kind: kind, States: names, PaymentIds: ids})
+	have, err := paymentdb.New(s.pool).PaymentsWithJobs(ctx, paymentdb.PaymentsWithJobsParams{Kind: kind, States: names, PaymentIds: ids})
 	if err != nil {
 		return nil, fmt.Errorf("%s jobs: %w", kind, err)
 	}
@@ -81,7 +81,7 @@ func (s *Service) sweepRefunds(ctx context.Context) (int, error) {
 	if s.gateway == nil {
 		return 0, nil // without Stripe no card payment was taken
 	}
-	ids, err := dbsqlc.New(s.pool).RefundsDue(ctx, s.now().Add(-SweepLookback))
+	ids, err := paymentdb.New(s.pool).RefundsDue(ctx, s.now().Add(-SweepLookback))
 	if err != nil || len(ids) == 0 {
 		return 0, err
 	}
@@ -102,7 +102,7 @@ func (s *Service) sweepCheckouts(ctx context.Context) (int, error) {
 	if s.gateway == nil {
 		return 0, nil
 	}
-	ids, err := dbsqlc.New(s.pool).CheckoutsToClose(ctx, s.now().Add(-SweepLookback))
+	ids, err := paymentdb.New(s.pool).CheckoutsToClose(ctx, s.now().Add(-SweepLookback))
 	if err != nil || len(ids) == 0 {
 		return 0, err
 	}
@@ -126,12 +126,12 @@ func (s *Service) sweepInvoices(ctx context.Context) (int, error) {
 	if !s.Online() {
 		return 0, nil
 	}
-	q := dbsqlc.New(s.pool)
-	due, err := q.AgencySessionsToBill(ctx, dbsqlc.AgencySessionsToBillParams{})
+	q := paymentdb.New(s.pool)
+	due, err := q.AgencySessionsToBill(ctx, paymentdb.AgencySessionsToBillParams{})
 	if err != nil {
 		return 0, fmt.Errorf("agencies to bill: %w", err)
 	}
-	left, err := q.BatchesToInvoice(ctx, dbsqlc.BatchesToInvoiceParams{})
+	left, err := q.BatchesToInvoice(ctx, paymentdb.BatchesToInvoiceParams{})
 	if err != nil {
 		return 0, fmt.Errorf("batches to invoice: %w", err)
 	}
@@ -160,7 +160,7 @@ func (s *Service) sweepInvoices(ctx context.Context) (int, error) {
 	for i, st := range waitingStates {
 		names[i] = string(st)
 	}
-	live, err := dbsqlc.New(s.pool).InvoiceJobsInStates(ctx, dbsqlc.InvoiceJobsInStatesParams{Kind: KindInvoice, States: names})
+	live, err := paymentdb.New(s.pool).InvoiceJobsInStates(ctx, paymentdb.InvoiceJobsInStatesParams{Kind: KindInvoice, States: names})
 	if err != nil {
 		return 0, fmt.Errorf("invoice jobs: %w", err)
 	}

@@ -9,8 +9,8 @@ import (
 	"github.com/stripe/stripe-go/v76"
 	"github.com/stripe/stripe-go/v76/webhook"
 
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/errs"
+	"github.com/pscp/booktraining/internal/payment/internal/paymentdb"
 )
 
 var (
@@ -90,7 +90,7 @@ func (s *Service) ProcessEvent(ctx context.Context, ev stripe.Event, handle Hand
 	}
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		now := s.now()
-		n, err := dbsqlc.New(tx).RecordStripeEvent(ctx, dbsqlc.RecordStripeEventParams{
+		n, err := paymentdb.New(tx).RecordStripeEvent(ctx, paymentdb.RecordStripeEventParams{
 			ID: ev.ID, Type: string(ev.Type), Now: now,
 		})
 		if err != nil {
@@ -108,7 +108,7 @@ func (s *Service) ProcessEvent(ctx context.Context, ev stripe.Event, handle Hand
 
 // Processed reports whether the event with id has taken effect.
 func (s *Service) Processed(ctx context.Context, id string) (bool, error) {
-	ok, err := dbsqlc.New(s.pool).StripeEventProcessed(ctx, id)
+	ok, err := paymentdb.New(s.pool).StripeEventProcessed(ctx, id)
 	if err != nil {
 		return false, fmt.Errorf("stripe event %s processed: %w", id, err)
 	}

@@ -23,7 +23,7 @@ func TestMarkingASessionDeliveredInsertsItsInvoiceJobs(t *testing.T) {
 	// Online (a key and a webhook secret); Stripe itself is not asked here.
 	pay := payment.New(f.pool, payment.NewStripeGateway("sk_test_x", "http://127.0.0.1:1", nil), "whsec_x", func() time.Time { return now })
 	pay.Jobs = email.NewOutbox(jobs)
-	b.Payments = pay
+	b.Money, pay.Bookings = pay, b
 
 	var session, agency int64
 	require.NoError(t, f.pool.QueryRow(f.ctx, `

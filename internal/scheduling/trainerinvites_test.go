@@ -23,6 +23,7 @@ import (
 
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/email"
+	"github.com/pscp/booktraining/internal/payment"
 	"github.com/pscp/booktraining/internal/queue"
 	"github.com/pscp/booktraining/internal/smtptest"
 )
@@ -34,9 +35,13 @@ func withBookings(t *testing.T, f fixture) *booking.Service {
 	jobs, err := queue.NewInsertOnly(f.pool)
 	require.NoError(t, err)
 	base, _ := url.Parse("http://localhost:3000")
-	b := booking.New(f.pool, email.NewOutbox(jobs), base, "Test Partnership", func() time.Time { return now },
+	outbox := email.NewOutbox(jobs)
+	b := booking.New(f.pool, outbox, base, "Test Partnership", func() time.Time { return now },
 		slog.New(slog.NewTextHandler(io.Discard, nil)))
 	b.Organizer.Email = "training@example.org"
+	pay := payment.New(f.pool, nil, "", func() time.Time { return now }) // offline, as the server without Stripe
+	pay.Jobs = outbox
+	pay.Bookings, b.Money = b, pay
 	f.svc.Bookings = b
 	return b
 }

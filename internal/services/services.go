@@ -154,10 +154,15 @@ func New(pool *pgxpool.Pool, cfg config.Config, o Options) (*Services, error) {
 	if !s.Payments.Online() {
 		log.Info("online payment is off: STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET are not set, so paid places are invoiced")
 	}
-	// Paid places: held while their person pays, confirmed by Stripe's webhook.
-	s.Bookings.Payments, s.Bookings.PaymentHold = s.Payments, cfg.PaymentHold
-	s.Payments.Handle(stripe.EventTypeCheckoutSessionCompleted, s.Bookings.CheckoutCompleted)
-	s.Payments.Handle(stripe.EventTypeCheckoutSessionExpired, s.Bookings.CheckoutExpired)
+	s.Payments.SetLogger(log)
+	// Paid places: held by bookings while their person pays, paid through
+	// payments (confirmed by Stripe's webhook). Payments calls bookings'
+	// ...Tx functions; bookings asks payments for prices and settlements
+	// through booking.Money.
+	s.Payments.Bookings = s.Bookings
+	s.Bookings.Money, s.Bookings.PaymentHold = s.Payments, cfg.PaymentHold
+	s.Payments.Handle(stripe.EventTypeCheckoutSessionCompleted, s.Payments.CheckoutCompleted)
+	s.Payments.Handle(stripe.EventTypeCheckoutSessionExpired, s.Payments.CheckoutExpired)
 	// Charges and places billed to agencies: invoiced by a job, paid as Stripe says.
 	s.Payments.Handle(stripe.EventTypeInvoicePaid, s.Payments.InvoicePaid)
 	s.Payments.Handle(stripe.EventTypeInvoiceVoided, s.Payments.InvoiceVoided)

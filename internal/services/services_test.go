@@ -41,7 +41,8 @@ func TestNewJoinsThePartsItBuilds(t *testing.T) {
 	} {
 		assert.True(t, built, "%s is built", name)
 	}
-	assert.Same(t, s.Payments, s.Bookings.Payments, "bookings take payment through the one payment service")
+	assert.Same(t, s.Payments, s.Bookings.Money, "bookings take payment through the one payment service")
+	assert.Same(t, s.Bookings, s.Payments.Bookings, "payments hold and confirm places through the one booking service")
 	assert.Same(t, s.Bookings, s.Scheduler.Bookings, "the scheduler ends bookings through the one booking service")
 	assert.NotNil(t, s.Accounts.OnErase, "erasing an account cancels its bookings")
 	assert.NotNil(t, s.Accounts.Privacy, "erasure and download reach every part")

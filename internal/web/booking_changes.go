@@ -28,7 +28,7 @@ func (a *app) cancelForm(c *fiber.Ctx) error {
 		title = "Leave the waiting list"
 	}
 	p := bookingPage{Booking: b, Own: b.PersonID == currentUser(c).ID}
-	if refund, err := a.deps.Bookings.RefundDue(c.UserContext(), b.Booking); err != nil {
+	if refund, err := a.deps.Payments.RefundDue(c.UserContext(), b.Booking); err != nil {
 		return err
 	} else if refund > 0 {
 		p.Refund = refund.String()

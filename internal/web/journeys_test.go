@@ -19,6 +19,7 @@ import (
 
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/email"
+	"github.com/pscp/booktraining/internal/payment"
 	"github.com/pscp/booktraining/internal/queue"
 	"github.com/pscp/booktraining/internal/scheduling"
 )
@@ -332,6 +333,9 @@ func (a testApp) cancelSession(t *testing.T, id int64, reason string) {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	s := scheduling.New(a.pool, a.clock.Now, quiet)
 	s.Bookings = booking.New(a.pool, email.NewOutbox(jobs), base, "Portsmouth Safeguarding Children Partnership", a.clock.Now, quiet)
+	pay := payment.New(a.pool, nil, "", a.clock.Now) // offline, as services wires it without Stripe
+	pay.Jobs = email.NewOutbox(jobs)
+	pay.Bookings, s.Bookings.Money = s.Bookings, pay
 	require.NoError(t, s.Cancel(context.Background(), id, reason))
 }
 

@@ -8,18 +8,19 @@ import (
 
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/errs"
+	"github.com/pscp/booktraining/internal/payment"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
 type payPage struct {
 	fieldErrors
-	booking.Payment
+	payment.Payment
 	View          bookingView
 	Price         string
 	HoldUntil     string
 	PurchaseOrder string
 	CardFailed    bool // Stripe could not be reached just now
-	// Who pays an invoice, for a person who chooses (booking.InvoicePayer).
+	// Who pays an invoice, for a person who chooses (payment.InvoicePayer).
 	Payer            string
 	OrganisationName string
 	BillingEmail     string
@@ -32,7 +33,7 @@ func (a *app) payData(c *fiber.Ctx) (payPage, error) {
 	if err != nil {
 		return payPage{}, err
 	}
-	p, err := a.deps.Bookings.PaymentFor(c.UserContext(), id)
+	p, err := a.deps.Payments.PaymentFor(c.UserContext(), id)
 	if err != nil {
 		return payPage{}, err
 	}
@@ -80,11 +81,11 @@ func (a *app) pay(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	switch c.FormValue("method") {
 	case "card":
-		url, err := a.deps.Bookings.PayByCard(ctx, p.ID)
+		url, err := a.deps.Payments.PayByCard(ctx, p.ID)
 		switch {
 		case err == nil:
 			return c.Redirect(url, fiber.StatusSeeOther)
-		case errors.Is(err, booking.ErrPaymentUnavailable):
+		case errors.Is(err, payment.ErrPaymentUnavailable):
 			p.Card = false
 		case errs.Is(err, errs.Internal), errs.Is(err, errs.Unavailable):
 			// Stripe could not open the payment just now: the form says so.
@@ -95,23 +96,23 @@ func (a *app) pay(c *fiber.Ctx) error {
 		}
 		return a.render(c, fiber.StatusServiceUnavailable, "bookings/pay", "Pay for your place", p)
 	case "invoice":
-		payer := booking.InvoicePayer{Kind: booking.PayerAgency, PurchaseOrder: c.FormValue(booking.FieldPurchaseOrder)}
+		payer := payment.InvoicePayer{Kind: payment.PayerAgency, PurchaseOrder: c.FormValue(payment.FieldPurchaseOrder)}
 		p.PurchaseOrder = payer.PurchaseOrder
 		if p.ChoosesPayer {
-			p.Payer = c.FormValue(booking.FieldPayer)
-			p.OrganisationName = c.FormValue(booking.FieldOrganisationName)
-			p.BillingEmail = c.FormValue(booking.FieldBillingEmail)
-			p.OrganisationPO = c.FormValue(booking.FieldOrganisationPO)
-			p.OwnPO = c.FormValue(booking.FieldPersonPurchaseOrder)
-			payer = booking.InvoicePayer{Kind: p.Payer}
+			p.Payer = c.FormValue(payment.FieldPayer)
+			p.OrganisationName = c.FormValue(payment.FieldOrganisationName)
+			p.BillingEmail = c.FormValue(payment.FieldBillingEmail)
+			p.OrganisationPO = c.FormValue(payment.FieldOrganisationPO)
+			p.OwnPO = c.FormValue(payment.FieldPersonPurchaseOrder)
+			payer = payment.InvoicePayer{Kind: p.Payer}
 			switch p.Payer {
-			case booking.PayerOrganisation:
+			case payment.PayerOrganisation:
 				payer.OrganisationName, payer.BillingEmail, payer.PurchaseOrder = p.OrganisationName, p.BillingEmail, p.OrganisationPO
-			case booking.PayerPerson:
+			case payment.PayerPerson:
 				payer.PurchaseOrder = p.OwnPO
 			}
 		}
-		err := a.deps.Bookings.PayByInvoiceAs(ctx, p.ID, payer)
+		err := a.deps.Payments.PayByInvoiceAs(ctx, p.ID, payer)
 		var verr *validation.Errors
 		switch {
 		case err == nil && p.ChoosesPayer:
@@ -121,10 +122,10 @@ func (a *app) pay(c *fiber.Ctx) error {
 		case errors.As(err, &verr):
 			p.fieldErrors = fieldErrors{verr}
 			return a.renderForm(c, "bookings/pay", "Pay for your place", p, verr)
-		case errors.Is(err, booking.ErrNoAgencyToInvoice):
+		case errors.Is(err, payment.ErrNoAgencyToInvoice):
 			p.Invoice = false
 			return a.render(c, fiber.StatusConflict, "bookings/pay", "Pay for your place", p)
-		case errors.Is(err, booking.ErrCardPaymentUnderway):
+		case errors.Is(err, payment.ErrCardPaymentUnderway):
 			return a.bookingMessage(c, fiber.StatusConflict, bookingMessage{
 				Heading: "A card payment for this place is under way",
 				Paragraphs: []string{

@@ -21,6 +21,7 @@ import (
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/demo"
 	"github.com/pscp/booktraining/internal/email"
+	"github.com/pscp/booktraining/internal/payment"
 	"github.com/pscp/booktraining/internal/pgtest"
 	"github.com/pscp/booktraining/internal/privacy/registry"
 	"github.com/pscp/booktraining/internal/queue"
@@ -86,6 +87,9 @@ func setupReplay(t *testing.T) replay {
 	outbox := email.NewOutbox(jobs)
 	accounts := account.New(pool, outbox, base, clock, quiet)
 	bookings := booking.New(pool, outbox, base, "Portsmouth Safeguarding Children Partnership", clock, quiet)
+	pay := payment.New(pool, nil, "", clock) // offline, as the server without Stripe
+	pay.Jobs = outbox
+	pay.Bookings, bookings.Money = bookings, pay
 	accounts.OnErase = func(ctx context.Context, tx pgx.Tx, userID int64, now time.Time) error { // as internal/services wires it
 		if err := bookings.CancelFutureBookings(ctx, tx, userID, now); err != nil {
 			return err

@@ -3,7 +3,7 @@
 //   sqlc v1.31.1
 // source: invoicing.sql
 
-package dbsqlc
+package paymentdb
 
 import (
 	"context"

@@ -213,3 +213,12 @@ JOIN users u ON u.id = b.user_id
 JOIN sessions s ON s.id = b.session_id
 WHERE ch.agency_id = @agency_id
 ORDER BY s.starts_at DESC, lower(u.full_name), ch.id;
+
+-- name: WaiveCorrectedAbsence :execrows
+-- A register corrected from absent: the non-attendance charge confirmed but
+-- not yet put in a billing batch no longer stands. (One already in a batch
+-- or invoiced is left for the training team to credit in Stripe.)
+UPDATE charges
+SET status = 'waived', waiver_reason = 'The register was corrected: they attended',
+    decided_by = @decided_by, decided_at = @now::timestamptz, updated_at = @now::timestamptz
+WHERE booking_id = @booking_id AND kind = 'non_attendance' AND status = 'proposed' AND billing_batch IS NULL;

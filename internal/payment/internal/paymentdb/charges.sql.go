@@ -3,7 +3,7 @@
 //   sqlc v1.31.1
 // source: charges.sql
 
-package dbsqlc
+package paymentdb
 
 import (
 	"context"
@@ -665,6 +665,30 @@ type ReservePlacesParams struct {
 
 func (q *Queries) ReservePlaces(ctx context.Context, arg ReservePlacesParams) (int64, error) {
 	result, err := q.db.Exec(ctx, reservePlaces, arg.BillingBatch, arg.Now, arg.Ids)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const waiveCorrectedAbsence = `-- name: WaiveCorrectedAbsence :execrows
+UPDATE charges
+SET status = 'waived', waiver_reason = 'The register was corrected: they attended',
+    decided_by = $1, decided_at = $2::timestamptz, updated_at = $2::timestamptz
+WHERE booking_id = $3 AND kind = 'non_attendance' AND status = 'proposed' AND billing_batch IS NULL
+`
+
+type WaiveCorrectedAbsenceParams struct {
+	DecidedBy *int64
+	Now       time.Time
+	BookingID int64
+}
+
+// A register corrected from absent: the non-attendance charge confirmed but
+// not yet put in a billing batch no longer stands. (One already in a batch
+// or invoiced is left for the training team to credit in Stripe.)
+func (q *Queries) WaiveCorrectedAbsence(ctx context.Context, arg WaiveCorrectedAbsenceParams) (int64, error) {
+	result, err := q.db.Exec(ctx, waiveCorrectedAbsence, arg.DecidedBy, arg.Now, arg.BookingID)
 	if err != nil {
 		return 0, err
 	}
