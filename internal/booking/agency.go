@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/pscp/booktraining/internal/actor"
+	"github.com/pscp/booktraining/internal/booking/internal/bookingdb"
 	"github.com/pscp/booktraining/internal/catalogue"
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -63,7 +63,7 @@ func (s *Service) AgencyBookings(ctx context.Context, f AgencyFilter) (AgencyLis
 	if len([]rune(search)) > 100 {
 		search = string([]rune(search)[:100])
 	}
-	rows, err := dbsqlc.New(s.pool).AgencyBookingsFor(ctx, dbsqlc.AgencyBookingsForParams{
+	rows, err := bookingdb.New(s.pool).AgencyBookingsFor(ctx, bookingdb.AgencyBookingsForParams{
 		AgencyID: who.AgencyID, Search: likePattern(search),
 	})
 	if err != nil {
@@ -75,7 +75,7 @@ func (s *Service) AgencyBookings(ctx context.Context, f AgencyFilter) (AgencyLis
 		b := AgencyBooking{
 			ID: r.ID, PersonName: r.FullName, PersonEmail: r.Email, Status: r.Status, Late: r.Late,
 			OfferExpiresAt: r.OfferExpiresAt, Position: int(r.Position), CourseTitle: r.CourseTitle,
-			StartsAt: r.StartsAt, EndsAt: r.EndsAt, SessionStatus: r.SessionStatus, VenueName: r.VenueName,
+			StartsAt: r.StartsAt, EndsAt: r.EndsAt, SessionStatus: catalogue.SessionStatus(r.SessionStatus), VenueName: r.VenueName,
 			Online: r.VenueOnline,
 		}
 		if r.Erased {
@@ -128,7 +128,7 @@ func (s *Service) AgencyPeople(ctx context.Context) ([]BookablePerson, error) {
 	if !who.Coordinator || who.AgencyID == nil {
 		return nil, ErrForbidden
 	}
-	rows, err := dbsqlc.New(s.pool).AgencyBookablePeople(ctx, who.AgencyID)
+	rows, err := bookingdb.New(s.pool).AgencyBookablePeople(ctx, who.AgencyID)
 	if err != nil {
 		return nil, fmt.Errorf("people of agency %d: %w", *who.AgencyID, err)
 	}
@@ -161,7 +161,7 @@ func (s *Service) AgencySessions(ctx context.Context) ([]OpenSession, error) {
 	if !who.Coordinator || who.AgencyID == nil {
 		return nil, ErrForbidden
 	}
-	rows, err := dbsqlc.New(s.pool).AgencyBookableSessions(ctx, dbsqlc.AgencyBookableSessionsParams{
+	rows, err := bookingdb.New(s.pool).AgencyBookableSessions(ctx, bookingdb.AgencyBookableSessionsParams{
 		Now: s.now(), AgencyID: who.AgencyID,
 	})
 	if err != nil {

@@ -9,8 +9,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pscp/booktraining/internal/actor"
+	"github.com/pscp/booktraining/internal/booking/internal/bookingdb"
 	"github.com/pscp/booktraining/internal/catalogue"
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/payment/money"
 )
 
@@ -106,7 +106,7 @@ func (b Booking) HoldLapsed() bool { return b.Status == Lapsed }
 // reveal nothing.
 func (s *Service) Get(ctx context.Context, id int64) (Booking, error) {
 	who := actor.From(ctx)
-	q := dbsqlc.New(s.pool)
+	q := bookingdb.New(s.pool)
 	r, err := q.GetBooking(ctx, id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Booking{}, ErrNotFound
@@ -124,10 +124,10 @@ func (s *Service) Get(ctx context.Context, id int64) (Booking, error) {
 		OfferExpiresAt: r.OfferExpiresAt, HoldExpiresAt: r.HoldExpiresAt, Paid: money.Pence(r.PaidPence),
 		Refund: money.Pence(r.RefundPence), Late: r.Late, EndNote: r.EndNote, CourseTitle: r.CourseTitle,
 		CourseSlug: r.CourseSlug, HalfDay: r.CourseDuration == "half_day", StartsAt: r.StartsAt, EndsAt: r.EndsAt,
-		Cutoff: r.BookingCutoffAt, SessionStatus: r.SessionStatus, VenueName: r.VenueName,
+		Cutoff: r.BookingCutoffAt, SessionStatus: catalogue.SessionStatus(r.SessionStatus), VenueName: r.VenueName,
 		VenueAddress: r.VenueAddress, Online: r.VenueOnline, MeetingURL: r.MeetingUrl,
 		LateIfCancelledNow: IsLate(r.BookingCutoffAt, now), Changeable: now.Before(r.StartsAt),
-		EndedBy:                endedBy(r.Status, r.SessionStatus, r.EndedBy, r.UserID, r.EndedByManager),
+		EndedBy:                endedBy(r.Status, catalogue.SessionStatus(r.SessionStatus), r.EndedBy, r.UserID, r.EndedByManager),
 		SessionCancelledReason: r.SessionCancelledReason,
 		Invoiced:               money.Pence(r.InvoicePence), PurchaseOrder: r.InvoicePurchaseOrder,
 		InvoiceStatus: r.InvoiceStatus,
@@ -175,7 +175,7 @@ type Record struct {
 // Mine returns the actor's own bookings, sorted for My training.
 func (s *Service) Mine(ctx context.Context) (MyTraining, error) {
 	who := actor.From(ctx)
-	rows, err := dbsqlc.New(s.pool).MyBookings(ctx, who.ID)
+	rows, err := bookingdb.New(s.pool).MyBookings(ctx, who.ID)
 	if err != nil {
 		return MyTraining{}, fmt.Errorf("my bookings: %w", err)
 	}
@@ -188,7 +188,7 @@ func (s *Service) Mine(ctx context.Context) (MyTraining, error) {
 			ID: r.ID, SessionID: r.SessionID, Status: r.Status, Late: r.Late, OfferExpiresAt: r.OfferExpiresAt,
 			HoldExpiresAt: r.HoldExpiresAt, EndNote: r.EndNote,
 			CourseTitle: r.CourseTitle, CourseSlug: r.CourseSlug, HalfDay: r.CourseDuration == "half_day",
-			StartsAt: r.StartsAt, EndsAt: r.EndsAt, Cutoff: r.BookingCutoffAt, SessionStatus: r.SessionStatus,
+			StartsAt: r.StartsAt, EndsAt: r.EndsAt, Cutoff: r.BookingCutoffAt, SessionStatus: catalogue.SessionStatus(r.SessionStatus),
 			VenueName: r.VenueName, Online: r.VenueOnline, Position: int(r.Position),
 			LateIfCancelledNow: IsLate(r.BookingCutoffAt, now), Changeable: now.Before(r.StartsAt),
 		}
@@ -221,9 +221,9 @@ func (s *Service) Mine(ctx context.Context) (MyTraining, error) {
 		}
 		b := Booking{
 			ID: r.ID, SessionID: r.SessionID, Status: r.Status, Late: r.Late, CourseTitle: r.CourseTitle,
-			CourseSlug: r.CourseSlug, StartsAt: r.StartsAt, EndsAt: r.EndsAt, SessionStatus: r.SessionStatus,
+			CourseSlug: r.CourseSlug, StartsAt: r.StartsAt, EndsAt: r.EndsAt, SessionStatus: catalogue.SessionStatus(r.SessionStatus),
 			VenueName: r.VenueName, Online: r.VenueOnline, PersonID: who.ID,
-			EndedBy:                endedBy(r.Status, r.SessionStatus, r.EndedBy, who.ID, r.EndedByManager),
+			EndedBy:                endedBy(r.Status, catalogue.SessionStatus(r.SessionStatus), r.EndedBy, who.ID, r.EndedByManager),
 			SessionCancelledReason: r.SessionCancelledReason,
 		}
 		if lapsed {
@@ -267,7 +267,7 @@ type SessionList struct {
 // ListSession returns a session's list. The caller checks who may see it
 // (a manager, or a trainer of the session).
 func (s *Service) ListSession(ctx context.Context, sessionID int64) (SessionList, error) {
-	rows, err := dbsqlc.New(s.pool).SessionBookingList(ctx, sessionID)
+	rows, err := bookingdb.New(s.pool).SessionBookingList(ctx, sessionID)
 	if err != nil {
 		return SessionList{}, fmt.Errorf("list of session %d: %w", sessionID, err)
 	}
@@ -306,7 +306,7 @@ func (s *Service) ListSession(ctx context.Context, sessionID int64) (SessionList
 
 // WaitingCounts returns how many people wait for each of the sessions.
 func (s *Service) WaitingCounts(ctx context.Context, sessionIDs []int64) (map[int64]int, error) {
-	rows, err := dbsqlc.New(s.pool).WaitingCounts(ctx, sessionIDs)
+	rows, err := bookingdb.New(s.pool).WaitingCounts(ctx, sessionIDs)
 	if err != nil {
 		return nil, fmt.Errorf("waiting counts: %w", err)
 	}
