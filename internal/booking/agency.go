@@ -73,7 +73,7 @@ func (s *Service) AgencyBookings(ctx context.Context, f AgencyFilter) (AgencyLis
 	var l AgencyList
 	for _, r := range rows {
 		b := AgencyBooking{
-			ID: r.ID, PersonName: r.FullName, PersonEmail: r.Email, Status: r.Status, Late: r.Late,
+			ID: r.ID, PersonName: r.FullName, PersonEmail: r.Email, Status: Status(r.Status), Late: r.Late,
 			OfferExpiresAt: r.OfferExpiresAt, Position: int(r.Position), CourseTitle: r.CourseTitle,
 			StartsAt: r.StartsAt, EndsAt: r.EndsAt, SessionStatus: catalogue.SessionStatus(r.SessionStatus), VenueName: r.VenueName,
 			Online: r.VenueOnline,
@@ -86,16 +86,16 @@ func (s *Service) AgencyBookings(ctx context.Context, f AgencyFilter) (AgencyLis
 		}
 		future := now.Before(r.StartsAt)
 		switch {
-		case offerLapsed(r.Status, r.OfferExpiresAt, now):
+		case offerLapsed(b.Status, r.OfferExpiresAt, now):
 			// no longer theirs to accept; its job passes it on
-		case future && (r.Status == Confirmed || r.Status == Offered):
+		case future && (b.Status == Confirmed || b.Status == Offered):
 			l.Upcoming = append(l.Upcoming, b)
-		case future && r.Status == Waiting:
+		case future && b.Status == Waiting:
 			l.Waiting = append(l.Waiting, b)
-		case !future && r.Status == Confirmed:
+		case !future && b.Status == Confirmed:
 			l.Past = append(l.Past, b)
 		}
-		if r.Status == Cancelled && r.Late {
+		if b.Status == Cancelled && r.Late {
 			l.LateCancellations = append(l.LateCancellations, b)
 		}
 		if b.Attendance == Absent {

@@ -176,7 +176,7 @@ func (s *Service) book(ctx context.Context, tx pgx.Tx, q *bookingdb.Queries, who
 		return Outcome{}, err
 	}
 	if live, err := q.LiveBookingFor(ctx, bookingdb.LiveBookingForParams{SessionID: se.ID, UserID: p.ID}); err == nil {
-		if live.Status == Waiting {
+		if Status(live.Status) == Waiting {
 			return Outcome{}, ErrAlreadyWaiting
 		}
 		return Outcome{}, ErrAlreadyBooked
@@ -381,7 +381,7 @@ func (s *Service) Leave(ctx context.Context, bookingID int64) error {
 		if !mayChange(who, b) {
 			return ErrNotFound
 		}
-		if b.Status != Waiting && b.Status != Offered {
+		if Status(b.Status) != Waiting && Status(b.Status) != Offered {
 			return ErrWrongState
 		}
 		if !now.Before(se.StartsAt) {
@@ -457,7 +457,7 @@ func end(ctx context.Context, q *bookingdb.Queries, id int64, status Status, by 
 		endedBy = &by
 	}
 	_, err := q.EndBooking(ctx, bookingdb.EndBookingParams{
-		ID: id, Status: status, Now: now, EndedBy: endedBy, Late: late, EndNote: note, ReplacedBy: replacedBy, FromStates: statusNames(from),
+		ID: id, Status: bookingdb.BookingStatus(status), Now: now, EndedBy: endedBy, Late: late, EndNote: note, ReplacedBy: replacedBy, FromStates: statusNames(from),
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return ErrWrongState

@@ -45,7 +45,7 @@ func (s *Service) Cancel(ctx context.Context, bookingID int64) (CancelOutcome, e
 		if !now.Before(se.StartsAt) {
 			return ErrStarted
 		}
-		switch b.Status {
+		switch Status(b.Status) {
 		case Waiting, Offered, Held:
 			if err := end(ctx, q, b.ID, Left, who.ID, now, false, "", nil, Waiting, Offered, Held); err != nil {
 				return err
@@ -113,7 +113,7 @@ func (s *Service) Substitute(ctx context.Context, bookingID int64, colleagueEmai
 		if !mayChange(who, b) {
 			return ErrNotFound
 		}
-		if b.Status != Confirmed {
+		if Status(b.Status) != Confirmed {
 			return ErrWrongState
 		}
 		if !now.Before(se.StartsAt) {
@@ -188,7 +188,7 @@ func endWait(ctx context.Context, q *bookingdb.Queries, sessionID, userID, by in
 	} else if err != nil {
 		return false, fmt.Errorf("live booking on session %d: %w", sessionID, err)
 	}
-	if live.Status != Waiting {
+	if Status(live.Status) != Waiting {
 		return false, nil
 	}
 	return true, end(ctx, q, live.ID, Left, by, now, false, note, nil, Waiting)
@@ -251,7 +251,7 @@ func (s *Service) CancelFutureBookings(ctx context.Context, tx pgx.Tx, userID in
 			return fmt.Errorf("booking %d: %w", b.ID, err)
 		}
 		status := Left
-		switch cur.Status {
+		switch Status(cur.Status) {
 		case Confirmed:
 			status = Cancelled
 		case Held, Waiting, Offered:

@@ -88,7 +88,7 @@ func (s *Service) SessionToBook(ctx context.Context, sessionID, personID int64) 
 	}
 	live, err := q.LiveBookingFor(ctx, bookingdb.LiveBookingForParams{SessionID: sessionID, UserID: personID})
 	if err == nil {
-		se.LiveBookingID, se.LiveStatus = live.ID, live.Status
+		se.LiveBookingID, se.LiveStatus = live.ID, Status(live.Status)
 	} else if !errors.Is(err, pgx.ErrNoRows) {
 		return SessionToBook{}, fmt.Errorf("live booking of session %d: %w", sessionID, err)
 	}

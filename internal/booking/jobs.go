@@ -328,7 +328,7 @@ func (w *holdExpiryWorker) Work(ctx context.Context, job *river.Job[HoldExpiryAr
 	} else if err != nil {
 		return fmt.Errorf("booking %d: %w", job.Args.BookingID, err)
 	}
-	if b.Status != Held {
+	if Status(b.Status) != Held {
 		return nil // paid for, given up or lapsed already
 	}
 	_, err = w.s.lapseSessionHolds(ctx, b.SessionID)

@@ -119,7 +119,7 @@ func (s *Service) Get(ctx context.Context, id int64) (Booking, error) {
 	now := s.now()
 	b := Booking{
 		ID: r.ID, SessionID: r.SessionID, PersonID: r.UserID, PersonName: r.PersonName, PersonEmail: r.PersonEmail,
-		AgencyID: r.AgencyID, AgencyName: r.AgencyName, Status: r.Status, AccessNeeds: r.AccessNeeds,
+		AgencyID: r.AgencyID, AgencyName: r.AgencyName, Status: Status(r.Status), AccessNeeds: r.AccessNeeds,
 		DietaryNeeds: r.DietaryNeeds, LineManagerName: r.LineManagerName, LineManagerEmail: r.LineManagerEmail,
 		OfferExpiresAt: r.OfferExpiresAt, HoldExpiresAt: r.HoldExpiresAt, Paid: money.Pence(r.PaidPence),
 		Refund: money.Pence(r.RefundPence), Late: r.Late, EndNote: r.EndNote, CourseTitle: r.CourseTitle,
@@ -127,7 +127,7 @@ func (s *Service) Get(ctx context.Context, id int64) (Booking, error) {
 		Cutoff: r.BookingCutoffAt, SessionStatus: catalogue.SessionStatus(r.SessionStatus), VenueName: r.VenueName,
 		VenueAddress: r.VenueAddress, Online: r.VenueOnline, MeetingURL: r.MeetingUrl,
 		LateIfCancelledNow: IsLate(r.BookingCutoffAt, now), Changeable: now.Before(r.StartsAt),
-		EndedBy:                endedBy(r.Status, catalogue.SessionStatus(r.SessionStatus), r.EndedBy, r.UserID, r.EndedByManager),
+		EndedBy:                endedBy(Status(r.Status), catalogue.SessionStatus(r.SessionStatus), r.EndedBy, r.UserID, r.EndedByManager),
 		SessionCancelledReason: r.SessionCancelledReason,
 		Invoiced:               money.Pence(r.InvoicePence), PurchaseOrder: r.InvoicePurchaseOrder,
 		InvoiceStatus: r.InvoiceStatus,
@@ -135,7 +135,7 @@ func (s *Service) Get(ctx context.Context, id int64) (Booking, error) {
 	if r.Attendance != nil {
 		b.Attendance = *r.Attendance
 	}
-	if offerLapsed(r.Status, r.OfferExpiresAt, now) {
+	if offerLapsed(Status(r.Status), r.OfferExpiresAt, now) {
 		b.Status = Expired // its job has not passed it on yet, but it cannot be accepted
 	}
 	if b.Status == Waiting {
@@ -185,7 +185,7 @@ func (s *Service) Mine(ctx context.Context) (MyTraining, error) {
 	for i := len(rows) - 1; i >= 0; i-- {
 		r := rows[i]
 		b := Booking{
-			ID: r.ID, SessionID: r.SessionID, Status: r.Status, Late: r.Late, OfferExpiresAt: r.OfferExpiresAt,
+			ID: r.ID, SessionID: r.SessionID, Status: Status(r.Status), Late: r.Late, OfferExpiresAt: r.OfferExpiresAt,
 			HoldExpiresAt: r.HoldExpiresAt, EndNote: r.EndNote,
 			CourseTitle: r.CourseTitle, CourseSlug: r.CourseSlug, HalfDay: r.CourseDuration == "half_day",
 			StartsAt: r.StartsAt, EndsAt: r.EndsAt, Cutoff: r.BookingCutoffAt, SessionStatus: catalogue.SessionStatus(r.SessionStatus),
@@ -197,22 +197,23 @@ func (s *Service) Mine(ctx context.Context) (MyTraining, error) {
 		}
 		future := now.Before(r.StartsAt)
 		switch {
-		case offerLapsed(r.Status, r.OfferExpiresAt, now):
+		case offerLapsed(b.Status, r.OfferExpiresAt, now):
 			// shown with the ended bookings below
-		case r.Status == Offered && future:
+		case b.Status == Offered && future:
 			m.Offers = append(m.Offers, b)
-		case (r.Status == Confirmed || r.Status == Held) && future:
+		case (b.Status == Confirmed || b.Status == Held) && future:
 			m.Upcoming = append(m.Upcoming, b)
-		case r.Status == Waiting && future:
+		case b.Status == Waiting && future:
 			m.Waiting = append(m.Waiting, b)
 		}
 	}
 	for _, r := range rows {
-		lapsed := offerLapsed(r.Status, r.OfferExpiresAt, now)
-		if now.Before(r.StartsAt) && !lapsed && (r.Status == Offered || r.Status == Confirmed || r.Status == Waiting || r.Status == Held) {
+		st := Status(r.Status)
+		lapsed := offerLapsed(st, r.OfferExpiresAt, now)
+		if now.Before(r.StartsAt) && !lapsed && (st == Offered || st == Confirmed || st == Waiting || st == Held) {
 			continue
 		}
-		if r.Status == Confirmed && r.Attendance != nil && (*r.Attendance == Attended || *r.Attendance == ArrivedLate) {
+		if st == Confirmed && r.Attendance != nil && (*r.Attendance == Attended || *r.Attendance == ArrivedLate) {
 			m.Record = append(m.Record, Record{
 				CourseTitle: r.CourseTitle, StartsAt: r.StartsAt, EndsAt: r.EndsAt,
 				Hours: r.EndsAt.Sub(r.StartsAt).Hours(), Attendance: *r.Attendance,
@@ -220,10 +221,10 @@ func (s *Service) Mine(ctx context.Context) (MyTraining, error) {
 			continue
 		}
 		b := Booking{
-			ID: r.ID, SessionID: r.SessionID, Status: r.Status, Late: r.Late, CourseTitle: r.CourseTitle,
+			ID: r.ID, SessionID: r.SessionID, Status: Status(r.Status), Late: r.Late, CourseTitle: r.CourseTitle,
 			CourseSlug: r.CourseSlug, StartsAt: r.StartsAt, EndsAt: r.EndsAt, SessionStatus: catalogue.SessionStatus(r.SessionStatus),
 			VenueName: r.VenueName, Online: r.VenueOnline, PersonID: who.ID,
-			EndedBy:                endedBy(r.Status, catalogue.SessionStatus(r.SessionStatus), r.EndedBy, who.ID, r.EndedByManager),
+			EndedBy:                endedBy(Status(r.Status), catalogue.SessionStatus(r.SessionStatus), r.EndedBy, who.ID, r.EndedByManager),
 			SessionCancelledReason: r.SessionCancelledReason,
 		}
 		if lapsed {
@@ -274,7 +275,7 @@ func (s *Service) ListSession(ctx context.Context, sessionID int64) (SessionList
 	var l SessionList
 	for _, r := range rows {
 		e := Entry{
-			ID: r.ID, PersonID: r.UserID, Name: r.FullName, Email: r.Email, Agency: r.AgencyName, Status: r.Status,
+			ID: r.ID, PersonID: r.UserID, Name: r.FullName, Email: r.Email, Agency: r.AgencyName, Status: Status(r.Status),
 			Late: r.Late, AccessNeeds: r.AccessNeeds, DietaryNeeds: r.DietaryNeeds, LineManagerName: r.LineManagerName,
 			LineManagerEmail: r.LineManagerEmail, OfferExpiresAt: r.OfferExpiresAt, EndNote: r.EndNote,
 		}
@@ -284,7 +285,7 @@ func (s *Service) ListSession(ctx context.Context, sessionID int64) (SessionList
 		if r.Attendance != nil {
 			e.Attendance = *r.Attendance
 		}
-		if offerLapsed(r.Status, r.OfferExpiresAt, s.now()) {
+		if offerLapsed(Status(r.Status), r.OfferExpiresAt, s.now()) {
 			e.Status = Expired // its job passes the place on shortly
 		}
 		switch e.Status {

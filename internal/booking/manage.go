@@ -135,7 +135,7 @@ func (s *Service) Remove(ctx context.Context, bookingID int64, late bool, typedN
 		if !now.Before(se.StartsAt) {
 			return ErrStarted
 		}
-		switch b.Status {
+		switch Status(b.Status) {
 		case Waiting, Offered, Held:
 			late = false // only a cancelled place can be late
 			if err := end(ctx, q, b.ID, Left, who.ID, now, false, why, nil, Waiting, Offered, Held); err != nil {
@@ -221,7 +221,7 @@ func (s *Service) Move(ctx context.Context, bookingID, toSessionID int64) (int64
 		} else if p.Erased {
 			return ErrNotFound
 		}
-		if b.Status != Confirmed {
+		if Status(b.Status) != Confirmed {
 			return ErrWrongState
 		}
 		if !now.Before(from.StartsAt) {
@@ -297,7 +297,7 @@ func (s *Service) MarkLate(ctx context.Context, bookingID int64, late bool, reas
 		if err != nil {
 			return err
 		}
-		if b.Status != Cancelled || catalogue.SessionStatus(b.SessionStatus) == catalogue.SessionCancelled || b.PersonErased {
+		if Status(b.Status) != Cancelled || catalogue.SessionStatus(b.SessionStatus) == catalogue.SessionCancelled || b.PersonErased {
 			return ErrWrongState // only a person's own cancellation can be late
 		}
 		if b.Late == late {
@@ -332,7 +332,7 @@ func (s *Service) Reorder(ctx context.Context, bookingID int64, up bool, reason 
 		if err != nil {
 			return err
 		}
-		if b.Status != Waiting {
+		if Status(b.Status) != Waiting {
 			return ErrWrongState
 		}
 		var n bookingdb.WaitingAboveRow

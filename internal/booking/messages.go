@@ -155,7 +155,7 @@ func (s *Service) calendar(b bookingdb.BookingDetail, kind messageKind) *email.C
 	case msgCancelled, msgSubstitutedOut, msgMovedFrom:
 		return s.cancellation(b)
 	case msgSessionCancelled:
-		if b.Status == Cancelled { // a place, not a waiting-list entry: it was in their diary
+		if Status(b.Status) == Cancelled { // a place, not a waiting-list entry: it was in their diary
 			return s.cancellation(b)
 		}
 	}
@@ -184,7 +184,7 @@ func (s *Service) event(b bookingdb.BookingDetail) ical.Event {
 	if summary := strings.TrimSpace(b.CourseSummary); summary != "" {
 		d.WriteString("\n\n" + summary)
 	}
-	if b.VenueOnline && b.Status == Confirmed && b.MeetingUrl != "" {
+	if b.VenueOnline && Status(b.Status) == Confirmed && b.MeetingUrl != "" {
 		d.WriteString("\n\nJoin online: " + b.MeetingUrl)
 	}
 	link := s.link(fmt.Sprintf("/bookings/%d", b.ID))
@@ -240,7 +240,7 @@ func (s *Service) CalendarFile(ctx context.Context, id int64) ([]byte, error) {
 	} else if err != nil {
 		return nil, fmt.Errorf("booking %d: %w", id, err)
 	}
-	if !mayChange(who, b) || b.Status != Confirmed || b.PersonErased {
+	if !mayChange(who, b) || Status(b.Status) != Confirmed || b.PersonErased {
 		return nil, ErrNotFound
 	}
 	return ical.Request(s.event(b), s.now()), nil

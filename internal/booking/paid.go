@@ -147,8 +147,8 @@ func (s *Service) LockHeldTx(ctx context.Context, tx pgx.Tx, id int64) (HeldPlac
 	if !mayChange(actor.From(ctx), b) {
 		return HeldPlace{}, ErrNotFound
 	}
-	if b.Status != Held {
-		if b.Status == Lapsed {
+	if Status(b.Status) != Held {
+		if Status(b.Status) == Lapsed {
 			return HeldPlace{}, ErrHoldLapsed
 		}
 		return HeldPlace{}, ErrWrongState
@@ -197,7 +197,7 @@ func (s *Service) LockPlaceTx(ctx context.Context, tx pgx.Tx, id int64, now time
 	if err != nil {
 		return PaidPlace{}, err
 	}
-	return PaidPlace{ID: b.ID, SessionID: b.SessionID, Status: b.Status,
+	return PaidPlace{ID: b.ID, SessionID: b.SessionID, Status: Status(b.Status),
 		SessionToCome: catalogue.SessionStatus(se.Status) == catalogue.SessionPublished && now.Before(se.StartsAt)}, nil
 }
 

@@ -141,7 +141,7 @@ func (s *Service) sendSessionReminders(ctx context.Context, session int64, due [
 		}
 		bookings := make(map[int64]bookingdb.BookingDetail, len(rows))
 		for _, b := range rows {
-			if b.Status == Confirmed && b.SessionStatus == "published" && now.Before(b.StartsAt) {
+			if Status(b.Status) == Confirmed && b.SessionStatus == "published" && now.Before(b.StartsAt) {
 				bookings[b.ID] = b
 			}
 		}
@@ -240,7 +240,7 @@ func (s *Service) sendReminder(ctx context.Context, id int64, r reminder, now ti
 		if err != nil {
 			return err
 		}
-		if b.Status != Confirmed || catalogue.SessionStatus(b.SessionStatus) != catalogue.SessionPublished || !now.Before(b.StartsAt) {
+		if Status(b.Status) != Confirmed || catalogue.SessionStatus(b.SessionStatus) != catalogue.SessionPublished || !now.Before(b.StartsAt) {
 			return nil
 		}
 		mine := false

@@ -2,25 +2,26 @@ package booking
 
 import "github.com/pscp/booktraining/internal/booking/internal/bookingdb"
 
-// Status is where a booking stands (bookingdb.BookingStatus, named here). The database's booking_status enum is
-// the one list of them; sqlc generates dbsqlc's constants from it, and these
-// name them. Held, Waiting, Offered and Confirmed are live (the database's
+// Status is where a booking stands. The database's booking_status enum is
+// the one list of them; sqlc generates bookingdb's constants from it, and
+// these name them as booking's own type, so no other package sees bookingdb.
+// Held, Waiting, Offered and Confirmed are live (the database's
 // booking_status_live); Held, Offered and Confirmed take a seat
 // (booking_status_takes_seat).
-type Status = bookingdb.BookingStatus
+type Status string
 
 // The statuses of a booking.
 const (
-	Held        = bookingdb.BookingStatusHeld    // a paid place, held while its person pays
-	Waiting     = bookingdb.BookingStatusWaiting // on the waiting list
-	Offered     = bookingdb.BookingStatusOffered // offered a place from the waiting list
-	Confirmed   = bookingdb.BookingStatusConfirmed
-	Cancelled   = bookingdb.BookingStatusCancelled
-	Substituted = bookingdb.BookingStatusSubstituted // passed to a colleague
-	Moved       = bookingdb.BookingStatusMoved       // moved to another session
-	Left        = bookingdb.BookingStatusLeft        // left the waiting list or turned down an offer
-	Expired     = bookingdb.BookingStatusExpired     // an offer not accepted in time
-	Lapsed      = bookingdb.BookingStatusLapsed      // a held place not paid for in time
+	Held        = Status(bookingdb.BookingStatusHeld)    // a paid place, held while its person pays
+	Waiting     = Status(bookingdb.BookingStatusWaiting) // on the waiting list
+	Offered     = Status(bookingdb.BookingStatusOffered) // offered a place from the waiting list
+	Confirmed   = Status(bookingdb.BookingStatusConfirmed)
+	Cancelled   = Status(bookingdb.BookingStatusCancelled)
+	Substituted = Status(bookingdb.BookingStatusSubstituted) // passed to a colleague
+	Moved       = Status(bookingdb.BookingStatusMoved)       // moved to another session
+	Left        = Status(bookingdb.BookingStatusLeft)        // left the waiting list or turned down an offer
+	Expired     = Status(bookingdb.BookingStatusExpired)     // an offer not accepted in time
+	Lapsed      = Status(bookingdb.BookingStatusLapsed)      // a held place not paid for in time
 )
 
 // Statuses are all of them, in the enum's order.
