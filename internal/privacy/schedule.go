@@ -270,10 +270,10 @@ func deletePayments(ctx context.Context, tx pgx.Tx, now time.Time, max int32) (i
 	return int(n), err
 }
 
-// CountRetainedPlacesTx adds the bookings ids, in the caller's transaction,
-// to the anonymous counts of places kept for the partnership board's figures
-// (retained_place_counts): booking's retention calls it before it deletes
-// them.
+// CountRetainedPlacesTx adds the bookings with these ids, in the caller's
+// transaction, to the anonymous counts of places kept for the partnership
+// board's figures (retained_place_counts), which privacy owns: booking's
+// retention calls it just before it deletes them.
 func CountRetainedPlacesTx(ctx context.Context, tx pgx.Tx, ids []int64) error {
 	if err := privacydb.New(tx).CountRetainedPlaces(ctx, ids); err != nil {
 		return fmt.Errorf("count places: %w", err)
