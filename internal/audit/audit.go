@@ -13,7 +13,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pscp/booktraining/internal/audit/internal/auditdb"
-	"github.com/pscp/booktraining/internal/dbsqlc"
 )
 
 // Action names what happened.
@@ -124,21 +123,6 @@ func RecordTx(ctx context.Context, tx pgx.Tx, at time.Time, e Event) error {
 		return err
 	}
 	if err := auditdb.New(tx).InsertAuditEvent(ctx, p); err != nil {
-		return fmt.Errorf("audit %s: %w", e.Action, err)
-	}
-	return nil
-}
-
-// Record writes e with the shared queries of the caller's transaction. It is
-// the old way, kept for the callers not yet moved to RecordTx (booking,
-// scheduling, trainer, catalogue, payment): it uses a copy of the insert in
-// the shared package (db/queries/audit_record.sql), deleted with it.
-func Record(ctx context.Context, q *dbsqlc.Queries, at time.Time, e Event) error {
-	p, err := insertParams(at, e)
-	if err != nil {
-		return err
-	}
-	if err := q.InsertAuditEvent(ctx, dbsqlc.InsertAuditEventParams(p)); err != nil {
 		return fmt.Errorf("audit %s: %w", e.Action, err)
 	}
 	return nil

@@ -8,7 +8,7 @@ import (
 
 // Log reads the audit log for the training managers' page and records
 // views of personal data. Changes are recorded by their own packages with
-// Record, in the transaction of the change.
+// RecordTx, in the transaction of the change.
 type Log struct {
 	pool *pgxpool.Pool
 	now  func() time.Time

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/pscp/booktraining/internal/actor"
+	"github.com/pscp/booktraining/internal/booking/internal/bookingdb"
 	"github.com/pscp/booktraining/internal/catalogue"
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -63,7 +63,7 @@ func (s *Service) AgencyBookings(ctx context.Context, f AgencyFilter) (AgencyLis
 	if len([]rune(search)) > 100 {
 		search = string([]rune(search)[:100])
 	}
-	rows, err := dbsqlc.New(s.pool).AgencyBookingsFor(ctx, dbsqlc.AgencyBookingsForParams{
+	rows, err := bookingdb.New(s.pool).AgencyBookingsFor(ctx, bookingdb.AgencyBookingsForParams{
 		AgencyID: who.AgencyID, Search: likePattern(search),
 	})
 	if err != nil {
@@ -73,9 +73,9 @@ func (s *Service) AgencyBookings(ctx context.Context, f AgencyFilter) (AgencyLis
 	var l AgencyList
 	for _, r := range rows {
 		b := AgencyBooking{
-			ID: r.ID, PersonName: r.FullName, PersonEmail: r.Email, Status: r.Status, Late: r.Late,
+			ID: r.ID, PersonName: r.FullName, PersonEmail: r.Email, Status: Status(r.Status), Late: r.Late,
 			OfferExpiresAt: r.OfferExpiresAt, Position: int(r.Position), CourseTitle: r.CourseTitle,
-			StartsAt: r.StartsAt, EndsAt: r.EndsAt, SessionStatus: r.SessionStatus, VenueName: r.VenueName,
+			StartsAt: r.StartsAt, EndsAt: r.EndsAt, SessionStatus: catalogue.SessionStatus(r.SessionStatus), VenueName: r.VenueName,
 			Online: r.VenueOnline,
 		}
 		if r.Erased {
@@ -86,16 +86,16 @@ func (s *Service) AgencyBookings(ctx context.Context, f AgencyFilter) (AgencyLis
 		}
 		future := now.Before(r.StartsAt)
 		switch {
-		case offerLapsed(r.Status, r.OfferExpiresAt, now):
+		case offerLapsed(b.Status, r.OfferExpiresAt, now):
 			// no longer theirs to accept; its job passes it on
-		case future && (r.Status == Confirmed || r.Status == Offered):
+		case future && (b.Status == Confirmed || b.Status == Offered):
 			l.Upcoming = append(l.Upcoming, b)
-		case future && r.Status == Waiting:
+		case future && b.Status == Waiting:
 			l.Waiting = append(l.Waiting, b)
-		case !future && r.Status == Confirmed:
+		case !future && b.Status == Confirmed:
 			l.Past = append(l.Past, b)
 		}
-		if r.Status == Cancelled && r.Late {
+		if b.Status == Cancelled && r.Late {
 			l.LateCancellations = append(l.LateCancellations, b)
 		}
 		if b.Attendance == Absent {
@@ -128,7 +128,7 @@ func (s *Service) AgencyPeople(ctx context.Context) ([]BookablePerson, error) {
 	if !who.Coordinator || who.AgencyID == nil {
 		return nil, ErrForbidden
 	}
-	rows, err := dbsqlc.New(s.pool).AgencyBookablePeople(ctx, who.AgencyID)
+	rows, err := bookingdb.New(s.pool).AgencyBookablePeople(ctx, who.AgencyID)
 	if err != nil {
 		return nil, fmt.Errorf("people of agency %d: %w", *who.AgencyID, err)
 	}
@@ -161,7 +161,7 @@ func (s *Service) AgencySessions(ctx context.Context) ([]OpenSession, error) {
 	if !who.Coordinator || who.AgencyID == nil {
 		return nil, ErrForbidden
 	}
-	rows, err := dbsqlc.New(s.pool).AgencyBookableSessions(ctx, dbsqlc.AgencyBookableSessionsParams{
+	rows, err := bookingdb.New(s.pool).AgencyBookableSessions(ctx, bookingdb.AgencyBookableSessionsParams{
 		Now: s.now(), AgencyID: who.AgencyID,
 	})
 	if err != nil {

@@ -11,8 +11,8 @@ import (
 
 	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/actor"
+	"github.com/pscp/booktraining/internal/booking/internal/bookingdb"
 	"github.com/pscp/booktraining/internal/catalogue"
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/payment/money"
 	"github.com/pscp/booktraining/internal/pgerr"
 	"github.com/pscp/booktraining/internal/validation"
@@ -108,7 +108,7 @@ type person struct {
 
 // personFor checks that actor may book for personID, and that the person
 // can be booked: a confirmed email address, not erased.
-func personFor(ctx context.Context, q *dbsqlc.Queries, who actor.Actor, personID int64) (person, error) {
+func personFor(ctx context.Context, q *bookingdb.Queries, who actor.Actor, personID int64) (person, error) {
 	p, err := q.GetPersonForBooking(ctx, personID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return person{}, ErrNotFound
@@ -136,7 +136,7 @@ func (s *Service) Book(ctx context.Context, r Request) (Outcome, error) {
 	d, detailsErr := r.Details.clean()
 	r.Details = d
 	var out Outcome
-	err := s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
+	err := s.inTx(ctx, func(tx pgx.Tx, q *bookingdb.Queries) error {
 		var err error
 		if out, err = s.book(ctx, tx, q, who, r, detailsErr, s.now()); err != nil {
 			return err
@@ -159,7 +159,7 @@ func (s *Service) Book(ctx context.Context, r Request) (Outcome, error) {
 // waiting list if asked for. detailsErr is what cleaning the details found:
 // it is returned only once the person is known to be allowed to book, so
 // someone who may not book is told that, not asked to fix the form.
-func (s *Service) book(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, who actor.Actor, r Request, detailsErr error, now time.Time) (Outcome, error) {
+func (s *Service) book(ctx context.Context, tx pgx.Tx, q *bookingdb.Queries, who actor.Actor, r Request, detailsErr error, now time.Time) (Outcome, error) {
 	d := r.Details
 	p, err := personFor(ctx, q, who, r.PersonID)
 	if err != nil {
@@ -175,8 +175,8 @@ func (s *Service) book(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, who ac
 	if err := notTrainerOf(ctx, q, se.ID, p.ID); err != nil {
 		return Outcome{}, err
 	}
-	if live, err := q.LiveBookingFor(ctx, dbsqlc.LiveBookingForParams{SessionID: se.ID, UserID: p.ID}); err == nil {
-		if live.Status == Waiting {
+	if live, err := q.LiveBookingFor(ctx, bookingdb.LiveBookingForParams{SessionID: se.ID, UserID: p.ID}); err == nil {
+		if Status(live.Status) == Waiting {
 			return Outcome{}, ErrAlreadyWaiting
 		}
 		return Outcome{}, ErrAlreadyBooked
@@ -194,7 +194,7 @@ func (s *Service) book(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, who ac
 		// A paid place is held while its person pays; a manager adding
 		// someone confirms it at once (the partnership's own decision).
 		until := now.Add(s.paymentHold())
-		id, err := q.HoldPlace(ctx, dbsqlc.HoldPlaceParams{
+		id, err := q.HoldPlace(ctx, bookingdb.HoldPlaceParams{
 			UserID: p.ID, AgencyID: p.AgencyID, BookedBy: who.ID, AccessNeeds: d.AccessNeeds,
 			DietaryNeeds: d.DietaryNeeds, LineManagerName: d.LineManagerName, LineManagerEmail: d.LineManagerEmail,
 			Now: now, HoldUntil: until, SessionID: se.ID,
@@ -208,7 +208,7 @@ func (s *Service) book(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, who ac
 			return Outcome{}, ErrFull
 		}
 	}
-	id, err := q.TakePlace(ctx, dbsqlc.TakePlaceParams{
+	id, err := q.TakePlace(ctx, bookingdb.TakePlaceParams{
 		UserID: p.ID, AgencyID: p.AgencyID, BookedBy: who.ID, AccessNeeds: d.AccessNeeds,
 		DietaryNeeds: d.DietaryNeeds, LineManagerName: d.LineManagerName, LineManagerEmail: d.LineManagerEmail,
 		Now: now, SessionID: se.ID,
@@ -221,7 +221,7 @@ func (s *Service) book(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, who ac
 	case !r.JoinWaitingList:
 		return Outcome{}, ErrFull
 	}
-	id, err = q.JoinWaitingList(ctx, dbsqlc.JoinWaitingListParams{
+	id, err = q.JoinWaitingList(ctx, bookingdb.JoinWaitingListParams{
 		UserID: p.ID, AgencyID: p.AgencyID, BookedBy: who.ID, AccessNeeds: d.AccessNeeds,
 		DietaryNeeds: d.DietaryNeeds, LineManagerName: d.LineManagerName, LineManagerEmail: d.LineManagerEmail,
 		Now: now, SessionID: se.ID,
@@ -240,8 +240,8 @@ func (s *Service) book(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, who ac
 
 // notTrainerOf refuses a place on a session to someone who delivers it:
 // they are there already, and a place would go to waste.
-func notTrainerOf(ctx context.Context, q *dbsqlc.Queries, sessionID, personID int64) error {
-	delivers, err := q.PersonDeliversSession(ctx, dbsqlc.PersonDeliversSessionParams{SessionID: sessionID, UserID: personID})
+func notTrainerOf(ctx context.Context, q *bookingdb.Queries, sessionID, personID int64) error {
+	delivers, err := q.PersonDeliversSession(ctx, bookingdb.PersonDeliversSessionParams{SessionID: sessionID, UserID: personID})
 	if err != nil {
 		return fmt.Errorf("trainers of session %d: %w", sessionID, err)
 	}
@@ -256,8 +256,8 @@ func notTrainerOf(ctx context.Context, q *dbsqlc.Queries, sessionID, personID in
 // session; others need a published session before its cut-off, and for a
 // closed session, to be of its agency and to come through its invite link
 // (a coordinator of that agency needs no link).
-func mayBook(who actor.Actor, p person, se dbsqlc.LockSessionForBookingRow, token string, now time.Time) error {
-	switch se.Status {
+func mayBook(who actor.Actor, p person, se bookingdb.LockSessionForBookingRow, token string, now time.Time) error {
+	switch catalogue.SessionStatus(se.Status) {
 	case catalogue.SessionPublished:
 	case catalogue.SessionDraft:
 		return ErrNotFound
@@ -289,8 +289,8 @@ func mayBook(who actor.Actor, p person, se dbsqlc.LockSessionForBookingRow, toke
 
 // offerFreePlaces offers any free places of a session (whose row the caller
 // has locked) to the people waiting, in order, and tells each of them.
-func (s *Service) offerFreePlaces(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, sessionID int64, now time.Time) error {
-	offers, err := q.OfferFreePlaces(ctx, dbsqlc.OfferFreePlacesParams{
+func (s *Service) offerFreePlaces(ctx context.Context, tx pgx.Tx, q *bookingdb.Queries, sessionID int64, now time.Time) error {
+	offers, err := q.OfferFreePlaces(ctx, bookingdb.OfferFreePlacesParams{
 		SessionID: sessionID, Now: now, Deadline: now.Add(s.offerWindow()),
 	})
 	if err != nil {
@@ -314,7 +314,7 @@ func (s *Service) offerFreePlaces(ctx context.Context, tx pgx.Tx, q *dbsqlc.Quer
 // caller's transaction: for a change made elsewhere that frees places, such
 // as a manager raising the capacity.
 func (s *Service) FillPlaces(ctx context.Context, tx pgx.Tx, sessionID int64) error {
-	q := dbsqlc.New(tx)
+	q := bookingdb.New(tx)
 	if _, err := lockSession(ctx, q, sessionID); err != nil {
 		return err
 	}
@@ -334,7 +334,7 @@ func (s *Service) FillPlaces(ctx context.Context, tx pgx.Tx, sessionID int64) er
 // succeed once.
 func (s *Service) AcceptOffer(ctx context.Context, bookingID int64) error {
 	who := actor.From(ctx)
-	return s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
+	return s.inTx(ctx, func(tx pgx.Tx, q *bookingdb.Queries) error {
 		b, se, err := lockBooking(ctx, q, bookingID)
 		if err != nil {
 			return err
@@ -343,7 +343,7 @@ func (s *Service) AcceptOffer(ctx context.Context, bookingID int64) error {
 		if b.UserID != who.ID {
 			return ErrNotFound
 		}
-		if !catalogue.OpenForBooking(se.Status, se.BookingCutoffAt, now) {
+		if !catalogue.OpenForBooking(catalogue.SessionStatus(se.Status), se.BookingCutoffAt, now) {
 			return ErrOfferGone // the session was cancelled or moved inside its cut-off
 		}
 		price, err := s.price(ctx, tx, b.CourseID, b.AgencyID)
@@ -352,14 +352,14 @@ func (s *Service) AcceptOffer(ctx context.Context, bookingID int64) error {
 		}
 		if price > 0 { // a paid place: held while they pay
 			until := now.Add(s.paymentHold())
-			if _, err := q.HoldOffer(ctx, dbsqlc.HoldOfferParams{ID: b.ID, Now: now, HoldUntil: until}); errors.Is(err, pgx.ErrNoRows) {
+			if _, err := q.HoldOffer(ctx, bookingdb.HoldOfferParams{ID: b.ID, Now: now, HoldUntil: until}); errors.Is(err, pgx.ErrNoRows) {
 				return ErrOfferGone
 			} else if err != nil {
 				return fmt.Errorf("accept offer %d: %w", b.ID, err)
 			}
 			return s.scheduleHoldExpiry(ctx, tx, b.ID, until)
 		}
-		if _, err := q.ConfirmOffer(ctx, dbsqlc.ConfirmOfferParams{ID: b.ID, Now: now}); errors.Is(err, pgx.ErrNoRows) {
+		if _, err := q.ConfirmOffer(ctx, bookingdb.ConfirmOfferParams{ID: b.ID, Now: now}); errors.Is(err, pgx.ErrNoRows) {
 			return ErrOfferGone
 		} else if err != nil {
 			return fmt.Errorf("accept offer %d: %w", b.ID, err)
@@ -372,7 +372,7 @@ func (s *Service) AcceptOffer(ctx context.Context, bookingID int64) error {
 // they were offered (which passes to the next person waiting).
 func (s *Service) Leave(ctx context.Context, bookingID int64) error {
 	who := actor.From(ctx)
-	return s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
+	return s.inTx(ctx, func(tx pgx.Tx, q *bookingdb.Queries) error {
 		b, se, err := lockBooking(ctx, q, bookingID)
 		if err != nil {
 			return err
@@ -381,7 +381,7 @@ func (s *Service) Leave(ctx context.Context, bookingID int64) error {
 		if !mayChange(who, b) {
 			return ErrNotFound
 		}
-		if b.Status != Waiting && b.Status != Offered {
+		if Status(b.Status) != Waiting && Status(b.Status) != Offered {
 			return ErrWrongState
 		}
 		if !now.Before(se.StartsAt) {
@@ -406,7 +406,7 @@ func (s *Service) ExpireOffers(ctx context.Context) (int, error) {
 // expireOffers expires the offers of each session with an offer due by
 // dueBy (the sweep looks only at offers overdue by its grace).
 func (s *Service) expireOffers(ctx context.Context, dueBy time.Time) (int, error) {
-	sessions, err := dbsqlc.New(s.pool).ExpiredOfferSessions(ctx, dueBy)
+	sessions, err := bookingdb.New(s.pool).ExpiredOfferSessions(ctx, dueBy)
 	if err != nil {
 		return 0, fmt.Errorf("sessions with expired offers: %w", err)
 	}
@@ -431,13 +431,13 @@ func (s *Service) expireOffers(ctx context.Context, dueBy time.Time) (int, error
 // is not touched. It returns how many offers expired.
 func (s *Service) expireSessionOffers(ctx context.Context, id int64) (int, error) {
 	count := 0
-	err := s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
+	err := s.inTx(ctx, func(tx pgx.Tx, q *bookingdb.Queries) error {
 		count = 0 // a retried transaction starts again
 		if _, err := lockSession(ctx, q, id); err != nil {
 			return err
 		}
 		now := s.now() // after the wait for the lock
-		expired, err := q.ExpireOffers(ctx, dbsqlc.ExpireOffersParams{SessionID: id, Now: now})
+		expired, err := q.ExpireOffers(ctx, bookingdb.ExpireOffersParams{SessionID: id, Now: now})
 		if err != nil {
 			return fmt.Errorf("expire offers of session %d: %w", id, err)
 		}
@@ -451,13 +451,13 @@ func (s *Service) expireSessionOffers(ctx context.Context, id int64) (int, error
 }
 
 // end moves a live booking to an ended status, from one of the given states.
-func end(ctx context.Context, q *dbsqlc.Queries, id int64, status Status, by int64, now time.Time, late bool, note string, replacedBy *int64, from ...Status) error {
+func end(ctx context.Context, q *bookingdb.Queries, id int64, status Status, by int64, now time.Time, late bool, note string, replacedBy *int64, from ...Status) error {
 	var endedBy *int64
 	if by != 0 {
 		endedBy = &by
 	}
-	_, err := q.EndBooking(ctx, dbsqlc.EndBookingParams{
-		ID: id, Status: status, Now: now, EndedBy: endedBy, Late: late, EndNote: note, ReplacedBy: replacedBy, FromStates: statusNames(from),
+	_, err := q.EndBooking(ctx, bookingdb.EndBookingParams{
+		ID: id, Status: bookingdb.BookingStatus(status), Now: now, EndedBy: endedBy, Late: late, EndNote: note, ReplacedBy: replacedBy, FromStates: statusNames(from),
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return ErrWrongState

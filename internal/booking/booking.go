@@ -20,8 +20,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/pscp/booktraining/internal/actor"
+	"github.com/pscp/booktraining/internal/booking/internal/bookingdb"
 	"github.com/pscp/booktraining/internal/catalogue"
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/ical"
@@ -112,7 +112,7 @@ func (s *Service) link(path string) string {
 // mayChange reports whether who may cancel, substitute or otherwise change
 // b: their own booking, their agency's as its coordinator, or any as a
 // manager.
-func mayChange(who actor.Actor, b dbsqlc.BookingDetail) bool {
+func mayChange(who actor.Actor, b bookingdb.BookingDetail) bool {
 	return who.Manager || who.ID == b.UserID || who.Coordinates(b.AgencyID)
 }
 
@@ -121,12 +121,12 @@ func mayChange(who actor.Actor, b dbsqlc.BookingDetail) bool {
 func IsLate(cutoff, now time.Time) bool { return catalogue.CutoffPassed(cutoff, now) }
 
 // inTx runs fn in a transaction.
-func (s *Service) inTx(ctx context.Context, fn func(pgx.Tx, *dbsqlc.Queries) error) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return fn(tx, dbsqlc.New(tx)) })
+func (s *Service) inTx(ctx context.Context, fn func(pgx.Tx, *bookingdb.Queries) error) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return fn(tx, bookingdb.New(tx)) })
 }
 
 // lockSession locks a session's row for a change to its bookings.
-func lockSession(ctx context.Context, q *dbsqlc.Queries, id int64) (dbsqlc.LockSessionForBookingRow, error) {
+func lockSession(ctx context.Context, q *bookingdb.Queries, id int64) (bookingdb.LockSessionForBookingRow, error) {
 	se, err := q.LockSessionForBooking(ctx, id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return se, ErrNotFound
@@ -138,12 +138,12 @@ func lockSession(ctx context.Context, q *dbsqlc.Queries, id int64) (dbsqlc.LockS
 
 // lockBooking locks the session of booking id, then reads the booking as it
 // stands under that lock.
-func lockBooking(ctx context.Context, q *dbsqlc.Queries, id int64) (dbsqlc.BookingDetail, dbsqlc.LockSessionForBookingRow, error) {
+func lockBooking(ctx context.Context, q *bookingdb.Queries, id int64) (bookingdb.BookingDetail, bookingdb.LockSessionForBookingRow, error) {
 	b, err := q.GetBooking(ctx, id)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return b, dbsqlc.LockSessionForBookingRow{}, ErrNotFound
+		return b, bookingdb.LockSessionForBookingRow{}, ErrNotFound
 	} else if err != nil {
-		return b, dbsqlc.LockSessionForBookingRow{}, fmt.Errorf("booking %d: %w", id, err)
+		return b, bookingdb.LockSessionForBookingRow{}, fmt.Errorf("booking %d: %w", id, err)
 	}
 	se, err := lockSession(ctx, q, b.SessionID)
 	if err != nil {

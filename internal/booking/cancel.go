@@ -13,7 +13,7 @@ import (
 
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
-	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/booking/internal/bookingdb"
 	"github.com/pscp/booktraining/internal/payment/money"
 	"github.com/pscp/booktraining/internal/pgerr"
 	"github.com/pscp/booktraining/internal/validation"
@@ -33,7 +33,7 @@ type CancelOutcome struct {
 func (s *Service) Cancel(ctx context.Context, bookingID int64) (CancelOutcome, error) {
 	who := actor.From(ctx)
 	var out CancelOutcome
-	err := s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
+	err := s.inTx(ctx, func(tx pgx.Tx, q *bookingdb.Queries) error {
 		b, se, err := lockBooking(ctx, q, bookingID)
 		if err != nil {
 			return err
@@ -45,7 +45,7 @@ func (s *Service) Cancel(ctx context.Context, bookingID int64) (CancelOutcome, e
 		if !now.Before(se.StartsAt) {
 			return ErrStarted
 		}
-		switch b.Status {
+		switch Status(b.Status) {
 		case Waiting, Offered, Held:
 			if err := end(ctx, q, b.ID, Left, who.ID, now, false, "", nil, Waiting, Offered, Held); err != nil {
 				return err
@@ -105,7 +105,7 @@ func (s *Service) Substitute(ctx context.Context, bookingID int64, colleagueEmai
 	}
 	now := s.now()
 	var newID int64
-	err = s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
+	err = s.inTx(ctx, func(tx pgx.Tx, q *bookingdb.Queries) error {
 		b, se, err := lockBooking(ctx, q, bookingID)
 		if err != nil {
 			return err
@@ -113,7 +113,7 @@ func (s *Service) Substitute(ctx context.Context, bookingID int64, colleagueEmai
 		if !mayChange(who, b) {
 			return ErrNotFound
 		}
-		if b.Status != Confirmed {
+		if Status(b.Status) != Confirmed {
 			return ErrWrongState
 		}
 		if !now.Before(se.StartsAt) {
@@ -152,7 +152,7 @@ func (s *Service) Substitute(ctx context.Context, bookingID int64, colleagueEmai
 		if err := end(ctx, q, b.ID, Substituted, who.ID, now, false, "", nil, Confirmed); err != nil {
 			return err
 		}
-		newID, err = q.TakePlace(ctx, dbsqlc.TakePlaceParams{
+		newID, err = q.TakePlace(ctx, bookingdb.TakePlaceParams{
 			UserID: c.ID, AgencyID: c.AgencyID, BookedBy: who.ID, AccessNeeds: d.AccessNeeds,
 			DietaryNeeds: d.DietaryNeeds, LineManagerName: d.LineManagerName, LineManagerEmail: d.LineManagerEmail,
 			Now: now, SessionID: se.ID,
@@ -160,7 +160,7 @@ func (s *Service) Substitute(ctx context.Context, bookingID int64, colleagueEmai
 		if err != nil {
 			return fmt.Errorf("substitute's place: %w", err)
 		}
-		if err := q.SetReplacedBy(ctx, dbsqlc.SetReplacedByParams{ID: b.ID, ReplacedBy: &newID}); err != nil {
+		if err := q.SetReplacedBy(ctx, bookingdb.SetReplacedByParams{ID: b.ID, ReplacedBy: &newID}); err != nil {
 			return err
 		}
 		if err := s.money().PassOnTx(ctx, tx, b.ID, newID); err != nil {
@@ -181,14 +181,14 @@ func (s *Service) Substitute(ctx context.Context, bookingID int64, colleagueEmai
 // endWait ends a person's wait on a session's waiting list, because a place
 // is about to replace it. It reports false, changing nothing, when they
 // already hold a place or an offer there.
-func endWait(ctx context.Context, q *dbsqlc.Queries, sessionID, userID, by int64, now time.Time, note string) (bool, error) {
-	live, err := q.LiveBookingFor(ctx, dbsqlc.LiveBookingForParams{SessionID: sessionID, UserID: userID})
+func endWait(ctx context.Context, q *bookingdb.Queries, sessionID, userID, by int64, now time.Time, note string) (bool, error) {
+	live, err := q.LiveBookingFor(ctx, bookingdb.LiveBookingForParams{SessionID: sessionID, UserID: userID})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return true, nil
 	} else if err != nil {
 		return false, fmt.Errorf("live booking on session %d: %w", sessionID, err)
 	}
-	if live.Status != Waiting {
+	if Status(live.Status) != Waiting {
 		return false, nil
 	}
 	return true, end(ctx, q, live.ID, Left, by, now, false, note, nil, Waiting)
@@ -203,7 +203,7 @@ var forColleague = strings.NewReplacer("Your line manager", "Your colleague’s 
 // partnership has cancelled, in the caller's transaction, and tells each
 // person. None is late.
 func (s *Service) CancelSessionBookings(ctx context.Context, tx pgx.Tx, sessionID int64, reason string) error {
-	q := dbsqlc.New(tx)
+	q := bookingdb.New(tx)
 	if _, err := lockSession(ctx, q, sessionID); err != nil {
 		return err
 	}
@@ -211,11 +211,11 @@ func (s *Service) CancelSessionBookings(ctx context.Context, tx pgx.Tx, sessionI
 	// Every live booking ends in one statement, not one each. A place is
 	// cancelled; a wait, an offer or a hold simply ends. None is late, so
 	// every payment standing is refunded.
-	rows, err := q.EndSessionBookings(ctx, dbsqlc.EndSessionBookingsParams{SessionID: sessionID, Now: now, EndNote: reason})
+	rows, err := q.EndSessionBookings(ctx, bookingdb.EndSessionBookingsParams{SessionID: sessionID, Now: now, EndNote: reason})
 	if err != nil {
 		return fmt.Errorf("end the bookings of session %d: %w", sessionID, err)
 	}
-	slices.SortFunc(rows, func(a, b dbsqlc.EndSessionBookingsRow) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(rows, func(a, b bookingdb.EndSessionBookingsRow) int { return cmp.Compare(a.ID, b.ID) })
 	ended := make([]int64, 0, len(rows))
 	for _, b := range rows {
 		ended = append(ended, b.ID)
@@ -237,8 +237,8 @@ func (s *Service) CancelSessionBookings(ctx context.Context, tx pgx.Tx, sessionI
 // them. Past bookings and attendance stay for the partnership's figures,
 // without the access and dietary needs and line manager they gave.
 func (s *Service) CancelFutureBookings(ctx context.Context, tx pgx.Tx, userID int64, now time.Time) error {
-	q := dbsqlc.New(tx)
-	live, err := q.FutureLiveBookingsOf(ctx, dbsqlc.FutureLiveBookingsOfParams{UserID: userID, Now: now})
+	q := bookingdb.New(tx)
+	live, err := q.FutureLiveBookingsOf(ctx, bookingdb.FutureLiveBookingsOfParams{UserID: userID, Now: now})
 	if err != nil {
 		return fmt.Errorf("future bookings of %d: %w", userID, err)
 	}
@@ -251,7 +251,7 @@ func (s *Service) CancelFutureBookings(ctx context.Context, tx pgx.Tx, userID in
 			return fmt.Errorf("booking %d: %w", b.ID, err)
 		}
 		status := Left
-		switch cur.Status {
+		switch Status(cur.Status) {
 		case Confirmed:
 			status = Cancelled
 		case Held, Waiting, Offered:

@@ -9,8 +9,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pscp/booktraining/internal/actor"
+	"github.com/pscp/booktraining/internal/booking/internal/bookingdb"
 	"github.com/pscp/booktraining/internal/catalogue"
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/payment/money"
 )
 
@@ -73,26 +73,26 @@ func (se SessionToBook) NeedsInvite(who actor.Actor) bool {
 // SessionToBook returns the session for personID's booking form. A draft
 // or unknown session is ErrNotFound.
 func (s *Service) SessionToBook(ctx context.Context, sessionID, personID int64) (SessionToBook, error) {
-	q := dbsqlc.New(s.pool)
+	q := bookingdb.New(s.pool)
 	r, err := q.SessionForBookingForm(ctx, sessionID)
-	if errors.Is(err, pgx.ErrNoRows) || (err == nil && r.Status == catalogue.SessionDraft) {
+	if errors.Is(err, pgx.ErrNoRows) || (err == nil && catalogue.SessionStatus(r.Status) == catalogue.SessionDraft) {
 		return SessionToBook{}, ErrNotFound
 	} else if err != nil {
 		return SessionToBook{}, fmt.Errorf("session %d to book: %w", sessionID, err)
 	}
 	se := SessionToBook{
-		ID: r.ID, CourseTitle: r.CourseTitle, CourseSlug: r.CourseSlug, Status: r.Status, StartsAt: r.StartsAt,
+		ID: r.ID, CourseTitle: r.CourseTitle, CourseSlug: r.CourseSlug, Status: catalogue.SessionStatus(r.Status), StartsAt: r.StartsAt,
 		EndsAt: r.EndsAt, Cutoff: r.BookingCutoffAt, PlacesLeft: int(r.Capacity - r.SeatsTaken),
 		VenueName: r.VenueName, VenueTown: r.VenueTown, Online: r.VenueOnline, ClosedToAgencyID: r.ClosedToAgencyID,
 		ClosedToAgency: r.ClosedToAgencyName, CancelledReason: r.CancelledReason,
 	}
-	live, err := q.LiveBookingFor(ctx, dbsqlc.LiveBookingForParams{SessionID: sessionID, UserID: personID})
+	live, err := q.LiveBookingFor(ctx, bookingdb.LiveBookingForParams{SessionID: sessionID, UserID: personID})
 	if err == nil {
-		se.LiveBookingID, se.LiveStatus = live.ID, live.Status
+		se.LiveBookingID, se.LiveStatus = live.ID, Status(live.Status)
 	} else if !errors.Is(err, pgx.ErrNoRows) {
 		return SessionToBook{}, fmt.Errorf("live booking of session %d: %w", sessionID, err)
 	}
-	if se.Delivering, err = q.PersonDeliversSession(ctx, dbsqlc.PersonDeliversSessionParams{SessionID: sessionID, UserID: personID}); err != nil {
+	if se.Delivering, err = q.PersonDeliversSession(ctx, bookingdb.PersonDeliversSessionParams{SessionID: sessionID, UserID: personID}); err != nil {
 		return SessionToBook{}, fmt.Errorf("trainers of session %d: %w", sessionID, err)
 	}
 	agencyID, err := q.AgencyOfPerson(ctx, personID)
@@ -111,7 +111,7 @@ func (s *Service) SessionByInvite(ctx context.Context, token string, personID in
 	if token == "" {
 		return SessionToBook{}, ErrNotFound
 	}
-	id, err := dbsqlc.New(s.pool).SessionIDByInviteToken(ctx, token)
+	id, err := bookingdb.New(s.pool).SessionIDByInviteToken(ctx, token)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return SessionToBook{}, ErrNotFound
 	} else if err != nil {

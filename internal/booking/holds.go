@@ -8,7 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/booking/internal/bookingdb"
 )
 
 // Held places that were not paid for in time: each lapses at the end of its
@@ -16,8 +16,8 @@ import (
 
 // lapse ends held booking id, closes its card payment, tells the person and
 // offers the place on. The caller holds the session's lock.
-func (s *Service) lapse(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, id, sessionID int64, now time.Time) error {
-	if _, err := q.ExpireHold(ctx, dbsqlc.ExpireHoldParams{ID: id, Now: now}); errors.Is(err, pgx.ErrNoRows) {
+func (s *Service) lapse(ctx context.Context, tx pgx.Tx, q *bookingdb.Queries, id, sessionID int64, now time.Time) error {
+	if _, err := q.ExpireHold(ctx, bookingdb.ExpireHoldParams{ID: id, Now: now}); errors.Is(err, pgx.ErrNoRows) {
 		return nil
 	} else if err != nil {
 		return fmt.Errorf("lapse hold of booking %d: %w", id, err)
@@ -43,7 +43,7 @@ func (s *Service) ExpireHolds(ctx context.Context) (int, error) {
 // expireHolds lapses the due holds of each session with a hold due by dueBy
 // (the sweep looks only at holds overdue by its grace).
 func (s *Service) expireHolds(ctx context.Context, dueBy time.Time) (int, error) {
-	sessions, err := dbsqlc.New(s.pool).SessionsWithLapsedHolds(ctx, dueBy)
+	sessions, err := bookingdb.New(s.pool).SessionsWithLapsedHolds(ctx, dueBy)
 	if err != nil {
 		return 0, fmt.Errorf("sessions with lapsed holds: %w", err)
 	}
@@ -65,13 +65,13 @@ func (s *Service) expireHolds(ctx context.Context, dueBy time.Time) (int, error)
 // meanwhile is not due, so is left alone.
 func (s *Service) lapseSessionHolds(ctx context.Context, id int64) (int, error) {
 	n := 0
-	err := s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
+	err := s.inTx(ctx, func(tx pgx.Tx, q *bookingdb.Queries) error {
 		n = 0 // a retried transaction starts again
 		if _, err := lockSession(ctx, q, id); err != nil {
 			return err
 		}
 		now := s.now()
-		ids, err := q.LapsedHoldsOfSession(ctx, dbsqlc.LapsedHoldsOfSessionParams{SessionID: id, Now: now})
+		ids, err := q.LapsedHoldsOfSession(ctx, bookingdb.LapsedHoldsOfSessionParams{SessionID: id, Now: now})
 		if err != nil {
 			return fmt.Errorf("lapsed holds of session %d: %w", id, err)
 		}

@@ -10,8 +10,8 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/pscp/booktraining/internal/booking/internal/bookingdb"
 	"github.com/pscp/booktraining/internal/catalogue"
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/queue"
 )
 
@@ -173,7 +173,7 @@ const (
 // place, so a place confirmed later adds nothing new), and a catch-up due
 // at once for those of the reminders already passed that due says. In the
 // transaction of the place's confirmation, the move, or the link.
-func (s *Service) scheduleReminders(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, id int64, due catchUp) error {
+func (s *Service) scheduleReminders(ctx context.Context, tx pgx.Tx, q *bookingdb.Queries, id int64, due catchUp) error {
 	if s.outbox == nil {
 		return nil
 	}
@@ -184,7 +184,7 @@ func (s *Service) scheduleReminders(ctx context.Context, tx pgx.Tx, q *dbsqlc.Qu
 		return fmt.Errorf("session %d for its reminders: %w", id, err)
 	}
 	now := s.now()
-	if se.Status != catalogue.SessionPublished || !now.Before(se.StartsAt) {
+	if catalogue.SessionStatus(se.Status) != catalogue.SessionPublished || !now.Before(se.StartsAt) {
 		return nil
 	}
 	type moment struct {
@@ -227,7 +227,7 @@ func (s *Service) scheduleReminders(ctx context.Context, tx pgx.Tx, q *dbsqlc.Qu
 // confirmed finishes confirming booking id on session sessionID, in its
 // transaction: the email (of kind: confirmed, or moved for a place moved to
 // this session) and the jobs that remind them before it.
-func (s *Service) confirmed(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, id, sessionID int64, kind messageKind) error {
+func (s *Service) confirmed(ctx context.Context, tx pgx.Tx, q *bookingdb.Queries, id, sessionID int64, kind messageKind) error {
 	if err := s.scheduleReminders(ctx, tx, q, sessionID, catchUpJoining); err != nil {
 		return err
 	}
@@ -238,7 +238,7 @@ func (s *Service) confirmed(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, i
 // link makes due: joining instructions already due (inside 48 hours of an
 // online session) that waited for a link go now.
 func (s *Service) NotifyMeetingLinkChanged(ctx context.Context, tx pgx.Tx, id int64) error {
-	q := dbsqlc.New(tx)
+	q := bookingdb.New(tx)
 	if _, err := lockSession(ctx, q, id); err != nil {
 		return err
 	}
@@ -253,14 +253,14 @@ func (s *Service) NotifyMeetingLinkChanged(ctx context.Context, tx pgx.Tx, id in
 // missed. Reminders whose moment has passed are left to the sweep. Each
 // session's jobs go in a short transaction of their own.
 func (s *Service) ScheduleMissing(ctx context.Context) error {
-	q := dbsqlc.New(s.pool)
+	q := bookingdb.New(s.pool)
 	var failed []error
 	offers, err := q.PendingOfferDeadlines(ctx)
 	if err != nil {
 		return fmt.Errorf("offers to schedule: %w", err)
 	}
 	for _, o := range offers {
-		failed = append(failed, s.inTx(ctx, func(tx pgx.Tx, _ *dbsqlc.Queries) error {
+		failed = append(failed, s.inTx(ctx, func(tx pgx.Tx, _ *bookingdb.Queries) error {
 			return s.scheduleOfferExpiry(ctx, tx, o.SessionID, []time.Time{o.Deadline})
 		}))
 	}
@@ -269,7 +269,7 @@ func (s *Service) ScheduleMissing(ctx context.Context) error {
 		return fmt.Errorf("holds to schedule: %w", err)
 	}
 	for _, h := range holds {
-		failed = append(failed, s.inTx(ctx, func(tx pgx.Tx, _ *dbsqlc.Queries) error {
+		failed = append(failed, s.inTx(ctx, func(tx pgx.Tx, _ *bookingdb.Queries) error {
 			return s.scheduleHoldExpiry(ctx, tx, h.ID, h.Until)
 		}))
 	}
@@ -278,7 +278,7 @@ func (s *Service) ScheduleMissing(ctx context.Context) error {
 		return fmt.Errorf("sessions to remind: %w", err)
 	}
 	for _, id := range sessions {
-		failed = append(failed, s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
+		failed = append(failed, s.inTx(ctx, func(tx pgx.Tx, q *bookingdb.Queries) error {
 			return s.scheduleReminders(ctx, tx, q, id, catchUpNone)
 		}))
 	}
@@ -322,13 +322,13 @@ func (w *holdExpiryWorker) Work(ctx context.Context, job *river.Job[HoldExpiryAr
 	if wait := job.Args.Due.Sub(w.s.now()); wait > 0 {
 		return river.JobSnooze(wait)
 	}
-	b, err := dbsqlc.New(w.s.pool).GetBooking(ctx, job.Args.BookingID)
+	b, err := bookingdb.New(w.s.pool).GetBooking(ctx, job.Args.BookingID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil
 	} else if err != nil {
 		return fmt.Errorf("booking %d: %w", job.Args.BookingID, err)
 	}
-	if b.Status != Held {
+	if Status(b.Status) != Held {
 		return nil // paid for, given up or lapsed already
 	}
 	_, err = w.s.lapseSessionHolds(ctx, b.SessionID)
@@ -351,13 +351,13 @@ func (w *reminderWorker) Timeout(*river.Job[ReminderArgs]) time.Duration { retur
 // from it.
 func (w *reminderWorker) Work(ctx context.Context, job *river.Job[ReminderArgs]) error {
 	a := job.Args
-	se, err := dbsqlc.New(w.s.pool).ReminderSession(ctx, a.SessionID)
+	se, err := bookingdb.New(w.s.pool).ReminderSession(ctx, a.SessionID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil
 	} else if err != nil {
 		return fmt.Errorf("session %d for its reminders: %w", a.SessionID, err)
 	}
-	if se.Status != catalogue.SessionPublished || !se.StartsAt.Equal(a.StartsAt) {
+	if catalogue.SessionStatus(se.Status) != catalogue.SessionPublished || !se.StartsAt.Equal(a.StartsAt) {
 		return nil
 	}
 	now := w.s.now()

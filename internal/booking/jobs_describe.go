@@ -9,7 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/booking/internal/bookingdb"
 	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/queue"
 )
@@ -51,7 +51,7 @@ func people(names, emails []string, erased []bool) string {
 }
 
 func (s *Service) jobSession(ctx context.Context, id int64) (string, error) {
-	se, err := dbsqlc.New(s.pool).JobSession(ctx, id)
+	se, err := bookingdb.New(s.pool).JobSession(ctx, id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return fmt.Sprintf("session %d (deleted)", id), nil
 	} else if err != nil {
@@ -69,7 +69,7 @@ func (s *Service) describeOfferExpiry(ctx context.Context, raw []byte) (queue.Su
 	if err != nil {
 		return queue.Subject{}, err
 	}
-	rows, err := dbsqlc.New(s.pool).OfferedUntil(ctx, dbsqlc.OfferedUntilParams{SessionID: a.SessionID, Deadline: a.Due})
+	rows, err := bookingdb.New(s.pool).OfferedUntil(ctx, bookingdb.OfferedUntilParams{SessionID: a.SessionID, Deadline: a.Due})
 	if err != nil {
 		return queue.Subject{}, fmt.Errorf("offers of session %d: %w", a.SessionID, err)
 	}
@@ -90,7 +90,7 @@ func (s *Service) describeHoldExpiry(ctx context.Context, raw []byte) (queue.Sub
 	if err := json.Unmarshal(raw, &a); err != nil {
 		return queue.Subject{}, fmt.Errorf("hold expiry job: %w", err)
 	}
-	b, err := dbsqlc.New(s.pool).GetBooking(ctx, a.BookingID)
+	b, err := bookingdb.New(s.pool).GetBooking(ctx, a.BookingID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return queue.Subject{What: fmt.Sprintf("Releasing a place not paid for in time (booking %d, since deleted)", a.BookingID)}, nil
 	} else if err != nil {
@@ -113,7 +113,7 @@ func (s *Service) describeReminder(ctx context.Context, raw []byte) (queue.Subje
 	if err != nil {
 		return queue.Subject{}, err
 	}
-	rows, err := dbsqlc.New(s.pool).ConfirmedPeopleOfSession(ctx, a.SessionID)
+	rows, err := bookingdb.New(s.pool).ConfirmedPeopleOfSession(ctx, a.SessionID)
 	if err != nil {
 		return queue.Subject{}, fmt.Errorf("places of session %d: %w", a.SessionID, err)
 	}

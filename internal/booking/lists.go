@@ -9,8 +9,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pscp/booktraining/internal/actor"
+	"github.com/pscp/booktraining/internal/booking/internal/bookingdb"
 	"github.com/pscp/booktraining/internal/catalogue"
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/payment/money"
 )
 
@@ -106,7 +106,7 @@ func (b Booking) HoldLapsed() bool { return b.Status == Lapsed }
 // reveal nothing.
 func (s *Service) Get(ctx context.Context, id int64) (Booking, error) {
 	who := actor.From(ctx)
-	q := dbsqlc.New(s.pool)
+	q := bookingdb.New(s.pool)
 	r, err := q.GetBooking(ctx, id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Booking{}, ErrNotFound
@@ -119,15 +119,15 @@ func (s *Service) Get(ctx context.Context, id int64) (Booking, error) {
 	now := s.now()
 	b := Booking{
 		ID: r.ID, SessionID: r.SessionID, PersonID: r.UserID, PersonName: r.PersonName, PersonEmail: r.PersonEmail,
-		AgencyID: r.AgencyID, AgencyName: r.AgencyName, Status: r.Status, AccessNeeds: r.AccessNeeds,
+		AgencyID: r.AgencyID, AgencyName: r.AgencyName, Status: Status(r.Status), AccessNeeds: r.AccessNeeds,
 		DietaryNeeds: r.DietaryNeeds, LineManagerName: r.LineManagerName, LineManagerEmail: r.LineManagerEmail,
 		OfferExpiresAt: r.OfferExpiresAt, HoldExpiresAt: r.HoldExpiresAt, Paid: money.Pence(r.PaidPence),
 		Refund: money.Pence(r.RefundPence), Late: r.Late, EndNote: r.EndNote, CourseTitle: r.CourseTitle,
 		CourseSlug: r.CourseSlug, HalfDay: r.CourseDuration == "half_day", StartsAt: r.StartsAt, EndsAt: r.EndsAt,
-		Cutoff: r.BookingCutoffAt, SessionStatus: r.SessionStatus, VenueName: r.VenueName,
+		Cutoff: r.BookingCutoffAt, SessionStatus: catalogue.SessionStatus(r.SessionStatus), VenueName: r.VenueName,
 		VenueAddress: r.VenueAddress, Online: r.VenueOnline, MeetingURL: r.MeetingUrl,
 		LateIfCancelledNow: IsLate(r.BookingCutoffAt, now), Changeable: now.Before(r.StartsAt),
-		EndedBy:                endedBy(r.Status, r.SessionStatus, r.EndedBy, r.UserID, r.EndedByManager),
+		EndedBy:                endedBy(Status(r.Status), catalogue.SessionStatus(r.SessionStatus), r.EndedBy, r.UserID, r.EndedByManager),
 		SessionCancelledReason: r.SessionCancelledReason,
 		Invoiced:               money.Pence(r.InvoicePence), PurchaseOrder: r.InvoicePurchaseOrder,
 		InvoiceStatus: r.InvoiceStatus,
@@ -135,7 +135,7 @@ func (s *Service) Get(ctx context.Context, id int64) (Booking, error) {
 	if r.Attendance != nil {
 		b.Attendance = *r.Attendance
 	}
-	if offerLapsed(r.Status, r.OfferExpiresAt, now) {
+	if offerLapsed(Status(r.Status), r.OfferExpiresAt, now) {
 		b.Status = Expired // its job has not passed it on yet, but it cannot be accepted
 	}
 	if b.Status == Waiting {
@@ -175,7 +175,7 @@ type Record struct {
 // Mine returns the actor's own bookings, sorted for My training.
 func (s *Service) Mine(ctx context.Context) (MyTraining, error) {
 	who := actor.From(ctx)
-	rows, err := dbsqlc.New(s.pool).MyBookings(ctx, who.ID)
+	rows, err := bookingdb.New(s.pool).MyBookings(ctx, who.ID)
 	if err != nil {
 		return MyTraining{}, fmt.Errorf("my bookings: %w", err)
 	}
@@ -185,10 +185,10 @@ func (s *Service) Mine(ctx context.Context) (MyTraining, error) {
 	for i := len(rows) - 1; i >= 0; i-- {
 		r := rows[i]
 		b := Booking{
-			ID: r.ID, SessionID: r.SessionID, Status: r.Status, Late: r.Late, OfferExpiresAt: r.OfferExpiresAt,
+			ID: r.ID, SessionID: r.SessionID, Status: Status(r.Status), Late: r.Late, OfferExpiresAt: r.OfferExpiresAt,
 			HoldExpiresAt: r.HoldExpiresAt, EndNote: r.EndNote,
 			CourseTitle: r.CourseTitle, CourseSlug: r.CourseSlug, HalfDay: r.CourseDuration == "half_day",
-			StartsAt: r.StartsAt, EndsAt: r.EndsAt, Cutoff: r.BookingCutoffAt, SessionStatus: r.SessionStatus,
+			StartsAt: r.StartsAt, EndsAt: r.EndsAt, Cutoff: r.BookingCutoffAt, SessionStatus: catalogue.SessionStatus(r.SessionStatus),
 			VenueName: r.VenueName, Online: r.VenueOnline, Position: int(r.Position),
 			LateIfCancelledNow: IsLate(r.BookingCutoffAt, now), Changeable: now.Before(r.StartsAt),
 		}
@@ -197,22 +197,23 @@ func (s *Service) Mine(ctx context.Context) (MyTraining, error) {
 		}
 		future := now.Before(r.StartsAt)
 		switch {
-		case offerLapsed(r.Status, r.OfferExpiresAt, now):
+		case offerLapsed(b.Status, r.OfferExpiresAt, now):
 			// shown with the ended bookings below
-		case r.Status == Offered && future:
+		case b.Status == Offered && future:
 			m.Offers = append(m.Offers, b)
-		case (r.Status == Confirmed || r.Status == Held) && future:
+		case (b.Status == Confirmed || b.Status == Held) && future:
 			m.Upcoming = append(m.Upcoming, b)
-		case r.Status == Waiting && future:
+		case b.Status == Waiting && future:
 			m.Waiting = append(m.Waiting, b)
 		}
 	}
 	for _, r := range rows {
-		lapsed := offerLapsed(r.Status, r.OfferExpiresAt, now)
-		if now.Before(r.StartsAt) && !lapsed && (r.Status == Offered || r.Status == Confirmed || r.Status == Waiting || r.Status == Held) {
+		st := Status(r.Status)
+		lapsed := offerLapsed(st, r.OfferExpiresAt, now)
+		if now.Before(r.StartsAt) && !lapsed && (st == Offered || st == Confirmed || st == Waiting || st == Held) {
 			continue
 		}
-		if r.Status == Confirmed && r.Attendance != nil && (*r.Attendance == Attended || *r.Attendance == ArrivedLate) {
+		if st == Confirmed && r.Attendance != nil && (*r.Attendance == Attended || *r.Attendance == ArrivedLate) {
 			m.Record = append(m.Record, Record{
 				CourseTitle: r.CourseTitle, StartsAt: r.StartsAt, EndsAt: r.EndsAt,
 				Hours: r.EndsAt.Sub(r.StartsAt).Hours(), Attendance: *r.Attendance,
@@ -220,10 +221,10 @@ func (s *Service) Mine(ctx context.Context) (MyTraining, error) {
 			continue
 		}
 		b := Booking{
-			ID: r.ID, SessionID: r.SessionID, Status: r.Status, Late: r.Late, CourseTitle: r.CourseTitle,
-			CourseSlug: r.CourseSlug, StartsAt: r.StartsAt, EndsAt: r.EndsAt, SessionStatus: r.SessionStatus,
+			ID: r.ID, SessionID: r.SessionID, Status: Status(r.Status), Late: r.Late, CourseTitle: r.CourseTitle,
+			CourseSlug: r.CourseSlug, StartsAt: r.StartsAt, EndsAt: r.EndsAt, SessionStatus: catalogue.SessionStatus(r.SessionStatus),
 			VenueName: r.VenueName, Online: r.VenueOnline, PersonID: who.ID,
-			EndedBy:                endedBy(r.Status, r.SessionStatus, r.EndedBy, who.ID, r.EndedByManager),
+			EndedBy:                endedBy(Status(r.Status), catalogue.SessionStatus(r.SessionStatus), r.EndedBy, who.ID, r.EndedByManager),
 			SessionCancelledReason: r.SessionCancelledReason,
 		}
 		if lapsed {
@@ -267,14 +268,14 @@ type SessionList struct {
 // ListSession returns a session's list. The caller checks who may see it
 // (a manager, or a trainer of the session).
 func (s *Service) ListSession(ctx context.Context, sessionID int64) (SessionList, error) {
-	rows, err := dbsqlc.New(s.pool).SessionBookingList(ctx, sessionID)
+	rows, err := bookingdb.New(s.pool).SessionBookingList(ctx, sessionID)
 	if err != nil {
 		return SessionList{}, fmt.Errorf("list of session %d: %w", sessionID, err)
 	}
 	var l SessionList
 	for _, r := range rows {
 		e := Entry{
-			ID: r.ID, PersonID: r.UserID, Name: r.FullName, Email: r.Email, Agency: r.AgencyName, Status: r.Status,
+			ID: r.ID, PersonID: r.UserID, Name: r.FullName, Email: r.Email, Agency: r.AgencyName, Status: Status(r.Status),
 			Late: r.Late, AccessNeeds: r.AccessNeeds, DietaryNeeds: r.DietaryNeeds, LineManagerName: r.LineManagerName,
 			LineManagerEmail: r.LineManagerEmail, OfferExpiresAt: r.OfferExpiresAt, EndNote: r.EndNote,
 		}
@@ -284,7 +285,7 @@ func (s *Service) ListSession(ctx context.Context, sessionID int64) (SessionList
 		if r.Attendance != nil {
 			e.Attendance = *r.Attendance
 		}
-		if offerLapsed(r.Status, r.OfferExpiresAt, s.now()) {
+		if offerLapsed(Status(r.Status), r.OfferExpiresAt, s.now()) {
 			e.Status = Expired // its job passes the place on shortly
 		}
 		switch e.Status {
@@ -306,7 +307,7 @@ func (s *Service) ListSession(ctx context.Context, sessionID int64) (SessionList
 
 // WaitingCounts returns how many people wait for each of the sessions.
 func (s *Service) WaitingCounts(ctx context.Context, sessionIDs []int64) (map[int64]int, error) {
-	rows, err := dbsqlc.New(s.pool).WaitingCounts(ctx, sessionIDs)
+	rows, err := bookingdb.New(s.pool).WaitingCounts(ctx, sessionIDs)
 	if err != nil {
 		return nil, fmt.Errorf("waiting counts: %w", err)
 	}

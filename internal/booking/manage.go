@@ -11,8 +11,8 @@ import (
 
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
+	"github.com/pscp/booktraining/internal/booking/internal/bookingdb"
 	"github.com/pscp/booktraining/internal/catalogue"
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/pgerr"
 	"github.com/pscp/booktraining/internal/validation"
 )
@@ -46,8 +46,8 @@ func note(field, typed, missing string) (string, error) {
 	return n, v.Err()
 }
 
-func record(ctx context.Context, q *dbsqlc.Queries, now time.Time, who actor.Actor, action audit.Action, person int64, agency *int64, details map[string]any) error {
-	return audit.Record(ctx, q, now, audit.Event{
+func record(ctx context.Context, tx pgx.Tx, now time.Time, who actor.Actor, action audit.Action, person int64, agency *int64, details map[string]any) error {
+	return audit.RecordTx(ctx, tx, now, audit.Event{
 		Action: action, ActorID: who.IDPtr(), IP: who.IP, SubjectID: &person, AgencyID: agency, Details: details,
 	})
 }
@@ -80,7 +80,7 @@ func (s *Service) AddPerson(ctx context.Context, sessionID int64, personEmail st
 	}
 	now := s.now()
 	var out Outcome
-	err = s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
+	err = s.inTx(ctx, func(tx pgx.Tx, q *bookingdb.Queries) error {
 		p, err := q.FindColleagueByEmail(ctx, addr)
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
@@ -96,7 +96,7 @@ func (s *Service) AddPerson(ctx context.Context, sessionID int64, personEmail st
 		if err != nil {
 			return err
 		}
-		return record(ctx, q, now, who, audit.BookingAdded, p.ID, p.AgencyID, map[string]any{
+		return record(ctx, tx, now, who, audit.BookingAdded, p.ID, p.AgencyID, map[string]any{
 			"booking": out.BookingID, "session": sessionID, "status": out.Status,
 		})
 	})
@@ -126,7 +126,7 @@ func (s *Service) Remove(ctx context.Context, bookingID int64, late bool, typedN
 	if err != nil {
 		return err
 	}
-	return s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
+	return s.inTx(ctx, func(tx pgx.Tx, q *bookingdb.Queries) error {
 		b, se, err := lockBooking(ctx, q, bookingID)
 		if err != nil {
 			return err
@@ -135,7 +135,7 @@ func (s *Service) Remove(ctx context.Context, bookingID int64, late bool, typedN
 		if !now.Before(se.StartsAt) {
 			return ErrStarted
 		}
-		switch b.Status {
+		switch Status(b.Status) {
 		case Waiting, Offered, Held:
 			late = false // only a cancelled place can be late
 			if err := end(ctx, q, b.ID, Left, who.ID, now, false, why, nil, Waiting, Offered, Held); err != nil {
@@ -160,7 +160,7 @@ func (s *Service) Remove(ctx context.Context, bookingID int64, late bool, typedN
 		default:
 			return ErrWrongState
 		}
-		if err := record(ctx, q, now, who, audit.BookingCancelled, b.UserID, b.AgencyID, map[string]any{
+		if err := record(ctx, tx, now, who, audit.BookingCancelled, b.UserID, b.AgencyID, map[string]any{
 			"booking": b.ID, "session": b.SessionID, "was": b.Status, "late": late, "reason": why,
 		}); err != nil {
 			return err
@@ -180,7 +180,7 @@ func (s *Service) Move(ctx context.Context, bookingID, toSessionID int64) (int64
 	}
 	now := s.now()
 	var newID int64
-	err := s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
+	err := s.inTx(ctx, func(tx pgx.Tx, q *bookingdb.Queries) error {
 		b, err := q.GetBooking(ctx, bookingID)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrNotFound
@@ -198,7 +198,7 @@ func (s *Service) Move(ctx context.Context, bookingID, toSessionID int64) (int64
 		if toSessionID < b.SessionID {
 			ids[0], ids[1] = toSessionID, b.SessionID
 		}
-		locked := map[int64]dbsqlc.LockSessionForBookingRow{}
+		locked := map[int64]bookingdb.LockSessionForBookingRow{}
 		for _, id := range ids {
 			se, err := lockSession(ctx, q, id)
 			if errors.Is(err, ErrNotFound) { // only the target can be missing
@@ -221,7 +221,7 @@ func (s *Service) Move(ctx context.Context, bookingID, toSessionID int64) (int64
 		} else if p.Erased {
 			return ErrNotFound
 		}
-		if b.Status != Confirmed {
+		if Status(b.Status) != Confirmed {
 			return ErrWrongState
 		}
 		if !now.Before(from.StartsAt) {
@@ -230,7 +230,7 @@ func (s *Service) Move(ctx context.Context, bookingID, toSessionID int64) (int64
 		switch {
 		case to.CourseID != from.CourseID:
 			v.Add(FieldToSession, "Choose a session of the same course")
-		case to.Status != catalogue.SessionPublished || !now.Before(to.StartsAt):
+		case catalogue.SessionStatus(to.Status) != catalogue.SessionPublished || !now.Before(to.StartsAt):
 			v.Add(FieldToSession, "Choose a session that is open and has not started")
 		case to.ClosedToAgencyID != nil && (b.AgencyID == nil || *b.AgencyID != *to.ClosedToAgencyID):
 			v.Add(FieldToSession, "That session is only for another agency’s staff: choose another")
@@ -251,7 +251,7 @@ func (s *Service) Move(ctx context.Context, bookingID, toSessionID int64) (int64
 			v.Add(FieldToSession, "They already have a place on that session")
 			return v.Err()
 		}
-		newID, err = q.TakePlace(ctx, dbsqlc.TakePlaceParams{
+		newID, err = q.TakePlace(ctx, bookingdb.TakePlaceParams{
 			UserID: b.UserID, AgencyID: b.AgencyID, BookedBy: who.ID, AccessNeeds: b.AccessNeeds,
 			DietaryNeeds: b.DietaryNeeds, LineManagerName: b.LineManagerName, LineManagerEmail: b.LineManagerEmail,
 			Now: now, SessionID: to.ID,
@@ -270,7 +270,7 @@ func (s *Service) Move(ctx context.Context, bookingID, toSessionID int64) (int64
 		if err := s.confirmed(ctx, tx, q, newID, to.ID, msgMoved); err != nil {
 			return err
 		}
-		if err := record(ctx, q, now, who, audit.BookingMoved, b.UserID, b.AgencyID, map[string]any{
+		if err := record(ctx, tx, now, who, audit.BookingMoved, b.UserID, b.AgencyID, map[string]any{
 			"booking": b.ID, "new_booking": newID, "from_session": from.ID, "to_session": to.ID,
 		}); err != nil {
 			return err
@@ -292,23 +292,23 @@ func (s *Service) MarkLate(ctx context.Context, bookingID int64, late bool, reas
 		return err
 	}
 	now := s.now()
-	return s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
+	return s.inTx(ctx, func(tx pgx.Tx, q *bookingdb.Queries) error {
 		b, _, err := lockBooking(ctx, q, bookingID)
 		if err != nil {
 			return err
 		}
-		if b.Status != Cancelled || b.SessionStatus == catalogue.SessionCancelled || b.PersonErased {
+		if Status(b.Status) != Cancelled || catalogue.SessionStatus(b.SessionStatus) == catalogue.SessionCancelled || b.PersonErased {
 			return ErrWrongState // only a person's own cancellation can be late
 		}
 		if b.Late == late {
 			return nil // already so: nothing to change or record
 		}
-		if _, err := q.SetBookingLate(ctx, dbsqlc.SetBookingLateParams{ID: b.ID, Late: late, Now: now}); errors.Is(err, pgx.ErrNoRows) {
+		if _, err := q.SetBookingLate(ctx, bookingdb.SetBookingLateParams{ID: b.ID, Late: late, Now: now}); errors.Is(err, pgx.ErrNoRows) {
 			return ErrWrongState
 		} else if err != nil {
 			return fmt.Errorf("mark booking %d late: %w", b.ID, err)
 		}
-		return record(ctx, q, now, who, audit.BookingMarkedLate, b.UserID, b.AgencyID, map[string]any{
+		return record(ctx, tx, now, who, audit.BookingMarkedLate, b.UserID, b.AgencyID, map[string]any{
 			"booking": b.ID, "session": b.SessionID, "late": late, "reason": why,
 		})
 	})
@@ -327,28 +327,28 @@ func (s *Service) Reorder(ctx context.Context, bookingID int64, up bool, reason 
 		return err
 	}
 	now := s.now()
-	return s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
+	return s.inTx(ctx, func(tx pgx.Tx, q *bookingdb.Queries) error {
 		b, _, err := lockBooking(ctx, q, bookingID)
 		if err != nil {
 			return err
 		}
-		if b.Status != Waiting {
+		if Status(b.Status) != Waiting {
 			return ErrWrongState
 		}
-		var n dbsqlc.WaitingAboveRow
+		var n bookingdb.WaitingAboveRow
 		if up {
 			n, err = q.WaitingAbove(ctx, b.ID)
 		} else {
-			var below dbsqlc.WaitingBelowRow
+			var below bookingdb.WaitingBelowRow
 			below, err = q.WaitingBelow(ctx, b.ID)
-			n = dbsqlc.WaitingAboveRow(below)
+			n = bookingdb.WaitingAboveRow(below)
 		}
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrWrongState // already first or last
 		} else if err != nil {
 			return fmt.Errorf("neighbour of booking %d: %w", b.ID, err)
 		}
-		if _, err := q.SwapQueuePositions(ctx, dbsqlc.SwapQueuePositionsParams{
+		if _, err := q.SwapQueuePositions(ctx, bookingdb.SwapQueuePositionsParams{
 			AID: b.ID, APosition: n.OwnPosition, BID: n.ID, BPosition: n.QueuePosition, Now: now,
 		}); err != nil {
 			return fmt.Errorf("swap bookings %d and %d: %w", b.ID, n.ID, err)
@@ -357,7 +357,7 @@ func (s *Service) Reorder(ctx context.Context, bookingID int64, up bool, reason 
 		if up {
 			direction = "up"
 		}
-		return record(ctx, q, now, who, audit.WaitingListReordered, b.UserID, b.AgencyID, map[string]any{
+		return record(ctx, tx, now, who, audit.WaitingListReordered, b.UserID, b.AgencyID, map[string]any{
 			"booking": b.ID, "session": b.SessionID, "moved": direction, "passed_booking": n.ID, "reason": why,
 		})
 	})
@@ -376,7 +376,7 @@ type MoveTarget struct {
 // MoveTargets returns the sessions a place on sessionID could move to: the
 // other published sessions of its course, not started, with a place left.
 func (s *Service) MoveTargets(ctx context.Context, sessionID int64) ([]MoveTarget, error) {
-	rows, err := dbsqlc.New(s.pool).MoveTargets(ctx, dbsqlc.MoveTargetsParams{SessionID: sessionID, Now: s.now()})
+	rows, err := bookingdb.New(s.pool).MoveTargets(ctx, bookingdb.MoveTargetsParams{SessionID: sessionID, Now: s.now()})
 	if err != nil {
 		return nil, fmt.Errorf("sessions to move to from %d: %w", sessionID, err)
 	}

@@ -11,7 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pscp/booktraining/internal/actor"
-	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/booking/internal/bookingdb"
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/ical"
 	"github.com/pscp/booktraining/internal/london"
@@ -46,7 +46,7 @@ const (
 
 // tell writes the email of kind about booking id to the person booked (and,
 // for a non-attendance, to their line manager too).
-func (s *Service) tell(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, id int64, kind messageKind) error {
+func (s *Service) tell(ctx context.Context, tx pgx.Tx, q *bookingdb.Queries, id int64, kind messageKind) error {
 	return s.tellAll(ctx, tx, q, []int64{id}, kind)
 }
 
@@ -54,7 +54,7 @@ func (s *Service) tell(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, id int
 // writing their emails in one insert: a change that tells everyone on a
 // session costs the same few statements, under the session's lock, for one
 // person as for thirty.
-func (s *Service) tellAll(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, ids []int64, kind messageKind) error {
+func (s *Service) tellAll(ctx context.Context, tx pgx.Tx, q *bookingdb.Queries, ids []int64, kind messageKind) error {
 	if s.outbox == nil || len(ids) == 0 {
 		return nil
 	}
@@ -76,7 +76,7 @@ func (s *Service) tellAll(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, ids
 
 // send writes the email of kind about each booking of rows, read in the
 // transaction tx after the change they tell of, and queues them all at once.
-func (s *Service) send(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, rows []dbsqlc.BookingDetail, kind messageKind) error {
+func (s *Service) send(ctx context.Context, tx pgx.Tx, q *bookingdb.Queries, rows []bookingdb.BookingDetail, kind messageKind) error {
 	if s.outbox == nil || len(rows) == 0 {
 		return nil
 	}
@@ -92,11 +92,11 @@ func (s *Service) send(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, rows [
 
 // messagesFor is the emails of kind about each booking of rows (none to a
 // person erased).
-func (s *Service) messagesFor(ctx context.Context, q *dbsqlc.Queries, rows []dbsqlc.BookingDetail, kind messageKind) ([]email.Message, error) {
+func (s *Service) messagesFor(ctx context.Context, q *bookingdb.Queries, rows []bookingdb.BookingDetail, kind messageKind) ([]email.Message, error) {
 	// A move is a new booking, so a new event: the old one's invitation is
 	// cancelled too, in an email of its own (an email carries one invitation),
 	// sent first so that the newest email is the new place.
-	movedFrom := map[int64]dbsqlc.BookingDetail{}
+	movedFrom := map[int64]bookingdb.BookingDetail{}
 	if kind == msgMoved {
 		var old []int64
 		for _, b := range rows {
@@ -148,21 +148,21 @@ func (s *Service) messagesFor(ctx context.Context, q *dbsqlc.Queries, rows []dbs
 }
 
 // calendar is the invitation an email of kind carries, or nil for none.
-func (s *Service) calendar(b dbsqlc.BookingDetail, kind messageKind) *email.Calendar {
+func (s *Service) calendar(b bookingdb.BookingDetail, kind messageKind) *email.Calendar {
 	switch kind {
 	case msgConfirmed, msgMoved, msgSessionMoved, msgReminder, msgJoining: // msgMoved: the booking moved to
 		return &email.Calendar{Method: email.MethodRequest, Data: ical.Request(s.event(b), s.now()), Filename: "invitation.ics"}
 	case msgCancelled, msgSubstitutedOut, msgMovedFrom:
 		return s.cancellation(b)
 	case msgSessionCancelled:
-		if b.Status == Cancelled { // a place, not a waiting-list entry: it was in their diary
+		if Status(b.Status) == Cancelled { // a place, not a waiting-list entry: it was in their diary
 			return s.cancellation(b)
 		}
 	}
 	return nil
 }
 
-func (s *Service) cancellation(b dbsqlc.BookingDetail) *email.Calendar {
+func (s *Service) cancellation(b bookingdb.BookingDetail) *email.Calendar {
 	e := s.event(b)
 	e.Sequence++ // above the last invitation's, or calendars ignore it
 	return &email.Calendar{Method: email.MethodCancel, Data: ical.Cancel(e, s.now()), Filename: "cancellation.ics"}
@@ -171,7 +171,7 @@ func (s *Service) cancellation(b dbsqlc.BookingDetail) *email.Calendar {
 // event is booking b as a calendar event. Its UID is the booking's, so it
 // stays the same for the booking's life; its sequence is the session's,
 // which rises each time the session's time or place changes.
-func (s *Service) event(b dbsqlc.BookingDetail) ical.Event {
+func (s *Service) event(b bookingdb.BookingDetail) ical.Event {
 	location := "Online"
 	if !b.VenueOnline {
 		location = b.VenueName
@@ -184,7 +184,7 @@ func (s *Service) event(b dbsqlc.BookingDetail) ical.Event {
 	if summary := strings.TrimSpace(b.CourseSummary); summary != "" {
 		d.WriteString("\n\n" + summary)
 	}
-	if b.VenueOnline && b.Status == Confirmed && b.MeetingUrl != "" {
+	if b.VenueOnline && Status(b.Status) == Confirmed && b.MeetingUrl != "" {
 		d.WriteString("\n\nJoin online: " + b.MeetingUrl)
 	}
 	link := s.link(fmt.Sprintf("/bookings/%d", b.ID))
@@ -234,13 +234,13 @@ func (s *Service) organizer() ical.Person {
 // whoever may see it, as Get). Other bookings answer ErrNotFound.
 func (s *Service) CalendarFile(ctx context.Context, id int64) ([]byte, error) {
 	who := actor.From(ctx)
-	b, err := dbsqlc.New(s.pool).GetBooking(ctx, id)
+	b, err := bookingdb.New(s.pool).GetBooking(ctx, id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrNotFound
 	} else if err != nil {
 		return nil, fmt.Errorf("booking %d: %w", id, err)
 	}
-	if !mayChange(who, b) || b.Status != Confirmed || b.PersonErased {
+	if !mayChange(who, b) || Status(b.Status) != Confirmed || b.PersonErased {
 		return nil, ErrNotFound
 	}
 	return ical.Request(s.event(b), s.now()), nil
@@ -251,7 +251,7 @@ func (s *Service) CalendarFile(ctx context.Context, id int64) ([]byte, error) {
 // reminders for the new time. The caller has already saved the change and
 // raised the session's sequence.
 func (s *Service) NotifySessionMoved(ctx context.Context, tx pgx.Tx, id int64) error {
-	q := dbsqlc.New(tx)
+	q := bookingdb.New(tx)
 	if _, err := lockSession(ctx, q, id); err != nil {
 		return err
 	}
@@ -284,7 +284,7 @@ func (s *Service) from() email.Signature {
 	}
 }
 
-func place(b dbsqlc.BookingDetail) string {
+func place(b bookingdb.BookingDetail) string {
 	if b.VenueOnline {
 		return "Online (" + b.VenueName + ")"
 	}
@@ -296,7 +296,7 @@ func place(b dbsqlc.BookingDetail) string {
 
 // compose writes the email of kind about booking b: its subject and the
 // letter, sent as both text and HTML.
-func (s *Service) compose(b dbsqlc.BookingDetail, kind messageKind) (subject string, l email.Letter) {
+func (s *Service) compose(b bookingdb.BookingDetail, kind messageKind) (subject string, l email.Letter) {
 	what := email.Details(b.CourseTitle, london.When(b.StartsAt, b.EndsAt), place(b))
 	booking := email.LinkTo("See or change your booking", s.link(fmt.Sprintf("/bookings/%d", b.ID)))
 	mine := email.LinkTo("Your training", s.link("/my-training"))
@@ -429,7 +429,7 @@ func (s *Service) compose(b dbsqlc.BookingDetail, kind messageKind) (subject str
 
 // lineManagerAbsence is the letter to the line manager a person named when
 // booking, after the register records them absent.
-func (s *Service) lineManagerAbsence(b dbsqlc.BookingDetail) email.Letter {
+func (s *Service) lineManagerAbsence(b bookingdb.BookingDetail) email.Letter {
 	return email.Letter{
 		Greeting: "Dear " + b.LineManagerName + ",",
 		From:     s.from(),
@@ -448,7 +448,7 @@ func (s *Service) lineManagerAbsence(b dbsqlc.BookingDetail) email.Letter {
 // is published, not sent to anyone, so its events name no attendee.
 func (s *Service) FeedEvents(ctx context.Context, personID int64, since time.Time) ([]ical.Event, error) {
 	// One query however many places: calendar apps poll this.
-	rows, err := dbsqlc.New(s.pool).FeedBookings(ctx, dbsqlc.FeedBookingsParams{UserID: personID, Since: since})
+	rows, err := bookingdb.New(s.pool).FeedBookings(ctx, bookingdb.FeedBookingsParams{UserID: personID, Since: since})
 	if err != nil {
 		return nil, fmt.Errorf("bookings of %d for their feed: %w", personID, err)
 	}

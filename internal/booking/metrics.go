@@ -8,7 +8,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/booking/internal/bookingdb"
 	"github.com/pscp/booktraining/internal/metrics"
 )
 
@@ -19,7 +19,7 @@ var bookingsDesc = prometheus.NewDesc("booktraining_bookings",
 // Collector counts bookings by status at each scrape, for GET /metrics.
 func Collector(pool *pgxpool.Pool, log *slog.Logger) prometheus.Collector {
 	return metrics.Counted(bookingsDesc, log, func(ctx context.Context) ([]metrics.Count, error) {
-		rows, err := dbsqlc.New(pool).CountBookingsByStatus(ctx)
+		rows, err := bookingdb.New(pool).CountBookingsByStatus(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("count bookings: %w", err)
 		}

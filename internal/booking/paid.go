@@ -10,8 +10,8 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/pscp/booktraining/internal/actor"
+	"github.com/pscp/booktraining/internal/booking/internal/bookingdb"
 	"github.com/pscp/booktraining/internal/catalogue"
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/payment/money"
 	"github.com/pscp/booktraining/internal/pgerr"
@@ -113,7 +113,7 @@ type HeldPlace struct {
 	PersonEmail   string
 }
 
-func heldPlace(b dbsqlc.BookingDetail) HeldPlace {
+func heldPlace(b bookingdb.BookingDetail) HeldPlace {
 	return HeldPlace{ID: b.ID, SessionID: b.SessionID, CourseID: b.CourseID, AgencyID: b.AgencyID, AgencyName: b.AgencyName,
 		HoldExpiresAt: b.HoldExpiresAt, CourseTitle: b.CourseTitle, StartsAt: b.StartsAt, PersonEmail: b.PersonEmail}
 }
@@ -129,7 +129,7 @@ func (s *Service) HeldToPay(ctx context.Context, id int64) (Booking, HeldPlace, 
 	if b.Status != Held {
 		return Booking{}, HeldPlace{}, ErrWrongState
 	}
-	row, err := dbsqlc.New(s.pool).GetBooking(ctx, id)
+	row, err := bookingdb.New(s.pool).GetBooking(ctx, id)
 	if err != nil {
 		return Booking{}, HeldPlace{}, fmt.Errorf("booking %d: %w", id, err)
 	}
@@ -140,15 +140,15 @@ func (s *Service) HeldToPay(ctx context.Context, id int64) (Booking, HeldPlace, 
 // is a place held for payment that the actor may pay for, still within its
 // hold: ErrNotFound, ErrWrongState or ErrHoldLapsed if not.
 func (s *Service) LockHeldTx(ctx context.Context, tx pgx.Tx, id int64) (HeldPlace, error) {
-	b, _, err := lockBooking(ctx, dbsqlc.New(tx), id)
+	b, _, err := lockBooking(ctx, bookingdb.New(tx), id)
 	if err != nil {
 		return HeldPlace{}, err
 	}
 	if !mayChange(actor.From(ctx), b) {
 		return HeldPlace{}, ErrNotFound
 	}
-	if b.Status != Held {
-		if b.Status == Lapsed {
+	if Status(b.Status) != Held {
+		if Status(b.Status) == Lapsed {
 			return HeldPlace{}, ErrHoldLapsed
 		}
 		return HeldPlace{}, ErrWrongState
@@ -162,7 +162,7 @@ func (s *Service) LockHeldTx(ctx context.Context, tx pgx.Tx, id int64) (HeldPlac
 // ExtendHoldTx keeps held place id at least until until (a card checkout
 // stays open that long), with the job that lapses it then, in tx.
 func (s *Service) ExtendHoldTx(ctx context.Context, tx pgx.Tx, id int64, until time.Time) error {
-	if err := dbsqlc.New(tx).ExtendHold(ctx, dbsqlc.ExtendHoldParams{ID: id, Until: until}); err != nil {
+	if err := bookingdb.New(tx).ExtendHold(ctx, bookingdb.ExtendHoldParams{ID: id, Until: until}); err != nil {
 		return fmt.Errorf("extend hold of booking %d: %w", id, err)
 	}
 	return s.scheduleHoldExpiry(ctx, tx, id, until)
@@ -172,8 +172,8 @@ func (s *Service) ExtendHoldTx(ctx context.Context, tx pgx.Tx, id int64, until t
 // put on an invoice, in tx (whose caller holds the session's lock): the
 // email and the jobs that remind its person before the session.
 func (s *Service) ConfirmHeldTx(ctx context.Context, tx pgx.Tx, id, sessionID int64, now time.Time) error {
-	q := dbsqlc.New(tx)
-	if _, err := q.ConfirmHeld(ctx, dbsqlc.ConfirmHeldParams{ID: id, Now: now}); err != nil {
+	q := bookingdb.New(tx)
+	if _, err := q.ConfirmHeld(ctx, bookingdb.ConfirmHeldParams{ID: id, Now: now}); err != nil {
 		return fmt.Errorf("confirm booking %d: %w", id, err)
 	}
 	return s.confirmed(ctx, tx, q, id, sessionID, msgConfirmed)
@@ -193,12 +193,12 @@ type PaidPlace struct {
 // LockPlaceTx locks, in tx, the session of booking id (the session's lock
 // first, as everywhere) and reads the booking under it.
 func (s *Service) LockPlaceTx(ctx context.Context, tx pgx.Tx, id int64, now time.Time) (PaidPlace, error) {
-	b, se, err := lockBooking(ctx, dbsqlc.New(tx), id)
+	b, se, err := lockBooking(ctx, bookingdb.New(tx), id)
 	if err != nil {
 		return PaidPlace{}, err
 	}
-	return PaidPlace{ID: b.ID, SessionID: b.SessionID, Status: b.Status,
-		SessionToCome: se.Status == catalogue.SessionPublished && now.Before(se.StartsAt)}, nil
+	return PaidPlace{ID: b.ID, SessionID: b.SessionID, Status: Status(b.Status),
+		SessionToCome: catalogue.SessionStatus(se.Status) == catalogue.SessionPublished && now.Before(se.StartsAt)}, nil
 }
 
 // RetakeLapsedTx confirms lapsed place id again, in tx, if it is still free
@@ -210,7 +210,7 @@ func (s *Service) RetakeLapsedTx(ctx context.Context, tx pgx.Tx, id, sessionID i
 	if err != nil {
 		return false, fmt.Errorf("savepoint: %w", err)
 	}
-	_, err = dbsqlc.New(sp).RetakeLapsedPlace(ctx, dbsqlc.RetakeLapsedPlaceParams{ID: id, Now: now})
+	_, err = bookingdb.New(sp).RetakeLapsedPlace(ctx, bookingdb.RetakeLapsedPlaceParams{ID: id, Now: now})
 	if err != nil {
 		_ = sp.Rollback(ctx)
 		if errors.Is(err, pgx.ErrNoRows) || pgerr.Violates(err, "sessions_seats_within_capacity", "bookings_one_live") {
@@ -221,26 +221,26 @@ func (s *Service) RetakeLapsedTx(ctx context.Context, tx pgx.Tx, id, sessionID i
 	if err := sp.Commit(ctx); err != nil {
 		return false, err
 	}
-	return true, s.confirmed(ctx, tx, dbsqlc.New(tx), id, sessionID, msgConfirmed)
+	return true, s.confirmed(ctx, tx, bookingdb.New(tx), id, sessionID, msgConfirmed)
 }
 
 // LapseHoldTx ends held place id on session sessionID now, in tx (whose
 // caller holds the session's lock): its card payment is closed, its person
 // told, and the place offered on.
 func (s *Service) LapseHoldTx(ctx context.Context, tx pgx.Tx, id, sessionID int64, now time.Time) error {
-	return s.lapse(ctx, tx, dbsqlc.New(tx), id, sessionID, now)
+	return s.lapse(ctx, tx, bookingdb.New(tx), id, sessionID, now)
 }
 
 // TellLatePaymentRefundedTx tells the person of place id, in tx, that the
 // payment that came after their place had gone is refunded.
 func (s *Service) TellLatePaymentRefundedTx(ctx context.Context, tx pgx.Tx, id int64) error {
-	return s.tell(ctx, tx, dbsqlc.New(tx), id, msgLatePaymentRefunded)
+	return s.tell(ctx, tx, bookingdb.New(tx), id, msgLatePaymentRefunded)
 }
 
 // TellStrayPaymentRefundedTx tells the person of place id, in tx, that the
 // card payment made for a place already on the invoice is refunded.
 func (s *Service) TellStrayPaymentRefundedTx(ctx context.Context, tx pgx.Tx, id int64) error {
-	return s.tell(ctx, tx, dbsqlc.New(tx), id, msgStrayPaymentRefunded)
+	return s.tell(ctx, tx, bookingdb.New(tx), id, msgStrayPaymentRefunded)
 }
 
 // PayLinks are where Stripe sends the person back after paying for held

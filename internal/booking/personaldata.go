@@ -6,7 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/booking/internal/bookingdb"
 	"github.com/pscp/booktraining/internal/privacy"
 )
 
@@ -22,7 +22,7 @@ func PersonalData() []privacy.Part {
 			"bookings.line_manager_email", "bookings.end_note"},
 		Export: exportBookings,
 		Erase: func(ctx context.Context, tx pgx.Tx, p privacy.Person, _ time.Time) error {
-			return dbsqlc.New(tx).EraseBookingDetails(ctx, p.ID)
+			return bookingdb.New(tx).EraseBookingDetails(ctx, p.ID)
 		},
 	}}
 }
@@ -46,7 +46,7 @@ type PersonalBooking struct {
 }
 
 func exportBookings(ctx context.Context, tx pgx.Tx, p privacy.Person) (any, error) {
-	rows, err := dbsqlc.New(tx).ExportBookings(ctx, p.ID)
+	rows, err := bookingdb.New(tx).ExportBookings(ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}

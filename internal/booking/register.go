@@ -10,8 +10,8 @@ import (
 
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
+	"github.com/pscp/booktraining/internal/booking/internal/bookingdb"
 	"github.com/pscp/booktraining/internal/catalogue"
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/validation"
 )
@@ -96,14 +96,14 @@ func registerClosed(status catalogue.SessionStatus, startsAt, now time.Time) str
 
 // mayTakeRegister checks actor is a manager or a trainer of the session;
 // anyone else is told it does not exist.
-func mayTakeRegister(ctx context.Context, q *dbsqlc.Queries, who actor.Actor, sessionID int64) error {
+func mayTakeRegister(ctx context.Context, q *bookingdb.Queries, who actor.Actor, sessionID int64) error {
 	if who.Manager {
 		return nil
 	}
 	if !who.Trainer {
 		return ErrNotFound
 	}
-	trains, err := q.IsTrainerOfSession(ctx, dbsqlc.IsTrainerOfSessionParams{SessionID: sessionID, TrainerID: who.ID})
+	trains, err := q.IsTrainerOfSession(ctx, bookingdb.IsTrainerOfSessionParams{SessionID: sessionID, TrainerID: who.ID})
 	if err != nil {
 		return fmt.Errorf("trainers of session %d: %w", sessionID, err)
 	}
@@ -113,7 +113,7 @@ func mayTakeRegister(ctx context.Context, q *dbsqlc.Queries, who actor.Actor, se
 	return nil
 }
 
-func registerLines(rows []dbsqlc.RegisterBookingsRow) []RegisterLine {
+func registerLines(rows []bookingdb.RegisterBookingsRow) []RegisterLine {
 	lines := make([]RegisterLine, 0, len(rows))
 	for _, r := range rows {
 		l := RegisterLine{BookingID: r.ID, Name: r.FullName, Agency: r.AgencyName}
@@ -132,7 +132,7 @@ func registerLines(rows []dbsqlc.RegisterBookingsRow) []RegisterLine {
 // session's trainers; for anyone else the session is ErrNotFound.
 func (s *Service) Register(ctx context.Context, sessionID int64) (RegisterSheet, error) {
 	who := actor.From(ctx)
-	q := dbsqlc.New(s.pool)
+	q := bookingdb.New(s.pool)
 	if err := mayTakeRegister(ctx, q, who, sessionID); err != nil {
 		return RegisterSheet{}, err
 	}
@@ -147,9 +147,9 @@ func (s *Service) Register(ctx context.Context, sessionID int64) (RegisterSheet,
 		return RegisterSheet{}, fmt.Errorf("register of session %d: %w", sessionID, err)
 	}
 	return RegisterSheet{
-		SessionID: se.ID, CourseTitle: se.CourseTitle, SessionStatus: se.Status, StartsAt: se.StartsAt,
+		SessionID: se.ID, CourseTitle: se.CourseTitle, SessionStatus: catalogue.SessionStatus(se.Status), StartsAt: se.StartsAt,
 		EndsAt: se.EndsAt, VenueName: se.VenueName, Online: se.VenueOnline, Opens: registerOpens(se.StartsAt),
-		Closed: registerClosed(se.Status, se.StartsAt, s.now()), People: registerLines(rows),
+		Closed: registerClosed(catalogue.SessionStatus(se.Status), se.StartsAt, s.now()), People: registerLines(rows),
 	}, nil
 }
 
@@ -172,7 +172,7 @@ func (s *Service) TakeRegister(ctx context.Context, sessionID int64, marks map[i
 func (s *Service) TakeRegisterSeen(ctx context.Context, sessionID int64, marks, shown map[int64]string) error {
 	who := actor.From(ctx)
 	now := s.now()
-	return s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
+	return s.inTx(ctx, func(tx pgx.Tx, q *bookingdb.Queries) error {
 		se, err := lockSession(ctx, q, sessionID)
 		if err != nil {
 			return err
@@ -181,7 +181,7 @@ func (s *Service) TakeRegisterSeen(ctx context.Context, sessionID int64, marks, 
 			return err
 		}
 		var v validation.Errors
-		if why := registerClosed(se.Status, se.StartsAt, now); why != "" {
+		if why := registerClosed(catalogue.SessionStatus(se.Status), se.StartsAt, now); why != "" {
 			v.Add("", why)
 			return v.Err()
 		}
@@ -222,7 +222,7 @@ func (s *Service) TakeRegisterSeen(ctx context.Context, sessionID int64, marks, 
 				changes = append(changes, map[string]any{"booking_id": r.ID, "from": was, "to": mark})
 			}
 			notify := mark == Absent && r.AbsenceNotifiedAt == nil
-			if err := q.SetAttendance(ctx, dbsqlc.SetAttendanceParams{
+			if err := q.SetAttendance(ctx, bookingdb.SetAttendanceParams{
 				ID: r.ID, SessionID: sessionID, Attendance: &mark, AttendanceBy: &who.ID, Now: now, Notify: notify,
 			}); err != nil {
 				return fmt.Errorf("attendance of booking %d: %w", r.ID, err)
@@ -262,7 +262,7 @@ func (s *Service) SessionDelivered(ctx context.Context, tx pgx.Tx, id int64) err
 
 // keepOthersMarks returns marks with each mark the form left as shown
 // replaced by the mark the register holds now, when it holds one.
-func keepOthersMarks(rows []dbsqlc.RegisterBookingsRow, marks, shown map[int64]string) map[int64]string {
+func keepOthersMarks(rows []bookingdb.RegisterBookingsRow, marks, shown map[int64]string) map[int64]string {
 	if shown == nil {
 		return marks
 	}
@@ -291,7 +291,7 @@ func (s *Service) MarkEveryoneAttended(ctx context.Context, sessionID int64) (in
 	who := actor.From(ctx)
 	now := s.now()
 	var marked int
-	err := s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
+	err := s.inTx(ctx, func(tx pgx.Tx, q *bookingdb.Queries) error {
 		se, err := lockSession(ctx, q, sessionID)
 		if err != nil {
 			return err
@@ -299,12 +299,12 @@ func (s *Service) MarkEveryoneAttended(ctx context.Context, sessionID int64) (in
 		if err := mayTakeRegister(ctx, q, who, sessionID); err != nil {
 			return err
 		}
-		if why := registerClosed(se.Status, se.StartsAt, now); why != "" {
+		if why := registerClosed(catalogue.SessionStatus(se.Status), se.StartsAt, now); why != "" {
 			var v validation.Errors
 			v.Add("", why)
 			return v.Err()
 		}
-		ids, err := q.MarkUnmarkedAttended(ctx, dbsqlc.MarkUnmarkedAttendedParams{
+		ids, err := q.MarkUnmarkedAttended(ctx, bookingdb.MarkUnmarkedAttendedParams{
 			SessionID: sessionID, AttendanceBy: &who.ID, Now: now,
 		})
 		if err != nil {

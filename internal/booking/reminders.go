@@ -10,8 +10,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/pscp/booktraining/internal/booking/internal/bookingdb"
 	"github.com/pscp/booktraining/internal/catalogue"
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/email"
 )
 
@@ -63,7 +63,7 @@ func (s *Service) sendReminders(ctx context.Context, session *int64, now, dueAt 
 	for _, d := range days {
 		horizon = max(horizon, time.Duration(d)*24*time.Hour)
 	}
-	candidates, err := dbsqlc.New(s.pool).ReminderCandidates(ctx, dbsqlc.ReminderCandidatesParams{
+	candidates, err := bookingdb.New(s.pool).ReminderCandidates(ctx, bookingdb.ReminderCandidatesParams{
 		Now: dueAt, Until: dueAt.Add(horizon), SessionID: session,
 	})
 	if err != nil {
@@ -124,7 +124,7 @@ type dueReminder struct {
 // first, or a place gone since).
 func (s *Service) sendSessionReminders(ctx context.Context, session int64, due []dueReminder, now time.Time) (int, error) {
 	sent := 0
-	err := s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
+	err := s.inTx(ctx, func(tx pgx.Tx, q *bookingdb.Queries) error {
 		sent = 0 // a retried transaction starts again
 		if _, err := lockSession(ctx, q, session); err != nil {
 			return err
@@ -139,13 +139,13 @@ func (s *Service) sendSessionReminders(ctx context.Context, session int64, due [
 		if err != nil {
 			return fmt.Errorf("bookings of session %d to remind: %w", session, err)
 		}
-		bookings := make(map[int64]dbsqlc.BookingDetail, len(rows))
+		bookings := make(map[int64]bookingdb.BookingDetail, len(rows))
 		for _, b := range rows {
-			if b.Status == Confirmed && b.SessionStatus == "published" && now.Before(b.StartsAt) {
+			if Status(b.Status) == Confirmed && b.SessionStatus == "published" && now.Before(b.StartsAt) {
 				bookings[b.ID] = b
 			}
 		}
-		p := dbsqlc.MarkRemindersParams{Now: now}
+		p := bookingdb.MarkRemindersParams{Now: now}
 		for _, d := range due {
 			if _, ok := bookings[d.booking]; !ok {
 				continue
@@ -175,7 +175,7 @@ func (s *Service) sendSessionReminders(ctx context.Context, session int64, due [
 			if !ok || d.reminder.send == "" || !mine[mark{d.booking, d.reminder.send}] || b.PersonErased {
 				continue
 			}
-			m, err := s.messagesFor(ctx, q, []dbsqlc.BookingDetail{b}, d.reminder.msg)
+			m, err := s.messagesFor(ctx, q, []bookingdb.BookingDetail{b}, d.reminder.msg)
 			if err != nil {
 				return err
 			}
@@ -195,7 +195,7 @@ func (s *Service) sendSessionReminders(ctx context.Context, session int64, due [
 
 // dueReminders works out which of booking c's reminders are due at now and
 // not yet handled.
-func (s *Service) dueReminders(c dbsqlc.ReminderCandidatesRow, days []int, now time.Time) []reminder {
+func (s *Service) dueReminders(c bookingdb.ReminderCandidatesRow, days []int, now time.Time) []reminder {
 	var out []reminder
 	// Of the day reminders due, only the nearest is sent: the others are
 	// marked so a late job or sweep never sends "in 10 days" after "in 3 days".
@@ -234,18 +234,18 @@ func (s *Service) dueReminders(c dbsqlc.ReminderCandidatesRow, days []int, now t
 // not when another job or sweep got there first, or the place has since gone.
 func (s *Service) sendReminder(ctx context.Context, id int64, r reminder, now time.Time) (bool, error) {
 	sent := false
-	err := s.inTx(ctx, func(tx pgx.Tx, q *dbsqlc.Queries) error {
+	err := s.inTx(ctx, func(tx pgx.Tx, q *bookingdb.Queries) error {
 		sent = false // a retried transaction starts again
 		b, _, err := lockBooking(ctx, q, id)
 		if err != nil {
 			return err
 		}
-		if b.Status != Confirmed || b.SessionStatus != catalogue.SessionPublished || !now.Before(b.StartsAt) {
+		if Status(b.Status) != Confirmed || catalogue.SessionStatus(b.SessionStatus) != catalogue.SessionPublished || !now.Before(b.StartsAt) {
 			return nil
 		}
 		mine := false
 		for _, kind := range r.mark {
-			_, err := q.MarkReminder(ctx, dbsqlc.MarkReminderParams{BookingID: id, Kind: kind, Now: now})
+			_, err := q.MarkReminder(ctx, bookingdb.MarkReminderParams{BookingID: id, Kind: kind, Now: now})
 			if errors.Is(err, pgx.ErrNoRows) {
 				continue // already handled
 			} else if err != nil {

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/booking/internal/bookingdb"
 	"github.com/pscp/booktraining/internal/payment/money"
 )
 
@@ -24,7 +24,7 @@ func (c SessionCancellation) Told() int { return c.Booked + c.Held + c.Offered +
 // SessionCancellation counts what CancelSessionBookings would do to a
 // session's bookings if it ran now.
 func (s *Service) SessionCancellation(ctx context.Context, sessionID int64) (SessionCancellation, error) {
-	r, err := dbsqlc.New(s.pool).SessionCancellationCounts(ctx, sessionID)
+	r, err := bookingdb.New(s.pool).SessionCancellationCounts(ctx, sessionID)
 	if err != nil {
 		return SessionCancellation{}, fmt.Errorf("what cancelling session %d would do: %w", sessionID, err)
 	}

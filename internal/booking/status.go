@@ -1,26 +1,27 @@
 package booking
 
-import "github.com/pscp/booktraining/internal/dbsqlc"
+import "github.com/pscp/booktraining/internal/booking/internal/bookingdb"
 
-// Status is where a booking stands (dbsqlc.BookingStatus, named here). The database's booking_status enum is
-// the one list of them; sqlc generates dbsqlc's constants from it, and these
-// name them. Held, Waiting, Offered and Confirmed are live (the database's
+// Status is where a booking stands. The database's booking_status enum is
+// the one list of them; sqlc generates bookingdb's constants from it, and
+// these name them as booking's own type, so no other package sees bookingdb.
+// Held, Waiting, Offered and Confirmed are live (the database's
 // booking_status_live); Held, Offered and Confirmed take a seat
 // (booking_status_takes_seat).
-type Status = dbsqlc.BookingStatus
+type Status string
 
 // The statuses of a booking.
 const (
-	Held        = dbsqlc.BookingStatusHeld    // a paid place, held while its person pays
-	Waiting     = dbsqlc.BookingStatusWaiting // on the waiting list
-	Offered     = dbsqlc.BookingStatusOffered // offered a place from the waiting list
-	Confirmed   = dbsqlc.BookingStatusConfirmed
-	Cancelled   = dbsqlc.BookingStatusCancelled
-	Substituted = dbsqlc.BookingStatusSubstituted // passed to a colleague
-	Moved       = dbsqlc.BookingStatusMoved       // moved to another session
-	Left        = dbsqlc.BookingStatusLeft        // left the waiting list or turned down an offer
-	Expired     = dbsqlc.BookingStatusExpired     // an offer not accepted in time
-	Lapsed      = dbsqlc.BookingStatusLapsed      // a held place not paid for in time
+	Held        = Status(bookingdb.BookingStatusHeld)    // a paid place, held while its person pays
+	Waiting     = Status(bookingdb.BookingStatusWaiting) // on the waiting list
+	Offered     = Status(bookingdb.BookingStatusOffered) // offered a place from the waiting list
+	Confirmed   = Status(bookingdb.BookingStatusConfirmed)
+	Cancelled   = Status(bookingdb.BookingStatusCancelled)
+	Substituted = Status(bookingdb.BookingStatusSubstituted) // passed to a colleague
+	Moved       = Status(bookingdb.BookingStatusMoved)       // moved to another session
+	Left        = Status(bookingdb.BookingStatusLeft)        // left the waiting list or turned down an offer
+	Expired     = Status(bookingdb.BookingStatusExpired)     // an offer not accepted in time
+	Lapsed      = Status(bookingdb.BookingStatusLapsed)      // a held place not paid for in time
 )
 
 // Statuses are all of them, in the enum's order.

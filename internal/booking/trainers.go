@@ -8,8 +8,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/pscp/booktraining/internal/booking/internal/bookingdb"
 	"github.com/pscp/booktraining/internal/catalogue"
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/ical"
 	"github.com/pscp/booktraining/internal/london"
@@ -42,7 +42,7 @@ func (s *Service) TellTrainers(ctx context.Context, tx pgx.Tx, id int64) error {
 	if s.outbox == nil {
 		return nil
 	}
-	q := dbsqlc.New(tx)
+	q := bookingdb.New(tx)
 	se, err := q.SessionForTrainerInvites(ctx, id)
 	if err != nil {
 		return fmt.Errorf("session %d for its trainers: %w", id, err)
@@ -51,7 +51,7 @@ func (s *Service) TellTrainers(ctx context.Context, tx pgx.Tx, id int64) error {
 	if err != nil {
 		return fmt.Errorf("trainers of session %d to tell: %w", id, err)
 	}
-	var team []dbsqlc.TrainersToTellRow
+	var team []bookingdb.TrainersToTellRow
 	for _, t := range people {
 		if t.Delivering {
 			team = append(team, t)
@@ -64,11 +64,11 @@ func (s *Service) TellTrainers(ctx context.Context, tx pgx.Tx, id int64) error {
 		invited := t.SentSequence >= 0 && !t.SentCancel
 		var notice trainerNotice
 		switch {
-		case se.Status == catalogue.SessionPublished && t.Delivering && !invited:
+		case catalogue.SessionStatus(se.Status) == catalogue.SessionPublished && t.Delivering && !invited:
 			notice = trainerAdded
-		case se.Status == catalogue.SessionPublished && t.Delivering && t.SentSessionSequence < se.Sequence:
+		case catalogue.SessionStatus(se.Status) == catalogue.SessionPublished && t.Delivering && t.SentSessionSequence < se.Sequence:
 			notice = trainerMoved
-		case invited && se.Status == catalogue.SessionCancelled:
+		case invited && catalogue.SessionStatus(se.Status) == catalogue.SessionCancelled:
 			notice = trainerSessionCancelled
 		case invited && !t.Delivering:
 			notice = trainerRemoved
@@ -82,7 +82,7 @@ func (s *Service) TellTrainers(ctx context.Context, tx pgx.Tx, id int64) error {
 		if err := s.tellTrainer(ctx, tx, se, t, others(team, t.ID), notice, sequence); err != nil {
 			return err
 		}
-		if err := q.RecordTrainerInvite(ctx, dbsqlc.RecordTrainerInviteParams{
+		if err := q.RecordTrainerInvite(ctx, bookingdb.RecordTrainerInviteParams{
 			SessionID: id, TrainerID: t.ID, Sequence: int32(sequence), SessionSequence: se.Sequence,
 			Cancelled: notice == trainerRemoved || notice == trainerSessionCancelled, SentAt: s.now(),
 		}); err != nil {
@@ -93,7 +93,7 @@ func (s *Service) TellTrainers(ctx context.Context, tx pgx.Tx, id int64) error {
 }
 
 // others are the names of the trainers of team other than id.
-func others(team []dbsqlc.TrainersToTellRow, id int64) []string {
+func others(team []bookingdb.TrainersToTellRow, id int64) []string {
 	var names []string
 	for _, t := range team {
 		if t.ID != id {
@@ -103,7 +103,7 @@ func others(team []dbsqlc.TrainersToTellRow, id int64) []string {
 	return names
 }
 
-func (s *Service) tellTrainer(ctx context.Context, tx pgx.Tx, se dbsqlc.SessionForTrainerInvitesRow, t dbsqlc.TrainersToTellRow,
+func (s *Service) tellTrainer(ctx context.Context, tx pgx.Tx, se bookingdb.SessionForTrainerInvitesRow, t bookingdb.TrainersToTellRow,
 	coTrainers []string, notice trainerNotice, sequence int) error {
 	e := s.trainerEvent(se, t, coTrainers, sequence)
 	var cal *email.Calendar
@@ -129,7 +129,7 @@ func (s *Service) TrainerEventUID(session, trainer int64) string {
 	return fmt.Sprintf("session-%d-trainer-%d@%s", session, trainer, s.host())
 }
 
-func trainerPlace(se dbsqlc.SessionForTrainerInvitesRow) string {
+func trainerPlace(se bookingdb.SessionForTrainerInvitesRow) string {
 	if se.VenueOnline {
 		return "Online (" + se.VenueName + ")"
 	}
@@ -139,7 +139,7 @@ func trainerPlace(se dbsqlc.SessionForTrainerInvitesRow) string {
 	return se.VenueName
 }
 
-func (s *Service) trainerEvent(se dbsqlc.SessionForTrainerInvitesRow, t dbsqlc.TrainersToTellRow, coTrainers []string, sequence int) ical.Event {
+func (s *Service) trainerEvent(se bookingdb.SessionForTrainerInvitesRow, t bookingdb.TrainersToTellRow, coTrainers []string, sequence int) ical.Event {
 	location := "Online"
 	if !se.VenueOnline {
 		location = se.VenueName
@@ -180,7 +180,7 @@ func (s *Service) trainerEvent(se dbsqlc.SessionForTrainerInvitesRow, t dbsqlc.T
 
 // composeTrainer writes the letter to a trainer about a session they
 // deliver, or delivered until now.
-func (s *Service) composeTrainer(se dbsqlc.SessionForTrainerInvitesRow, t dbsqlc.TrainersToTellRow, coTrainers []string,
+func (s *Service) composeTrainer(se bookingdb.SessionForTrainerInvitesRow, t bookingdb.TrainersToTellRow, coTrainers []string,
 	notice trainerNotice) (subject string, l email.Letter) {
 	what := email.Details(se.CourseTitle, london.When(se.StartsAt, se.EndsAt), trainerPlace(se))
 	session := email.LinkTo("See the session and its attendees", s.link(fmt.Sprintf("/trainer/sessions/%d", se.ID)))

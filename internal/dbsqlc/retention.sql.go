@@ -10,62 +10,8 @@ import (
 	"time"
 )
 
-const clearLineManagersOfPastSessions = `-- name: ClearLineManagersOfPastSessions :execrows
-UPDATE bookings SET line_manager_name = '', line_manager_email = '', updated_at = $1
-WHERE id IN (
-    SELECT b.id FROM bookings b JOIN sessions s ON s.id = b.session_id
-    WHERE s.ends_at < $2 AND (b.line_manager_name <> '' OR b.line_manager_email <> '')
-    ORDER BY b.id
-    LIMIT $3
-    FOR UPDATE OF b SKIP LOCKED)
-`
-
-type ClearLineManagersOfPastSessionsParams struct {
-	Now         time.Time
-	EndedBefore time.Time
-	MaxRows     int32
-}
-
-func (q *Queries) ClearLineManagersOfPastSessions(ctx context.Context, arg ClearLineManagersOfPastSessionsParams) (int64, error) {
-	result, err := q.db.Exec(ctx, clearLineManagersOfPastSessions, arg.Now, arg.EndedBefore, arg.MaxRows)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
-}
-
-const clearNeedsOfPastSessions = `-- name: ClearNeedsOfPastSessions :execrows
-
-UPDATE bookings SET access_needs = '', dietary_needs = '', updated_at = $1
-WHERE id IN (
-    SELECT b.id FROM bookings b JOIN sessions s ON s.id = b.session_id
-    WHERE s.ends_at < $2 AND (b.access_needs <> '' OR b.dietary_needs <> '')
-    ORDER BY b.id
-    LIMIT $3
-    FOR UPDATE OF b SKIP LOCKED)
-`
-
-type ClearNeedsOfPastSessionsParams struct {
-	Now         time.Time
-	EndedBefore time.Time
-	MaxRows     int32
-}
-
-// The retention schedule's rules still applied by internal/privacy itself,
-// on records of bookings, payments, charges and trainers' time off, until
-// their owners have blocks of their own and apply them as the others do
-// (privacy.Cleaner). Each query handles at most @max_rows records, so a rule
-// runs in short transactions, and skips rows another transaction holds (the
-// next batch or the next day takes them).
-func (q *Queries) ClearNeedsOfPastSessions(ctx context.Context, arg ClearNeedsOfPastSessionsParams) (int64, error) {
-	result, err := q.db.Exec(ctx, clearNeedsOfPastSessions, arg.Now, arg.EndedBefore, arg.MaxRows)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
-}
-
 const clearPastTimeOffReasons = `-- name: ClearPastTimeOffReasons :execrows
+
 UPDATE trainer_commitments SET reason = ''
 WHERE id IN (
     SELECT t.id FROM trainer_commitments t
@@ -80,20 +26,14 @@ type ClearPastTimeOffReasonsParams struct {
 	MaxRows int32
 }
 
+// The retention schedule's rules still applied by internal/privacy itself,
+// on records of payments, charges and trainers' time off, until
+// their owners have blocks of their own and apply them as the others do
+// (privacy.Cleaner). Each query handles at most @max_rows records, so a rule
+// runs in short transactions, and skips rows another transaction holds (the
+// next batch or the next day takes them).
 func (q *Queries) ClearPastTimeOffReasons(ctx context.Context, arg ClearPastTimeOffReasonsParams) (int64, error) {
 	result, err := q.db.Exec(ctx, clearPastTimeOffReasons, arg.Now, arg.MaxRows)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
-}
-
-const deleteBookings = `-- name: DeleteBookings :execrows
-DELETE FROM bookings WHERE id = ANY($1::bigint[])
-`
-
-func (q *Queries) DeleteBookings(ctx context.Context, bookingIds []int64) (int64, error) {
-	result, err := q.db.Exec(ctx, deleteBookings, bookingIds)
 	if err != nil {
 		return 0, err
 	}
@@ -144,50 +84,4 @@ func (q *Queries) DeletePaymentsOfSessionsBefore(ctx context.Context, arg Delete
 		return 0, err
 	}
 	return result.RowsAffected(), nil
-}
-
-const listBookingsOfSessionsBefore = `-- name: ListBookingsOfSessionsBefore :many
-SELECT b.id FROM bookings b JOIN sessions s ON s.id = b.session_id
-WHERE s.ends_at < $1
-  AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.booking_id = b.id)
-  AND NOT EXISTS (SELECT 1 FROM charges c WHERE c.booking_id = b.id)
-ORDER BY b.id
-LIMIT $2
-FOR UPDATE OF b SKIP LOCKED
-`
-
-type ListBookingsOfSessionsBeforeParams struct {
-	EndedBefore time.Time
-	MaxRows     int32
-}
-
-// Bookings whose payments and charges have gone already (the payments rule
-// runs first).
-func (q *Queries) ListBookingsOfSessionsBefore(ctx context.Context, arg ListBookingsOfSessionsBeforeParams) ([]int64, error) {
-	rows, err := q.db.Query(ctx, listBookingsOfSessionsBefore, arg.EndedBefore, arg.MaxRows)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		items = append(items, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const unlinkReplacedBookings = `-- name: UnlinkReplacedBookings :exec
-UPDATE bookings SET replaced_by = NULL WHERE replaced_by = ANY($1::bigint[])
-`
-
-func (q *Queries) UnlinkReplacedBookings(ctx context.Context, bookingIds []int64) error {
-	_, err := q.db.Exec(ctx, unlinkReplacedBookings, bookingIds)
-	return err
 }

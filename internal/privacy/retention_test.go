@@ -578,6 +578,6 @@ func TestEveryOwnedRuleHasItsCleaner(t *testing.T) {
 	unknown["no_such_rule"] = all["email_text"]
 	assert.Panics(t, func() { privacy.NewEnforcer(nil, time.Now, nil, unknown) })
 	ours := maps.Clone(all)
-	ours["bookings"] = all["email_text"]
+	ours["payments"] = all["email_text"]
 	assert.Panics(t, func() { privacy.NewEnforcer(nil, time.Now, nil, ours) })
 }

@@ -48,7 +48,7 @@ type Rule struct {
 	Why     string // why that long
 	// Owner is the package that applies the rule to its own records, with
 	// the Cleaner it gives NewEnforcer under Key. A rule without one is
-	// applied here, by apply: the rules on bookings, payments, charges and
+	// applied here, by apply: the rules on payments, charges and
 	// trainers' time off, whose owners have no queries of their own yet.
 	Owner string
 	apply Cleaner
@@ -101,7 +101,7 @@ var schedule = []Rule{
 		Why: "The trainers and the venue need them to run the session, and a month afterwards lets us answer a " +
 			"complaint or question about how they were met. Access needs can be health information, so we keep " +
 			"them no longer than that.",
-		apply: clearNeeds,
+		Owner: "booking",
 	},
 	{
 		Key:     "line_managers",
@@ -110,7 +110,7 @@ var schedule = []Rule{
 		Then:    "They are deleted from the booking",
 		Why: "We tell a line manager when someone does not attend, and ask them about the training's effect on " +
 			"practice about three months after the session; 6 months covers both.",
-		apply: clearLineManagers,
+		Owner: "booking",
 	},
 	{
 		Key: "training_requests",
@@ -249,20 +249,8 @@ var schedule = []Rule{
 		Why: "People and their employers rely on our record of their safeguarding training, which is renewed " +
 			"every 3 years and looked at by inspections over several years; 6 years matches the financial records " +
 			"the bookings explain.",
-		apply: deleteBookings,
+		Owner: "booking",
 	},
-}
-
-func clearNeeds(ctx context.Context, tx pgx.Tx, now time.Time, max int32) (int, error) {
-	n, err := dbsqlc.New(tx).ClearNeedsOfPastSessions(ctx, dbsqlc.ClearNeedsOfPastSessionsParams{
-		Now: now, EndedBefore: now.Add(-NeedsPeriod), MaxRows: max})
-	return int(n), err
-}
-
-func clearLineManagers(ctx context.Context, tx pgx.Tx, now time.Time, max int32) (int, error) {
-	n, err := dbsqlc.New(tx).ClearLineManagersOfPastSessions(ctx, dbsqlc.ClearLineManagersOfPastSessionsParams{
-		Now: now, EndedBefore: now.AddDate(0, -LineManagerMonths, 0), MaxRows: max})
-	return int(n), err
 }
 
 func clearTimeOffReasons(ctx context.Context, tx pgx.Tx, now time.Time, max int32) (int, error) {
@@ -282,23 +270,15 @@ func deletePayments(ctx context.Context, tx pgx.Tx, now time.Time, max int32) (i
 	return int(n), err
 }
 
-// deleteBookings deletes old bookings, first adding them to the anonymous
-// counts the board's figures read.
-func deleteBookings(ctx context.Context, tx pgx.Tx, now time.Time, max int32) (int, error) {
-	q := dbsqlc.New(tx)
-	ids, err := q.ListBookingsOfSessionsBefore(ctx, dbsqlc.ListBookingsOfSessionsBeforeParams{
-		EndedBefore: FinancialCutoff(now), MaxRows: max})
-	if err != nil || len(ids) == 0 {
-		return 0, err
-	}
+// CountRetainedPlacesTx adds the bookings with these ids, in the caller's
+// transaction, to the anonymous counts of places kept for the partnership
+// board's figures (retained_place_counts), which privacy owns: booking's
+// retention calls it just before it deletes them.
+func CountRetainedPlacesTx(ctx context.Context, tx pgx.Tx, ids []int64) error {
 	if err := privacydb.New(tx).CountRetainedPlaces(ctx, ids); err != nil {
-		return 0, fmt.Errorf("count places: %w", err)
+		return fmt.Errorf("count places: %w", err)
 	}
-	if err := q.UnlinkReplacedBookings(ctx, ids); err != nil {
-		return 0, fmt.Errorf("unlink replaced bookings: %w", err)
-	}
-	n, err := q.DeleteBookings(ctx, ids)
-	return int(n), err
+	return nil
 }
 
 // FinancialCutoff is when the financial records still kept at now begin: the

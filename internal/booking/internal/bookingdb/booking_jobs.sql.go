@@ -3,7 +3,7 @@
 //   sqlc v1.31.1
 // source: booking_jobs.sql
 
-package dbsqlc
+package bookingdb
 
 import (
 	"context"

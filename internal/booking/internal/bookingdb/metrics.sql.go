@@ -3,7 +3,7 @@
 //   sqlc v1.31.1
 // source: metrics.sql
 
-package dbsqlc
+package bookingdb
 
 import (
 	"context"

@@ -3,7 +3,7 @@
 //   sqlc v1.31.1
 // source: personaldata.sql
 
-package dbsqlc
+package bookingdb
 
 import (
 	"context"
@@ -18,9 +18,9 @@ SET access_needs = '', dietary_needs = '', line_manager_name = '', line_manager_
 WHERE user_id = $1
 `
 
-// The parts of the privacy registry outside accounts: what each domain holds
-// about a person, for "Download your data", and its erasure. Export queries
-// never read a token, a secret or a Stripe page's address.
+// booking's part of the privacy registry: a person's bookings, for "Download
+// your data", and their erasure. Export queries never read a token, a secret
+// or a Stripe page's address.
 // The bookings stay, with agency and attendance, for the figures; what the
 // person told us and notes about their place go ("Account deleted" says only
 // why an erasure ended it).

@@ -3,7 +3,7 @@
 //   sqlc v1.31.1
 // source: booking_register.sql
 
-package dbsqlc
+package bookingdb
 
 import (
 	"context"

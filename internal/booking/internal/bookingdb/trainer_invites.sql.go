@@ -3,7 +3,7 @@
 //   sqlc v1.31.1
 // source: trainer_invites.sql
 
-package dbsqlc
+package bookingdb
 
 import (
 	"context"

@@ -1,6 +1,6 @@
--- The parts of the privacy registry outside accounts: what each domain holds
--- about a person, for "Download your data", and its erasure. Export queries
--- never read a token, a secret or a Stripe page's address.
+-- booking's part of the privacy registry: a person's bookings, for "Download
+-- your data", and their erasure. Export queries never read a token, a secret
+-- or a Stripe page's address.
 
 -- name: EraseBookingDetails :exec
 -- The bookings stay, with agency and attendance, for the figures; what the
