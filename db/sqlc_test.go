@@ -151,7 +151,6 @@ var crossWrites = []string{
 	"demo.sql AssignDemoTrainer",                   // demo data: scheduling's, with the session
 	"demo.sql ApproveDemoTrainer",                  // demo data: trainer.ApproveTx
 	"demo.sql InsertVenue",                         // demo data: venue's service
-	"payment/payment.sql SetAgencyStripeCustomer",  // payment: the agency's Stripe customer, agency's
 	"demo.sql SeedDemoPrices",                      // demo data: payment's prices, a payment.SeedDemoPricesTx to come
 	"retention.sql DeleteChargesOfSessionsBefore",  // privacy's retention: payment's, through a privacy.Cleaner to come
 	"retention.sql DeletePaymentsOfSessionsBefore", // privacy's retention: payment's, through a privacy.Cleaner to come
