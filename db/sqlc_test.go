@@ -143,18 +143,15 @@ var owners = map[string]string{
 // to become a call of the owner's ...Tx function (see the README's Layout);
 // the list only shrinks.
 var crossWrites = []string{
-	"audit_record.sql InsertAuditEvent",            // audit.Record's copy, for callers not yet on audit.RecordTx
-	"demo.sql InsertAgency",                        // demo data: agency.CreateTx
-	"demo.sql InsertCourse",                        // demo data: catalogue's course creation, as a ...Tx to come
-	"demo.sql InsertSession",                       // demo data: scheduling's, as a ...Tx to come
-	"demo.sql DemoPastSession",                     // demo data: scheduling's, as a ...Tx to come
-	"demo.sql AssignDemoTrainer",                   // demo data: scheduling's, with the session
-	"demo.sql ApproveDemoTrainer",                  // demo data: trainer.ApproveTx
-	"demo.sql InsertVenue",                         // demo data: venue's service
-	"demo.sql SeedDemoPrices",                      // demo data: payment's prices, a payment.SeedDemoPricesTx to come
-	"retention.sql DeleteChargesOfSessionsBefore",  // privacy's retention: payment's, through a privacy.Cleaner to come
-	"retention.sql DeletePaymentsOfSessionsBefore", // privacy's retention: payment's, through a privacy.Cleaner to come
-	"retention.sql ClearPastTimeOffReasons",        // privacy's retention: trainer's, as a ...Tx to come
+	"audit_record.sql InsertAuditEvent", // audit.Record's copy, for callers not yet on audit.RecordTx
+	"demo.sql InsertAgency",             // demo data: agency.CreateTx
+	"demo.sql InsertCourse",             // demo data: catalogue's course creation, as a ...Tx to come
+	"demo.sql InsertSession",            // demo data: scheduling's, as a ...Tx to come
+	"demo.sql DemoPastSession",          // demo data: scheduling's, as a ...Tx to come
+	"demo.sql AssignDemoTrainer",        // demo data: scheduling's, with the session
+	"demo.sql ApproveDemoTrainer",       // demo data: trainer.ApproveTx
+	"demo.sql InsertVenue",              // demo data: venue's service
+	"demo.sql SeedDemoPrices",           // demo data: payment's prices, a payment.SeedDemoPricesTx to come
 }
 
 var (

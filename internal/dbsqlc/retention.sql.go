@@ -51,37 +51,13 @@ type ClearNeedsOfPastSessionsParams struct {
 	MaxRows     int32
 }
 
-// The retention schedule's rules still applied by internal/privacy itself,
-// on records of bookings, payments, charges and trainers' time off, until
-// their owners have blocks of their own and apply them as the others do
-// (privacy.Cleaner). Each query handles at most @max_rows records, so a rule
-// runs in short transactions, and skips rows another transaction holds (the
-// next batch or the next day takes them).
+// The retention schedule's rules on bookings, still applied by
+// internal/privacy itself until booking has a block of its own and applies
+// them as the others do (privacy.Cleaner). Each query handles at most
+// @max_rows records, so a rule runs in short transactions, and skips rows
+// another transaction holds (the next batch or the next day takes them).
 func (q *Queries) ClearNeedsOfPastSessions(ctx context.Context, arg ClearNeedsOfPastSessionsParams) (int64, error) {
 	result, err := q.db.Exec(ctx, clearNeedsOfPastSessions, arg.Now, arg.EndedBefore, arg.MaxRows)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
-}
-
-const clearPastTimeOffReasons = `-- name: ClearPastTimeOffReasons :execrows
-UPDATE trainer_commitments SET reason = ''
-WHERE id IN (
-    SELECT t.id FROM trainer_commitments t
-    WHERE t.session_id IS NULL AND t.reason <> '' AND upper(t.during) <= $1::timestamptz
-    ORDER BY t.id
-    LIMIT $2
-    FOR UPDATE SKIP LOCKED)
-`
-
-type ClearPastTimeOffReasonsParams struct {
-	Now     time.Time
-	MaxRows int32
-}
-
-func (q *Queries) ClearPastTimeOffReasons(ctx context.Context, arg ClearPastTimeOffReasonsParams) (int64, error) {
-	result, err := q.db.Exec(ctx, clearPastTimeOffReasons, arg.Now, arg.MaxRows)
 	if err != nil {
 		return 0, err
 	}
@@ -94,52 +70,6 @@ DELETE FROM bookings WHERE id = ANY($1::bigint[])
 
 func (q *Queries) DeleteBookings(ctx context.Context, bookingIds []int64) (int64, error) {
 	result, err := q.db.Exec(ctx, deleteBookings, bookingIds)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
-}
-
-const deleteChargesOfSessionsBefore = `-- name: DeleteChargesOfSessionsBefore :execrows
-DELETE FROM charges
-WHERE id IN (
-    SELECT c.id FROM charges c JOIN bookings b ON b.id = c.booking_id JOIN sessions s ON s.id = b.session_id
-    WHERE s.ends_at < $1
-    ORDER BY c.id
-    LIMIT $2
-    FOR UPDATE OF c SKIP LOCKED)
-`
-
-type DeleteChargesOfSessionsBeforeParams struct {
-	EndedBefore time.Time
-	MaxRows     int32
-}
-
-func (q *Queries) DeleteChargesOfSessionsBefore(ctx context.Context, arg DeleteChargesOfSessionsBeforeParams) (int64, error) {
-	result, err := q.db.Exec(ctx, deleteChargesOfSessionsBefore, arg.EndedBefore, arg.MaxRows)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
-}
-
-const deletePaymentsOfSessionsBefore = `-- name: DeletePaymentsOfSessionsBefore :execrows
-DELETE FROM payments
-WHERE id IN (
-    SELECT p.id FROM payments p JOIN bookings b ON b.id = p.booking_id JOIN sessions s ON s.id = b.session_id
-    WHERE s.ends_at < $1
-    ORDER BY p.id
-    LIMIT $2
-    FOR UPDATE OF p SKIP LOCKED)
-`
-
-type DeletePaymentsOfSessionsBeforeParams struct {
-	EndedBefore time.Time
-	MaxRows     int32
-}
-
-func (q *Queries) DeletePaymentsOfSessionsBefore(ctx context.Context, arg DeletePaymentsOfSessionsBeforeParams) (int64, error) {
-	result, err := q.db.Exec(ctx, deletePaymentsOfSessionsBefore, arg.EndedBefore, arg.MaxRows)
 	if err != nil {
 		return 0, err
 	}

@@ -48,8 +48,9 @@ type Rule struct {
 	Why     string // why that long
 	// Owner is the package that applies the rule to its own records, with
 	// the Cleaner it gives NewEnforcer under Key. A rule without one is
-	// applied here, by apply: the rules on bookings, payments, charges and
-	// trainers' time off, whose owners have no queries of their own yet.
+	// applied here, by apply: the rules on bookings, whose owner has no
+	// queries of their own yet. The rules are applied in the schedule's
+	// order, so charges and payments go before the bookings they belong to.
 	Owner string
 	apply Cleaner
 }
@@ -147,7 +148,7 @@ var schedule = []Rule{
 		Kept:    "Until the time off is over",
 		Then:    "The reason is deleted; the dates stay, so the scheduling history still makes sense",
 		Why:     "A reason only helps the training team plan around the time off while it lasts.",
-		apply:   clearTimeOffReasons,
+		Owner:   "trainer",
 	},
 	{
 		Key:     "sign_in_attempts",
@@ -229,7 +230,7 @@ var schedule = []Rule{
 		Kept:    "6 years after the end of the partnership's financial year (April to March) in which the session took place",
 		Then:    "They are deleted",
 		Why:     "They are financial records, which must be kept for 6 years after the end of the financial year they belong to.",
-		apply:   deleteCharges,
+		Owner:   "payment",
 	},
 	{
 		Key: "payments",
@@ -238,7 +239,7 @@ var schedule = []Rule{
 		Kept:  "6 years after the end of the partnership's financial year (April to March) in which the session took place",
 		Then:  "They are deleted",
 		Why:   "They are financial records, which must be kept for 6 years after the end of the financial year they belong to.",
-		apply: deletePayments,
+		Owner: "payment",
 	},
 	{
 		Key:     "bookings",
@@ -262,23 +263,6 @@ func clearNeeds(ctx context.Context, tx pgx.Tx, now time.Time, max int32) (int, 
 func clearLineManagers(ctx context.Context, tx pgx.Tx, now time.Time, max int32) (int, error) {
 	n, err := dbsqlc.New(tx).ClearLineManagersOfPastSessions(ctx, dbsqlc.ClearLineManagersOfPastSessionsParams{
 		Now: now, EndedBefore: now.AddDate(0, -LineManagerMonths, 0), MaxRows: max})
-	return int(n), err
-}
-
-func clearTimeOffReasons(ctx context.Context, tx pgx.Tx, now time.Time, max int32) (int, error) {
-	n, err := dbsqlc.New(tx).ClearPastTimeOffReasons(ctx, dbsqlc.ClearPastTimeOffReasonsParams{Now: now, MaxRows: max})
-	return int(n), err
-}
-
-func deleteCharges(ctx context.Context, tx pgx.Tx, now time.Time, max int32) (int, error) {
-	n, err := dbsqlc.New(tx).DeleteChargesOfSessionsBefore(ctx, dbsqlc.DeleteChargesOfSessionsBeforeParams{
-		EndedBefore: FinancialCutoff(now), MaxRows: max})
-	return int(n), err
-}
-
-func deletePayments(ctx context.Context, tx pgx.Tx, now time.Time, max int32) (int, error) {
-	n, err := dbsqlc.New(tx).DeletePaymentsOfSessionsBefore(ctx, dbsqlc.DeletePaymentsOfSessionsBeforeParams{
-		EndedBefore: FinancialCutoff(now), MaxRows: max})
 	return int(n), err
 }
 

@@ -43,12 +43,13 @@ func New() *privacy.Registry {
 
 // Cleaners returns the retention schedule's rules that each part applies to
 // its own records, by rule key, for privacy.NewEnforcer: accounts (erasing
-// and warning through accounts), emails, the audit log, jobs and training
-// requests. It panics on a key two parts claim.
+// and warning through accounts), emails, the audit log, jobs, training
+// requests, trainers' time off, and payments and charges. It panics on a key two parts claim.
 func Cleaners(accounts *account.Service) map[string]privacy.Cleaner {
 	all := map[string]privacy.Cleaner{}
 	for _, part := range []map[string]privacy.Cleaner{
 		accounts.Retention(), trainingrequest.Retention(), email.Retention(), queue.Retention(), audit.Retention(),
+		trainer.Retention(), payment.Retention(),
 	} {
 		for k, c := range part {
 			if all[k] != nil {
