@@ -26,7 +26,7 @@ check:
 	$(GO) tool sqlc diff
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
-	@unformatted=$$(gofmt -l $$(git ls-files '*.go' | grep -v -e '^internal/dbsqlc/' -e '^internal/[a-z]*/internal/[a-z]*db/')); \
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' | grep -v -e '^internal/[a-z]*/internal/[a-z]*db/')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
 
 ## chromium: install Debian's headless Chromium for the browser tests when missing (as root)
@@ -37,8 +37,8 @@ chromium:
 build:
 	$(GO) build -trimpath -o bin/server ./cmd/server
 
-## generate: regenerate the sqlc packages (sqlc.yaml): internal/dbsqlc from db/queries/*.sql, and each
-## domain's own internal/<domain>/internal/<domain>db from db/queries/<domain>/, from db/migrations
+## generate: regenerate the sqlc packages (sqlc.yaml): each domain's own
+## internal/<domain>/internal/<domain>db from db/queries/<domain>/, against db/migrations
 generate:
 	$(GO) tool sqlc generate
 

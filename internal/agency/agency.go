@@ -312,3 +312,41 @@ func nameTaken() error {
 	v.Add(FieldName, nameTakenMessage)
 	return &v
 }
+
+// Querier is what the look-ups below read with: a pool, a connection or a
+// transaction.
+type Querier = agencydb.DBTX
+
+// Choosable reports whether an agency exists and is not retired, so that
+// something (a closed session, a person) may be given it. Read with db, the
+// caller's transaction when it acts on the answer.
+func Choosable(ctx context.Context, db Querier, id int64) (bool, error) {
+	ok, err := agencydb.New(db).AgencyChoosable(ctx, id)
+	if err != nil {
+		return false, fmt.Errorf("agency %d choosable: %w", id, err)
+	}
+	return ok, nil
+}
+
+// StripeCustomer is the Stripe customer of an agency, with the name and
+// billing email last sent to Stripe.
+type StripeCustomer struct {
+	ID    string
+	Name  string
+	Email string
+}
+
+// SetStripeCustomerTx records an agency's Stripe customer in the caller's
+// transaction, only while the agency still has that name and billing email
+// (a change made while Stripe answered is sent next time) and only when it
+// is not recorded already. It reports whether it recorded it; the caller
+// (payment, which talks to Stripe) audits what it did.
+func SetStripeCustomerTx(ctx context.Context, tx pgx.Tx, at time.Time, agencyID int64, c StripeCustomer) (bool, error) {
+	n, err := agencydb.New(tx).SetAgencyStripeCustomer(ctx, agencydb.SetAgencyStripeCustomerParams{
+		ID: agencyID, StripeCustomerID: &c.ID, StripeCustomerEmail: c.Email, StripeCustomerName: c.Name, Now: at,
+	})
+	if err != nil {
+		return false, fmt.Errorf("set stripe customer of agency %d: %w", agencyID, err)
+	}
+	return n > 0, nil
+}

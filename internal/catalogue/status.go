@@ -2,22 +2,21 @@ package catalogue
 
 import (
 	"time"
-
-	"github.com/pscp/booktraining/internal/dbsqlc"
 )
 
-// SessionStatus is where a session stands (dbsqlc.SessionStatus, named here). The database's session_status
-// enum is the one list of them; sqlc generates dbsqlc's constants from it,
-// and these name them.
-type SessionStatus = dbsqlc.SessionStatus
+// SessionStatus is where a session stands. The database's session_status
+// enum is the one list of them; each package's generated queries have their
+// own type for it, converted to this one at the package's edge, and
+// TestSessionStatusesAreTheDatabases holds these constants to the enum.
+type SessionStatus string
 
 // A session is drafted, then published (open to bookings until its cut-off),
 // then delivered (completed); or cancelled, for good, at any point before.
 const (
-	SessionDraft     = dbsqlc.SessionStatusDraft
-	SessionPublished = dbsqlc.SessionStatusPublished
-	SessionCancelled = dbsqlc.SessionStatusCancelled
-	SessionCompleted = dbsqlc.SessionStatusCompleted
+	SessionDraft     SessionStatus = "draft"
+	SessionPublished SessionStatus = "published"
+	SessionCancelled SessionStatus = "cancelled"
+	SessionCompleted SessionStatus = "completed"
 )
 
 // SessionStatuses are all of them, in the enum's order.

@@ -2,15 +2,18 @@ package demo
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pscp/booktraining/internal/account"
-	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/booking"
+	"github.com/pscp/booktraining/internal/demo/internal/demodb"
 	"github.com/pscp/booktraining/internal/london"
+	"github.com/pscp/booktraining/internal/payment"
+	"github.com/pscp/booktraining/internal/scheduling"
+	"github.com/pscp/booktraining/internal/trainer"
 )
 
 // DemoPassword signs in every demo account. For local use only: demo
@@ -39,7 +42,7 @@ var Accounts = []Account{
 
 // seedAccounts creates the demo accounts, verified, with some work and
 // bookings, in the transaction that seeds an empty database.
-func seedAccounts(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, passwordHash string, now time.Time) error {
+func seedAccounts(ctx context.Context, tx pgx.Tx, passwordHash string, now time.Time) error {
 	var trainerID int64 // the first trainer, whose sessions the demo bookings are on
 	for _, a := range Accounts {
 		roles := make([]account.Role, len(a.Roles))
@@ -54,7 +57,7 @@ func seedAccounts(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, passwordHas
 		}
 		for _, r := range a.Roles {
 			if r == "trainer" {
-				if err := giveTrainerWork(ctx, q, id, trainerCourses[a.Email]); err != nil {
+				if err := giveTrainerWork(ctx, tx, id, trainerCourses[a.Email]); err != nil {
 					return fmt.Errorf("seed demo trainer %s: %w", a.Email, err)
 				}
 				if trainerID == 0 {
@@ -63,11 +66,11 @@ func seedAccounts(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, passwordHas
 			}
 		}
 	}
-	if err := q.SeedDemoPrices(ctx); err != nil {
+	if err := payment.SeedDemoPricesTx(ctx, tx); err != nil {
 		return fmt.Errorf("seed demo prices: %w", err)
 	}
 	if trainerID != 0 {
-		if err := giveDemoBookings(ctx, q, trainerID, now); err != nil {
+		if err := giveDemoBookings(ctx, tx, trainerID, now); err != nil {
 			return fmt.Errorf("seed demo bookings: %w", err)
 		}
 	}
@@ -78,36 +81,34 @@ func seedAccounts(ctx context.Context, tx pgx.Tx, q *dbsqlc.Queries, passwordHas
 // demo trainer's first session, and gives the practitioner a course they
 // attended a fortnight ago, so My training, the trainer's list and the
 // coordinator's pages have something to show.
-func giveDemoBookings(ctx context.Context, q *dbsqlc.Queries, trainerID int64, now time.Time) error {
-	sessions, err := q.DemoTrainerSessions(ctx, trainerID)
+func giveDemoBookings(ctx context.Context, tx pgx.Tx, trainerID int64, now time.Time) error {
+	sessions, err := demodb.New(tx).DemoTrainerSessions(ctx, trainerID)
 	if err != nil {
 		return err
 	}
 	if len(sessions) > 0 {
-		for _, b := range []dbsqlc.DemoBookingParams{
+		for _, b := range []booking.DemoBooking{
 			{Email: "practitioner@example.org", LineManagerName: "Sam Patel", LineManagerEmail: "sam.patel@example.org", AccessNeeds: "A seat near the front: I have some hearing loss."},
 			{Email: "coordinator@example.org", LineManagerName: "Jo Williams", LineManagerEmail: "jo.williams@example.org"},
 		} {
 			b.SessionID = sessions[0]
-			if err := q.DemoBooking(ctx, b); err != nil {
+			if err := booking.AddDemoTx(ctx, tx, b); err != nil {
 				return err
 			}
 		}
 	}
 	day := now.In(london.Zone).AddDate(0, 0, -14)
 	starts := time.Date(day.Year(), day.Month(), day.Day(), 9, 30, 0, 0, london.Zone)
-	past, err := q.DemoPastSession(ctx, dbsqlc.DemoPastSessionParams{
-		StartsAt: starts, EndsAt: starts.Add(3 * time.Hour), CutoffAt: starts.AddDate(0, 0, -3), Slug: "keeping-children-safe-online",
-	})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil // no such course or no online venue: nothing to show
-	} else if err != nil {
+	past, ok, err := scheduling.AddDemoPastSessionTx(ctx, tx, "keeping-children-safe-online",
+		starts, starts.Add(3*time.Hour), starts.AddDate(0, 0, -3))
+	if err != nil {
 		return err
+	} else if !ok {
+		return nil // no such course or no online venue: nothing to show
 	}
-	attended := "attended"
-	return q.DemoBooking(ctx, dbsqlc.DemoBookingParams{
+	return booking.AddDemoTx(ctx, tx, booking.DemoBooking{
 		SessionID: past, Email: "practitioner@example.org", LineManagerName: "Sam Patel",
-		LineManagerEmail: "sam.patel@example.org", Attendance: &attended,
+		LineManagerEmail: "sam.patel@example.org", Attendance: "attended",
 	})
 }
 
@@ -127,11 +128,11 @@ var trainerCourses = map[string][]string{
 // giveTrainerWork approves a demo trainer for their courses and puts them on
 // those courses' demo sessions, skipping any that would overlap (the
 // database would refuse them anyway).
-func giveTrainerWork(ctx context.Context, q *dbsqlc.Queries, trainerID int64, courses []string) error {
-	if err := q.ApproveDemoTrainer(ctx, dbsqlc.ApproveDemoTrainerParams{TrainerID: trainerID, Slugs: courses}); err != nil {
+func giveTrainerWork(ctx context.Context, tx pgx.Tx, trainerID int64, courses []string) error {
+	if err := trainer.ApproveDemoTx(ctx, tx, trainerID, courses); err != nil {
 		return err
 	}
-	sessions, err := q.DemoSessionsForCourses(ctx, courses)
+	sessions, err := demodb.New(tx).DemoSessionsForCourses(ctx, courses)
 	if err != nil {
 		return err
 	}
@@ -140,7 +141,7 @@ func giveTrainerWork(ctx context.Context, q *dbsqlc.Queries, trainerID int64, co
 		if s.StartsAt.Before(busyUntil) {
 			continue
 		}
-		if err := q.AssignDemoTrainer(ctx, dbsqlc.AssignDemoTrainerParams{SessionID: s.ID, TrainerID: trainerID}); err != nil {
+		if err := scheduling.AssignDemoTrainerTx(ctx, tx, s.ID, trainerID); err != nil {
 			return err
 		}
 		busyUntil = s.EndsAt

@@ -13,10 +13,13 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/pscp/booktraining/internal/agency"
 	"github.com/pscp/booktraining/internal/catalogue"
-	"github.com/pscp/booktraining/internal/dbsqlc"
+	"github.com/pscp/booktraining/internal/demo/internal/demodb"
 	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/password"
+	"github.com/pscp/booktraining/internal/scheduling"
+	"github.com/pscp/booktraining/internal/venue"
 	"github.com/pscp/booktraining/internal/workday"
 )
 
@@ -43,11 +46,12 @@ func SeedWithAccounts(ctx context.Context, pool *pgxpool.Pool, now time.Time) (b
 }
 
 // seedEmpty loads the demo data, with the demo accounts when passwordHash is
-// set, into an empty database.
+// set, into an empty database. Each part's records are made by their owner,
+// in this one transaction.
 func seedEmpty(ctx context.Context, pool *pgxpool.Pool, now time.Time, passwordHash string) (bool, error) {
 	seeded := false
 	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-		q := dbsqlc.New(tx)
+		q := demodb.New(tx)
 		if err := q.LockDemoSeed(ctx); err != nil {
 			return fmt.Errorf("lock: %w", err)
 		}
@@ -59,11 +63,11 @@ func seedEmpty(ctx context.Context, pool *pgxpool.Pool, now time.Time, passwordH
 			return nil
 		}
 		seeded = true
-		if err := seed(ctx, q, now); err != nil {
+		if err := seed(ctx, tx, now); err != nil {
 			return err
 		}
 		if passwordHash != "" {
-			return seedAccounts(ctx, tx, q, passwordHash, now)
+			return seedAccounts(ctx, tx, passwordHash, now)
 		}
 		return nil
 	})
@@ -73,53 +77,30 @@ func seedEmpty(ctx context.Context, pool *pgxpool.Pool, now time.Time, passwordH
 	return seeded, nil
 }
 
-func seed(ctx context.Context, q *dbsqlc.Queries, now time.Time) error {
+func seed(ctx context.Context, tx pgx.Tx, now time.Time) error {
 	agencyIDs := make([]int64, 0, len(Agencies))
 	for _, a := range Agencies {
-		id, err := q.InsertAgency(ctx, dbsqlc.InsertAgencyParams{
-			Name: a.Name, Sector: string(a.Sector), ChargingBand: string(a.ChargingBand),
-		})
+		id, err := agency.AddDemoTx(ctx, tx, agency.DemoAgency(a))
 		if err != nil {
-			return fmt.Errorf("agency %q: %w", a.Name, err)
+			return err
 		}
 		agencyIDs = append(agencyIDs, id)
 	}
 
 	courseIDs := make([]int64, 0, len(Courses))
 	for _, c := range Courses {
-		id, err := q.InsertCourse(ctx, dbsqlc.InsertCourseParams{
-			Slug:                c.Slug,
-			Title:               c.Title,
-			Summary:             c.Summary,
-			Description:         c.Description,
-			LearningOutcomes:    c.LearningOutcomes,
-			AudienceDescription: c.AudienceDescription,
-			Audiences:           strs(c.Audiences),
-			Level:               int16(c.Level),
-			Duration:            string(c.Duration),
-			DeliveryModes:       strs(c.DeliveryModes),
-			DefaultCapacity:     int32(c.DefaultCapacity),
-		})
+		id, err := catalogue.AddDemoCourseTx(ctx, tx, catalogue.DemoCourse(c))
 		if err != nil {
-			return fmt.Errorf("course %q: %w", c.Slug, err)
+			return err
 		}
 		courseIDs = append(courseIDs, id)
 	}
 
 	venueIDs := make([]int64, 0, len(Venues))
 	for _, v := range Venues {
-		var capacity *int32
-		if !v.Online {
-			c := int32(v.Capacity)
-			capacity = &c
-		}
-		id, err := q.InsertVenue(ctx, dbsqlc.InsertVenueParams{
-			Name: v.Name, Online: v.Online, AddressLine1: v.AddressLine1, AddressLine2: v.AddressLine2,
-			Town: v.Town, Postcode: v.Postcode, Capacity: capacity,
-			AccessibilityNotes: v.AccessibilityNotes, Directions: v.Directions,
-		})
+		id, err := venue.AddDemoTx(ctx, tx, venue.DemoVenue(v))
 		if err != nil {
-			return fmt.Errorf("venue %q: %w", v.Name, err)
+			return err
 		}
 		venueIDs = append(venueIDs, id)
 	}
@@ -136,15 +117,15 @@ func seed(ctx context.Context, q *dbsqlc.Queries, now time.Time) error {
 		if Venues[s.Venue].Online {
 			meeting = fmt.Sprintf("https://teams.microsoft.com/l/meetup-join/demo-%s-%d", Courses[s.Course].Slug, s.StartsAt.Unix())
 		}
-		if _, err := q.InsertSession(ctx, dbsqlc.InsertSessionParams{
+		if _, err := scheduling.AddDemoSessionTx(ctx, tx, scheduling.DemoSession{
 			CourseID:         courseIDs[s.Course],
 			VenueID:          venueIDs[s.Venue],
 			StartsAt:         s.StartsAt,
 			EndsAt:           s.EndsAt,
-			BookingCutoffAt:  s.StartsAt.AddDate(0, 0, -3),
-			Capacity:         int32(s.Capacity),
+			Cutoff:           s.StartsAt.AddDate(0, 0, -3),
+			Capacity:         s.Capacity,
 			Status:           s.Status,
-			MeetingUrl:       meeting,
+			MeetingURL:       meeting,
 			ClosedToAgencyID: closedTo,
 			InviteToken:      invite,
 		}); err != nil {
@@ -251,12 +232,4 @@ func Schedule(now time.Time) []PlannedSession {
 
 func at(day time.Time, hour, minute int) time.Time {
 	return time.Date(day.Year(), day.Month(), day.Day(), hour, minute, 0, 0, london.Zone)
-}
-
-func strs[T ~string](in []T) []string {
-	out := make([]string, 0, len(in))
-	for _, v := range in {
-		out = append(out, string(v))
-	}
-	return out
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/stripe/stripe-go/v76"
 
 	"github.com/pscp/booktraining/internal/actor"
+	"github.com/pscp/booktraining/internal/agency"
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/payment/internal/paymentdb"
@@ -335,10 +336,8 @@ func (s *Service) EnsureAgencyCustomer(ctx context.Context, agencyID int64) (str
 		}
 		err = s.inTx(ctx, func(tx pgx.Tx, q *paymentdb.Queries) error {
 			now := s.now()
-			n, err := q.SetAgencyStripeCustomer(ctx, paymentdb.SetAgencyStripeCustomerParams{
-				ID: a.ID, StripeCustomerID: &id, StripeCustomerEmail: c.BillingEmail, StripeCustomerName: c.Name, Now: now,
-			})
-			if err != nil || n == 0 {
+			set, err := agency.SetStripeCustomerTx(ctx, tx, now, a.ID, agency.StripeCustomer{ID: id, Name: c.Name, Email: c.BillingEmail})
+			if err != nil || !set {
 				return err // recorded already, or the agency changed: read again
 			}
 			by := actor.From(ctx) // the service, in the invoice job

@@ -7,7 +7,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/privacy/internal/privacydb"
 )
@@ -48,8 +47,9 @@ type Rule struct {
 	Why     string // why that long
 	// Owner is the package that applies the rule to its own records, with
 	// the Cleaner it gives NewEnforcer under Key. A rule without one is
-	// applied here, by apply: the rules on payments, charges and
-	// trainers' time off, whose owners have no queries of their own yet.
+	// applied here, by apply (none is, today: every rule's owner applies
+	// it). The rules are applied in the schedule's order, so charges and
+	// payments go before the bookings they belong to.
 	Owner string
 	apply Cleaner
 }
@@ -147,7 +147,7 @@ var schedule = []Rule{
 		Kept:    "Until the time off is over",
 		Then:    "The reason is deleted; the dates stay, so the scheduling history still makes sense",
 		Why:     "A reason only helps the training team plan around the time off while it lasts.",
-		apply:   clearTimeOffReasons,
+		Owner:   "trainer",
 	},
 	{
 		Key:     "sign_in_attempts",
@@ -229,7 +229,7 @@ var schedule = []Rule{
 		Kept:    "6 years after the end of the partnership's financial year (April to March) in which the session took place",
 		Then:    "They are deleted",
 		Why:     "They are financial records, which must be kept for 6 years after the end of the financial year they belong to.",
-		apply:   deleteCharges,
+		Owner:   "payment",
 	},
 	{
 		Key: "payments",
@@ -238,7 +238,7 @@ var schedule = []Rule{
 		Kept:  "6 years after the end of the partnership's financial year (April to March) in which the session took place",
 		Then:  "They are deleted",
 		Why:   "They are financial records, which must be kept for 6 years after the end of the financial year they belong to.",
-		apply: deletePayments,
+		Owner: "payment",
 	},
 	{
 		Key:     "bookings",
@@ -251,23 +251,6 @@ var schedule = []Rule{
 			"the bookings explain.",
 		Owner: "booking",
 	},
-}
-
-func clearTimeOffReasons(ctx context.Context, tx pgx.Tx, now time.Time, max int32) (int, error) {
-	n, err := dbsqlc.New(tx).ClearPastTimeOffReasons(ctx, dbsqlc.ClearPastTimeOffReasonsParams{Now: now, MaxRows: max})
-	return int(n), err
-}
-
-func deleteCharges(ctx context.Context, tx pgx.Tx, now time.Time, max int32) (int, error) {
-	n, err := dbsqlc.New(tx).DeleteChargesOfSessionsBefore(ctx, dbsqlc.DeleteChargesOfSessionsBeforeParams{
-		EndedBefore: FinancialCutoff(now), MaxRows: max})
-	return int(n), err
-}
-
-func deletePayments(ctx context.Context, tx pgx.Tx, now time.Time, max int32) (int, error) {
-	n, err := dbsqlc.New(tx).DeletePaymentsOfSessionsBefore(ctx, dbsqlc.DeletePaymentsOfSessionsBeforeParams{
-		EndedBefore: FinancialCutoff(now), MaxRows: max})
-	return int(n), err
 }
 
 // CountRetainedPlacesTx adds the bookings with these ids, in the caller's

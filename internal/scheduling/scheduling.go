@@ -19,9 +19,9 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/pscp/booktraining/internal/agency"
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/catalogue"
-	"github.com/pscp/booktraining/internal/dbsqlc"
 	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/pgerr"
@@ -256,7 +256,7 @@ func (s *Service) check(ctx context.Context, db schedulingdb.DBTX, f Form, excep
 	if f.AgencyID < 0 {
 		v.Add("agency", "Select the agency the session is for")
 	} else if f.AgencyID > 0 {
-		ok, err := dbsqlc.New(db).AgencyExists(ctx, f.AgencyID)
+		ok, err := agency.Choosable(ctx, db, f.AgencyID)
 		if err != nil {
 			return p, err
 		}

@@ -38,3 +38,18 @@ WHERE id = @id;
 
 -- name: SetAgencyRetired :exec
 UPDATE agencies SET retired_at = sqlc.narg(retired_at), updated_at = @now WHERE id = @id;
+
+-- name: AgencyChoosable :one
+SELECT EXISTS (SELECT 1 FROM agencies WHERE id = @id AND retired_at IS NULL);
+
+-- name: SetAgencyStripeCustomer :execrows
+-- The agency's Stripe customer, and the name and email last sent to it,
+-- recorded only while the agency still has that name and billing email (a
+-- change made while Stripe answered is sent next time) and not recorded
+-- already (a second run, or two at once, record it once).
+UPDATE agencies SET stripe_customer_id = @stripe_customer_id, stripe_customer_email = @stripe_customer_email::text,
+                    stripe_customer_name = @stripe_customer_name::text, updated_at = @now
+WHERE id = @id AND name = @stripe_customer_name::text AND billing_contact_email = @stripe_customer_email::text
+  AND (stripe_customer_id IS NULL OR stripe_customer_id = @stripe_customer_id)
+  AND (stripe_customer_id IS NULL OR stripe_customer_email IS DISTINCT FROM @stripe_customer_email::text
+       OR stripe_customer_name IS DISTINCT FROM @stripe_customer_name::text);

@@ -44,12 +44,12 @@ func New() *privacy.Registry {
 // Cleaners returns the retention schedule's rules that each part applies to
 // its own records, by rule key, for privacy.NewEnforcer: accounts (erasing
 // and warning through accounts), emails, the audit log, jobs, training
-// requests and bookings. It panics on a key two parts claim.
+// requests, bookings, trainers' time off, and payments and charges. It panics on a key two parts claim.
 func Cleaners(accounts *account.Service) map[string]privacy.Cleaner {
 	all := map[string]privacy.Cleaner{}
 	for _, part := range []map[string]privacy.Cleaner{
 		accounts.Retention(), trainingrequest.Retention(), email.Retention(), queue.Retention(), audit.Retention(),
-		booking.Retention(),
+		booking.Retention(), trainer.Retention(), payment.Retention(),
 	} {
 		for k, c := range part {
 			if all[k] != nil {

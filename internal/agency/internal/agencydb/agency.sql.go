@@ -10,6 +10,17 @@ import (
 	"time"
 )
 
+const agencyChoosable = `-- name: AgencyChoosable :one
+SELECT EXISTS (SELECT 1 FROM agencies WHERE id = $1 AND retired_at IS NULL)
+`
+
+func (q *Queries) AgencyChoosable(ctx context.Context, id int64) (bool, error) {
+	row := q.db.QueryRow(ctx, agencyChoosable, id)
+	var exists bool
+	err := row.Scan(&exists)
+	return exists, err
+}
+
 const agencyNameTaken = `-- name: AgencyNameTaken :one
 SELECT EXISTS (SELECT 1 FROM agencies WHERE lower(name) = lower($1::text) AND id <> $2)
 `
@@ -186,6 +197,41 @@ type SetAgencyRetiredParams struct {
 func (q *Queries) SetAgencyRetired(ctx context.Context, arg SetAgencyRetiredParams) error {
 	_, err := q.db.Exec(ctx, setAgencyRetired, arg.RetiredAt, arg.Now, arg.ID)
 	return err
+}
+
+const setAgencyStripeCustomer = `-- name: SetAgencyStripeCustomer :execrows
+UPDATE agencies SET stripe_customer_id = $1, stripe_customer_email = $2::text,
+                    stripe_customer_name = $3::text, updated_at = $4
+WHERE id = $5 AND name = $3::text AND billing_contact_email = $2::text
+  AND (stripe_customer_id IS NULL OR stripe_customer_id = $1)
+  AND (stripe_customer_id IS NULL OR stripe_customer_email IS DISTINCT FROM $2::text
+       OR stripe_customer_name IS DISTINCT FROM $3::text)
+`
+
+type SetAgencyStripeCustomerParams struct {
+	StripeCustomerID    *string
+	StripeCustomerEmail string
+	StripeCustomerName  string
+	Now                 time.Time
+	ID                  int64
+}
+
+// The agency's Stripe customer, and the name and email last sent to it,
+// recorded only while the agency still has that name and billing email (a
+// change made while Stripe answered is sent next time) and not recorded
+// already (a second run, or two at once, record it once).
+func (q *Queries) SetAgencyStripeCustomer(ctx context.Context, arg SetAgencyStripeCustomerParams) (int64, error) {
+	result, err := q.db.Exec(ctx, setAgencyStripeCustomer,
+		arg.StripeCustomerID,
+		arg.StripeCustomerEmail,
+		arg.StripeCustomerName,
+		arg.Now,
+		arg.ID,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const updateAgency = `-- name: UpdateAgency :exec

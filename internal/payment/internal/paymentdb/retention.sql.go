@@ -3,44 +3,15 @@
 //   sqlc v1.31.1
 // source: retention.sql
 
-package dbsqlc
+package paymentdb
 
 import (
 	"context"
 	"time"
 )
 
-const clearPastTimeOffReasons = `-- name: ClearPastTimeOffReasons :execrows
-
-UPDATE trainer_commitments SET reason = ''
-WHERE id IN (
-    SELECT t.id FROM trainer_commitments t
-    WHERE t.session_id IS NULL AND t.reason <> '' AND upper(t.during) <= $1::timestamptz
-    ORDER BY t.id
-    LIMIT $2
-    FOR UPDATE SKIP LOCKED)
-`
-
-type ClearPastTimeOffReasonsParams struct {
-	Now     time.Time
-	MaxRows int32
-}
-
-// The retention schedule's rules still applied by internal/privacy itself,
-// on records of payments, charges and trainers' time off, until
-// their owners have blocks of their own and apply them as the others do
-// (privacy.Cleaner). Each query handles at most @max_rows records, so a rule
-// runs in short transactions, and skips rows another transaction holds (the
-// next batch or the next day takes them).
-func (q *Queries) ClearPastTimeOffReasons(ctx context.Context, arg ClearPastTimeOffReasonsParams) (int64, error) {
-	result, err := q.db.Exec(ctx, clearPastTimeOffReasons, arg.Now, arg.MaxRows)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
-}
-
 const deleteChargesOfSessionsBefore = `-- name: DeleteChargesOfSessionsBefore :execrows
+
 DELETE FROM charges
 WHERE id IN (
     SELECT c.id FROM charges c JOIN bookings b ON b.id = c.booking_id JOIN sessions s ON s.id = b.session_id
@@ -55,6 +26,10 @@ type DeleteChargesOfSessionsBeforeParams struct {
 	MaxRows     int32
 }
 
+// payment's share of the retention schedule (internal/privacy), applied by
+// payment.Retention's cleaners before the bookings they belong to are
+// deleted: at most @max_rows records a batch, skipping rows another
+// transaction holds.
 func (q *Queries) DeleteChargesOfSessionsBefore(ctx context.Context, arg DeleteChargesOfSessionsBeforeParams) (int64, error) {
 	result, err := q.db.Exec(ctx, deleteChargesOfSessionsBefore, arg.EndedBefore, arg.MaxRows)
 	if err != nil {

@@ -1,0 +1,6 @@
+-- Demo data for an empty database (agency.AddDemoTx).
+
+-- name: InsertDemoAgency :one
+INSERT INTO agencies (name, sector, charging_band)
+VALUES ($1, $2, $3)
+RETURNING id;

@@ -1,0 +1,24 @@
+-- demo's own reads; what it makes, it makes through the owners' ...DemoTx
+-- functions (and its bookings through the shared db/queries/demo.sql).
+
+-- name: LockDemoSeed :exec
+-- Serialises seeding between app processes that start together.
+SELECT pg_advisory_xact_lock(7412001);
+
+-- name: DatabaseIsEmpty :one
+-- Nothing a partnership has entered: no courses, agencies or people.
+SELECT coalesce(NOT EXISTS (SELECT 1 FROM courses)
+   AND NOT EXISTS (SELECT 1 FROM agencies)
+   AND NOT EXISTS (SELECT 1 FROM users), false)::boolean AS empty;
+
+-- name: DemoSessionsForCourses :many
+SELECT s.id, s.starts_at, s.ends_at FROM sessions s JOIN courses c ON c.id = s.course_id
+WHERE c.slug = ANY (@slugs::text[]) AND s.status <> 'cancelled'
+ORDER BY s.starts_at;
+
+-- name: DemoTrainerSessions :many
+-- The demo trainer's upcoming published sessions open to everyone.
+SELECT s.id FROM sessions s JOIN session_trainers st ON st.session_id = s.id
+WHERE st.trainer_id = @trainer_id AND s.closed_to_agency_id IS NULL
+  AND session_open_for_booking(s.status, s.booking_cutoff_at, now())
+ORDER BY s.starts_at;
