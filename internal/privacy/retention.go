@@ -39,11 +39,11 @@ func NewEnforcer(pool *pgxpool.Pool, now func() time.Time, log *slog.Logger, cle
 	keys := map[string]bool{}
 	for _, r := range schedule {
 		keys[r.Key] = true
-		if r.Owner != "" && cleaners[r.Key] == nil {
-			panic(fmt.Sprintf("privacy: retention rule %q needs %s's cleaner", r.Key, r.Owner))
+		if r.Owner == "" {
+			panic(fmt.Sprintf("privacy: retention rule %q has no owner to apply it", r.Key))
 		}
-		if r.Owner == "" && cleaners[r.Key] != nil {
-			panic(fmt.Sprintf("privacy: retention rule %q is applied here, not by a cleaner", r.Key))
+		if cleaners[r.Key] == nil {
+			panic(fmt.Sprintf("privacy: retention rule %q needs %s's cleaner", r.Key, r.Owner))
 		}
 	}
 	for k := range cleaners {
@@ -115,10 +115,7 @@ func (e *Enforcer) apply(ctx context.Context, r Rule, now time.Time) (int64, err
 	if batch < 1 {
 		batch = 500
 	}
-	clean := r.apply
-	if r.Owner != "" {
-		clean = e.cleaners[r.Key]
-	}
+	clean := e.cleaners[r.Key]
 	var total int64
 	for {
 		var n int

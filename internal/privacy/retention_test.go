@@ -577,7 +577,7 @@ func TestEveryOwnedRuleHasItsCleaner(t *testing.T) {
 	unknown := maps.Clone(all)
 	unknown["no_such_rule"] = all["email_text"]
 	assert.Panics(t, func() { privacy.NewEnforcer(nil, time.Now, nil, unknown) })
-	ours := maps.Clone(all)
-	ours["payments"] = all["email_text"]
-	assert.Panics(t, func() { privacy.NewEnforcer(nil, time.Now, nil, ours) })
+	for _, r := range privacy.Schedule() {
+		assert.NotEmpty(t, r.Owner, "rule %s has an owner to apply it", r.Key)
+	}
 }

@@ -46,12 +46,10 @@ type Rule struct {
 	Then    string // what happens at the end
 	Why     string // why that long
 	// Owner is the package that applies the rule to its own records, with
-	// the Cleaner it gives NewEnforcer under Key. A rule without one is
-	// applied here, by apply (none is, today: every rule's owner applies
-	// it). The rules are applied in the schedule's order, so charges and
-	// payments go before the bookings they belong to.
+	// the Cleaner it gives NewEnforcer under Key. The rules are applied in
+	// the schedule's order, so charges and payments go before the bookings
+	// they belong to.
 	Owner string
-	apply Cleaner
 }
 
 // Cleaner applies one rule of the schedule: it handles, in tx, at most max
