@@ -47,7 +47,14 @@ const (
 // tell writes the email of kind about booking id to the person booked (and,
 // for a non-attendance, to their line manager too).
 func (s *Service) tell(ctx context.Context, tx pgx.Tx, q *bookingdb.Queries, id int64, kind messageKind) error {
-	return s.tellAll(ctx, tx, q, []int64{id}, kind)
+	if s.outbox == nil {
+		return nil
+	}
+	b, err := q.GetBooking(ctx, id)
+	if err != nil {
+		return fmt.Errorf("booking %d for email: %w", id, err)
+	}
+	return s.send(ctx, tx, q, []bookingdb.BookingDetail{b}, kind)
 }
 
 // tellAll is tell for each booking in ids, reading them in one query and
