@@ -112,6 +112,13 @@ var owners = map[string]string{
 	"trainer_courses":         "trainer",
 	"trainer_commitments":     "trainer", // time off; a session's commitments are kept by a trigger on session_trainers
 	"certificates":            "certificate",
+	"evaluation_settings":     "evaluation",
+	"evaluation_questions":    "evaluation",
+	"evaluations":             "evaluation",
+	"evaluation_outcomes":     "evaluation",
+	"evaluation_answers":      "evaluation",
+	"impact_follow_ups":       "evaluation",
+	"impact_outcomes":         "evaluation",
 	"users":                   "account",
 	"user_roles":              "account",
 	"account_tokens":          "account",

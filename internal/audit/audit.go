@@ -46,6 +46,15 @@ const (
 	CalendarFeedReset     Action = "calendar_feed_reset"
 	// A certificate of an attended place was made (internal/certificate).
 	CertificateIssued Action = "certificate_issued"
+	// Evaluation (internal/evaluation): an evaluation or follow-up answered,
+	// and the partnership's questions and settings changed.
+	EvaluationSubmitted       Action = "evaluation_submitted"
+	ImpactSubmitted           Action = "impact_follow_up_submitted"
+	EvaluationSettingsChanged Action = "evaluation_settings_changed"
+	EvaluationQuestionAdded   Action = "evaluation_question_added"
+	EvaluationQuestionChanged Action = "evaluation_question_changed"
+	EvaluationQuestionRetired Action = "evaluation_question_retired"
+	EvaluationQuestionMoved   Action = "evaluation_question_moved"
 
 	// Changes to the programme's sessions (internal/scheduling).
 	SessionCreated   Action = "session_created"
@@ -94,6 +103,8 @@ var Actions = []Action{
 	ProfileChanged, RoleGranted, RoleRemoved, AgencyRequested, AgencyWithdrawn, AgencyConfirmed, AgencyCreated, AgencyUpdated,
 	OrgConfirmed, OrgMerged, DataExported, AccountErased,
 	TrainerCoursesChanged, TrainerTimeOffAdded, TrainerTimeOffRemoved, CalendarFeedReset, CertificateIssued,
+	EvaluationSubmitted, ImpactSubmitted, EvaluationSettingsChanged, EvaluationQuestionAdded, EvaluationQuestionChanged,
+	EvaluationQuestionRetired, EvaluationQuestionMoved,
 	CourseCreated, CourseUpdated, VenueCreated, VenueUpdated,
 	SessionCreated, SessionMoved, SessionPublished, SessionCompleted, SessionCancelled,
 	BookingAdded, BookingCancelled, BookingMoved, BookingMarkedLate, WaitingListReordered, AttendanceRecorded,

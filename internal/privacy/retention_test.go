@@ -305,6 +305,17 @@ func TestScheduleRules(t *testing.T) {
 	f.exec(t, "UPDATE bookings SET status = 'substituted', ended_at = confirmed_at, replaced_by = $2 WHERE id = $1", oldBooking, colleague)
 	keptBooking, keptPayment, keptCharge := paid(keptSession)
 
+	// Line managers' follow-up links: the address and fingerprint go once
+	// the link has expired; the follow-up stays.
+	lmLink := func(booking int64, closes time.Time) {
+		f.exec(t, `INSERT INTO impact_follow_ups (booking_id, respondent, asked_at, closes_at, email, token_hash)
+		           VALUES ($1, 'line_manager', $2, $3, 'lm@example.org', $4)`, booking, closes.AddDate(0, 0, -30), closes, token())
+	}
+	lmKept := f.booking(t, keptSession, f.user(t, "lm-kept", recent, ptr(recent), ptr(recent), nil), bookingOpts{})
+	lmGone := f.booking(t, keptSession, f.user(t, "lm-gone", recent, ptr(recent), ptr(recent), nil), bookingOpts{})
+	lmLink(lmKept, now.Add(eps))
+	lmLink(lmGone, now.Add(-eps))
+
 	// Background jobs: a failure dealt with just over 7 days ago goes (with
 	// its record); one dealt with just under, and one nobody has dealt with
 	// however old, stay; a job cancelled with no error goes after a day.
@@ -335,8 +346,12 @@ func TestScheduleRules(t *testing.T) {
 		"booking_needs": 1, "line_managers": 1, "training_requests": 1, "email_text": 1, "email_records": 1,
 		"time_off_reasons": 1, "sign_in_attempts": 1, "email_limits": 1, "device_cookies": 1, "web_sessions": 2, "account_links": 1, "audit_log": 1,
 		"charges": 1, "payments": 1, "bookings": 2,
-		"failed_jobs": 1, "cancelled_jobs": 1,
+		"failed_jobs": 1, "cancelled_jobs": 1, "line_manager_links": 1,
 	}, run.Counts)
+	assert.Equal(t, 1, f.count(t, "SELECT count(*) FROM impact_follow_ups WHERE booking_id = $1 AND email IS NOT NULL AND token_hash IS NOT NULL", lmKept),
+		"a line manager's link still open: kept")
+	assert.Equal(t, 1, f.count(t, "SELECT count(*) FROM impact_follow_ups WHERE booking_id = $1 AND email IS NULL AND token_hash IS NULL", lmGone),
+		"an expired link: its address and fingerprint gone, the follow-up kept")
 	require.Len(t, privacy.Schedule(), len(run.Counts), "every rule of the schedule is counted")
 
 	erased := func(id int64) bool {

@@ -111,6 +111,15 @@ var schedule = []Rule{
 		Owner: "booking",
 	},
 	{
+		Key: "line_manager_links",
+		Records: "Links we email a line manager to answer the follow-up about how someone used their training (only a " +
+			"fingerprint of each is kept), and the address each went to",
+		Kept:  "Until the link expires, 30 days after it was sent unless the training team has set another time",
+		Then:  "The address and the fingerprint are deleted; the line manager's answers stay with the person's evaluation",
+		Why:   "The link is needed only while the line manager can answer.",
+		Owner: "evaluation",
+	},
+	{
 		Key: "training_requests",
 		Records: "Training requests: the contact's name, email address and phone number, access needs, and the " +
 			"messages between the agency and the training team",

@@ -15,6 +15,7 @@ import (
 	"github.com/pscp/booktraining/internal/calendar"
 	"github.com/pscp/booktraining/internal/certificate"
 	"github.com/pscp/booktraining/internal/email"
+	"github.com/pscp/booktraining/internal/evaluation"
 	"github.com/pscp/booktraining/internal/payment"
 	"github.com/pscp/booktraining/internal/privacy"
 	"github.com/pscp/booktraining/internal/queue"
@@ -33,6 +34,7 @@ func New() *privacy.Registry {
 	r.Register(email.PersonalData()...)
 	r.Register(booking.PersonalData()...)
 	r.Register(certificate.PersonalData()...)
+	r.Register(evaluation.PersonalData()...)
 	r.Register(payment.PersonalData()...)
 	r.Register(trainingrequest.PersonalData()...)
 	r.Register(trainer.PersonalData()...)
@@ -49,7 +51,7 @@ func Cleaners(accounts *account.Service) map[string]privacy.Cleaner {
 	all := map[string]privacy.Cleaner{}
 	for _, part := range []map[string]privacy.Cleaner{
 		accounts.Retention(), trainingrequest.Retention(), email.Retention(), queue.Retention(), audit.Retention(),
-		booking.Retention(), trainer.Retention(), payment.Retention(),
+		booking.Retention(), trainer.Retention(), payment.Retention(), evaluation.Retention(),
 	} {
 		for k, c := range part {
 			if all[k] != nil {

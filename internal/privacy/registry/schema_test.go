@@ -22,6 +22,10 @@ import (
 // be marked personal in its migration (COMMENT ON COLUMN … IS 'personal: …')
 // and listed by a part, or be added here with its reason.
 var notPersonal = map[string]string{
+	"evaluation_outcomes.outcome":      "a course's learning outcome, as it was asked",
+	"evaluation_questions.hint":        "the partnership's hint to a question",
+	"evaluation_questions.wording":     "the partnership's question",
+	"impact_outcomes.outcome":          "a course's learning outcome, as it was asked",
 	"account_tokens.purpose":           "which kind of link: verify or reset",
 	"agencies.charging_band":           "the agency's band",
 	"agencies.name":                    "an organisation's name",
