@@ -27,6 +27,7 @@ import (
 	"github.com/pscp/booktraining/internal/certificate"
 	"github.com/pscp/booktraining/internal/config"
 	"github.com/pscp/booktraining/internal/email"
+	"github.com/pscp/booktraining/internal/evaluation"
 	"github.com/pscp/booktraining/internal/metrics"
 	"github.com/pscp/booktraining/internal/payment"
 	"github.com/pscp/booktraining/internal/people"
@@ -56,6 +57,9 @@ type Services struct {
 	// Certificates of attended places, checked by anyone at
 	// /certificates/{code}, and the training record PDF.
 	Certificates *certificate.Service
+	// Evaluations of attended places, their impact follow-ups, the
+	// partnership's questions and settings, and the results.
+	Evaluations *evaluation.Service
 	// The training managers' pages that read what other parts keep: the
 	// audit log (and views of personal data), kept emails, the retention
 	// schedule's runs, and jobs that failed for good (Needs attention).
@@ -178,6 +182,8 @@ func New(pool *pgxpool.Pool, cfg config.Config, o Options) (*Services, error) {
 	s.Audit = audit.NewLog(pool, now)
 	s.Emails = email.NewKept(pool)
 	s.Certificates = certificate.New(pool, cfg.BaseURL, cfg.PartnershipName, now)
+	s.Evaluations = evaluation.New(pool, outbox, cfg.BaseURL, now, log)
+	s.Evaluations.From = s.Accounts.Signature
 
 	// The one working client: every part's workers, now that they have their
 	// services. Booking work at its time (offers expiring, held places
