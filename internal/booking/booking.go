@@ -84,6 +84,18 @@ type Service struct {
 	// PaymentHold is how long a paid place is held while its person pays
 	// (DefaultPaymentHold when zero).
 	PaymentHold time.Duration
+	// Attended, when set, is told in the register's transaction which places
+	// it has just marked attended or late (internal/evaluation asks each to
+	// evaluate its session); an error rolls the register back.
+	Attended func(ctx context.Context, tx pgx.Tx, bookingIDs []int64) error
+}
+
+// attended tells the Attended hook, if any, of places just marked attended.
+func (s *Service) attended(ctx context.Context, tx pgx.Tx, ids []int64) error {
+	if s.Attended == nil || len(ids) == 0 {
+		return nil
+	}
+	return s.Attended(ctx, tx, ids)
 }
 
 // New returns a Service. baseURL is where people reach the app, for the

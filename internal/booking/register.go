@@ -207,7 +207,7 @@ func (s *Service) TakeRegisterSeen(ctx context.Context, sessionID int64, marks, 
 
 		counts := map[string]int{Attended: 0, ArrivedLate: 0, Absent: 0}
 		var changes []map[string]any
-		var tell []int64
+		var tell, came []int64
 		for _, r := range rows {
 			mark := marks[r.ID]
 			counts[mark]++
@@ -230,6 +230,9 @@ func (s *Service) TakeRegisterSeen(ctx context.Context, sessionID int64, marks, 
 			if notify {
 				tell = append(tell, r.ID)
 			}
+			if mark == Attended || mark == ArrivedLate {
+				came = append(came, r.ID)
+			}
 			if was == Absent {
 				if err := s.money().WaiveCorrectedAbsenceTx(ctx, tx, r.ID, who.ID, now); err != nil {
 					return err
@@ -237,6 +240,9 @@ func (s *Service) TakeRegisterSeen(ctx context.Context, sessionID int64, marks, 
 			}
 		}
 		if err := s.tellAll(ctx, tx, q, tell, msgAbsent); err != nil {
+			return err
+		}
+		if err := s.attended(ctx, tx, came); err != nil {
 			return err
 		}
 		details := map[string]any{
@@ -318,6 +324,9 @@ func (s *Service) MarkEveryoneAttended(ctx context.Context, sessionID int64) (in
 			"session_id": sessionID, "course": se.CourseTitle, "everyone_attended": true,
 			"attended": marked, "booking_ids": ids,
 		}}); err != nil {
+			return err
+		}
+		if err := s.attended(ctx, tx, ids); err != nil {
 			return err
 		}
 		return s.money().BillWhenDueTx(ctx, tx, sessionID)

@@ -358,3 +358,15 @@ func storedFromRow(r emaildb.Email) Stored {
 	}
 	return s
 }
+
+// EnqueueJobs inserts other packages' jobs in tx at once: one statement
+// however many (the register of a full session asks every attendee).
+func (o *Outbox) EnqueueJobs(ctx context.Context, tx pgx.Tx, jobs []river.InsertManyParams) error {
+	if len(jobs) == 0 {
+		return nil
+	}
+	if _, err := o.jobs.InsertManyTx(ctx, tx, jobs); err != nil {
+		return fmt.Errorf("enqueue %d jobs: %w", len(jobs), err)
+	}
+	return nil
+}

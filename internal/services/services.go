@@ -184,6 +184,11 @@ func New(pool *pgxpool.Pool, cfg config.Config, o Options) (*Services, error) {
 	s.Certificates = certificate.New(pool, cfg.BaseURL, cfg.PartnershipName, now)
 	s.Evaluations = evaluation.New(pool, outbox, cfg.BaseURL, now, log)
 	s.Evaluations.From = s.Accounts.Signature
+	// Each place the register marks attended is asked to evaluate its
+	// session, in the register's transaction; its certificate waits for the
+	// evaluation when the partnership's settings say so.
+	s.Bookings.Attended = s.Evaluations.AskTx
+	s.Certificates.Ready = s.Evaluations.CertificateReady
 
 	// The one working client: every part's workers, now that they have their
 	// services. Booking work at its time (offers expiring, held places
@@ -192,15 +197,15 @@ func New(pool *pgxpool.Pool, cfg config.Config, o Options) (*Services, error) {
 	// catch any job missed, run by one leader at a time.
 	s.Jobs, err = queue.New(pool, log, deliver, s.Retention.Register,
 		func(c *river.Config) error { return resets.Register(c.Workers) },
-		s.Bookings.Work(), s.Payments.Work(),
-		queue.Sweeps(pool, log, slices.Concat(s.Bookings.Sweeps(), s.Payments.Sweeps())...))
+		s.Bookings.Work(), s.Payments.Work(), s.Evaluations.Work(),
+		queue.Sweeps(pool, log, slices.Concat(s.Bookings.Sweeps(), s.Payments.Sweeps(), s.Evaluations.Sweeps())...))
 	if err != nil {
 		return nil, fmt.Errorf("job queue: %w", err)
 	}
 	// A job that failed for good waits for a training manager at
 	// /admin/attention, described by the part that added it.
 	describers := map[string]queue.Describe{}
-	for _, d := range []map[string]queue.Describe{email.Describers(pool), s.Bookings.Describers(), s.Payments.Describers()} {
+	for _, d := range []map[string]queue.Describe{email.Describers(pool), s.Bookings.Describers(), s.Payments.Describers(), s.Evaluations.Describers()} {
 		maps.Copy(describers, d)
 	}
 	s.Failures = queue.NewFailures(pool, s.Jobs, describers, now, log)

@@ -17,7 +17,7 @@ RETURNING booking_id, asked_at, closes_at, follow_up_at;
 -- name: MarkInvited :one
 -- The invitation is due once, while the evaluation is open and unanswered.
 UPDATE evaluations e
-SET invited_at = @now
+SET invited_at = sqlc.arg(now)::timestamptz
 FROM bookings b
 JOIN users u ON u.id = b.user_id
 WHERE e.booking_id = @booking_id AND b.id = e.booking_id AND b.attendance IN ('attended', 'late')
@@ -57,8 +57,8 @@ RETURNING booking_id, respondent, closes_at;
 -- name: Letter :one
 -- What an email about an evaluation says: the person, the session and their
 -- line manager.
-SELECT b.id AS booking_id, b.user_id, u.full_name, u.email, s.course_title, s.starts_at, s.ends_at,
-       b.line_manager_name, b.line_manager_email
+SELECT b.id AS booking_id, b.user_id, b.session_id, u.full_name, u.email, (u.erased_at IS NOT NULL)::boolean AS erased,
+       s.course_title, s.starts_at, s.ends_at, b.line_manager_name, b.line_manager_email
 FROM bookings b
 JOIN users u ON u.id = b.user_id
 JOIN sessions s ON s.id = b.session_id
@@ -83,7 +83,7 @@ JOIN bookings b ON b.id = e.booking_id
 WHERE e.invited_at IS NOT NULL AND e.submitted_at IS NULL AND e.closes_at > @now
   AND b.attendance IN ('attended', 'late')
   AND e.reminders_sent < cardinality(sqlc.arg(reminder_days)::int[])
-  AND e.invited_at + (sqlc.arg(reminder_days)::int[])[e.reminders_sent + 1] * interval '1 day' < sqlc.arg(before)::timestamptz
+  AND e.asked_at + (sqlc.arg(reminder_days)::int[])[e.reminders_sent + 1] * interval '1 day' < sqlc.arg(before)::timestamptz
 ORDER BY e.booking_id
 LIMIT 500;
 

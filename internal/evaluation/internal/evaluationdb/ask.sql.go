@@ -202,7 +202,7 @@ JOIN bookings b ON b.id = e.booking_id
 WHERE e.invited_at IS NOT NULL AND e.submitted_at IS NULL AND e.closes_at > $1
   AND b.attendance IN ('attended', 'late')
   AND e.reminders_sent < cardinality($2::int[])
-  AND e.invited_at + ($2::int[])[e.reminders_sent + 1] * interval '1 day' < $3::timestamptz
+  AND e.asked_at + ($2::int[])[e.reminders_sent + 1] * interval '1 day' < $3::timestamptz
 ORDER BY e.booking_id
 LIMIT 500
 `
@@ -241,8 +241,8 @@ func (q *Queries) DueReminders(ctx context.Context, arg DueRemindersParams) ([]D
 }
 
 const letter = `-- name: Letter :one
-SELECT b.id AS booking_id, b.user_id, u.full_name, u.email, s.course_title, s.starts_at, s.ends_at,
-       b.line_manager_name, b.line_manager_email
+SELECT b.id AS booking_id, b.user_id, b.session_id, u.full_name, u.email, (u.erased_at IS NOT NULL)::boolean AS erased,
+       s.course_title, s.starts_at, s.ends_at, b.line_manager_name, b.line_manager_email
 FROM bookings b
 JOIN users u ON u.id = b.user_id
 JOIN sessions s ON s.id = b.session_id
@@ -252,8 +252,10 @@ WHERE b.id = $1
 type LetterRow struct {
 	BookingID        int64
 	UserID           int64
+	SessionID        int64
 	FullName         string
 	Email            string
+	Erased           bool
 	CourseTitle      string
 	StartsAt         time.Time
 	EndsAt           time.Time
@@ -269,8 +271,10 @@ func (q *Queries) Letter(ctx context.Context, bookingID int64) (LetterRow, error
 	err := row.Scan(
 		&i.BookingID,
 		&i.UserID,
+		&i.SessionID,
 		&i.FullName,
 		&i.Email,
+		&i.Erased,
 		&i.CourseTitle,
 		&i.StartsAt,
 		&i.EndsAt,
@@ -282,7 +286,7 @@ func (q *Queries) Letter(ctx context.Context, bookingID int64) (LetterRow, error
 
 const markInvited = `-- name: MarkInvited :one
 UPDATE evaluations e
-SET invited_at = $1
+SET invited_at = $1::timestamptz
 FROM bookings b
 JOIN users u ON u.id = b.user_id
 WHERE e.booking_id = $2 AND b.id = e.booking_id AND b.attendance IN ('attended', 'late')
@@ -291,7 +295,7 @@ RETURNING e.booking_id, e.closes_at
 `
 
 type MarkInvitedParams struct {
-	Now       *time.Time
+	Now       time.Time
 	BookingID int64
 }
 
