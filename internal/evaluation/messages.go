@@ -15,10 +15,14 @@ import (
 func londonDate(t time.Time) string { return london.LongDate(t) }
 
 // EvaluationPath is where a person evaluates their place.
-func EvaluationPath(bookingID int64) string { return fmt.Sprintf("/my-training/evaluations/%d", bookingID) }
+func EvaluationPath(bookingID int64) string {
+	return fmt.Sprintf("/my-training/evaluations/%d", bookingID)
+}
 
 // FollowUpPath is where a person answers their place's follow-up.
-func FollowUpPath(bookingID int64) string { return fmt.Sprintf("/my-training/follow-ups/%d", bookingID) }
+func FollowUpPath(bookingID int64) string {
+	return fmt.Sprintf("/my-training/follow-ups/%d", bookingID)
+}
 
 // LineManagerPath is where a line manager answers the follow-up, with the
 // link's token.
