@@ -10,6 +10,7 @@ import (
 	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/demo/internal/demodb"
+	"github.com/pscp/booktraining/internal/evaluation"
 	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/payment"
 	"github.com/pscp/booktraining/internal/scheduling"
@@ -106,10 +107,82 @@ func giveDemoBookings(ctx context.Context, tx pgx.Tx, trainerID int64, now time.
 	} else if !ok {
 		return nil // no such course or no online venue: nothing to show
 	}
-	return booking.AddDemoTx(ctx, tx, booking.DemoBooking{
+	if err := booking.AddDemoTx(ctx, tx, booking.DemoBooking{
 		SessionID: past, Email: "practitioner@example.org", LineManagerName: "Sam Patel",
 		LineManagerEmail: "sam.patel@example.org", Attendance: "attended",
-	})
+	}); err != nil {
+		return err
+	}
+	return giveDemoEvaluations(ctx, tx, trainerID, past, starts.Add(3*time.Hour), now)
+}
+
+// Colleagues are demo people without a password who came to the demo's
+// past sessions, so evaluation results have answers to show.
+var colleagues = []account.DemoPerson{
+	{Email: "alex.morgan@example.org", FullName: "Alex Morgan", JobTitle: "Social worker", Agency: "Portsmouth City Council Children and Families Service"},
+	{Email: "bea.lewis@example.org", FullName: "Bea Lewis", JobTitle: "Health visitor", Agency: "Hampshire and Isle of Wight Healthcare NHS Foundation Trust"},
+	{Email: "cal.evans@example.org", FullName: "Cal Evans", JobTitle: "Police constable", Agency: "Hampshire and Isle of Wight Constabulary"},
+	{Email: "dee.khan@example.org", FullName: "Dee Khan", JobTitle: "Designated safeguarding lead", Agency: "Portsmouth City Council"},
+	{Email: "eli.ward@example.org", FullName: "Eli Ward", JobTitle: "Midwife", Agency: "Portsmouth Hospitals University NHS Trust"},
+	{Email: "fay.olsen@example.org", FullName: "Fay Olsen", JobTitle: "Nursery practitioner", Agency: "Early years settings and childminders (Portsmouth)"},
+}
+
+// giveDemoEvaluations fills the fortnight-old session with colleagues who
+// evaluated it (the demo practitioner's own evaluation is still open, so
+// My training asks for it and the certificate waits), and adds a session
+// four months ago whose people also answered the three-month follow-up,
+// with their line managers. The demo trainer delivered both.
+func giveDemoEvaluations(ctx context.Context, tx pgx.Tx, trainerID, recent int64, recentEnds, now time.Time) error {
+	day := now.In(london.Zone).AddDate(0, 0, -16*7)
+	starts := time.Date(day.Year(), day.Month(), day.Day(), 9, 30, 0, 0, london.Zone)
+	older, ok, err := scheduling.AddDemoPastSessionTx(ctx, tx, "working-together-to-safeguard-children",
+		starts, starts.Add(3*time.Hour), starts.AddDate(0, 0, -3))
+	if err != nil {
+		return err
+	}
+	sessions := []int64{recent}
+	if ok {
+		sessions = append(sessions, older)
+	}
+	for _, s := range sessions {
+		if err := scheduling.AssignDemoTrainerTx(ctx, tx, s, trainerID); err != nil {
+			return err
+		}
+	}
+	for _, c := range colleagues {
+		c.PasswordHash = "!" // no password: these people cannot sign in
+		if _, err := account.AddDemoPersonTx(ctx, tx, c); err != nil {
+			return fmt.Errorf("demo colleague %s: %w", c.Email, err)
+		}
+	}
+	asked := recentEnds.Add(time.Hour)
+	if err := evaluation.AddDemoTx(ctx, tx, evaluation.DemoEvaluation{SessionID: recent, Email: "practitioner@example.org", AskedAt: asked}); err != nil {
+		return err
+	}
+	for i, c := range colleagues {
+		lm := booking.DemoBooking{Email: c.Email, Attendance: "attended"}
+		if i%2 == 0 {
+			lm.LineManagerName, lm.LineManagerEmail = "Jo Williams", "jo.williams@example.org"
+		}
+		for _, s := range sessions {
+			b := lm
+			b.SessionID = s
+			if err := booking.AddDemoTx(ctx, tx, b); err != nil {
+				return err
+			}
+		}
+		if err := evaluation.AddDemoTx(ctx, tx, evaluation.DemoEvaluation{SessionID: recent, Email: c.Email, AskedAt: asked,
+			Answered: i != 5, Seed: i}); err != nil {
+			return err
+		}
+		if ok {
+			if err := evaluation.AddDemoTx(ctx, tx, evaluation.DemoEvaluation{SessionID: older, Email: c.Email,
+				AskedAt: starts.Add(4 * time.Hour), Answered: true, Seed: i + 2, FollowUp: i != 4, Manager: i%2 == 0}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // trainerCourses are what each demo trainer delivers: a police officer and a

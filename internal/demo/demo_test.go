@@ -191,6 +191,13 @@ func TestDemoAccountsHaveBookings(t *testing.T) {
 		WHERE u.email = 'practitioner@example.org' AND t.email = 'trainer@example.org' AND s.starts_at > now() AND b.status = 'confirmed'`))
 	assert.Equal(t, 1, count(`SELECT count(*) FROM bookings b JOIN users u ON u.id = b.user_id JOIN sessions s ON s.id = b.session_id
 		WHERE u.email = 'practitioner@example.org' AND s.ends_at < now() AND b.attendance = 'attended'`))
+	assert.Equal(t, 1, count(`SELECT count(*) FROM evaluations e JOIN bookings b ON b.id = e.booking_id JOIN users u ON u.id = b.user_id
+		WHERE u.email = 'practitioner@example.org' AND e.submitted_at IS NULL AND e.closes_at > now()`),
+		"the practitioner's evaluation waits for them")
+	assert.Equal(t, 11, count(`SELECT count(*) FROM evaluations WHERE submitted_at IS NOT NULL`), "colleagues evaluated both past sessions")
+	assert.Equal(t, 5+2, count(`SELECT count(*) FROM impact_follow_ups WHERE submitted_at IS NOT NULL`),
+		"five people and two line managers answered the follow-up")
+	assert.Equal(t, 0, count(`SELECT count(*) FROM evaluations e JOIN bookings b ON b.id = e.booking_id WHERE b.attendance IS NULL`))
 	assert.Equal(t, 0, count(`SELECT count(*) FROM sessions s WHERE seats_taken <> (SELECT count(*) FROM bookings b
 		WHERE b.session_id = s.id AND b.status IN ('confirmed', 'offered', 'held'))`))
 	assert.Equal(t, 16, count(`SELECT count(*) FROM course_prices WHERE charging_band = 'non_contributing' AND amount_pence > 0`),
@@ -235,5 +242,6 @@ func TestDemoAccountsOnlyInAnEmptyDatabase(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, seeded)
 	assert.Zero(t, count(pool, `SELECT count(*) FROM users WHERE email = 'manager@example.org'`), "an erased demo manager stays erased")
-	assert.Equal(t, len(demo.Accounts)-1, count(pool, `SELECT count(*) FROM users WHERE erased_at IS NULL`))
+	assert.Equal(t, len(demo.Accounts)-1, count(pool, `SELECT count(*) FROM users WHERE erased_at IS NULL AND password_hash <> '!'`),
+		"every demo account but the erased one; the colleagues who came to past sessions cannot sign in")
 }
