@@ -365,3 +365,22 @@ func TestRegisterRollsBackWithItsEvaluations(t *testing.T) {
 	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT (SELECT count(*) FROM evaluations) + (SELECT count(*) FROM river_job WHERE kind LIKE 'evaluation_%')").Scan(&n))
 	assert.Zero(t, n)
 }
+
+// The workers are registered on the app's one River client: the invitation
+// goes out by itself once the register is taken.
+func TestInvitationGoesOutOnTheQueue(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	f.clock.Set(time.Now())
+	session := f.session(t) // in March 2026: over
+	sam := f.person(t, "sam@example.org", "Sam Social", "", "")
+	place := f.place(t, sam, session, "", "")
+	f.takeRegister(t, session, map[int64]string{place: booking.Attended})
+	require.NoError(t, f.svc.Jobs.Start(context.Background()))
+	t.Cleanup(func() {
+		stop, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = f.svc.Jobs.Stop(stop)
+	})
+	require.Eventually(t, func() bool { return f.emails(t, "sam@example.org", "Tell us how") == 1 }, 20*time.Second, 50*time.Millisecond)
+}

@@ -38,6 +38,7 @@ func TestNewJoinsThePartsItBuilds(t *testing.T) {
 		"People": s.People != nil, "Agencies": s.Agencies != nil, "Venues": s.Venues != nil,
 		"Trainers": s.Trainers != nil, "TrainingRequests": s.TrainingRequests != nil, "Audit": s.Audit != nil,
 		"Emails": s.Emails != nil, "Retention": s.Retention != nil, "Failures": s.Failures != nil, "Jobs": s.Jobs != nil,
+		"Certificates": s.Certificates != nil, "Evaluations": s.Evaluations != nil,
 	} {
 		assert.True(t, built, "%s is built", name)
 	}
@@ -48,6 +49,8 @@ func TestNewJoinsThePartsItBuilds(t *testing.T) {
 	assert.NotNil(t, s.Accounts.Privacy, "erasure and download reach every part")
 	assert.NotNil(t, s.Agencies.BillingContactAdded, "a billing contact added bills what waited for one")
 	assert.NotNil(t, s.Payments.Jobs, "payments insert their jobs with their cause")
+	assert.NotNil(t, s.Bookings.Attended, "the register asks each place marked attended to evaluate")
+	assert.NotNil(t, s.Certificates.Ready, "a certificate asks the evaluation's gate")
 	assert.Equal(t, 36*time.Hour, s.Bookings.OfferWindow)
 	assert.Equal(t, 7, s.TrainingRequests.ResponseDays)
 	assert.Equal(t, "training@example.org", s.Bookings.Organizer.Email)
