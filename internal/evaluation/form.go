@@ -341,3 +341,28 @@ func (s *Service) Tasks(ctx context.Context) ([]Task, error) {
 	sort.SliceStable(tasks, func(i, j int) bool { return tasks[i].ClosesAt.Before(tasks[j].ClosesAt) })
 	return tasks, nil
 }
+
+// AwaitingEvaluation is the actor's places whose certificate waits for
+// their evaluation (the settings say a certificate opens once it is done):
+// each open, unanswered one, with the page to answer it. Empty when the
+// settings do not hold certificates back.
+func (s *Service) AwaitingEvaluation(ctx context.Context) (map[int64]string, error) {
+	a := actor.From(ctx)
+	if !a.SignedIn() {
+		return nil, nil
+	}
+	q := evaluationdb.New(s.pool)
+	st, err := settingsTx(ctx, q)
+	if err != nil || !st.CertificateNeedsEvaluation {
+		return nil, err
+	}
+	evals, err := q.OpenEvaluations(ctx, evaluationdb.OpenEvaluationsParams{UserID: a.ID, Now: s.now()})
+	if err != nil {
+		return nil, fmt.Errorf("open evaluations of %d: %w", a.ID, err)
+	}
+	out := make(map[int64]string, len(evals))
+	for _, e := range evals {
+		out[e.BookingID] = EvaluationPath(e.BookingID)
+	}
+	return out, nil
+}
