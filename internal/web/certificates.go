@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/pscp/booktraining/internal/certificate"
+	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/london"
 )
 
@@ -18,7 +19,11 @@ type certificatesPage struct {
 	Total string
 }
 
-type certificateLine struct{ certificate.RecordLine }
+type certificateLine struct {
+	certificate.RecordLine
+	// Evaluate is the page of the evaluation the certificate waits for, or "".
+	Evaluate string
+}
 
 func (l certificateLine) GroupedCode() string { return certificate.GroupedCode(l.Code) }
 
@@ -29,9 +34,20 @@ func (a *app) myCertificates(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// A certificate the evaluation gate holds back links to its evaluation
+	// instead of the download (the gate is certificate.Ready's; the places
+	// it holds back are asked of evaluation).
+	waiting, err := a.deps.Evaluations.AwaitingEvaluation(c.UserContext())
+	if err != nil {
+		return err
+	}
 	p := certificatesPage{Total: r.TotalHours()}
 	for _, l := range r.Lines {
-		p.Lines = append(p.Lines, certificateLine{l})
+		line := certificateLine{RecordLine: l}
+		if l.Code == "" {
+			line.Evaluate = waiting[l.BookingID]
+		}
+		p.Lines = append(p.Lines, line)
 	}
 	return a.render(c, fiber.StatusOK, "certificates/mine", "Your certificates", p)
 }
@@ -45,6 +61,13 @@ func (a *app) certificatePDF(c *fiber.Ctx) error {
 		return err
 	}
 	pdf, cert, err := a.deps.Certificates.PDF(c.UserContext(), id)
+	if href := evaluationGateLink(err, id); href != "" {
+		msg, _ := errs.PublicMessage(err)
+		return a.message(c, fiber.StatusConflict, "Evaluate the session to get your certificate", messagePage{
+			Paragraphs: []string{msg},
+			Link:       &link{Href: href, Text: "Evaluate the session"},
+		})
+	}
 	if errors.Is(err, certificate.ErrNotAttended) {
 		return a.message(c, fiber.StatusConflict, "There is no certificate for this place", messagePage{
 			Paragraphs: []string{

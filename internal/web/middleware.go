@@ -96,13 +96,15 @@ func (h contextHandler) WithGroup(name string) slog.Handler {
 }
 
 // loggedPath is a request path fit for the logs: secret links (a calendar
-// feed, a closed session's invite) are replaced by a placeholder.
+// feed, a closed session's invite, a line manager's follow-up) are replaced by a placeholder.
 func loggedPath(path string) string {
 	switch {
 	case strings.HasPrefix(path, "/calendar/"):
 		return "/calendar/(secret).ics"
 	case strings.HasPrefix(path, "/invite/"):
 		return "/invite/(secret)"
+	case strings.HasPrefix(path, "/follow-ups/"):
+		return "/follow-ups/(secret)"
 	}
 	return path
 }

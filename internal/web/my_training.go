@@ -34,6 +34,7 @@ func hoursText(h float64) string {
 
 type myTrainingPage struct {
 	Notice   string
+	Tasks    []taskLine // evaluations and follow-ups to answer
 	Offers   []bookingView
 	Upcoming []bookingView
 	Waiting  []bookingView
@@ -71,6 +72,13 @@ func (a *app) myTraining(c *fiber.Ctx) error {
 		return err
 	}
 	p.Notice = myTrainingNotices[c.Query("done")]
+	tasks, err := a.deps.Evaluations.Tasks(c.UserContext())
+	if err != nil {
+		return err
+	}
+	for _, t := range tasks {
+		p.Tasks = append(p.Tasks, taskLine{t})
+	}
 	if p.FeedURL, err = a.feedURL(c); err != nil {
 		return err
 	}

@@ -159,6 +159,16 @@ func (a *app) pageRoutes() []route {
 		{"GET", "/my-training/certificates", signedInOnly, a.myCertificates},
 		{"GET", "/my-training/certificates/:id<int>", signedInOnly, a.certificatePDF},
 		{"POST", "/my-training/calendar/reset", signedInOnly, a.resetFeed("/my-training?done=feed-reset#calendar-feed")},
+		// Evaluation: the person's own evaluation of a session they attended
+		// and their impact follow-up (someone else's place is not found), and
+		// a line manager's follow-up through the link emailed to them, which
+		// needs no account (its token is the secret, checked by the service).
+		{"GET", "/my-training/evaluations/:id<int>", signedInOnly, a.evaluationForm},
+		{"POST", "/my-training/evaluations/:id<int>", signedInOnly, a.evaluationSubmit},
+		{"GET", "/my-training/follow-ups/:id<int>", signedInOnly, a.followUpForm},
+		{"POST", "/my-training/follow-ups/:id<int>", signedInOnly, a.followUpSubmit},
+		{"GET", "/follow-ups/:token", anyone, a.lineManagerForm},
+		{"POST", "/follow-ups/:token", anyone, a.lineManagerSubmit},
 		// The register: the session's trainer or a manager (checked by the
 		// handler; anyone else is refused).
 		{"GET", "/sessions/:id<int>/register", signedInOnly, a.showRegister},
