@@ -37,7 +37,7 @@ type clock struct {
 func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
 
-type fixture struct {
+type journey struct {
 	ctx     context.Context
 	pool    *pgxpool.Pool
 	clock   *clock
@@ -51,7 +51,7 @@ var sessionStarts = time.Date(2026, time.March, 3, 9, 30, 0, 0, time.UTC)
 
 // setup builds every service as production wires them, on the demo's
 // catalogue, with a clock the test moves.
-func setup(t *testing.T) fixture {
+func startJourney(t *testing.T) journey {
 	t.Helper()
 	ctx := context.Background()
 	pool := pgtest.New(t)
@@ -62,7 +62,7 @@ func setup(t *testing.T) fixture {
 	require.NoError(t, err)
 	svc, err := services.New(pool, cfg, services.Options{Now: c.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	require.NoError(t, err)
-	f := fixture{ctx: ctx, pool: pool, clock: c, svc: svc}
+	f := journey{ctx: ctx, pool: pool, clock: c, svc: svc}
 	require.NoError(t, pool.QueryRow(ctx, "SELECT id FROM agencies ORDER BY id LIMIT 1").Scan(&f.agency))
 	f.manager = f.person(t, "manager@example.org", "Mo Manager", "", "")
 	f.manager.Manager = true
@@ -71,7 +71,7 @@ func setup(t *testing.T) fixture {
 
 // session adds a published session of the demo's first course, three hours
 // from sessionStarts.
-func (f fixture) session(t *testing.T) int64 {
+func (f journey) session(t *testing.T) int64 {
 	t.Helper()
 	var id int64
 	require.NoError(t, f.pool.QueryRow(f.ctx, `
@@ -84,7 +84,7 @@ func (f fixture) session(t *testing.T) int64 {
 
 // person adds an account; place gives them a confirmed place naming a line
 // manager (none when lmEmail is "").
-func (f fixture) person(t *testing.T, email, name, lmName, lmEmail string) actor.Actor {
+func (f journey) person(t *testing.T, email, name, lmName, lmEmail string) actor.Actor {
 	t.Helper()
 	var id int64
 	require.NoError(t, f.pool.QueryRow(f.ctx, `
@@ -94,7 +94,7 @@ func (f fixture) person(t *testing.T, email, name, lmName, lmEmail string) actor
 	return actor.Actor{ID: id, AgencyID: &a, Verified: true}
 }
 
-func (f fixture) place(t *testing.T, who actor.Actor, session int64, lmName, lmEmail string) int64 {
+func (f journey) place(t *testing.T, who actor.Actor, session int64, lmName, lmEmail string) int64 {
 	t.Helper()
 	var id int64
 	require.NoError(t, f.pool.QueryRow(f.ctx, `
@@ -106,7 +106,7 @@ func (f fixture) place(t *testing.T, who actor.Actor, session int64, lmName, lmE
 }
 
 // emails counts the emails to address whose subject starts with prefix.
-func (f fixture) emails(t *testing.T, address, prefix string) int {
+func (f journey) emails(t *testing.T, address, prefix string) int {
 	t.Helper()
 	var n int
 	require.NoError(t, f.pool.QueryRow(f.ctx,
@@ -116,7 +116,7 @@ func (f fixture) emails(t *testing.T, address, prefix string) int {
 
 // runDue works every evaluation job due by the clock, as River would, and
 // returns how many ran.
-func (f fixture) runDue(t *testing.T) int {
+func (f journey) runDue(t *testing.T) int {
 	t.Helper()
 	rows, err := f.pool.Query(f.ctx, `SELECT id, kind, args FROM river_job
 		WHERE kind LIKE 'evaluation_%' AND state IN ('available', 'scheduled', 'retryable') AND scheduled_at <= $1
@@ -150,7 +150,7 @@ func (f fixture) runDue(t *testing.T) int {
 	return len(jobs)
 }
 
-func work[T river.JobArgs](f fixture, w river.Worker[T], row *rivertype.JobRow) error {
+func work[T river.JobArgs](f journey, w river.Worker[T], row *rivertype.JobRow) error {
 	var a T
 	if err := json.Unmarshal(row.EncodedArgs, &a); err != nil {
 		return err
@@ -158,7 +158,7 @@ func work[T river.JobArgs](f fixture, w river.Worker[T], row *rivertype.JobRow) 
 	return w.Work(f.ctx, &river.Job[T]{JobRow: row, Args: a})
 }
 
-func (f fixture) takeRegister(t *testing.T, session int64, marks map[int64]string) {
+func (f journey) takeRegister(t *testing.T, session int64, marks map[int64]string) {
 	t.Helper()
 	require.NoError(t, f.svc.Bookings.TakeRegister(actor.With(f.ctx, f.manager), session, marks))
 }
@@ -168,7 +168,7 @@ func (f fixture) takeRegister(t *testing.T, session int64, marks map[int64]strin
 // evaluation while it is open.
 func TestTheClockFromRegisterToFollowUp(t *testing.T) {
 	t.Parallel()
-	f := setup(t)
+	f := startJourney(t)
 	session := f.session(t)
 	sam := f.person(t, "sam@example.org", "Sam Social", "", "")
 	ana := f.person(t, "ana@example.org", "Ana Answers", "", "")
@@ -198,7 +198,7 @@ func TestTheClockFromRegisterToFollowUp(t *testing.T) {
 	// The certificate waits while the evaluation is open.
 	_, err := f.svc.Certificates.Issue(actor.With(f.ctx, sam), samPlace)
 	require.ErrorIs(t, err, evaluation.ErrEvaluateFirst)
-	waiting, err := f.svc.Evaluations.CertificatesWaiting(actor.With(f.ctx, sam))
+	waiting, err := f.svc.Evaluations.AwaitingEvaluation(actor.With(f.ctx, sam))
 	require.NoError(t, err)
 	assert.Contains(t, waiting, samPlace)
 
@@ -262,7 +262,7 @@ func TestTheClockFromRegisterToFollowUp(t *testing.T) {
 // grace, and only once.
 func TestTheSweepSendsWhatJobsMissed(t *testing.T) {
 	t.Parallel()
-	f := setup(t)
+	f := startJourney(t)
 	session := f.session(t)
 	sam := f.person(t, "sam@example.org", "Sam Social", "", "")
 	place := f.place(t, sam, session, "Lee Manager", "lee@example.org")
@@ -295,7 +295,7 @@ func TestTheSweepSendsWhatJobsMissed(t *testing.T) {
 // Two runs of one invitation at once send it once.
 func TestTwoInvitationsAtOnceSendOne(t *testing.T) {
 	t.Parallel()
-	f := setup(t)
+	f := startJourney(t)
 	session := f.session(t)
 	sam := f.person(t, "sam@example.org", "Sam Social", "", "")
 	place := f.place(t, sam, session, "", "")
@@ -327,7 +327,7 @@ func TestTwoInvitationsAtOnceSendOne(t *testing.T) {
 // sends nothing to someone no longer marked as there.
 func TestCorrectedRegisterAsksOnceAndSendsNothingToTheAbsent(t *testing.T) {
 	t.Parallel()
-	f := setup(t)
+	f := startJourney(t)
 	session := f.session(t)
 	sam := f.person(t, "sam@example.org", "Sam Social", "", "")
 	place := f.place(t, sam, session, "", "")
@@ -346,7 +346,7 @@ func TestCorrectedRegisterAsksOnceAndSendsNothingToTheAbsent(t *testing.T) {
 // A failing hook rolls the register back: no marks, no evaluations.
 func TestRegisterRollsBackWithItsEvaluations(t *testing.T) {
 	t.Parallel()
-	f := setup(t)
+	f := startJourney(t)
 	session := f.session(t)
 	sam := f.person(t, "sam@example.org", "Sam Social", "", "")
 	place := f.place(t, sam, session, "", "")
@@ -370,7 +370,7 @@ func TestRegisterRollsBackWithItsEvaluations(t *testing.T) {
 // goes out by itself once the register is taken.
 func TestInvitationGoesOutOnTheQueue(t *testing.T) {
 	t.Parallel()
-	f := setup(t)
+	f := startJourney(t)
 	f.clock.Set(time.Now())
 	session := f.session(t) // in March 2026: over
 	sam := f.person(t, "sam@example.org", "Sam Social", "", "")

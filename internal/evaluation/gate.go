@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/evaluation/internal/evaluationdb"
 )
@@ -33,22 +31,4 @@ func (s *Service) CertificateReady(ctx context.Context, tx pgx.Tx, bookingID int
 		return ErrEvaluateFirst
 	}
 	return nil
-}
-
-// CertificatesWaiting returns the actor's places whose certificates wait
-// for their evaluation, with when each evaluation closes.
-func (s *Service) CertificatesWaiting(ctx context.Context) (map[int64]time.Time, error) {
-	a := actor.From(ctx)
-	out := map[int64]time.Time{}
-	if !a.SignedIn() {
-		return out, nil
-	}
-	rows, err := evaluationdb.New(s.pool).CertificatesWaiting(ctx, evaluationdb.CertificatesWaitingParams{UserID: a.ID, Now: s.now()})
-	if err != nil {
-		return nil, fmt.Errorf("certificates waiting for evaluations: %w", err)
-	}
-	for _, r := range rows {
-		out[r.BookingID] = r.ClosesAt
-	}
-	return out, nil
 }

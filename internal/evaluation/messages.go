@@ -14,20 +14,6 @@ import (
 
 func londonDate(t time.Time) string { return london.LongDate(t) }
 
-// EvaluationPath is where a person evaluates their place.
-func EvaluationPath(bookingID int64) string {
-	return fmt.Sprintf("/my-training/evaluations/%d", bookingID)
-}
-
-// FollowUpPath is where a person answers their place's follow-up.
-func FollowUpPath(bookingID int64) string {
-	return fmt.Sprintf("/my-training/follow-ups/%d", bookingID)
-}
-
-// LineManagerPath is where a line manager answers the follow-up, with the
-// link's token.
-func LineManagerPath(token string) string { return "/follow-ups/" + token }
-
 // sendEvaluationLetter writes the invitation (nth 0) or the nth reminder to
 // evaluate the place.
 func (s *Service) sendEvaluationLetter(ctx context.Context, tx pgx.Tx, q *evaluationdb.Queries, bookingID int64, closes time.Time, nth int, gated bool) error {
