@@ -12,7 +12,9 @@ import (
 	"github.com/pscp/booktraining/internal/report"
 )
 
-func utc(y int, m time.Month, d, h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, time.UTC) }
+func utc(y int, m time.Month, d, h, min int) time.Time {
+	return time.Date(y, m, d, h, min, 0, 0, time.UTC)
+}
 
 // The partnership's year runs from midnight on 1 April in London, which is
 // 23:00 UTC on 31 March (British Summer Time has begun by then).
