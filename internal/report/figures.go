@@ -182,13 +182,7 @@ func (s *Service) Attendance(ctx context.Context, p Period) (Attendance, error) 
 		for _, r := range rows {
 			out.Sessions = append(out.Sessions, SessionMix{SessionID: r.SessionID, Course: r.CourseTitle, StartsAt: r.StartsAt,
 				Sectors: int(r.Sectors), Agencies: int(r.Agencies), Attended: int(r.Attended)})
-		}
-		mix, err := q.SectorMix(ctx, reportdb.SectorMixParams{PeriodStart: p.Start(), PeriodEnd: p.End(), Now: s.now()})
-		if err != nil {
-			return fmt.Errorf("sector mix: %w", err)
-		}
-		for _, m := range mix {
-			out.Mix[m.Sectors] = int(m.Sessions)
+			out.Mix[r.MixBucket] = int(r.SessionsInBucket) // the same on every row of the bucket
 		}
 		return nil
 	})

@@ -92,24 +92,32 @@ ORDER BY 1, 3, 4, 2;
 -- name: SessionSectors :many
 -- For each delivered session, how many sectors and agencies were in the
 -- room: distinct among the places marked attended or late (a person of an
--- organisation not yet listed brings no sector).
+-- organisation not yet listed brings no sector); and how many of the
+-- period's delivered sessions had as many sectors (4 or more counted as 4).
 WITH places AS (
     SELECT b.session_id, b.agency_id, b.status::text AS status, b.attendance, 1 AS n FROM bookings b
     UNION ALL
     SELECT r.session_id, r.agency_id, r.status, r.attendance, r.places FROM retained_place_counts r
+),
+per_session AS (
+    SELECT s.id, s.course_id, s.starts_at,
+           count(DISTINCT a.sector) FILTER (WHERE p.attendance IN ('attended', 'late')) AS sectors,
+           count(DISTINCT p.agency_id) FILTER (WHERE p.attendance IN ('attended', 'late')) AS agencies,
+           coalesce(sum(p.n) FILTER (WHERE p.attendance IN ('attended', 'late')), 0) AS attended
+    FROM sessions s
+    LEFT JOIN places p ON p.session_id = s.id AND p.status = 'confirmed'
+    LEFT JOIN agencies a ON a.id = p.agency_id
+    WHERE s.starts_at >= @period_start::timestamptz AND s.starts_at < @period_end::timestamptz
+      AND s.status IN ('published', 'completed') AND s.ends_at <= @now::timestamptz
+    GROUP BY s.id, s.course_id, s.starts_at
 )
-SELECT s.id AS session_id, c.title AS course_title, s.starts_at,
-       count(DISTINCT a.sector) FILTER (WHERE p.attendance IN ('attended', 'late'))::integer AS sectors,
-       count(DISTINCT p.agency_id) FILTER (WHERE p.attendance IN ('attended', 'late'))::integer AS agencies,
-       coalesce(sum(p.n) FILTER (WHERE p.attendance IN ('attended', 'late')), 0)::integer AS attended
-FROM sessions s
-JOIN courses c ON c.id = s.course_id
-LEFT JOIN places p ON p.session_id = s.id AND p.status = 'confirmed'
-LEFT JOIN agencies a ON a.id = p.agency_id
-WHERE s.starts_at >= @period_start::timestamptz AND s.starts_at < @period_end::timestamptz
-  AND s.status IN ('published', 'completed') AND s.ends_at <= @now::timestamptz
-GROUP BY s.id, c.title, s.starts_at
-ORDER BY s.starts_at, s.id;
+SELECT x.id AS session_id, c.title AS course_title, x.starts_at, x.sectors::integer AS sectors,
+       x.agencies::integer AS agencies, x.attended::integer AS attended,
+       least(x.sectors, 4)::integer AS mix_bucket,
+       (count(*) OVER (PARTITION BY least(x.sectors, 4)))::integer AS sessions_in_bucket
+FROM per_session x
+JOIN courses c ON c.id = x.course_id
+ORDER BY x.starts_at, x.id;
 
 -- name: UnmetDemand :many
 -- Waiting lists that never got a place, by course and in total: on each
@@ -153,20 +161,20 @@ ORDER BY 1, 3, 2;
 -- the days after the day it was made up to and including the day of the
 -- decision, Monday to Friday less @holidays, the bank holidays Go knows)
 -- against @target.
-WITH decided AS (
-    SELECT e.id, e.submitted_at, d.action, d.at
-    FROM enquiries e
-    JOIN LATERAL (SELECT ev.action, ev.at FROM enquiry_events ev
-                  WHERE ev.enquiry_id = e.id AND ev.action IN ('accepted', 'declined')
-                  ORDER BY ev.at, ev.id LIMIT 1) d ON true
-    WHERE d.at >= @period_start::timestamptz AND d.at < @period_end::timestamptz
+WITH first_decision AS (
+    SELECT DISTINCT ON (ev.enquiry_id) ev.enquiry_id, ev.action, ev.at
+    FROM enquiry_events ev
+    WHERE ev.action IN ('accepted', 'declined') AND ev.at < @period_end::timestamptz
+    ORDER BY ev.enquiry_id, ev.at, ev.id
 ),
-waited AS (
-    SELECT d.id, d.action,
-           (SELECT count(*) FROM generate_series((d.submitted_at AT TIME ZONE 'Europe/London')::date + 1,
+waited AS MATERIALIZED (
+    SELECT d.action,
+           (SELECT count(*) FROM generate_series((e.submitted_at AT TIME ZONE 'Europe/London')::date + 1,
                                                  (d.at AT TIME ZONE 'Europe/London')::date, interval '1 day') g (day)
             WHERE extract(isodow FROM g.day) < 6 AND g.day::date <> ALL (@holidays::date[])) AS days
-    FROM decided d
+    FROM first_decision d
+    JOIN enquiries e ON e.id = d.enquiry_id
+    WHERE d.at >= @period_start::timestamptz
 )
 SELECT (SELECT count(*) FROM enquiries e
         WHERE e.submitted_at >= @period_start::timestamptz AND e.submitted_at < @period_end::timestamptz)::integer AS received,
@@ -277,25 +285,3 @@ LEFT JOIN agencies a ON a.id = u.agency_id
 JOIN courses c ON c.id = d.course_id
 ORDER BY u.full_name, st.trainer_id, d.starts_at, d.id;
 
--- name: SectorMix :many
--- How many delivered sessions had 0, 1, 2, 3 and 4 or more sectors in the
--- room (as SessionSectors counts them), every bucket present.
-WITH places AS (
-    SELECT b.session_id, b.agency_id, b.status::text AS status, b.attendance FROM bookings b
-    UNION ALL
-    SELECT r.session_id, r.agency_id, r.status, r.attendance FROM retained_place_counts r
-),
-per_session AS (
-    SELECT s.id, count(DISTINCT a.sector) FILTER (WHERE p.attendance IN ('attended', 'late')) AS sectors
-    FROM sessions s
-    LEFT JOIN places p ON p.session_id = s.id AND p.status = 'confirmed'
-    LEFT JOIN agencies a ON a.id = p.agency_id
-    WHERE s.starts_at >= @period_start::timestamptz AND s.starts_at < @period_end::timestamptz
-      AND s.status IN ('published', 'completed') AND s.ends_at <= @now::timestamptz
-    GROUP BY s.id
-)
-SELECT g.bucket::integer AS sectors, count(x.id)::integer AS sessions
-FROM generate_series(0, 4) g (bucket)
-LEFT JOIN per_session x ON least(x.sectors, 4) = g.bucket
-GROUP BY g.bucket
-ORDER BY g.bucket;

@@ -405,20 +405,20 @@ func (q *Queries) PlacesByAgency(ctx context.Context, arg PlacesByAgencyParams) 
 }
 
 const requestFigures = `-- name: RequestFigures :one
-WITH decided AS (
-    SELECT e.id, e.submitted_at, d.action, d.at
-    FROM enquiries e
-    JOIN LATERAL (SELECT ev.action, ev.at FROM enquiry_events ev
-                  WHERE ev.enquiry_id = e.id AND ev.action IN ('accepted', 'declined')
-                  ORDER BY ev.at, ev.id LIMIT 1) d ON true
-    WHERE d.at >= $1::timestamptz AND d.at < $2::timestamptz
+WITH first_decision AS (
+    SELECT DISTINCT ON (ev.enquiry_id) ev.enquiry_id, ev.action, ev.at
+    FROM enquiry_events ev
+    WHERE ev.action IN ('accepted', 'declined') AND ev.at < $2::timestamptz
+    ORDER BY ev.enquiry_id, ev.at, ev.id
 ),
-waited AS (
-    SELECT d.id, d.action,
-           (SELECT count(*) FROM generate_series((d.submitted_at AT TIME ZONE 'Europe/London')::date + 1,
+waited AS MATERIALIZED (
+    SELECT d.action,
+           (SELECT count(*) FROM generate_series((e.submitted_at AT TIME ZONE 'Europe/London')::date + 1,
                                                  (d.at AT TIME ZONE 'Europe/London')::date, interval '1 day') g (day)
             WHERE extract(isodow FROM g.day) < 6 AND g.day::date <> ALL ($4::date[])) AS days
-    FROM decided d
+    FROM first_decision d
+    JOIN enquiries e ON e.id = d.enquiry_id
+    WHERE d.at >= $1::timestamptz
 )
 SELECT (SELECT count(*) FROM enquiries e
         WHERE e.submitted_at >= $1::timestamptz AND e.submitted_at < $2::timestamptz)::integer AS received,
@@ -474,79 +474,31 @@ func (q *Queries) RequestFigures(ctx context.Context, arg RequestFiguresParams) 
 	return i, err
 }
 
-const sectorMix = `-- name: SectorMix :many
-WITH places AS (
-    SELECT b.session_id, b.agency_id, b.status::text AS status, b.attendance FROM bookings b
-    UNION ALL
-    SELECT r.session_id, r.agency_id, r.status, r.attendance FROM retained_place_counts r
-),
-per_session AS (
-    SELECT s.id, count(DISTINCT a.sector) FILTER (WHERE p.attendance IN ('attended', 'late')) AS sectors
-    FROM sessions s
-    LEFT JOIN places p ON p.session_id = s.id AND p.status = 'confirmed'
-    LEFT JOIN agencies a ON a.id = p.agency_id
-    WHERE s.starts_at >= $1::timestamptz AND s.starts_at < $2::timestamptz
-      AND s.status IN ('published', 'completed') AND s.ends_at <= $3::timestamptz
-    GROUP BY s.id
-)
-SELECT g.bucket::integer AS sectors, count(x.id)::integer AS sessions
-FROM generate_series(0, 4) g (bucket)
-LEFT JOIN per_session x ON least(x.sectors, 4) = g.bucket
-GROUP BY g.bucket
-ORDER BY g.bucket
-`
-
-type SectorMixParams struct {
-	PeriodStart time.Time
-	PeriodEnd   time.Time
-	Now         time.Time
-}
-
-type SectorMixRow struct {
-	Sectors  int32
-	Sessions int32
-}
-
-// How many delivered sessions had 0, 1, 2, 3 and 4 or more sectors in the
-// room (as SessionSectors counts them), every bucket present.
-func (q *Queries) SectorMix(ctx context.Context, arg SectorMixParams) ([]SectorMixRow, error) {
-	rows, err := q.db.Query(ctx, sectorMix, arg.PeriodStart, arg.PeriodEnd, arg.Now)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []SectorMixRow
-	for rows.Next() {
-		var i SectorMixRow
-		if err := rows.Scan(&i.Sectors, &i.Sessions); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const sessionSectors = `-- name: SessionSectors :many
 WITH places AS (
     SELECT b.session_id, b.agency_id, b.status::text AS status, b.attendance, 1 AS n FROM bookings b
     UNION ALL
     SELECT r.session_id, r.agency_id, r.status, r.attendance, r.places FROM retained_place_counts r
+),
+per_session AS (
+    SELECT s.id, s.course_id, s.starts_at,
+           count(DISTINCT a.sector) FILTER (WHERE p.attendance IN ('attended', 'late')) AS sectors,
+           count(DISTINCT p.agency_id) FILTER (WHERE p.attendance IN ('attended', 'late')) AS agencies,
+           coalesce(sum(p.n) FILTER (WHERE p.attendance IN ('attended', 'late')), 0) AS attended
+    FROM sessions s
+    LEFT JOIN places p ON p.session_id = s.id AND p.status = 'confirmed'
+    LEFT JOIN agencies a ON a.id = p.agency_id
+    WHERE s.starts_at >= $1::timestamptz AND s.starts_at < $2::timestamptz
+      AND s.status IN ('published', 'completed') AND s.ends_at <= $3::timestamptz
+    GROUP BY s.id, s.course_id, s.starts_at
 )
-SELECT s.id AS session_id, c.title AS course_title, s.starts_at,
-       count(DISTINCT a.sector) FILTER (WHERE p.attendance IN ('attended', 'late'))::integer AS sectors,
-       count(DISTINCT p.agency_id) FILTER (WHERE p.attendance IN ('attended', 'late'))::integer AS agencies,
-       coalesce(sum(p.n) FILTER (WHERE p.attendance IN ('attended', 'late')), 0)::integer AS attended
-FROM sessions s
-JOIN courses c ON c.id = s.course_id
-LEFT JOIN places p ON p.session_id = s.id AND p.status = 'confirmed'
-LEFT JOIN agencies a ON a.id = p.agency_id
-WHERE s.starts_at >= $1::timestamptz AND s.starts_at < $2::timestamptz
-  AND s.status IN ('published', 'completed') AND s.ends_at <= $3::timestamptz
-GROUP BY s.id, c.title, s.starts_at
-ORDER BY s.starts_at, s.id
+SELECT x.id AS session_id, c.title AS course_title, x.starts_at, x.sectors::integer AS sectors,
+       x.agencies::integer AS agencies, x.attended::integer AS attended,
+       least(x.sectors, 4)::integer AS mix_bucket,
+       (count(*) OVER (PARTITION BY least(x.sectors, 4)))::integer AS sessions_in_bucket
+FROM per_session x
+JOIN courses c ON c.id = x.course_id
+ORDER BY x.starts_at, x.id
 `
 
 type SessionSectorsParams struct {
@@ -556,17 +508,20 @@ type SessionSectorsParams struct {
 }
 
 type SessionSectorsRow struct {
-	SessionID   int64
-	CourseTitle string
-	StartsAt    time.Time
-	Sectors     int32
-	Agencies    int32
-	Attended    int32
+	SessionID        int64
+	CourseTitle      string
+	StartsAt         time.Time
+	Sectors          int32
+	Agencies         int32
+	Attended         int32
+	MixBucket        int32
+	SessionsInBucket int32
 }
 
 // For each delivered session, how many sectors and agencies were in the
 // room: distinct among the places marked attended or late (a person of an
-// organisation not yet listed brings no sector).
+// organisation not yet listed brings no sector); and how many of the
+// period's delivered sessions had as many sectors (4 or more counted as 4).
 func (q *Queries) SessionSectors(ctx context.Context, arg SessionSectorsParams) ([]SessionSectorsRow, error) {
 	rows, err := q.db.Query(ctx, sessionSectors, arg.PeriodStart, arg.PeriodEnd, arg.Now)
 	if err != nil {
@@ -583,6 +538,8 @@ func (q *Queries) SessionSectors(ctx context.Context, arg SessionSectorsParams) 
 			&i.Sectors,
 			&i.Agencies,
 			&i.Attended,
+			&i.MixBucket,
+			&i.SessionsInBucket,
 		); err != nil {
 			return nil, err
 		}
