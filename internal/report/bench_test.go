@@ -54,19 +54,21 @@ var largePartnership = []string{
 	 FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM sessions) s
 	 JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM users ORDER BY id LIMIT 100) t
 	   ON t.n = s.n % 100 OR t.n = (s.n + 37) % 100`,
-	`WITH s AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM sessions),
-	      u AS (SELECT id, agency_id, row_number() OVER (ORDER BY id) - 1 AS n FROM users)
-	 INSERT INTO bookings (session_id, user_id, agency_id, status, booked_by, policy_agreed_at, waiting_since,
+	// The ids of a fresh database's rows made by one statement are
+	// consecutive: claim g is on session g / 20, of person g % 20000 (of
+	// agency g % 200, as the people were made).
+	`INSERT INTO bookings (session_id, user_id, agency_id, status, booked_by, policy_agreed_at, waiting_since,
 	                       offered_at, offer_expires_at, confirmed_at, ended_at, late, attendance)
-	 SELECT s.id, u.id, u.agency_id, k.status::booking_status, u.id, now(),
+	 SELECT s0.id + g / 20, u0.id + g % 20000, a0.id + g % 200, k.status::booking_status, u0.id + g % 20000, now(),
 	        CASE WHEN k.status IN ('waiting', 'expired') THEN now() END,
 	        CASE WHEN k.status = 'expired' THEN now() END, CASE WHEN k.status = 'expired' THEN now() END,
 	        CASE WHEN k.status IN ('confirmed', 'cancelled', 'substituted', 'moved') THEN now() END,
 	        CASE WHEN k.status NOT IN ('waiting', 'confirmed') THEN now() END,
 	        k.late, k.attendance
 	 FROM generate_series(0, 99999) g
-	 JOIN s ON s.n = g / 20
-	 JOIN u ON u.n = g % 20000
+	 CROSS JOIN (SELECT min(id) AS id FROM sessions) s0
+	 CROSS JOIN (SELECT min(id) AS id FROM users) u0
+	 CROSS JOIN (SELECT min(id) AS id FROM agencies) a0
 	 CROSS JOIN LATERAL (SELECT
 	     CASE WHEN g % 20 < 14 THEN 'confirmed' WHEN g % 20 IN (14, 15) THEN 'cancelled' WHEN g % 20 = 16 THEN 'substituted'
 	          WHEN g % 20 = 17 THEN 'moved' WHEN g % 20 = 18 THEN 'waiting' ELSE 'expired' END AS status,
