@@ -145,6 +145,22 @@ func BenchmarkFigures(b *testing.B) {
 	d, err := svc.Delivery(ctx, year)
 	require.NoError(b, err)
 	b.Logf("the year %s: %d sessions delivered, %d places booked", year, d.Total.Delivered, d.Total.Booked)
+	// The figures agree with how the partnership was made, and with one
+	// another: 14 places booked and 12 attended on each delivered session,
+	// one absence and one late cancellation; two trainers each.
+	n := d.Total.Delivered
+	require.Equal(b, report.DeliveryRow{Delivered: n, Cancelled: d.Total.Cancelled, Offered: 20 * n, Booked: 14 * n, Attended: 12 * n}, d.Total)
+	a, err := svc.Attendance(ctx, year)
+	require.NoError(b, err)
+	require.Equal(b, report.Places{Booked: 14 * n, Attended: 12 * n, ArrivedLate: n, Absent: n, Unmarked: n, CancelledLate: n}, a.Total)
+	require.Len(b, a.Sessions, n)
+	l, err := svc.Ledger(ctx, year)
+	require.NoError(b, err)
+	require.Equal(b, 2*n, l.Total.Deliveries)
+	require.Equal(b, 12*n, l.Total.PlacesAttended)
+	u, err := svc.UnmetDemand(ctx, year)
+	require.NoError(b, err)
+	require.Equal(b, report.Unmet{Sessions: n, SessionsTurned: n, PeopleNotPlaced: 2 * n}, u.Total)
 
 	for _, fig := range []struct {
 		name string
