@@ -585,3 +585,35 @@ func TestFiguresAreForManagersOnly(t *testing.T) {
 		assert.ErrorIs(t, err, report.ErrForbidden)
 	}
 }
+
+// A period with nothing in it gives every figure as zero, never an error.
+func TestFiguresOfAnEmptyPeriod(t *testing.T) {
+	t.Parallel()
+	f := newBoard(t)
+	ctx := asManager(f.ctx)
+	empty := report.PartnershipYear(utc(2030, 6, 1, 12, 0))
+	d, err := f.svc.Delivery(ctx, empty)
+	require.NoError(t, err)
+	assert.Equal(t, report.Delivery{Period: empty}, d)
+	a, err := f.svc.Attendance(ctx, empty)
+	require.NoError(t, err)
+	assert.Equal(t, report.Attendance{Period: empty}, a)
+	n, err := f.svc.NonAttendance(ctx, empty)
+	require.NoError(t, err)
+	assert.Equal(t, report.NonAttendance{Period: empty}, n)
+	u, err := f.svc.UnmetDemand(ctx, empty)
+	require.NoError(t, err)
+	assert.Equal(t, report.UnmetDemand{Period: empty}, u)
+	r, err := f.svc.Requests(ctx, empty)
+	require.NoError(t, err)
+	assert.Equal(t, report.Requests{Period: empty, TargetDays: 10}, r)
+	m, err := f.svc.Money(ctx, empty)
+	require.NoError(t, err)
+	assert.Equal(t, report.Money{Period: empty}, m)
+	l, err := f.svc.Ledger(ctx, empty)
+	require.NoError(t, err)
+	assert.Equal(t, report.Ledger{Period: empty}, l)
+	tr, err := f.svc.Trainers(ctx, empty)
+	require.NoError(t, err)
+	assert.Empty(t, tr)
+}

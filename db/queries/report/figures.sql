@@ -252,10 +252,10 @@ SELECT (GROUPING(m.agency_id) = 1)::boolean AS total,
        coalesce(m.agency_id, 0)::bigint AS agency_id,
        (CASE WHEN GROUPING(m.agency_id) = 0 THEN coalesce(max(a.name), '') ELSE '' END)::text AS agency_name,
        (CASE WHEN GROUPING(m.agency_id) = 0 THEN coalesce(max(a.sector), '') ELSE '' END)::text AS sector,
-       sum(m.deliveries)::integer AS sessions_delivered,
-       sum(m.given)::bigint AS minutes_given,
-       sum(m.places)::integer AS places_attended,
-       sum(m.received)::bigint AS minutes_received
+       coalesce(sum(m.deliveries), 0)::integer AS sessions_delivered,
+       coalesce(sum(m.given), 0)::bigint AS minutes_given,
+       coalesce(sum(m.places), 0)::integer AS places_attended,
+       coalesce(sum(m.received), 0)::bigint AS minutes_received
 FROM moves m
 LEFT JOIN agencies a ON a.id = m.agency_id
 GROUP BY GROUPING SETS ((m.agency_id), ())
