@@ -617,3 +617,52 @@ func TestFiguresOfAnEmptyPeriod(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, tr)
 }
+
+// PostgreSQL counts a request's working days as workday does: checked on
+// requests made and decided around weekends, the clock changes and the
+// Easter, May, August and Christmas bank holidays, each decided on a day of
+// its own so a one-day period holds it alone.
+func TestRequestWorkingDaysAreWorkdays(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.New(t)
+	ctx := context.Background()
+	var agency, person, course int64
+	require.NoError(t, pool.QueryRow(ctx, `INSERT INTO agencies (name, sector, charging_band) VALUES ('A', 'police', 'partner') RETURNING id`).Scan(&agency))
+	require.NoError(t, pool.QueryRow(ctx, `INSERT INTO users (email, full_name, agency_id, password_hash) VALUES ('a@example.org', 'A', $1, '!') RETURNING id`, agency).Scan(&person))
+	require.NoError(t, pool.QueryRow(ctx, `INSERT INTO courses (slug, title, summary, description, learning_outcomes, audience_description, audiences,
+	                                                         level, duration, delivery_modes, default_capacity)
+	                                        VALUES ('c', 'C', 'S.', 'D.', ARRAY['x'], 'E', ARRAY['everyone'], 1, 'half_day', ARRAY['online'], 10)
+	                                        RETURNING id`).Scan(&course))
+	svc := report.New(pool, func() time.Time { return boardNow })
+	decisions := []struct{ made, decided time.Time }{
+		{utc(2026, 3, 27, 16, 0), utc(2026, 4, 8, 9, 0)},      // over Good Friday and Easter Monday 2026
+		{utc(2026, 4, 3, 10, 0), utc(2026, 4, 7, 10, 0)},      // made on Good Friday
+		{utc(2026, 4, 25, 10, 0), utc(2026, 5, 5, 10, 0)},     // made on a Saturday, over the May bank holiday
+		{utc(2026, 5, 22, 23, 30), utc(2026, 6, 1, 10, 0)},    // 00:30 BST on Saturday 23 May; Spring bank holiday
+		{utc(2026, 6, 8, 23, 30), utc(2026, 6, 12, 10, 0)},    // 00:30 BST on Tuesday 9 June: Tuesday is its day, not Monday
+		{utc(2026, 6, 26, 10, 0), utc(2026, 6, 30, 23, 30)},   // decided 00:30 BST on Wednesday 1 July
+		{utc(2026, 8, 28, 10, 0), utc(2026, 9, 1, 10, 0)},     // over the August bank holiday
+		{utc(2026, 10, 23, 22, 30), utc(2026, 10, 27, 0, 30)}, // over the clocks going back
+		{utc(2026, 11, 2, 10, 0), utc(2026, 11, 2, 15, 0)},    // decided the day it was made
+		{utc(2026, 12, 18, 10, 0), utc(2027, 1, 6, 10, 0)},    // over Christmas and New Year
+		{utc(2027, 3, 26, 10, 0), utc(2027, 3, 29, 22, 30)},   // over the clocks going forward; 23:30 BST on the Monday
+	}
+	for _, d := range decisions {
+		var id int64
+		require.NoError(t, pool.QueryRow(ctx, `INSERT INTO enquiries (agency_id, requested_by, kind, course_id, audience, participants, location,
+		                                                         contact_name, contact_email, status, submitted_at, updated_at)
+		                                        VALUES ($1, $2, 'course', $3, 'All', 5, 'online', 'Kim', 'kim@example.org', 'accepted', $4, $5)
+		                                        RETURNING id`, agency, person, course, d.made, d.decided).Scan(&id))
+		_, err := pool.Exec(ctx, `INSERT INTO enquiry_events (enquiry_id, actor_id, action, status, at) VALUES ($1, $2, 'accepted', 'accepted', $3)`,
+			id, person, d.decided)
+		require.NoError(t, err)
+	}
+	for _, d := range decisions {
+		day, err := report.Dates(d.decided, d.decided)
+		require.NoError(t, err)
+		r, err := svc.Requests(asManager(ctx), day)
+		require.NoError(t, err)
+		require.Equal(t, 1, r.Accepted, "one decision on %s", day)
+		assert.Equal(t, workday.Between(d.made, d.decided), r.LongestDays, "made %v, decided %v", d.made, d.decided)
+	}
+}
