@@ -34,6 +34,7 @@ import (
 	"github.com/pscp/booktraining/internal/privacy"
 	"github.com/pscp/booktraining/internal/privacy/registry"
 	"github.com/pscp/booktraining/internal/queue"
+	"github.com/pscp/booktraining/internal/report"
 	"github.com/pscp/booktraining/internal/scheduling"
 	"github.com/pscp/booktraining/internal/trainer"
 	"github.com/pscp/booktraining/internal/trainingrequest"
@@ -67,6 +68,8 @@ type Services struct {
 	Emails    *email.Kept
 	Retention *privacy.Enforcer
 	Failures  *queue.Failures
+	// Reports counts what waits for a training manager (their home page).
+	Reports *report.Service
 	// Metrics is what GET /metrics serves; nil without METRICS_TOKEN.
 	Metrics *prometheus.Registry
 	// Jobs is the River client that works every part's jobs. The caller
@@ -147,6 +150,8 @@ func New(pool *pgxpool.Pool, cfg config.Config, o Options) (*Services, error) {
 	s.Scheduler.Bookings = s.Bookings
 	s.TrainingRequests = trainingrequest.New(pool, outbox, s.Scheduler, cfg.BaseURL, now, log)
 	s.TrainingRequests.ResponseDays = cfg.RequestResponseDays
+	s.Reports = report.New(pool, now)
+	s.Reports.ResponseDays = cfg.RequestResponseDays // overdue as the requests' queue says
 
 	var gateway payment.Gateway // nil: no card payments, paid places are invoiced
 	if cfg.StripeSecretKey != "" {

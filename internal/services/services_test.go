@@ -38,7 +38,7 @@ func TestNewJoinsThePartsItBuilds(t *testing.T) {
 		"People": s.People != nil, "Agencies": s.Agencies != nil, "Venues": s.Venues != nil,
 		"Trainers": s.Trainers != nil, "TrainingRequests": s.TrainingRequests != nil, "Audit": s.Audit != nil,
 		"Emails": s.Emails != nil, "Retention": s.Retention != nil, "Failures": s.Failures != nil, "Jobs": s.Jobs != nil,
-		"Certificates": s.Certificates != nil, "Evaluations": s.Evaluations != nil,
+		"Certificates": s.Certificates != nil, "Evaluations": s.Evaluations != nil, "Reports": s.Reports != nil,
 	} {
 		assert.True(t, built, "%s is built", name)
 	}
@@ -53,6 +53,7 @@ func TestNewJoinsThePartsItBuilds(t *testing.T) {
 	assert.NotNil(t, s.Certificates.Ready, "a certificate asks the evaluation's gate")
 	assert.Equal(t, 36*time.Hour, s.Bookings.OfferWindow)
 	assert.Equal(t, 7, s.TrainingRequests.ResponseDays)
+	assert.Equal(t, 7, s.Reports.ResponseDays, "the home page marks requests overdue as the queue does")
 	assert.Equal(t, "training@example.org", s.Bookings.Organizer.Email)
 	assert.Equal(t, "023 9268 8000", s.Bookings.Contact.Phone)
 	assert.False(t, s.Payments.Online(), "no Stripe keys: paid places are invoiced")

@@ -1,0 +1,56 @@
+-- The training manager's home: how many of each thing wait to be done, read
+-- in one statement so the counts agree with one another.
+
+-- name: HomeCounts :one
+-- @now is the service's clock; @overdue_before the moment a request made
+-- earlier is past its target (working days, worked out in Go); @failed_since
+-- how far back an email given up on still needs a look.
+SELECT
+    (SELECT count(*) FROM enquiries e WHERE e.status = 'submitted')::integer AS requests_waiting,
+    (SELECT count(*) FROM enquiries e
+     WHERE e.status = 'submitted' AND e.submitted_at < @overdue_before::timestamptz)::integer AS requests_overdue,
+    -- Registers not taken: a session that ran (published or delivered) and
+    -- has ended, with a confirmed place that has no attendance mark.
+    (SELECT count(*) FROM sessions s
+     WHERE s.status IN ('published', 'completed') AND s.ends_at <= @now::timestamptz
+       AND EXISTS (SELECT 1 FROM bookings b
+                   WHERE b.session_id = s.id AND b.status = 'confirmed' AND b.attendance IS NULL))::integer AS registers_not_taken,
+    -- Charges to decide: payment's rule for a candidate waiting for the
+    -- manager's charge-or-waive (see ChargeCandidates and AgencySessionsToBill):
+    -- absent or cancelled late, of a listed agency, the place not paid for,
+    -- a charge the policy makes, and no decision recorded.
+    (SELECT count(*)
+     FROM bookings cb
+     JOIN sessions s ON s.id = cb.session_id
+     JOIN courses cc ON cc.id = s.course_id
+     JOIN agencies ca ON ca.id = cb.agency_id
+     JOIN charge_policy cp
+          ON cp.kind = CASE WHEN cb.status = 'confirmed' THEN 'non_attendance' ELSE 'late_cancellation' END
+         AND cp.duration = cc.duration AND cp.charging_band = ca.charging_band
+     WHERE s.status <> 'cancelled'
+       AND ((cb.status = 'confirmed' AND cb.attendance = 'absent') OR (cb.status = 'cancelled' AND cb.late))
+       AND cp.amount_pence > 0
+       AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.booking_id = cb.id AND p.status IN ('pending', 'invoiced', 'paid'))
+       AND NOT EXISTS (SELECT 1 FROM charges ch WHERE ch.booking_id = cb.id AND ch.kind = cp.kind))::integer AS charges_to_decide,
+    (SELECT count(*) FROM sessions s
+     WHERE s.status IN ('draft', 'published') AND s.starts_at > @now::timestamptz
+       AND NOT EXISTS (SELECT 1 FROM session_trainers st WHERE st.session_id = s.id))::integer AS sessions_without_trainer,
+    (SELECT count(*) FROM sessions s
+     WHERE s.status = 'published' AND s.starts_at > @now::timestamptz
+       AND s.starts_at <= @fortnight::timestamptz AND s.seats_taken * 2 < s.capacity)::integer AS sessions_under_half_full,
+    (SELECT count(*) FROM bookings b
+     WHERE b.status = 'offered' AND b.offer_expires_at > @now::timestamptz
+       AND b.offer_expires_at <= @soon::timestamptz)::integer AS offers_lapsing,
+    (SELECT count(*) FROM bookings b
+     WHERE b.status = 'held' AND b.hold_expires_at > @now::timestamptz
+       AND b.hold_expires_at <= @soon::timestamptz)::integer AS holds_lapsing,
+    (SELECT count(DISTINCT lower(u.unlisted_agency_name)) FROM users u
+     WHERE u.unlisted_agency_name <> '' AND u.agency_id IS NULL AND u.erased_at IS NULL)::integer AS organisations_to_confirm,
+    (SELECT count(*) FROM users u
+     WHERE u.requested_agency_id IS NOT NULL AND u.erased_at IS NULL)::integer AS agency_changes_to_confirm,
+    (SELECT count(*) FROM emails m WHERE m.failed_at >= @failed_since::timestamptz)::integer AS emails_failed,
+    -- queue's rule for a job that failed for good and waits for a manager.
+    (SELECT count(*) FROM river_job j
+     WHERE (j.state = 'discarded' OR (j.state = 'cancelled' AND coalesce(cardinality(j.errors), 0) > 0))
+       AND NOT EXISTS (SELECT 1 FROM job_failures_dealt_with d
+                       WHERE d.job_id = j.id AND d.failed_at = j.finalized_at))::integer AS jobs_failed;
