@@ -7,6 +7,7 @@ package evaluationdb
 import (
 	"database/sql/driver"
 	"fmt"
+	"time"
 )
 
 type EvaluationQuestionKind string
@@ -92,4 +93,17 @@ func (ns NullImpactRespondent) Value() (driver.Value, error) {
 		return nil, nil
 	}
 	return string(ns.ImpactRespondent), nil
+}
+
+// The partnership's standard evaluation questions, every version ever asked
+type EvaluationQuestion struct {
+	ID        int64
+	Lineage   int64
+	Version   int32
+	Kind      EvaluationQuestionKind
+	Wording   string
+	Hint      string
+	Position  int32
+	CreatedAt time.Time
+	RetiredAt *time.Time
 }
