@@ -165,9 +165,9 @@ func (r Results) ConfidenceSummary() string {
 	}
 	n := float64(len(r.Outcomes))
 	before, after = before/n, after/n
-	outcomes := "the learning outcome"
+	outcomes := "On the learning outcome"
 	if len(r.Outcomes) > 1 {
-		outcomes = "the " + strconv.Itoa(len(r.Outcomes)) + " learning outcomes"
+		outcomes = "Across the " + strconv.Itoa(len(r.Outcomes)) + " learning outcomes"
 	}
 	people := "1 person"
 	if r.Answered != 1 {
@@ -182,7 +182,7 @@ func (r Results) ConfidenceSummary() string {
 	default:
 		moved = "stayed at " + OneDecimal(after, 1) + " out of 5"
 	}
-	s := "Across " + outcomes + ", average confidence " + moved + ", from the " + people + " who answered."
+	s := outcomes + ", average confidence " + moved + ", from the " + people + " who answered."
 	var later float64
 	var laterN int
 	for _, o := range r.Outcomes {
@@ -550,4 +550,38 @@ func notFoundIfNoRows(err error, what string) error {
 		return ErrNotFound
 	}
 	return fmt.Errorf("%s: %w", what, err)
+}
+
+// How the results pages write the averages: one decimal place, "–" when
+// no one answered.
+
+// BeforeText is the average confidence before, as the results show it.
+func (o OutcomeResult) BeforeText() string { return OneDecimal(o.Before, o.Answered) }
+
+// AfterText is the average confidence after.
+func (o OutcomeResult) AfterText() string { return OneDecimal(o.After, o.Answered) }
+
+// ShiftText is the shift from before to after, signed.
+func (o OutcomeResult) ShiftText() string {
+	if o.Answered == 0 {
+		return "–"
+	}
+	return SignedDecimal(o.Shift())
+}
+
+// LaterText is the average confidence about three months on.
+func (o OutcomeResult) LaterText() string { return OneDecimal(o.Later, o.LaterAnswered) }
+
+// LineManagersText is the line managers' average about three months on.
+func (o OutcomeResult) LineManagersText() string {
+	return OneDecimal(o.LineManagers, o.LineManagersAnswered)
+}
+
+// AverageText is a rating question's average.
+func (q QuestionResult) AverageText() string {
+	rated := 0
+	for _, p := range q.Scale {
+		rated += p.Count
+	}
+	return OneDecimal(q.Average, rated)
 }
