@@ -79,6 +79,14 @@ var actionLabels = map[audit.Action]string{
 	audit.JobDealtWith:          "Marked a failed background task as dealt with",
 
 	audit.PersonalDataViewed: "Viewed personal data",
+
+	audit.EvaluationSubmitted:       "Evaluated a session",
+	audit.ImpactSubmitted:           "Said how the learning was used, three months on",
+	audit.EvaluationSettingsChanged: "Changed the evaluation settings",
+	audit.EvaluationQuestionAdded:   "Added an evaluation question",
+	audit.EvaluationQuestionChanged: "Reworded an evaluation question (a new version)",
+	audit.EvaluationQuestionRetired: "Removed an evaluation question",
+	audit.EvaluationQuestionMoved:   "Moved an evaluation question",
 }
 
 func actionLabel(a audit.Action) string {

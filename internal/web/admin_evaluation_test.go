@@ -98,6 +98,7 @@ func TestEvaluationSettingsAreSavedAndShownAgainWithTheirErrors(t *testing.T) {
 	assert.Contains(t, page, "Overall, how would you rate the session?")
 	assert.Contains(t, page, "How confident were you about this before the session?", "the fixed outcome questions are shown")
 	assert.Contains(t, page, `value="3, 7"`)
+	assert.Regexp(t, `name="certificate-needs-evaluation"[^>]*checked`, page, "the certificate gate is on by default")
 	assert.Contains(t, page, `href="/admin/evaluation"`, "the admin navigation links to evaluation")
 
 	form := url.Values{"reminder-days": {"2, 9"}, "close-days": {"5"}, "follow-up-weeks": {"10"}, "follow-up-close-days": {"21"}}
@@ -121,6 +122,7 @@ func TestEvaluationSettingsAreSavedAndShownAgainWithTheirErrors(t *testing.T) {
 	_, page = m.get("/admin/evaluation?done=evaluation-settings")
 	assert.Contains(t, page, "Evaluation settings saved")
 	assert.Contains(t, page, `value="2, 9"`)
+	assert.NotRegexp(t, `name="certificate-needs-evaluation"[^>]*checked`, page)
 
 	p := w.as(t, "practitioner@example.org")
 	resp, _ = p.get("/admin/evaluation")
