@@ -49,25 +49,6 @@ func evaluationClosed(closes time.Time) error {
 		london.LongDate(closes)))
 }
 
-// QuestionKind is how a standard question is answered.
-type QuestionKind string
-
-// The kinds of standard question.
-const (
-	Rating QuestionKind = "rating" // on the five-point scale of RatingLabels
-	YesNo  QuestionKind = "yes_no"
-	Text   QuestionKind = "text" // optional, up to MaxAnswer characters
-)
-
-// Question is one of the partnership's standard questions, in the version
-// asked.
-type Question struct {
-	ID      int64
-	Kind    QuestionKind
-	Wording string
-	Hint    string
-}
-
 // Form is an evaluation as its person sees it: the session, the course's
 // learning outcomes (in order; position 1 is the first) and the standard
 // questions asked now. SubmittedAt is set once it is answered.
@@ -200,9 +181,9 @@ func (s *Service) Submit(ctx context.Context, bookingID int64, ans Answers) erro
 			var rating int
 			var yes, text string
 			switch qu.Kind {
-			case Rating:
+			case KindRating:
 				rating = scale(&v, field, typed, "Select an answer to: "+qu.Wording)
-			case YesNo:
+			case KindYesNo:
 				switch yes = strings.TrimSpace(typed); yes {
 				case "yes", "no":
 				default:

@@ -112,9 +112,9 @@ func fullAnswers(form evaluation.Form) evaluation.Answers {
 	for _, q := range form.Questions {
 		ans.Shown = append(ans.Shown, q.ID)
 		switch q.Kind {
-		case evaluation.Rating:
+		case evaluation.KindRating:
 			ans.Questions[q.ID] = "4"
-		case evaluation.YesNo:
+		case evaluation.KindYesNo:
 			ans.Questions[q.ID] = "yes"
 		default:
 			ans.Questions[q.ID] = "The chronology exercise"
@@ -162,7 +162,7 @@ func TestTheFormAsksEachOutcomeAndTheStandardQuestionsAndSavesTheAnswersOnce(t *
 		want = append(want, evaluation.BeforeField(i+1), evaluation.NowField(i+1))
 	}
 	for _, q := range form.Questions {
-		if q.Kind != evaluation.Text {
+		if q.Kind != evaluation.KindText {
 			want = append(want, evaluation.QuestionField(q.ID))
 		}
 	}

@@ -45,6 +45,7 @@ var adminSections = []link{
 	{"/admin/audit", "Audit log"},
 	{"/admin/emails", "Emails"},
 	{"/admin/retention", "Retention of personal data"},
+	{"/admin/evaluation", "Evaluation"},
 	{"/admin/training-requests", "Training requests"},
 	{"/admin/attention", "Needs attention"},
 }
@@ -61,6 +62,12 @@ var notices = map[string]string{
 	"agency-restored": "Agency restored: people can choose it again",
 	"moved":           "Everyone who typed that organisation now works for this agency",
 	"erased":          "Account erased: their personal data has been removed",
+
+	"evaluation-settings": "Evaluation settings saved: they apply to places marked attended from now on",
+	"question-added":      "Question added: evaluations asked from now on include it",
+	"question-changed":    "Question changed: answers already given keep the wording they were given",
+	"question-removed":    "Question removed: answers already given are kept",
+	"question-moved":      "Question moved",
 }
 
 func (h *admin) area(c *fiber.Ctx) adminArea { return newAdminArea(c) }

@@ -53,7 +53,7 @@ var actionLabels = map[audit.Action]string{
 	audit.ImpactSubmitted:           "Answered a three-month follow-up",
 	audit.EvaluationSettingsChanged: "Changed the evaluation settings",
 	audit.EvaluationQuestionAdded:   "Added an evaluation question",
-	audit.EvaluationQuestionChanged: "Changed an evaluation question",
+	audit.EvaluationQuestionChanged: "Reworded an evaluation question (a new version)",
 	audit.EvaluationQuestionRetired: "Removed an evaluation question",
 	audit.EvaluationQuestionMoved:   "Moved an evaluation question",
 	audit.CourseCreated:             "Added a course",

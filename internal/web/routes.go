@@ -91,6 +91,7 @@ func (a *app) pageRoutes() []route {
 	ad := &admin{app: a, people: a.deps.People, agencies: a.deps.Agencies}
 	res := &resources{app: a, venues: a.deps.Venues}
 	tr := &trainers{app: a, trainers: a.deps.Trainers}
+	ev := &evaluations{app: a, svc: a.deps.Evaluations}
 	pr := &prices{app: a, payments: a.deps.Payments}
 
 	rs := []route{
@@ -280,6 +281,24 @@ func (a *app) pageRoutes() []route {
 		{"POST", "/admin/trainers/:id/courses", managerOnly, tr.saveCourses},
 		{"POST", "/admin/trainers/:id/time-off", managerOnly, tr.addTimeOff},
 		{"POST", "/admin/trainers/:id/time-off/:entryID/delete", managerOnly, tr.removeTimeOff},
+
+		// Evaluation: the settings and standard questions (managers); the
+		// results of a session (managers, and that session's trainers: the
+		// service says 404 to another trainer) and of a course (managers)
+		{"GET", "/admin/evaluation", managerOnly, ev.settings},
+		{"POST", "/admin/evaluation", managerOnly, ev.saveSettings},
+		{"GET", "/admin/evaluation/questions/new", managerOnly, ev.newQuestion},
+		{"POST", "/admin/evaluation/questions/new", managerOnly, ev.addQuestion},
+		{"GET", "/admin/evaluation/questions/:id<int>", managerOnly, ev.editQuestion},
+		{"POST", "/admin/evaluation/questions/:id<int>", managerOnly, ev.changeQuestion},
+		{"POST", "/admin/evaluation/questions/:id<int>/remove", managerOnly, ev.removeQuestion},
+		{"POST", "/admin/evaluation/questions/:id<int>/up", managerOnly, ev.moveQuestion(true)},
+		{"POST", "/admin/evaluation/questions/:id<int>/down", managerOnly, ev.moveQuestion(false)},
+		{"GET", "/admin/sessions/:id<int>/evaluation", managerOnly, ev.sessionResults},
+		{"GET", "/admin/sessions/:id<int>/evaluation.csv", managerOnly, ev.sessionCSV},
+		{"GET", "/admin/courses/:id<int>/evaluation", managerOnly, ev.courseResults},
+		{"GET", "/admin/courses/:id<int>/evaluation.csv", managerOnly, ev.courseCSV},
+		{"GET", "/trainer/sessions/:id<int>/evaluation", trainerOnly, ev.trainerSessionResults},
 
 		// Training managers: money
 		{"GET", "/admin/invoicing", managerOnly, a.invoicing},

@@ -7,6 +7,7 @@ package evaluationdb
 import (
 	"database/sql/driver"
 	"fmt"
+	"time"
 )
 
 type EvaluationQuestionKind string
@@ -92,4 +93,35 @@ func (ns NullImpactRespondent) Value() (driver.Value, error) {
 		return nil, nil
 	}
 	return string(ns.ImpactRespondent), nil
+}
+
+// Confidence before and after on each learning outcome, as the outcome was worded
+type EvaluationOutcome struct {
+	BookingID int64
+	Position  int16
+	Outcome   string
+	Before    int16
+	After     int16
+}
+
+// The partnership's standard evaluation questions, every version ever asked
+type EvaluationQuestion struct {
+	ID        int64
+	Lineage   int64
+	Version   int32
+	Kind      EvaluationQuestionKind
+	Wording   string
+	Hint      string
+	Position  int32
+	CreatedAt time.Time
+	RetiredAt *time.Time
+}
+
+// Confidence on each learning outcome three months on, as the outcome was worded
+type ImpactOutcome struct {
+	BookingID  int64
+	Respondent ImpactRespondent
+	Position   int16
+	Outcome    string
+	Confidence int16
 }

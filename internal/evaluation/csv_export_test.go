@@ -1,0 +1,4 @@
+package evaluation
+
+// CSVSafe is csvSafe, for the tests.
+var CSVSafe = csvSafe
