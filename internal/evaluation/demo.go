@@ -59,7 +59,9 @@ var (
 
 // AddDemoTx adds a demo evaluation in the caller's transaction: only
 // internal/demo calls it, seeding an empty database, so nothing is
-// audited and nobody is emailed. A place that does not exist is skipped.
+// audited and nobody is emailed. The demo's evaluations were asked a
+// fortnight or more ago, so they are recorded as invited and reminded
+// twice. A place that does not exist is skipped.
 func AddDemoTx(ctx context.Context, tx pgx.Tx, d DemoEvaluation) error {
 	q := evaluationdb.New(tx)
 	p, err := q.DemoPlace(ctx, evaluationdb.DemoPlaceParams{SessionID: d.SessionID, Email: d.Email})

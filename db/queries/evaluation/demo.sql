@@ -14,7 +14,7 @@ SELECT id, kind FROM evaluation_questions WHERE retired_at IS NULL ORDER BY posi
 
 -- name: AddDemoEvaluation :exec
 INSERT INTO evaluations (booking_id, asked_at, closes_at, invited_at, reminders_sent, submitted_at, follow_up_at)
-VALUES (@booking_id, @asked_at, @closes_at, @asked_at, 0, @submitted_at, @follow_up_at);
+VALUES (@booking_id, @asked_at, @closes_at, @asked_at, 2, @submitted_at, @follow_up_at);
 
 -- name: AddDemoOutcome :exec
 INSERT INTO evaluation_outcomes (booking_id, position, outcome, before, after)

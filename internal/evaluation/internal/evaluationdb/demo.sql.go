@@ -36,7 +36,7 @@ func (q *Queries) AddDemoAnswer(ctx context.Context, arg AddDemoAnswerParams) er
 
 const addDemoEvaluation = `-- name: AddDemoEvaluation :exec
 INSERT INTO evaluations (booking_id, asked_at, closes_at, invited_at, reminders_sent, submitted_at, follow_up_at)
-VALUES ($1, $2, $3, $2, 0, $4, $5)
+VALUES ($1, $2, $3, $2, 2, $4, $5)
 `
 
 type AddDemoEvaluationParams struct {
