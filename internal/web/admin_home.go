@@ -28,7 +28,6 @@ type adminHomePage struct {
 	Clear   []homeItem // nothing to do: listed quietly, collapsed
 }
 
-
 // homeItems turns the counts into the page's list, each linked to the page
 // where it is done (filtered where that page has a filter for it).
 func homeItems(t report.ToDo) []homeItem {
