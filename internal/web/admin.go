@@ -32,6 +32,7 @@ type adminArea struct {
 }
 
 var adminSections = []link{
+	{"/admin", "Home"},
 	{"/admin/sessions", "Programme"},
 	{"/admin/courses", "Courses"},
 	{"/admin/venues", "Venues"},
@@ -82,7 +83,7 @@ func newAdminArea(c *fiber.Ctx) adminArea {
 		switch {
 		case path == s.Href:
 			nav[i].Current = "page"
-		case strings.HasPrefix(path, s.Href+"/"):
+		case s.Href != "/admin" && strings.HasPrefix(path, s.Href+"/"): // Home is above every page, not their section
 			nav[i].Current = "true"
 		}
 	}

@@ -136,6 +136,9 @@ func TestAdminRoleMatrix(t *testing.T) {
 		coordin = "coordinator@example.org"
 	)
 	gets := []struct{ path, role string }{
+		{"/admin", manager},
+		{"/admin/sessions/calendar", manager},
+		{"/admin/sessions/calendar?month=not-a-month", manager},
 		{"/admin/people", manager},
 		{"/admin/people?q=tester&agency=" + id(coord) + "&page=2", manager},
 		{"/admin/people/" + id(w.practitioner), manager},

@@ -199,6 +199,11 @@ func (a *app) pageRoutes() []route {
 		{"POST", "/agency/agency-changes/:userID/confirm", ownAgency, a.decideAgencyChange(account.Coordinator, "/agency/agency-changes", true)},
 		{"POST", "/agency/agency-changes/:userID/decline", ownAgency, a.decideAgencyChange(account.Coordinator, "/agency/agency-changes", false)},
 
+		// Training managers: where the day starts (what needs doing) and the
+		// programme as a month calendar
+		{"GET", "/admin", managerOnly, a.adminHome},
+		{"GET", "/admin/sessions/calendar", managerOnly, a.programmeCalendar},
+
 		// Training managers: people and organisations
 		{"GET", "/admin/people", managerOnly, ad.peopleList},
 		{"GET", "/admin/people/:id", managerOnly, ad.person},
