@@ -8,7 +8,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 
 	"github.com/pscp/booktraining/internal/booking/internal/bookingdb"
 	"github.com/pscp/booktraining/internal/catalogue"
@@ -58,14 +57,10 @@ const SweepGrace = 5 * time.Minute
 // once makes a job unique by its args while it waits or runs: the 25 offers
 // made at once on a session share one expiry job. A job already done does
 // not block a new one (a deadline moved back to a time already passed).
-var once = river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
-	rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable,
-	rivertype.JobStateRunning, rivertype.JobStateScheduled,
-}}
+var once = queue.UniqueWhileWaiting
 
-// at is t as a job's args keep it: UTC, to the microsecond PostgreSQL
-// stores, so the same moment always makes the same args.
-func at(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+// at is t as a job's args keep it (queue.JobTime).
+func at(t time.Time) time.Time { return queue.JobTime(t) }
 
 // OfferExpiryArgs is the job that ends a session's offers due at Due and
 // passes their places on.

@@ -9,6 +9,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/pscp/booktraining/internal/evaluation/internal/evaluationdb"
+	"github.com/pscp/booktraining/internal/queue"
 )
 
 // AskTx asks each of the places bookingIDs that the register, in tx, has
@@ -48,6 +49,5 @@ func (s *Service) AskTx(ctx context.Context, tx pgx.Tx, bookingIDs []int64) erro
 	return s.outbox.EnqueueJobs(ctx, tx, jobs)
 }
 
-// at is t as a job's args keep it: UTC, to the microsecond PostgreSQL
-// stores, so the same moment always makes the same args.
-func at(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+// at is t as a job's args keep it (queue.JobTime).
+func at(t time.Time) time.Time { return queue.JobTime(t) }

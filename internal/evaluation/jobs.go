@@ -9,7 +9,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 
 	"github.com/pscp/booktraining/internal/evaluation/internal/evaluationdb"
 	"github.com/pscp/booktraining/internal/queue"
@@ -34,10 +33,7 @@ const jobTimeout = 20 * time.Second
 const SweepGrace = 5 * time.Minute
 
 // once makes a job unique by its args while it waits or runs.
-var once = river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
-	rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable,
-	rivertype.JobStateRunning, rivertype.JobStateScheduled,
-}}
+var once = queue.UniqueWhileWaiting
 
 // InviteArgs is the job that emails a place's invitation to evaluate, due
 // at Due (when the register asked it).

@@ -65,10 +65,7 @@ var everyState = []rivertype.JobState{
 
 // waitingStates makes an invoice job unique while it waits or runs: rows
 // confirmed after one has run are billed by another.
-var waitingStates = []rivertype.JobState{
-	rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable,
-	rivertype.JobStateRunning, rivertype.JobStateScheduled,
-}
+var waitingStates = queue.WhileWaiting
 
 // RefundArgs is the job that refunds a card payment in full.
 type RefundArgs struct {

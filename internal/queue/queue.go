@@ -103,3 +103,20 @@ func NewInsertOnly(pool *pgxpool.Pool) (*river.Client[pgx.Tx], error) {
 	}
 	return client, nil
 }
+
+// WhileWaiting are the states in which a job is still to do: waiting for
+// its time, or running. A job unique in these states (UniqueWhileWaiting)
+// is inserted once however many changes ask for it, and a job already done
+// does not block a new one.
+var WhileWaiting = []rivertype.JobState{
+	rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable,
+	rivertype.JobStateRunning, rivertype.JobStateScheduled,
+}
+
+// UniqueWhileWaiting makes a job unique by its args while it waits or runs.
+var UniqueWhileWaiting = river.UniqueOpts{ByArgs: true, ByState: WhileWaiting}
+
+// JobTime is t as a job's args keep it: UTC, to the microsecond PostgreSQL
+// stores, so the same moment always makes the same args (and so the same
+// unique job).
+func JobTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
