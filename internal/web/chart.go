@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // The reports' charts are drawn here, on the server, as SVG: horizontal
@@ -19,7 +20,9 @@ const (
 	chartLabelH   = 18 // the bar's name, above it
 	chartBarH     = 16
 	chartGap      = 10 // below each bar
-	chartValueRun = 64 // room kept right of the longest bar for its value
+	// chartCharWidth is about how wide a character of the chart's text is
+	// (14 units of Arial), to keep room for the values right of the bars.
+	chartCharWidth = 8
 )
 
 // barChart is one chart: a title, a description for those who cannot see
@@ -65,10 +68,14 @@ func newBarChart(id, title, desc string, labels []string, values []float64, text
 	for _, v := range values {
 		highest = max(highest, v)
 	}
-	run := chartWidth - chartValueRun
+	longest := 0
+	for _, t := range texts {
+		longest = max(longest, len([]rune(t)))
+	}
+	run := max(chartWidth/3, chartWidth-8-longest*chartCharWidth)
 	for i, label := range labels {
 		top := i * (chartLabelH + chartBarH + chartGap)
-		b := chartBar{Label: label, ValueText: texts[i], LabelY: top + chartLabelH - 5, Y: top + chartLabelH}
+		b := chartBar{Label: shorten(label, chartWidth/chartCharWidth), ValueText: texts[i], LabelY: top + chartLabelH - 5, Y: top + chartLabelH}
 		if highest > 0 && values[i] > 0 {
 			b.Width = max(1, int(values[i]/highest*float64(run)+0.5))
 		}
@@ -101,4 +108,14 @@ func minutesAsHours(minutes int64) string {
 		return strconv.FormatInt(minutes/60, 10)
 	}
 	return strconv.FormatFloat(float64(minutes)/60, 'f', 1, 64)
+}
+
+// shorten cuts a bar's name to n characters, with an ellipsis: the table
+// below the chart has it in full.
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return strings.TrimSpace(string(r[:n-1])) + "…"
 }

@@ -768,7 +768,7 @@ func moneyContent(m report.Money) reportContent {
 			count(c.Invoiced.N), c.Invoiced.Pence.String(), count(c.Paid.N), c.Paid.Pence.String()}
 	}
 	charges := reportTable{ID: "charges", Caption: "Non-attendance and late cancellation charges", Text: 1,
-		Head: []string{"Charge", "Proposed", "Proposed amount", "Waived", "Waived amount", "Invoiced, not paid", "Invoiced amount", "Paid", "Paid amount"},
+		Head:  []string{"Charge", "Proposed", "Proposed amount", "Waived", "Waived amount", "Invoiced, not paid", "Invoiced amount", "Paid", "Paid amount"},
 		Total: cells(m.Charges)}
 	for _, c := range m.ByKind {
 		charges.Rows = append(charges.Rows, tableRow{Cells: cells(c)})
