@@ -13,10 +13,10 @@ import (
 // writes it out; the page's table of the same figures follows each chart.
 
 // chartWidth is the drawing's width in SVG units. The SVG scales to its
-// column (at most 40em wide), so at 320 pixels the text is still about as
-// big as the page's small print.
+// column (at most 26em wide, static/app/app.css), so at 320 pixels its 14
+// units of text are about 16 pixels.
 const (
-	chartWidth    = 320
+	chartWidth    = 260
 	chartLabelH   = 18 // the bar's name, above it
 	chartBarH     = 16
 	chartGap      = 10 // below each bar

@@ -83,4 +83,20 @@ func TestBrowserReports(t *testing.T) {
 	}
 	fitsNarrowScreen(t, b, base, "/admin/reports?year=2021")
 	shot("index-narrow")
+
+	// The chart's text, scaled with the drawing, is still readable at 320
+	// pixels (at least 15 pixels high), and no bigger than the page's
+	// headings on a desktop.
+	browsertest.Navigate(t, b, base+pages[0])
+	require.NoError(t, chromedp.Do(b, chromedp.ScrollIntoView(chromedp.CSS("#chart-fill"))))
+	browsertest.Screenshot(t, b, "narrow chart")
+	textHeight := func() float64 {
+		h, err := chromedp.Run(b, chromedp.Evaluate[float64](`document.querySelector('#chart-fill .app-chart__label').getBoundingClientRect().height`))
+		require.NoError(t, err)
+		return h
+	}
+	assert.GreaterOrEqual(t, textHeight(), 15.0, "the chart's text at 320px")
+	require.NoError(t, chromedp.Do(b, chromedp.EmulateViewport(1280, 1024)))
+	browsertest.Navigate(t, b, base+pages[0])
+	assert.LessOrEqual(t, textHeight(), 30.0, "the chart's text on a desktop")
 }
