@@ -16,10 +16,10 @@ import (
 // column (at most 26em wide, static/app/app.css), so at 320 pixels its 14
 // units of text are about 16 pixels.
 const (
-	chartWidth    = 260
-	chartLabelH   = 18 // the bar's name, above it
-	chartBarH     = 16
-	chartGap      = 10 // below each bar
+	chartWidth  = 260
+	chartLabelH = 18 // the bar's name, above it
+	chartBarH   = 16
+	chartGap    = 10 // below each bar
 	// chartCharWidth is about how wide a character of the chart's text is
 	// (14 units of Arial), to keep room for the values right of the bars.
 	chartCharWidth = 8
