@@ -34,6 +34,7 @@ type adminArea struct {
 var adminSections = []link{
 	{"/admin", "Home"},
 	{"/admin/sessions", "Programme"},
+	{"/admin/reports", "Reports"},
 	{"/admin/courses", "Courses"},
 	{"/admin/venues", "Venues"},
 	{"/admin/trainers", "Trainers"},

@@ -93,6 +93,7 @@ func (a *app) pageRoutes() []route {
 	tr := &trainers{app: a, trainers: a.deps.Trainers}
 	ev := &evaluations{app: a, svc: a.deps.Evaluations}
 	pr := &prices{app: a, payments: a.deps.Payments}
+	rp := reports{app: a}
 
 	rs := []route{
 		// Public pages
@@ -203,6 +204,26 @@ func (a *app) pageRoutes() []route {
 		// programme as a month calendar
 		{"GET", "/admin", managerOnly, a.adminHome},
 		{"GET", "/admin/sessions/calendar", managerOnly, a.programmeCalendar},
+
+		// Training managers: the board's reports for a period (the period in
+		// the query string), each table also as CSV
+		{"GET", "/admin/reports", managerOnly, rp.index},
+		{"GET", "/admin/reports/delivery", managerOnly, rp.page("delivery")},
+		{"GET", "/admin/reports/delivery.csv", managerOnly, rp.csv("delivery")},
+		{"GET", "/admin/reports/attendance", managerOnly, rp.page("attendance")},
+		{"GET", "/admin/reports/attendance.csv", managerOnly, rp.csv("attendance")},
+		{"GET", "/admin/reports/non-attendance", managerOnly, rp.page("non-attendance")},
+		{"GET", "/admin/reports/non-attendance.csv", managerOnly, rp.csv("non-attendance")},
+		{"GET", "/admin/reports/unmet-demand", managerOnly, rp.page("unmet-demand")},
+		{"GET", "/admin/reports/unmet-demand.csv", managerOnly, rp.csv("unmet-demand")},
+		{"GET", "/admin/reports/requests", managerOnly, rp.page("requests")},
+		{"GET", "/admin/reports/requests.csv", managerOnly, rp.csv("requests")},
+		{"GET", "/admin/reports/money", managerOnly, rp.page("money")},
+		{"GET", "/admin/reports/money.csv", managerOnly, rp.csv("money")},
+		{"GET", "/admin/reports/contribution", managerOnly, rp.page("contribution")},
+		{"GET", "/admin/reports/contribution.csv", managerOnly, rp.csv("contribution")},
+		{"GET", "/admin/reports/contribution/trainers/:id<int>", managerOnly, rp.trainer},
+		{"GET", "/admin/reports/contribution/trainers/:id<int>/sessions.csv", managerOnly, rp.trainerCSV},
 
 		// Training managers: people and organisations
 		{"GET", "/admin/people", managerOnly, ad.peopleList},

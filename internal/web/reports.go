@@ -1,0 +1,884 @@
+package web
+
+import (
+	"encoding/csv"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/agency"
+	"github.com/pscp/booktraining/internal/audit"
+	"github.com/pscp/booktraining/internal/london"
+	"github.com/pscp/booktraining/internal/report"
+	"github.com/pscp/booktraining/internal/validation"
+)
+
+// --- the board's reports: a period, a page per report, each table as CSV ---
+
+// reportKind is one report: its address under /admin/reports, its title
+// and what it counts.
+type reportKind struct {
+	Slug, Title, About string
+}
+
+// reportKinds are the reports in the order they are listed.
+var reportKinds = []reportKind{
+	{"delivery", "Sessions and places", "Sessions delivered and cancelled; places offered, booked and attended; by course and by month."},
+	{"attendance", "Attendance by agency and sector", "Who came, from which agencies and sectors, and how many sectors were in each room."},
+	{"non-attendance", "Non-attendance and late cancellation", "Places booked and not used, and places cancelled too late to offer again, by agency and sector."},
+	{"unmet-demand", "Unmet demand", "People on waiting lists who never got a place, by course."},
+	{"requests", "Training requests", "Requests received, accepted and declined, and the working days to an answer."},
+	{"money", "Charges and income", "Charges proposed, waived, invoiced and paid; income from paid places."},
+	{"contribution", "Trainers’ contribution", "Each agency’s trainer hours against the hours of training its staff received, and each trainer’s sessions."},
+}
+
+func reportKindOf(slug string) (reportKind, bool) {
+	for _, k := range reportKinds {
+		if k.Slug == slug {
+			return k, true
+		}
+	}
+	return reportKind{}, false
+}
+
+// --- the period ---
+
+// periodChooser is the period form as shown: the choice made, and what was
+// typed when it was wrong.
+type periodChooser struct {
+	Choice   string // year, previous, quarter or dates
+	Quarter  string // 2026-Q3
+	From, To london.DateInput
+	Quarters []choice
+	ThisYear string // "1 April 2026 to 31 March 2027"
+	LastYear string
+}
+
+// plainNumber is a cell that is only a number, which a spreadsheet cannot
+// read as a formula whatever its sign.
+var plainNumber = regexp.MustCompile(`^[-+]?[0-9]+(\.[0-9]+)?%?$`)
+
+var quarterParam = regexp.MustCompile(`^(\d{4})-Q([1-4])$`)
+
+// The years a report may cover: nothing in the service is older or further
+// ahead, so another year is a typing mistake, said as such.
+const minReportYear, maxReportYear = 2000, 2100
+
+// partnershipQuarter is quarter n (1 to 4) of the partnership year starting
+// in April of year: Q1 is April to June, Q4 January to March of the next
+// calendar year.
+func partnershipQuarter(year, n int) report.Period {
+	return report.Quarter(london.Midnight(year, time.April+time.Month(3*(n-1)), 1))
+}
+
+// quarterName says a quarter as its parameter: "2026-Q1".
+func quarterName(year, n int) string { return fmt.Sprintf("%d-Q%d", year, n) }
+
+// reportPeriod reads the period of a report from its address: the form's
+// period=year|previous|quarter|dates (with quarter=, and from-day… for
+// dates), or the short forms the pages link with: year=2026 (the
+// partnership year from April 2026), quarter=2026-Q1 (its first quarter,
+// April to June), from=2026-04-01&to=2026-06-30. Nothing at all is this
+// partnership year. It returns the period, the short form of it for links,
+// and the form to show again; v holds what is wrong.
+func reportPeriod(q url.Values, now time.Time) (p report.Period, query string, f periodChooser, v *validation.Errors) {
+	v = &validation.Errors{}
+	this := report.PartnershipYear(now)
+	last := report.PartnershipYear(this.From.AddDate(0, 0, -1))
+	f = periodChooser{ThisYear: this.String(), LastYear: last.String(), Choice: q.Get("period"), Quarter: q.Get("quarter")}
+	for _, y := range []int{this.From.Year(), last.From.Year()} {
+		for n := 1; n <= 4; n++ {
+			qp := partnershipQuarter(y, n)
+			f.Quarters = append(f.Quarters, choice{Value: quarterName(y, n),
+				Text: fmt.Sprintf("%s to %s", london.MonthYear(qp.From), london.MonthYear(qp.To))})
+		}
+	}
+	var badFrom, badTo bool
+	f.From, badFrom = dateParam(q, "from")
+	f.To, badTo = dateParam(q, "to")
+	if f.Choice == "" {
+		switch {
+		case !f.From.Blank() || !f.To.Blank():
+			f.Choice = "dates"
+		case f.Quarter != "":
+			f.Choice = "quarter"
+		default:
+			f.Choice = "year"
+		}
+	}
+	switch f.Choice {
+	case "year":
+		p = this
+		if s := q.Get("year"); s != "" {
+			y, err := strconv.Atoi(s)
+			if err != nil || y < minReportYear || y > maxReportYear {
+				v.Add("period", fmt.Sprintf("The year must be a partnership year from %d to %d, like %d", minReportYear, maxReportYear, this.From.Year()))
+				break
+			}
+			p = report.PartnershipYear(london.Midnight(y, time.April, 1))
+		}
+	case "previous":
+		p = last
+	case "quarter":
+		m := quarterParam.FindStringSubmatch(f.Quarter)
+		if m == nil {
+			v.Add("quarter", "Select a quarter")
+			break
+		}
+		y, _ := strconv.Atoi(m[1])
+		n, _ := strconv.Atoi(m[2])
+		if y < minReportYear || y > maxReportYear {
+			v.Add("quarter", "Select a quarter")
+			break
+		}
+		p = partnershipQuarter(y, n)
+	case "dates":
+		var from, to *time.Time
+		if badFrom {
+			v.Add("from-day", "The first day must be a real date")
+		} else {
+			from = parseDate(v, "from", "The first day", f.From, 0)
+		}
+		if badTo {
+			v.Add("to-day", "The last day must be a real date")
+		} else {
+			to = parseDate(v, "to", "The last day", f.To, 0)
+		}
+		if from == nil && f.From.Blank() {
+			v.Add("from-day", "Enter the first day")
+		}
+		if to == nil && f.To.Blank() {
+			v.Add("to-day", "Enter the last day")
+		}
+		if from != nil && to != nil {
+			var err error
+			if p, err = report.Dates(*from, *to); err != nil {
+				v.Add("to-day", "The last day must be the same as or after the first day")
+			}
+		}
+	default:
+		v.Add("period", "Select the period the reports cover")
+	}
+	if len(v.Fields) > 0 {
+		return report.Period{}, "", f, v
+	}
+	// Shown again as the simplest choice that names it.
+	f.From, f.To, f.Quarter = london.InputOf(p.From), london.InputOf(p.To), ""
+	switch {
+	case samePeriod(p, this):
+		f.Choice, query = "year", "year="+strconv.Itoa(p.From.Year())
+	case samePeriod(p, last):
+		f.Choice, query = "previous", "year="+strconv.Itoa(p.From.Year())
+	case samePeriod(p, report.PartnershipYear(p.From)):
+		f.Choice, query = "dates", "year="+strconv.Itoa(p.From.Year())
+	default:
+		query, f.Choice = "from="+london.ISODate(p.From)+"&to="+london.ISODate(p.To), "dates"
+		y := report.PartnershipYear(p.From).From.Year()
+		for n := 1; n <= 4; n++ {
+			if !samePeriod(partnershipQuarter(y, n), p) {
+				continue
+			}
+			query = "quarter=" + quarterName(y, n)
+			for _, listed := range f.Quarters {
+				if listed.Value == quarterName(y, n) {
+					f.Choice, f.Quarter = "quarter", listed.Value
+				}
+			}
+		}
+	}
+	return p, query, f, nil
+}
+
+// samePeriod reports whether a and b cover the same days.
+func samePeriod(a, b report.Period) bool { return a.From.Equal(b.From) && a.To.Equal(b.To) }
+
+// dateParam reads a date of the period: the short form (from=2026-04-01)
+// or the form's three boxes (from-day, from-month, from-year). bad is a
+// short form that is not three parts.
+func dateParam(q url.Values, name string) (in london.DateInput, bad bool) {
+	if s := q.Get(name); s != "" {
+		parts := strings.Split(s, "-")
+		if len(parts) != 3 {
+			return london.DateInput{Day: s}, true
+		}
+		return london.DateInput{Day: parts[2], Month: parts[1], Year: parts[0]}, false
+	}
+	return london.DateInput{Day: q.Get(name + "-day"), Month: q.Get(name + "-month"), Year: q.Get(name + "-year")}, false
+}
+
+// --- the pages ---
+
+// reportTable is one table of a report, as the page shows it and as its
+// CSV has it: the same cells in both.
+type reportTable struct {
+	ID      string
+	Caption string
+	Head    []string
+	Text    int // how many columns, from the first, are words; the rest are numbers
+	Rows    []tableRow
+	Total   []string // the totals row, nil when none
+	CSV     string   // the address of its download
+}
+
+// tableRow is a row; Href, when set, links its first cell.
+type tableRow struct {
+	Cells []string
+	Href  string
+}
+
+// Numeric reports whether column i holds numbers (right-aligned).
+func (t reportTable) Numeric(i int) bool { return i >= t.Text }
+
+// reportContent is what a report shows for a period.
+type reportContent struct {
+	Headline string // the one figure the list of reports shows
+	Sentence string // what the report shows, in a sentence or two
+	Charts   []barChart
+	Tables   []reportTable
+}
+
+type reportsIndexPage struct {
+	adminArea
+	fieldErrors
+	Action     string
+	Chooser    periodChooser
+	PeriodText string
+	Query      string
+	Reports    []reportSummary
+}
+
+type reportSummary struct {
+	reportKind
+	Href     string
+	Headline string
+}
+
+type reportPage struct {
+	adminArea
+	fieldErrors
+	Action     string // the period form's address: this page
+	Chooser    periodChooser
+	Kind       reportKind
+	PeriodText string
+	Query      string
+	reportContent
+	// Back is where the page's back link leads.
+	Back link
+}
+
+type reports struct{ *app }
+
+// index is the period chooser and the list of reports with a headline
+// figure each.
+func (r reports) index(c *fiber.Ctx) error {
+	p, query, chooser, v := reportPeriod(queryValues(c), r.deps.Now())
+	d := reportsIndexPage{adminArea: newAdminArea(c), Action: "/admin/reports", Chooser: chooser}
+	if v != nil {
+		d.fieldErrors = fieldErrors{v}
+		return r.renderForm(c, "admin/reports/index", "Reports", d, v)
+	}
+	d.PeriodText, d.Query = p.String(), query
+	for _, k := range reportKinds {
+		content, err := r.content(c, k.Slug, p, query)
+		if err != nil {
+			return err
+		}
+		d.Reports = append(d.Reports, reportSummary{reportKind: k, Href: "/admin/reports/" + k.Slug + "?" + query, Headline: content.Headline})
+	}
+	return r.renderForm(c, "admin/reports/index", "Reports", d, nil)
+}
+
+// page shows one report for the period.
+func (r reports) page(slug string) fiber.Handler {
+	kind, _ := reportKindOf(slug)
+	return func(c *fiber.Ctx) error {
+		p, query, chooser, v := reportPeriod(queryValues(c), r.deps.Now())
+		d := reportPage{adminArea: newAdminArea(c), Action: "/admin/reports/" + slug, Chooser: chooser, Kind: kind,
+			Back: link{"/admin/reports", "All reports"}}
+		if v != nil {
+			d.fieldErrors = fieldErrors{v}
+			return r.renderForm(c, "admin/reports/report", kind.Title, d, v)
+		}
+		d.Back.Href += "?" + query
+		content, err := r.content(c, slug, p, query)
+		if err != nil {
+			return err
+		}
+		d.PeriodText, d.Query, d.reportContent = p.String(), query, content
+		return r.renderForm(c, "admin/reports/report", kind.Title, d, nil)
+	}
+}
+
+// csv downloads one table of a report (?table=, the first by default),
+// the same rows the page shows.
+func (r reports) csv(slug string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		p, query, _, v := reportPeriod(queryValues(c), r.deps.Now())
+		if v != nil { // the page says what is wrong with the period
+			return c.Redirect("/admin/reports/"+slug+"?"+string(c.Request().URI().QueryString()), fiber.StatusSeeOther)
+		}
+		content, err := r.content(c, slug, p, query)
+		if err != nil {
+			return err
+		}
+		return sendTable(c, content.Tables, c.Query("table"), "report-"+slug, p)
+	}
+}
+
+// sendTable streams the table named id (the first when id is empty) as CSV.
+func sendTable(c *fiber.Ctx, tables []reportTable, id, name string, p report.Period) error {
+	var t *reportTable
+	for i := range tables {
+		if tables[i].ID == id || (id == "" && i == 0) {
+			t = &tables[i]
+			break
+		}
+	}
+	if t == nil {
+		return fiber.ErrNotFound
+	}
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s-%s-%s-to-%s.csv"`,
+		name, t.ID, london.ISODate(p.From), london.ISODate(p.To)))
+	w := csv.NewWriter(c.Response().BodyWriter())
+	safe := func(cells []string) []string {
+		out := make([]string, len(cells))
+		for i, s := range cells {
+			if plainNumber.MatchString(s) { // a balance of -9 is a number, not a formula
+				out[i] = s
+			} else {
+				out[i] = csvSafe(s)
+			}
+		}
+		return out
+	}
+	_ = w.Write(safe(t.Head))
+	for _, row := range t.Rows {
+		_ = w.Write(safe(row.Cells))
+	}
+	if t.Total != nil {
+		_ = w.Write(safe(t.Total))
+	}
+	w.Flush()
+	return w.Error()
+}
+
+// queryValues is the request's query string, copied (Fiber reuses its
+// buffers).
+func queryValues(c *fiber.Ctx) url.Values {
+	q, err := url.ParseQuery(string(c.Request().URI().QueryString()))
+	if err != nil {
+		return url.Values{}
+	}
+	return q
+}
+
+// content builds a report's sentence, charts and tables for the period.
+func (r reports) content(c *fiber.Ctx, slug string, p report.Period, query string) (reportContent, error) {
+	ctx := c.UserContext()
+	svc := r.deps.Reports
+	var out reportContent
+	var err error
+	switch slug {
+	case "delivery":
+		var d report.Delivery
+		if d, err = svc.Delivery(ctx, p); err == nil {
+			out = deliveryContent(d)
+		}
+	case "attendance":
+		var a report.Attendance
+		if a, err = svc.Attendance(ctx, p); err == nil {
+			out = attendanceContent(a)
+		}
+	case "non-attendance":
+		var n report.NonAttendance
+		if n, err = svc.NonAttendance(ctx, p); err == nil {
+			out = nonAttendanceContent(n)
+		}
+	case "unmet-demand":
+		var u report.UnmetDemand
+		if u, err = svc.UnmetDemand(ctx, p); err == nil {
+			out = unmetContent(u)
+		}
+	case "requests":
+		var rq report.Requests
+		if rq, err = svc.Requests(ctx, p); err == nil {
+			out = requestsContent(rq)
+		}
+	case "money":
+		var m report.Money
+		if m, err = svc.Money(ctx, p); err == nil {
+			out = moneyContent(m)
+		}
+	case "contribution":
+		var l report.Ledger
+		var ts []report.TrainerRecord
+		if l, err = svc.Ledger(ctx, p); err == nil {
+			if ts, err = svc.Trainers(ctx, p); err == nil {
+				out = contributionContent(l, ts, query)
+			}
+		}
+	default:
+		return reportContent{}, fiber.ErrNotFound
+	}
+	if err != nil {
+		return reportContent{}, err
+	}
+	for i := range out.Tables {
+		out.Tables[i].CSV = "/admin/reports/" + slug + ".csv?" + query + "&table=" + out.Tables[i].ID
+	}
+	return out, nil
+}
+
+// trainerReport is one trainer's delivered sessions in the period, for
+// their appraisal.
+func (r reports) trainer(c *fiber.Ctx) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	p, query, chooser, v := reportPeriod(queryValues(c), r.deps.Now())
+	action := fmt.Sprintf("/admin/reports/contribution/trainers/%d", id)
+	d := reportPage{adminArea: newAdminArea(c), Action: action, Chooser: chooser,
+		Kind: reportKind{Slug: "contribution", Title: "Sessions delivered"}, Back: link{"/admin/reports/contribution", "Trainers’ contribution"}}
+	if v != nil {
+		d.fieldErrors = fieldErrors{v}
+		return r.renderForm(c, "admin/reports/trainer", "Sessions delivered", d, v)
+	}
+	d.Back.Href += "?" + query
+	rec, found, err := r.trainerRecord(c, id, p)
+	if err != nil {
+		return err
+	}
+	d.PeriodText, d.Query = p.String(), query
+	d.Kind.Title = "Sessions delivered by " + rec.Name
+	if !found {
+		d.Kind.Title = "Sessions delivered"
+	}
+	d.reportContent = trainerContent(rec, found)
+	d.Tables[0].CSV = action + "/sessions.csv?" + query
+	if found {
+		if err := r.auditView(c, account.Manager, audit.View{What: "the sessions a trainer delivered (the trainers’ contribution report)", PersonID: &id}); err != nil {
+			return err
+		}
+	}
+	return r.renderForm(c, "admin/reports/trainer", d.Kind.Title, d, nil)
+}
+
+func (r reports) trainerCSV(c *fiber.Ctx) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	p, _, _, v := reportPeriod(queryValues(c), r.deps.Now())
+	if v != nil {
+		return c.Redirect(fmt.Sprintf("/admin/reports/contribution/trainers/%d?%s", id, c.Request().URI().QueryString()), fiber.StatusSeeOther)
+	}
+	rec, found, err := r.trainerRecord(c, id, p)
+	if err != nil {
+		return err
+	}
+	if found {
+		if err := r.auditView(c, account.Manager, audit.View{What: "the sessions a trainer delivered (CSV)", PersonID: &id}); err != nil {
+			return err
+		}
+	}
+	return sendTable(c, trainerContent(rec, found).Tables, "", fmt.Sprintf("trainer-%d", id), p)
+}
+
+// trainerRecord is trainer id's sessions in the period; found is false when
+// they delivered none (or are no trainer).
+func (r reports) trainerRecord(c *fiber.Ctx, id int64, p report.Period) (report.TrainerRecord, bool, error) {
+	all, err := r.deps.Reports.Trainers(c.UserContext(), p)
+	if err != nil {
+		return report.TrainerRecord{}, false, err
+	}
+	for _, t := range all {
+		if t.TrainerID == id {
+			return t, true, nil
+		}
+	}
+	return report.TrainerRecord{TrainerID: id}, false, nil
+}
+
+// --- each report's sentence, chart and tables ---
+
+func count(n int) string { return strconv.Itoa(n) }
+
+func sectorName(s string) string {
+	if s == "" {
+		return "Not listed"
+	}
+	return agency.Sector(s).Label()
+}
+
+func agencyName(name string) string {
+	if name == "" {
+		return "Organisation not listed"
+	}
+	return name
+}
+
+func deliveryCells(first string, r report.DeliveryRow) []string {
+	return []string{first, count(r.Delivered), count(r.Cancelled), count(r.ToCome), count(r.Offered), count(r.Booked),
+		count(r.Attended), percentText(r.FillRate()), percentText(r.AttendanceRate())}
+}
+
+func deliveryContent(d report.Delivery) reportContent {
+	t := d.Total
+	head := []string{"", "Sessions delivered", "Sessions cancelled", "Sessions to come", "Places offered", "Places booked",
+		"Places attended", "Places filled", "Booked places attended"}
+	byMonth := reportTable{ID: "by-month", Caption: "Sessions and places by month", Text: 1, Head: append([]string{"Month"}, head[1:]...),
+		Total: deliveryCells("Total", t)}
+	byCourse := reportTable{ID: "by-course", Caption: "Sessions and places by course", Text: 1, Head: append([]string{"Course"}, head[1:]...),
+		Total: deliveryCells("Total", t)}
+	var labels, texts []string
+	var values []float64
+	fullest, fullestRate := "", -1.0
+	for _, m := range d.ByMonth {
+		name := london.MonthYear(m.Month)
+		byMonth.Rows = append(byMonth.Rows, tableRow{Cells: deliveryCells(name, m)})
+		if m.Offered > 0 {
+			labels, values = append(labels, name), append(values, m.FillRate())
+			texts = append(texts, fmt.Sprintf("%s (%d of %d)", percentText(m.FillRate()), m.Booked, m.Offered))
+			if m.FillRate() > fullestRate {
+				fullest, fullestRate = name, m.FillRate()
+			}
+		}
+	}
+	for _, c := range d.ByCourse {
+		byCourse.Rows = append(byCourse.Rows, tableRow{Cells: deliveryCells(c.Course, c)})
+	}
+	all := t.Delivered + t.Cancelled + t.ToCome
+	var s strings.Builder
+	if all == 0 {
+		s.WriteString("No sessions were scheduled to run in this period.")
+	} else {
+		fmt.Fprintf(&s, "%d of %d %s ran", t.Delivered, all, plural(all, "session", "sessions"))
+		var rest []string
+		if t.Cancelled > 0 {
+			rest = append(rest, fmt.Sprintf("%d %s cancelled", t.Cancelled, plural(t.Cancelled, "was", "were")))
+		}
+		if t.ToCome > 0 {
+			rest = append(rest, fmt.Sprintf("%d %s still to come", t.ToCome, plural(t.ToCome, "is", "are")))
+		}
+		if len(rest) > 0 {
+			s.WriteString(" (" + strings.Join(rest, " and ") + ")")
+		}
+		if t.Offered > 0 {
+			fmt.Fprintf(&s, "; %s of the %d places offered were booked, and %s of the places booked were attended",
+				percentText(t.FillRate()), t.Offered, percentText(t.AttendanceRate()))
+		}
+		s.WriteString(".")
+		if fullest != "" && len(labels) > 1 {
+			fmt.Fprintf(&s, " %s was the fullest month (%s of places filled).", fullest, percentText(fullestRate))
+		}
+	}
+	return reportContent{
+		Headline: fmt.Sprintf("%d %s delivered; %s of places filled", t.Delivered, plural(t.Delivered, "session", "sessions"), percentText(t.FillRate())),
+		Sentence: s.String(),
+		Charts: []barChart{newBarChart("chart-fill", "Places filled by month",
+			"The share of places offered that were booked, for each month with sessions delivered. The table of sessions and places by month follows.",
+			labels, values, texts)},
+		Tables: []reportTable{byMonth, byCourse},
+	}
+}
+
+func placesCells(first []string, r report.Places) []string {
+	return append(first, count(r.Booked), count(r.Attended), count(r.ArrivedLate), count(r.Absent), count(r.Unmarked),
+		percentText(r.AttendanceRate()))
+}
+
+func attendanceContent(a report.Attendance) reportContent {
+	head := []string{"Places booked", "Places attended", "Of which late", "Absent", "Not marked", "Booked places attended"}
+	bySector := reportTable{ID: "by-sector", Caption: "Places by sector", Text: 1, Head: append([]string{"Sector"}, head...),
+		Total: placesCells([]string{"Total"}, a.Total)}
+	byAgency := reportTable{ID: "by-agency", Caption: "Places by agency", Text: 2, Head: append([]string{"Agency", "Sector"}, head...),
+		Total: placesCells([]string{"Total", ""}, a.Total)}
+	var labels []string
+	var counts []int
+	sectors, agencies := 0, 0
+	for _, r := range a.BySector {
+		bySector.Rows = append(bySector.Rows, tableRow{Cells: placesCells([]string{sectorName(r.Sector)}, r)})
+		labels, counts = append(labels, sectorName(r.Sector)), append(counts, r.Attended)
+		if r.Sector != "" && r.Booked > 0 {
+			sectors++
+		}
+	}
+	for _, r := range a.ByAgency {
+		byAgency.Rows = append(byAgency.Rows, tableRow{Cells: placesCells([]string{agencyName(r.Agency), sectorName(r.Sector)}, r)})
+		if r.AgencyID != 0 && r.Booked > 0 {
+			agencies++
+		}
+	}
+	mix := reportTable{ID: "mix", Caption: "Sessions by the number of sectors among those who attended", Text: 1,
+		Head: []string{"Sectors in the room", "Sessions delivered"}}
+	sessions := 0
+	for n, k := range a.Mix {
+		words := []string{"No one attended", "1 sector", "2 sectors", "3 sectors", "4 or more sectors"}[n]
+		mix.Rows = append(mix.Rows, tableRow{Cells: []string{words, count(k)}})
+		sessions += k
+	}
+	mix.Total = []string{"Total", count(sessions)}
+	mixed := a.Mix[2] + a.Mix[3] + a.Mix[4]
+	var s string
+	if a.Total.Booked == 0 {
+		s = "No places were booked on sessions delivered in this period."
+	} else {
+		s = fmt.Sprintf("%d %s booked by people from %d %s in %d %s; %s of them were attended. %d of %d %s had people from two or more sectors in the room.",
+			a.Total.Booked, plural(a.Total.Booked, "place was", "places were"), agencies, plural(agencies, "agency", "agencies"),
+			sectors, plural(sectors, "sector", "sectors"), percentText(a.Total.AttendanceRate()),
+			mixed, sessions, plural(sessions, "session delivered", "sessions delivered"))
+	}
+	return reportContent{
+		Headline: fmt.Sprintf("%d %s attended; %d of %d %s multi-sector", a.Total.Attended, plural(a.Total.Attended, "place", "places"),
+			mixed, sessions, plural(sessions, "session", "sessions")),
+		Sentence: s,
+		Charts: []barChart{countChart("chart-sectors", "Places attended by sector",
+			"The number of places attended by people from each sector. The table of places by sector follows.", labels, counts)},
+		Tables: []reportTable{bySector, byAgency, mix},
+	}
+}
+
+func lostCells(first []string, r report.Places) []string {
+	return append(first, count(r.Booked), count(r.Absent), count(r.CancelledLate), count(r.PlacesLost()))
+}
+
+func nonAttendanceContent(n report.NonAttendance) reportContent {
+	head := []string{"Places booked", "Booked and not attended", "Cancelled late", "Places lost"}
+	bySector := reportTable{ID: "by-sector", Caption: "Places lost by sector", Text: 1, Head: append([]string{"Sector"}, head...),
+		Total: lostCells([]string{"Total"}, n.Total)}
+	byAgency := reportTable{ID: "by-agency", Caption: "Places lost by agency", Text: 2, Head: append([]string{"Agency", "Sector"}, head...),
+		Total: lostCells([]string{"Total", ""}, n.Total)}
+	var labels []string
+	var counts []int
+	most, mostLost := "", 0
+	for _, r := range n.BySector {
+		bySector.Rows = append(bySector.Rows, tableRow{Cells: lostCells([]string{sectorName(r.Sector)}, r)})
+		labels, counts = append(labels, sectorName(r.Sector)), append(counts, r.PlacesLost())
+		if r.PlacesLost() > mostLost {
+			most, mostLost = sectorName(r.Sector), r.PlacesLost()
+		}
+	}
+	for _, r := range n.ByAgency {
+		byAgency.Rows = append(byAgency.Rows, tableRow{Cells: lostCells([]string{agencyName(r.Agency), sectorName(r.Sector)}, r)})
+	}
+	t := n.Total
+	s := "No places were lost to non-attendance or late cancellation in this period."
+	if t.PlacesLost() > 0 {
+		s = fmt.Sprintf("%d %s lost: %d booked and not attended, and %d cancelled too late to offer to someone else. The %s sector lost the most (%d).",
+			t.PlacesLost(), plural(t.PlacesLost(), "place was", "places were"), t.Absent, t.CancelledLate, most, mostLost)
+	}
+	return reportContent{
+		Headline: fmt.Sprintf("%d %s lost to non-attendance and late cancellation", t.PlacesLost(), plural(t.PlacesLost(), "place", "places")),
+		Sentence: s,
+		Charts: []barChart{countChart("chart-lost", "Places lost by sector",
+			"The places booked and not attended plus the places cancelled late, for each sector. The table of places lost by sector follows.", labels, counts)},
+		Tables: []reportTable{bySector, byAgency},
+	}
+}
+
+func unmetContent(u report.UnmetDemand) reportContent {
+	cells := func(first string, r report.Unmet) []string {
+		return []string{first, count(r.Sessions), count(r.SessionsTurned), count(r.PeopleNotPlaced)}
+	}
+	byCourse := reportTable{ID: "by-course", Caption: "People on waiting lists not placed, by course", Text: 1,
+		Head:  []string{"Course", "Sessions delivered", "Sessions with people not placed", "People not placed"},
+		Total: cells("Total", u.Total)}
+	var labels []string
+	var counts []int
+	most, mostN := "", 0
+	for _, r := range u.ByCourse {
+		byCourse.Rows = append(byCourse.Rows, tableRow{Cells: cells(r.Course, r)})
+		labels, counts = append(labels, r.Course), append(counts, r.PeopleNotPlaced)
+		if r.PeopleNotPlaced > mostN {
+			most, mostN = r.Course, r.PeopleNotPlaced
+		}
+	}
+	t := u.Total
+	s := "Everyone on the waiting lists of the sessions delivered in this period got a place, or nobody was waiting."
+	if t.PeopleNotPlaced > 0 {
+		s = fmt.Sprintf("%d %s on waiting lists never got a place, on %d of the %d %s delivered. %s turned the most people away (%d).",
+			t.PeopleNotPlaced, plural(t.PeopleNotPlaced, "person", "people"), t.SessionsTurned, t.Sessions,
+			plural(t.Sessions, "session", "sessions"), most, mostN)
+	}
+	return reportContent{
+		Headline: fmt.Sprintf("%d %s on waiting lists not placed", t.PeopleNotPlaced, plural(t.PeopleNotPlaced, "person", "people")),
+		Sentence: s,
+		Charts: []barChart{countChart("chart-unmet", "People not placed by course",
+			"The people on the waiting lists of each course’s delivered sessions who never got a place. The table by course follows.", labels, counts)},
+		Tables: []reportTable{byCourse},
+	}
+}
+
+func requestsContent(r report.Requests) reportContent {
+	decided := r.WithinTarget + r.PastTarget
+	target := fmt.Sprintf("%d working %s", r.TargetDays, plural(r.TargetDays, "day", "days"))
+	rows := [][]string{
+		{"Received", count(r.Received)},
+		{"Accepted", count(r.Accepted)},
+		{"Declined", count(r.Declined)},
+		{"Answered within the target of " + target, count(r.WithinTarget)},
+		{"Answered after the target", count(r.PastTarget)},
+		{"Working days to an answer: median", count(r.MedianDays)},
+		{"Working days to an answer: longest", count(r.LongestDays)},
+	}
+	table := reportTable{ID: "figures", Caption: "Training requests", Text: 1, Head: []string{"Training requests", "Number"}}
+	for _, row := range rows {
+		table.Rows = append(table.Rows, tableRow{Cells: row})
+	}
+	s := fmt.Sprintf("%d training %s received; %d %s accepted and %d declined.", r.Received,
+		plural(r.Received, "request was", "requests were"), r.Accepted, plural(r.Accepted, "was", "were"), r.Declined)
+	if decided > 0 {
+		s += fmt.Sprintf(" %d of the %d answered %s answered within the target of %s (half in %d working %s or fewer; the longest took %d).",
+			r.WithinTarget, decided, plural(decided, "was", "were"), target, r.MedianDays, plural(r.MedianDays, "day", "days"), r.LongestDays)
+	}
+	return reportContent{
+		Headline: fmt.Sprintf("%d received; %d of %d answered within target", r.Received, r.WithinTarget, decided),
+		Sentence: s,
+		Charts: []barChart{countChart("chart-requests", "Training requests",
+			"Requests received, accepted and declined, and those answered within and after the target. The table follows.",
+			[]string{"Received", "Accepted", "Declined", "Answered within target", "Answered after target"},
+			[]int{r.Received, r.Accepted, r.Declined, r.WithinTarget, r.PastTarget})},
+		Tables: []reportTable{table},
+	}
+}
+
+func chargeKindName(kind string) string {
+	switch kind {
+	case "non_attendance":
+		return "Non-attendance"
+	case "late_cancellation":
+		return "Late cancellation"
+	case "":
+		return "Total"
+	}
+	return kind
+}
+
+func moneyContent(m report.Money) reportContent {
+	cells := func(c report.Charges) []string {
+		return []string{chargeKindName(c.Kind), count(c.Proposed.N), c.Proposed.Pence.String(), count(c.Waived.N), c.Waived.Pence.String(),
+			count(c.Invoiced.N), c.Invoiced.Pence.String(), count(c.Paid.N), c.Paid.Pence.String()}
+	}
+	charges := reportTable{ID: "charges", Caption: "Non-attendance and late cancellation charges", Text: 1,
+		Head:  []string{"Charge", "Proposed", "Proposed amount", "Waived", "Waived amount", "Invoiced, not paid", "Invoiced amount", "Paid", "Paid amount"},
+		Total: cells(m.Charges)}
+	for _, c := range m.ByKind {
+		charges.Rows = append(charges.Rows, tableRow{Cells: cells(c)})
+	}
+	i := m.Places
+	places := reportTable{ID: "paid-places", Caption: "Paid places", Text: 1, Head: []string{"Paid places", "Places", "Amount"},
+		Rows: []tableRow{
+			{Cells: []string{"Paid (by card or on invoice)", count(i.Paid.N), i.Paid.Pence.String()}},
+			{Cells: []string{"Refunded", count(i.Refunded.N), i.Refunded.Pence.String()}},
+			{Cells: []string{"On invoice, not yet paid", count(i.Owed.N), i.Owed.Pence.String()}},
+		},
+		Total: []string{"Income kept (paid less refunded)", "", i.Income().String()}}
+	c := m.Charges
+	s := fmt.Sprintf("Charges: %d proposed (%s), %d waived (%s), %d invoiced and not yet paid (%s), and %d paid (%s). Paid places brought in %s, less %s refunded: %s kept.",
+		c.Proposed.N, c.Proposed.Pence, c.Waived.N, c.Waived.Pence, c.Invoiced.N, c.Invoiced.Pence, c.Paid.N, c.Paid.Pence,
+		i.Paid.Pence, i.Refunded.Pence, i.Income())
+	tallies := []report.Tally{c.Proposed, c.Waived, c.Invoiced, c.Paid}
+	values := make([]float64, len(tallies))
+	texts := make([]string, len(tallies))
+	for k, t := range tallies {
+		values[k], texts[k] = float64(t.Pence), t.Pence.String()
+	}
+	return reportContent{
+		Headline: fmt.Sprintf("%s charges paid; %s kept from paid places", c.Paid.Pence, i.Income()),
+		Sentence: s,
+		Charts: []barChart{newBarChart("chart-charges", "Charges by what was decided",
+			"The amount of the charges proposed, waived, invoiced and paid. The table of charges follows.",
+			[]string{"Proposed", "Waived", "Invoiced, not paid", "Paid"}, values, texts)},
+		Tables: []reportTable{charges, places},
+	}
+}
+
+// balanceText writes a balance of minutes as signed hours: "+3", "-4.5", "0".
+func balanceText(minutes int64) string {
+	switch {
+	case minutes > 0:
+		return "+" + minutesAsHours(minutes)
+	case minutes < 0:
+		return "-" + minutesAsHours(-minutes)
+	}
+	return "0"
+}
+
+func contributionContent(l report.Ledger, trainers []report.TrainerRecord, query string) reportContent {
+	cells := func(first []string, c report.Contribution) []string {
+		return append(first, count(c.Deliveries), minutesAsHours(c.MinutesGiven), count(c.PlacesAttended), minutesAsHours(c.MinutesReceived),
+			balanceText(c.BalanceMinutes()))
+	}
+	head := []string{"Sessions delivered by its trainers", "Trainer hours given", "Places attended by its staff", "Hours of training received", "Balance in hours"}
+	ledger := reportTable{ID: "agencies", Caption: "The contribution ledger by agency", Text: 2,
+		Head: append([]string{"Agency", "Sector"}, head...), Total: cells([]string{"Total", ""}, l.Total)}
+	var labels, texts []string
+	var values []float64
+	most, mostMinutes, giving := "", int64(0), 0
+	for _, c := range l.Agencies {
+		name := agencyName(c.Agency)
+		if c.AgencyID == 0 {
+			name = "No agency or not listed"
+		}
+		ledger.Rows = append(ledger.Rows, tableRow{Cells: cells([]string{name, sectorName(c.Sector)}, c)})
+		if c.MinutesGiven > 0 {
+			giving++
+			labels, values, texts = append(labels, name), append(values, float64(c.MinutesGiven)), append(texts, minutesAsHours(c.MinutesGiven)+" hours")
+			if c.MinutesGiven > mostMinutes {
+				most, mostMinutes = name, c.MinutesGiven
+			}
+		}
+	}
+	people := reportTable{ID: "trainers", Caption: "Trainers and the sessions they delivered", Text: 2,
+		Head: []string{"Trainer", "Agency", "Sessions delivered", "Hours"}}
+	for _, t := range trainers {
+		people.Rows = append(people.Rows, tableRow{Cells: []string{t.Name, t.Agency, count(len(t.Sessions)), minutesAsHours(t.Minutes)},
+			Href: fmt.Sprintf("/admin/reports/contribution/trainers/%d?%s", t.TrainerID, query)})
+	}
+	t := l.Total
+	s := "No trainer delivered a session in this period."
+	if t.MinutesGiven > 0 {
+		s = fmt.Sprintf("The trainers of %d %s gave %s hours of training over %d %s; the staff of all agencies received %s hours. %s gave the most (%s hours).",
+			giving, plural(giving, "agency", "agencies"), minutesAsHours(t.MinutesGiven), t.Deliveries, plural(t.Deliveries, "delivery", "deliveries"),
+			minutesAsHours(t.MinutesReceived), most, minutesAsHours(mostMinutes))
+	}
+	return reportContent{
+		Headline: fmt.Sprintf("%s trainer hours given by %d %s", minutesAsHours(t.MinutesGiven), giving, plural(giving, "agency", "agencies")),
+		Sentence: s,
+		Charts: []barChart{newBarChart("chart-given", "Trainer hours given by agency",
+			"The hours of training each agency’s trainers delivered. The ledger by agency, with the hours its staff received, follows.",
+			labels, values, texts)},
+		Tables: []reportTable{ledger, people},
+	}
+}
+
+func trainerContent(t report.TrainerRecord, found bool) reportContent {
+	table := reportTable{ID: "sessions", Caption: "Sessions delivered", Text: 4, Head: []string{"Date", "Course", "Time", "Delivered with", "Hours"}}
+	for _, d := range t.Sessions {
+		with := d.CoTrainers
+		if with == "" {
+			with = "Alone"
+		}
+		table.Rows = append(table.Rows, tableRow{Cells: []string{london.Date(d.StartsAt), d.Course,
+			clock(d.StartsAt) + " to " + clock(d.EndsAt), with, minutesAsHours(d.Minutes)}})
+	}
+	s := "This trainer delivered no sessions in this period."
+	if found {
+		table.Total = []string{"Total", "", "", "", minutesAsHours(t.Minutes)}
+		s = fmt.Sprintf("%s delivered %d %s in this period: %s hours of training.", t.Name, len(t.Sessions),
+			plural(len(t.Sessions), "session", "sessions"), minutesAsHours(t.Minutes))
+		if t.Agency != "" {
+			s = fmt.Sprintf("%s (%s) delivered %d %s in this period: %s hours of training.", t.Name, t.Agency, len(t.Sessions),
+				plural(len(t.Sessions), "session", "sessions"), minutesAsHours(t.Minutes))
+		}
+	}
+	return reportContent{Sentence: s, Tables: []reportTable{table}}
+}
