@@ -204,6 +204,10 @@ func (a *app) pageRoutes() []route {
 		{"GET", "/admin", managerOnly, a.adminHome},
 		{"GET", "/admin/sessions/calendar", managerOnly, a.programmeCalendar},
 
+		// Training managers: the board's annual pack, every report of a
+		// period (?year=2026, or ?from=…&to=…) in one XLSX workbook
+		{"GET", "/admin/reports/pack.xlsx", managerOnly, a.reportPack},
+
 		// Training managers: people and organisations
 		{"GET", "/admin/people", managerOnly, ad.peopleList},
 		{"GET", "/admin/people/:id", managerOnly, ad.person},
