@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -50,18 +51,27 @@ type AgencyPlaces struct {
 	Places
 }
 
+// mayReadAgency lets a training manager read any agency's figures and a
+// coordinator their own agency's only.
+func mayReadAgency(ctx context.Context, agencyID int64) error {
+	who := actor.From(ctx)
+	switch {
+	case who.Manager:
+		return nil
+	case who.Coordinator && who.AgencyID != nil && *who.AgencyID == agencyID:
+		return nil
+	case who.Coordinator:
+		return ErrNotOwnAgency
+	}
+	return ErrForbidden
+}
+
 // AgencyFigures reads the period's figures for the staff of agencyID. A
 // coordinator may ask for their own agency only; a training manager for
 // any.
 func (s *Service) AgencyFigures(ctx context.Context, p Period, agencyID int64) (AgencyFigures, error) {
-	who := actor.From(ctx)
-	switch {
-	case who.Manager:
-	case who.Coordinator && who.AgencyID != nil && *who.AgencyID == agencyID:
-	case who.Coordinator:
-		return AgencyFigures{}, ErrNotOwnAgency
-	default:
-		return AgencyFigures{}, ErrForbidden
+	if err := mayReadAgency(ctx, agencyID); err != nil {
+		return AgencyFigures{}, err
 	}
 	out := AgencyFigures{Period: p, AgencyID: agencyID}
 	err := s.read(ctx, func(q *reportdb.Queries) error {
@@ -118,6 +128,43 @@ func (s *Service) AgencyFigures(ctx context.Context, p Period, agencyID int64) (
 	}
 	if out.Evaluation, err = s.evaluation(ctx, p, &agencyID); err != nil {
 		return AgencyFigures{}, fmt.Errorf("figures of agency %d for %s: %w", agencyID, p, err)
+	}
+	return out, nil
+}
+
+// StaffTraining is one line of an agency's staff training records: a place
+// a person attended, or, with Course "", a person who has attended none.
+type StaffTraining struct {
+	UserID          int64
+	Name            string
+	Email           string
+	JobTitle        string
+	Course          string // "" for someone who has attended nothing
+	Level           int
+	StartsAt        time.Time
+	Minutes         int64
+	CertificateCode string // "" until a certificate is made
+}
+
+// StaffTraining lists the training records of the people of agencyID now
+// (not erased), by name and then date, for the agency's safeguarding
+// self-assessment (the section 11 audit). A coordinator may ask for their
+// own agency only.
+func (s *Service) StaffTraining(ctx context.Context, agencyID int64) ([]StaffTraining, error) {
+	if err := mayReadAgency(ctx, agencyID); err != nil {
+		return nil, err
+	}
+	rows, err := reportdb.New(s.pool).AgencyStaffTraining(ctx, agencyID)
+	if err != nil {
+		return nil, fmt.Errorf("staff training records of agency %d: %w", agencyID, err)
+	}
+	out := make([]StaffTraining, 0, len(rows))
+	for _, r := range rows {
+		t := StaffTraining{UserID: r.UserID, Name: r.FullName, Email: r.Email, JobTitle: r.JobTitle}
+		if r.Attended {
+			t.Course, t.Level, t.StartsAt, t.Minutes, t.CertificateCode = r.CourseTitle, int(r.Level), r.StartsAt, r.Minutes, r.CertificateCode
+		}
+		out = append(out, t)
 	}
 	return out, nil
 }

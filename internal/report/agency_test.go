@@ -97,3 +97,57 @@ func TestAgencyFiguresAreTheirOwnOnly(t *testing.T) {
 	_, err = f.svc.AgencyFigures(asManager(f.ctx), f.year, 999999)
 	assert.True(t, errs.Is(err, errs.NotFound))
 }
+
+// The Hospital Trust's staff training records: its people now (Bea and the
+// ten people the fixture booked from it), each place attended with its
+// course, date, hours and certificate, and everyone else once with no
+// course; someone erased, or who has moved to another agency, is not there.
+func TestStaffTrainingRecords(t *testing.T) {
+	t.Parallel()
+	f := newBoard(t)
+	health := f.health
+	coordinator := actor.With(f.ctx, actor.Actor{ID: 9, Coordinator: true, AgencyID: &health, Verified: true})
+
+	// b2's person has a certificate; one of the people is erased; one has
+	// moved to the police.
+	b2 := f.id(`SELECT b.id FROM bookings b JOIN payments p ON p.booking_id = b.id WHERE p.payment_intent_id = 'pi_1'`)
+	f.exec(`INSERT INTO certificates (booking_id, code, issued_at) VALUES ($1, 'ABCDEFGH2345', $2)`, b2, boardNow)
+	gone := f.id(`SELECT b.user_id FROM bookings b WHERE b.session_id = $1 AND b.agency_id = $2 AND b.status = 'expired'`, f.s1, f.health)
+	f.exec(`UPDATE users SET erased_at = $2, agency_id = NULL WHERE id = $1`, gone, boardNow)
+	moved := f.id(`SELECT b.user_id FROM bookings b WHERE b.session_id = $1 AND b.agency_id = $2 AND b.attendance IS NULL AND b.status = 'confirmed'`, f.s2, f.health)
+	f.exec(`UPDATE users SET agency_id = $2 WHERE id = $1`, moved, f.police)
+
+	rows, err := f.svc.StaffTraining(coordinator, f.health)
+	require.NoError(t, err)
+	// Bea, and the people of b2 b7 b8 b22 b24 b30 b31 b32: one row each
+	// (none attended twice).
+	require.Len(t, rows, 9)
+	assert.Equal(t, "Bea Trainer", rows[0].Name)
+	assert.Empty(t, rows[0].Course, "Bea attended nothing")
+	courses := map[string]int{}
+	var withCertificate []report.StaffTraining
+	for _, r := range rows {
+		assert.NotEqual(t, gone, r.UserID)
+		assert.NotEqual(t, moved, r.UserID)
+		courses[r.Course]++
+		if r.CertificateCode != "" {
+			withCertificate = append(withCertificate, r)
+		}
+	}
+	// Attended: b2 and b8 (S1), b30 (S5, the year before), b32 (S6), all
+	// Neglect; b24 (S3) Domestic abuse. Absent, substituted: no course.
+	assert.Equal(t, map[string]int{"": 4, "Neglect": 4, "Domestic abuse": 1}, courses)
+	require.Len(t, withCertificate, 1)
+	assert.Equal(t, "ABCDEFGH2345", withCertificate[0].CertificateCode)
+	assert.Equal(t, "Neglect", withCertificate[0].Course)
+	assert.Equal(t, int64(180), withCertificate[0].Minutes)
+	assert.Equal(t, 1, withCertificate[0].Level)
+	assert.True(t, withCertificate[0].StartsAt.Equal(utc(2026, 5, 12, 8, 30)))
+
+	// Another agency's records are refused.
+	_, err = f.svc.StaffTraining(coordinator, f.police)
+	assert.ErrorIs(t, err, report.ErrNotOwnAgency)
+	practitioner := actor.With(f.ctx, actor.Actor{ID: 10, AgencyID: &health, Verified: true})
+	_, err = f.svc.StaffTraining(practitioner, f.health)
+	assert.ErrorIs(t, err, report.ErrForbidden)
+}

@@ -216,3 +216,74 @@ func (q *Queries) AgencyPlacesByCourse(ctx context.Context, arg AgencyPlacesByCo
 	}
 	return items, nil
 }
+
+const agencyStaffTraining = `-- name: AgencyStaffTraining :many
+SELECT u.id AS user_id, u.full_name, u.email::text AS email, u.job_title,
+       (t.booking_id IS NOT NULL)::boolean AS attended,
+       coalesce(t.course_title, '')::text AS course_title,
+       coalesce(t.level, 0)::integer AS level,
+       coalesce(t.starts_at, 'epoch'::timestamptz)::timestamptz AS starts_at,
+       coalesce(t.minutes, 0)::bigint AS minutes,
+       coalesce(cert.code, '')::text AS certificate_code
+FROM users u
+LEFT JOIN LATERAL (
+    SELECT b.id AS booking_id, s.course_title, c.level, s.starts_at,
+           (extract(epoch FROM s.ends_at - s.starts_at) / 60)::bigint AS minutes
+    FROM bookings b
+    JOIN sessions s ON s.id = b.session_id
+    JOIN courses c ON c.id = s.course_id
+    WHERE b.user_id = u.id AND b.status = 'confirmed' AND b.attendance IN ('attended', 'late')
+) t ON true
+LEFT JOIN certificates cert ON cert.booking_id = t.booking_id
+WHERE u.agency_id = $1::bigint AND u.erased_at IS NULL
+ORDER BY u.full_name, u.id, t.starts_at, t.booking_id
+`
+
+type AgencyStaffTrainingRow struct {
+	UserID          int64
+	FullName        string
+	Email           string
+	JobTitle        string
+	Attended        bool
+	CourseTitle     string
+	Level           int32
+	StartsAt        time.Time
+	Minutes         int64
+	CertificateCode string
+}
+
+// The training records of an agency's staff (users.agency_id now, not
+// erased), for the section 11 audit: one row for each place they attended
+// (attended or late), wherever they booked it from, with its certificate's
+// code when one was made; one row with attended false for someone who has
+// attended nothing.
+func (q *Queries) AgencyStaffTraining(ctx context.Context, agencyID int64) ([]AgencyStaffTrainingRow, error) {
+	rows, err := q.db.Query(ctx, agencyStaffTraining, agencyID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []AgencyStaffTrainingRow
+	for rows.Next() {
+		var i AgencyStaffTrainingRow
+		if err := rows.Scan(
+			&i.UserID,
+			&i.FullName,
+			&i.Email,
+			&i.JobTitle,
+			&i.Attended,
+			&i.CourseTitle,
+			&i.Level,
+			&i.StartsAt,
+			&i.Minutes,
+			&i.CertificateCode,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
