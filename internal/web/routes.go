@@ -199,6 +199,13 @@ func (a *app) pageRoutes() []route {
 		{"POST", "/agency/agency-changes/:userID/confirm", ownAgency, a.decideAgencyChange(account.Coordinator, "/agency/agency-changes", true)},
 		{"POST", "/agency/agency-changes/:userID/decline", ownAgency, a.decideAgencyChange(account.Coordinator, "/agency/agency-changes", false)},
 
+		// Agency coordinators: their own agency's figures for a period
+		// (?year=2026, or ?from=…&to=…), each table as CSV, and their staff's
+		// training records for the section 11 audit
+		{"GET", "/agency/reports", coordinatorOnly, a.agencyReports},
+		{"GET", "/agency/reports/:table.csv", coordinatorOnly, a.agencyReportCSV},
+		{"GET", "/agency/staff-training.csv", coordinatorOnly, a.staffTrainingCSV},
+
 		// Training managers: where the day starts (what needs doing) and the
 		// programme as a month calendar
 		{"GET", "/admin", managerOnly, a.adminHome},
