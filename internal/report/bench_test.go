@@ -3,6 +3,7 @@ package report_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"testing"
 	"time"
 
@@ -107,6 +108,25 @@ var largePartnership = []string{
 	 SELECT e.id, e.requested_by, 'submitted', 'submitted', e.submitted_at FROM e
 	 UNION ALL
 	 SELECT e.id, e.requested_by, e.status, e.status, e.submitted_at + (e.id % 20) * interval '1 day' FROM e`,
+	// Evaluations: five in six attended places asked (about 48,000), two in
+	// three of those answered, with two learning outcomes and the three
+	// standard ratings each; a follow-up of the person and their line
+	// manager for one in three, half of them answered.
+	`INSERT INTO evaluations (booking_id, asked_at, closes_at, submitted_at, follow_up_at)
+	 SELECT b.id, now(), now() + interval '30 days', CASE WHEN b.id % 3 <> 0 THEN now() END, now() + interval '13 weeks'
+	 FROM bookings b WHERE b.attendance IN ('attended', 'late') AND b.id % 6 < 5`,
+	`INSERT INTO evaluation_outcomes (booking_id, position, outcome, before, after)
+	 SELECT e.booking_id, p, 'Outcome ' || p, 1 + e.booking_id % 3, 3 + e.booking_id % 3
+	 FROM evaluations e CROSS JOIN generate_series(1, 2) p WHERE e.submitted_at IS NOT NULL`,
+	`INSERT INTO evaluation_answers (booking_id, question_id, rating)
+	 SELECT e.booking_id, q.id, 1 + (e.booking_id + q.id) % 5
+	 FROM evaluations e CROSS JOIN evaluation_questions q WHERE e.submitted_at IS NOT NULL AND q.kind = 'rating'`,
+	`INSERT INTO impact_follow_ups (booking_id, respondent, asked_at, closes_at, submitted_at)
+	 SELECT e.booking_id, r.respondent::impact_respondent, now(), now() + interval '30 days',
+	        CASE WHEN e.booking_id % 2 = 0 THEN now() END
+	 FROM evaluations e CROSS JOIN (VALUES ('attendee'), ('line_manager')) r (respondent) WHERE e.booking_id % 3 = 1`,
+	`INSERT INTO impact_outcomes (booking_id, respondent, position, outcome, confidence)
+	 SELECT f.booking_id, f.respondent, 1, 'Outcome 1', 4 FROM impact_follow_ups f WHERE f.submitted_at IS NOT NULL`,
 	`ANALYZE`,
 }
 
@@ -134,10 +154,13 @@ func BenchmarkFigures(b *testing.B) {
 	}))
 	_, err := pool.Exec(ctx, "VACUUM ANALYZE")
 	require.NoError(b, err)
-	var sessions, bookings, people int
+	var sessions, bookings, people, evaluations int
+	var agency int64
 	require.NoError(b, pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM sessions), (SELECT count(*) FROM bookings),
-	                                              (SELECT count(*) FROM users)`).Scan(&sessions, &bookings, &people))
-	b.Logf("made %d people, %d sessions, %d bookings in %v", people, sessions, bookings, time.Since(start).Round(time.Millisecond))
+	                                              (SELECT count(*) FROM users), (SELECT count(*) FROM evaluations),
+	                                              (SELECT min(id) FROM agencies)`).Scan(&sessions, &bookings, &people, &evaluations, &agency))
+	b.Logf("made %d people, %d sessions, %d bookings, %d evaluations in %v", people, sessions, bookings, evaluations,
+		time.Since(start).Round(time.Millisecond))
 
 	// The figures are read on one connection, so the server's CPU time for
 	// them can be read from that backend: on this shared machine the wall
@@ -191,6 +214,12 @@ func BenchmarkFigures(b *testing.B) {
 		{"Money", func() error { _, err := svc.Money(ctx, year); return err }},
 		{"Ledger", func() error { _, err := svc.Ledger(ctx, year); return err }},
 		{"Trainers", func() error { _, err := svc.Trainers(ctx, year); return err }},
+		{"Evaluation", func() error { _, err := svc.Evaluation(ctx, year); return err }},
+		{"AgencyFigures", func() error { _, err := svc.AgencyFigures(ctx, year, agency); return err }},
+		{"StaffTraining", func() error { _, err := svc.StaffTraining(ctx, agency); return err }},
+		{"Pack", func() error {
+			return svc.WritePack(ctx, io.Discard, year, "Portsmouth Safeguarding Children Partnership")
+		}},
 	} {
 		b.Run(fig.name, func(b *testing.B) {
 			b.ReportAllocs()

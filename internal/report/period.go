@@ -1,6 +1,9 @@
 package report
 
 import (
+	"net/url"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/pscp/booktraining/internal/errs"
@@ -68,4 +71,56 @@ func (p Period) Contains(t time.Time) bool {
 // String says the period the GOV.UK way: "1 April 2026 to 31 March 2027".
 func (p Period) String() string {
 	return london.Date(p.From) + " to " + london.Date(p.To)
+}
+
+// ErrPeriodQuery: the period asked for in a page's address could not be read.
+var ErrPeriodQuery = errs.Says(errs.Invalid,
+	"Choose a period: a partnership year such as 2026, or dates from and to as YYYY-MM-DD, the end on or after the start")
+
+// ParsePeriod reads the period a report page or export is asked for:
+// year=2026 for the partnership year starting 1 April 2026, or from and to
+// as YYYY-MM-DD (London days, both included). With neither it is the
+// partnership year now falls in. The pages and the exports share it so the
+// same address means the same figures.
+func ParsePeriod(values url.Values, now time.Time) (Period, error) {
+	year := strings.TrimSpace(values.Get("year"))
+	from := strings.TrimSpace(values.Get("from"))
+	to := strings.TrimSpace(values.Get("to"))
+	switch {
+	case from != "" || to != "":
+		if from == "" || to == "" {
+			return Period{}, ErrPeriodQuery
+		}
+		f, err1 := time.ParseInLocation(time.DateOnly, from, london.Zone)
+		t, err2 := time.ParseInLocation(time.DateOnly, to, london.Zone)
+		if err1 != nil || err2 != nil {
+			return Period{}, ErrPeriodQuery
+		}
+		p, err := Dates(f, t)
+		if err != nil {
+			return Period{}, ErrPeriodQuery
+		}
+		return p, nil
+	case year != "":
+		y, err := strconv.Atoi(year)
+		if err != nil || y < 2000 || y > 2200 {
+			return Period{}, ErrPeriodQuery
+		}
+		return PartnershipYear(london.Midnight(y, time.April, 1)), nil
+	default:
+		return PartnershipYear(now), nil
+	}
+}
+
+// Query is the period as ParsePeriod reads it back: year=… for a whole
+// partnership year, from=…&to=… otherwise.
+func (p Period) Query() url.Values {
+	v := url.Values{}
+	if y := PartnershipYear(p.From); y.From.Equal(p.From) && y.To.Equal(p.To) {
+		v.Set("year", strconv.Itoa(p.From.In(london.Zone).Year()))
+		return v
+	}
+	v.Set("from", london.ISODate(p.From))
+	v.Set("to", london.ISODate(p.To))
+	return v
 }

@@ -1,6 +1,7 @@
 package report_test
 
 import (
+	"net/url"
 	"testing"
 	"time"
 
@@ -104,4 +105,41 @@ func TestDatesAcrossClockChanges(t *testing.T) {
 	_, err = report.Dates(utc(2026, 6, 2, 9, 0), utc(2026, 6, 1, 9, 0))
 	assert.ErrorIs(t, err, report.ErrBadPeriod)
 	assert.True(t, errs.Is(err, errs.Invalid))
+}
+
+func TestParsePeriod(t *testing.T) {
+	t.Parallel()
+	now := utc(2027, 2, 10, 12, 0)
+	for _, c := range []struct {
+		query string
+		want  string
+	}{
+		{"", "1 April 2026 to 31 March 2027"},
+		{"year=2025", "1 April 2025 to 31 March 2026"},
+		{"year=+2024+", "1 April 2024 to 31 March 2025"},
+		{"from=2026-10-01&to=2026-12-31", "1 October 2026 to 31 December 2026"},
+		{"from=2026-10-01&to=2026-10-01", "1 October 2026 to 1 October 2026"},
+		{"from=2026-10-01&to=2026-12-31&year=2020", "1 October 2026 to 31 December 2026"},
+	} {
+		v, err := url.ParseQuery(c.query)
+		require.NoError(t, err)
+		p, err := report.ParsePeriod(v, now)
+		require.NoError(t, err, c.query)
+		assert.Equal(t, c.want, p.String(), c.query)
+		back, err := report.ParsePeriod(p.Query(), now)
+		require.NoError(t, err)
+		assert.True(t, back.From.Equal(p.From) && back.To.Equal(p.To), "%s reads back from %s", c.query, p.Query().Encode())
+	}
+	p, err := report.ParsePeriod(url.Values{"year": {"2026"}}, now)
+	require.NoError(t, err)
+	assert.Equal(t, url.Values{"year": {"2026"}}, p.Query())
+	assert.Equal(t, utc(2026, 3, 31, 23, 0), p.Start().UTC())
+
+	for _, bad := range []string{"year=twenty", "year=26", "from=2026-10-01", "to=2026-10-01",
+		"from=2026-12-31&to=2026-10-01", "from=1/10/2026&to=2026-12-31", "from=2026-02-30&to=2026-03-01"} {
+		v, err := url.ParseQuery(bad)
+		require.NoError(t, err)
+		_, err = report.ParsePeriod(v, now)
+		assert.True(t, errs.Is(err, errs.Invalid), "%s: %v", bad, err)
+	}
 }

@@ -422,7 +422,8 @@ func (a *app) showAccount(c *fiber.Ctx, notice string) error {
 		links = append(links, link{"/agency/people", "People in your agency"},
 			link{"/agency/agency-changes", "Confirm people joining your agency"},
 			link{"/agency/bookings", "Your agency’s bookings"},
-			link{"/agency/charges", "Your agency’s charges"})
+			link{"/agency/charges", "Your agency’s charges"},
+			link{"/agency/reports", "Your agency’s training figures and staff training records"})
 	}
 	if u.Verified && u.AgencyID != nil && !u.AgencyUnlisted {
 		links = append(links, link{"/training-requests", "Request training for your agency"})

@@ -251,6 +251,8 @@ type reportsIndexPage struct {
 	PeriodText string
 	Query      string
 	Reports    []reportSummary
+	// PackHref is the period's annual pack, every report in one workbook.
+	PackHref string
 }
 
 type reportSummary struct {
@@ -284,6 +286,7 @@ func (r reports) index(c *fiber.Ctx) error {
 		return r.renderForm(c, "admin/reports/index", "Reports", d, v)
 	}
 	d.PeriodText, d.Query = p.String(), query
+	d.PackHref = "/admin/reports/pack.xlsx?" + p.Query().Encode()
 	for _, k := range reportKinds {
 		content, err := r.content(c, k.Slug, p, query)
 		if err != nil {

@@ -253,6 +253,7 @@ func TestReportPeriodsQuarterAndDates(t *testing.T) {
 	_, page := m.get("/admin/reports?period=dates&from-day=1&from-month=10&from-year=2021&to-day=31&to-month=10&to-year=2021")
 	contains(t, page, "Reports for 1 October 2021 to 31 October 2021")
 	contains(t, page, `href="/admin/reports/delivery?from=2021-10-01&amp;to=2021-10-31"`)
+	contains(t, page, `href="/admin/reports/pack.xlsx?from=2021-10-01&amp;to=2021-10-31"`, "the pack of the period chosen")
 	_, page = m.get("/admin/reports/delivery?from=2021-10-01&to=2021-10-31")
 	assert.True(t, strings.HasPrefix(summaryOf(t, page), "1 of 1 session ran; 75% of the 4 places offered were booked"), summaryOf(t, page))
 
@@ -263,6 +264,7 @@ func TestReportPeriodsQuarterAndDates(t *testing.T) {
 	// This year's quarters are offered in the form, chosen when shown.
 	_, page = m.get("/admin/reports?period=quarter&quarter=2026-Q3")
 	contains(t, page, "Reports for 1 October 2026 to 31 December 2026")
+	contains(t, page, `href="/admin/reports/pack.xlsx?from=2026-10-01&amp;to=2026-12-31"`, "a quarter's pack by its dates")
 	contains(t, page, `<option value="2026-Q3" selected>October 2026 to December 2026</option>`)
 	contains(t, page, `id="period-quarter" name="period" type="radio" value="quarter" checked`)
 
@@ -272,6 +274,7 @@ func TestReportPeriodsQuarterAndDates(t *testing.T) {
 	contains(t, page, "Reports for 1 April 2026 to 31 March 2027")
 	contains(t, page, `id="period" name="period" type="radio" value="year" checked`)
 	contains(t, page, `href="/admin/reports/delivery?year=2026"`)
+	contains(t, page, `href="/admin/reports/pack.xlsx?year=2026"`)
 	_, page = m.get("/admin/reports?period=previous")
 	contains(t, page, "Reports for 1 April 2025 to 31 March 2026")
 }

@@ -200,6 +200,13 @@ func (a *app) pageRoutes() []route {
 		{"POST", "/agency/agency-changes/:userID/confirm", ownAgency, a.decideAgencyChange(account.Coordinator, "/agency/agency-changes", true)},
 		{"POST", "/agency/agency-changes/:userID/decline", ownAgency, a.decideAgencyChange(account.Coordinator, "/agency/agency-changes", false)},
 
+		// Agency coordinators: their own agency's figures for a period
+		// (?year=2026, or ?from=…&to=…), each table as CSV, and their staff's
+		// training records for the section 11 audit
+		{"GET", "/agency/reports", coordinatorOnly, a.agencyReports},
+		{"GET", "/agency/reports/:table.csv", coordinatorOnly, a.agencyReportCSV},
+		{"GET", "/agency/staff-training.csv", coordinatorOnly, a.staffTrainingCSV},
+
 		// Training managers: where the day starts (what needs doing) and the
 		// programme as a month calendar
 		{"GET", "/admin", managerOnly, a.adminHome},
@@ -224,6 +231,9 @@ func (a *app) pageRoutes() []route {
 		{"GET", "/admin/reports/contribution.csv", managerOnly, rp.csv("contribution")},
 		{"GET", "/admin/reports/contribution/trainers/:id<int>", managerOnly, rp.trainer},
 		{"GET", "/admin/reports/contribution/trainers/:id<int>/sessions.csv", managerOnly, rp.trainerCSV},
+		// Training managers: the board's annual pack, every report of a
+		// period (?year=2026, or ?from=…&to=…) in one XLSX workbook
+		{"GET", "/admin/reports/pack.xlsx", managerOnly, a.reportPack},
 
 		// Training managers: people and organisations
 		{"GET", "/admin/people", managerOnly, ad.peopleList},
