@@ -85,13 +85,14 @@ func AddDemoTx(ctx context.Context, tx pgx.Tx, d DemoEvaluation) error {
 		return nil
 	}
 	n := d.Seed
-	for i, o := range p.LearningOutcomes {
+	outcomes := evaluationdb.AddDemoOutcomesParams{BookingID: id, Outcomes: p.LearningOutcomes}
+	for i := range p.LearningOutcomes {
 		before := int16(1 + (n+i)%3) // 1 to 3
-		after := int16(min(5, int(before)+2+(n+i)%2))
-		if err := q.AddDemoOutcome(ctx, evaluationdb.AddDemoOutcomeParams{BookingID: id, Position: int16(i + 1),
-			Outcome: o, Before: before, After: after}); err != nil {
-			return err
-		}
+		outcomes.Befores = append(outcomes.Befores, before)
+		outcomes.Afters = append(outcomes.Afters, int16(min(5, int(before)+2+(n+i)%2)))
+	}
+	if err := q.AddDemoOutcomes(ctx, outcomes); err != nil {
+		return err
 	}
 	questions, err := q.DemoQuestions(ctx)
 	if err != nil {
@@ -99,33 +100,38 @@ func AddDemoTx(ctx context.Context, tx pgx.Tx, d DemoEvaluation) error {
 	}
 	texts := [][]string{demoUseful, demoDifferent, demoImprove}
 	written := 0
+	answers := evaluationdb.AddDemoAnswersParams{BookingID: id}
 	for i, qu := range questions {
-		a := evaluationdb.AddDemoAnswerParams{BookingID: id, QuestionID: qu.ID}
+		var rating, yes int16 = 0, -1 // none
+		answer := ""
 		switch qu.Kind {
 		case evaluationdb.EvaluationQuestionKindRating:
-			r := int16(4 + (n+i)%2)
+			rating = int16(4 + (n+i)%2)
 			if n%5 == 4 && i == 2 {
-				r = 3 // one person found the online room hard going
+				rating = 3 // one person found the online room hard going
 			}
-			a.Rating = &r
 		case evaluationdb.EvaluationQuestionKindYesNo:
-			yes := n%6 != 5
-			a.Yes = &yes
+			yes = 0
+			if n%6 != 5 {
+				yes = 1
+			}
 		case evaluationdb.EvaluationQuestionKindText:
 			if written >= len(texts) {
 				continue
 			}
 			list := texts[written]
 			written++
-			if t := list[n%len(list)]; t != "" {
-				a.Answer = &t
-			} else {
+			if answer = list[n%len(list)]; answer == "" {
 				continue
 			}
 		}
-		if err := q.AddDemoAnswer(ctx, a); err != nil {
-			return err
-		}
+		answers.QuestionIds = append(answers.QuestionIds, qu.ID)
+		answers.Ratings = append(answers.Ratings, rating)
+		answers.Yeses = append(answers.Yeses, yes)
+		answers.Answers = append(answers.Answers, answer)
+	}
+	if err := q.AddDemoAnswers(ctx, answers); err != nil {
+		return err
 	}
 	if !d.FollowUp {
 		return nil
@@ -145,11 +151,12 @@ func AddDemoTx(ctx context.Context, tx pgx.Tx, d DemoEvaluation) error {
 			ClosesAt: followUpAt.AddDate(0, 0, 30), SubmittedAt: &answered, Example: &example, Barriers: b}); err != nil {
 			return err
 		}
-		for i, o := range p.LearningOutcomes {
-			if err := q.AddDemoImpactOutcome(ctx, evaluationdb.AddDemoImpactOutcomeParams{BookingID: id, Respondent: r,
-				Position: int16(i + 1), Outcome: o, Confidence: int16(3 + (n+i+j)%3)}); err != nil {
-				return err
-			}
+		impact := evaluationdb.AddDemoImpactOutcomesParams{BookingID: id, Respondent: r, Outcomes: p.LearningOutcomes}
+		for i := range p.LearningOutcomes {
+			impact.Confidences = append(impact.Confidences, int16(3+(n+i+j)%3))
+		}
+		if err := q.AddDemoImpactOutcomes(ctx, impact); err != nil {
+			return err
 		}
 	}
 	return nil

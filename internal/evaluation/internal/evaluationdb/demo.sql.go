@@ -10,26 +10,30 @@ import (
 	"time"
 )
 
-const addDemoAnswer = `-- name: AddDemoAnswer :exec
+const addDemoAnswers = `-- name: AddDemoAnswers :exec
 INSERT INTO evaluation_answers (booking_id, question_id, rating, yes, answer)
-VALUES ($1, $2, $3, $4, $5)
+SELECT $1, ($2::bigint[])[i], nullif(($3::smallint[])[i], 0),
+       CASE ($4::smallint[])[i] WHEN 1 THEN true WHEN 0 THEN false END, nullif(($5::text[])[i], '')
+FROM generate_series(1, cardinality($2::bigint[])) AS i
 `
 
-type AddDemoAnswerParams struct {
-	BookingID  int64
-	QuestionID int64
-	Rating     *int16
-	Yes        *bool
-	Answer     *string
+type AddDemoAnswersParams struct {
+	BookingID   int64
+	QuestionIds []int64
+	Ratings     []int16
+	Yeses       []int16
+	Answers     []string
 }
 
-func (q *Queries) AddDemoAnswer(ctx context.Context, arg AddDemoAnswerParams) error {
-	_, err := q.db.Exec(ctx, addDemoAnswer,
+// The answers to the standard questions, in one statement: a rating of 0,
+// a yes of -1 (1 yes, 0 no) and an empty answer stand for none.
+func (q *Queries) AddDemoAnswers(ctx context.Context, arg AddDemoAnswersParams) error {
+	_, err := q.db.Exec(ctx, addDemoAnswers,
 		arg.BookingID,
-		arg.QuestionID,
-		arg.Rating,
-		arg.Yes,
-		arg.Answer,
+		arg.QuestionIds,
+		arg.Ratings,
+		arg.Yeses,
+		arg.Answers,
 	)
 	return err
 }
@@ -86,50 +90,50 @@ func (q *Queries) AddDemoFollowUp(ctx context.Context, arg AddDemoFollowUpParams
 	return err
 }
 
-const addDemoImpactOutcome = `-- name: AddDemoImpactOutcome :exec
+const addDemoImpactOutcomes = `-- name: AddDemoImpactOutcomes :exec
 INSERT INTO impact_outcomes (booking_id, respondent, position, outcome, confidence)
-VALUES ($1, $2, $3, $4, $5)
+SELECT $1, $2, i::smallint, ($3::text[])[i], ($4::smallint[])[i]
+FROM generate_series(1, cardinality($3::text[])) AS i
 `
 
-type AddDemoImpactOutcomeParams struct {
-	BookingID  int64
-	Respondent ImpactRespondent
-	Position   int16
-	Outcome    string
-	Confidence int16
+type AddDemoImpactOutcomesParams struct {
+	BookingID   int64
+	Respondent  ImpactRespondent
+	Outcomes    []string
+	Confidences []int16
 }
 
-func (q *Queries) AddDemoImpactOutcome(ctx context.Context, arg AddDemoImpactOutcomeParams) error {
-	_, err := q.db.Exec(ctx, addDemoImpactOutcome,
+func (q *Queries) AddDemoImpactOutcomes(ctx context.Context, arg AddDemoImpactOutcomesParams) error {
+	_, err := q.db.Exec(ctx, addDemoImpactOutcomes,
 		arg.BookingID,
 		arg.Respondent,
-		arg.Position,
-		arg.Outcome,
-		arg.Confidence,
+		arg.Outcomes,
+		arg.Confidences,
 	)
 	return err
 }
 
-const addDemoOutcome = `-- name: AddDemoOutcome :exec
+const addDemoOutcomes = `-- name: AddDemoOutcomes :exec
 INSERT INTO evaluation_outcomes (booking_id, position, outcome, before, after)
-VALUES ($1, $2, $3, $4, $5)
+SELECT $1, i::smallint, ($2::text[])[i], ($3::smallint[])[i], ($4::smallint[])[i]
+FROM generate_series(1, cardinality($2::text[])) AS i
 `
 
-type AddDemoOutcomeParams struct {
+type AddDemoOutcomesParams struct {
 	BookingID int64
-	Position  int16
-	Outcome   string
-	Before    int16
-	After     int16
+	Outcomes  []string
+	Befores   []int16
+	Afters    []int16
 }
 
-func (q *Queries) AddDemoOutcome(ctx context.Context, arg AddDemoOutcomeParams) error {
-	_, err := q.db.Exec(ctx, addDemoOutcome,
+// The confidence before and after on each learning outcome, in one statement
+// (the demo seeds hundreds of evaluations at every fresh start).
+func (q *Queries) AddDemoOutcomes(ctx context.Context, arg AddDemoOutcomesParams) error {
+	_, err := q.db.Exec(ctx, addDemoOutcomes,
 		arg.BookingID,
-		arg.Position,
-		arg.Outcome,
-		arg.Before,
-		arg.After,
+		arg.Outcomes,
+		arg.Befores,
+		arg.Afters,
 	)
 	return err
 }
