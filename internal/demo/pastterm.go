@@ -532,13 +532,16 @@ func addPastPlace(ctx context.Context, tx pgx.Tx, plan PastTerm, k int, sessionI
 
 // evaluatePastPlace asks an attended place for its evaluation an hour after
 // the session; most answered the next day (not those asked less than a day
-// and a half ago), and most of those answered the three-month follow-up too.
+// and a half ago), and most of those answered the three-month follow-up too;
+// once due, every follow-up was asked, answered or not.
 func evaluatePastPlace(ctx context.Context, tx pgx.Tx, s PastSession, p PastPlace, sessionID int64, email string, hasManager bool, now time.Time) error {
 	asked := s.EndsAt.Add(time.Hour)
 	answered := p.N%6 != 5 && asked.Add(36*time.Hour).Before(now)
-	followUp := answered && s.EndsAt.AddDate(0, 0, 13*7+3).Before(now) && p.N%4 != 3
+	due := s.EndsAt.AddDate(0, 0, 13*7+3).Before(now)
+	followUp := due && answered && p.N%4 != 3
 	return evaluation.AddDemoTx(ctx, tx, evaluation.DemoEvaluation{SessionID: sessionID, Email: email, AskedAt: asked,
-		Answered: answered, Seed: p.Session*7 + p.N, FollowUp: followUp, Manager: followUp && hasManager && p.N%2 == 0})
+		Answered: answered, Seed: p.Session*7 + p.N, FollowUp: followUp, Manager: followUp && hasManager && p.N%2 == 0,
+		FollowUpUnanswered: due && !followUp})
 }
 
 var waiverReasons = []string{

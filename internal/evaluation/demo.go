@@ -23,6 +23,9 @@ type DemoEvaluation struct {
 	Seed      int
 	FollowUp  bool
 	Manager   bool // the line manager answered the follow-up too
+	// The follow-up was asked of the person and never answered (instead of
+	// FollowUp), so the sweep does not ask it again at start.
+	FollowUpUnanswered bool
 }
 
 // Demo comments, chosen by seed.
@@ -80,6 +83,12 @@ func AddDemoTx(ctx context.Context, tx pgx.Tx, d DemoEvaluation) error {
 	if err := q.AddDemoEvaluation(ctx, evaluationdb.AddDemoEvaluationParams{BookingID: id, AskedAt: d.AskedAt,
 		ClosesAt: d.AskedAt.AddDate(0, 0, 30), SubmittedAt: submitted, FollowUpAt: followUpAt}); err != nil {
 		return fmt.Errorf("demo evaluation of %s: %w", d.Email, err)
+	}
+	if d.FollowUpUnanswered {
+		if err := q.AddDemoFollowUp(ctx, evaluationdb.AddDemoFollowUpParams{BookingID: id,
+			Respondent: evaluationdb.ImpactRespondentAttendee, AskedAt: followUpAt, ClosesAt: followUpAt.AddDate(0, 0, 30)}); err != nil {
+			return fmt.Errorf("demo follow-up of %s: %w", d.Email, err)
+		}
 	}
 	if !d.Answered {
 		return nil
