@@ -448,24 +448,28 @@ func seedPastTerm(ctx context.Context, tx pgx.Tx, ids map[string]int64, now time
 	}
 
 	placeIDs := make([]int64, len(plan.Places))
+	var evaluations []evaluation.DemoEvaluation
 	// Places another took over come second: they name the place that did.
 	for _, second := range []bool{false, true} {
 		for k, p := range plan.Places {
 			if (p.Ref >= 0) != second {
 				continue
 			}
-			if placeIDs[k], err = addPastPlace(ctx, tx, plan, k, sessionIDs, people, placeIDs, ids, manager, now); err != nil {
+			if placeIDs[k], err = addPastPlace(ctx, tx, plan, k, sessionIDs, people, placeIDs, ids, manager, now, &evaluations); err != nil {
 				return err
 			}
 		}
 	}
+	if err := evaluation.AddDemoManyTx(ctx, tx, evaluations); err != nil {
+		return err
+	}
 	return seedPastRequests(ctx, tx, plan, sessionIDs, people, manager, now)
 }
 
-// addPastPlace makes place k of the plan, with its evaluation, charge or
-// payment.
+// addPastPlace makes place k of the plan, with its charge or payment, and
+// adds its evaluation to those to make.
 func addPastPlace(ctx context.Context, tx pgx.Tx, plan PastTerm, k int, sessionIDs, people, placeIDs []int64,
-	ids map[string]int64, manager int64, now time.Time) (int64, error) {
+	ids map[string]int64, manager int64, now time.Time, evaluations *[]evaluation.DemoEvaluation) (int64, error) {
 	p := plan.Places[k]
 	s := plan.Sessions[p.Session]
 	person := PastColleague(p.Person)
@@ -509,9 +513,7 @@ func addPastPlace(ctx context.Context, tx pgx.Tx, plan PastTerm, k int, sessionI
 	band := Agencies[p.Person%len(Agencies)].ChargingBand
 	switch p.Outcome {
 	case placeAttended, placeLate:
-		if err := evaluatePastPlace(ctx, tx, s, p, sessionIDs[p.Session], person.Email, d.LineManagerEmail != "", now); err != nil {
-			return 0, err
-		}
+		*evaluations = append(*evaluations, pastEvaluation(s, p, sessionIDs[p.Session], person.Email, d.LineManagerEmail != "", now))
 	case placeAbsent:
 		if err := chargePastPlace(ctx, tx, s, k, id, "non_attendance", manager, now); err != nil {
 			return 0, err
@@ -530,18 +532,18 @@ func addPastPlace(ctx context.Context, tx pgx.Tx, plan PastTerm, k int, sessionI
 	return id, nil
 }
 
-// evaluatePastPlace asks an attended place for its evaluation an hour after
+// pastEvaluation: an attended place was asked for its evaluation an hour after
 // the session; most answered the next day (not those asked less than a day
 // and a half ago), and most of those answered the three-month follow-up too;
 // once due, every follow-up was asked, answered or not.
-func evaluatePastPlace(ctx context.Context, tx pgx.Tx, s PastSession, p PastPlace, sessionID int64, email string, hasManager bool, now time.Time) error {
+func pastEvaluation(s PastSession, p PastPlace, sessionID int64, email string, hasManager bool, now time.Time) evaluation.DemoEvaluation {
 	asked := s.EndsAt.Add(time.Hour)
 	answered := p.N%6 != 5 && asked.Add(36*time.Hour).Before(now)
 	due := s.EndsAt.AddDate(0, 0, 13*7+3).Before(now)
 	followUp := due && answered && p.N%4 != 3
-	return evaluation.AddDemoTx(ctx, tx, evaluation.DemoEvaluation{SessionID: sessionID, Email: email, AskedAt: asked,
+	return evaluation.DemoEvaluation{SessionID: sessionID, Email: email, AskedAt: asked,
 		Answered: answered, Seed: p.Session*7 + p.N, FollowUp: followUp, Manager: followUp && hasManager && p.N%2 == 0,
-		FollowUpUnanswered: due && !followUp})
+		FollowUpUnanswered: due && !followUp}
 }
 
 var waiverReasons = []string{
