@@ -2,6 +2,7 @@ package booking
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -62,33 +63,48 @@ type DemoPlace struct {
 	MarkedAt                          time.Time
 }
 
-// AddDemoPlaceTx adds a demo past-term claim in the caller's transaction and
-// returns its id. Only internal/demo calls it, seeding an empty database, so
-// nothing is audited and nobody is emailed; the database still holds it to
-// every rule (a session's capacity, one live claim a person).
-func AddDemoPlaceTx(ctx context.Context, tx pgx.Tx, p DemoPlace) (int64, error) {
-	arg := bookingdb.AddDemoPastPlaceParams{
-		SessionID: p.SessionID, UserID: p.UserID, Status: bookingdb.BookingStatus(p.Status), BookedAt: p.BookedAt,
-		LineManagerName: p.LineManagerName, LineManagerEmail: p.LineManagerEmail, Late: p.Late, EndNote: p.EndNote,
-	}
-	if !p.EndedAt.IsZero() {
-		arg.EndedAt = &p.EndedAt
-	}
-	if p.EndedBy != 0 {
-		arg.EndedBy = &p.EndedBy
-	}
-	if p.ReplacedBy != 0 {
-		arg.ReplacedBy = &p.ReplacedBy
-	}
-	if p.Attendance != "" {
-		arg.Attendance, arg.AttendanceAt = &p.Attendance, &p.MarkedAt
-		if p.MarkedBy != 0 {
-			arg.AttendanceBy = &p.MarkedBy
+// AddDemoPlacesTx adds demo past-term claims in the caller's transaction,
+// in one batch, and returns their ids in order. Only internal/demo calls
+// it, seeding an empty database, so nothing is audited and nobody is
+// emailed; the database still holds them to every rule (a session's
+// capacity, one live claim a person). A claim's ReplacedBy must have been
+// made by an earlier call.
+func AddDemoPlacesTx(ctx context.Context, tx pgx.Tx, places []DemoPlace) ([]int64, error) {
+	args := make([]bookingdb.AddDemoPastPlaceParams, len(places))
+	for i, p := range places {
+		arg := bookingdb.AddDemoPastPlaceParams{
+			SessionID: p.SessionID, UserID: p.UserID, Status: bookingdb.BookingStatus(p.Status), BookedAt: p.BookedAt,
+			LineManagerName: p.LineManagerName, LineManagerEmail: p.LineManagerEmail, Late: p.Late, EndNote: p.EndNote,
 		}
+		if !p.EndedAt.IsZero() {
+			arg.EndedAt = &p.EndedAt
+		}
+		if p.EndedBy != 0 {
+			arg.EndedBy = &p.EndedBy
+		}
+		if p.ReplacedBy != 0 {
+			arg.ReplacedBy = &p.ReplacedBy
+		}
+		if p.Attendance != "" {
+			arg.Attendance, arg.AttendanceAt = &p.Attendance, &p.MarkedAt
+			if p.MarkedBy != 0 {
+				arg.AttendanceBy = &p.MarkedBy
+			}
+		}
+		args[i] = arg
 	}
-	id, err := bookingdb.New(tx).AddDemoPastPlace(ctx, arg)
-	if err != nil {
-		return 0, fmt.Errorf("demo %s place of person %d on session %d: %w", p.Status, p.UserID, p.SessionID, err)
+	ids := make([]int64, len(places))
+	var errs []error
+	results := bookingdb.New(tx).AddDemoPastPlace(ctx, args)
+	results.QueryRow(func(i int, id int64, err error) {
+		if err != nil {
+			p := places[i]
+			errs = append(errs, fmt.Errorf("demo %s place of person %d on session %d: %w", p.Status, p.UserID, p.SessionID, err))
+		}
+		ids[i] = id
+	})
+	if err := errors.Join(append(errs, results.Close())...); err != nil {
+		return nil, err
 	}
-	return id, nil
+	return ids, nil
 }

@@ -448,14 +448,46 @@ func seedPastTerm(ctx context.Context, tx pgx.Tx, ids map[string]int64, now time
 	}
 
 	placeIDs := make([]int64, len(plan.Places))
-	var evaluations []evaluation.DemoEvaluation
+	claims := make([]booking.DemoPlace, len(plan.Places))
 	// Places another took over come second: they name the place that did.
 	for _, second := range []bool{false, true} {
+		var batch []booking.DemoPlace
+		var which []int
 		for k, p := range plan.Places {
 			if (p.Ref >= 0) != second {
 				continue
 			}
-			if placeIDs[k], err = addPastPlace(ctx, tx, plan, k, sessionIDs, people, placeIDs, ids, manager, now, &evaluations); err != nil {
+			claims[k] = pastClaim(plan, k, sessionIDs, people, placeIDs, ids, manager)
+			batch, which = append(batch, claims[k]), append(which, k)
+		}
+		made, err := booking.AddDemoPlacesTx(ctx, tx, batch)
+		if err != nil {
+			return err
+		}
+		for i, k := range which {
+			placeIDs[k] = made[i]
+		}
+	}
+	var evaluations []evaluation.DemoEvaluation
+	for k, p := range plan.Places {
+		s, id := plan.Sessions[p.Session], placeIDs[k]
+		switch p.Outcome {
+		case placeAttended, placeLate:
+			evaluations = append(evaluations, pastEvaluation(s, p, sessionIDs[p.Session], PastColleague(p.Person).Email,
+				claims[k].LineManagerEmail != "", now))
+		case placeAbsent:
+			err = chargePastPlace(ctx, tx, s, k, id, "non_attendance", manager, now)
+		case placeLateCancel:
+			err = chargePastPlace(ctx, tx, s, k, id, "late_cancellation", manager, now)
+		}
+		if err != nil {
+			return err
+		}
+		// Private and independent providers pay for their places.
+		band := Agencies[p.Person%len(Agencies)].ChargingBand
+		if band == agency.BandNonContributing && (p.Outcome == placeAttended || p.Outcome == placeLate || p.Outcome == placeAbsent) {
+			if _, err := payment.AddDemoPaymentTx(ctx, tx, payment.DemoPayment{BookingID: id, Card: p.N%2 == 0,
+				PurchaseOrder: fmt.Sprintf("PO-%05d", 10000+k), PaidAt: claims[k].BookedAt.Add(20 * time.Minute)}); err != nil {
 				return err
 			}
 		}
@@ -466,13 +498,11 @@ func seedPastTerm(ctx context.Context, tx pgx.Tx, ids map[string]int64, now time
 	return seedPastRequests(ctx, tx, plan, sessionIDs, people, manager, now)
 }
 
-// addPastPlace makes place k of the plan, with its charge or payment, and
-// adds its evaluation to those to make.
-func addPastPlace(ctx context.Context, tx pgx.Tx, plan PastTerm, k int, sessionIDs, people, placeIDs []int64,
-	ids map[string]int64, manager int64, now time.Time, evaluations *[]evaluation.DemoEvaluation) (int64, error) {
+// pastClaim is place k of the plan as booking keeps it; placeIDs must hold
+// the id of the place that took its place, if any.
+func pastClaim(plan PastTerm, k int, sessionIDs, people, placeIDs []int64, ids map[string]int64, manager int64) booking.DemoPlace {
 	p := plan.Places[k]
 	s := plan.Sessions[p.Session]
-	person := PastColleague(p.Person)
 	cutoff := s.StartsAt.AddDate(0, 0, -3)
 	d := booking.DemoPlace{SessionID: sessionIDs[p.Session], UserID: people[p.Person], Status: "confirmed",
 		BookedAt: s.StartsAt.AddDate(0, 0, -(14 + (p.N*5)%30))}
@@ -506,30 +536,7 @@ func addPastPlace(ctx context.Context, tx pgx.Tx, plan PastTerm, k int, sessionI
 	case placeExpired:
 		d.Status, d.BookedAt, d.EndedAt = "expired", s.StartsAt.AddDate(0, 0, -10), s.StartsAt.AddDate(0, 0, -5)
 	}
-	id, err := booking.AddDemoPlaceTx(ctx, tx, d)
-	if err != nil {
-		return 0, err
-	}
-	band := Agencies[p.Person%len(Agencies)].ChargingBand
-	switch p.Outcome {
-	case placeAttended, placeLate:
-		*evaluations = append(*evaluations, pastEvaluation(s, p, sessionIDs[p.Session], person.Email, d.LineManagerEmail != "", now))
-	case placeAbsent:
-		if err := chargePastPlace(ctx, tx, s, k, id, "non_attendance", manager, now); err != nil {
-			return 0, err
-		}
-	case placeLateCancel:
-		if err := chargePastPlace(ctx, tx, s, k, id, "late_cancellation", manager, now); err != nil {
-			return 0, err
-		}
-	}
-	if band == agency.BandNonContributing && (p.Outcome == placeAttended || p.Outcome == placeLate || p.Outcome == placeAbsent) {
-		if _, err := payment.AddDemoPaymentTx(ctx, tx, payment.DemoPayment{BookingID: id, Card: p.N%2 == 0,
-			PurchaseOrder: fmt.Sprintf("PO-%05d", 10000+k), PaidAt: d.BookedAt.Add(20 * time.Minute)}); err != nil {
-			return 0, err
-		}
-	}
-	return id, nil
+	return d
 }
 
 // pastEvaluation: an attended place was asked for its evaluation an hour after

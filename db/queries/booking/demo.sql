@@ -9,7 +9,7 @@ WHERE u.email = @email
   AND (SELECT seats_taken < capacity FROM sessions WHERE id = @session_id)
 ON CONFLICT DO NOTHING;
 
--- name: AddDemoPastPlace :one
+-- name: AddDemoPastPlace :batchone
 -- A claim on a past session of the demo's past term, as the booking rules
 -- would have left it: a place taken and its register mark, a cancellation
 -- (late inside the cut-off), a place passed to a colleague or moved to

@@ -7,7 +7,6 @@ package bookingdb
 
 import (
 	"context"
-	"time"
 )
 
 const addDemoBooking = `-- name: AddDemoBooking :exec
@@ -41,67 +40,4 @@ func (q *Queries) AddDemoBooking(ctx context.Context, arg AddDemoBookingParams) 
 		arg.Email,
 	)
 	return err
-}
-
-const addDemoPastPlace = `-- name: AddDemoPastPlace :one
-INSERT INTO bookings (session_id, user_id, agency_id, status, booked_by, line_manager_name, line_manager_email,
-                      policy_agreed_at, waiting_since, offered_at, offer_expires_at, confirmed_at,
-                      ended_at, ended_by, late, end_note, replaced_by, attendance, attendance_by, attendance_at,
-                      created_at, updated_at)
-SELECT $1, u.id, u.agency_id, $2::booking_status, u.id, $3, $4,
-       $5::timestamptz,
-       CASE WHEN $2::booking_status IN ('waiting', 'expired') THEN $5::timestamptz END,
-       CASE WHEN $2::booking_status = 'expired' THEN $6::timestamptz - interval '48 hours' END,
-       CASE WHEN $2::booking_status = 'expired' THEN $6::timestamptz END,
-       CASE WHEN $2::booking_status NOT IN ('waiting', 'expired') THEN $5::timestamptz END,
-       $6::timestamptz, $7, $8, $9, $10,
-       $11, $12, $13::timestamptz,
-       $5::timestamptz, coalesce($13::timestamptz, $6::timestamptz, $5::timestamptz)
-FROM users u
-WHERE u.id = $14
-RETURNING id
-`
-
-type AddDemoPastPlaceParams struct {
-	SessionID        int64
-	Status           BookingStatus
-	LineManagerName  string
-	LineManagerEmail string
-	BookedAt         time.Time
-	EndedAt          *time.Time
-	EndedBy          *int64
-	Late             bool
-	EndNote          string
-	ReplacedBy       *int64
-	Attendance       *string
-	AttendanceBy     *int64
-	AttendanceAt     *time.Time
-	UserID           int64
-}
-
-// A claim on a past session of the demo's past term, as the booking rules
-// would have left it: a place taken and its register mark, a cancellation
-// (late inside the cut-off), a place passed to a colleague or moved to
-// another session (replaced_by), or a waiting list that never got a place
-// (still waiting, or an offer that expired).
-func (q *Queries) AddDemoPastPlace(ctx context.Context, arg AddDemoPastPlaceParams) (int64, error) {
-	row := q.db.QueryRow(ctx, addDemoPastPlace,
-		arg.SessionID,
-		arg.Status,
-		arg.LineManagerName,
-		arg.LineManagerEmail,
-		arg.BookedAt,
-		arg.EndedAt,
-		arg.EndedBy,
-		arg.Late,
-		arg.EndNote,
-		arg.ReplacedBy,
-		arg.Attendance,
-		arg.AttendanceBy,
-		arg.AttendanceAt,
-		arg.UserID,
-	)
-	var id int64
-	err := row.Scan(&id)
-	return id, err
 }
