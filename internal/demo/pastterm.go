@@ -559,22 +559,24 @@ var waiverReasons = []string{
 	"Redeployed to an urgent case by their team leader; waived as agreed with the agency.",
 }
 
-// chargePastPlace proposes the policy's charge for an absence or a late
-// cancellation; the manager decided those of sessions more than three
-// weeks ago in turn: waived, invoiced, paid, or left to decide.
+// chargePastPlace records the manager's decision on an absence or a late
+// cancellation of a session more than three weeks ago, in turn: waived,
+// invoiced, paid, or charged and waiting to be invoiced (proposed). Those of
+// the last three weeks are left for the manager to decide.
 func chargePastPlace(ctx context.Context, tx pgx.Tx, s PastSession, k int, bookingID int64, kind string, manager int64, now time.Time) error {
-	c := payment.DemoCharge{BookingID: bookingID, Kind: kind, Status: "proposed", CreatedAt: s.EndsAt.Add(time.Hour)}
+	if !s.EndsAt.AddDate(0, 0, 21).Before(now) {
+		return nil
+	}
 	decided := s.EndsAt.AddDate(0, 0, 7)
-	if s.EndsAt.AddDate(0, 0, 21).Before(now) {
-		c.DecidedBy, c.DecidedAt = manager, decided
-		switch k % 4 {
-		case 0:
-			c.Status, c.WaiverReason = "waived", waiverReasons[k%len(waiverReasons)]
-		case 1:
-			c.Status, c.InvoiceReference = "invoiced", fmt.Sprintf("PSCP-%s-%04d", decided.Format("0601"), k)
-		case 2:
-			c.Status, c.InvoiceReference = "paid", fmt.Sprintf("PSCP-%s-%04d", decided.Format("0601"), k)
-		}
+	c := payment.DemoCharge{BookingID: bookingID, Kind: kind, Status: "proposed", CreatedAt: decided,
+		DecidedBy: manager, DecidedAt: decided}
+	switch k % 4 {
+	case 0:
+		c.Status, c.WaiverReason = "waived", waiverReasons[k%len(waiverReasons)]
+	case 1:
+		c.Status, c.InvoiceReference = "invoiced", fmt.Sprintf("PSCP-%s-%04d", decided.Format("0601"), k)
+	case 2:
+		c.Status, c.InvoiceReference = "paid", fmt.Sprintf("PSCP-%s-%04d", decided.Format("0601"), k)
 	}
 	_, err := payment.AddDemoChargeTx(ctx, tx, c)
 	return err
@@ -615,7 +617,11 @@ func seedPastRequests(ctx context.Context, tx pgx.Tx, plan PastTerm, sessionIDs,
 		if r.days < 0 {
 			d.SubmittedAt = workdayBefore(london.StartOfDay(now), -r.days).Add(10 * time.Hour)
 		} else {
+			// Eight weeks before the session, within the term.
 			d.SubmittedAt = s.StartsAt.AddDate(0, 0, -56)
+			if start := PastTermStart(now).Add(9 * time.Hour); d.SubmittedAt.Before(start) {
+				d.SubmittedAt = start
+			}
 			d.DecidedBy, d.DecidedAt = manager, workday.Add(d.SubmittedAt, r.days).Add(15*time.Hour)
 			if s.ClosedToAgency >= 0 {
 				d.Status, d.SessionID = trainingrequest.Accepted, sessionIDs[r.session]

@@ -75,6 +75,11 @@ func TestPastTermHasWhatEachReportNeeds(t *testing.T) {
 		{"charges paid", `SELECT count(*) FROM charges WHERE status = 'paid'`},
 		{"non-attendance charges", `SELECT count(*) FROM charges WHERE kind = 'non_attendance'`},
 		{"late-cancellation charges", `SELECT count(*) FROM charges WHERE kind = 'late_cancellation'`},
+		{"absences and late cancellations for the manager to decide", `SELECT count(*) FROM bookings b
+			JOIN agencies a ON a.id = b.agency_id AND a.charging_band <> 'partner'
+			WHERE b.session_id IN (` + past + `) AND (b.attendance = 'absent' OR b.late)
+			AND NOT EXISTS (SELECT 1 FROM charges c WHERE c.booking_id = b.id)
+			AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.booking_id = b.id)`},
 		{"paid places by card", `SELECT count(*) FROM payments WHERE status = 'paid' AND method = 'card'`},
 		{"paid places on invoice", `SELECT count(*) FROM payments WHERE status = 'paid' AND method = 'invoice'`},
 		{"requests accepted into a session", `SELECT count(*) FROM enquiries e JOIN enquiry_sessions es ON es.enquiry_id = e.id

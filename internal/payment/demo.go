@@ -23,9 +23,9 @@ func SeedDemoPricesTx(ctx context.Context, tx pgx.Tx) error {
 }
 
 // DemoCharge is a non-attendance or late-cancellation charge of the demo's
-// past term, proposed at CreatedAt and, unless still proposed, decided by
-// DecidedBy at DecidedAt: waived (with WaiverReason), or invoiced or paid
-// (on InvoiceReference).
+// past term, as the manager decided it (DecidedBy at DecidedAt, also when it
+// was made): charged and waiting to be invoiced (proposed), waived (with
+// WaiverReason), or invoiced or paid (on InvoiceReference).
 type DemoCharge struct {
 	BookingID        int64
 	Kind             string // non_attendance or late_cancellation
@@ -47,7 +47,7 @@ func AddDemoChargeTx(ctx context.Context, tx pgx.Tx, c DemoCharge) (bool, error)
 	if c.InvoiceReference != "" {
 		arg.InvoiceReference = &c.InvoiceReference
 	}
-	if c.Status != "proposed" {
+	if c.DecidedBy != 0 {
 		arg.DecidedBy, arg.DecidedAt = &c.DecidedBy, &c.DecidedAt
 	}
 	n, err := paymentdb.New(tx).AddDemoCharge(ctx, arg)
