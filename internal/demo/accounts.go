@@ -79,7 +79,8 @@ func seedAccounts(ctx context.Context, tx pgx.Tx, passwordHash string, now time.
 	}
 	// The past term keeps clear of the days of the practitioner's own past
 	// sessions (see giveDemoBookings), which the demo trainer delivered.
-	if err := seedPastTerm(ctx, tx, ids, now, now.AddDate(0, 0, -14), now.AddDate(0, 0, -16*7)); err != nil {
+	local := now.In(london.Zone)
+	if err := seedPastTerm(ctx, tx, ids, now, local.AddDate(0, 0, -14), local.AddDate(0, 0, -16*7)); err != nil {
 		return fmt.Errorf("seed demo past term: %w", err)
 	}
 	return nil

@@ -108,7 +108,7 @@ var pastTrainers = []account.DemoPerson{
 
 var cancelledReasons = []string{
 	"Both trainers were called to a serious case review that week.",
-	"Too few bookings to run; the people booked were offered the next session.",
+	"Too few bookings to run that day.",
 	"The venue closed for urgent repairs.",
 }
 
