@@ -185,7 +185,8 @@ func giveDemoEvaluations(ctx context.Context, tx pgx.Tx, trainerID, recent int64
 		}
 		if ok {
 			if err := evaluation.AddDemoTx(ctx, tx, evaluation.DemoEvaluation{SessionID: older, Email: c.Email,
-				AskedAt: starts.Add(4 * time.Hour), Answered: true, Seed: i + 2, FollowUp: i != 4, Manager: i%2 == 0}); err != nil {
+				AskedAt: starts.Add(4 * time.Hour), Answered: true, Seed: i + 2, FollowUp: i != 4, Manager: i%2 == 0,
+				FollowUpUnanswered: i == 4}); err != nil {
 				return err
 			}
 		}
