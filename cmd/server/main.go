@@ -95,12 +95,14 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 		return err
 	}
 	if cfg.DemoData {
-		seeded, err := demo.SeedWithAccounts(ctx, pool, time.Now())
+		began := time.Now()
+		seeded, err := demo.SeedWithAccounts(ctx, pool, began)
 		if err != nil {
 			return err
 		}
 		if seeded {
-			log.Info("loaded demo data into the empty database: sixteen courses, partner agencies, venues, a term of sessions and the demo accounts")
+			log.Info("loaded demo data into the empty database: sixteen courses, partner agencies, venues, a term of sessions, the demo accounts and a past term",
+				"took", time.Since(began).Round(time.Millisecond))
 		}
 	}
 

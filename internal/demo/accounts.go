@@ -45,6 +45,7 @@ var Accounts = []Account{
 // bookings, in the transaction that seeds an empty database.
 func seedAccounts(ctx context.Context, tx pgx.Tx, passwordHash string, now time.Time) error {
 	var trainerID int64 // the first trainer, whose sessions the demo bookings are on
+	ids := map[string]int64{}
 	for _, a := range Accounts {
 		roles := make([]account.Role, len(a.Roles))
 		for i, r := range a.Roles {
@@ -56,6 +57,7 @@ func seedAccounts(ctx context.Context, tx pgx.Tx, passwordHash string, now time.
 		if err != nil {
 			return fmt.Errorf("seed demo account %s: %w", a.Email, err)
 		}
+		ids[a.Email] = id
 		for _, r := range a.Roles {
 			if r == "trainer" {
 				if err := giveTrainerWork(ctx, tx, id, trainerCourses[a.Email]); err != nil {
@@ -74,6 +76,12 @@ func seedAccounts(ctx context.Context, tx pgx.Tx, passwordHash string, now time.
 		if err := giveDemoBookings(ctx, tx, trainerID, now); err != nil {
 			return fmt.Errorf("seed demo bookings: %w", err)
 		}
+	}
+	// The past term keeps clear of the days of the practitioner's own past
+	// sessions (see giveDemoBookings), which the demo trainer delivered.
+	local := now.In(london.Zone)
+	if err := seedPastTerm(ctx, tx, ids, now, local.AddDate(0, 0, -14), local.AddDate(0, 0, -16*7)); err != nil {
+		return fmt.Errorf("seed demo past term: %w", err)
 	}
 	return nil
 }
@@ -177,7 +185,8 @@ func giveDemoEvaluations(ctx context.Context, tx pgx.Tx, trainerID, recent int64
 		}
 		if ok {
 			if err := evaluation.AddDemoTx(ctx, tx, evaluation.DemoEvaluation{SessionID: older, Email: c.Email,
-				AskedAt: starts.Add(4 * time.Hour), Answered: true, Seed: i + 2, FollowUp: i != 4, Manager: i%2 == 0}); err != nil {
+				AskedAt: starts.Add(4 * time.Hour), Answered: true, Seed: i + 2, FollowUp: i != 4, Manager: i%2 == 0,
+				FollowUpUnanswered: i == 4}); err != nil {
 				return err
 			}
 		}

@@ -25,6 +25,7 @@ type DemoSession struct {
 	MeetingURL               string
 	ClosedToAgencyID         *int64  // a session for one agency only
 	InviteToken              *string // with ClosedToAgencyID
+	CancelledReason          string  // why the partnership cancelled it (Status cancelled)
 }
 
 // AddDemoSessionTx adds a demo session in the caller's transaction and
@@ -34,6 +35,7 @@ func AddDemoSessionTx(ctx context.Context, tx pgx.Tx, s DemoSession) (int64, err
 		CourseID: s.CourseID, VenueID: s.VenueID, StartsAt: s.StartsAt, EndsAt: s.EndsAt,
 		BookingCutoffAt: s.Cutoff, Capacity: int32(s.Capacity), Status: schedulingdb.SessionStatus(s.Status),
 		MeetingUrl: s.MeetingURL, ClosedToAgencyID: s.ClosedToAgencyID, InviteToken: s.InviteToken,
+		CancelledReason: s.CancelledReason,
 	})
 	if err != nil {
 		return 0, fmt.Errorf("demo session: %w", err)

@@ -22,3 +22,13 @@ SELECT s.id FROM sessions s JOIN session_trainers st ON st.session_id = s.id
 WHERE st.trainer_id = @trainer_id AND s.closed_to_agency_id IS NULL
   AND session_open_for_booking(s.status, s.booking_cutoff_at, now())
 ORDER BY s.starts_at;
+
+-- name: DemoCourseIDs :many
+-- The demo courses' ids in the order they were made (the order of Courses).
+SELECT id FROM courses WHERE NOT bespoke ORDER BY id;
+
+-- name: DemoVenueIDs :many
+SELECT id FROM venues ORDER BY id;
+
+-- name: DemoAgencyIDs :many
+SELECT id FROM agencies ORDER BY id;

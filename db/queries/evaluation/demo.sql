@@ -1,7 +1,7 @@
 -- Demo evaluations (internal/evaluation, called only by internal/demo in the
 -- transaction that seeds an empty database).
 
--- name: DemoPlace :one
+-- name: DemoPlace :batchone
 SELECT b.id AS booking_id, c.learning_outcomes, s.ends_at
 FROM bookings b
 JOIN users u ON u.id = b.user_id
@@ -12,22 +12,30 @@ WHERE b.session_id = @session_id AND u.email = @email;
 -- name: DemoQuestions :many
 SELECT id, kind FROM evaluation_questions WHERE retired_at IS NULL ORDER BY position, id;
 
--- name: AddDemoEvaluation :exec
+-- name: AddDemoEvaluation :batchexec
 INSERT INTO evaluations (booking_id, asked_at, closes_at, invited_at, reminders_sent, submitted_at, follow_up_at)
 VALUES (@booking_id, @asked_at, @closes_at, @asked_at, 2, @submitted_at, @follow_up_at);
 
--- name: AddDemoOutcome :exec
+-- name: AddDemoOutcomes :batchexec
+-- The confidence before and after on each learning outcome, in one statement
+-- (the demo seeds hundreds of evaluations at every fresh start).
 INSERT INTO evaluation_outcomes (booking_id, position, outcome, before, after)
-VALUES (@booking_id, @position, @outcome, @before, @after);
+SELECT @booking_id, i::smallint, (@outcomes::text[])[i], (@befores::smallint[])[i], (@afters::smallint[])[i]
+FROM generate_series(1, cardinality(@outcomes::text[])) AS i;
 
--- name: AddDemoAnswer :exec
+-- name: AddDemoAnswers :batchexec
+-- The answers to the standard questions, in one statement: a rating of 0,
+-- a yes of -1 (1 yes, 0 no) and an empty answer stand for none.
 INSERT INTO evaluation_answers (booking_id, question_id, rating, yes, answer)
-VALUES (@booking_id, @question_id, @rating, @yes, @answer);
+SELECT @booking_id, (@question_ids::bigint[])[i], nullif((@ratings::smallint[])[i], 0),
+       CASE (@yeses::smallint[])[i] WHEN 1 THEN true WHEN 0 THEN false END, nullif((@answers::text[])[i], '')
+FROM generate_series(1, cardinality(@question_ids::bigint[])) AS i;
 
--- name: AddDemoFollowUp :exec
+-- name: AddDemoFollowUp :batchexec
 INSERT INTO impact_follow_ups (booking_id, respondent, asked_at, closes_at, submitted_at, example, barriers)
 VALUES (@booking_id, @respondent, @asked_at, @closes_at, @submitted_at, @example, @barriers);
 
--- name: AddDemoImpactOutcome :exec
+-- name: AddDemoImpactOutcomes :batchexec
 INSERT INTO impact_outcomes (booking_id, respondent, position, outcome, confidence)
-VALUES (@booking_id, @respondent, @position, @outcome, @confidence);
+SELECT @booking_id, @respondent, i::smallint, (@outcomes::text[])[i], (@confidences::smallint[])[i]
+FROM generate_series(1, cardinality(@outcomes::text[])) AS i;

@@ -24,6 +24,55 @@ func (q *Queries) DatabaseIsEmpty(ctx context.Context) (bool, error) {
 	return empty, err
 }
 
+const demoAgencyIDs = `-- name: DemoAgencyIDs :many
+SELECT id FROM agencies ORDER BY id
+`
+
+func (q *Queries) DemoAgencyIDs(ctx context.Context) ([]int64, error) {
+	rows, err := q.db.Query(ctx, demoAgencyIDs)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const demoCourseIDs = `-- name: DemoCourseIDs :many
+SELECT id FROM courses WHERE NOT bespoke ORDER BY id
+`
+
+// The demo courses' ids in the order they were made (the order of Courses).
+func (q *Queries) DemoCourseIDs(ctx context.Context) ([]int64, error) {
+	rows, err := q.db.Query(ctx, demoCourseIDs)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const demoSessionsForCourses = `-- name: DemoSessionsForCourses :many
 SELECT s.id, s.starts_at, s.ends_at FROM sessions s JOIN courses c ON c.id = s.course_id
 WHERE c.slug = ANY ($1::text[]) AND s.status <> 'cancelled'
@@ -66,6 +115,30 @@ ORDER BY s.starts_at
 // The demo trainer's upcoming published sessions open to everyone.
 func (q *Queries) DemoTrainerSessions(ctx context.Context, trainerID int64) ([]int64, error) {
 	rows, err := q.db.Query(ctx, demoTrainerSessions, trainerID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const demoVenueIDs = `-- name: DemoVenueIDs :many
+SELECT id FROM venues ORDER BY id
+`
+
+func (q *Queries) DemoVenueIDs(ctx context.Context) ([]int64, error) {
+	rows, err := q.db.Query(ctx, demoVenueIDs)
 	if err != nil {
 		return nil, err
 	}

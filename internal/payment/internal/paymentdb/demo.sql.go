@@ -7,7 +7,93 @@ package paymentdb
 
 import (
 	"context"
+	"time"
 )
+
+const addDemoCharge = `-- name: AddDemoCharge :execrows
+INSERT INTO charges (booking_id, agency_id, kind, amount_pence, status, waiver_reason, invoice_reference,
+                     decided_by, decided_at, created_at, updated_at)
+SELECT b.id, b.agency_id, $1, cp.amount_pence, $2, $3, $4,
+       $5, $6::timestamptz, $7::timestamptz,
+       coalesce($6::timestamptz, $7::timestamptz)
+FROM bookings b
+JOIN sessions s ON s.id = b.session_id
+JOIN courses c ON c.id = s.course_id
+JOIN agencies a ON a.id = b.agency_id
+JOIN charge_policy cp ON cp.kind = $1 AND cp.duration = c.duration::text AND cp.charging_band = a.charging_band::text
+WHERE b.id = $8 AND cp.amount_pence > 0
+`
+
+type AddDemoChargeParams struct {
+	Kind             string
+	Status           string
+	WaiverReason     string
+	InvoiceReference *string
+	DecidedBy        *int64
+	DecidedAt        *time.Time
+	CreatedAt        time.Time
+	BookingID        int64
+}
+
+// A demo charge for an absence or a late cancellation, at the policy's
+// amount for the course's length and the booking agency's band; none when
+// the policy charges nothing (the partner band).
+func (q *Queries) AddDemoCharge(ctx context.Context, arg AddDemoChargeParams) (int64, error) {
+	result, err := q.db.Exec(ctx, addDemoCharge,
+		arg.Kind,
+		arg.Status,
+		arg.WaiverReason,
+		arg.InvoiceReference,
+		arg.DecidedBy,
+		arg.DecidedAt,
+		arg.CreatedAt,
+		arg.BookingID,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const addDemoPayment = `-- name: AddDemoPayment :execrows
+INSERT INTO payments (booking_id, method, amount_pence, status, payment_intent_id, purchase_order, invoice_reference,
+                      created_at, updated_at, paid_at)
+SELECT b.id, $1, cp.amount_pence, 'paid', $2, $3,
+       $4, $5::timestamptz, $5::timestamptz, $5::timestamptz
+FROM bookings b
+JOIN sessions s ON s.id = b.session_id
+JOIN agencies a ON a.id = b.agency_id
+JOIN course_prices cp ON cp.course_id = s.course_id AND cp.charging_band = a.charging_band::text
+WHERE b.id = $6 AND cp.amount_pence > 0
+`
+
+type AddDemoPaymentParams struct {
+	Method           string
+	PaymentIntentID  *string
+	PurchaseOrder    *string
+	InvoiceReference *string
+	PaidAt           time.Time
+	BookingID        int64
+}
+
+// A demo paid place: paid by card (with a payment intent) or on the
+// agency's invoice (with a purchase order and the finance team's
+// reference), at the course's price for the booking agency's band; none
+// when the place is free.
+func (q *Queries) AddDemoPayment(ctx context.Context, arg AddDemoPaymentParams) (int64, error) {
+	result, err := q.db.Exec(ctx, addDemoPayment,
+		arg.Method,
+		arg.PaymentIntentID,
+		arg.PurchaseOrder,
+		arg.InvoiceReference,
+		arg.PaidAt,
+		arg.BookingID,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
 
 const seedDemoPrices = `-- name: SeedDemoPrices :exec
 

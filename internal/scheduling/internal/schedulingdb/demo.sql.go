@@ -56,10 +56,10 @@ func (q *Queries) InsertDemoPastSession(ctx context.Context, arg InsertDemoPastS
 const insertDemoSession = `-- name: InsertDemoSession :one
 
 INSERT INTO sessions (course_id, course_title, venue_id, starts_at, ends_at, booking_cutoff_at, capacity, status,
-                      meeting_url, closed_to_agency_id, invite_token)
+                      meeting_url, closed_to_agency_id, invite_token, cancelled_reason)
 SELECT c.id, c.title, $1, $2, $3, $4, $5, $6,
-       $7, $8, $9
-FROM courses c WHERE c.id = $10
+       $7, $8, $9, $10
+FROM courses c WHERE c.id = $11
 RETURNING id
 `
 
@@ -73,6 +73,7 @@ type InsertDemoSessionParams struct {
 	MeetingUrl       string
 	ClosedToAgencyID *int64
 	InviteToken      *string
+	CancelledReason  string
 	CourseID         int64
 }
 
@@ -88,6 +89,7 @@ func (q *Queries) InsertDemoSession(ctx context.Context, arg InsertDemoSessionPa
 		arg.MeetingUrl,
 		arg.ClosedToAgencyID,
 		arg.InviteToken,
+		arg.CancelledReason,
 		arg.CourseID,
 	)
 	var id int64
