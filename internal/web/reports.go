@@ -36,6 +36,7 @@ var reportKinds = []reportKind{
 	{"requests", "Training requests", "Requests received, accepted and declined, and the working days to an answer."},
 	{"money", "Charges and income", "Charges proposed, waived, invoiced and paid; income from paid places."},
 	{"contribution", "Trainers’ contribution", "Each agency’s trainer hours against the hours of training its staff received, and each trainer’s sessions."},
+	{"evaluation", "Evaluation and impact", "What attendees said: response rates, ratings, confidence before and after each course’s learning outcomes, and three months on."},
 }
 
 func reportKindOf(slug string) (reportKind, bool) {
@@ -426,6 +427,11 @@ func (r reports) content(c *fiber.Ctx, slug string, p report.Period, query strin
 			if ts, err = svc.Trainers(ctx, p); err == nil {
 				out = contributionContent(l, ts, query)
 			}
+		}
+	case "evaluation":
+		var e report.Evaluation
+		if e, err = svc.Evaluation(ctx, p); err == nil {
+			out = evaluationContent(e)
 		}
 	default:
 		return reportContent{}, fiber.ErrNotFound
@@ -884,4 +890,84 @@ func trainerContent(t report.TrainerRecord, found bool) reportContent {
 		}
 	}
 	return reportContent{Sentence: s, Tables: []reportTable{table}}
+}
+
+// confidenceText writes an average on the five-point scale: "3.4", or "–"
+// when nobody answered.
+func confidenceText(n int, avg float64) string {
+	if n == 0 {
+		return "–"
+	}
+	return strconv.FormatFloat(avg, 'f', 1, 64)
+}
+
+// shiftText writes a change on the five-point scale with its sign: "+1.3".
+func shiftText(n int, shift float64) string {
+	switch s := strconv.FormatFloat(shift, 'f', 1, 64); {
+	case n == 0:
+		return "–"
+	case shift > 0 && s != "0.0":
+		return "+" + s
+	default:
+		return s
+	}
+}
+
+func evaluationContent(e report.Evaluation) reportContent {
+	t := e.Total
+	rowCells := func(name string, r report.EvaluationRow) []string {
+		return []string{name, count(r.Asked), count(r.Answered), percentText(r.ResponseRate()),
+			confidenceText(r.ConfidenceAnswers, r.Before), confidenceText(r.ConfidenceAnswers, r.After),
+			shiftText(r.ConfidenceAnswers, r.Shift()), confidenceText(r.LaterAnswers, r.Later),
+			fmt.Sprintf("%d of %d", r.AttendeesAnswered, r.AttendeesAsked), fmt.Sprintf("%d of %d", r.LineManagersAnswered, r.LineManagersAsked)}
+	}
+	courses := reportTable{ID: "courses", Caption: "Evaluations by course", Text: 1,
+		Head: []string{"Course", "Asked", "Answered", "Response rate", "Confidence before (1 to 5)", "Confidence after",
+			"Shift", "Three months on", "Follow-ups answered", "Line managers answered"},
+		Total: rowCells("Total", t)}
+	var labels, texts []string
+	var values []float64
+	for _, r := range e.ByCourse {
+		courses.Rows = append(courses.Rows, tableRow{Cells: rowCells(r.Course, r)})
+		if r.ConfidenceAnswers > 0 {
+			labels, values = append(labels, r.Course), append(values, max(0, r.Shift()))
+			texts = append(texts, fmt.Sprintf("%s to %s", confidenceText(r.ConfidenceAnswers, r.Before), confidenceText(r.ConfidenceAnswers, r.After)))
+		}
+	}
+	outcomes := reportTable{ID: "outcomes", Caption: "Confidence on each learning outcome", Text: 2,
+		Head: []string{"Course", "Learning outcome", "Answers", "Before", "After", "Shift", "Three months on", "Line managers’ view"}}
+	for _, o := range e.Outcomes {
+		outcomes.Rows = append(outcomes.Rows, tableRow{Cells: []string{o.Course, o.Outcome, count(o.Answered),
+			confidenceText(o.Answered, o.Before), confidenceText(o.Answered, o.After), shiftText(o.Answered, o.Shift()),
+			confidenceText(o.LaterAnswered, o.Later), confidenceText(o.LineManagersAnswered, o.LineManagers)}})
+	}
+	ratings := reportTable{ID: "ratings", Caption: "Ratings (1 very poor to 5 very good)", Text: 1,
+		Head: []string{"Question", "Answers", "Average"}}
+	for _, r := range t.Ratings {
+		q := r.Question
+		if r.Retired {
+			q += " (no longer asked)"
+		}
+		ratings.Rows = append(ratings.Rows, tableRow{Cells: []string{q, count(r.Answered), confidenceText(r.Answered, r.Average)}})
+	}
+	sentence := "No evaluations were asked for sessions in this period."
+	headline := "No evaluations yet"
+	if t.Asked > 0 {
+		headline = fmt.Sprintf("%s answered; confidence %s to %s", percentText(t.ResponseRate()),
+			confidenceText(t.ConfidenceAnswers, t.Before), confidenceText(t.ConfidenceAnswers, t.After))
+		sentence = fmt.Sprintf("%d of the %d people asked evaluated their session (%s). On the courses’ learning outcomes, "+
+			"average confidence went from %s before to %s after, on a scale of 1 to 5.",
+			t.Answered, t.Asked, percentText(t.ResponseRate()), confidenceText(t.ConfidenceAnswers, t.Before), confidenceText(t.ConfidenceAnswers, t.After))
+		if t.AttendeesAsked > 0 {
+			sentence += fmt.Sprintf(" Three months on, %d of %d answered the follow-up, with confidence at %s; %d of %d line managers answered.",
+				t.AttendeesAnswered, t.AttendeesAsked, confidenceText(t.LaterAnswers, t.Later), t.LineManagersAnswered, t.LineManagersAsked)
+		}
+	}
+	content := reportContent{Headline: headline, Sentence: sentence, Tables: []reportTable{courses, outcomes, ratings}}
+	if len(labels) > 0 {
+		content.Charts = []barChart{newBarChart("chart-confidence", "The rise in confidence, by course",
+			"How far average confidence on each course’s learning outcomes rose from before the session to after it, on a scale of 1 to 5. The table by course follows.",
+			labels, values, texts)}
+	}
+	return content
 }

@@ -345,3 +345,44 @@ func TestReportsAreForManagersOnly(t *testing.T) {
 	_, page := m.get("/admin")
 	contains(t, page, `<a class="govuk-link" href="/admin/reports" id="reports-link">`)
 }
+
+// The evaluation report: of the three places attended in May that were
+// asked, two answered, with confidence on the course's first outcome of 2
+// and 3 before and 4 and 5 after (2.5 to 4.5); one answered the follow-up
+// three months on with 4.
+func TestEvaluationReport(t *testing.T) {
+	t.Parallel()
+	f := setupReports(t)
+	ctx := context.Background()
+	exec := func(sql string, args ...any) {
+		_, err := f.pool.Exec(ctx, sql, args...)
+		require.NoError(t, err, sql)
+	}
+	exec(`INSERT INTO evaluations (booking_id, asked_at, closes_at, follow_up_at, submitted_at)
+	      SELECT b.id, s.ends_at, s.ends_at + interval '30 days', s.ends_at + interval '91 days',
+	             CASE WHEN row_number() OVER (ORDER BY b.id) <= 2 THEN s.ends_at + interval '1 day' END
+	      FROM bookings b JOIN sessions s ON s.id = b.session_id
+	      WHERE b.attendance = 'attended' AND s.starts_at < '2021-06-01'`)
+	exec(`INSERT INTO evaluation_outcomes (booking_id, position, outcome, before, after)
+	      SELECT e.booking_id, 1, c.learning_outcomes[1], 1 + row_number() OVER (ORDER BY e.booking_id), 3 + row_number() OVER (ORDER BY e.booking_id)
+	      FROM evaluations e JOIN bookings b ON b.id = e.booking_id JOIN sessions s ON s.id = b.session_id JOIN courses c ON c.id = s.course_id
+	      WHERE e.submitted_at IS NOT NULL`)
+	exec(`INSERT INTO impact_follow_ups (booking_id, respondent, asked_at, closes_at, submitted_at, example)
+	      SELECT booking_id, 'attendee', follow_up_at, follow_up_at + interval '30 days', follow_up_at + interval '1 day', 'An example'
+	      FROM evaluations WHERE submitted_at IS NOT NULL ORDER BY booking_id LIMIT 1`)
+	exec(`INSERT INTO impact_outcomes (booking_id, respondent, position, outcome, confidence)
+	      SELECT f.booking_id, f.respondent, 1, 'x', 4 FROM impact_follow_ups f`)
+
+	resp, page := f.manager.get("/admin/reports/evaluation?year=2021")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "2 of the 3 people asked evaluated their session (67%). On the courses’ learning outcomes, average "+
+		"confidence went from 2.5 before to 4.5 after, on a scale of 1 to 5. Three months on, 1 of 1 answered the follow-up, "+
+		"with confidence at 4.0; 0 of 0 line managers answered.", summaryOf(t, page))
+	contains(t, page, `id="chart-confidence"`)
+	total := pageTable(t, page, "courses")
+	assert.Equal(t, []string{"Total", "3", "2", "67%", "2.5", "4.5", "+2.0", "4.0", "1 of 1", "0 of 0"}, total[len(total)-1])
+	assert.Equal(t, 3, checkCSVs(t, f.manager, page))
+
+	_, page = f.manager.get("/admin/reports?year=2021")
+	contains(t, page, "67% answered; confidence 2.5 to 4.5")
+}
