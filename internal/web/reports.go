@@ -959,8 +959,12 @@ func evaluationContent(e report.Evaluation) reportContent {
 			"average confidence went from %s before to %s after, on a scale of 1 to 5.",
 			t.Answered, t.Asked, percentText(t.ResponseRate()), confidenceText(t.ConfidenceAnswers, t.Before), confidenceText(t.ConfidenceAnswers, t.After))
 		if t.AttendeesAsked > 0 {
-			sentence += fmt.Sprintf(" Three months on, %d of %d answered the follow-up, with confidence at %s; %d of %d line managers answered.",
-				t.AttendeesAnswered, t.AttendeesAsked, confidenceText(t.LaterAnswers, t.Later), t.LineManagersAnswered, t.LineManagersAsked)
+			sentence += fmt.Sprintf(" Three months on, %d of %d answered the follow-up, with confidence at %s.",
+				t.AttendeesAnswered, t.AttendeesAsked, confidenceText(t.LaterAnswers, t.Later))
+		}
+		if t.LineManagersAsked > 0 {
+			sentence += fmt.Sprintf(" %d of %d line managers answered, and put their staff's confidence at %s.",
+				t.LineManagersAnswered, t.LineManagersAsked, confidenceText(t.LineManagerAnswers, t.LineManagersLater))
 		}
 	}
 	content := reportContent{Headline: headline, Sentence: sentence, Tables: []reportTable{courses, outcomes, ratings}}

@@ -100,3 +100,22 @@ func TestBrowserReports(t *testing.T) {
 	browsertest.Navigate(t, b, base+pages[0])
 	assert.LessOrEqual(t, textHeight(), 30.0, "the chart's text on a desktop")
 }
+
+// The evaluation report, with answers, passes axe at a desktop's width and
+// at 320 pixels; its screenshots are kept to be looked at.
+func TestBrowserEvaluationReport(t *testing.T) {
+	t.Parallel()
+	f := setupReports(t)
+	f.addEvaluations(t)
+	base := listen(t, f.testApp)
+	b := browsertest.New(t)
+	require.NoError(t, chromedp.Do(b, chromedp.EmulateViewport(1280, 1024)))
+	signInBrowser(t, b, base, "reports@example.org")
+	browsertest.Navigate(t, b, base+"/admin/reports/evaluation?year=2021")
+	checkPage(t, b)
+	assert.Equal(t, "2", text(t, b, "#table-courses tbody tr:first-child td:nth-child(3)"), "answered, in the table")
+	browsertest.Screenshot(t, b, "evaluation report")
+	require.NoError(t, chromedp.Do(b, chromedp.EmulateViewport(browsertest.NarrowWidth, 800)))
+	fitsNarrowScreen(t, b, base, "/admin/reports/evaluation?year=2021")
+	browsertest.Screenshot(t, b, "evaluation report, narrow")
+}

@@ -353,6 +353,37 @@ func TestReportsAreForManagersOnly(t *testing.T) {
 func TestEvaluationReport(t *testing.T) {
 	t.Parallel()
 	f := setupReports(t)
+	f.addEvaluations(t)
+
+	resp, page := f.manager.get("/admin/reports/evaluation?year=2021")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "2 of the 3 people asked evaluated their session (67%). On the courses’ learning outcomes, average "+
+		"confidence went from 2.5 before to 4.5 after, on a scale of 1 to 5. Three months on, 1 of 1 answered the follow-up, "+
+		"with confidence at 4.0.", summaryOf(t, page))
+	contains(t, page, `id="chart-confidence"`)
+	total := pageTable(t, page, "courses")
+	assert.Equal(t, []string{"Total", "3", "2", "67%", "2.5", "4.5", "+2.0", "4.0", "1 of 1", "0 of 0"}, total[len(total)-1])
+	assert.Equal(t, 3, checkCSVs(t, f.manager, page))
+
+	_, page = f.manager.get("/admin/reports?year=2021")
+	contains(t, page, "67% answered; confidence 2.5 to 4.5")
+
+	// A line manager answers too, putting their colleague at 3.
+	_, err := f.pool.Exec(context.Background(), `
+		INSERT INTO impact_follow_ups (booking_id, respondent, asked_at, closes_at, submitted_at, example)
+		SELECT booking_id, 'line_manager', asked_at, closes_at, submitted_at, 'Seen it' FROM impact_follow_ups;
+		INSERT INTO impact_outcomes (booking_id, respondent, position, outcome, confidence)
+		SELECT booking_id, 'line_manager', 1, 'x', 3 FROM impact_follow_ups WHERE respondent = 'line_manager'`)
+	require.NoError(t, err)
+	_, page = f.manager.get("/admin/reports/evaluation?year=2021")
+	assert.Contains(t, summaryOf(t, page), "with confidence at 4.0. 1 of 1 line managers answered, and put their staff's confidence at 3.0.")
+}
+
+// addEvaluations gives the fixture's May session evaluations: three of its
+// attended places asked, two answered (confidence on the course's first
+// outcome 2 and 3 before, 4 and 5 after), one follow-up answered with 4.
+func (f *reportFixture) addEvaluations(t *testing.T) {
+	t.Helper()
 	ctx := context.Background()
 	exec := func(sql string, args ...any) {
 		_, err := f.pool.Exec(ctx, sql, args...)
@@ -372,17 +403,4 @@ func TestEvaluationReport(t *testing.T) {
 	      FROM evaluations WHERE submitted_at IS NOT NULL ORDER BY booking_id LIMIT 1`)
 	exec(`INSERT INTO impact_outcomes (booking_id, respondent, position, outcome, confidence)
 	      SELECT f.booking_id, f.respondent, 1, 'x', 4 FROM impact_follow_ups f`)
-
-	resp, page := f.manager.get("/admin/reports/evaluation?year=2021")
-	require.Equal(t, http.StatusOK, resp.StatusCode)
-	assert.Equal(t, "2 of the 3 people asked evaluated their session (67%). On the courses’ learning outcomes, average "+
-		"confidence went from 2.5 before to 4.5 after, on a scale of 1 to 5. Three months on, 1 of 1 answered the follow-up, "+
-		"with confidence at 4.0; 0 of 0 line managers answered.", summaryOf(t, page))
-	contains(t, page, `id="chart-confidence"`)
-	total := pageTable(t, page, "courses")
-	assert.Equal(t, []string{"Total", "3", "2", "67%", "2.5", "4.5", "+2.0", "4.0", "1 of 1", "0 of 0"}, total[len(total)-1])
-	assert.Equal(t, 3, checkCSVs(t, f.manager, page))
-
-	_, page = f.manager.get("/admin/reports?year=2021")
-	contains(t, page, "67% answered; confidence 2.5 to 4.5")
 }
