@@ -252,8 +252,9 @@ type reportsIndexPage struct {
 	PeriodText string
 	Query      string
 	Reports    []reportSummary
-	// PackHref is the period's annual pack, every report in one workbook.
-	PackHref string
+	// PackHref is the period's annual pack, every report in one workbook;
+	// PrintHref every report on one page, to print.
+	PackHref, PrintHref string
 }
 
 type reportSummary struct {
@@ -288,6 +289,7 @@ func (r reports) index(c *fiber.Ctx) error {
 	}
 	d.PeriodText, d.Query = p.String(), query
 	d.PackHref = "/admin/reports/pack.xlsx?" + p.Query().Encode()
+	d.PrintHref = "/admin/reports/pack?" + query
 	for _, k := range reportKinds {
 		content, err := r.content(c, k.Slug, p, query)
 		if err != nil {
@@ -317,6 +319,54 @@ func (r reports) page(slug string) fiber.Handler {
 		d.PeriodText, d.Query, d.reportContent = p.String(), query, content
 		return r.renderForm(c, "admin/reports/report", kind.Title, d, nil)
 	}
+}
+
+// packSection is one report on the printable pack's page.
+type packSection struct {
+	Kind reportKind
+	reportContent
+}
+
+type packPage struct {
+	adminArea
+	fieldErrors
+	Action      string
+	Chooser     periodChooser
+	Partnership string
+	PeriodText  string
+	PackHref    string
+	Sections    []packSection
+	Back        link
+}
+
+// pack is every report of the period on one page, to print for the board:
+// each report's sentence, charts and tables, a report to a printed page.
+// Ids of charts and tables are prefixed with their report's, so two
+// reports' tables of the same name stay apart.
+func (r reports) pack(c *fiber.Ctx) error {
+	p, query, chooser, v := reportPeriod(queryValues(c), r.deps.Now())
+	d := packPage{adminArea: newAdminArea(c), Action: "/admin/reports/pack", Chooser: chooser,
+		Partnership: r.deps.Partnership, Back: link{"/admin/reports", "All reports"}}
+	if v != nil {
+		d.fieldErrors = fieldErrors{v}
+		return r.renderForm(c, "admin/reports/pack", "Training report for the board", d, v)
+	}
+	d.Back.Href += "?" + query
+	d.PeriodText, d.PackHref = p.String(), "/admin/reports/pack.xlsx?"+p.Query().Encode()
+	for _, k := range reportKinds {
+		content, err := r.content(c, k.Slug, p, query)
+		if err != nil {
+			return err
+		}
+		for i := range content.Charts {
+			content.Charts[i].ID = k.Slug + "-" + content.Charts[i].ID
+		}
+		for i := range content.Tables {
+			content.Tables[i].ID = k.Slug + "-" + content.Tables[i].ID
+		}
+		d.Sections = append(d.Sections, packSection{Kind: k, reportContent: content})
+	}
+	return r.renderForm(c, "admin/reports/pack", "Training report for the board", d, nil)
 }
 
 // csv downloads one table of a report (?table=, the first by default),

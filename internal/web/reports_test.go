@@ -404,3 +404,34 @@ func (f *reportFixture) addEvaluations(t *testing.T) {
 	exec(`INSERT INTO impact_outcomes (booking_id, respondent, position, outcome, confidence)
 	      SELECT f.booking_id, f.respondent, 1, 'x', 4 FROM impact_follow_ups f`)
 }
+
+// Every report on one page, to print for the board: each report's title,
+// sentence and tables, their ids kept apart; linked from the list.
+func TestReportPackPage(t *testing.T) {
+	t.Parallel()
+	f := setupReports(t)
+	f.addEvaluations(t)
+	_, index := f.manager.get("/admin/reports?year=2021")
+	contains(t, index, `href="/admin/reports/pack?year=2021"`)
+	resp, page := f.manager.get("/admin/reports/pack?year=2021")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	contains(t, page, "1 April 2021 to 31 March 2022")
+	for _, slug := range []string{"delivery", "attendance", "non-attendance", "unmet-demand", "requests", "money", "contribution", "evaluation"} {
+		contains(t, page, `id="report-`+slug+`"`)
+		_, alone := f.manager.get("/admin/reports/" + slug + "?year=2021")
+		contains(t, page, html.EscapeString(summaryOf(t, alone)), "the %s report's sentence, as on its own page", slug)
+	}
+	assert.Equal(t, pageTable(t, page, "evaluation-courses"), pageTable(t, func() string {
+		_, p := f.manager.get("/admin/reports/evaluation?year=2021")
+		return p
+	}(), "courses"))
+	ids := regexp.MustCompile(`id="([^"]+)"`).FindAllStringSubmatch(page, -1)
+	seen := map[string]bool{}
+	for _, m := range ids {
+		assert.False(t, seen[m[1]], "id %s is used once", m[1])
+		seen[m[1]] = true
+	}
+	resp, page = f.manager.get("/admin/reports/pack?year=abc")
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	contains(t, page, "There is a problem")
+}
