@@ -85,9 +85,13 @@ type Request struct {
 	Details
 	// InviteToken is the closed session's secret link, when booking through it.
 	InviteToken string
-	// JoinWaitingList joins the waiting list when the session is full,
-	// rather than failing with ErrFull.
+	// JoinWaitingList joins the waiting list when the session is full, or
+	// the person's agency holds every place its cap allows, rather than
+	// failing with ErrFull or a *CapError.
 	JoinWaitingList bool
+	// CapReason is a manager's reason for booking someone past their
+	// agency's or sector's cap; without it a reached cap is refused.
+	CapReason string
 }
 
 // Outcome is what a booking request produced.
@@ -150,6 +154,8 @@ func (s *Service) Book(ctx context.Context, r Request) (Outcome, error) {
 	})
 	if pgerr.Violates(err, "bookings_one_live") {
 		return Outcome{}, ErrAlreadyBooked
+	} else if CapViolated(err) {
+		return Outcome{}, ErrCapReached
 	}
 	return out, err
 }
@@ -186,9 +192,29 @@ func (s *Service) book(ctx context.Context, tx pgx.Tx, q *bookingdb.Queries, who
 	if detailsErr != nil {
 		return Outcome{}, detailsErr
 	}
+	capReason, err := capReasonFor(who, r.CapReason)
+	if err != nil {
+		return Outcome{}, err
+	}
+	capped := false
+	switch err := capReached(ctx, q, se.ID, p.AgencyID, capsOf(se.AgencyCap, se.SectorCap, se.CapsReleaseAt), now); {
+	case err == nil:
+		capReason = "" // within the caps: nothing to explain
+	case !isCapError(err):
+		return Outcome{}, err
+	case capReason != "":
+		// A manager's decision, recorded on the place.
+	case r.JoinWaitingList:
+		capped = true
+	default:
+		return Outcome{}, err
+	}
 	price, err := s.price(ctx, tx, se.CourseID, p.AgencyID)
 	if err != nil {
 		return Outcome{}, err
+	}
+	if capped {
+		return s.joinWaitingList(ctx, tx, q, who, p, se.ID, d, now, true)
 	}
 	if price > 0 && !who.Manager {
 		// A paid place is held while its person pays; a manager adding
@@ -197,7 +223,7 @@ func (s *Service) book(ctx context.Context, tx pgx.Tx, q *bookingdb.Queries, who
 		id, err := q.HoldPlace(ctx, bookingdb.HoldPlaceParams{
 			UserID: p.ID, AgencyID: p.AgencyID, BookedBy: who.ID, AccessNeeds: d.AccessNeeds,
 			DietaryNeeds: d.DietaryNeeds, LineManagerName: d.LineManagerName, LineManagerEmail: d.LineManagerEmail,
-			Now: now, HoldUntil: until, SessionID: se.ID,
+			Now: now, HoldUntil: until, SessionID: se.ID, CapExceededReason: capReason,
 		})
 		switch {
 		case err == nil:
@@ -211,7 +237,7 @@ func (s *Service) book(ctx context.Context, tx pgx.Tx, q *bookingdb.Queries, who
 	id, err := q.TakePlace(ctx, bookingdb.TakePlaceParams{
 		UserID: p.ID, AgencyID: p.AgencyID, BookedBy: who.ID, AccessNeeds: d.AccessNeeds,
 		DietaryNeeds: d.DietaryNeeds, LineManagerName: d.LineManagerName, LineManagerEmail: d.LineManagerEmail,
-		Now: now, SessionID: se.ID,
+		Now: now, SessionID: se.ID, CapExceededReason: capReason,
 	})
 	switch {
 	case err == nil:
@@ -221,10 +247,17 @@ func (s *Service) book(ctx context.Context, tx pgx.Tx, q *bookingdb.Queries, who
 	case !r.JoinWaitingList:
 		return Outcome{}, ErrFull
 	}
-	id, err = q.JoinWaitingList(ctx, bookingdb.JoinWaitingListParams{
+	return s.joinWaitingList(ctx, tx, q, who, p, se.ID, d, now, false)
+}
+
+// joinWaitingList puts p on session sessionID's waiting list: when it is
+// full, or when capped, because their agency or sector holds every place
+// its cap allows.
+func (s *Service) joinWaitingList(ctx context.Context, tx pgx.Tx, q *bookingdb.Queries, who actor.Actor, p person, sessionID int64, d Details, now time.Time, capped bool) (Outcome, error) {
+	id, err := q.JoinWaitingList(ctx, bookingdb.JoinWaitingListParams{
 		UserID: p.ID, AgencyID: p.AgencyID, BookedBy: who.ID, AccessNeeds: d.AccessNeeds,
 		DietaryNeeds: d.DietaryNeeds, LineManagerName: d.LineManagerName, LineManagerEmail: d.LineManagerEmail,
-		Now: now, SessionID: se.ID,
+		Now: now, SessionID: sessionID, Capped: capped,
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Outcome{}, ErrNotFull // cannot happen under the lock, but never wait for nothing
@@ -290,8 +323,16 @@ func mayBook(who actor.Actor, p person, se bookingdb.LockSessionForBookingRow, t
 // offerFreePlaces offers any free places of a session (whose row the caller
 // has locked) to the people waiting, in order, and tells each of them.
 func (s *Service) offerFreePlaces(ctx context.Context, tx pgx.Tx, q *bookingdb.Queries, sessionID int64, now time.Time) error {
+	se, err := q.LockSessionForBooking(ctx, sessionID) // locked already: this reads its caps
+	if err != nil {
+		return fmt.Errorf("session %d: %w", sessionID, err)
+	}
+	only, err := offerableUnderCaps(ctx, q, se, now)
+	if err != nil {
+		return err
+	}
 	offers, err := q.OfferFreePlaces(ctx, bookingdb.OfferFreePlacesParams{
-		SessionID: sessionID, Now: now, Deadline: now.Add(s.offerWindow()),
+		SessionID: sessionID, Now: now, Deadline: now.Add(s.offerWindow()), OnlyIds: only,
 	})
 	if err != nil {
 		return fmt.Errorf("offer free places of session %d: %w", sessionID, err)

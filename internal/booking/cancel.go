@@ -148,6 +148,12 @@ func (s *Service) Substitute(ctx context.Context, bookingID int64, colleagueEmai
 			v.Add(FieldColleagueEmail, "Your colleague already has a place on this session")
 			return v.Err()
 		}
+		// A place a manager let past a cap stays past it for the colleague:
+		// the agency holds no more places than before.
+		capReason, err := q.CapExceededReason(ctx, b.ID)
+		if err != nil {
+			return fmt.Errorf("cap reason of booking %d: %w", b.ID, err)
+		}
 		// The old place ends first, so the session never holds both.
 		if err := end(ctx, q, b.ID, Substituted, who.ID, now, false, "", nil, Confirmed); err != nil {
 			return err
@@ -155,7 +161,7 @@ func (s *Service) Substitute(ctx context.Context, bookingID int64, colleagueEmai
 		newID, err = q.TakePlace(ctx, bookingdb.TakePlaceParams{
 			UserID: c.ID, AgencyID: c.AgencyID, BookedBy: who.ID, AccessNeeds: d.AccessNeeds,
 			DietaryNeeds: d.DietaryNeeds, LineManagerName: d.LineManagerName, LineManagerEmail: d.LineManagerEmail,
-			Now: now, SessionID: se.ID,
+			Now: now, SessionID: se.ID, CapExceededReason: capReason,
 		})
 		if err != nil {
 			return fmt.Errorf("substitute's place: %w", err)

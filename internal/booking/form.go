@@ -35,6 +35,11 @@ type SessionToBook struct {
 	LiveStatus       Status
 	Price            money.Pence // what a place costs the person's agency (0: free)
 	Delivering       bool        // the person is one of its trainers, so cannot book it
+	Caps             Caps        // its places per agency
+	CapsActive       bool        // they hold now
+	// Capped, while the caps hold, says the person's agency or sector holds
+	// every place its cap allows: they may join the waiting list.
+	Capped *CapError
 }
 
 // Full reports whether every place is taken or held for an offer.
@@ -85,6 +90,7 @@ func (s *Service) SessionToBook(ctx context.Context, sessionID, personID int64) 
 		EndsAt: r.EndsAt, Cutoff: r.BookingCutoffAt, PlacesLeft: int(r.Capacity - r.SeatsTaken),
 		VenueName: r.VenueName, VenueTown: r.VenueTown, Online: r.VenueOnline, ClosedToAgencyID: r.ClosedToAgencyID,
 		ClosedToAgency: r.ClosedToAgencyName, CancelledReason: r.CancelledReason,
+		Caps: capsOf(r.AgencyCap, r.SectorCap, r.CapsReleaseAt),
 	}
 	live, err := q.LiveBookingFor(ctx, bookingdb.LiveBookingForParams{SessionID: sessionID, UserID: personID})
 	if err == nil {
@@ -101,6 +107,13 @@ func (s *Service) SessionToBook(ctx context.Context, sessionID, personID int64) 
 	}
 	if se.Price, err = s.price(ctx, s.pool, r.CourseID, agencyID); err != nil {
 		return SessionToBook{}, err
+	}
+	now := s.now()
+	se.CapsActive = se.Caps.Active(now)
+	if err := capReached(ctx, q, se.ID, agencyID, se.Caps, now); err != nil {
+		if se.Capped, _ = IsCapped(err); se.Capped == nil {
+			return SessionToBook{}, err
+		}
 	}
 	return se, nil
 }

@@ -376,6 +376,7 @@ func (s *Service) Work() queue.Work {
 			river.AddWorkerSafely(cfg.Workers, &offerExpiryWorker{s: s}),
 			river.AddWorkerSafely(cfg.Workers, &holdExpiryWorker{s: s}),
 			river.AddWorkerSafely(cfg.Workers, &reminderWorker{s: s}),
+			river.AddWorkerSafely(cfg.Workers, &capsReleaseWorker{s: s}),
 		} {
 			if err != nil {
 				return fmt.Errorf("register booking jobs: %w", err)
@@ -395,6 +396,9 @@ func (s *Service) Sweeps() []queue.Sweep {
 		{Name: "holds", Every: 5 * time.Minute,
 			What: "released places not paid for in time",
 			Run:  func(ctx context.Context) (int, error) { return s.expireHolds(ctx, s.now().Add(-SweepGrace)) }},
+		{Name: "caps", Every: 10 * time.Minute,
+			What: "offered places to everyone waiting once a session's places per agency opened to all",
+			Run:  s.releaseMissedCaps},
 		{Name: "reminders", Every: 10 * time.Minute, Timeout: reminderJobTimeout,
 			What: "sent reminders and joining instructions",
 			Run: func(ctx context.Context) (int, error) {

@@ -21,6 +21,7 @@ func (s *Service) Describers() map[string]queue.Describe {
 		KindOfferExpiry: s.describeOfferExpiry,
 		KindHoldExpiry:  s.describeHoldExpiry,
 		KindReminder:    s.describeReminder,
+		KindCapsRelease: s.describeCapsRelease,
 	}
 }
 

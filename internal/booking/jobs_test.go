@@ -719,7 +719,7 @@ func TestBookingJobsAreDescribedForManagers(t *testing.T) {
 	f := setup(t)
 	session, waiters := f.offered(t, "described")
 	d := f.svc.Describers()
-	require.Len(t, d, 3)
+	require.Len(t, d, 4)
 	j := f.jobs(t, booking.KindOfferExpiry)[0]
 	sub, err := d[booking.KindOfferExpiry](f.ctx, j.Args)
 	require.NoError(t, err)
@@ -747,6 +747,16 @@ func TestBookingJobsAreDescribedForManagers(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, sub.What, "not paid for")
 	assert.Equal(t, "payer (payer@example.org)", sub.Who)
+
+	tx, err := f.pool.Begin(f.ctx)
+	require.NoError(t, err)
+	require.NoError(t, f.svc.ScheduleCapsRelease(f.ctx, tx, session, start.Add(10*day)))
+	require.NoError(t, tx.Commit(f.ctx))
+	c := f.jobs(t, booking.KindCapsRelease)[0]
+	sub, err = d[booking.KindCapsRelease](f.ctx, c.Args)
+	require.NoError(t, err)
+	assert.Contains(t, sub.What, "open to all")
+	assert.Equal(t, "/admin/sessions/"+strconv.FormatInt(session, 10)+"/bookings", sub.Link)
 }
 
 // The jobs' workers and sweeps go on a real client, and a job runs at its

@@ -254,6 +254,9 @@ type Entry struct {
 	LineManagerEmail string
 	OfferExpiresAt   *time.Time
 	EndNote          string
+	// PastCap is a manager's reason for giving the place past the agency's
+	// or sector's cap; empty for a place within it.
+	PastCap string
 }
 
 // SessionList is everyone on a session: places, offers, the waiting list in
@@ -278,6 +281,7 @@ func (s *Service) ListSession(ctx context.Context, sessionID int64) (SessionList
 			ID: r.ID, PersonID: r.UserID, Name: r.FullName, Email: r.Email, Agency: r.AgencyName, Status: Status(r.Status),
 			Late: r.Late, AccessNeeds: r.AccessNeeds, DietaryNeeds: r.DietaryNeeds, LineManagerName: r.LineManagerName,
 			LineManagerEmail: r.LineManagerEmail, OfferExpiresAt: r.OfferExpiresAt, EndNote: r.EndNote,
+			PastCap: r.CapExceededReason,
 		}
 		if r.Erased {
 			e.Name, e.Email, e.LineManagerName, e.LineManagerEmail = "Deleted account", "", "", ""

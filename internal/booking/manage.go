@@ -56,7 +56,11 @@ func record(ctx context.Context, tx pgx.Tx, now time.Time, who actor.Actor, acti
 // the cut-off too (until the session starts) and onto closed sessions, but
 // never beyond its places: a full session is ErrFull unless they join its
 // waiting list. They are found by the email address of their account.
-func (s *Service) AddPerson(ctx context.Context, sessionID int64, personEmail string, d Details, joinWaitingList bool) (Outcome, error) {
+//
+// When the person's agency or sector holds every place its cap allows, the
+// result is a *CapError unless capReason says why they should have a place
+// regardless (recorded on the place and in the audit log).
+func (s *Service) AddPerson(ctx context.Context, sessionID int64, personEmail string, d Details, joinWaitingList bool, capReason string) (Outcome, error) {
 	who := actor.From(ctx)
 	if !who.Manager {
 		return Outcome{}, ErrForbidden
@@ -92,16 +96,24 @@ func (s *Service) AddPerson(ctx context.Context, sessionID int64, personEmail st
 			v.Add(FieldPersonEmail, "They must confirm their email address before they can be booked")
 			return v.Err()
 		}
-		out, err = s.book(ctx, tx, q, who, Request{SessionID: sessionID, PersonID: p.ID, Details: d, JoinWaitingList: joinWaitingList}, nil, now)
+		out, err = s.book(ctx, tx, q, who, Request{
+			SessionID: sessionID, PersonID: p.ID, Details: d, JoinWaitingList: joinWaitingList, CapReason: capReason,
+		}, nil, now)
 		if err != nil {
 			return err
 		}
-		return record(ctx, tx, now, who, audit.BookingAdded, p.ID, p.AgencyID, map[string]any{
-			"booking": out.BookingID, "session": sessionID, "status": out.Status,
-		})
+		details := map[string]any{"booking": out.BookingID, "session": sessionID, "status": out.Status}
+		if reason, err := q.CapExceededReason(ctx, out.BookingID); err != nil {
+			return fmt.Errorf("cap reason of booking %d: %w", out.BookingID, err)
+		} else if reason != "" {
+			details["past_cap"] = reason
+		}
+		return record(ctx, tx, now, who, audit.BookingAdded, p.ID, p.AgencyID, details)
 	})
 	if pgerr.Violates(err, "bookings_one_live") {
 		return Outcome{}, ErrAlreadyBooked
+	} else if CapViolated(err) {
+		return Outcome{}, ErrCapReached
 	}
 	return out, err
 }
@@ -240,6 +252,12 @@ func (s *Service) Move(ctx context.Context, bookingID, toSessionID int64) (int64
 		}
 		if err := notTrainerOf(ctx, q, to.ID, b.UserID); errors.Is(err, ErrDelivers) {
 			v.Add(FieldToSession, "They deliver that session as a trainer: choose another")
+			return v.Err()
+		} else if err != nil {
+			return err
+		}
+		if err := capReached(ctx, q, to.ID, b.AgencyID, capsOf(to.AgencyCap, to.SectorCap, to.CapsReleaseAt), now); isCapError(err) {
+			v.Add(FieldToSession, "Their agency holds all the places its cap allows on that session: choose another, or add them to it with a reason")
 			return v.Err()
 		} else if err != nil {
 			return err

@@ -213,7 +213,7 @@ func (s *Service) RetakeLapsedTx(ctx context.Context, tx pgx.Tx, id, sessionID i
 	_, err = bookingdb.New(sp).RetakeLapsedPlace(ctx, bookingdb.RetakeLapsedPlaceParams{ID: id, Now: now})
 	if err != nil {
 		_ = sp.Rollback(ctx)
-		if errors.Is(err, pgx.ErrNoRows) || pgerr.Violates(err, "sessions_seats_within_capacity", "bookings_one_live") {
+		if errors.Is(err, pgx.ErrNoRows) || pgerr.Violates(err, "sessions_seats_within_capacity", "bookings_one_live") || CapViolated(err) {
 			return false, nil
 		}
 		return false, fmt.Errorf("retake booking %d: %w", id, err)

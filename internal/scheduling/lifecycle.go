@@ -34,6 +34,9 @@ type Session struct {
 	ClosedTo      string // the agency, for a closed session
 	InviteToken   string
 	CancelReason  string
+	AgencyCap     int       // 0: none
+	SectorCap     int       // 0: none
+	CapsRelease   time.Time // zero: no caps
 	Trainers      []Trainer
 	TrainerAgency map[string]bool
 }
@@ -67,6 +70,15 @@ func get(ctx context.Context, q *schedulingdb.Queries, id int64) (Session, error
 	if r.InviteToken != nil {
 		out.InviteToken = *r.InviteToken
 	}
+	if r.CapsReleaseAt != nil {
+		out.CapsRelease = *r.CapsReleaseAt
+		if r.AgencyCap != nil {
+			out.AgencyCap = int(*r.AgencyCap)
+		}
+		if r.SectorCap != nil {
+			out.SectorCap = int(*r.SectorCap)
+		}
+	}
 	trainers, err := q.SessionTrainers(ctx, id)
 	if err != nil {
 		return Session{}, fmt.Errorf("trainers of session %d: %w", id, err)
@@ -86,6 +98,11 @@ func FormFor(se Session) Form {
 		Start: london.Clock24(se.StartsAt), End: london.Clock24(se.EndsAt),
 		Capacity:   fmt.Sprint(se.Capacity),
 		CutoffDays: fmt.Sprint(int(se.StartsAt.Sub(se.Cutoff).Round(24*time.Hour) / (24 * time.Hour))),
+		// An edit keeps the session's own caps, none included, not the course's.
+		AgencyCap: fmt.Sprint(se.AgencyCap), SectorCap: fmt.Sprint(se.SectorCap),
+	}
+	if !se.CapsRelease.IsZero() {
+		f.CapReleaseDays = fmt.Sprint(int(se.StartsAt.Sub(se.CapsRelease).Round(24*time.Hour) / (24 * time.Hour)))
 	}
 	for _, t := range se.Trainers {
 		f.TrainerIDs = append(f.TrainerIDs, t.ID)
@@ -141,9 +158,11 @@ func (s *Service) Move(ctx context.Context, id int64, f Form) (Plan, error) {
 		if err := q.RemoveSessionTrainers(ctx, id); err != nil {
 			return err
 		}
+		agencyCap, sectorCap, release := p.capsArgs()
 		sequence, err := q.MoveSession(ctx, schedulingdb.MoveSessionParams{
 			StartsAt: p.StartsAt, EndsAt: p.EndsAt, BookingCutoffAt: p.Cutoff, VenueID: p.VenueID,
 			Capacity: int32(p.Capacity), MeetingUrl: p.MeetingURL, ID: id,
+			AgencyCap: agencyCap, SectorCap: sectorCap, CapsReleaseAt: release,
 		})
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrWrongState
@@ -156,6 +175,9 @@ func (s *Service) Move(ctx context.Context, id int64, f Form) (Plan, error) {
 			}
 		}
 		if err := s.recordMoved(ctx, tx, id, before); err != nil {
+			return err
+		}
+		if err := s.scheduleCapsRelease(ctx, tx, id, p); err != nil {
 			return err
 		}
 		// Trainers put on it are invited, those taken off it get a

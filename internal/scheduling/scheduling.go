@@ -74,6 +74,12 @@ type Form struct {
 	TrainerIDs []int64 // one or two, usually from different agencies
 	CutoffDays string  // days before the start that booking closes; empty: 3
 	AgencyID   int64   // 0: open to everyone; else closed to this agency
+	// The most places one agency, or one sector, may hold until the caps
+	// lift, that many days before the start. Empty: the course's default;
+	// "0": no cap. A closed session has none.
+	AgencyCap      string
+	SectorCap      string
+	CapReleaseDays string
 	// ConfirmedDays are the dates (2006-01-02) the manager chose to schedule
 	// on although they are a weekend or a bank holiday.
 	ConfirmedDays []string
@@ -94,7 +100,27 @@ type Plan struct {
 	MeetingURL        string
 	TrainerIDs        []int64
 	AgencyID          int64
-	Warnings          []string // allowed, but worth a second look
+	AgencyCap         int       // 0: none
+	SectorCap         int       // 0: none
+	CapsRelease       time.Time // when the caps lift; zero when there are none
+	Warnings          []string  // allowed, but worth a second look
+}
+
+// capsArgs are p's caps as the session's nullable columns hold them.
+func (p Plan) capsArgs() (agencyCap, sectorCap *int32, release *time.Time) {
+	if p.CapsRelease.IsZero() {
+		return nil, nil, nil
+	}
+	if p.AgencyCap > 0 {
+		n := int32(p.AgencyCap)
+		agencyCap = &n
+	}
+	if p.SectorCap > 0 {
+		n := int32(p.SectorCap)
+		sectorCap = &n
+	}
+	r := p.CapsRelease
+	return agencyCap, sectorCap, &r
 }
 
 // Clash is something already occupying the room or a trainer.
@@ -162,6 +188,7 @@ func (s *Service) check(ctx context.Context, db schedulingdb.DBTX, f Form, excep
 
 	var defaultCapacity int
 	var modes []string
+	var course schedulingdb.GetCourseForSchedulingRow
 	if f.CourseID == 0 {
 		v.Add("course", "Select the course")
 	} else if c, err := q.GetCourseForScheduling(ctx, f.CourseID); errors.Is(err, pgx.ErrNoRows) {
@@ -172,6 +199,7 @@ func (s *Service) check(ctx context.Context, db schedulingdb.DBTX, f Form, excep
 		v.Add("course", "That course has been retired: restore it before scheduling it")
 	} else {
 		p.CourseTitle, defaultCapacity, modes = c.Title, int(c.DefaultCapacity), c.DeliveryModes
+		course = c
 	}
 
 	day, bad := f.date().Parse("The date")
@@ -276,6 +304,9 @@ func (s *Service) check(ctx context.Context, db schedulingdb.DBTX, f Form, excep
 	}
 	// Calendar days in London, so the time of day survives a clock change.
 	p.Cutoff = start.AddDate(0, 0, -cutoffDays)
+	if f.AgencyID == 0 {
+		checkCaps(&v, f, &p, course, start)
+	}
 
 	p.TrainerIDs = dedupe(f.TrainerIDs)
 	if len(p.TrainerIDs) == 0 {
@@ -396,6 +427,9 @@ func (s *Service) Create(ctx context.Context, f Form) (int64, Plan, error) {
 		if id, err = insert(ctx, q, p); err != nil {
 			return err
 		}
+		if err := s.scheduleCapsRelease(ctx, tx, id, p); err != nil {
+			return err
+		}
 		return s.recordCreated(ctx, tx, id, nil)
 	})
 	if IsClash(err) {
@@ -455,9 +489,11 @@ func insert(ctx context.Context, q *schedulingdb.Queries, p Plan) (int64, error)
 		token := rand.Text()
 		invite = &token
 	}
+	agencyCap, sectorCap, release := p.capsArgs()
 	id, err := q.InsertScheduledSession(ctx, schedulingdb.InsertScheduledSessionParams{
 		CourseID: p.CourseID, VenueID: p.VenueID, StartsAt: p.StartsAt, EndsAt: p.EndsAt, BookingCutoffAt: p.Cutoff,
 		Capacity: int32(p.Capacity), MeetingUrl: p.MeetingURL, ClosedToAgencyID: agency, InviteToken: invite,
+		AgencyCap: agencyCap, SectorCap: sectorCap, CapsReleaseAt: release,
 	})
 	if err != nil {
 		return 0, err

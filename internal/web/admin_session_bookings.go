@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -31,6 +32,18 @@ type sessionBookingsPage struct {
 	Session scheduling.Session
 	List    booking.SessionList
 	Open    bool // published and not started: people can be added, removed and moved
+	Shares  booking.SessionShares
+	Now     time.Time
+}
+
+// CapsText says the session's places per agency, if it has them.
+func (p sessionBookingsPage) CapsText() string { return capsWords(p.Shares.Caps) }
+
+// AtCap reports whether a listed agency holds every place its cap allows
+// while the caps hold.
+func (p sessionBookingsPage) AtCap(a booking.AgencyShare) bool {
+	c := p.Shares.Caps
+	return c.Active(p.Now) && a.Sector != "" && c.AgencyCap > 0 && a.Places >= c.AgencyCap
 }
 
 // StatusText words how a booking ended.
@@ -70,7 +83,11 @@ func (a *app) sessionBookings(c *fiber.Ctx) error {
 	}); err != nil {
 		return err
 	}
-	d := sessionBookingsPage{adminArea: newAdminArea(c), Session: se, List: list, Open: open}
+	shares, err := a.deps.Bookings.Shares(c.UserContext(), se.ID)
+	if err != nil {
+		return err
+	}
+	d := sessionBookingsPage{adminArea: newAdminArea(c), Session: se, List: list, Open: open, Shares: shares, Now: a.deps.Now()}
 	d.Notice = sessionListNotices[c.Query("done")]
 	return a.render(c, fiber.StatusOK, "admin/sessions/bookings", "Bookings: "+se.CourseTitle, d)
 }
@@ -95,6 +112,8 @@ type addPersonPage struct {
 	PersonEmail string
 	Details     booking.Details
 	Join        bool
+	CapReason   string
+	CapsActive  bool // the session's places per agency hold now: a reason can book past them
 }
 
 func (a *app) addPersonForm(c *fiber.Ctx) error {
@@ -102,7 +121,8 @@ func (a *app) addPersonForm(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d := addPersonPage{adminArea: newAdminArea(c), Session: se, Join: se.Booked >= se.Capacity}
+	d := addPersonPage{adminArea: newAdminArea(c), Session: se, Join: se.Booked >= se.Capacity,
+		CapsActive: capsActive(se, a.deps.Now())}
 	return a.renderForm(c, "admin/sessions/bookings-add", "Add a person", d, nil)
 }
 
@@ -112,11 +132,18 @@ func (a *app) addPerson(c *fiber.Ctx) error {
 		return err
 	}
 	d := addPersonPage{adminArea: newAdminArea(c), Session: se, PersonEmail: c.FormValue(booking.FieldPersonEmail),
-		Details: detailsFrom(c), Join: c.FormValue("join-waiting-list") == "yes"}
-	out, err := a.deps.Bookings.AddPerson(c.UserContext(), se.ID, d.PersonEmail, d.Details, d.Join)
+		Details: detailsFrom(c), Join: c.FormValue("join-waiting-list") == "yes", CapReason: c.FormValue(booking.FieldCapReason),
+		CapsActive: capsActive(se, a.deps.Now())}
+	out, err := a.deps.Bookings.AddPerson(c.UserContext(), se.ID, d.PersonEmail, d.Details, d.Join, d.CapReason)
 	var v *validation.Errors
+	capped, isCapped := booking.IsCapped(err)
 	switch {
 	case errors.As(err, &v):
+	case isCapped:
+		d.CapsActive = true
+		v = refusal(booking.FieldCapReason, capped.Reason()+" To book them anyway, give a reason, or tick ‘Add them to the waiting list’")
+	case errors.Is(err, booking.ErrCapReached):
+		v = refusal(booking.FieldCapReason, "Their agency holds all the places its cap allows: give a reason to book them anyway")
 	case errors.Is(err, booking.ErrFull):
 		v = refusal("join-waiting-list", "The session is full: tick ‘Add them to the waiting list if the session is full’ to add them to its waiting list")
 	case errors.Is(err, booking.ErrAlreadyBooked):
@@ -138,6 +165,11 @@ func (a *app) addPerson(c *fiber.Ctx) error {
 	}
 	d.fieldErrors = fieldErrors{v}
 	return a.renderForm(c, "admin/sessions/bookings-add", "Add a person", d, v)
+}
+
+// capsActive reports whether a session's places per agency hold at now.
+func capsActive(se scheduling.Session, now time.Time) bool {
+	return sessionCaps(se).Active(now)
 }
 
 // refusal is one problem to show in a form's error summary; with no field,

@@ -88,7 +88,7 @@ func (a *app) showBookForm(c *fiber.Ctx, se booking.SessionToBook, invite string
 	if !u.Verified {
 		return a.bookingRefused(c, se, booking.ErrUnverified)
 	}
-	p := bookFormPage{Session: se, Invite: invite, Full: se.Full(), Details: booking.Details{
+	p := bookFormPage{Session: se, Invite: invite, Full: se.Full() || se.Capped != nil, Details: booking.Details{
 		// remembered from their last booking, or their profile
 		LineManagerName: u.LineManagerName, LineManagerEmail: u.LineManagerEmail,
 	}}
@@ -132,9 +132,17 @@ func (a *app) book(c *fiber.Ctx) error {
 	if serr != nil {
 		return serr
 	}
-	p := bookFormPage{Session: se, Details: r.Details, Invite: r.InviteToken, Full: r.JoinWaitingList || se.Full()}
+	p := bookFormPage{Session: se, Details: r.Details, Invite: r.InviteToken, Full: r.JoinWaitingList || se.Full() || se.Capped != nil}
 	var verr *validation.Errors
+	capped, isCapped := booking.IsCapped(err)
 	switch {
+	case isCapped:
+		// Their agency took its last place while they filled in the form.
+		p.Session.Capped, p.Full, p.JustFilled = capped, true, true
+		return a.render(c, fiber.StatusConflict, "bookings/form", p.title(), p)
+	case errors.Is(err, booking.ErrCapReached):
+		p.Full, p.JustFilled = true, true
+		return a.render(c, fiber.StatusConflict, "bookings/form", p.title(), p)
 	case errors.As(err, &verr):
 		p.fieldErrors = fieldErrors{verr}
 		return a.renderForm(c, "bookings/form", p.title(), p, verr)

@@ -21,14 +21,15 @@ type resources struct {
 // resourceNotices are the success messages of this file's actions, asked
 // for with ?done= like those of the other manager's pages.
 var resourceNotices = map[string]string{
-	"course-created":  "Course added",
-	"course-updated":  "Course changed",
-	"course-retired":  "Course retired: it is no longer in the catalogue, and its sessions are kept",
-	"course-restored": "Course restored: it is in the catalogue again",
-	"venue-created":   "Venue added",
-	"venue-updated":   "Venue changed",
-	"venue-retired":   "Venue retired: no new sessions can be held there, and its sessions are kept",
-	"venue-restored":  "Venue restored: sessions can be held there again",
+	"course-created":      "Course added",
+	"course-updated":      "Course changed",
+	"course-caps-updated": "Places per agency saved: new sessions of the course start with them",
+	"course-retired":      "Course retired: it is no longer in the catalogue, and its sessions are kept",
+	"course-restored":     "Course restored: it is in the catalogue again",
+	"venue-created":       "Venue added",
+	"venue-updated":       "Venue changed",
+	"venue-retired":       "Venue retired: no new sessions can be held there, and its sessions are kept",
+	"venue-restored":      "Venue restored: sessions can be held there again",
 }
 
 func (h *resources) area(c *fiber.Ctx) adminArea {

@@ -303,6 +303,8 @@ func (a *app) pageRoutes() []route {
 		{"POST", "/admin/courses/:id", managerOnly, res.updateCourse},
 		{"POST", "/admin/courses/:id/retire", managerOnly, res.retireCourse(true)},
 		{"POST", "/admin/courses/:id/restore", managerOnly, res.retireCourse(false)},
+		{"GET", "/admin/courses/:id/caps", managerOnly, res.courseCaps},
+		{"POST", "/admin/courses/:id/caps", managerOnly, res.setCourseCaps},
 		{"GET", "/admin/courses/:id/prices", managerOnly, pr.course},
 		{"POST", "/admin/courses/:id/prices", managerOnly, pr.setCourse},
 		{"GET", "/admin/venues", managerOnly, res.venueList},

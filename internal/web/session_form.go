@@ -56,7 +56,8 @@ func readSessionForm(c *fiber.Ctx) scheduling.Form {
 		CourseID: int64Value(c.FormValue("course")), Day: c.FormValue("date-day"), Month: c.FormValue("date-month"),
 		Year: c.FormValue("date-year"), Start: c.FormValue("start"), End: c.FormValue("end"),
 		VenueID: int64Value(c.FormValue("venue")), MeetingURL: c.FormValue("meeting-url"), Capacity: c.FormValue("capacity"),
-		CutoffDays: c.FormValue("cutoff"),
+		CutoffDays: c.FormValue("cutoff"), AgencyCap: c.FormValue("agency-cap"), SectorCap: c.FormValue("sector-cap"),
+		CapReleaseDays: c.FormValue("cap-release"),
 	}
 	if c.FormValue("open-to") == "agency" {
 		f.AgencyID = int64Value(c.FormValue("agency"))

@@ -5,7 +5,7 @@
 -- name: LockSessionForBooking :one
 SELECT s.id, s.course_id, s.course_title, s.status, s.capacity, s.seats_taken, s.starts_at, s.ends_at,
        s.booking_cutoff_at, s.closed_to_agency_id, s.invite_token, s.meeting_url,
-       v.name AS venue_name, v.online AS venue_online
+       v.name AS venue_name, v.online AS venue_online, s.agency_cap, s.sector_cap, s.caps_release_at
 FROM sessions s JOIN venues v ON v.id = s.venue_id
 WHERE s.id = @id
 FOR UPDATE OF s;
@@ -32,21 +32,24 @@ WHERE session_id = @session_id AND user_id = @user_id AND status IN ('held', 'wa
 -- holds the session's row lock; the trigger counts the seat and the CHECK on
 -- sessions refuses an over-filled session whatever the caller did.
 INSERT INTO bookings (session_id, user_id, agency_id, status, booked_by, access_needs, dietary_needs,
-                      line_manager_name, line_manager_email, policy_agreed_at, confirmed_at, created_at, updated_at)
+                      line_manager_name, line_manager_email, policy_agreed_at, confirmed_at, created_at, updated_at,
+                      cap_exceeded_reason)
 SELECT s.id, @user_id, sqlc.narg(agency_id), 'confirmed', @booked_by, @access_needs, @dietary_needs,
-       @line_manager_name, @line_manager_email, @now::timestamptz, @now::timestamptz, @now::timestamptz, @now::timestamptz
+       @line_manager_name, @line_manager_email, @now::timestamptz, @now::timestamptz, @now::timestamptz, @now::timestamptz,
+       @cap_exceeded_reason
 FROM sessions s
 WHERE s.id = @session_id AND s.seats_taken < s.capacity
 RETURNING id;
 
 -- name: JoinWaitingList :one
--- A place on the waiting list, only while the session is full.
+-- A place on the waiting list, only while the session is full, or while
+-- the person's agency or sector holds all the places its cap allows.
 INSERT INTO bookings (session_id, user_id, agency_id, status, booked_by, access_needs, dietary_needs,
                       line_manager_name, line_manager_email, policy_agreed_at, waiting_since, created_at, updated_at)
 SELECT s.id, @user_id, sqlc.narg(agency_id), 'waiting', @booked_by, @access_needs, @dietary_needs,
        @line_manager_name, @line_manager_email, @now::timestamptz, @now::timestamptz, @now::timestamptz, @now::timestamptz
 FROM sessions s
-WHERE s.id = @session_id AND s.seats_taken >= s.capacity
+WHERE s.id = @session_id AND (s.seats_taken >= s.capacity OR @capped::boolean)
 RETURNING id;
 
 -- name: WaitingPosition :one
@@ -65,6 +68,8 @@ WITH open_session AS (
 ), next_waiting AS (
     SELECT w.id AS wid FROM bookings w JOIN open_session o ON o.sid = w.session_id
     WHERE w.status = 'waiting'
+      -- while caps hold, only the people the caps let in (chosen in Go)
+      AND (sqlc.narg(only_ids)::bigint[] IS NULL OR w.id = ANY (sqlc.narg(only_ids)::bigint[]))
     ORDER BY w.queue_position, w.id
     LIMIT (SELECT greatest(free, 0) FROM open_session)
 )
@@ -142,7 +147,7 @@ ORDER BY s.starts_at DESC, b.id DESC;
 SELECT b.id, b.user_id, b.status, b.late, b.attendance, b.access_needs, b.dietary_needs,
        b.line_manager_name, b.line_manager_email::text AS line_manager_email,
        b.offer_expires_at, b.waiting_since, b.confirmed_at, b.ended_at, b.end_note, b.queue_position,
-       b.hold_expires_at,
+       b.hold_expires_at, b.cap_exceeded_reason,
        u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
        coalesce(a.name, u.unlisted_agency_name, '')::text AS agency_name
 FROM bookings b

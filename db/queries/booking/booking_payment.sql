@@ -5,9 +5,11 @@
 -- A place held for payment, only while the session has a free seat (the
 -- trigger counts it as taken). The caller holds the session's row lock.
 INSERT INTO bookings (session_id, user_id, agency_id, status, booked_by, access_needs, dietary_needs,
-                      line_manager_name, line_manager_email, policy_agreed_at, hold_expires_at, created_at, updated_at)
+                      line_manager_name, line_manager_email, policy_agreed_at, hold_expires_at, created_at, updated_at,
+                      cap_exceeded_reason)
 SELECT s.id, @user_id, sqlc.narg(agency_id), 'held', @booked_by, @access_needs, @dietary_needs,
-       @line_manager_name, @line_manager_email, @now::timestamptz, @hold_until::timestamptz, @now::timestamptz, @now::timestamptz
+       @line_manager_name, @line_manager_email, @now::timestamptz, @hold_until::timestamptz, @now::timestamptz, @now::timestamptz,
+       @cap_exceeded_reason
 FROM sessions s
 WHERE s.id = @session_id AND s.seats_taken < s.capacity
 RETURNING id;

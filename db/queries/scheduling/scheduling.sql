@@ -1,7 +1,8 @@
 -- Scheduling sessions: the training manager's programme.
 
 -- name: GetCourseForScheduling :one
-SELECT id, title, default_capacity, delivery_modes, retired_at FROM courses WHERE id = @id;
+SELECT id, title, default_capacity, delivery_modes, retired_at, default_agency_cap, default_sector_cap, default_cap_release_days
+FROM courses WHERE id = @id;
 
 -- name: GetVenueForScheduling :one
 SELECT id, name, online, capacity, retired_at, agency_id FROM venues WHERE id = @id;
@@ -17,9 +18,10 @@ WHERE u.id = ANY (@ids::bigint[]) AND u.erased_at IS NULL;
 
 -- name: InsertScheduledSession :one
 INSERT INTO sessions (course_id, course_title, venue_id, starts_at, ends_at, booking_cutoff_at, capacity, status,
-                      meeting_url, closed_to_agency_id, invite_token)
+                      meeting_url, closed_to_agency_id, invite_token, agency_cap, sector_cap, caps_release_at)
 SELECT c.id, c.title, @venue_id, @starts_at, @ends_at, @booking_cutoff_at, @capacity, 'draft',
-       @meeting_url, sqlc.narg(closed_to_agency_id), sqlc.narg(invite_token)
+       @meeting_url, sqlc.narg(closed_to_agency_id), sqlc.narg(invite_token),
+       sqlc.narg(agency_cap), sqlc.narg(sector_cap), sqlc.narg(caps_release_at)
 FROM courses c WHERE c.id = @course_id
 RETURNING id;
 
@@ -51,7 +53,7 @@ ORDER BY 4;
 SELECT s.id, s.course_id, s.course_title, s.venue_id, v.name AS venue_name, v.online AS venue_online,
        s.starts_at, s.ends_at, s.booking_cutoff_at, s.capacity, s.seats_taken, s.status, s.sequence,
        s.meeting_url, s.closed_to_agency_id, coalesce(a.name, '')::text AS closed_to_agency_name,
-       s.invite_token, s.cancelled_reason
+       s.invite_token, s.cancelled_reason, s.agency_cap, s.sector_cap, s.caps_release_at
 FROM sessions s
 JOIN venues v ON v.id = s.venue_id
 LEFT JOIN agencies a ON a.id = s.closed_to_agency_id
@@ -75,6 +77,7 @@ RETURNING id;
 UPDATE sessions
 SET starts_at = @starts_at, ends_at = @ends_at, booking_cutoff_at = @booking_cutoff_at, venue_id = @venue_id,
     capacity = @capacity, meeting_url = @meeting_url,
+    agency_cap = sqlc.narg(agency_cap), sector_cap = sqlc.narg(sector_cap), caps_release_at = sqlc.narg(caps_release_at),
     sequence = sequence + CASE WHEN status = 'published'
                                     AND (starts_at, ends_at, venue_id) IS DISTINCT FROM (@starts_at, @ends_at, @venue_id::bigint)
                                THEN 1 ELSE 0 END,

@@ -399,7 +399,7 @@ INSERT INTO bookings (session_id, user_id, agency_id, status, booked_by, access_
 SELECT s.id, $1, $2, 'waiting', $3, $4, $5,
        $6, $7, $8::timestamptz, $8::timestamptz, $8::timestamptz, $8::timestamptz
 FROM sessions s
-WHERE s.id = $9 AND s.seats_taken >= s.capacity
+WHERE s.id = $9 AND (s.seats_taken >= s.capacity OR $10::boolean)
 RETURNING id
 `
 
@@ -413,9 +413,11 @@ type JoinWaitingListParams struct {
 	LineManagerEmail string
 	Now              time.Time
 	SessionID        int64
+	Capped           bool
 }
 
-// A place on the waiting list, only while the session is full.
+// A place on the waiting list, only while the session is full, or while
+// the person's agency or sector holds all the places its cap allows.
 func (q *Queries) JoinWaitingList(ctx context.Context, arg JoinWaitingListParams) (int64, error) {
 	row := q.db.QueryRow(ctx, joinWaitingList,
 		arg.UserID,
@@ -427,6 +429,7 @@ func (q *Queries) JoinWaitingList(ctx context.Context, arg JoinWaitingListParams
 		arg.LineManagerEmail,
 		arg.Now,
 		arg.SessionID,
+		arg.Capped,
 	)
 	var id int64
 	err := row.Scan(&id)
@@ -490,7 +493,7 @@ const lockSessionForBooking = `-- name: LockSessionForBooking :one
 
 SELECT s.id, s.course_id, s.course_title, s.status, s.capacity, s.seats_taken, s.starts_at, s.ends_at,
        s.booking_cutoff_at, s.closed_to_agency_id, s.invite_token, s.meeting_url,
-       v.name AS venue_name, v.online AS venue_online
+       v.name AS venue_name, v.online AS venue_online, s.agency_cap, s.sector_cap, s.caps_release_at
 FROM sessions s JOIN venues v ON v.id = s.venue_id
 WHERE s.id = $1
 FOR UPDATE OF s
@@ -511,6 +514,9 @@ type LockSessionForBookingRow struct {
 	MeetingUrl       string
 	VenueName        string
 	VenueOnline      bool
+	AgencyCap        *int32
+	SectorCap        *int32
+	CapsReleaseAt    *time.Time
 }
 
 // Bookings: every change to a session's places happens with the session's
@@ -534,6 +540,9 @@ func (q *Queries) LockSessionForBooking(ctx context.Context, id int64) (LockSess
 		&i.MeetingUrl,
 		&i.VenueName,
 		&i.VenueOnline,
+		&i.AgencyCap,
+		&i.SectorCap,
+		&i.CapsReleaseAt,
 	)
 	return i, err
 }
@@ -636,6 +645,8 @@ WITH open_session AS (
 ), next_waiting AS (
     SELECT w.id AS wid FROM bookings w JOIN open_session o ON o.sid = w.session_id
     WHERE w.status = 'waiting'
+      -- while caps hold, only the people the caps let in (chosen in Go)
+      AND ($4::bigint[] IS NULL OR w.id = ANY ($4::bigint[]))
     ORDER BY w.queue_position, w.id
     LIMIT (SELECT greatest(free, 0) FROM open_session)
 )
@@ -651,6 +662,7 @@ type OfferFreePlacesParams struct {
 	Now       time.Time
 	Deadline  time.Time
 	SessionID int64
+	OnlyIds   []int64
 }
 
 type OfferFreePlacesRow struct {
@@ -663,7 +675,12 @@ type OfferFreePlacesRow struct {
 // holding the place until the deadline (never past the cut-off). Nothing is
 // offered once the cut-off has passed.
 func (q *Queries) OfferFreePlaces(ctx context.Context, arg OfferFreePlacesParams) ([]OfferFreePlacesRow, error) {
-	rows, err := q.db.Query(ctx, offerFreePlaces, arg.Now, arg.Deadline, arg.SessionID)
+	rows, err := q.db.Query(ctx, offerFreePlaces,
+		arg.Now,
+		arg.Deadline,
+		arg.SessionID,
+		arg.OnlyIds,
+	)
 	if err != nil {
 		return nil, err
 	}
@@ -686,7 +703,7 @@ const sessionBookingList = `-- name: SessionBookingList :many
 SELECT b.id, b.user_id, b.status, b.late, b.attendance, b.access_needs, b.dietary_needs,
        b.line_manager_name, b.line_manager_email::text AS line_manager_email,
        b.offer_expires_at, b.waiting_since, b.confirmed_at, b.ended_at, b.end_note, b.queue_position,
-       b.hold_expires_at,
+       b.hold_expires_at, b.cap_exceeded_reason,
        u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
        coalesce(a.name, u.unlisted_agency_name, '')::text AS agency_name
 FROM bookings b
@@ -699,26 +716,27 @@ ORDER BY CASE b.status WHEN 'confirmed' THEN 0 WHEN 'held' THEN 1 WHEN 'offered'
 `
 
 type SessionBookingListRow struct {
-	ID               int64
-	UserID           int64
-	Status           BookingStatus
-	Late             bool
-	Attendance       *string
-	AccessNeeds      string
-	DietaryNeeds     string
-	LineManagerName  string
-	LineManagerEmail string
-	OfferExpiresAt   *time.Time
-	WaitingSince     *time.Time
-	ConfirmedAt      *time.Time
-	EndedAt          *time.Time
-	EndNote          string
-	QueuePosition    int64
-	HoldExpiresAt    *time.Time
-	FullName         string
-	Email            string
-	Erased           bool
-	AgencyName       string
+	ID                int64
+	UserID            int64
+	Status            BookingStatus
+	Late              bool
+	Attendance        *string
+	AccessNeeds       string
+	DietaryNeeds      string
+	LineManagerName   string
+	LineManagerEmail  string
+	OfferExpiresAt    *time.Time
+	WaitingSince      *time.Time
+	ConfirmedAt       *time.Time
+	EndedAt           *time.Time
+	EndNote           string
+	QueuePosition     int64
+	HoldExpiresAt     *time.Time
+	CapExceededReason string
+	FullName          string
+	Email             string
+	Erased            bool
+	AgencyName        string
 }
 
 // A session's list: places, offers and the waiting list in order, then the
@@ -749,6 +767,7 @@ func (q *Queries) SessionBookingList(ctx context.Context, sessionID int64) ([]Se
 			&i.EndNote,
 			&i.QueuePosition,
 			&i.HoldExpiresAt,
+			&i.CapExceededReason,
 			&i.FullName,
 			&i.Email,
 			&i.Erased,
@@ -780,24 +799,27 @@ func (q *Queries) SetReplacedBy(ctx context.Context, arg SetReplacedByParams) er
 
 const takePlace = `-- name: TakePlace :one
 INSERT INTO bookings (session_id, user_id, agency_id, status, booked_by, access_needs, dietary_needs,
-                      line_manager_name, line_manager_email, policy_agreed_at, confirmed_at, created_at, updated_at)
+                      line_manager_name, line_manager_email, policy_agreed_at, confirmed_at, created_at, updated_at,
+                      cap_exceeded_reason)
 SELECT s.id, $1, $2, 'confirmed', $3, $4, $5,
-       $6, $7, $8::timestamptz, $8::timestamptz, $8::timestamptz, $8::timestamptz
+       $6, $7, $8::timestamptz, $8::timestamptz, $8::timestamptz, $8::timestamptz,
+       $9
 FROM sessions s
-WHERE s.id = $9 AND s.seats_taken < s.capacity
+WHERE s.id = $10 AND s.seats_taken < s.capacity
 RETURNING id
 `
 
 type TakePlaceParams struct {
-	UserID           int64
-	AgencyID         *int64
-	BookedBy         int64
-	AccessNeeds      string
-	DietaryNeeds     string
-	LineManagerName  string
-	LineManagerEmail string
-	Now              time.Time
-	SessionID        int64
+	UserID            int64
+	AgencyID          *int64
+	BookedBy          int64
+	AccessNeeds       string
+	DietaryNeeds      string
+	LineManagerName   string
+	LineManagerEmail  string
+	Now               time.Time
+	CapExceededReason string
+	SessionID         int64
 }
 
 // A confirmed place, only while the session has a free seat. The caller
@@ -813,6 +835,7 @@ func (q *Queries) TakePlace(ctx context.Context, arg TakePlaceParams) (int64, er
 		arg.LineManagerName,
 		arg.LineManagerEmail,
 		arg.Now,
+		arg.CapExceededReason,
 		arg.SessionID,
 	)
 	var id int64

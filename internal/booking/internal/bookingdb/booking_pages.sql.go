@@ -25,7 +25,8 @@ const sessionForBookingForm = `-- name: SessionForBookingForm :one
 
 SELECT s.id, s.course_id, s.course_title, c.slug AS course_slug, s.status, s.capacity, s.seats_taken, s.starts_at, s.ends_at,
        s.booking_cutoff_at, s.closed_to_agency_id, coalesce(a.name, '')::text AS closed_to_agency_name,
-       s.cancelled_reason, v.name AS venue_name, v.town AS venue_town, v.online AS venue_online
+       s.cancelled_reason, v.name AS venue_name, v.town AS venue_town, v.online AS venue_online,
+       s.agency_cap, s.sector_cap, s.caps_release_at
 FROM sessions s
 JOIN courses c ON c.id = s.course_id
 JOIN venues v ON v.id = s.venue_id
@@ -50,6 +51,9 @@ type SessionForBookingFormRow struct {
 	VenueName          string
 	VenueTown          string
 	VenueOnline        bool
+	AgencyCap          *int32
+	SectorCap          *int32
+	CapsReleaseAt      *time.Time
 }
 
 // The practitioner's booking pages: the session a booking form is for.
@@ -73,6 +77,9 @@ func (q *Queries) SessionForBookingForm(ctx context.Context, id int64) (SessionF
 		&i.VenueName,
 		&i.VenueTown,
 		&i.VenueOnline,
+		&i.AgencyCap,
+		&i.SectorCap,
+		&i.CapsReleaseAt,
 	)
 	return i, err
 }

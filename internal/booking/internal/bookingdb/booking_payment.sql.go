@@ -88,25 +88,28 @@ func (q *Queries) HoldOffer(ctx context.Context, arg HoldOfferParams) (int64, er
 const holdPlace = `-- name: HoldPlace :one
 
 INSERT INTO bookings (session_id, user_id, agency_id, status, booked_by, access_needs, dietary_needs,
-                      line_manager_name, line_manager_email, policy_agreed_at, hold_expires_at, created_at, updated_at)
+                      line_manager_name, line_manager_email, policy_agreed_at, hold_expires_at, created_at, updated_at,
+                      cap_exceeded_reason)
 SELECT s.id, $1, $2, 'held', $3, $4, $5,
-       $6, $7, $8::timestamptz, $9::timestamptz, $8::timestamptz, $8::timestamptz
+       $6, $7, $8::timestamptz, $9::timestamptz, $8::timestamptz, $8::timestamptz,
+       $10
 FROM sessions s
-WHERE s.id = $10 AND s.seats_taken < s.capacity
+WHERE s.id = $11 AND s.seats_taken < s.capacity
 RETURNING id
 `
 
 type HoldPlaceParams struct {
-	UserID           int64
-	AgencyID         *int64
-	BookedBy         int64
-	AccessNeeds      string
-	DietaryNeeds     string
-	LineManagerName  string
-	LineManagerEmail string
-	Now              time.Time
-	HoldUntil        time.Time
-	SessionID        int64
+	UserID            int64
+	AgencyID          *int64
+	BookedBy          int64
+	AccessNeeds       string
+	DietaryNeeds      string
+	LineManagerName   string
+	LineManagerEmail  string
+	Now               time.Time
+	HoldUntil         time.Time
+	CapExceededReason string
+	SessionID         int64
 }
 
 // Paid places, booking's side: a place held while its person pays, confirmed
@@ -124,6 +127,7 @@ func (q *Queries) HoldPlace(ctx context.Context, arg HoldPlaceParams) (int64, er
 		arg.LineManagerEmail,
 		arg.Now,
 		arg.HoldUntil,
+		arg.CapExceededReason,
 		arg.SessionID,
 	)
 	var id int64

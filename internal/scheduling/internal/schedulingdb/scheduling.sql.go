@@ -136,15 +136,19 @@ func (q *Queries) FindClashes(ctx context.Context, arg FindClashesParams) ([]Fin
 
 const getCourseForScheduling = `-- name: GetCourseForScheduling :one
 
-SELECT id, title, default_capacity, delivery_modes, retired_at FROM courses WHERE id = $1
+SELECT id, title, default_capacity, delivery_modes, retired_at, default_agency_cap, default_sector_cap, default_cap_release_days
+FROM courses WHERE id = $1
 `
 
 type GetCourseForSchedulingRow struct {
-	ID              int64
-	Title           string
-	DefaultCapacity int32
-	DeliveryModes   []string
-	RetiredAt       *time.Time
+	ID                    int64
+	Title                 string
+	DefaultCapacity       int32
+	DeliveryModes         []string
+	RetiredAt             *time.Time
+	DefaultAgencyCap      *int32
+	DefaultSectorCap      *int32
+	DefaultCapReleaseDays int32
 }
 
 // Scheduling sessions: the training manager's programme.
@@ -157,6 +161,9 @@ func (q *Queries) GetCourseForScheduling(ctx context.Context, id int64) (GetCour
 		&i.DefaultCapacity,
 		&i.DeliveryModes,
 		&i.RetiredAt,
+		&i.DefaultAgencyCap,
+		&i.DefaultSectorCap,
+		&i.DefaultCapReleaseDays,
 	)
 	return i, err
 }
@@ -165,7 +172,7 @@ const getScheduledSession = `-- name: GetScheduledSession :one
 SELECT s.id, s.course_id, s.course_title, s.venue_id, v.name AS venue_name, v.online AS venue_online,
        s.starts_at, s.ends_at, s.booking_cutoff_at, s.capacity, s.seats_taken, s.status, s.sequence,
        s.meeting_url, s.closed_to_agency_id, coalesce(a.name, '')::text AS closed_to_agency_name,
-       s.invite_token, s.cancelled_reason
+       s.invite_token, s.cancelled_reason, s.agency_cap, s.sector_cap, s.caps_release_at
 FROM sessions s
 JOIN venues v ON v.id = s.venue_id
 LEFT JOIN agencies a ON a.id = s.closed_to_agency_id
@@ -191,6 +198,9 @@ type GetScheduledSessionRow struct {
 	ClosedToAgencyName string
 	InviteToken        *string
 	CancelledReason    string
+	AgencyCap          *int32
+	SectorCap          *int32
+	CapsReleaseAt      *time.Time
 }
 
 func (q *Queries) GetScheduledSession(ctx context.Context, id int64) (GetScheduledSessionRow, error) {
@@ -215,6 +225,9 @@ func (q *Queries) GetScheduledSession(ctx context.Context, id int64) (GetSchedul
 		&i.ClosedToAgencyName,
 		&i.InviteToken,
 		&i.CancelledReason,
+		&i.AgencyCap,
+		&i.SectorCap,
+		&i.CapsReleaseAt,
 	)
 	return i, err
 }
@@ -248,10 +261,11 @@ func (q *Queries) GetVenueForScheduling(ctx context.Context, id int64) (GetVenue
 
 const insertScheduledSession = `-- name: InsertScheduledSession :one
 INSERT INTO sessions (course_id, course_title, venue_id, starts_at, ends_at, booking_cutoff_at, capacity, status,
-                      meeting_url, closed_to_agency_id, invite_token)
+                      meeting_url, closed_to_agency_id, invite_token, agency_cap, sector_cap, caps_release_at)
 SELECT c.id, c.title, $1, $2, $3, $4, $5, 'draft',
-       $6, $7, $8
-FROM courses c WHERE c.id = $9
+       $6, $7, $8,
+       $9, $10, $11
+FROM courses c WHERE c.id = $12
 RETURNING id
 `
 
@@ -264,6 +278,9 @@ type InsertScheduledSessionParams struct {
 	MeetingUrl       string
 	ClosedToAgencyID *int64
 	InviteToken      *string
+	AgencyCap        *int32
+	SectorCap        *int32
+	CapsReleaseAt    *time.Time
 	CourseID         int64
 }
 
@@ -277,6 +294,9 @@ func (q *Queries) InsertScheduledSession(ctx context.Context, arg InsertSchedule
 		arg.MeetingUrl,
 		arg.ClosedToAgencyID,
 		arg.InviteToken,
+		arg.AgencyCap,
+		arg.SectorCap,
+		arg.CapsReleaseAt,
 		arg.CourseID,
 	)
 	var id int64
@@ -433,11 +453,12 @@ const moveSession = `-- name: MoveSession :one
 UPDATE sessions
 SET starts_at = $1, ends_at = $2, booking_cutoff_at = $3, venue_id = $4,
     capacity = $5, meeting_url = $6,
+    agency_cap = $7, sector_cap = $8, caps_release_at = $9,
     sequence = sequence + CASE WHEN status = 'published'
                                     AND (starts_at, ends_at, venue_id) IS DISTINCT FROM ($1, $2, $4::bigint)
                                THEN 1 ELSE 0 END,
     updated_at = now()
-WHERE id = $7 AND status IN ('draft', 'published')
+WHERE id = $10 AND status IN ('draft', 'published')
 RETURNING sequence
 `
 
@@ -448,6 +469,9 @@ type MoveSessionParams struct {
 	VenueID         int64
 	Capacity        int32
 	MeetingUrl      string
+	AgencyCap       *int32
+	SectorCap       *int32
+	CapsReleaseAt   *time.Time
 	ID              int64
 }
 
@@ -461,6 +485,9 @@ func (q *Queries) MoveSession(ctx context.Context, arg MoveSessionParams) (int32
 		arg.VenueID,
 		arg.Capacity,
 		arg.MeetingUrl,
+		arg.AgencyCap,
+		arg.SectorCap,
+		arg.CapsReleaseAt,
 		arg.ID,
 	)
 	var sequence int32
