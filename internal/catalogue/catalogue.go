@@ -120,6 +120,8 @@ type Session struct {
 	VenueName     string
 	VenueTown     string
 	Online        bool
+	// Places per agency and per sector while they hold (0: none).
+	AgencyCap, SectorCap int
 }
 
 // ListCourses returns the courses on offer that match f, by title.
@@ -199,6 +201,8 @@ func (s *Service) CourseWithSessions(ctx context.Context, slug string) (Course, 
 			VenueName:     r.VenueName,
 			VenueTown:     r.VenueTown,
 			Online:        r.VenueOnline,
+			AgencyCap:     int(r.AgencyCap),
+			SectorCap:     int(r.SectorCap),
 		})
 	}
 	return c, sessions, nil

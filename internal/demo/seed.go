@@ -117,7 +117,14 @@ func seed(ctx context.Context, tx pgx.Tx, now time.Time) error {
 		if Venues[s.Venue].Online {
 			meeting = fmt.Sprintf("https://teams.microsoft.com/l/meetup-join/demo-%s-%d", Courses[s.Course].Slug, s.StartsAt.Unix())
 		}
+		// Every other course keeps its sessions multi-agency: a quarter of
+		// the places per agency until ten days before.
+		agencyCap, release := 0, time.Time{}
+		if s.ClosedToAgency < 0 && s.Course%2 == 1 {
+			agencyCap, release = max(4, s.Capacity/4), s.StartsAt.AddDate(0, 0, -10)
+		}
 		if _, err := scheduling.AddDemoSessionTx(ctx, tx, scheduling.DemoSession{
+			AgencyCap: agencyCap, CapsRelease: release,
 			CourseID:         courseIDs[s.Course],
 			VenueID:          venueIDs[s.Venue],
 			StartsAt:         s.StartsAt,

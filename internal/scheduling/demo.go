@@ -26,16 +26,19 @@ type DemoSession struct {
 	ClosedToAgencyID         *int64  // a session for one agency only
 	InviteToken              *string // with ClosedToAgencyID
 	CancelledReason          string  // why the partnership cancelled it (Status cancelled)
+	AgencyCap                int     // places per agency until CapsRelease (0: none)
+	CapsRelease              time.Time
 }
 
 // AddDemoSessionTx adds a demo session in the caller's transaction and
 // returns its id.
 func AddDemoSessionTx(ctx context.Context, tx pgx.Tx, s DemoSession) (int64, error) {
+	agencyCap, _, release := Plan{AgencyCap: s.AgencyCap, CapsRelease: s.CapsRelease}.capsArgs()
 	id, err := schedulingdb.New(tx).InsertDemoSession(ctx, schedulingdb.InsertDemoSessionParams{
 		CourseID: s.CourseID, VenueID: s.VenueID, StartsAt: s.StartsAt, EndsAt: s.EndsAt,
 		BookingCutoffAt: s.Cutoff, Capacity: int32(s.Capacity), Status: schedulingdb.SessionStatus(s.Status),
 		MeetingUrl: s.MeetingURL, ClosedToAgencyID: s.ClosedToAgencyID, InviteToken: s.InviteToken,
-		CancelledReason: s.CancelledReason,
+		CancelledReason: s.CancelledReason, AgencyCap: agencyCap, CapsReleaseAt: release,
 	})
 	if err != nil {
 		return 0, fmt.Errorf("demo session: %w", err)

@@ -229,6 +229,12 @@ func TestBadInputIsRefusedAndNothingSaved(t *testing.T) {
 		{"no trainer", "trainers", "Select at least one trainer", func(s *scheduling.Form) { s.TrainerIDs = nil }},
 		{"retired course", "course", "That course has been retired: restore it before scheduling it", func(s *scheduling.Form) { s.CourseID = retiredCourse }},
 		{"retired venue", "venue", "That venue has been retired", func(s *scheduling.Form) { s.VenueID = retiredRoom }},
+		{"agency cap above the places", "agency-cap", "The places one agency may hold cannot be more than the session’s 10 places",
+			func(s *scheduling.Form) { s.Capacity, s.AgencyCap = "10", "11" }},
+		{"sector cap not a number", "sector-cap", "Enter the places one sector may hold as a whole number, like 4, or 0 for no limit",
+			func(s *scheduling.Form) { s.SectorCap = "four" }},
+		{"caps released after the session", "cap-release", "Enter how many days before the session its places open to all, from 0 to 90",
+			func(s *scheduling.Form) { s.AgencyCap, s.CapReleaseDays = "3", "-2" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -457,4 +463,49 @@ func TestReviewFindings(t *testing.T) {
 
 	// A cancel reason with a NUL byte is cleaned, not a database error.
 	assert.NoError(t, f.svc.Cancel(f.ctx, id, "Trainer\x00 unwell"))
+}
+
+// A new session takes the course's places per agency unless the form gives
+// its own; an edit keeps the session's, none included; a session for one
+// agency has none.
+func TestCapsDefaultFromTheCourse(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	_, err := f.pool.Exec(f.ctx, `UPDATE courses SET default_agency_cap = 3, default_sector_cap = NULL, default_cap_release_days = 7 WHERE id = $1`, f.course)
+	require.NoError(t, err)
+	id, p, err := f.svc.Create(f.ctx, f.form("10", f.trainers[5]))
+	require.NoError(t, err)
+	assert.Equal(t, 3, p.AgencyCap)
+	assert.Zero(t, p.SectorCap)
+	assert.Equal(t, p.StartsAt.AddDate(0, 0, -7), p.CapsRelease)
+	se, err := f.svc.Get(f.ctx, id)
+	require.NoError(t, err)
+	assert.Equal(t, 3, se.AgencyCap)
+	assert.True(t, se.CapsRelease.Equal(p.CapsRelease))
+
+	// Edited with no cap: none, not the course's again.
+	form := scheduling.FormFor(se)
+	assert.Equal(t, "3", form.AgencyCap)
+	assert.Equal(t, "7", form.CapReleaseDays)
+	form.AgencyCap, form.SectorCap = "0", "5"
+	_, err = f.svc.Move(f.ctx, id, form)
+	require.NoError(t, err)
+	se, err = f.svc.Get(f.ctx, id)
+	require.NoError(t, err)
+	assert.Zero(t, se.AgencyCap)
+	assert.Equal(t, 5, se.SectorCap)
+	form = scheduling.FormFor(se)
+	form.SectorCap = "0"
+	_, err = f.svc.Move(f.ctx, id, form)
+	require.NoError(t, err)
+	se, err = f.svc.Get(f.ctx, id)
+	require.NoError(t, err)
+	assert.True(t, se.CapsRelease.IsZero(), "no caps, no release date")
+
+	closed := f.form("11", f.trainers[6])
+	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT id FROM agencies ORDER BY id LIMIT 1").Scan(&closed.AgencyID))
+	closed.AgencyCap = "2"
+	_, p, err = f.svc.Create(f.ctx, closed)
+	require.NoError(t, err)
+	assert.True(t, p.CapsRelease.IsZero(), "a session for one agency has no caps")
 }

@@ -56,7 +56,10 @@ SELECT
     v.name   AS venue_name,
     v.online AS venue_online,
     v.town   AS venue_town,
-    v.postcode AS venue_postcode
+    v.postcode AS venue_postcode,
+    -- places per agency, while they hold
+    coalesce(CASE WHEN s.caps_release_at > sqlc.arg(now)::timestamptz THEN s.agency_cap END, 0)::integer AS agency_cap,
+    coalesce(CASE WHEN s.caps_release_at > sqlc.arg(now)::timestamptz THEN s.sector_cap END, 0)::integer AS sector_cap
 FROM sessions s
 JOIN venues v ON v.id = s.venue_id
 WHERE s.course_id = sqlc.arg(course_id)

@@ -2,9 +2,10 @@
 
 -- name: InsertDemoSession :one
 INSERT INTO sessions (course_id, course_title, venue_id, starts_at, ends_at, booking_cutoff_at, capacity, status,
-                      meeting_url, closed_to_agency_id, invite_token, cancelled_reason)
+                      meeting_url, closed_to_agency_id, invite_token, cancelled_reason, agency_cap, caps_release_at)
 SELECT c.id, c.title, @venue_id, @starts_at, @ends_at, @booking_cutoff_at, @capacity, @status,
-       @meeting_url, sqlc.narg(closed_to_agency_id), sqlc.narg(invite_token), @cancelled_reason
+       @meeting_url, sqlc.narg(closed_to_agency_id), sqlc.narg(invite_token), @cancelled_reason,
+       sqlc.narg(agency_cap), sqlc.narg(caps_release_at)
 FROM courses c WHERE c.id = @course_id
 RETURNING id;
 

@@ -162,20 +162,23 @@ SELECT
     v.name   AS venue_name,
     v.online AS venue_online,
     v.town   AS venue_town,
-    v.postcode AS venue_postcode
+    v.postcode AS venue_postcode,
+    -- places per agency, while they hold
+    coalesce(CASE WHEN s.caps_release_at > $1::timestamptz THEN s.agency_cap END, 0)::integer AS agency_cap,
+    coalesce(CASE WHEN s.caps_release_at > $1::timestamptz THEN s.sector_cap END, 0)::integer AS sector_cap
 FROM sessions s
 JOIN venues v ON v.id = s.venue_id
-WHERE s.course_id = $1
+WHERE s.course_id = $2
   AND s.status = 'published'
   AND s.closed_to_agency_id IS NULL
-  AND s.starts_at > $2::timestamptz
+  AND s.starts_at > $1::timestamptz
 ORDER BY s.starts_at
 LIMIT $3
 `
 
 type ListUpcomingSessionsForCourseParams struct {
-	CourseID int64
 	Now      time.Time
+	CourseID int64
 	MaxRows  int32
 }
 
@@ -189,11 +192,13 @@ type ListUpcomingSessionsForCourseRow struct {
 	VenueOnline     bool
 	VenueTown       string
 	VenuePostcode   string
+	AgencyCap       int32
+	SectorCap       int32
 }
 
 // Published sessions open to everyone that have not started yet, soonest first.
 func (q *Queries) ListUpcomingSessionsForCourse(ctx context.Context, arg ListUpcomingSessionsForCourseParams) ([]ListUpcomingSessionsForCourseRow, error) {
-	rows, err := q.db.Query(ctx, listUpcomingSessionsForCourse, arg.CourseID, arg.Now, arg.MaxRows)
+	rows, err := q.db.Query(ctx, listUpcomingSessionsForCourse, arg.Now, arg.CourseID, arg.MaxRows)
 	if err != nil {
 		return nil, err
 	}
@@ -211,6 +216,8 @@ func (q *Queries) ListUpcomingSessionsForCourse(ctx context.Context, arg ListUpc
 			&i.VenueOnline,
 			&i.VenueTown,
 			&i.VenuePostcode,
+			&i.AgencyCap,
+			&i.SectorCap,
 		); err != nil {
 			return nil, err
 		}

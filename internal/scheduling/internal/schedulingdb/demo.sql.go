@@ -56,10 +56,11 @@ func (q *Queries) InsertDemoPastSession(ctx context.Context, arg InsertDemoPastS
 const insertDemoSession = `-- name: InsertDemoSession :one
 
 INSERT INTO sessions (course_id, course_title, venue_id, starts_at, ends_at, booking_cutoff_at, capacity, status,
-                      meeting_url, closed_to_agency_id, invite_token, cancelled_reason)
+                      meeting_url, closed_to_agency_id, invite_token, cancelled_reason, agency_cap, caps_release_at)
 SELECT c.id, c.title, $1, $2, $3, $4, $5, $6,
-       $7, $8, $9, $10
-FROM courses c WHERE c.id = $11
+       $7, $8, $9, $10,
+       $11, $12
+FROM courses c WHERE c.id = $13
 RETURNING id
 `
 
@@ -74,6 +75,8 @@ type InsertDemoSessionParams struct {
 	ClosedToAgencyID *int64
 	InviteToken      *string
 	CancelledReason  string
+	AgencyCap        *int32
+	CapsReleaseAt    *time.Time
 	CourseID         int64
 }
 
@@ -90,6 +93,8 @@ func (q *Queries) InsertDemoSession(ctx context.Context, arg InsertDemoSessionPa
 		arg.ClosedToAgencyID,
 		arg.InviteToken,
 		arg.CancelledReason,
+		arg.AgencyCap,
+		arg.CapsReleaseAt,
 		arg.CourseID,
 	)
 	var id int64
