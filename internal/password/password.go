@@ -42,8 +42,10 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -92,7 +94,34 @@ func Hash(plain string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("password: reading random salt: %w", err)
 	}
-	return encode(current, salt, argon2.IDKey([]byte(plain), salt, current.time, current.memory, current.threads, argonKeyLen)), nil
+	return encode(current, salt, idKey(plain, salt, current, argonKeyLen)), nil
+}
+
+// slots bounds how many Argon2id computations run at once. Each holds 19 MiB
+// and a core for tens of milliseconds, so a crowd signing in at once would
+// otherwise take memory without limit (16 at once took the process past 200
+// MB) and every core from the bookings. One less than the cores (at least
+// one) leaves a core for everything else; the others queue here. Sign-in
+// limits (account's) keep a single address or IP from filling the queue.
+var slots = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1))
+
+// running and peak count the computations under way and the most at once,
+// for the test that holds the bound.
+var running, peak atomic.Int32
+
+// idKey is argon2.IDKey, in one of the slots.
+func idKey(plain string, salt []byte, p params, keyLen uint32) []byte {
+	slots <- struct{}{}
+	defer func() { <-slots }()
+	n := running.Add(1)
+	defer running.Add(-1)
+	for {
+		seen := peak.Load()
+		if n <= seen || peak.CompareAndSwap(seen, n) {
+			break
+		}
+	}
+	return argon2.IDKey([]byte(plain), salt, p.time, p.memory, p.threads, keyLen)
 }
 
 func encode(p params, salt, key []byte) string {
@@ -110,7 +139,7 @@ func Verify(plain, encoded string) (ok bool, needsRehash bool, err error) {
 	if err != nil {
 		return false, false, err
 	}
-	got := argon2.IDKey([]byte(plain), salt, p.time, p.memory, p.threads, uint32(len(want)))
+	got := idKey(plain, salt, p, uint32(len(want)))
 	if subtle.ConstantTimeCompare(got, want) != 1 {
 		return false, false, nil
 	}
@@ -199,9 +228,7 @@ func VerifyDummy(plain string) {
 		// A fixed salt is fine here: nothing ever matches this hash for real,
 		// and it spares an error path.
 		salt := []byte("booktraining-dmy") // 16 bytes
-		dummyEncoded = encode(current, salt,
-			argon2.IDKey([]byte("not a password anyone can sign in with"), salt,
-				current.time, current.memory, current.threads, argonKeyLen))
+		dummyEncoded = encode(current, salt, idKey("not a password anyone can sign in with", salt, current, argonKeyLen))
 	})
 	_, _, _ = Verify(plain, dummyEncoded)
 }
