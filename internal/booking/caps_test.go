@@ -15,6 +15,7 @@ import (
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/pgerr"
+	"github.com/pscp/booktraining/internal/privacy"
 )
 
 // capped puts places per agency on a session: agencyCap per agency (and
@@ -281,6 +282,21 @@ func TestAManagerMayBookPastACapWithAReason(t *testing.T) {
 	require.NotEmpty(t, list.Agencies)
 	assert.Equal(t, 2, list.Agencies[0].Places)
 	assert.Equal(t, 1, list.Agencies[0].OverCap)
+
+	// The reason is the person's data: in their download, and gone with
+	// their account (the place still counted as past the cap).
+	part := booking.PersonalData()[0]
+	assert.Contains(t, part.Columns, "bookings.cap_exceeded_reason")
+	tx, err := f.pool.Begin(f.ctx)
+	require.NoError(t, err)
+	defer func() { _ = tx.Rollback(f.ctx) }()
+	exported, err := part.Export(f.ctx, tx, privacy.Person{ID: second.ID})
+	require.NoError(t, err)
+	require.Len(t, exported, 1)
+	assert.Equal(t, "Covers the team's only designated lead", exported.([]booking.PersonalBooking)[0].PastCap)
+	require.NoError(t, part.Erase(f.ctx, tx, privacy.Person{ID: second.ID}, start))
+	require.NoError(t, tx.QueryRow(f.ctx, "SELECT cap_exceeded_reason FROM bookings WHERE user_id = $1", second.ID).Scan(&reason))
+	assert.Equal(t, "Reason removed with the account", reason)
 }
 
 func TestACappedPersonCannotBeMovedOntoTheSession(t *testing.T) {

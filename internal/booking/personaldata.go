@@ -13,13 +13,14 @@ import (
 // PersonalData is the bookings' part of the privacy registry. Erasure keeps
 // every booking, with its agency, status and attendance, for the
 // partnership's figures, and removes what the person told us (needs, line
-// manager) and notes about their place. Ending their future places is not
+// manager) and notes about their place (a manager's reason for a place past
+// the agency's cap becomes a placeholder, so the place still counts as past). Ending their future places is not
 // erasure but booking's rule (CancelFutureBookings, run first).
 func PersonalData() []privacy.Part {
 	return []privacy.Part{{
 		Name: "bookings",
 		Columns: []string{"bookings.access_needs", "bookings.dietary_needs", "bookings.line_manager_name",
-			"bookings.line_manager_email", "bookings.end_note"},
+			"bookings.line_manager_email", "bookings.end_note", "bookings.cap_exceeded_reason"},
 		Export: exportBookings,
 		Erase: func(ctx context.Context, tx pgx.Tx, p privacy.Person, _ time.Time) error {
 			return bookingdb.New(tx).EraseBookingDetails(ctx, p.ID)
@@ -43,6 +44,8 @@ type PersonalBooking struct {
 	LineManagerName  string    `json:"line_manager_name"`
 	LineManagerEmail string    `json:"line_manager_email"`
 	Note             string    `json:"note,omitempty"`
+	// PastCap is a manager's reason for giving the place past the agency's cap.
+	PastCap string `json:"past_agency_cap_reason,omitempty"`
 }
 
 func exportBookings(ctx context.Context, tx pgx.Tx, p privacy.Person) (any, error) {
@@ -56,7 +59,7 @@ func exportBookings(ctx context.Context, tx pgx.Tx, p privacy.Person) (any, erro
 			CreatedAt: r.CreatedAt.UTC(), Course: r.CourseTitle, StartsAt: r.StartsAt.UTC(), EndsAt: r.EndsAt.UTC(),
 			Status: string(r.Status), LateCancellation: r.Late, Agency: r.AgencyName, AccessNeeds: r.AccessNeeds,
 			DietaryNeeds: r.DietaryNeeds, LineManagerName: r.LineManagerName, LineManagerEmail: r.LineManagerEmail,
-			Note: r.EndNote,
+			Note: r.EndNote, PastCap: r.CapExceededReason,
 		}
 		if r.Attendance != nil {
 			b.Attendance = *r.Attendance

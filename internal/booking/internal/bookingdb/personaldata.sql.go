@@ -14,7 +14,9 @@ const eraseBookingDetails = `-- name: EraseBookingDetails :exec
 
 UPDATE bookings
 SET access_needs = '', dietary_needs = '', line_manager_name = '', line_manager_email = '',
-    end_note = CASE WHEN end_note = 'Account deleted' THEN end_note ELSE '' END
+    end_note = CASE WHEN end_note = 'Account deleted' THEN end_note ELSE '' END,
+    -- a place past its agency's cap stays counted as one, without the reason
+    cap_exceeded_reason = CASE WHEN cap_exceeded_reason = '' THEN '' ELSE 'Reason removed with the account' END
 WHERE user_id = $1
 `
 
@@ -32,7 +34,7 @@ func (q *Queries) EraseBookingDetails(ctx context.Context, userID int64) error {
 const exportBookings = `-- name: ExportBookings :many
 SELECT b.created_at, s.course_title, s.starts_at, s.ends_at, b.status, b.late, b.attendance,
        b.access_needs, b.dietary_needs, b.line_manager_name, b.line_manager_email::text AS line_manager_email,
-       b.end_note,
+       b.end_note, b.cap_exceeded_reason,
        coalesce(a.name, '')::text AS agency_name
 FROM bookings b
 JOIN sessions s ON s.id = b.session_id
@@ -42,19 +44,20 @@ ORDER BY b.created_at, b.id
 `
 
 type ExportBookingsRow struct {
-	CreatedAt        time.Time
-	CourseTitle      string
-	StartsAt         time.Time
-	EndsAt           time.Time
-	Status           BookingStatus
-	Late             bool
-	Attendance       *string
-	AccessNeeds      string
-	DietaryNeeds     string
-	LineManagerName  string
-	LineManagerEmail string
-	EndNote          string
-	AgencyName       string
+	CreatedAt         time.Time
+	CourseTitle       string
+	StartsAt          time.Time
+	EndsAt            time.Time
+	Status            BookingStatus
+	Late              bool
+	Attendance        *string
+	AccessNeeds       string
+	DietaryNeeds      string
+	LineManagerName   string
+	LineManagerEmail  string
+	EndNote           string
+	CapExceededReason string
+	AgencyName        string
 }
 
 func (q *Queries) ExportBookings(ctx context.Context, userID int64) ([]ExportBookingsRow, error) {
@@ -79,6 +82,7 @@ func (q *Queries) ExportBookings(ctx context.Context, userID int64) ([]ExportBoo
 			&i.LineManagerName,
 			&i.LineManagerEmail,
 			&i.EndNote,
+			&i.CapExceededReason,
 			&i.AgencyName,
 		); err != nil {
 			return nil, err
