@@ -103,3 +103,40 @@ func TestPlacesPerAgencyFromCourseToBooking(t *testing.T) {
 	assert.Contains(t, page, "Past the agency’s cap: Their team&#39;s only designated lead")
 	assert.Contains(t, page, "1 past the cap")
 }
+
+// Only training managers set places per agency or book past a cap.
+func TestPlacesPerAgencyAreForManagersOnly(t *testing.T) {
+	t.Parallel()
+	f := setupList(t, 10)
+	a := f.a
+	ctx := context.Background()
+	capSession(t, a, f.session, 1, a.clock.Now().Add(7*24*time.Hour))
+	f.bookIn(t, "first@example.org", f.session)
+	var course int64
+	require.NoError(t, a.pool.QueryRow(ctx, "SELECT course_id FROM sessions WHERE id = $1", f.session).Scan(&course))
+	capsPath := fmt.Sprintf("/admin/courses/%d/caps", course)
+	for _, role := range []string{"", "trainer", "coordinator"} {
+		addr := "as-" + role + "@example.org"
+		var roles []string
+		if role != "" {
+			roles = append(roles, role)
+		}
+		a.newUser(t, addr, "", roles...)
+		c := a.as(t, addr)
+		resp, _ := c.get(capsPath)
+		assert.Equal(t, http.StatusForbidden, resp.StatusCode, role)
+		c.get("/account")
+		resp, _ = c.post(capsPath, url.Values{"agency-cap": {"1"}, "cap-release": {"90"}})
+		assert.Equal(t, http.StatusForbidden, resp.StatusCode, role)
+		// Booking with a reason of their own: the cap still holds.
+		resp, page := c.post(fmt.Sprintf("/sessions/%d/book", f.session), with(bookingDetails(), "cap-reason", "Let me in"))
+		assert.Equal(t, http.StatusConflict, resp.StatusCode, role)
+		assert.Contains(t, page, "Join the waiting list", role)
+	}
+	var caps *int
+	require.NoError(t, a.pool.QueryRow(ctx, "SELECT default_agency_cap FROM courses WHERE id = $1", course).Scan(&caps))
+	assert.Nil(t, caps, "nothing changed")
+	var places int
+	require.NoError(t, a.pool.QueryRow(ctx, "SELECT seats_taken FROM sessions WHERE id = $1", f.session).Scan(&places))
+	assert.Equal(t, 1, places)
+}
