@@ -88,6 +88,9 @@ type Request struct {
 	// JoinWaitingList joins the waiting list when the session is full,
 	// rather than failing with ErrFull.
 	JoinWaitingList bool
+	// PrerequisiteOverride is a manager's reason for booking someone who
+	// lacks a prerequisite of the course.
+	PrerequisiteOverride string
 }
 
 // Outcome is what a booking request produced.
@@ -173,6 +176,9 @@ func (s *Service) book(ctx context.Context, tx pgx.Tx, q *bookingdb.Queries, who
 		return Outcome{}, err
 	}
 	if err := notTrainerOf(ctx, q, se.ID, p.ID); err != nil {
+		return Outcome{}, err
+	}
+	if err := s.prerequisites(ctx, tx, p.ID, se.ID, r.PrerequisiteOverride); err != nil {
 		return Outcome{}, err
 	}
 	if live, err := q.LiveBookingFor(ctx, bookingdb.LiveBookingForParams{SessionID: se.ID, UserID: p.ID}); err == nil {

@@ -27,6 +27,9 @@ const (
 	FieldNote        = "note"
 	FieldReason      = "reason"
 	FieldToSession   = "to-session"
+	// FieldPrerequisiteOverride is the reason for adding someone who lacks
+	// a prerequisite of the course.
+	FieldPrerequisiteOverride = "prerequisite-override"
 )
 
 // maxNote is the longest note or reason kept with a change (the length the
@@ -57,6 +60,12 @@ func record(ctx context.Context, tx pgx.Tx, now time.Time, who actor.Actor, acti
 // never beyond its places: a full session is ErrFull unless they join its
 // waiting list. They are found by the email address of their account.
 func (s *Service) AddPerson(ctx context.Context, sessionID int64, personEmail string, d Details, joinWaitingList bool) (Outcome, error) {
+	return s.AddPersonOverriding(ctx, sessionID, personEmail, d, joinWaitingList, "")
+}
+
+// AddPersonOverriding is AddPerson for someone who may lack a prerequisite
+// of the course: the manager's reason (override) is kept on the booking.
+func (s *Service) AddPersonOverriding(ctx context.Context, sessionID int64, personEmail string, d Details, joinWaitingList bool, override string) (Outcome, error) {
 	who := actor.From(ctx)
 	if !who.Manager {
 		return Outcome{}, ErrForbidden
@@ -75,6 +84,9 @@ func (s *Service) AddPerson(ctx context.Context, sessionID int64, personEmail st
 			v.Add(f.Field, onTheirBehalf(f.Message))
 		}
 	}
+	if len([]rune(validation.CleanText(override))) > maxNote {
+		v.Add(FieldPrerequisiteOverride, fmt.Sprintf("The reason must be %d characters or fewer", maxNote))
+	}
 	if err := v.Err(); err != nil {
 		return Outcome{}, err
 	}
@@ -92,13 +104,19 @@ func (s *Service) AddPerson(ctx context.Context, sessionID int64, personEmail st
 			v.Add(FieldPersonEmail, "They must confirm their email address before they can be booked")
 			return v.Err()
 		}
-		out, err = s.book(ctx, tx, q, who, Request{SessionID: sessionID, PersonID: p.ID, Details: d, JoinWaitingList: joinWaitingList}, nil, now)
+		out, err = s.book(ctx, tx, q, who, Request{SessionID: sessionID, PersonID: p.ID, Details: d, JoinWaitingList: joinWaitingList,
+			PrerequisiteOverride: override}, nil, now)
 		if err != nil {
 			return err
 		}
-		return record(ctx, tx, now, who, audit.BookingAdded, p.ID, p.AgencyID, map[string]any{
-			"booking": out.BookingID, "session": sessionID, "status": out.Status,
-		})
+		details := map[string]any{"booking": out.BookingID, "session": sessionID, "status": out.Status}
+		if why := validation.CleanText(override); why != "" {
+			if err := q.SetPrerequisiteOverride(ctx, bookingdb.SetPrerequisiteOverrideParams{ID: out.BookingID, Reason: why}); err != nil {
+				return fmt.Errorf("keep prerequisite override of booking %d: %w", out.BookingID, err)
+			}
+			details["prerequisite_override"] = why
+		}
+		return record(ctx, tx, now, who, audit.BookingAdded, p.ID, p.AgencyID, details)
 	})
 	if pgerr.Violates(err, "bookings_one_live") {
 		return Outcome{}, ErrAlreadyBooked
