@@ -40,6 +40,24 @@ func (s *Service) Missing(ctx context.Context, personID, courseID int64, ref tim
 	return missing(ctx, prerequisitedb.New(s.pool), personID, courseID, ref, s.now())
 }
 
+// MissingForSession is what personID lacks to book sessionID, as the
+// booking form asks before it is filled in: nil when nothing is missing,
+// else a *MissingError.
+func (s *Service) MissingForSession(ctx context.Context, personID, sessionID int64) error {
+	q := prerequisitedb.New(s.pool)
+	se, err := q.SessionCourse(ctx, sessionID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ErrNotFound
+	} else if err != nil {
+		return fmt.Errorf("session %d: %w", sessionID, err)
+	}
+	lacks, err := missing(ctx, q, personID, se.CourseID, se.StartsAt, s.now())
+	if err != nil || len(lacks) == 0 {
+		return err
+	}
+	return &MissingError{Missing: lacks}
+}
+
 // CheckTx is booking's Prerequisites hook, run in the booking's
 // transaction: nil when personID's training record meets every
 // prerequisite of sessionID's course (as it stands at the session's start),

@@ -143,11 +143,20 @@ type MissingError struct {
 }
 
 func (e *MissingError) Error() string {
+	return "You need " + e.needs() + " before you can book this course."
+}
+
+// ForSomeoneElse words the error for a manager booking someone else.
+func (e *MissingError) ForSomeoneElse() string {
+	return "They need " + e.needs() + " before they can book this course."
+}
+
+func (e *MissingError) needs() string {
 	names := make([]string, len(e.Missing))
 	for i, r := range e.Missing {
 		names[i] = r.Sentence()
 	}
-	return "You need " + joinAnd(names) + " before you can book this course."
+	return joinAnd(names)
 }
 
 // Kind makes a MissingError a conflict: the record, not the request, is short.

@@ -12,6 +12,7 @@ import (
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/catalogue"
+	"github.com/pscp/booktraining/internal/prerequisite"
 	"github.com/pscp/booktraining/internal/scheduling"
 	"github.com/pscp/booktraining/internal/validation"
 )
@@ -95,6 +96,10 @@ type addPersonPage struct {
 	PersonEmail string
 	Details     booking.Details
 	Join        bool
+	// Missing says what prerequisites the person lacks, when the manager
+	// must give a reason (Override) to add them anyway.
+	Missing  string
+	Override string
 }
 
 func (a *app) addPersonForm(c *fiber.Ctx) error {
@@ -112,11 +117,17 @@ func (a *app) addPerson(c *fiber.Ctx) error {
 		return err
 	}
 	d := addPersonPage{adminArea: newAdminArea(c), Session: se, PersonEmail: c.FormValue(booking.FieldPersonEmail),
-		Details: detailsFrom(c), Join: c.FormValue("join-waiting-list") == "yes"}
-	out, err := a.deps.Bookings.AddPerson(c.UserContext(), se.ID, d.PersonEmail, d.Details, d.Join)
+		Details: detailsFrom(c), Join: c.FormValue("join-waiting-list") == "yes",
+		Override: c.FormValue(booking.FieldPrerequisiteOverride)}
+	out, err := a.deps.Bookings.AddPersonOverriding(c.UserContext(), se.ID, d.PersonEmail, d.Details, d.Join, d.Override)
 	var v *validation.Errors
+	var missing *prerequisite.MissingError
 	switch {
 	case errors.As(err, &v):
+		d.Missing = c.FormValue("prerequisite-missing")
+	case errors.As(err, &missing):
+		d.Missing = missing.ForSomeoneElse()
+		v = refusal(booking.FieldPrerequisiteOverride, d.Missing+" To add them anyway, enter why")
 	case errors.Is(err, booking.ErrFull):
 		v = refusal("join-waiting-list", "The session is full: tick ‘Add them to the waiting list if the session is full’ to add them to its waiting list")
 	case errors.Is(err, booking.ErrAlreadyBooked):
