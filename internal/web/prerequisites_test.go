@@ -125,6 +125,12 @@ func TestBookingSaysWhichCourseIsMissing(t *testing.T) {
 	c := f.a.as(t, "pat@example.org")
 	book := fmt.Sprintf("/sessions/%d/book", session)
 
+	// The course's page says so first.
+	var slug string
+	require.NoError(t, f.a.pool.QueryRow(context.Background(), "SELECT slug FROM courses WHERE id = $1", f.first).Scan(&slug))
+	_, page := c.get("/courses/" + slug)
+	assert.Contains(t, page, `<a class="govuk-link" href="/courses/`+f.secondSlug+`">`+f.secondTitle+`</a> (completed within the last 3 years)`)
+
 	resp, page := c.get(book)
 	assert.Equal(t, http.StatusConflict, resp.StatusCode)
 	assert.Contains(t, page, "You need "+f.secondTitle+" (completed within the last 3 years) before you can book this course.")
