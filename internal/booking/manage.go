@@ -13,6 +13,7 @@ import (
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/booking/internal/bookingdb"
 	"github.com/pscp/booktraining/internal/catalogue"
+	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/pgerr"
 	"github.com/pscp/booktraining/internal/validation"
 )
@@ -111,6 +112,13 @@ func (s *Service) AddPersonOverriding(ctx context.Context, sessionID int64, pers
 		}
 		details := map[string]any{"booking": out.BookingID, "session": sessionID, "status": out.Status}
 		if why := validation.CleanText(override); why != "" {
+			// The reason is kept only when it was needed: asked again
+			// without it, the check still finds something missing.
+			if err := s.prerequisites(ctx, tx, p.ID, sessionID, ""); err == nil {
+				return record(ctx, tx, now, who, audit.BookingAdded, p.ID, p.AgencyID, details)
+			} else if !errs.Is(err, errs.Conflict) {
+				return err
+			}
 			if err := q.SetPrerequisiteOverride(ctx, bookingdb.SetPrerequisiteOverrideParams{ID: out.BookingID, Reason: why}); err != nil {
 				return fmt.Errorf("keep prerequisite override of booking %d: %w", out.BookingID, err)
 			}

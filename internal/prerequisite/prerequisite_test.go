@@ -405,6 +405,15 @@ func TestAManagerMayOverrideWithAReason(t *testing.T) {
 		PrerequisiteOverride: "I know what I am doing"})
 	assert.True(t, errs.Is(err, errs.Forbidden), "a practitioner cannot override: %v", err)
 
+	// A reason given when nothing is missing is not kept.
+	ana := f.person(t, "ana@example.org", "Ana Answers")
+	f.attended(t, ana, f.session(t, level2, start.Add(-7*day)))
+	met, err := f.svc.Bookings.AddPersonOverriding(mctx, l3, ana.Email, details(), false, "Just in case")
+	require.NoError(t, err)
+	var kept string
+	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT prerequisite_override FROM bookings WHERE id = $1", met.BookingID).Scan(&kept))
+	assert.Empty(t, kept)
+
 	out, err := f.svc.Bookings.AddPersonOverriding(mctx, l3, sam.Email, details(), false, "Level 2 done with the Isle of Wight in May")
 	require.NoError(t, err)
 	var reason string
