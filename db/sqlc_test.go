@@ -119,6 +119,8 @@ var owners = map[string]string{
 	"evaluation_answers":      "evaluation",
 	"impact_follow_ups":       "evaluation",
 	"impact_outcomes":         "evaluation",
+	"course_prerequisites":    "prerequisite",
+	"prior_learning_claims":   "prerequisite",
 	"users":                   "account",
 	"user_roles":              "account",
 	"account_tokens":          "account",

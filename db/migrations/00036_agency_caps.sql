@@ -35,6 +35,8 @@ ALTER TABLE sessions
 
 ALTER TABLE bookings
     ADD COLUMN cap_exceeded_reason text NOT NULL DEFAULT '' CHECK (length(cap_exceeded_reason) <= 500);
+COMMENT ON COLUMN bookings.cap_exceeded_reason IS
+    'personal: a manager''s reason for giving this person a place past their agency''s or sector''s cap';
 
 -- +goose StatementBegin
 CREATE OR REPLACE FUNCTION bookings_count_seats() RETURNS trigger LANGUAGE plpgsql AS $$

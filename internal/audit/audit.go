@@ -87,6 +87,13 @@ const (
 	InvoiceMarked         Action = "invoice_marked"
 	InvoiceMarkedPaid     Action = "invoice_marked_paid"
 
+	// Prerequisites of courses and prior learning (internal/prerequisite).
+	PrerequisiteAdded      Action = "prerequisite_added"
+	PrerequisiteRemoved    Action = "prerequisite_removed"
+	PrerequisiteOverridden Action = "prerequisite_overridden"
+	PriorLearningClaimed   Action = "prior_learning_claimed"
+	PriorLearningDecided   Action = "prior_learning_decided"
+
 	// A background job that failed for good, from the Needs attention page.
 	JobRetried   Action = "job_retried"
 	JobDealtWith Action = "job_dealt_with"
@@ -111,6 +118,7 @@ var Actions = []Action{
 	PricesChanged, ChargePolicyChanged, StripeCustomerMade, StripeCustomerUpdated, ChargesConfirmed, AgencyInvoiced,
 	AgencyInvoiceVoided, InvoiceMarked, InvoiceMarkedPaid, PersonalDataViewed,
 	JobRetried, JobDealtWith,
+	PrerequisiteAdded, PrerequisiteRemoved, PrerequisiteOverridden, PriorLearningClaimed, PriorLearningDecided,
 }
 
 // Event is one entry. ActorEmail records the address typed by someone who is

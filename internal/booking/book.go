@@ -92,6 +92,9 @@ type Request struct {
 	// CapReason is a manager's reason for booking someone past their
 	// agency's or sector's cap; without it a reached cap is refused.
 	CapReason string
+	// PrerequisiteOverride is a manager's reason for booking someone who
+	// lacks a prerequisite of the course.
+	PrerequisiteOverride string
 }
 
 // Outcome is what a booking request produced.
@@ -179,6 +182,9 @@ func (s *Service) book(ctx context.Context, tx pgx.Tx, q *bookingdb.Queries, who
 		return Outcome{}, err
 	}
 	if err := notTrainerOf(ctx, q, se.ID, p.ID); err != nil {
+		return Outcome{}, err
+	}
+	if err := s.prerequisites(ctx, tx, p.ID, se.ID, r.PrerequisiteOverride); err != nil {
 		return Outcome{}, err
 	}
 	if live, err := q.LiveBookingFor(ctx, bookingdb.LiveBookingForParams{SessionID: se.ID, UserID: p.ID}); err == nil {

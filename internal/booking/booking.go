@@ -88,6 +88,19 @@ type Service struct {
 	// it has just marked attended or late (internal/evaluation asks each to
 	// evaluate its session); an error rolls the register back.
 	Attended func(ctx context.Context, tx pgx.Tx, bookingIDs []int64) error
+	// Prerequisites, when set, checks in the booking's transaction that
+	// personID's training record meets the prerequisites of sessionID's
+	// course (internal/prerequisite): its error refuses the booking. A
+	// manager's reason (override) books them anyway.
+	Prerequisites func(ctx context.Context, tx pgx.Tx, personID, sessionID int64, override string) error
+}
+
+// prerequisites asks the Prerequisites hook, if any.
+func (s *Service) prerequisites(ctx context.Context, tx pgx.Tx, personID, sessionID int64, override string) error {
+	if s.Prerequisites == nil {
+		return nil
+	}
+	return s.Prerequisites(ctx, tx, personID, sessionID, override)
 }
 
 // attended tells the Attended hook, if any, of places just marked attended.

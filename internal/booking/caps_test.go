@@ -250,7 +250,7 @@ func TestAManagerMayBookPastACapWithAReason(t *testing.T) {
 	require.NoError(t, err)
 	second := f.person(t, "second", f.agency)
 
-	_, err = f.svc.AddPerson(actor.With(f.ctx, boss), session, "second@example.org", details(), false, "")
+	_, err = f.svc.AddPerson(actor.With(f.ctx, boss), session, "second@example.org", details(), false, booking.Overrides{})
 	_, ok := booking.IsCapped(err)
 	require.True(t, ok, "without a reason the cap holds for a manager too: %v", err)
 
@@ -259,7 +259,7 @@ func TestAManagerMayBookPastACapWithAReason(t *testing.T) {
 	_, ok = booking.IsCapped(err)
 	require.True(t, ok, "%v", err)
 
-	out, err := f.svc.AddPerson(actor.With(f.ctx, boss), session, "second@example.org", details(), false, "Covers the team's only designated lead")
+	out, err := f.svc.AddPerson(actor.With(f.ctx, boss), session, "second@example.org", details(), false, booking.Overrides{PastCap: "Covers the team's only designated lead"})
 	require.NoError(t, err)
 	assert.Equal(t, booking.Confirmed, out.Status)
 	var reason, audited string
@@ -271,7 +271,7 @@ func TestAManagerMayBookPastACapWithAReason(t *testing.T) {
 
 	// Within the cap a reason is not kept: there was nothing to explain.
 	third := f.person(t, "third", f.other)
-	out, err = f.svc.AddPerson(actor.With(f.ctx, boss), session, "third@example.org", details(), false, "Not needed")
+	out, err = f.svc.AddPerson(actor.With(f.ctx, boss), session, "third@example.org", details(), false, booking.Overrides{PastCap: "Not needed"})
 	require.NoError(t, err)
 	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT cap_exceeded_reason FROM bookings WHERE id = $1", out.BookingID).Scan(&reason))
 	assert.Empty(t, reason)

@@ -13,6 +13,7 @@ import (
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/booking/internal/bookingdb"
 	"github.com/pscp/booktraining/internal/catalogue"
+	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/pgerr"
 	"github.com/pscp/booktraining/internal/validation"
 )
@@ -27,6 +28,9 @@ const (
 	FieldNote        = "note"
 	FieldReason      = "reason"
 	FieldToSession   = "to-session"
+	// FieldPrerequisiteOverride is the reason for adding someone who lacks
+	// a prerequisite of the course.
+	FieldPrerequisiteOverride = "prerequisite-override"
 )
 
 // maxNote is the longest note or reason kept with a change (the length the
@@ -57,10 +61,13 @@ func record(ctx context.Context, tx pgx.Tx, now time.Time, who actor.Actor, acti
 // never beyond its places: a full session is ErrFull unless they join its
 // waiting list. They are found by the email address of their account.
 //
-// When the person's agency or sector holds every place its cap allows, the
-// result is a *CapError unless capReason says why they should have a place
-// regardless (recorded on the place and in the audit log).
-func (s *Service) AddPerson(ctx context.Context, sessionID int64, personEmail string, d Details, joinWaitingList bool, capReason string) (Outcome, error) {
+// A manager may book past the caps or a missing prerequisite by giving a
+// reason in why: when the person's agency or sector holds every place its
+// cap allows, the result is a *CapError unless why.PastCap says why they
+// should have a place regardless, and a missing prerequisite is refused
+// unless why.Prerequisite says why. Each reason is kept on the place, and
+// audited, only when it was needed.
+func (s *Service) AddPerson(ctx context.Context, sessionID int64, personEmail string, d Details, joinWaitingList bool, why Overrides) (Outcome, error) {
 	who := actor.From(ctx)
 	if !who.Manager {
 		return Outcome{}, ErrForbidden
@@ -78,6 +85,9 @@ func (s *Service) AddPerson(ctx context.Context, sessionID int64, personEmail st
 		for _, f := range ve.Fields {
 			v.Add(f.Field, onTheirBehalf(f.Message))
 		}
+	}
+	if len([]rune(validation.CleanText(why.Prerequisite))) > maxNote {
+		v.Add(FieldPrerequisiteOverride, fmt.Sprintf("The reason must be %d characters or fewer", maxNote))
 	}
 	if err := v.Err(); err != nil {
 		return Outcome{}, err
@@ -97,7 +107,8 @@ func (s *Service) AddPerson(ctx context.Context, sessionID int64, personEmail st
 			return v.Err()
 		}
 		out, err = s.book(ctx, tx, q, who, Request{
-			SessionID: sessionID, PersonID: p.ID, Details: d, JoinWaitingList: joinWaitingList, CapReason: capReason,
+			SessionID: sessionID, PersonID: p.ID, Details: d, JoinWaitingList: joinWaitingList,
+			CapReason: why.PastCap, PrerequisiteOverride: why.Prerequisite,
 		}, nil, now)
 		if err != nil {
 			return err
@@ -108,6 +119,19 @@ func (s *Service) AddPerson(ctx context.Context, sessionID int64, personEmail st
 		} else if reason != "" {
 			details["past_cap"] = reason
 		}
+		if override := validation.CleanText(why.Prerequisite); override != "" {
+			// The reason is kept only when it was needed: asked again
+			// without it, the check still finds something missing.
+			if err := s.prerequisites(ctx, tx, p.ID, sessionID, ""); err == nil {
+				return record(ctx, tx, now, who, audit.BookingAdded, p.ID, p.AgencyID, details)
+			} else if !errs.Is(err, errs.Conflict) {
+				return err
+			}
+			if err := q.SetPrerequisiteOverride(ctx, bookingdb.SetPrerequisiteOverrideParams{ID: out.BookingID, Reason: override}); err != nil {
+				return fmt.Errorf("keep prerequisite override of booking %d: %w", out.BookingID, err)
+			}
+			details["prerequisite_override"] = override
+		}
 		return record(ctx, tx, now, who, audit.BookingAdded, p.ID, p.AgencyID, details)
 	})
 	if pgerr.Violates(err, "bookings_one_live") {
@@ -116,6 +140,13 @@ func (s *Service) AddPerson(ctx context.Context, sessionID int64, personEmail st
 		return Outcome{}, ErrCapReached
 	}
 	return out, err
+}
+
+// Overrides are a manager's reasons for booking someone the rules would
+// refuse: past their agency's or sector's cap, or without a prerequisite.
+type Overrides struct {
+	PastCap      string
+	Prerequisite string
 }
 
 // onTheirBehalf rewords a booking form's message for someone booking

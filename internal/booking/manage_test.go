@@ -79,25 +79,25 @@ func TestManagerAddsAPerson(t *testing.T) {
 	pat := f.person(t, "pat", f.agency)
 	session := f.session(t, 1, 2) // the cut-off passed yesterday
 
-	_, err := f.svc.AddPerson(actor.With(f.ctx, pat), session, "pat@example.org", details(), false, "")
+	_, err := f.svc.AddPerson(actor.With(f.ctx, pat), session, "pat@example.org", details(), false, booking.Overrides{})
 	assert.ErrorIs(t, err, booking.ErrForbidden, "a practitioner cannot add people")
-	_, err = f.svc.AddPerson(actor.With(f.ctx, boss), session, "nobody@example.org", details(), false, "")
+	_, err = f.svc.AddPerson(actor.With(f.ctx, boss), session, "nobody@example.org", details(), false, booking.Overrides{})
 	manageInvalid(t, err, booking.FieldPersonEmail)
-	_, err = f.svc.AddPerson(actor.With(f.ctx, boss), session, "not an address", details(), false, "")
+	_, err = f.svc.AddPerson(actor.With(f.ctx, boss), session, "not an address", details(), false, booking.Overrides{})
 	manageInvalid(t, err, booking.FieldPersonEmail)
-	_, err = f.svc.AddPerson(actor.With(f.ctx, boss), session, "pat@example.org", booking.Details{AgreePolicy: true}, false, "")
+	_, err = f.svc.AddPerson(actor.With(f.ctx, boss), session, "pat@example.org", booking.Details{AgreePolicy: true}, false, booking.Overrides{})
 	var v *validation.Errors
 	require.ErrorAs(t, err, &v)
 	assert.Equal(t, "Enter their line manager’s name", v.Message(booking.FieldLineManagerName), "worded for someone else")
 	unverified := f.person(t, "unverified", f.agency)
 	_, err = f.pool.Exec(f.ctx, "UPDATE users SET email_verified_at = NULL WHERE id = $1", unverified.ID)
 	require.NoError(t, err)
-	_, err = f.svc.AddPerson(actor.With(f.ctx, boss), session, "unverified@example.org", details(), false, "")
+	_, err = f.svc.AddPerson(actor.With(f.ctx, boss), session, "unverified@example.org", details(), false, booking.Overrides{})
 	manageInvalid(t, err, booking.FieldPersonEmail)
 	assert.Zero(t, f.manageCount(t, "SELECT count(*) FROM bookings WHERE session_id = $1", session), "refusals change nothing")
 
 	// After the cut-off a manager may still add someone, by email address.
-	out, err := f.svc.AddPerson(actor.With(f.ctx, boss), session, " PAT@example.org ", details(), false, "")
+	out, err := f.svc.AddPerson(actor.With(f.ctx, boss), session, " PAT@example.org ", details(), false, booking.Overrides{})
 	require.NoError(t, err)
 	assert.Equal(t, booking.Confirmed, out.Status)
 	b, err := f.svc.Get(actor.With(f.ctx, pat), out.BookingID)
@@ -108,14 +108,14 @@ func TestManagerAddsAPerson(t *testing.T) {
 		WHERE action = $1 AND subject_user_id = $2 AND actor_id = $3 AND ip = $4::inet`,
 		string(audit.BookingAdded), pat.ID, boss.ID, "192.0.2.7"), "the entry names the actor from the context, and their address")
 	assert.Equal(t, 1, f.manageEmailed(t, pat.ID, "Booking confirmed"))
-	_, err = f.svc.AddPerson(actor.With(f.ctx, boss), session, "pat@example.org", details(), false, "")
+	_, err = f.svc.AddPerson(actor.With(f.ctx, boss), session, "pat@example.org", details(), false, booking.Overrides{})
 	assert.ErrorIs(t, err, booking.ErrAlreadyBooked)
 
 	// The places still hold: full is full, unless they join the waiting list.
 	sam := f.person(t, "sam", f.agency)
-	_, err = f.svc.AddPerson(actor.With(f.ctx, boss), session, "sam@example.org", details(), false, "")
+	_, err = f.svc.AddPerson(actor.With(f.ctx, boss), session, "sam@example.org", details(), false, booking.Overrides{})
 	assert.ErrorIs(t, err, booking.ErrFull)
-	out, err = f.svc.AddPerson(actor.With(f.ctx, boss), session, "sam@example.org", details(), true, "")
+	out, err = f.svc.AddPerson(actor.With(f.ctx, boss), session, "sam@example.org", details(), true, booking.Overrides{})
 	require.NoError(t, err)
 	assert.Equal(t, booking.Waiting, out.Status)
 	assert.Equal(t, 1, out.Position)
@@ -125,7 +125,7 @@ func TestManagerAddsAPerson(t *testing.T) {
 	// Not once the session has started.
 	f.clock.Set(start.Add(2 * 24 * time.Hour))
 	f.person(t, "late-comer", f.agency)
-	_, err = f.svc.AddPerson(actor.With(f.ctx, boss), session, "late-comer@example.org", details(), true, "")
+	_, err = f.svc.AddPerson(actor.With(f.ctx, boss), session, "late-comer@example.org", details(), true, booking.Overrides{})
 	assert.ErrorIs(t, err, booking.ErrNotBookable)
 }
 

@@ -38,7 +38,7 @@ func TestATrainerCannotBookASessionTheyDeliver(t *testing.T) {
 	assert.False(t, se.Delivering)
 
 	boss := f.manageManager(t, "boss")
-	_, err = f.svc.AddPerson(actor.With(f.ctx, boss), session, "trainer@example.org", details(), false, "")
+	_, err = f.svc.AddPerson(actor.With(f.ctx, boss), session, "trainer@example.org", details(), false, booking.Overrides{})
 	assert.ErrorIs(t, err, booking.ErrDelivers, "a manager cannot add them either")
 
 	colleague := f.person(t, "colleague", f.agency)

@@ -13,6 +13,7 @@ import (
 	"github.com/pscp/booktraining/internal/evaluation"
 	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/payment"
+	"github.com/pscp/booktraining/internal/prerequisite"
 	"github.com/pscp/booktraining/internal/scheduling"
 	"github.com/pscp/booktraining/internal/trainer"
 )
@@ -76,6 +77,15 @@ func seedAccounts(ctx context.Context, tx pgx.Tx, passwordHash string, now time.
 		if err := giveDemoBookings(ctx, tx, trainerID, now); err != nil {
 			return fmt.Errorf("seed demo bookings: %w", err)
 		}
+	}
+	// The practitioner says they did the level 2 course the advanced one
+	// needs with another partnership: a claim for a manager to decide.
+	if err := prerequisite.AddDemoClaimTx(ctx, tx, prerequisite.DemoClaim{
+		Email: "practitioner@example.org", Course: "child-exploitation-including-county-lines",
+		CompletedOn: now.In(london.Zone).AddDate(-1, -2, 0), Provider: "Hampshire Safeguarding Children Partnership",
+		Note: "A full day at Winchester. I have the certificate if you need it.",
+	}, now); err != nil {
+		return fmt.Errorf("seed demo prior learning: %w", err)
 	}
 	// The past term keeps clear of the days of the practitioner's own past
 	// sessions (see giveDemoBookings), which the demo trainer delivered.

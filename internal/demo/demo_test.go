@@ -213,6 +213,11 @@ func TestDemoAccountsHaveBookings(t *testing.T) {
 		"the two demo trainers deliver some sessions together")
 	assert.Equal(t, 2, count(`SELECT count(DISTINCT u.agency_id) FROM user_roles r JOIN users u ON u.id = r.user_id
 		WHERE r.role = 'trainer' AND u.password_hash <> '!'`), "from different agencies")
+	assert.Equal(t, 1, count(`SELECT count(*) FROM course_prerequisites p JOIN courses c ON c.id = p.course_id
+		JOIN courses r ON r.id = p.requires_course_id
+		WHERE c.level = 3 AND r.level = 2 AND p.within_months = 36`), "the advanced course needs a level 2 course within 3 years")
+	assert.Equal(t, 1, count(`SELECT count(*) FROM prior_learning_claims l JOIN users u ON u.id = l.user_id
+		WHERE u.email = 'practitioner@example.org' AND l.status = 'pending'`), "a claim waits for a manager")
 }
 
 // Demo accounts, whose password the README publishes, are made only in the

@@ -18,6 +18,7 @@ import (
 	"github.com/pscp/booktraining/internal/demo/internal/demodb"
 	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/password"
+	"github.com/pscp/booktraining/internal/prerequisite"
 	"github.com/pscp/booktraining/internal/scheduling"
 	"github.com/pscp/booktraining/internal/venue"
 	"github.com/pscp/booktraining/internal/workday"
@@ -96,6 +97,12 @@ func seed(ctx context.Context, tx pgx.Tx, now time.Time) error {
 		courseIDs = append(courseIDs, id)
 	}
 
+	for _, p := range Prerequisites {
+		if err := prerequisite.AddDemoTx(ctx, tx, p, now); err != nil {
+			return err
+		}
+	}
+
 	venueIDs := make([]int64, 0, len(Venues))
 	for _, v := range Venues {
 		id, err := venue.AddDemoTx(ctx, tx, venue.DemoVenue(v))
@@ -140,6 +147,13 @@ func seed(ctx context.Context, tx pgx.Tx, now time.Time) error {
 		}
 	}
 	return nil
+}
+
+// Prerequisites are the demo catalogue's: its advanced course on harmful
+// sexual behaviour asks for a level 2 course first, here the one on child
+// exploitation, done within 3 years.
+var Prerequisites = []prerequisite.DemoPrerequisite{
+	{Course: "harmful-sexual-behaviour", Requires: "child-exploitation-including-county-lines", WithinMonths: 36},
 }
 
 // PlannedSession is one demo session, by index into Courses, Venues and

@@ -339,6 +339,20 @@ func TestScheduleRules(t *testing.T) {
 	cancelledGone := job("cancelled", now.Add(-privacy.CancelledJobPeriod-eps), false)
 	cancelledKept := job("cancelled", now.Add(-privacy.CancelledJobPeriod+eps), false)
 
+	// Prior learning claims not accepted: a year after the decision; a
+	// confirmed one stays with the training record.
+	claim := func(status string, decided time.Time) int64 {
+		reason := ""
+		if status == "rejected" {
+			reason = "No record of it"
+		}
+		return f.id(t, `INSERT INTO prior_learning_claims (user_id, course_id, completed_on, provider, status, decided_at, reject_reason, created_at)
+		                VALUES ($1, $2, '2020-01-01', 'Elsewhere', $3, $4, $5, $4) RETURNING id`, someone, f.course, status, decided, reason)
+	}
+	claimGone := claim("rejected", now.AddDate(-1, 0, 0).Add(-eps))
+	claimKept := claim("rejected", now.AddDate(-1, 0, 0).Add(eps))
+	claimConfirmed := claim("confirmed", old)
+
 	run, err := f.enforcer.Run(f.ctx)
 	require.NoError(t, err)
 	assert.Equal(t, map[string]int64{
@@ -346,8 +360,11 @@ func TestScheduleRules(t *testing.T) {
 		"booking_needs": 1, "line_managers": 1, "training_requests": 1, "email_text": 1, "email_records": 1,
 		"time_off_reasons": 1, "sign_in_attempts": 1, "email_limits": 1, "device_cookies": 1, "web_sessions": 2, "account_links": 1, "audit_log": 1,
 		"charges": 1, "payments": 1, "bookings": 2,
-		"failed_jobs": 1, "cancelled_jobs": 1, "line_manager_links": 1,
+		"failed_jobs": 1, "cancelled_jobs": 1, "line_manager_links": 1, "rejected_prior_learning": 1,
 	}, run.Counts)
+	assert.Zero(t, f.count(t, "SELECT count(*) FROM prior_learning_claims WHERE id = $1", claimGone), "rejected over a year ago: gone")
+	assert.Equal(t, 2, f.count(t, "SELECT count(*) FROM prior_learning_claims WHERE id IN ($1, $2)", claimKept, claimConfirmed),
+		"rejected under a year ago, and confirmed: kept")
 	assert.Equal(t, 1, f.count(t, "SELECT count(*) FROM impact_follow_ups WHERE booking_id = $1 AND email IS NOT NULL AND token_hash IS NOT NULL", lmKept),
 		"a line manager's link still open: kept")
 	assert.Equal(t, 1, f.count(t, "SELECT count(*) FROM impact_follow_ups WHERE booking_id = $1 AND email IS NULL AND token_hash IS NULL", lmGone),

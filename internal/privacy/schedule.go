@@ -120,6 +120,17 @@ var schedule = []Rule{
 		Owner: "evaluation",
 	},
 	{
+		Key: "rejected_prior_learning",
+		Records: "Claims of safeguarding training done elsewhere (prior learning): the course, when and where it was " +
+			"done, any note, and the training team's decision",
+		Kept: "A claim the training team did not accept: 1 year after the decision. A confirmed claim: as long as the " +
+			"account, as part of the person's training record",
+		Then: "A claim not accepted is deleted",
+		Why: "A confirmed claim counts towards the courses that require it, as training done with us does. A year " +
+			"lets the person and the team answer questions about a claim that was not accepted.",
+		Owner: "prerequisite",
+	},
+	{
 		Key: "training_requests",
 		Records: "Training requests: the contact's name, email address and phone number, access needs, and the " +
 			"messages between the agency and the training team",

@@ -63,6 +63,7 @@ type ToDo struct {
 	HoldsLapsing           int // places held for payment lapsing within a day
 	OrganisationsToConfirm int // organisation names people typed, waiting to be confirmed
 	AgencyChangesToConfirm int // people asking to move to another agency
+	PriorLearningToDecide  int // claims of training done elsewhere, waiting for a decision
 	EmailsFailed           int // emails given up on in the last 30 days
 	JobsFailed             int // background jobs that failed for good, not yet dealt with
 }
@@ -71,7 +72,7 @@ type ToDo struct {
 func (t ToDo) Total() int {
 	return t.RequestsWaiting + t.RegistersNotTaken + t.ChargesToDecide + t.SessionsWithoutTrainer +
 		t.SessionsUnderHalfFull + t.OffersLapsing + t.HoldsLapsing + t.OrganisationsToConfirm +
-		t.AgencyChangesToConfirm + t.EmailsFailed + t.JobsFailed
+		t.AgencyChangesToConfirm + t.PriorLearningToDecide + t.EmailsFailed + t.JobsFailed
 }
 
 // Home counts what needs doing now, in one statement.
@@ -96,7 +97,7 @@ func (s *Service) Home(ctx context.Context) (ToDo, error) {
 		SessionsWithoutTrainer: int(r.SessionsWithoutTrainer), SessionsUnderHalfFull: int(r.SessionsUnderHalfFull),
 		OffersLapsing: int(r.OffersLapsing), HoldsLapsing: int(r.HoldsLapsing),
 		OrganisationsToConfirm: int(r.OrganisationsToConfirm), AgencyChangesToConfirm: int(r.AgencyChangesToConfirm),
-		EmailsFailed: int(r.EmailsFailed), JobsFailed: int(r.JobsFailed),
+		EmailsFailed: int(r.EmailsFailed), JobsFailed: int(r.JobsFailed), PriorLearningToDecide: int(r.PriorLearningToDecide),
 	}, nil
 }
 

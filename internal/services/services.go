@@ -31,6 +31,7 @@ import (
 	"github.com/pscp/booktraining/internal/metrics"
 	"github.com/pscp/booktraining/internal/payment"
 	"github.com/pscp/booktraining/internal/people"
+	"github.com/pscp/booktraining/internal/prerequisite"
 	"github.com/pscp/booktraining/internal/privacy"
 	"github.com/pscp/booktraining/internal/privacy/registry"
 	"github.com/pscp/booktraining/internal/queue"
@@ -61,6 +62,9 @@ type Services struct {
 	// Evaluations of attended places, their impact follow-ups, the
 	// partnership's questions and settings, and the results.
 	Evaluations *evaluation.Service
+	// Prerequisites of courses, checked when booking, and claims of
+	// training done elsewhere.
+	Prerequisites *prerequisite.Service
 	// The training managers' pages that read what other parts keep: the
 	// audit log (and views of personal data), kept emails, the retention
 	// schedule's runs, and jobs that failed for good (Needs attention).
@@ -194,6 +198,11 @@ func New(pool *pgxpool.Pool, cfg config.Config, o Options) (*Services, error) {
 	// evaluation when the partnership's settings say so.
 	s.Bookings.Attended = s.Evaluations.AskTx
 	s.Certificates.Ready = s.Evaluations.CertificateReady
+	// Booking checks the person's training record against the course's
+	// prerequisites, in the booking's transaction.
+	s.Prerequisites = prerequisite.New(pool, outbox, cfg.BaseURL, now, log)
+	s.Prerequisites.From = s.Accounts.Signature
+	s.Bookings.Prerequisites = s.Prerequisites.CheckTx
 
 	// The one working client: every part's workers, now that they have their
 	// services. Booking work at its time (offers expiring, held places

@@ -49,6 +49,7 @@ var adminSections = []link{
 	{"/admin/retention", "Retention of personal data"},
 	{"/admin/evaluation", "Evaluation"},
 	{"/admin/training-requests", "Training requests"},
+	{"/admin/prior-learning", "Training done elsewhere"},
 	{"/admin/attention", "Needs attention"},
 }
 

@@ -86,6 +86,12 @@ var actionLabels = map[audit.Action]string{
 	audit.JobDealtWith:          "Marked a failed background task as dealt with",
 
 	audit.PersonalDataViewed: "Viewed personal data",
+
+	audit.PrerequisiteAdded:      "Added or changed a course’s prerequisite",
+	audit.PrerequisiteRemoved:    "Removed a course’s prerequisite",
+	audit.PrerequisiteOverridden: "Booked someone without a prerequisite, giving a reason",
+	audit.PriorLearningClaimed:   "Claimed training done elsewhere",
+	audit.PriorLearningDecided:   "Decided a claim of training done elsewhere",
 }
 
 func actionLabel(a audit.Action) string {

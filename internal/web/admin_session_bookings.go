@@ -13,6 +13,7 @@ import (
 	"github.com/pscp/booktraining/internal/audit"
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/catalogue"
+	"github.com/pscp/booktraining/internal/prerequisite"
 	"github.com/pscp/booktraining/internal/scheduling"
 	"github.com/pscp/booktraining/internal/validation"
 )
@@ -114,6 +115,10 @@ type addPersonPage struct {
 	Join        bool
 	CapReason   string
 	CapsActive  bool // the session's places per agency hold now: a reason can book past them
+	// Missing says what prerequisites the person lacks, when the manager
+	// must give a reason (Override) to add them anyway.
+	Missing  string
+	Override string
 }
 
 func (a *app) addPersonForm(c *fiber.Ctx) error {
@@ -133,12 +138,18 @@ func (a *app) addPerson(c *fiber.Ctx) error {
 	}
 	d := addPersonPage{adminArea: newAdminArea(c), Session: se, PersonEmail: c.FormValue(booking.FieldPersonEmail),
 		Details: detailsFrom(c), Join: c.FormValue("join-waiting-list") == "yes", CapReason: c.FormValue(booking.FieldCapReason),
-		CapsActive: capsActive(se, a.deps.Now())}
-	out, err := a.deps.Bookings.AddPerson(c.UserContext(), se.ID, d.PersonEmail, d.Details, d.Join, d.CapReason)
+		CapsActive: capsActive(se, a.deps.Now()), Override: c.FormValue(booking.FieldPrerequisiteOverride)}
+	out, err := a.deps.Bookings.AddPerson(c.UserContext(), se.ID, d.PersonEmail, d.Details, d.Join,
+		booking.Overrides{PastCap: d.CapReason, Prerequisite: d.Override})
 	var v *validation.Errors
+	var missing *prerequisite.MissingError
 	capped, isCapped := booking.IsCapped(err)
 	switch {
 	case errors.As(err, &v):
+		d.Missing = c.FormValue("prerequisite-missing")
+	case errors.As(err, &missing):
+		d.Missing = missing.ForSomeoneElse()
+		v = refusal(booking.FieldPrerequisiteOverride, d.Missing+" To add them anyway, enter why")
 	case isCapped:
 		d.CapsActive = true
 		v = refusal(booking.FieldCapReason, capped.Reason()+" To book them anyway, give a reason, or tick ‘Add them to the waiting list’")

@@ -46,6 +46,8 @@ var myTrainingNotices = map[string]string{
 	"cancelled-refunded": "Booking cancelled. It was before the cut-off, so it is not recorded as a late cancellation, " +
 		"and the price is being refunded in full to the card it was paid with.",
 	"feed-reset": "Your calendar feed has a new address: the old one no longer works",
+	"prior-learning": "Thank you: the training team will check the training you did elsewhere, and email you when " +
+		"they have decided",
 }
 
 func (a *app) cancelBooking(c *fiber.Ctx) error {

@@ -11,6 +11,7 @@ import (
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/catalogue"
+	"github.com/pscp/booktraining/internal/prerequisite"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -88,6 +89,9 @@ func (a *app) showBookForm(c *fiber.Ctx, se booking.SessionToBook, invite string
 	if !u.Verified {
 		return a.bookingRefused(c, se, booking.ErrUnverified)
 	}
+	if err := a.deps.Prerequisites.MissingForSession(c.UserContext(), u.ID, se.ID); err != nil {
+		return a.bookingRefused(c, se, err)
+	}
 	p := bookFormPage{Session: se, Invite: invite, Full: se.Full() || se.Capped != nil, Details: booking.Details{
 		// remembered from their last booking, or their profile
 		LineManagerName: u.LineManagerName, LineManagerEmail: u.LineManagerEmail,
@@ -158,7 +162,10 @@ func (a *app) book(c *fiber.Ctx) error {
 func (a *app) bookingRefused(c *fiber.Ctx, se booking.SessionToBook, err error) error {
 	course := link{"/courses/" + se.CourseSlug, "Look for another session of " + se.CourseTitle}
 	mine := link{"/my-training", "Go to My training"}
+	var missing *prerequisite.MissingError
 	switch {
+	case errors.As(err, &missing):
+		return a.bookingMessage(c, fiber.StatusConflict, prerequisitesMissing(missing))
 	case errors.Is(err, booking.ErrUnverified):
 		return a.bookingMessage(c, fiber.StatusForbidden, bookingMessage{
 			Heading: "Confirm your email address first",

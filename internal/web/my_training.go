@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/pscp/booktraining/internal/booking"
+	"github.com/pscp/booktraining/internal/prerequisite"
 )
 
 // --- My training ---
@@ -42,6 +43,8 @@ type myTrainingPage struct {
 	Record   []recordLine
 	Total    string // hours of training on the record
 	FeedURL  string // the person's calendar feed
+	// Claims are the person's claims of training done elsewhere.
+	Claims []prerequisite.Claim
 }
 
 func (a *app) myTrainingData(c *fiber.Ctx) (myTrainingPage, error) {
@@ -80,6 +83,9 @@ func (a *app) myTraining(c *fiber.Ctx) error {
 		p.Tasks = append(p.Tasks, taskLine{t})
 	}
 	if p.FeedURL, err = a.feedURL(c); err != nil {
+		return err
+	}
+	if p.Claims, err = a.deps.Prerequisites.MyClaims(c.UserContext()); err != nil {
 		return err
 	}
 	return a.render(c, fiber.StatusOK, "bookings/mytraining", "My training", p)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/payment"
+	"github.com/pscp/booktraining/internal/prerequisite"
 )
 
 func (a *app) home(c *fiber.Ctx) error {
@@ -95,6 +96,8 @@ type coursePage struct {
 	Course   catalogue.Course
 	Sessions []catalogue.Session
 	Price    payment.PriceView // for the viewer's agency, or by band
+	// Requires are the courses to complete before booking this one.
+	Requires []prerequisite.Requirement
 }
 
 func (a *app) course(c *fiber.Ctx) error {
@@ -114,7 +117,11 @@ func (a *app) course(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return a.render(c, fiber.StatusOK, "courses/show", course.Title, coursePage{Course: course, Sessions: sessions, Price: price})
+	requires, err := a.deps.Prerequisites.Requires(c.UserContext(), course.ID)
+	if err != nil {
+		return err
+	}
+	return a.render(c, fiber.StatusOK, "courses/show", course.Title, coursePage{Course: course, Sessions: sessions, Price: price, Requires: requires})
 }
 
 func (a *app) healthz(c *fiber.Ctx) error {

@@ -94,6 +94,7 @@ func (a *app) pageRoutes() []route {
 	ev := &evaluations{app: a, svc: a.deps.Evaluations}
 	pr := &prices{app: a, payments: a.deps.Payments}
 	rp := reports{app: a}
+	pq := &prerequisites{app: a, svc: a.deps.Prerequisites}
 
 	rs := []route{
 		// Public pages
@@ -161,6 +162,10 @@ func (a *app) pageRoutes() []route {
 		{"GET", "/my-training/certificates", signedInOnly, a.myCertificates},
 		{"GET", "/my-training/certificates/:id<int>", signedInOnly, a.certificatePDF},
 		{"POST", "/my-training/calendar/reset", signedInOnly, a.resetFeed("/my-training?done=feed-reset#calendar-feed")},
+		// Prior learning: a person's claim of training done elsewhere, for
+		// a training manager to confirm.
+		{"GET", "/my-training/prior-learning/new", signedInOnly, pq.claimForm},
+		{"POST", "/my-training/prior-learning/new", signedInOnly, pq.claim},
 		// Evaluation: the person's own evaluation of a session they attended
 		// and their impact follow-up (someone else's place is not found), and
 		// a line manager's follow-up through the link emailed to them, which
@@ -307,6 +312,12 @@ func (a *app) pageRoutes() []route {
 		{"POST", "/admin/courses/:id/caps", managerOnly, res.setCourseCaps},
 		{"GET", "/admin/courses/:id/prices", managerOnly, pr.course},
 		{"POST", "/admin/courses/:id/prices", managerOnly, pr.setCourse},
+		{"GET", "/admin/courses/:id<int>/prerequisites", managerOnly, pq.page},
+		{"POST", "/admin/courses/:id<int>/prerequisites", managerOnly, pq.add},
+		{"POST", "/admin/courses/:id<int>/prerequisites/:requires<int>/remove", managerOnly, pq.remove},
+		{"GET", "/admin/prior-learning", managerOnly, pq.claims},
+		{"GET", "/admin/prior-learning/:id<int>", managerOnly, pq.claimPage},
+		{"POST", "/admin/prior-learning/:id<int>", managerOnly, pq.decide},
 		{"GET", "/admin/venues", managerOnly, res.venueList},
 		{"GET", "/admin/venues/new", managerOnly, res.newVenue},
 		{"POST", "/admin/venues/new", managerOnly, res.createVenue},

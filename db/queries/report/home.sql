@@ -48,6 +48,7 @@ SELECT
      WHERE u.unlisted_agency_name <> '' AND u.agency_id IS NULL AND u.erased_at IS NULL)::integer AS organisations_to_confirm,
     (SELECT count(*) FROM users u
      WHERE u.requested_agency_id IS NOT NULL AND u.erased_at IS NULL)::integer AS agency_changes_to_confirm,
+    (SELECT count(*) FROM prior_learning_claims l WHERE l.status = 'pending')::integer AS prior_learning_to_decide,
     (SELECT count(*) FROM emails m WHERE m.failed_at >= @failed_since::timestamptz)::integer AS emails_failed,
     -- queue's rule for a job that failed for good and waits for a manager.
     (SELECT count(*) FROM river_job j

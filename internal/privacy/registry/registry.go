@@ -17,6 +17,7 @@ import (
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/evaluation"
 	"github.com/pscp/booktraining/internal/payment"
+	"github.com/pscp/booktraining/internal/prerequisite"
 	"github.com/pscp/booktraining/internal/privacy"
 	"github.com/pscp/booktraining/internal/queue"
 	"github.com/pscp/booktraining/internal/trainer"
@@ -40,6 +41,7 @@ func New() *privacy.Registry {
 	r.Register(trainer.PersonalData()...)
 	r.Register(calendar.PersonalData()...)
 	r.Register(agency.PersonalData()...)
+	r.Register(prerequisite.PersonalData()...)
 	return r
 }
 
@@ -52,6 +54,7 @@ func Cleaners(accounts *account.Service) map[string]privacy.Cleaner {
 	for _, part := range []map[string]privacy.Cleaner{
 		accounts.Retention(), trainingrequest.Retention(), email.Retention(), queue.Retention(), audit.Retention(),
 		booking.Retention(), trainer.Retention(), payment.Retention(), evaluation.Retention(),
+		prerequisite.Retention(),
 	} {
 		for k, c := range part {
 			if all[k] != nil {
