@@ -19,6 +19,7 @@ import (
 	"github.com/pscp/booktraining/internal/payment"
 	"github.com/pscp/booktraining/internal/privacy"
 	"github.com/pscp/booktraining/internal/queue"
+	"github.com/pscp/booktraining/internal/renewal"
 	"github.com/pscp/booktraining/internal/trainer"
 	"github.com/pscp/booktraining/internal/trainingrequest"
 )
@@ -40,6 +41,7 @@ func New() *privacy.Registry {
 	r.Register(trainer.PersonalData()...)
 	r.Register(calendar.PersonalData()...)
 	r.Register(agency.PersonalData()...)
+	r.Register(renewal.PersonalData()...)
 	return r
 }
 
@@ -52,6 +54,7 @@ func Cleaners(accounts *account.Service) map[string]privacy.Cleaner {
 	for _, part := range []map[string]privacy.Cleaner{
 		accounts.Retention(), trainingrequest.Retention(), email.Retention(), queue.Retention(), audit.Retention(),
 		booking.Retention(), trainer.Retention(), payment.Retention(), evaluation.Retention(),
+		renewal.Retention(),
 	} {
 		for k, c := range part {
 			if all[k] != nil {
