@@ -131,3 +131,6 @@ func ParseStatus(s string) Status {
 	}
 	return ""
 }
+
+// Count is how many of the agency's staff are in status s on the course.
+func (c CourseSummary) Count(s Status) int { return c.Counts[s] }

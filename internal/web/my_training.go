@@ -35,6 +35,7 @@ func hoursText(h float64) string {
 type myTrainingPage struct {
 	Notice   string
 	Tasks    []taskLine // evaluations and follow-ups to answer
+	Renewals []renewalLine // courses done that expire
 	Offers   []bookingView
 	Upcoming []bookingView
 	Waiting  []bookingView
@@ -78,6 +79,9 @@ func (a *app) myTraining(c *fiber.Ctx) error {
 	}
 	for _, t := range tasks {
 		p.Tasks = append(p.Tasks, taskLine{t})
+	}
+	if p.Renewals, err = a.renewals(c); err != nil {
+		return err
 	}
 	if p.FeedURL, err = a.feedURL(c); err != nil {
 		return err
