@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/pscp/booktraining/internal/catalogue/internal/cataloguedb"
 	"github.com/pscp/booktraining/internal/validation"
 )
@@ -149,4 +151,17 @@ func saveValidity(ctx context.Context, q *cataloguedb.Queries, id int64, old, v 
 		return nil, fmt.Errorf("set validity of course %d: %w", id, err)
 	}
 	return changes, nil
+}
+
+// SetDemoValidityTx gives the demo course slug a validity period, in the
+// demo seed's transaction.
+func SetDemoValidityTx(ctx context.Context, tx pgx.Tx, slug string, months int) error {
+	n, err := cataloguedb.New(tx).SetDemoCourseValidity(ctx, cataloguedb.SetDemoCourseValidityParams{Months: int32(months), Slug: slug})
+	if err != nil {
+		return fmt.Errorf("demo validity of %q: %w", slug, err)
+	}
+	if n != 1 {
+		return fmt.Errorf("demo validity: no course %q", slug)
+	}
+	return nil
 }

@@ -17,3 +17,7 @@ SELECT id, title, (retired_at IS NOT NULL)::boolean AS retired
 FROM courses
 WHERE NOT bespoke
 ORDER BY title, id;
+
+-- name: SetDemoCourseValidity :execrows
+-- Demo data: a course of the demo catalogue expires after @months.
+UPDATE courses SET valid_for_months = @months::int WHERE slug = @slug;

@@ -87,3 +87,21 @@ func (q *Queries) SetCourseValidity(ctx context.Context, arg SetCourseValidityPa
 	)
 	return err
 }
+
+const setDemoCourseValidity = `-- name: SetDemoCourseValidity :execrows
+UPDATE courses SET valid_for_months = $1::int WHERE slug = $2
+`
+
+type SetDemoCourseValidityParams struct {
+	Months int32
+	Slug   string
+}
+
+// Demo data: a course of the demo catalogue expires after @months.
+func (q *Queries) SetDemoCourseValidity(ctx context.Context, arg SetDemoCourseValidityParams) (int64, error) {
+	result, err := q.db.Exec(ctx, setDemoCourseValidity, arg.Months, arg.Slug)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
