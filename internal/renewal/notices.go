@@ -20,10 +20,11 @@ import (
 // notice goes within this long after its moment.
 const SweepEvery = time.Hour
 
-// Sweeps is the renewal notice's only way out: each hour it emails the
-// people whose training reached its notice day.
+// Sweeps is the renewal notice's only way out (Routine: a notice is due on
+// a day, not after a change that could have scheduled a job): each hour it
+// emails the people whose training reached its notice day.
 func (s *Service) Sweeps() []queue.Sweep {
-	return []queue.Sweep{{Name: "renewals", Every: SweepEvery,
+	return []queue.Sweep{{Name: "renewals", Every: SweepEvery, Routine: true, Timeout: 2 * time.Minute,
 		What: "emailed people whose training lapses in two months",
 		Run:  s.SendDueNotices}}
 }
