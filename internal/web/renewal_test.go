@@ -114,6 +114,8 @@ func TestAgencyTrainingStatus(t *testing.T) {
 	co := w.as(t, "coordinator@example.org")
 	_, acct := co.get("/account")
 	assert.Contains(t, acct, `href="/agency/training"`)
+	_, reports := co.get("/agency/reports")
+	assert.Contains(t, reports, `href="/agency/training"`)
 	resp, page := co.get("/agency/training?course=" + courseID)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Contains(t, page, "Training status in "+coordAgency)
