@@ -115,6 +115,7 @@ var owners = map[string]string{
 	"evaluation_settings":     "evaluation",
 	"evaluation_questions":    "evaluation",
 	"evaluations":             "evaluation",
+	"renewal_notices":         "renewal",
 	"evaluation_outcomes":     "evaluation",
 	"evaluation_answers":      "evaluation",
 	"impact_follow_ups":       "evaluation",

@@ -66,6 +66,7 @@ type ManagedCourse struct {
 	Course
 	RetiredAt        *time.Time
 	UpcomingSessions int // not cancelled, still to start
+	Validity         Validity
 }
 
 // Retired reports whether the course is no longer on offer.
@@ -85,6 +86,8 @@ type CourseForm struct {
 	Duration            string
 	DeliveryModes       []string
 	DefaultCapacity     string
+	ValidForMonths      string // "" for training that does not expire
+	RenewedBy           string // the renewing course's ID; "" for the course itself
 }
 
 // Has reports whether a checkbox group's values include v, for the form.
@@ -131,7 +134,11 @@ func (s *Service) ManagedCourse(ctx context.Context, id int64) (ManagedCourse, e
 	} else if err != nil {
 		return ManagedCourse{}, fmt.Errorf("get course %d: %w", id, err)
 	}
-	return ManagedCourse{Course: courseOf(cataloguedb.LockCourseRow(r)), RetiredAt: r.RetiredAt}, nil
+	v, err := cataloguedb.New(s.pool).CourseValidity(ctx, id)
+	if err != nil {
+		return ManagedCourse{}, fmt.Errorf("validity of course %d: %w", id, err)
+	}
+	return ManagedCourse{Course: courseOf(cataloguedb.LockCourseRow(r)), RetiredAt: r.RetiredAt, Validity: validityOf(v)}, nil
 }
 
 // CreateCourse adds a course, audited as done by the actor in ctx (a
@@ -142,7 +149,7 @@ func (s *Service) CreateCourse(ctx context.Context, f CourseForm) (int64, error)
 	var id int64
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		q := cataloguedb.New(tx)
-		c, err := f.check(ctx, q, 0)
+		c, val, err := f.check(ctx, q, 0)
 		if err != nil {
 			return err
 		}
@@ -158,9 +165,15 @@ func (s *Service) CreateCourse(ctx context.Context, f CourseForm) (int64, error)
 		} else if err != nil {
 			return fmt.Errorf("create course: %w", err)
 		}
+		details := map[string]any{"course_id": id, "slug": c.Slug, "title": c.Title}
+		if val != (Validity{}) {
+			if _, err := saveValidity(ctx, q, id, Validity{}, val, now); err != nil {
+				return err
+			}
+			details["valid_for_months"], details["renewed_by_course_id"] = val.Months, val.RenewedBy
+		}
 		return audit.RecordTx(ctx, tx, now, audit.Event{
-			Action: CourseCreated, ActorID: a.IDPtr(), IP: a.IP,
-			Details: map[string]any{"course_id": id, "slug": c.Slug, "title": c.Title},
+			Action: CourseCreated, ActorID: a.IDPtr(), IP: a.IP, Details: details,
 		})
 	})
 	return id, err
@@ -179,12 +192,20 @@ func (s *Service) UpdateCourse(ctx context.Context, id int64, f CourseForm) erro
 		} else if err != nil {
 			return fmt.Errorf("update course %d: %w", id, err)
 		}
-		c, err := f.check(ctx, q, id)
+		c, val, err := f.check(ctx, q, id)
+		if err != nil {
+			return err
+		}
+		oldValidity, err := q.CourseValidity(ctx, id)
+		if err != nil {
+			return fmt.Errorf("validity of course %d: %w", id, err)
+		}
+		now := s.now()
+		changes, err := saveValidity(ctx, q, id, validityOf(oldValidity), val, now)
 		if err != nil {
 			return err
 		}
 		old := CourseFormOf(courseOf(row))
-		changes := map[string]any{}
 		for _, ch := range []struct {
 			field    string
 			from, to string
@@ -208,7 +229,6 @@ func (s *Service) UpdateCourse(ctx context.Context, id int64, f CourseForm) erro
 		if len(changes) == 0 {
 			return nil
 		}
-		now := s.now()
 		err = q.UpdateCourse(ctx, cataloguedb.UpdateCourseParams{
 			ID: id, Slug: c.Slug, Title: c.Title, Summary: c.Summary, Description: c.Description,
 			LearningOutcomes: c.LearningOutcomes, AudienceDescription: c.AudienceDescription,
@@ -268,7 +288,7 @@ func courseOf(r cataloguedb.LockCourseRow) Course {
 // check validates the form against the rules of the courses table and
 // returns the course it describes. except is the ID of the course being
 // edited (0 for a new one), which may keep its slug.
-func (f CourseForm) check(ctx context.Context, q *cataloguedb.Queries, except int64) (Course, error) {
+func (f CourseForm) check(ctx context.Context, q *cataloguedb.Queries, except int64) (Course, Validity, error) {
 	c := Course{
 		Slug:                strings.TrimSpace(f.Slug),
 		Title:               validation.CleanLine(f.Title),
@@ -288,7 +308,7 @@ func (f CourseForm) check(ctx context.Context, q *cataloguedb.Queries, except in
 	default:
 		taken, err := q.CourseSlugTaken(ctx, cataloguedb.CourseSlugTakenParams{Slug: c.Slug, ExceptID: except})
 		if err != nil {
-			return Course{}, fmt.Errorf("check course slug: %w", err)
+			return Course{}, Validity{}, fmt.Errorf("check course slug: %w", err)
 		}
 		if taken {
 			v.Add(FieldSlug, slugTakenMessage)
@@ -354,7 +374,11 @@ func (f CourseForm) check(ctx context.Context, q *cataloguedb.Queries, except in
 	default:
 		c.DefaultCapacity = n
 	}
-	return c, v.Err()
+	val, err := f.checkValidity(ctx, q, except, &v)
+	if err != nil {
+		return Course{}, Validity{}, err
+	}
+	return c, val, v.Err()
 }
 
 func textField(v *validation.Errors, field, value, missing, label string) {

@@ -93,6 +93,9 @@ func seedAccounts(ctx context.Context, tx pgx.Tx, passwordHash string, now time.
 	if err := seedPastTerm(ctx, tx, ids, now, local.AddDate(0, 0, -14), local.AddDate(0, 0, -16*7)); err != nil {
 		return fmt.Errorf("seed demo past term: %w", err)
 	}
+	if err := giveDemoRenewals(ctx, tx, now); err != nil {
+		return fmt.Errorf("seed demo renewals: %w", err)
+	}
 	return nil
 }
 

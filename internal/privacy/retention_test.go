@@ -352,6 +352,16 @@ func TestScheduleRules(t *testing.T) {
 	claimGone := claim("rejected", now.AddDate(-1, 0, 0).Add(-eps))
 	claimKept := claim("rejected", now.AddDate(-1, 0, 0).Add(eps))
 	claimConfirmed := claim("confirmed", old)
+	// Renewal notices: kept until a year after the training they were about
+	// lapsed.
+	noticed := f.user(t, "noticed", recent, ptr(recent), ptr(recent), nil)
+	notice := func(validUntil time.Time) {
+		f.exec(t, `INSERT INTO renewal_notices (user_id, course_id, valid_until, sent_at)
+		           SELECT $1, s.course_id, $3::date, $4 FROM sessions s WHERE s.id = $2`,
+			noticed, keptSession, validUntil.In(london.Zone).Format(time.DateOnly), validUntil.AddDate(0, -2, 0))
+	}
+	notice(now.AddDate(-1, 0, -1))
+	notice(now.AddDate(-1, 0, 1))
 
 	run, err := f.enforcer.Run(f.ctx)
 	require.NoError(t, err)
@@ -361,10 +371,13 @@ func TestScheduleRules(t *testing.T) {
 		"time_off_reasons": 1, "sign_in_attempts": 1, "email_limits": 1, "device_cookies": 1, "web_sessions": 2, "account_links": 1, "audit_log": 1,
 		"charges": 1, "payments": 1, "bookings": 2,
 		"failed_jobs": 1, "cancelled_jobs": 1, "line_manager_links": 1, "rejected_prior_learning": 1,
+		"renewal_notices": 1,
 	}, run.Counts)
 	assert.Zero(t, f.count(t, "SELECT count(*) FROM prior_learning_claims WHERE id = $1", claimGone), "rejected over a year ago: gone")
 	assert.Equal(t, 2, f.count(t, "SELECT count(*) FROM prior_learning_claims WHERE id IN ($1, $2)", claimKept, claimConfirmed),
 		"rejected under a year ago, and confirmed: kept")
+	assert.Equal(t, 1, f.count(t, "SELECT count(*) FROM renewal_notices WHERE user_id = $1 AND valid_until > $2::date", noticed,
+		now.AddDate(-1, 0, 0).In(london.Zone).Format(time.DateOnly)), "a notice about training lapsed under a year ago: kept")
 	assert.Equal(t, 1, f.count(t, "SELECT count(*) FROM impact_follow_ups WHERE booking_id = $1 AND email IS NOT NULL AND token_hash IS NOT NULL", lmKept),
 		"a line manager's link still open: kept")
 	assert.Equal(t, 1, f.count(t, "SELECT count(*) FROM impact_follow_ups WHERE booking_id = $1 AND email IS NULL AND token_hash IS NULL", lmGone),

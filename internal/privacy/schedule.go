@@ -131,6 +131,14 @@ var schedule = []Rule{
 		Owner: "prerequisite",
 	},
 	{
+		Key:     "renewal_notices",
+		Records: "The record that we emailed someone that their training was due for renewal: which course, and when it lapsed",
+		Kept:    "Until 1 year after the training it was about lapsed",
+		Then:    "The record is deleted; the training itself stays with the person's bookings",
+		Why:     "We keep it so each notice is sent only once, and to answer questions about it for a while after.",
+		Owner:   "renewal",
+	},
+	{
 		Key: "training_requests",
 		Records: "Training requests: the contact's name, email address and phone number, access needs, and the " +
 			"messages between the agency and the training team",

@@ -31,6 +31,10 @@ type Sweep struct {
 	Run func(ctx context.Context) (int, error)
 	// Timeout bounds one run (default SweepTimeout).
 	Timeout time.Duration
+	// Routine marks a sweep whose finds are its own work, not jobs missed
+	// (the renewal notices, due on a day rather than after a change): what
+	// it finds is logged as information, not as a warning.
+	Routine bool
 }
 
 // SweepTimeout is how long one sweep may run unless it says otherwise.
@@ -110,6 +114,8 @@ func (w *sweepWorker) Work(ctx context.Context, job *river.Job[SweepArgs]) error
 	case runErr != nil:
 		w.log.ErrorContext(ctx, "safety-net sweep failed: "+s.What, "sweep", s.Name, "error", runErr)
 		return fmt.Errorf("sweep %s: %w", s.Name, runErr)
+	case found > 0 && s.Routine:
+		w.log.InfoContext(ctx, "sweep: "+s.What, "sweep", s.Name, "count", found)
 	case found > 0:
 		w.log.WarnContext(ctx, "safety-net sweep found work whose job was missed: "+s.What, "sweep", s.Name, "count", found)
 	}

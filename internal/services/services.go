@@ -35,6 +35,7 @@ import (
 	"github.com/pscp/booktraining/internal/privacy"
 	"github.com/pscp/booktraining/internal/privacy/registry"
 	"github.com/pscp/booktraining/internal/queue"
+	"github.com/pscp/booktraining/internal/renewal"
 	"github.com/pscp/booktraining/internal/report"
 	"github.com/pscp/booktraining/internal/scheduling"
 	"github.com/pscp/booktraining/internal/trainer"
@@ -65,6 +66,9 @@ type Services struct {
 	// Prerequisites of courses, checked when booking, and claims of
 	// training done elsewhere.
 	Prerequisites *prerequisite.Service
+	// Renewals: training that expires, its status, the notices two months
+	// before it lapses, and the coordinators' view of their staff.
+	Renewals *renewal.Service
 	// The training managers' pages that read what other parts keep: the
 	// audit log (and views of personal data), kept emails, the retention
 	// schedule's runs, and jobs that failed for good (Needs attention).
@@ -203,6 +207,8 @@ func New(pool *pgxpool.Pool, cfg config.Config, o Options) (*Services, error) {
 	s.Prerequisites = prerequisite.New(pool, outbox, cfg.BaseURL, now, log)
 	s.Prerequisites.From = s.Accounts.Signature
 	s.Bookings.Prerequisites = s.Prerequisites.CheckTx
+	s.Renewals = renewal.New(pool, outbox, cfg.BaseURL, now, log)
+	s.Renewals.From = s.Accounts.Signature
 
 	// The one working client: every part's workers, now that they have their
 	// services. Booking work at its time (offers expiring, held places
@@ -212,7 +218,7 @@ func New(pool *pgxpool.Pool, cfg config.Config, o Options) (*Services, error) {
 	s.Jobs, err = queue.New(pool, log, deliver, s.Retention.Register,
 		func(c *river.Config) error { return resets.Register(c.Workers) },
 		s.Bookings.Work(), s.Payments.Work(), s.Evaluations.Work(),
-		queue.Sweeps(pool, log, slices.Concat(s.Bookings.Sweeps(), s.Payments.Sweeps(), s.Evaluations.Sweeps())...))
+		queue.Sweeps(pool, log, slices.Concat(s.Bookings.Sweeps(), s.Payments.Sweeps(), s.Evaluations.Sweeps(), s.Renewals.Sweeps())...))
 	if err != nil {
 		return nil, fmt.Errorf("job queue: %w", err)
 	}

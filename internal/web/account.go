@@ -423,7 +423,8 @@ func (a *app) showAccount(c *fiber.Ctx, notice string) error {
 			link{"/agency/agency-changes", "Confirm people joining your agency"},
 			link{"/agency/bookings", "Your agency’s bookings"},
 			link{"/agency/charges", "Your agency’s charges"},
-			link{"/agency/reports", "Your agency’s training figures and staff training records"})
+			link{"/agency/reports", "Your agency’s training figures and staff training records"},
+			link{"/agency/training", "Your staff’s training status: who is due for renewal"})
 	}
 	if u.Verified && u.AgencyID != nil && !u.AgencyUnlisted {
 		links = append(links, link{"/training-requests", "Request training for your agency"})

@@ -35,7 +35,8 @@ func hoursText(h float64) string {
 
 type myTrainingPage struct {
 	Notice   string
-	Tasks    []taskLine // evaluations and follow-ups to answer
+	Tasks    []taskLine    // evaluations and follow-ups to answer
+	Renewals []renewalLine // courses done that expire
 	Offers   []bookingView
 	Upcoming []bookingView
 	Waiting  []bookingView
@@ -81,6 +82,9 @@ func (a *app) myTraining(c *fiber.Ctx) error {
 	}
 	for _, t := range tasks {
 		p.Tasks = append(p.Tasks, taskLine{t})
+	}
+	if p.Renewals, err = a.renewals(c); err != nil {
+		return err
 	}
 	if p.FeedURL, err = a.feedURL(c); err != nil {
 		return err

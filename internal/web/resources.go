@@ -64,6 +64,8 @@ type adminCoursePage struct {
 	Levels    []catalogue.Level
 	Durations []catalogue.Duration
 	Modes     []catalogue.DeliveryMode
+	// Renewers are the courses that can renew this one, for its validity.
+	Renewers []catalogue.RenewingCourse
 }
 
 func courseFormValues(c *fiber.Ctx) catalogue.CourseForm {
@@ -86,6 +88,8 @@ func courseFormValues(c *fiber.Ctx) catalogue.CourseForm {
 		Duration:            c.FormValue(catalogue.FieldDuration),
 		DeliveryModes:       all(catalogue.FieldDeliveryModes),
 		DefaultCapacity:     c.FormValue(catalogue.FieldDefaultCapacity),
+		ValidForMonths:      c.FormValue(catalogue.FieldValidForMonths),
+		RenewedBy:           c.FormValue(catalogue.FieldRenewedBy),
 	}
 }
 
@@ -98,6 +102,15 @@ func (h *resources) showCourseForm(c *fiber.Ctx, course *catalogue.ManagedCourse
 		adminArea: h.area(c), fieldErrors: fieldErrors{errs}, Course: course, Form: f,
 		Audiences: catalogue.Audiences, Levels: catalogue.Levels,
 		Durations: []catalogue.Duration{catalogue.HalfDay, catalogue.FullDay}, Modes: catalogue.DeliveryModes,
+	}
+	renewers, err := h.deps.Catalogue.RenewingCourses(c.UserContext())
+	if err != nil {
+		return err
+	}
+	for _, r := range renewers {
+		if course == nil || r.ID != course.ID {
+			d.Renewers = append(d.Renewers, r)
+		}
 	}
 	return h.renderForm(c, "admin/course", title, d, errs)
 }
@@ -132,7 +145,7 @@ func (h *resources) editCourse(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.showCourseForm(c, &course, catalogue.CourseFormOf(course.Course), nil)
+	return h.showCourseForm(c, &course, course.Form(), nil)
 }
 
 func (h *resources) updateCourse(c *fiber.Ctx) error {

@@ -211,6 +211,9 @@ func (a *app) pageRoutes() []route {
 		{"GET", "/agency/reports", coordinatorOnly, a.agencyReports},
 		{"GET", "/agency/reports/:table.csv", coordinatorOnly, a.agencyReportCSV},
 		{"GET", "/agency/staff-training.csv", coordinatorOnly, a.staffTrainingCSV},
+		// Agency coordinators: their staff's training status on courses that expire
+		{"GET", "/agency/training", coordinatorOnly, a.agencyTraining},
+		{"GET", "/agency/training.csv", coordinatorOnly, a.agencyTrainingCSV},
 
 		// Training managers: where the day starts (what needs doing) and the
 		// programme as a month calendar

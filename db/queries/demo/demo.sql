@@ -32,3 +32,16 @@ SELECT id FROM venues ORDER BY id;
 
 -- name: DemoAgencyIDs :many
 SELECT id FROM agencies ORDER BY id;
+
+-- name: DemoCourseNotAttended :one
+-- The first of @slugs that the person has no place on (internal/demo's
+-- renewals: an old place that later training would not renew).
+SELECT c.slug
+FROM courses c
+WHERE c.slug = ANY(@slugs::text[])
+  AND NOT EXISTS (SELECT 1 FROM bookings b
+                  JOIN sessions s ON s.id = b.session_id
+                  JOIN users u ON u.id = b.user_id
+                  WHERE u.email = @email AND s.course_id = c.id)
+ORDER BY array_position(@slugs::text[], c.slug)
+LIMIT 1;

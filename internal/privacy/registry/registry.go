@@ -20,6 +20,7 @@ import (
 	"github.com/pscp/booktraining/internal/prerequisite"
 	"github.com/pscp/booktraining/internal/privacy"
 	"github.com/pscp/booktraining/internal/queue"
+	"github.com/pscp/booktraining/internal/renewal"
 	"github.com/pscp/booktraining/internal/trainer"
 	"github.com/pscp/booktraining/internal/trainingrequest"
 )
@@ -42,6 +43,7 @@ func New() *privacy.Registry {
 	r.Register(calendar.PersonalData()...)
 	r.Register(agency.PersonalData()...)
 	r.Register(prerequisite.PersonalData()...)
+	r.Register(renewal.PersonalData()...)
 	return r
 }
 
@@ -55,6 +57,7 @@ func Cleaners(accounts *account.Service) map[string]privacy.Cleaner {
 		accounts.Retention(), trainingrequest.Retention(), email.Retention(), queue.Retention(), audit.Retention(),
 		booking.Retention(), trainer.Retention(), payment.Retention(), evaluation.Retention(),
 		prerequisite.Retention(),
+		renewal.Retention(),
 	} {
 		for k, c := range part {
 			if all[k] != nil {

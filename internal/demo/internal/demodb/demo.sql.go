@@ -73,6 +73,32 @@ func (q *Queries) DemoCourseIDs(ctx context.Context) ([]int64, error) {
 	return items, nil
 }
 
+const demoCourseNotAttended = `-- name: DemoCourseNotAttended :one
+SELECT c.slug
+FROM courses c
+WHERE c.slug = ANY($1::text[])
+  AND NOT EXISTS (SELECT 1 FROM bookings b
+                  JOIN sessions s ON s.id = b.session_id
+                  JOIN users u ON u.id = b.user_id
+                  WHERE u.email = $2 AND s.course_id = c.id)
+ORDER BY array_position($1::text[], c.slug)
+LIMIT 1
+`
+
+type DemoCourseNotAttendedParams struct {
+	Slugs []string
+	Email string
+}
+
+// The first of @slugs that the person has no place on (internal/demo's
+// renewals: an old place that later training would not renew).
+func (q *Queries) DemoCourseNotAttended(ctx context.Context, arg DemoCourseNotAttendedParams) (string, error) {
+	row := q.db.QueryRow(ctx, demoCourseNotAttended, arg.Slugs, arg.Email)
+	var slug string
+	err := row.Scan(&slug)
+	return slug, err
+}
+
 const demoSessionsForCourses = `-- name: DemoSessionsForCourses :many
 SELECT s.id, s.starts_at, s.ends_at FROM sessions s JOIN courses c ON c.id = s.course_id
 WHERE c.slug = ANY ($1::text[]) AND s.status <> 'cancelled'
