@@ -109,7 +109,7 @@ func TestCoordinatorBooksSomeoneFromTheirAgency(t *testing.T) {
 	var otherAgencyID int64
 	require.NoError(t, w.pool.QueryRow(ctx, "SELECT id FROM agencies WHERE name = $1", otherAgency).Scan(&otherAgencyID))
 	// The second session is run for the other agency only.
-	_, err := w.pool.Exec(ctx, "UPDATE sessions SET closed_to_agency_id = $2, invite_token = 'agency-bookings-test' WHERE id = $1", w.second, otherAgencyID)
+	_, err := w.pool.Exec(ctx, "UPDATE sessions SET closed_to_agency_id = $2, invite_token = 'agency-bookings-test', agency_cap = NULL, sector_cap = NULL, caps_release_at = NULL WHERE id = $1", w.second, otherAgencyID)
 	require.NoError(t, err)
 	c := w.as(t, "coordinator@example.org")
 

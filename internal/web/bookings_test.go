@@ -632,7 +632,7 @@ func TestCoursePageLinksToBooking(t *testing.T) {
 		SELECT c.slug, min(s.id), max(s.id) FROM sessions s JOIN courses c ON c.id = s.course_id
 		WHERE s.status = 'published' AND s.closed_to_agency_id IS NULL
 		GROUP BY c.slug HAVING count(*) > 1 ORDER BY c.slug LIMIT 1`).Scan(&slug, &open, &full))
-	_, err := a.pool.Exec(ctx, "UPDATE sessions SET capacity = 1 WHERE id = $1", full)
+	_, err := a.pool.Exec(ctx, "UPDATE sessions SET capacity = 1, agency_cap = NULL, sector_cap = NULL, caps_release_at = NULL WHERE id = $1", full)
 	require.NoError(t, err)
 	a.newUser(t, "first@example.org", "")
 	a.as(t, "first@example.org").book(full, bookingDetails())
