@@ -141,6 +141,11 @@ func (b bookingView) statusText(own bool) string {
 			return "Held for you until " + clock(*b.HoldExpiresAt) + " on " + longDate(*b.HoldExpiresAt) + ": not paid for yet"
 		}
 		return "Held for you: not paid for yet"
+	case booking.AwaitingApproval:
+		if b.ApprovalExpiresAt != nil {
+			return "Waiting for your line manager’s approval (until " + clock(*b.ApprovalExpiresAt) + " on " + longDate(*b.ApprovalExpiresAt) + ")"
+		}
+		return "Waiting for your line manager’s approval"
 	case booking.Offered:
 		if b.OfferExpiresAt != nil {
 			return booking.StatusWords(b.Status) + ": accept by " + clock(*b.OfferExpiresAt) + " on " + longDate(*b.OfferExpiresAt)
