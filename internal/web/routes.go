@@ -171,6 +171,10 @@ func (a *app) pageRoutes() []route {
 		{"POST", "/my-training/follow-ups/:id<int>", signedInOnly, a.followUpSubmit},
 		{"GET", "/follow-ups/:token", anyone, a.lineManagerForm},
 		{"POST", "/follow-ups/:token", anyone, a.lineManagerSubmit},
+		// A line manager's approval of a booking, through the link emailed
+		// to them (no account; its token is the secret, checked by booking).
+		{"GET", "/approvals/:token", anyone, a.approvalForm},
+		{"POST", "/approvals/:token", anyone, a.approvalSubmit},
 		// The register: the session's trainer or a manager (checked by the
 		// handler; anyone else is refused).
 		{"GET", "/sessions/:id<int>/register", signedInOnly, a.showRegister},
