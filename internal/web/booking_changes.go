@@ -162,8 +162,12 @@ func (a *app) acceptOffer(c *fiber.Ctx) error {
 	case err != nil:
 		return err
 	}
-	if b, err := a.deps.Bookings.Get(c.UserContext(), id); err == nil && b.Status == booking.Held {
+	b, err := a.deps.Bookings.Get(c.UserContext(), id)
+	switch {
+	case err == nil && b.Status == booking.Held:
 		return c.Redirect(fmt.Sprintf("/bookings/%d/pay", id), fiber.StatusSeeOther)
+	case err == nil && b.Status == booking.AwaitingApproval:
+		return c.Redirect(fmt.Sprintf("/bookings/%d?done=awaiting-approval", id), fiber.StatusSeeOther)
 	}
 	return c.Redirect(fmt.Sprintf("/bookings/%d?done=accepted", id), fiber.StatusSeeOther)
 }

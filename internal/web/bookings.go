@@ -201,6 +201,8 @@ var bookingNotices = map[string]string{
 	"invoiced":    "Booking confirmed. The price will go on your agency’s invoice.",
 	"own-invoice": "Booking confirmed. The partnership will send the invoice for the price to whoever you said pays.",
 	"substituted": "The place has passed to the colleague. We have emailed them both.",
+	"awaiting-approval": "Place kept for you. We have emailed your line manager to approve it, and will email you " +
+		"when they answer.",
 }
 
 type bookingPage struct {

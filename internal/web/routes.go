@@ -259,6 +259,7 @@ func (a *app) pageRoutes() []route {
 		{"POST", "/admin/agencies/new", managerOnly, ad.createAgency},
 		{"GET", "/admin/agencies/:id", managerOnly, ad.editAgency},
 		{"POST", "/admin/agencies/:id", managerOnly, ad.updateAgency},
+		{"POST", "/admin/agencies/:id/approval", managerOnly, ad.setAgencyApproval},
 		{"POST", "/admin/agencies/:id/retire", managerOnly, ad.retireAgency(true)},
 		{"POST", "/admin/agencies/:id/restore", managerOnly, ad.retireAgency(false)},
 		{"GET", "/admin/agency-changes", managerOnly, a.agencyChanges(account.Manager, "/admin/agency-changes")},
