@@ -8,3 +8,6 @@ import "github.com/riverqueue/river"
 func (s *Service) OfferExpiryWorker() river.Worker[OfferExpiryArgs] { return &offerExpiryWorker{s: s} }
 func (s *Service) HoldExpiryWorker() river.Worker[HoldExpiryArgs]   { return &holdExpiryWorker{s: s} }
 func (s *Service) ReminderWorker() river.Worker[ReminderArgs]       { return &reminderWorker{s: s} }
+func (s *Service) ApprovalExpiryWorker() river.Worker[ApprovalExpiryArgs] {
+	return &approvalExpiryWorker{s: s}
+}
