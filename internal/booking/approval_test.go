@@ -318,3 +318,60 @@ func TestOnlyAPractitionersOwnBookingWaits(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, booking.Confirmed, out.Status, "another agency's staff do not wait")
 }
+
+// A paid place approved is held for payment, as any paid place is, for the
+// offer window (the person learns of it by email).
+func TestApprovedPaidPlaceIsHeldForPayment(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	f.paid(t)
+	f.needApproval(t, f.agency, 72)
+	session := f.session(t, 1, 30)
+	p := f.person(t, "payer", f.agency)
+	out, err := f.book(p, session, false)
+	require.NoError(t, err)
+	require.Equal(t, booking.AwaitingApproval, out.Status)
+	assert.Positive(t, out.Price)
+	assert.Empty(t, f.jobs(t, booking.KindHoldExpiry), "no hold until approved")
+
+	f.clock.Set(start.Add(2 * time.Hour))
+	require.NoError(t, f.svc.AnswerApproval(actor.With(f.ctx, actor.Actor{IP: "192.0.2.7"}), f.approvalToken(t), booking.Approve, ""))
+	assert.Equal(t, booking.Held, f.status(t, out.BookingID))
+	var held time.Time
+	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT hold_expires_at FROM bookings WHERE id = $1", out.BookingID).Scan(&held))
+	assert.True(t, held.Equal(start.Add(2*time.Hour+booking.DefaultOfferWindow)), "%s", held)
+	jobs := f.jobs(t, booking.KindHoldExpiry)
+	require.Len(t, jobs, 1)
+	assert.True(t, jobs[0].ScheduledAt.Equal(held))
+	assert.Equal(t, 1, f.emailsTo(t, p, "Approved: pay to confirm your place"))
+	assert.Equal(t, 0, f.emailsTo(t, p, "Booking confirmed"))
+	f.consistent(t, session)
+}
+
+// A place offered from the waiting list and accepted waits for approval
+// too, so the waiting list is no way round it.
+func TestAcceptedOfferWaitsForApproval(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	f.needApproval(t, f.agency, 72)
+	session := f.session(t, 1, 30)
+	holder := f.person(t, "holder", f.other)
+	held, err := f.book(holder, session, false)
+	require.NoError(t, err)
+	require.Equal(t, booking.Confirmed, held.Status)
+	p := f.person(t, "asker", f.agency)
+	wait, err := f.book(p, session, true)
+	require.NoError(t, err)
+	require.Equal(t, booking.Waiting, wait.Status)
+	_, err = f.svc.Cancel(actor.With(f.ctx, holder), held.BookingID)
+	require.NoError(t, err)
+	require.Equal(t, booking.Offered, f.status(t, wait.BookingID))
+
+	require.NoError(t, f.svc.AcceptOffer(actor.With(f.ctx, p), wait.BookingID))
+	assert.Equal(t, booking.AwaitingApproval, f.status(t, wait.BookingID))
+	assert.Equal(t, 1, f.emailsToLineManager(t, "Approval needed: asker"))
+	assert.Equal(t, 1, f.seatsTaken(t, session))
+	require.NoError(t, f.svc.AnswerApproval(actor.With(f.ctx, actor.Actor{IP: "192.0.2.7"}), f.approvalToken(t), booking.Approve, ""))
+	assert.Equal(t, booking.Confirmed, f.status(t, wait.BookingID))
+	assert.Equal(t, 1, f.consistent(t, session))
+}
