@@ -126,3 +126,18 @@ func (a *app) approvalRefusal(c *fiber.Ctx, err error) error {
 	}
 	return err
 }
+
+// approveForLineManager is a training manager approving a place that waits
+// for approval on its line manager's behalf (they asked by phone, say), from
+// the session's list; audited as the manager's. A request answered, expired
+// or withdrawn meanwhile is refused with a page that says which.
+func (a *app) approveForLineManager(c *fiber.Ctx) error {
+	d, err := a.listedBooking(c)
+	if err != nil {
+		return err
+	}
+	if err := a.deps.Bookings.ConfirmForLineManager(c.UserContext(), d.Booking.ID, booking.Approve, ""); err != nil {
+		return err
+	}
+	return c.Redirect(listDone(d.Session, "approved"), fiber.StatusSeeOther)
+}

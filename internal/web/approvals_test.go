@@ -191,3 +191,34 @@ func TestApprovalLinkOfACancelledBooking(t *testing.T) {
 	status, _ := a.bookingState(t, booking)
 	assert.Equal(t, "cancelled", status)
 }
+
+// A training manager may approve a waiting place for its line manager, from
+// the session's list, once.
+func TestManagerApprovesForTheLineManager(t *testing.T) {
+	t.Parallel()
+	a := setup(t)
+	session, booking, token := a.bookForApproval(t, 2)
+	boss := a.as(t, "boss@example.org")
+	list := fmt.Sprintf("/admin/sessions/%d/bookings", session)
+	_, page := boss.get(list)
+	approve := fmt.Sprintf("%s/%d/approve", list, booking)
+	assert.Contains(t, page, `action="`+approve+`"`)
+	resp, _ := boss.post(approve, url.Values{})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	assert.Equal(t, list+"?done=approved", resp.Header.Get("Location"))
+	status, _ := a.bookingState(t, booking)
+	assert.Equal(t, "confirmed", status)
+	assert.Equal(t, 1, a.countRows(t, `SELECT count(*) FROM audit_events e JOIN users u ON u.id = e.actor_id
+		WHERE e.action = 'booking_approval_decided' AND u.email = 'boss@example.org'`))
+	resp, page = boss.post(approve, url.Values{})
+	assert.Equal(t, http.StatusConflict, resp.StatusCode)
+	assert.Contains(t, page, "This request has already been answered")
+	resp, page = a.client(t).get("/approvals/" + token)
+	assert.Equal(t, http.StatusConflict, resp.StatusCode, "the line manager's link then says so")
+	assert.Contains(t, page, "already been answered")
+
+	a.newUser(t, "sam@example.org", "")
+	sam := a.as(t, "sam@example.org")
+	resp, _ = sam.post(approve, url.Values{})
+	assert.Equal(t, http.StatusForbidden, resp.StatusCode, "managers only")
+}

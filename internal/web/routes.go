@@ -297,6 +297,8 @@ func (a *app) pageRoutes() []route {
 			route{"POST", p, managerOnly, a.bookingChange(act)})
 	}
 	rs = append(rs, []route{
+		// A place waiting for approval, approved by a manager for its line manager.
+		{"POST", "/admin/sessions/:id<int>/bookings/:booking<int>/approve", managerOnly, a.approveForLineManager},
 		{"GET", "/admin/sessions/:id/charges", managerOnly, a.sessionCharges},
 		{"POST", "/admin/sessions/:id/charges", managerOnly, a.confirmCharges},
 
