@@ -375,3 +375,32 @@ func TestAcceptedOfferWaitsForApproval(t *testing.T) {
 	assert.Equal(t, booking.Confirmed, f.status(t, wait.BookingID))
 	assert.Equal(t, 1, f.consistent(t, session))
 }
+
+// The retention schedule may forget an expired request's address before its
+// job or the sweep has ended it: the place is still released, and only the
+// line manager, whose address has gone, is not told.
+func TestRequestForgottenBeforeItsJobStillLapses(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	f.needApproval(t, f.agency, 24)
+	session := f.session(t, 1, 30)
+	p := f.person(t, "asker", f.agency)
+	out, err := f.book(p, session, false)
+	require.NoError(t, err)
+	until := start.Add(24 * time.Hour)
+	f.clock.Set(until)
+	tx, err := f.pool.Begin(f.ctx)
+	require.NoError(t, err)
+	n, err := booking.Retention()["approval_links"](f.ctx, tx, until, 100)
+	require.NoError(t, err)
+	require.NoError(t, tx.Commit(f.ctx))
+	require.Equal(t, 1, n, "the expired request's address and fingerprint forgotten")
+
+	jobs := f.jobs(t, booking.KindApprovalExpiry)
+	require.Len(t, jobs, 1)
+	require.NoError(t, work(t, f, f.svc.ApprovalExpiryWorker(), jobs[0]))
+	assert.Equal(t, booking.Unapproved, f.status(t, out.BookingID))
+	assert.Equal(t, 1, f.emailsTo(t, p, "Your place was not approved in time"))
+	assert.Equal(t, 0, f.emailsToLineManager(t, "Request expired"))
+	assert.Equal(t, 0, f.seatsTaken(t, session))
+}

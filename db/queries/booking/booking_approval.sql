@@ -38,7 +38,7 @@ WHERE a.token_hash = @token_hash;
 
 -- name: LockApproval :one
 -- The request under the caller's lock of its session: two answers take turns.
-SELECT booking_id, line_manager_name, line_manager_email::text AS line_manager_email, expires_at, decided_at, decision, reason
+SELECT booking_id, line_manager_name, coalesce(line_manager_email::text, '')::text AS line_manager_email, expires_at, decided_at, decision, reason
 FROM booking_approvals WHERE booking_id = @booking_id
 FOR UPDATE;
 

@@ -427,7 +427,7 @@ func (q *Queries) InsertApproval(ctx context.Context, arg InsertApprovalParams) 
 }
 
 const lockApproval = `-- name: LockApproval :one
-SELECT booking_id, line_manager_name, line_manager_email::text AS line_manager_email, expires_at, decided_at, decision, reason
+SELECT booking_id, line_manager_name, coalesce(line_manager_email::text, '')::text AS line_manager_email, expires_at, decided_at, decision, reason
 FROM booking_approvals WHERE booking_id = $1
 FOR UPDATE
 `
