@@ -404,3 +404,46 @@ func TestRequestForgottenBeforeItsJobStillLapses(t *testing.T) {
 	assert.Equal(t, 0, f.emailsToLineManager(t, "Request expired"))
 	assert.Equal(t, 0, f.seatsTaken(t, session))
 }
+
+// Places awaiting approval are taken under the same rule as any place: of
+// twenty people of an approval agency booking a session of five at once,
+// exactly five wait for approval and the rest are told it is full.
+func TestRushForPlacesAwaitingApprovalKeepsCapacity(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	f.needApproval(t, f.agency, 72)
+	session := f.session(t, 5, 30)
+	people := make([]actor.Actor, 20)
+	for i := range people {
+		people[i] = f.person(t, "rush"+string(rune('a'+i)), f.agency)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	awaiting, full := 0, 0
+	ready := make(chan struct{})
+	for _, p := range people {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-ready
+			out, err := f.book(p, session, false)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil && out.Status == booking.AwaitingApproval:
+				awaiting++
+			case errors.Is(err, booking.ErrFull):
+				full++
+			default:
+				t.Errorf("unexpected answer %+v %v", out, err)
+			}
+		}()
+	}
+	close(ready)
+	wg.Wait()
+	assert.Equal(t, 5, awaiting)
+	assert.Equal(t, 15, full)
+	assert.Equal(t, 5, f.seatsTaken(t, session))
+	assert.Equal(t, 5, f.emailsToLineManager(t, "Approval needed:"))
+	assert.Len(t, f.jobs(t, booking.KindApprovalExpiry), 5)
+}
