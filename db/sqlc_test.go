@@ -143,6 +143,7 @@ var owners = map[string]string{
 	"stripe_events":           "payment",
 	"bookings":                "booking",
 	"booking_reminders":       "booking",
+	"booking_approvals":       "booking", // a line manager's approval of a booking
 	"trainer_invites":         "booking", // which trainers were told of a session, by booking's invitations
 }
 

@@ -28,3 +28,13 @@ func AddDemoTx(ctx context.Context, tx pgx.Tx, a DemoAgency) (int64, error) {
 	}
 	return id, nil
 }
+
+// SetDemoApprovalTx turns line-manager approval on for the demo agency
+// named, with hours to answer, in the demo seeding's transaction (nothing
+// audited: nobody did it).
+func SetDemoApprovalTx(ctx context.Context, tx pgx.Tx, name string, hours int) error {
+	if err := agencydb.New(tx).SetDemoApproval(ctx, agencydb.SetDemoApprovalParams{Name: name, ApprovalHours: int32(hours)}); err != nil {
+		return fmt.Errorf("demo approval of agency %q: %w", name, err)
+	}
+	return nil
+}

@@ -76,6 +76,9 @@ const (
 	BookingMarkedLate    Action = "booking_marked_late"
 	WaitingListReordered Action = "waiting_list_reordered"
 	AttendanceRecorded   Action = "attendance_recorded"
+	// A line manager's answer to a request to approve a booking (by their
+	// link: no actor), or a training manager's on their behalf.
+	BookingApprovalDecided Action = "booking_approval_decided"
 
 	PricesChanged         Action = "course_prices_changed"
 	ChargePolicyChanged   Action = "charge_policy_changed"
@@ -115,7 +118,7 @@ var Actions = []Action{
 	CourseCreated, CourseUpdated, VenueCreated, VenueUpdated,
 	SessionCreated, SessionMoved, SessionPublished, SessionCompleted, SessionCancelled,
 	BookingAdded, BookingCancelled, BookingMoved, BookingMarkedLate, WaitingListReordered, AttendanceRecorded,
-	PricesChanged, ChargePolicyChanged, StripeCustomerMade, StripeCustomerUpdated, ChargesConfirmed, AgencyInvoiced,
+	BookingApprovalDecided, PricesChanged, ChargePolicyChanged, StripeCustomerMade, StripeCustomerUpdated, ChargesConfirmed, AgencyInvoiced,
 	AgencyInvoiceVoided, InvoiceMarked, InvoiceMarkedPaid, PersonalDataViewed,
 	JobRetried, JobDealtWith,
 	PrerequisiteAdded, PrerequisiteRemoved, PrerequisiteOverridden, PriorLearningClaimed, PriorLearningDecided,

@@ -88,7 +88,7 @@ func (s *Service) AgencyBookings(ctx context.Context, f AgencyFilter) (AgencyLis
 		switch {
 		case offerLapsed(b.Status, r.OfferExpiresAt, now):
 			// no longer theirs to accept; its job passes it on
-		case future && (b.Status == Confirmed || b.Status == Offered):
+		case future && (b.Status == Confirmed || b.Status == Offered || b.Status == AwaitingApproval):
 			l.Upcoming = append(l.Upcoming, b)
 		case future && b.Status == Waiting:
 			l.Waiting = append(l.Waiting, b)

@@ -100,7 +100,7 @@ type Request struct {
 // Outcome is what a booking request produced.
 type Outcome struct {
 	BookingID int64
-	Status    Status      // Confirmed, Held (for payment) or Waiting
+	Status    Status      // Confirmed, Held (for payment), AwaitingApproval or Waiting
 	Position  int         // on the waiting list, 1 is next
 	Price     money.Pence // what a Held place costs
 }
@@ -221,6 +221,9 @@ func (s *Service) book(ctx context.Context, tx pgx.Tx, q *bookingdb.Queries, who
 	}
 	if capped {
 		return s.joinWaitingList(ctx, tx, q, who, p, se.ID, d, now, true)
+	}
+	if out, waits, err := s.bookForApproval(ctx, tx, q, who, p, se, r, price, now); waits || err != nil {
+		return out, err // waiting for the line manager (approval.go)
 	}
 	if price > 0 && !who.Manager {
 		// A paid place is held while its person pays; a manager adding
@@ -392,6 +395,9 @@ func (s *Service) AcceptOffer(ctx context.Context, bookingID int64) error {
 		}
 		if !catalogue.OpenForBooking(catalogue.SessionStatus(se.Status), se.BookingCutoffAt, now) {
 			return ErrOfferGone // the session was cancelled or moved inside its cut-off
+		}
+		if waits, err := s.acceptOfferForApproval(ctx, tx, q, who, b, se, now); waits || err != nil {
+			return err // waiting for the line manager (approval.go)
 		}
 		price, err := s.price(ctx, tx, b.CourseID, b.AgencyID)
 		if err != nil {

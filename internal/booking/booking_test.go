@@ -108,7 +108,7 @@ func (f fixture) consistent(t *testing.T, session int64) (confirmed int) {
 	var taken, capacity, held int
 	require.NoError(t, f.pool.QueryRow(f.ctx, `
 		SELECT s.seats_taken, s.capacity,
-		       (SELECT count(*) FROM bookings b WHERE b.session_id = s.id AND b.status IN ('held', 'offered', 'confirmed')),
+		       (SELECT count(*) FROM bookings b WHERE b.session_id = s.id AND booking_status_takes_seat(b.status)),
 		       (SELECT count(*) FROM bookings b WHERE b.session_id = s.id AND b.status = 'confirmed')
 		FROM sessions s WHERE s.id = $1`, session).Scan(&taken, &capacity, &held, &confirmed))
 	assert.Equal(t, held, taken, "seats_taken must equal the places confirmed or held for an offer or a payment")

@@ -53,6 +53,10 @@ func (s *Service) Cancel(ctx context.Context, bookingID int64) (CancelOutcome, e
 			if _, err := s.settle(ctx, tx, b.ID, false, now); err != nil {
 				return err
 			}
+		case AwaitingApproval: // never confirmed, so never late, and nothing was paid
+			if err := end(ctx, q, b.ID, Cancelled, who.ID, now, false, "", nil, AwaitingApproval); err != nil {
+				return err
+			}
 		case Confirmed:
 			out.Late = IsLate(se.BookingCutoffAt, now)
 			if err := end(ctx, q, b.ID, Cancelled, who.ID, now, out.Late, "", nil, Confirmed); err != nil {
@@ -260,11 +264,11 @@ func (s *Service) CancelFutureBookings(ctx context.Context, tx pgx.Tx, userID in
 		switch Status(cur.Status) {
 		case Confirmed:
 			status = Cancelled
-		case Held, Waiting, Offered:
+		case Held, Waiting, Offered, AwaitingApproval:
 		default:
 			continue // it ended while we waited for the lock
 		}
-		if err := end(ctx, q, b.ID, status, 0, now, false, "Account deleted", nil, Held, Waiting, Offered, Confirmed); err != nil {
+		if err := end(ctx, q, b.ID, status, 0, now, false, "Account deleted", nil, Held, Waiting, Offered, Confirmed, AwaitingApproval); err != nil {
 			return err
 		}
 		// As if they had cancelled: refunded before the cut-off.

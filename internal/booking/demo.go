@@ -108,3 +108,31 @@ func AddDemoPlacesTx(ctx context.Context, tx pgx.Tx, places []DemoPlace) ([]int6
 	}
 	return ids, nil
 }
+
+// DemoAwaiting is a demo place waiting for its line manager's approval.
+type DemoAwaiting struct {
+	Email            string
+	SessionID        int64
+	LineManagerName  string
+	LineManagerEmail string
+	Hours            int // to answer, from now
+}
+
+// AddDemoAwaitingTx adds a demo place waiting for approval, with its
+// request and the job that ends it unanswered, in the caller's transaction
+// (the demo seeding's: nothing is audited and nobody is emailed). Without a
+// seat, or for someone already booked, it adds nothing.
+func AddDemoAwaitingTx(ctx context.Context, tx pgx.Tx, b DemoAwaiting, now time.Time) error {
+	_, hash := newApprovalToken()
+	until := now.Add(time.Duration(b.Hours) * time.Hour)
+	_, err := bookingdb.New(tx).AddDemoAwaitingApproval(ctx, bookingdb.AddDemoAwaitingApprovalParams{
+		SessionID: b.SessionID, Email: b.Email, LineManagerName: b.LineManagerName, LineManagerEmail: &b.LineManagerEmail,
+		TokenHash: hash, Now: now, Until: until,
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("demo place awaiting approval of %s on session %d: %w", b.Email, b.SessionID, err)
+	}
+	return nil // its expiry job is given by ScheduleMissing at start-up
+}

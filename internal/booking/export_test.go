@@ -9,3 +9,6 @@ func (s *Service) OfferExpiryWorker() river.Worker[OfferExpiryArgs] { return &of
 func (s *Service) HoldExpiryWorker() river.Worker[HoldExpiryArgs]   { return &holdExpiryWorker{s: s} }
 func (s *Service) ReminderWorker() river.Worker[ReminderArgs]       { return &reminderWorker{s: s} }
 func (s *Service) CapsReleaseWorker() river.Worker[CapsReleaseArgs] { return &capsReleaseWorker{s: s} }
+func (s *Service) ApprovalExpiryWorker() river.Worker[ApprovalExpiryArgs] {
+	return &approvalExpiryWorker{s: s}
+}

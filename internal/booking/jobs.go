@@ -268,6 +268,15 @@ func (s *Service) ScheduleMissing(ctx context.Context) error {
 			return s.scheduleHoldExpiry(ctx, tx, h.ID, h.Until)
 		}))
 	}
+	approvals, err := q.PendingApprovals(ctx)
+	if err != nil {
+		return fmt.Errorf("approvals to schedule: %w", err)
+	}
+	for _, a := range approvals {
+		failed = append(failed, s.inTx(ctx, func(tx pgx.Tx, _ *bookingdb.Queries) error {
+			return s.enqueue(ctx, tx, ApprovalExpiryArgs{BookingID: a.ID, Due: at(a.Until)})
+		}))
+	}
 	sessions, err := q.SessionsToRemind(ctx, s.now())
 	if err != nil {
 		return fmt.Errorf("sessions to remind: %w", err)
@@ -377,6 +386,7 @@ func (s *Service) Work() queue.Work {
 			river.AddWorkerSafely(cfg.Workers, &holdExpiryWorker{s: s}),
 			river.AddWorkerSafely(cfg.Workers, &reminderWorker{s: s}),
 			river.AddWorkerSafely(cfg.Workers, &capsReleaseWorker{s: s}),
+			river.AddWorkerSafely(cfg.Workers, &approvalExpiryWorker{s: s}),
 		} {
 			if err != nil {
 				return fmt.Errorf("register booking jobs: %w", err)
@@ -399,6 +409,9 @@ func (s *Service) Sweeps() []queue.Sweep {
 		{Name: "caps", Every: 10 * time.Minute,
 			What: "offered places to everyone waiting once a session's places per agency opened to all",
 			Run:  s.releaseMissedCaps},
+		{Name: "approvals", Every: 5 * time.Minute,
+			What: "released places whose line manager did not answer in time",
+			Run:  func(ctx context.Context) (int, error) { return s.expireApprovals(ctx, s.now().Add(-SweepGrace)) }},
 		{Name: "reminders", Every: 10 * time.Minute, Timeout: reminderJobTimeout,
 			What: "sent reminders and joining instructions",
 			Run: func(ctx context.Context) (int, error) {

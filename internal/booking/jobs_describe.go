@@ -22,6 +22,8 @@ func (s *Service) Describers() map[string]queue.Describe {
 		KindHoldExpiry:  s.describeHoldExpiry,
 		KindReminder:    s.describeReminder,
 		KindCapsRelease: s.describeCapsRelease,
+		// a request for a line manager's approval that ends unanswered
+		KindApprovalExpiry: s.describeApprovalExpiry,
 	}
 }
 
@@ -134,5 +136,24 @@ func (s *Service) describeReminder(ctx context.Context, raw []byte) (queue.Subje
 		What: kind + " (everyone with a place): " + what,
 		Who:  people(names, emails, erased),
 		Link: sessionLink(a.SessionID),
+	}, nil
+}
+
+func (s *Service) describeApprovalExpiry(ctx context.Context, raw []byte) (queue.Subject, error) {
+	var a ApprovalExpiryArgs
+	if err := json.Unmarshal(raw, &a); err != nil {
+		return queue.Subject{}, fmt.Errorf("approval expiry job: %w", err)
+	}
+	b, err := bookingdb.New(s.pool).GetBooking(ctx, a.BookingID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return queue.Subject{What: fmt.Sprintf("Releasing a place not approved in time (booking %d, since deleted)", a.BookingID)}, nil
+	} else if err != nil {
+		return queue.Subject{}, fmt.Errorf("booking %d: %w", a.BookingID, err)
+	}
+	return queue.Subject{
+		What: fmt.Sprintf("Releasing a place its line manager did not approve by %s, %s: %s, %s", london.Clock(a.Due),
+			london.LongDate(a.Due), b.CourseTitle, london.When(b.StartsAt, b.EndsAt)),
+		Who:  people([]string{b.PersonName}, []string{b.PersonEmail}, []bool{b.PersonErased}),
+		Link: sessionLink(b.SessionID),
 	}, nil
 }

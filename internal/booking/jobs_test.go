@@ -97,6 +97,12 @@ func (f fixture) runDue(t *testing.T) int {
 				ran++
 			}
 		}
+		for _, j := range f.jobs(t, booking.KindApprovalExpiry) {
+			if !j.ScheduledAt.After(now) {
+				require.NoError(t, work(t, f, f.svc.ApprovalExpiryWorker(), j))
+				ran++
+			}
+		}
 		if ran == 0 {
 			return n
 		}
@@ -719,7 +725,7 @@ func TestBookingJobsAreDescribedForManagers(t *testing.T) {
 	f := setup(t)
 	session, waiters := f.offered(t, "described")
 	d := f.svc.Describers()
-	require.Len(t, d, 4)
+	require.Len(t, d, 5)
 	j := f.jobs(t, booking.KindOfferExpiry)[0]
 	sub, err := d[booking.KindOfferExpiry](f.ctx, j.Args)
 	require.NoError(t, err)

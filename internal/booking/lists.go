@@ -29,24 +29,27 @@ type Booking struct {
 	LineManagerName  string
 	LineManagerEmail string
 	OfferExpiresAt   *time.Time
-	HoldExpiresAt    *time.Time  // a place held for payment: until when
-	Paid             money.Pence // paid by card for the place
-	Refund           money.Pence // of which refunded, or to be
-	Late             bool
-	EndNote          string
-	Attendance       string
-	CourseTitle      string
-	CourseSlug       string
-	HalfDay          bool
-	StartsAt         time.Time
-	EndsAt           time.Time
-	Cutoff           time.Time
-	SessionStatus    catalogue.SessionStatus
-	VenueName        string
-	VenueAddress     string
-	Online           bool
-	MeetingURL       string
-	Position         int // on the waiting list
+	HoldExpiresAt    *time.Time // a place held for payment: until when
+	// ApprovalExpiresAt is until when a place AwaitingApproval waits for
+	// the line manager.
+	ApprovalExpiresAt *time.Time
+	Paid              money.Pence // paid by card for the place
+	Refund            money.Pence // of which refunded, or to be
+	Late              bool
+	EndNote           string
+	Attendance        string
+	CourseTitle       string
+	CourseSlug        string
+	HalfDay           bool
+	StartsAt          time.Time
+	EndsAt            time.Time
+	Cutoff            time.Time
+	SessionStatus     catalogue.SessionStatus
+	VenueName         string
+	VenueAddress      string
+	Online            bool
+	MeetingURL        string
+	Position          int // on the waiting list
 	// LateIfCancelledNow says a cancellation now would be recorded as late.
 	LateIfCancelledNow bool
 	// Changeable says the session has not started, so the booking can still
@@ -94,7 +97,7 @@ func endedBy(status Status, sessionStatus catalogue.SessionStatus, by *int64, pe
 
 // Live reports whether the booking holds or waits for a place.
 func (b Booking) Live() bool {
-	return b.Status == Waiting || b.Status == Offered || b.Status == Confirmed || b.Status == Held
+	return Live(b.Status)
 }
 
 // HoldLapsed reports whether the booking ended because its place was not
@@ -138,6 +141,15 @@ func (s *Service) Get(ctx context.Context, id int64) (Booking, error) {
 	if offerLapsed(Status(r.Status), r.OfferExpiresAt, now) {
 		b.Status = Expired // its job has not passed it on yet, but it cannot be accepted
 	}
+	if b.Status == AwaitingApproval {
+		deadlines, err := approvalDeadlines(ctx, q, []int64{id})
+		if err != nil {
+			return Booking{}, err
+		}
+		if until, ok := deadlines[id]; ok {
+			b.ApprovalExpiresAt = &until
+		}
+	}
 	if b.Status == Waiting {
 		pos, err := q.WaitingPosition(ctx, id)
 		if err != nil {
@@ -180,6 +192,16 @@ func (s *Service) Mine(ctx context.Context) (MyTraining, error) {
 		return MyTraining{}, fmt.Errorf("my bookings: %w", err)
 	}
 	now := s.now()
+	var waits []int64
+	for _, r := range rows {
+		if Status(r.Status) == AwaitingApproval {
+			waits = append(waits, r.ID)
+		}
+	}
+	deadlines, err := approvalDeadlines(ctx, bookingdb.New(s.pool), waits)
+	if err != nil {
+		return MyTraining{}, err
+	}
 	var m MyTraining
 	// Rows come newest first; upcoming lists read better soonest first.
 	for i := len(rows) - 1; i >= 0; i-- {
@@ -195,13 +217,16 @@ func (s *Service) Mine(ctx context.Context) (MyTraining, error) {
 		if r.Attendance != nil {
 			b.Attendance = *r.Attendance
 		}
+		if until, ok := deadlines[r.ID]; ok {
+			b.ApprovalExpiresAt = &until
+		}
 		future := now.Before(r.StartsAt)
 		switch {
 		case offerLapsed(b.Status, r.OfferExpiresAt, now):
 			// shown with the ended bookings below
 		case b.Status == Offered && future:
 			m.Offers = append(m.Offers, b)
-		case (b.Status == Confirmed || b.Status == Held) && future:
+		case (b.Status == Confirmed || b.Status == Held || b.Status == AwaitingApproval) && future:
 			m.Upcoming = append(m.Upcoming, b)
 		case b.Status == Waiting && future:
 			m.Waiting = append(m.Waiting, b)
@@ -210,7 +235,7 @@ func (s *Service) Mine(ctx context.Context) (MyTraining, error) {
 	for _, r := range rows {
 		st := Status(r.Status)
 		lapsed := offerLapsed(st, r.OfferExpiresAt, now)
-		if now.Before(r.StartsAt) && !lapsed && (st == Offered || st == Confirmed || st == Waiting || st == Held) {
+		if now.Before(r.StartsAt) && !lapsed && Live(st) {
 			continue
 		}
 		if st == Confirmed && r.Attendance != nil && (*r.Attendance == Attended || *r.Attendance == ArrivedLate) {
@@ -275,6 +300,16 @@ func (s *Service) ListSession(ctx context.Context, sessionID int64) (SessionList
 	if err != nil {
 		return SessionList{}, fmt.Errorf("list of session %d: %w", sessionID, err)
 	}
+	var waits []int64
+	for _, r := range rows {
+		if Status(r.Status) == AwaitingApproval {
+			waits = append(waits, r.ID)
+		}
+	}
+	deadlines, err := approvalDeadlines(ctx, bookingdb.New(s.pool), waits)
+	if err != nil {
+		return SessionList{}, err
+	}
 	var l SessionList
 	for _, r := range rows {
 		e := Entry{
@@ -297,6 +332,11 @@ func (s *Service) ListSession(ctx context.Context, sessionID int64) (SessionList
 			l.Confirmed = append(l.Confirmed, e)
 		case Held: // a place held while its person pays: listed with the offers
 			e.OfferExpiresAt = r.HoldExpiresAt
+			l.Offered = append(l.Offered, e)
+		case AwaitingApproval: // a place waiting for the line manager: listed with the offers
+			if until, ok := deadlines[r.ID]; ok {
+				e.OfferExpiresAt = &until
+			}
 			l.Offered = append(l.Offered, e)
 		case Offered:
 			l.Offered = append(l.Offered, e)

@@ -179,9 +179,9 @@ func (s *Service) Remove(ctx context.Context, bookingID int64, late bool, typedN
 			return ErrStarted
 		}
 		switch Status(b.Status) {
-		case Waiting, Offered, Held:
+		case Waiting, Offered, Held, AwaitingApproval:
 			late = false // only a cancelled place can be late
-			if err := end(ctx, q, b.ID, Left, who.ID, now, false, why, nil, Waiting, Offered, Held); err != nil {
+			if err := end(ctx, q, b.ID, Left, who.ID, now, false, why, nil, Waiting, Offered, Held, AwaitingApproval); err != nil {
 				return err
 			}
 			if _, err := s.settle(ctx, tx, b.ID, false, now); err != nil {

@@ -42,6 +42,10 @@ const (
 	msgHoldLapsed           // a paid place not paid for in time
 	msgLatePaymentRefunded  // a payment that came after its place had gone
 	msgStrayPaymentRefunded // a card payment for a place already put on the invoice
+	msgAwaitingApproval     // a place waiting for the line manager's approval (approval.go)
+	msgApprovedToPay        // a paid place approved: now held for payment
+	msgApprovalDeclined     // the line manager declined the place
+	msgApprovalLapsed       // the line manager did not answer in time
 )
 
 // tell writes the email of kind about booking id to the person booked (and,
@@ -424,6 +428,8 @@ func (s *Service) compose(b bookingdb.BookingDetail, kind messageKind) (subject 
 			p("We are refunding that card payment in full, to the card it was made with. "+
 				"It usually reaches your account within 5 to 10 working days. Your place is still booked."),
 			booking)
+	case msgAwaitingApproval, msgApprovedToPay, msgApprovalDeclined, msgApprovalLapsed:
+		subject = s.composeApproval(b, kind, what, add)
 	case msgAbsent:
 		subject = "You were recorded as not attending: " + b.CourseTitle
 		add(p("The register for this session records that you did not attend:"), what,

@@ -25,7 +25,54 @@ func PersonalData() []privacy.Part {
 		Erase: func(ctx context.Context, tx pgx.Tx, p privacy.Person, _ time.Time) error {
 			return bookingdb.New(tx).EraseBookingDetails(ctx, p.ID)
 		},
+	}, {
+		// The line manager's approval of a booking (approval.go): erasing the
+		// person removes the line manager's name, address and reason too.
+		Name: "booking_approvals",
+		Columns: []string{"booking_approvals.line_manager_name", "booking_approvals.line_manager_email",
+			"booking_approvals.token_hash", "booking_approvals.reason"},
+		Export: exportApprovals,
+		Erase: func(ctx context.Context, tx pgx.Tx, p privacy.Person, _ time.Time) error {
+			return bookingdb.New(tx).EraseApprovals(ctx, p.ID)
+		},
 	}}
+}
+
+// PersonalApproval is a request to a line manager to approve a booking,
+// and their answer.
+type PersonalApproval struct {
+	AskedAt          time.Time  `json:"asked_at"`
+	Course           string     `json:"course"`
+	StartsAt         time.Time  `json:"starts_at"`
+	LineManagerName  string     `json:"line_manager_name"`
+	LineManagerEmail string     `json:"line_manager_email,omitempty"`
+	ExpiresAt        time.Time  `json:"expires_at"`
+	DecidedAt        *time.Time `json:"decided_at,omitempty"`
+	Decision         string     `json:"decision,omitempty"`
+	Reason           string     `json:"reason,omitempty"`
+}
+
+func exportApprovals(ctx context.Context, tx pgx.Tx, p privacy.Person) (any, error) {
+	rows, err := bookingdb.New(tx).ExportApprovals(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := []PersonalApproval{}
+	for _, r := range rows {
+		a := PersonalApproval{
+			AskedAt: r.AskedAt.UTC(), Course: r.CourseTitle, StartsAt: r.StartsAt.UTC(), LineManagerName: r.LineManagerName,
+			LineManagerEmail: r.LineManagerEmail, ExpiresAt: r.ExpiresAt.UTC(), Reason: r.Reason,
+		}
+		if r.DecidedAt != nil {
+			t := r.DecidedAt.UTC()
+			a.DecidedAt = &t
+		}
+		if r.Decision != nil {
+			a.Decision = string(*r.Decision)
+		}
+		out = append(out, a)
+	}
+	return out, nil
 }
 
 // PersonalBooking is a place booked or waited for, with what the person

@@ -20,6 +20,10 @@ func Retention() map[string]privacy.Cleaner {
 		"booking_needs": clearNeeds,
 		"line_managers": clearLineManagers,
 		"bookings":      deleteOld,
+		"approval_links": func(ctx context.Context, tx pgx.Tx, now time.Time, max int32) (int, error) {
+			n, err := bookingdb.New(tx).ForgetFinishedApprovals(ctx, bookingdb.ForgetFinishedApprovalsParams{Now: now, MaxRows: max})
+			return int(n), err
+		},
 	}
 }
 

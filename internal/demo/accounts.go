@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pscp/booktraining/internal/account"
+	"github.com/pscp/booktraining/internal/agency"
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/demo/internal/demodb"
 	"github.com/pscp/booktraining/internal/evaluation"
@@ -119,6 +120,9 @@ func giveDemoBookings(ctx context.Context, tx pgx.Tx, trainerID int64, now time.
 			}
 		}
 	}
+	if err := giveDemoApproval(ctx, tx, sessions, now); err != nil {
+		return err
+	}
 	day := now.In(london.Zone).AddDate(0, 0, -14)
 	starts := time.Date(day.Year(), day.Month(), day.Day(), 9, 30, 0, 0, london.Zone)
 	past, ok, err := scheduling.AddDemoPastSessionTx(ctx, tx, "keeping-children-safe-online",
@@ -135,6 +139,34 @@ func giveDemoBookings(ctx context.Context, tx pgx.Tx, trainerID int64, now time.
 		return err
 	}
 	return giveDemoEvaluations(ctx, tx, trainerID, past, starts.Add(3*time.Hour), now)
+}
+
+// approvalAgency asks its staff's bookings to wait for their line
+// manager's approval, in the demo; approvalPerson's place is waiting.
+const approvalAgency = "Hampshire Youth Offending Team"
+
+var approvalPerson = account.DemoPerson{
+	Email: "gus.reid@example.org", FullName: "Gus Reid", JobTitle: "Youth justice worker", Agency: approvalAgency,
+	PasswordHash: "!", // no password: the demo shows the place, not the person
+}
+
+// giveDemoApproval turns approval on for approvalAgency and gives
+// approvalPerson a place on the demo trainer's first session that waits for
+// their line manager, so the manager's list and the agency page show both.
+func giveDemoApproval(ctx context.Context, tx pgx.Tx, sessions []int64, now time.Time) error {
+	if err := agency.SetDemoApprovalTx(ctx, tx, approvalAgency, agency.DefaultApprovalHours); err != nil {
+		return err
+	}
+	if len(sessions) == 0 {
+		return nil
+	}
+	if _, err := account.AddDemoPersonTx(ctx, tx, approvalPerson); err != nil {
+		return fmt.Errorf("seed demo person %s: %w", approvalPerson.Email, err)
+	}
+	return booking.AddDemoAwaitingTx(ctx, tx, booking.DemoAwaiting{
+		Email: approvalPerson.Email, SessionID: sessions[0], LineManagerName: "Kim Doyle",
+		LineManagerEmail: "kim.doyle@example.org", Hours: agency.DefaultApprovalHours,
+	}, now)
 }
 
 // Colleagues are demo people without a password who came to the demo's

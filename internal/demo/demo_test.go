@@ -205,7 +205,12 @@ func TestDemoAccountsHaveBookings(t *testing.T) {
 		"five people and two line managers answered the follow-up")
 	assert.Equal(t, 0, count(`SELECT count(*) FROM evaluations e JOIN bookings b ON b.id = e.booking_id WHERE b.attendance IS NULL`))
 	assert.Equal(t, 0, count(`SELECT count(*) FROM sessions s WHERE seats_taken <> (SELECT count(*) FROM bookings b
-		WHERE b.session_id = s.id AND b.status IN ('confirmed', 'offered', 'held'))`))
+		WHERE b.session_id = s.id AND booking_status_takes_seat(b.status))`))
+	assert.Equal(t, 1, count(`SELECT count(*) FROM agencies WHERE line_manager_approval`), "one agency asks for approval")
+	assert.Equal(t, 1, count(`SELECT count(*) FROM bookings b JOIN booking_approvals a ON a.booking_id = b.id
+		JOIN agencies ag ON ag.id = b.agency_id
+		WHERE b.status = 'awaiting_approval' AND ag.line_manager_approval AND a.decided_at IS NULL AND a.token_hash IS NOT NULL`),
+		"a place of that agency waits for its line manager")
 	assert.Equal(t, 16, count(`SELECT count(*) FROM course_prices WHERE charging_band = 'non_contributing' AND amount_pence > 0`),
 		"the private provider's agency pays for places")
 	assert.Equal(t, 0, count(`SELECT count(*) FROM course_prices WHERE charging_band <> 'non_contributing'`))

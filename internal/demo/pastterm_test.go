@@ -94,7 +94,7 @@ func TestPastTermHasWhatEachReportNeeds(t *testing.T) {
 
 	for what, sql := range map[string]string{
 		"places over capacity": `SELECT count(*) FROM sessions s WHERE s.seats_taken > s.capacity OR s.seats_taken <> (SELECT count(*)
-			FROM bookings b WHERE b.session_id = s.id AND b.status IN ('confirmed', 'offered', 'held'))`,
+			FROM bookings b WHERE b.session_id = s.id AND booking_status_takes_seat(b.status))`,
 		"evaluations of places not attended": `SELECT count(*) FROM evaluations e JOIN bookings b ON b.id = e.booking_id
 			WHERE b.attendance IS NULL OR b.attendance = 'absent'`,
 		"attended places never asked to evaluate": `SELECT count(*) FROM bookings b WHERE b.session_id IN (` + past + `)

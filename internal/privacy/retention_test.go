@@ -316,6 +316,24 @@ func TestScheduleRules(t *testing.T) {
 	lmLink(lmKept, now.Add(eps))
 	lmLink(lmGone, now.Add(-eps))
 
+	// Requests for a line manager's approval: the address and fingerprint
+	// go once the request is answered or has expired; the answer stays.
+	approval := func(booking int64, expires time.Time, decided *time.Time) {
+		decision := any(nil)
+		if decided != nil {
+			decision = "declined"
+		}
+		f.exec(t, `INSERT INTO booking_approvals (booking_id, line_manager_name, line_manager_email, token_hash, asked_at,
+		           expires_at, decided_at, decision, reason) VALUES ($1, 'Lee', 'lee@example.org', $2, $3, $4, $5, $6, 'Not now')`,
+			booking, token(), expires.Add(-72*time.Hour), expires, decided, decision)
+	}
+	approvalOpen := f.booking(t, keptSession, f.user(t, "approval-open", recent, ptr(recent), ptr(recent), nil), bookingOpts{})
+	approvalExpired := f.booking(t, keptSession, f.user(t, "approval-expired", recent, ptr(recent), ptr(recent), nil), bookingOpts{})
+	approvalAnswered := f.booking(t, keptSession, f.user(t, "approval-answered", recent, ptr(recent), ptr(recent), nil), bookingOpts{})
+	approval(approvalOpen, now.Add(eps), nil)
+	approval(approvalExpired, now.Add(-eps), nil)
+	approval(approvalAnswered, now.Add(time.Hour), ptr(now.Add(-time.Hour)))
+
 	// Background jobs: a failure dealt with just over 7 days ago goes (with
 	// its record); one dealt with just under, and one nobody has dealt with
 	// however old, stay; a job cancelled with no error goes after a day.
@@ -371,13 +389,19 @@ func TestScheduleRules(t *testing.T) {
 		"time_off_reasons": 1, "sign_in_attempts": 1, "email_limits": 1, "device_cookies": 1, "web_sessions": 2, "account_links": 1, "audit_log": 1,
 		"charges": 1, "payments": 1, "bookings": 2,
 		"failed_jobs": 1, "cancelled_jobs": 1, "line_manager_links": 1, "rejected_prior_learning": 1,
-		"renewal_notices": 1,
+		"renewal_notices": 1, "approval_links": 2,
 	}, run.Counts)
 	assert.Zero(t, f.count(t, "SELECT count(*) FROM prior_learning_claims WHERE id = $1", claimGone), "rejected over a year ago: gone")
 	assert.Equal(t, 2, f.count(t, "SELECT count(*) FROM prior_learning_claims WHERE id IN ($1, $2)", claimKept, claimConfirmed),
 		"rejected under a year ago, and confirmed: kept")
 	assert.Equal(t, 1, f.count(t, "SELECT count(*) FROM renewal_notices WHERE user_id = $1 AND valid_until > $2::date", noticed,
 		now.AddDate(-1, 0, 0).In(london.Zone).Format(time.DateOnly)), "a notice about training lapsed under a year ago: kept")
+	assert.Equal(t, 1, f.count(t, "SELECT count(*) FROM booking_approvals WHERE booking_id = $1 AND line_manager_email IS NOT NULL AND token_hash IS NOT NULL", approvalOpen),
+		"a request still open: kept")
+	for _, id := range []int64{approvalExpired, approvalAnswered} {
+		assert.Equal(t, 1, f.count(t, "SELECT count(*) FROM booking_approvals WHERE booking_id = $1 AND line_manager_email IS NULL AND token_hash IS NULL AND reason <> ''", id),
+			"a request expired or answered: its address and fingerprint gone, the answer kept")
+	}
 	assert.Equal(t, 1, f.count(t, "SELECT count(*) FROM impact_follow_ups WHERE booking_id = $1 AND email IS NOT NULL AND token_hash IS NOT NULL", lmKept),
 		"a line manager's link still open: kept")
 	assert.Equal(t, 1, f.count(t, "SELECT count(*) FROM impact_follow_ups WHERE booking_id = $1 AND email IS NULL AND token_hash IS NULL", lmGone),

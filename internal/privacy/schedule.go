@@ -139,6 +139,17 @@ var schedule = []Rule{
 		Owner:   "renewal",
 	},
 	{
+		Key: "approval_links",
+		Records: "Requests we email a line manager to approve a booking, where the person's agency asks for approval: " +
+			"the link (only a fingerprint of it is kept) and the address it went to",
+		Kept: "Until the line manager answers, or the request expires (72 hours after booking unless the agency " +
+			"has set another time, and never after the session starts)",
+		Then: "The address and the fingerprint are deleted; the answer, and a reason for declining, stay with the " +
+			"booking until the booking's own time is up",
+		Why:   "The link is needed only while the line manager can answer.",
+		Owner: "booking",
+	},
+	{
 		Key: "training_requests",
 		Records: "Training requests: the contact's name, email address and phone number, access needs, and the " +
 			"messages between the agency and the training team",

@@ -32,6 +32,8 @@ type adminAgencyPage struct {
 	Form    agency.Form
 	Sectors []agency.Sector
 	Bands   []agency.ChargingBand
+	// Approval is the line-manager approval setting's form (agency_approval.go).
+	Approval agency.ApprovalForm
 }
 
 func agencyFormValues(c *fiber.Ctx) agency.Form {
@@ -51,6 +53,12 @@ func (h *admin) showAgencyForm(c *fiber.Ctx, a *agency.Agency, f agency.Form, er
 	}
 	d := adminAgencyPage{adminArea: h.area(c), fieldErrors: fieldErrors{errs}, Agency: a, Form: f,
 		Sectors: agency.Sectors, Bands: agency.ChargingBands}
+	if a != nil {
+		var err error
+		if d.Approval, err = h.approvalForm(c, a.ID); err != nil {
+			return err
+		}
+	}
 	return h.renderForm(c, "admin/agency", title, d, errs)
 }
 

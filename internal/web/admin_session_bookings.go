@@ -25,6 +25,7 @@ var sessionListNotices = map[string]string{
 	"moved":     "Place moved to the other session: they have been sent an email",
 	"late":      "Cancellation changed",
 	"reordered": "Waiting list reordered",
+	"approved":  "Place approved for the line manager: they have been sent an email",
 }
 
 // sessionBookingsPage is the list of everyone on a session.

@@ -24,6 +24,8 @@ func (a *app) cancelForm(c *fiber.Ctx) error {
 	switch b.Status {
 	case booking.Held:
 		title = "Give up the place held for you"
+	case booking.AwaitingApproval:
+		title = "Cancel your booking waiting for approval"
 	case booking.Waiting, booking.Offered:
 		title = "Leave the waiting list"
 	}
@@ -43,6 +45,7 @@ var myTrainingNotices = map[string]string{
 	"left":           "You have left the waiting list",
 	"declined":       "You have declined the place. It has been offered to the next person waiting.",
 	"released":       "You have given up the place held for you. Nothing was charged.",
+	"withdrawn":      "Booking cancelled before your line manager answered. The place has been released.",
 	"cancelled-refunded": "Booking cancelled. It was before the cut-off, so it is not recorded as a late cancellation, " +
 		"and the price is being refunded in full to the card it was paid with.",
 	"feed-reset": "Your calendar feed has a new address: the old one no longer works",
@@ -71,6 +74,8 @@ func (a *app) cancelBooking(c *fiber.Ctx) error {
 		done = "declined"
 	case b.Status == booking.Held:
 		done = "released"
+	case b.Status == booking.AwaitingApproval:
+		done = "withdrawn"
 	case b.Status != booking.Confirmed:
 	case out.Late:
 		done = "cancelled-late"
@@ -159,8 +164,12 @@ func (a *app) acceptOffer(c *fiber.Ctx) error {
 	case err != nil:
 		return err
 	}
-	if b, err := a.deps.Bookings.Get(c.UserContext(), id); err == nil && b.Status == booking.Held {
+	b, err := a.deps.Bookings.Get(c.UserContext(), id)
+	switch {
+	case err == nil && b.Status == booking.Held:
 		return c.Redirect(fmt.Sprintf("/bookings/%d/pay", id), fiber.StatusSeeOther)
+	case err == nil && b.Status == booking.AwaitingApproval:
+		return c.Redirect(fmt.Sprintf("/bookings/%d?done=awaiting-approval", id), fiber.StatusSeeOther)
 	}
 	return c.Redirect(fmt.Sprintf("/bookings/%d?done=accepted", id), fiber.StatusSeeOther)
 }

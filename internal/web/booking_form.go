@@ -127,8 +127,11 @@ func (a *app) book(c *fiber.Ctx) error {
 	}
 	if err == nil {
 		done := "booked"
-		if out.Status == booking.Waiting {
+		switch out.Status {
+		case booking.Waiting:
 			done = "waiting"
+		case booking.AwaitingApproval:
+			done = "awaiting-approval"
 		}
 		return c.Redirect(fmt.Sprintf("/bookings/%d?done=%s", out.BookingID, done), fiber.StatusSeeOther)
 	}

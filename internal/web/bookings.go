@@ -141,6 +141,11 @@ func (b bookingView) statusText(own bool) string {
 			return "Held for you until " + clock(*b.HoldExpiresAt) + " on " + longDate(*b.HoldExpiresAt) + ": not paid for yet"
 		}
 		return "Held for you: not paid for yet"
+	case booking.AwaitingApproval:
+		if b.ApprovalExpiresAt != nil {
+			return "Waiting for your line manager’s approval (until " + clock(*b.ApprovalExpiresAt) + " on " + longDate(*b.ApprovalExpiresAt) + ")"
+		}
+		return "Waiting for your line manager’s approval"
 	case booking.Offered:
 		if b.OfferExpiresAt != nil {
 			return booking.StatusWords(b.Status) + ": accept by " + clock(*b.OfferExpiresAt) + " on " + longDate(*b.OfferExpiresAt)
@@ -196,6 +201,8 @@ var bookingNotices = map[string]string{
 	"invoiced":    "Booking confirmed. The price will go on your agency’s invoice.",
 	"own-invoice": "Booking confirmed. The partnership will send the invoice for the price to whoever you said pays.",
 	"substituted": "The place has passed to the colleague. We have emailed them both.",
+	"awaiting-approval": "Place kept for you. We have emailed your line manager to approve it, and will email you " +
+		"when they answer.",
 }
 
 type bookingPage struct {

@@ -96,7 +96,7 @@ func (h contextHandler) WithGroup(name string) slog.Handler {
 }
 
 // loggedPath is a request path fit for the logs: secret links (a calendar
-// feed, a closed session's invite, a line manager's follow-up) are replaced by a placeholder.
+// feed, a closed session's invite, a line manager's follow-up or approval) are replaced by a placeholder.
 func loggedPath(path string) string {
 	switch {
 	case strings.HasPrefix(path, "/calendar/"):
@@ -105,6 +105,8 @@ func loggedPath(path string) string {
 		return "/invite/(secret)"
 	case strings.HasPrefix(path, "/follow-ups/"):
 		return "/follow-ups/(secret)"
+	case strings.HasPrefix(path, "/approvals/"):
+		return "/approvals/(secret)"
 	}
 	return path
 }

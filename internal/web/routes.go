@@ -176,6 +176,10 @@ func (a *app) pageRoutes() []route {
 		{"POST", "/my-training/follow-ups/:id<int>", signedInOnly, a.followUpSubmit},
 		{"GET", "/follow-ups/:token", anyone, a.lineManagerForm},
 		{"POST", "/follow-ups/:token", anyone, a.lineManagerSubmit},
+		// A line manager's approval of a booking, through the link emailed
+		// to them (no account; its token is the secret, checked by booking).
+		{"GET", "/approvals/:token", anyone, a.approvalForm},
+		{"POST", "/approvals/:token", anyone, a.approvalSubmit},
 		// The register: the session's trainer or a manager (checked by the
 		// handler; anyone else is refused).
 		{"GET", "/sessions/:id<int>/register", signedInOnly, a.showRegister},
@@ -263,6 +267,7 @@ func (a *app) pageRoutes() []route {
 		{"POST", "/admin/agencies/new", managerOnly, ad.createAgency},
 		{"GET", "/admin/agencies/:id", managerOnly, ad.editAgency},
 		{"POST", "/admin/agencies/:id", managerOnly, ad.updateAgency},
+		{"POST", "/admin/agencies/:id/approval", managerOnly, ad.setAgencyApproval},
 		{"POST", "/admin/agencies/:id/retire", managerOnly, ad.retireAgency(true)},
 		{"POST", "/admin/agencies/:id/restore", managerOnly, ad.retireAgency(false)},
 		{"GET", "/admin/agency-changes", managerOnly, a.agencyChanges(account.Manager, "/admin/agency-changes")},
@@ -300,6 +305,8 @@ func (a *app) pageRoutes() []route {
 			route{"POST", p, managerOnly, a.bookingChange(act)})
 	}
 	rs = append(rs, []route{
+		// A place waiting for approval, approved by a manager for its line manager.
+		{"POST", "/admin/sessions/:id<int>/bookings/:booking<int>/approve", managerOnly, a.approveForLineManager},
 		{"GET", "/admin/sessions/:id/charges", managerOnly, a.sessionCharges},
 		{"POST", "/admin/sessions/:id/charges", managerOnly, a.confirmCharges},
 

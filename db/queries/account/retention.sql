@@ -24,7 +24,7 @@ WHERE u.erased_at IS NULL AND u.email_verified_at IS NOT NULL
   AND u.inactivity_warned_at IS NULL
   AND NOT EXISTS (
       SELECT 1 FROM bookings b JOIN sessions s ON s.id = b.session_id
-      WHERE b.user_id = u.id AND b.status IN ('held', 'waiting', 'offered', 'confirmed') AND s.ends_at >= @now)
+      WHERE b.user_id = u.id AND b.status IN ('held', 'waiting', 'offered', 'confirmed', 'awaiting_approval') AND s.ends_at >= @now)
 ORDER BY u.id
 LIMIT @max_rows
 FOR UPDATE OF u SKIP LOCKED;
@@ -40,7 +40,7 @@ WHERE u.erased_at IS NULL
   AND coalesce(u.last_signed_in_at, u.created_at) < u.inactivity_warned_at
   AND NOT EXISTS (
       SELECT 1 FROM bookings b JOIN sessions s ON s.id = b.session_id
-      WHERE b.user_id = u.id AND b.status IN ('held', 'waiting', 'offered', 'confirmed') AND s.ends_at >= @now)
+      WHERE b.user_id = u.id AND b.status IN ('held', 'waiting', 'offered', 'confirmed', 'awaiting_approval') AND s.ends_at >= @now)
 ORDER BY u.id
 LIMIT @max_rows
 FOR UPDATE OF u SKIP LOCKED;

@@ -25,7 +25,7 @@ FOR SHARE;
 
 -- name: LiveBookingFor :one
 SELECT id, status FROM bookings
-WHERE session_id = @session_id AND user_id = @user_id AND status IN ('held', 'waiting', 'offered', 'confirmed');
+WHERE session_id = @session_id AND user_id = @user_id AND status IN ('held', 'waiting', 'offered', 'confirmed', 'awaiting_approval');
 
 -- name: TakePlace :one
 -- A confirmed place, only while the session has a free seat. The caller
@@ -112,13 +112,13 @@ RETURNING id;
 
 -- name: LiveBookingsOfSession :many
 SELECT id, status FROM bookings
-WHERE session_id = @session_id AND status IN ('held', 'waiting', 'offered', 'confirmed')
+WHERE session_id = @session_id AND status IN ('held', 'waiting', 'offered', 'confirmed', 'awaiting_approval')
 ORDER BY id;
 
 -- name: FutureLiveBookingsOf :many
 -- A person's live bookings of sessions that have not started.
 SELECT b.id, b.session_id FROM bookings b JOIN sessions s ON s.id = b.session_id
-WHERE b.user_id = @user_id AND b.status IN ('held', 'waiting', 'offered', 'confirmed') AND s.starts_at > @now::timestamptz
+WHERE b.user_id = @user_id AND b.status IN ('held', 'waiting', 'offered', 'confirmed', 'awaiting_approval') AND s.starts_at > @now::timestamptz
 ORDER BY b.session_id;
 
 -- name: MyBookings :many
@@ -154,7 +154,7 @@ FROM bookings b
 JOIN users u ON u.id = b.user_id
 LEFT JOIN agencies a ON a.id = b.agency_id
 WHERE b.session_id = @session_id
-ORDER BY CASE b.status WHEN 'confirmed' THEN 0 WHEN 'held' THEN 1 WHEN 'offered' THEN 1 WHEN 'waiting' THEN 2 ELSE 3 END,
+ORDER BY CASE b.status WHEN 'confirmed' THEN 0 WHEN 'held' THEN 1 WHEN 'awaiting_approval' THEN 1 WHEN 'offered' THEN 1 WHEN 'waiting' THEN 2 ELSE 3 END,
          CASE WHEN b.status IN ('confirmed', 'offered', 'waiting') THEN b.queue_position END,
          u.full_name, b.id;
 

@@ -20,7 +20,7 @@ SET status = (CASE WHEN b.status = 'confirmed' THEN 'cancelled' ELSE 'left' END)
     updated_at = @now::timestamptz,
     -- a session cancelled after its register was taken: no place, no mark
     attendance = NULL, attendance_by = NULL, attendance_at = NULL
-WHERE b.session_id = @session_id AND b.status IN ('held', 'waiting', 'offered', 'confirmed')
+WHERE b.session_id = @session_id AND b.status IN ('held', 'waiting', 'offered', 'confirmed', 'awaiting_approval')
 RETURNING b.id, EXISTS (SELECT 1 FROM payments p
                         WHERE p.booking_id = b.id AND p.status IN ('pending', 'invoiced', 'paid'))::boolean AS paying;
 

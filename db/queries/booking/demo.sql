@@ -31,3 +31,22 @@ SELECT @session_id, u.id, u.agency_id, @status::booking_status, u.id, @line_mana
 FROM users u
 WHERE u.id = @user_id
 RETURNING id;
+
+-- name: AddDemoAwaitingApproval :one
+-- A demo place waiting for the line manager's approval, while the session
+-- has a seat (approval.go): the booking and its request, whose link nobody
+-- holds (only a fingerprint of a random token is kept).
+WITH b AS (
+    INSERT INTO bookings (session_id, user_id, agency_id, status, booked_by, line_manager_name, line_manager_email,
+                          policy_agreed_at, approval_expires_at, created_at, updated_at)
+    SELECT @session_id, u.id, u.agency_id, 'awaiting_approval', u.id, @line_manager_name, @line_manager_email,
+           @now::timestamptz, @until::timestamptz, @now::timestamptz, @now::timestamptz
+    FROM users u
+    WHERE u.email = @email
+      AND (SELECT seats_taken < capacity FROM sessions WHERE id = @session_id)
+    ON CONFLICT DO NOTHING
+    RETURNING id
+)
+INSERT INTO booking_approvals (booking_id, line_manager_name, line_manager_email, token_hash, asked_at, expires_at)
+SELECT b.id, @line_manager_name, @line_manager_email, @token_hash, @now::timestamptz, @until::timestamptz FROM b
+RETURNING booking_id;

@@ -29,3 +29,17 @@ func (q *Queries) InsertDemoAgency(ctx context.Context, arg InsertDemoAgencyPara
 	err := row.Scan(&id)
 	return id, err
 }
+
+const setDemoApproval = `-- name: SetDemoApproval :exec
+UPDATE agencies SET line_manager_approval = true, approval_hours = $1 WHERE name = $2
+`
+
+type SetDemoApprovalParams struct {
+	ApprovalHours int32
+	Name          string
+}
+
+func (q *Queries) SetDemoApproval(ctx context.Context, arg SetDemoApprovalParams) error {
+	_, err := q.db.Exec(ctx, setDemoApproval, arg.ApprovalHours, arg.Name)
+	return err
+}

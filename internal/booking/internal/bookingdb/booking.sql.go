@@ -264,7 +264,7 @@ func (q *Queries) ForgetBookingDetails(ctx context.Context, userID int64) error 
 
 const futureLiveBookingsOf = `-- name: FutureLiveBookingsOf :many
 SELECT b.id, b.session_id FROM bookings b JOIN sessions s ON s.id = b.session_id
-WHERE b.user_id = $1 AND b.status IN ('held', 'waiting', 'offered', 'confirmed') AND s.starts_at > $2::timestamptz
+WHERE b.user_id = $1 AND b.status IN ('held', 'waiting', 'offered', 'confirmed', 'awaiting_approval') AND s.starts_at > $2::timestamptz
 ORDER BY b.session_id
 `
 
@@ -438,7 +438,7 @@ func (q *Queries) JoinWaitingList(ctx context.Context, arg JoinWaitingListParams
 
 const liveBookingFor = `-- name: LiveBookingFor :one
 SELECT id, status FROM bookings
-WHERE session_id = $1 AND user_id = $2 AND status IN ('held', 'waiting', 'offered', 'confirmed')
+WHERE session_id = $1 AND user_id = $2 AND status IN ('held', 'waiting', 'offered', 'confirmed', 'awaiting_approval')
 `
 
 type LiveBookingForParams struct {
@@ -460,7 +460,7 @@ func (q *Queries) LiveBookingFor(ctx context.Context, arg LiveBookingForParams) 
 
 const liveBookingsOfSession = `-- name: LiveBookingsOfSession :many
 SELECT id, status FROM bookings
-WHERE session_id = $1 AND status IN ('held', 'waiting', 'offered', 'confirmed')
+WHERE session_id = $1 AND status IN ('held', 'waiting', 'offered', 'confirmed', 'awaiting_approval')
 ORDER BY id
 `
 
@@ -710,7 +710,7 @@ FROM bookings b
 JOIN users u ON u.id = b.user_id
 LEFT JOIN agencies a ON a.id = b.agency_id
 WHERE b.session_id = $1
-ORDER BY CASE b.status WHEN 'confirmed' THEN 0 WHEN 'held' THEN 1 WHEN 'offered' THEN 1 WHEN 'waiting' THEN 2 ELSE 3 END,
+ORDER BY CASE b.status WHEN 'confirmed' THEN 0 WHEN 'held' THEN 1 WHEN 'awaiting_approval' THEN 1 WHEN 'offered' THEN 1 WHEN 'waiting' THEN 2 ELSE 3 END,
          CASE WHEN b.status IN ('confirmed', 'offered', 'waiting') THEN b.queue_position END,
          u.full_name, b.id
 `

@@ -12,7 +12,7 @@ import (
 const sessionCancellationCounts = `-- name: SessionCancellationCounts :one
 
 SELECT count(*) FILTER (WHERE b.status = 'confirmed')::int AS booked,
-       count(*) FILTER (WHERE b.status = 'held')::int AS held,
+       count(*) FILTER (WHERE b.status IN ('held', 'awaiting_approval'))::int AS held,
        count(*) FILTER (WHERE b.status = 'offered')::int AS offered,
        count(*) FILTER (WHERE b.status = 'waiting')::int AS waiting,
        count(p.id) FILTER (WHERE p.method = 'card' AND p.status = 'paid' AND p.refund_requested_at IS NULL)::int AS refunds,
@@ -22,7 +22,7 @@ SELECT count(*) FILTER (WHERE b.status = 'confirmed')::int AS booked,
        count(p.id) FILTER (WHERE p.method = 'invoice' AND p.status = 'invoiced')::int AS invoiced
 FROM bookings b
 LEFT JOIN payments p ON p.booking_id = b.id AND p.status IN ('pending', 'invoiced', 'paid')
-WHERE b.session_id = $1 AND b.status IN ('held', 'waiting', 'offered', 'confirmed')
+WHERE b.session_id = $1 AND b.status IN ('held', 'waiting', 'offered', 'confirmed', 'awaiting_approval')
 `
 
 type SessionCancellationCountsRow struct {

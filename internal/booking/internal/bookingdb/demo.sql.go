@@ -7,7 +7,53 @@ package bookingdb
 
 import (
 	"context"
+	"time"
 )
+
+const addDemoAwaitingApproval = `-- name: AddDemoAwaitingApproval :one
+WITH b AS (
+    INSERT INTO bookings (session_id, user_id, agency_id, status, booked_by, line_manager_name, line_manager_email,
+                          policy_agreed_at, approval_expires_at, created_at, updated_at)
+    SELECT $6, u.id, u.agency_id, 'awaiting_approval', u.id, $1, $2,
+           $4::timestamptz, $5::timestamptz, $4::timestamptz, $4::timestamptz
+    FROM users u
+    WHERE u.email = $7
+      AND (SELECT seats_taken < capacity FROM sessions WHERE id = $6)
+    ON CONFLICT DO NOTHING
+    RETURNING id
+)
+INSERT INTO booking_approvals (booking_id, line_manager_name, line_manager_email, token_hash, asked_at, expires_at)
+SELECT b.id, $1, $2, $3, $4::timestamptz, $5::timestamptz FROM b
+RETURNING booking_id
+`
+
+type AddDemoAwaitingApprovalParams struct {
+	LineManagerName  string
+	LineManagerEmail *string
+	TokenHash        []byte
+	Now              time.Time
+	Until            time.Time
+	SessionID        int64
+	Email            string
+}
+
+// A demo place waiting for the line manager's approval, while the session
+// has a seat (approval.go): the booking and its request, whose link nobody
+// holds (only a fingerprint of a random token is kept).
+func (q *Queries) AddDemoAwaitingApproval(ctx context.Context, arg AddDemoAwaitingApprovalParams) (int64, error) {
+	row := q.db.QueryRow(ctx, addDemoAwaitingApproval,
+		arg.LineManagerName,
+		arg.LineManagerEmail,
+		arg.TokenHash,
+		arg.Now,
+		arg.Until,
+		arg.SessionID,
+		arg.Email,
+	)
+	var booking_id int64
+	err := row.Scan(&booking_id)
+	return booking_id, err
+}
 
 const addDemoBooking = `-- name: AddDemoBooking :exec
 INSERT INTO bookings (session_id, user_id, agency_id, status, booked_by, line_manager_name, line_manager_email,

@@ -10,19 +10,64 @@ import (
 	"time"
 )
 
+type ApprovalDecision string
+
+const (
+	ApprovalDecisionApproved ApprovalDecision = "approved"
+	ApprovalDecisionDeclined ApprovalDecision = "declined"
+)
+
+func (e *ApprovalDecision) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = ApprovalDecision(s)
+	case string:
+		*e = ApprovalDecision(s)
+	default:
+		return fmt.Errorf("unsupported scan type for ApprovalDecision: %T", src)
+	}
+	return nil
+}
+
+type NullApprovalDecision struct {
+	ApprovalDecision ApprovalDecision
+	Valid            bool // Valid is true if ApprovalDecision is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullApprovalDecision) Scan(value interface{}) error {
+	if value == nil {
+		ns.ApprovalDecision, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.ApprovalDecision.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullApprovalDecision) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.ApprovalDecision), nil
+}
+
 type BookingStatus string
 
 const (
-	BookingStatusHeld        BookingStatus = "held"
-	BookingStatusWaiting     BookingStatus = "waiting"
-	BookingStatusOffered     BookingStatus = "offered"
-	BookingStatusConfirmed   BookingStatus = "confirmed"
-	BookingStatusCancelled   BookingStatus = "cancelled"
-	BookingStatusSubstituted BookingStatus = "substituted"
-	BookingStatusMoved       BookingStatus = "moved"
-	BookingStatusLeft        BookingStatus = "left"
-	BookingStatusExpired     BookingStatus = "expired"
-	BookingStatusLapsed      BookingStatus = "lapsed"
+	BookingStatusHeld             BookingStatus = "held"
+	BookingStatusWaiting          BookingStatus = "waiting"
+	BookingStatusOffered          BookingStatus = "offered"
+	BookingStatusConfirmed        BookingStatus = "confirmed"
+	BookingStatusCancelled        BookingStatus = "cancelled"
+	BookingStatusSubstituted      BookingStatus = "substituted"
+	BookingStatusMoved            BookingStatus = "moved"
+	BookingStatusLeft             BookingStatus = "left"
+	BookingStatusExpired          BookingStatus = "expired"
+	BookingStatusLapsed           BookingStatus = "lapsed"
+	BookingStatusAwaitingApproval BookingStatus = "awaiting_approval"
+	BookingStatusDeclined         BookingStatus = "declined"
+	BookingStatusUnapproved       BookingStatus = "unapproved"
 )
 
 func (e *BookingStatus) Scan(src interface{}) error {

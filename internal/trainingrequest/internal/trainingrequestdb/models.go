@@ -13,16 +13,19 @@ import (
 type BookingStatus string
 
 const (
-	BookingStatusHeld        BookingStatus = "held"
-	BookingStatusWaiting     BookingStatus = "waiting"
-	BookingStatusOffered     BookingStatus = "offered"
-	BookingStatusConfirmed   BookingStatus = "confirmed"
-	BookingStatusCancelled   BookingStatus = "cancelled"
-	BookingStatusSubstituted BookingStatus = "substituted"
-	BookingStatusMoved       BookingStatus = "moved"
-	BookingStatusLeft        BookingStatus = "left"
-	BookingStatusExpired     BookingStatus = "expired"
-	BookingStatusLapsed      BookingStatus = "lapsed"
+	BookingStatusHeld             BookingStatus = "held"
+	BookingStatusWaiting          BookingStatus = "waiting"
+	BookingStatusOffered          BookingStatus = "offered"
+	BookingStatusConfirmed        BookingStatus = "confirmed"
+	BookingStatusCancelled        BookingStatus = "cancelled"
+	BookingStatusSubstituted      BookingStatus = "substituted"
+	BookingStatusMoved            BookingStatus = "moved"
+	BookingStatusLeft             BookingStatus = "left"
+	BookingStatusExpired          BookingStatus = "expired"
+	BookingStatusLapsed           BookingStatus = "lapsed"
+	BookingStatusAwaitingApproval BookingStatus = "awaiting_approval"
+	BookingStatusDeclined         BookingStatus = "declined"
+	BookingStatusUnapproved       BookingStatus = "unapproved"
 )
 
 func (e *BookingStatus) Scan(src interface{}) error {
