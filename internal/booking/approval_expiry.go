@@ -45,17 +45,7 @@ func (s *Service) expireApprovals(ctx context.Context, dueBy time.Time) (int, er
 	if err != nil {
 		return 0, fmt.Errorf("sessions with expired approvals: %w", err)
 	}
-	n := 0
-	var failed []error
-	for _, id := range sessions {
-		count, err := s.lapseSessionApprovals(ctx, id)
-		if err != nil { // one session's trouble must not keep other places
-			failed = append(failed, fmt.Errorf("session %d: %w", id, err))
-			continue
-		}
-		n += count
-	}
-	return n, errors.Join(failed...)
+	return eachSession(sessions, func(id int64) (int, error) { return s.lapseSessionApprovals(ctx, id) })
 }
 
 // lapseSessionApprovals ends session id's requests due now, in one

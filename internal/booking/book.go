@@ -463,19 +463,7 @@ func (s *Service) expireOffers(ctx context.Context, dueBy time.Time) (int, error
 	if err != nil {
 		return 0, fmt.Errorf("sessions with expired offers: %w", err)
 	}
-	n := 0
-	var failed error
-	for _, id := range sessions {
-		count, err := s.expireSessionOffers(ctx, id)
-		if err != nil {
-			// One session's trouble must not hold up the others' offers.
-			s.log.Error("expire offers", "session", id, "error", err)
-			failed = errors.Join(failed, err)
-			continue
-		}
-		n += count // counted once committed
-	}
-	return n, failed
+	return eachSession(sessions, func(id int64) (int, error) { return s.expireSessionOffers(ctx, id) })
 }
 
 // expireSessionOffers ends session id's offers due now, tells each person,

@@ -89,17 +89,12 @@ func (s *Service) releaseMissedCaps(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("sessions whose caps lifted: %w", err)
 	}
-	n := 0
-	var failed error
-	for _, id := range ids {
+	return eachSession(ids, func(id int64) (int, error) {
 		if err := s.releaseCaps(ctx, id); err != nil && !errors.Is(err, ErrNotFound) {
-			s.log.Error("release caps", "session", id, "error", err)
-			failed = errors.Join(failed, err)
-			continue
+			return 0, err
 		}
-		n++
-	}
-	return n, failed
+		return 1, nil
+	})
 }
 
 func (s *Service) describeCapsRelease(ctx context.Context, raw []byte) (queue.Subject, error) {

@@ -47,17 +47,7 @@ func (s *Service) expireHolds(ctx context.Context, dueBy time.Time) (int, error)
 	if err != nil {
 		return 0, fmt.Errorf("sessions with lapsed holds: %w", err)
 	}
-	n := 0
-	var failed []error
-	for _, id := range sessions {
-		count, err := s.lapseSessionHolds(ctx, id)
-		if err != nil { // one session's trouble must not keep other places held
-			failed = append(failed, fmt.Errorf("session %d: %w", id, err))
-			continue
-		}
-		n += count
-	}
-	return n, errors.Join(failed...)
+	return eachSession(sessions, func(id int64) (int, error) { return s.lapseSessionHolds(ctx, id) })
 }
 
 // lapseSessionHolds lapses session id's holds due now, in one transaction

@@ -396,6 +396,24 @@ func (s *Service) Work() queue.Work {
 	}
 }
 
+// eachSession does step for each of the sessions, each in its own
+// transaction (step's), so one session's trouble does not hold up the
+// others; it returns the sum of what the steps that succeeded counted, and
+// every failure.
+func eachSession(sessions []int64, step func(id int64) (int, error)) (int, error) {
+	n := 0
+	var failed []error
+	for _, id := range sessions {
+		count, err := step(id)
+		if err != nil {
+			failed = append(failed, fmt.Errorf("session %d: %w", id, err))
+			continue
+		}
+		n += count // counted once committed
+	}
+	return n, errors.Join(failed...)
+}
+
 // Sweeps are the safety nets under the booking jobs: each does the work
 // overdue by more than SweepGrace whose job was missed.
 func (s *Service) Sweeps() []queue.Sweep {
