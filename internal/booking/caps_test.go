@@ -320,3 +320,24 @@ func TestACappedPersonCannotBeMovedOntoTheSession(t *testing.T) {
 	assert.Zero(t, n)
 	_ = pgx.ErrNoRows
 }
+
+// A place waiting for a line manager's approval holds its seat, so it
+// counts against its agency's cap as a place does; declined, it frees the
+// agency's share for the next person of the agency waiting.
+func TestAPlaceAwaitingApprovalCountsAgainstTheCap(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	f.needApproval(t, f.agency, 72)
+	session := f.session(t, 10, 30)
+	f.capped(t, session, 1, 0, start.Add(20*24*time.Hour))
+	first, err := f.book(f.person(t, "first", f.agency), session, false)
+	require.NoError(t, err)
+	require.Equal(t, booking.AwaitingApproval, first.Status)
+	waiting, err := f.book(f.person(t, "second", f.agency), session, true)
+	require.NoError(t, err)
+	assert.Equal(t, booking.Waiting, waiting.Status, "the agency's one place is waiting for approval")
+
+	require.NoError(t, f.svc.AnswerApproval(f.ctx, f.approvalToken(t), booking.Decline, "Not this term"))
+	assert.Equal(t, booking.Offered, f.statusOf(t, waiting.BookingID), "the share is free again: offered to the agency's next person")
+	f.consistent(t, session)
+}
