@@ -40,6 +40,9 @@ type SessionToBook struct {
 	// Capped, while the caps hold, says the person's agency or sector holds
 	// every place its cap allows: they may join the waiting list.
 	Capped *CapError
+	// Share is the places the person's agency and its sector hold, while
+	// the caps hold (zero for a person of no listed agency).
+	Share Share
 }
 
 // Full reports whether every place is taken or held for an offer.
@@ -110,6 +113,11 @@ func (s *Service) SessionToBook(ctx context.Context, sessionID, personID int64) 
 	}
 	now := s.now()
 	se.CapsActive = se.Caps.Active(now)
+	if se.CapsActive && agencyID != nil {
+		if se.Share, err = share(ctx, q, se.ID, *agencyID); err != nil {
+			return SessionToBook{}, err
+		}
+	}
 	if err := capReached(ctx, q, se.ID, agencyID, se.Caps, now); err != nil {
 		if se.Capped, _ = IsCapped(err); se.Capped == nil {
 			return SessionToBook{}, err

@@ -16,6 +16,7 @@ import (
 	"mime/quotedprintable"
 	"net"
 	"net/mail"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -126,6 +127,36 @@ func (s *Server) WaitFor(t testing.TB, n int, timeout time.Duration) []Received 
 		case <-arrived:
 		case <-deadline.C:
 			t.Fatalf("smtptest: %d of %d messages arrived within %s", got, n, timeout)
+			return nil
+		}
+	}
+}
+
+// WaitForTo waits until at least n messages to addr have arrived and
+// returns those, oldest first, failing the test if they have not arrived
+// within timeout. Messages to others (a running app's own timed emails) are
+// passed over.
+func (s *Server) WaitForTo(t testing.TB, addr string, n int, timeout time.Duration) []Received {
+	t.Helper()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		s.mu.Lock()
+		var to []Received
+		for _, m := range s.messages {
+			if slices.Contains(m.To, addr) {
+				to = append(to, m)
+			}
+		}
+		arrived := s.arrived
+		s.mu.Unlock()
+		if len(to) >= n {
+			return to
+		}
+		select {
+		case <-arrived:
+		case <-deadline.C:
+			t.Fatalf("smtptest: %d of %d messages to %s arrived within %s", len(to), n, addr, timeout)
 			return nil
 		}
 	}

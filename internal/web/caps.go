@@ -44,3 +44,21 @@ func (p bookFormPage) CapsText() string {
 	}
 	return capsWords(p.Session.Caps)
 }
+
+// ShareText says what the person's agency holds of its share, while the
+// caps hold: "Your agency: Hampshire Constabulary holds 2 of the 4 places it
+// may have." Empty otherwise.
+func (p bookFormPage) ShareText() string {
+	sh, c := p.Session.Share, p.Session.Caps
+	if !p.Session.CapsActive || sh.Agency == "" {
+		return ""
+	}
+	var parts []string
+	if c.AgencyCap > 0 {
+		parts = append(parts, fmt.Sprintf("%s holds %d of the %d %s it may have", sh.Agency, sh.AgencyPlaces, c.AgencyCap, plural(c.AgencyCap, "place", "places")))
+	}
+	if c.SectorCap > 0 {
+		parts = append(parts, fmt.Sprintf("the %s sector holds %d of the %d it may have", sh.Sector.Label(), sh.SectorPlaces, c.SectorCap))
+	}
+	return "Your agency: " + strings.Join(parts, ", and ") + "."
+}

@@ -72,6 +72,7 @@ func TestPlacesPerAgencyFromCourseToBooking(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Contains(t, page, "Join the waiting list</h1>", "a place is free, but not to their agency")
 	assert.Contains(t, page, "each agency may hold 1 of its places until")
+	assert.Contains(t, page, "Your agency: Portsmouth City Council holds 1 of the 1 place it may have.")
 	assert.Contains(t, page, `name="join-waiting-list" value="yes"`)
 	// Posted without the waiting list (an old form, or by hand): told why, nothing booked.
 	resp, page = c.post(book, bookingDetails())
