@@ -304,7 +304,9 @@ func (s *Service) check(ctx context.Context, db schedulingdb.DBTX, f Form, excep
 	}
 	// Calendar days in London, so the time of day survives a clock change.
 	p.Cutoff = start.AddDate(0, 0, -cutoffDays)
-	if f.AgencyID == 0 {
+	// A session for one agency has no places per agency: one being made,
+	// or one being edited (whose form does not say who may book).
+	if f.AgencyID == 0 && current.ClosedTo == "" {
 		checkCaps(&v, f, &p, course, start)
 	}
 

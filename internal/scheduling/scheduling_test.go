@@ -505,7 +505,21 @@ func TestCapsDefaultFromTheCourse(t *testing.T) {
 	closed := f.form("11", f.trainers[6])
 	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT id FROM agencies ORDER BY id LIMIT 1").Scan(&closed.AgencyID))
 	closed.AgencyCap = "2"
-	_, p, err = f.svc.Create(f.ctx, closed)
+	closedID, p, err := f.svc.Create(f.ctx, closed)
 	require.NoError(t, err)
 	assert.True(t, p.CapsRelease.IsZero(), "a session for one agency has no caps")
+
+	// Its edit form has no caps to fill in, and the course's default (3)
+	// must not be put on it: it is saved as it was, with none.
+	se, err = f.svc.Get(f.ctx, closedID)
+	require.NoError(t, err)
+	form = scheduling.FormFor(se)
+	form.AgencyCap, form.SectorCap, form.CapReleaseDays = "", "", ""
+	form.End = "15:30"
+	p, err = f.svc.Move(f.ctx, closedID, form)
+	require.NoError(t, err)
+	assert.True(t, p.CapsRelease.IsZero())
+	se, err = f.svc.Get(f.ctx, closedID)
+	require.NoError(t, err)
+	assert.Zero(t, se.AgencyCap)
 }
