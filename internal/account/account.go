@@ -165,6 +165,11 @@ func getUser(ctx context.Context, q *accountdb.Queries, id int64) (User, error) 
 	} else if err != nil {
 		return User{}, fmt.Errorf("get user %d: %w", id, err)
 	}
+	return userOf(r), nil
+}
+
+// userOf is the person of a row read as GetUser reads it.
+func userOf(r accountdb.GetUserRow) User {
 	u := User{
 		ID: r.ID, Email: r.Email, FullName: r.FullName, JobTitle: r.JobTitle, AgencyID: r.AgencyID,
 		AgencyName: r.AgencyName, RequestedAgencyID: r.RequestedAgencyID, RequestedAgencyName: r.RequestedAgencyName,
@@ -177,7 +182,7 @@ func getUser(ctx context.Context, q *accountdb.Queries, id int64) (User, error) 
 	for _, role := range r.Roles {
 		u.Roles = append(u.Roles, Role(role))
 	}
-	return u, nil
+	return u
 }
 
 // Agency is a choice in the agency list of a form.

@@ -27,6 +27,9 @@ type Login struct {
 	CSRF      string
 	CreatedAt time.Time
 	LastSeen  time.Time
+	// User is the person signed in (when UserID is set), read with the
+	// login by Login.
+	User *User
 }
 
 // CSRFMatches reports, in constant time, whether a form's token is this
@@ -63,15 +66,16 @@ func (s *Service) StartLogin(ctx context.Context, userID *int64, ip, userAgent s
 	return token, Login{TokenHash: hash, UserID: userID, CSRF: csrf, CreatedAt: now, LastSeen: now}, nil
 }
 
-// Login returns the live login for a cookie's token, and notes that it was
-// used. A login ends after 30 minutes unused or 12 hours in all.
+// Login returns the live login for a cookie's token, with the person
+// signed in with it, and notes that it was used. A login ends after 30
+// minutes unused or 12 hours in all.
 func (s *Service) Login(ctx context.Context, token string) (Login, error) {
 	if token == "" || len(token) > 100 {
 		return Login{}, ErrNoLogin
 	}
 	now := s.now()
 	q := accountdb.New(s.pool)
-	r, err := q.GetWebSession(ctx, accountdb.GetWebSessionParams{
+	r, err := q.GetWebSessionAndUser(ctx, accountdb.GetWebSessionAndUserParams{
 		TokenHash: hashToken(token), Now: now, IdleSince: now.Add(-LoginIdle),
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -85,7 +89,18 @@ func (s *Service) Login(ctx context.Context, token string) (Login, error) {
 			return Login{}, fmt.Errorf("touch login: %w", err)
 		}
 	}
-	return Login{TokenHash: r.TokenHash, UserID: r.UserID, CSRF: r.CsrfToken, CreatedAt: r.CreatedAt, LastSeen: now}, nil
+	l := Login{TokenHash: r.TokenHash, UserID: r.UserID, CSRF: r.CsrfToken, CreatedAt: r.CreatedAt, LastSeen: now}
+	if r.UserID != nil {
+		u := userOf(accountdb.GetUserRow{
+			ID: *r.UserID, Email: r.Email, FullName: r.FullName, JobTitle: r.JobTitle, AgencyID: r.AgencyID,
+			UnlistedAgencyName: r.UnlistedAgencyName, RequestedAgencyID: r.RequestedAgencyID,
+			EmailVerifiedAt: r.EmailVerifiedAt, ErasedAt: r.ErasedAt, CreatedAt: r.UserCreatedAt,
+			LineManagerName: r.LineManagerName, LineManagerEmail: r.LineManagerEmail,
+			AgencyName: r.AgencyName, RequestedAgencyName: r.RequestedAgencyName, Roles: r.Roles,
+		})
+		l.User = &u
+	}
+	return l, nil
 }
 
 // EndLogin destroys a login (sign-out); a signed-in one is audited, with

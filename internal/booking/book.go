@@ -95,6 +95,9 @@ type Request struct {
 	// PrerequisiteOverride is a manager's reason for booking someone who
 	// lacks a prerequisite of the course.
 	PrerequisiteOverride string
+	// remember keeps the line manager given on the person's own profile,
+	// for their next booking: a booking they make themselves (Book).
+	remember bool
 }
 
 // Outcome is what a booking request produced.
@@ -142,25 +145,38 @@ func (s *Service) Book(ctx context.Context, r Request) (Outcome, error) {
 	who := actor.From(ctx)
 	d, detailsErr := r.Details.clean()
 	r.Details = d
+	// Booked for them by their coordinator, their own profile changes only
+	// by their own hand.
+	r.remember = who.ID == r.PersonID
 	var out Outcome
 	err := s.inTx(ctx, func(tx pgx.Tx, q *bookingdb.Queries) error {
 		var err error
-		if out, err = s.book(ctx, tx, q, who, r, detailsErr, s.now()); err != nil {
-			return err
-		}
-		if who.ID != r.PersonID {
-			// Booked for them by their coordinator: their own profile
-			// changes only by their own hand.
-			return nil
-		}
-		return account.RememberLineManagerTx(ctx, tx, r.PersonID, d.LineManagerName, d.LineManagerEmail)
+		out, err = s.book(ctx, tx, q, who, r, detailsErr, s.now())
+		return err
 	})
 	if pgerr.Violates(err, "bookings_one_live") {
 		return Outcome{}, ErrAlreadyBooked
 	} else if CapViolated(err) {
 		return Outcome{}, ErrCapReached
+	} else if err != nil {
+		return Outcome{}, err
 	}
-	return out, err
+	return s.withPosition(ctx, out)
+}
+
+// withPosition adds a waiting place's position to out, read after the
+// commit: outside the session's lock, and no less right, since those ahead
+// can only leave.
+func (s *Service) withPosition(ctx context.Context, out Outcome) (Outcome, error) {
+	if out.Status != Waiting {
+		return out, nil
+	}
+	pos, err := bookingdb.New(s.pool).WaitingPosition(ctx, out.BookingID)
+	if err != nil {
+		return out, fmt.Errorf("waiting position: %w", err)
+	}
+	out.Position = int(pos)
+	return out, nil
 }
 
 // book makes the booking r, whose details are clean, in the caller's
@@ -168,38 +184,181 @@ func (s *Service) Book(ctx context.Context, r Request) (Outcome, error) {
 // waiting list if asked for. detailsErr is what cleaning the details found:
 // it is returned only once the person is known to be allowed to book, so
 // someone who may not book is told that, not asked to fix the form.
+//
+// Everything that can be checked without the session's lock is, first, in
+// one read (BookingCheck); then one statement takes the lock and the place
+// (TakePlaceAsSeen), so the lock is held only for that statement, the email
+// and its jobs, and the commit: every booking of a popular session waits
+// in that queue. Caps and line-manager approval count other people's places,
+// so a session with caps in force, or a person whose agency asks for
+// approval, is booked as before, checking everything under the lock
+// (bookLocked); so is any booking whose session changed in between.
 func (s *Service) book(ctx context.Context, tx pgx.Tx, q *bookingdb.Queries, who actor.Actor, r Request, detailsErr error, now time.Time) (Outcome, error) {
-	d := r.Details
-	p, err := personFor(ctx, q, who, r.PersonID)
+	c, err := q.BookingCheck(ctx, bookingdb.BookingCheckParams{PersonID: r.PersonID, SessionID: r.SessionID})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Outcome{}, ErrNotFound // no such person, or no such session
+	} else if err != nil {
+		return Outcome{}, fmt.Errorf("check booking of session %d for %d: %w", r.SessionID, r.PersonID, err)
+	}
+	p, err := checkedPerson(who, c)
 	if err != nil {
 		return Outcome{}, err
 	}
-	se, err := lockSession(ctx, q, r.SessionID)
-	if err != nil {
-		return Outcome{}, err
-	}
+	se := checkedSession(c)
 	if err := mayBook(who, p, se, r.InviteToken, now); err != nil {
 		return Outcome{}, err
 	}
-	if err := notTrainerOf(ctx, q, se.ID, p.ID); err != nil {
-		return Outcome{}, err
+	if c.Delivers {
+		return Outcome{}, ErrDelivers
 	}
-	if err := s.prerequisites(ctx, tx, p.ID, se.ID, r.PrerequisiteOverride); err != nil {
-		return Outcome{}, err
-	}
-	if live, err := q.LiveBookingFor(ctx, bookingdb.LiveBookingForParams{SessionID: se.ID, UserID: p.ID}); err == nil {
-		if Status(live.Status) == Waiting {
-			return Outcome{}, ErrAlreadyWaiting
+	if c.HasPrerequisites {
+		if err := s.prerequisites(ctx, tx, p.ID, se.ID, r.PrerequisiteOverride); err != nil {
+			return Outcome{}, err
 		}
+	}
+	switch {
+	case c.LiveBookingID != 0 && Status(c.LiveStatus) == Waiting:
+		return Outcome{}, ErrAlreadyWaiting
+	case c.LiveBookingID != 0:
 		return Outcome{}, ErrAlreadyBooked
-	} else if !errors.Is(err, pgx.ErrNoRows) {
-		return Outcome{}, fmt.Errorf("live booking: %w", err)
 	}
 	if detailsErr != nil {
 		return Outcome{}, detailsErr
 	}
 	capReason, err := capReasonFor(who, r.CapReason)
 	if err != nil {
+		return Outcome{}, err
+	}
+	if r.remember && (c.RememberedLineManagerName != r.LineManagerName || c.RememberedLineManagerEmail != r.LineManagerEmail) {
+		// Before the session's lock, which it does not need.
+		if err := account.RememberLineManagerTx(ctx, tx, p.ID, r.LineManagerName, r.LineManagerEmail); err != nil {
+			return Outcome{}, err
+		}
+	}
+	if capsOf(se.AgencyCap, se.SectorCap, se.CapsReleaseAt).Active(now) || asksApproval(who, p, c) {
+		return s.bookLocked(ctx, tx, q, who, p, se.ID, r, capReason, now)
+	}
+	return s.takeAsSeen(ctx, tx, q, who, p, c, r, capReason, now)
+}
+
+// checkedPerson is the person c read, if who may book for them and they can
+// be booked: a confirmed email address, not erased.
+func checkedPerson(who actor.Actor, c bookingdb.BookingCheckRow) (person, error) {
+	if c.Erased {
+		return person{}, ErrNotFound
+	}
+	if who.ID != c.PersonID && !who.Manager && !who.Coordinates(c.PersonAgencyID) {
+		return person{}, ErrForbidden
+	}
+	if !c.Verified {
+		return person{}, ErrUnverified
+	}
+	return person{ID: c.PersonID, Email: c.PersonEmail, Name: c.PersonName, AgencyID: c.PersonAgencyID}, nil
+}
+
+// checkedSession is the session as c read it, without its lock.
+func checkedSession(c bookingdb.BookingCheckRow) bookingdb.LockSessionForBookingRow {
+	return bookingdb.LockSessionForBookingRow{
+		ID: c.ID, CourseID: c.CourseID, CourseTitle: c.CourseTitle, Status: c.Status, Capacity: c.Capacity,
+		SeatsTaken: c.SeatsTaken, StartsAt: c.StartsAt, EndsAt: c.EndsAt, BookingCutoffAt: c.BookingCutoffAt,
+		ClosedToAgencyID: c.ClosedToAgencyID, InviteToken: c.InviteToken, MeetingUrl: c.MeetingUrl,
+		VenueName: c.VenueName, VenueOnline: c.VenueOnline, AgencyCap: c.AgencyCap, SectorCap: c.SectorCap,
+		CapsReleaseAt: c.CapsReleaseAt,
+	}
+}
+
+// asksApproval says whether p's booking by who waits for their line
+// manager, as approvalHours does, from what BookingCheck read.
+func asksApproval(who actor.Actor, p person, c bookingdb.BookingCheckRow) bool {
+	return !who.Manager && who.ID == p.ID && p.AgencyID != nil && c.AgencyApproval
+}
+
+// takeAsSeen takes the place in one statement that locks the session, if
+// its terms are still those c read: confirmed (or held for payment) while a
+// seat is free, else on the waiting list if r asks. The email and the jobs
+// are written from what c read, with no second read under the lock. A
+// session changed since c was read is booked by bookLocked instead.
+func (s *Service) takeAsSeen(ctx context.Context, tx pgx.Tx, q *bookingdb.Queries, who actor.Actor, p person,
+	c bookingdb.BookingCheckRow, r Request, capReason string, now time.Time) (Outcome, error) {
+	d := r.Details
+	price := money.Pence(0) // with no payments wired, every place is free (paid.go)
+	if s.Money != nil {
+		price = money.Pence(c.PricePence) // as payment's PlacePrice: the same SQL function
+	}
+	free := bookingdb.BookingStatus(Confirmed)
+	var until *time.Time
+	if price > 0 && !who.Manager {
+		// A paid place is held while its person pays; a manager adding
+		// someone confirms it at once (the partnership's own decision).
+		u := now.Add(s.paymentHold())
+		free, until = bookingdb.BookingStatus(Held), &u
+	}
+	took, err := q.TakePlaceAsSeen(ctx, bookingdb.TakePlaceAsSeenParams{
+		SessionID: c.ID, Terms: c.Terms, UserID: p.ID, AgencyID: p.AgencyID, FreeStatus: free, BookedBy: who.ID,
+		AccessNeeds: d.AccessNeeds, DietaryNeeds: d.DietaryNeeds, LineManagerName: d.LineManagerName,
+		LineManagerEmail: d.LineManagerEmail, Now: now, HoldUntil: until, JoinWaitingList: r.JoinWaitingList,
+	})
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		// Changed meanwhile (moved, cancelled, capped...): check again, under the lock.
+		return s.bookLocked(ctx, tx, q, who, p, c.ID, r, capReason, now)
+	case err != nil:
+		return Outcome{}, fmt.Errorf("take place on session %d: %w", c.ID, err)
+	case took.BookingID == 0:
+		return Outcome{}, ErrFull
+	}
+	b := placeDetail(c, took.BookingID, Status(took.Status), who, d, now, until)
+	switch b.Status {
+	case bookingdb.BookingStatus(Held):
+		return Outcome{BookingID: b.ID, Status: Held, Price: price}, s.scheduleHoldExpiry(ctx, tx, b.ID, *until)
+	case bookingdb.BookingStatus(Waiting):
+		return Outcome{BookingID: b.ID, Status: Waiting}, s.send(ctx, tx, q, []bookingdb.BookingDetail{b}, msgWaiting)
+	}
+	reminders := s.reminderJobs(bookingdb.ReminderSessionRow{
+		ID: c.ID, Status: c.Status, StartsAt: c.StartsAt, MeetingUrl: c.MeetingUrl, VenueOnline: c.VenueOnline,
+	}, catchUpJoining)
+	return Outcome{BookingID: b.ID, Status: Confirmed}, s.send(ctx, tx, q, []bookingdb.BookingDetail{b}, msgConfirmed, reminders...)
+}
+
+// placeDetail is the new booking id as GetBooking would read it after
+// TakePlaceAsSeen: the person and session as BookingCheck read them (the
+// session's terms unchanged since), and the place as it was taken. A new
+// place has no payment, no end and was moved from nowhere.
+func placeDetail(c bookingdb.BookingCheckRow, id int64, status Status, who actor.Actor, d Details, now time.Time, until *time.Time) bookingdb.BookingDetail {
+	now = now.Truncate(time.Microsecond) // as PostgreSQL keeps it
+	b := bookingdb.BookingDetail{
+		ID: id, SessionID: c.ID, UserID: c.PersonID, AgencyID: c.PersonAgencyID, Status: bookingdb.BookingStatus(status),
+		BookedBy: who.ID, AccessNeeds: d.AccessNeeds, DietaryNeeds: d.DietaryNeeds, LineManagerName: d.LineManagerName,
+		LineManagerEmail: d.LineManagerEmail, PolicyAgreedAt: now, CreatedAt: now,
+		PersonEmail: c.PersonEmail, PersonName: c.PersonName, CourseID: c.CourseID, CourseTitle: c.CourseTitle,
+		StartsAt: c.StartsAt, EndsAt: c.EndsAt, BookingCutoffAt: c.BookingCutoffAt, SessionStatus: c.Status,
+		MeetingUrl: c.MeetingUrl, ClosedToAgencyID: c.ClosedToAgencyID, VenueName: c.VenueName,
+		VenueOnline: c.VenueOnline, VenueAddress: c.VenueAddress, AgencyName: c.AgencyName, CourseSlug: c.CourseSlug,
+		CourseDuration: c.CourseDuration, CourseSummary: c.CourseSummary, SessionSequence: c.SessionSequence,
+	}
+	switch status {
+	case Confirmed:
+		b.ConfirmedAt = &now
+	case Held:
+		h := until.Truncate(time.Microsecond)
+		b.HoldExpiresAt = &h
+	case Waiting:
+		b.WaitingSince = &now
+	}
+	return b
+}
+
+// bookLocked books r under session sessionID's lock, checking again that
+// it is open to p as it now stands, then its caps and whether the person's
+// line manager must approve: what book cannot check before the lock.
+func (s *Service) bookLocked(ctx context.Context, tx pgx.Tx, q *bookingdb.Queries, who actor.Actor, p person, sessionID int64,
+	r Request, capReason string, now time.Time) (Outcome, error) {
+	d := r.Details
+	se, err := lockSession(ctx, q, sessionID)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if err := mayBook(who, p, se, r.InviteToken, now); err != nil {
 		return Outcome{}, err
 	}
 	capped := false
@@ -273,11 +432,7 @@ func (s *Service) joinWaitingList(ctx context.Context, tx pgx.Tx, q *bookingdb.Q
 	} else if err != nil {
 		return Outcome{}, fmt.Errorf("join waiting list: %w", err)
 	}
-	pos, err := q.WaitingPosition(ctx, id)
-	if err != nil {
-		return Outcome{}, fmt.Errorf("waiting position: %w", err)
-	}
-	return Outcome{BookingID: id, Status: Waiting, Position: int(pos)}, s.tell(ctx, tx, q, id, msgWaiting)
+	return Outcome{BookingID: id, Status: Waiting}, s.tell(ctx, tx, q, id, msgWaiting)
 }
 
 // notTrainerOf refuses a place on a session to someone who delivers it:

@@ -164,10 +164,7 @@ const (
 )
 
 // scheduleReminders inserts the reminder jobs of session id as it now
-// stands: one for each reminder still to come (shared by everyone with a
-// place, so a place confirmed later adds nothing new), and a catch-up due
-// at once for those of the reminders already passed that due says. In the
-// transaction of the place's confirmation, the move, or the link.
+// stands (reminderJobs), in the transaction of the move or the link.
 func (s *Service) scheduleReminders(ctx context.Context, tx pgx.Tx, q *bookingdb.Queries, id int64, due catchUp) error {
 	if s.outbox == nil {
 		return nil
@@ -178,6 +175,22 @@ func (s *Service) scheduleReminders(ctx context.Context, tx pgx.Tx, q *bookingdb
 	} else if err != nil {
 		return fmt.Errorf("session %d for its reminders: %w", id, err)
 	}
+	jobs := s.reminderJobs(se, due)
+	if len(jobs) == 0 {
+		return nil
+	}
+	if err := s.outbox.EnqueueJobs(ctx, tx, jobs); err != nil {
+		return fmt.Errorf("schedule reminders of session %d: %w", id, err)
+	}
+	return nil
+}
+
+// reminderJobs are the reminder jobs of session se as it now stands: one
+// for each reminder still to come (shared by everyone with a place, so a
+// place confirmed later adds nothing new: each is unique while it waits),
+// and a catch-up due at once for those of the reminders already passed
+// that due says.
+func (s *Service) reminderJobs(se bookingdb.ReminderSessionRow, due catchUp) []river.InsertManyParams {
 	now := s.now()
 	if catalogue.SessionStatus(se.Status) != catalogue.SessionPublished || !now.Before(se.StartsAt) {
 		return nil
@@ -195,13 +208,12 @@ func (s *Service) scheduleReminders(ctx context.Context, tx pgx.Tx, q *bookingdb
 	if se.VenueOnline {
 		moments = append(moments, moment{joiningKind, se.StartsAt.Add(-joiningWindow)})
 	}
+	var jobs []river.InsertManyParams
 	overdue := ""
 	var latest time.Time
 	for _, m := range moments {
 		if m.at.After(now) {
-			if err := s.enqueue(ctx, tx, ReminderArgs{SessionID: id, StartsAt: at(se.StartsAt), Reminder: m.kind, Due: at(m.at)}); err != nil {
-				return fmt.Errorf("schedule %s reminder of session %d: %w", m.kind, id, err)
-			}
+			jobs = append(jobs, river.InsertManyParams{Args: ReminderArgs{SessionID: se.ID, StartsAt: at(se.StartsAt), Reminder: m.kind, Due: at(m.at)}})
 			continue
 		}
 		// Its moment has passed: due now only as the caller says.
@@ -210,23 +222,30 @@ func (s *Service) scheduleReminders(ctx context.Context, tx pgx.Tx, q *bookingdb
 			overdue, latest = m.kind, m.at
 		}
 	}
-	if overdue == "" {
-		return nil
+	if overdue != "" {
+		jobs = append(jobs, river.InsertManyParams{Args: ReminderArgs{SessionID: se.ID, StartsAt: at(se.StartsAt), Reminder: overdue, Due: at(now), CatchUp: true}})
 	}
-	if err := s.enqueue(ctx, tx, ReminderArgs{SessionID: id, StartsAt: at(se.StartsAt), Reminder: overdue, Due: at(now), CatchUp: true}); err != nil {
-		return fmt.Errorf("schedule reminders now due of session %d: %w", id, err)
-	}
-	return nil
+	return jobs
 }
 
 // confirmed finishes confirming booking id on session sessionID, in its
 // transaction: the email (of kind: confirmed, or moved for a place moved to
-// this session) and the jobs that remind them before it.
+// this session) and the jobs that remind them before it, inserted together.
 func (s *Service) confirmed(ctx context.Context, tx pgx.Tx, q *bookingdb.Queries, id, sessionID int64, kind messageKind) error {
-	if err := s.scheduleReminders(ctx, tx, q, sessionID, catchUpJoining); err != nil {
-		return err
+	if s.outbox == nil {
+		return nil
 	}
-	return s.tell(ctx, tx, q, id, kind)
+	se, err := q.ReminderSession(ctx, sessionID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ErrNotFound
+	} else if err != nil {
+		return fmt.Errorf("session %d for its reminders: %w", sessionID, err)
+	}
+	b, err := q.GetBooking(ctx, id)
+	if err != nil {
+		return fmt.Errorf("booking %d for email: %w", id, err)
+	}
+	return s.send(ctx, tx, q, []bookingdb.BookingDetail{b}, kind, s.reminderJobs(se, catchUpJoining)...)
 }
 
 // NotifyMeetingLinkChanged schedules, in tx, what a session's new meeting

@@ -138,8 +138,10 @@ func (s *Service) AddPerson(ctx context.Context, sessionID int64, personEmail st
 		return Outcome{}, ErrAlreadyBooked
 	} else if CapViolated(err) {
 		return Outcome{}, ErrCapReached
+	} else if err != nil {
+		return Outcome{}, err
 	}
-	return out, err
+	return s.withPosition(ctx, out)
 }
 
 // Overrides are a manager's reasons for booking someone the rules would

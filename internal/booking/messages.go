@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
 
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/booking/internal/bookingdb"
@@ -86,16 +87,17 @@ func (s *Service) tellAll(ctx context.Context, tx pgx.Tx, q *bookingdb.Queries, 
 }
 
 // send writes the email of kind about each booking of rows, read in the
-// transaction tx after the change they tell of, and queues them all at once.
-func (s *Service) send(ctx context.Context, tx pgx.Tx, q *bookingdb.Queries, rows []bookingdb.BookingDetail, kind messageKind) error {
-	if s.outbox == nil || len(rows) == 0 {
+// transaction tx after the change they tell of, and queues them all at once,
+// with any other jobs of the change (also).
+func (s *Service) send(ctx context.Context, tx pgx.Tx, q *bookingdb.Queries, rows []bookingdb.BookingDetail, kind messageKind, also ...river.InsertManyParams) error {
+	if s.outbox == nil || len(rows) == 0 && len(also) == 0 {
 		return nil
 	}
 	messages, err := s.messagesFor(ctx, q, rows, kind)
 	if err != nil {
 		return err
 	}
-	if err := s.outbox.EnqueueAll(ctx, tx, messages); err != nil {
+	if err := s.outbox.EnqueueAll(ctx, tx, messages, also...); err != nil {
 		return fmt.Errorf("emails about %d bookings: %w", len(rows), err)
 	}
 	return nil

@@ -161,9 +161,9 @@ var (
 	latencyLine = regexp.MustCompile(`(?m)^latency average = ([0-9.]+) ms`)
 	failedLine  = regexp.MustCompile(`(?m)^number of failed transactions: (\d+)`)
 	doneLine    = regexp.MustCompile(`(?m)^number of transactions actually processed: (\d+)/(\d+)`)
-	// With -r, each statement's average latency; the lock is the statement
-	// that begins "SELECT s.id".
-	lockLine = regexp.MustCompile(`(?m)^\s+([0-9.]+)\s+\d+\s+SELECT s\.id`)
+	// With -r, each statement's average latency; the lock is taken by the
+	// statement that takes the place, which begins "WITH locked".
+	lockLine = regexp.MustCompile(`(?m)^\s+([0-9.]+)\s+\d+\s+WITH locked`)
 )
 
 func (r pgbenchRush) run(b *testing.B, bin string, sessions, clients int) pgbenchRun {
@@ -179,6 +179,8 @@ func (r pgbenchRush) run(b *testing.B, bin string, sessions, clients int) pgbenc
 		"-D", "first_session="+strconv.FormatInt(r.sessions[0], 10),
 		"-D", "sessions="+strconv.Itoa(sessions),
 		"-D", "now="+start.Format(time.RFC3339),
+		"-D", "free_status=confirmed", "-D", "empty= ", // pgbench refuses an empty value
+		"-D", "lm_name=Lee Manager", "-D", "lm_email=lee@example.org",
 		"-f", filepath.Join("testdata", "rush.pgbench"),
 		r.url)
 	var out, errs bytes.Buffer

@@ -14,10 +14,11 @@ import (
 // does for one, in two statements however many there are (one insert of the
 // emails, one of their jobs), so a change that tells everyone on a session
 // holds its locks no longer for thirty people than for one. Nothing is stored
-// unless every message is valid.
-func (o *Outbox) EnqueueAll(ctx context.Context, tx pgx.Tx, messages []Message) error {
+// unless every message is valid. Other jobs of the same change (also) go in
+// with the deliveries, in the same statement.
+func (o *Outbox) EnqueueAll(ctx context.Context, tx pgx.Tx, messages []Message, also ...river.InsertManyParams) error {
 	if len(messages) == 0 {
-		return nil
+		return o.EnqueueJobs(ctx, tx, also)
 	}
 	var p emaildb.InsertEmailsParams
 	for _, m := range messages {
@@ -46,10 +47,11 @@ func (o *Outbox) EnqueueAll(ctx context.Context, tx pgx.Tx, messages []Message) 
 	if err != nil {
 		return fmt.Errorf("store %d emails: %w", len(messages), err)
 	}
-	jobs := make([]river.InsertManyParams, len(ids))
+	jobs := make([]river.InsertManyParams, len(ids), len(ids)+len(also))
 	for i, id := range ids {
 		jobs[i] = river.InsertManyParams{Args: DeliverArgs{EmailID: id}}
 	}
+	jobs = append(jobs, also...)
 	if _, err := o.jobs.InsertManyTx(ctx, tx, jobs); err != nil {
 		return fmt.Errorf("enqueue delivery of %d emails: %w", len(ids), err)
 	}

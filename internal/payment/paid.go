@@ -11,6 +11,7 @@ import (
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/london"
+	"github.com/pscp/booktraining/internal/payment/internal/paymentdb"
 )
 
 // Paid places: the state machine of a place that costs money, in this
@@ -53,11 +54,11 @@ var _ booking.Money = (*Service)(nil)
 // (nil: an organisation not yet listed, which pays as a non-contributing
 // one), read in db.
 func (s *Service) PlacePrice(ctx context.Context, db DBTX, courseID int64, agencyID *int64) (Pence, error) {
-	if agencyID == nil {
-		return CoursePrice(ctx, db, courseID, "non_contributing")
+	p, err := paymentdb.New(db).PlacePrice(ctx, paymentdb.PlacePriceParams{CourseID: courseID, AgencyID: agencyID})
+	if err != nil {
+		return 0, fmt.Errorf("price of a place on course %d: %w", courseID, err)
 	}
-	p, _, err := AgencyCoursePrice(ctx, db, courseID, *agencyID)
-	return p, err
+	return Pence(p), nil
 }
 
 // SettleTx deals with the money of booking bookingID's place, which has

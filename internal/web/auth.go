@@ -72,17 +72,13 @@ func (a *app) loadLogin(c *fiber.Ctx) error {
 	} else if err != nil {
 		return err
 	}
-	if l.UserID != nil {
-		u, err := a.deps.Accounts.User(ctx, *l.UserID)
-		if err != nil {
-			return err
-		}
+	if u := l.User; u != nil {
 		if u.Erased {
 			a.clearLoginCookie(c)
 			return c.Next()
 		}
-		c.Locals(localUser, &u)
-		c.SetUserContext(actor.With(ctx, actorOf(&u, a.clientIP(c))))
+		c.Locals(localUser, u)
+		c.SetUserContext(actor.With(ctx, actorOf(u, a.clientIP(c))))
 		// Pages for a signed-in person show their data: never cache them.
 		c.Set(fiber.HeaderCacheControl, "no-store")
 	}

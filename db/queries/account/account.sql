@@ -95,10 +95,22 @@ UPDATE sign_in_attempts SET succeeded = true WHERE id = @id;
 INSERT INTO web_sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, ip, user_agent)
 VALUES (@token_hash, sqlc.narg(user_id), @csrf_token, @now, @now, @expires_at, sqlc.narg(ip), @user_agent);
 
--- name: GetWebSession :one
-SELECT token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at
-FROM web_sessions
-WHERE token_hash = @token_hash AND expires_at > @now AND last_seen_at > @idle_since;
+-- name: GetWebSessionAndUser :one
+-- A live login and, once signed in, its person as GetUser reads them: what
+-- every request of a signed-in person needs first, in one statement.
+SELECT w.token_hash, w.user_id, w.csrf_token, w.created_at, w.last_seen_at,
+       coalesce(u.email, '')::text AS email, coalesce(u.full_name, '')::text AS full_name,
+       coalesce(u.job_title, '')::text AS job_title, u.agency_id, coalesce(u.unlisted_agency_name, '')::text AS unlisted_agency_name,
+       u.requested_agency_id, u.email_verified_at, u.erased_at, coalesce(u.created_at, w.created_at)::timestamptz AS user_created_at,
+       coalesce(u.line_manager_name, '')::text AS line_manager_name, coalesce(u.line_manager_email, '')::text AS line_manager_email,
+       coalesce(a.name, '')::text AS agency_name,
+       coalesce(ra.name, '')::text AS requested_agency_name,
+       coalesce((SELECT array_agg(r.role ORDER BY r.role) FROM user_roles r WHERE r.user_id = u.id), '{}')::text[] AS roles
+FROM web_sessions w
+LEFT JOIN users u ON u.id = w.user_id
+LEFT JOIN agencies a ON a.id = u.agency_id
+LEFT JOIN agencies ra ON ra.id = u.requested_agency_id
+WHERE w.token_hash = @token_hash AND w.expires_at > @now AND w.last_seen_at > @idle_since;
 
 -- name: TouchWebSession :exec
 UPDATE web_sessions SET last_seen_at = @now WHERE token_hash = @token_hash;

@@ -67,6 +67,12 @@ WHERE kind = @kind AND duration = @duration AND charging_band = @charging_band;
 UPDATE charge_policy SET amount_pence = @amount_pence, updated_at = @now
 WHERE kind = @kind AND duration = @duration AND charging_band = @charging_band;
 
+-- name: PlacePrice :one
+-- What a place on a course costs an agency (NULL: an organisation not yet
+-- listed, which pays as a non-contributing one); booking reads the same
+-- function before it takes a place.
+SELECT place_price(@course_id, sqlc.narg(agency_id))::int AS amount_pence;
+
 -- name: AgencyBand :one
 SELECT charging_band FROM agencies WHERE id = @id;
 

@@ -307,6 +307,25 @@ func (q *Queries) LockPriceCourse(ctx context.Context, id int64) (LockPriceCours
 	return i, err
 }
 
+const placePrice = `-- name: PlacePrice :one
+SELECT place_price($1, $2)::int AS amount_pence
+`
+
+type PlacePriceParams struct {
+	CourseID int64
+	AgencyID *int64
+}
+
+// What a place on a course costs an agency (NULL: an organisation not yet
+// listed, which pays as a non-contributing one); booking reads the same
+// function before it takes a place.
+func (q *Queries) PlacePrice(ctx context.Context, arg PlacePriceParams) (int32, error) {
+	row := q.db.QueryRow(ctx, placePrice, arg.CourseID, arg.AgencyID)
+	var amount_pence int32
+	err := row.Scan(&amount_pence)
+	return amount_pence, err
+}
+
 const priceCourse = `-- name: PriceCourse :one
 SELECT id, slug, title, duration, retired_at FROM courses WHERE id = $1
 `

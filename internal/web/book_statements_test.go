@@ -1,0 +1,57 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pscp/booktraining/internal/pgtest"
+)
+
+// A booking request costs at most eight statements, loading the signed-in
+// person included, and holds its session's lock for as little as it can:
+// the lock is taken by the statement that takes the place, and only the
+// email, its jobs and the commit follow it. The booking's page is read by
+// the next request, after the commit.
+func TestABookingCostsAtMostEightStatements(t *testing.T) {
+	t.Parallel()
+	var s *pgtest.Statements
+	a := setup(t, countedStatements(t, &s))
+	a.newUser(t, "eight@example.org", "")
+	session := a.addSession(t, 10, 10*24*time.Hour, 3*24*time.Hour)
+	c := a.as(t, "eight@example.org")
+	c.get(fmt.Sprintf("/sessions/%d/book", session))
+
+	s.Reset()
+	resp, page := c.post(fmt.Sprintf("/sessions/%d/book", session), bookingDetails())
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, errorSummary(page))
+	sent := names(s.List())
+	t.Logf("a booking: %v", sent)
+	assert.LessOrEqual(t, len(sent), 8)
+	lock := slices.Index(sent, "TakePlaceAsSeen")
+	require.GreaterOrEqual(t, lock, 0, "the place is taken with its lock in one statement")
+	assert.Equal(t, []string{"InsertEmails", "JobInsertFastMany", "commit"}, sent[lock+1:],
+		"under the lock: only what must commit with the place")
+	assert.NotContains(t, sent, "LockSessionForBooking")
+	assert.NotContains(t, sent, "GetBooking", "the email is written from what was read before the lock")
+}
+
+var statementNamed = regexp.MustCompile(`^-- name: (\w+)`)
+
+// names is each statement's sqlc name, or its SQL (begin, commit).
+func names(sql []string) []string {
+	out := make([]string, len(sql))
+	for i, q := range sql {
+		out[i] = q
+		if m := statementNamed.FindStringSubmatch(q); m != nil {
+			out[i] = m[1]
+		}
+	}
+	return out
+}
