@@ -116,27 +116,6 @@ type person struct {
 	AgencyID *int64
 }
 
-// personFor checks that actor may book for personID, and that the person
-// can be booked: a confirmed email address, not erased.
-func personFor(ctx context.Context, q *bookingdb.Queries, who actor.Actor, personID int64) (person, error) {
-	p, err := q.GetPersonForBooking(ctx, personID)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return person{}, ErrNotFound
-	} else if err != nil {
-		return person{}, fmt.Errorf("person %d: %w", personID, err)
-	}
-	if p.Erased {
-		return person{}, ErrNotFound
-	}
-	if who.ID != p.ID && !who.Manager && !who.Coordinates(p.AgencyID) {
-		return person{}, ErrForbidden
-	}
-	if !p.Verified {
-		return person{}, ErrUnverified
-	}
-	return person{ID: p.ID, Email: p.Email, Name: p.FullName, AgencyID: p.AgencyID}, nil
-}
-
 // Book asks for a place. It returns validation.Errors for bad details, or
 // one of the package's errors when the place cannot be had; nothing is
 // changed unless it succeeds. A person booking for themselves has the line
