@@ -4,7 +4,7 @@
 GO ?= go
 TEST_FLAGS ?= -race -count=1 -timeout 30m
 
-.PHONY: run reset-demo announce test check build generate assets chromium bench
+.PHONY: run reset-demo announce test check build generate assets chromium bench perf
 
 ## run: serve the app on http://localhost:3000 (a private PostgreSQL starts when DATABASE_URL is unset)
 run: announce build
@@ -46,6 +46,16 @@ generate:
 assets:
 	bash .ci/update-assets
 
-## bench: benchmarks against a private PostgreSQL
+## bench: benchmarks against a private PostgreSQL; BENCH picks them (a -bench pattern, every one by default),
+## BENCHTIME says how long or how many times each runs (1s, 1x, 300x), BENCH_PKGS which packages
+BENCH ?= .
+BENCHTIME ?= 1s
+BENCH_PKGS ?= ./...
 bench:
-	$(GO) run ./cmd/withpg -- $(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) run ./cmd/withpg -- $(GO) test -run '^$$' -bench '$(BENCH)' -benchtime '$(BENCHTIME)' -benchmem -timeout 0 $(BENCH_PKGS)
+
+## perf: the app measured as production runs it (fsync on), in one run: the single-row update ceiling, the
+## booking rush over HTTP against pgbench, pages against /healthz, peak memory; PERF_FLAGS passes flags
+## (go run ./cmd/perf -h lists them, e.g. PERF_FLAGS='-runs 1')
+perf: build
+	$(GO) run ./cmd/perf -server ./bin/server $(PERF_FLAGS)

@@ -295,6 +295,23 @@ func startServerWith(t testing.TB, bin, dbURL string, env ...string) (*serverPro
 	}
 }
 
+// stop ends the process (SIGTERM, then SIGKILL after 20 s) and waits
+// for it; the cleanup then finds it gone.
+func (p *serverProcess) stop() {
+	select {
+	case <-p.exited:
+		return
+	default:
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.exited:
+	case <-time.After(20 * time.Second):
+		_ = p.cmd.Process.Kill()
+		<-p.exited
+	}
+}
+
 // alive reports an error if the process has exited.
 func (p *serverProcess) alive() error {
 	select {
