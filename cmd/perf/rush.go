@@ -168,6 +168,9 @@ func pgbenchRush(ctx context.Context, w *world, bin, script string, sessions int
 		"-D", "first_session="+strconv.FormatInt(w.rush[sessions][0], 10),
 		"-D", "sessions="+strconv.Itoa(sessions),
 		"-D", "now="+time.Now().UTC().Format(time.RFC3339),
+		// the script's text values, as BenchmarkBookingRushPgbench gives them
+		"-D", "free_status=confirmed", "-D", "empty= ", // pgbench refuses an empty value
+		"-D", "lm_name=Lee Manager", "-D", "lm_email=lee@example.org",
 		"-f", script,
 		w.url)
 	if err != nil {
