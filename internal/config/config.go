@@ -31,13 +31,6 @@ type Config struct {
 	RequestTimeout   time.Duration // REQUEST_TIMEOUT
 	ShutdownTimeout  time.Duration // SHUTDOWN_TIMEOUT
 	DatabaseMaxConns int32         // DATABASE_MAX_CONNS
-	// JOBS_DATABASE_MAX_CONNS: the job queue's own pool, for River and
-	// every worker's statements, apart from the requests' pool.
-	JobsDatabaseMaxConns int32
-	// MEMORY_LIMIT: the Go runtime's soft memory limit in bytes
-	// (debug.SetMemoryLimit); 0 when off, or when GOMEMLIMIT, which the
-	// runtime reads itself, is set.
-	MemoryLimit int64
 	SMTPURL          string        // SMTP_URL; empty keeps email in the database for /admin/emails
 	EmailOutboxOnly  bool          // EMAIL_OUTBOX_ONLY: no SMTP, on purpose, at an address other than localhost
 	Local            bool          // BASE_URL is localhost: a developer's own machine
@@ -47,6 +40,14 @@ type Config struct {
 	CookieSecure     bool          // COOKIE_SECURE; may be false only for http://localhost
 	OfferWindow      time.Duration // OFFER_WINDOW: how long a waiting-list offer is held
 	ReminderDays     []int         // REMINDER_DAYS: days before a session to remind its people
+
+	// JOBS_DATABASE_MAX_CONNS: the job queue's own pool, for River and
+	// every worker's statements, apart from the requests' pool.
+	JobsDatabaseMaxConns int32
+	// MEMORY_LIMIT: the Go runtime's soft memory limit in bytes
+	// (debug.SetMemoryLimit); 0 when off, or when GOMEMLIMIT, which the
+	// runtime reads itself, is set.
+	MemoryLimit int64
 
 	// Stripe: both keys or neither; without them paid places are invoiced.
 	StripeSecretKey     string        // STRIPE_SECRET_KEY
