@@ -59,6 +59,7 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 		// GOMEMLIMIT, when set, is the runtime's own (and config leaves
 		// MemoryLimit 0): this is the default for when it is not.
 		debug.SetMemoryLimit(cfg.MemoryLimit)
+		log.Info("soft memory limit set (MEMORY_LIMIT)", "bytes", cfg.MemoryLimit)
 	}
 
 	dbURL := cfg.DatabaseURL
@@ -85,6 +86,13 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 		return fmt.Errorf("DATABASE_URL: %w", err)
 	}
 	poolCfg.MaxConns = cfg.DatabaseMaxConns
+	// pg_stat_activity tells the requests' connections from the job
+	// queue's, unless DATABASE_URL names them.
+	name := poolCfg.ConnConfig.RuntimeParams["application_name"]
+	if name == "" {
+		name = "booktraining"
+		poolCfg.ConnConfig.RuntimeParams["application_name"] = name
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, poolCfg)
 	if err != nil {
 		return fmt.Errorf("connect to the database: %w", err)
@@ -101,6 +109,7 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	// never for the requests'.
 	jobsCfg := poolCfg.Copy()
 	jobsCfg.MaxConns = cfg.JobsDatabaseMaxConns
+	jobsCfg.ConnConfig.RuntimeParams["application_name"] = name + " jobs"
 	jobsPool, err := pgxpool.NewWithConfig(ctx, jobsCfg)
 	if err != nil {
 		return fmt.Errorf("connect to the database (job queue): %w", err)

@@ -42,7 +42,8 @@ type Config struct {
 	ReminderDays     []int         // REMINDER_DAYS: days before a session to remind its people
 
 	// JOBS_DATABASE_MAX_CONNS: the job queue's own pool, for River and
-	// every worker's statements, apart from the requests' pool.
+	// every worker's statements, apart from the requests' pool (River
+	// takes one more connection out of it for LISTEN, for good).
 	JobsDatabaseMaxConns int32
 	// MEMORY_LIMIT: the Go runtime's soft memory limit in bytes
 	// (debug.SetMemoryLimit); 0 when off, or when GOMEMLIMIT, which the
@@ -172,10 +173,8 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 
 	jobConns := get("JOBS_DATABASE_MAX_CONNS", "4")
-	if n, err := strconv.Atoi(jobConns); err != nil || n < 2 || n > 1000 {
-		// River keeps one connection for LISTEN; a pool of one would leave
-		// its workers none.
-		bad("JOBS_DATABASE_MAX_CONNS", jobConns, "must be a whole number from 2 to 1000")
+	if n, err := strconv.Atoi(jobConns); err != nil || n < 1 || n > 1000 {
+		bad("JOBS_DATABASE_MAX_CONNS", jobConns, "must be a whole number from 1 to 1000")
 	} else {
 		c.JobsDatabaseMaxConns = int32(n)
 	}

@@ -235,7 +235,7 @@ func TestLoadJobsPoolAndMemoryLimit(t *testing.T) {
 	assert.Zero(t, c.MemoryLimit)
 
 	for key, v := range map[string][]string{
-		"JOBS_DATABASE_MAX_CONNS": {"1", "0", "-3", "four", "1001"},
+		"JOBS_DATABASE_MAX_CONNS": {"0", "-3", "four", "1001"},
 		"MEMORY_LIMIT":            {"16MiB", "lots", "1.5GiB", "-1", "1GB", "99999999999TiB"},
 	} {
 		for _, value := range v {

@@ -123,8 +123,8 @@ func TestBackgroundWorkHasItsOwnPool(t *testing.T) {
 	assert.Empty(t, requests.take(), "the job queue used the requests' pool")
 	assert.NotZero(t, jobsPool.Stat().AcquireCount(), "the job queue used its own pool")
 
-	// Slow jobs hold every connection of the jobs' pool (River keeps one
-	// for LISTEN; the test takes the rest).
+	// Slow jobs hold every connection of the jobs' pool (the test takes
+	// them all; River's LISTEN connection is its own, out of the pool).
 	var held []*pgxpool.Conn
 	for {
 		wait, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
