@@ -13,6 +13,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strconv"
 	"syscall"
 	"time"
@@ -54,6 +55,12 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	}
 	log := slog.New(web.LogHandler(h))
 	slog.SetDefault(log)
+	if cfg.MemoryLimit > 0 {
+		// GOMEMLIMIT, when set, is the runtime's own (and config leaves
+		// MemoryLimit 0): this is the default for when it is not.
+		debug.SetMemoryLimit(cfg.MemoryLimit)
+		log.Info("soft memory limit set (MEMORY_LIMIT)", "bytes", cfg.MemoryLimit)
+	}
 
 	dbURL := cfg.DatabaseURL
 	if dbURL == "" {
@@ -79,6 +86,13 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 		return fmt.Errorf("DATABASE_URL: %w", err)
 	}
 	poolCfg.MaxConns = cfg.DatabaseMaxConns
+	// pg_stat_activity tells the requests' connections from the job
+	// queue's, unless DATABASE_URL names them.
+	name := poolCfg.ConnConfig.RuntimeParams["application_name"]
+	if name == "" {
+		name = "booktraining"
+		poolCfg.ConnConfig.RuntimeParams["application_name"] = name
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, poolCfg)
 	if err != nil {
 		return fmt.Errorf("connect to the database: %w", err)
@@ -90,6 +104,17 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	if err != nil {
 		return fmt.Errorf("connect to the database: %w", err)
 	}
+	// The job queue's own pool: River and every worker's statements go
+	// through it, so a rush of emails waits for these few connections and
+	// never for the requests'.
+	jobsCfg := poolCfg.Copy()
+	jobsCfg.MaxConns = cfg.JobsDatabaseMaxConns
+	jobsCfg.ConnConfig.RuntimeParams["application_name"] = name + " jobs"
+	jobsPool, err := pgxpool.NewWithConfig(ctx, jobsCfg)
+	if err != nil {
+		return fmt.Errorf("connect to the database (job queue): %w", err)
+	}
+	defer jobsPool.Close()
 
 	if err := db.Migrate(ctx, pool, log); err != nil {
 		return err
@@ -108,7 +133,7 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 
 	// Every part of the app, built once, with the hooks that join them
 	// (internal/services): the web app below and the job queue share them.
-	svc, err := services.New(pool, cfg, services.Options{Now: time.Now, Logger: log})
+	svc, err := services.New(pool, cfg, services.Options{Now: time.Now, Logger: log, JobsPool: jobsPool})
 	if err != nil {
 		return err
 	}

@@ -242,3 +242,34 @@ func TestSignUpEmailArrivesOverSMTP(t *testing.T) {
 	assert.Equal(t, "Reset your password", msgs[1].Subject)
 	assert.Contains(t, msgs[1].Body, "Dear Alex Morgan,", "a proven address is greeted by name")
 }
+
+// The job queue works on a pool of its own, of JOBS_DATABASE_MAX_CONNS
+// connections (and the one River takes from it for LISTEN) named apart
+// from the requests' in pg_stat_activity, and
+// MEMORY_LIMIT sets the runtime's soft memory limit.
+func TestRunGivesJobsTheirOwnPoolAndSetsTheMemoryLimit(t *testing.T) {
+	t.Parallel()
+	db, url := pgtest.NewEmpty(t)
+	port := freePort(t)
+	_, logs, stop := start(t, map[string]string{"DATABASE_URL": url, "PORT": port,
+		"JOBS_DATABASE_MAX_CONNS": "2", "MEMORY_LIMIT": "300MiB"})
+	status, _ := get(t, "http://127.0.0.1:"+port+"/courses")
+	assert.Equal(t, http.StatusOK, status)
+
+	count := func(app string) int {
+		var n int
+		require.NoError(t, db.QueryRow(context.Background(),
+			"SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1", app).Scan(&n))
+		return n
+	}
+	require.Eventually(t, func() bool { return count("booktraining jobs") > 0 }, 10*time.Second, 20*time.Millisecond,
+		"the job queue (River's LISTEN, at least) is connected through its own pool")
+	for range 20 {
+		// River takes one connection out of the pool for LISTEN, for good.
+		assert.LessOrEqual(t, count("booktraining jobs"), 2+1, "no more than JOBS_DATABASE_MAX_CONNS, and River's LISTEN")
+		time.Sleep(10 * time.Millisecond)
+	}
+	assert.Positive(t, count("booktraining"), "requests have their own pool")
+	require.NoError(t, stop())
+	assert.Contains(t, logs.String(), `msg="soft memory limit set (MEMORY_LIMIT)" bytes=314572800`)
+}

@@ -118,25 +118,40 @@ func (s *Service) sendPasswordReset(ctx context.Context, actionID int64, next st
 // signed out everywhere; having the link also proves their email address.
 func (s *Service) ResetPassword(ctx context.Context, token, newPassword, ip string) error {
 	now := s.now()
-	var hash string
+	// The new password is checked against the policy, and hashed, before
+	// the transaction that spends the link: hashing waits for one of
+	// password's few slots, and no connection or lock may be held
+	// meanwhile. A refused password leaves the link working for another try.
+	q := accountdb.New(s.pool)
+	owner, err := q.AccountTokenOwner(ctx, accountdb.AccountTokenOwnerParams{Now: now, TokenHash: hashToken(token), Purpose: "reset_password"})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ErrLinkInvalid
+	} else if err != nil {
+		return fmt.Errorf("reset password: %w", err)
+	}
+	u, err := getUser(ctx, q, owner.UserID)
+	if err != nil {
+		return err
+	}
+	var v validation.Errors
+	if err := password.Check(newPassword, passwordContext(u.Email, u.FullName)...); err != nil {
+		v.Add("password", policyMessage(err))
+		return v.Err()
+	}
+	hash, err := password.Hash(newPassword)
+	if err != nil {
+		return err
+	}
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		q := accountdb.New(tx)
 		userID, err := q.UseAccountToken(ctx, accountdb.UseAccountTokenParams{Now: now, TokenHash: hashToken(token), Purpose: "reset_password"})
-		if errors.Is(err, pgx.ErrNoRows) {
-			return ErrLinkInvalid
+		if errors.Is(err, pgx.ErrNoRows) || (err == nil && userID != owner.UserID) {
+			return ErrLinkInvalid // spent by another request meanwhile
 		} else if err != nil {
 			return fmt.Errorf("reset password: %w", err)
 		}
 		u, err := getUser(ctx, q, userID)
 		if err != nil {
-			return err
-		}
-		var v validation.Errors
-		if err := password.Check(newPassword, passwordContext(u.Email, u.FullName)...); err != nil {
-			v.Add("password", policyMessage(err))
-			return v.Err() // rolls back: the link still works for another try
-		}
-		if hash, err = password.Hash(newPassword); err != nil {
 			return err
 		}
 		if err := q.SetPasswordHash(ctx, accountdb.SetPasswordHashParams{PasswordHash: hash, ID: userID}); err != nil {

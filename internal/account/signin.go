@@ -146,6 +146,15 @@ func (s *Service) SignInOnDevice(ctx context.Context, addr, plain, ip, device st
 	if !ok {
 		return 0, "", s.failed(ctx, addr, &u.ID, ip)
 	}
+	// A stronger hash, when due, is made before the transaction: hashing
+	// waits for one of password's few slots, and no connection may be
+	// held meanwhile, or a crowd signing in would hold every one.
+	var stronger string
+	if rehash {
+		if h, err := password.Hash(plain); err == nil {
+			stronger = h
+		}
+	}
 	newDevice, newDeviceHash := newToken()
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		q := accountdb.New(tx)
@@ -155,11 +164,9 @@ func (s *Service) SignInOnDevice(ctx context.Context, addr, plain, ip, device st
 		if err := q.RecordSignedIn(ctx, accountdb.RecordSignedInParams{ID: u.ID, Now: now}); err != nil {
 			return err
 		}
-		if rehash {
-			if h, err := password.Hash(plain); err == nil {
-				if err := q.SetPasswordHash(ctx, accountdb.SetPasswordHashParams{PasswordHash: h, ID: u.ID}); err != nil {
-					return err
-				}
+		if stronger != "" {
+			if err := q.SetPasswordHash(ctx, accountdb.SetPasswordHashParams{PasswordHash: stronger, ID: u.ID}); err != nil {
+				return err
 			}
 		}
 		if deviceHash != nil {

@@ -41,6 +41,15 @@ type Config struct {
 	OfferWindow      time.Duration // OFFER_WINDOW: how long a waiting-list offer is held
 	ReminderDays     []int         // REMINDER_DAYS: days before a session to remind its people
 
+	// JOBS_DATABASE_MAX_CONNS: the job queue's own pool, for River and
+	// every worker's statements, apart from the requests' pool (River
+	// takes one more connection out of it for LISTEN, for good).
+	JobsDatabaseMaxConns int32
+	// MEMORY_LIMIT: the Go runtime's soft memory limit in bytes
+	// (debug.SetMemoryLimit); 0 when off, or when GOMEMLIMIT, which the
+	// runtime reads itself, is set.
+	MemoryLimit int64
+
 	// Stripe: both keys or neither; without them paid places are invoiced.
 	StripeSecretKey     string        // STRIPE_SECRET_KEY
 	StripeWebhookSecret string        // STRIPE_WEBHOOK_SECRET
@@ -163,6 +172,26 @@ func Load(getenv func(string) string) (Config, error) {
 		c.DatabaseMaxConns = int32(n)
 	}
 
+	jobConns := get("JOBS_DATABASE_MAX_CONNS", "4")
+	if n, err := strconv.Atoi(jobConns); err != nil || n < 1 || n > 1000 {
+		bad("JOBS_DATABASE_MAX_CONNS", jobConns, "must be a whole number from 1 to 1000")
+	} else {
+		c.JobsDatabaseMaxConns = int32(n)
+	}
+
+	limit := get("MEMORY_LIMIT", DefaultMemoryLimit)
+	switch n, err := parseBytes(limit); {
+	case getenv("GOMEMLIMIT") != "":
+		if getenv("MEMORY_LIMIT") != "" {
+			problems = append(problems, errors.New("MEMORY_LIMIT and GOMEMLIMIT: set one or the other"))
+		}
+	case strings.EqualFold(limit, "off"):
+	case err != nil || n < 32<<20:
+		bad("MEMORY_LIMIT", limit, "must be an amount of memory of at least 32MiB, such as 192MiB or 1GiB, or off")
+	default:
+		c.MemoryLimit = n
+	}
+
 	c.SMTPURL = get("SMTP_URL", "")
 	if c.SMTPURL != "" {
 		if u, err := url.Parse(c.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
@@ -276,6 +305,34 @@ func Load(getenv func(string) string) (Config, error) {
 		return Config{}, fmt.Errorf("configuration: %w", errors.Join(problems...))
 	}
 	return c, nil
+}
+
+// DefaultMemoryLimit is MEMORY_LIMIT when unset: the heap a busy process
+// needs (a booking rush stays under 64 MB of RSS, 200 sign-ins at once
+// under 256 MB, password hashing being bounded), with room to spare. Above
+// it the garbage collector works harder rather than let the heap grow: set
+// it to about nine tenths of the memory the process may use.
+const DefaultMemoryLimit = "192MiB"
+
+// parseBytes reads an amount of memory as GOMEMLIMIT writes it: a whole
+// number of bytes, optionally followed by B, KiB, MiB, GiB or TiB.
+func parseBytes(s string) (int64, error) {
+	units := []struct {
+		suffix string
+		shift  uint
+	}{{"TiB", 40}, {"GiB", 30}, {"MiB", 20}, {"KiB", 10}, {"B", 0}}
+	shift := uint(0)
+	for _, u := range units {
+		if v, ok := strings.CutSuffix(s, u.suffix); ok {
+			s, shift = v, u.shift
+			break
+		}
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil || n < 0 || n > (1<<62)>>shift {
+		return 0, errors.New("not an amount of memory")
+	}
+	return n << shift, nil
 }
 
 func isLocalhost(host string) bool {

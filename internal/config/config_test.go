@@ -208,3 +208,43 @@ func TestLoadReminderDays(t *testing.T) {
 		assert.Contains(t, err.Error(), "REMINDER_DAYS", v)
 	}
 }
+
+// The job queue's pool and the memory limit have defaults that suit one
+// small machine, and refuse what would leave the workers no connection or
+// the process no room.
+func TestLoadJobsPoolAndMemoryLimit(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(nil))
+	require.NoError(t, err)
+	assert.Equal(t, int32(4), c.JobsDatabaseMaxConns)
+	assert.Equal(t, int64(192<<20), c.MemoryLimit)
+
+	c, err = Load(env(map[string]string{"JOBS_DATABASE_MAX_CONNS": "6", "MEMORY_LIMIT": "1GiB"}))
+	require.NoError(t, err)
+	assert.Equal(t, int32(6), c.JobsDatabaseMaxConns)
+	assert.Equal(t, int64(1<<30), c.MemoryLimit)
+
+	for v, want := range map[string]int64{"off": 0, "OFF": 0, "300000000": 300000000, "64MiB": 64 << 20, "40000KiB": 40000 << 10, "50000000B": 50000000} {
+		c, err = Load(env(map[string]string{"MEMORY_LIMIT": v}))
+		require.NoError(t, err, v)
+		assert.Equal(t, want, c.MemoryLimit, v)
+	}
+	// GOMEMLIMIT is the runtime's own: it wins, and the app sets nothing.
+	c, err = Load(env(map[string]string{"GOMEMLIMIT": "100MiB"}))
+	require.NoError(t, err)
+	assert.Zero(t, c.MemoryLimit)
+
+	for key, v := range map[string][]string{
+		"JOBS_DATABASE_MAX_CONNS": {"0", "-3", "four", "1001"},
+		"MEMORY_LIMIT":            {"16MiB", "lots", "1.5GiB", "-1", "1GB", "99999999999TiB"},
+	} {
+		for _, value := range v {
+			_, err := Load(env(map[string]string{key: value}))
+			require.Error(t, err, value)
+			assert.Contains(t, err.Error(), key, value)
+		}
+	}
+	_, err = Load(env(map[string]string{"GOMEMLIMIT": "100MiB", "MEMORY_LIMIT": "200MiB"}))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "set one or the other")
+}

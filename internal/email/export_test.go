@@ -63,11 +63,15 @@ func StartTestClient(t testing.TB, pool *pgxpool.Pool, sender Sender) (*river.Cl
 // DialingTo returns s with every connection made to addr, whatever host its
 // URL names, so a test can reach a local server under a remote name.
 func DialingTo(s Sender, addr string) Sender {
-	c := *s.(*smtpSender)
-	c.opts = append(append([]gomail.Option(nil), c.opts...), gomail.WithDialContextFunc(
+	old := s.(*smtpSender)
+	opts := append(append([]gomail.Option(nil), old.opts...), gomail.WithDialContextFunc(
 		func(ctx context.Context, network, _ string) (net.Conn, error) {
 			var d net.Dialer
 			return d.DialContext(ctx, network, addr)
 		}))
-	return &c
+	client, err := gomail.NewClient(old.host, opts...)
+	if err != nil {
+		panic(err)
+	}
+	return &smtpSender{host: old.host, port: old.port, opts: opts, from: old.from, client: client}
 }

@@ -9,11 +9,14 @@ import (
 	"net"
 	"net/mail"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
+	"github.com/wneessen/go-mail/smtp"
 )
 
 // Sender hands a message to the outside world. It is the one interface in
@@ -25,14 +28,42 @@ type Sender interface {
 // smtpTimeout bounds each delivery: connect, TLS, AUTH and DATA together.
 const smtpTimeout = 20 * time.Second
 
-// smtpSender opens one connection per message: deliveries are rare and a
-// fresh go-mail client per message keeps concurrent workers independent.
+// smtpSender delivers each message over a connection kept open for the
+// next ones (up to maxMessagesPerConn, idle for at most connIdleFor): a
+// rush of confirmations then costs one TCP, TLS and AUTH handshake per
+// worker, not per message. Each connection carries one message at a time;
+// concurrent workers take different ones.
 type smtpSender struct {
 	host string
 	port int
 	opts []gomail.Option
 	from *mail.Address
+
+	client *gomail.Client // its settings; safe for concurrent use
+
+	mu   sync.Mutex
+	idle []*smtpConn // most recently used last
 }
+
+// smtpConn is one open connection to the mail server.
+type smtpConn struct {
+	c    *smtp.Client
+	sent int         // messages delivered over it
+	idle *time.Timer // closes it when it has waited too long for the next
+}
+
+// A connection carries this many messages at most, then is closed: mail
+// services limit messages per connection (often to 100), and a fresh one
+// now and then spreads the load over their servers.
+const maxMessagesPerConn = 50
+
+// connIdleFor is how long an open connection waits for the next message
+// before it is closed (with QUIT): well under the five minutes after which
+// RFC 5321 lets a server drop it, and long enough to serve a rush.
+const connIdleFor = 20 * time.Second
+
+// maxIdleConns bounds the connections kept open between messages.
+const maxIdleConns = DeliveryWorkers
 
 // NewSMTPSender returns a Sender that delivers through the server in smtpURL:
 //
@@ -105,12 +136,13 @@ func NewSMTPSender(smtpURL string, from string) (Sender, error) {
 			gomail.WithUsername(user),
 			gomail.WithPassword(pass))
 	}
-	s := &smtpSender{host: host, port: port, opts: opts, from: fromAddr}
-	// Build one client now so a bad option fails at start-up, not at the first email.
-	if _, err := s.client(); err != nil {
-		return nil, err
+	// The client is built now so a bad option fails at start-up, not at the
+	// first email.
+	client, err := gomail.NewClient(host, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("configure SMTP client: %w", err)
 	}
-	return s, nil
+	return &smtpSender{host: host, port: port, opts: opts, from: fromAddr, client: client}, nil
 }
 
 func isLoopback(host string) bool {
@@ -121,15 +153,7 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-func (s *smtpSender) client() (*gomail.Client, error) {
-	c, err := gomail.NewClient(s.host, s.opts...)
-	if err != nil {
-		return nil, fmt.Errorf("configure SMTP client: %w", err)
-	}
-	return c, nil
-}
-
-// Send delivers m over a new connection.
+// Send delivers m over an open connection, or a new one.
 func (s *smtpSender) Send(ctx context.Context, m Message) error {
 	if err := m.validate(); err != nil {
 		return err
@@ -159,20 +183,101 @@ func (s *smtpSender) Send(ctx context.Context, m Message) error {
 		addCalendar(msg, c)
 	}
 
-	c, err := s.client()
-	if err != nil {
-		return err
+	err = s.send(ctx, msg)
+	if err != nil && msg.IsDelivered() {
+		// The server took the message (250 to DATA); what failed came
+		// after, such as RSET on a dropped connection. Sending again would
+		// deliver it twice.
+		return nil
 	}
-	if err := c.DialAndSendWithContext(ctx, msg); err != nil {
-		if msg.IsDelivered() {
-			// The server took the message (250 to DATA); what failed came
-			// after, such as RSET or QUIT on a dropped connection. Sending
-			// again would deliver it twice.
-			return nil
-		}
+	if err != nil {
 		return fmt.Errorf("send email through %s: %w", net.JoinHostPort(s.host, strconv.Itoa(s.port)), err)
 	}
 	return nil
+}
+
+// send delivers msg over an idle connection if there is one, and keeps the
+// connection for the next message if all went well. An idle connection the
+// server has closed meanwhile fails its NOOP, before anything of the
+// message is sent, and a new one is dialled in its place.
+func (s *smtpSender) send(ctx context.Context, msg *gomail.Msg) error {
+	for {
+		conn := s.takeIdle()
+		fresh := conn == nil
+		if fresh {
+			c, err := s.client.DialToSMTPClientWithContext(ctx)
+			if err != nil {
+				return fmt.Errorf("dial failed: %w", err)
+			}
+			conn = &smtpConn{c: c}
+		}
+		err := s.client.SendWithSMTPClient(conn.c, msg)
+		var se *gomail.SendError
+		if err != nil && !fresh && errors.As(err, &se) && se.Reason == gomail.ErrConnCheck && !msg.IsDelivered() {
+			_ = conn.c.Close() // gone while idle: nothing of msg was sent
+			continue
+		}
+		if err != nil {
+			// Whatever went wrong, the connection's state is unknown: drop
+			// it and start afresh next time.
+			_ = conn.c.Close()
+			return err
+		}
+		conn.sent++
+		s.putIdle(conn)
+		return nil
+	}
+}
+
+// takeIdle returns the connection used last, or nil when none is open.
+func (s *smtpSender) takeIdle() *smtpConn {
+	var expired []*smtpConn
+	defer func() {
+		for _, conn := range expired {
+			_ = s.client.CloseWithSMTPClient(conn.c)
+		}
+	}()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for len(s.idle) > 0 {
+		conn := s.idle[len(s.idle)-1]
+		s.idle = s.idle[:len(s.idle)-1]
+		if conn.idle.Stop() {
+			return conn
+		}
+		// Its time ran out just now: expire, waiting for the lock, will
+		// not find it, so it is closed here.
+		expired = append(expired, conn)
+	}
+	return nil
+}
+
+// putIdle keeps conn open for the next message, or closes it once it has
+// carried its share or enough others are open.
+func (s *smtpSender) putIdle(conn *smtpConn) {
+	s.mu.Lock()
+	keep := conn.sent < maxMessagesPerConn && len(s.idle) < maxIdleConns
+	if keep {
+		conn.idle = time.AfterFunc(connIdleFor, func() { s.expire(conn) })
+		s.idle = append(s.idle, conn)
+	}
+	s.mu.Unlock()
+	if !keep {
+		_ = s.client.CloseWithSMTPClient(conn.c)
+	}
+}
+
+// expire closes conn, idle too long, unless it has been taken meanwhile.
+func (s *smtpSender) expire(conn *smtpConn) {
+	s.mu.Lock()
+	i := slices.Index(s.idle, conn)
+	if i >= 0 {
+		s.idle = slices.Delete(s.idle, i, i+1)
+	}
+	s.mu.Unlock()
+	if i >= 0 {
+		_ = s.client.CloseWithSMTPClient(conn.c)
+	}
 }
 
 // addCalendar adds the invitation twice: as the last alternative, which calendar

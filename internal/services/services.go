@@ -89,10 +89,21 @@ type Services struct {
 type Options struct {
 	Now    func() time.Time // the clock; time.Now when nil
 	Logger *slog.Logger     // slog.Default() when nil
+	// JobsPool, when not nil, is the job queue's own pool: River's
+	// statements and every worker's go through it, so background work,
+	// however much is queued, never takes a connection from the requests'
+	// pool. Requests still insert their jobs in their own transactions.
+	// Nil: the job queue shares pool.
+	JobsPool *pgxpool.Pool
 }
 
 // New builds every service on pool as cfg says. It starts nothing: no job
 // is worked until s.Jobs is started.
+//
+// With a JobsPool, the services are built twice: once on pool, for
+// requests (the Services returned), and once on the jobs pool, for the
+// workers. Services hold no state of their own beyond their settings, so
+// the two are the same service on two pools.
 func New(pool *pgxpool.Pool, cfg config.Config, o Options) (*Services, error) {
 	now, log := o.Now, o.Logger
 	if now == nil {
@@ -101,6 +112,43 @@ func New(pool *pgxpool.Pool, cfg config.Config, o Options) (*Services, error) {
 	if log == nil {
 		log = slog.Default()
 	}
+	s, work, err := build(pool, cfg, now, log, true)
+	if err != nil {
+		return nil, err
+	}
+	jobsPool := pool
+	if o.JobsPool != nil && o.JobsPool != pool {
+		jobsPool = o.JobsPool
+		if _, work, err = build(jobsPool, cfg, now, log, false); err != nil {
+			return nil, err
+		}
+	}
+	// The one working client, on the jobs pool, with every part's workers.
+	if s.Jobs, err = queue.New(jobsPool, log, work...); err != nil {
+		return nil, fmt.Errorf("job queue: %w", err)
+	}
+	// A job that failed for good waits for a training manager at
+	// /admin/attention, described by the part that added it.
+	describers := map[string]queue.Describe{}
+	for _, d := range []map[string]queue.Describe{email.Describers(pool), s.Bookings.Describers(), s.Payments.Describers(), s.Evaluations.Describers()} {
+		maps.Copy(describers, d)
+	}
+	s.Failures = queue.NewFailures(pool, s.Jobs, describers, now, log)
+
+	// GET /metrics, for a scraper holding METRICS_TOKEN.
+	if cfg.MetricsToken != "" {
+		if s.Metrics, err = metrics.New(pool, queue.JobLag, queue.JobCollector(pool, log),
+			booking.Collector(pool, log), email.Collector(pool, log)); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// build makes every service on pool, and the background work (workers,
+// periodic jobs, sweeps) that runs them, for the job client. announce says
+// whether to log what the configuration leaves off (once is enough).
+func build(pool *pgxpool.Pool, cfg config.Config, now func() time.Time, log *slog.Logger, announce bool) (*Services, []queue.Work, error) {
 	s := &Services{}
 
 	// Outgoing email: written in the transaction of its cause, delivered by
@@ -110,23 +158,25 @@ func New(pool *pgxpool.Pool, cfg config.Config, o Options) (*Services, error) {
 	if cfg.SMTPURL != "" {
 		var err error
 		if sender, err = email.NewSMTPSender(cfg.SMTPURL, cfg.EmailFrom); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	deliver := email.Deliveries(pool, sender, log)
+	if sender == nil && cfg.Local {
+		deliver = email.DevelopmentDeliveries(pool, log)
+	}
 	switch {
-	case sender != nil:
+	case sender != nil || !announce:
 	case cfg.Local:
 		log.Info("SMTP_URL is not set: emails are kept in the database, for training managers to read at /admin/emails (sign-in links removed); as this is localhost, each email's text, links included, is also written to this log")
-		deliver = email.DevelopmentDeliveries(pool, log)
 	default:
 		log.Info("EMAIL_OUTBOX_ONLY is set: emails are kept in the database, unsent, for training managers to read at /admin/emails (sign-in links removed)")
 	}
 	// Services insert their jobs with an insert-only client; the working
-	// client is built below, once every part's workers have their services.
+	// client is built by New, once every part's workers have their services.
 	inserter, err := queue.NewInsertOnly(pool)
 	if err != nil {
-		return nil, fmt.Errorf("job queue: %w", err)
+		return nil, nil, fmt.Errorf("job queue: %w", err)
 	}
 	outbox := email.NewOutbox(inserter)
 
@@ -168,7 +218,7 @@ func New(pool *pgxpool.Pool, cfg config.Config, o Options) (*Services, error) {
 	s.Payments = payment.New(pool, gateway, cfg.StripeWebhookSecret, now)
 	s.Payments.Hold = cfg.PaymentHold
 	s.Payments.Jobs = outbox // refunds, closed checkouts and invoices: jobs inserted with their cause
-	if !s.Payments.Online() {
+	if !s.Payments.Online() && announce {
 		log.Info("online payment is off: STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET are not set, so paid places are invoiced")
 	}
 	s.Payments.SetLogger(log)
@@ -210,32 +260,14 @@ func New(pool *pgxpool.Pool, cfg config.Config, o Options) (*Services, error) {
 	s.Renewals = renewal.New(pool, outbox, cfg.BaseURL, now, log)
 	s.Renewals.From = s.Accounts.Signature
 
-	// The one working client: every part's workers, now that they have their
-	// services. Booking work at its time (offers expiring, held places
-	// lapsing, reminders), Stripe's refunds, closed checkouts and invoices
-	// (each called with no transaction open), and the safety-net sweeps that
-	// catch any job missed, run by one leader at a time.
-	s.Jobs, err = queue.New(pool, log, deliver, s.Retention.Register,
+	// Every part's workers, now that they have their services. Booking work
+	// at its time (offers expiring, held places lapsing, reminders),
+	// Stripe's refunds, closed checkouts and invoices (each called with no
+	// transaction open), and the safety-net sweeps that catch any job
+	// missed, run by one leader at a time.
+	work := []queue.Work{deliver, s.Retention.Register,
 		func(c *river.Config) error { return resets.Register(c.Workers) },
 		s.Bookings.Work(), s.Payments.Work(), s.Evaluations.Work(),
-		queue.Sweeps(pool, log, slices.Concat(s.Bookings.Sweeps(), s.Payments.Sweeps(), s.Evaluations.Sweeps(), s.Renewals.Sweeps())...))
-	if err != nil {
-		return nil, fmt.Errorf("job queue: %w", err)
-	}
-	// A job that failed for good waits for a training manager at
-	// /admin/attention, described by the part that added it.
-	describers := map[string]queue.Describe{}
-	for _, d := range []map[string]queue.Describe{email.Describers(pool), s.Bookings.Describers(), s.Payments.Describers(), s.Evaluations.Describers()} {
-		maps.Copy(describers, d)
-	}
-	s.Failures = queue.NewFailures(pool, s.Jobs, describers, now, log)
-
-	// GET /metrics, for a scraper holding METRICS_TOKEN.
-	if cfg.MetricsToken != "" {
-		if s.Metrics, err = metrics.New(pool, queue.JobLag, queue.JobCollector(pool, log),
-			booking.Collector(pool, log), email.Collector(pool, log)); err != nil {
-			return nil, err
-		}
-	}
-	return s, nil
+		queue.Sweeps(pool, log, slices.Concat(s.Bookings.Sweeps(), s.Payments.Sweeps(), s.Evaluations.Sweeps(), s.Renewals.Sweeps())...)}
+	return s, work, nil
 }

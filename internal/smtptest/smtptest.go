@@ -50,6 +50,8 @@ type Server struct {
 	gate     chan struct{}  // while not nil, deliveries wait for it to close
 	release  func()         // opens gate; run when the test ends, too
 	held     int            // deliveries waiting at the gate
+	conns    int            // connections opened by clients
+	open     map[*smtp.Conn]bool
 }
 
 // refusal is how RCPT TO an address is answered.
@@ -68,8 +70,13 @@ func Start(t testing.TB) *Server {
 	}
 	s := &Server{addr: l.Addr().String(), arrived: make(chan struct{}),
 		refusals: map[string]*refusal{}, tries: map[string]int{}}
-	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) {
-		return &session{server: s}, nil
+	s.open = map[*smtp.Conn]bool{}
+	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.conns++
+		s.open[c] = true
+		return &session{server: s, conn: c}, nil
 	}))
 	srv.Domain = "localhost"
 	srv.AllowInsecureAuth = true
@@ -159,6 +166,23 @@ func (s *Server) WaitForTo(t testing.TB, addr string, n int, timeout time.Durati
 			t.Fatalf("smtptest: %d of %d messages to %s arrived within %s", len(to), n, addr, timeout)
 			return nil
 		}
+	}
+}
+
+// Connections returns how many connections clients have opened so far.
+func (s *Server) Connections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.conns
+}
+
+// DropConnections closes every open connection without a word, as a
+// server does to a client idle too long or when it restarts.
+func (s *Server) DropConnections() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.open {
+		_ = c.Conn().Close()
 	}
 }
 
@@ -325,6 +349,7 @@ func (s *Server) deliver(r Received) error {
 // one message.
 type session struct {
 	server   *Server
+	conn     *smtp.Conn
 	authUser string
 	from     string
 	to       []string
@@ -381,7 +406,12 @@ func (ss *session) Reset() {
 	ss.to = nil
 }
 
-func (ss *session) Logout() error { return nil }
+func (ss *session) Logout() error {
+	ss.server.mu.Lock()
+	defer ss.server.mu.Unlock()
+	delete(ss.server.open, ss.conn)
+	return nil
+}
 
 // textBody returns the decoded text/plain content of a message or part,
 // looking inside multipart containers for the first text/plain part.

@@ -99,6 +99,12 @@ func New(deps Deps) (*fiber.App, error) {
 		IdleTimeout:           120 * time.Second,
 		BodyLimit:             1 << 20,
 		ReadBufferSize:        16 << 10, // long filter URLs and, later, cookies
+		// A connection kept alive between requests gives its read and write
+		// buffers and its body buffers back to the pools: 500 people in a
+		// booking rush otherwise hold about 50 KiB each while idle (16 KiB
+		// read, 4 KiB write, a 32 KiB page), measured 36 MB against 10 MB
+		// of heap for 500 idle connections.
+		ReduceMemoryUsage: true,
 		// Trust X-Forwarded-* headers only from configured proxies; with none
 		// configured, trust nobody (Fiber otherwise believes every client).
 		// No ProxyHeader: Fiber's c.IP() would return the header's whole
