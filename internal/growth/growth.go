@@ -21,10 +21,10 @@ import (
 
 // Size is how much is added.
 type Size struct {
-	Agencies, People, Trainers, Sessions  int
-	BookingsPerSession                    int // 20 or fewer: each session's people differ
-	Emails, AuditEvents, Enquiries, Jobs  int
-	FailedJobs                            int
+	Agencies, People, Trainers, Sessions int
+	BookingsPerSession                   int // 20 or fewer: each session's people differ
+	Emails, AuditEvents, Enquiries, Jobs int
+	FailedJobs                           int
 }
 
 // Hundredfold is the issue's grown partnership (issue 21): 100 times the

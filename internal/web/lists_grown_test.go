@@ -12,8 +12,8 @@ import (
 	"net/url"
 	"regexp"
 	"runtime"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -40,7 +40,7 @@ const largeTable = 10_000
 // listCase is one list as a person opens it. Its path may hold {session} for
 // the busiest session's ID and {agency} for the large agency's.
 type listCase struct {
-	name, path string
+	name, path  string
 	coordinator bool // opened by the large agency's coordinator, not a manager
 }
 
