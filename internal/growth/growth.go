@@ -34,6 +34,13 @@ var Hundredfold = Size{
 	Emails: 100000, AuditEvents: 100000, Enquiries: 2000, Jobs: 50000, FailedJobs: 300,
 }
 
+// Onefold is the same partnership at its first year's size, a hundredth of
+// Hundredfold, to compare each list with.
+var Onefold = Size{
+	Agencies: 10, People: 200, Trainers: 2, Sessions: 50, BookingsPerSession: 20,
+	Emails: 1000, AuditEvents: 1000, Enquiries: 20, Jobs: 500, FailedJobs: 3,
+}
+
 // Version changes whenever Grow's output does, so a database cached from an
 // older fill is never reused.
 const Version = 1
