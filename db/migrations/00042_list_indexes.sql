@@ -22,10 +22,15 @@ CREATE INDEX agencies_name_trgm_idx ON agencies USING gin (lower(name) gin_trgm_
 CREATE INDEX sessions_starts_all_idx ON sessions (starts_at, id);
 CREATE INDEX sessions_ends_idx ON sessions (ends_at);
 
--- An agency's bookings, newest session first, by group.
+-- An agency's bookings, by group: places and waiting places by status;
+-- late cancellations and absences, which are few, each on its own.
 CREATE INDEX bookings_agency_status_idx ON bookings (agency_id, status, session_id) WHERE agency_id IS NOT NULL;
+CREATE INDEX bookings_agency_late_idx ON bookings (agency_id) WHERE late;
+CREATE INDEX bookings_agency_absent_idx ON bookings (agency_id) WHERE attendance = 'absent';
 
 -- +goose Down
+DROP INDEX bookings_agency_absent_idx;
+DROP INDEX bookings_agency_late_idx;
 DROP INDEX bookings_agency_status_idx;
 DROP INDEX sessions_ends_idx;
 DROP INDEX sessions_starts_all_idx;

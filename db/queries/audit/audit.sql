@@ -30,6 +30,7 @@ SELECT count(*) FROM (
       AND (sqlc.narg(user_id)::bigint IS NULL OR e.actor_id = sqlc.narg(user_id) OR e.subject_user_id = sqlc.narg(user_id))
       AND (sqlc.narg(from_at)::timestamptz IS NULL OR e.at >= sqlc.narg(from_at))
       AND (sqlc.narg(to_at)::timestamptz IS NULL OR e.at < sqlc.narg(to_at))
+    ORDER BY e.at DESC, e.id DESC -- the log's index, never the table
     LIMIT @count_limit) counted;
 
 -- name: InsertViewEvent :exec

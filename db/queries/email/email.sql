@@ -63,6 +63,7 @@ SELECT count(*) FROM (
     SELECT 1
     FROM emails
     WHERE (NOT @failed_only::boolean OR failed_at IS NOT NULL)
+    ORDER BY created_at DESC, id DESC -- the list's index, never the table
     LIMIT @count_limit) counted;
 
 -- name: CountEmailsFailedSince :one

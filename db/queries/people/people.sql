@@ -17,6 +17,7 @@ SELECT count(*) FROM (
            OR lower(u.email::text) LIKE @pattern
            OR (u.unlisted_agency_name <> '' AND lower(u.unlisted_agency_name) LIKE @pattern)
            OR u.agency_id IN (SELECT a.id FROM agencies a WHERE lower(a.name) LIKE @pattern))
+    ORDER BY lower(u.full_name), u.id -- the list's index, never the table
     LIMIT @count_limit) matching;
 
 -- name: ListPeople :many
@@ -46,6 +47,7 @@ SELECT count(*) FROM (
       AND (@pattern::text = ''
            OR lower(u.full_name) LIKE @pattern
            OR lower(u.email::text) LIKE @pattern)
+    ORDER BY lower(u.full_name), u.id
     LIMIT @count_limit) matching;
 
 -- name: ListAgencyPeople :many

@@ -19,6 +19,7 @@ SELECT count(*) FROM (
       AND ($2::bigint IS NULL OR e.actor_id = $2 OR e.subject_user_id = $2)
       AND ($3::timestamptz IS NULL OR e.at >= $3)
       AND ($4::timestamptz IS NULL OR e.at < $4)
+    ORDER BY e.at DESC, e.id DESC -- the log's index, never the table
     LIMIT $5) counted
 `
 

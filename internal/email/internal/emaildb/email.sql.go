@@ -59,6 +59,7 @@ SELECT count(*) FROM (
     SELECT 1
     FROM emails
     WHERE (NOT $1::boolean OR failed_at IS NOT NULL)
+    ORDER BY created_at DESC, id DESC -- the list's index, never the table
     LIMIT $2) counted
 `
 

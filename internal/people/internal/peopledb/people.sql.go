@@ -19,6 +19,7 @@ SELECT count(*) FROM (
       AND ($2::text = ''
            OR lower(u.full_name) LIKE $2
            OR lower(u.email::text) LIKE $2)
+    ORDER BY lower(u.full_name), u.id
     LIMIT $3) matching
 `
 
@@ -49,6 +50,7 @@ SELECT count(*) FROM (
            OR lower(u.email::text) LIKE $2
            OR (u.unlisted_agency_name <> '' AND lower(u.unlisted_agency_name) LIKE $2)
            OR u.agency_id IN (SELECT a.id FROM agencies a WHERE lower(a.name) LIKE $2))
+    ORDER BY lower(u.full_name), u.id -- the list's index, never the table
     LIMIT $3) matching
 `
 
