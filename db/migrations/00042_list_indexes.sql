@@ -28,7 +28,11 @@ CREATE INDEX bookings_agency_status_idx ON bookings (agency_id, status, session_
 CREATE INDEX bookings_agency_late_idx ON bookings (agency_id) WHERE late;
 CREATE INDEX bookings_agency_absent_idx ON bookings (agency_id) WHERE attendance = 'absent';
 
+-- The training team's queue of requests, oldest first.
+CREATE INDEX enquiries_submitted_idx ON enquiries (submitted_at, id);
+
 -- +goose Down
+DROP INDEX enquiries_submitted_idx;
 DROP INDEX bookings_agency_absent_idx;
 DROP INDEX bookings_agency_late_idx;
 DROP INDEX bookings_agency_status_idx;

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -30,6 +31,7 @@ type trainingRequestListPage struct {
 	Filter     trainingrequest.Filter
 	NotAllowed bool
 	Statuses   []string
+	Pages      *pagination // of the manager's queue
 }
 
 // On the agency's pages (/training-requests) a manager is a person of their
@@ -57,12 +59,21 @@ func (a *app) trainingRequestQueue(c *fiber.Ctx) error {
 			f.Status = s
 		}
 	}
+	f.Page = pageParam(c)
 	q, err := a.deps.TrainingRequests.Team().List(c.UserContext(), f)
 	if err != nil {
 		return err
 	}
+	query := url.Values{"status": {f.Status}}
+	if f.AgencyID != 0 {
+		query.Set("agency", strconv.FormatInt(f.AgencyID, 10))
+	}
+	if f.CourseID != 0 {
+		query.Set("course", strconv.FormatInt(f.CourseID, 10))
+	}
 	return a.render(c, fiber.StatusOK, "admin/training-requests", "Training requests",
-		trainingRequestListPage{adminArea: newAdminArea(c), Queue: q, Filter: f, Statuses: trainingrequest.Statuses})
+		trainingRequestListPage{adminArea: newAdminArea(c), Queue: q, Filter: f, Statuses: trainingrequest.Statuses,
+			Pages: paginateCounted("/admin/training-requests", query, q.Page, q.Page, q.More)})
 }
 
 type trainingRequestFormPage struct {

@@ -11,7 +11,9 @@ import (
 )
 
 const enquiryAgencyChoices = `-- name: EnquiryAgencyChoices :many
-SELECT DISTINCT a.id, a.name FROM enquiries e JOIN agencies a ON a.id = e.agency_id ORDER BY a.name
+SELECT a.id, a.name FROM agencies a
+WHERE EXISTS (SELECT 1 FROM enquiries e WHERE e.agency_id = a.id)
+ORDER BY a.name
 `
 
 type EnquiryAgencyChoicesRow struct {
@@ -19,6 +21,8 @@ type EnquiryAgencyChoicesRow struct {
 	Name string
 }
 
+// The agencies that have made requests, each found through the index of
+// its requests rather than by reading them all.
 func (q *Queries) EnquiryAgencyChoices(ctx context.Context) ([]EnquiryAgencyChoicesRow, error) {
 	rows, err := q.db.Query(ctx, enquiryAgencyChoices)
 	if err != nil {
@@ -562,13 +566,15 @@ WHERE ($1::bigint IS NULL OR e.agency_id = $1)
   AND ($2::bigint IS NULL OR e.course_id = $2)
   AND ($3::text = '' OR e.status = $3)
 ORDER BY e.submitted_at, e.id
-LIMIT 500
+LIMIT $5 OFFSET $4
 `
 
 type ListEnquiriesParams struct {
 	AgencyID *int64
 	CourseID *int64
 	Status   string
+	SkipRows int32
+	MaxRows  int32
 }
 
 type ListEnquiriesRow struct {
@@ -586,7 +592,13 @@ type ListEnquiriesRow struct {
 // The manager's queue (every agency) or one agency's requests, filtered; an
 // empty status and NULL agency or course match everything.
 func (q *Queries) ListEnquiries(ctx context.Context, arg ListEnquiriesParams) ([]ListEnquiriesRow, error) {
-	rows, err := q.db.Query(ctx, listEnquiries, arg.AgencyID, arg.CourseID, arg.Status)
+	rows, err := q.db.Query(ctx, listEnquiries,
+		arg.AgencyID,
+		arg.CourseID,
+		arg.Status,
+		arg.SkipRows,
+		arg.MaxRows,
+	)
 	if err != nil {
 		return nil, err
 	}
