@@ -44,7 +44,6 @@ type Queue struct {
 	Page         int  // the page of the manager's queue shown, from 1
 	More         bool // there are more requests on the pages after it
 	ResponseDays int
-	Agencies     []Choice // agencies that have made requests
 	Courses      []Choice
 }
 
@@ -109,13 +108,6 @@ func (s *Service) list(ctx context.Context, w who, f Filter) (Queue, error) {
 		out.Requests = append(out.Requests, sum)
 	}
 	if w.team {
-		agencies, err := q.EnquiryAgencyChoices(ctx)
-		if err != nil {
-			return Queue{}, fmt.Errorf("agency choices: %w", err)
-		}
-		for _, a := range agencies {
-			out.Agencies = append(out.Agencies, Choice{a.ID, a.Name})
-		}
 		if out.Courses, err = s.Courses(ctx); err != nil {
 			return Queue{}, err
 		}

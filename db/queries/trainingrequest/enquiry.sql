@@ -99,13 +99,6 @@ WHERE (sqlc.narg(agency_id)::bigint IS NULL OR e.agency_id = sqlc.narg(agency_id
 ORDER BY e.submitted_at, e.id
 LIMIT @max_rows OFFSET @skip_rows;
 
--- name: EnquiryAgencyChoices :many
--- The agencies that have made requests, each found through the index of
--- its requests rather than by reading them all.
-SELECT a.id, a.name FROM agencies a
-WHERE EXISTS (SELECT 1 FROM enquiries e WHERE e.agency_id = a.id)
-ORDER BY a.name;
-
 -- name: EnquiryManagers :many
 SELECT u.id, u.email::text AS email, u.full_name
 FROM users u JOIN user_roles r ON r.user_id = u.id AND r.role = 'manager'

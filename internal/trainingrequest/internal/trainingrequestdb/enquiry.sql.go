@@ -10,39 +10,6 @@ import (
 	"time"
 )
 
-const enquiryAgencyChoices = `-- name: EnquiryAgencyChoices :many
-SELECT a.id, a.name FROM agencies a
-WHERE EXISTS (SELECT 1 FROM enquiries e WHERE e.agency_id = a.id)
-ORDER BY a.name
-`
-
-type EnquiryAgencyChoicesRow struct {
-	ID   int64
-	Name string
-}
-
-// The agencies that have made requests, each found through the index of
-// its requests rather than by reading them all.
-func (q *Queries) EnquiryAgencyChoices(ctx context.Context) ([]EnquiryAgencyChoicesRow, error) {
-	rows, err := q.db.Query(ctx, enquiryAgencyChoices)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []EnquiryAgencyChoicesRow
-	for rows.Next() {
-		var i EnquiryAgencyChoicesRow
-		if err := rows.Scan(&i.ID, &i.Name); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const enquiryCourseChoices = `-- name: EnquiryCourseChoices :many
 SELECT id, title FROM courses WHERE retired_at IS NULL AND NOT bespoke ORDER BY lower(title), id
 `
