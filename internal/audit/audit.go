@@ -194,24 +194,31 @@ type Filter struct {
 // PageSize is how many entries a page of the log holds.
 const PageSize = 50
 
-// List returns one page (from 1) of entries, newest first, and the total.
-func (l *Log) List(ctx context.Context, f Filter, page int) ([]Entry, int, error) {
+// List returns one page (from 1) of entries, newest first, and how many
+// match, counted only so far (at least a thousand, and ten pages beyond
+// this one): more is true when more match than total.
+func (l *Log) List(ctx context.Context, f Filter, page int) (entries []Entry, total int, more bool, err error) {
 	if page < 1 {
 		page = 1
 	}
 	q := auditdb.New(l.pool)
-	total, err := q.CountAuditEvents(ctx, auditdb.CountAuditEventsParams{
-		Action: string(f.Action), UserID: f.UserID, FromAt: f.From, ToAt: f.To,
+	countLimit := max(1000, (page+10)*PageSize) + 1
+	counted, err := q.CountAuditEvents(ctx, auditdb.CountAuditEventsParams{
+		Action: string(f.Action), UserID: f.UserID, FromAt: f.From, ToAt: f.To, CountLimit: int32(countLimit),
 	})
 	if err != nil {
-		return nil, 0, fmt.Errorf("count audit events: %w", err)
+		return nil, 0, false, fmt.Errorf("count audit events: %w", err)
+	}
+	total, more = int(counted), counted >= int64(countLimit)
+	if more {
+		total = countLimit - 1
 	}
 	rows, err := q.ListAuditEvents(ctx, auditdb.ListAuditEventsParams{
 		Action: string(f.Action), UserID: f.UserID, FromAt: f.From, ToAt: f.To,
 		MaxRows: PageSize, SkipRows: int32((page - 1) * PageSize),
 	})
 	if err != nil {
-		return nil, 0, fmt.Errorf("list audit events: %w", err)
+		return nil, 0, false, fmt.Errorf("list audit events: %w", err)
 	}
 	out := make([]Entry, 0, len(rows))
 	for _, r := range rows {
@@ -225,5 +232,5 @@ func (l *Log) List(ctx context.Context, f Filter, page int) ([]Entry, int, error
 		}
 		out = append(out, e)
 	}
-	return out, int(total), nil
+	return out, total, more, nil
 }

@@ -35,7 +35,7 @@ func TestRecordTxCommitsWithTheChange(t *testing.T) {
 		return refused
 	})
 	require.ErrorIs(t, err, refused)
-	entries, total, err := log.List(ctx, audit.Filter{UserID: &pat}, 1)
+	entries, total, _, err := log.List(ctx, audit.Filter{UserID: &pat}, 1)
 	require.NoError(t, err)
 	assert.Zero(t, total, "the entry rolled back with its transaction")
 	assert.Empty(t, entries)
@@ -43,7 +43,7 @@ func TestRecordTxCommitsWithTheChange(t *testing.T) {
 	require.NoError(t, pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		return audit.RecordTx(ctx, tx, at, e)
 	}))
-	entries, total, err = log.List(ctx, audit.Filter{UserID: &pat}, 1)
+	entries, total, _, err = log.List(ctx, audit.Filter{UserID: &pat}, 1)
 	require.NoError(t, err)
 	require.Equal(t, 1, total)
 	got := entries[0]

@@ -99,7 +99,7 @@ func TestAViewIsRecordedAsTheActorInTheContext(t *testing.T) {
 	as := actor.With(ctx, actor.Actor{ID: helen, Manager: true, IP: "192.0.2.7"})
 	require.NoError(t, log.RecordView(as, audit.View{As: "manager", What: "their person page", PersonID: &pat}))
 
-	entries, total, err := log.List(ctx, audit.Filter{Action: audit.PersonalDataViewed}, 1)
+	entries, total, _, err := log.List(ctx, audit.Filter{Action: audit.PersonalDataViewed}, 1)
 	require.NoError(t, err)
 	require.Equal(t, 1, total, "only the signed-in view is recorded")
 	e := entries[0]
@@ -113,10 +113,10 @@ func TestAViewIsRecordedAsTheActorInTheContext(t *testing.T) {
 	assert.Equal(t, "their person page", e.Details["what"])
 
 	// The filter narrows: no entry for another action, one for Pat as subject.
-	_, total, err = log.List(ctx, audit.Filter{Action: audit.SignIn}, 1)
+	_, total, _, err = log.List(ctx, audit.Filter{Action: audit.SignIn}, 1)
 	require.NoError(t, err)
 	assert.Zero(t, total)
-	_, total, err = log.List(ctx, audit.Filter{UserID: &pat}, 0)
+	_, total, _, err = log.List(ctx, audit.Filter{UserID: &pat}, 0)
 	require.NoError(t, err)
 	assert.Equal(t, 1, total)
 }

@@ -46,7 +46,14 @@ type AgencyList struct {
 	Past              []AgencyBooking // places on sessions that have started, newest first
 	LateCancellations []AgencyBooking // newest first
 	NonAttendance     []AgencyBooking // marked absent on the register, newest first
+	// More says which groups hold more than AgencyGroupSize bookings: only
+	// the first AgencyGroupSize are listed (a search finds the others).
+	More struct{ Upcoming, Waiting, Past, LateCancellations, NonAttendance bool }
 }
+
+// AgencyGroupSize is how many bookings each group of AgencyList holds at
+// most, so the page costs the same however many bookings an agency has.
+const AgencyGroupSize = 100
 
 // likePattern escapes the wildcards of ILIKE in typed text.
 func likePattern(s string) string {
@@ -63,15 +70,33 @@ func (s *Service) AgencyBookings(ctx context.Context, f AgencyFilter) (AgencyLis
 	if len([]rune(search)) > 100 {
 		search = string([]rune(search)[:100])
 	}
+	now := s.now()
 	rows, err := bookingdb.New(s.pool).AgencyBookingsFor(ctx, bookingdb.AgencyBookingsForParams{
-		AgencyID: who.AgencyID, Search: likePattern(search),
+		AgencyID: who.AgencyID, Now: now, Search: likePattern(search), PerGroup: AgencyGroupSize + 1,
 	})
 	if err != nil {
 		return AgencyList{}, fmt.Errorf("bookings of agency %d: %w", *who.AgencyID, err)
 	}
-	now := s.now()
 	var l AgencyList
+	groups := map[string]struct {
+		list *[]AgencyBooking
+		more *bool
+	}{
+		"upcoming": {&l.Upcoming, &l.More.Upcoming},
+		"waiting":  {&l.Waiting, &l.More.Waiting},
+		"past":     {&l.Past, &l.More.Past},
+		"late":     {&l.LateCancellations, &l.More.LateCancellations},
+		"absent":   {&l.NonAttendance, &l.More.NonAttendance},
+	}
 	for _, r := range rows {
+		g, ok := groups[r.Grp]
+		if !ok {
+			return AgencyList{}, fmt.Errorf("bookings of agency %d: unknown group %q", *who.AgencyID, r.Grp)
+		}
+		if len(*g.list) == AgencyGroupSize {
+			*g.more = true
+			continue
+		}
 		b := AgencyBooking{
 			ID: r.ID, PersonName: r.FullName, PersonEmail: r.Email, Status: Status(r.Status), Late: r.Late,
 			OfferExpiresAt: r.OfferExpiresAt, Position: int(r.Position), CourseTitle: r.CourseTitle,
@@ -84,34 +109,9 @@ func (s *Service) AgencyBookings(ctx context.Context, f AgencyFilter) (AgencyLis
 		if r.Attendance != nil {
 			b.Attendance = *r.Attendance
 		}
-		future := now.Before(r.StartsAt)
-		switch {
-		case offerLapsed(b.Status, r.OfferExpiresAt, now):
-			// no longer theirs to accept; its job passes it on
-		case future && (b.Status == Confirmed || b.Status == Offered || b.Status == AwaitingApproval):
-			l.Upcoming = append(l.Upcoming, b)
-		case future && b.Status == Waiting:
-			l.Waiting = append(l.Waiting, b)
-		case !future && b.Status == Confirmed:
-			l.Past = append(l.Past, b)
-		}
-		if b.Status == Cancelled && r.Late {
-			l.LateCancellations = append(l.LateCancellations, b)
-		}
-		if b.Attendance == Absent {
-			l.NonAttendance = append(l.NonAttendance, b)
-		}
+		*g.list = append(*g.list, b)
 	}
-	// Rows come newest first; what is still to come reads better soonest first.
-	reverse(l.Upcoming)
-	reverse(l.Waiting)
 	return l, nil
-}
-
-func reverse(bs []AgencyBooking) {
-	for i, j := 0, len(bs)-1; i < j; i, j = i+1, j-1 {
-		bs[i], bs[j] = bs[j], bs[i]
-	}
 }
 
 // BookablePerson is someone a coordinator may book onto a session.

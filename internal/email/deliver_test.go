@@ -220,7 +220,7 @@ func TestRefusedAddressFailsForGood(t *testing.T) {
 			assert.Equal(t, 1, f.smtp.Tries("gone@example.org"))
 			assert.Empty(t, f.smtp.Messages())
 
-			list, total, err := email.List(ctx, f.pool, email.Filter{FailedOnly: true}, 10, 0)
+			list, total, _, err := email.List(ctx, f.pool, email.Filter{FailedOnly: true}, 10, 0)
 			require.NoError(t, err)
 			assert.Equal(t, 1, total)
 			require.Len(t, list, 1)

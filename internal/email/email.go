@@ -262,9 +262,11 @@ type Filter struct {
 }
 
 // List returns stored emails that pass f, newest first, and how many pass in
-// all. A limit outside 1..MaxPageSize means DefaultPageSize or MaxPageSize; a
-// negative offset means 0.
-func List(ctx context.Context, pool *pgxpool.Pool, f Filter, limit, offset int) ([]Summary, int, error) {
+// all, counted only so far (at least a thousand, and ten pages beyond this
+// one): more is true when more pass than total. A limit outside
+// 1..MaxPageSize means DefaultPageSize or MaxPageSize; a negative offset
+// means 0.
+func List(ctx context.Context, pool *pgxpool.Pool, f Filter, limit, offset int) (list []Summary, total int, more bool, err error) {
 	switch {
 	case limit <= 0:
 		limit = DefaultPageSize
@@ -275,15 +277,16 @@ func List(ctx context.Context, pool *pgxpool.Pool, f Filter, limit, offset int) 
 	offset = min(offset, 1<<31-1)
 
 	var (
-		rows  []emaildb.ListEmailsRow
-		total int64
+		rows    []emaildb.ListEmailsRow
+		counted int64
 	)
+	countLimit := max(1000, offset+11*limit) + 1
 	// One snapshot, so the total and the page agree.
-	err := pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly},
+	err = pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly},
 		func(tx pgx.Tx) error {
 			q := emaildb.New(tx)
 			var err error
-			if total, err = q.CountEmails(ctx, f.FailedOnly); err != nil {
+			if counted, err = q.CountEmails(ctx, emaildb.CountEmailsParams{FailedOnly: f.FailedOnly, CountLimit: int32(countLimit)}); err != nil {
 				return fmt.Errorf("count emails: %w", err)
 			}
 			rows, err = q.ListEmails(ctx, emaildb.ListEmailsParams{
@@ -294,7 +297,11 @@ func List(ctx context.Context, pool *pgxpool.Pool, f Filter, limit, offset int) 
 			return nil
 		})
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, false, err
+	}
+	total, more = int(counted), counted >= int64(countLimit)
+	if more {
+		total = countLimit - 1
 	}
 	out := make([]Summary, len(rows))
 	for i, r := range rows {
@@ -310,7 +317,7 @@ func List(ctx context.Context, pool *pgxpool.Pool, f Filter, limit, offset int) 
 			FailedAt:  r.FailedAt,
 		}
 	}
-	return out, int(total), nil
+	return out, total, more, nil
 }
 
 // CountFailedSince returns how many emails were given up on at or after since.

@@ -211,9 +211,10 @@ func TestWithoutSMTPEmailIsKept(t *testing.T) {
 
 	// Read as the training managers' pages read them.
 	kept := email.NewKept(f.pool)
-	list, total, err := kept.List(ctx, email.Filter{}, 10, 0)
+	list, total, more, err := kept.List(ctx, email.Filter{}, 10, 0)
 	require.NoError(t, err)
 	assert.Equal(t, 2, total)
+	assert.False(t, more)
 	require.Len(t, list, 2)
 	assert.Equal(t, second, list[0].ID, "newest first")
 	assert.Equal(t, first, list[1].ID)
@@ -222,7 +223,7 @@ func TestWithoutSMTPEmailIsKept(t *testing.T) {
 	assert.Nil(t, list[0].SentAt)
 	assert.Zero(t, list[0].Attempts)
 
-	page, total, err := kept.List(ctx, email.Filter{}, 1, 1)
+	page, total, _, err := kept.List(ctx, email.Filter{}, 1, 1)
 	require.NoError(t, err)
 	assert.Equal(t, 2, total)
 	require.Len(t, page, 1)
@@ -373,4 +374,31 @@ func TestSMTPSenderRequiresSTARTTLSAwayFromLoopback(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, sender.Send(context.Background(), resetMessage("alex@example.org")))
 	assert.Len(t, srv.Messages(), 1)
+}
+
+// The list counts only so far: past a thousand (and ten pages beyond the
+// one shown) it says there are more, rather than count every email kept.
+func TestListCountsOnlySoFar(t *testing.T) {
+	t.Parallel()
+	f := setup(t, false)
+	ctx := context.Background()
+	_, err := f.pool.Exec(ctx, `
+		INSERT INTO emails (to_address, subject, body_text, created_at)
+		SELECT 'many' || g || '@example.org', 'Number ' || g, 'Hello', now() - g * interval '1 minute'
+		FROM generate_series(1, 1200) g`)
+	require.NoError(t, err)
+	kept := email.NewKept(f.pool)
+
+	list, total, more, err := kept.List(ctx, email.Filter{}, 50, 0)
+	require.NoError(t, err)
+	assert.Len(t, list, 50)
+	assert.Equal(t, "Number 1", list[0].Subject, "newest first")
+	assert.Equal(t, 1000, total)
+	assert.True(t, more)
+
+	list, total, more, err = kept.List(ctx, email.Filter{}, 50, 1150)
+	require.NoError(t, err)
+	assert.Len(t, list, 50)
+	assert.Equal(t, 1200, total, "a page near the end counts to the end")
+	assert.False(t, more)
 }

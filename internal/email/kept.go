@@ -17,8 +17,8 @@ type Kept struct {
 func NewKept(pool *pgxpool.Pool) *Kept { return &Kept{pool: pool} }
 
 // List returns up to limit emails from offset, newest first, and how many f
-// matches in all.
-func (k *Kept) List(ctx context.Context, f Filter, limit, offset int) ([]Summary, int, error) {
+// matches, counted only so far: more when there are more (see List).
+func (k *Kept) List(ctx context.Context, f Filter, limit, offset int) ([]Summary, int, bool, error) {
 	return List(ctx, k.pool, f, limit, offset)
 }
 

@@ -66,9 +66,27 @@ type Search struct {
 // Results is one page of people and where it sits in the whole list.
 type Results struct {
 	People []Person
-	Total  int // people matching, on every page
-	Page   int // the page shown, from 1
-	Pages  int // how many pages there are (0 when nobody matches)
+	Total  int  // people matching, on every page; a lower bound when More
+	More   bool // more than Total match: only so many are counted
+	Page   int  // the page shown, from 1
+	Pages  int  // how many pages there are (0 when nobody matches); a lower bound when More
+}
+
+// countFrom is how many matches a count reads at most for page: at least
+// a thousand, and always ten pages beyond the one shown, so that a count
+// costs no more than the pages it may link, however many people there are.
+func countFrom(page int) int32 {
+	return int32(max(1000, (max(page, 1)+10)*PageSize) + 1)
+}
+
+// pattern is the LIKE pattern (lower case, its wildcards escaped) that
+// finds query anywhere in a text; "" when query is.
+func pattern(query string) string {
+	if query == "" {
+		return ""
+	}
+	escaped := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(query))
+	return "%" + escaped + "%"
 }
 
 // CleanQuery trims a search, drops what no name holds (control characters,
@@ -87,13 +105,14 @@ func (s *Service) Find(ctx context.Context, f Search) (Results, error) {
 	query := CleanQuery(f.Query)
 	var res Results
 	err := readOnly(ctx, s.pool, func(q *peopledb.Queries) error {
-		total, err := q.CountPeople(ctx, peopledb.CountPeopleParams{AgencyID: f.AgencyID, Query: query})
+		limit := countFrom(f.Page)
+		total, err := q.CountPeople(ctx, peopledb.CountPeopleParams{AgencyID: f.AgencyID, Pattern: pattern(query), CountLimit: limit})
 		if err != nil {
 			return fmt.Errorf("count people: %w", err)
 		}
-		res = paged(int(total), f.Page)
+		res = paged(int(total), int(limit), f.Page)
 		rows, err := q.ListPeople(ctx, peopledb.ListPeopleParams{
-			AgencyID: f.AgencyID, Query: query, MaxRows: PageSize, SkipRows: int32((res.Page - 1) * PageSize),
+			AgencyID: f.AgencyID, Pattern: pattern(query), MaxRows: PageSize, SkipRows: int32((res.Page - 1) * PageSize),
 		})
 		if err != nil {
 			return fmt.Errorf("list people: %w", err)
@@ -119,13 +138,14 @@ func (s *Service) FindInAgency(ctx context.Context, agencyID int64, query string
 	query = CleanQuery(query)
 	var res Results
 	err := readOnly(ctx, s.pool, func(q *peopledb.Queries) error {
-		total, err := q.CountAgencyPeople(ctx, peopledb.CountAgencyPeopleParams{AgencyID: agencyID, Query: query})
+		limit := countFrom(page)
+		total, err := q.CountAgencyPeople(ctx, peopledb.CountAgencyPeopleParams{AgencyID: agencyID, Pattern: pattern(query), CountLimit: limit})
 		if err != nil {
 			return fmt.Errorf("count people of agency %d: %w", agencyID, err)
 		}
-		res = paged(int(total), page)
+		res = paged(int(total), int(limit), page)
 		rows, err := q.ListAgencyPeople(ctx, peopledb.ListAgencyPeopleParams{
-			AgencyID: agencyID, Query: query, MaxRows: PageSize, SkipRows: int32((res.Page - 1) * PageSize),
+			AgencyID: agencyID, Pattern: pattern(query), MaxRows: PageSize, SkipRows: int32((res.Page - 1) * PageSize),
 		})
 		if err != nil {
 			return fmt.Errorf("list people of agency %d: %w", agencyID, err)
@@ -179,11 +199,16 @@ func (s *Service) IDByEmail(ctx context.Context, addr string) (int64, error) {
 	return id, nil
 }
 
-// paged places page (from 1) within total results.
-func paged(total, page int) Results {
-	pages := (total + PageSize - 1) / PageSize
-	page = min(max(page, 1), max(pages, 1))
-	return Results{Total: total, Page: page, Pages: pages}
+// paged places page (from 1) within the counted results: counted reached
+// limit when more match than were counted.
+func paged(counted, limit, page int) Results {
+	res := Results{Total: counted}
+	if counted >= limit {
+		res.Total, res.More = limit-1, true
+	}
+	res.Pages = (res.Total + PageSize - 1) / PageSize
+	res.Page = min(max(page, 1), max(res.Pages, 1))
+	return res
 }
 
 func roles(names []string) []account.Role {

@@ -63,13 +63,22 @@ func create(t testing.TB, migrated bool) (*pgxpool.Pool, string) {
 	if setupErr != nil {
 		t.Fatalf("pgtest: %v", setupErr)
 	}
+	if migrated {
+		return createFrom(t, templateDB)
+	}
+	return createFrom(t, "")
+}
+
+// createFrom makes a database copied from template (or empty when it is "").
+func createFrom(t testing.TB, template string) (*pgxpool.Pool, string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 
 	name := "test_" + randomHex(8)
 	sql := "CREATE DATABASE " + pgx.Identifier{name}.Sanitize()
-	if migrated {
-		sql += " TEMPLATE " + pgx.Identifier{templateDB}.Sanitize()
+	if template != "" {
+		sql += " TEMPLATE " + pgx.Identifier{template}.Sanitize()
 	}
 	if _, err := adminPool.Exec(ctx, sql); err != nil {
 		t.Fatalf("pgtest: create database: %v", err)

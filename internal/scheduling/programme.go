@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/scheduling/internal/schedulingdb"
@@ -53,43 +55,99 @@ func opt(id int64) *int64 {
 }
 
 // Programme lists the sessions the filter chooses: one page (from 1), or
-// every one when page is 0 (for the CSV export), and how many there are.
+// every one when page is 0 (a month's calendar), and how many there are.
 func (s *Service) Programme(ctx context.Context, f ProgrammeFilter, page int) ([]Row, int, error) {
 	q := schedulingdb.New(s.pool)
-	now := s.now()
-	var endedBy, notEndedBy, from, before *time.Time
-	switch f.When {
-	case Past:
-		endedBy = &now
-	case AllDates:
-	default:
-		notEndedBy = &now
-	}
-	if !f.Month.IsZero() {
-		start := london.Midnight(f.Month.Year(), f.Month.Month(), 1)
-		end := start.AddDate(0, 1, 0)
-		from, before = &start, &end
-	}
+	p := s.programmeParams(f)
 	total, err := q.CountProgramme(ctx, schedulingdb.CountProgrammeParams{
-		EndedBy: endedBy, NotEndedBy: notEndedBy, StartsFrom: from, StartsBefore: before,
-		CourseID: opt(f.CourseID), VenueID: opt(f.VenueID), TrainerID: opt(f.TrainerID), Status: f.Status,
+		EndedBy: p.EndedBy, NotEndedBy: p.NotEndedBy, StartsFrom: p.StartsFrom, StartsBefore: p.StartsBefore,
+		CourseID: p.CourseID, VenueID: p.VenueID, TrainerID: p.TrainerID, Status: p.Status,
 	})
 	if err != nil {
 		return nil, 0, fmt.Errorf("count programme: %w", err)
 	}
-	limit, offset := int32(ProgrammePageSize), int32(0)
+	p.MaxRows = ProgrammePageSize
 	if page == 0 {
-		limit = 100000
+		p.MaxRows = int32(min(total, 1<<30))
 	} else {
-		offset = int32(min((page-1)*ProgrammePageSize, 1<<30))
+		p.SkipRows = int32(min((page-1)*ProgrammePageSize, 1<<30))
 	}
-	rows, err := q.ListProgramme(ctx, schedulingdb.ListProgrammeParams{
-		EndedBy: endedBy, NotEndedBy: notEndedBy, StartsFrom: from, StartsBefore: before,
-		CourseID: opt(f.CourseID), VenueID: opt(f.VenueID), TrainerID: opt(f.TrainerID), Status: f.Status,
-		NewestFirst: f.When == Past, MaxRows: limit, SkipRows: offset,
-	})
+	rows, err := s.programmeBatch(ctx, q, f.When == Past, p)
 	if err != nil {
-		return nil, 0, fmt.Errorf("list programme: %w", err)
+		return nil, 0, err
+	}
+	return rows, int(total), nil
+}
+
+// exportBatch is how many sessions the export reads at a time.
+const exportBatch = 200
+
+// EachInProgramme calls fn with each session the filter chooses, in the
+// programme's order, reading them a batch at a time in one snapshot, so an
+// export of years of sessions holds one batch in memory, not all of them.
+func (s *Service) EachInProgramme(ctx context.Context, f ProgrammeFilter, fn func(Row) error) error {
+	return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		q := schedulingdb.New(tx)
+		p := s.programmeParams(f)
+		p.MaxRows = exportBatch
+		for {
+			rows, err := s.programmeBatch(ctx, q, f.When == Past, p)
+			if err != nil {
+				return err
+			}
+			for _, r := range rows {
+				if err := fn(r); err != nil {
+					return err
+				}
+			}
+			if len(rows) < exportBatch {
+				return nil
+			}
+			last := rows[len(rows)-1]
+			p.AfterStarts, p.AfterID = &last.StartsAt, &last.ID
+		}
+	})
+}
+
+// programmeParams are the filter's conditions, as of now.
+func (s *Service) programmeParams(f ProgrammeFilter) schedulingdb.ListProgrammeParams {
+	now := s.now()
+	p := schedulingdb.ListProgrammeParams{CourseID: opt(f.CourseID), VenueID: opt(f.VenueID), TrainerID: opt(f.TrainerID), Status: f.Status}
+	switch f.When {
+	case Past:
+		p.EndedBy = &now
+	case AllDates:
+	default:
+		p.NotEndedBy = &now
+	}
+	if !f.Month.IsZero() {
+		start := london.Midnight(f.Month.Year(), f.Month.Month(), 1)
+		end := start.AddDate(0, 1, 0)
+		p.StartsFrom, p.StartsBefore = &start, &end
+	}
+	return p
+}
+
+// programmeBatch reads one batch of the programme: soonest first from
+// p's offset or after (p.AfterStarts, p.AfterID), or, newest first, before it.
+func (s *Service) programmeBatch(ctx context.Context, q *schedulingdb.Queries, newestFirst bool, p schedulingdb.ListProgrammeParams) ([]Row, error) {
+	var rows []schedulingdb.ListProgrammeRow
+	var err error
+	if newestFirst {
+		var newest []schedulingdb.ListProgrammeNewestFirstRow
+		newest, err = q.ListProgrammeNewestFirst(ctx, schedulingdb.ListProgrammeNewestFirstParams{
+			EndedBy: p.EndedBy, NotEndedBy: p.NotEndedBy, StartsFrom: p.StartsFrom, StartsBefore: p.StartsBefore,
+			CourseID: p.CourseID, VenueID: p.VenueID, TrainerID: p.TrainerID, Status: p.Status,
+			BeforeStarts: p.AfterStarts, BeforeID: p.AfterID, SkipRows: p.SkipRows, MaxRows: p.MaxRows,
+		})
+		for _, r := range newest {
+			rows = append(rows, schedulingdb.ListProgrammeRow(r))
+		}
+	} else {
+		rows, err = q.ListProgramme(ctx, p)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list programme: %w", err)
 	}
 	out := make([]Row, 0, len(rows))
 	for _, r := range rows {
@@ -99,7 +157,7 @@ func (s *Service) Programme(ctx context.Context, f ProgrammeFilter, page int) ([
 			Closed: r.Closed, Trainers: r.Trainers,
 		})
 	}
-	return out, int(total), nil
+	return out, nil
 }
 
 // AwaitingDelivery counts the published sessions that have ended but are not
@@ -160,6 +218,24 @@ func (s *Service) Choices(ctx context.Context) (Choices, error) {
 	if err != nil {
 		return Choices{}, fmt.Errorf("scheduling choices: %w", err)
 	}
+	return choicesOf(rows), nil
+}
+
+// FilterChoices are Choices without the agencies (which grow with the
+// partnership): the programme's filter offers courses, venues and trainers.
+func (s *Service) FilterChoices(ctx context.Context) (Choices, error) {
+	rows, err := schedulingdb.New(s.pool).ProgrammeFilterChoices(ctx)
+	if err != nil {
+		return Choices{}, fmt.Errorf("programme filter choices: %w", err)
+	}
+	c := make([]schedulingdb.SchedulingChoicesRow, len(rows))
+	for i, r := range rows {
+		c[i] = schedulingdb.SchedulingChoicesRow(r)
+	}
+	return choicesOf(c), nil
+}
+
+func choicesOf(rows []schedulingdb.SchedulingChoicesRow) Choices {
 	var c Choices
 	for _, r := range rows {
 		ch := Choice{ID: r.ID, Name: r.Name, Capacity: int(r.Capacity)}
@@ -174,5 +250,5 @@ func (s *Service) Choices(ctx context.Context) (Choices, error) {
 			c.Agencies = append(c.Agencies, ch)
 		}
 	}
-	return c, nil
+	return c
 }

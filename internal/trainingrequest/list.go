@@ -28,13 +28,22 @@ type Filter struct {
 	Status   string
 	AgencyID int64
 	CourseID int64
+	Page     int // of the manager's queue, from 1; 0 is 1
 }
+
+// QueuePageSize is how many requests a page of the manager's queue holds;
+// an agency's own list holds up to agencyListSize.
+const (
+	QueuePageSize  = 50
+	agencyListSize = 500
+)
 
 // Queue is what the manager's list shows.
 type Queue struct {
 	Requests     []Summary
+	Page         int  // the page of the manager's queue shown, from 1
+	More         bool // there are more requests on the pages after it
 	ResponseDays int
-	Agencies     []Choice // agencies that have made requests
 	Courses      []Choice
 }
 
@@ -66,12 +75,22 @@ func (s *Service) list(ctx context.Context, w who, f Filter) (Queue, error) {
 	if f.CourseID != 0 {
 		p.CourseID = &f.CourseID
 	}
+	out := Queue{ResponseDays: s.ResponseDays, Page: 1}
+	size := agencyListSize
+	if w.team {
+		size = QueuePageSize
+		out.Page = min(max(f.Page, 1), 1<<20)
+		p.SkipRows = int32((out.Page - 1) * QueuePageSize)
+	}
+	p.MaxRows = int32(size + 1) // one more, to know whether there is a next page
 	rows, err := q.ListEnquiries(ctx, p)
 	if err != nil {
 		return Queue{}, fmt.Errorf("list requests: %w", err)
 	}
+	if len(rows) > size {
+		rows, out.More = rows[:size], true
+	}
 	now := s.now()
-	out := Queue{ResponseDays: s.ResponseDays}
 	for _, r := range rows {
 		sum := Summary{
 			ID: r.ID, Reference: Reference(r.ID), Title: r.CourseTitle, Bespoke: r.Kind == "bespoke", AgencyName: r.AgencyName,
@@ -89,13 +108,6 @@ func (s *Service) list(ctx context.Context, w who, f Filter) (Queue, error) {
 		out.Requests = append(out.Requests, sum)
 	}
 	if w.team {
-		agencies, err := q.EnquiryAgencyChoices(ctx)
-		if err != nil {
-			return Queue{}, fmt.Errorf("agency choices: %w", err)
-		}
-		for _, a := range agencies {
-			out.Agencies = append(out.Agencies, Choice{a.ID, a.Name})
-		}
 		if out.Courses, err = s.Courses(ctx); err != nil {
 			return Queue{}, err
 		}

@@ -190,3 +190,36 @@ func TestOnlyTheAgencyAndManagersReachARequest(t *testing.T) {
 	assert.True(t, v.Has(trainingrequest.DateField(1)))
 	assert.True(t, v.Has("participants"))
 }
+
+// The training team's queue is read a page at a time, oldest first, and
+// says whether there are more; a page past the end is empty.
+func TestTheQueueIsPaged(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	ctx := context.Background()
+	_, err := f.pool.Exec(ctx, `
+		INSERT INTO enquiries (agency_id, requested_by, kind, topic, need, audience, participants, location,
+		                       contact_name, contact_email, submitted_at, updated_at)
+		SELECT $1, $2, 'bespoke', 'Topic ' || g, 'Need', 'Team', 5, 'online', 'Lead', 'lead@example.org',
+		       $3::timestamptz - (100 - g) * interval '1 day', $3::timestamptz - (100 - g) * interval '1 day'
+		FROM generate_series(1, 60) g`, *f.lead.AgencyID, f.lead.ID, now)
+	require.NoError(t, err)
+	team := f.svc.Team()
+
+	first, err := team.List(as(ctx, f.boss), trainingrequest.Filter{})
+	require.NoError(t, err)
+	require.Len(t, first.Requests, trainingrequest.QueuePageSize)
+	assert.True(t, first.More)
+	assert.Equal(t, "Topic 1", first.Requests[0].Title, "oldest first")
+
+	second, err := team.List(as(ctx, f.boss), trainingrequest.Filter{Page: 2})
+	require.NoError(t, err)
+	require.Len(t, second.Requests, 10)
+	assert.False(t, second.More)
+	assert.Equal(t, "Topic 51", second.Requests[0].Title)
+
+	past, err := team.List(as(ctx, f.boss), trainingrequest.Filter{Page: 9})
+	require.NoError(t, err)
+	assert.Empty(t, past.Requests)
+	assert.False(t, past.More)
+}

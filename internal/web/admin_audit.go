@@ -123,6 +123,7 @@ type adminAuditPage struct {
 	From, To london.DateInput
 	Entries  []auditRow
 	Total    int
+	More     bool // more than Total: the log counts only so far
 	Filtered bool
 	Pages    *pagination
 }
@@ -188,11 +189,11 @@ func (h *admin) auditLog(c *fiber.Ctx) error {
 	}
 
 	page := pageParam(c)
-	entries, total, err := h.deps.Audit.List(ctx, f, page)
+	entries, total, more, err := h.deps.Audit.List(ctx, f, page)
 	if err != nil {
 		return err
 	}
-	d.Total = total
+	d.Total, d.More = total, more
 	for _, e := range entries {
 		d.Entries = append(d.Entries, auditRow{Entry: e, Label: actionLabel(e.Action), Details: detailLines(e.Details)})
 	}
@@ -202,7 +203,7 @@ func (h *admin) auditLog(c *fiber.Ctx) error {
 	if d.UserID > 0 {
 		query.Set("user", strconv.FormatInt(d.UserID, 10))
 	}
-	d.Pages = paginate("/admin/audit", query, page, (total+audit.PageSize-1)/audit.PageSize)
+	d.Pages = paginateCounted("/admin/audit", query, page, (total+audit.PageSize-1)/audit.PageSize, more)
 	return h.renderForm(c, "admin/audit", "Audit log", d, nil)
 }
 

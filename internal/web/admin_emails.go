@@ -23,6 +23,7 @@ type adminEmailsPage struct {
 	adminArea
 	Emails     []email.Summary
 	Total      int
+	More       bool // more than Total: the list counts only so far
 	FailedOnly bool // ?status=failed: only the emails given up on
 	Failed     int  // emails given up on in the last 30 days
 	Pages      *pagination
@@ -32,7 +33,7 @@ func (h *admin) emails(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	page := pageParam(c)
 	f := email.Filter{FailedOnly: c.Query("status") == "failed"}
-	list, total, err := h.deps.Emails.List(ctx, f, emailPageSize, (page-1)*emailPageSize)
+	list, total, more, err := h.deps.Emails.List(ctx, f, emailPageSize, (page-1)*emailPageSize)
 	if err != nil {
 		return err
 	}
@@ -40,12 +41,12 @@ func (h *admin) emails(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d := adminEmailsPage{adminArea: h.area(c), Emails: list, Total: total, FailedOnly: f.FailedOnly, Failed: failed}
+	d := adminEmailsPage{adminArea: h.area(c), Emails: list, Total: total, More: more, FailedOnly: f.FailedOnly, Failed: failed}
 	var query url.Values
 	if f.FailedOnly {
 		query = url.Values{"status": {"failed"}}
 	}
-	d.Pages = paginate("/admin/emails", query, page, (total+emailPageSize-1)/emailPageSize)
+	d.Pages = paginateCounted("/admin/emails", query, page, (total+emailPageSize-1)/emailPageSize, more)
 	title := "Emails"
 	if f.FailedOnly {
 		title = "Emails that could not be delivered"

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -22,9 +23,21 @@ type adminPeoplePage struct {
 	adminArea
 	Query    string
 	AgencyID int64
-	Agencies []agency.Agency
-	Results  people.Results
-	Pages    *pagination
+	// The agency filter is typed, not chosen from every agency: AgencyName
+	// is the agency filtered by, or what was typed; AgencyChoices the
+	// agencies it matches when it matches several (the page then asks which);
+	// NoSuchAgency that it matches none.
+	AgencyName    string
+	AgencyChoices []agency.Agency
+	NoSuchAgency  bool
+	Results       people.Results
+	Pages         *pagination
+}
+
+// ChooseAgency links the people of one of the agencies the typed name
+// matched, with the same search.
+func (d adminPeoplePage) ChooseAgency(id int64) string {
+	return "/admin/people?" + url.Values{"agency": {strconv.FormatInt(id, 10)}, "q": {d.Query}}.Encode()
 }
 
 func (h *admin) peopleList(c *fiber.Ctx) error {
@@ -33,19 +46,37 @@ func (h *admin) peopleList(c *fiber.Ctx) error {
 	s := people.Search{Query: d.Query, Page: pageParam(c)}
 	if id, err := strconv.ParseInt(c.Query("agency"), 10, 64); err == nil && id > 0 {
 		d.AgencyID, s.AgencyID = id, &id
+		a, err := h.agencies.Named(ctx, id)
+		if err != nil && !errors.Is(err, agency.ErrNotFound) {
+			return err
+		}
+		d.AgencyName = a.Name
+	} else if typed := people.CleanQuery(c.Query("agency-name")); typed != "" {
+		found, err := h.agencies.FindByName(ctx, typed)
+		if err != nil {
+			return err
+		}
+		switch {
+		case len(found) == 0:
+			d.AgencyName, d.NoSuchAgency = typed, true
+		case len(found) == 1 || strings.EqualFold(found[0].Name, typed):
+			d.AgencyID, s.AgencyID, d.AgencyName = found[0].ID, &found[0].ID, found[0].Name
+		default:
+			d.AgencyName, d.AgencyChoices = typed, found
+		}
+	}
+	if d.NoSuchAgency || d.AgencyChoices != nil {
+		return h.render(c, fiber.StatusOK, "admin/people", "People", d)
 	}
 	var err error
 	if d.Results, err = h.people.Find(ctx, s); err != nil {
-		return err
-	}
-	if d.Agencies, err = h.agencies.List(ctx); err != nil {
 		return err
 	}
 	filter := url.Values{"q": {d.Query}}
 	if d.AgencyID > 0 {
 		filter.Set("agency", strconv.FormatInt(d.AgencyID, 10))
 	}
-	d.Pages = paginate("/admin/people", filter, d.Results.Page, d.Results.Pages)
+	d.Pages = paginateCounted("/admin/people", filter, d.Results.Page, d.Results.Pages, d.Results.More)
 	if len(d.Results.People) > 0 {
 		ids := make([]int64, len(d.Results.People))
 		for i, p := range d.Results.People {

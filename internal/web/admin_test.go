@@ -595,9 +595,23 @@ func TestPeopleSearchAndPagination(t *testing.T) {
 	fareham := w.agencyID(t, "Fareham Borough Council")
 	_, page = m.get("/admin/people?agency=" + id(fareham))
 	assert.Contains(t, page, "30 people found")
-	assert.Contains(t, page, `<option value="`+id(fareham)+`" selected>`)
+	assert.Contains(t, page, `name="agency-name" type="search" value="Fareham Borough Council"`)
 	_, page = m.get("/admin/people?agency=" + id(fareham) + "&q=coordinator")
 	assert.Contains(t, page, "No one matches your search.")
+
+	// The agency is typed, not chosen from a list of every agency: a name
+	// (or part of one that only one agency holds) filters by that agency;
+	// part of several names asks which; a name no agency holds says so.
+	assert.NotContains(t, page, `<option value="`+id(fareham)+`"`, "no list of every agency")
+	_, page = m.get("/admin/people?agency-name=" + url.QueryEscape("fareham borough council"))
+	assert.Contains(t, page, "30 people found")
+	_, page = m.get("/admin/people?agency-name=" + url.QueryEscape("Fareham Borough") + "&q=pager07")
+	assert.Contains(t, page, "1 person found")
+	_, page = m.get("/admin/people?agency-name=council&q=pager")
+	assert.Contains(t, page, "Which agency?")
+	assert.Contains(t, page, `href="/admin/people?agency=`+id(fareham)+`&amp;q=pager"`)
+	_, page = m.get("/admin/people?agency-name=" + url.QueryEscape("no such agency"))
+	assert.Contains(t, page, "No agency’s name contains “no such agency”")
 
 	// Wildcards are not wildcards, and odd input is harmless.
 	for _, q := range []string{"%", "_", "%25", "'", strings.Repeat("x", 500), "zz\x01zz", "zz\u202ezz"} {

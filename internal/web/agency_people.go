@@ -31,7 +31,7 @@ func (h *admin) agencyPeople(c *fiber.Ctx) error {
 	if d.Results, err = h.people.FindInAgency(c.UserContext(), *u.AgencyID, d.Query, pageParam(c)); err != nil {
 		return err
 	}
-	d.Pages = paginate("/agency/people", url.Values{"q": {d.Query}}, d.Results.Page, d.Results.Pages)
+	d.Pages = paginateCounted("/agency/people", url.Values{"q": {d.Query}}, d.Results.Page, d.Results.Pages, d.Results.More)
 	if len(d.Results.People) > 0 {
 		ids := make([]int64, len(d.Results.People))
 		for i, p := range d.Results.People {

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"bufio"
+	"context"
 	"encoding/csv"
 	"fmt"
 	"net/url"
@@ -117,7 +119,7 @@ func (a *app) programme(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	choices, err := svc.Choices(ctx)
+	choices, err := svc.FilterChoices(ctx)
 	if err != nil {
 		return err
 	}
@@ -145,15 +147,13 @@ func (a *app) programme(c *fiber.Ctx) error {
 	return a.renderForm(c, "admin/sessions/programme", "Programme", d, bad)
 }
 
-// programmeCSV exports the filtered programme for a spreadsheet.
+// programmeCSV exports the filtered programme for a spreadsheet, streamed:
+// each batch of sessions is written as it is read, so years of sessions
+// take no more memory than one batch.
 func (a *app) programmeCSV(c *fiber.Ctx) error {
 	filter, bad := programmeFilter(c)
 	if bad != nil { // the programme page says what is wrong with the filter
 		return c.Redirect("/admin/sessions?"+string(c.Request().URI().QueryString()), fiber.StatusSeeOther)
-	}
-	rows, _, err := a.scheduler().Programme(c.UserContext(), filter, 0)
-	if err != nil {
-		return err
 	}
 	// The export names each session's trainers.
 	if err := a.auditView(c, account.Manager, audit.View{What: "the programme export (CSV), with trainers' names"}); err != nil {
@@ -161,21 +161,44 @@ func (a *app) programmeCSV(c *fiber.Ctx) error {
 	}
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="programme-`+filter.When+`.csv"`)
-	w := csv.NewWriter(c.Response().BodyWriter())
-	_ = w.Write([]string{"Session", "Course", "Date", "Start", "End", "Venue", "Status", "Open to", "Trainers", "Booked", "Capacity", "Waiting"})
-	for _, r := range rows {
-		openTo := "Everyone"
-		if r.Closed {
-			openTo = "One agency"
-		}
-		venue := r.VenueName
-		_ = w.Write([]string{
-			strconv.FormatInt(r.ID, 10), csvSafe(r.CourseTitle), london.ISODate(r.StartsAt), london.Clock24(r.StartsAt), london.Clock24(r.EndsAt),
-			csvSafe(venue), catalogue.SessionStatusWords(r.Status), openTo, csvSafe(r.Trainers), strconv.Itoa(r.Booked), strconv.Itoa(r.Capacity), strconv.Itoa(r.Waiting),
+	// The body is written after this handler returns, when the request's
+	// context has ended: the export has a context of its own, as long.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.UserContext()), a.deps.RequestTimeout)
+	svc, log := a.scheduler(), a.deps.Logger
+	c.Context().SetBodyStreamWriter(func(out *bufio.Writer) {
+		defer cancel()
+		w := csv.NewWriter(out)
+		_ = w.Write([]string{"Session", "Course", "Date", "Start", "End", "Venue", "Status", "Open to", "Trainers", "Booked", "Capacity", "Waiting"})
+		n := 0
+		err := svc.EachInProgramme(ctx, filter, func(r scheduling.Row) error {
+			openTo := "Everyone"
+			if r.Closed {
+				openTo = "One agency"
+			}
+			_ = w.Write([]string{
+				strconv.FormatInt(r.ID, 10), csvSafe(r.CourseTitle), london.ISODate(r.StartsAt), london.Clock24(r.StartsAt), london.Clock24(r.EndsAt),
+				csvSafe(r.VenueName), catalogue.SessionStatusWords(r.Status), openTo, csvSafe(r.Trainers), strconv.Itoa(r.Booked), strconv.Itoa(r.Capacity), strconv.Itoa(r.Waiting),
+			})
+			if n++; n%100 == 0 { // send what is written, a little at a time
+				w.Flush()
+				if err := out.Flush(); err != nil {
+					return err
+				}
+			}
+			return w.Error()
 		})
-	}
-	w.Flush()
-	return w.Error()
+		w.Flush()
+		if err == nil {
+			err = w.Error()
+		}
+		if err == nil {
+			err = out.Flush()
+		}
+		if err != nil { // too late to say so on the page: the export is cut short
+			log.ErrorContext(ctx, "programme export cut short", "error", err)
+		}
+	})
+	return nil
 }
 
 // csvSafe stops a spreadsheet from reading a cell as a formula (CSV

@@ -383,3 +383,48 @@ func TestChoosingTrainersShowsWhoIsApproved(t *testing.T) {
 	assert.Contains(t, page, "Approved for Working Together to Safeguard Children")
 	assert.Regexp(t, `id="trainer-`+strconv.FormatInt(f.trainers[0], 10)+`" name="trainers" type="checkbox" value="\d+" checked`, page)
 }
+
+// The export is read a batch at a time: across batches it still has every
+// session once, in the programme's order (the past newest first), with two
+// sessions at the same moment on either side of a batch's edge.
+func TestProgrammeExportStreamsEverySessionOnce(t *testing.T) {
+	t.Parallel()
+	f := setupScheduling(t)
+	ctx := context.Background()
+	// 450 past sessions, a day apart, two at each moment; none at a venue
+	// with a room, so none clash.
+	rows, err := f.a.pool.Query(ctx, `
+		INSERT INTO sessions (course_id, course_title, venue_id, starts_at, ends_at, booking_cutoff_at, capacity, status)
+		SELECT c.id, c.title, (SELECT id FROM venues WHERE online ORDER BY id LIMIT 1), t.at, t.at + interval '3 hours',
+		       t.at - interval '3 days', 20, 'completed'
+		FROM courses c, generate_series(1, 450) g,
+		     LATERAL (SELECT $2::timestamptz - (g / 2) * interval '1 day' AS at) t
+		WHERE c.id = $1
+		RETURNING id`, f.course, now.Add(-24*time.Hour))
+	require.NoError(t, err)
+	made := map[string]bool{}
+	for rows.Next() {
+		var id int64
+		require.NoError(t, rows.Scan(&id))
+		made[strconv.FormatInt(id, 10)] = true
+	}
+	require.NoError(t, rows.Err())
+	require.Len(t, made, 450)
+
+	resp, csv := f.manager.get("/admin/sessions/export.csv?when=past&course=" + strconv.FormatInt(f.course, 10))
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	lines := strings.Split(strings.TrimSpace(csv), "\n")
+	require.Equal(t, "Session,Course,Date,Start,End,Venue,Status,Open to,Trainers,Booked,Capacity,Waiting", lines[0])
+	seen := map[string]bool{}
+	last := "9999-12-31"
+	for _, line := range lines[1:] {
+		cells := strings.Split(line, ",")
+		require.False(t, seen[cells[0]], "session %s exported twice", cells[0])
+		seen[cells[0]] = true
+		assert.LessOrEqual(t, cells[2], last, "newest first")
+		last = cells[2]
+	}
+	for id := range made {
+		assert.True(t, seen[id], "session %s not exported", id)
+	}
+}

@@ -69,7 +69,20 @@ var templateFuncs = template.FuncMap{
 		return map[catalogue.SessionStatus]string{catalogue.SessionDraft: "govuk-tag--grey", catalogue.SessionPublished: "govuk-tag--green",
 			catalogue.SessionCompleted: "govuk-tag--blue", catalogue.SessionCancelled: "govuk-tag--red"}[s]
 	},
-	"dict": dict,
+	"dict":      dict,
+	"thousands": thousands,
+}
+
+// thousands writes n with commas between its thousands: 1,000.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	if n < 0 {
+		return "-" + thousands(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 func loadPages() (pages, error) {
@@ -170,7 +183,14 @@ type pagination struct {
 // the last, and those either side of the current one. It is nil when there
 // is one page.
 func paginate(path string, query url.Values, page, pages int) *pagination {
-	if pages <= 1 {
+	return paginateCounted(path, query, page, pages, false)
+}
+
+// paginateCounted is paginate for a list counted only so far: when more,
+// there are more pages than pages, so the last is not linked (an ellipsis
+// follows the pages after the current one) and there is always a next.
+func paginateCounted(path string, query url.Values, page, pages int, more bool) *pagination {
+	if pages <= 1 && !more {
 		return nil
 	}
 	href := func(n int) string {
@@ -195,9 +215,12 @@ func paginate(path string, query url.Values, page, pages int) *pagination {
 	if page < pages {
 		p.Next = href(page + 1)
 	}
+	if more {
+		p.Next = href(page + 1)
+	}
 	last := 0
 	for n := 1; n <= pages; n++ {
-		if n != 1 && n != pages && (n < page-1 || n > page+1) {
+		if n != 1 && (n != pages || more) && (n < page-1 || n > page+1) {
 			continue
 		}
 		if last != 0 && n > last+1 {
@@ -205,6 +228,9 @@ func paginate(path string, query url.Values, page, pages int) *pagination {
 		}
 		p.Items = append(p.Items, pageLink{Number: n, Href: href(n), Current: n == page})
 		last = n
+	}
+	if more {
+		p.Items = append(p.Items, pageLink{Ellipsis: true})
 	}
 	return p
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -10,7 +11,9 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/pscp/booktraining/internal/actor"
+	"github.com/pscp/booktraining/internal/agency"
 	"github.com/pscp/booktraining/internal/london"
+	"github.com/pscp/booktraining/internal/people"
 	"github.com/pscp/booktraining/internal/scheduling"
 	"github.com/pscp/booktraining/internal/trainingrequest"
 	"github.com/pscp/booktraining/internal/validation"
@@ -30,6 +33,11 @@ type trainingRequestListPage struct {
 	Filter     trainingrequest.Filter
 	NotAllowed bool
 	Statuses   []string
+	Pages      *pagination // of the manager's queue
+	// The queue's agency filter, typed (see adminPeoplePage).
+	AgencyName    string
+	AgencyChoices []agency.Agency
+	NoSuchAgency  bool
 }
 
 // On the agency's pages (/training-requests) a manager is a person of their
@@ -51,18 +59,64 @@ func (a *app) trainingRequestList(c *fiber.Ctx) error {
 }
 
 func (a *app) trainingRequestQueue(c *fiber.Ctx) error {
+	ctx := c.UserContext()
 	f := trainingrequest.Filter{AgencyID: int64Value(c.Query("agency")), CourseID: int64Value(c.Query("course"))}
 	for _, s := range trainingrequest.Statuses {
 		if c.Query("status") == s {
 			f.Status = s
 		}
 	}
-	q, err := a.deps.TrainingRequests.Team().List(c.UserContext(), f)
+	f.Page = pageParam(c)
+	d := trainingRequestListPage{adminArea: newAdminArea(c), Filter: f, Statuses: trainingrequest.Statuses}
+	// The agency is typed, as on the people page, not chosen from a list of
+	// every agency that ever asked.
+	if f.AgencyID != 0 {
+		ag, err := a.deps.Agencies.Named(ctx, f.AgencyID)
+		if err != nil && !errors.Is(err, agency.ErrNotFound) {
+			return err
+		}
+		d.AgencyName = ag.Name
+	} else if typed := people.CleanQuery(c.Query("agency-name")); typed != "" {
+		found, err := a.deps.Agencies.FindByName(ctx, typed)
+		if err != nil {
+			return err
+		}
+		d.AgencyName = typed
+		if len(found) == 1 || (len(found) > 1 && strings.EqualFold(found[0].Name, typed)) {
+			f.AgencyID, d.Filter.AgencyID, d.AgencyName = found[0].ID, found[0].ID, found[0].Name
+		} else {
+			d.AgencyChoices, d.NoSuchAgency = found, len(found) == 0
+			d.ResponseDays = a.deps.TrainingRequests.ResponseDays
+			if d.Courses, err = a.deps.TrainingRequests.Courses(ctx); err != nil {
+				return err
+			}
+			return a.render(c, fiber.StatusOK, "admin/training-requests", "Training requests", d)
+		}
+	}
+	q, err := a.deps.TrainingRequests.Team().List(ctx, f)
 	if err != nil {
 		return err
 	}
-	return a.render(c, fiber.StatusOK, "admin/training-requests", "Training requests",
-		trainingRequestListPage{adminArea: newAdminArea(c), Queue: q, Filter: f, Statuses: trainingrequest.Statuses})
+	d.Queue = q
+	query := url.Values{"status": {f.Status}}
+	if f.AgencyID != 0 {
+		query.Set("agency", strconv.FormatInt(f.AgencyID, 10))
+	}
+	if f.CourseID != 0 {
+		query.Set("course", strconv.FormatInt(f.CourseID, 10))
+	}
+	d.Pages = paginateCounted("/admin/training-requests", query, q.Page, q.Page, q.More)
+	return a.render(c, fiber.StatusOK, "admin/training-requests", "Training requests", d)
+}
+
+// ChooseAgency links the queue of one of the agencies the typed name
+// matched, with the same status and course.
+func (d trainingRequestListPage) ChooseAgency(id int64) string {
+	q := url.Values{"agency": {strconv.FormatInt(id, 10)}, "status": {d.Filter.Status}}
+	if d.Filter.CourseID != 0 {
+		q.Set("course", strconv.FormatInt(d.Filter.CourseID, 10))
+	}
+	return "/admin/training-requests?" + q.Encode()
 }
 
 type trainingRequestFormPage struct {

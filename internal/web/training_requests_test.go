@@ -475,3 +475,15 @@ func TestTrainingRequestAcceptedAtTheAgencysPremises(t *testing.T) {
 	assert.NotContains(t, page, `name="place"`)
 	assert.Contains(t, page, `id="venue" name="venue"`)
 }
+
+// The queue's agency filter is typed, not a list of every agency that ever
+// asked: a name one agency holds filters by it; a name none holds says so.
+func TestTrainingRequestQueueAgencyIsTyped(t *testing.T) {
+	t.Parallel()
+	f := setupTrainingRequests(t)
+	_, page := f.manager.get("/admin/training-requests")
+	assert.Contains(t, page, `name="agency-name"`)
+	assert.NotContains(t, page, `name="agency"`, "no list of agencies to choose from")
+	_, page = f.manager.get("/admin/training-requests?agency-name=" + url.QueryEscape("no such agency"))
+	assert.Contains(t, page, "No agency’s name contains “no such agency”")
+}

@@ -53,3 +53,15 @@ WHERE id = @id AND name = @stripe_customer_name::text AND billing_contact_email 
   AND (stripe_customer_id IS NULL OR stripe_customer_id = @stripe_customer_id)
   AND (stripe_customer_id IS NULL OR stripe_customer_email IS DISTINCT FROM @stripe_customer_email::text
        OR stripe_customer_name IS DISTINCT FROM @stripe_customer_name::text);
+
+-- name: FindAgenciesByName :many
+-- Agencies, retired ones too, whose name holds @pattern (a lower-case LIKE
+-- pattern): the one named exactly @exact_name first, then by name.
+SELECT a.id, a.name, a.retired_at
+FROM agencies a
+WHERE lower(a.name) LIKE @pattern::text
+ORDER BY (lower(a.name) = lower(@exact_name::text)) DESC, lower(a.name), a.id
+LIMIT @max_rows;
+
+-- name: GetAgencyName :one
+SELECT a.id, a.name, a.retired_at FROM agencies a WHERE a.id = @id;

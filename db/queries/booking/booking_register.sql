@@ -42,25 +42,88 @@ WHERE session_id = @session_id AND status = 'confirmed' AND attendance IS NULL
 RETURNING id;
 
 -- name: AgencyBookingsFor :many
--- An agency's bookings for its coordinator, newest session first, with each
--- waiting booking's place in the queue.
-SELECT b.id, b.status, b.late, b.attendance, b.offer_expires_at,
-       u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
-       s.course_title, s.starts_at, s.ends_at, s.status AS session_status,
-       v.name AS venue_name, v.online AS venue_online,
-       CASE WHEN b.status = 'waiting' THEN (
-           SELECT count(*) FROM bookings w
-           WHERE w.session_id = b.session_id AND w.status = 'waiting'
-             AND (w.queue_position, w.id) <= (b.queue_position, b.id))
-       ELSE 0 END::int AS position
-FROM bookings b
-JOIN users u ON u.id = b.user_id
-JOIN sessions s ON s.id = b.session_id
-JOIN venues v ON v.id = s.venue_id
-WHERE b.agency_id = @agency_id
-  AND (@search::text = '' OR u.full_name ILIKE '%' || @search::text || '%' OR u.email ILIKE '%' || @search::text || '%'
-       OR s.course_title ILIKE '%' || @search::text || '%')
-ORDER BY s.starts_at DESC, u.full_name, b.id;
+-- An agency's bookings for its coordinator, in the page's groups (grp), at
+-- most @per_group of each, so the page costs the same however many its
+-- people have made: places and offers still to come and waiting places
+-- (each with its place in the queue), soonest first; past places, late
+-- cancellations and absences, newest first.
+(SELECT 'upcoming'::text AS grp, b.id, b.status, b.late, b.attendance, b.offer_expires_at,
+        u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
+        s.course_title, s.starts_at, s.ends_at, s.status AS session_status,
+        v.name AS venue_name, v.online AS venue_online,
+        (0)::int AS position
+ FROM sessions s
+ JOIN bookings b ON b.session_id = s.id
+ JOIN users u ON u.id = b.user_id
+ JOIN venues v ON v.id = s.venue_id
+ WHERE b.agency_id = @agency_id AND s.starts_at > @now AND b.status IN ('confirmed', 'offered', 'awaiting_approval')
+   AND NOT (b.status = 'offered' AND b.offer_expires_at <= @now)
+   AND (@search::text = '' OR u.full_name ILIKE '%' || @search::text || '%' OR u.email ILIKE '%' || @search::text || '%'
+      OR s.course_title ILIKE '%' || @search::text || '%')
+ ORDER BY s.starts_at, u.full_name, b.id
+ LIMIT @per_group)
+UNION ALL
+(SELECT 'waiting'::text AS grp, b.id, b.status, b.late, b.attendance, b.offer_expires_at,
+        u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
+        s.course_title, s.starts_at, s.ends_at, s.status AS session_status,
+        v.name AS venue_name, v.online AS venue_online,
+        (SELECT count(*) FROM bookings w
+         WHERE w.session_id = b.session_id AND w.status = 'waiting'
+           AND (w.queue_position, w.id) <= (b.queue_position, b.id))::int AS position
+ FROM sessions s
+ JOIN bookings b ON b.session_id = s.id
+ JOIN users u ON u.id = b.user_id
+ JOIN venues v ON v.id = s.venue_id
+ WHERE b.agency_id = @agency_id AND s.starts_at > @now AND b.status = 'waiting'
+   AND (@search::text = '' OR u.full_name ILIKE '%' || @search::text || '%' OR u.email ILIKE '%' || @search::text || '%'
+      OR s.course_title ILIKE '%' || @search::text || '%')
+ ORDER BY s.starts_at, u.full_name, b.id
+ LIMIT @per_group)
+UNION ALL
+(SELECT 'past'::text AS grp, b.id, b.status, b.late, b.attendance, b.offer_expires_at,
+        u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
+        s.course_title, s.starts_at, s.ends_at, s.status AS session_status,
+        v.name AS venue_name, v.online AS venue_online,
+        (0)::int AS position
+ FROM sessions s
+ JOIN bookings b ON b.session_id = s.id
+ JOIN users u ON u.id = b.user_id
+ JOIN venues v ON v.id = s.venue_id
+ WHERE b.agency_id = @agency_id AND s.starts_at <= @now AND b.status = 'confirmed'
+   AND (@search::text = '' OR u.full_name ILIKE '%' || @search::text || '%' OR u.email ILIKE '%' || @search::text || '%'
+      OR s.course_title ILIKE '%' || @search::text || '%')
+ ORDER BY s.starts_at DESC, u.full_name, b.id
+ LIMIT @per_group)
+UNION ALL
+(SELECT 'late'::text AS grp, b.id, b.status, b.late, b.attendance, b.offer_expires_at,
+        u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
+        s.course_title, s.starts_at, s.ends_at, s.status AS session_status,
+        v.name AS venue_name, v.online AS venue_online,
+        (0)::int AS position
+ FROM sessions s
+ JOIN bookings b ON b.session_id = s.id
+ JOIN users u ON u.id = b.user_id
+ JOIN venues v ON v.id = s.venue_id
+ WHERE b.agency_id = @agency_id AND b.status = 'cancelled' AND b.late
+   AND (@search::text = '' OR u.full_name ILIKE '%' || @search::text || '%' OR u.email ILIKE '%' || @search::text || '%'
+      OR s.course_title ILIKE '%' || @search::text || '%')
+ ORDER BY s.starts_at DESC, u.full_name, b.id
+ LIMIT @per_group)
+UNION ALL
+(SELECT 'absent'::text AS grp, b.id, b.status, b.late, b.attendance, b.offer_expires_at,
+        u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
+        s.course_title, s.starts_at, s.ends_at, s.status AS session_status,
+        v.name AS venue_name, v.online AS venue_online,
+        (0)::int AS position
+ FROM sessions s
+ JOIN bookings b ON b.session_id = s.id
+ JOIN users u ON u.id = b.user_id
+ JOIN venues v ON v.id = s.venue_id
+ WHERE b.agency_id = @agency_id AND b.attendance = 'absent'
+   AND (@search::text = '' OR u.full_name ILIKE '%' || @search::text || '%' OR u.email ILIKE '%' || @search::text || '%'
+      OR s.course_title ILIKE '%' || @search::text || '%')
+ ORDER BY s.starts_at DESC, u.full_name, b.id
+ LIMIT @per_group);
 
 -- name: AgencyBookablePeople :many
 -- The people a coordinator may book: their agency's verified accounts.

@@ -57,9 +57,14 @@ ORDER BY created_at DESC, id DESC
 LIMIT @max_rows OFFSET @skip_rows;
 
 -- name: CountEmails :one
-SELECT count(*)
-FROM emails
-WHERE (NOT @failed_only::boolean OR failed_at IS NOT NULL);
+-- Counted only up to @count_limit: the list says "more than" beyond it, so
+-- a page costs the same however many emails the service has kept.
+SELECT count(*) FROM (
+    SELECT 1
+    FROM emails
+    WHERE (NOT @failed_only::boolean OR failed_at IS NOT NULL)
+    ORDER BY created_at DESC, id DESC -- the list's index, never the table
+    LIMIT @count_limit) counted;
 
 -- name: CountEmailsFailedSince :one
 SELECT count(*)

@@ -2,17 +2,23 @@
 -- partner agencies yet. Erased people are never listed.
 
 -- name: CountPeople :one
--- The query matches part of a name, an email address or an agency's name
--- (confirmed or typed), ignoring case; an empty query matches everyone.
-SELECT count(*)
-FROM users u
-LEFT JOIN agencies a ON a.id = u.agency_id
-WHERE u.erased_at IS NULL
-  AND (sqlc.narg(agency_id)::bigint IS NULL OR u.agency_id = sqlc.narg(agency_id))
-  AND (@query::text = ''
-       OR strpos(lower(u.full_name), lower(@query)) > 0
-       OR strpos(lower(u.email), lower(@query)) > 0
-       OR strpos(lower(coalesce(a.name, u.unlisted_agency_name)), lower(@query)) > 0);
+-- How many people match, counted only up to @count_limit (the page says
+-- "more than" beyond it), so that a count costs no more than the pages it
+-- may link. @pattern is a LIKE pattern, lower case ('' matches everyone):
+-- part of a name, an email address or an agency's name (confirmed or
+-- typed). Each part has its own index (00042).
+SELECT count(*) FROM (
+    SELECT 1
+    FROM users u
+    WHERE u.erased_at IS NULL
+      AND (sqlc.narg(agency_id)::bigint IS NULL OR u.agency_id = sqlc.narg(agency_id))
+      AND (@pattern::text = ''
+           OR lower(u.full_name) LIKE @pattern
+           OR lower(u.email::text) LIKE @pattern
+           OR (u.unlisted_agency_name <> '' AND lower(u.unlisted_agency_name) LIKE @pattern)
+           OR u.agency_id IN (SELECT a.id FROM agencies a WHERE lower(a.name) LIKE @pattern))
+    ORDER BY lower(u.full_name), u.id -- the list's index, never the table
+    LIMIT @count_limit) matching;
 
 -- name: ListPeople :many
 SELECT u.id, u.email, u.full_name, u.job_title, u.agency_id, u.unlisted_agency_name, u.email_verified_at,
@@ -22,22 +28,27 @@ FROM users u
 LEFT JOIN agencies a ON a.id = u.agency_id
 WHERE u.erased_at IS NULL
   AND (sqlc.narg(agency_id)::bigint IS NULL OR u.agency_id = sqlc.narg(agency_id))
-  AND (@query::text = ''
-       OR strpos(lower(u.full_name), lower(@query)) > 0
-       OR strpos(lower(u.email), lower(@query)) > 0
-       OR strpos(lower(coalesce(a.name, u.unlisted_agency_name)), lower(@query)) > 0)
+  AND (@pattern::text = ''
+       OR lower(u.full_name) LIKE @pattern
+       OR lower(u.email::text) LIKE @pattern
+       OR (u.unlisted_agency_name <> '' AND lower(u.unlisted_agency_name) LIKE @pattern)
+       OR u.agency_id IN (SELECT a2.id FROM agencies a2 WHERE lower(a2.name) LIKE @pattern))
 ORDER BY lower(u.full_name), u.id
 LIMIT @max_rows OFFSET @skip_rows;
 
 -- name: CountAgencyPeople :one
--- A coordinator's view: only the people of @agency_id, whatever else is asked.
-SELECT count(*)
-FROM users u
-WHERE u.agency_id = @agency_id::bigint
-  AND u.erased_at IS NULL
-  AND (@query::text = ''
-       OR strpos(lower(u.full_name), lower(@query)) > 0
-       OR strpos(lower(u.email), lower(@query)) > 0);
+-- A coordinator's view: only the people of @agency_id, whatever else is
+-- asked; counted up to @count_limit, as CountPeople.
+SELECT count(*) FROM (
+    SELECT 1
+    FROM users u
+    WHERE u.agency_id = @agency_id::bigint
+      AND u.erased_at IS NULL
+      AND (@pattern::text = ''
+           OR lower(u.full_name) LIKE @pattern
+           OR lower(u.email::text) LIKE @pattern)
+    ORDER BY lower(u.full_name), u.id
+    LIMIT @count_limit) matching;
 
 -- name: ListAgencyPeople :many
 SELECT u.id, u.email, u.full_name, u.job_title, u.email_verified_at,
@@ -45,9 +56,9 @@ SELECT u.id, u.email, u.full_name, u.job_title, u.email_verified_at,
 FROM users u
 WHERE u.agency_id = @agency_id::bigint
   AND u.erased_at IS NULL
-  AND (@query::text = ''
-       OR strpos(lower(u.full_name), lower(@query)) > 0
-       OR strpos(lower(u.email), lower(@query)) > 0)
+  AND (@pattern::text = ''
+       OR lower(u.full_name) LIKE @pattern
+       OR lower(u.email::text) LIKE @pattern)
 ORDER BY lower(u.full_name), u.id
 LIMIT @max_rows OFFSET @skip_rows;
 

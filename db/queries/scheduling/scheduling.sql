@@ -88,7 +88,9 @@ RETURNING sequence;
 -- name: ListProgramme :many
 -- The programme, filtered: sessions not yet ended (not_ended_by now), ended
 -- (ended_by now) or all, within a month (starts_from, starts_before), by
--- course, venue, trainer and status; soonest first, or the most recent first.
+-- course, venue, trainer and status; soonest first, in the order of an
+-- index (00042), from a page's offset or after a session (after_starts,
+-- after_id: the export reads the programme a batch at a time).
 SELECT s.id, s.course_title, s.starts_at, s.ends_at, s.status, s.capacity, s.seats_taken,
        (SELECT count(*) FROM bookings b WHERE b.session_id = s.id AND b.status = 'waiting')::int AS waiting,
        v.name AS venue_name, v.online AS venue_online, (s.closed_to_agency_id IS NOT NULL)::boolean AS closed,
@@ -104,10 +106,44 @@ WHERE (sqlc.narg(ended_by)::timestamptz IS NULL OR s.ends_at <= sqlc.narg(ended_
   AND (sqlc.narg(trainer_id)::bigint IS NULL OR EXISTS (
         SELECT 1 FROM session_trainers st WHERE st.session_id = s.id AND st.trainer_id = sqlc.narg(trainer_id)))
   AND (@status::text = '' OR s.status::text = @status)
-ORDER BY CASE WHEN @newest_first::boolean THEN s.starts_at END DESC,
-         CASE WHEN @newest_first::boolean THEN s.id END DESC,
-         s.starts_at, s.id
+  AND (sqlc.narg(after_starts)::timestamptz IS NULL OR (s.starts_at, s.id) > (sqlc.narg(after_starts), sqlc.narg(after_id)::bigint))
+ORDER BY s.starts_at, s.id
 LIMIT @max_rows OFFSET @skip_rows;
+
+-- name: ListProgrammeNewestFirst :many
+-- ListProgramme, the most recent first (the past), before a session
+-- (before_starts, before_id) when given.
+SELECT s.id, s.course_title, s.starts_at, s.ends_at, s.status, s.capacity, s.seats_taken,
+       (SELECT count(*) FROM bookings b WHERE b.session_id = s.id AND b.status = 'waiting')::int AS waiting,
+       v.name AS venue_name, v.online AS venue_online, (s.closed_to_agency_id IS NOT NULL)::boolean AS closed,
+       coalesce((SELECT string_agg(u.full_name, ', ' ORDER BY u.full_name)
+                 FROM session_trainers st JOIN users u ON u.id = st.trainer_id WHERE st.session_id = s.id), '')::text AS trainers
+FROM sessions s JOIN venues v ON v.id = s.venue_id
+WHERE (sqlc.narg(ended_by)::timestamptz IS NULL OR s.ends_at <= sqlc.narg(ended_by))
+  AND (sqlc.narg(not_ended_by)::timestamptz IS NULL OR s.ends_at > sqlc.narg(not_ended_by))
+  AND (sqlc.narg(starts_from)::timestamptz IS NULL OR s.starts_at >= sqlc.narg(starts_from))
+  AND (sqlc.narg(starts_before)::timestamptz IS NULL OR s.starts_at < sqlc.narg(starts_before))
+  AND (sqlc.narg(course_id)::bigint IS NULL OR s.course_id = sqlc.narg(course_id))
+  AND (sqlc.narg(venue_id)::bigint IS NULL OR s.venue_id = sqlc.narg(venue_id))
+  AND (sqlc.narg(trainer_id)::bigint IS NULL OR EXISTS (
+        SELECT 1 FROM session_trainers st WHERE st.session_id = s.id AND st.trainer_id = sqlc.narg(trainer_id)))
+  AND (@status::text = '' OR s.status::text = @status)
+  AND (sqlc.narg(before_starts)::timestamptz IS NULL OR (s.starts_at, s.id) < (sqlc.narg(before_starts), sqlc.narg(before_id)::bigint))
+ORDER BY s.starts_at DESC, s.id DESC
+LIMIT @max_rows OFFSET @skip_rows;
+
+-- name: ProgrammeFilterChoices :many
+-- Courses, venues and trainers for the programme's filter (not agencies,
+-- which grow with the partnership and which it does not filter by).
+SELECT 'course'::text AS kind, id, title AS name, default_capacity AS capacity FROM courses WHERE retired_at IS NULL AND NOT bespoke
+UNION ALL
+SELECT 'venue', id, name || CASE WHEN online THEN ' (online)' ELSE ' (' || capacity || ' places)' END, coalesce(capacity, 0)
+FROM venues WHERE retired_at IS NULL AND agency_id IS NULL
+UNION ALL
+SELECT 'trainer', u.id, u.full_name || coalesce(' (' || a.name || ')', ''), 0
+FROM users u JOIN user_roles r ON r.user_id = u.id AND r.role = 'trainer' LEFT JOIN agencies a ON a.id = u.agency_id
+WHERE u.erased_at IS NULL
+ORDER BY 1, 3;
 
 -- name: CountProgramme :one
 SELECT count(*)

@@ -3,12 +3,16 @@
 
 -- name: ListTrainers :many
 -- Everyone holding the trainer role, with how many courses they are approved
--- to deliver and how many sessions they have coming up.
+-- to deliver and how many sessions they have coming up: their commitments
+-- to sessions (one per session not cancelled, at its time) not yet ended,
+-- found through the index that keeps a trainer's commitments apart, so
+-- that past sessions are never read.
 SELECT u.id, u.full_name, COALESCE(a.name, u.unlisted_agency_name)::text AS agency_name,
        (SELECT count(*) FROM trainer_courses tc JOIN courses c ON c.id = tc.course_id
         WHERE tc.trainer_id = u.id AND c.retired_at IS NULL) AS approved_courses,
-       (SELECT count(*) FROM session_trainers st JOIN sessions s ON s.id = st.session_id
-        WHERE st.trainer_id = u.id AND s.status <> 'cancelled' AND s.ends_at > @now) AS upcoming_sessions
+       (SELECT count(*) FROM trainer_commitments cm
+        WHERE cm.trainer_id = u.id AND cm.session_id IS NOT NULL
+          AND cm.during && tstzrange(@now::timestamptz, NULL)) AS upcoming_sessions
 FROM users u
 JOIN user_roles r ON r.user_id = u.id AND r.role = 'trainer'
 LEFT JOIN agencies a ON a.id = u.agency_id

@@ -97,10 +97,7 @@ WHERE (sqlc.narg(agency_id)::bigint IS NULL OR e.agency_id = sqlc.narg(agency_id
   AND (sqlc.narg(course_id)::bigint IS NULL OR e.course_id = sqlc.narg(course_id))
   AND (@status::text = '' OR e.status = @status)
 ORDER BY e.submitted_at, e.id
-LIMIT 500;
-
--- name: EnquiryAgencyChoices :many
-SELECT DISTINCT a.id, a.name FROM enquiries e JOIN agencies a ON a.id = e.agency_id ORDER BY a.name;
+LIMIT @max_rows OFFSET @skip_rows;
 
 -- name: EnquiryManagers :many
 SELECT u.id, u.email::text AS email, u.full_name

@@ -68,6 +68,48 @@ func (q *Queries) CreateAgency(ctx context.Context, arg CreateAgencyParams) (int
 	return id, err
 }
 
+const findAgenciesByName = `-- name: FindAgenciesByName :many
+SELECT a.id, a.name, a.retired_at
+FROM agencies a
+WHERE lower(a.name) LIKE $1::text
+ORDER BY (lower(a.name) = lower($2::text)) DESC, lower(a.name), a.id
+LIMIT $3
+`
+
+type FindAgenciesByNameParams struct {
+	Pattern   string
+	ExactName string
+	MaxRows   int32
+}
+
+type FindAgenciesByNameRow struct {
+	ID        int64
+	Name      string
+	RetiredAt *time.Time
+}
+
+// Agencies, retired ones too, whose name holds @pattern (a lower-case LIKE
+// pattern): the one named exactly @exact_name first, then by name.
+func (q *Queries) FindAgenciesByName(ctx context.Context, arg FindAgenciesByNameParams) ([]FindAgenciesByNameRow, error) {
+	rows, err := q.db.Query(ctx, findAgenciesByName, arg.Pattern, arg.ExactName, arg.MaxRows)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []FindAgenciesByNameRow
+	for rows.Next() {
+		var i FindAgenciesByNameRow
+		if err := rows.Scan(&i.ID, &i.Name, &i.RetiredAt); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const getAgency = `-- name: GetAgency :one
 SELECT a.id, a.name, a.sector, a.charging_band, a.billing_contact_name, a.billing_contact_email, a.retired_at,
        (SELECT count(*) FROM users u WHERE u.agency_id = a.id AND u.erased_at IS NULL) AS people
@@ -99,6 +141,23 @@ func (q *Queries) GetAgency(ctx context.Context, id int64) (GetAgencyRow, error)
 		&i.RetiredAt,
 		&i.People,
 	)
+	return i, err
+}
+
+const getAgencyName = `-- name: GetAgencyName :one
+SELECT a.id, a.name, a.retired_at FROM agencies a WHERE a.id = $1
+`
+
+type GetAgencyNameRow struct {
+	ID        int64
+	Name      string
+	RetiredAt *time.Time
+}
+
+func (q *Queries) GetAgencyName(ctx context.Context, id int64) (GetAgencyNameRow, error) {
+	row := q.db.QueryRow(ctx, getAgencyName, id)
+	var i GetAgencyNameRow
+	err := row.Scan(&i.ID, &i.Name, &i.RetiredAt)
 	return i, err
 }
 

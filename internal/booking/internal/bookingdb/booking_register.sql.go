@@ -105,31 +105,94 @@ func (q *Queries) AgencyBookableSessions(ctx context.Context, arg AgencyBookable
 }
 
 const agencyBookingsFor = `-- name: AgencyBookingsFor :many
-SELECT b.id, b.status, b.late, b.attendance, b.offer_expires_at,
-       u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
-       s.course_title, s.starts_at, s.ends_at, s.status AS session_status,
-       v.name AS venue_name, v.online AS venue_online,
-       CASE WHEN b.status = 'waiting' THEN (
-           SELECT count(*) FROM bookings w
-           WHERE w.session_id = b.session_id AND w.status = 'waiting'
-             AND (w.queue_position, w.id) <= (b.queue_position, b.id))
-       ELSE 0 END::int AS position
-FROM bookings b
-JOIN users u ON u.id = b.user_id
-JOIN sessions s ON s.id = b.session_id
-JOIN venues v ON v.id = s.venue_id
-WHERE b.agency_id = $1
-  AND ($2::text = '' OR u.full_name ILIKE '%' || $2::text || '%' OR u.email ILIKE '%' || $2::text || '%'
-       OR s.course_title ILIKE '%' || $2::text || '%')
-ORDER BY s.starts_at DESC, u.full_name, b.id
+(SELECT 'upcoming'::text AS grp, b.id, b.status, b.late, b.attendance, b.offer_expires_at,
+        u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
+        s.course_title, s.starts_at, s.ends_at, s.status AS session_status,
+        v.name AS venue_name, v.online AS venue_online,
+        (0)::int AS position
+ FROM sessions s
+ JOIN bookings b ON b.session_id = s.id
+ JOIN users u ON u.id = b.user_id
+ JOIN venues v ON v.id = s.venue_id
+ WHERE b.agency_id = $1 AND s.starts_at > $2 AND b.status IN ('confirmed', 'offered', 'awaiting_approval')
+   AND NOT (b.status = 'offered' AND b.offer_expires_at <= $2)
+   AND ($3::text = '' OR u.full_name ILIKE '%' || $3::text || '%' OR u.email ILIKE '%' || $3::text || '%'
+      OR s.course_title ILIKE '%' || $3::text || '%')
+ ORDER BY s.starts_at, u.full_name, b.id
+ LIMIT $4)
+UNION ALL
+(SELECT 'waiting'::text AS grp, b.id, b.status, b.late, b.attendance, b.offer_expires_at,
+        u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
+        s.course_title, s.starts_at, s.ends_at, s.status AS session_status,
+        v.name AS venue_name, v.online AS venue_online,
+        (SELECT count(*) FROM bookings w
+         WHERE w.session_id = b.session_id AND w.status = 'waiting'
+           AND (w.queue_position, w.id) <= (b.queue_position, b.id))::int AS position
+ FROM sessions s
+ JOIN bookings b ON b.session_id = s.id
+ JOIN users u ON u.id = b.user_id
+ JOIN venues v ON v.id = s.venue_id
+ WHERE b.agency_id = $1 AND s.starts_at > $2 AND b.status = 'waiting'
+   AND ($3::text = '' OR u.full_name ILIKE '%' || $3::text || '%' OR u.email ILIKE '%' || $3::text || '%'
+      OR s.course_title ILIKE '%' || $3::text || '%')
+ ORDER BY s.starts_at, u.full_name, b.id
+ LIMIT $4)
+UNION ALL
+(SELECT 'past'::text AS grp, b.id, b.status, b.late, b.attendance, b.offer_expires_at,
+        u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
+        s.course_title, s.starts_at, s.ends_at, s.status AS session_status,
+        v.name AS venue_name, v.online AS venue_online,
+        (0)::int AS position
+ FROM sessions s
+ JOIN bookings b ON b.session_id = s.id
+ JOIN users u ON u.id = b.user_id
+ JOIN venues v ON v.id = s.venue_id
+ WHERE b.agency_id = $1 AND s.starts_at <= $2 AND b.status = 'confirmed'
+   AND ($3::text = '' OR u.full_name ILIKE '%' || $3::text || '%' OR u.email ILIKE '%' || $3::text || '%'
+      OR s.course_title ILIKE '%' || $3::text || '%')
+ ORDER BY s.starts_at DESC, u.full_name, b.id
+ LIMIT $4)
+UNION ALL
+(SELECT 'late'::text AS grp, b.id, b.status, b.late, b.attendance, b.offer_expires_at,
+        u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
+        s.course_title, s.starts_at, s.ends_at, s.status AS session_status,
+        v.name AS venue_name, v.online AS venue_online,
+        (0)::int AS position
+ FROM sessions s
+ JOIN bookings b ON b.session_id = s.id
+ JOIN users u ON u.id = b.user_id
+ JOIN venues v ON v.id = s.venue_id
+ WHERE b.agency_id = $1 AND b.status = 'cancelled' AND b.late
+   AND ($3::text = '' OR u.full_name ILIKE '%' || $3::text || '%' OR u.email ILIKE '%' || $3::text || '%'
+      OR s.course_title ILIKE '%' || $3::text || '%')
+ ORDER BY s.starts_at DESC, u.full_name, b.id
+ LIMIT $4)
+UNION ALL
+(SELECT 'absent'::text AS grp, b.id, b.status, b.late, b.attendance, b.offer_expires_at,
+        u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
+        s.course_title, s.starts_at, s.ends_at, s.status AS session_status,
+        v.name AS venue_name, v.online AS venue_online,
+        (0)::int AS position
+ FROM sessions s
+ JOIN bookings b ON b.session_id = s.id
+ JOIN users u ON u.id = b.user_id
+ JOIN venues v ON v.id = s.venue_id
+ WHERE b.agency_id = $1 AND b.attendance = 'absent'
+   AND ($3::text = '' OR u.full_name ILIKE '%' || $3::text || '%' OR u.email ILIKE '%' || $3::text || '%'
+      OR s.course_title ILIKE '%' || $3::text || '%')
+ ORDER BY s.starts_at DESC, u.full_name, b.id
+ LIMIT $4)
 `
 
 type AgencyBookingsForParams struct {
 	AgencyID *int64
+	Now      time.Time
 	Search   string
+	PerGroup int32
 }
 
 type AgencyBookingsForRow struct {
+	Grp            string
 	ID             int64
 	Status         BookingStatus
 	Late           bool
@@ -147,10 +210,18 @@ type AgencyBookingsForRow struct {
 	Position       int32
 }
 
-// An agency's bookings for its coordinator, newest session first, with each
-// waiting booking's place in the queue.
+// An agency's bookings for its coordinator, in the page's groups (grp), at
+// most @per_group of each, so the page costs the same however many its
+// people have made: places and offers still to come and waiting places
+// (each with its place in the queue), soonest first; past places, late
+// cancellations and absences, newest first.
 func (q *Queries) AgencyBookingsFor(ctx context.Context, arg AgencyBookingsForParams) ([]AgencyBookingsForRow, error) {
-	rows, err := q.db.Query(ctx, agencyBookingsFor, arg.AgencyID, arg.Search)
+	rows, err := q.db.Query(ctx, agencyBookingsFor,
+		arg.AgencyID,
+		arg.Now,
+		arg.Search,
+		arg.PerGroup,
+	)
 	if err != nil {
 		return nil, err
 	}
@@ -159,6 +230,7 @@ func (q *Queries) AgencyBookingsFor(ctx context.Context, arg AgencyBookingsForPa
 	for rows.Next() {
 		var i AgencyBookingsForRow
 		if err := rows.Scan(
+			&i.Grp,
 			&i.ID,
 			&i.Status,
 			&i.Late,

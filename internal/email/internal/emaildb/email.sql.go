@@ -55,13 +55,23 @@ func (q *Queries) ClaimEmail(ctx context.Context, arg ClaimEmailParams) (Email, 
 }
 
 const countEmails = `-- name: CountEmails :one
-SELECT count(*)
-FROM emails
-WHERE (NOT $1::boolean OR failed_at IS NOT NULL)
+SELECT count(*) FROM (
+    SELECT 1
+    FROM emails
+    WHERE (NOT $1::boolean OR failed_at IS NOT NULL)
+    ORDER BY created_at DESC, id DESC -- the list's index, never the table
+    LIMIT $2) counted
 `
 
-func (q *Queries) CountEmails(ctx context.Context, failedOnly bool) (int64, error) {
-	row := q.db.QueryRow(ctx, countEmails, failedOnly)
+type CountEmailsParams struct {
+	FailedOnly bool
+	CountLimit int32
+}
+
+// Counted only up to @count_limit: the list says "more than" beyond it, so
+// a page costs the same however many emails the service has kept.
+func (q *Queries) CountEmails(ctx context.Context, arg CountEmailsParams) (int64, error) {
+	row := q.db.QueryRow(ctx, countEmails, arg.FailedOnly, arg.CountLimit)
 	var count int64
 	err := row.Scan(&count)
 	return count, err

@@ -11,23 +11,28 @@ import (
 )
 
 const countAgencyPeople = `-- name: CountAgencyPeople :one
-SELECT count(*)
-FROM users u
-WHERE u.agency_id = $1::bigint
-  AND u.erased_at IS NULL
-  AND ($2::text = ''
-       OR strpos(lower(u.full_name), lower($2)) > 0
-       OR strpos(lower(u.email), lower($2)) > 0)
+SELECT count(*) FROM (
+    SELECT 1
+    FROM users u
+    WHERE u.agency_id = $1::bigint
+      AND u.erased_at IS NULL
+      AND ($2::text = ''
+           OR lower(u.full_name) LIKE $2
+           OR lower(u.email::text) LIKE $2)
+    ORDER BY lower(u.full_name), u.id
+    LIMIT $3) matching
 `
 
 type CountAgencyPeopleParams struct {
-	AgencyID int64
-	Query    string
+	AgencyID   int64
+	Pattern    string
+	CountLimit int32
 }
 
-// A coordinator's view: only the people of @agency_id, whatever else is asked.
+// A coordinator's view: only the people of @agency_id, whatever else is
+// asked; counted up to @count_limit, as CountPeople.
 func (q *Queries) CountAgencyPeople(ctx context.Context, arg CountAgencyPeopleParams) (int64, error) {
-	row := q.db.QueryRow(ctx, countAgencyPeople, arg.AgencyID, arg.Query)
+	row := q.db.QueryRow(ctx, countAgencyPeople, arg.AgencyID, arg.Pattern, arg.CountLimit)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
@@ -35,28 +40,35 @@ func (q *Queries) CountAgencyPeople(ctx context.Context, arg CountAgencyPeoplePa
 
 const countPeople = `-- name: CountPeople :one
 
-SELECT count(*)
-FROM users u
-LEFT JOIN agencies a ON a.id = u.agency_id
-WHERE u.erased_at IS NULL
-  AND ($1::bigint IS NULL OR u.agency_id = $1)
-  AND ($2::text = ''
-       OR strpos(lower(u.full_name), lower($2)) > 0
-       OR strpos(lower(u.email), lower($2)) > 0
-       OR strpos(lower(coalesce(a.name, u.unlisted_agency_name)), lower($2)) > 0)
+SELECT count(*) FROM (
+    SELECT 1
+    FROM users u
+    WHERE u.erased_at IS NULL
+      AND ($1::bigint IS NULL OR u.agency_id = $1)
+      AND ($2::text = ''
+           OR lower(u.full_name) LIKE $2
+           OR lower(u.email::text) LIKE $2
+           OR (u.unlisted_agency_name <> '' AND lower(u.unlisted_agency_name) LIKE $2)
+           OR u.agency_id IN (SELECT a.id FROM agencies a WHERE lower(a.name) LIKE $2))
+    ORDER BY lower(u.full_name), u.id -- the list's index, never the table
+    LIMIT $3) matching
 `
 
 type CountPeopleParams struct {
-	AgencyID *int64
-	Query    string
+	AgencyID   *int64
+	Pattern    string
+	CountLimit int32
 }
 
 // The people directory, roles, and organisations people typed that are not
 // partner agencies yet. Erased people are never listed.
-// The query matches part of a name, an email address or an agency's name
-// (confirmed or typed), ignoring case; an empty query matches everyone.
+// How many people match, counted only up to @count_limit (the page says
+// "more than" beyond it), so that a count costs no more than the pages it
+// may link. @pattern is a LIKE pattern, lower case (” matches everyone):
+// part of a name, an email address or an agency's name (confirmed or
+// typed). Each part has its own index (00042).
 func (q *Queries) CountPeople(ctx context.Context, arg CountPeopleParams) (int64, error) {
-	row := q.db.QueryRow(ctx, countPeople, arg.AgencyID, arg.Query)
+	row := q.db.QueryRow(ctx, countPeople, arg.AgencyID, arg.Pattern, arg.CountLimit)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
@@ -120,15 +132,15 @@ FROM users u
 WHERE u.agency_id = $1::bigint
   AND u.erased_at IS NULL
   AND ($2::text = ''
-       OR strpos(lower(u.full_name), lower($2)) > 0
-       OR strpos(lower(u.email), lower($2)) > 0)
+       OR lower(u.full_name) LIKE $2
+       OR lower(u.email::text) LIKE $2)
 ORDER BY lower(u.full_name), u.id
 LIMIT $4 OFFSET $3
 `
 
 type ListAgencyPeopleParams struct {
 	AgencyID int64
-	Query    string
+	Pattern  string
 	SkipRows int32
 	MaxRows  int32
 }
@@ -145,7 +157,7 @@ type ListAgencyPeopleRow struct {
 func (q *Queries) ListAgencyPeople(ctx context.Context, arg ListAgencyPeopleParams) ([]ListAgencyPeopleRow, error) {
 	rows, err := q.db.Query(ctx, listAgencyPeople,
 		arg.AgencyID,
-		arg.Query,
+		arg.Pattern,
 		arg.SkipRows,
 		arg.MaxRows,
 	)
@@ -183,16 +195,17 @@ LEFT JOIN agencies a ON a.id = u.agency_id
 WHERE u.erased_at IS NULL
   AND ($1::bigint IS NULL OR u.agency_id = $1)
   AND ($2::text = ''
-       OR strpos(lower(u.full_name), lower($2)) > 0
-       OR strpos(lower(u.email), lower($2)) > 0
-       OR strpos(lower(coalesce(a.name, u.unlisted_agency_name)), lower($2)) > 0)
+       OR lower(u.full_name) LIKE $2
+       OR lower(u.email::text) LIKE $2
+       OR (u.unlisted_agency_name <> '' AND lower(u.unlisted_agency_name) LIKE $2)
+       OR u.agency_id IN (SELECT a2.id FROM agencies a2 WHERE lower(a2.name) LIKE $2))
 ORDER BY lower(u.full_name), u.id
 LIMIT $4 OFFSET $3
 `
 
 type ListPeopleParams struct {
 	AgencyID *int64
-	Query    string
+	Pattern  string
 	SkipRows int32
 	MaxRows  int32
 }
@@ -212,7 +225,7 @@ type ListPeopleRow struct {
 func (q *Queries) ListPeople(ctx context.Context, arg ListPeopleParams) ([]ListPeopleRow, error) {
 	rows, err := q.db.Query(ctx, listPeople,
 		arg.AgencyID,
-		arg.Query,
+		arg.Pattern,
 		arg.SkipRows,
 		arg.MaxRows,
 	)

@@ -350,10 +350,9 @@ WHERE ($1::timestamptz IS NULL OR s.ends_at <= $1)
   AND ($7::bigint IS NULL OR EXISTS (
         SELECT 1 FROM session_trainers st WHERE st.session_id = s.id AND st.trainer_id = $7))
   AND ($8::text = '' OR s.status::text = $8)
-ORDER BY CASE WHEN $9::boolean THEN s.starts_at END DESC,
-         CASE WHEN $9::boolean THEN s.id END DESC,
-         s.starts_at, s.id
-LIMIT $11 OFFSET $10
+  AND ($9::timestamptz IS NULL OR (s.starts_at, s.id) > ($9, $10::bigint))
+ORDER BY s.starts_at, s.id
+LIMIT $12 OFFSET $11
 `
 
 type ListProgrammeParams struct {
@@ -365,7 +364,8 @@ type ListProgrammeParams struct {
 	VenueID      *int64
 	TrainerID    *int64
 	Status       string
-	NewestFirst  bool
+	AfterStarts  *time.Time
+	AfterID      *int64
 	SkipRows     int32
 	MaxRows      int32
 }
@@ -387,7 +387,9 @@ type ListProgrammeRow struct {
 
 // The programme, filtered: sessions not yet ended (not_ended_by now), ended
 // (ended_by now) or all, within a month (starts_from, starts_before), by
-// course, venue, trainer and status; soonest first, or the most recent first.
+// course, venue, trainer and status; soonest first, in the order of an
+// index (00042), from a page's offset or after a session (after_starts,
+// after_id: the export reads the programme a batch at a time).
 func (q *Queries) ListProgramme(ctx context.Context, arg ListProgrammeParams) ([]ListProgrammeRow, error) {
 	rows, err := q.db.Query(ctx, listProgramme,
 		arg.EndedBy,
@@ -398,7 +400,8 @@ func (q *Queries) ListProgramme(ctx context.Context, arg ListProgrammeParams) ([
 		arg.VenueID,
 		arg.TrainerID,
 		arg.Status,
-		arg.NewestFirst,
+		arg.AfterStarts,
+		arg.AfterID,
 		arg.SkipRows,
 		arg.MaxRows,
 	)
@@ -409,6 +412,105 @@ func (q *Queries) ListProgramme(ctx context.Context, arg ListProgrammeParams) ([
 	var items []ListProgrammeRow
 	for rows.Next() {
 		var i ListProgrammeRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.CourseTitle,
+			&i.StartsAt,
+			&i.EndsAt,
+			&i.Status,
+			&i.Capacity,
+			&i.SeatsTaken,
+			&i.Waiting,
+			&i.VenueName,
+			&i.VenueOnline,
+			&i.Closed,
+			&i.Trainers,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listProgrammeNewestFirst = `-- name: ListProgrammeNewestFirst :many
+SELECT s.id, s.course_title, s.starts_at, s.ends_at, s.status, s.capacity, s.seats_taken,
+       (SELECT count(*) FROM bookings b WHERE b.session_id = s.id AND b.status = 'waiting')::int AS waiting,
+       v.name AS venue_name, v.online AS venue_online, (s.closed_to_agency_id IS NOT NULL)::boolean AS closed,
+       coalesce((SELECT string_agg(u.full_name, ', ' ORDER BY u.full_name)
+                 FROM session_trainers st JOIN users u ON u.id = st.trainer_id WHERE st.session_id = s.id), '')::text AS trainers
+FROM sessions s JOIN venues v ON v.id = s.venue_id
+WHERE ($1::timestamptz IS NULL OR s.ends_at <= $1)
+  AND ($2::timestamptz IS NULL OR s.ends_at > $2)
+  AND ($3::timestamptz IS NULL OR s.starts_at >= $3)
+  AND ($4::timestamptz IS NULL OR s.starts_at < $4)
+  AND ($5::bigint IS NULL OR s.course_id = $5)
+  AND ($6::bigint IS NULL OR s.venue_id = $6)
+  AND ($7::bigint IS NULL OR EXISTS (
+        SELECT 1 FROM session_trainers st WHERE st.session_id = s.id AND st.trainer_id = $7))
+  AND ($8::text = '' OR s.status::text = $8)
+  AND ($9::timestamptz IS NULL OR (s.starts_at, s.id) < ($9, $10::bigint))
+ORDER BY s.starts_at DESC, s.id DESC
+LIMIT $12 OFFSET $11
+`
+
+type ListProgrammeNewestFirstParams struct {
+	EndedBy      *time.Time
+	NotEndedBy   *time.Time
+	StartsFrom   *time.Time
+	StartsBefore *time.Time
+	CourseID     *int64
+	VenueID      *int64
+	TrainerID    *int64
+	Status       string
+	BeforeStarts *time.Time
+	BeforeID     *int64
+	SkipRows     int32
+	MaxRows      int32
+}
+
+type ListProgrammeNewestFirstRow struct {
+	ID          int64
+	CourseTitle string
+	StartsAt    time.Time
+	EndsAt      time.Time
+	Status      SessionStatus
+	Capacity    int32
+	SeatsTaken  int32
+	Waiting     int32
+	VenueName   string
+	VenueOnline bool
+	Closed      bool
+	Trainers    string
+}
+
+// ListProgramme, the most recent first (the past), before a session
+// (before_starts, before_id) when given.
+func (q *Queries) ListProgrammeNewestFirst(ctx context.Context, arg ListProgrammeNewestFirstParams) ([]ListProgrammeNewestFirstRow, error) {
+	rows, err := q.db.Query(ctx, listProgrammeNewestFirst,
+		arg.EndedBy,
+		arg.NotEndedBy,
+		arg.StartsFrom,
+		arg.StartsBefore,
+		arg.CourseID,
+		arg.VenueID,
+		arg.TrainerID,
+		arg.Status,
+		arg.BeforeStarts,
+		arg.BeforeID,
+		arg.SkipRows,
+		arg.MaxRows,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListProgrammeNewestFirstRow
+	for rows.Next() {
+		var i ListProgrammeNewestFirstRow
 		if err := rows.Scan(
 			&i.ID,
 			&i.CourseTitle,
@@ -493,6 +595,52 @@ func (q *Queries) MoveSession(ctx context.Context, arg MoveSessionParams) (int32
 	var sequence int32
 	err := row.Scan(&sequence)
 	return sequence, err
+}
+
+const programmeFilterChoices = `-- name: ProgrammeFilterChoices :many
+SELECT 'course'::text AS kind, id, title AS name, default_capacity AS capacity FROM courses WHERE retired_at IS NULL AND NOT bespoke
+UNION ALL
+SELECT 'venue', id, name || CASE WHEN online THEN ' (online)' ELSE ' (' || capacity || ' places)' END, coalesce(capacity, 0)
+FROM venues WHERE retired_at IS NULL AND agency_id IS NULL
+UNION ALL
+SELECT 'trainer', u.id, u.full_name || coalesce(' (' || a.name || ')', ''), 0
+FROM users u JOIN user_roles r ON r.user_id = u.id AND r.role = 'trainer' LEFT JOIN agencies a ON a.id = u.agency_id
+WHERE u.erased_at IS NULL
+ORDER BY 1, 3
+`
+
+type ProgrammeFilterChoicesRow struct {
+	Kind     string
+	ID       int64
+	Name     string
+	Capacity int32
+}
+
+// Courses, venues and trainers for the programme's filter (not agencies,
+// which grow with the partnership and which it does not filter by).
+func (q *Queries) ProgrammeFilterChoices(ctx context.Context) ([]ProgrammeFilterChoicesRow, error) {
+	rows, err := q.db.Query(ctx, programmeFilterChoices)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ProgrammeFilterChoicesRow
+	for rows.Next() {
+		var i ProgrammeFilterChoicesRow
+		if err := rows.Scan(
+			&i.Kind,
+			&i.ID,
+			&i.Name,
+			&i.Capacity,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const removeSessionTrainers = `-- name: RemoveSessionTrainers :exec

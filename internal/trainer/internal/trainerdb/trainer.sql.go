@@ -492,8 +492,9 @@ const listTrainers = `-- name: ListTrainers :many
 SELECT u.id, u.full_name, COALESCE(a.name, u.unlisted_agency_name)::text AS agency_name,
        (SELECT count(*) FROM trainer_courses tc JOIN courses c ON c.id = tc.course_id
         WHERE tc.trainer_id = u.id AND c.retired_at IS NULL) AS approved_courses,
-       (SELECT count(*) FROM session_trainers st JOIN sessions s ON s.id = st.session_id
-        WHERE st.trainer_id = u.id AND s.status <> 'cancelled' AND s.ends_at > $1) AS upcoming_sessions
+       (SELECT count(*) FROM trainer_commitments cm
+        WHERE cm.trainer_id = u.id AND cm.session_id IS NOT NULL
+          AND cm.during && tstzrange($1::timestamptz, NULL)) AS upcoming_sessions
 FROM users u
 JOIN user_roles r ON r.user_id = u.id AND r.role = 'trainer'
 LEFT JOIN agencies a ON a.id = u.agency_id
@@ -512,7 +513,10 @@ type ListTrainersRow struct {
 // Trainers: the courses they may deliver, their time off, the sessions they
 // deliver and their personal calendar feed.
 // Everyone holding the trainer role, with how many courses they are approved
-// to deliver and how many sessions they have coming up.
+// to deliver and how many sessions they have coming up: their commitments
+// to sessions (one per session not cancelled, at its time) not yet ended,
+// found through the index that keeps a trainer's commitments apart, so
+// that past sessions are never read.
 func (q *Queries) ListTrainers(ctx context.Context, now time.Time) ([]ListTrainersRow, error) {
 	rows, err := q.db.Query(ctx, listTrainers, now)
 	if err != nil {

@@ -10,35 +10,6 @@ import (
 	"time"
 )
 
-const enquiryAgencyChoices = `-- name: EnquiryAgencyChoices :many
-SELECT DISTINCT a.id, a.name FROM enquiries e JOIN agencies a ON a.id = e.agency_id ORDER BY a.name
-`
-
-type EnquiryAgencyChoicesRow struct {
-	ID   int64
-	Name string
-}
-
-func (q *Queries) EnquiryAgencyChoices(ctx context.Context) ([]EnquiryAgencyChoicesRow, error) {
-	rows, err := q.db.Query(ctx, enquiryAgencyChoices)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []EnquiryAgencyChoicesRow
-	for rows.Next() {
-		var i EnquiryAgencyChoicesRow
-		if err := rows.Scan(&i.ID, &i.Name); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const enquiryCourseChoices = `-- name: EnquiryCourseChoices :many
 SELECT id, title FROM courses WHERE retired_at IS NULL AND NOT bespoke ORDER BY lower(title), id
 `
@@ -562,13 +533,15 @@ WHERE ($1::bigint IS NULL OR e.agency_id = $1)
   AND ($2::bigint IS NULL OR e.course_id = $2)
   AND ($3::text = '' OR e.status = $3)
 ORDER BY e.submitted_at, e.id
-LIMIT 500
+LIMIT $5 OFFSET $4
 `
 
 type ListEnquiriesParams struct {
 	AgencyID *int64
 	CourseID *int64
 	Status   string
+	SkipRows int32
+	MaxRows  int32
 }
 
 type ListEnquiriesRow struct {
@@ -586,7 +559,13 @@ type ListEnquiriesRow struct {
 // The manager's queue (every agency) or one agency's requests, filtered; an
 // empty status and NULL agency or course match everything.
 func (q *Queries) ListEnquiries(ctx context.Context, arg ListEnquiriesParams) ([]ListEnquiriesRow, error) {
-	rows, err := q.db.Query(ctx, listEnquiries, arg.AgencyID, arg.CourseID, arg.Status)
+	rows, err := q.db.Query(ctx, listEnquiries,
+		arg.AgencyID,
+		arg.CourseID,
+		arg.Status,
+		arg.SkipRows,
+		arg.MaxRows,
+	)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,206 @@
+// Package growth fills a database with the partnership as it might be after
+// years of use, a hundred times the demo term: 20,000 people, 5,000
+// sessions, 100,000 bookings and emails, audit events, training requests
+// and finished background jobs. Tests and benchmarks run the managers' lists
+// on it, to show that each list costs the same at that size as on the demo.
+//
+// It writes with set-based SQL (generate_series), in one transaction with
+// the row triggers off (the seat counts are set once at the end), so the
+// whole fill takes seconds; then it analyses every table, as autovacuum
+// would have long since done in production.
+package growth
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Size is how much is added.
+type Size struct {
+	Agencies, People, Trainers, Sessions int
+	BookingsPerSession                   int // 20 or fewer: each session's people differ
+	Emails, AuditEvents, Enquiries, Jobs int
+	FailedJobs                           int
+}
+
+// Hundredfold is the issue's grown partnership (issue 21): 100 times the
+// demo term's people, sessions, bookings and emails.
+var Hundredfold = Size{
+	Agencies: 1000, People: 20000, Trainers: 200, Sessions: 5000, BookingsPerSession: 20,
+	Emails: 100000, AuditEvents: 100000, Enquiries: 2000, Jobs: 50000, FailedJobs: 300,
+}
+
+// Onefold is the same partnership at its first year's size, a hundredth of
+// Hundredfold, to compare each list with.
+var Onefold = Size{
+	Agencies: 10, People: 200, Trainers: 2, Sessions: 50, BookingsPerSession: 20,
+	Emails: 1000, AuditEvents: 1000, Enquiries: 20, Jobs: 500, FailedJobs: 3,
+}
+
+// Version changes whenever Grow's output does, so a database cached from an
+// older fill is never reused.
+const Version = 1
+
+// Grow adds s to a database that holds the demo seed (its courses and an
+// online venue), dated around now. It needs a role that may set
+// session_replication_role (the tests' superuser).
+func Grow(ctx context.Context, pool *pgxpool.Pool, s Size, now time.Time) error {
+	if s.BookingsPerSession > 20 || s.BookingsPerSession*s.Sessions > s.People*20 {
+		return fmt.Errorf("grow: %d bookings per session is more than the people allow", s.BookingsPerSession)
+	}
+	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		// Row triggers off: each booking would otherwise update its
+		// session's seat count, one row at a time.
+		if _, err := tx.Exec(ctx, "SET LOCAL session_replication_role = replica"); err != nil {
+			return err
+		}
+		for _, st := range statements {
+			args := pgx.NamedArgs{
+				"agencies": s.Agencies, "people": s.People, "trainers": s.Trainers, "sessions": s.Sessions,
+				"per_session": s.BookingsPerSession, "emails": s.Emails, "audit_events": s.AuditEvents,
+				"enquiries": s.Enquiries, "jobs": s.Jobs, "failed_jobs": s.FailedJobs, "now": now,
+			}
+			if _, err := tx.Exec(ctx, st.sql, args); err != nil {
+				return fmt.Errorf("grow %s: %w", st.what, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if _, err := pool.Exec(ctx, "ANALYZE"); err != nil {
+		return fmt.Errorf("grow: analyze: %w", err)
+	}
+	return nil
+}
+
+type statement struct{ what, sql string }
+
+// statements fill the tables in order. People are "grown-N@example.org",
+// a fifth of them in the first agency (a large one, as the police or a
+// health trust are), one in fifty in organisations not confirmed yet;
+// agencies "Grown agency N"; the grown sessions are on the demo's first
+// online venue (no room to double-book), one every six hours from two years
+// ago, so trainers' commitments never overlap.
+var statements = []statement{
+	{"agencies", `
+		INSERT INTO agencies (name, sector, charging_band)
+		SELECT 'Grown agency ' || g,
+		       (ARRAY['police','health','education','local_authority','voluntary_community','private_independent'])[1 + g % 6],
+		       (ARRAY['partner','contributing','non_contributing'])[1 + g % 3]
+		FROM generate_series(1, @agencies::int) g`},
+	{"people", `
+		WITH a AS (SELECT array_agg(id ORDER BY id) AS ids FROM agencies)
+		INSERT INTO users (email, full_name, job_title, agency_id, unlisted_agency_name, password_hash,
+		                   email_verified_at, created_at, last_signed_in_at)
+		SELECT 'grown-' || g || '@example.org',
+		       (ARRAY['Alex','Sam','Jo','Priya','Tom','Aisha','Chris','Megan','Ravi','Kate'])[1 + g % 10] || ' ' ||
+		       (ARRAY['Smith','Jones','Patel','Brown','Taylor','Khan','Evans','Wilson','Walker','Hughes'])[1 + (g / 10) % 10] ||
+		       ' ' || g,
+		       'Practitioner',
+		       CASE WHEN g % 50 = 0 THEN NULL WHEN g % 5 = 1 THEN a.ids[1] ELSE a.ids[1 + g % cardinality(a.ids)] END,
+		       CASE WHEN g % 50 = 0 THEN 'Unlisted organisation ' || (g / 50) % 40 ELSE '' END,
+		       'not a password hash', @now::timestamptz - interval '1 day', @now::timestamptz - (g % 700) * interval '1 day',
+		       @now::timestamptz - (g % 300) * interval '1 day'
+		FROM generate_series(1, @people::int) g, a`},
+	{"trainers", `
+		INSERT INTO user_roles (user_id, role)
+		SELECT id, 'trainer' FROM users WHERE email LIKE 'grown-%' ORDER BY id LIMIT @trainers::int`},
+	{"trainers' courses", `
+		INSERT INTO trainer_courses (trainer_id, course_id)
+		SELECT r.user_id, c.id FROM user_roles r CROSS JOIN courses c
+		JOIN users u ON u.id = r.user_id
+		WHERE r.role = 'trainer' AND u.email LIKE 'grown-%'
+		ON CONFLICT DO NOTHING`},
+	{"sessions", `
+		WITH c AS (SELECT array_agg(id ORDER BY id) AS ids, array_agg(title ORDER BY id) AS titles FROM courses),
+		     v AS (SELECT id FROM venues WHERE online AND retired_at IS NULL ORDER BY id LIMIT 1)
+		INSERT INTO sessions (course_id, course_title, venue_id, in_room, starts_at, ends_at, booking_cutoff_at,
+		                      capacity, status, cancelled_reason, meeting_url)
+		SELECT c.ids[1 + g % cardinality(c.ids)], c.titles[1 + g % cardinality(c.titles)], v.id, false,
+		       t.starts, t.starts + interval '3 hours', t.starts - interval '2 days', 24,
+		       s.status, CASE WHEN s.status = 'cancelled' THEN 'Trainer unwell' ELSE '' END,
+		       'https://meet.example.org/grown-' || g
+		FROM generate_series(1, @sessions::int) g, c, v,
+		     LATERAL (SELECT date_trunc('hour', @now::timestamptz) - interval '730 days' + g * interval '6 hours' AS starts) t,
+		     LATERAL (SELECT (CASE WHEN g % 25 = 0 THEN 'cancelled'
+		                           WHEN t.starts < @now::timestamptz THEN 'completed'
+		                           WHEN g % 10 = 0 THEN 'draft' ELSE 'published' END)::session_status AS status) s`},
+	{"trainers on sessions", `
+		WITH tr AS (SELECT array_agg(r.user_id ORDER BY r.user_id) AS ids FROM user_roles r
+		            JOIN users u ON u.id = r.user_id WHERE r.role = 'trainer' AND u.email LIKE 'grown-%'),
+		     se AS (SELECT id, during, row_number() OVER (ORDER BY id) AS n FROM sessions
+		            WHERE meeting_url LIKE 'https://meet.example.org/grown-%' AND status <> 'cancelled'),
+		     pick AS (SELECT se.id, se.during, tr.ids[1 + se.n % cardinality(tr.ids)] AS trainer FROM se, tr),
+		     st AS (INSERT INTO session_trainers (session_id, trainer_id) SELECT id, trainer FROM pick)
+		INSERT INTO trainer_commitments (trainer_id, session_id, during) SELECT trainer, id, during FROM pick`},
+	{"bookings", `
+		WITH p AS (SELECT array_agg(id ORDER BY id) AS ids, array_agg(agency_id ORDER BY id) AS agencies
+		           FROM users WHERE email LIKE 'grown-%'),
+		     se AS (SELECT id, starts_at, status, row_number() OVER (ORDER BY id) AS n FROM sessions
+		            WHERE meeting_url LIKE 'https://meet.example.org/grown-%')
+		INSERT INTO bookings (session_id, user_id, agency_id, status, booked_by, policy_agreed_at, confirmed_at,
+		                      ended_at, attendance, created_at, updated_at)
+		SELECT se.id, u.id, u.agency, b.status, u.id, se.starts_at - interval '20 days',
+		       se.starts_at - interval '20 days',
+		       CASE WHEN b.status = 'cancelled' THEN se.starts_at - interval '10 days' END,
+		       CASE WHEN b.status = 'confirmed' AND se.status = 'completed' THEN 'attended' END,
+		       se.starts_at - interval '20 days', se.starts_at - interval '20 days'
+		FROM se, p, generate_series(1, @per_session::int) k,
+		     LATERAL (SELECT p.ids[1 + (se.n * 20 + k) % cardinality(p.ids)] AS id,
+		                     p.agencies[1 + (se.n * 20 + k) % cardinality(p.ids)] AS agency) u,
+		     LATERAL (SELECT (CASE WHEN se.status = 'cancelled' OR k % 10 = 0 THEN 'cancelled'
+		                           ELSE 'confirmed' END)::booking_status AS status) b`},
+	{"seat counts", `
+		UPDATE sessions s SET seats_taken = t.n
+		FROM (SELECT session_id, count(*) AS n FROM bookings WHERE booking_status_takes_seat(status) GROUP BY session_id) t
+		WHERE t.session_id = s.id AND s.meeting_url LIKE 'https://meet.example.org/grown-%'`},
+	{"emails", `
+		WITH p AS (SELECT array_agg(id ORDER BY id) AS ids FROM users WHERE email LIKE 'grown-%')
+		INSERT INTO emails (to_address, to_name, subject, body_text, user_id, created_at, sent_at, attempts,
+		                    last_error, failed_at)
+		SELECT 'grown-' || (1 + g % @people::int) || '@example.org', 'Grown person', 'Your place is confirmed ' || g,
+		       'Dear person, your place on the course is confirmed. Number ' || g || '.',
+		       p.ids[1 + g % cardinality(p.ids)], at, CASE WHEN g % 100 <> 0 THEN at + interval '1 second' END,
+		       CASE WHEN g % 100 = 0 THEN 8 ELSE 1 END,
+		       CASE WHEN g % 100 = 0 THEN '550 mailbox unavailable' ELSE '' END,
+		       CASE WHEN g % 100 = 0 THEN at + interval '1 hour' END
+		FROM generate_series(1, @emails::int) g, p,
+		     LATERAL (SELECT @now::timestamptz - (@emails::int - g) * interval '10 minutes' AS at) t`},
+	{"audit events", `
+		WITH p AS (SELECT array_agg(id ORDER BY id) AS ids, array_agg(agency_id ORDER BY id) AS agencies
+		           FROM users WHERE email LIKE 'grown-%')
+		INSERT INTO audit_events (at, actor_id, actor_email, action, subject_user_id, agency_id, details)
+		SELECT @now::timestamptz - (@audit_events::int - g) * interval '10 minutes',
+		       p.ids[1 + g % cardinality(p.ids)], 'grown-' || (1 + g % @people::int) || '@example.org',
+		       (ARRAY['booking_created','booking_cancelled','session_published','role_granted','signed_in'])[1 + g % 5],
+		       p.ids[1 + (g * 7) % cardinality(p.ids)], p.agencies[1 + (g * 7) % cardinality(p.ids)],
+		       jsonb_build_object('n', g)
+		FROM generate_series(1, @audit_events::int) g, p`},
+	{"training requests", `
+		WITH p AS (SELECT array_agg(id ORDER BY id) AS ids, array_agg(agency_id ORDER BY id) AS agencies
+		           FROM users WHERE email LIKE 'grown-%' AND agency_id IS NOT NULL)
+		INSERT INTO enquiries (agency_id, requested_by, kind, topic, need, audience, participants, location,
+		                       contact_name, contact_email, status, decline_reason, submitted_at, updated_at)
+		SELECT p.agencies[1 + g % cardinality(p.ids)], p.ids[1 + g % cardinality(p.ids)], 'bespoke',
+		       'Bespoke training ' || g, 'Our team needs it.', 'Our team', 12, 'online', 'Grown contact',
+		       'grown-contact-' || g || '@example.org', st.status,
+		       CASE WHEN st.status = 'declined' THEN 'Not this year' ELSE '' END, at, at
+		FROM generate_series(1, @enquiries::int) g, p,
+		     LATERAL (SELECT @now::timestamptz - (@enquiries::int - g) * interval '6 hours' AS at) t,
+		     LATERAL (SELECT (ARRAY['accepted','declined','submitted','info_requested','accepted'])[1 + g % 5] AS status) st`},
+	{"finished jobs", `
+		INSERT INTO river_job (state, attempt, max_attempts, attempted_at, created_at, finalized_at, scheduled_at,
+		                       args, kind, errors)
+		SELECT (CASE WHEN g <= @failed_jobs::int THEN 'discarded' ELSE 'completed' END)::river_job_state,
+		       1, 1, at, at, at + interval '1 second', at, jsonb_build_object('email_id', g), 'email',
+		       CASE WHEN g <= @failed_jobs::int THEN
+		           ARRAY[jsonb_build_object('at', at, 'attempt', 1, 'error', 'smtp: 550 mailbox unavailable')] END
+		FROM generate_series(1, @jobs::int) g,
+		     LATERAL (SELECT @now::timestamptz - g * interval '1 minute' AS at) t`},
+}

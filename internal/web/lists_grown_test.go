@@ -1,0 +1,390 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/pscp/booktraining/internal/demo"
+	"github.com/pscp/booktraining/internal/growth"
+	"github.com/pscp/booktraining/internal/pgtest"
+	"github.com/pscp/booktraining/internal/web"
+)
+
+// The managers' and coordinators' lists, on the demo term (1×) and on the
+// partnership grown a hundredfold (internal/growth): each must cost the same
+// at both sizes. TestListsNeverScanALargeTable proves every statement each
+// list sends uses an index; BenchmarkLists measures each list's SQL and its
+// requests/s and latency at 32 clients through the app.
+
+// largeTable is the size from which a sequential scan is a fault.
+const largeTable = 10_000
+
+// listCase is one list as a person opens it. Its path may hold {session} for
+// the busiest session's ID and {agency} for the large agency's.
+type listCase struct {
+	name, path  string
+	coordinator bool // opened by the large agency's coordinator, not a manager
+}
+
+var listCases = []listCase{
+	{name: "people", path: "/admin/people"},
+	{name: "people page 3", path: "/admin/people?page=3"},
+	{name: "people search", path: "/admin/people?q=patel"},
+	{name: "people of an agency", path: "/admin/people?agency={agency}"},
+	{name: "emails", path: "/admin/emails"},
+	{name: "emails page 3", path: "/admin/emails?page=3"},
+	{name: "failed emails", path: "/admin/emails?status=failed"},
+	{name: "programme", path: "/admin/sessions"},
+	{name: "programme, all dates", path: "/admin/sessions?when=all"},
+	{name: "programme, past", path: "/admin/sessions?when=past"},
+	{name: "programme CSV", path: "/admin/sessions/export.csv?when=all"},
+	{name: "audit log", path: "/admin/audit"},
+	{name: "training requests", path: "/admin/training-requests"},
+	{name: "trainers", path: "/admin/trainers"},
+	{name: "needs attention", path: "/admin/attention"},
+	{name: "session's bookings", path: "/admin/sessions/{session}/bookings"},
+	{name: "agency's people", path: "/agency/people", coordinator: true},
+	{name: "agency's bookings", path: "/agency/bookings", coordinator: true},
+}
+
+// listWorld is the app served on a loopback port over a database of one
+// size, with a manager and a coordinator signed in.
+type listWorld struct {
+	base                 string
+	pool                 *pgxpool.Pool
+	log                  *queryLog
+	manager, coordinator *http.Client
+	session, agency      int64
+}
+
+func (w *listWorld) path(c listCase) string {
+	return strings.NewReplacer("{session}", strconv.FormatInt(w.session, 10), "{agency}", strconv.FormatInt(w.agency, 10)).Replace(c.path)
+}
+
+func (w *listWorld) client(c listCase) *http.Client {
+	if c.coordinator {
+		return w.coordinator
+	}
+	return w.manager
+}
+
+// firstYearDatabase (the demo term and a first year's people, bookings and
+// emails) and grownDatabase (a hundred times as many) are filled once per
+// test binary and copied for each world.
+func firstYearDatabase(tb testing.TB) *pgxpool.Pool { return grown(tb, "1x", growth.Onefold) }
+func grownDatabase(tb testing.TB) *pgxpool.Pool     { return grown(tb, "100x", growth.Hundredfold) }
+
+func grown(tb testing.TB, name string, size growth.Size) *pgxpool.Pool {
+	return pgtest.Filled(tb, fmt.Sprintf("grown-%s-%d", name, growth.Version), func(ctx context.Context, pool *pgxpool.Pool) error {
+		if _, err := demo.Seed(ctx, pool, now); err != nil {
+			return err
+		}
+		return growth.Grow(ctx, pool, size, now)
+	})
+}
+
+// newListWorld serves the app on a pool of production's size whose
+// statements are logged, over a copy of db.
+func newListWorld(tb testing.TB, db *pgxpool.Pool) *listWorld {
+	tb.Helper()
+	ctx := context.Background()
+	w := &listWorld{log: &queryLog{}}
+	cfg := db.Config().Copy()
+	cfg.MaxConns = rushPoolSize
+	cfg.ConnConfig.Tracer = w.log
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(pool.Close)
+	w.pool = pool
+
+	// The busiest session, the largest agency, a manager and its coordinator.
+	check := func(err error) {
+		tb.Helper()
+		if err != nil {
+			tb.Fatal(err)
+		}
+	}
+	check(db.QueryRow(ctx, `
+		SELECT s.id FROM sessions s
+		ORDER BY (SELECT count(*) FROM bookings b WHERE b.session_id = s.id) DESC, s.id LIMIT 1`).Scan(&w.session))
+	check(db.QueryRow(ctx, `SELECT agency_id FROM users WHERE agency_id IS NOT NULL GROUP BY agency_id ORDER BY count(*) DESC, agency_id LIMIT 1`).Scan(&w.agency))
+	var managerID, coordinatorID int64
+	check(db.QueryRow(ctx, `
+		WITH u AS (INSERT INTO users (email, full_name, job_title, agency_id, password_hash, email_verified_at)
+		           VALUES ('lists-manager@example.org', 'Lists Manager', 'Training manager', $1, '!', now()) RETURNING id),
+		     r AS (INSERT INTO user_roles (user_id, role) SELECT id, 'manager' FROM u)
+		SELECT id FROM u`, w.agency).Scan(&managerID))
+	check(db.QueryRow(ctx, `
+		WITH u AS (INSERT INTO users (email, full_name, job_title, agency_id, password_hash, email_verified_at)
+		           VALUES ('lists-coordinator@example.org', 'Lists Coordinator', 'Safeguarding lead', $1, '!', now()) RETURNING id),
+		     r AS (INSERT INTO user_roles (user_id, role) SELECT id, 'coordinator' FROM u)
+		SELECT id FROM u`, w.agency).Scan(&coordinatorID))
+
+	clock := func() time.Time { return now }
+	svc := newServices(tb, pool, clock)
+	app, err := web.New(web.Deps{
+		Services: svc, Now: clock, Ready: pool.Ping,
+		Logger:      slog.New(web.LogHandler(slog.NewTextHandler(io.Discard, nil))),
+		Partnership: "Portsmouth Safeguarding Children Partnership",
+	})
+	check(err)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	check(err)
+	go func() { _ = app.Listener(ln) }()
+	tb.Cleanup(func() { _ = app.ShutdownWithTimeout(5 * time.Second) })
+	w.base = "http://" + ln.Addr().String()
+	site, _ := url.Parse(w.base)
+	signedIn := func(id int64) *http.Client {
+		token, _, err := svc.Accounts.StartLogin(ctx, &id, "127.0.0.1", "lists")
+		check(err)
+		jar, err := cookiejar.New(nil)
+		check(err)
+		jar.SetCookies(site, []*http.Cookie{{Name: "session", Value: token, Path: "/"}})
+		tr := &http.Transport{MaxIdleConnsPerHost: 64, DisableCompression: true}
+		tb.Cleanup(tr.CloseIdleConnections)
+		return &http.Client{Jar: jar, Transport: tr, Timeout: time.Minute,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	}
+	w.manager, w.coordinator = signedIn(managerID), signedIn(coordinatorID)
+	return w
+}
+
+// get opens a list and fails unless it answers 200.
+func (w *listWorld) get(tb testing.TB, c listCase) string {
+	tb.Helper()
+	resp, err := w.client(c).Get(w.base + w.path(c))
+	if err != nil {
+		tb.Fatalf("%s: %v", c.name, err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK {
+		tb.Fatalf("%s: %s answered %d (%v)", c.name, w.path(c), resp.StatusCode, err)
+	}
+	return string(body)
+}
+
+// queryLog is a pgx tracer that keeps each statement with its arguments
+// and how long it took.
+type queryLog struct {
+	mu         sync.Mutex
+	on         bool
+	statements []loggedStatement
+}
+
+type loggedStatement struct {
+	sql  string
+	args []any
+	took time.Duration
+}
+
+type queryStartKey struct{}
+
+type queryStart struct {
+	sql   string
+	args  []any
+	began time.Time
+}
+
+func (l *queryLog) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+	return context.WithValue(ctx, queryStartKey{}, queryStart{sql: d.SQL, args: d.Args, began: time.Now()})
+}
+
+func (l *queryLog) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryEndData) {
+	s, ok := ctx.Value(queryStartKey{}).(queryStart)
+	if !ok {
+		return
+	}
+	took := time.Since(s.began)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.on && !strings.HasPrefix(s.sql, "-- name: PG") { // River's own housekeeping
+		l.statements = append(l.statements, loggedStatement{sql: s.sql, args: s.args, took: took})
+	}
+}
+
+// during returns the statements run sends.
+func (l *queryLog) during(run func()) []loggedStatement {
+	l.mu.Lock()
+	l.on, l.statements = true, nil
+	l.mu.Unlock()
+	run()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.on = false
+	return l.statements
+}
+
+var explainable = regexp.MustCompile(`(?is)^\s*(?:--[^\n]*\n\s*)*(select|with|update|delete|insert)\b`)
+
+// seqScans explains st with its arguments and lists each sequential scan of
+// a table holding more than largeTable rows.
+func seqScans(ctx context.Context, pool *pgxpool.Pool, st loggedStatement) ([]string, error) {
+	if !explainable.MatchString(st.sql) {
+		return nil, nil
+	}
+	var plan []struct{ Plan planNode }
+	var raw []byte
+	if err := pool.QueryRow(ctx, "EXPLAIN (FORMAT JSON) "+st.sql, st.args...).Scan(&raw); err != nil {
+		return nil, fmt.Errorf("explain %s: %w", st.sql, err)
+	}
+	if err := json.Unmarshal(raw, &plan); err != nil {
+		return nil, err
+	}
+	var found []string
+	var walk func(n planNode) error
+	walk = func(n planNode) error {
+		if n.NodeType == "Seq Scan" {
+			var rows float64
+			if err := pool.QueryRow(ctx, "SELECT reltuples FROM pg_class WHERE oid = $1::regclass", n.Relation).Scan(&rows); err != nil {
+				return err
+			}
+			if rows > largeTable {
+				found = append(found, fmt.Sprintf("%s (%.0f rows)", n.Relation, rows))
+			}
+		}
+		for _, c := range n.Plans {
+			if err := walk(c); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, p := range plan {
+		if err := walk(p.Plan); err != nil {
+			return nil, err
+		}
+	}
+	return found, nil
+}
+
+type planNode struct {
+	NodeType string     `json:"Node Type"`
+	Relation string     `json:"Relation Name"`
+	Plans    []planNode `json:"Plans"`
+}
+
+// Every statement every list sends, with the arguments it was sent with,
+// reads the grown partnership through an index: no sequential scan of a
+// table of more than 10,000 rows. The statements are caught as the app
+// sends them, so the test follows the code.
+func TestListsNeverScanALargeTable(t *testing.T) {
+	t.Parallel()
+	w := newListWorld(t, grownDatabase(t))
+	ctx := context.Background()
+	for _, c := range listCases {
+		w.get(t, c) // warm: a first visit may do once what later ones do not
+		statements := w.log.during(func() { w.get(t, c) })
+		if len(statements) == 0 {
+			t.Errorf("%s: no statements caught", c.name)
+		}
+		for _, st := range statements {
+			scans, err := seqScans(ctx, w.pool, st)
+			if err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+			if len(scans) > 0 {
+				args := fmt.Sprint(st.args)
+				if len(args) > 200 {
+					args = args[:200] + "…"
+				}
+				t.Errorf("%s (%s) scans %s in:\n%s\nwith %s", c.name, w.path(c), strings.Join(scans, ", "), st.sql, args)
+			}
+		}
+	}
+}
+
+// BenchmarkLists opens each list at 1× and 100×: sql-ms is the time its
+// statements take (summed, one request at a time), then requests/s, p50
+// and p99 with 32 clients at once.
+func BenchmarkLists(b *testing.B) {
+	sizes := []struct {
+		name string
+		db   func(testing.TB) *pgxpool.Pool
+	}{{"1x", firstYearDatabase}, {"100x", grownDatabase}}
+	worlds := map[string]*listWorld{}
+	for _, size := range sizes {
+		worlds[size.name] = newListWorld(b, size.db(b))
+	}
+	for _, c := range listCases {
+		for _, size := range sizes {
+			b.Run(c.name+"/"+size.name, func(b *testing.B) { benchmarkList(b, worlds[size.name], c) })
+		}
+	}
+}
+
+// listClients is how many people open a list at once in the benchmark,
+// and listRounds how many times each opens it per op.
+const listClients, listRounds = 32, 5
+
+func benchmarkList(b *testing.B, w *listWorld, c listCase) {
+	w.get(b, c)
+	const samples = 20
+	var sql time.Duration
+	for range samples {
+		for _, st := range w.log.during(func() { w.get(b, c) }) {
+			sql += st.took
+		}
+	}
+	client, target := w.client(c), w.base+w.path(c)
+	var (
+		mu        sync.Mutex
+		latencies []time.Duration
+		busy      time.Duration
+	)
+	// One op is listClients people opening the list listRounds times each,
+	// all at once, so that even a slow list is measured over many requests.
+	for b.Loop() {
+		var wg sync.WaitGroup
+		began := time.Now()
+		for range listClients {
+			wg.Go(func() {
+				var mine []time.Duration
+				for range listRounds {
+					t0 := time.Now()
+					resp, err := client.Get(target)
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					_, _ = io.Copy(io.Discard, resp.Body)
+					_ = resp.Body.Close()
+					if resp.StatusCode != http.StatusOK {
+						b.Errorf("%s answered %d", target, resp.StatusCode)
+						return
+					}
+					mine = append(mine, time.Since(t0))
+				}
+				mu.Lock()
+				latencies = append(latencies, mine...)
+				mu.Unlock()
+			})
+		}
+		wg.Wait()
+		busy += time.Since(began)
+	}
+	slices.Sort(latencies)
+	b.ReportMetric(float64(sql)/float64(samples)/float64(time.Millisecond), "sql-ms")
+	b.ReportMetric(float64(len(latencies))/busy.Seconds(), "requests/s")
+	b.ReportMetric(percentile(latencies, 50), "p50-ms")
+	b.ReportMetric(percentile(latencies, 99), "p99-ms")
+}
