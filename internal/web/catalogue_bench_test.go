@@ -64,8 +64,17 @@ func newPageServer(b *testing.B) string {
 		b.Fatal(err)
 	}
 	clock := func() time.Time { return now }
+	svc := newServices(b, pool, clock)
+	// As main does: the catalogue hears changes, so its pages are cached.
+	listenCtx, stopListening := context.WithCancel(ctx)
+	var listener sync.WaitGroup
+	listener.Go(func() { svc.Catalogue.Listen(listenCtx, slog.New(slog.NewTextHandler(io.Discard, nil))) })
+	b.Cleanup(func() { stopListening(); listener.Wait() })
+	for !svc.Catalogue.Listening() {
+		time.Sleep(time.Millisecond)
+	}
 	app, err := web.New(web.Deps{
-		Services:    newServices(b, pool, clock),
+		Services:    svc,
 		Now:         clock,
 		Ready:       pool.Ping,
 		Logger:      slog.New(web.LogHandler(slog.NewTextHandler(io.Discard, nil))),
