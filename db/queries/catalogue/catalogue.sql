@@ -52,7 +52,9 @@ FROM courses
 WHERE slug = $1 AND retired_at IS NULL AND NOT bespoke;
 
 -- name: ListUpcomingSessionsForCourse :many
--- Published sessions open to everyone that have not started yet, soonest first.
+-- Published sessions open to everyone that have not started yet, soonest
+-- first: the first @max_rows of the course's (sessions_public_course_starts_idx),
+-- then their venues.
 SELECT
     s.id,
     s.starts_at,
@@ -67,14 +69,18 @@ SELECT
     -- places per agency, while they hold
     coalesce(CASE WHEN s.caps_release_at > sqlc.arg(now)::timestamptz THEN s.agency_cap END, 0)::integer AS agency_cap,
     coalesce(CASE WHEN s.caps_release_at > sqlc.arg(now)::timestamptz THEN s.sector_cap END, 0)::integer AS sector_cap
-FROM sessions s
+FROM (
+    SELECT id, venue_id, starts_at, ends_at, booking_cutoff_at, capacity, seats_taken, caps_release_at, agency_cap, sector_cap
+    FROM sessions
+    WHERE course_id = sqlc.arg(course_id)
+      AND status = 'published'
+      AND closed_to_agency_id IS NULL
+      AND starts_at > sqlc.arg(now)::timestamptz
+    ORDER BY starts_at
+    LIMIT sqlc.arg(max_rows)
+) s
 JOIN venues v ON v.id = s.venue_id
-WHERE s.course_id = sqlc.arg(course_id)
-  AND s.status = 'published'
-  AND s.closed_to_agency_id IS NULL
-  AND s.starts_at > sqlc.arg(now)::timestamptz
-ORDER BY s.starts_at
-LIMIT sqlc.arg(max_rows);
+ORDER BY s.starts_at;
 
 -- name: PlacesLeft :many
 -- Places left on the sessions the catalogue pages show: every booking

@@ -175,14 +175,18 @@ SELECT
     -- places per agency, while they hold
     coalesce(CASE WHEN s.caps_release_at > $1::timestamptz THEN s.agency_cap END, 0)::integer AS agency_cap,
     coalesce(CASE WHEN s.caps_release_at > $1::timestamptz THEN s.sector_cap END, 0)::integer AS sector_cap
-FROM sessions s
+FROM (
+    SELECT id, venue_id, starts_at, ends_at, booking_cutoff_at, capacity, seats_taken, caps_release_at, agency_cap, sector_cap
+    FROM sessions
+    WHERE course_id = $2
+      AND status = 'published'
+      AND closed_to_agency_id IS NULL
+      AND starts_at > $1::timestamptz
+    ORDER BY starts_at
+    LIMIT $3
+) s
 JOIN venues v ON v.id = s.venue_id
-WHERE s.course_id = $2
-  AND s.status = 'published'
-  AND s.closed_to_agency_id IS NULL
-  AND s.starts_at > $1::timestamptz
 ORDER BY s.starts_at
-LIMIT $3
 `
 
 type ListUpcomingSessionsForCourseParams struct {
@@ -206,7 +210,9 @@ type ListUpcomingSessionsForCourseRow struct {
 	SectorCap       int32
 }
 
-// Published sessions open to everyone that have not started yet, soonest first.
+// Published sessions open to everyone that have not started yet, soonest
+// first: the first @max_rows of the course's (sessions_public_course_starts_idx),
+// then their venues.
 func (q *Queries) ListUpcomingSessionsForCourse(ctx context.Context, arg ListUpcomingSessionsForCourseParams) ([]ListUpcomingSessionsForCourseRow, error) {
 	rows, err := q.db.Query(ctx, listUpcomingSessionsForCourse, arg.Now, arg.CourseID, arg.MaxRows)
 	if err != nil {
