@@ -1,6 +1,7 @@
 package catalogue
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // ChangesChannel is the PostgreSQL notification channel on which the
@@ -22,6 +24,9 @@ const ChangesChannel = "catalogue_changed"
 type changes struct {
 	stamp     atomic.Uint64
 	listening atomic.Bool
+	// quiet is how long the listening connection may be quiet before
+	// Listen checks that it is still there (quietCheck; shorter in tests).
+	quiet time.Duration
 }
 
 // Stamp is a number that goes up whenever the catalogue may have changed,
@@ -90,9 +95,29 @@ func (s *Service) listenOnce(ctx context.Context) (heard bool, err error) {
 	s.changes.stamp.Add(1)
 	s.changes.listening.Store(true)
 	for {
-		if _, err := conn.WaitForNotification(ctx); err != nil {
+		waitCtx, cancel := context.WithTimeout(ctx, cmp.Or(s.changes.quiet, quietCheck))
+		_, err := conn.WaitForNotification(waitCtx)
+		cancel()
+		switch {
+		case err == nil:
+			s.changes.stamp.Add(1)
+		case ctx.Err() != nil:
+			return true, ctx.Err()
+		case pgconn.Timeout(err):
+			// Quiet for a while: a connection lost without a word (a
+			// network gone) would be quiet too, so ask.
+			pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			err := conn.Ping(pingCtx)
+			cancel()
+			if err != nil {
+				return true, fmt.Errorf("check the connection: %w", err)
+			}
+		default:
 			return true, fmt.Errorf("wait for notification: %w", err)
 		}
-		s.changes.stamp.Add(1)
 	}
 }
+
+// quietCheck is how long the listening connection may be quiet before
+// Listen checks that it is still there.
+const quietCheck = 30 * time.Second

@@ -45,8 +45,10 @@ import (
 // placesMaxAge is how old a cached page's places-left figures may be.
 const placesMaxAge = time.Second
 
-// maxCachedPages bounds the cache: a search is one page per query typed.
-const maxCachedPages = 1000
+// maxCachedPages bounds the cache, and so its memory (a page and its parts
+// are about 64 KB): a search is one page per query typed, and a course page
+// one per agency.
+const maxCachedPages = 256
 
 // publicPage is a catalogue page's data, as the cache keeps it.
 type publicPage interface {
