@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -30,14 +31,17 @@ const pageClients = 32
 // each page's requests/s with healthz's: the aim is at least 0.3 of it, with
 // a p99 of 10 ms or less.
 func BenchmarkCataloguePages(b *testing.B) {
-	base := newPageServer(b)
-	for _, p := range []struct{ name, path string }{
-		{"healthz", "/healthz"},
-		{"courses", "/courses"},
-		{"search", "/courses?q=neglect&level=2"},
-		{"course", "/courses/" + firstCourseSlug},
+	base, cookie := newPageServer(b)
+	for _, p := range []struct{ name, path, cookie string }{
+		{"healthz", "/healthz", ""},
+		{"courses", "/courses", ""},
+		{"search", "/courses?q=neglect&level=2", ""},
+		{"course", "/courses/" + firstCourseSlug, ""},
+		// Signed in: the layout is rendered for each request, and the
+		// sign-in is looked up.
+		{"course signed in", "/courses/" + firstCourseSlug, cookie},
 	} {
-		b.Run(p.name, func(b *testing.B) { benchmarkPage(b, base+p.path) })
+		b.Run(p.name, func(b *testing.B) { benchmarkPage(b, base+p.path, p.cookie) })
 	}
 }
 
@@ -45,8 +49,8 @@ func BenchmarkCataloguePages(b *testing.B) {
 const firstCourseSlug = "neglect-and-the-graded-care-profile-2"
 
 // newPageServer builds the app as main does, on a pool of production's
-// size, and serves it on a loopback port.
-func newPageServer(b *testing.B) string {
+// size, and serves it on a loopback port. cookie signs a practitioner in.
+func newPageServer(b *testing.B) (base, cookie string) {
 	b.Helper()
 	ctx := context.Background()
 	_, dbURL := pgtest.NewWithURL(b)
@@ -89,24 +93,46 @@ func newPageServer(b *testing.B) string {
 	}
 	go func() { _ = app.Listener(ln) }()
 	b.Cleanup(func() { _ = app.ShutdownWithTimeout(5 * time.Second) })
-	return "http://" + ln.Addr().String()
+
+	var userID int64
+	if err := pool.QueryRow(ctx, `
+		INSERT INTO users (email, full_name, job_title, agency_id, password_hash, email_verified_at)
+		VALUES ('reader@example.org', 'Reader', 'Practitioner', (SELECT min(id) FROM agencies), '!', now())
+		RETURNING id`).Scan(&userID); err != nil {
+		b.Fatal(err)
+	}
+	token, _, err := svc.Accounts.StartLogin(ctx, &userID, "127.0.0.1", "page-benchmark")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return "http://" + ln.Addr().String(), "session=" + token
 }
 
 // benchmarkPage asks for url b.N times from pageClients clients, each with
-// its own kept-alive connection.
-func benchmarkPage(b *testing.B, url string) {
+// its own kept-alive connection, sending cookie when there is one.
+func benchmarkPage(b *testing.B, url, cookie string) {
 	tr := &http.Transport{MaxIdleConnsPerHost: pageClients, DisableCompression: true}
 	b.Cleanup(tr.CloseIdleConnections)
 	client := &http.Client{Transport: tr, Timeout: time.Minute}
 	get := func() error {
-		resp, err := client.Get(url)
+		req, err := http.NewRequest(http.MethodGet, url, nil)
 		if err != nil {
 			return err
 		}
-		_, _ = io.Copy(io.Discard, resp.Body)
+		if cookie != "" {
+			req.Header.Set("Cookie", cookie)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		body, _ := io.ReadAll(resp.Body)
 		_ = resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
 			b.Errorf("%s answered %d", url, resp.StatusCode)
+		}
+		if cookie != "" && !bytes.Contains(body, []byte("Sign out")) {
+			b.Errorf("%s: not signed in", url)
 		}
 		return nil
 	}
