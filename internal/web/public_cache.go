@@ -158,7 +158,9 @@ func (a *app) servePublic(c *fiber.Ctx, key, name string, load func(context.Cont
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	u := currentUser(c)
 	if u == nil {
-		return c.Send(s.whole)
+		// Not copied: a snapshot is never changed once stored.
+		c.Response().SetBodyRaw(s.whole)
+		return nil
 	}
 	v := view{Title: s.title, Service: ServiceName, Partnership: a.deps.Partnership, Path: c.Path(), User: u, Data: s.parts}
 	if l := currentLogin(c); l != nil {
