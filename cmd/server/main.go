@@ -137,6 +137,9 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	if err != nil {
 		return err
 	}
+	// One connection hears every change to the catalogue, so that the public
+	// catalogue pages stay cached until one (internal/web/public_cache.go).
+	go svc.Catalogue.Listen(ctx, log)
 	// Offers, holds and reminders made before their jobs existed (an older
 	// version, the demo data) get them now; the sweeps would find them late.
 	if err := svc.Bookings.ScheduleMissing(ctx); err != nil {

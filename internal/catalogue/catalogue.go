@@ -30,8 +30,9 @@ const maxUpcoming = 50
 
 // Service answers catalogue questions from the database.
 type Service struct {
-	pool *pgxpool.Pool
-	now  func() time.Time
+	pool    *pgxpool.Pool
+	now     func() time.Time
+	changes changes // what this process has heard (Listen)
 }
 
 // New returns a Service. now is the clock: time.Now in production.
@@ -66,6 +67,7 @@ func CleanQuery(q string) string {
 
 // Slot is when a session runs and how many places it has left.
 type Slot struct {
+	SessionID  int64
 	StartsAt   time.Time
 	EndsAt     time.Time
 	PlacesLeft int
@@ -122,6 +124,10 @@ type Session struct {
 	Online        bool
 	// Places per agency and per sector while they hold (0: none).
 	AgencyCap, SectorCap int
+	// ChangesAt is when the session's row on a course page next changes
+	// by time alone: its booking cut-off or the release of its caps, or
+	// else its start, when it leaves the page.
+	ChangesAt time.Time
 }
 
 // ListCourses returns the courses on offer that match f, by title.
@@ -151,8 +157,8 @@ func (s *Service) ListCourses(ctx context.Context, f Filter) ([]CourseSummary, e
 			Audiences:     typed[Audience](r.Audiences),
 			DeliveryModes: typed[DeliveryMode](r.DeliveryModes),
 		}
-		if r.NextStartsAt != nil && r.NextEndsAt != nil && r.NextPlacesLeft != nil {
-			c.Next = &Slot{StartsAt: *r.NextStartsAt, EndsAt: *r.NextEndsAt, PlacesLeft: int(*r.NextPlacesLeft)}
+		if r.NextSessionID != nil && r.NextStartsAt != nil && r.NextEndsAt != nil && r.NextPlacesLeft != nil {
+			c.Next = &Slot{SessionID: *r.NextSessionID, StartsAt: *r.NextStartsAt, EndsAt: *r.NextEndsAt, PlacesLeft: int(*r.NextPlacesLeft)}
 		}
 		out = append(out, c)
 	}
@@ -192,6 +198,13 @@ func (s *Service) CourseWithSessions(ctx context.Context, slug string) (Course, 
 	}
 	sessions := make([]Session, 0, len(rows))
 	for _, r := range rows {
+		changesAt := r.StartsAt
+		if r.BookingCutoffAt.After(now) && r.BookingCutoffAt.Before(changesAt) {
+			changesAt = r.BookingCutoffAt
+		}
+		if c := r.CapsReleaseAt; c != nil && c.After(now) && c.Before(changesAt) && (r.AgencyCap != 0 || r.SectorCap != 0) {
+			changesAt = *c
+		}
 		sessions = append(sessions, Session{
 			ID:            r.ID,
 			StartsAt:      r.StartsAt,
@@ -203,9 +216,49 @@ func (s *Service) CourseWithSessions(ctx context.Context, slug string) (Course, 
 			Online:        r.VenueOnline,
 			AgencyCap:     int(r.AgencyCap),
 			SectorCap:     int(r.SectorCap),
+			ChangesAt:     changesAt,
 		})
 	}
 	return c, sessions, nil
+}
+
+// PlacesLeft returns the places left on each of the sessions ids, read
+// now. Every booking changes them, so the catalogue pages cache them apart
+// from the rest, for at most a second.
+func (s *Service) PlacesLeft(ctx context.Context, ids []int64) (map[int64]int, error) {
+	rows, err := cataloguedb.New(s.pool).PlacesLeft(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("places left on %d sessions: %w", len(ids), err)
+	}
+	out := make(map[int64]int, len(rows))
+	for _, r := range rows {
+		out[r.ID] = int(r.PlacesLeft)
+	}
+	return out, nil
+}
+
+// ListChangesAt is when the course list next changes by time alone: when
+// the first of its next sessions starts. It is zero when none is shown.
+func ListChangesAt(courses []CourseSummary) time.Time {
+	var at time.Time
+	for _, c := range courses {
+		if c.Next != nil && (at.IsZero() || c.Next.StartsAt.Before(at)) {
+			at = c.Next.StartsAt
+		}
+	}
+	return at
+}
+
+// SessionsChangeAt is when a course page's sessions next change by time
+// alone (Session.ChangesAt); zero when it shows none.
+func SessionsChangeAt(sessions []Session) time.Time {
+	var at time.Time
+	for _, s := range sessions {
+		if at.IsZero() || s.ChangesAt.Before(at) {
+			at = s.ChangesAt
+		}
+	}
+	return at
 }
 
 func strs[T ~string](in []T) []string {

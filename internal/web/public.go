@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -66,13 +67,49 @@ func (a *app) courses(c *fiber.Ctx) error {
 		func(m catalogue.DeliveryMode) option { return option{Value: string(m), Label: m.Label()} })
 	page.Filtered = !f.Empty()
 
-	courses, err := a.deps.Catalogue.ListCourses(c.UserContext(), f)
-	if err != nil {
-		return err
+	// The page is the query and the ticked options: in the options' own
+	// order, however the address listed them.
+	var key strings.Builder
+	key.WriteString(page.Query)
+	for _, o := range page.Selected {
+		key.WriteString("\x00" + o.Value)
 	}
-	page.Courses = courses
-	return a.render(c, fiber.StatusOK, "courses/index", "Courses", page)
+	return a.servePublic(c, key.String(), "courses/index", func(ctx context.Context) (string, publicPage, error) {
+		courses, err := a.deps.Catalogue.ListCourses(ctx, f)
+		if err != nil {
+			return "", nil, err
+		}
+		page.Courses = courses
+		return "Courses", page, nil
+	})
 }
+
+func (p coursesPage) places() map[int64]int {
+	m := make(map[int64]int, len(p.Courses))
+	for _, c := range p.Courses {
+		if c.Next != nil {
+			m[c.Next.SessionID] = c.Next.PlacesLeft
+		}
+	}
+	return m
+}
+
+func (p coursesPage) withPlaces(places map[int64]int) publicPage {
+	p.Courses = slices.Clone(p.Courses)
+	for i, c := range p.Courses {
+		if c.Next == nil {
+			continue
+		}
+		if n, ok := places[c.Next.SessionID]; ok {
+			next := *c.Next
+			next.PlacesLeft = n
+			p.Courses[i].Next = &next
+		}
+	}
+	return p
+}
+
+func (p coursesPage) changesAt() time.Time { return catalogue.ListChangesAt(p.Courses) }
 
 // filterOptions turns every possible value of one filter into a checkbox,
 // ticked when the request chose it; it returns the chosen values, the
@@ -105,24 +142,51 @@ func (a *app) course(c *fiber.Ctx) error {
 	if err != nil || len(slug) > 100 {
 		return fiber.ErrNotFound
 	}
-	course, sessions, err := a.deps.Catalogue.CourseWithSessions(c.UserContext(), strings.ToValidUTF8(slug, ""))
-	if err != nil {
-		return err
-	}
+	slug = strings.ToValidUTF8(slug, "")
+	// The page shows a signed-in person their agency's price: one page per
+	// agency, holding nothing else of theirs.
 	var agencyID *int64
-	if u := currentUser(c); u != nil {
+	key := "-"
+	if u := currentUser(c); u != nil && u.AgencyID != nil {
 		agencyID = u.AgencyID
+		key = strconv.FormatInt(*agencyID, 10)
 	}
-	price, err := a.deps.Payments.PriceForViewer(c.UserContext(), course.ID, agencyID)
-	if err != nil {
-		return err
-	}
-	requires, err := a.deps.Prerequisites.Requires(c.UserContext(), course.ID)
-	if err != nil {
-		return err
-	}
-	return a.render(c, fiber.StatusOK, "courses/show", course.Title, coursePage{Course: course, Sessions: sessions, Price: price, Requires: requires})
+	return a.servePublic(c, key, "courses/show", func(ctx context.Context) (string, publicPage, error) {
+		course, sessions, err := a.deps.Catalogue.CourseWithSessions(ctx, slug)
+		if err != nil {
+			return "", nil, err
+		}
+		price, err := a.deps.Payments.PriceForViewer(ctx, course.ID, agencyID)
+		if err != nil {
+			return "", nil, err
+		}
+		requires, err := a.deps.Prerequisites.Requires(ctx, course.ID)
+		if err != nil {
+			return "", nil, err
+		}
+		return course.Title, coursePage{Course: course, Sessions: sessions, Price: price, Requires: requires}, nil
+	})
 }
+
+func (p coursePage) places() map[int64]int {
+	m := make(map[int64]int, len(p.Sessions))
+	for _, s := range p.Sessions {
+		m[s.ID] = s.PlacesLeft
+	}
+	return m
+}
+
+func (p coursePage) withPlaces(places map[int64]int) publicPage {
+	p.Sessions = slices.Clone(p.Sessions)
+	for i, s := range p.Sessions {
+		if n, ok := places[s.ID]; ok {
+			p.Sessions[i].PlacesLeft = n
+		}
+	}
+	return p
+}
+
+func (p coursePage) changesAt() time.Time { return catalogue.SessionsChangeAt(p.Sessions) }
 
 func (a *app) healthz(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")

@@ -56,11 +56,13 @@ type Deps struct {
 }
 
 type app struct {
-	deps    Deps
-	pages   pages
-	log     *slog.Logger
-	proxies proxies
-	metrics *httpMetrics // nil without Deps.Metrics
+	deps  Deps
+	pages pages
+	// publicPages keeps the public catalogue pages rendered (public_cache.go).
+	publicPages *pageCache
+	log         *slog.Logger
+	proxies     proxies
+	metrics     *httpMetrics // nil without Deps.Metrics
 }
 
 // New builds the app. It fails if deps has no Services or a template does
@@ -83,6 +85,9 @@ func New(deps Deps) (*fiber.App, error) {
 		deps.RequestTimeout = 30 * time.Second
 	}
 	a := &app{deps: deps, pages: pages, log: deps.Logger, proxies: newProxies(deps.TrustedProxies, deps.ProxyHeader)}
+	if a.publicPages, err = newPageCache(); err != nil {
+		return nil, err
+	}
 	if deps.Metrics != nil {
 		if a.metrics, err = newHTTPMetrics(deps.Metrics); err != nil {
 			return nil, err
@@ -161,6 +166,7 @@ func New(deps Deps) (*fiber.App, error) {
 	f.Use(noStore)
 	f.Use(a.loadLogin)
 	f.Use(a.csrfProtect)
+	f.Use(a.catalogueChangedHere)
 
 	a.addPages(f)
 

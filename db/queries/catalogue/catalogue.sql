@@ -3,17 +3,22 @@
 -- name: ListCourses :many
 -- Every course still offered, with its next open session, filtered. An empty
 -- filter array or query matches everything.
+-- Each course's next session is one step down the index
+-- sessions_public_course_starts_idx, however many sessions there are.
 WITH next_session AS (
-    SELECT DISTINCT ON (s.course_id)
-        s.course_id,
-        s.starts_at,
-        s.ends_at,
-        (s.capacity - s.seats_taken)::integer AS places_left
-    FROM sessions s
-    WHERE s.status = 'published'
-      AND s.closed_to_agency_id IS NULL
-      AND s.starts_at > sqlc.arg(now)::timestamptz
-    ORDER BY s.course_id, s.starts_at
+    SELECT nc.id AS course_id, s.id, s.starts_at, s.ends_at, s.places_left
+    FROM courses nc
+    CROSS JOIN LATERAL (
+        SELECT s.id, s.starts_at, s.ends_at, (s.capacity - s.seats_taken)::integer AS places_left
+        FROM sessions s
+        WHERE s.course_id = nc.id
+          AND s.status = 'published'
+          AND s.closed_to_agency_id IS NULL
+          AND s.starts_at > sqlc.arg(now)::timestamptz
+        ORDER BY s.starts_at
+        LIMIT 1
+    ) s
+    WHERE nc.retired_at IS NULL AND NOT nc.bespoke
 )
 SELECT
     c.slug,
@@ -23,6 +28,7 @@ SELECT
     c.duration,
     c.audiences,
     c.delivery_modes,
+    n.id          AS next_session_id,
     n.starts_at   AS next_starts_at,
     n.ends_at     AS next_ends_at,
     n.places_left AS next_places_left
@@ -46,7 +52,9 @@ FROM courses
 WHERE slug = $1 AND retired_at IS NULL AND NOT bespoke;
 
 -- name: ListUpcomingSessionsForCourse :many
--- Published sessions open to everyone that have not started yet, soonest first.
+-- Published sessions open to everyone that have not started yet, soonest
+-- first: the first @max_rows of the course's (sessions_public_course_starts_idx),
+-- then their venues.
 SELECT
     s.id,
     s.starts_at,
@@ -57,14 +65,26 @@ SELECT
     v.online AS venue_online,
     v.town   AS venue_town,
     v.postcode AS venue_postcode,
+    s.caps_release_at,
     -- places per agency, while they hold
     coalesce(CASE WHEN s.caps_release_at > sqlc.arg(now)::timestamptz THEN s.agency_cap END, 0)::integer AS agency_cap,
     coalesce(CASE WHEN s.caps_release_at > sqlc.arg(now)::timestamptz THEN s.sector_cap END, 0)::integer AS sector_cap
-FROM sessions s
+FROM (
+    SELECT id, venue_id, starts_at, ends_at, booking_cutoff_at, capacity, seats_taken, caps_release_at, agency_cap, sector_cap
+    FROM sessions
+    WHERE course_id = sqlc.arg(course_id)
+      AND status = 'published'
+      AND closed_to_agency_id IS NULL
+      AND starts_at > sqlc.arg(now)::timestamptz
+    ORDER BY starts_at
+    LIMIT sqlc.arg(max_rows)
+) s
 JOIN venues v ON v.id = s.venue_id
-WHERE s.course_id = sqlc.arg(course_id)
-  AND s.status = 'published'
-  AND s.closed_to_agency_id IS NULL
-  AND s.starts_at > sqlc.arg(now)::timestamptz
-ORDER BY s.starts_at
-LIMIT sqlc.arg(max_rows);
+ORDER BY s.starts_at;
+
+-- name: PlacesLeft :many
+-- Places left on the sessions the catalogue pages show: every booking
+-- changes them, so the pages read them apart from what they cache.
+SELECT id, (capacity - seats_taken)::integer AS places_left
+FROM sessions
+WHERE id = ANY (@ids::bigint[]);

@@ -55,16 +55,19 @@ func (q *Queries) GetCourseBySlug(ctx context.Context, slug string) (GetCourseBy
 const listCourses = `-- name: ListCourses :many
 
 WITH next_session AS (
-    SELECT DISTINCT ON (s.course_id)
-        s.course_id,
-        s.starts_at,
-        s.ends_at,
-        (s.capacity - s.seats_taken)::integer AS places_left
-    FROM sessions s
-    WHERE s.status = 'published'
-      AND s.closed_to_agency_id IS NULL
-      AND s.starts_at > $5::timestamptz
-    ORDER BY s.course_id, s.starts_at
+    SELECT nc.id AS course_id, s.id, s.starts_at, s.ends_at, s.places_left
+    FROM courses nc
+    CROSS JOIN LATERAL (
+        SELECT s.id, s.starts_at, s.ends_at, (s.capacity - s.seats_taken)::integer AS places_left
+        FROM sessions s
+        WHERE s.course_id = nc.id
+          AND s.status = 'published'
+          AND s.closed_to_agency_id IS NULL
+          AND s.starts_at > $5::timestamptz
+        ORDER BY s.starts_at
+        LIMIT 1
+    ) s
+    WHERE nc.retired_at IS NULL AND NOT nc.bespoke
 )
 SELECT
     c.slug,
@@ -74,6 +77,7 @@ SELECT
     c.duration,
     c.audiences,
     c.delivery_modes,
+    n.id          AS next_session_id,
     n.starts_at   AS next_starts_at,
     n.ends_at     AS next_ends_at,
     n.places_left AS next_places_left
@@ -107,6 +111,7 @@ type ListCoursesRow struct {
 	Duration       string
 	Audiences      []string
 	DeliveryModes  []string
+	NextSessionID  *int64
 	NextStartsAt   *time.Time
 	NextEndsAt     *time.Time
 	NextPlacesLeft *int32
@@ -115,6 +120,8 @@ type ListCoursesRow struct {
 // The public catalogue: what anyone can see without signing in.
 // Every course still offered, with its next open session, filtered. An empty
 // filter array or query matches everything.
+// Each course's next session is one step down the index
+// sessions_public_course_starts_idx, however many sessions there are.
 func (q *Queries) ListCourses(ctx context.Context, arg ListCoursesParams) ([]ListCoursesRow, error) {
 	rows, err := q.db.Query(ctx, listCourses,
 		arg.Levels,
@@ -138,6 +145,7 @@ func (q *Queries) ListCourses(ctx context.Context, arg ListCoursesParams) ([]Lis
 			&i.Duration,
 			&i.Audiences,
 			&i.DeliveryModes,
+			&i.NextSessionID,
 			&i.NextStartsAt,
 			&i.NextEndsAt,
 			&i.NextPlacesLeft,
@@ -163,17 +171,22 @@ SELECT
     v.online AS venue_online,
     v.town   AS venue_town,
     v.postcode AS venue_postcode,
+    s.caps_release_at,
     -- places per agency, while they hold
     coalesce(CASE WHEN s.caps_release_at > $1::timestamptz THEN s.agency_cap END, 0)::integer AS agency_cap,
     coalesce(CASE WHEN s.caps_release_at > $1::timestamptz THEN s.sector_cap END, 0)::integer AS sector_cap
-FROM sessions s
+FROM (
+    SELECT id, venue_id, starts_at, ends_at, booking_cutoff_at, capacity, seats_taken, caps_release_at, agency_cap, sector_cap
+    FROM sessions
+    WHERE course_id = $2
+      AND status = 'published'
+      AND closed_to_agency_id IS NULL
+      AND starts_at > $1::timestamptz
+    ORDER BY starts_at
+    LIMIT $3
+) s
 JOIN venues v ON v.id = s.venue_id
-WHERE s.course_id = $2
-  AND s.status = 'published'
-  AND s.closed_to_agency_id IS NULL
-  AND s.starts_at > $1::timestamptz
 ORDER BY s.starts_at
-LIMIT $3
 `
 
 type ListUpcomingSessionsForCourseParams struct {
@@ -192,11 +205,14 @@ type ListUpcomingSessionsForCourseRow struct {
 	VenueOnline     bool
 	VenueTown       string
 	VenuePostcode   string
+	CapsReleaseAt   *time.Time
 	AgencyCap       int32
 	SectorCap       int32
 }
 
-// Published sessions open to everyone that have not started yet, soonest first.
+// Published sessions open to everyone that have not started yet, soonest
+// first: the first @max_rows of the course's (sessions_public_course_starts_idx),
+// then their venues.
 func (q *Queries) ListUpcomingSessionsForCourse(ctx context.Context, arg ListUpcomingSessionsForCourseParams) ([]ListUpcomingSessionsForCourseRow, error) {
 	rows, err := q.db.Query(ctx, listUpcomingSessionsForCourse, arg.Now, arg.CourseID, arg.MaxRows)
 	if err != nil {
@@ -216,9 +232,43 @@ func (q *Queries) ListUpcomingSessionsForCourse(ctx context.Context, arg ListUpc
 			&i.VenueOnline,
 			&i.VenueTown,
 			&i.VenuePostcode,
+			&i.CapsReleaseAt,
 			&i.AgencyCap,
 			&i.SectorCap,
 		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const placesLeft = `-- name: PlacesLeft :many
+SELECT id, (capacity - seats_taken)::integer AS places_left
+FROM sessions
+WHERE id = ANY ($1::bigint[])
+`
+
+type PlacesLeftRow struct {
+	ID         int64
+	PlacesLeft int32
+}
+
+// Places left on the sessions the catalogue pages show: every booking
+// changes them, so the pages read them apart from what they cache.
+func (q *Queries) PlacesLeft(ctx context.Context, ids []int64) ([]PlacesLeftRow, error) {
+	rows, err := q.db.Query(ctx, placesLeft, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []PlacesLeftRow
+	for rows.Next() {
+		var i PlacesLeftRow
+		if err := rows.Scan(&i.ID, &i.PlacesLeft); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
