@@ -18,7 +18,10 @@ func renderPartial(t *testing.T, name string, kv ...any) string {
 	data, err := dict(kv...)
 	require.NoError(t, err)
 	var buf bytes.Buffer
-	require.NoError(t, ps["home"].ExecuteTemplate(&buf, name, data))
+	home, ok, err := ps.lookup("home")
+	require.True(t, ok)
+	require.NoError(t, err)
+	require.NoError(t, home.ExecuteTemplate(&buf, name, data))
 	return buf.String()
 }
 
@@ -244,7 +247,10 @@ func TestKitIncludeRendersAPagesTemplate(t *testing.T) {
 	t.Parallel()
 	ps, err := loadPages()
 	require.NoError(t, err)
-	tmpl, err := ps["home"].Clone()
+	home, ok, err := ps.lookup("home")
+	require.True(t, ok)
+	require.NoError(t, err)
+	tmpl, err := home.Clone()
 	require.NoError(t, err)
 	_, err = tmpl.New("probe").Parse(`{{define "inner"}}<i>{{.}}</i>{{end}}{{include "inner" "a<b"}}`)
 	require.NoError(t, err)

@@ -39,7 +39,7 @@ func unrendered(rendered map[string]bool) []string {
 		return []string{err.Error()}
 	}
 	var missing []string
-	for name := range pages {
+	for name := range pages.byName {
 		if !rendered[name] {
 			missing = append(missing, name)
 		}
@@ -55,7 +55,7 @@ func TestUnrenderedNamesThePagesNoTestRendered(t *testing.T) {
 		t.Fatal(err)
 	}
 	all := map[string]bool{}
-	for name := range pages {
+	for name := range pages.byName {
 		all[name] = true
 	}
 	if got := unrendered(all); len(got) != 0 {
@@ -64,5 +64,34 @@ func TestUnrenderedNamesThePagesNoTestRendered(t *testing.T) {
 	delete(all, "home")
 	if got := unrendered(all); !slices.Equal(got, []string{"home"}) {
 		t.Errorf("with home not rendered, unrendered = %v", got)
+	}
+}
+
+// A page's template set is made when the page is first shown, and once:
+// a process holds the sets of the pages it shows, not of every page.
+func TestPagesAreParsedWhenFirstShown(t *testing.T) {
+	t.Parallel()
+	pages, err := loadPages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, p := range pages.byName {
+		if p.t != nil {
+			t.Errorf("%s parsed before it was shown", name)
+		}
+	}
+	first, ok, err := pages.lookup("home")
+	if !ok || err != nil || first == nil {
+		t.Fatalf("home: %v %v %v", first, ok, err)
+	}
+	again, _, _ := pages.lookup("home")
+	if again != first {
+		t.Error("home parsed twice")
+	}
+	if p := pages.byName["courses/index"]; p == nil || p.t != nil {
+		t.Error("showing home parsed another page")
+	}
+	if _, ok, _ := pages.lookup("no/such/page"); ok {
+		t.Error("a page that does not exist was found")
 	}
 }

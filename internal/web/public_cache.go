@@ -211,9 +211,11 @@ func (a *app) placesLeft(ctx context.Context, shown map[int64]int) (map[int64]in
 // renderSnapshot renders s.page into s: its own parts, and the whole page
 // for a visitor not signed in.
 func (a *app) renderSnapshot(s *pageSnapshot, path, name string) (*pageSnapshot, error) {
-	t, ok := a.pages[name]
+	t, ok, err := a.pages.lookup(name)
 	if !ok {
 		return nil, fmt.Errorf("render: no page %q", name)
+	} else if err != nil {
+		return nil, err
 	}
 	v := view{Title: s.title, Service: ServiceName, Partnership: a.deps.Partnership, Path: path, Data: s.page}
 	var before, main strings.Builder

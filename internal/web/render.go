@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -49,9 +50,48 @@ type FieldError struct {
 	Message string
 }
 
-// pages holds one parsed template set per page: the layout, the partials and
-// that page, so each page can define its own "main" block.
-type pages map[string]*template.Template
+// pages holds one template set per page: the layout, the partials and that
+// page, so each page can define its own "main" block. Each set is a copy of
+// the layout and partials (about 280 KB each), so a page's is made when it is
+// first shown: a process that shows a dozen pages does not hold a hundred.
+// Every page is parsed once at start all the same (loadPages), so a broken
+// template stops the app from starting, not a person's request.
+type pages struct {
+	base   *template.Template // the layout and partials, never executed, so it can be cloned
+	byName map[string]*lazyPage
+}
+
+// lazyPage is one page's template set, parsed on first use.
+type lazyPage struct {
+	path string
+	once sync.Once
+	t    *template.Template
+	err  error
+}
+
+// lookup returns the template set of the page name, parsing it the first
+// time; ok is false for no such page.
+func (p pages) lookup(name string) (t *template.Template, ok bool, err error) {
+	lp, ok := p.byName[name]
+	if !ok {
+		return nil, false, nil
+	}
+	lp.once.Do(func() { lp.t, lp.err = parsePage(p.base, lp.path) })
+	return lp.t, true, lp.err
+}
+
+// parsePage is base with the page at path.
+func parsePage(base *template.Template, path string) (*template.Template, error) {
+	t, err := base.Clone()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := t.ParseFS(views.FS, path); err != nil {
+		return nil, fmt.Errorf("parse %s: %w", path, err)
+	}
+	bindInclude(t)
+	return t, nil
+}
 
 var templateFuncs = template.FuncMap{
 	"longDate":   longDate,
@@ -88,27 +128,21 @@ func thousands(n int) string {
 func loadPages() (pages, error) {
 	base, err := template.New("").Funcs(templateFuncs).Funcs(kitFuncs).ParseFS(views.FS, "layouts/*.html", "partials/*.html")
 	if err != nil {
-		return nil, fmt.Errorf("parse layout: %w", err)
+		return pages{}, fmt.Errorf("parse layout: %w", err)
 	}
-	out := pages{}
+	out := pages{base: base, byName: map[string]*lazyPage{}}
 	err = fs.WalkDir(views.FS, "pages", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".html") {
 			return err
 		}
-		t, err := base.Clone()
-		if err != nil {
-			return err
+		if _, err := parsePage(base, path); err != nil {
+			return err // checked now, kept only once shown
 		}
-		if _, err := t.ParseFS(views.FS, path); err != nil {
-			return fmt.Errorf("parse %s: %w", path, err)
-		}
-		bindInclude(t)
-		name := strings.TrimSuffix(strings.TrimPrefix(path, "pages/"), ".html")
-		out[name] = t
+		out.byName[strings.TrimSuffix(strings.TrimPrefix(path, "pages/"), ".html")] = &lazyPage{path: path}
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return pages{}, err
 	}
 	return out, nil
 }
@@ -124,9 +158,11 @@ func (a *app) render(c *fiber.Ctx, status int, name, title string, data any) err
 var pageRendered func(name string)
 
 func (a *app) renderView(c *fiber.Ctx, status int, name string, v view) error {
-	t, ok := a.pages[name]
+	t, ok, err := a.pages.lookup(name)
 	if !ok {
 		return fmt.Errorf("render: no page %q", name)
+	} else if err != nil {
+		return err
 	}
 	v.Service = ServiceName
 	v.Partnership = a.deps.Partnership
