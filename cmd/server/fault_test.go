@@ -175,9 +175,15 @@ func TestTwoProcessesOneKilledEverythingDoneOnce(t *testing.T) {
 	}
 	t.Logf("%d jobs were stranded by the kill (%d offer expiries) and finished by the survivor", len(stranded), heldByVictim)
 
-	// Every email arrived once. (The killed process was inside no SMTP
-	// conversation; a job it had finished but River had not yet recorded
-	// runs again and finds its email sent.)
+	// Every email arrived, and once, but for those the killed process was
+	// sending at the kill. Deliveries have a queue of their own, so its
+	// email workers were busy when it died: a message the mail server took
+	// but whose delivery the killed process never recorded is sent again by
+	// the survivor once the claim runs out, under the same Message-ID
+	// (receivers fold such copies into one). That is SMTP's limit, not a
+	// lost rule: no more copies than the killed process had workers
+	// sending, and never more than two. (A job it had finished but River
+	// had not yet recorded runs again and finds its email sent.)
 	arrived := map[int64]int{}
 	messageID := regexp.MustCompile(`^<email-(\d+)\.`)
 	for _, m := range smtp.Messages() {
@@ -187,9 +193,15 @@ func TestTwoProcessesOneKilledEverythingDoneOnce(t *testing.T) {
 		arrived[n]++
 	}
 	assert.Len(t, arrived, count(t, pool, "SELECT count(*) FROM emails"), "every email arrived")
+	twice := 0
 	for id, n := range arrived {
-		assert.Equal(t, 1, n, "email %d arrived %d times", id, n)
+		assert.LessOrEqual(t, n, 2, "email %d arrived %d times", id, n)
+		if n > 1 {
+			twice++
+		}
 	}
+	t.Logf("%d emails were being sent by the killed process and were sent again by the survivor", twice)
+	assert.LessOrEqual(t, twice, email.DeliveryWorkers, "more emails sent twice than the killed process was sending")
 
 	// Safety-net sweeps: the survivor took over as leader, and ran each
 	// sweep after the kill (its own RunOnStart's, or the first leader's
