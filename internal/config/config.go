@@ -172,7 +172,7 @@ func Load(getenv func(string) string) (Config, error) {
 		c.DatabaseMaxConns = int32(n)
 	}
 
-	jobConns := get("JOBS_DATABASE_MAX_CONNS", "4")
+	jobConns := get("JOBS_DATABASE_MAX_CONNS", "8")
 	if n, err := strconv.Atoi(jobConns); err != nil || n < 1 || n > 1000 {
 		bad("JOBS_DATABASE_MAX_CONNS", jobConns, "must be a whole number from 1 to 1000")
 	} else {

@@ -216,7 +216,7 @@ func TestLoadJobsPoolAndMemoryLimit(t *testing.T) {
 	t.Parallel()
 	c, err := Load(env(nil))
 	require.NoError(t, err)
-	assert.Equal(t, int32(4), c.JobsDatabaseMaxConns)
+	assert.Equal(t, int32(8), c.JobsDatabaseMaxConns)
 	assert.Equal(t, int64(192<<20), c.MemoryLimit)
 
 	c, err = Load(env(map[string]string{"JOBS_DATABASE_MAX_CONNS": "6", "MEMORY_LIMIT": "1GiB"}))
