@@ -98,6 +98,10 @@ type Request struct {
 	// remember keeps the line manager given on the person's own profile,
 	// for their next booking: a booking they make themselves (Book).
 	remember bool
+	// underLock checks everything again under the session's lock, the
+	// place taken after (bookLocked): for a booking the fast way could not
+	// make, or one made in a transaction that does more than book.
+	underLock bool
 }
 
 // Outcome is what a booking request produced.
@@ -128,11 +132,17 @@ func (s *Service) Book(ctx context.Context, r Request) (Outcome, error) {
 	// by their own hand.
 	r.remember = who.ID == r.PersonID
 	var out Outcome
-	err := s.inTx(ctx, func(tx pgx.Tx, q *bookingdb.Queries) error {
+	bookTx := func(tx pgx.Tx, q *bookingdb.Queries) error {
 		var err error
 		out, err = s.book(ctx, tx, q, who, r, detailsErr, s.now())
 		return err
-	})
+	}
+	err := s.inTx(ctx, bookTx)
+	if errors.Is(err, errNoLongerAsSeen) {
+		// Rolled back, its email with it: book again, under the lock.
+		r.underLock = true
+		err = s.inTx(ctx, bookTx)
+	}
 	if pgerr.Violates(err, "bookings_one_live") {
 		return Outcome{}, ErrAlreadyBooked
 	} else if CapViolated(err) {
@@ -165,13 +175,16 @@ func (s *Service) withPosition(ctx context.Context, out Outcome) (Outcome, error
 // someone who may not book is told that, not asked to fix the form.
 //
 // Everything that can be checked without the session's lock is, first, in
-// one read (BookingCheck); then one statement takes the lock and the place
-// (TakePlaceAsSeen), so the lock is held only for that statement, the email
-// and its jobs, and the commit: every booking of a popular session waits
-// in that queue. Caps and line-manager approval count other people's places,
-// so a session with caps in force, or a person whose agency asks for
-// approval, is booked as before, checking everything under the lock
-// (bookLocked); so is any booking whose session changed in between.
+// one read (BookingCheck); the email and jobs of the place that read
+// foresees are written; then one statement takes the lock and the place
+// (TakePlaceAsSeen), so the lock is held only for that statement and the
+// commit: every booking of a popular session waits in that queue. Caps and
+// line-manager approval count other people's places, so a session with caps
+// in force, or a person whose agency asks for approval, is booked as
+// before, checking everything under the lock (bookLocked); so is r when it
+// asks to be (underLock). A session that changed in between, or gives
+// another place than foreseen, fails with errNoLongerAsSeen, for the
+// caller to roll back and book again under the lock.
 func (s *Service) book(ctx context.Context, tx pgx.Tx, q *bookingdb.Queries, who actor.Actor, r Request, detailsErr error, now time.Time) (Outcome, error) {
 	c, err := q.BookingCheck(ctx, bookingdb.BookingCheckParams{PersonID: r.PersonID, SessionID: r.SessionID})
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -214,10 +227,10 @@ func (s *Service) book(ctx context.Context, tx pgx.Tx, q *bookingdb.Queries, who
 			return Outcome{}, err
 		}
 	}
-	if capsOf(se.AgencyCap, se.SectorCap, se.CapsReleaseAt).Active(now) || asksApproval(who, p, c) {
+	if r.underLock || capsOf(se.AgencyCap, se.SectorCap, se.CapsReleaseAt).Active(now) || asksApproval(who, p, c) {
 		return s.bookLocked(ctx, tx, q, who, p, se.ID, r, capReason, now)
 	}
-	return s.takeAsSeen(ctx, tx, q, who, p, c, r, capReason, now)
+	return s.takeAsSeen(ctx, tx, q, who, p, c, r, now)
 }
 
 // bookLocked books r under session sessionID's lock, checking again that

@@ -49,51 +49,79 @@ func asksApproval(who actor.Actor, p person, c bookingdb.BookingCheckRow) bool {
 	return !who.Manager && who.ID == p.ID && p.AgencyID != nil && c.AgencyApproval
 }
 
-// takeAsSeen takes the place in one statement that locks the session, if
-// its terms are still those c read: confirmed (or held for payment) while a
-// seat is free, else on the waiting list if r asks. The email and the jobs
-// are written from what c read, with no second read under the lock. A
-// session changed since c was read is booked by bookLocked instead.
+// errNoLongerAsSeen says the session is not as book read it: its terms
+// changed, or the place it gives is not the one foreseen. The transaction,
+// whose email and jobs tell of the place foreseen, is rolled back and the
+// booking made again, checked under the lock (Book).
+var errNoLongerAsSeen = errors.New("the session changed since it was read")
+
+// takeAsSeen takes the place the session gave when c was read: confirmed
+// (or held for payment) while a seat was free, else on the waiting list if
+// r asks. Its email and jobs are written first, from what c read, so the
+// statement that takes the session's lock and the place (TakePlaceAsSeen)
+// is followed only by the commit. That statement takes the place only if
+// it is still the one foreseen; if not, or if the session changed
+// meanwhile, it returns errNoLongerAsSeen. A session full when read, to a
+// person who would rather not wait, is full: no lock is needed to say so.
 func (s *Service) takeAsSeen(ctx context.Context, tx pgx.Tx, q *bookingdb.Queries, who actor.Actor, p person,
-	c bookingdb.BookingCheckRow, r Request, capReason string, now time.Time) (Outcome, error) {
+	c bookingdb.BookingCheckRow, r Request, now time.Time) (Outcome, error) {
 	d := r.Details
 	price := money.Pence(0) // with no payments wired, every place is free (paid.go)
 	if s.Money != nil {
 		price = money.Pence(c.PricePence) // as payment's PlacePrice: the same SQL function
 	}
-	free := bookingdb.BookingStatus(Confirmed)
+	free := Confirmed
 	var until *time.Time
 	if price > 0 && !who.Manager {
 		// A paid place is held while its person pays; a manager adding
 		// someone confirms it at once (the partnership's own decision).
 		u := now.Add(s.paymentHold())
-		free, until = bookingdb.BookingStatus(Held), &u
+		free, until = Held, &u
+	}
+	var foreseen Status
+	switch {
+	case c.SeatsTaken < c.Capacity:
+		foreseen = free
+	case r.JoinWaitingList:
+		foreseen = Waiting
+	default:
+		return Outcome{}, ErrFull
+	}
+	b := placeDetail(c, c.NextBookingID, foreseen, who, d, now, until)
+	out := Outcome{BookingID: b.ID, Status: foreseen}
+	var err error
+	switch foreseen {
+	case Held:
+		out.Price = price
+		err = s.scheduleHoldExpiry(ctx, tx, b.ID, *until)
+	case Waiting:
+		err = s.send(ctx, tx, q, []bookingdb.BookingDetail{b}, msgWaiting)
+	default:
+		reminders := s.reminderJobs(bookingdb.ReminderSessionRow{
+			ID: c.ID, Status: c.Status, StartsAt: c.StartsAt, MeetingUrl: c.MeetingUrl, VenueOnline: c.VenueOnline,
+		}, catchUpJoining)
+		err = s.send(ctx, tx, q, []bookingdb.BookingDetail{b}, msgConfirmed, reminders...)
+	}
+	if err != nil {
+		return Outcome{}, err
 	}
 	took, err := q.TakePlaceAsSeen(ctx, bookingdb.TakePlaceAsSeenParams{
-		SessionID: c.ID, Terms: c.Terms, UserID: p.ID, AgencyID: p.AgencyID, FreeStatus: free, BookedBy: who.ID,
-		AccessNeeds: d.AccessNeeds, DietaryNeeds: d.DietaryNeeds, LineManagerName: d.LineManagerName,
-		LineManagerEmail: d.LineManagerEmail, Now: now, HoldUntil: until, JoinWaitingList: r.JoinWaitingList,
+		SessionID: c.ID, Terms: c.Terms, BookingID: b.ID, ExpectStatus: string(foreseen), UserID: p.ID,
+		AgencyID: p.AgencyID, FreeStatus: string(free), BookedBy: who.ID, AccessNeeds: d.AccessNeeds,
+		DietaryNeeds: d.DietaryNeeds, LineManagerName: d.LineManagerName, LineManagerEmail: d.LineManagerEmail,
+		Now: now, HoldUntil: until, JoinWaitingList: r.JoinWaitingList,
 	})
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
-		// Changed meanwhile (moved, cancelled, capped...): check again, under the lock.
-		return s.bookLocked(ctx, tx, q, who, p, c.ID, r, capReason, now)
+		return Outcome{}, errNoLongerAsSeen // moved, cancelled, capped...
 	case err != nil:
 		return Outcome{}, fmt.Errorf("take place on session %d: %w", c.ID, err)
-	case took.BookingID == 0:
-		return Outcome{}, ErrFull
+	case took.Placed:
+		return out, nil
+	case took.Status == "":
+		return Outcome{}, ErrFull // filled meanwhile, and they would rather not wait
 	}
-	b := placeDetail(c, took.BookingID, Status(took.Status), who, d, now, until)
-	switch b.Status {
-	case bookingdb.BookingStatus(Held):
-		return Outcome{BookingID: b.ID, Status: Held, Price: price}, s.scheduleHoldExpiry(ctx, tx, b.ID, *until)
-	case bookingdb.BookingStatus(Waiting):
-		return Outcome{BookingID: b.ID, Status: Waiting}, s.send(ctx, tx, q, []bookingdb.BookingDetail{b}, msgWaiting)
-	}
-	reminders := s.reminderJobs(bookingdb.ReminderSessionRow{
-		ID: c.ID, Status: c.Status, StartsAt: c.StartsAt, MeetingUrl: c.MeetingUrl, VenueOnline: c.VenueOnline,
-	}, catchUpJoining)
-	return Outcome{BookingID: b.ID, Status: Confirmed}, s.send(ctx, tx, q, []bookingdb.BookingDetail{b}, msgConfirmed, reminders...)
+	return Outcome{}, errNoLongerAsSeen // a seat went, or came free, meanwhile
 }
 
 // placeDetail is the new booking id as GetBooking would read it after

@@ -14,47 +14,93 @@ import (
 	"github.com/pscp/booktraining/internal/london"
 )
 
-// Book checks a session without its lock, then takes the lock and the place
-// in one statement, only if the session is still as it was checked. A
-// session changed while a booking waits for its lock is checked again, as
-// it now stands: cancelled, nothing is booked; moved, the place and its
-// email are for the new time; made smaller, the session is full.
+// Book checks a session without its lock, writes the email of the place it
+// foresees, then takes the lock and the place in one statement, only if the
+// session is still as it was checked and gives that place. A session
+// changed while a booking waits for its lock is checked again, as it now
+// stands, and the email written for it is rolled back: cancelled, nothing is
+// booked; moved, the place and its email are for the new time; made
+// smaller, the session is full. A seat taken meanwhile puts the person on
+// the waiting list (or tells them it is full), and a seat freed meanwhile
+// gives them the place they would have waited for, each with its own email.
 func TestABookingWaitingForTheLockSeesTheSessionAsItNowStands(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
+	// Statements the lock's holder runs: $1 is the session, $2 another
+	// person, booked or to be booked on it.
+	const (
+		takeASeat = `INSERT INTO bookings (session_id, user_id, status, booked_by, line_manager_name, line_manager_email,
+		                                   policy_agreed_at, confirmed_at)
+		             VALUES ($1, $2, 'confirmed', $2, 'Lee Manager', 'lee@example.org', now(), now())`
+		freeASeat = "DELETE FROM bookings WHERE session_id = $1 AND user_id = $2"
+	)
 	for _, c := range []struct {
-		name   string
-		change string
-		check  func(t *testing.T, session int64, p int64, out booking.Outcome, err error)
+		name     string
+		capacity int  // the session's places; one is taken before
+		wait     bool // the booking would rather wait than be told "full"
+		change   string
+		check    func(t *testing.T, p int64, out booking.Outcome, err error)
 	}{
-		{"cancelled", "UPDATE sessions SET status = 'cancelled', cancelled_reason = 'Trainer unwell' WHERE id = $1",
-			func(t *testing.T, session, p int64, out booking.Outcome, err error) {
+		{"cancelled", 5, false, "UPDATE sessions SET status = 'cancelled', cancelled_reason = 'Trainer unwell' WHERE id = $1 AND $2::bigint > 0",
+			func(t *testing.T, p int64, out booking.Outcome, err error) {
 				require.ErrorIs(t, err, booking.ErrNotBookable)
 				assert.Zero(t, f.bookingsOf(t, p))
+				assert.Empty(t, f.lettersTo(t, p), "the email written before the lock was rolled back")
 			}},
-		{"moved a day later", `UPDATE sessions SET starts_at = starts_at + interval '1 day', ends_at = ends_at + interval '1 day',
-			booking_cutoff_at = booking_cutoff_at + interval '1 day', sequence = sequence + 1 WHERE id = $1`,
-			func(t *testing.T, session, p int64, out booking.Outcome, err error) {
+		{"moved a day later", 5, false, `UPDATE sessions SET starts_at = starts_at + interval '1 day', ends_at = ends_at + interval '1 day',
+			booking_cutoff_at = booking_cutoff_at + interval '1 day', sequence = sequence + 1 WHERE id = $1 AND $2::bigint > 0`,
+			func(t *testing.T, p int64, out booking.Outcome, err error) {
 				require.NoError(t, err)
 				require.Equal(t, booking.Confirmed, out.Status)
 				want, err := f.svc.MessageRead(f.ctx, out.BookingID, "confirmed")
 				require.NoError(t, err)
-				var text string
-				require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT body_text FROM emails WHERE user_id = $1", p).Scan(&text))
-				assert.Equal(t, want.Body, text, "the email tells of the session as it now stands")
-				assert.Contains(t, text, london.LongDate(start.Add(31*24*time.Hour)))
+				texts := f.lettersTo(t, p)
+				require.Len(t, texts, 1, "one email: the one for the session as it now stands")
+				assert.Equal(t, want.Body, texts[0], "the email tells of the session as it now stands")
+				assert.Contains(t, texts[0], london.LongDate(start.Add(31*24*time.Hour)))
 			}},
-		{"made smaller", "UPDATE sessions SET capacity = seats_taken WHERE id = $1",
-			func(t *testing.T, session, p int64, out booking.Outcome, err error) {
+		{"made smaller", 5, false, "UPDATE sessions SET capacity = seats_taken WHERE id = $1 AND $2::bigint > 0",
+			func(t *testing.T, p int64, out booking.Outcome, err error) {
 				require.ErrorIs(t, err, booking.ErrFull)
 				assert.Zero(t, f.bookingsOf(t, p))
+				assert.Empty(t, f.lettersTo(t, p))
+			}},
+		{"its last seat taken, to one who would wait", 2, true, takeASeat,
+			func(t *testing.T, p int64, out booking.Outcome, err error) {
+				require.NoError(t, err)
+				require.Equal(t, booking.Waiting, out.Status)
+				assert.Equal(t, 1, out.Position)
+				want, err := f.svc.MessageRead(f.ctx, out.BookingID, "waiting")
+				require.NoError(t, err)
+				assert.Equal(t, []string{want.Body}, f.lettersTo(t, p), "the waiting list's email, not a confirmation")
+			}},
+		{"its last seat taken, to one who would not wait", 2, false, takeASeat,
+			func(t *testing.T, p int64, out booking.Outcome, err error) {
+				require.ErrorIs(t, err, booking.ErrFull)
+				assert.Zero(t, f.bookingsOf(t, p))
+				assert.Empty(t, f.lettersTo(t, p), "the confirmation written before the lock was rolled back")
+			}},
+		{"full, then a seat freed", 1, true, freeASeat,
+			func(t *testing.T, p int64, out booking.Outcome, err error) {
+				require.NoError(t, err)
+				require.Equal(t, booking.Confirmed, out.Status)
+				want, err := f.svc.MessageRead(f.ctx, out.BookingID, "confirmed")
+				require.NoError(t, err)
+				assert.Equal(t, []string{want.Body}, f.lettersTo(t, p), "a confirmation, not the waiting list's email")
 			}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			session := f.session(t, 5, 30)
-			_, err := f.book(f.person(t, "holds-"+strings.ReplaceAll(c.name, " ", "-"), f.agency), session, false)
+			name := strings.ReplaceAll(c.name, " ", "-")
+			name = strings.ReplaceAll(strings.ReplaceAll(name, ",", ""), "-", "")
+			session := f.session(t, c.capacity, 30)
+			holder := f.person(t, "holds"+name, f.agency)
+			_, err := f.book(holder, session, false)
 			require.NoError(t, err)
-			p := f.person(t, "waits-"+strings.ReplaceAll(c.name, " ", "-"), f.agency)
+			other := holder.ID // freeASeat frees the holder's seat
+			if c.change == takeASeat {
+				other = f.person(t, "takes"+name, f.agency).ID
+			}
+			p := f.person(t, "waits"+name, f.agency)
 			// Another transaction holds the session's lock, as a manager's
 			// change does while it is saved.
 			tx, err := f.pool.Begin(f.ctx)
@@ -68,18 +114,28 @@ func TestABookingWaitingForTheLockSeesTheSessionAsItNowStands(t *testing.T) {
 			}
 			done := make(chan result, 1)
 			go func() {
-				out, err := f.book(p, session, false)
+				out, err := f.book(p, session, c.wait)
 				done <- result{out, err}
 			}()
 			f.waitForLockWait(t)
-			_, err = tx.Exec(f.ctx, c.change, session)
+			_, err = tx.Exec(f.ctx, c.change, session, other)
 			require.NoError(t, err)
 			require.NoError(t, tx.Commit(f.ctx))
 			r := <-done
-			c.check(t, session, p.ID, r.out, r.err)
+			c.check(t, p.ID, r.out, r.err)
 			f.consistent(t, session)
 		})
 	}
+}
+
+// lettersTo is the text of each email written to a person, oldest first.
+func (f fixture) lettersTo(t *testing.T, person int64) []string {
+	t.Helper()
+	rows, err := f.pool.Query(f.ctx, "SELECT body_text FROM emails WHERE user_id = $1 ORDER BY id", person)
+	require.NoError(t, err)
+	texts, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	return texts
 }
 
 // bookingsOf counts a person's bookings.

@@ -109,6 +109,7 @@ func (s *Service) AddPerson(ctx context.Context, sessionID int64, personEmail st
 		out, err = s.book(ctx, tx, q, who, Request{
 			SessionID: sessionID, PersonID: p.ID, Details: d, JoinWaitingList: joinWaitingList,
 			CapReason: why.PastCap, PrerequisiteOverride: why.Prerequisite,
+			underLock: true, // in a transaction that records more: no second try
 		}, nil, now)
 		if err != nil {
 			return err

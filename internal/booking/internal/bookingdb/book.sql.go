@@ -27,7 +27,8 @@ SELECT u.id AS person_id, u.email::text AS person_email, u.full_name AS person_n
        EXISTS (SELECT 1 FROM session_trainers t WHERE t.session_id = s.id AND t.trainer_id = u.id)::boolean AS delivers,
        coalesce(live.id, 0)::bigint AS live_booking_id, coalesce(live.status::text, '')::text AS live_status,
        place_price(s.course_id, u.agency_id)::int AS price_pence,
-       EXISTS (SELECT 1 FROM course_prerequisites p WHERE p.course_id = s.course_id)::boolean AS has_prerequisites
+       EXISTS (SELECT 1 FROM course_prerequisites p WHERE p.course_id = s.course_id)::boolean AS has_prerequisites,
+       nextval('bookings_id_seq')::bigint AS next_booking_id
 FROM users u
 CROSS JOIN sessions s
 JOIN venues v ON v.id = s.venue_id
@@ -86,18 +87,23 @@ type BookingCheckRow struct {
 	LiveStatus                 string
 	PricePence                 int32
 	HasPrerequisites           bool
+	NextBookingID              int64
 }
 
 // The booking's critical section (internal/booking/book.go): BookingCheck
 // reads, without the session's lock, everything a booking is checked
-// against; TakePlaceAsSeen then takes the lock and the place in one
-// statement, while the session's terms are as BookingCheck read them.
+// against, and the new booking's id; the email and jobs are written next,
+// for the place the read foresees; TakePlaceAsSeen then takes the lock and
+// the place in one statement, while the session's terms are as BookingCheck
+// read them and the place is the one foreseen. Only the commit follows it.
 // The person (FOR SHARE: an erasure, which locks the row FOR NO KEY UPDATE,
 // either finishes first, so the booking sees them erased, or waits until the
 // booking is done and then cancels it), the session as a booking email tells
 // of it, and what the checks need: whether they deliver it, their live
-// booking of it, the price for their agency, its approval setting, and
-// whether the course has prerequisites.
+// booking of it, the price for their agency, its approval setting, whether
+// the course has prerequisites, and the id the booking will have (taken
+// from the sequence of bookings now, so the email can link to it before the
+// place is taken; an id not used is a gap, as a rolled-back insert leaves).
 func (q *Queries) BookingCheck(ctx context.Context, arg BookingCheckParams) (BookingCheckRow, error) {
 	row := q.db.QueryRow(ctx, bookingCheck, arg.PersonID, arg.SessionID)
 	var i BookingCheckRow
@@ -141,41 +147,46 @@ func (q *Queries) BookingCheck(ctx context.Context, arg BookingCheckParams) (Boo
 		&i.LiveStatus,
 		&i.PricePence,
 		&i.HasPrerequisites,
+		&i.NextBookingID,
 	)
 	return i, err
 }
 
 const takePlaceAsSeen = `-- name: TakePlaceAsSeen :one
 WITH locked AS (
-    SELECT ss.id, ss.capacity, ss.seats_taken FROM sessions ss
-    WHERE ss.id = $1 AND session_booking_terms(ss) = $2::text
+    SELECT ss.id,
+           CASE WHEN ss.seats_taken < ss.capacity THEN $1::text
+                WHEN $2::boolean THEN 'waiting' ELSE '' END AS status
+    FROM sessions ss
+    WHERE ss.id = $3 AND session_booking_terms(ss) = $4::text
     FOR UPDATE
 ), placed AS (
-    INSERT INTO bookings (session_id, user_id, agency_id, status, booked_by, access_needs, dietary_needs,
+    INSERT INTO bookings (id, session_id, user_id, agency_id, status, booked_by, access_needs, dietary_needs,
                           line_manager_name, line_manager_email, policy_agreed_at, confirmed_at, hold_expires_at,
                           waiting_since, created_at, updated_at)
-    SELECT l.id, $3, $4,
-           CASE WHEN l.seats_taken < l.capacity THEN $5::booking_status ELSE 'waiting'::booking_status END,
-           $6, $7, $8, $9, $10, $11::timestamptz,
-           CASE WHEN l.seats_taken < l.capacity AND $5::booking_status = 'confirmed' THEN $11::timestamptz END,
-           CASE WHEN l.seats_taken < l.capacity AND $5::booking_status = 'held' THEN $12::timestamptz END,
-           CASE WHEN l.seats_taken >= l.capacity THEN $11::timestamptz END,
-           $11::timestamptz, $11::timestamptz
+    OVERRIDING SYSTEM VALUE
+    SELECT $5, l.id, $6, $7, l.status::booking_status,
+           $8, $9, $10, $11, $12, $13::timestamptz,
+           CASE WHEN l.status = 'confirmed' THEN $13::timestamptz END,
+           CASE WHEN l.status = 'held' THEN $14::timestamptz END,
+           CASE WHEN l.status = 'waiting' THEN $13::timestamptz END,
+           $13::timestamptz, $13::timestamptz
     FROM locked l
-    WHERE l.seats_taken < l.capacity OR $13::boolean
-    RETURNING id, status
+    WHERE l.status = $15::text AND l.status <> ''
+    RETURNING id
 )
-SELECT coalesce(p.id, 0)::bigint AS booking_id, coalesce(p.status::text, '')::text AS status,
-       coalesce(p.status = 'waiting', false)::boolean AS waiting
-FROM locked LEFT JOIN placed p ON true
+SELECT l.status::text AS status, (p.id IS NOT NULL)::boolean AS placed
+FROM locked l LEFT JOIN placed p ON true
 `
 
 type TakePlaceAsSeenParams struct {
+	FreeStatus       string
+	JoinWaitingList  bool
 	SessionID        int64
 	Terms            string
+	BookingID        int64
 	UserID           int64
 	AgencyID         *int64
-	FreeStatus       BookingStatus
 	BookedBy         int64
 	AccessNeeds      string
 	DietaryNeeds     string
@@ -183,30 +194,34 @@ type TakePlaceAsSeenParams struct {
 	LineManagerEmail string
 	Now              time.Time
 	HoldUntil        *time.Time
-	JoinWaitingList  bool
+	ExpectStatus     string
 }
 
 type TakePlaceAsSeenRow struct {
-	BookingID int64
-	Status    string
-	Waiting   bool
+	Status string
+	Placed bool
 }
 
 // Locks the session, only while its terms are those BookingCheck read
 // (under READ COMMITTED, FOR UPDATE waits for the lock, then checks the
 // terms and reads seats_taken on the row as it now stands), and takes the
-// place under that lock: free_status (confirmed, or held for payment until
-// hold_until) while a seat is free, else a place on the waiting list when
-// asked for. The trigger counts the seat and the CHECK on sessions refuses
-// an over-filled session whatever happened. No row: the terms changed (book
-// then checks again under the lock); a row with booking_id 0: full.
+// place under that lock, with the id BookingCheck took: free_status
+// (confirmed, or held for payment until hold_until) while a seat is free,
+// else a place on the waiting list when asked for; but only the place
+// foreseen (expect_status), the one whose email and jobs are written. The
+// trigger counts the seat and the CHECK on sessions refuses an over-filled
+// session whatever happened. No row: the terms changed. A row with placed
+// false: the place the session now gives (status empty when full and the
+// person would rather not wait) is not the one foreseen.
 func (q *Queries) TakePlaceAsSeen(ctx context.Context, arg TakePlaceAsSeenParams) (TakePlaceAsSeenRow, error) {
 	row := q.db.QueryRow(ctx, takePlaceAsSeen,
+		arg.FreeStatus,
+		arg.JoinWaitingList,
 		arg.SessionID,
 		arg.Terms,
+		arg.BookingID,
 		arg.UserID,
 		arg.AgencyID,
-		arg.FreeStatus,
 		arg.BookedBy,
 		arg.AccessNeeds,
 		arg.DietaryNeeds,
@@ -214,9 +229,9 @@ func (q *Queries) TakePlaceAsSeen(ctx context.Context, arg TakePlaceAsSeenParams
 		arg.LineManagerEmail,
 		arg.Now,
 		arg.HoldUntil,
-		arg.JoinWaitingList,
+		arg.ExpectStatus,
 	)
 	var i TakePlaceAsSeenRow
-	err := row.Scan(&i.BookingID, &i.Status, &i.Waiting)
+	err := row.Scan(&i.Status, &i.Placed)
 	return i, err
 }
