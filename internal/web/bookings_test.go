@@ -10,9 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pscp/booktraining/internal/london"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/pscp/booktraining/internal/london"
 )
 
 // addSession adds a published session open to everyone, of the first

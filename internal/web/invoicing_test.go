@@ -10,9 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pscp/booktraining/internal/london"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/pscp/booktraining/internal/london"
 )
 
 // invoicingWorld is chargeWorld (no Stripe) with both charges confirmed and

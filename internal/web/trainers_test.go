@@ -10,9 +10,10 @@ import (
 	"time"
 
 	ics "github.com/arran4/golang-ical"
-	"github.com/pscp/booktraining/internal/london"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/pscp/booktraining/internal/london"
 )
 
 // trainerWorld is an app with a manager, two trainers, a practitioner and a
