@@ -100,6 +100,11 @@ func (s *Service) takeAsSeen(ctx context.Context, tx pgx.Tx, q *bookingdb.Querie
 		reminders := s.reminderJobs(bookingdb.ReminderSessionRow{
 			ID: c.ID, Status: c.Status, StartsAt: c.StartsAt, MeetingUrl: c.MeetingUrl, VenueOnline: c.VenueOnline,
 		}, catchUpJoining)
+		if c.RemindersScheduled {
+			// Inserted again, each would wait for the row of its twin, locked
+			// by every booking of the session in flight: a second queue.
+			reminders = catchUpsOnly(reminders)
+		}
 		err = s.send(ctx, tx, q, []bookingdb.BookingDetail{b}, msgConfirmed, reminders...)
 	}
 	if err != nil {

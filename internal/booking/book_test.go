@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/london"
 )
@@ -169,4 +170,42 @@ func (f fixture) waitForLockWait(t *testing.T) {
 		case <-time.After(5 * time.Millisecond):
 		}
 	}
+}
+
+// The session's reminders are scheduled by its first confirmed place; a
+// booking after that does not insert them again, which would wait for
+// their rows, locked by every other booking of the session in flight: a
+// second queue beside the session's lock. Here another transaction holds
+// those rows, and the next booking still goes through at once.
+func TestABookingDoesNotQueueForTheSessionsReminders(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	session := f.session(t, 5, 30)
+	_, err := f.book(f.person(t, "reminded-first", f.agency), session, false)
+	require.NoError(t, err)
+	reminders := func() int {
+		var n int
+		require.NoError(t, f.pool.QueryRow(f.ctx, `
+			SELECT count(*) FROM river_job
+			WHERE kind = $1 AND (args->>'session_id')::bigint = $2 AND NOT args ? 'catch_up'`, booking.KindReminder, session).Scan(&n))
+		return n
+	}
+	scheduled := reminders()
+	require.Positive(t, scheduled, "the first place schedules the session's reminders")
+
+	tx, err := f.pool.Begin(f.ctx)
+	require.NoError(t, err)
+	defer func() { _ = tx.Rollback(f.ctx) }()
+	_, err = tx.Exec(f.ctx, `SELECT id FROM river_job WHERE kind = $1 AND (args->>'session_id')::bigint = $2 FOR UPDATE`,
+		booking.KindReminder, session)
+	require.NoError(t, err)
+
+	ctx, cancel := context.WithTimeout(f.ctx, 5*time.Second)
+	defer cancel()
+	p := f.person(t, "reminded-second", f.agency)
+	out, err := f.svc.Book(actor.With(ctx, p), booking.Request{SessionID: session, PersonID: p.ID, Details: details()})
+	require.NoError(t, err, "the booking waited for the reminders' rows")
+	assert.Equal(t, booking.Confirmed, out.Status)
+	require.NoError(t, tx.Rollback(f.ctx))
+	assert.Equal(t, scheduled, reminders(), "one job per reminder, as before")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -226,6 +227,16 @@ func (s *Service) reminderJobs(se bookingdb.ReminderSessionRow, due catchUp) []r
 		jobs = append(jobs, river.InsertManyParams{Args: ReminderArgs{SessionID: se.ID, StartsAt: at(se.StartsAt), Reminder: overdue, Due: at(now), CatchUp: true}})
 	}
 	return jobs
+}
+
+// catchUpsOnly is jobs without the reminders scheduled once per session
+// and moment (unique while they wait): only the catch-ups, due now for
+// this one place.
+func catchUpsOnly(jobs []river.InsertManyParams) []river.InsertManyParams {
+	return slices.DeleteFunc(jobs, func(j river.InsertManyParams) bool {
+		r, ok := j.Args.(ReminderArgs)
+		return ok && !r.CatchUp
+	})
 }
 
 // confirmed finishes confirming booking id on session sessionID, in its

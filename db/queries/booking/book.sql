@@ -11,7 +11,10 @@
 -- booking is done and then cancels it), the session as a booking email tells
 -- of it, and what the checks need: whether they deliver it, their live
 -- booking of it, the price for their agency, its approval setting, whether
--- the course has prerequisites, and the id the booking will have (taken
+-- the course has prerequisites, whether the session's reminders are
+-- scheduled (they are once it has a confirmed place: the confirmation
+-- scheduled them in its transaction, a move schedules them again, and
+-- ScheduleMissing makes it so at every start), and the id the booking will have (taken
 -- from the sequence of bookings now, so the email can link to it before the
 -- place is taken; an id not used is a gap, as a rolled-back insert leaves).
 SELECT u.id AS person_id, u.email::text AS person_email, u.full_name AS person_name, u.agency_id AS person_agency_id,
@@ -30,6 +33,7 @@ SELECT u.id AS person_id, u.email::text AS person_email, u.full_name AS person_n
        coalesce(live.id, 0)::bigint AS live_booking_id, coalesce(live.status::text, '')::text AS live_status,
        place_price(s.course_id, u.agency_id)::int AS price_pence,
        EXISTS (SELECT 1 FROM course_prerequisites p WHERE p.course_id = s.course_id)::boolean AS has_prerequisites,
+       EXISTS (SELECT 1 FROM bookings cb WHERE cb.session_id = s.id AND cb.status = 'confirmed')::boolean AS reminders_scheduled,
        nextval('bookings_id_seq')::bigint AS next_booking_id
 FROM users u
 CROSS JOIN sessions s
