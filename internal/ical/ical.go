@@ -12,6 +12,7 @@ import (
 	"unicode"
 
 	ics "github.com/arran4/golang-ical"
+
 	"github.com/pscp/booktraining/internal/london"
 )
 

@@ -13,9 +13,10 @@ import (
 
 	"github.com/apognu/gocal"
 	"github.com/apognu/gocal/parser"
-	"github.com/pscp/booktraining/internal/london"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/pscp/booktraining/internal/london"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")

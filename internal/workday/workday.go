@@ -6,9 +6,10 @@ package workday
 import (
 	"time"
 
-	"github.com/pscp/booktraining/internal/london"
 	"github.com/rickar/cal/v2"
 	"github.com/rickar/cal/v2/gb"
+
+	"github.com/pscp/booktraining/internal/london"
 )
 
 // workingDays is Monday to Friday less the bank holidays of England and
