@@ -18,7 +18,7 @@ func (a *app) partnershipOf(c *fiber.Ctx) partnership.Partnership {
 		return p
 	}
 	p := partnership.Partnership{Name: a.deps.Partnership}
-	if a.deps.Partnerships != nil {
+	if a.deps.Services != nil && a.deps.Partnerships != nil {
 		found, err := a.deps.Partnerships.ForHost(c.UserContext(), c.Hostname())
 		if err != nil {
 			a.log.ErrorContext(c.UserContext(), "read the partnerships", "error", err)
