@@ -101,6 +101,7 @@ func TestSQLCBlocksAreOwned(t *testing.T) {
 var owners = map[string]string{
 	"audit_events":            "audit",
 	"venues":                  "venue",
+	"partnerships":            "partnership",
 	"agencies":                "agency",
 	"emails":                  "email",
 	"sweep_runs":              "queue",

@@ -137,6 +137,11 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	if err != nil {
 		return err
 	}
+	// The deployment's own partnership is named by the configuration until
+	// it is told its own details (internal/partnership).
+	if err := svc.Partnerships.NameFirst(ctx, cfg.PartnershipName, cfg.TrainingEmail, cfg.TrainingPhone); err != nil {
+		return err
+	}
 	// One connection hears every change to the catalogue, so that the public
 	// catalogue pages stay cached until one (internal/web/public_cache.go).
 	go svc.Catalogue.Listen(ctx, log)

@@ -29,6 +29,7 @@ import (
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/evaluation"
 	"github.com/pscp/booktraining/internal/metrics"
+	"github.com/pscp/booktraining/internal/partnership"
 	"github.com/pscp/booktraining/internal/payment"
 	"github.com/pscp/booktraining/internal/people"
 	"github.com/pscp/booktraining/internal/prerequisite"
@@ -46,6 +47,9 @@ import (
 // Services is every part of the app, each built once. None holds a request's
 // state: one Services serves every request and job.
 type Services struct {
+	// Partnerships are the partnerships served, and which one a host name
+	// is for.
+	Partnerships     *partnership.Directory
 	Catalogue        *catalogue.Service
 	Accounts         *account.Service
 	Bookings         *booking.Service
@@ -149,7 +153,7 @@ func New(pool *pgxpool.Pool, cfg config.Config, o Options) (*Services, error) {
 // periodic jobs, sweeps) that runs them, for the job client. announce says
 // whether to log what the configuration leaves off (once is enough).
 func build(pool *pgxpool.Pool, cfg config.Config, now func() time.Time, log *slog.Logger, announce bool) (*Services, []queue.Work, error) {
-	s := &Services{}
+	s := &Services{Partnerships: partnership.New(pool, now)}
 
 	// Outgoing email: written in the transaction of its cause, delivered by
 	// River's workers. Without SMTP_URL it stays in the database, readable at

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -136,14 +137,16 @@ func (a *app) servePublic(c *fiber.Ctx, key, name string, load func(context.Cont
 		}
 		return a.render(c, fiber.StatusOK, name, title, page)
 	}
-	e := a.publicPages.entry(c.Path() + "\x00" + name + "\x00" + key)
+	// Each partnership's pages carry its name: kept apart.
+	p := a.partnershipOf(c)
+	e := a.publicPages.entry(strconv.FormatInt(p.ID, 10) + "\x00" + c.Path() + "\x00" + name + "\x00" + key)
 	s := e.snap.Load()
 	if !a.fresh(s, stamp) {
 		e.mu.Lock()
 		s = e.snap.Load()
 		if !a.fresh(s, stamp) {
 			var err error
-			if s, err = a.refresh(ctx, c.Path(), name, s, stamp, load); err != nil {
+			if s, err = a.refresh(ctx, p.Name, c.Path(), name, s, stamp, load); err != nil {
 				e.mu.Unlock()
 				return err
 			}
@@ -162,7 +165,7 @@ func (a *app) servePublic(c *fiber.Ctx, key, name string, load func(context.Cont
 		c.Response().SetBodyRaw(s.whole)
 		return nil
 	}
-	v := view{Title: s.title, Service: ServiceName, Partnership: a.deps.Partnership, Path: c.Path(), User: u, Data: s.parts}
+	v := view{Title: s.title, Service: ServiceName, Partnership: p.Name, Path: c.Path(), User: u, Data: s.parts}
 	if l := currentLogin(c); l != nil {
 		v.CSRF = l.CSRF
 	}
@@ -177,7 +180,7 @@ func (a *app) servePublic(c *fiber.Ctx, key, name string, load func(context.Cont
 // if they moved, the page rendered again, when the catalogue has not changed
 // and the clock has not passed the page's time; otherwise the page loaded
 // and rendered afresh.
-func (a *app) refresh(ctx context.Context, path, name string, old *pageSnapshot, stamp uint64, load func(context.Context) (string, publicPage, error)) (*pageSnapshot, error) {
+func (a *app) refresh(ctx context.Context, partnershipName, path, name string, old *pageSnapshot, stamp uint64, load func(context.Context) (string, publicPage, error)) (*pageSnapshot, error) {
 	readAt := time.Now() // before the read: the figures are at least this fresh
 	if old != nil && old.stamp == stamp && (old.until.IsZero() || a.deps.Now().Before(old.until)) {
 		places, err := a.placesLeft(ctx, old.places)
@@ -190,14 +193,14 @@ func (a *app) refresh(ctx context.Context, path, name string, old *pageSnapshot,
 			return &s, nil
 		}
 		s.page, s.places = old.page.withPlaces(places), places
-		return a.renderSnapshot(&s, path, name)
+		return a.renderSnapshot(&s, partnershipName, path, name)
 	}
 	title, page, err := load(ctx)
 	if err != nil {
 		return nil, err
 	}
 	s := &pageSnapshot{stamp: stamp, until: page.changesAt(), placesAt: readAt, title: title, page: page, places: page.places()}
-	return a.renderSnapshot(s, path, name)
+	return a.renderSnapshot(s, partnershipName, path, name)
 }
 
 // placesLeft reads again the places left on the sessions of shown.
@@ -210,14 +213,14 @@ func (a *app) placesLeft(ctx context.Context, shown map[int64]int) (map[int64]in
 
 // renderSnapshot renders s.page into s: its own parts, and the whole page
 // for a visitor not signed in.
-func (a *app) renderSnapshot(s *pageSnapshot, path, name string) (*pageSnapshot, error) {
+func (a *app) renderSnapshot(s *pageSnapshot, partnershipName, path, name string) (*pageSnapshot, error) {
 	t, ok, err := a.pages.lookup(name)
 	if !ok {
 		return nil, fmt.Errorf("render: no page %q", name)
 	} else if err != nil {
 		return nil, err
 	}
-	v := view{Title: s.title, Service: ServiceName, Partnership: a.deps.Partnership, Path: path, Data: s.page}
+	v := view{Title: s.title, Service: ServiceName, Partnership: partnershipName, Path: path, Data: s.page}
 	var before, main strings.Builder
 	if err := t.ExecuteTemplate(&before, "beforeContent", v); err != nil {
 		return nil, fmt.Errorf("render %s: %w", name, err)

@@ -165,7 +165,7 @@ func (a *app) renderView(c *fiber.Ctx, status int, name string, v view) error {
 		return err
 	}
 	v.Service = ServiceName
-	v.Partnership = a.deps.Partnership
+	v.Partnership = a.partnershipOf(c).Name
 	v.Path = c.Path()
 	v.HasError = v.HasError || len(v.Errors) > 0
 	v.User = currentUser(c)

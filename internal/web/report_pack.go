@@ -28,7 +28,7 @@ func (a *app) reportPack(c *fiber.Ctx) error {
 	}
 	c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+report.PackFileName(p)+`"`)
-	if err := a.deps.Reports.WritePack(c.UserContext(), c.Response().BodyWriter(), p, a.deps.Partnership); err != nil {
+	if err := a.deps.Reports.WritePack(c.UserContext(), c.Response().BodyWriter(), p, a.partnershipOf(c).Name); err != nil {
 		c.Response().ResetBody()
 		c.Response().Header.Del(fiber.HeaderContentDisposition)
 		return err

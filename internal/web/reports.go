@@ -176,7 +176,7 @@ type packPage struct {
 func (r reports) pack(c *fiber.Ctx) error {
 	p, query, chooser, v := reportPeriod(queryValues(c), r.deps.Now())
 	d := packPage{adminArea: newAdminArea(c), Action: "/admin/reports/pack", Chooser: chooser,
-		Partnership: r.deps.Partnership, Back: link{"/admin/reports", "All reports"}}
+		Partnership: r.partnershipOf(c).Name, Back: link{"/admin/reports", "All reports"}}
 	if v != nil {
 		d.fieldErrors = fieldErrors{v}
 		return r.renderForm(c, "admin/reports/pack", "Training report for the board", d, v)
