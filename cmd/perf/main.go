@@ -32,6 +32,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -122,11 +123,20 @@ func run(ctx context.Context, o options, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	sink, err := startMailSink()
+	if err != nil {
+		return err
+	}
+	defer sink.close()
+	postmaster, err := postmasterPID(filepath.Join(o.dir, "data"))
+	if err != nil {
+		return fmt.Errorf("PostgreSQL's process: %w", err)
+	}
 
 	var results []measures
 	for i := range o.runs {
 		progress("run %d of %d", i+1, o.runs)
-		m, err := measureOnce(ctx, o, w, bin, logins, progress)
+		m, err := measureOnce(ctx, o, w, bin, logins, sink, postmaster, progress)
 		if err != nil {
 			return fmt.Errorf("run %d: %w", i+1, err)
 		}
@@ -143,7 +153,8 @@ type measures map[string]float64
 
 // measureOnce is one run: pgbench while the app is stopped, then the app
 // started afresh, warmed by one untimed rush, and measured.
-func measureOnce(ctx context.Context, o options, w *world, bin string, logins [][2]string, progress func(string, ...any)) (measures, error) {
+func measureOnce(ctx context.Context, o options, w *world, bin string, logins [][2]string, sink *mailSink, postmaster int,
+	progress func(string, ...any)) (measures, error) {
 	m := measures{}
 	if err := w.reset(ctx); err != nil {
 		return nil, err
@@ -169,7 +180,7 @@ func measureOnce(ctx context.Context, o options, w *world, bin string, logins []
 		return nil, err
 	}
 
-	app, err := startApp(ctx, o.server, w.url)
+	app, err := startApp(ctx, o.server, w.url, sink.url())
 	if err != nil {
 		return nil, err
 	}
@@ -194,26 +205,54 @@ func measureOnce(ctx context.Context, o options, w *world, bin string, logins []
 		}
 	}()
 	// One untimed rush, so that the pool's connections have prepared the
-	// booking's statements, as a running service's have.
-	if _, err := httpRush(ctx, w, app, people, 50); err != nil {
+	// booking's statements, as a running service's have; its emails are
+	// all sent before the first measured rush.
+	mailed, _ := sink.received()
+	if f, err := httpRush(ctx, w, app, people, 50); err != nil {
 		return nil, fmt.Errorf("warm-up rush: %w", err)
+	} else if _, err := w.emailsSent(ctx, sink, mailed, f.end); err != nil {
+		return nil, fmt.Errorf("warm-up rush: %w", errors.Join(err, app.alive()))
 	}
+	meter := cpuMeter{proc: "/proc", appPID: app.pid, postmaster: postmaster}
 	for _, n := range []int{1, 50} {
 		if err := w.reset(ctx); err != nil {
 			return nil, err
 		}
 		watch := watchPeak(app.pid)
+		mailed, _ := sink.received()
+		before, cerr := meter.read()
 		f, err := httpRush(ctx, w, app, people, n)
+		atEnd, cerr2 := meter.read()
 		peak, perr := watch.end()
 		if err != nil {
 			return nil, fmt.Errorf("rush over %d sessions: %w", n, errors.Join(err, app.alive()))
 		}
-		if perr != nil {
-			return nil, perr
+		if err := errors.Join(perr, cerr, cerr2); err != nil {
+			return nil, err
 		}
+		// The rush's emails: each one reaches the mail server; the last
+		// of them came this long after the rush's last answer.
+		trail, err := w.emailsSent(ctx, sink, mailed, f.end)
+		if err != nil {
+			return nil, fmt.Errorf("rush over %d sessions: %w", n, errors.Join(err, app.alive()))
+		}
+		sent, err := meter.read()
+		if err != nil {
+			return nil, err
+		}
+		booked, err := w.booked(ctx, n)
+		if err != nil {
+			return nil, err
+		}
+		k := fmt.Sprintf("rush%d.", n)
 		m.rush("app", n, f)
 		m[fmt.Sprintf("rss.rush%d", n)] = mb(peak)
-		progress("  app rush over %d sessions: %.0f requests/s, p99 %.0f ms, peak RSS %.0f MB", n, f.rate, f.p99, mb(peak))
+		m[k+"trail"] = trail.Seconds()
+		m[k+"cpu.app"], m[k+"cpu.pg"] = perBooking(before, atEnd, booked)
+		m[k+"cpu.app.sent"], m[k+"cpu.pg.sent"] = perBooking(before, sent, booked)
+		m[k+"cpu"], m[k+"cpu.sent"] = m[k+"cpu.app"]+m[k+"cpu.pg"], m[k+"cpu.app.sent"]+m[k+"cpu.pg.sent"]
+		progress("  app rush over %d sessions: %.0f requests/s, p99 %.0f ms, peak RSS %.0f MB; last email %.1f s after; CPU per booking %.2f ms app, %.2f ms PostgreSQL (%.2f, %.2f with the emails)",
+			n, f.rate, f.p99, mb(peak), trail.Seconds(), m[k+"cpu.app"], m[k+"cpu.pg"], m[k+"cpu.app.sent"], m[k+"cpu.pg.sent"])
 	}
 	if err := w.reset(ctx); err != nil {
 		return nil, err

@@ -25,9 +25,9 @@ type appProcess struct {
 	err    error // set when exited closes
 }
 
-// startApp runs bin on dbURL with demo data off and waits until /readyz
-// answers.
-func startApp(ctx context.Context, bin, dbURL string) (*appProcess, error) {
+// startApp runs bin on dbURL with demo data off, sending its emails to
+// smtpURL, and waits until /readyz answers.
+func startApp(ctx context.Context, bin, dbURL, smtpURL string) (*appProcess, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -42,6 +42,7 @@ func startApp(ctx context.Context, bin, dbURL string) (*appProcess, error) {
 		"LOG_LEVEL=warn",
 		"TRUSTED_PROXIES=127.0.0.1", // the sign-ins come from many addresses, as behind a load balancer
 		"EMAIL_FROM=Book safeguarding training <training@example.org>",
+		"SMTP_URL=" + smtpURL,
 	}
 	p := &appProcess{cmd: cmd, base: "http://127.0.0.1:" + port, logs: &lockedBuffer{}, exited: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.logs, p.logs
