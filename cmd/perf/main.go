@@ -19,7 +19,7 @@
 // runs it. It is a measurement, not a test: nothing here fails on a slow
 // figure, only on a wrong answer (an over-filled session, an error).
 //
-//	go run ./cmd/perf [-runs 3] [-page-time 5s] [-server bin/server]
+//	go run ./cmd/perf [-runs 3] [-page-time 5s] [-server bin/server] [-rush-only] [-env NAME=value]
 package main
 
 import (
@@ -49,6 +49,21 @@ type options struct {
 	runs, people, signIns int
 	clients               int
 	pageTime, ceilingTime time.Duration
+	rushOnly              bool
+	env                   envFlag // more of the app's environment
+}
+
+// envFlag is -env, given once for each variable.
+type envFlag []string
+
+func (e *envFlag) String() string { return strings.Join(*e, " ") }
+
+func (e *envFlag) Set(v string) error {
+	if name, _, ok := strings.Cut(v, "="); !ok || name == "" {
+		return fmt.Errorf("%q is not NAME=value", v)
+	}
+	*e = append(*e, v)
+	return nil
 }
 
 func main() {
@@ -62,6 +77,8 @@ func main() {
 	flag.IntVar(&o.clients, "clients", 32, "clients reading each page at once")
 	flag.DurationVar(&o.pageTime, "page-time", 5*time.Second, "how long each page is read")
 	flag.DurationVar(&o.ceilingTime, "ceiling-time", 5*time.Second, "how long the ceiling's pgbench runs")
+	flag.Var(&o.env, "env", "NAME=value added to the app's environment, such as GOGC=50 (once for each)")
+	flag.BoolVar(&o.rushOnly, "rush-only", false, "measure the ceiling and the booking rushes only, not the pages and sign-ins")
 	flag.Parse()
 	if o.runs < 1 || o.people < 100 || o.people%100 != 0 || o.signIns > o.people || o.clients < 1 {
 		fmt.Fprintln(os.Stderr, "perf: -runs at least 1, -people a multiple of 100, -sign-ins at most -people, -clients at least 1")
@@ -180,7 +197,7 @@ func measureOnce(ctx context.Context, o options, w *world, bin string, logins []
 		return nil, err
 	}
 
-	app, err := startApp(ctx, o.server, w.url, sink.url())
+	app, err := startApp(ctx, o.server, w.url, sink.url(), o.env...)
 	if err != nil {
 		return nil, err
 	}
@@ -256,6 +273,9 @@ func measureOnce(ctx context.Context, o options, w *world, bin string, logins []
 	}
 	if err := w.reset(ctx); err != nil {
 		return nil, err
+	}
+	if o.rushOnly {
+		return m, nil
 	}
 
 	for _, p := range pages(w) {

@@ -26,8 +26,9 @@ type appProcess struct {
 }
 
 // startApp runs bin on dbURL with demo data off, sending its emails to
-// smtpURL, and waits until /readyz answers.
-func startApp(ctx context.Context, bin, dbURL, smtpURL string) (*appProcess, error) {
+// smtpURL, with env added to its environment, and waits until /readyz
+// answers.
+func startApp(ctx context.Context, bin, dbURL, smtpURL string, env ...string) (*appProcess, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -44,6 +45,7 @@ func startApp(ctx context.Context, bin, dbURL, smtpURL string) (*appProcess, err
 		"EMAIL_FROM=Book safeguarding training <training@example.org>",
 		"SMTP_URL=" + smtpURL,
 	}
+	cmd.Env = append(cmd.Env, env...)
 	p := &appProcess{cmd: cmd, base: "http://127.0.0.1:" + port, logs: &lockedBuffer{}, exited: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.logs, p.logs
 	if err := cmd.Start(); err != nil {
