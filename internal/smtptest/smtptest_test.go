@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"net/smtp"
 	"runtime"
-	"strings"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
