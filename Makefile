@@ -55,7 +55,8 @@ bench:
 	$(GO) run ./cmd/withpg -- $(GO) test -run '^$$' -bench '$(BENCH)' -benchtime '$(BENCHTIME)' -benchmem -timeout 0 $(BENCH_PKGS)
 
 ## perf: the app measured as production runs it (fsync on), in one run: the single-row update ceiling, the
-## booking rush over HTTP against pgbench, pages against /healthz, peak memory; PERF_FLAGS passes flags
-## (go run ./cmd/perf -h lists them, e.g. PERF_FLAGS='-runs 1')
+## booking rush over HTTP against pgbench (with how long its emails took and the CPU per booking), pages
+## against /healthz, peak memory; PERF_FLAGS passes flags (go run ./cmd/perf -h lists them, e.g.
+## PERF_FLAGS='-runs 1', PERF_FLAGS='-runs 1 -rush-only')
 perf: build
 	$(GO) run ./cmd/perf -server ./bin/server $(PERF_FLAGS)

@@ -19,7 +19,7 @@
 // runs it. It is a measurement, not a test: nothing here fails on a slow
 // figure, only on a wrong answer (an over-filled session, an error).
 //
-//	go run ./cmd/perf [-runs 3] [-page-time 5s] [-server bin/server]
+//	go run ./cmd/perf [-runs 3] [-page-time 5s] [-server bin/server] [-rush-only] [-env NAME=value]
 package main
 
 import (
@@ -32,6 +32,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -48,6 +49,21 @@ type options struct {
 	runs, people, signIns int
 	clients               int
 	pageTime, ceilingTime time.Duration
+	rushOnly              bool
+	env                   envFlag // more of the app's environment
+}
+
+// envFlag is -env, given once for each variable.
+type envFlag []string
+
+func (e *envFlag) String() string { return strings.Join(*e, " ") }
+
+func (e *envFlag) Set(v string) error {
+	if name, _, ok := strings.Cut(v, "="); !ok || name == "" {
+		return fmt.Errorf("%q is not NAME=value", v)
+	}
+	*e = append(*e, v)
+	return nil
 }
 
 func main() {
@@ -61,6 +77,8 @@ func main() {
 	flag.IntVar(&o.clients, "clients", 32, "clients reading each page at once")
 	flag.DurationVar(&o.pageTime, "page-time", 5*time.Second, "how long each page is read")
 	flag.DurationVar(&o.ceilingTime, "ceiling-time", 5*time.Second, "how long the ceiling's pgbench runs")
+	flag.Var(&o.env, "env", "NAME=value added to the app's environment, such as GOGC=50 (once for each)")
+	flag.BoolVar(&o.rushOnly, "rush-only", false, "measure the ceiling and the booking rushes only, not the pages and sign-ins")
 	flag.Parse()
 	if o.runs < 1 || o.people < 100 || o.people%100 != 0 || o.signIns > o.people || o.clients < 1 {
 		fmt.Fprintln(os.Stderr, "perf: -runs at least 1, -people a multiple of 100, -sign-ins at most -people, -clients at least 1")
@@ -122,11 +140,20 @@ func run(ctx context.Context, o options, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	sink, err := startMailSink()
+	if err != nil {
+		return err
+	}
+	defer sink.close()
+	postmaster, err := postmasterPID(filepath.Join(o.dir, "data"))
+	if err != nil {
+		return fmt.Errorf("PostgreSQL's process: %w", err)
+	}
 
 	var results []measures
 	for i := range o.runs {
 		progress("run %d of %d", i+1, o.runs)
-		m, err := measureOnce(ctx, o, w, bin, logins, progress)
+		m, err := measureOnce(ctx, o, w, bin, logins, sink, postmaster, progress)
 		if err != nil {
 			return fmt.Errorf("run %d: %w", i+1, err)
 		}
@@ -143,7 +170,8 @@ type measures map[string]float64
 
 // measureOnce is one run: pgbench while the app is stopped, then the app
 // started afresh, warmed by one untimed rush, and measured.
-func measureOnce(ctx context.Context, o options, w *world, bin string, logins [][2]string, progress func(string, ...any)) (measures, error) {
+func measureOnce(ctx context.Context, o options, w *world, bin string, logins [][2]string, sink *mailSink, postmaster int,
+	progress func(string, ...any)) (measures, error) {
 	m := measures{}
 	if err := w.reset(ctx); err != nil {
 		return nil, err
@@ -169,7 +197,7 @@ func measureOnce(ctx context.Context, o options, w *world, bin string, logins []
 		return nil, err
 	}
 
-	app, err := startApp(ctx, o.server, w.url)
+	app, err := startApp(ctx, o.server, w.url, sink.url(), o.env...)
 	if err != nil {
 		return nil, err
 	}
@@ -194,29 +222,60 @@ func measureOnce(ctx context.Context, o options, w *world, bin string, logins []
 		}
 	}()
 	// One untimed rush, so that the pool's connections have prepared the
-	// booking's statements, as a running service's have.
-	if _, err := httpRush(ctx, w, app, people, 50); err != nil {
+	// booking's statements, as a running service's have; its emails are
+	// all sent before the first measured rush.
+	mailed, _ := sink.received()
+	if f, err := httpRush(ctx, w, app, people, 50); err != nil {
 		return nil, fmt.Errorf("warm-up rush: %w", err)
+	} else if _, err := w.emailsSent(ctx, sink, mailed, f.end); err != nil {
+		return nil, fmt.Errorf("warm-up rush: %w", errors.Join(err, app.alive()))
 	}
+	meter := cpuMeter{proc: "/proc", appPID: app.pid, postmaster: postmaster}
 	for _, n := range []int{1, 50} {
 		if err := w.reset(ctx); err != nil {
 			return nil, err
 		}
 		watch := watchPeak(app.pid)
+		mailed, _ := sink.received()
+		before, cerr := meter.read()
 		f, err := httpRush(ctx, w, app, people, n)
+		atEnd, cerr2 := meter.read()
 		peak, perr := watch.end()
 		if err != nil {
 			return nil, fmt.Errorf("rush over %d sessions: %w", n, errors.Join(err, app.alive()))
 		}
-		if perr != nil {
-			return nil, perr
+		if err := errors.Join(perr, cerr, cerr2); err != nil {
+			return nil, err
 		}
+		// The rush's emails: each one reaches the mail server; the last
+		// of them came this long after the rush's last answer.
+		trail, err := w.emailsSent(ctx, sink, mailed, f.end)
+		if err != nil {
+			return nil, fmt.Errorf("rush over %d sessions: %w", n, errors.Join(err, app.alive()))
+		}
+		sent, err := meter.read()
+		if err != nil {
+			return nil, err
+		}
+		booked, err := w.booked(ctx, n)
+		if err != nil {
+			return nil, err
+		}
+		k := fmt.Sprintf("rush%d.", n)
 		m.rush("app", n, f)
 		m[fmt.Sprintf("rss.rush%d", n)] = mb(peak)
-		progress("  app rush over %d sessions: %.0f requests/s, p99 %.0f ms, peak RSS %.0f MB", n, f.rate, f.p99, mb(peak))
+		m[k+"trail"] = trail.Seconds()
+		m[k+"cpu.app"], m[k+"cpu.pg"] = perBooking(before, atEnd, booked)
+		m[k+"cpu.app.sent"], m[k+"cpu.pg.sent"] = perBooking(before, sent, booked)
+		m[k+"cpu"], m[k+"cpu.sent"] = m[k+"cpu.app"]+m[k+"cpu.pg"], m[k+"cpu.app.sent"]+m[k+"cpu.pg.sent"]
+		progress("  app rush over %d sessions: %.0f requests/s, p99 %.0f ms, peak RSS %.0f MB; last email %.1f s after; CPU per booking %.2f ms app, %.2f ms PostgreSQL (%.2f, %.2f with the emails)",
+			n, f.rate, f.p99, mb(peak), trail.Seconds(), m[k+"cpu.app"], m[k+"cpu.pg"], m[k+"cpu.app.sent"], m[k+"cpu.pg.sent"])
 	}
 	if err := w.reset(ctx); err != nil {
 		return nil, err
+	}
+	if o.rushOnly {
+		return m, nil
 	}
 
 	for _, p := range pages(w) {

@@ -100,6 +100,7 @@ func together(browsers []*browser, request func(i int) (*http.Request, error)) (
 // release to the last answer, and the latencies' p50 and p99 in ms.
 type rushFigures struct {
 	rate, p50, p99 float64
+	end            time.Time // when the last answer came
 }
 
 // httpRush has every signed-in person post the booking form at once: person
@@ -129,6 +130,7 @@ func httpRush(ctx context.Context, w *world, app *appProcess, people []*browser,
 	if err != nil {
 		return rushFigures{}, err
 	}
+	end := time.Now()
 	var latencies []time.Duration
 	for p, a := range answers {
 		switch {
@@ -143,7 +145,7 @@ func httpRush(ctx context.Context, w *world, app *appProcess, people []*browser,
 	if err := w.check(ctx, sessions); err != nil {
 		return rushFigures{}, err
 	}
-	return rushFigures{rate: float64(len(answers)) / took.Seconds(), p50: percentile(latencies, 50), p99: percentile(latencies, 99)}, nil
+	return rushFigures{rate: float64(len(answers)) / took.Seconds(), p50: percentile(latencies, 50), p99: percentile(latencies, 99), end: end}, nil
 }
 
 // pgbenchRush runs the booking's own statements (script) through pgbench

@@ -25,9 +25,10 @@ type appProcess struct {
 	err    error // set when exited closes
 }
 
-// startApp runs bin on dbURL with demo data off and waits until /readyz
+// startApp runs bin on dbURL with demo data off, sending its emails to
+// smtpURL, with env added to its environment, and waits until /readyz
 // answers.
-func startApp(ctx context.Context, bin, dbURL string) (*appProcess, error) {
+func startApp(ctx context.Context, bin, dbURL, smtpURL string, env ...string) (*appProcess, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -42,7 +43,9 @@ func startApp(ctx context.Context, bin, dbURL string) (*appProcess, error) {
 		"LOG_LEVEL=warn",
 		"TRUSTED_PROXIES=127.0.0.1", // the sign-ins come from many addresses, as behind a load balancer
 		"EMAIL_FROM=Book safeguarding training <training@example.org>",
+		"SMTP_URL=" + smtpURL,
 	}
+	cmd.Env = append(cmd.Env, env...)
 	p := &appProcess{cmd: cmd, base: "http://127.0.0.1:" + port, logs: &lockedBuffer{}, exited: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.logs, p.logs
 	if err := cmd.Start(); err != nil {

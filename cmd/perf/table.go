@@ -78,6 +78,30 @@ func printTable(out io.Writer, o options, w *world, results []measures) error {
 		v, each := figure(results, m.key, 0)
 		fmt.Fprintf(t, "%s\t%s\t%s\n", m.label, v, each)
 	}
+	if err := t.Flush(); err != nil {
+		return err
+	}
+
+	// CPU per booking: the app process's and every PostgreSQL process's
+	// (utime + stime, backends that ended included), over the rush, and
+	// over the rush and the sending of its emails.
+	fmt.Fprintln(out)
+	t = tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(t, "booking rush\tlast email sent after the rush (s)\tCPU ms per booking: app\tPostgreSQL\tboth\twith its emails sent: app\tPostgreSQL\tboth\n")
+	for _, n := range []int{1, 50} {
+		k := fmt.Sprintf("rush%d.", n)
+		// The medians; each run's figure for the totals.
+		cell := func(key string, decimals int, each bool) string {
+			v, runs := figure(results, k+key, decimals)
+			if !each {
+				return v
+			}
+			return strings.TrimSpace(v + " " + runs)
+		}
+		fmt.Fprintf(t, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", sessionsOf(n), cell("trail", 1, true),
+			cell("cpu.app", 2, false), cell("cpu.pg", 2, false), cell("cpu", 2, true),
+			cell("cpu.app.sent", 2, false), cell("cpu.pg.sent", 2, false), cell("cpu.sent", 2, true))
+	}
 	return t.Flush()
 }
 

@@ -22,6 +22,9 @@ func TestTableShowsMediansAndRatios(t *testing.T) {
 		m.rush("pgbench", 1, rushFigures{rate: 500, p50: 20, p99: 40})
 		m.rush("app", 1, rushFigures{rate: app, p50: 600, p99: 900})
 		m["page.courses/healthz"] = ratio(m["page.courses"], m["page.healthz"])
+		m["rush50.trail"] = 2.5 + float64(i)
+		m["rush50.cpu.app"], m["rush50.cpu.pg"], m["rush50.cpu"] = 1.25, 0.5+float64(i)/10, 1.75+float64(i)/10
+		m["rush50.cpu.app.sent"], m["rush50.cpu.pg.sent"], m["rush50.cpu.sent"] = 1.5, 0.75, 2.25
 		runs = append(runs, m)
 	}
 	var out strings.Builder
@@ -47,4 +50,7 @@ func TestTableShowsMediansAndRatios(t *testing.T) {
 	assert.Contains(t, find("/courses "), "10.0", "the median p99")
 	assert.Contains(t, find("booking rush, 1 session"), "91")
 	assert.Contains(t, find("/courses/neglect"), "/courses/neglect", "a page no run measured is listed empty")
+	cpu := strings.Fields(find("50 sessions"))
+	assert.Equal(t, []string{"50", "sessions", "3.5", "(2.5,", "3.5,", "4.5)", "1.25", "0.60",
+		"1.85", "(1.75,", "1.85,", "1.95)", "1.50", "0.75", "2.25", "(2.25,", "2.25,", "2.25)"}, cpu, "the last email's delay and CPU per booking")
 }

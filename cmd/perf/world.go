@@ -170,6 +170,31 @@ func (w *world) check(ctx context.Context, sessions int) error {
 	return nil
 }
 
+// emailsSent waits until every email the database holds (reset empties
+// it before each rush) has reached sink, which had had mailed messages
+// before the rush, and returns how long after end the last of them arrived
+// (0 when none came after it).
+func (w *world) emailsSent(ctx context.Context, sink *mailSink, mailed int, end time.Time) (time.Duration, error) {
+	var n int
+	if err := w.pool.QueryRow(ctx, "SELECT count(*) FROM emails").Scan(&n); err != nil {
+		return 0, err
+	}
+	last, err := sink.waitFor(mailed+n, 2*time.Minute)
+	if err != nil {
+		return 0, err
+	}
+	return max(0, last.Sub(end)), nil
+}
+
+// booked counts the places and waiting-list places the rush over sessions
+// sessions made.
+func (w *world) booked(ctx context.Context, sessions int) (int, error) {
+	var n int
+	err := w.pool.QueryRow(ctx, "SELECT count(*) FROM bookings WHERE session_id = ANY($1) AND status <> 'cancelled'",
+		w.rush[sessions]).Scan(&n)
+	return n, err
+}
+
 // signIn makes each person's web session directly (signing in through the
 // form costs a password hash each), returning the cookie's token and the
 // CSRF token.

@@ -451,7 +451,7 @@ var backgroundStatements = regexp.MustCompile(`^(` +
 	`Job(Get|Set|Schedule|Rescue|Delete|Update|Cancel|Retry|Count|List|KindList|Complete)\w*|` +
 	`Leader\w*|Queue\w*|Periodic\w*|Client\w*|RiverMigration\w*|TableExists|ColumnExists|IndexExists\w*|SchemaGet\w*|` +
 	`ExpiredOfferSessions|ExpireOffers|SessionsWithLapsedHolds|LapsedHoldsOfSession|ReminderCandidates|MarkReminder|` +
-	`GetEmail|ClaimEmail|MarkEmailSent|RecordEmailFail\w*|\w*SweepRun\w*|` +
+	`GetEmail|ClaimEmails?|MarkEmails?Sent|RecordEmailFail\w*|\w*SweepRun\w*|` +
 	`RefundsDue\w*|\w*Refund\w*|CheckoutsToClose\w*|\w*AgencySessionsToBill\w*|\w*Invoice\w*` +
 	`)$`)
 

@@ -183,6 +183,8 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 		TrainingPhone:   cfg.TrainingPhone,
 		JobsUI:          jobsUI,
 		MetricsToken:    cfg.MetricsToken,
+		// Bounded: the memory of a booking rush (internal/web limitSignedIn).
+		SignedInInFlight: cfg.RequestsInFlight,
 	})
 	if err != nil {
 		return err

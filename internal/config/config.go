@@ -45,6 +45,10 @@ type Config struct {
 	// every worker's statements, apart from the requests' pool (River
 	// takes one more connection out of it for LISTEN, for good).
 	JobsDatabaseMaxConns int32
+	// REQUESTS_IN_FLIGHT: requests of signed-in people handled at once,
+	// the rest waiting their turn before any work is done for them; 0: no
+	// bound.
+	RequestsInFlight int
 	// MEMORY_LIMIT: the Go runtime's soft memory limit in bytes
 	// (debug.SetMemoryLimit); 0 when off, or when GOMEMLIMIT, which the
 	// runtime reads itself, is set.
@@ -177,6 +181,13 @@ func Load(getenv func(string) string) (Config, error) {
 		bad("JOBS_DATABASE_MAX_CONNS", jobConns, "must be a whole number from 1 to 1000")
 	} else {
 		c.JobsDatabaseMaxConns = int32(n)
+	}
+
+	inFlight := get("REQUESTS_IN_FLIGHT", "64")
+	if n, err := strconv.Atoi(inFlight); err != nil || n < 0 || n > 100000 {
+		bad("REQUESTS_IN_FLIGHT", inFlight, "must be a whole number from 0 (no bound) to 100000")
+	} else {
+		c.RequestsInFlight = n
 	}
 
 	limit := get("MEMORY_LIMIT", DefaultMemoryLimit)

@@ -218,11 +218,13 @@ func TestLoadJobsPoolAndMemoryLimit(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int32(8), c.JobsDatabaseMaxConns)
 	assert.Equal(t, int64(192<<20), c.MemoryLimit)
+	assert.Equal(t, 64, c.RequestsInFlight)
 
-	c, err = Load(env(map[string]string{"JOBS_DATABASE_MAX_CONNS": "6", "MEMORY_LIMIT": "1GiB"}))
+	c, err = Load(env(map[string]string{"JOBS_DATABASE_MAX_CONNS": "6", "MEMORY_LIMIT": "1GiB", "REQUESTS_IN_FLIGHT": "0"}))
 	require.NoError(t, err)
 	assert.Equal(t, int32(6), c.JobsDatabaseMaxConns)
 	assert.Equal(t, int64(1<<30), c.MemoryLimit)
+	assert.Zero(t, c.RequestsInFlight, "no bound")
 
 	for v, want := range map[string]int64{"off": 0, "OFF": 0, "300000000": 300000000, "64MiB": 64 << 20, "40000KiB": 40000 << 10, "50000000B": 50000000} {
 		c, err = Load(env(map[string]string{"MEMORY_LIMIT": v}))
@@ -236,6 +238,7 @@ func TestLoadJobsPoolAndMemoryLimit(t *testing.T) {
 
 	for key, v := range map[string][]string{
 		"JOBS_DATABASE_MAX_CONNS": {"0", "-3", "four", "1001"},
+		"REQUESTS_IN_FLIGHT":      {"-1", "many", "100001"},
 		"MEMORY_LIMIT":            {"16MiB", "lots", "1.5GiB", "-1", "1GB", "99999999999TiB"},
 	} {
 		for _, value := range v {

@@ -39,13 +39,28 @@ func (DeliverArgs) InsertOpts() river.InsertOpts {
 // existed, in the default queue, are still worked there.
 const Queue = "email"
 
-// DeliveryWorkers is how many emails are delivered at once. River fetches
-// at most this many jobs of a queue at a time, at most ten times a second,
-// so with the default queue's five workers confirmations went at 50 a
-// second whatever the mail server's speed. A worker holds a database
-// connection only for its two short statements, not while the mail server
-// answers, so these share the job queue's few connections.
-const DeliveryWorkers = 20
+// DeliveryWorkers is how many deliveries run at once. River fetches at most
+// this many jobs of a queue at a time, at most once every
+// DeliveryFetchCooldown, so with the default queue's five workers
+// confirmations went at 50 a second whatever the mail server's speed. The
+// workers of one fetch claim their emails in one statement and record them
+// sent in another (together), so more workers make fewer statements per
+// email; they hold no database connection while the mail server answers,
+// and talk to it over at most MaxSMTPConnections at once.
+const DeliveryWorkers = 50
+
+// DeliveryFetchCooldown is the least time between two fetches of the
+// queue's jobs. Each fetch hands up to DeliveryWorkers jobs to workers at
+// once, and these claim and record their emails together (together), so a
+// longer cooldown means fewer, larger batches: less work for the database
+// per email while a rush of bookings needs it.
+const DeliveryFetchCooldown = 100 * time.Millisecond
+
+// deliveryFetchPollInterval is how often the queue looks for jobs when not
+// told of new ones (River's LISTEN/NOTIFY tells it at once): River's
+// default, set here because the queue's cooldown must not exceed it,
+// whatever the client's own setting (a test's is shorter).
+const deliveryFetchPollInterval = time.Second
 
 // DeliveryPriority is River's priority of email deliveries: after the
 // default (1) of other jobs, should any share their queue.
@@ -87,6 +102,10 @@ type DeliverWorker struct {
 	pool   *pgxpool.Pool
 	sender Sender
 	log    *slog.Logger
+	// claims and sent are the claim and the record of delivery, each made
+	// for every worker at hand in one statement (see together).
+	claims *together[int64, *emaildb.Email]
+	sent   *together[int64, struct{}]
 	// busy is how long to snooze when another worker holds the email.
 	busy time.Duration
 	// logText writes a kept email's text to the log (a developer's machine
@@ -122,21 +141,21 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 	}
 
 	q := emaildb.New(w.pool)
-	row, err := q.ClaimEmail(ctx, emaildb.ClaimEmailParams{ID: id, LeaseSeconds: claimedElsewhere.Seconds()})
-	if errors.Is(err, pgx.ErrNoRows) {
+	row, err := w.claims.do(id)
+	if err != nil {
+		return fmt.Errorf("claim email %d: %w", id, err)
+	} else if row == nil {
 		// Gone, sent, failed for good, or being delivered by another worker.
 		return w.notClaimed(ctx, q, id)
-	} else if err != nil {
-		return fmt.Errorf("claim email %d: %w", id, err)
 	}
 
-	m := storedFromRow(row).message()
+	m := storedFromRow(*row).message()
 	m.messageKey = fmt.Sprintf("email-%d.%s", row.ID, row.MessageToken)
 	sendErr := w.sender.Send(ctx, m)
 	// The outcome is recorded even if the job's time ran out meanwhile.
 	record := context.WithoutCancel(ctx)
 	if sendErr == nil {
-		if _, err := q.MarkEmailSent(record, id); err != nil {
+		if _, err := w.sent.do(id); err != nil {
 			// The message went; once the claim runs out the next attempt
 			// sends it again, under the same Message-ID.
 			w.log.ErrorContext(ctx, "email sent but not recorded as sent: it will be sent again",
@@ -231,7 +250,9 @@ func deliveries(pool *pgxpool.Pool, sender Sender, log *slog.Logger, tune func(*
 		if log == nil {
 			log = slog.New(slog.DiscardHandler)
 		}
-		worker := &DeliverWorker{pool: pool, sender: sender, log: log, busy: claimedElsewhere}
+		worker := &DeliverWorker{pool: pool, sender: sender, log: log, busy: claimedElsewhere,
+			claims: &together[int64, *emaildb.Email]{max: maxBatch, run: claimEmails(pool)},
+			sent:   &together[int64, struct{}]{max: maxBatch, run: markEmailsSent(pool)}}
 		if tune != nil {
 			tune(worker)
 		}
@@ -241,7 +262,45 @@ func deliveries(pool *pgxpool.Pool, sender Sender, log *slog.Logger, tune func(*
 		if cfg.Queues == nil {
 			cfg.Queues = map[string]river.QueueConfig{}
 		}
-		cfg.Queues[Queue] = river.QueueConfig{MaxWorkers: DeliveryWorkers, FetchCooldown: 20 * time.Millisecond}
+		cfg.Queues[Queue] = river.QueueConfig{MaxWorkers: DeliveryWorkers,
+			FetchCooldown: DeliveryFetchCooldown, FetchPollInterval: deliveryFetchPollInterval}
 		return nil
+	}
+}
+
+// maxBatch bounds the emails one statement claims or records as sent.
+const maxBatch = 100
+
+// claimEmails claims the emails named, for as many workers, in one
+// statement: each worker gets its email's row, or nil when it could not be
+// claimed. Two workers of one batch naming the same email (two jobs for one
+// email) are one claim: the first gets the row, the second nil, and finds
+// it being delivered.
+func claimEmails(pool *pgxpool.Pool) func(context.Context, []int64) ([]*emaildb.Email, error) {
+	return func(ctx context.Context, ids []int64) ([]*emaildb.Email, error) {
+		rows, err := emaildb.New(pool).ClaimEmails(ctx, emaildb.ClaimEmailsParams{Ids: ids, LeaseSeconds: claimedElsewhere.Seconds()})
+		if err != nil {
+			return nil, err
+		}
+		claimed := make(map[int64]*emaildb.Email, len(rows))
+		for i := range rows {
+			claimed[rows[i].ID] = &rows[i]
+		}
+		out := make([]*emaildb.Email, len(ids))
+		for i, id := range ids {
+			out[i] = claimed[id]
+			delete(claimed, id)
+		}
+		return out, nil
+	}
+}
+
+// markEmailsSent records the emails named as delivered, in one statement.
+func markEmailsSent(pool *pgxpool.Pool) func(context.Context, []int64) ([]struct{}, error) {
+	return func(ctx context.Context, ids []int64) ([]struct{}, error) {
+		if err := emaildb.New(pool).MarkEmailsSent(ctx, ids); err != nil {
+			return nil, err
+		}
+		return make([]struct{}, len(ids)), nil
 	}
 }

@@ -486,9 +486,10 @@ type orderWorker struct {
 func (w *orderWorker) Work(context.Context, *river.Job[orderArgs]) error { w.done(); return nil }
 
 // Deliveries have a queue of their own: while a slow mail server keeps
-// every delivery worker in the middle of a message, a job of the default
-// queue (an offer expiring) still runs at once, and the held deliveries
-// then finish.
+// every connection it may have in the middle of a message (no more than
+// MaxSMTPConnections open, though more workers are delivering), a job of
+// the default queue (an offer expiring) still runs at once, and the held
+// deliveries, and those that waited for a connection, then finish.
 func TestDeliveriesCannotHoldUpOtherWork(t *testing.T) {
 	t.Parallel()
 	pool := pgtest.New(t)
@@ -498,7 +499,7 @@ func TestDeliveriesCannotHoldUpOtherWork(t *testing.T) {
 	require.NoError(t, err)
 
 	var emails []int64
-	for i := range email.DeliveryWorkers + 5 {
+	for i := range email.MaxSMTPConnections + 5 {
 		emails = append(emails, enqueueCommitted(t, pool, resetMessage("alex"+strconv.Itoa(i)+"@example.org")))
 	}
 	release := srv.Hold()
@@ -514,7 +515,7 @@ func TestDeliveriesCannotHoldUpOtherWork(t *testing.T) {
 		defer cancel()
 		_ = client.Stop(stop)
 	})
-	srv.WaitHeld(t, email.DeliveryWorkers, 30*time.Second)
+	srv.WaitHeld(t, email.MaxSMTPConnections, 30*time.Second)
 
 	insert, err := queue.NewInsertOnly(pool)
 	require.NoError(t, err)
@@ -525,7 +526,7 @@ func TestDeliveriesCannotHoldUpOtherWork(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the other job waited for the deliveries")
 	}
-	assert.Equal(t, email.DeliveryWorkers, srv.Held(), "every delivery worker is still held")
+	assert.Equal(t, email.MaxSMTPConnections, srv.Held(), "every connection to the mail server is still held, and no more are open")
 	release()
 	srv.WaitFor(t, len(emails), 30*time.Second)
 	for _, id := range emails {

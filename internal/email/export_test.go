@@ -37,6 +37,9 @@ func StartTestClient(t testing.TB, pool *pgxpool.Pool, sender Sender) (*river.Cl
 		func(c *river.Config) error {
 			c.FetchCooldown = 5 * time.Millisecond
 			c.FetchPollInterval = 20 * time.Millisecond
+			q := c.Queues[Queue]
+			q.FetchCooldown, q.FetchPollInterval = c.FetchCooldown, c.FetchPollInterval
+			c.Queues[Queue] = q
 			c.RetryPolicy = quickRetry{}
 			c.TestOnly = true
 			return nil
@@ -73,5 +76,5 @@ func DialingTo(s Sender, addr string) Sender {
 	if err != nil {
 		panic(err)
 	}
-	return &smtpSender{host: old.host, port: old.port, opts: opts, from: old.from, client: client}
+	return &smtpSender{host: old.host, port: old.port, opts: opts, from: old.from, client: client, talking: old.talking}
 }

@@ -41,6 +41,10 @@ type smtpSender struct {
 
 	client *gomail.Client // its settings; safe for concurrent use
 
+	// talking holds a place for each conversation with the server: at
+	// most MaxSMTPConnections at once, however many workers deliver.
+	talking chan struct{}
+
 	mu   sync.Mutex
 	idle []*smtpConn // most recently used last
 }
@@ -62,8 +66,23 @@ const maxMessagesPerConn = 50
 // RFC 5321 lets a server drop it, and long enough to serve a rush.
 const connIdleFor = 20 * time.Second
 
+// MaxSMTPConnections bounds the conversations with the mail server at once,
+// and so the connections open to it (each carries one message at a time),
+// below DeliveryWorkers: the workers beyond it wait their turn. Mail
+// services limit a client's connections, and each open one costs them and
+// us a TLS session; twenty keep up with hundreds of messages a second from
+// a server that answers in tens of milliseconds.
+const MaxSMTPConnections = 20
+
 // maxIdleConns bounds the connections kept open between messages.
-const maxIdleConns = DeliveryWorkers
+const maxIdleConns = MaxSMTPConnections
+
+// waitForConnection bounds how long a message waits for one of the
+// MaxSMTPConnections: with the conversation's own smtpTimeout it stays
+// inside the claim's lease (claimedElsewhere), so no other worker takes
+// the email while this one may still send it. A message that waits longer
+// fails for now and is retried.
+const waitForConnection = 5 * time.Second
 
 // NewSMTPSender returns a Sender that delivers through the server in smtpURL:
 //
@@ -142,7 +161,8 @@ func NewSMTPSender(smtpURL string, from string) (Sender, error) {
 	if err != nil {
 		return nil, fmt.Errorf("configure SMTP client: %w", err)
 	}
-	return &smtpSender{host: host, port: port, opts: opts, from: fromAddr, client: client}, nil
+	return &smtpSender{host: host, port: port, opts: opts, from: fromAddr, client: client,
+		talking: make(chan struct{}, MaxSMTPConnections)}, nil
 }
 
 func isLoopback(host string) bool {
@@ -201,6 +221,16 @@ func (s *smtpSender) Send(ctx context.Context, m Message) error {
 // server has closed meanwhile fails its NOOP, before anything of the
 // message is sent, and a new one is dialled in its place.
 func (s *smtpSender) send(ctx context.Context, msg *gomail.Msg) error {
+	wait, cancel := context.WithTimeout(ctx, waitForConnection)
+	select {
+	case s.talking <- struct{}{}:
+		cancel()
+	case <-wait.Done():
+		cancel()
+		return fmt.Errorf("waited %s for one of the %d connections to the mail server: %w",
+			waitForConnection, MaxSMTPConnections, context.DeadlineExceeded)
+	}
+	defer func() { <-s.talking }()
 	for {
 		conn := s.takeIdle()
 		fresh := conn == nil

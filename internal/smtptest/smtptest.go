@@ -99,6 +99,12 @@ func Start(t testing.TB) *Server {
 			release() // no delivery left waiting for a test that has ended
 		}
 		_ = srv.Close()
+		// Close closes only the listeners Serve has registered: a test that
+		// fails at once (its job client refused its settings) can end
+		// before the goroutine above has even called Serve, which would then
+		// accept for ever and this wait never end. Closing the listener
+		// here ends Serve whenever it started.
+		_ = l.Close()
 		<-done
 	})
 	return s

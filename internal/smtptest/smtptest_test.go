@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/smtp"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -160,4 +161,22 @@ func TestHoldKeepsDeliveriesWaiting(t *testing.T) {
 	release() // twice is harmless
 
 	require.NoError(t, send(t, s, nil, "Subject: hi\n\nhello\n"), "released for good")
+}
+
+// A server a test starts and stops at once, before its goroutine has begun
+// serving (a test that fails on its first line), still stops: the test's
+// cleanup does not wait for ever.
+func TestStopsWhenStoppedAtOnce(t *testing.T) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 200 {
+			t.Run(strconv.Itoa(i), func(t *testing.T) { smtptest.Start(t) })
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("a server stopped as soon as it started never stopped")
+	}
 }

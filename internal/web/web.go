@@ -53,6 +53,9 @@ type Deps struct {
 	// MetricsToken is the bearer token GET /metrics asks for; the app adds
 	// its requests to Services.Metrics. Without either, /metrics is 404.
 	MetricsToken string
+	// SignedInInFlight bounds the requests of signed-in people handled at
+	// once (REQUESTS_IN_FLIGHT; limitSignedIn); 0: no bound.
+	SignedInInFlight int
 }
 
 type app struct {
@@ -118,6 +121,7 @@ func New(deps Deps) (*fiber.App, error) {
 		TrustedProxies:          deps.TrustedProxies,
 	}
 	f := fiber.New(cfg)
+	f.Server().Handler = limitSignedIn(f.Server().Handler, deps.SignedInInFlight, a.cookieName())
 
 	f.Use(a.requestContext)
 	if a.metrics != nil {

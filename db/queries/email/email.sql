@@ -13,26 +13,29 @@ SELECT id, to_address, to_name, subject, body_text, user_id, created_at, sent_at
 FROM emails
 WHERE id = @id;
 
--- name: ClaimEmail :one
--- The worker about to deliver an email claims it until @lease_seconds from
+-- name: ClaimEmails :many
+-- The workers about to deliver emails claim them until @lease_seconds from
 -- now (longer than one SMTP conversation may take), in a statement of its
--- own: no lock or connection is held while the mail server answers. It
--- returns nothing when the email is gone, sent, failed for good, or claimed
--- by another worker whose lease has not run out.
+-- own: no lock or connection is held while the mail server answers. The
+-- workers that start together (River hands a queue's workers their jobs in
+-- one fetch) claim their emails in one statement. It returns the emails
+-- claimed; one missing is gone, sent, failed for good, or claimed by
+-- another worker whose lease has not run out.
 UPDATE emails
 SET claimed_until = now() + make_interval(secs => @lease_seconds::double precision)
-WHERE id = @id AND sent_at IS NULL AND failed_at IS NULL
+WHERE id = ANY(@ids::bigint[]) AND sent_at IS NULL AND failed_at IS NULL
   AND (claimed_until IS NULL OR claimed_until <= now())
 RETURNING id, to_address, to_name, subject, body_text, user_id, created_at, sent_at, attempts, last_error,
           body_html, calendar_method, calendar_ics, calendar_filename, message_token, failed_at, claimed_until;
 
--- name: MarkEmailSent :execrows
+-- name: MarkEmailsSent :exec
 -- Once delivered, the bodies go: they may hold a single-use link. The
--- invite's method and file name stay to show one was sent.
+-- invite's method and file name stay to show one was sent. Emails delivered
+-- together are marked in one statement.
 UPDATE emails
 SET sent_at = now(), attempts = attempts + 1, last_error = '', claimed_until = NULL,
     body_text = '', body_html = '', calendar_ics = ''
-WHERE id = @id AND sent_at IS NULL AND failed_at IS NULL;
+WHERE id = ANY(@ids::bigint[]) AND sent_at IS NULL AND failed_at IS NULL;
 
 -- name: RecordEmailFailure :exec
 -- A failure worth retrying.

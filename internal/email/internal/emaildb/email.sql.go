@@ -10,48 +10,63 @@ import (
 	"time"
 )
 
-const claimEmail = `-- name: ClaimEmail :one
+const claimEmails = `-- name: ClaimEmails :many
 UPDATE emails
 SET claimed_until = now() + make_interval(secs => $1::double precision)
-WHERE id = $2 AND sent_at IS NULL AND failed_at IS NULL
+WHERE id = ANY($2::bigint[]) AND sent_at IS NULL AND failed_at IS NULL
   AND (claimed_until IS NULL OR claimed_until <= now())
 RETURNING id, to_address, to_name, subject, body_text, user_id, created_at, sent_at, attempts, last_error,
           body_html, calendar_method, calendar_ics, calendar_filename, message_token, failed_at, claimed_until
 `
 
-type ClaimEmailParams struct {
+type ClaimEmailsParams struct {
 	LeaseSeconds float64
-	ID           int64
+	Ids          []int64
 }
 
-// The worker about to deliver an email claims it until @lease_seconds from
+// The workers about to deliver emails claim them until @lease_seconds from
 // now (longer than one SMTP conversation may take), in a statement of its
-// own: no lock or connection is held while the mail server answers. It
-// returns nothing when the email is gone, sent, failed for good, or claimed
-// by another worker whose lease has not run out.
-func (q *Queries) ClaimEmail(ctx context.Context, arg ClaimEmailParams) (Email, error) {
-	row := q.db.QueryRow(ctx, claimEmail, arg.LeaseSeconds, arg.ID)
-	var i Email
-	err := row.Scan(
-		&i.ID,
-		&i.ToAddress,
-		&i.ToName,
-		&i.Subject,
-		&i.BodyText,
-		&i.UserID,
-		&i.CreatedAt,
-		&i.SentAt,
-		&i.Attempts,
-		&i.LastError,
-		&i.BodyHtml,
-		&i.CalendarMethod,
-		&i.CalendarIcs,
-		&i.CalendarFilename,
-		&i.MessageToken,
-		&i.FailedAt,
-		&i.ClaimedUntil,
-	)
-	return i, err
+// own: no lock or connection is held while the mail server answers. The
+// workers that start together (River hands a queue's workers their jobs in
+// one fetch) claim their emails in one statement. It returns the emails
+// claimed; one missing is gone, sent, failed for good, or claimed by
+// another worker whose lease has not run out.
+func (q *Queries) ClaimEmails(ctx context.Context, arg ClaimEmailsParams) ([]Email, error) {
+	rows, err := q.db.Query(ctx, claimEmails, arg.LeaseSeconds, arg.Ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []Email
+	for rows.Next() {
+		var i Email
+		if err := rows.Scan(
+			&i.ID,
+			&i.ToAddress,
+			&i.ToName,
+			&i.Subject,
+			&i.BodyText,
+			&i.UserID,
+			&i.CreatedAt,
+			&i.SentAt,
+			&i.Attempts,
+			&i.LastError,
+			&i.BodyHtml,
+			&i.CalendarMethod,
+			&i.CalendarIcs,
+			&i.CalendarFilename,
+			&i.MessageToken,
+			&i.FailedAt,
+			&i.ClaimedUntil,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const countEmails = `-- name: CountEmails :one
@@ -218,21 +233,19 @@ func (q *Queries) ListEmails(ctx context.Context, arg ListEmailsParams) ([]ListE
 	return items, nil
 }
 
-const markEmailSent = `-- name: MarkEmailSent :execrows
+const markEmailsSent = `-- name: MarkEmailsSent :exec
 UPDATE emails
 SET sent_at = now(), attempts = attempts + 1, last_error = '', claimed_until = NULL,
     body_text = '', body_html = '', calendar_ics = ''
-WHERE id = $1 AND sent_at IS NULL AND failed_at IS NULL
+WHERE id = ANY($1::bigint[]) AND sent_at IS NULL AND failed_at IS NULL
 `
 
 // Once delivered, the bodies go: they may hold a single-use link. The
-// invite's method and file name stay to show one was sent.
-func (q *Queries) MarkEmailSent(ctx context.Context, id int64) (int64, error) {
-	result, err := q.db.Exec(ctx, markEmailSent, id)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
+// invite's method and file name stay to show one was sent. Emails delivered
+// together are marked in one statement.
+func (q *Queries) MarkEmailsSent(ctx context.Context, ids []int64) error {
+	_, err := q.db.Exec(ctx, markEmailsSent, ids)
+	return err
 }
 
 const recordEmailFailed = `-- name: RecordEmailFailed :exec

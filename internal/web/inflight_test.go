@@ -1,0 +1,58 @@
+package web
+
+import (
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/valyala/fasthttp"
+)
+
+// Signed-in requests beyond the bound wait until one in hand is done;
+// requests without the sign-in cookie (public pages, signing in) pass
+// while the bound is full.
+func TestLimitSignedIn(t *testing.T) {
+	t.Parallel()
+	var inHandler, most atomic.Int64
+	release := make(chan struct{})
+	h := limitSignedIn(func(c *fasthttp.RequestCtx) {
+		n := inHandler.Add(1)
+		defer inHandler.Add(-1)
+		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+		}
+		if len(c.Request.Header.Cookie("session")) > 0 {
+			<-release
+		}
+	}, 3, "session")
+
+	request := func(signedIn bool) *fasthttp.RequestCtx {
+		c := &fasthttp.RequestCtx{}
+		if signedIn {
+			c.Request.Header.SetCookie("session", "token")
+		}
+		return c
+	}
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Go(func() { h(request(true)) })
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for inHandler.Load() < 3 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond)
+	assert.Equal(t, int64(3), inHandler.Load(), "three in hand, seven waiting")
+
+	done := make(chan struct{})
+	go func() { h(request(false)); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("a request without the sign-in cookie waited for the signed-in ones")
+	}
+	close(release)
+	wg.Wait()
+	assert.Equal(t, int64(4), most.Load(), "never more than three signed-in requests at once (and the one passing by)")
+}
