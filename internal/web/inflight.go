@@ -15,18 +15,19 @@ import (
 // Waiting here each holds only the request fasthttp has read; the pool is
 // as busy either way, since n is several times its size.
 //
-// Requests without the sign-in cookie pass at once: the public pages (cheap,
-// cached) and signing in, up and resetting a password, which wait for the
-// password-hashing slots (internal/password). Were they limited too, 200
-// people signing in at once would hold every place while they queue for a
-// hash, and bookings would wait behind them.
+// Requests without the sign-in cookie pass at once (the public pages:
+// cheap, cached), and so do those that hash a password, cookie or not (a
+// sign-in form carries the cookie of its anonymous session): they wait for
+// the password-hashing slots instead (internal/password). Were they limited
+// too, 200 people signing in at once would hold every place while they
+// queue for a hash, and bookings would wait behind them.
 func limitSignedIn(next fasthttp.RequestHandler, n int, cookie string) fasthttp.RequestHandler {
 	if n <= 0 {
 		return next
 	}
 	slots := make(chan struct{}, n)
 	return func(c *fasthttp.RequestCtx) {
-		if len(c.Request.Header.Cookie(cookie)) == 0 {
+		if len(c.Request.Header.Cookie(cookie)) == 0 || hashesPassword[string(c.Path())] {
 			next(c)
 			return
 		}
@@ -34,4 +35,10 @@ func limitSignedIn(next fasthttp.RequestHandler, n int, cookie string) fasthttp.
 		defer func() { <-slots }()
 		next(c)
 	}
+}
+
+// hashesPassword are the paths whose forms hash or check a password
+// (routes.go).
+var hashesPassword = map[string]bool{
+	"/sign-in": true, "/sign-up": true, "/reset-password": true, "/account/password": true, "/account/delete": true,
 }
