@@ -60,14 +60,19 @@ WITH delivered AS (
     WHERE s.starts_at >= @period_start::timestamptz AND s.starts_at < @period_end::timestamptz
       AND s.status IN ('published', 'completed') AND s.ends_at <= @now::timestamptz
 ),
-agency_places AS (
-    SELECT p.agency_id, coalesce(a.sector, '') AS sector, p.status, p.attendance, p.late, p.n
+counted AS MATERIALIZED (
+    SELECT p.agency_id, p.status, p.attendance, p.late, sum(p.n) AS n
     FROM delivered d
     CROSS JOIN LATERAL (
         SELECT b.agency_id, b.status::text AS status, b.attendance, b.late, 1 AS n FROM bookings b WHERE b.session_id = d.id
         UNION ALL
         SELECT r.agency_id, r.status, r.attendance, r.late, r.places FROM retained_place_counts r WHERE r.session_id = d.id
     ) p
+    GROUP BY p.agency_id, p.status, p.attendance, p.late
+),
+agency_places AS (
+    SELECT p.agency_id, coalesce(a.sector, '') AS sector, p.status, p.attendance, p.late, p.n
+    FROM counted p
     LEFT JOIN agencies a ON a.id = p.agency_id
 )
 SELECT (CASE WHEN GROUPING(x.agency_id) = 0 THEN 'agency'
@@ -94,21 +99,27 @@ ORDER BY 1, 3, 4, 2;
 -- room: distinct among the places marked attended or late (a person of an
 -- organisation not yet listed brings no sector); and how many of the
 -- period's delivered sessions had as many sectors (4 or more counted as 4).
-WITH per_session AS (
-    SELECT s.id, s.course_id, s.starts_at, x.sectors, x.agencies, x.attended
+WITH session_agencies AS MATERIALIZED (
+    SELECT s.id, s.course_id, s.starts_at, p.agency_id, sum(p.n) AS n
     FROM sessions s
-    CROSS JOIN LATERAL (
-        SELECT count(DISTINCT a.sector) AS sectors, count(DISTINCT p.agency_id) AS agencies,
-               coalesce(sum(p.n), 0) AS attended
-        FROM (SELECT b.agency_id, 1 AS n FROM bookings b
-              WHERE b.session_id = s.id AND b.status = 'confirmed' AND b.attendance IN ('attended', 'late')
-              UNION ALL
-              SELECT r.agency_id, r.places FROM retained_place_counts r
-              WHERE r.session_id = s.id AND r.status = 'confirmed' AND r.attendance IN ('attended', 'late')) p
-        LEFT JOIN agencies a ON a.id = p.agency_id
-    ) x
+    LEFT JOIN LATERAL (
+        SELECT b.agency_id, 1 AS n FROM bookings b
+        WHERE b.session_id = s.id AND b.status = 'confirmed' AND b.attendance IN ('attended', 'late')
+        UNION ALL
+        SELECT r.agency_id, r.places FROM retained_place_counts r
+        WHERE r.session_id = s.id AND r.status = 'confirmed' AND r.attendance IN ('attended', 'late')
+    ) p ON true
     WHERE s.starts_at >= @period_start::timestamptz AND s.starts_at < @period_end::timestamptz
       AND s.status IN ('published', 'completed') AND s.ends_at <= @now::timestamptz
+    GROUP BY s.id, s.course_id, s.starts_at, p.agency_id
+),
+per_session AS (
+    SELECT x.id, x.course_id, x.starts_at,
+           count(DISTINCT a.sector) AS sectors, count(DISTINCT x.agency_id) AS agencies,
+           coalesce(sum(x.n), 0) AS attended
+    FROM session_agencies x
+    LEFT JOIN agencies a ON a.id = x.agency_id
+    GROUP BY x.id, x.course_id, x.starts_at
 )
 SELECT x.id AS session_id, c.title AS course_title, x.starts_at, x.sectors::integer AS sectors,
        x.agencies::integer AS agencies, x.attended::integer AS attended,
