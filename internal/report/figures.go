@@ -212,8 +212,7 @@ func (s *Service) NonAttendance(ctx context.Context, p Period) (NonAttendance, e
 		return NonAttendance{}, ErrForbidden
 	}
 	out := NonAttendance{Period: p}
-	var err error
-	err = s.read(ctx, func(q *reportdb.Queries) (err error) {
+	err := s.read(ctx, func(q *reportdb.Queries) (err error) {
 		out.ByAgency, out.BySector, out.Total, err = s.places(ctx, q, p)
 		return err
 	})
