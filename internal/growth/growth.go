@@ -46,7 +46,7 @@ var Onefold = Size{
 
 // Version changes whenever Grow's output does, so a database cached from an
 // older fill is never reused.
-const Version = 2
+const Version = 3
 
 // Grow adds s to a database that holds the demo seed (its courses and an
 // online venue), dated around now. It needs a role that may set
@@ -223,15 +223,14 @@ var statements = []statement{
 		  AND s.meeting_url LIKE 'https://meet.example.org/grown-%'`},
 	{"prior learning claims", `
 		WITH p AS (SELECT array_agg(id ORDER BY id) AS ids FROM users WHERE email LIKE 'grown-%'),
-		     c AS (SELECT array_agg(id ORDER BY id) AS ids FROM courses),
-		     m AS (SELECT id FROM users WHERE email NOT LIKE 'grown-%' ORDER BY id LIMIT 1)
+		     c AS (SELECT array_agg(id ORDER BY id) AS ids FROM courses)
 		INSERT INTO prior_learning_claims (user_id, course_id, completed_on, provider, status, decided_by, decided_at,
 		                                   reject_reason, created_at)
 		SELECT p.ids[1 + (g * 13) % cardinality(p.ids)], c.ids[1 + g % cardinality(c.ids)],
 		       (at - interval '200 days')::date, 'A previous employer', st.status,
-		       CASE WHEN st.status <> 'pending' THEN m.id END, CASE WHEN st.status <> 'pending' THEN at + interval '2 days' END,
+		       CASE WHEN st.status <> 'pending' THEN p.ids[1] END, CASE WHEN st.status <> 'pending' THEN at + interval '2 days' END,
 		       CASE WHEN st.status = 'rejected' THEN 'No certificate' ELSE '' END, at
-		FROM generate_series(1, @claims::int) g, p, c, m,
+		FROM generate_series(1, @claims::int) g, p, c,
 		     LATERAL (SELECT @now::timestamptz - (@claims::int - g) * interval '3 hours' AS at) t,
 		     LATERAL (SELECT (CASE WHEN g > @claims::int - @claims::int / 50 THEN 'pending'
 		                           WHEN g % 7 = 0 THEN 'rejected' ELSE 'confirmed' END)::prior_learning_status AS status) st`},
