@@ -46,7 +46,7 @@ var Onefold = Size{
 
 // Version changes whenever Grow's output does, so a database cached from an
 // older fill is never reused.
-const Version = 3
+const Version = 4
 
 // Grow adds s to a database that holds the demo seed (its courses and an
 // online venue), dated around now. It needs a role that may set
@@ -89,7 +89,9 @@ type statement struct{ what, sql string }
 // health trust are), one in fifty in organisations not confirmed yet;
 // agencies "Grown agency N"; the grown sessions are on the demo's first
 // online venue (no room to double-book), one every six hours from two years
-// ago, so trainers' commitments never overlap.
+// ago, so trainers' commitments never overlap. A place's fate (cancelled,
+// late, waiting, absent) turns on its session and its number together, so
+// each falls on people of every agency, not on one agency's.
 var statements = []statement{
 	{"agencies", `
 		INSERT INTO agencies (name, sector, charging_band)
@@ -157,16 +159,16 @@ var statements = []statement{
 		       b.late,
 		       CASE WHEN b.status = 'waiting' THEN se.starts_at - interval '15 days' END,
 		       CASE WHEN b.status <> 'confirmed' OR se.status <> 'completed' THEN NULL
-		            WHEN k % 10 = 5 THEN 'absent' WHEN k % 10 = 7 THEN 'late' ELSE 'attended' END,
+		            WHEN (se.n + k) % 10 = 5 THEN 'absent' WHEN (se.n + k) % 10 = 7 THEN 'late' ELSE 'attended' END,
 		       se.starts_at - interval '20 days', se.starts_at - interval '20 days'
 		FROM se, p, generate_series(1, @per_session::int) k,
 		     LATERAL (SELECT p.ids[1 + (se.n * 20 + k) % cardinality(p.ids)] AS id,
 		                     p.agencies[1 + (se.n * 20 + k) % cardinality(p.ids)] AS agency) u,
-		     LATERAL (SELECT (CASE WHEN se.status = 'cancelled' OR k % 10 = 0 THEN 'cancelled'
-		                           WHEN k % 20 = 19 AND se.status = 'completed' THEN 'expired'
-		                           WHEN k % 20 = 19 THEN 'waiting'
+		     LATERAL (SELECT (CASE WHEN se.status = 'cancelled' OR (se.n + k) % 10 = 0 THEN 'cancelled'
+		                           WHEN (se.n + k) % 20 = 19 AND se.status = 'completed' THEN 'expired'
+		                           WHEN (se.n + k) % 20 = 19 THEN 'waiting'
 		                           ELSE 'confirmed' END)::booking_status AS status,
-		                     (se.status <> 'cancelled' AND k % 10 = 0 AND se.n % 3 = 0) AS late) b`},
+		                     (se.status <> 'cancelled' AND (se.n + k) % 10 = 0 AND se.n % 3 = 0) AS late) b`},
 	{"seat counts", `
 		UPDATE sessions s SET seats_taken = t.n
 		FROM (SELECT session_id, count(*) AS n FROM bookings WHERE booking_status_takes_seat(status) GROUP BY session_id) t
