@@ -122,7 +122,7 @@ const AgencyPageSize = 50
 
 // AgencyPage is one page of the agencies, by name.
 type AgencyPage struct {
-	Agencies          []Agency
+	Agencies           []Agency
 	Page, Pages, Total int
 }
 
