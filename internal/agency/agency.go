@@ -83,21 +83,47 @@ func New(pool *pgxpool.Pool, now func() time.Time) *Service {
 	return &Service{pool: pool, now: now}
 }
 
-// List returns every agency, retired ones too, by name.
-func (s *Service) List(ctx context.Context) ([]Agency, error) {
-	rows, err := agencydb.New(s.pool).ListAgencies(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("list agencies: %w", err)
-	}
-	out := make([]Agency, len(rows))
-	for i, r := range rows {
-		out[i] = Agency{
-			ID: r.ID, Name: r.Name, Sector: Sector(r.Sector), Band: ChargingBand(r.ChargingBand),
-			BillingContactName: r.BillingContactName, BillingContactEmail: r.BillingContactEmail,
-			RetiredAt: r.RetiredAt, People: int(r.People),
+// List returns a page of the agencies, retired ones too, by name, and how
+// many there are (a page past the last is the last), read on one snapshot.
+func (s *Service) List(ctx context.Context, page int) (AgencyPage, error) {
+	page = max(page, 1)
+	var out AgencyPage
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		q := agencydb.New(tx)
+		total, err := q.CountAgencies(ctx)
+		if err != nil {
+			return err
 		}
+		out.Total = int(total)
+		out.Pages = max((out.Total+AgencyPageSize-1)/AgencyPageSize, 1)
+		out.Page = min(page, out.Pages)
+		rows, err := q.ListAgencies(ctx, agencydb.ListAgenciesParams{PageSize: AgencyPageSize, Skip: int32((out.Page - 1) * AgencyPageSize)})
+		if err != nil {
+			return err
+		}
+		out.Agencies = make([]Agency, len(rows))
+		for i, r := range rows {
+			out.Agencies[i] = Agency{
+				ID: r.ID, Name: r.Name, Sector: Sector(r.Sector), Band: ChargingBand(r.ChargingBand),
+				BillingContactName: r.BillingContactName, BillingContactEmail: r.BillingContactEmail,
+				RetiredAt: r.RetiredAt, People: int(r.People),
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return AgencyPage{}, fmt.Errorf("list agencies: %w", err)
 	}
 	return out, nil
+}
+
+// AgencyPageSize is how many agencies a page of the manager's list shows.
+const AgencyPageSize = 50
+
+// AgencyPage is one page of the agencies, by name.
+type AgencyPage struct {
+	Agencies           []Agency
+	Page, Pages, Total int
 }
 
 // Get returns one agency, or ErrNotFound.

@@ -161,10 +161,11 @@ func TestCreateUpdateRetireAreAudited(t *testing.T) {
 	}, f.events(t, "agency_updated"))
 	assert.ErrorIs(t, f.svc.SetRetired(f.as("203.0.113.9"), 987654, true), agency.ErrNotFound)
 
-	list, err := f.svc.List(f.ctx)
+	list, err := f.svc.List(f.ctx, 1)
 	require.NoError(t, err)
-	require.Len(t, list, 2)
-	assert.Equal(t, "Milton scouts", list[0].Name, "by name")
+	require.Len(t, list.Agencies, 2)
+	assert.Equal(t, "Milton scouts", list.Agencies[0].Name, "by name")
+	assert.Equal(t, agency.AgencyPage{Agencies: list.Agencies, Page: 1, Pages: 1, Total: 2}, list)
 	_, err = f.svc.Get(f.ctx, 987654)
 	assert.ErrorIs(t, err, agency.ErrNotFound)
 }
@@ -249,4 +250,34 @@ func TestABillingContactAddedCallsTheHook(t *testing.T) {
 	form.BillingContactEmail = ""
 	require.NoError(t, f.svc.Update(f.as(""), a.ID, form))
 	assert.Equal(t, []int64{a.ID}, called, "only when a contact is added")
+}
+
+// The manager's list of agencies is read a page at a time, by name, however
+// many agencies there are; a page past the last shows the last.
+func TestAgenciesListedAPageAtATime(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	_, err := f.pool.Exec(f.ctx, `
+		INSERT INTO agencies (name, sector, charging_band)
+		SELECT 'Agency ' || to_char(g, 'FM000'), 'health', 'partner' FROM generate_series(1, 60) g`)
+	require.NoError(t, err)
+
+	first, err := f.svc.List(f.ctx, 1)
+	require.NoError(t, err)
+	assert.Equal(t, 61, first.Total)
+	assert.Equal(t, 2, first.Pages)
+	require.Len(t, first.Agencies, agency.AgencyPageSize)
+	assert.Equal(t, "Agency 001", first.Agencies[0].Name)
+	assert.Equal(t, "Agency 050", first.Agencies[49].Name)
+
+	last, err := f.svc.List(f.ctx, 9)
+	require.NoError(t, err)
+	assert.Equal(t, 2, last.Page, "a page past the last is the last")
+	require.Len(t, last.Agencies, 11)
+	assert.Equal(t, "Agency 051", last.Agencies[0].Name)
+	assert.Equal(t, "Portsmouth City Council", last.Agencies[10].Name)
+
+	zero, err := f.svc.List(f.ctx, 0)
+	require.NoError(t, err)
+	assert.Equal(t, 1, zero.Page)
 }

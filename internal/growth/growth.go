@@ -1,8 +1,11 @@
 // Package growth fills a database with the partnership as it might be after
 // years of use, a hundred times the demo term: 20,000 people, 5,000
 // sessions, 100,000 bookings and emails, audit events, training requests
-// and finished background jobs. Tests and benchmarks run the managers' lists
-// on it, to show that each list costs the same at that size as on the demo.
+// and finished background jobs; and what attendance leaves behind: waiting
+// lists, absences and late cancellations with their charges, places paid on
+// invoice, evaluations and follow-ups, certificates and claims of prior
+// learning. Tests and benchmarks run the managers' lists on it, to show that
+// each list costs the same at that size as on the demo.
 //
 // It writes with set-based SQL (generate_series), in one transaction with
 // the row triggers off (the seat counts are set once at the end), so the
@@ -24,26 +27,26 @@ type Size struct {
 	Agencies, People, Trainers, Sessions int
 	BookingsPerSession                   int // 20 or fewer: each session's people differ
 	Emails, AuditEvents, Enquiries, Jobs int
-	FailedJobs                           int
+	FailedJobs, Claims                   int
 }
 
 // Hundredfold is the issue's grown partnership (issue 21): 100 times the
 // demo term's people, sessions, bookings and emails.
 var Hundredfold = Size{
 	Agencies: 1000, People: 20000, Trainers: 200, Sessions: 5000, BookingsPerSession: 20,
-	Emails: 100000, AuditEvents: 100000, Enquiries: 2000, Jobs: 50000, FailedJobs: 300,
+	Emails: 100000, AuditEvents: 100000, Enquiries: 2000, Jobs: 50000, FailedJobs: 300, Claims: 20000,
 }
 
 // Onefold is the same partnership at its first year's size, a hundredth of
 // Hundredfold, to compare each list with.
 var Onefold = Size{
 	Agencies: 10, People: 200, Trainers: 2, Sessions: 50, BookingsPerSession: 20,
-	Emails: 1000, AuditEvents: 1000, Enquiries: 20, Jobs: 500, FailedJobs: 3,
+	Emails: 1000, AuditEvents: 1000, Enquiries: 20, Jobs: 500, FailedJobs: 3, Claims: 200,
 }
 
 // Version changes whenever Grow's output does, so a database cached from an
 // older fill is never reused.
-const Version = 1
+const Version = 4
 
 // Grow adds s to a database that holds the demo seed (its courses and an
 // online venue), dated around now. It needs a role that may set
@@ -62,7 +65,7 @@ func Grow(ctx context.Context, pool *pgxpool.Pool, s Size, now time.Time) error 
 			args := pgx.NamedArgs{
 				"agencies": s.Agencies, "people": s.People, "trainers": s.Trainers, "sessions": s.Sessions,
 				"per_session": s.BookingsPerSession, "emails": s.Emails, "audit_events": s.AuditEvents,
-				"enquiries": s.Enquiries, "jobs": s.Jobs, "failed_jobs": s.FailedJobs, "now": now,
+				"enquiries": s.Enquiries, "jobs": s.Jobs, "failed_jobs": s.FailedJobs, "claims": s.Claims, "now": now,
 			}
 			if _, err := tx.Exec(ctx, st.sql, args); err != nil {
 				return fmt.Errorf("grow %s: %w", st.what, err)
@@ -86,7 +89,9 @@ type statement struct{ what, sql string }
 // health trust are), one in fifty in organisations not confirmed yet;
 // agencies "Grown agency N"; the grown sessions are on the demo's first
 // online venue (no room to double-book), one every six hours from two years
-// ago, so trainers' commitments never overlap.
+// ago, so trainers' commitments never overlap. A place's fate (cancelled,
+// late, waiting, absent) turns on its session and its number together, so
+// each falls on people of every agency, not on one agency's.
 var statements = []statement{
 	{"agencies", `
 		INSERT INTO agencies (name, sector, charging_band)
@@ -145,21 +150,92 @@ var statements = []statement{
 		     se AS (SELECT id, starts_at, status, row_number() OVER (ORDER BY id) AS n FROM sessions
 		            WHERE meeting_url LIKE 'https://meet.example.org/grown-%')
 		INSERT INTO bookings (session_id, user_id, agency_id, status, booked_by, policy_agreed_at, confirmed_at,
-		                      ended_at, attendance, created_at, updated_at)
+		                      ended_at, late, waiting_since, attendance, created_at, updated_at)
 		SELECT se.id, u.id, u.agency, b.status, u.id, se.starts_at - interval '20 days',
-		       se.starts_at - interval '20 days',
-		       CASE WHEN b.status = 'cancelled' THEN se.starts_at - interval '10 days' END,
-		       CASE WHEN b.status = 'confirmed' AND se.status = 'completed' THEN 'attended' END,
+		       CASE WHEN b.status IN ('confirmed', 'cancelled') THEN se.starts_at - interval '20 days' END,
+		       CASE WHEN b.status = 'cancelled' AND b.late THEN se.starts_at - interval '1 day'
+		            WHEN b.status = 'cancelled' THEN se.starts_at - interval '10 days'
+		            WHEN b.status = 'expired' THEN se.starts_at END,
+		       b.late,
+		       CASE WHEN b.status = 'waiting' THEN se.starts_at - interval '15 days' END,
+		       CASE WHEN b.status <> 'confirmed' OR se.status <> 'completed' THEN NULL
+		            WHEN (se.n + k) % 10 = 5 THEN 'absent' WHEN (se.n + k) % 10 = 7 THEN 'late' ELSE 'attended' END,
 		       se.starts_at - interval '20 days', se.starts_at - interval '20 days'
 		FROM se, p, generate_series(1, @per_session::int) k,
 		     LATERAL (SELECT p.ids[1 + (se.n * 20 + k) % cardinality(p.ids)] AS id,
 		                     p.agencies[1 + (se.n * 20 + k) % cardinality(p.ids)] AS agency) u,
-		     LATERAL (SELECT (CASE WHEN se.status = 'cancelled' OR k % 10 = 0 THEN 'cancelled'
-		                           ELSE 'confirmed' END)::booking_status AS status) b`},
+		     LATERAL (SELECT (CASE WHEN se.status = 'cancelled' OR (se.n + k) % 10 = 0 THEN 'cancelled'
+		                           WHEN (se.n + k) % 20 = 19 AND se.status = 'completed' THEN 'expired'
+		                           WHEN (se.n + k) % 20 = 19 THEN 'waiting'
+		                           ELSE 'confirmed' END)::booking_status AS status,
+		                     (se.status <> 'cancelled' AND (se.n + k) % 10 = 0 AND se.n % 3 = 0) AS late) b`},
 	{"seat counts", `
 		UPDATE sessions s SET seats_taken = t.n
 		FROM (SELECT session_id, count(*) AS n FROM bookings WHERE booking_status_takes_seat(status) GROUP BY session_id) t
 		WHERE t.session_id = s.id AND s.meeting_url LIKE 'https://meet.example.org/grown-%'`},
+	{"evaluations", `
+		INSERT INTO evaluations (booking_id, asked_at, closes_at, invited_at, submitted_at, follow_up_at)
+		SELECT b.id, s.ends_at, s.ends_at + interval '14 days', s.ends_at,
+		       CASE WHEN b.id % 5 < 3 THEN s.ends_at + interval '2 days' END, s.ends_at + interval '90 days'
+		FROM bookings b JOIN sessions s ON s.id = b.session_id
+		WHERE b.attendance IN ('attended', 'late') AND s.meeting_url LIKE 'https://meet.example.org/grown-%'`},
+	{"evaluations' outcomes", `
+		INSERT INTO evaluation_outcomes (booking_id, position, outcome, before, after)
+		SELECT e.booking_id, o.position, 'Learning outcome ' || o.position, 1 + e.booking_id % 3, 3 + e.booking_id % 3
+		FROM evaluations e, generate_series(1, 2) o(position)
+		WHERE e.submitted_at IS NOT NULL`},
+	{"follow-ups", `
+		INSERT INTO impact_follow_ups (booking_id, respondent, asked_at, closes_at, submitted_at, example)
+		SELECT e.booking_id, 'attendee', e.follow_up_at, e.follow_up_at + interval '14 days',
+		       CASE WHEN e.booking_id % 3 = 0 THEN e.follow_up_at + interval '3 days' END,
+		       CASE WHEN e.booking_id % 3 = 0 THEN 'I used it with a family.' END
+		FROM evaluations e WHERE e.follow_up_at < @now::timestamptz`},
+	{"certificates", `
+		INSERT INTO certificates (booking_id, code, issued_at)
+		SELECT b.id, upper(lpad(to_hex(b.id), 12, '0')), s.ends_at + interval '1 day'
+		FROM bookings b JOIN sessions s ON s.id = b.session_id
+		WHERE b.attendance IN ('attended', 'late') AND s.meeting_url LIKE 'https://meet.example.org/grown-%'`},
+	{"charges", `
+		INSERT INTO charges (booking_id, agency_id, kind, amount_pence, status, waiver_reason, invoice_reference,
+		                     decided_at, created_at, updated_at)
+		SELECT b.id, b.agency_id, c.kind, 5000, c.status,
+		       CASE WHEN c.status = 'waived' THEN 'Illness' ELSE '' END,
+		       CASE WHEN c.status IN ('invoiced', 'paid') THEN 'INV-' || b.id END,
+		       CASE WHEN c.status <> 'proposed' THEN s.ends_at + interval '7 days' END,
+		       s.ends_at, s.ends_at
+		FROM bookings b JOIN sessions s ON s.id = b.session_id,
+		     LATERAL (SELECT (CASE WHEN b.late THEN 'late_cancellation' ELSE 'non_attendance' END) AS kind,
+		                     (CASE WHEN s.ends_at > @now::timestamptz - interval '30 days' THEN 'proposed'
+		                           WHEN s.ends_at > @now::timestamptz - interval '90 days' THEN 'invoiced'
+		                           WHEN b.id % 4 = 0 THEN 'waived' ELSE 'paid' END) AS status) c
+		WHERE (b.attendance = 'absent' OR b.late) AND b.agency_id IS NOT NULL AND s.ends_at < @now::timestamptz
+		  AND s.meeting_url LIKE 'https://meet.example.org/grown-%'`},
+	{"places paid on invoice", `
+		INSERT INTO payments (booking_id, method, amount_pence, status, purchase_order, invoice_reference, paid_at,
+		                      created_at, updated_at)
+		SELECT b.id, 'invoice', 9000, p.status, 'PO-' || b.id,
+		       CASE WHEN p.status IN ('invoiced', 'paid') THEN 'INV-P' || b.id END,
+		       CASE WHEN p.status = 'paid' THEN s.starts_at + interval '30 days' END,
+		       b.created_at, b.created_at
+		FROM bookings b JOIN sessions s ON s.id = b.session_id,
+		     LATERAL (SELECT (CASE WHEN s.starts_at > @now::timestamptz - interval '30 days' THEN 'pending'
+		                           WHEN s.starts_at > @now::timestamptz - interval '90 days' THEN 'invoiced'
+		                           ELSE 'paid' END) AS status) p
+		WHERE b.status = 'confirmed' AND b.id % 4 = 1 AND b.agency_id IS NOT NULL
+		  AND s.meeting_url LIKE 'https://meet.example.org/grown-%'`},
+	{"prior learning claims", `
+		WITH p AS (SELECT array_agg(id ORDER BY id) AS ids FROM users WHERE email LIKE 'grown-%'),
+		     c AS (SELECT array_agg(id ORDER BY id) AS ids FROM courses)
+		INSERT INTO prior_learning_claims (user_id, course_id, completed_on, provider, status, decided_by, decided_at,
+		                                   reject_reason, created_at)
+		SELECT p.ids[1 + (g * 13) % cardinality(p.ids)], c.ids[1 + g % cardinality(c.ids)],
+		       (at - interval '200 days')::date, 'A previous employer', st.status,
+		       CASE WHEN st.status <> 'pending' THEN p.ids[1] END, CASE WHEN st.status <> 'pending' THEN at + interval '2 days' END,
+		       CASE WHEN st.status = 'rejected' THEN 'No certificate' ELSE '' END, at
+		FROM generate_series(1, @claims::int) g, p, c,
+		     LATERAL (SELECT @now::timestamptz - (@claims::int - g) * interval '3 hours' AS at) t,
+		     LATERAL (SELECT (CASE WHEN g > @claims::int - @claims::int / 50 THEN 'pending'
+		                           WHEN g % 7 = 0 THEN 'rejected' ELSE 'confirmed' END)::prior_learning_status AS status) st`},
 	{"emails", `
 		WITH p AS (SELECT array_agg(id ORDER BY id) AS ids FROM users WHERE email LIKE 'grown-%')
 		INSERT INTO emails (to_address, to_name, subject, body_text, user_id, created_at, sent_at, attempts,

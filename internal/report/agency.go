@@ -154,7 +154,11 @@ func (s *Service) StaffTraining(ctx context.Context, agencyID int64) ([]StaffTra
 	if err := mayReadAgency(ctx, agencyID); err != nil {
 		return nil, err
 	}
-	rows, err := reportdb.New(s.pool).AgencyStaffTraining(ctx, agencyID)
+	var rows []reportdb.AgencyStaffTrainingRow
+	err := s.read(ctx, func(q *reportdb.Queries) (err error) {
+		rows, err = q.AgencyStaffTraining(ctx, agencyID)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("staff training records of agency %d: %w", agencyID, err)
 	}

@@ -78,8 +78,12 @@ func (s *Service) Delivery(ctx context.Context, p Period) (Delivery, error) {
 	if !actor.From(ctx).Manager {
 		return Delivery{}, ErrForbidden
 	}
-	rows, err := reportdb.New(s.pool).DeliveryFigures(ctx, reportdb.DeliveryFiguresParams{
-		Now: s.now(), PeriodStart: p.Start(), PeriodEnd: p.End()})
+	var rows []reportdb.DeliveryFiguresRow
+	err := s.read(ctx, func(q *reportdb.Queries) (err error) {
+		rows, err = q.DeliveryFigures(ctx, reportdb.DeliveryFiguresParams{
+			Now: s.now(), PeriodStart: p.Start(), PeriodEnd: p.End()})
+		return err
+	})
 	if err != nil {
 		return Delivery{}, fmt.Errorf("delivery figures for %s: %w", p, err)
 	}
@@ -208,8 +212,11 @@ func (s *Service) NonAttendance(ctx context.Context, p Period) (NonAttendance, e
 		return NonAttendance{}, ErrForbidden
 	}
 	out := NonAttendance{Period: p}
-	var err error
-	if out.ByAgency, out.BySector, out.Total, err = s.places(ctx, reportdb.New(s.pool), p); err != nil {
+	err := s.read(ctx, func(q *reportdb.Queries) (err error) {
+		out.ByAgency, out.BySector, out.Total, err = s.places(ctx, q, p)
+		return err
+	})
+	if err != nil {
 		return NonAttendance{}, fmt.Errorf("non-attendance figures for %s: %w", p, err)
 	}
 	return out, nil
@@ -264,7 +271,11 @@ func (s *Service) UnmetDemand(ctx context.Context, p Period) (UnmetDemand, error
 	if !actor.From(ctx).Manager {
 		return UnmetDemand{}, ErrForbidden
 	}
-	rows, err := reportdb.New(s.pool).UnmetDemand(ctx, reportdb.UnmetDemandParams{PeriodStart: p.Start(), PeriodEnd: p.End(), Now: s.now()})
+	var rows []reportdb.UnmetDemandRow
+	err := s.read(ctx, func(q *reportdb.Queries) (err error) {
+		rows, err = q.UnmetDemand(ctx, reportdb.UnmetDemandParams{PeriodStart: p.Start(), PeriodEnd: p.End(), Now: s.now()})
+		return err
+	})
 	if err != nil {
 		return UnmetDemand{}, fmt.Errorf("unmet demand for %s: %w", p, err)
 	}
@@ -304,9 +315,13 @@ func (s *Service) Requests(ctx context.Context, p Period) (Requests, error) {
 	if !actor.From(ctx).Manager {
 		return Requests{}, ErrForbidden
 	}
-	r, err := reportdb.New(s.pool).RequestFigures(ctx, reportdb.RequestFiguresParams{
-		PeriodStart: p.Start(), PeriodEnd: p.End(), Target: int32(s.ResponseDays),
-		Holidays: bankHolidays(p.Start().AddDate(-2, 0, 0), p.End()),
+	var r reportdb.RequestFiguresRow
+	err := s.read(ctx, func(q *reportdb.Queries) (err error) {
+		r, err = q.RequestFigures(ctx, reportdb.RequestFiguresParams{
+			PeriodStart: p.Start(), PeriodEnd: p.End(), Target: int32(s.ResponseDays),
+			Holidays: bankHolidays(p.Start().AddDate(-2, 0, 0), p.End()),
+		})
+		return err
 	})
 	if err != nil {
 		return Requests{}, fmt.Errorf("request figures for %s: %w", p, err)
@@ -401,9 +416,16 @@ func (s *Service) Money(ctx context.Context, p Period) (Money, error) {
 	return out, nil
 }
 
-// read runs several queries of one report on one snapshot, so its tables
-// agree with one another.
+// read runs a report's queries on one snapshot, so its tables agree with
+// one another, and without PostgreSQL's JIT compilation: a grown period's
+// plans cost enough to trigger it, and compiling them took longer (tens of
+// milliseconds) than it saved.
 func (s *Service) read(ctx context.Context, fn func(q *reportdb.Queries) error) error {
-	return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly},
+	return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{BeginQuery: readBegin},
 		func(tx pgx.Tx) error { return fn(reportdb.New(tx)) })
 }
+
+// readBegin starts a report's transaction: a read-only snapshot, JIT off
+// until it ends. Sent as one simple-protocol message (pgx sends a statement
+// without arguments so), so it costs no more round trips than BEGIN alone.
+const readBegin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL jit = off"

@@ -55,8 +55,12 @@ func (s *Service) Ledger(ctx context.Context, p Period) (Ledger, error) {
 	if !actor.From(ctx).Manager {
 		return Ledger{}, ErrForbidden
 	}
-	rows, err := reportdb.New(s.pool).ContributionLedger(ctx, reportdb.ContributionLedgerParams{
-		PeriodStart: p.Start(), PeriodEnd: p.End(), Now: s.now()})
+	var rows []reportdb.ContributionLedgerRow
+	err := s.read(ctx, func(q *reportdb.Queries) (err error) {
+		rows, err = q.ContributionLedger(ctx, reportdb.ContributionLedgerParams{
+			PeriodStart: p.Start(), PeriodEnd: p.End(), Now: s.now()})
+		return err
+	})
 	if err != nil {
 		return Ledger{}, fmt.Errorf("contribution ledger for %s: %w", p, err)
 	}
@@ -100,8 +104,12 @@ func (s *Service) Trainers(ctx context.Context, p Period) ([]TrainerRecord, erro
 	if !actor.From(ctx).Manager {
 		return nil, ErrForbidden
 	}
-	rows, err := reportdb.New(s.pool).TrainerSessions(ctx, reportdb.TrainerSessionsParams{
-		PeriodStart: p.Start(), PeriodEnd: p.End(), Now: s.now()})
+	var rows []reportdb.TrainerSessionsRow
+	err := s.read(ctx, func(q *reportdb.Queries) (err error) {
+		rows, err = q.TrainerSessions(ctx, reportdb.TrainerSessionsParams{
+			PeriodStart: p.Start(), PeriodEnd: p.End(), Now: s.now()})
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("trainers' sessions for %s: %w", p, err)
 	}

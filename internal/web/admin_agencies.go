@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"net/url"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -15,14 +16,18 @@ import (
 type adminAgenciesPage struct {
 	adminArea
 	Agencies []agency.Agency
+	Total    int
+	Pages    *pagination
 }
 
+// agencyList is the agencies a page of 50 at a time (?page=), by name.
 func (h *admin) agencyList(c *fiber.Ctx) error {
-	list, err := h.agencies.List(c.UserContext())
+	list, err := h.agencies.List(c.UserContext(), c.QueryInt("page", 1))
 	if err != nil {
 		return err
 	}
-	return h.render(c, fiber.StatusOK, "admin/agencies", "Agencies", adminAgenciesPage{adminArea: h.area(c), Agencies: list})
+	return h.render(c, fiber.StatusOK, "admin/agencies", "Agencies", adminAgenciesPage{adminArea: h.area(c),
+		Agencies: list.Agencies, Total: list.Total, Pages: paginate("/admin/agencies", url.Values{}, list.Page, list.Pages)})
 }
 
 type adminAgencyPage struct {

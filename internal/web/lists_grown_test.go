@@ -37,7 +37,10 @@ import (
 const largeTable = 10_000
 
 // listCase is one list as a person opens it. Its path may hold {session} for
-// the busiest session's ID and {agency} for the large agency's.
+// the busiest session's ID, {past} for the busiest session that has run,
+// {agency} for the large agency's, {course} for the course with most
+// sessions, {trainer} for the trainer with most and {person} for the large
+// agency's person with most places.
 type listCase struct {
 	name, path  string
 	coordinator bool // opened by the large agency's coordinator, not a manager
@@ -62,6 +65,58 @@ var listCases = []listCase{
 	{name: "session's bookings", path: "/admin/sessions/{session}/bookings"},
 	{name: "agency's people", path: "/agency/people", coordinator: true},
 	{name: "agency's bookings", path: "/agency/bookings", coordinator: true},
+
+	// The second step (issue 21): every other list a manager, coordinator
+	// or the board opens.
+	{name: "manager's home", path: "/admin"},
+	{name: "agencies", path: "/admin/agencies"},
+	{name: "organisations", path: "/admin/organisations"},
+	{name: "an organisation", path: "/admin/organisations/review?organisation=Unlisted+organisation+1"},
+	{name: "agency changes", path: "/admin/agency-changes"},
+	{name: "prior learning", path: "/admin/prior-learning"},
+	{name: "programme calendar", path: "/admin/sessions/calendar"},
+	{name: "session", path: "/admin/sessions/{session}"},
+	{name: "session's charges", path: "/admin/sessions/{past}/charges"},
+	{name: "session's evaluation", path: "/admin/sessions/{past}/evaluation"},
+	{name: "session's evaluation CSV", path: "/admin/sessions/{past}/evaluation.csv"},
+	{name: "course's evaluation", path: "/admin/courses/{course}/evaluation"},
+	{name: "course's evaluation CSV", path: "/admin/courses/{course}/evaluation.csv"},
+	{name: "courses", path: "/admin/courses"},
+	{name: "venues", path: "/admin/venues"},
+	{name: "prices", path: "/admin/prices"},
+	{name: "a trainer", path: "/admin/trainers/{trainer}"},
+	{name: "invoicing", path: "/admin/invoicing"},
+	{name: "invoicing, awaiting payment", path: "/admin/invoicing?state=awaiting_payment"},
+	{name: "invoicing CSV", path: "/admin/invoicing/export.csv"},
+	{name: "retention", path: "/admin/retention"},
+	{name: "reports", path: "/admin/reports"},
+	{name: "report: delivery", path: "/admin/reports/delivery"},
+	{name: "report: delivery CSV", path: "/admin/reports/delivery.csv"},
+	{name: "report: attendance", path: "/admin/reports/attendance"},
+	{name: "report: non-attendance", path: "/admin/reports/non-attendance"},
+	{name: "report: unmet demand", path: "/admin/reports/unmet-demand"},
+	{name: "report: requests", path: "/admin/reports/requests"},
+	{name: "report: money", path: "/admin/reports/money"},
+	{name: "report: contribution", path: "/admin/reports/contribution"},
+	{name: "report: evaluation", path: "/admin/reports/evaluation"},
+	{name: "report: a trainer", path: "/admin/reports/contribution/trainers/{trainer}"},
+	{name: "report: a trainer's CSV", path: "/admin/reports/contribution/trainers/{trainer}/sessions.csv"},
+	{name: "board pack", path: "/admin/reports/pack"},
+	{name: "board pack XLSX", path: "/admin/reports/pack.xlsx"},
+	{name: "agency's booking form", path: "/agency/bookings/new", coordinator: true},
+	{name: "agency's charges", path: "/agency/charges", coordinator: true},
+	{name: "agency's changes", path: "/agency/agency-changes", coordinator: true},
+	{name: "agency's figures", path: "/agency/reports", coordinator: true},
+	{name: "agency's figures CSV", path: "/agency/reports/places.csv", coordinator: true},
+	{name: "agency's staff training CSV", path: "/agency/staff-training.csv", coordinator: true},
+	{name: "agency's training", path: "/agency/training", coordinator: true},
+	{name: "agency's training CSV", path: "/agency/training.csv", coordinator: true},
+	{name: "agency's training requests", path: "/training-requests", coordinator: true},
+	{name: "agency's person", path: "/agency/people/{person}", coordinator: true},
+	{name: "a person", path: "/admin/people/{person}"},
+	{name: "adding a person to a session", path: "/admin/sessions/{session}/bookings/add"},
+	{name: "new session form", path: "/admin/sessions/new"},
+	{name: "evaluation questions", path: "/admin/evaluation"},
 }
 
 // listWorld is the app served on a loopback port over a database of one
@@ -72,10 +127,14 @@ type listWorld struct {
 	log                  *queryLog
 	manager, coordinator *http.Client
 	session, agency      int64
+	past, course         int64
+	trainer, person      int64
 }
 
 func (w *listWorld) path(c listCase) string {
-	return strings.NewReplacer("{session}", strconv.FormatInt(w.session, 10), "{agency}", strconv.FormatInt(w.agency, 10)).Replace(c.path)
+	id := func(n int64) string { return strconv.FormatInt(n, 10) }
+	return strings.NewReplacer("{session}", id(w.session), "{agency}", id(w.agency), "{past}", id(w.past),
+		"{course}", id(w.course), "{trainer}", id(w.trainer), "{person}", id(w.person)).Replace(c.path)
 }
 
 func (w *listWorld) client(c listCase) *http.Client {
@@ -126,7 +185,15 @@ func newListWorld(tb testing.TB, db *pgxpool.Pool) *listWorld {
 	check(db.QueryRow(ctx, `
 		SELECT s.id FROM sessions s
 		ORDER BY (SELECT count(*) FROM bookings b WHERE b.session_id = s.id) DESC, s.id LIMIT 1`).Scan(&w.session))
+	check(db.QueryRow(ctx, `
+		SELECT s.id FROM sessions s WHERE s.status = 'completed'
+		ORDER BY (SELECT count(*) FROM bookings b WHERE b.session_id = s.id) DESC, s.id LIMIT 1`).Scan(&w.past))
+	check(db.QueryRow(ctx, `SELECT course_id FROM sessions GROUP BY course_id ORDER BY count(*) DESC, course_id LIMIT 1`).Scan(&w.course))
+	check(db.QueryRow(ctx, `SELECT trainer_id FROM session_trainers GROUP BY trainer_id ORDER BY count(*) DESC, trainer_id LIMIT 1`).Scan(&w.trainer))
 	check(db.QueryRow(ctx, `SELECT agency_id FROM users WHERE agency_id IS NOT NULL GROUP BY agency_id ORDER BY count(*) DESC, agency_id LIMIT 1`).Scan(&w.agency))
+	check(db.QueryRow(ctx, `
+		SELECT b.user_id FROM bookings b JOIN users u ON u.id = b.user_id WHERE u.agency_id = $1
+		GROUP BY b.user_id ORDER BY count(*) DESC, b.user_id LIMIT 1`, w.agency).Scan(&w.person))
 	var managerID, coordinatorID int64
 	check(db.QueryRow(ctx, `
 		WITH u AS (INSERT INTO users (email, full_name, job_title, agency_id, password_hash, email_verified_at)

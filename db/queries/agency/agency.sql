@@ -1,11 +1,16 @@
 -- Partner agencies, as the training manager keeps them.
 
 -- name: ListAgencies :many
--- Every agency, retired ones too, with how many people work for each.
+-- A page of the agencies, retired ones too, by name (agencies_by_name_idx),
+-- with how many people work for each (users_agency_by_name_idx).
 SELECT a.id, a.name, a.sector, a.charging_band, a.billing_contact_name, a.billing_contact_email, a.retired_at,
        (SELECT count(*) FROM users u WHERE u.agency_id = a.id AND u.erased_at IS NULL) AS people
 FROM agencies a
-ORDER BY lower(a.name), a.id;
+ORDER BY lower(a.name), a.id
+LIMIT @page_size OFFSET @skip;
+
+-- name: CountAgencies :one
+SELECT count(*) FROM agencies;
 
 -- name: GetAgency :one
 SELECT a.id, a.name, a.sector, a.charging_band, a.billing_contact_name, a.billing_contact_email, a.retired_at,

@@ -204,15 +204,22 @@ SELECT agency_id FROM (
 
 -- name: AgencyCharges :many
 -- An agency's charges, newest session first, for its coordinators.
-SELECT ch.id, ch.kind, ch.amount_pence, ch.status, ch.waiver_reason, u.full_name,
+-- Each charge's place, person and session are looked up by key (a lateral
+-- subquery), reading the agency's own charges and nothing else.
+SELECT ch.id, ch.kind, ch.amount_pence, ch.status, ch.waiver_reason, x.full_name,
        coalesce(ch.invoice_reference, '')::text AS invoice_reference,
-       s.id AS session_id, s.course_title, s.starts_at
+       x.session_id, x.course_title, x.starts_at
 FROM charges ch
-JOIN bookings b ON b.id = ch.booking_id
-JOIN users u ON u.id = b.user_id
-JOIN sessions s ON s.id = b.session_id
+CROSS JOIN LATERAL (
+    SELECT u.full_name, s.id AS session_id, s.course_title, s.starts_at
+    FROM bookings b
+    JOIN users u ON u.id = b.user_id
+    JOIN sessions s ON s.id = b.session_id
+    WHERE b.id = ch.booking_id
+    OFFSET 0
+) x
 WHERE ch.agency_id = @agency_id
-ORDER BY s.starts_at DESC, lower(u.full_name), ch.id;
+ORDER BY x.starts_at DESC, lower(x.full_name), ch.id;
 
 -- name: WaiveCorrectedAbsence :execrows
 -- A register corrected from absent: the non-attendance charge confirmed but

@@ -3,7 +3,9 @@
 -- period when it starts in it (London time) and ran (published or
 -- completed). With @agency_id, only the places booked from that agency
 -- (bookings.agency_id) count: an agency coordinator's own figures.
--- Averages are summed and counted here and divided in Go.
+-- Averages are summed and counted here and divided in Go. Each session's
+-- places are read in a lateral subquery through their indexes, so a period
+-- costs its own sessions' places however many years there are.
 
 -- name: EvaluationFigures :many
 -- By course and in total: evaluations asked and answered; confidence before
@@ -17,18 +19,22 @@ WITH period_sessions AS (
       AND s.status IN ('published', 'completed')
 ),
 facts AS (
-    SELECT ps.course_id,
-           (e.booking_id IS NOT NULL)::integer AS asked,
-           (e.submitted_at IS NOT NULL)::integer AS answered,
-           coalesce(o.n, 0) AS outcome_answers, coalesce(o.before_sum, 0) AS before_sum, coalesce(o.after_sum, 0) AS after_sum,
-           (fa.booking_id IS NOT NULL)::integer AS attendees_asked,
-           (fa.submitted_at IS NOT NULL)::integer AS attendees_answered,
-           (fl.booking_id IS NOT NULL)::integer AS line_managers_asked,
-           (fl.submitted_at IS NOT NULL)::integer AS line_managers_answered,
-           coalesce(ia.n, 0) AS later_answers, coalesce(ia.total, 0) AS later_sum,
-           coalesce(il.n, 0) AS line_manager_answers, coalesce(il.total, 0) AS line_manager_sum
+    SELECT ps.course_id, f.asked, f.answered, f.outcome_answers, f.before_sum, f.after_sum,
+           f.attendees_asked, f.attendees_answered, f.line_managers_asked, f.line_managers_answered,
+           f.later_answers, f.later_sum, f.line_manager_answers, f.line_manager_sum
     FROM period_sessions ps
-    JOIN bookings b ON b.session_id = ps.id
+    CROSS JOIN LATERAL (
+    SELECT count(*) AS places,
+           count(e.booking_id) AS asked,
+           count(e.submitted_at) AS answered,
+           sum(o.n) AS outcome_answers, sum(o.before_sum) AS before_sum, sum(o.after_sum) AS after_sum,
+           count(fa.booking_id) AS attendees_asked,
+           count(fa.submitted_at) AS attendees_answered,
+           count(fl.booking_id) AS line_managers_asked,
+           count(fl.submitted_at) AS line_managers_answered,
+           sum(ia.n) AS later_answers, sum(ia.total) AS later_sum,
+           sum(il.n) AS line_manager_answers, sum(il.total) AS line_manager_sum
+    FROM bookings b
     LEFT JOIN evaluations e ON e.booking_id = b.id
     LEFT JOIN LATERAL (SELECT count(*) AS n, sum(eo.before) AS before_sum, sum(eo.after) AS after_sum
                        FROM evaluation_outcomes eo
@@ -43,8 +49,11 @@ facts AS (
                        FROM impact_outcomes io
                        WHERE io.booking_id = fl.booking_id AND io.respondent = 'line_manager'
                          AND fl.submitted_at IS NOT NULL) il ON true
-    WHERE (e.booking_id IS NOT NULL OR fa.booking_id IS NOT NULL OR fl.booking_id IS NOT NULL)
+    WHERE b.session_id = ps.id
+      AND (e.booking_id IS NOT NULL OR fa.booking_id IS NOT NULL OR fl.booking_id IS NOT NULL)
       AND (sqlc.narg(agency_id)::bigint IS NULL OR b.agency_id = sqlc.narg(agency_id)::bigint)
+    ) f
+    WHERE f.places > 0
 )
 SELECT (GROUPING(x.course_id) = 1)::boolean AS total,
        coalesce(x.course_id, 0)::bigint AS course_id,
@@ -78,22 +87,27 @@ WITH period_sessions AS (
       AND s.status IN ('published', 'completed')
 ),
 answers AS (
-    SELECT ps.course_id, eo.position, eo.outcome, 1 AS n, eo.before::integer AS before, eo.after::integer AS after,
-           0 AS later_n, 0 AS later, 0 AS line_manager_n, 0 AS line_manager
+    SELECT ps.course_id, x.position, x.outcome, x.n, x.before, x.after, x.later_n, x.later, x.line_manager_n, x.line_manager
     FROM period_sessions ps
-    JOIN bookings b ON b.session_id = ps.id
-    JOIN evaluations e ON e.booking_id = b.id AND e.submitted_at IS NOT NULL
-    JOIN evaluation_outcomes eo ON eo.booking_id = e.booking_id
-    WHERE sqlc.narg(agency_id)::bigint IS NULL OR b.agency_id = sqlc.narg(agency_id)::bigint
-    UNION ALL
-    SELECT ps.course_id, io.position, io.outcome, 0, 0, 0,
-           (io.respondent = 'attendee')::integer, CASE WHEN io.respondent = 'attendee' THEN io.confidence::integer ELSE 0 END,
-           (io.respondent = 'line_manager')::integer, CASE WHEN io.respondent = 'line_manager' THEN io.confidence::integer ELSE 0 END
-    FROM period_sessions ps
-    JOIN bookings b ON b.session_id = ps.id
-    JOIN impact_follow_ups f ON f.booking_id = b.id AND f.submitted_at IS NOT NULL
-    JOIN impact_outcomes io ON io.booking_id = f.booking_id AND io.respondent = f.respondent
-    WHERE sqlc.narg(agency_id)::bigint IS NULL OR b.agency_id = sqlc.narg(agency_id)::bigint
+    CROSS JOIN LATERAL (
+        SELECT eo.position, eo.outcome, 1 AS n, eo.before::integer AS before, eo.after::integer AS after,
+               0 AS later_n, 0 AS later, 0 AS line_manager_n, 0 AS line_manager
+        FROM bookings b
+        JOIN evaluations e ON e.booking_id = b.id AND e.submitted_at IS NOT NULL
+        JOIN evaluation_outcomes eo ON eo.booking_id = e.booking_id
+        WHERE b.session_id = ps.id
+          AND (sqlc.narg(agency_id)::bigint IS NULL OR b.agency_id = sqlc.narg(agency_id)::bigint)
+        UNION ALL
+        SELECT io.position, io.outcome, 0, 0, 0,
+               (io.respondent = 'attendee')::integer, CASE WHEN io.respondent = 'attendee' THEN io.confidence::integer ELSE 0 END,
+               (io.respondent = 'line_manager')::integer, CASE WHEN io.respondent = 'line_manager' THEN io.confidence::integer ELSE 0 END
+        FROM bookings b
+        JOIN impact_follow_ups f ON f.booking_id = b.id AND f.submitted_at IS NOT NULL
+        JOIN impact_outcomes io ON io.booking_id = f.booking_id AND io.respondent = f.respondent
+        WHERE b.session_id = ps.id
+          AND (sqlc.narg(agency_id)::bigint IS NULL OR b.agency_id = sqlc.narg(agency_id)::bigint)
+        OFFSET 0
+    ) x
 )
 SELECT a.course_id, max(c.title)::text AS course_title, a.outcome, min(a.position)::integer AS position,
        sum(a.n)::integer AS answered, sum(a.before)::bigint AS before_sum, sum(a.after)::bigint AS after_sum,

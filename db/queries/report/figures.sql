@@ -5,17 +5,14 @@
 -- or completed and has ended by @now; cancelled when its status says so.
 -- Places are the bookings, together with the anonymous counts the retention
 -- schedule keeps of bookings it deleted (retained_place_counts), so an old
--- year still adds up.
+-- year still adds up. Places are read session by session (a lateral
+-- subquery on bookings_session_idx), so a period costs its own sessions'
+-- places however many years of bookings there are.
 
 -- name: DeliveryFigures :many
 -- Sessions and places by course, by London month and in total (one row per
 -- grouping set, grouped_by saying which).
-WITH places AS (
-    SELECT b.session_id, b.status::text AS status, b.attendance, 1 AS n FROM bookings b
-    UNION ALL
-    SELECT r.session_id, r.status, r.attendance, r.places FROM retained_place_counts r
-),
-period_sessions AS (
+WITH period_sessions AS (
     SELECT s.id, s.course_id, s.capacity,
            to_char(s.starts_at AT TIME ZONE 'Europe/London', 'YYYY-MM') AS month,
            s.status = 'cancelled' AS cancelled,
@@ -27,11 +24,15 @@ period_sessions AS (
 ),
 per_session AS (
     SELECT ps.id, ps.course_id, ps.capacity, ps.month, ps.cancelled, ps.delivered, ps.to_come,
-           coalesce(sum(p.n) FILTER (WHERE p.status = 'confirmed'), 0) AS booked,
-           coalesce(sum(p.n) FILTER (WHERE p.status = 'confirmed' AND p.attendance IN ('attended', 'late')), 0) AS attended
+           coalesce(p.booked, 0) AS booked, coalesce(p.attended, 0) AS attended
     FROM period_sessions ps
-    LEFT JOIN places p ON p.session_id = ps.id AND ps.delivered
-    GROUP BY ps.id, ps.course_id, ps.capacity, ps.month, ps.cancelled, ps.delivered, ps.to_come
+    LEFT JOIN LATERAL (
+        SELECT sum(x.n) FILTER (WHERE x.status = 'confirmed') AS booked,
+               sum(x.n) FILTER (WHERE x.status = 'confirmed' AND x.attendance IN ('attended', 'late')) AS attended
+        FROM (SELECT b.status::text AS status, b.attendance, 1 AS n FROM bookings b WHERE b.session_id = ps.id
+              UNION ALL
+              SELECT r.status, r.attendance, r.places FROM retained_place_counts r WHERE r.session_id = ps.id) x
+    ) p ON ps.delivered
 )
 SELECT (CASE WHEN GROUPING(x.course_id) = 0 THEN 'course'
              WHEN GROUPING(x.month) = 0 THEN 'month'
@@ -54,20 +55,24 @@ ORDER BY 1, 3, 2, 4;
 -- The places on delivered sessions by the booking's agency (bookings.agency_id,
 -- the person's agency when they booked), by sector and in total: booked,
 -- attended, late, absent, not marked, and cancelled inside the cut-off.
-WITH places AS (
-    SELECT b.session_id, b.agency_id, b.status::text AS status, b.attendance, b.late, 1 AS n FROM bookings b
-    UNION ALL
-    SELECT r.session_id, r.agency_id, r.status, r.attendance, r.late, r.places FROM retained_place_counts r
-),
-delivered AS (
+WITH delivered AS (
     SELECT s.id FROM sessions s
     WHERE s.starts_at >= @period_start::timestamptz AND s.starts_at < @period_end::timestamptz
       AND s.status IN ('published', 'completed') AND s.ends_at <= @now::timestamptz
 ),
+counted AS MATERIALIZED (
+    SELECT p.agency_id, p.status, p.attendance, p.late, sum(p.n) AS n
+    FROM delivered d
+    CROSS JOIN LATERAL (
+        SELECT b.agency_id, b.status::text AS status, b.attendance, b.late, 1 AS n FROM bookings b WHERE b.session_id = d.id
+        UNION ALL
+        SELECT r.agency_id, r.status, r.attendance, r.late, r.places FROM retained_place_counts r WHERE r.session_id = d.id
+    ) p
+    GROUP BY p.agency_id, p.status, p.attendance, p.late
+),
 agency_places AS (
     SELECT p.agency_id, coalesce(a.sector, '') AS sector, p.status, p.attendance, p.late, p.n
-    FROM delivered d
-    JOIN places p ON p.session_id = d.id
+    FROM counted p
     LEFT JOIN agencies a ON a.id = p.agency_id
 )
 SELECT (CASE WHEN GROUPING(x.agency_id) = 0 THEN 'agency'
@@ -94,22 +99,27 @@ ORDER BY 1, 3, 4, 2;
 -- room: distinct among the places marked attended or late (a person of an
 -- organisation not yet listed brings no sector); and how many of the
 -- period's delivered sessions had as many sectors (4 or more counted as 4).
-WITH places AS (
-    SELECT b.session_id, b.agency_id, b.status::text AS status, b.attendance, 1 AS n FROM bookings b
-    UNION ALL
-    SELECT r.session_id, r.agency_id, r.status, r.attendance, r.places FROM retained_place_counts r
-),
-per_session AS (
-    SELECT s.id, s.course_id, s.starts_at,
-           count(DISTINCT a.sector) FILTER (WHERE p.attendance IN ('attended', 'late')) AS sectors,
-           count(DISTINCT p.agency_id) FILTER (WHERE p.attendance IN ('attended', 'late')) AS agencies,
-           coalesce(sum(p.n) FILTER (WHERE p.attendance IN ('attended', 'late')), 0) AS attended
+WITH session_agencies AS MATERIALIZED (
+    SELECT s.id, s.course_id, s.starts_at, p.agency_id, sum(p.n) AS n
     FROM sessions s
-    LEFT JOIN places p ON p.session_id = s.id AND p.status = 'confirmed'
-    LEFT JOIN agencies a ON a.id = p.agency_id
+    LEFT JOIN LATERAL (
+        SELECT b.agency_id, 1 AS n FROM bookings b
+        WHERE b.session_id = s.id AND b.status = 'confirmed' AND b.attendance IN ('attended', 'late')
+        UNION ALL
+        SELECT r.agency_id, r.places FROM retained_place_counts r
+        WHERE r.session_id = s.id AND r.status = 'confirmed' AND r.attendance IN ('attended', 'late')
+    ) p ON true
     WHERE s.starts_at >= @period_start::timestamptz AND s.starts_at < @period_end::timestamptz
       AND s.status IN ('published', 'completed') AND s.ends_at <= @now::timestamptz
-    GROUP BY s.id, s.course_id, s.starts_at
+    GROUP BY s.id, s.course_id, s.starts_at, p.agency_id
+),
+per_session AS (
+    SELECT x.id, x.course_id, x.starts_at,
+           count(DISTINCT a.sector) AS sectors, count(DISTINCT x.agency_id) AS agencies,
+           coalesce(sum(x.n), 0) AS attended
+    FROM session_agencies x
+    LEFT JOIN agencies a ON a.id = x.agency_id
+    GROUP BY x.id, x.course_id, x.starts_at
 )
 SELECT x.id AS session_id, c.title AS course_title, x.starts_at, x.sectors::integer AS sectors,
        x.agencies::integer AS agencies, x.attended::integer AS attended,
@@ -125,23 +135,17 @@ ORDER BY x.starts_at, x.id;
 -- offer outstanding, or with an offer that expired, and who hold no other
 -- claim on that session that was ever confirmed. Retained counts add the
 -- places in those statuses (the people behind them are no longer known).
-WITH unplaced AS (
-    SELECT b.session_id, count(DISTINCT b.user_id) AS n
-    FROM bookings b
-    WHERE b.status IN ('waiting', 'offered', 'expired')
-      AND NOT EXISTS (SELECT 1 FROM bookings o
-                      WHERE o.session_id = b.session_id AND o.user_id = b.user_id AND o.confirmed_at IS NOT NULL)
-    GROUP BY b.session_id
-    UNION ALL
-    SELECT r.session_id, r.places FROM retained_place_counts r WHERE r.status IN ('waiting', 'offered', 'expired')
-),
-per_session AS (
-    SELECT s.id, s.course_id, coalesce(sum(u.n), 0) AS unplaced
+WITH per_session AS (
+    SELECT s.id, s.course_id,
+           (SELECT count(DISTINCT b.user_id) FROM bookings b
+            WHERE b.session_id = s.id AND b.status IN ('waiting', 'offered', 'expired')
+              AND NOT EXISTS (SELECT 1 FROM bookings o
+                              WHERE o.session_id = s.id AND o.user_id = b.user_id AND o.confirmed_at IS NOT NULL))
+         + (SELECT coalesce(sum(r.places), 0) FROM retained_place_counts r
+            WHERE r.session_id = s.id AND r.status IN ('waiting', 'offered', 'expired')) AS unplaced
     FROM sessions s
-    LEFT JOIN unplaced u ON u.session_id = s.id
     WHERE s.starts_at >= @period_start::timestamptz AND s.starts_at < @period_end::timestamptz
       AND s.status IN ('published', 'completed') AND s.ends_at <= @now::timestamptz
-    GROUP BY s.id, s.course_id
 )
 SELECT (CASE WHEN GROUPING(x.course_id) = 0 THEN 'course' ELSE 'total' END)::text AS grouped_by,
        coalesce(x.course_id, 0)::bigint AS course_id,
@@ -198,9 +202,9 @@ SELECT (CASE WHEN GROUPING(ch.kind) = 0 THEN ch.kind ELSE 'total' END)::text AS 
        coalesce(sum(ch.amount_pence) FILTER (WHERE ch.status = 'invoiced'), 0)::bigint AS invoiced_pence,
        count(*) FILTER (WHERE ch.status = 'paid')::integer AS paid,
        coalesce(sum(ch.amount_pence) FILTER (WHERE ch.status = 'paid'), 0)::bigint AS paid_pence
-FROM charges ch
-JOIN bookings b ON b.id = ch.booking_id
-JOIN sessions s ON s.id = b.session_id
+FROM sessions s
+CROSS JOIN LATERAL (SELECT b.id FROM bookings b WHERE b.session_id = s.id OFFSET 0) b
+JOIN charges ch ON ch.booking_id = b.id
 WHERE s.starts_at >= @period_start::timestamptz AND s.starts_at < @period_end::timestamptz
 GROUP BY GROUPING SETS ((ch.kind), ())
 ORDER BY GROUPING(ch.kind), 1;
@@ -214,9 +218,9 @@ SELECT count(*) FILTER (WHERE p.status IN ('paid', 'refunded'))::integer AS paid
        coalesce(sum(p.amount_pence) FILTER (WHERE p.status = 'refunded'), 0)::bigint AS refunded_pence,
        count(*) FILTER (WHERE p.status IN ('pending', 'invoiced') AND p.method = 'invoice')::integer AS owed,
        coalesce(sum(p.amount_pence) FILTER (WHERE p.status IN ('pending', 'invoiced') AND p.method = 'invoice'), 0)::bigint AS owed_pence
-FROM payments p
-JOIN bookings b ON b.id = p.booking_id
-JOIN sessions s ON s.id = b.session_id
+FROM sessions s
+CROSS JOIN LATERAL (SELECT b.id FROM bookings b WHERE b.session_id = s.id OFFSET 0) b
+JOIN payments p ON p.booking_id = b.id
 WHERE s.starts_at >= @period_start::timestamptz AND s.starts_at < @period_end::timestamptz;
 
 -- name: ContributionLedger :many
@@ -226,12 +230,7 @@ WHERE s.starts_at >= @period_start::timestamptz AND s.starts_at < @period_end::t
 -- booking's agency, times the session's length); the balance in Go. One row
 -- per agency with either, agency 0 for trainers or places with no agency on
 -- record, and the total last.
-WITH places AS (
-    SELECT b.session_id, b.agency_id, b.status::text AS status, b.attendance, 1 AS n FROM bookings b
-    UNION ALL
-    SELECT r.session_id, r.agency_id, r.status, r.attendance, r.places FROM retained_place_counts r
-),
-delivered AS (
+WITH delivered AS (
     SELECT s.id, (extract(epoch FROM s.ends_at - s.starts_at) / 60)::bigint AS minutes
     FROM sessions s
     WHERE s.starts_at >= @period_start::timestamptz AND s.starts_at < @period_end::timestamptz
@@ -245,8 +244,13 @@ moves AS (
     UNION ALL
     SELECT p.agency_id, 0::bigint, p.n * d.minutes, 0, p.n
     FROM delivered d
-    JOIN places p ON p.session_id = d.id
-    WHERE p.status = 'confirmed' AND p.attendance IN ('attended', 'late')
+    CROSS JOIN LATERAL (
+        SELECT b.agency_id, 1 AS n FROM bookings b
+        WHERE b.session_id = d.id AND b.status = 'confirmed' AND b.attendance IN ('attended', 'late')
+        UNION ALL
+        SELECT r.agency_id, r.places FROM retained_place_counts r
+        WHERE r.session_id = d.id AND r.status = 'confirmed' AND r.attendance IN ('attended', 'late')
+    ) p
 )
 SELECT (GROUPING(m.agency_id) = 1)::boolean AS total,
        coalesce(m.agency_id, 0)::bigint AS agency_id,

@@ -39,6 +39,17 @@ func (q *Queries) AgencyNameTaken(ctx context.Context, arg AgencyNameTakenParams
 	return exists, err
 }
 
+const countAgencies = `-- name: CountAgencies :one
+SELECT count(*) FROM agencies
+`
+
+func (q *Queries) CountAgencies(ctx context.Context) (int64, error) {
+	row := q.db.QueryRow(ctx, countAgencies)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const createAgency = `-- name: CreateAgency :one
 INSERT INTO agencies (name, sector, charging_band, billing_contact_name, billing_contact_email, created_at, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6, $6)
@@ -167,7 +178,13 @@ SELECT a.id, a.name, a.sector, a.charging_band, a.billing_contact_name, a.billin
        (SELECT count(*) FROM users u WHERE u.agency_id = a.id AND u.erased_at IS NULL) AS people
 FROM agencies a
 ORDER BY lower(a.name), a.id
+LIMIT $2 OFFSET $1
 `
+
+type ListAgenciesParams struct {
+	Skip     int32
+	PageSize int32
+}
 
 type ListAgenciesRow struct {
 	ID                  int64
@@ -181,9 +198,10 @@ type ListAgenciesRow struct {
 }
 
 // Partner agencies, as the training manager keeps them.
-// Every agency, retired ones too, with how many people work for each.
-func (q *Queries) ListAgencies(ctx context.Context) ([]ListAgenciesRow, error) {
-	rows, err := q.db.Query(ctx, listAgencies)
+// A page of the agencies, retired ones too, by name (agencies_by_name_idx),
+// with how many people work for each (users_agency_by_name_idx).
+func (q *Queries) ListAgencies(ctx context.Context, arg ListAgenciesParams) ([]ListAgenciesRow, error) {
+	rows, err := q.db.Query(ctx, listAgencies, arg.Skip, arg.PageSize)
 	if err != nil {
 		return nil, err
 	}

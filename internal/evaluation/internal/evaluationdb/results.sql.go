@@ -13,11 +13,16 @@ import (
 const answeredEvaluations = `-- name: AnsweredEvaluations :many
 SELECT e.booking_id, s.starts_at, s.course_title, e.submitted_at::timestamptz AS submitted_at,
        coalesce(a.name, '')::text AS agency, coalesce(a.sector, '')::text AS sector
-FROM evaluations e
-JOIN bookings b ON b.id = e.booking_id
-JOIN sessions s ON s.id = b.session_id
-LEFT JOIN agencies a ON a.id = b.agency_id
-WHERE b.session_id = ANY($1::bigint[]) AND e.submitted_at IS NOT NULL
+FROM sessions s
+CROSS JOIN LATERAL (
+    SELECT e.booking_id, e.submitted_at, b.agency_id
+    FROM bookings b
+    JOIN evaluations e ON e.booking_id = b.id
+    WHERE b.session_id = s.id AND e.submitted_at IS NOT NULL
+    OFFSET 0
+) e
+LEFT JOIN agencies a ON a.id = e.agency_id
+WHERE s.id = ANY($1::bigint[])
 ORDER BY s.starts_at, e.submitted_at, e.booking_id
 `
 
@@ -61,10 +66,15 @@ func (q *Queries) AnsweredEvaluations(ctx context.Context, sessionIds []int64) (
 
 const answeredOutcomes = `-- name: AnsweredOutcomes :many
 SELECT o.booking_id, o.position, o.outcome, o.before, o.after
-FROM evaluation_outcomes o
-JOIN evaluations e ON e.booking_id = o.booking_id
-JOIN bookings b ON b.id = o.booking_id
-WHERE b.session_id = ANY($1::bigint[]) AND e.submitted_at IS NOT NULL
+FROM (SELECT DISTINCT unnest($1::bigint[]) AS id) si
+CROSS JOIN LATERAL (
+    SELECT o.booking_id, o.position, o.outcome, o.before, o.after
+    FROM bookings b
+    JOIN evaluations e ON e.booking_id = b.id
+    JOIN evaluation_outcomes o ON o.booking_id = e.booking_id
+    WHERE b.session_id = si.id AND e.submitted_at IS NOT NULL
+    OFFSET 0
+) o
 ORDER BY o.booking_id, o.position
 `
 
@@ -96,12 +106,17 @@ func (q *Queries) AnsweredOutcomes(ctx context.Context, sessionIds []int64) ([]E
 
 const answeredQuestions = `-- name: AnsweredQuestions :many
 SELECT a.booking_id, q.lineage, q.version, q.kind, q.wording, a.rating, a.yes, a.answer
-FROM evaluation_answers a
+FROM (SELECT DISTINCT unnest($1::bigint[]) AS id) si
+CROSS JOIN LATERAL (
+    SELECT a.booking_id, a.question_id, a.rating, a.yes, a.answer, e.submitted_at
+    FROM bookings b
+    JOIN evaluations e ON e.booking_id = b.id
+    JOIN evaluation_answers a ON a.booking_id = e.booking_id
+    WHERE b.session_id = si.id AND e.submitted_at IS NOT NULL
+    OFFSET 0
+) a
 JOIN evaluation_questions q ON q.id = a.question_id
-JOIN evaluations e ON e.booking_id = a.booking_id
-JOIN bookings b ON b.id = a.booking_id
-WHERE b.session_id = ANY($1::bigint[]) AND e.submitted_at IS NOT NULL
-ORDER BY e.submitted_at, a.booking_id, q.position, q.id
+ORDER BY a.submitted_at, a.booking_id, q.position, q.id
 `
 
 type AnsweredQuestionsRow struct {
@@ -223,13 +238,17 @@ func (q *Queries) LatestQuestionVersions(ctx context.Context, lineages []int64) 
 }
 
 const placeCounts = `-- name: PlaceCounts :one
-SELECT count(*) FILTER (WHERE b.attendance IN ('attended', 'late'))::int AS attended,
-       count(e.booking_id)::int AS asked,
-       count(e.submitted_at)::int AS answered
-FROM bookings b
-LEFT JOIN evaluations e ON e.booking_id = b.id
-WHERE b.session_id = ANY($1::bigint[])
-  AND (b.attendance IN ('attended', 'late') OR e.booking_id IS NOT NULL)
+SELECT count(*) FILTER (WHERE x.attendance IN ('attended', 'late'))::int AS attended,
+       count(x.evaluated)::int AS asked,
+       count(x.submitted_at)::int AS answered
+FROM (SELECT DISTINCT unnest($1::bigint[]) AS id) si
+CROSS JOIN LATERAL (
+    SELECT b.attendance, e.booking_id AS evaluated, e.submitted_at
+    FROM bookings b
+    LEFT JOIN evaluations e ON e.booking_id = b.id
+    WHERE b.session_id = si.id AND (b.attendance IN ('attended', 'late') OR e.booking_id IS NOT NULL)
+    OFFSET 0
+) x
 `
 
 type PlaceCountsRow struct {
@@ -240,6 +259,9 @@ type PlaceCountsRow struct {
 
 // Places attended, and of those how many were asked to evaluate and how
 // many answered.
+// Each session's places are read in a lateral subquery through their
+// indexes (as every query here that takes @session_ids), so a course's
+// period costs its own sessions' places however many years there are.
 func (q *Queries) PlaceCounts(ctx context.Context, sessionIds []int64) (PlaceCountsRow, error) {
 	row := q.db.QueryRow(ctx, placeCounts, sessionIds)
 	var i PlaceCountsRow
@@ -267,10 +289,15 @@ func (q *Queries) ResultsCourse(ctx context.Context, courseID int64) (ResultsCou
 
 const resultsFollowUpOutcomes = `-- name: ResultsFollowUpOutcomes :many
 SELECT o.booking_id, o.respondent, o.position, o.outcome, o.confidence
-FROM impact_outcomes o
-JOIN impact_follow_ups f ON f.booking_id = o.booking_id AND f.respondent = o.respondent
-JOIN bookings b ON b.id = o.booking_id
-WHERE b.session_id = ANY($1::bigint[]) AND f.submitted_at IS NOT NULL
+FROM (SELECT DISTINCT unnest($1::bigint[]) AS id) si
+CROSS JOIN LATERAL (
+    SELECT o.booking_id, o.respondent, o.position, o.outcome, o.confidence
+    FROM bookings b
+    JOIN impact_follow_ups f ON f.booking_id = b.id
+    JOIN impact_outcomes o ON o.booking_id = f.booking_id AND o.respondent = f.respondent
+    WHERE b.session_id = si.id AND f.submitted_at IS NOT NULL
+    OFFSET 0
+) o
 ORDER BY o.booking_id, o.respondent, o.position
 `
 
@@ -303,10 +330,15 @@ func (q *Queries) ResultsFollowUpOutcomes(ctx context.Context, sessionIds []int6
 const resultsFollowUps = `-- name: ResultsFollowUps :many
 SELECT f.booking_id, f.respondent, f.submitted_at, f.example, f.barriers,
        coalesce(a.name, '')::text AS agency
-FROM impact_follow_ups f
-JOIN bookings b ON b.id = f.booking_id
-LEFT JOIN agencies a ON a.id = b.agency_id
-WHERE b.session_id = ANY($1::bigint[])
+FROM (SELECT DISTINCT unnest($1::bigint[]) AS id) si
+CROSS JOIN LATERAL (
+    SELECT f.booking_id, f.respondent, f.submitted_at, f.example, f.barriers, b.agency_id
+    FROM bookings b
+    JOIN impact_follow_ups f ON f.booking_id = b.id
+    WHERE b.session_id = si.id
+    OFFSET 0
+) f
+LEFT JOIN agencies a ON a.id = f.agency_id
 ORDER BY f.submitted_at NULLS LAST, f.booking_id, f.respondent
 `
 

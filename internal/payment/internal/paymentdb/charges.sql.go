@@ -11,15 +11,20 @@ import (
 )
 
 const agencyCharges = `-- name: AgencyCharges :many
-SELECT ch.id, ch.kind, ch.amount_pence, ch.status, ch.waiver_reason, u.full_name,
+SELECT ch.id, ch.kind, ch.amount_pence, ch.status, ch.waiver_reason, x.full_name,
        coalesce(ch.invoice_reference, '')::text AS invoice_reference,
-       s.id AS session_id, s.course_title, s.starts_at
+       x.session_id, x.course_title, x.starts_at
 FROM charges ch
-JOIN bookings b ON b.id = ch.booking_id
-JOIN users u ON u.id = b.user_id
-JOIN sessions s ON s.id = b.session_id
+CROSS JOIN LATERAL (
+    SELECT u.full_name, s.id AS session_id, s.course_title, s.starts_at
+    FROM bookings b
+    JOIN users u ON u.id = b.user_id
+    JOIN sessions s ON s.id = b.session_id
+    WHERE b.id = ch.booking_id
+    OFFSET 0
+) x
 WHERE ch.agency_id = $1
-ORDER BY s.starts_at DESC, lower(u.full_name), ch.id
+ORDER BY x.starts_at DESC, lower(x.full_name), ch.id
 `
 
 type AgencyChargesRow struct {
@@ -36,6 +41,8 @@ type AgencyChargesRow struct {
 }
 
 // An agency's charges, newest session first, for its coordinators.
+// Each charge's place, person and session are looked up by key (a lateral
+// subquery), reading the agency's own charges and nothing else.
 func (q *Queries) AgencyCharges(ctx context.Context, agencyID int64) ([]AgencyChargesRow, error) {
 	rows, err := q.db.Query(ctx, agencyCharges, agencyID)
 	if err != nil {

@@ -49,8 +49,8 @@ const invoicingRows = `-- name: InvoicingRows :many
 
 SELECT x.row_kind, x.id, x.kind, x.amount_pence, x.status, x.invoice_reference,
        x.payer, x.payer_name, x.billing_name, x.billing_email, x.purchase_order,
-       coalesce(a.name, u.unlisted_agency_name, '')::text AS agency_name,
-       u.full_name AS person, s.id AS session_id, s.course_title, s.starts_at, x.booking_id
+       coalesce(a.name, b.unlisted_agency_name, '')::text AS agency_name,
+       b.full_name AS person, b.id AS session_id, b.course_title, b.starts_at, x.booking_id
 FROM (
     SELECT 'charge'::text AS row_kind, ch.id, ch.kind::text AS kind, ch.amount_pence, ch.status::text AS status,
            coalesce(ch.invoice_reference, '')::text AS invoice_reference,
@@ -60,8 +60,8 @@ FROM (
            ''::text AS purchase_order, ch.agency_id AS agency_id, ch.booking_id
     FROM charges ch
     JOIN agencies ag ON ag.id = ch.agency_id
-    JOIN bookings cb ON cb.id = ch.booking_id
-    WHERE NOT $1::boolean
+    CROSS JOIN LATERAL (SELECT cb.attendance FROM bookings cb WHERE cb.id = ch.booking_id OFFSET 0) cb
+    WHERE NOT $1::boolean AND ch.status IN ('proposed', 'invoiced')
       AND (($2::text = 'to_invoice' AND ch.status = 'proposed' AND ch.billing_batch IS NULL
             AND ch.stripe_invoice_id IS NULL AND (ch.kind <> 'non_attendance' OR cb.attendance = 'absent'))
         OR ($2::text = 'invoiced' AND ch.status = 'invoiced' AND ch.invoice_reference IS NOT NULL))
@@ -76,20 +76,29 @@ FROM (
                  ELSE coalesce(p.payer_email::text, '') END)::text,
            coalesce(p.purchase_order, '')::text, pb.agency_id, p.booking_id
     FROM payments p
-    JOIN bookings pb ON pb.id = p.booking_id
-    JOIN sessions ps ON ps.id = pb.session_id
+    CROSS JOIN LATERAL (
+        SELECT pb.agency_id, ps.starts_at, ps.status
+        FROM bookings pb JOIN sessions ps ON ps.id = pb.session_id
+        WHERE pb.id = p.booking_id
+        OFFSET 0
+    ) pb
     LEFT JOIN agencies pa ON pa.id = pb.agency_id
-    WHERE p.method = 'invoice' AND (NOT $1::boolean OR p.payer <> 'agency')
+    WHERE p.method = 'invoice' AND p.status IN ('pending', 'invoiced') AND (NOT $1::boolean OR p.payer <> 'agency')
       AND (($2::text = 'to_invoice' AND p.status = 'pending' AND p.billing_batch IS NULL
-            AND p.stripe_invoice_id IS NULL AND ps.starts_at <= $3::timestamptz AND ps.status <> 'cancelled'
+            AND p.stripe_invoice_id IS NULL AND pb.starts_at <= $3::timestamptz AND pb.status <> 'cancelled'
             AND (p.payer <> 'agency' OR pb.agency_id IS NOT NULL))
         OR ($2::text = 'invoiced' AND p.status = 'invoiced' AND p.invoice_reference IS NOT NULL))
 ) x
-JOIN bookings b ON b.id = x.booking_id
-JOIN users u ON u.id = b.user_id
-JOIN sessions s ON s.id = b.session_id
+CROSS JOIN LATERAL (
+    SELECT b.agency_id, u.unlisted_agency_name, u.full_name, s.id, s.course_title, s.starts_at
+    FROM bookings b
+    JOIN users u ON u.id = b.user_id
+    JOIN sessions s ON s.id = b.session_id
+    WHERE b.id = x.booking_id
+    OFFSET 0
+) b
 LEFT JOIN agencies a ON a.id = b.agency_id
-ORDER BY lower(x.payer_name), lower(x.billing_email), s.starts_at, s.id, lower(u.full_name), x.row_kind, x.id
+ORDER BY lower(x.payer_name), lower(x.billing_email), b.starts_at, b.id, lower(b.full_name), x.row_kind, x.id
 `
 
 type InvoicingRowsParams struct {

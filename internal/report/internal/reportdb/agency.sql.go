@@ -19,11 +19,15 @@ SELECT count(*) FILTER (WHERE ch.status = 'proposed')::integer AS proposed,
        coalesce(sum(ch.amount_pence) FILTER (WHERE ch.status = 'invoiced'), 0)::bigint AS invoiced_pence,
        count(*) FILTER (WHERE ch.status = 'paid')::integer AS paid,
        coalesce(sum(ch.amount_pence) FILTER (WHERE ch.status = 'paid'), 0)::bigint AS paid_pence
-FROM charges ch
-JOIN bookings b ON b.id = ch.booking_id
-JOIN sessions s ON s.id = b.session_id
-WHERE ch.agency_id = $1::bigint
-  AND s.starts_at >= $2::timestamptz AND s.starts_at < $3::timestamptz
+FROM sessions s
+CROSS JOIN LATERAL (
+    SELECT ch.status, ch.amount_pence
+    FROM bookings b
+    JOIN charges ch ON ch.booking_id = b.id
+    WHERE b.session_id = s.id AND ch.agency_id = $1::bigint
+    OFFSET 0
+) ch
+WHERE s.starts_at >= $2::timestamptz AND s.starts_at < $3::timestamptz
 `
 
 type AgencyChargeFiguresParams struct {
@@ -84,11 +88,15 @@ SELECT count(*) FILTER (WHERE p.status IN ('paid', 'refunded'))::integer AS paid
        coalesce(sum(p.amount_pence) FILTER (WHERE p.status = 'refunded'), 0)::bigint AS refunded_pence,
        count(*) FILTER (WHERE p.status IN ('pending', 'invoiced') AND p.method = 'invoice')::integer AS owed,
        coalesce(sum(p.amount_pence) FILTER (WHERE p.status IN ('pending', 'invoiced') AND p.method = 'invoice'), 0)::bigint AS owed_pence
-FROM payments p
-JOIN bookings b ON b.id = p.booking_id
-JOIN sessions s ON s.id = b.session_id
-WHERE b.agency_id = $1::bigint
-  AND s.starts_at >= $2::timestamptz AND s.starts_at < $3::timestamptz
+FROM sessions s
+CROSS JOIN LATERAL (
+    SELECT p.status, p.amount_pence, p.method
+    FROM bookings b
+    JOIN payments p ON p.booking_id = b.id
+    WHERE b.session_id = s.id AND b.agency_id = $1::bigint
+    OFFSET 0
+) p
+WHERE s.starts_at >= $2::timestamptz AND s.starts_at < $3::timestamptz
 `
 
 type AgencyPlaceIncomeParams struct {
@@ -224,17 +232,18 @@ SELECT u.id AS user_id, u.full_name, u.email::text AS email, u.job_title,
        coalesce(t.level, 0)::integer AS level,
        coalesce(t.starts_at, 'epoch'::timestamptz)::timestamptz AS starts_at,
        coalesce(t.minutes, 0)::bigint AS minutes,
-       coalesce(cert.code, '')::text AS certificate_code
+       coalesce(t.code, '')::text AS certificate_code
 FROM users u
 LEFT JOIN LATERAL (
     SELECT b.id AS booking_id, s.course_title, c.level, s.starts_at,
-           (extract(epoch FROM s.ends_at - s.starts_at) / 60)::bigint AS minutes
+           (extract(epoch FROM s.ends_at - s.starts_at) / 60)::bigint AS minutes,
+           (SELECT cert.code FROM certificates cert WHERE cert.booking_id = b.id) AS code
     FROM bookings b
     JOIN sessions s ON s.id = b.session_id
     JOIN courses c ON c.id = s.course_id
     WHERE b.user_id = u.id AND b.status = 'confirmed' AND b.attendance IN ('attended', 'late')
+    OFFSET 0
 ) t ON true
-LEFT JOIN certificates cert ON cert.booking_id = t.booking_id
 WHERE u.agency_id = $1::bigint AND u.erased_at IS NULL
 ORDER BY u.full_name, u.id, t.starts_at, t.booking_id
 `

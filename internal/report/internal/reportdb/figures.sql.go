@@ -22,9 +22,9 @@ SELECT (CASE WHEN GROUPING(ch.kind) = 0 THEN ch.kind ELSE 'total' END)::text AS 
        coalesce(sum(ch.amount_pence) FILTER (WHERE ch.status = 'invoiced'), 0)::bigint AS invoiced_pence,
        count(*) FILTER (WHERE ch.status = 'paid')::integer AS paid,
        coalesce(sum(ch.amount_pence) FILTER (WHERE ch.status = 'paid'), 0)::bigint AS paid_pence
-FROM charges ch
-JOIN bookings b ON b.id = ch.booking_id
-JOIN sessions s ON s.id = b.session_id
+FROM sessions s
+CROSS JOIN LATERAL (SELECT b.id FROM bookings b WHERE b.session_id = s.id OFFSET 0) b
+JOIN charges ch ON ch.booking_id = b.id
 WHERE s.starts_at >= $1::timestamptz AND s.starts_at < $2::timestamptz
 GROUP BY GROUPING SETS ((ch.kind), ())
 ORDER BY GROUPING(ch.kind), 1
@@ -80,12 +80,7 @@ func (q *Queries) ChargeFigures(ctx context.Context, arg ChargeFiguresParams) ([
 }
 
 const contributionLedger = `-- name: ContributionLedger :many
-WITH places AS (
-    SELECT b.session_id, b.agency_id, b.status::text AS status, b.attendance, 1 AS n FROM bookings b
-    UNION ALL
-    SELECT r.session_id, r.agency_id, r.status, r.attendance, r.places FROM retained_place_counts r
-),
-delivered AS (
+WITH delivered AS (
     SELECT s.id, (extract(epoch FROM s.ends_at - s.starts_at) / 60)::bigint AS minutes
     FROM sessions s
     WHERE s.starts_at >= $1::timestamptz AND s.starts_at < $2::timestamptz
@@ -99,8 +94,13 @@ moves AS (
     UNION ALL
     SELECT p.agency_id, 0::bigint, p.n * d.minutes, 0, p.n
     FROM delivered d
-    JOIN places p ON p.session_id = d.id
-    WHERE p.status = 'confirmed' AND p.attendance IN ('attended', 'late')
+    CROSS JOIN LATERAL (
+        SELECT b.agency_id, 1 AS n FROM bookings b
+        WHERE b.session_id = d.id AND b.status = 'confirmed' AND b.attendance IN ('attended', 'late')
+        UNION ALL
+        SELECT r.agency_id, r.places FROM retained_place_counts r
+        WHERE r.session_id = d.id AND r.status = 'confirmed' AND r.attendance IN ('attended', 'late')
+    ) p
 )
 SELECT (GROUPING(m.agency_id) = 1)::boolean AS total,
        coalesce(m.agency_id, 0)::bigint AS agency_id,
@@ -170,12 +170,7 @@ func (q *Queries) ContributionLedger(ctx context.Context, arg ContributionLedger
 
 const deliveryFigures = `-- name: DeliveryFigures :many
 
-WITH places AS (
-    SELECT b.session_id, b.status::text AS status, b.attendance, 1 AS n FROM bookings b
-    UNION ALL
-    SELECT r.session_id, r.status, r.attendance, r.places FROM retained_place_counts r
-),
-period_sessions AS (
+WITH period_sessions AS (
     SELECT s.id, s.course_id, s.capacity,
            to_char(s.starts_at AT TIME ZONE 'Europe/London', 'YYYY-MM') AS month,
            s.status = 'cancelled' AS cancelled,
@@ -187,11 +182,15 @@ period_sessions AS (
 ),
 per_session AS (
     SELECT ps.id, ps.course_id, ps.capacity, ps.month, ps.cancelled, ps.delivered, ps.to_come,
-           coalesce(sum(p.n) FILTER (WHERE p.status = 'confirmed'), 0) AS booked,
-           coalesce(sum(p.n) FILTER (WHERE p.status = 'confirmed' AND p.attendance IN ('attended', 'late')), 0) AS attended
+           coalesce(p.booked, 0) AS booked, coalesce(p.attended, 0) AS attended
     FROM period_sessions ps
-    LEFT JOIN places p ON p.session_id = ps.id AND ps.delivered
-    GROUP BY ps.id, ps.course_id, ps.capacity, ps.month, ps.cancelled, ps.delivered, ps.to_come
+    LEFT JOIN LATERAL (
+        SELECT sum(x.n) FILTER (WHERE x.status = 'confirmed') AS booked,
+               sum(x.n) FILTER (WHERE x.status = 'confirmed' AND x.attendance IN ('attended', 'late')) AS attended
+        FROM (SELECT b.status::text AS status, b.attendance, 1 AS n FROM bookings b WHERE b.session_id = ps.id
+              UNION ALL
+              SELECT r.status, r.attendance, r.places FROM retained_place_counts r WHERE r.session_id = ps.id) x
+    ) p ON ps.delivered
 )
 SELECT (CASE WHEN GROUPING(x.course_id) = 0 THEN 'course'
              WHEN GROUPING(x.month) = 0 THEN 'month'
@@ -237,7 +236,9 @@ type DeliveryFiguresRow struct {
 // or completed and has ended by @now; cancelled when its status says so.
 // Places are the bookings, together with the anonymous counts the retention
 // schedule keeps of bookings it deleted (retained_place_counts), so an old
-// year still adds up.
+// year still adds up. Places are read session by session (a lateral
+// subquery on bookings_session_idx), so a period costs its own sessions'
+// places however many years of bookings there are.
 // Sessions and places by course, by London month and in total (one row per
 // grouping set, grouped_by saying which).
 func (q *Queries) DeliveryFigures(ctx context.Context, arg DeliveryFiguresParams) ([]DeliveryFiguresRow, error) {
@@ -278,9 +279,9 @@ SELECT count(*) FILTER (WHERE p.status IN ('paid', 'refunded'))::integer AS paid
        coalesce(sum(p.amount_pence) FILTER (WHERE p.status = 'refunded'), 0)::bigint AS refunded_pence,
        count(*) FILTER (WHERE p.status IN ('pending', 'invoiced') AND p.method = 'invoice')::integer AS owed,
        coalesce(sum(p.amount_pence) FILTER (WHERE p.status IN ('pending', 'invoiced') AND p.method = 'invoice'), 0)::bigint AS owed_pence
-FROM payments p
-JOIN bookings b ON b.id = p.booking_id
-JOIN sessions s ON s.id = b.session_id
+FROM sessions s
+CROSS JOIN LATERAL (SELECT b.id FROM bookings b WHERE b.session_id = s.id OFFSET 0) b
+JOIN payments p ON p.booking_id = b.id
 WHERE s.starts_at >= $1::timestamptz AND s.starts_at < $2::timestamptz
 `
 
@@ -315,20 +316,24 @@ func (q *Queries) PlaceIncome(ctx context.Context, arg PlaceIncomeParams) (Place
 }
 
 const placesByAgency = `-- name: PlacesByAgency :many
-WITH places AS (
-    SELECT b.session_id, b.agency_id, b.status::text AS status, b.attendance, b.late, 1 AS n FROM bookings b
-    UNION ALL
-    SELECT r.session_id, r.agency_id, r.status, r.attendance, r.late, r.places FROM retained_place_counts r
-),
-delivered AS (
+WITH delivered AS (
     SELECT s.id FROM sessions s
     WHERE s.starts_at >= $1::timestamptz AND s.starts_at < $2::timestamptz
       AND s.status IN ('published', 'completed') AND s.ends_at <= $3::timestamptz
 ),
+counted AS MATERIALIZED (
+    SELECT p.agency_id, p.status, p.attendance, p.late, sum(p.n) AS n
+    FROM delivered d
+    CROSS JOIN LATERAL (
+        SELECT b.agency_id, b.status::text AS status, b.attendance, b.late, 1 AS n FROM bookings b WHERE b.session_id = d.id
+        UNION ALL
+        SELECT r.agency_id, r.status, r.attendance, r.late, r.places FROM retained_place_counts r WHERE r.session_id = d.id
+    ) p
+    GROUP BY p.agency_id, p.status, p.attendance, p.late
+),
 agency_places AS (
     SELECT p.agency_id, coalesce(a.sector, '') AS sector, p.status, p.attendance, p.late, p.n
-    FROM delivered d
-    JOIN places p ON p.session_id = d.id
+    FROM counted p
     LEFT JOIN agencies a ON a.id = p.agency_id
 )
 SELECT (CASE WHEN GROUPING(x.agency_id) = 0 THEN 'agency'
@@ -475,22 +480,27 @@ func (q *Queries) RequestFigures(ctx context.Context, arg RequestFiguresParams) 
 }
 
 const sessionSectors = `-- name: SessionSectors :many
-WITH places AS (
-    SELECT b.session_id, b.agency_id, b.status::text AS status, b.attendance, 1 AS n FROM bookings b
-    UNION ALL
-    SELECT r.session_id, r.agency_id, r.status, r.attendance, r.places FROM retained_place_counts r
-),
-per_session AS (
-    SELECT s.id, s.course_id, s.starts_at,
-           count(DISTINCT a.sector) FILTER (WHERE p.attendance IN ('attended', 'late')) AS sectors,
-           count(DISTINCT p.agency_id) FILTER (WHERE p.attendance IN ('attended', 'late')) AS agencies,
-           coalesce(sum(p.n) FILTER (WHERE p.attendance IN ('attended', 'late')), 0) AS attended
+WITH session_agencies AS MATERIALIZED (
+    SELECT s.id, s.course_id, s.starts_at, p.agency_id, sum(p.n) AS n
     FROM sessions s
-    LEFT JOIN places p ON p.session_id = s.id AND p.status = 'confirmed'
-    LEFT JOIN agencies a ON a.id = p.agency_id
+    LEFT JOIN LATERAL (
+        SELECT b.agency_id, 1 AS n FROM bookings b
+        WHERE b.session_id = s.id AND b.status = 'confirmed' AND b.attendance IN ('attended', 'late')
+        UNION ALL
+        SELECT r.agency_id, r.places FROM retained_place_counts r
+        WHERE r.session_id = s.id AND r.status = 'confirmed' AND r.attendance IN ('attended', 'late')
+    ) p ON true
     WHERE s.starts_at >= $1::timestamptz AND s.starts_at < $2::timestamptz
       AND s.status IN ('published', 'completed') AND s.ends_at <= $3::timestamptz
-    GROUP BY s.id, s.course_id, s.starts_at
+    GROUP BY s.id, s.course_id, s.starts_at, p.agency_id
+),
+per_session AS (
+    SELECT x.id, x.course_id, x.starts_at,
+           count(DISTINCT a.sector) AS sectors, count(DISTINCT x.agency_id) AS agencies,
+           coalesce(sum(x.n), 0) AS attended
+    FROM session_agencies x
+    LEFT JOIN agencies a ON a.id = x.agency_id
+    GROUP BY x.id, x.course_id, x.starts_at
 )
 SELECT x.id AS session_id, c.title AS course_title, x.starts_at, x.sectors::integer AS sectors,
        x.agencies::integer AS agencies, x.attended::integer AS attended,
@@ -629,23 +639,17 @@ func (q *Queries) TrainerSessions(ctx context.Context, arg TrainerSessionsParams
 }
 
 const unmetDemand = `-- name: UnmetDemand :many
-WITH unplaced AS (
-    SELECT b.session_id, count(DISTINCT b.user_id) AS n
-    FROM bookings b
-    WHERE b.status IN ('waiting', 'offered', 'expired')
-      AND NOT EXISTS (SELECT 1 FROM bookings o
-                      WHERE o.session_id = b.session_id AND o.user_id = b.user_id AND o.confirmed_at IS NOT NULL)
-    GROUP BY b.session_id
-    UNION ALL
-    SELECT r.session_id, r.places FROM retained_place_counts r WHERE r.status IN ('waiting', 'offered', 'expired')
-),
-per_session AS (
-    SELECT s.id, s.course_id, coalesce(sum(u.n), 0) AS unplaced
+WITH per_session AS (
+    SELECT s.id, s.course_id,
+           (SELECT count(DISTINCT b.user_id) FROM bookings b
+            WHERE b.session_id = s.id AND b.status IN ('waiting', 'offered', 'expired')
+              AND NOT EXISTS (SELECT 1 FROM bookings o
+                              WHERE o.session_id = s.id AND o.user_id = b.user_id AND o.confirmed_at IS NOT NULL))
+         + (SELECT coalesce(sum(r.places), 0) FROM retained_place_counts r
+            WHERE r.session_id = s.id AND r.status IN ('waiting', 'offered', 'expired')) AS unplaced
     FROM sessions s
-    LEFT JOIN unplaced u ON u.session_id = s.id
     WHERE s.starts_at >= $1::timestamptz AND s.starts_at < $2::timestamptz
       AND s.status IN ('published', 'completed') AND s.ends_at <= $3::timestamptz
-    GROUP BY s.id, s.course_id
 )
 SELECT (CASE WHEN GROUPING(x.course_id) = 0 THEN 'course' ELSE 'total' END)::text AS grouped_by,
        coalesce(x.course_id, 0)::bigint AS course_id,
