@@ -19,6 +19,7 @@ import (
 	"time"
 	_ "time/tzdata" // Europe/London must work on machines without zoneinfo
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/pscp/booktraining/db"
@@ -86,13 +87,7 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 		return fmt.Errorf("DATABASE_URL: %w", err)
 	}
 	poolCfg.MaxConns = cfg.DatabaseMaxConns
-	// pg_stat_activity tells the requests' connections from the job
-	// queue's, unless DATABASE_URL names them.
-	name := poolCfg.ConnConfig.RuntimeParams["application_name"]
-	if name == "" {
-		name = "booktraining"
-		poolCfg.ConnConfig.RuntimeParams["application_name"] = name
-	}
+	name := withSessionDefaults(poolCfg.ConnConfig)
 	pool, err := pgxpool.NewWithConfig(ctx, poolCfg)
 	if err != nil {
 		return fmt.Errorf("connect to the database: %w", err)
@@ -214,4 +209,21 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// withSessionDefaults sets what DATABASE_URL leaves unsaid of the app's
+// database sessions, and returns the application name they carry:
+//   - application_name "booktraining", so pg_stat_activity tells the
+//     requests' connections from the job queue's (" jobs");
+//   - jit off: the app's statements are short, and a report over a grown
+//     year crossed jit_above_cost, where compiling took tens of
+//     milliseconds more than it saved.
+func withSessionDefaults(c *pgx.ConnConfig) string {
+	if c.RuntimeParams["application_name"] == "" {
+		c.RuntimeParams["application_name"] = "booktraining"
+	}
+	if c.RuntimeParams["jit"] == "" {
+		c.RuntimeParams["jit"] = "off"
+	}
+	return c.RuntimeParams["application_name"]
 }
