@@ -209,3 +209,43 @@ func TestABookingDoesNotQueueForTheSessionsReminders(t *testing.T) {
 	require.NoError(t, tx.Rollback(f.ctx))
 	assert.Equal(t, scheduled, reminders(), "one job per reminder, as before")
 }
+
+// Each session keeps how many of its confirmed places have no attendance
+// mark (for the manager's home), whatever changes its bookings: a place
+// taken, marked, unmarked, cancelled, a waiting place, a deletion.
+func TestASessionCountsItsUnmarkedPlaces(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	session := f.session(t, 3, 30)
+	unmarked := func() int {
+		var n int
+		require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT unmarked_places FROM sessions WHERE id = $1", session).Scan(&n))
+		return n
+	}
+	var ids []int64
+	for _, name := range []string{"unmarked-a", "unmarked-b", "unmarked-c"} {
+		out, err := f.book(f.person(t, name, f.agency), session, false)
+		require.NoError(t, err)
+		ids = append(ids, out.BookingID)
+	}
+	_, err := f.book(f.person(t, "unmarked-waits", f.agency), session, true)
+	require.NoError(t, err)
+	assert.Equal(t, 3, unmarked(), "three places confirmed; the waiting place is none")
+	for _, step := range []struct {
+		sql   string
+		place int // which of the three
+		want  int
+	}{
+		{"UPDATE bookings SET attendance = 'attended' WHERE id = $1", 0, 2},
+		{"UPDATE bookings SET attendance = 'absent' WHERE id = $1", 0, 2},
+		{"UPDATE bookings SET attendance = NULL WHERE id = $1", 0, 3},
+		{"UPDATE bookings SET attendance = 'late' WHERE id = $1", 1, 2},
+		{"UPDATE bookings SET status = 'cancelled', ended_at = now() WHERE id = $1", 2, 1},
+		{"DELETE FROM bookings WHERE id = $1", 0, 0},
+	} {
+		_, err := f.pool.Exec(f.ctx, step.sql, ids[step.place])
+		require.NoError(t, err, step.sql)
+		assert.Equal(t, step.want, unmarked(), step.sql)
+		f.consistent(t, session)
+	}
+}

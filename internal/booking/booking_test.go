@@ -105,13 +105,16 @@ func (f fixture) book(who actor.Actor, session int64, wait bool) (booking.Outcom
 // and returns the number of confirmed places.
 func (f fixture) consistent(t *testing.T, session int64) (confirmed int) {
 	t.Helper()
-	var taken, capacity, held int
+	var taken, capacity, held, unmarkedKept, unmarked int
 	require.NoError(t, f.pool.QueryRow(f.ctx, `
 		SELECT s.seats_taken, s.capacity,
 		       (SELECT count(*) FROM bookings b WHERE b.session_id = s.id AND booking_status_takes_seat(b.status)),
-		       (SELECT count(*) FROM bookings b WHERE b.session_id = s.id AND b.status = 'confirmed')
-		FROM sessions s WHERE s.id = $1`, session).Scan(&taken, &capacity, &held, &confirmed))
+		       (SELECT count(*) FROM bookings b WHERE b.session_id = s.id AND b.status = 'confirmed'),
+		       s.unmarked_places,
+		       (SELECT count(*) FROM bookings b WHERE b.session_id = s.id AND b.status = 'confirmed' AND b.attendance IS NULL)
+		FROM sessions s WHERE s.id = $1`, session).Scan(&taken, &capacity, &held, &confirmed, &unmarkedKept, &unmarked))
 	assert.Equal(t, held, taken, "seats_taken must equal the places confirmed or held for an offer or a payment")
+	assert.Equal(t, unmarked, unmarkedKept, "unmarked_places must equal the confirmed places with no attendance mark")
 	assert.LessOrEqual(t, taken, capacity, "the session is over-filled")
 	return confirmed
 }

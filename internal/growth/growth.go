@@ -46,7 +46,7 @@ var Onefold = Size{
 
 // Version changes whenever Grow's output does, so a database cached from an
 // older fill is never reused.
-const Version = 4
+const Version = 5
 
 // Grow adds s to a database that holds the demo seed (its courses and an
 // online venue), dated around now. It needs a role that may set
@@ -170,8 +170,10 @@ var statements = []statement{
 		                           ELSE 'confirmed' END)::booking_status AS status,
 		                     (se.status <> 'cancelled' AND (se.n + k) % 10 = 0 AND se.n % 3 = 0) AS late) b`},
 	{"seat counts", `
-		UPDATE sessions s SET seats_taken = t.n
-		FROM (SELECT session_id, count(*) AS n FROM bookings WHERE booking_status_takes_seat(status) GROUP BY session_id) t
+		UPDATE sessions s SET seats_taken = t.n, unmarked_places = t.unmarked
+		FROM (SELECT session_id, count(*) FILTER (WHERE booking_status_takes_seat(status)) AS n,
+		             count(*) FILTER (WHERE status = 'confirmed' AND attendance IS NULL) AS unmarked
+		      FROM bookings GROUP BY session_id) t
 		WHERE t.session_id = s.id AND s.meeting_url LIKE 'https://meet.example.org/grown-%'`},
 	{"evaluations", `
 		INSERT INTO evaluations (booking_id, asked_at, closes_at, invited_at, submitted_at, follow_up_at)
