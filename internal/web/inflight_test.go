@@ -6,8 +6,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gofiber/fiber/v2"
 	"github.com/stretchr/testify/assert"
 	"github.com/valyala/fasthttp"
+
+	"github.com/pscp/booktraining/internal/services"
 )
 
 // Signed-in requests beyond the bound wait until one in hand is done;
@@ -66,4 +69,21 @@ func TestLimitSignedIn(t *testing.T) {
 	close(release)
 	wg.Wait()
 	assert.Equal(t, int64(4), most.Load(), "never more than three signed-in requests at once (and one passing by)")
+}
+
+// The paths the bound lets by for hashing a password are the app's forms
+// that do: each is a POST route, so a renamed route cannot leave its form
+// held behind the signed-in requests unnoticed.
+func TestThePathsThatHashAPasswordArePostRoutes(t *testing.T) {
+	t.Parallel()
+	a := &app{deps: Deps{Services: &services.Services{}}}
+	posts := map[string]bool{}
+	for _, r := range a.pageRoutes() {
+		if r.method == fiber.MethodPost {
+			posts[r.path] = true
+		}
+	}
+	for path := range hashesPassword {
+		assert.True(t, posts[path], "%s is not a POST route", path)
+	}
 }
