@@ -27,6 +27,7 @@ import (
 	"github.com/pscp/booktraining/internal/demo"
 	"github.com/pscp/booktraining/internal/pglocal"
 	"github.com/pscp/booktraining/internal/queue"
+	"github.com/pscp/booktraining/internal/scope"
 	"github.com/pscp/booktraining/internal/services"
 	"github.com/pscp/booktraining/internal/web"
 )
@@ -88,6 +89,9 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 	}
 	poolCfg.MaxConns = cfg.DatabaseMaxConns
 	name := withSessionDefaults(poolCfg.ConnConfig)
+	// A training manager's request sees and changes only their
+	// partnership's rows (row-level security; internal/scope).
+	scope.Pool(poolCfg)
 	pool, err := pgxpool.NewWithConfig(ctx, poolCfg)
 	if err != nil {
 		return fmt.Errorf("connect to the database: %w", err)

@@ -137,6 +137,8 @@ type User struct {
 	Erased              bool
 	CreatedAt           time.Time
 	Roles               []Role
+	// The partnership they manage, when they hold the manager role.
+	ManagesPartnershipID int64
 	// The line manager given at their last booking, or on their profile:
 	// the next booking form starts with it.
 	LineManagerName  string
@@ -175,6 +177,7 @@ func userOf(r accountdb.GetUserRow) User {
 		AgencyName: r.AgencyName, RequestedAgencyID: r.RequestedAgencyID, RequestedAgencyName: r.RequestedAgencyName,
 		Verified: r.EmailVerifiedAt != nil, Erased: r.ErasedAt != nil, CreatedAt: r.CreatedAt,
 		LineManagerName: r.LineManagerName, LineManagerEmail: r.LineManagerEmail,
+		ManagesPartnershipID: r.ManagesPartnershipID,
 	}
 	if r.AgencyID == nil && r.UnlistedAgencyName != "" {
 		u.AgencyName, u.AgencyUnlisted = r.UnlistedAgencyName, true

@@ -97,6 +97,7 @@ func (s *Service) Login(ctx context.Context, token string) (Login, error) {
 			EmailVerifiedAt: r.EmailVerifiedAt, ErasedAt: r.ErasedAt, CreatedAt: r.UserCreatedAt,
 			LineManagerName: r.LineManagerName, LineManagerEmail: r.LineManagerEmail,
 			AgencyName: r.AgencyName, RequestedAgencyName: r.RequestedAgencyName, Roles: r.Roles,
+			ManagesPartnershipID: r.ManagesPartnershipID,
 		})
 		l.User = &u
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/pscp/booktraining/db"
+	"github.com/pscp/booktraining/internal/scope"
 )
 
 var (
@@ -85,7 +86,14 @@ func createFrom(t testing.TB, template string) (*pgxpool.Pool, string) {
 	}
 	u := *adminURL
 	u.Path = "/" + name
-	pool, err := pgxpool.New(ctx, u.String())
+	cfg, err := pgxpool.ParseConfig(u.String())
+	if err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	// As the app's pool: a training manager's request sees only their
+	// partnership's rows.
+	scope.Pool(cfg)
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		t.Fatalf("pgtest: connect to %s: %v", name, err)
 	}

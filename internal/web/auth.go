@@ -8,6 +8,7 @@ import (
 
 	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/actor"
+	"github.com/pscp/booktraining/internal/scope"
 )
 
 const (
@@ -165,6 +166,22 @@ func requireRole(roles ...account.Role) fiber.Handler {
 		}
 		return fiber.ErrForbidden
 	}
+}
+
+// managing lets through training managers only, and from there on runs the
+// request's statements in their partnership's scope: PostgreSQL shows and
+// lets them change only their partnership's rows (internal/scope), whatever
+// a handler forgets to filter.
+func managing(c *fiber.Ctx) error {
+	u := currentUser(c)
+	if u == nil {
+		return errSignInNeeded
+	}
+	if !u.Has(account.Manager) || u.ManagesPartnershipID == 0 {
+		return fiber.ErrForbidden
+	}
+	c.SetUserContext(scope.Managing(c.UserContext(), u.ManagesPartnershipID))
+	return c.Next()
 }
 
 // actorOf is u acting from ip: the one Actor every domain method that

@@ -31,7 +31,7 @@ const (
 
 // The guards, each declared once. A route's access names one of them.
 var (
-	manager     = requireRole(account.Manager)
+	manager     = managing
 	coordinator = requireRole(account.Coordinator)
 	trainerRole = requireRole(account.Trainer)
 )

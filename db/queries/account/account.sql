@@ -16,7 +16,8 @@ SELECT u.id, u.email, u.full_name, u.job_title, u.agency_id, u.unlisted_agency_n
        u.line_manager_name, u.line_manager_email::text AS line_manager_email,
        coalesce(a.name, '')::text AS agency_name,
        coalesce(ra.name, '')::text AS requested_agency_name,
-       coalesce((SELECT array_agg(r.role ORDER BY r.role) FROM user_roles r WHERE r.user_id = u.id), '{}')::text[] AS roles
+       coalesce((SELECT array_agg(r.role ORDER BY r.role) FROM user_roles r WHERE r.user_id = u.id), '{}')::text[] AS roles,
+       coalesce((SELECT r.partnership_id FROM user_roles r WHERE r.user_id = u.id AND r.role = 'manager'), 0)::bigint AS manages_partnership_id
 FROM users u
 LEFT JOIN agencies a ON a.id = u.agency_id
 LEFT JOIN agencies ra ON ra.id = u.requested_agency_id
@@ -105,7 +106,8 @@ SELECT w.token_hash, w.user_id, w.csrf_token, w.created_at, w.last_seen_at,
        coalesce(u.line_manager_name, '')::text AS line_manager_name, coalesce(u.line_manager_email, '')::text AS line_manager_email,
        coalesce(a.name, '')::text AS agency_name,
        coalesce(ra.name, '')::text AS requested_agency_name,
-       coalesce((SELECT array_agg(r.role ORDER BY r.role) FROM user_roles r WHERE r.user_id = u.id), '{}')::text[] AS roles
+       coalesce((SELECT array_agg(r.role ORDER BY r.role) FROM user_roles r WHERE r.user_id = u.id), '{}')::text[] AS roles,
+       coalesce((SELECT r.partnership_id FROM user_roles r WHERE r.user_id = u.id AND r.role = 'manager'), 0)::bigint AS manages_partnership_id
 FROM web_sessions w
 LEFT JOIN users u ON u.id = w.user_id
 LEFT JOIN agencies a ON a.id = u.agency_id

@@ -181,7 +181,8 @@ SELECT u.id, u.email, u.full_name, u.job_title, u.agency_id, u.unlisted_agency_n
        u.line_manager_name, u.line_manager_email::text AS line_manager_email,
        coalesce(a.name, '')::text AS agency_name,
        coalesce(ra.name, '')::text AS requested_agency_name,
-       coalesce((SELECT array_agg(r.role ORDER BY r.role) FROM user_roles r WHERE r.user_id = u.id), '{}')::text[] AS roles
+       coalesce((SELECT array_agg(r.role ORDER BY r.role) FROM user_roles r WHERE r.user_id = u.id), '{}')::text[] AS roles,
+       coalesce((SELECT r.partnership_id FROM user_roles r WHERE r.user_id = u.id AND r.role = 'manager'), 0)::bigint AS manages_partnership_id
 FROM users u
 LEFT JOIN agencies a ON a.id = u.agency_id
 LEFT JOIN agencies ra ON ra.id = u.requested_agency_id
@@ -189,21 +190,22 @@ WHERE u.id = $1
 `
 
 type GetUserRow struct {
-	ID                  int64
-	Email               string
-	FullName            string
-	JobTitle            string
-	AgencyID            *int64
-	UnlistedAgencyName  string
-	RequestedAgencyID   *int64
-	EmailVerifiedAt     *time.Time
-	ErasedAt            *time.Time
-	CreatedAt           time.Time
-	LineManagerName     string
-	LineManagerEmail    string
-	AgencyName          string
-	RequestedAgencyName string
-	Roles               []string
+	ID                   int64
+	Email                string
+	FullName             string
+	JobTitle             string
+	AgencyID             *int64
+	UnlistedAgencyName   string
+	RequestedAgencyID    *int64
+	EmailVerifiedAt      *time.Time
+	ErasedAt             *time.Time
+	CreatedAt            time.Time
+	LineManagerName      string
+	LineManagerEmail     string
+	AgencyName           string
+	RequestedAgencyName  string
+	Roles                []string
+	ManagesPartnershipID int64
 }
 
 func (q *Queries) GetUser(ctx context.Context, id int64) (GetUserRow, error) {
@@ -225,6 +227,7 @@ func (q *Queries) GetUser(ctx context.Context, id int64) (GetUserRow, error) {
 		&i.AgencyName,
 		&i.RequestedAgencyName,
 		&i.Roles,
+		&i.ManagesPartnershipID,
 	)
 	return i, err
 }
@@ -266,7 +269,8 @@ SELECT w.token_hash, w.user_id, w.csrf_token, w.created_at, w.last_seen_at,
        coalesce(u.line_manager_name, '')::text AS line_manager_name, coalesce(u.line_manager_email, '')::text AS line_manager_email,
        coalesce(a.name, '')::text AS agency_name,
        coalesce(ra.name, '')::text AS requested_agency_name,
-       coalesce((SELECT array_agg(r.role ORDER BY r.role) FROM user_roles r WHERE r.user_id = u.id), '{}')::text[] AS roles
+       coalesce((SELECT array_agg(r.role ORDER BY r.role) FROM user_roles r WHERE r.user_id = u.id), '{}')::text[] AS roles,
+       coalesce((SELECT r.partnership_id FROM user_roles r WHERE r.user_id = u.id AND r.role = 'manager'), 0)::bigint AS manages_partnership_id
 FROM web_sessions w
 LEFT JOIN users u ON u.id = w.user_id
 LEFT JOIN agencies a ON a.id = u.agency_id
@@ -281,25 +285,26 @@ type GetWebSessionAndUserParams struct {
 }
 
 type GetWebSessionAndUserRow struct {
-	TokenHash           []byte
-	UserID              *int64
-	CsrfToken           string
-	CreatedAt           time.Time
-	LastSeenAt          time.Time
-	Email               string
-	FullName            string
-	JobTitle            string
-	AgencyID            *int64
-	UnlistedAgencyName  string
-	RequestedAgencyID   *int64
-	EmailVerifiedAt     *time.Time
-	ErasedAt            *time.Time
-	UserCreatedAt       time.Time
-	LineManagerName     string
-	LineManagerEmail    string
-	AgencyName          string
-	RequestedAgencyName string
-	Roles               []string
+	TokenHash            []byte
+	UserID               *int64
+	CsrfToken            string
+	CreatedAt            time.Time
+	LastSeenAt           time.Time
+	Email                string
+	FullName             string
+	JobTitle             string
+	AgencyID             *int64
+	UnlistedAgencyName   string
+	RequestedAgencyID    *int64
+	EmailVerifiedAt      *time.Time
+	ErasedAt             *time.Time
+	UserCreatedAt        time.Time
+	LineManagerName      string
+	LineManagerEmail     string
+	AgencyName           string
+	RequestedAgencyName  string
+	Roles                []string
+	ManagesPartnershipID int64
 }
 
 // A live login and, once signed in, its person as GetUser reads them: what
@@ -327,6 +332,7 @@ func (q *Queries) GetWebSessionAndUser(ctx context.Context, arg GetWebSessionAnd
 		&i.AgencyName,
 		&i.RequestedAgencyName,
 		&i.Roles,
+		&i.ManagesPartnershipID,
 	)
 	return i, err
 }

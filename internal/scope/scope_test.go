@@ -1,0 +1,214 @@
+package scope_test
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/pscp/booktraining/internal/demo"
+	"github.com/pscp/booktraining/internal/pgtest"
+	"github.com/pscp/booktraining/internal/scope"
+)
+
+// world is the demo's programme, all of it the first partnership's (a), with
+// one course and its sessions given to a second partnership (b).
+type world struct {
+	pool     *pgxpool.Pool
+	a, b     int64
+	bSession int64 // a session of b's
+	aSession int64 // a session of a's with bookings
+	total    map[string]int
+	ofB      map[string]int
+}
+
+// tables whose rows a manager sees only for their partnership.
+var tables = []string{"courses", "sessions", "bookings", "session_trainers", "payments", "charges", "certificates",
+	"evaluations", "enquiries", "venues"}
+
+func newWorld(t *testing.T) world {
+	t.Helper()
+	ctx := context.Background()
+	pool := pgtest.New(t)
+	if _, err := demo.SeedWithAccounts(ctx, pool, time.Date(2026, 9, 1, 9, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	w := world{pool: pool, total: map[string]int{}, ofB: map[string]int{}}
+	err := pool.QueryRow(ctx, `
+		WITH b AS (
+			INSERT INTO partnerships (slug, name, short_name) VALUES ('hampshire', 'Hampshire Safeguarding Children Partnership', 'Hampshire')
+			RETURNING id),
+		course AS (SELECT course_id AS id FROM sessions GROUP BY course_id ORDER BY count(*) DESC, course_id LIMIT 1),
+		moved_course AS (UPDATE courses SET partnership_id = (SELECT id FROM b) WHERE id = (SELECT id FROM course) RETURNING id),
+		moved AS (UPDATE sessions SET partnership_id = (SELECT id FROM b) WHERE course_id = (SELECT id FROM course) RETURNING id)
+		SELECT (SELECT min(id) FROM partnerships), (SELECT id FROM b), (SELECT min(id) FROM moved),
+		       (SELECT min(s.id) FROM sessions s JOIN bookings bk ON bk.session_id = s.id
+		        WHERE s.course_id <> (SELECT id FROM course))`).Scan(&w.a, &w.b, &w.bSession, &w.aSession)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, `UPDATE venues SET partnership_id = $1 WHERE id = (SELECT max(id) FROM venues)`, w.b); err != nil {
+		t.Fatal(err)
+	}
+	for _, table := range tables {
+		w.total[table] = count(t, pool, context.Background(), table)
+	}
+	for table, q := range map[string]string{
+		"courses":          `SELECT count(*) FROM courses WHERE partnership_id = $1`,
+		"sessions":         `SELECT count(*) FROM sessions WHERE partnership_id = $1`,
+		"bookings":         `SELECT count(*) FROM bookings JOIN sessions s ON s.id = session_id WHERE s.partnership_id = $1`,
+		"venues":           `SELECT count(*) FROM venues WHERE partnership_id = $1`,
+		"payments":         `SELECT count(*) FROM payments x JOIN bookings bk ON bk.id = x.booking_id JOIN sessions s ON s.id = bk.session_id WHERE s.partnership_id = $1`,
+		"charges":          `SELECT count(*) FROM charges x JOIN bookings bk ON bk.id = x.booking_id JOIN sessions s ON s.id = bk.session_id WHERE s.partnership_id = $1`,
+		"certificates":     `SELECT count(*) FROM certificates x JOIN bookings bk ON bk.id = x.booking_id JOIN sessions s ON s.id = bk.session_id WHERE s.partnership_id = $1`,
+		"evaluations":      `SELECT count(*) FROM evaluations x JOIN bookings bk ON bk.id = x.booking_id JOIN sessions s ON s.id = bk.session_id WHERE s.partnership_id = $1`,
+		"enquiries":        `SELECT count(*) FROM enquiries WHERE partnership_id = $1`,
+		"session_trainers": `SELECT count(*) FROM session_trainers JOIN sessions s ON s.id = session_id WHERE s.partnership_id = $1`,
+	} {
+		var n int
+		if err := pool.QueryRow(ctx, q, w.b).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		w.ofB[table] = n
+	}
+	if w.ofB["sessions"] == 0 || w.ofB["bookings"] == 0 || w.total["bookings"] == w.ofB["bookings"] {
+		t.Fatalf("the fixture does not split the bookings: %v of %v", w.ofB, w.total)
+	}
+	return w
+}
+
+func count(t *testing.T, pool *pgxpool.Pool, ctx context.Context, table string) int {
+	t.Helper()
+	var n int
+	if err := pool.QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier{table}.Sanitize()).Scan(&n); err != nil {
+		t.Fatalf("count %s: %v", table, err)
+	}
+	return n
+}
+
+func TestAManagersStatementsSeeOnlyTheirPartnershipsRows(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	asB := scope.Managing(context.Background(), w.b)
+	asA := scope.Managing(context.Background(), w.a)
+	for _, table := range tables {
+		if got := count(t, w.pool, asB, table); got != w.ofB[table] {
+			t.Errorf("B's manager sees %d %s, want B's %d", got, table, w.ofB[table])
+		}
+		if got := count(t, w.pool, asA, table); got != w.total[table]-w.ofB[table] {
+			t.Errorf("A's manager sees %d %s, want A's %d", got, table, w.total[table]-w.ofB[table])
+		}
+	}
+	// Anyone else sees every row, as before.
+	for _, table := range tables {
+		if got := count(t, w.pool, context.Background(), table); got != w.total[table] {
+			t.Errorf("the service sees %d %s, want all %d", got, table, w.total[table])
+		}
+	}
+}
+
+func TestAManagerCannotChangeAnotherPartnershipsRows(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	ctx := context.Background()
+	asB := scope.Managing(ctx, w.b)
+
+	for _, q := range []string{
+		`UPDATE sessions SET capacity = capacity + 1 WHERE id = $1`,
+		`UPDATE bookings SET attendance = 'attended' WHERE session_id = $1`,
+		`DELETE FROM session_trainers WHERE session_id = $1`,
+		`UPDATE courses SET title = 'Taken over' WHERE id = (SELECT course_id FROM sessions WHERE id = $1)`,
+	} {
+		tag, err := w.pool.Exec(asB, q, w.aSession)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		if tag.RowsAffected() != 0 {
+			t.Errorf("B's manager changed %d of A's rows: %s", tag.RowsAffected(), q)
+		}
+	}
+	// Moving its own session into A's partnership, or making a row in A's,
+	// is refused by the policy's check.
+	for _, q := range []string{
+		`UPDATE sessions SET partnership_id = ` + itoa(w.a) + ` WHERE id = $1`,
+		`INSERT INTO venues (name, online, partnership_id) SELECT 'Stolen', true, ` + itoa(w.a) + ` WHERE $1::bigint > 0`,
+	} {
+		_, err := w.pool.Exec(asB, q, w.bSession)
+		var pgErr *pgconn.PgError
+		if !errors.As(err, &pgErr) || pgErr.Code != "42501" {
+			t.Errorf("%s: got %v, want a row-level security refusal", q, err)
+		}
+	}
+	// A row B's manager makes is B's.
+	var p int64
+	if err := w.pool.QueryRow(asB, `INSERT INTO venues (name, online) VALUES ('Civic Offices online', true) RETURNING partnership_id`).Scan(&p); err != nil {
+		t.Fatal(err)
+	}
+	if p != w.b {
+		t.Errorf("a venue B's manager made is partnership %d's, want %d", p, w.b)
+	}
+	// And a row the service makes is the first partnership's.
+	if err := w.pool.QueryRow(ctx, `INSERT INTO venues (name, online) VALUES ('Guildhall online', true) RETURNING partnership_id`).Scan(&p); err != nil {
+		t.Fatal(err)
+	}
+	if p != w.a {
+		t.Errorf("a venue the service made is partnership %d's, want the first, %d", p, w.a)
+	}
+}
+
+// One connection serves a manager of B, the service, a manager of A and a
+// transaction of B's in turn: each sees its own.
+func TestAConnectionTakesTheScopeOfEachRequest(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	cfg := w.pool.Config()
+	cfg.MaxConns = 1
+	one, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(one.Close)
+	ctx := context.Background()
+	for i, step := range []struct {
+		ctx  context.Context
+		want int
+	}{
+		{scope.Managing(ctx, w.b), w.ofB["sessions"]},
+		{ctx, w.total["sessions"]},
+		{scope.Managing(ctx, w.a), w.total["sessions"] - w.ofB["sessions"]},
+		{scope.Managing(ctx, w.a), w.total["sessions"] - w.ofB["sessions"]},
+		{scope.Unscoped(scope.Managing(ctx, w.a)), w.total["sessions"]},
+		{scope.Managing(ctx, w.b), w.ofB["sessions"]},
+	} {
+		if got := count(t, one, step.ctx, "sessions"); got != step.want {
+			t.Errorf("step %d: %d sessions, want %d", i, got, step.want)
+		}
+	}
+	err = pgx.BeginFunc(scope.Managing(ctx, w.b), one, func(tx pgx.Tx) error {
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM bookings`).Scan(&n); err != nil {
+			return err
+		}
+		if n != w.ofB["bookings"] {
+			t.Errorf("a transaction of B's manager sees %d bookings, want %d", n, w.ofB["bookings"])
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var role string
+	if err := one.QueryRow(ctx, `SELECT current_user`).Scan(&role); err != nil {
+		t.Fatal(err)
+	}
+	if role == scope.ManagerRole {
+		t.Errorf("the service's statement ran as %s", role)
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
