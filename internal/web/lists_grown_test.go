@@ -21,6 +21,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/demo"
 	"github.com/pscp/booktraining/internal/growth"
 	"github.com/pscp/booktraining/internal/pgtest"
@@ -129,6 +130,7 @@ type listWorld struct {
 	session, agency      int64
 	past, course         int64
 	trainer, person      int64
+	accounts             *account.Service
 }
 
 func (w *listWorld) path(c listCase) string {
@@ -208,6 +210,7 @@ func newListWorld(tb testing.TB, db *pgxpool.Pool) *listWorld {
 
 	clock := func() time.Time { return now }
 	svc := newServices(tb, pool, clock)
+	w.accounts = svc.Accounts
 	app, err := web.New(web.Deps{
 		Services: svc, Now: clock, Ready: pool.Ping,
 		Logger:      slog.New(web.LogHandler(slog.NewTextHandler(io.Discard, nil))),
