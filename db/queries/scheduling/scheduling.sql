@@ -40,7 +40,10 @@ FROM sessions s JOIN venues v ON v.id = s.venue_id
 WHERE s.venue_id = @venue_id AND s.in_room AND s.status <> 'cancelled'
   AND s.during && tstzrange(@starts_at, @ends_at, '[)') AND s.id <> @except_session_id
 UNION ALL
-SELECT CASE WHEN tc.session_id IS NULL THEN 'time_off' ELSE 'trainer' END, coalesce(s.id, 0), coalesce(s.course_title, tc.reason),
+SELECT CASE WHEN tc.session_id IS NULL THEN 'time_off' ELSE 'trainer' END, coalesce(s.id, 0),
+       -- A session a manager cannot see is another partnership's (issue 22):
+       -- the trainer is as busy, and the session stays theirs to name.
+       coalesce(s.course_title, CASE WHEN tc.session_id IS NOT NULL THEN 'a session of another partnership' END, tc.reason),
        coalesce(s.starts_at, lower(tc.during)), coalesce(s.ends_at, upper(tc.during)), u.full_name
 FROM trainer_commitments tc
 JOIN users u ON u.id = tc.trainer_id

@@ -1,0 +1,98 @@
+package scheduling_test
+
+import (
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pscp/booktraining/internal/london"
+	"github.com/pscp/booktraining/internal/scheduling"
+	"github.com/pscp/booktraining/internal/scope"
+)
+
+// A trainer approved by two partnerships is one person with one diary: a
+// Hampshire manager cannot put them in a Hampshire session while they
+// deliver a Portsmouth one, though the Hampshire manager cannot see
+// Portsmouth's session, and the refusal names no Portsmouth course. Two
+// managers, one of each partnership, racing for the same hour: one wins.
+func TestATrainerCannotBeInTwoPartnershipsSessionsAtOnce(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	var portsmouth, hampshire, hampshireCourse, hampshireRoom int64
+	require.NoError(t, f.pool.QueryRow(f.ctx, `SELECT min(id) FROM partnerships`).Scan(&portsmouth))
+	require.NoError(t, f.pool.QueryRow(f.ctx, `
+		INSERT INTO partnerships (slug, name, short_name)
+		VALUES ('hampshire', 'Hampshire Safeguarding Children Partnership', 'Hampshire') RETURNING id`).Scan(&hampshire))
+	require.NoError(t, f.pool.QueryRow(f.ctx, `
+		INSERT INTO courses (slug, title, summary, description, learning_outcomes, audience_description, audiences, level,
+		                     duration, delivery_modes, default_capacity, partnership_id)
+		SELECT 'hampshire-' || slug, 'Hampshire: ' || title, summary, description, learning_outcomes, audience_description,
+		       audiences, level, duration, delivery_modes, default_capacity, $1
+		FROM courses WHERE id = $2 RETURNING id`, hampshire, f.course).Scan(&hampshireCourse))
+	require.NoError(t, f.pool.QueryRow(f.ctx, `
+		INSERT INTO venues (name, address_line1, town, postcode, capacity, partnership_id)
+		VALUES ('Elizabeth II Court', 'The Castle', 'Winchester', 'SO23 8UJ', 40, $1) RETURNING id`, hampshire).Scan(&hampshireRoom))
+	_, err := f.pool.Exec(f.ctx, `INSERT INTO trainer_courses (trainer_id, course_id) SELECT id, $1 FROM unnest($2::bigint[]) id`,
+		hampshireCourse, f.trainers)
+	require.NoError(t, err)
+
+	asPortsmouth := scope.Managing(f.ctx, portsmouth)
+	asHampshire := scope.Managing(f.ctx, hampshire)
+	hampshireForm := func(day string, trainers ...int64) scheduling.Form {
+		form := f.form(day, trainers...)
+		form.CourseID, form.VenueID = hampshireCourse, hampshireRoom
+		return form
+	}
+
+	// Portsmouth's session with trainer 0; Hampshire's at the same hour.
+	_, _, err = f.svc.Create(asPortsmouth, f.form("10", f.trainers[0]))
+	require.NoError(t, err)
+	_, _, err = f.svc.Create(asHampshire, hampshireForm("10", f.trainers[0]))
+	var clash *scheduling.ClashError
+	require.ErrorAs(t, err, &clash, "the trainer is in Portsmouth's session then")
+	require.Len(t, clash.Clashes, 1)
+	assert.Equal(t, "trainer", clash.Clashes[0].Kind)
+	assert.Equal(t, "Trainer 0", clash.Clashes[0].What)
+	assert.NotContains(t, clash.Clashes[0].CourseTitle, "Working Together", "Hampshire's manager is not shown Portsmouth's course")
+	assert.Zero(t, clash.Clashes[0].SessionID, "nor a link to Portsmouth's session")
+	assert.Equal(t, "Trainer 0 is already delivering a session of another partnership on 10 February 2026",
+		clash.Clashes[0].Describe(func(a, _ time.Time) string { return london.Date(a) }))
+
+	// Another trainer is free: Hampshire's session is scheduled, and is Hampshire's.
+	id, _, err := f.svc.Create(asHampshire, hampshireForm("10", f.trainers[1]))
+	require.NoError(t, err)
+	var owner int64
+	require.NoError(t, f.pool.QueryRow(f.ctx, `SELECT partnership_id FROM sessions WHERE id = $1`, id).Scan(&owner))
+	assert.Equal(t, hampshire, owner)
+
+	// A Hampshire manager may not schedule Portsmouth's course or use its room.
+	_, _, err = f.svc.Create(asHampshire, f.form("12", f.trainers[2]))
+	assert.Error(t, err, "Hampshire scheduled Portsmouth's course in Portsmouth's room")
+
+	// The two partnerships' managers race for trainer 3 on the same hour.
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	start := make(chan struct{})
+	for i, run := range []func() error{
+		func() error { _, _, err := f.svc.Create(asPortsmouth, f.form("17", f.trainers[3])); return err },
+		func() error { _, _, err := f.svc.Create(asHampshire, hampshireForm("17", f.trainers[3])); return err },
+	} {
+		wg.Add(1)
+		go func() { defer wg.Done(); <-start; errs[i] = run() }()
+	}
+	close(start)
+	wg.Wait()
+	won := 0
+	for _, err := range errs {
+		if err == nil {
+			won++
+		} else if !errors.As(err, &clash) {
+			t.Fatalf("unexpected error: %v", err)
+		}
+	}
+	assert.Equal(t, 1, won, "one trainer, one session at a time, across partnerships")
+}
