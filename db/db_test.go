@@ -5,9 +5,11 @@ import (
 	"database/sql"
 	"io"
 	"log/slog"
+	"strconv"
 	"sync"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -254,4 +256,84 @@ func TestStatusTypesKeepTheRows(t *testing.T) {
 	assert.Equal(t, "confirmed:text,waiting:text,cancelled:text", booked)
 	assert.Equal(t, "published:text", session)
 	assert.Equal(t, 1, taken)
+}
+
+// A single partnership's database, as it stood before partnerships (issue
+// 22), migrates with nothing lost: its courses, venues, sessions and managers
+// become the first partnership's, whose manager then sees every one of them
+// under the row-level security policies; rolling back gives the rows back
+// as they were.
+func TestASinglePartnershipsDatabaseBecomesTheFirstPartnership(t *testing.T) {
+	t.Parallel()
+	pool, _ := pgtest.NewEmpty(t)
+	ctx := context.Background()
+	sqlDB := stdlib.OpenDBFromPool(pool)
+	defer sqlDB.Close()
+	p := provider(t, sqlDB)
+	_, err := p.UpTo(ctx, 43)
+	require.NoError(t, err)
+	_, err = pool.Exec(ctx, `
+		WITH a AS (INSERT INTO agencies (name, sector, charging_band) VALUES ('Test agency', 'health', 'partner') RETURNING id),
+		     c AS (INSERT INTO courses (slug, title, summary, description, learning_outcomes, audience_description, audiences,
+		                                level, duration, delivery_modes, default_capacity)
+		           VALUES ('a-course', 'A course', 'Summary', 'Description', ARRAY['Outcome'], 'Everyone', ARRAY['everyone'],
+		                   1, 'half_day', ARRAY['in_person'], 20) RETURNING id, title),
+		     v AS (INSERT INTO venues (name, online) VALUES ('Teams', true) RETURNING id),
+		     s AS (INSERT INTO sessions (course_id, course_title, venue_id, starts_at, ends_at, booking_cutoff_at, capacity, status)
+		           SELECT c.id, c.title, v.id, '2030-01-07 09:30Z', '2030-01-07 12:30Z', '2030-01-04 09:30Z', 20, 'published'
+		           FROM c, v RETURNING id),
+		     u AS (INSERT INTO users (email, full_name, agency_id, password_hash, email_verified_at)
+		           SELECT x || '@example.org', x, a.id, '!', now() FROM a, unnest(ARRAY['manager', 'trainer', 'p']) x
+		           RETURNING id, agency_id, full_name),
+		     r AS (INSERT INTO user_roles (user_id, role) SELECT id, full_name FROM u WHERE full_name <> 'p')
+		INSERT INTO bookings (session_id, user_id, agency_id, status, booked_by, policy_agreed_at, confirmed_at)
+		SELECT s.id, u.id, u.agency_id, 'confirmed', u.id, now(), now() FROM s, u WHERE u.full_name = 'p'`)
+	require.NoError(t, err)
+	rows := func() string {
+		var s string
+		require.NoError(t, pool.QueryRow(ctx, `
+			SELECT concat_ws('/',
+				(SELECT string_agg(concat_ws(',', id, slug, title), ';' ORDER BY id) FROM courses),
+				(SELECT string_agg(concat_ws(',', id, name), ';' ORDER BY id) FROM venues),
+				(SELECT string_agg(concat_ws(',', id, course_id, venue_id, status, seats_taken), ';' ORDER BY id) FROM sessions),
+				(SELECT string_agg(concat_ws(',', id, session_id, user_id, status), ';' ORDER BY id) FROM bookings),
+				(SELECT string_agg(concat_ws(',', user_id, role), ';' ORDER BY user_id, role) FROM user_roles))`).Scan(&s))
+		return s
+	}
+	before := rows()
+
+	_, err = p.Up(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, before, rows(), "nothing lost")
+	var first int64
+	var partnerships, notFirst int
+	require.NoError(t, pool.QueryRow(ctx, `SELECT min(id), count(*) FROM partnerships`).Scan(&first, &partnerships))
+	assert.Equal(t, 1, partnerships, "one partnership: the deployment's own")
+	require.NoError(t, pool.QueryRow(ctx, `
+		SELECT (SELECT count(*) FROM courses WHERE partnership_id <> $1) + (SELECT count(*) FROM venues WHERE partnership_id <> $1)
+		     + (SELECT count(*) FROM sessions WHERE partnership_id <> $1)
+		     + (SELECT count(*) FROM user_roles WHERE role = 'manager' AND partnership_id IS DISTINCT FROM $1)
+		     + (SELECT count(*) FROM user_roles WHERE role <> 'manager' AND partnership_id IS NOT NULL)`, first).Scan(&notFirst))
+	assert.Zero(t, notFirst, "everything is the first partnership's, and its manager manages it")
+
+	// Its manager, under the policies, sees all of it.
+	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT set_config('role', 'booktraining_manager', true), set_config('app.partnership_id', $1, true)`,
+			strconv.FormatInt(first, 10)); err != nil {
+			return err
+		}
+		var seen string
+		if err := tx.QueryRow(ctx, `
+			SELECT concat_ws(',', (SELECT count(*) FROM courses), (SELECT count(*) FROM venues), (SELECT count(*) FROM sessions),
+			                      (SELECT count(*) FROM bookings))`).Scan(&seen); err != nil {
+			return err
+		}
+		assert.Equal(t, "1,1,1,1", seen, "the first partnership's manager sees its course, venue, session and booking")
+		return nil
+	})
+	require.NoError(t, err)
+
+	_, err = p.DownTo(ctx, 43)
+	require.NoError(t, err)
+	assert.Equal(t, before, rows(), "rolled back with nothing lost")
 }
