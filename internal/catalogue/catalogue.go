@@ -47,11 +47,14 @@ type Filter struct {
 	Audiences []Audience
 	Modes     []DeliveryMode
 	Query     string
+	// Partnerships are the partnerships whose courses to list (issue 22:
+	// across all, or within one); none for every partnership's.
+	Partnerships []int64
 }
 
 // Empty reports whether the filter matches every course.
 func (f Filter) Empty() bool {
-	return len(f.Levels) == 0 && len(f.Audiences) == 0 && len(f.Modes) == 0 && f.Query == ""
+	return len(f.Levels) == 0 && len(f.Audiences) == 0 && len(f.Modes) == 0 && f.Query == "" && len(f.Partnerships) == 0
 }
 
 // CleanQuery makes free text safe to search on: valid UTF-8, no control
@@ -83,6 +86,9 @@ type CourseSummary struct {
 	Audiences     []Audience
 	DeliveryModes []DeliveryMode
 	Next          *Slot // the next open session; nil when none is scheduled
+	// The partnership that runs it, by its short name ("Hampshire").
+	PartnershipID int64
+	Partnership   string
 }
 
 // Course is a course in full.
@@ -99,6 +105,8 @@ type Course struct {
 	Duration            Duration
 	DeliveryModes       []DeliveryMode
 	DefaultCapacity     int
+	PartnershipID       int64
+	Partnership         string // the partnership that runs it, in full
 }
 
 // Paragraphs splits the description at blank lines.
@@ -137,11 +145,12 @@ func (s *Service) ListCourses(ctx context.Context, f Filter) ([]CourseSummary, e
 		levels = append(levels, int16(l))
 	}
 	rows, err := cataloguedb.New(s.pool).ListCourses(ctx, cataloguedb.ListCoursesParams{
-		Now:       s.now(),
-		Levels:    levels,
-		Audiences: strs(f.Audiences),
-		Modes:     strs(f.Modes),
-		Query:     CleanQuery(f.Query),
+		Now:          s.now(),
+		Levels:       levels,
+		Audiences:    strs(f.Audiences),
+		Modes:        strs(f.Modes),
+		Query:        CleanQuery(f.Query),
+		Partnerships: append(make([]int64, 0, len(f.Partnerships)), f.Partnerships...), // never NULL
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list courses: %w", err)
@@ -156,6 +165,8 @@ func (s *Service) ListCourses(ctx context.Context, f Filter) ([]CourseSummary, e
 			Duration:      Duration(r.Duration),
 			Audiences:     typed[Audience](r.Audiences),
 			DeliveryModes: typed[DeliveryMode](r.DeliveryModes),
+			PartnershipID: r.PartnershipID,
+			Partnership:   r.PartnershipName,
 		}
 		if r.NextSessionID != nil && r.NextStartsAt != nil && r.NextEndsAt != nil && r.NextPlacesLeft != nil {
 			c.Next = &Slot{SessionID: *r.NextSessionID, StartsAt: *r.NextStartsAt, EndsAt: *r.NextEndsAt, PlacesLeft: int(*r.NextPlacesLeft)}
@@ -188,6 +199,8 @@ func (s *Service) CourseWithSessions(ctx context.Context, slug string) (Course, 
 		Duration:            Duration(r.Duration),
 		DeliveryModes:       typed[DeliveryMode](r.DeliveryModes),
 		DefaultCapacity:     int(r.DefaultCapacity),
+		PartnershipID:       r.PartnershipID,
+		Partnership:         r.PartnershipName,
 	}
 	now := s.now()
 	rows, err := q.ListUpcomingSessionsForCourse(ctx, cataloguedb.ListUpcomingSessionsForCourseParams{

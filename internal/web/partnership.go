@@ -29,3 +29,18 @@ func (a *app) partnershipOf(c *fiber.Ctx) partnership.Partnership {
 	c.Locals(localPartnership, p)
 	return p
 }
+
+// allPartnerships is every partnership the service serves, in the order they
+// were added; nil when they cannot be read (the page then offers no choice
+// between them rather than fail).
+func (a *app) allPartnerships(c *fiber.Ctx) []partnership.Partnership {
+	if a.deps.Services == nil || a.deps.Partnerships == nil {
+		return nil
+	}
+	all, err := a.deps.Partnerships.All(c.UserContext())
+	if err != nil {
+		a.log.ErrorContext(c.UserContext(), "read the partnerships", "error", err)
+		return nil
+	}
+	return all
+}

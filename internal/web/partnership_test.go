@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -48,4 +49,71 @@ func TestEachHostNameShowsItsPartnership(t *testing.T) {
 	_, page := cached.get(t, "http://localhost:3000/courses", "X-Forwarded-Host", "training.hampshirescp.example")
 	assert.Contains(t, page, "Run by the "+portsmouth)
 	assert.NotContains(t, page, hampshire)
+}
+
+// One account, one search (issue 22): the catalogue lists every
+// partnership's courses, each saying whose it is, and can be narrowed to one
+// partnership's; a practitioner books a Portsmouth and a Hampshire session
+// with the one account, and My training shows both. With one partnership
+// the catalogue looks as it always did: no choice of partnership, no "run by".
+func TestOneAccountBooksAnyPartnershipsSessions(t *testing.T) {
+	t.Parallel()
+	a := setup(t)
+	ctx := context.Background()
+
+	_, page := a.get(t, "/courses")
+	assert.NotContains(t, page, `name="partnership"`, "one partnership: nothing to choose")
+	assert.NotContains(t, page, ">Run by<")
+
+	var hampshireSession int64
+	require.NoError(t, a.pool.QueryRow(ctx, `
+		WITH p AS (INSERT INTO partnerships (slug, name, short_name)
+		           VALUES ('hampshire', 'Hampshire Safeguarding Children Partnership', 'Hampshire') RETURNING id),
+		     c AS (INSERT INTO courses (slug, title, summary, description, learning_outcomes, audience_description, audiences,
+		                                level, duration, delivery_modes, default_capacity, partnership_id)
+		           SELECT 'hampshire-exploitation', 'Exploitation in Hampshire', summary, description, learning_outcomes,
+		                  audience_description, audiences, level, duration, delivery_modes, default_capacity, p.id
+		           FROM courses, p ORDER BY courses.id LIMIT 1 RETURNING id, title, partnership_id),
+		     v AS (INSERT INTO venues (name, online, partnership_id) SELECT 'Hampshire online', true, id FROM p RETURNING id)
+		INSERT INTO sessions (course_id, course_title, venue_id, starts_at, ends_at, booking_cutoff_at, capacity, status,
+		                      meeting_url, partnership_id)
+		SELECT c.id, c.title, v.id, $1::timestamptz, $1::timestamptz + interval '3 hours', $1::timestamptz - interval '1 day',
+		       10, 'published', 'https://meet.example.org/hants', c.partnership_id
+		FROM c, v RETURNING id`, a.clock.Now().Add(12*24*time.Hour)).Scan(&hampshireSession))
+	portsmouthSession := a.addSession(t, 10, 10*24*time.Hour, 3*24*time.Hour)
+	var portsmouthTitle string
+	require.NoError(t, a.pool.QueryRow(ctx, `SELECT course_title FROM sessions WHERE id = $1`, portsmouthSession).Scan(&portsmouthTitle))
+	b, _ := listening(t, a) // its services read the partnerships afresh
+
+	_, page = b.get(t, "/courses")
+	assert.Contains(t, page, `id="partnership-hampshire"`, "a choice of partnership")
+	assert.Contains(t, page, `id="partnership-portsmouth"`)
+	assert.Contains(t, page, "Exploitation in Hampshire", "every partnership's courses")
+	assert.Contains(t, page, portsmouthTitle)
+	assert.Contains(t, page, ">Run by<")
+
+	_, page = b.get(t, "/courses?partnership=hampshire")
+	assert.Contains(t, page, "Exploitation in Hampshire")
+	assert.NotContains(t, page, ">"+portsmouthTitle+"<", "within Hampshire only")
+	assert.Contains(t, page, "1 course matches your filters")
+
+	_, page = b.get(t, "/courses?partnership=portsmouth&q=exploitation")
+	assert.NotContains(t, page, "Exploitation in Hampshire")
+
+	resp, page := b.get(t, "/courses/hampshire-exploitation")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, page, "Run by the Hampshire Safeguarding Children Partnership.")
+
+	b.newUser(t, "sam@example.org", "")
+	c := b.as(t, "sam@example.org")
+	c.book(portsmouthSession, bookingDetails())
+	c.book(hampshireSession, bookingDetails())
+	_, page = c.get("/my-training")
+	assert.Contains(t, page, "Exploitation in Hampshire", "My training shows both partnerships' places")
+	assert.Contains(t, page, portsmouthTitle)
+	var partnerships int
+	require.NoError(t, a.pool.QueryRow(ctx, `
+		SELECT count(DISTINCT s.partnership_id) FROM bookings b JOIN sessions s ON s.id = b.session_id
+		JOIN users u ON u.id = b.user_id WHERE u.email = 'sam@example.org' AND b.status = 'confirmed'`).Scan(&partnerships))
+	assert.Equal(t, 2, partnerships, "one account, places with two partnerships")
 }

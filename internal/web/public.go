@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/pscp/booktraining/internal/catalogue"
+	"github.com/pscp/booktraining/internal/partnership"
 	"github.com/pscp/booktraining/internal/payment"
 	"github.com/pscp/booktraining/internal/prerequisite"
 )
@@ -32,13 +33,16 @@ type option struct {
 }
 
 type coursesPage struct {
-	Courses   []catalogue.CourseSummary
-	Query     string
-	Levels    []option
-	Audiences []option
-	Modes     []option
-	Filtered  bool
-	Selected  []option // what the list is filtered by, for the results heading
+	Courses []catalogue.CourseSummary
+	Query   string
+	// Partnerships to search within, when the service serves more than
+	// one; the courses then say whose each is.
+	Partnerships []option
+	Levels       []option
+	Audiences    []option
+	Modes        []option
+	Filtered     bool
+	Selected     []option // what the list is filtered by, for the results heading
 }
 
 // courses lists the catalogue. Filters come from the query string; values
@@ -57,6 +61,15 @@ func (a *app) courses(c *fiber.Ctx) error {
 	page := coursesPage{Query: catalogue.CleanQuery(string(args.Peek("q")))}
 	f.Query = page.Query
 
+	all := a.allPartnerships(c)
+	if len(all) > 1 {
+		var within []partnership.Partnership
+		within, page.Partnerships, page.Selected = filterOptions(values("partnership"), all, page.Selected,
+			func(p partnership.Partnership) option { return option{Value: p.Slug, Label: p.ShortName} })
+		for _, p := range within {
+			f.Partnerships = append(f.Partnerships, p.ID)
+		}
+	}
 	f.Levels, page.Levels, page.Selected = filterOptions(values("level"), catalogue.Levels, page.Selected,
 		func(l catalogue.Level) option {
 			return option{Value: strconv.Itoa(int(l)), Label: l.Name(), Hint: l.Description()}
@@ -70,7 +83,7 @@ func (a *app) courses(c *fiber.Ctx) error {
 	// The page is the query and the ticked options: in the options' own
 	// order, however the address listed them.
 	var key strings.Builder
-	key.WriteString(page.Query)
+	key.WriteString(strconv.Itoa(len(all)) + "\x00" + page.Query)
 	for _, o := range page.Selected {
 		key.WriteString("\x00" + o.Value)
 	}
@@ -130,9 +143,11 @@ func filterOptions[T any](chosen map[string]bool, all []T, selected []option, to
 }
 
 type coursePage struct {
-	Course   catalogue.Course
-	Sessions []catalogue.Session
-	Price    payment.PriceView // for the viewer's agency, or by band
+	Course catalogue.Course
+	// Several partnerships are served: the page says whose course it is.
+	SeveralPartnerships bool
+	Sessions            []catalogue.Session
+	Price               payment.PriceView // for the viewer's agency, or by band
 	// Requires are the courses to complete before booking this one.
 	Requires []prerequisite.Requirement
 }
@@ -151,6 +166,10 @@ func (a *app) course(c *fiber.Ctx) error {
 		agencyID = u.AgencyID
 		key = strconv.FormatInt(*agencyID, 10)
 	}
+	several := len(a.allPartnerships(c)) > 1
+	if several {
+		key += "+"
+	}
 	return a.servePublic(c, key, "courses/show", func(ctx context.Context) (string, publicPage, error) {
 		course, sessions, err := a.deps.Catalogue.CourseWithSessions(ctx, slug)
 		if err != nil {
@@ -164,7 +183,7 @@ func (a *app) course(c *fiber.Ctx) error {
 		if err != nil {
 			return "", nil, err
 		}
-		return course.Title, coursePage{Course: course, Sessions: sessions, Price: price, Requires: requires}, nil
+		return course.Title, coursePage{Course: course, SeveralPartnerships: several, Sessions: sessions, Price: price, Requires: requires}, nil
 	})
 }
 

@@ -1,8 +1,8 @@
 -- The public catalogue: what anyone can see without signing in.
 
 -- name: ListCourses :many
--- Every course still offered, with its next open session, filtered. An empty
--- filter array or query matches everything.
+-- Every course still offered, with its next open session and the partnership
+-- that runs it, filtered. An empty filter array or query matches everything.
 -- Each course's next session is one step down the index
 -- sessions_public_course_starts_idx, however many sessions there are.
 WITH next_session AS (
@@ -31,10 +31,14 @@ SELECT
     n.id          AS next_session_id,
     n.starts_at   AS next_starts_at,
     n.ends_at     AS next_ends_at,
-    n.places_left AS next_places_left
+    n.places_left AS next_places_left,
+    c.partnership_id,
+    p.short_name  AS partnership_name
 FROM courses c
+JOIN partnerships p ON p.id = c.partnership_id
 LEFT JOIN next_session n ON n.course_id = c.id
 WHERE c.retired_at IS NULL AND NOT c.bespoke
+  AND (cardinality(sqlc.arg(partnerships)::bigint[]) = 0 OR c.partnership_id = ANY (sqlc.arg(partnerships)::bigint[]))
   AND (cardinality(sqlc.arg(levels)::smallint[]) = 0 OR c.level = ANY (sqlc.arg(levels)::smallint[]))
   AND (cardinality(sqlc.arg(audiences)::text[]) = 0 OR c.audiences && sqlc.arg(audiences)::text[])
   AND (cardinality(sqlc.arg(modes)::text[]) = 0 OR c.delivery_modes && sqlc.arg(modes)::text[])
@@ -46,10 +50,11 @@ WHERE c.retired_at IS NULL AND NOT c.bespoke
 ORDER BY c.title;
 
 -- name: GetCourseBySlug :one
-SELECT id, slug, title, summary, description, learning_outcomes, audience_description, audiences,
-       level, duration, delivery_modes, default_capacity
-FROM courses
-WHERE slug = $1 AND retired_at IS NULL AND NOT bespoke;
+SELECT c.id, c.slug, c.title, c.summary, c.description, c.learning_outcomes, c.audience_description, c.audiences,
+       c.level, c.duration, c.delivery_modes, c.default_capacity, c.partnership_id, p.name AS partnership_name
+FROM courses c
+JOIN partnerships p ON p.id = c.partnership_id
+WHERE c.slug = $1 AND c.retired_at IS NULL AND NOT c.bespoke;
 
 -- name: ListUpcomingSessionsForCourse :many
 -- Published sessions open to everyone that have not started yet, soonest

@@ -11,10 +11,11 @@ import (
 )
 
 const getCourseBySlug = `-- name: GetCourseBySlug :one
-SELECT id, slug, title, summary, description, learning_outcomes, audience_description, audiences,
-       level, duration, delivery_modes, default_capacity
-FROM courses
-WHERE slug = $1 AND retired_at IS NULL AND NOT bespoke
+SELECT c.id, c.slug, c.title, c.summary, c.description, c.learning_outcomes, c.audience_description, c.audiences,
+       c.level, c.duration, c.delivery_modes, c.default_capacity, c.partnership_id, p.name AS partnership_name
+FROM courses c
+JOIN partnerships p ON p.id = c.partnership_id
+WHERE c.slug = $1 AND c.retired_at IS NULL AND NOT c.bespoke
 `
 
 type GetCourseBySlugRow struct {
@@ -30,6 +31,8 @@ type GetCourseBySlugRow struct {
 	Duration            string
 	DeliveryModes       []string
 	DefaultCapacity     int32
+	PartnershipID       int64
+	PartnershipName     string
 }
 
 func (q *Queries) GetCourseBySlug(ctx context.Context, slug string) (GetCourseBySlugRow, error) {
@@ -48,6 +51,8 @@ func (q *Queries) GetCourseBySlug(ctx context.Context, slug string) (GetCourseBy
 		&i.Duration,
 		&i.DeliveryModes,
 		&i.DefaultCapacity,
+		&i.PartnershipID,
+		&i.PartnershipName,
 	)
 	return i, err
 }
@@ -63,7 +68,7 @@ WITH next_session AS (
         WHERE s.course_id = nc.id
           AND s.status = 'published'
           AND s.closed_to_agency_id IS NULL
-          AND s.starts_at > $5::timestamptz
+          AND s.starts_at > $6::timestamptz
         ORDER BY s.starts_at
         LIMIT 1
     ) s
@@ -80,50 +85,58 @@ SELECT
     n.id          AS next_session_id,
     n.starts_at   AS next_starts_at,
     n.ends_at     AS next_ends_at,
-    n.places_left AS next_places_left
+    n.places_left AS next_places_left,
+    c.partnership_id,
+    p.short_name  AS partnership_name
 FROM courses c
+JOIN partnerships p ON p.id = c.partnership_id
 LEFT JOIN next_session n ON n.course_id = c.id
 WHERE c.retired_at IS NULL AND NOT c.bespoke
-  AND (cardinality($1::smallint[]) = 0 OR c.level = ANY ($1::smallint[]))
-  AND (cardinality($2::text[]) = 0 OR c.audiences && $2::text[])
-  AND (cardinality($3::text[]) = 0 OR c.delivery_modes && $3::text[])
+  AND (cardinality($1::bigint[]) = 0 OR c.partnership_id = ANY ($1::bigint[]))
+  AND (cardinality($2::smallint[]) = 0 OR c.level = ANY ($2::smallint[]))
+  AND (cardinality($3::text[]) = 0 OR c.audiences && $3::text[])
+  AND (cardinality($4::text[]) = 0 OR c.delivery_modes && $4::text[])
   AND (
-      $4::text = ''
-      OR c.search @@ websearch_to_tsquery('english', $4::text)
-      OR strpos(lower(c.title), lower($4::text)) > 0
+      $5::text = ''
+      OR c.search @@ websearch_to_tsquery('english', $5::text)
+      OR strpos(lower(c.title), lower($5::text)) > 0
   )
 ORDER BY c.title
 `
 
 type ListCoursesParams struct {
-	Levels    []int16
-	Audiences []string
-	Modes     []string
-	Query     string
-	Now       time.Time
+	Partnerships []int64
+	Levels       []int16
+	Audiences    []string
+	Modes        []string
+	Query        string
+	Now          time.Time
 }
 
 type ListCoursesRow struct {
-	Slug           string
-	Title          string
-	Summary        string
-	Level          int16
-	Duration       string
-	Audiences      []string
-	DeliveryModes  []string
-	NextSessionID  *int64
-	NextStartsAt   *time.Time
-	NextEndsAt     *time.Time
-	NextPlacesLeft *int32
+	Slug            string
+	Title           string
+	Summary         string
+	Level           int16
+	Duration        string
+	Audiences       []string
+	DeliveryModes   []string
+	NextSessionID   *int64
+	NextStartsAt    *time.Time
+	NextEndsAt      *time.Time
+	NextPlacesLeft  *int32
+	PartnershipID   int64
+	PartnershipName string
 }
 
 // The public catalogue: what anyone can see without signing in.
-// Every course still offered, with its next open session, filtered. An empty
-// filter array or query matches everything.
+// Every course still offered, with its next open session and the partnership
+// that runs it, filtered. An empty filter array or query matches everything.
 // Each course's next session is one step down the index
 // sessions_public_course_starts_idx, however many sessions there are.
 func (q *Queries) ListCourses(ctx context.Context, arg ListCoursesParams) ([]ListCoursesRow, error) {
 	rows, err := q.db.Query(ctx, listCourses,
+		arg.Partnerships,
 		arg.Levels,
 		arg.Audiences,
 		arg.Modes,
@@ -149,6 +162,8 @@ func (q *Queries) ListCourses(ctx context.Context, arg ListCoursesParams) ([]Lis
 			&i.NextStartsAt,
 			&i.NextEndsAt,
 			&i.NextPlacesLeft,
+			&i.PartnershipID,
+			&i.PartnershipName,
 		); err != nil {
 			return nil, err
 		}
