@@ -215,7 +215,7 @@ func (s *Service) askLineManager(ctx context.Context, tx pgx.Tx, q *bookingdb.Qu
 		return fmt.Errorf("booking %d for email: %w", id, err)
 	}
 	link := s.link(ApprovalPath(token))
-	l := email.Letter{Greeting: "Dear " + name + ",", From: s.from(), Blocks: []email.Block{
+	l := email.Letter{Greeting: "Dear " + name + ",", From: s.from(signerOf(b)), Blocks: []email.Block{
 		email.Para(b.PersonName + " has booked a place on safeguarding training and gave you as their line manager. " +
 			"Their agency asks line managers to approve training before the place is confirmed:"),
 		email.Details(b.CourseTitle, london.When(b.StartsAt, b.EndsAt), place(b)),
@@ -439,7 +439,7 @@ func (s *Service) tellLineManager(ctx context.Context, tx pgx.Tx, b bookingdb.Bo
 		said = "We asked you to approve " + b.PersonName + "’s place, but no answer came in time, so the place has been " +
 			"released and we have told them. They can book again while places are left."
 	}
-	l := email.Letter{Greeting: "Dear " + name + ",", From: s.from(), Blocks: []email.Block{email.Para(said), what}}
+	l := email.Letter{Greeting: "Dear " + name + ",", From: s.from(signerOf(b)), Blocks: []email.Block{email.Para(said), what}}
 	if err := s.outbox.EnqueueAll(ctx, tx, []email.Message{{
 		To: address, ToName: name, Subject: subject, Body: l.Text(), HTML: l.HTML(),
 	}}); err != nil {

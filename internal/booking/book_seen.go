@@ -144,6 +144,8 @@ func placeDetail(c bookingdb.BookingCheckRow, id int64, status Status, who actor
 		MeetingUrl: c.MeetingUrl, ClosedToAgencyID: c.ClosedToAgencyID, VenueName: c.VenueName,
 		VenueOnline: c.VenueOnline, VenueAddress: c.VenueAddress, AgencyName: c.AgencyName, CourseSlug: c.CourseSlug,
 		CourseDuration: c.CourseDuration, CourseSummary: c.CourseSummary, SessionSequence: c.SessionSequence,
+		PartnershipID: c.PartnershipID, PartnershipName: c.PartnershipName, PartnershipEmail: c.PartnershipEmail,
+		PartnershipPhone: c.PartnershipPhone, PartnershipConfigured: c.PartnershipConfigured,
 	}
 	switch status {
 	case Confirmed:

@@ -211,7 +211,7 @@ func (s *Service) event(b bookingdb.BookingDetail) ical.Event {
 		Description: d.String(),
 		Location:    location,
 		URL:         link,
-		Organizer:   s.organizer(),
+		Organizer:   s.organizer(signerOf(b)),
 		Attendee:    ical.Person{Name: b.PersonName, Email: b.PersonEmail},
 		Alarm:       24 * time.Hour,
 	}
@@ -225,10 +225,32 @@ func (s *Service) host() string {
 	return "localhost"
 }
 
-// organizer is who invitations are from: Organizer if set, else the
-// partnership at a bookings mailbox, since an invitation needs an organiser.
-func (s *Service) organizer() ical.Person {
+// signer is the partnership whose session a letter or invitation is about:
+// it is signed in its name and comes from its training team. The zero signer
+// is the configured partnership (PARTNERSHIP_NAME, TRAINING_EMAIL,
+// TRAINING_PHONE), as is the first partnership until it is given details of
+// its own, so a deployment with one partnership writes as it always did.
+type signer struct{ name, email, phone string }
+
+// signerOf is the partnership of b's session.
+func signerOf(b bookingdb.BookingDetail) signer {
+	if b.PartnershipConfigured || b.PartnershipName == "" {
+		return signer{}
+	}
+	return signer{name: b.PartnershipName, email: b.PartnershipEmail, phone: b.PartnershipPhone}
+}
+
+// organizer is who invitations are from: the session's partnership, else
+// Organizer if set, else the partnership at a bookings mailbox, since an
+// invitation needs an organiser.
+func (s *Service) organizer(by signer) ical.Person {
 	o := s.Organizer
+	if by.name != "" {
+		o.Name = by.name
+	}
+	if by.email != "" {
+		o.Email = by.email
+	}
 	if o.Name == "" {
 		o.Name = s.partnership
 	}
@@ -283,16 +305,23 @@ func (s *Service) NotifySessionMoved(ctx context.Context, tx pgx.Tx, id int64) e
 
 // from signs every letter: the partnership's name and how to reach its
 // training team.
-func (s *Service) from() email.Signature {
-	name := s.partnership
+func (s *Service) from(by signer) email.Signature {
+	name := by.name
+	if name == "" {
+		name = s.partnership
+	}
 	if name == "" {
 		name = "The safeguarding partnership"
+	}
+	phone := by.phone
+	if phone == "" {
+		phone = s.Contact.Phone
 	}
 	return email.Signature{
 		Team:        "Book safeguarding training",
 		Partnership: name,
-		Email:       s.organizer().Email,
-		Phone:       s.Contact.Phone,
+		Email:       s.organizer(by).Email,
+		Phone:       phone,
 		Website:     s.link("/"),
 	}
 }
@@ -314,7 +343,7 @@ func (s *Service) compose(b bookingdb.BookingDetail, kind messageKind) (subject 
 	booking := email.LinkTo("See or change your booking", s.link(fmt.Sprintf("/bookings/%d", b.ID)))
 	mine := email.LinkTo("Your training", s.link("/my-training"))
 	p := email.Para
-	l = email.Letter{Greeting: "Dear " + b.PersonName + ",", From: s.from()}
+	l = email.Letter{Greeting: "Dear " + b.PersonName + ",", From: s.from(signerOf(b))}
 	add := func(blocks ...email.Block) { l.Blocks = append(l.Blocks, blocks...) }
 	switch kind {
 	case msgConfirmed:
@@ -447,7 +476,7 @@ func (s *Service) compose(b bookingdb.BookingDetail, kind messageKind) (subject 
 func (s *Service) lineManagerAbsence(b bookingdb.BookingDetail) email.Letter {
 	return email.Letter{
 		Greeting: "Dear " + b.LineManagerName + ",",
-		From:     s.from(),
+		From:     s.from(signerOf(b)),
 		Blocks: []email.Block{
 			email.Para(b.PersonName + ", who gave you as their line manager when booking, was recorded as not attending:"),
 			email.Details(b.CourseTitle, london.When(b.StartsAt, b.EndsAt), place(b)),

@@ -171,7 +171,7 @@ func (s *Service) trainerEvent(se bookingdb.SessionForTrainerInvitesRow, t booki
 		Description: d.String(),
 		Location:    location,
 		URL:         link,
-		Organizer:   s.organizer(),
+		Organizer:   s.organizer(signer{}),
 		Attendee:    ical.Person{Name: t.FullName, Email: t.Email},
 		Chair:       true,
 		Alarm:       24 * time.Hour,
@@ -190,7 +190,7 @@ func (s *Service) composeTrainer(se bookingdb.SessionForTrainerInvitesRow, t boo
 		with = "You are delivering it with " + strings.Join(coTrainers, " and ") + "."
 	}
 	p := email.Para
-	l = email.Letter{Greeting: "Dear " + t.FullName + ",", From: s.from()}
+	l = email.Letter{Greeting: "Dear " + t.FullName + ",", From: s.from(signer{})}
 	add := func(blocks ...email.Block) { l.Blocks = append(l.Blocks, blocks...) }
 	switch notice {
 	case trainerAdded:

@@ -29,7 +29,7 @@ type world struct {
 
 // tables whose rows a manager sees only for their partnership.
 var tables = []string{"courses", "sessions", "bookings", "session_trainers", "payments", "charges", "certificates",
-	"evaluations", "enquiries", "venues"}
+	"evaluations", "enquiries", "venues", "booking_details", "training_validity"}
 
 func newWorld(t *testing.T) world {
 	t.Helper()
@@ -52,23 +52,27 @@ func newWorld(t *testing.T) world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := pool.Exec(ctx, `UPDATE venues SET partnership_id = $1 WHERE id = (SELECT max(id) FROM venues)`, w.b); err != nil {
+	if _, err := pool.Exec(ctx, `
+		WITH v AS (INSERT INTO venues (name, online, partnership_id) VALUES ('Hampshire online', true, $1) RETURNING id)
+		UPDATE sessions SET venue_id = (SELECT id FROM v) WHERE partnership_id = $1`, w.b); err != nil {
 		t.Fatal(err)
 	}
 	for _, table := range tables {
 		w.total[table] = count(t, pool, context.Background(), table)
 	}
 	for table, q := range map[string]string{
-		"courses":          `SELECT count(*) FROM courses WHERE partnership_id = $1`,
-		"sessions":         `SELECT count(*) FROM sessions WHERE partnership_id = $1`,
-		"bookings":         `SELECT count(*) FROM bookings JOIN sessions s ON s.id = session_id WHERE s.partnership_id = $1`,
-		"venues":           `SELECT count(*) FROM venues WHERE partnership_id = $1`,
-		"payments":         `SELECT count(*) FROM payments x JOIN bookings bk ON bk.id = x.booking_id JOIN sessions s ON s.id = bk.session_id WHERE s.partnership_id = $1`,
-		"charges":          `SELECT count(*) FROM charges x JOIN bookings bk ON bk.id = x.booking_id JOIN sessions s ON s.id = bk.session_id WHERE s.partnership_id = $1`,
-		"certificates":     `SELECT count(*) FROM certificates x JOIN bookings bk ON bk.id = x.booking_id JOIN sessions s ON s.id = bk.session_id WHERE s.partnership_id = $1`,
-		"evaluations":      `SELECT count(*) FROM evaluations x JOIN bookings bk ON bk.id = x.booking_id JOIN sessions s ON s.id = bk.session_id WHERE s.partnership_id = $1`,
-		"enquiries":        `SELECT count(*) FROM enquiries WHERE partnership_id = $1`,
-		"session_trainers": `SELECT count(*) FROM session_trainers JOIN sessions s ON s.id = session_id WHERE s.partnership_id = $1`,
+		"courses":           `SELECT count(*) FROM courses WHERE partnership_id = $1`,
+		"sessions":          `SELECT count(*) FROM sessions WHERE partnership_id = $1`,
+		"bookings":          `SELECT count(*) FROM bookings JOIN sessions s ON s.id = session_id WHERE s.partnership_id = $1`,
+		"venues":            `SELECT count(*) FROM venues WHERE partnership_id = $1`,
+		"booking_details":   `SELECT count(*) FROM booking_details WHERE partnership_id = $1`,
+		"training_validity": `SELECT count(*) FROM training_validity t JOIN sessions s ON s.id = t.session_id WHERE s.partnership_id = $1`,
+		"payments":          `SELECT count(*) FROM payments x JOIN bookings bk ON bk.id = x.booking_id JOIN sessions s ON s.id = bk.session_id WHERE s.partnership_id = $1`,
+		"charges":           `SELECT count(*) FROM charges x JOIN bookings bk ON bk.id = x.booking_id JOIN sessions s ON s.id = bk.session_id WHERE s.partnership_id = $1`,
+		"certificates":      `SELECT count(*) FROM certificates x JOIN bookings bk ON bk.id = x.booking_id JOIN sessions s ON s.id = bk.session_id WHERE s.partnership_id = $1`,
+		"evaluations":       `SELECT count(*) FROM evaluations x JOIN bookings bk ON bk.id = x.booking_id JOIN sessions s ON s.id = bk.session_id WHERE s.partnership_id = $1`,
+		"enquiries":         `SELECT count(*) FROM enquiries WHERE partnership_id = $1`,
+		"session_trainers":  `SELECT count(*) FROM session_trainers JOIN sessions s ON s.id = session_id WHERE s.partnership_id = $1`,
 	} {
 		var n int
 		if err := pool.QueryRow(ctx, q, w.b).Scan(&n); err != nil {

@@ -67,8 +67,9 @@ func TestOneAccountBooksAnyPartnershipsSessions(t *testing.T) {
 
 	var hampshireSession int64
 	require.NoError(t, a.pool.QueryRow(ctx, `
-		WITH p AS (INSERT INTO partnerships (slug, name, short_name)
-		           VALUES ('hampshire', 'Hampshire Safeguarding Children Partnership', 'Hampshire') RETURNING id),
+		WITH p AS (INSERT INTO partnerships (slug, name, short_name, email, phone)
+		           VALUES ('hampshire', 'Hampshire Safeguarding Children Partnership', 'Hampshire',
+		                   'training@hampshirescp.example', '01962 000000') RETURNING id),
 		     c AS (INSERT INTO courses (slug, title, summary, description, learning_outcomes, audience_description, audiences,
 		                                level, duration, delivery_modes, default_capacity, partnership_id)
 		           SELECT 'hampshire-exploitation', 'Exploitation in Hampshire', summary, description, learning_outcomes,
@@ -111,6 +112,25 @@ func TestOneAccountBooksAnyPartnershipsSessions(t *testing.T) {
 	_, page = c.get("/my-training")
 	assert.Contains(t, page, "Exploitation in Hampshire", "My training shows both partnerships' places")
 	assert.Contains(t, page, portsmouthTitle)
+	// Each confirmation is signed by the partnership whose session it is.
+	for _, want := range []struct{ course, signed, not string }{
+		{"Exploitation in Hampshire", "Hampshire Safeguarding Children Partnership", "Portsmouth Safeguarding Children Partnership"},
+		{portsmouthTitle, "Portsmouth Safeguarding Children Partnership", "Hampshire"},
+	} {
+		var body string
+		require.NoError(t, a.pool.QueryRow(ctx, `
+			SELECT body_text FROM emails WHERE to_address = 'sam@example.org' AND strpos(body_text, $1) > 0
+			ORDER BY id LIMIT 1`, want.course).Scan(&body), want.course)
+		assert.Contains(t, body, want.signed, "the confirmation of %s", want.course)
+		assert.NotContains(t, body, want.not, "the confirmation of %s", want.course)
+	}
+	var hampshireBody string
+	require.NoError(t, a.pool.QueryRow(ctx, `
+		SELECT body_text FROM emails WHERE to_address = 'sam@example.org' AND strpos(body_text, 'Exploitation in Hampshire') > 0
+		ORDER BY id LIMIT 1`).Scan(&hampshireBody))
+	assert.Contains(t, hampshireBody, "training@hampshirescp.example", "Hampshire's training team to write to")
+	assert.Contains(t, hampshireBody, "01962 000000")
+
 	var partnerships int
 	require.NoError(t, a.pool.QueryRow(ctx, `
 		SELECT count(DISTINCT s.partnership_id) FROM bookings b JOIN sessions s ON s.id = b.session_id

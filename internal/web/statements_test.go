@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -36,7 +37,18 @@ func statementsFor(t *testing.T, c *client, s *pgtest.Statements, target string)
 		resp, page = c.get(target)
 	})
 	require.Equal(t, http.StatusOK, resp.StatusCode, target)
-	return n, page
+	// A manager's request runs in their partnership's scope (internal/scope):
+	// a connection last used in another scope is switched, one statement at
+	// most into the scope and one out of it. Those are counted apart from
+	// the page's own.
+	scopes := 0
+	for _, st := range s.List() {
+		if strings.Contains(st, "set_config('role'") {
+			scopes++
+		}
+	}
+	assert.LessOrEqual(t, scopes, 2, "%s: switches of scope", target)
+	return n - scopes, page
 }
 
 // The pages people open most read their lists in one query each: a

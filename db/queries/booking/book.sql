@@ -34,11 +34,14 @@ SELECT u.id AS person_id, u.email::text AS person_email, u.full_name AS person_n
        place_price(s.course_id, u.agency_id)::int AS price_pence,
        EXISTS (SELECT 1 FROM course_prerequisites p WHERE p.course_id = s.course_id)::boolean AS has_prerequisites,
        EXISTS (SELECT 1 FROM bookings cb WHERE cb.session_id = s.id AND cb.status = 'confirmed')::boolean AS reminders_scheduled,
-       nextval('bookings_id_seq')::bigint AS next_booking_id
+       nextval('bookings_id_seq')::bigint AS next_booking_id,
+       s.partnership_id, pp.name AS partnership_name, pp.email AS partnership_email, pp.phone AS partnership_phone,
+       pp.configured AS partnership_configured
 FROM users u
 CROSS JOIN sessions s
 JOIN venues v ON v.id = s.venue_id
 JOIN courses c ON c.id = s.course_id
+JOIN partnerships pp ON pp.id = s.partnership_id
 LEFT JOIN agencies a ON a.id = u.agency_id
 LEFT JOIN LATERAL (
     SELECT b.id, b.status FROM bookings b

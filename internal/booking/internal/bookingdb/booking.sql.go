@@ -300,7 +300,7 @@ func (q *Queries) FutureLiveBookingsOf(ctx context.Context, arg FutureLiveBookin
 }
 
 const getBooking = `-- name: GetBooking :one
-SELECT id, session_id, user_id, agency_id, status, booked_by, access_needs, dietary_needs, line_manager_name, line_manager_email, policy_agreed_at, waiting_since, offered_at, offer_expires_at, confirmed_at, ended_at, late, end_note, replaced_by, attendance, created_at, person_email, person_name, person_erased, course_id, course_title, starts_at, ends_at, booking_cutoff_at, session_status, meeting_url, closed_to_agency_id, venue_name, venue_online, venue_address, agency_name, course_slug, course_duration, course_summary, session_sequence, ended_by, session_cancelled_reason, ended_by_manager, invoice_pence, invoice_purchase_order, invoice_status, moved_from_id, hold_expires_at, paid_pence, refund_pence FROM booking_details WHERE id = $1
+SELECT id, session_id, user_id, agency_id, status, booked_by, access_needs, dietary_needs, line_manager_name, line_manager_email, policy_agreed_at, waiting_since, offered_at, offer_expires_at, confirmed_at, ended_at, late, end_note, replaced_by, attendance, created_at, person_email, person_name, person_erased, course_id, course_title, starts_at, ends_at, booking_cutoff_at, session_status, meeting_url, closed_to_agency_id, venue_name, venue_online, venue_address, agency_name, course_slug, course_duration, course_summary, session_sequence, ended_by, session_cancelled_reason, ended_by_manager, invoice_pence, invoice_purchase_order, invoice_status, moved_from_id, hold_expires_at, paid_pence, refund_pence, partnership_id, partnership_name, partnership_email, partnership_phone, partnership_configured FROM booking_details WHERE id = $1
 `
 
 func (q *Queries) GetBooking(ctx context.Context, id int64) (BookingDetail, error) {
@@ -357,6 +357,11 @@ func (q *Queries) GetBooking(ctx context.Context, id int64) (BookingDetail, erro
 		&i.HoldExpiresAt,
 		&i.PaidPence,
 		&i.RefundPence,
+		&i.PartnershipID,
+		&i.PartnershipName,
+		&i.PartnershipEmail,
+		&i.PartnershipPhone,
+		&i.PartnershipConfigured,
 	)
 	return i, err
 }

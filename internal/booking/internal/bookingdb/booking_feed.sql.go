@@ -12,7 +12,7 @@ import (
 
 const feedBookings = `-- name: FeedBookings :many
 
-SELECT id, session_id, user_id, agency_id, status, booked_by, access_needs, dietary_needs, line_manager_name, line_manager_email, policy_agreed_at, waiting_since, offered_at, offer_expires_at, confirmed_at, ended_at, late, end_note, replaced_by, attendance, created_at, person_email, person_name, person_erased, course_id, course_title, starts_at, ends_at, booking_cutoff_at, session_status, meeting_url, closed_to_agency_id, venue_name, venue_online, venue_address, agency_name, course_slug, course_duration, course_summary, session_sequence, ended_by, session_cancelled_reason, ended_by_manager, invoice_pence, invoice_purchase_order, invoice_status, moved_from_id, hold_expires_at, paid_pence, refund_pence FROM booking_details
+SELECT id, session_id, user_id, agency_id, status, booked_by, access_needs, dietary_needs, line_manager_name, line_manager_email, policy_agreed_at, waiting_since, offered_at, offer_expires_at, confirmed_at, ended_at, late, end_note, replaced_by, attendance, created_at, person_email, person_name, person_erased, course_id, course_title, starts_at, ends_at, booking_cutoff_at, session_status, meeting_url, closed_to_agency_id, venue_name, venue_online, venue_address, agency_name, course_slug, course_duration, course_summary, session_sequence, ended_by, session_cancelled_reason, ended_by_manager, invoice_pence, invoice_purchase_order, invoice_status, moved_from_id, hold_expires_at, paid_pence, refund_pence, partnership_id, partnership_name, partnership_email, partnership_phone, partnership_configured FROM booking_details
 WHERE user_id = $1 AND status = 'confirmed' AND session_status <> 'cancelled' AND ends_at >= $2
 ORDER BY starts_at, id
 `
@@ -86,6 +86,11 @@ func (q *Queries) FeedBookings(ctx context.Context, arg FeedBookingsParams) ([]B
 			&i.HoldExpiresAt,
 			&i.PaidPence,
 			&i.RefundPence,
+			&i.PartnershipID,
+			&i.PartnershipName,
+			&i.PartnershipEmail,
+			&i.PartnershipPhone,
+			&i.PartnershipConfigured,
 		); err != nil {
 			return nil, err
 		}

@@ -12,7 +12,7 @@ import (
 
 const bookingsByIDs = `-- name: BookingsByIDs :many
 
-SELECT id, session_id, user_id, agency_id, status, booked_by, access_needs, dietary_needs, line_manager_name, line_manager_email, policy_agreed_at, waiting_since, offered_at, offer_expires_at, confirmed_at, ended_at, late, end_note, replaced_by, attendance, created_at, person_email, person_name, person_erased, course_id, course_title, starts_at, ends_at, booking_cutoff_at, session_status, meeting_url, closed_to_agency_id, venue_name, venue_online, venue_address, agency_name, course_slug, course_duration, course_summary, session_sequence, ended_by, session_cancelled_reason, ended_by_manager, invoice_pence, invoice_purchase_order, invoice_status, moved_from_id, hold_expires_at, paid_pence, refund_pence FROM booking_details WHERE id = ANY ($1::bigint[]) ORDER BY id
+SELECT id, session_id, user_id, agency_id, status, booked_by, access_needs, dietary_needs, line_manager_name, line_manager_email, policy_agreed_at, waiting_since, offered_at, offer_expires_at, confirmed_at, ended_at, late, end_note, replaced_by, attendance, created_at, person_email, person_name, person_erased, course_id, course_title, starts_at, ends_at, booking_cutoff_at, session_status, meeting_url, closed_to_agency_id, venue_name, venue_online, venue_address, agency_name, course_slug, course_duration, course_summary, session_sequence, ended_by, session_cancelled_reason, ended_by_manager, invoice_pence, invoice_purchase_order, invoice_status, moved_from_id, hold_expires_at, paid_pence, refund_pence, partnership_id, partnership_name, partnership_email, partnership_phone, partnership_configured FROM booking_details WHERE id = ANY ($1::bigint[]) ORDER BY id
 `
 
 // Bookings read in one go for the emails a change sends to many people.
@@ -78,6 +78,11 @@ func (q *Queries) BookingsByIDs(ctx context.Context, ids []int64) ([]BookingDeta
 			&i.HoldExpiresAt,
 			&i.PaidPence,
 			&i.RefundPence,
+			&i.PartnershipID,
+			&i.PartnershipName,
+			&i.PartnershipEmail,
+			&i.PartnershipPhone,
+			&i.PartnershipConfigured,
 		); err != nil {
 			return nil, err
 		}
@@ -90,7 +95,7 @@ func (q *Queries) BookingsByIDs(ctx context.Context, ids []int64) ([]BookingDeta
 }
 
 const confirmedBookingsOfSession = `-- name: ConfirmedBookingsOfSession :many
-SELECT id, session_id, user_id, agency_id, status, booked_by, access_needs, dietary_needs, line_manager_name, line_manager_email, policy_agreed_at, waiting_since, offered_at, offer_expires_at, confirmed_at, ended_at, late, end_note, replaced_by, attendance, created_at, person_email, person_name, person_erased, course_id, course_title, starts_at, ends_at, booking_cutoff_at, session_status, meeting_url, closed_to_agency_id, venue_name, venue_online, venue_address, agency_name, course_slug, course_duration, course_summary, session_sequence, ended_by, session_cancelled_reason, ended_by_manager, invoice_pence, invoice_purchase_order, invoice_status, moved_from_id, hold_expires_at, paid_pence, refund_pence FROM booking_details WHERE session_id = $1 AND status = 'confirmed' ORDER BY id
+SELECT id, session_id, user_id, agency_id, status, booked_by, access_needs, dietary_needs, line_manager_name, line_manager_email, policy_agreed_at, waiting_since, offered_at, offer_expires_at, confirmed_at, ended_at, late, end_note, replaced_by, attendance, created_at, person_email, person_name, person_erased, course_id, course_title, starts_at, ends_at, booking_cutoff_at, session_status, meeting_url, closed_to_agency_id, venue_name, venue_online, venue_address, agency_name, course_slug, course_duration, course_summary, session_sequence, ended_by, session_cancelled_reason, ended_by_manager, invoice_pence, invoice_purchase_order, invoice_status, moved_from_id, hold_expires_at, paid_pence, refund_pence, partnership_id, partnership_name, partnership_email, partnership_phone, partnership_configured FROM booking_details WHERE session_id = $1 AND status = 'confirmed' ORDER BY id
 `
 
 // A session's places as GetBooking reads them, in one query, for the email
@@ -155,6 +160,11 @@ func (q *Queries) ConfirmedBookingsOfSession(ctx context.Context, sessionID int6
 			&i.HoldExpiresAt,
 			&i.PaidPence,
 			&i.RefundPence,
+			&i.PartnershipID,
+			&i.PartnershipName,
+			&i.PartnershipEmail,
+			&i.PartnershipPhone,
+			&i.PartnershipConfigured,
 		); err != nil {
 			return nil, err
 		}

@@ -200,4 +200,9 @@ type BookingDetail struct {
 	HoldExpiresAt          *time.Time
 	PaidPence              int64
 	RefundPence            int64
+	PartnershipID          int64
+	PartnershipName        string
+	PartnershipEmail       string
+	PartnershipPhone       string
+	PartnershipConfigured  bool
 }
