@@ -61,7 +61,9 @@ func TestOneAccountBooksAnyPartnershipsSessions(t *testing.T) {
 	a := setup(t)
 	ctx := context.Background()
 
-	_, page := a.get(t, "/courses")
+	_, page := a.get(t, "/")
+	assert.NotContains(t, page, "Training across the partnerships")
+	_, page = a.get(t, "/courses")
 	assert.NotContains(t, page, `name="partnership"`, "one partnership: nothing to choose")
 	assert.NotContains(t, page, ">Run by<")
 
@@ -85,6 +87,11 @@ func TestOneAccountBooksAnyPartnershipsSessions(t *testing.T) {
 	var portsmouthTitle string
 	require.NoError(t, a.pool.QueryRow(ctx, `SELECT course_title FROM sessions WHERE id = $1`, portsmouthSession).Scan(&portsmouthTitle))
 	b, _ := listening(t, a) // its services read the partnerships afresh
+
+	// The front page lists the partnerships and leads to each one's courses.
+	_, page = b.get(t, "/")
+	assert.Contains(t, page, "The partnerships of Portsmouth and Hampshire share this service.")
+	assert.Contains(t, page, `<a class="govuk-link" href="/courses?partnership=hampshire">Hampshire Safeguarding Children Partnership’s courses</a>`)
 
 	_, page = b.get(t, "/courses")
 	assert.Contains(t, page, `id="partnership-hampshire"`, "a choice of partnership")

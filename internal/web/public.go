@@ -16,8 +16,18 @@ import (
 	"github.com/pscp/booktraining/internal/prerequisite"
 )
 
+// homePage is the front page's data: with more than one partnership (HIPS),
+// each partnership and the way to its courses.
+type homePage struct {
+	Partnerships []partnership.Partnership
+}
+
 func (a *app) home(c *fiber.Ctx) error {
-	return a.render(c, fiber.StatusOK, "home", "", nil)
+	var d homePage
+	if all := a.allPartnerships(c); len(all) > 1 {
+		d.Partnerships = all
+	}
+	return a.render(c, fiber.StatusOK, "home", "", d)
 }
 
 func (a *app) staticPage(name, title string) fiber.Handler {
