@@ -121,9 +121,34 @@ func (s *Service) Courses(ctx context.Context) ([]Choice, error) {
 	if err != nil {
 		return nil, fmt.Errorf("course choices: %w", err)
 	}
+	several := false
+	for _, r := range rows {
+		several = several || r.PartnershipID != rows[0].PartnershipID
+	}
 	out := make([]Choice, 0, len(rows))
 	for _, r := range rows {
-		out = append(out, Choice{r.ID, r.Title})
+		name := r.Title
+		if several {
+			name += " (" + r.PartnershipName + ")"
+		}
+		out = append(out, Choice{r.ID, name})
+	}
+	return out, nil
+}
+
+// PartnershipChoice is a partnership a request can be sent to.
+type PartnershipChoice struct{ Slug, Name string }
+
+// Partnerships are the partnerships a request can be sent to; the form asks
+// which only when there is more than one.
+func (s *Service) Partnerships(ctx context.Context) ([]PartnershipChoice, error) {
+	rows, err := trainingrequestdb.New(s.pool).EnquiryPartnerships(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("partnerships: %w", err)
+	}
+	out := make([]PartnershipChoice, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, PartnershipChoice{r.Slug, r.Name})
 	}
 	return out, nil
 }

@@ -44,6 +44,9 @@ type Form struct {
 	ContactName  string
 	ContactEmail string
 	ContactPhone string
+	// Partnership is the slug of the partnership asked, when the service
+	// serves more than one (issue 22); a course asked for must be its.
+	Partnership string
 	// FormKey is the one-time key of the form it was sent from (NewFormKey):
 	// the same form sent twice (a double click) makes one request.
 	FormKey string
@@ -75,16 +78,31 @@ func (s *Service) Submit(ctx context.Context, f Form) (int64, error) {
 	q := trainingrequestdb.New(s.pool)
 	var v validation.Errors
 	kind := f.Kind
+	partnerships, err := q.EnquiryPartnerships(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("partnerships: %w", err)
+	}
+	var asked trainingrequestdb.EnquiryPartnershipsRow
+	for _, p := range partnerships {
+		if len(partnerships) == 1 || p.Slug == f.Partnership {
+			asked = p
+		}
+	}
+	if asked.ID == 0 {
+		v.Add("partnership", "Select the partnership you are asking for training")
+	}
 	var courseID *int64
 	switch kind {
 	case "course":
 		id, err := strconv.ParseInt(strings.TrimSpace(f.CourseID), 10, 64)
 		if err != nil || id <= 0 {
 			v.Add("course", "Select the course you would like delivered")
-		} else if ok, err := q.EnquiryCourseExists(ctx, id); err != nil {
-			return 0, fmt.Errorf("course exists: %w", err)
-		} else if !ok {
+		} else if c, err := q.EnquiryCourse(ctx, id); errors.Is(err, pgx.ErrNoRows) {
 			v.Add("course", "Select a course from the list")
+		} else if err != nil {
+			return 0, fmt.Errorf("course: %w", err)
+		} else if asked.ID != 0 && c.PartnershipID != asked.ID {
+			v.Add("course", "Select a course that "+asked.ShortName+" runs, or ask the partnership that runs it")
 		} else {
 			courseID = &id
 		}
@@ -213,7 +231,7 @@ func (s *Service) Submit(ctx context.Context, f Form) (int64, error) {
 			AgencyID: *by.AgencyID, RequestedBy: by.ID, Kind: kind, CourseID: courseID, Topic: topic, Need: need,
 			Audience: audience, Participants: int32(participants), Location: location, Address: address,
 			AccessNeeds: access, ContactName: contactName, ContactEmail: contactEmail, ContactPhone: phone, Now: now,
-			FormKey: formKey,
+			FormKey: formKey, PartnershipID: asked.ID,
 		})
 		if errors.Is(err, pgx.ErrNoRows) && formKey != nil {
 			// Sent before (the insert waited for that one to commit).

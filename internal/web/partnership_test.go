@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -143,4 +144,63 @@ func TestOneAccountBooksAnyPartnershipsSessions(t *testing.T) {
 		SELECT count(DISTINCT s.partnership_id) FROM bookings b JOIN sessions s ON s.id = b.session_id
 		JOIN users u ON u.id = b.user_id WHERE u.email = 'sam@example.org' AND b.status = 'confirmed'`).Scan(&partnerships))
 	assert.Equal(t, 2, partnerships, "one account, places with two partnerships")
+}
+
+// A training request goes to the partnership the agency chooses (issue 22):
+// the form asks which when there is more than one, refuses a course the
+// partnership asked does not run, and the request is that partnership's
+// alone: its manager sees it, the other partnership's does not.
+func TestATrainingRequestGoesToThePartnershipChosen(t *testing.T) {
+	t.Parallel()
+	f := setupTrainingRequests(t)
+	ctx := context.Background()
+	var hampshire int64
+	require.NoError(t, f.a.pool.QueryRow(ctx, `
+		INSERT INTO partnerships (slug, name, short_name)
+		VALUES ('hampshire', 'Hampshire Safeguarding Children Partnership', 'Hampshire') RETURNING id`).Scan(&hampshire))
+	hampshireManager := f.a.newUser(t, "hants-manager@example.org", "")
+	_, err := f.a.pool.Exec(ctx, `INSERT INTO user_roles (user_id, role, partnership_id) VALUES ($1, 'manager', $2)`,
+		hampshireManager, hampshire)
+	require.NoError(t, err)
+	requests := func() int {
+		var n int
+		require.NoError(t, f.a.pool.QueryRow(ctx, `SELECT count(*) FROM enquiries`).Scan(&n))
+		return n
+	}
+
+	_, page := f.coordinator.get("/training-requests/new")
+	assert.Contains(t, page, "Which partnership are you asking?")
+	assert.Contains(t, page, `value="hampshire"`)
+
+	// No choice; then Hampshire, for Portsmouth's course: refused, nothing lost.
+	resp, page := f.coordinator.post("/training-requests/new", f.requestForm())
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, errorSummary(page), "Select the partnership you are asking for training")
+	assert.Contains(t, page, "Family support workers and their team leaders", "what was typed is kept")
+	resp, page = f.coordinator.post("/training-requests/new", f.requestForm("partnership", "hampshire"))
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, errorSummary(page), "Select a course that Hampshire runs")
+	assert.Zero(t, requests())
+
+	// Bespoke training, asked of Hampshire.
+	id := f.submit(t, f.coordinator, f.requestForm("partnership", "hampshire", "kind", "bespoke", "course", "",
+		"topic", "Safeguarding at the front desk", "need", "Reception staff spotting and passing on concerns"))
+	var asked int64
+	require.NoError(t, f.a.pool.QueryRow(ctx, `SELECT partnership_id FROM enquiries WHERE id = $1`, id).Scan(&asked))
+	assert.Equal(t, hampshire, asked)
+
+	hants := f.a.as(t, "hants-manager@example.org")
+	_, page = hants.get("/admin/training-requests")
+	assert.Contains(t, page, "Safeguarding at the front desk", "Hampshire's manager sees the request")
+	resp, _ = hants.get(fmt.Sprintf("/admin/training-requests/%d", id))
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	_, page = f.manager.get("/admin/training-requests")
+	assert.NotContains(t, page, "Safeguarding at the front desk", "Portsmouth's manager does not")
+	resp, _ = f.manager.get(fmt.Sprintf("/admin/training-requests/%d", id))
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
+
+	// Portsmouth's course, asked of Portsmouth, is Portsmouth's.
+	id = f.submit(t, f.coordinator, f.requestForm("partnership", "portsmouth"))
+	require.NoError(t, f.a.pool.QueryRow(ctx, `SELECT partnership_id FROM enquiries WHERE id = $1`, id).Scan(&asked))
+	assert.NotEqual(t, hampshire, asked)
 }

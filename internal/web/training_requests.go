@@ -124,6 +124,8 @@ type trainingRequestFormPage struct {
 	Form       trainingrequest.Form
 	Courses    []trainingrequest.Choice
 	AgencyName string
+	// The partnerships to choose between, when there is more than one.
+	Partnerships []trainingrequest.PartnershipChoice
 }
 
 func (a *app) trainingRequestNewForm(c *fiber.Ctx) error {
@@ -132,7 +134,7 @@ func (a *app) trainingRequestNewForm(c *fiber.Ctx) error {
 	}
 	u := currentUser(c)
 	form := trainingrequest.Form{ContactName: u.FullName, ContactEmail: u.Email, Kind: c.Query("kind"), CourseID: c.Query("course"),
-		FormKey: trainingrequest.NewFormKey()}
+		Partnership: c.Query("partnership"), FormKey: trainingrequest.NewFormKey()}
 	return a.showTrainingRequestForm(c, form, nil)
 }
 
@@ -144,7 +146,14 @@ func (a *app) showTrainingRequestForm(c *fiber.Ctx, form trainingrequest.Form, e
 	for len(form.Dates) < trainingrequest.MaxDates {
 		form.Dates = append(form.Dates, trainingrequest.DateInput{})
 	}
+	partnerships, err := a.deps.TrainingRequests.Partnerships(c.UserContext())
+	if err != nil {
+		return err
+	}
 	d := trainingRequestFormPage{fieldErrors: fieldErrors{errs}, Form: form, Courses: courses, AgencyName: currentUser(c).AgencyName}
+	if len(partnerships) > 1 {
+		d.Partnerships = partnerships
+	}
 	return a.renderForm(c, "training-requests/new", "Request training for your agency", d, errs)
 }
 
@@ -154,7 +163,7 @@ func (a *app) trainingRequestCreate(c *fiber.Ctx) error {
 		Audience: c.FormValue("audience"), Participants: c.FormValue("participants"), Location: c.FormValue("location"),
 		Address: c.FormValue("address"), AccessNeeds: c.FormValue("access-needs"), ContactName: c.FormValue("contact-name"),
 		ContactEmail: c.FormValue("contact-email"), ContactPhone: c.FormValue("contact-phone"),
-		FormKey: c.FormValue("form-key"),
+		FormKey: c.FormValue("form-key"), Partnership: c.FormValue("partnership"),
 	}
 	for i := 1; i <= trainingrequest.MaxDates; i++ {
 		p := "date-" + strconv.Itoa(i) + "-"

@@ -1,18 +1,26 @@
 -- Requests for bespoke and single-agency training.
 
--- name: EnquiryCourseExists :one
-SELECT EXISTS (SELECT 1 FROM courses WHERE id = @id AND retired_at IS NULL AND NOT bespoke);
+-- name: EnquiryCourse :one
+-- A course of the programme that can be asked for, and the partnership that runs it.
+SELECT id, partnership_id FROM courses WHERE id = @id AND retired_at IS NULL AND NOT bespoke;
 
 -- name: EnquiryCourseChoices :many
-SELECT id, title FROM courses WHERE retired_at IS NULL AND NOT bespoke ORDER BY lower(title), id;
+SELECT c.id, c.title, c.partnership_id, p.short_name AS partnership_name
+FROM courses c JOIN partnerships p ON p.id = c.partnership_id
+WHERE c.retired_at IS NULL AND NOT c.bespoke ORDER BY lower(c.title), c.id;
+
+-- name: EnquiryPartnerships :many
+-- The partnerships a request can be sent to, the first (the deployment's own) first.
+SELECT id, slug, name, short_name FROM partnerships ORDER BY id;
 
 -- name: InsertEnquiry :one
 -- No row when the same form (form_key) was sent before.
 INSERT INTO enquiries (agency_id, requested_by, kind, course_id, topic, need, audience, participants, location,
                        address, access_needs, contact_name, contact_email, contact_phone, submitted_at, updated_at,
-                       form_key)
+                       form_key, partnership_id)
 VALUES (@agency_id, @requested_by, @kind, sqlc.narg(course_id), @topic, @need, @audience, @participants, @location,
-        @address, @access_needs, @contact_name, @contact_email, @contact_phone, @now, @now, sqlc.narg(form_key))
+        @address, @access_needs, @contact_name, @contact_email, @contact_phone, @now, @now, sqlc.narg(form_key),
+        @partnership_id)
 ON CONFLICT (requested_by, form_key) DO NOTHING
 RETURNING id;
 

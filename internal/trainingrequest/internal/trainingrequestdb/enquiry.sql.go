@@ -10,13 +10,36 @@ import (
 	"time"
 )
 
+const enquiryCourse = `-- name: EnquiryCourse :one
+
+SELECT id, partnership_id FROM courses WHERE id = $1 AND retired_at IS NULL AND NOT bespoke
+`
+
+type EnquiryCourseRow struct {
+	ID            int64
+	PartnershipID int64
+}
+
+// Requests for bespoke and single-agency training.
+// A course of the programme that can be asked for, and the partnership that runs it.
+func (q *Queries) EnquiryCourse(ctx context.Context, id int64) (EnquiryCourseRow, error) {
+	row := q.db.QueryRow(ctx, enquiryCourse, id)
+	var i EnquiryCourseRow
+	err := row.Scan(&i.ID, &i.PartnershipID)
+	return i, err
+}
+
 const enquiryCourseChoices = `-- name: EnquiryCourseChoices :many
-SELECT id, title FROM courses WHERE retired_at IS NULL AND NOT bespoke ORDER BY lower(title), id
+SELECT c.id, c.title, c.partnership_id, p.short_name AS partnership_name
+FROM courses c JOIN partnerships p ON p.id = c.partnership_id
+WHERE c.retired_at IS NULL AND NOT c.bespoke ORDER BY lower(c.title), c.id
 `
 
 type EnquiryCourseChoicesRow struct {
-	ID    int64
-	Title string
+	ID              int64
+	Title           string
+	PartnershipID   int64
+	PartnershipName string
 }
 
 func (q *Queries) EnquiryCourseChoices(ctx context.Context) ([]EnquiryCourseChoicesRow, error) {
@@ -28,7 +51,12 @@ func (q *Queries) EnquiryCourseChoices(ctx context.Context) ([]EnquiryCourseChoi
 	var items []EnquiryCourseChoicesRow
 	for rows.Next() {
 		var i EnquiryCourseChoicesRow
-		if err := rows.Scan(&i.ID, &i.Title); err != nil {
+		if err := rows.Scan(
+			&i.ID,
+			&i.Title,
+			&i.PartnershipID,
+			&i.PartnershipName,
+		); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
@@ -37,19 +65,6 @@ func (q *Queries) EnquiryCourseChoices(ctx context.Context) ([]EnquiryCourseChoi
 		return nil, err
 	}
 	return items, nil
-}
-
-const enquiryCourseExists = `-- name: EnquiryCourseExists :one
-
-SELECT EXISTS (SELECT 1 FROM courses WHERE id = $1 AND retired_at IS NULL AND NOT bespoke)
-`
-
-// Requests for bespoke and single-agency training.
-func (q *Queries) EnquiryCourseExists(ctx context.Context, id int64) (bool, error) {
-	row := q.db.QueryRow(ctx, enquiryCourseExists, id)
-	var exists bool
-	err := row.Scan(&exists)
-	return exists, err
 }
 
 const enquiryDates = `-- name: EnquiryDates :many
@@ -186,6 +201,43 @@ func (q *Queries) EnquiryMessages(ctx context.Context, enquiryID int64) ([]Enqui
 			&i.Body,
 			&i.SentAt,
 			&i.AuthorName,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const enquiryPartnerships = `-- name: EnquiryPartnerships :many
+SELECT id, slug, name, short_name FROM partnerships ORDER BY id
+`
+
+type EnquiryPartnershipsRow struct {
+	ID        int64
+	Slug      string
+	Name      string
+	ShortName string
+}
+
+// The partnerships a request can be sent to, the first (the deployment's own) first.
+func (q *Queries) EnquiryPartnerships(ctx context.Context) ([]EnquiryPartnershipsRow, error) {
+	rows, err := q.db.Query(ctx, enquiryPartnerships)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []EnquiryPartnershipsRow
+	for rows.Next() {
+		var i EnquiryPartnershipsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Slug,
+			&i.Name,
+			&i.ShortName,
 		); err != nil {
 			return nil, err
 		}
@@ -387,30 +439,32 @@ func (q *Queries) GetEnquiryByFormKey(ctx context.Context, arg GetEnquiryByFormK
 const insertEnquiry = `-- name: InsertEnquiry :one
 INSERT INTO enquiries (agency_id, requested_by, kind, course_id, topic, need, audience, participants, location,
                        address, access_needs, contact_name, contact_email, contact_phone, submitted_at, updated_at,
-                       form_key)
+                       form_key, partnership_id)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
-        $10, $11, $12, $13, $14, $15, $15, $16)
+        $10, $11, $12, $13, $14, $15, $15, $16,
+        $17)
 ON CONFLICT (requested_by, form_key) DO NOTHING
 RETURNING id
 `
 
 type InsertEnquiryParams struct {
-	AgencyID     int64
-	RequestedBy  int64
-	Kind         string
-	CourseID     *int64
-	Topic        string
-	Need         string
-	Audience     string
-	Participants int32
-	Location     string
-	Address      string
-	AccessNeeds  string
-	ContactName  string
-	ContactEmail string
-	ContactPhone string
-	Now          time.Time
-	FormKey      *string
+	AgencyID      int64
+	RequestedBy   int64
+	Kind          string
+	CourseID      *int64
+	Topic         string
+	Need          string
+	Audience      string
+	Participants  int32
+	Location      string
+	Address       string
+	AccessNeeds   string
+	ContactName   string
+	ContactEmail  string
+	ContactPhone  string
+	Now           time.Time
+	FormKey       *string
+	PartnershipID int64
 }
 
 // No row when the same form (form_key) was sent before.
@@ -432,6 +486,7 @@ func (q *Queries) InsertEnquiry(ctx context.Context, arg InsertEnquiryParams) (i
 		arg.ContactPhone,
 		arg.Now,
 		arg.FormKey,
+		arg.PartnershipID,
 	)
 	var id int64
 	err := row.Scan(&id)
