@@ -129,6 +129,14 @@ func (s *Service) TrainerEventUID(session, trainer int64) string {
 	return fmt.Sprintf("session-%d-trainer-%d@%s", session, trainer, s.host())
 }
 
+// trainerSigner is the partnership whose session a trainer is told of.
+func trainerSigner(se bookingdb.SessionForTrainerInvitesRow) signer {
+	if se.PartnershipConfigured || se.PartnershipName == "" {
+		return signer{}
+	}
+	return signer{name: se.PartnershipName, email: se.PartnershipEmail, phone: se.PartnershipPhone}
+}
+
 func trainerPlace(se bookingdb.SessionForTrainerInvitesRow) string {
 	if se.VenueOnline {
 		return "Online (" + se.VenueName + ")"
@@ -171,7 +179,7 @@ func (s *Service) trainerEvent(se bookingdb.SessionForTrainerInvitesRow, t booki
 		Description: d.String(),
 		Location:    location,
 		URL:         link,
-		Organizer:   s.organizer(signer{}),
+		Organizer:   s.organizer(trainerSigner(se)),
 		Attendee:    ical.Person{Name: t.FullName, Email: t.Email},
 		Chair:       true,
 		Alarm:       24 * time.Hour,
@@ -190,7 +198,7 @@ func (s *Service) composeTrainer(se bookingdb.SessionForTrainerInvitesRow, t boo
 		with = "You are delivering it with " + strings.Join(coTrainers, " and ") + "."
 	}
 	p := email.Para
-	l = email.Letter{Greeting: "Dear " + t.FullName + ",", From: s.from(signer{})}
+	l = email.Letter{Greeting: "Dear " + t.FullName + ",", From: s.from(trainerSigner(se))}
 	add := func(blocks ...email.Block) { l.Blocks = append(l.Blocks, blocks...) }
 	switch notice {
 	case trainerAdded:

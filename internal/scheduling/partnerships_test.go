@@ -96,3 +96,33 @@ func TestATrainerCannotBeInTwoPartnershipsSessionsAtOnce(t *testing.T) {
 	}
 	assert.Equal(t, 1, won, "one trainer, one session at a time, across partnerships")
 }
+
+// A trainer's invitation to another partnership's session is in that
+// partnership's name, from its training team.
+func TestATrainersInvitationIsInTheSessionsPartnershipsName(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	withBookings(t, f)
+	var hampshire, room int64
+	require.NoError(t, f.pool.QueryRow(f.ctx, `
+		INSERT INTO partnerships (slug, name, short_name, email, phone)
+		VALUES ('hampshire', 'Hampshire Safeguarding Children Partnership', 'Hampshire', 'training@hampshirescp.example', '01962 000000')
+		RETURNING id`).Scan(&hampshire))
+	require.NoError(t, f.pool.QueryRow(f.ctx, `
+		INSERT INTO venues (name, address_line1, town, postcode, capacity, partnership_id)
+		VALUES ('Elizabeth II Court', 'The Castle', 'Winchester', 'SO23 8UJ', 40, $1) RETURNING id`, hampshire).Scan(&room))
+	_, err := f.pool.Exec(f.ctx, `UPDATE courses SET partnership_id = $1 WHERE id = $2`, hampshire, f.course)
+	require.NoError(t, err)
+
+	asHampshire := scope.Managing(f.ctx, hampshire)
+	form := f.form("3", f.trainers[3])
+	form.VenueID = room
+	id, _, err := f.svc.Create(asHampshire, form)
+	require.NoError(t, err)
+	require.NoError(t, f.svc.Publish(asHampshire, id))
+	sent, _ := trainerEmails(t, f, 0)
+	require.Len(t, sent, 1)
+	assert.Contains(t, sent[0].Text, "Hampshire Safeguarding Children Partnership")
+	assert.Contains(t, sent[0].Text, "training@hampshirescp.example")
+	assert.NotContains(t, sent[0].Text, "Test Partnership", "not the configured partnership's name")
+}

@@ -4,10 +4,13 @@
 SELECT s.id, s.course_title, s.status, s.sequence, s.starts_at, s.ends_at, s.meeting_url, s.cancelled_reason,
        v.name AS venue_name, v.online AS venue_online,
        concat_ws(', ', nullif(v.address_line1, ''), nullif(v.address_line2, ''), nullif(v.town, ''), nullif(v.postcode, ''))::text AS venue_address,
-       c.summary AS course_summary
+       c.summary AS course_summary,
+       pp.name AS partnership_name, pp.email AS partnership_email, pp.phone AS partnership_phone,
+       pp.configured AS partnership_configured
 FROM sessions s
 JOIN venues v ON v.id = s.venue_id
 JOIN courses c ON c.id = s.course_id
+JOIN partnerships pp ON pp.id = s.partnership_id
 WHERE s.id = @id
 FOR UPDATE OF s;
 

@@ -61,27 +61,34 @@ const sessionForTrainerInvites = `-- name: SessionForTrainerInvites :one
 SELECT s.id, s.course_title, s.status, s.sequence, s.starts_at, s.ends_at, s.meeting_url, s.cancelled_reason,
        v.name AS venue_name, v.online AS venue_online,
        concat_ws(', ', nullif(v.address_line1, ''), nullif(v.address_line2, ''), nullif(v.town, ''), nullif(v.postcode, ''))::text AS venue_address,
-       c.summary AS course_summary
+       c.summary AS course_summary,
+       pp.name AS partnership_name, pp.email AS partnership_email, pp.phone AS partnership_phone,
+       pp.configured AS partnership_configured
 FROM sessions s
 JOIN venues v ON v.id = s.venue_id
 JOIN courses c ON c.id = s.course_id
+JOIN partnerships pp ON pp.id = s.partnership_id
 WHERE s.id = $1
 FOR UPDATE OF s
 `
 
 type SessionForTrainerInvitesRow struct {
-	ID              int64
-	CourseTitle     string
-	Status          SessionStatus
-	Sequence        int32
-	StartsAt        time.Time
-	EndsAt          time.Time
-	MeetingUrl      string
-	CancelledReason string
-	VenueName       string
-	VenueOnline     bool
-	VenueAddress    string
-	CourseSummary   string
+	ID                    int64
+	CourseTitle           string
+	Status                SessionStatus
+	Sequence              int32
+	StartsAt              time.Time
+	EndsAt                time.Time
+	MeetingUrl            string
+	CancelledReason       string
+	VenueName             string
+	VenueOnline           bool
+	VenueAddress          string
+	CourseSummary         string
+	PartnershipName       string
+	PartnershipEmail      string
+	PartnershipPhone      string
+	PartnershipConfigured bool
 }
 
 // A session as its trainers' invitations describe it, locked so that two
@@ -102,6 +109,10 @@ func (q *Queries) SessionForTrainerInvites(ctx context.Context, id int64) (Sessi
 		&i.VenueOnline,
 		&i.VenueAddress,
 		&i.CourseSummary,
+		&i.PartnershipName,
+		&i.PartnershipEmail,
+		&i.PartnershipPhone,
+		&i.PartnershipConfigured,
 	)
 	return i, err
 }
