@@ -25,7 +25,9 @@ SELECT
     -- Charges to decide: payment's rule for a candidate waiting for the
     -- manager's charge-or-waive (see ChargeCandidates and AgencySessionsToBill):
     -- absent or cancelled late, of a listed agency, the place not paid for,
-    -- a charge the policy makes, and no decision recorded.
+    -- a charge the policy makes, and no decision recorded. Only the bookings
+    -- flagged charge_to_decide are read (a partial index: migration 00047, its
+    -- triggers keep the flag by this same rule), the rule checked again here.
     (SELECT count(*)
      FROM bookings cb
      JOIN sessions s ON s.id = cb.session_id
@@ -34,7 +36,7 @@ SELECT
      JOIN charge_policy cp
           ON cp.kind = CASE WHEN cb.status = 'confirmed' THEN 'non_attendance' ELSE 'late_cancellation' END
          AND cp.duration = cc.duration AND cp.charging_band = ca.charging_band
-     WHERE s.status <> 'cancelled'
+     WHERE cb.charge_to_decide AND s.status <> 'cancelled'
        AND ((cb.status = 'confirmed' AND cb.attendance = 'absent') OR (cb.status = 'cancelled' AND cb.late))
        AND cp.amount_pence > 0
        AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.booking_id = cb.id AND p.status IN ('pending', 'invoiced', 'paid'))
