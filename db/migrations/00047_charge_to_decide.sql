@@ -6,9 +6,8 @@
 -- a candidate (charge_to_decide), kept by triggers wherever what decides it
 -- changes: the booking's own state, its charges and payments, and the policy,
 -- the agency's band, the course's length and the session's cancellation
--- behind the amount. A partial index holds only the candidates, so the count
--- reads those few rows; the count still checks the whole rule itself (the
--- charges page's), so it stays exact.
+-- behind the amount (and the session's course). A partial index holds only
+-- the candidates, so the count reads those rows alone.
 
 -- +goose Up
 ALTER TABLE bookings ADD COLUMN charge_to_decide boolean NOT NULL DEFAULT false;
@@ -111,8 +110,8 @@ CREATE TRIGGER agencies_recheck_charge_to_decide AFTER UPDATE OF charging_band O
 CREATE TRIGGER courses_recheck_charge_to_decide AFTER UPDATE OF duration ON courses
     FOR EACH ROW WHEN (OLD.duration IS DISTINCT FROM NEW.duration)
     EXECUTE FUNCTION bookings_recheck_charge_to_decide_by_amount();
-CREATE TRIGGER sessions_recheck_charge_to_decide AFTER UPDATE OF status ON sessions
-    FOR EACH ROW WHEN ((OLD.status = 'cancelled') <> (NEW.status = 'cancelled'))
+CREATE TRIGGER sessions_recheck_charge_to_decide AFTER UPDATE OF status, course_id ON sessions
+    FOR EACH ROW WHEN ((OLD.status = 'cancelled') <> (NEW.status = 'cancelled') OR OLD.course_id <> NEW.course_id)
     EXECUTE FUNCTION bookings_recheck_charge_to_decide_by_amount();
 
 UPDATE bookings b SET charge_to_decide = true
@@ -123,8 +122,11 @@ CREATE INDEX bookings_charge_to_decide_idx ON bookings (session_id) WHERE charge
 
 -- A coordinator's charges, a page at a time, the most recent first.
 CREATE INDEX charges_agency_recorded_idx ON charges (agency_id, created_at DESC, id DESC);
+-- Invoicing's lists read the charges still to invoice or awaiting payment.
+CREATE INDEX charges_open_idx ON charges (status) WHERE status IN ('proposed', 'invoiced');
 
 -- +goose Down
+DROP INDEX charges_open_idx;
 DROP INDEX charges_agency_recorded_idx;
 DROP INDEX bookings_charge_to_decide_idx;
 DROP TRIGGER sessions_recheck_charge_to_decide ON sessions;

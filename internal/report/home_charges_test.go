@@ -10,11 +10,12 @@ import (
 	"github.com/pscp/booktraining/internal/report"
 )
 
-// The home's "charges to decide" reads only the bookings flagged
+// The home's "charges to decide" counts the bookings flagged
 // charge_to_decide (migration 00047): whatever changes a candidate (its
 // attendance, a decision, a payment and its refund, the policy's amount, the
-// agency's band, the course's length, the session's cancellation), the count
-// is what the sessions' charges pages show undecided, added up.
+// agency's band, the course's length, the session's course and its
+// cancellation), the count is what the sessions' charges pages show
+// undecided, added up.
 func TestHomeChargesToDecideAgreeWithTheChargesPages(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
@@ -84,6 +85,14 @@ func TestHomeChargesToDecideAgreeWithTheChargesPages(t *testing.T) {
 	agree(1, "the course now a full day, whose absences the policy charges nothing")
 	f.exec(`UPDATE courses SET duration = 'half_day' WHERE id = $1`, f.course)
 	agree(2, "a half day again")
+	long := f.id(`INSERT INTO courses (slug, title, summary, description, learning_outcomes, audience_description, audiences,
+	                                   level, duration, delivery_modes, default_capacity)
+	              VALUES ('long', 'Long', 'Long.', 'Long.', ARRAY['Stay'], 'Everyone', ARRAY['everyone'],
+	                      1, 'full_day', ARRAY['online'], 10) RETURNING id`)
+	f.exec(`UPDATE sessions SET course_id = $2 WHERE id = $1`, first, long)
+	agree(1, "the first session moved to a full-day course")
+	f.exec(`UPDATE sessions SET course_id = $2 WHERE id = $1`, first, f.course)
+	agree(2, "and back")
 
 	// A session cancelled is charged to nobody.
 	f.exec(`UPDATE sessions SET status = 'cancelled', cancelled_reason = 'Never ran' WHERE id = $1`, first)
