@@ -2,9 +2,12 @@ package booking
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/booking/internal/bookingdb"
@@ -121,27 +124,64 @@ type BookablePerson struct {
 	Email string
 }
 
-// AgencyPeople returns the people of the coordinator's agency who can be
-// booked: accounts with a confirmed email address.
-func (s *Service) AgencyPeople(ctx context.Context) ([]BookablePerson, error) {
+// coordinatorAgency is the agency of the coordinator in ctx, or
+// ErrForbidden.
+func coordinatorAgency(ctx context.Context) (int64, error) {
 	who := actor.From(ctx)
 	if !who.Coordinator || who.AgencyID == nil {
-		return nil, ErrForbidden
+		return 0, ErrForbidden
 	}
-	rows, err := bookingdb.New(s.pool).AgencyBookablePeople(ctx, who.AgencyID)
+	return *who.AgencyID, nil
+}
+
+// AgencyPeople returns up to limit people of the coordinator's agency who can
+// be booked (accounts with a confirmed email address) whose name or email
+// address holds search ("" for anyone), by name; more says others match too.
+func (s *Service) AgencyPeople(ctx context.Context, search string, limit int) (people []BookablePerson, more bool, err error) {
+	agencyID, err := coordinatorAgency(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("people of agency %d: %w", *who.AgencyID, err)
+		return nil, false, err
 	}
-	out := make([]BookablePerson, len(rows))
+	pattern := ""
+	if search = strings.TrimSpace(search); search != "" {
+		pattern = "%" + likePattern(strings.ToLower(search)) + "%"
+	}
+	rows, err := bookingdb.New(s.pool).AgencyBookablePeople(ctx, bookingdb.AgencyBookablePeopleParams{
+		AgencyID: agencyID, Pattern: pattern, MaxRows: int32(limit + 1),
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("people of agency %d: %w", agencyID, err)
+	}
+	if len(rows) > limit {
+		rows, more = rows[:limit], true
+	}
+	people = make([]BookablePerson, len(rows))
 	for i, r := range rows {
-		out[i] = BookablePerson{ID: r.ID, Name: r.FullName, Email: r.Email}
+		people[i] = BookablePerson{ID: r.ID, Name: r.FullName, Email: r.Email}
 	}
-	return out, nil
+	return people, more, nil
+}
+
+// AgencyPerson returns one person the coordinator may book, or ErrNotFound
+// for anyone else (another agency's, an unconfirmed or erased account).
+func (s *Service) AgencyPerson(ctx context.Context, id int64) (BookablePerson, error) {
+	agencyID, err := coordinatorAgency(ctx)
+	if err != nil {
+		return BookablePerson{}, err
+	}
+	r, err := bookingdb.New(s.pool).AgencyBookablePerson(ctx, bookingdb.AgencyBookablePersonParams{ID: id, AgencyID: agencyID})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return BookablePerson{}, ErrNotFound
+	} else if err != nil {
+		return BookablePerson{}, fmt.Errorf("person %d of agency %d: %w", id, agencyID, err)
+	}
+	return BookablePerson{ID: r.ID, Name: r.FullName, Email: r.Email}, nil
 }
 
 // OpenSession is a session a coordinator can still book their people onto.
 type OpenSession struct {
 	ID          int64
+	CourseID    int64
 	CourseTitle string
 	StartsAt    time.Time
 	EndsAt      time.Time
@@ -153,27 +193,84 @@ type OpenSession struct {
 	ClosedToAgency bool
 }
 
-// AgencySessions returns the sessions open for booking to the coordinator's
-// agency, soonest first: published sessions before their cut-off, open to
-// everyone or closed to that agency.
-func (s *Service) AgencySessions(ctx context.Context) ([]OpenSession, error) {
-	who := actor.From(ctx)
-	if !who.Coordinator || who.AgencyID == nil {
-		return nil, ErrForbidden
+// OpenCourse is a course with sessions open for booking to the
+// coordinator's agency.
+type OpenCourse struct {
+	ID       int64
+	Title    string
+	Sessions int
+	Next     time.Time // the soonest session's start
+}
+
+// AgencyCourses returns the courses with sessions open for booking to the
+// coordinator's agency, by title: the first step of choosing a session.
+func (s *Service) AgencyCourses(ctx context.Context) ([]OpenCourse, error) {
+	agencyID, err := coordinatorAgency(ctx)
+	if err != nil {
+		return nil, err
 	}
-	rows, err := bookingdb.New(s.pool).AgencyBookableSessions(ctx, bookingdb.AgencyBookableSessionsParams{
-		Now: s.now(), AgencyID: who.AgencyID,
+	rows, err := bookingdb.New(s.pool).AgencyBookableCourses(ctx, bookingdb.AgencyBookableCoursesParams{
+		Now: s.now(), AgencyID: &agencyID,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("sessions open to agency %d: %w", *who.AgencyID, err)
+		return nil, fmt.Errorf("courses open to agency %d: %w", agencyID, err)
 	}
-	out := make([]OpenSession, len(rows))
+	out := make([]OpenCourse, len(rows))
 	for i, r := range rows {
-		out[i] = OpenSession{
-			ID: r.ID, CourseTitle: r.CourseTitle, StartsAt: r.StartsAt, EndsAt: r.EndsAt, Cutoff: r.BookingCutoffAt,
-			PlacesLeft: int(r.Capacity - r.SeatsTaken), VenueName: r.VenueName, Online: r.VenueOnline,
-			ClosedToAgency: r.ClosedToAgencyID != nil,
-		}
+		out[i] = OpenCourse{ID: r.ID, Title: r.Title, Sessions: int(r.Sessions), Next: r.NextStartsAt}
 	}
 	return out, nil
+}
+
+// AgencySessions returns a page (from 1) of perPage sessions of a course
+// open for booking to the coordinator's agency, soonest first: published
+// sessions before their cut-off, open to everyone or closed to that agency;
+// more says a later page has some.
+func (s *Service) AgencySessions(ctx context.Context, courseID int64, page, perPage int) (sessions []OpenSession, more bool, err error) {
+	agencyID, err := coordinatorAgency(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	rows, err := bookingdb.New(s.pool).AgencyBookableSessions(ctx, bookingdb.AgencyBookableSessionsParams{
+		CourseID: courseID, Now: s.now(), AgencyID: &agencyID,
+		SkipRows: int32(max(page-1, 0) * perPage), MaxRows: int32(perPage + 1),
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("sessions of course %d open to agency %d: %w", courseID, agencyID, err)
+	}
+	if len(rows) > perPage {
+		rows, more = rows[:perPage], true
+	}
+	sessions = make([]OpenSession, len(rows))
+	for i, r := range rows {
+		sessions[i] = openSession(bookingdb.AgencyBookableSessionRow(r))
+	}
+	return sessions, more, nil
+}
+
+// AgencySession returns a session open for booking to the coordinator's
+// agency, or ErrNotBookable (closed, past its cut-off, another agency's,
+// or no such session).
+func (s *Service) AgencySession(ctx context.Context, id int64) (OpenSession, error) {
+	agencyID, err := coordinatorAgency(ctx)
+	if err != nil {
+		return OpenSession{}, err
+	}
+	r, err := bookingdb.New(s.pool).AgencyBookableSession(ctx, bookingdb.AgencyBookableSessionParams{
+		ID: id, Now: s.now(), AgencyID: &agencyID,
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return OpenSession{}, ErrNotBookable
+	} else if err != nil {
+		return OpenSession{}, fmt.Errorf("session %d open to agency %d: %w", id, agencyID, err)
+	}
+	return openSession(r), nil
+}
+
+func openSession(r bookingdb.AgencyBookableSessionRow) OpenSession {
+	return OpenSession{
+		ID: r.ID, CourseID: r.CourseID, CourseTitle: r.CourseTitle, StartsAt: r.StartsAt, EndsAt: r.EndsAt,
+		Cutoff: r.BookingCutoffAt, PlacesLeft: int(r.Capacity - r.SeatsTaken), VenueName: r.VenueName,
+		Online: r.VenueOnline, ClosedToAgency: r.ClosedToAgencyID != nil,
+	}
 }

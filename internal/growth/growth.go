@@ -46,7 +46,7 @@ var Onefold = Size{
 
 // Version changes whenever Grow's output does, so a database cached from an
 // older fill is never reused.
-const Version = 5
+const Version = 6
 
 // Grow adds s to a database that holds the demo seed (its courses and an
 // online venue), dated around now. It needs a role that may set
@@ -225,6 +225,10 @@ var statements = []statement{
 		                           ELSE 'paid' END) AS status) p
 		WHERE b.status = 'confirmed' AND b.id % 4 = 1 AND b.agency_id IS NOT NULL
 		  AND s.meeting_url LIKE 'https://meet.example.org/grown-%'`},
+	{"charges to decide", `
+		UPDATE bookings b SET charge_to_decide = true
+		WHERE ((b.status = 'confirmed' AND b.attendance = 'absent') OR (b.status = 'cancelled' AND b.late))
+		  AND booking_charge_to_decide(b)`},
 	{"prior learning claims", `
 		WITH p AS (SELECT array_agg(id ORDER BY id) AS ids FROM users WHERE email LIKE 'grown-%'),
 		     c AS (SELECT array_agg(id ORDER BY id) AS ids FROM courses)

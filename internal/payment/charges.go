@@ -310,19 +310,25 @@ type AgencyCharge struct {
 	InvoiceReference string
 }
 
-// AgencyCharges is every charge of one agency, newest session first.
-func (s *Service) AgencyCharges(ctx context.Context, agencyID int64) ([]AgencyCharge, error) {
-	rows, err := paymentdb.New(s.pool).AgencyCharges(ctx, agencyID)
+// AgencyCharges is a page (from 1) of perPage charges of one agency, the
+// most recently recorded first; more says a later page has some.
+func (s *Service) AgencyCharges(ctx context.Context, agencyID int64, page, perPage int) (charges []AgencyCharge, more bool, err error) {
+	rows, err := paymentdb.New(s.pool).AgencyCharges(ctx, paymentdb.AgencyChargesParams{
+		AgencyID: agencyID, SkipRows: int32(max(page-1, 0) * perPage), MaxRows: int32(perPage + 1),
+	})
 	if err != nil {
-		return nil, fmt.Errorf("charges of agency %d: %w", agencyID, err)
+		return nil, false, fmt.Errorf("charges of agency %d: %w", agencyID, err)
 	}
-	out := make([]AgencyCharge, 0, len(rows))
+	if len(rows) > perPage {
+		rows, more = rows[:perPage], true
+	}
+	charges = make([]AgencyCharge, 0, len(rows))
 	for _, r := range rows {
-		out = append(out, AgencyCharge{
+		charges = append(charges, AgencyCharge{
 			ID: r.ID, SessionID: r.SessionID, CourseTitle: r.CourseTitle, StartsAt: r.StartsAt, Person: r.FullName,
 			Kind: ChargeKind(r.Kind), Amount: Pence(r.AmountPence), Status: ChargeStatus(r.Status), WaiverReason: r.WaiverReason,
 			InvoiceReference: r.InvoiceReference,
 		})
 	}
-	return out, nil
+	return charges, more, nil
 }

@@ -106,7 +106,12 @@ type InvoiceGroup struct {
 	BillingName  string
 	BillingEmail string
 	Rows         []InvoiceRow
-	Total        Pence
+	// Total and Count are the payer's, over every page of the list (those
+	// GroupByPayer makes count only the rows it was given).
+	Total Pence
+	Count int
+	// Before and After say the payer has rows on an earlier or a later page.
+	Before, After bool
 }
 
 // GroupByPayer groups rows, in the order InvoicingRows gives them, by payer.
@@ -121,8 +126,52 @@ func GroupByPayer(rows []InvoiceRow) []InvoiceGroup {
 		g := &out[len(out)-1]
 		g.Rows = append(g.Rows, r)
 		g.Total += r.Amount
+		g.Count++
 	}
 	return out
+}
+
+// InvoicePage is one page of a state's rows, grouped by payer, with the
+// counts and totals of the whole state.
+type InvoicePage struct {
+	Groups []InvoiceGroup
+	Rows   int   // on every page
+	Total  Pence // of every page
+	Page   int   // from 1
+	Pages  int
+}
+
+// InvoicingPage lists a page (from 1; past the last, the first) of perPage rows in one state, grouped
+// by payer: each payer's total and count, and the state's, are over every
+// page, counted in SQL.
+func (s *Service) InvoicingPage(ctx context.Context, state InvoiceState, page, perPage int) (InvoicePage, error) {
+	page = max(page, 1)
+	limit := int32(perPage)
+	rows, err := paymentdb.New(s.pool).InvoicingRows(ctx, paymentdb.InvoicingRowsParams{
+		Online: s.Online(), State: string(state), Now: s.now(), SkipRows: int32((page - 1) * perPage), MaxRows: &limit,
+	})
+	if err != nil {
+		return InvoicePage{}, fmt.Errorf("rows %s, page %d: %w", state, page, err)
+	}
+	if len(rows) == 0 && page > 1 {
+		return s.InvoicingPage(ctx, state, 1, perPage) // past the last page (rows marked meanwhile): the first
+	}
+	out := InvoicePage{Page: page}
+	if len(rows) == 0 {
+		return out, nil
+	}
+	out.Rows, out.Total = int(rows[0].AllRows), Pence(rows[0].AllPence)
+	out.Pages = (out.Rows + perPage - 1) / perPage
+	out.Groups = GroupByPayer(invoiceRows(rows))
+	next := 0
+	for i := range out.Groups {
+		g := &out.Groups[i]
+		first, last := rows[next], rows[next+len(g.Rows)-1]
+		next += len(g.Rows)
+		g.Total, g.Count = Pence(first.PayerPence), int(first.PayerRows)
+		g.Before, g.After = first.PayerRow > 1, last.PayerRow < first.PayerRows
+	}
+	return out, nil
 }
 
 // InvoicingRows lists the rows in one state, grouped by payer.
@@ -137,6 +186,10 @@ func (s *Service) invoicingRows(ctx context.Context, db paymentdb.DBTX, state In
 	if err != nil {
 		return nil, fmt.Errorf("rows %s: %w", state, err)
 	}
+	return invoiceRows(rows), nil
+}
+
+func invoiceRows(rows []paymentdb.InvoicingRowsRow) []InvoiceRow {
 	out := make([]InvoiceRow, 0, len(rows))
 	for _, r := range rows {
 		out = append(out, InvoiceRow{
@@ -146,7 +199,7 @@ func (s *Service) invoicingRows(ctx context.Context, db paymentdb.DBTX, state In
 			BookingID: r.BookingID, SessionID: r.SessionID, CourseTitle: r.CourseTitle, StartsAt: r.StartsAt,
 		})
 	}
-	return out, nil
+	return out
 }
 
 // rowRefs splits row references into charge and place ids, in order and

@@ -28,20 +28,17 @@ type Filter struct {
 	Status   string
 	AgencyID int64
 	CourseID int64
-	Page     int // of the manager's queue, from 1; 0 is 1
+	Page     int // of the list, from 1; 0 is 1
 }
 
-// QueuePageSize is how many requests a page of the manager's queue holds;
-// an agency's own list holds up to agencyListSize.
-const (
-	QueuePageSize  = 50
-	agencyListSize = 500
-)
+// QueuePageSize is how many requests a page of the manager's queue, or of
+// an agency's own list, holds.
+const QueuePageSize = 50
 
 // Queue is what the manager's list shows.
 type Queue struct {
 	Requests     []Summary
-	Page         int  // the page of the manager's queue shown, from 1
+	Page         int  // the page shown, from 1
 	More         bool // there are more requests on the pages after it
 	ResponseDays int
 	Courses      []Choice
@@ -53,10 +50,10 @@ type Choice struct {
 	Name string
 }
 
-// List is the requests of the actor's own agency (ErrNotAllowed if they
-// may not make requests).
-func (s *Service) List(ctx context.Context) (Queue, error) {
-	return s.list(ctx, agencySide(ctx), Filter{})
+// List is a page (from 1) of the requests of the actor's own agency, oldest
+// first (ErrNotAllowed if they may not make requests).
+func (s *Service) List(ctx context.Context, page int) (Queue, error) {
+	return s.list(ctx, agencySide(ctx), Filter{Page: page})
 }
 
 // list is the training team's queue (every agency, filtered) or, for
@@ -75,13 +72,9 @@ func (s *Service) list(ctx context.Context, w who, f Filter) (Queue, error) {
 	if f.CourseID != 0 {
 		p.CourseID = &f.CourseID
 	}
-	out := Queue{ResponseDays: s.ResponseDays, Page: 1}
-	size := agencyListSize
-	if w.team {
-		size = QueuePageSize
-		out.Page = min(max(f.Page, 1), 1<<20)
-		p.SkipRows = int32((out.Page - 1) * QueuePageSize)
-	}
+	out := Queue{ResponseDays: s.ResponseDays, Page: min(max(f.Page, 1), 1<<20)}
+	size := QueuePageSize
+	p.SkipRows = int32((out.Page - 1) * QueuePageSize)
 	p.MaxRows = int32(size + 1) // one more, to know whether there is a next page
 	rows, err := q.ListEnquiries(ctx, p)
 	if err != nil {

@@ -2,6 +2,8 @@ package web
 
 import (
 	"errors"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -57,15 +59,34 @@ func (a *app) agencyBookings(c *fiber.Ctx) error {
 	return a.render(c, fiber.StatusOK, "agency/bookings", "Bookings for "+u.AgencyName, d)
 }
 
-// agencyBookPage is the coordinator's booking form: first a choice of
-// session, then who to book and their details.
+// The coordinator's booking form chooses a course, then one of its sessions
+// a page at a time, then the person by a search of the agency's people: no
+// step lists what grows with the partnership.
+const (
+	fieldAgencyCourse     = "course"
+	fieldAgencySearch     = "q"
+	agencySessionsPerPage = 10
+	agencyPeopleShown     = 20
+)
+
+// agencyBookPage is the coordinator's booking form: first a course, then one
+// of its sessions, then who to book and their details.
 type agencyBookPage struct {
 	fieldErrors
 	AgencyName string
 	NoAgency   bool
-	Sessions   []booking.OpenSession // to choose from, when no session is chosen yet
+	// Choosing a course (no course or session yet).
+	Courses []booking.OpenCourse
+	// Choosing one of Course's sessions, a page of them.
+	Course   *booking.OpenCourse
+	Sessions []booking.OpenSession
+	Pages    *pagination
+	// Booking someone onto Session.
 	Session    *booking.OpenSession
+	Query      string // the search of the agency's people
 	People     []booking.BookablePerson
+	MorePeople bool // more than People match Query
+	NoPeople   bool // nobody of the agency can be booked at all
 	PersonID   int64
 	Details    booking.Details
 	Wait       bool
@@ -76,41 +97,118 @@ func (a *app) agencyBookForm(c *fiber.Ctx) error {
 	if u.AgencyID == nil {
 		return a.render(c, fiber.StatusOK, "agency/bookings", agencyNoAgencyTitle, agencyBookingsPage{NoAgency: true, AgencyName: u.AgencyName})
 	}
-	ctx := c.UserContext()
-	sessions, err := a.deps.Bookings.AgencySessions(ctx)
-	if err != nil {
-		return err
-	}
-	d := agencyBookPage{AgencyName: u.AgencyName, Sessions: sessions}
+	d := agencyBookPage{AgencyName: u.AgencyName}
 	chosen, asked := c.Queries()[fieldAgencySession]
 	if !asked {
-		return a.renderForm(c, "agency/bookings-new", "Choose a session", d, nil)
+		return a.chooseCourseOrSession(c, &d, nil)
 	}
-	if d.Session = findOpenSession(sessions, chosen); d.Session == nil {
-		var v validation.Errors
-		if chosen == "" {
-			v.Add(fieldAgencySession, "Select a session")
+	var v validation.Errors
+	if chosen == "" {
+		if c.Query(fieldAgencyCourse) == "" {
+			v.Add(fieldAgencyCourse, "Select a course")
 		} else {
-			v.Add(fieldAgencySession, "That session is not open for booking. Select another session")
+			v.Add(fieldAgencySession, "Select a session")
 		}
-		d.fieldErrors = fieldErrors{&v}
-		return a.renderForm(c, "agency/bookings-new", "Choose a session", d, &v)
+		return a.chooseCourseOrSession(c, &d, &v)
 	}
-	if d.People, err = a.deps.Bookings.AgencyPeople(ctx); err != nil {
+	if err := a.findAgencySession(c, &d, chosen); err != nil {
+		return err
+	}
+	if d.Session == nil {
+		a.sessionNotOpen(c, &v, "That session is not open for booking. Select another session")
+		return a.chooseCourseOrSession(c, &d, &v)
+	}
+	d.Query = validation.CleanLine(c.Query(fieldAgencySearch))
+	if err := a.findAgencyPeople(c, &d, nil); err != nil {
 		return err
 	}
 	return a.renderForm(c, "agency/bookings-new", "Book someone onto "+d.Session.CourseTitle, d, nil)
 }
 
-func findOpenSession(sessions []booking.OpenSession, id string) *booking.OpenSession {
-	n, err := strconv.ParseInt(id, 10, 64)
+// sessionNotOpen adds why a session cannot be chosen, to the session's
+// field when a course's sessions are shown again, else to the course's.
+func (a *app) sessionNotOpen(c *fiber.Ctx, v *validation.Errors, message string) {
+	if c.Query(fieldAgencyCourse) != "" {
+		v.Add(fieldAgencySession, message)
+	} else {
+		v.Add(fieldAgencyCourse, message+" (choose its course first)")
+	}
+}
+
+// chooseCourseOrSession renders the first steps: a page of the chosen
+// course's sessions (?course=), or the courses to choose from.
+func (a *app) chooseCourseOrSession(c *fiber.Ctx, d *agencyBookPage, v *validation.Errors) error {
+	ctx := c.UserContext()
+	if v != nil {
+		d.fieldErrors = fieldErrors{v}
+	}
+	courses, err := a.deps.Bookings.AgencyCourses(ctx)
 	if err != nil {
+		return err
+	}
+	if course := c.Query(fieldAgencyCourse); course != "" {
+		id, _ := strconv.ParseInt(course, 10, 64)
+		for i := range courses {
+			if courses[i].ID == id {
+				d.Course = &courses[i]
+			}
+		}
+		if d.Course == nil {
+			if v == nil {
+				v = &validation.Errors{}
+				d.fieldErrors = fieldErrors{v}
+			}
+			v.Add(fieldAgencyCourse, "That course has no sessions open for booking. Select another course")
+		}
+	}
+	if d.Course == nil {
+		d.Courses = courses
+		return a.renderForm(c, "agency/bookings-new", "Choose a course", d, v)
+	}
+	page := max(c.QueryInt("page", 1), 1)
+	var more bool
+	if d.Sessions, more, err = a.deps.Bookings.AgencySessions(ctx, d.Course.ID, page, agencySessionsPerPage); err != nil {
+		return err
+	}
+	if len(d.Sessions) == 0 && page > 1 { // past the last page (sessions closed meanwhile): the first
+		page = 1
+		if d.Sessions, more, err = a.deps.Bookings.AgencySessions(ctx, d.Course.ID, page, agencySessionsPerPage); err != nil {
+			return err
+		}
+	}
+	d.Pages = paginateCounted("/agency/bookings/new", url.Values{fieldAgencyCourse: {strconv.FormatInt(d.Course.ID, 10)}}, page, page, more)
+	return a.renderForm(c, "agency/bookings-new", "Choose a session of "+d.Course.Title, d, v)
+}
+
+// findAgencySession sets d.Session to the session chosen if it is open for
+// booking to the coordinator's agency.
+func (a *app) findAgencySession(c *fiber.Ctx, d *agencyBookPage, chosen string) error {
+	id, err := strconv.ParseInt(chosen, 10, 64)
+	if err != nil || id <= 0 {
 		return nil
 	}
-	for i := range sessions {
-		if sessions[i].ID == n {
-			return &sessions[i]
-		}
+	s, err := a.deps.Bookings.AgencySession(c.UserContext(), id)
+	if errors.Is(err, booking.ErrNotBookable) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	d.Session = &s
+	return nil
+}
+
+// findAgencyPeople lists the agency's people matching d.Query, a bounded
+// number of them, with chosen (the person the form came back with) among
+// them.
+func (a *app) findAgencyPeople(c *fiber.Ctx, d *agencyBookPage, chosen *booking.BookablePerson) error {
+	people, more, err := a.deps.Bookings.AgencyPeople(c.UserContext(), d.Query, agencyPeopleShown)
+	if err != nil {
+		return err
+	}
+	d.People, d.MorePeople = people, more
+	d.NoPeople = d.Query == "" && len(people) == 0
+	if chosen != nil && !slices.ContainsFunc(people, func(p booking.BookablePerson) bool { return p.ID == chosen.ID }) {
+		d.People = append([]booking.BookablePerson{*chosen}, d.People...)
 	}
 	return nil
 }
@@ -121,12 +219,9 @@ func (a *app) agencyBook(c *fiber.Ctx) error {
 		return fiber.ErrForbidden
 	}
 	ctx := c.UserContext()
-	sessions, err := a.deps.Bookings.AgencySessions(ctx)
-	if err != nil {
-		return err
-	}
 	d := agencyBookPage{
-		AgencyName: u.AgencyName, Sessions: sessions, Wait: c.FormValue(fieldJoinWaiting) == "yes",
+		AgencyName: u.AgencyName, Wait: c.FormValue(fieldJoinWaiting) == "yes",
+		Query: validation.CleanLine(c.FormValue(fieldAgencySearch)),
 		Details: booking.Details{
 			AccessNeeds:      c.FormValue(booking.FieldAccessNeeds),
 			DietaryNeeds:     c.FormValue(booking.FieldDietaryNeeds),
@@ -136,23 +231,34 @@ func (a *app) agencyBook(c *fiber.Ctx) error {
 		},
 	}
 	var v validation.Errors
-	if d.Session = findOpenSession(sessions, c.Query(fieldAgencySession)); d.Session == nil {
-		// It closed (or filled its cut-off) while the form was open.
-		v.Add(fieldAgencySession, "Booking has closed for that session. Select another session")
-		d.fieldErrors = fieldErrors{&v}
-		return a.renderForm(c, "agency/bookings-new", "Choose a session", d, &v)
-	}
-	title := "Book someone onto " + d.Session.CourseTitle
-	if d.People, err = a.deps.Bookings.AgencyPeople(ctx); err != nil {
+	if err := a.findAgencySession(c, &d, c.Query(fieldAgencySession)); err != nil {
 		return err
 	}
-	// Only the people listed may be chosen: a changed value is refused here,
+	if d.Session == nil {
+		// It closed (or filled its cut-off) while the form was open, or
+		// the form was changed to name a session not open to the agency.
+		a.sessionNotOpen(c, &v, "Booking has closed for that session. Select another session")
+		return a.chooseCourseOrSession(c, &d, &v)
+	}
+	title := "Book someone onto " + d.Session.CourseTitle
+	// Only the agency's people may be chosen: anyone else is refused here,
 	// and Book refuses anyone outside the agency whatever is sent.
 	d.PersonID, _ = strconv.ParseInt(c.FormValue(fieldAgencyPerson), 10, 64)
-	person := findBookablePerson(d.People, d.PersonID)
+	var person *booking.BookablePerson
+	if d.PersonID > 0 {
+		p, err := a.deps.Bookings.AgencyPerson(ctx, d.PersonID)
+		if err == nil {
+			person = &p
+		} else if !errors.Is(err, booking.ErrNotFound) {
+			return err
+		}
+	}
 	if person == nil {
 		d.PersonID = 0
 		v.Add(fieldAgencyPerson, "Select the person you are booking")
+	}
+	if err := a.findAgencyPeople(c, &d, person); err != nil {
+		return err
 	}
 	var verr *validation.Errors
 	if errors.As(booking.CheckDetails(d.Details), &verr) {
@@ -201,12 +307,3 @@ func (a *app) agencyBook(c *fiber.Ctx) error {
 // forThem rewords the booking form's messages, written for people booking
 // themselves, for a coordinator booking someone else.
 var forThem = strings.NewReplacer("your line manager", "their line manager", "Your line manager", "Their line manager")
-
-func findBookablePerson(people []booking.BookablePerson, id int64) *booking.BookablePerson {
-	for i := range people {
-		if people[i].ID == id {
-			return &people[i]
-		}
-	}
-	return nil
-}

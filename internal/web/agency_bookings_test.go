@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
@@ -48,6 +49,14 @@ func agencyBookingSetup(t *testing.T) agencyBookingWorld {
 	require.Len(t, ids, 2)
 	w.open, w.second = ids[0], ids[1]
 	return w
+}
+
+// courseOf is the course of a session.
+func (w agencyBookingWorld) courseOf(t *testing.T, session int64) int64 {
+	t.Helper()
+	var course int64
+	require.NoError(t, w.pool.QueryRow(context.Background(), "SELECT course_id FROM sessions WHERE id = $1", session).Scan(&course))
+	return course
 }
 
 // bookingsOf counts a person's bookings.
@@ -113,14 +122,23 @@ func TestCoordinatorBooksSomeoneFromTheirAgency(t *testing.T) {
 	require.NoError(t, err)
 	c := w.as(t, "coordinator@example.org")
 
-	// First choose a session: only those open to the agency are offered.
+	// First choose a course, then one of its sessions: only those open to
+	// the agency are offered.
+	course := w.courseOf(t, w.open)
 	resp, body := c.get("/agency/bookings/new")
 	require.Equal(t, http.StatusOK, resp.StatusCode)
-	assert.Contains(t, body, `<option value="`+id(w.open)+`">`)
-	assert.NotContains(t, body, `<option value="`+id(w.second)+`">`)
+	assert.Contains(t, body, `<option value="`+id(course)+`">`)
 	resp, body = c.get("/agency/bookings/new?session=")
 	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, errorSummary(body), "Select a course")
+	resp, body = c.get("/agency/bookings/new?course=" + id(course))
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, body, `name="session" type="radio" value="`+id(w.open)+`"`)
+	assert.NotContains(t, body, `value="`+id(w.second)+`"`)
+	resp, body = c.get("/agency/bookings/new?course=" + id(course) + "&session=")
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	assert.Contains(t, errorSummary(body), "Select a session")
+	assert.Contains(t, body, `name="session" type="radio" value="`+id(w.open)+`"`, "the course's sessions shown again")
 	resp, body = c.get("/agency/bookings/new?session=" + id(w.second))
 	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	assert.Contains(t, errorSummary(body), "not open for booking")
@@ -129,8 +147,8 @@ func TestCoordinatorBooksSomeoneFromTheirAgency(t *testing.T) {
 	form := "/agency/bookings/new?session=" + id(w.open)
 	resp, body = c.get(form)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
-	assert.Contains(t, body, `<option value="`+id(w.newcomer)+`">Newcomer Tester`)
-	assert.NotContains(t, body, `<option value="`+id(w.outsider)+`"`)
+	assert.Contains(t, body, `name="person" type="radio" value="`+id(w.newcomer)+`"`)
+	assert.NotContains(t, body, `value="`+id(w.outsider)+`"`)
 	for _, name := range []string{"access-needs", "dietary-needs", "line-manager-name", "line-manager-email"} {
 		assert.Contains(t, body, `name="`+name+`"`)
 	}
@@ -199,27 +217,141 @@ func TestBrowserCoordinatorBooksAColleague(t *testing.T) {
 	checkPage(t, tab)
 
 	follow(t, tab, "#book-someone")
-	assert.Equal(t, "Choose a session", text(t, tab, "h1"))
+	assert.Equal(t, "Choose a course", text(t, tab, "h1"))
 	checkPage(t, tab)
-	require.NoError(t, chromedp.Do(tab, chromedp.SetValue(chromedp.CSS("#session"), id(session))))
+	require.NoError(t, chromedp.Do(tab, chromedp.SetValue(chromedp.CSS("#course"), id(w.courseOf(t, session)))))
 	u = follow(t, tab, `main form button[type=submit]`)
-	assert.Equal(t, "session="+id(session), u.RawQuery)
+	assert.Equal(t, "course="+id(w.courseOf(t, session)), u.RawQuery)
+	assert.Contains(t, text(t, tab, "h1"), "Choose a session of")
+	checkPage(t, tab)
+	require.NoError(t, chromedp.Do(tab, chromedp.Click(chromedp.CSS(`input[name="session"][value="`+id(session)+`"]`))))
+	u = follow(t, tab, `main form button[type=submit]`)
+	assert.Equal(t, id(session), u.Query().Get("session"))
 	checkPage(t, tab)
 
-	followExpecting(t, tab, `main form button[type=submit]`, 422)
+	followExpecting(t, tab, `#book button[type=submit]`, 422)
 	assert.Contains(t, text(t, tab, ".govuk-error-summary"), "Select the person you are booking")
 	checkPage(t, tab)
 
+	// The person found by a search, the form sent with the details.
+	require.NoError(t, chromedp.Do(tab, chromedp.SendKeys(chromedp.CSS("#q"), "colleague")))
+	u = follow(t, tab, `#find-person button[type=submit]`)
+	assert.Equal(t, "colleague", u.Query().Get("q"))
+	checkPage(t, tab)
 	require.NoError(t, chromedp.Do(tab,
-		chromedp.SetValue(chromedp.CSS("#person"), id(colleague)),
+		chromedp.Click(chromedp.CSS(`input[name="person"][value="`+id(colleague)+`"]`)),
 		chromedp.SendKeys(chromedp.CSS("#line-manager-name"), "Lee Manager"),
 		chromedp.SendKeys(chromedp.CSS("#line-manager-email"), "lee@example.org"),
 		chromedp.Click(chromedp.CSS(`label[for="agree-policy"]`)),
 	))
-	u = follow(t, tab, `main form button[type=submit]`)
+	u = follow(t, tab, `#book button[type=submit]`)
 	assert.Equal(t, "/agency/bookings", u.Path)
 	assert.Contains(t, text(t, tab, ".govuk-notification-banner"), "Place booked")
 	assert.Contains(t, text(t, tab, "#upcoming-table"), "Colleague Tester")
 	checkPage(t, tab)
 	assert.Equal(t, 1, w.bookingsOf(t, colleague))
+}
+
+// The booking form never lists what grows with the partnership: a course's
+// sessions come ten at a time, and the agency's people are searched, twenty
+// at most shown. A form sent back with a mistake keeps the person chosen
+// (even one the search no longer shows), the search and every detail.
+func TestCoordinatorFindsTheSessionAndThePersonInBoundedSteps(t *testing.T) {
+	t.Parallel()
+	w := agencyBookingSetup(t)
+	ctx := context.Background()
+	course := w.courseOf(t, w.open)
+	// Twelve more sessions of the course, a day apart from a month on.
+	_, err := w.pool.Exec(ctx, `
+		INSERT INTO sessions (course_id, course_title, venue_id, starts_at, ends_at, booking_cutoff_at, capacity, status, meeting_url)
+		SELECT c.id, c.title, (SELECT id FROM venues WHERE online ORDER BY id LIMIT 1),
+		       $2::timestamptz + g * interval '1 day', $2::timestamptz + g * interval '1 day' + interval '3 hours',
+		       $2::timestamptz + g * interval '1 day' - interval '3 days', 10, 'published', 'https://meet.example.org/more'
+		FROM courses c, generate_series(1, 12) g WHERE c.id = $1`, course, now.AddDate(0, 1, 0))
+	require.NoError(t, err)
+	var open int
+	require.NoError(t, w.pool.QueryRow(ctx, `SELECT count(*) FROM sessions WHERE course_id = $1 AND status = 'published'
+		AND booking_cutoff_at > $2 AND starts_at > $2 AND closed_to_agency_id IS NULL`, course, now).Scan(&open))
+	require.Greater(t, open, 10)
+	// Thirty people of the agency whose names hold "Rowan", and one of
+	// another agency.
+	_, err = w.pool.Exec(ctx, `
+		INSERT INTO users (email, full_name, job_title, agency_id, password_hash, email_verified_at)
+		SELECT 'rowan' || g || '@example.org', 'Rowan ' || lpad(g::text, 2, '0'), 'Practitioner',
+		       (SELECT id FROM agencies WHERE name = $1), '!', now()
+		FROM generate_series(1, 30) g`, coordAgency)
+	require.NoError(t, err)
+	stranger := w.newUser(t, "rowan.elsewhere@example.org", otherAgency)
+	c := w.as(t, "coordinator@example.org")
+	radios := regexp.MustCompile(`name="(session|person)" type="radio" value="(\d+)"`)
+	count := func(body, name string) int {
+		n := 0
+		for _, m := range radios.FindAllStringSubmatch(body, -1) {
+			if m[1] == name {
+				n++
+			}
+		}
+		return n
+	}
+
+	// Sessions, ten a page, the rest on the next.
+	resp, body := c.get("/agency/bookings/new?course=" + id(course))
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, 10, count(body, "session"))
+	assert.Contains(t, body, `href="/agency/bookings/new?course=`+id(course)+`&amp;page=2"`)
+	_, body = c.get("/agency/bookings/new?course=" + id(course) + "&page=2")
+	assert.Equal(t, open-10, count(body, "session"))
+	_, body = c.get("/agency/bookings/new?course=" + id(course) + "&page=9")
+	assert.Equal(t, 10, count(body, "session"), "past the last page: the first")
+	resp, body = c.get("/agency/bookings/new?course=999999")
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, errorSummary(body), "That course has no sessions open for booking")
+
+	// People: twenty at most, a search narrows them, the other agency's
+	// never.
+	form := "/agency/bookings/new?session=" + id(w.open)
+	_, body = c.get(form)
+	assert.Equal(t, 20, count(body, "person"))
+	assert.Contains(t, body, "Search to find someone else")
+	_, body = c.get(form + "&q=" + url.QueryEscape("rowan 0"))
+	assert.Equal(t, 9, count(body, "person"), "Rowan 01 to 09")
+	_, body = c.get(form + "&q=elsewhere")
+	assert.Zero(t, count(body, "person"))
+	assert.Contains(t, body, `id="nobody-matches"`)
+	assert.NotContains(t, body, id(stranger)+`"`)
+	_, body = c.get(form + "&q=newcomer")
+	require.Equal(t, 1, count(body, "person"))
+	assert.Contains(t, body, `value="`+id(w.newcomer)+`"`)
+
+	// Sent without the policy agreed, after searching for someone else: the
+	// newcomer stays chosen, with the search and the details.
+	sent := agencyBookingForm(w.newcomer)
+	sent.Del("agree-policy")
+	sent.Set("q", "rowan 1")
+	resp, body = c.post(form, sent)
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, errorSummary(body), "cancellation policy")
+	assert.Regexp(t, `value="`+id(w.newcomer)+`"[^>]* checked`, body)
+	assert.Contains(t, body, `name="q" value="rowan 1"`)
+	assert.Contains(t, body, `value="Lee Manager"`)
+	assert.Contains(t, body, "Hearing loop")
+	assert.Equal(t, 1+10, count(body, "person"), "the newcomer and Rowan 10 to 19")
+
+	// A crafted form: the other agency's person, or one not confirmed.
+	resp, body = c.post(form, agencyBookingForm(stranger))
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, errorSummary(body), "Select the person you are booking")
+	assert.NotContains(t, body, "Rowan.Elsewhere")
+	_, err = w.pool.Exec(ctx, "UPDATE users SET email_verified_at = NULL WHERE id = $1", w.colleague)
+	require.NoError(t, err)
+	resp, body = c.post(form, agencyBookingForm(w.colleague))
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, errorSummary(body), "Select the person you are booking")
+	// A session closed meanwhile: the courses are offered again.
+	_, err = w.pool.Exec(ctx, "UPDATE sessions SET booking_cutoff_at = $2 WHERE id = $1", w.open, now.Add(-time.Hour))
+	require.NoError(t, err)
+	resp, body = c.post(form, agencyBookingForm(w.newcomer))
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, errorSummary(body), "Booking has closed for that session")
+	assert.Equal(t, 0, w.bookingsOf(t, w.newcomer)+w.bookingsOf(t, stranger)+w.bookingsOf(t, w.colleague))
 }

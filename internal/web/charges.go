@@ -108,7 +108,11 @@ type agencyChargesPage struct {
 	AgencyName string
 	NoAgency   bool
 	Charges    []payment.AgencyCharge
+	Pages      *pagination
 }
+
+// agencyChargesPerPage is how many charges a coordinator sees at once.
+const agencyChargesPerPage = 50
 
 // agencyCharges lists the coordinator's own agency's charges, and no other's.
 func (a *app) agencyCharges(c *fiber.Ctx) error {
@@ -118,10 +122,18 @@ func (a *app) agencyCharges(c *fiber.Ctx) error {
 		d.NoAgency = true
 		return a.render(c, fiber.StatusOK, "agency/charges", "Your agency’s charges", d)
 	}
-	list, err := a.deps.Payments.AgencyCharges(c.UserContext(), *u.AgencyID)
+	page := max(c.QueryInt("page", 1), 1)
+	list, more, err := a.deps.Payments.AgencyCharges(c.UserContext(), *u.AgencyID, page, agencyChargesPerPage)
 	if err != nil {
 		return err
 	}
+	if len(list) == 0 && page > 1 { // past the last page: the first
+		page = 1
+		if list, more, err = a.deps.Payments.AgencyCharges(c.UserContext(), *u.AgencyID, page, agencyChargesPerPage); err != nil {
+			return err
+		}
+	}
 	d.Charges = list
+	d.Pages = paginateCounted("/agency/charges", nil, page, page, more)
 	return a.render(c, fiber.StatusOK, "agency/charges", "Charges to "+u.AgencyName, d)
 }

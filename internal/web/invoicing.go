@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -28,16 +29,33 @@ type invoiceGroupView struct {
 	Checks []invoiceCheck
 }
 
+// invoiceList is one state's page of rows, with the state's count and total
+// over every page.
+type invoiceList struct {
+	Groups []invoiceGroupView
+	Rows   int
+	Total  payment.Pence
+	Pages  *pagination
+}
+
 type invoicingPage struct {
 	adminArea
 	fieldErrors
-	Online        bool
-	ToInvoice     []invoiceGroupView
-	Awaiting      []invoiceGroupView
-	ToInvoiceRows int
-	AwaitingRows  int
-	Reference     string
+	Online    bool
+	ToInvoice invoiceList
+	Awaiting  invoiceList
+	Reference string
 }
+
+// invoicingPerPage is how many rows each list of the invoicing page shows at
+// once: the page, and its audited view, cost the same however much waits.
+const invoicingPerPage = 50
+
+// Query parameters of the pages of each list.
+const (
+	toInvoicePageParam = "page"
+	awaitingPageParam  = "awaiting-page"
+)
 
 var invoicingNotices = map[string]string{
 	"invoiced": "Marked as invoiced",
@@ -46,10 +64,10 @@ var invoicingNotices = map[string]string{
 
 // invoiceGroups puts rows into checkboxes by payer; first is the id of the
 // first checkbox, checked those ticked when the form came back.
-func invoiceGroups(rows []payment.InvoiceRow, first string, checked map[string]bool) ([]invoiceGroupView, int) {
+func invoiceGroups(groups []payment.InvoiceGroup, first string, checked map[string]bool) []invoiceGroupView {
 	var out []invoiceGroupView
 	n := 0
-	for _, g := range payment.GroupByPayer(rows) {
+	for _, g := range groups {
 		v := invoiceGroupView{InvoiceGroup: g}
 		for _, r := range g.Rows {
 			id := "row-" + r.Ref
@@ -64,7 +82,7 @@ func invoiceGroups(rows []payment.InvoiceRow, first string, checked map[string]b
 		}
 		out = append(out, v)
 	}
-	return out, n
+	return out
 }
 
 // showInvoicing renders the page; checked and reference are what the
@@ -72,17 +90,19 @@ func invoiceGroups(rows []payment.InvoiceRow, first string, checked map[string]b
 // places and charges are listed: each showing is an audited view.
 func (a *app) showInvoicing(c *fiber.Ctx, checked map[string]bool, reference string, errs *validation.Errors) error {
 	ctx := c.UserContext()
-	toInvoice, err := a.deps.Payments.InvoicingRows(ctx, payment.ToInvoice)
+	toInvoice, err := a.deps.Payments.InvoicingPage(ctx, payment.ToInvoice, c.QueryInt(toInvoicePageParam, 1), invoicingPerPage)
 	if err != nil {
 		return err
 	}
-	awaiting, err := a.deps.Payments.InvoicingRows(ctx, payment.AwaitingPayment)
+	awaiting, err := a.deps.Payments.InvoicingPage(ctx, payment.AwaitingPayment, c.QueryInt(awaitingPageParam, 1), invoicingPerPage)
 	if err != nil {
 		return err
 	}
 	var bookings []int64
-	for _, r := range append(toInvoice, awaiting...) {
-		bookings = append(bookings, r.BookingID)
+	for _, g := range append(toInvoice.Groups, awaiting.Groups...) {
+		for _, r := range g.Rows {
+			bookings = append(bookings, r.BookingID)
+		}
 	}
 	if err := a.auditView(c, account.Manager, audit.View{What: "the invoicing page (charges and places to invoice)", Bookings: bookings}); err != nil {
 		return err
@@ -91,8 +111,15 @@ func (a *app) showInvoicing(c *fiber.Ctx, checked map[string]bool, reference str
 	if d.Notice == "" {
 		d.Notice = invoicingNotices[c.Query("done")]
 	}
-	d.ToInvoice, d.ToInvoiceRows = invoiceGroups(toInvoice, payment.FieldInvoiceRows, checked)
-	d.Awaiting, d.AwaitingRows = invoiceGroups(awaiting, payment.FieldPaidRows, checked)
+	query := url.Values{toInvoicePageParam: {c.Query(toInvoicePageParam)}, awaitingPageParam: {c.Query(awaitingPageParam)}}
+	d.ToInvoice = invoiceList{
+		Groups: invoiceGroups(toInvoice.Groups, payment.FieldInvoiceRows, checked), Rows: toInvoice.Rows, Total: toInvoice.Total,
+		Pages: paginateBy("/admin/invoicing", query, toInvoicePageParam, toInvoice.Page, toInvoice.Pages, false),
+	}
+	d.Awaiting = invoiceList{
+		Groups: invoiceGroups(awaiting.Groups, payment.FieldPaidRows, checked), Rows: awaiting.Rows, Total: awaiting.Total,
+		Pages: paginateBy("/admin/invoicing", query, awaitingPageParam, awaiting.Page, awaiting.Pages, false),
+	}
 	return a.renderForm(c, "admin/invoicing", "Invoicing", d, errs)
 }
 

@@ -41,8 +41,9 @@ const largeTable = 10_000
 // listCase is one list as a person opens it. Its path may hold {session} for
 // the busiest session's ID, {past} for the busiest session that has run,
 // {agency} for the large agency's, {course} for the course with most
-// sessions, {trainer} for the trainer with most and {person} for the large
-// agency's person with most places.
+// sessions, {trainer} for the trainer with most, {person} for the large
+// agency's person with most places, {open} for the soonest session open for
+// booking to everyone and {opencourse} for its course.
 type listCase struct {
 	name, path  string
 	coordinator bool // opened by the large agency's coordinator, not a manager
@@ -106,6 +107,12 @@ var listCases = []listCase{
 	{name: "board pack", path: "/admin/reports/pack"},
 	{name: "board pack XLSX", path: "/admin/reports/pack.xlsx"},
 	{name: "agency's booking form", path: "/agency/bookings/new", coordinator: true},
+	{name: "agency's booking form, a course", path: "/agency/bookings/new?course={opencourse}", coordinator: true},
+	{name: "agency's booking form, a course's page 2", path: "/agency/bookings/new?course={opencourse}&page=2", coordinator: true},
+	{name: "agency's booking form, a session", path: "/agency/bookings/new?session={open}", coordinator: true},
+	{name: "agency's booking form, a search", path: "/agency/bookings/new?session={open}&q=patel", coordinator: true},
+	{name: "agency's charges page 3", path: "/agency/charges?page=3", coordinator: true},
+	{name: "invoicing page 3", path: "/admin/invoicing?page=3&awaiting-page=3"},
 	{name: "agency's charges", path: "/agency/charges", coordinator: true},
 	{name: "agency's changes", path: "/agency/agency-changes", coordinator: true},
 	{name: "agency's figures", path: "/agency/reports", coordinator: true},
@@ -133,12 +140,14 @@ type listWorld struct {
 	trainer, person      int64
 	accounts             *account.Service
 	partnership          int64 // the manager's
+	open, openCourse     int64
 }
 
 func (w *listWorld) path(c listCase) string {
 	id := func(n int64) string { return strconv.FormatInt(n, 10) }
 	return strings.NewReplacer("{session}", id(w.session), "{agency}", id(w.agency), "{past}", id(w.past),
-		"{course}", id(w.course), "{trainer}", id(w.trainer), "{person}", id(w.person)).Replace(c.path)
+		"{course}", id(w.course), "{trainer}", id(w.trainer), "{person}", id(w.person),
+		"{opencourse}", id(w.openCourse), "{open}", id(w.open)).Replace(c.path)
 }
 
 func (w *listWorld) client(c listCase) *http.Client {
@@ -199,6 +208,10 @@ func newListWorld(tb testing.TB, db *pgxpool.Pool) *listWorld {
 		SELECT b.user_id FROM bookings b JOIN users u ON u.id = b.user_id WHERE u.agency_id = $1
 		GROUP BY b.user_id ORDER BY count(*) DESC, b.user_id LIMIT 1`, w.agency).Scan(&w.person))
 	check(db.QueryRow(ctx, `SELECT min(id) FROM partnerships`).Scan(&w.partnership))
+	check(db.QueryRow(ctx, `
+		SELECT id, course_id FROM sessions
+		WHERE status = 'published' AND booking_cutoff_at > $1 AND starts_at > $1 AND closed_to_agency_id IS NULL
+		ORDER BY starts_at, id LIMIT 1`, now).Scan(&w.open, &w.openCourse))
 	var managerID, coordinatorID int64
 	check(db.QueryRow(ctx, `
 		WITH u AS (INSERT INTO users (email, full_name, job_title, agency_id, password_hash, email_verified_at)

@@ -226,6 +226,12 @@ func paginate(path string, query url.Values, page, pages int) *pagination {
 // there are more pages than pages, so the last is not linked (an ellipsis
 // follows the pages after the current one) and there is always a next.
 func paginateCounted(path string, query url.Values, page, pages int, more bool) *pagination {
+	return paginateBy(path, query, "page", page, pages, more)
+}
+
+// paginateBy is paginateCounted for a list whose page is the query's param
+// (two lists paged apart on one page).
+func paginateBy(path string, query url.Values, param string, page, pages int, more bool) *pagination {
 	if pages <= 1 && !more {
 		return nil
 	}
@@ -237,7 +243,9 @@ func paginateCounted(path string, query url.Values, page, pages int, more bool) 
 			}
 		}
 		if n > 1 {
-			q.Set("page", strconv.Itoa(n))
+			q.Set(param, strconv.Itoa(n))
+		} else {
+			q.Del(param)
 		}
 		if len(q) == 0 {
 			return path

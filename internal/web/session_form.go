@@ -80,7 +80,11 @@ func readSessionForm(c *fiber.Ctx) scheduling.Form {
 
 func (a *app) showSessionForm(c *fiber.Ctx, d sessionFormPage, errs *validation.Errors) error {
 	ctx, svc := c.UserContext(), a.scheduler()
-	choices, err := svc.Choices(ctx)
+	load := svc.Choices
+	if d.ChooseCourse {
+		load = svc.FilterChoices // the courses alone are offered: not every agency
+	}
+	choices, err := load(ctx)
 	if err != nil {
 		return err
 	}
@@ -170,7 +174,7 @@ func (a *app) chooseCourse(c *fiber.Ctx, d sessionFormPage) error {
 		d.ChooseCourse = true
 		return a.showSessionForm(c, d, nil)
 	}
-	choices, err := a.scheduler().Choices(c.UserContext())
+	choices, err := a.scheduler().FilterChoices(c.UserContext()) // its courses are the form's
 	if err != nil {
 		return err
 	}

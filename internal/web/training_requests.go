@@ -33,7 +33,7 @@ type trainingRequestListPage struct {
 	Filter     trainingrequest.Filter
 	NotAllowed bool
 	Statuses   []string
-	Pages      *pagination // of the manager's queue
+	Pages      *pagination // of the manager's queue, or the agency's list
 	// The queue's agency filter, typed (see adminPeoplePage).
 	AgencyName    string
 	AgencyChoices []agency.Agency
@@ -50,11 +50,12 @@ func (a *app) trainingRequestList(c *fiber.Ctx) error {
 		d.NotAllowed = true
 		return a.render(c, fiber.StatusOK, "training-requests/list", "Training requests", d)
 	}
-	q, err := a.deps.TrainingRequests.List(c.UserContext())
+	q, err := a.deps.TrainingRequests.List(c.UserContext(), pageParam(c))
 	if err != nil {
 		return err
 	}
 	d.Queue = q
+	d.Pages = paginateCounted("/training-requests", nil, q.Page, q.Page, q.More)
 	return a.render(c, fiber.StatusOK, "training-requests/list", "Training requests for "+currentUser(c).AgencyName, d)
 }
 

@@ -126,18 +126,53 @@ UNION ALL
  LIMIT @per_group);
 
 -- name: AgencyBookablePeople :many
--- The people a coordinator may book: their agency's verified accounts.
+-- The people a coordinator may book (their agency's verified accounts) whose
+-- name or email matches @pattern ('' for all), by name, @max_rows at most:
+-- a large agency's thousands are searched, never listed.
 SELECT id, full_name, email::text AS email
-FROM users
-WHERE agency_id = @agency_id AND erased_at IS NULL AND email_verified_at IS NOT NULL
-ORDER BY full_name, id;
+FROM users u
+WHERE u.agency_id = @agency_id::bigint AND u.erased_at IS NULL AND u.email_verified_at IS NOT NULL
+  AND (@pattern::text = '' OR lower(u.full_name) LIKE @pattern OR lower(u.email::text) LIKE @pattern)
+ORDER BY lower(u.full_name), u.id
+LIMIT @max_rows;
+
+-- name: AgencyBookablePerson :one
+-- One person a coordinator may book, or no row: another agency's people,
+-- unconfirmed and erased accounts are never returned.
+SELECT id, full_name, email::text AS email
+FROM users u
+WHERE u.id = @id AND u.agency_id = @agency_id::bigint AND u.erased_at IS NULL AND u.email_verified_at IS NOT NULL;
+
+-- name: AgencyBookableCourses :many
+-- The courses with sessions still open for booking to an agency (see
+-- AgencyBookableSessions), with how many and the soonest.
+SELECT c.id, c.title, count(*)::integer AS sessions, min(s.starts_at)::timestamptz AS next_starts_at
+FROM sessions s JOIN courses c ON c.id = s.course_id
+WHERE s.status = 'published' AND session_open_for_booking(s.status, s.booking_cutoff_at, @now::timestamptz)
+  AND s.starts_at > @now::timestamptz
+  AND (s.closed_to_agency_id IS NULL OR s.closed_to_agency_id = @agency_id)
+GROUP BY c.id, c.title
+ORDER BY c.title, c.id;
 
 -- name: AgencyBookableSessions :many
--- Sessions still open for booking to an agency: published, before the
--- cut-off, open to everyone or closed to this agency.
-SELECT s.id, s.course_title, s.starts_at, s.ends_at, s.booking_cutoff_at, s.capacity, s.seats_taken,
+-- A course's sessions still open for booking to an agency: published, before
+-- the cut-off, open to everyone or closed to this agency; soonest first, a
+-- page at a time.
+SELECT s.id, s.course_id, s.course_title, s.starts_at, s.ends_at, s.booking_cutoff_at, s.capacity, s.seats_taken,
        s.closed_to_agency_id, v.name AS venue_name, v.online AS venue_online
 FROM sessions s JOIN venues v ON v.id = s.venue_id
-WHERE session_open_for_booking(s.status, s.booking_cutoff_at, @now::timestamptz) AND s.starts_at > @now::timestamptz
+WHERE s.course_id = @course_id AND s.status = 'published'
+  AND session_open_for_booking(s.status, s.booking_cutoff_at, @now::timestamptz) AND s.starts_at > @now::timestamptz
   AND (s.closed_to_agency_id IS NULL OR s.closed_to_agency_id = @agency_id)
-ORDER BY s.starts_at, s.course_title, s.id;
+ORDER BY s.starts_at, s.id
+LIMIT @max_rows OFFSET @skip_rows;
+
+-- name: AgencyBookableSession :one
+-- One session open for booking to an agency (the rule of
+-- AgencyBookableSessions), or no row.
+SELECT s.id, s.course_id, s.course_title, s.starts_at, s.ends_at, s.booking_cutoff_at, s.capacity, s.seats_taken,
+       s.closed_to_agency_id, v.name AS venue_name, v.online AS venue_online
+FROM sessions s JOIN venues v ON v.id = s.venue_id
+WHERE s.id = @id
+  AND session_open_for_booking(s.status, s.booking_cutoff_at, @now::timestamptz) AND s.starts_at > @now::timestamptz
+  AND (s.closed_to_agency_id IS NULL OR s.closed_to_agency_id = @agency_id);

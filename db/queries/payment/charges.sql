@@ -203,13 +203,20 @@ SELECT agency_id FROM (
 ) x LIMIT 1;
 
 -- name: AgencyCharges :many
--- An agency's charges, newest session first, for its coordinators.
--- Each charge's place, person and session are looked up by key (a lateral
--- subquery), reading the agency's own charges and nothing else.
+-- A page of an agency's charges, for its coordinators: the most recently
+-- recorded first (an index on the agency and when, migration 00047, so a page
+-- reads its own rows however many the agency has had). Each charge's place,
+-- person and session are looked up by key (a lateral subquery) for the page's
+-- rows alone.
 SELECT ch.id, ch.kind, ch.amount_pence, ch.status, ch.waiver_reason, x.full_name,
        coalesce(ch.invoice_reference, '')::text AS invoice_reference,
        x.session_id, x.course_title, x.starts_at
-FROM charges ch
+FROM (
+    SELECT * FROM charges c
+    WHERE c.agency_id = @agency_id
+    ORDER BY c.created_at DESC, c.id DESC
+    LIMIT @max_rows OFFSET @skip_rows
+) ch
 CROSS JOIN LATERAL (
     SELECT u.full_name, s.id AS session_id, s.course_title, s.starts_at
     FROM bookings b
@@ -218,8 +225,7 @@ CROSS JOIN LATERAL (
     WHERE b.id = ch.booking_id
     OFFSET 0
 ) x
-WHERE ch.agency_id = @agency_id
-ORDER BY x.starts_at DESC, lower(x.full_name), ch.id;
+ORDER BY ch.created_at DESC, ch.id DESC;
 
 -- name: WaiveCorrectedAbsence :execrows
 -- A register corrected from absent: the non-attendance charge confirmed but

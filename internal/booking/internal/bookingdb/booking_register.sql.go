@@ -10,12 +10,69 @@ import (
 	"time"
 )
 
+const agencyBookableCourses = `-- name: AgencyBookableCourses :many
+SELECT c.id, c.title, count(*)::integer AS sessions, min(s.starts_at)::timestamptz AS next_starts_at
+FROM sessions s JOIN courses c ON c.id = s.course_id
+WHERE s.status = 'published' AND session_open_for_booking(s.status, s.booking_cutoff_at, $1::timestamptz)
+  AND s.starts_at > $1::timestamptz
+  AND (s.closed_to_agency_id IS NULL OR s.closed_to_agency_id = $2)
+GROUP BY c.id, c.title
+ORDER BY c.title, c.id
+`
+
+type AgencyBookableCoursesParams struct {
+	Now      time.Time
+	AgencyID *int64
+}
+
+type AgencyBookableCoursesRow struct {
+	ID           int64
+	Title        string
+	Sessions     int32
+	NextStartsAt time.Time
+}
+
+// The courses with sessions still open for booking to an agency (see
+// AgencyBookableSessions), with how many and the soonest.
+func (q *Queries) AgencyBookableCourses(ctx context.Context, arg AgencyBookableCoursesParams) ([]AgencyBookableCoursesRow, error) {
+	rows, err := q.db.Query(ctx, agencyBookableCourses, arg.Now, arg.AgencyID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []AgencyBookableCoursesRow
+	for rows.Next() {
+		var i AgencyBookableCoursesRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Title,
+			&i.Sessions,
+			&i.NextStartsAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const agencyBookablePeople = `-- name: AgencyBookablePeople :many
 SELECT id, full_name, email::text AS email
-FROM users
-WHERE agency_id = $1 AND erased_at IS NULL AND email_verified_at IS NOT NULL
-ORDER BY full_name, id
+FROM users u
+WHERE u.agency_id = $1::bigint AND u.erased_at IS NULL AND u.email_verified_at IS NOT NULL
+  AND ($2::text = '' OR lower(u.full_name) LIKE $2 OR lower(u.email::text) LIKE $2)
+ORDER BY lower(u.full_name), u.id
+LIMIT $3
 `
+
+type AgencyBookablePeopleParams struct {
+	AgencyID int64
+	Pattern  string
+	MaxRows  int32
+}
 
 type AgencyBookablePeopleRow struct {
 	ID       int64
@@ -23,9 +80,11 @@ type AgencyBookablePeopleRow struct {
 	Email    string
 }
 
-// The people a coordinator may book: their agency's verified accounts.
-func (q *Queries) AgencyBookablePeople(ctx context.Context, agencyID *int64) ([]AgencyBookablePeopleRow, error) {
-	rows, err := q.db.Query(ctx, agencyBookablePeople, agencyID)
+// The people a coordinator may book (their agency's verified accounts) whose
+// name or email matches @pattern (” for all), by name, @max_rows at most:
+// a large agency's thousands are searched, never listed.
+func (q *Queries) AgencyBookablePeople(ctx context.Context, arg AgencyBookablePeopleParams) ([]AgencyBookablePeopleRow, error) {
+	rows, err := q.db.Query(ctx, agencyBookablePeople, arg.AgencyID, arg.Pattern, arg.MaxRows)
 	if err != nil {
 		return nil, err
 	}
@@ -44,22 +103,50 @@ func (q *Queries) AgencyBookablePeople(ctx context.Context, agencyID *int64) ([]
 	return items, nil
 }
 
-const agencyBookableSessions = `-- name: AgencyBookableSessions :many
-SELECT s.id, s.course_title, s.starts_at, s.ends_at, s.booking_cutoff_at, s.capacity, s.seats_taken,
-       s.closed_to_agency_id, v.name AS venue_name, v.online AS venue_online
-FROM sessions s JOIN venues v ON v.id = s.venue_id
-WHERE session_open_for_booking(s.status, s.booking_cutoff_at, $1::timestamptz) AND s.starts_at > $1::timestamptz
-  AND (s.closed_to_agency_id IS NULL OR s.closed_to_agency_id = $2)
-ORDER BY s.starts_at, s.course_title, s.id
+const agencyBookablePerson = `-- name: AgencyBookablePerson :one
+SELECT id, full_name, email::text AS email
+FROM users u
+WHERE u.id = $1 AND u.agency_id = $2::bigint AND u.erased_at IS NULL AND u.email_verified_at IS NOT NULL
 `
 
-type AgencyBookableSessionsParams struct {
+type AgencyBookablePersonParams struct {
+	ID       int64
+	AgencyID int64
+}
+
+type AgencyBookablePersonRow struct {
+	ID       int64
+	FullName string
+	Email    string
+}
+
+// One person a coordinator may book, or no row: another agency's people,
+// unconfirmed and erased accounts are never returned.
+func (q *Queries) AgencyBookablePerson(ctx context.Context, arg AgencyBookablePersonParams) (AgencyBookablePersonRow, error) {
+	row := q.db.QueryRow(ctx, agencyBookablePerson, arg.ID, arg.AgencyID)
+	var i AgencyBookablePersonRow
+	err := row.Scan(&i.ID, &i.FullName, &i.Email)
+	return i, err
+}
+
+const agencyBookableSession = `-- name: AgencyBookableSession :one
+SELECT s.id, s.course_id, s.course_title, s.starts_at, s.ends_at, s.booking_cutoff_at, s.capacity, s.seats_taken,
+       s.closed_to_agency_id, v.name AS venue_name, v.online AS venue_online
+FROM sessions s JOIN venues v ON v.id = s.venue_id
+WHERE s.id = $1
+  AND session_open_for_booking(s.status, s.booking_cutoff_at, $2::timestamptz) AND s.starts_at > $2::timestamptz
+  AND (s.closed_to_agency_id IS NULL OR s.closed_to_agency_id = $3)
+`
+
+type AgencyBookableSessionParams struct {
+	ID       int64
 	Now      time.Time
 	AgencyID *int64
 }
 
-type AgencyBookableSessionsRow struct {
+type AgencyBookableSessionRow struct {
 	ID               int64
+	CourseID         int64
 	CourseTitle      string
 	StartsAt         time.Time
 	EndsAt           time.Time
@@ -71,10 +158,71 @@ type AgencyBookableSessionsRow struct {
 	VenueOnline      bool
 }
 
-// Sessions still open for booking to an agency: published, before the
-// cut-off, open to everyone or closed to this agency.
+// One session open for booking to an agency (the rule of
+// AgencyBookableSessions), or no row.
+func (q *Queries) AgencyBookableSession(ctx context.Context, arg AgencyBookableSessionParams) (AgencyBookableSessionRow, error) {
+	row := q.db.QueryRow(ctx, agencyBookableSession, arg.ID, arg.Now, arg.AgencyID)
+	var i AgencyBookableSessionRow
+	err := row.Scan(
+		&i.ID,
+		&i.CourseID,
+		&i.CourseTitle,
+		&i.StartsAt,
+		&i.EndsAt,
+		&i.BookingCutoffAt,
+		&i.Capacity,
+		&i.SeatsTaken,
+		&i.ClosedToAgencyID,
+		&i.VenueName,
+		&i.VenueOnline,
+	)
+	return i, err
+}
+
+const agencyBookableSessions = `-- name: AgencyBookableSessions :many
+SELECT s.id, s.course_id, s.course_title, s.starts_at, s.ends_at, s.booking_cutoff_at, s.capacity, s.seats_taken,
+       s.closed_to_agency_id, v.name AS venue_name, v.online AS venue_online
+FROM sessions s JOIN venues v ON v.id = s.venue_id
+WHERE s.course_id = $1 AND s.status = 'published'
+  AND session_open_for_booking(s.status, s.booking_cutoff_at, $2::timestamptz) AND s.starts_at > $2::timestamptz
+  AND (s.closed_to_agency_id IS NULL OR s.closed_to_agency_id = $3)
+ORDER BY s.starts_at, s.id
+LIMIT $5 OFFSET $4
+`
+
+type AgencyBookableSessionsParams struct {
+	CourseID int64
+	Now      time.Time
+	AgencyID *int64
+	SkipRows int32
+	MaxRows  int32
+}
+
+type AgencyBookableSessionsRow struct {
+	ID               int64
+	CourseID         int64
+	CourseTitle      string
+	StartsAt         time.Time
+	EndsAt           time.Time
+	BookingCutoffAt  time.Time
+	Capacity         int32
+	SeatsTaken       int32
+	ClosedToAgencyID *int64
+	VenueName        string
+	VenueOnline      bool
+}
+
+// A course's sessions still open for booking to an agency: published, before
+// the cut-off, open to everyone or closed to this agency; soonest first, a
+// page at a time.
 func (q *Queries) AgencyBookableSessions(ctx context.Context, arg AgencyBookableSessionsParams) ([]AgencyBookableSessionsRow, error) {
-	rows, err := q.db.Query(ctx, agencyBookableSessions, arg.Now, arg.AgencyID)
+	rows, err := q.db.Query(ctx, agencyBookableSessions,
+		arg.CourseID,
+		arg.Now,
+		arg.AgencyID,
+		arg.SkipRows,
+		arg.MaxRows,
+	)
 	if err != nil {
 		return nil, err
 	}
@@ -84,6 +232,7 @@ func (q *Queries) AgencyBookableSessions(ctx context.Context, arg AgencyBookable
 		var i AgencyBookableSessionsRow
 		if err := rows.Scan(
 			&i.ID,
+			&i.CourseID,
 			&i.CourseTitle,
 			&i.StartsAt,
 			&i.EndsAt,

@@ -14,7 +14,12 @@ const agencyCharges = `-- name: AgencyCharges :many
 SELECT ch.id, ch.kind, ch.amount_pence, ch.status, ch.waiver_reason, x.full_name,
        coalesce(ch.invoice_reference, '')::text AS invoice_reference,
        x.session_id, x.course_title, x.starts_at
-FROM charges ch
+FROM (
+    SELECT id, booking_id, agency_id, kind, amount_pence, status, waiver_reason, stripe_invoice_id, decided_by, decided_at, created_at, updated_at, billing_batch, invoice_reference FROM charges c
+    WHERE c.agency_id = $1
+    ORDER BY c.created_at DESC, c.id DESC
+    LIMIT $3 OFFSET $2
+) ch
 CROSS JOIN LATERAL (
     SELECT u.full_name, s.id AS session_id, s.course_title, s.starts_at
     FROM bookings b
@@ -23,9 +28,14 @@ CROSS JOIN LATERAL (
     WHERE b.id = ch.booking_id
     OFFSET 0
 ) x
-WHERE ch.agency_id = $1
-ORDER BY x.starts_at DESC, lower(x.full_name), ch.id
+ORDER BY ch.created_at DESC, ch.id DESC
 `
+
+type AgencyChargesParams struct {
+	AgencyID int64
+	SkipRows int32
+	MaxRows  int32
+}
 
 type AgencyChargesRow struct {
 	ID               int64
@@ -40,11 +50,13 @@ type AgencyChargesRow struct {
 	StartsAt         time.Time
 }
 
-// An agency's charges, newest session first, for its coordinators.
-// Each charge's place, person and session are looked up by key (a lateral
-// subquery), reading the agency's own charges and nothing else.
-func (q *Queries) AgencyCharges(ctx context.Context, agencyID int64) ([]AgencyChargesRow, error) {
-	rows, err := q.db.Query(ctx, agencyCharges, agencyID)
+// A page of an agency's charges, for its coordinators: the most recently
+// recorded first (an index on the agency and when, migration 00047, so a page
+// reads its own rows however many the agency has had). Each charge's place,
+// person and session are looked up by key (a lateral subquery) for the page's
+// rows alone.
+func (q *Queries) AgencyCharges(ctx context.Context, arg AgencyChargesParams) ([]AgencyChargesRow, error) {
+	rows, err := q.db.Query(ctx, agencyCharges, arg.AgencyID, arg.SkipRows, arg.MaxRows)
 	if err != nil {
 		return nil, err
 	}

@@ -50,61 +50,79 @@ const invoicingRows = `-- name: InvoicingRows :many
 SELECT x.row_kind, x.id, x.kind, x.amount_pence, x.status, x.invoice_reference,
        x.payer, x.payer_name, x.billing_name, x.billing_email, x.purchase_order,
        coalesce(a.name, b.unlisted_agency_name, '')::text AS agency_name,
-       b.full_name AS person, b.id AS session_id, b.course_title, b.starts_at, x.booking_id
+       b.full_name AS person, x.session_id, x.course_title, x.starts_at, x.booking_id,
+       x.payer_rows, x.payer_pence, x.payer_row, x.all_rows, x.all_pence
 FROM (
-    SELECT 'charge'::text AS row_kind, ch.id, ch.kind::text AS kind, ch.amount_pence, ch.status::text AS status,
-           coalesce(ch.invoice_reference, '')::text AS invoice_reference,
-           'agency'::text AS payer, ag.name::text AS payer_name,
-           coalesce(ag.billing_contact_name, '')::text AS billing_name,
-           coalesce(ag.billing_contact_email, '')::text AS billing_email,
-           ''::text AS purchase_order, ch.agency_id AS agency_id, ch.booking_id
-    FROM charges ch
-    JOIN agencies ag ON ag.id = ch.agency_id
-    CROSS JOIN LATERAL (SELECT cb.attendance FROM bookings cb WHERE cb.id = ch.booking_id OFFSET 0) cb
-    WHERE NOT $1::boolean AND ch.status IN ('proposed', 'invoiced')
-      AND (($2::text = 'to_invoice' AND ch.status = 'proposed' AND ch.billing_batch IS NULL
-            AND ch.stripe_invoice_id IS NULL AND (ch.kind <> 'non_attendance' OR cb.attendance = 'absent'))
-        OR ($2::text = 'invoiced' AND ch.status = 'invoiced' AND ch.invoice_reference IS NOT NULL))
-    UNION ALL
-    SELECT 'place'::text, p.id, 'place'::text, p.amount_pence, p.status::text,
-           coalesce(p.invoice_reference, '')::text,
-           p.payer::text,
-           (CASE WHEN p.payer = 'agency' THEN coalesce(pa.name, '') ELSE coalesce(p.payer_name, '(removed)') END)::text,
-           (CASE p.payer WHEN 'agency' THEN coalesce(pa.billing_contact_name, '')
-                         WHEN 'person' THEN coalesce(p.payer_name, '(removed)') ELSE '' END)::text,
-           (CASE WHEN p.payer = 'agency' THEN coalesce(pa.billing_contact_email, '')
-                 ELSE coalesce(p.payer_email::text, '') END)::text,
-           coalesce(p.purchase_order, '')::text, pb.agency_id, p.booking_id
-    FROM payments p
-    CROSS JOIN LATERAL (
-        SELECT pb.agency_id, ps.starts_at, ps.status
-        FROM bookings pb JOIN sessions ps ON ps.id = pb.session_id
-        WHERE pb.id = p.booking_id
-        OFFSET 0
-    ) pb
-    LEFT JOIN agencies pa ON pa.id = pb.agency_id
-    WHERE p.method = 'invoice' AND p.status IN ('pending', 'invoiced') AND (NOT $1::boolean OR p.payer <> 'agency')
-      AND (($2::text = 'to_invoice' AND p.status = 'pending' AND p.billing_batch IS NULL
-            AND p.stripe_invoice_id IS NULL AND pb.starts_at <= $3::timestamptz AND pb.status <> 'cancelled'
-            AND (p.payer <> 'agency' OR pb.agency_id IS NOT NULL))
-        OR ($2::text = 'invoiced' AND p.status = 'invoiced' AND p.invoice_reference IS NOT NULL))
+    SELECT y.row_kind, y.id, y.kind, y.amount_pence, y.status, y.invoice_reference, y.payer, y.payer_name, y.billing_name, y.billing_email, y.purchase_order, y.booking_id, y.session_id, y.course_title, y.starts_at,
+           count(*) OVER payer AS payer_rows, sum(y.amount_pence) OVER payer AS payer_pence,
+           row_number() OVER (payer ORDER BY y.starts_at, y.session_id, y.row_kind, y.id) AS payer_row,
+           count(*) OVER () AS all_rows, sum(y.amount_pence) OVER () AS all_pence
+    FROM (
+        SELECT 'charge'::text AS row_kind, ch.id, ch.kind::text AS kind, ch.amount_pence, ch.status::text AS status,
+               coalesce(ch.invoice_reference, '')::text AS invoice_reference,
+               'agency'::text AS payer, ag.name::text AS payer_name,
+               coalesce(ag.billing_contact_name, '')::text AS billing_name,
+               coalesce(ag.billing_contact_email, '')::text AS billing_email,
+               ''::text AS purchase_order, ch.booking_id,
+               cb.session_id, cb.course_title, cb.starts_at
+        FROM charges ch
+        JOIN agencies ag ON ag.id = ch.agency_id
+        CROSS JOIN LATERAL (
+            SELECT cb.attendance, cb.session_id, cs.course_title, cs.starts_at
+            FROM bookings cb JOIN sessions cs ON cs.id = cb.session_id
+            WHERE cb.id = ch.booking_id
+            OFFSET 0
+        ) cb
+        WHERE NOT $1::boolean AND ch.status IN ('proposed', 'invoiced')
+          AND (($2::text = 'to_invoice' AND ch.status = 'proposed' AND ch.billing_batch IS NULL
+                AND ch.stripe_invoice_id IS NULL AND (ch.kind <> 'non_attendance' OR cb.attendance = 'absent'))
+            OR ($2::text = 'invoiced' AND ch.status = 'invoiced' AND ch.invoice_reference IS NOT NULL))
+        UNION ALL
+        SELECT 'place'::text, p.id, 'place'::text, p.amount_pence, p.status::text,
+               coalesce(p.invoice_reference, '')::text,
+               p.payer::text,
+               (CASE WHEN p.payer = 'agency' THEN coalesce(pa.name, '') ELSE coalesce(p.payer_name, '(removed)') END)::text,
+               (CASE p.payer WHEN 'agency' THEN coalesce(pa.billing_contact_name, '')
+                             WHEN 'person' THEN coalesce(p.payer_name, '(removed)') ELSE '' END)::text,
+               (CASE WHEN p.payer = 'agency' THEN coalesce(pa.billing_contact_email, '')
+                     ELSE coalesce(p.payer_email::text, '') END)::text,
+               coalesce(p.purchase_order, '')::text, p.booking_id,
+               pb.session_id, pb.course_title, pb.starts_at
+        FROM payments p
+        CROSS JOIN LATERAL (
+            SELECT pb.agency_id, pb.session_id, ps.course_title, ps.starts_at, ps.status
+            FROM bookings pb JOIN sessions ps ON ps.id = pb.session_id
+            WHERE pb.id = p.booking_id
+            OFFSET 0
+        ) pb
+        LEFT JOIN agencies pa ON pa.id = pb.agency_id
+        WHERE p.method = 'invoice' AND p.status IN ('pending', 'invoiced') AND (NOT $1::boolean OR p.payer <> 'agency')
+          AND (($2::text = 'to_invoice' AND p.status = 'pending' AND p.billing_batch IS NULL
+                AND p.stripe_invoice_id IS NULL AND pb.starts_at <= $3::timestamptz AND pb.status <> 'cancelled'
+                AND (p.payer <> 'agency' OR pb.agency_id IS NOT NULL))
+            OR ($2::text = 'invoiced' AND p.status = 'invoiced' AND p.invoice_reference IS NOT NULL))
+    ) y
+    WINDOW payer AS (PARTITION BY y.payer, lower(y.payer_name), lower(y.billing_email))
+    ORDER BY lower(y.payer_name), lower(y.billing_email), y.payer, y.starts_at, y.session_id, y.row_kind, y.id
+    LIMIT $5::integer OFFSET $4::integer
 ) x
 CROSS JOIN LATERAL (
-    SELECT b.agency_id, u.unlisted_agency_name, u.full_name, s.id, s.course_title, s.starts_at
+    SELECT b.agency_id, u.unlisted_agency_name, u.full_name
     FROM bookings b
     JOIN users u ON u.id = b.user_id
-    JOIN sessions s ON s.id = b.session_id
     WHERE b.id = x.booking_id
     OFFSET 0
 ) b
 LEFT JOIN agencies a ON a.id = b.agency_id
-ORDER BY lower(x.payer_name), lower(x.billing_email), b.starts_at, b.id, lower(b.full_name), x.row_kind, x.id
+ORDER BY lower(x.payer_name), lower(x.billing_email), x.payer, x.starts_at, x.session_id, x.row_kind, x.id
 `
 
 type InvoicingRowsParams struct {
-	Online bool
-	State  string
-	Now    time.Time
+	Online   bool
+	State    string
+	Now      time.Time
+	SkipRows int32
+	MaxRows  *int32
 }
 
 type InvoicingRowsRow struct {
@@ -125,6 +143,11 @@ type InvoicingRowsRow struct {
 	CourseTitle      string
 	StartsAt         time.Time
 	BookingID        int64
+	PayerRows        int64
+	PayerPence       int64
+	PayerRow         int64
+	AllRows          int64
+	AllPence         int64
 }
 
 // Invoicing by hand, without Stripe: what is to be invoiced (charges and
@@ -137,9 +160,18 @@ type InvoicingRowsRow struct {
 // invoice of sessions that have begun: before then a cancellation is not
 // billed) or 'invoiced' (marked invoiced by hand, awaiting payment). With
 // Stripe online only places whose payer is not the agency are invoiced by
-// hand: the sweep bills the rest. Grouped by who is invoiced.
+// hand: the sweep bills the rest. Grouped by who is invoiced, by session
+// within a payer; a page of @max_rows from @skip_rows (NULL: every row), each
+// with its payer's count and total and the whole state's, over every page.
+// Only the page's rows read their person.
 func (q *Queries) InvoicingRows(ctx context.Context, arg InvoicingRowsParams) ([]InvoicingRowsRow, error) {
-	rows, err := q.db.Query(ctx, invoicingRows, arg.Online, arg.State, arg.Now)
+	rows, err := q.db.Query(ctx, invoicingRows,
+		arg.Online,
+		arg.State,
+		arg.Now,
+		arg.SkipRows,
+		arg.MaxRows,
+	)
 	if err != nil {
 		return nil, err
 	}
@@ -165,6 +197,11 @@ func (q *Queries) InvoicingRows(ctx context.Context, arg InvoicingRowsParams) ([
 			&i.CourseTitle,
 			&i.StartsAt,
 			&i.BookingID,
+			&i.PayerRows,
+			&i.PayerPence,
+			&i.PayerRow,
+			&i.AllRows,
+			&i.AllPence,
 		); err != nil {
 			return nil, err
 		}
