@@ -198,6 +198,8 @@ type evaluationResultsPage struct {
 	From, To london.DateInput
 	// Period: the course page's period in words.
 	Period string
+	// AsOf: when the course page's results were counted.
+	AsOf string
 }
 
 func (h *evaluations) sessionResults(c *fiber.Ctx) error {
@@ -288,11 +290,12 @@ func (h *evaluations) courseResults(c *fiber.Ctx) error {
 		d.Results = evaluation.Results{CourseID: r.CourseID, CourseTitle: r.CourseTitle}
 		return h.renderForm(c, "admin/evaluation/course", "Evaluation of "+r.CourseTitle, d, verr)
 	}
+	asOf := figuresAsOf(c)
 	r, err := h.svc.CourseResults(c.UserContext(), id, from, to)
 	if err != nil {
 		return err
 	}
-	d.Results = r
+	d.Results, d.AsOf = r, asOf()
 	d.Period = london.Date(r.From) + " to " + london.Date(r.To.Add(-time.Second))
 	if in[0].Blank() && in[1].Blank() {
 		d.From, d.To = london.InputOf(r.From), london.InputOf(r.To.Add(-time.Second))

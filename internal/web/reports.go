@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/audit"
+	"github.com/pscp/booktraining/internal/figcache"
 	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/report"
 )
@@ -85,6 +87,7 @@ type reportsIndexPage struct {
 	// PackHref is the period's annual pack, every report in one workbook;
 	// PrintHref every report on one page, to print.
 	PackHref, PrintHref string
+	AsOf                string // when the figures were counted
 }
 
 type reportSummary struct {
@@ -102,6 +105,7 @@ type reportPage struct {
 	PeriodText string
 	Query      string
 	reportContent
+	AsOf string // when the figures were counted
 	// Back is where the page's back link leads.
 	Back link
 }
@@ -111,6 +115,7 @@ type reports struct{ *app }
 // index is the period chooser and the list of reports with a headline
 // figure each.
 func (r reports) index(c *fiber.Ctx) error {
+	asOf := figuresAsOf(c)
 	p, query, chooser, v := reportPeriod(queryValues(c), r.deps.Now())
 	d := reportsIndexPage{adminArea: newAdminArea(c), Action: "/admin/reports", Chooser: chooser}
 	if v != nil {
@@ -127,6 +132,7 @@ func (r reports) index(c *fiber.Ctx) error {
 		}
 		d.Reports = append(d.Reports, reportSummary{reportKind: k, Href: "/admin/reports/" + k.Slug + "?" + query, Headline: content.Headline})
 	}
+	d.AsOf = asOf()
 	return r.renderForm(c, "admin/reports/index", "Reports", d, nil)
 }
 
@@ -134,6 +140,7 @@ func (r reports) index(c *fiber.Ctx) error {
 func (r reports) page(slug string) fiber.Handler {
 	kind, _ := reportKindOf(slug)
 	return func(c *fiber.Ctx) error {
+		asOf := figuresAsOf(c)
 		p, query, chooser, v := reportPeriod(queryValues(c), r.deps.Now())
 		d := reportPage{adminArea: newAdminArea(c), Action: "/admin/reports/" + slug, Chooser: chooser, Kind: kind,
 			Back: link{"/admin/reports", "All reports"}}
@@ -146,7 +153,7 @@ func (r reports) page(slug string) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		d.PeriodText, d.Query, d.reportContent = p.String(), query, content
+		d.PeriodText, d.Query, d.reportContent, d.AsOf = p.String(), query, content, asOf()
 		return r.renderForm(c, "admin/reports/report", kind.Title, d, nil)
 	}
 }
@@ -166,6 +173,7 @@ type packPage struct {
 	PeriodText  string
 	PackHref    string
 	Sections    []packSection
+	AsOf        string // when the oldest of the figures were counted
 	Back        link
 }
 
@@ -174,6 +182,7 @@ type packPage struct {
 // Ids of charts and tables are prefixed with their report's, so two
 // reports' tables of the same name stay apart.
 func (r reports) pack(c *fiber.Ctx) error {
+	asOf := figuresAsOf(c)
 	p, query, chooser, v := reportPeriod(queryValues(c), r.deps.Now())
 	d := packPage{adminArea: newAdminArea(c), Action: "/admin/reports/pack", Chooser: chooser,
 		Partnership: r.partnershipOf(c).Name, Back: link{"/admin/reports", "All reports"}}
@@ -196,6 +205,7 @@ func (r reports) pack(c *fiber.Ctx) error {
 		}
 		d.Sections = append(d.Sections, packSection{Kind: k, reportContent: content})
 	}
+	d.AsOf = asOf()
 	return r.renderForm(c, "admin/reports/pack", "Training report for the board", d, nil)
 }
 
@@ -332,6 +342,7 @@ func (r reports) content(c *fiber.Ctx, slug string, p report.Period, query strin
 // trainerReport is one trainer's delivered sessions in the period, for
 // their appraisal.
 func (r reports) trainer(c *fiber.Ctx) error {
+	asOf := figuresAsOf(c)
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -349,7 +360,7 @@ func (r reports) trainer(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d.PeriodText, d.Query = p.String(), query
+	d.PeriodText, d.Query, d.AsOf = p.String(), query, asOf()
 	d.Kind.Title = "Sessions delivered by " + rec.Name
 	if !found {
 		d.Kind.Title = "Sessions delivered"
@@ -398,4 +409,36 @@ func (r reports) trainerRecord(c *fiber.Ctx, id int64, p report.Period) (report.
 		}
 	}
 	return report.TrainerRecord{TrainerID: id}, false, nil
+}
+
+// countAgain forgets the period's figures, so that the page the manager
+// came from counts them afresh, and goes back to it.
+func (r reports) countAgain(c *fiber.Ctx) error {
+	p, query, _, v := reportPeriod(queryValues(c), r.deps.Now())
+	if v != nil {
+		return c.Redirect("/admin/reports", fiber.StatusSeeOther)
+	}
+	if err := r.deps.Reports.CountAgain(c.UserContext(), p); err != nil {
+		return err
+	}
+	back := c.FormValue("back")
+	if _, ok := reportKindOf(strings.TrimPrefix(back, "/admin/reports/")); !ok && back != "/admin/reports/pack" {
+		back = "/admin/reports"
+	}
+	return c.Redirect(back+"?"+query, fiber.StatusSeeOther)
+}
+
+// figuresAsOf notes the figures the request reads from here on, and
+// returns a function saying when the oldest of them were counted ("" when
+// none were read), for the page to show.
+func figuresAsOf(c *fiber.Ctx) func() string {
+	ctx, oldest := figcache.WithAsOf(c.UserContext())
+	c.SetUserContext(ctx)
+	return func() string {
+		t := oldest()
+		if t.IsZero() {
+			return ""
+		}
+		return london.Clock(t) + " on " + london.Date(t)
+	}
 }

@@ -244,6 +244,7 @@ func (a *app) pageRoutes() []route {
 		{"GET", "/admin/reports/evaluation", managerOnly, rp.page("evaluation")},
 		{"GET", "/admin/reports/evaluation.csv", managerOnly, rp.csv("evaluation")},
 		{"GET", "/admin/reports/pack", managerOnly, rp.pack},
+		{"POST", "/admin/reports/count-again", managerOnly, rp.countAgain},
 		{"GET", "/admin/reports/contribution/trainers/:id<int>", managerOnly, rp.trainer},
 		{"GET", "/admin/reports/contribution/trainers/:id<int>/sessions.csv", managerOnly, rp.trainerCSV},
 		// Training managers: the board's annual pack, every report of a
