@@ -109,15 +109,15 @@ func (c *Cache) get(ctx context.Context, key string, bounded bool, compute func(
 	c.mu.Lock()
 	e := c.entries[key]
 	if e != nil && e.ok {
-		age := time.Since(e.counted)
+		age, v, asOf := time.Since(e.counted), e.value, e.asOf
 		if age < c.FreshFor {
 			c.mu.Unlock()
-			return e.value, e.asOf, nil
+			return v, asOf, nil
 		}
 		if age < c.KeepFor {
 			c.start(ctx, e, bounded, compute) // again, in the background
 			c.mu.Unlock()
-			return e.value, e.asOf, nil
+			return v, asOf, nil
 		}
 	}
 	if e == nil {
