@@ -31,7 +31,9 @@ package figcache
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pscp/booktraining/internal/errs"
@@ -59,6 +61,9 @@ const (
 	keptAtMost = 256
 )
 
+// generation numbers the computations of every cache in the process.
+var generation atomic.Uint64
+
 // Cache keeps counted figures by key: the report and its period.
 type Cache struct {
 	// FreshFor and KeepFor are how long figures, once counted, are served
@@ -76,6 +81,7 @@ type cached struct {
 	value   any
 	asOf    time.Time     // the service's clock when they were counted
 	counted time.Time     // the wall clock then, for their age
+	gen     uint64        // the computation's number, unique in the process
 	ok      bool          // value holds figures
 	running chan struct{} // closed when the computation under way ends; nil when none
 	err     error         // the last computation's error, for those who waited on it
@@ -96,28 +102,28 @@ func New(now func() time.Time) *Cache {
 // take one of the slots for counting while they run; figures made of other
 // figures kept (which need the slots) are not bounded.
 func Get[T any](ctx context.Context, c *Cache, key string, bounded bool, compute func(ctx context.Context) (T, error)) (T, error) {
-	v, asOf, err := c.get(ctx, key, bounded, func(ctx context.Context) (any, error) { return compute(ctx) })
+	v, asOf, gen, err := c.get(ctx, key, bounded, func(ctx context.Context) (any, error) { return compute(ctx) })
 	if err != nil {
 		var zero T
 		return zero, err
 	}
-	noteAsOf(ctx, asOf)
+	noteAsOf(ctx, asOf, gen)
 	return v.(T), nil
 }
 
-func (c *Cache) get(ctx context.Context, key string, bounded bool, compute func(context.Context) (any, error)) (any, time.Time, error) {
+func (c *Cache) get(ctx context.Context, key string, bounded bool, compute func(context.Context) (any, error)) (any, time.Time, uint64, error) {
 	c.mu.Lock()
 	e := c.entries[key]
 	if e != nil && e.ok {
-		age, v, asOf := time.Since(e.counted), e.value, e.asOf
+		age, v, asOf, gen := time.Since(e.counted), e.value, e.asOf, e.gen
 		if age < c.FreshFor {
 			c.mu.Unlock()
-			return v, asOf, nil
+			return v, asOf, gen, nil
 		}
 		if age < c.KeepFor {
 			c.start(ctx, e, bounded, compute) // again, in the background
 			c.mu.Unlock()
-			return v, asOf, nil
+			return v, asOf, gen, nil
 		}
 	}
 	if e == nil {
@@ -135,23 +141,23 @@ func (c *Cache) get(ctx context.Context, key string, bounded bool, compute func(
 		select {
 		case <-running:
 		case <-ctx.Done():
-			return nil, time.Time{}, ctx.Err()
+			return nil, time.Time{}, 0, ctx.Err()
 		case <-t.C:
-			return nil, time.Time{}, ErrCounting
+			return nil, time.Time{}, 0, ErrCounting
 		}
 	} else {
 		select {
 		case <-running:
 		case <-wait:
-			return nil, time.Time{}, ctx.Err()
+			return nil, time.Time{}, 0, ctx.Err()
 		}
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e.err != nil {
-		return nil, time.Time{}, e.err
+		return nil, time.Time{}, 0, e.err
 	}
-	return e.value, e.asOf, nil
+	return e.value, e.asOf, e.gen, nil
 }
 
 // start begins counting e's figures unless a computation is under way, and
@@ -189,7 +195,7 @@ func (c *Cache) start(ctx context.Context, e *cached, bounded bool, compute func
 		defer c.mu.Unlock()
 		e.running, e.err = nil, err
 		if err == nil {
-			e.value, e.asOf, e.counted, e.ok = v, asOf, at, true
+			e.value, e.asOf, e.counted, e.ok, e.gen = v, asOf, at, true, generation.Add(1)
 		}
 	}()
 	return done
@@ -261,32 +267,47 @@ func Key(what string, times ...time.Time) string {
 
 // asOfNote is the oldest moment of the figures read under a context.
 type asOfNote struct {
-	mu sync.Mutex
-	at time.Time
+	mu      sync.Mutex
+	at      time.Time // the oldest
+	version strings.Builder
+	parent  *asOfNote // the note of the context it was made under, told too
 }
 
 type asOfKey struct{}
 
 // WithAsOf returns a context under which the figures read are noted, and
 // a function saying as of when the oldest of them was counted (zero when
-// none was read): what a page shows as "figures as of".
+// none was read): what a page shows as "figures as of". Notes made under
+// one another each hear the figures read under the innermost.
 func WithAsOf(ctx context.Context) (context.Context, func() time.Time) {
-	n := &asOfNote{}
-	return context.WithValue(ctx, asOfKey{}, n), func() time.Time {
+	ctx, note := WithAsOfVersion(ctx)
+	return ctx, func() time.Time { oldest, _ := note(); return oldest }
+}
+
+// WithAsOfVersion is WithAsOf, also naming the figures read: each
+// computation's figures have a number of their own, and the version lists
+// those read, in the order read.
+func WithAsOfVersion(ctx context.Context) (context.Context, func() (oldest time.Time, version string)) {
+	parent, _ := ctx.Value(asOfKey{}).(*asOfNote)
+	n := &asOfNote{parent: parent}
+	return context.WithValue(ctx, asOfKey{}, n), func() (time.Time, string) {
 		n.mu.Lock()
 		defer n.mu.Unlock()
-		return n.at
+		return n.at, n.version.String()
 	}
 }
 
-func noteAsOf(ctx context.Context, at time.Time) {
-	n, ok := ctx.Value(asOfKey{}).(*asOfNote)
-	if !ok || at.IsZero() {
+func noteAsOf(ctx context.Context, at time.Time, gen uint64) {
+	n, _ := ctx.Value(asOfKey{}).(*asOfNote)
+	if at.IsZero() {
 		return
 	}
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if n.at.IsZero() || at.Before(n.at) {
-		n.at = at
+	for ; n != nil; n = n.parent {
+		n.mu.Lock()
+		if n.at.IsZero() || at.Before(n.at) {
+			n.at = at
+		}
+		fmt.Fprintf(&n.version, "%d.", gen)
+		n.mu.Unlock()
 	}
 }

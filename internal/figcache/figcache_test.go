@@ -196,3 +196,29 @@ func TestForget(t *testing.T) {
 	_, _ = Get(context.Background(), c, "b|2", true, compute)
 	assert.Equal(t, int32(4), calls.Load())
 }
+
+// The version names the figures read: the same while they are kept, new
+// once they are counted again, even on a clock that stands still.
+func TestVersionNamesTheFiguresRead(t *testing.T) {
+	t.Parallel()
+	still := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
+	c := New(func() time.Time { return still })
+	one := func(context.Context) (int, error) { return 1, nil }
+	read := func() (time.Time, string) {
+		ctx, note := WithAsOfVersion(context.Background())
+		_, err := Get(ctx, c, "a", true, one)
+		require.NoError(t, err)
+		_, err = Get(ctx, c, "b", true, one)
+		require.NoError(t, err)
+		return note()
+	}
+	at1, v1 := read()
+	at2, v2 := read()
+	assert.Equal(t, v1, v2)
+	c.ForgetWhere(func(k string) bool { return k == "b" })
+	at3, v3 := read()
+	assert.NotEqual(t, v1, v3)
+	assert.Equal(t, still, at1)
+	assert.Equal(t, at1, at2)
+	assert.Equal(t, at1, at3)
+}

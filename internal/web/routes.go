@@ -93,7 +93,7 @@ func (a *app) pageRoutes() []route {
 	tr := &trainers{app: a, trainers: a.deps.Trainers}
 	ev := &evaluations{app: a, svc: a.deps.Evaluations}
 	pr := &prices{app: a, payments: a.deps.Payments}
-	rp := reports{app: a}
+	rp := reports{app: a, bodies: newReportBodies()}
 	pq := &prerequisites{app: a, svc: a.deps.Prerequisites}
 
 	rs := []route{
