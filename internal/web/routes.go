@@ -91,7 +91,7 @@ func (a *app) pageRoutes() []route {
 	ad := &admin{app: a, people: a.deps.People, agencies: a.deps.Agencies}
 	res := &resources{app: a, venues: a.deps.Venues}
 	tr := &trainers{app: a, trainers: a.deps.Trainers}
-	ev := &evaluations{app: a, svc: a.deps.Evaluations}
+	ev := &evaluations{app: a, svc: a.deps.Evaluations, rendered: newRenderedKept()}
 	pr := &prices{app: a, payments: a.deps.Payments}
 	rp := reports{app: a, bodies: newReportBodies()}
 	pq := &prerequisites{app: a, svc: a.deps.Prerequisites}
