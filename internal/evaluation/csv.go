@@ -1,6 +1,7 @@
 package evaluation
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/evaluation/internal/evaluationdb"
+	"github.com/pscp/booktraining/internal/figcache"
 	"github.com/pscp/booktraining/internal/london"
 )
 
@@ -43,6 +45,21 @@ func (s *Service) WriteCourseCSV(ctx context.Context, w io.Writer, courseID int6
 	if !actor.From(ctx).Manager {
 		return ErrForbidden
 	}
+	b, err := figcache.Get(ctx, s.Figures, figcache.Key(fmt.Sprintf("course-csv|%d", courseID), from, to), true,
+		func(ctx context.Context) ([]byte, error) {
+			var buf bytes.Buffer
+			err := s.writeCourseCSV(ctx, &buf, courseID, from, to)
+			return buf.Bytes(), err
+		})
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
+}
+
+// writeCourseCSV is WriteCourseCSV counted now.
+func (s *Service) writeCourseCSV(ctx context.Context, w io.Writer, courseID int64, from, to time.Time) error {
 	from, to = s.Period(from, to)
 	var d answers
 	err := s.readResults(ctx, func(q *evaluationdb.Queries) error {

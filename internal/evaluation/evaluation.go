@@ -35,6 +35,7 @@ import (
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/evaluation/internal/evaluationdb"
+	"github.com/pscp/booktraining/internal/figcache"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -55,6 +56,10 @@ type Service struct {
 	log     *slog.Logger
 	// From signs every letter.
 	From email.Signature
+	// Figures keeps a course's results and its CSV, counted by one
+	// computation at a time and kept a few minutes (internal/figcache): at
+	// a hundred times a year's answers they took a second to read.
+	Figures *figcache.Cache
 }
 
 // New returns a Service whose emails link to baseURL.
@@ -62,7 +67,7 @@ func New(pool *pgxpool.Pool, outbox *email.Outbox, baseURL *url.URL, now func() 
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{pool: pool, outbox: outbox, baseURL: baseURL, now: now, log: log}
+	return &Service{pool: pool, outbox: outbox, baseURL: baseURL, now: now, log: log, Figures: figcache.New(now)}
 }
 
 // link is the absolute address of path.

@@ -16,6 +16,7 @@ import (
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/agency"
 	"github.com/pscp/booktraining/internal/evaluation/internal/evaluationdb"
+	"github.com/pscp/booktraining/internal/figcache"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -263,12 +264,20 @@ func (s *Service) CourseResults(ctx context.Context, courseID int64, from, to ti
 	if !who.Manager {
 		return Results{}, ErrForbidden
 	}
-	from, to = s.Period(from, to)
-	if !from.Before(to) {
+	if f, t := s.Period(from, to); !f.Before(t) {
 		var v validation.Errors
 		v.Add(FieldPeriodTo, "The end of the period must be after its start")
 		return Results{}, &v
 	}
+	// Kept by the period asked for: the last twelve months are counted to
+	// the moment the figures are counted.
+	return figcache.Get(ctx, s.Figures, figcache.Key(fmt.Sprintf("course|%d", courseID), from, to), true,
+		func(ctx context.Context) (Results, error) { return s.countCourseResults(ctx, courseID, from, to) })
+}
+
+// countCourseResults is CourseResults counted now.
+func (s *Service) countCourseResults(ctx context.Context, courseID int64, from, to time.Time) (Results, error) {
+	from, to = s.Period(from, to)
 	var res Results
 	err := s.readResults(ctx, func(q *evaluationdb.Queries) error {
 		course, sessions, err := courseSessions(ctx, q, courseID, from, to)

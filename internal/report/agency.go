@@ -66,13 +66,8 @@ func mayReadAgency(ctx context.Context, agencyID int64) error {
 	return ErrForbidden
 }
 
-// AgencyFigures reads the period's figures for the staff of agencyID. A
-// coordinator may ask for their own agency only; a training manager for
-// any.
-func (s *Service) AgencyFigures(ctx context.Context, p Period, agencyID int64) (AgencyFigures, error) {
-	if err := mayReadAgency(ctx, agencyID); err != nil {
-		return AgencyFigures{}, err
-	}
+// countAgencyFigures reads the period's figures for the staff of agencyID.
+func (s *Service) countAgencyFigures(ctx context.Context, p Period, agencyID int64) (AgencyFigures, error) {
 	out := AgencyFigures{Period: p, AgencyID: agencyID}
 	err := s.read(ctx, func(q *reportdb.Queries) error {
 		a, err := q.AgencyName(ctx, agencyID)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/report/internal/reportdb"
 )
 
@@ -83,15 +82,6 @@ type OutcomeShift struct {
 
 // Shift is how far confidence on the outcome moved from before to after.
 func (o OutcomeShift) Shift() float64 { return o.After - o.Before }
-
-// Evaluation reads what the period's evaluations and follow-ups say, by
-// course and in total.
-func (s *Service) Evaluation(ctx context.Context, p Period) (Evaluation, error) {
-	if !actor.From(ctx).Manager {
-		return Evaluation{}, ErrForbidden
-	}
-	return s.evaluation(ctx, p, nil)
-}
 
 // evaluation reads the figures of the places booked from agency, or of
 // every place when agency is nil.

@@ -10,7 +10,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
-	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/payment/money"
 	"github.com/pscp/booktraining/internal/report/internal/reportdb"
@@ -72,12 +71,9 @@ func ratio(n, of int) float64 {
 	return float64(n) / float64(of)
 }
 
-// Delivery counts the period's sessions and places, by course, by month and
+// countDelivery counts the period's sessions and places, by course, by month and
 // in total.
-func (s *Service) Delivery(ctx context.Context, p Period) (Delivery, error) {
-	if !actor.From(ctx).Manager {
-		return Delivery{}, ErrForbidden
-	}
+func (s *Service) countDelivery(ctx context.Context, p Period) (Delivery, error) {
 	var rows []reportdb.DeliveryFiguresRow
 	err := s.read(ctx, func(q *reportdb.Queries) (err error) {
 		rows, err = q.DeliveryFigures(ctx, reportdb.DeliveryFiguresParams{
@@ -167,12 +163,9 @@ type SessionMix struct {
 	Attended  int
 }
 
-// Attendance counts the places of the period's delivered sessions by agency
+// countAttendance counts the places of the period's delivered sessions by agency
 // and by sector, and the sectors in each room.
-func (s *Service) Attendance(ctx context.Context, p Period) (Attendance, error) {
-	if !actor.From(ctx).Manager {
-		return Attendance{}, ErrForbidden
-	}
+func (s *Service) countAttendance(ctx context.Context, p Period) (Attendance, error) {
 	out := Attendance{Period: p}
 	err := s.read(ctx, func(q *reportdb.Queries) error {
 		var err error
@@ -205,12 +198,9 @@ type NonAttendance struct {
 	Total    Places
 }
 
-// NonAttendance counts the absences and late cancellations on the period's
+// countNonAttendance counts the absences and late cancellations on the period's
 // delivered sessions, by agency and sector.
-func (s *Service) NonAttendance(ctx context.Context, p Period) (NonAttendance, error) {
-	if !actor.From(ctx).Manager {
-		return NonAttendance{}, ErrForbidden
-	}
+func (s *Service) countNonAttendance(ctx context.Context, p Period) (NonAttendance, error) {
 	out := NonAttendance{Period: p}
 	err := s.read(ctx, func(q *reportdb.Queries) (err error) {
 		out.ByAgency, out.BySector, out.Total, err = s.places(ctx, q, p)
@@ -265,12 +255,9 @@ type Unmet struct {
 	PeopleNotPlaced int
 }
 
-// UnmetDemand counts the waiting lists of the period's delivered sessions
+// countUnmetDemand counts the waiting lists of the period's delivered sessions
 // that never got a place, by course.
-func (s *Service) UnmetDemand(ctx context.Context, p Period) (UnmetDemand, error) {
-	if !actor.From(ctx).Manager {
-		return UnmetDemand{}, ErrForbidden
-	}
+func (s *Service) countUnmetDemand(ctx context.Context, p Period) (UnmetDemand, error) {
 	var rows []reportdb.UnmetDemandRow
 	err := s.read(ctx, func(q *reportdb.Queries) (err error) {
 		rows, err = q.UnmetDemand(ctx, reportdb.UnmetDemandParams{PeriodStart: p.Start(), PeriodEnd: p.End(), Now: s.now()})
@@ -310,11 +297,8 @@ type Requests struct {
 	LongestDays  int
 }
 
-// Requests counts the training requests made and decided in the period.
-func (s *Service) Requests(ctx context.Context, p Period) (Requests, error) {
-	if !actor.From(ctx).Manager {
-		return Requests{}, ErrForbidden
-	}
+// countRequests counts the training requests made and decided in the period.
+func (s *Service) countRequests(ctx context.Context, p Period) (Requests, error) {
 	var r reportdb.RequestFiguresRow
 	err := s.read(ctx, func(q *reportdb.Queries) (err error) {
 		r, err = q.RequestFigures(ctx, reportdb.RequestFiguresParams{
@@ -380,11 +364,8 @@ type PlaceIncome struct {
 // Income is what paid places brought in and kept: paid less refunded.
 func (i PlaceIncome) Income() money.Pence { return i.Paid.Pence - i.Refunded.Pence }
 
-// Money counts the charges and the paid places of the period's sessions.
-func (s *Service) Money(ctx context.Context, p Period) (Money, error) {
-	if !actor.From(ctx).Manager {
-		return Money{}, ErrForbidden
-	}
+// countMoney counts the charges and the paid places of the period's sessions.
+func (s *Service) countMoney(ctx context.Context, p Period) (Money, error) {
 	out := Money{Period: p}
 	err := s.read(ctx, func(q *reportdb.Queries) error {
 		rows, err := q.ChargeFigures(ctx, reportdb.ChargeFiguresParams{PeriodStart: p.Start(), PeriodEnd: p.End()})

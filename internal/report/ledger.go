@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/report/internal/reportdb"
 )
 
@@ -49,12 +48,9 @@ func (c Contribution) HoursReceived() float64 { return float64(c.MinutesReceived
 // zero it gave more than it took.
 func (c Contribution) BalanceMinutes() int64 { return c.MinutesGiven - c.MinutesReceived }
 
-// Ledger sets each agency's trainer hours against its staff's hours of
+// countLedger sets each agency's trainer hours against its staff's hours of
 // training for the period.
-func (s *Service) Ledger(ctx context.Context, p Period) (Ledger, error) {
-	if !actor.From(ctx).Manager {
-		return Ledger{}, ErrForbidden
-	}
+func (s *Service) countLedger(ctx context.Context, p Period) (Ledger, error) {
 	var rows []reportdb.ContributionLedgerRow
 	err := s.read(ctx, func(q *reportdb.Queries) (err error) {
 		rows, err = q.ContributionLedger(ctx, reportdb.ContributionLedgerParams{
@@ -98,12 +94,9 @@ type Delivered struct {
 	CoTrainers string // the others who delivered it, by name, comma separated; "" when alone
 }
 
-// Trainers lists each trainer's delivered sessions in the period, by
+// countTrainers lists each trainer's delivered sessions in the period, by
 // trainer name and then date.
-func (s *Service) Trainers(ctx context.Context, p Period) ([]TrainerRecord, error) {
-	if !actor.From(ctx).Manager {
-		return nil, ErrForbidden
-	}
+func (s *Service) countTrainers(ctx context.Context, p Period) ([]TrainerRecord, error) {
 	var rows []reportdb.TrainerSessionsRow
 	err := s.read(ctx, func(q *reportdb.Queries) (err error) {
 		rows, err = q.TrainerSessions(ctx, reportdb.TrainerSessionsParams{

@@ -8,7 +8,6 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/agency"
 	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/payment/money"
@@ -159,13 +158,9 @@ func agencyName(name string) string {
 	return name
 }
 
-// WritePack writes the period's annual pack for partnership to w as an
-// XLSX workbook: a cover sheet, then a sheet per report. Training managers
-// only.
-func (s *Service) WritePack(ctx context.Context, w io.Writer, p Period, partnership string) error {
-	if !actor.From(ctx).Manager {
-		return ErrForbidden
-	}
+// writePack writes the period's annual pack for partnership to w as an
+// XLSX workbook: a cover sheet, then a sheet per report.
+func (s *Service) writePack(ctx context.Context, w io.Writer, p Period, partnership string) error {
 	f := excelize.NewFile()
 	defer func() { _ = f.Close() }()
 	st, err := newPackStyles(f)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/errs"
+	"github.com/pscp/booktraining/internal/figcache"
 	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/report/internal/reportdb"
 	"github.com/pscp/booktraining/internal/trainingrequest"
@@ -40,6 +41,9 @@ type Service struct {
 	// ResponseDays is the target for answering a training request, in
 	// working days (REQUEST_RESPONSE_DAYS), as trainingrequest has it.
 	ResponseDays int
+	// Figures keeps the figures counted, each (report, period) counted by
+	// one computation at a time.
+	Figures *figcache.Cache
 }
 
 // New returns the reports read from pool, on the clock now.
@@ -47,7 +51,8 @@ func New(pool *pgxpool.Pool, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{pool: pool, now: now, ResponseDays: trainingrequest.DefaultResponseDays}
+	return &Service{pool: pool, now: now, ResponseDays: trainingrequest.DefaultResponseDays,
+		Figures: figcache.New(now)}
 }
 
 // ToDo is what waits for a training manager, each thing counted.

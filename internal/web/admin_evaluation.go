@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"html/template"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/pscp/booktraining/internal/evaluation"
+	"github.com/pscp/booktraining/internal/figcache"
 	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/validation"
 )
@@ -22,6 +25,44 @@ import (
 type evaluations struct {
 	*app
 	svc *evaluation.Service
+	// rendered keeps a course's results rendered, for the results kept
+	// (evaluation's Figures): at a hundred times a year a course's twelve
+	// months run to thousands of comments.
+	rendered *renderedKept
+}
+
+// renderedKept is HTML rendered once for figures kept, by a key naming the
+// page and the figures' version; past renderedKeptAtMost all are forgotten
+// at once (figures counted again make their keys stale anyway).
+type renderedKept struct {
+	mu sync.Mutex
+	m  map[string]template.HTML
+}
+
+const renderedKeptAtMost = 32
+
+func newRenderedKept() *renderedKept { return &renderedKept{m: map[string]template.HTML{}} }
+
+// get returns the HTML kept for key, rendering it with render the first
+// time.
+func (k *renderedKept) get(key string, render func() (template.HTML, error)) (template.HTML, error) {
+	k.mu.Lock()
+	h, ok := k.m[key]
+	k.mu.Unlock()
+	if ok {
+		return h, nil
+	}
+	h, err := render()
+	if err != nil {
+		return "", err
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if len(k.m) >= renderedKeptAtMost {
+		clear(k.m)
+	}
+	k.m[key] = h
+	return h, nil
 }
 
 // confidenceScale is the five-point scale each learning outcome is rated
@@ -198,6 +239,11 @@ type evaluationResultsPage struct {
 	From, To london.DateInput
 	// Period: the course page's period in words.
 	Period string
+	// AsOf: when the course page's results were counted.
+	AsOf string
+	// Rendered: the results already rendered (the course page's, kept);
+	// empty where the page renders them.
+	Rendered template.HTML
 }
 
 func (h *evaluations) sessionResults(c *fiber.Ctx) error {
@@ -288,11 +334,28 @@ func (h *evaluations) courseResults(c *fiber.Ctx) error {
 		d.Results = evaluation.Results{CourseID: r.CourseID, CourseTitle: r.CourseTitle}
 		return h.renderForm(c, "admin/evaluation/course", "Evaluation of "+r.CourseTitle, d, verr)
 	}
-	r, err := h.svc.CourseResults(c.UserContext(), id, from, to)
+	asOf := figuresAsOf(c)
+	ctx, version := figcache.WithAsOfVersion(c.UserContext())
+	r, err := h.svc.CourseResults(ctx, id, from, to)
 	if err != nil {
 		return err
 	}
-	d.Results = r
+	d.Results, d.AsOf = r, asOf()
+	_, v := version()
+	d.Rendered, err = h.rendered.get(fmt.Sprintf("course|%d|%s|%s", id, c.Request().URI().QueryString(), v), func() (template.HTML, error) {
+		t, _, err := h.pages.lookup("admin/evaluation/course")
+		if err != nil {
+			return "", err
+		}
+		var buf bytes.Buffer
+		if err := t.ExecuteTemplate(&buf, "evaluationResults", d); err != nil {
+			return "", fmt.Errorf("render the results of course %d: %w", id, err)
+		}
+		return template.HTML(buf.String()), nil //nolint:gosec // our own template's escaped output
+	})
+	if err != nil {
+		return err
+	}
 	d.Period = london.Date(r.From) + " to " + london.Date(r.To.Add(-time.Second))
 	if in[0].Blank() && in[1].Blank() {
 		d.From, d.To = london.InputOf(r.From), london.InputOf(r.To.Add(-time.Second))

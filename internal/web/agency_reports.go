@@ -124,6 +124,7 @@ type agencyReportsPage struct {
 	From, To   string
 	Years      []int
 	Tables     []figureTable
+	AsOf       string // when the figures were counted
 }
 
 // agencyPeriod reads the period asked for in the address.
@@ -147,11 +148,12 @@ func (a *app) agencyReports(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	asOf := figuresAsOf(c)
 	f, err := a.deps.Reports.AgencyFigures(c.UserContext(), p, *u.AgencyID)
 	if err != nil {
 		return err
 	}
-	d.Period, d.Tables = p, agencyTables(f)
+	d.Period, d.Tables, d.AsOf = p, agencyTables(f), asOf()
 	for i := range d.Tables {
 		d.Tables[i].CSV = "/agency/reports/" + d.Tables[i].ID + ".csv?" + p.Query().Encode()
 	}

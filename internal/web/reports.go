@@ -1,15 +1,22 @@
 package web
 
 import (
+	"bytes"
+	"context"
 	"encoding/csv"
 	"fmt"
+	"html/template"
 	"net/url"
 	"regexp"
+	"slices"
+	"strings"
+	"sync"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/audit"
+	"github.com/pscp/booktraining/internal/figcache"
 	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/report"
 )
@@ -72,6 +79,9 @@ type reportContent struct {
 	Sentence string // what the report shows, in a sentence or two
 	Charts   []barChart
 	Tables   []reportTable
+	// Body is the charts and tables as HTML, rendered once for the figures
+	// kept (reportBodies); empty where the page renders them itself.
+	Body template.HTML
 }
 
 type reportsIndexPage struct {
@@ -85,6 +95,7 @@ type reportsIndexPage struct {
 	// PackHref is the period's annual pack, every report in one workbook;
 	// PrintHref every report on one page, to print.
 	PackHref, PrintHref string
+	AsOf                string // when the figures were counted
 }
 
 type reportSummary struct {
@@ -102,15 +113,54 @@ type reportPage struct {
 	PeriodText string
 	Query      string
 	reportContent
+	AsOf string // when the figures were counted
 	// Back is where the page's back link leads.
 	Back link
 }
 
-type reports struct{ *app }
+type reports struct {
+	*app
+	bodies *reportBodies
+}
+
+// reportBodies keeps each report's content, and its charts and tables
+// rendered, for the figures it was made from: at a hundred times a year a
+// report's tables run to a thousand agencies, and making and rendering them
+// for every request cost more than the figures themselves (the pack's page
+// took seconds). Keyed by the report, the page it is for, the period and
+// the version of the figures (each computation has its own), so figures
+// counted again make a new one.
+type reportBodies struct {
+	mu sync.Mutex
+	m  map[string]reportContent
+}
+
+// reportBodiesKept is how many contents are kept; past it all are
+// forgotten at once (figures counted again make their keys stale anyway).
+const reportBodiesKept = 48
+
+func newReportBodies() *reportBodies { return &reportBodies{m: map[string]reportContent{}} }
+
+func (b *reportBodies) get(key string) (reportContent, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	rc, ok := b.m[key]
+	return rc, ok
+}
+
+func (b *reportBodies) put(key string, rc reportContent) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.m) >= reportBodiesKept {
+		clear(b.m)
+	}
+	b.m[key] = rc
+}
 
 // index is the period chooser and the list of reports with a headline
 // figure each.
 func (r reports) index(c *fiber.Ctx) error {
+	asOf := figuresAsOf(c)
 	p, query, chooser, v := reportPeriod(queryValues(c), r.deps.Now())
 	d := reportsIndexPage{adminArea: newAdminArea(c), Action: "/admin/reports", Chooser: chooser}
 	if v != nil {
@@ -121,12 +171,13 @@ func (r reports) index(c *fiber.Ctx) error {
 	d.PackHref = "/admin/reports/pack.xlsx?" + p.Query().Encode()
 	d.PrintHref = "/admin/reports/pack?" + query
 	for _, k := range reportKinds {
-		content, err := r.content(c, k.Slug, p, query)
+		content, _, err := r.content(c, k.Slug, p, query)
 		if err != nil {
 			return err
 		}
 		d.Reports = append(d.Reports, reportSummary{reportKind: k, Href: "/admin/reports/" + k.Slug + "?" + query, Headline: content.Headline})
 	}
+	d.AsOf = asOf()
 	return r.renderForm(c, "admin/reports/index", "Reports", d, nil)
 }
 
@@ -134,6 +185,7 @@ func (r reports) index(c *fiber.Ctx) error {
 func (r reports) page(slug string) fiber.Handler {
 	kind, _ := reportKindOf(slug)
 	return func(c *fiber.Ctx) error {
+		asOf := figuresAsOf(c)
 		p, query, chooser, v := reportPeriod(queryValues(c), r.deps.Now())
 		d := reportPage{adminArea: newAdminArea(c), Action: "/admin/reports/" + slug, Chooser: chooser, Kind: kind,
 			Back: link{"/admin/reports", "All reports"}}
@@ -142,11 +194,11 @@ func (r reports) page(slug string) fiber.Handler {
 			return r.renderForm(c, "admin/reports/report", kind.Title, d, v)
 		}
 		d.Back.Href += "?" + query
-		content, err := r.content(c, slug, p, query)
+		content, err := r.rendered(c, "report", slug, p, query)
 		if err != nil {
 			return err
 		}
-		d.PeriodText, d.Query, d.reportContent = p.String(), query, content
+		d.PeriodText, d.Query, d.reportContent, d.AsOf = p.String(), query, content, asOf()
 		return r.renderForm(c, "admin/reports/report", kind.Title, d, nil)
 	}
 }
@@ -166,6 +218,7 @@ type packPage struct {
 	PeriodText  string
 	PackHref    string
 	Sections    []packSection
+	AsOf        string // when the oldest of the figures were counted
 	Back        link
 }
 
@@ -174,6 +227,7 @@ type packPage struct {
 // Ids of charts and tables are prefixed with their report's, so two
 // reports' tables of the same name stay apart.
 func (r reports) pack(c *fiber.Ctx) error {
+	asOf := figuresAsOf(c)
 	p, query, chooser, v := reportPeriod(queryValues(c), r.deps.Now())
 	d := packPage{adminArea: newAdminArea(c), Action: "/admin/reports/pack", Chooser: chooser,
 		Partnership: r.partnershipOf(c).Name, Back: link{"/admin/reports", "All reports"}}
@@ -184,18 +238,13 @@ func (r reports) pack(c *fiber.Ctx) error {
 	d.Back.Href += "?" + query
 	d.PeriodText, d.PackHref = p.String(), "/admin/reports/pack.xlsx?"+p.Query().Encode()
 	for _, k := range reportKinds {
-		content, err := r.content(c, k.Slug, p, query)
+		content, err := r.rendered(c, "pack", k.Slug, p, query)
 		if err != nil {
 			return err
 		}
-		for i := range content.Charts {
-			content.Charts[i].ID = k.Slug + "-" + content.Charts[i].ID
-		}
-		for i := range content.Tables {
-			content.Tables[i].ID = k.Slug + "-" + content.Tables[i].ID
-		}
 		d.Sections = append(d.Sections, packSection{Kind: k, reportContent: content})
 	}
+	d.AsOf = asOf()
 	return r.renderForm(c, "admin/reports/pack", "Training report for the board", d, nil)
 }
 
@@ -207,7 +256,7 @@ func (r reports) csv(slug string) fiber.Handler {
 		if v != nil { // the page says what is wrong with the period
 			return c.Redirect("/admin/reports/"+slug+"?"+string(c.Request().URI().QueryString()), fiber.StatusSeeOther)
 		}
-		content, err := r.content(c, slug, p, query)
+		content, _, err := r.content(c, slug, p, query)
 		if err != nil {
 			return err
 		}
@@ -267,71 +316,106 @@ func queryValues(c *fiber.Ctx) url.Values {
 	return q
 }
 
-// content builds a report's sentence, charts and tables for the period.
-func (r reports) content(c *fiber.Ctx, slug string, p report.Period, query string) (reportContent, error) {
-	ctx := c.UserContext()
-	svc := r.deps.Reports
-	var out reportContent
-	var err error
-	switch slug {
-	case "delivery":
-		var d report.Delivery
-		if d, err = svc.Delivery(ctx, p); err == nil {
-			out = deliveryContent(d)
-		}
-	case "attendance":
-		var a report.Attendance
-		if a, err = svc.Attendance(ctx, p); err == nil {
-			out = attendanceContent(a)
-		}
-	case "non-attendance":
-		var n report.NonAttendance
-		if n, err = svc.NonAttendance(ctx, p); err == nil {
-			out = nonAttendanceContent(n)
-		}
-	case "unmet-demand":
-		var u report.UnmetDemand
-		if u, err = svc.UnmetDemand(ctx, p); err == nil {
-			out = unmetContent(u)
-		}
-	case "requests":
-		var rq report.Requests
-		if rq, err = svc.Requests(ctx, p); err == nil {
-			out = requestsContent(rq)
-		}
-	case "money":
-		var m report.Money
-		if m, err = svc.Money(ctx, p); err == nil {
-			out = moneyContent(m)
-		}
-	case "contribution":
-		var l report.Ledger
-		var ts []report.TrainerRecord
-		if l, err = svc.Ledger(ctx, p); err == nil {
-			if ts, err = svc.Trainers(ctx, p); err == nil {
-				out = contributionContent(l, ts, query)
-			}
-		}
-	case "evaluation":
-		var e report.Evaluation
-		if e, err = svc.Evaluation(ctx, p); err == nil {
-			out = evaluationContent(e)
-		}
-	default:
-		return reportContent{}, fiber.ErrNotFound
-	}
+// rendered is a report's content with its charts and tables rendered for
+// page (report or pack), made once for the figures kept. The pack's ids of
+// charts and tables are prefixed with their report's, so two reports'
+// tables of the same name stay apart.
+func (r reports) rendered(c *fiber.Ctx, page, slug string, p report.Period, query string) (reportContent, error) {
+	content, key, err := r.content(c, slug, p, query)
 	if err != nil {
 		return reportContent{}, err
 	}
+	key = page + "|" + key
+	if rc, ok := r.bodies.get(key); ok {
+		return rc, nil
+	}
+	body := "reportBody"
+	if page == "pack" {
+		body = "packBody"
+		content.Charts, content.Tables = slices.Clone(content.Charts), slices.Clone(content.Tables)
+		for i := range content.Charts {
+			content.Charts[i].ID = slug + "-" + content.Charts[i].ID
+		}
+		for i := range content.Tables {
+			content.Tables[i].ID = slug + "-" + content.Tables[i].ID
+		}
+	}
+	t, _, err := r.pages.lookup("admin/reports/" + page)
+	if err != nil {
+		return reportContent{}, err
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, body, content); err != nil {
+		return reportContent{}, fmt.Errorf("render the %s report: %w", slug, err)
+	}
+	content.Body = template.HTML(buf.String()) //nolint:gosec // our own templates' escaped output
+	r.bodies.put(key, content)
+	return content, nil
+}
+
+// content builds a report's sentence, charts and tables for the period,
+// once for the figures kept; key names them (the report, the period and
+// the figures' version).
+func (r reports) content(c *fiber.Ctx, slug string, p report.Period, query string) (reportContent, string, error) {
+	ctx, asOf := figcache.WithAsOfVersion(c.UserContext())
+	build, err := r.figures(ctx, slug, p, query)
+	if err != nil {
+		return reportContent{}, "", err
+	}
+	_, version := asOf()
+	key := slug + "|" + query + "|" + version
+	if rc, ok := r.bodies.get("content|" + key); ok {
+		return rc, key, nil
+	}
+	out := build()
 	for i := range out.Tables {
 		out.Tables[i].CSV = "/admin/reports/" + slug + ".csv?" + query + "&table=" + out.Tables[i].ID
 	}
-	return out, nil
+	r.bodies.put("content|"+key, out)
+	return out, key, nil
+}
+
+// figures reads a report's figures for the period, and returns how to
+// build its content from them.
+func (r reports) figures(ctx context.Context, slug string, p report.Period, query string) (func() reportContent, error) {
+	svc := r.deps.Reports
+	switch slug {
+	case "delivery":
+		d, err := svc.Delivery(ctx, p)
+		return func() reportContent { return deliveryContent(d) }, err
+	case "attendance":
+		a, err := svc.Attendance(ctx, p)
+		return func() reportContent { return attendanceContent(a) }, err
+	case "non-attendance":
+		n, err := svc.NonAttendance(ctx, p)
+		return func() reportContent { return nonAttendanceContent(n) }, err
+	case "unmet-demand":
+		u, err := svc.UnmetDemand(ctx, p)
+		return func() reportContent { return unmetContent(u) }, err
+	case "requests":
+		rq, err := svc.Requests(ctx, p)
+		return func() reportContent { return requestsContent(rq) }, err
+	case "money":
+		m, err := svc.Money(ctx, p)
+		return func() reportContent { return moneyContent(m) }, err
+	case "contribution":
+		l, err := svc.Ledger(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		ts, err := svc.Trainers(ctx, p)
+		return func() reportContent { return contributionContent(l, ts, query) }, err
+	case "evaluation":
+		e, err := svc.Evaluation(ctx, p)
+		return func() reportContent { return evaluationContent(e) }, err
+	}
+	return nil, fiber.ErrNotFound
 }
 
 // trainerReport is one trainer's delivered sessions in the period, for
 // their appraisal.
 func (r reports) trainer(c *fiber.Ctx) error {
+	asOf := figuresAsOf(c)
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -349,7 +433,7 @@ func (r reports) trainer(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d.PeriodText, d.Query = p.String(), query
+	d.PeriodText, d.Query, d.AsOf = p.String(), query, asOf()
 	d.Kind.Title = "Sessions delivered by " + rec.Name
 	if !found {
 		d.Kind.Title = "Sessions delivered"
@@ -398,4 +482,36 @@ func (r reports) trainerRecord(c *fiber.Ctx, id int64, p report.Period) (report.
 		}
 	}
 	return report.TrainerRecord{TrainerID: id}, false, nil
+}
+
+// countAgain forgets the period's figures, so that the page the manager
+// came from counts them afresh, and goes back to it.
+func (r reports) countAgain(c *fiber.Ctx) error {
+	p, query, _, v := reportPeriod(queryValues(c), r.deps.Now())
+	if v != nil {
+		return c.Redirect("/admin/reports", fiber.StatusSeeOther)
+	}
+	if err := r.deps.Reports.CountAgain(c.UserContext(), p); err != nil {
+		return err
+	}
+	back := c.FormValue("back")
+	if _, ok := reportKindOf(strings.TrimPrefix(back, "/admin/reports/")); !ok && back != "/admin/reports/pack" {
+		back = "/admin/reports"
+	}
+	return c.Redirect(back+"?"+query, fiber.StatusSeeOther)
+}
+
+// figuresAsOf notes the figures the request reads from here on, and
+// returns a function saying when the oldest of them were counted ("" when
+// none were read), for the page to show.
+func figuresAsOf(c *fiber.Ctx) func() string {
+	ctx, oldest := figcache.WithAsOf(c.UserContext())
+	c.SetUserContext(ctx)
+	return func() string {
+		t := oldest()
+		if t.IsZero() {
+			return ""
+		}
+		return london.Clock(t) + " on " + london.Date(t)
+	}
 }

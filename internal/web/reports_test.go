@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -375,6 +376,14 @@ func TestEvaluationReport(t *testing.T) {
 		INSERT INTO impact_outcomes (booking_id, respondent, position, outcome, confidence)
 		SELECT booking_id, 'line_manager', 1, 'x', 3 FROM impact_follow_ups WHERE respondent = 'line_manager'`)
 	require.NoError(t, err)
+	// The figures counted a moment ago are kept a few minutes: the manager
+	// has them counted again to see the answer at once.
+	_, page = f.manager.get("/admin/reports/evaluation?year=2021")
+	assert.NotContains(t, summaryOf(t, page), "line managers answered")
+	contains(t, page, `id="as-of"`)
+	resp, _ = f.manager.post("/admin/reports/count-again?year=2021", url.Values{"back": {"/admin/reports/evaluation"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	assert.Equal(t, "/admin/reports/evaluation?year=2021", resp.Header.Get("Location"))
 	_, page = f.manager.get("/admin/reports/evaluation?year=2021")
 	assert.Contains(t, summaryOf(t, page), "with confidence at 4.0. 1 of 1 line managers answered, and put their staff's confidence at 3.0.")
 }

@@ -91,9 +91,9 @@ func (a *app) pageRoutes() []route {
 	ad := &admin{app: a, people: a.deps.People, agencies: a.deps.Agencies}
 	res := &resources{app: a, venues: a.deps.Venues}
 	tr := &trainers{app: a, trainers: a.deps.Trainers}
-	ev := &evaluations{app: a, svc: a.deps.Evaluations}
+	ev := &evaluations{app: a, svc: a.deps.Evaluations, rendered: newRenderedKept()}
 	pr := &prices{app: a, payments: a.deps.Payments}
-	rp := reports{app: a}
+	rp := reports{app: a, bodies: newReportBodies()}
 	pq := &prerequisites{app: a, svc: a.deps.Prerequisites}
 
 	rs := []route{
@@ -244,6 +244,7 @@ func (a *app) pageRoutes() []route {
 		{"GET", "/admin/reports/evaluation", managerOnly, rp.page("evaluation")},
 		{"GET", "/admin/reports/evaluation.csv", managerOnly, rp.csv("evaluation")},
 		{"GET", "/admin/reports/pack", managerOnly, rp.pack},
+		{"POST", "/admin/reports/count-again", managerOnly, rp.countAgain},
 		{"GET", "/admin/reports/contribution/trainers/:id<int>", managerOnly, rp.trainer},
 		{"GET", "/admin/reports/contribution/trainers/:id<int>/sessions.csv", managerOnly, rp.trainerCSV},
 		// Training managers: the board's annual pack, every report of a
