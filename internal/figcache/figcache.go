@@ -31,12 +31,14 @@ package figcache
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/pscp/booktraining/internal/errs"
+	"github.com/pscp/booktraining/internal/scope"
 )
 
 // ErrCounting: the figures asked for are being counted and were not ready
@@ -101,7 +103,14 @@ func New(now func() time.Time) *Cache {
 // above), noting when they were counted for WithAsOf. Bounded computations
 // take one of the slots for counting while they run; figures made of other
 // figures kept (which need the slots) are not bounded.
+//
+// Figures are counted in the asker's scope (internal/scope): a training
+// manager's are their partnership's alone, so they are kept apart by
+// partnership, and no manager is shown figures counted for another's.
 func Get[T any](ctx context.Context, c *Cache, key string, bounded bool, compute func(ctx context.Context) (T, error)) (T, error) {
+	if id, ok := scope.ManagingFrom(ctx); ok {
+		key = "partnership " + strconv.FormatInt(id, 10) + "|" + key
+	}
 	v, asOf, gen, err := c.get(ctx, key, bounded, func(ctx context.Context) (any, error) { return compute(ctx) })
 	if err != nil {
 		var zero T

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pscp/booktraining/internal/errs"
+	"github.com/pscp/booktraining/internal/scope"
 )
 
 // Thirty-two asking at once for figures nobody has counted: one
@@ -221,4 +222,25 @@ func TestVersionNamesTheFiguresRead(t *testing.T) {
 	assert.Equal(t, still, at1)
 	assert.Equal(t, at1, at2)
 	assert.Equal(t, at1, at3)
+}
+
+// Figures counted for one partnership's manager are theirs alone: another
+// partnership's manager asking for the same figures has them counted in
+// their own scope, and so does the service.
+func TestFiguresAreKeptApartByPartnership(t *testing.T) {
+	t.Parallel()
+	c := New(nil)
+	count := func(ctx context.Context) (int64, error) {
+		id, _ := scope.ManagingFrom(ctx)
+		return id, nil
+	}
+	for _, want := range []int64{1, 2, 0, 1} {
+		ctx := context.Background()
+		if want != 0 {
+			ctx = scope.Managing(ctx, want)
+		}
+		got, err := Get(ctx, c, Key("delivery"), true, count)
+		require.NoError(t, err)
+		assert.Equal(t, want, got, "the figures of partnership %d", want)
+	}
 }
