@@ -216,3 +216,47 @@ func TestAConnectionTakesTheScopeOfEachRequest(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// The audit log is each partnership's: an event is the partnership of the
+// manager who made it, or else of the session, booking or course it names;
+// one naming none (a person signing in) is every partnership's.
+func TestAnAuditEventIsItsPartnerships(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	ctx := context.Background()
+	var aBooking, bBooking int64
+	require(t, w.pool.QueryRow(ctx, `SELECT min(id) FROM bookings WHERE session_id = $1`, w.aSession).Scan(&aBooking))
+	require(t, w.pool.QueryRow(ctx, `SELECT min(b.id) FROM bookings b WHERE b.session_id IN (SELECT id FROM sessions WHERE partnership_id = $1)`,
+		w.b).Scan(&bBooking))
+	record := func(in context.Context, action string, details string) {
+		t.Helper()
+		_, err := w.pool.Exec(in, `INSERT INTO audit_events (at, action, details) VALUES (now(), $1, $2::jsonb)`, action, details)
+		require(t, err)
+	}
+	record(ctx, "test_a_session", `{"session": `+itoa(w.aSession)+`}`)
+	record(ctx, "test_a_booking", `{"booking_id": `+itoa(aBooking)+`}`)
+	record(ctx, "test_b_booking", `{"booking": `+itoa(bBooking)+`}`)
+	record(ctx, "test_signed_in", `{}`)
+	record(scope.Managing(ctx, w.b), "test_by_b", `{}`)
+	seen := func(in context.Context) string {
+		var s string
+		require(t, w.pool.QueryRow(in, `SELECT string_agg(action, ',' ORDER BY action) FROM audit_events WHERE action LIKE 'test_%'`).Scan(&s))
+		return s
+	}
+	if got, want := seen(scope.Managing(ctx, w.b)), "test_b_booking,test_by_b,test_signed_in"; got != want {
+		t.Errorf("B's manager sees %s, want %s", got, want)
+	}
+	if got, want := seen(scope.Managing(ctx, w.a)), "test_a_booking,test_a_session,test_signed_in"; got != want {
+		t.Errorf("A's manager sees %s, want %s", got, want)
+	}
+	if got, want := seen(ctx), "test_a_booking,test_a_session,test_b_booking,test_by_b,test_signed_in"; got != want {
+		t.Errorf("the service sees %s, want %s", got, want)
+	}
+}
+
+func require(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}

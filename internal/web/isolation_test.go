@@ -180,11 +180,7 @@ var partnershipTables = []string{"courses", "venues", "sessions", "bookings", "s
 // every partnership shares, which a later step gives each partnership its
 // own of (issue 22): the audit log and the emails sent, the evaluation
 // questions and settings, the charge policy and the job queue's failures.
-var notYetPerPartnership = map[string]bool{
-	// The audit log: a manager's own actions are theirs, but what people
-	// do (booking a session, say) is recorded without its partnership yet.
-	"/admin/audit": true,
-}
+var notYetPerPartnership = map[string]bool{}
 
 var pathParam = regexp.MustCompile(`:([a-zA-Z]+)(<[a-z]+>)?`)
 
