@@ -108,6 +108,7 @@ var owners = map[string]string{
 	"job_failures_dealt_with": "queue",
 	"river_job":               "queue", // River writes it; our queries only clear old jobs
 	"courses":                 "catalogue",
+	"course_offers":           "catalogue",
 	"sessions":                "scheduling",
 	"session_trainers":        "scheduling", // who delivers a session is set with its time and room
 	"trainer_courses":         "trainer",

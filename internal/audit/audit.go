@@ -65,8 +65,11 @@ const (
 
 	CourseCreated Action = "course_created"
 	CourseUpdated Action = "course_updated"
-	VenueCreated  Action = "venue_created"
-	VenueUpdated  Action = "venue_updated"
+	// A partnership offers another's HIPS course, or stops (issue 22).
+	CourseOffered        Action = "course_offered"
+	CourseOfferWithdrawn Action = "course_offer_withdrawn"
+	VenueCreated         Action = "venue_created"
+	VenueUpdated         Action = "venue_updated"
 
 	// Changes to bookings made for someone else (by a coordinator or
 	// manager) and the register.
@@ -115,7 +118,7 @@ var Actions = []Action{
 	TrainerCoursesChanged, TrainerTimeOffAdded, TrainerTimeOffRemoved, CalendarFeedReset, CertificateIssued,
 	EvaluationSubmitted, ImpactSubmitted, EvaluationSettingsChanged, EvaluationQuestionAdded, EvaluationQuestionChanged,
 	EvaluationQuestionRetired, EvaluationQuestionMoved,
-	CourseCreated, CourseUpdated, VenueCreated, VenueUpdated,
+	CourseCreated, CourseUpdated, CourseOffered, CourseOfferWithdrawn, VenueCreated, VenueUpdated,
 	SessionCreated, SessionMoved, SessionPublished, SessionCompleted, SessionCancelled,
 	BookingAdded, BookingCancelled, BookingMoved, BookingMarkedLate, WaitingListReordered, AttendanceRecorded,
 	BookingApprovalDecided, PricesChanged, ChargePolicyChanged, StripeCustomerMade, StripeCustomerUpdated, ChargesConfirmed, AgencyInvoiced,

@@ -23,12 +23,24 @@ import (
 
 // The audit log's names for a training manager's changes to the catalogue.
 const (
-	CourseCreated = audit.CourseCreated
-	CourseUpdated = audit.CourseUpdated
+	CourseCreated        = audit.CourseCreated
+	CourseUpdated        = audit.CourseUpdated
+	CourseOffered        = audit.CourseOffered
+	CourseOfferWithdrawn = audit.CourseOfferWithdrawn
 )
 
 // ErrNoSuchCourse means no course, retired or not, has that ID.
 var ErrNoSuchCourse = errs.New(errs.NotFound, "no course with that ID")
+
+// Offering HIPS courses (issue 22).
+var (
+	ErrCourseOfferedElsewhere = errs.Says(errs.Conflict,
+		"Another partnership offers this course, so it stays a HIPS course until they stop offering it.")
+	ErrCourseHasSessions = errs.Says(errs.Conflict,
+		"Your partnership has sessions of this course, so it keeps offering it. Cancelled and past sessions count too.")
+	ErrOwnCourse = errs.Says(errs.Conflict,
+		"This is your partnership’s own course: it is always offered while it is not retired.")
+)
 
 // Course form field names, which the validation errors refer to. Checkbox
 // and radio groups are named by their first input's id.
@@ -67,6 +79,12 @@ type ManagedCourse struct {
 	RetiredAt        *time.Time
 	UpcomingSessions int // not cancelled, still to start
 	Validity         Validity
+	// Owned: the manager's partnership wrote the course and alone changes
+	// it. Offered: that partnership schedules sessions of it. Shared: a
+	// HIPS course, which other partnerships may offer. Owner names the
+	// partnership that wrote it.
+	Owned, Offered bool
+	Owner          string
 }
 
 // Retired reports whether the course is no longer on offer.
@@ -119,8 +137,10 @@ func (s *Service) ManagedCourses(ctx context.Context) ([]ManagedCourse, error) {
 			Course: Course{
 				ID: r.ID, Slug: r.Slug, Title: r.Title, Level: Level(r.Level), Duration: Duration(r.Duration),
 				DeliveryModes: typed[DeliveryMode](r.DeliveryModes), DefaultCapacity: int(r.DefaultCapacity),
+				Shared: r.Shared,
 			},
 			RetiredAt: r.RetiredAt, UpcomingSessions: int(r.UpcomingSessions),
+			Owned: r.Owned, Offered: r.Offered, Owner: r.OwnerName,
 		}
 	}
 	return out, nil
@@ -138,7 +158,90 @@ func (s *Service) ManagedCourse(ctx context.Context, id int64) (ManagedCourse, e
 	if err != nil {
 		return ManagedCourse{}, fmt.Errorf("validity of course %d: %w", id, err)
 	}
-	return ManagedCourse{Course: courseOf(cataloguedb.LockCourseRow(r)), RetiredAt: r.RetiredAt, Validity: validityOf(v)}, nil
+	c := courseOf(cataloguedb.LockCourseRow{
+		ID: r.ID, Slug: r.Slug, Title: r.Title, Summary: r.Summary, Description: r.Description,
+		LearningOutcomes: r.LearningOutcomes, AudienceDescription: r.AudienceDescription, Audiences: r.Audiences,
+		Level: r.Level, Duration: r.Duration, DeliveryModes: r.DeliveryModes, DefaultCapacity: r.DefaultCapacity,
+		RetiredAt: r.RetiredAt,
+	})
+	c.Shared = r.Shared
+	return ManagedCourse{
+		Course: c, RetiredAt: r.RetiredAt, Validity: validityOf(v),
+		Owned: r.Owned, Offered: r.Offered, Owner: r.OwnerName,
+	}, nil
+}
+
+// SetCourseShared makes the manager's partnership's course a HIPS course,
+// which the other partnerships may offer, or stops sharing it. A course
+// another partnership offers stays shared until it stops. Asking for the
+// state the course is in changes and records nothing.
+func (s *Service) SetCourseShared(ctx context.Context, id int64, shared bool) error {
+	a := actor.From(ctx)
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		q := cataloguedb.New(tx)
+		if _, err := q.LockCourse(ctx, id); errors.Is(err, pgx.ErrNoRows) {
+			return ErrNoSuchCourse // or another partnership's: row-level security hides it
+		} else if err != nil {
+			return fmt.Errorf("share course %d: %w", id, err)
+		}
+		now := s.now()
+		n, err := q.SetCourseShared(ctx, cataloguedb.SetCourseSharedParams{ID: id, Shared: shared, Now: now})
+		if pgerr.Violates(err, "courses_shared_while_offered") {
+			return ErrCourseOfferedElsewhere
+		} else if err != nil {
+			return fmt.Errorf("share course %d: %w", id, err)
+		} else if n == 0 {
+			return nil
+		}
+		return audit.RecordTx(ctx, tx, now, audit.Event{
+			Action: CourseUpdated, ActorID: a.IDPtr(), IP: a.IP,
+			Details: map[string]any{"course_id": id, "shared": map[string]any{"from": !shared, "to": shared}},
+		})
+	})
+}
+
+// SetCourseOffered has the manager's partnership offer another
+// partnership's shared course, so that it can schedule sessions of it, or
+// stop offering it once it has no sessions of it. Asking for the state it
+// is in changes and records nothing.
+func (s *Service) SetCourseOffered(ctx context.Context, id int64, offered bool) error {
+	a := actor.From(ctx)
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		q := cataloguedb.New(tx)
+		c, err := q.GetCourseForAdmin(ctx, id)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNoSuchCourse
+		} else if err != nil {
+			return fmt.Errorf("offer course %d: %w", id, err)
+		}
+		if c.Owned {
+			return ErrOwnCourse
+		}
+		var n int64
+		if offered {
+			n, err = q.OfferCourse(ctx, id)
+		} else {
+			n, err = q.WithdrawCourseOffer(ctx, id)
+		}
+		switch {
+		case pgerr.Violates(err, "course_offers_course_shared"):
+			return ErrNoSuchCourse
+		case pgerr.Violates(err, "sessions_course_offered"):
+			return ErrCourseHasSessions
+		case err != nil:
+			return fmt.Errorf("offer course %d: %w", id, err)
+		case n == 0:
+			return nil
+		}
+		now := s.now()
+		action := CourseOffered
+		if !offered {
+			action = CourseOfferWithdrawn
+		}
+		return audit.RecordTx(ctx, tx, now, audit.Event{
+			Action: action, ActorID: a.IDPtr(), IP: a.IP, Details: map[string]any{"course_id": id, "title": c.Title},
+		})
+	})
 }
 
 // CreateCourse adds a course, audited as done by the actor in ctx (a

@@ -106,8 +106,16 @@ type Course struct {
 	DeliveryModes       []DeliveryMode
 	DefaultCapacity     int
 	PartnershipID       int64
-	Partnership         string // the partnership that runs it, in full
+	Partnership         string // the partnership that wrote it and runs it, in full
+	// Shared is a HIPS course: other partnerships may offer it too.
+	Shared bool
+	// OfferedBy names, in full, every partnership offering it.
+	OfferedBy []string
 }
+
+// OfferedBySeveral reports whether more than one partnership runs sessions
+// of the course, so that each session says whose it is.
+func (c Course) OfferedBySeveral() bool { return len(c.OfferedBy) > 1 }
 
 // Paragraphs splits the description at blank lines.
 func (c Course) Paragraphs() []string {
@@ -132,6 +140,8 @@ type Session struct {
 	Online        bool
 	// Places per agency and per sector while they hold (0: none).
 	AgencyCap, SectorCap int
+	// Partnership runs the session, by its short name.
+	Partnership string
 	// ChangesAt is when the session's row on a course page next changes
 	// by time alone: its booking cut-off or the release of its caps, or
 	// else its start, when it leaves the page.
@@ -201,6 +211,8 @@ func (s *Service) CourseWithSessions(ctx context.Context, slug string) (Course, 
 		DefaultCapacity:     int(r.DefaultCapacity),
 		PartnershipID:       r.PartnershipID,
 		Partnership:         r.PartnershipName,
+		Shared:              r.Shared,
+		OfferedBy:           r.OfferedBy,
 	}
 	now := s.now()
 	rows, err := q.ListUpcomingSessionsForCourse(ctx, cataloguedb.ListUpcomingSessionsForCourseParams{
@@ -229,6 +241,7 @@ func (s *Service) CourseWithSessions(ctx context.Context, slug string) (Course, 
 			Online:        r.VenueOnline,
 			AgencyCap:     int(r.AgencyCap),
 			SectorCap:     int(r.SectorCap),
+			Partnership:   r.PartnershipName,
 			ChangesAt:     changesAt,
 		})
 	}

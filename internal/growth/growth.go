@@ -117,8 +117,8 @@ var statements = []statement{
 		INSERT INTO user_roles (user_id, role)
 		SELECT id, 'trainer' FROM users WHERE email LIKE 'grown-%' ORDER BY id LIMIT @trainers::int`},
 	{"trainers' courses", `
-		INSERT INTO trainer_courses (trainer_id, course_id)
-		SELECT r.user_id, c.id FROM user_roles r CROSS JOIN courses c
+		INSERT INTO trainer_courses (trainer_id, course_id, partnership_id)
+		SELECT r.user_id, c.id, c.partnership_id FROM user_roles r CROSS JOIN courses c
 		JOIN users u ON u.id = r.user_id
 		WHERE r.role = 'trainer' AND u.email LIKE 'grown-%'
 		ON CONFLICT DO NOTHING`},

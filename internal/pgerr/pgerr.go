@@ -5,6 +5,7 @@ package pgerr
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -22,4 +23,12 @@ func Violates(err error, constraints ...string) bool {
 		}
 	}
 	return false
+}
+
+// RowSecurity reports whether err is PostgreSQL refusing a row that a
+// row-level security policy does not let the acting role write: a training
+// manager changing another partnership's row (see internal/scope).
+func RowSecurity(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "42501" && strings.Contains(pgErr.Message, "row-level security")
 }

@@ -113,6 +113,11 @@ func TestATrainersInvitationIsInTheSessionsPartnershipsName(t *testing.T) {
 		VALUES ('Elizabeth II Court', 'The Castle', 'Winchester', 'SO23 8UJ', 40, $1) RETURNING id`, hampshire).Scan(&room))
 	_, err := f.pool.Exec(f.ctx, `UPDATE courses SET partnership_id = $1 WHERE id = $2`, hampshire, f.course)
 	require.NoError(t, err)
+	// Hampshire approves Portsmouth's trainers too.
+	_, err = f.pool.Exec(f.ctx, `
+		INSERT INTO trainer_courses (trainer_id, course_id, partnership_id)
+		SELECT trainer_id, course_id, $1 FROM trainer_courses WHERE course_id = $2`, hampshire, f.course)
+	require.NoError(t, err)
 
 	asHampshire := scope.Managing(f.ctx, hampshire)
 	form := f.form("3", f.trainers[3])

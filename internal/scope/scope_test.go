@@ -39,17 +39,30 @@ func newWorld(t *testing.T) world {
 		t.Fatal(err)
 	}
 	w := world{pool: pool, total: map[string]int{}, ofB: map[string]int{}}
+	// The course moves first: its new owner then offers it, so its
+	// sessions can follow (00054's foreign key).
+	var moving int64
 	err := pool.QueryRow(ctx, `
 		WITH b AS (
 			INSERT INTO partnerships (slug, name, short_name) VALUES ('hampshire', 'Hampshire Safeguarding Children Partnership', 'Hampshire')
 			RETURNING id),
-		course AS (SELECT course_id AS id FROM sessions GROUP BY course_id ORDER BY count(*) DESC, course_id LIMIT 1),
-		moved_course AS (UPDATE courses SET partnership_id = (SELECT id FROM b) WHERE id = (SELECT id FROM course) RETURNING id),
-		moved AS (UPDATE sessions SET partnership_id = (SELECT id FROM b) WHERE course_id = (SELECT id FROM course) RETURNING id)
-		SELECT (SELECT min(id) FROM partnerships), (SELECT id FROM b), (SELECT min(id) FROM moved),
-		       (SELECT min(s.id) FROM sessions s JOIN bookings bk ON bk.session_id = s.id
-		        WHERE s.course_id <> (SELECT id FROM course))`).Scan(&w.a, &w.b, &w.bSession, &w.aSession)
+		course AS (SELECT course_id AS id FROM sessions GROUP BY course_id ORDER BY count(*) DESC, course_id LIMIT 1)
+		UPDATE courses SET partnership_id = (SELECT id FROM b) WHERE id = (SELECT id FROM course) RETURNING id`).Scan(&moving)
 	if err != nil {
+		t.Fatal(err)
+	}
+	err = pool.QueryRow(ctx, `
+		WITH course AS (SELECT $1::bigint AS id),
+		moved AS (UPDATE sessions s SET partnership_id = c.partnership_id FROM courses c
+		          WHERE c.id = (SELECT id FROM course) AND s.course_id = c.id RETURNING s.id)
+		SELECT (SELECT min(id) FROM partnerships), (SELECT partnership_id FROM courses WHERE id = $1), (SELECT min(id) FROM moved),
+		       (SELECT min(s.id) FROM sessions s JOIN bookings bk ON bk.session_id = s.id
+		        WHERE s.course_id <> (SELECT id FROM course))`, moving).Scan(&w.a, &w.b, &w.bSession, &w.aSession)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The course is B's alone: A no longer offers it.
+	if _, err := pool.Exec(ctx, `DELETE FROM course_offers WHERE course_id = $1 AND partnership_id <> $2`, moving, w.b); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := pool.Exec(ctx, `

@@ -11,6 +11,7 @@ import (
 
 	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/errs"
+	"github.com/pscp/booktraining/internal/pgerr"
 )
 
 // statusOf is the one map from a domain error's kind to the status it is
@@ -76,6 +77,11 @@ func (a *app) handleError(c *fiber.Ctx, err error) error {
 		return a.render(c, fiber.StatusForbidden, "errors/forbidden", "This form has expired", "csrf")
 	case errors.As(err, &fe):
 		status = fe.Code
+	case pgerr.RowSecurity(err):
+		// A manager's change to another partnership's row, which
+		// PostgreSQL refused though the handler did not (internal/scope).
+		a.log.WarnContext(c.UserContext(), "row-level security refused a change", "error", err, "path", loggedPath(c.Path()))
+		status = fiber.StatusForbidden
 	default:
 		status = statusOf[errs.KindOf(err)]
 	}

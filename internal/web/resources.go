@@ -25,6 +25,10 @@ var resourceNotices = map[string]string{
 	"course-updated":      "Course changed",
 	"course-caps-updated": "Places per agency saved: new sessions of the course start with them",
 	"course-retired":      "Course retired: it is no longer in the catalogue, and its sessions are kept",
+	"course-shared":       "Course shared: the other partnerships can offer it",
+	"course-unshared":     "Course no longer shared",
+	"course-offered":      "Course offered: you can schedule sessions of it",
+	"course-withdrawn":    "Your partnership no longer offers this course",
 	"course-restored":     "Course restored: it is in the catalogue again",
 	"venue-created":       "Venue added",
 	"venue-updated":       "Venue changed",
@@ -44,7 +48,10 @@ func (h *resources) area(c *fiber.Ctx) adminArea {
 
 type adminCoursesPage struct {
 	adminArea
-	Courses []catalogue.ManagedCourse
+	Courses []catalogue.ManagedCourse // the manager's partnership's own
+	// Other partnerships' HIPS courses: those it offers, those it could.
+	Offered, CouldOffer []catalogue.ManagedCourse
+	SeveralPartnerships bool
 }
 
 func (h *resources) courseList(c *fiber.Ctx) error {
@@ -52,7 +59,52 @@ func (h *resources) courseList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.render(c, fiber.StatusOK, "admin/courses", "Courses", adminCoursesPage{adminArea: h.area(c), Courses: list})
+	d := adminCoursesPage{adminArea: h.area(c), SeveralPartnerships: len(h.allPartnerships(c)) > 1}
+	for _, course := range list {
+		switch {
+		case course.Owned:
+			d.Courses = append(d.Courses, course)
+		case course.Offered:
+			d.Offered = append(d.Offered, course)
+		case !course.Retired():
+			d.CouldOffer = append(d.CouldOffer, course)
+		}
+	}
+	return h.render(c, fiber.StatusOK, "admin/courses", "Courses", d)
+}
+
+// shareCourse makes the partnership's course a HIPS course, or stops.
+func (h *resources) shareCourse(c *fiber.Ctx) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	shared := c.FormValue("shared") == "yes"
+	if err := h.deps.Catalogue.SetCourseShared(c.UserContext(), id, shared); err != nil {
+		return err
+	}
+	done := "course-unshared"
+	if shared {
+		done = "course-shared"
+	}
+	return c.Redirect(fmt.Sprintf("/admin/courses/%d?done=%s", id, done), fiber.StatusSeeOther)
+}
+
+// offerCourse has the partnership offer another's HIPS course, or stop.
+func (h *resources) offerCourse(c *fiber.Ctx) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	offered := c.FormValue("offered") == "yes"
+	if err := h.deps.Catalogue.SetCourseOffered(c.UserContext(), id, offered); err != nil {
+		return err
+	}
+	done := "course-withdrawn"
+	if offered {
+		done = "course-offered"
+	}
+	return c.Redirect(fmt.Sprintf("/admin/courses/%d?done=%s", id, done), fiber.StatusSeeOther)
 }
 
 type adminCoursePage struct {
@@ -66,6 +118,8 @@ type adminCoursePage struct {
 	Modes     []catalogue.DeliveryMode
 	// Renewers are the courses that can renew this one, for its validity.
 	Renewers []catalogue.RenewingCourse
+	// Several partnerships are served: the page offers to share the course.
+	SeveralPartnerships bool
 }
 
 func courseFormValues(c *fiber.Ctx) catalogue.CourseForm {
@@ -102,6 +156,7 @@ func (h *resources) showCourseForm(c *fiber.Ctx, course *catalogue.ManagedCourse
 		adminArea: h.area(c), fieldErrors: fieldErrors{errs}, Course: course, Form: f,
 		Audiences: catalogue.Audiences, Levels: catalogue.Levels,
 		Durations: []catalogue.Duration{catalogue.HalfDay, catalogue.FullDay}, Modes: catalogue.DeliveryModes,
+		SeveralPartnerships: len(h.allPartnerships(c)) > 1,
 	}
 	renewers, err := h.deps.Catalogue.RenewingCourses(c.UserContext())
 	if err != nil {

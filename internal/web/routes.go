@@ -319,6 +319,8 @@ func (a *app) pageRoutes() []route {
 		{"POST", "/admin/courses/:id", managerOnly, res.updateCourse},
 		{"POST", "/admin/courses/:id/retire", managerOnly, res.retireCourse(true)},
 		{"POST", "/admin/courses/:id/restore", managerOnly, res.retireCourse(false)},
+		{"POST", "/admin/courses/:id/share", managerOnly, res.shareCourse},
+		{"POST", "/admin/courses/:id/offer", managerOnly, res.offerCourse},
 		{"GET", "/admin/courses/:id/caps", managerOnly, res.courseCaps},
 		{"POST", "/admin/courses/:id/caps", managerOnly, res.setCourseCaps},
 		{"GET", "/admin/courses/:id/prices", managerOnly, pr.course},

@@ -1,20 +1,52 @@
 -- Courses as the training manager keeps them, retired ones too.
 
 -- name: ListCoursesForAdmin :many
--- Every course, retired ones too, with how many sessions of it are still to
--- come (not cancelled).
-SELECT c.id, c.slug, c.title, c.level, c.duration, c.delivery_modes, c.default_capacity, c.retired_at,
+-- Every course the manager may see, retired ones too, with how many sessions
+-- of it are still to come (not cancelled): their partnership's own, those it
+-- offers and the shared ones it could offer (row-level security decides).
+-- Whether it is the manager's partnership's own, and whether that
+-- partnership offers it; outside a manager's request every course is its
+-- owner's.
+SELECT c.id, c.slug, c.title, c.level, c.duration, c.delivery_modes, c.default_capacity, c.retired_at, c.shared,
+       (c.partnership_id = coalesce(acting_partnership_id(), c.partnership_id))::boolean AS owned,
+       EXISTS (SELECT FROM course_offers o
+               WHERE o.course_id = c.id AND o.partnership_id = coalesce(acting_partnership_id(), c.partnership_id)) AS offered,
+       p.short_name AS owner_name,
        (SELECT count(*) FROM sessions s
         WHERE s.course_id = c.id AND s.starts_at > @now::timestamptz AND s.status <> 'cancelled') AS upcoming_sessions
 FROM courses c
+JOIN partnerships p ON p.id = c.partnership_id
 WHERE NOT c.bespoke -- made for one request; never edited here
 ORDER BY lower(c.title), c.id;
 
 -- name: GetCourseForAdmin :one
-SELECT id, slug, title, summary, description, learning_outcomes, audience_description, audiences,
-       level, duration, delivery_modes, default_capacity, retired_at
-FROM courses
-WHERE id = @id;
+SELECT c.id, c.slug, c.title, c.summary, c.description, c.learning_outcomes, c.audience_description, c.audiences,
+       c.level, c.duration, c.delivery_modes, c.default_capacity, c.retired_at, c.shared,
+       (c.partnership_id = coalesce(acting_partnership_id(), c.partnership_id))::boolean AS owned,
+       EXISTS (SELECT FROM course_offers o
+               WHERE o.course_id = c.id AND o.partnership_id = coalesce(acting_partnership_id(), c.partnership_id)) AS offered,
+       p.name AS owner_name
+FROM courses c
+JOIN partnerships p ON p.id = c.partnership_id
+WHERE c.id = @id;
+
+-- name: SetCourseShared :execrows
+-- Whether other partnerships may offer the course (00054's trigger refuses
+-- to stop while another offers it).
+UPDATE courses SET shared = @shared, updated_at = @now WHERE id = @id AND shared <> @shared;
+
+-- name: OfferCourse :execrows
+-- The acting manager's partnership offers a shared course (00054's trigger
+-- refuses a course that is not shared).
+INSERT INTO course_offers (course_id, partnership_id)
+SELECT c.id, acting_partnership_id() FROM courses c WHERE c.id = @id AND NOT c.bespoke AND c.retired_at IS NULL
+ON CONFLICT DO NOTHING;
+
+-- name: WithdrawCourseOffer :execrows
+-- The acting manager's partnership stops offering another's course (the
+-- sessions' foreign key refuses while it has any).
+DELETE FROM course_offers
+WHERE course_id = @id AND partnership_id = acting_partnership_id();
 
 -- name: LockCourse :one
 SELECT id, slug, title, summary, description, learning_outcomes, audience_description, audiences,

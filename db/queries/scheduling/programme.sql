@@ -20,5 +20,7 @@ WHERE m IS NOT NULL
 ORDER BY 1;
 
 -- name: ApprovedTrainerIDs :many
--- The trainers approved to deliver a course.
-SELECT tc.trainer_id FROM trainer_courses tc WHERE tc.course_id = @course_id;
+-- The trainers the scheduling partnership (the acting manager's, else the
+-- first) approves to deliver a course.
+SELECT tc.trainer_id FROM trainer_courses tc
+WHERE tc.course_id = @course_id AND tc.partnership_id = coalesce(acting_partnership_id(), first_partnership_id());

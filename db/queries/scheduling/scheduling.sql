@@ -1,8 +1,13 @@
 -- Scheduling sessions: the training manager's programme.
 
 -- name: GetCourseForScheduling :one
-SELECT id, title, default_capacity, delivery_modes, retired_at, default_agency_cap, default_sector_cap, default_cap_release_days
-FROM courses WHERE id = @id;
+-- A course the scheduling partnership offers: the acting manager's, else the
+-- first partnership.
+SELECT c.id, c.title, c.default_capacity, c.delivery_modes, c.retired_at, c.default_agency_cap, c.default_sector_cap,
+       c.default_cap_release_days
+FROM courses c
+JOIN course_offers o ON o.course_id = c.id AND o.partnership_id = coalesce(acting_partnership_id(), first_partnership_id())
+WHERE c.id = @id;
 
 -- name: GetVenueForScheduling :one
 SELECT id, name, online, capacity, retired_at, agency_id FROM venues WHERE id = @id;
@@ -12,7 +17,9 @@ SELECT id, name, online, capacity, retired_at, agency_id FROM venues WHERE id = 
 -- approved for the course, and their agency.
 SELECT u.id, u.full_name, u.agency_id,
        EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = 'trainer') AS is_trainer,
-       EXISTS (SELECT 1 FROM trainer_courses tc WHERE tc.trainer_id = u.id AND tc.course_id = @course_id) AS approved
+       EXISTS (SELECT 1 FROM trainer_courses tc
+               WHERE tc.trainer_id = u.id AND tc.course_id = @course_id
+                 AND tc.partnership_id = coalesce(acting_partnership_id(), first_partnership_id())) AS approved
 FROM users u
 WHERE u.id = ANY (@ids::bigint[]) AND u.erased_at IS NULL;
 
@@ -138,7 +145,10 @@ LIMIT @max_rows OFFSET @skip_rows;
 -- name: ProgrammeFilterChoices :many
 -- Courses, venues and trainers for the programme's filter (not agencies,
 -- which grow with the partnership and which it does not filter by).
-SELECT 'course'::text AS kind, id, title AS name, default_capacity AS capacity FROM courses WHERE retired_at IS NULL AND NOT bespoke
+SELECT 'course'::text AS kind, c.id, c.title AS name, c.default_capacity AS capacity
+FROM courses c
+JOIN course_offers o ON o.course_id = c.id AND o.partnership_id = coalesce(acting_partnership_id(), first_partnership_id())
+WHERE c.retired_at IS NULL AND NOT c.bespoke
 UNION ALL
 SELECT 'venue', id, name || CASE WHEN online THEN ' (online)' ELSE ' (' || capacity || ' places)' END, coalesce(capacity, 0)
 FROM venues WHERE retired_at IS NULL AND agency_id IS NULL
@@ -163,7 +173,10 @@ WHERE (sqlc.narg(ended_by)::timestamptz IS NULL OR s.ends_at <= sqlc.narg(ended_
 
 -- name: SchedulingChoices :many
 -- Courses, venues and trainers for the scheduling forms and filters.
-SELECT 'course'::text AS kind, id, title AS name, default_capacity AS capacity FROM courses WHERE retired_at IS NULL AND NOT bespoke
+SELECT 'course'::text AS kind, c.id, c.title AS name, c.default_capacity AS capacity
+FROM courses c
+JOIN course_offers o ON o.course_id = c.id AND o.partnership_id = coalesce(acting_partnership_id(), first_partnership_id())
+WHERE c.retired_at IS NULL AND NOT c.bespoke
 UNION ALL
 SELECT 'venue', id, name || CASE WHEN online THEN ' (online)' ELSE ' (' || capacity || ' places)' END, coalesce(capacity, 0)
 FROM venues WHERE retired_at IS NULL AND agency_id IS NULL

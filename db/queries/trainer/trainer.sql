@@ -39,11 +39,17 @@ WHERE u.id = @id AND u.erased_at IS NULL
 FOR NO KEY UPDATE OF u;
 
 -- name: ListCourseApprovals :many
--- Every course that is not retired, and whether the trainer may deliver it.
+-- Every course the partnership offers that is not retired, and whether it
+-- has approved the trainer to deliver it. The partnership is the acting
+-- manager's; outside a manager's request, each course's owner.
 SELECT c.id, c.title,
-       EXISTS (SELECT 1 FROM trainer_courses tc WHERE tc.trainer_id = @trainer_id AND tc.course_id = c.id) AS approved
+       EXISTS (SELECT 1 FROM trainer_courses tc
+               WHERE tc.trainer_id = @trainer_id AND tc.course_id = c.id
+                 AND tc.partnership_id = coalesce(acting_partnership_id(), c.partnership_id)) AS approved
 FROM courses c
 WHERE c.retired_at IS NULL AND NOT c.bespoke
+  AND EXISTS (SELECT 1 FROM course_offers o
+              WHERE o.course_id = c.id AND o.partnership_id = coalesce(acting_partnership_id(), c.partnership_id))
 ORDER BY lower(c.title), c.id;
 
 -- name: RemoveCourseApprovals :many
@@ -52,6 +58,7 @@ ORDER BY lower(c.title), c.id;
 DELETE FROM trainer_courses tc
 USING courses c
 WHERE c.id = tc.course_id AND c.retired_at IS NULL AND NOT c.bespoke
+  AND tc.partnership_id = coalesce(acting_partnership_id(), c.partnership_id)
   AND tc.trainer_id = @trainer_id AND NOT (tc.course_id = ANY (@course_ids::bigint[]))
 RETURNING tc.course_id;
 
@@ -60,7 +67,9 @@ INSERT INTO trainer_courses (trainer_id, course_id, approved_at)
 SELECT @trainer_id, c.id, @now
 FROM courses c
 WHERE c.id = ANY (@course_ids::bigint[]) AND c.retired_at IS NULL
-ON CONFLICT (trainer_id, course_id) DO NOTHING
+  AND EXISTS (SELECT 1 FROM course_offers o
+              WHERE o.course_id = c.id AND o.partnership_id = coalesce(acting_partnership_id(), c.partnership_id))
+ON CONFLICT (trainer_id, course_id, partnership_id) DO NOTHING
 RETURNING course_id;
 
 -- name: ApproveTrainersForCourse :many
@@ -71,8 +80,10 @@ SELECT u.id, c.id, @now
 FROM users u, courses c
 WHERE u.id = ANY (@trainer_ids::bigint[]) AND c.id = @course_id AND c.retired_at IS NULL AND u.erased_at IS NULL
   AND EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = 'trainer')
+  AND EXISTS (SELECT 1 FROM course_offers o
+              WHERE o.course_id = c.id AND o.partnership_id = coalesce(acting_partnership_id(), c.partnership_id))
 ORDER BY u.id
-ON CONFLICT (trainer_id, course_id) DO NOTHING
+ON CONFLICT (trainer_id, course_id, partnership_id) DO NOTHING
 RETURNING trainer_id;
 
 -- name: ListTimeOff :many

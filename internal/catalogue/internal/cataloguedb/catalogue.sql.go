@@ -12,7 +12,9 @@ import (
 
 const getCourseBySlug = `-- name: GetCourseBySlug :one
 SELECT c.id, c.slug, c.title, c.summary, c.description, c.learning_outcomes, c.audience_description, c.audiences,
-       c.level, c.duration, c.delivery_modes, c.default_capacity, c.partnership_id, p.name AS partnership_name
+       c.level, c.duration, c.delivery_modes, c.default_capacity, c.partnership_id, p.name AS partnership_name, c.shared,
+       (SELECT array_agg(op.name ORDER BY op.name) FROM course_offers o JOIN partnerships op ON op.id = o.partnership_id
+        WHERE o.course_id = c.id)::text[] AS offered_by
 FROM courses c
 JOIN partnerships p ON p.id = c.partnership_id
 WHERE c.slug = $1 AND c.retired_at IS NULL AND NOT c.bespoke
@@ -33,6 +35,8 @@ type GetCourseBySlugRow struct {
 	DefaultCapacity     int32
 	PartnershipID       int64
 	PartnershipName     string
+	Shared              bool
+	OfferedBy           []string
 }
 
 func (q *Queries) GetCourseBySlug(ctx context.Context, slug string) (GetCourseBySlugRow, error) {
@@ -53,6 +57,8 @@ func (q *Queries) GetCourseBySlug(ctx context.Context, slug string) (GetCourseBy
 		&i.DefaultCapacity,
 		&i.PartnershipID,
 		&i.PartnershipName,
+		&i.Shared,
+		&i.OfferedBy,
 	)
 	return i, err
 }
@@ -69,6 +75,7 @@ WITH next_session AS (
           AND s.status = 'published'
           AND s.closed_to_agency_id IS NULL
           AND s.starts_at > $6::timestamptz
+          AND (cardinality($1::bigint[]) = 0 OR s.partnership_id = ANY ($1::bigint[]))
         ORDER BY s.starts_at
         LIMIT 1
     ) s
@@ -87,12 +94,16 @@ SELECT
     n.ends_at     AS next_ends_at,
     n.places_left AS next_places_left,
     c.partnership_id,
-    p.short_name  AS partnership_name
+    c.shared,
+    (SELECT string_agg(p.short_name, ', ' ORDER BY p.short_name)
+     FROM course_offers o JOIN partnerships p ON p.id = o.partnership_id
+     WHERE o.course_id = c.id)::text AS partnership_name
 FROM courses c
-JOIN partnerships p ON p.id = c.partnership_id
 LEFT JOIN next_session n ON n.course_id = c.id
 WHERE c.retired_at IS NULL AND NOT c.bespoke
-  AND (cardinality($1::bigint[]) = 0 OR c.partnership_id = ANY ($1::bigint[]))
+  AND (cardinality($1::bigint[]) = 0 OR EXISTS (
+        SELECT FROM course_offers o
+        WHERE o.course_id = c.id AND o.partnership_id = ANY ($1::bigint[])))
   AND (cardinality($2::smallint[]) = 0 OR c.level = ANY ($2::smallint[]))
   AND (cardinality($3::text[]) = 0 OR c.audiences && $3::text[])
   AND (cardinality($4::text[]) = 0 OR c.delivery_modes && $4::text[])
@@ -126,14 +137,17 @@ type ListCoursesRow struct {
 	NextEndsAt      *time.Time
 	NextPlacesLeft  *int32
 	PartnershipID   int64
+	Shared          bool
 	PartnershipName string
 }
 
 // The public catalogue: what anyone can see without signing in.
-// Every course still offered, with its next open session and the partnership
-// that runs it, filtered. An empty filter array or query matches everything.
-// Each course's next session is one step down the index
-// sessions_public_course_starts_idx, however many sessions there are.
+// Every course still offered, with its next open session and the
+// partnerships that offer it, filtered. An empty filter array or query
+// matches everything; a partnership filter matches the courses those
+// partnerships offer, and their sessions. Each course's next session is one
+// step down the index sessions_public_course_starts_idx, however many
+// sessions there are (a few steps more with a partnership filter).
 func (q *Queries) ListCourses(ctx context.Context, arg ListCoursesParams) ([]ListCoursesRow, error) {
 	rows, err := q.db.Query(ctx, listCourses,
 		arg.Partnerships,
@@ -163,6 +177,7 @@ func (q *Queries) ListCourses(ctx context.Context, arg ListCoursesParams) ([]Lis
 			&i.NextEndsAt,
 			&i.NextPlacesLeft,
 			&i.PartnershipID,
+			&i.Shared,
 			&i.PartnershipName,
 		); err != nil {
 			return nil, err
@@ -189,9 +204,11 @@ SELECT
     s.caps_release_at,
     -- places per agency, while they hold
     coalesce(CASE WHEN s.caps_release_at > $1::timestamptz THEN s.agency_cap END, 0)::integer AS agency_cap,
-    coalesce(CASE WHEN s.caps_release_at > $1::timestamptz THEN s.sector_cap END, 0)::integer AS sector_cap
+    coalesce(CASE WHEN s.caps_release_at > $1::timestamptz THEN s.sector_cap END, 0)::integer AS sector_cap,
+    p.short_name AS partnership_name
 FROM (
-    SELECT id, venue_id, starts_at, ends_at, booking_cutoff_at, capacity, seats_taken, caps_release_at, agency_cap, sector_cap
+    SELECT id, venue_id, starts_at, ends_at, booking_cutoff_at, capacity, seats_taken, caps_release_at, agency_cap, sector_cap,
+           partnership_id
     FROM sessions
     WHERE course_id = $2
       AND status = 'published'
@@ -201,6 +218,7 @@ FROM (
     LIMIT $3
 ) s
 JOIN venues v ON v.id = s.venue_id
+JOIN partnerships p ON p.id = s.partnership_id
 ORDER BY s.starts_at
 `
 
@@ -223,6 +241,7 @@ type ListUpcomingSessionsForCourseRow struct {
 	CapsReleaseAt   *time.Time
 	AgencyCap       int32
 	SectorCap       int32
+	PartnershipName string
 }
 
 // Published sessions open to everyone that have not started yet, soonest
@@ -250,6 +269,7 @@ func (q *Queries) ListUpcomingSessionsForCourse(ctx context.Context, arg ListUpc
 			&i.CapsReleaseAt,
 			&i.AgencyCap,
 			&i.SectorCap,
+			&i.PartnershipName,
 		); err != nil {
 			return nil, err
 		}

@@ -117,10 +117,15 @@ func (q *Queries) CreateCourse(ctx context.Context, arg CreateCourseParams) (int
 }
 
 const getCourseForAdmin = `-- name: GetCourseForAdmin :one
-SELECT id, slug, title, summary, description, learning_outcomes, audience_description, audiences,
-       level, duration, delivery_modes, default_capacity, retired_at
-FROM courses
-WHERE id = $1
+SELECT c.id, c.slug, c.title, c.summary, c.description, c.learning_outcomes, c.audience_description, c.audiences,
+       c.level, c.duration, c.delivery_modes, c.default_capacity, c.retired_at, c.shared,
+       (c.partnership_id = coalesce(acting_partnership_id(), c.partnership_id))::boolean AS owned,
+       EXISTS (SELECT FROM course_offers o
+               WHERE o.course_id = c.id AND o.partnership_id = coalesce(acting_partnership_id(), c.partnership_id)) AS offered,
+       p.name AS owner_name
+FROM courses c
+JOIN partnerships p ON p.id = c.partnership_id
+WHERE c.id = $1
 `
 
 type GetCourseForAdminRow struct {
@@ -137,6 +142,10 @@ type GetCourseForAdminRow struct {
 	DeliveryModes       []string
 	DefaultCapacity     int32
 	RetiredAt           *time.Time
+	Shared              bool
+	Owned               bool
+	Offered             bool
+	OwnerName           string
 }
 
 func (q *Queries) GetCourseForAdmin(ctx context.Context, id int64) (GetCourseForAdminRow, error) {
@@ -156,16 +165,25 @@ func (q *Queries) GetCourseForAdmin(ctx context.Context, id int64) (GetCourseFor
 		&i.DeliveryModes,
 		&i.DefaultCapacity,
 		&i.RetiredAt,
+		&i.Shared,
+		&i.Owned,
+		&i.Offered,
+		&i.OwnerName,
 	)
 	return i, err
 }
 
 const listCoursesForAdmin = `-- name: ListCoursesForAdmin :many
 
-SELECT c.id, c.slug, c.title, c.level, c.duration, c.delivery_modes, c.default_capacity, c.retired_at,
+SELECT c.id, c.slug, c.title, c.level, c.duration, c.delivery_modes, c.default_capacity, c.retired_at, c.shared,
+       (c.partnership_id = coalesce(acting_partnership_id(), c.partnership_id))::boolean AS owned,
+       EXISTS (SELECT FROM course_offers o
+               WHERE o.course_id = c.id AND o.partnership_id = coalesce(acting_partnership_id(), c.partnership_id)) AS offered,
+       p.short_name AS owner_name,
        (SELECT count(*) FROM sessions s
         WHERE s.course_id = c.id AND s.starts_at > $1::timestamptz AND s.status <> 'cancelled') AS upcoming_sessions
 FROM courses c
+JOIN partnerships p ON p.id = c.partnership_id
 WHERE NOT c.bespoke -- made for one request; never edited here
 ORDER BY lower(c.title), c.id
 `
@@ -179,12 +197,20 @@ type ListCoursesForAdminRow struct {
 	DeliveryModes    []string
 	DefaultCapacity  int32
 	RetiredAt        *time.Time
+	Shared           bool
+	Owned            bool
+	Offered          bool
+	OwnerName        string
 	UpcomingSessions int64
 }
 
 // Courses as the training manager keeps them, retired ones too.
-// Every course, retired ones too, with how many sessions of it are still to
-// come (not cancelled).
+// Every course the manager may see, retired ones too, with how many sessions
+// of it are still to come (not cancelled): their partnership's own, those it
+// offers and the shared ones it could offer (row-level security decides).
+// Whether it is the manager's partnership's own, and whether that
+// partnership offers it; outside a manager's request every course is its
+// owner's.
 func (q *Queries) ListCoursesForAdmin(ctx context.Context, now time.Time) ([]ListCoursesForAdminRow, error) {
 	rows, err := q.db.Query(ctx, listCoursesForAdmin, now)
 	if err != nil {
@@ -203,6 +229,10 @@ func (q *Queries) ListCoursesForAdmin(ctx context.Context, now time.Time) ([]Lis
 			&i.DeliveryModes,
 			&i.DefaultCapacity,
 			&i.RetiredAt,
+			&i.Shared,
+			&i.Owned,
+			&i.Offered,
+			&i.OwnerName,
 			&i.UpcomingSessions,
 		); err != nil {
 			return nil, err
@@ -260,6 +290,22 @@ func (q *Queries) LockCourse(ctx context.Context, id int64) (LockCourseRow, erro
 	return i, err
 }
 
+const offerCourse = `-- name: OfferCourse :execrows
+INSERT INTO course_offers (course_id, partnership_id)
+SELECT c.id, acting_partnership_id() FROM courses c WHERE c.id = $1 AND NOT c.bespoke AND c.retired_at IS NULL
+ON CONFLICT DO NOTHING
+`
+
+// The acting manager's partnership offers a shared course (00054's trigger
+// refuses a course that is not shared).
+func (q *Queries) OfferCourse(ctx context.Context, id int64) (int64, error) {
+	result, err := q.db.Exec(ctx, offerCourse, id)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const setCourseRetired = `-- name: SetCourseRetired :exec
 UPDATE courses SET retired_at = $1, updated_at = $2 WHERE id = $3
 `
@@ -273,6 +319,26 @@ type SetCourseRetiredParams struct {
 func (q *Queries) SetCourseRetired(ctx context.Context, arg SetCourseRetiredParams) error {
 	_, err := q.db.Exec(ctx, setCourseRetired, arg.RetiredAt, arg.Now, arg.ID)
 	return err
+}
+
+const setCourseShared = `-- name: SetCourseShared :execrows
+UPDATE courses SET shared = $1, updated_at = $2 WHERE id = $3 AND shared <> $1
+`
+
+type SetCourseSharedParams struct {
+	Shared bool
+	Now    time.Time
+	ID     int64
+}
+
+// Whether other partnerships may offer the course (00054's trigger refuses
+// to stop while another offers it).
+func (q *Queries) SetCourseShared(ctx context.Context, arg SetCourseSharedParams) (int64, error) {
+	result, err := q.db.Exec(ctx, setCourseShared, arg.Shared, arg.Now, arg.ID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const updateCourse = `-- name: UpdateCourse :exec
@@ -319,4 +385,19 @@ func (q *Queries) UpdateCourse(ctx context.Context, arg UpdateCourseParams) erro
 		arg.ID,
 	)
 	return err
+}
+
+const withdrawCourseOffer = `-- name: WithdrawCourseOffer :execrows
+DELETE FROM course_offers
+WHERE course_id = $1 AND partnership_id = acting_partnership_id()
+`
+
+// The acting manager's partnership stops offering another's course (the
+// sessions' foreign key refuses while it has any).
+func (q *Queries) WithdrawCourseOffer(ctx context.Context, id int64) (int64, error) {
+	result, err := q.db.Exec(ctx, withdrawCourseOffer, id)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }

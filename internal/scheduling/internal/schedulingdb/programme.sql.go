@@ -10,10 +10,12 @@ import (
 )
 
 const approvedTrainerIDs = `-- name: ApprovedTrainerIDs :many
-SELECT tc.trainer_id FROM trainer_courses tc WHERE tc.course_id = $1
+SELECT tc.trainer_id FROM trainer_courses tc
+WHERE tc.course_id = $1 AND tc.partnership_id = coalesce(acting_partnership_id(), first_partnership_id())
 `
 
-// The trainers approved to deliver a course.
+// The trainers the scheduling partnership (the acting manager's, else the
+// first) approves to deliver a course.
 func (q *Queries) ApprovedTrainerIDs(ctx context.Context, courseID int64) ([]int64, error) {
 	rows, err := q.db.Query(ctx, approvedTrainerIDs, courseID)
 	if err != nil {

@@ -139,8 +139,11 @@ func (q *Queries) FindClashes(ctx context.Context, arg FindClashesParams) ([]Fin
 
 const getCourseForScheduling = `-- name: GetCourseForScheduling :one
 
-SELECT id, title, default_capacity, delivery_modes, retired_at, default_agency_cap, default_sector_cap, default_cap_release_days
-FROM courses WHERE id = $1
+SELECT c.id, c.title, c.default_capacity, c.delivery_modes, c.retired_at, c.default_agency_cap, c.default_sector_cap,
+       c.default_cap_release_days
+FROM courses c
+JOIN course_offers o ON o.course_id = c.id AND o.partnership_id = coalesce(acting_partnership_id(), first_partnership_id())
+WHERE c.id = $1
 `
 
 type GetCourseForSchedulingRow struct {
@@ -155,6 +158,8 @@ type GetCourseForSchedulingRow struct {
 }
 
 // Scheduling sessions: the training manager's programme.
+// A course the scheduling partnership offers: the acting manager's, else the
+// first partnership.
 func (q *Queries) GetCourseForScheduling(ctx context.Context, id int64) (GetCourseForSchedulingRow, error) {
 	row := q.db.QueryRow(ctx, getCourseForScheduling, id)
 	var i GetCourseForSchedulingRow
@@ -601,7 +606,10 @@ func (q *Queries) MoveSession(ctx context.Context, arg MoveSessionParams) (int32
 }
 
 const programmeFilterChoices = `-- name: ProgrammeFilterChoices :many
-SELECT 'course'::text AS kind, id, title AS name, default_capacity AS capacity FROM courses WHERE retired_at IS NULL AND NOT bespoke
+SELECT 'course'::text AS kind, c.id, c.title AS name, c.default_capacity AS capacity
+FROM courses c
+JOIN course_offers o ON o.course_id = c.id AND o.partnership_id = coalesce(acting_partnership_id(), first_partnership_id())
+WHERE c.retired_at IS NULL AND NOT c.bespoke
 UNION ALL
 SELECT 'venue', id, name || CASE WHEN online THEN ' (online)' ELSE ' (' || capacity || ' places)' END, coalesce(capacity, 0)
 FROM venues WHERE retired_at IS NULL AND agency_id IS NULL
@@ -656,7 +664,10 @@ func (q *Queries) RemoveSessionTrainers(ctx context.Context, sessionID int64) er
 }
 
 const schedulingChoices = `-- name: SchedulingChoices :many
-SELECT 'course'::text AS kind, id, title AS name, default_capacity AS capacity FROM courses WHERE retired_at IS NULL AND NOT bespoke
+SELECT 'course'::text AS kind, c.id, c.title AS name, c.default_capacity AS capacity
+FROM courses c
+JOIN course_offers o ON o.course_id = c.id AND o.partnership_id = coalesce(acting_partnership_id(), first_partnership_id())
+WHERE c.retired_at IS NULL AND NOT c.bespoke
 UNION ALL
 SELECT 'venue', id, name || CASE WHEN online THEN ' (online)' ELSE ' (' || capacity || ' places)' END, coalesce(capacity, 0)
 FROM venues WHERE retired_at IS NULL AND agency_id IS NULL
@@ -764,7 +775,9 @@ func (q *Queries) SetSessionStatus(ctx context.Context, arg SetSessionStatusPara
 const trainersForScheduling = `-- name: TrainersForScheduling :many
 SELECT u.id, u.full_name, u.agency_id,
        EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = 'trainer') AS is_trainer,
-       EXISTS (SELECT 1 FROM trainer_courses tc WHERE tc.trainer_id = u.id AND tc.course_id = $1) AS approved
+       EXISTS (SELECT 1 FROM trainer_courses tc
+               WHERE tc.trainer_id = u.id AND tc.course_id = $1
+                 AND tc.partnership_id = coalesce(acting_partnership_id(), first_partnership_id())) AS approved
 FROM users u
 WHERE u.id = ANY ($2::bigint[]) AND u.erased_at IS NULL
 `

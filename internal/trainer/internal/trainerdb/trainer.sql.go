@@ -15,7 +15,9 @@ INSERT INTO trainer_courses (trainer_id, course_id, approved_at)
 SELECT $1, c.id, $2
 FROM courses c
 WHERE c.id = ANY ($3::bigint[]) AND c.retired_at IS NULL
-ON CONFLICT (trainer_id, course_id) DO NOTHING
+  AND EXISTS (SELECT 1 FROM course_offers o
+              WHERE o.course_id = c.id AND o.partnership_id = coalesce(acting_partnership_id(), c.partnership_id))
+ON CONFLICT (trainer_id, course_id, partnership_id) DO NOTHING
 RETURNING course_id
 `
 
@@ -51,8 +53,10 @@ SELECT u.id, c.id, $1
 FROM users u, courses c
 WHERE u.id = ANY ($2::bigint[]) AND c.id = $3 AND c.retired_at IS NULL AND u.erased_at IS NULL
   AND EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = 'trainer')
+  AND EXISTS (SELECT 1 FROM course_offers o
+              WHERE o.course_id = c.id AND o.partnership_id = coalesce(acting_partnership_id(), c.partnership_id))
 ORDER BY u.id
-ON CONFLICT (trainer_id, course_id) DO NOTHING
+ON CONFLICT (trainer_id, course_id, partnership_id) DO NOTHING
 RETURNING trainer_id
 `
 
@@ -335,9 +339,13 @@ func (q *Queries) ListCoTrainers(ctx context.Context, arg ListCoTrainersParams) 
 
 const listCourseApprovals = `-- name: ListCourseApprovals :many
 SELECT c.id, c.title,
-       EXISTS (SELECT 1 FROM trainer_courses tc WHERE tc.trainer_id = $1 AND tc.course_id = c.id) AS approved
+       EXISTS (SELECT 1 FROM trainer_courses tc
+               WHERE tc.trainer_id = $1 AND tc.course_id = c.id
+                 AND tc.partnership_id = coalesce(acting_partnership_id(), c.partnership_id)) AS approved
 FROM courses c
 WHERE c.retired_at IS NULL AND NOT c.bespoke
+  AND EXISTS (SELECT 1 FROM course_offers o
+              WHERE o.course_id = c.id AND o.partnership_id = coalesce(acting_partnership_id(), c.partnership_id))
 ORDER BY lower(c.title), c.id
 `
 
@@ -347,7 +355,9 @@ type ListCourseApprovalsRow struct {
 	Approved bool
 }
 
-// Every course that is not retired, and whether the trainer may deliver it.
+// Every course the partnership offers that is not retired, and whether it
+// has approved the trainer to deliver it. The partnership is the acting
+// manager's; outside a manager's request, each course's owner.
 func (q *Queries) ListCourseApprovals(ctx context.Context, trainerID int64) ([]ListCourseApprovalsRow, error) {
 	rows, err := q.db.Query(ctx, listCourseApprovals, trainerID)
 	if err != nil {
@@ -647,6 +657,7 @@ const removeCourseApprovals = `-- name: RemoveCourseApprovals :many
 DELETE FROM trainer_courses tc
 USING courses c
 WHERE c.id = tc.course_id AND c.retired_at IS NULL AND NOT c.bespoke
+  AND tc.partnership_id = coalesce(acting_partnership_id(), c.partnership_id)
   AND tc.trainer_id = $1 AND NOT (tc.course_id = ANY ($2::bigint[]))
 RETURNING tc.course_id
 `
