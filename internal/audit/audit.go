@@ -65,6 +65,8 @@ const (
 
 	CourseCreated Action = "course_created"
 	CourseUpdated Action = "course_updated"
+	// A partnership's details and settings, changed by its managers.
+	PartnershipUpdated Action = "partnership_updated"
 	// A partnership offers another's HIPS course, or stops (issue 22).
 	CourseOffered        Action = "course_offered"
 	CourseOfferWithdrawn Action = "course_offer_withdrawn"
@@ -118,7 +120,7 @@ var Actions = []Action{
 	TrainerCoursesChanged, TrainerTimeOffAdded, TrainerTimeOffRemoved, CalendarFeedReset, CertificateIssued,
 	EvaluationSubmitted, ImpactSubmitted, EvaluationSettingsChanged, EvaluationQuestionAdded, EvaluationQuestionChanged,
 	EvaluationQuestionRetired, EvaluationQuestionMoved,
-	CourseCreated, CourseUpdated, CourseOffered, CourseOfferWithdrawn, VenueCreated, VenueUpdated,
+	PartnershipUpdated, CourseCreated, CourseUpdated, CourseOffered, CourseOfferWithdrawn, VenueCreated, VenueUpdated,
 	SessionCreated, SessionMoved, SessionPublished, SessionCompleted, SessionCancelled,
 	BookingAdded, BookingCancelled, BookingMoved, BookingMarkedLate, WaitingListReordered, AttendanceRecorded,
 	BookingApprovalDecided, PricesChanged, ChargePolicyChanged, StripeCustomerMade, StripeCustomerUpdated, ChargesConfirmed, AgencyInvoiced,

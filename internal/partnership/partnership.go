@@ -31,6 +31,9 @@ type Partnership struct {
 	Host      string // its pages' host name; "" for none of its own
 	Email     string // the training team's mailbox; may be ""
 	Phone     string // and telephone; may be ""
+	// SharesFigures: its figures are in the HIPS-wide view, which its
+	// managers see with those of the others that share.
+	SharesFigures bool
 }
 
 // MaxAge is how long the directory keeps what it read before it reads the
@@ -153,7 +156,8 @@ func (d *Directory) load(ctx context.Context) (*snapshot, error) {
 	}
 	s := &snapshot{all: make([]Partnership, 0, len(rows)), byHost: make(map[string]Partnership, len(rows)), at: d.now()}
 	for _, r := range rows {
-		p := Partnership{ID: r.ID, Slug: r.Slug, Name: r.Name, ShortName: r.ShortName, Host: r.Host, Email: r.Email, Phone: r.Phone}
+		p := Partnership{ID: r.ID, Slug: r.Slug, Name: r.Name, ShortName: r.ShortName, Host: r.Host, Email: r.Email,
+			Phone: r.Phone, SharesFigures: r.SharesFigures}
 		s.all = append(s.all, p)
 		if p.Host != "" {
 			s.byHost[p.Host] = p

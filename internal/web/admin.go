@@ -51,6 +51,7 @@ var adminSections = []link{
 	{"/admin/training-requests", "Training requests"},
 	{"/admin/prior-learning", "Training done elsewhere"},
 	{"/admin/attention", "Needs attention"},
+	{"/admin/partnership", "Your partnership"},
 }
 
 // notices are the success messages a redirect after an action asks for with
@@ -67,6 +68,7 @@ var notices = map[string]string{
 	"erased":          "Account erased: their personal data has been removed",
 
 	"evaluation-settings": "Evaluation settings saved: they apply to places marked attended from now on",
+	"partnership-saved":   "Your partnership’s details saved",
 	"question-added":      "Question added: evaluations asked from now on include it",
 	"question-changed":    "Question changed: answers already given keep the wording they were given",
 	"question-removed":    "Question removed: answers already given are kept",

@@ -2,10 +2,14 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -128,4 +132,129 @@ func TestAHIPSCourseIsOfferedAndScheduledByAnotherPartnership(t *testing.T) {
 	resp, _ = portsmouth.post(course+"/offer", url.Values{"offered": {"no"}})
 	assert.Equal(t, http.StatusConflict, resp.StatusCode, "the owner always offers its course")
 	assert.Equal(t, 1, f.a.auditCount(t, "course_offered", hantsManager, 0, "{}"), "the offer is audited")
+}
+
+// A partnership's managers keep its name and contact details (issue 22),
+// with a clear message for a mistake and nothing typed lost; and the
+// HIPS-wide figures are seen only by managers of a partnership that shares
+// its own, with each sharing partnership's sessions and places and their
+// sum, never another's that does not share.
+func TestAPartnershipsManagersKeepItsDetailsAndShareItsFigures(t *testing.T) {
+	t.Parallel()
+	a := setup(t)
+	ctx := context.Background()
+	var hampshire int64
+	require.NoError(t, a.pool.QueryRow(ctx, `
+		INSERT INTO partnerships (slug, name, short_name)
+		VALUES ('hampshire', 'Hampshire Safeguarding Children Partnership', 'Hampshire') RETURNING id`).Scan(&hampshire))
+	a.newUser(t, "boss@example.org", "", "manager")
+	hantsManager := a.newUser(t, "hants-boss@example.org", "")
+	_, err := a.pool.Exec(ctx, `INSERT INTO user_roles (user_id, role, partnership_id) VALUES ($1, 'manager', $2)`,
+		hantsManager, hampshire)
+	require.NoError(t, err)
+	// Portsmouth delivered a session yesterday; Hampshire two of its own
+	// course.
+	a.addAttended(t, a.newUser(t, "sam@example.org", ""), 24*time.Hour, 3*time.Hour, "attended")
+	_, err = a.pool.Exec(ctx, `
+		WITH c AS (INSERT INTO courses (slug, title, summary, description, learning_outcomes, audience_description, audiences,
+		                                level, duration, delivery_modes, default_capacity, partnership_id)
+		           SELECT 'hampshire-neglect', 'Neglect in Hampshire', summary, description, learning_outcomes,
+		                  audience_description, audiences, level, duration, delivery_modes, default_capacity, $1
+		           FROM courses ORDER BY id LIMIT 1 RETURNING id, title),
+		     v AS (INSERT INTO venues (name, online, partnership_id) VALUES ('Hampshire online', true, $1) RETURNING id)
+		INSERT INTO sessions (course_id, course_title, venue_id, starts_at, ends_at, booking_cutoff_at, capacity, status,
+		                      meeting_url, partnership_id)
+		SELECT c.id, c.title, v.id, $2::timestamptz - d * interval '1 day', $2::timestamptz - d * interval '1 day' + interval '3 hours',
+		       $2::timestamptz - (d + 3) * interval '1 day', 17, 'completed', 'https://meet.example.org/h', $1
+		FROM c, v, (VALUES (2), (3)) AS days (d)`, hampshire, a.clock.Now())
+	require.NoError(t, err)
+	b, _ := listening(t, a)
+	portsmouth, hants := b.as(t, "boss@example.org"), b.as(t, "hants-boss@example.org")
+
+	// Details: a mistake is shown, nothing typed is lost; then saved.
+	_, page := portsmouth.get("/admin/partnership")
+	assert.Contains(t, page, `value="Portsmouth Safeguarding Children Partnership"`)
+	resp, page := portsmouth.post("/admin/partnership", url.Values{"name": {""}, "short-name": {"Portsmouth"},
+		"email": {"not an address"}, "phone": {"023 9268 8000"}})
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, errorSummary(page), "Enter the partnership’s name")
+	assert.Contains(t, errorSummary(page), "Enter the training team’s email address in the correct format")
+	assert.Contains(t, page, `value="023 9268 8000"`, "what was typed is kept")
+	resp, _ = portsmouth.post("/admin/partnership", url.Values{"name": {"Portsmouth Safeguarding Children Partnership"},
+		"short-name": {"Portsmouth"}, "email": {"training@portsmouthscp.example"}, "phone": {"023 9268 8000"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	var email string
+	var configured bool
+	require.NoError(t, a.pool.QueryRow(ctx, `SELECT email, configured FROM partnerships WHERE id = (SELECT min(id) FROM partnerships)`).
+		Scan(&email, &configured))
+	assert.Equal(t, "training@portsmouthscp.example", email)
+	assert.False(t, configured, "named by the service from now on")
+	var hantsName string
+	require.NoError(t, a.pool.QueryRow(ctx, `SELECT name FROM partnerships WHERE id = $1`, hampshire).Scan(&hantsName))
+	assert.Equal(t, "Hampshire Safeguarding Children Partnership", hantsName, "another partnership's details untouched")
+
+	share := func(c *client, name, short string) {
+		t.Helper()
+		resp, page := c.post("/admin/partnership", url.Values{"name": {name}, "short-name": {short}, "shares-figures": {"yes"}})
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode, errorSummary(page))
+	}
+
+	// Neither shares: Portsmouth sees no one's figures but its own reports.
+	_, page = portsmouth.get("/admin/reports")
+	assert.Contains(t, page, `href="/admin/reports/hips?`)
+	_, page = portsmouth.get("/admin/reports/hips")
+	assert.Contains(t, page, "Your partnership does not share its figures")
+	assert.NotContains(t, page, "Hampshire")
+	share(portsmouth, "Portsmouth Safeguarding Children Partnership", "Portsmouth")
+	b, _ = listening(t, a) // the partnerships read afresh
+	portsmouth, hants = b.as(t, "boss@example.org"), b.as(t, "hants-boss@example.org")
+	_, page = portsmouth.get("/admin/reports/hips")
+	assert.Contains(t, page, "No other partnership shares its figures yet")
+	_, page = hants.get("/admin/reports/hips")
+	assert.Contains(t, page, "Your partnership does not share its figures", "Hampshire does not share, so sees nothing")
+	assert.NotContains(t, page, ">Portsmouth<")
+
+	// Both share: each partnership's row, and the two together.
+	share(hants, "Hampshire Safeguarding Children Partnership", "Hampshire")
+	b, _ = listening(t, a)
+	portsmouth = b.as(t, "boss@example.org")
+	// Portsmouth's own figures, as its delivery report counts them.
+	_, page = portsmouth.get("/admin/reports/delivery")
+	own := strings.Fields(totalRow(page))
+	require.GreaterOrEqual(t, len(own), 7, "Portsmouth's total row: %v", own)
+	pDelivered, err := strconv.Atoi(own[1])
+	require.NoError(t, err)
+	require.Positive(t, pDelivered, "the demo has delivered sessions this year")
+	_, page = portsmouth.get("/admin/reports/hips")
+	table := tableText(page, "table-by-partnership")
+	assert.Contains(t, table, "Hampshire 2 0 0 34", "Hampshire's two sessions of 17 places")
+	assert.Contains(t, table, "Portsmouth "+strings.Join(own[1:], " "), "Portsmouth's row is its own report's total")
+	assert.Contains(t, table, fmt.Sprintf("HIPS %d", pDelivered+2), "the sum")
+}
+
+var (
+	tags      = regexp.MustCompile(`<[^>]+>`)
+	totalRows = regexp.MustCompile(`(?s)<tr class="govuk-table__row app-report-table__total">(.*?)</tr>`)
+)
+
+// tableText is the text of the table with id, its cells one space apart.
+func tableText(page, id string) string {
+	start := strings.Index(page, `id="`+id+`"`)
+	if start < 0 {
+		return ""
+	}
+	end := strings.Index(page[start:], "</table>")
+	if end < 0 {
+		return ""
+	}
+	return strings.Join(strings.Fields(tags.ReplaceAllString(page[start:start+end], " ")), " ")
+}
+
+// totalRow is the text of the first table's totals row on page.
+func totalRow(page string) string {
+	m := totalRows.FindStringSubmatch(page)
+	if m == nil {
+		return ""
+	}
+	return strings.Join(strings.Fields(tags.ReplaceAllString(m[1], " ")), " ")
 }

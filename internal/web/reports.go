@@ -95,7 +95,9 @@ type reportsIndexPage struct {
 	// PackHref is the period's annual pack, every report in one workbook;
 	// PrintHref every report on one page, to print.
 	PackHref, PrintHref string
-	AsOf                string // when the figures were counted
+	// HIPSHref is the HIPS-wide figures, when several partnerships are served.
+	HIPSHref string
+	AsOf     string // when the figures were counted
 }
 
 type reportSummary struct {
@@ -170,6 +172,9 @@ func (r reports) index(c *fiber.Ctx) error {
 	d.PeriodText, d.Query = p.String(), query
 	d.PackHref = "/admin/reports/pack.xlsx?" + p.Query().Encode()
 	d.PrintHref = "/admin/reports/pack?" + query
+	if len(r.allPartnerships(c)) > 1 {
+		d.HIPSHref = "/admin/reports/hips?" + query
+	}
 	for _, k := range reportKinds {
 		content, _, err := r.content(c, k.Slug, p, query)
 		if err != nil {

@@ -10,19 +10,20 @@ import (
 )
 
 const listPartnerships = `-- name: ListPartnerships :many
-SELECT id, slug, name, short_name, coalesce(host, '')::text AS host, email, phone
+SELECT id, slug, name, short_name, coalesce(host, '')::text AS host, email, phone, shares_figures
 FROM partnerships
 ORDER BY id
 `
 
 type ListPartnershipsRow struct {
-	ID        int64
-	Slug      string
-	Name      string
-	ShortName string
-	Host      string
-	Email     string
-	Phone     string
+	ID            int64
+	Slug          string
+	Name          string
+	ShortName     string
+	Host          string
+	Email         string
+	Phone         string
+	SharesFigures bool
 }
 
 // Every partnership, the first (the deployment's own) first.
@@ -43,6 +44,7 @@ func (q *Queries) ListPartnerships(ctx context.Context) ([]ListPartnershipsRow, 
 			&i.Host,
 			&i.Email,
 			&i.Phone,
+			&i.SharesFigures,
 		); err != nil {
 			return nil, err
 		}
@@ -52,6 +54,33 @@ func (q *Queries) ListPartnerships(ctx context.Context) ([]ListPartnershipsRow, 
 		return nil, err
 	}
 	return items, nil
+}
+
+const lockPartnership = `-- name: LockPartnership :one
+SELECT id, name, short_name, email, phone, shares_figures FROM partnerships WHERE id = $1 FOR UPDATE
+`
+
+type LockPartnershipRow struct {
+	ID            int64
+	Name          string
+	ShortName     string
+	Email         string
+	Phone         string
+	SharesFigures bool
+}
+
+func (q *Queries) LockPartnership(ctx context.Context, id int64) (LockPartnershipRow, error) {
+	row := q.db.QueryRow(ctx, lockPartnership, id)
+	var i LockPartnershipRow
+	err := row.Scan(
+		&i.ID,
+		&i.Name,
+		&i.ShortName,
+		&i.Email,
+		&i.Phone,
+		&i.SharesFigures,
+	)
+	return i, err
 }
 
 const nameFirstFromConfig = `-- name: NameFirstFromConfig :execrows
@@ -75,4 +104,34 @@ func (q *Queries) NameFirstFromConfig(ctx context.Context, arg NameFirstFromConf
 		return 0, err
 	}
 	return result.RowsAffected(), nil
+}
+
+const updatePartnership = `-- name: UpdatePartnership :exec
+UPDATE partnerships
+SET name = $1, short_name = $2, email = $3, phone = $4, shares_figures = $5,
+    configured = false, updated_at = now()
+WHERE id = $6
+`
+
+type UpdatePartnershipParams struct {
+	Name          string
+	ShortName     string
+	Email         string
+	Phone         string
+	SharesFigures bool
+	ID            int64
+}
+
+// Its managers' details for it: from now on the service names it, not the
+// configuration.
+func (q *Queries) UpdatePartnership(ctx context.Context, arg UpdatePartnershipParams) error {
+	_, err := q.db.Exec(ctx, updatePartnership,
+		arg.Name,
+		arg.ShortName,
+		arg.Email,
+		arg.Phone,
+		arg.SharesFigures,
+		arg.ID,
+	)
+	return err
 }
