@@ -226,7 +226,7 @@ func (s *Service) askLineManager(ctx context.Context, tx pgx.Tx, q *bookingdb.Qu
 	}}
 	if err := s.outbox.EnqueueAll(ctx, tx, []email.Message{{
 		To: address, ToName: name, Subject: "Approval needed: " + b.PersonName + " – " + b.CourseTitle,
-		Body: l.Text(), HTML: l.HTML(),
+		Body: l.Text(), HTML: l.HTML(), Partnership: partnershipOf(b),
 	}}); err != nil {
 		return fmt.Errorf("email line manager of booking %d: %w", id, err)
 	}
@@ -241,6 +241,7 @@ func (s *Service) askLineManager(ctx context.Context, tx pgx.Tx, q *bookingdb.Qu
 	userID := b.UserID
 	if err := s.outbox.EnqueueAll(ctx, tx, []email.Message{{
 		To: b.PersonEmail, ToName: b.PersonName, Subject: subject, Body: letter.Text(), HTML: letter.HTML(), UserID: &userID,
+		Partnership: partnershipOf(b),
 	}}); err != nil {
 		return fmt.Errorf("email person of booking %d: %w", id, err)
 	}
@@ -441,7 +442,7 @@ func (s *Service) tellLineManager(ctx context.Context, tx pgx.Tx, b bookingdb.Bo
 	}
 	l := email.Letter{Greeting: "Dear " + name + ",", From: s.from(signerOf(b)), Blocks: []email.Block{email.Para(said), what}}
 	if err := s.outbox.EnqueueAll(ctx, tx, []email.Message{{
-		To: address, ToName: name, Subject: subject, Body: l.Text(), HTML: l.HTML(),
+		To: address, ToName: name, Subject: subject, Body: l.Text(), HTML: l.HTML(), Partnership: partnershipOf(b),
 	}}); err != nil {
 		return fmt.Errorf("email line manager of booking %d: %w", b.ID, err)
 	}

@@ -141,19 +141,19 @@ func (s *Service) messagesFor(ctx context.Context, q *bookingdb.Queries, rows []
 			subject, letter := s.compose(old, msgMovedFrom)
 			messages = append(messages, email.Message{
 				To: b.PersonEmail, ToName: b.PersonName, Subject: subject, Body: letter.Text(), HTML: letter.HTML(), UserID: &userID,
-				Calendar: s.calendar(old, msgMovedFrom),
+				Calendar: s.calendar(old, msgMovedFrom), Partnership: partnershipOf(old),
 			})
 		}
 		subject, letter := s.compose(b, kind)
 		messages = append(messages, email.Message{
 			To: b.PersonEmail, ToName: b.PersonName, Subject: subject, Body: letter.Text(), HTML: letter.HTML(), UserID: &userID,
-			Calendar: s.calendar(b, kind),
+			Calendar: s.calendar(b, kind), Partnership: partnershipOf(b),
 		})
 		if kind == msgAbsent && b.LineManagerEmail != "" {
 			lm := s.lineManagerAbsence(b)
 			messages = append(messages, email.Message{
 				To: b.LineManagerEmail, ToName: b.LineManagerName, Subject: "Non-attendance: " + b.PersonName + " – " + b.CourseTitle,
-				Body: lm.Text(), HTML: lm.HTML(),
+				Body: lm.Text(), HTML: lm.HTML(), Partnership: partnershipOf(b),
 			})
 		}
 	}
@@ -231,6 +231,16 @@ func (s *Service) host() string {
 // TRAINING_PHONE), as is the first partnership until it is given details of
 // its own, so a deployment with one partnership writes as it always did.
 type signer struct{ name, email, phone string }
+
+// partnershipOf is the partnership whose email one about b is: its
+// session's (nil for a row read without it, which the service then keeps).
+func partnershipOf(b bookingdb.BookingDetail) *int64 {
+	if b.PartnershipID == 0 {
+		return nil
+	}
+	id := b.PartnershipID
+	return &id
+}
 
 // signerOf is the partnership of b's session.
 func signerOf(b bookingdb.BookingDetail) signer {

@@ -116,7 +116,7 @@ func (s *Service) tellTrainer(ctx context.Context, tx pgx.Tx, se bookingdb.Sessi
 	userID := t.ID
 	if _, err := s.outbox.Enqueue(ctx, tx, email.Message{
 		To: t.Email, ToName: t.FullName, Subject: subject, Body: letter.Text(), HTML: letter.HTML(), UserID: &userID,
-		Calendar: cal,
+		Calendar: cal, Partnership: &se.PartnershipID,
 	}); err != nil {
 		return fmt.Errorf("email trainer %d about session %d: %w", t.ID, se.ID, err)
 	}

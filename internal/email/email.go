@@ -43,6 +43,10 @@ type Message struct {
 	HTML     string    // optional HTML version of Body
 	Calendar *Calendar // optional invitation, nil for none
 	UserID   *int64    // the account it concerns, if any
+	// Partnership is whose email it is: the partnership of the session,
+	// booking or request it is about. Nil: the acting manager's
+	// partnership, else the service's (an email about an account alone).
+	Partnership *int64
 
 	// messageKey, set by the worker for a stored email, is the part of the
 	// Message-ID before the @: the same on every attempt to send it.
@@ -184,12 +188,13 @@ func (o *Outbox) Enqueue(ctx context.Context, tx pgx.Tx, m Message) (int64, erro
 		return 0, err
 	}
 	p := emaildb.InsertEmailParams{
-		ToAddress: m.To,
-		ToName:    m.ToName,
-		Subject:   m.Subject,
-		BodyText:  m.Body,
-		BodyHtml:  m.HTML,
-		UserID:    m.UserID,
+		ToAddress:     m.To,
+		ToName:        m.ToName,
+		Subject:       m.Subject,
+		BodyText:      m.Body,
+		BodyHtml:      m.HTML,
+		UserID:        m.UserID,
+		PartnershipID: m.Partnership,
 	}
 	if c := m.Calendar; c != nil {
 		p.CalendarMethod, p.CalendarIcs, p.CalendarFilename = c.Method, string(c.Data), c.Filename

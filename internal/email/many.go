@@ -42,6 +42,11 @@ func (o *Outbox) EnqueueAll(ctx context.Context, tx pgx.Tx, messages []Message, 
 		p.CalendarIcses = append(p.CalendarIcses, ics)
 		p.CalendarFilenames = append(p.CalendarFilenames, filename)
 		p.UserIds = append(p.UserIds, user)
+		var partnership int64
+		if m.Partnership != nil {
+			partnership = *m.Partnership
+		}
+		p.PartnershipIds = append(p.PartnershipIds, partnership)
 	}
 	ids, err := emaildb.New(tx).InsertEmails(ctx, p)
 	if err != nil {

@@ -144,6 +144,32 @@ func TestOneAccountBooksAnyPartnershipsSessions(t *testing.T) {
 		SELECT count(DISTINCT s.partnership_id) FROM bookings b JOIN sessions s ON s.id = b.session_id
 		JOIN users u ON u.id = b.user_id WHERE u.email = 'sam@example.org' AND b.status = 'confirmed'`).Scan(&partnerships))
 	assert.Equal(t, 2, partnerships, "one account, places with two partnerships")
+
+	// Each partnership's managers see its emails, not the other's.
+	b.newUser(t, "boss@example.org", "", "manager")
+	hantsManager := b.newUser(t, "hants-boss@example.org", "")
+	_, err := a.pool.Exec(ctx, `
+		INSERT INTO user_roles (user_id, role, partnership_id)
+		VALUES ($1, 'manager', (SELECT id FROM partnerships WHERE slug = 'hampshire'))`, hantsManager)
+	require.NoError(t, err)
+	var hantsEmail, portsmouthEmail int64
+	require.NoError(t, a.pool.QueryRow(ctx, `
+		SELECT (SELECT min(id) FROM emails WHERE to_address = 'sam@example.org' AND strpos(body_text, 'Exploitation in Hampshire') > 0),
+		       (SELECT min(id) FROM emails WHERE to_address = 'sam@example.org' AND strpos(body_text, $1) > 0)`,
+		portsmouthTitle).Scan(&hantsEmail, &portsmouthEmail))
+	for _, m := range []struct {
+		who        string
+		own, other int64
+	}{{"hants-boss@example.org", hantsEmail, portsmouthEmail}, {"boss@example.org", portsmouthEmail, hantsEmail}} {
+		c := b.as(t, m.who)
+		resp, _ := c.get(fmt.Sprintf("/admin/emails/%d", m.own))
+		assert.Equal(t, http.StatusOK, resp.StatusCode, "%s sees their partnership's email", m.who)
+		resp, _ = c.get(fmt.Sprintf("/admin/emails/%d", m.other))
+		assert.Equal(t, http.StatusNotFound, resp.StatusCode, "%s does not see the other partnership's", m.who)
+		_, page := c.get("/admin/emails")
+		assert.Contains(t, page, fmt.Sprintf("/admin/emails/%d\"", m.own))
+		assert.NotContains(t, page, fmt.Sprintf("/admin/emails/%d\"", m.other))
+	}
 }
 
 // A training request goes to the partnership the agency chooses (issue 22):

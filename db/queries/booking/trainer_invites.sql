@@ -6,7 +6,7 @@ SELECT s.id, s.course_title, s.status, s.sequence, s.starts_at, s.ends_at, s.mee
        concat_ws(', ', nullif(v.address_line1, ''), nullif(v.address_line2, ''), nullif(v.town, ''), nullif(v.postcode, ''))::text AS venue_address,
        c.summary AS course_summary,
        pp.name AS partnership_name, pp.email AS partnership_email, pp.phone AS partnership_phone,
-       pp.configured AS partnership_configured
+       pp.configured AS partnership_configured, s.partnership_id
 FROM sessions s
 JOIN venues v ON v.id = s.venue_id
 JOIN courses c ON c.id = s.course_id

@@ -1,15 +1,18 @@
 -- Outgoing email: written with its cause, delivered by a job, kept for /admin/emails.
 
 -- name: InsertEmail :one
+-- An email names its partnership, else it is the acting manager's, else
+-- the service's (NULL).
 INSERT INTO emails (to_address, to_name, subject, body_text, body_html,
-                    calendar_method, calendar_ics, calendar_filename, user_id)
+                    calendar_method, calendar_ics, calendar_filename, user_id, partnership_id)
 VALUES (@to_address, @to_name, @subject, @body_text, @body_html,
-        @calendar_method, @calendar_ics, @calendar_filename, sqlc.narg(user_id))
+        @calendar_method, @calendar_ics, @calendar_filename, sqlc.narg(user_id),
+        coalesce(sqlc.narg(partnership_id)::bigint, acting_partnership_id()))
 RETURNING id;
 
 -- name: GetEmail :one
 SELECT id, to_address, to_name, subject, body_text, user_id, created_at, sent_at, attempts, last_error,
-       body_html, calendar_method, calendar_ics, calendar_filename, message_token, failed_at, claimed_until
+       body_html, calendar_method, calendar_ics, calendar_filename, message_token, failed_at, claimed_until, partnership_id
 FROM emails
 WHERE id = @id;
 
@@ -26,7 +29,7 @@ SET claimed_until = now() + make_interval(secs => @lease_seconds::double precisi
 WHERE id = ANY(@ids::bigint[]) AND sent_at IS NULL AND failed_at IS NULL
   AND (claimed_until IS NULL OR claimed_until <= now())
 RETURNING id, to_address, to_name, subject, body_text, user_id, created_at, sent_at, attempts, last_error,
-          body_html, calendar_method, calendar_ics, calendar_filename, message_token, failed_at, claimed_until;
+          body_html, calendar_method, calendar_ics, calendar_filename, message_token, failed_at, claimed_until, partnership_id;
 
 -- name: MarkEmailsSent :exec
 -- Once delivered, the bodies go: they may hold a single-use link. The

@@ -63,7 +63,7 @@ SELECT s.id, s.course_title, s.status, s.sequence, s.starts_at, s.ends_at, s.mee
        concat_ws(', ', nullif(v.address_line1, ''), nullif(v.address_line2, ''), nullif(v.town, ''), nullif(v.postcode, ''))::text AS venue_address,
        c.summary AS course_summary,
        pp.name AS partnership_name, pp.email AS partnership_email, pp.phone AS partnership_phone,
-       pp.configured AS partnership_configured
+       pp.configured AS partnership_configured, s.partnership_id
 FROM sessions s
 JOIN venues v ON v.id = s.venue_id
 JOIN courses c ON c.id = s.course_id
@@ -89,6 +89,7 @@ type SessionForTrainerInvitesRow struct {
 	PartnershipEmail      string
 	PartnershipPhone      string
 	PartnershipConfigured bool
+	PartnershipID         int64
 }
 
 // A session as its trainers' invitations describe it, locked so that two
@@ -113,6 +114,7 @@ func (q *Queries) SessionForTrainerInvites(ctx context.Context, id int64) (Sessi
 		&i.PartnershipEmail,
 		&i.PartnershipPhone,
 		&i.PartnershipConfigured,
+		&i.PartnershipID,
 	)
 	return i, err
 }

@@ -16,7 +16,7 @@ SET claimed_until = now() + make_interval(secs => $1::double precision)
 WHERE id = ANY($2::bigint[]) AND sent_at IS NULL AND failed_at IS NULL
   AND (claimed_until IS NULL OR claimed_until <= now())
 RETURNING id, to_address, to_name, subject, body_text, user_id, created_at, sent_at, attempts, last_error,
-          body_html, calendar_method, calendar_ics, calendar_filename, message_token, failed_at, claimed_until
+          body_html, calendar_method, calendar_ics, calendar_filename, message_token, failed_at, claimed_until, partnership_id
 `
 
 type ClaimEmailsParams struct {
@@ -58,6 +58,7 @@ func (q *Queries) ClaimEmails(ctx context.Context, arg ClaimEmailsParams) ([]Ema
 			&i.MessageToken,
 			&i.FailedAt,
 			&i.ClaimedUntil,
+			&i.PartnershipID,
 		); err != nil {
 			return nil, err
 		}
@@ -107,7 +108,7 @@ func (q *Queries) CountEmailsFailedSince(ctx context.Context, since time.Time) (
 
 const getEmail = `-- name: GetEmail :one
 SELECT id, to_address, to_name, subject, body_text, user_id, created_at, sent_at, attempts, last_error,
-       body_html, calendar_method, calendar_ics, calendar_filename, message_token, failed_at, claimed_until
+       body_html, calendar_method, calendar_ics, calendar_filename, message_token, failed_at, claimed_until, partnership_id
 FROM emails
 WHERE id = $1
 `
@@ -133,6 +134,7 @@ func (q *Queries) GetEmail(ctx context.Context, id int64) (Email, error) {
 		&i.MessageToken,
 		&i.FailedAt,
 		&i.ClaimedUntil,
+		&i.PartnershipID,
 	)
 	return i, err
 }
@@ -140,9 +142,10 @@ func (q *Queries) GetEmail(ctx context.Context, id int64) (Email, error) {
 const insertEmail = `-- name: InsertEmail :one
 
 INSERT INTO emails (to_address, to_name, subject, body_text, body_html,
-                    calendar_method, calendar_ics, calendar_filename, user_id)
+                    calendar_method, calendar_ics, calendar_filename, user_id, partnership_id)
 VALUES ($1, $2, $3, $4, $5,
-        $6, $7, $8, $9)
+        $6, $7, $8, $9,
+        coalesce($10::bigint, acting_partnership_id()))
 RETURNING id
 `
 
@@ -156,9 +159,12 @@ type InsertEmailParams struct {
 	CalendarIcs      string
 	CalendarFilename string
 	UserID           *int64
+	PartnershipID    *int64
 }
 
 // Outgoing email: written with its cause, delivered by a job, kept for /admin/emails.
+// An email names its partnership, else it is the acting manager's, else
+// the service's (NULL).
 func (q *Queries) InsertEmail(ctx context.Context, arg InsertEmailParams) (int64, error) {
 	row := q.db.QueryRow(ctx, insertEmail,
 		arg.ToAddress,
@@ -170,6 +176,7 @@ func (q *Queries) InsertEmail(ctx context.Context, arg InsertEmailParams) (int64
 		arg.CalendarIcs,
 		arg.CalendarFilename,
 		arg.UserID,
+		arg.PartnershipID,
 	)
 	var id int64
 	err := row.Scan(&id)

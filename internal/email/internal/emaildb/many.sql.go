@@ -12,14 +12,15 @@ import (
 const insertEmails = `-- name: InsertEmails :many
 
 INSERT INTO emails (to_address, to_name, subject, body_text, body_html,
-                    calendar_method, calendar_ics, calendar_filename, user_id)
+                    calendar_method, calendar_ics, calendar_filename, user_id, partnership_id)
 SELECT m.to_address, m.to_name, m.subject, m.body_text, m.body_html,
-       m.calendar_method, m.calendar_ics, m.calendar_filename, nullif(m.user_id, 0)
+       m.calendar_method, m.calendar_ics, m.calendar_filename, nullif(m.user_id, 0),
+       coalesce(nullif(m.partnership_id, 0), acting_partnership_id())
 FROM (SELECT unnest($1::text[]) AS to_address, unnest($2::text[]) AS to_name,
              unnest($3::text[]) AS subject, unnest($4::text[]) AS body_text,
              unnest($5::text[]) AS body_html, unnest($6::text[]) AS calendar_method,
              unnest($7::text[]) AS calendar_ics, unnest($8::text[]) AS calendar_filename,
-             unnest($9::bigint[]) AS user_id) AS m
+             unnest($9::bigint[]) AS user_id, unnest($10::bigint[]) AS partnership_id) AS m
 RETURNING id
 `
 
@@ -33,12 +34,14 @@ type InsertEmailsParams struct {
 	CalendarIcses     []string
 	CalendarFilenames []string
 	UserIds           []int64
+	PartnershipIds    []int64
 }
 
 // Outgoing email written in bulk: everyone a change to a session concerns, in one statement.
 // One row per element of the arrays, which are all the same length (set-
 // returning functions side by side in a select list advance together); a
-// user id of 0 is an email about no account.
+// user id of 0 is an email about no account; a partnership id of 0, one
+// of the acting manager's partnership, else the service's.
 func (q *Queries) InsertEmails(ctx context.Context, arg InsertEmailsParams) ([]int64, error) {
 	rows, err := q.db.Query(ctx, insertEmails,
 		arg.ToAddresses,
@@ -50,6 +53,7 @@ func (q *Queries) InsertEmails(ctx context.Context, arg InsertEmailsParams) ([]i
 		arg.CalendarIcses,
 		arg.CalendarFilenames,
 		arg.UserIds,
+		arg.PartnershipIds,
 	)
 	if err != nil {
 		return nil, err

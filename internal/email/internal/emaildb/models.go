@@ -34,4 +34,5 @@ type Email struct {
 	MessageToken     string
 	FailedAt         *time.Time
 	ClaimedUntil     *time.Time
+	PartnershipID    *int64
 }
