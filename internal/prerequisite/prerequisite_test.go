@@ -23,6 +23,7 @@ import (
 	"github.com/pscp/booktraining/internal/pgtest"
 	"github.com/pscp/booktraining/internal/prerequisite"
 	"github.com/pscp/booktraining/internal/privacy"
+	"github.com/pscp/booktraining/internal/scope"
 	"github.com/pscp/booktraining/internal/services"
 	"github.com/pscp/booktraining/internal/validation"
 )
@@ -453,4 +454,47 @@ func TestPersonalData(t *testing.T) {
 
 func privacyPerson(a actor.Actor) privacy.Person {
 	return privacy.Person{ID: a.ID, Email: a.Email, Name: a.Name}
+}
+
+// A person's training record is theirs with every partnership (issue 22):
+// Hampshire's manager adds someone to Hampshire's session of a HIPS course
+// whose prerequisite they completed with Portsmouth, and is told the
+// prerequisite's name for someone who has not, though Hampshire's manager
+// sees neither Portsmouth's course nor its places.
+func TestAPrerequisiteMetWithAnotherPartnershipCounts(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	level2, level3 := f.courses[0], f.courses[1]
+	f.require(t, level3, level2, "36")
+	var hampshire int64
+	require.NoError(t, f.pool.QueryRow(f.ctx, `
+		INSERT INTO partnerships (slug, name, short_name)
+		VALUES ('hampshire', 'Hampshire Safeguarding Children Partnership', 'Hampshire') RETURNING id`).Scan(&hampshire))
+	_, err := f.pool.Exec(f.ctx, `UPDATE courses SET shared = true WHERE id = $1`, level3)
+	require.NoError(t, err)
+	_, err = f.pool.Exec(f.ctx, `INSERT INTO course_offers (course_id, partnership_id) VALUES ($1, $2)`, level3, hampshire)
+	require.NoError(t, err)
+	hants := f.session(t, level3, start.Add(30*day))
+	_, err = f.pool.Exec(f.ctx, `
+		WITH v AS (INSERT INTO venues (name, online, partnership_id) VALUES ('Hampshire online', true, $2) RETURNING id)
+		UPDATE sessions SET partnership_id = $2, venue_id = (SELECT id FROM v) WHERE id = $1`, hants, hampshire)
+	require.NoError(t, err)
+	mctx := scope.Managing(actor.With(f.ctx, f.manager), hampshire)
+	var seen int
+	require.NoError(t, f.pool.QueryRow(mctx, `SELECT count(*) FROM courses WHERE id = $1`, level2).Scan(&seen))
+	require.Zero(t, seen, "Hampshire's manager cannot see Portsmouth's course")
+
+	ana := f.person(t, "ana@example.org", "Ana Answers")
+	f.attended(t, ana, f.session(t, level2, start.Add(-7*day)))
+	_, err = f.svc.Bookings.AddPerson(mctx, hants, ana.Email, details(), false, booking.Overrides{})
+	require.NoError(t, err, "completed with Portsmouth: met for Hampshire's session")
+
+	sam := f.person(t, "sam@example.org", "Sam Social")
+	_, err = f.svc.Bookings.AddPerson(mctx, hants, sam.Email, details(), false, booking.Overrides{})
+	var missing *prerequisite.MissingError
+	require.ErrorAs(t, err, &missing)
+	require.Len(t, missing.Missing, 1)
+	var title string
+	require.NoError(t, f.pool.QueryRow(f.ctx, `SELECT title FROM courses WHERE id = $1`, level2).Scan(&title))
+	assert.Equal(t, title, missing.Missing[0].Title, "the missing course is named")
 }

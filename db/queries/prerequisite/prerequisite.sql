@@ -28,27 +28,16 @@ DELETE FROM course_prerequisites WHERE course_id = @course_id AND requires_cours
 -- meet for a session starting at the reference time: a place marked
 -- attended or late on a session of the required course that ended by now
 -- and within the months before the reference time, or a confirmed claim
--- with its completion date (a London date) in that window.
-WITH r AS (
-    SELECT sqlc.arg(ref)::timestamptz AS ref, sqlc.arg(now)::timestamptz AS now, sqlc.arg(user_id)::bigint AS user_id
-)
-SELECT p.requires_course_id, c.title, c.slug, p.within_months
-FROM r, course_prerequisites p
-JOIN courses c ON c.id = p.requires_course_id
+-- with its completion date (a London date) in that window. The record is
+-- the person's with every partnership, and a required course may be
+-- another partnership's (migration 00057).
+SELECT p.requires_course_id, course_title(p.requires_course_id)::text AS title,
+       course_slug(p.requires_course_id)::text AS slug, p.within_months
+FROM course_prerequisites p
 WHERE p.course_id = sqlc.arg(course_id)
-  AND NOT EXISTS (
-      SELECT 1 FROM bookings b JOIN sessions s ON s.id = b.session_id
-      WHERE b.user_id = r.user_id AND s.course_id = p.requires_course_id
-        AND b.status = 'confirmed' AND b.attendance IN ('attended', 'late')
-        AND s.ends_at <= r.now AND s.ends_at <= r.ref
-        AND (p.within_months IS NULL OR s.ends_at >= r.ref - p.within_months * interval '1 month'))
-  AND NOT EXISTS (
-      SELECT 1 FROM prior_learning_claims l
-      WHERE l.user_id = r.user_id AND l.course_id = p.requires_course_id AND l.status = 'confirmed'
-        AND l.completed_on <= (r.ref AT TIME ZONE 'Europe/London')::date
-        AND (p.within_months IS NULL
-             OR l.completed_on >= ((r.ref AT TIME ZONE 'Europe/London') - p.within_months * interval '1 month')::date))
-ORDER BY c.title, c.id;
+  AND NOT has_completed(sqlc.arg(user_id)::bigint, p.requires_course_id, p.within_months,
+                        sqlc.arg(ref)::timestamptz, sqlc.arg(now)::timestamptz)
+ORDER BY 2, 1;
 
 -- name: SessionCourse :one
 SELECT course_id, starts_at FROM sessions WHERE id = @id;
