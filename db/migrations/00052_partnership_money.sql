@@ -178,8 +178,12 @@ END $$;
 -- +goose StatementEnd
 
 DROP TRIGGER agencies_recheck_charge_to_decide ON agencies;
-CREATE TRIGGER agency_partnerships_recheck_charge_to_decide AFTER INSERT OR DELETE OR UPDATE ON agency_partnerships
+CREATE TRIGGER agency_partnerships_recheck_charge_to_decide AFTER INSERT OR DELETE ON agency_partnerships
     FOR EACH ROW EXECUTE FUNCTION bookings_recheck_charge_to_decide_by_amount();
+CREATE TRIGGER agency_partnerships_recheck_charge_to_decide_update AFTER UPDATE ON agency_partnerships
+    FOR EACH ROW WHEN ((OLD.partnership_id, OLD.agency_id, OLD.charging_band)
+                       IS DISTINCT FROM (NEW.partnership_id, NEW.agency_id, NEW.charging_band))
+    EXECUTE FUNCTION bookings_recheck_charge_to_decide_by_amount();
 DROP TRIGGER sessions_recheck_charge_to_decide ON sessions;
 CREATE TRIGGER sessions_recheck_charge_to_decide AFTER UPDATE OF status, course_id, partnership_id ON sessions
     FOR EACH ROW WHEN ((OLD.status = 'cancelled') <> (NEW.status = 'cancelled') OR OLD.course_id <> NEW.course_id
@@ -222,6 +226,7 @@ DROP TRIGGER sessions_recheck_charge_to_decide ON sessions;
 CREATE TRIGGER sessions_recheck_charge_to_decide AFTER UPDATE OF status, course_id ON sessions
     FOR EACH ROW WHEN ((OLD.status = 'cancelled') <> (NEW.status = 'cancelled') OR OLD.course_id <> NEW.course_id)
     EXECUTE FUNCTION bookings_recheck_charge_to_decide_by_amount();
+DROP TRIGGER agency_partnerships_recheck_charge_to_decide_update ON agency_partnerships;
 DROP TRIGGER agency_partnerships_recheck_charge_to_decide ON agency_partnerships;
 
 -- The first partnership's bands go back to the agencies.
