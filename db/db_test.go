@@ -337,3 +337,83 @@ func TestASinglePartnershipsDatabaseBecomesTheFirstPartnership(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, before, rows(), "rolled back with nothing lost")
 }
+
+// Each partnership's money (issue 22, migration 00052): every agency's band,
+// every price and the charge policy as they were become the first
+// partnership's, so one partnership charges exactly as before; a partnership
+// there already gets the policy every partnership starts with; rolling back
+// gives the first partnership's bands back to the agencies.
+func TestEachPartnershipsMoneyStartsAsTheFirstsBands(t *testing.T) {
+	t.Parallel()
+	pool, _ := pgtest.NewEmpty(t)
+	ctx := context.Background()
+	sqlDB := stdlib.OpenDBFromPool(pool)
+	defer sqlDB.Close()
+	p := provider(t, sqlDB)
+	_, err := p.UpTo(ctx, 51)
+	require.NoError(t, err)
+	_, err = pool.Exec(ctx, `
+		INSERT INTO agencies (name, sector, charging_band)
+		VALUES ('Police', 'police', 'partner'), ('School', 'education', 'contributing'), ('Nursery', 'private_independent', 'non_contributing');
+		INSERT INTO courses (slug, title, summary, description, learning_outcomes, audience_description, audiences,
+		                     level, duration, delivery_modes, default_capacity)
+		VALUES ('a-course', 'A course', 'Summary', 'Description', ARRAY['Outcome'], 'Everyone', ARRAY['everyone'],
+		        1, 'half_day', ARRAY['in_person'], 20);
+		INSERT INTO course_prices (course_id, charging_band, amount_pence)
+		SELECT id, 'non_contributing', 4000 FROM courses;
+		UPDATE charge_policy SET amount_pence = 1234 WHERE kind = 'late_cancellation' AND charging_band = 'contributing';
+		INSERT INTO partnerships (slug, name, short_name) VALUES ('southampton', 'Southampton Safeguarding Children Partnership', 'Southampton');`)
+	require.NoError(t, err)
+	bands := func() string {
+		var s string
+		require.NoError(t, pool.QueryRow(ctx, `SELECT string_agg(name || '=' || charging_band, ',' ORDER BY id) FROM agencies`).Scan(&s))
+		return s
+	}
+	before := bands()
+
+	_, err = p.UpTo(ctx, 52)
+	require.NoError(t, err)
+	var got string
+	require.NoError(t, pool.QueryRow(ctx, `
+		SELECT string_agg(a.name || '=' || ap.charging_band, ',' ORDER BY a.id)
+		FROM agency_partnerships ap JOIN agencies a ON a.id = ap.agency_id
+		WHERE ap.partnership_id = first_partnership_id()`).Scan(&got))
+	assert.Equal(t, before, got, "every band is the first partnership's")
+	var elsewhere int
+	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM agency_partnerships WHERE partnership_id <> first_partnership_id()`).Scan(&elsewhere))
+	assert.Zero(t, elsewhere, "no agency is put in another partnership's area")
+	require.NoError(t, pool.QueryRow(ctx, `
+		SELECT string_agg(concat_ws(':', (cp.partnership_id = c.partnership_id), cp.charging_band, cp.amount_pence), ',')
+		FROM course_prices cp JOIN courses c ON c.id = cp.course_id`).Scan(&got))
+	assert.Equal(t, "t:non_contributing:4000", got, "the price is its course's partnership's")
+	require.NoError(t, pool.QueryRow(ctx, `
+		SELECT string_agg(concat_ws(':', p.slug, count), ',' ORDER BY p.id) FROM (
+			SELECT partnership_id, count(*) FROM charge_policy GROUP BY partnership_id) x JOIN partnerships p ON p.id = x.partnership_id`).Scan(&got))
+	assert.Equal(t, "portsmouth:12,southampton:12", got, "every partnership has the whole policy")
+	require.NoError(t, pool.QueryRow(ctx, `
+		SELECT string_agg(p.slug || '=' || cp.amount_pence, ',' ORDER BY p.id)
+		FROM charge_policy cp JOIN partnerships p ON p.id = cp.partnership_id
+		WHERE cp.kind = 'late_cancellation' AND cp.charging_band = 'contributing' AND cp.duration = 'full_day'`).Scan(&got))
+	assert.Equal(t, "portsmouth=1234,southampton=10000", got, "the first keeps its policy; another starts from the defaults")
+
+	// A partnership made later gets the default policy; an agency listed by
+	// the service is in the first partnership's area with the band it was
+	// listed with.
+	_, err = pool.Exec(ctx, `
+		INSERT INTO partnerships (slug, name, short_name) VALUES ('hampshire', 'Hampshire Safeguarding Children Partnership', 'Hampshire');
+		INSERT INTO agencies (name, sector, charging_band) VALUES ('Scouts', 'voluntary_community', 'contributing');`)
+	require.NoError(t, err)
+	require.NoError(t, pool.QueryRow(ctx, `
+		SELECT concat_ws(',', (SELECT count(*) FROM charge_policy cp JOIN partnerships p ON p.id = cp.partnership_id WHERE p.slug = 'hampshire'),
+		                      (SELECT string_agg(ap.charging_band || '@' || (ap.partnership_id = first_partnership_id()), ';')
+		                       FROM agency_partnerships ap JOIN agencies a ON a.id = ap.agency_id WHERE a.name = 'Scouts'))`).Scan(&got))
+	assert.Equal(t, "12,contributing@true", got)
+
+	_, err = pool.Exec(ctx, `UPDATE agency_partnerships SET charging_band = 'partner'
+		WHERE agency_id = (SELECT id FROM agencies WHERE name = 'School') AND partnership_id = first_partnership_id()`)
+	require.NoError(t, err)
+	_, err = p.DownTo(ctx, 51)
+	require.NoError(t, err)
+	assert.Equal(t, "Police=partner,School=partner,Nursery=non_contributing,Scouts=contributing", bands(),
+		"rolled back, the first partnership's bands are the agencies'")
+}

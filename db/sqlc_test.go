@@ -142,6 +142,7 @@ var owners = map[string]string{
 	"charges":                 "payment",
 	"charge_policy":           "payment",
 	"course_prices":           "payment",
+	"agency_partnerships":     "agency", // each partnership's band for an agency
 	"stripe_events":           "payment",
 	"bookings":                "booking",
 	"booking_reminders":       "booking",

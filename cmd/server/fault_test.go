@@ -495,7 +495,7 @@ func makeWorkload(t *testing.T, ctx context.Context, pool *pgxpool.Pool, due tim
 	_, err = pool.Exec(ctx, `DELETE FROM course_prices WHERE course_id = $1`, freeCourse)
 	require.NoError(t, err)
 	_, err = pool.Exec(ctx, `INSERT INTO course_prices (course_id, charging_band, amount_pence) VALUES ($1, 'non_contributing', 8000)
-		ON CONFLICT (course_id, charging_band) DO UPDATE SET amount_pence = 8000`, paidCourse)
+		ON CONFLICT (course_id, partnership_id, charging_band) DO UPDATE SET amount_pence = 8000`, paidCourse)
 	require.NoError(t, err)
 
 	made := 0

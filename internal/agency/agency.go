@@ -28,7 +28,7 @@ type Agency struct {
 	ID                  int64
 	Name                string
 	Sector              Sector
-	Band                ChargingBand
+	Band                ChargingBand // the band the managing partnership (or the first) gives it
 	BillingContactName  string
 	BillingContactEmail string
 	RetiredAt           *time.Time // people can no longer choose it
@@ -237,13 +237,20 @@ func (s *Service) Update(ctx context.Context, id int64, f Form) error {
 		}
 		now := s.now()
 		err = q.UpdateAgency(ctx, agencydb.UpdateAgencyParams{
-			ID: id, Name: a.Name, Sector: string(a.Sector), ChargingBand: string(a.Band),
+			ID: id, Name: a.Name, Sector: string(a.Sector),
 			BillingContactName: a.BillingContactName, BillingContactEmail: a.BillingContactEmail, Now: now,
 		})
 		if pgerr.Violates(err, uniqueName) {
 			return nameTaken()
 		} else if err != nil {
 			return fmt.Errorf("update agency %d: %w", id, err)
+		}
+		// The band is the managing partnership's own (issue 22): another
+		// partnership's stays as it is.
+		if old.ChargingBand != string(a.Band) {
+			if err := q.SetAgencyBand(ctx, agencydb.SetAgencyBandParams{AgencyID: id, ChargingBand: string(a.Band), Now: now}); err != nil {
+				return fmt.Errorf("set the band of agency %d: %w", id, err)
+			}
 		}
 		if old.BillingContactEmail == "" && a.BillingContactEmail != "" && s.BillingContactAdded != nil {
 			if err := s.BillingContactAdded(ctx, tx, id); err != nil {

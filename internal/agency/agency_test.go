@@ -17,6 +17,7 @@ import (
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/agency"
 	"github.com/pscp/booktraining/internal/pgtest"
+	"github.com/pscp/booktraining/internal/scope"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -280,4 +281,61 @@ func TestAgenciesListedAPageAtATime(t *testing.T) {
 	zero, err := f.svc.List(f.ctx, 0)
 	require.NoError(t, err)
 	assert.Equal(t, 1, zero.Page)
+}
+
+// Each partnership's manager sees and edits the band their own partnership
+// gives an agency (issue 22); the other partnership's stays as it was, and
+// an agency a manager lists is in their partnership's area.
+func TestAManagersBandIsTheirPartnerships(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	var a, b, council int64
+	require.NoError(t, f.pool.QueryRow(f.ctx, `
+		SELECT first_partnership_id(), (SELECT id FROM agencies WHERE name = 'Portsmouth City Council')`).Scan(&a, &council))
+	require.NoError(t, f.pool.QueryRow(f.ctx, `INSERT INTO partnerships (slug, name, short_name)
+		VALUES ('hampshire', 'Hampshire Safeguarding Children Partnership', 'Hampshire') RETURNING id`).Scan(&b))
+	asA, asB := scope.Managing(f.as("203.0.113.9"), a), scope.Managing(f.as("203.0.113.9"), b)
+	bands := func() string {
+		t.Helper()
+		var s string
+		require.NoError(t, f.pool.QueryRow(f.ctx, `
+			SELECT coalesce(string_agg(CASE partnership_id WHEN $2 THEN 'a' ELSE 'b' END || '=' || charging_band, ',' ORDER BY partnership_id <> $2), '')
+			FROM agency_partnerships WHERE agency_id = $1`, council, a).Scan(&s))
+		return s
+	}
+	require.Equal(t, "a=partner", bands())
+
+	// Not in b's area: b's manager sees it as non-contributing, and saving
+	// its other details does not put it in b's area.
+	got, err := f.svc.Get(asB, council)
+	require.NoError(t, err)
+	assert.Equal(t, agency.BandNonContributing, got.Band)
+	form := agency.FormOf(got)
+	form.BillingContactEmail = "finance@portsmouthcc.example.org"
+	require.NoError(t, f.svc.Update(asB, council, form))
+	assert.Equal(t, "a=partner", bands())
+
+	// b's manager makes it b's contributing agency: a's band stays.
+	form.Band = string(agency.BandContributing)
+	require.NoError(t, f.svc.Update(asB, council, form))
+	assert.Equal(t, "a=partner,b=contributing", bands())
+	got, err = f.svc.Get(asA, council)
+	require.NoError(t, err)
+	assert.Equal(t, agency.BandPartner, got.Band, "a's manager sees a's band")
+	list, err := f.svc.List(asB, 1)
+	require.NoError(t, err)
+	require.Len(t, list.Agencies, 1)
+	assert.Equal(t, agency.BandContributing, list.Agencies[0].Band, "b's manager's list shows b's band")
+	assert.Equal(t, []string{
+		`{"billing_contact_email": {"to": "finance@portsmouthcc.example.org", "from": ""}}`,
+		`{"charging_band": {"to": "contributing", "from": "non_contributing"}}`,
+	}, f.events(t, "agency_updated"))
+
+	// An agency b's manager lists is in b's area only.
+	made, err := f.svc.Create(asB, agency.Form{Name: "Eastleigh Scouts", Sector: "voluntary_community", Band: "contributing"})
+	require.NoError(t, err)
+	var areas string
+	require.NoError(t, f.pool.QueryRow(f.ctx, `SELECT string_agg(partnership_id::text || '=' || charging_band, ',') FROM agency_partnerships WHERE agency_id = $1`,
+		made.ID).Scan(&areas))
+	assert.Equal(t, fmt.Sprintf("%d=contributing", b), areas)
 }

@@ -392,7 +392,7 @@ func (s *Service) decide(ctx context.Context, id int64, d Decision, reason strin
 			}
 			return s.offerFreePlaces(ctx, tx, q, b.SessionID, now)
 		}
-		price, err := s.price(ctx, tx, b.CourseID, b.AgencyID)
+		price, err := s.price(ctx, tx, b.SessionID, b.AgencyID)
 		if err != nil {
 			return err
 		}

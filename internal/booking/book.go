@@ -259,7 +259,7 @@ func (s *Service) bookLocked(ctx context.Context, tx pgx.Tx, q *bookingdb.Querie
 	default:
 		return Outcome{}, err
 	}
-	price, err := s.price(ctx, tx, se.CourseID, p.AgencyID)
+	price, err := s.price(ctx, tx, se.ID, p.AgencyID)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -439,7 +439,7 @@ func (s *Service) AcceptOffer(ctx context.Context, bookingID int64) error {
 		if waits, err := s.acceptOfferForApproval(ctx, tx, q, who, b, se, now); waits || err != nil {
 			return err // waiting for the line manager (approval.go)
 		}
-		price, err := s.price(ctx, tx, b.CourseID, b.AgencyID)
+		price, err := s.price(ctx, tx, b.SessionID, b.AgencyID)
 		if err != nil {
 			return err
 		}

@@ -108,7 +108,7 @@ func (s *Service) SessionToBook(ctx context.Context, sessionID, personID int64) 
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return SessionToBook{}, fmt.Errorf("agency of %d: %w", personID, err)
 	}
-	if se.Price, err = s.price(ctx, s.pool, r.CourseID, agencyID); err != nil {
+	if se.Price, err = s.price(ctx, s.pool, sessionID, agencyID); err != nil {
 		return SessionToBook{}, err
 	}
 	now := s.now()

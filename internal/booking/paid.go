@@ -40,9 +40,10 @@ type DBTX = interface {
 // Money is what booking asks of payment when a place is booked, changed or
 // ended, each in the caller's transaction. internal/payment's Service is it.
 type Money interface {
-	// PlacePrice is what a place on course courseID costs the agency
-	// agencyID (nil: an organisation not yet listed), read in db.
-	PlacePrice(ctx context.Context, db DBTX, courseID int64, agencyID *int64) (money.Pence, error)
+	// PlacePrice is what a place on session sessionID costs the agency
+	// agencyID (nil: an organisation not yet listed), read in db: the
+	// session's partnership's price.
+	PlacePrice(ctx context.Context, db DBTX, sessionID int64, agencyID *int64) (money.Pence, error)
 	// SettleTx deals with the money of a place that has just ended (late:
 	// inside the cut-off) and returns the refund asked for (0 for none).
 	SettleTx(ctx context.Context, tx pgx.Tx, bookingID int64, late bool, now time.Time) (money.Pence, error)
@@ -88,10 +89,10 @@ func (s *Service) paymentHold() time.Duration {
 	return DefaultPaymentHold
 }
 
-// price is what a place on course costs the agency agencyID (nil: an
-// organisation not yet listed, which pays as a non-contributing one).
-func (s *Service) price(ctx context.Context, q DBTX, courseID int64, agencyID *int64) (money.Pence, error) {
-	return s.money().PlacePrice(ctx, q, courseID, agencyID)
+// price is what a place on session sessionID costs the agency agencyID (nil:
+// an organisation not yet listed, which pays as a non-contributing one).
+func (s *Service) price(ctx context.Context, q DBTX, sessionID int64, agencyID *int64) (money.Pence, error) {
+	return s.money().PlacePrice(ctx, q, sessionID, agencyID)
 }
 
 // settle deals with the money of a place that has just ended, in the

@@ -66,7 +66,7 @@ func TestCatalogueChangesAreAnnounced(t *testing.T) {
 		{"a session's status", "UPDATE sessions SET status = 'cancelled', cancelled_reason = 'Trainer ill' WHERE id = $1 AND $2::bigint > 0", true},
 		{"a course", "UPDATE courses SET summary = summary || '.' WHERE id = (SELECT min(id) FROM courses) AND $1::bigint > 0 AND $2::bigint > 0", true},
 		{"a venue", "UPDATE venues SET name = name || ' (renamed)' WHERE id = (SELECT min(id) FROM venues) AND $1::bigint > 0 AND $2::bigint > 0", true},
-		{"an agency's band", "UPDATE agencies SET charging_band = 'non_contributing' WHERE id = (SELECT min(id) FROM agencies) AND $1::bigint > 0 AND $2::bigint > 0", true},
+		{"an agency's band", "UPDATE agency_partnerships SET charging_band = 'non_contributing' WHERE agency_id = (SELECT min(id) FROM agencies) AND $1::bigint > 0 AND $2::bigint > 0", true},
 		{"a price", "INSERT INTO course_prices (course_id, charging_band, amount_pence) SELECT min(id), 'partner', 100 FROM courses WHERE $1::bigint > 0 AND $2::bigint > 0", true},
 	} {
 		_, err := f.pool.Exec(f.ctx, c.sql, sessionID, userID)

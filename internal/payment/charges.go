@@ -201,7 +201,7 @@ func sessionCharges(ctx context.Context, db paymentdb.DBTX, sessionID int64) (Se
 		case r.PlacePaid:
 			c.NoCharge = PlaceAlreadyPaid
 		default:
-			if c.Amount, err = PolicyCharge(ctx, db, c.Kind, out.Duration, c.Band); err != nil {
+			if c.Amount, err = PolicyCharge(ctx, db, sess.PartnershipID, c.Kind, out.Duration, c.Band); err != nil {
 				return SessionCharges{}, err
 			}
 			if c.Amount.Free() {

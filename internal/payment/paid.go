@@ -50,13 +50,16 @@ var (
 
 var _ booking.Money = (*Service)(nil)
 
-// PlacePrice is what a place on course courseID costs the agency agencyID
+// PlacePrice is what a place on session sessionID costs the agency agencyID
 // (nil: an organisation not yet listed, which pays as a non-contributing
-// one), read in db.
-func (s *Service) PlacePrice(ctx context.Context, db DBTX, courseID int64, agencyID *int64) (Pence, error) {
-	p, err := paymentdb.New(db).PlacePrice(ctx, paymentdb.PlacePriceParams{CourseID: courseID, AgencyID: agencyID})
-	if err != nil {
-		return 0, fmt.Errorf("price of a place on course %d: %w", courseID, err)
+// one), read in db: the price the session's partnership set for the band it
+// gives the agency.
+func (s *Service) PlacePrice(ctx context.Context, db DBTX, sessionID int64, agencyID *int64) (Pence, error) {
+	p, err := paymentdb.New(db).PlacePrice(ctx, paymentdb.PlacePriceParams{SessionID: sessionID, AgencyID: agencyID})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, fmt.Errorf("price of a place on session %d: %w", sessionID, ErrNotFound)
+	} else if err != nil {
+		return 0, fmt.Errorf("price of a place on session %d: %w", sessionID, err)
 	}
 	return Pence(p), nil
 }
@@ -108,7 +111,7 @@ func (s *Service) PaymentFor(ctx context.Context, id int64) (Payment, error) {
 	if err != nil {
 		return Payment{}, err
 	}
-	price, err := s.PlacePrice(ctx, s.pool, held.CourseID, held.AgencyID)
+	price, err := s.PlacePrice(ctx, s.pool, held.SessionID, held.AgencyID)
 	if err != nil {
 		return Payment{}, err
 	}
@@ -164,7 +167,7 @@ func (s *Service) PayByInvoiceAs(ctx context.Context, id int64, payer InvoicePay
 			return verr
 		}
 		now := s.now()
-		price, err := s.PlacePrice(ctx, tx, b.CourseID, b.AgencyID)
+		price, err := s.PlacePrice(ctx, tx, b.SessionID, b.AgencyID)
 		if err != nil {
 			return err
 		}
@@ -226,7 +229,7 @@ func (s *Service) PayByCard(ctx context.Context, id int64) (string, error) {
 		if ok {
 			return booking.ErrWrongState
 		}
-		price, err := s.PlacePrice(ctx, tx, b.CourseID, b.AgencyID)
+		price, err := s.PlacePrice(ctx, tx, b.SessionID, b.AgencyID)
 		if err != nil {
 			return err
 		}

@@ -494,8 +494,9 @@ func TestCoursePricesPerBand(t *testing.T) {
 	ctx := context.Background()
 	course := courseID(t, pool, "full_day")
 	manager := managerID(t, pool)
+	first := firstPartnership(t, pool)
 
-	p, err := payment.CoursePrice(ctx, pool, course, agency.BandNonContributing)
+	p, err := payment.CoursePrice(ctx, pool, course, first, agency.BandNonContributing)
 	require.NoError(t, err)
 	assert.Equal(t, payment.Pence(0), p, "no price set: free")
 
@@ -506,7 +507,7 @@ func TestCoursePricesPerBand(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []payment.BandPrice{{agency.BandPartner, 0}, {agency.BandContributing, 4050}, {agency.BandNonContributing, 8000}}, prices.Bands)
 	assert.False(t, prices.Free())
-	p, err = payment.CoursePrice(ctx, pool, course, agency.BandNonContributing)
+	p, err = payment.CoursePrice(ctx, pool, course, first, agency.BandNonContributing)
 	require.NoError(t, err)
 	assert.Equal(t, payment.Pence(8000), p)
 
@@ -568,6 +569,7 @@ func TestChargePolicyDefaultsAndChanges(t *testing.T) {
 	require.NoError(t, err)
 	svc := payment.New(pool, nil, "", func() time.Time { return now })
 	ctx := context.Background()
+	first := firstPartnership(t, pool)
 	for _, c := range []struct {
 		kind     payment.ChargeKind
 		duration catalogue.Duration
@@ -581,7 +583,7 @@ func TestChargePolicyDefaultsAndChanges(t *testing.T) {
 		{payment.LateCancellation, catalogue.HalfDay, agency.BandNonContributing, 5000},
 		{payment.LateCancellation, catalogue.FullDay, agency.BandContributing, 10000},
 	} {
-		got, err := payment.PolicyCharge(ctx, pool, c.kind, c.duration, c.band)
+		got, err := payment.PolicyCharge(ctx, pool, first, c.kind, c.duration, c.band)
 		require.NoError(t, err)
 		assert.Equal(t, c.want, got, "%s %s %s", c.kind, c.duration, c.band)
 	}
@@ -600,13 +602,13 @@ func TestChargePolicyDefaultsAndChanges(t *testing.T) {
 	var v *validation.Errors
 	require.ErrorAs(t, err, &v)
 	assert.Equal(t, "The non-attendance charge for a half day for safeguarding partners cannot be negative", v.Message("non_attendance-half_day-partner"))
-	got, err := payment.PolicyCharge(ctx, pool, payment.LateCancellation, catalogue.FullDay, agency.BandNonContributing)
+	got, err := payment.PolicyCharge(ctx, pool, first, payment.LateCancellation, catalogue.FullDay, agency.BandNonContributing)
 	require.NoError(t, err)
 	assert.Equal(t, payment.Pence(10000), got, "nothing saved when anything is wrong")
 
 	form["non_attendance-half_day-partner"] = "0"
 	require.NoError(t, svc.SetChargePolicy(byManager(ctx, manager, ""), form))
-	got, err = payment.PolicyCharge(ctx, pool, payment.LateCancellation, catalogue.FullDay, agency.BandNonContributing)
+	got, err = payment.PolicyCharge(ctx, pool, first, payment.LateCancellation, catalogue.FullDay, agency.BandNonContributing)
 	require.NoError(t, err)
 	assert.Equal(t, payment.Pence(7500), got)
 	var details string
@@ -639,8 +641,17 @@ func TestPriceForViewer(t *testing.T) {
 	assert.False(t, v.ForAgency)
 	assert.Equal(t, payment.Pence(8000), v.For(agency.BandNonContributing))
 
-	p, band, err := payment.AgencyCoursePrice(ctx, pool, course, payer)
+	p, band, err := payment.AgencyCoursePrice(ctx, pool, course, firstPartnership(t, pool), payer)
 	require.NoError(t, err)
 	assert.Equal(t, agency.BandNonContributing, band)
 	assert.Equal(t, payment.Pence(8000), p)
+}
+
+// firstPartnership is the deployment's own partnership, whose every price and
+// band a one-partnership database holds.
+func firstPartnership(t *testing.T, pool *pgxpool.Pool) int64 {
+	t.Helper()
+	var id int64
+	require.NoError(t, pool.QueryRow(context.Background(), "SELECT first_partnership_id()").Scan(&id))
+	return id
 }

@@ -70,6 +70,9 @@ type CoursePrices struct {
 	Slug     string
 	Duration catalogue.Duration
 	Bands    []BandPrice // every band, in agency.ChargingBands order
+	// PartnershipID is whose prices these are: the managing partnership's,
+	// or on a page for everyone the course's partnership's.
+	PartnershipID int64
 }
 
 // Free reports whether no band pays.
@@ -92,34 +95,38 @@ func (c CoursePrices) For(band agency.ChargingBand) Pence {
 	return 0
 }
 
-// CoursePrice is what a place on a course costs an agency of band: 0 (free)
-// unless the manager set a price. db is the caller's transaction (or pool),
-// so a booking reads the price it charges in its own transaction.
-func CoursePrice(ctx context.Context, db paymentdb.DBTX, courseID int64, band agency.ChargingBand) (Pence, error) {
-	p, err := paymentdb.New(db).CoursePriceForBand(ctx, paymentdb.CoursePriceForBandParams{CourseID: courseID, ChargingBand: string(band)})
+// CoursePrice is what a place on a course costs an agency of band on a
+// session of partnership partnershipID: 0 (free) unless that partnership's
+// manager set a price. db is the caller's transaction (or pool), so a booking
+// reads the price it charges in its own transaction.
+func CoursePrice(ctx context.Context, db paymentdb.DBTX, courseID, partnershipID int64, band agency.ChargingBand) (Pence, error) {
+	p, err := paymentdb.New(db).CoursePriceForBand(ctx, paymentdb.CoursePriceForBandParams{
+		CourseID: courseID, PartnershipID: partnershipID, ChargingBand: string(band),
+	})
 	if err != nil {
 		return 0, fmt.Errorf("price of course %d for %s: %w", courseID, band, err)
 	}
 	return Pence(p), nil
 }
 
-// AgencyCoursePrice is what a place on a course costs the agency agencyID.
-func AgencyCoursePrice(ctx context.Context, db paymentdb.DBTX, courseID, agencyID int64) (Pence, agency.ChargingBand, error) {
-	band, err := paymentdb.New(db).AgencyBand(ctx, agencyID)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, "", ErrNotFound
-	} else if err != nil {
+// AgencyCoursePrice is what a place on a course costs the agency agencyID on
+// a session of partnership partnershipID, and the band that partnership
+// gives the agency (non-contributing when it is not in its area).
+func AgencyCoursePrice(ctx context.Context, db paymentdb.DBTX, courseID, partnershipID, agencyID int64) (Pence, agency.ChargingBand, error) {
+	band, err := paymentdb.New(db).AgencyBand(ctx, paymentdb.AgencyBandParams{PartnershipID: partnershipID, ID: agencyID})
+	if err != nil {
 		return 0, "", fmt.Errorf("band of agency %d: %w", agencyID, err)
 	}
-	p, err := CoursePrice(ctx, db, courseID, agency.ChargingBand(band))
+	p, err := CoursePrice(ctx, db, courseID, partnershipID, agency.ChargingBand(band))
 	return p, agency.ChargingBand(band), err
 }
 
-// PolicyCharge is what the charge policy asks of an agency of band for a
-// non-attendance or late cancellation on a course of duration.
-func PolicyCharge(ctx context.Context, db paymentdb.DBTX, kind ChargeKind, duration catalogue.Duration, band agency.ChargingBand) (Pence, error) {
+// PolicyCharge is what partnership partnershipID's charge policy asks of an
+// agency of band for a non-attendance or late cancellation on a course of
+// duration.
+func PolicyCharge(ctx context.Context, db paymentdb.DBTX, partnershipID int64, kind ChargeKind, duration catalogue.Duration, band agency.ChargingBand) (Pence, error) {
 	p, err := paymentdb.New(db).ChargePolicyAmount(ctx, paymentdb.ChargePolicyAmountParams{
-		Kind: string(kind), Duration: string(duration), ChargingBand: string(band),
+		PartnershipID: partnershipID, Kind: string(kind), Duration: string(duration), ChargingBand: string(band),
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, fmt.Errorf("charge policy has no %s/%s/%s: %w", kind, duration, band, ErrNotFound)
@@ -146,7 +153,10 @@ func (s *Service) CoursePrices(ctx context.Context, courseID int64) (CoursePrice
 	for _, r := range rows {
 		set[agency.ChargingBand(r.ChargingBand)] = Pence(r.AmountPence)
 	}
-	out := CoursePrices{CourseID: c.ID, Title: c.Title, Slug: c.Slug, Duration: catalogue.Duration(c.Duration)}
+	out := CoursePrices{
+		CourseID: c.ID, Title: c.Title, Slug: c.Slug, Duration: catalogue.Duration(c.Duration),
+		PartnershipID: c.PricingPartnershipID,
+	}
 	for _, b := range agency.ChargingBands {
 		out.Bands = append(out.Bands, BandPrice{Band: b, Amount: set[b]})
 	}
@@ -188,14 +198,13 @@ func (s *Service) PriceForViewer(ctx context.Context, courseID int64, agencyID *
 	}
 	v := PriceView{CoursePrices: c}
 	if agencyID != nil {
-		band, err := paymentdb.New(s.pool).AgencyBand(ctx, *agencyID)
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		// The band the partnership whose prices these are gives the agency.
+		band, err := paymentdb.New(s.pool).AgencyBand(ctx, paymentdb.AgencyBandParams{PartnershipID: c.PartnershipID, ID: *agencyID})
+		if err != nil {
 			return PriceView{}, fmt.Errorf("band of agency %d: %w", *agencyID, err)
 		}
-		if err == nil {
-			v.ForAgency, v.Band = true, agency.ChargingBand(band)
-			v.Yours = c.For(v.Band)
-		}
+		v.ForAgency, v.Band = true, agency.ChargingBand(band)
+		v.Yours = c.For(v.Band)
 	}
 	return v, nil
 }

@@ -78,7 +78,7 @@ func TestHomeChargesToDecideAgreeWithTheChargesPages(t *testing.T) {
 	agree(2, "the policy charges partners for an absence")
 	f.exec(`UPDATE charge_policy SET amount_pence = 0 WHERE kind = 'non_attendance' AND charging_band = 'partner'`)
 	agree(1, "and nothing again")
-	f.exec(`UPDATE agencies SET charging_band = 'contributing' WHERE id = $1`, f.partner)
+	f.exec(`UPDATE agency_partnerships SET charging_band = 'contributing' WHERE agency_id = $1`, f.partner)
 	agree(2, "the partner moved to a band the policy charges")
 	f.exec(`UPDATE charge_policy SET amount_pence = 0 WHERE kind = 'non_attendance' AND duration = 'full_day'`)
 	f.exec(`UPDATE courses SET duration = 'full_day' WHERE id = $1`, f.course)

@@ -77,7 +77,7 @@ func (a testApp) as(t *testing.T, addr string) *client {
 }
 
 // snapshot is a digest of everything the pages of this file can change:
-// people's agencies, roles, agencies, and every audit event but signing in
+// people's agencies, roles, agencies and each partnership's bands, and every audit event but signing in
 // and out.
 func (a testApp) snapshot(t *testing.T) string {
 	t.Helper()
@@ -87,6 +87,7 @@ func (a testApp) snapshot(t *testing.T) string {
 			(SELECT md5(string_agg(concat_ws(',', id, email, full_name, agency_id, unlisted_agency_name, erased_at), ';' ORDER BY id)) FROM users),
 			(SELECT md5(string_agg(concat_ws(',', user_id, role), ';' ORDER BY user_id, role)) FROM user_roles),
 			(SELECT md5(string_agg(concat_ws(',', id, name, sector, charging_band, billing_contact_name, billing_contact_email, retired_at), ';' ORDER BY id)) FROM agencies),
+			(SELECT md5(string_agg(concat_ws(',', partnership_id, agency_id, charging_band), ';' ORDER BY partnership_id, agency_id)) FROM agency_partnerships),
 			(SELECT count(*) FROM audit_events WHERE action NOT IN ('sign_in', 'sign_out', 'sign_in_failed', 'personal_data_viewed')))`).Scan(&s))
 	return s
 }
@@ -790,4 +791,39 @@ func TestKeptEmailsCanBeRead(t *testing.T) {
 		resp, _ := m.get(path)
 		assert.Equal(t, http.StatusNotFound, resp.StatusCode, path)
 	}
+}
+
+// Each partnership's manager sees and sets the band their partnership gives
+// a shared agency (issue 22); the first partnership's manager's page still
+// shows the first's.
+func TestEachPartnershipsManagerSetsTheirOwnBand(t *testing.T) {
+	t.Parallel()
+	w := adminSetup(t)
+	ctx := context.Background()
+	var b int64
+	require.NoError(t, w.pool.QueryRow(ctx, `INSERT INTO partnerships (slug, name, short_name)
+		VALUES ('hampshire', 'Hampshire Safeguarding Children Partnership', 'Hampshire') RETURNING id`).Scan(&b))
+	hampshire := w.newUser(t, "hampshire-manager@example.org", managerAgency, "manager")
+	_, err := w.pool.Exec(ctx, `UPDATE user_roles SET partnership_id = $1 WHERE user_id = $2 AND role = 'manager'`, b, hampshire)
+	require.NoError(t, err)
+	police := w.agencyID(t, "Hampshire and Isle of Wight Constabulary")
+	edit := "/admin/agencies/" + id(police)
+	first, second := w.as(t, "manager@example.org"), w.as(t, "hampshire-manager@example.org")
+
+	_, page := first.get(edit)
+	assert.Contains(t, page, `value="partner" checked`)
+	_, page = second.get(edit)
+	assert.Contains(t, page, `value="non_contributing" checked`, "not in Hampshire's area: non-contributing there")
+
+	resp, page := second.post(edit, url.Values{"name": {"Hampshire and Isle of Wight Constabulary"}, "sector": {"police"}, "charging-band": {"contributing"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, errorSummary(page))
+	_, page = second.get(edit)
+	assert.Contains(t, page, `value="contributing" checked`)
+	_, page = first.get(edit)
+	assert.Contains(t, page, `value="partner" checked`, "the first partnership's band is unchanged")
+	var bands string
+	require.NoError(t, w.pool.QueryRow(ctx, `
+		SELECT string_agg((partnership_id = $2)::text || '=' || charging_band, ',' ORDER BY partnership_id)
+		FROM agency_partnerships WHERE agency_id = $1`, police, b).Scan(&bands))
+	assert.Equal(t, "false=partner,true=contributing", bands)
 }

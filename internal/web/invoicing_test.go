@@ -166,7 +166,8 @@ func TestAPrivateProviderPaysAsItself(t *testing.T) {
 	a := setup(t)
 	a.priceSessions(t)
 	const umbrella = "Early years settings and childminders (Portsmouth)"
-	_, err := a.pool.Exec(context.Background(), "UPDATE agencies SET charging_band = 'non_contributing' WHERE name = $1", umbrella)
+	_, err := a.pool.Exec(context.Background(), `UPDATE agency_partnerships SET charging_band = 'non_contributing'
+		WHERE agency_id = (SELECT id FROM agencies WHERE name = $1)`, umbrella)
 	require.NoError(t, err)
 	a.newUser(t, "jo@example.org", umbrella)
 	a.newUser(t, "kim@example.org", umbrella)

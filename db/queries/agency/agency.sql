@@ -2,8 +2,9 @@
 
 -- name: ListAgencies :many
 -- A page of the agencies, retired ones too, by name (agencies_by_name_idx),
--- with how many people work for each (users_agency_by_name_idx).
-SELECT a.id, a.name, a.sector, a.charging_band, a.billing_contact_name, a.billing_contact_email, a.retired_at,
+-- with how many people work for each (users_agency_by_name_idx). The band is
+-- the one the managing partnership (or the first) gives each.
+SELECT a.id, a.name, a.sector, agency_band(coalesce(acting_partnership_id(), first_partnership_id()), a.id)::text AS charging_band, a.billing_contact_name, a.billing_contact_email, a.retired_at,
        (SELECT count(*) FROM users u WHERE u.agency_id = a.id AND u.erased_at IS NULL) AS people
 FROM agencies a
 ORDER BY lower(a.name), a.id
@@ -13,13 +14,14 @@ LIMIT @page_size OFFSET @skip;
 SELECT count(*) FROM agencies;
 
 -- name: GetAgency :one
-SELECT a.id, a.name, a.sector, a.charging_band, a.billing_contact_name, a.billing_contact_email, a.retired_at,
+SELECT a.id, a.name, a.sector, agency_band(coalesce(acting_partnership_id(), first_partnership_id()), a.id)::text AS charging_band, a.billing_contact_name, a.billing_contact_email, a.retired_at,
        (SELECT count(*) FROM users u WHERE u.agency_id = a.id AND u.erased_at IS NULL) AS people
 FROM agencies a
 WHERE a.id = @id;
 
 -- name: LockAgency :one
-SELECT id, name, sector, charging_band, billing_contact_name, billing_contact_email, retired_at
+SELECT id, name, sector, agency_band(coalesce(acting_partnership_id(), first_partnership_id()), id)::text AS charging_band,
+       billing_contact_name, billing_contact_email, retired_at
 FROM agencies
 WHERE id = @id
 FOR UPDATE;
@@ -36,10 +38,18 @@ RETURNING id;
 
 -- name: UpdateAgency :exec
 UPDATE agencies
-SET name = @name, sector = @sector, charging_band = @charging_band,
+SET name = @name, sector = @sector,
     billing_contact_name = @billing_contact_name, billing_contact_email = @billing_contact_email,
     updated_at = @now
 WHERE id = @id;
+
+-- name: SetAgencyBand :exec
+-- The band the managing partnership (or the first) gives an agency; a row
+-- also puts the agency in that partnership's area.
+INSERT INTO agency_partnerships (partnership_id, agency_id, charging_band, created_at, updated_at)
+VALUES (coalesce(acting_partnership_id(), first_partnership_id()), @agency_id, @charging_band, @now, @now)
+ON CONFLICT (partnership_id, agency_id) DO UPDATE
+SET charging_band = excluded.charging_band, updated_at = excluded.updated_at;
 
 -- name: SetAgencyRetired :exec
 UPDATE agencies SET retired_at = sqlc.narg(retired_at), updated_at = @now WHERE id = @id;

@@ -31,7 +31,7 @@ SELECT u.id AS person_id, u.email::text AS person_email, u.full_name AS person_n
        session_booking_terms(s)::text AS terms,
        EXISTS (SELECT 1 FROM session_trainers t WHERE t.session_id = s.id AND t.trainer_id = u.id)::boolean AS delivers,
        coalesce(live.id, 0)::bigint AS live_booking_id, coalesce(live.status::text, '')::text AS live_status,
-       place_price(s.course_id, u.agency_id)::int AS price_pence,
+       place_price(s.course_id, s.partnership_id, u.agency_id)::int AS price_pence,
        EXISTS (SELECT 1 FROM course_prerequisites p WHERE p.course_id = s.course_id)::boolean AS has_prerequisites,
        EXISTS (SELECT 1 FROM bookings cb WHERE cb.session_id = s.id AND cb.status = 'confirmed')::boolean AS reminders_scheduled,
        nextval('bookings_id_seq')::bigint AS next_booking_id,

@@ -3,8 +3,8 @@
 -- name: SeedDemoPrices :exec
 -- Demo prices: the non-contributing band (private and independent
 -- providers) pays £80 a full day and £40 a half day; everyone else is free.
-INSERT INTO course_prices (course_id, charging_band, amount_pence)
-SELECT id, 'non_contributing', CASE duration WHEN 'full_day' THEN 8000 ELSE 4000 END
+INSERT INTO course_prices (course_id, partnership_id, charging_band, amount_pence)
+SELECT id, partnership_id, 'non_contributing', CASE duration WHEN 'full_day' THEN 8000 ELSE 4000 END
 FROM courses WHERE NOT bespoke
 ON CONFLICT DO NOTHING;
 
@@ -20,9 +20,9 @@ SELECT b.id, b.agency_id, @kind, cp.amount_pence, @status, @waiver_reason, sqlc.
 FROM bookings b
 JOIN sessions s ON s.id = b.session_id
 JOIN courses c ON c.id = s.course_id
-JOIN agencies a ON a.id = b.agency_id
-JOIN charge_policy cp ON cp.kind = @kind AND cp.duration = c.duration::text AND cp.charging_band = a.charging_band::text
-WHERE b.id = @booking_id AND cp.amount_pence > 0;
+JOIN charge_policy cp ON cp.partnership_id = s.partnership_id AND cp.kind = @kind AND cp.duration = c.duration::text
+                     AND cp.charging_band = agency_band(s.partnership_id, b.agency_id)
+WHERE b.id = @booking_id AND b.agency_id IS NOT NULL AND cp.amount_pence > 0;
 
 -- name: AddDemoPayment :execrows
 -- A demo paid place: paid by card (with a payment intent) or on the
@@ -35,6 +35,6 @@ SELECT b.id, @method, cp.amount_pence, 'paid', sqlc.narg(payment_intent_id), sql
        sqlc.narg(invoice_reference), @paid_at::timestamptz, @paid_at::timestamptz, @paid_at::timestamptz
 FROM bookings b
 JOIN sessions s ON s.id = b.session_id
-JOIN agencies a ON a.id = b.agency_id
-JOIN course_prices cp ON cp.course_id = s.course_id AND cp.charging_band = a.charging_band::text
-WHERE b.id = @booking_id AND cp.amount_pence > 0;
+JOIN course_prices cp ON cp.course_id = s.course_id AND cp.partnership_id = s.partnership_id
+                      AND cp.charging_band = agency_band(s.partnership_id, b.agency_id)
+WHERE b.id = @booking_id AND b.agency_id IS NOT NULL AND cp.amount_pence > 0;

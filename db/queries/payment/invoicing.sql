@@ -130,9 +130,10 @@ RETURNING id;
 -- organisation not listed, or of an agency in the non-contributing band
 -- (the umbrella agencies of private and independent providers: "Early years
 -- settings and childminders" is not the nursery that pays).
-SELECT (b.agency_id IS NULL OR coalesce(a.charging_band, '') = 'non_contributing')::boolean AS chooses_payer,
+-- (The band is the one the session's partnership gives the agency.)
+SELECT (b.agency_id IS NULL OR agency_band(s.partnership_id, b.agency_id) = 'non_contributing')::boolean AS chooses_payer,
        u.email::text AS person_email, u.full_name AS person_name
 FROM bookings b
 JOIN users u ON u.id = b.user_id
-LEFT JOIN agencies a ON a.id = b.agency_id
+JOIN sessions s ON s.id = b.session_id
 WHERE b.id = @id;

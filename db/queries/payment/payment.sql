@@ -13,7 +13,11 @@ ON CONFLICT (id) DO NOTHING;
 SELECT EXISTS (SELECT 1 FROM stripe_events WHERE id = @id);
 
 -- name: PriceCourse :one
-SELECT id, slug, title, duration, retired_at FROM courses WHERE id = @id;
+-- pricing_partnership_id: whose prices a page shows, the managing
+-- partnership's or the course's.
+SELECT id, slug, title, duration, retired_at,
+       coalesce(acting_partnership_id(), partnership_id)::bigint AS pricing_partnership_id
+FROM courses WHERE id = @id;
 
 -- name: PriceCourseBySlug :one
 SELECT id FROM courses WHERE slug = @slug;
@@ -22,59 +26,80 @@ SELECT id FROM courses WHERE slug = @slug;
 SELECT id, title FROM courses WHERE id = @id FOR UPDATE;
 
 -- name: CoursePrices :many
--- The bands that pay for a course; a band with no row is free.
-SELECT charging_band, amount_pence FROM course_prices WHERE course_id = @course_id;
+-- The bands that pay for a course; a band with no row is free. The prices are
+-- the managing partnership's, or on a page for everyone the course's
+-- partnership's.
+SELECT charging_band, amount_pence FROM course_prices
+WHERE course_id = @course_id
+  AND partnership_id = coalesce(acting_partnership_id(), (SELECT pc.partnership_id FROM courses pc WHERE pc.id = @course_id));
 
 -- name: CoursePriceForBand :one
--- A course's price for one band, 0 when none is set.
+-- A course's price for one band on a session of one partnership, 0 when none
+-- is set.
 SELECT coalesce((SELECT amount_pence FROM course_prices
-                 WHERE course_id = @course_id AND charging_band = @charging_band), 0)::integer AS amount_pence;
+                 WHERE course_id = @course_id AND partnership_id = @partnership_id
+                   AND charging_band = @charging_band), 0)::integer AS amount_pence;
 
 -- name: AllCoursePrices :many
--- Every course (not bespoke, not retired) with its price per band.
+-- Every course (not bespoke, not retired) with its price per band: the
+-- managing partnership's prices, or each course's partnership's.
 SELECT c.id, c.title, c.duration,
        coalesce(p.amount_pence, 0)::integer AS partner,
        coalesce(q.amount_pence, 0)::integer AS contributing,
        coalesce(r.amount_pence, 0)::integer AS non_contributing
 FROM courses c
 LEFT JOIN course_prices p ON p.course_id = c.id AND p.charging_band = 'partner'
+     AND p.partnership_id = coalesce(acting_partnership_id(), c.partnership_id)
 LEFT JOIN course_prices q ON q.course_id = c.id AND q.charging_band = 'contributing'
+     AND q.partnership_id = coalesce(acting_partnership_id(), c.partnership_id)
 LEFT JOIN course_prices r ON r.course_id = c.id AND r.charging_band = 'non_contributing'
+     AND r.partnership_id = coalesce(acting_partnership_id(), c.partnership_id)
 WHERE c.retired_at IS NULL AND NOT c.bespoke
 ORDER BY lower(c.title), c.id;
 
 -- name: SetCoursePrice :exec
-INSERT INTO course_prices (course_id, charging_band, amount_pence, updated_at)
-VALUES (@course_id, @charging_band, @amount_pence, @now)
-ON CONFLICT (course_id, charging_band) DO UPDATE
+-- The managing partnership's price (or the course's partnership's).
+INSERT INTO course_prices (course_id, partnership_id, charging_band, amount_pence, updated_at)
+VALUES (@course_id, coalesce(acting_partnership_id(), (SELECT pc.partnership_id FROM courses pc WHERE pc.id = @course_id)), @charging_band, @amount_pence, @now)
+ON CONFLICT (course_id, partnership_id, charging_band) DO UPDATE
 SET amount_pence = excluded.amount_pence, updated_at = excluded.updated_at;
 
 -- name: DeleteCoursePrice :exec
-DELETE FROM course_prices WHERE course_id = @course_id AND charging_band = @charging_band;
+DELETE FROM course_prices
+WHERE course_id = @course_id AND charging_band = @charging_band
+  AND partnership_id = coalesce(acting_partnership_id(), (SELECT pc.partnership_id FROM courses pc WHERE pc.id = @course_id));
 
 -- name: ChargePolicy :many
+-- The managing partnership's policy (or the first's).
 SELECT kind, duration, charging_band, amount_pence FROM charge_policy
+WHERE partnership_id = coalesce(acting_partnership_id(), first_partnership_id())
 ORDER BY kind DESC, duration DESC, charging_band DESC;
 
 -- name: LockChargePolicy :many
-SELECT kind, duration, charging_band, amount_pence FROM charge_policy FOR UPDATE;
+SELECT kind, duration, charging_band, amount_pence FROM charge_policy
+WHERE partnership_id = coalesce(acting_partnership_id(), first_partnership_id())
+FOR UPDATE;
 
 -- name: ChargePolicyAmount :one
+-- What one partnership's policy charges.
 SELECT amount_pence FROM charge_policy
-WHERE kind = @kind AND duration = @duration AND charging_band = @charging_band;
+WHERE partnership_id = @partnership_id AND kind = @kind AND duration = @duration AND charging_band = @charging_band;
 
 -- name: SetChargePolicyAmount :exec
 UPDATE charge_policy SET amount_pence = @amount_pence, updated_at = @now
-WHERE kind = @kind AND duration = @duration AND charging_band = @charging_band;
+WHERE partnership_id = coalesce(acting_partnership_id(), first_partnership_id()) AND kind = @kind AND duration = @duration AND charging_band = @charging_band;
 
 -- name: PlacePrice :one
--- What a place on a course costs an agency (NULL: an organisation not yet
--- listed, which pays as a non-contributing one); booking reads the same
--- function before it takes a place.
-SELECT place_price(@course_id, sqlc.narg(agency_id))::int AS amount_pence;
+-- What a place on a session costs an agency (NULL: an organisation not yet
+-- listed, which pays as a non-contributing one): the session's partnership's
+-- price for its course; booking reads the same function before it takes a
+-- place.
+SELECT place_price(s.course_id, s.partnership_id, sqlc.narg(agency_id))::int AS amount_pence
+FROM sessions s WHERE s.id = @session_id;
 
 -- name: AgencyBand :one
-SELECT charging_band FROM agencies WHERE id = @id;
+-- The band one partnership gives an agency.
+SELECT agency_band(@partnership_id, @id)::text AS charging_band;
 
 -- name: LockAgencyBilling :one
 SELECT id, name, billing_contact_name, billing_contact_email, stripe_customer_id,

@@ -122,7 +122,7 @@ func (q *Queries) FindAgenciesByName(ctx context.Context, arg FindAgenciesByName
 }
 
 const getAgency = `-- name: GetAgency :one
-SELECT a.id, a.name, a.sector, a.charging_band, a.billing_contact_name, a.billing_contact_email, a.retired_at,
+SELECT a.id, a.name, a.sector, agency_band(coalesce(acting_partnership_id(), first_partnership_id()), a.id)::text AS charging_band, a.billing_contact_name, a.billing_contact_email, a.retired_at,
        (SELECT count(*) FROM users u WHERE u.agency_id = a.id AND u.erased_at IS NULL) AS people
 FROM agencies a
 WHERE a.id = $1
@@ -174,7 +174,7 @@ func (q *Queries) GetAgencyName(ctx context.Context, id int64) (GetAgencyNameRow
 
 const listAgencies = `-- name: ListAgencies :many
 
-SELECT a.id, a.name, a.sector, a.charging_band, a.billing_contact_name, a.billing_contact_email, a.retired_at,
+SELECT a.id, a.name, a.sector, agency_band(coalesce(acting_partnership_id(), first_partnership_id()), a.id)::text AS charging_band, a.billing_contact_name, a.billing_contact_email, a.retired_at,
        (SELECT count(*) FROM users u WHERE u.agency_id = a.id AND u.erased_at IS NULL) AS people
 FROM agencies a
 ORDER BY lower(a.name), a.id
@@ -199,7 +199,8 @@ type ListAgenciesRow struct {
 
 // Partner agencies, as the training manager keeps them.
 // A page of the agencies, retired ones too, by name (agencies_by_name_idx),
-// with how many people work for each (users_agency_by_name_idx).
+// with how many people work for each (users_agency_by_name_idx). The band is
+// the one the managing partnership (or the first) gives each.
 func (q *Queries) ListAgencies(ctx context.Context, arg ListAgenciesParams) ([]ListAgenciesRow, error) {
 	rows, err := q.db.Query(ctx, listAgencies, arg.Skip, arg.PageSize)
 	if err != nil {
@@ -230,7 +231,8 @@ func (q *Queries) ListAgencies(ctx context.Context, arg ListAgenciesParams) ([]L
 }
 
 const lockAgency = `-- name: LockAgency :one
-SELECT id, name, sector, charging_band, billing_contact_name, billing_contact_email, retired_at
+SELECT id, name, sector, agency_band(coalesce(acting_partnership_id(), first_partnership_id()), id)::text AS charging_band,
+       billing_contact_name, billing_contact_email, retired_at
 FROM agencies
 WHERE id = $1
 FOR UPDATE
@@ -259,6 +261,26 @@ func (q *Queries) LockAgency(ctx context.Context, id int64) (LockAgencyRow, erro
 		&i.RetiredAt,
 	)
 	return i, err
+}
+
+const setAgencyBand = `-- name: SetAgencyBand :exec
+INSERT INTO agency_partnerships (partnership_id, agency_id, charging_band, created_at, updated_at)
+VALUES (coalesce(acting_partnership_id(), first_partnership_id()), $1, $2, $3, $3)
+ON CONFLICT (partnership_id, agency_id) DO UPDATE
+SET charging_band = excluded.charging_band, updated_at = excluded.updated_at
+`
+
+type SetAgencyBandParams struct {
+	AgencyID     int64
+	ChargingBand string
+	Now          time.Time
+}
+
+// The band the managing partnership (or the first) gives an agency; a row
+// also puts the agency in that partnership's area.
+func (q *Queries) SetAgencyBand(ctx context.Context, arg SetAgencyBandParams) error {
+	_, err := q.db.Exec(ctx, setAgencyBand, arg.AgencyID, arg.ChargingBand, arg.Now)
+	return err
 }
 
 const setAgencyRetired = `-- name: SetAgencyRetired :exec
@@ -313,16 +335,15 @@ func (q *Queries) SetAgencyStripeCustomer(ctx context.Context, arg SetAgencyStri
 
 const updateAgency = `-- name: UpdateAgency :exec
 UPDATE agencies
-SET name = $1, sector = $2, charging_band = $3,
-    billing_contact_name = $4, billing_contact_email = $5,
-    updated_at = $6
-WHERE id = $7
+SET name = $1, sector = $2,
+    billing_contact_name = $3, billing_contact_email = $4,
+    updated_at = $5
+WHERE id = $6
 `
 
 type UpdateAgencyParams struct {
 	Name                string
 	Sector              string
-	ChargingBand        string
 	BillingContactName  string
 	BillingContactEmail string
 	Now                 time.Time
@@ -333,7 +354,6 @@ func (q *Queries) UpdateAgency(ctx context.Context, arg UpdateAgencyParams) erro
 	_, err := q.db.Exec(ctx, updateAgency,
 		arg.Name,
 		arg.Sector,
-		arg.ChargingBand,
 		arg.BillingContactName,
 		arg.BillingContactEmail,
 		arg.Now,

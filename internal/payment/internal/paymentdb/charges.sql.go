@@ -109,12 +109,12 @@ WHERE ($1::bigint IS NULL OR x.session_id = $1::bigint)
        AND NOT EXISTS (
            SELECT 1
            FROM bookings cb
-           JOIN agencies ca ON ca.id = cb.agency_id
            JOIN courses cc ON cc.id = s.course_id
            JOIN charge_policy cp
-                ON cp.kind = CASE WHEN cb.status = 'confirmed' THEN 'non_attendance' ELSE 'late_cancellation' END
-               AND cp.duration = cc.duration AND cp.charging_band = ca.charging_band
-           WHERE cb.session_id = s.id
+                ON cp.partnership_id = s.partnership_id
+               AND cp.kind = CASE WHEN cb.status = 'confirmed' THEN 'non_attendance' ELSE 'late_cancellation' END
+               AND cp.duration = cc.duration AND cp.charging_band = agency_band(s.partnership_id, cb.agency_id)
+           WHERE cb.session_id = s.id AND cb.agency_id IS NOT NULL
              AND ((cb.status = 'confirmed' AND cb.attendance = 'absent') OR (cb.status = 'cancelled' AND cb.late))
              AND cp.amount_pence > 0
              AND NOT EXISTS (SELECT 1 FROM payments cpp WHERE cpp.booking_id = cb.id
@@ -336,7 +336,7 @@ func (q *Queries) BatchesToInvoice(ctx context.Context, arg BatchesToInvoicePara
 const chargeCandidates = `-- name: ChargeCandidates :many
 SELECT b.id AS booking_id, u.full_name, b.agency_id,
        coalesce(a.name, '')::text AS agency_name,
-       coalesce(a.charging_band, '')::text AS charging_band,
+       (CASE WHEN a.id IS NULL THEN '' ELSE agency_band(s.partnership_id, a.id) END)::text AS charging_band,
        coalesce(a.billing_contact_email, '')::text AS billing_email,
        (CASE WHEN b.status = 'confirmed' THEN 'non_attendance' ELSE 'late_cancellation' END)::text AS kind,
        EXISTS (SELECT 1 FROM payments p WHERE p.booking_id = b.id
@@ -345,6 +345,7 @@ SELECT b.id AS booking_id, u.full_name, b.agency_id,
        ch.waiver_reason AS charge_waiver_reason,
        coalesce(ch.invoice_reference, '')::text AS charge_invoice_reference
 FROM bookings b
+JOIN sessions s ON s.id = b.session_id
 JOIN users u ON u.id = b.user_id
 LEFT JOIN agencies a ON a.id = b.agency_id
 LEFT JOIN charges ch ON ch.booking_id = b.id
@@ -374,6 +375,7 @@ type ChargeCandidatesRow struct {
 // made inside the cut-off. A place passed to a colleague ends 'substituted',
 // never 'cancelled', so it is never here. place_paid: the place itself was
 // paid for (by card or on the agency's invoice), so that fee stands instead.
+// The band is the one the session's partnership gives the agency.
 func (q *Queries) ChargeCandidates(ctx context.Context, sessionID int64) ([]ChargeCandidatesRow, error) {
 	rows, err := q.db.Query(ctx, chargeCandidates, sessionID)
 	if err != nil {
@@ -410,7 +412,7 @@ func (q *Queries) ChargeCandidates(ctx context.Context, sessionID int64) ([]Char
 
 const chargeSession = `-- name: ChargeSession :one
 
-SELECT s.id, s.course_title, s.starts_at, s.status, c.duration,
+SELECT s.id, s.course_title, s.starts_at, s.status, c.duration, s.partnership_id,
        (s.status = 'completed' OR EXISTS (
            SELECT 1 FROM bookings m WHERE m.session_id = s.id AND m.attendance IS NOT NULL))::boolean AS register_taken
 FROM sessions s JOIN courses c ON c.id = s.course_id
@@ -423,6 +425,7 @@ type ChargeSessionRow struct {
 	StartsAt      time.Time
 	Status        SessionStatus
 	Duration      string
+	PartnershipID int64
 	RegisterTaken bool
 }
 
@@ -441,6 +444,7 @@ func (q *Queries) ChargeSession(ctx context.Context, id int64) (ChargeSessionRow
 		&i.StartsAt,
 		&i.Status,
 		&i.Duration,
+		&i.PartnershipID,
 		&i.RegisterTaken,
 	)
 	return i, err

@@ -19,9 +19,9 @@ SELECT b.id, b.agency_id, $1, cp.amount_pence, $2, $3, $4,
 FROM bookings b
 JOIN sessions s ON s.id = b.session_id
 JOIN courses c ON c.id = s.course_id
-JOIN agencies a ON a.id = b.agency_id
-JOIN charge_policy cp ON cp.kind = $1 AND cp.duration = c.duration::text AND cp.charging_band = a.charging_band::text
-WHERE b.id = $8 AND cp.amount_pence > 0
+JOIN charge_policy cp ON cp.partnership_id = s.partnership_id AND cp.kind = $1 AND cp.duration = c.duration::text
+                     AND cp.charging_band = agency_band(s.partnership_id, b.agency_id)
+WHERE b.id = $8 AND b.agency_id IS NOT NULL AND cp.amount_pence > 0
 `
 
 type AddDemoChargeParams struct {
@@ -62,9 +62,9 @@ SELECT b.id, $1, cp.amount_pence, 'paid', $2, $3,
        $4, $5::timestamptz, $5::timestamptz, $5::timestamptz
 FROM bookings b
 JOIN sessions s ON s.id = b.session_id
-JOIN agencies a ON a.id = b.agency_id
-JOIN course_prices cp ON cp.course_id = s.course_id AND cp.charging_band = a.charging_band::text
-WHERE b.id = $6 AND cp.amount_pence > 0
+JOIN course_prices cp ON cp.course_id = s.course_id AND cp.partnership_id = s.partnership_id
+                      AND cp.charging_band = agency_band(s.partnership_id, b.agency_id)
+WHERE b.id = $6 AND b.agency_id IS NOT NULL AND cp.amount_pence > 0
 `
 
 type AddDemoPaymentParams struct {
@@ -97,8 +97,8 @@ func (q *Queries) AddDemoPayment(ctx context.Context, arg AddDemoPaymentParams) 
 
 const seedDemoPrices = `-- name: SeedDemoPrices :exec
 
-INSERT INTO course_prices (course_id, charging_band, amount_pence)
-SELECT id, 'non_contributing', CASE duration WHEN 'full_day' THEN 8000 ELSE 4000 END
+INSERT INTO course_prices (course_id, partnership_id, charging_band, amount_pence)
+SELECT id, partnership_id, 'non_contributing', CASE duration WHEN 'full_day' THEN 8000 ELSE 4000 END
 FROM courses WHERE NOT bespoke
 ON CONFLICT DO NOTHING
 `

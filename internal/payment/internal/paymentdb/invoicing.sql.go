@@ -377,11 +377,11 @@ func (q *Queries) MarkPlacesPaidByHand(ctx context.Context, arg MarkPlacesPaidBy
 }
 
 const payerChoiceOfBooking = `-- name: PayerChoiceOfBooking :one
-SELECT (b.agency_id IS NULL OR coalesce(a.charging_band, '') = 'non_contributing')::boolean AS chooses_payer,
+SELECT (b.agency_id IS NULL OR agency_band(s.partnership_id, b.agency_id) = 'non_contributing')::boolean AS chooses_payer,
        u.email::text AS person_email, u.full_name AS person_name
 FROM bookings b
 JOIN users u ON u.id = b.user_id
-LEFT JOIN agencies a ON a.id = b.agency_id
+JOIN sessions s ON s.id = b.session_id
 WHERE b.id = $1
 `
 
@@ -395,6 +395,7 @@ type PayerChoiceOfBookingRow struct {
 // organisation not listed, or of an agency in the non-contributing band
 // (the umbrella agencies of private and independent providers: "Early years
 // settings and childminders" is not the nursery that pays).
+// (The band is the one the session's partnership gives the agency.)
 func (q *Queries) PayerChoiceOfBooking(ctx context.Context, id int64) (PayerChoiceOfBookingRow, error) {
 	row := q.db.QueryRow(ctx, payerChoiceOfBooking, id)
 	var i PayerChoiceOfBookingRow

@@ -11,11 +11,17 @@ import (
 )
 
 const agencyBand = `-- name: AgencyBand :one
-SELECT charging_band FROM agencies WHERE id = $1
+SELECT agency_band($1, $2)::text AS charging_band
 `
 
-func (q *Queries) AgencyBand(ctx context.Context, id int64) (string, error) {
-	row := q.db.QueryRow(ctx, agencyBand, id)
+type AgencyBandParams struct {
+	PartnershipID int64
+	ID            int64
+}
+
+// The band one partnership gives an agency.
+func (q *Queries) AgencyBand(ctx context.Context, arg AgencyBandParams) (string, error) {
+	row := q.db.QueryRow(ctx, agencyBand, arg.PartnershipID, arg.ID)
 	var charging_band string
 	err := row.Scan(&charging_band)
 	return charging_band, err
@@ -62,8 +68,11 @@ SELECT c.id, c.title, c.duration,
        coalesce(r.amount_pence, 0)::integer AS non_contributing
 FROM courses c
 LEFT JOIN course_prices p ON p.course_id = c.id AND p.charging_band = 'partner'
+     AND p.partnership_id = coalesce(acting_partnership_id(), c.partnership_id)
 LEFT JOIN course_prices q ON q.course_id = c.id AND q.charging_band = 'contributing'
+     AND q.partnership_id = coalesce(acting_partnership_id(), c.partnership_id)
 LEFT JOIN course_prices r ON r.course_id = c.id AND r.charging_band = 'non_contributing'
+     AND r.partnership_id = coalesce(acting_partnership_id(), c.partnership_id)
 WHERE c.retired_at IS NULL AND NOT c.bespoke
 ORDER BY lower(c.title), c.id
 `
@@ -77,7 +86,8 @@ type AllCoursePricesRow struct {
 	NonContributing int32
 }
 
-// Every course (not bespoke, not retired) with its price per band.
+// Every course (not bespoke, not retired) with its price per band: the
+// managing partnership's prices, or each course's partnership's.
 func (q *Queries) AllCoursePrices(ctx context.Context) ([]AllCoursePricesRow, error) {
 	rows, err := q.db.Query(ctx, allCoursePrices)
 	if err != nil {
@@ -107,6 +117,7 @@ func (q *Queries) AllCoursePrices(ctx context.Context) ([]AllCoursePricesRow, er
 
 const chargePolicy = `-- name: ChargePolicy :many
 SELECT kind, duration, charging_band, amount_pence FROM charge_policy
+WHERE partnership_id = coalesce(acting_partnership_id(), first_partnership_id())
 ORDER BY kind DESC, duration DESC, charging_band DESC
 `
 
@@ -117,6 +128,7 @@ type ChargePolicyRow struct {
 	AmountPence  int32
 }
 
+// The managing partnership's policy (or the first's).
 func (q *Queries) ChargePolicy(ctx context.Context) ([]ChargePolicyRow, error) {
 	rows, err := q.db.Query(ctx, chargePolicy)
 	if err != nil {
@@ -144,17 +156,24 @@ func (q *Queries) ChargePolicy(ctx context.Context) ([]ChargePolicyRow, error) {
 
 const chargePolicyAmount = `-- name: ChargePolicyAmount :one
 SELECT amount_pence FROM charge_policy
-WHERE kind = $1 AND duration = $2 AND charging_band = $3
+WHERE partnership_id = $1 AND kind = $2 AND duration = $3 AND charging_band = $4
 `
 
 type ChargePolicyAmountParams struct {
-	Kind         string
-	Duration     string
-	ChargingBand string
+	PartnershipID int64
+	Kind          string
+	Duration      string
+	ChargingBand  string
 }
 
+// What one partnership's policy charges.
 func (q *Queries) ChargePolicyAmount(ctx context.Context, arg ChargePolicyAmountParams) (int32, error) {
-	row := q.db.QueryRow(ctx, chargePolicyAmount, arg.Kind, arg.Duration, arg.ChargingBand)
+	row := q.db.QueryRow(ctx, chargePolicyAmount,
+		arg.PartnershipID,
+		arg.Kind,
+		arg.Duration,
+		arg.ChargingBand,
+	)
 	var amount_pence int32
 	err := row.Scan(&amount_pence)
 	return amount_pence, err
@@ -162,24 +181,29 @@ func (q *Queries) ChargePolicyAmount(ctx context.Context, arg ChargePolicyAmount
 
 const coursePriceForBand = `-- name: CoursePriceForBand :one
 SELECT coalesce((SELECT amount_pence FROM course_prices
-                 WHERE course_id = $1 AND charging_band = $2), 0)::integer AS amount_pence
+                 WHERE course_id = $1 AND partnership_id = $2
+                   AND charging_band = $3), 0)::integer AS amount_pence
 `
 
 type CoursePriceForBandParams struct {
-	CourseID     int64
-	ChargingBand string
+	CourseID      int64
+	PartnershipID int64
+	ChargingBand  string
 }
 
-// A course's price for one band, 0 when none is set.
+// A course's price for one band on a session of one partnership, 0 when none
+// is set.
 func (q *Queries) CoursePriceForBand(ctx context.Context, arg CoursePriceForBandParams) (int32, error) {
-	row := q.db.QueryRow(ctx, coursePriceForBand, arg.CourseID, arg.ChargingBand)
+	row := q.db.QueryRow(ctx, coursePriceForBand, arg.CourseID, arg.PartnershipID, arg.ChargingBand)
 	var amount_pence int32
 	err := row.Scan(&amount_pence)
 	return amount_pence, err
 }
 
 const coursePrices = `-- name: CoursePrices :many
-SELECT charging_band, amount_pence FROM course_prices WHERE course_id = $1
+SELECT charging_band, amount_pence FROM course_prices
+WHERE course_id = $1
+  AND partnership_id = coalesce(acting_partnership_id(), (SELECT pc.partnership_id FROM courses pc WHERE pc.id = $1))
 `
 
 type CoursePricesRow struct {
@@ -187,7 +211,9 @@ type CoursePricesRow struct {
 	AmountPence  int32
 }
 
-// The bands that pay for a course; a band with no row is free.
+// The bands that pay for a course; a band with no row is free. The prices are
+// the managing partnership's, or on a page for everyone the course's
+// partnership's.
 func (q *Queries) CoursePrices(ctx context.Context, courseID int64) ([]CoursePricesRow, error) {
 	rows, err := q.db.Query(ctx, coursePrices, courseID)
 	if err != nil {
@@ -209,7 +235,9 @@ func (q *Queries) CoursePrices(ctx context.Context, courseID int64) ([]CoursePri
 }
 
 const deleteCoursePrice = `-- name: DeleteCoursePrice :exec
-DELETE FROM course_prices WHERE course_id = $1 AND charging_band = $2
+DELETE FROM course_prices
+WHERE course_id = $1 AND charging_band = $2
+  AND partnership_id = coalesce(acting_partnership_id(), (SELECT pc.partnership_id FROM courses pc WHERE pc.id = $1))
 `
 
 type DeleteCoursePriceParams struct {
@@ -256,7 +284,9 @@ func (q *Queries) LockAgencyBilling(ctx context.Context, id int64) (LockAgencyBi
 }
 
 const lockChargePolicy = `-- name: LockChargePolicy :many
-SELECT kind, duration, charging_band, amount_pence FROM charge_policy FOR UPDATE
+SELECT kind, duration, charging_band, amount_pence FROM charge_policy
+WHERE partnership_id = coalesce(acting_partnership_id(), first_partnership_id())
+FOR UPDATE
 `
 
 type LockChargePolicyRow struct {
@@ -308,36 +338,43 @@ func (q *Queries) LockPriceCourse(ctx context.Context, id int64) (LockPriceCours
 }
 
 const placePrice = `-- name: PlacePrice :one
-SELECT place_price($1, $2)::int AS amount_pence
+SELECT place_price(s.course_id, s.partnership_id, $1)::int AS amount_pence
+FROM sessions s WHERE s.id = $2
 `
 
 type PlacePriceParams struct {
-	CourseID int64
-	AgencyID *int64
+	AgencyID  *int64
+	SessionID int64
 }
 
-// What a place on a course costs an agency (NULL: an organisation not yet
-// listed, which pays as a non-contributing one); booking reads the same
-// function before it takes a place.
+// What a place on a session costs an agency (NULL: an organisation not yet
+// listed, which pays as a non-contributing one): the session's partnership's
+// price for its course; booking reads the same function before it takes a
+// place.
 func (q *Queries) PlacePrice(ctx context.Context, arg PlacePriceParams) (int32, error) {
-	row := q.db.QueryRow(ctx, placePrice, arg.CourseID, arg.AgencyID)
+	row := q.db.QueryRow(ctx, placePrice, arg.AgencyID, arg.SessionID)
 	var amount_pence int32
 	err := row.Scan(&amount_pence)
 	return amount_pence, err
 }
 
 const priceCourse = `-- name: PriceCourse :one
-SELECT id, slug, title, duration, retired_at FROM courses WHERE id = $1
+SELECT id, slug, title, duration, retired_at,
+       coalesce(acting_partnership_id(), partnership_id)::bigint AS pricing_partnership_id
+FROM courses WHERE id = $1
 `
 
 type PriceCourseRow struct {
-	ID        int64
-	Slug      string
-	Title     string
-	Duration  string
-	RetiredAt *time.Time
+	ID                   int64
+	Slug                 string
+	Title                string
+	Duration             string
+	RetiredAt            *time.Time
+	PricingPartnershipID int64
 }
 
+// pricing_partnership_id: whose prices a page shows, the managing
+// partnership's or the course's.
 func (q *Queries) PriceCourse(ctx context.Context, id int64) (PriceCourseRow, error) {
 	row := q.db.QueryRow(ctx, priceCourse, id)
 	var i PriceCourseRow
@@ -347,6 +384,7 @@ func (q *Queries) PriceCourse(ctx context.Context, id int64) (PriceCourseRow, er
 		&i.Title,
 		&i.Duration,
 		&i.RetiredAt,
+		&i.PricingPartnershipID,
 	)
 	return i, err
 }
@@ -390,7 +428,7 @@ func (q *Queries) RecordStripeEvent(ctx context.Context, arg RecordStripeEventPa
 
 const setChargePolicyAmount = `-- name: SetChargePolicyAmount :exec
 UPDATE charge_policy SET amount_pence = $1, updated_at = $2
-WHERE kind = $3 AND duration = $4 AND charging_band = $5
+WHERE partnership_id = coalesce(acting_partnership_id(), first_partnership_id()) AND kind = $3 AND duration = $4 AND charging_band = $5
 `
 
 type SetChargePolicyAmountParams struct {
@@ -413,9 +451,9 @@ func (q *Queries) SetChargePolicyAmount(ctx context.Context, arg SetChargePolicy
 }
 
 const setCoursePrice = `-- name: SetCoursePrice :exec
-INSERT INTO course_prices (course_id, charging_band, amount_pence, updated_at)
-VALUES ($1, $2, $3, $4)
-ON CONFLICT (course_id, charging_band) DO UPDATE
+INSERT INTO course_prices (course_id, partnership_id, charging_band, amount_pence, updated_at)
+VALUES ($1, coalesce(acting_partnership_id(), (SELECT pc.partnership_id FROM courses pc WHERE pc.id = $1)), $2, $3, $4)
+ON CONFLICT (course_id, partnership_id, charging_band) DO UPDATE
 SET amount_pence = excluded.amount_pence, updated_at = excluded.updated_at
 `
 
@@ -426,6 +464,7 @@ type SetCoursePriceParams struct {
 	Now          time.Time
 }
 
+// The managing partnership's price (or the course's partnership's).
 func (q *Queries) SetCoursePrice(ctx context.Context, arg SetCoursePriceParams) error {
 	_, err := q.db.Exec(ctx, setCoursePrice,
 		arg.CourseID,
