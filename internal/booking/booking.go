@@ -25,6 +25,7 @@ import (
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/errs"
 	"github.com/pscp/booktraining/internal/ical"
+	"github.com/pscp/booktraining/internal/pgerr"
 )
 
 // Why a booking cannot be made or changed, each of its kind. The booking
@@ -147,8 +148,18 @@ func IsLate(cutoff, now time.Time) bool { return catalogue.CutoffPassed(cutoff, 
 
 // inTx runs fn in a transaction.
 func (s *Service) inTx(ctx context.Context, fn func(pgx.Tx, *bookingdb.Queries) error) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return fn(tx, bookingdb.New(tx)) })
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return fn(tx, bookingdb.New(tx)) })
+	if pgerr.Violates(err, "bookings_in_session_area") {
+		return ErrOutsideArea
+	}
+	return err
 }
+
+// ErrOutsideArea is a place on a session its partnership keeps to its own
+// area, for someone whose agency is not in it (migration 00058).
+var ErrOutsideArea = errs.Says(errs.Conflict,
+	"This session is only for staff of agencies in the area of the partnership that runs it. "+
+		"Choose another session of the course: the course page shows which are open to everyone.")
 
 // lockSession locks a session's row for a change to its bookings.
 func lockSession(ctx context.Context, q *bookingdb.Queries, id int64) (bookingdb.LockSessionForBookingRow, error) {

@@ -142,6 +142,9 @@ type Session struct {
 	AgencyCap, SectorCap int
 	// Partnership runs the session, by its short name.
 	Partnership string
+	// OwnAreaOnly: only staff of agencies in that partnership's area may
+	// book it.
+	OwnAreaOnly bool
 	// ChangesAt is when the session's row on a course page next changes
 	// by time alone: its booking cut-off or the release of its caps, or
 	// else its start, when it leaves the page.
@@ -242,6 +245,7 @@ func (s *Service) CourseWithSessions(ctx context.Context, slug string) (Course, 
 			AgencyCap:     int(r.AgencyCap),
 			SectorCap:     int(r.SectorCap),
 			Partnership:   r.PartnershipName,
+			OwnAreaOnly:   r.OwnAreaOnly,
 			ChangesAt:     changesAt,
 		})
 	}

@@ -74,6 +74,9 @@ type Form struct {
 	TrainerIDs []int64 // one or two, usually from different agencies
 	CutoffDays string  // days before the start that booking closes; empty: 3
 	AgencyID   int64   // 0: open to everyone; else closed to this agency
+	// OwnAreaOnly keeps a session open to everyone to the staff of the
+	// agencies in its partnership's area (issue 22).
+	OwnAreaOnly bool
 	// The most places one agency, or one sector, may hold until the caps
 	// lift, that many days before the start. Empty: the course's default;
 	// "0": no cap. A closed session has none.
@@ -100,6 +103,7 @@ type Plan struct {
 	MeetingURL        string
 	TrainerIDs        []int64
 	AgencyID          int64
+	OwnAreaOnly       bool
 	AgencyCap         int       // 0: none
 	SectorCap         int       // 0: none
 	CapsRelease       time.Time // when the caps lift; zero when there are none
@@ -184,7 +188,8 @@ func (s *Service) check(ctx context.Context, db schedulingdb.DBTX, f Form, excep
 		}
 	}
 	var v validation.Errors
-	p := Plan{CourseID: f.CourseID, VenueID: f.VenueID, MeetingURL: validation.CleanLine(f.MeetingURL), AgencyID: f.AgencyID}
+	p := Plan{CourseID: f.CourseID, VenueID: f.VenueID, MeetingURL: validation.CleanLine(f.MeetingURL), AgencyID: f.AgencyID,
+		OwnAreaOnly: f.OwnAreaOnly && f.AgencyID == 0}
 
 	var defaultCapacity int
 	var modes []string
@@ -495,7 +500,7 @@ func insert(ctx context.Context, q *schedulingdb.Queries, p Plan) (int64, error)
 	id, err := q.InsertScheduledSession(ctx, schedulingdb.InsertScheduledSessionParams{
 		CourseID: p.CourseID, VenueID: p.VenueID, StartsAt: p.StartsAt, EndsAt: p.EndsAt, BookingCutoffAt: p.Cutoff,
 		Capacity: int32(p.Capacity), MeetingUrl: p.MeetingURL, ClosedToAgencyID: agency, InviteToken: invite,
-		AgencyCap: agencyCap, SectorCap: sectorCap, CapsReleaseAt: release,
+		AgencyCap: agencyCap, SectorCap: sectorCap, CapsReleaseAt: release, OwnAreaOnly: p.OwnAreaOnly,
 	})
 	if err != nil {
 		return 0, err

@@ -99,12 +99,17 @@ func TestAHIPSCourseIsOfferedAndScheduledByAnotherPartnership(t *testing.T) {
 	resp, _ = hants.post("/admin/trainers/"+strconv.FormatInt(f.trainers[0], 10)+"/courses",
 		url.Values{"course": {strconv.FormatInt(f.course, 10)}})
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	_, page = hants.get("/admin/sessions/new?course=" + strconv.FormatInt(f.course, 10))
+	assert.Contains(t, page, "Staff of the agencies in your partnership’s area")
+	form.Set("open-to", "area")
 	resp, page = hants.post("/admin/sessions/new", form)
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode, errorSummary(page))
 	var session, runBy int64
+	var ownArea bool
 	require.NoError(t, f.a.pool.QueryRow(ctx, `
-		SELECT id, partnership_id FROM sessions WHERE venue_id = $1`, hantsRoom).Scan(&session, &runBy))
+		SELECT id, partnership_id, own_area_only FROM sessions WHERE venue_id = $1`, hantsRoom).Scan(&session, &runBy, &ownArea))
 	assert.Equal(t, hampshire, runBy)
+	assert.True(t, ownArea, "kept to Hampshire's area")
 	_, err = f.a.pool.Exec(ctx, `UPDATE sessions SET status = 'published' WHERE id = $1`, session)
 	require.NoError(t, err)
 	var approvals int
@@ -118,6 +123,25 @@ func TestAHIPSCourseIsOfferedAndScheduledByAnotherPartnership(t *testing.T) {
 	assert.Contains(t, page, "<li>the Hampshire Safeguarding Children Partnership</li>")
 	assert.Contains(t, page, "<li>the Portsmouth Safeguarding Children Partnership</li>")
 	assert.Contains(t, page, `data-label="Run by">Hampshire<`)
+	assert.Contains(t, page, "Only for staff of agencies in the Hampshire area")
+
+	// Kept to Hampshire's area: the constabulary works in both areas, the
+	// city council only in Portsmouth's.
+	_, err = f.a.pool.Exec(ctx, `
+		INSERT INTO agency_partnerships (partnership_id, agency_id, charging_band)
+		SELECT $1, id, 'partner' FROM agencies WHERE name = 'Hampshire and Isle of Wight Constabulary'`, hampshire)
+	require.NoError(t, err)
+	b.newUser(t, "pc@example.org", "Hampshire and Isle of Wight Constabulary")
+	b.newUser(t, "city@example.org", "Portsmouth City Council")
+	b.as(t, "pc@example.org").book(session, bookingDetails())
+	city := b.as(t, "city@example.org")
+	city.get(fmt.Sprintf("/sessions/%d/book", session))
+	resp, page = city.post(fmt.Sprintf("/sessions/%d/book", session), bookingDetails())
+	assert.Equal(t, http.StatusConflict, resp.StatusCode)
+	assert.Contains(t, page, "This session is only for staff of agencies in the area of the partnership that runs it")
+	var places int
+	require.NoError(t, f.a.pool.QueryRow(ctx, `SELECT count(*) FROM bookings WHERE session_id = $1`, session).Scan(&places))
+	assert.Equal(t, 1, places, "the constabulary's officer only")
 	_, page = b.get(t, "/courses?partnership=hampshire")
 	assert.Contains(t, page, "Working Together to Safeguard Children", "Hampshire's courses include the HIPS course it offers")
 

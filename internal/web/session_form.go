@@ -37,6 +37,9 @@ type sessionFormPage struct {
 	Approved     []scheduling.Choice    // trainers approved for it
 	Others       []scheduling.Choice    // trainers who are not
 	DayWarning   *scheduling.DayWarning // dates on a weekend or bank holiday, to confirm
+	// Several partnerships are served: a session can be kept to its own
+	// partnership's area.
+	SeveralPartnerships bool
 }
 
 // DayName words a date the warning names: "Friday 25 December 2026
@@ -59,6 +62,7 @@ func readSessionForm(c *fiber.Ctx) scheduling.Form {
 		CutoffDays: c.FormValue("cutoff"), AgencyCap: c.FormValue("agency-cap"), SectorCap: c.FormValue("sector-cap"),
 		CapReleaseDays: c.FormValue("cap-release"),
 	}
+	f.OwnAreaOnly = c.FormValue("open-to") == "area"
 	if c.FormValue("open-to") == "agency" {
 		f.AgencyID = int64Value(c.FormValue("agency"))
 		if f.AgencyID == 0 {
@@ -89,6 +93,7 @@ func (a *app) showSessionForm(c *fiber.Ctx, d sessionFormPage, errs *validation.
 		return err
 	}
 	d.adminArea, d.Choices, d.fieldErrors = newAdminArea(c), choices, fieldErrors{errs}
+	d.SeveralPartnerships = len(a.allPartnerships(c)) > 1
 	if d.Editing != nil && !slices.ContainsFunc(choices.Venues, func(v scheduling.Choice) bool { return v.ID == d.Editing.VenueID }) {
 		// Its place is not offered to new sessions (an agency's premises, a
 		// retired venue), but the session may keep it.

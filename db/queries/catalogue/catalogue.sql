@@ -83,10 +83,10 @@ SELECT
     -- places per agency, while they hold
     coalesce(CASE WHEN s.caps_release_at > sqlc.arg(now)::timestamptz THEN s.agency_cap END, 0)::integer AS agency_cap,
     coalesce(CASE WHEN s.caps_release_at > sqlc.arg(now)::timestamptz THEN s.sector_cap END, 0)::integer AS sector_cap,
-    p.short_name AS partnership_name
+    p.short_name AS partnership_name, s.own_area_only
 FROM (
     SELECT id, venue_id, starts_at, ends_at, booking_cutoff_at, capacity, seats_taken, caps_release_at, agency_cap, sector_cap,
-           partnership_id
+           partnership_id, own_area_only
     FROM sessions
     WHERE course_id = sqlc.arg(course_id)
       AND status = 'published'

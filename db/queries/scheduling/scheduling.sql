@@ -25,10 +25,10 @@ WHERE u.id = ANY (@ids::bigint[]) AND u.erased_at IS NULL;
 
 -- name: InsertScheduledSession :one
 INSERT INTO sessions (course_id, course_title, venue_id, starts_at, ends_at, booking_cutoff_at, capacity, status,
-                      meeting_url, closed_to_agency_id, invite_token, agency_cap, sector_cap, caps_release_at)
+                      meeting_url, closed_to_agency_id, invite_token, agency_cap, sector_cap, caps_release_at, own_area_only)
 SELECT c.id, c.title, @venue_id, @starts_at, @ends_at, @booking_cutoff_at, @capacity, 'draft',
        @meeting_url, sqlc.narg(closed_to_agency_id), sqlc.narg(invite_token),
-       sqlc.narg(agency_cap), sqlc.narg(sector_cap), sqlc.narg(caps_release_at)
+       sqlc.narg(agency_cap), sqlc.narg(sector_cap), sqlc.narg(caps_release_at), @own_area_only
 FROM courses c WHERE c.id = @course_id
 RETURNING id;
 

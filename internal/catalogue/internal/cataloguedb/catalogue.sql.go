@@ -205,10 +205,10 @@ SELECT
     -- places per agency, while they hold
     coalesce(CASE WHEN s.caps_release_at > $1::timestamptz THEN s.agency_cap END, 0)::integer AS agency_cap,
     coalesce(CASE WHEN s.caps_release_at > $1::timestamptz THEN s.sector_cap END, 0)::integer AS sector_cap,
-    p.short_name AS partnership_name
+    p.short_name AS partnership_name, s.own_area_only
 FROM (
     SELECT id, venue_id, starts_at, ends_at, booking_cutoff_at, capacity, seats_taken, caps_release_at, agency_cap, sector_cap,
-           partnership_id
+           partnership_id, own_area_only
     FROM sessions
     WHERE course_id = $2
       AND status = 'published'
@@ -242,6 +242,7 @@ type ListUpcomingSessionsForCourseRow struct {
 	AgencyCap       int32
 	SectorCap       int32
 	PartnershipName string
+	OwnAreaOnly     bool
 }
 
 // Published sessions open to everyone that have not started yet, soonest
@@ -270,6 +271,7 @@ func (q *Queries) ListUpcomingSessionsForCourse(ctx context.Context, arg ListUpc
 			&i.AgencyCap,
 			&i.SectorCap,
 			&i.PartnershipName,
+			&i.OwnAreaOnly,
 		); err != nil {
 			return nil, err
 		}

@@ -269,11 +269,11 @@ func (q *Queries) GetVenueForScheduling(ctx context.Context, id int64) (GetVenue
 
 const insertScheduledSession = `-- name: InsertScheduledSession :one
 INSERT INTO sessions (course_id, course_title, venue_id, starts_at, ends_at, booking_cutoff_at, capacity, status,
-                      meeting_url, closed_to_agency_id, invite_token, agency_cap, sector_cap, caps_release_at)
+                      meeting_url, closed_to_agency_id, invite_token, agency_cap, sector_cap, caps_release_at, own_area_only)
 SELECT c.id, c.title, $1, $2, $3, $4, $5, 'draft',
        $6, $7, $8,
-       $9, $10, $11
-FROM courses c WHERE c.id = $12
+       $9, $10, $11, $12
+FROM courses c WHERE c.id = $13
 RETURNING id
 `
 
@@ -289,6 +289,7 @@ type InsertScheduledSessionParams struct {
 	AgencyCap        *int32
 	SectorCap        *int32
 	CapsReleaseAt    *time.Time
+	OwnAreaOnly      bool
 	CourseID         int64
 }
 
@@ -305,6 +306,7 @@ func (q *Queries) InsertScheduledSession(ctx context.Context, arg InsertSchedule
 		arg.AgencyCap,
 		arg.SectorCap,
 		arg.CapsReleaseAt,
+		arg.OwnAreaOnly,
 		arg.CourseID,
 	)
 	var id int64
