@@ -29,6 +29,11 @@ func TestABookingPaysTheSessionsPartnershipsPrice(t *testing.T) {
 	_, err = f.pool.Exec(f.ctx, `INSERT INTO agency_partnerships (partnership_id, agency_id, charging_band) VALUES ($1, $2, 'partner')`, b, f.agency)
 	require.NoError(t, err)
 	sessionA, sessionB := f.session(t, 5, 30), f.session(t, 5, 30)
+	// The course is a HIPS course both offer (migration 00054).
+	_, err = f.pool.Exec(f.ctx, `UPDATE courses SET shared = true WHERE id = (SELECT course_id FROM sessions WHERE id = $1)`, sessionB)
+	require.NoError(t, err)
+	_, err = f.pool.Exec(f.ctx, `INSERT INTO course_offers (course_id, partnership_id) SELECT course_id, $1 FROM sessions WHERE id = $2`, b, sessionB)
+	require.NoError(t, err)
 	_, err = f.pool.Exec(f.ctx, `UPDATE sessions SET partnership_id = $1 WHERE id = $2`, b, sessionB)
 	require.NoError(t, err)
 

@@ -37,6 +37,9 @@ func setupTwoPartnerships(t *testing.T) twoPartnerships {
 		VALUES ('southampton', 'Southampton Safeguarding Children Partnership', 'Southampton') RETURNING id`)
 	p.sessionA = w.session("full_day", "completed")
 	p.sessionB = w.session("full_day", "completed")
+	// The course is a HIPS course both offer (migration 00054).
+	w.exec(`UPDATE courses SET shared = true WHERE id = (SELECT course_id FROM sessions WHERE id = $1)`, p.sessionB)
+	w.exec(`INSERT INTO course_offers (course_id, partnership_id) SELECT course_id, $1 FROM sessions WHERE id = $2`, p.b, p.sessionB)
 	w.exec(`UPDATE sessions SET partnership_id = $1 WHERE id = $2`, p.b, p.sessionB)
 	p.course = w.scalar(`SELECT course_id FROM sessions WHERE id = $1`, p.sessionA)
 	p.shared = w.agency(agency.BandContributing, "accounts@example.org")
@@ -126,17 +129,22 @@ func TestAPlaceCostsTheSessionsPartnershipsPrice(t *testing.T) {
 	assert.ErrorIs(t, err, payment.ErrNotFound)
 
 	// A manager's prices page shows their partnership's prices: a's manager
-	// sees a's, not b's for the same course (b schedules it, but the course
-	// is a's, which b's manager cannot open).
+	// sees a's, b's manager b's for the same HIPS course, which both offer.
 	asA, asB := scope.Managing(ctx, p.a), scope.Managing(ctx, p.b)
 	manager := managerID(t, p.pool)
 	pa, err := p.svc.CoursePrices(asA, p.course)
 	require.NoError(t, err)
 	assert.Equal(t, payment.Pence(2500), pa.For(agency.BandContributing))
 	assert.Equal(t, payment.Pence(0), pa.For(agency.BandPartner))
-	_, err = p.svc.CoursePrices(asB, p.course)
+	pbShared, err := p.svc.CoursePrices(asB, p.course)
+	require.NoError(t, err)
+	assert.Equal(t, payment.Pence(1200), pbShared.For(agency.BandPartner))
+	assert.Equal(t, payment.Pence(0), pbShared.For(agency.BandContributing))
+	// A course of a's that b does not offer, b's manager cannot open.
+	notOffered := p.w.scalar(`SELECT min(id) FROM courses WHERE id <> $1`, p.course)
+	_, err = p.svc.CoursePrices(asB, notOffered)
 	assert.ErrorIs(t, err, payment.ErrNotFound)
-	assert.ErrorIs(t, p.svc.SetCoursePrices(byManager(asB, manager, ""), p.course, payment.PriceForm{}), payment.ErrNotFound)
+	assert.ErrorIs(t, p.svc.SetCoursePrices(byManager(asB, manager, ""), notOffered, payment.PriceForm{}), payment.ErrNotFound)
 
 	// b's manager prices b's own course: b's rows, a's untouched.
 	own := p.w.scalar(`UPDATE courses SET partnership_id = $1 WHERE id = (SELECT min(id) FROM courses WHERE id <> $2) RETURNING id`, p.b, p.course)

@@ -74,6 +74,8 @@ LEFT JOIN course_prices q ON q.course_id = c.id AND q.charging_band = 'contribut
 LEFT JOIN course_prices r ON r.course_id = c.id AND r.charging_band = 'non_contributing'
      AND r.partnership_id = coalesce(acting_partnership_id(), c.partnership_id)
 WHERE c.retired_at IS NULL AND NOT c.bespoke
+  AND EXISTS (SELECT FROM course_offers o
+              WHERE o.course_id = c.id AND o.partnership_id = coalesce(acting_partnership_id(), c.partnership_id))
 ORDER BY lower(c.title), c.id
 `
 
@@ -322,7 +324,11 @@ func (q *Queries) LockChargePolicy(ctx context.Context) ([]LockChargePolicyRow, 
 }
 
 const lockPriceCourse = `-- name: LockPriceCourse :one
-SELECT id, title FROM courses WHERE id = $1 FOR UPDATE
+SELECT c.id, c.title
+FROM courses c
+JOIN course_offers o ON o.course_id = c.id AND o.partnership_id = coalesce(acting_partnership_id(), c.partnership_id)
+CROSS JOIN LATERAL (SELECT pg_advisory_xact_lock(hashtextextended('course_prices ' || o.course_id || ' ' || o.partnership_id, 0))) AS held
+WHERE c.id = $1
 `
 
 type LockPriceCourseRow struct {
@@ -330,6 +336,10 @@ type LockPriceCourseRow struct {
 	Title string
 }
 
+// A course the pricing partnership (the managing one's, else the course's)
+// offers, its prices held for this change: a transaction lock on them, as
+// FOR UPDATE on the course would need the right to change the course itself,
+// which a partnership offering another's HIPS course does not have.
 func (q *Queries) LockPriceCourse(ctx context.Context, id int64) (LockPriceCourseRow, error) {
 	row := q.db.QueryRow(ctx, lockPriceCourse, id)
 	var i LockPriceCourseRow
