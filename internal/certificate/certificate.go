@@ -86,14 +86,17 @@ type Certificate struct {
 	Outcomes  []string
 	StartsAt  time.Time
 	EndsAt    time.Time
+	// Partnership issues it: the one whose session it was.
+	Partnership string
 }
 
 // Verified is what the public check of a code shows: no more than this.
 type Verified struct {
-	Person   string
-	Course   string
-	StartsAt time.Time
-	EndsAt   time.Time
+	Person      string
+	Course      string
+	StartsAt    time.Time
+	EndsAt      time.Time
+	Partnership string // whose session it was, who issued the certificate
 }
 
 // Service makes, renders and verifies certificates.
@@ -161,7 +164,7 @@ func (s *Service) issue(ctx context.Context, a actor.Actor, bookingID int64, cod
 		}
 		c = Certificate{
 			BookingID: p.BookingID, Person: p.FullName, Course: p.CourseTitle, Level: int(p.Level),
-			Outcomes: p.LearningOutcomes, StartsAt: p.StartsAt, EndsAt: p.EndsAt,
+			Outcomes: p.LearningOutcomes, StartsAt: p.StartsAt, EndsAt: p.EndsAt, Partnership: p.PartnershipName,
 		}
 		if p.Code != nil && p.IssuedAt != nil {
 			c.Code, c.IssuedAt = *p.Code, *p.IssuedAt
@@ -198,7 +201,11 @@ func (s *Service) PDF(ctx context.Context, bookingID int64) ([]byte, Certificate
 // Render is c as a PDF.
 func (s *Service) Render(c Certificate) ([]byte, error) {
 	var b bytes.Buffer
-	if err := write(&b, c, s.partnership, s.VerifyURL(c.Code)); err != nil {
+	issuer := c.Partnership
+	if issuer == "" {
+		issuer = s.partnership
+	}
+	if err := write(&b, c, issuer, s.VerifyURL(c.Code)); err != nil {
 		return nil, fmt.Errorf("certificate of booking %d: %w", c.BookingID, err)
 	}
 	return b.Bytes(), nil
@@ -218,7 +225,8 @@ func (s *Service) Verify(ctx context.Context, code string) (Verified, error) {
 	} else if err != nil {
 		return Verified{}, fmt.Errorf("verify certificate: %w", err)
 	}
-	return Verified{Person: r.FullName, Course: r.CourseTitle, StartsAt: r.StartsAt, EndsAt: r.EndsAt}, nil
+	return Verified{Person: r.FullName, Course: r.CourseTitle, StartsAt: r.StartsAt, EndsAt: r.EndsAt,
+		Partnership: r.PartnershipName}, nil
 }
 
 // Record returns the actor's training record: every place they attended,

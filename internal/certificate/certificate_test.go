@@ -44,6 +44,9 @@ func setup(t testing.TB) fixture {
 	_, err := demo.Seed(ctx, pool, now)
 	require.NoError(t, err)
 	base, _ := url.Parse("https://book.example.org")
+	// The partnership whose sessions these are, named as the service is.
+	_, err = pool.Exec(ctx, `UPDATE partnerships SET name = 'Test Safeguarding Partnership'`)
+	require.NoError(t, err)
 	f := fixture{ctx: ctx, pool: pool, certs: certificate.New(pool, base, "Test Safeguarding Partnership", func() time.Time { return now })}
 	require.NoError(t, pool.QueryRow(ctx, "SELECT id FROM agencies ORDER BY id LIMIT 1").Scan(&f.agency))
 	return f
@@ -395,4 +398,32 @@ func TestACertificateGoesWithItsBooking(t *testing.T) {
 	var n int
 	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT count(*) FROM certificates").Scan(&n))
 	assert.Zero(t, n)
+}
+
+// A certificate is issued by the partnership whose session it was (issue
+// 22), on the PDF and on the public check of its code.
+func TestACertificateIsIssuedByTheSessionsPartnership(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	session := f.session(t, time.Date(2026, 3, 3, 9, 30, 0, 0, time.UTC))
+	var course int64
+	require.NoError(t, f.pool.QueryRow(f.ctx, `SELECT course_id FROM sessions WHERE id = $1`, session).Scan(&course))
+	_, err := f.pool.Exec(f.ctx, `
+		WITH p AS (INSERT INTO partnerships (slug, name, short_name)
+		           VALUES ('hampshire', 'Hampshire Safeguarding Children Partnership', 'Hampshire') RETURNING id),
+		     shared AS (UPDATE courses SET shared = true WHERE id = $1 RETURNING id)
+		INSERT INTO course_offers (course_id, partnership_id) SELECT (SELECT id FROM shared), id FROM p`, course)
+	require.NoError(t, err)
+	_, err = f.pool.Exec(f.ctx, `UPDATE sessions SET partnership_id = (SELECT id FROM partnerships WHERE slug = 'hampshire') WHERE id = $1`, session)
+	require.NoError(t, err)
+	who := f.person(t, "priya@example.org", "Priya Shah")
+	id := f.place(t, who, session, "attended")
+	pdf, c, err := f.certs.PDF(f.as(who), id)
+	require.NoError(t, err)
+	text := pdfText(t, pdf)
+	assert.Contains(t, text, "Hampshire Safeguarding Children Partnership")
+	assert.NotContains(t, text, "Test Safeguarding Partnership")
+	v, err := f.certs.Verify(f.ctx, c.Code)
+	require.NoError(t, err)
+	assert.Equal(t, "Hampshire Safeguarding Children Partnership", v.Partnership)
 }

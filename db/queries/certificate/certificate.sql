@@ -7,11 +7,12 @@
 SELECT b.id AS booking_id,
        (b.attendance IS NOT NULL AND b.attendance IN ('attended', 'late'))::boolean AS attended,
        u.full_name, s.course_title, c.level, c.learning_outcomes, s.starts_at, s.ends_at,
-       cert.code AS code, cert.issued_at AS issued_at
+       cert.code AS code, cert.issued_at AS issued_at, p.name AS partnership_name
 FROM bookings b
 JOIN users u ON u.id = b.user_id
 JOIN sessions s ON s.id = b.session_id
 JOIN courses c ON c.id = s.course_id
+JOIN partnerships p ON p.id = s.partnership_id
 LEFT JOIN certificates cert ON cert.booking_id = b.id
 WHERE b.id = @booking_id AND b.user_id = @user_id AND u.erased_at IS NULL;
 
@@ -29,11 +30,12 @@ RETURNING code, issued_at;
 -- name: VerifyCertificate :one
 -- What the public check of a code shows: nothing once the person is erased
 -- or the place is no longer marked attended.
-SELECT u.full_name, s.course_title, s.starts_at, s.ends_at
+SELECT u.full_name, s.course_title, s.starts_at, s.ends_at, p.name AS partnership_name
 FROM certificates cert
 JOIN bookings b ON b.id = cert.booking_id
 JOIN users u ON u.id = b.user_id
 JOIN sessions s ON s.id = b.session_id
+JOIN partnerships p ON p.id = s.partnership_id
 WHERE cert.code = @code AND b.attendance IN ('attended', 'late') AND u.erased_at IS NULL;
 
 -- name: PersonForRecord :one

@@ -65,11 +65,12 @@ const certificatePlace = `-- name: CertificatePlace :one
 SELECT b.id AS booking_id,
        (b.attendance IS NOT NULL AND b.attendance IN ('attended', 'late'))::boolean AS attended,
        u.full_name, s.course_title, c.level, c.learning_outcomes, s.starts_at, s.ends_at,
-       cert.code AS code, cert.issued_at AS issued_at
+       cert.code AS code, cert.issued_at AS issued_at, p.name AS partnership_name
 FROM bookings b
 JOIN users u ON u.id = b.user_id
 JOIN sessions s ON s.id = b.session_id
 JOIN courses c ON c.id = s.course_id
+JOIN partnerships p ON p.id = s.partnership_id
 LEFT JOIN certificates cert ON cert.booking_id = b.id
 WHERE b.id = $1 AND b.user_id = $2 AND u.erased_at IS NULL
 `
@@ -90,6 +91,7 @@ type CertificatePlaceRow struct {
 	EndsAt           time.Time
 	Code             *string
 	IssuedAt         *time.Time
+	PartnershipName  string
 }
 
 // Certificates of attended places (internal/certificate). These queries read
@@ -110,6 +112,7 @@ func (q *Queries) CertificatePlace(ctx context.Context, arg CertificatePlacePara
 		&i.EndsAt,
 		&i.Code,
 		&i.IssuedAt,
+		&i.PartnershipName,
 	)
 	return i, err
 }
@@ -208,19 +211,21 @@ func (q *Queries) PersonForRecord(ctx context.Context, userID int64) (string, er
 }
 
 const verifyCertificate = `-- name: VerifyCertificate :one
-SELECT u.full_name, s.course_title, s.starts_at, s.ends_at
+SELECT u.full_name, s.course_title, s.starts_at, s.ends_at, p.name AS partnership_name
 FROM certificates cert
 JOIN bookings b ON b.id = cert.booking_id
 JOIN users u ON u.id = b.user_id
 JOIN sessions s ON s.id = b.session_id
+JOIN partnerships p ON p.id = s.partnership_id
 WHERE cert.code = $1 AND b.attendance IN ('attended', 'late') AND u.erased_at IS NULL
 `
 
 type VerifyCertificateRow struct {
-	FullName    string
-	CourseTitle string
-	StartsAt    time.Time
-	EndsAt      time.Time
+	FullName        string
+	CourseTitle     string
+	StartsAt        time.Time
+	EndsAt          time.Time
+	PartnershipName string
 }
 
 // What the public check of a code shows: nothing once the person is erased
@@ -233,6 +238,7 @@ func (q *Queries) VerifyCertificate(ctx context.Context, code string) (VerifyCer
 		&i.CourseTitle,
 		&i.StartsAt,
 		&i.EndsAt,
+		&i.PartnershipName,
 	)
 	return i, err
 }
