@@ -219,8 +219,13 @@ var statements = []statement{
 		            WHEN (se.n + k) % 10 = 5 THEN 'absent' WHEN (se.n + k) % 10 = 7 THEN 'late' ELSE 'attended' END,
 		       se.starts_at - interval '20 days', se.starts_at - interval '20 days'
 		FROM se, p, generate_series(1, @per_session::int) k,
-		     LATERAL (SELECT p.ids[1 + (se.n * 20 + k) % cardinality(p.ids)] AS id,
-		                     p.agencies[1 + (se.n * 20 + k) % cardinality(p.ids)] AS agency) u,
+		     -- With several partnerships, each round through the people
+		     -- starts a session later, so that a person's places fall in
+		     -- different partnerships' sessions.
+		     LATERAL (SELECT CASE WHEN @partnerships::int > 1 THEN 20 * ((se.n * 20) / cardinality(p.ids)) ELSE 0 END
+		                     AS shift) r,
+		     LATERAL (SELECT p.ids[1 + (se.n * 20 + k + r.shift) % cardinality(p.ids)] AS id,
+		                     p.agencies[1 + (se.n * 20 + k + r.shift) % cardinality(p.ids)] AS agency) u,
 		     LATERAL (SELECT (CASE WHEN se.status = 'cancelled' OR (se.n + k) % 10 = 0 THEN 'cancelled'
 		                           WHEN (se.n + k) % 20 = 19 AND se.status = 'completed' THEN 'expired'
 		                           WHEN (se.n + k) % 20 = 19 THEN 'waiting'

@@ -16,10 +16,12 @@ import (
 
 var grownAt = time.Date(2026, 9, 1, 9, 0, 0, 0, time.UTC)
 
-// tiny is a few of everything, spread over partnerships.
+// tiny is a few of everything, spread over partnerships. Its 80 people are
+// four sessions' places, so a person whose places all fell in one round
+// of sessions would have them all in one partnership.
 func tiny(partnerships int) growth.Size {
 	return growth.Size{
-		Partnerships: partnerships, Agencies: 3, People: 60, Trainers: 2, Sessions: 24, BookingsPerSession: 5,
+		Partnerships: partnerships, Agencies: 3, People: 80, Trainers: 2, Sessions: 24, BookingsPerSession: 5,
 		Emails: 10, AuditEvents: 10, Enquiries: 6, Jobs: 4, FailedJobs: 1, Claims: 4,
 	}
 }
@@ -68,6 +70,15 @@ func grownPartnerships(t *testing.T, partnerships int) (context.Context, []partn
 	var all []partnershipGrown
 	for _, id := range ids {
 		all = append(all, counted(ctx, id))
+	}
+
+	// One account, places in several partnerships.
+	if partnerships > 1 {
+		var across int
+		require.NoError(t, pool.QueryRow(ctx, `
+			SELECT count(*) FROM (SELECT b.user_id FROM bookings b JOIN sessions s ON s.id = b.session_id
+			                      GROUP BY b.user_id HAVING count(DISTINCT s.partnership_id) > 1) x`).Scan(&across))
+		assert.Positive(t, across, "people with places in more than one partnership")
 	}
 
 	// Each session's course and venue are its own partnership's.
