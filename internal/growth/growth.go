@@ -132,6 +132,13 @@ func Grow(ctx context.Context, pool *pgxpool.Pool, s Size, now time.Time) error 
 
 type statement struct{ what, sql string }
 
+// grownPeople numbers the grown people from 0 (p.i, of pc.n): a person is
+// picked by joining on the number. (Picking from an array of them, each
+// pick copied the whole array: 400,000 bookings took minutes.)
+const grownPeople = `p AS (SELECT id, agency_id, row_number() OVER (ORDER BY id) - 1 AS i FROM users
+	                       WHERE email LIKE 'grown-%'),
+	pc AS (SELECT count(*) AS n FROM p)`
+
 // statements fill the tables in order. People are "grown-N@example.org",
 // a fifth of them in the first agency (a large one, as the police or a
 // health trust are), one in fifty in organisations not confirmed yet;
@@ -202,13 +209,12 @@ var statements = []statement{
 		     st AS (INSERT INTO session_trainers (session_id, trainer_id) SELECT id, trainer FROM pick)
 		INSERT INTO trainer_commitments (trainer_id, session_id, during) SELECT trainer, id, during FROM pick`},
 	{"bookings", `
-		WITH p AS (SELECT array_agg(id ORDER BY id) AS ids, array_agg(agency_id ORDER BY id) AS agencies
-		           FROM users WHERE email LIKE 'grown-%'),
+		WITH ` + grownPeople + `,
 		     se AS (SELECT id, starts_at, status, row_number() OVER (ORDER BY id) AS n FROM sessions
 		            WHERE meeting_url LIKE 'https://meet.example.org/grown-%')
 		INSERT INTO bookings (session_id, user_id, agency_id, status, booked_by, policy_agreed_at, confirmed_at,
 		                      ended_at, late, waiting_since, attendance, created_at, updated_at)
-		SELECT se.id, u.id, u.agency, b.status, u.id, se.starts_at - interval '20 days',
+		SELECT se.id, u.id, u.agency_id, b.status, u.id, se.starts_at - interval '20 days',
 		       CASE WHEN b.status IN ('confirmed', 'cancelled') THEN se.starts_at - interval '20 days' END,
 		       CASE WHEN b.status = 'cancelled' AND b.late THEN se.starts_at - interval '1 day'
 		            WHEN b.status = 'cancelled' THEN se.starts_at - interval '10 days'
@@ -218,19 +224,19 @@ var statements = []statement{
 		       CASE WHEN b.status <> 'confirmed' OR se.status <> 'completed' THEN NULL
 		            WHEN (se.n + k) % 10 = 5 THEN 'absent' WHEN (se.n + k) % 10 = 7 THEN 'late' ELSE 'attended' END,
 		       se.starts_at - interval '20 days', se.starts_at - interval '20 days'
-		FROM se, p, generate_series(1, @per_session::int) k,
+		FROM se, pc, generate_series(1, @per_session::int) k,
 		     -- With several partnerships, each round through the people
 		     -- starts a session later, so that a person's places fall in
 		     -- different partnerships' sessions.
-		     LATERAL (SELECT CASE WHEN @partnerships::int > 1 THEN 20 * ((se.n * 20) / cardinality(p.ids)) ELSE 0 END
-		                     AS shift) r,
-		     LATERAL (SELECT p.ids[1 + (se.n * 20 + k + r.shift) % cardinality(p.ids)] AS id,
-		                     p.agencies[1 + (se.n * 20 + k + r.shift) % cardinality(p.ids)] AS agency) u,
+		     LATERAL (SELECT CASE WHEN @partnerships::int > 1 THEN 20 * ((se.n * 20) / pc.n) ELSE 0 END AS shift) r,
+		     p u,
 		     LATERAL (SELECT (CASE WHEN se.status = 'cancelled' OR (se.n + k) % 10 = 0 THEN 'cancelled'
 		                           WHEN (se.n + k) % 20 = 19 AND se.status = 'completed' THEN 'expired'
 		                           WHEN (se.n + k) % 20 = 19 THEN 'waiting'
 		                           ELSE 'confirmed' END)::booking_status AS status,
-		                     (se.status <> 'cancelled' AND (se.n + k) % 10 = 0 AND se.n % 3 = 0) AS late) b`},
+		                     (se.status <> 'cancelled' AND (se.n + k) % 10 = 0 AND se.n % 3 = 0) AS late) b
+		WHERE u.i = (se.n * 20 + k + r.shift) % pc.n
+		ORDER BY se.n, k`},
 	{"seat counts", `
 		UPDATE sessions s SET seats_taken = t.n, unmarked_places = t.unmarked
 		FROM (SELECT session_id, count(*) FILTER (WHERE booking_status_takes_seat(status)) AS n,
@@ -292,53 +298,62 @@ var statements = []statement{
 		WHERE ((b.status = 'confirmed' AND b.attendance = 'absent') OR (b.status = 'cancelled' AND b.late))
 		  AND booking_charge_to_decide(b)`},
 	{"prior learning claims", `
-		WITH p AS (SELECT array_agg(id ORDER BY id) AS ids FROM users WHERE email LIKE 'grown-%'),
+		WITH ` + grownPeople + `,
 		     c AS (SELECT array_agg(id ORDER BY id) AS ids FROM courses)
 		INSERT INTO prior_learning_claims (user_id, course_id, completed_on, provider, status, decided_by, decided_at,
 		                                   reject_reason, created_at)
-		SELECT p.ids[1 + (g * 13) % cardinality(p.ids)], c.ids[1 + g % cardinality(c.ids)],
+		SELECT p.id, c.ids[1 + g % cardinality(c.ids)],
 		       (at - interval '200 days')::date, 'A previous employer', st.status,
-		       CASE WHEN st.status <> 'pending' THEN p.ids[1] END, CASE WHEN st.status <> 'pending' THEN at + interval '2 days' END,
+		       CASE WHEN st.status <> 'pending' THEN (SELECT id FROM p WHERE i = 0) END, CASE WHEN st.status <> 'pending' THEN at + interval '2 days' END,
 		       CASE WHEN st.status = 'rejected' THEN 'No certificate' ELSE '' END, at
-		FROM generate_series(1, @claims::int) g, p, c,
+		FROM generate_series(1, @claims::int) g, pc, p, c,
 		     LATERAL (SELECT @now::timestamptz - (@claims::int - g) * interval '3 hours' / @partnerships::int AS at) t,
 		     LATERAL (SELECT (CASE WHEN g > @claims::int - @claims::int / 50 THEN 'pending'
-		                           WHEN g % 7 = 0 THEN 'rejected' ELSE 'confirmed' END)::prior_learning_status AS status) st`},
+		                           WHEN g % 7 = 0 THEN 'rejected' ELSE 'confirmed' END)::prior_learning_status AS status) st
+		WHERE p.i = (g * 13) % pc.n
+		ORDER BY g`},
 	{"emails", `
-		WITH p AS (SELECT array_agg(id ORDER BY id) AS ids FROM users WHERE email LIKE 'grown-%')
+		WITH ` + grownPeople + `
 		INSERT INTO emails (to_address, to_name, subject, body_text, user_id, created_at, sent_at, attempts,
 		                    last_error, failed_at)
 		SELECT 'grown-' || (1 + g % @people::int) || '@example.org', 'Grown person', 'Your place is confirmed ' || g,
 		       'Dear person, your place on the course is confirmed. Number ' || g || '.',
-		       p.ids[1 + g % cardinality(p.ids)], at, CASE WHEN g % 100 <> 0 THEN at + interval '1 second' END,
+		       p.id, at, CASE WHEN g % 100 <> 0 THEN at + interval '1 second' END,
 		       CASE WHEN g % 100 = 0 THEN 8 ELSE 1 END,
 		       CASE WHEN g % 100 = 0 THEN '550 mailbox unavailable' ELSE '' END,
 		       CASE WHEN g % 100 = 0 THEN at + interval '1 hour' END
-		FROM generate_series(1, @emails::int) g, p,
-		     LATERAL (SELECT @now::timestamptz - (@emails::int - g) * interval '10 minutes' / @partnerships::int AS at) t`},
+		FROM generate_series(1, @emails::int) g, pc, p,
+		     LATERAL (SELECT @now::timestamptz - (@emails::int - g) * interval '10 minutes' / @partnerships::int AS at) t
+		WHERE p.i = g % pc.n
+		ORDER BY g`},
 	{"audit events", `
-		WITH p AS (SELECT array_agg(id ORDER BY id) AS ids, array_agg(agency_id ORDER BY id) AS agencies
-		           FROM users WHERE email LIKE 'grown-%')
+		WITH ` + grownPeople + `
 		INSERT INTO audit_events (at, actor_id, actor_email, action, subject_user_id, agency_id, details, partnership_id)
 		SELECT @now::timestamptz - (@audit_events::int - g) * interval '10 minutes' / @partnerships::int,
-		       p.ids[1 + g % cardinality(p.ids)], 'grown-' || (1 + g % @people::int) || '@example.org',
+		       actor.id, 'grown-' || (1 + g % @people::int) || '@example.org',
 		       (ARRAY['booking_created','booking_cancelled','session_published','role_granted','signed_in'])[1 + g % 5],
-		       p.ids[1 + (g * 7) % cardinality(p.ids)], p.agencies[1 + (g * 7) % cardinality(p.ids)],
+		       subject.id, subject.agency_id,
 		       jsonb_build_object('n', g),
 		       CASE WHEN @partnerships::int > 1 THEN pn.ids[1 + g % @partnerships::int] END
-		FROM generate_series(1, @audit_events::int) g, p, (SELECT array_agg(id ORDER BY id) AS ids FROM partnerships) pn`},
+		FROM generate_series(1, @audit_events::int) g, pc, p actor, p subject,
+		     (SELECT array_agg(id ORDER BY id) AS ids FROM partnerships) pn
+		WHERE actor.i = g % pc.n AND subject.i = (g * 7) % pc.n
+		ORDER BY g`},
 	{"training requests", `
-		WITH p AS (SELECT array_agg(id ORDER BY id) AS ids, array_agg(agency_id ORDER BY id) AS agencies
-		           FROM users WHERE email LIKE 'grown-%' AND agency_id IS NOT NULL)
+		WITH p AS (SELECT id, agency_id, row_number() OVER (ORDER BY id) - 1 AS i FROM users
+		           WHERE email LIKE 'grown-%' AND agency_id IS NOT NULL),
+		     pc AS (SELECT count(*) AS n FROM p)
 		INSERT INTO enquiries (partnership_id, agency_id, requested_by, kind, topic, need, audience, participants,
 		                       location, contact_name, contact_email, status, decline_reason, submitted_at, updated_at)
-		SELECT pn.ids[1 + g % @partnerships::int], p.agencies[1 + g % cardinality(p.ids)], p.ids[1 + g % cardinality(p.ids)], 'bespoke',
+		SELECT pn.ids[1 + g % @partnerships::int], p.agency_id, p.id, 'bespoke',
 		       'Bespoke training ' || g, 'Our team needs it.', 'Our team', 12, 'online', 'Grown contact',
 		       'grown-contact-' || g || '@example.org', st.status,
 		       CASE WHEN st.status = 'declined' THEN 'Not this year' ELSE '' END, at, at
-		FROM generate_series(1, @enquiries::int) g, p, (SELECT array_agg(id ORDER BY id) AS ids FROM partnerships) pn,
+		FROM generate_series(1, @enquiries::int) g, pc, p, (SELECT array_agg(id ORDER BY id) AS ids FROM partnerships) pn,
 		     LATERAL (SELECT @now::timestamptz - (@enquiries::int - g) * interval '6 hours' / @partnerships::int AS at) t,
-		     LATERAL (SELECT (ARRAY['accepted','declined','submitted','info_requested','accepted'])[1 + g % 5] AS status) st`},
+		     LATERAL (SELECT (ARRAY['accepted','declined','submitted','info_requested','accepted'])[1 + g % 5] AS status) st
+		WHERE p.i = g % pc.n
+		ORDER BY g`},
 	{"finished jobs", `
 		INSERT INTO river_job (state, attempt, max_attempts, attempted_at, created_at, finalized_at, scheduled_at,
 		                       args, kind, errors)
