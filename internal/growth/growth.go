@@ -146,9 +146,9 @@ const grownPeople = `p AS (SELECT id, agency_id, row_number() OVER (ORDER BY id)
 // first online venue (no room to double-book), taking turns among the
 // partnerships, each partnership's one every six hours (SessionEvery) from
 // two years ago (SessionsFrom), so trainers' commitments never overlap. A
-// place's fate (cancelled,
-// late, waiting, absent) turns on its session and its number together, so
-// each falls on people of every agency, not on one agency's.
+// place's fate (cancelled, late, waiting, absent) turns on its session and
+// its number together, so each falls on people of every agency, not on one
+// agency's.
 var statements = []statement{
 	{"agencies", `
 		INSERT INTO agencies (name, sector, charging_band)
