@@ -7,6 +7,12 @@
 // learning. Tests and benchmarks run the managers' lists on it, to show that
 // each list costs the same at that size as on the demo.
 //
+// With Size.Partnerships above one it grows HIPS (issue 22): the other
+// partnerships sharing the service, each with its own copy of the demo
+// courses, its own online venue and its own training manager, and the grown
+// sessions and training requests spread across them all, while the people
+// and agencies are shared.
+//
 // It writes with set-based SQL (generate_series), in one transaction with
 // the row triggers off (the seat counts are set once at the end), so the
 // whole fill takes seconds; then it analyses every table, as autovacuum
@@ -28,6 +34,14 @@ type Size struct {
 	BookingsPerSession                   int // 20 or fewer: each session's people differ
 	Emails, AuditEvents, Enquiries, Jobs int
 	FailedJobs, Claims                   int
+	// Partnerships is how many partnerships share the service: 0 or 1 is
+	// the demo seed's one, as before partnerships; more adds the others
+	// (Hampshire, the Isle of Wight, Southampton, then numbered ones).
+	Partnerships int
+	// SessionsFrom is how far before now the grown sessions begin (0: 730
+	// days) and SessionEvery the time between one partnership's sessions
+	// (0: 6 hours); sessions of different partnerships run side by side.
+	SessionsFrom, SessionEvery time.Duration
 }
 
 // Hundredfold is the issue's grown partnership (issue 21): 100 times the
@@ -44,6 +58,17 @@ var Onefold = Size{
 	Emails: 1000, AuditEvents: 1000, Enquiries: 20, Jobs: 500, FailedJobs: 3, Claims: 200,
 }
 
+// HIPS is the issue's four partnerships' five years (issue 22): 80,000
+// people, 20,000 sessions and 400,000 bookings, four times Hundredfold's
+// emails, audit events, requests, jobs and claims in the same span of time,
+// and 3,000 agencies (partly shared: the police and the health trusts
+// work across all four).
+var HIPS = Size{
+	Partnerships: 4, SessionsFrom: 1645 * 24 * time.Hour, SessionEvery: 9 * time.Hour,
+	Agencies: 3000, People: 80000, Trainers: 800, Sessions: 20000, BookingsPerSession: 20,
+	Emails: 400000, AuditEvents: 400000, Enquiries: 8000, Jobs: 200000, FailedJobs: 1200, Claims: 80000,
+}
+
 // Version changes whenever Grow's output does, so a database cached from an
 // older fill is never reused.
 const Version = 7
@@ -55,20 +80,43 @@ func Grow(ctx context.Context, pool *pgxpool.Pool, s Size, now time.Time) error 
 	if s.BookingsPerSession > 20 || s.BookingsPerSession*s.Sessions > s.People*20 {
 		return fmt.Errorf("grow: %d bookings per session is more than the people allow", s.BookingsPerSession)
 	}
+	partnerships := max(1, s.Partnerships)
+	if s.Trainers > 0 && s.Trainers < partnerships {
+		// Sessions side by side would share a trainer.
+		return fmt.Errorf("grow: %d trainers are too few for %d partnerships", s.Trainers, partnerships)
+	}
+	from, every := s.SessionsFrom, s.SessionEvery
+	if from == 0 {
+		from = 730 * 24 * time.Hour
+	}
+	if every == 0 {
+		every = 6 * time.Hour
+	}
 	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		// Row triggers off: each booking would otherwise update its
 		// session's seat count, one row at a time.
 		if _, err := tx.Exec(ctx, "SET LOCAL session_replication_role = replica"); err != nil {
 			return err
 		}
-		for _, st := range statements {
-			args := pgx.NamedArgs{
-				"agencies": s.Agencies, "people": s.People, "trainers": s.Trainers, "sessions": s.Sessions,
-				"per_session": s.BookingsPerSession, "emails": s.Emails, "audit_events": s.AuditEvents,
-				"enquiries": s.Enquiries, "jobs": s.Jobs, "failed_jobs": s.FailedJobs, "claims": s.Claims, "now": now,
+		if partnerships > 1 {
+			if err := growPartnerships(ctx, tx, partnerships); err != nil {
+				return err
 			}
+		}
+		args := pgx.NamedArgs{
+			"agencies": s.Agencies, "people": s.People, "trainers": s.Trainers, "sessions": s.Sessions,
+			"per_session": s.BookingsPerSession, "emails": s.Emails, "audit_events": s.AuditEvents,
+			"enquiries": s.Enquiries, "jobs": s.Jobs, "failed_jobs": s.FailedJobs, "claims": s.Claims, "now": now,
+			"partnerships": partnerships, "sessions_from": from, "session_every": every,
+		}
+		for _, st := range statements {
 			if _, err := tx.Exec(ctx, st.sql, args); err != nil {
 				return fmt.Errorf("grow %s: %w", st.what, err)
+			}
+		}
+		if partnerships > 1 {
+			if _, err := tx.Exec(ctx, managers.sql, args); err != nil {
+				return fmt.Errorf("grow %s: %w", managers.what, err)
 			}
 		}
 		return nil
@@ -84,14 +132,23 @@ func Grow(ctx context.Context, pool *pgxpool.Pool, s Size, now time.Time) error 
 
 type statement struct{ what, sql string }
 
+// grownPeople numbers the grown people from 0 (p.i, of pc.n): a person is
+// picked by joining on the number. (Picking from an array of them, each
+// pick copied the whole array: 400,000 bookings took minutes.)
+const grownPeople = `p AS (SELECT id, agency_id, row_number() OVER (ORDER BY id) - 1 AS i FROM users
+	                       WHERE email LIKE 'grown-%'),
+	pc AS (SELECT count(*) AS n FROM p)`
+
 // statements fill the tables in order. People are "grown-N@example.org",
 // a fifth of them in the first agency (a large one, as the police or a
 // health trust are), one in fifty in organisations not confirmed yet;
-// agencies "Grown agency N"; the grown sessions are on the demo's first
-// online venue (no room to double-book), one every six hours from two years
-// ago, so trainers' commitments never overlap. A place's fate (cancelled,
-// late, waiting, absent) turns on its session and its number together, so
-// each falls on people of every agency, not on one agency's.
+// agencies "Grown agency N"; the grown sessions are on their partnership's
+// first online venue (no room to double-book), taking turns among the
+// partnerships, each partnership's one every six hours (SessionEvery) from
+// two years ago (SessionsFrom), so trainers' commitments never overlap. A
+// place's fate (cancelled, late, waiting, absent) turns on its session and
+// its number together, so each falls on people of every agency, not on one
+// agency's.
 var statements = []statement{
 	// Each in the first partnership's area with its band (agency_partnerships,
 	// filled by the trigger of migration 00052).
@@ -125,19 +182,26 @@ var statements = []statement{
 		WHERE r.role = 'trainer' AND u.email LIKE 'grown-%'
 		ON CONFLICT DO NOTHING`},
 	{"sessions", `
-		WITH c AS (SELECT array_agg(id ORDER BY id) AS ids, array_agg(title ORDER BY id) AS titles FROM courses),
-		     v AS (SELECT id FROM venues WHERE online AND retired_at IS NULL ORDER BY id LIMIT 1)
-		INSERT INTO sessions (course_id, course_title, venue_id, in_room, starts_at, ends_at, booking_cutoff_at,
-		                      capacity, status, cancelled_reason, meeting_url)
-		SELECT c.ids[1 + g % cardinality(c.ids)], c.titles[1 + g % cardinality(c.titles)], v.id, false,
+		WITH c AS (SELECT partnership_id, array_agg(id ORDER BY id) AS ids, array_agg(title ORDER BY id) AS titles
+		           FROM courses GROUP BY partnership_id),
+		     pn AS (SELECT array_agg(id ORDER BY id) AS ids FROM partnerships),
+		     v AS (SELECT DISTINCT ON (partnership_id) partnership_id, id FROM venues
+		           WHERE online AND retired_at IS NULL ORDER BY partnership_id, id)
+		INSERT INTO sessions (partnership_id, course_id, course_title, venue_id, in_room, starts_at, ends_at,
+		                      booking_cutoff_at, capacity, status, cancelled_reason, meeting_url)
+		SELECT p.id, c.ids[1 + p.nth % cardinality(c.ids)], c.titles[1 + p.nth % cardinality(c.titles)], v.id, false,
 		       t.starts, t.starts + interval '3 hours', t.starts - interval '2 days', 24,
 		       s.status, CASE WHEN s.status = 'cancelled' THEN 'Trainer unwell' ELSE '' END,
 		       'https://meet.example.org/grown-' || g
-		FROM generate_series(1, @sessions::int) g, c, v,
-		     LATERAL (SELECT date_trunc('hour', @now::timestamptz) - interval '730 days' + g * interval '6 hours' AS starts) t,
+		FROM generate_series(1, @sessions::int) g, pn,
+		     LATERAL (SELECT pn.ids[1 + g % @partnerships::int] AS id, g / @partnerships::int AS nth) p
+		     JOIN c ON c.partnership_id = p.id JOIN v ON v.partnership_id = p.id,
+		     LATERAL (SELECT date_trunc('hour', @now::timestamptz) - @sessions_from::interval
+		                     + ((g + @partnerships::int - 1) / @partnerships::int) * @session_every::interval AS starts) t,
 		     LATERAL (SELECT (CASE WHEN g % 25 = 0 THEN 'cancelled'
 		                           WHEN t.starts < @now::timestamptz THEN 'completed'
-		                           WHEN g % 10 = 0 THEN 'draft' ELSE 'published' END)::session_status AS status) s`},
+		                           WHEN g % 10 = 0 THEN 'draft' ELSE 'published' END)::session_status AS status) s
+		ORDER BY g -- ids in turn: sessions side by side get different trainers`},
 	{"trainers on sessions", `
 		WITH tr AS (SELECT array_agg(r.user_id ORDER BY r.user_id) AS ids FROM user_roles r
 		            JOIN users u ON u.id = r.user_id WHERE r.role = 'trainer' AND u.email LIKE 'grown-%'),
@@ -147,13 +211,12 @@ var statements = []statement{
 		     st AS (INSERT INTO session_trainers (session_id, trainer_id) SELECT id, trainer FROM pick)
 		INSERT INTO trainer_commitments (trainer_id, session_id, during) SELECT trainer, id, during FROM pick`},
 	{"bookings", `
-		WITH p AS (SELECT array_agg(id ORDER BY id) AS ids, array_agg(agency_id ORDER BY id) AS agencies
-		           FROM users WHERE email LIKE 'grown-%'),
+		WITH ` + grownPeople + `,
 		     se AS (SELECT id, starts_at, status, row_number() OVER (ORDER BY id) AS n FROM sessions
 		            WHERE meeting_url LIKE 'https://meet.example.org/grown-%')
 		INSERT INTO bookings (session_id, user_id, agency_id, status, booked_by, policy_agreed_at, confirmed_at,
 		                      ended_at, late, waiting_since, attendance, created_at, updated_at)
-		SELECT se.id, u.id, u.agency, b.status, u.id, se.starts_at - interval '20 days',
+		SELECT se.id, u.id, u.agency_id, b.status, u.id, se.starts_at - interval '20 days',
 		       CASE WHEN b.status IN ('confirmed', 'cancelled') THEN se.starts_at - interval '20 days' END,
 		       CASE WHEN b.status = 'cancelled' AND b.late THEN se.starts_at - interval '1 day'
 		            WHEN b.status = 'cancelled' THEN se.starts_at - interval '10 days'
@@ -163,14 +226,19 @@ var statements = []statement{
 		       CASE WHEN b.status <> 'confirmed' OR se.status <> 'completed' THEN NULL
 		            WHEN (se.n + k) % 10 = 5 THEN 'absent' WHEN (se.n + k) % 10 = 7 THEN 'late' ELSE 'attended' END,
 		       se.starts_at - interval '20 days', se.starts_at - interval '20 days'
-		FROM se, p, generate_series(1, @per_session::int) k,
-		     LATERAL (SELECT p.ids[1 + (se.n * 20 + k) % cardinality(p.ids)] AS id,
-		                     p.agencies[1 + (se.n * 20 + k) % cardinality(p.ids)] AS agency) u,
+		FROM se, pc, generate_series(1, @per_session::int) k,
+		     -- With several partnerships, each round through the people
+		     -- starts a session later, so that a person's places fall in
+		     -- different partnerships' sessions.
+		     LATERAL (SELECT CASE WHEN @partnerships::int > 1 THEN 20 * ((se.n * 20) / pc.n) ELSE 0 END AS shift) r,
+		     p u,
 		     LATERAL (SELECT (CASE WHEN se.status = 'cancelled' OR (se.n + k) % 10 = 0 THEN 'cancelled'
 		                           WHEN (se.n + k) % 20 = 19 AND se.status = 'completed' THEN 'expired'
 		                           WHEN (se.n + k) % 20 = 19 THEN 'waiting'
 		                           ELSE 'confirmed' END)::booking_status AS status,
-		                     (se.status <> 'cancelled' AND (se.n + k) % 10 = 0 AND se.n % 3 = 0) AS late) b`},
+		                     (se.status <> 'cancelled' AND (se.n + k) % 10 = 0 AND se.n % 3 = 0) AS late) b
+		WHERE u.i = (se.n * 20 + k + r.shift) % pc.n
+		ORDER BY se.n, k`},
 	{"seat counts", `
 		UPDATE sessions s SET seats_taken = t.n, unmarked_places = t.unmarked
 		FROM (SELECT session_id, count(*) FILTER (WHERE booking_status_takes_seat(status)) AS n,
@@ -232,52 +300,62 @@ var statements = []statement{
 		WHERE ((b.status = 'confirmed' AND b.attendance = 'absent') OR (b.status = 'cancelled' AND b.late))
 		  AND booking_charge_to_decide(b)`},
 	{"prior learning claims", `
-		WITH p AS (SELECT array_agg(id ORDER BY id) AS ids FROM users WHERE email LIKE 'grown-%'),
+		WITH ` + grownPeople + `,
 		     c AS (SELECT array_agg(id ORDER BY id) AS ids FROM courses)
 		INSERT INTO prior_learning_claims (user_id, course_id, completed_on, provider, status, decided_by, decided_at,
 		                                   reject_reason, created_at)
-		SELECT p.ids[1 + (g * 13) % cardinality(p.ids)], c.ids[1 + g % cardinality(c.ids)],
+		SELECT p.id, c.ids[1 + g % cardinality(c.ids)],
 		       (at - interval '200 days')::date, 'A previous employer', st.status,
-		       CASE WHEN st.status <> 'pending' THEN p.ids[1] END, CASE WHEN st.status <> 'pending' THEN at + interval '2 days' END,
+		       CASE WHEN st.status <> 'pending' THEN (SELECT id FROM p WHERE i = 0) END, CASE WHEN st.status <> 'pending' THEN at + interval '2 days' END,
 		       CASE WHEN st.status = 'rejected' THEN 'No certificate' ELSE '' END, at
-		FROM generate_series(1, @claims::int) g, p, c,
-		     LATERAL (SELECT @now::timestamptz - (@claims::int - g) * interval '3 hours' AS at) t,
+		FROM generate_series(1, @claims::int) g, pc, p, c,
+		     LATERAL (SELECT @now::timestamptz - (@claims::int - g) * interval '3 hours' / @partnerships::int AS at) t,
 		     LATERAL (SELECT (CASE WHEN g > @claims::int - @claims::int / 50 THEN 'pending'
-		                           WHEN g % 7 = 0 THEN 'rejected' ELSE 'confirmed' END)::prior_learning_status AS status) st`},
+		                           WHEN g % 7 = 0 THEN 'rejected' ELSE 'confirmed' END)::prior_learning_status AS status) st
+		WHERE p.i = (g * 13) % pc.n
+		ORDER BY g`},
 	{"emails", `
-		WITH p AS (SELECT array_agg(id ORDER BY id) AS ids FROM users WHERE email LIKE 'grown-%')
+		WITH ` + grownPeople + `
 		INSERT INTO emails (to_address, to_name, subject, body_text, user_id, created_at, sent_at, attempts,
 		                    last_error, failed_at)
 		SELECT 'grown-' || (1 + g % @people::int) || '@example.org', 'Grown person', 'Your place is confirmed ' || g,
 		       'Dear person, your place on the course is confirmed. Number ' || g || '.',
-		       p.ids[1 + g % cardinality(p.ids)], at, CASE WHEN g % 100 <> 0 THEN at + interval '1 second' END,
+		       p.id, at, CASE WHEN g % 100 <> 0 THEN at + interval '1 second' END,
 		       CASE WHEN g % 100 = 0 THEN 8 ELSE 1 END,
 		       CASE WHEN g % 100 = 0 THEN '550 mailbox unavailable' ELSE '' END,
 		       CASE WHEN g % 100 = 0 THEN at + interval '1 hour' END
-		FROM generate_series(1, @emails::int) g, p,
-		     LATERAL (SELECT @now::timestamptz - (@emails::int - g) * interval '10 minutes' AS at) t`},
+		FROM generate_series(1, @emails::int) g, pc, p,
+		     LATERAL (SELECT @now::timestamptz - (@emails::int - g) * interval '10 minutes' / @partnerships::int AS at) t
+		WHERE p.i = g % pc.n
+		ORDER BY g`},
 	{"audit events", `
-		WITH p AS (SELECT array_agg(id ORDER BY id) AS ids, array_agg(agency_id ORDER BY id) AS agencies
-		           FROM users WHERE email LIKE 'grown-%')
-		INSERT INTO audit_events (at, actor_id, actor_email, action, subject_user_id, agency_id, details)
-		SELECT @now::timestamptz - (@audit_events::int - g) * interval '10 minutes',
-		       p.ids[1 + g % cardinality(p.ids)], 'grown-' || (1 + g % @people::int) || '@example.org',
+		WITH ` + grownPeople + `
+		INSERT INTO audit_events (at, actor_id, actor_email, action, subject_user_id, agency_id, details, partnership_id)
+		SELECT @now::timestamptz - (@audit_events::int - g) * interval '10 minutes' / @partnerships::int,
+		       actor.id, 'grown-' || (1 + g % @people::int) || '@example.org',
 		       (ARRAY['booking_created','booking_cancelled','session_published','role_granted','signed_in'])[1 + g % 5],
-		       p.ids[1 + (g * 7) % cardinality(p.ids)], p.agencies[1 + (g * 7) % cardinality(p.ids)],
-		       jsonb_build_object('n', g)
-		FROM generate_series(1, @audit_events::int) g, p`},
+		       subject.id, subject.agency_id,
+		       jsonb_build_object('n', g),
+		       CASE WHEN @partnerships::int > 1 THEN pn.ids[1 + g % @partnerships::int] END
+		FROM generate_series(1, @audit_events::int) g, pc, p actor, p subject,
+		     (SELECT array_agg(id ORDER BY id) AS ids FROM partnerships) pn
+		WHERE actor.i = g % pc.n AND subject.i = (g * 7) % pc.n
+		ORDER BY g`},
 	{"training requests", `
-		WITH p AS (SELECT array_agg(id ORDER BY id) AS ids, array_agg(agency_id ORDER BY id) AS agencies
-		           FROM users WHERE email LIKE 'grown-%' AND agency_id IS NOT NULL)
-		INSERT INTO enquiries (agency_id, requested_by, kind, topic, need, audience, participants, location,
-		                       contact_name, contact_email, status, decline_reason, submitted_at, updated_at)
-		SELECT p.agencies[1 + g % cardinality(p.ids)], p.ids[1 + g % cardinality(p.ids)], 'bespoke',
+		WITH p AS (SELECT id, agency_id, row_number() OVER (ORDER BY id) - 1 AS i FROM users
+		           WHERE email LIKE 'grown-%' AND agency_id IS NOT NULL),
+		     pc AS (SELECT count(*) AS n FROM p)
+		INSERT INTO enquiries (partnership_id, agency_id, requested_by, kind, topic, need, audience, participants,
+		                       location, contact_name, contact_email, status, decline_reason, submitted_at, updated_at)
+		SELECT pn.ids[1 + g % @partnerships::int], p.agency_id, p.id, 'bespoke',
 		       'Bespoke training ' || g, 'Our team needs it.', 'Our team', 12, 'online', 'Grown contact',
 		       'grown-contact-' || g || '@example.org', st.status,
 		       CASE WHEN st.status = 'declined' THEN 'Not this year' ELSE '' END, at, at
-		FROM generate_series(1, @enquiries::int) g, p,
-		     LATERAL (SELECT @now::timestamptz - (@enquiries::int - g) * interval '6 hours' AS at) t,
-		     LATERAL (SELECT (ARRAY['accepted','declined','submitted','info_requested','accepted'])[1 + g % 5] AS status) st`},
+		FROM generate_series(1, @enquiries::int) g, pc, p, (SELECT array_agg(id ORDER BY id) AS ids FROM partnerships) pn,
+		     LATERAL (SELECT @now::timestamptz - (@enquiries::int - g) * interval '6 hours' / @partnerships::int AS at) t,
+		     LATERAL (SELECT (ARRAY['accepted','declined','submitted','info_requested','accepted'])[1 + g % 5] AS status) st
+		WHERE p.i = g % pc.n
+		ORDER BY g`},
 	{"finished jobs", `
 		INSERT INTO river_job (state, attempt, max_attempts, attempted_at, created_at, finalized_at, scheduled_at,
 		                       args, kind, errors)
@@ -286,5 +364,114 @@ var statements = []statement{
 		       CASE WHEN g <= @failed_jobs::int THEN
 		           ARRAY[jsonb_build_object('at', at, 'attempt', 1, 'error', 'smtp: 550 mailbox unavailable')] END
 		FROM generate_series(1, @jobs::int) g,
-		     LATERAL (SELECT @now::timestamptz - g * interval '1 minute' AS at) t`},
+		     LATERAL (SELECT @now::timestamptz - g * interval '1 minute' / @partnerships::int AS at) t`},
 }
+
+// others are the partnerships HIPS adds to the first (Portsmouth, the demo
+// seed's); any beyond them are numbered.
+var others = []struct{ slug, name, short string }{
+	{"hampshire", "Hampshire Safeguarding Children Partnership", "Hampshire"},
+	{"isle-of-wight", "Isle of Wight Safeguarding Children Partnership", "Isle of Wight"},
+	{"southampton", "Southampton Safeguarding Children Partnership", "Southampton"},
+}
+
+// growPartnerships adds partnerships 2..n, each with its own copy of the first
+// partnership's courses (slug and the partnership's slug; their prices,
+// prerequisites and renewals between the copies) and an online venue.
+func growPartnerships(ctx context.Context, tx pgx.Tx, n int) error {
+	var slugs, names, shorts []string
+	for i := 2; i <= n; i++ {
+		if i-2 < len(others) {
+			o := others[i-2]
+			slugs, names, shorts = append(slugs, o.slug), append(names, o.name), append(shorts, o.short)
+			continue
+		}
+		slugs = append(slugs, fmt.Sprintf("partnership-%d", i))
+		names = append(names, fmt.Sprintf("Partnership %d", i))
+		shorts = append(shorts, fmt.Sprintf("Area %d", i))
+	}
+	if _, err := tx.Exec(ctx, `
+		INSERT INTO partnerships (slug, name, short_name)
+		SELECT * FROM unnest($1::text[], $2::text[], $3::text[])`, slugs, names, shorts); err != nil {
+		return fmt.Errorf("grow partnerships: %w", err)
+	}
+	// Every column a course has, but those the copy sets and those made
+	// for it, so a column added later is copied too.
+	var columns []string
+	rows, err := tx.Query(ctx, `
+		SELECT column_name FROM information_schema.columns
+		WHERE table_schema = current_schema() AND table_name = 'courses' AND is_generated = 'NEVER'
+		  AND is_identity = 'NO' AND column_name NOT IN ('slug', 'partnership_id', 'renewed_by_course_id')
+		ORDER BY ordinal_position`)
+	if err == nil {
+		columns, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	}
+	if err != nil {
+		return fmt.Errorf("grow partnerships: the courses' columns: %w", err)
+	}
+	into, from := "", ""
+	for _, c := range columns {
+		id := pgx.Identifier{c}.Sanitize()
+		into += ", " + id
+		from += ", c." + id
+	}
+	if _, err := tx.Exec(ctx, `
+		INSERT INTO courses (slug, partnership_id`+into+`)
+		SELECT c.slug || '-' || p.slug, p.id`+from+`
+		FROM courses c JOIN partnerships p ON p.id <> first_partnership_id()
+		WHERE c.partnership_id = first_partnership_id() AND NOT c.bespoke
+		ORDER BY p.id, c.id`); err != nil {
+		return fmt.Errorf("grow partnerships: courses: %w", err)
+	}
+	for _, st := range partnershipStatements {
+		if _, err := tx.Exec(ctx, st.sql); err != nil {
+			return fmt.Errorf("grow partnerships: %s: %w", st.what, err)
+		}
+	}
+	return nil
+}
+
+// copies pairs each of the first partnership's courses with its copy in
+// another partnership.
+const copies = `
+	copies AS (SELECT o.id AS original, k.id AS copy, k.partnership_id
+	           FROM courses o JOIN partnerships p ON p.id <> first_partnership_id()
+	           JOIN courses k ON k.partnership_id = p.id AND k.slug = o.slug || '-' || p.slug
+	           WHERE o.partnership_id = first_partnership_id())`
+
+var partnershipStatements = []statement{
+	{"prices", `
+		WITH` + copies + `
+		INSERT INTO course_prices (course_id, charging_band, amount_pence)
+		SELECT copies.copy, cp.charging_band, cp.amount_pence
+		FROM course_prices cp JOIN copies ON copies.original = cp.course_id`},
+	{"prerequisites", `
+		WITH` + copies + `
+		INSERT INTO course_prerequisites (course_id, requires_course_id, within_months, created_at)
+		SELECT c.copy, r.copy, cp.within_months, cp.created_at
+		FROM course_prerequisites cp JOIN copies c ON c.original = cp.course_id
+		JOIN copies r ON r.original = cp.requires_course_id AND r.partnership_id = c.partnership_id`},
+	{"renewals", `
+		WITH` + copies + `
+		UPDATE courses k SET renewed_by_course_id = r.copy
+		FROM copies c JOIN courses o ON o.id = c.original
+		JOIN copies r ON r.original = o.renewed_by_course_id AND r.partnership_id = c.partnership_id
+		WHERE k.id = c.copy`},
+	{"online venues", `
+		INSERT INTO venues (name, online, partnership_id)
+		SELECT p.short_name || ' online', true, p.id FROM partnerships p
+		WHERE p.id <> first_partnership_id() ORDER BY p.id`},
+}
+
+// managers gives each partnership its training manager,
+// "hips-manager-<slug>@example.org".
+var managers = statement{"managers", `
+	WITH u AS (
+		INSERT INTO users (email, full_name, job_title, agency_id, password_hash, email_verified_at, created_at)
+		SELECT 'hips-manager-' || p.slug || '@example.org', p.short_name || ' Training Manager', 'Training manager',
+		       (SELECT min(id) FROM agencies), 'not a password hash', @now::timestamptz - interval '1 day',
+		       @now::timestamptz - interval '700 days'
+		FROM partnerships p ORDER BY p.id
+		RETURNING id, email)
+	INSERT INTO user_roles (user_id, role, partnership_id)
+	SELECT u.id, 'manager', p.id FROM u JOIN partnerships p ON u.email = 'hips-manager-' || p.slug || '@example.org'`}
