@@ -71,7 +71,7 @@ var HIPS = Size{
 
 // Version changes whenever Grow's output does, so a database cached from an
 // older fill is never reused.
-const Version = 7
+const Version = 8
 
 // Grow adds s to a database that holds the demo seed (its courses and an
 // online venue), dated around now. It needs a role that may set
@@ -150,14 +150,22 @@ const grownPeople = `p AS (SELECT id, agency_id, row_number() OVER (ORDER BY id)
 // its number together, so each falls on people of every agency, not on one
 // agency's.
 var statements = []statement{
-	// Each in the first partnership's area with its band (agency_partnerships,
-	// filled by the trigger of migration 00052).
 	{"agencies", `
 		INSERT INTO agencies (name, sector, charging_band)
 		SELECT 'Grown agency ' || g,
 		       (ARRAY['police','health','education','local_authority','voluntary_community','private_independent'])[1 + g % 6],
 		       (ARRAY['partner','contributing','non_contributing'])[1 + g % 3]
 		FROM generate_series(1, @agencies::int) g`},
+	// The row trigger's work (migration 00052): each grown agency in the
+	// first partnership's area with the band it was listed with; with
+	// several partnerships every agency is in every area (the police and the
+	// health trusts work across HIPS), at its listed band.
+	{"agencies' areas", `
+		INSERT INTO agency_partnerships (partnership_id, agency_id, charging_band, created_at, updated_at)
+		SELECT p.id, a.id, a.charging_band, a.created_at, a.updated_at
+		FROM agencies a CROSS JOIN partnerships p
+		WHERE a.name LIKE 'Grown agency %' OR p.id <> first_partnership_id()
+		ON CONFLICT DO NOTHING`},
 	{"people", `
 		WITH a AS (SELECT array_agg(id ORDER BY id) AS ids FROM agencies)
 		INSERT INTO users (email, full_name, job_title, agency_id, unlisted_agency_name, password_hash,
@@ -442,9 +450,22 @@ const copies = `
 var partnershipStatements = []statement{
 	{"prices", `
 		WITH` + copies + `
-		INSERT INTO course_prices (course_id, charging_band, amount_pence)
-		SELECT copies.copy, cp.charging_band, cp.amount_pence
-		FROM course_prices cp JOIN copies ON copies.original = cp.course_id`},
+		INSERT INTO course_prices (course_id, partnership_id, charging_band, amount_pence)
+		SELECT copies.copy, copies.partnership_id, cp.charging_band, cp.amount_pence
+		FROM course_prices cp JOIN copies ON copies.original = cp.course_id
+		WHERE cp.partnership_id = first_partnership_id()`},
+	// What the row triggers would do (migrations 00052 and 00054): each
+	// partnership offers its own courses and has the charge policy.
+	{"offers", `
+		INSERT INTO course_offers (course_id, partnership_id, created_at)
+		SELECT id, partnership_id, created_at FROM courses WHERE partnership_id <> first_partnership_id()
+		ON CONFLICT DO NOTHING`},
+	{"charge policies", `
+		INSERT INTO charge_policy (partnership_id, kind, duration, charging_band, amount_pence)
+		SELECT p.id, cp.kind, cp.duration, cp.charging_band, cp.amount_pence
+		FROM partnerships p CROSS JOIN charge_policy cp
+		WHERE p.id <> first_partnership_id() AND cp.partnership_id = first_partnership_id()
+		ON CONFLICT DO NOTHING`},
 	{"prerequisites", `
 		WITH` + copies + `
 		INSERT INTO course_prerequisites (course_id, requires_course_id, within_months, created_at)

@@ -133,3 +133,31 @@ func TestGrowWithOnePartnershipIsAsBefore(t *testing.T) {
 	assert.Equal(t, tiny(0).Enquiries, all[0].requests)
 	assert.Zero(t, all[0].managers)
 }
+
+// Grow fills with the row triggers off, so it does their work itself: each
+// session's partnership offers its course (migration 00054), each
+// partnership has the charge policy and prices of its own (00052), and
+// every grown agency is in the partnerships' areas with its band.
+func TestGrowDoesTheRowTriggersWork(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.New(t)
+	_, err := demo.Seed(ctx, pool, grownAt)
+	require.NoError(t, err)
+	require.NoError(t, growth.Grow(ctx, pool, tiny(2), grownAt))
+	var unoffered, policies, partnerships, strayPrices, agencies, areas int
+	require.NoError(t, pool.QueryRow(ctx, `
+		SELECT (SELECT count(*) FROM sessions s
+		        WHERE NOT EXISTS (SELECT FROM course_offers o WHERE o.course_id = s.course_id AND o.partnership_id = s.partnership_id)),
+		       (SELECT count(*) FROM charge_policy), (SELECT count(*) FROM partnerships),
+		       (SELECT count(*) FROM course_prices cp JOIN courses c ON c.id = cp.course_id WHERE cp.partnership_id <> c.partnership_id),
+		       (SELECT count(*) FROM agencies WHERE name LIKE 'Grown agency %'),
+		       (SELECT count(*) FROM agency_partnerships ap JOIN agencies a ON a.id = ap.agency_id WHERE a.name LIKE 'Grown agency %')`).
+		Scan(&unoffered, &policies, &partnerships, &strayPrices, &agencies, &areas))
+	assert.Zero(t, unoffered, "sessions of a course their partnership does not offer")
+	assert.Equal(t, 2, partnerships)
+	assert.Equal(t, 12*partnerships, policies, "each partnership's charge policy, every row")
+	assert.Zero(t, strayPrices, "prices of a copy set for another partnership")
+	assert.Positive(t, agencies)
+	assert.Equal(t, agencies*partnerships, areas, "every grown agency in every area")
+}
