@@ -384,3 +384,43 @@ func TestInvitationGoesOutOnTheQueue(t *testing.T) {
 	})
 	require.Eventually(t, func() bool { return f.emails(t, "sam@example.org", "Tell us how") == 1 }, 20*time.Second, 50*time.Millisecond)
 }
+
+// An evaluation of another partnership's session is asked in that
+// partnership's name, from its training team, and is its email (issue 22).
+func TestAnEvaluationIsAskedInTheSessionsPartnershipsName(t *testing.T) {
+	t.Parallel()
+	f := startJourney(t)
+	session := f.session(t)
+	var hampshire int64
+	require.NoError(t, f.pool.QueryRow(f.ctx, `
+		INSERT INTO partnerships (slug, name, short_name, email, phone)
+		VALUES ('hampshire', 'Hampshire Safeguarding Children Partnership', 'Hampshire', 'training@hampshirescp.example', '01962 000000')
+		RETURNING id`).Scan(&hampshire))
+	_, err := f.pool.Exec(f.ctx, `UPDATE courses SET shared = true WHERE id = (SELECT course_id FROM sessions WHERE id = $1)`, session)
+	require.NoError(t, err)
+	_, err = f.pool.Exec(f.ctx, `INSERT INTO course_offers (course_id, partnership_id) SELECT course_id, $2 FROM sessions WHERE id = $1`,
+		session, hampshire)
+	require.NoError(t, err)
+	_, err = f.pool.Exec(f.ctx, `UPDATE sessions SET partnership_id = $2 WHERE id = $1`, session, hampshire)
+	require.NoError(t, err)
+	sam := f.person(t, "sam@example.org", "Sam Social", "", "")
+	place := f.place(t, sam, session, "", "")
+	registered := sessionStarts.Add(4 * time.Hour)
+	f.clock.Set(registered)
+	f.takeRegister(t, session, map[int64]string{place: booking.Attended})
+	_, err = f.pool.Exec(f.ctx, "DELETE FROM river_job WHERE kind LIKE 'evaluation_%'")
+	require.NoError(t, err)
+	f.clock.Set(registered.Add(evaluation.SweepGrace + time.Second))
+	n, err := f.svc.Evaluations.Sweeps()[0].Run(f.ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	var body string
+	var of int64
+	require.NoError(t, f.pool.QueryRow(f.ctx, `
+		SELECT body_text, partnership_id FROM emails WHERE to_address = 'sam@example.org' AND subject LIKE 'Tell us how%'`).
+		Scan(&body, &of))
+	assert.Contains(t, body, "Hampshire Safeguarding Children Partnership")
+	assert.Contains(t, body, "training@hampshirescp.example")
+	assert.NotContains(t, body, "Portsmouth Safeguarding Children Partnership")
+	assert.Equal(t, hampshire, of, "Hampshire's email")
+}

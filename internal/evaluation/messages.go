@@ -40,9 +40,9 @@ func (s *Service) sendEvaluationLetter(ctx context.Context, tx pgx.Tx, q *evalua
 	} else {
 		blocks = append(blocks, email.Para("Your certificate is ready to download from My training."))
 	}
-	letter := email.Letter{Greeting: "Dear " + l.FullName + ",", Blocks: blocks, From: s.From}
+	letter := email.Letter{Greeting: "Dear " + l.FullName + ",", Blocks: blocks, From: s.signedBy(l)}
 	_, err = s.outbox.Enqueue(ctx, tx, email.Message{To: l.Email, ToName: l.FullName, Subject: subject,
-		Body: letter.Text(), HTML: letter.HTML(), UserID: &l.UserID})
+		Body: letter.Text(), HTML: letter.HTML(), UserID: &l.UserID, Partnership: &l.PartnershipID})
 	return err
 }
 
@@ -60,7 +60,7 @@ func (s *Service) sendFollowUpLetter(ctx context.Context, tx pgx.Tx, q *evaluati
 		if l.LineManagerName == "" {
 			greeting = "Hello,"
 		}
-		letter := email.Letter{Greeting: greeting, From: s.From, Blocks: []email.Block{
+		letter := email.Letter{Greeting: greeting, From: s.signedBy(l), Blocks: []email.Block{
 			email.Para(l.FullName + " named you as their line manager when they booked " + session + "."),
 			email.Para("About three months on, we ask line managers how the training has shown in practice: an example " +
 				"of how " + l.FullName + " has used it, how confident you are in their practice on each of the course's " +
@@ -73,7 +73,7 @@ func (s *Service) sendFollowUpLetter(ctx context.Context, tx pgx.Tx, q *evaluati
 		m = email.Message{To: l.LineManagerEmail, ToName: l.LineManagerName,
 			Subject: "How has " + l.FullName + " used their safeguarding training?", Body: letter.Text(), HTML: letter.HTML()}
 	} else {
-		letter := email.Letter{Greeting: "Dear " + l.FullName + ",", From: s.From, Blocks: []email.Block{
+		letter := email.Letter{Greeting: "Dear " + l.FullName + ",", From: s.signedBy(l), Blocks: []email.Block{
 			email.Para("About three months ago you came to " + session + ". We would like to know how you have used " +
 				"what you learned: an example from your practice, how confident you feel now on each of the course's " +
 				"learning outcomes, and what, if anything, has got in the way. It takes about 5 minutes."),
@@ -83,6 +83,24 @@ func (s *Service) sendFollowUpLetter(ctx context.Context, tx pgx.Tx, q *evaluati
 		m = email.Message{To: l.Email, ToName: l.FullName, UserID: &l.UserID,
 			Subject: "Three months on: how have you used " + l.CourseTitle + "?", Body: letter.Text(), HTML: letter.HTML()}
 	}
+	m.Partnership = &l.PartnershipID
 	_, err = s.outbox.Enqueue(ctx, tx, m)
 	return err
+}
+
+// signedBy is the signature of a letter about l's place: the service's,
+// in the name of the session's partnership and from its training team once
+// the service names the partnership (while the configuration names it, the
+// service's signature already does).
+func (s *Service) signedBy(l evaluationdb.LetterRow) email.Signature {
+	sig := s.From
+	if l.PartnershipConfigured || l.PartnershipName == "" {
+		return sig
+	}
+	sig.Partnership = l.PartnershipName
+	if l.PartnershipEmail != "" {
+		sig.Email = l.PartnershipEmail
+	}
+	sig.Phone = l.PartnershipPhone
+	return sig
 }

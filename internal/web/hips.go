@@ -155,12 +155,17 @@ func hipsContent(sharing []partnership.Partnership, figures []report.Delivery) r
 		sum.Attended += row.Attended
 	}
 	t.Total = deliveryCells("HIPS", sum)
-	return reportContent{
-		Headline: fmt.Sprintf("%d %s delivered across HIPS", sum.Delivered, plural(sum.Delivered, "session", "sessions")),
-		Sentence: fmt.Sprintf("The partnerships that share their figures (%s) delivered %d %s together, "+
+	sentence := fmt.Sprintf("The partnerships that share their figures (%s) delivered no sessions in this period.",
+		strings.Join(names, ", "))
+	if sum.Delivered > 0 {
+		sentence = fmt.Sprintf("The partnerships that share their figures (%s) delivered %d %s together, "+
 			"filling %s of the places offered; %s of the places booked were attended.",
 			strings.Join(names, ", "), sum.Delivered, plural(sum.Delivered, "session", "sessions"),
-			percentText(sum.FillRate()), percentText(sum.AttendanceRate())),
-		Tables: []reportTable{t},
+			percentText(sum.FillRate()), percentText(sum.AttendanceRate()))
+	}
+	return reportContent{
+		Headline: fmt.Sprintf("%d %s delivered across HIPS", sum.Delivered, plural(sum.Delivered, "session", "sessions")),
+		Sentence: sentence,
+		Tables:   []reportTable{t},
 	}
 }

@@ -57,11 +57,16 @@ RETURNING booking_id, respondent, closes_at;
 -- name: Letter :one
 -- What an email about an evaluation says: the person, the session and their
 -- line manager.
+-- The session's partnership signs it, once the service names it (not
+-- configured).
 SELECT b.id AS booking_id, b.user_id, b.session_id, u.full_name, u.email, (u.erased_at IS NOT NULL)::boolean AS erased,
-       s.course_title, s.starts_at, s.ends_at, b.line_manager_name, b.line_manager_email
+       s.course_title, s.starts_at, s.ends_at, b.line_manager_name, b.line_manager_email,
+       s.partnership_id, p.name AS partnership_name, p.email AS partnership_email, p.phone AS partnership_phone,
+       p.configured AS partnership_configured
 FROM bookings b
 JOIN users u ON u.id = b.user_id
 JOIN sessions s ON s.id = b.session_id
+JOIN partnerships p ON p.id = s.partnership_id
 WHERE b.id = @booking_id;
 
 -- name: DueInvitations :many

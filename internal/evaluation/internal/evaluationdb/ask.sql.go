@@ -242,29 +242,39 @@ func (q *Queries) DueReminders(ctx context.Context, arg DueRemindersParams) ([]D
 
 const letter = `-- name: Letter :one
 SELECT b.id AS booking_id, b.user_id, b.session_id, u.full_name, u.email, (u.erased_at IS NOT NULL)::boolean AS erased,
-       s.course_title, s.starts_at, s.ends_at, b.line_manager_name, b.line_manager_email
+       s.course_title, s.starts_at, s.ends_at, b.line_manager_name, b.line_manager_email,
+       s.partnership_id, p.name AS partnership_name, p.email AS partnership_email, p.phone AS partnership_phone,
+       p.configured AS partnership_configured
 FROM bookings b
 JOIN users u ON u.id = b.user_id
 JOIN sessions s ON s.id = b.session_id
+JOIN partnerships p ON p.id = s.partnership_id
 WHERE b.id = $1
 `
 
 type LetterRow struct {
-	BookingID        int64
-	UserID           int64
-	SessionID        int64
-	FullName         string
-	Email            string
-	Erased           bool
-	CourseTitle      string
-	StartsAt         time.Time
-	EndsAt           time.Time
-	LineManagerName  string
-	LineManagerEmail string
+	BookingID             int64
+	UserID                int64
+	SessionID             int64
+	FullName              string
+	Email                 string
+	Erased                bool
+	CourseTitle           string
+	StartsAt              time.Time
+	EndsAt                time.Time
+	LineManagerName       string
+	LineManagerEmail      string
+	PartnershipID         int64
+	PartnershipName       string
+	PartnershipEmail      string
+	PartnershipPhone      string
+	PartnershipConfigured bool
 }
 
 // What an email about an evaluation says: the person, the session and their
 // line manager.
+// The session's partnership signs it, once the service names it (not
+// configured).
 func (q *Queries) Letter(ctx context.Context, bookingID int64) (LetterRow, error) {
 	row := q.db.QueryRow(ctx, letter, bookingID)
 	var i LetterRow
@@ -280,6 +290,11 @@ func (q *Queries) Letter(ctx context.Context, bookingID int64) (LetterRow, error
 		&i.EndsAt,
 		&i.LineManagerName,
 		&i.LineManagerEmail,
+		&i.PartnershipID,
+		&i.PartnershipName,
+		&i.PartnershipEmail,
+		&i.PartnershipPhone,
+		&i.PartnershipConfigured,
 	)
 	return i, err
 }
