@@ -112,6 +112,12 @@ func TestAHIPSCourseIsOfferedAndScheduledByAnotherPartnership(t *testing.T) {
 	assert.True(t, ownArea, "kept to Hampshire's area")
 	_, err = f.a.pool.Exec(ctx, `UPDATE sessions SET status = 'published' WHERE id = $1`, session)
 	require.NoError(t, err)
+	// Hampshire's programme is filtered by Hampshire's trainers alone.
+	_, page = hants.get("/admin/sessions")
+	assert.Contains(t, page, ">Trainer0 Tester (")
+	assert.NotContains(t, page, ">Trainer1 Tester (", "approved by Portsmouth only")
+	_, page = portsmouth.get("/admin/sessions")
+	assert.Contains(t, page, ">Trainer1 Tester (")
 	var approvals int
 	require.NoError(t, f.a.pool.QueryRow(ctx, `
 		SELECT count(*) FROM trainer_courses WHERE trainer_id = $1 AND course_id = $2`, f.trainers[0], f.course).Scan(&approvals))

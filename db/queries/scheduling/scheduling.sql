@@ -144,7 +144,8 @@ LIMIT @max_rows OFFSET @skip_rows;
 
 -- name: ProgrammeFilterChoices :many
 -- Courses, venues and trainers for the programme's filter (not agencies,
--- which grow with the partnership and which it does not filter by).
+-- which grow with the partnership and which it does not filter by): the
+-- trainers the partnership has approved for a course.
 SELECT 'course'::text AS kind, c.id, c.title AS name, c.default_capacity AS capacity
 FROM courses c
 JOIN course_offers o ON o.course_id = c.id AND o.partnership_id = coalesce(acting_partnership_id(), first_partnership_id())
@@ -156,6 +157,9 @@ UNION ALL
 SELECT 'trainer', u.id, u.full_name || coalesce(' (' || a.name || ')', ''), 0
 FROM users u JOIN user_roles r ON r.user_id = u.id AND r.role = 'trainer' LEFT JOIN agencies a ON a.id = u.agency_id
 WHERE u.erased_at IS NULL
+  -- the partnership's own trainers: those it approves for a course (row-
+  -- level security shows a manager only their partnership's approvals)
+  AND EXISTS (SELECT 1 FROM trainer_courses tc WHERE tc.trainer_id = u.id)
 ORDER BY 1, 3;
 
 -- name: CountProgramme :one
