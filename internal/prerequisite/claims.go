@@ -265,9 +265,18 @@ func (s *Service) tellDecision(ctx context.Context, tx pgx.Tx, c prerequisitedb.
 			email.LinkTo("See "+c.CourseTitle, s.link("/courses/"+c.CourseSlug)),
 		}
 	}
-	letter := email.Letter{Greeting: "Dear " + c.FullName + ",", Blocks: blocks, From: s.From}
+	// Signed by the partnership whose course it is (whose managers decide
+	// its claims), once the service names it.
+	from := s.From
+	if !c.PartnershipConfigured && c.PartnershipName != "" {
+		from.Partnership, from.Phone = c.PartnershipName, c.PartnershipPhone
+		if c.PartnershipEmail != "" {
+			from.Email = c.PartnershipEmail
+		}
+	}
+	letter := email.Letter{Greeting: "Dear " + c.FullName + ",", Blocks: blocks, From: from}
 	_, err := s.outbox.Enqueue(ctx, tx, email.Message{To: c.Email, ToName: c.FullName, Subject: subject,
-		Body: letter.Text(), HTML: letter.HTML(), UserID: &c.UserID})
+		Body: letter.Text(), HTML: letter.HTML(), UserID: &c.UserID, Partnership: &c.PartnershipID})
 	return err
 }
 

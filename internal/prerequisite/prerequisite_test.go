@@ -498,3 +498,41 @@ func TestAPrerequisiteMetWithAnotherPartnershipCounts(t *testing.T) {
 	require.NoError(t, f.pool.QueryRow(f.ctx, `SELECT title FROM courses WHERE id = $1`, level2).Scan(&title))
 	assert.Equal(t, title, missing.Missing[0].Title, "the missing course is named")
 }
+
+// A claim of training done elsewhere for another partnership's course is
+// decided by that partnership's manager, and the answer is its email,
+// signed in its name (issue 22).
+func TestAClaimIsAnsweredInTheCoursesPartnershipsName(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	level2 := f.courses[0]
+	var hampshire int64
+	require.NoError(t, f.pool.QueryRow(f.ctx, `
+		INSERT INTO partnerships (slug, name, short_name, email)
+		VALUES ('hampshire', 'Hampshire Safeguarding Children Partnership', 'Hampshire', 'training@hampshirescp.example')
+		RETURNING id`).Scan(&hampshire))
+	_, err := f.pool.Exec(f.ctx, `UPDATE courses SET partnership_id = $1 WHERE id = $2`, hampshire, level2)
+	require.NoError(t, err)
+	sam := f.person(t, "sam@example.org", "Sam Social")
+	claim, err := f.svc.Prerequisites.Claim(actor.With(f.ctx, sam), claimForm(level2, start.Add(-100*day)))
+	require.NoError(t, err)
+	// Portsmouth's manager cannot see it; Hampshire's decides it.
+	portsmouth := scope.Managing(actor.With(f.ctx, f.manager), f.firstPartnership(t))
+	assert.True(t, errs.Is(f.svc.Prerequisites.Decide(portsmouth, claim, "confirmed", ""), errs.NotFound))
+	require.NoError(t, f.svc.Prerequisites.Decide(scope.Managing(actor.With(f.ctx, f.manager), hampshire), claim, "confirmed", ""))
+	var body string
+	var of int64
+	require.NoError(t, f.pool.QueryRow(f.ctx, `
+		SELECT body_text, partnership_id FROM emails
+		WHERE to_address = 'sam@example.org' AND subject LIKE 'Your training elsewhere is confirmed%'`).Scan(&body, &of))
+	assert.Contains(t, body, "Hampshire Safeguarding Children Partnership")
+	assert.Contains(t, body, "training@hampshirescp.example")
+	assert.Equal(t, hampshire, of)
+}
+
+func (f fixture) firstPartnership(t *testing.T) int64 {
+	t.Helper()
+	var id int64
+	require.NoError(t, f.pool.QueryRow(f.ctx, `SELECT min(id) FROM partnerships`).Scan(&id))
+	return id
+}

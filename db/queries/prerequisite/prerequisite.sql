@@ -49,9 +49,12 @@ RETURNING id;
 
 -- name: GetClaim :one
 SELECT l.id, l.user_id, l.course_id, l.completed_on, l.provider, l.note, l.status, l.decided_at, l.reject_reason,
-       l.created_at, c.title AS course_title, c.slug AS course_slug, u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased
+       l.created_at, c.title AS course_title, c.slug AS course_slug, u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
+       c.partnership_id, p.name AS partnership_name, p.email AS partnership_email, p.phone AS partnership_phone,
+       p.configured AS partnership_configured
 FROM prior_learning_claims l
 JOIN courses c ON c.id = l.course_id
+JOIN partnerships p ON p.id = c.partnership_id
 JOIN users u ON u.id = l.user_id
 WHERE l.id = @id;
 

@@ -237,29 +237,37 @@ func (q *Queries) ExportOverrides(ctx context.Context, userID int64) ([]ExportOv
 
 const getClaim = `-- name: GetClaim :one
 SELECT l.id, l.user_id, l.course_id, l.completed_on, l.provider, l.note, l.status, l.decided_at, l.reject_reason,
-       l.created_at, c.title AS course_title, c.slug AS course_slug, u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased
+       l.created_at, c.title AS course_title, c.slug AS course_slug, u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
+       c.partnership_id, p.name AS partnership_name, p.email AS partnership_email, p.phone AS partnership_phone,
+       p.configured AS partnership_configured
 FROM prior_learning_claims l
 JOIN courses c ON c.id = l.course_id
+JOIN partnerships p ON p.id = c.partnership_id
 JOIN users u ON u.id = l.user_id
 WHERE l.id = $1
 `
 
 type GetClaimRow struct {
-	ID           int64
-	UserID       int64
-	CourseID     int64
-	CompletedOn  pgtype.Date
-	Provider     string
-	Note         string
-	Status       PriorLearningStatus
-	DecidedAt    *time.Time
-	RejectReason string
-	CreatedAt    time.Time
-	CourseTitle  string
-	CourseSlug   string
-	FullName     string
-	Email        string
-	Erased       bool
+	ID                    int64
+	UserID                int64
+	CourseID              int64
+	CompletedOn           pgtype.Date
+	Provider              string
+	Note                  string
+	Status                PriorLearningStatus
+	DecidedAt             *time.Time
+	RejectReason          string
+	CreatedAt             time.Time
+	CourseTitle           string
+	CourseSlug            string
+	FullName              string
+	Email                 string
+	Erased                bool
+	PartnershipID         int64
+	PartnershipName       string
+	PartnershipEmail      string
+	PartnershipPhone      string
+	PartnershipConfigured bool
 }
 
 func (q *Queries) GetClaim(ctx context.Context, id int64) (GetClaimRow, error) {
@@ -281,6 +289,11 @@ func (q *Queries) GetClaim(ctx context.Context, id int64) (GetClaimRow, error) {
 		&i.FullName,
 		&i.Email,
 		&i.Erased,
+		&i.PartnershipID,
+		&i.PartnershipName,
+		&i.PartnershipEmail,
+		&i.PartnershipPhone,
+		&i.PartnershipConfigured,
 	)
 	return i, err
 }
