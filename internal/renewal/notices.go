@@ -120,10 +120,19 @@ func (s *Service) writeNotice(ctx context.Context, tx pgx.Tx, q *renewaldb.Queri
 	}
 	blocks = append(blocks, email.LinkTo("See all dates and book", courseLink),
 		email.Para("You can see when each of your courses is due for renewal on My training."))
-	letter := email.Letter{Greeting: "Dear " + l.FullName + ",", Blocks: blocks, From: s.From}
+	// Signed by the partnership whose course renews the training, once the
+	// service names it.
+	from := s.From
+	if !l.PartnershipConfigured && l.PartnershipName != "" {
+		from.Partnership, from.Phone = l.PartnershipName, l.PartnershipPhone
+		if l.PartnershipEmail != "" {
+			from.Email = l.PartnershipEmail
+		}
+	}
+	letter := email.Letter{Greeting: "Dear " + l.FullName + ",", Blocks: blocks, From: from}
 	return s.outbox.Enqueue(ctx, tx, email.Message{To: l.Email, ToName: l.FullName, UserID: &userID,
 		Subject: "Your " + l.CourseTitle + " training is due for renewal by " + until,
-		Body:    letter.Text(), HTML: letter.HTML()})
+		Body:    letter.Text(), HTML: letter.HTML(), Partnership: &l.PartnershipID})
 }
 
 func renewingName(l renewaldb.NoticeLetterRow) string {

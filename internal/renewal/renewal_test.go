@@ -440,3 +440,24 @@ func TestAgencyTraining(t *testing.T) {
 	_, err = f.svc.ForAgency(actor.With(f.ctx, actor.Actor{ID: due, Coordinator: true}), renewal.AgencyFilter{})
 	assert.True(t, errs.Is(err, errs.Forbidden), "a coordinator with no confirmed agency: %v", err)
 }
+
+// A renewal notice is signed by the partnership whose course renews the
+// training, and is its email (issue 22).
+func TestANoticeIsSignedByTheRenewingCoursesPartnership(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	refresher := f.course(t, "Level 2 refresher", 2, 0, 0)
+	full := f.course(t, "Level 2 full", 2, 36, refresher)
+	hampshire := f.id(t, `INSERT INTO partnerships (slug, name, short_name, email)
+		VALUES ('hampshire', 'Hampshire Safeguarding Children Partnership', 'Hampshire', 'training@hampshirescp.example') RETURNING id`)
+	f.exec(t, `UPDATE courses SET partnership_id = $2 WHERE id = $1`, refresher, hampshire)
+	p := f.person(t, "Eve Told", f.agency)
+	f.attended(t, p, f.session(t, full, time.Date(2026, time.March, 3, 9, 30, 0, 0, time.UTC)), "attended")
+	f.clock.Set(time.Date(2029, time.January, 3, 0, 30, 0, 0, time.UTC))
+	assert.Equal(t, 1, f.sweep(t))
+	got := f.emails(t, p)
+	require.Len(t, got, 1)
+	assert.Contains(t, got[0], "Hampshire Safeguarding Children Partnership")
+	assert.Contains(t, got[0], "training@hampshirescp.example")
+	assert.Equal(t, 1, f.count(t, `SELECT count(*) FROM emails WHERE user_id = $1 AND partnership_id = $2`, p, hampshire))
+}

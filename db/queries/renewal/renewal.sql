@@ -61,12 +61,14 @@ WHERE user_id = @user_id AND course_id = @course_id AND valid_until = @valid_unt
 
 -- name: NoticeLetter :one
 -- What the notice says: whose training, on which course, and the course
--- that renews it.
+-- that renews it, whose partnership signs the notice.
 SELECT u.full_name, u.email, c.title AS course_title, r.id AS renewing_course_id, r.title AS renewing_course_title,
-       r.slug AS renewing_course_slug
+       r.slug AS renewing_course_slug, r.partnership_id, p.name AS partnership_name, p.email AS partnership_email,
+       p.phone AS partnership_phone, p.configured AS partnership_configured
 FROM users u
 CROSS JOIN courses c
 JOIN courses r ON r.id = coalesce(c.renewed_by_course_id, c.id)
+JOIN partnerships p ON p.id = r.partnership_id
 WHERE u.id = @user_id AND c.id = @course_id;
 
 -- name: NextSessions :many

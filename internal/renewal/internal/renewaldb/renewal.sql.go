@@ -279,10 +279,12 @@ func (q *Queries) NextSessions(ctx context.Context, arg NextSessionsParams) ([]N
 
 const noticeLetter = `-- name: NoticeLetter :one
 SELECT u.full_name, u.email, c.title AS course_title, r.id AS renewing_course_id, r.title AS renewing_course_title,
-       r.slug AS renewing_course_slug
+       r.slug AS renewing_course_slug, r.partnership_id, p.name AS partnership_name, p.email AS partnership_email,
+       p.phone AS partnership_phone, p.configured AS partnership_configured
 FROM users u
 CROSS JOIN courses c
 JOIN courses r ON r.id = coalesce(c.renewed_by_course_id, c.id)
+JOIN partnerships p ON p.id = r.partnership_id
 WHERE u.id = $1 AND c.id = $2
 `
 
@@ -292,16 +294,21 @@ type NoticeLetterParams struct {
 }
 
 type NoticeLetterRow struct {
-	FullName            string
-	Email               string
-	CourseTitle         string
-	RenewingCourseID    int64
-	RenewingCourseTitle string
-	RenewingCourseSlug  string
+	FullName              string
+	Email                 string
+	CourseTitle           string
+	RenewingCourseID      int64
+	RenewingCourseTitle   string
+	RenewingCourseSlug    string
+	PartnershipID         int64
+	PartnershipName       string
+	PartnershipEmail      string
+	PartnershipPhone      string
+	PartnershipConfigured bool
 }
 
 // What the notice says: whose training, on which course, and the course
-// that renews it.
+// that renews it, whose partnership signs the notice.
 func (q *Queries) NoticeLetter(ctx context.Context, arg NoticeLetterParams) (NoticeLetterRow, error) {
 	row := q.db.QueryRow(ctx, noticeLetter, arg.UserID, arg.CourseID)
 	var i NoticeLetterRow
@@ -312,6 +319,11 @@ func (q *Queries) NoticeLetter(ctx context.Context, arg NoticeLetterParams) (Not
 		&i.RenewingCourseID,
 		&i.RenewingCourseTitle,
 		&i.RenewingCourseSlug,
+		&i.PartnershipID,
+		&i.PartnershipName,
+		&i.PartnershipEmail,
+		&i.PartnershipPhone,
+		&i.PartnershipConfigured,
 	)
 	return i, err
 }
