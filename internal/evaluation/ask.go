@@ -25,7 +25,8 @@ func (s *Service) AskTx(ctx context.Context, tx pgx.Tx, bookingIDs []int64) erro
 		return nil
 	}
 	q := evaluationdb.New(tx)
-	st, err := settingsTx(ctx, q)
+	// One register's places: one session's, so one partnership's settings.
+	st, err := settingsOfBooking(ctx, q, bookingIDs[0])
 	if err != nil {
 		return err
 	}

@@ -123,6 +123,16 @@ func settingsTx(ctx context.Context, q *evaluationdb.Queries) (Settings, error) 
 	return settingsFrom(evaluationdb.SettingsRow(r)), nil
 }
 
+// settingsOfBooking is the settings of the partnership whose session the
+// place bookingID is on: the place is evaluated by its partnership's.
+func settingsOfBooking(ctx context.Context, q *evaluationdb.Queries, bookingID int64) (Settings, error) {
+	r, err := q.SettingsOfBooking(ctx, bookingID)
+	if err != nil {
+		return Settings{}, fmt.Errorf("evaluation settings of place %d: %w", bookingID, err)
+	}
+	return settingsFrom(evaluationdb.SettingsRow(r)), nil
+}
+
 // SettingsForm is the settings as a manager types them.
 type SettingsForm struct {
 	ReminderDays               string // "3, 7", or "" for none

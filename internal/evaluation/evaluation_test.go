@@ -23,6 +23,7 @@ import (
 	"github.com/pscp/booktraining/internal/demo"
 	"github.com/pscp/booktraining/internal/evaluation"
 	"github.com/pscp/booktraining/internal/pgtest"
+	"github.com/pscp/booktraining/internal/scope"
 	"github.com/pscp/booktraining/internal/services"
 )
 
@@ -423,4 +424,62 @@ func TestAnEvaluationIsAskedInTheSessionsPartnershipsName(t *testing.T) {
 	assert.Contains(t, body, "training@hampshirescp.example")
 	assert.NotContains(t, body, "Portsmouth Safeguarding Children Partnership")
 	assert.Equal(t, hampshire, of, "Hampshire's email")
+}
+
+// Each partnership evaluates its sessions by its own settings and questions
+// (issue 22): a new partnership starts with the first's, its managers change
+// its own only, and a place on its session closes and is asked by its.
+func TestEachPartnershipEvaluatesByItsOwnSettingsAndQuestions(t *testing.T) {
+	t.Parallel()
+	f := startJourney(t)
+	portsmouthQuestions, err := f.svc.Evaluations.Questions(actor.With(f.ctx, f.manager))
+	require.NoError(t, err)
+	var portsmouth, hampshire int64
+	require.NoError(t, f.pool.QueryRow(f.ctx, `SELECT min(id) FROM partnerships`).Scan(&portsmouth))
+	require.NoError(t, f.pool.QueryRow(f.ctx, `
+		INSERT INTO partnerships (slug, name, short_name) VALUES ('hampshire', 'Hampshire Safeguarding Children Partnership', 'Hampshire')
+		RETURNING id`).Scan(&hampshire))
+	asHampshire := scope.Managing(actor.With(f.ctx, f.manager), hampshire)
+	asPortsmouth := scope.Managing(actor.With(f.ctx, f.manager), portsmouth)
+
+	// Hampshire starts as Portsmouth stands, then keeps its own.
+	hq, err := f.svc.Evaluations.Questions(asHampshire)
+	require.NoError(t, err)
+	require.Len(t, hq, len(portsmouthQuestions), "a copy of the questions asked now")
+	require.NoError(t, f.svc.Evaluations.SaveSettings(asHampshire, evaluation.SettingsForm{
+		ReminderDays: "5", CloseDays: "14", FollowUpWeeks: "13", FollowUpCloseDays: "30"}))
+	_, err = f.svc.Evaluations.AddQuestion(asHampshire, evaluation.QuestionForm{Kind: "text", Wording: "What will you do differently in Hampshire?"})
+	require.NoError(t, err)
+	st, err := f.svc.Evaluations.Settings(asPortsmouth)
+	require.NoError(t, err)
+	assert.Equal(t, 30, st.CloseDays, "Portsmouth's settings untouched")
+	pq, err := f.svc.Evaluations.Questions(asPortsmouth)
+	require.NoError(t, err)
+	assert.Len(t, pq, len(portsmouthQuestions), "Portsmouth's questions untouched")
+
+	// A Hampshire place closes on Hampshire's day and is asked its questions.
+	session := f.session(t)
+	_, err = f.pool.Exec(f.ctx, `UPDATE courses SET shared = true WHERE id = (SELECT course_id FROM sessions WHERE id = $1)`, session)
+	require.NoError(t, err)
+	_, err = f.pool.Exec(f.ctx, `INSERT INTO course_offers (course_id, partnership_id) SELECT course_id, $2 FROM sessions WHERE id = $1`,
+		session, hampshire)
+	require.NoError(t, err)
+	_, err = f.pool.Exec(f.ctx, `UPDATE sessions SET partnership_id = $2 WHERE id = $1`, session, hampshire)
+	require.NoError(t, err)
+	sam := f.person(t, "sam@example.org", "Sam Social", "", "")
+	place := f.place(t, sam, session, "", "")
+	registered := sessionStarts.Add(4 * time.Hour)
+	f.clock.Set(registered)
+	f.takeRegister(t, session, map[int64]string{place: booking.Attended})
+	var open time.Duration
+	require.NoError(t, f.pool.QueryRow(f.ctx, `SELECT closes_at - asked_at FROM evaluations WHERE booking_id = $1`, place).Scan(&open))
+	assert.Equal(t, 14*day, open, "Hampshire's 14 days")
+	form, err := f.svc.Evaluations.Form(actor.With(f.ctx, sam), place)
+	require.NoError(t, err)
+	var wordings []string
+	for _, q := range form.Questions {
+		wordings = append(wordings, q.Wording)
+	}
+	assert.Contains(t, wordings, "What will you do differently in Hampshire?")
+	assert.Len(t, form.Questions, len(portsmouthQuestions)+1)
 }

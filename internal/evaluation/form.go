@@ -113,7 +113,7 @@ func (s *Service) Form(ctx context.Context, bookingID int64) (Form, error) {
 	if !f.ClosesAt.After(s.now()) {
 		return Form{}, evaluationClosed(f.ClosesAt)
 	}
-	rows, err := q.CurrentQuestions(ctx)
+	rows, err := q.CurrentQuestions(ctx, p.BookingID)
 	if err != nil {
 		return Form{}, fmt.Errorf("evaluation questions: %w", err)
 	}
@@ -158,7 +158,7 @@ func (s *Service) Submit(ctx context.Context, bookingID int64, ans Answers) erro
 		case !e.ClosesAt.After(now):
 			return evaluationClosed(e.ClosesAt)
 		}
-		questions, err := shownQuestions(ctx, q, ans.Shown)
+		questions, err := shownQuestions(ctx, q, bookingID, ans.Shown)
 		if err != nil {
 			return err
 		}
@@ -223,10 +223,10 @@ func (s *Service) Submit(ctx context.Context, bookingID int64, ans Answers) erro
 
 // shownQuestions are the questions a form showed, in order; the questions
 // asked now when it names none. An id that is no question is refused.
-func shownQuestions(ctx context.Context, q *evaluationdb.Queries, shown []int64) ([]Question, error) {
+func shownQuestions(ctx context.Context, q *evaluationdb.Queries, bookingID int64, shown []int64) ([]Question, error) {
 	var out []Question
 	if len(shown) == 0 {
-		rows, err := q.CurrentQuestions(ctx)
+		rows, err := q.CurrentQuestions(ctx, bookingID)
 		if err != nil {
 			return nil, fmt.Errorf("evaluation questions: %w", err)
 		}
@@ -238,7 +238,7 @@ func shownQuestions(ctx context.Context, q *evaluationdb.Queries, shown []int64)
 	ids := slices.Clone(shown)
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
-	rows, err := q.QuestionsByID(ctx, ids)
+	rows, err := q.QuestionsByID(ctx, evaluationdb.QuestionsByIDParams{BookingID: bookingID, Ids: ids})
 	if err != nil {
 		return nil, fmt.Errorf("evaluation questions %v: %w", ids, err)
 	}
@@ -324,26 +324,24 @@ func (s *Service) Tasks(ctx context.Context) ([]Task, error) {
 }
 
 // AwaitingEvaluation is the actor's places whose certificate waits for
-// their evaluation (the settings say a certificate opens once it is done):
-// each open, unanswered one, with the page to answer it. Empty when the
-// settings do not hold certificates back.
+// their evaluation (their session's partnership's settings say a
+// certificate opens once it is done): each open, unanswered one, with the
+// page to answer it.
 func (s *Service) AwaitingEvaluation(ctx context.Context) (map[int64]string, error) {
 	a := actor.From(ctx)
 	if !a.SignedIn() {
 		return nil, nil
 	}
 	q := evaluationdb.New(s.pool)
-	st, err := settingsTx(ctx, q)
-	if err != nil || !st.CertificateNeedsEvaluation {
-		return nil, err
-	}
 	evals, err := q.OpenEvaluations(ctx, evaluationdb.OpenEvaluationsParams{UserID: a.ID, Now: s.now()})
 	if err != nil {
 		return nil, fmt.Errorf("open evaluations of %d: %w", a.ID, err)
 	}
 	out := make(map[int64]string, len(evals))
 	for _, e := range evals {
-		out[e.BookingID] = EvaluationPath(e.BookingID)
+		if e.CertificateWaits {
+			out[e.BookingID] = EvaluationPath(e.BookingID)
+		}
 	}
 	return out, nil
 }

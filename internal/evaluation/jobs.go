@@ -88,7 +88,7 @@ func (s *Service) Invite(ctx context.Context, bookingID int64) (bool, error) {
 		} else if err != nil {
 			return fmt.Errorf("invite booking %d to evaluate: %w", bookingID, err)
 		}
-		st, err := settingsTx(ctx, q)
+		st, err := settingsOfBooking(ctx, q, bookingID)
 		if err != nil {
 			return err
 		}
@@ -110,7 +110,7 @@ func (s *Service) Remind(ctx context.Context, bookingID int64, nth int) (bool, e
 		} else if err != nil {
 			return fmt.Errorf("remind booking %d to evaluate: %w", bookingID, err)
 		}
-		st, err := settingsTx(ctx, q)
+		st, err := settingsOfBooking(ctx, q, bookingID)
 		if err != nil {
 			return err
 		}
@@ -128,7 +128,7 @@ func (s *Service) AskFollowUp(ctx context.Context, bookingID int64) (int, error)
 	asked := 0
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		q := evaluationdb.New(tx)
-		st, err := settingsTx(ctx, q)
+		st, err := settingsOfBooking(ctx, q, bookingID)
 		if err != nil {
 			return err
 		}
@@ -244,15 +244,7 @@ func (s *Service) sweep(ctx context.Context) (int, error) {
 			found++
 		}
 	}
-	st, err := s.Settings(ctx)
-	if err != nil {
-		return found, err
-	}
-	days := make([]int32, len(st.ReminderDays))
-	for i, d := range st.ReminderDays {
-		days[i] = int32(d)
-	}
-	reminders, err := q.DueReminders(ctx, evaluationdb.DueRemindersParams{Now: now, Before: before, ReminderDays: days})
+	reminders, err := q.DueReminders(ctx, evaluationdb.DueRemindersParams{Now: now, Before: before})
 	if err != nil {
 		return found, fmt.Errorf("evaluation reminders due: %w", err)
 	}

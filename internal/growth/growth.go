@@ -71,7 +71,7 @@ var HIPS = Size{
 
 // Version changes whenever Grow's output does, so a database cached from an
 // older fill is never reused.
-const Version = 8
+const Version = 9
 
 // Grow adds s to a database that holds the demo seed (its courses and an
 // online venue), dated around now. It needs a role that may set
@@ -460,6 +460,7 @@ var partnershipStatements = []statement{
 		INSERT INTO course_offers (course_id, partnership_id, created_at)
 		SELECT id, partnership_id, created_at FROM courses WHERE partnership_id <> first_partnership_id()
 		ON CONFLICT DO NOTHING`},
+	{"evaluation", `SELECT evaluation_as_the_first(id) FROM partnerships WHERE id <> first_partnership_id()`},
 	{"charge policies", `
 		INSERT INTO charge_policy (partnership_id, kind, duration, charging_band, amount_pence)
 		SELECT p.id, cp.kind, cp.duration, cp.charging_band, cp.amount_pence

@@ -81,14 +81,17 @@ LIMIT 500;
 
 -- name: DueReminders :many
 -- Reminders overdue by the grace: the next reminder of each open,
--- unanswered evaluation whose day has passed.
+-- unanswered evaluation whose day has passed, by the days of its session's
+-- partnership's settings.
 SELECT e.booking_id, e.reminders_sent::int AS sent
 FROM evaluations e
 JOIN bookings b ON b.id = e.booking_id
+JOIN sessions s ON s.id = b.session_id
+JOIN evaluation_settings st ON st.partnership_id = s.partnership_id
 WHERE e.invited_at IS NOT NULL AND e.submitted_at IS NULL AND e.closes_at > @now
   AND b.attendance IN ('attended', 'late')
-  AND e.reminders_sent < cardinality(sqlc.arg(reminder_days)::int[])
-  AND e.asked_at + (sqlc.arg(reminder_days)::int[])[e.reminders_sent + 1] * interval '1 day' < sqlc.arg(before)::timestamptz
+  AND e.reminders_sent < cardinality(st.reminder_days)
+  AND e.asked_at + st.reminder_days[e.reminders_sent + 1] * interval '1 day' < sqlc.arg(before)::timestamptz
 ORDER BY e.booking_id
 LIMIT 500;
 

@@ -10,7 +10,8 @@ JOIN courses c ON c.id = s.course_id
 WHERE b.session_id = @session_id AND u.email = @email;
 
 -- name: DemoQuestions :many
-SELECT id, kind FROM evaluation_questions WHERE retired_at IS NULL ORDER BY position, id;
+SELECT id, kind FROM evaluation_questions WHERE retired_at IS NULL AND partnership_id = first_partnership_id()
+ORDER BY position, id;
 
 -- name: AddDemoEvaluation :batchexec
 INSERT INTO evaluations (booking_id, asked_at, closes_at, invited_at, reminders_sent, submitted_at, follow_up_at)

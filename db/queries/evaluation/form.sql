@@ -17,18 +17,24 @@ LEFT JOIN evaluations e ON e.booking_id = b.id
 WHERE b.id = @booking_id AND b.user_id = @user_id AND u.erased_at IS NULL;
 
 -- name: CurrentQuestions :many
--- The standard questions asked now, in order.
-SELECT id, kind, wording, hint
-FROM evaluation_questions
-WHERE retired_at IS NULL
-ORDER BY position, id;
+-- The standard questions the place's session's partnership asks now, in
+-- order.
+SELECT q.id, q.kind, q.wording, q.hint
+FROM bookings b
+JOIN sessions s ON s.id = b.session_id
+JOIN evaluation_questions q ON q.partnership_id = s.partnership_id
+WHERE b.id = @booking_id AND q.retired_at IS NULL
+ORDER BY q.position, q.id;
 
 -- name: QuestionsByID :many
--- The questions a form showed, whatever has become of them since.
-SELECT id, kind, wording, hint
-FROM evaluation_questions
-WHERE id = ANY(@ids::bigint[])
-ORDER BY position, id;
+-- The questions a form showed, whatever has become of them since: the
+-- place's session's partnership's.
+SELECT q.id, q.kind, q.wording, q.hint
+FROM bookings b
+JOIN sessions s ON s.id = b.session_id
+JOIN evaluation_questions q ON q.partnership_id = s.partnership_id
+WHERE b.id = @booking_id AND q.id = ANY(@ids::bigint[])
+ORDER BY q.position, q.id;
 
 -- name: LockEvaluation :one
 -- The person's evaluation, locked for the answer: a second answer (a double
@@ -64,10 +70,13 @@ UPDATE evaluations SET submitted_at = @now WHERE booking_id = @booking_id;
 
 -- name: OpenEvaluations :many
 -- The person's evaluations still to answer.
-SELECT e.booking_id, s.course_title, s.starts_at, s.ends_at, e.closes_at
+-- certificate_waits: the session's partnership holds its certificate back
+-- until it is answered.
+SELECT e.booking_id, s.course_title, s.starts_at, s.ends_at, e.closes_at, st.certificate_needs_evaluation AS certificate_waits
 FROM evaluations e
 JOIN bookings b ON b.id = e.booking_id
 JOIN sessions s ON s.id = b.session_id
+JOIN evaluation_settings st ON st.partnership_id = s.partnership_id
 WHERE b.user_id = @user_id AND b.attendance IN ('attended', 'late')
   AND e.submitted_at IS NULL AND e.closes_at > @now
 ORDER BY e.closes_at, e.booking_id;

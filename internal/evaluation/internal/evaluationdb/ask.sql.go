@@ -199,18 +199,19 @@ const dueReminders = `-- name: DueReminders :many
 SELECT e.booking_id, e.reminders_sent::int AS sent
 FROM evaluations e
 JOIN bookings b ON b.id = e.booking_id
+JOIN sessions s ON s.id = b.session_id
+JOIN evaluation_settings st ON st.partnership_id = s.partnership_id
 WHERE e.invited_at IS NOT NULL AND e.submitted_at IS NULL AND e.closes_at > $1
   AND b.attendance IN ('attended', 'late')
-  AND e.reminders_sent < cardinality($2::int[])
-  AND e.asked_at + ($2::int[])[e.reminders_sent + 1] * interval '1 day' < $3::timestamptz
+  AND e.reminders_sent < cardinality(st.reminder_days)
+  AND e.asked_at + st.reminder_days[e.reminders_sent + 1] * interval '1 day' < $2::timestamptz
 ORDER BY e.booking_id
 LIMIT 500
 `
 
 type DueRemindersParams struct {
-	Now          time.Time
-	ReminderDays []int32
-	Before       time.Time
+	Now    time.Time
+	Before time.Time
 }
 
 type DueRemindersRow struct {
@@ -219,9 +220,10 @@ type DueRemindersRow struct {
 }
 
 // Reminders overdue by the grace: the next reminder of each open,
-// unanswered evaluation whose day has passed.
+// unanswered evaluation whose day has passed, by the days of its session's
+// partnership's settings.
 func (q *Queries) DueReminders(ctx context.Context, arg DueRemindersParams) ([]DueRemindersRow, error) {
-	rows, err := q.db.Query(ctx, dueReminders, arg.Now, arg.ReminderDays, arg.Before)
+	rows, err := q.db.Query(ctx, dueReminders, arg.Now, arg.Before)
 	if err != nil {
 		return nil, err
 	}

@@ -10,7 +10,8 @@ import (
 )
 
 const demoQuestions = `-- name: DemoQuestions :many
-SELECT id, kind FROM evaluation_questions WHERE retired_at IS NULL ORDER BY position, id
+SELECT id, kind FROM evaluation_questions WHERE retired_at IS NULL AND partnership_id = first_partnership_id()
+ORDER BY position, id
 `
 
 type DemoQuestionsRow struct {

@@ -11,10 +11,12 @@ import (
 )
 
 const currentQuestions = `-- name: CurrentQuestions :many
-SELECT id, kind, wording, hint
-FROM evaluation_questions
-WHERE retired_at IS NULL
-ORDER BY position, id
+SELECT q.id, q.kind, q.wording, q.hint
+FROM bookings b
+JOIN sessions s ON s.id = b.session_id
+JOIN evaluation_questions q ON q.partnership_id = s.partnership_id
+WHERE b.id = $1 AND q.retired_at IS NULL
+ORDER BY q.position, q.id
 `
 
 type CurrentQuestionsRow struct {
@@ -24,9 +26,10 @@ type CurrentQuestionsRow struct {
 	Hint    string
 }
 
-// The standard questions asked now, in order.
-func (q *Queries) CurrentQuestions(ctx context.Context) ([]CurrentQuestionsRow, error) {
-	rows, err := q.db.Query(ctx, currentQuestions)
+// The standard questions the place's session's partnership asks now, in
+// order.
+func (q *Queries) CurrentQuestions(ctx context.Context, bookingID int64) ([]CurrentQuestionsRow, error) {
+	rows, err := q.db.Query(ctx, currentQuestions, bookingID)
 	if err != nil {
 		return nil, err
 	}
@@ -214,10 +217,11 @@ func (q *Queries) MarkEvaluationSubmitted(ctx context.Context, arg MarkEvaluatio
 }
 
 const openEvaluations = `-- name: OpenEvaluations :many
-SELECT e.booking_id, s.course_title, s.starts_at, s.ends_at, e.closes_at
+SELECT e.booking_id, s.course_title, s.starts_at, s.ends_at, e.closes_at, st.certificate_needs_evaluation AS certificate_waits
 FROM evaluations e
 JOIN bookings b ON b.id = e.booking_id
 JOIN sessions s ON s.id = b.session_id
+JOIN evaluation_settings st ON st.partnership_id = s.partnership_id
 WHERE b.user_id = $1 AND b.attendance IN ('attended', 'late')
   AND e.submitted_at IS NULL AND e.closes_at > $2
 ORDER BY e.closes_at, e.booking_id
@@ -229,14 +233,17 @@ type OpenEvaluationsParams struct {
 }
 
 type OpenEvaluationsRow struct {
-	BookingID   int64
-	CourseTitle string
-	StartsAt    time.Time
-	EndsAt      time.Time
-	ClosesAt    time.Time
+	BookingID        int64
+	CourseTitle      string
+	StartsAt         time.Time
+	EndsAt           time.Time
+	ClosesAt         time.Time
+	CertificateWaits bool
 }
 
 // The person's evaluations still to answer.
+// certificate_waits: the session's partnership holds its certificate back
+// until it is answered.
 func (q *Queries) OpenEvaluations(ctx context.Context, arg OpenEvaluationsParams) ([]OpenEvaluationsRow, error) {
 	rows, err := q.db.Query(ctx, openEvaluations, arg.UserID, arg.Now)
 	if err != nil {
@@ -252,6 +259,7 @@ func (q *Queries) OpenEvaluations(ctx context.Context, arg OpenEvaluationsParams
 			&i.StartsAt,
 			&i.EndsAt,
 			&i.ClosesAt,
+			&i.CertificateWaits,
 		); err != nil {
 			return nil, err
 		}
@@ -264,11 +272,18 @@ func (q *Queries) OpenEvaluations(ctx context.Context, arg OpenEvaluationsParams
 }
 
 const questionsByID = `-- name: QuestionsByID :many
-SELECT id, kind, wording, hint
-FROM evaluation_questions
-WHERE id = ANY($1::bigint[])
-ORDER BY position, id
+SELECT q.id, q.kind, q.wording, q.hint
+FROM bookings b
+JOIN sessions s ON s.id = b.session_id
+JOIN evaluation_questions q ON q.partnership_id = s.partnership_id
+WHERE b.id = $1 AND q.id = ANY($2::bigint[])
+ORDER BY q.position, q.id
 `
+
+type QuestionsByIDParams struct {
+	BookingID int64
+	Ids       []int64
+}
 
 type QuestionsByIDRow struct {
 	ID      int64
@@ -277,9 +292,10 @@ type QuestionsByIDRow struct {
 	Hint    string
 }
 
-// The questions a form showed, whatever has become of them since.
-func (q *Queries) QuestionsByID(ctx context.Context, ids []int64) ([]QuestionsByIDRow, error) {
-	rows, err := q.db.Query(ctx, questionsByID, ids)
+// The questions a form showed, whatever has become of them since: the
+// place's session's partnership's.
+func (q *Queries) QuestionsByID(ctx context.Context, arg QuestionsByIDParams) ([]QuestionsByIDRow, error) {
+	rows, err := q.db.Query(ctx, questionsByID, arg.BookingID, arg.Ids)
 	if err != nil {
 		return nil, err
 	}

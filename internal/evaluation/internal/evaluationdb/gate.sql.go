@@ -14,7 +14,9 @@ const certificateWaits = `-- name: CertificateWaits :one
 
 SELECT (st.certificate_needs_evaluation AND e.submitted_at IS NULL AND e.closes_at > $1)::boolean AS waits
 FROM evaluations e
-CROSS JOIN evaluation_settings st
+JOIN bookings b ON b.id = e.booking_id
+JOIN sessions s ON s.id = b.session_id
+JOIN evaluation_settings st ON st.partnership_id = s.partnership_id
 WHERE e.booking_id = $2
 `
 

@@ -104,17 +104,18 @@ type EvaluationOutcome struct {
 	After     int16
 }
 
-// The partnership's standard evaluation questions, every version ever asked
+// Each partnership's standard evaluation questions, every version ever asked
 type EvaluationQuestion struct {
-	ID        int64
-	Lineage   int64
-	Version   int32
-	Kind      EvaluationQuestionKind
-	Wording   string
-	Hint      string
-	Position  int32
-	CreatedAt time.Time
-	RetiredAt *time.Time
+	ID            int64
+	Lineage       int64
+	Version       int32
+	Kind          EvaluationQuestionKind
+	Wording       string
+	Hint          string
+	Position      int32
+	CreatedAt     time.Time
+	RetiredAt     *time.Time
+	PartnershipID int64
 }
 
 // Confidence on each learning outcome three months on, as the outcome was worded

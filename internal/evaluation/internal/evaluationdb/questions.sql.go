@@ -13,8 +13,10 @@ import (
 const addQuestion = `-- name: AddQuestion :one
 INSERT INTO evaluation_questions (kind, wording, hint, position, created_at)
 SELECT $1, $2, $3,
-       coalesce((SELECT max(position) FROM evaluation_questions WHERE retired_at IS NULL), 0) + 1, $4
-RETURNING id, lineage, version, kind, wording, hint, position, created_at, retired_at
+       coalesce((SELECT max(position) FROM evaluation_questions
+                 WHERE retired_at IS NULL AND partnership_id = coalesce(acting_partnership_id(), first_partnership_id())), 0) + 1,
+       $4
+RETURNING id, lineage, version, kind, wording, hint, position, created_at, retired_at, partnership_id
 `
 
 type AddQuestionParams struct {
@@ -43,14 +45,16 @@ func (q *Queries) AddQuestion(ctx context.Context, arg AddQuestionParams) (Evalu
 		&i.Position,
 		&i.CreatedAt,
 		&i.RetiredAt,
+		&i.PartnershipID,
 	)
 	return i, err
 }
 
 const addQuestionVersion = `-- name: AddQuestionVersion :one
-INSERT INTO evaluation_questions (lineage, version, kind, wording, hint, position, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
-RETURNING id, lineage, version, kind, wording, hint, position, created_at, retired_at
+INSERT INTO evaluation_questions (lineage, version, kind, wording, hint, position, created_at, partnership_id)
+SELECT $1, $2, $3, $4, $5, $6, $7,
+       (SELECT q.partnership_id FROM evaluation_questions q WHERE q.lineage = $1 ORDER BY q.version DESC LIMIT 1)
+RETURNING id, lineage, version, kind, wording, hint, position, created_at, retired_at, partnership_id
 `
 
 type AddQuestionVersionParams struct {
@@ -63,7 +67,8 @@ type AddQuestionVersionParams struct {
 	Now      time.Time
 }
 
-// The next version of a question, where the one it replaces was.
+// The next version of a question, where the one it replaces was, for the
+// same partnership.
 func (q *Queries) AddQuestionVersion(ctx context.Context, arg AddQuestionVersionParams) (EvaluationQuestion, error) {
 	row := q.db.QueryRow(ctx, addQuestionVersion,
 		arg.Lineage,
@@ -85,14 +90,15 @@ func (q *Queries) AddQuestionVersion(ctx context.Context, arg AddQuestionVersion
 		&i.Position,
 		&i.CreatedAt,
 		&i.RetiredAt,
+		&i.PartnershipID,
 	)
 	return i, err
 }
 
 const currentQuestionsForUpdate = `-- name: CurrentQuestionsForUpdate :many
-SELECT id, lineage, version, kind, wording, hint, position, created_at, retired_at
+SELECT id, lineage, version, kind, wording, hint, position, created_at, retired_at, partnership_id
 FROM evaluation_questions
-WHERE retired_at IS NULL
+WHERE retired_at IS NULL AND partnership_id = coalesce(acting_partnership_id(), first_partnership_id())
 ORDER BY position, id
 FOR UPDATE
 `
@@ -117,6 +123,7 @@ func (q *Queries) CurrentQuestionsForUpdate(ctx context.Context) ([]EvaluationQu
 			&i.Position,
 			&i.CreatedAt,
 			&i.RetiredAt,
+			&i.PartnershipID,
 		); err != nil {
 			return nil, err
 		}
@@ -129,7 +136,7 @@ func (q *Queries) CurrentQuestionsForUpdate(ctx context.Context) ([]EvaluationQu
 }
 
 const question = `-- name: Question :one
-SELECT id, lineage, version, kind, wording, hint, position, created_at, retired_at
+SELECT id, lineage, version, kind, wording, hint, position, created_at, retired_at, partnership_id
 FROM evaluation_questions
 WHERE id = $1
 `
@@ -147,6 +154,7 @@ func (q *Queries) Question(ctx context.Context, id int64) (EvaluationQuestion, e
 		&i.Position,
 		&i.CreatedAt,
 		&i.RetiredAt,
+		&i.PartnershipID,
 	)
 	return i, err
 }
@@ -190,9 +198,9 @@ func (q *Queries) SetQuestionPosition(ctx context.Context, arg SetQuestionPositi
 
 const standardQuestions = `-- name: StandardQuestions :many
 
-SELECT id, lineage, version, kind, wording, hint, position, created_at, retired_at
+SELECT id, lineage, version, kind, wording, hint, position, created_at, retired_at, partnership_id
 FROM evaluation_questions
-WHERE retired_at IS NULL
+WHERE retired_at IS NULL AND partnership_id = coalesce(acting_partnership_id(), first_partnership_id())
 ORDER BY position, id
 `
 
@@ -218,6 +226,7 @@ func (q *Queries) StandardQuestions(ctx context.Context) ([]EvaluationQuestion, 
 			&i.Position,
 			&i.CreatedAt,
 			&i.RetiredAt,
+			&i.PartnershipID,
 		); err != nil {
 			return nil, err
 		}

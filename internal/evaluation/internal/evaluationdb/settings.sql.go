@@ -15,6 +15,7 @@ UPDATE evaluation_settings
 SET reminder_days = $1, close_days = $2, follow_up_weeks = $3,
     follow_up_close_days = $4, certificate_needs_evaluation = $5,
     updated_at = $6
+WHERE partnership_id = coalesce(acting_partnership_id(), first_partnership_id())
 `
 
 type SaveSettingsParams struct {
@@ -43,6 +44,7 @@ const settings = `-- name: Settings :one
 SELECT reminder_days, close_days, follow_up_weeks, follow_up_close_days, certificate_needs_evaluation,
        updated_at
 FROM evaluation_settings
+WHERE partnership_id = coalesce(acting_partnership_id(), first_partnership_id())
 `
 
 type SettingsRow struct {
@@ -54,7 +56,9 @@ type SettingsRow struct {
 	UpdatedAt                  *time.Time
 }
 
-// The partnership's evaluation settings (internal/evaluation): one row.
+// Each partnership's evaluation settings (internal/evaluation): one row
+// each. The manager's pages read their partnership's (the first's outside a
+// manager's request); a place is evaluated by its session's partnership's.
 func (q *Queries) Settings(ctx context.Context) (SettingsRow, error) {
 	row := q.db.QueryRow(ctx, settings)
 	var i SettingsRow
@@ -73,6 +77,7 @@ const settingsForUpdate = `-- name: SettingsForUpdate :one
 SELECT reminder_days, close_days, follow_up_weeks, follow_up_close_days, certificate_needs_evaluation,
        updated_at
 FROM evaluation_settings
+WHERE partnership_id = coalesce(acting_partnership_id(), first_partnership_id())
 FOR UPDATE
 `
 
@@ -88,6 +93,39 @@ type SettingsForUpdateRow struct {
 func (q *Queries) SettingsForUpdate(ctx context.Context) (SettingsForUpdateRow, error) {
 	row := q.db.QueryRow(ctx, settingsForUpdate)
 	var i SettingsForUpdateRow
+	err := row.Scan(
+		&i.ReminderDays,
+		&i.CloseDays,
+		&i.FollowUpWeeks,
+		&i.FollowUpCloseDays,
+		&i.CertificateNeedsEvaluation,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const settingsOfBooking = `-- name: SettingsOfBooking :one
+SELECT st.reminder_days, st.close_days, st.follow_up_weeks, st.follow_up_close_days, st.certificate_needs_evaluation,
+       st.updated_at
+FROM bookings b
+JOIN sessions s ON s.id = b.session_id
+JOIN evaluation_settings st ON st.partnership_id = s.partnership_id
+WHERE b.id = $1
+`
+
+type SettingsOfBookingRow struct {
+	ReminderDays               []int16
+	CloseDays                  int16
+	FollowUpWeeks              int16
+	FollowUpCloseDays          int16
+	CertificateNeedsEvaluation bool
+	UpdatedAt                  *time.Time
+}
+
+// The settings of the place's session's partnership.
+func (q *Queries) SettingsOfBooking(ctx context.Context, bookingID int64) (SettingsOfBookingRow, error) {
+	row := q.db.QueryRow(ctx, settingsOfBooking, bookingID)
+	var i SettingsOfBookingRow
 	err := row.Scan(
 		&i.ReminderDays,
 		&i.CloseDays,
