@@ -260,13 +260,19 @@ func (s *Service) Record(ctx context.Context) (TrainingRecord, error) {
 }
 
 // RecordPDF returns the actor's training record as a PDF.
-func (s *Service) RecordPDF(ctx context.Context) ([]byte, error) {
+// It is issued by the partnership named issuer (the one whose service the
+// person asked it of, by its host name, since a record can hold places
+// with several partnerships), or the service's partnership when "".
+func (s *Service) RecordPDF(ctx context.Context, issuer string) ([]byte, error) {
 	r, err := s.Record(ctx)
 	if err != nil {
 		return nil, err
 	}
+	if issuer == "" {
+		issuer = s.partnership
+	}
 	var b bytes.Buffer
-	if err := writeRecord(&b, r, s.partnership, s.baseURL.JoinPath("certificates").String()+"/", s.now()); err != nil {
+	if err := writeRecord(&b, r, issuer, s.baseURL.JoinPath("certificates").String()+"/", s.now()); err != nil {
 		return nil, fmt.Errorf("training record: %w", err)
 	}
 	return b.Bytes(), nil

@@ -325,7 +325,7 @@ func TestTrainingRecordListsEverythingAttended(t *testing.T) {
 	assert.True(t, r.Lines[0].Late, "newest first")
 	assert.Equal(t, c.Code, r.Lines[1].Code)
 
-	pdf, err := f.certs.RecordPDF(f.as(sam))
+	pdf, err := f.certs.RecordPDF(f.as(sam), "")
 	require.NoError(t, err)
 	text := strings.Join(strings.Fields(pdfText(t, pdf)), " ") // lines as the page wraps them, joined
 	for _, want := range []string{"Training record", "Ŵyn Łukasz Żółć", title, "Tuesday 3 February 2026, 9:30am to 12:30pm",
@@ -426,4 +426,12 @@ func TestACertificateIsIssuedByTheSessionsPartnership(t *testing.T) {
 	v, err := f.certs.Verify(f.ctx, c.Code)
 	require.NoError(t, err)
 	assert.Equal(t, "Hampshire Safeguarding Children Partnership", v.Partnership)
+
+	// The training record is issued by the partnership it is asked of.
+	record, err := f.certs.RecordPDF(f.as(who), "Hampshire Safeguarding Children Partnership")
+	require.NoError(t, err)
+	assert.Contains(t, pdfText(t, record), "Hampshire Safeguarding Children Partnership")
+	record, err = f.certs.RecordPDF(f.as(who), "")
+	require.NoError(t, err)
+	assert.Contains(t, pdfText(t, record), "Test Safeguarding Partnership", "the service's own, when asked of none")
 }

@@ -85,7 +85,7 @@ func (a *app) certificatePDF(c *fiber.Ctx) error {
 // trainingRecordPDF is everything the person attended, as a PDF for a CPD
 // portfolio or revalidation.
 func (a *app) trainingRecordPDF(c *fiber.Ctx) error {
-	pdf, err := a.deps.Certificates.RecordPDF(c.UserContext())
+	pdf, err := a.deps.Certificates.RecordPDF(c.UserContext(), a.partnershipOf(c).Name)
 	if err != nil {
 		return err
 	}
