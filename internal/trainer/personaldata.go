@@ -40,10 +40,12 @@ func PersonalData() []privacy.Part {
 	}
 }
 
-// PersonalApproval is a course the person may deliver.
+// PersonalApproval is a course the person may deliver, and the
+// partnership that approved them for it.
 type PersonalApproval struct {
-	Course     string    `json:"course"`
-	ApprovedAt time.Time `json:"approved_at"`
+	Course      string    `json:"course"`
+	Partnership string    `json:"partnership"`
+	ApprovedAt  time.Time `json:"approved_at"`
 }
 
 func exportApprovals(ctx context.Context, tx pgx.Tx, p privacy.Person) (any, error) {
@@ -53,7 +55,7 @@ func exportApprovals(ctx context.Context, tx pgx.Tx, p privacy.Person) (any, err
 	}
 	out := []PersonalApproval{}
 	for _, r := range rows {
-		out = append(out, PersonalApproval{Course: r.Title, ApprovedAt: r.ApprovedAt.UTC()})
+		out = append(out, PersonalApproval{Course: r.Title, Partnership: r.Partnership, ApprovedAt: r.ApprovedAt.UTC()})
 	}
 	return out, nil
 }

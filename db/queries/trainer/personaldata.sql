@@ -2,11 +2,14 @@
 -- your data", and their erasure (internal/trainer/personaldata.go).
 
 -- name: ExportCourseApprovals :many
-SELECT c.title, tc.approved_at
+-- Each approval names the partnership that gave it: a trainer may be
+-- approved for one HIPS course by several.
+SELECT c.title, tc.approved_at, p.name AS partnership
 FROM trainer_courses tc
 JOIN courses c ON c.id = tc.course_id
+JOIN partnerships p ON p.id = tc.partnership_id
 WHERE tc.trainer_id = @trainer_id
-ORDER BY c.title;
+ORDER BY c.title, p.name;
 
 -- name: DeleteCourseApprovalsOf :exec
 DELETE FROM trainer_courses WHERE trainer_id = @trainer_id;

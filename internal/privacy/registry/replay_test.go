@@ -270,6 +270,14 @@ func TestDownloadHoldsAllAndErasureLeavesNothing(t *testing.T) {
 	var delivered []map[string]any
 	require.NoError(t, json.Unmarshal(doc["sessions_delivered"], &delivered))
 	assert.Len(t, delivered, 2, "the session Quinn delivered and the one they are down to deliver")
+	var approvals []map[string]any
+	require.NoError(t, json.Unmarshal(doc["trainer_approvals"], &approvals))
+	require.NotEmpty(t, approvals)
+	var first string
+	require.NoError(t, r.pool.QueryRow(r.ctx, "SELECT name FROM partnerships ORDER BY id LIMIT 1").Scan(&first))
+	for _, a := range approvals {
+		assert.Equal(t, first, a["partnership"], "each approval names the partnership that gave it")
+	}
 	assert.Equal(t, 1, r.count(t, "SELECT count(*) FROM audit_events WHERE action = 'data_exported' AND actor_id = $1 AND subject_user_id = $2", r.boss, r.quinn))
 
 	require.NoError(t, r.accounts.EraseOnBehalf(actor.With(r.ctx, actor.Actor{ID: r.boss, IP: "198.51.100.7"}), r.quinn, "Request by letter received 3 December 2026"))

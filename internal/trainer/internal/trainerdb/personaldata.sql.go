@@ -31,20 +31,24 @@ func (q *Queries) DeleteTimeOffOf(ctx context.Context, trainerID int64) error {
 
 const exportCourseApprovals = `-- name: ExportCourseApprovals :many
 
-SELECT c.title, tc.approved_at
+SELECT c.title, tc.approved_at, p.name AS partnership
 FROM trainer_courses tc
 JOIN courses c ON c.id = tc.course_id
+JOIN partnerships p ON p.id = tc.partnership_id
 WHERE tc.trainer_id = $1
-ORDER BY c.title
+ORDER BY c.title, p.name
 `
 
 type ExportCourseApprovalsRow struct {
-	Title      string
-	ApprovedAt time.Time
+	Title       string
+	ApprovedAt  time.Time
+	Partnership string
 }
 
 // A trainer's approvals, time off and sessions delivered, for "Download
 // your data", and their erasure (internal/trainer/personaldata.go).
+// Each approval names the partnership that gave it: a trainer may be
+// approved for one HIPS course by several.
 func (q *Queries) ExportCourseApprovals(ctx context.Context, trainerID int64) ([]ExportCourseApprovalsRow, error) {
 	rows, err := q.db.Query(ctx, exportCourseApprovals, trainerID)
 	if err != nil {
@@ -54,7 +58,7 @@ func (q *Queries) ExportCourseApprovals(ctx context.Context, trainerID int64) ([
 	var items []ExportCourseApprovalsRow
 	for rows.Next() {
 		var i ExportCourseApprovalsRow
-		if err := rows.Scan(&i.Title, &i.ApprovedAt); err != nil {
+		if err := rows.Scan(&i.Title, &i.ApprovedAt, &i.Partnership); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
