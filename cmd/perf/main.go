@@ -50,6 +50,7 @@ type options struct {
 	clients               int
 	pageTime, ceilingTime time.Duration
 	rushOnly              bool
+	profile               string  // where the app writes a CPU profile of each rush
 	env                   envFlag // more of the app's environment
 }
 
@@ -79,6 +80,7 @@ func main() {
 	flag.DurationVar(&o.ceilingTime, "ceiling-time", 5*time.Second, "how long the ceiling's pgbench runs")
 	flag.Var(&o.env, "env", "NAME=value added to the app's environment, such as GOGC=50 (once for each)")
 	flag.BoolVar(&o.rushOnly, "rush-only", false, "measure the ceiling and the booking rushes only, not the pages and sign-ins")
+	flag.StringVar(&o.profile, "profile", "", "folder where the app writes a CPU profile of each rush (cpu-1.pprof, …); the app must be built with -tags perfprofile")
 	flag.Parse()
 	if o.runs < 1 || o.people < 100 || o.people%100 != 0 || o.signIns > o.people || o.clients < 1 {
 		fmt.Fprintln(os.Stderr, "perf: -runs at least 1, -people a multiple of 100, -sign-ins at most -people, -clients at least 1")
@@ -197,7 +199,15 @@ func measureOnce(ctx context.Context, o options, w *world, bin string, logins []
 		return nil, err
 	}
 
-	app, err := startApp(ctx, o.server, w.url, sink.url(), o.env...)
+	env := o.env
+	if o.profile != "" {
+		dir, err := filepath.Abs(o.profile)
+		if err != nil {
+			return nil, err
+		}
+		env = append(env[:len(env):len(env)], "PROFILE_DIR="+dir)
+	}
+	app, err := startApp(ctx, o.server, w.url, sink.url(), env...)
 	if err != nil {
 		return nil, err
 	}
@@ -238,7 +248,9 @@ func measureOnce(ctx context.Context, o options, w *world, bin string, logins []
 		watch := watchPeak(app.pid)
 		mailed, _ := sink.received()
 		before, cerr := meter.read()
+		app.profile(o.profile != "", syscall.SIGUSR1)
 		f, err := httpRush(ctx, w, app, people, n)
+		app.profile(o.profile != "", syscall.SIGUSR2)
 		atEnd, cerr2 := meter.read()
 		peak, perr := watch.end()
 		if err != nil {

@@ -136,3 +136,11 @@ func (b *lockedBuffer) String() string {
 	}
 	return s
 }
+
+// profile starts (SIGUSR1) or stops (SIGUSR2) the CPU profile of an app
+// built with -tags perfprofile (cmd/server/profile_signal.go), when on.
+func (p *appProcess) profile(on bool, s syscall.Signal) {
+	if on {
+		_ = p.cmd.Process.Signal(s)
+	}
+}

@@ -24,6 +24,7 @@ import (
 
 	"github.com/pscp/booktraining/db"
 	"github.com/pscp/booktraining/internal/config"
+	"github.com/pscp/booktraining/internal/demand"
 	"github.com/pscp/booktraining/internal/demo"
 	"github.com/pscp/booktraining/internal/pglocal"
 	"github.com/pscp/booktraining/internal/queue"
@@ -132,7 +133,10 @@ func run(ctx context.Context, getenv func(string) string, stdout io.Writer, read
 
 	// Every part of the app, built once, with the hooks that join them
 	// (internal/services): the web app below and the job queue share them.
-	svc, err := services.New(pool, cfg, services.Options{Now: time.Now, Logger: log, JobsPool: jobsPool})
+	// Email deliveries give way to people's requests while more are in
+	// flight than the pool has connections (internal/demand).
+	load := demand.NewGauge(int(pool.Config().MaxConns))
+	svc, err := services.New(pool, cfg, services.Options{Now: time.Now, Logger: log, JobsPool: jobsPool, Demand: load})
 	if err != nil {
 		return err
 	}

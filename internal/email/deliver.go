@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 
+	"github.com/pscp/booktraining/internal/demand"
 	"github.com/pscp/booktraining/internal/email/internal/emaildb"
 )
 
@@ -108,6 +109,9 @@ type DeliverWorker struct {
 	sent   *together[int64, struct{}]
 	// busy is how long to snooze when another worker holds the email.
 	busy time.Duration
+	// demand says when people's requests are keeping the app busy: a
+	// delivery gives way to them (GiveWay) for at most maxGiveWay.
+	demand *demand.Gauge
 	// logText writes a kept email's text to the log (a developer's machine
 	// with no mail server, where the log is the only way to follow a link
 	// that managers are never shown).
@@ -140,6 +144,12 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 		return nil
 	}
 
+	// A booking rush's confirmations wait while its bookings are being
+	// made: the bookings are what people are waiting on, and the emails
+	// are safe in their table. None waits past maxGiveWay from its job's
+	// making, so a backlog goes at once and a long rush delays each email
+	// by that much at most.
+	w.demand.GiveWay(ctx, giveWayUntil(job.CreatedAt, time.Now()))
 	q := emaildb.New(w.pool)
 	row, err := w.claims.do(id)
 	if err != nil {
@@ -198,6 +208,22 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 	return deliverErr
 }
 
+// maxGiveWay is the longest a delivery waits for a busy app (demand): a
+// booking rush of 500 people lasts about a second.
+const maxGiveWay = 2 * time.Second
+
+// giveWayUntil is when a delivery whose job was made at created stops
+// giving way: maxGiveWay after its making, and never more than that from
+// now, should the database's clock (which stamped created) be ahead of
+// this process's.
+func giveWayUntil(created, now time.Time) time.Time {
+	until := created.Add(maxGiveWay)
+	if limit := now.Add(maxGiveWay); until.After(limit) {
+		return limit
+	}
+	return until
+}
+
 // notClaimed works out why email id could not be claimed: gone (erased
 // before it went), already sent, failed for good, or being delivered by
 // another worker, which this job waits for.
@@ -231,9 +257,10 @@ func truncate(s string, n int) string {
 
 // Deliveries is email's background work, for the job client
 // (queue.New): sending each stored email with sender, or, with no sender,
-// keeping it for /admin/emails.
-func Deliveries(pool *pgxpool.Pool, sender Sender, log *slog.Logger) func(*river.Config) error {
-	return deliveries(pool, sender, log, nil)
+// keeping it for /admin/emails. Deliveries give way to people's requests
+// while load says the app is busy (nil: never).
+func Deliveries(pool *pgxpool.Pool, sender Sender, log *slog.Logger, load *demand.Gauge) func(*river.Config) error {
+	return deliveries(pool, sender, log, func(w *DeliverWorker) { w.demand = load })
 }
 
 // DevelopmentDeliveries is Deliveries for a developer's own machine with no

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pscp/booktraining/internal/demand"
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/email/internal/emaildb"
 	"github.com/pscp/booktraining/internal/pgtest"
@@ -375,7 +376,7 @@ func TestKeptEmailTextIsLoggedOnlyForDevelopment(t *testing.T) {
 		if development {
 			client, err = queue.New(pool, log, email.DevelopmentDeliveries(pool, log))
 		} else {
-			client, err = queue.New(pool, log, email.Deliveries(pool, nil, log))
+			client, err = queue.New(pool, log, email.Deliveries(pool, nil, log, nil))
 		}
 		require.NoError(t, err)
 		require.NoError(t, client.Start(context.Background()))
@@ -413,7 +414,7 @@ func TestJobStrandedByACrashIsDeliveredWithinMinutes(t *testing.T) {
 
 	sender, err := email.NewSMTPSender(srv.URL(), from)
 	require.NoError(t, err)
-	client, err := queue.New(pool, nil, email.Deliveries(pool, sender, nil))
+	client, err := queue.New(pool, nil, email.Deliveries(pool, sender, nil, nil))
 	require.NoError(t, err)
 	require.NoError(t, client.Start(ctx))
 	t.Cleanup(func() {
@@ -447,7 +448,7 @@ func TestDeliveryHoldsNoConnectionWhileTheServerAnswers(t *testing.T) {
 
 	id := enqueueCommitted(t, riverPool, resetMessage("slow@example.org"))
 	release := srv.Hold()
-	client, err := queue.New(riverPool, nil, email.Deliveries(workerPool, sender, nil), func(c *river.Config) error {
+	client, err := queue.New(riverPool, nil, email.Deliveries(workerPool, sender, nil, nil), func(c *river.Config) error {
 		c.FetchCooldown, c.FetchPollInterval = 10*time.Millisecond, 20*time.Millisecond
 		return nil
 	})
@@ -505,7 +506,7 @@ func TestDeliveriesCannotHoldUpOtherWork(t *testing.T) {
 	release := srv.Hold()
 	done := make(chan struct{})
 	worker := &orderWorker{done: func() { close(done) }}
-	client, err := queue.New(pool, nil, email.Deliveries(pool, sender, nil), func(c *river.Config) error {
+	client, err := queue.New(pool, nil, email.Deliveries(pool, sender, nil, nil), func(c *river.Config) error {
 		return river.AddWorkerSafely(c.Workers, worker)
 	})
 	require.NoError(t, err)
@@ -532,4 +533,42 @@ func TestDeliveriesCannotHoldUpOtherWork(t *testing.T) {
 	for _, id := range emails {
 		eventually(t, "the deliveries complete", func() bool { return allCompleted(jobStates(t, pool, id)) })
 	}
+}
+
+// While people's requests keep the app busy (a booking rush), a delivery
+// gives way to them and goes once they are done; however long the app
+// stays busy, it goes within a couple of seconds of its job's making.
+func TestADeliveryGivesWayToABusyApp(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.New(t)
+	srv := smtptest.Start(t)
+	ctx := context.Background()
+	load := demand.NewGauge(1)
+	load.Enter()
+	load.Enter() // busy: more requests in flight than the bound
+
+	sender, err := email.NewSMTPSender(srv.URL(), from)
+	require.NoError(t, err)
+	client, err := queue.New(pool, nil, email.Deliveries(pool, sender, nil, load))
+	require.NoError(t, err)
+	require.NoError(t, client.Start(ctx))
+	t.Cleanup(func() {
+		stop, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = client.Stop(stop)
+	})
+
+	enqueueCommitted(t, pool, resetMessage("waits@example.org"))
+	time.Sleep(700 * time.Millisecond)
+	assert.Empty(t, srv.Messages(), "nothing sent while the app is busy")
+	load.Leave() // the rush is over
+	got := srv.WaitFor(t, 1, 10*time.Second)
+	assert.Equal(t, []string{"waits@example.org"}, got[0].To, "sent once the app is no longer busy")
+
+	load.Enter() // busy again, and it stays so
+	made := time.Now()
+	enqueueCommitted(t, pool, resetMessage("goes-anyway@example.org"))
+	got = srv.WaitFor(t, 2, 15*time.Second)
+	assert.Equal(t, []string{"goes-anyway@example.org"}, got[1].To, "sent however busy the app stays")
+	assert.Greater(t, time.Since(made), time.Second, "after giving way for a while")
 }

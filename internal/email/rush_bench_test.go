@@ -117,7 +117,7 @@ func runConfirmationRush(b *testing.B) rushResult {
 	jobs, err := pgxpool.NewWithConfig(ctx, cfg)
 	require.NoError(b, err)
 	defer jobs.Close()
-	client, err := queue.New(jobs, nil, email.Deliveries(jobs, sender, nil))
+	client, err := queue.New(jobs, nil, email.Deliveries(jobs, sender, nil, nil))
 	require.NoError(b, err)
 
 	began, cpuBefore := time.Now(), processCPU(b)

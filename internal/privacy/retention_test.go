@@ -595,7 +595,7 @@ func TestRunFailureIsRecorded(t *testing.T) {
 func TestDailyJobRunsOnStart(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	jobs, err := queue.New(f.pool, nil, email.Deliveries(f.pool, nil, nil), f.enforcer.Register)
+	jobs, err := queue.New(f.pool, nil, email.Deliveries(f.pool, nil, nil, nil), f.enforcer.Register)
 	require.NoError(t, err)
 	require.NoError(t, jobs.Start(f.ctx))
 	t.Cleanup(func() {

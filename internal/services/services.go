@@ -26,6 +26,7 @@ import (
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/certificate"
 	"github.com/pscp/booktraining/internal/config"
+	"github.com/pscp/booktraining/internal/demand"
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/evaluation"
 	"github.com/pscp/booktraining/internal/metrics"
@@ -82,6 +83,9 @@ type Services struct {
 	Failures  *queue.Failures
 	// Reports counts what waits for a training manager (their home page).
 	Reports *report.Service
+	// Demand is Options.Demand: the web app counts people's requests in
+	// it, and email deliveries give way to them.
+	Demand *demand.Gauge
 	// Metrics is what GET /metrics serves; nil without METRICS_TOKEN.
 	Metrics *prometheus.Registry
 	// Jobs is the River client that works every part's jobs. The caller
@@ -99,6 +103,10 @@ type Options struct {
 	// pool. Requests still insert their jobs in their own transactions.
 	// Nil: the job queue shares pool.
 	JobsPool *pgxpool.Pool
+	// Demand counts the people's requests in flight (internal/web counts
+	// them): email deliveries give way to them while it says the app is
+	// busy. Nil: deliveries never wait.
+	Demand *demand.Gauge
 }
 
 // New builds every service on pool as cfg says. It starts nothing: no job
@@ -116,14 +124,14 @@ func New(pool *pgxpool.Pool, cfg config.Config, o Options) (*Services, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	s, work, err := build(pool, cfg, now, log, true)
+	s, work, err := build(pool, cfg, now, log, o.Demand, true)
 	if err != nil {
 		return nil, err
 	}
 	jobsPool := pool
 	if o.JobsPool != nil && o.JobsPool != pool {
 		jobsPool = o.JobsPool
-		if _, work, err = build(jobsPool, cfg, now, log, false); err != nil {
+		if _, work, err = build(jobsPool, cfg, now, log, o.Demand, false); err != nil {
 			return nil, err
 		}
 	}
@@ -152,8 +160,8 @@ func New(pool *pgxpool.Pool, cfg config.Config, o Options) (*Services, error) {
 // build makes every service on pool, and the background work (workers,
 // periodic jobs, sweeps) that runs them, for the job client. announce says
 // whether to log what the configuration leaves off (once is enough).
-func build(pool *pgxpool.Pool, cfg config.Config, now func() time.Time, log *slog.Logger, announce bool) (*Services, []queue.Work, error) {
-	s := &Services{Partnerships: partnership.New(pool, now)}
+func build(pool *pgxpool.Pool, cfg config.Config, now func() time.Time, log *slog.Logger, load *demand.Gauge, announce bool) (*Services, []queue.Work, error) {
+	s := &Services{Partnerships: partnership.New(pool, now), Demand: load}
 
 	// Outgoing email: written in the transaction of its cause, delivered by
 	// River's workers. Without SMTP_URL it stays in the database, readable at
@@ -165,7 +173,7 @@ func build(pool *pgxpool.Pool, cfg config.Config, now func() time.Time, log *slo
 			return nil, nil, err
 		}
 	}
-	deliver := email.Deliveries(pool, sender, log)
+	deliver := email.Deliveries(pool, sender, log, load)
 	if sender == nil && cfg.Local {
 		deliver = email.DevelopmentDeliveries(pool, log)
 	}

@@ -30,7 +30,7 @@ func TestManagerSeesEmailsThatFailed(t *testing.T) {
 	srv.RefuseRecipient("busy@example.org", 451, -1)
 	sender, err := email.NewSMTPSender(srv.URL(), "Book safeguarding training <no-reply@example.org>")
 	require.NoError(t, err)
-	worker, err := queue.New(a.pool, nil, email.Deliveries(a.pool, sender, nil))
+	worker, err := queue.New(a.pool, nil, email.Deliveries(a.pool, sender, nil, nil))
 	require.NoError(t, err)
 	require.NoError(t, worker.Start(ctx))
 	t.Cleanup(func() {

@@ -2,6 +2,8 @@ package web
 
 import (
 	"github.com/valyala/fasthttp"
+
+	"github.com/pscp/booktraining/internal/demand"
 )
 
 // limitSignedIn lets at most n requests of signed-in people be handled at
@@ -21,18 +23,28 @@ import (
 // the password-hashing slots instead (internal/password). Were they limited
 // too, 200 people signing in at once would hold every place while they
 // queue for a hash, and bookings would wait behind them.
-func limitSignedIn(next fasthttp.RequestHandler, n int, cookie string) fasthttp.RequestHandler {
-	if n <= 0 {
+//
+// The requests let through are counted in load (internal/demand) while
+// they are handled, so that email deliveries give way to them in a rush.
+func limitSignedIn(next fasthttp.RequestHandler, n int, cookie string, load *demand.Gauge) fasthttp.RequestHandler {
+	if n <= 0 && load == nil {
 		return next
 	}
-	slots := make(chan struct{}, n)
+	var slots chan struct{}
+	if n > 0 {
+		slots = make(chan struct{}, n)
+	}
 	return func(c *fasthttp.RequestCtx) {
 		if len(c.Request.Header.Cookie(cookie)) == 0 || hashesPassword[string(c.Path())] {
 			next(c)
 			return
 		}
-		slots <- struct{}{}
-		defer func() { <-slots }()
+		if slots != nil {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+		}
+		load.Enter()
+		defer load.Leave()
 		next(c)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/valyala/fasthttp"
 
+	"github.com/pscp/booktraining/internal/demand"
 	"github.com/pscp/booktraining/internal/services"
 )
 
@@ -29,7 +30,7 @@ func TestLimitSignedIn(t *testing.T) {
 		if len(c.Request.Header.Cookie("session")) > 0 && string(c.Path()) != "/sign-in" {
 			<-release
 		}
-	}, 3, "session")
+	}, 3, "session", nil)
 
 	request := func(signedIn bool) *fasthttp.RequestCtx {
 		c := &fasthttp.RequestCtx{}
@@ -86,4 +87,25 @@ func TestThePathsThatHashAPasswordArePostRoutes(t *testing.T) {
 	for path := range hashesPassword {
 		assert.True(t, posts[path], "%s is not a POST route", path)
 	}
+}
+
+// The signed-in requests in hand are counted in the demand gauge while
+// they are handled (email deliveries give way to them); public pages and
+// password forms are not, and the count falls back when they are done.
+func TestSignedInRequestsAreCountedAsDemand(t *testing.T) {
+	t.Parallel()
+	load := demand.NewGauge(1)
+	var seen atomic.Int64
+	h := limitSignedIn(func(c *fasthttp.RequestCtx) { seen.Store(int64(load.InFlight())) }, 0, "session", load)
+	c := &fasthttp.RequestCtx{}
+	c.Request.SetRequestURI("/my-training")
+	c.Request.Header.SetCookie("session", "token")
+	h(c)
+	assert.Equal(t, int64(1), seen.Load(), "a signed-in request is counted while handled")
+	assert.Zero(t, load.InFlight(), "and no longer once done")
+
+	public := &fasthttp.RequestCtx{}
+	public.Request.SetRequestURI("/courses")
+	h(public)
+	assert.Zero(t, seen.Load(), "a public page is not counted")
 }

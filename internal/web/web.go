@@ -121,7 +121,7 @@ func New(deps Deps) (*fiber.App, error) {
 		TrustedProxies:          deps.TrustedProxies,
 	}
 	f := fiber.New(cfg)
-	f.Server().Handler = limitSignedIn(f.Server().Handler, deps.SignedInInFlight, a.cookieName())
+	f.Server().Handler = limitSignedIn(f.Server().Handler, deps.SignedInInFlight, a.cookieName(), deps.Services.Demand)
 
 	f.Use(a.requestContext)
 	if a.metrics != nil {
