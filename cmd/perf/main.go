@@ -80,7 +80,7 @@ func main() {
 	flag.DurationVar(&o.ceilingTime, "ceiling-time", 5*time.Second, "how long the ceiling's pgbench runs")
 	flag.Var(&o.env, "env", "NAME=value added to the app's environment, such as GOGC=50 (once for each)")
 	flag.BoolVar(&o.rushOnly, "rush-only", false, "measure the ceiling and the booking rushes only, not the pages and sign-ins")
-	flag.StringVar(&o.profile, "profile", "", "folder where the app writes a CPU profile of each rush (cpu-1.pprof, …); the app must be built with -tags perfprofile")
+	flag.StringVar(&o.profile, "profile", "", "folder where the app writes a CPU profile of each rush (cpu-PID-1.pprof for the first rush of the app process PID, …); the app must be built with -tags perfprofile")
 	flag.Parse()
 	if o.runs < 1 || o.people < 100 || o.people%100 != 0 || o.signIns > o.people || o.clients < 1 {
 		fmt.Fprintln(os.Stderr, "perf: -runs at least 1, -people a multiple of 100, -sign-ins at most -people, -clients at least 1")

@@ -13,7 +13,7 @@ import (
 
 // Built with -tags perfprofile (make perf PERF_FLAGS=-profile=DIR builds
 // it so), the server writes a CPU profile of what it does between a
-// SIGUSR1 and the next SIGUSR2 to PROFILE_DIR/cpu-N.pprof: cmd/perf sends
+// SIGUSR1 and the next SIGUSR2 to PROFILE_DIR/cpu-PID-N.pprof: cmd/perf sends
 // them around the one-session rush, so that the profile holds the rush and
 // not the sign-ins before it. A production build has no such handler.
 func init() {
@@ -31,7 +31,7 @@ func init() {
 			case s == syscall.SIGUSR1 && f == nil:
 				n++
 				var err error
-				if f, err = os.Create(filepath.Join(dir, fmt.Sprintf("cpu-%d.pprof", n))); err != nil {
+				if f, err = os.Create(filepath.Join(dir, fmt.Sprintf("cpu-%d-%d.pprof", os.Getpid(), n))); err != nil {
 					fmt.Fprintln(os.Stderr, "profile:", err)
 					continue
 				}

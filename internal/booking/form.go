@@ -82,7 +82,7 @@ func (se SessionToBook) NeedsInvite(who actor.Actor) bool {
 // or unknown session is ErrNotFound.
 func (s *Service) SessionToBook(ctx context.Context, sessionID, personID int64) (SessionToBook, error) {
 	q := bookingdb.New(s.pool)
-	r, err := q.SessionForBookingForm(ctx, sessionID)
+	r, err := q.SessionForBookingForm(ctx, bookingdb.SessionForBookingFormParams{ID: sessionID, PersonID: personID})
 	if errors.Is(err, pgx.ErrNoRows) || (err == nil && catalogue.SessionStatus(r.Status) == catalogue.SessionDraft) {
 		return SessionToBook{}, ErrNotFound
 	} else if err != nil {
@@ -93,24 +93,13 @@ func (s *Service) SessionToBook(ctx context.Context, sessionID, personID int64) 
 		EndsAt: r.EndsAt, Cutoff: r.BookingCutoffAt, PlacesLeft: int(r.Capacity - r.SeatsTaken),
 		VenueName: r.VenueName, VenueTown: r.VenueTown, Online: r.VenueOnline, ClosedToAgencyID: r.ClosedToAgencyID,
 		ClosedToAgency: r.ClosedToAgencyName, CancelledReason: r.CancelledReason,
-		Caps: capsOf(r.AgencyCap, r.SectorCap, r.CapsReleaseAt),
+		Caps:          capsOf(r.AgencyCap, r.SectorCap, r.CapsReleaseAt),
+		LiveBookingID: r.LiveBookingID, LiveStatus: Status(r.LiveStatus), Delivering: r.Delivers,
 	}
-	live, err := q.LiveBookingFor(ctx, bookingdb.LiveBookingForParams{SessionID: sessionID, UserID: personID})
-	if err == nil {
-		se.LiveBookingID, se.LiveStatus = live.ID, Status(live.Status)
-	} else if !errors.Is(err, pgx.ErrNoRows) {
-		return SessionToBook{}, fmt.Errorf("live booking of session %d: %w", sessionID, err)
+	if s.Money != nil {
+		se.Price = money.Pence(r.PricePence) // as payment's PlacePrice: the same SQL function
 	}
-	if se.Delivering, err = q.PersonDeliversSession(ctx, bookingdb.PersonDeliversSessionParams{SessionID: sessionID, UserID: personID}); err != nil {
-		return SessionToBook{}, fmt.Errorf("trainers of session %d: %w", sessionID, err)
-	}
-	agencyID, err := q.AgencyOfPerson(ctx, personID)
-	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return SessionToBook{}, fmt.Errorf("agency of %d: %w", personID, err)
-	}
-	if se.Price, err = s.price(ctx, s.pool, sessionID, agencyID); err != nil {
-		return SessionToBook{}, err
-	}
+	agencyID := r.PersonAgencyID
 	now := s.now()
 	se.CapsActive = se.Caps.Active(now)
 	if se.CapsActive && agencyID != nil {

@@ -56,3 +56,50 @@ func names(sql []string) []string {
 	}
 	return out
 }
+
+// The booking form reads its session, with what the person's place on it
+// would be (their live booking, whether they deliver it, their price), in
+// one statement; so does the answer to a booking that found the session
+// full, which half of a popular session's rush gets.
+func TestTheBookingFormReadsItsSessionInOneStatement(t *testing.T) {
+	t.Parallel()
+	var s *pgtest.Statements
+	a := setup(t, countedStatements(t, &s))
+	a.newUser(t, "first@example.org", "")
+	a.newUser(t, "second@example.org", "")
+	session := a.addSession(t, 1, 10*24*time.Hour, 3*24*time.Hour)
+	first, second := a.as(t, "first@example.org"), a.as(t, "second@example.org")
+	form := fmt.Sprintf("/sessions/%d/book", session)
+	second.get(form)
+
+	s.Reset()
+	resp, page := second.get(form)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Contains(t, page, "Book a place")
+	sent := names(s.List())
+	t.Logf("the form: %v", sent)
+	assert.Equal(t, 1, count(sent, "SessionForBookingForm"), "the session, once")
+	assert.LessOrEqual(t, len(sent), 4, "the signed-in person, the session and the course's prerequisites the person lacks")
+
+	resp, page = first.post(form, bookingDetails())
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, errorSummary(page))
+	s.Reset()
+	resp, page = second.post(form, bookingDetails()) // not asking to wait
+	require.Equal(t, http.StatusConflict, resp.StatusCode)
+	require.Contains(t, page, "All places have just been taken")
+	sent = names(s.List())
+	t.Logf("a booking that found the session full: %v", sent)
+	assert.Equal(t, 1, count(sent, "SessionForBookingForm"), "the session, once")
+	assert.NotContains(t, sent, "LiveBookingFor")
+	assert.LessOrEqual(t, len(sent), 6, "the signed-in person, the check, its transaction and the session")
+}
+
+func count(names []string, name string) int {
+	n := 0
+	for _, s := range names {
+		if s == name {
+			n++
+		}
+	}
+	return n
+}

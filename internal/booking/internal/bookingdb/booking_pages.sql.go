@@ -10,29 +10,32 @@ import (
 	"time"
 )
 
-const agencyOfPerson = `-- name: AgencyOfPerson :one
-SELECT agency_id FROM users WHERE id = $1
-`
-
-func (q *Queries) AgencyOfPerson(ctx context.Context, id int64) (*int64, error) {
-	row := q.db.QueryRow(ctx, agencyOfPerson, id)
-	var agency_id *int64
-	err := row.Scan(&agency_id)
-	return agency_id, err
-}
-
 const sessionForBookingForm = `-- name: SessionForBookingForm :one
 
 SELECT s.id, s.course_id, s.course_title, c.slug AS course_slug, s.status, s.capacity, s.seats_taken, s.starts_at, s.ends_at,
        s.booking_cutoff_at, s.closed_to_agency_id, coalesce(a.name, '')::text AS closed_to_agency_name,
        s.cancelled_reason, v.name AS venue_name, v.town AS venue_town, v.online AS venue_online,
-       s.agency_cap, s.sector_cap, s.caps_release_at
+       s.agency_cap, s.sector_cap, s.caps_release_at,
+       u.agency_id AS person_agency_id,
+       coalesce(live.id, 0)::bigint AS live_booking_id, coalesce(live.status::text, '')::text AS live_status,
+       EXISTS (SELECT 1 FROM session_trainers t WHERE t.session_id = s.id AND t.trainer_id = $1)::boolean AS delivers,
+       place_price(s.course_id, s.partnership_id, u.agency_id)::int AS price_pence
 FROM sessions s
 JOIN courses c ON c.id = s.course_id
 JOIN venues v ON v.id = s.venue_id
 LEFT JOIN agencies a ON a.id = s.closed_to_agency_id
-WHERE s.id = $1
+LEFT JOIN users u ON u.id = $1
+LEFT JOIN LATERAL (
+    SELECT b.id, b.status FROM bookings b
+    WHERE b.session_id = s.id AND b.user_id = $1 AND b.status IN ('held', 'waiting', 'offered', 'confirmed', 'awaiting_approval')
+    LIMIT 1) live ON true
+WHERE s.id = $2
 `
+
+type SessionForBookingFormParams struct {
+	PersonID int64
+	ID       int64
+}
 
 type SessionForBookingFormRow struct {
 	ID                 int64
@@ -54,11 +57,21 @@ type SessionForBookingFormRow struct {
 	AgencyCap          *int32
 	SectorCap          *int32
 	CapsReleaseAt      *time.Time
+	PersonAgencyID     *int64
+	LiveBookingID      int64
+	LiveStatus         string
+	Delivers           bool
+	PricePence         int32
 }
 
 // The practitioner's booking pages: the session a booking form is for.
-func (q *Queries) SessionForBookingForm(ctx context.Context, id int64) (SessionForBookingFormRow, error) {
-	row := q.db.QueryRow(ctx, sessionForBookingForm, id)
+// The session as its booking form shows it to person @person_id, in one
+// statement (the form, and the answer to a booking that found it full):
+// its course and venue, the agency it is closed to, the person's live
+// booking of it, whether they deliver it, their agency, and what a place
+// costs that agency (as payment's PlacePrice: the same SQL function).
+func (q *Queries) SessionForBookingForm(ctx context.Context, arg SessionForBookingFormParams) (SessionForBookingFormRow, error) {
+	row := q.db.QueryRow(ctx, sessionForBookingForm, arg.PersonID, arg.ID)
 	var i SessionForBookingFormRow
 	err := row.Scan(
 		&i.ID,
@@ -80,6 +93,11 @@ func (q *Queries) SessionForBookingForm(ctx context.Context, id int64) (SessionF
 		&i.AgencyCap,
 		&i.SectorCap,
 		&i.CapsReleaseAt,
+		&i.PersonAgencyID,
+		&i.LiveBookingID,
+		&i.LiveStatus,
+		&i.Delivers,
+		&i.PricePence,
 	)
 	return i, err
 }
