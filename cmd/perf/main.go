@@ -202,6 +202,9 @@ func measureOnce(ctx context.Context, o options, w *world, bin string, logins []
 	env := o.env
 	if o.profile != "" {
 		dir, err := filepath.Abs(o.profile)
+		if err == nil {
+			err = os.MkdirAll(dir, 0o755)
+		}
 		if err != nil {
 			return nil, err
 		}
