@@ -99,7 +99,7 @@ FROM (
         -- Places to invoice: those whose session has begun, read through
         -- payments_due_to_invoice_idx (session_starts_at, migration 00060),
         -- never the places of sessions to come.
-        WHERE p.method = 'invoice' AND (NOT $1::boolean OR p.payer <> 'agency')
+        WHERE p.method = 'invoice' AND p.status IN ('pending', 'invoiced') AND (NOT $1::boolean OR p.payer <> 'agency')
           AND (($2::text = 'to_invoice' AND p.status = 'pending' AND p.billing_batch IS NULL
                 AND p.stripe_invoice_id IS NULL AND p.session_starts_at <= $3::timestamptz
                 AND pb.status <> 'cancelled' AND (p.payer <> 'agency' OR pb.agency_id IS NOT NULL))
