@@ -71,7 +71,7 @@ var HIPS = Size{
 
 // Version changes whenever Grow's output does, so a database cached from an
 // older fill is never reused.
-const Version = 9
+const Version = 10
 
 // Grow adds s to a database that holds the demo seed (its courses and an
 // online venue), dated around now. It needs a role that may set
@@ -292,10 +292,11 @@ var statements = []statement{
 		  AND s.meeting_url LIKE 'https://meet.example.org/grown-%'`},
 	{"places paid on invoice", `
 		INSERT INTO payments (booking_id, method, amount_pence, status, purchase_order, invoice_reference, paid_at,
-		                      created_at, updated_at)
+		                      session_starts_at, created_at, updated_at)
 		SELECT b.id, 'invoice', 9000, p.status, 'PO-' || b.id,
 		       CASE WHEN p.status IN ('invoiced', 'paid') THEN 'INV-P' || b.id END,
 		       CASE WHEN p.status = 'paid' THEN s.starts_at + interval '30 days' END,
+		       s.starts_at, -- the trigger's work (migration 00060): triggers are off here
 		       b.created_at, b.created_at
 		FROM bookings b JOIN sessions s ON s.id = b.session_id,
 		     LATERAL (SELECT (CASE WHEN s.starts_at > @now::timestamptz - interval '30 days' THEN 'pending'

@@ -145,19 +145,24 @@ func TestGrowDoesTheRowTriggersWork(t *testing.T) {
 	_, err := demo.Seed(ctx, pool, grownAt)
 	require.NoError(t, err)
 	require.NoError(t, growth.Grow(ctx, pool, tiny(2), grownAt))
-	var unoffered, policies, partnerships, strayPrices, agencies, areas int
+	var unoffered, policies, partnerships, strayPrices, agencies, areas, onInvoice, startsUnknown int
 	require.NoError(t, pool.QueryRow(ctx, `
 		SELECT (SELECT count(*) FROM sessions s
 		        WHERE NOT EXISTS (SELECT FROM course_offers o WHERE o.course_id = s.course_id AND o.partnership_id = s.partnership_id)),
 		       (SELECT count(*) FROM charge_policy), (SELECT count(*) FROM partnerships),
 		       (SELECT count(*) FROM course_prices cp JOIN courses c ON c.id = cp.course_id WHERE cp.partnership_id <> c.partnership_id),
 		       (SELECT count(*) FROM agencies WHERE name LIKE 'Grown agency %'),
-		       (SELECT count(*) FROM agency_partnerships ap JOIN agencies a ON a.id = ap.agency_id WHERE a.name LIKE 'Grown agency %')`).
-		Scan(&unoffered, &policies, &partnerships, &strayPrices, &agencies, &areas))
+		       (SELECT count(*) FROM agency_partnerships ap JOIN agencies a ON a.id = ap.agency_id WHERE a.name LIKE 'Grown agency %'),
+		       (SELECT count(*) FROM payments WHERE method = 'invoice'),
+		       (SELECT count(*) FROM payments p JOIN bookings b ON b.id = p.booking_id JOIN sessions s ON s.id = b.session_id
+		        WHERE p.method = 'invoice' AND p.session_starts_at IS DISTINCT FROM s.starts_at)`).
+		Scan(&unoffered, &policies, &partnerships, &strayPrices, &agencies, &areas, &onInvoice, &startsUnknown))
 	assert.Zero(t, unoffered, "sessions of a course their partnership does not offer")
 	assert.Equal(t, 2, partnerships)
 	assert.Equal(t, 12*partnerships, policies, "each partnership's charge policy, every row")
 	assert.Zero(t, strayPrices, "prices of a copy set for another partnership")
 	assert.Positive(t, agencies)
 	assert.Equal(t, agencies*partnerships, areas, "every grown agency in every area")
+	assert.Positive(t, onInvoice)
+	assert.Zero(t, startsUnknown, "places on invoice that do not know when their session starts (migration 00060)")
 }

@@ -147,8 +147,12 @@ type InvoicePage struct {
 func (s *Service) InvoicingPage(ctx context.Context, state InvoiceState, page, perPage int) (InvoicePage, error) {
 	page = max(page, 1)
 	limit := int32(perPage)
-	rows, err := paymentdb.New(s.pool).InvoicingRows(ctx, paymentdb.InvoicingRowsParams{
-		Online: s.Online(), State: string(state), Now: s.now(), SkipRows: int32((page - 1) * perPage), MaxRows: &limit,
+	var rows []paymentdb.InvoicingRowsRow
+	err := s.readInvoicing(ctx, func(q *paymentdb.Queries) (err error) {
+		rows, err = q.InvoicingRows(ctx, paymentdb.InvoicingRowsParams{
+			Online: s.Online(), State: string(state), Now: s.now(), SkipRows: int32((page - 1) * perPage), MaxRows: &limit,
+		})
+		return err
 	})
 	if err != nil {
 		return InvoicePage{}, fmt.Errorf("rows %s, page %d: %w", state, page, err)
@@ -176,11 +180,30 @@ func (s *Service) InvoicingPage(ctx context.Context, state InvoiceState, page, p
 
 // InvoicingRows lists the rows in one state, grouped by payer.
 func (s *Service) InvoicingRows(ctx context.Context, state InvoiceState) ([]InvoiceRow, error) {
-	return s.invoicingRows(ctx, s.pool, state)
+	var rows []InvoiceRow
+	err := s.readInvoicing(ctx, func(q *paymentdb.Queries) (err error) {
+		rows, err = s.invoicingRows(ctx, q, state)
+		return err
+	})
+	return rows, err
 }
 
-func (s *Service) invoicingRows(ctx context.Context, db paymentdb.DBTX, state InvoiceState) ([]InvoiceRow, error) {
-	rows, err := paymentdb.New(db).InvoicingRows(ctx, paymentdb.InvoicingRowsParams{
+// readInvoicing runs fn in a read-only transaction without PostgreSQL's JIT
+// compilation. A manager's lists are planned under the row-level security
+// policies, whose checks the planner prices high: at 100x the list to
+// invoice crossed jit_above_cost, and compiling it took ten times as long
+// as running it (as the reports found, internal/report).
+func (s *Service) readInvoicing(ctx context.Context, fn func(q *paymentdb.Queries) error) error {
+	return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{BeginQuery: invoicingReadBegin},
+		func(tx pgx.Tx) error { return fn(paymentdb.New(tx)) })
+}
+
+// invoicingReadBegin is sent as one simple-protocol message (pgx sends a
+// statement without arguments so): no more round trips than BEGIN alone.
+const invoicingReadBegin = "BEGIN READ ONLY; SET LOCAL jit = off"
+
+func (s *Service) invoicingRows(ctx context.Context, q *paymentdb.Queries, state InvoiceState) ([]InvoiceRow, error) {
+	rows, err := q.InvoicingRows(ctx, paymentdb.InvoicingRowsParams{
 		Online: s.Online(), State: string(state), Now: s.now(),
 	})
 	if err != nil {
@@ -408,7 +431,10 @@ func (s *Service) lockChosen(ctx context.Context, tx pgx.Tx, charges, places []i
 	if err != nil {
 		return nil, err
 	}
-	list, err := s.invoicingRows(ctx, tx, state)
+	if _, err := tx.Exec(ctx, "SET LOCAL jit = off"); err != nil { // as readInvoicing
+		return nil, fmt.Errorf("jit off: %w", err)
+	}
+	list, err := s.invoicingRows(ctx, paymentdb.New(tx), state)
 	if err != nil {
 		return nil, err
 	}

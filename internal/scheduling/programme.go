@@ -208,9 +208,10 @@ type Choice struct {
 	Capacity int
 }
 
-// Choices are the courses, venues, trainers and agencies the forms offer.
+// Choices are the courses, venues and trainers the forms offer (never
+// every agency: a session for one agency names it typed).
 type Choices struct {
-	Courses, Venues, Trainers, Agencies []Choice
+	Courses, Venues, Trainers []Choice
 }
 
 func (s *Service) Choices(ctx context.Context) (Choices, error) {
@@ -246,8 +247,6 @@ func choicesOf(rows []schedulingdb.SchedulingChoicesRow) Choices {
 			c.Venues = append(c.Venues, ch)
 		case "trainer":
 			c.Trainers = append(c.Trainers, ch)
-		case "agency":
-			c.Agencies = append(c.Agencies, ch)
 		}
 	}
 	return c

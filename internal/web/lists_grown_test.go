@@ -125,6 +125,7 @@ var listCases = []listCase{
 	{name: "a person", path: "/admin/people/{person}"},
 	{name: "adding a person to a session", path: "/admin/sessions/{session}/bookings/add"},
 	{name: "new session form", path: "/admin/sessions/new"},
+	{name: "new session form, a course", path: "/admin/sessions/new?course={course}"},
 	{name: "evaluation questions", path: "/admin/evaluation"},
 }
 

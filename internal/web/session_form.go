@@ -9,6 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/pscp/booktraining/internal/agency"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/scheduling"
 	"github.com/pscp/booktraining/internal/validation"
@@ -40,6 +41,80 @@ type sessionFormPage struct {
 	// Several partnerships are served: a session can be kept to its own
 	// partnership's area.
 	SeveralPartnerships bool
+	// The agency of a session for one agency is typed, not chosen from every
+	// agency: AgencyName is the agency, or what was typed; AgencyChoices the
+	// agencies it matches when it matches several (the form then asks which).
+	AgencyName    string
+	AgencyChoices []agency.Agency
+}
+
+// Form fields of a session for one agency: the name typed, and the agency
+// chosen among those it matched.
+const (
+	fieldAgencyName   = "agency-name"
+	fieldAgencyChosen = "agency"
+)
+
+// oneAgency is the agency a session form names, as typed and resolved.
+type oneAgency struct {
+	name    string          // the agency's name, or what was typed
+	choices []agency.Agency // when what was typed matches several
+	problem string          // why it names none; "" when it does
+}
+
+// sessionAgency resolves the agency typed on the form (when the session is
+// for one agency) into f.AgencyID, as the typed agency filters do: one
+// agency whose name holds the text, or is it exactly, or the one chosen
+// among several it matched. Otherwise f.AgencyID is -1, which the
+// scheduler refuses, and the problem says why in the words the form shows.
+func (a *app) sessionAgency(c *fiber.Ctx, f *scheduling.Form) (oneAgency, error) {
+	if c.FormValue("open-to") != "agency" {
+		return oneAgency{}, nil
+	}
+	typed := validation.CleanLine(c.FormValue(fieldAgencyName))
+	chosen := f.AgencyID
+	f.AgencyID = -1
+	if typed == "" {
+		return oneAgency{problem: "Enter the name of the agency the session is for"}, nil
+	}
+	found, err := a.deps.Agencies.FindByName(c.UserContext(), typed)
+	if err != nil {
+		return oneAgency{}, err
+	}
+	found = slices.DeleteFunc(found, func(ag agency.Agency) bool { return ag.Retired() })
+	for _, ag := range found {
+		if ag.ID == chosen {
+			f.AgencyID = ag.ID
+			return oneAgency{name: ag.Name}, nil
+		}
+	}
+	switch {
+	case len(found) == 0:
+		return oneAgency{name: typed, problem: "No agency’s name contains “" + typed + "”: check the spelling, or type less of the name"}, nil
+	case len(found) == 1 || strings.EqualFold(found[0].Name, typed):
+		f.AgencyID = found[0].ID
+		return oneAgency{name: found[0].Name}, nil
+	case len(found) == agency.MaxFound:
+		return oneAgency{name: typed, choices: found, problem: "Many agencies’ names contain “" + typed + "”: choose one, or type more of the name"}, nil
+	}
+	return oneAgency{name: typed, choices: found, problem: "More than one agency’s name contains “" + typed + "”: choose one"}, nil
+}
+
+// explain puts the form's agency problem on the typed name: the scheduler
+// refuses an agency it was not given (or one no longer to be chosen) under
+// the chosen agency's field.
+func (o oneAgency) explain(v *validation.Errors) {
+	if v == nil {
+		return
+	}
+	for i, fe := range v.Fields {
+		if fe.Field == fieldAgencyChosen {
+			v.Fields[i].Field = fieldAgencyName
+			if o.problem != "" {
+				v.Fields[i].Message = o.problem
+			}
+		}
+	}
 }
 
 // DayName words a date the warning names: "Friday 25 December 2026
@@ -64,10 +139,9 @@ func readSessionForm(c *fiber.Ctx) scheduling.Form {
 	}
 	f.OwnAreaOnly = c.FormValue("open-to") == "area"
 	if c.FormValue("open-to") == "agency" {
-		f.AgencyID = int64Value(c.FormValue("agency"))
-		if f.AgencyID == 0 {
-			f.AgencyID = -1 // chosen "one agency" without saying which: refused below
-		}
+		// Chosen among the agencies a typed name matched; sessionAgency
+		// reads the name.
+		f.AgencyID = int64Value(c.FormValue(fieldAgencyChosen))
 	}
 	for _, v := range c.Context().PostArgs().PeekMulti("trainers") {
 		if id := int64Value(string(v)); id != 0 {
@@ -205,17 +279,26 @@ func (a *app) sessionNewForm(c *fiber.Ctx) error {
 	}
 	d.Form = scheduling.FormFor(se)
 	d.Form.Day, d.Form.Month, d.Form.Year = "", "", ""
-	d.Heading = "Duplicate a session"
+	d.Heading, d.AgencyName = "Duplicate a session", se.ClosedTo
 	return a.showSessionForm(c, d, nil)
 }
 
 func (a *app) sessionCreate(c *fiber.Ctx) error {
 	form := readSessionForm(c)
+	one, err := a.sessionAgency(c, &form)
+	if err != nil {
+		return err
+	}
 	id, plan, err := a.scheduler().Create(c.UserContext(), form)
+	d := sessionFormPage{Form: form, Action: "/admin/sessions/new", Heading: "Schedule a session",
+		AgencyName: one.name, AgencyChoices: one.choices}
 	if days := dayWarning(err); days != nil {
-		return a.showSessionForm(c, sessionFormPage{Form: form, Action: "/admin/sessions/new", Heading: "Schedule a session", DayWarning: days}, nil)
+		d.DayWarning = days
+		return a.showSessionForm(c, d, nil)
 	} else if v, lines, ok := sessionError(err); ok {
-		return a.showSessionForm(c, sessionFormPage{Form: form, Action: "/admin/sessions/new", Heading: "Schedule a session", Clashes: lines}, v)
+		one.explain(v)
+		d.Clashes = lines
+		return a.showSessionForm(c, d, v)
 	} else if err != nil {
 		return err
 	}
@@ -271,14 +354,23 @@ func (a *app) seriesForm(c *fiber.Ctx) error {
 
 func (a *app) seriesCreate(c *fiber.Ctx) error {
 	form := readSessionForm(c)
+	one, err := a.sessionAgency(c, &form)
+	if err != nil {
+		return err
+	}
 	d := sessionFormPage{Form: form, Action: "/admin/sessions/series", Heading: "Schedule a series", Series: true,
-		Week: c.FormValue("week"), Weekday: c.FormValue("weekday"), Count: c.FormValue("count")}
+		Week: c.FormValue("week"), Weekday: c.FormValue("weekday"), Count: c.FormValue("count"),
+		AgencyName: one.name, AgencyChoices: one.choices}
 	pattern, perr := scheduling.ParsePattern(d.Week, d.Weekday, d.Count)
 	if perr != nil {
+		if one.problem != "" {
+			perr.Add(fieldAgencyName, one.problem) // every problem at once
+		}
 		return a.showSessionForm(c, d, perr)
 	}
 	ids, err := a.scheduler().CreateSeries(c.UserContext(), form, pattern)
 	if v, lines, ok := sessionError(err); ok || dayWarning(err) != nil {
+		one.explain(v)
 		d.Clashes, d.DayWarning = lines, dayWarning(err)
 		return a.showSessionForm(c, d, v)
 	} else if err != nil {

@@ -63,10 +63,13 @@ FROM (
             OFFSET 0
         ) pb
         LEFT JOIN agencies pa ON pa.id = pb.agency_id
+        -- Places to invoice: those whose session has begun, read through
+        -- payments_due_to_invoice_idx (session_starts_at, migration 00060),
+        -- never the places of sessions to come.
         WHERE p.method = 'invoice' AND p.status IN ('pending', 'invoiced') AND (NOT @online::boolean OR p.payer <> 'agency')
           AND ((@state::text = 'to_invoice' AND p.status = 'pending' AND p.billing_batch IS NULL
-                AND p.stripe_invoice_id IS NULL AND pb.starts_at <= @now::timestamptz AND pb.status <> 'cancelled'
-                AND (p.payer <> 'agency' OR pb.agency_id IS NOT NULL))
+                AND p.stripe_invoice_id IS NULL AND p.session_starts_at <= @now::timestamptz
+                AND pb.status <> 'cancelled' AND (p.payer <> 'agency' OR pb.agency_id IS NOT NULL))
             OR (@state::text = 'invoiced' AND p.status = 'invoiced' AND p.invoice_reference IS NOT NULL))
     ) y
     WINDOW payer AS (PARTITION BY y.payer, lower(y.payer_name), lower(y.billing_email))

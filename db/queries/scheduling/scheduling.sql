@@ -176,7 +176,9 @@ WHERE (sqlc.narg(ended_by)::timestamptz IS NULL OR s.ends_at <= sqlc.narg(ended_
   AND (@status::text = '' OR s.status::text = @status);
 
 -- name: SchedulingChoices :many
--- Courses, venues and trainers for the scheduling forms and filters.
+-- Courses, venues and trainers for the scheduling forms and filters. Not the
+-- agencies, which grow with the partnership: a session for one agency names
+-- it typed (agency.FindByName).
 SELECT 'course'::text AS kind, c.id, c.title AS name, c.default_capacity AS capacity
 FROM courses c
 JOIN course_offers o ON o.course_id = c.id AND o.partnership_id = coalesce(acting_partnership_id(), first_partnership_id())
@@ -188,8 +190,6 @@ UNION ALL
 SELECT 'trainer', u.id, u.full_name || coalesce(' (' || a.name || ')', ''), 0
 FROM users u JOIN user_roles r ON r.user_id = u.id AND r.role = 'trainer' LEFT JOIN agencies a ON a.id = u.agency_id
 WHERE u.erased_at IS NULL
-UNION ALL
-SELECT 'agency', id, name, 0 FROM agencies WHERE retired_at IS NULL
 ORDER BY 1, 3;
 
 -- name: LockSessionForChange :one

@@ -681,8 +681,6 @@ UNION ALL
 SELECT 'trainer', u.id, u.full_name || coalesce(' (' || a.name || ')', ''), 0
 FROM users u JOIN user_roles r ON r.user_id = u.id AND r.role = 'trainer' LEFT JOIN agencies a ON a.id = u.agency_id
 WHERE u.erased_at IS NULL
-UNION ALL
-SELECT 'agency', id, name, 0 FROM agencies WHERE retired_at IS NULL
 ORDER BY 1, 3
 `
 
@@ -693,7 +691,9 @@ type SchedulingChoicesRow struct {
 	Capacity int32
 }
 
-// Courses, venues and trainers for the scheduling forms and filters.
+// Courses, venues and trainers for the scheduling forms and filters. Not the
+// agencies, which grow with the partnership: a session for one agency names
+// it typed (agency.FindByName).
 func (q *Queries) SchedulingChoices(ctx context.Context) ([]SchedulingChoicesRow, error) {
 	rows, err := q.db.Query(ctx, schedulingChoices)
 	if err != nil {
