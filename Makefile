@@ -29,7 +29,7 @@ check:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' | grep -v -e '^internal/[a-z]*/internal/[a-z]*db/')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
 
-## chromium: install Debian's headless Chromium for the browser tests when missing (as root)
+## chromium: install Debian's headless Chromium (browser tests) and poppler-utils (pdftotext, certificate tests) when missing (as root)
 chromium:
 	@bash .ci/ensure-chromium
 
