@@ -163,8 +163,7 @@ func (s *Service) programmeBatch(ctx context.Context, q *schedulingdb.Queries, n
 // AwaitingDelivery counts the published sessions that have ended but are not
 // yet marked as delivered, for a reminder on the programme.
 func (s *Service) AwaitingDelivery(ctx context.Context) (int, error) {
-	now := s.now()
-	n, err := schedulingdb.New(s.pool).CountProgramme(ctx, schedulingdb.CountProgrammeParams{EndedBy: &now, Status: string(catalogue.SessionPublished)})
+	n, err := schedulingdb.New(s.pool).CountAwaitingDelivery(ctx, s.now())
 	if err != nil {
 		return 0, fmt.Errorf("count sessions awaiting delivery: %w", err)
 	}

@@ -408,7 +408,7 @@ func TestListsNeverScanALargeTable(t *testing.T) {
 
 // BenchmarkLists opens each list at 1× and 100×: sql-ms is the time its
 // statements take (summed, one request at a time), then requests/s, p50
-// and p99 with 32 clients at once.
+// and p99 with 32 clients at once, and page-kB the size of its answer.
 func BenchmarkLists(b *testing.B) {
 	sizes := []struct {
 		name string
@@ -443,6 +443,7 @@ func benchmarkList(b *testing.B, w *listWorld, c listCase) {
 		mu        sync.Mutex
 		latencies []time.Duration
 		busy      time.Duration
+		bytes     int64
 	)
 	// One op is listClients people opening the list listRounds times each,
 	// all at once, so that even a slow list is measured over many requests.
@@ -452,6 +453,7 @@ func benchmarkList(b *testing.B, w *listWorld, c listCase) {
 		for range listClients {
 			wg.Go(func() {
 				var mine []time.Duration
+				var largest int64
 				for range listRounds {
 					t0 := time.Now()
 					resp, err := client.Get(target)
@@ -459,8 +461,9 @@ func benchmarkList(b *testing.B, w *listWorld, c listCase) {
 						b.Error(err)
 						return
 					}
-					_, _ = io.Copy(io.Discard, resp.Body)
+					n, _ := io.Copy(io.Discard, resp.Body)
 					_ = resp.Body.Close()
+					largest = max(largest, n)
 					if resp.StatusCode != http.StatusOK {
 						b.Errorf("%s answered %d", target, resp.StatusCode)
 						return
@@ -469,6 +472,7 @@ func benchmarkList(b *testing.B, w *listWorld, c listCase) {
 				}
 				mu.Lock()
 				latencies = append(latencies, mine...)
+				bytes = max(bytes, largest)
 				mu.Unlock()
 			})
 		}
@@ -480,4 +484,5 @@ func benchmarkList(b *testing.B, w *listWorld, c listCase) {
 	b.ReportMetric(float64(len(latencies))/busy.Seconds(), "requests/s")
 	b.ReportMetric(percentile(latencies, 50), "p50-ms")
 	b.ReportMetric(percentile(latencies, 99), "p99-ms")
+	b.ReportMetric(float64(bytes)/1000, "page-kB")
 }

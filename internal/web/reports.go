@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/csv"
 	"fmt"
@@ -62,6 +63,48 @@ type reportTable struct {
 	Rows    []tableRow
 	Total   []string // the totals row, nil when none
 	CSV     string   // the address of its download
+	// Top, when the table is cut (see cutTable), is the rows the page
+	// shows, and Cut says which they are; the CSV has every row.
+	Top []tableRow
+	Cut string
+}
+
+// Shown is the rows the page shows: the top rows of a cut table, or all.
+func (t reportTable) Shown() []tableRow {
+	if t.Cut != "" {
+		return t.Top
+	}
+	return t.Rows
+}
+
+// agenciesShown is how many agencies a report's page lists in a table by
+// agency. At a hundred times a partnership's first year there are a
+// thousand, and each report listing them all ran to 650–950 KB (the board's
+// printable pack to 2.5 MB): copying that into every answer, and sending
+// it, was most of the page's time, and no one reads a thousand rows on a
+// page. The page lists the agencies with the most of the table's measure;
+// its CSV, and the pack's workbook, have every agency.
+const agenciesShown = 20
+
+// cutTable cuts a table of more than n rows, for the page, to the n with the
+// most of measure (measure[i] is Rows[i]'s; on a tie, the first in the
+// table's own order), and says so: what is "agencies", most "places
+// booked". The totals row stays the total of every row.
+func cutTable(t *reportTable, n int, measure []int64, what, most string) {
+	if len(t.Rows) <= n {
+		return
+	}
+	order := make([]int, len(t.Rows))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(measure[b], measure[a]) })
+	t.Top = make([]tableRow, 0, n)
+	for _, i := range order[:n] {
+		t.Top = append(t.Top, t.Rows[i])
+	}
+	t.Cut = fmt.Sprintf("The %d %s with the most %s are shown, of %d; the totals are of all %d. Every one is in the CSV.",
+		n, what, most, len(t.Rows), len(t.Rows))
 }
 
 // tableRow is a row; Href, when set, links its first cell.

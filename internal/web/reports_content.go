@@ -1,7 +1,9 @@
 package web
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -114,12 +116,15 @@ func attendanceContent(a report.Attendance) reportContent {
 			sectors++
 		}
 	}
+	booked := make([]int64, 0, len(a.ByAgency))
 	for _, r := range a.ByAgency {
 		byAgency.Rows = append(byAgency.Rows, tableRow{Cells: placesCells([]string{agencyName(r.Agency), sectorName(r.Sector)}, r)})
+		booked = append(booked, int64(r.Booked))
 		if r.AgencyID != 0 && r.Booked > 0 {
 			agencies++
 		}
 	}
+	cutTable(&byAgency, agenciesShown, booked, "agencies", "places booked")
 	mix := reportTable{ID: "mix", Caption: "Sessions by the number of sectors among those who attended", Text: 1,
 		Head: []string{"Sectors in the room", "Sessions delivered"}}
 	sessions := 0
@@ -169,9 +174,12 @@ func nonAttendanceContent(n report.NonAttendance) reportContent {
 			most, mostLost = sectorName(r.Sector), r.PlacesLost()
 		}
 	}
+	lost := make([]int64, 0, len(n.ByAgency))
 	for _, r := range n.ByAgency {
 		byAgency.Rows = append(byAgency.Rows, tableRow{Cells: lostCells([]string{agencyName(r.Agency), sectorName(r.Sector)}, r)})
+		lost = append(lost, int64(r.PlacesLost()))
 	}
+	cutTable(&byAgency, agenciesShown, lost, "agencies", "places lost")
 	t := n.Total
 	s := "No places were lost to non-attendance or late cancellation in this period."
 	if t.PlacesLost() > 0 {
@@ -323,22 +331,42 @@ func contributionContent(l report.Ledger, trainers []report.TrainerRecord, query
 	head := []string{"Sessions delivered by its trainers", "Trainer hours given", "Places attended by its staff", "Hours of training received", "Balance in hours"}
 	ledger := reportTable{ID: "agencies", Caption: "The contribution ledger by agency", Text: 2,
 		Head: append([]string{"Agency", "Sector"}, head...), Total: cells([]string{"Total", ""}, l.Total)}
-	var labels, texts []string
-	var values []float64
-	most, mostMinutes, giving := "", int64(0), 0
+	type gave struct {
+		name    string
+		minutes int64
+	}
+	var givers []gave
+	hours := make([]int64, 0, len(l.Agencies))
+	most, mostMinutes := "", int64(0)
 	for _, c := range l.Agencies {
 		name := agencyName(c.Agency)
 		if c.AgencyID == 0 {
 			name = "No agency or not listed"
 		}
 		ledger.Rows = append(ledger.Rows, tableRow{Cells: cells([]string{name, sectorName(c.Sector)}, c)})
+		hours = append(hours, c.MinutesGiven+c.MinutesReceived)
 		if c.MinutesGiven > 0 {
-			giving++
-			labels, values, texts = append(labels, name), append(values, float64(c.MinutesGiven)), append(texts, minutesAsHours(c.MinutesGiven)+" hours")
+			givers = append(givers, gave{name, c.MinutesGiven})
 			if c.MinutesGiven > mostMinutes {
 				most, mostMinutes = name, c.MinutesGiven
 			}
 		}
+	}
+	cutTable(&ledger, agenciesShown, hours, "agencies", "hours given and received")
+	// The chart draws the agencies that gave the most, as many as a table
+	// by agency shows.
+	giving := len(givers)
+	chartDesc := "The hours of training each agency’s trainers delivered. The ledger by agency, with the hours its staff received, follows."
+	if giving > agenciesShown {
+		slices.SortStableFunc(givers, func(a, b gave) int { return cmp.Compare(b.minutes, a.minutes) })
+		givers = givers[:agenciesShown]
+		chartDesc = fmt.Sprintf("The hours of training delivered by the trainers of the %d agencies that gave the most, of the %d that gave any. The ledger by agency, with the hours its staff received, follows.",
+			agenciesShown, giving)
+	}
+	var labels, texts []string
+	var values []float64
+	for _, g := range givers {
+		labels, values, texts = append(labels, g.name), append(values, float64(g.minutes)), append(texts, minutesAsHours(g.minutes)+" hours")
 	}
 	people := reportTable{ID: "trainers", Caption: "Trainers and the sessions they delivered", Text: 2,
 		Head: []string{"Trainer", "Agency", "Sessions delivered", "Hours"}}
@@ -356,10 +384,8 @@ func contributionContent(l report.Ledger, trainers []report.TrainerRecord, query
 	return reportContent{
 		Headline: fmt.Sprintf("%s trainer hours given by %d %s", minutesAsHours(t.MinutesGiven), giving, plural(giving, "agency", "agencies")),
 		Sentence: s,
-		Charts: []barChart{newBarChart("chart-given", "Trainer hours given by agency",
-			"The hours of training each agency’s trainers delivered. The ledger by agency, with the hours its staff received, follows.",
-			labels, values, texts)},
-		Tables: []reportTable{ledger, people},
+		Charts:   []barChart{newBarChart("chart-given", "Trainer hours given by agency", chartDesc, labels, values, texts)},
+		Tables:   []reportTable{ledger, people},
 	}
 }
 
