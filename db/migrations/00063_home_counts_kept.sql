@@ -14,6 +14,12 @@
 -- booking's final row, whatever set it).
 --
 -- Growth fills these itself: its rows are made with row triggers off.
+--
+-- The home's other counts of a few hundred rows each read them from the
+-- index alone: requests waiting (with the partnership, for the enquiries
+-- policy), prior learning to decide (with the course, for its policy) and
+-- organisations to confirm (with the name as typed; migration 00062's index
+-- had only its lower case, so each of the people was read from the table).
 
 -- +goose Up
 ALTER TABLE sessions ADD COLUMN trainers_assigned integer NOT NULL DEFAULT 0,
@@ -81,7 +87,20 @@ CREATE INDEX sessions_charges_to_decide_idx ON sessions (partnership_id) INCLUDE
 CREATE INDEX sessions_without_trainer_idx ON sessions (starts_at) INCLUDE (partnership_id)
     WHERE trainers_assigned = 0 AND status IN ('draft', 'published');
 
+CREATE INDEX enquiries_waiting_idx ON enquiries (submitted_at) INCLUDE (partnership_id)
+    WHERE status = 'submitted';
+CREATE INDEX prior_learning_claims_to_decide_idx ON prior_learning_claims (course_id)
+    WHERE status = 'pending';
+DROP INDEX users_unlisted_to_confirm_idx;
+CREATE INDEX users_unlisted_to_confirm_idx ON users (lower(unlisted_agency_name)) INCLUDE (unlisted_agency_name)
+    WHERE unlisted_agency_name <> '' AND agency_id IS NULL AND erased_at IS NULL;
+
 -- +goose Down
+DROP INDEX users_unlisted_to_confirm_idx;
+CREATE INDEX users_unlisted_to_confirm_idx ON users (lower(unlisted_agency_name))
+    WHERE unlisted_agency_name <> '' AND agency_id IS NULL AND erased_at IS NULL;
+DROP INDEX prior_learning_claims_to_decide_idx;
+DROP INDEX enquiries_waiting_idx;
 DROP INDEX sessions_without_trainer_idx;
 DROP INDEX sessions_charges_to_decide_idx;
 DROP TRIGGER bookings_count_charges_to_decide_delete ON bookings;
