@@ -308,12 +308,16 @@ var statements = []statement{
 		UPDATE bookings b SET charge_to_decide = true
 		WHERE ((b.status = 'confirmed' AND b.attendance = 'absent') OR (b.status = 'cancelled' AND b.late))
 		  AND booking_charge_to_decide(b)`},
-	{"sessions' trainers and charges to decide", `
+	{"sessions' charges to decide", `
 		-- What the triggers of migration 00063 keep, which are off here.
 		UPDATE sessions s
-		SET trainers_assigned = (SELECT count(*) FROM session_trainers st WHERE st.session_id = s.id),
-		    charges_to_decide = (SELECT count(*) FROM bookings b WHERE b.session_id = s.id AND b.charge_to_decide)
+		SET charges_to_decide = (SELECT count(*) FROM bookings b WHERE b.session_id = s.id AND b.charge_to_decide)
 		WHERE s.meeting_url LIKE 'https://meet.example.org/grown-%'`},
+	{"sessions without trainer", `
+		INSERT INTO trainerless_sessions (session_id, partnership_id)
+		SELECT s.id, s.partnership_id FROM sessions s
+		WHERE s.meeting_url LIKE 'https://meet.example.org/grown-%'
+		  AND NOT EXISTS (SELECT FROM session_trainers st WHERE st.session_id = s.id)`},
 	{"prior learning claims", `
 		WITH ` + grownPeople + `,
 		     c AS (SELECT array_agg(id ORDER BY id) AS ids FROM courses)

@@ -20,16 +20,15 @@ SELECT
     -- absent or cancelled late, of a listed agency, the place not paid for,
     -- a charge the policy makes, and no decision recorded. Each booking keeps
     -- whether the rule holds for it (charge_to_decide, kept by the triggers of
-    -- migration 00047 wherever what it reads changes), and each session how
+    -- migration 00047 wherever what it reads changes) and each session how
     -- many of its bookings it holds for (migration 00063), so the count reads
-    -- the index of sessions with some, under the sessions policy alone, not
-    -- each booking under its policy (its session visible).
+    -- the index of the sessions with some, under the sessions policy alone,
+    -- not each booking under its own (its session visible).
     (SELECT coalesce(sum(s.charges_to_decide), 0) FROM sessions s WHERE s.charges_to_decide > 0)::integer AS charges_to_decide,
-    -- Sessions without trainer: each session keeps how many trainers it has
-    -- (migration 00063), read from the index of exactly those with none.
-    (SELECT count(*) FROM sessions s
-     WHERE s.status IN ('draft', 'published') AND s.starts_at > @now::timestamptz
-       AND s.trainers_assigned = 0)::integer AS sessions_without_trainer,
+    -- Sessions without trainer: the few sessions kept for being so
+    -- (migration 00063), not each upcoming session's trainers looked for.
+    (SELECT count(*) FROM trainerless_sessions w JOIN sessions s ON s.id = w.session_id
+     WHERE s.status IN ('draft', 'published') AND s.starts_at > @now::timestamptz)::integer AS sessions_without_trainer,
     (SELECT count(*) FROM sessions s
      WHERE s.status = 'published' AND s.starts_at > @now::timestamptz
        AND s.starts_at <= @fortnight::timestamptz AND s.seats_taken * 2 < s.capacity)::integer AS sessions_under_half_full,
