@@ -10,7 +10,8 @@
 -- sessions.charges_to_decide: how many of the session's bookings have
 -- charge_to_decide (kept by the triggers of migration 00047 and later; this
 -- follows the booking's final row, whatever set it).
--- trainerless_sessions: the sessions with no session_trainers row. Kept
+-- trainerless_sessions: the sessions with no session_trainers row, with
+-- their partnership, start and status (kept as they change). Kept
 -- in a table of its own, not on sessions: a session is made and given its
 -- trainers in one transaction, and updating its row again there would check
 -- its room's exclusion constraint a second time, waiting for whoever is
@@ -73,28 +74,37 @@ CREATE INDEX sessions_charges_to_decide_idx ON sessions (partnership_id) INCLUDE
     WHERE charges_to_decide > 0;
 
 CREATE TABLE trainerless_sessions (
-    session_id     bigint PRIMARY KEY REFERENCES sessions ON DELETE CASCADE,
-    -- The session's, kept with it, so the policy reads this row alone.
-    partnership_id bigint NOT NULL
+    session_id     bigint         PRIMARY KEY REFERENCES sessions ON DELETE CASCADE,
+    -- The session's, kept with it, so that the count and the policy read
+    -- this row alone.
+    partnership_id bigint         NOT NULL,
+    starts_at      timestamptz    NOT NULL,
+    status         session_status NOT NULL
 );
 COMMENT ON TABLE trainerless_sessions IS 'The sessions with no trainer, kept by triggers for the manager''s home';
-INSERT INTO trainerless_sessions (session_id, partnership_id)
-SELECT s.id, s.partnership_id FROM sessions s
+INSERT INTO trainerless_sessions (session_id, partnership_id, starts_at, status)
+SELECT s.id, s.partnership_id, s.starts_at, s.status FROM sessions s
 WHERE NOT EXISTS (SELECT FROM session_trainers st WHERE st.session_id = s.id);
+-- The home's count: those still to run, from the index alone.
+CREATE INDEX trainerless_sessions_to_come_idx ON trainerless_sessions (starts_at) INCLUDE (partnership_id)
+    WHERE status IN ('draft', 'published');
 
 -- +goose StatementBegin
 CREATE FUNCTION trainerless_sessions_keep() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
 BEGIN
     IF TG_TABLE_NAME = 'sessions' AND TG_OP = 'INSERT' THEN
-        INSERT INTO trainerless_sessions (session_id, partnership_id) VALUES (NEW.id, NEW.partnership_id);
+        INSERT INTO trainerless_sessions (session_id, partnership_id, starts_at, status)
+        VALUES (NEW.id, NEW.partnership_id, NEW.starts_at, NEW.status);
     ELSIF TG_TABLE_NAME = 'sessions' THEN
-        UPDATE trainerless_sessions SET partnership_id = NEW.partnership_id WHERE session_id = NEW.id;
+        UPDATE trainerless_sessions
+        SET partnership_id = NEW.partnership_id, starts_at = NEW.starts_at, status = NEW.status
+        WHERE session_id = NEW.id;
     ELSIF TG_OP = 'INSERT' THEN
         DELETE FROM trainerless_sessions WHERE session_id = NEW.session_id;
     ELSE
-        INSERT INTO trainerless_sessions (session_id, partnership_id)
-        SELECT s.id, s.partnership_id FROM sessions s
+        INSERT INTO trainerless_sessions (session_id, partnership_id, starts_at, status)
+        SELECT s.id, s.partnership_id, s.starts_at, s.status FROM sessions s
         WHERE s.id = OLD.session_id AND NOT EXISTS (SELECT FROM session_trainers st WHERE st.session_id = s.id)
         ON CONFLICT (session_id) DO NOTHING;
     END IF;
@@ -104,8 +114,9 @@ $$;
 -- +goose StatementEnd
 CREATE TRIGGER trainerless_sessions_made AFTER INSERT ON sessions
     FOR EACH ROW EXECUTE FUNCTION trainerless_sessions_keep();
-CREATE TRIGGER trainerless_sessions_moved AFTER UPDATE OF partnership_id ON sessions
-    FOR EACH ROW WHEN (OLD.partnership_id <> NEW.partnership_id)
+CREATE TRIGGER trainerless_sessions_moved AFTER UPDATE OF partnership_id, starts_at, status ON sessions
+    FOR EACH ROW WHEN (OLD.partnership_id <> NEW.partnership_id OR OLD.starts_at <> NEW.starts_at
+                       OR OLD.status <> NEW.status)
     EXECUTE FUNCTION trainerless_sessions_keep();
 -- session_trainers rows are never updated (session_trainers_no_update).
 CREATE TRIGGER trainerless_sessions_kept AFTER INSERT OR DELETE ON session_trainers
@@ -134,7 +145,7 @@ DROP TRIGGER trainerless_sessions_kept ON session_trainers;
 DROP TRIGGER trainerless_sessions_moved ON sessions;
 DROP TRIGGER trainerless_sessions_made ON sessions;
 DROP FUNCTION trainerless_sessions_keep();
-DROP TABLE trainerless_sessions;
+DROP TABLE trainerless_sessions; -- and its index
 DROP INDEX sessions_charges_to_decide_idx;
 DROP TRIGGER bookings_count_charges_to_decide_delete ON bookings;
 DROP TRIGGER bookings_count_charges_to_decide_update ON bookings;

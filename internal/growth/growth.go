@@ -314,8 +314,8 @@ var statements = []statement{
 		SET charges_to_decide = (SELECT count(*) FROM bookings b WHERE b.session_id = s.id AND b.charge_to_decide)
 		WHERE s.meeting_url LIKE 'https://meet.example.org/grown-%'`},
 	{"sessions without trainer", `
-		INSERT INTO trainerless_sessions (session_id, partnership_id)
-		SELECT s.id, s.partnership_id FROM sessions s
+		INSERT INTO trainerless_sessions (session_id, partnership_id, starts_at, status)
+		SELECT s.id, s.partnership_id, s.starts_at, s.status FROM sessions s
 		WHERE s.meeting_url LIKE 'https://meet.example.org/grown-%'
 		  AND NOT EXISTS (SELECT FROM session_trainers st WHERE st.session_id = s.id)`},
 	{"prior learning claims", `

@@ -18,7 +18,8 @@ func keptCountsAgree(t *testing.T, f *fixture, what string) {
 	require.NoError(t, f.pool.QueryRow(f.ctx, `
 		SELECT coalesce(array_agg(s.id ORDER BY s.id), '{}') FROM sessions s
 		WHERE EXISTS (SELECT FROM session_trainers st WHERE st.session_id = s.id)
-		      = EXISTS (SELECT FROM trainerless_sessions w WHERE w.session_id = s.id AND w.partnership_id = s.partnership_id)
+		      = EXISTS (SELECT FROM trainerless_sessions w WHERE w.session_id = s.id AND w.partnership_id = s.partnership_id
+		                                                  AND w.starts_at = s.starts_at AND w.status = s.status)
 		   OR s.charges_to_decide <> (SELECT count(*) FROM bookings b WHERE b.session_id = s.id AND b.charge_to_decide)`).
 		Scan(&wrong))
 	require.Empty(t, wrong, "%s: sessions whose kept counts are wrong", what)
@@ -74,11 +75,23 @@ func TestHomeSessionsWithoutTrainerFollowTheirTrainers(t *testing.T) {
 	unassign(second)
 	count(1, "both taken away")
 
+	move := func(by string) {
+		t.Helper()
+		f.exec(`UPDATE sessions SET starts_at = starts_at + $2::interval, ends_at = ends_at + $2::interval,
+		                            booking_cutoff_at = booking_cutoff_at + $2::interval WHERE id = $1`, session, by)
+	}
+	move("-60 days")
+	count(0, "moved into the past")
+	move("60 days")
+	count(1, "and back")
+
 	draft := f.session(now.Add(31*day), "draft", 10, false)
 	f.session(now.Add(-day), "published", 10, false)
 	count(2, "a draft to come with none, and one past")
+	f.exec("UPDATE sessions SET status = 'cancelled', cancelled_reason = 'No room' WHERE id = $1", draft)
+	count(1, "the draft cancelled")
 	f.exec("DELETE FROM sessions WHERE id = $1", draft)
-	count(1, "the draft deleted")
+	count(1, "and deleted")
 	trained := f.session(now.Add(32*day), "published", 10, true)
 	count(1, "one made with its trainer")
 	f.exec("DELETE FROM session_trainers WHERE session_id = $1", trained)

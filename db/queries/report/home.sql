@@ -25,10 +25,11 @@ SELECT
     -- the index of the sessions with some, under the sessions policy alone,
     -- not each booking under its own (its session visible).
     (SELECT coalesce(sum(s.charges_to_decide), 0) FROM sessions s WHERE s.charges_to_decide > 0)::integer AS charges_to_decide,
-    -- Sessions without trainer: the few sessions kept for being so
-    -- (migration 00063), not each upcoming session's trainers looked for.
-    (SELECT count(*) FROM trainerless_sessions w JOIN sessions s ON s.id = w.session_id
-     WHERE s.status IN ('draft', 'published') AND s.starts_at > @now::timestamptz)::integer AS sessions_without_trainer,
+    -- Sessions without trainer: the few sessions kept for being so, with
+    -- their start and status (migration 00063), not each upcoming session's
+    -- trainers looked for.
+    (SELECT count(*) FROM trainerless_sessions w
+     WHERE w.status IN ('draft', 'published') AND w.starts_at > @now::timestamptz)::integer AS sessions_without_trainer,
     (SELECT count(*) FROM sessions s
      WHERE s.status = 'published' AND s.starts_at > @now::timestamptz
        AND s.starts_at <= @fortnight::timestamptz AND s.seats_taken * 2 < s.capacity)::integer AS sessions_under_half_full,
