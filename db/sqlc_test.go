@@ -111,6 +111,7 @@ var owners = map[string]string{
 	"course_offers":           "catalogue",
 	"sessions":                "scheduling",
 	"session_trainers":        "scheduling", // who delivers a session is set with its time and room
+	"trainerless_sessions":    "report",     // kept by triggers (migration 00063) for the manager's home
 	"trainer_courses":         "trainer",
 	"trainer_commitments":     "trainer", // time off; a session's commitments are kept by a trigger on session_trainers
 	"certificates":            "certificate",

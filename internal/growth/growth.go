@@ -71,7 +71,7 @@ var HIPS = Size{
 
 // Version changes whenever Grow's output does, so a database cached from an
 // older fill is never reused.
-const Version = 10
+const Version = 11
 
 // Grow adds s to a database that holds the demo seed (its courses and an
 // online venue), dated around now. It needs a role that may set
@@ -308,6 +308,16 @@ var statements = []statement{
 		UPDATE bookings b SET charge_to_decide = true
 		WHERE ((b.status = 'confirmed' AND b.attendance = 'absent') OR (b.status = 'cancelled' AND b.late))
 		  AND booking_charge_to_decide(b)`},
+	{"sessions' charges to decide", `
+		-- What the triggers of migration 00063 keep, which are off here.
+		UPDATE sessions s
+		SET charges_to_decide = (SELECT count(*) FROM bookings b WHERE b.session_id = s.id AND b.charge_to_decide)
+		WHERE s.meeting_url LIKE 'https://meet.example.org/grown-%'`},
+	{"sessions without trainer", `
+		INSERT INTO trainerless_sessions (session_id, partnership_id, starts_at, status)
+		SELECT s.id, s.partnership_id, s.starts_at, s.status FROM sessions s
+		WHERE s.meeting_url LIKE 'https://meet.example.org/grown-%'
+		  AND NOT EXISTS (SELECT FROM session_trainers st WHERE st.session_id = s.id)`},
 	{"prior learning claims", `
 		WITH ` + grownPeople + `,
 		     c AS (SELECT array_agg(id ORDER BY id) AS ids FROM courses)

@@ -137,7 +137,9 @@ func TestGrowWithOnePartnershipIsAsBefore(t *testing.T) {
 // Grow fills with the row triggers off, so it does their work itself: each
 // session's partnership offers its course (migration 00054), each
 // partnership has the charge policy and prices of its own (00052), and
-// every grown agency is in the partnerships' areas with its band.
+// every grown agency is in the partnerships' areas with its band, and each
+// session is kept as having no trainer and how many charges to decide it
+// has (00063) as it is.
 func TestGrowDoesTheRowTriggersWork(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -145,7 +147,7 @@ func TestGrowDoesTheRowTriggersWork(t *testing.T) {
 	_, err := demo.Seed(ctx, pool, grownAt)
 	require.NoError(t, err)
 	require.NoError(t, growth.Grow(ctx, pool, tiny(2), grownAt))
-	var unoffered, policies, partnerships, strayPrices, agencies, areas, onInvoice, startsUnknown int
+	var unoffered, policies, partnerships, strayPrices, agencies, areas, onInvoice, startsUnknown, countsWrong int
 	require.NoError(t, pool.QueryRow(ctx, `
 		SELECT (SELECT count(*) FROM sessions s
 		        WHERE NOT EXISTS (SELECT FROM course_offers o WHERE o.course_id = s.course_id AND o.partnership_id = s.partnership_id)),
@@ -155,8 +157,13 @@ func TestGrowDoesTheRowTriggersWork(t *testing.T) {
 		       (SELECT count(*) FROM agency_partnerships ap JOIN agencies a ON a.id = ap.agency_id WHERE a.name LIKE 'Grown agency %'),
 		       (SELECT count(*) FROM payments WHERE method = 'invoice'),
 		       (SELECT count(*) FROM payments p JOIN bookings b ON b.id = p.booking_id JOIN sessions s ON s.id = b.session_id
-		        WHERE p.method = 'invoice' AND p.session_starts_at IS DISTINCT FROM s.starts_at)`).
-		Scan(&unoffered, &policies, &partnerships, &strayPrices, &agencies, &areas, &onInvoice, &startsUnknown))
+		        WHERE p.method = 'invoice' AND p.session_starts_at IS DISTINCT FROM s.starts_at),
+		       (SELECT count(*) FROM sessions s
+		        WHERE EXISTS (SELECT FROM session_trainers st WHERE st.session_id = s.id)
+		              = EXISTS (SELECT FROM trainerless_sessions w WHERE w.session_id = s.id AND w.partnership_id = s.partnership_id
+		                                                  AND w.starts_at = s.starts_at AND w.status = s.status)
+		           OR s.charges_to_decide <> (SELECT count(*) FROM bookings b WHERE b.session_id = s.id AND b.charge_to_decide))`).
+		Scan(&unoffered, &policies, &partnerships, &strayPrices, &agencies, &areas, &onInvoice, &startsUnknown, &countsWrong))
 	assert.Zero(t, unoffered, "sessions of a course their partnership does not offer")
 	assert.Equal(t, 2, partnerships)
 	assert.Equal(t, 12*partnerships, policies, "each partnership's charge policy, every row")
@@ -165,4 +172,5 @@ func TestGrowDoesTheRowTriggersWork(t *testing.T) {
 	assert.Equal(t, agencies*partnerships, areas, "every grown agency in every area")
 	assert.Positive(t, onInvoice)
 	assert.Zero(t, startsUnknown, "places on invoice that do not know when their session starts (migration 00060)")
+	assert.Zero(t, countsWrong, "sessions whose trainers or charges to decide are not as kept (migration 00063)")
 }

@@ -39,6 +39,7 @@ func TestHomeChargesToDecideAgreeWithTheChargesPages(t *testing.T) {
 		}
 		require.Equal(t, pages, got.ChargesToDecide, "%s: the home and the charges pages disagree", what)
 		require.Equal(t, want, got.ChargesToDecide, what)
+		keptCountsAgree(t, f, what)
 	}
 	agree(0, "nobody absent")
 
@@ -97,6 +98,13 @@ func TestHomeChargesToDecideAgreeWithTheChargesPages(t *testing.T) {
 	// A session cancelled is charged to nobody.
 	f.exec(`UPDATE sessions SET status = 'cancelled', cancelled_reason = 'Never ran' WHERE id = $1`, first)
 	agree(1, "the first session cancelled")
+
+	// A late cancellation deleted takes its charge away.
+	another := f.id(`INSERT INTO bookings (session_id, user_id, agency_id, status, booked_by, policy_agreed_at, confirmed_at, ended_at, late)
+	                 VALUES ($1, $2, $3, 'cancelled', $2, $4, $4, $4, true) RETURNING id`, second, f.person(f.charged), f.charged, now.Add(-5*day))
+	agree(2, "another late cancellation")
+	f.exec(`DELETE FROM bookings WHERE id = $1`, another)
+	agree(1, "deleted")
 
 	var flagged int
 	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT count(*) FROM bookings WHERE charge_to_decide").Scan(&flagged))

@@ -20,12 +20,16 @@ SELECT
     -- absent or cancelled late, of a listed agency, the place not paid for,
     -- a charge the policy makes, and no decision recorded. Each booking keeps
     -- whether the rule holds for it (charge_to_decide, kept by the triggers of
-    -- migration 00047 wherever what it reads changes), so the count reads the
-    -- partial index of those alone, not every absence and late cancellation.
-    (SELECT count(*) FROM bookings cb WHERE cb.charge_to_decide)::integer AS charges_to_decide,
-    (SELECT count(*) FROM sessions s
-     WHERE s.status IN ('draft', 'published') AND s.starts_at > @now::timestamptz
-       AND NOT EXISTS (SELECT 1 FROM session_trainers st WHERE st.session_id = s.id))::integer AS sessions_without_trainer,
+    -- migration 00047 wherever what it reads changes) and each session how
+    -- many of its bookings it holds for (migration 00063), so the count reads
+    -- the index of the sessions with some, under the sessions policy alone,
+    -- not each booking under its own (its session visible).
+    (SELECT coalesce(sum(s.charges_to_decide), 0) FROM sessions s WHERE s.charges_to_decide > 0)::integer AS charges_to_decide,
+    -- Sessions without trainer: the few sessions kept for being so, with
+    -- their start and status (migration 00063), not each upcoming session's
+    -- trainers looked for.
+    (SELECT count(*) FROM trainerless_sessions w
+     WHERE w.status IN ('draft', 'published') AND w.starts_at > @now::timestamptz)::integer AS sessions_without_trainer,
     (SELECT count(*) FROM sessions s
      WHERE s.status = 'published' AND s.starts_at > @now::timestamptz
        AND s.starts_at <= @fortnight::timestamptz AND s.seats_taken * 2 < s.capacity)::integer AS sessions_under_half_full,
@@ -35,8 +39,10 @@ SELECT
     (SELECT count(*) FROM bookings b
      WHERE b.status = 'held' AND b.hold_expires_at > @now::timestamptz
        AND b.hold_expires_at <= @soon::timestamptz)::integer AS holds_lapsing,
-    (SELECT count(DISTINCT lower(u.unlisted_agency_name)) FROM users u
-     WHERE u.unlisted_agency_name <> '' AND u.agency_id IS NULL AND u.erased_at IS NULL)::integer AS organisations_to_confirm,
+    -- Each name once, however typed: read in the index's order, not sorted.
+    (SELECT count(*) FROM (SELECT DISTINCT lower(u.unlisted_agency_name) FROM users u
+                           WHERE u.unlisted_agency_name <> '' AND u.agency_id IS NULL AND u.erased_at IS NULL) o
+    )::integer AS organisations_to_confirm,
     (SELECT count(*) FROM users u
      WHERE u.requested_agency_id IS NOT NULL AND u.erased_at IS NULL)::integer AS agency_changes_to_confirm,
     (SELECT count(*) FROM prior_learning_claims l WHERE l.status = 'pending')::integer AS prior_learning_to_decide,
