@@ -221,13 +221,21 @@ func (s *Service) book(ctx context.Context, tx pgx.Tx, q *bookingdb.Queries, who
 	if err != nil {
 		return Outcome{}, err
 	}
+	locked := r.underLock || capsOf(se.AgencyCap, se.SectorCap, se.CapsReleaseAt).Active(now) || asksApproval(who, p, c)
+	if !locked && c.SeatsTaken >= c.Capacity && !r.JoinWaitingList {
+		// Full when read, to a person who would rather not wait (as
+		// takeAsSeen would say): no lock, and nothing to remember, since a
+		// refused booking's transaction is rolled back. Half of a popular
+		// session's rush is answered so.
+		return Outcome{}, ErrFull
+	}
 	if r.remember && (c.RememberedLineManagerName != r.LineManagerName || c.RememberedLineManagerEmail != r.LineManagerEmail) {
 		// Before the session's lock, which it does not need.
 		if err := account.RememberLineManagerTx(ctx, tx, p.ID, r.LineManagerName, r.LineManagerEmail); err != nil {
 			return Outcome{}, err
 		}
 	}
-	if r.underLock || capsOf(se.AgencyCap, se.SectorCap, se.CapsReleaseAt).Active(now) || asksApproval(who, p, c) {
+	if locked {
 		return s.bookLocked(ctx, tx, q, who, p, se.ID, r, capReason, now)
 	}
 	return s.takeAsSeen(ctx, tx, q, who, p, c, r, now)
