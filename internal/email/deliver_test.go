@@ -416,12 +416,7 @@ func TestJobStrandedByACrashIsDeliveredWithinMinutes(t *testing.T) {
 	require.NoError(t, err)
 	client, err := queue.New(pool, nil, email.Deliveries(pool, sender, nil, nil))
 	require.NoError(t, err)
-	require.NoError(t, client.Start(ctx))
-	t.Cleanup(func() {
-		stop, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = client.Stop(stop)
-	})
+	startWorking(t, client)
 
 	got := srv.WaitFor(t, 1, 90*time.Second)
 	assert.Equal(t, []string{"stranded@example.org"}, got[0].To)
@@ -453,12 +448,7 @@ func TestDeliveryHoldsNoConnectionWhileTheServerAnswers(t *testing.T) {
 		return nil
 	})
 	require.NoError(t, err)
-	require.NoError(t, client.Start(ctx))
-	t.Cleanup(func() {
-		stop, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = client.Stop(stop)
-	})
+	startWorking(t, client)
 
 	srv.WaitHeld(t, 1, 10*time.Second) // mid-conversation, at DATA
 	time.Sleep(100 * time.Millisecond)
@@ -510,12 +500,7 @@ func TestDeliveriesCannotHoldUpOtherWork(t *testing.T) {
 		return river.AddWorkerSafely(c.Workers, worker)
 	})
 	require.NoError(t, err)
-	require.NoError(t, client.Start(ctx))
-	t.Cleanup(func() {
-		stop, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = client.Stop(stop)
-	})
+	startWorking(t, client)
 	srv.WaitHeld(t, email.MaxSMTPConnections, 30*time.Second)
 
 	insert, err := queue.NewInsertOnly(pool)
@@ -542,7 +527,6 @@ func TestADeliveryGivesWayToABusyApp(t *testing.T) {
 	t.Parallel()
 	pool := pgtest.New(t)
 	srv := smtptest.Start(t)
-	ctx := context.Background()
 	load := demand.NewGauge(1)
 	load.Enter()
 	load.Enter() // busy: more requests in flight than the bound
@@ -551,12 +535,7 @@ func TestADeliveryGivesWayToABusyApp(t *testing.T) {
 	require.NoError(t, err)
 	client, err := queue.New(pool, nil, email.Deliveries(pool, sender, nil, load))
 	require.NoError(t, err)
-	require.NoError(t, client.Start(ctx))
-	t.Cleanup(func() {
-		stop, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = client.Stop(stop)
-	})
+	startWorking(t, client)
 
 	enqueueCommitted(t, pool, resetMessage("waits@example.org"))
 	time.Sleep(700 * time.Millisecond)
@@ -571,4 +550,16 @@ func TestADeliveryGivesWayToABusyApp(t *testing.T) {
 	got = srv.WaitFor(t, 2, 15*time.Second)
 	assert.Equal(t, []string{"goes-anyway@example.org"}, got[1].To, "sent however busy the app stays")
 	assert.Greater(t, time.Since(made), time.Second, "after giving way for a while")
+}
+
+// startWorking starts client's workers for the rest of the test, and stops
+// them (waiting up to 10 s for deliveries in flight) when it ends.
+func startWorking(t *testing.T, client *river.Client[pgx.Tx]) {
+	t.Helper()
+	require.NoError(t, client.Start(context.Background()))
+	t.Cleanup(func() {
+		stop, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = client.Stop(stop)
+	})
 }
