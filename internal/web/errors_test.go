@@ -63,3 +63,36 @@ func TestEachKindOfErrorIsAnsweredOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestAPageThatFailsHalfWayIsNotSent renders a page whose template fails
+// after the layout's header is written (its data is not what it reads):
+// the person gets the error page alone, with none of the half-written page
+// before it, though pages are written straight into the response.
+func TestAPageThatFailsHalfWayIsNotSent(t *testing.T) {
+	t.Parallel()
+	pages, err := loadPages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &app{deps: Deps{Now: time.Now}, pages: pages, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	f := fiber.New(fiber.Config{ErrorHandler: a.handleError})
+	f.Get("/people", func(c *fiber.Ctx) error { return a.render(c, fiber.StatusOK, "admin/people", "People", 42) })
+	resp, err := f.Test(httptest.NewRequest("GET", "/people", nil), -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != fiber.StatusInternalServerError {
+		t.Errorf("status %d, want 500", resp.StatusCode)
+	}
+	if n := strings.Count(string(body), "<!DOCTYPE html>"); n != 1 {
+		t.Errorf("the answer holds %d pages, want the error page alone:\n%s", n, body)
+	}
+	if strings.Contains(string(body), "Search by name, email address or agency") {
+		t.Error("the answer holds part of the page that failed")
+	}
+	if !strings.Contains(string(body), "Sorry, there is a problem with the service") {
+		t.Errorf("the answer is not the error page:\n%s", body)
+	}
+}
