@@ -227,7 +227,7 @@ func (s *Service) book(ctx context.Context, tx pgx.Tx, q *bookingdb.Queries, who
 		// takeAsSeen would say): no lock, and nothing to remember, since a
 		// refused booking's transaction is rolled back. Half of a popular
 		// session's rush is answered so.
-		return Outcome{}, ErrFull
+		return Outcome{}, fullAsRead(c, s.Money != nil)
 	}
 	if r.remember && (c.RememberedLineManagerName != r.LineManagerName || c.RememberedLineManagerEmail != r.LineManagerEmail) {
 		// Before the session's lock, which it does not need.

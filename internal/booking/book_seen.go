@@ -10,6 +10,7 @@ import (
 
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/booking/internal/bookingdb"
+	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/payment/money"
 )
 
@@ -41,6 +42,28 @@ func checkedSession(c bookingdb.BookingCheckRow) bookingdb.LockSessionForBooking
 		VenueName: c.VenueName, VenueOnline: c.VenueOnline, AgencyCap: c.AgencyCap, SectorCap: c.SectorCap,
 		CapsReleaseAt: c.CapsReleaseAt,
 	}
+}
+
+// fullAsRead is the answer to a booking refused as full when c was read:
+// a *FullError with the session as SessionToBook reads it, from c. Its
+// caps are not in force (such a booking is checked under the lock) and,
+// published, it has no reason for cancelling. A session closed to an
+// agency is plain ErrFull, for the caller to read the agency's name.
+func fullAsRead(c bookingdb.BookingCheckRow, priced bool) error {
+	if c.ClosedToAgencyID != nil {
+		return ErrFull
+	}
+	se := SessionToBook{
+		ID: c.ID, CourseTitle: c.CourseTitle, CourseSlug: c.CourseSlug, Status: catalogue.SessionStatus(c.Status),
+		StartsAt: c.StartsAt, EndsAt: c.EndsAt, Cutoff: c.BookingCutoffAt, PlacesLeft: int(c.Capacity - c.SeatsTaken),
+		VenueName: c.VenueName, VenueTown: c.VenueTown, Online: c.VenueOnline,
+		Caps:          capsOf(c.AgencyCap, c.SectorCap, c.CapsReleaseAt),
+		LiveBookingID: c.LiveBookingID, LiveStatus: Status(c.LiveStatus), Delivering: c.Delivers,
+	}
+	if priced {
+		se.Price = money.Pence(c.PricePence) // as SessionToBook: the same SQL function
+	}
+	return &FullError{Session: se}
 }
 
 // asksApproval says whether p's booking by who waits for their line

@@ -45,6 +45,18 @@ type SessionToBook struct {
 	Share Share
 }
 
+// FullError is ErrFull for a booking refused because the session was full
+// when read, to a person who would rather not wait, with the session as
+// its booking form shows them: read by the same statement that found it
+// full, so the answer needs no second read. Half of a popular session's
+// rush is answered so.
+type FullError struct {
+	Session SessionToBook
+}
+
+func (e *FullError) Error() string { return ErrFull.Error() }
+func (e *FullError) Unwrap() error { return ErrFull }
+
 // Full reports whether every place is taken or held for an offer.
 func (se SessionToBook) Full() bool { return se.PlacesLeft <= 0 }
 

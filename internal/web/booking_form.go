@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"regexp"
@@ -135,7 +136,7 @@ func (a *app) book(c *fiber.Ctx) error {
 		}
 		return c.Redirect(fmt.Sprintf("/bookings/%d?done=%s", out.BookingID, done), fiber.StatusSeeOther)
 	}
-	se, serr := a.deps.Bookings.SessionToBook(ctx, id, u.ID)
+	se, serr := a.sessionRefused(ctx, err, id, u.ID)
 	if serr != nil {
 		return serr
 	}
@@ -158,6 +159,16 @@ func (a *app) book(c *fiber.Ctx) error {
 		return a.render(c, fiber.StatusConflict, "bookings/form", p.title(), p)
 	}
 	return a.bookingRefused(c, se, err)
+}
+
+// sessionRefused is the session of a booking refused with err, as its form
+// shows it: read by the booking's own check when it was full, else read
+// now.
+func (a *app) sessionRefused(ctx context.Context, err error, sessionID, personID int64) (booking.SessionToBook, error) {
+	if full := (*booking.FullError)(nil); errors.As(err, &full) {
+		return full.Session, nil
+	}
+	return a.deps.Bookings.SessionToBook(ctx, sessionID, personID)
 }
 
 // bookingRefused says why a person cannot book se, for each of the booking

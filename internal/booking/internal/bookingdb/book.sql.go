@@ -20,7 +20,7 @@ SELECT u.id AS person_id, u.email::text AS person_email, u.full_name AS person_n
        coalesce(a.approval_hours, 0)::int AS approval_hours,
        s.id, s.course_id, s.course_title, s.status, s.capacity, s.seats_taken, s.starts_at, s.ends_at,
        s.booking_cutoff_at, s.closed_to_agency_id, s.invite_token, s.meeting_url,
-       v.name AS venue_name, v.online AS venue_online, s.agency_cap, s.sector_cap, s.caps_release_at,
+       v.name AS venue_name, v.town AS venue_town, v.online AS venue_online, s.agency_cap, s.sector_cap, s.caps_release_at,
        concat_ws(', ', nullif(v.address_line1, ''), nullif(v.address_line2, ''), nullif(v.town, ''), nullif(v.postcode, ''))::text AS venue_address,
        c.slug AS course_slug, c.duration AS course_duration, c.summary AS course_summary, s.sequence AS session_sequence,
        session_booking_terms(s)::text AS terms,
@@ -76,6 +76,7 @@ type BookingCheckRow struct {
 	InviteToken                *string
 	MeetingUrl                 string
 	VenueName                  string
+	VenueTown                  string
 	VenueOnline                bool
 	AgencyCap                  *int32
 	SectorCap                  *int32
@@ -145,6 +146,7 @@ func (q *Queries) BookingCheck(ctx context.Context, arg BookingCheckParams) (Boo
 		&i.InviteToken,
 		&i.MeetingUrl,
 		&i.VenueName,
+		&i.VenueTown,
 		&i.VenueOnline,
 		&i.AgencyCap,
 		&i.SectorCap,
