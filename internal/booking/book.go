@@ -108,7 +108,6 @@ type Request struct {
 type Outcome struct {
 	BookingID int64
 	Status    Status      // Confirmed, Held (for payment), AwaitingApproval or Waiting
-	Position  int         // on the waiting list, 1 is next
 	Price     money.Pence // what a Held place costs
 }
 
@@ -150,21 +149,6 @@ func (s *Service) Book(ctx context.Context, r Request) (Outcome, error) {
 	} else if err != nil {
 		return Outcome{}, err
 	}
-	return s.withPosition(ctx, out)
-}
-
-// withPosition adds a waiting place's position to out, read after the
-// commit: outside the session's lock, and no less right, since those ahead
-// can only leave.
-func (s *Service) withPosition(ctx context.Context, out Outcome) (Outcome, error) {
-	if out.Status != Waiting {
-		return out, nil
-	}
-	pos, err := bookingdb.New(s.pool).WaitingPosition(ctx, out.BookingID)
-	if err != nil {
-		return out, fmt.Errorf("waiting position: %w", err)
-	}
-	out.Position = int(pos)
 	return out, nil
 }
 

@@ -70,7 +70,7 @@ func TestABookingWaitingForTheLockSeesTheSessionAsItNowStands(t *testing.T) {
 			func(t *testing.T, p int64, out booking.Outcome, err error) {
 				require.NoError(t, err)
 				require.Equal(t, booking.Waiting, out.Status)
-				assert.Equal(t, 1, out.Position)
+				assert.Equal(t, 1, f.position(t, actor.Actor{ID: p}, out.BookingID))
 				want, err := f.svc.MessageRead(f.ctx, out.BookingID, "waiting")
 				require.NoError(t, err)
 				assert.Equal(t, []string{want.Body}, f.lettersTo(t, p), "the waiting list's email, not a confirmation")

@@ -183,7 +183,7 @@ func TestTheWaitingListPassesOverACappedAgency(t *testing.T) {
 	a3Wait, err := f.book(a3, session, true)
 	require.NoError(t, err, "a place is free, but not to their agency: they may wait")
 	assert.Equal(t, booking.Waiting, a3Wait.Status)
-	assert.Equal(t, 1, a3Wait.Position)
+	assert.Equal(t, 1, f.position(t, a3, a3Wait.BookingID))
 
 	b1Place, err := f.book(b1, session, false)
 	require.NoError(t, err)

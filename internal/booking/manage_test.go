@@ -118,7 +118,7 @@ func TestManagerAddsAPerson(t *testing.T) {
 	out, err = f.svc.AddPerson(actor.With(f.ctx, boss), session, "sam@example.org", details(), true, booking.Overrides{})
 	require.NoError(t, err)
 	assert.Equal(t, booking.Waiting, out.Status)
-	assert.Equal(t, 1, out.Position)
+	assert.Equal(t, 1, f.position(t, sam, out.BookingID))
 	assert.Equal(t, 1, f.manageAudited(t, audit.BookingAdded, sam.ID))
 	assert.Equal(t, 1, f.consistent(t, session))
 

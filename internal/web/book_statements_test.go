@@ -105,6 +105,18 @@ func TestTheBookingFormReadsItsSessionInOneStatement(t *testing.T) {
 	require.NotEmpty(t, want)
 	assert.Contains(t, want, ", ", "the venue's town")
 	assert.Equal(t, want, shown)
+
+	// Joining the waiting list: its place's page, read by the next request,
+	// says where they stand; nothing is read after the commit.
+	s.Reset()
+	resp, page = second.post(form, with(bookingDetails(), "join-waiting-list", "yes"))
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, errorSummary(page))
+	sent = names(s.List())
+	t.Logf("joining the waiting list: %v", sent)
+	assert.Equal(t, "commit", sent[len(sent)-1], "nothing after the commit")
+	assert.LessOrEqual(t, len(sent), 8, "as a booking: remembering their line manager, the first time, included")
+	_, page = second.get(resp.Header.Get("Location"))
+	assert.Contains(t, page, "You are on the waiting list: number 1")
 }
 
 var summaryList = regexp.MustCompile(`(?s)<dl class="govuk-summary-list.*?</dl>`)
