@@ -9,6 +9,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/pscp/booktraining/internal/pgplan"
+
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -88,7 +90,9 @@ func New(pool *pgxpool.Pool, now func() time.Time) *Service {
 func (s *Service) List(ctx context.Context, page int) (AgencyPage, error) {
 	page = max(page, 1)
 	var out AgencyPage
-	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+	// With their generic plans (pgplan): the page's offset made the list
+	// look cheaper planned for each page, which cost 0.5 ms more at 100x.
+	err := pgplan.Read(ctx, s.pool, func(tx pgx.Tx) error {
 		q := agencydb.New(tx)
 		total, err := q.CountAgencies(ctx)
 		if err != nil {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pscp/booktraining/internal/pgplan"
+
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
@@ -158,14 +160,26 @@ func (s *Service) PendingClaims(ctx context.Context, page int) ([]Claim, int, er
 	if page < 1 {
 		page = 1
 	}
-	q := prerequisitedb.New(s.pool)
-	total, err := q.CountPendingClaims(ctx)
+	// With their generic plans (pgplan): planned for each page, the list
+	// cost 1.3 ms under the policies at 100x, 0.3 ms planned once.
+	var (
+		total int64
+		rows  []prerequisitedb.PendingClaimsRow
+	)
+	err := pgplan.Read(ctx, s.pool, func(tx pgx.Tx) error {
+		q := prerequisitedb.New(tx)
+		var err error
+		if total, err = q.CountPendingClaims(ctx); err != nil {
+			return fmt.Errorf("count claims: %w", err)
+		}
+		rows, err = q.PendingClaims(ctx, prerequisitedb.PendingClaimsParams{MaxRows: ClaimsPageSize, SkipRows: int32((page - 1) * ClaimsPageSize)})
+		if err != nil {
+			return fmt.Errorf("pending claims: %w", err)
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, 0, fmt.Errorf("count claims: %w", err)
-	}
-	rows, err := q.PendingClaims(ctx, prerequisitedb.PendingClaimsParams{MaxRows: ClaimsPageSize, SkipRows: int32((page - 1) * ClaimsPageSize)})
-	if err != nil {
-		return nil, 0, fmt.Errorf("pending claims: %w", err)
+		return nil, 0, err
 	}
 	out := make([]Claim, len(rows))
 	for i, r := range rows {

@@ -3,6 +3,7 @@ package report_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -217,7 +218,15 @@ func TestHomeCountsWhatNeedsDoing(t *testing.T) {
 		OffersLapsing: 1, HoldsLapsing: 1, OrganisationsToConfirm: 1, AgencyChangesToConfirm: 1,
 		EmailsFailed: 1, JobsFailed: 1,
 	}, got)
-	assert.Equal(t, 1, statements.Count(), "one statement: %v", statements.List())
+	var counts []string
+	for _, st := range statements.List() {
+		if strings.Contains(st, "-- name: ") {
+			counts = append(counts, st)
+		}
+	}
+	// Its transaction's BEGIN (which sets its plan, pgplan) and commit apart.
+	assert.Len(t, counts, 1, "one statement: %v", statements.List())
+	assert.LessOrEqual(t, statements.Count(), 3, "%v", statements.List())
 	assert.Equal(t, 14, got.Total())
 
 	// A shorter target makes the request of 3 working days ago overdue too.

@@ -8,6 +8,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pscp/booktraining/internal/pgplan"
+
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/pscp/booktraining/internal/actor"
@@ -86,12 +90,21 @@ func (s *Service) Home(ctx context.Context) (ToDo, error) {
 		return ToDo{}, ErrForbidden
 	}
 	now := s.now()
-	r, err := reportdb.New(s.pool).HomeCounts(ctx, reportdb.HomeCountsParams{
-		Now:           now,
-		OverdueBefore: overdueBefore(now, s.ResponseDays),
-		Fortnight:     now.Add(HalfFullWithin),
-		Soon:          now.Add(LapsingWithin),
-		FailedSince:   now.Add(-FailedEmailsWithin),
+	// With its generic plan (pgplan): its times made every count look
+	// cheaper planned afresh, and planning thirteen counts under the
+	// policies cost more than counting them (7.2 against 5.8 ms a visit at
+	// 100x, on a loaded machine).
+	var r reportdb.HomeCountsRow
+	err := pgplan.Read(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		r, err = reportdb.New(tx).HomeCounts(ctx, reportdb.HomeCountsParams{
+			Now:           now,
+			OverdueBefore: overdueBefore(now, s.ResponseDays),
+			Fortnight:     now.Add(HalfFullWithin),
+			Soon:          now.Add(LapsingWithin),
+			FailedSince:   now.Add(-FailedEmailsWithin),
+		})
+		return err
 	})
 	if err != nil {
 		return ToDo{}, fmt.Errorf("count what needs doing: %w", err)

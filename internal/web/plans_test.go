@@ -1,0 +1,65 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// oneConnection builds the app's services on a pool of one connection of
+// the test's database, so a test can read that connection's prepared
+// statements.
+func oneConnection(t testing.TB, pool **pgxpool.Pool) deps {
+	return func(d *testDeps) {
+		cfg := d.Pool.Config()
+		cfg.MaxConns, cfg.MinConns = 1, 0
+		one, err := pgxpool.NewWithConfig(context.Background(), cfg)
+		require.NoError(t, err)
+		t.Cleanup(one.Close)
+		*pool = one
+		d.Services = newServices(t, one, d.Now)
+		d.Ready = one.Ping
+	}
+}
+
+// The manager's lists whose statements' generic plans are as good as plans
+// made for each request's parameters use them (internal/pgplan): planned
+// afresh on each visit, under the partnership's row-level security
+// policies, they cost more to plan than to run.
+func TestListsReuseTheirPlans(t *testing.T) {
+	t.Parallel()
+	var pool *pgxpool.Pool
+	a := setup(t, oneConnection(t, &pool))
+	a.newUser(t, "manager@example.org", managerAgency, "manager")
+	m := a.as(t, "manager@example.org")
+	const visits = 8
+	for range visits {
+		for _, page := range []string{"/admin", "/admin/prior-learning", "/admin/agencies"} {
+			resp, _ := m.get(page)
+			require.Equal(t, http.StatusOK, resp.StatusCode, page)
+		}
+	}
+	ctx := context.Background()
+	rows, err := pool.Query(ctx, `
+		SELECT substring(statement FROM '-- name: (\w+)'), generic_plans, custom_plans
+		FROM pg_prepared_statements WHERE statement LIKE '-- name: %'`)
+	require.NoError(t, err)
+	type plans struct{ generic, custom int64 }
+	seen := map[string]plans{}
+	for rows.Next() {
+		var name string
+		var p plans
+		require.NoError(t, rows.Scan(&name, &p.generic, &p.custom))
+		seen[name] = p
+	}
+	require.NoError(t, rows.Err())
+	for _, name := range []string{"HomeCounts", "CountPendingClaims", "PendingClaims", "CountAgencies", "ListAgencies"} {
+		require.Contains(t, seen, name)
+		assert.Zero(t, seen[name].custom, "%s planned for each visit", name)
+		assert.EqualValues(t, visits, seen[name].generic, "%s", name)
+	}
+}
