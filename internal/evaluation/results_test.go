@@ -3,10 +3,12 @@ package evaluation_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -323,4 +325,44 @@ func TestResultsOfASessionNobodyAnswered(t *testing.T) {
 	assert.Empty(t, r.Outcomes)
 	assert.Empty(t, r.Questions)
 	assert.Equal(t, "No one has rated their confidence on the learning outcomes yet.", r.ConfidenceSummary())
+}
+
+// A session's results are planned once per connection, not on every
+// request: each statement takes its sessions as an array, and PostgreSQL
+// would otherwise make a plan for each request's one session (under the
+// row-level security policies, planning cost four times what running did).
+func TestSessionResultsReuseTheirPlans(t *testing.T) {
+	t.Parallel()
+	d := newResultsData(t)
+	ctx := context.Background()
+	cfg := d.pool.Config().Copy()
+	cfg.MaxConns = 1 // one connection: its prepared statements are the ones read below
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	svc := evaluation.New(pool, nil, nil, func() time.Time { return managerNow }, nil)
+	for range 8 {
+		_, err := svc.SessionResults(d.manager, d.one)
+		require.NoError(t, err)
+		require.NoError(t, svc.WriteSessionCSV(d.manager, io.Discard, d.one))
+	}
+	rows, err := pool.Query(ctx, `
+		SELECT substring(statement FROM '-- name: (\w+)'), generic_plans, custom_plans
+		FROM pg_prepared_statements WHERE statement LIKE '-- name: %'`)
+	require.NoError(t, err)
+	type plans struct{ generic, custom int64 }
+	seen := map[string]plans{}
+	for rows.Next() {
+		var name string
+		var p plans
+		require.NoError(t, rows.Scan(&name, &p.generic, &p.custom))
+		seen[name] = p
+	}
+	require.NoError(t, rows.Err())
+	for _, name := range []string{"PlaceCounts", "AnsweredEvaluations", "AnsweredOutcomes", "AnsweredQuestions",
+		"ResultsFollowUps", "ResultsFollowUpOutcomes"} {
+		require.Contains(t, seen, name)
+		assert.Zero(t, seen[name].custom, "%s planned for each request", name)
+		assert.Equal(t, int64(16), seen[name].generic, "%s", name)
+	}
 }

@@ -177,6 +177,24 @@ func TestFindPages(t *testing.T) {
 	assert.Equal(t, people.Results{Page: 1}, r)
 }
 
+// A page is the next people by name, whatever order they joined in.
+func TestFindPagesByNameNotByJoining(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	for i := 30; i >= 1; i-- { // the last by name joined first
+		f.person(t, fmt.Sprintf("p%02d@example.org", i), fmt.Sprintf("Person %02d", i), &f.trust, "")
+	}
+	for _, agency := range []*int64{nil, &f.trust} {
+		r, err := f.svc.Find(f.ctx, people.Search{Query: "person", AgencyID: agency, Page: 2})
+		require.NoError(t, err)
+		var names []string
+		for _, p := range r.People {
+			names = append(names, p.FullName)
+		}
+		assert.Equal(t, []string{"Person 26", "Person 27", "Person 28", "Person 29", "Person 30"}, names)
+	}
+}
+
 // The coordinator's queries carry their agency: no search, page or ID can
 // reach another agency's people, unconfirmed people or erased ones.
 func TestAgencyScopeHolds(t *testing.T) {

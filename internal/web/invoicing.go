@@ -49,7 +49,9 @@ type invoicingPage struct {
 
 // invoicingPerPage is how many rows each list of the invoicing page shows at
 // once: the page, and its audited view, cost the same however much waits.
-const invoicingPerPage = 50
+// Twenty-five a list (each row is a checkbox with its payer, course, person
+// and amount, about a kilobyte): fifty made a page of both lists 100 KB.
+const invoicingPerPage = 25
 
 // Query parameters of the pages of each list.
 const (

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -229,4 +230,35 @@ func TestAPrivateProviderPaysAsItself(t *testing.T) {
 	assert.Equal(t, "The person", byPerson["Kim Tester"]["Payer type"])
 	assert.Equal(t, "kim@example.org", byPerson["Kim Tester"]["Billing contact email"])
 	assert.Equal(t, "", byPerson["Kim Tester"]["Purchase order"])
+}
+
+// Each list of the invoicing page shows 25 rows at a time, with the count
+// and total of every page, and GOV.UK pagination to the rest.
+func TestInvoicingListsTwentyFiveRowsAPage(t *testing.T) {
+	t.Parallel()
+	w := invoicingSetup(t) // three rows to invoice
+	ctx := context.Background()
+	_, err := w.pool.Exec(ctx, "UPDATE sessions SET capacity = 40 WHERE id = $1", w.session)
+	require.NoError(t, err)
+	for i := range 23 {
+		person := w.newUser(t, fmt.Sprintf("payer%02d@example.org", i), coordAgency)
+		booking := w.placeOn(t, w.session, person)
+		_, err := w.pool.Exec(ctx, `INSERT INTO payments (booking_id, method, amount_pence, status, purchase_order)
+			VALUES ($1, 'invoice', 8000, 'pending', 'PO-NHS-77')`, booking)
+		require.NoError(t, err)
+	}
+	m := w.as(t, "manager@example.org")
+	checkboxes := regexp.MustCompile(`<input class="govuk-checkboxes__input" id="[^"]*" name="rows" type="checkbox"`)
+
+	resp, page := m.get("/admin/invoicing")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, page, "To be invoiced (26)")
+	assert.Contains(t, page, "£2,070 in all, over several pages")
+	assert.Len(t, checkboxes.FindAllString(page, -1), 25)
+	assert.Contains(t, page, `href="/admin/invoicing?page=2"`)
+
+	resp, page = m.get("/admin/invoicing?page=2")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, page, "To be invoiced (26)")
+	assert.Len(t, checkboxes.FindAllString(page, -1), 1)
 }

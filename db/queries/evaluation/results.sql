@@ -56,7 +56,9 @@ CROSS JOIN LATERAL (
     WHERE b.session_id = s.id AND e.submitted_at IS NOT NULL
     OFFSET 0
 ) e
-LEFT JOIN agencies a ON a.id = e.agency_id
+-- each answer's agency by its key, in a lateral subquery: the statement's
+-- generic plan (see readResults) would otherwise hash every agency
+LEFT JOIN LATERAL (SELECT a.name, a.sector FROM agencies a WHERE a.id = e.agency_id OFFSET 0) a ON true
 WHERE s.id = ANY(@session_ids::bigint[])
 ORDER BY s.starts_at, e.submitted_at, e.booking_id;
 
@@ -108,7 +110,7 @@ CROSS JOIN LATERAL (
     WHERE b.session_id = si.id
     OFFSET 0
 ) f
-LEFT JOIN agencies a ON a.id = f.agency_id
+LEFT JOIN LATERAL (SELECT a.name FROM agencies a WHERE a.id = f.agency_id OFFSET 0) a ON true -- as AnsweredEvaluations
 ORDER BY f.submitted_at NULLS LAST, f.booking_id, f.respondent;
 
 -- name: ResultsFollowUpOutcomes :many
