@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pscp/booktraining/internal/pgplan"
+
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pscp/booktraining/internal/actor"
@@ -310,22 +312,17 @@ func courseSessions(ctx context.Context, q *evaluationdb.Queries, courseID int64
 }
 
 // readResults runs read in one read-only snapshot, so the counts and the
-// answers agree, with each statement's generic plan. The statements take
-// their sessions as an array, and the generic plan (priced for ten
-// sessions) always looked dearer than a plan made for the one session of a
-// session's page, so PostgreSQL planned each statement again on every
-// request: under the row-level security policies that cost 0.8 ms a
-// statement, four times what running it did, at any size of database. The
-// plans are the same either way (each session's places through their
+// answers agree, with each statement's generic plan (pgplan). The
+// statements take their sessions as an array, and the generic plan (priced
+// for ten sessions) always looked dearer than a plan made for the one
+// session of a session's page, so PostgreSQL planned each statement again
+// on every request: under the row-level security policies that cost 0.8 ms
+// a statement, four times what running it did, at any size of database.
+// The plans are the same either way (each session's places through their
 // index, in a lateral subquery), so they are made once per connection.
 func (s *Service) readResults(ctx context.Context, read func(q *evaluationdb.Queries) error) error {
-	return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{BeginQuery: resultsReadBegin},
-		func(tx pgx.Tx) error { return read(evaluationdb.New(tx)) })
+	return pgplan.Read(ctx, s.pool, func(tx pgx.Tx) error { return read(evaluationdb.New(tx)) })
 }
-
-// resultsReadBegin is sent as one simple-protocol message: no more round
-// trips than BEGIN alone.
-const resultsReadBegin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL plan_cache_mode = force_generic_plan"
 
 // answers are every answer given about a set of sessions, as read from the
 // database, for results and the CSV alike.
