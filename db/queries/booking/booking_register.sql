@@ -42,26 +42,29 @@ WHERE session_id = @session_id AND status = 'confirmed' AND attendance IS NULL
 RETURNING id;
 
 -- name: AgencyBookingsFor :many
--- An agency's bookings for its coordinator, in the page's groups (grp), at
--- most @per_group of each, so the page costs the same however many its
--- people have made: places and offers still to come and waiting places
--- (each with its place in the queue), soonest first; past places, late
--- cancellations and absences, newest first.
+-- An agency's bookings for its coordinator, in the page's groups (grp), a
+-- page of each (@per_group from @skip_rows) or of @only_group alone: places
+-- and offers still to come and waiting places (each with its place in the
+-- queue), soonest first; past places, late cancellations and absences,
+-- newest first. Each group is read in order from an index of the agency's
+-- bookings by their session's start (migration 00064), so a page costs the
+-- same however many bookings the agency has.
 (SELECT 'upcoming'::text AS grp, b.id, b.status, b.late, b.attendance, b.offer_expires_at,
         u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
         s.course_title, s.starts_at, s.ends_at, s.status AS session_status,
         v.name AS venue_name, v.online AS venue_online,
         (0)::int AS position
- FROM sessions s
- JOIN bookings b ON b.session_id = s.id
+ FROM bookings b
+ JOIN sessions s ON s.id = b.session_id
  JOIN users u ON u.id = b.user_id
  JOIN venues v ON v.id = s.venue_id
- WHERE b.agency_id = @agency_id AND s.starts_at > @now AND b.status IN ('confirmed', 'offered', 'awaiting_approval')
+ WHERE b.agency_id = @agency_id AND b.session_starts_at > @now AND b.status IN ('confirmed', 'offered', 'awaiting_approval')
    AND NOT (b.status = 'offered' AND b.offer_expires_at <= @now)
+   AND (@only_group::text = '' OR @only_group::text = 'upcoming')
    AND (@search::text = '' OR u.full_name ILIKE '%' || @search::text || '%' OR u.email ILIKE '%' || @search::text || '%'
       OR s.course_title ILIKE '%' || @search::text || '%')
- ORDER BY s.starts_at, u.full_name, b.id
- LIMIT @per_group)
+ ORDER BY b.session_starts_at, u.full_name, b.id
+ LIMIT @per_group OFFSET @skip_rows)
 UNION ALL
 (SELECT 'waiting'::text AS grp, b.id, b.status, b.late, b.attendance, b.offer_expires_at,
         u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
@@ -70,60 +73,64 @@ UNION ALL
         (SELECT count(*) FROM bookings w
          WHERE w.session_id = b.session_id AND w.status = 'waiting'
            AND (w.queue_position, w.id) <= (b.queue_position, b.id))::int AS position
- FROM sessions s
- JOIN bookings b ON b.session_id = s.id
+ FROM bookings b
+ JOIN sessions s ON s.id = b.session_id
  JOIN users u ON u.id = b.user_id
  JOIN venues v ON v.id = s.venue_id
- WHERE b.agency_id = @agency_id AND s.starts_at > @now AND b.status = 'waiting'
+ WHERE b.agency_id = @agency_id AND b.session_starts_at > @now AND b.status = 'waiting'
+   AND (@only_group::text = '' OR @only_group::text = 'waiting')
    AND (@search::text = '' OR u.full_name ILIKE '%' || @search::text || '%' OR u.email ILIKE '%' || @search::text || '%'
       OR s.course_title ILIKE '%' || @search::text || '%')
- ORDER BY s.starts_at, u.full_name, b.id
- LIMIT @per_group)
+ ORDER BY b.session_starts_at, u.full_name, b.id
+ LIMIT @per_group OFFSET @skip_rows)
 UNION ALL
 (SELECT 'past'::text AS grp, b.id, b.status, b.late, b.attendance, b.offer_expires_at,
         u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
         s.course_title, s.starts_at, s.ends_at, s.status AS session_status,
         v.name AS venue_name, v.online AS venue_online,
         (0)::int AS position
- FROM sessions s
- JOIN bookings b ON b.session_id = s.id
+ FROM bookings b
+ JOIN sessions s ON s.id = b.session_id
  JOIN users u ON u.id = b.user_id
  JOIN venues v ON v.id = s.venue_id
- WHERE b.agency_id = @agency_id AND s.starts_at <= @now AND b.status = 'confirmed'
+ WHERE b.agency_id = @agency_id AND b.session_starts_at <= @now AND b.status = 'confirmed'
+   AND (@only_group::text = '' OR @only_group::text = 'past')
    AND (@search::text = '' OR u.full_name ILIKE '%' || @search::text || '%' OR u.email ILIKE '%' || @search::text || '%'
       OR s.course_title ILIKE '%' || @search::text || '%')
- ORDER BY s.starts_at DESC, u.full_name, b.id
- LIMIT @per_group)
+ ORDER BY b.session_starts_at DESC, u.full_name, b.id
+ LIMIT @per_group OFFSET @skip_rows)
 UNION ALL
 (SELECT 'late'::text AS grp, b.id, b.status, b.late, b.attendance, b.offer_expires_at,
         u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
         s.course_title, s.starts_at, s.ends_at, s.status AS session_status,
         v.name AS venue_name, v.online AS venue_online,
         (0)::int AS position
- FROM sessions s
- JOIN bookings b ON b.session_id = s.id
+ FROM bookings b
+ JOIN sessions s ON s.id = b.session_id
  JOIN users u ON u.id = b.user_id
  JOIN venues v ON v.id = s.venue_id
  WHERE b.agency_id = @agency_id AND b.status = 'cancelled' AND b.late
+   AND (@only_group::text = '' OR @only_group::text = 'late')
    AND (@search::text = '' OR u.full_name ILIKE '%' || @search::text || '%' OR u.email ILIKE '%' || @search::text || '%'
       OR s.course_title ILIKE '%' || @search::text || '%')
- ORDER BY s.starts_at DESC, u.full_name, b.id
- LIMIT @per_group)
+ ORDER BY b.session_starts_at DESC, u.full_name, b.id
+ LIMIT @per_group OFFSET @skip_rows)
 UNION ALL
 (SELECT 'absent'::text AS grp, b.id, b.status, b.late, b.attendance, b.offer_expires_at,
         u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
         s.course_title, s.starts_at, s.ends_at, s.status AS session_status,
         v.name AS venue_name, v.online AS venue_online,
         (0)::int AS position
- FROM sessions s
- JOIN bookings b ON b.session_id = s.id
+ FROM bookings b
+ JOIN sessions s ON s.id = b.session_id
  JOIN users u ON u.id = b.user_id
  JOIN venues v ON v.id = s.venue_id
  WHERE b.agency_id = @agency_id AND b.attendance = 'absent'
+   AND (@only_group::text = '' OR @only_group::text = 'absent')
    AND (@search::text = '' OR u.full_name ILIKE '%' || @search::text || '%' OR u.email ILIKE '%' || @search::text || '%'
       OR s.course_title ILIKE '%' || @search::text || '%')
- ORDER BY s.starts_at DESC, u.full_name, b.id
- LIMIT @per_group);
+ ORDER BY b.session_starts_at DESC, u.full_name, b.id
+ LIMIT @per_group OFFSET @skip_rows);
 
 -- name: AgencyBookablePeople :many
 -- The people a coordinator may book (their agency's verified accounts) whose

@@ -259,16 +259,17 @@ const agencyBookingsFor = `-- name: AgencyBookingsFor :many
         s.course_title, s.starts_at, s.ends_at, s.status AS session_status,
         v.name AS venue_name, v.online AS venue_online,
         (0)::int AS position
- FROM sessions s
- JOIN bookings b ON b.session_id = s.id
+ FROM bookings b
+ JOIN sessions s ON s.id = b.session_id
  JOIN users u ON u.id = b.user_id
  JOIN venues v ON v.id = s.venue_id
- WHERE b.agency_id = $1 AND s.starts_at > $2 AND b.status IN ('confirmed', 'offered', 'awaiting_approval')
+ WHERE b.agency_id = $1 AND b.session_starts_at > $2 AND b.status IN ('confirmed', 'offered', 'awaiting_approval')
    AND NOT (b.status = 'offered' AND b.offer_expires_at <= $2)
-   AND ($3::text = '' OR u.full_name ILIKE '%' || $3::text || '%' OR u.email ILIKE '%' || $3::text || '%'
-      OR s.course_title ILIKE '%' || $3::text || '%')
- ORDER BY s.starts_at, u.full_name, b.id
- LIMIT $4)
+   AND ($3::text = '' OR $3::text = 'upcoming')
+   AND ($4::text = '' OR u.full_name ILIKE '%' || $4::text || '%' OR u.email ILIKE '%' || $4::text || '%'
+      OR s.course_title ILIKE '%' || $4::text || '%')
+ ORDER BY b.session_starts_at, u.full_name, b.id
+ LIMIT $6 OFFSET $5)
 UNION ALL
 (SELECT 'waiting'::text AS grp, b.id, b.status, b.late, b.attendance, b.offer_expires_at,
         u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
@@ -277,67 +278,73 @@ UNION ALL
         (SELECT count(*) FROM bookings w
          WHERE w.session_id = b.session_id AND w.status = 'waiting'
            AND (w.queue_position, w.id) <= (b.queue_position, b.id))::int AS position
- FROM sessions s
- JOIN bookings b ON b.session_id = s.id
+ FROM bookings b
+ JOIN sessions s ON s.id = b.session_id
  JOIN users u ON u.id = b.user_id
  JOIN venues v ON v.id = s.venue_id
- WHERE b.agency_id = $1 AND s.starts_at > $2 AND b.status = 'waiting'
-   AND ($3::text = '' OR u.full_name ILIKE '%' || $3::text || '%' OR u.email ILIKE '%' || $3::text || '%'
-      OR s.course_title ILIKE '%' || $3::text || '%')
- ORDER BY s.starts_at, u.full_name, b.id
- LIMIT $4)
+ WHERE b.agency_id = $1 AND b.session_starts_at > $2 AND b.status = 'waiting'
+   AND ($3::text = '' OR $3::text = 'waiting')
+   AND ($4::text = '' OR u.full_name ILIKE '%' || $4::text || '%' OR u.email ILIKE '%' || $4::text || '%'
+      OR s.course_title ILIKE '%' || $4::text || '%')
+ ORDER BY b.session_starts_at, u.full_name, b.id
+ LIMIT $6 OFFSET $5)
 UNION ALL
 (SELECT 'past'::text AS grp, b.id, b.status, b.late, b.attendance, b.offer_expires_at,
         u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
         s.course_title, s.starts_at, s.ends_at, s.status AS session_status,
         v.name AS venue_name, v.online AS venue_online,
         (0)::int AS position
- FROM sessions s
- JOIN bookings b ON b.session_id = s.id
+ FROM bookings b
+ JOIN sessions s ON s.id = b.session_id
  JOIN users u ON u.id = b.user_id
  JOIN venues v ON v.id = s.venue_id
- WHERE b.agency_id = $1 AND s.starts_at <= $2 AND b.status = 'confirmed'
-   AND ($3::text = '' OR u.full_name ILIKE '%' || $3::text || '%' OR u.email ILIKE '%' || $3::text || '%'
-      OR s.course_title ILIKE '%' || $3::text || '%')
- ORDER BY s.starts_at DESC, u.full_name, b.id
- LIMIT $4)
+ WHERE b.agency_id = $1 AND b.session_starts_at <= $2 AND b.status = 'confirmed'
+   AND ($3::text = '' OR $3::text = 'past')
+   AND ($4::text = '' OR u.full_name ILIKE '%' || $4::text || '%' OR u.email ILIKE '%' || $4::text || '%'
+      OR s.course_title ILIKE '%' || $4::text || '%')
+ ORDER BY b.session_starts_at DESC, u.full_name, b.id
+ LIMIT $6 OFFSET $5)
 UNION ALL
 (SELECT 'late'::text AS grp, b.id, b.status, b.late, b.attendance, b.offer_expires_at,
         u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
         s.course_title, s.starts_at, s.ends_at, s.status AS session_status,
         v.name AS venue_name, v.online AS venue_online,
         (0)::int AS position
- FROM sessions s
- JOIN bookings b ON b.session_id = s.id
+ FROM bookings b
+ JOIN sessions s ON s.id = b.session_id
  JOIN users u ON u.id = b.user_id
  JOIN venues v ON v.id = s.venue_id
  WHERE b.agency_id = $1 AND b.status = 'cancelled' AND b.late
-   AND ($3::text = '' OR u.full_name ILIKE '%' || $3::text || '%' OR u.email ILIKE '%' || $3::text || '%'
-      OR s.course_title ILIKE '%' || $3::text || '%')
- ORDER BY s.starts_at DESC, u.full_name, b.id
- LIMIT $4)
+   AND ($3::text = '' OR $3::text = 'late')
+   AND ($4::text = '' OR u.full_name ILIKE '%' || $4::text || '%' OR u.email ILIKE '%' || $4::text || '%'
+      OR s.course_title ILIKE '%' || $4::text || '%')
+ ORDER BY b.session_starts_at DESC, u.full_name, b.id
+ LIMIT $6 OFFSET $5)
 UNION ALL
 (SELECT 'absent'::text AS grp, b.id, b.status, b.late, b.attendance, b.offer_expires_at,
         u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
         s.course_title, s.starts_at, s.ends_at, s.status AS session_status,
         v.name AS venue_name, v.online AS venue_online,
         (0)::int AS position
- FROM sessions s
- JOIN bookings b ON b.session_id = s.id
+ FROM bookings b
+ JOIN sessions s ON s.id = b.session_id
  JOIN users u ON u.id = b.user_id
  JOIN venues v ON v.id = s.venue_id
  WHERE b.agency_id = $1 AND b.attendance = 'absent'
-   AND ($3::text = '' OR u.full_name ILIKE '%' || $3::text || '%' OR u.email ILIKE '%' || $3::text || '%'
-      OR s.course_title ILIKE '%' || $3::text || '%')
- ORDER BY s.starts_at DESC, u.full_name, b.id
- LIMIT $4)
+   AND ($3::text = '' OR $3::text = 'absent')
+   AND ($4::text = '' OR u.full_name ILIKE '%' || $4::text || '%' OR u.email ILIKE '%' || $4::text || '%'
+      OR s.course_title ILIKE '%' || $4::text || '%')
+ ORDER BY b.session_starts_at DESC, u.full_name, b.id
+ LIMIT $6 OFFSET $5)
 `
 
 type AgencyBookingsForParams struct {
-	AgencyID *int64
-	Now      time.Time
-	Search   string
-	PerGroup int32
+	AgencyID  *int64
+	Now       time.Time
+	OnlyGroup string
+	Search    string
+	SkipRows  int32
+	PerGroup  int32
 }
 
 type AgencyBookingsForRow struct {
@@ -359,16 +366,20 @@ type AgencyBookingsForRow struct {
 	Position       int32
 }
 
-// An agency's bookings for its coordinator, in the page's groups (grp), at
-// most @per_group of each, so the page costs the same however many its
-// people have made: places and offers still to come and waiting places
-// (each with its place in the queue), soonest first; past places, late
-// cancellations and absences, newest first.
+// An agency's bookings for its coordinator, in the page's groups (grp), a
+// page of each (@per_group from @skip_rows) or of @only_group alone: places
+// and offers still to come and waiting places (each with its place in the
+// queue), soonest first; past places, late cancellations and absences,
+// newest first. Each group is read in order from an index of the agency's
+// bookings by their session's start (migration 00064), so a page costs the
+// same however many bookings the agency has.
 func (q *Queries) AgencyBookingsFor(ctx context.Context, arg AgencyBookingsForParams) ([]AgencyBookingsForRow, error) {
 	rows, err := q.db.Query(ctx, agencyBookingsFor,
 		arg.AgencyID,
 		arg.Now,
+		arg.OnlyGroup,
 		arg.Search,
+		arg.SkipRows,
 		arg.PerGroup,
 	)
 	if err != nil {
