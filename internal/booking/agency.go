@@ -276,6 +276,24 @@ func (s *Service) AgencyCourses(ctx context.Context) ([]OpenCourse, error) {
 	return out, nil
 }
 
+// AgencyCourse returns one course of AgencyCourses, or ErrNotBookable
+// when it has no session open for booking to the coordinator's agency.
+func (s *Service) AgencyCourse(ctx context.Context, courseID int64) (OpenCourse, error) {
+	agencyID, err := coordinatorAgency(ctx)
+	if err != nil {
+		return OpenCourse{}, err
+	}
+	r, err := bookingdb.New(s.pool).AgencyBookableCourse(ctx, bookingdb.AgencyBookableCourseParams{
+		CourseID: courseID, Now: s.now(), AgencyID: &agencyID,
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return OpenCourse{}, ErrNotBookable
+	} else if err != nil {
+		return OpenCourse{}, fmt.Errorf("course %d open to agency %d: %w", courseID, agencyID, err)
+	}
+	return OpenCourse{ID: r.ID, Title: r.Title, Sessions: int(r.Sessions), Next: r.NextStartsAt}, nil
+}
+
 // AgencySessions returns a page (from 1) of perPage sessions of a course
 // open for booking to the coordinator's agency, soonest first: published
 // sessions before their cut-off, open to everyone or closed to that agency;

@@ -144,80 +144,66 @@ type StaffTraining struct {
 // StaffTraining lists the training records of the people of agencyID now
 // (not erased), by name and then date, for the agency's safeguarding
 // self-assessment (the section 11 audit). A coordinator may ask for their
-// own agency only. The export streams them instead (StartStaffTraining).
+// own agency only. The export streams them instead (StaffPeople, then
+// EachStaffTraining).
 func (s *Service) StaffTraining(ctx context.Context, agencyID int64) ([]StaffTraining, error) {
-	x, err := s.StartStaffTraining(ctx, agencyID)
+	people, err := s.StaffPeople(ctx, agencyID)
 	if err != nil {
 		return nil, err
 	}
 	var out []StaffTraining
-	err = x.Each(ctx, func(t StaffTraining) error {
+	err = s.EachStaffTraining(ctx, agencyID, people, func(t StaffTraining) error {
 		out = append(out, t)
 		return nil
 	})
 	return out, err
 }
 
-// StaffTrainingExport is an agency's staff training records being read in
-// one snapshot: first who its people are (People, by name, for the audit
-// log before anything is shown), then their records, a batch of people at
-// a time, so thousands of people take the memory of one batch and each
-// batch's SQL costs what it returns.
-type StaffTrainingExport struct {
-	People   []int64
-	agencyID int64
-	tx       pgx.Tx
+// StaffPeople returns the people of agencyID now (not erased), by name:
+// whose training records EachStaffTraining lists, known before any is
+// shown (for the audit log).
+func (s *Service) StaffPeople(ctx context.Context, agencyID int64) ([]int64, error) {
+	if err := mayReadAgency(ctx, agencyID); err != nil {
+		return nil, err
+	}
+	people, err := reportdb.New(s.pool).AgencyStaffPeople(ctx, agencyID)
+	if err != nil {
+		return nil, fmt.Errorf("people of agency %d: %w", agencyID, err)
+	}
+	return people, nil
 }
 
 // staffTrainingBatch is how many people's records are read at once.
 const staffTrainingBatch = 200
 
-// StartStaffTraining begins reading the training records of the people of
-// agencyID now (see StaffTraining). The caller must end it, by Each or
-// Close, with a ctx that lasts until then.
-func (s *Service) StartStaffTraining(ctx context.Context, agencyID int64) (*StaffTrainingExport, error) {
+// EachStaffTraining calls fn with the training records of people (from
+// StaffPeople), by name and then date, stopping at fn's first error. Those
+// who have left agencyID or been erased since are left out, so no one is
+// listed who was not in people. The records are read a batch of people at a
+// time in one snapshot: thousands of people take the memory of one batch,
+// and each batch's SQL costs what it returns.
+func (s *Service) EachStaffTraining(ctx context.Context, agencyID int64, people []int64, fn func(StaffTraining) error) error {
 	if err := mayReadAgency(ctx, agencyID); err != nil {
-		return nil, err
+		return err
 	}
-	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{BeginQuery: readBegin})
-	if err != nil {
-		return nil, fmt.Errorf("staff training records of agency %d: %w", agencyID, err)
-	}
-	people, err := reportdb.New(tx).AgencyStaffPeople(ctx, agencyID)
-	if err != nil {
-		_ = tx.Rollback(ctx)
-		return nil, fmt.Errorf("staff training records of agency %d: people: %w", agencyID, err)
-	}
-	return &StaffTrainingExport{People: people, agencyID: agencyID, tx: tx}, nil
-}
-
-// Each calls fn with each record, by name and then date, and ends the
-// export; it stops at fn's first error and returns it.
-func (x *StaffTrainingExport) Each(ctx context.Context, fn func(StaffTraining) error) error {
-	defer x.Close(ctx)
-	q := reportdb.New(x.tx)
-	for from := 0; from < len(x.People); from += staffTrainingBatch {
-		rows, err := q.AgencyStaffTraining(ctx, reportdb.AgencyStaffTrainingParams{
-			AgencyID: x.agencyID, People: x.People[from:min(from+staffTrainingBatch, len(x.People))],
-		})
-		if err != nil {
-			return fmt.Errorf("staff training records of agency %d: %w", x.agencyID, err)
-		}
-		for _, r := range rows {
-			t := StaffTraining{UserID: r.UserID, Name: r.FullName, Email: r.Email, JobTitle: r.JobTitle}
-			if r.Attended {
-				t.Course, t.Level, t.StartsAt, t.Minutes, t.CertificateCode = r.CourseTitle, int(r.Level), r.StartsAt, r.Minutes, r.CertificateCode
+	return s.read(ctx, func(q *reportdb.Queries) error {
+		for from := 0; from < len(people); from += staffTrainingBatch {
+			rows, err := q.AgencyStaffTraining(ctx, reportdb.AgencyStaffTrainingParams{
+				AgencyID: agencyID, People: people[from:min(from+staffTrainingBatch, len(people))],
+			})
+			if err != nil {
+				return fmt.Errorf("staff training records of agency %d: %w", agencyID, err)
 			}
-			if err := fn(t); err != nil {
-				return err
+			for _, r := range rows {
+				t := StaffTraining{UserID: r.UserID, Name: r.FullName, Email: r.Email, JobTitle: r.JobTitle}
+				if r.Attended {
+					t.Course, t.Level, t.StartsAt, t.Minutes, t.CertificateCode = r.CourseTitle, int(r.Level), r.StartsAt, r.Minutes, r.CertificateCode
+				}
+				if err := fn(t); err != nil {
+					return err
+				}
 			}
 		}
-	}
-	return nil
-}
-
-// Close ends the export, read or not (a read-only snapshot: nothing to
-// commit).
-func (x *StaffTrainingExport) Close(ctx context.Context) {
-	_ = x.tx.Rollback(ctx)
+		return nil
+	})
 }

@@ -216,15 +216,14 @@ func (a *app) chooseCourseOrSession(c *fiber.Ctx, d *agencyBookPage, v *validati
 	if v != nil {
 		d.fieldErrors = fieldErrors{v}
 	}
-	courses, err := a.deps.Bookings.AgencyCourses(ctx)
-	if err != nil {
-		return err
-	}
 	if course := c.Query(fieldAgencyCourse); course != "" {
-		id, _ := strconv.ParseInt(course, 10, 64)
-		for i := range courses {
-			if courses[i].ID == id {
-				d.Course = &courses[i]
+		// The chosen course alone is read, not every course's sessions.
+		if id, err := strconv.ParseInt(course, 10, 64); err == nil && id > 0 {
+			oc, err := a.deps.Bookings.AgencyCourse(ctx, id)
+			if err == nil {
+				d.Course = &oc
+			} else if !errors.Is(err, booking.ErrNotBookable) {
+				return err
 			}
 		}
 		if d.Course == nil {
@@ -235,8 +234,11 @@ func (a *app) chooseCourseOrSession(c *fiber.Ctx, d *agencyBookPage, v *validati
 			v.Add(fieldAgencyCourse, "That course has no sessions open for booking. Select another course")
 		}
 	}
+	var err error
 	if d.Course == nil {
-		d.Courses = courses
+		if d.Courses, err = a.deps.Bookings.AgencyCourses(ctx); err != nil {
+			return err
+		}
 		return a.renderForm(c, "agency/bookings-new", "Choose a course", d, v)
 	}
 	page := max(c.QueryInt("page", 1), 1)

@@ -217,35 +217,32 @@ func (a *app) agencyReportCSV(c *fiber.Ctx) error {
 // staffTrainingCSV sends the training records of the coordinator's
 // agency's people, for the section 11 audit, streamed: each batch of people
 // is written as it is read. It names them, so it is audited as a view of
-// their data before any is sent.
+// their data before any is sent, and lists no one else.
 func (a *app) staffTrainingCSV(c *fiber.Ctx) error {
 	u := currentUser(c)
 	if u.AgencyID == nil || u.AgencyUnlisted {
 		return fiber.ErrNotFound
 	}
-	// The body is written after this handler returns, when the request's
-	// context has ended: the export has a context of its own, as long.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.UserContext()), a.deps.RequestTimeout)
-	x, err := a.deps.Reports.StartStaffTraining(ctx, *u.AgencyID)
+	people, err := a.deps.Reports.StaffPeople(c.UserContext(), *u.AgencyID)
 	if err != nil {
-		cancel()
 		return err
 	}
 	if err := a.auditView(c, account.Coordinator, audit.View{What: "their agency's staff training records (CSV)",
-		AgencyID: u.AgencyID, People: x.People}); err != nil {
-		x.Close(ctx)
-		cancel()
+		AgencyID: u.AgencyID, People: people}); err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="staff-training-`+london.ISODate(a.deps.Now())+`.csv"`)
-	log := a.deps.Logger
+	// The body is written after this handler returns, when the request's
+	// context has ended: the export has a context of its own, as long.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.UserContext()), a.deps.RequestTimeout)
+	svc, agencyID, log := a.deps.Reports, *u.AgencyID, a.deps.Logger
 	c.Context().SetBodyStreamWriter(func(out *bufio.Writer) {
 		defer cancel()
 		w := csv.NewWriter(out)
 		_ = w.Write([]string{"Name", "Email address", "Job title", "Course", "Level", "Date", "Hours", "Certificate"})
 		n := 0
-		err := x.Each(ctx, func(r report.StaffTraining) error {
+		err := svc.EachStaffTraining(ctx, agencyID, people, func(r report.StaffTraining) error {
 			line := []string{csvSafe(r.Name), csvSafe(r.Email), csvSafe(r.JobTitle), "", "", "", "", ""}
 			if r.Course != "" {
 				line[3], line[4], line[5] = csvSafe(r.Course), strconv.Itoa(r.Level), london.ISODate(r.StartsAt)
