@@ -174,7 +174,7 @@ func (s *Service) StaffPeople(ctx context.Context, agencyID int64) ([]int64, err
 }
 
 // staffTrainingBatch is how many people's records are read at once.
-const staffTrainingBatch = 200
+const staffTrainingBatch = 500
 
 // EachStaffTraining calls fn with the training records of people (from
 // StaffPeople), by name and then date, stopping at fn's first error. Those

@@ -164,14 +164,14 @@ func TestStaffTrainingRecordsOfALargeAgency(t *testing.T) {
 	coordinator := actor.With(f.ctx, actor.Actor{ID: 9, Coordinator: true, AgencyID: &health, Verified: true})
 	f.exec(`
 		INSERT INTO users (email, full_name, job_title, agency_id, password_hash, email_verified_at)
-		SELECT 'many-' || n || '@example.org', 'Many ' || lpad(n::text, 3, '0'), 'Nurse', $1, '!', now()
-		FROM generate_series(1, 450) n`, f.health)
+		SELECT 'many-' || n || '@example.org', 'Many ' || lpad(n::text, 4, '0'), 'Nurse', $1, '!', now()
+		FROM generate_series(1, 1100) n`, f.health)
 	var want []int64
 	rows, err := f.pool.Query(f.ctx, `SELECT id FROM users WHERE agency_id = $1 AND erased_at IS NULL ORDER BY full_name, id`, f.health)
 	require.NoError(t, err)
 	want, err = pgx.CollectRows(rows, pgx.RowTo[int64])
 	require.NoError(t, err)
-	require.Greater(t, len(want), 400)
+	require.Greater(t, len(want), 1000)
 
 	records, err := f.svc.StaffTraining(coordinator, f.health)
 	require.NoError(t, err)
