@@ -5,8 +5,9 @@
 -- sorted them (20,000 for the large agency at 100x, 50 ms), or walked the
 -- sessions in order looking for the agency's (134 ms for its few absences).
 -- Each booking now carries its session's start (session_starts_at), kept by
--- triggers wherever it can change: the booking made or moved to another
--- session, the session moved. Indexes by agency and start give each group
+-- triggers wherever it can change: the booking made, the session moved (a
+-- booking never moves to another session: bookings_count_seats, migration
+-- 00046, refuses it). Indexes by agency and start give each group
 -- its page in order; the waiting places, late cancellations and absences,
 -- a few in each hundred, have partial indexes of their own.
 --
@@ -35,9 +36,6 @@ END $$;
 -- +goose StatementEnd
 CREATE TRIGGER bookings_session_starts_at_insert BEFORE INSERT ON bookings
     FOR EACH ROW EXECUTE FUNCTION bookings_set_session_starts_at();
-CREATE TRIGGER bookings_session_starts_at_update BEFORE UPDATE OF session_id ON bookings
-    FOR EACH ROW WHEN (OLD.session_id IS DISTINCT FROM NEW.session_id)
-    EXECUTE FUNCTION bookings_set_session_starts_at();
 
 -- +goose StatementBegin
 -- A session moved: its bookings follow.
@@ -78,7 +76,6 @@ DROP INDEX bookings_agency_waiting_starts_idx;
 DROP INDEX bookings_agency_starts_idx;
 DROP TRIGGER sessions_bookings_follow_start ON sessions;
 DROP FUNCTION sessions_bookings_follow_start();
-DROP TRIGGER bookings_session_starts_at_update ON bookings;
 DROP TRIGGER bookings_session_starts_at_insert ON bookings;
 DROP FUNCTION bookings_set_session_starts_at();
 ALTER TABLE bookings DROP COLUMN session_starts_at;
