@@ -20,6 +20,31 @@ type AgencyFilter struct {
 	// Search matches part of a person's name or email address, or of the
 	// course's title; "" matches everything.
 	Search string
+	// Group, when not "", lists that group alone, a page of AgencyPageSize
+	// at a time (Page from 1); "" lists the first AgencyPreviewSize of each.
+	Group AgencyGroup
+	Page  int
+}
+
+// AgencyGroup is one of the groups of a coordinator's list of bookings.
+type AgencyGroup string
+
+// The groups of AgencyList, as the page's links name them.
+const (
+	GroupUpcoming          AgencyGroup = "upcoming"
+	GroupWaiting           AgencyGroup = "waiting"
+	GroupPast              AgencyGroup = "past"
+	GroupLateCancellations AgencyGroup = "late-cancellations"
+	GroupNonAttendance     AgencyGroup = "non-attendance"
+)
+
+// AgencyGroups are the groups in the order the page lists them.
+var AgencyGroups = []AgencyGroup{GroupUpcoming, GroupWaiting, GroupPast, GroupLateCancellations, GroupNonAttendance}
+
+// agencyGroupRows names each group as AgencyBookingsFor does.
+var agencyGroupRows = map[AgencyGroup]string{
+	GroupUpcoming: "upcoming", GroupWaiting: "waiting", GroupPast: "past",
+	GroupLateCancellations: "late", GroupNonAttendance: "absent",
 }
 
 // AgencyBooking is one booking on a coordinator's list.
@@ -40,23 +65,43 @@ type AgencyBooking struct {
 	Online         bool
 }
 
-// AgencyList is an agency's bookings as its coordinator sees them. A
-// booking may be in more than one group: a past place missed is both Past
-// and NonAttendance.
+// AgencyList is an agency's bookings as its coordinator sees them: the
+// first few of each group, or a page of one. A booking may be in more than
+// one group: a past place missed is both Past and NonAttendance.
 type AgencyList struct {
 	Upcoming          []AgencyBooking // confirmed places and open offers, soonest first
 	Waiting           []AgencyBooking // waiting lists of sessions still to come, soonest first
 	Past              []AgencyBooking // places on sessions that have started, newest first
 	LateCancellations []AgencyBooking // newest first
 	NonAttendance     []AgencyBooking // marked absent on the register, newest first
-	// More says which groups hold more than AgencyGroupSize bookings: only
-	// the first AgencyGroupSize are listed (a search finds the others).
+	// More says which groups hold more bookings after those listed.
 	More struct{ Upcoming, Waiting, Past, LateCancellations, NonAttendance bool }
 }
 
-// AgencyGroupSize is how many bookings each group of AgencyList holds at
-// most, so the page costs the same however many bookings an agency has.
-const AgencyGroupSize = 100
+// Group returns one group's bookings and whether more follow them.
+func (l AgencyList) Group(g AgencyGroup) (bookings []AgencyBooking, more bool) {
+	switch g {
+	case GroupUpcoming:
+		return l.Upcoming, l.More.Upcoming
+	case GroupWaiting:
+		return l.Waiting, l.More.Waiting
+	case GroupPast:
+		return l.Past, l.More.Past
+	case GroupLateCancellations:
+		return l.LateCancellations, l.More.LateCancellations
+	case GroupNonAttendance:
+		return l.NonAttendance, l.More.NonAttendance
+	}
+	return nil, false
+}
+
+// AgencyPreviewSize is how many bookings of each group AgencyList holds
+// when all groups are listed, and AgencyPageSize how many of one group it
+// holds a page: the page costs the same however many bookings an agency has.
+const (
+	AgencyPreviewSize = 10
+	AgencyPageSize    = 25
+)
 
 // likePattern escapes the wildcards of ILIKE in typed text.
 func likePattern(s string) string {
@@ -73,9 +118,18 @@ func (s *Service) AgencyBookings(ctx context.Context, f AgencyFilter) (AgencyLis
 	if len([]rune(search)) > 100 {
 		search = string([]rune(search)[:100])
 	}
+	size, skip, only := AgencyPreviewSize, 0, ""
+	if f.Group != "" {
+		var ok bool
+		if only, ok = agencyGroupRows[f.Group]; !ok {
+			return AgencyList{}, fmt.Errorf("bookings of agency %d: %w", *who.AgencyID, ErrNotFound)
+		}
+		size, skip = AgencyPageSize, max(f.Page-1, 0)*AgencyPageSize
+	}
 	now := s.now()
 	rows, err := bookingdb.New(s.pool).AgencyBookingsFor(ctx, bookingdb.AgencyBookingsForParams{
-		AgencyID: who.AgencyID, Now: now, Search: likePattern(search), PerGroup: AgencyGroupSize + 1,
+		AgencyID: who.AgencyID, Now: now, Search: likePattern(search), OnlyGroup: only,
+		PerGroup: int32(size + 1), SkipRows: int32(skip),
 	})
 	if err != nil {
 		return AgencyList{}, fmt.Errorf("bookings of agency %d: %w", *who.AgencyID, err)
@@ -96,7 +150,7 @@ func (s *Service) AgencyBookings(ctx context.Context, f AgencyFilter) (AgencyLis
 		if !ok {
 			return AgencyList{}, fmt.Errorf("bookings of agency %d: unknown group %q", *who.AgencyID, r.Grp)
 		}
-		if len(*g.list) == AgencyGroupSize {
+		if len(*g.list) == size {
 			*g.more = true
 			continue
 		}
@@ -220,6 +274,24 @@ func (s *Service) AgencyCourses(ctx context.Context) ([]OpenCourse, error) {
 		out[i] = OpenCourse{ID: r.ID, Title: r.Title, Sessions: int(r.Sessions), Next: r.NextStartsAt}
 	}
 	return out, nil
+}
+
+// AgencyCourse returns one course of AgencyCourses, or ErrNotBookable
+// when it has no session open for booking to the coordinator's agency.
+func (s *Service) AgencyCourse(ctx context.Context, courseID int64) (OpenCourse, error) {
+	agencyID, err := coordinatorAgency(ctx)
+	if err != nil {
+		return OpenCourse{}, err
+	}
+	r, err := bookingdb.New(s.pool).AgencyBookableCourse(ctx, bookingdb.AgencyBookableCourseParams{
+		CourseID: courseID, Now: s.now(), AgencyID: &agencyID,
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return OpenCourse{}, ErrNotBookable
+	} else if err != nil {
+		return OpenCourse{}, fmt.Errorf("course %d open to agency %d: %w", courseID, agencyID, err)
+	}
+	return OpenCourse{ID: r.ID, Title: r.Title, Sessions: int(r.Sessions), Next: r.NextStartsAt}, nil
 }
 
 // AgencySessions returns a page (from 1) of perPage sessions of a course

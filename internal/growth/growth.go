@@ -71,7 +71,7 @@ var HIPS = Size{
 
 // Version changes whenever Grow's output does, so a database cached from an
 // older fill is never reused.
-const Version = 11
+const Version = 12
 
 // Grow adds s to a database that holds the demo seed (its courses and an
 // online venue), dated around now. It needs a role that may set
@@ -223,7 +223,8 @@ var statements = []statement{
 		     se AS (SELECT id, starts_at, status, row_number() OVER (ORDER BY id) AS n FROM sessions
 		            WHERE meeting_url LIKE 'https://meet.example.org/grown-%')
 		INSERT INTO bookings (session_id, user_id, agency_id, status, booked_by, policy_agreed_at, confirmed_at,
-		                      ended_at, late, waiting_since, attendance, created_at, updated_at)
+		                      ended_at, late, waiting_since, attendance, created_at, updated_at,
+		                      session_starts_at) -- the trigger's work (migration 00064): triggers are off here
 		SELECT se.id, u.id, u.agency_id, b.status, u.id, se.starts_at - interval '20 days',
 		       CASE WHEN b.status IN ('confirmed', 'cancelled') THEN se.starts_at - interval '20 days' END,
 		       CASE WHEN b.status = 'cancelled' AND b.late THEN se.starts_at - interval '1 day'
@@ -233,7 +234,8 @@ var statements = []statement{
 		       CASE WHEN b.status = 'waiting' THEN se.starts_at - interval '15 days' END,
 		       CASE WHEN b.status <> 'confirmed' OR se.status <> 'completed' THEN NULL
 		            WHEN (se.n + k) % 10 = 5 THEN 'absent' WHEN (se.n + k) % 10 = 7 THEN 'late' ELSE 'attended' END,
-		       se.starts_at - interval '20 days', se.starts_at - interval '20 days'
+		       se.starts_at - interval '20 days', se.starts_at - interval '20 days',
+		       se.starts_at
 		FROM se, pc, generate_series(1, @per_session::int) k,
 		     -- With several partnerships, each round through the people
 		     -- starts a session later, so that a person's places fall in

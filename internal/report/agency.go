@@ -144,26 +144,66 @@ type StaffTraining struct {
 // StaffTraining lists the training records of the people of agencyID now
 // (not erased), by name and then date, for the agency's safeguarding
 // self-assessment (the section 11 audit). A coordinator may ask for their
-// own agency only.
+// own agency only. The export streams them instead (StaffPeople, then
+// EachStaffTraining).
 func (s *Service) StaffTraining(ctx context.Context, agencyID int64) ([]StaffTraining, error) {
+	people, err := s.StaffPeople(ctx, agencyID)
+	if err != nil {
+		return nil, err
+	}
+	var out []StaffTraining
+	err = s.EachStaffTraining(ctx, agencyID, people, func(t StaffTraining) error {
+		out = append(out, t)
+		return nil
+	})
+	return out, err
+}
+
+// StaffPeople returns the people of agencyID now (not erased), by name:
+// whose training records EachStaffTraining lists, known before any is
+// shown (for the audit log).
+func (s *Service) StaffPeople(ctx context.Context, agencyID int64) ([]int64, error) {
 	if err := mayReadAgency(ctx, agencyID); err != nil {
 		return nil, err
 	}
-	var rows []reportdb.AgencyStaffTrainingRow
-	err := s.read(ctx, func(q *reportdb.Queries) (err error) {
-		rows, err = q.AgencyStaffTraining(ctx, agencyID)
-		return err
-	})
+	people, err := reportdb.New(s.pool).AgencyStaffPeople(ctx, agencyID)
 	if err != nil {
-		return nil, fmt.Errorf("staff training records of agency %d: %w", agencyID, err)
+		return nil, fmt.Errorf("people of agency %d: %w", agencyID, err)
 	}
-	out := make([]StaffTraining, 0, len(rows))
-	for _, r := range rows {
-		t := StaffTraining{UserID: r.UserID, Name: r.FullName, Email: r.Email, JobTitle: r.JobTitle}
-		if r.Attended {
-			t.Course, t.Level, t.StartsAt, t.Minutes, t.CertificateCode = r.CourseTitle, int(r.Level), r.StartsAt, r.Minutes, r.CertificateCode
+	return people, nil
+}
+
+// staffTrainingBatch is how many people's records are read at once.
+const staffTrainingBatch = 500
+
+// EachStaffTraining calls fn with the training records of people (from
+// StaffPeople), by name and then date, stopping at fn's first error. Those
+// who have left agencyID or been erased since are left out, so no one is
+// listed who was not in people. The records are read a batch of people at a
+// time in one snapshot: thousands of people take the memory of one batch,
+// and each batch's SQL costs what it returns.
+func (s *Service) EachStaffTraining(ctx context.Context, agencyID int64, people []int64, fn func(StaffTraining) error) error {
+	if err := mayReadAgency(ctx, agencyID); err != nil {
+		return err
+	}
+	return s.read(ctx, func(q *reportdb.Queries) error {
+		for from := 0; from < len(people); from += staffTrainingBatch {
+			rows, err := q.AgencyStaffTraining(ctx, reportdb.AgencyStaffTrainingParams{
+				AgencyID: agencyID, People: people[from:min(from+staffTrainingBatch, len(people))],
+			})
+			if err != nil {
+				return fmt.Errorf("staff training records of agency %d: %w", agencyID, err)
+			}
+			for _, r := range rows {
+				t := StaffTraining{UserID: r.UserID, Name: r.FullName, Email: r.Email, JobTitle: r.JobTitle}
+				if r.Attended {
+					t.Course, t.Level, t.StartsAt, t.Minutes, t.CertificateCode = r.CourseTitle, int(r.Level), r.StartsAt, r.Minutes, r.CertificateCode
+				}
+				if err := fn(t); err != nil {
+					return err
+				}
+			}
 		}
-		out = append(out, t)
-	}
-	return out, nil
+		return nil
+	})
 }

@@ -3,6 +3,8 @@ package report_test
 import (
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -150,4 +152,35 @@ func TestStaffTrainingRecords(t *testing.T) {
 	practitioner := actor.With(f.ctx, actor.Actor{ID: 10, AgencyID: &health, Verified: true})
 	_, err = f.svc.StaffTraining(practitioner, f.health)
 	assert.ErrorIs(t, err, report.ErrForbidden)
+}
+
+// An agency of more people than one batch of the export reads at once is
+// listed whole, each person once with their places after them, in name
+// order across the batches.
+func TestStaffTrainingRecordsOfALargeAgency(t *testing.T) {
+	t.Parallel()
+	f := newBoard(t)
+	health := f.health
+	coordinator := actor.With(f.ctx, actor.Actor{ID: 9, Coordinator: true, AgencyID: &health, Verified: true})
+	f.exec(`
+		INSERT INTO users (email, full_name, job_title, agency_id, password_hash, email_verified_at)
+		SELECT 'many-' || n || '@example.org', 'Many ' || lpad(n::text, 4, '0'), 'Nurse', $1, '!', now()
+		FROM generate_series(1, 1100) n`, f.health)
+	var want []int64
+	rows, err := f.pool.Query(f.ctx, `SELECT id FROM users WHERE agency_id = $1 AND erased_at IS NULL ORDER BY full_name, id`, f.health)
+	require.NoError(t, err)
+	want, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+	require.NoError(t, err)
+	require.Greater(t, len(want), 1000)
+
+	records, err := f.svc.StaffTraining(coordinator, f.health)
+	require.NoError(t, err)
+	var got []int64
+	for _, r := range records {
+		if len(got) == 0 || got[len(got)-1] != r.UserID {
+			got = append(got, r.UserID)
+		}
+	}
+	assert.Equal(t, want, got, "everyone once, by name")
+	assert.Len(t, records, len(want), "no one of the fixture attended twice: a row each")
 }

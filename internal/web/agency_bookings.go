@@ -30,33 +30,107 @@ const (
 )
 
 type agencyBookingsPage struct {
-	booking.AgencyList
 	AgencyName string
 	NoAgency   bool // the coordinator's organisation is not a confirmed agency
 	Query      string
 	Notice     string
+	// Groups are all five, the first few of each; or, when Show is set,
+	// that group alone, a page of it (Pages).
+	Groups []agencyBookingGroup
+	Show   booking.AgencyGroup
+	Pages  *pagination
 }
 
+// agencyBookingGroup is one table of the coordinator's bookings.
+type agencyBookingGroup struct {
+	ID     booking.AgencyGroup
+	Title  string
+	Column string // the last column's heading, "" for none
+	Empty  string // the sentence when there are none
+	Rows   []booking.AgencyBooking
+	More   bool   // bookings follow Rows
+	Link   string // to the whole group, when More and all groups are shown
+}
+
+// agencyGroupWords are each group's title, last column and sentence when
+// empty.
+var agencyGroupWords = map[booking.AgencyGroup][3]string{
+	booking.GroupUpcoming:          {"Upcoming", "Status", "No one from your agency has a place on a session still to come."},
+	booking.GroupWaiting:           {"Waiting lists", "Place in the queue", "No one from your agency is on a waiting list."},
+	booking.GroupPast:              {"Past training", "Attendance", "No one from your agency has been on a session yet."},
+	booking.GroupLateCancellations: {"Late cancellations", "", "No one from your agency has cancelled after a session’s cut-off."},
+	booking.GroupNonAttendance:     {"Non-attendance", "", "No one from your agency has missed a session they were booked on."},
+}
+
+// agencyBookings lists the agency's bookings: the first few of each group,
+// each with a link to the whole group (?show=), which is paged.
 func (a *app) agencyBookings(c *fiber.Ctx) error {
 	u := currentUser(c)
 	d := agencyBookingsPage{AgencyName: u.AgencyName, Query: validation.CleanLine(c.Query("q")),
-		Notice: agencyBookingNotices[c.Query("done")]}
+		Notice: agencyBookingNotices[c.Query("done")], Show: booking.AgencyGroup(c.Query("show"))}
 	if u.AgencyID == nil {
 		d.NoAgency = true
 		return a.render(c, fiber.StatusOK, "agency/bookings", agencyNoAgencyTitle, d)
 	}
-	l, err := a.deps.Bookings.AgencyBookings(c.UserContext(), booking.AgencyFilter{Search: d.Query})
+	if _, known := agencyGroupWords[d.Show]; d.Show != "" && !known {
+		return fiber.ErrNotFound
+	}
+	ctx := c.UserContext()
+	page := 1
+	if d.Show != "" {
+		page = pageParam(c)
+	}
+	f := booking.AgencyFilter{Search: d.Query, Group: d.Show, Page: page}
+	l, err := a.deps.Bookings.AgencyBookings(ctx, f)
 	if err != nil {
 		return err
 	}
-	d.AgencyList = l
+	if rows, _ := l.Group(d.Show); d.Show != "" && len(rows) == 0 && page > 1 { // past the last page: the first
+		page, f.Page = 1, 1
+		if l, err = a.deps.Bookings.AgencyBookings(ctx, f); err != nil {
+			return err
+		}
+	}
+	groups := booking.AgencyGroups
+	if d.Show != "" {
+		groups = []booking.AgencyGroup{d.Show}
+	}
+	var shown []int64
+	for _, g := range groups {
+		rows, more := l.Group(g)
+		words := agencyGroupWords[g]
+		t := agencyBookingGroup{ID: g, Title: words[0], Column: words[1], Empty: words[2], Rows: rows, More: more}
+		if more && d.Show == "" {
+			t.Link = agencyBookingsLink(g, d.Query)
+		}
+		d.Groups = append(d.Groups, t)
+		shown = append(shown, agencyBookingIDs(rows)...)
+	}
+	title := "Bookings for " + u.AgencyName
+	if d.Show != "" {
+		_, more := l.Group(d.Show)
+		d.Pages = paginateCounted("/agency/bookings", url.Values{"show": {string(d.Show)}, "q": {d.Query}}, page, page, more)
+		title = d.Groups[0].Title + ": bookings for " + u.AgencyName
+		if page > 1 {
+			title += " (page " + strconv.Itoa(page) + ")"
+		}
+	}
 	if err := a.auditView(c, account.Coordinator, audit.View{
-		What: "their agency's bookings", AgencyID: u.AgencyID,
-		Bookings: agencyBookingIDs(l.Upcoming, l.Waiting, l.Past, l.LateCancellations, l.NonAttendance),
+		What: "their agency's bookings", AgencyID: u.AgencyID, Bookings: shown,
 	}); err != nil {
 		return err
 	}
-	return a.render(c, fiber.StatusOK, "agency/bookings", "Bookings for "+u.AgencyName, d)
+	return a.render(c, fiber.StatusOK, "agency/bookings", title, d)
+}
+
+// agencyBookingsLink is the address of the first page of one group of the
+// agency's bookings, searched for query.
+func agencyBookingsLink(g booking.AgencyGroup, query string) string {
+	q := url.Values{"show": {string(g)}}
+	if query != "" {
+		q.Set("q", query)
+	}
+	return "/agency/bookings?" + q.Encode()
 }
 
 // The coordinator's booking form chooses a course, then one of its sessions
@@ -142,15 +216,14 @@ func (a *app) chooseCourseOrSession(c *fiber.Ctx, d *agencyBookPage, v *validati
 	if v != nil {
 		d.fieldErrors = fieldErrors{v}
 	}
-	courses, err := a.deps.Bookings.AgencyCourses(ctx)
-	if err != nil {
-		return err
-	}
 	if course := c.Query(fieldAgencyCourse); course != "" {
-		id, _ := strconv.ParseInt(course, 10, 64)
-		for i := range courses {
-			if courses[i].ID == id {
-				d.Course = &courses[i]
+		// The chosen course alone is read, not every course's sessions.
+		if id, err := strconv.ParseInt(course, 10, 64); err == nil && id > 0 {
+			oc, err := a.deps.Bookings.AgencyCourse(ctx, id)
+			if err == nil {
+				d.Course = &oc
+			} else if !errors.Is(err, booking.ErrNotBookable) {
+				return err
 			}
 		}
 		if d.Course == nil {
@@ -161,8 +234,11 @@ func (a *app) chooseCourseOrSession(c *fiber.Ctx, d *agencyBookPage, v *validati
 			v.Add(fieldAgencyCourse, "That course has no sessions open for booking. Select another course")
 		}
 	}
+	var err error
 	if d.Course == nil {
-		d.Courses = courses
+		if d.Courses, err = a.deps.Bookings.AgencyCourses(ctx); err != nil {
+			return err
+		}
 		return a.renderForm(c, "agency/bookings-new", "Choose a course", d, v)
 	}
 	page := max(c.QueryInt("page", 1), 1)

@@ -355,3 +355,61 @@ func TestCoordinatorFindsTheSessionAndThePersonInBoundedSteps(t *testing.T) {
 	assert.Contains(t, errorSummary(body), "Booking has closed for that session")
 	assert.Equal(t, 0, w.bookingsOf(t, w.newcomer)+w.bookingsOf(t, stranger)+w.bookingsOf(t, w.colleague))
 }
+
+// A group of more bookings than the page shows lists its first few, with a
+// link to the whole group, which is paged in order: late cancellations
+// newest first, then by name.
+func TestCoordinatorPagesThroughAGroupOfBookings(t *testing.T) {
+	t.Parallel()
+	w := agencyBookingSetup(t)
+	_, err := w.pool.Exec(context.Background(), `
+		WITH u AS (
+		    INSERT INTO users (email, full_name, job_title, agency_id, password_hash, email_verified_at)
+		    SELECT 'paged-' || n || '@example.org', 'Paged Person ' || lpad(n::text, 2, '0'), 'Social worker',
+		           c.agency_id, '!', now()
+		    FROM generate_series(1, 30) n, (SELECT agency_id FROM users WHERE id = $2) c
+		    RETURNING id, agency_id)
+		INSERT INTO bookings (session_id, user_id, agency_id, status, late, booked_by, line_manager_name,
+		                      line_manager_email, policy_agreed_at, confirmed_at, ended_at)
+		SELECT $1, u.id, u.agency_id, 'cancelled', true, u.id, 'Lee Manager', 'lee@example.org', now(), now(), now()
+		FROM u`, w.open, w.coordinator)
+	require.NoError(t, err)
+	names := regexp.MustCompile(`>Paged Person (\d\d)</a>`)
+	numbers := func(body string) (out []string) {
+		for _, m := range names.FindAllStringSubmatch(body, -1) {
+			out = append(out, m[1])
+		}
+		return out
+	}
+	c := w.as(t, "coordinator@example.org")
+
+	_, body := c.get("/agency/bookings")
+	assert.Contains(t, body, `id="late-cancellations">Late cancellations (more than 10)</h2>`)
+	assert.Equal(t, []string{"01", "02", "03", "04", "05", "06", "07", "08", "09", "10"}, numbers(body))
+	assert.Contains(t, body, `<a class="govuk-link" href="/agency/bookings?show=late-cancellations">See all late cancellations</a>`)
+	assert.NotContains(t, body, `See all upcoming`, "no link to a group shown whole")
+
+	resp, body := c.get("/agency/bookings?show=late-cancellations")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	got := numbers(body)
+	require.Len(t, got, 25)
+	assert.Equal(t, []string{"01", "25"}, []string{got[0], got[24]})
+	assert.NotContains(t, body, `id="upcoming"`, "the group alone")
+	assert.Contains(t, body, `class="govuk-pagination"`)
+	assert.Contains(t, body, `href="/agency/bookings?page=2&amp;show=late-cancellations" rel="next"`)
+
+	_, body = c.get("/agency/bookings?show=late-cancellations&page=2")
+	assert.Equal(t, []string{"26", "27", "28", "29", "30"}, numbers(body))
+	assert.Contains(t, body, `href="/agency/bookings?show=late-cancellations" rel="prev"`)
+	assert.NotContains(t, body, `rel="next"`)
+
+	_, body = c.get("/agency/bookings?show=late-cancellations&page=9")
+	assert.Len(t, numbers(body), 25, "past the last page: the first")
+
+	_, body = c.get("/agency/bookings?show=late-cancellations&q=Person+3")
+	assert.Equal(t, []string{"30"}, numbers(body), "a search within the group")
+	assert.Contains(t, body, `<input type="hidden" name="show" value="late-cancellations">`)
+
+	resp, _ = c.get("/agency/bookings?show=everything")
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
+}

@@ -123,7 +123,7 @@ func TestBrowserTablesFitA320PixelScreen(t *testing.T) {
 	})
 	t.Run("coordinator", func(t *testing.T) {
 		tab := narrowTab(t, base, "coordinator@example.org")
-		for _, p := range []string{"/agency/bookings", "/agency/charges", "/agency/people", "/agency/agency-changes",
+		for _, p := range []string{"/agency/bookings", "/agency/bookings?show=past", "/agency/charges", "/agency/people", "/agency/agency-changes",
 			"/training-requests", "/training-requests/" + id(request)} {
 			fitsNarrowScreen(t, tab, base, p)
 		}

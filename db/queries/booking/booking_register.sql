@@ -42,88 +42,91 @@ WHERE session_id = @session_id AND status = 'confirmed' AND attendance IS NULL
 RETURNING id;
 
 -- name: AgencyBookingsFor :many
--- An agency's bookings for its coordinator, in the page's groups (grp), at
--- most @per_group of each, so the page costs the same however many its
--- people have made: places and offers still to come and waiting places
+-- An agency's bookings for its coordinator, in the page's groups (grp), a
+-- page of each (@per_group from @skip_rows) or of @only_group alone, each
+-- group in order (n): places and offers still to come and waiting places
 -- (each with its place in the queue), soonest first; past places, late
--- cancellations and absences, newest first.
-(SELECT 'upcoming'::text AS grp, b.id, b.status, b.late, b.attendance, b.offer_expires_at,
+-- cancellations and absences, newest first. Each group is read in order
+-- from an index of the agency's bookings by their session's start
+-- (migration 00064), so a page costs the same however many bookings the
+-- agency has; the sessions of the page are joined once, after, which keeps
+-- the statement quick to plan (it is planned for each request).
+SELECT g.grp, g.id, g.status, g.late, g.attendance, g.offer_expires_at,
+       g.full_name, g.email, g.erased, g.position,
+       s.course_title, s.starts_at, s.ends_at, s.status AS session_status,
+       v.name AS venue_name, v.online AS venue_online
+FROM (
+(SELECT 'upcoming'::text AS grp, row_number() OVER () AS n, p.* FROM (
+ SELECT b.id, b.session_id, b.status, b.late, b.attendance, b.offer_expires_at,
         u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
-        s.course_title, s.starts_at, s.ends_at, s.status AS session_status,
-        v.name AS venue_name, v.online AS venue_online,
         (0)::int AS position
- FROM sessions s
- JOIN bookings b ON b.session_id = s.id
+ FROM bookings b
  JOIN users u ON u.id = b.user_id
- JOIN venues v ON v.id = s.venue_id
- WHERE b.agency_id = @agency_id AND s.starts_at > @now AND b.status IN ('confirmed', 'offered', 'awaiting_approval')
+ WHERE b.agency_id = @agency_id AND b.session_starts_at > @now AND b.status IN ('confirmed', 'offered', 'awaiting_approval')
    AND NOT (b.status = 'offered' AND b.offer_expires_at <= @now)
+   AND (@only_group::text = '' OR @only_group::text = 'upcoming')
    AND (@search::text = '' OR u.full_name ILIKE '%' || @search::text || '%' OR u.email ILIKE '%' || @search::text || '%'
-      OR s.course_title ILIKE '%' || @search::text || '%')
- ORDER BY s.starts_at, u.full_name, b.id
- LIMIT @per_group)
+        OR EXISTS (SELECT FROM sessions s WHERE s.id = b.session_id AND s.course_title ILIKE '%' || @search::text || '%'))
+ ORDER BY b.session_starts_at, u.full_name, b.id
+ LIMIT @per_group OFFSET @skip_rows) p)
 UNION ALL
-(SELECT 'waiting'::text AS grp, b.id, b.status, b.late, b.attendance, b.offer_expires_at,
+(SELECT 'waiting'::text AS grp, row_number() OVER () AS n, p.* FROM (
+ SELECT b.id, b.session_id, b.status, b.late, b.attendance, b.offer_expires_at,
         u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
-        s.course_title, s.starts_at, s.ends_at, s.status AS session_status,
-        v.name AS venue_name, v.online AS venue_online,
         (SELECT count(*) FROM bookings w
          WHERE w.session_id = b.session_id AND w.status = 'waiting'
            AND (w.queue_position, w.id) <= (b.queue_position, b.id))::int AS position
- FROM sessions s
- JOIN bookings b ON b.session_id = s.id
+ FROM bookings b
  JOIN users u ON u.id = b.user_id
- JOIN venues v ON v.id = s.venue_id
- WHERE b.agency_id = @agency_id AND s.starts_at > @now AND b.status = 'waiting'
+ WHERE b.agency_id = @agency_id AND b.session_starts_at > @now AND b.status = 'waiting'
+   AND (@only_group::text = '' OR @only_group::text = 'waiting')
    AND (@search::text = '' OR u.full_name ILIKE '%' || @search::text || '%' OR u.email ILIKE '%' || @search::text || '%'
-      OR s.course_title ILIKE '%' || @search::text || '%')
- ORDER BY s.starts_at, u.full_name, b.id
- LIMIT @per_group)
+        OR EXISTS (SELECT FROM sessions s WHERE s.id = b.session_id AND s.course_title ILIKE '%' || @search::text || '%'))
+ ORDER BY b.session_starts_at, u.full_name, b.id
+ LIMIT @per_group OFFSET @skip_rows) p)
 UNION ALL
-(SELECT 'past'::text AS grp, b.id, b.status, b.late, b.attendance, b.offer_expires_at,
+(SELECT 'past'::text AS grp, row_number() OVER () AS n, p.* FROM (
+ SELECT b.id, b.session_id, b.status, b.late, b.attendance, b.offer_expires_at,
         u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
-        s.course_title, s.starts_at, s.ends_at, s.status AS session_status,
-        v.name AS venue_name, v.online AS venue_online,
         (0)::int AS position
- FROM sessions s
- JOIN bookings b ON b.session_id = s.id
+ FROM bookings b
  JOIN users u ON u.id = b.user_id
- JOIN venues v ON v.id = s.venue_id
- WHERE b.agency_id = @agency_id AND s.starts_at <= @now AND b.status = 'confirmed'
+ WHERE b.agency_id = @agency_id AND b.session_starts_at <= @now AND b.status = 'confirmed'
+   AND (@only_group::text = '' OR @only_group::text = 'past')
    AND (@search::text = '' OR u.full_name ILIKE '%' || @search::text || '%' OR u.email ILIKE '%' || @search::text || '%'
-      OR s.course_title ILIKE '%' || @search::text || '%')
- ORDER BY s.starts_at DESC, u.full_name, b.id
- LIMIT @per_group)
+        OR EXISTS (SELECT FROM sessions s WHERE s.id = b.session_id AND s.course_title ILIKE '%' || @search::text || '%'))
+ ORDER BY b.session_starts_at DESC, u.full_name, b.id
+ LIMIT @per_group OFFSET @skip_rows) p)
 UNION ALL
-(SELECT 'late'::text AS grp, b.id, b.status, b.late, b.attendance, b.offer_expires_at,
+(SELECT 'late'::text AS grp, row_number() OVER () AS n, p.* FROM (
+ SELECT b.id, b.session_id, b.status, b.late, b.attendance, b.offer_expires_at,
         u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
-        s.course_title, s.starts_at, s.ends_at, s.status AS session_status,
-        v.name AS venue_name, v.online AS venue_online,
         (0)::int AS position
- FROM sessions s
- JOIN bookings b ON b.session_id = s.id
+ FROM bookings b
  JOIN users u ON u.id = b.user_id
- JOIN venues v ON v.id = s.venue_id
  WHERE b.agency_id = @agency_id AND b.status = 'cancelled' AND b.late
+   AND (@only_group::text = '' OR @only_group::text = 'late')
    AND (@search::text = '' OR u.full_name ILIKE '%' || @search::text || '%' OR u.email ILIKE '%' || @search::text || '%'
-      OR s.course_title ILIKE '%' || @search::text || '%')
- ORDER BY s.starts_at DESC, u.full_name, b.id
- LIMIT @per_group)
+        OR EXISTS (SELECT FROM sessions s WHERE s.id = b.session_id AND s.course_title ILIKE '%' || @search::text || '%'))
+ ORDER BY b.session_starts_at DESC, u.full_name, b.id
+ LIMIT @per_group OFFSET @skip_rows) p)
 UNION ALL
-(SELECT 'absent'::text AS grp, b.id, b.status, b.late, b.attendance, b.offer_expires_at,
+(SELECT 'absent'::text AS grp, row_number() OVER () AS n, p.* FROM (
+ SELECT b.id, b.session_id, b.status, b.late, b.attendance, b.offer_expires_at,
         u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
-        s.course_title, s.starts_at, s.ends_at, s.status AS session_status,
-        v.name AS venue_name, v.online AS venue_online,
         (0)::int AS position
- FROM sessions s
- JOIN bookings b ON b.session_id = s.id
+ FROM bookings b
  JOIN users u ON u.id = b.user_id
- JOIN venues v ON v.id = s.venue_id
  WHERE b.agency_id = @agency_id AND b.attendance = 'absent'
+   AND (@only_group::text = '' OR @only_group::text = 'absent')
    AND (@search::text = '' OR u.full_name ILIKE '%' || @search::text || '%' OR u.email ILIKE '%' || @search::text || '%'
-      OR s.course_title ILIKE '%' || @search::text || '%')
- ORDER BY s.starts_at DESC, u.full_name, b.id
- LIMIT @per_group);
+        OR EXISTS (SELECT FROM sessions s WHERE s.id = b.session_id AND s.course_title ILIKE '%' || @search::text || '%'))
+ ORDER BY b.session_starts_at DESC, u.full_name, b.id
+ LIMIT @per_group OFFSET @skip_rows) p)
+) g
+JOIN sessions s ON s.id = g.session_id
+JOIN venues v ON v.id = s.venue_id
+ORDER BY g.grp, g.n;
 
 -- name: AgencyBookablePeople :many
 -- The people a coordinator may book (their agency's verified accounts) whose
@@ -153,6 +156,17 @@ WHERE s.status = 'published' AND session_open_for_booking(s.status, s.booking_cu
   AND (s.closed_to_agency_id IS NULL OR s.closed_to_agency_id = @agency_id)
 GROUP BY c.id, c.title
 ORDER BY c.title, c.id;
+
+-- name: AgencyBookableCourse :one
+-- One course of AgencyBookableCourses, or no row: read from its own
+-- sessions alone (by course and start), not from every course's.
+SELECT c.id, c.title, count(*)::integer AS sessions, min(s.starts_at)::timestamptz AS next_starts_at
+FROM sessions s JOIN courses c ON c.id = s.course_id
+WHERE s.course_id = @course_id AND s.status = 'published'
+  AND session_open_for_booking(s.status, s.booking_cutoff_at, @now::timestamptz)
+  AND s.starts_at > @now::timestamptz
+  AND (s.closed_to_agency_id IS NULL OR s.closed_to_agency_id = @agency_id)
+GROUP BY c.id, c.title;
 
 -- name: AgencyBookableSessions :many
 -- A course's sessions still open for booking to an agency: published, before

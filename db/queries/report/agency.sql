@@ -81,12 +81,20 @@ WHERE s.starts_at >= @period_start::timestamptz AND s.starts_at < @period_end::t
 -- name: AgencyName :one
 SELECT a.name, a.sector FROM agencies a WHERE a.id = @agency_id;
 
+-- name: AgencyStaffPeople :many
+-- The people of an agency now (users.agency_id, not erased), by name, as
+-- the staff training records list them: read from an index in its order.
+SELECT u.id FROM users u
+WHERE u.agency_id = @agency_id::bigint AND u.erased_at IS NULL
+ORDER BY u.full_name, u.id;
+
 -- name: AgencyStaffTraining :many
--- The training records of an agency's staff (users.agency_id now, not
--- erased), for the section 11 audit: one row for each place they attended
--- (attended or late), wherever they booked it from, with its certificate's
--- code when one was made; one row with attended false for someone who has
--- attended nothing.
+-- The training records of some of an agency's people (@people, found by
+-- AgencyStaffPeople), for the section 11 audit: one row for each place they
+-- attended (attended or late), wherever they booked it from, with its
+-- certificate's code when one was made; one row with attended false for
+-- someone who has attended nothing. Each person and their places are read
+-- by key, so a batch costs what it returns.
 SELECT u.id AS user_id, u.full_name, u.email::text AS email, u.job_title,
        (t.booking_id IS NOT NULL)::boolean AS attended,
        coalesce(t.course_title, '')::text AS course_title,
@@ -98,12 +106,12 @@ FROM users u
 LEFT JOIN LATERAL (
     SELECT b.id AS booking_id, s.course_title, c.level, s.starts_at,
            (extract(epoch FROM s.ends_at - s.starts_at) / 60)::bigint AS minutes,
-           (SELECT cert.code FROM certificates cert WHERE cert.booking_id = b.id) AS code
+           cert.code
     FROM bookings b
     JOIN sessions s ON s.id = b.session_id
     JOIN courses c ON c.id = s.course_id
+    LEFT JOIN certificates cert ON cert.booking_id = b.id
     WHERE b.user_id = u.id AND b.status = 'confirmed' AND b.attendance IN ('attended', 'late')
-    OFFSET 0
 ) t ON true
-WHERE u.agency_id = @agency_id::bigint AND u.erased_at IS NULL
+WHERE u.id = ANY(@people::bigint[]) AND u.agency_id = @agency_id::bigint AND u.erased_at IS NULL
 ORDER BY u.full_name, u.id, t.starts_at, t.booking_id;

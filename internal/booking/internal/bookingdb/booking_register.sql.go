@@ -10,6 +10,43 @@ import (
 	"time"
 )
 
+const agencyBookableCourse = `-- name: AgencyBookableCourse :one
+SELECT c.id, c.title, count(*)::integer AS sessions, min(s.starts_at)::timestamptz AS next_starts_at
+FROM sessions s JOIN courses c ON c.id = s.course_id
+WHERE s.course_id = $1 AND s.status = 'published'
+  AND session_open_for_booking(s.status, s.booking_cutoff_at, $2::timestamptz)
+  AND s.starts_at > $2::timestamptz
+  AND (s.closed_to_agency_id IS NULL OR s.closed_to_agency_id = $3)
+GROUP BY c.id, c.title
+`
+
+type AgencyBookableCourseParams struct {
+	CourseID int64
+	Now      time.Time
+	AgencyID *int64
+}
+
+type AgencyBookableCourseRow struct {
+	ID           int64
+	Title        string
+	Sessions     int32
+	NextStartsAt time.Time
+}
+
+// One course of AgencyBookableCourses, or no row: read from its own
+// sessions alone (by course and start), not from every course's.
+func (q *Queries) AgencyBookableCourse(ctx context.Context, arg AgencyBookableCourseParams) (AgencyBookableCourseRow, error) {
+	row := q.db.QueryRow(ctx, agencyBookableCourse, arg.CourseID, arg.Now, arg.AgencyID)
+	var i AgencyBookableCourseRow
+	err := row.Scan(
+		&i.ID,
+		&i.Title,
+		&i.Sessions,
+		&i.NextStartsAt,
+	)
+	return i, err
+}
+
 const agencyBookableCourses = `-- name: AgencyBookableCourses :many
 SELECT c.id, c.title, count(*)::integer AS sessions, min(s.starts_at)::timestamptz AS next_starts_at
 FROM sessions s JOIN courses c ON c.id = s.course_id
@@ -254,90 +291,91 @@ func (q *Queries) AgencyBookableSessions(ctx context.Context, arg AgencyBookable
 }
 
 const agencyBookingsFor = `-- name: AgencyBookingsFor :many
-(SELECT 'upcoming'::text AS grp, b.id, b.status, b.late, b.attendance, b.offer_expires_at,
+SELECT g.grp, g.id, g.status, g.late, g.attendance, g.offer_expires_at,
+       g.full_name, g.email, g.erased, g.position,
+       s.course_title, s.starts_at, s.ends_at, s.status AS session_status,
+       v.name AS venue_name, v.online AS venue_online
+FROM (
+(SELECT 'upcoming'::text AS grp, row_number() OVER () AS n, p.id, p.session_id, p.status, p.late, p.attendance, p.offer_expires_at, p.full_name, p.email, p.erased, p.position FROM (
+ SELECT b.id, b.session_id, b.status, b.late, b.attendance, b.offer_expires_at,
         u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
-        s.course_title, s.starts_at, s.ends_at, s.status AS session_status,
-        v.name AS venue_name, v.online AS venue_online,
         (0)::int AS position
- FROM sessions s
- JOIN bookings b ON b.session_id = s.id
+ FROM bookings b
  JOIN users u ON u.id = b.user_id
- JOIN venues v ON v.id = s.venue_id
- WHERE b.agency_id = $1 AND s.starts_at > $2 AND b.status IN ('confirmed', 'offered', 'awaiting_approval')
+ WHERE b.agency_id = $1 AND b.session_starts_at > $2 AND b.status IN ('confirmed', 'offered', 'awaiting_approval')
    AND NOT (b.status = 'offered' AND b.offer_expires_at <= $2)
-   AND ($3::text = '' OR u.full_name ILIKE '%' || $3::text || '%' OR u.email ILIKE '%' || $3::text || '%'
-      OR s.course_title ILIKE '%' || $3::text || '%')
- ORDER BY s.starts_at, u.full_name, b.id
- LIMIT $4)
+   AND ($3::text = '' OR $3::text = 'upcoming')
+   AND ($4::text = '' OR u.full_name ILIKE '%' || $4::text || '%' OR u.email ILIKE '%' || $4::text || '%'
+        OR EXISTS (SELECT FROM sessions s WHERE s.id = b.session_id AND s.course_title ILIKE '%' || $4::text || '%'))
+ ORDER BY b.session_starts_at, u.full_name, b.id
+ LIMIT $6 OFFSET $5) p)
 UNION ALL
-(SELECT 'waiting'::text AS grp, b.id, b.status, b.late, b.attendance, b.offer_expires_at,
+(SELECT 'waiting'::text AS grp, row_number() OVER () AS n, p.id, p.session_id, p.status, p.late, p.attendance, p.offer_expires_at, p.full_name, p.email, p.erased, p.position FROM (
+ SELECT b.id, b.session_id, b.status, b.late, b.attendance, b.offer_expires_at,
         u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
-        s.course_title, s.starts_at, s.ends_at, s.status AS session_status,
-        v.name AS venue_name, v.online AS venue_online,
         (SELECT count(*) FROM bookings w
          WHERE w.session_id = b.session_id AND w.status = 'waiting'
            AND (w.queue_position, w.id) <= (b.queue_position, b.id))::int AS position
- FROM sessions s
- JOIN bookings b ON b.session_id = s.id
+ FROM bookings b
  JOIN users u ON u.id = b.user_id
- JOIN venues v ON v.id = s.venue_id
- WHERE b.agency_id = $1 AND s.starts_at > $2 AND b.status = 'waiting'
-   AND ($3::text = '' OR u.full_name ILIKE '%' || $3::text || '%' OR u.email ILIKE '%' || $3::text || '%'
-      OR s.course_title ILIKE '%' || $3::text || '%')
- ORDER BY s.starts_at, u.full_name, b.id
- LIMIT $4)
+ WHERE b.agency_id = $1 AND b.session_starts_at > $2 AND b.status = 'waiting'
+   AND ($3::text = '' OR $3::text = 'waiting')
+   AND ($4::text = '' OR u.full_name ILIKE '%' || $4::text || '%' OR u.email ILIKE '%' || $4::text || '%'
+        OR EXISTS (SELECT FROM sessions s WHERE s.id = b.session_id AND s.course_title ILIKE '%' || $4::text || '%'))
+ ORDER BY b.session_starts_at, u.full_name, b.id
+ LIMIT $6 OFFSET $5) p)
 UNION ALL
-(SELECT 'past'::text AS grp, b.id, b.status, b.late, b.attendance, b.offer_expires_at,
+(SELECT 'past'::text AS grp, row_number() OVER () AS n, p.id, p.session_id, p.status, p.late, p.attendance, p.offer_expires_at, p.full_name, p.email, p.erased, p.position FROM (
+ SELECT b.id, b.session_id, b.status, b.late, b.attendance, b.offer_expires_at,
         u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
-        s.course_title, s.starts_at, s.ends_at, s.status AS session_status,
-        v.name AS venue_name, v.online AS venue_online,
         (0)::int AS position
- FROM sessions s
- JOIN bookings b ON b.session_id = s.id
+ FROM bookings b
  JOIN users u ON u.id = b.user_id
- JOIN venues v ON v.id = s.venue_id
- WHERE b.agency_id = $1 AND s.starts_at <= $2 AND b.status = 'confirmed'
-   AND ($3::text = '' OR u.full_name ILIKE '%' || $3::text || '%' OR u.email ILIKE '%' || $3::text || '%'
-      OR s.course_title ILIKE '%' || $3::text || '%')
- ORDER BY s.starts_at DESC, u.full_name, b.id
- LIMIT $4)
+ WHERE b.agency_id = $1 AND b.session_starts_at <= $2 AND b.status = 'confirmed'
+   AND ($3::text = '' OR $3::text = 'past')
+   AND ($4::text = '' OR u.full_name ILIKE '%' || $4::text || '%' OR u.email ILIKE '%' || $4::text || '%'
+        OR EXISTS (SELECT FROM sessions s WHERE s.id = b.session_id AND s.course_title ILIKE '%' || $4::text || '%'))
+ ORDER BY b.session_starts_at DESC, u.full_name, b.id
+ LIMIT $6 OFFSET $5) p)
 UNION ALL
-(SELECT 'late'::text AS grp, b.id, b.status, b.late, b.attendance, b.offer_expires_at,
+(SELECT 'late'::text AS grp, row_number() OVER () AS n, p.id, p.session_id, p.status, p.late, p.attendance, p.offer_expires_at, p.full_name, p.email, p.erased, p.position FROM (
+ SELECT b.id, b.session_id, b.status, b.late, b.attendance, b.offer_expires_at,
         u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
-        s.course_title, s.starts_at, s.ends_at, s.status AS session_status,
-        v.name AS venue_name, v.online AS venue_online,
         (0)::int AS position
- FROM sessions s
- JOIN bookings b ON b.session_id = s.id
+ FROM bookings b
  JOIN users u ON u.id = b.user_id
- JOIN venues v ON v.id = s.venue_id
  WHERE b.agency_id = $1 AND b.status = 'cancelled' AND b.late
-   AND ($3::text = '' OR u.full_name ILIKE '%' || $3::text || '%' OR u.email ILIKE '%' || $3::text || '%'
-      OR s.course_title ILIKE '%' || $3::text || '%')
- ORDER BY s.starts_at DESC, u.full_name, b.id
- LIMIT $4)
+   AND ($3::text = '' OR $3::text = 'late')
+   AND ($4::text = '' OR u.full_name ILIKE '%' || $4::text || '%' OR u.email ILIKE '%' || $4::text || '%'
+        OR EXISTS (SELECT FROM sessions s WHERE s.id = b.session_id AND s.course_title ILIKE '%' || $4::text || '%'))
+ ORDER BY b.session_starts_at DESC, u.full_name, b.id
+ LIMIT $6 OFFSET $5) p)
 UNION ALL
-(SELECT 'absent'::text AS grp, b.id, b.status, b.late, b.attendance, b.offer_expires_at,
+(SELECT 'absent'::text AS grp, row_number() OVER () AS n, p.id, p.session_id, p.status, p.late, p.attendance, p.offer_expires_at, p.full_name, p.email, p.erased, p.position FROM (
+ SELECT b.id, b.session_id, b.status, b.late, b.attendance, b.offer_expires_at,
         u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
-        s.course_title, s.starts_at, s.ends_at, s.status AS session_status,
-        v.name AS venue_name, v.online AS venue_online,
         (0)::int AS position
- FROM sessions s
- JOIN bookings b ON b.session_id = s.id
+ FROM bookings b
  JOIN users u ON u.id = b.user_id
- JOIN venues v ON v.id = s.venue_id
  WHERE b.agency_id = $1 AND b.attendance = 'absent'
-   AND ($3::text = '' OR u.full_name ILIKE '%' || $3::text || '%' OR u.email ILIKE '%' || $3::text || '%'
-      OR s.course_title ILIKE '%' || $3::text || '%')
- ORDER BY s.starts_at DESC, u.full_name, b.id
- LIMIT $4)
+   AND ($3::text = '' OR $3::text = 'absent')
+   AND ($4::text = '' OR u.full_name ILIKE '%' || $4::text || '%' OR u.email ILIKE '%' || $4::text || '%'
+        OR EXISTS (SELECT FROM sessions s WHERE s.id = b.session_id AND s.course_title ILIKE '%' || $4::text || '%'))
+ ORDER BY b.session_starts_at DESC, u.full_name, b.id
+ LIMIT $6 OFFSET $5) p)
+) g
+JOIN sessions s ON s.id = g.session_id
+JOIN venues v ON v.id = s.venue_id
+ORDER BY g.grp, g.n
 `
 
 type AgencyBookingsForParams struct {
-	AgencyID *int64
-	Now      time.Time
-	Search   string
-	PerGroup int32
+	AgencyID  *int64
+	Now       time.Time
+	OnlyGroup string
+	Search    string
+	SkipRows  int32
+	PerGroup  int32
 }
 
 type AgencyBookingsForRow struct {
@@ -350,25 +388,31 @@ type AgencyBookingsForRow struct {
 	FullName       string
 	Email          string
 	Erased         bool
+	Position       int32
 	CourseTitle    string
 	StartsAt       time.Time
 	EndsAt         time.Time
 	SessionStatus  SessionStatus
 	VenueName      string
 	VenueOnline    bool
-	Position       int32
 }
 
-// An agency's bookings for its coordinator, in the page's groups (grp), at
-// most @per_group of each, so the page costs the same however many its
-// people have made: places and offers still to come and waiting places
+// An agency's bookings for its coordinator, in the page's groups (grp), a
+// page of each (@per_group from @skip_rows) or of @only_group alone, each
+// group in order (n): places and offers still to come and waiting places
 // (each with its place in the queue), soonest first; past places, late
-// cancellations and absences, newest first.
+// cancellations and absences, newest first. Each group is read in order
+// from an index of the agency's bookings by their session's start
+// (migration 00064), so a page costs the same however many bookings the
+// agency has; the sessions of the page are joined once, after, which keeps
+// the statement quick to plan (it is planned for each request).
 func (q *Queries) AgencyBookingsFor(ctx context.Context, arg AgencyBookingsForParams) ([]AgencyBookingsForRow, error) {
 	rows, err := q.db.Query(ctx, agencyBookingsFor,
 		arg.AgencyID,
 		arg.Now,
+		arg.OnlyGroup,
 		arg.Search,
+		arg.SkipRows,
 		arg.PerGroup,
 	)
 	if err != nil {
@@ -388,13 +432,13 @@ func (q *Queries) AgencyBookingsFor(ctx context.Context, arg AgencyBookingsForPa
 			&i.FullName,
 			&i.Email,
 			&i.Erased,
+			&i.Position,
 			&i.CourseTitle,
 			&i.StartsAt,
 			&i.EndsAt,
 			&i.SessionStatus,
 			&i.VenueName,
 			&i.VenueOnline,
-			&i.Position,
 		); err != nil {
 			return nil, err
 		}
