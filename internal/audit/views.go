@@ -7,6 +7,8 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/pscp/booktraining/internal/pgplan"
+
 	"github.com/jackc/pgx/v5"
 
 	"github.com/pscp/booktraining/internal/actor"
@@ -62,10 +64,17 @@ func (l *Log) RecordView(ctx context.Context, v View) error {
 	if bookings == nil {
 		bookings = []int64{}
 	}
-	if err := auditdb.New(l.pool).InsertViewEvent(ctx, auditdb.InsertViewEventParams{
-		At: l.now(), ActorID: a.IDPtr(), SubjectUserID: v.PersonID, AgencyID: v.AgencyID, Details: details,
-		People: people, BookingIds: bookings, Ip: ip,
-	}); err != nil {
+	// With its generic plan (pgplan): planned for each view's bookings, in
+	// a manager's scope, the insert also ran its look-up of the bookings'
+	// people through the policies' slower plan (at 100x in psql, 0.3–0.5 ms
+	// planning and 4–8 ms running against 0.04 and 0.5–0.6 ms).
+	err = pgplan.Write(ctx, l.pool, func(tx pgx.Tx) error {
+		return auditdb.New(tx).InsertViewEvent(ctx, auditdb.InsertViewEventParams{
+			At: l.now(), ActorID: a.IDPtr(), SubjectUserID: v.PersonID, AgencyID: v.AgencyID, Details: details,
+			People: people, BookingIds: bookings, Ip: ip,
+		})
+	})
+	if err != nil {
 		return fmt.Errorf("audit view of %s: %w", v.What, err)
 	}
 	return nil

@@ -30,4 +30,13 @@ func Read(ctx context.Context, pool *pgxpool.Pool, fn func(pgx.Tx) error) error 
 	return pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{BeginQuery: begin}, fn)
 }
 
-const begin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL plan_cache_mode = force_generic_plan"
+// Write runs fn in a transaction whose statements use their generic plans,
+// as Read does, for a change.
+func Write(ctx context.Context, pool *pgxpool.Pool, fn func(pgx.Tx) error) error {
+	return pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{BeginQuery: beginWrite}, fn)
+}
+
+const (
+	begin      = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL plan_cache_mode = force_generic_plan"
+	beginWrite = "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan"
+)

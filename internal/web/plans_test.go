@@ -38,7 +38,7 @@ func TestListsReuseTheirPlans(t *testing.T) {
 	m := a.as(t, "manager@example.org")
 	const visits = 8
 	for range visits {
-		for _, page := range []string{"/admin", "/admin/prior-learning", "/admin/agencies"} {
+		for _, page := range []string{"/admin", "/admin/prior-learning", "/admin/agencies", "/admin/people"} {
 			resp, _ := m.get(page)
 			require.Equal(t, http.StatusOK, resp.StatusCode, page)
 		}
@@ -57,7 +57,8 @@ func TestListsReuseTheirPlans(t *testing.T) {
 		seen[name] = p
 	}
 	require.NoError(t, rows.Err())
-	for _, name := range []string{"HomeCounts", "CountPendingClaims", "PendingClaims", "CountAgencies", "ListAgencies"} {
+	for _, name := range []string{"HomeCounts", "CountPendingClaims", "PendingClaims", "CountAgencies", "ListAgencies",
+		"InsertViewEvent"} {
 		require.Contains(t, seen, name)
 		assert.Zero(t, seen[name].custom, "%s planned for each visit", name)
 		assert.EqualValues(t, visits, seen[name].generic, "%s", name)
