@@ -54,29 +54,42 @@ func opt(id int64) *int64 {
 	return &id
 }
 
+// programmeCountedPages is how many pages past the current one the
+// programme counts: beyond them it says "more than", so opening it costs
+// the same whether the partnership has held a hundred sessions or years of
+// them.
+const programmeCountedPages = 3
+
 // Programme lists the sessions the filter chooses: one page (from 1), or
 // every one when page is 0 (a month's calendar), and how many there are.
-func (s *Service) Programme(ctx context.Context, f ProgrammeFilter, page int) ([]Row, int, error) {
+// A page's sessions are counted only so far: more is true when there are
+// more than total. Every one (page 0) is counted as it is read.
+func (s *Service) Programme(ctx context.Context, f ProgrammeFilter, page int) (rows []Row, total int, more bool, err error) {
 	q := schedulingdb.New(s.pool)
 	p := s.programmeParams(f)
-	total, err := q.CountProgramme(ctx, schedulingdb.CountProgrammeParams{
+	if page == 0 {
+		p.MaxRows = 1 << 30
+		rows, err := s.programmeBatch(ctx, q, f.When == Past, p)
+		return rows, len(rows), false, err
+	}
+	skip := min((page-1)*ProgrammePageSize, 1<<30)
+	countLimit := int32(min(skip+(1+programmeCountedPages)*ProgrammePageSize+1, 1<<30))
+	counted, err := q.CountProgramme(ctx, schedulingdb.CountProgrammeParams{
 		EndedBy: p.EndedBy, NotEndedBy: p.NotEndedBy, StartsFrom: p.StartsFrom, StartsBefore: p.StartsBefore,
-		CourseID: p.CourseID, VenueID: p.VenueID, TrainerID: p.TrainerID, Status: p.Status,
+		CourseID: p.CourseID, VenueID: p.VenueID, TrainerID: p.TrainerID, Status: p.Status, CountLimit: countLimit,
 	})
 	if err != nil {
-		return nil, 0, fmt.Errorf("count programme: %w", err)
+		return nil, 0, false, fmt.Errorf("count programme: %w", err)
 	}
-	p.MaxRows = ProgrammePageSize
-	if page == 0 {
-		p.MaxRows = int32(min(total, 1<<30))
-	} else {
-		p.SkipRows = int32(min((page-1)*ProgrammePageSize, 1<<30))
+	total, more = int(counted), counted >= int64(countLimit)
+	if more {
+		total = int(countLimit) - 1
 	}
-	rows, err := s.programmeBatch(ctx, q, f.When == Past, p)
-	if err != nil {
-		return nil, 0, err
+	p.MaxRows, p.SkipRows = ProgrammePageSize, int32(skip)
+	if rows, err = s.programmeBatch(ctx, q, f.When == Past, p); err != nil {
+		return nil, 0, false, err
 	}
-	return rows, int(total), nil
+	return rows, total, more, nil
 }
 
 // exportBatch is how many sessions the export reads at a time.

@@ -66,7 +66,7 @@ func TestProgrammeNotYetEndedIsThoseUnderWayAndToCome(t *testing.T) {
 
 	ids := func(f scheduling.ProgrammeFilter) []int64 {
 		t.Helper()
-		rows, _, err := svc.Programme(context.Background(), f, 1)
+		rows, _, _, err := svc.Programme(context.Background(), f, 1)
 		require.NoError(t, err)
 		var out []int64
 		for _, r := range rows {

@@ -27,6 +27,7 @@ type programmePage struct {
 	fieldErrors
 	Months    []programmeMonth
 	Total     int
+	More      bool // more than Total: the programme counts only so far
 	Filter    scheduling.ProgrammeFilter
 	Choices   scheduling.Choices
 	MonthList []time.Time // months that have sessions, for the filter
@@ -42,6 +43,9 @@ func (p programmePage) Summary() string {
 		which = "upcoming "
 	}
 	out := fmt.Sprintf("%d %s%s", p.Total, which, plural(p.Total, "session", "sessions"))
+	if p.More {
+		out = fmt.Sprintf("More than %d %ssessions", p.Total, which)
+	}
 	if !p.Filter.Month.IsZero() {
 		out += " in " + london.MonthYear(p.Filter.Month)
 	}
@@ -115,7 +119,7 @@ func (a *app) programme(c *fiber.Ctx) error {
 	svc := a.scheduler()
 	filter, bad := programmeFilter(c)
 	page := pageParam(c)
-	rows, total, err := svc.Programme(ctx, filter, page)
+	rows, total, more, err := svc.Programme(ctx, filter, page)
 	if err != nil {
 		return err
 	}
@@ -127,7 +131,7 @@ func (a *app) programme(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d := programmePage{adminArea: newAdminArea(c), fieldErrors: fieldErrors{bad}, Total: total, Filter: filter, Choices: choices, MonthList: months}
+	d := programmePage{adminArea: newAdminArea(c), fieldErrors: fieldErrors{bad}, Total: total, More: more, Filter: filter, Choices: choices, MonthList: months}
 	if d.Awaiting, err = svc.AwaitingDelivery(ctx); err != nil {
 		return err
 	}
@@ -143,7 +147,7 @@ func (a *app) programme(c *fiber.Ctx) error {
 	if len(q) > 0 {
 		d.CSVLink += "?" + q.Encode()
 	}
-	d.Pages = paginate("/admin/sessions", q, page, (total+scheduling.ProgrammePageSize-1)/scheduling.ProgrammePageSize)
+	d.Pages = paginateCounted("/admin/sessions", q, page, (total+scheduling.ProgrammePageSize-1)/scheduling.ProgrammePageSize, more)
 	return a.renderForm(c, "admin/sessions/programme", "Programme", d, bad)
 }
 

@@ -411,7 +411,16 @@ func TestProgrammeExportStreamsEverySessionOnce(t *testing.T) {
 	require.NoError(t, rows.Err())
 	require.Len(t, made, 450)
 
-	resp, csv := f.manager.get("/admin/sessions/export.csv?when=past&course=" + strconv.FormatInt(f.course, 10))
+	// The page counts them only so far (four pages), and links onwards.
+	q := "when=past&course=" + strconv.FormatInt(f.course, 10)
+	_, page := f.manager.get("/admin/sessions?" + q)
+	assert.Contains(t, page, "More than 200 past sessions.")
+	assert.Contains(t, page, `href="/admin/sessions?course=`+strconv.FormatInt(f.course, 10)+`&amp;page=2&amp;when=past"`)
+	_, page = f.manager.get("/admin/sessions?page=9&" + q)
+	assert.Len(t, sessionLinks(page), 50, "a page far on still has its sessions")
+	assert.Contains(t, page, "450 past sessions.", "counted to the end when it is a few pages on")
+
+	resp, csv := f.manager.get("/admin/sessions/export.csv?" + q)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	lines := strings.Split(strings.TrimSpace(csv), "\n")
 	require.Equal(t, "Session,Course,Date,Start,End,Venue,Status,Open to,Trainers,Booked,Capacity,Waiting", lines[0])

@@ -185,7 +185,12 @@ ORDER BY 1, 3;
 SELECT count(*) FROM sessions WHERE status = 'published' AND ends_at <= @now;
 
 -- name: CountProgramme :one
-SELECT count(*)
+-- Counted only up to @count_limit: the programme says "more than" beyond
+-- it, so a page costs the same however many sessions the partnership has
+-- held or planned (the upcoming sessions' index, or the starts', bounds
+-- the walk).
+SELECT count(*) FROM (
+SELECT 1
 FROM sessions s
 WHERE (sqlc.narg(ended_by)::timestamptz IS NULL OR s.ends_at <= sqlc.narg(ended_by))
   AND (sqlc.narg(not_ended_by)::timestamptz IS NULL OR s.ends_at > sqlc.narg(not_ended_by))
@@ -195,7 +200,8 @@ WHERE (sqlc.narg(ended_by)::timestamptz IS NULL OR s.ends_at <= sqlc.narg(ended_
   AND (sqlc.narg(venue_id)::bigint IS NULL OR s.venue_id = sqlc.narg(venue_id))
   AND (sqlc.narg(trainer_id)::bigint IS NULL OR EXISTS (
         SELECT 1 FROM session_trainers st WHERE st.session_id = s.id AND st.trainer_id = sqlc.narg(trainer_id)))
-  AND (@status::text = '' OR s.status::text = @status);
+  AND (@status::text = '' OR s.status::text = @status)
+LIMIT @count_limit) counted;
 
 -- name: SchedulingChoices :many
 -- Courses, venues and trainers for the scheduling forms and filters. Not the

@@ -39,7 +39,8 @@ func (q *Queries) CountAwaitingDelivery(ctx context.Context, now time.Time) (int
 }
 
 const countProgramme = `-- name: CountProgramme :one
-SELECT count(*)
+SELECT count(*) FROM (
+SELECT 1
 FROM sessions s
 WHERE ($1::timestamptz IS NULL OR s.ends_at <= $1)
   AND ($2::timestamptz IS NULL OR s.ends_at > $2)
@@ -50,6 +51,7 @@ WHERE ($1::timestamptz IS NULL OR s.ends_at <= $1)
   AND ($7::bigint IS NULL OR EXISTS (
         SELECT 1 FROM session_trainers st WHERE st.session_id = s.id AND st.trainer_id = $7))
   AND ($8::text = '' OR s.status::text = $8)
+LIMIT $9) counted
 `
 
 type CountProgrammeParams struct {
@@ -61,8 +63,13 @@ type CountProgrammeParams struct {
 	VenueID      *int64
 	TrainerID    *int64
 	Status       string
+	CountLimit   int32
 }
 
+// Counted only up to @count_limit: the programme says "more than" beyond
+// it, so a page costs the same however many sessions the partnership has
+// held or planned (the upcoming sessions' index, or the starts', bounds
+// the walk).
 func (q *Queries) CountProgramme(ctx context.Context, arg CountProgrammeParams) (int64, error) {
 	row := q.db.QueryRow(ctx, countProgramme,
 		arg.EndedBy,
@@ -73,6 +80,7 @@ func (q *Queries) CountProgramme(ctx context.Context, arg CountProgrammeParams) 
 		arg.VenueID,
 		arg.TrainerID,
 		arg.Status,
+		arg.CountLimit,
 	)
 	var count int64
 	err := row.Scan(&count)
