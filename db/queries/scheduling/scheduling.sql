@@ -109,12 +109,12 @@ RETURNING sequence;
 -- is one parameter compared with starts_at, not "IS NULL OR", so that it
 -- bounds the index scan in a generic plan, and under row-level security
 -- (an index condition there must be leakproof: timestamptz's >= is).
+-- Each session's waiting places and trainers come from 00065's view, which
+-- checks no policy per booking or trainer.
 SELECT s.id, s.course_title, s.starts_at, s.ends_at, s.status, s.capacity, s.seats_taken,
-       (SELECT count(*) FROM bookings b WHERE b.session_id = s.id AND b.status = 'waiting')::int AS waiting,
-       v.name AS venue_name, v.online AS venue_online, (s.closed_to_agency_id IS NOT NULL)::boolean AS closed,
-       coalesce((SELECT string_agg(u.full_name, ', ' ORDER BY u.full_name)
-                 FROM session_trainers st JOIN users u ON u.id = st.trainer_id WHERE st.session_id = s.id), '')::text AS trainers
-FROM sessions s JOIN venues v ON v.id = s.venue_id
+       x.waiting, v.name AS venue_name, v.online AS venue_online, (s.closed_to_agency_id IS NOT NULL)::boolean AS closed,
+       x.trainers
+FROM sessions s JOIN venues v ON v.id = s.venue_id JOIN programme_session_extras x ON x.session_id = s.id
 WHERE (sqlc.narg(ended_by)::timestamptz IS NULL OR s.ends_at <= sqlc.narg(ended_by))
   AND (sqlc.narg(not_ended_by)::timestamptz IS NULL OR s.ends_at > sqlc.narg(not_ended_by))
   AND s.starts_at >= (SELECT coalesce(sqlc.narg(not_ended_by)::timestamptz - max(w.ends_at - w.starts_at), '-infinity'::timestamptz)
@@ -134,11 +134,9 @@ LIMIT @max_rows OFFSET @skip_rows;
 -- ListProgramme, the most recent first (the past), before a session
 -- (before_starts, before_id) when given.
 SELECT s.id, s.course_title, s.starts_at, s.ends_at, s.status, s.capacity, s.seats_taken,
-       (SELECT count(*) FROM bookings b WHERE b.session_id = s.id AND b.status = 'waiting')::int AS waiting,
-       v.name AS venue_name, v.online AS venue_online, (s.closed_to_agency_id IS NOT NULL)::boolean AS closed,
-       coalesce((SELECT string_agg(u.full_name, ', ' ORDER BY u.full_name)
-                 FROM session_trainers st JOIN users u ON u.id = st.trainer_id WHERE st.session_id = s.id), '')::text AS trainers
-FROM sessions s JOIN venues v ON v.id = s.venue_id
+       x.waiting, v.name AS venue_name, v.online AS venue_online, (s.closed_to_agency_id IS NOT NULL)::boolean AS closed,
+       x.trainers
+FROM sessions s JOIN venues v ON v.id = s.venue_id JOIN programme_session_extras x ON x.session_id = s.id
 WHERE (sqlc.narg(ended_by)::timestamptz IS NULL OR s.ends_at <= sqlc.narg(ended_by))
   AND (sqlc.narg(not_ended_by)::timestamptz IS NULL OR s.ends_at > sqlc.narg(not_ended_by))
   AND (sqlc.narg(starts_from)::timestamptz IS NULL OR s.starts_at >= sqlc.narg(starts_from))

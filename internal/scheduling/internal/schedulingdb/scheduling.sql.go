@@ -368,11 +368,9 @@ func (q *Queries) LeaveSessionsToCome(ctx context.Context, trainerID int64) ([]i
 
 const listProgramme = `-- name: ListProgramme :many
 SELECT s.id, s.course_title, s.starts_at, s.ends_at, s.status, s.capacity, s.seats_taken,
-       (SELECT count(*) FROM bookings b WHERE b.session_id = s.id AND b.status = 'waiting')::int AS waiting,
-       v.name AS venue_name, v.online AS venue_online, (s.closed_to_agency_id IS NOT NULL)::boolean AS closed,
-       coalesce((SELECT string_agg(u.full_name, ', ' ORDER BY u.full_name)
-                 FROM session_trainers st JOIN users u ON u.id = st.trainer_id WHERE st.session_id = s.id), '')::text AS trainers
-FROM sessions s JOIN venues v ON v.id = s.venue_id
+       x.waiting, v.name AS venue_name, v.online AS venue_online, (s.closed_to_agency_id IS NOT NULL)::boolean AS closed,
+       x.trainers
+FROM sessions s JOIN venues v ON v.id = s.venue_id JOIN programme_session_extras x ON x.session_id = s.id
 WHERE ($1::timestamptz IS NULL OR s.ends_at <= $1)
   AND ($2::timestamptz IS NULL OR s.ends_at > $2)
   AND s.starts_at >= (SELECT coalesce($2::timestamptz - max(w.ends_at - w.starts_at), '-infinity'::timestamptz)
@@ -432,6 +430,8 @@ type ListProgrammeRow struct {
 // is one parameter compared with starts_at, not "IS NULL OR", so that it
 // bounds the index scan in a generic plan, and under row-level security
 // (an index condition there must be leakproof: timestamptz's >= is).
+// Each session's waiting places and trainers come from 00065's view, which
+// checks no policy per booking or trainer.
 func (q *Queries) ListProgramme(ctx context.Context, arg ListProgrammeParams) ([]ListProgrammeRow, error) {
 	rows, err := q.db.Query(ctx, listProgramme,
 		arg.EndedBy,
@@ -480,11 +480,9 @@ func (q *Queries) ListProgramme(ctx context.Context, arg ListProgrammeParams) ([
 
 const listProgrammeNewestFirst = `-- name: ListProgrammeNewestFirst :many
 SELECT s.id, s.course_title, s.starts_at, s.ends_at, s.status, s.capacity, s.seats_taken,
-       (SELECT count(*) FROM bookings b WHERE b.session_id = s.id AND b.status = 'waiting')::int AS waiting,
-       v.name AS venue_name, v.online AS venue_online, (s.closed_to_agency_id IS NOT NULL)::boolean AS closed,
-       coalesce((SELECT string_agg(u.full_name, ', ' ORDER BY u.full_name)
-                 FROM session_trainers st JOIN users u ON u.id = st.trainer_id WHERE st.session_id = s.id), '')::text AS trainers
-FROM sessions s JOIN venues v ON v.id = s.venue_id
+       x.waiting, v.name AS venue_name, v.online AS venue_online, (s.closed_to_agency_id IS NOT NULL)::boolean AS closed,
+       x.trainers
+FROM sessions s JOIN venues v ON v.id = s.venue_id JOIN programme_session_extras x ON x.session_id = s.id
 WHERE ($1::timestamptz IS NULL OR s.ends_at <= $1)
   AND ($2::timestamptz IS NULL OR s.ends_at > $2)
   AND ($3::timestamptz IS NULL OR s.starts_at >= $3)
