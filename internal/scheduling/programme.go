@@ -3,6 +3,7 @@ package scheduling
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -199,20 +200,6 @@ func (s *Service) ProgrammeMonths(ctx context.Context) ([]time.Time, error) {
 	return out, nil
 }
 
-// ApprovedTrainers are the trainers approved to deliver a course, so the
-// scheduling form can show them first.
-func (s *Service) ApprovedTrainers(ctx context.Context, courseID int64) (map[int64]bool, error) {
-	ids, err := schedulingdb.New(s.pool).ApprovedTrainerIDs(ctx, courseID)
-	if err != nil {
-		return nil, fmt.Errorf("trainers approved for course %d: %w", courseID, err)
-	}
-	out := make(map[int64]bool, len(ids))
-	for _, id := range ids {
-		out[id] = true
-	}
-	return out, nil
-}
-
 // Choice is an option of a form's select.
 type Choice struct {
 	ID       int64
@@ -262,4 +249,88 @@ func choicesOf(rows []schedulingdb.SchedulingChoicesRow) Choices {
 		}
 	}
 	return c
+}
+
+// FormChoices are the courses and venues the session form offers: not its
+// trainers, whom it suggests (SuggestedTrainers) or finds by name
+// (FindTrainers).
+func (s *Service) FormChoices(ctx context.Context) (Choices, error) {
+	rows, err := schedulingdb.New(s.pool).SessionFormChoices(ctx)
+	if err != nil {
+		return Choices{}, fmt.Errorf("session form choices: %w", err)
+	}
+	c := make([]schedulingdb.SchedulingChoicesRow, len(rows))
+	for i, r := range rows {
+		c[i] = schedulingdb.SchedulingChoicesRow(r)
+	}
+	return choicesOf(c), nil
+}
+
+// TrainerChoice is a trainer a session form offers or has chosen: their
+// name (with their agency) and whether the partnership approves them for
+// the form's course.
+type TrainerChoice struct {
+	ID       int64
+	Name     string
+	Approved bool
+}
+
+// MaxTrainersOffered is how many trainers the session form offers at once:
+// the first approved for its course, or those a typed name finds.
+const MaxTrainersOffered = 10
+
+// SuggestedTrainers are the first MaxTrainersOffered trainers approved for
+// a course, by name, and how many are approved in all: the form offers
+// these and finds the others by name.
+func (s *Service) SuggestedTrainers(ctx context.Context, courseID int64) ([]TrainerChoice, int, error) {
+	rows, err := schedulingdb.New(s.pool).SuggestedTrainers(ctx, schedulingdb.SuggestedTrainersParams{
+		CourseID: courseID, MaxRows: MaxTrainersOffered,
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("trainers suggested for course %d: %w", courseID, err)
+	}
+	out, approved := make([]TrainerChoice, len(rows)), 0
+	for i, r := range rows {
+		out[i], approved = TrainerChoice{ID: r.ID, Name: r.Name, Approved: true}, int(r.Approved)
+	}
+	return out, approved, nil
+}
+
+// FindTrainers returns the trainers whose name holds text, ignoring case:
+// the one so named first, then those approved for the course, then by
+// name; at most MaxTrainersOffered. exact is whether the first is so named.
+func (s *Service) FindTrainers(ctx context.Context, courseID int64, text string) (found []TrainerChoice, exact bool, err error) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return nil, false, nil
+	}
+	pattern := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(text)) + "%"
+	rows, err := schedulingdb.New(s.pool).FindTrainersByName(ctx, schedulingdb.FindTrainersByNameParams{
+		CourseID: courseID, Pattern: pattern, ExactName: text, MaxRows: MaxTrainersOffered,
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("find trainers by name: %w", err)
+	}
+	found = make([]TrainerChoice, len(rows))
+	for i, r := range rows {
+		found[i] = TrainerChoice{ID: r.ID, Name: r.Name, Approved: r.Approved}
+	}
+	return found, len(rows) > 0 && strings.EqualFold(rows[0].FullName, text), nil
+}
+
+// NamedTrainers are the trainers among ids (a form's choice), by name, and
+// whether each is approved for the course; ids of anyone else are left out.
+func (s *Service) NamedTrainers(ctx context.Context, courseID int64, ids []int64) ([]TrainerChoice, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	rows, err := schedulingdb.New(s.pool).NamedTrainers(ctx, schedulingdb.NamedTrainersParams{CourseID: courseID, Ids: ids})
+	if err != nil {
+		return nil, fmt.Errorf("trainers chosen for course %d: %w", courseID, err)
+	}
+	out := make([]TrainerChoice, len(rows))
+	for i, r := range rows {
+		out[i] = TrainerChoice{ID: r.ID, Name: r.Name, Approved: r.Approved}
+	}
+	return out, nil
 }
