@@ -221,20 +221,6 @@ func (s *Service) Choices(ctx context.Context) (Choices, error) {
 	return choicesOf(rows), nil
 }
 
-// FilterChoices are Choices without the agencies (which grow with the
-// partnership): the programme's filter offers courses, venues and trainers.
-func (s *Service) FilterChoices(ctx context.Context) (Choices, error) {
-	rows, err := schedulingdb.New(s.pool).ProgrammeFilterChoices(ctx)
-	if err != nil {
-		return Choices{}, fmt.Errorf("programme filter choices: %w", err)
-	}
-	c := make([]schedulingdb.SchedulingChoicesRow, len(rows))
-	for i, r := range rows {
-		c[i] = schedulingdb.SchedulingChoicesRow(r)
-	}
-	return choicesOf(c), nil
-}
-
 func choicesOf(rows []schedulingdb.SchedulingChoicesRow) Choices {
 	var c Choices
 	for _, r := range rows {
@@ -299,6 +285,8 @@ func (s *Service) SuggestedTrainers(ctx context.Context, courseID int64) ([]Trai
 // FindTrainers returns the trainers whose name holds text, ignoring case:
 // the one so named first, then those approved for the course, then by
 // name; at most MaxTrainersOffered. exact is whether the first is so named.
+// With courseID 0 (the programme's filter), only the partnership's own
+// trainers: those it approves for any course.
 func (s *Service) FindTrainers(ctx context.Context, courseID int64, text string) (found []TrainerChoice, exact bool, err error) {
 	text = strings.TrimSpace(text)
 	if text == "" {
@@ -306,7 +294,7 @@ func (s *Service) FindTrainers(ctx context.Context, courseID int64, text string)
 	}
 	pattern := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(text)) + "%"
 	rows, err := schedulingdb.New(s.pool).FindTrainersByName(ctx, schedulingdb.FindTrainersByNameParams{
-		CourseID: courseID, Pattern: pattern, ExactName: text, MaxRows: MaxTrainersOffered,
+		CourseID: courseID, Pattern: pattern, ExactName: text, OwnOnly: courseID == 0, MaxRows: MaxTrainersOffered,
 	})
 	if err != nil {
 		return nil, false, fmt.Errorf("find trainers by name: %w", err)

@@ -508,3 +508,47 @@ func TestProgrammeExportStreamsEverySessionOnce(t *testing.T) {
 		assert.True(t, seen[id], "session %s not exported", id)
 	}
 }
+
+// The programme is filtered by a trainer typed by name, found on the
+// server among the partnership's trainers (never a list of every one); a
+// name several hold asks which, and links onwards name the trainer.
+func TestProgrammeFilterByATypedTrainer(t *testing.T) {
+	t.Parallel()
+	f := setupScheduling(t)
+	c := f.manager
+	made := func(day string, trainer int64) string {
+		t.Helper()
+		resp, _ := c.post("/admin/sessions/new", f.form(day, trainer))
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+		return strings.TrimPrefix(strings.Split(resp.Header.Get("Location"), "?")[0], "/admin/sessions/")
+	}
+	first, second := made("10", f.trainers[0]), made("11", f.trainers[1])
+
+	resp, page := c.get("/admin/sessions?when=all&trainer-name=trainer1")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, []string{second}, sessionLinks(page))
+	assert.Contains(t, page, `name="trainer-name" type="text" value="Trainer1 Tester (Hampshire and Isle of Wight Constabulary)"`)
+	assert.Contains(t, page, `href="/admin/sessions/export.csv?trainer=`+strconv.FormatInt(f.trainers[1], 10)+`&amp;when=all"`)
+	assert.NotContains(t, page, `<select class="govuk-select govuk-!-width-full" id="trainer"`, "no list of every trainer")
+
+	// A link names the trainer by ID.
+	_, page = c.get("/admin/sessions?when=all&trainer=" + strconv.FormatInt(f.trainers[0], 10))
+	assert.Equal(t, []string{first}, sessionLinks(page))
+	assert.Contains(t, page, `value="Trainer0 Tester (Portsmouth City Council)"`)
+
+	// Several match: the form asks which, and shows every session meanwhile.
+	resp, page = c.get("/admin/sessions?when=all&trainer-name=tester")
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, errorSummary(page), "More than one trainer’s name contains “tester”: choose one")
+	assert.Contains(t, page, `name="trainer" type="radio" value="`+strconv.FormatInt(f.trainers[0], 10)+`"`)
+	assert.Subset(t, sessionLinks(page), []string{first, second})
+	_, page = c.get("/admin/sessions?when=all&trainer-name=tester&trainer=" + strconv.FormatInt(f.trainers[0], 10))
+	assert.Equal(t, []string{first}, sessionLinks(page))
+
+	// None match, or the field emptied: no trainer filter.
+	resp, page = c.get("/admin/sessions?when=all&trainer-name=nobody&trainer=" + strconv.FormatInt(f.trainers[0], 10))
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, errorSummary(page), "No trainer’s name contains “nobody”")
+	_, page = c.get("/admin/sessions?when=all&trainer-name=&trainer=" + strconv.FormatInt(f.trainers[0], 10))
+	assert.Subset(t, sessionLinks(page), []string{first, second})
+}

@@ -48,7 +48,9 @@ LIMIT @max_rows;
 -- name: FindTrainersByName :many
 -- Trainers whose name holds the typed text (@pattern, a LIKE pattern in
 -- lower case), the one so named first, then those approved for the
--- course, then by name: at most @max_rows.
+-- course, then by name: at most @max_rows. With @own_only, only the
+-- partnership's own trainers: those it approves for a course (the
+-- programme's filter).
 SELECT u.id, (u.full_name || coalesce(' (' || a.name || ')', ''))::text AS name, u.full_name,
        EXISTS (SELECT 1 FROM trainer_courses tc
                WHERE tc.trainer_id = u.id AND tc.course_id = @course_id
@@ -57,6 +59,9 @@ FROM user_roles r
 JOIN users u ON u.id = r.user_id
 LEFT JOIN agencies a ON a.id = u.agency_id
 WHERE r.role = 'trainer' AND u.erased_at IS NULL AND lower(u.full_name) LIKE @pattern
+  AND (NOT @own_only::boolean OR EXISTS (
+        SELECT 1 FROM trainer_courses tc
+        WHERE tc.trainer_id = u.id AND tc.partnership_id = coalesce(acting_partnership_id(), first_partnership_id())))
 ORDER BY lower(u.full_name) = lower(@exact_name::text) DESC, 4 DESC, 2, 1
 LIMIT @max_rows;
 

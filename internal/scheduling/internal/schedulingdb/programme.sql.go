@@ -18,13 +18,17 @@ FROM user_roles r
 JOIN users u ON u.id = r.user_id
 LEFT JOIN agencies a ON a.id = u.agency_id
 WHERE r.role = 'trainer' AND u.erased_at IS NULL AND lower(u.full_name) LIKE $2
-ORDER BY lower(u.full_name) = lower($3::text) DESC, 4 DESC, 2, 1
-LIMIT $4
+  AND (NOT $3::boolean OR EXISTS (
+        SELECT 1 FROM trainer_courses tc
+        WHERE tc.trainer_id = u.id AND tc.partnership_id = coalesce(acting_partnership_id(), first_partnership_id())))
+ORDER BY lower(u.full_name) = lower($4::text) DESC, 4 DESC, 2, 1
+LIMIT $5
 `
 
 type FindTrainersByNameParams struct {
 	CourseID  int64
 	Pattern   string
+	OwnOnly   bool
 	ExactName string
 	MaxRows   int32
 }
@@ -38,11 +42,14 @@ type FindTrainersByNameRow struct {
 
 // Trainers whose name holds the typed text (@pattern, a LIKE pattern in
 // lower case), the one so named first, then those approved for the
-// course, then by name: at most @max_rows.
+// course, then by name: at most @max_rows. With @own_only, only the
+// partnership's own trainers: those it approves for a course (the
+// programme's filter).
 func (q *Queries) FindTrainersByName(ctx context.Context, arg FindTrainersByNameParams) ([]FindTrainersByNameRow, error) {
 	rows, err := q.db.Query(ctx, findTrainersByName,
 		arg.CourseID,
 		arg.Pattern,
+		arg.OwnOnly,
 		arg.ExactName,
 		arg.MaxRows,
 	)

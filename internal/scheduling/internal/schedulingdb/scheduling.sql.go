@@ -637,65 +637,6 @@ func (q *Queries) MoveSession(ctx context.Context, arg MoveSessionParams) (int32
 	return sequence, err
 }
 
-const programmeFilterChoices = `-- name: ProgrammeFilterChoices :many
-SELECT 'course'::text AS kind, c.id, c.title AS name, c.default_capacity AS capacity
-FROM courses c
-JOIN course_offers o ON o.course_id = c.id AND o.partnership_id = coalesce(acting_partnership_id(), first_partnership_id())
-WHERE c.retired_at IS NULL AND NOT c.bespoke
-UNION ALL
-SELECT 'venue', id, name || CASE WHEN online THEN ' (online)' ELSE ' (' || capacity || ' places)' END, coalesce(capacity, 0)
-FROM venues WHERE retired_at IS NULL AND agency_id IS NULL
-UNION ALL
-SELECT 'trainer', u.id, u.full_name || coalesce(' (' || a.name || ')', ''), 0
-FROM user_roles r JOIN users u ON u.id = r.user_id LEFT JOIN agencies a ON a.id = u.agency_id
-WHERE r.role = 'trainer' AND u.erased_at IS NULL
-  -- The partnership's own trainers: those it approves for a course (the
-  -- acting partnership's, or the first's, as the courses above). Asked of
-  -- each trainer through trainer_courses' key, the partnership one
-  -- parameter (an index condition under row-level security must be
-  -- leakproof, and a COALESCE is not): at HIPS size, a semi-join instead
-  -- read all 51,200 approvals, 18 ms.
-  AND (SELECT true FROM trainer_courses tc
-       WHERE tc.trainer_id = r.user_id AND tc.partnership_id = (SELECT coalesce(acting_partnership_id(), first_partnership_id()))
-       LIMIT 1)
-ORDER BY 1, 3
-`
-
-type ProgrammeFilterChoicesRow struct {
-	Kind     string
-	ID       int64
-	Name     string
-	Capacity int32
-}
-
-// Courses, venues and trainers for the programme's filter (not agencies,
-// which grow with the partnership and which it does not filter by): the
-// trainers the partnership has approved for a course.
-func (q *Queries) ProgrammeFilterChoices(ctx context.Context) ([]ProgrammeFilterChoicesRow, error) {
-	rows, err := q.db.Query(ctx, programmeFilterChoices)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []ProgrammeFilterChoicesRow
-	for rows.Next() {
-		var i ProgrammeFilterChoicesRow
-		if err := rows.Scan(
-			&i.Kind,
-			&i.ID,
-			&i.Name,
-			&i.Capacity,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const removeSessionTrainers = `-- name: RemoveSessionTrainers :exec
 DELETE FROM session_trainers WHERE session_id = $1
 `
