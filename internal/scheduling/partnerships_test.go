@@ -1,7 +1,9 @@
 package scheduling_test
 
 import (
+	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -95,6 +97,36 @@ func TestATrainerCannotBeInTwoPartnershipsSessionsAtOnce(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 1, won, "one trainer, one session at a time, across partnerships")
+
+	// Each manager's programme is their partnership's alone, with its
+	// trainers; the view it reads them through (00065, which reads as its
+	// owner) keeps the line itself.
+	for _, m := range []struct {
+		ctx         context.Context
+		partnership int64
+		prefix      string
+	}{{asPortsmouth, portsmouth, "Working Together"}, {asHampshire, hampshire, "Hampshire: "}} {
+		var held int
+		require.NoError(t, f.pool.QueryRow(f.ctx, `SELECT count(*) FROM sessions WHERE partnership_id = $1`, m.partnership).Scan(&held))
+		rows, total, _, err := f.svc.Programme(m.ctx, scheduling.ProgrammeFilter{When: scheduling.AllDates}, 1)
+		require.NoError(t, err)
+		assert.Equal(t, held, total)
+		assert.Len(t, rows, held)
+		for _, r := range rows {
+			assert.True(t, strings.HasPrefix(r.CourseTitle, m.prefix), "%s in the programme of %s", r.CourseTitle, m.prefix)
+			assert.Contains(t, r.Trainers, "Trainer ")
+		}
+	}
+	var theirs []int64
+	require.NoError(t, f.pool.QueryRow(f.ctx, `SELECT array_agg(id) FROM sessions WHERE partnership_id = $1`, portsmouth).Scan(&theirs))
+	require.NotEmpty(t, theirs)
+	var seen int
+	require.NoError(t, f.pool.QueryRow(asHampshire, `SELECT count(*) FROM programme_session_extras WHERE session_id = ANY ($1)`,
+		theirs).Scan(&seen))
+	assert.Zero(t, seen, "Hampshire's manager reads nothing of Portsmouth's sessions through the view")
+	require.NoError(t, f.pool.QueryRow(asPortsmouth, `SELECT count(*) FROM programme_session_extras WHERE session_id = ANY ($1)`,
+		theirs).Scan(&seen))
+	assert.Equal(t, len(theirs), seen)
 }
 
 // A trainer's invitation to another partnership's session is in that

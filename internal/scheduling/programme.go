@@ -3,6 +3,7 @@ package scheduling
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -54,29 +55,42 @@ func opt(id int64) *int64 {
 	return &id
 }
 
+// programmeCountedPages is how many pages past the current one the
+// programme counts: beyond them it says "more than", so opening it costs
+// the same whether the partnership has held a hundred sessions or years of
+// them.
+const programmeCountedPages = 3
+
 // Programme lists the sessions the filter chooses: one page (from 1), or
 // every one when page is 0 (a month's calendar), and how many there are.
-func (s *Service) Programme(ctx context.Context, f ProgrammeFilter, page int) ([]Row, int, error) {
+// A page's sessions are counted only so far: more is true when there are
+// more than total. Every one (page 0) is counted as it is read.
+func (s *Service) Programme(ctx context.Context, f ProgrammeFilter, page int) (rows []Row, total int, more bool, err error) {
 	q := schedulingdb.New(s.pool)
 	p := s.programmeParams(f)
-	total, err := q.CountProgramme(ctx, schedulingdb.CountProgrammeParams{
+	if page == 0 {
+		p.MaxRows = 1 << 30
+		rows, err := s.programmeBatch(ctx, q, f.When == Past, p)
+		return rows, len(rows), false, err
+	}
+	skip := min((page-1)*ProgrammePageSize, 1<<30)
+	countLimit := int32(min(skip+(1+programmeCountedPages)*ProgrammePageSize+1, 1<<30))
+	counted, err := q.CountProgramme(ctx, schedulingdb.CountProgrammeParams{
 		EndedBy: p.EndedBy, NotEndedBy: p.NotEndedBy, StartsFrom: p.StartsFrom, StartsBefore: p.StartsBefore,
-		CourseID: p.CourseID, VenueID: p.VenueID, TrainerID: p.TrainerID, Status: p.Status,
+		CourseID: p.CourseID, VenueID: p.VenueID, TrainerID: p.TrainerID, Status: p.Status, CountLimit: countLimit,
 	})
 	if err != nil {
-		return nil, 0, fmt.Errorf("count programme: %w", err)
+		return nil, 0, false, fmt.Errorf("count programme: %w", err)
 	}
-	p.MaxRows = ProgrammePageSize
-	if page == 0 {
-		p.MaxRows = int32(min(total, 1<<30))
-	} else {
-		p.SkipRows = int32(min((page-1)*ProgrammePageSize, 1<<30))
+	total, more = int(counted), counted >= int64(countLimit)
+	if more {
+		total = int(countLimit) - 1
 	}
-	rows, err := s.programmeBatch(ctx, q, f.When == Past, p)
-	if err != nil {
-		return nil, 0, err
+	p.MaxRows, p.SkipRows = ProgrammePageSize, int32(skip)
+	if rows, err = s.programmeBatch(ctx, q, f.When == Past, p); err != nil {
+		return nil, 0, false, err
 	}
-	return rows, int(total), nil
+	return rows, total, more, nil
 }
 
 // exportBatch is how many sessions the export reads at a time.
@@ -186,20 +200,6 @@ func (s *Service) ProgrammeMonths(ctx context.Context) ([]time.Time, error) {
 	return out, nil
 }
 
-// ApprovedTrainers are the trainers approved to deliver a course, so the
-// scheduling form can show them first.
-func (s *Service) ApprovedTrainers(ctx context.Context, courseID int64) (map[int64]bool, error) {
-	ids, err := schedulingdb.New(s.pool).ApprovedTrainerIDs(ctx, courseID)
-	if err != nil {
-		return nil, fmt.Errorf("trainers approved for course %d: %w", courseID, err)
-	}
-	out := make(map[int64]bool, len(ids))
-	for _, id := range ids {
-		out[id] = true
-	}
-	return out, nil
-}
-
 // Choice is an option of a form's select.
 type Choice struct {
 	ID       int64
@@ -221,20 +221,6 @@ func (s *Service) Choices(ctx context.Context) (Choices, error) {
 	return choicesOf(rows), nil
 }
 
-// FilterChoices are Choices without the agencies (which grow with the
-// partnership): the programme's filter offers courses, venues and trainers.
-func (s *Service) FilterChoices(ctx context.Context) (Choices, error) {
-	rows, err := schedulingdb.New(s.pool).ProgrammeFilterChoices(ctx)
-	if err != nil {
-		return Choices{}, fmt.Errorf("programme filter choices: %w", err)
-	}
-	c := make([]schedulingdb.SchedulingChoicesRow, len(rows))
-	for i, r := range rows {
-		c[i] = schedulingdb.SchedulingChoicesRow(r)
-	}
-	return choicesOf(c), nil
-}
-
 func choicesOf(rows []schedulingdb.SchedulingChoicesRow) Choices {
 	var c Choices
 	for _, r := range rows {
@@ -249,4 +235,90 @@ func choicesOf(rows []schedulingdb.SchedulingChoicesRow) Choices {
 		}
 	}
 	return c
+}
+
+// FormChoices are the courses and venues the session form offers: not its
+// trainers, whom it suggests (SuggestedTrainers) or finds by name
+// (FindTrainers).
+func (s *Service) FormChoices(ctx context.Context) (Choices, error) {
+	rows, err := schedulingdb.New(s.pool).SessionFormChoices(ctx)
+	if err != nil {
+		return Choices{}, fmt.Errorf("session form choices: %w", err)
+	}
+	c := make([]schedulingdb.SchedulingChoicesRow, len(rows))
+	for i, r := range rows {
+		c[i] = schedulingdb.SchedulingChoicesRow(r)
+	}
+	return choicesOf(c), nil
+}
+
+// TrainerChoice is a trainer a session form offers or has chosen: their
+// name (with their agency) and whether the partnership approves them for
+// the form's course.
+type TrainerChoice struct {
+	ID       int64
+	Name     string
+	Approved bool
+}
+
+// MaxTrainersOffered is how many trainers the session form offers at once:
+// the first approved for its course, or those a typed name finds.
+const MaxTrainersOffered = 10
+
+// SuggestedTrainers are the first MaxTrainersOffered trainers approved for
+// a course, by name, and how many are approved in all: the form offers
+// these and finds the others by name.
+func (s *Service) SuggestedTrainers(ctx context.Context, courseID int64) ([]TrainerChoice, int, error) {
+	rows, err := schedulingdb.New(s.pool).SuggestedTrainers(ctx, schedulingdb.SuggestedTrainersParams{
+		CourseID: courseID, MaxRows: MaxTrainersOffered,
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("trainers suggested for course %d: %w", courseID, err)
+	}
+	out, approved := make([]TrainerChoice, len(rows)), 0
+	for i, r := range rows {
+		out[i], approved = TrainerChoice{ID: r.ID, Name: r.Name, Approved: true}, int(r.Approved)
+	}
+	return out, approved, nil
+}
+
+// FindTrainers returns the trainers whose name holds text, ignoring case:
+// the one so named first, then those approved for the course, then by
+// name; at most MaxTrainersOffered. exact is whether the first is so named.
+// With courseID 0 (the programme's filter), only the partnership's own
+// trainers: those it approves for any course.
+func (s *Service) FindTrainers(ctx context.Context, courseID int64, text string) (found []TrainerChoice, exact bool, err error) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return nil, false, nil
+	}
+	pattern := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(text)) + "%"
+	rows, err := schedulingdb.New(s.pool).FindTrainersByName(ctx, schedulingdb.FindTrainersByNameParams{
+		CourseID: courseID, Pattern: pattern, ExactName: text, OwnOnly: courseID == 0, MaxRows: MaxTrainersOffered,
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("find trainers by name: %w", err)
+	}
+	found = make([]TrainerChoice, len(rows))
+	for i, r := range rows {
+		found[i] = TrainerChoice{ID: r.ID, Name: r.Name, Approved: r.Approved}
+	}
+	return found, len(rows) > 0 && strings.EqualFold(rows[0].FullName, text), nil
+}
+
+// NamedTrainers are the trainers among ids (a form's choice), by name, and
+// whether each is approved for the course; ids of anyone else are left out.
+func (s *Service) NamedTrainers(ctx context.Context, courseID int64, ids []int64) ([]TrainerChoice, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	rows, err := schedulingdb.New(s.pool).NamedTrainers(ctx, schedulingdb.NamedTrainersParams{CourseID: courseID, Ids: ids})
+	if err != nil {
+		return nil, fmt.Errorf("trainers chosen for course %d: %w", courseID, err)
+	}
+	out := make([]TrainerChoice, len(rows))
+	for i, r := range rows {
+		out[i] = TrainerChoice{ID: r.ID, Name: r.Name, Approved: r.Approved}
+	}
+	return out, nil
 }

@@ -66,7 +66,7 @@ func TestProgrammeNotYetEndedIsThoseUnderWayAndToCome(t *testing.T) {
 
 	ids := func(f scheduling.ProgrammeFilter) []int64 {
 		t.Helper()
-		rows, _, err := svc.Programme(context.Background(), f, 1)
+		rows, _, _, err := svc.Programme(context.Background(), f, 1)
 		require.NoError(t, err)
 		var out []int64
 		for _, r := range rows {
@@ -223,25 +223,40 @@ func (n planNode) scans() bool {
 	return false
 }
 
-// The programme's filter offers the partnership's own trainers: those it
-// approves for a course, not a trainer it has not approved.
-func TestProgrammeFilterOffersThePartnershipsTrainers(t *testing.T) {
+// The programme's filter finds the partnership's own trainers by name:
+// those it approves for a course, not a trainer it has not approved.
+func TestProgrammeFilterFindsThePartnershipsTrainers(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
 	var unapproved int64
 	require.NoError(t, f.pool.QueryRow(f.ctx, `
 		WITH u AS (INSERT INTO users (email, full_name, job_title, agency_id, password_hash, email_verified_at)
-		           VALUES ('unapproved@example.org', 'Una Approved', 'Trainer', (SELECT min(id) FROM agencies), '!', now()) RETURNING id),
+		           VALUES ('unapproved@example.org', 'Una Trainer', 'Trainer', (SELECT min(id) FROM agencies), '!', now()) RETURNING id),
 		     r AS (INSERT INTO user_roles (user_id, role) SELECT id, 'trainer' FROM u)
 		SELECT id FROM u`).Scan(&unapproved))
-	choices, err := f.svc.FilterChoices(f.ctx)
+	found, exact, err := f.svc.FindTrainers(f.ctx, 0, "trainer")
 	require.NoError(t, err)
 	var offered []int64
-	for _, c := range choices.Trainers {
+	for _, c := range found {
 		offered = append(offered, c.ID)
 	}
 	assert.ElementsMatch(t, f.trainers, offered, "the ten trainers approved for its courses")
 	assert.NotContains(t, offered, unapproved)
+	assert.False(t, exact)
+	found, exact, err = f.svc.FindTrainers(f.ctx, 0, "trainer 3")
+	require.NoError(t, err)
+	require.Len(t, found, 1)
+	assert.Equal(t, f.trainers[3], found[0].ID)
+	assert.True(t, exact)
+	// The session form finds any trainer, saying whether they are approved.
+	found, _, err = f.svc.FindTrainers(f.ctx, f.course, "una")
+	require.NoError(t, err)
+	require.Len(t, found, 1)
+	assert.Equal(t, unapproved, found[0].ID)
+	assert.False(t, found[0].Approved)
+	choices, err := f.svc.FormChoices(f.ctx)
+	require.NoError(t, err)
 	assert.NotEmpty(t, choices.Courses)
 	assert.NotEmpty(t, choices.Venues)
+	assert.Empty(t, choices.Trainers, "never every trainer")
 }

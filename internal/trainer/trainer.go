@@ -77,18 +77,29 @@ func New(pool *pgxpool.Pool, now func() time.Time) *Service {
 	return &Service{pool: pool, now: now}
 }
 
-// List returns everyone holding the trainer role, by name.
-func (s *Service) List(ctx context.Context) ([]Trainer, error) {
-	rows, err := trainerdb.New(s.pool).ListTrainers(ctx, s.now())
+// PageSize is how many trainers a page of the list holds.
+const PageSize = 25
+
+// List returns a page (from 1) of everyone holding the trainer role, by
+// name, and how many hold it.
+func (s *Service) List(ctx context.Context, page int) ([]Trainer, int, error) {
+	q := trainerdb.New(s.pool)
+	total, err := q.CountTrainers(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("list trainers: %w", err)
+		return nil, 0, fmt.Errorf("count trainers: %w", err)
+	}
+	rows, err := q.ListTrainers(ctx, trainerdb.ListTrainersParams{
+		Now: s.now(), MaxRows: PageSize, SkipRows: int32(min(max(page-1, 0)*PageSize, 1<<30)),
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("list trainers: %w", err)
 	}
 	out := make([]Trainer, len(rows))
 	for i, r := range rows {
 		out[i] = Trainer{ID: r.ID, Name: r.FullName, AgencyName: r.AgencyName,
 			ApprovedCourses: int(r.ApprovedCourses), UpcomingSessions: int(r.UpcomingSessions)}
 	}
-	return out, nil
+	return out, int(total), nil
 }
 
 // Get returns one trainer, or ErrNotFound for anyone not holding the role.

@@ -112,12 +112,17 @@ func TestAHIPSCourseIsOfferedAndScheduledByAnotherPartnership(t *testing.T) {
 	assert.True(t, ownArea, "kept to Hampshire's area")
 	_, err = f.a.pool.Exec(ctx, `UPDATE sessions SET status = 'published' WHERE id = $1`, session)
 	require.NoError(t, err)
-	// Hampshire's programme is filtered by Hampshire's trainers alone.
-	_, page = hants.get("/admin/sessions")
-	assert.Contains(t, page, ">Trainer0 Tester (")
-	assert.NotContains(t, page, ">Trainer1 Tester (", "approved by Portsmouth only")
-	_, page = portsmouth.get("/admin/sessions")
-	assert.Contains(t, page, ">Trainer1 Tester (")
+	// Hampshire's programme is filtered by Hampshire's trainers alone (typed
+	// and found on the server).
+	resp, page = hants.get("/admin/sessions?trainer-name=trainer0")
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, page, `value="Trainer0 Tester (`)
+	resp, page = hants.get("/admin/sessions?trainer-name=trainer1")
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode, "approved by Portsmouth only")
+	assert.Contains(t, errorSummary(page), "No trainer’s name contains “trainer1”")
+	resp, page = portsmouth.get("/admin/sessions?trainer-name=trainer1")
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, page, `value="Trainer1 Tester (`)
 	var approvals int
 	require.NoError(t, f.a.pool.QueryRow(ctx, `
 		SELECT count(*) FROM trainer_courses WHERE trainer_id = $1 AND course_id = $2`, f.trainers[0], f.course).Scan(&approvals))

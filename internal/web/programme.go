@@ -27,12 +27,18 @@ type programmePage struct {
 	fieldErrors
 	Months    []programmeMonth
 	Total     int
+	More      bool // more than Total: the programme counts only so far
 	Filter    scheduling.ProgrammeFilter
 	Choices   scheduling.Choices
 	MonthList []time.Time // months that have sessions, for the filter
 	Pages     *pagination
 	CSVLink   string // the spreadsheet of what the filter shows
 	Awaiting  int    // sessions ended but not yet marked as delivered
+	// The trainer filtered by is typed, not chosen from every trainer:
+	// TrainerName is theirs, or what was typed; TrainerChoices the
+	// trainers it matches when it matches several.
+	TrainerName    string
+	TrainerChoices []scheduling.TrainerChoice
 }
 
 // Summary says how many sessions the filter found, and which.
@@ -42,6 +48,9 @@ func (p programmePage) Summary() string {
 		which = "upcoming "
 	}
 	out := fmt.Sprintf("%d %s%s", p.Total, which, plural(p.Total, "session", "sessions"))
+	if p.More {
+		out = fmt.Sprintf("More than %d %ssessions", p.Total, which)
+	}
 	if !p.Filter.Month.IsZero() {
 		out += " in " + london.MonthYear(p.Filter.Month)
 	}
@@ -110,16 +119,72 @@ func filterQuery(f scheduling.ProgrammeFilter) url.Values {
 	return q
 }
 
+// programmeTrainer resolves the filter's trainer: a name typed on the
+// form (its key is there, even empty, when the form was sent) is looked
+// up among the partnership's trainers, as the session form's is; a link
+// names the trainer by ID. A name that finds none, or several, is
+// reported, and the filter is left without a trainer.
+func (a *app) programmeTrainer(c *fiber.Ctx, f *scheduling.ProgrammeFilter, bad *validation.Errors) (string, []scheduling.TrainerChoice, *validation.Errors, error) {
+	ctx, svc := c.UserContext(), a.scheduler()
+	if !c.Request().URI().QueryArgs().Has(fieldTrainerName) {
+		if f.TrainerID == 0 {
+			return "", nil, bad, nil
+		}
+		named, err := svc.NamedTrainers(ctx, 0, []int64{f.TrainerID})
+		if err != nil || len(named) == 0 {
+			return "", nil, bad, err
+		}
+		return named[0].Name, nil, bad, nil
+	}
+	typed := validation.CleanLine(c.Query(fieldTrainerName))
+	chosen := f.TrainerID
+	f.TrainerID = 0
+	if typed == "" {
+		return "", nil, bad, nil
+	}
+	found, exact, err := svc.FindTrainers(ctx, 0, typed)
+	if err != nil {
+		return "", nil, bad, err
+	}
+	for _, t := range found {
+		if t.ID == chosen {
+			f.TrainerID = t.ID
+			return t.Name, nil, bad, nil
+		}
+	}
+	problem := ""
+	switch {
+	case len(found) == 0:
+		problem = "No trainer’s name contains “" + typed + "”: check the spelling, or type less of the name"
+	case len(found) == 1 || exact:
+		f.TrainerID = found[0].ID
+		return found[0].Name, nil, bad, nil
+	case len(found) == scheduling.MaxTrainersOffered:
+		problem = "Many trainers’ names contain “" + typed + "”: choose one, or type more of the name"
+	default:
+		problem = "More than one trainer’s name contains “" + typed + "”: choose one"
+	}
+	if bad == nil {
+		bad = &validation.Errors{}
+	}
+	bad.Add(fieldTrainerName, problem)
+	return typed, found, bad, nil
+}
+
 func (a *app) programme(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	svc := a.scheduler()
 	filter, bad := programmeFilter(c)
-	page := pageParam(c)
-	rows, total, err := svc.Programme(ctx, filter, page)
+	trainerName, trainerChoices, bad, err := a.programmeTrainer(c, &filter, bad)
 	if err != nil {
 		return err
 	}
-	choices, err := svc.FilterChoices(ctx)
+	page := pageParam(c)
+	rows, total, more, err := svc.Programme(ctx, filter, page)
+	if err != nil {
+		return err
+	}
+	choices, err := svc.FormChoices(ctx) // its courses and venues
 	if err != nil {
 		return err
 	}
@@ -127,7 +192,8 @@ func (a *app) programme(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d := programmePage{adminArea: newAdminArea(c), fieldErrors: fieldErrors{bad}, Total: total, Filter: filter, Choices: choices, MonthList: months}
+	d := programmePage{adminArea: newAdminArea(c), fieldErrors: fieldErrors{bad}, Total: total, More: more, Filter: filter, Choices: choices, MonthList: months,
+		TrainerName: trainerName, TrainerChoices: trainerChoices}
 	if d.Awaiting, err = svc.AwaitingDelivery(ctx); err != nil {
 		return err
 	}
@@ -143,7 +209,7 @@ func (a *app) programme(c *fiber.Ctx) error {
 	if len(q) > 0 {
 		d.CSVLink += "?" + q.Encode()
 	}
-	d.Pages = paginate("/admin/sessions", q, page, (total+scheduling.ProgrammePageSize-1)/scheduling.ProgrammePageSize)
+	d.Pages = paginateCounted("/admin/sessions", q, page, (total+scheduling.ProgrammePageSize-1)/scheduling.ProgrammePageSize, more)
 	return a.renderForm(c, "admin/sessions/programme", "Programme", d, bad)
 }
 

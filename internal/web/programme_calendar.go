@@ -87,7 +87,7 @@ func calendarWeeks(month, now time.Time, rows []scheduling.Row) [][]calendarDay 
 func (a *app) programmeCalendar(c *fiber.Ctx) error {
 	now := a.deps.Now()
 	month, ok := calendarMonth(c, now)
-	rows, total, err := a.scheduler().Programme(c.UserContext(),
+	rows, total, _, err := a.scheduler().Programme(c.UserContext(),
 		scheduling.ProgrammeFilter{When: scheduling.AllDates, Month: month}, 0)
 	if err != nil {
 		return err

@@ -340,13 +340,15 @@ func TestSchedulingOnAWeekendOrBankHolidayAsksToConfirm(t *testing.T) {
 	assert.Equal(t, 3, n)
 }
 
-// The course comes first; then the trainers approved for it are listed
-// apart from the others, so no one learns it from an error.
+// The course comes first; then the trainers approved for it are offered
+// (the first few: they grow with the partnership), and any other trainer is
+// found by a typed name, shown apart when not approved, so no one learns it
+// from an error.
 func TestChoosingTrainersShowsWhoIsApproved(t *testing.T) {
 	t.Parallel()
 	f := setupScheduling(t)
 	c := f.manager
-	f.a.newUser(t, "outsider@example.org", "", "trainer")
+	outsider := f.a.newUser(t, "outsider@example.org", "", "trainer")
 	course := strconv.FormatInt(f.course, 10)
 
 	for _, path := range []string{"/admin/sessions/new", "/admin/sessions/series"} {
@@ -359,16 +361,14 @@ func TestChoosingTrainersShowsWhoIsApproved(t *testing.T) {
 		resp, page = c.get(path + "?course=" + course)
 		require.Equal(t, http.StatusOK, resp.StatusCode)
 		approved := strings.Index(page, "Approved for Working Together to Safeguard Children")
-		others := strings.Index(page, "Not approved for this course")
 		require.Positive(t, approved)
-		require.Greater(t, others, approved)
 		for _, id := range f.trainers {
 			at := strings.Index(page, `id="trainer-`+strconv.FormatInt(id, 10)+`"`)
-			assert.True(t, at > approved && at < others, "an approved trainer is in the first group")
+			assert.Greater(t, at, approved, "an approved trainer is offered")
 		}
-		outsider := strings.Index(page, "Outsider Tester")
-		assert.Greater(t, outsider, others, "the trainer not approved is listed apart")
-		assert.Contains(t, page, "Not approved for Working Together to Safeguard Children</div>")
+		assert.NotContains(t, page, "Outsider Tester", "a trainer not approved is not offered")
+		assert.NotContains(t, page, "more trainers are approved")
+		assert.Contains(t, page, `name="trainer-name"`)
 		assert.Contains(t, page, `<input type="hidden" name="course" value="`+course+`">`)
 	}
 
@@ -376,12 +376,83 @@ func TestChoosingTrainersShowsWhoIsApproved(t *testing.T) {
 	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	assert.Contains(t, errorSummary(page), "Select a course from the list")
 
-	// Changing a session shows the same groups.
-	resp, _ = c.post("/admin/sessions/new", f.form("10", f.trainers[0], f.trainers[1]))
+	// A typed name adds the trainer it finds (when saved), apart when not
+	// approved: here the date is missing, so the form comes back with them.
+	scheduled := func() (n int) {
+		t.Helper()
+		require.NoError(t, f.a.pool.QueryRow(context.Background(), "SELECT count(*) FROM sessions").Scan(&n))
+		return n
+	}
+	before := scheduled()
+	form := f.form("10", f.trainers[0])
+	resp, page = c.post("/admin/sessions/new", with(form, "trainer-name", "outsid", "date-day", ""))
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, errorSummary(page), "Outsider Tester is not approved to deliver", "the scheduler's own check")
+	others := strings.Index(page, "Not approved for this course")
+	require.Greater(t, others, strings.Index(page, "Approved for Working Together"))
+	assert.Regexp(t, `id="trainer-`+strconv.FormatInt(outsider, 10)+`" name="trainers" type="checkbox" value="\d+" checked`, page)
+	assert.Greater(t, strings.LastIndex(page, "Outsider Tester"), others)
+	assert.Regexp(t, `id="trainer-`+strconv.FormatInt(f.trainers[0], 10)+`" name="trainers" type="checkbox" value="\d+" checked`, page)
+	assert.Contains(t, page, `name="start" type="text" value="9:30"`, "what was typed is kept")
+	assert.Contains(t, page, `name="trainer-name" type="text" value=""`, "the name found is not asked again")
+	assert.Equal(t, before, scheduled())
+
+	// A name several trainers hold asks which; one no trainer holds is refused.
+	resp, page = c.post("/admin/sessions/new", with(form, "trainer-name", "tester"))
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, errorSummary(page), "More than one trainer’s name contains “tester”: choose one")
+	assert.Contains(t, page, "Which trainer?")
+	assert.Contains(t, page, `name="trainer" type="radio" value="`+strconv.FormatInt(f.trainers[1], 10)+`"`)
+	resp, page = c.post("/admin/sessions/new", with(form, "trainer-name", "nobody at all"))
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, errorSummary(page), "No trainer’s name contains “nobody at all”")
+	assert.Equal(t, before, scheduled(), "nothing scheduled while a typed trainer is unresolved")
+
+	// The one chosen among those the name found is scheduled with the rest.
+	resp, _ = c.post("/admin/sessions/new", with(form, "trainer-name", "tester", "trainer", strconv.FormatInt(f.trainers[1], 10)))
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	made, err := strconv.ParseInt(strings.TrimPrefix(strings.Split(resp.Header.Get("Location"), "?")[0], "/admin/sessions/"), 10, 64)
+	require.NoError(t, err)
+	var trainers []int64
+	require.NoError(t, f.a.pool.QueryRow(context.Background(), `
+		SELECT array_agg(trainer_id ORDER BY trainer_id) FROM session_trainers WHERE session_id = $1`, made).Scan(&trainers))
+	assert.Equal(t, []int64{f.trainers[0], f.trainers[1]}, trainers)
+
+	// Changing a session shows its trainers ticked.
 	_, page = c.get(strings.Split(resp.Header.Get("Location"), "?")[0] + "/edit")
 	assert.Contains(t, page, "Approved for Working Together to Safeguard Children")
 	assert.Regexp(t, `id="trainer-`+strconv.FormatInt(f.trainers[0], 10)+`" name="trainers" type="checkbox" value="\d+" checked`, page)
+}
+
+// However many trainers are approved for a course, the form offers ten of
+// them and says how many more a name finds.
+func TestSessionFormOffersAFewTrainers(t *testing.T) {
+	t.Parallel()
+	f := setupScheduling(t)
+	_, err := f.a.pool.Exec(context.Background(), `
+		WITH u AS (
+		    INSERT INTO users (email, full_name, job_title, agency_id, password_hash, email_verified_at)
+		    SELECT 'many' || g || '@example.org', 'Many Trainer ' || lpad(g::text, 2, '0'), 'Trainer',
+		           (SELECT min(id) FROM agencies), '!', now()
+		    FROM generate_series(1, 20) g
+		    RETURNING id),
+		     r AS (INSERT INTO user_roles (user_id, role) SELECT id, 'trainer' FROM u)
+		INSERT INTO trainer_courses (trainer_id, course_id) SELECT id, $1 FROM u`, f.course)
+	require.NoError(t, err)
+	_, page := f.manager.get("/admin/sessions/new?course=" + strconv.FormatInt(f.course, 10))
+	assert.Equal(t, 10, strings.Count(page, `name="trainers" type="checkbox"`))
+	assert.Contains(t, page, "13 more trainers are approved for this course")
+	assert.Contains(t, page, "Many Trainer 10")
+	assert.NotContains(t, page, "Many Trainer 11")
+
+	// A trainer found by name is offered ticked, beside the ten (the form
+	// comes back: its date is missing).
+	resp, page := f.manager.post("/admin/sessions/new", with(f.form("10"), "trainer-name", "many trainer 17", "date-day", ""))
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.NotContains(t, errorSummary(page), "trainer’s name")
+	assert.Equal(t, 11, strings.Count(page, `name="trainers" type="checkbox"`))
+	assert.Regexp(t, `value="\d+" checked>\s*<label[^>]*>\s*Many Trainer 17`, page)
+	assert.Contains(t, page, "12 more trainers are approved for this course")
 }
 
 // The export is read a batch at a time: across batches it still has every
@@ -411,7 +482,16 @@ func TestProgrammeExportStreamsEverySessionOnce(t *testing.T) {
 	require.NoError(t, rows.Err())
 	require.Len(t, made, 450)
 
-	resp, csv := f.manager.get("/admin/sessions/export.csv?when=past&course=" + strconv.FormatInt(f.course, 10))
+	// The page counts them only so far (four pages), and links onwards.
+	q := "when=past&course=" + strconv.FormatInt(f.course, 10)
+	_, page := f.manager.get("/admin/sessions?" + q)
+	assert.Contains(t, page, "More than 200 past sessions.")
+	assert.Contains(t, page, `href="/admin/sessions?course=`+strconv.FormatInt(f.course, 10)+`&amp;page=2&amp;when=past"`)
+	_, page = f.manager.get("/admin/sessions?page=9&" + q)
+	assert.Len(t, sessionLinks(page), 50, "a page far on still has its sessions")
+	assert.Contains(t, page, "450 past sessions.", "counted to the end when it is a few pages on")
+
+	resp, csv := f.manager.get("/admin/sessions/export.csv?" + q)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	lines := strings.Split(strings.TrimSpace(csv), "\n")
 	require.Equal(t, "Session,Course,Date,Start,End,Venue,Status,Open to,Trainers,Booked,Capacity,Waiting", lines[0])
@@ -427,4 +507,48 @@ func TestProgrammeExportStreamsEverySessionOnce(t *testing.T) {
 	for id := range made {
 		assert.True(t, seen[id], "session %s not exported", id)
 	}
+}
+
+// The programme is filtered by a trainer typed by name, found on the
+// server among the partnership's trainers (never a list of every one); a
+// name several hold asks which, and links onwards name the trainer.
+func TestProgrammeFilterByATypedTrainer(t *testing.T) {
+	t.Parallel()
+	f := setupScheduling(t)
+	c := f.manager
+	made := func(day string, trainer int64) string {
+		t.Helper()
+		resp, _ := c.post("/admin/sessions/new", f.form(day, trainer))
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+		return strings.TrimPrefix(strings.Split(resp.Header.Get("Location"), "?")[0], "/admin/sessions/")
+	}
+	first, second := made("10", f.trainers[0]), made("11", f.trainers[1])
+
+	resp, page := c.get("/admin/sessions?when=all&trainer-name=trainer1")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, []string{second}, sessionLinks(page))
+	assert.Contains(t, page, `name="trainer-name" type="text" value="Trainer1 Tester (Hampshire and Isle of Wight Constabulary)"`)
+	assert.Contains(t, page, `href="/admin/sessions/export.csv?trainer=`+strconv.FormatInt(f.trainers[1], 10)+`&amp;when=all"`)
+	assert.NotContains(t, page, `<select class="govuk-select govuk-!-width-full" id="trainer"`, "no list of every trainer")
+
+	// A link names the trainer by ID.
+	_, page = c.get("/admin/sessions?when=all&trainer=" + strconv.FormatInt(f.trainers[0], 10))
+	assert.Equal(t, []string{first}, sessionLinks(page))
+	assert.Contains(t, page, `value="Trainer0 Tester (Portsmouth City Council)"`)
+
+	// Several match: the form asks which, and shows every session meanwhile.
+	resp, page = c.get("/admin/sessions?when=all&trainer-name=tester")
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, errorSummary(page), "More than one trainer’s name contains “tester”: choose one")
+	assert.Contains(t, page, `name="trainer" type="radio" value="`+strconv.FormatInt(f.trainers[0], 10)+`"`)
+	assert.Subset(t, sessionLinks(page), []string{first, second})
+	_, page = c.get("/admin/sessions?when=all&trainer-name=tester&trainer=" + strconv.FormatInt(f.trainers[0], 10))
+	assert.Equal(t, []string{first}, sessionLinks(page))
+
+	// None match, or the field emptied: no trainer filter.
+	resp, page = c.get("/admin/sessions?when=all&trainer-name=nobody&trainer=" + strconv.FormatInt(f.trainers[0], 10))
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, errorSummary(page), "No trainer’s name contains “nobody”")
+	_, page = c.get("/admin/sessions?when=all&trainer-name=&trainer=" + strconv.FormatInt(f.trainers[0], 10))
+	assert.Subset(t, sessionLinks(page), []string{first, second})
 }

@@ -34,10 +34,18 @@ type sessionFormPage struct {
 	// ChooseCourse asks for the course first, so the form can then show
 	// who is approved to deliver it.
 	ChooseCourse bool
-	CourseName   string                 // the chosen course, once known
-	Approved     []scheduling.Choice    // trainers approved for it
-	Others       []scheduling.Choice    // trainers who are not
-	DayWarning   *scheduling.DayWarning // dates on a weekend or bank holiday, to confirm
+	CourseName   string // the chosen course, once known
+	// The trainers: never every one (they grow with the partnership). The
+	// form offers the first few approved for the course (Approved, of
+	// MoreApproved more), the trainers already chosen (those not approved
+	// in Others), and finds any other by a typed name (TrainerName), asking
+	// which when it matches several (TrainerChoices).
+	Approved       []scheduling.TrainerChoice
+	MoreApproved   int
+	Others         []scheduling.TrainerChoice
+	TrainerName    string
+	TrainerChoices []scheduling.TrainerChoice
+	DayWarning     *scheduling.DayWarning // dates on a weekend or bank holiday, to confirm
 	// Several partnerships are served: a session can be kept to its own
 	// partnership's area.
 	SeveralPartnerships bool
@@ -54,6 +62,70 @@ const (
 	fieldAgencyName   = "agency-name"
 	fieldAgencyChosen = "agency"
 )
+
+// Form fields of the session form's trainers: a name typed to find one
+// more, and the trainer chosen among those it matched.
+const (
+	fieldTrainerName   = "trainer-name"
+	fieldTrainerChosen = "trainer"
+)
+
+// typedTrainer is the trainer a session form's typed name found.
+type typedTrainer struct {
+	name    string                     // what was typed, while it names no one
+	choices []scheduling.TrainerChoice // when it matches several
+	problem string                     // why it names no one; "" when it does (or nothing was typed)
+}
+
+// sessionTrainer resolves the trainer's name typed on the form, as the
+// typed agency is: one trainer whose name holds the text, or is it
+// exactly, or the one chosen among several it matched, is added to
+// f.TrainerIDs. Otherwise the problem says why, in the form's words.
+func (a *app) sessionTrainer(c *fiber.Ctx, f *scheduling.Form) (typedTrainer, error) {
+	typed := validation.CleanLine(c.FormValue(fieldTrainerName))
+	if typed == "" {
+		return typedTrainer{}, nil
+	}
+	found, exact, err := a.scheduler().FindTrainers(c.UserContext(), f.CourseID, typed)
+	if err != nil {
+		return typedTrainer{}, err
+	}
+	add := func(id int64) (typedTrainer, error) {
+		if !slices.Contains(f.TrainerIDs, id) {
+			f.TrainerIDs = append(f.TrainerIDs, id)
+		}
+		return typedTrainer{}, nil
+	}
+	chosen := int64Value(c.FormValue(fieldTrainerChosen))
+	for _, t := range found {
+		if t.ID == chosen {
+			return add(t.ID)
+		}
+	}
+	switch {
+	case len(found) == 0:
+		return typedTrainer{name: typed, problem: "No trainer’s name contains “" + typed + "”: check the spelling, or type less of the name"}, nil
+	case len(found) == 1 || exact:
+		return add(found[0].ID)
+	case len(found) == scheduling.MaxTrainersOffered:
+		return typedTrainer{name: typed, choices: found, problem: "Many trainers’ names contain “" + typed + "”: choose one, or type more of the name"}, nil
+	}
+	return typedTrainer{name: typed, choices: found, problem: "More than one trainer’s name contains “" + typed + "”: choose one"}, nil
+}
+
+// onForm puts what the typed trainer's name found on the form's page, and
+// its problem in errs (made when nil).
+func (t typedTrainer) onForm(d *sessionFormPage, errs *validation.Errors) *validation.Errors {
+	d.TrainerName, d.TrainerChoices = t.name, t.choices
+	if t.problem == "" {
+		return errs
+	}
+	if errs == nil {
+		errs = &validation.Errors{}
+	}
+	errs.Add(fieldTrainerName, t.problem)
+	return errs
+}
 
 // oneAgency is the agency a session form names, as typed and resolved.
 type oneAgency struct {
@@ -158,11 +230,7 @@ func readSessionForm(c *fiber.Ctx) scheduling.Form {
 
 func (a *app) showSessionForm(c *fiber.Ctx, d sessionFormPage, errs *validation.Errors) error {
 	ctx, svc := c.UserContext(), a.scheduler()
-	load := svc.Choices
-	if d.ChooseCourse {
-		load = svc.FilterChoices // the courses alone are offered: not every agency
-	}
-	choices, err := load(ctx)
+	choices, err := svc.FormChoices(ctx)
 	if err != nil {
 		return err
 	}
@@ -189,17 +257,25 @@ func (a *app) showSessionForm(c *fiber.Ctx, d sessionFormPage, errs *validation.
 		d.CourseName = d.Editing.CourseTitle
 	}
 	if d.CourseName != "" && !d.ChooseCourse {
-		approved, err := svc.ApprovedTrainers(ctx, d.Form.CourseID)
+		approved, all, err := svc.SuggestedTrainers(ctx, d.Form.CourseID)
 		if err != nil {
 			return err
 		}
-		for _, t := range choices.Trainers {
-			if approved[t.ID] {
-				d.Approved = append(d.Approved, t)
-			} else {
+		chosen, err := svc.NamedTrainers(ctx, d.Form.CourseID, d.Form.TrainerIDs)
+		if err != nil {
+			return err
+		}
+		// The chosen are offered too, ticked: those approved with the
+		// approved, the others apart.
+		for _, t := range chosen {
+			switch {
+			case !t.Approved:
 				d.Others = append(d.Others, t)
+			case !slices.ContainsFunc(approved, func(s scheduling.TrainerChoice) bool { return s.ID == t.ID }):
+				approved = append(approved, t)
 			}
 		}
+		d.Approved, d.MoreApproved = approved, max(all-len(approved), 0)
 	}
 	return a.renderForm(c, "admin/sessions/form", d.Heading, d, errs)
 }
@@ -253,7 +329,7 @@ func (a *app) chooseCourse(c *fiber.Ctx, d sessionFormPage) error {
 		d.ChooseCourse = true
 		return a.showSessionForm(c, d, nil)
 	}
-	choices, err := a.scheduler().FilterChoices(c.UserContext()) // its courses are the form's
+	choices, err := a.scheduler().FormChoices(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -289,9 +365,16 @@ func (a *app) sessionCreate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	id, plan, err := a.scheduler().Create(c.UserContext(), form)
+	typed, err := a.sessionTrainer(c, &form)
+	if err != nil {
+		return err
+	}
 	d := sessionFormPage{Form: form, Action: "/admin/sessions/new", Heading: "Schedule a session",
 		AgencyName: one.name, AgencyChoices: one.choices}
+	if typed.problem != "" { // a trainer to choose: nothing is scheduled yet
+		return a.showSessionForm(c, d, typed.onForm(&d, nil))
+	}
+	id, plan, err := a.scheduler().Create(c.UserContext(), form)
 	if days := dayWarning(err); days != nil {
 		d.DayWarning = days
 		return a.showSessionForm(c, d, nil)
@@ -333,6 +416,15 @@ func (a *app) sessionEdit(c *fiber.Ctx) error {
 		return err
 	}
 	form := readSessionForm(c)
+	form.CourseID = se.CourseID
+	typed, err := a.sessionTrainer(c, &form)
+	if err != nil {
+		return err
+	}
+	if typed.problem != "" {
+		d := sessionFormPage{Form: form, Editing: &se, Action: fmt.Sprintf("/admin/sessions/%d/edit", id), Heading: "Change a session"}
+		return a.showSessionForm(c, d, typed.onForm(&d, nil))
+	}
 	_, err = a.scheduler().Move(ctx, id, form)
 	if errors.Is(err, scheduling.ErrWrongState) {
 		err = &validation.Errors{Fields: []validation.FieldError{{Field: "date", Message: "A " + strings.ToLower(catalogue.SessionStatusWords(se.Status)) + " session cannot be changed"}}}
@@ -358,9 +450,16 @@ func (a *app) seriesCreate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	typed, err := a.sessionTrainer(c, &form)
+	if err != nil {
+		return err
+	}
 	d := sessionFormPage{Form: form, Action: "/admin/sessions/series", Heading: "Schedule a series", Series: true,
 		Week: c.FormValue("week"), Weekday: c.FormValue("weekday"), Count: c.FormValue("count"),
 		AgencyName: one.name, AgencyChoices: one.choices}
+	if typed.problem != "" {
+		return a.showSessionForm(c, d, typed.onForm(&d, nil))
+	}
 	pattern, perr := scheduling.ParsePattern(d.Week, d.Weekday, d.Count)
 	if perr != nil {
 		if one.problem != "" {

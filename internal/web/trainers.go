@@ -43,14 +43,19 @@ func (h *trainers) area(c *fiber.Ctx) adminArea {
 type adminTrainersPage struct {
 	adminArea
 	Trainers []trainer.Trainer
+	Total    int // everyone holding the role, on every page
+	Pages    *pagination
 }
 
 func (h *trainers) list(c *fiber.Ctx) error {
-	list, err := h.trainers.List(c.UserContext())
+	page := pageParam(c)
+	list, total, err := h.trainers.List(c.UserContext(), page)
 	if err != nil {
 		return err
 	}
-	return h.render(c, fiber.StatusOK, "admin/trainers", "Trainers", adminTrainersPage{adminArea: h.area(c), Trainers: list})
+	d := adminTrainersPage{adminArea: h.area(c), Trainers: list, Total: total,
+		Pages: paginate("/admin/trainers", nil, page, (total+trainer.PageSize-1)/trainer.PageSize)}
+	return h.render(c, fiber.StatusOK, "admin/trainers", "Trainers", d)
 }
 
 type adminTrainerPage struct {

@@ -498,3 +498,40 @@ func TestTrainerCalendarFeed(t *testing.T) {
 	assert.Equal(t, http.StatusOK, resp.StatusCode, "no longer a trainer")
 	assert.NotContains(t, ical, "BEGIN:VEVENT", "no longer a trainer")
 }
+
+// Trainers come a page of 25 at a time, by name, each page counting only
+// its own trainers' courses and sessions; the caption counts them all.
+func TestTrainersArePaginated(t *testing.T) {
+	t.Parallel()
+	w := trainerSetup(t)
+	_, err := w.pool.Exec(context.Background(), `
+		WITH u AS (
+		    INSERT INTO users (email, full_name, job_title, agency_id, password_hash, email_verified_at)
+		    SELECT 'paged' || g || '@example.org', 'Paged Trainer ' || lpad(g::text, 2, '0'), 'Trainer',
+		           (SELECT min(id) FROM agencies), '!', now()
+		    FROM generate_series(1, 30) g
+		    RETURNING id)
+		INSERT INTO user_roles (user_id, role) SELECT id, 'trainer' FROM u`)
+	require.NoError(t, err)
+	m := w.as(t, "manager@example.org")
+	names := regexp.MustCompile(`<a class="govuk-link" href="/admin/trainers/\d+">([^<]+)</a>`)
+	listed := func(body string) []string {
+		var out []string
+		for _, m := range names.FindAllStringSubmatch(body, -1) {
+			out = append(out, m[1])
+		}
+		return out
+	}
+	_, body := m.get("/admin/trainers")
+	first := listed(body)
+	require.Len(t, first, 25)
+	assert.Equal(t, "Other Tester", first[0])
+	assert.Equal(t, "Paged Trainer 24", first[24])
+	assert.Contains(t, body, "32 trainers")
+	assert.Contains(t, body, `href="/admin/trainers?page=2"`)
+	_, body = m.get("/admin/trainers?page=2")
+	assert.Equal(t, []string{"Paged Trainer 25", "Paged Trainer 26", "Paged Trainer 27", "Paged Trainer 28",
+		"Paged Trainer 29", "Paged Trainer 30", "Trainer Tester"}, listed(body))
+	assert.Contains(t, body, "32 trainers")
+	assert.Contains(t, body, `href="/admin/trainers"`, "back to the first page")
+}

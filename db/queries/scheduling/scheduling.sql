@@ -109,12 +109,12 @@ RETURNING sequence;
 -- is one parameter compared with starts_at, not "IS NULL OR", so that it
 -- bounds the index scan in a generic plan, and under row-level security
 -- (an index condition there must be leakproof: timestamptz's >= is).
+-- Each session's waiting places and trainers come from 00065's view, which
+-- checks no policy per booking or trainer.
 SELECT s.id, s.course_title, s.starts_at, s.ends_at, s.status, s.capacity, s.seats_taken,
-       (SELECT count(*) FROM bookings b WHERE b.session_id = s.id AND b.status = 'waiting')::int AS waiting,
-       v.name AS venue_name, v.online AS venue_online, (s.closed_to_agency_id IS NOT NULL)::boolean AS closed,
-       coalesce((SELECT string_agg(u.full_name, ', ' ORDER BY u.full_name)
-                 FROM session_trainers st JOIN users u ON u.id = st.trainer_id WHERE st.session_id = s.id), '')::text AS trainers
-FROM sessions s JOIN venues v ON v.id = s.venue_id
+       x.waiting, v.name AS venue_name, v.online AS venue_online, (s.closed_to_agency_id IS NOT NULL)::boolean AS closed,
+       x.trainers
+FROM sessions s JOIN venues v ON v.id = s.venue_id JOIN programme_session_extras x ON x.session_id = s.id
 WHERE (sqlc.narg(ended_by)::timestamptz IS NULL OR s.ends_at <= sqlc.narg(ended_by))
   AND (sqlc.narg(not_ended_by)::timestamptz IS NULL OR s.ends_at > sqlc.narg(not_ended_by))
   AND s.starts_at >= (SELECT coalesce(sqlc.narg(not_ended_by)::timestamptz - max(w.ends_at - w.starts_at), '-infinity'::timestamptz)
@@ -134,11 +134,9 @@ LIMIT @max_rows OFFSET @skip_rows;
 -- ListProgramme, the most recent first (the past), before a session
 -- (before_starts, before_id) when given.
 SELECT s.id, s.course_title, s.starts_at, s.ends_at, s.status, s.capacity, s.seats_taken,
-       (SELECT count(*) FROM bookings b WHERE b.session_id = s.id AND b.status = 'waiting')::int AS waiting,
-       v.name AS venue_name, v.online AS venue_online, (s.closed_to_agency_id IS NOT NULL)::boolean AS closed,
-       coalesce((SELECT string_agg(u.full_name, ', ' ORDER BY u.full_name)
-                 FROM session_trainers st JOIN users u ON u.id = st.trainer_id WHERE st.session_id = s.id), '')::text AS trainers
-FROM sessions s JOIN venues v ON v.id = s.venue_id
+       x.waiting, v.name AS venue_name, v.online AS venue_online, (s.closed_to_agency_id IS NOT NULL)::boolean AS closed,
+       x.trainers
+FROM sessions s JOIN venues v ON v.id = s.venue_id JOIN programme_session_extras x ON x.session_id = s.id
 WHERE (sqlc.narg(ended_by)::timestamptz IS NULL OR s.ends_at <= sqlc.narg(ended_by))
   AND (sqlc.narg(not_ended_by)::timestamptz IS NULL OR s.ends_at > sqlc.narg(not_ended_by))
   AND (sqlc.narg(starts_from)::timestamptz IS NULL OR s.starts_at >= sqlc.narg(starts_from))
@@ -152,32 +150,6 @@ WHERE (sqlc.narg(ended_by)::timestamptz IS NULL OR s.ends_at <= sqlc.narg(ended_
 ORDER BY s.starts_at DESC, s.id DESC
 LIMIT @max_rows OFFSET @skip_rows;
 
--- name: ProgrammeFilterChoices :many
--- Courses, venues and trainers for the programme's filter (not agencies,
--- which grow with the partnership and which it does not filter by): the
--- trainers the partnership has approved for a course.
-SELECT 'course'::text AS kind, c.id, c.title AS name, c.default_capacity AS capacity
-FROM courses c
-JOIN course_offers o ON o.course_id = c.id AND o.partnership_id = coalesce(acting_partnership_id(), first_partnership_id())
-WHERE c.retired_at IS NULL AND NOT c.bespoke
-UNION ALL
-SELECT 'venue', id, name || CASE WHEN online THEN ' (online)' ELSE ' (' || capacity || ' places)' END, coalesce(capacity, 0)
-FROM venues WHERE retired_at IS NULL AND agency_id IS NULL
-UNION ALL
-SELECT 'trainer', u.id, u.full_name || coalesce(' (' || a.name || ')', ''), 0
-FROM user_roles r JOIN users u ON u.id = r.user_id LEFT JOIN agencies a ON a.id = u.agency_id
-WHERE r.role = 'trainer' AND u.erased_at IS NULL
-  -- The partnership's own trainers: those it approves for a course (the
-  -- acting partnership's, or the first's, as the courses above). Asked of
-  -- each trainer through trainer_courses' key, the partnership one
-  -- parameter (an index condition under row-level security must be
-  -- leakproof, and a COALESCE is not): at HIPS size, a semi-join instead
-  -- read all 51,200 approvals, 18 ms.
-  AND (SELECT true FROM trainer_courses tc
-       WHERE tc.trainer_id = r.user_id AND tc.partnership_id = (SELECT coalesce(acting_partnership_id(), first_partnership_id()))
-       LIMIT 1)
-ORDER BY 1, 3;
-
 -- name: CountAwaitingDelivery :one
 -- Published sessions ended by now: not yet marked as delivered. Through the
 -- partial index of 00061 (the status a literal of its type, which the
@@ -185,7 +157,12 @@ ORDER BY 1, 3;
 SELECT count(*) FROM sessions WHERE status = 'published' AND ends_at <= @now;
 
 -- name: CountProgramme :one
-SELECT count(*)
+-- Counted only up to @count_limit: the programme says "more than" beyond
+-- it, so a page costs the same however many sessions the partnership has
+-- held or planned (the upcoming sessions' index, or the starts', bounds
+-- the walk).
+SELECT count(*) FROM (
+SELECT 1
 FROM sessions s
 WHERE (sqlc.narg(ended_by)::timestamptz IS NULL OR s.ends_at <= sqlc.narg(ended_by))
   AND (sqlc.narg(not_ended_by)::timestamptz IS NULL OR s.ends_at > sqlc.narg(not_ended_by))
@@ -195,7 +172,8 @@ WHERE (sqlc.narg(ended_by)::timestamptz IS NULL OR s.ends_at <= sqlc.narg(ended_
   AND (sqlc.narg(venue_id)::bigint IS NULL OR s.venue_id = sqlc.narg(venue_id))
   AND (sqlc.narg(trainer_id)::bigint IS NULL OR EXISTS (
         SELECT 1 FROM session_trainers st WHERE st.session_id = s.id AND st.trainer_id = sqlc.narg(trainer_id)))
-  AND (@status::text = '' OR s.status::text = @status);
+  AND (@status::text = '' OR s.status::text = @status)
+LIMIT @count_limit) counted;
 
 -- name: SchedulingChoices :many
 -- Courses, venues and trainers for the scheduling forms and filters. Not the

@@ -2,22 +2,37 @@
 -- deliver and their personal calendar feed.
 
 -- name: ListTrainers :many
--- Everyone holding the trainer role, with how many courses they are approved
--- to deliver and how many sessions they have coming up: their commitments
--- to sessions (one per session not cancelled, at its time) not yet ended,
--- found through the index that keeps a trainer's commitments apart, so
--- that past sessions are never read.
-SELECT u.id, u.full_name, COALESCE(a.name, u.unlisted_agency_name)::text AS agency_name,
+-- A page of everyone holding the trainer role, by name, with how many
+-- courses they are approved to deliver and how many sessions they have
+-- coming up: their commitments to sessions (one per session not cancelled,
+-- at its time) not yet ended, found through the index that keeps a
+-- trainer's commitments apart, so that past sessions are never read. The
+-- page is chosen first, so only its trainers are counted.
+WITH page AS (
+    SELECT u.id, u.full_name, u.agency_id, u.unlisted_agency_name
+    FROM users u
+    JOIN user_roles r ON r.user_id = u.id AND r.role = 'trainer'
+    WHERE u.erased_at IS NULL
+    ORDER BY lower(u.full_name), u.id
+    LIMIT @max_rows OFFSET @skip_rows
+)
+SELECT p.id, p.full_name, COALESCE(a.name, p.unlisted_agency_name)::text AS agency_name,
        (SELECT count(*) FROM trainer_courses tc JOIN courses c ON c.id = tc.course_id
-        WHERE tc.trainer_id = u.id AND c.retired_at IS NULL) AS approved_courses,
+        WHERE tc.trainer_id = p.id AND c.retired_at IS NULL) AS approved_courses,
        (SELECT count(*) FROM trainer_commitments cm
-        WHERE cm.trainer_id = u.id AND cm.session_id IS NOT NULL
+        WHERE cm.trainer_id = p.id AND cm.session_id IS NOT NULL
           AND cm.during && tstzrange(@now::timestamptz, NULL)) AS upcoming_sessions
+FROM page p
+LEFT JOIN agencies a ON a.id = p.agency_id
+ORDER BY lower(p.full_name), p.id;
+
+-- name: CountTrainers :one
+-- Everyone holding the trainer role: a few hundred at most, read from the
+-- roles' index.
+SELECT count(*)
 FROM users u
 JOIN user_roles r ON r.user_id = u.id AND r.role = 'trainer'
-LEFT JOIN agencies a ON a.id = u.agency_id
-WHERE u.erased_at IS NULL
-ORDER BY lower(u.full_name), u.id;
+WHERE u.erased_at IS NULL;
 
 -- name: GetTrainer :one
 SELECT u.id, u.full_name, COALESCE(a.name, u.unlisted_agency_name)::text AS agency_name

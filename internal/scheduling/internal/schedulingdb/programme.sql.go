@@ -9,26 +9,111 @@ import (
 	"context"
 )
 
-const approvedTrainerIDs = `-- name: ApprovedTrainerIDs :many
-SELECT tc.trainer_id FROM trainer_courses tc
-WHERE tc.course_id = $1 AND tc.partnership_id = coalesce(acting_partnership_id(), first_partnership_id())
+const findTrainersByName = `-- name: FindTrainersByName :many
+SELECT u.id, (u.full_name || coalesce(' (' || a.name || ')', ''))::text AS name, u.full_name,
+       EXISTS (SELECT 1 FROM trainer_courses tc
+               WHERE tc.trainer_id = u.id AND tc.course_id = $1
+                 AND tc.partnership_id = coalesce(acting_partnership_id(), first_partnership_id())) AS approved
+FROM user_roles r
+JOIN users u ON u.id = r.user_id
+LEFT JOIN agencies a ON a.id = u.agency_id
+WHERE r.role = 'trainer' AND u.erased_at IS NULL AND lower(u.full_name) LIKE $2
+  AND (NOT $3::boolean OR EXISTS (
+        SELECT 1 FROM trainer_courses tc
+        WHERE tc.trainer_id = u.id AND tc.partnership_id = coalesce(acting_partnership_id(), first_partnership_id())))
+ORDER BY lower(u.full_name) = lower($4::text) DESC, 4 DESC, 2, 1
+LIMIT $5
 `
 
-// The trainers the scheduling partnership (the acting manager's, else the
-// first) approves to deliver a course.
-func (q *Queries) ApprovedTrainerIDs(ctx context.Context, courseID int64) ([]int64, error) {
-	rows, err := q.db.Query(ctx, approvedTrainerIDs, courseID)
+type FindTrainersByNameParams struct {
+	CourseID  int64
+	Pattern   string
+	OwnOnly   bool
+	ExactName string
+	MaxRows   int32
+}
+
+type FindTrainersByNameRow struct {
+	ID       int64
+	Name     string
+	FullName string
+	Approved bool
+}
+
+// Trainers whose name holds the typed text (@pattern, a LIKE pattern in
+// lower case), the one so named first, then those approved for the
+// course, then by name: at most @max_rows. With @own_only, only the
+// partnership's own trainers: those it approves for a course (the
+// programme's filter).
+func (q *Queries) FindTrainersByName(ctx context.Context, arg FindTrainersByNameParams) ([]FindTrainersByNameRow, error) {
+	rows, err := q.db.Query(ctx, findTrainersByName,
+		arg.CourseID,
+		arg.Pattern,
+		arg.OwnOnly,
+		arg.ExactName,
+		arg.MaxRows,
+	)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var items []int64
+	var items []FindTrainersByNameRow
 	for rows.Next() {
-		var trainer_id int64
-		if err := rows.Scan(&trainer_id); err != nil {
+		var i FindTrainersByNameRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Name,
+			&i.FullName,
+			&i.Approved,
+		); err != nil {
 			return nil, err
 		}
-		items = append(items, trainer_id)
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const namedTrainers = `-- name: NamedTrainers :many
+SELECT u.id, (u.full_name || coalesce(' (' || a.name || ')', ''))::text AS name,
+       EXISTS (SELECT 1 FROM trainer_courses tc
+               WHERE tc.trainer_id = u.id AND tc.course_id = $1
+                 AND tc.partnership_id = coalesce(acting_partnership_id(), first_partnership_id())) AS approved
+FROM users u
+LEFT JOIN agencies a ON a.id = u.agency_id
+WHERE u.id = ANY ($2::bigint[])
+  AND EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = 'trainer')
+ORDER BY 2, 1
+`
+
+type NamedTrainersParams struct {
+	CourseID int64
+	Ids      []int64
+}
+
+type NamedTrainersRow struct {
+	ID       int64
+	Name     string
+	Approved bool
+}
+
+// The trainers a form has chosen, by name, and whether each is approved
+// for the course.
+func (q *Queries) NamedTrainers(ctx context.Context, arg NamedTrainersParams) ([]NamedTrainersRow, error) {
+	rows, err := q.db.Query(ctx, namedTrainers, arg.CourseID, arg.Ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []NamedTrainersRow
+	for rows.Next() {
+		var i NamedTrainersRow
+		if err := rows.Scan(&i.ID, &i.Name, &i.Approved); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
@@ -71,6 +156,97 @@ func (q *Queries) ProgrammeMonths(ctx context.Context) ([]string, error) {
 			return nil, err
 		}
 		items = append(items, month)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const sessionFormChoices = `-- name: SessionFormChoices :many
+SELECT 'course'::text AS kind, c.id, c.title AS name, c.default_capacity AS capacity
+FROM courses c
+JOIN course_offers o ON o.course_id = c.id AND o.partnership_id = coalesce(acting_partnership_id(), first_partnership_id())
+WHERE c.retired_at IS NULL AND NOT c.bespoke
+UNION ALL
+SELECT 'venue', id, name || CASE WHEN online THEN ' (online)' ELSE ' (' || capacity || ' places)' END, coalesce(capacity, 0)
+FROM venues WHERE retired_at IS NULL AND agency_id IS NULL
+ORDER BY 1, 3
+`
+
+type SessionFormChoicesRow struct {
+	Kind     string
+	ID       int64
+	Name     string
+	Capacity int32
+}
+
+// The courses and venues the session form offers. Not its trainers, who
+// grow with the partnership: the form suggests a few approved for the
+// course (SuggestedTrainers) and finds any other by a typed name.
+func (q *Queries) SessionFormChoices(ctx context.Context) ([]SessionFormChoicesRow, error) {
+	rows, err := q.db.Query(ctx, sessionFormChoices)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []SessionFormChoicesRow
+	for rows.Next() {
+		var i SessionFormChoicesRow
+		if err := rows.Scan(
+			&i.Kind,
+			&i.ID,
+			&i.Name,
+			&i.Capacity,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const suggestedTrainers = `-- name: SuggestedTrainers :many
+SELECT u.id, (u.full_name || coalesce(' (' || a.name || ')', ''))::text AS name, count(*) OVER ()::int AS approved
+FROM trainer_courses tc
+JOIN users u ON u.id = tc.trainer_id
+JOIN user_roles r ON r.user_id = u.id AND r.role = 'trainer'
+LEFT JOIN agencies a ON a.id = u.agency_id
+WHERE tc.course_id = $1 AND tc.partnership_id = coalesce(acting_partnership_id(), first_partnership_id())
+  AND u.erased_at IS NULL
+ORDER BY 2, 1
+LIMIT $2
+`
+
+type SuggestedTrainersParams struct {
+	CourseID int64
+	MaxRows  int32
+}
+
+type SuggestedTrainersRow struct {
+	ID       int64
+	Name     string
+	Approved int32
+}
+
+// The first of the trainers the scheduling partnership approves to deliver
+// a course, by name (with their agency), and how many it approves in all.
+func (q *Queries) SuggestedTrainers(ctx context.Context, arg SuggestedTrainersParams) ([]SuggestedTrainersRow, error) {
+	rows, err := q.db.Query(ctx, suggestedTrainers, arg.CourseID, arg.MaxRows)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []SuggestedTrainersRow
+	for rows.Next() {
+		var i SuggestedTrainersRow
+		if err := rows.Scan(&i.ID, &i.Name, &i.Approved); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err

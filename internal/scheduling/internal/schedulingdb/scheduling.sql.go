@@ -39,7 +39,8 @@ func (q *Queries) CountAwaitingDelivery(ctx context.Context, now time.Time) (int
 }
 
 const countProgramme = `-- name: CountProgramme :one
-SELECT count(*)
+SELECT count(*) FROM (
+SELECT 1
 FROM sessions s
 WHERE ($1::timestamptz IS NULL OR s.ends_at <= $1)
   AND ($2::timestamptz IS NULL OR s.ends_at > $2)
@@ -50,6 +51,7 @@ WHERE ($1::timestamptz IS NULL OR s.ends_at <= $1)
   AND ($7::bigint IS NULL OR EXISTS (
         SELECT 1 FROM session_trainers st WHERE st.session_id = s.id AND st.trainer_id = $7))
   AND ($8::text = '' OR s.status::text = $8)
+LIMIT $9) counted
 `
 
 type CountProgrammeParams struct {
@@ -61,8 +63,13 @@ type CountProgrammeParams struct {
 	VenueID      *int64
 	TrainerID    *int64
 	Status       string
+	CountLimit   int32
 }
 
+// Counted only up to @count_limit: the programme says "more than" beyond
+// it, so a page costs the same however many sessions the partnership has
+// held or planned (the upcoming sessions' index, or the starts', bounds
+// the walk).
 func (q *Queries) CountProgramme(ctx context.Context, arg CountProgrammeParams) (int64, error) {
 	row := q.db.QueryRow(ctx, countProgramme,
 		arg.EndedBy,
@@ -73,6 +80,7 @@ func (q *Queries) CountProgramme(ctx context.Context, arg CountProgrammeParams) 
 		arg.VenueID,
 		arg.TrainerID,
 		arg.Status,
+		arg.CountLimit,
 	)
 	var count int64
 	err := row.Scan(&count)
@@ -360,11 +368,9 @@ func (q *Queries) LeaveSessionsToCome(ctx context.Context, trainerID int64) ([]i
 
 const listProgramme = `-- name: ListProgramme :many
 SELECT s.id, s.course_title, s.starts_at, s.ends_at, s.status, s.capacity, s.seats_taken,
-       (SELECT count(*) FROM bookings b WHERE b.session_id = s.id AND b.status = 'waiting')::int AS waiting,
-       v.name AS venue_name, v.online AS venue_online, (s.closed_to_agency_id IS NOT NULL)::boolean AS closed,
-       coalesce((SELECT string_agg(u.full_name, ', ' ORDER BY u.full_name)
-                 FROM session_trainers st JOIN users u ON u.id = st.trainer_id WHERE st.session_id = s.id), '')::text AS trainers
-FROM sessions s JOIN venues v ON v.id = s.venue_id
+       x.waiting, v.name AS venue_name, v.online AS venue_online, (s.closed_to_agency_id IS NOT NULL)::boolean AS closed,
+       x.trainers
+FROM sessions s JOIN venues v ON v.id = s.venue_id JOIN programme_session_extras x ON x.session_id = s.id
 WHERE ($1::timestamptz IS NULL OR s.ends_at <= $1)
   AND ($2::timestamptz IS NULL OR s.ends_at > $2)
   AND s.starts_at >= (SELECT coalesce($2::timestamptz - max(w.ends_at - w.starts_at), '-infinity'::timestamptz)
@@ -424,6 +430,8 @@ type ListProgrammeRow struct {
 // is one parameter compared with starts_at, not "IS NULL OR", so that it
 // bounds the index scan in a generic plan, and under row-level security
 // (an index condition there must be leakproof: timestamptz's >= is).
+// Each session's waiting places and trainers come from 00065's view, which
+// checks no policy per booking or trainer.
 func (q *Queries) ListProgramme(ctx context.Context, arg ListProgrammeParams) ([]ListProgrammeRow, error) {
 	rows, err := q.db.Query(ctx, listProgramme,
 		arg.EndedBy,
@@ -472,11 +480,9 @@ func (q *Queries) ListProgramme(ctx context.Context, arg ListProgrammeParams) ([
 
 const listProgrammeNewestFirst = `-- name: ListProgrammeNewestFirst :many
 SELECT s.id, s.course_title, s.starts_at, s.ends_at, s.status, s.capacity, s.seats_taken,
-       (SELECT count(*) FROM bookings b WHERE b.session_id = s.id AND b.status = 'waiting')::int AS waiting,
-       v.name AS venue_name, v.online AS venue_online, (s.closed_to_agency_id IS NOT NULL)::boolean AS closed,
-       coalesce((SELECT string_agg(u.full_name, ', ' ORDER BY u.full_name)
-                 FROM session_trainers st JOIN users u ON u.id = st.trainer_id WHERE st.session_id = s.id), '')::text AS trainers
-FROM sessions s JOIN venues v ON v.id = s.venue_id
+       x.waiting, v.name AS venue_name, v.online AS venue_online, (s.closed_to_agency_id IS NOT NULL)::boolean AS closed,
+       x.trainers
+FROM sessions s JOIN venues v ON v.id = s.venue_id JOIN programme_session_extras x ON x.session_id = s.id
 WHERE ($1::timestamptz IS NULL OR s.ends_at <= $1)
   AND ($2::timestamptz IS NULL OR s.ends_at > $2)
   AND ($3::timestamptz IS NULL OR s.starts_at >= $3)
@@ -629,65 +635,6 @@ func (q *Queries) MoveSession(ctx context.Context, arg MoveSessionParams) (int32
 	var sequence int32
 	err := row.Scan(&sequence)
 	return sequence, err
-}
-
-const programmeFilterChoices = `-- name: ProgrammeFilterChoices :many
-SELECT 'course'::text AS kind, c.id, c.title AS name, c.default_capacity AS capacity
-FROM courses c
-JOIN course_offers o ON o.course_id = c.id AND o.partnership_id = coalesce(acting_partnership_id(), first_partnership_id())
-WHERE c.retired_at IS NULL AND NOT c.bespoke
-UNION ALL
-SELECT 'venue', id, name || CASE WHEN online THEN ' (online)' ELSE ' (' || capacity || ' places)' END, coalesce(capacity, 0)
-FROM venues WHERE retired_at IS NULL AND agency_id IS NULL
-UNION ALL
-SELECT 'trainer', u.id, u.full_name || coalesce(' (' || a.name || ')', ''), 0
-FROM user_roles r JOIN users u ON u.id = r.user_id LEFT JOIN agencies a ON a.id = u.agency_id
-WHERE r.role = 'trainer' AND u.erased_at IS NULL
-  -- The partnership's own trainers: those it approves for a course (the
-  -- acting partnership's, or the first's, as the courses above). Asked of
-  -- each trainer through trainer_courses' key, the partnership one
-  -- parameter (an index condition under row-level security must be
-  -- leakproof, and a COALESCE is not): at HIPS size, a semi-join instead
-  -- read all 51,200 approvals, 18 ms.
-  AND (SELECT true FROM trainer_courses tc
-       WHERE tc.trainer_id = r.user_id AND tc.partnership_id = (SELECT coalesce(acting_partnership_id(), first_partnership_id()))
-       LIMIT 1)
-ORDER BY 1, 3
-`
-
-type ProgrammeFilterChoicesRow struct {
-	Kind     string
-	ID       int64
-	Name     string
-	Capacity int32
-}
-
-// Courses, venues and trainers for the programme's filter (not agencies,
-// which grow with the partnership and which it does not filter by): the
-// trainers the partnership has approved for a course.
-func (q *Queries) ProgrammeFilterChoices(ctx context.Context) ([]ProgrammeFilterChoicesRow, error) {
-	rows, err := q.db.Query(ctx, programmeFilterChoices)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []ProgrammeFilterChoicesRow
-	for rows.Next() {
-		var i ProgrammeFilterChoicesRow
-		if err := rows.Scan(
-			&i.Kind,
-			&i.ID,
-			&i.Name,
-			&i.Capacity,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
 }
 
 const removeSessionTrainers = `-- name: RemoveSessionTrainers :exec

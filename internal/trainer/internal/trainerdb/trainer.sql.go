@@ -107,6 +107,22 @@ func (q *Queries) CountPastTrainerSessions(ctx context.Context, arg CountPastTra
 	return count, err
 }
 
+const countTrainers = `-- name: CountTrainers :one
+SELECT count(*)
+FROM users u
+JOIN user_roles r ON r.user_id = u.id AND r.role = 'trainer'
+WHERE u.erased_at IS NULL
+`
+
+// Everyone holding the trainer role: a few hundred at most, read from the
+// roles' index.
+func (q *Queries) CountTrainers(ctx context.Context) (int64, error) {
+	row := q.db.QueryRow(ctx, countTrainers)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const countUpcomingTrainerSessions = `-- name: CountUpcomingTrainerSessions :one
 SELECT count(*)
 FROM session_trainers st
@@ -499,18 +515,30 @@ func (q *Queries) ListTimeOff(ctx context.Context, trainerID int64) ([]ListTimeO
 
 const listTrainers = `-- name: ListTrainers :many
 
-SELECT u.id, u.full_name, COALESCE(a.name, u.unlisted_agency_name)::text AS agency_name,
+WITH page AS (
+    SELECT u.id, u.full_name, u.agency_id, u.unlisted_agency_name
+    FROM users u
+    JOIN user_roles r ON r.user_id = u.id AND r.role = 'trainer'
+    WHERE u.erased_at IS NULL
+    ORDER BY lower(u.full_name), u.id
+    LIMIT $3 OFFSET $2
+)
+SELECT p.id, p.full_name, COALESCE(a.name, p.unlisted_agency_name)::text AS agency_name,
        (SELECT count(*) FROM trainer_courses tc JOIN courses c ON c.id = tc.course_id
-        WHERE tc.trainer_id = u.id AND c.retired_at IS NULL) AS approved_courses,
+        WHERE tc.trainer_id = p.id AND c.retired_at IS NULL) AS approved_courses,
        (SELECT count(*) FROM trainer_commitments cm
-        WHERE cm.trainer_id = u.id AND cm.session_id IS NOT NULL
+        WHERE cm.trainer_id = p.id AND cm.session_id IS NOT NULL
           AND cm.during && tstzrange($1::timestamptz, NULL)) AS upcoming_sessions
-FROM users u
-JOIN user_roles r ON r.user_id = u.id AND r.role = 'trainer'
-LEFT JOIN agencies a ON a.id = u.agency_id
-WHERE u.erased_at IS NULL
-ORDER BY lower(u.full_name), u.id
+FROM page p
+LEFT JOIN agencies a ON a.id = p.agency_id
+ORDER BY lower(p.full_name), p.id
 `
+
+type ListTrainersParams struct {
+	Now      time.Time
+	SkipRows int32
+	MaxRows  int32
+}
 
 type ListTrainersRow struct {
 	ID               int64
@@ -522,13 +550,14 @@ type ListTrainersRow struct {
 
 // Trainers: the courses they may deliver, their time off, the sessions they
 // deliver and their personal calendar feed.
-// Everyone holding the trainer role, with how many courses they are approved
-// to deliver and how many sessions they have coming up: their commitments
-// to sessions (one per session not cancelled, at its time) not yet ended,
-// found through the index that keeps a trainer's commitments apart, so
-// that past sessions are never read.
-func (q *Queries) ListTrainers(ctx context.Context, now time.Time) ([]ListTrainersRow, error) {
-	rows, err := q.db.Query(ctx, listTrainers, now)
+// A page of everyone holding the trainer role, by name, with how many
+// courses they are approved to deliver and how many sessions they have
+// coming up: their commitments to sessions (one per session not cancelled,
+// at its time) not yet ended, found through the index that keeps a
+// trainer's commitments apart, so that past sessions are never read. The
+// page is chosen first, so only its trainers are counted.
+func (q *Queries) ListTrainers(ctx context.Context, arg ListTrainersParams) ([]ListTrainersRow, error) {
+	rows, err := q.db.Query(ctx, listTrainers, arg.Now, arg.SkipRows, arg.MaxRows)
 	if err != nil {
 		return nil, err
 	}
