@@ -187,6 +187,13 @@ func TestHundredPeopleRushForTwentyFivePlaces(t *testing.T) {
 	var emails int
 	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT count(*) FROM emails WHERE subject LIKE 'Booking confirmed:%'").Scan(&emails))
 	assert.Equal(t, 25, emails, "one confirmation email per place")
+	// Each place knows its session's start (migration 00064's trigger),
+	// however many were taken at once.
+	var startsElsewhere int
+	require.NoError(t, f.pool.QueryRow(f.ctx, `
+		SELECT count(*) FROM bookings b JOIN sessions s ON s.id = b.session_id
+		WHERE b.session_id = $1 AND b.session_starts_at IS DISTINCT FROM s.starts_at`, session).Scan(&startsElsewhere))
+	assert.Zero(t, startsElsewhere, "places that do not know when their session starts")
 }
 
 func TestConcurrentCancellationsOfferEachPlaceOnce(t *testing.T) {
