@@ -14,6 +14,7 @@ import (
 
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/evaluation"
+	"github.com/pscp/booktraining/internal/pgtest"
 )
 
 // resultsData is a small hand-made set of evaluations: a course with two
@@ -346,23 +347,11 @@ func TestSessionResultsReuseTheirPlans(t *testing.T) {
 		require.NoError(t, err)
 		require.NoError(t, svc.WriteSessionCSV(d.manager, io.Discard, d.one))
 	}
-	rows, err := pool.Query(ctx, `
-		SELECT substring(statement FROM '-- name: (\w+)'), generic_plans, custom_plans
-		FROM pg_prepared_statements WHERE statement LIKE '-- name: %'`)
-	require.NoError(t, err)
-	type plans struct{ generic, custom int64 }
-	seen := map[string]plans{}
-	for rows.Next() {
-		var name string
-		var p plans
-		require.NoError(t, rows.Scan(&name, &p.generic, &p.custom))
-		seen[name] = p
-	}
-	require.NoError(t, rows.Err())
+	seen := pgtest.PreparedPlans(t, pool)
 	for _, name := range []string{"PlaceCounts", "AnsweredEvaluations", "AnsweredOutcomes", "AnsweredQuestions",
 		"ResultsFollowUps", "ResultsFollowUpOutcomes"} {
 		require.Contains(t, seen, name)
-		assert.Zero(t, seen[name].custom, "%s planned for each request", name)
-		assert.Equal(t, int64(16), seen[name].generic, "%s", name)
+		assert.Zero(t, seen[name].Custom, "%s planned for each request", name)
+		assert.Equal(t, int64(16), seen[name].Generic, "%s", name)
 	}
 }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bufio"
 	"context"
 	"encoding/csv"
 	"net/url"
@@ -231,42 +230,18 @@ func (a *app) staffTrainingCSV(c *fiber.Ctx) error {
 		AgencyID: u.AgencyID, People: people}); err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="staff-training-`+london.ISODate(a.deps.Now())+`.csv"`)
-	// The body is written after this handler returns, when the request's
-	// context has ended: the export has a context of its own, as long.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.UserContext()), a.deps.RequestTimeout)
-	svc, agencyID, log := a.deps.Reports, *u.AgencyID, a.deps.Logger
-	c.Context().SetBodyStreamWriter(func(out *bufio.Writer) {
-		defer cancel()
-		w := csv.NewWriter(out)
-		_ = w.Write([]string{"Name", "Email address", "Job title", "Course", "Level", "Date", "Hours", "Certificate"})
-		n := 0
-		err := svc.EachStaffTraining(ctx, agencyID, people, func(r report.StaffTraining) error {
-			line := []string{csvSafe(r.Name), csvSafe(r.Email), csvSafe(r.JobTitle), "", "", "", "", ""}
-			if r.Course != "" {
-				line[3], line[4], line[5] = csvSafe(r.Course), strconv.Itoa(r.Level), london.ISODate(r.StartsAt)
-				line[6], line[7] = strconv.FormatFloat(float64(r.Minutes)/60, 'f', 1, 64), r.CertificateCode
-			}
-			_ = w.Write(line)
-			if n++; n%100 == 0 { // send what is written, a little at a time
-				w.Flush()
-				if err := out.Flush(); err != nil {
-					return err
+	svc, agencyID := a.deps.Reports, *u.AgencyID
+	header := []string{"Name", "Email address", "Job title", "Course", "Level", "Date", "Hours", "Certificate"}
+	a.streamCSV(c, "staff-training-"+london.ISODate(a.deps.Now())+".csv", "staff training export", header,
+		func(ctx context.Context, emit func([]string) error) error {
+			return svc.EachStaffTraining(ctx, agencyID, people, func(r report.StaffTraining) error {
+				line := []string{csvSafe(r.Name), csvSafe(r.Email), csvSafe(r.JobTitle), "", "", "", "", ""}
+				if r.Course != "" {
+					line[3], line[4], line[5] = csvSafe(r.Course), strconv.Itoa(r.Level), london.ISODate(r.StartsAt)
+					line[6], line[7] = strconv.FormatFloat(float64(r.Minutes)/60, 'f', 1, 64), r.CertificateCode
 				}
-			}
-			return w.Error()
+				return emit(line)
+			})
 		})
-		w.Flush()
-		if err == nil {
-			err = w.Error()
-		}
-		if err == nil {
-			err = out.Flush()
-		}
-		if err != nil { // too late to say so on the page: the export is cut short
-			log.ErrorContext(ctx, "staff training export cut short", "error", err)
-		}
-	})
 	return nil
 }

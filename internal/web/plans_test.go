@@ -8,6 +8,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/pscp/booktraining/internal/pgtest"
 )
 
 // oneConnection builds the app's services on a pool of one connection of
@@ -43,24 +45,11 @@ func TestListsReuseTheirPlans(t *testing.T) {
 			require.Equal(t, http.StatusOK, resp.StatusCode, page)
 		}
 	}
-	ctx := context.Background()
-	rows, err := pool.Query(ctx, `
-		SELECT substring(statement FROM '-- name: (\w+)'), generic_plans, custom_plans
-		FROM pg_prepared_statements WHERE statement LIKE '-- name: %'`)
-	require.NoError(t, err)
-	type plans struct{ generic, custom int64 }
-	seen := map[string]plans{}
-	for rows.Next() {
-		var name string
-		var p plans
-		require.NoError(t, rows.Scan(&name, &p.generic, &p.custom))
-		seen[name] = p
-	}
-	require.NoError(t, rows.Err())
+	seen := pgtest.PreparedPlans(t, pool)
 	for _, name := range []string{"HomeCounts", "CountPendingClaims", "PendingClaims", "CountAgencies", "ListAgencies",
 		"InsertViewEvent"} {
 		require.Contains(t, seen, name)
-		assert.Zero(t, seen[name].custom, "%s planned for each visit", name)
-		assert.EqualValues(t, visits, seen[name].generic, "%s", name)
+		assert.Zero(t, seen[name].Custom, "%s planned for each visit", name)
+		assert.EqualValues(t, visits, seen[name].Generic, "%s", name)
 	}
 }

@@ -1,9 +1,7 @@
 package web
 
 import (
-	"bufio"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -225,45 +223,21 @@ func (a *app) programmeCSV(c *fiber.Ctx) error {
 	if err := a.auditView(c, account.Manager, audit.View{What: "the programme export (CSV), with trainers' names"}); err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="programme-`+filter.When+`.csv"`)
-	// The body is written after this handler returns, when the request's
-	// context has ended: the export has a context of its own, as long.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.UserContext()), a.deps.RequestTimeout)
-	svc, log := a.scheduler(), a.deps.Logger
-	c.Context().SetBodyStreamWriter(func(out *bufio.Writer) {
-		defer cancel()
-		w := csv.NewWriter(out)
-		_ = w.Write([]string{"Session", "Course", "Date", "Start", "End", "Venue", "Status", "Open to", "Trainers", "Booked", "Capacity", "Waiting"})
-		n := 0
-		err := svc.EachInProgramme(ctx, filter, func(r scheduling.Row) error {
-			openTo := "Everyone"
-			if r.Closed {
-				openTo = "One agency"
-			}
-			_ = w.Write([]string{
-				strconv.FormatInt(r.ID, 10), csvSafe(r.CourseTitle), london.ISODate(r.StartsAt), london.Clock24(r.StartsAt), london.Clock24(r.EndsAt),
-				csvSafe(r.VenueName), catalogue.SessionStatusWords(r.Status), openTo, csvSafe(r.Trainers), strconv.Itoa(r.Booked), strconv.Itoa(r.Capacity), strconv.Itoa(r.Waiting),
-			})
-			if n++; n%100 == 0 { // send what is written, a little at a time
-				w.Flush()
-				if err := out.Flush(); err != nil {
-					return err
+	svc := a.scheduler()
+	header := []string{"Session", "Course", "Date", "Start", "End", "Venue", "Status", "Open to", "Trainers", "Booked", "Capacity", "Waiting"}
+	a.streamCSV(c, "programme-"+filter.When+".csv", "programme export", header,
+		func(ctx context.Context, emit func([]string) error) error {
+			return svc.EachInProgramme(ctx, filter, func(r scheduling.Row) error {
+				openTo := "Everyone"
+				if r.Closed {
+					openTo = "One agency"
 				}
-			}
-			return w.Error()
+				return emit([]string{
+					strconv.FormatInt(r.ID, 10), csvSafe(r.CourseTitle), london.ISODate(r.StartsAt), london.Clock24(r.StartsAt), london.Clock24(r.EndsAt),
+					csvSafe(r.VenueName), catalogue.SessionStatusWords(r.Status), openTo, csvSafe(r.Trainers), strconv.Itoa(r.Booked), strconv.Itoa(r.Capacity), strconv.Itoa(r.Waiting),
+				})
+			})
 		})
-		w.Flush()
-		if err == nil {
-			err = w.Error()
-		}
-		if err == nil {
-			err = out.Flush()
-		}
-		if err != nil { // too late to say so on the page: the export is cut short
-			log.ErrorContext(ctx, "programme export cut short", "error", err)
-		}
-	})
 	return nil
 }
 
