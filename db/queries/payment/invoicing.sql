@@ -14,8 +14,8 @@
 -- payer's count and total and the whole list's, over every page.
 --
 -- Each row reads its booking once (the booking holds its session's start,
--- migration 00064), and each place its session's status; only the page's
--- rows read their person and course. A manager's rows are their
+-- migration 00064), and each place its session (whether it is cancelled);
+-- only the page's rows read their person and course. A manager's rows are their
 -- partnership's by the rows' own column (migration 00067), so the policies
 -- add no look-up. The parameters choose no branch, so one generic plan
 -- serves every call (internal/payment, readInvoicing).
@@ -58,7 +58,10 @@ FROM (
                coalesce(p.purchase_order, '')::text, p.booking_id, pb.session_id, pb.session_starts_at
         FROM payments p
         CROSS JOIN LATERAL (
-            SELECT pb.agency_id, pb.session_id, pb.session_starts_at FROM bookings pb WHERE pb.id = p.booking_id OFFSET 0
+            SELECT pb.agency_id, pb.session_id, pb.session_starts_at, ps.status
+            FROM bookings pb JOIN sessions ps ON ps.id = pb.session_id
+            WHERE pb.id = p.booking_id
+            OFFSET 0
         ) pb
         LEFT JOIN agencies pa ON pa.id = pb.agency_id
         -- Places to invoice: those whose session has begun, read through
@@ -67,7 +70,7 @@ FROM (
         WHERE p.method = 'invoice' AND p.status = 'pending' AND p.billing_batch IS NULL AND p.stripe_invoice_id IS NULL
           AND p.session_starts_at <= @now::timestamptz AND (NOT @online::boolean OR p.payer <> 'agency')
           AND (p.payer <> 'agency' OR pb.agency_id IS NOT NULL)
-          AND (SELECT ps.status FROM sessions ps WHERE ps.id = pb.session_id) <> 'cancelled'
+          AND pb.status <> 'cancelled'
     ) y
     WINDOW payer AS (PARTITION BY y.payer, lower(y.payer_name), lower(y.billing_email))
     ORDER BY lower(y.payer_name), lower(y.billing_email), y.payer, y.starts_at, y.session_id, y.row_kind, y.id
