@@ -71,7 +71,7 @@ var HIPS = Size{
 
 // Version changes whenever Grow's output does, so a database cached from an
 // older fill is never reused.
-const Version = 12
+const Version = 13
 
 // Grow adds s to a database that holds the demo seed (its courses and an
 // online venue), dated around now. It needs a role that may set
@@ -220,11 +220,11 @@ var statements = []statement{
 		INSERT INTO trainer_commitments (trainer_id, session_id, during) SELECT trainer, id, during FROM pick`},
 	{"bookings", `
 		WITH ` + grownPeople + `,
-		     se AS (SELECT id, starts_at, status, row_number() OVER (ORDER BY id) AS n FROM sessions
+		     se AS (SELECT id, starts_at, status, partnership_id, row_number() OVER (ORDER BY id) AS n FROM sessions
 		            WHERE meeting_url LIKE 'https://meet.example.org/grown-%')
 		INSERT INTO bookings (session_id, user_id, agency_id, status, booked_by, policy_agreed_at, confirmed_at,
 		                      ended_at, late, waiting_since, attendance, created_at, updated_at,
-		                      session_starts_at) -- the trigger's work (migration 00064): triggers are off here
+		                      session_starts_at, partnership_id) -- the trigger's work (migrations 00064, 00067): triggers are off here
 		SELECT se.id, u.id, u.agency_id, b.status, u.id, se.starts_at - interval '20 days',
 		       CASE WHEN b.status IN ('confirmed', 'cancelled') THEN se.starts_at - interval '20 days' END,
 		       CASE WHEN b.status = 'cancelled' AND b.late THEN se.starts_at - interval '1 day'
@@ -235,7 +235,7 @@ var statements = []statement{
 		       CASE WHEN b.status <> 'confirmed' OR se.status <> 'completed' THEN NULL
 		            WHEN (se.n + k) % 10 = 5 THEN 'absent' WHEN (se.n + k) % 10 = 7 THEN 'late' ELSE 'attended' END,
 		       se.starts_at - interval '20 days', se.starts_at - interval '20 days',
-		       se.starts_at
+		       se.starts_at, se.partnership_id
 		FROM se, pc, generate_series(1, @per_session::int) k,
 		     -- With several partnerships, each round through the people
 		     -- starts a session later, so that a person's places fall in
@@ -279,12 +279,13 @@ var statements = []statement{
 		WHERE b.attendance IN ('attended', 'late') AND s.meeting_url LIKE 'https://meet.example.org/grown-%'`},
 	{"charges", `
 		INSERT INTO charges (booking_id, agency_id, kind, amount_pence, status, waiver_reason, invoice_reference,
-		                     decided_at, created_at, updated_at)
+		                     decided_at, created_at, updated_at,
+		                     partnership_id) -- the trigger's work (migration 00067): triggers are off here
 		SELECT b.id, b.agency_id, c.kind, 5000, c.status,
 		       CASE WHEN c.status = 'waived' THEN 'Illness' ELSE '' END,
 		       CASE WHEN c.status IN ('invoiced', 'paid') THEN 'INV-' || b.id END,
 		       CASE WHEN c.status <> 'proposed' THEN s.ends_at + interval '7 days' END,
-		       s.ends_at, s.ends_at
+		       s.ends_at, s.ends_at, b.partnership_id
 		FROM bookings b JOIN sessions s ON s.id = b.session_id,
 		     LATERAL (SELECT (CASE WHEN b.late THEN 'late_cancellation' ELSE 'non_attendance' END) AS kind,
 		                     (CASE WHEN s.ends_at > @now::timestamptz - interval '30 days' THEN 'proposed'
@@ -294,11 +295,11 @@ var statements = []statement{
 		  AND s.meeting_url LIKE 'https://meet.example.org/grown-%'`},
 	{"places paid on invoice", `
 		INSERT INTO payments (booking_id, method, amount_pence, status, purchase_order, invoice_reference, paid_at,
-		                      session_starts_at, created_at, updated_at)
+		                      session_starts_at, partnership_id, created_at, updated_at)
 		SELECT b.id, 'invoice', 9000, p.status, 'PO-' || b.id,
 		       CASE WHEN p.status IN ('invoiced', 'paid') THEN 'INV-P' || b.id END,
 		       CASE WHEN p.status = 'paid' THEN s.starts_at + interval '30 days' END,
-		       s.starts_at, -- the trigger's work (migration 00060): triggers are off here
+		       s.starts_at, b.partnership_id, -- the triggers' work (migrations 00060, 00067): triggers are off here
 		       b.created_at, b.created_at
 		FROM bookings b JOIN sessions s ON s.id = b.session_id,
 		     LATERAL (SELECT (CASE WHEN s.starts_at > @now::timestamptz - interval '30 days' THEN 'pending'

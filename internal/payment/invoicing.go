@@ -147,11 +147,9 @@ type InvoicePage struct {
 func (s *Service) InvoicingPage(ctx context.Context, state InvoiceState, page, perPage int) (InvoicePage, error) {
 	page = max(page, 1)
 	limit := int32(perPage)
-	var rows []paymentdb.InvoicingRowsRow
+	var rows []invoicingRow
 	err := s.readInvoicing(ctx, func(q *paymentdb.Queries) (err error) {
-		rows, err = q.InvoicingRows(ctx, paymentdb.InvoicingRowsParams{
-			Online: s.Online(), State: string(state), Now: s.now(), SkipRows: int32((page - 1) * perPage), MaxRows: &limit,
-		})
+		rows, err = s.invoicingRows(ctx, q, state, int32((page-1)*perPage), &limit)
 		return err
 	})
 	if err != nil {
@@ -180,31 +178,10 @@ func (s *Service) InvoicingPage(ctx context.Context, state InvoiceState, page, p
 
 // InvoicingRows lists the rows in one state, grouped by payer.
 func (s *Service) InvoicingRows(ctx context.Context, state InvoiceState) ([]InvoiceRow, error) {
-	var rows []InvoiceRow
+	var rows []invoicingRow
 	err := s.readInvoicing(ctx, func(q *paymentdb.Queries) (err error) {
-		rows, err = s.invoicingRows(ctx, q, state)
+		rows, err = s.invoicingRows(ctx, q, state, 0, nil)
 		return err
-	})
-	return rows, err
-}
-
-// readInvoicing runs fn in a read-only transaction without PostgreSQL's JIT
-// compilation. A manager's lists are planned under the row-level security
-// policies, whose checks the planner prices high: at 100x the list to
-// invoice crossed jit_above_cost, and compiling it took ten times as long
-// as running it (as the reports found, internal/report).
-func (s *Service) readInvoicing(ctx context.Context, fn func(q *paymentdb.Queries) error) error {
-	return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{BeginQuery: invoicingReadBegin},
-		func(tx pgx.Tx) error { return fn(paymentdb.New(tx)) })
-}
-
-// invoicingReadBegin is sent as one simple-protocol message (pgx sends a
-// statement without arguments so): no more round trips than BEGIN alone.
-const invoicingReadBegin = "BEGIN READ ONLY; SET LOCAL jit = off"
-
-func (s *Service) invoicingRows(ctx context.Context, q *paymentdb.Queries, state InvoiceState) ([]InvoiceRow, error) {
-	rows, err := q.InvoicingRows(ctx, paymentdb.InvoicingRowsParams{
-		Online: s.Online(), State: string(state), Now: s.now(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("rows %s: %w", state, err)
@@ -212,7 +189,45 @@ func (s *Service) invoicingRows(ctx context.Context, q *paymentdb.Queries, state
 	return invoiceRows(rows), nil
 }
 
-func invoiceRows(rows []paymentdb.InvoicingRowsRow) []InvoiceRow {
+// readInvoicing runs fn in a read-only transaction without PostgreSQL's JIT
+// compilation. A manager's lists are planned under the row-level security
+// policies, whose checks the planner prices high: at 100x the list to
+// invoice crossed jit_above_cost, and compiling it took ten times as long
+// as running it (as the reports found, internal/report). Each state's query
+// chooses no branch by its parameters, so one generic plan serves every call
+// on a connection: planning it afresh took longer than running it.
+func (s *Service) readInvoicing(ctx context.Context, fn func(q *paymentdb.Queries) error) error {
+	return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{BeginQuery: invoicingReadBegin},
+		func(tx pgx.Tx) error { return fn(paymentdb.New(tx)) })
+}
+
+// invoicingReadBegin is sent as one simple-protocol message (pgx sends a
+// statement without arguments so): no more round trips than BEGIN alone.
+const invoicingReadBegin = "BEGIN READ ONLY; SET LOCAL jit = off; SET LOCAL plan_cache_mode = force_generic_plan"
+
+// invoicingRow is a row of either state's query (the two give the same
+// columns).
+type invoicingRow = paymentdb.InvoicingRowsToInvoiceRow
+
+// invoicingRows reads a page of limit rows from skip (nil: every row) in
+// one state.
+func (s *Service) invoicingRows(ctx context.Context, q *paymentdb.Queries, state InvoiceState, skip int32, limit *int32) ([]invoicingRow, error) {
+	if state == AwaitingPayment {
+		rows, err := q.InvoicingRowsAwaitingPayment(ctx, paymentdb.InvoicingRowsAwaitingPaymentParams{
+			Online: s.Online(), SkipRows: skip, MaxRows: limit,
+		})
+		out := make([]invoicingRow, len(rows))
+		for i, r := range rows {
+			out[i] = invoicingRow(r)
+		}
+		return out, err
+	}
+	return q.InvoicingRowsToInvoice(ctx, paymentdb.InvoicingRowsToInvoiceParams{
+		Online: s.Online(), Now: s.now(), SkipRows: skip, MaxRows: limit,
+	})
+}
+
+func invoiceRows(rows []invoicingRow) []InvoiceRow {
 	out := make([]InvoiceRow, 0, len(rows))
 	for _, r := range rows {
 		out = append(out, InvoiceRow{
@@ -434,11 +449,11 @@ func (s *Service) lockChosen(ctx context.Context, tx pgx.Tx, charges, places []i
 	if _, err := tx.Exec(ctx, "SET LOCAL jit = off"); err != nil { // as readInvoicing
 		return nil, fmt.Errorf("jit off: %w", err)
 	}
-	list, err := s.invoicingRows(ctx, paymentdb.New(tx), state)
+	list, err := s.invoicingRows(ctx, paymentdb.New(tx), state, 0, nil)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("rows %s: %w", state, err)
 	}
-	return s.chosenRows(refs, list, locked, state, field)
+	return s.chosenRows(refs, invoiceRows(list), locked, state, field)
 }
 
 // chosenRows finds each of refs in list (read under the rows' locks), or

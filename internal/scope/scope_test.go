@@ -273,3 +273,157 @@ func require(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// Each booking, payment and charge is its session's partnership's (migration
+// 00067), whoever makes it, and follows its session to another partnership;
+// a manager can neither read, make nor change another partnership's, nor
+// give their own to another.
+func TestBookingsPaymentsAndChargesAreTheirSessionsPartnerships(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	ctx := context.Background()
+	asA, asB := scope.Managing(ctx, w.a), scope.Managing(ctx, w.b)
+	var agency int64
+	require(t, w.pool.QueryRow(ctx, `SELECT min(id) FROM agencies`).Scan(&agency))
+
+	// Places on the waiting list (they take no seat), for people not yet on
+	// the session.
+	book := func(in context.Context, session int64) (id, partnership int64, err error) {
+		err = w.pool.QueryRow(in, `
+			INSERT INTO bookings (session_id, user_id, agency_id, status, booked_by, policy_agreed_at, waiting_since)
+			SELECT $1, u.id, $2, 'waiting', u.id, now(), now() FROM users u
+			WHERE NOT EXISTS (SELECT FROM bookings b WHERE b.session_id = $1 AND b.user_id = u.id)
+			ORDER BY u.id LIMIT 1
+			RETURNING id, partnership_id`, session, agency).Scan(&id, &partnership)
+		return id, partnership, err
+	}
+	pay := func(in context.Context, booking int64) (partnership int64, err error) {
+		err = w.pool.QueryRow(in, `
+			INSERT INTO payments (booking_id, method, amount_pence, status, purchase_order)
+			VALUES ($1::bigint, 'invoice', 5000, 'pending', 'PO-' || $1::bigint::text) RETURNING partnership_id`, booking).Scan(&partnership)
+		return partnership, err
+	}
+	charge := func(in context.Context, booking int64) (partnership int64, err error) {
+		err = w.pool.QueryRow(in, `
+			INSERT INTO charges (booking_id, agency_id, kind, amount_pence)
+			VALUES ($1, $2, 'non_attendance', 5000) RETURNING partnership_id`, booking, agency).Scan(&partnership)
+		return partnership, err
+	}
+
+	made := map[string]int64{}
+	for _, c := range []struct {
+		who     string
+		in      context.Context
+		session int64
+		want    int64
+	}{
+		{"the service, on A's session", ctx, w.aSession, w.a},
+		{"the service, on B's session", ctx, w.bSession, w.b},
+		{"A's manager", asA, w.aSession, w.a},
+		{"B's manager", asB, w.bSession, w.b},
+	} {
+		booking, p, err := book(c.in, c.session)
+		require(t, err)
+		made[c.who] = booking
+		if p != c.want {
+			t.Errorf("%s made a booking of partnership %d, want %d", c.who, p, c.want)
+		}
+		p, err = pay(c.in, booking)
+		require(t, err)
+		if p != c.want {
+			t.Errorf("%s made a payment of partnership %d, want %d", c.who, p, c.want)
+		}
+		p, err = charge(c.in, booking)
+		require(t, err)
+		if p != c.want {
+			t.Errorf("%s made a charge of partnership %d, want %d", c.who, p, c.want)
+		}
+	}
+	aBooking, bBooking := made["the service, on A's session"], made["B's manager"]
+
+	// B's manager makes nothing of A's: the policy's check refuses it.
+	refused := func(what string, err error) {
+		t.Helper()
+		var pgErr *pgconn.PgError
+		if !errors.As(err, &pgErr) || pgErr.Code != "42501" {
+			t.Errorf("B's manager %s: got %v, want a row-level security refusal", what, err)
+		}
+	}
+	_, _, err := book(asB, w.aSession)
+	refused("booking on A's session", err)
+	unpaid, _, err := book(ctx, w.aSession)
+	require(t, err)
+	_, err = pay(asB, unpaid)
+	refused("paying for A's booking", err)
+	_, err = charge(asB, unpaid)
+	refused("charging A's booking", err)
+
+	// B's manager neither reads nor changes A's.
+	for _, q := range []string{
+		`SELECT count(*) FROM bookings WHERE id = $1`,
+		`SELECT count(*) FROM payments WHERE booking_id = $1`,
+		`SELECT count(*) FROM charges WHERE booking_id = $1`,
+	} {
+		var n int
+		require(t, w.pool.QueryRow(asB, q, aBooking).Scan(&n))
+		if n != 0 {
+			t.Errorf("B's manager reads %d of A's rows: %s", n, q)
+		}
+	}
+	for _, q := range []string{
+		`UPDATE bookings SET attendance = 'attended' WHERE id = $1`,
+		`UPDATE payments SET amount_pence = 1 WHERE booking_id = $1`,
+		`UPDATE charges SET amount_pence = 1 WHERE booking_id = $1`,
+		`DELETE FROM charges WHERE booking_id = $1`,
+	} {
+		tag, err := w.pool.Exec(asB, q, aBooking)
+		require(t, err)
+		if tag.RowsAffected() != 0 {
+			t.Errorf("B's manager changed %d of A's rows: %s", tag.RowsAffected(), q)
+		}
+	}
+
+	// The column set by hand, by B's manager or the service, is set again
+	// from the session.
+	for _, in := range []context.Context{asB, ctx} {
+		for _, table := range []string{"bookings", "payments", "charges"} {
+			column := "booking_id"
+			if table == "bookings" {
+				column = "id"
+			}
+			_, err := w.pool.Exec(in, `UPDATE `+table+` SET partnership_id = $1 WHERE `+column+` = $2`, w.a, bBooking)
+			require(t, err)
+		}
+	}
+
+	// A session given to A (its course shared, and offered by A): what
+	// hangs from it follows.
+	_, err = w.pool.Exec(ctx, `UPDATE courses SET shared = true WHERE id = (SELECT course_id FROM sessions WHERE id = $1)`, w.bSession)
+	require(t, err)
+	_, err = w.pool.Exec(ctx, `INSERT INTO course_offers (course_id, partnership_id) SELECT course_id, $2 FROM sessions WHERE id = $1`,
+		w.bSession, w.a)
+	require(t, err)
+	_, err = w.pool.Exec(ctx, `UPDATE sessions SET partnership_id = $2 WHERE id = $1`, w.bSession, w.a)
+	require(t, err)
+	var bookings, payments, charges int
+	require(t, w.pool.QueryRow(asA, `
+		SELECT (SELECT count(*) FROM bookings WHERE session_id = $1),
+		       (SELECT count(*) FROM payments p JOIN bookings b ON b.id = p.booking_id WHERE b.session_id = $1),
+		       (SELECT count(*) FROM charges ch JOIN bookings b ON b.id = ch.booking_id WHERE b.session_id = $1)`,
+		w.bSession).Scan(&bookings, &payments, &charges))
+	if bookings < 2 || payments < 2 || charges < 2 {
+		t.Errorf("A's manager sees %d bookings, %d payments and %d charges of the session given to A, want every one",
+			bookings, payments, charges)
+	}
+
+	// Every row is its session's partnership's.
+	var astray int
+	require(t, w.pool.QueryRow(ctx, `
+		SELECT (SELECT count(*) FROM bookings b JOIN sessions s ON s.id = b.session_id WHERE b.partnership_id <> s.partnership_id)
+		     + (SELECT count(*) FROM payments p JOIN bookings b ON b.id = p.booking_id WHERE p.partnership_id <> b.partnership_id)
+		     + (SELECT count(*) FROM charges ch JOIN bookings b ON b.id = ch.booking_id WHERE ch.partnership_id <> b.partnership_id)`).
+		Scan(&astray))
+	if astray != 0 {
+		t.Errorf("%d bookings, payments or charges are not their session's partnership's", astray)
+	}
+}

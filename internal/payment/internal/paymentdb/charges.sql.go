@@ -15,7 +15,7 @@ SELECT ch.id, ch.kind, ch.amount_pence, ch.status, ch.waiver_reason, x.full_name
        coalesce(ch.invoice_reference, '')::text AS invoice_reference,
        x.session_id, x.course_title, x.starts_at
 FROM (
-    SELECT id, booking_id, agency_id, kind, amount_pence, status, waiver_reason, stripe_invoice_id, decided_by, decided_at, created_at, updated_at, billing_batch, invoice_reference FROM charges c
+    SELECT id, booking_id, agency_id, kind, amount_pence, status, waiver_reason, stripe_invoice_id, decided_by, decided_at, created_at, updated_at, billing_batch, invoice_reference, partnership_id FROM charges c
     WHERE c.agency_id = $1
     ORDER BY c.created_at DESC, c.id DESC
     LIMIT $3 OFFSET $2
