@@ -104,7 +104,7 @@ func CleanQuery(s string) string {
 func (s *Service) Find(ctx context.Context, f Search) (Results, error) {
 	query := CleanQuery(f.Query)
 	var res Results
-	err := readOnly(ctx, s.pool, func(q *peopledb.Queries) error {
+	err := readOnly(ctx, s.pool, query != "" || f.AgencyID != nil, func(q *peopledb.Queries) error {
 		limit := countFrom(f.Page)
 		var total int64
 		var err error
@@ -155,7 +155,7 @@ func (s *Service) Find(ctx context.Context, f Search) (Results, error) {
 func (s *Service) FindInAgency(ctx context.Context, agencyID int64, query string, page int) (Results, error) {
 	query = CleanQuery(query)
 	var res Results
-	err := readOnly(ctx, s.pool, func(q *peopledb.Queries) error {
+	err := readOnly(ctx, s.pool, query != "", func(q *peopledb.Queries) error {
 		limit := countFrom(page)
 		var total int64
 		var err error
@@ -253,15 +253,25 @@ func roles(names []string) []account.Role {
 	return out
 }
 
-// readOnly runs fn in one read-only snapshot, so a count and its page agree,
-// with each statement planned for its own parameters (in the same message
-// as the BEGIN): the best plan turns on them (an agency of thousands or of
-// ten, a search or none), and after five requests PostgreSQL would keep a
+// readOnly runs fn in one read-only snapshot, so a count and its page agree.
+// With planEach (a search, or the manager's filter by agency) each
+// statement is planned for its own parameters, in the same message as the
+// BEGIN: the best plan turns on them (an agency of thousands or of ten, a
+// name many have or few), and after five requests PostgreSQL would keep a
 // generic plan estimated for an agency of twenty people, which walked the
-// largest agency's four thousand to find a page of a search.
-func readOnly(ctx context.Context, pool *pgxpool.Pool, fn func(*peopledb.Queries) error) error {
-	return pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{BeginQuery: beginCustom},
+// largest agency's four thousand to find a page of a search. Without, the
+// plans are the generic ones, the same whatever the page, and planning them
+// again (a millisecond under the partnership's policies) is saved.
+func readOnly(ctx context.Context, pool *pgxpool.Pool, planEach bool, fn func(*peopledb.Queries) error) error {
+	begin := beginGeneric
+	if planEach {
+		begin = beginCustom
+	}
+	return pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{BeginQuery: begin},
 		func(tx pgx.Tx) error { return fn(peopledb.New(tx)) })
 }
 
-const beginCustom = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL plan_cache_mode = force_custom_plan"
+const (
+	beginCustom  = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL plan_cache_mode = force_custom_plan"
+	beginGeneric = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL plan_cache_mode = force_generic_plan"
+)
