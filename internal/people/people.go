@@ -104,7 +104,7 @@ func CleanQuery(s string) string {
 func (s *Service) Find(ctx context.Context, f Search) (Results, error) {
 	query := CleanQuery(f.Query)
 	var res Results
-	err := readOnly(ctx, s.pool, query != "" || f.AgencyID != nil, func(q *peopledb.Queries) error {
+	err := readOnly(ctx, s.pool, true, func(q *peopledb.Queries) error {
 		limit := countFrom(f.Page)
 		var total int64
 		var err error
@@ -254,14 +254,16 @@ func roles(names []string) []account.Role {
 }
 
 // readOnly runs fn in one read-only snapshot, so a count and its page agree.
-// With planEach (a search, or the manager's filter by agency) each
-// statement is planned for its own parameters, in the same message as the
-// BEGIN: the best plan turns on them (an agency of thousands or of ten, a
-// name many have or few), and after five requests PostgreSQL would keep a
-// generic plan estimated for an agency of twenty people, which walked the
-// largest agency's four thousand to find a page of a search. Without, the
-// plans are the generic ones, the same whatever the page, and planning them
-// again (a millisecond under the partnership's policies) is saved.
+// With planEach each statement is planned for its own parameters, in the
+// same message as the BEGIN: the best plan turns on them (an agency of
+// thousands or of ten, a name many have or few), and after five requests
+// PostgreSQL would keep a generic plan estimated for an agency of twenty
+// people, which walked the largest agency's four thousand to find a page of a
+// search. Without, the plans are the generic ones, planned once a
+// connection: for the coordinator's list without a search, whose generic
+// plans read their agency's index as the custom ones do. The manager's list
+// is always planned for its parameters: generic, it did not know the search
+// was empty and read and sorted all twenty thousand people for a page.
 func readOnly(ctx context.Context, pool *pgxpool.Pool, planEach bool, fn func(*peopledb.Queries) error) error {
 	begin := beginGeneric
 	if planEach {
