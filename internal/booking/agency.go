@@ -188,6 +188,10 @@ func coordinatorAgency(ctx context.Context) (int64, error) {
 	return *who.AgencyID, nil
 }
 
+// beginCustomRead begins a read-only transaction whose statements are
+// planned for each execution's parameters.
+const beginCustomRead = "BEGIN READ ONLY; SET LOCAL plan_cache_mode = force_custom_plan"
+
 // AgencyPeople returns up to limit people of the coordinator's agency who can
 // be booked (accounts with a confirmed email address) whose name or email
 // address holds search ("" for anyone), by name; more says others match too.
@@ -200,8 +204,17 @@ func (s *Service) AgencyPeople(ctx context.Context, search string, limit int) (p
 	if search = strings.TrimSpace(search); search != "" {
 		pattern = "%" + likePattern(strings.ToLower(search)) + "%"
 	}
-	rows, err := bookingdb.New(s.pool).AgencyBookablePeople(ctx, bookingdb.AgencyBookablePeopleParams{
-		AgencyID: agencyID, Pattern: pattern, MaxRows: int32(limit + 1),
+	// Planned for its own search, in the transaction's first message: kept
+	// generic (after five requests) it was planned for an agency of twenty
+	// people and a search that matches no one, and read every person of the
+	// largest agency, four thousand, for a search of a common surname.
+	var rows []bookingdb.AgencyBookablePeopleRow
+	err = pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{BeginQuery: beginCustomRead}, func(tx pgx.Tx) error {
+		var err error
+		rows, err = bookingdb.New(tx).AgencyBookablePeople(ctx, bookingdb.AgencyBookablePeopleParams{
+			AgencyID: agencyID, Pattern: pattern, MaxRows: int32(limit + 1),
+		})
+		return err
 	})
 	if err != nil {
 		return nil, false, fmt.Errorf("people of agency %d: %w", agencyID, err)

@@ -104,17 +104,35 @@ func CleanQuery(s string) string {
 func (s *Service) Find(ctx context.Context, f Search) (Results, error) {
 	query := CleanQuery(f.Query)
 	var res Results
-	err := readOnly(ctx, s.pool, func(q *peopledb.Queries) error {
+	err := readOnly(ctx, s.pool, true, func(q *peopledb.Queries) error {
 		limit := countFrom(f.Page)
-		total, err := q.CountPeople(ctx, peopledb.CountPeopleParams{AgencyID: f.AgencyID, Pattern: pattern(query), CountLimit: limit})
+		var total int64
+		var err error
+		if query == "" {
+			total, err = q.CountPeople(ctx, peopledb.CountPeopleParams{AgencyID: f.AgencyID, CountLimit: limit})
+		} else {
+			total, err = q.CountPeopleMatching(ctx, peopledb.CountPeopleMatchingParams{AgencyID: f.AgencyID, Pattern: pattern(query), CountLimit: limit})
+		}
 		if err != nil {
 			return fmt.Errorf("count people: %w", err)
 		}
 		res = paged(int(total), int(limit), f.Page)
-		rows, err := q.ListPeople(ctx, peopledb.ListPeopleParams{
+		var rows []peopledb.ListPeopleRow
+		if query != "" && !res.More {
+			// Few match: read them all through their indexes and sort
+			// them, rather than walk every name to find them.
+			few, err := q.ListPeopleMatchingFew(ctx, peopledb.ListPeopleMatchingFewParams{
+				AgencyID: f.AgencyID, Pattern: pattern(query), MaxRows: PageSize, SkipRows: int32((res.Page - 1) * PageSize),
+			})
+			if err != nil {
+				return fmt.Errorf("list people: %w", err)
+			}
+			for _, r := range few {
+				rows = append(rows, peopledb.ListPeopleRow(r))
+			}
+		} else if rows, err = q.ListPeople(ctx, peopledb.ListPeopleParams{
 			AgencyID: f.AgencyID, Pattern: pattern(query), MaxRows: PageSize, SkipRows: int32((res.Page - 1) * PageSize),
-		})
-		if err != nil {
+		}); err != nil {
 			return fmt.Errorf("list people: %w", err)
 		}
 		for _, r := range rows {
@@ -137,17 +155,33 @@ func (s *Service) Find(ctx context.Context, f Search) (Results, error) {
 func (s *Service) FindInAgency(ctx context.Context, agencyID int64, query string, page int) (Results, error) {
 	query = CleanQuery(query)
 	var res Results
-	err := readOnly(ctx, s.pool, func(q *peopledb.Queries) error {
+	err := readOnly(ctx, s.pool, query != "", func(q *peopledb.Queries) error {
 		limit := countFrom(page)
-		total, err := q.CountAgencyPeople(ctx, peopledb.CountAgencyPeopleParams{AgencyID: agencyID, Pattern: pattern(query), CountLimit: limit})
+		var total int64
+		var err error
+		if query == "" {
+			total, err = q.CountAgencyPeople(ctx, peopledb.CountAgencyPeopleParams{AgencyID: agencyID, CountLimit: limit})
+		} else {
+			total, err = q.CountAgencyPeopleMatching(ctx, peopledb.CountAgencyPeopleMatchingParams{AgencyID: agencyID, Pattern: pattern(query), CountLimit: limit})
+		}
 		if err != nil {
 			return fmt.Errorf("count people of agency %d: %w", agencyID, err)
 		}
 		res = paged(int(total), int(limit), page)
-		rows, err := q.ListAgencyPeople(ctx, peopledb.ListAgencyPeopleParams{
+		var rows []peopledb.ListAgencyPeopleRow
+		if query != "" && !res.More {
+			few, err := q.ListAgencyPeopleMatchingFew(ctx, peopledb.ListAgencyPeopleMatchingFewParams{
+				AgencyID: agencyID, Pattern: pattern(query), MaxRows: PageSize, SkipRows: int32((res.Page - 1) * PageSize),
+			})
+			if err != nil {
+				return fmt.Errorf("list people of agency %d: %w", agencyID, err)
+			}
+			for _, r := range few {
+				rows = append(rows, peopledb.ListAgencyPeopleRow(r))
+			}
+		} else if rows, err = q.ListAgencyPeople(ctx, peopledb.ListAgencyPeopleParams{
 			AgencyID: agencyID, Pattern: pattern(query), MaxRows: PageSize, SkipRows: int32((res.Page - 1) * PageSize),
-		})
-		if err != nil {
+		}); err != nil {
 			return fmt.Errorf("list people of agency %d: %w", agencyID, err)
 		}
 		for _, r := range rows {
@@ -220,7 +254,26 @@ func roles(names []string) []account.Role {
 }
 
 // readOnly runs fn in one read-only snapshot, so a count and its page agree.
-func readOnly(ctx context.Context, pool *pgxpool.Pool, fn func(*peopledb.Queries) error) error {
-	return pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly},
+// With planEach each statement is planned for its own parameters, in the
+// same message as the BEGIN: the best plan turns on them (an agency of
+// thousands or of ten, a name many have or few), and after five requests
+// PostgreSQL would keep a generic plan estimated for an agency of twenty
+// people, which walked the largest agency's four thousand to find a page of a
+// search. Without, the plans are the generic ones, planned once a
+// connection: for the coordinator's list without a search, whose generic
+// plans read their agency's index as the custom ones do. The manager's list
+// is always planned for its parameters: generic, it did not know the search
+// was empty and read and sorted all twenty thousand people for a page.
+func readOnly(ctx context.Context, pool *pgxpool.Pool, planEach bool, fn func(*peopledb.Queries) error) error {
+	begin := beginGeneric
+	if planEach {
+		begin = beginCustom
+	}
+	return pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{BeginQuery: begin},
 		func(tx pgx.Tx) error { return fn(peopledb.New(tx)) })
 }
+
+const (
+	beginCustom  = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL plan_cache_mode = force_custom_plan"
+	beginGeneric = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL plan_cache_mode = force_generic_plan"
+)

@@ -2,11 +2,15 @@ package people_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
@@ -453,4 +457,131 @@ func TestTrainerRoleStaysWhileTheyHaveASessionToCome(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, f.svc.RemoveRole(f.by(f.manager), tom, account.Trainer))
 	assert.Equal(t, 1, f.events(t, "role_removed", tom))
+}
+
+// statements is a pgx tracer keeping each statement sent, with its
+// arguments.
+type statements struct {
+	mu   sync.Mutex
+	sent []sentStatement
+}
+
+type sentStatement struct {
+	sql  string
+	args []any
+}
+
+func (s *statements) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sent = append(s.sent, sentStatement{sql: d.SQL, args: d.Args})
+	return ctx
+}
+
+func (*statements) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// rowsRead explains st as PostgreSQL plans it for its own arguments (sent
+// as literals, as a plan made for them sees them) and returns how many
+// rows of users its scans read: those kept and those a filter removed.
+func rowsRead(t *testing.T, ctx context.Context, pool *pgxpool.Pool, st sentStatement) float64 {
+	t.Helper()
+	type node struct {
+		Relation string  `json:"Relation Name"`
+		Rows     float64 `json:"Actual Rows"`
+		Loops    float64 `json:"Actual Loops"`
+		Removed  float64 `json:"Rows Removed by Filter"`
+		Recheck  float64 `json:"Rows Removed by Index Recheck"`
+		Plans    []json.RawMessage
+	}
+	var raw []byte
+	args := append([]any{pgx.QueryExecModeSimpleProtocol}, st.args...)
+	require.NoError(t, pool.QueryRow(ctx, "EXPLAIN (ANALYZE, FORMAT JSON) "+st.sql, args...).Scan(&raw))
+	var plans []struct{ Plan json.RawMessage }
+	require.NoError(t, json.Unmarshal(raw, &plans))
+	var read float64
+	var walk func(json.RawMessage)
+	walk = func(m json.RawMessage) {
+		var n node
+		require.NoError(t, json.Unmarshal(m, &n))
+		if n.Relation == "users" {
+			read += (n.Rows + n.Removed + n.Recheck) * max(n.Loops, 1)
+		}
+		for _, c := range n.Plans {
+			walk(c)
+		}
+	}
+	for _, p := range plans {
+		walk(p.Plan)
+	}
+	return read
+}
+
+// A search reads the people it finds, not everyone (issue 21): walking the
+// names in order to count the matches read every person for a name few
+// have, and ten for each match of a common one.
+func TestSearchReadsItsMatchesNotEveryone(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	// Twenty thousand people in 47 agencies: one in ten a Patel, one in a
+	// thousand a Zed.
+	_, err := f.pool.Exec(f.ctx, `
+		WITH agencies AS (
+		    INSERT INTO agencies (name, sector, charging_band)
+		    SELECT 'Agency ' || k, 'other', 'partner' FROM generate_series(0, 46) k
+		    RETURNING id, substr(name, 8)::int AS k)
+		INSERT INTO users (email, full_name, agency_id, password_hash, email_verified_at)
+		SELECT 'p' || i || '@example.org',
+		       CASE WHEN i % 10 = 0 THEN 'Priya Patel ' WHEN i % 1000 = 1 THEN 'Zoe Zed ' ELSE 'Sam Evans ' END || i,
+		       a.id, 'x', now()
+		FROM generate_series(1, 20000) i JOIN agencies a ON a.k = i % 47`)
+	require.NoError(t, err)
+	var largest int64
+	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT id FROM agencies WHERE name = 'Agency 0'").Scan(&largest))
+	// As autovacuum would after so many sign-ups: PostgreSQL costs a
+	// trigram index by the figures a vacuum keeps in it.
+	_, err = f.pool.Exec(f.ctx, "VACUUM ANALYZE users")
+	require.NoError(t, err)
+	matching := func(agencyID *int64, name string) int {
+		var n int
+		require.NoError(t, f.pool.QueryRow(f.ctx, `SELECT count(*) FROM users
+			WHERE full_name LIKE '%' || $1 || '%' AND ($2::bigint IS NULL OR agency_id = $2)`, name, agencyID).Scan(&n))
+		return n
+	}
+
+	cfg := f.pool.Config().Copy()
+	log := &statements{}
+	cfg.ConnConfig.Tracer = log
+	traced, err := pgxpool.NewWithConfig(f.ctx, cfg)
+	require.NoError(t, err)
+	t.Cleanup(traced.Close)
+	svc := people.New(traced, func() time.Time { return now })
+
+	for _, c := range []struct {
+		query   string
+		matches int
+		find    func() (people.Results, error)
+	}{
+		{"patel", matching(nil, "Patel"), func() (people.Results, error) { return svc.Find(f.ctx, people.Search{Query: "patel"}) }},
+		{"zed", matching(nil, "Zed"), func() (people.Results, error) { return svc.Find(f.ctx, people.Search{Query: "zed"}) }},
+		{"patel", matching(&largest, "Patel"), func() (people.Results, error) { return svc.FindInAgency(f.ctx, largest, "patel", 1) }},
+		{"zed", matching(&largest, "Zed"), func() (people.Results, error) { return svc.FindInAgency(f.ctx, largest, "zed", 1) }},
+	} {
+		log.mu.Lock()
+		log.sent = nil
+		log.mu.Unlock()
+		r, err := c.find()
+		require.NoError(t, err)
+		counted := min(c.matches, 1000) // a count stops a page's ten pages past a thousand
+		assert.Equal(t, counted, r.Total, c.query)
+		var read float64
+		for _, st := range log.sent {
+			if strings.HasPrefix(st.sql, "-- name: ") {
+				read += rowsRead(t, f.ctx, f.pool, st)
+			}
+		}
+		// Each match counted is read twice at most (counted, then found for
+		// its page), and a few pages' worth besides (a page of a common
+		// name is found by walking the names in order: one in ten).
+		assert.LessOrEqual(t, read, float64(2*counted+10*people.PageSize), "%q read %v rows of users", c.query, read)
+	}
 }

@@ -16,23 +16,44 @@ SELECT count(*) FROM (
     FROM users u
     WHERE u.agency_id = $1::bigint
       AND u.erased_at IS NULL
-      AND ($2::text = ''
-           OR lower(u.full_name) LIKE $2
-           OR lower(u.email::text) LIKE $2)
     ORDER BY lower(u.full_name), u.id
-    LIMIT $3) matching
+    LIMIT $2) everyone
 `
 
 type CountAgencyPeopleParams struct {
 	AgencyID   int64
-	Pattern    string
 	CountLimit int32
 }
 
 // A coordinator's view: only the people of @agency_id, whatever else is
 // asked; counted up to @count_limit, as CountPeople.
 func (q *Queries) CountAgencyPeople(ctx context.Context, arg CountAgencyPeopleParams) (int64, error) {
-	row := q.db.QueryRow(ctx, countAgencyPeople, arg.AgencyID, arg.Pattern, arg.CountLimit)
+	row := q.db.QueryRow(ctx, countAgencyPeople, arg.AgencyID, arg.CountLimit)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
+const countAgencyPeopleMatching = `-- name: CountAgencyPeopleMatching :one
+WITH matching AS MATERIALIZED (
+    SELECT 1
+    FROM users u
+    WHERE u.agency_id = $2::bigint
+      AND u.erased_at IS NULL
+      AND (lower(u.full_name) LIKE $3 OR lower(u.email::text) LIKE $3)
+)
+SELECT count(*) FROM (SELECT 1 FROM matching LIMIT $1) counted
+`
+
+type CountAgencyPeopleMatchingParams struct {
+	CountLimit int32
+	AgencyID   int64
+	Pattern    string
+}
+
+// CountAgencyPeople for a search, in no order, as CountPeopleMatching.
+func (q *Queries) CountAgencyPeopleMatching(ctx context.Context, arg CountAgencyPeopleMatchingParams) (int64, error) {
+	row := q.db.QueryRow(ctx, countAgencyPeopleMatching, arg.CountLimit, arg.AgencyID, arg.Pattern)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
@@ -45,30 +66,60 @@ SELECT count(*) FROM (
     FROM users u
     WHERE u.erased_at IS NULL
       AND ($1::bigint IS NULL OR u.agency_id = $1)
-      AND ($2::text = ''
-           OR lower(u.full_name) LIKE $2
-           OR lower(u.email::text) LIKE $2
-           OR (u.unlisted_agency_name <> '' AND lower(u.unlisted_agency_name) LIKE $2)
-           OR u.agency_id IN (SELECT a.id FROM agencies a WHERE lower(a.name) LIKE $2))
-    ORDER BY lower(u.full_name), u.id -- the list's index, never the table
-    LIMIT $3) matching
+    ORDER BY lower(u.full_name), u.id
+    LIMIT $2) everyone
 `
 
 type CountPeopleParams struct {
 	AgencyID   *int64
-	Pattern    string
 	CountLimit int32
 }
 
 // The people directory, roles, and organisations people typed that are not
 // partner agencies yet. Erased people are never listed.
-// How many people match, counted only up to @count_limit (the page says
-// "more than" beyond it), so that a count costs no more than the pages it
-// may link. @pattern is a LIKE pattern, lower case (” matches everyone):
-// part of a name, an email address or an agency's name (confirmed or
-// typed). Each part has its own index (00042).
+// How many people there are (of @agency_id's, when given), counted only up
+// to @count_limit (the page says "more than" beyond it), so that a count
+// costs no more than the pages it may link: in name order, from the list's
+// index alone (00066), never the table.
 func (q *Queries) CountPeople(ctx context.Context, arg CountPeopleParams) (int64, error) {
-	row := q.db.QueryRow(ctx, countPeople, arg.AgencyID, arg.Pattern, arg.CountLimit)
+	row := q.db.QueryRow(ctx, countPeople, arg.AgencyID, arg.CountLimit)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
+const countPeopleMatching = `-- name: CountPeopleMatching :one
+WITH matching AS MATERIALIZED (
+    SELECT 1
+    FROM users u
+    WHERE u.erased_at IS NULL
+      AND ($2::bigint IS NULL OR u.agency_id = $2)
+      AND (lower(u.full_name) LIKE $3
+           OR lower(u.email::text) LIKE $3
+           OR (u.unlisted_agency_name <> '' AND lower(u.unlisted_agency_name) LIKE $3)
+           OR u.agency_id = ANY (ARRAY(SELECT a.id FROM agencies a WHERE lower(a.name) LIKE $3)))
+)
+SELECT count(*) FROM (SELECT 1 FROM matching LIMIT $1) counted
+`
+
+type CountPeopleMatchingParams struct {
+	CountLimit int32
+	AgencyID   *int64
+	Pattern    string
+}
+
+// CountPeople for a search: @pattern is a LIKE pattern, lower case, for part
+// of a name, an email address or an agency's name (confirmed or typed). In
+// no order, so that each part is found through its trigram index (00042)
+// and the matches are read, never the people who do not match (walking the
+// names in order read ten thousand people to count a thousand Patels, and
+// every person for a name nobody has). The agencies named are an array,
+// not IN (SELECT ...), so that their people are one more index in the same
+// bitmap. The matches are a materialized CTE, so that they are planned as
+// if all were read (a LIMIT over the table itself makes a scan of it look
+// cheaper whenever many are expected to match) while only @count_limit are.
+func (q *Queries) CountPeopleMatching(ctx context.Context, arg CountPeopleMatchingParams) (int64, error) {
+	row := q.db.QueryRow(ctx, countPeopleMatching, arg.CountLimit, arg.AgencyID, arg.Pattern)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
@@ -128,14 +179,19 @@ func (q *Queries) GetAgencyPerson(ctx context.Context, arg GetAgencyPersonParams
 const listAgencyPeople = `-- name: ListAgencyPeople :many
 SELECT u.id, u.email, u.full_name, u.job_title, u.email_verified_at,
        coalesce((SELECT array_agg(r.role ORDER BY r.role) FROM user_roles r WHERE r.user_id = u.id), '{}')::text[] AS roles
-FROM users u
-WHERE u.agency_id = $1::bigint
-  AND u.erased_at IS NULL
-  AND ($2::text = ''
-       OR lower(u.full_name) LIKE $2
-       OR lower(u.email::text) LIKE $2)
+FROM (
+    SELECT m.id
+    FROM users m
+    WHERE m.agency_id = $1::bigint
+      AND m.erased_at IS NULL
+      AND ($2::text = ''
+           OR lower(m.full_name) LIKE $2
+           OR lower(m.email::text) LIKE $2)
+    ORDER BY lower(m.full_name), m.id
+    LIMIT $4 OFFSET $3
+) page
+JOIN users u ON u.id = page.id
 ORDER BY lower(u.full_name), u.id
-LIMIT $4 OFFSET $3
 `
 
 type ListAgencyPeopleParams struct {
@@ -154,6 +210,8 @@ type ListAgencyPeopleRow struct {
 	Roles           []string
 }
 
+// A page of CountAgencyPeople's people, or of a search's when there are
+// many, in name order as ListPeople.
 func (q *Queries) ListAgencyPeople(ctx context.Context, arg ListAgencyPeopleParams) ([]ListAgencyPeopleRow, error) {
 	rows, err := q.db.Query(ctx, listAgencyPeople,
 		arg.AgencyID,
@@ -186,6 +244,71 @@ func (q *Queries) ListAgencyPeople(ctx context.Context, arg ListAgencyPeoplePara
 	return items, nil
 }
 
+const listAgencyPeopleMatchingFew = `-- name: ListAgencyPeopleMatchingFew :many
+WITH matching AS MATERIALIZED (
+    SELECT m.id, lower(m.full_name) AS sort_name
+    FROM users m
+    WHERE m.agency_id = $3::bigint
+      AND m.erased_at IS NULL
+      AND (lower(m.full_name) LIKE $4 OR lower(m.email::text) LIKE $4)
+)
+SELECT u.id, u.email, u.full_name, u.job_title, u.email_verified_at,
+       coalesce((SELECT array_agg(r.role ORDER BY r.role) FROM user_roles r WHERE r.user_id = u.id), '{}')::text[] AS roles
+FROM (SELECT id, sort_name FROM matching ORDER BY sort_name, id LIMIT $2 OFFSET $1) page
+JOIN users u ON u.id = page.id
+ORDER BY page.sort_name, u.id
+`
+
+type ListAgencyPeopleMatchingFewParams struct {
+	SkipRows int32
+	MaxRows  int32
+	AgencyID int64
+	Pattern  string
+}
+
+type ListAgencyPeopleMatchingFewRow struct {
+	ID              int64
+	Email           string
+	FullName        string
+	JobTitle        string
+	EmailVerifiedAt *time.Time
+	Roles           []string
+}
+
+// A page of a search CountAgencyPeopleMatching counted in full, as
+// ListPeopleMatchingFew.
+func (q *Queries) ListAgencyPeopleMatchingFew(ctx context.Context, arg ListAgencyPeopleMatchingFewParams) ([]ListAgencyPeopleMatchingFewRow, error) {
+	rows, err := q.db.Query(ctx, listAgencyPeopleMatchingFew,
+		arg.SkipRows,
+		arg.MaxRows,
+		arg.AgencyID,
+		arg.Pattern,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListAgencyPeopleMatchingFewRow
+	for rows.Next() {
+		var i ListAgencyPeopleMatchingFewRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Email,
+			&i.FullName,
+			&i.JobTitle,
+			&i.EmailVerifiedAt,
+			&i.Roles,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listPeople = `-- name: ListPeople :many
 SELECT u.id, u.email, u.full_name, u.job_title, u.agency_id, u.unlisted_agency_name, u.email_verified_at,
        coalesce(a.name, '')::text AS agency_name,
@@ -199,7 +322,7 @@ FROM (
            OR lower(m.full_name) LIKE $2
            OR lower(m.email::text) LIKE $2
            OR (m.unlisted_agency_name <> '' AND lower(m.unlisted_agency_name) LIKE $2)
-           OR m.agency_id IN (SELECT a2.id FROM agencies a2 WHERE lower(a2.name) LIKE $2))
+           OR m.agency_id = ANY (ARRAY(SELECT a2.id FROM agencies a2 WHERE lower(a2.name) LIKE $2)))
     ORDER BY lower(m.full_name), m.id
     LIMIT $4 OFFSET $3
 ) page
@@ -227,9 +350,11 @@ type ListPeopleRow struct {
 	Roles              []string
 }
 
-// A page of CountPeople's people: found in name order from the index alone
-// (it carries what a search tests, 00066), then each read by its key, so
-// that the people before the page are never read.
+// A page of CountPeople's people, or of CountPeopleMatching's when there
+// are many (@pattern ” for everyone): found in name order from the index
+// alone (it carries what a search tests, 00066), then each read by its
+// key, so that the people before the page are never read. A search
+// matching few is ListPeopleMatchingFew.
 func (q *Queries) ListPeople(ctx context.Context, arg ListPeopleParams) ([]ListPeopleRow, error) {
 	rows, err := q.db.Query(ctx, listPeople,
 		arg.AgencyID,
@@ -244,6 +369,84 @@ func (q *Queries) ListPeople(ctx context.Context, arg ListPeopleParams) ([]ListP
 	var items []ListPeopleRow
 	for rows.Next() {
 		var i ListPeopleRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Email,
+			&i.FullName,
+			&i.JobTitle,
+			&i.AgencyID,
+			&i.UnlistedAgencyName,
+			&i.EmailVerifiedAt,
+			&i.AgencyName,
+			&i.Roles,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listPeopleMatchingFew = `-- name: ListPeopleMatchingFew :many
+WITH matching AS MATERIALIZED (
+    SELECT m.id, lower(m.full_name) AS sort_name
+    FROM users m
+    WHERE m.erased_at IS NULL
+      AND ($3::bigint IS NULL OR m.agency_id = $3)
+      AND (lower(m.full_name) LIKE $4
+           OR lower(m.email::text) LIKE $4
+           OR (m.unlisted_agency_name <> '' AND lower(m.unlisted_agency_name) LIKE $4)
+           OR m.agency_id = ANY (ARRAY(SELECT a2.id FROM agencies a2 WHERE lower(a2.name) LIKE $4)))
+)
+SELECT u.id, u.email, u.full_name, u.job_title, u.agency_id, u.unlisted_agency_name, u.email_verified_at,
+       coalesce(a.name, '')::text AS agency_name,
+       coalesce((SELECT array_agg(r.role ORDER BY r.role) FROM user_roles r WHERE r.user_id = u.id), '{}')::text[] AS roles
+FROM (SELECT id, sort_name FROM matching ORDER BY sort_name, id LIMIT $2 OFFSET $1) page
+JOIN users u ON u.id = page.id
+LEFT JOIN agencies a ON a.id = u.agency_id
+ORDER BY page.sort_name, u.id
+`
+
+type ListPeopleMatchingFewParams struct {
+	SkipRows int32
+	MaxRows  int32
+	AgencyID *int64
+	Pattern  string
+}
+
+type ListPeopleMatchingFewRow struct {
+	ID                 int64
+	Email              string
+	FullName           string
+	JobTitle           string
+	AgencyID           *int64
+	UnlistedAgencyName string
+	EmailVerifiedAt    *time.Time
+	AgencyName         string
+	Roles              []string
+}
+
+// A page of a search CountPeopleMatching counted in full (a thousand at
+// most): its matches found as it finds them, through their trigram
+// indexes, then put in name order. Walking the names in order would read
+// every person for a name few have.
+func (q *Queries) ListPeopleMatchingFew(ctx context.Context, arg ListPeopleMatchingFewParams) ([]ListPeopleMatchingFewRow, error) {
+	rows, err := q.db.Query(ctx, listPeopleMatchingFew,
+		arg.SkipRows,
+		arg.MaxRows,
+		arg.AgencyID,
+		arg.Pattern,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListPeopleMatchingFewRow
+	for rows.Next() {
+		var i ListPeopleMatchingFewRow
 		if err := rows.Scan(
 			&i.ID,
 			&i.Email,
