@@ -93,14 +93,25 @@ func (s *Service) Programme(ctx context.Context, f ProgrammeFilter, page int) (r
 	return rows, total, more, nil
 }
 
-// exportBatch is how many sessions the export reads at a time.
-const exportBatch = 200
+// exportBatch is how many sessions the export reads at a time: a few
+// statements for years of sessions (each planned, for a millisecond), and
+// one batch in memory.
+const exportBatch = 1000
+
+// exportBegin starts the export's snapshot. Each batch is planned for its
+// own start, a bound of the starts' index: its generic plan, which knows
+// neither the start nor how many lines follow it, may instead sort every
+// session after the start to find the batch, and PostgreSQL would choose
+// it once it had planned the statement five times on a connection.
+const exportBegin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL plan_cache_mode = force_custom_plan"
 
 // EachInProgramme calls fn with each session the filter chooses, in the
 // programme's order, reading them a batch at a time in one snapshot, so an
 // export of years of sessions holds one batch in memory, not all of them.
+// Each batch costs what it returns: it walks the starts' index from the
+// last session of the batch before.
 func (s *Service) EachInProgramme(ctx context.Context, f ProgrammeFilter, fn func(Row) error) error {
-	return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+	return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{BeginQuery: exportBegin}, func(tx pgx.Tx) error {
 		q := schedulingdb.New(tx)
 		p := s.programmeParams(f)
 		p.MaxRows = exportBatch
