@@ -462,15 +462,16 @@ func TestProgrammeExportStreamsEverySessionOnce(t *testing.T) {
 	t.Parallel()
 	f := setupScheduling(t)
 	ctx := context.Background()
-	// 2,100 past sessions (more than two of the export's batches of 1,000),
-	// a day apart, two at each moment; none at a venue with a room, so none
+	// 2,100 past sessions three hours apart, two at each moment: more than
+	// one of the export's windows of starts (92 days), the first of them
+	// more than one batch (1,000); none at a venue with a room, so none
 	// clash.
 	rows, err := f.a.pool.Query(ctx, `
 		INSERT INTO sessions (course_id, course_title, venue_id, starts_at, ends_at, booking_cutoff_at, capacity, status)
 		SELECT c.id, c.title, (SELECT id FROM venues WHERE online ORDER BY id LIMIT 1), t.at, t.at + interval '3 hours',
 		       t.at - interval '3 days', 20, 'completed'
 		FROM courses c, generate_series(1, 2100) g,
-		     LATERAL (SELECT $2::timestamptz - (g / 2) * interval '1 day' AS at) t
+		     LATERAL (SELECT $2::timestamptz - (g / 2) * interval '3 hours' AS at) t
 		WHERE c.id = $1
 		RETURNING id`, f.course, now.Add(-24*time.Hour))
 	require.NoError(t, err)

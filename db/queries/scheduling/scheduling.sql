@@ -157,6 +157,15 @@ WHERE (sqlc.narg(ended_by)::timestamptz IS NULL OR s.ends_at <= sqlc.narg(ended_
 ORDER BY s.starts_at DESC, s.id DESC
 LIMIT @max_rows OFFSET @skip_rows;
 
+-- name: ProgrammeSpan :one
+-- When the first and last sessions start, and the longest session's
+-- length: the export reads the programme a window of starts at a time
+-- between them (the epoch, and no length, when there are none). Each is
+-- one end of an index (00042's, 00061's).
+SELECT coalesce((SELECT min(s.starts_at) FROM sessions s), 'epoch')::timestamptz AS first_starts,
+       coalesce((SELECT max(s.starts_at) FROM sessions s), 'epoch')::timestamptz AS last_starts,
+       coalesce(extract(epoch FROM (SELECT max(s.ends_at - s.starts_at) FROM sessions s)), 0)::bigint AS longest_seconds;
+
 -- name: CountAwaitingDelivery :one
 -- Published sessions ended by now: not yet marked as delivered. Through the
 -- partial index of 00061 (the status a literal of its type, which the

@@ -644,6 +644,29 @@ func (q *Queries) MoveSession(ctx context.Context, arg MoveSessionParams) (int32
 	return sequence, err
 }
 
+const programmeSpan = `-- name: ProgrammeSpan :one
+SELECT coalesce((SELECT min(s.starts_at) FROM sessions s), 'epoch')::timestamptz AS first_starts,
+       coalesce((SELECT max(s.starts_at) FROM sessions s), 'epoch')::timestamptz AS last_starts,
+       coalesce(extract(epoch FROM (SELECT max(s.ends_at - s.starts_at) FROM sessions s)), 0)::bigint AS longest_seconds
+`
+
+type ProgrammeSpanRow struct {
+	FirstStarts    time.Time
+	LastStarts     time.Time
+	LongestSeconds int64
+}
+
+// When the first and last sessions start, and the longest session's
+// length: the export reads the programme a window of starts at a time
+// between them (the epoch, and no length, when there are none). Each is
+// one end of an index (00042's, 00061's).
+func (q *Queries) ProgrammeSpan(ctx context.Context) (ProgrammeSpanRow, error) {
+	row := q.db.QueryRow(ctx, programmeSpan)
+	var i ProgrammeSpanRow
+	err := row.Scan(&i.FirstStarts, &i.LastStarts, &i.LongestSeconds)
+	return i, err
+}
+
 const removeSessionTrainers = `-- name: RemoveSessionTrainers :exec
 DELETE FROM session_trainers WHERE session_id = $1
 `
