@@ -22,12 +22,6 @@
 -- bookings by person were read from the table, five to find the two they
 -- attended. The partial index holds only attended places, with their
 -- sessions, so each person's are found in the index alone.
---
--- The courses list counts each course's sessions to come that are not
--- cancelled, under the sessions' policy: at 100x it read 2,000 sessions'
--- rows (1,075 buffers) for their status and partnership. The index of a
--- course's sessions by start carries both, so the count reads the index
--- alone (46 buffers). It keeps its name.
 
 -- +goose Up
 CREATE VIEW programme_sessions AS
@@ -46,13 +40,7 @@ DROP VIEW programme_session_extras;
 CREATE INDEX bookings_attended_by_user_idx ON bookings (user_id, session_id, id)
     WHERE status = 'confirmed' AND attendance IN ('attended', 'late');
 
-CREATE INDEX sessions_course_starts_covering_idx ON sessions (course_id, starts_at) INCLUDE (status, partnership_id);
-DROP INDEX sessions_course_starts_idx;
-ALTER INDEX sessions_course_starts_covering_idx RENAME TO sessions_course_starts_idx;
-
 -- +goose Down
-DROP INDEX sessions_course_starts_idx;
-CREATE INDEX sessions_course_starts_idx ON sessions (course_id, starts_at);
 DROP INDEX bookings_attended_by_user_idx;
 CREATE VIEW programme_session_extras AS
 SELECT s.id AS session_id,

@@ -6,9 +6,7 @@
 -- offers and the shared ones it could offer (row-level security decides).
 -- Whether it is the manager's partnership's own, and whether that
 -- partnership offers it; outside a manager's request every course is its
--- owner's. The sessions to come are counted from the index of a course's
--- sessions by start alone, which carries their status and partnership
--- (00070).
+-- owner's.
 SELECT c.id, c.slug, c.title, c.level, c.duration, c.delivery_modes, c.default_capacity, c.retired_at, c.shared,
        (c.partnership_id = coalesce(acting_partnership_id(), c.partnership_id))::boolean AS owned,
        EXISTS (SELECT FROM course_offers o

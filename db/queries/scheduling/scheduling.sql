@@ -164,7 +164,7 @@ LIMIT @max_rows OFFSET @skip_rows;
 -- one end of an index (00042's, 00061's).
 SELECT coalesce((SELECT min(s.starts_at) FROM sessions s), 'epoch')::timestamptz AS first_starts,
        coalesce((SELECT max(s.starts_at) FROM sessions s), 'epoch')::timestamptz AS last_starts,
-       coalesce(extract(epoch FROM (SELECT max(s.ends_at - s.starts_at) FROM sessions s)), 0)::bigint AS longest_seconds;
+       coalesce(ceil(extract(epoch FROM (SELECT max(s.ends_at - s.starts_at) FROM sessions s))), 0)::bigint AS longest_seconds;
 
 -- name: CountAwaitingDelivery :one
 -- Published sessions ended by now: not yet marked as delivered. Through the

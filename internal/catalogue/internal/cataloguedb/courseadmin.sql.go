@@ -210,9 +210,7 @@ type ListCoursesForAdminRow struct {
 // offers and the shared ones it could offer (row-level security decides).
 // Whether it is the manager's partnership's own, and whether that
 // partnership offers it; outside a manager's request every course is its
-// owner's. The sessions to come are counted from the index of a course's
-// sessions by start alone, which carries their status and partnership
-// (00070).
+// owner's.
 func (q *Queries) ListCoursesForAdmin(ctx context.Context, now time.Time) ([]ListCoursesForAdminRow, error) {
 	rows, err := q.db.Query(ctx, listCoursesForAdmin, now)
 	if err != nil {

@@ -647,7 +647,7 @@ func (q *Queries) MoveSession(ctx context.Context, arg MoveSessionParams) (int32
 const programmeSpan = `-- name: ProgrammeSpan :one
 SELECT coalesce((SELECT min(s.starts_at) FROM sessions s), 'epoch')::timestamptz AS first_starts,
        coalesce((SELECT max(s.starts_at) FROM sessions s), 'epoch')::timestamptz AS last_starts,
-       coalesce(extract(epoch FROM (SELECT max(s.ends_at - s.starts_at) FROM sessions s)), 0)::bigint AS longest_seconds
+       coalesce(ceil(extract(epoch FROM (SELECT max(s.ends_at - s.starts_at) FROM sessions s))), 0)::bigint AS longest_seconds
 `
 
 type ProgrammeSpanRow struct {
