@@ -99,7 +99,7 @@ func TestATrainerCannotBeInTwoPartnershipsSessionsAtOnce(t *testing.T) {
 	assert.Equal(t, 1, won, "one trainer, one session at a time, across partnerships")
 
 	// Each manager's programme is their partnership's alone, with its
-	// trainers; the view it reads them through (00065, which reads as its
+	// trainers; the view it reads them through (00070, which reads as its
 	// owner) keeps the line itself.
 	for _, m := range []struct {
 		ctx         context.Context
@@ -121,10 +121,10 @@ func TestATrainerCannotBeInTwoPartnershipsSessionsAtOnce(t *testing.T) {
 	require.NoError(t, f.pool.QueryRow(f.ctx, `SELECT array_agg(id) FROM sessions WHERE partnership_id = $1`, portsmouth).Scan(&theirs))
 	require.NotEmpty(t, theirs)
 	var seen int
-	require.NoError(t, f.pool.QueryRow(asHampshire, `SELECT count(*) FROM programme_session_extras WHERE session_id = ANY ($1)`,
+	require.NoError(t, f.pool.QueryRow(asHampshire, `SELECT count(*) FROM programme_sessions WHERE id = ANY ($1)`,
 		theirs).Scan(&seen))
 	assert.Zero(t, seen, "Hampshire's manager reads nothing of Portsmouth's sessions through the view")
-	require.NoError(t, f.pool.QueryRow(asPortsmouth, `SELECT count(*) FROM programme_session_extras WHERE session_id = ANY ($1)`,
+	require.NoError(t, f.pool.QueryRow(asPortsmouth, `SELECT count(*) FROM programme_sessions WHERE id = ANY ($1)`,
 		theirs).Scan(&seen))
 	assert.Equal(t, len(theirs), seen)
 }

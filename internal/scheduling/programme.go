@@ -93,34 +93,108 @@ func (s *Service) Programme(ctx context.Context, f ProgrammeFilter, page int) (r
 	return rows, total, more, nil
 }
 
-// exportBatch is how many sessions the export reads at a time.
-const exportBatch = 200
+// exportWindow is how long a span of starts the export reads at once, and
+// exportBatch how many sessions at most: each window is a range of the
+// starts' index, so whichever plan PostgreSQL makes for it (walking the
+// range in order, or reading it whole and sorting it) costs what the window
+// holds, never what follows it. A batch found by where the last ended, with
+// nothing after it bounded, was read by sorting everything after it once
+// it was more than a few hundred sessions, so the export cost the square
+// of its length. A window of sessions more than a batch is read a batch at
+// a time, so memory holds one batch.
+const (
+	exportWindow = 92 * 24 * time.Hour
+	exportBatch  = 1000
+)
+
+// exportBegin starts the export's snapshot. Each window is planned for its
+// own bounds: the generic plan, which knows none of them, reads every
+// session from the first the filter allows.
+const exportBegin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL plan_cache_mode = force_custom_plan"
 
 // EachInProgramme calls fn with each session the filter chooses, in the
-// programme's order, reading them a batch at a time in one snapshot, so an
-// export of years of sessions holds one batch in memory, not all of them.
+// programme's order, reading them a window of starts at a time in one
+// snapshot, so an export of years of sessions holds one batch in memory,
+// not all of them, and costs what it returns.
 func (s *Service) EachInProgramme(ctx context.Context, f ProgrammeFilter, fn func(Row) error) error {
-	return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+	return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{BeginQuery: exportBegin}, func(tx pgx.Tx) error {
 		q := schedulingdb.New(tx)
+		span, err := q.ProgrammeSpan(ctx)
+		if err != nil {
+			return fmt.Errorf("programme span: %w", err)
+		}
 		p := s.programmeParams(f)
 		p.MaxRows = exportBatch
-		for {
-			rows, err := s.programmeBatch(ctx, q, f.When == Past, p)
-			if err != nil {
+		// The starts the filter may choose, from (inclusive) until
+		// (exclusive): a session not ended by a time began no earlier than
+		// that time less the longest session, one ended by it before it.
+		from, until := span.FirstStarts, span.LastStarts.Add(time.Microsecond)
+		if p.NotEndedBy != nil {
+			from = later(from, p.NotEndedBy.Add(-time.Duration(span.LongestSeconds)*time.Second))
+		}
+		if p.EndedBy != nil {
+			until = earlier(until, *p.EndedBy)
+		}
+		if p.StartsFrom != nil {
+			from = later(from, *p.StartsFrom)
+		}
+		if p.StartsBefore != nil {
+			until = earlier(until, *p.StartsBefore)
+		}
+		newestFirst := f.When == Past
+		for from.Before(until) {
+			// Windows from the first, or (newest first) back from the last.
+			lo, hi := from, earlier(from.Add(exportWindow), until)
+			if newestFirst {
+				lo, hi = later(until.Add(-exportWindow), from), until
+			}
+			p.StartsFrom, p.StartsBefore, p.AfterStarts, p.AfterID = &lo, &hi, nil, nil
+			if err := s.eachInWindow(ctx, q, newestFirst, p, fn); err != nil {
 				return err
 			}
-			for _, r := range rows {
-				if err := fn(r); err != nil {
-					return err
-				}
+			if newestFirst {
+				until = lo
+			} else {
+				from = hi
 			}
-			if len(rows) < exportBatch {
-				return nil
-			}
-			last := rows[len(rows)-1]
-			p.AfterStarts, p.AfterID = &last.StartsAt, &last.ID
 		}
+		return nil
 	})
+}
+
+// eachInWindow calls fn with each session of one window of the export, a
+// batch at a time, each after (or newest first, before) the last.
+func (s *Service) eachInWindow(ctx context.Context, q *schedulingdb.Queries, newestFirst bool, p schedulingdb.ListProgrammeParams, fn func(Row) error) error {
+	for {
+		rows, err := s.programmeBatch(ctx, q, newestFirst, p)
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		if len(rows) < int(p.MaxRows) {
+			return nil
+		}
+		last := rows[len(rows)-1]
+		p.AfterStarts, p.AfterID = &last.StartsAt, &last.ID
+	}
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+func earlier(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }
 
 // programmeParams are the filter's conditions, as of now.

@@ -462,14 +462,16 @@ func TestProgrammeExportStreamsEverySessionOnce(t *testing.T) {
 	t.Parallel()
 	f := setupScheduling(t)
 	ctx := context.Background()
-	// 450 past sessions, a day apart, two at each moment; none at a venue
-	// with a room, so none clash.
+	// 2,100 past sessions three hours apart, two at each moment: more than
+	// one of the export's windows of starts (92 days), the first of them
+	// more than one batch (1,000); none at a venue with a room, so none
+	// clash.
 	rows, err := f.a.pool.Query(ctx, `
 		INSERT INTO sessions (course_id, course_title, venue_id, starts_at, ends_at, booking_cutoff_at, capacity, status)
 		SELECT c.id, c.title, (SELECT id FROM venues WHERE online ORDER BY id LIMIT 1), t.at, t.at + interval '3 hours',
 		       t.at - interval '3 days', 20, 'completed'
-		FROM courses c, generate_series(1, 450) g,
-		     LATERAL (SELECT $2::timestamptz - (g / 2) * interval '1 day' AS at) t
+		FROM courses c, generate_series(1, 2100) g,
+		     LATERAL (SELECT $2::timestamptz - (g / 2) * interval '3 hours' AS at) t
 		WHERE c.id = $1
 		RETURNING id`, f.course, now.Add(-24*time.Hour))
 	require.NoError(t, err)
@@ -480,16 +482,16 @@ func TestProgrammeExportStreamsEverySessionOnce(t *testing.T) {
 		made[strconv.FormatInt(id, 10)] = true
 	}
 	require.NoError(t, rows.Err())
-	require.Len(t, made, 450)
+	require.Len(t, made, 2100)
 
 	// The page counts them only so far (four pages), and links onwards.
 	q := "when=past&course=" + strconv.FormatInt(f.course, 10)
 	_, page := f.manager.get("/admin/sessions?" + q)
 	assert.Contains(t, page, "More than 200 past sessions.")
 	assert.Contains(t, page, `href="/admin/sessions?course=`+strconv.FormatInt(f.course, 10)+`&amp;page=2&amp;when=past"`)
-	_, page = f.manager.get("/admin/sessions?page=9&" + q)
+	_, page = f.manager.get("/admin/sessions?page=40&" + q)
 	assert.Len(t, sessionLinks(page), 50, "a page far on still has its sessions")
-	assert.Contains(t, page, "450 past sessions.", "counted to the end when it is a few pages on")
+	assert.Contains(t, page, "2100 past sessions.", "counted to the end when it is a few pages on")
 
 	resp, csv := f.manager.get("/admin/sessions/export.csv?" + q)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
@@ -502,6 +504,22 @@ func TestProgrammeExportStreamsEverySessionOnce(t *testing.T) {
 		require.False(t, seen[cells[0]], "session %s exported twice", cells[0])
 		seen[cells[0]] = true
 		assert.LessOrEqual(t, cells[2], last, "newest first")
+		last = cells[2]
+	}
+	for id := range made {
+		assert.True(t, seen[id], "session %s not exported", id)
+	}
+
+	// Every date, soonest first, across the batches as well.
+	resp, csv = f.manager.get("/admin/sessions/export.csv?when=all&course=" + strconv.FormatInt(f.course, 10))
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	lines = strings.Split(strings.TrimSpace(csv), "\n")
+	seen, last = map[string]bool{}, ""
+	for _, line := range lines[1:] {
+		cells := strings.Split(line, ",")
+		require.False(t, seen[cells[0]], "session %s exported twice", cells[0])
+		seen[cells[0]] = true
+		assert.GreaterOrEqual(t, cells[2], last, "soonest first")
 		last = cells[2]
 	}
 	for id := range made {

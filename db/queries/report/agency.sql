@@ -94,7 +94,8 @@ ORDER BY u.full_name, u.id;
 -- attended (attended or late), wherever they booked it from, with its
 -- certificate's code when one was made; one row with attended false for
 -- someone who has attended nothing. Each person and their places are read
--- by key, so a batch costs what it returns.
+-- by key (their attended places from 00070's index of them), so a batch
+-- costs what it returns.
 SELECT u.id AS user_id, u.full_name, u.email::text AS email, u.job_title,
        (t.booking_id IS NOT NULL)::boolean AS attended,
        coalesce(t.course_title, '')::text AS course_title,

@@ -109,12 +109,15 @@ RETURNING sequence;
 -- is one parameter compared with starts_at, not "IS NULL OR", so that it
 -- bounds the index scan in a generic plan, and under row-level security
 -- (an index condition there must be leakproof: timestamptz's >= is).
--- Each session's waiting places and trainers come from 00065's view, which
--- checks no policy per booking or trainer.
+-- The sessions, with their waiting places and trainers, come from 00070's
+-- view, which reads them as its owner within the reader's partnership: no
+-- policy stands between these conditions and the index. The batch's start
+-- is a bound of the index (-infinity for the first), so a batch walks the
+-- index from the last line sent and stops when full.
 SELECT s.id, s.course_title, s.starts_at, s.ends_at, s.status, s.capacity, s.seats_taken,
-       x.waiting, v.name AS venue_name, v.online AS venue_online, (s.closed_to_agency_id IS NOT NULL)::boolean AS closed,
-       x.trainers
-FROM sessions s JOIN venues v ON v.id = s.venue_id JOIN programme_session_extras x ON x.session_id = s.id
+       s.waiting, v.name AS venue_name, v.online AS venue_online, (s.closed_to_agency_id IS NOT NULL)::boolean AS closed,
+       s.trainers
+FROM programme_sessions s JOIN venues v ON v.id = s.venue_id
 WHERE (sqlc.narg(ended_by)::timestamptz IS NULL OR s.ends_at <= sqlc.narg(ended_by))
   AND (sqlc.narg(not_ended_by)::timestamptz IS NULL OR s.ends_at > sqlc.narg(not_ended_by))
   AND s.starts_at >= (SELECT coalesce(sqlc.narg(not_ended_by)::timestamptz - max(w.ends_at - w.starts_at), '-infinity'::timestamptz)
@@ -126,17 +129,19 @@ WHERE (sqlc.narg(ended_by)::timestamptz IS NULL OR s.ends_at <= sqlc.narg(ended_
   AND (sqlc.narg(trainer_id)::bigint IS NULL OR EXISTS (
         SELECT 1 FROM session_trainers st WHERE st.session_id = s.id AND st.trainer_id = sqlc.narg(trainer_id)))
   AND (@status::text = '' OR s.status::text = @status)
-  AND (sqlc.narg(after_starts)::timestamptz IS NULL OR (s.starts_at, s.id) > (sqlc.narg(after_starts), sqlc.narg(after_id)::bigint))
+  AND (s.starts_at, s.id) > (coalesce(sqlc.narg(after_starts)::timestamptz, '-infinity'), coalesce(sqlc.narg(after_id)::bigint, 0))
 ORDER BY s.starts_at, s.id
 LIMIT @max_rows OFFSET @skip_rows;
 
 -- name: ListProgrammeNewestFirst :many
 -- ListProgramme, the most recent first (the past), before a session
--- (before_starts, before_id) when given.
+-- (before_starts, before_id) when given; sessions ended by ended_by began
+-- before it, so the walk of the starts' index back begins there rather
+-- than at the last session planned.
 SELECT s.id, s.course_title, s.starts_at, s.ends_at, s.status, s.capacity, s.seats_taken,
-       x.waiting, v.name AS venue_name, v.online AS venue_online, (s.closed_to_agency_id IS NOT NULL)::boolean AS closed,
-       x.trainers
-FROM sessions s JOIN venues v ON v.id = s.venue_id JOIN programme_session_extras x ON x.session_id = s.id
+       s.waiting, v.name AS venue_name, v.online AS venue_online, (s.closed_to_agency_id IS NOT NULL)::boolean AS closed,
+       s.trainers
+FROM programme_sessions s JOIN venues v ON v.id = s.venue_id
 WHERE (sqlc.narg(ended_by)::timestamptz IS NULL OR s.ends_at <= sqlc.narg(ended_by))
   AND (sqlc.narg(not_ended_by)::timestamptz IS NULL OR s.ends_at > sqlc.narg(not_ended_by))
   AND (sqlc.narg(starts_from)::timestamptz IS NULL OR s.starts_at >= sqlc.narg(starts_from))
@@ -146,9 +151,20 @@ WHERE (sqlc.narg(ended_by)::timestamptz IS NULL OR s.ends_at <= sqlc.narg(ended_
   AND (sqlc.narg(trainer_id)::bigint IS NULL OR EXISTS (
         SELECT 1 FROM session_trainers st WHERE st.session_id = s.id AND st.trainer_id = sqlc.narg(trainer_id)))
   AND (@status::text = '' OR s.status::text = @status)
-  AND (sqlc.narg(before_starts)::timestamptz IS NULL OR (s.starts_at, s.id) < (sqlc.narg(before_starts), sqlc.narg(before_id)::bigint))
+  AND (s.starts_at, s.id) < (coalesce(sqlc.narg(before_starts)::timestamptz, 'infinity'), coalesce(sqlc.narg(before_id)::bigint, 0))
+  -- A session ended by ended_by began before it: the walk back begins there.
+  AND s.starts_at < coalesce(sqlc.narg(ended_by)::timestamptz, 'infinity')
 ORDER BY s.starts_at DESC, s.id DESC
 LIMIT @max_rows OFFSET @skip_rows;
+
+-- name: ProgrammeSpan :one
+-- When the first and last sessions start, and the longest session's
+-- length: the export reads the programme a window of starts at a time
+-- between them (the epoch, and no length, when there are none). Each is
+-- one end of an index (00042's, 00061's).
+SELECT coalesce((SELECT min(s.starts_at) FROM sessions s), 'epoch')::timestamptz AS first_starts,
+       coalesce((SELECT max(s.starts_at) FROM sessions s), 'epoch')::timestamptz AS last_starts,
+       coalesce(ceil(extract(epoch FROM (SELECT max(s.ends_at - s.starts_at) FROM sessions s))), 0)::bigint AS longest_seconds;
 
 -- name: CountAwaitingDelivery :one
 -- Published sessions ended by now: not yet marked as delivered. Through the

@@ -299,7 +299,8 @@ type AgencyStaffTrainingRow struct {
 // attended (attended or late), wherever they booked it from, with its
 // certificate's code when one was made; one row with attended false for
 // someone who has attended nothing. Each person and their places are read
-// by key, so a batch costs what it returns.
+// by key (their attended places from 00070's index of them), so a batch
+// costs what it returns.
 func (q *Queries) AgencyStaffTraining(ctx context.Context, arg AgencyStaffTrainingParams) ([]AgencyStaffTrainingRow, error) {
 	rows, err := q.db.Query(ctx, agencyStaffTraining, arg.People, arg.AgencyID)
 	if err != nil {

@@ -368,9 +368,9 @@ func (q *Queries) LeaveSessionsToCome(ctx context.Context, trainerID int64) ([]i
 
 const listProgramme = `-- name: ListProgramme :many
 SELECT s.id, s.course_title, s.starts_at, s.ends_at, s.status, s.capacity, s.seats_taken,
-       x.waiting, v.name AS venue_name, v.online AS venue_online, (s.closed_to_agency_id IS NOT NULL)::boolean AS closed,
-       x.trainers
-FROM sessions s JOIN venues v ON v.id = s.venue_id JOIN programme_session_extras x ON x.session_id = s.id
+       s.waiting, v.name AS venue_name, v.online AS venue_online, (s.closed_to_agency_id IS NOT NULL)::boolean AS closed,
+       s.trainers
+FROM programme_sessions s JOIN venues v ON v.id = s.venue_id
 WHERE ($1::timestamptz IS NULL OR s.ends_at <= $1)
   AND ($2::timestamptz IS NULL OR s.ends_at > $2)
   AND s.starts_at >= (SELECT coalesce($2::timestamptz - max(w.ends_at - w.starts_at), '-infinity'::timestamptz)
@@ -382,7 +382,7 @@ WHERE ($1::timestamptz IS NULL OR s.ends_at <= $1)
   AND ($7::bigint IS NULL OR EXISTS (
         SELECT 1 FROM session_trainers st WHERE st.session_id = s.id AND st.trainer_id = $7))
   AND ($8::text = '' OR s.status::text = $8)
-  AND ($9::timestamptz IS NULL OR (s.starts_at, s.id) > ($9, $10::bigint))
+  AND (s.starts_at, s.id) > (coalesce($9::timestamptz, '-infinity'), coalesce($10::bigint, 0))
 ORDER BY s.starts_at, s.id
 LIMIT $12 OFFSET $11
 `
@@ -430,8 +430,11 @@ type ListProgrammeRow struct {
 // is one parameter compared with starts_at, not "IS NULL OR", so that it
 // bounds the index scan in a generic plan, and under row-level security
 // (an index condition there must be leakproof: timestamptz's >= is).
-// Each session's waiting places and trainers come from 00065's view, which
-// checks no policy per booking or trainer.
+// The sessions, with their waiting places and trainers, come from 00070's
+// view, which reads them as its owner within the reader's partnership: no
+// policy stands between these conditions and the index. The batch's start
+// is a bound of the index (-infinity for the first), so a batch walks the
+// index from the last line sent and stops when full.
 func (q *Queries) ListProgramme(ctx context.Context, arg ListProgrammeParams) ([]ListProgrammeRow, error) {
 	rows, err := q.db.Query(ctx, listProgramme,
 		arg.EndedBy,
@@ -480,9 +483,9 @@ func (q *Queries) ListProgramme(ctx context.Context, arg ListProgrammeParams) ([
 
 const listProgrammeNewestFirst = `-- name: ListProgrammeNewestFirst :many
 SELECT s.id, s.course_title, s.starts_at, s.ends_at, s.status, s.capacity, s.seats_taken,
-       x.waiting, v.name AS venue_name, v.online AS venue_online, (s.closed_to_agency_id IS NOT NULL)::boolean AS closed,
-       x.trainers
-FROM sessions s JOIN venues v ON v.id = s.venue_id JOIN programme_session_extras x ON x.session_id = s.id
+       s.waiting, v.name AS venue_name, v.online AS venue_online, (s.closed_to_agency_id IS NOT NULL)::boolean AS closed,
+       s.trainers
+FROM programme_sessions s JOIN venues v ON v.id = s.venue_id
 WHERE ($1::timestamptz IS NULL OR s.ends_at <= $1)
   AND ($2::timestamptz IS NULL OR s.ends_at > $2)
   AND ($3::timestamptz IS NULL OR s.starts_at >= $3)
@@ -492,7 +495,9 @@ WHERE ($1::timestamptz IS NULL OR s.ends_at <= $1)
   AND ($7::bigint IS NULL OR EXISTS (
         SELECT 1 FROM session_trainers st WHERE st.session_id = s.id AND st.trainer_id = $7))
   AND ($8::text = '' OR s.status::text = $8)
-  AND ($9::timestamptz IS NULL OR (s.starts_at, s.id) < ($9, $10::bigint))
+  AND (s.starts_at, s.id) < (coalesce($9::timestamptz, 'infinity'), coalesce($10::bigint, 0))
+  -- A session ended by ended_by began before it: the walk back begins there.
+  AND s.starts_at < coalesce($1::timestamptz, 'infinity')
 ORDER BY s.starts_at DESC, s.id DESC
 LIMIT $12 OFFSET $11
 `
@@ -528,7 +533,9 @@ type ListProgrammeNewestFirstRow struct {
 }
 
 // ListProgramme, the most recent first (the past), before a session
-// (before_starts, before_id) when given.
+// (before_starts, before_id) when given; sessions ended by ended_by began
+// before it, so the walk of the starts' index back begins there rather
+// than at the last session planned.
 func (q *Queries) ListProgrammeNewestFirst(ctx context.Context, arg ListProgrammeNewestFirstParams) ([]ListProgrammeNewestFirstRow, error) {
 	rows, err := q.db.Query(ctx, listProgrammeNewestFirst,
 		arg.EndedBy,
@@ -635,6 +642,29 @@ func (q *Queries) MoveSession(ctx context.Context, arg MoveSessionParams) (int32
 	var sequence int32
 	err := row.Scan(&sequence)
 	return sequence, err
+}
+
+const programmeSpan = `-- name: ProgrammeSpan :one
+SELECT coalesce((SELECT min(s.starts_at) FROM sessions s), 'epoch')::timestamptz AS first_starts,
+       coalesce((SELECT max(s.starts_at) FROM sessions s), 'epoch')::timestamptz AS last_starts,
+       coalesce(ceil(extract(epoch FROM (SELECT max(s.ends_at - s.starts_at) FROM sessions s))), 0)::bigint AS longest_seconds
+`
+
+type ProgrammeSpanRow struct {
+	FirstStarts    time.Time
+	LastStarts     time.Time
+	LongestSeconds int64
+}
+
+// When the first and last sessions start, and the longest session's
+// length: the export reads the programme a window of starts at a time
+// between them (the epoch, and no length, when there are none). Each is
+// one end of an index (00042's, 00061's).
+func (q *Queries) ProgrammeSpan(ctx context.Context) (ProgrammeSpanRow, error) {
+	row := q.db.QueryRow(ctx, programmeSpan)
+	var i ProgrammeSpanRow
+	err := row.Scan(&i.FirstStarts, &i.LastStarts, &i.LongestSeconds)
+	return i, err
 }
 
 const removeSessionTrainers = `-- name: RemoveSessionTrainers :exec
