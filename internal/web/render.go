@@ -101,6 +101,7 @@ var templateFuncs = template.FuncMap{
 	"plural":     plural,
 	"lower":      strings.ToLower,
 	"hasPrefix":  strings.HasPrefix,
+	"navItems":   navItems,
 	"list":       func(items ...string) []string { return items },
 	"add":        func(a, b int) int { return a + b },
 	"statusName": catalogue.SessionStatusWords,
