@@ -2,7 +2,9 @@ package web
 
 import (
 	"bytes"
+	"fmt"
 	"html/template"
+	"net/url"
 	"regexp"
 	"testing"
 
@@ -49,4 +51,44 @@ func TestAdminNavIsWhatTheTemplateWrote(t *testing.T) {
 	require.NoError(t, was.Execute(&before, odd))
 	require.NoError(t, now.Execute(&after, odd))
 	assert.Equal(t, before.String(), after.String())
+}
+
+// pageItems writes the pagination partial's page links byte for byte as its
+// range did, for lists of any length and any address.
+func TestPageItemsAreWhatTheTemplateWrote(t *testing.T) {
+	t.Parallel()
+	was := template.Must(template.New("").Parse(`<ul class="govuk-pagination__list">
+    {{- range .Items}}
+    {{- if .Ellipsis}}
+    <li class="govuk-pagination__item govuk-pagination__item--ellipses">&ctdot;</li>
+    {{- else}}
+    <li class="govuk-pagination__item{{if .Current}} govuk-pagination__item--current{{end}}"><a class="govuk-link govuk-pagination__link" href="{{.Href}}" aria-label="Page {{.Number}}"{{if .Current}} aria-current="page"{{end}}>{{.Number}}</a></li>
+    {{- end}}
+    {{- end}}
+  </ul>`))
+	now := template.Must(template.New("").Funcs(template.FuncMap{"pageItems": pageItems}).Parse(`<ul class="govuk-pagination__list">
+    {{- pageItems .Items}}
+  </ul>`))
+	check := func(p *pagination, what string) {
+		t.Helper()
+		var before, after bytes.Buffer
+		require.NoError(t, was.Execute(&before, p))
+		require.NoError(t, now.Execute(&after, p))
+		assert.Equal(t, before.String(), after.String(), what)
+	}
+	query := url.Values{"q": {`Tom & "Jerry" <b> 1+1 ü/?#%`}, "status": {"failed"}}
+	for _, pages := range []int{2, 3, 7, 100} {
+		for page := 1; page <= pages; page++ {
+			for _, more := range []bool{false, true} {
+				check(paginateCounted("/admin/emails", query, page, pages, more), fmt.Sprint(page, " of ", pages))
+				check(paginateBy("/admin/people", nil, "awaiting-page", page, pages, more), fmt.Sprint(page, " of ", pages))
+			}
+		}
+	}
+	var odd []pageLink
+	for i, href := range []string{"", "/a b/ü?x=\"y\"&z='w'", "javascript:alert(1)", "JavaScript:x", "HTTPS://example.org/x",
+		"mailto:a@example.org", "/x:y", "x:y/z", "/%41%zz%4", "/%", "/\x00\x7f\xff<>{}|\\^`", "#top", "?page=2&q=a+b"} {
+		odd = append(odd, pageLink{Number: i + 1, Href: href, Current: i == 2})
+	}
+	check(&pagination{Items: odd}, "odd addresses")
 }
