@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
@@ -92,6 +93,20 @@ func TestALoginLoadsItsOwnPersonOnAConnectionInAnyScope(t *testing.T) {
 		if id, ok := scope.ManagingFrom(in.ctx); ok {
 			assert.Equal(t, strconv.FormatInt(id, 10), partnership, in.name)
 		}
+	}
+
+	// A login used a minute after it was last noted is noted again, from a
+	// connection in a manager's scope too.
+	f.clock.Advance(2 * time.Minute)
+	var role string
+	require.NoError(t, one.QueryRow(scope.Managing(f.ctx, b), `SELECT current_user`).Scan(&role))
+	require.Equal(t, scope.ManagerRole, role)
+	for addr, p := range people {
+		_, err := svc.Login(f.ctx, p.token)
+		require.NoError(t, err, addr)
+		var seen time.Time
+		require.NoError(t, f.pool.QueryRow(f.ctx, `SELECT last_seen_at FROM web_sessions WHERE user_id = $1`, p.id).Scan(&seen))
+		assert.True(t, seen.Equal(f.clock.Now()), "%s: last seen %s", addr, seen)
 	}
 
 	// The functions answer for the login named only: as a manager of A, the

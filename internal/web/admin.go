@@ -103,6 +103,7 @@ func newAdminArea(c *fiber.Ctx) adminArea {
 // them to that); the texts are escaped as html/template does.
 func navItems(links []navLink) template.HTML {
 	var b strings.Builder
+	b.Grow(len(links) * 120)
 	for _, l := range links {
 		b.WriteString(`
     <li><a class="govuk-link govuk-link--no-visited-state`)

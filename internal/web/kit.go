@@ -427,6 +427,7 @@ func options(items any, chosen any) (template.HTML, error) {
 	}
 	on := chooser(chosen)
 	var b strings.Builder
+	b.Grow(len(list) * 64)
 	for _, it := range list {
 		b.WriteString("\n    <option value=\"")
 		templateEscaper.WriteString(&b, it.Value)

@@ -293,6 +293,7 @@ func paginateBy(path string, query url.Values, param string, page, pages int, mo
 // and escaped as html/template does an href's (urlAttr).
 func pageItems(items []pageLink) template.HTML {
 	var b strings.Builder
+	b.Grow(len(items) * 180)
 	for _, it := range items {
 		if it.Ellipsis {
 			b.WriteString("\n    <li class=\"govuk-pagination__item govuk-pagination__item--ellipses\">&ctdot;</li>")
