@@ -12,6 +12,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/valyala/fasthttp"
+
+	"github.com/pscp/booktraining/internal/account"
 )
 
 // navItems writes the side navigation byte for byte as the adminNav
@@ -91,4 +93,70 @@ func TestPageItemsAreWhatTheTemplateWrote(t *testing.T) {
 		odd = append(odd, pageLink{Number: i + 1, Href: href, Current: i == 2})
 	}
 	check(&pagination{Items: odd}, "odd addresses")
+}
+
+// serviceNav writes the layout's service navigation byte for byte as the
+// layout's own markup did, on any page, for anyone signed in or nobody.
+func TestServiceNavIsWhatTheLayoutWrote(t *testing.T) {
+	t.Parallel()
+	was := template.Must(template.New("").Funcs(templateFuncs).Parse(`
+{{- $path := .Path -}}
+{{- $coursesCurrent := eq $path "/courses" -}}
+{{- $coursesActive := or $coursesCurrent (and (ge (len $path) 9) (eq (slice $path 0 9) "/courses/")) -}}
+              <ul class="govuk-service-navigation__list" id="navigation">
+                <li class="govuk-service-navigation__item{{if $coursesActive}} govuk-service-navigation__item--active{{end}}">
+                  {{- if $coursesActive}}
+                  <a class="govuk-service-navigation__link" href="/courses" aria-current="{{if $coursesCurrent}}page{{else}}true{{end}}">
+                    <strong class="govuk-service-navigation__active-fallback">Courses</strong>
+                  </a>
+                  {{- else}}
+                  <a class="govuk-service-navigation__link" href="/courses">Courses</a>
+                  {{- end}}
+                </li>
+                {{- if .User}}
+                {{- if .User.Has "manager"}}
+                <li class="govuk-service-navigation__item{{if hasPrefix $path "/admin"}} govuk-service-navigation__item--active{{end}}">
+                  <a class="govuk-service-navigation__link" href="/admin"{{if hasPrefix $path "/admin"}} aria-current="{{if eq $path "/admin"}}page{{else}}true{{end}}"{{end}}>Manage</a>
+                </li>
+                {{- end}}
+                {{- if .User.Has "coordinator"}}
+                <li class="govuk-service-navigation__item{{if hasPrefix $path "/agency"}} govuk-service-navigation__item--active{{end}}">
+                  <a class="govuk-service-navigation__link" href="/agency/people"{{if hasPrefix $path "/agency"}} aria-current="true"{{end}}>Your agency</a>
+                </li>
+                {{- end}}
+                {{- $mine := or (hasPrefix $path "/my-training") (hasPrefix $path "/bookings/")}}
+                <li class="govuk-service-navigation__item{{if $mine}} govuk-service-navigation__item--active{{end}}">
+                  <a class="govuk-service-navigation__link" href="/my-training"{{if $mine}} aria-current="{{if eq $path "/my-training"}}page{{else}}true{{end}}"{{end}}>My training</a>
+                </li>
+                <li class="govuk-service-navigation__item{{if hasPrefix $path "/account"}} govuk-service-navigation__item--active{{end}}">
+                  <a class="govuk-service-navigation__link" href="/account"{{if hasPrefix $path "/account"}} aria-current="true"{{end}}>Your account</a>
+                </li>
+                <li class="govuk-service-navigation__item">
+                  <form method="post" action="/sign-out" class="app-inline-form">
+                    <input type="hidden" name="_csrf" value="{{.CSRF}}">
+                    <button type="submit" class="govuk-service-navigation__link app-link-button">Sign out</button>
+                  </form>
+                </li>
+                {{- else}}
+                <li class="govuk-service-navigation__item{{if eq $path "/sign-in"}} govuk-service-navigation__item--active{{end}}">
+                  <a class="govuk-service-navigation__link" href="/sign-in"{{if eq $path "/sign-in"}} aria-current="page"{{end}}>Sign in</a>
+                </li>
+                {{- end}}
+              </ul>`))
+	now := template.Must(template.New("").Funcs(templateFuncs).Parse(`<ul class="govuk-service-navigation__list" id="navigation">
+                {{- serviceNav .Path .User .CSRF}}
+              </ul>`))
+	people := []*account.User{nil, {}, {Roles: []account.Role{account.Manager}}, {Roles: []account.Role{account.Coordinator}},
+		{Roles: []account.Role{account.Trainer, account.Coordinator, account.Manager}}}
+	for _, path := range []string{"/", "/courses", "/courses/", "/courses/x", "/coursesx", "/course", "/admin", "/admin/people",
+		"/administer", "/agency", "/agency/people", "/my-training", "/my-training/x", "/bookings/1", "/bookings", "/account",
+		"/account/data", "/sign-in", "/sign-in/x", "/privacy", ""} {
+		for i, u := range people {
+			v := view{Path: path, User: u, CSRF: `tok+/=&"<'>` + "\x00"}
+			var before, after bytes.Buffer
+			require.NoError(t, was.Execute(&before, v))
+			require.NoError(t, now.Execute(&after, v))
+			assert.Equal(t, before.String(), after.String(), "%s, person %d", path, i)
+		}
+	}
 }
