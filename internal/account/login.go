@@ -14,6 +14,7 @@ import (
 	"github.com/pscp/booktraining/internal/account/internal/accountdb"
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/audit"
+	"github.com/pscp/booktraining/internal/scope"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -74,6 +75,9 @@ func (s *Service) Login(ctx context.Context, token string) (Login, error) {
 		return Login{}, ErrNoLogin
 	}
 	now := s.now()
+	// The lookup reads the same in every partnership's scope (00068), so a
+	// manager's request keeps its connection in its scope (internal/scope).
+	ctx = scope.AnyScope(ctx)
 	q := accountdb.New(s.pool)
 	r, err := q.GetWebSessionAndUser(ctx, accountdb.GetWebSessionAndUserParams{
 		TokenHash: hashToken(token), Now: now, IdleSince: now.Add(-LoginIdle),

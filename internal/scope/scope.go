@@ -30,8 +30,10 @@ func Managing(ctx context.Context, id int64) context.Context {
 
 // ManagingFrom is the partnership ctx's request manages, if any.
 func ManagingFrom(ctx context.Context) (int64, bool) {
-	id, ok := ctx.Value(managingKey{}).(int64)
-	return id, ok && id != 0
+	if id, _ := ctx.Value(managingKey{}).(int64); id > 0 {
+		return id, true
+	}
+	return 0, false
 }
 
 // Unscoped returns ctx for work done on behalf of the service within a
@@ -39,6 +41,22 @@ func ManagingFrom(ctx context.Context) (int64, bool) {
 // outside tests; kept explicit so such work is easy to find).
 func Unscoped(ctx context.Context) context.Context {
 	return context.WithValue(ctx, managingKey{}, int64(0))
+}
+
+// anyScope is AnyScope's mark, in the place of a partnership's ID.
+const anyScope = -1
+
+// AnyScope returns ctx for statements that read and change the same rows in
+// every scope, manager's or not: the sign-in's lookup of a login and its
+// person, which runs before anyone knows whose scope the request is
+// (account.Service.Login). The pool runs them on a connection as it is, in
+// whatever scope it was last used, so a manager's request does not switch its
+// connection out of its partnership's scope for the lookup and back for the
+// page. Only statements on tables without policies, or through functions that
+// answer the same for every role (SECURITY DEFINER), may run so. A scope set
+// by Managing or Unscoped on ctx afterwards replaces it.
+func AnyScope(ctx context.Context) context.Context {
+	return context.WithValue(ctx, managingKey{}, int64(anyScope))
 }
 
 // scopeKey is where a connection remembers the scope it was last set to.
@@ -57,6 +75,9 @@ func Pool(cfg *pgxpool.Config) {
 			if ok, err := prev(ctx, conn); !ok || err != nil {
 				return ok, err
 			}
+		}
+		if id, _ := ctx.Value(managingKey{}).(int64); id == anyScope {
+			return true, nil
 		}
 		want, _ := ManagingFrom(ctx)
 		data := conn.PgConn().CustomData()

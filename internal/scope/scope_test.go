@@ -179,7 +179,8 @@ func TestAManagerCannotChangeAnotherPartnershipsRows(t *testing.T) {
 }
 
 // One connection serves a manager of B, the service, a manager of A and a
-// transaction of B's in turn: each sees its own.
+// transaction of B's in turn: each sees its own; a statement in any scope
+// sees what the one before it saw.
 func TestAConnectionTakesTheScopeOfEachRequest(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
@@ -196,7 +197,12 @@ func TestAConnectionTakesTheScopeOfEachRequest(t *testing.T) {
 		want int
 	}{
 		{scope.Managing(ctx, w.b), w.ofB["sessions"]},
+		// AnyScope leaves the connection as it was last used (so only
+		// statements that read the same in every scope may use it).
+		{scope.AnyScope(ctx), w.ofB["sessions"]},
 		{ctx, w.total["sessions"]},
+		{scope.AnyScope(ctx), w.total["sessions"]},
+		{scope.Managing(scope.AnyScope(ctx), w.a), w.total["sessions"] - w.ofB["sessions"]},
 		{scope.Managing(ctx, w.a), w.total["sessions"] - w.ofB["sessions"]},
 		{scope.Managing(ctx, w.a), w.total["sessions"] - w.ofB["sessions"]},
 		{scope.Unscoped(scope.Managing(ctx, w.a)), w.total["sessions"]},

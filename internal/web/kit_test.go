@@ -269,3 +269,39 @@ func TestKitDateInputMarksOnlyThePartsInError(t *testing.T) {
 	assert.Contains(t, out, `govuk-input--width-4" id="from-year"`)
 	assert.Contains(t, out, `<p id="from-error" class="govuk-error-message">`)
 }
+
+// The options function writes a select's options byte for byte as the
+// select partial's range over them did, whatever the values and texts hold
+// and however Chosen is given.
+func TestKitSelectOptionsAreWhatTheTemplateWrote(t *testing.T) {
+	t.Parallel()
+	// The partial's markup for the options before options wrote them.
+	was := template.Must(template.New("").Funcs(kitFuncs).Parse(`<select>
+    {{- $f := . -}}
+    {{- range .Items}}
+    <option value="{{.Value}}"{{if or .Checked (isChosen $f.Chosen .Value)}} selected{{end}}{{if .Disabled}} disabled{{end}}>{{.Text}}</option>
+    {{- end}}
+  </select>`))
+	now := template.Must(template.New("").Funcs(kitFuncs).Parse(`<select>
+    {{- options .Items .Chosen}}
+  </select>`))
+	odd := []string{"", "plain", `a "quoted" & <tagged> 'one'`, "1+1=2", "nul\x00byte", "Ōtautahi – café ✓", "bad \xff utf-8",
+		"<script>alert(1)</script>", "&amp; already", "\uFFFD\uFDD0\uFFFE", "tab\tand\nnewline", "javascript:void(0)"}
+	var items []choice
+	for i, s := range odd {
+		items = append(items, choice{Value: s, Text: s + " text", Checked: i == 3, Disabled: i == 5})
+	}
+	items = append(items, newChoice(7, "Seven"), newChoice(true, "Yes"))
+	for _, chosen := range []any{nil, "", "plain", `a "quoted" & <tagged> 'one'`, 7, int64(7), true, []string{"plain", "1+1=2"},
+		[]int64{7}, map[string]bool{"plain": true, "bad \xff utf-8": true, "": false}, []byte("plain")} {
+		for _, list := range []any{items, nil, []choice{}} {
+			data := map[string]any{"Items": list, "Chosen": chosen}
+			var before, after bytes.Buffer
+			require.NoError(t, was.Execute(&before, data))
+			require.NoError(t, now.Execute(&after, data))
+			assert.Equal(t, before.String(), after.String(), "chosen %#v", chosen)
+		}
+	}
+	var after bytes.Buffer
+	assert.Error(t, now.Execute(&after, map[string]any{"Items": []string{"a"}}), "items that are not choices")
+}

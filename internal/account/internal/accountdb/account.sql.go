@@ -269,8 +269,8 @@ SELECT w.token_hash, w.user_id, w.csrf_token, w.created_at, w.last_seen_at,
        coalesce(u.line_manager_name, '')::text AS line_manager_name, coalesce(u.line_manager_email, '')::text AS line_manager_email,
        coalesce(a.name, '')::text AS agency_name,
        coalesce(ra.name, '')::text AS requested_agency_name,
-       coalesce((SELECT array_agg(r.role ORDER BY r.role) FROM user_roles r WHERE r.user_id = u.id), '{}')::text[] AS roles,
-       coalesce((SELECT r.partnership_id FROM user_roles r WHERE r.user_id = u.id AND r.role = 'manager'), 0)::bigint AS manages_partnership_id
+       login_roles(w.token_hash)::text[] AS roles,
+       login_manages_partnership(w.token_hash)::bigint AS manages_partnership_id
 FROM web_sessions w
 LEFT JOIN users u ON u.id = w.user_id
 LEFT JOIN agencies a ON a.id = u.agency_id
@@ -308,7 +308,9 @@ type GetWebSessionAndUserRow struct {
 }
 
 // A live login and, once signed in, its person as GetUser reads them: what
-// every request of a signed-in person needs first, in one statement.
+// every request of a signed-in person needs first, in one statement. It reads
+// the same in every partnership's scope (the roles through 00068's functions),
+// so it runs on a connection as the pool gives it (scope.AnyScope).
 func (q *Queries) GetWebSessionAndUser(ctx context.Context, arg GetWebSessionAndUserParams) (GetWebSessionAndUserRow, error) {
 	row := q.db.QueryRow(ctx, getWebSessionAndUser, arg.TokenHash, arg.Now, arg.IdleSince)
 	var i GetWebSessionAndUserRow
