@@ -249,3 +249,58 @@ func TestASessionCountsItsUnmarkedPlaces(t *testing.T) {
 		f.consistent(t, session)
 	}
 }
+
+// A place taken or given back changes its session's counts and nothing the
+// session's indexes or its venue hold (migration 00077): the update of the
+// session's row is HOT, so it writes no index entry and checks no exclusion
+// constraint, and it does not lock the venue's row. Both happen for every
+// booking, under the session's lock.
+func TestASeatTakenTouchesNoIndexOfTheSessionNorItsVenue(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	session := f.session(t, 5, 30)
+	var venue int64
+	require.NoError(t, f.pool.QueryRow(f.ctx, "SELECT venue_id FROM sessions WHERE id = $1", session).Scan(&venue))
+	var ids []int64
+	for _, name := range []string{"hot-a", "hot-b", "hot-c"} {
+		out, err := f.book(f.person(t, name, f.agency), session, false)
+		require.NoError(t, err)
+		ids = append(ids, out.BookingID)
+	}
+	for _, step := range []string{
+		"UPDATE bookings SET attendance = 'attended' WHERE id = $1",                // unmarked 3 → 2
+		"UPDATE bookings SET status = 'cancelled', ended_at = now() WHERE id = $1", // a seat given back
+	} {
+		tx, err := f.pool.Begin(f.ctx)
+		require.NoError(t, err)
+		// The counts so far of this connection (not yet flushed to the
+		// cumulative statistics), then after the step, in one transaction.
+		counts := func() (updated, hot int64) {
+			require.NoError(t, tx.QueryRow(f.ctx,
+				"SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relid = 'sessions'::regclass").Scan(&updated, &hot))
+			return updated, hot
+		}
+		updated, hot := counts()
+		_, err = tx.Exec(f.ctx, step, ids[1])
+		require.NoError(t, err, step)
+		updatedAfter, hotAfter := counts()
+		assert.Equal(t, int64(1), updatedAfter-updated, step)
+		assert.Equal(t, int64(1), hotAfter-hot, "%s: the session's row updated in place, no index touched", step)
+		// Another transaction may lock the venue's row at once: the update
+		// took no lock on it.
+		var got int64
+		err = f.pool.QueryRow(f.ctx, "SELECT id FROM venues WHERE id = $1 FOR UPDATE NOWAIT", venue).Scan(&got)
+		assert.NoError(t, err, "%s: the venue's row is not locked by the session's update", step)
+		require.NoError(t, tx.Rollback(f.ctx))
+	}
+	// Moving the session to another venue still reads (and locks) the venue,
+	// to keep whether it is in a room right.
+	tx, err := f.pool.Begin(f.ctx)
+	require.NoError(t, err)
+	defer func() { _ = tx.Rollback(f.ctx) }()
+	_, err = tx.Exec(f.ctx, "UPDATE sessions SET venue_id = $2 WHERE id = $1", session, venue)
+	require.NoError(t, err)
+	var got int64
+	err = f.pool.QueryRow(f.ctx, "SELECT id FROM venues WHERE id = $1 FOR UPDATE NOWAIT", venue).Scan(&got)
+	assert.Error(t, err, "setting a session's venue locks the venue's row")
+}

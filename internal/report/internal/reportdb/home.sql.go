@@ -18,10 +18,11 @@ SELECT
      WHERE e.status = 'submitted' AND e.submitted_at < $1::timestamptz)::integer AS requests_overdue,
     -- Registers not taken: a session that ran (published or delivered) and
     -- has ended, with a confirmed place that has no attendance mark (the
-    -- seat-counting trigger keeps unmarked_places: migration 00046).
+    -- seat-counting trigger keeps unmarked_places: migration 00046; the index
+    -- reads has_unmarked_places, which follows it: 00077).
     (SELECT count(*) FROM sessions s
      WHERE s.status IN ('published', 'completed') AND s.ends_at <= $2::timestamptz
-       AND s.unmarked_places > 0)::integer AS registers_not_taken,
+       AND s.has_unmarked_places)::integer AS registers_not_taken,
     -- Charges to decide: payment's rule for a candidate waiting for the
     -- manager's charge-or-waive (see ChargeCandidates and AgencySessionsToBill):
     -- absent or cancelled late, of a listed agency, the place not paid for,
