@@ -8,16 +8,17 @@ import (
 	"strings"
 )
 
-// The form fields of the component kit, written here rather than by
-// templates: a form's fields cost html/template a reflective call for every
-// condition and value of every partial, and rendering the booking form again
-// (409, the places just taken) was 15% of the booking rush's CPU (issue 21).
-// Each function takes the dict the partial took and writes byte for byte the
-// markup the partial wrote, escaping included (TestFieldsAreWhatThePartialsWrote,
-// which keeps the partials' text as its reference): values are escaped as
-// html/template escapes an element's text or a quoted attribute's value, and
-// HTML (from htmlf or include) is written as it is where the partial wrote it
-// as it is.
+// fieldFuncs are the component kit's form fields, in the GOV.UK Design
+// System's markup, written here rather than by template partials: a partial
+// cost html/template a reflective call for every condition and value it
+// read, and rendering the booking form again (409, the places just taken)
+// was 15% of the booking rush's CPU (issue 21). Pages call each as a
+// function with the dict the partial took ({{textInput (dict "Name" …)}}),
+// and each writes byte for byte the markup the partial wrote, escaping
+// included (TestFieldsAreWhatThePartialsWrote keeps the partials' text as
+// its reference): a value is escaped as html/template escapes it in an
+// element's text or a quoted attribute, and HTML (from htmlf or include) is
+// written as it is where the partial wrote it so.
 var fieldFuncs = map[string]any{
 	"textInput":    textInput,
 	"textArea":     textArea,
@@ -73,9 +74,9 @@ func stringify(v any) (string, bool) {
 	return fmt.Sprint(v), false
 }
 
-// text writes v as html/template writes it in an element's text: HTML as it
+// writeText writes v as html/template writes it in an element's text: HTML as it
 // is, anything else escaped.
-func text(b *strings.Builder, v any) {
+func writeText(b *strings.Builder, v any) {
 	s, isHTML := stringify(v)
 	if isHTML {
 		b.WriteString(s)
@@ -84,10 +85,11 @@ func text(b *strings.Builder, v any) {
 	templateEscaper.WriteString(b, s)
 }
 
-// attr writes v as html/template writes it in a quoted attribute's value:
-// escaped; HTML has its tags stripped first, which the template package does
-// itself (attrOfHTML), as no field's attribute is given HTML.
-func attr(b *strings.Builder, v any) {
+// writeAttr writes v as html/template writes it in a quoted attribute's
+// value: escaped. HTML there has its tags stripped first, which is left to
+// the template package itself (attrOfHTML): no page gives a field's
+// attribute HTML.
+func writeAttr(b *strings.Builder, v any) {
 	s, isHTML := stringify(v)
 	if isHTML {
 		attrOfHTML(b, template.HTML(s)) //nolint:gosec // written as html/template writes it
@@ -109,9 +111,9 @@ func attrOfHTML(b *strings.Builder, h template.HTML) {
 	b.WriteString(out[len(`<i title="`) : len(out)-len(`">`)])
 }
 
-// fragment writes s as html/template writes it after the # of a quoted href:
+// writeFragment writes s as html/template writes it after the # of a quoted href:
 // every byte but letters, digits and -._~ percent-encoded.
-func fragment(b *strings.Builder, s string) {
+func writeFragment(b *strings.Builder, s string) {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~' {
@@ -122,49 +124,49 @@ func fragment(b *strings.Builder, s string) {
 	}
 }
 
-// describedBy writes aria-describedby for a field's hint and error, if it
+// writeDescribedBy writes aria-describedby for a field's hint and error, if it
 // has either.
-func describedBy(b *strings.Builder, id any, hint, err bool) {
+func writeDescribedBy(b *strings.Builder, id any, hint, err bool) {
 	if !hint && !err {
 		return
 	}
 	b.WriteString(` aria-describedby="`)
 	if hint {
-		attr(b, id)
+		writeAttr(b, id)
 		b.WriteString("-hint")
 	}
 	if hint && err {
 		b.WriteByte(' ')
 	}
 	if err {
-		attr(b, id)
+		writeAttr(b, id)
 		b.WriteString("-error")
 	}
 	b.WriteByte('"')
 }
 
-// formGroup writes a field's form group's opening tag.
-func formGroup(b *strings.Builder, f field, groupClass bool) {
+// writeFormGroup writes a field's form group's opening tag.
+func writeFormGroup(b *strings.Builder, f field, groupClass bool) {
 	b.WriteString(`<div class="govuk-form-group`)
 	if f.on("Error") {
 		b.WriteString(" govuk-form-group--error")
 	}
 	if groupClass && f.on("FormGroupClass") {
 		b.WriteByte(' ')
-		attr(b, f["FormGroupClass"])
+		writeAttr(b, f["FormGroupClass"])
 	}
 	b.WriteString(`">`)
 }
 
-// hint writes a field's hint, if it has one, its line indented by indent.
-func hint(b *strings.Builder, indent string, id any, h any) {
+// writeHint writes a field's hint, if it has one, its line indented by indent.
+func writeHint(b *strings.Builder, indent string, id any, h any) {
 	if !truth(h) {
 		return
 	}
 	b.WriteString("\n" + indent + `<div id="`)
-	attr(b, id)
+	writeAttr(b, id)
 	b.WriteString(`-hint" class="govuk-hint">`)
-	text(b, h)
+	writeText(b, h)
 	b.WriteString("</div>")
 }
 
@@ -175,12 +177,13 @@ func writeErrorMessage(b *strings.Builder, name, msg any) {
 		return
 	}
 	b.WriteString("\n<p id=\"")
-	attr(b, name)
+	writeAttr(b, name)
 	b.WriteString(`-error" class="govuk-error-message"><span class="govuk-visually-hidden">Error:</span> `)
-	text(b, msg)
+	writeText(b, msg)
 	b.WriteString("</p>")
 }
 
+// written is what b holds, as HTML.
 func written(b *strings.Builder) template.HTML {
 	return template.HTML(b.String()) //nolint:gosec // every value is escaped as html/template escapes it
 }
@@ -196,7 +199,7 @@ func errorMessage(m map[string]any) template.HTML {
 func csrf(token any) template.HTML {
 	var b strings.Builder
 	b.WriteString(`<input type="hidden" name="_csrf" value="`)
-	attr(&b, token)
+	writeAttr(&b, token)
 	b.WriteString(`">`)
 	return written(&b)
 }
@@ -210,52 +213,52 @@ func textInput(m map[string]any) template.HTML {
 	var b strings.Builder
 	b.Grow(512)
 	b.WriteByte('\n')
-	formGroup(&b, f, false)
+	writeFormGroup(&b, f, false)
 	if f.on("Heading") {
 		b.WriteString("\n  <h1 class=\"govuk-label-wrapper\"><label class=\"govuk-label govuk-label--l\" for=\"")
-		attr(&b, name)
+		writeAttr(&b, name)
 		b.WriteString(`">`)
-		text(&b, f["Label"])
+		writeText(&b, f["Label"])
 		b.WriteString("</label></h1>")
 	} else {
 		b.WriteString("\n  <label class=\"govuk-label\" for=\"")
-		attr(&b, name)
+		writeAttr(&b, name)
 		b.WriteString(`">`)
-		text(&b, f["Label"])
+		writeText(&b, f["Label"])
 		b.WriteString("</label>")
 	}
-	hint(&b, "  ", name, f["Hint"])
+	writeHint(&b, "  ", name, f["Hint"])
 	writeErrorMessage(&b, name, f["Error"])
 	b.WriteString("\n  <input class=\"govuk-input")
 	if f.on("Class") {
 		b.WriteByte(' ')
-		attr(&b, f["Class"])
+		writeAttr(&b, f["Class"])
 	}
 	if f.on("Error") {
 		b.WriteString(" govuk-input--error")
 	}
 	b.WriteString(`" id="`)
-	attr(&b, name)
+	writeAttr(&b, name)
 	b.WriteString(`" name="`)
-	attr(&b, name)
+	writeAttr(&b, name)
 	b.WriteString(`" type="`)
-	attr(&b, f.or("Type", "text"))
+	writeAttr(&b, f.or("Type", "text"))
 	b.WriteByte('"')
 	typ, isString := f["Type"].(string)
 	if !isString || typ != "password" {
 		b.WriteString(` value="`)
-		attr(&b, f["Value"])
+		writeAttr(&b, f["Value"])
 		b.WriteByte('"')
 	}
 	if f.on("Autocomplete") {
 		b.WriteString(` autocomplete="`)
-		attr(&b, f["Autocomplete"])
+		writeAttr(&b, f["Autocomplete"])
 		b.WriteByte('"')
 	}
 	if isString && (typ == "email" || typ == "password") {
 		b.WriteString(` spellcheck="false" autocapitalize="none"`)
 	}
-	describedBy(&b, name, f.on("Hint"), f.on("Error"))
+	writeDescribedBy(&b, name, f.on("Hint"), f.on("Error"))
 	b.WriteString(">\n</div>\n")
 	return written(&b)
 }
@@ -267,31 +270,31 @@ func textArea(m map[string]any) template.HTML {
 	id := f.or("ID", f["Name"])
 	var b strings.Builder
 	b.Grow(512)
-	formGroup(&b, f, false)
+	writeFormGroup(&b, f, false)
 	b.WriteString("\n  <label class=\"govuk-label")
 	if f.on("Size") {
 		b.WriteString(" govuk-label--")
-		attr(&b, f["Size"])
+		writeAttr(&b, f["Size"])
 	}
 	b.WriteString(`" for="`)
-	attr(&b, id)
+	writeAttr(&b, id)
 	b.WriteString(`">`)
-	text(&b, f["Label"])
+	writeText(&b, f["Label"])
 	b.WriteString("</label>")
-	hint(&b, "  ", id, f["Hint"])
+	writeHint(&b, "  ", id, f["Hint"])
 	writeErrorMessage(&b, id, f["Error"])
 	b.WriteString("\n  <textarea class=\"govuk-textarea")
 	if f.on("Error") {
 		b.WriteString(" govuk-textarea--error")
 	}
 	b.WriteString(`" id="`)
-	attr(&b, id)
+	writeAttr(&b, id)
 	b.WriteString(`" name="`)
-	attr(&b, f["Name"])
+	writeAttr(&b, f["Name"])
 	b.WriteString(`" rows="`)
-	attr(&b, f.or("Rows", 3))
+	writeAttr(&b, f.or("Rows", 3))
 	b.WriteByte('"')
-	describedBy(&b, id, f.on("Hint"), f.on("Error"))
+	writeDescribedBy(&b, id, f.on("Hint"), f.on("Error"))
 	b.WriteByte('>')
 	// A textarea's text is RCDATA: html/template escapes HTML there too,
 	// keeping its entities.
@@ -317,27 +320,27 @@ func moneyInput(m map[string]any) template.HTML {
 	var b strings.Builder
 	b.Grow(640)
 	b.WriteByte('\n')
-	formGroup(&b, f, false)
+	writeFormGroup(&b, f, false)
 	b.WriteString("\n  <label class=\"govuk-label\" for=\"")
-	attr(&b, name)
+	writeAttr(&b, name)
 	b.WriteString(`">`)
-	text(&b, f["Label"])
+	writeText(&b, f["Label"])
 	b.WriteString("</label>")
-	hint(&b, "  ", name, f["Hint"])
+	writeHint(&b, "  ", name, f["Hint"])
 	writeErrorMessage(&b, name, f["Error"])
 	b.WriteString("\n  <div class=\"govuk-input__wrapper\">\n    <div class=\"govuk-input__prefix\" aria-hidden=\"true\">£</div>\n    <input class=\"govuk-input ")
-	attr(&b, f.or("Class", "govuk-input--width-5"))
+	writeAttr(&b, f.or("Class", "govuk-input--width-5"))
 	if f.on("Error") {
 		b.WriteString(" govuk-input--error")
 	}
 	b.WriteString(`" id="`)
-	attr(&b, name)
+	writeAttr(&b, name)
 	b.WriteString(`" name="`)
-	attr(&b, name)
+	writeAttr(&b, name)
 	b.WriteString(`" type="text" inputmode="decimal" spellcheck="false" autocomplete="off" value="`)
-	attr(&b, f["Value"])
+	writeAttr(&b, f["Value"])
 	b.WriteByte('"')
-	describedBy(&b, name, f.on("Hint"), f.on("Error"))
+	writeDescribedBy(&b, name, f.on("Hint"), f.on("Error"))
 	b.WriteString(">\n  </div>\n</div>")
 	return written(&b)
 }
@@ -378,7 +381,7 @@ func errorSummary(data any) (template.HTML, error) {
 		b.WriteString("\n        <li>\n          ")
 		if e.Field != "" {
 			b.WriteString(`<a href="#`)
-			fragment(&b, e.Field)
+			writeFragment(&b, e.Field)
 			b.WriteString(`">`)
 			templateEscaper.WriteString(&b, e.Message)
 			b.WriteString("</a>")
@@ -395,31 +398,31 @@ func errorSummary(data any) (template.HTML, error) {
 	return written(&b), nil
 }
 
-// legend writes a fieldset's legend: Legend, Size (s, m or l), Heading (the
+// writeLegend writes a fieldset's legend: Legend, Size (s, m or l), Heading (the
 // legend is the page's h1, default size l) or H2 (an h2, default size m);
 // default size s. Caption: a line under the legend (not with Heading or H2).
-func legend(b *strings.Builder, f field) {
+func writeLegend(b *strings.Builder, f field) {
 	switch {
 	case f.on("Heading"):
 		b.WriteString("\n<legend class=\"govuk-fieldset__legend govuk-fieldset__legend--")
-		attr(b, f.or("Size", "l"))
+		writeAttr(b, f.or("Size", "l"))
 		b.WriteString(`"><h1 class="govuk-fieldset__heading">`)
-		text(b, f["Legend"])
+		writeText(b, f["Legend"])
 		b.WriteString("</h1></legend>")
 	case f.on("H2"):
 		b.WriteString("\n<legend class=\"govuk-fieldset__legend govuk-fieldset__legend--")
-		attr(b, f.or("Size", "m"))
+		writeAttr(b, f.or("Size", "m"))
 		b.WriteString(`"><h2 class="govuk-fieldset__heading">`)
-		text(b, f["Legend"])
+		writeText(b, f["Legend"])
 		b.WriteString("</h2></legend>")
 	default:
 		b.WriteString("\n<legend class=\"govuk-fieldset__legend govuk-fieldset__legend--")
-		attr(b, f.or("Size", "s"))
+		writeAttr(b, f.or("Size", "s"))
 		b.WriteString(`">`)
-		text(b, f["Legend"])
+		writeText(b, f["Legend"])
 		if f.on("Caption") {
 			b.WriteString(`<span class="govuk-caption-m">`)
-			text(b, f["Caption"])
+			writeText(b, f["Caption"])
 			b.WriteString("</span>")
 		}
 		b.WriteString("</legend>")
@@ -457,7 +460,7 @@ func choiceField(kind, inputType string, m map[string]any) (template.HTML, error
 	}
 	if f.on("FormGroupClass") {
 		b.WriteByte(' ')
-		attr(&b, f["FormGroupClass"])
+		writeAttr(&b, f["FormGroupClass"])
 	}
 	b.WriteString(`">`)
 	hasLegend := f.on("Legend")
@@ -469,15 +472,15 @@ func choiceField(kind, inputType string, m map[string]any) (template.HTML, error
 			b.WriteByte('"')
 		}
 		b.WriteByte('>')
-		legend(&b, f)
+		writeLegend(&b, f)
 	}
 	if f.on("Hint") {
 		b.WriteString("\n    <div id=\"")
 		templateEscaper.WriteString(&b, g.Prefix)
 		b.WriteString(`-hint" class="`)
-		attr(&b, f.or("HintClass", "govuk-hint"))
+		writeAttr(&b, f.or("HintClass", "govuk-hint"))
 		b.WriteString(`">`)
-		text(&b, f["Hint"])
+		writeText(&b, f["Hint"])
 		b.WriteString("</div>")
 	}
 	for _, e := range g.Errors {
@@ -486,12 +489,12 @@ func choiceField(kind, inputType string, m map[string]any) (template.HTML, error
 	b.WriteString("\n    <div class=\"govuk-" + kind)
 	if f.on("Class") {
 		b.WriteByte(' ')
-		attr(&b, f["Class"])
+		writeAttr(&b, f["Class"])
 	}
 	b.WriteString(`" data-module="govuk-` + kind + `"`)
 	if f.on("ID") {
 		b.WriteString(` id="`)
-		attr(&b, f["ID"])
+		writeAttr(&b, f["ID"])
 		b.WriteByte('"')
 	}
 	b.WriteByte('>')
@@ -583,43 +586,43 @@ func selectField(m map[string]any) (template.HTML, error) {
 	}
 	var b strings.Builder
 	b.Grow(600 + len(opts))
-	formGroup(&b, f, true)
+	writeFormGroup(&b, f, true)
 	if f.on("H2") {
 		b.WriteString("\n  <h2 class=\"govuk-label-wrapper\"><label class=\"govuk-label govuk-label--")
-		attr(&b, f.or("Size", "m"))
+		writeAttr(&b, f.or("Size", "m"))
 		b.WriteString(`" for="`)
-		attr(&b, id)
+		writeAttr(&b, id)
 		b.WriteString(`">`)
-		text(&b, f["Label"])
+		writeText(&b, f["Label"])
 		b.WriteString("</label></h2>")
 	} else {
 		b.WriteString("\n  <label class=\"govuk-label")
 		if f.on("Size") {
 			b.WriteString(" govuk-label--")
-			attr(&b, f["Size"])
+			writeAttr(&b, f["Size"])
 		}
 		b.WriteString(`" for="`)
-		attr(&b, id)
+		writeAttr(&b, id)
 		b.WriteString(`">`)
-		text(&b, f["Label"])
+		writeText(&b, f["Label"])
 		b.WriteString("</label>")
 	}
-	hint(&b, "  ", id, f["Hint"])
+	writeHint(&b, "  ", id, f["Hint"])
 	writeErrorMessage(&b, id, f["Error"])
 	b.WriteString("\n  <select class=\"govuk-select")
 	if f.on("Class") {
 		b.WriteByte(' ')
-		attr(&b, f["Class"])
+		writeAttr(&b, f["Class"])
 	}
 	if f.on("Error") {
 		b.WriteString(" govuk-select--error")
 	}
 	b.WriteString(`" id="`)
-	attr(&b, id)
+	writeAttr(&b, id)
 	b.WriteString(`" name="`)
-	attr(&b, f["Name"])
+	writeAttr(&b, f["Name"])
 	b.WriteByte('"')
-	describedBy(&b, id, f.on("Hint"), f.on("Error"))
+	writeDescribedBy(&b, id, f.on("Hint"), f.on("Error"))
 	b.WriteByte('>')
 	b.WriteString(string(opts))
 	b.WriteString("\n  </select>\n</div>")
@@ -641,24 +644,24 @@ func dateInput(m map[string]any) (template.HTML, error) {
 	}
 	var b strings.Builder
 	b.Grow(1800)
-	formGroup(&b, f, false)
+	writeFormGroup(&b, f, false)
 	b.WriteString("\n  <fieldset class=\"govuk-fieldset\" role=\"group\"")
-	describedBy(&b, name, f.on("Hint"), f.on("Error"))
+	writeDescribedBy(&b, name, f.on("Hint"), f.on("Error"))
 	b.WriteByte('>')
-	legend(&b, f)
-	hint(&b, "    ", name, f["Hint"])
+	writeLegend(&b, f)
+	writeHint(&b, "    ", name, f["Hint"])
 	writeErrorMessage(&b, name, f["Error"])
 	b.WriteString("\n    <div class=\"govuk-date-input\" id=\"")
-	attr(&b, name)
+	writeAttr(&b, name)
 	b.WriteString(`">`)
 	partErrors := f.on("PartErrors")
 	for i, part := range [3]string{"Day", "Month", "Year"} {
-		n, err := index(names, i)
+		n, err := listIndex(names, i)
 		if err != nil {
 			return "", fmt.Errorf("dateInput %v: Parts: %w", name, err)
 		}
 		b.WriteString("\n      <div class=\"govuk-date-input__item\">\n        <div class=\"govuk-form-group\">\n          <label class=\"govuk-label govuk-date-input__label\" for=\"")
-		attr(&b, n)
+		writeAttr(&b, n)
 		b.WriteString(`">` + part + "</label>\n          <input class=\"govuk-input govuk-date-input__input govuk-input--width-")
 		if i == 2 {
 			b.WriteByte('4')
@@ -666,7 +669,7 @@ func dateInput(m map[string]any) (template.HTML, error) {
 			b.WriteByte('2')
 		}
 		if partErrors {
-			e, err := index(f["PartErrors"], i)
+			e, err := listIndex(f["PartErrors"], i)
 			if err != nil {
 				return "", fmt.Errorf("dateInput %v: PartErrors: %w", name, err)
 			}
@@ -677,11 +680,11 @@ func dateInput(m map[string]any) (template.HTML, error) {
 			b.WriteString(" govuk-input--error")
 		}
 		b.WriteString(`" id="`)
-		attr(&b, n)
+		writeAttr(&b, n)
 		b.WriteString(`" name="`)
-		attr(&b, n)
+		writeAttr(&b, n)
 		b.WriteString(`" type="text" inputmode="numeric" value="`)
-		attr(&b, f[part])
+		writeAttr(&b, f[part])
 		b.WriteString("\">\n        </div>\n      </div>")
 	}
 	b.WriteString("\n    </div>\n  </fieldset>\n</div>")
@@ -689,7 +692,7 @@ func dateInput(m map[string]any) (template.HTML, error) {
 }
 
 // index is the element i of a slice or array (template's index).
-func index(list any, i int) (any, error) {
+func listIndex(list any, i int) (any, error) {
 	switch l := list.(type) {
 	case []string:
 		if i < len(l) {
@@ -729,12 +732,12 @@ func summaryList(m map[string]any) (template.HTML, error) {
 	b.WriteString("\n<dl class=\"govuk-summary-list")
 	if f.on("Class") {
 		b.WriteByte(' ')
-		attr(&b, f["Class"])
+		writeAttr(&b, f["Class"])
 	}
 	b.WriteByte('"')
 	if f.on("ID") {
 		b.WriteString(` id="`)
-		attr(&b, f["ID"])
+		writeAttr(&b, f["ID"])
 		b.WriteByte('"')
 	}
 	b.WriteByte('>')
