@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
+	"io/fs"
 	"math/rand/v2"
+	"regexp"
 	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/pscp/booktraining/views"
 )
 
 // partialsWere is views/partials' forms.html, errorsummary.html and kit.html
@@ -460,4 +464,24 @@ func TestFieldsAreWhatThePartialsWrote(t *testing.T) {
 			"ID": {absent, "", "details", `d"<`}, "Class": classes, "Rows": {absent, nil, rows, []summaryRow{}},
 		}, 200)))
 	})
+}
+
+// TestIncludedTemplatesAreDefined holds every page's (include "name" …) to a
+// template its set defines: include is bound at render, so a name that is
+// now a function (as the kit's fields are) fails only when the page is shown.
+func TestIncludedTemplatesAreDefined(t *testing.T) {
+	t.Parallel()
+	ps, err := loadPages()
+	require.NoError(t, err)
+	included := regexp.MustCompile(`include "([^"]+)"`)
+	for name, lp := range ps.byName {
+		src, err := fs.ReadFile(views.FS, lp.path)
+		require.NoError(t, err)
+		for _, m := range included.FindAllStringSubmatch(string(src), -1) {
+			page, ok, err := ps.lookup(name)
+			require.True(t, ok)
+			require.NoError(t, err)
+			assert.NotNil(t, page.Lookup(m[1]), "%s includes %q, which it does not define", lp.path, m[1])
+		}
+	}
 }
