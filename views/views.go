@@ -2,8 +2,10 @@
 //
 // layouts/ holds the page layout (the template named "layout", a rendition
 // of the GOV.UK Frontend page template), partials/ holds shared pieces such
-// as the error summary, and pages/ holds one file per page, each defining
-// the "main" block that the layout places inside <main>.
+// as the managers' layout and pagination, and pages/ holds one file per page,
+// each defining the "main" block that the layout places inside <main>. The
+// form fields and the error summary are functions written in Go
+// (internal/web/fields.go), called from the pages: {{textInput (dict …)}}.
 package views
 
 import "embed"

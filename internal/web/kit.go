@@ -10,7 +10,7 @@ import (
 )
 
 // choice is one radio, checkbox or select option of the component kit's
-// partials (views/partials/kit.html), with the params of an item of the
+// fields (fields.go), with the params of an item of the
 // design system's radios and checkboxes macros. ID overrides the input's id,
 // which is otherwise the field's id prefix (its name) for the first item and
 // prefix-value after it. HTML and HintHTML, when set, are shown instead of
@@ -43,8 +43,6 @@ var kitFuncs = map[string]any{
 	"htmlf":     htmlf,
 	"row":       newSummaryRow,
 	"rows":      func(rs ...summaryRow) []summaryRow { return rs },
-	// choiceGroup feeds the markup radios and checkboxes share.
-	"choiceGroup": newChoiceGroup,
 	// include is bound to each page's own templates by bindInclude.
 	"include": func(string, any) (template.HTML, error) {
 		return "", errors.New("include: not bound to a page's templates")

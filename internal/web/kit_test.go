@@ -9,19 +9,23 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// renderPartial runs one of views/partials' templates with the page set of
-// any page (each holds every partial).
+// renderPartial renders one of the kit's fields (fieldFuncs) as a page
+// calls it: {{name (dict kv...)}}, in the page set of any page.
 func renderPartial(t *testing.T, name string, kv ...any) string {
 	t.Helper()
 	ps, err := loadPages()
 	require.NoError(t, err)
 	data, err := dict(kv...)
 	require.NoError(t, err)
-	var buf bytes.Buffer
 	home, ok, err := ps.lookup("home")
 	require.True(t, ok)
 	require.NoError(t, err)
-	require.NoError(t, home.ExecuteTemplate(&buf, name, data))
+	page, err := home.Clone()
+	require.NoError(t, err)
+	call, err := page.New("call").Parse("{{" + name + " .}}")
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	require.NoError(t, call.Execute(&buf, data))
 	return buf.String()
 }
 

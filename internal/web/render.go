@@ -128,7 +128,7 @@ func thousands(n int) string {
 }
 
 func loadPages() (pages, error) {
-	base, err := template.New("").Funcs(templateFuncs).Funcs(kitFuncs).ParseFS(views.FS, "layouts/*.html", "partials/*.html")
+	base, err := template.New("").Funcs(templateFuncs).Funcs(kitFuncs).Funcs(fieldFuncs).ParseFS(views.FS, "layouts/*.html", "partials/*.html")
 	if err != nil {
 		return pages{}, fmt.Errorf("parse layout: %w", err)
 	}
