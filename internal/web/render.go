@@ -113,6 +113,12 @@ var templateFuncs = template.FuncMap{
 	},
 	"dict":      dict,
 	"thousands": thousands,
+
+	// A list's rows, written in Go (rows.go).
+	"auditRows":        auditRows,
+	"emailRows":        emailRows,
+	"organisationRows": organisationRows,
+	"agencyRows":       agencyRows,
 }
 
 // thousands writes n with commas between its thousands: 1,000.

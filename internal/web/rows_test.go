@@ -1,0 +1,183 @@
+package web
+
+import (
+	"bytes"
+	"html/template"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pscp/booktraining/internal/agency"
+	"github.com/pscp/booktraining/internal/audit"
+	"github.com/pscp/booktraining/internal/email"
+	"github.com/pscp/booktraining/internal/people"
+)
+
+// awkward is text that html/template escapes in every way it can: markup,
+// quotes, a plus, a NUL, bytes that are not UTF-8, characters an address
+// must encode, and nothing at all.
+var awkward = []string{"", "Ann Lee", `a "quoted" & <tagged> 'one'`, "1+1=2", "nul\x00byte", "Ōtautahi – café ✓",
+	"bad \xff utf-8", "<script>alert(1)</script>", "&amp; already", "tab\tand\nnewline", "50% off? #1 / a&b=c",
+	"javascript:void(0)", "\uFFFD\uFDD0\uFFFE"}
+
+// awkwardAt is a moment of each kind London writes differently: summer
+// and winter time, midnight, midday, minutes.
+var awkwardAt = []time.Time{
+	time.Date(2026, 12, 4, 9, 30, 0, 0, time.UTC), time.Date(2026, 6, 30, 23, 0, 0, 0, time.UTC),
+	time.Date(2026, 3, 29, 12, 0, 0, 0, time.UTC), time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC),
+	time.Date(2026, 10, 25, 1, 5, 0, 0, time.UTC),
+}
+
+// sameAsTemplate fails unless rows writes what was, the template's range
+// over the same data as it stood before rows, in a table's body.
+func sameAsTemplate(t *testing.T, was, rows string, data any) {
+	t.Helper()
+	wrap := func(body string) *template.Template {
+		return template.Must(template.New("").Funcs(templateFuncs).Parse(
+			"<table>\n      <tbody class=\"govuk-table__body\">\n        " + body + "\n      </tbody>\n    </table>"))
+	}
+	var before, after bytes.Buffer
+	require.NoError(t, wrap(was).Execute(&before, data))
+	require.NoError(t, wrap(rows).Execute(&after, data))
+	assert.Equal(t, before.String(), after.String())
+}
+
+func pick[T any](list []T, i int) T { return list[i%len(list)] }
+
+func TestListRowsAreWhatTheTemplatesWrote(t *testing.T) {
+	t.Parallel()
+	id := func(n int64) *int64 { return &n }
+	at := func(i int) *time.Time { t := pick(awkwardAt, i); return &t }
+
+	t.Run("audit log", func(t *testing.T) {
+		t.Parallel()
+		var rows []auditRow
+		for i, s := range awkward {
+			e := auditRow{Entry: audit.Entry{ID: int64(i), At: pick(awkwardAt, i), Action: audit.SignIn,
+				ActorName: pick(awkward, i+2), ActorEmail: pick(awkward, i+1), SubjectName: pick(awkward, i+1), AgencyName: s, IP: pick(awkward, i+3)},
+				Label: pick(awkward, i+4)}
+			if i%3 != 0 {
+				e.ActorID = id(int64(i * 1000))
+			}
+			if i%2 == 0 {
+				e.SubjectID = id(int64(i))
+			}
+			if i%4 != 0 {
+				e.Details = awkward[:i%5]
+			}
+			rows = append(rows, e)
+		}
+		for _, list := range [][]auditRow{rows, nil} {
+			sameAsTemplate(t, `{{- range .}}
+        <tr class="govuk-table__row">
+          <td class="govuk-table__cell">{{longDate .At}}, {{clock .At}}</td>
+          <td class="govuk-table__cell govuk-!-text-break-word" data-label="Who">
+            {{- if .ActorID}}<a class="govuk-link" href="/admin/audit?user={{.ActorID}}">{{or .ActorName "Deleted account"}}</a>
+            {{- else if .ActorEmail}}{{.ActorEmail}}
+            {{- else}}Nobody signed in{{end -}}
+          </td>
+          <td class="govuk-table__cell" data-label="What">{{.Label}}
+            {{- with .Details}}
+            <ul class="govuk-list govuk-!-font-size-16 govuk-!-margin-bottom-0 govuk-!-text-break-word">
+              {{- range .}}
+              <li>{{.}}</li>
+              {{- end}}
+            </ul>
+            {{- end}}
+          </td>
+          <td class="govuk-table__cell" data-label="About whom">{{if .SubjectID}}<a class="govuk-link" href="/admin/audit?user={{.SubjectID}}">{{or .SubjectName "Deleted account"}}</a>{{end}}</td>
+          <td class="govuk-table__cell" data-label="Agency">{{.AgencyName}}</td>
+          <td class="govuk-table__cell" data-label="From">{{.IP}}</td>
+        </tr>
+        {{- end}}`, `{{- auditRows .}}`, list)
+		}
+	})
+
+	t.Run("emails", func(t *testing.T) {
+		t.Parallel()
+		var rows []email.Summary
+		for i, s := range awkward {
+			e := email.Summary{ID: int64(i + 1), To: s, ToName: pick(awkward, i+1), Subject: pick(awkward, i+2),
+				CreatedAt: pick(awkwardAt, i), Attempts: i % 3, LastError: pick(awkward, i+3)}
+			switch i % 4 {
+			case 0:
+				e.SentAt = at(i)
+			case 1:
+				e.FailedAt = at(i)
+			}
+			rows = append(rows, e)
+		}
+		for _, list := range [][]email.Summary{rows, nil} {
+			sameAsTemplate(t, `{{- range .}}
+        <tr class="govuk-table__row">
+          <td class="govuk-table__cell">{{longDate .CreatedAt}}, {{clock .CreatedAt}}</td>
+          <td class="govuk-table__cell govuk-!-text-break-word" data-label="To">{{with .ToName}}{{.}}<br>{{end}}{{.To}}</td>
+          <td class="govuk-table__cell" data-label="Subject"><a class="govuk-link" href="/admin/emails/{{.ID}}">{{.Subject}}</a></td>
+          <td class="govuk-table__cell" data-label="Status">
+            {{- if .SentAt}}<strong class="govuk-tag govuk-tag--green">Sent</strong>
+            {{- else if .Failed}}<strong class="govuk-tag govuk-tag--red">Failed</strong>
+            <p class="govuk-body-s govuk-!-margin-top-1 govuk-!-margin-bottom-0 govuk-!-text-break-word">Not retried. {{.LastError}}</p>
+            {{- else if .Retrying}}<strong class="govuk-tag govuk-tag--yellow">Waiting to retry</strong>
+            <p class="govuk-body-s govuk-!-margin-top-1 govuk-!-margin-bottom-0 govuk-!-text-break-word">Failed {{.Attempts}} {{plural .Attempts "time" "times"}} so far. {{.LastError}}</p>
+            {{- else}}<strong class="govuk-tag govuk-tag--grey">Not sent</strong>{{end -}}
+          </td>
+        </tr>
+        {{- end}}`, `{{- emailRows .}}`, list)
+		}
+	})
+
+	t.Run("organisations", func(t *testing.T) {
+		t.Parallel()
+		var rows []people.Organisation
+		for i, s := range awkward {
+			o := people.Organisation{Name: s, Spelling: awkward[i%4 : i%4+i%3]}
+			for j := range i % 4 {
+				o.People = append(o.People, people.Person{ID: int64(i*10 + j), FullName: pick(awkward, i+j)})
+			}
+			rows = append(rows, o)
+		}
+		for _, list := range [][]people.Organisation{rows, nil} {
+			sameAsTemplate(t, `{{- range .}}
+        <tr class="govuk-table__row">
+          <td class="govuk-table__cell">{{.Name}}{{with .Spelling}}<br><span class="govuk-hint govuk-!-font-size-16">Also typed as {{range $i, $s := .}}{{if $i}}, {{end}}“{{$s}}”{{end}}</span>{{end}}</td>
+          <td class="govuk-table__cell govuk-table__cell--numeric" data-label="People">{{len .People}}</td>
+          <td class="govuk-table__cell" data-label="Who">
+            <ul class="govuk-list govuk-!-margin-bottom-0">
+              {{- range .People}}
+              <li><a class="govuk-link" href="/admin/people/{{.ID}}">{{.FullName}}</a></li>
+              {{- end}}
+            </ul>
+          </td>
+          <td class="govuk-table__cell"><a class="govuk-link" href="/admin/organisations/review?organisation={{.Name}}">Confirm or merge<span class="govuk-visually-hidden"> {{.Name}}</span></a></td>
+        </tr>
+        {{- end}}`, `{{- organisationRows .}}`, list)
+		}
+	})
+
+	t.Run("agencies", func(t *testing.T) {
+		t.Parallel()
+		sectors, bands := agency.Sectors, agency.ChargingBands
+		var rows []agency.Agency
+		for i, s := range awkward {
+			a := agency.Agency{ID: int64(i + 1), Name: s, Sector: pick(sectors, i), Band: pick(bands, i),
+				BillingContactName: pick(awkward, i*2), BillingContactEmail: pick(awkward, i*3), People: i % 3}
+			if i%2 == 1 {
+				a.RetiredAt = at(i)
+			}
+			rows = append(rows, a)
+		}
+		for _, list := range [][]agency.Agency{rows, nil} {
+			sameAsTemplate(t, `{{- range .}}
+        <tr class="govuk-table__row">
+          <td class="govuk-table__cell"><a class="govuk-link" href="/admin/agencies/{{.ID}}">{{.Name}}</a>{{if .Retired}}<br><strong class="govuk-tag govuk-tag--grey">Retired</strong>{{end}}</td>
+          <td class="govuk-table__cell" data-label="Sector">{{.Sector.Label}}</td>
+          <td class="govuk-table__cell" data-label="Charging band">{{.Band.Label}}</td>
+          <td class="govuk-table__cell govuk-!-text-break-word" data-label="Billing contact">{{if or .BillingContactName .BillingContactEmail}}{{.BillingContactName}}{{if and .BillingContactName .BillingContactEmail}}<br>{{end}}{{.BillingContactEmail}}{{else}}None{{end}}</td>
+          <td class="govuk-table__cell govuk-table__cell--numeric" data-label="People">{{if .People}}<a class="govuk-link" href="/admin/people?agency={{.ID}}">{{.People}}<span class="govuk-visually-hidden"> {{plural .People "person" "people"}} at {{.Name}}</span></a>{{else}}0{{end}}</td>
+        </tr>
+        {{- end}}`, `{{- agencyRows .}}`, list)
+		}
+	})
+}
