@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pscp/booktraining/internal/agency"
+	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/people"
 )
@@ -230,4 +231,117 @@ func agencyRows(agencies []agency.Agency) template.HTML {
 		m.WriteString("</td>\n        </tr>")
 	}
 	return m.html()
+}
+
+// calendarWeekRows is the programme calendar's weeks, a row each
+// (views/pages/admin/sessions/calendar.html).
+func calendarWeekRows(weeks [][]calendarDay) template.HTML {
+	var m markup
+	m.Grow(len(weeks) * 7 * 400)
+	for _, week := range weeks {
+		m.WriteString("\n        <tr class=\"govuk-table__row\">")
+		for _, d := range week {
+			m.WriteString("\n          <td class=\"govuk-table__cell app-calendar__day")
+			if !d.InMonth {
+				m.WriteString(" app-calendar__day--outside")
+			}
+			if len(d.Sessions) == 0 {
+				m.WriteString(" app-calendar__day--empty")
+			}
+			if d.Today {
+				m.WriteString(" app-calendar__day--today")
+			}
+			m.WriteString(`" id="day-`)
+			m.text(d.Date.Format("2006-01-02"))
+			m.WriteString("\">\n            <span class=\"app-calendar__number\" aria-hidden=\"true\">")
+			m.int(int64(d.Number()))
+			m.WriteString("</span>\n            <span class=\"app-calendar__date\">")
+			m.text(longDate(d.Date))
+			if d.Today {
+				m.WriteString(" (today)")
+			}
+			if !d.InMonth {
+				m.WriteString(" (another month)")
+			}
+			m.WriteString("</span>")
+			if len(d.Sessions) > 0 {
+				m.WriteString("\n            <ul class=\"govuk-list govuk-body-s app-calendar__sessions\">")
+				for _, s := range d.Sessions {
+					m.WriteString("\n              <li class=\"app-calendar__session\"><a class=\"govuk-link\" href=\"/admin/sessions/")
+					m.int(s.ID)
+					m.WriteString(`">`)
+					m.text(clock(s.StartsAt))
+					m.WriteByte(' ')
+					m.text(s.CourseTitle)
+					m.WriteString(`</a> <strong class="govuk-tag `)
+					m.text(sessionStatusTag(s.Status))
+					m.WriteString(` app-calendar__status">`)
+					m.text(catalogue.SessionStatusWords(s.Status))
+					m.WriteString("</strong></li>")
+				}
+				m.WriteString("\n            </ul>")
+			}
+			m.WriteString("\n          </td>")
+		}
+		m.WriteString("\n        </tr>")
+	}
+	return m.html()
+}
+
+// personRows is the manager's people list's table rows
+// (views/pages/admin/people.html).
+func personRows(list []people.Person) template.HTML {
+	var m markup
+	m.Grow(len(list) * 600)
+	for _, p := range list {
+		m.WriteString("\n        <tr class=\"govuk-table__row\">\n          <td class=\"govuk-table__cell\"><a class=\"govuk-link\" href=\"/admin/people/")
+		m.int(p.ID)
+		m.WriteString(`">`)
+		m.text(p.FullName)
+		m.WriteString("</a></td>\n          <td class=\"govuk-table__cell govuk-!-text-break-word\" data-label=\"Email address\">")
+		m.text(p.Email)
+		m.WriteString("</td>\n          <td class=\"govuk-table__cell\" data-label=\"Agency\">")
+		m.text(p.AgencyName)
+		if p.AgencyUnlisted {
+			m.WriteString(`<br><strong class="govuk-tag govuk-tag--grey">Not confirmed</strong>`)
+		}
+		m.WriteString("</td>\n          <td class=\"govuk-table__cell\" data-label=\"Roles\">Practitioner")
+		for _, r := range p.Roles {
+			m.WriteString(", ")
+			m.text(r.Label())
+		}
+		m.WriteString("</td>\n          <td class=\"govuk-table__cell\" data-label=\"Email confirmed\">")
+		m.WriteString(confirmed(p.Verified))
+		m.WriteString("</td>\n        </tr>")
+	}
+	return m.html()
+}
+
+// agencyPersonRows is a coordinator's list of their agency's people's
+// table rows (views/pages/agency/people.html).
+func agencyPersonRows(list []people.Person) template.HTML {
+	var m markup
+	m.Grow(len(list) * 500)
+	for _, p := range list {
+		m.WriteString("\n        <tr class=\"govuk-table__row\">\n          <td class=\"govuk-table__cell\"><a class=\"govuk-link\" href=\"/agency/people/")
+		m.int(p.ID)
+		m.WriteString(`">`)
+		m.text(p.FullName)
+		m.WriteString("</a></td>\n          <td class=\"govuk-table__cell govuk-!-text-break-word\" data-label=\"Email address\">")
+		m.text(p.Email)
+		m.WriteString("</td>\n          <td class=\"govuk-table__cell\" data-label=\"Job title\">")
+		m.text(p.JobTitle)
+		m.WriteString("</td>\n          <td class=\"govuk-table__cell\" data-label=\"Email confirmed\">")
+		m.WriteString(confirmed(p.Verified))
+		m.WriteString("</td>\n        </tr>")
+	}
+	return m.html()
+}
+
+// confirmed answers "Email confirmed".
+func confirmed(verified bool) string {
+	if verified {
+		return "Yes"
+	}
+	return "No"
 }

@@ -9,10 +9,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/agency"
 	"github.com/pscp/booktraining/internal/audit"
+	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/email"
+	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/people"
+	"github.com/pscp/booktraining/internal/scheduling"
 )
 
 // awkward is text that html/template escapes in every way it can: markup,
@@ -35,7 +39,13 @@ var awkwardAt = []time.Time{
 func sameAsTemplate(t *testing.T, was, rows string, data any) {
 	t.Helper()
 	wrap := func(body string) *template.Template {
-		return template.Must(template.New("").Funcs(templateFuncs).Parse(
+		return template.Must(template.New("").Funcs(templateFuncs).Funcs(template.FuncMap{
+			// the function the calendar's template called before sessionStatusTag
+			"statusTagWas": func(s catalogue.SessionStatus) string {
+				return map[catalogue.SessionStatus]string{catalogue.SessionDraft: "govuk-tag--grey", catalogue.SessionPublished: "govuk-tag--green",
+					catalogue.SessionCompleted: "govuk-tag--blue", catalogue.SessionCancelled: "govuk-tag--red"}[s]
+			},
+		}).Parse(
 			"<table>\n      <tbody class=\"govuk-table__body\">\n        " + body + "\n      </tbody>\n    </table>"))
 	}
 	var before, after bytes.Buffer
@@ -178,6 +188,73 @@ func TestListRowsAreWhatTheTemplatesWrote(t *testing.T) {
           <td class="govuk-table__cell govuk-table__cell--numeric" data-label="People">{{if .People}}<a class="govuk-link" href="/admin/people?agency={{.ID}}">{{.People}}<span class="govuk-visually-hidden"> {{plural .People "person" "people"}} at {{.Name}}</span></a>{{else}}0{{end}}</td>
         </tr>
         {{- end}}`, `{{- agencyRows .}}`, list)
+		}
+	})
+
+	t.Run("programme calendar", func(t *testing.T) {
+		t.Parallel()
+		statuses := []catalogue.SessionStatus{catalogue.SessionDraft, catalogue.SessionPublished, catalogue.SessionCompleted,
+			catalogue.SessionCancelled, "unknown <status>"}
+		month := time.Date(2026, 3, 1, 12, 0, 0, 0, london.Zone) // the clocks go forward on the 29th
+		var rows []scheduling.Row
+		for i, s := range awkward {
+			rows = append(rows, scheduling.Row{ID: int64(i + 1), CourseTitle: s, Status: pick(statuses, i),
+				StartsAt: time.Date(2026, 3, 1+i*3%31, 8+i%12, i*7%60, 0, 0, london.Zone)})
+		}
+		now := time.Date(2026, 3, 16, 10, 0, 0, 0, london.Zone)
+		for _, weeks := range [][][]calendarDay{calendarWeeks(month, now, rows), calendarWeeks(month, now, nil), nil} {
+			sameAsTemplate(t, `{{- range .}}
+        <tr class="govuk-table__row">
+          {{- range .}}
+          <td class="govuk-table__cell app-calendar__day{{if not .InMonth}} app-calendar__day--outside{{end}}{{if not .Sessions}} app-calendar__day--empty{{end}}{{if .Today}} app-calendar__day--today{{end}}" id="day-{{.Date.Format "2006-01-02"}}">
+            <span class="app-calendar__number" aria-hidden="true">{{.Number}}</span>
+            <span class="app-calendar__date">{{longDate .Date}}{{if .Today}} (today){{end}}{{if not .InMonth}} (another month){{end}}</span>
+            {{- if .Sessions}}
+            <ul class="govuk-list govuk-body-s app-calendar__sessions">
+              {{- range .Sessions}}
+              <li class="app-calendar__session"><a class="govuk-link" href="/admin/sessions/{{.ID}}">{{clock .StartsAt}} {{.CourseTitle}}</a> <strong class="govuk-tag {{statusTagWas .Status}} app-calendar__status">{{statusName .Status}}</strong></li>
+              {{- end}}
+            </ul>
+            {{- end}}
+          </td>
+          {{- end}}
+        </tr>
+        {{- end}}`, `{{- calendarWeekRows .}}`, weeks)
+		}
+	})
+
+	var persons []people.Person
+	roles := []account.Role{account.Trainer, account.Manager, account.Coordinator}
+	for i, s := range awkward {
+		persons = append(persons, people.Person{ID: int64(i + 1), FullName: s, Email: pick(awkward, i+1), JobTitle: pick(awkward, i+2),
+			AgencyName: pick(awkward, i+3), AgencyUnlisted: i%2 == 0, Verified: i%3 == 0, Roles: roles[:i%4]})
+	}
+	t.Run("people", func(t *testing.T) {
+		t.Parallel()
+		for _, list := range [][]people.Person{persons, nil} {
+			sameAsTemplate(t, `{{- range .}}
+        <tr class="govuk-table__row">
+          <td class="govuk-table__cell"><a class="govuk-link" href="/admin/people/{{.ID}}">{{.FullName}}</a></td>
+          <td class="govuk-table__cell govuk-!-text-break-word" data-label="Email address">{{.Email}}</td>
+          <td class="govuk-table__cell" data-label="Agency">{{.AgencyName}}{{if .AgencyUnlisted}}<br><strong class="govuk-tag govuk-tag--grey">Not confirmed</strong>{{end}}</td>
+          <td class="govuk-table__cell" data-label="Roles">Practitioner{{range .Roles}}, {{.Label}}{{end}}</td>
+          <td class="govuk-table__cell" data-label="Email confirmed">{{if .Verified}}Yes{{else}}No{{end}}</td>
+        </tr>
+        {{- end}}`, `{{- personRows .}}`, list)
+		}
+	})
+
+	t.Run("agency's people", func(t *testing.T) {
+		t.Parallel()
+		for _, list := range [][]people.Person{persons, nil} {
+			sameAsTemplate(t, `{{- range .}}
+        <tr class="govuk-table__row">
+          <td class="govuk-table__cell"><a class="govuk-link" href="/agency/people/{{.ID}}">{{.FullName}}</a></td>
+          <td class="govuk-table__cell govuk-!-text-break-word" data-label="Email address">{{.Email}}</td>
+          <td class="govuk-table__cell" data-label="Job title">{{.JobTitle}}</td>
+          <td class="govuk-table__cell" data-label="Email confirmed">{{if .Verified}}Yes{{else}}No{{end}}</td>
+        </tr>
+        {{- end}}`, `{{- agencyPersonRows .}}`, list)
 		}
 	})
 }
