@@ -112,13 +112,15 @@ var templateFuncs = template.FuncMap{
 	"thousands":  thousands,
 
 	// A list's rows, written in Go (rows.go).
-	"auditRows":        auditRows,
-	"emailRows":        emailRows,
-	"organisationRows": organisationRows,
-	"agencyRows":       agencyRows,
-	"calendarWeekRows": calendarWeekRows,
-	"personRows":       personRows,
-	"agencyPersonRows": agencyPersonRows,
+	"auditRows":          auditRows,
+	"emailRows":          emailRows,
+	"organisationRows":   organisationRows,
+	"agencyRows":         agencyRows,
+	"calendarWeekRows":   calendarWeekRows,
+	"personRows":         personRows,
+	"agencyPersonRows":   agencyPersonRows,
+	"sessionPlaceRows":   sessionPlaceRows,
+	"sessionWaitingRows": sessionWaitingRows,
 }
 
 // sessionStatusTag is the GOV.UK tag's colour for a session's status.

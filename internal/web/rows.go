@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pscp/booktraining/internal/agency"
+	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/people"
@@ -344,4 +345,109 @@ func confirmed(verified bool) string {
 		return "Yes"
 	}
 	return "No"
+}
+
+// bookingPerson writes a session list's person, as the "person" template
+// of views/pages/admin/sessions/bookings.html did.
+func (m *markup) bookingPerson(e booking.Entry) {
+	m.text(e.Name)
+	if e.Email != "" {
+		m.WriteString(`<br><span class="govuk-!-font-size-16 govuk-!-text-break-word">`)
+		m.text(e.Email)
+		m.WriteString("</span>")
+	}
+}
+
+// sessionPlaceRows is the rows of a session's places on its bookings page,
+// with the changes a manager can make when open; base is the page's address
+// (views/pages/admin/sessions/bookings.html).
+func sessionPlaceRows(entries []booking.Entry, open bool, base string) template.HTML {
+	var m markup
+	m.Grow(len(entries) * 1000)
+	href := urlAttr(base)
+	for _, e := range entries {
+		m.WriteString("\n        <tr class=\"govuk-table__row\" id=\"booking-")
+		m.int(e.ID)
+		m.WriteString("\">\n          <td class=\"govuk-table__cell\">")
+		m.bookingPerson(e)
+		m.WriteString("</td>\n          <td class=\"govuk-table__cell\" data-label=\"Agency\">")
+		m.text(cmp.Or(e.Agency, "None given"))
+		if e.PastCap != "" {
+			m.WriteString(`<br><span class="govuk-!-font-size-14">Past the agency’s cap: `)
+			m.text(e.PastCap)
+			m.WriteString("</span>")
+		}
+		m.WriteString("</td>\n          <td class=\"govuk-table__cell\" data-label=\"Access needs\">")
+		m.text(cmp.Or(e.AccessNeeds, "None"))
+		m.WriteString("</td>\n          <td class=\"govuk-table__cell\" data-label=\"Dietary needs\">")
+		m.text(cmp.Or(e.DietaryNeeds, "None"))
+		m.WriteString("</td>\n          <td class=\"govuk-table__cell\" data-label=\"Line manager\">")
+		m.text(e.LineManagerName)
+		if e.LineManagerEmail != "" {
+			m.WriteString(`<br><span class="govuk-!-text-break-word">`)
+			m.text(e.LineManagerEmail)
+			m.WriteString("</span>")
+		}
+		m.WriteString("</td>")
+		if open {
+			m.WriteString("\n          <td class=\"govuk-table__cell\">\n            <ul class=\"govuk-list govuk-!-font-size-16\">" +
+				"\n              <li><a class=\"govuk-link\" href=\"")
+			m.WriteString(href)
+			m.WriteByte('/')
+			m.int(e.ID)
+			m.WriteString(`/move">Move<span class="govuk-visually-hidden"> `)
+			m.text(e.Name)
+			m.WriteString(" to another session</span></a></li>\n              <li><a class=\"govuk-link\" href=\"")
+			m.WriteString(href)
+			m.WriteByte('/')
+			m.int(e.ID)
+			m.WriteString(`/remove">Remove<span class="govuk-visually-hidden"> `)
+			m.text(e.Name)
+			m.WriteString("</span></a></li>\n            </ul>\n          </td>")
+		}
+		m.WriteString("\n        </tr>")
+	}
+	return m.html()
+}
+
+// sessionWaitingRows is the rows of a session's waiting list, in order, on
+// its bookings page (views/pages/admin/sessions/bookings.html).
+func sessionWaitingRows(entries []booking.Entry, open bool, base string) template.HTML {
+	var m markup
+	m.Grow(len(entries) * 900)
+	href := urlAttr(base)
+	link := func(e booking.Entry, path, text, after string) {
+		m.WriteString(`<li><a class="govuk-link" href="`)
+		m.WriteString(href)
+		m.WriteByte('/')
+		m.int(e.ID)
+		m.WriteString(path + `">` + text + `<span class="govuk-visually-hidden"> `)
+		m.text(e.Name)
+		m.WriteString(after + "</span></a></li>")
+	}
+	for i, e := range entries {
+		m.WriteString("\n        <tr class=\"govuk-table__row\" id=\"booking-")
+		m.int(e.ID)
+		m.WriteString("\">\n          <td class=\"govuk-table__cell\">")
+		m.int(int64(i + 1))
+		m.WriteString("</td>\n          <td class=\"govuk-table__cell\" data-label=\"Name\">")
+		m.bookingPerson(e)
+		m.WriteString("</td>\n          <td class=\"govuk-table__cell\" data-label=\"Agency\">")
+		m.text(cmp.Or(e.Agency, "None given"))
+		m.WriteString("</td>")
+		if open {
+			m.WriteString("\n          <td class=\"govuk-table__cell\">\n            <ul class=\"govuk-list govuk-!-font-size-16\">")
+			if i > 0 {
+				link(e, "/reorder?direction=up", "Move up", "")
+			}
+			if i+1 < len(entries) {
+				link(e, "/reorder?direction=down", "Move down", "")
+			}
+			m.WriteString("\n              ")
+			link(e, "/remove", "Remove", " from the waiting list")
+			m.WriteString("\n            </ul>\n          </td>")
+		}
+		m.WriteString("\n        </tr>")
+	}
+	return m.html()
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/pscp/booktraining/internal/account"
 	"github.com/pscp/booktraining/internal/agency"
 	"github.com/pscp/booktraining/internal/audit"
+	"github.com/pscp/booktraining/internal/booking"
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/london"
@@ -255,6 +256,57 @@ func TestListRowsAreWhatTheTemplatesWrote(t *testing.T) {
           <td class="govuk-table__cell" data-label="Email confirmed">{{if .Verified}}Yes{{else}}No{{end}}</td>
         </tr>
         {{- end}}`, `{{- agencyPersonRows .}}`, list)
+		}
+	})
+
+	t.Run("session's bookings", func(t *testing.T) {
+		t.Parallel()
+		var entries []booking.Entry
+		for i, s := range awkward {
+			entries = append(entries, booking.Entry{ID: int64(i + 1), Name: s, Email: pick(awkward, i+1), Agency: pick(awkward, i+2),
+				AccessNeeds: pick(awkward, i+3), DietaryNeeds: pick(awkward, i+4), LineManagerName: pick(awkward, i+5),
+				LineManagerEmail: pick(awkward, i+6), PastCap: pick(awkward, i+7)})
+		}
+		const person = `{{define "person"}}{{.Name}}{{with .Email}}<br><span class="govuk-!-font-size-16 govuk-!-text-break-word">{{.}}</span>{{end}}{{end}}`
+		for _, list := range [][]booking.Entry{entries, entries[:1], entries[:2], nil} {
+			for _, open := range []bool{true, false} {
+				for _, base := range []string{"/admin/sessions/12/bookings", `javascript:alert("x")`, "/a b/%zz/ü"} {
+					data := map[string]any{"Entries": list, "Open": open, "Base": base}
+					sameAsTemplate(t, `{{- $base := .Base}}{{- range .Entries}}
+        <tr class="govuk-table__row" id="booking-{{.ID}}">
+          <td class="govuk-table__cell">{{template "person" .}}</td>
+          <td class="govuk-table__cell" data-label="Agency">{{or .Agency "None given"}}{{with .PastCap}}<br><span class="govuk-!-font-size-14">Past the agency’s cap: {{.}}</span>{{end}}</td>
+          <td class="govuk-table__cell" data-label="Access needs">{{or .AccessNeeds "None"}}</td>
+          <td class="govuk-table__cell" data-label="Dietary needs">{{or .DietaryNeeds "None"}}</td>
+          <td class="govuk-table__cell" data-label="Line manager">{{.LineManagerName}}{{with .LineManagerEmail}}<br><span class="govuk-!-text-break-word">{{.}}</span>{{end}}</td>
+          {{- if $.Open}}
+          <td class="govuk-table__cell">
+            <ul class="govuk-list govuk-!-font-size-16">
+              <li><a class="govuk-link" href="{{$base}}/{{.ID}}/move">Move<span class="govuk-visually-hidden"> {{.Name}} to another session</span></a></li>
+              <li><a class="govuk-link" href="{{$base}}/{{.ID}}/remove">Remove<span class="govuk-visually-hidden"> {{.Name}}</span></a></li>
+            </ul>
+          </td>
+          {{- end}}
+        </tr>
+        {{- end}}`+person, `{{- sessionPlaceRows .Entries .Open .Base}}`, data)
+					sameAsTemplate(t, `{{- $base := .Base}}{{- $last := len .Entries}}{{- range $i, $e := .Entries}}
+        <tr class="govuk-table__row" id="booking-{{.ID}}">
+          <td class="govuk-table__cell">{{add $i 1}}</td>
+          <td class="govuk-table__cell" data-label="Name">{{template "person" .}}</td>
+          <td class="govuk-table__cell" data-label="Agency">{{or .Agency "None given"}}</td>
+          {{- if $.Open}}
+          <td class="govuk-table__cell">
+            <ul class="govuk-list govuk-!-font-size-16">
+              {{- if $i}}<li><a class="govuk-link" href="{{$base}}/{{.ID}}/reorder?direction=up">Move up<span class="govuk-visually-hidden"> {{.Name}}</span></a></li>{{end}}
+              {{- if lt (add $i 1) $last}}<li><a class="govuk-link" href="{{$base}}/{{.ID}}/reorder?direction=down">Move down<span class="govuk-visually-hidden"> {{.Name}}</span></a></li>{{end}}
+              <li><a class="govuk-link" href="{{$base}}/{{.ID}}/remove">Remove<span class="govuk-visually-hidden"> {{.Name}} from the waiting list</span></a></li>
+            </ul>
+          </td>
+          {{- end}}
+        </tr>
+        {{- end}}`+person, `{{- sessionWaitingRows .Entries .Open .Base}}`, data)
+				}
+			}
 		}
 	})
 }
