@@ -121,6 +121,7 @@ var templateFuncs = template.FuncMap{
 	"agencyPersonRows":   agencyPersonRows,
 	"sessionPlaceRows":   sessionPlaceRows,
 	"sessionWaitingRows": sessionWaitingRows,
+	"attentionDetails":   attentionDetails,
 }
 
 // sessionStatusTag is the GOV.UK tag's colour for a session's status.

@@ -13,6 +13,7 @@ import (
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/people"
+	"github.com/pscp/booktraining/internal/queue"
 )
 
 // The rows of the longest lists are written here rather than by a range in
@@ -449,5 +450,48 @@ func sessionWaitingRows(entries []booking.Entry, open bool, base string) templat
 		}
 		m.WriteString("\n        </tr>")
 	}
+	return m.html()
+}
+
+// attentionDetails is the summary list of a task that needs attention
+// (views/pages/admin/attention.html).
+func attentionDetails(f queue.Failure) template.HTML {
+	var m markup
+	m.Grow(1400)
+	m.WriteString("<dl class=\"govuk-summary-list\">\n          <div class=\"govuk-summary-list__row\">" +
+		"\n            <dt class=\"govuk-summary-list__key\">For</dt>" +
+		"\n            <dd class=\"govuk-summary-list__value govuk-!-text-break-word\">")
+	m.text(cmp.Or(f.Subject.Who, "Not known"))
+	if f.Subject.Link != "" {
+		m.WriteString(`<br><a class="govuk-link" href="`)
+		m.WriteString(urlAttr(f.Subject.Link))
+		m.WriteString(`">Go to the record<span class="govuk-visually-hidden">: `)
+		m.text(f.Subject.What)
+		m.WriteString("</span></a>")
+	}
+	m.WriteString("</dd>\n          </div>\n          <div class=\"govuk-summary-list__row\">" +
+		"\n            <dt class=\"govuk-summary-list__key\">What went wrong</dt>" +
+		"\n            <dd class=\"govuk-summary-list__value govuk-!-text-break-word\">")
+	m.text(f.Error)
+	m.WriteString("</dd>\n          </div>\n          <div class=\"govuk-summary-list__row\">" +
+		"\n            <dt class=\"govuk-summary-list__key\">Attempts</dt>" +
+		"\n            <dd class=\"govuk-summary-list__value\">")
+	attempts := strconv.Itoa(f.Attempts) + " " + plural(f.Attempts, "attempt", "attempts")
+	if f.Refused {
+		m.WriteString("Refused for good after " + attempts)
+	} else {
+		m.WriteString("All " + attempts + " failed")
+	}
+	m.WriteString("</dd>\n          </div>\n          <div class=\"govuk-summary-list__row\">" +
+		"\n            <dt class=\"govuk-summary-list__key\">Failed</dt>" +
+		"\n            <dd class=\"govuk-summary-list__value\">")
+	m.at(f.FailedAt)
+	m.WriteString("</dd>\n          </div>\n          <div class=\"govuk-summary-list__row\">" +
+		"\n            <dt class=\"govuk-summary-list__key\">Task</dt>" +
+		"\n            <dd class=\"govuk-summary-list__value govuk-!-text-break-word\">")
+	m.text(f.Kind)
+	m.WriteString(", number ")
+	m.int(f.JobID)
+	m.WriteString("</dd>\n          </div>\n        </dl>")
 	return m.html()
 }

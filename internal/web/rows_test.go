@@ -17,6 +17,7 @@ import (
 	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/london"
 	"github.com/pscp/booktraining/internal/people"
+	"github.com/pscp/booktraining/internal/queue"
 	"github.com/pscp/booktraining/internal/scheduling"
 )
 
@@ -307,6 +308,38 @@ func TestListRowsAreWhatTheTemplatesWrote(t *testing.T) {
         {{- end}}`+person, `{{- sessionWaitingRows .Entries .Open .Base}}`, data)
 				}
 			}
+		}
+	})
+
+	t.Run("needs attention", func(t *testing.T) {
+		t.Parallel()
+		links := []string{"", "/admin/sessions/4", "javascript:alert(1)", "/admin/people?q=a b&c=<d>", "https://example.org/x?y=%zz"}
+		for i, s := range awkward {
+			f := queue.Failure{JobID: int64(i * 77), Kind: pick(awkward, i+1), Refused: i%2 == 0, Error: pick(awkward, i+2),
+				Attempts: i % 3, FailedAt: pick(awkwardAt, i),
+				Subject: queue.Subject{What: s, Who: pick(awkward, i+3), Link: pick(links, i)}}
+			sameAsTemplate(t, `{{$what := .Subject.What}}<dl class="govuk-summary-list">
+          <div class="govuk-summary-list__row">
+            <dt class="govuk-summary-list__key">For</dt>
+            <dd class="govuk-summary-list__value govuk-!-text-break-word">{{with .Subject.Who}}{{.}}{{else}}Not known{{end}}{{with .Subject.Link}}<br><a class="govuk-link" href="{{.}}">Go to the record<span class="govuk-visually-hidden">: {{$what}}</span></a>{{end}}</dd>
+          </div>
+          <div class="govuk-summary-list__row">
+            <dt class="govuk-summary-list__key">What went wrong</dt>
+            <dd class="govuk-summary-list__value govuk-!-text-break-word">{{.Error}}</dd>
+          </div>
+          <div class="govuk-summary-list__row">
+            <dt class="govuk-summary-list__key">Attempts</dt>
+            <dd class="govuk-summary-list__value">{{if .Refused}}Refused for good after {{.Attempts}} {{plural .Attempts "attempt" "attempts"}}{{else}}All {{.Attempts}} {{plural .Attempts "attempt" "attempts"}} failed{{end}}</dd>
+          </div>
+          <div class="govuk-summary-list__row">
+            <dt class="govuk-summary-list__key">Failed</dt>
+            <dd class="govuk-summary-list__value">{{longDate .FailedAt}}, {{clock .FailedAt}}</dd>
+          </div>
+          <div class="govuk-summary-list__row">
+            <dt class="govuk-summary-list__key">Task</dt>
+            <dd class="govuk-summary-list__value govuk-!-text-break-word">{{.Kind}}, number {{.JobID}}</dd>
+          </div>
+        </dl>`, `{{attentionDetails .}}`, f)
 		}
 	})
 }
