@@ -122,6 +122,7 @@ var templateFuncs = template.FuncMap{
 	"sessionPlaceRows":   sessionPlaceRows,
 	"sessionWaitingRows": sessionWaitingRows,
 	"attentionDetails":   attentionDetails,
+	"agencyBookingRows":  agencyBookingRows,
 }
 
 // sessionStatusTag is the GOV.UK tag's colour for a session's status.

@@ -495,3 +495,54 @@ func attentionDetails(f queue.Failure) template.HTML {
 	m.WriteString("</dd>\n          </div>\n        </dl>")
 	return m.html()
 }
+
+// agencyBookingRows is the rows of one group of a coordinator's bookings,
+// id the group and col its last column's heading, none when ""
+// (views/pages/agency/bookings.html).
+func agencyBookingRows(rows []booking.AgencyBooking, id booking.AgencyGroup, col string) template.HTML {
+	var m markup
+	m.Grow(len(rows) * 500)
+	for _, r := range rows {
+		m.WriteString("\n    <tr class=\"govuk-table__row\">\n      <td class=\"govuk-table__cell\"><a class=\"govuk-link\" href=\"/bookings/")
+		m.int(r.ID)
+		m.WriteString(`">`)
+		m.text(r.PersonName)
+		m.WriteString("</a></td>\n      <td class=\"govuk-table__cell\" data-label=\"Course\">")
+		m.text(r.CourseTitle)
+		m.WriteString("</td>\n      <td class=\"govuk-table__cell\" data-label=\"Date\">")
+		m.at(r.StartsAt)
+		m.WriteString("</td>")
+		if col != "" {
+			m.WriteString("\n      <td class=\"govuk-table__cell\" data-label=\"")
+			m.text(col)
+			m.WriteString(`">`)
+			switch {
+			case id == "upcoming" && r.Status == "offered":
+				m.WriteString("Offered a place")
+				if r.OfferExpiresAt != nil {
+					m.WriteString(": they must accept by ")
+					m.text(clock(*r.OfferExpiresAt))
+					m.WriteString(" on ")
+					m.text(longDate(*r.OfferExpiresAt))
+				}
+			case id == "upcoming" && r.Status == "awaiting_approval":
+				m.WriteString("Waiting for the line manager’s approval")
+			case id == "upcoming":
+				m.WriteString("Booked")
+			case id == "waiting":
+				m.int(int64(r.Position))
+			case r.Attendance == "attended":
+				m.WriteString("Attended")
+			case r.Attendance == "late":
+				m.WriteString("Arrived late")
+			case r.Attendance == "absent":
+				m.WriteString(`<strong class="govuk-tag govuk-tag--red">Absent</strong>`)
+			default:
+				m.WriteString("Not recorded yet")
+			}
+			m.WriteString("</td>")
+		}
+		m.WriteString("\n    </tr>")
+	}
+	return m.html()
+}

@@ -342,6 +342,44 @@ func TestListRowsAreWhatTheTemplatesWrote(t *testing.T) {
         </dl>`, `{{attentionDetails .}}`, f)
 		}
 	})
+
+	t.Run("agency's bookings", func(t *testing.T) {
+		t.Parallel()
+		statuses := []booking.Status{"confirmed", "offered", "awaiting_approval", "waiting", "cancelled"}
+		attendance := []string{"", "attended", "late", "absent", "other"}
+		var rows []booking.AgencyBooking
+		for i, s := range awkward {
+			r := booking.AgencyBooking{ID: int64(i + 1), PersonName: s, CourseTitle: pick(awkward, i+1), StartsAt: pick(awkwardAt, i),
+				Status: pick(statuses, i), Attendance: pick(attendance, i/2), Position: i * 3}
+			if i%3 != 2 {
+				r.OfferExpiresAt = at(i + 1)
+			}
+			rows = append(rows, r)
+		}
+		for _, id := range []booking.AgencyGroup{"upcoming", "waiting", "past", "late", "absent"} {
+			for _, col := range []string{"", "Status", `Odd "column" & <co>`} {
+				data := map[string]any{"Rows": rows, "ID": id, "Column": col}
+				sameAsTemplate(t, `{{- $id := .ID}}{{- $col := .Column}}{{- range .Rows}}
+    <tr class="govuk-table__row">
+      <td class="govuk-table__cell"><a class="govuk-link" href="/bookings/{{.ID}}">{{.PersonName}}</a></td>
+      <td class="govuk-table__cell" data-label="Course">{{.CourseTitle}}</td>
+      <td class="govuk-table__cell" data-label="Date">{{longDate .StartsAt}}, {{clock .StartsAt}}</td>
+      {{- if $col}}
+      <td class="govuk-table__cell" data-label="{{$col}}">
+        {{- if eq $id "upcoming"}}{{if eq .Status "offered"}}Offered a place{{with .OfferExpiresAt}}: they must accept by {{clock .}} on {{longDate .}}{{end}}{{else if eq .Status "awaiting_approval"}}Waiting for the line manager’s approval{{else}}Booked{{end}}
+        {{- else if eq $id "waiting"}}{{.Position}}
+        {{- else if eq .Attendance "attended"}}Attended
+        {{- else if eq .Attendance "late"}}Arrived late
+        {{- else if eq .Attendance "absent"}}<strong class="govuk-tag govuk-tag--red">Absent</strong>
+        {{- else}}Not recorded yet{{end -}}
+      </td>
+      {{- end}}
+    </tr>
+    {{- end}}`,
+					`{{- $id := .ID}}{{- $col := .Column}}{{- agencyBookingRows .Rows $id $col}}`, data)
+			}
+		}
+	})
 }
 
 // The audit log's and the merge form's choices, made in Go, are what the
