@@ -105,9 +105,15 @@ func actionLabel(a audit.Action) string {
 	return strings.ReplaceAll(string(a), "_", " ")
 }
 
-type actionChoice struct {
-	Value, Label string
-}
+// auditActionChoices is the log's filter's choice of action, "Everything"
+// first: made once, not for each request (audit.Actions are fixed).
+var auditActionChoices = func() []choice {
+	out := []choice{newChoice("", "Everything")}
+	for _, a := range audit.Actions {
+		out = append(out, choice{Value: string(a), Text: actionLabel(a)})
+	}
+	return out
+}()
 
 type auditRow struct {
 	audit.Entry
@@ -118,7 +124,7 @@ type auditRow struct {
 type adminAuditPage struct {
 	adminArea
 	fieldErrors
-	Actions  []actionChoice
+	Actions  []choice // the filter's choices, shared by every request: read only
 	Action   string
 	UserID   int64
 	UserName string
@@ -151,9 +157,7 @@ func (h *admin) auditLog(c *fiber.Ctx) error {
 		From:      london.DateInput{Day: c.Query("from-day"), Month: c.Query("from-month"), Year: c.Query("from-year")},
 		To:        london.DateInput{Day: c.Query("to-day"), Month: c.Query("to-month"), Year: c.Query("to-year")},
 	}
-	for _, a := range audit.Actions {
-		d.Actions = append(d.Actions, actionChoice{string(a), actionLabel(a)})
-	}
+	d.Actions = auditActionChoices
 	var f audit.Filter
 	var v validation.Errors
 	if slices.Contains(audit.Actions, audit.Action(d.Action)) {

@@ -37,7 +37,7 @@ type adminOrganisationPage struct {
 	Form         agency.Form
 	Sectors      []agency.Sector
 	Bands        []agency.ChargingBand
-	Agencies     []account.Agency // current agencies to merge into
+	Agencies     []choice // "Choose an agency", then the current agencies to merge into
 	MergeID      int64
 }
 
@@ -51,10 +51,11 @@ func (h *admin) showOrganisation(c *fiber.Ctx, name string, f agency.Form, merge
 	if err != nil {
 		return err
 	}
-	choices, err := h.deps.Accounts.AgencyChoices(ctx)
+	agencies, err := h.deps.Accounts.AgencyChoices(ctx)
 	if err != nil {
 		return err
 	}
+	choices := agencyMergeChoices(agencies)
 	if f == (agency.Form{}) {
 		f.Name = org.Name // what they typed, to correct
 	}
@@ -91,4 +92,16 @@ func (h *admin) mergeOrganisation(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Redirect(fmt.Sprintf("/admin/people?agency=%d&done=moved", a.ID), fiber.StatusSeeOther)
+}
+
+// agencyMergeChoices is the merge form's choice of agency, "Choose an
+// agency" first: a thousand agencies at a hundredfold partnership, made here
+// rather than by choicesOf's reflection in the template (issue 21).
+func agencyMergeChoices(agencies []account.Agency) []choice {
+	out := make([]choice, 0, len(agencies)+1)
+	out = append(out, newChoice("", "Choose an agency"))
+	for _, a := range agencies {
+		out = append(out, choice{Value: strconv.FormatInt(a.ID, 10), Text: a.Name})
+	}
+	return out
 }

@@ -11,10 +11,12 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -445,6 +447,10 @@ func benchmarkList(b *testing.B, w *listWorld, c listCase) {
 		busy      time.Duration
 		bytes     int64
 	)
+	// The process's CPU time and allocations over the requests: the app's
+	// (and its benchmark client's) work for each, which the machine's other
+	// load does not move as it moves the latencies.
+	cpu0, allocs0 := processCPU(b), processAllocs()
 	// One op is listClients people opening the list listRounds times each,
 	// all at once, so that even a slow list is measured over many requests.
 	for b.Loop() {
@@ -479,10 +485,29 @@ func benchmarkList(b *testing.B, w *listWorld, c listCase) {
 		wg.Wait()
 		busy += time.Since(began)
 	}
+	cpu, allocs := processCPU(b)-cpu0, processAllocs()-allocs0
 	slices.Sort(latencies)
 	b.ReportMetric(float64(sql)/float64(samples)/float64(time.Millisecond), "sql-ms")
+	b.ReportMetric(float64(cpu)/float64(len(latencies))/float64(time.Millisecond), "go-cpu-ms")
+	b.ReportMetric(float64(allocs)/float64(len(latencies)), "allocs/req")
 	b.ReportMetric(float64(len(latencies))/busy.Seconds(), "requests/s")
 	b.ReportMetric(percentile(latencies, 50), "p50-ms")
 	b.ReportMetric(percentile(latencies, 99), "p99-ms")
 	b.ReportMetric(float64(bytes)/1000, "page-kB")
+}
+
+// processCPU is the user and system CPU time this process has used.
+func processCPU(tb testing.TB) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		tb.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// processAllocs is how many heap objects this process has allocated.
+func processAllocs() uint64 {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.Mallocs
 }

@@ -107,12 +107,37 @@ var templateFuncs = template.FuncMap{
 	"list":       func(items ...string) []string { return items },
 	"add":        func(a, b int) int { return a + b },
 	"statusName": catalogue.SessionStatusWords,
-	"statusTag": func(s catalogue.SessionStatus) string {
-		return map[catalogue.SessionStatus]string{catalogue.SessionDraft: "govuk-tag--grey", catalogue.SessionPublished: "govuk-tag--green",
-			catalogue.SessionCompleted: "govuk-tag--blue", catalogue.SessionCancelled: "govuk-tag--red"}[s]
-	},
-	"dict":      dict,
-	"thousands": thousands,
+	"statusTag":  sessionStatusTag,
+	"dict":       dict,
+	"thousands":  thousands,
+
+	// A list's rows, written in Go (rows.go).
+	"auditRows":          auditRows,
+	"emailRows":          emailRows,
+	"organisationRows":   organisationRows,
+	"agencyRows":         agencyRows,
+	"calendarWeekRows":   calendarWeekRows,
+	"personRows":         personRows,
+	"agencyPersonRows":   agencyPersonRows,
+	"sessionPlaceRows":   sessionPlaceRows,
+	"sessionWaitingRows": sessionWaitingRows,
+	"attentionDetails":   attentionDetails,
+	"agencyBookingRows":  agencyBookingRows,
+}
+
+// sessionStatusTag is the GOV.UK tag's colour for a session's status.
+func sessionStatusTag(s catalogue.SessionStatus) string {
+	switch s {
+	case catalogue.SessionDraft:
+		return "govuk-tag--grey"
+	case catalogue.SessionPublished:
+		return "govuk-tag--green"
+	case catalogue.SessionCompleted:
+		return "govuk-tag--blue"
+	case catalogue.SessionCancelled:
+		return "govuk-tag--red"
+	}
+	return ""
 }
 
 // thousands writes n with commas between its thousands: 1,000.
