@@ -193,9 +193,10 @@ func (s *Service) InvoicingRows(ctx context.Context, state InvoiceState) ([]Invo
 // compilation. A manager's lists are planned under the row-level security
 // policies, whose checks the planner prices high: at 100x the list to
 // invoice crossed jit_above_cost, and compiling it took ten times as long
-// as running it (as the reports found, internal/report). Each state's query
-// chooses no branch by its parameters, so one generic plan serves every call
-// on a connection: planning it afresh took longer than running it.
+// as running it (as the reports found, internal/report). The query chooses
+// no branch by its parameters (the state is one of them), so one generic
+// plan serves both states and every call on a connection: planning it
+// afresh took longer than running it.
 func (s *Service) readInvoicing(ctx context.Context, fn func(q *paymentdb.Queries) error) error {
 	return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{BeginQuery: invoicingReadBegin},
 		func(tx pgx.Tx) error { return fn(paymentdb.New(tx)) })
@@ -205,25 +206,14 @@ func (s *Service) readInvoicing(ctx context.Context, fn func(q *paymentdb.Querie
 // statement without arguments so): no more round trips than BEGIN alone.
 const invoicingReadBegin = "BEGIN READ ONLY; SET LOCAL jit = off; SET LOCAL plan_cache_mode = force_generic_plan"
 
-// invoicingRow is a row of either state's query (the two give the same
-// columns).
-type invoicingRow = paymentdb.InvoicingRowsToInvoiceRow
+// invoicingRow is a row of either state.
+type invoicingRow = paymentdb.InvoicingRowsRow
 
 // invoicingRows reads a page of limit rows from skip (nil: every row) in
 // one state.
 func (s *Service) invoicingRows(ctx context.Context, q *paymentdb.Queries, state InvoiceState, skip int32, limit *int32) ([]invoicingRow, error) {
-	if state == AwaitingPayment {
-		rows, err := q.InvoicingRowsAwaitingPayment(ctx, paymentdb.InvoicingRowsAwaitingPaymentParams{
-			Online: s.Online(), SkipRows: skip, MaxRows: limit,
-		})
-		out := make([]invoicingRow, len(rows))
-		for i, r := range rows {
-			out[i] = invoicingRow(r)
-		}
-		return out, err
-	}
-	return q.InvoicingRowsToInvoice(ctx, paymentdb.InvoicingRowsToInvoiceParams{
-		Online: s.Online(), Now: s.now(), SkipRows: skip, MaxRows: limit,
+	return q.InvoicingRows(ctx, paymentdb.InvoicingRowsParams{
+		State: string(state), Now: s.now(), Online: s.Online(), SkipRows: skip, MaxRows: limit,
 	})
 }
 
