@@ -21,13 +21,11 @@
 -- partnership's by the lines' own column, so the policies add no look-up.
 -- The parameters choose no branch, so one generic plan serves both states
 -- and every call (internal/payment, readInvoicing).
-SELECT x.row_kind, x.id, coalesce(ch.kind, 'place')::text AS kind, x.amount_pence,
-       coalesce(ch.status, p.status)::text AS status,
-       coalesce(ch.invoice_reference, p.invoice_reference, '')::text AS invoice_reference,
+SELECT x.row_kind, x.id, d.kind, x.amount_pence, d.status, d.invoice_reference,
        x.payer, x.payer_name,
        (CASE x.payer WHEN 'agency' THEN coalesce(pa.billing_contact_name, '')
-                     WHEN 'person' THEN coalesce(p.payer_name, '(removed)') ELSE '' END)::text AS billing_name,
-       x.billing_email, coalesce(p.purchase_order, '')::text AS purchase_order,
+                     WHEN 'person' THEN coalesce(d.payer_name, '(removed)') ELSE '' END)::text AS billing_name,
+       x.billing_email, d.purchase_order,
        coalesce(a.name, b.unlisted_agency_name, '')::text AS agency_name,
        b.full_name AS person, x.session_id, b.course_title, x.starts_at, x.booking_id,
        x.payer_rows, x.payer_pence, x.payer_row, x.all_rows, x.all_pence
@@ -53,9 +51,18 @@ FROM (
     ORDER BY lower(y.payer_name), lower(y.billing_email), y.payer, y.starts_at, y.session_id, y.row_kind, y.id
     LIMIT sqlc.narg(max_rows)::integer OFFSET @skip_rows::integer
 ) x
-LEFT JOIN charges ch ON x.row_kind = 'charge' AND ch.id = x.id
-LEFT JOIN payments p ON x.row_kind = 'place' AND p.id = x.id
-LEFT JOIN agencies pa ON pa.id = x.agency_id
+-- Each page row reads its charge or its payment (the planner, guessing a
+-- tenth of the list is on the page, would otherwise hash every charge).
+CROSS JOIN LATERAL (
+    SELECT ch.kind::text AS kind, ch.status::text AS status, coalesce(ch.invoice_reference, '')::text AS invoice_reference,
+           NULL::text AS payer_name, ''::text AS purchase_order
+    FROM charges ch WHERE x.row_kind = 'charge' AND ch.id = x.id
+    UNION ALL
+    SELECT 'place', p.status, coalesce(p.invoice_reference, ''), p.payer_name, coalesce(p.purchase_order, '')
+    FROM payments p WHERE x.row_kind = 'place' AND p.id = x.id
+    OFFSET 0
+) d
+LEFT JOIN LATERAL (SELECT pa.billing_contact_name FROM agencies pa WHERE pa.id = x.agency_id OFFSET 0) pa ON true
 CROSS JOIN LATERAL (
     SELECT b.agency_id, u.unlisted_agency_name, u.full_name, s.course_title
     FROM bookings b
