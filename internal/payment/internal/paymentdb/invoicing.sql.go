@@ -47,6 +47,58 @@ func (q *Queries) InsertInvoicePaymentAs(ctx context.Context, arg InsertInvoiceP
 
 const invoicingRows = `-- name: InvoicingRows :many
 
+WITH page AS (
+    SELECT $1::integer AS skip, $2::integer AS max_rows
+),
+l AS (
+    SELECT l.row_kind, l.id, l.booking_id, l.payer, l.agency_id, l.session_id, l.starts_at, l.amount_pence,
+           coalesce(l.agency_id, 0)::bigint AS agency_key, ''::text AS name_key, ''::text AS email_key, NULL::text AS payer_name,
+           NULL::text AS payer_email
+    FROM invoice_lines l
+    WHERE l.state = $3::text AND l.due_at <= $4::timestamptz AND l.payer = 'agency' AND NOT $5::boolean
+    UNION ALL
+    SELECT l.row_kind, l.id, l.booking_id, l.payer, l.agency_id, l.session_id, l.starts_at, l.amount_pence,
+           0, lower(coalesce(lp.payer_name, '(removed)')), lower(coalesce(lp.payer_email::text, '')),
+           coalesce(lp.payer_name, '(removed)'), coalesce(lp.payer_email::text, '')
+    FROM invoice_lines l
+    JOIN payments lp ON lp.id = l.id
+    WHERE l.state = $3::text AND l.due_at <= $4::timestamptz AND l.payer <> 'agency'
+),
+payers AS (
+    SELECT g.payer, g.agency_key, g.name_key, g.email_key, g.payer_rows, g.payer_pence, g.agency_name, g.agency_email, g.sort_name, g.sort_email,
+           (sum(g.payer_rows) OVER (ORDER BY g.sort_name, g.sort_email, g.payer, g.agency_key ROWS UNBOUNDED PRECEDING)
+            - g.payer_rows)::bigint AS before,
+           (sum(g.payer_rows) OVER ())::bigint AS all_rows, (sum(g.payer_pence) OVER ())::bigint AS all_pence
+    FROM (
+        SELECT c.payer, c.agency_key, c.name_key, c.email_key, c.payer_rows, c.payer_pence,
+               coalesce(ag.name, '')::text AS agency_name, coalesce(ag.billing_contact_email, '')::text AS agency_email,
+               (CASE WHEN c.payer = 'agency' THEN lower(coalesce(ag.name, '')) ELSE c.name_key END)::text AS sort_name,
+               (CASE WHEN c.payer = 'agency' THEN lower(coalesce(ag.billing_contact_email, '')) ELSE c.email_key END)::text AS sort_email
+        FROM (
+            SELECT l.payer, l.agency_key, l.name_key, l.email_key,
+                   count(*)::integer AS payer_rows, sum(l.amount_pence)::bigint AS payer_pence
+            FROM l
+            GROUP BY 1, 2, 3, 4
+        ) c
+        LEFT JOIN agencies ag ON ag.id = c.agency_key
+    ) g
+),
+x AS (
+    SELECT r.row_kind, r.id, r.booking_id, r.payer, r.agency_id, r.session_id, r.starts_at, r.amount_pence, r.payer_name, r.billing_email, r.sort_name, r.sort_email, r.agency_key, r.payer_rows, r.payer_pence, r.before, r.all_rows, r.all_pence, r.payer_row
+    FROM (
+        SELECT l.row_kind, l.id, l.booking_id, l.payer, l.agency_id, l.session_id, l.starts_at, l.amount_pence,
+               (CASE WHEN l.payer = 'agency' THEN pp.agency_name ELSE l.payer_name END)::text AS payer_name,
+               (CASE WHEN l.payer = 'agency' THEN pp.agency_email ELSE l.payer_email END)::text AS billing_email,
+               pp.sort_name, pp.sort_email, pp.agency_key, pp.payer_rows::bigint AS payer_rows, pp.payer_pence, pp.before,
+               pp.all_rows, pp.all_pence,
+               row_number() OVER (PARTITION BY pp.payer, pp.agency_key, pp.name_key, pp.email_key
+                                  ORDER BY l.starts_at, l.session_id, l.row_kind, l.id) AS payer_row
+        FROM page, payers pp
+        JOIN l ON l.payer = pp.payer AND l.agency_key = pp.agency_key AND l.name_key = pp.name_key AND l.email_key = pp.email_key
+        WHERE pp.before < page.skip + coalesce(page.max_rows, 2147483647 - page.skip) AND pp.before + pp.payer_rows > page.skip
+    ) r, page
+    WHERE r.before + r.payer_row > page.skip AND r.before + r.payer_row <= page.skip + coalesce(page.max_rows, 2147483647 - page.skip)
+)
 SELECT x.row_kind, x.id, d.kind, x.amount_pence, d.status, d.invoice_reference,
        x.payer, x.payer_name,
        (CASE x.payer WHEN 'agency' THEN coalesce(pa.billing_contact_name, '')
@@ -55,28 +107,7 @@ SELECT x.row_kind, x.id, d.kind, x.amount_pence, d.status, d.invoice_reference,
        coalesce(a.name, b.unlisted_agency_name, '')::text AS agency_name,
        b.full_name AS person, x.session_id, b.course_title, x.starts_at, x.booking_id,
        x.payer_rows, x.payer_pence, x.payer_row, x.all_rows, x.all_pence
-FROM (
-    SELECT y.row_kind, y.id, y.booking_id, y.payer, y.agency_id, y.session_id, y.starts_at, y.amount_pence, y.payer_name, y.billing_email,
-           count(*) OVER payer AS payer_rows, sum(y.amount_pence) OVER payer AS payer_pence,
-           row_number() OVER (payer ORDER BY y.starts_at, y.session_id, y.row_kind, y.id) AS payer_row,
-           count(*) OVER () AS all_rows, sum(y.amount_pence) OVER () AS all_pence
-    FROM (
-        SELECT l.row_kind, l.id, l.booking_id, l.payer, l.agency_id, l.session_id, l.starts_at, l.amount_pence,
-               coalesce(ag.name, '')::text AS payer_name, coalesce(ag.billing_contact_email, '')::text AS billing_email
-        FROM invoice_lines l
-        LEFT JOIN agencies ag ON ag.id = l.agency_id
-        WHERE l.state = $1::text AND l.due_at <= $2::timestamptz AND l.payer = 'agency' AND NOT $3::boolean
-        UNION ALL
-        SELECT l.row_kind, l.id, l.booking_id, l.payer, l.agency_id, l.session_id, l.starts_at, l.amount_pence,
-               coalesce(lp.payer_name, '(removed)')::text, coalesce(lp.payer_email::text, '')::text
-        FROM invoice_lines l
-        JOIN payments lp ON lp.id = l.id
-        WHERE l.state = $1::text AND l.due_at <= $2::timestamptz AND l.payer <> 'agency'
-    ) y
-    WINDOW payer AS (PARTITION BY y.payer, lower(y.payer_name), lower(y.billing_email))
-    ORDER BY lower(y.payer_name), lower(y.billing_email), y.payer, y.starts_at, y.session_id, y.row_kind, y.id
-    LIMIT $5::integer OFFSET $4::integer
-) x
+FROM x
 CROSS JOIN LATERAL (
     SELECT ch.kind::text AS kind, ch.status::text AS status, coalesce(ch.invoice_reference, '')::text AS invoice_reference,
            NULL::text AS payer_name, ''::text AS purchase_order
@@ -96,15 +127,15 @@ CROSS JOIN LATERAL (
     OFFSET 0
 ) b
 LEFT JOIN agencies a ON a.id = b.agency_id
-ORDER BY lower(x.payer_name), lower(x.billing_email), x.payer, x.starts_at, x.session_id, x.row_kind, x.id
+ORDER BY x.sort_name, x.sort_email, x.payer, x.agency_key, x.starts_at, x.session_id, x.row_kind, x.id
 `
 
 type InvoicingRowsParams struct {
+	SkipRows int32
+	MaxRows  *int32
 	State    string
 	Now      time.Time
 	Online   bool
-	SkipRows int32
-	MaxRows  *int32
 }
 
 type InvoicingRowsRow struct {
@@ -146,22 +177,27 @@ type InvoicingRowsRow struct {
 // within a payer; a page of @max_rows from @skip_rows (NULL: every row), each
 // with its payer's count and total and the whole list's, over every page.
 //
-// The lines are read as migration 00072 keeps them, through one index, each
-// with no look-up but its payer's name: an agency's (by id) or, for a person
-// or an organisation, their payment's. Only the page's rows read their
-// charge or payment, person, course and agency. A manager's lines are their
-// partnership's by the lines' own column, so the policies add no look-up.
-// The parameters choose no branch, so one generic plan serves both states
-// and every call (internal/payment, readInvoicing).
+// The lines are read as migration 00072 keeps them, through one index, with
+// no look-up but, for a person or an organisation, their payment (their
+// name). They are counted by payer (an agency by its id), the payers put in
+// order by name once each, and only the rows of the payers on the page are
+// put in order. Only the page's rows read their charge or payment, person,
+// course and agency. A manager's lines are their partnership's by the
+// lines' own column, so the policies add no look-up. The parameters choose no
+// branch, so one generic plan serves both states and every call
+// (internal/payment, readInvoicing).
+// Each payer once: its count and total, its name (an agency's read once),
+// and how many rows of the list come before its own.
+// The rows of the payers on the page, each with its place among its payer's.
 // Each page row reads its charge or its payment (the planner, guessing a
 // tenth of the list is on the page, would otherwise hash every charge).
 func (q *Queries) InvoicingRows(ctx context.Context, arg InvoicingRowsParams) ([]InvoicingRowsRow, error) {
 	rows, err := q.db.Query(ctx, invoicingRows,
+		arg.SkipRows,
+		arg.MaxRows,
 		arg.State,
 		arg.Now,
 		arg.Online,
-		arg.SkipRows,
-		arg.MaxRows,
 	)
 	if err != nil {
 		return nil, err
