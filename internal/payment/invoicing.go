@@ -189,6 +189,60 @@ func (s *Service) InvoicingRows(ctx context.Context, state InvoiceState) ([]Invo
 	return invoiceRows(rows), nil
 }
 
+// InvoicingBookings lists the bookings of the rows in one state: whom an
+// export of the state names, to audit before any of it is sent.
+func (s *Service) InvoicingBookings(ctx context.Context, state InvoiceState) ([]int64, error) {
+	var out []int64
+	err := s.readInvoicing(ctx, func(q *paymentdb.Queries) (err error) {
+		out, err = q.InvoicingBookings(ctx, paymentdb.InvoicingBookingsParams{State: string(state), Now: s.now(), Online: s.Online()})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bookings %s: %w", state, err)
+	}
+	return out, nil
+}
+
+// invoicingExportBatch is how many rows an export reads at a time.
+const invoicingExportBatch = 1000
+
+// invoicingExportBegin is readInvoicing's start, in one snapshot for every
+// batch of an export (a row marked meanwhile moves none of the others).
+const invoicingExportBegin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL jit = off; " +
+	"SET LOCAL plan_cache_mode = force_generic_plan"
+
+// EachInvoicingRow calls fn with each row in one state, in the list's order,
+// read a batch at a time, so an export holds no more than one batch. Only
+// rows of bookings (those InvoicingBookings gave and the caller audited)
+// are given: a row that became due since is left out.
+func (s *Service) EachInvoicingRow(ctx context.Context, state InvoiceState, bookings []int64, fn func(InvoiceRow) error) error {
+	audited := make(map[int64]bool, len(bookings))
+	for _, b := range bookings {
+		audited[b] = true
+	}
+	return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{BeginQuery: invoicingExportBegin}, func(tx pgx.Tx) error {
+		q := paymentdb.New(tx)
+		limit := int32(invoicingExportBatch)
+		for skip := int32(0); ; skip += limit {
+			rows, err := s.invoicingRows(ctx, q, state, skip, &limit)
+			if err != nil {
+				return fmt.Errorf("rows %s from %d: %w", state, skip, err)
+			}
+			for _, r := range invoiceRows(rows) {
+				if !audited[r.BookingID] {
+					continue
+				}
+				if err := fn(r); err != nil {
+					return err
+				}
+			}
+			if len(rows) < int(limit) {
+				return nil
+			}
+		}
+	})
+}
+
 // readInvoicing runs fn in a read-only transaction without PostgreSQL's JIT
 // compilation. A manager's lists are planned under the row-level security
 // policies, whose checks the planner prices high: at 100x the list to

@@ -110,6 +110,14 @@ CROSS JOIN LATERAL (
 LEFT JOIN agencies a ON a.id = b.agency_id
 ORDER BY x.sort_name, x.sort_email, x.payer, x.agency_key, x.starts_at, x.session_id, x.row_kind, x.id;
 
+-- name: InvoicingBookings :many
+-- The bookings of the rows InvoicingRows gives in @state: who an export
+-- names, audited before any of it is sent. Read from the kept lines alone.
+SELECT DISTINCT l.booking_id
+FROM invoice_lines l
+WHERE l.state = @state::text AND l.due_at <= @now::timestamptz AND (NOT @online::boolean OR l.payer <> 'agency')
+ORDER BY l.booking_id;
+
 -- name: LockChargesToMark :many
 -- Charges a manager marks, locked in id order (two managers marking the same
 -- rows take turns, and never deadlock).

@@ -45,6 +45,41 @@ func (q *Queries) InsertInvoicePaymentAs(ctx context.Context, arg InsertInvoiceP
 	return id, err
 }
 
+const invoicingBookings = `-- name: InvoicingBookings :many
+SELECT DISTINCT l.booking_id
+FROM invoice_lines l
+WHERE l.state = $1::text AND l.due_at <= $2::timestamptz AND (NOT $3::boolean OR l.payer <> 'agency')
+ORDER BY l.booking_id
+`
+
+type InvoicingBookingsParams struct {
+	State  string
+	Now    time.Time
+	Online bool
+}
+
+// The bookings of the rows InvoicingRows gives in @state: who an export
+// names, audited before any of it is sent. Read from the kept lines alone.
+func (q *Queries) InvoicingBookings(ctx context.Context, arg InvoicingBookingsParams) ([]int64, error) {
+	rows, err := q.db.Query(ctx, invoicingBookings, arg.State, arg.Now, arg.Online)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []int64
+	for rows.Next() {
+		var booking_id int64
+		if err := rows.Scan(&booking_id); err != nil {
+			return nil, err
+		}
+		items = append(items, booking_id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const invoicingRows = `-- name: InvoicingRows :many
 
 WITH page AS (
