@@ -214,13 +214,27 @@ const invoicingExportBegin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; S
 // EachInvoicingRow calls fn with each row in one state, in the list's order,
 // read a batch at a time, so an export holds no more than one batch. Only
 // rows of bookings (those InvoicingBookings gave and the caller audited)
-// are given: a row that became due since is left out.
+// are given: a row that became due since is left out. The last batch (most
+// exports' only one) is given after the transaction ends, so a slow
+// download holds no connection for it.
 func (s *Service) EachInvoicingRow(ctx context.Context, state InvoiceState, bookings []int64, fn func(InvoiceRow) error) error {
 	audited := make(map[int64]bool, len(bookings))
 	for _, b := range bookings {
 		audited[b] = true
 	}
-	return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{BeginQuery: invoicingExportBegin}, func(tx pgx.Tx) error {
+	each := func(rows []invoicingRow) error {
+		for _, r := range invoiceRows(rows) {
+			if !audited[r.BookingID] {
+				continue
+			}
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var last []invoicingRow
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{BeginQuery: invoicingExportBegin}, func(tx pgx.Tx) error {
 		q := paymentdb.New(tx)
 		limit := int32(invoicingExportBatch)
 		for skip := int32(0); ; skip += limit {
@@ -228,19 +242,19 @@ func (s *Service) EachInvoicingRow(ctx context.Context, state InvoiceState, book
 			if err != nil {
 				return fmt.Errorf("rows %s from %d: %w", state, skip, err)
 			}
-			for _, r := range invoiceRows(rows) {
-				if !audited[r.BookingID] {
-					continue
-				}
-				if err := fn(r); err != nil {
-					return err
-				}
-			}
 			if len(rows) < int(limit) {
+				last = rows
 				return nil
+			}
+			if err := each(rows); err != nil {
+				return err
 			}
 		}
 	})
+	if err != nil {
+		return err
+	}
+	return each(last)
 }
 
 // readInvoicing runs fn in a read-only transaction without PostgreSQL's JIT
