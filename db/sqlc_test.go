@@ -141,6 +141,7 @@ var owners = map[string]string{
 	"retained_place_counts":   "privacy",
 	"payments":                "payment",
 	"charges":                 "payment",
+	"invoice_lines":           "payment",
 	"charge_policy":           "payment",
 	"course_prices":           "payment",
 	"agency_partnerships":     "agency", // each partnership's band for an agency

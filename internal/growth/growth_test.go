@@ -140,7 +140,8 @@ func TestGrowWithOnePartnershipIsAsBefore(t *testing.T) {
 // every grown agency is in the partnerships' areas with its band, and each
 // session is kept as having no trainer and how many charges to decide it
 // has (00063) as it is, each booking knows its session's start (00064), and
-// each booking, payment and charge its session's partnership (00067).
+// each booking, payment and charge its session's partnership (00067), and
+// invoicing's lines are kept (00072).
 func TestGrowDoesTheRowTriggersWork(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -148,7 +149,7 @@ func TestGrowDoesTheRowTriggersWork(t *testing.T) {
 	_, err := demo.Seed(ctx, pool, grownAt)
 	require.NoError(t, err)
 	require.NoError(t, growth.Grow(ctx, pool, tiny(2), grownAt))
-	var unoffered, policies, partnerships, strayPrices, agencies, areas, onInvoice, startsUnknown, countsWrong, placesUnsorted, partnershipWrong int
+	var unoffered, policies, partnerships, strayPrices, agencies, areas, onInvoice, startsUnknown, countsWrong, placesUnsorted, partnershipWrong, linesWrong int
 	require.NoError(t, pool.QueryRow(ctx, `
 		SELECT (SELECT count(*) FROM sessions s
 		        WHERE NOT EXISTS (SELECT FROM course_offers o WHERE o.course_id = s.course_id AND o.partnership_id = s.partnership_id)),
@@ -167,9 +168,11 @@ func TestGrowDoesTheRowTriggersWork(t *testing.T) {
 		       (SELECT count(*) FROM bookings b JOIN sessions s ON s.id = b.session_id WHERE b.session_starts_at <> s.starts_at),
 		       (SELECT count(*) FROM bookings b JOIN sessions s ON s.id = b.session_id WHERE b.partnership_id <> s.partnership_id)
 		       + (SELECT count(*) FROM payments p JOIN bookings b ON b.id = p.booking_id WHERE p.partnership_id <> b.partnership_id)
-		       + (SELECT count(*) FROM charges ch JOIN bookings b ON b.id = ch.booking_id WHERE ch.partnership_id <> b.partnership_id)`).
+		       + (SELECT count(*) FROM charges ch JOIN bookings b ON b.id = ch.booking_id WHERE ch.partnership_id <> b.partnership_id),
+		       (SELECT count(*) FROM ((TABLE invoice_lines EXCEPT SELECT * FROM invoice_lines_fresh)
+		                              UNION ALL (SELECT * FROM invoice_lines_fresh EXCEPT TABLE invoice_lines)) d)`).
 		Scan(&unoffered, &policies, &partnerships, &strayPrices, &agencies, &areas, &onInvoice, &startsUnknown, &countsWrong, &placesUnsorted,
-			&partnershipWrong))
+			&partnershipWrong, &linesWrong))
 	assert.Zero(t, unoffered, "sessions of a course their partnership does not offer")
 	assert.Equal(t, 2, partnerships)
 	assert.Equal(t, 12*partnerships, policies, "each partnership's charge policy, every row")
@@ -181,4 +184,5 @@ func TestGrowDoesTheRowTriggersWork(t *testing.T) {
 	assert.Zero(t, countsWrong, "sessions whose trainers or charges to decide are not as kept (migration 00063)")
 	assert.Zero(t, placesUnsorted, "bookings that do not know when their session starts (migration 00064)")
 	assert.Zero(t, partnershipWrong, "bookings, payments and charges not of their session's partnership (migration 00067)")
+	assert.Zero(t, linesWrong, "invoicing's lines not as kept (migration 00072)")
 }

@@ -189,13 +189,82 @@ func (s *Service) InvoicingRows(ctx context.Context, state InvoiceState) ([]Invo
 	return invoiceRows(rows), nil
 }
 
+// InvoicingBookings lists the bookings of the rows in one state: whom an
+// export of the state names, to audit before any of it is sent.
+func (s *Service) InvoicingBookings(ctx context.Context, state InvoiceState) ([]int64, error) {
+	var out []int64
+	err := s.readInvoicing(ctx, func(q *paymentdb.Queries) (err error) {
+		out, err = q.InvoicingBookings(ctx, paymentdb.InvoicingBookingsParams{State: string(state), Now: s.now(), Online: s.Online()})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bookings %s: %w", state, err)
+	}
+	return out, nil
+}
+
+// invoicingExportBatch is how many rows an export reads at a time.
+const invoicingExportBatch = 1000
+
+// invoicingExportBegin is readInvoicing's start, in one snapshot for every
+// batch of an export (a row marked meanwhile moves none of the others).
+const invoicingExportBegin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL jit = off; " +
+	"SET LOCAL plan_cache_mode = force_generic_plan"
+
+// EachInvoicingRow calls fn with each row in one state, in the list's order,
+// read a batch at a time, so an export holds no more than one batch. Only
+// rows of bookings (those InvoicingBookings gave and the caller audited)
+// are given: a row that became due since is left out. The last batch (most
+// exports' only one) is given after the transaction ends, so a slow
+// download holds no connection for it.
+func (s *Service) EachInvoicingRow(ctx context.Context, state InvoiceState, bookings []int64, fn func(InvoiceRow) error) error {
+	audited := make(map[int64]bool, len(bookings))
+	for _, b := range bookings {
+		audited[b] = true
+	}
+	each := func(rows []invoicingRow) error {
+		for _, r := range invoiceRows(rows) {
+			if !audited[r.BookingID] {
+				continue
+			}
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var last []invoicingRow
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{BeginQuery: invoicingExportBegin}, func(tx pgx.Tx) error {
+		q := paymentdb.New(tx)
+		limit := int32(invoicingExportBatch)
+		for skip := int32(0); ; skip += limit {
+			rows, err := s.invoicingRows(ctx, q, state, skip, &limit)
+			if err != nil {
+				return fmt.Errorf("rows %s from %d: %w", state, skip, err)
+			}
+			if len(rows) < int(limit) {
+				last = rows
+				return nil
+			}
+			if err := each(rows); err != nil {
+				return err
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	return each(last)
+}
+
 // readInvoicing runs fn in a read-only transaction without PostgreSQL's JIT
 // compilation. A manager's lists are planned under the row-level security
 // policies, whose checks the planner prices high: at 100x the list to
 // invoice crossed jit_above_cost, and compiling it took ten times as long
-// as running it (as the reports found, internal/report). Each state's query
-// chooses no branch by its parameters, so one generic plan serves every call
-// on a connection: planning it afresh took longer than running it.
+// as running it (as the reports found, internal/report). The query chooses
+// no branch by its parameters (the state is one of them), so one generic
+// plan serves both states and every call on a connection: planning it
+// afresh took longer than running it.
 func (s *Service) readInvoicing(ctx context.Context, fn func(q *paymentdb.Queries) error) error {
 	return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{BeginQuery: invoicingReadBegin},
 		func(tx pgx.Tx) error { return fn(paymentdb.New(tx)) })
@@ -205,25 +274,14 @@ func (s *Service) readInvoicing(ctx context.Context, fn func(q *paymentdb.Querie
 // statement without arguments so): no more round trips than BEGIN alone.
 const invoicingReadBegin = "BEGIN READ ONLY; SET LOCAL jit = off; SET LOCAL plan_cache_mode = force_generic_plan"
 
-// invoicingRow is a row of either state's query (the two give the same
-// columns).
-type invoicingRow = paymentdb.InvoicingRowsToInvoiceRow
+// invoicingRow is a row of either state.
+type invoicingRow = paymentdb.InvoicingRowsRow
 
 // invoicingRows reads a page of limit rows from skip (nil: every row) in
 // one state.
 func (s *Service) invoicingRows(ctx context.Context, q *paymentdb.Queries, state InvoiceState, skip int32, limit *int32) ([]invoicingRow, error) {
-	if state == AwaitingPayment {
-		rows, err := q.InvoicingRowsAwaitingPayment(ctx, paymentdb.InvoicingRowsAwaitingPaymentParams{
-			Online: s.Online(), SkipRows: skip, MaxRows: limit,
-		})
-		out := make([]invoicingRow, len(rows))
-		for i, r := range rows {
-			out[i] = invoicingRow(r)
-		}
-		return out, err
-	}
-	return q.InvoicingRowsToInvoice(ctx, paymentdb.InvoicingRowsToInvoiceParams{
-		Online: s.Online(), Now: s.now(), SkipRows: skip, MaxRows: limit,
+	return q.InvoicingRows(ctx, paymentdb.InvoicingRowsParams{
+		State: string(state), Now: s.now(), Online: s.Online(), SkipRows: skip, MaxRows: limit,
 	})
 }
 

@@ -1,7 +1,7 @@
 package web
 
 import (
-	"encoding/csv"
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
@@ -129,40 +129,37 @@ func (a *app) showInvoicing(c *fiber.Ctx, checked map[string]bool, reference str
 func (a *app) invoicing(c *fiber.Ctx) error { return a.showInvoicing(c, nil, "", nil) }
 
 // invoicingCSV is the rows of one state (?state=invoiced, else what is to
-// be invoiced) for a finance team's spreadsheet, by payer. It names people:
-// an audited view.
+// be invoiced) for a finance team's spreadsheet, by payer, streamed: each
+// batch of rows is written as it is read. It names people: an audited view
+// of the bookings listed, before any is sent, and lists no others.
 func (a *app) invoicingCSV(c *fiber.Ctx) error {
 	state, name, what := payment.ToInvoice, "to-invoice", "the invoicing export (CSV): what is to be invoiced"
 	if c.Query("state") == string(payment.AwaitingPayment) {
 		state, name, what = payment.AwaitingPayment, "awaiting-payment", "the invoicing export (CSV): what is invoiced and awaits payment"
 	}
-	rows, err := a.deps.Payments.InvoicingRows(c.UserContext(), state)
+	svc := a.deps.Payments
+	bookings, err := svc.InvoicingBookings(c.UserContext(), state)
 	if err != nil {
 		return err
-	}
-	bookings := make([]int64, len(rows))
-	for i, r := range rows {
-		bookings[i] = r.BookingID
 	}
 	if err := a.auditView(c, account.Manager, audit.View{What: what, Bookings: bookings}); err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
-	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="invoicing-%s.csv"`, name))
-	w := csv.NewWriter(c.Response().BodyWriter())
-	_ = w.Write([]string{
+	header := []string{
 		"Reference", "Kind", "Agency", "Payer", "Payer type", "Billing contact name", "Billing contact email",
 		"Purchase order", "Course", "Session date", "Session start", "Person", "Amount", "Status", "Invoice reference",
-	})
-	for _, r := range rows {
-		_ = w.Write([]string{
-			r.Ref, r.KindLabel(), csvSafe(r.AgencyName), csvSafe(r.Payer), r.PayerKindLabel(), csvSafe(r.BillingName),
-			csvSafe(r.BillingEmail), csvSafe(r.PurchaseOrder), csvSafe(r.CourseTitle), london.ISODate(r.StartsAt),
-			london.Clock24(r.StartsAt), csvSafe(r.Person), poundsForSpreadsheet(r.Amount), r.Status, csvSafe(r.InvoiceReference),
-		})
 	}
-	w.Flush()
-	return w.Error()
+	a.streamCSV(c, "invoicing-"+name+".csv", "invoicing export", header,
+		func(ctx context.Context, emit func([]string) error) error {
+			return svc.EachInvoicingRow(ctx, state, bookings, func(r payment.InvoiceRow) error {
+				return emit([]string{
+					r.Ref, r.KindLabel(), csvSafe(r.AgencyName), csvSafe(r.Payer), r.PayerKindLabel(), csvSafe(r.BillingName),
+					csvSafe(r.BillingEmail), csvSafe(r.PurchaseOrder), csvSafe(r.CourseTitle), london.ISODate(r.StartsAt),
+					london.Clock24(r.StartsAt), csvSafe(r.Person), poundsForSpreadsheet(r.Amount), r.Status, csvSafe(r.InvoiceReference),
+				})
+			})
+		})
+	return nil
 }
 
 // poundsForSpreadsheet writes an amount as a number a spreadsheet sums:

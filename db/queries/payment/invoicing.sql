@@ -5,77 +5,100 @@
 -- here is never reserved by the Stripe sweep (it is no longer proposed or
 -- pending).
 
--- name: InvoicingRowsToInvoice :many
--- The rows to invoice: confirmed charges, and places on invoice of sessions
--- that have begun (before then a cancellation is not billed). With Stripe
--- online only places whose payer is not the agency are invoiced by hand: the
--- sweep bills the rest. Grouped by who is invoiced, by session within a
--- payer; a page of @max_rows from @skip_rows (NULL: every row), each with its
--- payer's count and total and the whole list's, over every page.
+-- name: InvoicingRows :many
+-- The rows in @state: 'to_invoice' (confirmed charges, and places on invoice
+-- of sessions that have begun by @now: before then a cancellation is not
+-- billed) or 'invoiced' (marked invoiced by hand, awaiting payment). With
+-- Stripe online only places whose payer is not the agency are invoiced by
+-- hand: the sweep bills the rest. Grouped by who is invoiced, by session
+-- within a payer; a page of @max_rows from @skip_rows (NULL: every row), each
+-- with its payer's count and total and the whole list's, over every page.
 --
--- Each row reads its booking once (the booking holds its session's start,
--- migration 00064), and each place its session (whether it is cancelled);
--- only the page's rows read their person and course. A manager's rows are their
--- partnership's by the rows' own column (migration 00067), so the policies
--- add no look-up. The parameters choose no branch, so one generic plan
--- serves every call (internal/payment, readInvoicing).
--- The bookings are read in a lateral subquery (OFFSET 0): the planner
--- guesses a tenth of the places on invoice are due, not the few that are,
--- and would otherwise read every booking to join them.
-SELECT x.row_kind, x.id, x.kind, x.amount_pence, x.status, x.invoice_reference,
-       x.payer, x.payer_name, x.billing_name, x.billing_email, x.purchase_order,
+-- The lines are read as migration 00072 keeps them, through one index, with
+-- no look-up but, for a person or an organisation, their payment (their
+-- name). They are counted by payer (an agency by its id), the payers put in
+-- order by name once each, and only the rows of the payers on the page are
+-- put in order. Only the page's rows read their charge or payment, person,
+-- course and agency. A manager's lines are their partnership's by the
+-- lines' own column, so the policies add no look-up. The parameters choose no
+-- branch, so one generic plan serves both states and every call
+-- (internal/payment, readInvoicing).
+WITH page AS (
+    SELECT @skip_rows::integer AS skip, sqlc.narg(max_rows)::integer AS max_rows
+),
+l AS (
+    SELECT l.row_kind, l.id, l.booking_id, l.payer, l.agency_id, l.session_id, l.starts_at, l.amount_pence,
+           coalesce(l.agency_id, 0)::bigint AS agency_key, ''::text AS name_key, ''::text AS email_key, NULL::text AS payer_name,
+           NULL::text AS payer_email
+    FROM invoice_lines l
+    WHERE l.state = @state::text AND l.due_at <= @now::timestamptz AND l.payer = 'agency' AND NOT @online::boolean
+    UNION ALL
+    SELECT l.row_kind, l.id, l.booking_id, l.payer, l.agency_id, l.session_id, l.starts_at, l.amount_pence,
+           0, lower(coalesce(lp.payer_name, '(removed)')), lower(coalesce(lp.payer_email::text, '')),
+           coalesce(lp.payer_name, '(removed)'), coalesce(lp.payer_email::text, '')
+    FROM invoice_lines l
+    JOIN payments lp ON lp.id = l.id
+    WHERE l.state = @state::text AND l.due_at <= @now::timestamptz AND l.payer <> 'agency'
+),
+-- Each payer once: its count and total, its name (an agency's read once),
+-- and how many rows of the list come before its own.
+payers AS (
+    SELECT g.*,
+           (sum(g.payer_rows) OVER (ORDER BY g.sort_name, g.sort_email, g.payer, g.agency_key ROWS UNBOUNDED PRECEDING)
+            - g.payer_rows)::bigint AS before,
+           (sum(g.payer_rows) OVER ())::bigint AS all_rows, (sum(g.payer_pence) OVER ())::bigint AS all_pence
+    FROM (
+        SELECT c.*,
+               coalesce(ag.name, '')::text AS agency_name, coalesce(ag.billing_contact_email, '')::text AS agency_email,
+               (CASE WHEN c.payer = 'agency' THEN lower(coalesce(ag.name, '')) ELSE c.name_key END)::text AS sort_name,
+               (CASE WHEN c.payer = 'agency' THEN lower(coalesce(ag.billing_contact_email, '')) ELSE c.email_key END)::text AS sort_email
+        FROM (
+            SELECT l.payer, l.agency_key, l.name_key, l.email_key,
+                   count(*)::integer AS payer_rows, sum(l.amount_pence)::bigint AS payer_pence
+            FROM l
+            GROUP BY 1, 2, 3, 4
+        ) c
+        LEFT JOIN agencies ag ON ag.id = c.agency_key
+    ) g
+),
+-- The rows of the payers on the page, each with its place among its payer's.
+x AS (
+    SELECT r.*
+    FROM (
+        SELECT l.row_kind, l.id, l.booking_id, l.payer, l.agency_id, l.session_id, l.starts_at, l.amount_pence,
+               (CASE WHEN l.payer = 'agency' THEN pp.agency_name ELSE l.payer_name END)::text AS payer_name,
+               (CASE WHEN l.payer = 'agency' THEN pp.agency_email ELSE l.payer_email END)::text AS billing_email,
+               pp.sort_name, pp.sort_email, pp.agency_key, pp.payer_rows::bigint AS payer_rows, pp.payer_pence, pp.before,
+               pp.all_rows, pp.all_pence,
+               row_number() OVER (PARTITION BY pp.payer, pp.agency_key, pp.name_key, pp.email_key
+                                  ORDER BY l.starts_at, l.session_id, l.row_kind, l.id) AS payer_row
+        FROM page, payers pp
+        JOIN l ON l.payer = pp.payer AND l.agency_key = pp.agency_key AND l.name_key = pp.name_key AND l.email_key = pp.email_key
+        WHERE pp.before < page.skip + coalesce(page.max_rows, 2147483647 - page.skip) AND pp.before + pp.payer_rows > page.skip
+    ) r, page
+    WHERE r.before + r.payer_row > page.skip AND r.before + r.payer_row <= page.skip + coalesce(page.max_rows, 2147483647 - page.skip)
+)
+SELECT x.row_kind, x.id, d.kind, x.amount_pence, d.status, d.invoice_reference,
+       x.payer, x.payer_name,
+       (CASE x.payer WHEN 'agency' THEN coalesce(pa.billing_contact_name, '')
+                     WHEN 'person' THEN coalesce(d.payer_name, '(removed)') ELSE '' END)::text AS billing_name,
+       x.billing_email, d.purchase_order,
        coalesce(a.name, b.unlisted_agency_name, '')::text AS agency_name,
        b.full_name AS person, x.session_id, b.course_title, x.starts_at, x.booking_id,
        x.payer_rows, x.payer_pence, x.payer_row, x.all_rows, x.all_pence
-FROM (
-    SELECT y.*,
-           count(*) OVER payer AS payer_rows, sum(y.amount_pence) OVER payer AS payer_pence,
-           row_number() OVER (payer ORDER BY y.starts_at, y.session_id, y.row_kind, y.id) AS payer_row,
-           count(*) OVER () AS all_rows, sum(y.amount_pence) OVER () AS all_pence
-    FROM (
-        SELECT 'charge'::text AS row_kind, ch.id, ch.kind::text AS kind, ch.amount_pence, ch.status::text AS status,
-               coalesce(ch.invoice_reference, '')::text AS invoice_reference,
-               'agency'::text AS payer, ag.name::text AS payer_name,
-               coalesce(ag.billing_contact_name, '')::text AS billing_name,
-               coalesce(ag.billing_contact_email, '')::text AS billing_email,
-               ''::text AS purchase_order, ch.booking_id, cb.session_id, cb.session_starts_at AS starts_at
-        FROM charges ch
-        JOIN agencies ag ON ag.id = ch.agency_id
-        CROSS JOIN LATERAL (
-            SELECT cb.attendance, cb.session_id, cb.session_starts_at FROM bookings cb WHERE cb.id = ch.booking_id OFFSET 0
-        ) cb
-        WHERE NOT @online::boolean AND ch.status = 'proposed' AND ch.billing_batch IS NULL AND ch.stripe_invoice_id IS NULL
-          AND (ch.kind <> 'non_attendance' OR cb.attendance = 'absent')
-        UNION ALL
-        SELECT 'place'::text, p.id, 'place'::text, p.amount_pence, p.status::text,
-               coalesce(p.invoice_reference, '')::text,
-               p.payer::text,
-               (CASE WHEN p.payer = 'agency' THEN coalesce(pa.name, '') ELSE coalesce(p.payer_name, '(removed)') END)::text,
-               (CASE p.payer WHEN 'agency' THEN coalesce(pa.billing_contact_name, '')
-                             WHEN 'person' THEN coalesce(p.payer_name, '(removed)') ELSE '' END)::text,
-               (CASE WHEN p.payer = 'agency' THEN coalesce(pa.billing_contact_email, '')
-                     ELSE coalesce(p.payer_email::text, '') END)::text,
-               coalesce(p.purchase_order, '')::text, p.booking_id, pb.session_id, pb.session_starts_at
-        FROM payments p
-        CROSS JOIN LATERAL (
-            SELECT pb.agency_id, pb.session_id, pb.session_starts_at, ps.status
-            FROM bookings pb JOIN sessions ps ON ps.id = pb.session_id
-            WHERE pb.id = p.booking_id
-            OFFSET 0
-        ) pb
-        LEFT JOIN agencies pa ON pa.id = pb.agency_id
-        -- Places to invoice: those whose session has begun, read through
-        -- payments_due_to_invoice_idx (session_starts_at, migration 00060),
-        -- never the places of sessions to come.
-        WHERE p.method = 'invoice' AND p.status = 'pending' AND p.billing_batch IS NULL AND p.stripe_invoice_id IS NULL
-          AND p.session_starts_at <= @now::timestamptz AND (NOT @online::boolean OR p.payer <> 'agency')
-          AND (p.payer <> 'agency' OR pb.agency_id IS NOT NULL)
-          AND pb.status <> 'cancelled'
-    ) y
-    WINDOW payer AS (PARTITION BY y.payer, lower(y.payer_name), lower(y.billing_email))
-    ORDER BY lower(y.payer_name), lower(y.billing_email), y.payer, y.starts_at, y.session_id, y.row_kind, y.id
-    LIMIT sqlc.narg(max_rows)::integer OFFSET @skip_rows::integer
-) x
+FROM x
+-- Each page row reads its charge or its payment (the planner, guessing a
+-- tenth of the list is on the page, would otherwise hash every charge).
+CROSS JOIN LATERAL (
+    SELECT ch.kind::text AS kind, ch.status::text AS status, coalesce(ch.invoice_reference, '')::text AS invoice_reference,
+           NULL::text AS payer_name, ''::text AS purchase_order
+    FROM charges ch WHERE x.row_kind = 'charge' AND ch.id = x.id
+    UNION ALL
+    SELECT 'place', p.status, coalesce(p.invoice_reference, ''), p.payer_name, coalesce(p.purchase_order, '')
+    FROM payments p WHERE x.row_kind = 'place' AND p.id = x.id
+    OFFSET 0
+) d
+LEFT JOIN LATERAL (SELECT pa.billing_contact_name FROM agencies pa WHERE pa.id = x.agency_id OFFSET 0) pa ON true
 CROSS JOIN LATERAL (
     SELECT b.agency_id, u.unlisted_agency_name, u.full_name, s.course_title
     FROM bookings b
@@ -85,66 +108,15 @@ CROSS JOIN LATERAL (
     OFFSET 0
 ) b
 LEFT JOIN agencies a ON a.id = b.agency_id
-ORDER BY lower(x.payer_name), lower(x.billing_email), x.payer, x.starts_at, x.session_id, x.row_kind, x.id;
+ORDER BY x.sort_name, x.sort_email, x.payer, x.agency_key, x.starts_at, x.session_id, x.row_kind, x.id;
 
--- name: InvoicingRowsAwaitingPayment :many
--- The rows marked invoiced by hand, awaiting payment, as
--- InvoicingRowsToInvoice gives the rows to invoice.
-SELECT x.row_kind, x.id, x.kind, x.amount_pence, x.status, x.invoice_reference,
-       x.payer, x.payer_name, x.billing_name, x.billing_email, x.purchase_order,
-       coalesce(a.name, b.unlisted_agency_name, '')::text AS agency_name,
-       b.full_name AS person, x.session_id, b.course_title, x.starts_at, x.booking_id,
-       x.payer_rows, x.payer_pence, x.payer_row, x.all_rows, x.all_pence
-FROM (
-    SELECT y.*,
-           count(*) OVER payer AS payer_rows, sum(y.amount_pence) OVER payer AS payer_pence,
-           row_number() OVER (payer ORDER BY y.starts_at, y.session_id, y.row_kind, y.id) AS payer_row,
-           count(*) OVER () AS all_rows, sum(y.amount_pence) OVER () AS all_pence
-    FROM (
-        SELECT 'charge'::text AS row_kind, ch.id, ch.kind::text AS kind, ch.amount_pence, ch.status::text AS status,
-               coalesce(ch.invoice_reference, '')::text AS invoice_reference,
-               'agency'::text AS payer, ag.name::text AS payer_name,
-               coalesce(ag.billing_contact_name, '')::text AS billing_name,
-               coalesce(ag.billing_contact_email, '')::text AS billing_email,
-               ''::text AS purchase_order, ch.booking_id, cb.session_id, cb.session_starts_at AS starts_at
-        FROM charges ch
-        JOIN agencies ag ON ag.id = ch.agency_id
-        CROSS JOIN LATERAL (
-            SELECT cb.session_id, cb.session_starts_at FROM bookings cb WHERE cb.id = ch.booking_id OFFSET 0
-        ) cb
-        WHERE NOT @online::boolean AND ch.status = 'invoiced' AND ch.invoice_reference IS NOT NULL
-        UNION ALL
-        SELECT 'place'::text, p.id, 'place'::text, p.amount_pence, p.status::text,
-               coalesce(p.invoice_reference, '')::text,
-               p.payer::text,
-               (CASE WHEN p.payer = 'agency' THEN coalesce(pa.name, '') ELSE coalesce(p.payer_name, '(removed)') END)::text,
-               (CASE p.payer WHEN 'agency' THEN coalesce(pa.billing_contact_name, '')
-                             WHEN 'person' THEN coalesce(p.payer_name, '(removed)') ELSE '' END)::text,
-               (CASE WHEN p.payer = 'agency' THEN coalesce(pa.billing_contact_email, '')
-                     ELSE coalesce(p.payer_email::text, '') END)::text,
-               coalesce(p.purchase_order, '')::text, p.booking_id, pb.session_id, pb.session_starts_at
-        FROM payments p
-        CROSS JOIN LATERAL (
-            SELECT pb.agency_id, pb.session_id, pb.session_starts_at FROM bookings pb WHERE pb.id = p.booking_id OFFSET 0
-        ) pb
-        LEFT JOIN agencies pa ON pa.id = pb.agency_id
-        WHERE p.method = 'invoice' AND p.status = 'invoiced' AND p.invoice_reference IS NOT NULL
-          AND (NOT @online::boolean OR p.payer <> 'agency')
-    ) y
-    WINDOW payer AS (PARTITION BY y.payer, lower(y.payer_name), lower(y.billing_email))
-    ORDER BY lower(y.payer_name), lower(y.billing_email), y.payer, y.starts_at, y.session_id, y.row_kind, y.id
-    LIMIT sqlc.narg(max_rows)::integer OFFSET @skip_rows::integer
-) x
-CROSS JOIN LATERAL (
-    SELECT b.agency_id, u.unlisted_agency_name, u.full_name, s.course_title
-    FROM bookings b
-    JOIN users u ON u.id = b.user_id
-    JOIN sessions s ON s.id = b.session_id
-    WHERE b.id = x.booking_id
-    OFFSET 0
-) b
-LEFT JOIN agencies a ON a.id = b.agency_id
-ORDER BY lower(x.payer_name), lower(x.billing_email), x.payer, x.starts_at, x.session_id, x.row_kind, x.id;
+-- name: InvoicingBookings :many
+-- The bookings of the rows InvoicingRows gives in @state: who an export
+-- names, audited before any of it is sent. Read from the kept lines alone.
+SELECT DISTINCT l.booking_id
+FROM invoice_lines l
+WHERE l.state = @state::text AND l.due_at <= @now::timestamptz AND (NOT @online::boolean OR l.payer <> 'agency')
+ORDER BY l.booking_id;
 
 -- name: LockChargesToMark :many
 -- Charges a manager marks, locked in id order (two managers marking the same
