@@ -251,7 +251,7 @@ func TestASessionCountsItsUnmarkedPlaces(t *testing.T) {
 }
 
 // A place taken or given back changes its session's counts and nothing the
-// session's indexes or its venue hold (migration 00077): the update of the
+// session's indexes or its venue hold (migration 00073): the update of the
 // session's row is HOT, so it writes no index entry and checks no exclusion
 // constraint, and it does not lock the venue's row. Both happen for every
 // booking, under the session's lock.

@@ -19,7 +19,7 @@ SELECT
     -- Registers not taken: a session that ran (published or delivered) and
     -- has ended, with a confirmed place that has no attendance mark (the
     -- seat-counting trigger keeps unmarked_places: migration 00046; the index
-    -- reads has_unmarked_places, which follows it: 00077).
+    -- reads has_unmarked_places, which follows it: 00073).
     (SELECT count(*) FROM sessions s
      WHERE s.status IN ('published', 'completed') AND s.ends_at <= $2::timestamptz
        AND s.has_unmarked_places)::integer AS registers_not_taken,
