@@ -158,6 +158,21 @@ func writeFormGroup(b *strings.Builder, f field, groupClass bool) {
 	b.WriteString(`">`)
 }
 
+// writeLabel writes a field's label for the control id: Size (s, m or l),
+// when true, makes it one of the design system's larger labels.
+func writeLabel(b *strings.Builder, id, label, size any) {
+	b.WriteString("\n  <label class=\"govuk-label")
+	if truth(size) {
+		b.WriteString(" govuk-label--")
+		writeAttr(b, size)
+	}
+	b.WriteString(`" for="`)
+	writeAttr(b, id)
+	b.WriteString(`">`)
+	writeText(b, label)
+	b.WriteString("</label>")
+}
+
 // writeHint writes a field's hint, if it has one, its line indented by indent.
 func writeHint(b *strings.Builder, indent string, id any, h any) {
 	if !truth(h) {
@@ -221,11 +236,7 @@ func textInput(m map[string]any) template.HTML {
 		writeText(&b, f["Label"])
 		b.WriteString("</label></h1>")
 	} else {
-		b.WriteString("\n  <label class=\"govuk-label\" for=\"")
-		writeAttr(&b, name)
-		b.WriteString(`">`)
-		writeText(&b, f["Label"])
-		b.WriteString("</label>")
+		writeLabel(&b, name, f["Label"], nil)
 	}
 	writeHint(&b, "  ", name, f["Hint"])
 	writeErrorMessage(&b, name, f["Error"])
@@ -271,16 +282,7 @@ func textArea(m map[string]any) template.HTML {
 	var b strings.Builder
 	b.Grow(512)
 	writeFormGroup(&b, f, false)
-	b.WriteString("\n  <label class=\"govuk-label")
-	if f.on("Size") {
-		b.WriteString(" govuk-label--")
-		writeAttr(&b, f["Size"])
-	}
-	b.WriteString(`" for="`)
-	writeAttr(&b, id)
-	b.WriteString(`">`)
-	writeText(&b, f["Label"])
-	b.WriteString("</label>")
+	writeLabel(&b, id, f["Label"], f["Size"])
 	writeHint(&b, "  ", id, f["Hint"])
 	writeErrorMessage(&b, id, f["Error"])
 	b.WriteString("\n  <textarea class=\"govuk-textarea")
@@ -321,11 +323,7 @@ func moneyInput(m map[string]any) template.HTML {
 	b.Grow(640)
 	b.WriteByte('\n')
 	writeFormGroup(&b, f, false)
-	b.WriteString("\n  <label class=\"govuk-label\" for=\"")
-	writeAttr(&b, name)
-	b.WriteString(`">`)
-	writeText(&b, f["Label"])
-	b.WriteString("</label>")
+	writeLabel(&b, name, f["Label"], nil)
 	writeHint(&b, "  ", name, f["Hint"])
 	writeErrorMessage(&b, name, f["Error"])
 	b.WriteString("\n  <div class=\"govuk-input__wrapper\">\n    <div class=\"govuk-input__prefix\" aria-hidden=\"true\">£</div>\n    <input class=\"govuk-input ")

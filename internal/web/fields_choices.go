@@ -208,16 +208,7 @@ func selectField(m map[string]any) (template.HTML, error) {
 		writeText(&b, f["Label"])
 		b.WriteString("</label></h2>")
 	} else {
-		b.WriteString("\n  <label class=\"govuk-label")
-		if f.on("Size") {
-			b.WriteString(" govuk-label--")
-			writeAttr(&b, f["Size"])
-		}
-		b.WriteString(`" for="`)
-		writeAttr(&b, id)
-		b.WriteString(`">`)
-		writeText(&b, f["Label"])
-		b.WriteString("</label>")
+		writeLabel(&b, id, f["Label"], f["Size"])
 	}
 	writeHint(&b, "  ", id, f["Hint"])
 	writeErrorMessage(&b, id, f["Error"])
