@@ -153,7 +153,8 @@ func thousands(n int) string {
 }
 
 func loadPages() (pages, error) {
-	base, err := template.New("").Funcs(templateFuncs).Funcs(kitFuncs).Funcs(fieldFuncs).ParseFS(views.FS, "layouts/*.html", "partials/*.html")
+	base, err := template.New("").Funcs(templateFuncs).Funcs(kitFuncs).Funcs(fieldFuncs).
+		Funcs(moneyRowFuncs).Funcs(programmeRowFuncs).Funcs(pageRowFuncs).ParseFS(views.FS, "layouts/*.html", "partials/*.html")
 	if err != nil {
 		return pages{}, fmt.Errorf("parse layout: %w", err)
 	}
