@@ -136,7 +136,7 @@ func (s *Service) Book(ctx context.Context, r Request) (Outcome, error) {
 		out, err = s.book(ctx, tx, q, who, r, detailsErr, s.now())
 		return err
 	}
-	err := s.inTx(ctx, bookTx)
+	err := s.inPipelinedTx(ctx, bookTx) // the place may carry the COMMIT (takeAsSeen)
 	if errors.Is(err, errNoLongerAsSeen) {
 		// Rolled back, its email with it: book again, under the lock.
 		r.underLock = true

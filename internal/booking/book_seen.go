@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/booking/internal/bookingdb"
@@ -82,10 +83,16 @@ var errNoLongerAsSeen = errors.New("the session changed since it was read")
 // (or held for payment) while a seat was free, else on the waiting list if
 // r asks. Its email and jobs are written first, from what c read, so the
 // statement that takes the session's lock and the place (TakePlaceAsSeen)
-// is followed only by the commit. That statement takes the place only if
-// it is still the one foreseen; if not, or if the session changed
-// meanwhile, it returns errNoLongerAsSeen. A session full when read, to a
-// person who would rather not wait, is full: no lock is needed to say so.
+// is followed only by the commit, which goes to PostgreSQL with it, in one
+// pipeline (commitAfter): the lock is released once the place is written
+// and flushed, not once the app has read the answer and sent COMMIT. That
+// statement takes the place only if it is still the one foreseen; if not,
+// or if the session changed meanwhile, it fails, so the COMMIT after it
+// commits nothing, and takeAsSeen returns errNoLongerAsSeen (ErrFull when
+// the session filled and the person would rather not wait), for the caller
+// to roll back. A session full when read, to a person who would rather not
+// wait, is full: no lock is needed to say so. The caller's transaction must
+// end with the place (Book, inPipelinedTx).
 func (s *Service) takeAsSeen(ctx context.Context, tx pgx.Tx, q *bookingdb.Queries, who actor.Actor, p person,
 	c bookingdb.BookingCheckRow, r Request, now time.Time) (Outcome, error) {
 	d := r.Details
@@ -133,23 +140,54 @@ func (s *Service) takeAsSeen(ctx context.Context, tx pgx.Tx, q *bookingdb.Querie
 	if err != nil {
 		return Outcome{}, err
 	}
-	took, err := q.TakePlaceAsSeen(ctx, bookingdb.TakePlaceAsSeenParams{
+	took, err := bookingdb.New(commitAfter{tx}).TakePlaceAsSeen(ctx, bookingdb.TakePlaceAsSeenParams{
 		SessionID: c.ID, Terms: c.Terms, BookingID: b.ID, ExpectStatus: string(foreseen), UserID: p.ID,
 		AgencyID: p.AgencyID, FreeStatus: string(free), BookedBy: who.ID, AccessNeeds: d.AccessNeeds,
 		DietaryNeeds: d.DietaryNeeds, LineManagerName: d.LineManagerName, LineManagerEmail: d.LineManagerEmail,
-		Now: now, HoldUntil: until, JoinWaitingList: r.JoinWaitingList,
+		Now: now, HoldUntil: until, JoinWaitingList: r.JoinWaitingList, RefuseOtherwise: true,
 	})
+	var refused *pgconn.PgError
 	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-		return Outcome{}, errNoLongerAsSeen // moved, cancelled, capped...
+	case errors.As(err, &refused) && refused.Code == placeNotTaken && refused.Detail == "":
+		return Outcome{}, ErrFull // filled meanwhile, and they would rather not wait
+	case errors.As(err, &refused) && refused.Code == placeNotTaken:
+		return Outcome{}, errNoLongerAsSeen // a seat went or came free, or the session moved, was cancelled, capped...
 	case err != nil:
 		return Outcome{}, fmt.Errorf("take place on session %d: %w", c.ID, err)
-	case took.Placed:
-		return out, nil
-	case took.Status == "":
-		return Outcome{}, ErrFull // filled meanwhile, and they would rather not wait
+	case !took.Placed:
+		return Outcome{}, fmt.Errorf("take place on session %d: not taken (%q) yet not refused", c.ID, took.Status)
 	}
-	return Outcome{}, errNoLongerAsSeen // a seat went, or came free, meanwhile
+	return out, nil
+}
+
+// placeNotTaken is the SQLSTATE with which TakePlaceAsSeen refuses a place
+// other than the one foreseen (booking_place_taken, migration 00075).
+const placeNotTaken = "BK001"
+
+// commitAfter sends each statement read with QueryRow with a COMMIT after
+// it, in one pipeline: the transaction ends with the statement, or, if the
+// statement fails, the server skips the COMMIT and the transaction stays
+// open, failed, for the caller to roll back.
+type commitAfter struct{ pgx.Tx }
+
+func (c commitAfter) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	b := &pgx.Batch{}
+	b.Queue(sql, args...)
+	b.Queue("commit") // as pgx writes it
+	return committedRow{c.SendBatch(ctx, b)}
+}
+
+// committedRow is a row read from a statement with its COMMIT after it.
+type committedRow struct{ results pgx.BatchResults }
+
+// Scan reads the statement's row, then the COMMIT's answer: an error from
+// either is the row's.
+func (r committedRow) Scan(dest ...any) error {
+	err := r.results.QueryRow().Scan(dest...)
+	if cerr := r.results.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // placeDetail is the new booking id as GetBooking would read it after

@@ -2,17 +2,24 @@ package booking_test
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/booking"
+	"github.com/pscp/booktraining/internal/email"
 	"github.com/pscp/booktraining/internal/london"
+	"github.com/pscp/booktraining/internal/queue"
 )
 
 // Book checks a session without its lock, writes the email of the place it
@@ -303,4 +310,102 @@ func TestASeatTakenTouchesNoIndexOfTheSessionNorItsVenue(t *testing.T) {
 	var got int64
 	err = f.pool.QueryRow(f.ctx, "SELECT id FROM venues WHERE id = $1 FOR UPDATE NOWAIT", venue).Scan(&got)
 	assert.Error(t, err, "setting a session's venue locks the venue's row")
+}
+
+// The place's COMMIT goes to PostgreSQL with the statement that takes the
+// session's lock and the place, so the lock is released, and the place
+// committed, before the app has even read the answer: under a rush the app's
+// goroutine may wait its turn for a CPU, and every other booking of the
+// session would wait with it. Here the app stops as it reads the place's
+// answer, until another connection has locked the session and seen the
+// place; with the COMMIT sent after the answer was read, it never could.
+func TestABookingReleasesTheSessionsLockBeforeTheAppReadsItsPlace(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	session := f.session(t, 5, 30)
+	p := f.person(t, "pipelined", f.agency)
+
+	var seen error
+	paused := &pausingTracer{onPlace: func() {
+		seen = f.lockedAndSeen(session, p.ID)
+	}}
+	cfg := f.pool.Config()
+	cfg.ConnConfig.Tracer = paused
+	traced, err := pgxpool.NewWithConfig(f.ctx, cfg)
+	require.NoError(t, err)
+	defer traced.Close()
+	jobs, err := queue.NewInsertOnly(traced)
+	require.NoError(t, err)
+	base, _ := url.Parse("http://localhost:3000")
+	svc := booking.New(traced, email.NewOutbox(jobs), base, "Test Partnership", f.clock.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
+
+	out, err := svc.Book(actor.With(f.ctx, p), booking.Request{SessionID: session, PersonID: p.ID, Details: details()})
+	require.NoError(t, err)
+	assert.Equal(t, booking.Confirmed, out.Status)
+	require.True(t, paused.called, "the place's answer was never read")
+	require.NoError(t, seen, "while the app read the place's answer")
+	f.consistent(t, session)
+}
+
+// lockedAndSeen locks session from another connection and finds person's
+// place on it, committed, trying for a few seconds.
+func (f fixture) lockedAndSeen(session, person int64) error {
+	ctx, cancel := context.WithTimeout(f.ctx, 5*time.Second)
+	defer cancel()
+	for {
+		err := pgx.BeginFunc(ctx, f.pool, func(tx pgx.Tx) error {
+			var places int
+			return tx.QueryRow(ctx, `
+				SELECT (SELECT count(*) FROM bookings WHERE session_id = s.id AND user_id = $2)
+				FROM sessions s WHERE s.id = $1 FOR UPDATE NOWAIT`, session, person).Scan(&places)
+		})
+		if err == nil {
+			var places int
+			if err := f.pool.QueryRow(ctx, "SELECT count(*) FROM bookings WHERE session_id = $1 AND user_id = $2",
+				session, person).Scan(&places); err != nil || places == 1 {
+				return err
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("the session stayed locked, or the place uncommitted: %w", err)
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
+// pausingTracer calls onPlace as the app reads TakePlaceAsSeen's answer,
+// sent alone or in a pipeline.
+type pausingTracer struct {
+	onPlace func()
+	called  bool
+}
+
+type tracedSQL struct{}
+
+func (p *pausingTracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+	return context.WithValue(ctx, tracedSQL{}, d.SQL)
+}
+
+func (p *pausingTracer) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryEndData) {
+	if sql, _ := ctx.Value(tracedSQL{}).(string); strings.Contains(sql, "name: TakePlaceAsSeen ") {
+		p.place()
+	}
+}
+
+func (p *pausingTracer) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	return ctx
+}
+
+func (p *pausingTracer) TraceBatchQuery(_ context.Context, _ *pgx.Conn, d pgx.TraceBatchQueryData) {
+	if strings.Contains(d.SQL, "name: TakePlaceAsSeen ") {
+		p.place()
+	}
+}
+
+func (p *pausingTracer) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
+
+func (p *pausingTracer) place() {
+	p.called = true
+	p.onPlace()
 }

@@ -155,6 +155,35 @@ func (s *Service) inTx(ctx context.Context, fn func(pgx.Tx, *bookingdb.Queries) 
 	return err
 }
 
+// inPipelinedTx is inTx for fn whose last statement may carry the COMMIT
+// (commitAfter): when PostgreSQL says the transaction is over, committed
+// or not, nothing more is sent for it; otherwise it is committed, or rolled
+// back when fn fails, as inTx does.
+func (s *Service) inPipelinedTx(ctx context.Context, fn func(pgx.Tx, *bookingdb.Queries) error) error {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	err = fn(tx, bookingdb.New(tx))
+	switch {
+	case conn.Conn().PgConn().TxStatus() == 'I':
+		// Ended in the pipeline: committed, or err says why not.
+	case err != nil:
+		_ = tx.Rollback(ctx) // as pgx.BeginFunc: a failed rollback closes the connection
+	default:
+		err = tx.Commit(ctx)
+	}
+	if pgerr.Violates(err, "bookings_in_session_area") {
+		return ErrOutsideArea
+	}
+	return err
+}
+
 // ErrOutsideArea is a place on a session its partnership keeps to its own
 // area, for someone whose agency is not in it (migration 00058).
 var ErrOutsideArea = errs.Says(errs.Conflict,

@@ -137,6 +137,11 @@ func (r pgbenchRush) reset(b *testing.B) {
 			b.Fatalf("reset: %s: %v", sql, err)
 		}
 	}
+	// The script counts here the bookings it rolled back because the place
+	// was no longer the one foreseen (the app books those again).
+	if _, err := r.pool.Exec(r.ctx, "DROP SEQUENCE IF EXISTS rush_not_as_seen; CREATE SEQUENCE rush_not_as_seen"); err != nil {
+		b.Fatalf("reset: the count of places not as seen: %v", err)
+	}
 	var taken int
 	if err := r.pool.QueryRow(r.ctx, "SELECT coalesce(sum(seats_taken), 0) FROM sessions WHERE id = ANY($1)", r.sessions).Scan(&taken); err != nil || taken != 0 {
 		b.Fatalf("reset left %d places taken (%v)", taken, err)
@@ -332,8 +337,16 @@ func (r pgbenchRush) check(b *testing.B, sessions int) {
 			askedToWait++
 		}
 	}
-	if waiters != askedToWait {
-		b.Fatalf("%d of the %d people who asked to wait have a place or are on the waiting list", waiters, askedToWait)
+	// The script does not book again, under the lock, a place that was no
+	// longer the one foreseen, as the app does: each such person, counted by
+	// the script, may be missing; nobody else.
+	var notAsSeen int
+	if err := r.pool.QueryRow(r.ctx, "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM rush_not_as_seen").Scan(&notAsSeen); err != nil {
+		b.Fatal(err)
+	}
+	if waiters > askedToWait || askedToWait-waiters > notAsSeen {
+		b.Fatalf("%d of the %d people who asked to wait have a place or are on the waiting list (%d rolled back, not as seen)",
+			waiters, askedToWait, notAsSeen)
 	}
 	if emails != live || jobs != live {
 		b.Fatalf("%d bookings but %d emails and %d delivery jobs", live, emails, jobs)

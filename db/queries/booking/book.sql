@@ -59,9 +59,12 @@ FOR SHARE OF u;
 -- else a place on the waiting list when asked for; but only the place
 -- foreseen (expect_status), the one whose email and jobs are written. The
 -- trigger counts the seat and the CHECK on sessions refuses an over-filled
--- session whatever happened. No row: the terms changed. A row with placed
--- false: the place the session now gives (status empty when full and the
--- person would rather not wait) is not the one foreseen.
+-- session whatever happened. Anything else fails the statement, and so the
+-- transaction, when @refuse_otherwise (booking_place_taken, 00075: SQLSTATE
+-- BK001, its detail the place the session now gives, '' when full and the
+-- person would rather not wait, 'changed' when the terms changed), so that
+-- a COMMIT sent in the same pipeline commits only the place foreseen; else
+-- it is the row's status ('changed' for the terms) with placed false.
 WITH locked AS (
     SELECT ss.id,
            CASE WHEN ss.seats_taken < ss.capacity THEN @free_status::text
@@ -83,6 +86,9 @@ WITH locked AS (
     FROM locked l
     WHERE l.status = @expect_status::text AND l.status <> ''
     RETURNING id
+), took AS (
+    SELECT (SELECT l.status FROM locked l) AS status, EXISTS (SELECT 1 FROM placed) AS placed
 )
-SELECT l.status::text AS status, (p.id IS NOT NULL)::boolean AS placed
-FROM locked l LEFT JOIN placed p ON true;
+SELECT coalesce(t.status, 'changed')::text AS status,
+       booking_place_taken(t.placed, t.status, @refuse_otherwise::boolean)::boolean AS placed
+FROM took t;

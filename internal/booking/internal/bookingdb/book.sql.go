@@ -176,31 +176,35 @@ func (q *Queries) BookingCheck(ctx context.Context, arg BookingCheckParams) (Boo
 const takePlaceAsSeen = `-- name: TakePlaceAsSeen :one
 WITH locked AS (
     SELECT ss.id,
-           CASE WHEN ss.seats_taken < ss.capacity THEN $1::text
-                WHEN $2::boolean THEN 'waiting' ELSE '' END AS status
+           CASE WHEN ss.seats_taken < ss.capacity THEN $2::text
+                WHEN $3::boolean THEN 'waiting' ELSE '' END AS status
     FROM sessions ss
-    WHERE ss.id = $3 AND session_booking_terms(ss) = $4::text
+    WHERE ss.id = $4 AND session_booking_terms(ss) = $5::text
     FOR UPDATE
 ), placed AS (
     INSERT INTO bookings (id, session_id, user_id, agency_id, status, booked_by, access_needs, dietary_needs,
                           line_manager_name, line_manager_email, policy_agreed_at, confirmed_at, hold_expires_at,
                           waiting_since, created_at, updated_at)
     OVERRIDING SYSTEM VALUE
-    SELECT $5, l.id, $6, $7, l.status::booking_status,
-           $8, $9, $10, $11, $12, $13::timestamptz,
-           CASE WHEN l.status = 'confirmed' THEN $13::timestamptz END,
-           CASE WHEN l.status = 'held' THEN $14::timestamptz END,
-           CASE WHEN l.status = 'waiting' THEN $13::timestamptz END,
-           $13::timestamptz, $13::timestamptz
+    SELECT $6, l.id, $7, $8, l.status::booking_status,
+           $9, $10, $11, $12, $13, $14::timestamptz,
+           CASE WHEN l.status = 'confirmed' THEN $14::timestamptz END,
+           CASE WHEN l.status = 'held' THEN $15::timestamptz END,
+           CASE WHEN l.status = 'waiting' THEN $14::timestamptz END,
+           $14::timestamptz, $14::timestamptz
     FROM locked l
-    WHERE l.status = $15::text AND l.status <> ''
+    WHERE l.status = $16::text AND l.status <> ''
     RETURNING id
+), took AS (
+    SELECT (SELECT l.status FROM locked l) AS status, EXISTS (SELECT 1 FROM placed) AS placed
 )
-SELECT l.status::text AS status, (p.id IS NOT NULL)::boolean AS placed
-FROM locked l LEFT JOIN placed p ON true
+SELECT coalesce(t.status, 'changed')::text AS status,
+       booking_place_taken(t.placed, t.status, $1::boolean)::boolean AS placed
+FROM took t
 `
 
 type TakePlaceAsSeenParams struct {
+	RefuseOtherwise  bool
 	FreeStatus       string
 	JoinWaitingList  bool
 	SessionID        int64
@@ -231,11 +235,15 @@ type TakePlaceAsSeenRow struct {
 // else a place on the waiting list when asked for; but only the place
 // foreseen (expect_status), the one whose email and jobs are written. The
 // trigger counts the seat and the CHECK on sessions refuses an over-filled
-// session whatever happened. No row: the terms changed. A row with placed
-// false: the place the session now gives (status empty when full and the
-// person would rather not wait) is not the one foreseen.
+// session whatever happened. Anything else fails the statement, and so the
+// transaction, when @refuse_otherwise (booking_place_taken, 00075: SQLSTATE
+// BK001, its detail the place the session now gives, ” when full and the
+// person would rather not wait, 'changed' when the terms changed), so that
+// a COMMIT sent in the same pipeline commits only the place foreseen; else
+// it is the row's status ('changed' for the terms) with placed false.
 func (q *Queries) TakePlaceAsSeen(ctx context.Context, arg TakePlaceAsSeenParams) (TakePlaceAsSeenRow, error) {
 	row := q.db.QueryRow(ctx, takePlaceAsSeen,
+		arg.RefuseOtherwise,
 		arg.FreeStatus,
 		arg.JoinWaitingList,
 		arg.SessionID,
