@@ -125,11 +125,21 @@ func CourseFormOf(c Course) CourseForm {
 	}
 }
 
-// ManagedCourses returns every course, retired ones too, by title.
+// ManagedCourses returns every course, retired ones too, by title, with
+// how many sessions of each are still to come (upcomingSessions).
 func (s *Service) ManagedCourses(ctx context.Context) ([]ManagedCourse, error) {
-	rows, err := cataloguedb.New(s.pool).ListCoursesForAdmin(ctx, s.now())
+	q := cataloguedb.New(s.pool)
+	rows, err := q.ListCoursesForAdmin(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("list courses for admin: %w", err)
+	}
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	upcoming, err := s.upcomingSessions(ctx, q, ids)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]ManagedCourse, len(rows))
 	for i, r := range rows {
@@ -139,7 +149,7 @@ func (s *Service) ManagedCourses(ctx context.Context) ([]ManagedCourse, error) {
 				DeliveryModes: typed[DeliveryMode](r.DeliveryModes), DefaultCapacity: int(r.DefaultCapacity),
 				Shared: r.Shared,
 			},
-			RetiredAt: r.RetiredAt, UpcomingSessions: int(r.UpcomingSessions),
+			RetiredAt: r.RetiredAt, UpcomingSessions: upcoming[r.ID],
 			Owned: r.Owned, Offered: r.Offered, Owner: r.OwnerName,
 		}
 	}

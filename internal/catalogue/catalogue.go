@@ -30,9 +30,10 @@ const maxUpcoming = 50
 
 // Service answers catalogue questions from the database.
 type Service struct {
-	pool    *pgxpool.Pool
-	now     func() time.Time
-	changes changes // what this process has heard (Listen)
+	pool     *pgxpool.Pool
+	now      func() time.Time
+	changes  changes       // what this process has heard (Listen)
+	upcoming upcomingCache // the courses list's counts of sessions to come (upcoming.go)
 }
 
 // New returns a Service. now is the clock: time.Now in production.

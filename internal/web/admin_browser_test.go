@@ -102,6 +102,16 @@ func TestBrowserAdminPagesAreAccessible(t *testing.T) {
 	u = follow(t, ctx, `a[href^="/admin/organisations/review"]`)
 	assert.Equal(t, "Southsea Youth Club", u.Query().Get("organisation"))
 	checkPage(t, ctx)
+	// The agency to merge into is typed; a name several agencies hold
+	// offers them to choose from (issue 21: never a list of every agency).
+	require.NoError(t, chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS("#merge-agency-name"), "portsmouth city")))
+	submitExpecting(t, ctx, `form[action="/admin/organisations/merge"] button[type=submit]`, 422)
+	assert.Contains(t, text(t, ctx, ".govuk-error-summary"), "More than one agency’s name contains “portsmouth city”: choose one")
+	assert.Contains(t, text(t, ctx, `form[action="/admin/organisations/merge"] fieldset`), "Portsmouth City Council")
+	checkPage(t, ctx)
+	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`input[name="merge-agency"][value="`+id(w.agencyID(t, "Portsmouth City Council"))+`"]`))))
+	submitExpecting(t, ctx, `form[action="/admin/organisations/merge"] button[type=submit]`, 200)
+	assert.Contains(t, text(t, ctx, "main"), "now works for this agency")
 
 	visit("/admin/agencies", 200)
 	u = follow(t, ctx, `a[href="/admin/agencies/`+id(w.agencyID(t, coordAgency))+`"]`)

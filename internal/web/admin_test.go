@@ -427,9 +427,22 @@ func TestConfirmAndMergeUnlistedOrganisations(t *testing.T) {
 	resp, page = m.post("/admin/organisations/add", url.Values{"organisation": {"southsea youth club"}, "name": {"PORTSMOUTH city council"}, "sector": {"other"}, "charging-band": {"partner"}})
 	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 	assert.Contains(t, errorSummaryHTML(page), "An agency with this name already exists")
-	resp, page = m.post("/admin/organisations/merge", url.Values{"organisation": {"milton scouts"}, "merge-agency": {""}})
+	// The agency to merge into is typed, never chosen from a list of every
+	// agency (issue 21): nothing typed, a name nobody has, or one that several
+	// names hold (offered to choose from, what was typed kept).
+	resp, page = m.post("/admin/organisations/merge", url.Values{"organisation": {"milton scouts"}, "merge-agency-name": {""}})
 	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
-	assert.Contains(t, errorSummaryHTML(page), `<a href="#merge-agency">Select the agency to move them into</a>`)
+	assert.Contains(t, errorSummaryHTML(page), `<a href="#merge-agency-name">Enter the name of the agency to move them into</a>`)
+	resp, page = m.post("/admin/organisations/merge", url.Values{"organisation": {"milton scouts"}, "merge-agency-name": {"Nowhere Trust"}})
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, errorSummaryHTML(page), `<a href="#merge-agency-name">No agency’s name contains “Nowhere Trust”: check the spelling, or type less of the name</a>`)
+	assert.Contains(t, page, `value="Nowhere Trust"`)
+	resp, page = m.post("/admin/organisations/merge", url.Values{"organisation": {"milton scouts"}, "merge-agency-name": {"portsmouth city"}})
+	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Contains(t, errorSummaryHTML(page), "More than one agency’s name contains “portsmouth city”: choose one")
+	assert.Contains(t, page, `value="portsmouth city"`)
+	assert.Contains(t, page, `name="merge-agency" type="radio" value="`+id(w.agencyID(t, "Portsmouth City Council"))+`"`)
+	assert.NotContains(t, page, `value="`+id(w.agencyID(t, coordAgency))+`"`, "only the agencies the name matched")
 	assert.Equal(t, before, w.snapshot(t))
 
 	// Confirm as a new agency: everyone who typed it, in any case, moves in.
@@ -456,9 +469,9 @@ func TestConfirmAndMergeUnlistedOrganisations(t *testing.T) {
 	assert.Contains(t, page, "Confirmed an organisation as a new agency")
 	assert.Contains(t, page, "organisation: SOUTHSEA YOUTH CLUB")
 
-	// Merge into an existing agency.
-	resp, _ = m.post("/admin/organisations/merge", url.Values{"organisation": {"MILTON SCOUTS"}, "merge-agency": {id(w.agencyID(t, coordAgency))}})
-	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	// Merge into an existing agency, named by part of its name.
+	resp, page = m.post("/admin/organisations/merge", url.Values{"organisation": {"MILTON SCOUTS"}, "merge-agency-name": {"hospitals university"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, errorSummary(page))
 	for _, p := range scouts {
 		var agencyID int64
 		require.NoError(t, w.pool.QueryRow(ctx, "SELECT agency_id FROM users WHERE id = $1", p).Scan(&agencyID))

@@ -1,23 +1,36 @@
 -- Courses as the training manager keeps them, retired ones too.
 
 -- name: ListCoursesForAdmin :many
--- Every course the manager may see, retired ones too, with how many sessions
--- of it are still to come (not cancelled): their partnership's own, those it
--- offers and the shared ones it could offer (row-level security decides).
--- Whether it is the manager's partnership's own, and whether that
--- partnership offers it; outside a manager's request every course is its
--- owner's.
+-- Every course the manager may see, retired ones too: their partnership's
+-- own, those it offers and the shared ones it could offer (row-level
+-- security decides). Whether it is the manager's partnership's own, and
+-- whether that partnership offers it; outside a manager's request every
+-- course is its owner's. How many sessions of each are still to come is
+-- CountUpcomingSessions, which ManagedCourses keeps between changes.
 SELECT c.id, c.slug, c.title, c.level, c.duration, c.delivery_modes, c.default_capacity, c.retired_at, c.shared,
        (c.partnership_id = coalesce(acting_partnership_id(), c.partnership_id))::boolean AS owned,
        EXISTS (SELECT FROM course_offers o
                WHERE o.course_id = c.id AND o.partnership_id = coalesce(acting_partnership_id(), c.partnership_id)) AS offered,
-       p.short_name AS owner_name,
-       (SELECT count(*) FROM sessions s
-        WHERE s.course_id = c.id AND s.starts_at > @now::timestamptz AND s.status <> 'cancelled') AS upcoming_sessions
+       p.short_name AS owner_name
 FROM courses c
 JOIN partnerships p ON p.id = c.partnership_id
 WHERE NOT c.bespoke -- made for one request; never edited here
 ORDER BY lower(c.title), c.id;
+
+-- name: CountUpcomingSessions :many
+-- How many sessions of each course are still to come (not cancelled), of
+-- those row-level security shows, and when the first of them starts (the
+-- counts change then); a course with none has no row. It reads every such
+-- session (through sessions_course_starts_idx), a hundred times as many in
+-- a hundredfold partnership, so ManagedCourses keeps its answer.
+SELECT c.id::bigint AS course_id, n.sessions::bigint AS sessions, n.first_starts_at::timestamptz AS first_starts_at
+FROM unnest(@course_ids::bigint[]) AS c(id)
+CROSS JOIN LATERAL (
+    SELECT count(*) AS sessions, min(s.starts_at) AS first_starts_at
+    FROM sessions s
+    WHERE s.course_id = c.id AND s.starts_at > @now::timestamptz AND s.status <> 'cancelled'
+    HAVING count(*) > 0
+) n;
 
 -- name: GetCourseForAdmin :one
 SELECT c.id, c.slug, c.title, c.summary, c.description, c.learning_outcomes, c.audience_description, c.audiences,

@@ -10,6 +10,53 @@ import (
 	"time"
 )
 
+const countUpcomingSessions = `-- name: CountUpcomingSessions :many
+SELECT c.id::bigint AS course_id, n.sessions::bigint AS sessions, n.first_starts_at::timestamptz AS first_starts_at
+FROM unnest($1::bigint[]) AS c(id)
+CROSS JOIN LATERAL (
+    SELECT count(*) AS sessions, min(s.starts_at) AS first_starts_at
+    FROM sessions s
+    WHERE s.course_id = c.id AND s.starts_at > $2::timestamptz AND s.status <> 'cancelled'
+    HAVING count(*) > 0
+) n
+`
+
+type CountUpcomingSessionsParams struct {
+	CourseIds []int64
+	Now       time.Time
+}
+
+type CountUpcomingSessionsRow struct {
+	CourseID      int64
+	Sessions      int64
+	FirstStartsAt time.Time
+}
+
+// How many sessions of each course are still to come (not cancelled), of
+// those row-level security shows, and when the first of them starts (the
+// counts change then); a course with none has no row. It reads every such
+// session (through sessions_course_starts_idx), a hundred times as many in
+// a hundredfold partnership, so ManagedCourses keeps its answer.
+func (q *Queries) CountUpcomingSessions(ctx context.Context, arg CountUpcomingSessionsParams) ([]CountUpcomingSessionsRow, error) {
+	rows, err := q.db.Query(ctx, countUpcomingSessions, arg.CourseIds, arg.Now)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []CountUpcomingSessionsRow
+	for rows.Next() {
+		var i CountUpcomingSessionsRow
+		if err := rows.Scan(&i.CourseID, &i.Sessions, &i.FirstStartsAt); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const courseSlugTaken = `-- name: CourseSlugTaken :one
 SELECT EXISTS (SELECT 1 FROM courses WHERE slug = $1::text AND id <> $2)
 `
@@ -179,9 +226,7 @@ SELECT c.id, c.slug, c.title, c.level, c.duration, c.delivery_modes, c.default_c
        (c.partnership_id = coalesce(acting_partnership_id(), c.partnership_id))::boolean AS owned,
        EXISTS (SELECT FROM course_offers o
                WHERE o.course_id = c.id AND o.partnership_id = coalesce(acting_partnership_id(), c.partnership_id)) AS offered,
-       p.short_name AS owner_name,
-       (SELECT count(*) FROM sessions s
-        WHERE s.course_id = c.id AND s.starts_at > $1::timestamptz AND s.status <> 'cancelled') AS upcoming_sessions
+       p.short_name AS owner_name
 FROM courses c
 JOIN partnerships p ON p.id = c.partnership_id
 WHERE NOT c.bespoke -- made for one request; never edited here
@@ -189,30 +234,29 @@ ORDER BY lower(c.title), c.id
 `
 
 type ListCoursesForAdminRow struct {
-	ID               int64
-	Slug             string
-	Title            string
-	Level            int16
-	Duration         string
-	DeliveryModes    []string
-	DefaultCapacity  int32
-	RetiredAt        *time.Time
-	Shared           bool
-	Owned            bool
-	Offered          bool
-	OwnerName        string
-	UpcomingSessions int64
+	ID              int64
+	Slug            string
+	Title           string
+	Level           int16
+	Duration        string
+	DeliveryModes   []string
+	DefaultCapacity int32
+	RetiredAt       *time.Time
+	Shared          bool
+	Owned           bool
+	Offered         bool
+	OwnerName       string
 }
 
 // Courses as the training manager keeps them, retired ones too.
-// Every course the manager may see, retired ones too, with how many sessions
-// of it are still to come (not cancelled): their partnership's own, those it
-// offers and the shared ones it could offer (row-level security decides).
-// Whether it is the manager's partnership's own, and whether that
-// partnership offers it; outside a manager's request every course is its
-// owner's.
-func (q *Queries) ListCoursesForAdmin(ctx context.Context, now time.Time) ([]ListCoursesForAdminRow, error) {
-	rows, err := q.db.Query(ctx, listCoursesForAdmin, now)
+// Every course the manager may see, retired ones too: their partnership's
+// own, those it offers and the shared ones it could offer (row-level
+// security decides). Whether it is the manager's partnership's own, and
+// whether that partnership offers it; outside a manager's request every
+// course is its owner's. How many sessions of each are still to come is
+// CountUpcomingSessions, which ManagedCourses keeps between changes.
+func (q *Queries) ListCoursesForAdmin(ctx context.Context) ([]ListCoursesForAdminRow, error) {
+	rows, err := q.db.Query(ctx, listCoursesForAdmin)
 	if err != nil {
 		return nil, err
 	}
@@ -233,7 +277,6 @@ func (q *Queries) ListCoursesForAdmin(ctx context.Context, now time.Time) ([]Lis
 			&i.Owned,
 			&i.Offered,
 			&i.OwnerName,
-			&i.UpcomingSessions,
 		); err != nil {
 			return nil, err
 		}
