@@ -11,6 +11,7 @@ import (
 var moneyRowFuncs = template.FuncMap{
 	"invoiceGroupFields": invoiceGroupFields,
 	"agencyChargeRows":   agencyChargeRows,
+	"sessionChargeRows":  sessionChargeRows,
 }
 
 // The invoicing page spent most of its CPU in its "invoiceGroup" template:
@@ -170,4 +171,73 @@ func agencyChargeRows(charges []payment.AgencyCharge) template.HTML {
 		m.WriteString("</td>\n        </tr>")
 	}
 	return m.html()
+}
+
+// sessionChargeRows is a session's charges' table rows, each with its
+// status as the "chargeStatus" template wrote it
+// (views/pages/admin/sessions/charges.html).
+func sessionChargeRows(rows []chargeRow) template.HTML {
+	var m markup
+	m.Grow(len(rows) * 600)
+	for _, r := range rows {
+		m.WriteString("\n        <tr class=\"govuk-table__row\" id=\"charge-")
+		m.int(r.BookingID)
+		m.WriteString("\">\n          <td class=\"govuk-table__cell\">")
+		m.text(r.Person)
+		m.WriteString("</td>\n          <td class=\"govuk-table__cell\" data-label=\"Agency\">")
+		if r.AgencyName != "" {
+			m.text(r.AgencyName)
+		} else {
+			m.WriteString("Not a listed agency")
+		}
+		m.WriteString("</td>\n          <td class=\"govuk-table__cell\" data-label=\"Charge for\">")
+		m.text(r.Kind.Label())
+		m.WriteString("</td>\n          <td class=\"govuk-table__cell govuk-table__cell--numeric\" data-label=\"Amount\">")
+		if r.NoCharge != "" {
+			m.WriteString("£0")
+		} else {
+			m.text(r.Amount.String())
+		}
+		m.WriteString("</td>\n          <td class=\"govuk-table__cell\" data-label=\"Status\">")
+		m.chargeStatus(r.ChargeCandidate)
+		m.WriteString("</td>\n        </tr>")
+	}
+	return m.html()
+}
+
+// chargeStatus writes a charge's status as a tag, with what it means for
+// the manager.
+func (m *markup) chargeStatus(c payment.ChargeCandidate) {
+	switch {
+	case c.NoCharge != "":
+		m.text(c.NoCharge.Label())
+	case c.Status == payment.ChargeProposed:
+		m.WriteString(`<strong class="govuk-tag govuk-tag--blue">To be invoiced</strong>`)
+		if c.NoBillingContact {
+			m.WriteString(`<br><a class="govuk-link" href="/admin/agencies/`)
+			if c.AgencyID != nil {
+				m.int(*c.AgencyID)
+			} else {
+				m.WriteString("%3cnil%3e") // as the template wrote a nil pointer in an address
+			}
+			m.WriteString(`">Add a billing contact for `)
+			m.text(c.AgencyName)
+			m.WriteString("</a> so it can be invoiced")
+		}
+	case c.Status == payment.ChargeInvoiced, c.Status == payment.ChargePaid:
+		if c.Status == payment.ChargeInvoiced {
+			m.WriteString(`<strong class="govuk-tag govuk-tag--yellow">Invoiced</strong>`)
+		} else {
+			m.WriteString(`<strong class="govuk-tag govuk-tag--green">Paid</strong>`)
+		}
+		if c.InvoiceReference != "" {
+			m.WriteString("<br>Invoice ")
+			m.text(c.InvoiceReference)
+		}
+	case c.Status == payment.ChargeWaived:
+		m.WriteString(`<strong class="govuk-tag govuk-tag--grey">Waived</strong><br>`)
+		m.text(c.WaiverReason)
+	default:
+		m.WriteString("To decide")
+	}
 }

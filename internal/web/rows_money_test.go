@@ -121,4 +121,47 @@ func TestMoneyRowsAreWhatTheTemplatesWrote(t *testing.T) {
 </tbody>`, "<tbody>\n        {{- agencyChargeRows .}}\n</tbody>", list)
 		}
 	})
+
+	t.Run("session's charges", func(t *testing.T) {
+		t.Parallel()
+		statuses := []payment.ChargeStatus{"", payment.ChargeProposed, payment.ChargeInvoiced, payment.ChargePaid,
+			payment.ChargeWaived, "<unknown>"}
+		noCharges := []payment.NoChargeReason{"", "", payment.NoAgencyToBill, "", payment.PlaceAlreadyPaid, "",
+			payment.FreeByPolicy, "<odd>"}
+		var rows []chargeRow
+		for i, s := range awkward {
+			c := payment.ChargeCandidate{BookingID: int64(i * 7), Person: s, AgencyName: pick(awkward, i+1),
+				Kind: payment.ChargeKind(pick(kinds, i)), Amount: pick(amounts, i), NoCharge: pick(noCharges, i),
+				Status: pick(statuses, i), WaiverReason: pick(awkward, i+2), InvoiceReference: pick(awkward, i+3),
+				NoBillingContact: i%3 != 0}
+			if i%4 != 1 {
+				id := int64(i + 100)
+				c.AgencyID = &id
+			}
+			rows = append(rows, chargeRow{ChargeCandidate: c})
+		}
+		for _, list := range [][]chargeRow{rows, nil} {
+			sameAsMoneyTemplate(t, `{{- /* A charge's status as a tag, with what it means for the manager. */ -}}
+{{define "chargeStatus"}}
+{{- if .NoCharge}}{{.NoCharge.Label}}
+{{- else if eq .Status "proposed"}}<strong class="govuk-tag govuk-tag--blue">To be invoiced</strong>
+{{- if .NoBillingContact}}<br><a class="govuk-link" href="/admin/agencies/{{.AgencyID}}">Add a billing contact for {{.AgencyName}}</a> so it can be invoiced{{end}}
+{{- else if eq .Status "invoiced"}}<strong class="govuk-tag govuk-tag--yellow">Invoiced</strong>{{with .InvoiceReference}}<br>Invoice {{.}}{{end}}
+{{- else if eq .Status "paid"}}<strong class="govuk-tag govuk-tag--green">Paid</strong>{{with .InvoiceReference}}<br>Invoice {{.}}{{end}}
+{{- else if eq .Status "waived"}}<strong class="govuk-tag govuk-tag--grey">Waived</strong><br>{{.WaiverReason}}
+{{- else}}To decide{{end -}}
+{{end}}
+<tbody>
+        {{- range .}}
+        <tr class="govuk-table__row" id="charge-{{.BookingID}}">
+          <td class="govuk-table__cell">{{.Person}}</td>
+          <td class="govuk-table__cell" data-label="Agency">{{or .AgencyName "Not a listed agency"}}</td>
+          <td class="govuk-table__cell" data-label="Charge for">{{.Kind.Label}}</td>
+          <td class="govuk-table__cell govuk-table__cell--numeric" data-label="Amount">{{if .NoCharge}}£0{{else}}{{.Amount}}{{end}}</td>
+          <td class="govuk-table__cell" data-label="Status">{{template "chargeStatus" .ChargeCandidate}}</td>
+        </tr>
+        {{- end}}
+</tbody>`, "\n<tbody>\n        {{- sessionChargeRows .}}\n</tbody>", list)
+		}
+	})
 }
