@@ -201,10 +201,10 @@ func sessionCharges(ctx context.Context, db paymentdb.DBTX, sessionID int64) (Se
 		case r.PlacePaid:
 			c.NoCharge = PlaceAlreadyPaid
 		default:
-			if c.Amount, err = PolicyCharge(ctx, db, sess.PartnershipID, c.Kind, out.Duration, c.Band); err != nil {
-				return SessionCharges{}, err
+			if r.PolicyAmount == nil { // as PolicyCharge says it
+				return SessionCharges{}, fmt.Errorf("charge policy has no %s/%s/%s: %w", c.Kind, out.Duration, c.Band, ErrNotFound)
 			}
-			if c.Amount.Free() {
+			if c.Amount = Pence(*r.PolicyAmount); c.Amount.Free() {
 				c.NoCharge = FreeByPolicy
 			}
 		}

@@ -145,18 +145,37 @@ type InvoicePage struct {
 // by payer: each payer's total and count, and the state's, are over every
 // page, counted in SQL.
 func (s *Service) InvoicingPage(ctx context.Context, state InvoiceState, page, perPage int) (InvoicePage, error) {
-	page = max(page, 1)
-	limit := int32(perPage)
-	var rows []invoicingRow
+	var out InvoicePage
 	err := s.readInvoicing(ctx, func(q *paymentdb.Queries) (err error) {
-		rows, err = s.invoicingRows(ctx, q, state, int32((page-1)*perPage), &limit)
+		out, err = s.invoicingPage(ctx, q, state, page, perPage)
 		return err
 	})
+	return out, err
+}
+
+// InvoicingPages is InvoicingPage of each state, read in one transaction:
+// the invoicing page shows both lists.
+func (s *Service) InvoicingPages(ctx context.Context, toInvoicePage, awaitingPage, perPage int) (toInvoice, awaiting InvoicePage, err error) {
+	err = s.readInvoicing(ctx, func(q *paymentdb.Queries) (err error) {
+		if toInvoice, err = s.invoicingPage(ctx, q, ToInvoice, toInvoicePage, perPage); err != nil {
+			return err
+		}
+		awaiting, err = s.invoicingPage(ctx, q, AwaitingPayment, awaitingPage, perPage)
+		return err
+	})
+	return toInvoice, awaiting, err
+}
+
+// invoicingPage reads InvoicingPage's page in q.
+func (s *Service) invoicingPage(ctx context.Context, q *paymentdb.Queries, state InvoiceState, page, perPage int) (InvoicePage, error) {
+	page = max(page, 1)
+	limit := int32(perPage)
+	rows, err := s.invoicingRows(ctx, q, state, int32((page-1)*perPage), &limit)
 	if err != nil {
 		return InvoicePage{}, fmt.Errorf("rows %s, page %d: %w", state, page, err)
 	}
 	if len(rows) == 0 && page > 1 {
-		return s.InvoicingPage(ctx, state, 1, perPage) // past the last page (rows marked meanwhile): the first
+		return s.invoicingPage(ctx, q, state, 1, perPage) // past the last page (rows marked meanwhile): the first
 	}
 	out := InvoicePage{Page: page}
 	if len(rows) == 0 {

@@ -86,3 +86,43 @@ func TestAgencyChargesComeAPageAtATime(t *testing.T) {
 	assert.Len(t, all, 2)
 	assert.False(t, more)
 }
+
+// The invoicing page reads both lists at once, each at its own page: each is
+// what InvoicingPage gives for its state alone.
+func TestInvoicingPagesReadsEachListAtItsOwnPage(t *testing.T) {
+	t.Parallel()
+	pool, svc := offline(t)
+	manager := managerID(t, pool)
+	w := newInvoiceWorld(t, pool, svc, manager)
+	ctx := context.Background()
+	_, err := svc.MarkInvoiced(byManager(ctx, manager, ""), []string{w.charge, w.place}, "INV-1") // the agency's two
+	require.NoError(t, err)
+
+	refs := func(p payment.InvoicePage) (out []string) {
+		for _, g := range p.Groups {
+			for _, r := range g.Rows {
+				out = append(out, r.Ref)
+			}
+		}
+		return out
+	}
+	for _, pages := range [][2]int{{1, 1}, {1, 2}, {2, 1}, {2, 2}, {1, 9}} {
+		toInvoice, awaiting, err := svc.InvoicingPages(ctx, pages[0], pages[1], 1)
+		require.NoError(t, err)
+		wantTo, err := svc.InvoicingPage(ctx, payment.ToInvoice, pages[0], 1)
+		require.NoError(t, err)
+		wantAwaiting, err := svc.InvoicingPage(ctx, payment.AwaitingPayment, pages[1], 1)
+		require.NoError(t, err)
+		assert.Equal(t, wantTo, toInvoice, "to invoice, pages %v", pages)
+		assert.Equal(t, wantAwaiting, awaiting, "awaiting payment, pages %v", pages)
+		assert.Equal(t, 1, toInvoice.Rows)
+		assert.Equal(t, 2, awaiting.Rows)
+		assert.Equal(t, 1, toInvoice.Page, "past the last page: the first, %v", pages)
+		assert.Equal(t, map[int]int{1: 1, 2: 2, 9: 1}[pages[1]], awaiting.Page, "past the last page: the first, %v", pages)
+	}
+	toInvoice, awaiting, err := svc.InvoicingPages(ctx, 1, 2, 1)
+	require.NoError(t, err)
+	assert.Equal(t, []string{w.ownPlace}, refs(toInvoice))
+	assert.Len(t, refs(awaiting), 1)
+	assert.NotContains(t, refs(awaiting), w.ownPlace)
+}

@@ -92,11 +92,8 @@ func invoiceGroups(groups []payment.InvoiceGroup, first string, checked map[stri
 // places and charges are listed: each showing is an audited view.
 func (a *app) showInvoicing(c *fiber.Ctx, checked map[string]bool, reference string, errs *validation.Errors) error {
 	ctx := c.UserContext()
-	toInvoice, err := a.deps.Payments.InvoicingPage(ctx, payment.ToInvoice, c.QueryInt(toInvoicePageParam, 1), invoicingPerPage)
-	if err != nil {
-		return err
-	}
-	awaiting, err := a.deps.Payments.InvoicingPage(ctx, payment.AwaitingPayment, c.QueryInt(awaitingPageParam, 1), invoicingPerPage)
+	toInvoice, awaiting, err := a.deps.Payments.InvoicingPages(ctx, c.QueryInt(toInvoicePageParam, 1), c.QueryInt(awaitingPageParam, 1),
+		invoicingPerPage)
 	if err != nil {
 		return err
 	}

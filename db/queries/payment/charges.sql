@@ -18,22 +18,31 @@ WHERE s.id = @id;
 -- never 'cancelled', so it is never here. place_paid: the place itself was
 -- paid for (by card or on the agency's invoice), so that fee stands instead.
 -- The band is the one the session's partnership gives the agency.
+-- policy_amount: what the partnership's charge policy asks of the agency's
+-- band for the kind on the course's duration (NULL without an agency, or
+-- with no such policy row), read here rather than once per candidate.
 SELECT b.id AS booking_id, u.full_name, b.agency_id,
        coalesce(a.name, '')::text AS agency_name,
-       (CASE WHEN a.id IS NULL THEN '' ELSE agency_band(s.partnership_id, a.id) END)::text AS charging_band,
+       coalesce(ab.band, '')::text AS charging_band,
        coalesce(a.billing_contact_email, '')::text AS billing_email,
        (CASE WHEN b.status = 'confirmed' THEN 'non_attendance' ELSE 'late_cancellation' END)::text AS kind,
        EXISTS (SELECT 1 FROM payments p WHERE p.booking_id = b.id
                  AND p.status IN ('pending', 'invoiced', 'paid'))::boolean AS place_paid,
        ch.id AS charge_id, ch.amount_pence AS charge_amount, ch.status AS charge_status,
        ch.waiver_reason AS charge_waiver_reason,
-       coalesce(ch.invoice_reference, '')::text AS charge_invoice_reference
+       coalesce(ch.invoice_reference, '')::text AS charge_invoice_reference,
+       cp.amount_pence AS policy_amount
 FROM bookings b
 JOIN sessions s ON s.id = b.session_id
+JOIN courses c ON c.id = s.course_id
 JOIN users u ON u.id = b.user_id
 LEFT JOIN agencies a ON a.id = b.agency_id
+LEFT JOIN LATERAL (SELECT agency_band(s.partnership_id, a.id)::text AS band) ab ON a.id IS NOT NULL
 LEFT JOIN charges ch ON ch.booking_id = b.id
      AND ch.kind = CASE WHEN b.status = 'confirmed' THEN 'non_attendance' ELSE 'late_cancellation' END
+LEFT JOIN charge_policy cp ON cp.partnership_id = s.partnership_id
+     AND cp.kind = CASE WHEN b.status = 'confirmed' THEN 'non_attendance' ELSE 'late_cancellation' END
+     AND cp.duration = c.duration AND cp.charging_band = ab.band
 WHERE b.session_id = @session_id
   AND ((b.status = 'confirmed' AND b.attendance = 'absent') OR (b.status = 'cancelled' AND b.late))
 ORDER BY lower(u.full_name), b.id;

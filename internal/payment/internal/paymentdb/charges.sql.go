@@ -336,20 +336,26 @@ func (q *Queries) BatchesToInvoice(ctx context.Context, arg BatchesToInvoicePara
 const chargeCandidates = `-- name: ChargeCandidates :many
 SELECT b.id AS booking_id, u.full_name, b.agency_id,
        coalesce(a.name, '')::text AS agency_name,
-       (CASE WHEN a.id IS NULL THEN '' ELSE agency_band(s.partnership_id, a.id) END)::text AS charging_band,
+       coalesce(ab.band, '')::text AS charging_band,
        coalesce(a.billing_contact_email, '')::text AS billing_email,
        (CASE WHEN b.status = 'confirmed' THEN 'non_attendance' ELSE 'late_cancellation' END)::text AS kind,
        EXISTS (SELECT 1 FROM payments p WHERE p.booking_id = b.id
                  AND p.status IN ('pending', 'invoiced', 'paid'))::boolean AS place_paid,
        ch.id AS charge_id, ch.amount_pence AS charge_amount, ch.status AS charge_status,
        ch.waiver_reason AS charge_waiver_reason,
-       coalesce(ch.invoice_reference, '')::text AS charge_invoice_reference
+       coalesce(ch.invoice_reference, '')::text AS charge_invoice_reference,
+       cp.amount_pence AS policy_amount
 FROM bookings b
 JOIN sessions s ON s.id = b.session_id
+JOIN courses c ON c.id = s.course_id
 JOIN users u ON u.id = b.user_id
 LEFT JOIN agencies a ON a.id = b.agency_id
+LEFT JOIN LATERAL (SELECT agency_band(s.partnership_id, a.id)::text AS band) ab ON a.id IS NOT NULL
 LEFT JOIN charges ch ON ch.booking_id = b.id
      AND ch.kind = CASE WHEN b.status = 'confirmed' THEN 'non_attendance' ELSE 'late_cancellation' END
+LEFT JOIN charge_policy cp ON cp.partnership_id = s.partnership_id
+     AND cp.kind = CASE WHEN b.status = 'confirmed' THEN 'non_attendance' ELSE 'late_cancellation' END
+     AND cp.duration = c.duration AND cp.charging_band = ab.band
 WHERE b.session_id = $1
   AND ((b.status = 'confirmed' AND b.attendance = 'absent') OR (b.status = 'cancelled' AND b.late))
 ORDER BY lower(u.full_name), b.id
@@ -369,6 +375,7 @@ type ChargeCandidatesRow struct {
 	ChargeStatus           *string
 	ChargeWaiverReason     *string
 	ChargeInvoiceReference string
+	PolicyAmount           *int32
 }
 
 // Who may be charged on a session: people marked absent, and cancellations
@@ -376,6 +383,9 @@ type ChargeCandidatesRow struct {
 // never 'cancelled', so it is never here. place_paid: the place itself was
 // paid for (by card or on the agency's invoice), so that fee stands instead.
 // The band is the one the session's partnership gives the agency.
+// policy_amount: what the partnership's charge policy asks of the agency's
+// band for the kind on the course's duration (NULL without an agency, or
+// with no such policy row), read here rather than once per candidate.
 func (q *Queries) ChargeCandidates(ctx context.Context, sessionID int64) ([]ChargeCandidatesRow, error) {
 	rows, err := q.db.Query(ctx, chargeCandidates, sessionID)
 	if err != nil {
@@ -399,6 +409,7 @@ func (q *Queries) ChargeCandidates(ctx context.Context, sessionID int64) ([]Char
 			&i.ChargeStatus,
 			&i.ChargeWaiverReason,
 			&i.ChargeInvoiceReference,
+			&i.PolicyAmount,
 		); err != nil {
 			return nil, err
 		}

@@ -221,6 +221,15 @@ type InvoicingRowsRow struct {
 // lines' own column, so the policies add no look-up. The parameters choose no
 // branch, so one generic plan serves both states and every call
 // (internal/payment, readInvoicing).
+//
+// Measured at 100x (warm, generic plan, as a manager; the least of 40 runs):
+// 2.1 ms for the 777 lines to invoice, 3.4 ms for the 1,545 awaiting
+// payment, about half of it reading and grouping every line. These gave
+// the same rows but were slower: both states in one statement (9.4 ms for
+// the two), one sort of every line for all the window functions (3.0 and
+// 5.6 ms). These were no faster: l not materialized, one scan of the lines
+// with the payment looked up laterally, an agency's lines grouped by its id
+// alone.
 // Each payer once: its count and total, its name (an agency's read once),
 // and how many rows of the list come before its own.
 // The rows of the payers on the page, each with its place among its payer's.
