@@ -40,8 +40,8 @@ var largePartnership = []string{
 	 SELECT 'person' || g || '@example.org', 'Person ' || g, (SELECT min(id) FROM agencies) + g % 200, '!', now()
 	 FROM generate_series(0, 19999) g`,
 	`INSERT INTO user_roles (user_id, role) SELECT id, 'trainer' FROM users ORDER BY id LIMIT 100`,
-	`INSERT INTO trainer_courses (trainer_id, course_id)
-	 SELECT u.id, c.id FROM (SELECT id FROM users ORDER BY id LIMIT 100) u CROSS JOIN courses c`,
+	`INSERT INTO trainer_courses (trainer_id, course_id, partnership_id)
+	 SELECT u.id, c.id, c.partnership_id FROM (SELECT id FROM users ORDER BY id LIMIT 100) u CROSS JOIN courses c`,
 	`INSERT INTO sessions (course_id, course_title, venue_id, starts_at, ends_at, booking_cutoff_at, capacity, status, cancelled_reason)
 	 SELECT c.id, c.title, v.id, t.starts, t.starts + CASE WHEN c.duration = 'full_day' THEN interval '6 hours' ELSE interval '3 hours' END,
 	        t.starts - interval '3 days', 20,
@@ -60,15 +60,15 @@ var largePartnership = []string{
 	// consecutive: claim g is on session g / 20, of person g % 20000 (of
 	// agency g % 200, as the people were made).
 	`INSERT INTO bookings (session_id, user_id, agency_id, status, booked_by, policy_agreed_at, waiting_since,
-	                       offered_at, offer_expires_at, confirmed_at, ended_at, late, attendance)
+	                       offered_at, offer_expires_at, confirmed_at, ended_at, late, attendance, partnership_id, session_starts_at)
 	 SELECT s0.id + g / 20, u0.id + g % 20000, a0.id + g % 200, k.status::booking_status, u0.id + g % 20000, now(),
 	        CASE WHEN k.status IN ('waiting', 'expired') THEN now() END,
 	        CASE WHEN k.status = 'expired' THEN now() END, CASE WHEN k.status = 'expired' THEN now() END,
 	        CASE WHEN k.status IN ('confirmed', 'cancelled', 'substituted', 'moved') THEN now() END,
 	        CASE WHEN k.status NOT IN ('waiting', 'confirmed') THEN now() END,
-	        k.late, k.attendance
+	        k.late, k.attendance, s0.partnership_id, s0.starts_at + (g / 20) * interval '8 hours 45 minutes'
 	 FROM generate_series(0, 99999) g
-	 CROSS JOIN (SELECT min(id) AS id FROM sessions) s0
+	 CROSS JOIN (SELECT id, partnership_id, starts_at FROM sessions ORDER BY id LIMIT 1) s0
 	 CROSS JOIN (SELECT min(id) AS id FROM users) u0
 	 CROSS JOIN (SELECT min(id) AS id FROM agencies) a0
 	 CROSS JOIN LATERAL (SELECT
@@ -82,17 +82,20 @@ var largePartnership = []string{
 	 WHERE c.session_id = s.id AND s.status <> 'cancelled'`,
 	`UPDATE bookings b SET status = 'cancelled', ended_at = now(), attendance = NULL
 	 FROM sessions s WHERE s.id = b.session_id AND s.status = 'cancelled' AND b.status = 'confirmed'`,
-	`INSERT INTO charges (booking_id, agency_id, kind, amount_pence, status, waiver_reason, decided_by, decided_at, invoice_reference)
+	`INSERT INTO charges (booking_id, agency_id, kind, amount_pence, status, waiver_reason, decided_by, decided_at, invoice_reference,
+	                      partnership_id)
 	 SELECT b.id, b.agency_id, CASE WHEN b.late THEN 'late_cancellation' ELSE 'non_attendance' END, 5000, k.status,
 	        CASE WHEN k.status = 'waived' THEN 'Ill' ELSE '' END,
 	        CASE WHEN k.status <> 'proposed' THEN b.user_id END, CASE WHEN k.status <> 'proposed' THEN now() END,
-	        CASE WHEN k.status IN ('invoiced', 'paid') THEN 'INV-' || b.id END
+	        CASE WHEN k.status IN ('invoiced', 'paid') THEN 'INV-' || b.id END, b.partnership_id
 	 FROM bookings b
 	 CROSS JOIN LATERAL (SELECT (ARRAY['proposed', 'waived', 'invoiced', 'paid'])[b.id % 4 + 1] AS status) k
 	 WHERE b.attendance = 'absent' OR b.late`,
-	`INSERT INTO payments (booking_id, method, amount_pence, status, payment_intent_id, paid_at, refund_id, refund_requested_at, refunded_at)
+	`INSERT INTO payments (booking_id, method, amount_pence, status, payment_intent_id, paid_at, refund_id, refund_requested_at, refunded_at,
+	                       partnership_id, session_starts_at)
 	 SELECT b.id, 'card', 8000, CASE WHEN b.id % 10 = 0 THEN 'refunded' ELSE 'paid' END, 'pi_' || b.id, now(),
-	        CASE WHEN b.id % 10 = 0 THEN 're_' || b.id END, CASE WHEN b.id % 10 = 0 THEN now() END, CASE WHEN b.id % 10 = 0 THEN now() END
+	        CASE WHEN b.id % 10 = 0 THEN 're_' || b.id END, CASE WHEN b.id % 10 = 0 THEN now() END, CASE WHEN b.id % 10 = 0 THEN now() END,
+	        b.partnership_id, b.session_starts_at
 	 FROM bookings b WHERE b.attendance = 'attended' AND b.id % 20 = 1`,
 	`WITH e AS (
 	   INSERT INTO enquiries (agency_id, requested_by, kind, course_id, audience, participants, location,
