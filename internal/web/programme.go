@@ -63,6 +63,27 @@ func (programmePage) MonthValue(m time.Time) string {
 	return m.Format("2006-01")
 }
 
+// MonthChoices are the month filter's items: any month, then each month
+// that has sessions.
+func (p programmePage) MonthChoices() []choice {
+	out := make([]choice, 1, len(p.MonthList)+1)
+	out[0] = choice{Text: "Any month"}
+	for _, m := range p.MonthList {
+		out = append(out, choice{Value: p.MonthValue(m), Text: london.MonthYear(m)})
+	}
+	return out
+}
+
+// CourseChoices are the course filter's items.
+func (p programmePage) CourseChoices() []choice {
+	return withChoices(choice{Text: "All courses"}, p.Choices.Courses)
+}
+
+// VenueChoices are the venue filter's items.
+func (p programmePage) VenueChoices() []choice {
+	return withChoices(choice{Text: "All venues"}, p.Choices.Venues)
+}
+
 type programmeMonth struct {
 	Name string
 	Rows []scheduling.Row

@@ -480,3 +480,18 @@ func (a *app) seriesCreate(c *fiber.Ctx) error {
 	q.Set("scheduled", strconv.Itoa(len(ids)))
 	return c.Redirect("/admin/sessions?"+q.Encode(), fiber.StatusSeeOther)
 }
+
+// CourseChoices are the form's courses, each with its places.
+func (d sessionFormPage) CourseChoices() []choice {
+	out := make([]choice, 1, len(d.Choices.Courses)+1)
+	out[0] = choice{Text: "Choose a course"}
+	for _, c := range d.Choices.Courses {
+		out = append(out, choice{Value: strconv.FormatInt(c.ID, 10), Text: c.Name + " (" + strconv.Itoa(c.Capacity) + " places)"})
+	}
+	return out
+}
+
+// VenueChoices are the form's venues and online platforms.
+func (d sessionFormPage) VenueChoices() []choice {
+	return withChoices(choice{Text: "Choose a venue"}, d.Choices.Venues)
+}
