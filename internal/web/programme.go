@@ -199,24 +199,13 @@ func (a *app) programme(c *fiber.Ctx) error {
 		return err
 	}
 	page := pageParam(c)
-	rows, total, more, err := svc.Programme(ctx, filter, page)
+	p, err := svc.ProgrammePage(ctx, filter, page)
 	if err != nil {
 		return err
 	}
-	choices, err := svc.FormChoices(ctx) // its courses and venues
-	if err != nil {
-		return err
-	}
-	months, err := svc.ProgrammeMonths(ctx)
-	if err != nil {
-		return err
-	}
-	d := programmePage{adminArea: newAdminArea(c), fieldErrors: fieldErrors{bad}, Total: total, More: more, Filter: filter, Choices: choices, MonthList: months,
-		TrainerName: trainerName, TrainerChoices: trainerChoices}
-	if d.Awaiting, err = svc.AwaitingDelivery(ctx); err != nil {
-		return err
-	}
-	for _, r := range rows {
+	d := programmePage{adminArea: newAdminArea(c), fieldErrors: fieldErrors{bad}, Total: p.Total, More: p.More, Filter: filter, Choices: p.Choices,
+		MonthList: p.Months, Awaiting: p.Awaiting, TrainerName: trainerName, TrainerChoices: trainerChoices}
+	for _, r := range p.Rows {
 		month := london.MonthYear(r.StartsAt)
 		if len(d.Months) == 0 || d.Months[len(d.Months)-1].Name != month {
 			d.Months = append(d.Months, programmeMonth{Name: month})
@@ -228,7 +217,7 @@ func (a *app) programme(c *fiber.Ctx) error {
 	if len(q) > 0 {
 		d.CSVLink += "?" + q.Encode()
 	}
-	d.Pages = paginateCounted("/admin/sessions", q, page, (total+scheduling.ProgrammePageSize-1)/scheduling.ProgrammePageSize, more)
+	d.Pages = paginateCounted("/admin/sessions", q, page, (p.Total+scheduling.ProgrammePageSize-1)/scheduling.ProgrammePageSize, p.More)
 	return a.renderForm(c, "admin/sessions/programme", "Programme", d, bad)
 }
 

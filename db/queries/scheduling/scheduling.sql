@@ -176,8 +176,12 @@ SELECT count(*) FROM sessions WHERE status = 'published' AND ends_at <= @now;
 -- Counted only up to @count_limit: the programme says "more than" beyond
 -- it, so a page costs the same however many sessions the partnership has
 -- held or planned (the upcoming sessions' index, or the starts', bounds
--- the walk).
-SELECT count(*) FROM (
+-- the walk). With it, as CountAwaitingDelivery counts them, the published
+-- sessions ended by @now, which the programme's page reminds of: one
+-- statement, not two.
+SELECT (SELECT count(*) FROM sessions a WHERE a.status = 'published' AND a.ends_at <= @now) AS awaiting,
+       count(*) AS counted
+FROM (
 SELECT 1
 FROM sessions s
 WHERE (sqlc.narg(ended_by)::timestamptz IS NULL OR s.ends_at <= sqlc.narg(ended_by))

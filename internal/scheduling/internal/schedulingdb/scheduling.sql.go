@@ -39,22 +39,25 @@ func (q *Queries) CountAwaitingDelivery(ctx context.Context, now time.Time) (int
 }
 
 const countProgramme = `-- name: CountProgramme :one
-SELECT count(*) FROM (
+SELECT (SELECT count(*) FROM sessions a WHERE a.status = 'published' AND a.ends_at <= $1) AS awaiting,
+       count(*) AS counted
+FROM (
 SELECT 1
 FROM sessions s
-WHERE ($1::timestamptz IS NULL OR s.ends_at <= $1)
-  AND ($2::timestamptz IS NULL OR s.ends_at > $2)
-  AND ($3::timestamptz IS NULL OR s.starts_at >= $3)
-  AND ($4::timestamptz IS NULL OR s.starts_at < $4)
-  AND ($5::bigint IS NULL OR s.course_id = $5)
-  AND ($6::bigint IS NULL OR s.venue_id = $6)
-  AND ($7::bigint IS NULL OR EXISTS (
-        SELECT 1 FROM session_trainers st WHERE st.session_id = s.id AND st.trainer_id = $7))
-  AND ($8::text = '' OR s.status::text = $8)
-LIMIT $9) counted
+WHERE ($2::timestamptz IS NULL OR s.ends_at <= $2)
+  AND ($3::timestamptz IS NULL OR s.ends_at > $3)
+  AND ($4::timestamptz IS NULL OR s.starts_at >= $4)
+  AND ($5::timestamptz IS NULL OR s.starts_at < $5)
+  AND ($6::bigint IS NULL OR s.course_id = $6)
+  AND ($7::bigint IS NULL OR s.venue_id = $7)
+  AND ($8::bigint IS NULL OR EXISTS (
+        SELECT 1 FROM session_trainers st WHERE st.session_id = s.id AND st.trainer_id = $8))
+  AND ($9::text = '' OR s.status::text = $9)
+LIMIT $10) counted
 `
 
 type CountProgrammeParams struct {
+	Now          time.Time
 	EndedBy      *time.Time
 	NotEndedBy   *time.Time
 	StartsFrom   *time.Time
@@ -66,12 +69,20 @@ type CountProgrammeParams struct {
 	CountLimit   int32
 }
 
+type CountProgrammeRow struct {
+	Awaiting int64
+	Counted  int64
+}
+
 // Counted only up to @count_limit: the programme says "more than" beyond
 // it, so a page costs the same however many sessions the partnership has
 // held or planned (the upcoming sessions' index, or the starts', bounds
-// the walk).
-func (q *Queries) CountProgramme(ctx context.Context, arg CountProgrammeParams) (int64, error) {
+// the walk). With it, as CountAwaitingDelivery counts them, the published
+// sessions ended by @now, which the programme's page reminds of: one
+// statement, not two.
+func (q *Queries) CountProgramme(ctx context.Context, arg CountProgrammeParams) (CountProgrammeRow, error) {
 	row := q.db.QueryRow(ctx, countProgramme,
+		arg.Now,
 		arg.EndedBy,
 		arg.NotEndedBy,
 		arg.StartsFrom,
@@ -82,9 +93,9 @@ func (q *Queries) CountProgramme(ctx context.Context, arg CountProgrammeParams) 
 		arg.Status,
 		arg.CountLimit,
 	)
-	var count int64
-	err := row.Scan(&count)
-	return count, err
+	var i CountProgrammeRow
+	err := row.Scan(&i.Awaiting, &i.Counted)
+	return i, err
 }
 
 const findClashes = `-- name: FindClashes :many
