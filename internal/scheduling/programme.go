@@ -66,31 +66,117 @@ const programmeCountedPages = 3
 // A page's sessions are counted only so far: more is true when there are
 // more than total. Every one (page 0) is counted as it is read.
 func (s *Service) Programme(ctx context.Context, f ProgrammeFilter, page int) (rows []Row, total int, more bool, err error) {
+	p, err := s.programmePage(ctx, schedulingdb.New(s.pool), f, page)
+	return p.Rows, p.Total, p.More, err
+}
+
+// ProgrammePage is a page of the programme as its list shows it.
+type ProgrammePage struct {
+	Rows     []Row
+	Total    int  // the sessions the filter chooses, counted only so far
+	More     bool // there are more than Total
+	Awaiting int  // published sessions ended but not yet marked as delivered
+	// The filter's courses and venues, and the months that have sessions.
+	Choices Choices
+	Months  []time.Time
+}
+
+// ProgrammePage is one page (from 1) of the sessions the filter chooses,
+// with what the programme's filter offers and the sessions awaiting
+// delivery: two statements (the page's rows with its counts, and the
+// filter's choices with its months), three when the page has no rows.
+func (s *Service) ProgrammePage(ctx context.Context, f ProgrammeFilter, page int) (ProgrammePage, error) {
 	q := schedulingdb.New(s.pool)
+	p, err := s.countedPage(ctx, q, f, max(page, 1))
+	if err != nil {
+		return ProgrammePage{}, err
+	}
+	rows, err := q.ProgrammeFilterChoices(ctx)
+	if err != nil {
+		return ProgrammePage{}, fmt.Errorf("programme filter choices: %w", err)
+	}
+	choices := make([]schedulingdb.SchedulingChoicesRow, 0, len(rows))
+	for _, r := range rows {
+		if r.Kind != "month" {
+			choices = append(choices, schedulingdb.SchedulingChoicesRow(r))
+		} else if m, err := time.ParseInLocation("2006-01", r.Name, london.Zone); err == nil {
+			p.Months = append(p.Months, m)
+		}
+	}
+	p.Choices = choicesOf(choices)
+	return p, nil
+}
+
+// countedPage is a page (from 1) of the programme with its counts, read
+// with its rows (ListProgrammePage); a page with no rows is counted alone.
+func (s *Service) countedPage(ctx context.Context, q *schedulingdb.Queries, f ProgrammeFilter, page int) (ProgrammePage, error) {
+	l := s.programmeParams(f)
+	skip := min((page-1)*ProgrammePageSize, 1<<30)
+	countLimit := int32(min(skip+(1+programmeCountedPages)*ProgrammePageSize+1, 1<<30))
+	p := schedulingdb.ListProgrammePageParams{
+		Now: s.now(), EndedBy: l.EndedBy, NotEndedBy: l.NotEndedBy, StartsFrom: l.StartsFrom, StartsBefore: l.StartsBefore,
+		CourseID: l.CourseID, VenueID: l.VenueID, TrainerID: l.TrainerID, Status: l.Status, CountLimit: countLimit,
+		SkipRows: int32(skip), MaxRows: ProgrammePageSize,
+	}
+	var rows []schedulingdb.ListProgrammePageRow
+	var err error
+	if f.When == Past {
+		var newest []schedulingdb.ListProgrammePageNewestFirstRow
+		newest, err = q.ListProgrammePageNewestFirst(ctx, schedulingdb.ListProgrammePageNewestFirstParams(p))
+		for _, r := range newest {
+			rows = append(rows, schedulingdb.ListProgrammePageRow(r))
+		}
+	} else {
+		rows, err = q.ListProgrammePage(ctx, p)
+	}
+	if err != nil {
+		return ProgrammePage{}, fmt.Errorf("list programme: %w", err)
+	}
+	if len(rows) == 0 {
+		return s.programmePage(ctx, q, f, page) // counts it, and finds the page still empty
+	}
+	out := ProgrammePage{Total: int(rows[0].Counted), More: rows[0].Counted >= int64(countLimit), Awaiting: int(rows[0].Awaiting)}
+	if out.More {
+		out.Total = int(countLimit) - 1
+	}
+	out.Rows = make([]Row, 0, len(rows))
+	for _, r := range rows {
+		out.Rows = append(out.Rows, Row{
+			ID: r.ID, CourseTitle: r.CourseTitle, StartsAt: r.StartsAt, EndsAt: r.EndsAt, Status: catalogue.SessionStatus(r.Status),
+			Capacity: int(r.Capacity), Booked: int(r.SeatsTaken), Waiting: int(r.Waiting), VenueName: r.VenueName, Online: r.VenueOnline,
+			Closed: r.Closed, Trainers: r.Trainers,
+		})
+	}
+	return out, nil
+}
+
+// programmePage is Programme's page, with the sessions awaiting delivery
+// when it counts (page > 0).
+func (s *Service) programmePage(ctx context.Context, q *schedulingdb.Queries, f ProgrammeFilter, page int) (ProgrammePage, error) {
 	p := s.programmeParams(f)
 	if page == 0 {
 		p.MaxRows = 1 << 30
 		rows, err := s.programmeBatch(ctx, q, f.When == Past, p)
-		return rows, len(rows), false, err
+		return ProgrammePage{Rows: rows, Total: len(rows)}, err
 	}
 	skip := min((page-1)*ProgrammePageSize, 1<<30)
 	countLimit := int32(min(skip+(1+programmeCountedPages)*ProgrammePageSize+1, 1<<30))
 	counted, err := q.CountProgramme(ctx, schedulingdb.CountProgrammeParams{
-		EndedBy: p.EndedBy, NotEndedBy: p.NotEndedBy, StartsFrom: p.StartsFrom, StartsBefore: p.StartsBefore,
+		Now: s.now(), EndedBy: p.EndedBy, NotEndedBy: p.NotEndedBy, StartsFrom: p.StartsFrom, StartsBefore: p.StartsBefore,
 		CourseID: p.CourseID, VenueID: p.VenueID, TrainerID: p.TrainerID, Status: p.Status, CountLimit: countLimit,
 	})
 	if err != nil {
-		return nil, 0, false, fmt.Errorf("count programme: %w", err)
+		return ProgrammePage{}, fmt.Errorf("count programme: %w", err)
 	}
-	total, more = int(counted), counted >= int64(countLimit)
-	if more {
-		total = int(countLimit) - 1
+	out := ProgrammePage{Total: int(counted.Counted), More: counted.Counted >= int64(countLimit), Awaiting: int(counted.Awaiting)}
+	if out.More {
+		out.Total = int(countLimit) - 1
 	}
 	p.MaxRows, p.SkipRows = ProgrammePageSize, int32(skip)
-	if rows, err = s.programmeBatch(ctx, q, f.When == Past, p); err != nil {
-		return nil, 0, false, err
+	if out.Rows, err = s.programmeBatch(ctx, q, f.When == Past, p); err != nil {
+		return ProgrammePage{}, err
 	}
-	return rows, total, more, nil
+	return out, nil
 }
 
 // exportWindow is how long a span of starts the export reads at once, and
@@ -256,22 +342,6 @@ func (s *Service) AwaitingDelivery(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("count sessions awaiting delivery: %w", err)
 	}
 	return int(n), nil
-}
-
-// ProgrammeMonths lists the months (the first of each, in London) that have
-// a session, oldest first, for the programme's filter.
-func (s *Service) ProgrammeMonths(ctx context.Context) ([]time.Time, error) {
-	rows, err := schedulingdb.New(s.pool).ProgrammeMonths(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("programme months: %w", err)
-	}
-	out := make([]time.Time, 0, len(rows))
-	for _, r := range rows {
-		if m, err := time.ParseInLocation("2006-01", r, london.Zone); err == nil {
-			out = append(out, m)
-		}
-	}
-	return out, nil
 }
 
 // Choice is an option of a form's select.

@@ -257,3 +257,52 @@ func TestWithdrawingWaitsForATrainerBeingScheduled(t *testing.T) {
 	require.NoError(t, scheduling.Commit(ctx))
 	assert.ErrorIs(t, <-withdrawn, trainer.ErrStillDelivering)
 }
+
+// The trainers list counts each trainer's approved courses that are not
+// retired, and names their agency: the listed one, or else the one they
+// typed.
+func TestListCountsCoursesNotRetiredAndNamesTheAgency(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	ctx := context.Background()
+	exec := func(sql string, args ...any) {
+		t.Helper()
+		_, err := f.pool.Exec(ctx, sql, args...)
+		require.NoError(t, err)
+	}
+	exec("DELETE FROM session_trainers WHERE trainer_id = $1", f.trainer)
+	exec("DELETE FROM trainer_courses WHERE trainer_id = $1", f.trainer)
+	var courses []int64
+	rows, err := f.pool.Query(ctx, "SELECT id FROM courses WHERE retired_at IS NULL AND NOT bespoke ORDER BY id LIMIT 3")
+	require.NoError(t, err)
+	for rows.Next() {
+		var id int64
+		require.NoError(t, rows.Scan(&id))
+		courses = append(courses, id)
+	}
+	require.NoError(t, rows.Err())
+	require.Len(t, courses, 3)
+	require.NoError(t, f.svc.SetCourses(f.asManager, f.trainer, courses))
+	exec("UPDATE courses SET retired_at = $2 WHERE id = $1", courses[2], now)
+
+	find := func() trainer.Trainer {
+		t.Helper()
+		list, _, err := f.svc.List(ctx, 1)
+		require.NoError(t, err)
+		for _, tr := range list {
+			if tr.ID == f.trainer {
+				return tr
+			}
+		}
+		t.Fatalf("trainer %d not listed", f.trainer)
+		return trainer.Trainer{}
+	}
+	var agencyName string
+	require.NoError(t, f.pool.QueryRow(ctx, "SELECT a.name FROM users u JOIN agencies a ON a.id = u.agency_id WHERE u.id = $1", f.trainer).Scan(&agencyName))
+	got := find()
+	assert.Equal(t, 2, got.ApprovedCourses, "three approved, one since retired")
+	assert.Equal(t, agencyName, got.AgencyName)
+
+	exec("UPDATE users SET agency_id = NULL, unlisted_agency_name = 'Typed Trust' WHERE id = $1", f.trainer)
+	assert.Equal(t, "Typed Trust", find().AgencyName)
+}

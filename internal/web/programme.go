@@ -63,6 +63,27 @@ func (programmePage) MonthValue(m time.Time) string {
 	return m.Format("2006-01")
 }
 
+// MonthChoices are the month filter's items: any month, then each month
+// that has sessions.
+func (p programmePage) MonthChoices() []choice {
+	out := make([]choice, 1, len(p.MonthList)+1)
+	out[0] = choice{Text: "Any month"}
+	for _, m := range p.MonthList {
+		out = append(out, choice{Value: p.MonthValue(m), Text: london.MonthYear(m)})
+	}
+	return out
+}
+
+// CourseChoices are the course filter's items.
+func (p programmePage) CourseChoices() []choice {
+	return withChoices(choice{Text: "All courses"}, p.Choices.Courses)
+}
+
+// VenueChoices are the venue filter's items.
+func (p programmePage) VenueChoices() []choice {
+	return withChoices(choice{Text: "All venues"}, p.Choices.Venues)
+}
+
 type programmeMonth struct {
 	Name string
 	Rows []scheduling.Row
@@ -178,24 +199,13 @@ func (a *app) programme(c *fiber.Ctx) error {
 		return err
 	}
 	page := pageParam(c)
-	rows, total, more, err := svc.Programme(ctx, filter, page)
+	p, err := svc.ProgrammePage(ctx, filter, page)
 	if err != nil {
 		return err
 	}
-	choices, err := svc.FormChoices(ctx) // its courses and venues
-	if err != nil {
-		return err
-	}
-	months, err := svc.ProgrammeMonths(ctx)
-	if err != nil {
-		return err
-	}
-	d := programmePage{adminArea: newAdminArea(c), fieldErrors: fieldErrors{bad}, Total: total, More: more, Filter: filter, Choices: choices, MonthList: months,
-		TrainerName: trainerName, TrainerChoices: trainerChoices}
-	if d.Awaiting, err = svc.AwaitingDelivery(ctx); err != nil {
-		return err
-	}
-	for _, r := range rows {
+	d := programmePage{adminArea: newAdminArea(c), fieldErrors: fieldErrors{bad}, Total: p.Total, More: p.More, Filter: filter, Choices: p.Choices,
+		MonthList: p.Months, Awaiting: p.Awaiting, TrainerName: trainerName, TrainerChoices: trainerChoices}
+	for _, r := range p.Rows {
 		month := london.MonthYear(r.StartsAt)
 		if len(d.Months) == 0 || d.Months[len(d.Months)-1].Name != month {
 			d.Months = append(d.Months, programmeMonth{Name: month})
@@ -207,7 +217,7 @@ func (a *app) programme(c *fiber.Ctx) error {
 	if len(q) > 0 {
 		d.CSVLink += "?" + q.Encode()
 	}
-	d.Pages = paginateCounted("/admin/sessions", q, page, (total+scheduling.ProgrammePageSize-1)/scheduling.ProgrammePageSize, more)
+	d.Pages = paginateCounted("/admin/sessions", q, page, (p.Total+scheduling.ProgrammePageSize-1)/scheduling.ProgrammePageSize, p.More)
 	return a.renderForm(c, "admin/sessions/programme", "Programme", d, bad)
 }
 

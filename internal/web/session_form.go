@@ -230,9 +230,12 @@ func readSessionForm(c *fiber.Ctx) scheduling.Form {
 
 func (a *app) showSessionForm(c *fiber.Ctx, d sessionFormPage, errs *validation.Errors) error {
 	ctx, svc := c.UserContext(), a.scheduler()
-	choices, err := svc.FormChoices(ctx)
-	if err != nil {
-		return err
+	choices := d.Choices // read already when the course was checked
+	if choices.Courses == nil && choices.Venues == nil {
+		var err error
+		if choices, err = svc.FormChoices(ctx); err != nil {
+			return err
+		}
 	}
 	d.adminArea, d.Choices, d.fieldErrors = newAdminArea(c), choices, fieldErrors{errs}
 	d.SeveralPartnerships = len(a.allPartnerships(c)) > 1
@@ -333,7 +336,7 @@ func (a *app) chooseCourse(c *fiber.Ctx, d sessionFormPage) error {
 	if err != nil {
 		return err
 	}
-	d.Form.CourseID = int64Value(raw)
+	d.Form.CourseID, d.Choices = int64Value(raw), choices
 	for _, co := range choices.Courses {
 		if co.ID == d.Form.CourseID {
 			return a.showSessionForm(c, d, nil)
@@ -479,4 +482,19 @@ func (a *app) seriesCreate(c *fiber.Ctx) error {
 	q.Set("done", "series")
 	q.Set("scheduled", strconv.Itoa(len(ids)))
 	return c.Redirect("/admin/sessions?"+q.Encode(), fiber.StatusSeeOther)
+}
+
+// CourseChoices are the form's courses, each with its places.
+func (d sessionFormPage) CourseChoices() []choice {
+	out := make([]choice, 1, len(d.Choices.Courses)+1)
+	out[0] = choice{Text: "Choose a course"}
+	for _, c := range d.Choices.Courses {
+		out = append(out, choice{Value: strconv.FormatInt(c.ID, 10), Text: c.Name + " (" + strconv.Itoa(c.Capacity) + " places)"})
+	}
+	return out
+}
+
+// VenueChoices are the form's venues and online platforms.
+func (d sessionFormPage) VenueChoices() []choice {
+	return withChoices(choice{Text: "Choose a venue"}, d.Choices.Venues)
 }

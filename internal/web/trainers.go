@@ -221,3 +221,13 @@ type mySessionPage struct {
 	trainer.Session
 	Attendees []booking.Entry
 }
+
+// CourseItems are the courses the trainer may be approved for, those they
+// are approved for checked.
+func (d adminTrainerPage) CourseItems() []choice {
+	out := make([]choice, len(d.Courses))
+	for i, c := range d.Courses {
+		out[i] = choice{Value: strconv.FormatInt(c.CourseID, 10), Text: c.Title, Checked: c.Approved}
+	}
+	return out
+}

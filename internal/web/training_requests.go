@@ -386,3 +386,13 @@ func (a *app) trainingRequestAccept(c *fiber.Ctx) error {
 	}
 	return c.Redirect(fmt.Sprintf("/admin/training-requests/%d?done=accepted", id), fiber.StatusSeeOther)
 }
+
+// CourseChoices are the queue's course filter's items.
+func (d trainingRequestListPage) CourseChoices() []choice {
+	out := make([]choice, 1, len(d.Courses)+1)
+	out[0] = choice{Text: "Any course"}
+	for _, c := range d.Courses {
+		out = append(out, choice{Value: strconv.FormatInt(c.ID, 10), Text: c.Name})
+	}
+	return out
+}

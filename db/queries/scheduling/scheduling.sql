@@ -157,6 +157,79 @@ WHERE (sqlc.narg(ended_by)::timestamptz IS NULL OR s.ends_at <= sqlc.narg(ended_
 ORDER BY s.starts_at DESC, s.id DESC
 LIMIT @max_rows OFFSET @skip_rows;
 
+-- name: ListProgrammePage :many
+-- A page of the programme as ListProgramme reads it, each row with how
+-- many sessions the filter chooses, counted as CountProgramme counts them,
+-- and the published sessions ended by @now, as CountAwaitingDelivery
+-- counts them: the programme's page in one statement, not three. A page
+-- with no rows carries no counts: CountProgramme counts it.
+SELECT s.id, s.course_title, s.starts_at, s.ends_at, s.status, s.capacity, s.seats_taken,
+       s.waiting, v.name AS venue_name, v.online AS venue_online, (s.closed_to_agency_id IS NOT NULL)::boolean AS closed,
+       s.trainers,
+       -- Each computed once for the page (neither refers to its rows).
+       (SELECT count(*) FROM (
+                SELECT 1 FROM sessions c
+                WHERE (sqlc.narg(ended_by)::timestamptz IS NULL OR c.ends_at <= sqlc.narg(ended_by))
+                  AND (sqlc.narg(not_ended_by)::timestamptz IS NULL OR c.ends_at > sqlc.narg(not_ended_by))
+                  AND (sqlc.narg(starts_from)::timestamptz IS NULL OR c.starts_at >= sqlc.narg(starts_from))
+                  AND (sqlc.narg(starts_before)::timestamptz IS NULL OR c.starts_at < sqlc.narg(starts_before))
+                  AND (sqlc.narg(course_id)::bigint IS NULL OR c.course_id = sqlc.narg(course_id))
+                  AND (sqlc.narg(venue_id)::bigint IS NULL OR c.venue_id = sqlc.narg(venue_id))
+                  AND (sqlc.narg(trainer_id)::bigint IS NULL OR EXISTS (
+                        SELECT 1 FROM session_trainers st WHERE st.session_id = c.id AND st.trainer_id = sqlc.narg(trainer_id)))
+                  AND (@status::text = '' OR c.status::text = @status)
+                LIMIT @count_limit) counted)::bigint AS counted,
+       (SELECT count(*) FROM sessions a WHERE a.status = 'published' AND a.ends_at <= @now)::bigint AS awaiting
+FROM programme_sessions s JOIN venues v ON v.id = s.venue_id
+WHERE (sqlc.narg(ended_by)::timestamptz IS NULL OR s.ends_at <= sqlc.narg(ended_by))
+  AND (sqlc.narg(not_ended_by)::timestamptz IS NULL OR s.ends_at > sqlc.narg(not_ended_by))
+  AND s.starts_at >= (SELECT coalesce(sqlc.narg(not_ended_by)::timestamptz - max(w.ends_at - w.starts_at), '-infinity'::timestamptz)
+                      FROM sessions w)
+  AND (sqlc.narg(starts_from)::timestamptz IS NULL OR s.starts_at >= sqlc.narg(starts_from))
+  AND (sqlc.narg(starts_before)::timestamptz IS NULL OR s.starts_at < sqlc.narg(starts_before))
+  AND (sqlc.narg(course_id)::bigint IS NULL OR s.course_id = sqlc.narg(course_id))
+  AND (sqlc.narg(venue_id)::bigint IS NULL OR s.venue_id = sqlc.narg(venue_id))
+  AND (sqlc.narg(trainer_id)::bigint IS NULL OR EXISTS (
+        SELECT 1 FROM session_trainers st WHERE st.session_id = s.id AND st.trainer_id = sqlc.narg(trainer_id)))
+  AND (@status::text = '' OR s.status::text = @status)
+ORDER BY s.starts_at, s.id
+LIMIT @max_rows OFFSET @skip_rows;
+
+-- name: ListProgrammePageNewestFirst :many
+-- ListProgrammePage, the most recent first (the past), as
+-- ListProgrammeNewestFirst reads it.
+SELECT s.id, s.course_title, s.starts_at, s.ends_at, s.status, s.capacity, s.seats_taken,
+       s.waiting, v.name AS venue_name, v.online AS venue_online, (s.closed_to_agency_id IS NOT NULL)::boolean AS closed,
+       s.trainers,
+       -- Each computed once for the page (neither refers to its rows).
+       (SELECT count(*) FROM (
+                SELECT 1 FROM sessions c
+                WHERE (sqlc.narg(ended_by)::timestamptz IS NULL OR c.ends_at <= sqlc.narg(ended_by))
+                  AND (sqlc.narg(not_ended_by)::timestamptz IS NULL OR c.ends_at > sqlc.narg(not_ended_by))
+                  AND (sqlc.narg(starts_from)::timestamptz IS NULL OR c.starts_at >= sqlc.narg(starts_from))
+                  AND (sqlc.narg(starts_before)::timestamptz IS NULL OR c.starts_at < sqlc.narg(starts_before))
+                  AND (sqlc.narg(course_id)::bigint IS NULL OR c.course_id = sqlc.narg(course_id))
+                  AND (sqlc.narg(venue_id)::bigint IS NULL OR c.venue_id = sqlc.narg(venue_id))
+                  AND (sqlc.narg(trainer_id)::bigint IS NULL OR EXISTS (
+                        SELECT 1 FROM session_trainers st WHERE st.session_id = c.id AND st.trainer_id = sqlc.narg(trainer_id)))
+                  AND (@status::text = '' OR c.status::text = @status)
+                LIMIT @count_limit) counted)::bigint AS counted,
+       (SELECT count(*) FROM sessions a WHERE a.status = 'published' AND a.ends_at <= @now)::bigint AS awaiting
+FROM programme_sessions s JOIN venues v ON v.id = s.venue_id
+WHERE (sqlc.narg(ended_by)::timestamptz IS NULL OR s.ends_at <= sqlc.narg(ended_by))
+  AND (sqlc.narg(not_ended_by)::timestamptz IS NULL OR s.ends_at > sqlc.narg(not_ended_by))
+  AND (sqlc.narg(starts_from)::timestamptz IS NULL OR s.starts_at >= sqlc.narg(starts_from))
+  AND (sqlc.narg(starts_before)::timestamptz IS NULL OR s.starts_at < sqlc.narg(starts_before))
+  AND (sqlc.narg(course_id)::bigint IS NULL OR s.course_id = sqlc.narg(course_id))
+  AND (sqlc.narg(venue_id)::bigint IS NULL OR s.venue_id = sqlc.narg(venue_id))
+  AND (sqlc.narg(trainer_id)::bigint IS NULL OR EXISTS (
+        SELECT 1 FROM session_trainers st WHERE st.session_id = s.id AND st.trainer_id = sqlc.narg(trainer_id)))
+  AND (@status::text = '' OR s.status::text = @status)
+  -- A session ended by ended_by began before it: the walk back begins there.
+  AND s.starts_at < coalesce(sqlc.narg(ended_by)::timestamptz, 'infinity')
+ORDER BY s.starts_at DESC, s.id DESC
+LIMIT @max_rows OFFSET @skip_rows;
+
 -- name: ProgrammeSpan :one
 -- When the first and last sessions start, and the longest session's
 -- length: the export reads the programme a window of starts at a time
@@ -176,8 +249,12 @@ SELECT count(*) FROM sessions WHERE status = 'published' AND ends_at <= @now;
 -- Counted only up to @count_limit: the programme says "more than" beyond
 -- it, so a page costs the same however many sessions the partnership has
 -- held or planned (the upcoming sessions' index, or the starts', bounds
--- the walk).
-SELECT count(*) FROM (
+-- the walk). With it, as CountAwaitingDelivery counts them, the published
+-- sessions ended by @now, which the programme's page reminds of: one
+-- statement, not two.
+SELECT (SELECT count(*) FROM sessions a WHERE a.status = 'published' AND a.ends_at <= @now) AS awaiting,
+       count(*) AS counted
+FROM (
 SELECT 1
 FROM sessions s
 WHERE (sqlc.narg(ended_by)::timestamptz IS NULL OR s.ends_at <= sqlc.narg(ended_by))

@@ -121,7 +121,7 @@ func (q *Queries) NamedTrainers(ctx context.Context, arg NamedTrainersParams) ([
 	return items, nil
 }
 
-const programmeMonths = `-- name: ProgrammeMonths :many
+const programmeFilterChoices = `-- name: ProgrammeFilterChoices :many
 
 WITH RECURSIVE month (m) AS (
     SELECT date_trunc('month', (SELECT min(s.starts_at) FROM sessions s) AT TIME ZONE 'Europe/London')
@@ -132,30 +132,52 @@ WITH RECURSIVE month (m) AS (
     FROM month
     WHERE month.m IS NOT NULL
 )
-SELECT to_char(m, 'YYYY-MM')::text AS month
-FROM month
-WHERE m IS NOT NULL
-ORDER BY 1
+SELECT 'course'::text AS kind, c.id, c.title AS name, c.default_capacity AS capacity
+FROM courses c
+JOIN course_offers o ON o.course_id = c.id AND o.partnership_id = coalesce(acting_partnership_id(), first_partnership_id())
+WHERE c.retired_at IS NULL AND NOT c.bespoke
+UNION ALL
+SELECT 'venue', id, name || CASE WHEN online THEN ' (online)' ELSE ' (' || capacity || ' places)' END, coalesce(capacity, 0)
+FROM venues WHERE retired_at IS NULL AND agency_id IS NULL
+UNION ALL
+SELECT 'month', 0::bigint, to_char(m, 'YYYY-MM')::text, 0
+FROM month WHERE m IS NOT NULL
+ORDER BY 1, 3
 `
 
+type ProgrammeFilterChoicesRow struct {
+	Kind     string
+	ID       int64
+	Name     string
+	Capacity int32
+}
+
 // The manager's programme: its filters and the choices of its forms.
-// Every month (in London) that has a session, for the programme's filter:
-// found a month at a time, each the month of the first session after the
-// last month found, through the index on starts_at (00042), so it costs
-// one look-up per month whatever the sessions.
-func (q *Queries) ProgrammeMonths(ctx context.Context) ([]string, error) {
-	rows, err := q.db.Query(ctx, programmeMonths)
+// The programme filter's courses and venues, as SessionFormChoices finds
+// them, and the months that have a session (kind 'month', its 'YYYY-MM'
+// the name), in one statement rather than three. The months are found a
+// month at a time, each the month of the first session after the last
+// month found, through the index on starts_at (00042), so they cost one
+// look-up per month whatever the sessions. Months sort between courses
+// and venues, each kind by name.
+func (q *Queries) ProgrammeFilterChoices(ctx context.Context) ([]ProgrammeFilterChoicesRow, error) {
+	rows, err := q.db.Query(ctx, programmeFilterChoices)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var items []string
+	var items []ProgrammeFilterChoicesRow
 	for rows.Next() {
-		var month string
-		if err := rows.Scan(&month); err != nil {
+		var i ProgrammeFilterChoicesRow
+		if err := rows.Scan(
+			&i.Kind,
+			&i.ID,
+			&i.Name,
+			&i.Capacity,
+		); err != nil {
 			return nil, err
 		}
-		items = append(items, month)
+		items = append(items, i)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err

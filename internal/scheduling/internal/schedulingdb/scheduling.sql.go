@@ -39,22 +39,25 @@ func (q *Queries) CountAwaitingDelivery(ctx context.Context, now time.Time) (int
 }
 
 const countProgramme = `-- name: CountProgramme :one
-SELECT count(*) FROM (
+SELECT (SELECT count(*) FROM sessions a WHERE a.status = 'published' AND a.ends_at <= $1) AS awaiting,
+       count(*) AS counted
+FROM (
 SELECT 1
 FROM sessions s
-WHERE ($1::timestamptz IS NULL OR s.ends_at <= $1)
-  AND ($2::timestamptz IS NULL OR s.ends_at > $2)
-  AND ($3::timestamptz IS NULL OR s.starts_at >= $3)
-  AND ($4::timestamptz IS NULL OR s.starts_at < $4)
-  AND ($5::bigint IS NULL OR s.course_id = $5)
-  AND ($6::bigint IS NULL OR s.venue_id = $6)
-  AND ($7::bigint IS NULL OR EXISTS (
-        SELECT 1 FROM session_trainers st WHERE st.session_id = s.id AND st.trainer_id = $7))
-  AND ($8::text = '' OR s.status::text = $8)
-LIMIT $9) counted
+WHERE ($2::timestamptz IS NULL OR s.ends_at <= $2)
+  AND ($3::timestamptz IS NULL OR s.ends_at > $3)
+  AND ($4::timestamptz IS NULL OR s.starts_at >= $4)
+  AND ($5::timestamptz IS NULL OR s.starts_at < $5)
+  AND ($6::bigint IS NULL OR s.course_id = $6)
+  AND ($7::bigint IS NULL OR s.venue_id = $7)
+  AND ($8::bigint IS NULL OR EXISTS (
+        SELECT 1 FROM session_trainers st WHERE st.session_id = s.id AND st.trainer_id = $8))
+  AND ($9::text = '' OR s.status::text = $9)
+LIMIT $10) counted
 `
 
 type CountProgrammeParams struct {
+	Now          time.Time
 	EndedBy      *time.Time
 	NotEndedBy   *time.Time
 	StartsFrom   *time.Time
@@ -66,12 +69,20 @@ type CountProgrammeParams struct {
 	CountLimit   int32
 }
 
+type CountProgrammeRow struct {
+	Awaiting int64
+	Counted  int64
+}
+
 // Counted only up to @count_limit: the programme says "more than" beyond
 // it, so a page costs the same however many sessions the partnership has
 // held or planned (the upcoming sessions' index, or the starts', bounds
-// the walk).
-func (q *Queries) CountProgramme(ctx context.Context, arg CountProgrammeParams) (int64, error) {
+// the walk). With it, as CountAwaitingDelivery counts them, the published
+// sessions ended by @now, which the programme's page reminds of: one
+// statement, not two.
+func (q *Queries) CountProgramme(ctx context.Context, arg CountProgrammeParams) (CountProgrammeRow, error) {
 	row := q.db.QueryRow(ctx, countProgramme,
+		arg.Now,
 		arg.EndedBy,
 		arg.NotEndedBy,
 		arg.StartsFrom,
@@ -82,9 +93,9 @@ func (q *Queries) CountProgramme(ctx context.Context, arg CountProgrammeParams) 
 		arg.Status,
 		arg.CountLimit,
 	)
-	var count int64
-	err := row.Scan(&count)
-	return count, err
+	var i CountProgrammeRow
+	err := row.Scan(&i.Awaiting, &i.Counted)
+	return i, err
 }
 
 const findClashes = `-- name: FindClashes :many
@@ -571,6 +582,241 @@ func (q *Queries) ListProgrammeNewestFirst(ctx context.Context, arg ListProgramm
 			&i.VenueOnline,
 			&i.Closed,
 			&i.Trainers,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listProgrammePage = `-- name: ListProgrammePage :many
+SELECT s.id, s.course_title, s.starts_at, s.ends_at, s.status, s.capacity, s.seats_taken,
+       s.waiting, v.name AS venue_name, v.online AS venue_online, (s.closed_to_agency_id IS NOT NULL)::boolean AS closed,
+       s.trainers,
+       -- Each computed once for the page (neither refers to its rows).
+       (SELECT count(*) FROM (
+                SELECT 1 FROM sessions c
+                WHERE ($1::timestamptz IS NULL OR c.ends_at <= $1)
+                  AND ($2::timestamptz IS NULL OR c.ends_at > $2)
+                  AND ($3::timestamptz IS NULL OR c.starts_at >= $3)
+                  AND ($4::timestamptz IS NULL OR c.starts_at < $4)
+                  AND ($5::bigint IS NULL OR c.course_id = $5)
+                  AND ($6::bigint IS NULL OR c.venue_id = $6)
+                  AND ($7::bigint IS NULL OR EXISTS (
+                        SELECT 1 FROM session_trainers st WHERE st.session_id = c.id AND st.trainer_id = $7))
+                  AND ($8::text = '' OR c.status::text = $8)
+                LIMIT $9) counted)::bigint AS counted,
+       (SELECT count(*) FROM sessions a WHERE a.status = 'published' AND a.ends_at <= $10)::bigint AS awaiting
+FROM programme_sessions s JOIN venues v ON v.id = s.venue_id
+WHERE ($1::timestamptz IS NULL OR s.ends_at <= $1)
+  AND ($2::timestamptz IS NULL OR s.ends_at > $2)
+  AND s.starts_at >= (SELECT coalesce($2::timestamptz - max(w.ends_at - w.starts_at), '-infinity'::timestamptz)
+                      FROM sessions w)
+  AND ($3::timestamptz IS NULL OR s.starts_at >= $3)
+  AND ($4::timestamptz IS NULL OR s.starts_at < $4)
+  AND ($5::bigint IS NULL OR s.course_id = $5)
+  AND ($6::bigint IS NULL OR s.venue_id = $6)
+  AND ($7::bigint IS NULL OR EXISTS (
+        SELECT 1 FROM session_trainers st WHERE st.session_id = s.id AND st.trainer_id = $7))
+  AND ($8::text = '' OR s.status::text = $8)
+ORDER BY s.starts_at, s.id
+LIMIT $12 OFFSET $11
+`
+
+type ListProgrammePageParams struct {
+	EndedBy      *time.Time
+	NotEndedBy   *time.Time
+	StartsFrom   *time.Time
+	StartsBefore *time.Time
+	CourseID     *int64
+	VenueID      *int64
+	TrainerID    *int64
+	Status       string
+	CountLimit   int32
+	Now          time.Time
+	SkipRows     int32
+	MaxRows      int32
+}
+
+type ListProgrammePageRow struct {
+	ID          int64
+	CourseTitle string
+	StartsAt    time.Time
+	EndsAt      time.Time
+	Status      SessionStatus
+	Capacity    int32
+	SeatsTaken  int32
+	Waiting     int32
+	VenueName   string
+	VenueOnline bool
+	Closed      bool
+	Trainers    string
+	Counted     int64
+	Awaiting    int64
+}
+
+// A page of the programme as ListProgramme reads it, each row with how
+// many sessions the filter chooses, counted as CountProgramme counts them,
+// and the published sessions ended by @now, as CountAwaitingDelivery
+// counts them: the programme's page in one statement, not three. A page
+// with no rows carries no counts: CountProgramme counts it.
+func (q *Queries) ListProgrammePage(ctx context.Context, arg ListProgrammePageParams) ([]ListProgrammePageRow, error) {
+	rows, err := q.db.Query(ctx, listProgrammePage,
+		arg.EndedBy,
+		arg.NotEndedBy,
+		arg.StartsFrom,
+		arg.StartsBefore,
+		arg.CourseID,
+		arg.VenueID,
+		arg.TrainerID,
+		arg.Status,
+		arg.CountLimit,
+		arg.Now,
+		arg.SkipRows,
+		arg.MaxRows,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListProgrammePageRow
+	for rows.Next() {
+		var i ListProgrammePageRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.CourseTitle,
+			&i.StartsAt,
+			&i.EndsAt,
+			&i.Status,
+			&i.Capacity,
+			&i.SeatsTaken,
+			&i.Waiting,
+			&i.VenueName,
+			&i.VenueOnline,
+			&i.Closed,
+			&i.Trainers,
+			&i.Counted,
+			&i.Awaiting,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listProgrammePageNewestFirst = `-- name: ListProgrammePageNewestFirst :many
+SELECT s.id, s.course_title, s.starts_at, s.ends_at, s.status, s.capacity, s.seats_taken,
+       s.waiting, v.name AS venue_name, v.online AS venue_online, (s.closed_to_agency_id IS NOT NULL)::boolean AS closed,
+       s.trainers,
+       -- Each computed once for the page (neither refers to its rows).
+       (SELECT count(*) FROM (
+                SELECT 1 FROM sessions c
+                WHERE ($1::timestamptz IS NULL OR c.ends_at <= $1)
+                  AND ($2::timestamptz IS NULL OR c.ends_at > $2)
+                  AND ($3::timestamptz IS NULL OR c.starts_at >= $3)
+                  AND ($4::timestamptz IS NULL OR c.starts_at < $4)
+                  AND ($5::bigint IS NULL OR c.course_id = $5)
+                  AND ($6::bigint IS NULL OR c.venue_id = $6)
+                  AND ($7::bigint IS NULL OR EXISTS (
+                        SELECT 1 FROM session_trainers st WHERE st.session_id = c.id AND st.trainer_id = $7))
+                  AND ($8::text = '' OR c.status::text = $8)
+                LIMIT $9) counted)::bigint AS counted,
+       (SELECT count(*) FROM sessions a WHERE a.status = 'published' AND a.ends_at <= $10)::bigint AS awaiting
+FROM programme_sessions s JOIN venues v ON v.id = s.venue_id
+WHERE ($1::timestamptz IS NULL OR s.ends_at <= $1)
+  AND ($2::timestamptz IS NULL OR s.ends_at > $2)
+  AND ($3::timestamptz IS NULL OR s.starts_at >= $3)
+  AND ($4::timestamptz IS NULL OR s.starts_at < $4)
+  AND ($5::bigint IS NULL OR s.course_id = $5)
+  AND ($6::bigint IS NULL OR s.venue_id = $6)
+  AND ($7::bigint IS NULL OR EXISTS (
+        SELECT 1 FROM session_trainers st WHERE st.session_id = s.id AND st.trainer_id = $7))
+  AND ($8::text = '' OR s.status::text = $8)
+  -- A session ended by ended_by began before it: the walk back begins there.
+  AND s.starts_at < coalesce($1::timestamptz, 'infinity')
+ORDER BY s.starts_at DESC, s.id DESC
+LIMIT $12 OFFSET $11
+`
+
+type ListProgrammePageNewestFirstParams struct {
+	EndedBy      *time.Time
+	NotEndedBy   *time.Time
+	StartsFrom   *time.Time
+	StartsBefore *time.Time
+	CourseID     *int64
+	VenueID      *int64
+	TrainerID    *int64
+	Status       string
+	CountLimit   int32
+	Now          time.Time
+	SkipRows     int32
+	MaxRows      int32
+}
+
+type ListProgrammePageNewestFirstRow struct {
+	ID          int64
+	CourseTitle string
+	StartsAt    time.Time
+	EndsAt      time.Time
+	Status      SessionStatus
+	Capacity    int32
+	SeatsTaken  int32
+	Waiting     int32
+	VenueName   string
+	VenueOnline bool
+	Closed      bool
+	Trainers    string
+	Counted     int64
+	Awaiting    int64
+}
+
+// ListProgrammePage, the most recent first (the past), as
+// ListProgrammeNewestFirst reads it.
+func (q *Queries) ListProgrammePageNewestFirst(ctx context.Context, arg ListProgrammePageNewestFirstParams) ([]ListProgrammePageNewestFirstRow, error) {
+	rows, err := q.db.Query(ctx, listProgrammePageNewestFirst,
+		arg.EndedBy,
+		arg.NotEndedBy,
+		arg.StartsFrom,
+		arg.StartsBefore,
+		arg.CourseID,
+		arg.VenueID,
+		arg.TrainerID,
+		arg.Status,
+		arg.CountLimit,
+		arg.Now,
+		arg.SkipRows,
+		arg.MaxRows,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListProgrammePageNewestFirstRow
+	for rows.Next() {
+		var i ListProgrammePageNewestFirstRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.CourseTitle,
+			&i.StartsAt,
+			&i.EndsAt,
+			&i.Status,
+			&i.Capacity,
+			&i.SeatsTaken,
+			&i.Waiting,
+			&i.VenueName,
+			&i.VenueOnline,
+			&i.Closed,
+			&i.Trainers,
+			&i.Counted,
+			&i.Awaiting,
 		); err != nil {
 			return nil, err
 		}

@@ -523,14 +523,15 @@ WITH page AS (
     ORDER BY lower(u.full_name), u.id
     LIMIT $3 OFFSET $2
 )
-SELECT p.id, p.full_name, COALESCE(a.name, p.unlisted_agency_name)::text AS agency_name,
-       (SELECT count(*) FROM trainer_courses tc JOIN courses c ON c.id = tc.course_id
-        WHERE tc.trainer_id = p.id AND c.retired_at IS NULL) AS approved_courses,
+SELECT p.id, p.full_name,
+       COALESCE((SELECT a.name FROM agencies a WHERE a.id = p.agency_id), p.unlisted_agency_name)::text AS agency_name,
+       (SELECT count(*) FROM trainer_courses tc
+        WHERE tc.trainer_id = p.id
+          AND tc.course_id = ANY (ARRAY(SELECT c.id FROM courses c WHERE c.retired_at IS NULL))) AS approved_courses,
        (SELECT count(*) FROM trainer_commitments cm
         WHERE cm.trainer_id = p.id AND cm.session_id IS NOT NULL
           AND cm.during && tstzrange($1::timestamptz, NULL)) AS upcoming_sessions
 FROM page p
-LEFT JOIN agencies a ON a.id = p.agency_id
 ORDER BY lower(p.full_name), p.id
 `
 
@@ -555,7 +556,10 @@ type ListTrainersRow struct {
 // coming up: their commitments to sessions (one per session not cancelled,
 // at its time) not yet ended, found through the index that keeps a
 // trainer's commitments apart, so that past sessions are never read. The
-// page is chosen first, so only its trainers are counted.
+// page is chosen first, so only its trainers are counted. The courses not
+// retired are listed once for the page (an array), not joined for each
+// trainer, and each trainer's agency is looked up by its key, not by
+// reading every agency.
 func (q *Queries) ListTrainers(ctx context.Context, arg ListTrainersParams) ([]ListTrainersRow, error) {
 	rows, err := q.db.Query(ctx, listTrainers, arg.Now, arg.SkipRows, arg.MaxRows)
 	if err != nil {
