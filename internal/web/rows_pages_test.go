@@ -1,13 +1,8 @@
 package web
 
 import (
-	"bytes"
-	"html/template"
 	"testing"
 	"time"
-
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/pscp/booktraining/internal/catalogue"
 	"github.com/pscp/booktraining/internal/people"
@@ -16,19 +11,13 @@ import (
 	"github.com/pscp/booktraining/internal/validation"
 )
 
-// sameAsPageTemplate fails unless now writes what was, the page's template
-// text as it stood before now's functions, both inside the page's markup
+// sameAsPageTemplate is sameWritten for a part of a page, in its column
 // (head sets the variables the text uses).
 func sameAsPageTemplate(t *testing.T, head, was, now string, data any) {
 	t.Helper()
-	wrap := func(body string) *template.Template {
-		return template.Must(template.New("").Funcs(templateFuncs).Funcs(fieldFuncs).Funcs(pageRowFuncs).Parse(
-			head + "<div class=\"govuk-grid-column-full\">\n    <p>Before</p>\n    " + body + "\n    <p>After</p>\n</div>"))
-	}
-	var before, after bytes.Buffer
-	require.NoError(t, wrap(was).Execute(&before, data))
-	require.NoError(t, wrap(now).Execute(&after, data))
-	assert.Equal(t, before.String(), after.String())
+	sameWritten(t, func(body string) string {
+		return head + "<div class=\"govuk-grid-column-full\">\n    <p>Before</p>\n    " + body + "\n    <p>After</p>\n</div>"
+	}, was, now, data)
 }
 
 func TestPageRowsAreWhatTheTemplatesWrote(t *testing.T) {

@@ -36,24 +36,40 @@ var awkwardAt = []time.Time{
 	time.Date(2026, 10, 25, 1, 5, 0, 0, time.UTC),
 }
 
-// sameAsTemplate fails unless rows writes what was, the template's range
-// over the same data as it stood before rows, in a table's body.
-func sameAsTemplate(t *testing.T, was, rows string, data any) {
+// sameWritten fails unless now writes what was over data: the text a
+// page's template had before now's functions, and the text it has, each
+// framed as the page frames it (frame nil: as it is) and parsed with every
+// function the pages have, and statusTagWas.
+func sameWritten(t *testing.T, frame func(body string) string, was, now string, data any) {
 	t.Helper()
-	wrap := func(body string) *template.Template {
-		return template.Must(template.New("").Funcs(templateFuncs).Funcs(template.FuncMap{
+	if frame == nil {
+		frame = func(body string) string { return body }
+	}
+	parse := func(body string) *template.Template {
+		return template.Must(template.New("").Funcs(templateFuncs).Funcs(kitFuncs).Funcs(fieldFuncs).
+			Funcs(moneyRowFuncs).Funcs(programmeRowFuncs).Funcs(pageRowFuncs).Funcs(template.FuncMap{
 			// the function the calendar's template called before sessionStatusTag
 			"statusTagWas": func(s catalogue.SessionStatus) string {
 				return map[catalogue.SessionStatus]string{catalogue.SessionDraft: "govuk-tag--grey", catalogue.SessionPublished: "govuk-tag--green",
 					catalogue.SessionCompleted: "govuk-tag--blue", catalogue.SessionCancelled: "govuk-tag--red"}[s]
 			},
-		}).Parse(
-			"<table>\n      <tbody class=\"govuk-table__body\">\n        " + body + "\n      </tbody>\n    </table>"))
+		}).Parse(frame(body)))
 	}
 	var before, after bytes.Buffer
-	require.NoError(t, wrap(was).Execute(&before, data))
-	require.NoError(t, wrap(rows).Execute(&after, data))
+	require.NoError(t, parse(was).Execute(&before, data))
+	require.NoError(t, parse(now).Execute(&after, data))
 	assert.Equal(t, before.String(), after.String())
+}
+
+// sameAsTemplate is sameWritten for a list's rows, in a table's body.
+func sameAsTemplate(t *testing.T, was, rows string, data any) {
+	t.Helper()
+	sameWritten(t, inTableBody, was, rows, data)
+}
+
+// inTableBody frames rows as a list's table does.
+func inTableBody(rows string) string {
+	return "<table>\n      <tbody class=\"govuk-table__body\">\n        " + rows + "\n      </tbody>\n    </table>"
 }
 
 func pick[T any](list []T, i int) T { return list[i%len(list)] }
