@@ -83,11 +83,11 @@ type ProgrammePage struct {
 
 // ProgrammePage is one page (from 1) of the sessions the filter chooses,
 // with what the programme's filter offers and the sessions awaiting
-// delivery: two statements (the page's rows with its counts, and the
-// filter's choices with its months), three when the page has no rows.
+// delivery: three statements (the page's count with the sessions awaiting
+// delivery, its rows, and the filter's choices with its months).
 func (s *Service) ProgrammePage(ctx context.Context, f ProgrammeFilter, page int) (ProgrammePage, error) {
 	q := schedulingdb.New(s.pool)
-	p, err := s.countedPage(ctx, q, f, max(page, 1))
+	p, err := s.programmePage(ctx, q, f, max(page, 1))
 	if err != nil {
 		return ProgrammePage{}, err
 	}
@@ -105,49 +105,6 @@ func (s *Service) ProgrammePage(ctx context.Context, f ProgrammeFilter, page int
 	}
 	p.Choices = choicesOf(choices)
 	return p, nil
-}
-
-// countedPage is a page (from 1) of the programme with its counts, read
-// with its rows (ListProgrammePage); a page with no rows is counted alone.
-func (s *Service) countedPage(ctx context.Context, q *schedulingdb.Queries, f ProgrammeFilter, page int) (ProgrammePage, error) {
-	l := s.programmeParams(f)
-	skip := min((page-1)*ProgrammePageSize, 1<<30)
-	countLimit := int32(min(skip+(1+programmeCountedPages)*ProgrammePageSize+1, 1<<30))
-	p := schedulingdb.ListProgrammePageParams{
-		Now: s.now(), EndedBy: l.EndedBy, NotEndedBy: l.NotEndedBy, StartsFrom: l.StartsFrom, StartsBefore: l.StartsBefore,
-		CourseID: l.CourseID, VenueID: l.VenueID, TrainerID: l.TrainerID, Status: l.Status, CountLimit: countLimit,
-		SkipRows: int32(skip), MaxRows: ProgrammePageSize,
-	}
-	var rows []schedulingdb.ListProgrammePageRow
-	var err error
-	if f.When == Past {
-		var newest []schedulingdb.ListProgrammePageNewestFirstRow
-		newest, err = q.ListProgrammePageNewestFirst(ctx, schedulingdb.ListProgrammePageNewestFirstParams(p))
-		for _, r := range newest {
-			rows = append(rows, schedulingdb.ListProgrammePageRow(r))
-		}
-	} else {
-		rows, err = q.ListProgrammePage(ctx, p)
-	}
-	if err != nil {
-		return ProgrammePage{}, fmt.Errorf("list programme: %w", err)
-	}
-	if len(rows) == 0 {
-		return s.programmePage(ctx, q, f, page) // counts it, and finds the page still empty
-	}
-	out := ProgrammePage{Total: int(rows[0].Counted), More: rows[0].Counted >= int64(countLimit), Awaiting: int(rows[0].Awaiting)}
-	if out.More {
-		out.Total = int(countLimit) - 1
-	}
-	out.Rows = make([]Row, 0, len(rows))
-	for _, r := range rows {
-		out.Rows = append(out.Rows, Row{
-			ID: r.ID, CourseTitle: r.CourseTitle, StartsAt: r.StartsAt, EndsAt: r.EndsAt, Status: catalogue.SessionStatus(r.Status),
-			Capacity: int(r.Capacity), Booked: int(r.SeatsTaken), Waiting: int(r.Waiting), VenueName: r.VenueName, Online: r.VenueOnline,
-			Closed: r.Closed, Trainers: r.Trainers,
-		})
-	}
-	return out, nil
 }
 
 // programmePage is Programme's page, with the sessions awaiting delivery
