@@ -237,8 +237,9 @@ func TestAConnectionTakesTheScopeOfEachRequest(t *testing.T) {
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // The audit log is each partnership's: an event is the partnership of the
-// manager who made it, or else of the session, booking or course it names;
-// one naming none (a person signing in) is every partnership's.
+// manager who made it, or else of the first session, booking, course or venue
+// it names that exists; one naming none (a person signing in) is every
+// partnership's.
 func TestAnAuditEventIsItsPartnerships(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
@@ -257,18 +258,26 @@ func TestAnAuditEventIsItsPartnerships(t *testing.T) {
 	record(ctx, "test_b_booking", `{"booking": `+itoa(bBooking)+`}`)
 	record(ctx, "test_signed_in", `{}`)
 	record(scope.Managing(ctx, w.b), "test_by_b", `{}`)
+	// Named by a course or a venue; a session that does not exist gives way
+	// to the next thing named (migration 00076 asks each in turn).
+	var bCourse, aVenue int64
+	require(t, w.pool.QueryRow(ctx, `SELECT min(id) FROM courses WHERE partnership_id = $1`, w.b).Scan(&bCourse))
+	require(t, w.pool.QueryRow(ctx, `SELECT min(id) FROM venues WHERE partnership_id = $1`, w.a).Scan(&aVenue))
+	record(ctx, "test_b_course", `{"course_id": `+itoa(bCourse)+`}`)
+	record(ctx, "test_a_venue", `{"venue": `+itoa(aVenue)+`}`)
+	record(ctx, "test_b_booking_of_no_session", `{"session": 0, "booking": `+itoa(bBooking)+`}`)
 	seen := func(in context.Context) string {
 		var s string
 		require(t, w.pool.QueryRow(in, `SELECT string_agg(action, ',' ORDER BY action) FROM audit_events WHERE action LIKE 'test_%'`).Scan(&s))
 		return s
 	}
-	if got, want := seen(scope.Managing(ctx, w.b)), "test_b_booking,test_by_b,test_signed_in"; got != want {
+	if got, want := seen(scope.Managing(ctx, w.b)), "test_b_booking,test_b_booking_of_no_session,test_b_course,test_by_b,test_signed_in"; got != want {
 		t.Errorf("B's manager sees %s, want %s", got, want)
 	}
-	if got, want := seen(scope.Managing(ctx, w.a)), "test_a_booking,test_a_session,test_signed_in"; got != want {
+	if got, want := seen(scope.Managing(ctx, w.a)), "test_a_booking,test_a_session,test_a_venue,test_signed_in"; got != want {
 		t.Errorf("A's manager sees %s, want %s", got, want)
 	}
-	if got, want := seen(ctx), "test_a_booking,test_a_session,test_b_booking,test_by_b,test_signed_in"; got != want {
+	if got, want := seen(ctx), "test_a_booking,test_a_session,test_a_venue,test_b_booking,test_b_booking_of_no_session,test_b_course,test_by_b,test_signed_in"; got != want {
 		t.Errorf("the service sees %s, want %s", got, want)
 	}
 }
