@@ -63,6 +63,21 @@ func (m *markup) html() template.HTML {
 	return template.HTML(m.String()) //nolint:gosec // every value in it escaped as html/template does
 }
 
+// namedRow opens a list's row with its first cell: the thing's name,
+// linked to its page (base and its id), tagged "Retired" when it is; the
+// cell is left open for the caller.
+func (m *markup) namedRow(base string, id int64, name string, retired bool) {
+	m.WriteString("\n        <tr class=\"govuk-table__row\">\n          <td class=\"govuk-table__cell\"><a class=\"govuk-link\" href=\"")
+	m.WriteString(base)
+	m.int(id)
+	m.WriteString(`">`)
+	m.text(name)
+	m.WriteString("</a>")
+	if retired {
+		m.WriteString(`<br><strong class="govuk-tag govuk-tag--grey">Retired</strong>`)
+	}
+}
+
 // auditRows is the audit log's table rows (views/pages/admin/audit.html).
 func auditRows(entries []auditRow) template.HTML {
 	var m markup
@@ -196,14 +211,7 @@ func agencyRows(agencies []agency.Agency) template.HTML {
 	var m markup
 	m.Grow(len(agencies) * 800)
 	for _, a := range agencies {
-		m.WriteString("\n        <tr class=\"govuk-table__row\">\n          <td class=\"govuk-table__cell\"><a class=\"govuk-link\" href=\"/admin/agencies/")
-		m.int(a.ID)
-		m.WriteString(`">`)
-		m.text(a.Name)
-		m.WriteString("</a>")
-		if a.Retired() {
-			m.WriteString(`<br><strong class="govuk-tag govuk-tag--grey">Retired</strong>`)
-		}
+		m.namedRow("/admin/agencies/", a.ID, a.Name, a.Retired())
 		m.WriteString("</td>\n          <td class=\"govuk-table__cell\" data-label=\"Sector\">")
 		m.text(a.Sector.Label())
 		m.WriteString("</td>\n          <td class=\"govuk-table__cell\" data-label=\"Charging band\">")

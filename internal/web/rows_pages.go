@@ -155,14 +155,7 @@ func courseRows(courses []catalogue.ManagedCourse) template.HTML {
 	var m markup
 	m.Grow(len(courses) * 800)
 	for _, c := range courses {
-		m.WriteString("\n        <tr class=\"govuk-table__row\">\n          <td class=\"govuk-table__cell\"><a class=\"govuk-link\" href=\"/admin/courses/")
-		m.int(c.ID)
-		m.WriteString(`">`)
-		m.text(c.Title)
-		m.WriteString("</a>")
-		if c.Retired() {
-			m.WriteString(`<br><strong class="govuk-tag govuk-tag--grey">Retired</strong>`)
-		}
+		m.namedRow("/admin/courses/", c.ID, c.Title, c.Retired())
 		m.WriteString("</td>\n          <td class=\"govuk-table__cell\" data-label=\"Level\">")
 		m.text(c.Level.Name())
 		m.WriteString("</td>\n          <td class=\"govuk-table__cell\" data-label=\"Duration\">")
