@@ -132,7 +132,44 @@ func Grow(ctx context.Context, pool *pgxpool.Pool, s Size, now time.Time) error 
 	if _, err := pool.Exec(ctx, "VACUUM (ANALYZE)"); err != nil {
 		return fmt.Errorf("grow: vacuum: %w", err)
 	}
-	return nil
+	return allVisible(ctx, pool)
+}
+
+// allVisible vacuums again each table whose pages the vacuum left not
+// all-visible, until none is left. A vacuum marks a page only if no
+// transaction of the database began before its rows: autovacuum's own
+// analyse of the newly filled tables, running alongside, is one, and it
+// left a table of 20,000 people with no page marked, so that the people's
+// lists read the table for every name their index had already given.
+func allVisible(ctx context.Context, pool *pgxpool.Pool) error {
+	const tries = 50
+	for range tries {
+		rows, err := pool.Query(ctx, `
+			SELECT c.oid::regclass::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+			WHERE c.relkind IN ('r', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
+			  AND c.relpages > 0 AND c.relallvisible < c.relpages`)
+		if err != nil {
+			return fmt.Errorf("grow: tables to vacuum: %w", err)
+		}
+		tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return fmt.Errorf("grow: tables to vacuum: %w", err)
+		}
+		if len(tables) == 0 {
+			return nil
+		}
+		for _, t := range tables {
+			if _, err := pool.Exec(ctx, "VACUUM "+t); err != nil {
+				return fmt.Errorf("grow: vacuum %s: %w", t, err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("grow: tables still not all-visible after %d vacuums", tries)
 }
 
 type statement struct{ what, sql string }

@@ -186,3 +186,40 @@ func TestGrowDoesTheRowTriggersWork(t *testing.T) {
 	assert.Zero(t, partnershipWrong, "bookings, payments and charges not of their session's partnership (migration 00067)")
 	assert.Zero(t, linesWrong, "invoicing's lines not as kept (migration 00072)")
 }
+
+// A transaction that began before the rows were written (as autovacuum's
+// analyse of a newly filled table does) keeps a vacuum from marking their
+// pages all-visible; allVisible vacuums again until it ends, so that the
+// grown tables' index-only scans read no table, as in production.
+func TestAllVisibleWaitsOutATransactionOlderThanTheRows(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.New(t)
+	_, err := pool.Exec(ctx, `CREATE TABLE filled (id bigint PRIMARY KEY, name text)`)
+	require.NoError(t, err)
+
+	older, err := pool.Begin(ctx)
+	require.NoError(t, err)
+	_, err = older.Exec(ctx, `SET TRANSACTION ISOLATION LEVEL REPEATABLE READ`)
+	require.NoError(t, err)
+	var n int
+	require.NoError(t, older.QueryRow(ctx, `SELECT count(*) FROM filled`).Scan(&n)) // its snapshot
+	_, err = pool.Exec(ctx, `INSERT INTO filled SELECT i, 'person ' || i FROM generate_series(1, 5000) i`)
+	require.NoError(t, err)
+	_, err = pool.Exec(ctx, `VACUUM filled`)
+	require.NoError(t, err)
+	var pages, visible int
+	require.NoError(t, pool.QueryRow(ctx, `SELECT relpages, relallvisible FROM pg_class WHERE relname = 'filled'`).Scan(&pages, &visible))
+	require.Positive(t, pages)
+	require.Less(t, visible, pages, "a vacuum under an older transaction marked the pages")
+
+	ended := make(chan error, 1)
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		ended <- older.Rollback(ctx)
+	}()
+	require.NoError(t, growth.AllVisible(ctx, pool))
+	require.NoError(t, <-ended)
+	require.NoError(t, pool.QueryRow(ctx, `SELECT relpages, relallvisible FROM pg_class WHERE relname = 'filled'`).Scan(&pages, &visible))
+	assert.Equal(t, pages, visible, "pages all-visible")
+}

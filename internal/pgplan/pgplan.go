@@ -17,8 +17,10 @@ package pgplan
 
 import (
 	"context"
+	"errors"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -30,13 +32,84 @@ func Read(ctx context.Context, pool *pgxpool.Pool, fn func(pgx.Tx) error) error 
 	return pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{BeginQuery: begin}, fn)
 }
 
-// Write runs fn in a transaction whose statements use their generic plans,
-// as Read does, for a change.
-func Write(ctx context.Context, pool *pgxpool.Pool, fn func(pgx.Tx) error) error {
-	return pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{BeginQuery: beginWrite}, fn)
+const begin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL plan_cache_mode = force_generic_plan"
+
+// Exec runs the one statement fn sends through its Execer as a transaction
+// of its own whose statement uses its generic plan, as Read's do, in one
+// round trip: BEGIN, the setting, the statement and COMMIT go to PostgreSQL
+// together, in one pipeline. When the statement fails, the COMMIT after it
+// is not run and the transaction is rolled back.
+func Exec(ctx context.Context, pool *pgxpool.Pool, fn func(Execer) error) error {
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release() // pgxpool closes a connection left in a transaction
+	p := &pipelined{conn: conn}
+	err = fn(p)
+	if conn.Conn().PgConn().TxStatus() != 'I' {
+		_, _ = conn.Exec(ctx, "ROLLBACK")
+	}
+	if err == nil && !p.sent {
+		return errNoStatement
+	}
+	return err
 }
 
-const (
-	begin      = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL plan_cache_mode = force_generic_plan"
-	beginWrite = "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan"
+// Execer is what Exec gives fn: sqlc's DBTX, of which only Exec may be
+// called, and once.
+type Execer interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+var (
+	errNoStatement  = errors.New("pgplan: Exec sent no statement")
+	errOneStatement = errors.New("pgplan: Exec runs one statement, sent by Exec")
 )
+
+type pipelined struct {
+	conn *pgxpool.Conn
+	sent bool
+}
+
+func (p *pipelined) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	if p.sent {
+		return pgconn.CommandTag{}, errOneStatement
+	}
+	p.sent = true
+	b := &pgx.Batch{}
+	b.Queue("BEGIN")
+	b.Queue("SET LOCAL plan_cache_mode = force_generic_plan")
+	b.Queue(sql, args...)
+	b.Queue("COMMIT")
+	br := p.conn.SendBatch(ctx, b)
+	var tag pgconn.CommandTag
+	var err error
+	for i := range b.Len() {
+		t, e := br.Exec()
+		if i == 2 {
+			tag = t
+		}
+		if err == nil {
+			err = e
+		}
+	}
+	if e := br.Close(); err == nil {
+		err = e
+	}
+	return tag, err
+}
+
+func (p *pipelined) Query(context.Context, string, ...any) (pgx.Rows, error) {
+	return nil, errOneStatement
+}
+
+func (p *pipelined) QueryRow(context.Context, string, ...any) pgx.Row {
+	return errorRow{errOneStatement}
+}
+
+type errorRow struct{ err error }
+
+func (r errorRow) Scan(...any) error { return r.err }

@@ -273,7 +273,10 @@ func (w *listWorld) get(tb testing.TB, c listCase) string {
 }
 
 // queryLog is a pgx tracer that keeps each statement with its arguments
-// and how long it took.
+// and how long it took. The statements of a batch (a pipeline: one round
+// trip) are kept each with its arguments, the first with the whole batch's
+// time and the others with none, so the time of a request's statements
+// counts each round trip once.
 type queryLog struct {
 	mu         sync.Mutex
 	on         bool
@@ -308,6 +311,47 @@ func (l *queryLog) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, d pgx.TraceQu
 	defer l.mu.Unlock()
 	if l.on && !strings.HasPrefix(s.sql, "-- name: PG") { // River's own housekeeping
 		l.statements = append(l.statements, loggedStatement{sql: s.sql, args: s.args, took: took})
+	}
+}
+
+type batchStartKey struct{}
+
+func (l *queryLog) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	return context.WithValue(ctx, batchStartKey{}, &batchStart{began: time.Now()})
+}
+
+type batchStart struct {
+	began time.Time
+	first int // where its first statement is in l.statements; -1 once it is off the log
+	n     int
+}
+
+func (l *queryLog) TraceBatchQuery(ctx context.Context, _ *pgx.Conn, d pgx.TraceBatchQueryData) {
+	b, ok := ctx.Value(batchStartKey{}).(*batchStart)
+	if !ok {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.on || strings.HasPrefix(d.SQL, "-- name: PG") {
+		return
+	}
+	if b.n == 0 {
+		b.first = len(l.statements)
+	}
+	b.n++
+	l.statements = append(l.statements, loggedStatement{sql: d.SQL, args: d.Args})
+}
+
+func (l *queryLog) TraceBatchEnd(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchEndData) {
+	b, ok := ctx.Value(batchStartKey{}).(*batchStart)
+	if !ok || b.n == 0 {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.on && b.first < len(l.statements) {
+		l.statements[b.first].took = time.Since(b.began)
 	}
 }
 

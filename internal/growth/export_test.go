@@ -1,0 +1,4 @@
+package growth
+
+// AllVisible is allVisible, for the tests.
+var AllVisible = allVisible
