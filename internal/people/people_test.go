@@ -199,6 +199,79 @@ func TestFindPagesByNameNotByJoining(t *testing.T) {
 	}
 }
 
+// Without a search, a page is the next PageSize people by name: of
+// everyone, of an agency (a manager's filter) and of a coordinator's own
+// agency, never the erased, each with their agency or the name they typed.
+// The statements for no search write PageSize out, so a page of another
+// size shows here.
+func TestUnsearchedPagesArePageSizePeopleByName(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	for i := 30; i >= 1; i-- { // the last by name joined first
+		f.person(t, fmt.Sprintf("p%02d@example.org", i), fmt.Sprintf("person %02d", i), &f.trust, "")
+	}
+	cat := f.person(t, "cat@club.example.org", "Person 15a", nil, "Southsea Sailing Club")
+	f.erase(t, f.person(t, "gone@example.org", "Person 15b", &f.trust, ""))
+	f.person(t, "bob@council.example.org", "Person 15c", &f.council, "", "coordinator")
+
+	pages := func(find func(page int) (people.Results, error)) (names []string, sizes []int) {
+		t.Helper()
+		for page := 1; ; page++ {
+			r, err := find(page)
+			require.NoError(t, err)
+			require.Equal(t, page, r.Page)
+			sizes = append(sizes, len(r.People))
+			for _, p := range r.People {
+				names = append(names, p.FullName)
+			}
+			if page >= r.Pages {
+				return names, sizes
+			}
+		}
+	}
+	expected := func(agency *int64) []string {
+		t.Helper()
+		rows, err := f.pool.Query(f.ctx, `SELECT full_name FROM users WHERE erased_at IS NULL
+			AND ($1::bigint IS NULL OR agency_id = $1) ORDER BY lower(full_name), id`, agency)
+		require.NoError(t, err)
+		names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		require.NoError(t, err)
+		return names
+	}
+
+	names, sizes := pages(func(page int) (people.Results, error) {
+		return f.svc.Find(f.ctx, people.Search{Page: page})
+	})
+	assert.Equal(t, expected(nil), names, "everyone")
+	assert.Equal(t, []int{people.PageSize, len(names) - people.PageSize}, sizes)
+	r, err := f.svc.Find(f.ctx, people.Search{Page: 1})
+	require.NoError(t, err)
+	var found bool
+	for _, p := range r.People {
+		if p.ID == cat {
+			found = true
+			assert.Equal(t, "Southsea Sailing Club", p.AgencyName)
+			assert.True(t, p.AgencyUnlisted)
+		} else if p.FullName == "Person 15c" {
+			assert.Equal(t, "Portsmouth City Council", p.AgencyName)
+			assert.Equal(t, []account.Role{account.Coordinator}, p.Roles)
+		}
+	}
+	assert.True(t, found, "the person of a typed organisation is on the first page")
+
+	names, sizes = pages(func(page int) (people.Results, error) {
+		return f.svc.Find(f.ctx, people.Search{AgencyID: &f.trust, Page: page})
+	})
+	assert.Equal(t, expected(&f.trust), names, "an agency's")
+	assert.Equal(t, []int{people.PageSize, 30 - people.PageSize}, sizes)
+
+	names, sizes = pages(func(page int) (people.Results, error) {
+		return f.svc.FindInAgency(f.ctx, f.trust, "", page)
+	})
+	assert.Equal(t, expected(&f.trust), names, "a coordinator's")
+	assert.Equal(t, []int{people.PageSize, 30 - people.PageSize}, sizes)
+}
+
 // The coordinator's queries carry their agency: no search, page or ID can
 // reach another agency's people, unconfirmed people or erased ones.
 func TestAgencyScopeHolds(t *testing.T) {

@@ -38,8 +38,8 @@ WITH matching AS MATERIALIZED (
 SELECT count(*) FROM (SELECT 1 FROM matching LIMIT @count_limit) counted;
 
 -- name: ListPeople :many
--- A page of CountPeople's people, or of CountPeopleMatching's when there
--- are many (@pattern '' for everyone): found in name order from the index
+-- A page of CountPeopleMatching's people when there are many (without a
+-- search, ListEveryone or ListPeopleOfAgency): found in name order from the index
 -- alone (it carries what a search tests, 00066), then each read by its
 -- key, so that the people before the page are never read. A search
 -- matching few is ListPeopleMatchingFew.
@@ -58,6 +58,54 @@ FROM (
            OR m.agency_id = ANY (ARRAY(SELECT a2.id FROM agencies a2 WHERE lower(a2.name) LIKE @pattern)))
     ORDER BY lower(m.full_name), m.id
     LIMIT @max_rows OFFSET @skip_rows
+) page
+JOIN users u ON u.id = page.id
+LEFT JOIN agencies a ON a.id = u.agency_id
+ORDER BY lower(u.full_name), u.id;
+
+-- name: CountEveryone :one
+-- CountPeople with no agency: its plan is the same for every request, so it
+-- is kept (generic) and not made again for each.
+SELECT count(*) FROM (
+    SELECT 1
+    FROM users u
+    WHERE u.erased_at IS NULL
+    ORDER BY lower(u.full_name), u.id
+    LIMIT @count_limit) everyone;
+
+-- name: ListEveryone :many
+-- A page of ListPeople with no search and no agency, whose plan is the same
+-- for every page and is kept (generic), not made again for each request.
+-- Its LIMIT is people.PageSize written out: a kept plan knows nothing of a
+-- parameter's LIMIT and counts on a tenth of the table, and then read the
+-- page's people by a scan of all of them.
+SELECT u.id, u.email, u.full_name, u.job_title, u.agency_id, u.unlisted_agency_name, u.email_verified_at,
+       coalesce(a.name, '')::text AS agency_name,
+       coalesce((SELECT array_agg(r.role ORDER BY r.role) FROM user_roles r WHERE r.user_id = u.id), '{}')::text[] AS roles
+FROM (
+    SELECT m.id
+    FROM users m
+    WHERE m.erased_at IS NULL
+    ORDER BY lower(m.full_name), m.id
+    LIMIT 25 OFFSET @skip_rows
+) page
+JOIN users u ON u.id = page.id
+LEFT JOIN agencies a ON a.id = u.agency_id
+ORDER BY lower(u.full_name), u.id;
+
+-- name: ListPeopleOfAgency :many
+-- ListEveryone for the people of @agency_id (a manager's filter, or a
+-- coordinator's own agency), through the agency's index of names.
+SELECT u.id, u.email, u.full_name, u.job_title, u.agency_id, u.unlisted_agency_name, u.email_verified_at,
+       coalesce(a.name, '')::text AS agency_name,
+       coalesce((SELECT array_agg(r.role ORDER BY r.role) FROM user_roles r WHERE r.user_id = u.id), '{}')::text[] AS roles
+FROM (
+    SELECT m.id
+    FROM users m
+    WHERE m.agency_id = @agency_id::bigint
+      AND m.erased_at IS NULL
+    ORDER BY lower(m.full_name), m.id
+    LIMIT 25 OFFSET @skip_rows
 ) page
 JOIN users u ON u.id = page.id
 LEFT JOIN agencies a ON a.id = u.agency_id
@@ -109,8 +157,8 @@ WITH matching AS MATERIALIZED (
 SELECT count(*) FROM (SELECT 1 FROM matching LIMIT @count_limit) counted;
 
 -- name: ListAgencyPeople :many
--- A page of CountAgencyPeople's people, or of a search's when there are
--- many, in name order as ListPeople.
+-- A page of a coordinator's search that matches many, in name order as
+-- ListPeople (without a search, ListPeopleOfAgency).
 SELECT u.id, u.email, u.full_name, u.job_title, u.email_verified_at,
        coalesce((SELECT array_agg(r.role ORDER BY r.role) FROM user_roles r WHERE r.user_id = u.id), '{}')::text[] AS roles
 FROM (

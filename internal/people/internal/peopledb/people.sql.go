@@ -59,6 +59,24 @@ func (q *Queries) CountAgencyPeopleMatching(ctx context.Context, arg CountAgency
 	return count, err
 }
 
+const countEveryone = `-- name: CountEveryone :one
+SELECT count(*) FROM (
+    SELECT 1
+    FROM users u
+    WHERE u.erased_at IS NULL
+    ORDER BY lower(u.full_name), u.id
+    LIMIT $1) everyone
+`
+
+// CountPeople with no agency: its plan is the same for every request, so it
+// is kept (generic) and not made again for each.
+func (q *Queries) CountEveryone(ctx context.Context, countLimit int32) (int64, error) {
+	row := q.db.QueryRow(ctx, countEveryone, countLimit)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const countPeople = `-- name: CountPeople :one
 
 SELECT count(*) FROM (
@@ -210,8 +228,8 @@ type ListAgencyPeopleRow struct {
 	Roles           []string
 }
 
-// A page of CountAgencyPeople's people, or of a search's when there are
-// many, in name order as ListPeople.
+// A page of a coordinator's search that matches many, in name order as
+// ListPeople (without a search, ListPeopleOfAgency).
 func (q *Queries) ListAgencyPeople(ctx context.Context, arg ListAgencyPeopleParams) ([]ListAgencyPeopleRow, error) {
 	rows, err := q.db.Query(ctx, listAgencyPeople,
 		arg.AgencyID,
@@ -309,6 +327,69 @@ func (q *Queries) ListAgencyPeopleMatchingFew(ctx context.Context, arg ListAgenc
 	return items, nil
 }
 
+const listEveryone = `-- name: ListEveryone :many
+SELECT u.id, u.email, u.full_name, u.job_title, u.agency_id, u.unlisted_agency_name, u.email_verified_at,
+       coalesce(a.name, '')::text AS agency_name,
+       coalesce((SELECT array_agg(r.role ORDER BY r.role) FROM user_roles r WHERE r.user_id = u.id), '{}')::text[] AS roles
+FROM (
+    SELECT m.id
+    FROM users m
+    WHERE m.erased_at IS NULL
+    ORDER BY lower(m.full_name), m.id
+    LIMIT 25 OFFSET $1
+) page
+JOIN users u ON u.id = page.id
+LEFT JOIN agencies a ON a.id = u.agency_id
+ORDER BY lower(u.full_name), u.id
+`
+
+type ListEveryoneRow struct {
+	ID                 int64
+	Email              string
+	FullName           string
+	JobTitle           string
+	AgencyID           *int64
+	UnlistedAgencyName string
+	EmailVerifiedAt    *time.Time
+	AgencyName         string
+	Roles              []string
+}
+
+// A page of ListPeople with no search and no agency, whose plan is the same
+// for every page and is kept (generic), not made again for each request.
+// Its LIMIT is people.PageSize written out: a kept plan knows nothing of a
+// parameter's LIMIT and counts on a tenth of the table, and then read the
+// page's people by a scan of all of them.
+func (q *Queries) ListEveryone(ctx context.Context, skipRows int32) ([]ListEveryoneRow, error) {
+	rows, err := q.db.Query(ctx, listEveryone, skipRows)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListEveryoneRow
+	for rows.Next() {
+		var i ListEveryoneRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Email,
+			&i.FullName,
+			&i.JobTitle,
+			&i.AgencyID,
+			&i.UnlistedAgencyName,
+			&i.EmailVerifiedAt,
+			&i.AgencyName,
+			&i.Roles,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listPeople = `-- name: ListPeople :many
 SELECT u.id, u.email, u.full_name, u.job_title, u.agency_id, u.unlisted_agency_name, u.email_verified_at,
        coalesce(a.name, '')::text AS agency_name,
@@ -350,8 +431,8 @@ type ListPeopleRow struct {
 	Roles              []string
 }
 
-// A page of CountPeople's people, or of CountPeopleMatching's when there
-// are many (@pattern ” for everyone): found in name order from the index
+// A page of CountPeopleMatching's people when there are many (without a
+// search, ListEveryone or ListPeopleOfAgency): found in name order from the index
 // alone (it carries what a search tests, 00066), then each read by its
 // key, so that the people before the page are never read. A search
 // matching few is ListPeopleMatchingFew.
@@ -447,6 +528,72 @@ func (q *Queries) ListPeopleMatchingFew(ctx context.Context, arg ListPeopleMatch
 	var items []ListPeopleMatchingFewRow
 	for rows.Next() {
 		var i ListPeopleMatchingFewRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Email,
+			&i.FullName,
+			&i.JobTitle,
+			&i.AgencyID,
+			&i.UnlistedAgencyName,
+			&i.EmailVerifiedAt,
+			&i.AgencyName,
+			&i.Roles,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listPeopleOfAgency = `-- name: ListPeopleOfAgency :many
+SELECT u.id, u.email, u.full_name, u.job_title, u.agency_id, u.unlisted_agency_name, u.email_verified_at,
+       coalesce(a.name, '')::text AS agency_name,
+       coalesce((SELECT array_agg(r.role ORDER BY r.role) FROM user_roles r WHERE r.user_id = u.id), '{}')::text[] AS roles
+FROM (
+    SELECT m.id
+    FROM users m
+    WHERE m.agency_id = $1::bigint
+      AND m.erased_at IS NULL
+    ORDER BY lower(m.full_name), m.id
+    LIMIT 25 OFFSET $2
+) page
+JOIN users u ON u.id = page.id
+LEFT JOIN agencies a ON a.id = u.agency_id
+ORDER BY lower(u.full_name), u.id
+`
+
+type ListPeopleOfAgencyParams struct {
+	AgencyID int64
+	SkipRows int32
+}
+
+type ListPeopleOfAgencyRow struct {
+	ID                 int64
+	Email              string
+	FullName           string
+	JobTitle           string
+	AgencyID           *int64
+	UnlistedAgencyName string
+	EmailVerifiedAt    *time.Time
+	AgencyName         string
+	Roles              []string
+}
+
+// ListEveryone for the people of @agency_id (a manager's filter, or a
+// coordinator's own agency), through the agency's index of names.
+func (q *Queries) ListPeopleOfAgency(ctx context.Context, arg ListPeopleOfAgencyParams) ([]ListPeopleOfAgencyRow, error) {
+	rows, err := q.db.Query(ctx, listPeopleOfAgency, arg.AgencyID, arg.SkipRows)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListPeopleOfAgencyRow
+	for rows.Next() {
+		var i ListPeopleOfAgencyRow
 		if err := rows.Scan(
 			&i.ID,
 			&i.Email,
