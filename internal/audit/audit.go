@@ -199,6 +199,14 @@ type Filter struct {
 // PageSize is how many entries a page of the log holds.
 const PageSize = 50
 
+// listBegin begins the log page's read: its count and its page in one
+// snapshot, so they agree, and without Memoize. PostgreSQL put a cache
+// before each look-up of a page's actor, subject and agency, and sized it
+// for every person and agency there are, not for the fifty rows of the page:
+// setting up the three caches took most of the page's time (1.0 of 1.2 ms at
+// 100x; 0.17 ms with plain look-ups by key).
+const listBegin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL enable_memoize = off"
+
 // List returns one page (from 1) of entries, newest first, and how many
 // match, counted only so far (at least a thousand, and ten pages beyond
 // this one): more is true when more match than total.
@@ -206,24 +214,31 @@ func (l *Log) List(ctx context.Context, f Filter, page int) (entries []Entry, to
 	if page < 1 {
 		page = 1
 	}
-	q := auditdb.New(l.pool)
 	countLimit := max(1000, (page+10)*PageSize) + 1
-	counted, err := q.CountAuditEvents(ctx, auditdb.CountAuditEventsParams{
-		Action: string(f.Action), UserID: f.UserID, FromAt: f.From, ToAt: f.To, CountLimit: int32(countLimit),
+	var rows []auditdb.ListAuditEventsRow
+	err = pgx.BeginTxFunc(ctx, l.pool, pgx.TxOptions{BeginQuery: listBegin}, func(tx pgx.Tx) error {
+		q := auditdb.New(tx)
+		counted, err := q.CountAuditEvents(ctx, auditdb.CountAuditEventsParams{
+			Action: string(f.Action), UserID: f.UserID, FromAt: f.From, ToAt: f.To, CountLimit: int32(countLimit),
+		})
+		if err != nil {
+			return fmt.Errorf("count audit events: %w", err)
+		}
+		total, more = int(counted), counted >= int64(countLimit)
+		if more {
+			total = countLimit - 1
+		}
+		rows, err = q.ListAuditEvents(ctx, auditdb.ListAuditEventsParams{
+			Action: string(f.Action), UserID: f.UserID, FromAt: f.From, ToAt: f.To,
+			MaxRows: PageSize, SkipRows: int32((page - 1) * PageSize),
+		})
+		if err != nil {
+			return fmt.Errorf("list audit events: %w", err)
+		}
+		return nil
 	})
 	if err != nil {
-		return nil, 0, false, fmt.Errorf("count audit events: %w", err)
-	}
-	total, more = int(counted), counted >= int64(countLimit)
-	if more {
-		total = countLimit - 1
-	}
-	rows, err := q.ListAuditEvents(ctx, auditdb.ListAuditEventsParams{
-		Action: string(f.Action), UserID: f.UserID, FromAt: f.From, ToAt: f.To,
-		MaxRows: PageSize, SkipRows: int32((page - 1) * PageSize),
-	})
-	if err != nil {
-		return nil, 0, false, fmt.Errorf("list audit events: %w", err)
+		return nil, 0, false, err
 	}
 	out := make([]Entry, 0, len(rows))
 	for _, r := range rows {
