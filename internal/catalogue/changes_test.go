@@ -36,8 +36,9 @@ func announcements(t *testing.T, conn *pgx.Conn) int {
 }
 
 // Every change to what the catalogue pages show is announced when it
-// commits; a booking (seats taken), a change the pages do not show, and a
-// change rolled back are not.
+// commits (a course offered or withdrawn by another partnership, and a
+// partnership's name, among them); a booking (seats taken), a change the
+// pages do not show, and a change rolled back are not.
 func TestCatalogueChangesAreAnnounced(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
@@ -68,6 +69,12 @@ func TestCatalogueChangesAreAnnounced(t *testing.T) {
 		{"a venue", "UPDATE venues SET name = name || ' (renamed)' WHERE id = (SELECT min(id) FROM venues) AND $1::bigint > 0 AND $2::bigint > 0", true},
 		{"an agency's band", "UPDATE agency_partnerships SET charging_band = 'non_contributing' WHERE agency_id = (SELECT min(id) FROM agencies) AND $1::bigint > 0 AND $2::bigint > 0", true},
 		{"a price", "INSERT INTO course_prices (course_id, charging_band, amount_pence) SELECT min(id), 'partner', 100 FROM courses WHERE $1::bigint > 0 AND $2::bigint > 0", true},
+		{"another partnership", "INSERT INTO partnerships (slug, name, short_name) SELECT 'wight', 'Isle of Wight Safeguarding Children Partnership', 'Isle of Wight' WHERE $1::bigint > 0 AND $2::bigint > 0", false},
+		{"a course shared", "UPDATE courses SET shared = true WHERE id = (SELECT min(id) FROM courses) AND $1::bigint > 0 AND $2::bigint > 0", true},
+		{"a course offered", "INSERT INTO course_offers (course_id, partnership_id) SELECT min(c.id), (SELECT id FROM partnerships WHERE slug = 'wight') FROM courses c WHERE $1::bigint > 0 AND $2::bigint > 0", true},
+		{"an offer withdrawn", "DELETE FROM course_offers WHERE partnership_id = (SELECT id FROM partnerships WHERE slug = 'wight') AND $1::bigint > 0 AND $2::bigint > 0", true},
+		{"a partnership renamed", "UPDATE partnerships SET name = 'Isle of Wight Children''s Partnership' WHERE slug = 'wight' AND $1::bigint > 0 AND $2::bigint > 0", true},
+		{"a partnership's telephone", "UPDATE partnerships SET phone = '01983 000000' WHERE slug = 'wight' AND $1::bigint > 0 AND $2::bigint > 0", false},
 	} {
 		_, err := f.pool.Exec(f.ctx, c.sql, sessionID, userID)
 		require.NoError(t, err, c.name)
