@@ -91,7 +91,7 @@ func (s *Service) ProgrammePage(ctx context.Context, f ProgrammeFilter, page int
 	if err != nil {
 		return ProgrammePage{}, err
 	}
-	rows, err := q.ProgrammeFilterChoices(ctx)
+	rows, err := s.filterChoices(ctx, q)
 	if err != nil {
 		return ProgrammePage{}, fmt.Errorf("programme filter choices: %w", err)
 	}

@@ -53,6 +53,11 @@ type Service struct {
 	// a cancelled session ends its bookings, more places go to its waiting
 	// list, in the same transaction as the change.
 	Bookings *booking.Service
+	// CatalogueStamp, when set, is the catalogue's (catalogue.Service's
+	// Stamp): the programme's filter choices are kept while it stands.
+	CatalogueStamp func() (stamp uint64, ok bool)
+
+	choices choicesCache
 }
 
 func New(pool *pgxpool.Pool, now func() time.Time, log *slog.Logger) *Service {

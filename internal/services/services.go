@@ -248,6 +248,7 @@ func build(pool *pgxpool.Pool, cfg config.Config, now func() time.Time, log *slo
 	s.Payments.Handle(stripe.EventTypeInvoiceMarkedUncollectible, s.Payments.InvoiceVoided)
 
 	s.Catalogue = catalogue.New(pool, now)
+	s.Scheduler.CatalogueStamp = s.Catalogue.Stamp // the programme's filter choices kept while it stands
 	s.Calendars = calendar.New(pool, s.Bookings, now)
 	s.People = people.New(pool, now)
 	s.Agencies = agency.New(pool, now)
