@@ -1,4 +1,5 @@
-// Package pgplan runs a read's statements with their generic plans.
+// Package pgplan runs a read's statements, or one write's, with their
+// generic plans.
 //
 // PostgreSQL plans a prepared statement again for each execution (a custom
 // plan) for as long as it estimates that plan cheaper than the generic one it
@@ -9,8 +10,8 @@
 // (internal/scope) planning such a statement can cost several times what
 // running it does, at any size of database.
 //
-// Read is for the statements whose generic plan is as good as the custom
-// one: each caller says what it measured. A statement whose best plan
+// Read and Exec are for the statements whose generic plan is as good as the
+// custom one: each caller says what it measured. A statement whose best plan
 // depends on its parameters (an optional filter, a search) is left to plan
 // for each request.
 package pgplan

@@ -281,6 +281,7 @@ type queryLog struct {
 	mu         sync.Mutex
 	on         bool
 	statements []loggedStatement
+	gen        int // how many times during has begun a log
 }
 
 type loggedStatement struct {
@@ -322,8 +323,9 @@ func (l *queryLog) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.Trace
 
 type batchStart struct {
 	began time.Time
-	first int // where its first statement is in l.statements; -1 once it is off the log
-	n     int
+	first int // where its first statement is in l.statements
+	n     int // its statements kept so far
+	gen   int // the log's generation they were kept in
 }
 
 func (l *queryLog) TraceBatchQuery(ctx context.Context, _ *pgx.Conn, d pgx.TraceBatchQueryData) {
@@ -337,7 +339,7 @@ func (l *queryLog) TraceBatchQuery(ctx context.Context, _ *pgx.Conn, d pgx.Trace
 		return
 	}
 	if b.n == 0 {
-		b.first = len(l.statements)
+		b.first, b.gen = len(l.statements), l.gen
 	}
 	b.n++
 	l.statements = append(l.statements, loggedStatement{sql: d.SQL, args: d.Args})
@@ -350,7 +352,7 @@ func (l *queryLog) TraceBatchEnd(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBa
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.on && b.first < len(l.statements) {
+	if l.on && b.gen == l.gen && b.first < len(l.statements) { // not a later during's log
 		l.statements[b.first].took = time.Since(b.began)
 	}
 }
@@ -359,6 +361,7 @@ func (l *queryLog) TraceBatchEnd(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBa
 func (l *queryLog) during(run func()) []loggedStatement {
 	l.mu.Lock()
 	l.on, l.statements = true, nil
+	l.gen++
 	l.mu.Unlock()
 	run()
 	l.mu.Lock()
