@@ -12,6 +12,7 @@ import (
 	"github.com/pscp/booktraining/internal/actor"
 	"github.com/pscp/booktraining/internal/booking/internal/bookingdb"
 	"github.com/pscp/booktraining/internal/catalogue"
+	"github.com/pscp/booktraining/internal/pgplan"
 	"github.com/pscp/booktraining/internal/validation"
 )
 
@@ -126,11 +127,7 @@ func (s *Service) AgencyBookings(ctx context.Context, f AgencyFilter) (AgencyLis
 		}
 		size, skip = AgencyPageSize, max(f.Page-1, 0)*AgencyPageSize
 	}
-	now := s.now()
-	rows, err := bookingdb.New(s.pool).AgencyBookingsFor(ctx, bookingdb.AgencyBookingsForParams{
-		AgencyID: who.AgencyID, Now: now, Search: likePattern(search), OnlyGroup: only,
-		PerGroup: int32(size + 1), SkipRows: int32(skip),
-	})
+	rows, err := s.agencyBookings(ctx, *who.AgencyID, search, only, int32(size+1), int32(skip))
 	if err != nil {
 		return AgencyList{}, fmt.Errorf("bookings of agency %d: %w", *who.AgencyID, err)
 	}
@@ -169,6 +166,33 @@ func (s *Service) AgencyBookings(ctx context.Context, f AgencyFilter) (AgencyLis
 		*g.list = append(*g.list, b)
 	}
 	return l, nil
+}
+
+// agencyBookings reads an agency's bookings of one group, or of every group
+// (only ""), perGroup of each from skip. Without a search they are read
+// by a statement whose plan is kept for the connection (AgencyBookingsPage
+// says why it is as good as one planned for the agency); a search is
+// planned for its pattern.
+func (s *Service) agencyBookings(ctx context.Context, agencyID int64, search, only string, perGroup, skip int32) (
+	rows []bookingdb.AgencyBookingsForRow, err error,
+) {
+	if search != "" {
+		return bookingdb.New(s.pool).AgencyBookingsFor(ctx, bookingdb.AgencyBookingsForParams{
+			AgencyID: &agencyID, Now: s.now(), Search: likePattern(search), OnlyGroup: only,
+			PerGroup: perGroup, SkipRows: skip,
+		})
+	}
+	err = pgplan.Query(ctx, s.pool, func(db pgplan.Execer) error {
+		page, err := bookingdb.New(db).AgencyBookingsPage(ctx, bookingdb.AgencyBookingsPageParams{
+			AgencyID: &agencyID, Now: s.now(), OnlyGroup: only, PerGroup: perGroup, SkipRows: skip,
+		})
+		rows = make([]bookingdb.AgencyBookingsForRow, len(page))
+		for i, r := range page {
+			rows[i] = bookingdb.AgencyBookingsForRow(r)
+		}
+		return err
+	})
+	return rows, err
 }
 
 // BookablePerson is someone a coordinator may book onto a session.

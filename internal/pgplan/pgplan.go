@@ -10,8 +10,8 @@
 // (internal/scope) planning such a statement can cost several times what
 // running it does, at any size of database.
 //
-// Read and Exec are for the statements whose generic plan is as good as the
-// custom one: each caller says what it measured. A statement whose best plan
+// Read, Query and Exec are for the statements whose generic plan is as good
+// as the custom one: each caller says what it measured. A statement whose best plan
 // depends on its parameters (an optional filter, a search) is left to plan
 // for each request.
 package pgplan
@@ -41,12 +41,24 @@ const begin = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL plan_c
 // together, in one pipeline. When the statement fails, the COMMIT after it
 // is not run and the transaction is rolled back.
 func Exec(ctx context.Context, pool *pgxpool.Pool, fn func(Execer) error) error {
+	return pipeline(ctx, pool, false, fn)
+}
+
+// Query is Exec for one query, whose rows fn reads through its Execer's
+// Query: a read-only transaction of the one statement, sent with its BEGIN
+// and COMMIT in one round trip. A single statement needs no snapshot of its
+// own; the transaction is only what carries the plan's setting.
+func Query(ctx context.Context, pool *pgxpool.Pool, fn func(Execer) error) error {
+	return pipeline(ctx, pool, true, fn)
+}
+
+func pipeline(ctx context.Context, pool *pgxpool.Pool, read bool, fn func(Execer) error) error {
 	conn, err := pool.Acquire(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Release() // pgxpool closes a connection left in a transaction
-	p := &pipelined{conn: conn}
+	p := &pipelined{conn: conn, read: read}
 	err = fn(p)
 	if conn.Conn().PgConn().TxStatus() != 'I' {
 		_, _ = conn.Exec(ctx, "ROLLBACK")
@@ -57,38 +69,54 @@ func Exec(ctx context.Context, pool *pgxpool.Pool, fn func(Execer) error) error 
 	return err
 }
 
-// Execer is what Exec gives fn: sqlc's DBTX, of which only Exec may be
-// called, and once.
+// Execer is what Exec and Query give fn: sqlc's DBTX, of which only Exec
+// (in Exec) or Query (in Query) may be called, and once.
 type Execer interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
 }
 
 var (
-	errNoStatement  = errors.New("pgplan: Exec sent no statement")
+	errNoStatement  = errors.New("pgplan: no statement was sent")
 	errOneStatement = errors.New("pgplan: Exec runs one statement, sent by Exec")
+	errOneQuery     = errors.New("pgplan: Query runs one query, sent by Query")
 )
 
 type pipelined struct {
 	conn *pgxpool.Conn
+	read bool // Query's: its one statement is sent by Query, read-only
 	sent bool
 }
 
-func (p *pipelined) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
-	if p.sent {
-		return pgconn.CommandTag{}, errOneStatement
-	}
+// queued is how many statements batch sends: BEGIN, the setting, sql and
+// COMMIT.
+const queued = 4
+
+// batch is the pipeline of sql in its transaction, sent.
+func (p *pipelined) batch(ctx context.Context, sql string, args []any) pgx.BatchResults {
 	p.sent = true
 	b := &pgx.Batch{}
-	b.Queue("BEGIN")
+	if p.read {
+		b.Queue("BEGIN READ ONLY")
+	} else {
+		b.Queue("BEGIN")
+	}
 	b.Queue("SET LOCAL plan_cache_mode = force_generic_plan")
 	b.Queue(sql, args...)
 	b.Queue("COMMIT")
-	br := p.conn.SendBatch(ctx, b)
+	return p.conn.SendBatch(ctx, b)
+}
+
+func (p *pipelined) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	if p.sent || p.read {
+		return pgconn.CommandTag{}, errOneStatement
+	}
+	br := p.batch(ctx, sql, args)
 	var tag pgconn.CommandTag
 	var err error
-	for i := range b.Len() {
+	for i := range queued {
 		t, e := br.Exec()
 		if i == 2 {
 			tag = t
@@ -103,14 +131,63 @@ func (p *pipelined) Exec(ctx context.Context, sql string, args ...any) (pgconn.C
 	return tag, err
 }
 
-func (p *pipelined) Query(context.Context, string, ...any) (pgx.Rows, error) {
-	return nil, errOneStatement
+// Query sends the pipeline and gives the query's rows: closing them reads
+// the COMMIT's result and ends the pipeline. A failed BEGIN or setting is
+// the query's error (PostgreSQL then skips the rest of the pipeline).
+func (p *pipelined) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	if p.sent || !p.read {
+		return nil, errOneQuery
+	}
+	br := p.batch(ctx, sql, args)
+	for range 2 {
+		if _, err := br.Exec(); err != nil {
+			_ = br.Close()
+			return nil, err
+		}
+	}
+	rows, err := br.Query()
+	if err != nil {
+		_ = br.Close()
+		return nil, err
+	}
+	return &pipelinedRows{Rows: rows, br: br}, nil
 }
 
 func (p *pipelined) QueryRow(context.Context, string, ...any) pgx.Row {
-	return errorRow{errOneStatement}
+	return errorRow{errOneQuery}
+}
+
+// pipelinedRows are a pipeline's query's rows; Close ends the pipeline.
+type pipelinedRows struct {
+	pgx.Rows
+	br pgx.BatchResults
+}
+
+func (r *pipelinedRows) Close() {
+	r.Rows.Close()
+	if r.br == nil {
+		return
+	}
+	// The COMMIT's error, if any, is not the reader's: a query that failed
+	// has its own in Err, and left the transaction for pipeline to end.
+	_, _ = r.br.Exec()
+	_ = r.br.Close()
+	r.br = nil
+}
+
+// SendBatch is refused: Exec and Query send their pipeline themselves.
+func (p *pipelined) SendBatch(context.Context, *pgx.Batch) pgx.BatchResults {
+	return errorBatch{errOneStatement}
 }
 
 type errorRow struct{ err error }
 
 func (r errorRow) Scan(...any) error { return r.err }
+
+type errorBatch struct{ err error }
+
+func (b errorBatch) Exec() (pgconn.CommandTag, error) { return pgconn.CommandTag{}, b.err }
+func (b errorBatch) Query() (pgx.Rows, error)         { return nil, b.err }
+func (b errorBatch) QueryRow() pgx.Row                { return errorRow(b) }
+func (b errorBatch) Close() error                     { return b.err }
+func (b errorBatch) Tx() pgx.Tx                       { return nil }

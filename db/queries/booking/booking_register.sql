@@ -50,7 +50,8 @@ RETURNING id;
 -- from an index of the agency's bookings by their session's start
 -- (migration 00064), so a page costs the same however many bookings the
 -- agency has; the sessions of the page are joined once, after, which keeps
--- the statement quick to plan (it is planned for each request).
+-- the statement quick to plan. It is planned for each request, for its
+-- search; without one, AgencyBookingsPage gives the same rows.
 SELECT g.grp, g.id, g.status, g.late, g.attendance, g.offer_expires_at,
        g.full_name, g.email, g.erased, g.position,
        s.course_title, s.starts_at, s.ends_at, s.status AS session_status,
@@ -121,6 +122,105 @@ UNION ALL
    AND (@only_group::text = '' OR @only_group::text = 'absent')
    AND (@search::text = '' OR u.full_name ILIKE '%' || @search::text || '%' OR u.email ILIKE '%' || @search::text || '%'
         OR EXISTS (SELECT FROM sessions s WHERE s.id = b.session_id AND s.course_title ILIKE '%' || @search::text || '%'))
+ ORDER BY b.session_starts_at DESC, u.full_name, b.id
+ LIMIT @per_group OFFSET @skip_rows) p)
+) g
+JOIN sessions s ON s.id = g.session_id
+JOIN venues v ON v.id = s.venue_id
+ORDER BY g.grp, g.n;
+
+-- name: AgencyBookingsPage :many
+-- AgencyBookingsFor without a search, for a plan kept for the connection
+-- (internal/booking, AgencyBookings). A kept plan cannot know the agency:
+-- guessing a group of a row or two, it read the group whole (416 waiting
+-- places at 100x) and sorted it for a page. So each group first finds,
+-- from its index alone, the session start of the page's last booking (the
+-- bound), and reads only the bookings up to it: the page, and those that
+-- share its last start, which the order puts by name. Any plan then reads
+-- a page's worth. At 100x, 0.6 ms a page generic against 2.2 ms planned
+-- for each request (1.4 ms of it planning).
+SELECT g.grp, g.id, g.status, g.late, g.attendance, g.offer_expires_at,
+       g.full_name, g.email, g.erased, g.position,
+       s.course_title, s.starts_at, s.ends_at, s.status AS session_status,
+       v.name AS venue_name, v.online AS venue_online
+FROM (
+(SELECT 'upcoming'::text AS grp, row_number() OVER () AS n, p.* FROM (
+ SELECT b.id, b.session_id, b.status, b.late, b.attendance, b.offer_expires_at,
+        u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
+        (0)::int AS position
+ FROM bookings b
+ JOIN users u ON u.id = b.user_id
+ WHERE b.agency_id = @agency_id AND b.session_starts_at > @now AND b.status IN ('confirmed', 'offered', 'awaiting_approval')
+   AND NOT (b.status = 'offered' AND b.offer_expires_at <= @now)
+   AND (@only_group::text = '' OR @only_group::text = 'upcoming')
+   AND b.session_starts_at <= coalesce((
+       SELECT c.session_starts_at FROM bookings c
+       WHERE c.agency_id = @agency_id AND c.session_starts_at > @now
+         AND c.status IN ('confirmed', 'offered', 'awaiting_approval')
+         AND NOT (c.status = 'offered' AND c.offer_expires_at <= @now)
+       ORDER BY c.session_starts_at LIMIT 1 OFFSET sqlc.arg(per_group)::integer + sqlc.arg(skip_rows)::integer - 1), 'infinity')
+ ORDER BY b.session_starts_at, u.full_name, b.id
+ LIMIT @per_group OFFSET @skip_rows) p)
+UNION ALL
+(SELECT 'waiting'::text AS grp, row_number() OVER () AS n, p.* FROM (
+ SELECT b.id, b.session_id, b.status, b.late, b.attendance, b.offer_expires_at,
+        u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
+        (SELECT count(*) FROM bookings w
+         WHERE w.session_id = b.session_id AND w.status = 'waiting'
+           AND (w.queue_position, w.id) <= (b.queue_position, b.id))::int AS position
+ FROM bookings b
+ JOIN users u ON u.id = b.user_id
+ WHERE b.agency_id = @agency_id AND b.session_starts_at > @now AND b.status = 'waiting'
+   AND (@only_group::text = '' OR @only_group::text = 'waiting')
+   AND b.session_starts_at <= coalesce((
+       SELECT c.session_starts_at FROM bookings c
+       WHERE c.agency_id = @agency_id AND c.session_starts_at > @now AND c.status = 'waiting'
+       ORDER BY c.session_starts_at LIMIT 1 OFFSET sqlc.arg(per_group)::integer + sqlc.arg(skip_rows)::integer - 1), 'infinity')
+ ORDER BY b.session_starts_at, u.full_name, b.id
+ LIMIT @per_group OFFSET @skip_rows) p)
+UNION ALL
+(SELECT 'past'::text AS grp, row_number() OVER () AS n, p.* FROM (
+ SELECT b.id, b.session_id, b.status, b.late, b.attendance, b.offer_expires_at,
+        u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
+        (0)::int AS position
+ FROM bookings b
+ JOIN users u ON u.id = b.user_id
+ WHERE b.agency_id = @agency_id AND b.session_starts_at <= @now AND b.status = 'confirmed'
+   AND (@only_group::text = '' OR @only_group::text = 'past')
+   AND b.session_starts_at >= coalesce((
+       SELECT c.session_starts_at FROM bookings c
+       WHERE c.agency_id = @agency_id AND c.session_starts_at <= @now AND c.status = 'confirmed'
+       ORDER BY c.session_starts_at DESC LIMIT 1 OFFSET sqlc.arg(per_group)::integer + sqlc.arg(skip_rows)::integer - 1), '-infinity')
+ ORDER BY b.session_starts_at DESC, u.full_name, b.id
+ LIMIT @per_group OFFSET @skip_rows) p)
+UNION ALL
+(SELECT 'late'::text AS grp, row_number() OVER () AS n, p.* FROM (
+ SELECT b.id, b.session_id, b.status, b.late, b.attendance, b.offer_expires_at,
+        u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
+        (0)::int AS position
+ FROM bookings b
+ JOIN users u ON u.id = b.user_id
+ WHERE b.agency_id = @agency_id AND b.status = 'cancelled' AND b.late
+   AND (@only_group::text = '' OR @only_group::text = 'late')
+   AND b.session_starts_at >= coalesce((
+       SELECT c.session_starts_at FROM bookings c
+       WHERE c.agency_id = @agency_id AND c.status = 'cancelled' AND c.late
+       ORDER BY c.session_starts_at DESC LIMIT 1 OFFSET sqlc.arg(per_group)::integer + sqlc.arg(skip_rows)::integer - 1), '-infinity')
+ ORDER BY b.session_starts_at DESC, u.full_name, b.id
+ LIMIT @per_group OFFSET @skip_rows) p)
+UNION ALL
+(SELECT 'absent'::text AS grp, row_number() OVER () AS n, p.* FROM (
+ SELECT b.id, b.session_id, b.status, b.late, b.attendance, b.offer_expires_at,
+        u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
+        (0)::int AS position
+ FROM bookings b
+ JOIN users u ON u.id = b.user_id
+ WHERE b.agency_id = @agency_id AND b.attendance = 'absent'
+   AND (@only_group::text = '' OR @only_group::text = 'absent')
+   AND b.session_starts_at >= coalesce((
+       SELECT c.session_starts_at FROM bookings c
+       WHERE c.agency_id = @agency_id AND c.attendance = 'absent'
+       ORDER BY c.session_starts_at DESC LIMIT 1 OFFSET sqlc.arg(per_group)::integer + sqlc.arg(skip_rows)::integer - 1), '-infinity')
  ORDER BY b.session_starts_at DESC, u.full_name, b.id
  LIMIT @per_group OFFSET @skip_rows) p)
 ) g

@@ -405,7 +405,8 @@ type AgencyBookingsForRow struct {
 // from an index of the agency's bookings by their session's start
 // (migration 00064), so a page costs the same however many bookings the
 // agency has; the sessions of the page are joined once, after, which keeps
-// the statement quick to plan (it is planned for each request).
+// the statement quick to plan. It is planned for each request, for its
+// search; without one, AgencyBookingsPage gives the same rows.
 func (q *Queries) AgencyBookingsFor(ctx context.Context, arg AgencyBookingsForParams) ([]AgencyBookingsForRow, error) {
 	rows, err := q.db.Query(ctx, agencyBookingsFor,
 		arg.AgencyID,
@@ -422,6 +423,176 @@ func (q *Queries) AgencyBookingsFor(ctx context.Context, arg AgencyBookingsForPa
 	var items []AgencyBookingsForRow
 	for rows.Next() {
 		var i AgencyBookingsForRow
+		if err := rows.Scan(
+			&i.Grp,
+			&i.ID,
+			&i.Status,
+			&i.Late,
+			&i.Attendance,
+			&i.OfferExpiresAt,
+			&i.FullName,
+			&i.Email,
+			&i.Erased,
+			&i.Position,
+			&i.CourseTitle,
+			&i.StartsAt,
+			&i.EndsAt,
+			&i.SessionStatus,
+			&i.VenueName,
+			&i.VenueOnline,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const agencyBookingsPage = `-- name: AgencyBookingsPage :many
+SELECT g.grp, g.id, g.status, g.late, g.attendance, g.offer_expires_at,
+       g.full_name, g.email, g.erased, g.position,
+       s.course_title, s.starts_at, s.ends_at, s.status AS session_status,
+       v.name AS venue_name, v.online AS venue_online
+FROM (
+(SELECT 'upcoming'::text AS grp, row_number() OVER () AS n, p.id, p.session_id, p.status, p.late, p.attendance, p.offer_expires_at, p.full_name, p.email, p.erased, p.position FROM (
+ SELECT b.id, b.session_id, b.status, b.late, b.attendance, b.offer_expires_at,
+        u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
+        (0)::int AS position
+ FROM bookings b
+ JOIN users u ON u.id = b.user_id
+ WHERE b.agency_id = $1 AND b.session_starts_at > $2 AND b.status IN ('confirmed', 'offered', 'awaiting_approval')
+   AND NOT (b.status = 'offered' AND b.offer_expires_at <= $2)
+   AND ($3::text = '' OR $3::text = 'upcoming')
+   AND b.session_starts_at <= coalesce((
+       SELECT c.session_starts_at FROM bookings c
+       WHERE c.agency_id = $1 AND c.session_starts_at > $2
+         AND c.status IN ('confirmed', 'offered', 'awaiting_approval')
+         AND NOT (c.status = 'offered' AND c.offer_expires_at <= $2)
+       ORDER BY c.session_starts_at LIMIT 1 OFFSET $4::integer + $5::integer - 1), 'infinity')
+ ORDER BY b.session_starts_at, u.full_name, b.id
+ LIMIT $4 OFFSET $5) p)
+UNION ALL
+(SELECT 'waiting'::text AS grp, row_number() OVER () AS n, p.id, p.session_id, p.status, p.late, p.attendance, p.offer_expires_at, p.full_name, p.email, p.erased, p.position FROM (
+ SELECT b.id, b.session_id, b.status, b.late, b.attendance, b.offer_expires_at,
+        u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
+        (SELECT count(*) FROM bookings w
+         WHERE w.session_id = b.session_id AND w.status = 'waiting'
+           AND (w.queue_position, w.id) <= (b.queue_position, b.id))::int AS position
+ FROM bookings b
+ JOIN users u ON u.id = b.user_id
+ WHERE b.agency_id = $1 AND b.session_starts_at > $2 AND b.status = 'waiting'
+   AND ($3::text = '' OR $3::text = 'waiting')
+   AND b.session_starts_at <= coalesce((
+       SELECT c.session_starts_at FROM bookings c
+       WHERE c.agency_id = $1 AND c.session_starts_at > $2 AND c.status = 'waiting'
+       ORDER BY c.session_starts_at LIMIT 1 OFFSET $4::integer + $5::integer - 1), 'infinity')
+ ORDER BY b.session_starts_at, u.full_name, b.id
+ LIMIT $4 OFFSET $5) p)
+UNION ALL
+(SELECT 'past'::text AS grp, row_number() OVER () AS n, p.id, p.session_id, p.status, p.late, p.attendance, p.offer_expires_at, p.full_name, p.email, p.erased, p.position FROM (
+ SELECT b.id, b.session_id, b.status, b.late, b.attendance, b.offer_expires_at,
+        u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
+        (0)::int AS position
+ FROM bookings b
+ JOIN users u ON u.id = b.user_id
+ WHERE b.agency_id = $1 AND b.session_starts_at <= $2 AND b.status = 'confirmed'
+   AND ($3::text = '' OR $3::text = 'past')
+   AND b.session_starts_at >= coalesce((
+       SELECT c.session_starts_at FROM bookings c
+       WHERE c.agency_id = $1 AND c.session_starts_at <= $2 AND c.status = 'confirmed'
+       ORDER BY c.session_starts_at DESC LIMIT 1 OFFSET $4::integer + $5::integer - 1), '-infinity')
+ ORDER BY b.session_starts_at DESC, u.full_name, b.id
+ LIMIT $4 OFFSET $5) p)
+UNION ALL
+(SELECT 'late'::text AS grp, row_number() OVER () AS n, p.id, p.session_id, p.status, p.late, p.attendance, p.offer_expires_at, p.full_name, p.email, p.erased, p.position FROM (
+ SELECT b.id, b.session_id, b.status, b.late, b.attendance, b.offer_expires_at,
+        u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
+        (0)::int AS position
+ FROM bookings b
+ JOIN users u ON u.id = b.user_id
+ WHERE b.agency_id = $1 AND b.status = 'cancelled' AND b.late
+   AND ($3::text = '' OR $3::text = 'late')
+   AND b.session_starts_at >= coalesce((
+       SELECT c.session_starts_at FROM bookings c
+       WHERE c.agency_id = $1 AND c.status = 'cancelled' AND c.late
+       ORDER BY c.session_starts_at DESC LIMIT 1 OFFSET $4::integer + $5::integer - 1), '-infinity')
+ ORDER BY b.session_starts_at DESC, u.full_name, b.id
+ LIMIT $4 OFFSET $5) p)
+UNION ALL
+(SELECT 'absent'::text AS grp, row_number() OVER () AS n, p.id, p.session_id, p.status, p.late, p.attendance, p.offer_expires_at, p.full_name, p.email, p.erased, p.position FROM (
+ SELECT b.id, b.session_id, b.status, b.late, b.attendance, b.offer_expires_at,
+        u.full_name, u.email::text AS email, (u.erased_at IS NOT NULL)::boolean AS erased,
+        (0)::int AS position
+ FROM bookings b
+ JOIN users u ON u.id = b.user_id
+ WHERE b.agency_id = $1 AND b.attendance = 'absent'
+   AND ($3::text = '' OR $3::text = 'absent')
+   AND b.session_starts_at >= coalesce((
+       SELECT c.session_starts_at FROM bookings c
+       WHERE c.agency_id = $1 AND c.attendance = 'absent'
+       ORDER BY c.session_starts_at DESC LIMIT 1 OFFSET $4::integer + $5::integer - 1), '-infinity')
+ ORDER BY b.session_starts_at DESC, u.full_name, b.id
+ LIMIT $4 OFFSET $5) p)
+) g
+JOIN sessions s ON s.id = g.session_id
+JOIN venues v ON v.id = s.venue_id
+ORDER BY g.grp, g.n
+`
+
+type AgencyBookingsPageParams struct {
+	AgencyID  *int64
+	Now       time.Time
+	OnlyGroup string
+	PerGroup  int32
+	SkipRows  int32
+}
+
+type AgencyBookingsPageRow struct {
+	Grp            string
+	ID             int64
+	Status         BookingStatus
+	Late           bool
+	Attendance     *string
+	OfferExpiresAt *time.Time
+	FullName       string
+	Email          string
+	Erased         bool
+	Position       int32
+	CourseTitle    string
+	StartsAt       time.Time
+	EndsAt         time.Time
+	SessionStatus  SessionStatus
+	VenueName      string
+	VenueOnline    bool
+}
+
+// AgencyBookingsFor without a search, for a plan kept for the connection
+// (internal/booking, AgencyBookings). A kept plan cannot know the agency:
+// guessing a group of a row or two, it read the group whole (416 waiting
+// places at 100x) and sorted it for a page. So each group first finds,
+// from its index alone, the session start of the page's last booking (the
+// bound), and reads only the bookings up to it: the page, and those that
+// share its last start, which the order puts by name. Any plan then reads
+// a page's worth. At 100x, 0.6 ms a page generic against 2.2 ms planned
+// for each request (1.4 ms of it planning).
+func (q *Queries) AgencyBookingsPage(ctx context.Context, arg AgencyBookingsPageParams) ([]AgencyBookingsPageRow, error) {
+	rows, err := q.db.Query(ctx, agencyBookingsPage,
+		arg.AgencyID,
+		arg.Now,
+		arg.OnlyGroup,
+		arg.PerGroup,
+		arg.SkipRows,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []AgencyBookingsPageRow
+	for rows.Next() {
+		var i AgencyBookingsPageRow
 		if err := rows.Scan(
 			&i.Grp,
 			&i.ID,
