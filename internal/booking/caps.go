@@ -239,19 +239,19 @@ type SessionShares struct {
 // Shares returns each agency's share of session id: the places it holds and
 // how many of its people are waiting, most places first.
 func (s *Service) Shares(ctx context.Context, id int64) (SessionShares, error) {
-	q := bookingdb.New(s.pool)
-	c, err := q.SessionCaps(ctx, id)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return SessionShares{}, ErrNotFound
-	} else if err != nil {
-		return SessionShares{}, fmt.Errorf("caps of session %d: %w", id, err)
-	}
-	rows, err := q.AgencyShares(ctx, id)
+	rows, err := bookingdb.New(s.pool).SessionShares(ctx, id)
 	if err != nil {
 		return SessionShares{}, fmt.Errorf("shares of session %d: %w", id, err)
 	}
+	if len(rows) == 0 {
+		return SessionShares{}, ErrNotFound
+	}
+	c := rows[0]
 	out := SessionShares{Caps: capsOf(c.AgencyCap, c.SectorCap, c.CapsReleaseAt)}
 	for _, r := range rows {
+		if !r.Shared {
+			continue
+		}
 		out.Agencies = append(out.Agencies, AgencyShare{
 			Agency: r.AgencyName, Sector: agency.Sector(r.Sector), Places: int(r.Places), OverCap: int(r.OverCap), Waiting: int(r.Waiting),
 		})

@@ -341,3 +341,35 @@ func TestAPlaceAwaitingApprovalCountsAgainstTheCap(t *testing.T) {
 	assert.Equal(t, booking.Offered, f.statusOf(t, waiting.BookingID), "the share is free again: offered to the agency's next person")
 	f.consistent(t, session)
 }
+
+// A session's shares come with its caps even when nobody holds or waits
+// for a place on it; a session that does not exist has none.
+func TestSharesOfASessionWithNoBookings(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	session := f.session(t, 1, 20)
+	release := start.Add(15 * 24 * time.Hour)
+	_, err := f.pool.Exec(f.ctx, `UPDATE sessions SET agency_cap = 1, sector_cap = 1, caps_release_at = $2 WHERE id = $1`,
+		session, release)
+	require.NoError(t, err)
+	shares, err := f.svc.Shares(f.ctx, session)
+	require.NoError(t, err)
+	assert.Empty(t, shares.Agencies)
+	assert.Equal(t, 1, shares.Caps.AgencyCap)
+	assert.Equal(t, 1, shares.Caps.SectorCap)
+	assert.True(t, release.Equal(shares.Caps.ReleaseAt), "released at %v", shares.Caps.ReleaseAt)
+
+	waiter := f.person(t, "waiter", f.agency)
+	f.bookAll(t, session, f.person(t, "holder", f.other))
+	_, err = f.book(waiter, session, true)
+	require.NoError(t, err)
+	shares, err = f.svc.Shares(f.ctx, session)
+	require.NoError(t, err)
+	require.Len(t, shares.Agencies, 2)
+	assert.Equal(t, []int{1, 0}, []int{shares.Agencies[0].Places, shares.Agencies[1].Places}, "most places first")
+	assert.Equal(t, []int{0, 1}, []int{shares.Agencies[0].Waiting, shares.Agencies[1].Waiting})
+	assert.True(t, release.Equal(shares.Caps.ReleaseAt))
+
+	_, err = f.svc.Shares(f.ctx, session+1000)
+	assert.ErrorIs(t, err, booking.ErrNotFound)
+}

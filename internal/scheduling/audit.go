@@ -39,14 +39,7 @@ func readState(ctx context.Context, q *schedulingdb.Queries, id int64) (sessionS
 	}
 	st := sessionState{course: r.CourseTitle, when: london.When(r.StartsAt, r.EndsAt), venue: r.VenueName,
 		status: string(r.Status), capacity: r.Capacity, booked: int64(r.SeatsTaken)}
-	trainers, err := q.SessionTrainers(ctx, id)
-	if err != nil {
-		return sessionState{}, fmt.Errorf("trainers of session %d for the audit log: %w", id, err)
-	}
-	for _, t := range trainers {
-		st.trainers = append(st.trainers, t.FullName)
-	}
-	slices.Sort(st.trainers)
+	st.trainers = slices.Sorted(slices.Values(r.TrainerNames))
 	return st, nil
 }
 

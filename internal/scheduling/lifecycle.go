@@ -79,12 +79,12 @@ func get(ctx context.Context, q *schedulingdb.Queries, id int64) (Session, error
 			out.SectorCap = int(*r.SectorCap)
 		}
 	}
-	trainers, err := q.SessionTrainers(ctx, id)
-	if err != nil {
-		return Session{}, fmt.Errorf("trainers of session %d: %w", id, err)
+	if len(r.TrainerNames) != len(r.TrainerIds) || len(r.TrainerAgencies) != len(r.TrainerIds) {
+		return Session{}, fmt.Errorf("trainers of session %d: %d ids, %d names, %d agencies",
+			id, len(r.TrainerIds), len(r.TrainerNames), len(r.TrainerAgencies))
 	}
-	for _, t := range trainers {
-		out.Trainers = append(out.Trainers, Trainer{ID: t.ID, Name: t.FullName, Agency: t.AgencyName})
+	for i, tid := range r.TrainerIds {
+		out.Trainers = append(out.Trainers, Trainer{ID: tid, Name: r.TrainerNames[i], Agency: r.TrainerAgencies[i]})
 	}
 	return out, nil
 }

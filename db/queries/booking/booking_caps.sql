@@ -27,23 +27,30 @@ FROM bookings w LEFT JOIN agencies a ON a.id = w.agency_id
 WHERE w.session_id = @session_id AND w.status = 'waiting'
 ORDER BY w.queue_position, w.id;
 
--- name: AgencyShares :many
--- Each agency's share of a session, for its page and the manager's list:
--- the places it holds (and how many of them a manager let past a cap), and
--- how many of its people are waiting.
-SELECT coalesce(a.name, u.unlisted_agency_name, '')::text AS agency_name, coalesce(a.sector, '')::text AS sector,
-       count(*) FILTER (WHERE booking_status_takes_seat(b.status))::int AS places,
-       count(*) FILTER (WHERE booking_status_takes_seat(b.status) AND b.cap_exceeded_reason <> '')::int AS over_cap,
-       count(*) FILTER (WHERE b.status = 'waiting')::int AS waiting
-FROM bookings b
-JOIN users u ON u.id = b.user_id
-LEFT JOIN agencies a ON a.id = b.agency_id
-WHERE b.session_id = @session_id AND (booking_status_takes_seat(b.status) OR b.status = 'waiting')
-GROUP BY 1, 2
-ORDER BY places DESC, agency_name;
-
--- name: SessionCaps :one
-SELECT agency_cap, sector_cap, caps_release_at FROM sessions WHERE id = @id;
+-- name: SessionShares :many
+-- A session's caps, and each agency's share of it, for its page and the
+-- manager's list: the places it holds (and how many of them a manager let
+-- past a cap), and how many of its people are waiting. One row with no
+-- share (shared false) when nobody holds or waits for a place; none when
+-- there is no such session.
+SELECT s.agency_cap, s.sector_cap, s.caps_release_at, (sh.places IS NOT NULL)::boolean AS shared,
+       coalesce(sh.agency_name, '')::text AS agency_name, coalesce(sh.sector, '')::text AS sector,
+       coalesce(sh.places, 0)::int AS places, coalesce(sh.over_cap, 0)::int AS over_cap,
+       coalesce(sh.waiting, 0)::int AS waiting
+FROM sessions s
+LEFT JOIN LATERAL (
+    SELECT coalesce(a.name, u.unlisted_agency_name, '') AS agency_name, coalesce(a.sector, '') AS sector,
+           count(*) FILTER (WHERE booking_status_takes_seat(b.status)) AS places,
+           count(*) FILTER (WHERE booking_status_takes_seat(b.status) AND b.cap_exceeded_reason <> '') AS over_cap,
+           count(*) FILTER (WHERE b.status = 'waiting') AS waiting
+    FROM bookings b
+    JOIN users u ON u.id = b.user_id
+    LEFT JOIN agencies a ON a.id = b.agency_id
+    WHERE b.session_id = s.id AND (booking_status_takes_seat(b.status) OR b.status = 'waiting')
+    GROUP BY 1, 2
+) sh ON true
+WHERE s.id = @id
+ORDER BY sh.places DESC, sh.agency_name;
 
 -- name: SessionsWithCapsReleased :many
 -- Published sessions whose caps lifted in the window, with people waiting

@@ -60,20 +60,24 @@ WHERE tc.trainer_id = ANY (@trainer_ids::bigint[]) AND tc.during && tstzrange(@s
 ORDER BY 4;
 
 -- name: GetScheduledSession :one
+-- A session, with its trainers by name (their ids, names and agencies, in
+-- step): one statement for every page about a session.
 SELECT s.id, s.course_id, s.course_title, s.venue_id, v.name AS venue_name, v.online AS venue_online,
        s.starts_at, s.ends_at, s.booking_cutoff_at, s.capacity, s.seats_taken, s.status, s.sequence,
        s.meeting_url, s.closed_to_agency_id, coalesce(a.name, '')::text AS closed_to_agency_name,
-       s.invite_token, s.cancelled_reason, s.agency_cap, s.sector_cap, s.caps_release_at
+       s.invite_token, s.cancelled_reason, s.agency_cap, s.sector_cap, s.caps_release_at,
+       coalesce(t.ids, '{}')::bigint[] AS trainer_ids, coalesce(t.names, '{}')::text[] AS trainer_names,
+       coalesce(t.agencies, '{}')::text[] AS trainer_agencies
 FROM sessions s
 JOIN venues v ON v.id = s.venue_id
 LEFT JOIN agencies a ON a.id = s.closed_to_agency_id
+CROSS JOIN LATERAL (
+    SELECT array_agg(u.id ORDER BY u.full_name, u.id) AS ids, array_agg(u.full_name ORDER BY u.full_name, u.id) AS names,
+           array_agg(coalesce(ta.name, '') ORDER BY u.full_name, u.id) AS agencies
+    FROM session_trainers st JOIN users u ON u.id = st.trainer_id LEFT JOIN agencies ta ON ta.id = u.agency_id
+    WHERE st.session_id = s.id
+) t
 WHERE s.id = @id;
-
--- name: SessionTrainers :many
-SELECT u.id, u.full_name, coalesce(a.name, '')::text AS agency_name
-FROM session_trainers st JOIN users u ON u.id = st.trainer_id LEFT JOIN agencies a ON a.id = u.agency_id
-WHERE st.session_id = @session_id
-ORDER BY u.full_name;
 
 -- name: SetSessionStatus :one
 -- Moves a session along its life cycle: only from the given states.

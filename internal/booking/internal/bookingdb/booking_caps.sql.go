@@ -10,56 +10,6 @@ import (
 	"time"
 )
 
-const agencyShares = `-- name: AgencyShares :many
-SELECT coalesce(a.name, u.unlisted_agency_name, '')::text AS agency_name, coalesce(a.sector, '')::text AS sector,
-       count(*) FILTER (WHERE booking_status_takes_seat(b.status))::int AS places,
-       count(*) FILTER (WHERE booking_status_takes_seat(b.status) AND b.cap_exceeded_reason <> '')::int AS over_cap,
-       count(*) FILTER (WHERE b.status = 'waiting')::int AS waiting
-FROM bookings b
-JOIN users u ON u.id = b.user_id
-LEFT JOIN agencies a ON a.id = b.agency_id
-WHERE b.session_id = $1 AND (booking_status_takes_seat(b.status) OR b.status = 'waiting')
-GROUP BY 1, 2
-ORDER BY places DESC, agency_name
-`
-
-type AgencySharesRow struct {
-	AgencyName string
-	Sector     string
-	Places     int32
-	OverCap    int32
-	Waiting    int32
-}
-
-// Each agency's share of a session, for its page and the manager's list:
-// the places it holds (and how many of them a manager let past a cap), and
-// how many of its people are waiting.
-func (q *Queries) AgencyShares(ctx context.Context, sessionID int64) ([]AgencySharesRow, error) {
-	rows, err := q.db.Query(ctx, agencyShares, sessionID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []AgencySharesRow
-	for rows.Next() {
-		var i AgencySharesRow
-		if err := rows.Scan(
-			&i.AgencyName,
-			&i.Sector,
-			&i.Places,
-			&i.OverCap,
-			&i.Waiting,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const capExceededReason = `-- name: CapExceededReason :one
 SELECT cap_exceeded_reason FROM bookings WHERE id = $1
 `
@@ -145,21 +95,72 @@ func (q *Queries) SeatsByAgency(ctx context.Context, sessionID int64) ([]SeatsBy
 	return items, nil
 }
 
-const sessionCaps = `-- name: SessionCaps :one
-SELECT agency_cap, sector_cap, caps_release_at FROM sessions WHERE id = $1
+const sessionShares = `-- name: SessionShares :many
+SELECT s.agency_cap, s.sector_cap, s.caps_release_at, (sh.places IS NOT NULL)::boolean AS shared,
+       coalesce(sh.agency_name, '')::text AS agency_name, coalesce(sh.sector, '')::text AS sector,
+       coalesce(sh.places, 0)::int AS places, coalesce(sh.over_cap, 0)::int AS over_cap,
+       coalesce(sh.waiting, 0)::int AS waiting
+FROM sessions s
+LEFT JOIN LATERAL (
+    SELECT coalesce(a.name, u.unlisted_agency_name, '') AS agency_name, coalesce(a.sector, '') AS sector,
+           count(*) FILTER (WHERE booking_status_takes_seat(b.status)) AS places,
+           count(*) FILTER (WHERE booking_status_takes_seat(b.status) AND b.cap_exceeded_reason <> '') AS over_cap,
+           count(*) FILTER (WHERE b.status = 'waiting') AS waiting
+    FROM bookings b
+    JOIN users u ON u.id = b.user_id
+    LEFT JOIN agencies a ON a.id = b.agency_id
+    WHERE b.session_id = s.id AND (booking_status_takes_seat(b.status) OR b.status = 'waiting')
+    GROUP BY 1, 2
+) sh ON true
+WHERE s.id = $1
+ORDER BY sh.places DESC, sh.agency_name
 `
 
-type SessionCapsRow struct {
+type SessionSharesRow struct {
 	AgencyCap     *int32
 	SectorCap     *int32
 	CapsReleaseAt *time.Time
+	Shared        bool
+	AgencyName    string
+	Sector        string
+	Places        int32
+	OverCap       int32
+	Waiting       int32
 }
 
-func (q *Queries) SessionCaps(ctx context.Context, id int64) (SessionCapsRow, error) {
-	row := q.db.QueryRow(ctx, sessionCaps, id)
-	var i SessionCapsRow
-	err := row.Scan(&i.AgencyCap, &i.SectorCap, &i.CapsReleaseAt)
-	return i, err
+// A session's caps, and each agency's share of it, for its page and the
+// manager's list: the places it holds (and how many of them a manager let
+// past a cap), and how many of its people are waiting. One row with no
+// share (shared false) when nobody holds or waits for a place; none when
+// there is no such session.
+func (q *Queries) SessionShares(ctx context.Context, id int64) ([]SessionSharesRow, error) {
+	rows, err := q.db.Query(ctx, sessionShares, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []SessionSharesRow
+	for rows.Next() {
+		var i SessionSharesRow
+		if err := rows.Scan(
+			&i.AgencyCap,
+			&i.SectorCap,
+			&i.CapsReleaseAt,
+			&i.Shared,
+			&i.AgencyName,
+			&i.Sector,
+			&i.Places,
+			&i.OverCap,
+			&i.Waiting,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const sessionsWithCapsReleased = `-- name: SessionsWithCapsReleased :many

@@ -213,10 +213,18 @@ const getScheduledSession = `-- name: GetScheduledSession :one
 SELECT s.id, s.course_id, s.course_title, s.venue_id, v.name AS venue_name, v.online AS venue_online,
        s.starts_at, s.ends_at, s.booking_cutoff_at, s.capacity, s.seats_taken, s.status, s.sequence,
        s.meeting_url, s.closed_to_agency_id, coalesce(a.name, '')::text AS closed_to_agency_name,
-       s.invite_token, s.cancelled_reason, s.agency_cap, s.sector_cap, s.caps_release_at
+       s.invite_token, s.cancelled_reason, s.agency_cap, s.sector_cap, s.caps_release_at,
+       coalesce(t.ids, '{}')::bigint[] AS trainer_ids, coalesce(t.names, '{}')::text[] AS trainer_names,
+       coalesce(t.agencies, '{}')::text[] AS trainer_agencies
 FROM sessions s
 JOIN venues v ON v.id = s.venue_id
 LEFT JOIN agencies a ON a.id = s.closed_to_agency_id
+CROSS JOIN LATERAL (
+    SELECT array_agg(u.id ORDER BY u.full_name, u.id) AS ids, array_agg(u.full_name ORDER BY u.full_name, u.id) AS names,
+           array_agg(coalesce(ta.name, '') ORDER BY u.full_name, u.id) AS agencies
+    FROM session_trainers st JOIN users u ON u.id = st.trainer_id LEFT JOIN agencies ta ON ta.id = u.agency_id
+    WHERE st.session_id = s.id
+) t
 WHERE s.id = $1
 `
 
@@ -242,8 +250,13 @@ type GetScheduledSessionRow struct {
 	AgencyCap          *int32
 	SectorCap          *int32
 	CapsReleaseAt      *time.Time
+	TrainerIds         []int64
+	TrainerNames       []string
+	TrainerAgencies    []string
 }
 
+// A session, with its trainers by name (their ids, names and agencies, in
+// step): one statement for every page about a session.
 func (q *Queries) GetScheduledSession(ctx context.Context, id int64) (GetScheduledSessionRow, error) {
 	row := q.db.QueryRow(ctx, getScheduledSession, id)
 	var i GetScheduledSessionRow
@@ -269,6 +282,9 @@ func (q *Queries) GetScheduledSession(ctx context.Context, id int64) (GetSchedul
 		&i.AgencyCap,
 		&i.SectorCap,
 		&i.CapsReleaseAt,
+		&i.TrainerIds,
+		&i.TrainerNames,
+		&i.TrainerAgencies,
 	)
 	return i, err
 }
@@ -727,39 +743,6 @@ func (q *Queries) SchedulingChoices(ctx context.Context) ([]SchedulingChoicesRow
 			&i.Name,
 			&i.Capacity,
 		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const sessionTrainers = `-- name: SessionTrainers :many
-SELECT u.id, u.full_name, coalesce(a.name, '')::text AS agency_name
-FROM session_trainers st JOIN users u ON u.id = st.trainer_id LEFT JOIN agencies a ON a.id = u.agency_id
-WHERE st.session_id = $1
-ORDER BY u.full_name
-`
-
-type SessionTrainersRow struct {
-	ID         int64
-	FullName   string
-	AgencyName string
-}
-
-func (q *Queries) SessionTrainers(ctx context.Context, sessionID int64) ([]SessionTrainersRow, error) {
-	rows, err := q.db.Query(ctx, sessionTrainers, sessionID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []SessionTrainersRow
-	for rows.Next() {
-		var i SessionTrainersRow
-		if err := rows.Scan(&i.ID, &i.FullName, &i.AgencyName); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
