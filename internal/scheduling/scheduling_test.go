@@ -523,3 +523,36 @@ func TestCapsDefaultFromTheCourse(t *testing.T) {
 	require.NoError(t, err)
 	assert.Zero(t, se.AgencyCap)
 }
+
+// A session's trainers come with it by name, each with their own id and
+// agency, whatever order they were given or added in.
+func TestASessionsTrainersAreByName(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	_, err := f.pool.Exec(f.ctx, `UPDATE users SET full_name = CASE id WHEN $1 THEN 'Zoe Trainer' WHEN $2 THEN 'Amir Trainer' END
+		WHERE id IN ($1, $2)`, f.trainers[1], f.trainers[2])
+	require.NoError(t, err)
+	id, _, err := f.svc.Create(f.ctx, f.form("10", f.trainers[1], f.trainers[0], f.trainers[2]))
+	require.NoError(t, err)
+	se, err := f.svc.Get(f.ctx, id)
+	require.NoError(t, err)
+	var want []scheduling.Trainer
+	rows, err := f.pool.Query(f.ctx, `SELECT u.id, u.full_name, a.name FROM users u JOIN agencies a ON a.id = u.agency_id
+		WHERE u.id = ANY($1) ORDER BY u.full_name`, []int64{f.trainers[0], f.trainers[1], f.trainers[2]})
+	require.NoError(t, err)
+	for rows.Next() {
+		var tr scheduling.Trainer
+		require.NoError(t, rows.Scan(&tr.ID, &tr.Name, &tr.Agency))
+		want = append(want, tr)
+	}
+	require.NoError(t, rows.Err())
+	require.Len(t, want, 3)
+	require.Equal(t, "Amir Trainer", want[0].Name)
+	assert.Equal(t, want, se.Trainers)
+
+	_, err = f.pool.Exec(f.ctx, `DELETE FROM session_trainers WHERE session_id = $1`, id)
+	require.NoError(t, err)
+	se, err = f.svc.Get(f.ctx, id)
+	require.NoError(t, err)
+	assert.Empty(t, se.Trainers, "a session with no trainer")
+}
