@@ -11,9 +11,9 @@
 // running it does, at any size of database.
 //
 // Read, Query and Exec are for the statements whose generic plan is as good
-// as the custom one: each caller says what it measured. A statement whose best plan
-// depends on its parameters (an optional filter, a search) is left to plan
-// for each request.
+// as the custom one: each caller says what it measured. A statement whose
+// best plan depends on its parameters (an optional filter, a search) is left
+// to plan for each request.
 package pgplan
 
 import (
@@ -177,6 +177,9 @@ func (r *pipelinedRows) Close() {
 
 // SendBatch is refused: Exec and Query send their pipeline themselves.
 func (p *pipelined) SendBatch(context.Context, *pgx.Batch) pgx.BatchResults {
+	if p.read {
+		return errorBatch{errOneQuery}
+	}
 	return errorBatch{errOneStatement}
 }
 
