@@ -31,6 +31,20 @@ func (m *messages) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.Trace
 func (m *messages) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
 func (m *messages) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData)     {}
 
+// oneTracedConnection is a pool of db's database of one connection, whose
+// messages are counted.
+func oneTracedConnection(t *testing.T, db *pgxpool.Pool) (*pgxpool.Pool, *messages) {
+	t.Helper()
+	cfg := db.Config().Copy()
+	cfg.MaxConns = 1
+	m := &messages{}
+	cfg.ConnConfig.Tracer = m
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	return pool, m
+}
+
 // Exec's statement commits in one pipeline with its BEGIN and COMMIT, with
 // its generic plan; a statement that fails commits nothing, and leaves its
 // connection fit for the next.
@@ -40,13 +54,7 @@ func TestExecIsOneTransactionInOnePipeline(t *testing.T) {
 	db := pgtest.New(t)
 	_, err := db.Exec(ctx, `CREATE TABLE seen (id int PRIMARY KEY, plan text NOT NULL)`)
 	require.NoError(t, err)
-	cfg := db.Config().Copy()
-	cfg.MaxConns = 1
-	m := &messages{}
-	cfg.ConnConfig.Tracer = m
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	require.NoError(t, err)
-	t.Cleanup(pool.Close)
+	pool, m := oneTracedConnection(t, db)
 
 	insert := func(id int) error {
 		return pgplan.Exec(ctx, pool, func(db pgplan.Execer) error {
@@ -109,13 +117,7 @@ func TestQueryIsOneReadOnlyTransactionInOnePipeline(t *testing.T) {
 	require.NoError(t, err)
 	_, err = db.Exec(ctx, `INSERT INTO n SELECT generate_series(0, 3)`)
 	require.NoError(t, err)
-	cfg := db.Config().Copy()
-	cfg.MaxConns = 1
-	m := &messages{}
-	cfg.ConnConfig.Tracer = m
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	require.NoError(t, err)
-	t.Cleanup(pool.Close)
+	pool, m := oneTracedConnection(t, db)
 
 	// Each row says how it was read; sqlc's code reads rows so, closing
 	// them when done.
